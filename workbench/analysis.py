@@ -1,0 +1,61 @@
+"""Analyse each artefact once per case, cached by its SHA-256 under the case's cache/ folder.
+
+The cache is derived data, never evidence: deleting it only costs time. Every notebook and
+every check of a batch reads the same cached result instead of re-reading a capture or
+re-extracting an image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.fsutil import atomic_write_json
+
+if TYPE_CHECKING:
+    from workbench.case import Artefact, Case
+
+ENGINE_VERSION = "1"  # bump when an engine's output changes shape
+
+
+def _key(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def capture_analysis(case: Case, artefact: Artefact) -> Any:
+    from workbench.capture import CaptureAnalysis, analyse_capture
+
+    ips = tuple(case.info.device_ips or ())
+    macs = tuple(case.info.device_macs or ())
+    cache = case.cache_dir / artefact.sha256 / f"capture-{_key(ENGINE_VERSION, ips, macs)}.json"
+    if cache.exists():
+        return CaptureAnalysis.from_json(json.loads(cache.read_text()))
+    analysis = analyse_capture(artefact.path, device_ips=ips, device_macs=macs)
+    atomic_write_json(cache, analysis.to_json())
+    return analysis
+
+
+def firmware_scan(case: Case, artefact: Artefact) -> Any:
+    from workbench.firmware import FirmwareScan, scan_firmware
+
+    feeds = [a for a in case.artefacts(kind="vuln-feed")]
+    feed_key = [a.sha256 for a in feeds]
+    cache = case.cache_dir / artefact.sha256 / f"firmware-{_key(ENGINE_VERSION, feed_key)}.json"
+    if cache.exists():
+        return FirmwareScan.from_json(json.loads(cache.read_text()))
+    workdir = case.cache_dir / artefact.sha256 / "extract"
+    scan = scan_firmware(
+        artefact.path, workdir=workdir, vuln_feed=[Path(a.path) for a in feeds] or None
+    )
+    atomic_write_json(cache, scan.to_json())
+    return scan
+
+
+def prepare(case: Case) -> None:
+    """Analyse every capture and firmware artefact of the case (the batch does this first)."""
+    for artefact in case.artefacts(kind="capture"):
+        capture_analysis(case, artefact)
+    for artefact in case.artefacts(kind="firmware"):
+        firmware_scan(case, artefact)

@@ -1,0 +1,150 @@
+"""The typed result every check returns, and the base class checks derive from.
+
+A check is pure: evidence in (an EvidenceContext), a CheckResult out. It prints nothing,
+knows nothing of widgets or papermill, and never raises for missing evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from workbench.checks.context import EvidenceContext
+
+
+class Verdict(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    INCONCLUSIVE = "INCONCLUSIVE"
+    NEEDS_INSPECTOR = "NEEDS_INSPECTOR"
+
+
+class EvidenceKind(StrEnum):
+    CAPTURE = "capture"
+    FIRMWARE = "firmware"
+    DECLARATION = "declaration"
+    INSPECTOR = "inspector"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """Where a finding can be seen: an artefact and a place inside it."""
+
+    artefact: str  # artefact name in the case (or "declaration")
+    sha256: str = ""
+    packet: int | None = None  # 1-based packet number, as Wireshark counts
+    path: str | None = None  # file path inside a firmware image
+    offset: int | None = None  # byte offset in the image or the file
+    note: str = ""
+
+    def label(self) -> str:
+        parts = [self.artefact]
+        if self.packet is not None:
+            parts.append(f"packet {self.packet}")
+        if self.path:
+            parts.append(self.path)
+        if self.offset is not None:
+            parts.append(f"offset 0x{self.offset:x}")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class Finding:
+    summary: str
+    severity: Severity = Severity.MEDIUM
+    evidence: tuple[EvidenceRef, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    requirement_id: str
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    findings: tuple[Finding, ...] = ()
+    evidence_used: tuple[str, ...] = ()  # sha256 of every artefact the result was derived from
+    missing_evidence: tuple[EvidenceKind, ...] = ()
+    indicators: dict[str, Any] = field(default_factory=dict)  # facts for the inspector, not findings
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        findings = tuple(
+            Finding(
+                summary=f["summary"],
+                severity=Severity(f.get("severity", "medium")),
+                evidence=tuple(EvidenceRef(**e) for e in f.get("evidence", ())),
+                data=dict(f.get("data", {})),
+            )
+            for f in data.get("findings", ())
+        )
+        return cls(
+            requirement_id=data["requirement_id"],
+            verdict=Verdict(data["verdict"]),
+            reasons=tuple(data.get("reasons", ())),
+            findings=findings,
+            evidence_used=tuple(data.get("evidence_used", ())),
+            missing_evidence=tuple(EvidenceKind(k) for k in data.get("missing_evidence", ())),
+            indicators=dict(data.get("indicators", {})),
+        )
+
+
+class Check:
+    """Base class of a check: one requirement, one check.
+
+    Subclasses set `requirement_id` and `needs`, and implement `evaluate`. `run` handles missing
+    evidence uniformly: if any evidence kind in `needs` is absent from the case, the result is
+    INCONCLUSIVE naming what to add, and `evaluate` is not called. Checks that can judge with part
+    of their evidence list the rest in `optional`.
+    """
+
+    requirement_id: ClassVar[str]
+    needs: ClassVar[frozenset[EvidenceKind]] = frozenset()
+    optional: ClassVar[frozenset[EvidenceKind]] = frozenset()
+
+    def run(self, ctx: EvidenceContext) -> CheckResult:
+        missing = tuple(sorted(kind for kind in self.needs if not ctx.has(kind)))
+        if missing:
+            names = ", ".join(missing)
+            return CheckResult(
+                requirement_id=self.requirement_id,
+                verdict=Verdict.INCONCLUSIVE,
+                reasons=(f"missing evidence: {names}; add it to the case to evaluate this requirement",),
+                missing_evidence=missing,
+            )
+        return self.evaluate(ctx)
+
+    def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        raise NotImplementedError
+
+    # helpers for subclasses
+    def result(
+        self,
+        ctx: EvidenceContext,
+        verdict: Verdict,
+        reasons: list[str] | tuple[str, ...],
+        findings: list[Finding] | tuple[Finding, ...] = (),
+        indicators: dict[str, Any] | None = None,
+    ) -> CheckResult:
+        used = self.needs | self.optional
+        return CheckResult(
+            requirement_id=self.requirement_id,
+            verdict=verdict,
+            reasons=tuple(reasons),
+            findings=tuple(findings),
+            evidence_used=ctx.hashes_of(used),
+            missing_evidence=tuple(sorted(k for k in self.optional if not ctx.has(k))),
+            indicators=indicators or {},
+        )

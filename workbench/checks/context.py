@@ -1,0 +1,116 @@
+"""What a check sees: one requirement, and the case's evidence, analysed once and cached.
+
+Tables from several artefacts of one kind are concatenated, with `artefact` (the artefact's
+name in the case) and `sha256` columns added so every row can be traced to its evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from workbench.checks.base import EvidenceKind
+
+if TYPE_CHECKING:
+    from workbench.case import Artefact, Case
+    from workbench.catalog import Requirement
+
+
+@dataclass
+class EvidenceContext:
+    case: Case
+    requirement: Requirement
+    _tables: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def for_case(
+        cls, case_dir: str | Path, requirement_id: str, catalog: str | Path | None = None
+    ) -> EvidenceContext:
+        from workbench.case import Case
+        from workbench.catalog import load_catalog
+
+        case = Case.open(case_dir)
+        cat = load_catalog(catalog or case.info.catalog_edition)
+        return cls(case=case, requirement=cat.get(requirement_id))
+
+    # --- what evidence there is -------------------------------------------------------------
+    @property
+    def info(self) -> Any:
+        return self.case.info
+
+    @property
+    def declaration(self) -> Any | None:
+        return self.case.declaration
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The requirement's parameters from the catalogue (e.g. a TLS floor)."""
+        return dict(self.requirement.parameters or {})
+
+    def artefacts(self, kind: EvidenceKind | str) -> list[Artefact]:
+        return self.case.artefacts(kind=str(kind))
+
+    def has(self, kind: EvidenceKind | str) -> bool:
+        kind = EvidenceKind(kind)
+        if kind is EvidenceKind.DECLARATION:
+            return self.case.declaration is not None
+        if kind is EvidenceKind.INSPECTOR:
+            return True
+        return bool(self.artefacts(kind))
+
+    def hashes_of(self, kinds: Iterable[EvidenceKind | str]) -> tuple[str, ...]:
+        hashes: list[str] = []
+        for kind in sorted({EvidenceKind(k) for k in kinds}):
+            if kind is EvidenceKind.DECLARATION:
+                digest = self.case.declaration_sha256()
+                if digest:
+                    hashes.append(digest)
+            elif kind is not EvidenceKind.INSPECTOR:
+                hashes.extend(a.sha256 for a in self.artefacts(kind))
+        return tuple(hashes)
+
+    # --- analysed evidence ------------------------------------------------------------------
+    def capture_table(self, name: str) -> pd.DataFrame:
+        """A table of the capture engine (flows, tls, credentials, ...) over every capture."""
+        return self._table(EvidenceKind.CAPTURE, name)
+
+    def firmware_table(self, name: str) -> pd.DataFrame:
+        """A table of the firmware engine (accounts, keys, binaries, ...) over every image."""
+        return self._table(EvidenceKind.FIRMWARE, name)
+
+    def captures(self) -> list[tuple[Artefact, Any]]:
+        from workbench.analysis import capture_analysis
+
+        return [(a, capture_analysis(self.case, a)) for a in self.artefacts(EvidenceKind.CAPTURE)]
+
+    def firmwares(self) -> list[tuple[Artefact, Any]]:
+        from workbench.analysis import firmware_scan
+
+        return [(a, firmware_scan(self.case, a)) for a in self.artefacts(EvidenceKind.FIRMWARE)]
+
+    def _table(self, kind: EvidenceKind, name: str) -> pd.DataFrame:
+        key = (str(kind), name)
+        if key not in self._tables:
+            analysed = self.captures() if kind is EvidenceKind.CAPTURE else self.firmwares()
+            frames = []
+            for artefact, analysis in analysed:
+                frame = analysis.tables.get(name)
+                if frame is None:
+                    continue
+                frame = frame.copy()
+                frame.insert(0, "artefact", artefact.name)
+                frame.insert(1, "sha256", artefact.sha256)
+                frames.append(frame)
+            non_empty = [f for f in frames if not f.empty]
+            if non_empty:
+                table = pd.concat(non_empty, ignore_index=True)
+            elif frames:
+                table = frames[0]
+            else:
+                table = pd.DataFrame(columns=["artefact", "sha256"])
+            self._tables[key] = table
+        return self._tables[key]

@@ -1,0 +1,55 @@
+"""`workbench` command line: each subpackage registers its own subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+
+# Modules that define `register(subparsers, common)`; each adds its own subcommands.
+COMMAND_MODULES = (
+    "workbench.catalog.cli",
+    "workbench.case.cli",
+    "workbench.capture.cli",
+    "workbench.firmware.cli",
+    "workbench.batch.cli",
+    "workbench.lab",
+    "workbench.demo",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--catalog",
+        metavar="PATH",
+        default=None,
+        help="requirement catalogue: an edition name or a YAML file or folder (a lab's own catalogue)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="workbench", description="Inspector Workbench: IoT device conformance inspection."
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except WorkbenchError as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
