@@ -1,0 +1,87 @@
+"""case.yaml: what device is inspected, to which level, by whom, against which catalogue edition."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from workbench.case.netaddr import normalise_ip, normalise_mac, unique
+
+CASE_SCHEMA_VERSION = 1
+FALLBACK_EDITION = "2026.1"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def newest_edition() -> str:
+    """The newest bundled catalogue edition; the fallback only while the catalogue is not installed."""
+    try:
+        from workbench import catalog
+    except ImportError:
+        return FALLBACK_EDITION
+    for name in ("newest_edition", "latest_edition"):
+        helper = getattr(catalog, name, None)
+        if callable(helper):
+            return str(helper())
+    try:
+        return str(catalog.load_catalog(None).edition)
+    except Exception:  # a broken bundled catalogue is reported by the catalogue's own commands
+        return FALLBACK_EDITION
+
+
+class CaseInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    device: Text = Field(description="kind of device, e.g. 'IP camera'")
+    vendor: Text
+    model: Text
+    firmware_version: Text
+    level: int = Field(ge=1, le=3, description="target level: 1 = ★, 2 = ★★, 3 = ★★★")
+    inspectors: list[Text] = Field(default_factory=list)
+    catalog_edition: Text = Field(default_factory=newest_edition)
+    device_ips: list[str] = Field(default_factory=list)
+    device_macs: list[str] = Field(default_factory=list)
+    serial_number: Text | None = None
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    schema_version: int = CASE_SCHEMA_VERSION
+
+    @field_validator("firmware_version", "serial_number", "model", mode="before")
+    @classmethod
+    def _numbers_as_text(cls, value: object) -> object:
+        # YAML reads `firmware_version: 2.1` as a float; a version is text
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+    @field_validator("device_ips")
+    @classmethod
+    def _ips(cls, values: list[str]) -> list[str]:
+        return unique([normalise_ip(v) for v in values])
+
+    @field_validator("device_macs")
+    @classmethod
+    def _macs(cls, values: list[str]) -> list[str]:
+        return unique([normalise_mac(v) for v in values])
+
+    @field_validator("inspectors")
+    @classmethod
+    def _inspectors(cls, values: list[str]) -> list[str]:
+        return unique(values)
+
+    @field_validator("created_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_schema(cls, value: int) -> int:
+        if value > CASE_SCHEMA_VERSION:
+            raise ValueError(
+                f"case format {value} is newer than this workbench understands ({CASE_SCHEMA_VERSION});"
+                " upgrade the workbench"
+            )
+        return value
+
+    def to_yaml_dict(self) -> dict[str, object]:
+        return self.model_dump(mode="json")
