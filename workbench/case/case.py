@@ -16,6 +16,7 @@ import getpass
 import hashlib
 import os
 import stat
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -306,6 +307,23 @@ class Case:
         else:
             hashes = {a.name: a.sha256 for a in self.artefacts()}
         declared = self.declaration_sha256()
+        if declared:
+            hashes[DECLARATION_KEY] = declared
+        return hashes
+
+    def judged_hashes(self, kinds: Iterable[str], requirement_id: str | None = None) -> dict[str, str]:
+        """name -> sha256 of what a verdict rests on: the artefacts of the evidence kinds named
+        (a vulnerability feed counts with firmware), attachments for the requirement or the whole
+        case, and the declaration if "declaration" is named."""
+        wanted = {str(getattr(k, "value", k)) for k in kinds}
+        if "firmware" in wanted:
+            wanted.add("vuln-feed")
+        hashes = {
+            a.name: a.sha256
+            for a in self.artefacts()
+            if a.kind in wanted or (a.kind == "attachment" and a.requirement in (None, requirement_id))
+        }
+        declared = self.declaration_sha256() if "declaration" in wanted else None
         if declared:
             hashes[DECLARATION_KEY] = declared
         return hashes

@@ -21,13 +21,10 @@ def newest_edition() -> str:
         from workbench import catalog
     except ImportError:
         return FALLBACK_EDITION
-    for name in ("newest_edition", "latest_edition"):
-        helper = getattr(catalog, name, None)
-        if callable(helper):
-            return str(helper())
+    helper = getattr(catalog, "newest_edition", None)
     try:
-        return str(catalog.load_catalog(None).edition)
-    except Exception:  # a broken bundled catalogue is reported by the catalogue's own commands
+        return str(helper()) if callable(helper) else str(catalog.load_catalog(None).edition)
+    except Exception:  # no or broken bundled editions: the catalogue's own commands report that
         return FALLBACK_EDITION
 
 

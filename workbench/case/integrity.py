@@ -54,8 +54,10 @@ class IntegrityReport:
                     f"(recorded {item.recorded_sha256}, now {item.actual_sha256})"
                 )
         lines += [f"artefacts/{name}: file not recorded in artefacts.yaml" for name in self.unrecorded]
-        lines += [f"artefacts/{name}: partial copy left by an interrupted add (safe to delete)"
-                  for name in self.leftovers]
+        lines += [
+            f"artefacts/{name}: partial copy left by an interrupted add (safe to delete)"
+            for name in self.leftovers
+        ]
         return lines
 
     def to_dict(self) -> dict[str, object]:

@@ -88,4 +88,3 @@ def describe_validation(exc: ValidationError) -> str:
             message = message[len("Value error, ") :]
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
     return f"{where}: {message}{more}"
-

@@ -1,0 +1,177 @@
+"""`workbench case new|add|declare|verdict|status`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from workbench.case.artefacts import KINDS
+from workbench.case.case import Case, current_user
+from workbench.case.info import CaseInfo
+from workbench.case.status import case_status, format_status
+from workbench.case.verdicts import RECORDABLE
+from workbench.case.yamlio import describe_validation
+from workbench.errors import CaseError, WorkbenchError
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    case = subparsers.add_parser("case", help="create and fill a device case", description=__doc__)
+    sub = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
+
+    new = sub.add_parser("new", parents=[common], help="create a device case folder")
+    new.add_argument("path", metavar="CASE", help="folder to create (must not exist or be empty)")
+    new.add_argument("--device", required=True, help='kind of device, e.g. "IP camera"')
+    new.add_argument("--vendor", required=True)
+    new.add_argument("--model", required=True)
+    new.add_argument("--firmware-version", required=True)
+    new.add_argument("--level", required=True, type=int, choices=(1, 2, 3), help="target level (stars)")
+    new.add_argument("--inspector", action="append", default=[], metavar="NAME", help="repeatable")
+    new.add_argument("--device-ip", action="append", default=[], metavar="IP", help="repeatable")
+    new.add_argument("--device-mac", action="append", default=[], metavar="MAC", help="repeatable")
+    new.add_argument("--serial", default=None, metavar="S", help="the unit's serial number")
+    new.add_argument("--catalog-edition", default=None, metavar="E", help="default: newest bundled edition")
+    new.set_defaults(func=cmd_new)
+
+    add = sub.add_parser("add", parents=[common], help="copy an evidence file into the case")
+    add.add_argument("path", metavar="CASE")
+    add.add_argument("file", metavar="FILE")
+    add.add_argument("--kind", required=True, choices=KINDS)
+    add.add_argument("--name", default=None, help="name in the case (default: the file's name)")
+    add.add_argument(
+        "--requirement", default=None, metavar="ID", help="attachments: the requirement documented"
+    )
+    add.add_argument("--note", default=None, metavar="TEXT")
+    add.add_argument("--by", default=None, metavar="NAME", help="who adds it (default: $USER)")
+    add.set_defaults(func=cmd_add)
+
+    declare = sub.add_parser("declare", parents=[common], help="set the manufacturer's declaration")
+    declare.add_argument("path", metavar="CASE")
+    declare.add_argument("file", metavar="FILE", help="declaration YAML (validated before it is copied in)")
+    declare.add_argument("--by", default=None, metavar="NAME")
+    declare.set_defaults(func=cmd_declare)
+
+    verdict = sub.add_parser("verdict", parents=[common], help="record an inspector's verdict")
+    verdict.add_argument("path", metavar="CASE")
+    verdict.add_argument("requirement_id", metavar="ID")
+    verdict.add_argument("--verdict", required=True, type=str.upper, choices=RECORDABLE)
+    verdict.add_argument("--rationale", default="", help="why (required for FAIL and NOT_APPLICABLE)")
+    verdict.add_argument("--inspector", required=True, metavar="NAME")
+    verdict.add_argument("--evidence", action="append", default=[], metavar="REF", help="repeatable")
+    verdict.set_defaults(func=cmd_verdict)
+
+    status = sub.add_parser("status", parents=[common], help="what is decided, stale or pending")
+    status.add_argument("path", metavar="CASE")
+    status.add_argument("--level", type=int, choices=(1, 2, 3), default=None, help="default: the case's")
+    status.add_argument("--format", choices=("table", "json"), default="table")
+    status.set_defaults(func=cmd_status)
+
+
+def _catalog(source: str | Path | None) -> Any:
+    try:
+        from workbench.catalog import load_catalog
+    except ImportError:
+        raise CaseError("the requirement catalogue (workbench.catalog) is not installed") from None
+    return load_catalog(source)
+
+
+def _case_catalog(args: argparse.Namespace, case: Case) -> Any:
+    return _catalog(args.catalog or case.info.catalog_edition)
+
+
+def _requirement(catalog: Any, requirement_id: str) -> Any:
+    try:
+        return catalog.get(requirement_id)
+    except (WorkbenchError, KeyError):
+        raise CaseError(
+            f"unknown requirement id {requirement_id!r} in catalogue {getattr(catalog, 'edition', '?')}"
+        ) from None
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    fields: dict[str, Any] = {
+        "device": args.device,
+        "vendor": args.vendor,
+        "model": args.model,
+        "firmware_version": args.firmware_version,
+        "level": args.level,
+        "inspectors": args.inspector,
+        "device_ips": args.device_ip,
+        "device_macs": args.device_mac,
+        "serial_number": args.serial,
+    }
+    if args.catalog_edition or args.catalog:
+        fields["catalog_edition"] = _catalog(args.catalog_edition or args.catalog).edition
+    try:
+        info = CaseInfo.model_validate(fields)
+    except ValidationError as exc:
+        raise CaseError(describe_validation(exc), path=args.path) from None
+    case = Case.create(args.path, info)
+    print(
+        f"created case {case.path} ({info.vendor} {info.model}, level {info.level}, "
+        f"catalogue {info.catalog_edition})"
+    )
+    print(f"next: workbench case add {args.path} FILE --kind capture|firmware|vuln-feed|attachment")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    case = Case.open(args.path)
+    if args.requirement is not None:
+        _requirement(_case_catalog(args, case), args.requirement)
+    artefact, new = case.import_artefact(
+        args.file,
+        args.kind,
+        args.name,
+        requirement=args.requirement,
+        note=args.note,
+        added_by=current_user(args.by),
+    )
+    if new:
+        print(f"added {artefact.name} ({artefact.kind}, {artefact.size} bytes, sha256 {artefact.sha256})")
+    else:
+        print(
+            f"{args.file}: already in the case as {artefact.name} "
+            f"({artefact.kind}, sha256 {artefact.sha256}); nothing added"
+        )
+    return 0
+
+
+def cmd_declare(args: argparse.Namespace) -> int:
+    case = Case.open(args.path)
+    _, changed = case.declare(args.file, added_by=args.by)
+    digest = case.declaration_sha256()
+    if changed:
+        print(f"declaration set from {args.file} (sha256 {digest})")
+    else:
+        print(f"{args.file}: this declaration is already the case's (sha256 {digest}); nothing changed")
+    return 0
+
+
+def cmd_verdict(args: argparse.Namespace) -> int:
+    case = Case.open(args.path)
+    requirement = _requirement(_case_catalog(args, case), args.requirement_id)
+    record = case.verdicts.record(
+        requirement.id,
+        args.verdict,
+        args.rationale,
+        args.inspector,
+        evidence_refs=args.evidence,
+        artefact_hashes=case.judged_hashes(requirement.evidence, requirement.id),
+    )
+    note = f" (supersedes {record.supersedes})" if record.supersedes else ""
+    print(f"recorded {record.verdict} for {record.requirement_id} by {record.inspector}{note}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    case = Case.open(args.path)
+    status = case_status(case, _case_catalog(args, case), args.level)
+    if args.format == "json":
+        print(json.dumps(status, indent=2, ensure_ascii=False))
+    else:
+        print(format_status(status))
+    return 0
