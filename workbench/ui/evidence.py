@@ -1,0 +1,194 @@
+"""Evidence status, engine tables and attachments for one requirement."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+import pandas as pd
+
+from workbench.ui.html import (
+    block,
+    bullet_list,
+    code,
+    element,
+    esc,
+    heading,
+    key_value_table,
+    para,
+    show,
+    text_of,
+)
+from workbench.ui.tables import frame_html, frame_text, select
+
+KINDS = ("capture", "firmware", "declaration", "inspector")
+
+
+def add_hint(kind: str, case_path: Any, requirement_id: str = "") -> str:
+    """The command or step that adds evidence of `kind` to the case."""
+    case = shlex.quote(str(case_path))
+    if kind == "capture":
+        return f"workbench case add {case} capture.pcap --kind capture"
+    if kind == "firmware":
+        return f"workbench case add {case} firmware.bin --kind firmware"
+    if kind == "declaration":
+        return f"write the manufacturer's declaration to {case}/declaration.yaml"
+    if kind == "vuln-feed":
+        return f"workbench case add {case} osv-feed.json --kind vuln-feed"
+    target = f" --requirement {shlex.quote(requirement_id)}" if requirement_id else ""
+    return f"workbench case add {case} FILE --kind attachment{target}"
+
+
+def artefact_frame(artefacts: list[Any]) -> pd.DataFrame:
+    columns = ["name", "kind", "sha256", "size", "added_at", "original_name", "requirement"]
+    rows = [{c: getattr(a, c, None) for c in columns} for a in artefacts]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.dropna(axis=1, how="all") if rows else frame[columns[:5]]
+
+
+def _kind_rows(session: Any) -> list[dict[str, Any]]:
+    check = session.check
+    needs = {str(k) for k in getattr(check, "needs", ())}
+    optional = {str(k) for k in getattr(check, "optional", ())}
+    named = {str(getattr(k, "value", k)) for k in session.requirement.evidence}
+    missing = {str(k) for k in session.result.missing_evidence}
+    rows = []
+    for kind in KINDS:
+        if kind not in needs | optional | named:
+            continue
+        role = "needed" if kind in needs else "optional" if kind in optional else "named by the catalogue"
+        if kind == "declaration":
+            digest = session.case.declaration_sha256()
+            present = "yes" if digest else "no"
+            detail = f"declaration.yaml sha256 {digest}" if digest else ""
+        elif kind == "inspector":
+            present, detail = "you", "your own examination, recorded with the verdict below"
+        else:
+            found = session.case.artefacts(kind=kind)
+            present = f"yes ({len(found)})" if found else "no"
+            detail = ", ".join(a.name for a in found)
+        rows.append(
+            {
+                "kind": kind,
+                "role": role,
+                "present": present,
+                "detail": detail,
+                "missing for this check": "yes" if kind in missing else "",
+            }
+        )
+    return rows
+
+
+def render_evidence(session: Any) -> str:
+    case = session.case
+    kinds = pd.DataFrame(_kind_rows(session))
+    artefacts = artefact_frame(case.artefacts())
+    parts = [
+        heading("Evidence this requirement uses", 4),
+        frame_html(kinds)
+        if not kinds.empty
+        else para("The catalogue names no evidence kinds for this requirement.", "muted"),
+    ]
+    missing = [str(k) for k in session.result.missing_evidence]
+    if missing:
+        hints = [f"{kind}: {add_hint(kind, case.path, session.requirement.id)}" for kind in missing]
+        parts += [element("div", para("Missing evidence, and how to add it:") + bullet_list(hints), "note")]
+    parts.append(heading("Artefacts in the case (SHA-256 recorded when they were added)", 4))
+    parts.append(
+        frame_html(artefacts) if not artefacts.empty else para("The case holds no artefacts yet.", "muted")
+    )
+    return block(*parts)
+
+
+def show_evidence(session: Any) -> None:
+    """Which artefacts are present (kind, SHA-256, size), and which the check needs but lacks."""
+    text = frame_text(pd.DataFrame(_kind_rows(session)))
+    show(render_evidence(session), text)
+
+
+def evidence_table(
+    session: Any,
+    kind: str,
+    name: str,
+    columns: list[str] | None = None,
+    where: dict[str, Any] | None = None,
+    title: str = "",
+    empty: str = "",
+) -> pd.DataFrame:
+    """Show one engine table (filtered, escaped) and return it for plots; never fails when empty."""
+    heading_html = heading(title or f"{kind} table: {name}", 4)
+    if not session.has(kind):
+        hint = add_hint(kind, session.case.path)
+        note = (
+            para(f"No {kind} in this case: no evidence of this kind.") + para("Add one with: ") + code(hint)
+        )
+        show(
+            block(heading_html, element("div", note, "note")),
+            f"No {kind} in this case: no evidence of this kind.",
+        )
+        return pd.DataFrame(columns=list(columns or []))
+    frame = session.table(kind, name)
+    several = len(session.case.artefacts(kind=kind)) > 1
+    wanted = (["artefact"] if several else []) + list(columns) if columns else None
+    chosen = select(frame, wanted, where)
+    if chosen.empty:
+        message = empty or f"Nothing in the {kind} table '{name}' matches: no rows to show."
+        show(block(heading_html, para(message, "muted")), message)
+    else:
+        count = para(f"{len(chosen)} row(s).", "muted")
+        show(block(heading_html, count, frame_html(chosen)), frame_text(chosen))
+    return chosen
+
+
+def render_checklist(session: Any) -> str:
+    r = session.requirement
+    items = "".join(element("li", "☐ " + esc(step)) for step in r.inspection_method)
+    hint = add_hint("inspector", session.case.path, r.id)
+    return block(
+        heading("What to examine", 4),
+        element("ul", items),
+        heading("What to attach", 4),
+        para(
+            "Attach what you examined so the verdict can be audited: documents, photos or screenshots, "
+            "and for a web page its URL with the date you read it (a PDF print or a screenshot)."
+        ),
+        para("Add each file to the case with:") + code(hint),
+    )
+
+
+def show_checklist(session: Any) -> None:
+    """The inspection method as a checklist, and how to attach what was examined."""
+    steps = "\n".join(f"[ ] {s}" for s in session.requirement.inspection_method)
+    show(render_checklist(session), steps)
+
+
+def render_attachments(session: Any) -> str:
+    frame = artefact_frame(session.attachments())
+    body = para("No attachments yet for this requirement.", "muted") if frame.empty else frame_html(frame)
+    return block(heading("Attachments", 4), body)
+
+
+def show_attachments(session: Any) -> None:
+    """The attachments added for this requirement, with their hashes."""
+    show(render_attachments(session), frame_text(artefact_frame(session.attachments())))
+
+
+def show_device(case: Any) -> None:
+    """The device under inspection as case.yaml describes it."""
+    info = case.info
+    fields = [
+        "device",
+        "vendor",
+        "model",
+        "firmware_version",
+        "serial_number",
+        "device_ips",
+        "device_macs",
+        "inspectors",
+        "catalog_edition",
+    ]
+    level = int(info.level)
+    plain = [(f.replace("_", " "), text_of(getattr(info, f, None)) or "—") for f in fields]
+    plain.insert(4, ("target level", "★" * level + "☆" * (3 - level)))
+    text = "\n".join(f"{k}: {v}" for k, v in plain)
+    show(block(key_value_table((k, esc(v)) for k, v in plain)), text)

@@ -1,0 +1,103 @@
+"""Escaping and display primitives every helper in workbench.ui goes through.
+
+Every string that reaches HTML passes through `esc`: hostnames, banners, file paths and user
+names come from captures and firmware images and are hostile. HTML is only ever assembled from
+literal tags written here and escaped values, never from formatted values.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import Any
+
+STYLE = """<style>
+.wb {font-family: system-ui, sans-serif; line-height: 1.4; max-width: 70em}
+.wb table {border-collapse: collapse; margin: 0.4em 0; font-size: 0.9em}
+.wb th, .wb td {border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: left; vertical-align: top}
+.wb th {background: #f3f3f3}
+.wb .muted {color: #666}
+.wb .note {background: #f6f8fa; border-left: 4px solid #999; padding: 0.4em 0.8em; margin: 0.4em 0}
+.wb .badge {display: inline-block; padding: 0.1em 0.6em; border-radius: 0.3em; color: #fff;
+  font-weight: bold; background: #666}
+.wb .PASS {background: #2e7d32} .wb .FAIL {background: #c62828}
+.wb .NOT_APPLICABLE {background: #607d8b} .wb .INCONCLUSIVE {background: #ef6c00}
+.wb .NEEDS_INSPECTOR {background: #1565c0} .wb .PENDING {background: #8e24aa}
+.wb .ERROR {background: #000} .wb .stale {background: #ef6c00}
+.wb code {background: #f3f3f3; padding: 0 0.2em}
+</style>"""
+
+MAX_CELL_CHARS = 300
+
+
+def esc(value: Any) -> str:
+    """The text of any value, escaped for HTML element content and quoted attributes."""
+    return html.escape(text_of(value), quote=True)
+
+
+def text_of(value: Any) -> str:
+    """A value as the short text shown in a table cell (lists joined, long strings cut)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN
+        return ""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        text = "; ".join(f"{k}: {text_of(v)}" for k, v in value.items())
+    elif isinstance(value, list | tuple | set | frozenset):
+        text = ", ".join(text_of(v) for v in value)
+    elif hasattr(value, "tolist") and not isinstance(value, str):  # numpy arrays
+        return text_of(value.tolist())
+    else:
+        text = str(value)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - 1] + "…"
+    return text
+
+
+def element(tag: str, content: str = "", cls: str = "") -> str:
+    """`<tag class="cls">content</tag>`; content must already be HTML (escaped)."""
+    attr = f' class="{esc(cls)}"' if cls else ""
+    return f"<{tag}{attr}>{content}</{tag}>"
+
+
+def para(text: Any, cls: str = "") -> str:
+    return element("p", esc(text), cls)
+
+
+def heading(text: Any, level: int = 3) -> str:
+    return element(f"h{level}", esc(text))
+
+
+def bullet_list(items: Iterable[Any], ordered: bool = False) -> str:
+    rows = "".join(element("li", esc(item)) for item in items)
+    return element("ol" if ordered else "ul", rows)
+
+
+def code(text: Any) -> str:
+    return element("code", esc(text))
+
+
+def badge(verdict: Any, label: str | None = None) -> str:
+    name = text_of(verdict)
+    css = name if name.isidentifier() else ""
+    return element("span", esc(label or name), f"badge {css}")
+
+
+def key_value_table(rows: Iterable[tuple[Any, str]]) -> str:
+    """Two columns: an escaped label, and a value that is already HTML."""
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return f"<table>{body}</table>"
+
+
+def block(*parts: str) -> str:
+    """The parts inside one styled container: the unit a helper displays."""
+    return STYLE + '<div class="wb">' + "".join(parts) + "</div>"
+
+
+def show(html_text: str, plain: str) -> None:
+    """Display one output with an HTML view and a plain-text fallback."""
+    from IPython.display import display
+
+    display({"text/html": html_text, "text/plain": plain}, raw=True)

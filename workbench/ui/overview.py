@@ -1,0 +1,139 @@
+"""The case overview: artefacts, progress across all checks, readiness per level, evidence to add."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from workbench.ui.evidence import add_hint, artefact_frame
+from workbench.ui.html import block, bullet_list, element, heading, para, show
+from workbench.ui.requirement import stars
+from workbench.ui.tables import frame_html, frame_text
+
+DECIDED_OK = {"PASS", "NOT_APPLICABLE"}
+
+
+def progress_frame(overview: Any) -> pd.DataFrame:
+    """One row per requirement: level, automation, what the check proposes, the final verdict."""
+    rows = []
+    for s in overview.statuses:
+        r = s.requirement
+        rows.append(
+            {
+                "id": r.id,
+                "level": stars(r.level),
+                "title": r.title,
+                "automation": str(getattr(r.automation, "value", r.automation)),
+                "applicable": "yes" if s.applicable else "no (above target level)",
+                "check proposes": str(s.result.verdict) if s.result is not None else "ERROR",
+                "final verdict": s.final_verdict,
+                "source": s.source,
+                "stale": "stale" if s.stale else "",
+                "error": s.error,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if not frame.empty and not frame["error"].astype(bool).any():
+        frame = frame.drop(columns=["error"])
+    return frame
+
+
+def level_progress_frame(overview: Any) -> pd.DataFrame:
+    """Per level of the requirements: how many verdicts are recorded, automatic, pending, stale."""
+    rows = []
+    for level in (1, 2, 3):
+        chosen = [s for s in overview.statuses if s.requirement.level == level]
+        if not chosen:
+            continue
+        rows.append(
+            {
+                "level": stars(level),
+                "requirements": len(chosen),
+                "recorded by an inspector": sum(s.source == "inspector" for s in chosen),
+                "automatic": sum(s.source == "automatic" for s in chosen),
+                "pending": sum(s.source == "pending" for s in chosen),
+                "stale": sum(s.stale for s in chosen),
+                "errors": sum(s.final_verdict == "ERROR" for s in chosen),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def readiness_frame(overview: Any) -> pd.DataFrame:
+    """For each level (a level includes the lower ones): can the device be declared conforming?"""
+    rows = []
+    for level in (1, 2, 3):
+        chosen = [s for s in overview.statuses if s.requirement.level <= level]
+        failed = [s.requirement.id for s in chosen if s.final_verdict == "FAIL"]
+        open_ = [s.requirement.id for s in chosen if s.final_verdict not in DECIDED_OK | {"FAIL"}]
+        stale = [s.requirement.id for s in chosen if s.stale]
+        if failed:
+            status = f"does not conform: {len(failed)} failed"
+        elif open_ or stale:
+            status = f"not ready: {len(open_)} open, {len(stale)} stale"
+        else:
+            status = "conforms"
+        rows.append(
+            {
+                "level": stars(level) + (" (target)" if level == overview.level else ""),
+                "requirements": len(chosen),
+                "passed or not applicable": sum(s.final_verdict in DECIDED_OK for s in chosen),
+                "failed": ", ".join(failed),
+                "open (pending, inconclusive, needs inspector, error)": ", ".join(open_),
+                "stale": ", ".join(stale),
+                "status": status,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def evidence_to_add(overview: Any) -> list[str]:
+    lines = []
+    for kind, ids in sorted(overview.missing_kinds().items()):
+        lines.append(f"{kind} — needed by {', '.join(ids)}: {add_hint(kind, overview.case.path)}")
+    pending = overview.pending()
+    if pending:
+        lines.append(
+            f"inspector verdicts pending for {', '.join(pending)}: open each notebook and record one"
+        )
+    return lines
+
+
+def show_artefacts(case: Any) -> None:
+    """Every artefact in the case with its kind, SHA-256 and size, and the declaration's hash."""
+    frame = artefact_frame(case.artefacts())
+    digest = case.declaration_sha256()
+    declaration = f"declaration.yaml: sha256 {digest}" if digest else "No declaration.yaml in the case."
+    body = frame_html(frame) if not frame.empty else para("The case holds no artefacts yet.", "muted")
+    show(block(body, para(declaration)), frame_text(frame) + "\n" + declaration)
+
+
+def show_progress(overview: Any) -> None:
+    """Progress per level, then one row per requirement with its final verdict and source."""
+    per_level = level_progress_frame(overview)
+    rows = progress_frame(overview)
+    show(
+        block(
+            heading("Per level", 4), frame_html(per_level), heading("Per requirement", 4), frame_html(rows)
+        ),
+        frame_text(per_level),
+    )
+
+
+def show_readiness(overview: Any) -> None:
+    """Whether each level can be declared met, and what stands in the way."""
+    frame = readiness_frame(overview)
+    show(block(frame_html(frame)), frame_text(frame))
+
+
+def show_evidence_to_add(overview: Any) -> None:
+    """The evidence kinds the checks miss, which requirements need them, and how to add them."""
+    lines = evidence_to_add(overview)
+    if not lines:
+        show(
+            block(para("Nothing to add: every applicable check has its evidence and a verdict.")),
+            "Nothing to add.",
+        )
+        return
+    show(block(element("div", bullet_list(lines), "note")), "\n".join(lines))

@@ -1,0 +1,117 @@
+"""DataFrames shown safely: selected, filtered, every cell turned into escaped text, rows bounded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from workbench.ui.html import esc, text_of
+
+MAX_ROWS = 200
+
+
+def select(
+    frame: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    where: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Rows matching every `where` condition, restricted to `columns` (those that exist).
+
+    A condition is a value (equality), or a list/tuple/set of accepted values. A condition on a
+    column the table lacks matches nothing, so an empty or column-less table stays empty.
+    """
+    result = frame
+    for column, wanted in (where or {}).items():
+        if column not in result.columns:
+            return result.iloc[0:0]
+        if isinstance(wanted, list | tuple | set | frozenset):
+            mask = result[column].isin(list(wanted))
+        else:
+            mask = result[column].map(lambda v, w=wanted: _equal(v, w))
+        result = result[mask.astype(bool)]
+    if columns is not None:
+        result = result[[c for c in columns if c in result.columns]]
+    return result.reset_index(drop=True)
+
+
+def _equal(value: Any, wanted: Any) -> bool:
+    try:
+        return bool(value == wanted)
+    except (TypeError, ValueError):
+        return False
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table with every cell as display text (lists joined, long values cut)."""
+    return frame.apply(lambda col: col.map(text_of)) if len(frame.columns) else frame
+
+
+def frame_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
+    """An escaped HTML table of at most `max_rows` rows, saying how many were left out."""
+    shown = as_text(frame.head(max_rows))
+    table = shown.to_html(index=False, escape=True, border=0, na_rep="")
+    if len(frame) > max_rows:
+        left = len(frame) - max_rows
+        table += f'<p class="muted">{esc(left)} more rows not shown; the full table is in the case cache.</p>'
+    return table
+
+
+def frame_text(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
+    if frame.empty:
+        return "(no rows)"
+    return as_text(frame.head(max_rows)).to_string(index=False)
+
+
+def certificates(tls: pd.DataFrame) -> pd.DataFrame:
+    """One row per certificate seen in the TLS handshakes, with the packet and server it came from."""
+    columns = [
+        "packet",
+        "server_ip",
+        "server_port",
+        "sni",
+        "subject",
+        "issuer",
+        "not_before",
+        "not_after",
+        "key_type",
+        "key_bits",
+        "signature_algorithm",
+        "self_signed",
+        "expired",
+    ]
+    rows = []
+    if "certificates" in tls.columns:
+        for record in tls.to_dict("records"):
+            for cert in record.get("certificates") or []:
+                if not isinstance(cert, Mapping):
+                    continue
+                row = {k: record.get(k) for k in ("artefact", "packet", "server_ip", "server_port", "sni")}
+                row.update({k: cert.get(k) for k in columns if k in cert})
+                rows.append(row)
+    return pd.DataFrame(rows, columns=["artefact", *columns])
+
+
+def sensitive_files(files: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """Password databases and key files of an image with their permissions, world-readable flagged."""
+    columns = ["artefact", "path", "mode", "uid", "gid", "world_readable"]
+    if files.empty or "path" not in files.columns:
+        return pd.DataFrame(columns=columns)
+    key_paths = set(keys["path"]) if "path" in keys.columns else set()
+    wanted = files["path"].map(
+        lambda p: isinstance(p, str) and (p in key_paths or p.rsplit("/", 1)[-1] in ("shadow", "gshadow"))
+    )
+    chosen = files[wanted.astype(bool)].copy()
+    chosen["world_readable"] = chosen.get("mode", pd.Series(dtype=object)).map(_world_readable)
+    return chosen[[c for c in columns if c in chosen.columns]].reset_index(drop=True)
+
+
+def _world_readable(mode: Any) -> bool | None:
+    if isinstance(mode, str) and len(mode) == 10 and mode[0] in "-dlcbps":  # "-rw-r--r--"
+        return mode[7] == "r"
+    try:
+        value = int(mode, 8) if isinstance(mode, str) else int(mode)
+    except (TypeError, ValueError):
+        return None
+    return bool(value & 0o004)

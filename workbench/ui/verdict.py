@@ -1,0 +1,219 @@
+"""What the check proposes, the declaration against the evidence, and the recorded verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from workbench.ui.html import (
+    badge,
+    block,
+    bullet_list,
+    element,
+    esc,
+    heading,
+    key_value_table,
+    para,
+    show,
+    text_of,
+)
+from workbench.ui.tables import frame_html, frame_text
+
+VERDICT_MEANING = {
+    "PASS": "the evidence meets the pass criteria",
+    "FAIL": "the evidence shows the requirement is not met; the findings say where",
+    "NOT_APPLICABLE": "the requirement does not apply to this device (the reasons say why)",
+    "INCONCLUSIVE": "the evidence does not allow a decision; the reasons say what is missing",
+    "NEEDS_INSPECTOR": "the check gathered indicators; an inspector must examine them and decide",
+    "PENDING": "no verdict yet: an inspector must record one",
+}
+
+
+def findings_frame(result: Any) -> pd.DataFrame:
+    rows = []
+    for number, finding in enumerate(result.findings, 1):
+        rows.append(
+            {
+                "#": number,
+                "summary": finding.summary,
+                "severity": str(getattr(finding.severity, "value", finding.severity)),
+                "evidence": "; ".join(ref.label() for ref in finding.evidence),
+                "detail": text_of(finding.data) if finding.data else "",
+            }
+        )
+    return pd.DataFrame(rows, columns=["#", "summary", "severity", "evidence", "detail"])
+
+
+def render_findings(result: Any) -> str:
+    frame = findings_frame(result)
+    if frame.empty:
+        return block(heading("Findings", 4), para("No findings.", "muted"))
+    return block(heading(f"Findings ({len(frame)})", 4), frame_html(frame))
+
+
+def show_findings(session: Any) -> None:
+    """The check's findings: summary, severity and where each can be seen in the evidence."""
+    show(render_findings(session.result), frame_text(findings_frame(session.result)))
+
+
+def render_proposal(session: Any) -> str:
+    result = session.result
+    verdict = str(result.verdict)
+    automation = str(getattr(session.requirement.automation, "value", session.requirement.automation))
+    final = session.final
+    final_verdict, source = (
+        str(getattr(final.verdict, "value", final.verdict)),
+        str(getattr(final.source, "value", final.source)),
+    )
+    parts = [
+        para("The check proposes:") + badge(verdict) + " " + esc(VERDICT_MEANING.get(verdict, "")),
+        heading("Reasons", 4),
+        bullet_list(result.reasons) if result.reasons else para("The check gave no reasons.", "muted"),
+        render_findings(result),
+        heading("Final verdict as things stand", 4),
+        para(f"{final_verdict} (source: {source}{', stale' if final.stale else ''})"),
+    ]
+    if automation != "automatic":
+        parts.append(
+            para(
+                f"This requirement is {automation}: the proposal is advice; your recorded verdict decides.",
+                "note",
+            )
+        )
+    return block(*parts)
+
+
+def show_proposal(session: Any) -> None:
+    """The proposed verdict with its reasons and findings, and where the final verdict stands."""
+    result = session.result
+    text = f"Proposed: {result.verdict}\n" + "\n".join(f"- {r}" for r in result.reasons)
+    show(render_proposal(session), text)
+
+
+# --- declaration vs observation ------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(exclude_none=True)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _split_indicators(indicators: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    declared: dict[str, Any] = {}
+    observed: dict[str, Any] = {}
+    for key, value in indicators.items():
+        if key == "declared" and isinstance(value, dict):
+            declared.update(value)
+        elif key == "observed" and isinstance(value, dict):
+            observed.update(value)
+        elif key.startswith("declared_"):
+            declared[key.removeprefix("declared_")] = value
+        elif key.startswith("observed_"):
+            observed[key.removeprefix("observed_")] = value
+        else:
+            observed[key] = value
+    return declared, observed
+
+
+def comparison_frame(session: Any, fields: list[str] | None = None) -> pd.DataFrame:
+    """Rows of (aspect, declared, observed) from the declaration fields and the check's indicators."""
+    declaration = session.case.declaration
+    declared_ind, observed_ind = _split_indicators(dict(session.result.indicators or {}))
+    aspects = list(dict.fromkeys([*(fields or []), *declared_ind, *observed_ind]))
+    rows = []
+    for aspect in aspects:
+        if aspect in declared_ind:
+            declared = text_of(_plain(declared_ind[aspect]))
+        elif declaration is None:
+            declared = "(no declaration in the case)"
+        elif hasattr(declaration, aspect):
+            value = _plain(getattr(declaration, aspect))
+            declared = text_of(value) if value not in (None, [], {}, "") else "(not declared)"
+        else:
+            declared = "—"
+        observed = text_of(_plain(observed_ind[aspect])) if aspect in observed_ind else "—"
+        rows.append({"aspect": aspect.replace("_", " "), "declared": declared, "observed": observed})
+    return pd.DataFrame(rows, columns=["aspect", "declared", "observed"])
+
+
+def render_comparison(session: Any, fields: list[str] | None = None) -> str:
+    frame = comparison_frame(session, fields)
+    if frame.empty:
+        return block(para("Neither the declaration nor the check has anything to compare here.", "muted"))
+    return block(frame_html(frame))
+
+
+def show_declared_vs_observed(session: Any, fields: list[str] | None = None) -> None:
+    """Two columns: what the manufacturer declared, and what the evidence shows."""
+    show(render_comparison(session, fields), frame_text(comparison_frame(session, fields)))
+
+
+# --- the recorded verdict ------------------------------------------------------------------------
+def attr(record: Any, *names: str) -> Any:
+    for name in names:
+        value = getattr(record, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def _when(value: Any) -> str:
+    if hasattr(value, "isoformat"):
+        return value.isoformat(timespec="seconds")
+    return text_of(value)
+
+
+def recorded_summary(record: Any) -> dict[str, Any]:
+    return {
+        "verdict": str(getattr(attr(record, "verdict"), "value", attr(record, "verdict"))),
+        "inspector": attr(record, "inspector") or "",
+        "at": _when(attr(record, "recorded_at", "timestamp", "at", "created_at")),
+        "rationale": attr(record, "rationale") or "",
+        "evidence_refs": list(attr(record, "evidence_refs") or []),
+    }
+
+
+def render_recorded(session: Any) -> str:
+    record = session.recorded
+    if record is None:
+        final = session.final
+        verdict = str(getattr(final.verdict, "value", final.verdict))
+        source = str(getattr(final.source, "value", final.source))
+        return block(
+            heading("Inspector's verdict", 4),
+            para("No inspector verdict recorded yet."),
+            para(f"Final verdict now: {verdict} (source: {source})."),
+        )
+    info = recorded_summary(record)
+    stale = session.is_stale()
+    rows = [
+        ("Verdict", badge(info["verdict"]) + (" " + badge("stale", "STALE") if stale else "")),
+        ("Recorded by", esc(info["inspector"])),
+        ("Recorded at", esc(info["at"])),
+        ("Rationale", esc(info["rationale"])),
+        ("Evidence", esc("; ".join(info["evidence_refs"]) or "—")),
+    ]
+    parts = [heading("Inspector's verdict (from the case's verdict store)", 4), key_value_table(rows)]
+    if stale:
+        why = para(
+            "Stale: the evidence changed since this verdict was recorded. Re-examine it and record again:"
+        )
+        parts.append(element("div", why + bullet_list(session.stale_reasons()), "note"))
+    return block(*parts)
+
+
+def recorded_text(session: Any) -> str:
+    record = session.recorded
+    if record is None:
+        return "No inspector verdict recorded yet."
+    info = recorded_summary(record)
+    reasons = session.stale_reasons()
+    stale = f" (STALE: {'; '.join(reasons)})" if reasons else ""
+    return f"Recorded verdict: {info['verdict']} by {info['inspector']} at {info['at']}{stale}"
+
+
+def show_recorded(session: Any) -> None:
+    """The latest inspector verdict from the case's store: who, when, why, and whether it is stale."""
+    show(render_recorded(session), recorded_text(session))
