@@ -13,7 +13,15 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from workbench.case.yamlio import describe_validation, load_yaml_bytes, read_limited
 from workbench.errors import CaseError
@@ -109,6 +117,9 @@ def normalise_endpoint(value: str) -> str:
     return text
 
 
+Endpoint = Annotated[str, BeforeValidator(normalise_endpoint)]
+
+
 class Declaration(_Part):
     # who declares what
     manufacturer: Name | None = None
@@ -119,7 +130,7 @@ class Declaration(_Part):
 
     open_ports: list[OpenPort] = Field(default_factory=list)
     services: list[Name] = Field(default_factory=list)
-    cloud_endpoints: list[str] = Field(default_factory=list)
+    cloud_endpoints: list[Endpoint] = Field(default_factory=list)
     update: UpdateMechanism | None = None
     support_period: SupportPeriod | None = None
     disclosure: Disclosure | None = None
@@ -137,11 +148,6 @@ class Declaration(_Part):
     @classmethod
     def _version_text(cls, value: Any) -> Any:
         return _text(value)
-
-    @field_validator("cloud_endpoints")
-    @classmethod
-    def _endpoints(cls, values: list[str]) -> list[str]:
-        return [normalise_endpoint(v) for v in values]
 
     def declared_port(self, proto: str, port: int) -> OpenPort | None:
         proto = proto.lower()

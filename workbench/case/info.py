@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from workbench.case.netaddr import normalise_ip, normalise_mac, unique
 
@@ -13,6 +13,8 @@ CASE_SCHEMA_VERSION = 1
 FALLBACK_EDITION = "2026.1"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+IpAddress = Annotated[str, AfterValidator(normalise_ip)]
+MacAddress = Annotated[str, AfterValidator(normalise_mac)]
 
 
 def newest_edition() -> str:
@@ -38,8 +40,8 @@ class CaseInfo(BaseModel):
     level: int = Field(ge=1, le=3, description="target level: 1 = ★, 2 = ★★, 3 = ★★★")
     inspectors: list[Text] = Field(default_factory=list)
     catalog_edition: Text = Field(default_factory=newest_edition)
-    device_ips: list[str] = Field(default_factory=list)
-    device_macs: list[str] = Field(default_factory=list)
+    device_ips: list[IpAddress] = Field(default_factory=list)
+    device_macs: list[MacAddress] = Field(default_factory=list)
     serial_number: Text | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     schema_version: int = CASE_SCHEMA_VERSION
@@ -50,19 +52,9 @@ class CaseInfo(BaseModel):
         # YAML reads `firmware_version: 2.1` as a float; a version is text
         return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
-    @field_validator("device_ips")
+    @field_validator("device_ips", "device_macs", "inspectors")
     @classmethod
-    def _ips(cls, values: list[str]) -> list[str]:
-        return unique([normalise_ip(v) for v in values])
-
-    @field_validator("device_macs")
-    @classmethod
-    def _macs(cls, values: list[str]) -> list[str]:
-        return unique([normalise_mac(v) for v in values])
-
-    @field_validator("inspectors")
-    @classmethod
-    def _inspectors(cls, values: list[str]) -> list[str]:
+    def _once_each(cls, values: list[str]) -> list[str]:
         return unique(values)
 
     @field_validator("created_at")
