@@ -1,0 +1,105 @@
+"""AUTH-05: brute-force attempts are made impracticable (assisted).
+
+The capture can show repeated logins against the device's services, and how quickly they
+followed each other; whether the device throttled or locked out is for the inspector's own
+hands-on test, so the check lays out the indicators and asks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.checks._network import (
+    Parameters,
+    as_int,
+    device_flows,
+    device_of,
+    packet_refs,
+    packets_of,
+    rows,
+    text,
+)
+from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks.context import EvidenceContext
+from workbench.checks.registry import register
+
+DEFAULT_REPEATED = 5
+_LOGIN_PROTOCOLS = ("telnet", "ssh", "ftp", "http", "https", "rtsp", "mqtt", "tls")
+_COLUMNS = ("protocol", "client_ip", "server_ip", "server_port", "username", "packets", "detail")
+
+
+@register
+class BruteForce(Check):
+    requirement_id = "AUTH-05"
+    needs = frozenset()
+    optional = frozenset({EvidenceKind.CAPTURE})
+
+    def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        procedure = (
+            "Try repeated wrong passwords on every login interface (web, app, telnet/SSH, RTSP) and"
+            " record whether the device delays, limits or locks out; attach the log as evidence."
+        )
+        if not ctx.has(EvidenceKind.CAPTURE):
+            return self.result(
+                ctx,
+                Verdict.NEEDS_INSPECTOR,
+                ["No capture in the case: no login attempts to show.", procedure],
+            )
+        params = Parameters.of(ctx)
+        repeated = as_int(params.get("repeated_attempts", DEFAULT_REPEATED)) or DEFAULT_REPEATED
+        device = device_of(ctx)
+        logins: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+        for row in rows(ctx.capture_table("credentials"), _COLUMNS):
+            if device.known and not device.is_device(row["server_ip"]):
+                continue
+            key = (
+                text(row["protocol"]),
+                text(row["client_ip"]),
+                text(row["server_ip"]),
+                text(row["server_port"]),
+            )
+            logins.setdefault(key, []).append(row)
+        connections: dict[str, dict[str, int]] = {}
+        for row in device_flows(ctx, device, "server"):
+            protocol = text(row["app_proto"]).lower() or text(row["port_proto"]).lower()
+            if protocol.removesuffix("-alt") in _LOGIN_PROTOCOLS:
+                service = f"{protocol} {text(row['transport']).lower()}/{text(row['server_port'])}"
+                per_client = connections.setdefault(service, {})
+                per_client[text(row["client_ip"])] = per_client.get(text(row["client_ip"]), 0) + 1
+        findings = []
+        for (protocol, client, server, port), attempts in sorted(logins.items()):
+            if len(attempts) < repeated:
+                continue
+            packets = [p for a in attempts for p in packets_of(a["packets"])]
+            users = sorted({text(a["username"]) for a in attempts if text(a["username"])})
+            findings.append(
+                Finding(
+                    summary=f"{len(attempts)} {protocol} login attempts from {client} to {server}:{port}"
+                    f" (users: {', '.join(users[:5]) or 'unknown'}); see whether the device slowed them.",
+                    severity=Severity.INFO,
+                    evidence=packet_refs(attempts[0], packets, note=f"{protocol} login"),
+                    data={
+                        "protocol": protocol,
+                        "client_ip": client,
+                        "server": f"{server}:{port}",
+                        "attempts": len(attempts),
+                        "users": users,
+                    },
+                )
+            )
+        indicators = {
+            "login_attempts": {
+                f"{p} {c} -> {s}:{port}": len(a) for (p, c, s, port), a in sorted(logins.items())
+            },
+            "connections_to_login_services": connections,
+            "repeated_attempts_threshold": repeated,
+            "device": device.describe(),
+        }
+        reasons = [
+            f"{len(findings)} series of {repeated} or more logins against the device seen in the capture."
+            if findings
+            else "The capture shows no repeated logins against the device.",
+            procedure,
+            *params.notes,
+        ]
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators)

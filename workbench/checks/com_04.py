@@ -1,0 +1,152 @@
+"""COM-04: no cleartext application protocols from the device to remote (internet) services.
+
+A flow counts when the device opened it, the server is not on a local network, and its
+protocol, identified from the payload (or, when the payload said nothing, from the port with
+data actually sent), is one of the catalogue's cleartext protocols and not exempt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.checks._network import (
+    Parameters,
+    as_bool,
+    as_int,
+    device_flows,
+    device_of,
+    is_remote_address,
+    ref,
+    text,
+    traffic_gap,
+)
+from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks.context import EvidenceContext
+from workbench.checks.registry import register
+
+DEFAULT_CLEARTEXT = [
+    "http",
+    "mqtt",
+    "telnet",
+    "ftp",
+    "tftp",
+    "coap",
+    "smtp",
+    "pop3",
+    "imap",
+    "rtsp",
+    "sip",
+    "snmp",
+    "ldap",
+    "xmpp",
+    "irc",
+]
+DEFAULT_EXEMPT = ["dns", "ntp", "dhcp"]
+
+
+def _family(name: str) -> str:
+    """'http-alt' -> 'http', 'telnet-alt' -> 'telnet'; TLS variants keep their own name."""
+    return name.lower().removesuffix("-alt").strip()
+
+
+@register
+class CleartextToRemote(Check):
+    requirement_id = "COM-04"
+    needs = frozenset({EvidenceKind.CAPTURE})
+
+    def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        params = Parameters.of(ctx)
+        cleartext = {p.lower() for p in params.strings("cleartext_protocols", DEFAULT_CLEARTEXT)}
+        exempt = {p.lower() for p in params.strings("exempt_protocols", DEFAULT_EXEMPT)}
+        device = device_of(ctx)
+        remote_flows = [r for r in device_flows(ctx, device, "client") if is_remote_address(r["server_ip"])]
+        grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        remote_protocols: dict[str, int] = {}
+        for row in remote_flows:
+            protocol, basis = self._protocol(row)
+            remote_protocols[protocol or "unidentified"] = (
+                remote_protocols.get(protocol or "unidentified", 0) + 1
+            )
+            if not protocol or protocol in exempt or protocol not in cleartext or as_bool(row["encrypted"]):
+                continue
+            key = (protocol, text(row["server_ip"]), text(row["server_port"]))
+            grouped.setdefault(key, []).append({**row, "_basis": basis})
+        findings = []
+        for (protocol, server, port), flows in grouped.items():
+            first = flows[0]
+            name = text(first["server_name"]) or text(first["sni"])
+            target = f"{server}:{port}" + (f" ({name})" if name else "")
+            findings.append(
+                Finding(
+                    summary=f"The device talks {protocol.upper()} in clear to the remote service {target}"
+                    f" ({len(flows)} flow(s), identified {first['_basis']}).",
+                    severity=Severity.HIGH,
+                    evidence=tuple(
+                        ref(f, packet=f["first_packet"], note=f"{protocol} flow start") for f in flows[:8]
+                    ),
+                    data={
+                        "protocol": protocol,
+                        "server_ip": server,
+                        "server_port": port,
+                        "server_name": name,
+                        "flows": len(flows),
+                        "bytes_sent": sum(as_int(f["bytes_c2s"]) or 0 for f in flows),
+                    },
+                )
+            )
+        indicators = {
+            "remote_flows_by_protocol": remote_protocols,
+            "cleartext_protocols": sorted(cleartext),
+            "exempt_protocols": sorted(exempt),
+            "device": device.describe(),
+        }
+        reasons = list(params.notes)
+        if findings:
+            return self.result(
+                ctx,
+                Verdict.FAIL,
+                [
+                    f"The device sends {', '.join(sorted({k[0] for k in grouped}))} in clear to"
+                    f" {len(findings)} remote service(s).",
+                    device.describe(),
+                    *reasons,
+                ],
+                findings,
+                indicators,
+            )
+        gap = traffic_gap(ctx)
+        if gap:
+            return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
+        if not remote_flows:
+            return self.result(
+                ctx,
+                Verdict.PASS,
+                [
+                    "The device opened no connection to a remote (non-local) address in the capture.",
+                    device.describe(),
+                    *reasons,
+                ],
+                indicators=indicators,
+            )
+        return self.result(
+            ctx,
+            Verdict.PASS,
+            [
+                f"None of the device's {len(remote_flows)} flow(s) to remote addresses uses a cleartext"
+                " application protocol.",
+                device.describe(),
+                *reasons,
+            ],
+            indicators=indicators,
+        )
+
+    @staticmethod
+    def _protocol(row: dict[str, Any]) -> tuple[str, str]:
+        """The flow's protocol and how it was identified ('' when unknown)."""
+        app = _family(text(row["app_proto"]))
+        if app and app not in ("unknown", "data", "raw"):
+            return app, "from its payload"
+        port = _family(text(row["port_proto"]))
+        if port and (as_int(row["bytes_c2s"]) or 0) > 0:
+            return port, "from its port, with payload sent"
+        return "", ""
