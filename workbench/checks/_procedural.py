@@ -1,0 +1,142 @@
+"""Shared base of the procedural (manual) checks: what the declaration says, laid out for the inspector.
+
+A procedural requirement is judged by a person following the catalogue's inspection method. The
+check reads the declaration fields the requirement depends on and proposes:
+
+- FAIL when the declaration itself admits non-conformity (no disclosure contact, no support
+  period, updates declared not automatic, ...), with the declaration as the evidence;
+- NEEDS_INSPECTOR otherwise, with the declared values (and any observations from the other
+  evidence) as indicators, and the fields the declaration leaves unstated named;
+- INCONCLUSIVE when the declaration is needed and absent (handled by `Check.run`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from workbench.checks._firmware import declaration_ref
+from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
+
+if TYPE_CHECKING:
+    from workbench.checks.context import EvidenceContext
+
+_NEGATIVE = {
+    "none",
+    "no",
+    "n/a",
+    "na",
+    "not supported",
+    "unsupported",
+    "not available",
+    "not provided",
+    "not possible",
+    "false",
+}
+
+
+def says_none(value: Any) -> bool:
+    """True when a declared text explicitly says there is none ("none", "not supported", ...)."""
+    return isinstance(value, str) and value.strip().lower().rstrip(".") in _NEGATIVE
+
+
+def declared(declaration: Any, field: str) -> Any:
+    """A declaration field as plain data (None when the field does not exist or is unset)."""
+    if declaration is None:
+        return None
+    value = getattr(declaration, field, None)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, list):
+        return [
+            v.model_dump(mode="json", exclude_none=True) if hasattr(v, "model_dump") else v for v in value
+        ]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def is_stated(declaration: Any, field: str) -> bool:
+    """Whether the manufacturer wrote the field (a default empty list is not a statement)."""
+    if declaration is None:
+        return False
+    fields_set = getattr(declaration, "model_fields_set", None)
+    if fields_set is not None:
+        return field in fields_set
+    return getattr(declaration, field, None) not in (None, [], {})
+
+
+class ProceduralCheck(Check):
+    """Subclasses name `fields` (declaration fields read) and may override `nonconformities`
+    (statements in the declaration that admit non-conformity) and `observations` (facts from
+    other evidence worth setting beside the declaration)."""
+
+    fields: ClassVar[tuple[str, ...]] = ()
+    needs = frozenset({EvidenceKind.DECLARATION})
+    procedure_hint: ClassVar[str] = "the inspector follows the requirement's inspection method"
+
+    def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        declaration = ctx.declaration
+        statements = {field: declared(declaration, field) for field in self.fields}
+        unstated = [field for field in self.fields if not is_stated(declaration, field)]
+        observed = self.observations(ctx)
+        indicators: dict[str, Any] = {"declared": statements, "observed": observed}
+        if unstated:
+            indicators["not_declared"] = unstated
+
+        if declaration is None:
+            return self.result(
+                ctx,
+                Verdict.NEEDS_INSPECTOR,
+                [
+                    "the case has no declaration: nothing the manufacturer states can be compared",
+                    f"{self.procedure_hint}; record what was examined as evidence",
+                ],
+                indicators=indicators,
+            )
+
+        admitted = self.nonconformities(declaration)
+        if admitted:
+            findings = [
+                Finding(
+                    summary=reason,
+                    severity=Severity.HIGH,
+                    evidence=(declaration_ref(ctx, field),),
+                    data={"field": field, "declared": statements.get(field.split(".")[0])},
+                )
+                for field, reason in admitted
+            ]
+            return self.result(
+                ctx,
+                Verdict.FAIL,
+                [reason for _, reason in admitted],
+                findings=findings,
+                indicators=indicators,
+            )
+
+        reasons = [f"the declaration states {self.describe(field, statements[field])}"
+                   for field in self.fields if field not in unstated]
+        reasons += [f"the declaration does not state {field.replace('_', ' ')}" for field in unstated]
+        reasons += self.observation_reasons(observed)
+        reasons.append(f"{self.procedure_hint}; record what was examined as evidence")
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
+
+    # --- hooks --------------------------------------------------------------------------
+    def nonconformities(self, declaration: Any) -> list[tuple[str, str]]:
+        """(field, reason) for each statement that admits non-conformity."""
+        return []
+
+    def observations(self, ctx: EvidenceContext) -> dict[str, Any]:
+        return {}
+
+    def observation_reasons(self, observed: dict[str, Any]) -> list[str]:
+        return []
+
+    @staticmethod
+    def describe(field: str, value: Any) -> str:
+        name = field.replace("_", " ")
+        if isinstance(value, dict):
+            parts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in value.items() if k != "ixit_ref")
+            return f"{name} ({parts})" if parts else f"{name} (no details)"
+        if isinstance(value, list):
+            return f"{name}: {', '.join(map(str, value))}" if value else f"{name}: none"
+        return f"{name}: {value}"

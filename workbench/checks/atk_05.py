@@ -1,0 +1,104 @@
+"""ATK-05: binaries hardened: NX everywhere; PIE, RELRO and stack canaries where they can be told.
+
+`required_hardening` in the catalogue maps a property of the engine's `binaries` table to the
+values that satisfy it (e.g. {nx: [yes], pie: [yes], relro: [full, partial], canary: [yes]}).
+A value the engine reports as "undeterminable" (a stripped static binary says nothing of its
+canaries) is an indicator for the inspector, never a failure. PIE is not asked of shared
+libraries and kernel modules, which are position-independent by construction or not programs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from workbench.checks._firmware import FirmwareCheck, cap, ref, table, text
+from workbench.checks.base import CheckResult, Finding, Severity, Verdict
+from workbench.checks.registry import register
+
+DEFAULT_REQUIRED: dict[str, list[str]] = {
+    "nx": ["yes"],
+    "pie": ["yes"],
+    "relro": ["full", "partial"],
+    "canary": ["yes"],
+}
+_COLUMNS = (
+    "path", "arch", "nx", "pie", "relro", "canary", "fortify", "stripped", "static", "rpath", "runpath",
+)
+_UNDETERMINED = {"undeterminable", "unknown", "n/a", ""}
+_LIBRARY = re.compile(r"\.so(\.\d+)*$|\.ko$")
+
+
+def required_properties(ctx: Any) -> tuple[dict[str, set[str]], bool]:
+    raw = ctx.parameters.get("required_hardening")
+    if not isinstance(raw, dict) or not raw:
+        return {k: set(v) for k, v in DEFAULT_REQUIRED.items()}, True
+    required: dict[str, set[str]] = {}
+    for prop, accepted in raw.items():
+        values = accepted if isinstance(accepted, list | tuple) else [accepted]
+        required[str(prop).lower()] = {str(v).lower() for v in values}
+    return required, False
+
+
+def applies(prop: str, path: str) -> bool:
+    return not (prop == "pie" and _LIBRARY.search(PurePosixPath(path).name))
+
+
+@register
+class BinariesHardened(FirmwareCheck):
+    requirement_id = "ATK-05"
+
+    def evaluate_firmware(self, ctx: Any) -> CheckResult:
+        required, defaulted = required_properties(ctx)
+        binaries = table(ctx, "binaries", (*_COLUMNS, *required))
+        findings: list[Finding] = []
+        undeterminable: dict[str, list[str]] = {}
+        missing_counts: dict[str, int] = {}
+        for row in binaries:
+            path = text(row["path"])
+            lacking = []
+            for prop, accepted in required.items():
+                value = text(row.get(prop)).lower()
+                if not applies(prop, path):
+                    continue
+                if value in _UNDETERMINED:
+                    undeterminable.setdefault(prop, []).append(path)
+                elif value not in accepted:
+                    lacking.append(f"{prop} {value}")
+                    missing_counts[prop] = missing_counts.get(prop, 0) + 1
+            if lacking:
+                findings.append(Finding(
+                    summary=f"{path} lacks hardening: {', '.join(lacking)}",
+                    severity=Severity.HIGH if any(x.startswith("nx") for x in lacking) else Severity.MEDIUM,
+                    evidence=(ref(row, path=path),),
+                    data={"path": path, "lacking": lacking,
+                          **{k: text(row.get(k)) for k in ("arch", "static", "stripped", *required)}},
+                ))
+        indicators = {
+            "required": {k: sorted(v) for k, v in required.items()},
+            "observed": {"binaries": len(binaries), "lacking_by_property": missing_counts,
+                         "undeterminable": {k: v[:50] for k, v in undeterminable.items()}},
+        }
+        notes = ([ "the catalogue gives no required_hardening; the workbench's default "
+                   "(NX; PIE for executables; RELRO partial or full; stack canary) was used"]
+                 if defaulted else [])
+        undetermined_note = [
+            f"{prop} could not be determined for {len(paths)} binary(ies) (e.g. {paths[0]}): "
+            "reported for the inspector, not counted as a failure"
+            for prop, paths in sorted(undeterminable.items())
+        ]
+        if not binaries:
+            return self.result(ctx, Verdict.NOT_APPLICABLE,
+                               ["the image contains no ELF binary", *notes], indicators=indicators)
+        if findings:
+            reasons = [
+                f"{len(findings)} of {len(binaries)} ELF binaries lack a required hardening property: "
+                + ", ".join(f"{k} ({v})" for k, v in sorted(missing_counts.items())),
+                *undetermined_note, *notes,
+            ]
+            return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
+        return self.result(ctx, Verdict.PASS, [
+            f"all {len(binaries)} ELF binaries have the required hardening where it can be determined",
+            *undetermined_note, *notes,
+        ], indicators=indicators)

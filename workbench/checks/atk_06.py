@@ -1,0 +1,68 @@
+"""ATK-06: no software component with a known vulnerability in the supplied (offline) feed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from workbench.checks._firmware import FirmwareCheck, cap, ref, table, text
+from workbench.checks.base import CheckResult, Finding, Severity, Verdict
+from workbench.checks.registry import register
+
+_SEVERITY = {"critical": Severity.HIGH, "high": Severity.HIGH, "medium": Severity.MEDIUM,
+             "moderate": Severity.MEDIUM, "low": Severity.LOW}
+
+
+@register
+class NoKnownVulnerableComponents(FirmwareCheck):
+    requirement_id = "ATK-06"
+
+    def result(self, ctx: Any, *args: Any, **kwargs: Any) -> CheckResult:
+        """The feed is evidence too: its hash joins the ones the result was derived from."""
+        result = super().result(ctx, *args, **kwargs)
+        feeds = tuple(f.sha256 for f in ctx.artefacts("vuln-feed"))
+        return replace(result, evidence_used=result.evidence_used + feeds)
+
+    def evaluate_firmware(self, ctx: Any) -> CheckResult:
+        feeds = ctx.artefacts("vuln-feed")
+        components = table(ctx, "components", ("name", "version", "path", "evidence", "purl"))
+        inventory = [f"{text(c['name'])} {text(c['version'])}".strip() for c in components]
+        indicators: dict[str, Any] = {
+            "observed": {"components": inventory},
+            "feeds": [{"name": f.name, "sha256": f.sha256} for f in feeds],
+        }
+        if not feeds:
+            return self.result(ctx, Verdict.INCONCLUSIVE, [
+                "the case has no vulnerability feed: add an OSV JSON feed with "
+                "`workbench case add CASE FEED --kind vuln-feed` to match the "
+                f"{len(components)} component(s) identified",
+            ], indicators=indicators)
+        findings: list[Finding] = []
+        for row in table(ctx, "vulnerabilities",
+                         ("component", "version", "vuln_id", "summary", "severity", "fixed_in", "path")):
+            vuln, component, version = text(row["vuln_id"]), text(row["component"]), text(row["version"])
+            fixed = text(row["fixed_in"])
+            findings.append(Finding(
+                summary=f"{component} {version} has {vuln}"
+                        + (f", fixed in {fixed}" if fixed else ", no fixed version known")
+                        + (f": {text(row['summary'])[:160]}" if text(row["summary"]) else ""),
+                severity=_SEVERITY.get(text(row["severity"]).lower(), Severity.MEDIUM),
+                evidence=(ref(row),),
+                data={"vuln_id": vuln, "component": component, "version": version, "fixed_in": fixed,
+                      "severity": text(row["severity"])},
+            ))
+        feed_names = ", ".join(f.name for f in feeds)
+        if findings:
+            vulnerable = sorted({f"{f.data['component']} {f.data['version']}" for f in findings})
+            reasons = [
+                f"{len(findings)} known vulnerability(ies) from {feed_names} in: {', '.join(vulnerable)}",
+            ]
+            return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
+        if not components:
+            return self.result(ctx, Verdict.INCONCLUSIVE, [
+                "no software component with a version was identified in the image: nothing to match "
+                f"against {feed_names}",
+            ], indicators=indicators)
+        return self.result(ctx, Verdict.PASS, [
+            f"{len(components)} component(s) matched against {feed_names}: none has a known vulnerability"
+        ], indicators=indicators)

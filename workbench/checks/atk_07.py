@@ -1,0 +1,77 @@
+"""ATK-07: services run with least privilege: network services not running as root."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.checks._firmware import (
+    SERVICE_COLUMNS,
+    FirmwareCheck,
+    as_int,
+    default_note,
+    parameter_list,
+    program_names,
+    ref,
+    started,
+    table,
+    text,
+)
+from workbench.checks.base import CheckResult, Finding, Severity, Verdict
+from workbench.checks.registry import register
+
+DEFAULT_NETWORK_SERVICES = (
+    "telnetd", "utelnetd", "ftpd", "vsftpd", "proftpd", "tftpd", "in.tftpd", "httpd", "lighttpd", "uhttpd",
+    "nginx", "boa", "goahead", "mini_httpd", "thttpd", "dropbear", "sshd", "dnsmasq", "mosquitto", "upnpd",
+    "miniupnpd", "avahi-daemon", "smbd", "nmbd", "rtspd", "onvif", "snmpd", "inetd", "xinetd", "adbd",
+    "gdbserver", "mdnsd", "lldpd", "rpcbind", "mqtt",
+)
+
+
+@register
+class LeastPrivilegeServices(FirmwareCheck):
+    requirement_id = "ATK-07"
+
+    def evaluate_firmware(self, ctx: Any) -> CheckResult:
+        known, defaulted = parameter_list(ctx, "network_services", DEFAULT_NETWORK_SERVICES)
+        known_set = set(known)
+        as_root: list[Finding] = []
+        unprivileged: list[str] = []
+        unknown: list[str] = []
+        for row in table(ctx, "services", SERVICE_COLUMNS):
+            if not started(row):
+                continue
+            name, command = text(row["name"]), text(row["command"])
+            programs = {name.lower(), *program_names(command)}
+            if as_int(row["port"]) is None and not programs & known_set:
+                continue
+            label = name or command
+            user = text(row["runs_as"]).lower()
+            if user in ("root", "0"):
+                as_root.append(Finding(
+                    summary=f"network service {label} runs as root ({text(row['source'])})",
+                    severity=Severity.MEDIUM, evidence=(ref(row, path=text(row["source"]) or None),),
+                    data={"service": name, "command": command, "port": as_int(row["port"]), "runs_as": user},
+                ))
+            elif user:
+                unprivileged.append(f"{label} ({user})")
+            else:
+                unknown.append(label)
+        indicators = {"observed": {"root": [f.data["service"] or f.data["command"] for f in as_root],
+                                   "unprivileged": unprivileged, "unknown_user": unknown}}
+        notes = default_note(["network_services"] if defaulted else [])
+        if as_root:
+            lead = f"{len(as_root)} network service(s) started at boot run as root"
+        elif unprivileged or unknown:
+            lead = "no network service started at boot is known to run as root"
+        else:
+            lead = "no network service started at boot was identified in the image"
+        reasons = [lead]
+        if unprivileged:
+            reasons.append("running as unprivileged users: " + ", ".join(unprivileged))
+        if unknown:
+            reasons.append("user not determinable from the boot scripts: " + ", ".join(unknown))
+        reasons.append(
+            "the inspector checks on the running device (ps, /proc) which services need root, and "
+            "whether the others drop privileges after start-up"
+        )
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + notes, as_root, indicators)

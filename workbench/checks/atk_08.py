@@ -1,0 +1,49 @@
+"""ATK-08: physical debug interfaces (UART, JTAG, SWD) are not exposed or are disabled."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from workbench.checks._firmware import table, text
+from workbench.checks._procedural import ProceduralCheck
+from workbench.checks.base import EvidenceKind
+from workbench.checks.registry import register
+
+_SERIAL = re.compile(r"\btty(S|AMA|MSM|HS|O|mxc|PS|SAC|AS|LP)?\d+|\bconsole\b|\bttyUSB\d+|\bttyGS\d+")
+
+
+@register
+class PhysicalDebugInterfaces(ProceduralCheck):
+    requirement_id = "ATK-08"
+    needs = frozenset({EvidenceKind.INSPECTOR})
+    optional = frozenset({EvidenceKind.DECLARATION, EvidenceKind.FIRMWARE})
+    fields = ("debug_interfaces",)
+    procedure_hint = (
+        "the inspector opens the enclosure, looks for UART/JTAG/SWD pads or headers, tries them, "
+        "and attaches photos and what each interface gave access to"
+    )
+
+    def observations(self, ctx: Any) -> dict[str, Any]:
+        if not ctx.has(EvidenceKind.FIRMWARE):
+            return {}
+        consoles = []
+        for row in table(ctx, "services", ("name", "kind", "source", "line", "command", "auth")):
+            where = " ".join(text(row[k]) for k in ("kind", "command", "name"))
+            if _SERIAL.search(where):
+                consoles.append(
+                    {
+                        "service": text(row["name"]),
+                        "command": text(row["command"]),
+                        "source": text(row["source"]),
+                        "line": row["line"],
+                        "auth": row["auth"],
+                    }
+                )
+        return {"serial_consoles_in_firmware": consoles}
+
+    def observation_reasons(self, observed: dict[str, Any]) -> list[str]:
+        consoles = observed.get("serial_consoles_in_firmware")
+        if not consoles:
+            return []
+        return [f"the firmware starts {len(consoles)} service(s) on a serial console: look for the UART"]

@@ -1,0 +1,72 @@
+"""AUTH-02: stored passwords use a strong, salted, slow hash (no DES/MD5 crypt, no plaintext)."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from workbench.checks._firmware import (
+    ACCOUNT_COLUMNS,
+    NO_HASH,
+    FirmwareCheck,
+    account_ref,
+    cap,
+    default_note,
+    flag,
+    parameter_list,
+    scheme_name,
+    table,
+    text,
+)
+from workbench.checks._firmware import KNOWN_SCHEMES as _KNOWN
+from workbench.checks.base import CheckResult, Finding, Severity, Verdict
+from workbench.checks.registry import register
+
+DEFAULT_WEAK_SCHEMES = ("des_crypt", "bsdi_crypt", "md5_crypt", "apr1", "sha1", "ssha", "md5", "plaintext")
+@register
+class StrongPasswordHashes(FirmwareCheck):
+    requirement_id = "AUTH-02"
+
+    def evaluate_firmware(self, ctx: Any) -> CheckResult:
+        weak_param, defaulted = parameter_list(ctx, "weak_schemes", DEFAULT_WEAK_SCHEMES)
+        weak = {scheme_name(s) for s in weak_param}
+        accounts = table(ctx, "accounts", ACCOUNT_COLUMNS)
+        findings: list[Finding] = []
+        schemes: dict[str, int] = {}
+        for row in accounts:
+            if flag(row["locked"]) or flag(row["empty"]):
+                continue
+            scheme = scheme_name(row["hash_scheme"])
+            if scheme in NO_HASH:
+                continue
+            schemes[scheme] = schemes.get(scheme, 0) + 1
+            user = text(row["user"])
+            problems = []
+            if scheme in weak or (scheme not in _KNOWN and flag(row["weak_hash"])):
+                problems.append(f"weak hash scheme {scheme}")
+            if PurePosixPath(text(row["source"])).name == "passwd":
+                problems.append("hash stored in the world-readable passwd file")
+            if problems:
+                findings.append(Finding(
+                    summary=f"account {user}: " + "; ".join(problems),
+                    severity=Severity.HIGH, evidence=(account_ref(row),),
+                    data={"user": user, "hash_scheme": scheme, "problems": problems},
+                ))
+        indicators = {"observed": {"schemes": schemes}, "weak_schemes": sorted(weak)}
+        notes = default_note(["weak_schemes"] if defaulted else [])
+        if not accounts:
+            return self.result(ctx, Verdict.INCONCLUSIVE, [
+                "no account database (passwd, shadow, htpasswd) was found in the image", *notes,
+            ], indicators=indicators)
+        if findings:
+            reasons = [f.summary for f in findings] + notes
+            return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
+        if not schemes:
+            return self.result(ctx, Verdict.NOT_APPLICABLE, [
+                f"{len(accounts)} account(s) examined: none has a stored password (all locked or empty)",
+                *notes,
+            ], indicators=indicators)
+        used = ", ".join(f"{k} ({v})" for k, v in sorted(schemes.items()))
+        return self.result(ctx, Verdict.PASS, [
+            f"{sum(schemes.values())} stored password(s), all with strong schemes: {used}", *notes,
+        ], indicators=indicators)

@@ -1,0 +1,16 @@
+"""DATA-02: external sensing capabilities (camera, microphone, location...) are documented."""
+
+from __future__ import annotations
+
+from workbench.checks._procedural import ProceduralCheck
+from workbench.checks.registry import register
+
+
+@register
+class SensorsDocumented(ProceduralCheck):
+    requirement_id = "DATA-02"
+    fields = ("sensors",)
+    procedure_hint = (
+        "the inspector compares the declared sensors with the device in hand and with the user "
+        "documentation, and attaches the documentation (or a photo of the packaging) read"
+    )

@@ -1,0 +1,27 @@
+"""DEL-01: the user can erase their data from the device simply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.checks._procedural import ProceduralCheck, says_none
+from workbench.checks.base import EvidenceKind
+from workbench.checks.registry import register
+
+
+@register
+class UserDataErasure(ProceduralCheck):
+    requirement_id = "DEL-01"
+    needs = frozenset({EvidenceKind.INSPECTOR})
+    optional = frozenset({EvidenceKind.DECLARATION})
+    fields = ("erase", "personal_data")
+    procedure_hint = (
+        "the inspector stores some user data (account, Wi-Fi credentials, recordings), performs the "
+        "declared erase, and checks the data is gone from the device and the app; record the steps"
+    )
+
+    def nonconformities(self, declaration: Any) -> list[tuple[str, str]]:
+        erase = declaration.erase
+        if erase is not None and says_none(erase.method):
+            return [("erase.method", "the declaration states there is no way to erase user data")]
+        return []

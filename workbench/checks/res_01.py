@@ -1,0 +1,19 @@
+"""RES-01: the device stays usable through network and power outages and recovers cleanly."""
+
+from __future__ import annotations
+
+from workbench.checks._procedural import ProceduralCheck
+from workbench.checks.base import EvidenceKind
+from workbench.checks.registry import register
+
+
+@register
+class OutageResilience(ProceduralCheck):
+    requirement_id = "RES-01"
+    needs = frozenset({EvidenceKind.INSPECTOR})
+    optional = frozenset({EvidenceKind.DECLARATION})
+    fields = ("cloud_endpoints", "update")
+    procedure_hint = (
+        "the inspector cuts the network (then the power) during operation, checks local functions "
+        "keep working and the device reconnects in an orderly way, and records the observations"
+    )

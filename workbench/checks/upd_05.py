@@ -1,0 +1,24 @@
+"""UPD-05: security updates are applied automatically (configurable) and in good time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.checks._procedural import ProceduralCheck
+from workbench.checks.registry import register
+
+
+@register
+class AutomaticUpdates(ProceduralCheck):
+    requirement_id = "UPD-05"
+    fields = ("update",)
+    procedure_hint = (
+        "the inspector checks that automatic updates are on by default and can be turned off, and "
+        "compares release dates of recent security fixes with the vulnerabilities they fixed"
+    )
+
+    def nonconformities(self, declaration: Any) -> list[tuple[str, str]]:
+        update = declaration.update
+        if update is not None and update.automatic is False:
+            return [("update.automatic", "the declaration states that updates are not applied automatically")]
+        return []

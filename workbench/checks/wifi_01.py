@@ -1,0 +1,166 @@
+"""WIFI-01: wireless networks use current security (no WEP, no TKIP-only, no open networks unexplained).
+
+The check reads the wireless configurations in the image: hostapd (`*.conf` with `interface=`/
+`ssid=`), wpa_supplicant network blocks, and OpenWrt's /etc/config/wireless. WEP and TKIP-only
+configurations are unambiguous failures; an open network (often a set-up access point) is an
+indicator for the inspector.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from workbench.checks._firmware import FirmwareCheck, cap, files_matching, image_lines, ref, text
+from workbench.checks._procedural import declared, is_stated
+from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks.registry import register
+
+MAX_CONFIGS = 50
+_WIRELESS_TOOLS = {"hostapd", "wpa_supplicant", "iwconfig", "iw", "wpa_cli"}
+
+
+def _config_kind(path: str) -> str | None:
+    name = PurePosixPath(path).name.lower()
+    if path.endswith("/etc/config/wireless"):
+        return "openwrt"
+    if name.startswith("hostapd") and name.endswith(".conf"):
+        return "hostapd"
+    if name.startswith("wpa_supplicant") and name.endswith(".conf"):
+        return "wpa_supplicant"
+    return None
+
+
+def _assess_hostapd(values: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
+    """(problem, line) for one hostapd/wpa_supplicant network, or None when it is current."""
+    wep = next((values[k] for k in values if re.fullmatch(r"wep_key\d", k)), None)
+    if wep:
+        return "WEP", wep[1]
+    key_mgmt = values.get("key_mgmt", ("", 0))
+    if key_mgmt[0].upper() == "NONE":
+        return "open", key_mgmt[1]
+    wpa = values.get("wpa")
+    if wpa is not None and wpa[0] == "1":
+        return "WPA1 (TKIP)", wpa[1]
+    pairwise = [values[k] for k in ("rsn_pairwise", "wpa_pairwise", "pairwise") if k in values]
+    if pairwise and all(set(v.upper().split()) <= {"TKIP"} for v, _ in pairwise):
+        return "TKIP only", pairwise[0][1]
+    return None
+
+
+@register
+class CurrentWirelessSecurity(FirmwareCheck):
+    requirement_id = "WIFI-01"
+    optional = frozenset({EvidenceKind.INSPECTOR, EvidenceKind.DECLARATION})
+
+    def networks(self, ctx: Any, row: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+        """Each network a config defines: {values: {key: (value, line)}, first_line}."""
+        lines = list(image_lines(ctx, text(row["artefact_sha256"]), text(row["path"])))
+        networks: list[dict[str, Any]] = []
+        current: dict[str, tuple[str, int]] | None = {} if kind == "hostapd" else None
+        start = 1
+        for number, raw in lines:
+            line = raw.split("#", 1)[0].strip() if kind != "openwrt" else raw.strip()
+            if kind == "wpa_supplicant":
+                if line.startswith("network=") and "{" in line:
+                    current, start = {}, number
+                    continue
+                if line.startswith("}") and current is not None:
+                    networks.append({"values": current, "line": start})
+                    current = None
+                    continue
+            if kind == "openwrt":
+                match = re.match(r"config\s+wifi-iface", line)
+                if match:
+                    current, start = {}, number
+                    networks.append({"values": current, "line": start})
+                    continue
+                if line.startswith("config"):
+                    current = None
+                    continue
+                opt = re.match(r"option\s+(\S+)\s+['\"]?([^'\"]*)['\"]?", line)
+                if opt and current is not None:
+                    current[opt.group(1)] = (opt.group(2), number)
+                continue
+            if "=" in line and current is not None:
+                key, value = line.split("=", 1)
+                current[key.strip()] = (value.strip().strip('"'), number)
+        if kind == "hostapd" and current:
+            networks.append({"values": current, "line": 1})
+        return networks
+
+    @staticmethod
+    def assess(kind: str, values: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
+        if kind != "openwrt":
+            if kind == "hostapd" and "wpa" not in values and not any(k.startswith("wep_key") for k in values):
+                return "open", values.get("ssid", ("", 1))[1]
+            return _assess_hostapd(values)
+        encryption, line = values.get("encryption", ("none", 0))
+        enc = encryption.lower()
+        if enc.startswith("wep"):
+            return "WEP", line
+        if enc in ("none", "", "owe-transition"):
+            return "open", line
+        if enc in ("psk", "wpa") or enc.endswith("+tkip") and "ccmp" not in enc:
+            return "TKIP only" if "tkip" in enc else "WPA1 (TKIP)", line
+        return None
+
+    def evaluate_firmware(self, ctx: Any) -> CheckResult:
+        rows = files_matching(ctx, lambda p: bool(_config_kind(p)))[:MAX_CONFIGS]
+        configs = [(row, kind) for row in rows if (kind := _config_kind(text(row["path"])))]
+        sha_by_name = {a.name: a.sha256 for a in ctx.artefacts(EvidenceKind.FIRMWARE)}
+        tools = sorted({text(r["path"]) for r in files_matching(
+            ctx, lambda p: PurePosixPath(p).name in _WIRELESS_TOOLS)})
+        findings: list[Finding] = []
+        open_networks: list[str] = []
+        current: list[str] = []
+        for row, kind in configs:
+            row = {**row, "artefact_sha256": sha_by_name.get(text(row["artefact"]), "")}
+            for network in self.networks(ctx, row, kind):
+                values = network["values"]
+                ssid = values.get("ssid", ("", 0))[0] or "(no SSID)"
+                problem = self.assess(kind, values)
+                where = f"{text(row['path'])} line {problem[1] if problem else network['line']}"
+                if problem is None:
+                    current.append(f"{ssid} ({where})")
+                elif problem[0] == "open":
+                    open_networks.append(f"{ssid} ({where})")
+                else:
+                    findings.append(Finding(
+                        summary=f"wireless network {ssid} uses {problem[0]} ({text(row['path'])})",
+                        severity=Severity.HIGH,
+                        evidence=(ref({"artefact": row["artefact"], "sha256": row["artefact_sha256"],
+                                       "line": problem[1]}, path=text(row["path"])),),
+                        data={"ssid": ssid, "security": problem[0], "config": kind},
+                    ))
+        declaration = ctx.declaration
+        indicators = {
+            "declared": {"wireless": declared(declaration, "wireless") if is_stated(declaration, "wireless")
+                         else None},
+            "observed": {"configs": [text(r["path"]) for r, _ in configs], "wireless_tools": tools,
+                         "weak": [f.summary for f in findings], "open": open_networks, "current": current},
+        }
+        if findings:
+            reasons = [f.summary for f in findings]
+            return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
+        declared_none = is_stated(declaration, "wireless") and not declaration.wireless
+        if not configs and not tools and declared_none:
+            return self.result(ctx, Verdict.NOT_APPLICABLE, [
+                "the declaration states no wireless interface and the image has no wireless configuration "
+                "or tool",
+            ], indicators=indicators)
+        reasons = []
+        if current:
+            reasons.append("wireless networks with current security: " + ", ".join(current))
+        if open_networks:
+            reasons.append("open wireless networks (set-up access point?): " + ", ".join(open_networks))
+        if not configs:
+            reasons.append("no wireless configuration in the image"
+                           + (f"; wireless tools present: {', '.join(tools)}" if tools else ""))
+        if declared_none and (configs or tools):
+            reasons.append("the declaration states no wireless interface, but the image has wireless "
+                           "configuration or tools")
+        reasons.append("the inspector checks the security the device offers and accepts on its wireless "
+                       "interfaces (WPA2/WPA3 only; set-up network protected or time-limited)")
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
