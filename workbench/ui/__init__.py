@@ -8,9 +8,11 @@ from workbench.ui import plots
 from workbench.ui.evidence import (
     evidence_table,
     show_attachments,
+    show_certificates,
     show_checklist,
     show_device,
     show_evidence,
+    show_sensitive_files,
 )
 from workbench.ui.overview import show_artefacts, show_evidence_to_add, show_progress, show_readiness
 from workbench.ui.requirement import show_criteria, show_requirement
@@ -27,6 +29,7 @@ __all__ = [
     "sensitive_files",
     "show_artefacts",
     "show_attachments",
+    "show_certificates",
     "show_checklist",
     "show_criteria",
     "show_declared_vs_observed",
@@ -39,5 +42,6 @@ __all__ = [
     "show_readiness",
     "show_recorded",
     "show_requirement",
+    "show_sensitive_files",
     "verdict_panel",
 ]

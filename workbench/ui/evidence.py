@@ -19,7 +19,7 @@ from workbench.ui.html import (
     show,
     text_of,
 )
-from workbench.ui.tables import frame_html, frame_text, select
+from workbench.ui.tables import certificates, frame_html, frame_text, select, sensitive_files
 
 KINDS = ("capture", "firmware", "declaration", "inspector")
 
@@ -118,26 +118,54 @@ def evidence_table(
     """Show one engine table (filtered, escaped) and return it for plots; never fails when empty."""
     heading_html = heading(title or f"{kind} table: {name}", 4)
     if not session.has(kind):
-        hint = add_hint(kind, session.case.path)
-        note = (
-            para(f"No {kind} in this case: no evidence of this kind.") + para("Add one with: ") + code(hint)
-        )
-        show(
-            block(heading_html, element("div", note, "note")),
-            f"No {kind} in this case: no evidence of this kind.",
-        )
+        _no_evidence(session, kind, heading_html)
         return pd.DataFrame(columns=list(columns or []))
     frame = session.table(kind, name)
     several = len(session.case.artefacts(kind=kind)) > 1
     wanted = (["artefact"] if several else []) + list(columns) if columns else None
     chosen = select(frame, wanted, where)
-    if chosen.empty:
-        message = empty or f"Nothing in the {kind} table '{name}' matches: no rows to show."
-        show(block(heading_html, para(message, "muted")), message)
-    else:
-        count = para(f"{len(chosen)} row(s).", "muted")
-        show(block(heading_html, count, frame_html(chosen)), frame_text(chosen))
+    _show_frame(
+        chosen, heading_html, empty or f"Nothing in the {kind} table '{name}' matches: no rows to show."
+    )
     return chosen
+
+
+def _no_evidence(session: Any, kind: str, heading_html: str) -> None:
+    hint = add_hint(kind, session.case.path)
+    message = f"No {kind} in this case: no evidence of this kind."
+    note = para(message) + para("Add one with: ") + code(hint)
+    show(block(heading_html, element("div", note, "note")), message)
+
+
+def _show_frame(frame: pd.DataFrame, heading_html: str, empty: str) -> None:
+    if frame.empty:
+        show(block(heading_html, para(empty, "muted")), empty)
+    else:
+        count = para(f"{len(frame)} row(s).", "muted")
+        show(block(heading_html, count, frame_html(frame)), frame_text(frame))
+
+
+def show_certificates(session: Any) -> pd.DataFrame:
+    """One row per certificate seen in the captured TLS handshakes; returns the table."""
+    heading_html = heading("Certificates in the TLS handshakes", 4)
+    if not session.has("capture"):
+        _no_evidence(session, "capture", heading_html)
+        return certificates(pd.DataFrame())
+    frame = certificates(session.table("capture", "tls"))
+    empty = "No certificate seen (none sent, or TLS 1.3 where certificates are encrypted)."
+    _show_frame(frame, heading_html, empty)
+    return frame
+
+
+def show_sensitive_files(session: Any) -> pd.DataFrame:
+    """Password databases and key files in the image with their permissions; returns the table."""
+    heading_html = heading("Password databases and key files, with permissions", 4)
+    if not session.has("firmware"):
+        _no_evidence(session, "firmware", heading_html)
+        return sensitive_files(pd.DataFrame(), pd.DataFrame())
+    frame = sensitive_files(session.table("firmware", "files"), session.table("firmware", "keys"))
+    _show_frame(frame, heading_html, "No shadow file or key file found in the image.")
+    return frame
 
 
 def render_checklist(session: Any) -> str:

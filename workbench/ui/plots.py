@@ -59,18 +59,17 @@ def _counts(series: pd.Series) -> Counter[str]:
             counts.update(label(v) for v in value)
         elif value is not None and not (isinstance(value, float) and value != value):
             counts[label(value)] += 1
-    return counts
 
 
-def value_counts(frame: pd.DataFrame, column: str, title: str, xlabel: str = "") -> Counter[str] | None:
+def value_counts(frame: pd.DataFrame, column: str, title: str, xlabel: str = "") -> None:
     """A bar chart of how often each value of `column` occurs (list values counted item by item)."""
     if frame.empty or column not in frame.columns:
         _nothing(f"Nothing to plot for '{title}': the table is empty.")
-        return None
+        return
     counts = _counts(frame[column])
     if not counts:
         _nothing(f"Nothing to plot for '{title}': no values.")
-        return None
+        return
     names, numbers = zip(*sorted(counts.items()), strict=True)
     fig = _figure()
     ax = fig.add_subplot()
@@ -80,20 +79,19 @@ def value_counts(frame: pd.DataFrame, column: str, title: str, xlabel: str = "")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("count")
     _show(fig, f"{title}: " + ", ".join(f"{n}={c}" for n, c in sorted(counts.items())))
-    return counts
 
 
-def tls_versions(tls: pd.DataFrame) -> dict[str, Counter[str]] | None:
+def tls_versions(tls: pd.DataFrame) -> None:
     """Versions offered by clients and versions chosen by servers, side by side."""
     if tls.empty:
         _nothing("Nothing to plot: no TLS handshakes.")
-        return None
+        return
     offered = _counts(tls["offered_versions"]) if "offered_versions" in tls.columns else Counter()
     chosen = _counts(tls["chosen_version"]) if "chosen_version" in tls.columns else Counter()
     versions = sorted(set(offered) | set(chosen))
     if not versions:
         _nothing("Nothing to plot: the handshakes carry no version.")
-        return None
+        return
     fig = _figure()
     ax = fig.add_subplot()
     xs = range(len(versions))
@@ -104,15 +102,14 @@ def tls_versions(tls: pd.DataFrame) -> dict[str, Counter[str]] | None:
     ax.set_title("TLS versions")
     ax.legend()
     _show(fig, "TLS versions offered " + dict(offered).__repr__() + ", chosen " + dict(chosen).__repr__())
-    return {"offered": offered, "chosen": chosen}
 
 
-def hardening(binaries: pd.DataFrame) -> dict[str, Counter[str]] | None:
+def hardening(binaries: pd.DataFrame) -> None:
     """For each hardening property, how many binaries have it, lack it, or cannot be decided."""
     present = [p for p in HARDENING if p in binaries.columns]
     if binaries.empty or not present:
         _nothing("Nothing to plot: no ELF binaries analysed.")
-        return None
+        return
     table = {p: Counter(str(v) for v in binaries[p].dropna()) for p in present}
     values = [v for v in VALUE_COLOURS if any(v in c for c in table.values())]
     values += sorted({v for c in table.values() for v in c} - set(values))
@@ -128,15 +125,14 @@ def hardening(binaries: pd.DataFrame) -> dict[str, Counter[str]] | None:
     ax.set_title("Binary hardening")
     ax.legend(loc="lower right", fontsize="small")
     _show(fig, "Binary hardening: " + "; ".join(f"{p} {dict(c)}" for p, c in table.items()))
-    return table
 
 
-def bytes_per_destination(flows: pd.DataFrame, top: int = 15) -> pd.Series | None:
+def bytes_per_destination(flows: pd.DataFrame, top: int = 15) -> None:
     """Bytes exchanged with each remote destination (name if known, else address) and protocol."""
     needed = {"server_ip", "bytes_c2s", "bytes_s2c"}
     if flows.empty or not needed <= set(flows.columns):
         _nothing("Nothing to plot: no flows.")
-        return None
+        return
     name = flows.get("server_name", pd.Series(index=flows.index, dtype=object))
     name = name.where(name.map(lambda v: bool(text_of(v))), flows.get("sni", name))
     name = name.where(name.map(lambda v: bool(text_of(v))), flows["server_ip"])
@@ -155,14 +151,13 @@ def bytes_per_destination(flows: pd.DataFrame, top: int = 15) -> pd.Series | Non
     ax.set_xlabel("bytes")
     ax.set_title("Bytes per destination and protocol")
     _show(fig, "Bytes per destination: " + ", ".join(f"{k}={int(v)}" for k, v in sums.items()))
-    return sums
 
 
-def entropy_profile(session: Any) -> int:
+def entropy_profile(session: Any) -> None:
     """Entropy along each firmware image: flat near 8 bits/byte means compressed or encrypted data."""
     if not session.has("firmware"):
         _nothing("Nothing to plot: no firmware in this case.")
-        return 0
+        return
     drawn = 0
     for artefact, scan in session.ctx.firmwares():
         points = (getattr(scan, "image", None) or {}).get("entropy_profile") or []
@@ -180,4 +175,3 @@ def entropy_profile(session: Any) -> int:
         drawn += 1
     if not drawn:
         _nothing("Nothing to plot: the firmware scan has no entropy profile.")
-    return drawn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,14 +20,19 @@ def select(
 ) -> pd.DataFrame:
     """Rows matching every `where` condition, restricted to `columns` (those that exist).
 
-    A condition is a value (equality), or a list/tuple/set of accepted values. A condition on a
-    column the table lacks matches nothing, so an empty or column-less table stays empty.
+    A condition is a value (equality), a list/tuple/set of accepted values, or, for a key ending
+    in "~" (`{"path~": "hostapd"}`), a regular expression searched in the text of the cell. A
+    condition on a column the table lacks matches nothing, so an empty table stays empty.
     """
     result = frame
-    for column, wanted in (where or {}).items():
+    for key, wanted in (where or {}).items():
+        column = key.removesuffix("~")
         if column not in result.columns:
             return result.iloc[0:0]
-        if isinstance(wanted, list | tuple | set | frozenset):
+        if key.endswith("~"):
+            pattern = re.compile(str(wanted), re.IGNORECASE)
+            mask = result[column].map(lambda v, p=pattern: bool(p.search(text_of(v))))
+        elif isinstance(wanted, list | tuple | set | frozenset):
             mask = result[column].isin(list(wanted))
         else:
             mask = result[column].map(lambda v, w=wanted: _equal(v, w))

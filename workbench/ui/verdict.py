@@ -121,18 +121,20 @@ def comparison_frame(session: Any, fields: list[str] | None = None) -> pd.DataFr
     """Rows of (aspect, declared, observed) from the declaration fields and the check's indicators."""
     declaration = session.case.declaration
     declared_ind, observed_ind = _split_indicators(dict(session.result.indicators or {}))
-    aspects = list(dict.fromkeys([*(fields or []), *declared_ind, *observed_ind]))
+    # The check's own declared side, when it gives one, supersedes the raw declaration fields.
+    from_declaration = [] if declared_ind else list(fields or [])
+    aspects = list(dict.fromkeys([*from_declaration, *declared_ind, *observed_ind]))
     rows = []
     for aspect in aspects:
         if aspect in declared_ind:
             declared = text_of(_plain(declared_ind[aspect]))
+        elif aspect not in from_declaration:
+            declared = "—"
         elif declaration is None:
             declared = "(no declaration in the case)"
-        elif hasattr(declaration, aspect):
-            value = _plain(getattr(declaration, aspect))
-            declared = text_of(value) if value not in (None, [], {}, "") else "(not declared)"
         else:
-            declared = "—"
+            value = _plain(getattr(declaration, aspect, None))
+            declared = text_of(value) if value not in (None, [], {}, "") else "(not declared)"
         observed = text_of(_plain(observed_ind[aspect])) if aspect in observed_ind else "—"
         rows.append({"aspect": aspect.replace("_", " "), "declared": declared, "observed": observed})
     return pd.DataFrame(rows, columns=["aspect", "declared", "observed"])

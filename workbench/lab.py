@@ -1,0 +1,172 @@
+"""`workbench lab CASE`: prepare the case's walk-through and open JupyterLab on it.
+
+CASE/walkthrough/ gets a parameterised copy of the overview and of every applicable requirement
+notebook (level <= the case's level), plus an index notebook. A walk-through notebook that exists
+is never overwritten (the inspector's notes live there); only missing ones are added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import WorkbenchError
+from workbench.fsutil import atomic_write_text
+from workbench.notebook import OVERVIEW_NOTEBOOK, notebook_path, notebooks_dir
+
+WALKTHROUGH = "walkthrough"
+INDEX_NOTEBOOK = "00-index.ipynb"
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "lab",
+        parents=[common],
+        help="open JupyterLab on a case's walk-through notebooks",
+        description="Prepare CASE/walkthrough/ (parameterised notebooks for every applicable requirement; "
+        "existing ones are kept) and open JupyterLab there.",
+    )
+    parser.add_argument("case", help="the device case folder")
+    parser.add_argument("--port", type=int, default=None, help="port for JupyterLab (default: its own)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="prepare the walk-through, print its path, do not start"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    folder, added, kept, skipped = prepare_walkthrough(args.case, args.catalog)
+    print(f"walk-through: {folder} ({len(added)} added, {len(kept)} kept as they were)")
+    if skipped:
+        print(f"no notebook for: {', '.join(skipped)} (the catalogue has requirements this workbench lacks)")
+    if args.prepare_only:
+        print(folder)
+        return 0
+    launch(folder, port=args.port, no_browser=args.no_browser)
+    return 0  # not reached: launch replaces this process
+
+
+def prepare_walkthrough(
+    case_dir: str | Path, catalog: str | None = None
+) -> tuple[Path, list[str], list[str], list[str]]:
+    """Create the missing walk-through notebooks; return (folder, added, kept, requirements skipped)."""
+    from workbench.case import Case
+    from workbench.catalog import load_catalog
+
+    case = Case.open(case_dir)
+    cat = load_catalog(catalog or case.info.catalog_edition)
+    folder = case.path / WALKTHROUGH
+    folder.mkdir(exist_ok=True)
+    parameters_common = {"case_dir": str(case.path), "catalog": str(catalog or "")}
+    added: list[str] = []
+    kept: list[str] = []
+    skipped: list[str] = []
+
+    def place(source: Path, name: str, parameters: dict[str, Any]) -> None:
+        target = folder / name
+        if target.exists():
+            kept.append(name)
+            return
+        if _write_parameterised(source, target, parameters):
+            added.append(name)
+        else:
+            kept.append(name)
+
+    requirements = cat.for_level(int(case.info.level))
+    place(notebooks_dir() / OVERVIEW_NOTEBOOK, OVERVIEW_NOTEBOOK, parameters_common)
+    present = []
+    for requirement in requirements:
+        source = notebook_path(requirement.id)
+        if not source.is_file():
+            skipped.append(requirement.id)
+            continue
+        present.append(requirement)
+        place(source, source.name, {**parameters_common, "requirement_id": requirement.id})
+    index = folder / INDEX_NOTEBOOK
+    if not index.exists():
+        _write_new(index, index_notebook(case, present))
+        added.insert(0, INDEX_NOTEBOOK)
+    else:
+        kept.insert(0, INDEX_NOTEBOOK)
+    return folder, added, kept, skipped
+
+
+def _write_parameterised(source: Path, target: Path, parameters: dict[str, Any]) -> bool:
+    """Write source with the parameters injected (papermill's own cell); False if target appeared."""
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = parameterize_notebook(load_notebook_node(str(source)), parameters, kernel_name="python3")
+    nb.metadata.setdefault("papermill", {})["parameters"] = parameters
+    return _write_new(target, nbformat.writes(nb) + "\n")
+
+
+def _write_new(target: Path, text: str) -> bool:
+    try:
+        atomic_write_text(target, text, exclusive=True)
+    except FileExistsError:
+        return False  # written meanwhile by another `workbench lab`: keep it
+    return True
+
+
+def _md_text(text: str) -> str:
+    """Catalogue text safe inside Markdown link text: no HTML, no link syntax."""
+    text = re.sub(r"[\r\n]+", " ", str(text))
+    return re.sub(r"([\\`*_\[\]<>#|!])", r"\\\1", text)
+
+
+def index_notebook(case: Any, requirements: list[Any]) -> str:
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from workbench.ui.requirement import stars
+
+    info = case.info
+    lines = [
+        f"# Walk-through: {_md_text(info.vendor)} {_md_text(info.model)} "
+        f"(firmware {_md_text(info.firmware_version)}), target {stars(int(info.level))}",
+        "",
+        "Start with the [case overview](00-case-overview.ipynb): the evidence in the case and where the "
+        "inspection stands. Then take the requirements one by one; each notebook has the same eight steps "
+        "and ends with the verdict you record in the case.",
+        "",
+        "Add evidence from a terminal with `workbench case add CASE FILE --kind capture|firmware|attachment`"
+        " and re-run the notebook. These notebooks are yours: `workbench lab` never overwrites them.",
+    ]
+    for level in (1, 2, 3):
+        chosen = [r for r in requirements if r.level == level]
+        if not chosen:
+            continue
+        lines += ["", f"## {stars(level)}", ""]
+        for r in sorted(chosen, key=lambda r: r.id):
+            automation = str(getattr(r.automation, "value", r.automation))
+            lines.append(f"- [{_md_text(r.id)} — {_md_text(r.title)}]({r.id}.ipynb) ({automation})")
+    nb = new_notebook(cells=[new_markdown_cell("\n".join(lines), id="index-00")])
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    }
+    return nbformat.writes(nb) + "\n"
+
+
+def launch(folder: Path, *, port: int | None = None, no_browser: bool = False) -> None:
+    """Replace this process with `jupyter lab` serving the walk-through (so Ctrl-C reaches it)."""
+    jupyter = Path(sys.executable).with_name("jupyter")
+    command = [str(jupyter)] if jupyter.exists() else [shutil.which("jupyter") or "jupyter"]
+    command += ["lab", f"--ServerApp.root_dir={folder}", f"--LabApp.default_url=/lab/tree/{INDEX_NOTEBOOK}"]
+    if port is not None:
+        command.append(f"--port={port}")
+    if no_browser:
+        command.append("--no-browser")
+    os.chdir(folder)
+    sys.stdout.flush()
+    try:
+        os.execvp(command[0], command)
+    except OSError as exc:
+        raise WorkbenchError(f"cannot start JupyterLab ({command[0]}): {exc.strerror or exc}") from None
