@@ -1,0 +1,117 @@
+"""`workbench run` and `workbench verify`."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from workbench.batch.paths import NOTEBOOKS_DIR
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    run = subparsers.add_parser(
+        "run",
+        parents=[common],
+        help="execute every applicable notebook of a case and seal an evidence bundle",
+        description="Execute every applicable notebook of a device case in parallel, render each to "
+        "self-contained HTML, and write index.html, results.json, manifest.json and a zip.",
+    )
+    run.add_argument("case", metavar="CASE", help="the device case folder")
+    run.add_argument("--out", required=True, metavar="DIR", help="folder that receives the bundle")
+    run.add_argument("--level", type=int, choices=(1, 2, 3), help="highest level to inspect "
+                     "(default: the case's target level)")
+    run.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                     help="parallel notebooks (default: the number of CPUs)")
+    run.add_argument("--with-code", action="store_true", help="keep code cells in the HTML (audit)")
+    run.add_argument("--only", metavar="ID,...", help="run only these requirement ids")
+    run.add_argument("--notebooks", metavar="DIR", default=None,
+                     help=f"notebooks folder (default: {NOTEBOOKS_DIR})")
+    run.add_argument("--timeout", type=_positive, default=600, metavar="SECONDS",
+                     help="limit per notebook cell (default: 600)")
+    run.add_argument("--strict", action="store_true", help="exit non-zero if any notebook is ERROR")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    verify = subparsers.add_parser(
+        "verify",
+        help="recompute every hash of an evidence bundle (.zip or folder)",
+        description="Recompute every hash of an evidence bundle against its manifest; name every file "
+        "that changed, is missing or was added. Exit 1 on any difference.",
+    )
+    verify.add_argument("bundle", metavar="BUNDLE", help="a bundle .zip or an unpacked bundle folder")
+    verify.add_argument("--quiet", action="store_true", help="print only differences")
+    verify.set_defaults(func=cmd_verify)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _command_line(args: argparse.Namespace) -> str:
+    parts = ["workbench", "run", args.case, "--out", args.out]
+    for flag, value in (("--level", args.level), ("--jobs", args.jobs), ("--only", args.only),
+                        ("--notebooks", args.notebooks), ("--catalog", args.catalog),
+                        ("--timeout", args.timeout)):
+        if value is not None:
+            parts += [flag, str(value)]
+    for flag, on in (("--with-code", args.with_code), ("--strict", args.strict)):
+        if on:
+            parts.append(flag)
+    return shlex.join(parts)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from workbench.batch.runner import BatchOptions, run_batch
+
+    only = [i.strip() for i in args.only.split(",") if i.strip()] if args.only else None
+    result = run_batch(
+        BatchOptions(
+            case_dir=Path(args.case),
+            out_dir=Path(args.out),
+            level=args.level,
+            jobs=args.jobs,
+            with_code=args.with_code,
+            only=only,
+            catalog=args.catalog,
+            notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
+            timeout=args.timeout,
+            progress=not args.no_progress and sys.stderr.isatty(),
+            command=_command_line(args),
+        )
+    )
+    for lv in result.levels.values():
+        print(f"{lv['stars']:<4} {lv['result']:<10} {lv['passed']}/{lv['requirements']} PASS or N/A"
+              + (f"; FAIL: {', '.join(lv['failed'])}" if lv["failed"] else ""), file=sys.stderr)
+    for row in result.errors:
+        print(f"ERROR {row.id}: {row.error}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"bundle: {result.zip_path}", file=sys.stderr)
+    print(result.index)
+    return 1 if args.strict and result.errors else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from workbench.batch.verify import verify_bundle
+
+    report = verify_bundle(args.bundle)
+    for line in report.lines():
+        print(line)
+    if report.ok:
+        if not args.quiet:
+            m = report.manifest
+            print(f"OK  {report.bundle}: {report.checked} files match manifest.json "
+                  f"(bundle {m.get('bundle')}, sealed {m.get('finished_at')}, "
+                  f"catalogue {m.get('catalog', {}).get('edition')}); "
+                  "integrity since sealing, not authorship")
+        return 0
+    count = len(report.changed) + len(report.missing) + len(report.added)
+    print(f"FAILED  {report.bundle}: {len(report.changed)} changed, {len(report.missing)} missing, "
+          f"{len(report.added)} added" + (f", {len(report.problems)} problem(s)" if report.problems else ""),
+          file=sys.stderr)
+    return 1 if count or report.problems else 0

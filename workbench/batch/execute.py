@@ -1,0 +1,177 @@
+"""Execute one notebook with papermill and render it; runs inside a batch worker process.
+
+Everything that can go wrong with a notebook (an exception in a cell, a timeout, a kernel that
+dies, a notebook that cannot be read) ends here as an `error` string on the returned
+NotebookRun: the page is still rendered, with the error visible, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.batch.outcome import find_outcome, has_widgets
+from workbench.batch.paths import TEMPLATES_DIR
+from workbench.batch.render import render_html
+
+
+@dataclass(frozen=True)
+class NotebookTask:
+    key: str  # the page name: a requirement id, or "00-case-overview"
+    requirement_id: str | None  # None for the case overview
+    source: Path
+    out_ipynb: Path
+    out_html: Path
+    parameters: dict[str, Any]
+    cwd: Path
+    with_code: bool = False
+    timeout: int | None = None  # seconds per cell
+    heading: str = ""
+    facts: tuple[tuple[str, str], ...] = ()
+    templates_dir: Path = TEMPLATES_DIR
+
+
+@dataclass
+class NotebookRun:
+    key: str
+    requirement_id: str | None
+    error: str | None = None
+    outcome: dict[str, Any] | None = None
+    widgets: bool = False
+    seconds: float = 0.0
+    render_error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def warm_imports(templates_dir: str | None = None) -> None:
+    """Import papermill and nbconvert and build the HTML exporter (~4 s, mostly jsonschema's format
+    checkers); with fork, the parent does it once and every worker inherits it."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    if templates_dir:  # the exporter's first use costs ~0.4 s
+        from workbench.batch.render import _exporter
+
+        _exporter(False, templates_dir)
+
+
+def init_worker(log_path: str | None = None, templates_dir: str | None = None) -> None:
+    """Pool initializer: quiet loggers, kernels' stderr to a log file, heavy imports done."""
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    if log_path:
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 2)  # kernels inherit it: their warnings go to the log, not over the progress bar
+        os.close(fd)
+    warm_imports(templates_dir)
+
+
+def analyse_artefact(case_dir: str, name: str) -> str | None:
+    """Analyse one artefact into the case's cache (run in a worker); a failure comes back as text."""
+    from workbench import analysis
+    from workbench.case import Case
+
+    try:
+        case = Case.open(case_dir)
+        artefact = case.artefact(name)
+        if artefact.kind == "capture":
+            analysis.capture_analysis(case, artefact)
+        elif artefact.kind == "firmware":
+            analysis.firmware_scan(case, artefact)
+    except ModuleNotFoundError as exc:
+        return f"{name}: its analysis engine is not available ({exc.name}); not analysed"
+    except Exception as exc:
+        return f"analysis of {name} failed: {type(exc).__name__}: {exc}"
+    return None
+
+
+def run_notebook(task: NotebookTask) -> NotebookRun:
+    started = time.perf_counter()
+    run = NotebookRun(key=task.key, requirement_id=task.requirement_id)
+    nb = _execute(task, run)
+    if nb is not None and task.requirement_id:
+        run.outcome = find_outcome(nb, task.requirement_id)
+        if run.outcome is None and run.error is None:
+            run.error = (
+                "the notebook completed without publishing its check outcome "
+                "(application/vnd.workbench.check+json)"
+            )
+    run.widgets = nb is not None and has_widgets(nb)
+    render_page(task, run, nb)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _execute(task: NotebookTask, run: NotebookRun) -> Any:
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from workbench.batch.kernel import IpcKernelManager
+
+    try:
+        declared = {p["name"] for p in papermill.inspect_notebook(str(task.source)).values()}
+        params = {k: v for k, v in task.parameters.items() if k in declared}
+        papermill.execute_notebook(
+            str(task.source),
+            str(task.out_ipynb),
+            parameters=params,
+            kernel_name="python3",
+            progress_bar=False,
+            execution_timeout=task.timeout,
+            cwd=str(task.cwd),
+            kernel_manager_class=IpcKernelManager,
+            shutdown_kernel="immediate",  # outputs are in; a graceful stop only costs ~0.25 s
+        )
+    except PapermillExecutionError as exc:
+        run.error = f"cell {exc.exec_count or exc.cell_index}: {exc.ename}: {exc.evalue}"
+    except Exception as exc:  # timeout, dead kernel, unreadable notebook: all ERROR, never fatal
+        run.error = f"{type(exc).__name__}: {exc}".strip()
+    # papermill saves the notebook after every cell, so a failed run leaves its partial notebook
+    for path in (task.out_ipynb, task.source):
+        try:
+            return nbformat.read(str(path), as_version=4)
+        except Exception as exc:
+            run.warnings.append(f"cannot read {path.name}: {exc}")
+    return None
+
+
+def render_page(task: NotebookTask, run: NotebookRun, nb: Any) -> None:
+    import nbformat
+
+    verdict = None
+    if run.error:
+        verdict = "ERROR"
+    elif run.outcome:
+        verdict = str((run.outcome.get("final") or {}).get("verdict") or "")
+    header = {
+        "heading": task.heading or task.key,
+        "facts": list(task.facts),
+        "verdict": verdict,
+        "error": run.error,
+    }
+    if nb is None:
+        nb = nbformat.v4.new_notebook()
+    try:
+        html = render_html(
+            nb, with_code=task.with_code, title=task.heading or task.key, header=header,
+            templates_dir=task.templates_dir,
+        )
+    except Exception as exc:  # a page that cannot render still gets a page that says so
+        run.render_error = f"{type(exc).__name__}: {exc}"
+        header["error"] = (run.error + "\n" if run.error else "") + f"rendering failed: {run.render_error}"
+        html = render_html(
+            nbformat.v4.new_notebook(), title=task.key, header=header, templates_dir=task.templates_dir
+        )
+        if run.error is None:
+            run.error = f"rendering failed: {run.render_error}"
+    task.out_html.parent.mkdir(parents=True, exist_ok=True)
+    task.out_html.write_text(html, encoding="utf-8")

@@ -1,0 +1,94 @@
+"""manifest.json: what went in (inputs, versions, command) and the hash of every file that came out.
+
+The manifest's own SHA-256 is written beside it (`manifest.sha256`, in `sha256sum` format) and
+into the zip's comment, so a changed manifest is detected too. This proves integrity since
+sealing, not authorship: anyone able to rewrite the manifest can rewrite its hash as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from workbench.fsutil import sha256_file
+
+MANIFEST = "manifest.json"
+MANIFEST_HASH = "manifest.sha256"
+FORMAT = "workbench-evidence-bundle/1"
+SEALS = frozenset({MANIFEST, MANIFEST_HASH})
+
+# Distributions whose versions shape the evidence: the engines, the notebook stack, crypto.
+KEY_DISTRIBUTIONS = (
+    "inspector-workbench", "pandas", "numpy", "scapy", "cryptography", "papermill", "nbconvert",
+    "nbclient", "nbformat", "ipykernel", "jupyter_client", "ipywidgets", "matplotlib", "lief",
+    "pyelftools", "unblob", "libpass", "pydantic", "PyYAML", "Jinja2", "pyzmq", "tqdm",
+)
+
+
+def library_versions() -> dict[str, str | None]:
+    from workbench import __version__
+
+    versions: dict[str, str | None] = {"python": platform.python_version(), "workbench": __version__}
+    for name in KEY_DISTRIBUTIONS:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    versions["platform"] = platform.platform()
+    return versions
+
+
+def file_entry(path: Path, rel: str, **extra: Any) -> dict[str, Any]:
+    return {"path": rel, "sha256": sha256_file(path), "size": path.stat().st_size, **extra}
+
+
+def output_entries(bundle_dir: Path) -> list[dict[str, Any]]:
+    """Every regular file of the bundle except the seals, with POSIX paths, in sorted order."""
+    entries = []
+    for rel in sorted(bundle_files(bundle_dir)):
+        if rel not in SEALS:
+            entries.append(file_entry(bundle_dir / rel, rel))
+    return entries
+
+
+def bundle_files(bundle_dir: Path) -> list[str]:
+    files = []
+    for dirpath, dirnames, filenames in os.walk(bundle_dir):
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = Path(dirpath) / name
+            files.append(full.relative_to(bundle_dir).as_posix())
+    return files
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def seal_line(digest: str) -> str:
+    """The sidecar's content: `sha256sum -c manifest.sha256` checks it."""
+    return f"{digest}  {MANIFEST}\n"
+
+
+def parse_seal(text: str) -> str | None:
+    parts = text.strip().split()
+    if len(parts) == 2 and parts[1].lstrip("*") == MANIFEST and len(parts[0]) == 64:
+        return parts[0].lower()
+    return None
+
+
+def zip_comment(digest: str) -> bytes:
+    return f"{FORMAT} {MANIFEST} sha256={digest}".encode("ascii")
+
+
+def parse_zip_comment(comment: bytes) -> str | None:
+    text = comment.decode("ascii", "replace")
+    marker = f"{MANIFEST} sha256="
+    if marker not in text:
+        return None
+    digest = text.split(marker, 1)[1].strip()[:64]
+    return digest.lower() if len(digest) == 64 else None

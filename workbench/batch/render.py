@@ -1,0 +1,43 @@
+"""Render an executed notebook to a self-contained HTML page with the evidence template."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from workbench.batch.paths import TEMPLATES_DIR
+
+TEMPLATE_NAME = "evidence"
+
+
+@lru_cache(maxsize=4)
+def _exporter(with_code: bool, templates_dir: str) -> Any:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[templates_dir],
+        sanitize_html=True,  # strips <script> and event handlers from HTML outputs and Markdown
+        embed_images=True,
+    )
+    if not with_code:
+        exporter.exclude_input = True
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+    return exporter
+
+
+def render_html(
+    nb: Any,
+    *,
+    with_code: bool = False,
+    title: str = "",
+    header: dict[str, Any] | None = None,
+    templates_dir: Path = TEMPLATES_DIR,
+) -> str:
+    """HTML of `nb`; `header` fills the page banner (heading, facts, verdict, error)."""
+    exporter = _exporter(with_code, str(templates_dir))
+    resources = {"metadata": {"name": title}, "workbench": header or {}}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body

@@ -1,0 +1,175 @@
+"""Write what the batch concluded and seal it: case records, results.json, index.html,
+manifest.json with its seals, and the zip."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.batch.bundle import write_zip
+from workbench.batch.manifest import (
+    FORMAT,
+    MANIFEST,
+    MANIFEST_HASH,
+    file_entry,
+    library_versions,
+    output_entries,
+    seal_line,
+    sha256_bytes,
+    zip_comment,
+)
+from workbench.batch.report import render_index
+from workbench.fsutil import atomic_write_bytes, atomic_write_text
+
+if TYPE_CHECKING:
+    from workbench.batch.runner import BatchOptions, BatchResult
+
+
+def seal_bundle(
+    result: BatchResult,
+    *,
+    case: Any,
+    catalog: Any,
+    level: int,
+    started: datetime,
+    jobs: int,
+    opts: BatchOptions,
+    notebooks: list[Path],
+    evidence_needed: dict[str, list[str]],
+    overview_page: str | None,
+) -> None:
+    from workbench import __version__
+
+    bundle = result.bundle_dir
+    inputs = _inputs(case, notebooks, result.warnings)
+    _copy_case_records(case, bundle / "case")
+    finished = datetime.now(UTC).replace(microsecond=0)
+    info = case.info.model_dump(mode="json")
+    times = {"started_at": started.isoformat(), "finished_at": finished.isoformat()}
+    results = {
+        "format": "workbench-results/1",
+        "bundle": bundle.name,
+        "case": info,
+        "catalog_edition": str(catalog.edition),
+        "level": level,
+        "partial": bool(opts.only),
+        **times,
+        "checks": [row.to_json() for row in result.rows],
+        "overall": {str(k): v for k, v in result.levels.items()},
+        "evidence_to_add": evidence_needed,
+        "overview": {"page": overview_page, "error": result.overview_error},
+        "warnings": result.warnings,
+    }
+    _write_json(bundle / "results.json", results)
+    index = render_index(
+        {
+            "case": info,
+            "level": level,
+            "workbench_version": __version__,
+            "catalog_edition": str(catalog.edition),
+            "bundle_name": bundle.name,
+            **times,
+            "jobs": jobs,
+            "overview_page": overview_page,
+            "overview_error": result.overview_error,
+            "levels": list(result.levels.values()),
+            "warnings": result.warnings,
+            "rows": result.rows,
+            "evidence_to_add": evidence_needed,
+            "inputs": inputs,
+            "partial": bool(opts.only),
+        },
+        opts.templates_dir,
+    )
+    atomic_write_text(bundle / "index.html", index)
+    manifest = {
+        "format": FORMAT,
+        "bundle": bundle.name,
+        "workbench_version": __version__,
+        "command": opts.command,
+        "jobs": jobs,
+        "level": level,
+        "with_code": opts.with_code,
+        **times,
+        "catalog": {
+            "edition": str(catalog.edition),
+            "source": str(getattr(catalog, "source", "") or opts.catalog or catalog.edition),
+            "sha256": getattr(catalog, "sha256", None),
+        },
+        "case": {"folder": case.path.name, "path": str(case.path.resolve())},
+        "inputs": inputs,
+        "outputs": output_entries(bundle),
+        "versions": library_versions(),
+    }
+    raw = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    atomic_write_bytes(bundle / MANIFEST, raw)
+    digest = sha256_bytes(raw)
+    atomic_write_text(bundle / MANIFEST_HASH, seal_line(digest))
+    write_zip(bundle, result.zip_path, comment=zip_comment(digest), when=started)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    atomic_write_text(path, text)
+
+
+CASE_RECORDS = (
+    ("case.yaml", "case"),
+    ("declaration.yaml", "declaration"),
+    ("artefacts.yaml", "artefact-register"),
+)
+
+
+def case_records(case: Any) -> list[tuple[Path, str, str]]:
+    """(file, path relative to the case, role) of the case's small records, in a stable order."""
+    root = Path(case.path)
+    records: list[tuple[Path, str, str]] = []
+    for name, role in CASE_RECORDS:
+        path = root / name
+        if path.is_file() and not path.is_symlink():
+            records.append((path, name, role))
+    for folder, pattern, role in (("declarations", "*.yaml", "declaration-archive"),
+                                  ("verdicts", "*.json", "verdict")):
+        if (root / folder).is_dir():
+            for path in sorted((root / folder).rglob(pattern)):
+                if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
+                    records.append((path, path.relative_to(root).as_posix(), role))
+    return records
+
+
+def _copy_case_records(case: Any, dest: Path) -> None:
+    for path, rel, _ in case_records(case):
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
+
+def _inputs(case: Any, notebooks: list[Path], warnings: list[str]) -> list[dict[str, Any]]:
+    root = Path(case.path).resolve()
+    entries: list[dict[str, Any]] = []
+    for artefact in case.artefacts():
+        path = Path(artefact.path)
+        try:
+            rel = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            rel = str(path)
+        if not path.is_file():
+            warnings.append(f"artefact {artefact.name} is missing from the case ({rel})")
+            entries.append({"path": rel, "role": "artefact", "kind": artefact.kind, "sha256": None,
+                            "size": None, "recorded_sha256": artefact.sha256})
+            continue
+        entry = file_entry(path, rel, role="artefact", kind=artefact.kind, recorded_sha256=artefact.sha256)
+        if entry["sha256"] != artefact.sha256:
+            warnings.append(
+                f"artefact {artefact.name} does not match the hash recorded when it was added: "
+                "the evidence was modified"
+            )
+        entries.append(entry)
+    for path, rel, role in case_records(case):
+        entries.append(file_entry(path, rel, role=role, kind=None))
+    for source in notebooks:
+        entries.append(file_entry(source, f"notebooks/{source.name}", role="notebook-source", kind=None))
+    return entries

@@ -1,0 +1,213 @@
+"""`workbench verify`: recompute every hash of a bundle (a .zip or a folder) against its manifest.
+
+Zip members are hashed as streams, never extracted; names that are absolute, climb with `..`,
+use backslashes or appear twice are refused. A member is read at most one byte past the size
+the manifest records, so a decompression bomb costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from workbench.batch.manifest import (
+    MANIFEST,
+    MANIFEST_HASH,
+    SEALS,
+    bundle_files,
+    parse_seal,
+    parse_zip_comment,
+)
+from workbench.errors import WorkbenchError
+
+CHUNK = 1 << 20
+MAX_MANIFEST_BYTES = 64 << 20
+
+
+@dataclass
+class VerifyReport:
+    bundle: str
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # seals, unreadable members, bad names
+    checked: int = 0
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.changed or self.missing or self.added or self.problems)
+
+    def lines(self) -> list[str]:
+        out = [f"PROBLEM  {p}" for p in self.problems]
+        out += [f"CHANGED  {p}" for p in self.changed]
+        out += [f"MISSING  {p}" for p in self.missing]
+        out += [f"ADDED    {p}" for p in self.added]
+        return out
+
+
+class _Source:
+    """A bundle's files, by path relative to the bundle root."""
+
+    def names(self) -> list[str]:
+        raise NotImplementedError
+
+    @contextmanager
+    def open(self, rel: str) -> Iterator[IO[bytes]]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def read_small(self, rel: str, limit: int) -> bytes:
+        with self.open(rel) as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise WorkbenchError(f"{rel} is larger than {limit} bytes", path=rel)
+        return data
+
+
+class _Folder(_Source):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.links = [
+            p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_symlink()
+        ]
+
+    def names(self) -> list[str]:
+        return [n for n in bundle_files(self.root) if n not in self.links]
+
+    @contextmanager
+    def open(self, rel: str) -> Iterator[IO[bytes]]:
+        with (self.root / rel).open("rb") as handle:
+            yield handle
+
+
+class _Zip(_Source):
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.prefix = ""
+        self.bad: list[str] = []
+        self.members: dict[str, zipfile.ZipInfo] = {}
+        tops: set[str] = set()
+        for info in archive.infolist():
+            name = info.filename
+            if not _safe_member(name):
+                self.bad.append(f"unsafe member name refused: {name!r}")
+                continue
+            if info.is_dir():
+                continue
+            if name in self.members:
+                self.bad.append(f"member appears twice: {name!r}")
+                continue
+            self.members[name] = info
+            tops.add(name.split("/", 1)[0] if "/" in name else "")
+        if len(tops) == 1 and "" not in tops:
+            self.prefix = tops.pop() + "/"
+
+    def names(self) -> list[str]:
+        return sorted(n[len(self.prefix):] for n in self.members if n.startswith(self.prefix))
+
+    @contextmanager
+    def open(self, rel: str) -> Iterator[IO[bytes]]:
+        with self.archive.open(self.members[self.prefix + rel]) as handle:
+            yield handle
+
+
+def _safe_member(name: str) -> bool:
+    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
+        return False
+    if len(name) > 1 and name[1] == ":":  # a drive letter
+        return False
+    return ".." not in PurePosixPath(name).parts
+
+
+def verify_bundle(path: str | Path) -> VerifyReport:
+    bundle = Path(path)
+    if bundle.is_dir():
+        return _verify(_Folder(bundle), str(bundle), comment_digest=None)
+    if not bundle.is_file():
+        raise WorkbenchError("no such bundle (expected a .zip or a bundle folder)", path=str(bundle))
+    try:
+        archive = zipfile.ZipFile(bundle)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise WorkbenchError(f"not a readable zip: {exc}", path=str(bundle)) from None
+    with archive:
+        source = _Zip(archive)
+        digest = parse_zip_comment(archive.comment)
+        report = _verify(source, str(bundle), comment_digest=digest or "")
+        report.problems[:0] = source.bad
+        return report
+
+
+def _verify(source: _Source, label: str, *, comment_digest: str | None) -> VerifyReport:
+    report = VerifyReport(bundle=label)
+    names = set(source.names())
+    if MANIFEST not in names:
+        raise WorkbenchError(f"no {MANIFEST} in the bundle: not a workbench evidence bundle", path=label)
+    try:
+        raw = source.read_small(MANIFEST, MAX_MANIFEST_BYTES)
+        manifest = json.loads(raw)
+        outputs = {e["path"]: e for e in manifest["outputs"]}
+    except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        report.problems.append(f"{MANIFEST} is unreadable or not a manifest ({exc})")
+        report.changed.append(MANIFEST)
+        return report
+    report.manifest = manifest
+    _check_seals(source, names, hashlib.sha256(raw).hexdigest(), comment_digest, report)
+
+    for rel in sorted(outputs):
+        entry = outputs[rel]
+        if rel not in names:
+            report.missing.append(rel)
+            continue
+        report.checked += 1
+        try:
+            if _hash_capped(source, rel, int(entry["size"])) != (entry["size"], entry["sha256"]):
+                report.changed.append(rel)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            report.problems.append(f"{rel}: unreadable ({exc})")
+            report.changed.append(rel)
+    report.added = sorted(n for n in names if n not in outputs and n not in SEALS)
+    if isinstance(source, _Folder):
+        report.added += [f"{link} (symbolic link)" for link in source.links]
+    return report
+
+
+def _check_seals(
+    source: _Source, names: set[str], actual: str, comment_digest: str | None, report: VerifyReport
+) -> None:
+    if MANIFEST_HASH not in names:
+        report.missing.append(MANIFEST_HASH)
+    else:
+        sealed = parse_seal(source.read_small(MANIFEST_HASH, 4096).decode("ascii", "replace"))
+        if sealed is None:
+            report.changed.append(MANIFEST_HASH)
+            report.problems.append(f"{MANIFEST_HASH} is not a sha256sum line for {MANIFEST}")
+        elif sealed != actual:
+            report.changed.append(MANIFEST)
+            report.problems.append(f"{MANIFEST} does not match the hash in {MANIFEST_HASH}")
+    if comment_digest is not None and comment_digest != actual:
+        if comment_digest:
+            report.problems.append(f"the hash in the zip comment does not match {MANIFEST}")
+        else:
+            report.problems.append(f"the zip comment carries no hash of {MANIFEST}")
+        if MANIFEST not in report.changed:
+            report.changed.append(MANIFEST)
+
+
+def _hash_capped(source: _Source, rel: str, size: int) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    seen = 0
+    with source.open(rel) as handle:
+        while seen <= size:
+            chunk = handle.read(min(CHUNK, size + 1 - seen))
+            if not chunk:
+                break
+            digest.update(chunk)
+            seen += len(chunk)
+    return seen, digest.hexdigest()
