@@ -59,6 +59,7 @@ def _counts(series: pd.Series) -> Counter[str]:
             counts.update(label(v) for v in value)
         elif value is not None and not (isinstance(value, float) and value != value):
             counts[label(value)] += 1
+    return counts
 
 
 def value_counts(frame: pd.DataFrame, column: str, title: str, xlabel: str = "") -> None:

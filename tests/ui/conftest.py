@@ -1,0 +1,52 @@
+"""Fixtures for the display helpers and the verdict widget: real cases, a lab's own catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workbench.case import Case, CaseInfo
+
+LAB_CATALOG = Path(__file__).parent / "data" / "lab-catalogue.yaml"
+HOSTILE = "<script>alert(1)</script>"
+
+
+def new_case(root: Path, **overrides: object) -> Case:
+    fields: dict[str, object] = {
+        "device": "IP camera",
+        "vendor": "Acme",
+        "model": "C100",
+        "firmware_version": "2.1",
+        "level": 3,
+        "inspectors": ["Alice Example", "Bob"],
+        "catalog_edition": "lab-test.1",
+    }
+    fields.update(overrides)
+    return Case.create(root, CaseInfo.model_validate(fields))
+
+
+@pytest.fixture
+def case(tmp_path: Path) -> Case:
+    return new_case(tmp_path / "cam1")
+
+
+@pytest.fixture(scope="session")
+def small_pcap(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real pcap of a DNS query for a hostile name, written by scapy."""
+    from scapy.layers.dns import DNS, DNSQR
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+    from scapy.utils import wrpcap
+
+    path = tmp_path_factory.mktemp("pcap") / "dns.pcap"
+    packet = Ether() / IP(src="192.168.1.20", dst="192.168.1.1") / UDP(sport=5353, dport=53)
+    wrpcap(str(path), [packet / DNS(rd=1, qd=DNSQR(qname="evil.example"))])
+    return path
+
+
+@pytest.fixture
+def note_file(tmp_path: Path) -> Path:
+    path = tmp_path / "disclosure-policy.txt"
+    path.write_text("Security contact: security@acme.example (read 2026-01-20)\n")
+    return path
