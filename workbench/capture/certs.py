@@ -1,0 +1,96 @@
+"""X.509 certificates seen in TLS handshakes, summarised with `cryptography`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
+MIN_BITS = {"RSA": 2048, "DSA": 2048, "EC": 224}
+
+
+def _key(cert: x509.Certificate) -> tuple[str, int | None]:
+    try:
+        key = cert.public_key()
+    except Exception:  # unsupported or malformed key: report, do not fail
+        return "unknown", None
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA", key.key_size
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return "EC", key.curve.key_size
+    if isinstance(key, dsa.DSAPublicKey):
+        return "DSA", key.key_size
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519", 256
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448", 456
+    return type(key).__name__, None
+
+
+def _self_signed(cert: x509.Certificate) -> bool:
+    if cert.subject != cert.issuer:
+        return False
+    try:
+        cert.verify_directly_issued_by(cert)
+    except Exception:  # signature does not verify or algorithm unsupported: self-issued still
+        return True
+    return True
+
+
+def describe(der: bytes, at: float | None) -> dict[str, Any]:
+    """One certificate as a dict of the `tls.certificates` contract."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except Exception as exc:
+        return {"error": f"certificate cannot be parsed: {exc}", "size": len(der)}
+    key_type, key_bits = _key(cert)
+    try:
+        sig = cert.signature_algorithm_oid._name  # noqa: SLF001 - the readable OID name
+    except Exception:
+        sig = "unknown"
+    not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
+    when = datetime.fromtimestamp(at, UTC) if at else datetime.now(UTC)
+    return {
+        "subject": _name(cert.subject),
+        "issuer": _name(cert.issuer),
+        "not_before": not_before.isoformat(),
+        "not_after": not_after.isoformat(),
+        "key_type": key_type,
+        "key_bits": key_bits,
+        "signature_algorithm": sig,
+        "self_signed": _self_signed(cert),
+        "expired": when > not_after,
+        "not_yet_valid": when < not_before,
+    }
+
+
+def _name(name: x509.Name) -> str:
+    try:
+        return name.rfc4514_string()
+    except Exception:
+        return str(name)
+
+
+def weaknesses(chain: list[dict[str, Any]]) -> list[str]:
+    """Why a server's chain is weak: the leaf's own faults, and expiry anywhere in the chain."""
+    found: list[str] = []
+    for index, cert in enumerate(chain):
+        if "error" in cert:
+            continue
+        who = cert["subject"] or "(empty subject)"
+        if cert["expired"]:
+            found.append(f"expired certificate: {who}")
+        if index == 0:
+            if cert["self_signed"]:
+                found.append(f"self-signed certificate: {who}")
+            minimum = MIN_BITS.get(cert["key_type"])
+            if minimum and cert["key_bits"] and cert["key_bits"] < minimum:
+                found.append(f"short {cert['key_type']} key ({cert['key_bits']} bits)")
+        sig = (cert["signature_algorithm"] or "").lower()
+        if "md5" in sig or "md2" in sig:
+            found.append(f"MD5 signature: {who}")
+        elif "sha1" in sig and not cert["self_signed"]:
+            found.append(f"SHA-1 signature: {who}")
+    return found

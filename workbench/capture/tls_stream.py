@@ -1,0 +1,231 @@
+"""A TLS connection followed until its handshake is over (ChangeCipherSpec or application data).
+
+Records are read as they complete and dropped; handshake messages spanning records and TCP
+segments are joined, so multi-segment certificate chains are found. Reassembly stops at the
+end of the handshake, at an oversized record (a warning), or at a per-direction cap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.capture import certs, tls
+from workbench.capture.streams import TcpStream
+
+MAX_HANDSHAKE = 128 * 1024  # handshake bytes kept per direction
+
+
+class _Side:
+    __slots__ = ("buf", "base", "marks", "hs", "hs_start", "encrypted", "finished", "record_version")
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+        self.base = 0  # stream offset of buf[0]
+        self.marks: list[tuple[int, int]] = []  # (stream offset, packet number)
+        self.hs = bytearray()
+        self.hs_start: int | None = None  # packet where the pending handshake message began
+        self.encrypted = False
+        self.finished = False
+        self.record_version: int | None = None
+
+    def packet_at(self, offset: int) -> int:
+        number = self.marks[0][1] if self.marks else 0
+        for start, num in self.marks:
+            if start > offset:
+                break
+            number = num
+        return number
+
+
+class TlsStream(TcpStream):
+    protocol = "tls"
+
+    def __init__(self, flow, sink) -> None:
+        super().__init__(flow, sink)
+        self.sides = (_Side(), _Side())  # index 1 = client
+        self.client_hello: tls.ClientHello | None = None
+        self.server_hello: tls.ServerHello | None = None
+        self.hello_packet: int | None = None
+        self.hello_ts: float | None = None
+        self.chain: list[dict[str, Any]] = []
+        self.alerts: list[str] = []
+        self.notes: list[str] = []
+
+    def deliver(self, c2s: bool, data: bytes, number: int, ts: float) -> int:
+        side = self.sides[c2s]
+        if side.finished:
+            self._check_done()
+            return 0
+        side.marks.append((side.base + len(side.buf), number))
+        side.buf += data
+        self.size += len(data)
+        self._records(c2s, side, ts)
+        self._check_done()
+        return 0
+
+    def _check_done(self) -> None:
+        if all(s.finished for s in self.sides):
+            self.done = True
+
+    def _records(self, c2s: bool, side: _Side, ts: float) -> None:
+        buf = side.buf
+        pos = 0
+        while len(buf) - pos >= 5 and not side.finished:
+            ctype, major, minor = buf[pos], buf[pos + 1], buf[pos + 2]
+            length = (buf[pos + 3] << 8) | buf[pos + 4]
+            if not (20 <= ctype <= 24 and major == 3):
+                if pos == 0 and side.base == 0 and buf[0] & 0x80:
+                    self.notes.append("SSLv2-compatible hello")
+                    if c2s and self.client_hello is None:
+                        self._sslv2_hello(bytes(buf), side, ts)
+                side.finished = True
+                break
+            if length > tls.MAX_RECORD:
+                self.sink.warnings.add(
+                    "tls-record-oversize",
+                    f"TLS record claims {length} bytes (over 16 KiB + 2048); stream not followed further",
+                    side.packet_at(side.base + pos),
+                )
+                side.finished = True
+                break
+            if len(buf) - pos < 5 + length:
+                break
+            if side.record_version is None:
+                side.record_version = (major << 8) | minor
+            body = bytes(buf[pos + 5 : pos + 5 + length])
+            start = side.base + pos
+            pos += 5 + length
+            if ctype == 22 and not side.encrypted:
+                self._handshake(c2s, side, body, side.packet_at(start), ts)
+            elif ctype == 20:
+                side.encrypted = True
+                side.finished = True
+            elif ctype == 21:
+                if side.encrypted or length != 2:
+                    self.alerts.append("encrypted alert")
+                else:
+                    self.alerts.append(tls.alert_text(body[0], body[1]))
+            elif ctype == 23:
+                side.finished = True
+            if len(side.hs) > MAX_HANDSHAKE:
+                side.finished = True
+        del buf[:pos]
+        side.base += pos
+        while len(side.marks) > 1 and side.marks[1][0] <= side.base:
+            side.marks.pop(0)
+        if side.finished:
+            side.buf = bytearray()
+            side.hs = bytearray()
+        self.size = sum(len(s.buf) + len(s.hs) for s in self.sides)
+
+    def _handshake(self, c2s: bool, side: _Side, body: bytes, number: int, ts: float) -> None:
+        if not side.hs:
+            side.hs_start = number
+        side.hs += body
+        while len(side.hs) >= 4:
+            mtype = side.hs[0]
+            mlen = int.from_bytes(side.hs[1:4], "big")
+            if len(side.hs) < 4 + mlen:
+                break
+            message = bytes(side.hs[4 : 4 + mlen])
+            first_packet = side.hs_start or number
+            del side.hs[: 4 + mlen]
+            side.hs_start = number if side.hs else None
+            try:
+                self._message(c2s, mtype, message, first_packet, ts)
+            except tls.TlsError as exc:
+                self.sink.warnings.add(
+                    "malformed-tls", f"malformed TLS handshake message: {exc}", first_packet
+                )
+            if side.finished:
+                return
+
+    def _message(self, c2s: bool, mtype: int, message: bytes, number: int, ts: float) -> None:
+        if c2s and mtype == 1 and self.client_hello is None:
+            self.client_hello = tls.parse_client_hello(message)
+            self.hello_packet, self.hello_ts = number, ts
+            self.flow.sni = self.client_hello.sni
+        elif not c2s and mtype == 2 and self.server_hello is None:
+            self.server_hello = tls.parse_server_hello(message)
+            if self.hello_packet is None:
+                self.hello_packet, self.hello_ts = number, ts
+            if self.server_hello.negotiated == 0x0304:
+                self.sides[0].finished = True  # everything after ServerHello is encrypted
+        elif not c2s and mtype == 11 and not self.chain:
+            when = self.hello_ts or ts
+            self.chain = [certs.describe(der, when) for der in tls.parse_certificate_list(message)]
+
+    def _sslv2_hello(self, data: bytes, side: _Side, ts: float) -> None:
+        # 2-byte header (high bit set), type 1, version, cipher specs length, session id, challenge
+        if len(data) < 11 or data[2] != 1:
+            return
+        version = int.from_bytes(data[3:5], "big")
+        cs_len = int.from_bytes(data[5:7], "big")
+        specs = data[11 : 11 + cs_len]
+        ciphers = [int.from_bytes(specs[i : i + 3], "big") for i in range(0, len(specs) - 2, 3)]
+        self.client_hello = tls.ClientHello(version, [c for c in ciphers if c <= 0xFFFF])
+        self.client_hello.extensions = []
+        side.record_version = 0x0002
+        self.hello_packet, self.hello_ts = side.packet_at(0), ts
+
+    def finish(self) -> None:
+        if self.client_hello is None and self.server_hello is None:
+            return
+        self.sink.tls_row(self._row())
+
+    def _row(self) -> dict[str, Any]:
+        ch, sh = self.client_hello, self.server_hello
+        ep = self.endpoint()
+        client_side, server_side = self.sides[1], self.sides[0]
+        record = client_side.record_version or server_side.record_version
+        chosen_version = tls.version_name(sh.negotiated) if sh else None
+        chosen_cipher = tls.cipher_name(sh.cipher) if sh else None
+        row: dict[str, Any] = {
+            "packet": self.hello_packet,
+            "client_ip": ep["client_ip"],
+            "server_ip": ep["server_ip"],
+            "server_port": ep["server_port"],
+            "record_version": tls.version_name(record),
+            "hello_version": tls.version_name(ch.version) if ch else None,
+            "offered_versions": [tls.version_name(v) for v in ch.supported_versions if not tls.is_grease(v)]
+            if ch
+            else [],
+            "offered_ciphers": [tls.cipher_name(c) for c in ch.ciphers if not tls.is_grease(c)] if ch else [],
+            "sni": ch.sni if ch else None,
+            "alpn": list(ch.alpn) if ch else [],
+            "chosen_version": chosen_version,
+            "chosen_cipher": chosen_cipher,
+            "certificates": self.chain,
+            "alerts": self.alerts[:20],
+            "ja3": ch.ja3() if ch else None,
+            "ja4": ch.ja4() if ch else None,
+        }
+        row["weaknesses"] = self._weaknesses(row)
+        return row
+
+    def _weaknesses(self, row: dict[str, Any]) -> list[str]:
+        found: list[str] = []
+        version = row["chosen_version"]
+        if version is None and self.client_hello is not None:
+            offered = [v for v in self.client_hello.supported_versions if not tls.is_grease(v)]
+            version = tls.version_name(max(offered) if offered else self.client_hello.version)
+            if version in ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1"):
+                found.append(f"client offers at most {version}")
+        elif version in ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1"):
+            found.append(version)
+        if row["chosen_cipher"]:
+            found += [f"{w} ({row['chosen_cipher']})" for w in tls.cipher_weaknesses(row["chosen_cipher"])]
+        elif row["offered_ciphers"]:
+            weak = sorted({w for name in row["offered_ciphers"] for w in tls.cipher_weaknesses(name)})
+            if weak and all(
+                tls.cipher_weaknesses(n) for n in row["offered_ciphers"] if not n.endswith("_SCSV")
+            ):
+                found.append("client offers only weak ciphers: " + ", ".join(weak))
+        if "SSLv2-compatible hello" in self.notes:
+            found.append("SSLv2-compatible ClientHello")
+        found += certs.weaknesses(self.chain)
+        return found
+
+    def close(self) -> None:
+        super().close()
+        self.sides = (_Side(), _Side())
