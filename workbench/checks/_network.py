@@ -266,6 +266,20 @@ def capture_packet_count(ctx: EvidenceContext) -> int:
     return total
 
 
+def capture_minutes(ctx: EvidenceContext) -> float:
+    """How long the captures run, in minutes (summed over the case's captures)."""
+    total = 0.0
+    for _artefact, analysis in ctx.captures():
+        summary = getattr(analysis, "summary", None) or {}
+        try:
+            first, last = float(summary.get("first_ts")), float(summary.get("last_ts"))
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(first) and math.isfinite(last) and last > first:
+            total += (last - first) / 60
+    return total
+
+
 def traffic_gap(ctx: EvidenceContext) -> str | None:
     """Why the capture cannot show anything (no packets, no IP flows), or None."""
     if capture_packet_count(ctx) == 0 and ctx.capture_table("flows").empty:
@@ -563,3 +577,72 @@ def remote_destinations(ctx: EvidenceContext, device: Device) -> dict[str, dict[
         if first and (entry["first_packet"] is None or first < entry["first_packet"]):
             entry["first_packet"] = first
     return destinations
+
+
+# Infrastructure protocols: not "remote services" the device uses (COM-05's pass criteria).
+INFRASTRUCTURE = frozenset({"dns", "ntp", "dhcp", "mdns", "ssdp", "llmnr", "netbios-ns", "dns-over-tls"})
+
+
+def answer_addresses(value: Any) -> list[str]:
+    """Addresses in a DNS answers cell: 'A 203.0.113.10', 'AAAA 2001:db8::1' or a bare address."""
+    found = []
+    for item in as_list(value):
+        token = text(item).split()[-1] if text(item) else ""
+        addr = parse_ip(token)
+        if addr is not None:
+            found.append(str(addr))
+    return found
+
+
+def payload_protocol(row: dict[str, Any]) -> str:
+    """The application protocol the engine recognised from the flow's payload ('' if none)."""
+    proto = text(row.get("app_proto")).lower()
+    return "" if proto in ("unknown", "data", "raw") else proto
+
+
+def device_services(ctx: EvidenceContext, device: Device) -> dict[str, dict[str, Any]]:
+    """The device's listening services: ports seen open (SYN/ACK or served) and flows to the device
+    whose payload named a protocol. Keyed 'tcp/80'; each with protocols, clients, sessions, rows."""
+    services: dict[str, dict[str, Any]] = {}
+
+    def entry(transport: str, port: int) -> dict[str, Any]:
+        return services.setdefault(
+            port_label(transport or "tcp", port),
+            {
+                "transport": (transport or "tcp").lower(),
+                "port": port,
+                "protocols": [],
+                "clients": [],
+                "sessions": 0,
+                "rows": [],
+            },
+        )
+
+    for row in rows(
+        ctx.capture_table("open_ports"),
+        ("device_ip", "transport", "port", "service", "first_packet", "clients", "evidence"),
+    ):
+        port = as_int(row["port"])
+        if port is None or (device.known and not device.is_device(row["device_ip"])):
+            continue
+        item = entry(text(row["transport"]), port)
+        service = text(row["service"]).lower()
+        if service and service not in item["protocols"]:
+            item["protocols"].append(service)
+        for client in as_list(row["clients"]):
+            if text(client) not in item["clients"]:
+                item["clients"].append(text(client))
+        item["rows"].append(row)
+    for row in device_flows(ctx, device, "server"):
+        port = as_int(row["server_port"])
+        protocol = payload_protocol(row)
+        if port is None or not protocol:
+            continue
+        item = entry(text(row["transport"]), port)
+        if protocol not in item["protocols"]:
+            item["protocols"].append(protocol)
+        if text(row["client_ip"]) not in item["clients"]:
+            item["clients"].append(text(row["client_ip"]))
+        item["sessions"] += 1
+        item["rows"].append(row)
+    return services

@@ -76,8 +76,9 @@ class DiscoveryDisclosure(Check):
                     disclosed.setdefault(field, text(row[field]))
             blob = " ".join(text(row[f]) for f in _TEXT_FIELDS)
             for field, value in known.items():
-                if value and _field_matches(field, wanted) and _contains_token(blob, value):
-                    disclosed.setdefault(f"{field} (from case.yaml)", value)
+                already = any(_contains_token(v, value) for v in disclosed.values()) if value else False
+                if value and not already and _field_matches(field, wanted) and _contains_token(blob, value):
+                    disclosed[f"the device's {field}"] = value  # known from case.yaml, found in the text
             if not disclosed:
                 continue
             shown = ", ".join(f"{k} {v!r}" if v else k for k, v in disclosed.items())

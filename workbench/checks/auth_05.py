@@ -16,6 +16,7 @@ from workbench.checks._network import (
     device_of,
     packet_refs,
     packets_of,
+    payload_protocol,
     rows,
     text,
 )
@@ -24,6 +25,7 @@ from workbench.checks.context import EvidenceContext
 from workbench.checks.registry import register
 
 DEFAULT_REPEATED = 5
+DEFAULT_HANDS_ON = 20
 _LOGIN_PROTOCOLS = ("telnet", "ssh", "ftp", "http", "https", "rtsp", "mqtt", "tls")
 _COLUMNS = ("protocol", "client_ip", "server_ip", "server_port", "username", "packets", "detail")
 
@@ -35,17 +37,19 @@ class BruteForce(Check):
     optional = frozenset({EvidenceKind.CAPTURE})
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        params = Parameters.of(ctx)
+        hands_on = as_int(params.get("hands_on_attempts", DEFAULT_HANDS_ON)) or DEFAULT_HANDS_ON
         procedure = (
-            "Try repeated wrong passwords on every login interface (web, app, telnet/SSH, RTSP) and"
-            " record whether the device delays, limits or locks out; attach the log as evidence."
+            f"Try at least {hands_on} wrong passwords in a row on every login interface (web, app,"
+            " telnet/SSH, RTSP) and record whether the device delays, limits or locks out;"
+            " attach the log as evidence."
         )
         if not ctx.has(EvidenceKind.CAPTURE):
             return self.result(
                 ctx,
                 Verdict.NEEDS_INSPECTOR,
-                ["No capture in the case: no login attempts to show.", procedure],
+                ["No capture in the case: no login attempts to show.", procedure, *params.notes],
             )
-        params = Parameters.of(ctx)
         repeated = as_int(params.get("repeated_attempts", DEFAULT_REPEATED)) or DEFAULT_REPEATED
         device = device_of(ctx)
         logins: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
@@ -61,7 +65,7 @@ class BruteForce(Check):
             logins.setdefault(key, []).append(row)
         connections: dict[str, dict[str, int]] = {}
         for row in device_flows(ctx, device, "server"):
-            protocol = text(row["app_proto"]).lower() or text(row["port_proto"]).lower()
+            protocol = payload_protocol(row)
             if protocol.removesuffix("-alt") in _LOGIN_PROTOCOLS:
                 service = f"{protocol} {text(row['transport']).lower()}/{text(row['server_port'])}"
                 per_client = connections.setdefault(service, {})

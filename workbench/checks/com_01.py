@@ -1,6 +1,13 @@
-"""COM-01: no credentials sent in clear (telnet, FTP, HTTP Basic, MQTT CONNECT, ...)."""
+"""COM-01: no credentials sent in clear (telnet, FTP, HTTP Basic, MQTT CONNECT, ...).
+
+Every cleartext login the capture engine recognised (by payload, whatever the port) in which
+the device takes part fails the requirement: the device sending its own credentials, or
+accepting a user's. Repeated logins with the same user to the same service form one finding.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from workbench.checks._network import device_of, packet_refs, packets_of, rows, text, traffic_gap
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
@@ -17,58 +24,37 @@ class CleartextCredentials(Check):
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         device = device_of(ctx)
-        findings: list[Finding] = []
-        elsewhere: list[dict[str, object]] = []
+        groups: dict[tuple[str, str, str, str, str], list[dict[str, Any]]] = {}
+        elsewhere: list[dict[str, Any]] = []
         for row in rows(ctx.capture_table("credentials"), _COLUMNS):
             protocol = text(row["protocol"]) or "unknown protocol"
             client, server, port = text(row["client_ip"]), text(row["server_ip"]), text(row["server_port"])
-            packets = packets_of(row["packets"])
-            user = text(row["username"])
             if device.source == "case" and not (device.is_device(client) or device.is_device(server)):
                 elsewhere.append(
-                    {"protocol": protocol, "client": client, "server": server, "packets": packets}
+                    {
+                        "protocol": protocol,
+                        "client": client,
+                        "server": server,
+                        "packets": packets_of(row["packets"]),
+                    }
                 )
                 continue
-            role = (
-                "sends" if device.is_device(client) else "accepts" if device.is_device(server) else "carries"
-            )
-            who = "The device" if role != "carries" else "The capture"
-            findings.append(
-                Finding(
-                    summary=(
-                        f"{who} {role} {protocol} credentials in clear"
-                        f" (user {user!r}) between {client} and {server}:{port}."
-                        if user
-                        else f"{who} {role} {protocol} credentials in clear between {client}"
-                        f" and {server}:{port}."
-                    ),
-                    severity=Severity.HIGH,
-                    evidence=packet_refs(row, packets, note=f"{protocol} credentials"),
-                    data={
-                        "protocol": protocol,
-                        "client_ip": client,
-                        "server_ip": server,
-                        "server_port": port,
-                        "username": user,
-                        "secret": text(row["secret"]),
-                        "packets": packets,
-                        "detail": text(row["detail"]),
-                    },
-                )
-            )
-        indicators: dict[str, object] = {
-            "protocols_with_credentials": sorted({f.data["protocol"] for f in findings}),
-            "device": device.describe(),
-        }
+            key = (protocol, client, server, port, text(row["username"]))
+            groups.setdefault(key, []).append(row)
+        findings = [
+            self._finding(device.is_device(k[1]), device.is_device(k[2]), k, g) for k, g in groups.items()
+        ]
+        protocols = sorted({k[0] for k in groups})
+        indicators: dict[str, Any] = {"protocols_with_credentials": protocols, "device": device.describe()}
         if elsewhere:
             indicators["credentials_between_other_hosts"] = elsewhere
         if findings:
+            logins = sum(len(g) for g in groups.values())
             return self.result(
                 ctx,
                 Verdict.FAIL,
                 [
-                    f"{len(findings)} set(s) of credentials cross the network in clear "
-                    f"({', '.join(indicators['protocols_with_credentials'])}).",
+                    f"{logins} login(s) cross the network in clear ({', '.join(protocols)}).",
                     device.describe(),
                 ],
                 findings,
@@ -83,3 +69,37 @@ class CleartextCredentials(Check):
         if elsewhere:
             reasons.append(f"{len(elsewhere)} cleartext login(s) between other hosts were ignored.")
         return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)
+
+    @staticmethod
+    def _finding(
+        device_client: bool,
+        device_server: bool,
+        key: tuple[str, str, str, str, str],
+        group: list[dict[str, Any]],
+    ) -> Finding:
+        protocol, client, server, port, user = key
+        if device_client:
+            lead = f"The device sends {protocol} credentials in clear"
+        elif device_server:
+            lead = f"The device accepts {protocol} credentials in clear"
+        else:
+            lead = f"The capture carries {protocol} credentials in clear"
+        times = f", {len(group)} times" if len(group) > 1 else ""
+        who = f" (user {user!r}{times})" if user else (f" ({len(group)} times)" if times else "")
+        packets = sorted({p for row in group for p in packets_of(row["packets"])})
+        return Finding(
+            summary=f"{lead}{who} from {client} to {server}:{port}.",
+            severity=Severity.HIGH,
+            evidence=packet_refs(group[0], packets, note=f"{protocol} credentials"),
+            data={
+                "protocol": protocol,
+                "client_ip": client,
+                "server_ip": server,
+                "server_port": port,
+                "username": user,
+                "secrets": sorted({text(r["secret"]) for r in group}),
+                "logins": len(group),
+                "packets": packets,
+                "detail": "; ".join(sorted({text(r["detail"]) for r in group if text(r["detail"])})),
+            },
+        )

@@ -1,8 +1,9 @@
 """COM-04: no cleartext application protocols from the device to remote (internet) services.
 
-A flow counts when the device opened it, the server is not on a local network, and its
-protocol, identified from the payload (or, when the payload said nothing, from the port with
-data actually sent), is one of the catalogue's cleartext protocols and not exempt.
+A flow counts when the device opened it, the server is not on a local network, and the protocol
+the capture engine recognised from its payload (whatever the port) is one of the catalogue's
+cleartext protocols and not exempt. Flows on a cleartext protocol's port whose payload was not
+recognised are shown as indicators: the port alone proves nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from workbench.checks._network import (
     device_flows,
     device_of,
     is_remote_address,
+    payload_protocol,
     ref,
     text,
     traffic_gap,
@@ -62,15 +64,21 @@ class CleartextToRemote(Check):
         remote_flows = [r for r in device_flows(ctx, device, "client") if is_remote_address(r["server_ip"])]
         grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         remote_protocols: dict[str, int] = {}
+        unrecognised: list[str] = []
         for row in remote_flows:
-            protocol, basis = self._protocol(row)
-            remote_protocols[protocol or "unidentified"] = (
-                remote_protocols.get(protocol or "unidentified", 0) + 1
+            protocol = payload_protocol(row)
+            remote_protocols[protocol or "unrecognised"] = (
+                remote_protocols.get(protocol or "unrecognised", 0) + 1
             )
+            port_family = _family(text(row["port_proto"]))
+            if not protocol and port_family in cleartext and port_family not in exempt:
+                unrecognised.append(
+                    f"{text(row['server_ip'])}:{text(row['server_port'])} ({port_family} port)"
+                )
             if not protocol or protocol in exempt or protocol not in cleartext or as_bool(row["encrypted"]):
                 continue
             key = (protocol, text(row["server_ip"]), text(row["server_port"]))
-            grouped.setdefault(key, []).append({**row, "_basis": basis})
+            grouped.setdefault(key, []).append(row)
         findings = []
         for (protocol, server, port), flows in grouped.items():
             first = flows[0]
@@ -79,7 +87,7 @@ class CleartextToRemote(Check):
             findings.append(
                 Finding(
                     summary=f"The device talks {protocol.upper()} in clear to the remote service {target}"
-                    f" ({len(flows)} flow(s), identified {first['_basis']}).",
+                    f" ({len(flows)} flow(s), protocol recognised from its payload).",
                     severity=Severity.HIGH,
                     evidence=tuple(
                         ref(f, packet=f["first_packet"], note=f"{protocol} flow start") for f in flows[:8]
@@ -96,6 +104,7 @@ class CleartextToRemote(Check):
             )
         indicators = {
             "remote_flows_by_protocol": remote_protocols,
+            "unrecognised_payload_on_cleartext_ports": sorted(set(unrecognised)),
             "cleartext_protocols": sorted(cleartext),
             "exempt_protocols": sorted(exempt),
             "device": device.describe(),
@@ -139,14 +148,3 @@ class CleartextToRemote(Check):
             ],
             indicators=indicators,
         )
-
-    @staticmethod
-    def _protocol(row: dict[str, Any]) -> tuple[str, str]:
-        """The flow's protocol and how it was identified ('' when unknown)."""
-        app = _family(text(row["app_proto"]))
-        if app and app not in ("unknown", "data", "raw"):
-            return app, "from its payload"
-        port = _family(text(row["port_proto"]))
-        if port and (as_int(row["bytes_c2s"]) or 0) > 0:
-            return port, "from its port, with payload sent"
-        return "", ""

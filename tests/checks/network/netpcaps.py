@@ -51,6 +51,10 @@ class Trace:
         self.packets.append(pkt)
         return len(self.packets)
 
+    def pause(self, seconds: float) -> None:
+        """Let time pass (a capture of normal use runs for minutes)."""
+        self.time += seconds
+
     def eth_ip(self, src: str, dst: str):
         dst_mac = (
             "ff:ff:ff:ff:ff:ff"
