@@ -7,6 +7,7 @@ raises `TlsError` (the caller keeps what it already learnt).
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import struct
 from dataclasses import dataclass, field
@@ -149,7 +150,7 @@ class ClientHello:
         extensions = [e for e in self.extensions if not is_grease(e)]
         alpn = _ja4_alpn(self.alpn[0]) if self.alpn else "00"
         part_a = (
-            f"{transport}{JA4_VERSIONS.get(top, '00')}{'d' if self.sni else 'i'}"
+            f"{transport}{JA4_VERSIONS.get(top, '00')}{'d' if self.sni and not _is_ip(self.sni) else 'i'}"
             f"{min(len(ciphers), 99):02d}{min(len(extensions), 99):02d}{alpn}"
         )
         part_b = _ja4_hash(",".join(f"{c:04x}" for c in sorted(ciphers))) if ciphers else "000000000000"
@@ -159,6 +160,14 @@ class ClientHello:
             ext_text += "_" + ",".join(f"{s:04x}" for s in sigs)
         part_c = _ja4_hash(ext_text) if extensions else "000000000000"
         return f"{part_a}_{part_b}_{part_c}"
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _ja4_hash(text: str) -> str:
