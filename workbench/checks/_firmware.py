@@ -294,8 +294,19 @@ class FirmwareCheck(Check):
 
 # --- accounts -----------------------------------------------------------------------------
 ACCOUNT_COLUMNS = (
-    "source", "user", "uid", "gid", "shell", "login_shell", "hash_scheme", "weak_hash",
-    "empty", "locked", "default_password", "password_hint", "line",
+    "source",
+    "user",
+    "uid",
+    "gid",
+    "shell",
+    "login_shell",
+    "hash_scheme",
+    "weak_hash",
+    "empty",
+    "locked",
+    "default_password",
+    "password_hint",
+    "line",
 )
 _NO_LOGIN_SHELLS = ("nologin", "/false", "/dev/null", "/sync", "/halt", "/shutdown")
 
@@ -326,13 +337,55 @@ def cap(findings: list[Any], reasons: list[str], limit: int = MAX_FINDINGS) -> l
 
 # --- password hash schemes ----------------------------------------------------------------
 _ALIASES = {
-    "des": "des_crypt", "descrypt": "des_crypt", "crypt": "des_crypt", "bigcrypt": "des_crypt",
-    "bsdicrypt": "bsdi_crypt", "md5crypt": "md5_crypt", "1": "md5_crypt",
-    "aprmd5crypt": "apr1", "apr1": "apr1", "sha": "sha1", "ldapsha1": "sha1", "sha1": "sha1",
-    "ldapsaltedsha1": "ssha", "ssha": "ssha", "plain": "plaintext", "cleartext": "plaintext",
-    "clear": "plaintext", "plaintext": "plaintext", "sha256crypt": "sha256_crypt", "5": "sha256_crypt",
-    "sha512crypt": "sha512_crypt", "6": "sha512_crypt", "yescrypt": "yescrypt", "y": "yescrypt",
-    "bcrypt": "bcrypt", "2a": "bcrypt", "2b": "bcrypt", "2y": "bcrypt", "md5": "md5",
+    "des": "des_crypt",
+    "descrypt": "des_crypt",
+    "tradcrypt": "des_crypt",
+    "bigcrypt": "bigcrypt",
+    "bsdicrypt": "bsdi_crypt",
+    "bsdi": "bsdi_crypt",
+    "md5crypt": "md5_crypt",
+    "1": "md5_crypt",
+    "aprmd5crypt": "apr1",
+    "apr1": "apr1",
+    "apr": "apr1",
+    "sha": "ldap_sha",
+    "sha1": "ldap_sha",
+    "ldapsha": "ldap_sha",
+    "ldapsha1": "ldap_sha",
+    "ssha": "ldap_ssha",
+    "ldapssha": "ldap_ssha",
+    "ldapsaltedsha1": "ldap_ssha",
+    "md5": "ldap_md5",
+    "ldapmd5": "ldap_md5",
+    "smd5": "ldap_smd5",
+    "ldapsmd5": "ldap_smd5",
+    "plain": "plaintext",
+    "cleartext": "plaintext",
+    "clear": "plaintext",
+    "plaintext": "plaintext",
+    "nthash": "nthash",
+    "nt": "nthash",
+    "lmhash": "lmhash",
+    "lm": "lmhash",
+    "sha256crypt": "sha256_crypt",
+    "5": "sha256_crypt",
+    "sha512crypt": "sha512_crypt",
+    "6": "sha512_crypt",
+    "yescrypt": "yescrypt",
+    "y": "yescrypt",
+    "gostyescrypt": "gost_yescrypt",
+    "scrypt": "scrypt",
+    "bcrypt": "bcrypt",
+    "2a": "bcrypt",
+    "2b": "bcrypt",
+    "2y": "bcrypt",
+    "2": "bcrypt",
+    "sha1crypt": "sha1_crypt",
+    "sunmd5": "sun_md5_crypt",
+    "sunmd5crypt": "sun_md5_crypt",
+    "argon2": "argon2",
+    "argon2id": "argon2",
+    "pbkdf2": "pbkdf2",
 }
 KNOWN_SCHEMES = set(_ALIASES.values())
 NO_HASH = {"", "none", "empty", "locked", "shadow", "x", "disabled"}
@@ -342,8 +395,6 @@ def scheme_name(value: Any) -> str:
     """A hash scheme named by the engine (or by a catalogue parameter) in one canonical spelling."""
     key = re.sub(r"[^a-z0-9]", "", text(value).lower())
     return _ALIASES.get(key, text(value).strip().lower())
-
-
 
 
 # --- file modes ---------------------------------------------------------------------------
@@ -381,42 +432,61 @@ def file_index(ctx: EvidenceContext) -> dict[tuple[str, str], dict[str, Any]]:
 
 # --- boot services ------------------------------------------------------------------------
 SERVICE_COLUMNS = ("name", "kind", "source", "line", "command", "runs_as", "port", "enabled", "auth")
-SERIAL_TTY = re.compile(
-    r"(?:^|[\s/:])(?:tty(?:S|AMA|MSM|HS|O|mxc|PS|SAC|AS|LP|UL|USB|GS|SIF|TCC)\d+|console|ttyS?\d*)(?=$|[\s:,])"
-)
-_SHELLS = {"sh", "ash", "bash", "dash", "hush", "msh", "zsh", "ksh", "-sh", "-ash", "-bash"}
+DEFAULT_CONSOLES = ("ttyS", "ttyAMA", "ttyMSM", "ttyHS", "ttyUSB", "ttyGS", "console")
+DEFAULT_SHELLS = ("sh", "ash", "bash", "dash", "busybox")
 _LOGIN_PROGRAMS = {"getty", "agetty", "mingetty", "login", "sulogin", "mgetty", "serial-getty"}
 
 
+_WRAPPERS = {"busybox", "exec", "nohup", "env", "chroot", "setsid", "nice", "ionice", "taskset"}
+
+
 def program_names(command: str) -> list[str]:
-    """Basenames of the programs a command line runs ('busybox telnetd -l x' -> busybox, telnetd)."""
-    names = []
-    for token in command.replace(";", " ").replace("&", " ").split()[:4]:
-        if token.startswith("-") and len(token) > 1 and token[1:] not in _SHELLS and "/" not in token:
-            continue
-        base = PurePosixPath(token.lstrip("-")).name if "/" in token else token
-        names.append(base.lower())
+    """The program a command line runs, with the one a wrapper runs ('busybox telnetd -l x' ->
+    busybox, telnetd; '-/bin/sh' -> sh). Arguments are not programs."""
+    names: list[str] = []
+    for token in command.replace(";", " ").replace("&", " ").split()[:8]:
+        if "=" in token and not token.startswith("/"):
+            continue  # VAR=value
+        if names and token.startswith("-"):
+            continue  # a wrapper's option
+        names.append(PurePosixPath(token.lstrip("-")).name.lower())
+        if names[-1] not in _WRAPPERS:
+            break
     return names
 
 
-def is_shell(command: str) -> bool:
+def is_shell(command: str, shells: Any = DEFAULT_SHELLS) -> bool:
+    """Whether a command line starts an interactive shell (`-/bin/sh`, `busybox ash`, ...)."""
     programs = program_names(command)
-    return bool(programs) and (programs[0].lstrip("-") in {s.lstrip("-") for s in _SHELLS}
-                               or (programs[0] == "busybox" and len(programs) > 1
-                                   and programs[1].lstrip("-") in {"sh", "ash", "hush"}))
+    if not programs or programs[0] not in set(shells):
+        return False
+    if programs[0] == "busybox":
+        return len(programs) == 1 or programs[1] in {"sh", "ash", "hush", "bash"}
+    return True
 
 
 def asks_login(command: str) -> bool:
     return any(p in _LOGIN_PROGRAMS or p.endswith("getty") for p in program_names(command))
 
 
-def on_console(row: dict[str, Any]) -> bool:
-    """Whether a boot service runs on a serial console (inittab tty field, kind or command)."""
+def console_pattern(prefixes: Any = DEFAULT_CONSOLES) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9])(?:/dev/)?(?:{alternatives})\d*(?![A-Za-z])")
+
+
+def on_console(row: dict[str, Any], pattern: re.Pattern[str] | None = None) -> bool:
+    """Whether a boot service runs on a serial console: the engine's kind, the inittab tty field
+    (empty in BusyBox's inittab means /dev/console), or a tty named in the command."""
+    pattern = pattern or console_pattern()
     kind = text(row.get("kind")).lower()
-    if "console" in kind or "serial" in kind or "tty" in kind:
+    if "console" in kind or "serial" in kind:
         return True
-    where = " ".join(text(row.get(k)) for k in ("name", "command"))
-    return bool(SERIAL_TTY.search(where)) and "inittab" in text(row.get("source"))
+    name, command = text(row.get("name")), text(row.get("command"))
+    if PurePosixPath(text(row.get("source"))).name == "inittab":
+        tty = text(row.get("tty")) or name
+        if not tty or pattern.search(tty):
+            return True
+    return bool(pattern.search(command) or pattern.search(name))
 
 
 def started(row: dict[str, Any]) -> bool:
@@ -439,3 +509,36 @@ def update_rows(ctx: EvidenceContext) -> dict[str, list[dict[str, Any]]]:
 def describe_update(row: dict[str, Any]) -> str:
     value, path = text(row.get("value")), text(row.get("path"))
     return f"{value} ({path})" if value and path and value != path else value or path
+
+
+def files_named(ctx: EvidenceContext, names: Any) -> list[dict[str, Any]]:
+    """Rows of the `files` table whose base name is one of `names` (regular files and links)."""
+    wanted = {str(n).lower() for n in names}
+    return [
+        row for row in files_matching(ctx, lambda p: PurePosixPath(p).name.lower() in wanted)
+        if text(row.get("type")).lower() not in ("directory", "dir")
+    ]
+
+
+def script_mentions(
+    ctx: EvidenceContext, rows: list[dict[str, Any]], names: Any
+) -> dict[str, list[dict[str, Any]]]:
+    """name -> where a text file named by a row (an update script...) runs one of `names`."""
+    pattern = re.compile(
+        r"(?<![\w.-])(?:[\w./-]*/)?(" + "|".join(re.escape(str(n)) for n in names) + r")(?![\w.-])"
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        artefact, path = text(row.get("artefact")), text(row.get("path"))
+        if not path or (artefact, path) in seen:
+            continue
+        seen.add((artefact, path))
+        sha = artefact_sha256(ctx, artefact)
+        for number, line in image_lines(ctx, sha, path):
+            code = line.split("#", 1)[0]
+            for match in pattern.finditer(code):
+                found.setdefault(match.group(1), []).append(
+                    {"artefact": artefact, "sha256": sha, "path": path, "line": number}
+                )
+    return found

@@ -73,6 +73,31 @@ class ProceduralCheck(Check):
     fields: ClassVar[tuple[str, ...]] = ()
     needs = frozenset({EvidenceKind.DECLARATION})
     procedure_hint: ClassVar[str] = "the inspector follows the requirement's inspection method"
+    # dotted declaration fields the requirement demands, unless the catalogue's
+    # `required_declaration_fields` says otherwise; their absence is an admitted non-conformity
+    required_fields: ClassVar[tuple[str, ...]] = ()
+    # values for `{name}` placeholders of the hint, overridden by the catalogue's parameters
+    hint_defaults: ClassVar[dict[str, Any]] = {}
+
+    def hint(self, ctx: EvidenceContext) -> str:
+        params = ctx.parameters
+        values = {**self.hint_defaults, **{k: v for k, v in params.items() if k in self.hint_defaults}}
+        try:
+            return self.procedure_hint.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return self.procedure_hint
+
+    def missing_required(self, ctx: EvidenceContext, declaration: Any) -> list[tuple[str, str]]:
+        raw = ctx.parameters.get("required_declaration_fields")
+        paths = [str(p) for p in raw] if isinstance(raw, list) else list(self.required_fields)
+        missing = []
+        for path in paths:
+            value: Any = declaration
+            for part in path.split("."):
+                value = getattr(value, part, None)
+            if value in (None, "", []) or says_none(value):
+                missing.append((path, f"the declaration gives no {path.replace('.', ' ').replace('_', ' ')}"))
+        return missing
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         declaration = ctx.declaration
@@ -89,12 +114,14 @@ class ProceduralCheck(Check):
                 Verdict.NEEDS_INSPECTOR,
                 [
                     "the case has no declaration: nothing the manufacturer states can be compared",
-                    f"{self.procedure_hint}; record what was examined as evidence",
+                    f"{self.hint(ctx)}; record what was examined as evidence",
                 ],
                 indicators=indicators,
             )
 
-        admitted = self.nonconformities(declaration)
+        admitted = self.missing_required(ctx, declaration)
+        named = {field for field, _ in admitted}
+        admitted += [(f, r) for f, r in self.nonconformities(declaration) if f not in named]
         if admitted:
             findings = [
                 Finding(
@@ -117,7 +144,7 @@ class ProceduralCheck(Check):
                    for field in self.fields if field not in unstated]
         reasons += [f"the declaration does not state {field.replace('_', ' ')}" for field in unstated]
         reasons += self.observation_reasons(observed)
-        reasons.append(f"{self.procedure_hint}; record what was examined as evidence")
+        reasons.append(f"{self.hint(ctx)}; record what was examined as evidence")
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
 
     # --- hooks --------------------------------------------------------------------------

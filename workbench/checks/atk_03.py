@@ -6,10 +6,13 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from workbench.checks._firmware import (
+    DEFAULT_CONSOLES,
+    DEFAULT_SHELLS,
     SERVICE_COLUMNS,
     FirmwareCheck,
     asks_login,
     cap,
+    console_pattern,
     default_note,
     flag,
     is_shell,
@@ -24,7 +27,7 @@ from workbench.checks._firmware import (
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.registry import register
 
-DEFAULT_DEBUG_SERVICES = ("adbd", "gdbserver", "gdb", "frida-server", "jdwp", "dbgsrv", "ttyd")
+DEFAULT_DEBUG_SERVICES = ("adbd", "gdbserver", "frida-server", "lldb-server")
 
 
 @register
@@ -35,6 +38,9 @@ class DebugInterfacesDisabled(FirmwareCheck):
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         debug, defaulted = parameter_list(ctx, "debug_services", DEFAULT_DEBUG_SERVICES)
         debug_names = {PurePosixPath(d).name for d in debug}
+        consoles_param, consoles_default = parameter_list(ctx, "serial_consoles", DEFAULT_CONSOLES)
+        shells, shells_default = parameter_list(ctx, "shells", DEFAULT_SHELLS)
+        pattern = console_pattern(consoles_param)
         findings: list[Finding] = []
         disabled: list[str] = []
         consoles: list[dict[str, Any]] = []
@@ -42,13 +48,22 @@ class DebugInterfacesDisabled(FirmwareCheck):
             name, command = text(row["name"]), text(row["command"])
             programs = {name.lower(), *program_names(command)}
             hit = sorted(programs & debug_names)
-            console = on_console(row)
+            console = on_console(row, pattern)
             login_less = (
-                console and flag(row["auth"]) is not True and is_shell(command) and not asks_login(command)
+                console
+                and flag(row["auth"]) is not True
+                and is_shell(command, shells)
+                and not asks_login(command)
             )
             if console:
-                consoles.append({"command": command, "source": text(row["source"]), "line": row["line"],
-                                 "auth": row["auth"]})
+                consoles.append(
+                    {
+                        "command": command,
+                        "source": text(row["source"]),
+                        "line": row["line"],
+                        "auth": row["auth"],
+                    }
+                )
             if not (hit or login_less):
                 continue
             if not started(row):
@@ -62,19 +77,39 @@ class DebugInterfacesDisabled(FirmwareCheck):
                 where = f"{text(row['source'])}: {command}"
                 summary = f"a shell without login is started on a serial console ({where})"
                 problem = "console shell without login"
-            findings.append(Finding(
-                summary=summary, severity=Severity.HIGH,
-                evidence=(ref(row, path=text(row["source"]) or None),),
-                data={"service": name, "command": command, "problem": problem,
-                      "runs_as": text(row["runs_as"])},
-            ))
+            findings.append(
+                Finding(
+                    summary=summary,
+                    severity=Severity.HIGH,
+                    evidence=(ref(row, path=text(row["source"]) or None),),
+                    data={
+                        "service": name,
+                        "command": command,
+                        "problem": problem,
+                        "runs_as": text(row["runs_as"]),
+                    },
+                )
+            )
         declared = list(getattr(ctx.declaration, "debug_interfaces", None) or []) if ctx.declaration else None
         indicators = {
             "declared": {"debug_interfaces": declared},
-            "observed": {"debug_services_at_boot": [f.data["command"] or f.data["service"] for f in findings],
-                         "serial_consoles": consoles, "disabled_debug_services": disabled},
+            "observed": {
+                "debug_services_at_boot": [f.data["command"] or f.data["service"] for f in findings],
+                "serial_consoles": consoles,
+                "disabled_debug_services": disabled,
+            },
         }
-        notes = default_note(["debug_services"] if defaulted else [])
+        notes = default_note(
+            [
+                n
+                for n, d in (
+                    ("debug_services", defaulted),
+                    ("serial_consoles", consoles_default),
+                    ("shells", shells_default),
+                )
+                if d
+            ]
+        )
         if findings:
             reasons = [f.summary for f in findings]
             if declared:

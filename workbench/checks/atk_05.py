@@ -1,8 +1,9 @@
 """ATK-05: binaries hardened: NX everywhere; PIE, RELRO and stack canaries where they can be told.
 
-`required_hardening` in the catalogue maps a property of the engine's `binaries` table to the
-values that satisfy it (e.g. {nx: [yes], pie: [yes], relro: [full, partial], canary: [yes]}).
-A value the engine reports as "undeterminable" (a stripped static binary says nothing of its
+The catalogue's `required` lists the properties of the engine's `binaries` table every binary
+must have (nx, pie, relro, canary, fortify); `min_relro` says whether partial RELRO is enough;
+binaries under `ignored_path_prefixes` (kernel modules) are not judged. A value the engine
+reports as "undeterminable" (a stripped static binary says nothing of its
 canaries) is an indicator for the inspector, never a failure. PIE is not asked of shared
 libraries and kernel modules, which are position-independent by construction or not programs.
 """
@@ -13,16 +14,20 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from workbench.checks._firmware import FirmwareCheck, cap, ref, table, text
+from workbench.checks._firmware import (
+    FirmwareCheck,
+    cap,
+    default_note,
+    parameter_list,
+    ref,
+    table,
+    text,
+)
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.registry import register
 
-DEFAULT_REQUIRED: dict[str, list[str]] = {
-    "nx": ["yes"],
-    "pie": ["yes"],
-    "relro": ["full", "partial"],
-    "canary": ["yes"],
-}
+DEFAULT_REQUIRED = ("nx", "pie", "relro", "canary")
+DEFAULT_IGNORED = ("/lib/modules/",)
 _COLUMNS = (
     "path", "arch", "nx", "pie", "relro", "canary", "fortify", "stripped", "static", "rpath", "runpath",
 )
@@ -30,15 +35,16 @@ _UNDETERMINED = {"undeterminable", "unknown", "n/a", ""}
 _LIBRARY = re.compile(r"\.so(\.\d+)*$|\.ko$")
 
 
-def required_properties(ctx: Any) -> tuple[dict[str, set[str]], bool]:
-    raw = ctx.parameters.get("required_hardening")
-    if not isinstance(raw, dict) or not raw:
-        return {k: set(v) for k, v in DEFAULT_REQUIRED.items()}, True
-    required: dict[str, set[str]] = {}
-    for prop, accepted in raw.items():
-        values = accepted if isinstance(accepted, list | tuple) else [accepted]
-        required[str(prop).lower()] = {str(v).lower() for v in values}
-    return required, False
+def required_properties(ctx: Any) -> tuple[dict[str, set[str]], list[str]]:
+    """property -> accepted values, and the parameters that fell back to the default."""
+    props, props_default = parameter_list(ctx, "required", DEFAULT_REQUIRED)
+    raw_relro = ctx.parameters.get("min_relro")
+    min_relro = str(raw_relro or "partial").lower()
+    required = {prop: {"yes", "full"} for prop in props}
+    if "relro" in required:
+        required["relro"] = {"full"} if min_relro == "full" else {"full", "partial"}
+    defaulted = [n for n, d in (("required", props_default), ("min_relro", raw_relro is None)) if d]
+    return required, defaulted
 
 
 def applies(prop: str, path: str) -> bool:
@@ -51,7 +57,11 @@ class BinariesHardened(FirmwareCheck):
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         required, defaulted = required_properties(ctx)
-        binaries = table(ctx, "binaries", (*_COLUMNS, *required))
+        ignored, ignored_default = parameter_list(ctx, "ignored_path_prefixes", DEFAULT_IGNORED)
+        if ignored_default:
+            defaulted.append("ignored_path_prefixes")
+        every = table(ctx, "binaries", (*_COLUMNS, *required))
+        binaries = [row for row in every if not text(row["path"]).startswith(tuple(ignored))]
         findings: list[Finding] = []
         undeterminable: dict[str, list[str]] = {}
         missing_counts: dict[str, int] = {}
@@ -77,12 +87,11 @@ class BinariesHardened(FirmwareCheck):
                 ))
         indicators = {
             "required": {k: sorted(v) for k, v in required.items()},
-            "observed": {"binaries": len(binaries), "lacking_by_property": missing_counts,
+            "observed": {"binaries": len(binaries), "not_judged": len(every) - len(binaries),
+                         "lacking_by_property": missing_counts,
                          "undeterminable": {k: v[:50] for k, v in undeterminable.items()}},
         }
-        notes = ([ "the catalogue gives no required_hardening; the workbench's default "
-                   "(NX; PIE for executables; RELRO partial or full; stack canary) was used"]
-                 if defaulted else [])
+        notes = default_note(defaulted)
         undetermined_note = [
             f"{prop} could not be determined for {len(paths)} binary(ies) (e.g. {paths[0]}): "
             "reported for the inspector, not counted as a failure"

@@ -5,12 +5,25 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from workbench.checks._firmware import FirmwareCheck, cap, ref, table, text
+from workbench.checks._firmware import FirmwareCheck, cap, default_note, ref, table, text
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.registry import register
 
 _SEVERITY = {"critical": Severity.HIGH, "high": Severity.HIGH, "medium": Severity.MEDIUM,
              "moderate": Severity.MEDIUM, "low": Severity.LOW}
+_RANK = {"none": 0, "low": 1, "medium": 2, "moderate": 2, "high": 3, "important": 3, "critical": 4}
+
+
+def severity_rank(value: str) -> int | None:
+    """0-4 from a severity word or a CVSS base score; None when the feed gives none."""
+    word = value.strip().lower()
+    if word in _RANK:
+        return _RANK[word]
+    try:
+        score = float(word)
+    except ValueError:
+        return None
+    return 0 if score == 0 else 1 if score < 4 else 2 if score < 7 else 3 if score < 9 else 4
 
 
 @register
@@ -37,11 +50,23 @@ class NoKnownVulnerableComponents(FirmwareCheck):
                 "`workbench case add CASE FEED --kind vuln-feed` to match the "
                 f"{len(components)} component(s) identified",
             ], indicators=indicators)
+        raw_min = ctx.parameters.get("min_severity")
+        floor = severity_rank(str(raw_min or "low"))
+        floor = 1 if floor is None else floor
+        count_unknown = ctx.parameters.get("count_unknown_severity", True) is not False
+        notes = default_note([n for n, d in (("min_severity", raw_min is None),
+                                             ("count_unknown_severity",
+                                              "count_unknown_severity" not in ctx.parameters)) if d])
         findings: list[Finding] = []
+        below: list[str] = []
         for row in table(ctx, "vulnerabilities",
                          ("component", "version", "vuln_id", "summary", "severity", "fixed_in", "path")):
             vuln, component, version = text(row["vuln_id"]), text(row["component"]), text(row["version"])
             fixed = text(row["fixed_in"])
+            rank = severity_rank(text(row["severity"]))
+            if (rank is None and not count_unknown) or (rank is not None and rank < floor):
+                below.append(f"{vuln} ({component} {version}, severity {text(row['severity']) or 'unknown'})")
+                continue
             findings.append(Finding(
                 summary=f"{component} {version} has {vuln}"
                         + (f", fixed in {fixed}" if fixed else ", no fixed version known")
@@ -52,17 +77,24 @@ class NoKnownVulnerableComponents(FirmwareCheck):
                       "severity": text(row["severity"])},
             ))
         feed_names = ", ".join(f.name for f in feeds)
+        indicators["below_min_severity"] = below
+        if below:
+            notes.append(f"{len(below)} vulnerability(ies) below the severity floor are listed as indicators")
         if findings:
             vulnerable = sorted({f"{f.data['component']} {f.data['version']}" for f in findings})
             reasons = [
                 f"{len(findings)} known vulnerability(ies) from {feed_names} in: {', '.join(vulnerable)}",
+                *notes,
             ]
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         if not components:
             return self.result(ctx, Verdict.INCONCLUSIVE, [
                 "no software component with a version was identified in the image: nothing to match "
                 f"against {feed_names}",
+                *notes,
             ], indicators=indicators)
         return self.result(ctx, Verdict.PASS, [
             f"{len(components)} component(s) matched against {feed_names}: none has a known vulnerability"
+            " at or above the severity floor",
+            *notes,
         ], indicators=indicators)

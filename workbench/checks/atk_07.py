@@ -25,6 +25,7 @@ DEFAULT_NETWORK_SERVICES = (
     "miniupnpd", "avahi-daemon", "smbd", "nmbd", "rtspd", "onvif", "snmpd", "inetd", "xinetd", "adbd",
     "gdbserver", "mdnsd", "lldpd", "rpcbind", "mqtt",
 )
+DEFAULT_EXEMPT = ("init", "procd", "sshd", "dropbear")
 
 
 @register
@@ -32,9 +33,14 @@ class LeastPrivilegeServices(FirmwareCheck):
     requirement_id = "ATK-07"
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        known, defaulted = parameter_list(ctx, "network_services", DEFAULT_NETWORK_SERVICES)
-        known_set = set(known)
+        known_set = set(DEFAULT_NETWORK_SERVICES)
+        raw_uids = ctx.parameters.get("privileged_uids")
+        privileged = {as_int(u) for u in (raw_uids if isinstance(raw_uids, list) else [0])} - {None}
+        exempt, exempt_default = parameter_list(ctx, "exempt_services", DEFAULT_EXEMPT)
+        uids = {(text(r["artefact"]), text(r["user"])): as_int(r["uid"])
+                for r in table(ctx, "accounts", ("user", "uid"))}
         as_root: list[Finding] = []
+        exempted: list[str] = []
         unprivileged: list[str] = []
         unknown: list[str] = []
         for row in table(ctx, "services", SERVICE_COLUMNS):
@@ -45,10 +51,15 @@ class LeastPrivilegeServices(FirmwareCheck):
             if as_int(row["port"]) is None and not programs & known_set:
                 continue
             label = name or command
-            user = text(row["runs_as"]).lower()
-            if user in ("root", "0"):
+            user = text(row["runs_as"])
+            uid = as_int(user) if user.isdigit() else uids.get((text(row["artefact"]), user))
+            if uid is None and user == "root":
+                uid = 0
+            if uid in privileged and programs & set(exempt):
+                exempted.append(f"{label} ({user})")
+            elif uid in privileged:
                 as_root.append(Finding(
-                    summary=f"network service {label} runs as root ({text(row['source'])})",
+                    summary=f"network service {label} runs as {user} (uid {uid}) ({text(row['source'])})",
                     severity=Severity.MEDIUM, evidence=(ref(row, path=text(row["source"]) or None),),
                     data={"service": name, "command": command, "port": as_int(row["port"]), "runs_as": user},
                 ))
@@ -56,16 +67,20 @@ class LeastPrivilegeServices(FirmwareCheck):
                 unprivileged.append(f"{label} ({user})")
             else:
                 unknown.append(label)
-        indicators = {"observed": {"root": [f.data["service"] or f.data["command"] for f in as_root],
-                                   "unprivileged": unprivileged, "unknown_user": unknown}}
-        notes = default_note(["network_services"] if defaulted else [])
+        indicators = {"observed": {"privileged": [f.data["service"] or f.data["command"] for f in as_root],
+                                   "exempt": exempted, "unprivileged": unprivileged, "unknown_user": unknown},
+                      "privileged_uids": sorted(privileged), "exempt_services": exempt}
+        notes = default_note([n for n, d in (("privileged_uids", raw_uids is None),
+                                             ("exempt_services", exempt_default)) if d])
         if as_root:
-            lead = f"{len(as_root)} network service(s) started at boot run as root"
+            lead = f"{len(as_root)} network service(s) started at boot run with a privileged uid"
         elif unprivileged or unknown:
             lead = "no network service started at boot is known to run as root"
         else:
             lead = "no network service started at boot was identified in the image"
         reasons = [lead]
+        if exempted:
+            reasons.append("privileged by design (exempt in the catalogue): " + ", ".join(exempted))
         if unprivileged:
             reasons.append("running as unprivileged users: " + ", ".join(unprivileged))
         if unknown:

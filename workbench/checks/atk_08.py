@@ -20,9 +20,14 @@ class PhysicalDebugInterfaces(ProceduralCheck):
     optional = frozenset({EvidenceKind.DECLARATION, EvidenceKind.FIRMWARE})
     fields = ("debug_interfaces",)
     procedure_hint = (
-        "the inspector opens the enclosure, looks for UART/JTAG/SWD pads or headers, tries them, "
-        "and attaches photos and what each interface gave access to"
+        "the inspector opens the enclosure, looks for UART/JTAG/SWD pads or headers, tries each UART "
+        "at {uart_baud_rates} baud, and attaches photos and what each interface gave access to"
     )
+    hint_defaults = {"uart_baud_rates": [115200, 57600, 38400, 19200, 9600]}
+
+    def hint(self, ctx: Any) -> str:
+        rates = ctx.parameters.get("uart_baud_rates") or self.hint_defaults["uart_baud_rates"]
+        return self.procedure_hint.format(uart_baud_rates="/".join(str(r) for r in rates))
 
     def observations(self, ctx: Any) -> dict[str, Any]:
         if not ctx.has(EvidenceKind.FIRMWARE):

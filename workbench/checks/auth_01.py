@@ -26,6 +26,7 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         accounts = table(ctx, "accounts", ACCOUNT_COLUMNS)
         declared = getattr(ctx.declaration, "default_passwords", None) if ctx.declaration else None
+        empty_fails = ctx.parameters.get("fail_on_empty_password", True) is not False
         findings: list[Finding] = []
         preset: list[str] = []
         observed = []
@@ -36,25 +37,43 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
             empty = bool(flag(row["empty"]))
             default = bool(flag(row["default_password"]))
             state = "locked" if locked else "empty" if empty else "default" if default else "set"
-            observed.append({"user": user, "login_shell": login, "password": state,
-                             "source": text(row["source"]), "line": row["line"]})
+            observed.append(
+                {
+                    "user": user,
+                    "login_shell": login,
+                    "password": state,
+                    "source": text(row["source"]),
+                    "line": row["line"],
+                }
+            )
             if not login or locked:
                 continue
             if empty:
-                findings.append(Finding(
-                    summary=f"account {user} has a login shell and an empty password",
-                    severity=Severity.HIGH, evidence=(account_ref(row),),
-                    data={"user": user, "problem": "empty password", "shell": text(row["shell"])},
-                ))
+                if empty_fails:
+                    findings.append(
+                        Finding(
+                            summary=f"account {user} has a login shell and an empty password",
+                            severity=Severity.HIGH,
+                            evidence=(account_ref(row),),
+                            data={"user": user, "problem": "empty password", "shell": text(row["shell"])},
+                        )
+                    )
             elif default:
                 hint = text(row["password_hint"])
-                findings.append(Finding(
-                    summary=f"account {user} has a login shell and a well-known default password"
-                    + (f" ({hint})" if hint else ""),
-                    severity=Severity.HIGH, evidence=(account_ref(row),),
-                    data={"user": user, "problem": "default password", "password_hint": hint,
-                          "hash_scheme": text(row["hash_scheme"])},
-                ))
+                findings.append(
+                    Finding(
+                        summary=f"account {user} has a login shell and a well-known default password"
+                        + (f" ({hint})" if hint else ""),
+                        severity=Severity.HIGH,
+                        evidence=(account_ref(row),),
+                        data={
+                            "user": user,
+                            "problem": "default password",
+                            "password_hint": hint,
+                            "hash_scheme": text(row["hash_scheme"]),
+                        },
+                    )
+                )
             else:
                 preset.append(user)
 
@@ -63,15 +82,21 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
             "observed": {"accounts": observed, "preset_password_hashes": preset},
         }
         if not accounts:
-            return self.result(ctx, Verdict.INCONCLUSIVE, [
-                "no account database (passwd, shadow, htpasswd) was found in the image; "
-                "whether the device has default passwords must be established another way",
-            ], indicators=indicators)
+            return self.result(
+                ctx,
+                Verdict.INCONCLUSIVE,
+                [
+                    "no account database (passwd, shadow, htpasswd) was found in the image; "
+                    "whether the device has default passwords must be established another way",
+                ],
+                indicators=indicators,
+            )
         if findings:
             reasons = [f.summary for f in findings]
             if declared in ("unique-per-device", "user-set", "none"):
-                reasons.append(f"the declaration says default passwords are '{declared}': "
-                               "the image contradicts it")
+                reasons.append(
+                    f"the declaration says default passwords are '{declared}': the image contradicts it"
+                )
             findings = cap(findings, reasons)
             return self.result(ctx, Verdict.FAIL, reasons, findings, indicators)
         logins = sum(1 for o in observed if o["login_shell"] and o["password"] != "locked")
@@ -81,7 +106,8 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
         ]
         if preset:
             reasons.append(
-                "the image presets a password hash for " + ", ".join(preset)
+                "the image presets a password hash for "
+                + ", ".join(preset)
                 + ": identical on every unit unless replaced at provisioning"
                 + (f" (the declaration says '{declared}')" if declared else "")
             )

@@ -22,7 +22,20 @@ from workbench.checks._firmware import KNOWN_SCHEMES as _KNOWN
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.registry import register
 
-DEFAULT_WEAK_SCHEMES = ("des_crypt", "bsdi_crypt", "md5_crypt", "apr1", "sha1", "ssha", "md5", "plaintext")
+DEFAULT_WEAK_SCHEMES = (
+    "plaintext",
+    "des_crypt",
+    "bsdi_crypt",
+    "bigcrypt",
+    "md5_crypt",
+    "apr1",
+    "ldap_md5",
+    "ldap_sha",
+    "nthash",
+    "lmhash",
+)
+
+
 @register
 class StrongPasswordHashes(FirmwareCheck):
     requirement_id = "AUTH-02"
@@ -30,6 +43,7 @@ class StrongPasswordHashes(FirmwareCheck):
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         weak_param, defaulted = parameter_list(ctx, "weak_schemes", DEFAULT_WEAK_SCHEMES)
         weak = {scheme_name(s) for s in weak_param}
+        in_passwd_fails = ctx.parameters.get("fail_on_hash_in_passwd", True) is not False
         accounts = table(ctx, "accounts", ACCOUNT_COLUMNS)
         findings: list[Finding] = []
         schemes: dict[str, int] = {}
@@ -44,29 +58,49 @@ class StrongPasswordHashes(FirmwareCheck):
             problems = []
             if scheme in weak or (scheme not in _KNOWN and flag(row["weak_hash"])):
                 problems.append(f"weak hash scheme {scheme}")
-            if PurePosixPath(text(row["source"])).name == "passwd":
+            if in_passwd_fails and PurePosixPath(text(row["source"])).name == "passwd":
                 problems.append("hash stored in the world-readable passwd file")
             if problems:
-                findings.append(Finding(
-                    summary=f"account {user}: " + "; ".join(problems),
-                    severity=Severity.HIGH, evidence=(account_ref(row),),
-                    data={"user": user, "hash_scheme": scheme, "problems": problems},
-                ))
+                findings.append(
+                    Finding(
+                        summary=f"account {user}: " + "; ".join(problems),
+                        severity=Severity.HIGH,
+                        evidence=(account_ref(row),),
+                        data={"user": user, "hash_scheme": scheme, "problems": problems},
+                    )
+                )
         indicators = {"observed": {"schemes": schemes}, "weak_schemes": sorted(weak)}
         notes = default_note(["weak_schemes"] if defaulted else [])
         if not accounts:
-            return self.result(ctx, Verdict.INCONCLUSIVE, [
-                "no account database (passwd, shadow, htpasswd) was found in the image", *notes,
-            ], indicators=indicators)
+            return self.result(
+                ctx,
+                Verdict.INCONCLUSIVE,
+                [
+                    "no account database (passwd, shadow, htpasswd) was found in the image",
+                    *notes,
+                ],
+                indicators=indicators,
+            )
         if findings:
             reasons = [f.summary for f in findings] + notes
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         if not schemes:
-            return self.result(ctx, Verdict.NOT_APPLICABLE, [
-                f"{len(accounts)} account(s) examined: none has a stored password (all locked or empty)",
-                *notes,
-            ], indicators=indicators)
+            return self.result(
+                ctx,
+                Verdict.NOT_APPLICABLE,
+                [
+                    f"{len(accounts)} account(s) examined: none has a stored password (all locked or empty)",
+                    *notes,
+                ],
+                indicators=indicators,
+            )
         used = ", ".join(f"{k} ({v})" for k, v in sorted(schemes.items()))
-        return self.result(ctx, Verdict.PASS, [
-            f"{sum(schemes.values())} stored password(s), all with strong schemes: {used}", *notes,
-        ], indicators=indicators)
+        return self.result(
+            ctx,
+            Verdict.PASS,
+            [
+                f"{sum(schemes.values())} stored password(s), all with strong schemes: {used}",
+                *notes,
+            ],
+            indicators=indicators,
+        )

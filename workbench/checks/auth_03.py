@@ -1,21 +1,22 @@
-"""AUTH-03: no password derived from a public identifier of the device (MAC address, serial, model).
+"""AUTH-03: no password derived from a public identifier of the device (MAC address, serial, model, SSID).
 
-The check derives a bounded, ordered list of candidate passwords from the identifiers in case.yaml
-(and the declaration's model and manufacturer), and tests each against every password hash in the
-image with libpass (the maintained passlib fork). The derivations, most likely first:
+The check derives a bounded, ordered list of candidate passwords and tests each against every
+password hash in the image with libpass (the maintained passlib fork).
 
-- per MAC address: the last 6, 8 and 4 hex digits, all 12 digits, and the address with ':' or '-'
-  separators, each in lower and upper case;
-- the serial number as written, lower/upper case, without punctuation, its digits, its last 6
-  and 8 characters and digits, and the part after its last '-';
-- the model as written, lower/upper case, without punctuation;
-- vendor or model (as written, lower case) followed by the last 4 or 6 MAC digits (lower/upper
-  case), joined directly or with '_' or '-'; vendor followed by model.
+Identifiers (`identifier_sources` in the catalogue): `mac` (case.yaml device_macs), `serial`
+(case.yaml serial_number), `model` (case.yaml, and the declaration's if it differs), `ssid` (the
+SSIDs of the wireless configurations in the image). Each identifier is transformed as the
+catalogue's `transformations` list says: `last_6`, `last_8`, `last_4` (the last characters once
+separators are removed), `without_separators`, `as_is`, `reversed`, each in `lowercase` and
+`uppercase` when those are listed. A MAC is also written with '-' separators. Beyond the list,
+when MACs are known: vendor or model (as written, lower case) followed by the last 4 or 6 MAC
+digits, joined directly or with '_' or '-'.
 
-The list is deduplicated and cut at `max_candidates`. Slow hashes are tested with as many
-candidates as `max_work_per_hash` (in hash rounds) allows, in the order above; the reasons say
-how many candidates each account was tested with. Passwords are never shown: a finding names the
-account and the derivation, with the password masked.
+Candidates are ordered most likely first (all last-6 forms, then last-8, ...), deduplicated and
+cut at `max_candidates` (default 200). Slow hashes are tested with as many candidates as
+`max_work_per_hash` (hash rounds, default 8,000,000: about 13 s of pure-Python SHA-512 crypt)
+allows, in that order; the reasons say how many candidates each account was tested with.
+Passwords are never shown: a finding names the account and the derivation, password masked.
 """
 
 from __future__ import annotations
@@ -31,9 +32,13 @@ from workbench.checks._firmware import (
     ACCOUNT_COLUMNS,
     FirmwareCheck,
     account_ref,
+    artefact_sha256,
     as_int,
+    default_note,
+    files_matching,
     flag,
     image_lines,
+    parameter_list,
     scheme_name,
     table,
     text,
@@ -44,8 +49,17 @@ from workbench.checks.registry import register
 DEFAULT_MAX_CANDIDATES = 200
 DEFAULT_MAX_WORK_PER_HASH = 8_000_000  # about 13 s of pure-Python SHA-512 crypt per hash at worst
 _PASSLIB_SCHEMES = (
-    "sha512_crypt", "sha256_crypt", "md5_crypt", "apr_md5_crypt", "des_crypt", "bsdi_crypt",
-    "bcrypt", "sha1_crypt", "ldap_sha1", "ldap_salted_sha1", "ldap_md5",
+    "sha512_crypt",
+    "sha256_crypt",
+    "md5_crypt",
+    "apr_md5_crypt",
+    "des_crypt",
+    "bsdi_crypt",
+    "bcrypt",
+    "sha1_crypt",
+    "ldap_sha1",
+    "ldap_salted_sha1",
+    "ldap_md5",
 )
 _UNSET = {"", "x", "*", "!", "!!", "*LK*", "NP"}
 
@@ -56,77 +70,114 @@ class Candidate:
     derivation: str
 
 
-# --- candidates ---------------------------------------------------------------------------
-def _hex_digits(mac: str) -> str:
-    digits = re.sub(r"[^0-9a-fA-F]", "", mac).lower()
-    return digits if len(digits) == 12 else ""
+DEFAULT_SOURCES = ("mac", "serial", "model", "ssid")
+DEFAULT_TRANSFORMATIONS = (
+    "as_is",
+    "lowercase",
+    "uppercase",
+    "without_separators",
+    "last_4",
+    "last_6",
+    "last_8",
+    "reversed",
+)
+_ORDER = ("last_6", "last_8", "last_4", "without_separators", "as_is", "reversed")
+_SEPARATORS = re.compile(r"[\s:\-_.]")
+_SOURCE_NAMES = {"mac": "MAC", "serial": "serial number", "model": "model", "ssid": "SSID"}
 
 
-def _alnum(value: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]", "", value)
+def _forms(value: str, rank_of: str, transformations: set[str]) -> list[tuple[str, str]]:
+    """The forms of one identifier for one transformation, in lower, upper, then written case."""
+    stripped = _SEPARATORS.sub("", value)
+    if rank_of.startswith("last_"):
+        n = int(rank_of.removeprefix("last_"))
+        base = [(stripped[-n:], f"last {n} characters")] if len(stripped) > n else []
+    elif rank_of == "without_separators":
+        base = [(stripped, "without separators")] if stripped != value else []
+    elif rank_of == "as_is":
+        base = [(value, "as written")]
+    else:
+        base = [(stripped[::-1], "reversed")]
+    out: list[tuple[str, str]] = []
+    for form, what in base:
+        if form.lower() == form.upper():  # digits only: case does not apply
+            out.append((form, what))
+            continue
+        if "lowercase" in transformations:
+            out.append((form.lower(), f"{what}, lower case"))
+        if "uppercase" in transformations:
+            out.append((form.upper(), f"{what}, upper case"))
+        out.append((form, what))
+    return out
 
 
 def derive_candidates(
-    macs: list[str], serial: str | None, model: str | None, vendor: str | None, limit: int
+    identifiers: dict[str, list[str]],
+    vendor: str | None = None,
+    transformations: tuple[str, ...] | list[str] = DEFAULT_TRANSFORMATIONS,
+    limit: int = 200,
 ) -> list[Candidate]:
-    """Candidate passwords from public identifiers, most likely first, deduplicated, at most `limit`."""
-    tiers: list[list[tuple[str, str]]] = [[] for _ in range(6)]
-    for mac in macs:
-        digits = _hex_digits(mac)
-        if not digits:
+    """Candidate passwords from public identifiers (source -> values), most likely first."""
+    wanted = {t.lower() for t in transformations}
+    ordered: list[tuple[str, str]] = []
+    for rank in _ORDER:
+        if rank not in wanted:
             continue
-        for n, tier in ((6, 0), (8, 1), (4, 2)):
-            tiers[tier] += [(digits[-n:], f"last {n} hex digits of MAC {mac}, lower case"),
-                            (digits[-n:].upper(), f"last {n} hex digits of MAC {mac}, upper case")]
-        tiers[1] += [(digits, f"MAC {mac} without separators, lower case"),
-                     (digits.upper(), f"MAC {mac} without separators, upper case")]
-        pairs = [digits[i:i + 2] for i in range(0, 12, 2)]
-        for sep in (":", "-"):
-            joined = sep.join(pairs)
-            tiers[3] += [(joined, f"MAC {mac} with '{sep}', lower case"),
-                         (joined.upper(), f"MAC {mac} with '{sep}', upper case")]
-    if serial:
-        alnum, digits = _alnum(serial), re.sub(r"\D", "", serial)
-        forms = [(serial, "serial number as written"), (serial.lower(), "serial number, lower case"),
-                 (serial.upper(), "serial number, upper case"), (alnum, "serial number without punctuation")]
-        if "-" in serial:
-            forms.append((serial.rsplit("-", 1)[1], "serial number after its last '-'"))
-        for n in (6, 8):
-            forms += [(alnum[-n:], f"last {n} characters of the serial number"),
-                      (digits[-n:], f"last {n} digits of the serial number")]
-        forms.append((digits, "digits of the serial number"))
-        tiers[0] += forms[:1]
-        tiers[1] += forms[1:]
-    if model:
-        tiers[4] += [(model, "model as written"), (model.lower(), "model, lower case"),
-                     (model.upper(), "model, upper case"),
-                     (_alnum(model).lower(), "model without punctuation")]
-    prefixes = [(p, what) for p, what in (
-        (vendor, "vendor"), (vendor.lower() if vendor else None, "vendor in lower case"),
-        (model, "model"), (model.lower() if model else None, "model in lower case"),
-    ) if p]
-    if vendor and model:
-        tiers[4] += [(vendor + model, "vendor followed by model"),
-                     ((vendor + model).lower(), "vendor followed by model, lower case")]
+        for source, values in identifiers.items():
+            label = _SOURCE_NAMES.get(source, source)
+            for value in values:
+                written = [value, value.replace(":", "-")] if source == "mac" else [value]
+                for form in dict.fromkeys(written):
+                    ordered += [(pw, f"{label} {value}: {what}") for pw, what in _forms(form, rank, wanted)]
+    macs = [_SEPARATORS.sub("", m).lower() for m in identifiers.get("mac", [])]
+    models = identifiers.get("model", [])[:1]
+    prefixes = [
+        p
+        for p in dict.fromkeys(
+            [vendor, vendor.lower() if vendor else None, *models, *(m.lower() for m in models)]
+        )
+        if p
+    ]
     for mac in macs:
-        digits = _hex_digits(mac)
-        if not digits:
-            continue
-        for prefix, what in prefixes:
+        for prefix in prefixes:
             for n in (4, 6):
-                for tail, case in ((digits[-n:], "lower"), (digits[-n:].upper(), "upper")):
+                for tail, case in ((mac[-n:], "lower"), (mac[-n:].upper(), "upper")):
                     for sep in ("", "_", "-"):
-                        joined = f"{prefix}{sep}{tail}"
-                        tiers[5].append((joined, f"{what} + '{sep}' + last {n} MAC digits ({case} case)"
-                                         if sep else f"{what} + last {n} MAC digits ({case} case)"))
+                        joined = f" + '{sep}'" if sep else ""
+                        ordered.append(
+                            (
+                                f"{prefix}{sep}{tail}",
+                                f"'{prefix}'{joined} + last {n} MAC digits ({case} case)",
+                            )
+                        )
     seen: set[str] = set()
     out: list[Candidate] = []
-    for tier in tiers:
-        for password, derivation in tier:
-            if password and password not in seen:
-                seen.add(password)
-                out.append(Candidate(password, derivation))
+    for password, derivation in ordered:
+        if password and password not in seen:
+            seen.add(password)
+            out.append(Candidate(password, derivation))
     return out[: max(0, limit)]
+
+
+_SSID_LINE = re.compile(r"""^\s*(?:option\s+)?ssid\s*[=\s]\s*["']?([^"'\n]{1,32}?)["']?\s*$""")
+
+
+def image_ssids(ctx: Any) -> list[str]:
+    """SSIDs configured in the image's hostapd, wpa_supplicant and OpenWrt wireless files."""
+    ssids: list[str] = []
+    names = ("hostapd", "wpa_supplicant")
+    for row in files_matching(
+        ctx,
+        lambda p: (
+            p.endswith("/etc/config/wireless")
+            or (p.rsplit("/", 1)[-1].startswith(names) and p.endswith(".conf"))
+        ),
+    ):
+        for _, line in image_lines(ctx, artefact_sha256(ctx, text(row["artefact"])), text(row["path"])):
+            match = _SSID_LINE.match(line)
+            if match and match.group(1) not in ssids:
+                ssids.append(match.group(1))
+    return ssids[:20]
 
 
 # --- hash verification --------------------------------------------------------------------
@@ -183,20 +234,24 @@ def make_verifier(stored: str, scheme: str) -> Any | None:
         except MissingBackendError:
             available = False
         if available:
+
             def check(pw: str) -> bool:
                 try:
                     return bool(context.verify(pw, stored))
                 except (ValueError, TypeError, MissingBackendError):
                     return False
+
             return check
     crypt = _stdlib_crypt()
     if crypt is not None and stored.startswith("$"):
+
         def check_crypt(pw: str) -> bool:
             try:
                 result = crypt.crypt(pw, stored)
             except (OSError, ValueError):
                 return False
             return bool(result) and hmac.compare_digest(result, stored)
+
         try:
             probe = crypt.crypt("probe", stored)
         except (OSError, ValueError):
@@ -232,36 +287,57 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
     requirement_id = "AUTH-03"
     optional = frozenset({EvidenceKind.DECLARATION})
 
-    def identifiers(self, ctx: Any) -> dict[str, Any]:
+    def identifiers(self, ctx: Any, sources: list[str]) -> dict[str, list[str]]:
         info, declaration = ctx.info, ctx.declaration
-        return {
-            "macs": list(getattr(info, "device_macs", None) or []),
-            "serial": getattr(info, "serial_number", None),
-            "model": getattr(info, "model", None) or getattr(declaration, "model", None),
-            "vendor": getattr(info, "vendor", None) or getattr(declaration, "manufacturer", None),
+        found: dict[str, list[str]] = {
+            "mac": list(getattr(info, "device_macs", None) or []),
+            "serial": [v for v in [getattr(info, "serial_number", None)] if v],
+            "model": list(
+                dict.fromkeys(
+                    v for v in (getattr(info, "model", None), getattr(declaration, "model", None)) if v
+                )
+            ),
+            "ssid": image_ssids(ctx) if "ssid" in sources else [],
         }
+        return {source: found.get(source, []) for source in sources}
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        ids = self.identifiers(ctx)
         params = ctx.parameters
+        sources, sources_default = parameter_list(ctx, "identifier_sources", DEFAULT_SOURCES)
+        transformations, transforms_default = parameter_list(ctx, "transformations", DEFAULT_TRANSFORMATIONS)
         limit = as_int(params.get("max_candidates")) or DEFAULT_MAX_CANDIDATES
         budget = as_int(params.get("max_work_per_hash")) or DEFAULT_MAX_WORK_PER_HASH
-        notes = [
+        notes = default_note(
+            [
+                n
+                for n, d in (("identifier_sources", sources_default), ("transformations", transforms_default))
+                if d
+            ]
+        )
+        notes += [
             f"the catalogue gives no {name}; the workbench's default ({value:,}) was used"
             for name, value in (("max_candidates", limit), ("max_work_per_hash", budget))
             if params.get(name) is None
         ]
-        candidates = derive_candidates(ids["macs"], ids["serial"], ids["model"], ids["vendor"], limit)
+        ids = self.identifiers(ctx, sources)
+        vendor = getattr(ctx.info, "vendor", None) or getattr(ctx.declaration, "manufacturer", None)
+        candidates = derive_candidates(ids, vendor, transformations, limit)
         declared = getattr(ctx.declaration, "default_passwords", None) if ctx.declaration else None
         indicators: dict[str, Any] = {
-            "identifiers": ids, "candidates": len(candidates),
+            "identifiers": ids,
+            "candidates": len(candidates),
             "declared": {"default_passwords": declared},
         }
-        if not ids["macs"] and not ids["serial"]:
-            return self.result(ctx, Verdict.INCONCLUSIVE, [
-                "the case records neither the device's MAC address nor its serial number: add "
-                "device_macs and serial_number to case.yaml so derived passwords can be tested",
-            ], indicators=indicators)
+        if not ids.get("mac") and not ids.get("serial"):
+            return self.result(
+                ctx,
+                Verdict.INCONCLUSIVE,
+                [
+                    "the case records neither the device's MAC address nor its serial number: add "
+                    "device_macs and serial_number to case.yaml so derived passwords can be tested",
+                ],
+                indicators=indicators,
+            )
 
         findings: list[Finding] = []
         tested: list[dict[str, Any]] = []
@@ -283,17 +359,25 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
             if count < len(candidates):
                 partial.append(f"{user} ({count} of {len(candidates)} candidates, slow hash)")
             match = next((c for c in candidates[:count] if verify(c.password)), None)
-            tested.append({"user": user, "scheme": scheme, "candidates_tried": count,
-                           "matched": match is not None})
+            tested.append(
+                {"user": user, "scheme": scheme, "candidates_tried": count, "matched": match is not None}
+            )
             if match is not None:
                 masked = "*" * len(match.password)
-                findings.append(Finding(
-                    summary=f"account {user}'s password is derived from a public identifier: "
-                            f"{match.derivation} ({masked})",
-                    severity=Severity.HIGH, evidence=(account_ref(row),),
-                    data={"user": user, "derivation": match.derivation, "password": masked,
-                          "hash_scheme": scheme},
-                ))
+                findings.append(
+                    Finding(
+                        summary=f"account {user}'s password is derived from a public identifier: "
+                        f"{match.derivation} ({masked})",
+                        severity=Severity.HIGH,
+                        evidence=(account_ref(row),),
+                        data={
+                            "user": user,
+                            "derivation": match.derivation,
+                            "password": masked,
+                            "hash_scheme": scheme,
+                        },
+                    )
+                )
         indicators.update(tested=tested, untested=untested, partially_tested=partial)
 
         if findings:
@@ -302,17 +386,30 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
                 reasons.append(f"the declaration says default passwords are '{declared}'")
             return self.result(ctx, Verdict.FAIL, reasons + notes, findings, indicators)
         if untested:
-            return self.result(ctx, Verdict.INCONCLUSIVE, [
-                f"{len(candidates)} candidates matched none of the {len(tested)} tested hash(es), "
-                "but these accounts could not be tested: " + "; ".join(untested), *notes,
-            ], indicators=indicators)
+            return self.result(
+                ctx,
+                Verdict.INCONCLUSIVE,
+                [
+                    f"{len(candidates)} candidates matched none of the {len(tested)} tested hash(es), "
+                    "but these accounts could not be tested: " + "; ".join(untested),
+                    *notes,
+                ],
+                indicators=indicators,
+            )
         if not tested:
-            return self.result(ctx, Verdict.NOT_APPLICABLE, [
-                "the image has no account with a stored password hash to test", *notes,
-            ], indicators=indicators)
+            return self.result(
+                ctx,
+                Verdict.NOT_APPLICABLE,
+                [
+                    "the image has no account with a stored password hash to test",
+                    *notes,
+                ],
+                indicators=indicators,
+            )
         reasons = [
-            f"{len(candidates)} candidate passwords derived from the MAC address(es), serial number, "
-            f"model and vendor were tested against {len(tested)} password hash(es): none matched"
+            f"{len(candidates)} candidate passwords derived from "
+            + ", ".join(f"{_SOURCE_NAMES.get(k, k)} ({len(v)})" for k, v in ids.items() if v)
+            + f" were tested against {len(tested)} password hash(es): none matched"
         ]
         if partial:
             reasons.append(

@@ -1,9 +1,21 @@
-"""INT-01: the device verifies its software's integrity (secure/verified boot)."""
+"""INT-01: the device verifies its software's integrity at boot (secure or verified boot).
+
+What a root file system can show is indirect. For each indicator the catalogue lists, the check
+looks for its traces in the image's layers and files:
+
+- `signed_fit_image`: a FIT image (.itb/.fit, or a layer the engine names FIT);
+- `dm_verity`: veritysetup, a veritytab, verity metadata layers;
+- `uboot_verified_boot`: fit_check_sign, U-Boot's signature tooling, a public key for U-Boot;
+- `ima_evm`: evmctl, IMA policies (/etc/ima/), kernel keyrings (/etc/keys/);
+- `android_verified_boot`: avbtool, vbmeta partitions.
+
+A legacy uImage header carries CRCs only: integrity against corruption, not authenticity. The
+check always proposes NEEDS_INSPECTOR: secure boot rooted in the SoC is invisible in an image.
+"""
 
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import Any
 
 from workbench.checks._firmware import (
@@ -19,12 +31,23 @@ from workbench.checks._firmware import (
 from workbench.checks.base import CheckResult, EvidenceKind, Verdict
 from workbench.checks.registry import register
 
-DEFAULT_BOOT_TOOLS = (
-    "veritysetup", "avbtool", "fit_check_sign", "evmctl", "tpm2_pcrread", "tpm2_quote", "mokutil",
-    "fsverity", "dm-verity", "verity", "secure_boot", "sbverify",
+DEFAULT_INDICATORS = (
+    "signed_fit_image", "dm_verity", "uboot_verified_boot", "ima_evm", "android_verified_boot",
 )
-_SIGNED_LAYERS = re.compile(r"fit|signed|signature|verity|avb|dtb|fdt", re.I)
-_IMA_PATHS = ("/etc/ima/", "/etc/keys/", "/lib/firmware/signing")
+_FILE_TRACES = {
+    "signed_fit_image": re.compile(r"\.(itb|fit)$", re.I),
+    "dm_verity": re.compile(r"(^|/)(veritysetup|veritytab|[^/]*\.verity|dm-verity[^/]*)$", re.I),
+    "uboot_verified_boot": re.compile(
+        r"(^|/)(fit_check_sign|fit_info|u-boot[^/]*\.dtb|dev\.crt|dev\.key)$", re.I
+    ),
+    "ima_evm": re.compile(r"(^|/)(evmctl)$|^/etc/ima/|^/etc/keys/", re.I),
+    "android_verified_boot": re.compile(r"(^|/)(avbtool|vbmeta[^/]*)$", re.I),
+}
+_LAYER_TRACES = {
+    "signed_fit_image": re.compile(r"\bfit\b|itb", re.I),
+    "dm_verity": re.compile(r"verity", re.I),
+    "android_verified_boot": re.compile(r"avb|vbmeta", re.I),
+}
 
 
 @register
@@ -33,36 +56,44 @@ class BootIntegrity(FirmwareCheck):
     optional = frozenset({EvidenceKind.INSPECTOR})
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        tools, defaulted = parameter_list(ctx, "verified_boot_tools", DEFAULT_BOOT_TOOLS)
-        names = set(tools)
+        wanted, defaulted = parameter_list(ctx, "indicators", DEFAULT_INDICATORS)
         layers = table(ctx, "layers", ("offset", "format", "size", "extracted", "path"))
-        formats = [
-            f"{text(r['format'])} at 0x{as_int(r['offset']) or 0:x}" for r in layers if text(r["format"])
-        ]
-        signed_layers = [
-            f"{text(r['format'])} at 0x{as_int(r['offset']) or 0:x}"
-            for r in layers if _SIGNED_LAYERS.search(text(r["format"]))
-        ]
-        found_tools = sorted({
-            text(r["path"]) for r in table(ctx, "files", ("path",))
-            if PurePosixPath(text(r["path"])).name.lower() in names
-            or any(text(r["path"]).startswith(p) for p in _IMA_PATHS)
-        })
+        files = [text(r["path"]) for r in table(ctx, "files", ("path",))]
+        traces: dict[str, list[str]] = {name: [] for name in wanted}
+        for name in wanted:
+            layer_re, file_re = _LAYER_TRACES.get(name), _FILE_TRACES.get(name)
+            if layer_re is not None:
+                traces[name] += [f"{text(r['format'])} layer at 0x{as_int(r['offset']) or 0:x}"
+                                 for r in layers if layer_re.search(text(r["format"]))]
+            if file_re is not None:
+                traces[name] += [p for p in files if file_re.search(p)][:20]
+        uimage = [f"uImage at 0x{as_int(r['offset']) or 0:x}" for r in layers
+                  if "uimage" in text(r["format"]).lower()]
         rows = update_rows(ctx)
         verifiers = [describe_update(r) for r in rows.get("verifier", []) + rows.get("public_key", [])]
-        indicators = {"observed": {"image_layers": formats, "signed_or_verity_layers": signed_layers,
-                                   "verified_boot_tools": found_tools, "update_verifiers": verifiers}}
-        if signed_layers or found_tools:
-            lead = "the image shows signs of boot-time verification: " + ", ".join(
-                signed_layers + found_tools
+        indicators = {
+            "observed": {
+                "indicators": traces,
+                "image_layers": [f"{text(r['format'])} at 0x{as_int(r['offset']) or 0:x}"
+                                 for r in layers if text(r["format"])],
+                "crc_only_headers": uimage,
+                "update_verifiers": verifiers,
+            }
+        }
+        present = {name: found for name, found in traces.items() if found}
+        if present:
+            lead = "signs of boot-time verification: " + "; ".join(
+                f"{name.replace('_', ' ')} ({', '.join(found[:3])})" for name, found in present.items()
             )
         else:
-            lead = ("no signed boot image, verity metadata or verified-boot tool was recognised; "
-                    "secure boot may still be done by the boot ROM and is invisible in a root file system")
+            lead = ("no trace of " + ", ".join(n.replace("_", " ") for n in wanted) + " in the image; "
+                    "secure boot rooted in the SoC's boot ROM is invisible in a root file system")
         reasons = [lead]
+        if uimage:
+            reasons.append("legacy uImage headers carry CRCs: integrity against corruption, not authenticity")
         if verifiers:
             reasons.append("update verification (not boot verification): " + ", ".join(verifiers))
         reasons.append("the inspector checks the vendor's secure-boot documentation and, where possible, "
                        "that a modified image is refused at boot")
-        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + default_note(
-            ["verified_boot_tools"] if defaulted else []), indicators=indicators)
+        reasons += default_note(["indicators"] if defaulted else [])
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)

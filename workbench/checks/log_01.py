@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
 
 from workbench.checks._firmware import (
@@ -10,7 +9,10 @@ from workbench.checks._firmware import (
     FirmwareCheck,
     as_int,
     declaration_ref,
+    default_note,
+    parameter_list,
     program_names,
+    records,
     started,
     table,
     text,
@@ -22,8 +24,12 @@ from workbench.checks.registry import register
 _LOGGERS = {"syslogd", "rsyslogd", "syslog-ng", "logd", "klogd", "journald", "systemd-journald", "metalog"}
 _TIME = {"ntpd", "chronyd", "ntpclient", "ntpdate", "sntp", "openntpd", "systemd-timesyncd", "htpdate",
          "sysntpd", "ntp"}
-_LOG_CONFIGS = ("syslog.conf", "rsyslog.conf", "syslog-ng.conf", "journald.conf")
-_TIME_CONFIGS = ("ntp.conf", "chrony.conf", "timesyncd.conf", "ntpd.conf")
+DEFAULT_SYSLOG_CONFIGS = ("/etc/syslog.conf", "/etc/rsyslog.conf", "/etc/syslog-ng/syslog-ng.conf")
+DEFAULT_TIME_PROTOCOLS = ("ntp", "nts", "sntp")
+_TIME_CONFIGS = (
+    "/etc/ntp.conf", "/etc/chrony.conf", "/etc/chrony/chrony.conf", "/etc/systemd/timesyncd.conf",
+)
+_TIME_PORTS = {"ntp": 123, "sntp": 123, "nts": 4460}
 
 
 @register
@@ -42,15 +48,20 @@ class SecurityLogging(FirmwareCheck):
                 loggers.append(label)
             if programs & _TIME:
                 clocks.append(label)
+        syslog_configs, configs_default = parameter_list(ctx, "syslog_configs", DEFAULT_SYSLOG_CONFIGS)
+        protocols, protocols_default = parameter_list(ctx, "time_protocols", DEFAULT_TIME_PROTOCOLS)
+        wanted = {c.lower() for c in syslog_configs} | {c.lower() for c in _TIME_CONFIGS}
         configs = sorted({text(r["path"]) for r in table(ctx, "files", ("path",))
-                          if PurePosixPath(text(r["path"])).name in _LOG_CONFIGS + _TIME_CONFIGS})
-        ntp_flows = self._ntp_in_capture(ctx)
+                          if text(r["path"]).lower() in wanted})
+        ntp_flows = self._time_in_capture(ctx, protocols)
+        notes = default_note([n for n, d in (("syslog_configs", configs_default),
+                                             ("time_protocols", protocols_default)) if d])
         declaration = ctx.declaration
         logging = getattr(declaration, "logging", None) if declaration is not None else None
         indicators = {
             "declared": {"logging": declared(declaration, "logging")},
             "observed": {"loggers_at_boot": loggers, "time_sync_at_boot": clocks, "configs": configs,
-                         "ntp_servers_in_capture": ntp_flows},
+                         "time_servers_in_capture": ntp_flows},
         }
         if logging is not None and logging.enabled is False:
             finding = Finding(summary="the declaration states security events are not logged",
@@ -63,25 +74,24 @@ class SecurityLogging(FirmwareCheck):
             else "no time synchronisation service is started at boot",
         ]
         if ctx.has(EvidenceKind.CAPTURE):
-            reasons.append(f"NTP servers contacted in the capture: {', '.join(ntp_flows)}" if ntp_flows
-                           else "no NTP traffic in the capture")
+            reasons.append(f"time servers contacted in the capture: {', '.join(ntp_flows)}" if ntp_flows
+                           else f"no {'/'.join(protocols).upper()} traffic in the capture")
         if logging is not None:
             reasons.append(f"the declaration states logging enabled: {logging.enabled}, "
                            f"time source: {logging.time_source or 'not stated'}")
+        reasons += notes
         reasons.append("the inspector triggers security events (failed logins, configuration changes) and "
                        "checks they are recorded with correct time stamps")
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
 
     @staticmethod
-    def _ntp_in_capture(ctx: Any) -> list[str]:
+    def _time_in_capture(ctx: Any, protocols: list[str]) -> list[str]:
+        """Servers the device reached over a time protocol (by the engine's app_proto, else port)."""
         if not ctx.has(EvidenceKind.CAPTURE):
             return []
-        flows = ctx.capture_table("flows")
+        ports = {_TIME_PORTS[p] for p in protocols if p in _TIME_PORTS}
         servers = set()
-        for column in ("server_port", "server_ip"):
-            if column not in flows.columns:
-                return []
-        for port, server in zip(flows["server_port"], flows["server_ip"], strict=True):
-            if as_int(port) == 123:
-                servers.add(text(server))
+        for row in records(ctx.capture_table("flows"), ("server_ip", "server_port", "app_proto")):
+            if text(row["app_proto"]).lower() in protocols or as_int(row["server_port"]) in ports:
+                servers.add(text(row["server_ip"]))
         return sorted(servers)

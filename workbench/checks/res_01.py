@@ -14,6 +14,8 @@ class OutageResilience(ProceduralCheck):
     optional = frozenset({EvidenceKind.DECLARATION})
     fields = ("cloud_endpoints", "update")
     procedure_hint = (
-        "the inspector cuts the network (then the power) during operation, checks local functions "
-        "keep working and the device reconnects in an orderly way, and records the observations"
+        "the inspector cuts the network for {network_outage_minutes} minutes and the power "
+        "{power_cycles} times during operation, checks local functions keep working and the device "
+        "reconnects in an orderly way, and records the observations"
     )
+    hint_defaults = {"network_outage_minutes": 10, "power_cycles": 3}

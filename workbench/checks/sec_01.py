@@ -9,6 +9,22 @@ from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.registry import register
 
 _COLUMNS = ("path", "offset", "line", "kind", "name", "value")
+DEFAULT_FAILING_KINDS = (
+    "aws_access_key",
+    "gcp_api_key",
+    "azure_storage_key",
+    "api_key",
+    "access_token",
+    "bearer_token",
+    "jwt",
+    "password_assignment",
+    "basic_auth_url",
+)
+DEFAULT_IGNORED = ("/usr/share/doc/", "/usr/share/man/", "/usr/share/locale/")
+
+
+def _kind(value: str) -> str:
+    return value.strip().lower().replace("-", "_").replace(" ", "_")
 
 
 @register
@@ -16,29 +32,42 @@ class NoHardCodedSecrets(FirmwareCheck):
     requirement_id = "SEC-01"
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        # `secret_kinds`: the engine's kinds that count; absent or ["*"] means every kind it reports
-        kinds, defaulted = parameter_list(ctx, "secret_kinds", ["*"])
-        every = "*" in kinds
+        kinds, kinds_default = parameter_list(ctx, "failing_kinds", DEFAULT_FAILING_KINDS)
+        failing = {_kind(k) for k in kinds}
+        ignored_prefixes, prefixes_default = parameter_list(ctx, "ignored_path_prefixes", DEFAULT_IGNORED)
         secrets = table(ctx, "secrets", _COLUMNS)
         findings: list[Finding] = []
         ignored: dict[str, int] = {}
         for row in secrets:
             kind = text(row["kind"]) or "secret"
-            if not every and kind.lower() not in kinds:
+            path = text(row["path"])
+            if _kind(kind) not in failing or path.lower().startswith(tuple(ignored_prefixes)):
                 ignored[kind] = ignored.get(kind, 0) + 1
                 continue
             name = text(row["name"])
-            findings.append(Finding(
-                summary=f"{kind}{f' {name}' if name else ''} hard-coded in {text(row['path'])}"
-                        f" (value {text(row['value']) or 'masked'})",
-                severity=Severity.HIGH, evidence=(ref(row),),
-                data={"kind": kind, "name": name, "value": text(row["value"])},
-            ))
+            findings.append(
+                Finding(
+                    summary=f"{kind}{f' {name}' if name else ''} hard-coded in {path}"
+                    f" (value {text(row['value']) or 'masked'})",
+                    severity=Severity.HIGH,
+                    evidence=(ref(row),),
+                    data={"kind": kind, "name": name, "value": text(row["value"])},
+                )
+            )
         by_kind: dict[str, int] = {}
         for f in findings:
             by_kind[f.data["kind"]] = by_kind.get(f.data["kind"], 0) + 1
-        indicators = {"observed": {"secrets_by_kind": by_kind, "ignored_kinds": ignored}}
-        notes = default_note(["secret_kinds"] if defaulted else [])
+        indicators = {
+            "observed": {"secrets_by_kind": by_kind, "not_counted": ignored},
+            "failing_kinds": sorted(failing),
+        }
+        notes = default_note(
+            [
+                n
+                for n, d in (("failing_kinds", kinds_default), ("ignored_path_prefixes", prefixes_default))
+                if d
+            ]
+        )
         if findings:
             reasons = [
                 f"{len(findings)} hard-coded secret(s) in the image, identical on every unit: "
@@ -46,7 +75,13 @@ class NoHardCodedSecrets(FirmwareCheck):
                 *notes,
             ]
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
-        return self.result(ctx, Verdict.PASS, [
-            "no cloud access key, API token, private credential or password assignment was found "
-            "in the image's files", *notes,
-        ], indicators=indicators)
+        return self.result(
+            ctx,
+            Verdict.PASS,
+            [
+                "no cloud access key, API token, private credential or password assignment was found "
+                "in the image's files",
+                *notes,
+            ],
+            indicators=indicators,
+        )

@@ -13,9 +13,11 @@ class AutomaticUpdates(ProceduralCheck):
     requirement_id = "UPD-05"
     fields = ("update",)
     procedure_hint = (
-        "the inspector checks that automatic updates are on by default and can be turned off, and "
-        "compares release dates of recent security fixes with the vulnerabilities they fixed"
+        "the inspector checks that automatic updates are on by default and can be turned off, that "
+        "the device checks for updates at least every {max_check_interval_hours} hours, and compares "
+        "release dates of recent security fixes with the vulnerabilities they fixed"
     )
+    hint_defaults = {"max_check_interval_hours": 24}
 
     def nonconformities(self, declaration: Any) -> list[tuple[str, str]]:
         update = declaration.update

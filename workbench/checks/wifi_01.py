@@ -2,8 +2,10 @@
 
 The check reads the wireless configurations in the image: hostapd (`*.conf` with `interface=`/
 `ssid=`), wpa_supplicant network blocks, and OpenWrt's /etc/config/wireless. WEP and TKIP-only
-configurations are unambiguous failures; an open network (often a set-up access point) is an
-indicator for the inspector.
+configurations use a cipher of the catalogue's `weak_ciphers` (WEP, TKIP) and fail; an open
+network fails when `open_network_fails` is set (otherwise it is an indicator: a set-up access
+point). `config_files` names the configuration files looked for (`hostapd-phy0.conf` counts as
+`hostapd.conf`); OpenWrt's /etc/config/wireless is always read.
 """
 
 from __future__ import annotations
@@ -12,23 +14,35 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from workbench.checks._firmware import FirmwareCheck, cap, files_matching, image_lines, ref, text
+from workbench.checks._firmware import (
+    FirmwareCheck,
+    cap,
+    default_note,
+    files_matching,
+    image_lines,
+    parameter_list,
+    ref,
+    text,
+)
 from workbench.checks._procedural import declared, is_stated
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.registry import register
 
 MAX_CONFIGS = 50
+DEFAULT_WEAK = ("WEP", "TKIP")
+DEFAULT_CONFIG_FILES = ("wpa_supplicant.conf", "hostapd.conf")
+_CIPHER = {"open": "OPEN", "WEP": "WEP"}  # every other problem is a TKIP configuration
 _WIRELESS_TOOLS = {"hostapd", "wpa_supplicant", "iwconfig", "iw", "wpa_cli"}
 
 
-def _config_kind(path: str) -> str | None:
+def _config_kind(path: str, names: Any = DEFAULT_CONFIG_FILES) -> str | None:
     name = PurePosixPath(path).name.lower()
     if path.endswith("/etc/config/wireless"):
         return "openwrt"
-    if name.startswith("hostapd") and name.endswith(".conf"):
-        return "hostapd"
-    if name.startswith("wpa_supplicant") and name.endswith(".conf"):
-        return "wpa_supplicant"
+    for wanted in names:
+        stem, _, suffix = str(wanted).lower().rpartition(".")
+        if name == wanted.lower() or (name.startswith(stem) and name.endswith("." + suffix)):
+            return "wpa_supplicant" if stem.startswith("wpa_supplicant") else "hostapd"
     return None
 
 
@@ -107,11 +121,20 @@ class CurrentWirelessSecurity(FirmwareCheck):
         return None
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        rows = files_matching(ctx, lambda p: bool(_config_kind(p)))[:MAX_CONFIGS]
-        configs = [(row, kind) for row in rows if (kind := _config_kind(text(row["path"])))]
+        weak, weak_default = parameter_list(ctx, "weak_ciphers", DEFAULT_WEAK)
+        weak_set = {w.upper() for w in weak}
+        names, names_default = parameter_list(ctx, "config_files", DEFAULT_CONFIG_FILES)
+        raw_open = ctx.parameters.get("open_network_fails")
+        open_fails = raw_open is not False
+        defaults = (("weak_ciphers", weak_default), ("config_files", names_default),
+                    ("open_network_fails", raw_open is None))
+        notes = default_note([n for n, d in defaults if d])
+        rows = files_matching(ctx, lambda p: bool(_config_kind(p, names)))[:MAX_CONFIGS]
+        configs = [(row, kind) for row in rows if (kind := _config_kind(text(row["path"]), names))]
         sha_by_name = {a.name: a.sha256 for a in ctx.artefacts(EvidenceKind.FIRMWARE)}
-        tools = sorted({text(r["path"]) for r in files_matching(
-            ctx, lambda p: PurePosixPath(p).name in _WIRELESS_TOOLS)})
+        tools = sorted(
+            {text(r["path"]) for r in files_matching(ctx, lambda p: PurePosixPath(p).name in _WIRELESS_TOOLS)}
+        )
         findings: list[Finding] = []
         open_networks: list[str] = []
         current: list[str] = []
@@ -122,45 +145,77 @@ class CurrentWirelessSecurity(FirmwareCheck):
                 ssid = values.get("ssid", ("", 0))[0] or "(no SSID)"
                 problem = self.assess(kind, values)
                 where = f"{text(row['path'])} line {problem[1] if problem else network['line']}"
-                if problem is None:
+                cipher = _CIPHER.get(problem[0], "TKIP") if problem else ""
+                if problem is None or (cipher not in weak_set and cipher != "OPEN"):
                     current.append(f"{ssid} ({where})")
-                elif problem[0] == "open":
+                elif cipher == "OPEN" and not open_fails:
                     open_networks.append(f"{ssid} ({where})")
                 else:
-                    findings.append(Finding(
-                        summary=f"wireless network {ssid} uses {problem[0]} ({text(row['path'])})",
-                        severity=Severity.HIGH,
-                        evidence=(ref({"artefact": row["artefact"], "sha256": row["artefact_sha256"],
-                                       "line": problem[1]}, path=text(row["path"])),),
-                        data={"ssid": ssid, "security": problem[0], "config": kind},
-                    ))
+                    if cipher == "OPEN":
+                        open_networks.append(f"{ssid} ({where})")
+                    findings.append(
+                        Finding(
+                            summary=f"wireless network {ssid} is {problem[0]} ({text(row['path'])})"
+                            if cipher == "OPEN" else
+                            f"wireless network {ssid} uses {problem[0]} ({text(row['path'])})",
+                            severity=Severity.HIGH,
+                            evidence=(
+                                ref(
+                                    {
+                                        "artefact": row["artefact"],
+                                        "sha256": row["artefact_sha256"],
+                                        "line": problem[1],
+                                    },
+                                    path=text(row["path"]),
+                                ),
+                            ),
+                            data={"ssid": ssid, "security": problem[0], "config": kind},
+                        )
+                    )
         declaration = ctx.declaration
         indicators = {
-            "declared": {"wireless": declared(declaration, "wireless") if is_stated(declaration, "wireless")
-                         else None},
-            "observed": {"configs": [text(r["path"]) for r, _ in configs], "wireless_tools": tools,
-                         "weak": [f.summary for f in findings], "open": open_networks, "current": current},
+            "declared": {
+                "wireless": declared(declaration, "wireless") if is_stated(declaration, "wireless") else None
+            },
+            "observed": {
+                "configs": [text(r["path"]) for r, _ in configs],
+                "wireless_tools": tools,
+                "weak": [f.summary for f in findings],
+                "open": open_networks,
+                "current": current,
+            },
         }
         if findings:
-            reasons = [f.summary for f in findings]
+            reasons = [f.summary for f in findings] + notes
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         declared_none = is_stated(declaration, "wireless") and not declaration.wireless
         if not configs and not tools and declared_none:
-            return self.result(ctx, Verdict.NOT_APPLICABLE, [
-                "the declaration states no wireless interface and the image has no wireless configuration "
-                "or tool",
-            ], indicators=indicators)
+            return self.result(
+                ctx,
+                Verdict.NOT_APPLICABLE,
+                [
+                    "the declaration states no wireless interface and the image has no wireless configuration"
+                    " or tool",
+                ],
+                indicators=indicators,
+            )
         reasons = []
         if current:
             reasons.append("wireless networks with current security: " + ", ".join(current))
         if open_networks:
             reasons.append("open wireless networks (set-up access point?): " + ", ".join(open_networks))
         if not configs:
-            reasons.append("no wireless configuration in the image"
-                           + (f"; wireless tools present: {', '.join(tools)}" if tools else ""))
+            reasons.append(
+                "no wireless configuration in the image"
+                + (f"; wireless tools present: {', '.join(tools)}" if tools else "")
+            )
         if declared_none and (configs or tools):
-            reasons.append("the declaration states no wireless interface, but the image has wireless "
-                           "configuration or tools")
-        reasons.append("the inspector checks the security the device offers and accepts on its wireless "
-                       "interfaces (WPA2/WPA3 only; set-up network protected or time-limited)")
-        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
+            reasons.append(
+                "the declaration states no wireless interface, but the image has wireless "
+                "configuration or tools"
+            )
+        reasons.append(
+            "the inspector checks the security the device offers and accepts on its wireless "
+            "interfaces (WPA2/WPA3 only; set-up network protected or time-limited)"
+        )
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + notes, indicators=indicators)

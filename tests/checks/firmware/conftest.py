@@ -1,0 +1,382 @@
+"""Real firmware images for the firmware checks, built once per test session.
+
+Two squashfs root filesystems of an "Acme C100" camera, made with mksquashfs from real files:
+shadow files with real crypt hashes (libpass), keys made with `cryptography`, ELF binaries
+compiled by gcc with and without hardening, Debian's busybox-static, inittab and rcS lines, an
+update script, wireless configurations. `defective` carries one defect per automatic check;
+`clean` carries none. Each becomes a real device case (workbench.case) with a declaration and,
+for ATK-06, an OSV feed; checks run through EvidenceContext and the real firmware engine.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+MAC = "02:00:00:c1:00:50"
+SERIAL = "C100-00012345"
+MAC_DERIVED_PASSWORD = "c10050"  # last 6 hex digits of the MAC, lower case
+ROOT_DEFAULT_PASSWORD = "admin"  # in every common IoT default-password list
+STRONG_PASSWORD = "k7#Rq2!vW9zLm4@tY8pX"
+
+_C_SOURCE = r"""
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+const char *component_version = "@VERSION@";
+int main(int argc, char **argv) {
+    char buf[64];
+    strcpy(buf, argc > 1 ? argv[1] : "none");
+    memcpy(buf + 8, argv[0], strlen(argv[0]) % 32);
+    printf("%s %s %zu\n", component_version, buf, strlen(buf));
+    return 0;
+}
+"""
+HARDENED = ["-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-O2", "-pie", "-fPIE",
+            "-Wl,-z,relro,-z,now"]
+UNHARDENED = ["-fno-stack-protector", "-no-pie", "-z", "execstack", "-Wl,-z,norelro", "-O0"]
+
+
+def _require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.fail(f"{tool} is not installed (scripts/install-system-deps.sh installs it)")
+    return path
+
+
+def compile_c(out: Path, flags: list[str], version: str = "", *, shared: bool = False) -> Path:
+    source = out.with_suffix(".c")
+    source.write_text(_C_SOURCE.replace("@VERSION@", version))
+    extra = ["-shared", "-fPIC"] if shared else []
+    subprocess.run([_require("gcc"), *flags, *extra, str(source), "-o", str(out)], check=True)
+    source.unlink()
+    return out
+
+
+def write(root: Path, path: str, content: str | bytes, mode: int = 0o644) -> Path:
+    target = root / path.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        content = textwrap.dedent(content).lstrip("\n").encode()
+    target.write_bytes(content)
+    target.chmod(mode)
+    return target
+
+
+def mksquashfs(root: Path, image: Path) -> Path:
+    subprocess.run(
+        [_require("mksquashfs"), str(root), str(image), "-noappend", "-all-root", "-no-progress",
+         "-quiet", "-mkfs-time", "0", "-all-time", "0"],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    return image
+
+
+def _private_key_pem() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption())
+
+
+def _ssh_host_key() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                             serialization.NoEncryption())
+
+
+def _public_key_pem() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _passwd(extra: str = "") -> str:
+    return (
+        "root:x:0:0:root:/root:/bin/sh\n"
+        "daemon:x:1:1:daemon:/usr/sbin:/sbin/nologin\n"
+        "admin:x:1000:1000:admin:/home/admin:/bin/sh\n"
+        "cam:x:1001:1001:camera service:/home/cam:/bin/sh\n"
+        "www-data:x:33:33:www:/var/www:/bin/false\n" + extra
+    )
+
+
+def build_defective(root: Path, bins: dict[str, Path]) -> None:
+    from passlib.hash import des_crypt, md5_crypt, sha512_crypt
+
+    write(root, "/etc/passwd", _passwd("svc:" + md5_crypt.hash("svcpass9") + ":1002:1002::/home/svc:/bin/sh\n"))
+    write(root, "/etc/shadow", (
+        f"root:{des_crypt.hash(ROOT_DEFAULT_PASSWORD)}:19000:0:99999:7:::\n"
+        "daemon:*:19000:0:99999:7:::\n"
+        "admin::19000:0:99999:7:::\n"
+        f"cam:{sha512_crypt.using(rounds=5000).hash(MAC_DERIVED_PASSWORD)}:19000:0:99999:7:::\n"
+        "www-data:*:19000:0:99999:7:::\n"
+    ), mode=0o644)
+    write(root, "/etc/config/cloud.conf", """
+        # Acme cloud connector
+        server=mqtt.acme-cloud.example
+        username=c100
+        password=Acm3Cl0udS3cret!
+        aws_access_key_id=AKIAIOSFODNN7EXAMPLE
+        aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+    """)
+    write(root, "/etc/ssl/private/device.key", _private_key_pem(), mode=0o644)
+    write(root, "/etc/dropbear/dropbear_ed25519_host_key", _ssh_host_key(), mode=0o600)
+    write(root, "/etc/inittab", """
+        ::sysinit:/etc/init.d/rcS
+        ttyS0::respawn:/bin/sh
+        ::shutdown:/bin/umount -a -r
+    """)
+    write(root, "/etc/init.d/rcS", """
+        #!/bin/sh
+        mount -a
+        syslogd
+        telnetd -l /bin/sh
+        /usr/sbin/dropbear -p 22 -r /etc/dropbear/dropbear_ed25519_host_key
+        /usr/sbin/lighttpd -f /etc/lighttpd.conf
+        /usr/bin/adbd &
+        gdbserver :2345 /usr/bin/camd &
+        /usr/bin/camd &
+        /usr/sbin/fwupdate &
+    """, mode=0o755)
+    write(root, "/usr/sbin/fwupdate", """
+        #!/bin/sh
+        # fetch and flash the newest firmware
+        wget -O /tmp/fw.bin http://update.acme-cloud.example/c100/firmware.bin
+        sysupgrade /tmp/fw.bin
+    """, mode=0o755)
+    write(root, "/etc/hostapd.conf", """
+        interface=wlan0
+        ssid=AcmeCam-Setup
+        wep_default_key=0
+        wep_key0="acme1"
+        auth_algs=1
+    """)
+    _install_binaries(root, bins, hardened=False)
+
+
+def build_clean(root: Path, bins: dict[str, Path]) -> None:
+    from passlib.hash import sha512_crypt
+
+    strong = sha512_crypt.using(rounds=5000)
+    write(root, "/etc/passwd", _passwd())
+    write(root, "/etc/shadow", (
+        f"root:{strong.hash(STRONG_PASSWORD)}:19000:0:99999:7:::\n"
+        "daemon:*:19000:0:99999:7:::\n"
+        "admin:!:19000:0:99999:7:::\n"
+        "cam:!:19000:0:99999:7:::\n"
+        "www-data:*:19000:0:99999:7:::\n"
+    ), mode=0o600)
+    write(root, "/etc/inittab", """
+        ::sysinit:/etc/init.d/rcS
+        ttyS0::respawn:/sbin/getty -L ttyS0 115200 vt100
+        ::shutdown:/bin/umount -a -r
+    """)
+    write(root, "/etc/init.d/rcS", """
+        #!/bin/sh
+        mount -a
+        syslogd
+        ntpd -p pool.ntp.org
+        /usr/sbin/dropbear -p 22 -R
+        /usr/sbin/lighttpd -f /etc/lighttpd.conf
+        /usr/bin/camd &
+    """, mode=0o755)
+    write(root, "/usr/sbin/fwupdate", """
+        #!/bin/sh
+        # fetch, verify and flash the newest firmware
+        wget -O /tmp/fw.bin https://update.acme-cloud.example/c100/firmware.bin
+        wget -O /tmp/fw.sig https://update.acme-cloud.example/c100/firmware.sig
+        usign -V -m /tmp/fw.bin -x /tmp/fw.sig -P /etc/opkg/keys || exit 1
+        sysupgrade /tmp/fw.bin
+    """, mode=0o755)
+    write(root, "/etc/opkg/keys/b5043e70f9a75cde", _public_key_pem())
+    write(root, "/etc/hostapd.conf", """
+        interface=wlan0
+        ssid=AcmeCam
+        wpa=2
+        wpa_key_mgmt=SAE WPA-PSK
+        rsn_pairwise=CCMP
+        wpa_passphrase_file=/tmp/wpa.psk
+    """)
+    _install_binaries(root, bins, hardened=True)
+
+
+def _install_binaries(root: Path, bins: dict[str, Path], *, hardened: bool) -> None:
+    flavour = "new" if hardened else "old"
+    for image_path, key in (
+        ("/usr/lib/libcrypto.so.1.0.0" if not hardened else "/usr/lib/libcrypto.so.3", f"openssl_{flavour}"),
+        ("/usr/sbin/dropbear", f"dropbear_{flavour}"),
+        ("/usr/sbin/lighttpd", f"lighttpd_{flavour}"),
+        ("/usr/bin/camd", "camd_hardened" if hardened else "camd_none"),
+    ):
+        target = root / image_path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(bins[key], target)
+        target.chmod(0o755)
+    if hardened:
+        shutil.copy(bins["usign"], _mkparent(root / "usr/bin/usign"))
+        shutil.copy(bins["static_pie"], _mkparent(root / "sbin/init"))
+    else:
+        shutil.copy(_require_file("/bin/busybox"), _mkparent(root / "bin/busybox"))
+        for applet in ("sh", "telnetd", "syslogd", "wget", "mount"):
+            link = root / ("bin" if applet in ("sh", "mount") else "usr/sbin") / applet
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to("/bin/busybox")
+
+
+def _mkparent(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _require_file(path: str) -> Path:
+    if not Path(path).is_file():
+        pytest.fail(f"{path} is missing (Debian's busybox-static provides it)")
+    return Path(path)
+
+
+OSV_FEED = [
+    {
+        "id": "CVE-2017-3735", "summary": "OpenSSL X.509 IPAddressFamily one-byte overread",
+        "affected": [{"package": {"name": "openssl", "ecosystem": "Generic"},
+                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.0.2"}, {"fixed": "1.0.2m"}]}],
+                      "versions": ["1.0.2k"]}],
+        "database_specific": {"severity": "MEDIUM"},
+    },
+    {
+        "id": "CVE-2016-7406", "summary": "Dropbear format string vulnerability in dbclient",
+        "affected": [{"package": {"name": "dropbear", "ecosystem": "Generic"},
+                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2016.74"}]}],
+                      "versions": ["2016.73"]}],
+        "database_specific": {"severity": "CRITICAL"},
+    },
+    {
+        "id": "CVE-2018-19052", "summary": "lighttpd mod_alias path traversal",
+        "affected": [{"package": {"name": "lighttpd", "ecosystem": "Generic"},
+                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.4.50"}]}],
+                      "versions": ["1.4.35"]}],
+        "database_specific": {"severity": "HIGH"},
+    },
+]
+
+DEFECTIVE_DECLARATION = {
+    "manufacturer": "Acme", "model": "C100", "firmware_version": "2.1",
+    "default_passwords": "unique-per-device",
+    "open_ports": [{"proto": "tcp", "port": 80, "service": "http"}],
+    "update": {"mechanism": "OTA from vendor cloud", "automatic": True, "signed": True, "transport": "https"},
+    "debug_interfaces": [],
+    "wireless": ["wifi"],
+    "logging": {"enabled": True, "time_source": "ntp"},
+}
+CLEAN_DECLARATION = {
+    "manufacturer": "Acme", "model": "C100", "firmware_version": "3.0",
+    "default_passwords": "user-set",
+    "open_ports": [{"proto": "tcp", "port": 22, "service": "ssh"}, {"proto": "tcp", "port": 443, "service": "https"}],
+    "update": {"mechanism": "OTA from vendor cloud", "automatic": True, "signed": True, "transport": "https",
+               "url": "https://update.acme-cloud.example/c100/"},
+    "debug_interfaces": [],
+    "wireless": ["wifi"],
+    "logging": {"enabled": True, "time_source": "ntp"},
+}
+
+
+@dataclass
+class Device:
+    """A device case built from one test image, with helpers to run a check on it."""
+
+    case_dir: Path
+    image: Path
+
+    def run(self, requirement_id: str):  # -> CheckResult
+        from workbench.checks import get_check
+        from workbench.checks.context import EvidenceContext
+
+        ctx = EvidenceContext.for_case(self.case_dir, requirement_id)
+        return get_check(requirement_id).run(ctx)
+
+
+def make_case(base: Path, name: str, image: Path | None, declaration: dict | None, *,
+              feed: list | None = None, macs: tuple[str, ...] = (MAC,), serial: str | None = SERIAL) -> Device:
+    from workbench.case import Case, CaseInfo
+
+    info = CaseInfo(device="IP camera", vendor="Acme", model="C100", firmware_version="2.1", level=3,
+                    inspectors=["tester"], device_macs=list(macs), serial_number=serial)
+    case = Case.create(base / name, info)
+    if image is not None:
+        case.add_artefact(image, "firmware")
+    if declaration is not None:
+        decl = base / f"{name}-declaration.yaml"
+        decl.write_text(yaml.safe_dump(declaration, sort_keys=False))
+        case.declare(decl)
+    if feed is not None:
+        feed_path = base / f"{name}-osv.json"
+        feed_path.write_text(json.dumps(feed, indent=1))
+        case.add_artefact(feed_path, "vuln-feed")
+    return Device(case_dir=case.path, image=image or Path())
+
+
+@pytest.fixture(scope="session")
+def binaries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("elf")
+    built = {
+        "openssl_old": compile_c(out / "libcrypto_old.so", HARDENED, "OpenSSL 1.0.2k  26 Jan 2017", shared=True),
+        "openssl_new": compile_c(out / "libcrypto_new.so", HARDENED, "OpenSSL 3.0.13 30 Jan 2024", shared=True),
+        "dropbear_old": compile_c(out / "dropbear_old", HARDENED, "Dropbear sshd v2016.74"),
+        "dropbear_new": compile_c(out / "dropbear_new", HARDENED, "Dropbear sshd v2024.84"),
+        "lighttpd_old": compile_c(out / "lighttpd_old", HARDENED, "lighttpd/1.4.35"),
+        "lighttpd_new": compile_c(out / "lighttpd_new", HARDENED, "lighttpd/1.4.76"),
+        "camd_hardened": compile_c(out / "camd_hardened", HARDENED, "camd 3.0"),
+        "camd_none": compile_c(out / "camd_none", UNHARDENED, "camd 2.1"),
+        "usign": compile_c(out / "usign", HARDENED, "usign"),
+        "static_pie": compile_c(out / "init_static_pie", [*HARDENED, "-static-pie", "-s"], "init"),
+    }
+    return built
+
+
+@pytest.fixture(scope="session")
+def images(tmp_path_factory: pytest.TempPathFactory, binaries: dict[str, Path]) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("images")
+    out = {}
+    for name, build in (("defective", build_defective), ("clean", build_clean)):
+        root = base / f"{name}-root"
+        build(root, binaries)
+        out[name] = mksquashfs(root, base / f"{name}.squashfs")
+    return out
+
+
+@pytest.fixture(scope="session")
+def defective(tmp_path_factory: pytest.TempPathFactory, images: dict[str, Path]) -> Device:
+    return make_case(tmp_path_factory.mktemp("cases"), "defective", images["defective"],
+                     DEFECTIVE_DECLARATION, feed=OSV_FEED)
+
+
+@pytest.fixture(scope="session")
+def clean(tmp_path_factory: pytest.TempPathFactory, images: dict[str, Path]) -> Device:
+    return make_case(tmp_path_factory.mktemp("cases"), "clean", images["clean"], CLEAN_DECLARATION, feed=OSV_FEED)
+
+
+@pytest.fixture(scope="session")
+def case_factory(tmp_path_factory: pytest.TempPathFactory):
+    """Make further cases (other declarations, no feed, no identifiers) from the built images."""
+    base = tmp_path_factory.mktemp("more-cases")
+    counter = iter(range(1000))
+
+    def factory(image: Path | None, declaration: dict | None = None, **kwargs) -> Device:
+        return make_case(base, f"case{next(counter)}", image, declaration, **kwargs)
+
+    return factory
