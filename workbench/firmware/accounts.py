@@ -1,0 +1,261 @@
+"""Accounts and stored passwords: passwd/shadow (and hashes placed in passwd itself),
+htpasswd/htdigest files, and user/password pairs in web and service configurations."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from workbench.firmware import crypthash
+from workbench.firmware.defaults import default_passwords
+from workbench.firmware.inventory import FileRecord
+
+NO_LOGIN_SHELLS = ("nologin", "false", "sync", "halt", "shutdown", "true")
+HTPASSWD_NAMES = (
+    ".htpasswd",
+    "htpasswd",
+    "lighttpd.user",
+    "lighttpd-plain.user",
+    "httpd.passwd",
+    "boa.passwd",
+    "webpasswd",
+    ".passwd",
+)
+HTDIGEST_NAMES = (".htdigest", "htdigest", "lighttpd-htdigest.user")
+READ_LIMIT = 1 << 20
+_USER_KEY = re.compile(
+    r"(?i)^\s*(?:option\s+)?[\"']?([\w.-]*(?:user(?:name)?|login|account))[\"']?\s*(?:[=:]\s*|\s+)"
+    r"[\"']?([^\"'\s#;,]+)"
+)
+_PASS_KEY = re.compile(
+    r"(?i)^\s*(?:option\s+)?[\"']?([\w.-]*(?:passw(?:or)?d|passwd|pwd))[\"']?\s*(?:[=:]\s*|\s+)"
+    r"(\"[^\"]*\"|'[^']*'|[^\s#;,]+)"
+)
+PLACEHOLDER = re.compile(r"^(?:\$|%|\{\{|<|\*+$|x+$|null$|none$|\"\"$|''$)", re.I)
+
+
+@dataclass
+class Account:
+    source: str
+    user: str
+    uid: int | None
+    gid: int | None
+    shell: str | None
+    line: int
+    stored: str
+    scheme: str
+    realm: str = ""
+    default_match: str | None = None
+    default_tested: bool = False
+
+    @property
+    def login_shell(self) -> bool | None:
+        if self.shell is None:
+            return None
+        return not posixpath.basename(self.shell).endswith(NO_LOGIN_SHELLS)
+
+    def row(self, reveal: bool) -> dict:
+        scheme = self.scheme
+        locked = scheme == "locked"
+        if locked and crypthash.locked_inner(self.stored):
+            scheme = crypthash.identify(crypthash.locked_inner(self.stored))
+            scheme = "locked" if scheme in ("empty", "locked") else scheme
+        if self.scheme == "empty":
+            default: bool | None = True
+        elif self.default_match is not None:
+            default = True
+        else:
+            default = False if self.default_tested else None
+        hint = self.default_match
+        if hint is None and self.scheme == "plaintext":
+            hint = self.stored
+        return {
+            "source": self.source,
+            "user": self.user,
+            "uid": self.uid,
+            "gid": self.gid,
+            "shell": self.shell,
+            "login_shell": self.login_shell,
+            "hash_scheme": scheme,
+            "weak_hash": scheme in crypthash.WEAK_SCHEMES,
+            "empty": self.scheme == "empty",
+            "locked": locked,
+            "default_password": default,
+            "password_hint": hint if reveal else crypthash.mask(hint),
+            "line": self.line,
+        }
+
+    def hash_record(self) -> dict:
+        return {
+            "source": self.source,
+            "user": self.user,
+            "line": self.line,
+            "stored": self.stored,
+            "scheme": self.scheme,
+            "realm": self.realm,
+        }
+
+
+def _lines(record: FileRecord) -> list[str]:
+    return record.text(READ_LIMIT).splitlines()
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+def parse_passwd_shadow(files: list[FileRecord]) -> list[Account]:
+    accounts: list[Account] = []
+    by_dir: dict[str, dict[str, FileRecord]] = {}
+    for record in files:
+        if record.kind == "file" and record.name in ("passwd", "shadow"):
+            by_dir.setdefault(posixpath.dirname(record.path), {})[record.name] = record
+    for _directory, pair in sorted(by_dir.items()):
+        shadow: dict[str, tuple[str, int]] = {}
+        if "shadow" in pair:
+            for number, line in enumerate(_lines(pair["shadow"]), 1):
+                parts = line.split(":")
+                if len(parts) >= 2 and parts[0] and not line.startswith("#"):
+                    shadow[parts[0]] = (parts[1], number)
+        listed = set()
+        if "passwd" in pair:
+            for number, line in enumerate(_lines(pair["passwd"]), 1):
+                parts = line.split(":")
+                if len(parts) < 7 or not parts[0] or line.startswith("#"):
+                    continue
+                user, field = parts[0], parts[1]
+                listed.add(user)
+                if field == "x" and user in shadow:
+                    stored, shadow_line = shadow[user]
+                    source, line_no = pair["shadow"].path, shadow_line
+                elif field == "x":
+                    stored, source, line_no = "x", pair["passwd"].path, number
+                else:
+                    stored, source, line_no = field, pair["passwd"].path, number
+                scheme = "locked" if stored == "x" else crypthash.identify(stored)
+                accounts.append(
+                    Account(
+                        source,
+                        user,
+                        _int(parts[2]),
+                        _int(parts[3]),
+                        parts[6] or "/bin/sh",
+                        line_no,
+                        stored,
+                        scheme,
+                    )
+                )
+        for user, (stored, number) in shadow.items():
+            if user not in listed:
+                accounts.append(
+                    Account(
+                        pair["shadow"].path,
+                        user,
+                        None,
+                        None,
+                        None,
+                        number,
+                        stored,
+                        crypthash.identify(stored),
+                    )
+                )
+    return accounts
+
+
+def parse_htpasswd(files: list[FileRecord]) -> list[Account]:
+    accounts: list[Account] = []
+    for record in files:
+        if record.kind != "file" or record.type == "elf":
+            continue
+        name = record.name.lower()
+        digest = name in HTDIGEST_NAMES
+        if not digest and name not in HTPASSWD_NAMES and not name.endswith((".htpasswd", ".htdigest")):
+            continue
+        if record.path in ("/etc/passwd",):
+            continue
+        for number, line in enumerate(_lines(record), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.rstrip().split(":")
+            if digest and len(parts) >= 3:
+                accounts.append(
+                    Account(
+                        record.path, parts[0], None, None, None, number, parts[2], "htdigest", realm=parts[1]
+                    )
+                )
+            elif len(parts) >= 2:
+                stored = ":".join(parts[1:])
+                accounts.append(
+                    Account(
+                        record.path,
+                        parts[0],
+                        None,
+                        None,
+                        None,
+                        number,
+                        stored,
+                        crypthash.identify(stored, plaintext_allowed=True),
+                    )
+                )
+    return accounts
+
+
+def parse_config_credentials(files: list[FileRecord]) -> list[Account]:
+    """`user = x` ... `password = y` pairs in configuration files and scripts."""
+    accounts: list[Account] = []
+    for record in files:
+        if record.kind != "file" or record.type not in ("config", "script", "text"):
+            continue
+        if record.name in ("passwd", "shadow", "group", "gshadow") or record.size > READ_LIMIT:
+            continue
+        last_user: tuple[str, int] | None = None
+        for number, line in enumerate(_lines(record), 1):
+            if line.lstrip().startswith(("#", "//", ";")):
+                continue
+            user = _USER_KEY.match(line)
+            if user and not re.search(r"(?i)passw|pwd", user.group(1)):
+                last_user = (user.group(2), number)
+                continue
+            found = _PASS_KEY.match(line)
+            if not found:
+                continue
+            value = found.group(2).strip("\"'")
+            if not value or PLACEHOLDER.match(value):
+                continue
+            owner = last_user[0] if last_user and number - last_user[1] <= 5 else found.group(1)
+            accounts.append(
+                Account(
+                    record.path,
+                    owner,
+                    None,
+                    None,
+                    None,
+                    number,
+                    value,
+                    crypthash.identify(value, plaintext_allowed=True),
+                )
+            )
+    return accounts
+
+
+def test_defaults(accounts: Iterable[Account], budget: float) -> None:
+    words = default_passwords()
+    for account in accounts:
+        stored = account.stored
+        scheme = account.scheme
+        if scheme == "locked":
+            stored = crypthash.locked_inner(stored)
+            scheme = crypthash.identify(stored) if stored else "locked"
+        outcome = crypthash.test_candidates(
+            scheme, stored, words, budget=budget, user=account.user, realm=account.realm
+        )
+        account.default_match = outcome.match
+        account.default_tested = outcome.complete
+
+
+def find_accounts(files: list[FileRecord], *, budget: float = 5.0) -> list[Account]:
+    accounts = parse_passwd_shadow(files) + parse_htpasswd(files) + parse_config_credentials(files)
+    test_defaults(accounts, budget)
+    return accounts

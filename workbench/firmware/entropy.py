@@ -1,0 +1,63 @@
+"""Shannon entropy (bits per byte, 0-8) of files and regions, and the profile of a raw image."""
+
+from __future__ import annotations
+
+import math
+from typing import BinaryIO
+
+import numpy as np
+
+BLOCK = 1 << 20
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.counts = np.zeros(256, dtype=np.int64)
+
+    def update(self, data: bytes) -> None:
+        if data:
+            self.counts += np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
+
+    def entropy(self) -> float:
+        return counts_entropy(self.counts)
+
+
+def counts_entropy(counts: np.ndarray) -> float:
+    total = counts.sum()
+    if total == 0:
+        return 0.0
+    p = counts[counts > 0] / total
+    return float(-(p * np.log2(p)).sum()) + 0.0
+
+
+def entropy(data: bytes) -> float:
+    if not data:
+        return 0.0
+    return counts_entropy(np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256))
+
+
+def region_entropy(handle: BinaryIO, start: int, size: int) -> float:
+    counter = Counter()
+    handle.seek(start)
+    left = size
+    while left > 0:
+        chunk = handle.read(min(BLOCK, left))
+        if not chunk:
+            break
+        counter.update(chunk)
+        left -= len(chunk)
+    return counter.entropy()
+
+
+def profile(handle: BinaryIO, size: int, points: int = 512) -> list[list[float]]:
+    """[[offset, entropy], ...] over blocks of at least 1 KiB, at most `points` blocks."""
+    if size <= 0:
+        return []
+    block = max(1024, math.ceil(size / points / 512) * 512)
+    handle.seek(0)
+    result = []
+    offset = 0
+    while chunk := handle.read(block):
+        result.append([offset, round(entropy(chunk), 4)])
+        offset += len(chunk)
+    return result

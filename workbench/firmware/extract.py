@@ -1,0 +1,216 @@
+"""Safe, cached extraction of a firmware image under a work folder.
+
+The image is unpacked by a confined worker process (`workbench.firmware.worker`) into a
+temporary folder `<workdir>/.<sha256>.<random>.tmp`, which is renamed to `<workdir>/<sha256>`
+when the extraction is over; a later scan of the same image reuses it. While the worker
+runs, this process watches the folder and stops the worker (its whole process group) when
+the total size, the number of files or the time exceeds the limits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.firmware.limits import ExtractionLimits
+from workbench.fsutil import atomic_write_json
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+REUSABLE = ("complete", "limit")
+
+
+@dataclass
+class Extraction:
+    root: Path
+    status: str  # complete | limit | timeout | crash
+    layers: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    limits: dict[str, Any]
+    reused: bool = False
+    mounts: dict[int, str] = field(default_factory=dict)
+
+    def layer_dir(self, layer: dict[str, Any]) -> Path | None:
+        return self.root / layer["dir"] if layer.get("dir") else None
+
+    def layer_metadata(self, layer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        if not layer.get("meta"):
+            return {}
+        try:
+            return json.loads((self.root / layer["meta"]).read_text())
+        except (OSError, ValueError):
+            return {}
+
+
+def extract_image(image: Path, sha256: str, workdir: Path, limits: ExtractionLimits) -> Extraction:
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    final = workdir / sha256
+    cached = _load(final, limits)
+    if cached is not None:
+        return cached
+    tmp = workdir / f".{sha256}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp.mkdir()
+    try:
+        status, watch_warnings = _run_worker(image, tmp, limits)
+        layers, warnings, done = _read_journal(tmp / "journal.jsonl")
+        if status == "complete" and not done:
+            status = "crash"
+            warnings.append(
+                _warning(
+                    "crash",
+                    "the extraction worker ended without finishing; "
+                    "the result is partial (see worker.log in the extraction folder)",
+                )
+            )
+        if status == "complete" and any(w["kind"] == "limit" for w in warnings):
+            status = "limit"
+        manifest = {
+            "format": FORMAT_VERSION,
+            "status": status,
+            "layers": layers,
+            "warnings": warnings + watch_warnings,
+            "limits": limits.to_dict(),
+        }
+        atomic_write_json(tmp / MANIFEST, manifest)
+        if final.exists():
+            shutil.rmtree(final, ignore_errors=True)  # stale: a crash or other limits
+        try:
+            os.rename(tmp, final)
+        except OSError:  # another scan of the same image finished first
+            shutil.rmtree(tmp, ignore_errors=True)
+            cached = _load(final, limits)
+            if cached is not None:
+                return cached
+            raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Extraction(final, status, layers, manifest["warnings"], limits.to_dict())
+
+
+def _load(final: Path, limits: ExtractionLimits) -> Extraction | None:
+    try:
+        manifest = json.loads((final / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    if manifest.get("format") != FORMAT_VERSION or manifest.get("status") not in REUSABLE:
+        return None
+    if manifest["status"] == "limit" and manifest.get("limits") != limits.to_dict():
+        return None
+    return Extraction(
+        final, manifest["status"], manifest["layers"], manifest["warnings"], manifest["limits"], reused=True
+    )
+
+
+def _run_worker(image: Path, tmp: Path, limits: ExtractionLimits) -> tuple[str, list[dict[str, Any]]]:
+    job = tmp / "job.json"
+    job.write_text(
+        json.dumps(
+            {"image": str(Path(image).resolve()), "root": str(tmp.resolve()), "limits": limits.to_dict()}
+        )
+    )
+    with open(tmp / "worker.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "workbench.firmware.worker", str(job)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            cwd=tmp,
+        )
+    started = time.monotonic()
+    interval = 0.1
+    try:
+        while True:
+            try:
+                proc.wait(timeout=interval)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            walk_started = time.monotonic()
+            files, size = _measure(tmp / "x")
+            interval = min(2.0, max(0.1, 20 * (time.monotonic() - walk_started)))
+            reason = None
+            if size > limits.max_total_size:
+                reason = (
+                    f"extraction stopped: {size} bytes written, more than the limit of "
+                    f"{limits.max_total_size} (decompression bomb?)"
+                )
+            elif files > limits.max_files:
+                reason = f"extraction stopped: more than {limits.max_files} files written"
+            elif time.monotonic() - started > limits.timeout:
+                _stop(proc)
+                return "timeout", [_warning("timeout", f"extraction stopped after {limits.timeout:.0f} s")]
+            if reason:
+                _stop(proc)
+                return "limit", [_warning("limit", reason)]
+    finally:
+        if proc.poll() is None:
+            _stop(proc)
+    return "complete", []
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _measure(top: Path) -> tuple[int, int]:
+    files = size = 0
+    stack = [top]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            files += 1
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            else:
+                size += st.st_size
+    return files, size
+
+
+def _warning(kind: str, message: str) -> dict[str, Any]:
+    return {"event": "warning", "kind": kind, "layer": None, "member": None, "message": message}
+
+
+def _read_journal(path: Path) -> tuple[list[dict], list[dict], bool]:
+    """Layers, warnings, and whether the worker reached its end."""
+    layers, warnings, done = [], [], False
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return layers, warnings, False
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue  # a line cut short when the worker was stopped
+        kind = event.get("event")
+        if kind == "layer":
+            layers.append(event)
+        elif kind == "warning":
+            warnings.append(event)
+        elif kind == "crash":
+            warnings.append(_warning("crash", f"extraction failed: {event.get('message')}"))
+        elif kind == "done":
+            done = True
+    return layers, warnings, done

@@ -1,0 +1,162 @@
+"""Python fallbacks for tar, zip and single-stream compression, used when an external tool
+(7z) or unblob itself is missing. Every member name is checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import os
+import posixpath
+import shutil
+import stat
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+COPY_BLOCK = 1 << 20
+
+
+@dataclass
+class Problem:
+    path: str
+    problem: str
+    resolution: str
+
+
+def safe_member_path(outdir: Path, name: str) -> tuple[Path | None, str | None]:
+    """The path a member may be written to inside outdir, or None and why not."""
+    normalised = posixpath.normpath(name.replace("\\", "/"))
+    note = None
+    if normalised.startswith("/"):
+        normalised = normalised.lstrip("/")
+        note = "absolute path, written relative to the extraction folder"
+    if normalised in ("", ".") or normalised == ".." or normalised.startswith("../"):
+        return None, "path traversal (member would be written outside the extraction folder)"
+    target = outdir / normalised
+    try:
+        target.resolve().relative_to(outdir.resolve())
+    except ValueError:
+        return None, "path traversal through a symbolic link already extracted"
+    return target, note
+
+
+def link_escapes(outdir: Path, member_path: Path, link_target: str) -> bool:
+    if link_target.startswith("/"):
+        return False  # absolute inside the image: resolved against the image root, not ours
+    resolved = posixpath.normpath(posixpath.join(str(member_path.parent), link_target))
+    return not (resolved + "/").startswith(str(outdir) + "/")
+
+
+class SizeBudget:
+    """Bytes that may still be written; raises when a member would exceed it."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def take(self, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise OverflowError("extraction size limit exceeded (decompression bomb?)")
+
+
+def _copy(src: BinaryIO, dst: BinaryIO, budget: SizeBudget) -> None:
+    while chunk := src.read(COPY_BLOCK):
+        budget.take(len(chunk))
+        dst.write(chunk)
+
+
+def extract_tar(path: Path, outdir: Path, budget: SizeBudget) -> list[Problem]:
+    problems: list[Problem] = []
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "r:*") as archive:
+        for member in archive:
+            target, note = safe_member_path(outdir, member.name)
+            if target is None:
+                problems.append(Problem(member.name, note or "unsafe", "Skipped."))
+                continue
+            if note:
+                problems.append(Problem(member.name, note, "Converted to extraction relative path."))
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif member.issym():
+                if link_escapes(outdir, target, member.linkname):
+                    problems.append(
+                        Problem(
+                            member.name,
+                            f"symlink pointing outside: {member.linkname}",
+                            "Recorded, not created.",
+                        )
+                    )
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.exists() and not target.is_symlink():
+                    os.symlink(member.linkname, target)
+            elif member.isfile():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source = archive.extractfile(member)
+                if source is None:
+                    continue
+                with source, open(target, "wb") as handle:
+                    _copy(source, handle, budget)
+                os.chmod(target, (member.mode & 0o777) | 0o600)
+            elif member.islnk():
+                problems.append(Problem(member.name, f"hard link to {member.linkname}", "Skipped."))
+            else:
+                problems.append(
+                    Problem(member.name, "device node, FIFO or other special file", "Recorded, not created.")
+                )
+    return problems
+
+
+def extract_zip(path: Path, outdir: Path, budget: SizeBudget) -> list[Problem]:
+    problems: list[Problem] = []
+    outdir.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            target, note = safe_member_path(outdir, info.filename)
+            if target is None:
+                problems.append(Problem(info.filename, note or "unsafe", "Skipped."))
+                continue
+            if note:
+                problems.append(Problem(info.filename, note, "Converted to extraction relative path."))
+            unix_mode = info.external_attr >> 16
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            if stat.S_ISLNK(unix_mode):
+                link = archive.read(info)[:4096].decode("utf-8", "replace")
+                problems.append(Problem(info.filename, f"symlink to {link}", "Recorded, not created."))
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as source, open(target, "wb") as handle:
+                _copy(source, handle, budget)
+    return problems
+
+
+OPENERS = {"gzip": gzip.open, "xz": lzma.open, "lzma": lzma.open, "bzip2": bz2.open}
+
+
+def decompress(path: Path, outdir: Path, kind: str, budget: SizeBudget) -> list[Problem]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    name = path.name
+    for suffix in (".gz", ".xz", ".lzma", ".bz2", ".tgz"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)] + (".tar" if suffix == ".tgz" else "")
+            break
+    else:
+        name += ".uncompressed"
+    target = outdir / name
+    try:
+        with OPENERS[kind](path, "rb") as source, open(target, "wb") as handle:
+            _copy(source, handle, budget)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        return [Problem(path.name, f"stream ends early or is corrupt: {exc}", "Kept what was decompressed.")]
+    return []
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

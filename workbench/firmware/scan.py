@@ -1,0 +1,163 @@
+"""`scan_firmware`: from a vendor's image to the tables the firmware checks read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import EvidenceError
+from workbench.firmware import entropy
+from workbench.firmware.accounts import find_accounts
+from workbench.firmware.binaries import find_binaries
+from workbench.firmware.components import find_components
+from workbench.firmware.extract import Extraction, extract_image
+from workbench.firmware.inventory import FileRecord, walk
+from workbench.firmware.keys import find_keys
+from workbench.firmware.layout import assign_mounts, join
+from workbench.firmware.limits import ExtractionLimits
+from workbench.firmware.osv import match_feed
+from workbench.firmware.result import FirmwareScan, frame
+from workbench.firmware.secrets import find_secrets
+from workbench.firmware.services import find_services, web_server_configs
+from workbench.firmware.update import find_update
+from workbench.fsutil import sha256_file
+
+
+def _open_checked(path: Path) -> int:
+    if not path.exists():
+        raise EvidenceError("no such file", path=str(path))
+    if not path.is_file():
+        raise EvidenceError("not a regular file", path=str(path))
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise EvidenceError(f"cannot be read: {exc.strerror}", path=str(path)) from exc
+    if size == 0:
+        raise EvidenceError("empty file: there is no firmware to analyse", path=str(path))
+    return size
+
+
+def _feeds(vuln_feed: Any) -> list[Path]:
+    if vuln_feed is None:
+        return []
+    if isinstance(vuln_feed, str | os.PathLike):
+        return [Path(vuln_feed)]
+    return [Path(p) for p in vuln_feed]
+
+
+def _layer_rows(extraction: Extraction, mounts: dict[int, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "offset": layer["offset"],
+            "end": layer["end"],
+            "format": layer["format"],
+            "size": layer["end"] - layer["offset"],
+            "extracted": bool(layer["extracted"]),
+            "reason": layer.get("reason") or "",
+            "path": mounts.get(layer["id"]),
+        }
+        for layer in extraction.layers
+    ]
+
+
+def _warning_rows(
+    extraction: Extraction, mounts: dict[int, str], records: list[FileRecord]
+) -> list[dict[str, Any]]:
+    dirs = {layer["dir"]: layer["id"] for layer in extraction.layers if layer.get("dir")}
+    links = {r.path: r.link_target for r in records if r.kind == "symlink"}
+    rows = []
+    for warning in extraction.warnings:
+        path = None
+        if warning.get("layer") is not None and warning["layer"] in mounts:
+            path = join(mounts[warning["layer"]], warning.get("member") or "")
+        elif warning.get("disk"):
+            for directory, layer_id in dirs.items():
+                if warning["disk"].startswith(directory + "/"):
+                    path = join(mounts[layer_id], warning["disk"][len(directory) + 1 :])
+        message = warning["message"]
+        if warning["kind"] == "symlink_escape" and path in links:
+            message = (
+                f"symbolic link to {links[path]} points outside the extraction folder: recorded, not followed"
+            )
+        rows.append({"kind": warning["kind"], "path": path, "message": message})
+    return rows
+
+
+def scan_firmware(
+    path: str | os.PathLike[str],
+    *,
+    workdir: str | os.PathLike[str],
+    vuln_feed: Any = None,
+    limits: ExtractionLimits | dict[str, Any] | None = None,
+    reveal_secrets: bool = False,
+    password_budget: float = 5.0,
+) -> FirmwareScan:
+    """Extract (once, cached under workdir) and analyse a firmware image.
+
+    vuln_feed: an OSV feed (folder, .json or .zip) or a list of them. limits: an
+    ExtractionLimits or a dict of its fields. Raises EvidenceError only when nothing at all
+    can be read (missing, unreadable or empty file); every other problem is a warning.
+    """
+    image_path = Path(path)
+    size = _open_checked(image_path)
+    bounds = ExtractionLimits.coerce(limits)
+    digest = sha256_file(image_path)
+    with open(image_path, "rb") as handle:
+        profile = entropy.profile(handle, size)
+    extraction = extract_image(image_path, digest, Path(workdir), bounds)
+    mounts = assign_mounts(extraction.layers, extraction.layer_dir)
+    records = list(walk(extraction, mounts))
+    files = [r for r in records]
+
+    warnings = _warning_rows(extraction, mounts, records)
+    accounts = find_accounts(files, budget=password_budget)
+    keys = find_keys(files)
+    secrets = find_secrets(files)
+    hardening, elf_problems = find_binaries(files)
+    warnings += [{"kind": "parse", "path": p, "message": m} for p, m in elf_problems]
+    components = find_components(files)
+    vulnerabilities = []
+    feeds = _feeds(vuln_feed)
+    if feeds:
+        vulnerabilities = [m.row() for m in match_feed(feeds, components)]
+    services = find_services(files, web_server_configs(files))
+    update = find_update(files)
+    large = [r for r in files if r.kind == "file" and r.size > bounds.max_scan_size]
+    warnings += [
+        {
+            "kind": "scan_limit",
+            "path": r.path,
+            "message": f"{r.size} bytes: only the first {bounds.max_scan_size} were searched for findings",
+        }
+        for r in large
+    ]
+
+    tables = {
+        "layers": frame("layers", _layer_rows(extraction, mounts)),
+        "files": frame("files", (r.row() for r in records)),
+        "accounts": frame("accounts", (a.row(reveal_secrets) for a in accounts)),
+        "keys": frame("keys", (k.row() for k in keys)),
+        "secrets": frame("secrets", (s.row(reveal_secrets) for s in secrets)),
+        "binaries": frame("binaries", (b.row() for b in hardening)),
+        "components": frame("components", (c.row() for c in components)),
+        "vulnerabilities": frame("vulnerabilities", vulnerabilities),
+        "services": frame("services", (s.row() for s in services)),
+        "update": frame("update", (u.row() for u in update)),
+        "warnings": frame("warnings", warnings),
+    }
+    image = {
+        "name": image_path.name,
+        "sha256": digest,
+        "size": size,
+        "entropy_profile": profile,
+        "extraction": extraction.status,
+        "extraction_root": str(extraction.root),
+        "reused": extraction.reused,
+        "vuln_feeds": [str(f) for f in feeds],
+    }
+    return FirmwareScan(
+        tables=tables, image=image, password_hashes=[a.hash_record() for a in accounts if a.scheme != "empty"]
+    )

@@ -1,0 +1,144 @@
+"""Hard-coded credentials and tokens: cloud access keys, API tokens, private key material in
+binaries, and password/secret/token assignments in configurations and scripts. Values are
+masked unless revealed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from workbench.firmware.crypthash import mask
+from workbench.firmware.inventory import FileRecord
+
+READ_LIMIT = 16 << 20
+# (kind, anchor bytes that must occur, pattern); the anchor is a fast pre-filter.
+TOKEN_PATTERNS: tuple[tuple[str, bytes, re.Pattern[bytes]], ...] = (
+    ("aws_access_key_id", b"AKIA", re.compile(rb"(?<![A-Z0-9])(AKIA[A-Z0-9]{16})(?![A-Z0-9])")),
+    ("aws_access_key_id", b"ASIA", re.compile(rb"(?<![A-Z0-9])(ASIA[A-Z0-9]{16})(?![A-Z0-9])")),
+    (
+        "aws_secret_access_key",
+        b"ecret",
+        re.compile(
+            rb"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+        ),
+    ),
+    ("google_api_key", b"AIza", re.compile(rb"(AIza[0-9A-Za-z_\-]{35})")),
+    ("slack_token", b"xox", re.compile(rb"(xox[abposr]-[0-9A-Za-z-]{10,72})")),
+    (
+        "slack_webhook",
+        b"hooks.slack.com",
+        re.compile(rb"(https://hooks\.slack\.com/services/[A-Za-z0-9/_]{20,})"),
+    ),
+    ("github_token", b"gh", re.compile(rb"((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})")),
+    ("github_token", b"github_pat_", re.compile(rb"(github_pat_[A-Za-z0-9_]{60,90})")),
+    (
+        "private_key",
+        b"PRIVATE KEY-----",
+        re.compile(rb"(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----)"),
+    ),
+)
+ASSIGNMENT = re.compile(
+    r"(?i)(?:^|[\s;{,(&?])(?:option\s+|export\s+|set\s+)?[\"']?"
+    r"([\w.-]*(?:passw(?:or)?d|passwd|pwd|secret|token|api_?key|apikey|auth_?key|access_?key|psk))[\"']?"
+    r"\s*(?:=|:|\s)\s*(\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[^\s\"'#;,&)]{1,200})"
+)
+PLACEHOLDER = re.compile(
+    r"^(?:\$|%|\{\{|<|\*+$|x+$|null$|none$|nil$|true$|false$|yes$|no$|0$|1$|on$|off$|-+$|\\|\[|\(|required$"
+    r"|optional$|string$|your[_-]?|example$|changeme_later$)",
+    re.I,
+)
+SKIP_NAMES = {"passwd", "shadow", "group", "gshadow", "passwd-", "shadow-"}
+TEXT_TYPES = ("config", "script", "text")
+
+
+@dataclass
+class Secret:
+    path: str
+    offset: int
+    line: int | None
+    kind: str
+    name: str | None
+    value: str
+
+    def row(self, reveal: bool) -> dict:
+        return {
+            "path": self.path,
+            "offset": self.offset,
+            "line": self.line,
+            "kind": self.kind,
+            "name": self.name,
+            "value": self.value if reveal else mask(self.value),
+        }
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def scan_tokens(record: FileRecord, data: bytes, text_file: bool) -> list[Secret]:
+    found: list[Secret] = []
+    for kind, anchor, pattern in TOKEN_PATTERNS:
+        if anchor not in data:
+            continue
+        if kind == "private_key" and record.type in ("key", "certificate"):
+            continue  # key files are the keys table's business
+        if kind == "private_key" and text_file:
+            continue
+        for match in pattern.finditer(data):
+            value = match.group(1).decode("ascii", "replace")
+            found.append(
+                Secret(
+                    record.path,
+                    match.start(1),
+                    _line_of(data, match.start(1)) if text_file else None,
+                    kind,
+                    kind,
+                    value,
+                )
+            )
+    return found
+
+
+def scan_assignments(record: FileRecord, data: bytes) -> list[Secret]:
+    found: list[Secret] = []
+    text = data.decode("utf-8", "replace")
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        stripped = line.lstrip()
+        if not stripped.startswith(("#", "//", ";", "--")):
+            for match in ASSIGNMENT.finditer(line):
+                name, value = match.group(1), match.group(2).strip("\"'")
+                if not value or PLACEHOLDER.match(value) or value.lower() == name.lower():
+                    continue
+                kind = (
+                    "password"
+                    if re.search(r"(?i)passw|pwd", name)
+                    else "token"
+                    if "token" in name.lower()
+                    else "secret"
+                )
+                found.append(Secret(record.path, offset + match.start(2), number, kind, name, value))
+        offset += len(line.encode("utf-8", "replace"))
+    return found
+
+
+def find_secrets(files: list[FileRecord]) -> list[Secret]:
+    secrets: list[Secret] = []
+    for record in files:
+        if record.kind != "file" or record.size == 0 or record.name in SKIP_NAMES:
+            continue
+        text_file = record.type in TEXT_TYPES
+        if not text_file and record.type not in ("elf", "data"):
+            continue
+        data = record.read(READ_LIMIT)
+        found = scan_tokens(record, data, text_file)
+        if text_file:
+            taken = {s.offset for s in found}
+            found += [
+                s
+                for s in scan_assignments(record, data)
+                if s.offset not in taken
+                and not any(t.offset <= s.offset < t.offset + len(t.value) for t in found)
+            ]
+        secrets.extend(found)
+    return secrets

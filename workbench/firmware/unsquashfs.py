@@ -1,0 +1,59 @@
+"""Standard squashfs v4 through Debian's `unsquashfs` (unblob wants `sasquatch`, not packaged).
+
+Device nodes, FIFOs and sockets are listed as evidence but never created: they are passed
+to unsquashfs as exclusions.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.firmware import metadata
+
+SASQUATCH = "sasquatch"
+
+
+@dataclass
+class SquashfsOutcome:
+    ok: bool
+    entries: dict[str, metadata.Entry]
+    notes: list[str] = field(default_factory=list)
+    command: str = ""
+    stderr: bytes = b""
+    exit_code: int = 0
+
+
+def extract(inpath: Path, outdir: Path, exclude_file: Path) -> SquashfsOutcome:
+    entries = metadata.list_squashfs(inpath)
+    notes: list[str] = []
+    special = sorted(p for p, e in entries.items() if e.kind in metadata.SPECIAL_KINDS)
+    cmd = ["unsquashfs", "-no-xattrs", "-no-progress", "-f", "-d", str(outdir)]
+    if special:
+        exclude_file.parent.mkdir(parents=True, exist_ok=True)
+        exclude_file.write_text("".join(f"{p}\n" for p in special))
+        cmd += ["-no-wildcards", "-exclude-file", str(exclude_file)]
+        notes.append(f"{len(special)} device nodes/FIFOs/sockets listed, not created")
+    cmd.append(str(inpath))
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    have_sasquatch = shutil.which(SASQUATCH) is not None
+    if proc.returncode == 0:
+        notes.append(
+            "extracted with unsquashfs" + ("" if have_sasquatch else " (fallback: sasquatch not installed)")
+        )
+        return SquashfsOutcome(True, entries, notes)
+    outcome = SquashfsOutcome(False, entries, notes, " ".join(cmd), proc.stderr[-4000:], proc.returncode)
+    if have_sasquatch:
+        retry = subprocess.run(
+            [SASQUATCH, "-no-exit-code", "-f", "-d", str(outdir), str(inpath)],
+            capture_output=True,
+            check=False,
+        )
+        if retry.returncode == 0:
+            outcome.ok = True
+            notes.append("unsquashfs failed; extracted with sasquatch")
+    else:
+        notes.append("unsquashfs failed and sasquatch (vendor squashfs variants) is not installed")
+    return outcome

@@ -1,0 +1,147 @@
+"""How the device updates: update tools, the URLs they fetch (http vs https), the signature
+verification tools they call and the public keys those use, or the absence of both."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from workbench.firmware.inventory import FileRecord
+
+READ_LIMIT = 4 << 20
+TOOL_NAMES = re.compile(
+    r"^(?:sysupgrade|swupdate|rauc|mender|fwupdate|fw_update|fwupgrade|fw_upgrade|firmware_update|"
+    r"firmware_upgrade|upgrade|ota|ota_update|otad|update_firmware|upgrade_firmware|fwupd|hawkbit\w*|"
+    r"[\w-]*(?:upgrade|update|ota)[\w-]*\.(?:sh|lua|py|cgi))$",
+    re.I,
+)
+URL = re.compile(rb"\b((?:https?|ftp|tftp)://[A-Za-z0-9.\-_~:%@\[\]]+(?:/[^\s\"'<>`;|)\\\x00]*)?)")
+UPDATE_WORDS = re.compile(
+    r"(?i)firmware|upgrade|update|/fw/|fw[_-]|\.bin\b|\.img\b|ota|sysupgrade|\.trx|\.ipk"
+)
+VERIFIERS = (
+    ("usign", re.compile(r"\busign\b[^\n]*-V"), "usign -V (OpenWrt signify-compatible)"),
+    ("signify", re.compile(r"\bsignify\b[^\n]*-V"), "signify -V"),
+    (
+        "openssl",
+        re.compile(
+            r"\bopenssl\s+(?:dgst\b[^\n]*-verify|smime\b[^\n]*-verify|cms\b[^\n]*-verify|"
+            r"pkeyutl\b[^\n]*-verify)"
+        ),
+        "openssl signature verification",
+    ),
+    ("gpgv", re.compile(r"\bgpgv2?\b|\bgpg\b[^\n]*--verify"), "GnuPG signature verification"),
+    ("rauc", re.compile(r"\brauc\b[^\n]*\binstall\b"), "RAUC bundles (signature checked on install)"),
+    ("swupdate", re.compile(r"\bswupdate\b[^\n]*\s-k\s"), "swupdate -k public key"),
+    ("fwtool", re.compile(r"\bfwtool\b[^\n]*-s\b"), "fwtool signature"),
+)
+KEY_OPTION = re.compile(r"(?:-P|-p|-verify|-k|--keyring|-certfile|-CAfile)\s+[\"']?(/[\w./-]+)")
+KEY_DIRS = ("/etc/opkg/keys/", "/etc/swupdate/", "/etc/rauc/", "/usr/share/keys/", "/etc/keys/")
+NEWLINE = b"\n"
+FETCHERS = re.compile(r"\b(?:wget|curl|uclient-fetch|tftp|ftpget|fetch)\b")
+
+
+@dataclass
+class UpdateFinding:
+    kind: str  # tool | url | public_key | verifier
+    path: str
+    value: str
+    secure: bool | None
+    detail: str
+
+    def row(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _is_update_script(record: FileRecord, text: str) -> bool:
+    return bool(TOOL_NAMES.match(record.name)) or (
+        bool(FETCHERS.search(text))
+        and bool(
+            re.search(
+                r"(?i)\bmtd\s+write|sysupgrade|flashcp|dd\s+if=.*of=/dev/mtd|"
+                r"firmware|fw_?upgrade",
+                text,
+            )
+        )
+    )
+
+
+def find_update(files: list[FileRecord]) -> list[UpdateFinding]:
+    found: list[UpdateFinding] = []
+    key_paths: set[str] = set()
+    for record in files:
+        if record.kind not in ("file", "symlink"):
+            continue
+        if TOOL_NAMES.match(record.name) and (record.kind == "symlink" or record.type in ("elf", "script")):
+            found.append(
+                UpdateFinding("tool", record.path, record.name, None, f"update tool ({record.type})")
+            )
+        if (
+            record.kind == "file"
+            and record.name in ("usign", "signify", "gpgv", "gpgv2")
+            and record.type == "elf"
+        ):
+            found.append(
+                UpdateFinding("verifier", record.path, record.name, True, "verification tool present")
+            )
+        if (
+            record.kind == "file"
+            and any(d in record.path for d in KEY_DIRS)
+            and record.type in ("key", "certificate", "text", "config", "data")
+        ):
+            key_paths.add(record.path)
+        if record.kind != "file" or record.type not in ("script", "config", "text", "elf"):
+            continue
+        data = record.read(READ_LIMIT)
+        update_file = False
+        if record.type != "elf":
+            text = data.decode("utf-8", "replace")
+            update_file = _is_update_script(record, text)
+            if update_file and not TOOL_NAMES.match(record.name):
+                found.append(
+                    UpdateFinding(
+                        "tool", record.path, record.name, None, "script that downloads and writes firmware"
+                    )
+                )
+            if update_file:
+                for tool, pattern, detail in VERIFIERS:
+                    for match in pattern.finditer(text):
+                        line = text.count("\n", 0, match.start()) + 1
+                        found.append(
+                            UpdateFinding("verifier", record.path, tool, True, f"{detail}, line {line}")
+                        )
+                for match in KEY_OPTION.finditer(text):
+                    key_paths.add(match.group(1))
+        for match in URL.finditer(data):
+            url = match.group(1).decode("ascii", "replace").rstrip(".,")
+            if not (update_file or UPDATE_WORDS.search(url)):
+                continue
+            secure = url.lower().startswith("https://")
+            line = data.count(NEWLINE, 0, match.start()) + 1
+            where = f"line {line}" if record.type != "elf" else f"offset {match.start()}"
+            found.append(
+                UpdateFinding(
+                    "url",
+                    record.path,
+                    url,
+                    secure,
+                    f"{'encrypted' if secure else 'cleartext'} transfer, {where}",
+                )
+            )
+    present = {r.path for r in files}
+    for path in sorted(key_paths):
+        found.append(
+            UpdateFinding(
+                "public_key",
+                path,
+                posixpath.basename(path),
+                True if path in present else None,
+                "key used for update verification"
+                + ("" if path in present else " (referenced, not in the image)"),
+            )
+        )
+    unique: dict[tuple, UpdateFinding] = {}
+    for item in found:
+        unique.setdefault((item.kind, item.path, item.value), item)
+    return list(unique.values())

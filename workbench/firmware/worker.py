@@ -1,0 +1,357 @@
+"""The extraction worker: a separate, confined process that unpacks one image.
+
+Started by `workbench.firmware.extract` as `python -m workbench.firmware.worker JOB.json`.
+It writes everything under the job's folder, and reports what it did, line by line, to a
+journal (JSON lines) so that a worker stopped by a limit still leaves an account of its work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from workbench.firmware import magic
+from workbench.firmware.entropy import region_entropy
+from workbench.firmware.limits import ExtractionLimits
+
+ARCHIVE_AND_FS = (
+    "squashfs",
+    "extfs",
+    "jffs2",
+    "ubi",
+    "cramfs",
+    "romfs",
+    "yaffs",
+    "fat",
+    "iso9660",
+    "erofs",
+    "tar",
+    "zip",
+    "cpio",
+    "sevenzip",
+    "rar",
+    "ar",
+    "minix",
+    "ntfs",
+    "ufs",
+    "btrfs",
+)
+HIGH_ENTROPY = 7.5
+MAX_NESTED = 5000
+TOO_LARGE = "File too large"
+LIMIT_MESSAGE = "extraction stopped: a file reached the size limit (decompression bomb?)"
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
+
+    def write(self, event: str, **fields: Any) -> None:
+        self.handle.write(json.dumps({"event": event, **fields}, default=str) + "\n")
+        self.handle.flush()
+
+
+def quiet_unblob() -> None:
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.CRITICAL))
+
+
+def read_head(path: Path, size: int = magic.HEAD_SIZE) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
+
+
+class Worker:
+    def __init__(self, root: Path, limits: ExtractionLimits, journal: Journal) -> None:
+        self.root = root
+        self.limits = limits
+        self.journal = journal
+        self.next_id = 0
+        self.nested = 0
+
+    # --- one unblob run over one file ---------------------------------------------------
+    def unpack(
+        self, path: Path, parent: int | None, container: str | None, depth: int, quiet_if_unknown: bool
+    ) -> list[dict]:
+        from unblob.models import ErrorReport
+        from unblob.processing import ExtractionConfig, process_file
+        from unblob.report import (
+            ChunkReport,
+            ExtractCommandFailedReport,
+            ExtractionProblem,
+            ExtractorDependencyNotFoundReport,
+            ExtractorTimedOut,
+            MaliciousSymlinkRemoved,
+            UnknownChunkReport,
+            UnknownError,
+        )
+
+        from workbench.firmware.unblob_plugins import LayerNote, build_handlers, sidecar_path
+
+        out_root = self.root / "x" / str(self.next_id)
+        config = ExtractionConfig(
+            extract_root=out_root,
+            randomness_depth=0,
+            max_depth=1,
+            process_num=1,
+            handlers=build_handlers(),
+            keep_extracted_chunks=False,
+        )
+        result = process_file(config, path)
+        size = path.stat().st_size
+        top = [r for r in result.results if r.task.depth == 0]
+        reports = [rep for r in top for rep in r.reports]
+        chunks = [r for r in reports if isinstance(r, ChunkReport | UnknownChunkReport)]
+        chunks.sort(key=lambda r: r.start_offset)
+        whole = len(chunks) == 1 and isinstance(chunks[0], ChunkReport) and chunks[0].size == size
+        layers = []
+        for chunk in chunks:
+            layer: dict[str, Any] = {
+                "id": self.next_id,
+                "parent": parent,
+                "container": container,
+                "depth": depth,
+                "offset": chunk.start_offset,
+                "end": chunk.end_offset,
+                "whole": whole,
+                "dir": None,
+                "meta": None,
+                "extracted": False,
+            }
+            self.next_id += 1
+            notes: list[str] = []
+            if isinstance(chunk, UnknownChunkReport) or chunk.handler_name == "padding":
+                layer.update(
+                    self._unknown(
+                        path,
+                        chunk.start_offset,
+                        chunk.end_offset,
+                        padding=not isinstance(chunk, UnknownChunkReport),
+                        quiet=False,
+                    )
+                )
+            else:
+                layer["format"] = chunk.handler_name
+                carved = (
+                    path
+                    if whole
+                    else config.get_carve_dir_for(path)
+                    / (f"{chunk.start_offset}-{chunk.end_offset}.{chunk.handler_name}")
+                )
+                extract_dir = config.get_extract_dir_for(carved)
+                for rep in chunk.extraction_reports:
+                    if isinstance(rep, LayerNote):
+                        notes.append(rep.note)
+                    elif isinstance(rep, ExtractorDependencyNotFoundReport):
+                        notes.append(f"not extracted: needs {', '.join(rep.dependencies)}, not installed")
+                        self.warn(
+                            "missing_tool",
+                            layer["id"],
+                            None,
+                            f"{chunk.handler_name} at offset {chunk.start_offset} needs "
+                            f"{', '.join(rep.dependencies)}, which is not installed",
+                        )
+                    elif isinstance(rep, ExtractCommandFailedReport):
+                        err = rep.stderr.decode("utf-8", "replace").strip().splitlines()
+                        if any(TOO_LARGE in line for line in err) or rep.exit_code == -25:
+                            self.warn("limit", layer["id"], None, LIMIT_MESSAGE)
+                        notes.append(
+                            f"{rep.command.split(' ')[0]} failed (exit {rep.exit_code})"
+                            + (f": {err[-1]}" if err else "")
+                        )
+                    elif isinstance(rep, ExtractorTimedOut):
+                        notes.append(f"extractor timed out after {rep.timeout} s")
+                    elif isinstance(rep, UnknownError):
+                        if TOO_LARGE in str(rep.exception):
+                            self.warn("limit", layer["id"], None, LIMIT_MESSAGE)
+                        notes.append("extractor error: " + str(rep.exception).strip().splitlines()[-1])
+                    elif isinstance(rep, ExtractionProblem):
+                        self.warn("archive_member", layer["id"], rep.path, f"{rep.problem} {rep.resolution}")
+                        if rep.problem.startswith("uImage"):
+                            notes.append(rep.problem)
+                if chunk.is_encrypted:
+                    notes.append("encrypted: not extracted")
+                if extract_dir.exists():
+                    layer["extracted"] = True
+                    layer["dir"] = extract_dir.relative_to(self.root).as_posix()
+                    meta = sidecar_path(extract_dir)
+                    if meta.exists():
+                        layer["meta"] = meta.relative_to(self.root).as_posix()
+                failed = any(
+                    isinstance(r, ErrorReport) and r.severity.value == "ERROR"
+                    for r in chunk.extraction_reports
+                )
+                if layer["extracted"] and failed:
+                    notes.append("partially extracted")
+                layer["reason"] = "; ".join(notes)
+            layers.append(layer)
+        if not chunks:
+            layer = {
+                "id": self.next_id,
+                "parent": parent,
+                "container": container,
+                "depth": depth,
+                "offset": 0,
+                "end": size,
+                "whole": True,
+                "dir": None,
+                "meta": None,
+                "extracted": False,
+            }
+            layer.update(self._unknown(path, 0, size, padding=False, quiet=quiet_if_unknown))
+            if not quiet_if_unknown or layer["format"] != "unknown":
+                self.next_id += 1
+                layers.append(layer)
+        for rep in reports:
+            if isinstance(rep, MaliciousSymlinkRemoved):
+                self.warn_disk(
+                    "symlink_escape",
+                    rep.link,
+                    "symbolic link pointing outside the extraction folder: recorded, not followed",
+                )
+        for layer in layers:
+            self.journal.write("layer", **layer)
+        return layers
+
+    def _unknown(self, path: Path, start: int, end: int, *, padding: bool, quiet: bool) -> dict[str, Any]:
+        if padding:
+            return {"format": "padding", "reason": "padding"}
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            head = handle.read(magic.HEAD_SIZE)
+            entropy = region_entropy(handle, start, end - start)
+        explained = magic.explain_unknown(head, end - start)
+        fmt, reason = explained if explained else ("unknown", "no known format")
+        reason += f" (entropy {entropy:.2f})"
+        if quiet and not explained:
+            return {"format": fmt, "reason": reason}
+        if explained and fmt == "squashfs_v4_le":
+            self.warn("truncated", None, None, f"{reason} at offset {start} of {path.name}")
+        if fmt == "unknown" and entropy >= HIGH_ENTROPY and end - start >= 1024:
+            self.warn(
+                "encrypted_or_compressed",
+                None,
+                None,
+                f"encrypted or compressed region, entropy {entropy:.2f} (bytes {start}-{end})",
+            )
+        return {"format": fmt, "reason": reason}
+
+    def warn(self, kind: str, layer: int | None, member: str | None, message: str) -> None:
+        self.journal.write("warning", kind=kind, layer=layer, member=member, message=message)
+
+    def warn_disk(self, kind: str, disk_path: str, message: str) -> None:
+        try:
+            rel = Path(disk_path).relative_to(self.root).as_posix()
+        except ValueError:
+            rel = disk_path
+        self.journal.write("warning", kind=kind, layer=None, disk=rel, message=message)
+
+    # --- recursion ----------------------------------------------------------------------
+    def run(self, image: Path) -> None:
+        pending = [(layer, image) for layer in self.unpack(image, None, None, 1, quiet_if_unknown=False)]
+        while pending:
+            layer, _ = pending.pop(0)
+            if not layer["extracted"]:
+                continue
+            fs_like = layer["format"].startswith(ARCHIVE_AND_FS)
+            base = self.root / layer["dir"]
+            for file, rel in self.candidates(base, fs_like):
+                if layer["depth"] + 1 > self.limits.max_depth:
+                    self.warn(
+                        "depth_limit",
+                        layer["id"],
+                        rel,
+                        f"not unpacked: nesting depth limit {self.limits.max_depth} reached",
+                    )
+                    continue
+                if self.nested >= MAX_NESTED:
+                    self.warn(
+                        "limit", layer["id"], rel, f"more than {MAX_NESTED} nested archives: rest skipped"
+                    )
+                    return
+                self.nested += 1
+                children = self.unpack(file, layer["id"], rel, layer["depth"] + 1, quiet_if_unknown=True)
+                pending.extend((child, file) for child in children)
+
+    def candidates(self, base: Path, fs_like: bool):
+        """Files inside an extracted layer worth unpacking: containers by their magic bytes,
+        and, in layers that are not filesystems (a uImage payload, a decompressed stream),
+        every file of some size."""
+        stack = [base]
+        while stack:
+            directory = stack.pop()
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    stack.append(Path(entry.path))
+                    continue
+                if not stat.S_ISREG(st.st_mode) or st.st_size < 64:
+                    continue
+                path = Path(entry.path)
+                try:
+                    head = read_head(path)
+                except OSError:
+                    continue
+                if head.startswith(b"\x7fELF"):
+                    continue
+                if magic.sniff(head) or (not fs_like and st.st_size >= 512):
+                    yield path, path.relative_to(base).as_posix()
+
+
+def main(argv: list[str]) -> int:
+    job = json.loads(Path(argv[0]).read_text())
+    root = Path(job["root"])
+    limits = ExtractionLimits(**job["limits"])
+    from workbench.firmware.confine import confine
+
+    journal = Journal(root / "journal.jsonl")
+    os.environ["TMPDIR"] = str(root / "tmp")
+    (root / "tmp").mkdir(exist_ok=True)
+    os.environ["WORKBENCH_FW_META_DIR"] = str(root / "meta")
+    os.environ["WORKBENCH_FW_MAX_SIZE"] = str(limits.max_total_size)
+    for problem in confine(root, limits.max_total_size):
+        journal.write("warning", kind="confinement", layer=None, member=None, message=problem)
+    try:
+        quiet_unblob()
+        Worker(root, limits, journal).run(Path(job["image"]))
+    except ImportError as exc:
+        journal.write(
+            "warning",
+            kind="missing_tool",
+            layer=None,
+            member=None,
+            message=f"unblob unavailable ({exc}); using the built-in fallback extractor",
+        )
+        from workbench.firmware.fallback import run_fallback
+
+        run_fallback(Path(job["image"]), root, limits, journal)
+    except Exception as exc:  # a bug or an unforeseen input: the journal says what happened
+        journal.write(
+            "crash",
+            message="".join(traceback.format_exception_only(exc)).strip(),
+            trace=traceback.format_exc()[-4000:],
+        )
+        return 1
+    journal.write("done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
