@@ -318,8 +318,8 @@ def make_cert(
     not_after: dt.datetime | None = None,
     ca: bool = False,
 ) -> Cert:
-    """An RSA certificate signed (SHA-256) by `issuer`, or self-signed without one. `cryptography`
-    refuses SHA-1 signatures: `openssl_sha1_leaf` makes those."""
+    """An RSA certificate signed (SHA-256) by `issuer`, or self-signed without one (`cryptography`
+    refuses SHA-1 signatures: the corpus has real ones)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -347,62 +347,3 @@ def make_cert(
     signer = issuer.key if issuer else key
     cert = builder.sign(signer, hashes.SHA256())
     return Cert(cert.public_bytes(Encoding.DER), key, name)
-
-
-def openssl_sha1_leaf(workdir: Path, common_name: str) -> list[bytes]:
-    """[leaf, CA] in DER, the leaf signed with SHA-1 by a SHA-256 CA, made by the openssl CLI."""
-    import subprocess
-
-    def run(*args: str) -> None:
-        subprocess.run(["openssl", *args], cwd=workdir, check=True, capture_output=True, timeout=60)
-
-    run(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-sha256",
-        "-days",
-        "7300",
-        "-subj",
-        "/CN=Acme SHA-1 Test CA",
-        "-set_serial",
-        "1",
-    )
-    run(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "leaf.key",
-        "-out",
-        "leaf.csr",
-        "-subj",
-        f"/CN={common_name}",
-    )
-    run(
-        "x509",
-        "-req",
-        "-in",
-        "leaf.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-set_serial",
-        "2",
-        "-days",
-        "7300",
-        "-sha1",
-        "-out",
-        "leaf.pem",
-    )
-    run("x509", "-in", "leaf.pem", "-outform", "DER", "-out", "leaf.der")
-    run("x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der")
-    return [(workdir / "leaf.der").read_bytes(), (workdir / "ca.der").read_bytes()]

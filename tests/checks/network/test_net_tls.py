@@ -1,0 +1,163 @@
+"""COM-02 (TLS floor and ciphers) and COM-03 (certificates) on generated handshakes and the
+corpus's real ones (TLS 1.0/1.1 negotiated, an expired certificate, SHA-1 chains, TLS 1.3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from netcases import corpus, new_case, packets_of, run_check, tshark_frames
+from netpcaps import (
+    CLOUD_IP,
+    DEVICE_IP,
+    ECDHE_RSA_AES128_GCM,
+    RC4_SHA,
+    TLS13_AES128,
+    TLS_12,
+    TLS_13,
+    Trace,
+    client_hello,
+    tls_session,
+)
+
+from workbench.case import Case
+from workbench.checks import Severity, Verdict
+
+
+def test_com02_fails_tls10_with_rc4(defective_case: Case, defective_capture: tuple[Path, dict]) -> None:
+    result = run_check(defective_case, "COM-02")
+    assert result.verdict is Verdict.FAIL
+    hello = defective_capture[1]["tls10_hello"]
+    assert packets_of(result) == {hello}
+    kinds = {key for f in result.findings for key in f.data}
+    assert {"negotiated_version", "negotiated_cipher"} <= kinds
+    assert all(f.severity is Severity.HIGH for f in result.findings)
+    assert result.indicators["negotiated_versions"] == {"TLS 1.0": 1}
+    assert result.indicators["declared_min_version"] == "TLS 1.2"
+
+
+def test_com02_passes_clean_tls12_and_tls13(clean_case: Case) -> None:
+    result = run_check(clean_case, "COM-02")
+    assert result.verdict is Verdict.PASS
+    assert result.indicators["negotiated_versions"] == {"TLS 1.3": 1, "TLS 1.2": 2}
+
+
+@pytest.mark.parametrize(
+    ("name", "client", "version"),
+    [
+        ("zeek__tls_tls1_1.pcap", "192.168.17.58", "TLS 1.1"),
+        ("zeek__tls_signed_certificate_timestamp_tls1_0.pcap", "192.168.4.195", "TLS 1.0"),
+    ],
+)
+def test_com02_corpus_old_versions_fail(tmp_path: Path, name: str, client: str, version: str) -> None:
+    capture = corpus(name)
+    case = new_case(tmp_path / "c", [capture], device_ips=[client])
+    result = run_check(case, "COM-02")
+    assert result.verdict is Verdict.FAIL
+    (finding,) = [f for f in result.findings if "negotiated_version" in f.data]
+    assert finding.data["negotiated_version"] == version
+    assert {e.packet for e in finding.evidence} == set(tshark_frames(capture, "tls.handshake.type == 1"))
+
+
+def test_com02_tls13_server_passes_but_a_client_offering_tls11_fails(tmp_path: Path) -> None:
+    capture = corpus("zeek__tls_tls13_wolfssl.pcap")
+    as_server = run_check(new_case(tmp_path / "server", [capture], device_ips=["192.168.186.134"]), "COM-02")
+    assert as_server.verdict is Verdict.PASS
+    as_client = run_check(new_case(tmp_path / "client", [capture], device_ips=["192.168.186.133"]), "COM-02")
+    assert as_client.verdict is Verdict.FAIL
+    (fallback,) = as_client.findings
+    assert fallback.severity is Severity.MEDIUM  # offered, not negotiated
+    assert fallback.data["offered_below_floor"] == ["TLS 1.1"]
+    assert {e.packet for e in fallback.evidence} == set(tshark_frames(capture, "tls.handshake.type == 1"))
+
+
+def test_com02_weak_ciphers_offered_but_not_chosen(tmp_path: Path) -> None:
+    trace = Trace()
+    hello = tls_session(
+        trace,
+        DEVICE_IP,
+        CLOUD_IP,
+        443,
+        hello=client_hello(TLS_12, [ECDHE_RSA_AES128_GCM, RC4_SHA], sni="api.acme-cloud.example"),
+        version=TLS_12,
+        cipher=ECDHE_RSA_AES128_GCM,
+    )
+    case = new_case(tmp_path / "offers", [trace.write(tmp_path / "offers.pcap")])
+    result = run_check(case, "COM-02")
+    assert result.verdict is Verdict.FAIL
+    (finding,) = result.findings
+    assert finding.severity is Severity.MEDIUM
+    assert finding.data["weak_offered"] == ["TLS_RSA_WITH_RC4_128_SHA"]
+    assert finding.evidence[0].packet == hello
+
+
+def test_com02_not_applicable_without_tls(tmp_path: Path) -> None:
+    case = new_case(
+        tmp_path / "ftp", [corpus("zeek__ftp_ftp-password-pass-command.pcap")], device_ips=["192.168.10.132"]
+    )
+    result = run_check(case, "COM-02")
+    assert result.verdict is Verdict.NOT_APPLICABLE
+
+
+def test_com02_declared_minimum_below_the_floor_is_a_finding(tmp_path: Path) -> None:
+    trace = Trace()
+    tls_session(
+        trace,
+        DEVICE_IP,
+        CLOUD_IP,
+        443,
+        hello=client_hello(TLS_12, [TLS13_AES128], sni="api.acme-cloud.example", supported=[TLS_13]),
+        version=TLS_12,
+        cipher=TLS13_AES128,
+        selected=TLS_13,
+    )
+    case = new_case(tmp_path / "decl", [trace.write(tmp_path / "t.pcap")], {"tls": {"min_version": "1.0"}})
+    result = run_check(case, "COM-02")
+    assert result.verdict is Verdict.FAIL
+    (finding,) = result.findings
+    assert finding.evidence[0].artefact == "declaration"
+    assert finding.evidence[0].sha256 == case.declaration_sha256()
+
+
+def test_com03_fails_expired_selfsigned_1024(
+    defective_case: Case, defective_capture: tuple[Path, dict]
+) -> None:
+    result = run_check(defective_case, "COM-03")
+    assert result.verdict is Verdict.FAIL
+    summaries = " ".join(f.summary for f in result.findings)
+    assert "expired" in summaries and "self-signed" in summaries and "1024-bit" in summaries
+    assert packets_of(result) == {defective_capture[1]["tls10_hello"]}
+
+
+def test_com03_passes_a_valid_chain(clean_case: Case) -> None:
+    result = run_check(clean_case, "COM-03")
+    assert result.verdict is Verdict.PASS
+    subjects = {c["subject"] for c in result.indicators["certificates"]}
+    assert subjects == {"CN=api.acme-cloud.example", "CN=Acme Test Root CA"}
+
+
+def test_com03_corpus_expired_and_sha1(tmp_path: Path) -> None:
+    capture = corpus("zeek__tls_tls-expired-cert.pcap")
+    case = new_case(tmp_path / "exp", [capture], device_ips=["192.168.4.149"])
+    result = run_check(case, "COM-03")
+    assert result.verdict is Verdict.FAIL
+    hellos = tshark_frames(capture, "tls.handshake.type == 1")
+    expired = [f for f in result.findings if "expired" in f.summary]
+    assert [f.data["subject"] for f in expired] == [
+        "CN=www.spidh.org,OU=COMODO SSL,OU=Domain Control Validated"
+    ]
+    assert expired[0].evidence[0].packet == hellos[0]
+    sha1 = [f for f in result.findings if "sha1WithRSAEncryption" in f.summary]
+    assert {e.packet for f in sha1 for e in f.evidence} == set(hellos)
+    assert any(
+        f.data["subject"].startswith("CN=www.tobu-estate.com") for f in sha1
+    )  # not expired: SHA-1 alone
+
+
+def test_com03_tls13_only_is_inconclusive(tmp_path: Path) -> None:
+    case = new_case(
+        tmp_path / "t13", [corpus("zeek__tls_tls13_wolfssl.pcap")], device_ips=["192.168.186.133"]
+    )
+    result = run_check(case, "COM-03")
+    assert result.verdict is Verdict.INCONCLUSIVE
+    assert "no certificate was visible" in result.reasons[0]
