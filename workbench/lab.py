@@ -164,6 +164,9 @@ def launch(folder: Path, *, port: int | None = None, no_browser: bool = False) -
         command.append(f"--port={port}")
     if no_browser:
         command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("note: running as root (a container?): JupyterLab is started with --allow-root")
+        command.append("--allow-root")
     os.chdir(folder)
     sys.stdout.flush()
     try:
