@@ -98,7 +98,9 @@ def _describe(error: dict[str, Any], root: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         owner = _model_at(root, tuple(error["loc"][:-1]))
         allowed = list(owner.model_fields) if owner else []
-        close = difflib.get_close_matches(str(error["loc"][-1]), allowed, n=1)
+        name = str(error["loc"][-1])
+        close = difflib.get_close_matches(name, allowed, n=1)
+        close = close or [field for field in allowed if field.startswith(name)][:1]
         if close:
             return f"unknown field; did you mean '{close[0]}'?"
         return f"unknown field (allowed: {', '.join(allowed)})" if allowed else "unknown field"
