@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import re
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -75,10 +76,9 @@ def seal_line(digest: str) -> str:
 
 
 def parse_seal(text: str) -> str | None:
-    parts = text.strip().split()
-    if len(parts) == 2 and parts[1].lstrip("*") == MANIFEST and len(parts[0]) == 64:
-        return parts[0].lower()
-    return None
+    """The digest in a sidecar written by seal_line; None unless it is exactly that form."""
+    match = re.fullmatch(r"([0-9a-f]{64})  " + re.escape(MANIFEST) + r"\n", text)
+    return match.group(1) if match else None
 
 
 def zip_comment(digest: str) -> bytes:
@@ -86,9 +86,9 @@ def zip_comment(digest: str) -> bytes:
 
 
 def parse_zip_comment(comment: bytes) -> str | None:
-    text = comment.decode("ascii", "replace")
-    marker = f"{MANIFEST} sha256="
-    if marker not in text:
-        return None
-    digest = text.split(marker, 1)[1].strip()[:64]
-    return digest.lower() if len(digest) == 64 else None
+    """The digest in a comment written by zip_comment; None unless it is exactly that form."""
+    match = re.fullmatch(
+        re.escape(FORMAT) + " " + re.escape(MANIFEST) + r" sha256=([0-9a-f]{64})",
+        comment.decode("ascii", "replace"),
+    )
+    return match.group(1) if match else None

@@ -15,12 +15,15 @@ TEMPLATE_NAME = "evidence"
 def _exporter(with_code: bool, templates_dir: str) -> Any:
     from nbconvert import HTMLExporter
 
+    from workbench.batch.sanitize import clean_html
+
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[templates_dir],
         sanitize_html=True,  # strips <script> and event handlers from HTML outputs and Markdown
         embed_images=True,
     )
+    exporter.register_filter("clean_html", clean_html)  # keeps headings and tables, unlike nbconvert's
     if not with_code:
         exporter.exclude_input = True
         exporter.exclude_input_prompt = True
