@@ -25,6 +25,7 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.registry import register
 
+_UDP_KINDS = {"tftp", "snmp", "upnp", "dns", "ntp", "syslog", "mdns", "coap", "dhcp"}
 _PORT_COLUMNS = ("device_ip", "transport", "port", "service", "evidence", "first_packet", "clients")
 _SERVICE_COLUMNS = ("name", "kind", "source", "line", "command", "port", "enabled", "path")
 
@@ -68,18 +69,21 @@ class DeclaredPorts(Check):
             )
             entry["capture"].append(row)
         for row in firmware_listeners(ctx):
-            transport = "udp" if "udp" in text(row["kind"]).lower() else "tcp"
-            label = port_label(transport, row["_port"])
-            entry = observed.setdefault(
-                label,
-                {
-                    "transport": transport,
-                    "port": row["_port"],
-                    "service": text(row["name"]),
-                    "capture": [],
-                    "firmware": [],
-                },
-            )
+            port = row["_port"]
+            entry = next((e for e in observed.values() if e["port"] == port), None)
+            if entry is None:  # the firmware says the port, rarely the transport: guessed from the kind
+                transport = "udp" if text(row["kind"]).lower() in _UDP_KINDS else "tcp"
+                entry = observed.setdefault(
+                    port_label(transport, port),
+                    {
+                        "transport": transport,
+                        "port": port,
+                        "service": text(row["name"]),
+                        "capture": [],
+                        "firmware": [],
+                        "transport_guessed": True,
+                    },
+                )
             entry["firmware"].append(row)
         declaration = ctx.declaration
         ports = declared_ports(declaration)
@@ -106,7 +110,10 @@ class DeclaredPorts(Check):
             )
         findings = []
         for label, entry in sorted(observed.items()):
-            if port_declared(ports, entry["transport"], entry["port"]):
+            guessed = entry.get("transport_guessed") and not entry["capture"]
+            if port_declared(ports, entry["transport"], entry["port"]) or (
+                guessed and any(p["port"] == entry["port"] for p in ports)
+            ):
                 continue
             refs = [
                 ref(r, packet=r["first_packet"], note=f"{label} open ({text(r['evidence']) or 'seen'})")

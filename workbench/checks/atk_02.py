@@ -55,7 +55,12 @@ class InsecureRemoteAccess(Check):
         disabled: list[str] = []
         if has_firmware:
             for row in rows(ctx.firmware_table("services"), _SERVICE_COLUMNS):
-                service = service_in(f"{text(row['name'])} {text(row['command'])}", insecure)
+                kind = text(row["kind"]).lower()
+                service = (
+                    kind
+                    if kind in insecure
+                    else service_in(f"{text(row['name'])} {text(row['command'])}", insecure)
+                )
                 if not service:
                     continue
                 label = text(row["name"]) or service

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from netcases import CLEAN_DECLARATION, DEFECTIVE_DECLARATION, SERIAL, demo_case, new_case
+from netfirmware import CLEAN_FILES, DEFECTIVE_FILES, squashfs_image
 from netpcaps import (
     AES128_SHA,
     CLOUD_IP,
@@ -245,3 +246,23 @@ def demo_defective(tmp_path_factory: pytest.TempPathFactory) -> Case:
 @pytest.fixture(scope="session")
 def demo_clean(tmp_path_factory: pytest.TempPathFactory) -> Case:
     return demo_case(tmp_path_factory.mktemp("demo") / "clean", "clean")
+
+
+# --- captures with firmware (one scan per image per session) -------------------------------
+
+
+@pytest.fixture(scope="session")
+def firmware_defective_case(
+    tmp_path_factory: pytest.TempPathFactory, clean_capture: tuple[Path, dict]
+) -> Case:
+    """The clean capture, the defective image, the clean declaration: every finding comes from the image."""
+    image = squashfs_image(tmp_path_factory.mktemp("fw-defective"), DEFECTIVE_FILES)
+    root = tmp_path_factory.mktemp("cases") / "fw-defective"
+    return new_case(root, [clean_capture[0]], CLEAN_DECLARATION, firmware=[image])
+
+
+@pytest.fixture(scope="session")
+def firmware_clean_case(tmp_path_factory: pytest.TempPathFactory, clean_capture: tuple[Path, dict]) -> Case:
+    image = squashfs_image(tmp_path_factory.mktemp("fw-clean"), CLEAN_FILES)
+    root = tmp_path_factory.mktemp("cases") / "fw-clean"
+    return new_case(root, [clean_capture[0]], CLEAN_DECLARATION, firmware=[image])
