@@ -30,8 +30,22 @@ def analysed(path: Path, **kwargs) -> CaptureAnalysis:
 
 def tshark_fields(path: Path, display_filter: str, *fields: str) -> list[list[str]]:
     """Rows of `tshark -T fields` (all occurrences, comma-aggregated)."""
-    cmd = [TSHARK, "-n", "-r", str(path), "-Y", display_filter, "-T", "fields", "-E", "separator=\t",
-           "-E", "occurrence=a", "-E", "aggregator=,"]
+    cmd = [
+        TSHARK,
+        "-n",
+        "-r",
+        str(path),
+        "-Y",
+        display_filter,
+        "-T",
+        "fields",
+        "-E",
+        "separator=\t",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=,",
+    ]
     for field in fields:
         cmd += ["-e", field]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False).stdout
@@ -39,8 +53,13 @@ def tshark_fields(path: Path, display_filter: str, *fields: str) -> list[list[st
 
 
 def tshark_tcp_conversations(path: Path) -> int:
-    out = subprocess.run([TSHARK, "-n", "-r", str(path), "-q", "-z", "conv,tcp"], capture_output=True,
-                         text=True, timeout=120, check=False).stdout
+    out = subprocess.run(
+        [TSHARK, "-n", "-r", str(path), "-q", "-z", "conv,tcp"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    ).stdout
     return sum(1 for line in out.splitlines() if "<->" in line)
 
 

@@ -12,6 +12,7 @@ from workbench.capture import CaptureAnalysis
 def defective() -> CaptureAnalysis:
     return analysed(SAMPLES / "demo_defective.pcap", device_ips=["192.168.1.50"])
 
+
 @pytest.fixture(scope="session")
 def clean() -> CaptureAnalysis:
     return analysed(SAMPLES / "demo_clean.pcap", device_ips=["192.168.1.50"])

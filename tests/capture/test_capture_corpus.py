@@ -133,9 +133,15 @@ TLS_FILES = [p for p in CORPUS_FILES if "tls" in p.name or "ja4" in p.name]
 @pytest.mark.needs_tshark
 @pytest.mark.parametrize("path", TLS_FILES, ids=lambda p: p.name)
 def test_client_hellos_match_tshark(path):
-    expected = tshark_fields(path, "tls.handshake.type == 1", "frame.number", "tls.handshake.version",
-                             "tls.handshake.ciphersuite", "tls.handshake.extensions_server_name",
-                             "tls.handshake.ja3")
+    expected = tshark_fields(
+        path,
+        "tls.handshake.type == 1",
+        "frame.number",
+        "tls.handshake.version",
+        "tls.handshake.ciphersuite",
+        "tls.handshake.extensions_server_name",
+        "tls.handshake.ja3",
+    )
     ours = analysed(path).tls
     ours = ours[ours["hello_version"].notna()]
     assert len(ours) == len(expected)
@@ -152,8 +158,13 @@ def test_client_hellos_match_tshark(path):
 @pytest.mark.needs_tshark
 @pytest.mark.parametrize("path", TLS_FILES, ids=lambda p: p.name)
 def test_server_hellos_match_tshark(path):
-    expected = tshark_fields(path, "tls.handshake.type == 2", "tls.handshake.version", "tls.handshake.ciphersuite",
-                             "tls.handshake.extensions.supported_version")
+    expected = tshark_fields(
+        path,
+        "tls.handshake.type == 2",
+        "tls.handshake.version",
+        "tls.handshake.ciphersuite",
+        "tls.handshake.extensions.supported_version",
+    )
     ours = analysed(path).tls
     ours = ours[ours["chosen_cipher"].notna()]
     assert len(ours) == len(expected)
@@ -193,14 +204,19 @@ def test_tcp_flow_counts_match_tshark(path):
 
 @needs_tshark
 @pytest.mark.needs_tshark
-@pytest.mark.parametrize("path", [CORPUS / "ndpi__coap_mqtt.pcap", CORPUS / "zeek__ssh_single-conn.pcap"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [CORPUS / "ndpi__coap_mqtt.pcap", CORPUS / "zeek__ssh_single-conn.pcap"], ids=lambda p: p.name
+)
 def test_tcp_packet_counts_per_flow_match_tshark(path):
     expected = Counter()
-    for src, sport, dst, dport in tshark_fields(path, "tcp", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport"):
+    for src, sport, dst, dport in tshark_fields(
+        path, "tcp", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport"
+    ):
         expected[frozenset({(src, int(sport)), (dst, int(dport))})] += 1
     ours = analysed(path).flows
     ours = ours[ours["transport"] == "tcp"]
-    got = {frozenset({(r.client_ip, r.client_port), (r.server_ip, r.server_port)}): r.packets_c2s + r.packets_s2c
-           for r in ours.itertuples()}
+    got = {
+        frozenset({(r.client_ip, r.client_port), (r.server_ip, r.server_port)}): r.packets_c2s + r.packets_s2c
+        for r in ours.itertuples()
+    }
     assert got == dict(expected)

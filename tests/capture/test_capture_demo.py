@@ -31,7 +31,9 @@ def test_telnet_login_on_non_standard_port(defective):
     row = _cred(defective, "telnet")
     assert (row["server_ip"], row["server_port"], row["username"]) == (DEVICE, 2323, "admin")
     assert row["secret"] == "c*******3 (9 chars)"
-    flow = defective.flows[(defective.flows["server_port"] == 2323) & (defective.flows["app_proto"] == "telnet")]
+    flow = defective.flows[
+        (defective.flows["server_port"] == 2323) & (defective.flows["app_proto"] == "telnet")
+    ]
     assert len(flow) == 1 and flow.iloc[0]["port_proto"] == "telnet-alt"
 
 
@@ -49,7 +51,11 @@ def test_cleartext_credentials_masked_then_revealed(defective):
 
 def test_firmware_download_over_plain_http(defective):
     row = defective.downloads.iloc[0]
-    assert (row["protocol"], row["host"], row["path"]) == ("http", "update.acme-cloud.example", "/fw/c100-2.2.bin")
+    assert (row["protocol"], row["host"], row["path"]) == (
+        "http",
+        "update.acme-cloud.example",
+        "/fw/c100-2.2.bin",
+    )
     assert row["magic"] == "uImage" and row["size"] == 6144
     assert row["looks_like_firmware"] and not row["encrypted"]
 
@@ -65,7 +71,12 @@ def test_weak_tls_handshake(defective):
     assert row["chosen_version"] == "TLS 1.0" and row["chosen_cipher"] == "TLS_RSA_WITH_3DES_EDE_CBC_SHA"
     assert "TLS_RSA_WITH_RC4_128_SHA" in row["offered_ciphers"]
     (cert,) = row["certificates"]
-    assert (cert["key_type"], cert["key_bits"], cert["self_signed"], cert["expired"]) == ("RSA", 1024, True, True)
+    assert (cert["key_type"], cert["key_bits"], cert["self_signed"], cert["expired"]) == (
+        "RSA",
+        1024,
+        True,
+        True,
+    )
     weaknesses = " | ".join(row["weaknesses"])
     for expected in ("TLS 1.0", "3DES", "expired certificate", "self-signed certificate", "short RSA key"):
         assert expected in weaknesses
@@ -142,19 +153,28 @@ def test_cli_json_and_text():
     exe = ROOT / ".venv" / "bin" / "workbench"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "workbench"]
     pcap = str(SAMPLES / "demo_defective.pcap")
-    out = subprocess.run([*cmd, "capture", "analyse", pcap, "--device", DEVICE, "--json"], capture_output=True,
-                         text=True, check=True, timeout=300).stdout
+    out = subprocess.run(
+        [*cmd, "capture", "analyse", pcap, "--device", DEVICE, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
     data = json.loads(out)
     keys = {"flows", "tls", "credentials", "open_ports", "dns", "discovery", "downloads", "warnings"}
     assert keys | {"device", "summary"} == set(data)
     assert {c["protocol"] for c in data["credentials"]} == {"telnet", "ftp", "http", "mqtt"}
     assert "camera123" not in out
-    revealed = subprocess.run([*cmd, "capture", "analyse", pcap, "--json", "--reveal-secrets", "--table",
-                               "credentials"], capture_output=True, text=True, check=True, timeout=300).stdout
+
+
+def test_cli_in_process(capsys):
+    from workbench.cli import main
+
+    pcap = str(SAMPLES / "demo_defective.pcap")
+    assert main(["capture", "analyse", pcap, "--json", "--reveal-secrets", "--table", "credentials"]) == 0
+    revealed = capsys.readouterr().out
     assert "camera123" in revealed and "flows" not in json.loads(revealed)
-    text = subprocess.run([*cmd, "capture", "analyse", pcap, "--table", "open_ports"], capture_output=True,
-                          text=True, check=True, timeout=300).stdout
-    assert "== open_ports (5 rows)" in text
-    bad = subprocess.run([*cmd, "capture", "analyse", str(SAMPLES / "gen_capture.py")], capture_output=True,
-                         text=True, timeout=300)
-    assert bad.returncode == 2 and "not a packet capture" in bad.stderr and "Traceback" not in bad.stderr
+    assert main(["capture", "analyse", pcap, "--table", "open_ports"]) == 0
+    assert "== open_ports (5 rows)" in capsys.readouterr().out
+    assert main(["capture", "analyse", str(SAMPLES / "gen_capture.py")]) == 2
+    assert "not a packet capture" in capsys.readouterr().err

@@ -39,7 +39,9 @@ def traffic_over_time(analysis: CaptureAnalysis, top: int = 8, bins: int = 120) 
     if flows.empty:
         ax.text(0.5, 0.5, "no flows", ha="center", va="center", transform=ax.transAxes)
         return figure
-    flows = flows.assign(dest=flows.apply(_destination, axis=1), volume=flows["bytes_c2s"] + flows["bytes_s2c"])
+    flows = flows.assign(
+        dest=flows.apply(_destination, axis=1), volume=flows["bytes_c2s"] + flows["bytes_s2c"]
+    )
     order = flows.groupby("dest")["volume"].sum().sort_values(ascending=False)
     keep = list(order.index[:top])
     start = float(flows["first_ts"].min())
