@@ -155,6 +155,11 @@ def summarise(exc: ValidationError, data: Any, file_label: str, root: type[BaseM
     """The first problem, in words, and how many more there are."""
     errors = exc.errors(include_url=False)
     first = errors[0]
+    if first["type"] == "missing":
+        # a misspelt field shows up as "missing" plus "unknown": the unknown one explains both
+        parent = tuple(first["loc"][:-1])
+        misspelt = [e for e in errors if e["type"] == "extra_forbidden" and tuple(e["loc"][:-1]) == parent]
+        first = misspelt[0] if misspelt else first
     where, rest = locate(data, tuple(first["loc"]))
     field = _field_path(rest)
     line = one_line(file_label, where, field, _describe(first, root))

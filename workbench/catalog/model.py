@@ -203,7 +203,7 @@ class Catalog(EditionHeader):
         for requirement in self.requirements:
             if requirement.id == requirement_id:
                 return requirement
-        close = difflib.get_close_matches(str(requirement_id).upper(), self.ids, n=1)
+        close = difflib.get_close_matches(str(requirement_id).upper(), self.ids, n=1, cutoff=0.8)
         hint = f"; did you mean {close[0]}?" if close else ""
         raise WorkbenchError(f"no requirement {requirement_id!r} in catalogue {self.edition}{hint}")
 
