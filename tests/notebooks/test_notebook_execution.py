@@ -126,26 +126,33 @@ def test_rerun_shows_the_recorded_verdict_and_keeps_the_store(tmp_path, catalog_
 
 
 # --- the demo device --------------------------------------------------------------------------------
-def demo_inputs() -> tuple[Path, Path] | None:
-    pcap, image = SAMPLES / "demo_defective.pcap", SAMPLES / "demo_defective.img"
-    return (pcap, image) if pcap.is_file() and image.is_file() else None
+DEMO = SAMPLES / "cases" / "defective" / "device.yaml"
+
+
+def demo_description() -> dict | None:
+    """The defective demo device (sample_captures/cases/defective), once its files are generated."""
+    import yaml
+
+    if not DEMO.is_file():
+        return None
+    described = yaml.safe_load(DEMO.read_text())
+    files = [DEMO.parent / a["file"] for a in described["artefacts"]]
+    return described if all(f.is_file() for f in files) else None
 
 
 @pytest.fixture(scope="module")
 def demo_case(tmp_path_factory, catalog_source):
-    inputs = demo_inputs()
-    if inputs is None:
-        pytest.skip("sample_captures/demo_defective.{pcap,img} not generated yet")
-    pytest.importorskip("workbench.capture")
-    pytest.importorskip("workbench.firmware")
+    described = demo_description()
+    if described is None:
+        pytest.skip("the demo device's sample files are not generated yet")
     from workbench.analysis import prepare
+    from workbench.case import Case, CaseInfo
 
-    case = make_case(tmp_path_factory.mktemp("demo") / "cam", catalog_source=catalog_source)
-    case.add_artefact(inputs[0], "capture")
-    case.add_artefact(inputs[1], "firmware")
-    declaration = SAMPLES / "demo_defective.declaration.yaml"
-    if declaration.is_file():
-        case.declare(declaration)
+    case = Case.create(tmp_path_factory.mktemp("demo") / "cam", CaseInfo.model_validate(described["case"]))
+    for artefact in described["artefacts"]:
+        case.add_artefact(DEMO.parent / artefact["file"], artefact["kind"])
+    if described.get("declaration"):
+        case.declare(DEMO.parent / described["declaration"])
     prepare(case)  # analyse once; every notebook reads the cache
     return case
 

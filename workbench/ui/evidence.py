@@ -32,7 +32,7 @@ def add_hint(kind: str, case_path: Any, requirement_id: str = "") -> str:
     if kind == "firmware":
         return f"workbench case add {case} firmware.bin --kind firmware"
     if kind == "declaration":
-        return f"write the manufacturer's declaration to {case}/declaration.yaml"
+        return f"workbench case declare {case} declaration.yaml"
     if kind == "vuln-feed":
         return f"workbench case add {case} osv-feed.json --kind vuln-feed"
     target = f" --requirement {shlex.quote(requirement_id)}" if requirement_id else ""
