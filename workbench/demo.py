@@ -1,0 +1,141 @@
+"""`workbench demo`: build the demo device cases from sample_captures/ and run the full batch.
+
+Each demo case is described by `sample_captures/cases/<name>/device.yaml` (the case.yaml fields,
+the files to add and their kinds, the declaration). The cases are rebuilt from scratch under
+`OUT/cases/` on every run, then each gets the full ★★★ batch into `OUT/evidence/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import WorkbenchError
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_captures"
+CASES_DIR = SAMPLES / "cases"
+DEMO_CASES = ("defective", "clean")
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    name: str
+    info: dict[str, Any]
+    artefacts: tuple[tuple[Path, str], ...]  # (file, kind)
+    declaration: Path | None
+
+
+def load_demo_case(name: str, cases_dir: Path = CASES_DIR) -> DemoCase:
+    from workbench.case.yamlio import read_yaml
+
+    folder = cases_dir / name
+    spec_path = folder / "device.yaml"
+    if not spec_path.is_file():
+        raise WorkbenchError("no demo case definition here", path=str(spec_path))
+    spec = read_yaml(spec_path, name=str(spec_path))
+    if not isinstance(spec, dict) or not isinstance(spec.get("case"), dict):
+        raise WorkbenchError("expected a mapping with a 'case' section", path=str(spec_path))
+    artefacts = []
+    for entry in spec.get("artefacts") or ():
+        path = (folder / str(entry["file"])).resolve()
+        if not path.is_file():
+            raise WorkbenchError(
+                "missing sample file; regenerate it with sample_captures/gen_capture.py or gen_firmware.py",
+                path=str(path),
+            )
+        artefacts.append((path, str(entry["kind"])))
+    declaration = spec.get("declaration")
+    return DemoCase(
+        name=name,
+        info=dict(spec["case"]),
+        artefacts=tuple(artefacts),
+        declaration=(folder / str(declaration)).resolve() if declaration else None,
+    )
+
+
+def build_case(demo: DemoCase, cases_root: Path) -> Any:
+    """Create the case afresh under cases_root/<name>: a previous demo case is removed first."""
+    from workbench.case import Case, CaseInfo
+
+    target = cases_root / demo.name
+    if target.exists():
+        _remove_demo_case(target)
+    case = Case.create(target, CaseInfo.model_validate(demo.info))
+    for path, kind in demo.artefacts:
+        case.add_artefact(path, kind, added_by="workbench demo")
+    if demo.declaration is not None:
+        case.declare(demo.declaration, added_by="workbench demo")
+    return case
+
+
+def _remove_demo_case(target: Path) -> None:
+    if not (target / "case.yaml").is_file():
+        raise WorkbenchError("refusing to replace a folder that is not a device case", path=str(target))
+    for path in target.rglob("*"):  # artefacts are read-only
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    shutil.rmtree(target)
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    demo = subparsers.add_parser(
+        "demo",
+        parents=[common],
+        help="build the demo device cases from sample_captures/ and run the full batch on them",
+        description="Build the demo cases (a defective and a clean IP camera) under OUT/cases/ and run "
+        "the full batch on each into OUT/evidence/; print the path of each bundle's index.html.",
+    )
+    demo.add_argument("--out", default="demo", metavar="DIR", help="output folder (default: demo)")
+    demo.add_argument("--case", dest="cases", action="append", choices=DEMO_CASES,
+                      help="only this demo case (repeatable; default: both)")
+    demo.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel notebooks")
+    demo.add_argument("--level", type=int, choices=(1, 2, 3), default=None,
+                      help="highest level (default: the demo case's, ★★★)")
+    demo.add_argument("--with-code", action="store_true", help="keep code cells in the HTML")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar")
+    demo.set_defaults(func=cmd_demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from workbench.batch.runner import BatchOptions, run_batch
+
+    out = Path(args.out)
+    cases_root = out / "cases"
+    cases_root.mkdir(parents=True, exist_ok=True)
+    indexes = []
+    for name in args.cases or DEMO_CASES:
+        started = time.perf_counter()
+        case = build_case(load_demo_case(name), cases_root)
+        print(f"demo case {name}: {case.path}", file=sys.stderr)
+        command = f"workbench demo --out {args.out} --case {name}"
+        result = run_batch(
+            BatchOptions(
+                case_dir=case.path,
+                out_dir=out / "evidence",
+                level=args.level,
+                jobs=args.jobs,
+                with_code=args.with_code,
+                catalog=args.catalog,
+                progress=not args.no_progress and sys.stderr.isatty(),
+                command=command,
+            )
+        )
+        for lv in result.levels.values():
+            failed = f"; FAIL: {', '.join(lv['failed'])}" if lv["failed"] else ""
+            print(f"  {lv['stars']:<4} {lv['result']:<10} {lv['passed']}/{lv['requirements']} PASS or N/A"
+                  f"{failed}", file=sys.stderr)
+        for row in result.errors:
+            print(f"  ERROR {row.id}: {row.error}", file=sys.stderr)
+        for warning in result.warnings:
+            print(f"  warning: {warning}", file=sys.stderr)
+        took = time.perf_counter() - started
+        print(f"  {name}: {took:.0f} s; verify with: workbench verify {result.zip_path}", file=sys.stderr)
+        indexes.append(result.index)
+    for index in indexes:
+        print(index)
+    return 0
