@@ -69,6 +69,7 @@ class Case:
         self.path = path
         self.info = info
         self._declaration: tuple[tuple[int, int, int], Declaration] | None = None
+        self._artefacts: tuple[tuple[int, int, int], tuple[Artefact, ...]] | None = None
 
     # --- creating and opening -------------------------------------------------------------------
     @classmethod
@@ -126,17 +127,26 @@ class Case:
     def artefacts(self, kind: str | None = None) -> list[Artefact]:
         if kind is not None and kind not in KINDS:
             raise CaseError(f"unknown artefact kind {kind!r}; one of {', '.join(KINDS)}")
-        registry = self._read_registry()
+        return [a for a in self._recorded_artefacts() if kind is None or a.kind == kind]
+
+    def _recorded_artefacts(self) -> tuple[Artefact, ...]:
+        """The registry's artefacts, re-read only when artefacts.yaml was replaced since."""
+        path = self.path / REGISTRY_FILE
+        try:
+            st = os.stat(path)
+            key = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            key = (0, 0, 0)
+        if self._artefacts is not None and self._artefacts[0] == key:
+            return self._artefacts[1]
         found = []
-        for entry in registry["artefacts"]:
+        for entry in self._read_registry()["artefacts"]:
             try:
-                artefact = Artefact.from_record(entry, self.artefacts_dir)
+                found.append(Artefact.from_record(entry, self.artefacts_dir))
             except (KeyError, TypeError, ValueError) as exc:
-                where = str(self.path / REGISTRY_FILE)
-                raise CaseError(f"damaged artefact record: {exc}", path=where) from None
-            if kind is None or artefact.kind == kind:
-                found.append(artefact)
-        return found
+                raise CaseError(f"damaged artefact record: {exc}", path=str(path)) from None
+        self._artefacts = (key, tuple(found))
+        return self._artefacts[1]
 
     def artefact(self, name: str) -> Artefact:
         for artefact in self.artefacts():
