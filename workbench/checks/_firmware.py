@@ -98,7 +98,26 @@ def records(frame: pd.DataFrame | None, columns: Iterable[str] = ()) -> list[dic
 
 
 def table(ctx: EvidenceContext, name: str, columns: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Rows of an engine table over every image, with `artefact` and `sha256` (the image's)."""
+    if name == "files":
+        return files_rows(ctx, columns)
     return records(ctx.firmware_table(name), ("artefact", "sha256", *columns))
+
+
+def files_rows(ctx: EvidenceContext, columns: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The `files` table has its own `sha256` column (each file's): here it is `file_sha256`,
+    and `sha256` is the image's, as in every other table."""
+    cache = getattr(ctx, "_workbench_files_rows", None)
+    if cache is None:
+        cache = []
+        for artefact, scan in ctx.firmwares():
+            frame = getattr(scan, "tables", {}).get("files")
+            for row in records(frame):
+                row["file_sha256"] = row.pop("sha256", None)
+                cache.append({"artefact": artefact.name, "sha256": artefact.sha256, **row})
+        ctx._workbench_files_rows = cache  # type: ignore[attr-defined]
+    wanted = list(columns)
+    return [{**{c: None for c in wanted}, **row} for row in cache]
 
 
 def parameter_list(ctx: EvidenceContext, name: str, default: Iterable[str]) -> tuple[list[str], bool]:
@@ -160,7 +179,7 @@ def extraction_roots(ctx: EvidenceContext, sha256: str) -> list[Path]:
                 roots.append(Path(value))
         image = getattr(scan, "image", None)
         if isinstance(image, dict):
-            for key in ("root", "extract_root", "extraction"):
+            for key in ("extraction_root", "root", "extract_root"):
                 value = image.get(key)
                 if isinstance(value, str) and Path(value).is_dir():
                     roots.append(Path(value))
@@ -287,8 +306,7 @@ class FirmwareCheck(Check):
 
     @staticmethod
     def unreadable_images(ctx: EvidenceContext) -> list[str]:
-        files = ctx.firmware_table("files")
-        seen = set(files["artefact"]) if "artefact" in files.columns and not files.empty else set()
+        seen = {row["artefact"] for row in files_rows(ctx)}
         return [a.name for a in ctx.artefacts(EvidenceKind.FIRMWARE) if a.name not in seen]
 
 
@@ -311,11 +329,21 @@ ACCOUNT_COLUMNS = (
 _NO_LOGIN_SHELLS = ("nologin", "/false", "/dev/null", "/sync", "/halt", "/shutdown")
 
 
+_SYSTEM_ACCOUNT_FILES = {"passwd", "shadow", "master.passwd", "shadow-", "passwd-"}
+
+
+def system_account(row: dict[str, Any]) -> bool:
+    """An account of the system's database (passwd/shadow), not a web or service credential."""
+    return PurePosixPath(text(row.get("source"))).name in _SYSTEM_ACCOUNT_FILES
+
+
 def login_capable(row: dict[str, Any]) -> bool:
-    """Whether an account has a login shell (the engine's flag, else judged from the shell)."""
+    """Whether a system account has a login shell (the engine's flag, else judged from the shell)."""
     value = flag(row.get("login_shell"))
     if value is not None:
         return value
+    if not system_account(row):
+        return False
     shell = text(row.get("shell"))
     return not shell.endswith(_NO_LOGIN_SHELLS)  # an empty shell field means /bin/sh
 
@@ -515,7 +543,8 @@ def files_named(ctx: EvidenceContext, names: Any) -> list[dict[str, Any]]:
     """Rows of the `files` table whose base name is one of `names` (regular files and links)."""
     wanted = {str(n).lower() for n in names}
     return [
-        row for row in files_matching(ctx, lambda p: PurePosixPath(p).name.lower() in wanted)
+        row
+        for row in files_matching(ctx, lambda p: PurePosixPath(p).name.lower() in wanted)
         if text(row.get("type")).lower() not in ("directory", "dir")
     ]
 
@@ -542,3 +571,83 @@ def script_mentions(
                     {"artefact": artefact, "sha256": sha, "path": path, "line": number}
                 )
     return found
+
+
+_BOOT_SCRIPT = re.compile(
+    r"^/etc/(inittab|init\.d/[^/]+|rc\.local|rc\.d/[^/]+|rc[0-9S]\.d/[^/]+|inetd\.conf|xinetd\.d/[^/]+)$"
+    r"|/systemd/system/[^/]+\.service$"
+)
+
+
+def boot_scripts(ctx: EvidenceContext) -> list[dict[str, Any]]:
+    """Rows of the `files` table for what runs at boot: inittab, rc scripts, init.d, systemd units."""
+    return [
+        row
+        for row in files_matching(ctx, lambda p: bool(_BOOT_SCRIPT.search(p)))
+        if text(row.get("type")).lower() not in ("directory", "dir", "symlink", "link")
+    ]
+
+
+_ALWAYS_RUN = re.compile(r"^/etc/(inittab|init\.d/rcS|rc\.local|rc\.d/rcS)$")
+_NOT_A_START = {
+    "kill",
+    "killall",
+    "pkill",
+    "pidof",
+    "which",
+    "echo",
+    "test",
+    "[",
+    "grep",
+    "rm",
+    "type",
+    "command",
+    "printf",
+    "logger",
+    "cat",
+    "ps",
+    "if",
+    "case",
+    "ln",
+    "cp",
+    "mv",
+    "chmod",
+    "mkdir",
+}
+
+
+def boot_starts(ctx: EvidenceContext, names: Any) -> list[dict[str, Any]]:
+    """Commands that start one of `names` at boot, in scripts that run: inittab, rcS, rc.local,
+    and the scripts and units the engine found enabled. One dict per start: artefact, sha256,
+    path, line, program, command."""
+    wanted = {str(n).lower() for n in names}
+    enabled = {
+        (text(r["artefact"]), text(r["source"]))
+        for r in table(ctx, "services", ("source", "enabled"))
+        if flag(r["enabled"]) is not False
+    }
+    starts: list[dict[str, Any]] = []
+    for row in boot_scripts(ctx):
+        artefact, path = text(row["artefact"]), text(row["path"])
+        if not (_ALWAYS_RUN.search(path) or (artefact, path) in enabled):
+            continue
+        sha = artefact_sha256(ctx, artefact)
+        for number, line in image_lines(ctx, sha, path):
+            code = line.split("#", 1)[0].strip()
+            if path.endswith("/inittab"):
+                code = code.split(":", 3)[3] if code.count(":") >= 3 else ""
+            for segment in re.split(r"&&|\|\||;|\||&", code):
+                programs = program_names(segment.strip())
+                if not programs or programs[0] in _NOT_A_START or programs[-1] not in wanted:
+                    continue
+                starts.append(
+                    {
+                        "artefact": artefact,
+                        "sha256": sha,
+                        "path": path,
+                        "line": number,
+                        "program": programs[-1],
+                        "command": segment.strip(),
+                    }
+                )
+    return starts

@@ -140,8 +140,11 @@ class ProceduralCheck(Check):
                 indicators=indicators,
             )
 
-        reasons = [f"the declaration states {self.describe(field, statements[field])}"
-                   for field in self.fields if field not in unstated]
+        reasons = [
+            f"the declaration states {self.describe(field, statements[field])}"
+            for field in self.fields
+            if field not in unstated
+        ]
         reasons += [f"the declaration does not state {field.replace('_', ' ')}" for field in unstated]
         reasons += self.observation_reasons(observed)
         reasons.append(f"{self.hint(ctx)}; record what was examined as evidence")

@@ -11,6 +11,7 @@ from workbench.checks._firmware import (
     SERVICE_COLUMNS,
     FirmwareCheck,
     asks_login,
+    boot_starts,
     cap,
     console_pattern,
     default_note,
@@ -87,6 +88,25 @@ class DebugInterfacesDisabled(FirmwareCheck):
                         "command": command,
                         "problem": problem,
                         "runs_as": text(row["runs_as"]),
+                    },
+                )
+            )
+        # debug tools the engine does not know as services, started by a boot script
+        seen = {(e.path, e.note) for f in findings for e in f.evidence}
+        for start in boot_starts(ctx, debug_names):
+            if (start["path"], f"line {start['line']}") in seen:
+                continue
+            findings.append(
+                Finding(
+                    summary=f"debug tool {start['program']} is started at boot "
+                    f"({start['path']}: {start['command']})",
+                    severity=Severity.HIGH,
+                    evidence=(ref(start, path=start["path"]),),
+                    data={
+                        "service": start["program"],
+                        "command": start["command"],
+                        "problem": "debug service",
+                        "runs_as": "",
                     },
                 )
             )

@@ -1,7 +1,7 @@
 """ATK-05: binaries hardened: NX everywhere; PIE, RELRO and stack canaries where they can be told.
 
-The catalogue's `required` lists the properties of the engine's `binaries` table every binary
-must have (nx, pie, relro, canary, fortify); `min_relro` says whether partial RELRO is enough;
+The catalogue's `required_hardening` maps each property of the engine's `binaries` table (nx,
+pie, relro, canary, fortify) to the values that satisfy it (e.g. relro: [full, partial]);
 binaries under `ignored_path_prefixes` (kernel modules) are not judged. A value the engine
 reports as "undeterminable" (a stripped static binary says nothing of its
 canaries) is an indicator for the inspector, never a failure. PIE is not asked of shared
@@ -29,21 +29,40 @@ from workbench.checks.registry import register
 DEFAULT_REQUIRED = ("nx", "pie", "relro", "canary")
 DEFAULT_IGNORED = ("/lib/modules/",)
 _COLUMNS = (
-    "path", "arch", "nx", "pie", "relro", "canary", "fortify", "stripped", "static", "rpath", "runpath",
+    "path",
+    "arch",
+    "nx",
+    "pie",
+    "relro",
+    "canary",
+    "fortify",
+    "stripped",
+    "static",
+    "rpath",
+    "runpath",
 )
 _UNDETERMINED = {"undeterminable", "unknown", "n/a", ""}
 _LIBRARY = re.compile(r"\.so(\.\d+)*$|\.ko$")
 
 
 def required_properties(ctx: Any) -> tuple[dict[str, set[str]], list[str]]:
-    """property -> accepted values, and the parameters that fell back to the default."""
+    """property -> accepted values, and the parameters that fell back to the default.
+
+    `required_hardening` maps each property to its accepted values ({relro: [full, partial]}); the
+    alternative form is `required` (a list of properties) with `min_relro` (partial or full)."""
+    mapping = ctx.parameters.get("required_hardening")
+    if isinstance(mapping, dict) and mapping:
+        return {
+            str(prop).lower(): {str(v).lower() for v in (values if isinstance(values, list) else [values])}
+            for prop, values in mapping.items()
+        }, []
     props, props_default = parameter_list(ctx, "required", DEFAULT_REQUIRED)
     raw_relro = ctx.parameters.get("min_relro")
     min_relro = str(raw_relro or "partial").lower()
     required = {prop: {"yes", "full"} for prop in props}
     if "relro" in required:
         required["relro"] = {"full"} if min_relro == "full" else {"full", "partial"}
-    defaulted = [n for n, d in (("required", props_default), ("min_relro", raw_relro is None)) if d]
+    defaulted = ["required_hardening"] if props_default and raw_relro is None else []
     return required, defaulted
 
 
@@ -78,18 +97,28 @@ class BinariesHardened(FirmwareCheck):
                     lacking.append(f"{prop} {value}")
                     missing_counts[prop] = missing_counts.get(prop, 0) + 1
             if lacking:
-                findings.append(Finding(
-                    summary=f"{path} lacks hardening: {', '.join(lacking)}",
-                    severity=Severity.HIGH if any(x.startswith("nx") for x in lacking) else Severity.MEDIUM,
-                    evidence=(ref(row, path=path),),
-                    data={"path": path, "lacking": lacking,
-                          **{k: text(row.get(k)) for k in ("arch", "static", "stripped", *required)}},
-                ))
+                findings.append(
+                    Finding(
+                        summary=f"{path} lacks hardening: {', '.join(lacking)}",
+                        severity=Severity.HIGH
+                        if any(x.startswith("nx") for x in lacking)
+                        else Severity.MEDIUM,
+                        evidence=(ref(row, path=path),),
+                        data={
+                            "path": path,
+                            "lacking": lacking,
+                            **{k: text(row.get(k)) for k in ("arch", "static", "stripped", *required)},
+                        },
+                    )
+                )
         indicators = {
             "required": {k: sorted(v) for k, v in required.items()},
-            "observed": {"binaries": len(binaries), "not_judged": len(every) - len(binaries),
-                         "lacking_by_property": missing_counts,
-                         "undeterminable": {k: v[:50] for k, v in undeterminable.items()}},
+            "observed": {
+                "binaries": len(binaries),
+                "not_judged": len(every) - len(binaries),
+                "lacking_by_property": missing_counts,
+                "undeterminable": {k: v[:50] for k, v in undeterminable.items()},
+            },
         }
         notes = default_note(defaulted)
         undetermined_note = [
@@ -98,16 +127,27 @@ class BinariesHardened(FirmwareCheck):
             for prop, paths in sorted(undeterminable.items())
         ]
         if not binaries:
-            return self.result(ctx, Verdict.NOT_APPLICABLE,
-                               ["the image contains no ELF binary", *notes], indicators=indicators)
+            return self.result(
+                ctx,
+                Verdict.NOT_APPLICABLE,
+                ["the image contains no ELF binary", *notes],
+                indicators=indicators,
+            )
         if findings:
             reasons = [
                 f"{len(findings)} of {len(binaries)} ELF binaries lack a required hardening property: "
                 + ", ".join(f"{k} ({v})" for k, v in sorted(missing_counts.items())),
-                *undetermined_note, *notes,
+                *undetermined_note,
+                *notes,
             ]
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
-        return self.result(ctx, Verdict.PASS, [
-            f"all {len(binaries)} ELF binaries have the required hardening where it can be determined",
-            *undetermined_note, *notes,
-        ], indicators=indicators)
+        return self.result(
+            ctx,
+            Verdict.PASS,
+            [
+                f"all {len(binaries)} ELF binaries have the required hardening where it can be determined",
+                *undetermined_note,
+                *notes,
+            ],
+            indicators=indicators,
+        )

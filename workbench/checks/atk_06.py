@@ -9,8 +9,13 @@ from workbench.checks._firmware import FirmwareCheck, cap, default_note, ref, ta
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.registry import register
 
-_SEVERITY = {"critical": Severity.HIGH, "high": Severity.HIGH, "medium": Severity.MEDIUM,
-             "moderate": Severity.MEDIUM, "low": Severity.LOW}
+_SEVERITY = {
+    "critical": Severity.HIGH,
+    "high": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "moderate": Severity.MEDIUM,
+    "low": Severity.LOW,
+}
 _RANK = {"none": 0, "low": 1, "medium": 2, "moderate": 2, "high": 3, "important": 3, "critical": 4}
 
 
@@ -45,37 +50,59 @@ class NoKnownVulnerableComponents(FirmwareCheck):
             "feeds": [{"name": f.name, "sha256": f.sha256} for f in feeds],
         }
         if not feeds:
-            return self.result(ctx, Verdict.INCONCLUSIVE, [
-                "the case has no vulnerability feed: add an OSV JSON feed with "
-                "`workbench case add CASE FEED --kind vuln-feed` to match the "
-                f"{len(components)} component(s) identified",
-            ], indicators=indicators)
+            return self.result(
+                ctx,
+                Verdict.INCONCLUSIVE,
+                [
+                    "the case has no vulnerability feed: add an OSV JSON feed with "
+                    "`workbench case add CASE FEED --kind vuln-feed` to match the "
+                    f"{len(components)} component(s) identified",
+                ],
+                indicators=indicators,
+            )
         raw_min = ctx.parameters.get("min_severity")
         floor = severity_rank(str(raw_min or "low"))
         floor = 1 if floor is None else floor
         count_unknown = ctx.parameters.get("count_unknown_severity", True) is not False
-        notes = default_note([n for n, d in (("min_severity", raw_min is None),
-                                             ("count_unknown_severity",
-                                              "count_unknown_severity" not in ctx.parameters)) if d])
+        notes = default_note(
+            [
+                n
+                for n, d in (
+                    ("min_severity", raw_min is None),
+                    ("count_unknown_severity", "count_unknown_severity" not in ctx.parameters),
+                )
+                if d
+            ]
+        )
         findings: list[Finding] = []
         below: list[str] = []
-        for row in table(ctx, "vulnerabilities",
-                         ("component", "version", "vuln_id", "summary", "severity", "fixed_in", "path")):
+        for row in table(
+            ctx,
+            "vulnerabilities",
+            ("component", "version", "vuln_id", "summary", "severity", "fixed_in", "path"),
+        ):
             vuln, component, version = text(row["vuln_id"]), text(row["component"]), text(row["version"])
             fixed = text(row["fixed_in"])
             rank = severity_rank(text(row["severity"]))
             if (rank is None and not count_unknown) or (rank is not None and rank < floor):
                 below.append(f"{vuln} ({component} {version}, severity {text(row['severity']) or 'unknown'})")
                 continue
-            findings.append(Finding(
-                summary=f"{component} {version} has {vuln}"
-                        + (f", fixed in {fixed}" if fixed else ", no fixed version known")
-                        + (f": {text(row['summary'])[:160]}" if text(row["summary"]) else ""),
-                severity=_SEVERITY.get(text(row["severity"]).lower(), Severity.MEDIUM),
-                evidence=(ref(row),),
-                data={"vuln_id": vuln, "component": component, "version": version, "fixed_in": fixed,
-                      "severity": text(row["severity"])},
-            ))
+            findings.append(
+                Finding(
+                    summary=f"{component} {version} has {vuln}"
+                    + (f", fixed in {fixed}" if fixed else ", no fixed version known")
+                    + (f": {text(row['summary'])[:160]}" if text(row["summary"]) else ""),
+                    severity=_SEVERITY.get(text(row["severity"]).lower(), Severity.MEDIUM),
+                    evidence=(ref(row),),
+                    data={
+                        "vuln_id": vuln,
+                        "component": component,
+                        "version": version,
+                        "fixed_in": fixed,
+                        "severity": text(row["severity"]),
+                    },
+                )
+            )
         feed_names = ", ".join(f.name for f in feeds)
         indicators["below_min_severity"] = below
         if below:
@@ -88,13 +115,23 @@ class NoKnownVulnerableComponents(FirmwareCheck):
             ]
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         if not components:
-            return self.result(ctx, Verdict.INCONCLUSIVE, [
-                "no software component with a version was identified in the image: nothing to match "
-                f"against {feed_names}",
+            return self.result(
+                ctx,
+                Verdict.INCONCLUSIVE,
+                [
+                    "no software component with a version was identified in the image: nothing to match "
+                    f"against {feed_names}",
+                    *notes,
+                ],
+                indicators=indicators,
+            )
+        return self.result(
+            ctx,
+            Verdict.PASS,
+            [
+                f"{len(components)} component(s) matched against {feed_names}: none has a known vulnerability"
+                " at or above the severity floor",
                 *notes,
-            ], indicators=indicators)
-        return self.result(ctx, Verdict.PASS, [
-            f"{len(components)} component(s) matched against {feed_names}: none has a known vulnerability"
-            " at or above the severity floor",
-            *notes,
-        ], indicators=indicators)
+            ],
+            indicators=indicators,
+        )

@@ -20,12 +20,43 @@ from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.registry import register
 
 DEFAULT_NETWORK_SERVICES = (
-    "telnetd", "utelnetd", "ftpd", "vsftpd", "proftpd", "tftpd", "in.tftpd", "httpd", "lighttpd", "uhttpd",
-    "nginx", "boa", "goahead", "mini_httpd", "thttpd", "dropbear", "sshd", "dnsmasq", "mosquitto", "upnpd",
-    "miniupnpd", "avahi-daemon", "smbd", "nmbd", "rtspd", "onvif", "snmpd", "inetd", "xinetd", "adbd",
-    "gdbserver", "mdnsd", "lldpd", "rpcbind", "mqtt",
+    "telnetd",
+    "utelnetd",
+    "ftpd",
+    "vsftpd",
+    "proftpd",
+    "tftpd",
+    "in.tftpd",
+    "httpd",
+    "lighttpd",
+    "uhttpd",
+    "nginx",
+    "boa",
+    "goahead",
+    "mini_httpd",
+    "thttpd",
+    "dropbear",
+    "sshd",
+    "dnsmasq",
+    "mosquitto",
+    "upnpd",
+    "miniupnpd",
+    "avahi-daemon",
+    "smbd",
+    "nmbd",
+    "rtspd",
+    "onvif",
+    "snmpd",
+    "inetd",
+    "xinetd",
+    "adbd",
+    "gdbserver",
+    "mdnsd",
+    "lldpd",
+    "rpcbind",
+    "mqtt",
 )
-DEFAULT_EXEMPT = ("init", "procd", "sshd", "dropbear")
+DEFAULT_EXEMPT: tuple[str, ...] = ()  # nothing is exempt unless the catalogue says so
 
 
 @register
@@ -33,12 +64,15 @@ class LeastPrivilegeServices(FirmwareCheck):
     requirement_id = "ATK-07"
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        known_set = set(DEFAULT_NETWORK_SERVICES)
+        known, known_default = parameter_list(ctx, "network_services", DEFAULT_NETWORK_SERVICES)
+        known_set = set(known)
         raw_uids = ctx.parameters.get("privileged_uids")
         privileged = {as_int(u) for u in (raw_uids if isinstance(raw_uids, list) else [0])} - {None}
-        exempt, exempt_default = parameter_list(ctx, "exempt_services", DEFAULT_EXEMPT)
-        uids = {(text(r["artefact"]), text(r["user"])): as_int(r["uid"])
-                for r in table(ctx, "accounts", ("user", "uid"))}
+        exempt, _ = parameter_list(ctx, "exempt_services", DEFAULT_EXEMPT)  # none unless listed
+        uids = {
+            (text(r["artefact"]), text(r["user"])): as_int(r["uid"])
+            for r in table(ctx, "accounts", ("user", "uid"))
+        }
         as_root: list[Finding] = []
         exempted: list[str] = []
         unprivileged: list[str] = []
@@ -58,20 +92,36 @@ class LeastPrivilegeServices(FirmwareCheck):
             if uid in privileged and programs & set(exempt):
                 exempted.append(f"{label} ({user})")
             elif uid in privileged:
-                as_root.append(Finding(
-                    summary=f"network service {label} runs as {user} (uid {uid}) ({text(row['source'])})",
-                    severity=Severity.MEDIUM, evidence=(ref(row, path=text(row["source"]) or None),),
-                    data={"service": name, "command": command, "port": as_int(row["port"]), "runs_as": user},
-                ))
+                as_root.append(
+                    Finding(
+                        summary=f"network service {label} runs as {user} (uid {uid}) ({text(row['source'])})",
+                        severity=Severity.MEDIUM,
+                        evidence=(ref(row, path=text(row["source"]) or None),),
+                        data={
+                            "service": name,
+                            "command": command,
+                            "port": as_int(row["port"]),
+                            "runs_as": user,
+                        },
+                    )
+                )
             elif user:
                 unprivileged.append(f"{label} ({user})")
             else:
                 unknown.append(label)
-        indicators = {"observed": {"privileged": [f.data["service"] or f.data["command"] for f in as_root],
-                                   "exempt": exempted, "unprivileged": unprivileged, "unknown_user": unknown},
-                      "privileged_uids": sorted(privileged), "exempt_services": exempt}
-        notes = default_note([n for n, d in (("privileged_uids", raw_uids is None),
-                                             ("exempt_services", exempt_default)) if d])
+        indicators = {
+            "observed": {
+                "privileged": [f.data["service"] or f.data["command"] for f in as_root],
+                "exempt": exempted,
+                "unprivileged": unprivileged,
+                "unknown_user": unknown,
+            },
+            "privileged_uids": sorted(privileged),
+            "exempt_services": exempt,
+        }
+        notes = default_note(
+            [n for n, d in (("network_services", known_default), ("privileged_uids", raw_uids is None)) if d]
+        )
         if as_root:
             lead = f"{len(as_root)} network service(s) started at boot run with a privileged uid"
         elif unprivileged or unknown:

@@ -11,6 +11,7 @@ from workbench.checks._firmware import (
     cap,
     flag,
     login_capable,
+    system_account,
     table,
     text,
 )
@@ -33,6 +34,7 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
         for row in accounts:
             user = text(row["user"])
             login = login_capable(row)
+            service = not system_account(row)
             locked = bool(flag(row["locked"]))
             empty = bool(flag(row["empty"]))
             default = bool(flag(row["default_password"]))
@@ -46,13 +48,14 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
                     "line": row["line"],
                 }
             )
-            if not login or locked:
+            if locked or not (login or (service and default)):
                 continue
+            what = "has a login shell and" if login else f"(a credential in {text(row['source'])}) has"
             if empty:
                 if empty_fails:
                     findings.append(
                         Finding(
-                            summary=f"account {user} has a login shell and an empty password",
+                            summary=f"account {user} {what} an empty password",
                             severity=Severity.HIGH,
                             evidence=(account_ref(row),),
                             data={"user": user, "problem": "empty password", "shell": text(row["shell"])},
@@ -62,7 +65,7 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
                 hint = text(row["password_hint"])
                 findings.append(
                     Finding(
-                        summary=f"account {user} has a login shell and a well-known default password"
+                        summary=f"account {user} {what} a well-known default password"
                         + (f" ({hint})" if hint else ""),
                         severity=Severity.HIGH,
                         evidence=(account_ref(row),),
@@ -74,7 +77,7 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
                         },
                     )
                 )
-            else:
+            elif login:
                 preset.append(user)
 
         indicators: dict[str, Any] = {

@@ -261,12 +261,22 @@ def make_verifier(stored: str, scheme: str) -> Any | None:
     return None
 
 
-def stored_hash(ctx: Any, row: dict[str, Any]) -> str | None:
-    """The account's hash: the engine's `hash` column if it has one, else its source file's line."""
-    raw = text(row.get("hash"))
-    if raw:
-        return raw
+def engine_hashes(ctx: Any) -> dict[tuple[str, str, str, int | None], str]:
+    """(artefact, source, user, line) -> stored hash, from the engine's scan (never a table)."""
+    found: dict[tuple[str, str, str, int | None], str] = {}
+    for artefact, scan in ctx.firmwares():
+        for record in getattr(scan, "password_hashes", None) or []:
+            source, user = text(record.get("source")), text(record.get("user"))
+            found[(artefact.name, source, user, as_int(record.get("line")))] = text(record.get("stored"))
+    return found
+
+
+def stored_hash(ctx: Any, row: dict[str, Any], known: dict[Any, str] | None = None) -> str | None:
+    """The account's hash: from the engine's scan if it kept it, else from its source file's line."""
     source, user = text(row.get("source")), text(row.get("user"))
+    key = (text(row.get("artefact")), source, user, as_int(row.get("line")))
+    if known and key in known:
+        return known[key]
     if not source or not user:
         return None
     wanted = as_int(row.get("line"))
@@ -339,6 +349,7 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
                 indicators=indicators,
             )
 
+        known = engine_hashes(ctx)
         findings: list[Finding] = []
         tested: list[dict[str, Any]] = []
         untested: list[str] = []
@@ -347,7 +358,7 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
             if flag(row["locked"]) or flag(row["empty"]):
                 continue
             user, scheme = text(row["user"]), scheme_name(row["hash_scheme"])
-            stored = stored_hash(ctx, row)
+            stored = stored_hash(ctx, row, known)
             if not stored or stored in _UNSET or stored.startswith(("!", "*")):
                 continue
             verify = make_verifier(stored, scheme)

@@ -9,13 +9,15 @@ looks for its traces in the image's layers and files:
 - `ima_evm`: evmctl, IMA policies (/etc/ima/), kernel keyrings (/etc/keys/);
 - `android_verified_boot`: avbtool, vbmeta partitions.
 
-A legacy uImage header carries CRCs only: integrity against corruption, not authenticity. The
+Files named in the catalogue's `verified_boot_tools` are reported too. A legacy uImage header
+carries CRCs only: integrity against corruption, not authenticity. The
 check always proposes NEEDS_INSPECTOR: secure boot rooted in the SoC is invisible in an image.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from workbench.checks._firmware import (
@@ -31,8 +33,23 @@ from workbench.checks._firmware import (
 from workbench.checks.base import CheckResult, EvidenceKind, Verdict
 from workbench.checks.registry import register
 
+DEFAULT_BOOT_TOOLS = (
+    "veritysetup",
+    "avbtool",
+    "fit_check_sign",
+    "evmctl",
+    "tpm2_pcrread",
+    "tpm2_quote",
+    "mokutil",
+    "fsverity",
+    "sbverify",
+)
 DEFAULT_INDICATORS = (
-    "signed_fit_image", "dm_verity", "uboot_verified_boot", "ima_evm", "android_verified_boot",
+    "signed_fit_image",
+    "dm_verity",
+    "uboot_verified_boot",
+    "ima_evm",
+    "android_verified_boot",
 )
 _FILE_TRACES = {
     "signed_fit_image": re.compile(r"\.(itb|fit)$", re.I),
@@ -56,26 +73,37 @@ class BootIntegrity(FirmwareCheck):
     optional = frozenset({EvidenceKind.INSPECTOR})
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        wanted, defaulted = parameter_list(ctx, "indicators", DEFAULT_INDICATORS)
+        wanted, _ = parameter_list(ctx, "indicators", DEFAULT_INDICATORS)  # the families looked for
+        tools, tools_default = parameter_list(ctx, "verified_boot_tools", DEFAULT_BOOT_TOOLS)
         layers = table(ctx, "layers", ("offset", "format", "size", "extracted", "path"))
         files = [text(r["path"]) for r in table(ctx, "files", ("path",))]
         traces: dict[str, list[str]] = {name: [] for name in wanted}
+        traces["verified_boot_tools"] = [p for p in files if PurePosixPath(p).name.lower() in set(tools)][:20]
         for name in wanted:
             layer_re, file_re = _LAYER_TRACES.get(name), _FILE_TRACES.get(name)
             if layer_re is not None:
-                traces[name] += [f"{text(r['format'])} layer at 0x{as_int(r['offset']) or 0:x}"
-                                 for r in layers if layer_re.search(text(r["format"]))]
+                traces[name] += [
+                    f"{text(r['format'])} layer at 0x{as_int(r['offset']) or 0:x}"
+                    for r in layers
+                    if layer_re.search(text(r["format"]))
+                ]
             if file_re is not None:
                 traces[name] += [p for p in files if file_re.search(p)][:20]
-        uimage = [f"uImage at 0x{as_int(r['offset']) or 0:x}" for r in layers
-                  if "uimage" in text(r["format"]).lower()]
+        uimage = [
+            f"uImage at 0x{as_int(r['offset']) or 0:x}"
+            for r in layers
+            if "uimage" in text(r["format"]).lower()
+        ]
         rows = update_rows(ctx)
         verifiers = [describe_update(r) for r in rows.get("verifier", []) + rows.get("public_key", [])]
         indicators = {
             "observed": {
                 "indicators": traces,
-                "image_layers": [f"{text(r['format'])} at 0x{as_int(r['offset']) or 0:x}"
-                                 for r in layers if text(r["format"])],
+                "image_layers": [
+                    f"{text(r['format'])} at 0x{as_int(r['offset']) or 0:x}"
+                    for r in layers
+                    if text(r["format"])
+                ],
                 "crc_only_headers": uimage,
                 "update_verifiers": verifiers,
             }
@@ -86,14 +114,18 @@ class BootIntegrity(FirmwareCheck):
                 f"{name.replace('_', ' ')} ({', '.join(found[:3])})" for name, found in present.items()
             )
         else:
-            lead = ("no trace of " + ", ".join(n.replace("_", " ") for n in wanted) + " in the image; "
-                    "secure boot rooted in the SoC's boot ROM is invisible in a root file system")
+            lead = (
+                "no trace of " + ", ".join(n.replace("_", " ") for n in wanted) + " in the image; "
+                "secure boot rooted in the SoC's boot ROM is invisible in a root file system"
+            )
         reasons = [lead]
         if uimage:
             reasons.append("legacy uImage headers carry CRCs: integrity against corruption, not authenticity")
         if verifiers:
             reasons.append("update verification (not boot verification): " + ", ".join(verifiers))
-        reasons.append("the inspector checks the vendor's secure-boot documentation and, where possible, "
-                       "that a modified image is refused at boot")
-        reasons += default_note(["indicators"] if defaulted else [])
+        reasons.append(
+            "the inspector checks the vendor's secure-boot documentation and, where possible, "
+            "that a modified image is refused at boot"
+        )
+        reasons += default_note(["verified_boot_tools"] if tools_default else [])
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)

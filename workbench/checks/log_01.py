@@ -8,6 +8,7 @@ from workbench.checks._firmware import (
     SERVICE_COLUMNS,
     FirmwareCheck,
     as_int,
+    boot_starts,
     declaration_ref,
     default_note,
     parameter_list,
@@ -22,12 +23,25 @@ from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, 
 from workbench.checks.registry import register
 
 _LOGGERS = {"syslogd", "rsyslogd", "syslog-ng", "logd", "klogd", "journald", "systemd-journald", "metalog"}
-_TIME = {"ntpd", "chronyd", "ntpclient", "ntpdate", "sntp", "openntpd", "systemd-timesyncd", "htpdate",
-         "sysntpd", "ntp"}
+_TIME = {
+    "ntpd",
+    "chronyd",
+    "ntpclient",
+    "ntpdate",
+    "sntp",
+    "openntpd",
+    "systemd-timesyncd",
+    "htpdate",
+    "sysntpd",
+    "ntp",
+}
 DEFAULT_SYSLOG_CONFIGS = ("/etc/syslog.conf", "/etc/rsyslog.conf", "/etc/syslog-ng/syslog-ng.conf")
 DEFAULT_TIME_PROTOCOLS = ("ntp", "nts", "sntp")
 _TIME_CONFIGS = (
-    "/etc/ntp.conf", "/etc/chrony.conf", "/etc/chrony/chrony.conf", "/etc/systemd/timesyncd.conf",
+    "/etc/ntp.conf",
+    "/etc/chrony.conf",
+    "/etc/chrony/chrony.conf",
+    "/etc/systemd/timesyncd.conf",
 )
 _TIME_PORTS = {"ntp": 123, "sntp": 123, "nts": 4460}
 
@@ -38,50 +52,74 @@ class SecurityLogging(FirmwareCheck):
     optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.DECLARATION})
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        loggers, clocks = [], []
+        loggers: list[str] = []
+        clocks: list[str] = []
+        for found, names in ((loggers, _LOGGERS), (clocks, _TIME)):
+            found += [f"{s['program']} ({s['path']} line {s['line']})" for s in boot_starts(ctx, names)]
         for row in table(ctx, "services", SERVICE_COLUMNS):
             programs = {text(row["name"]).lower(), *program_names(text(row["command"]))}
-            label = f"{text(row['name']) or text(row['command'])} ({text(row['source'])})"
+            label = f"{text(row['name'])} ({text(row['source'])} line {row['line']})"
             if not started(row):
                 continue
-            if programs & _LOGGERS:
+            if programs & _LOGGERS and label not in loggers:
                 loggers.append(label)
-            if programs & _TIME:
+            if programs & _TIME and label not in clocks:
                 clocks.append(label)
         syslog_configs, configs_default = parameter_list(ctx, "syslog_configs", DEFAULT_SYSLOG_CONFIGS)
         protocols, protocols_default = parameter_list(ctx, "time_protocols", DEFAULT_TIME_PROTOCOLS)
         wanted = {c.lower() for c in syslog_configs} | {c.lower() for c in _TIME_CONFIGS}
-        configs = sorted({text(r["path"]) for r in table(ctx, "files", ("path",))
-                          if text(r["path"]).lower() in wanted})
+        configs = sorted(
+            {text(r["path"]) for r in table(ctx, "files", ("path",)) if text(r["path"]).lower() in wanted}
+        )
         ntp_flows = self._time_in_capture(ctx, protocols)
-        notes = default_note([n for n, d in (("syslog_configs", configs_default),
-                                             ("time_protocols", protocols_default)) if d])
+        notes = default_note(
+            [n for n, d in (("syslog_configs", configs_default), ("time_protocols", protocols_default)) if d]
+        )
         declaration = ctx.declaration
         logging = getattr(declaration, "logging", None) if declaration is not None else None
         indicators = {
             "declared": {"logging": declared(declaration, "logging")},
-            "observed": {"loggers_at_boot": loggers, "time_sync_at_boot": clocks, "configs": configs,
-                         "time_servers_in_capture": ntp_flows},
+            "observed": {
+                "loggers_at_boot": loggers,
+                "time_sync_at_boot": clocks,
+                "configs": configs,
+                "time_servers_in_capture": ntp_flows,
+            },
         }
         if logging is not None and logging.enabled is False:
-            finding = Finding(summary="the declaration states security events are not logged",
-                              severity=Severity.MEDIUM, evidence=(declaration_ref(ctx, "logging.enabled"),))
+            finding = Finding(
+                summary="the declaration states security events are not logged",
+                severity=Severity.MEDIUM,
+                evidence=(declaration_ref(ctx, "logging.enabled"),),
+            )
             return self.result(ctx, Verdict.FAIL, [finding.summary], [finding], indicators)
         reasons = [
-            f"logging started at boot: {', '.join(loggers)}" if loggers
+            f"logging started at boot: {', '.join(loggers)}"
+            if loggers
             else "no logging daemon is started at boot",
-            f"time synchronisation at boot: {', '.join(clocks)}" if clocks
+            f"time synchronisation at boot: {', '.join(clocks)}"
+            if clocks
             else "no time synchronisation service is started at boot",
         ]
         if ctx.has(EvidenceKind.CAPTURE):
-            reasons.append(f"time servers contacted in the capture: {', '.join(ntp_flows)}" if ntp_flows
-                           else f"no {'/'.join(protocols).upper()} traffic in the capture")
+            reasons.append(
+                f"time servers contacted in the capture: {', '.join(ntp_flows)}"
+                if ntp_flows
+                else f"no {'/'.join(protocols).upper()} traffic in the capture"
+            )
+        source = text(getattr(logging, "time_source", None)).lower()
+        if source in protocols and not clocks:
+            reasons.append(f"the declaration names {source} as time source, but nothing starts it at boot")
         if logging is not None:
-            reasons.append(f"the declaration states logging enabled: {logging.enabled}, "
-                           f"time source: {logging.time_source or 'not stated'}")
+            reasons.append(
+                f"the declaration states logging enabled: {logging.enabled}, "
+                f"time source: {logging.time_source or 'not stated'}"
+            )
         reasons += notes
-        reasons.append("the inspector triggers security events (failed logins, configuration changes) and "
-                       "checks they are recorded with correct time stamps")
+        reasons.append(
+            "the inspector triggers security events (failed logins, configuration changes) and "
+            "checks they are recorded with correct time stamps"
+        )
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
 
     @staticmethod

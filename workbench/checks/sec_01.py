@@ -9,17 +9,6 @@ from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.registry import register
 
 _COLUMNS = ("path", "offset", "line", "kind", "name", "value")
-DEFAULT_FAILING_KINDS = (
-    "aws_access_key",
-    "gcp_api_key",
-    "azure_storage_key",
-    "api_key",
-    "access_token",
-    "bearer_token",
-    "jwt",
-    "password_assignment",
-    "basic_auth_url",
-)
 DEFAULT_IGNORED = ("/usr/share/doc/", "/usr/share/man/", "/usr/share/locale/")
 
 
@@ -32,8 +21,10 @@ class NoHardCodedSecrets(FirmwareCheck):
     requirement_id = "SEC-01"
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        kinds, kinds_default = parameter_list(ctx, "failing_kinds", DEFAULT_FAILING_KINDS)
+        # `secret_kinds`: the engine's kinds that fail; "*" (the default) means every kind it reports
+        kinds, kinds_default = parameter_list(ctx, "secret_kinds", ["*"])
         failing = {_kind(k) for k in kinds}
+        every = "*" in failing
         ignored_prefixes, prefixes_default = parameter_list(ctx, "ignored_path_prefixes", DEFAULT_IGNORED)
         secrets = table(ctx, "secrets", _COLUMNS)
         findings: list[Finding] = []
@@ -41,7 +32,8 @@ class NoHardCodedSecrets(FirmwareCheck):
         for row in secrets:
             kind = text(row["kind"]) or "secret"
             path = text(row["path"])
-            if _kind(kind) not in failing or path.lower().startswith(tuple(ignored_prefixes)):
+            counted = every or _kind(kind) in failing
+            if not counted or path.lower().startswith(tuple(ignored_prefixes)):
                 ignored[kind] = ignored.get(kind, 0) + 1
                 continue
             name = text(row["name"])
@@ -59,12 +51,12 @@ class NoHardCodedSecrets(FirmwareCheck):
             by_kind[f.data["kind"]] = by_kind.get(f.data["kind"], 0) + 1
         indicators = {
             "observed": {"secrets_by_kind": by_kind, "not_counted": ignored},
-            "failing_kinds": sorted(failing),
+            "secret_kinds": sorted(failing),
         }
         notes = default_note(
             [
                 n
-                for n, d in (("failing_kinds", kinds_default), ("ignored_path_prefixes", prefixes_default))
+                for n, d in (("secret_kinds", kinds_default), ("ignored_path_prefixes", prefixes_default))
                 if d
             ]
         )

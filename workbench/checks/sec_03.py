@@ -70,10 +70,13 @@ class StoredSecretsProtected(FirmwareCheck):
                 secrets[(artefact, path)] = "password hashes"
             elif _under(path, sensitive) and not _PUBLIC.search(path) and (artefact, path) not in public:
                 secrets[(artefact, path)] = "sensitive material"
-        for row in table(ctx, "accounts", ("source",)):
+        for row in table(ctx, "accounts", ("source", "hash_scheme")):
             source = text(row["source"])
             if source and PurePosixPath(source).name != "passwd":
-                secrets[(text(row["artefact"]), source)] = "password hashes"
+                plain = text(row["hash_scheme"]).lower() == "plaintext"
+                secrets[(text(row["artefact"]), source)] = (
+                    "a clear-text password" if plain else "password hashes"
+                )
         for row in table(ctx, "keys", ("path", "kind", "encrypted")):
             if text(row["kind"]).lower() in ("private_key", "ssh_host_key"):
                 key = (text(row["artefact"]), text(row["path"]))

@@ -19,7 +19,15 @@ from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, 
 from workbench.checks.registry import register
 
 DEFAULT_UPDATE_TOOLS = (
-    "sysupgrade", "swupdate", "rauc", "mender", "fwupd", "opkg", "hawkbit", "ota_update", "fw_upgrade",
+    "sysupgrade",
+    "swupdate",
+    "rauc",
+    "mender",
+    "fwupd",
+    "opkg",
+    "hawkbit",
+    "ota_update",
+    "fw_upgrade",
     "updater",
 )
 
@@ -34,21 +42,25 @@ class SoftwareUpdatable(FirmwareCheck):
         names, defaulted = parameter_list(ctx, "update_tools", DEFAULT_UPDATE_TOOLS)
         declaration = ctx.declaration
         update = getattr(declaration, "update", None) if declaration is not None else None
-        observed = {kind: [describe_update(r) for r in rows.get(kind, [])]
-                    for kind in ("tool", "url", "verifier", "public_key")}
+        observed = {
+            kind: [describe_update(r) for r in rows.get(kind, [])]
+            for kind in ("tool", "url", "verifier", "public_key")
+        }
         observed["tool"] = sorted(set(observed["tool"]) | {text(r["path"]) for r in files_named(ctx, names)})
         indicators = {"declared": {"update": declared(declaration, "update")}, "observed": observed}
         mechanism = getattr(update, "mechanism", None)
         if says_none(mechanism):
             finding = Finding(
                 summary="the declaration states the device has no update mechanism",
-                severity=Severity.HIGH, evidence=(declaration_ref(ctx, "update.mechanism"),),
+                severity=Severity.HIGH,
+                evidence=(declaration_ref(ctx, "update.mechanism"),),
                 data={"declared": mechanism},
             )
             return self.result(ctx, Verdict.FAIL, [finding.summary], [finding], indicators)
         tools = observed["tool"]
         reasons = [
-            f"update tools in the firmware: {', '.join(tools)}" if tools
+            f"update tools in the firmware: {', '.join(tools)}"
+            if tools
             else "no update tool was recognised in the firmware",
         ]
         if observed["url"]:
@@ -58,8 +70,10 @@ class SoftwareUpdatable(FirmwareCheck):
         elif mechanism:
             reasons.append(f"the declaration states the mechanism: {mechanism}")
             if not tools:
-                reasons.append("the declared mechanism has no recognised tool in the image: find the "
-                               "program that applies updates")
+                reasons.append(
+                    "the declared mechanism has no recognised tool in the image: find the "
+                    "program that applies updates"
+                )
         else:
             reasons.append("the declaration does not state the update mechanism")
         reasons.append(

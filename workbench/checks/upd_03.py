@@ -21,10 +21,12 @@ class SupportPeriod(ProceduralCheck):
     def nonconformities(self, declaration: Any) -> list[tuple[str, str]]:
         period = declaration.support_period
         if period is None or period.end is None:
-            return [(
-                "support_period.end",
-                "the declaration states no end of the security-update support period",
-            )]
+            return [
+                (
+                    "support_period.end",
+                    "the declaration states no end of the security-update support period",
+                )
+            ]
         return []
 
     def observations(self, ctx: Any) -> dict[str, Any]:

@@ -59,42 +59,69 @@ class UpdateAuthenticity(FirmwareCheck):
             "urls": [describe_update(r) for r in urls],
             "verifiers": [describe_update(r) for r in verifiers],
             "public_keys": [describe_update(r) for r in keys],
-            "verifiers_run_by_update_scripts": {k: [f"{w['path']}:{w['line']}" for w in v]
-                                                for k, v in used_verifiers.items()},
-            "integrity_only_checks": {k: [f"{w['path']}:{w['line']}" for w in v]
-                                      for k, v in used_integrity.items()},
+            "verifiers_run_by_update_scripts": {
+                k: [f"{w['path']}:{w['line']}" for w in v] for k, v in used_verifiers.items()
+            },
+            "integrity_only_checks": {
+                k: [f"{w['path']}:{w['line']}" for w in v] for k, v in used_integrity.items()
+            },
         }
         indicators = {"declared": {"update": declared(declaration, "update")}, "observed": observed}
-        notes = default_note([n for n, d in (("verifier_tools", verifiers_default),
-                                             ("integrity_only_tools", integrity_default)) if d])
+        notes = default_note(
+            [
+                n
+                for n, d in (
+                    ("verifier_tools", verifiers_default),
+                    ("integrity_only_tools", integrity_default),
+                )
+                if d
+            ]
+        )
         verified = bool(verifiers or keys or used_verifiers)
         findings: list[Finding] = []
         if signed is False:
-            findings.append(Finding(
-                summary="the declaration states updates are not signed",
-                severity=Severity.HIGH, evidence=(declaration_ref(ctx, "update.signed"),),
-                data={"declared_signed": False},
-            ))
+            findings.append(
+                Finding(
+                    summary="the declaration states updates are not signed",
+                    severity=Severity.HIGH,
+                    evidence=(declaration_ref(ctx, "update.signed"),),
+                    data={"declared_signed": False},
+                )
+            )
         if scripts and not verified:
             evidence = tuple(ref(r) for r in scripts[:8])
-            summary = ("the firmware updates itself (" + ", ".join((observed["tools"] + observed["urls"])[:4])
-                       + ") but contains no signature verification tool or public key")
+            summary = (
+                "the firmware updates itself ("
+                + ", ".join((observed["tools"] + observed["urls"])[:4])
+                + ") but contains no signature verification tool or public key"
+            )
             if used_integrity:
                 summary += f"; {', '.join(sorted(used_integrity))} checks integrity, not authenticity"
             if signed is True:
                 summary += "; the declaration says updates are signed"
-            findings.append(Finding(summary=summary, severity=Severity.HIGH, evidence=evidence,
-                                    data={"tools": observed["tools"], "urls": observed["urls"]}))
+            findings.append(
+                Finding(
+                    summary=summary,
+                    severity=Severity.HIGH,
+                    evidence=evidence,
+                    data={"tools": observed["tools"], "urls": observed["urls"]},
+                )
+            )
         if findings:
             return self.result(ctx, Verdict.FAIL, [f.summary for f in findings] + notes, findings, indicators)
         if not scripts:
-            reasons = ["no update tool or update URL was recognised in the firmware: the inspector "
-                       "establishes how updates are applied and whether they are verified"]
+            reasons = [
+                "no update tool or update URL was recognised in the firmware: the inspector "
+                "establishes how updates are applied and whether they are verified"
+            ]
         else:
             shown = observed["verifiers"] + observed["public_keys"] + sorted(used_verifiers)
             reasons = [
-                "the firmware has update tools (" + ", ".join(observed["tools"] + observed["urls"])
-                + ") and signature verification (" + ", ".join(shown) + ")",
+                "the firmware has update tools ("
+                + ", ".join(observed["tools"] + observed["urls"])
+                + ") and signature verification ("
+                + ", ".join(shown)
+                + ")",
                 "the inspector checks verification is enforced: an update with a broken or missing "
                 "signature must be refused",
             ]

@@ -3,8 +3,8 @@
 The check reads the wireless configurations in the image: hostapd (`*.conf` with `interface=`/
 `ssid=`), wpa_supplicant network blocks, and OpenWrt's /etc/config/wireless. WEP and TKIP-only
 configurations use a cipher of the catalogue's `weak_ciphers` (WEP, TKIP) and fail; an open
-network fails when `open_network_fails` is set (otherwise it is an indicator: a set-up access
-point). `config_files` names the configuration files looked for (`hostapd-phy0.conf` counts as
+network fails when `open_network_fails` is true (by default it is an indicator: often a set-up
+access point). `config_files` names the configuration files looked for (`hostapd-phy0.conf` counts as
 `hostapd.conf`); OpenWrt's /etc/config/wireless is always read.
 """
 
@@ -125,9 +125,12 @@ class CurrentWirelessSecurity(FirmwareCheck):
         weak_set = {w.upper() for w in weak}
         names, names_default = parameter_list(ctx, "config_files", DEFAULT_CONFIG_FILES)
         raw_open = ctx.parameters.get("open_network_fails")
-        open_fails = raw_open is not False
-        defaults = (("weak_ciphers", weak_default), ("config_files", names_default),
-                    ("open_network_fails", raw_open is None))
+        open_fails = raw_open is True  # default: an open network is an indicator (a set-up access point?)
+        defaults = (
+            ("weak_ciphers", weak_default),
+            ("config_files", names_default),
+            ("open_network_fails", raw_open is None),
+        )
         notes = default_note([n for n, d in defaults if d])
         rows = files_matching(ctx, lambda p: bool(_config_kind(p, names)))[:MAX_CONFIGS]
         configs = [(row, kind) for row in rows if (kind := _config_kind(text(row["path"]), names))]
@@ -156,8 +159,8 @@ class CurrentWirelessSecurity(FirmwareCheck):
                     findings.append(
                         Finding(
                             summary=f"wireless network {ssid} is {problem[0]} ({text(row['path'])})"
-                            if cipher == "OPEN" else
-                            f"wireless network {ssid} uses {problem[0]} ({text(row['path'])})",
+                            if cipher == "OPEN"
+                            else f"wireless network {ssid} uses {problem[0]} ({text(row['path'])})",
                             severity=Severity.HIGH,
                             evidence=(
                                 ref(

@@ -39,8 +39,7 @@ int main(int argc, char **argv) {
     return 0;
 }
 """
-HARDENED = ["-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-O2", "-pie", "-fPIE",
-            "-Wl,-z,relro,-z,now"]
+HARDENED = ["-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-O2", "-pie", "-fPIE", "-Wl,-z,relro,-z,now"]
 UNHARDENED = ["-fno-stack-protector", "-no-pie", "-z", "execstack", "-Wl,-z,norelro", "-O0"]
 
 
@@ -72,9 +71,21 @@ def write(root: Path, path: str, content: str | bytes, mode: int = 0o644) -> Pat
 
 def mksquashfs(root: Path, image: Path) -> Path:
     subprocess.run(
-        [_require("mksquashfs"), str(root), str(image), "-noappend", "-all-root", "-no-progress",
-         "-quiet", "-mkfs-time", "0", "-all-time", "0"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            _require("mksquashfs"),
+            str(root),
+            str(image),
+            "-noappend",
+            "-all-root",
+            "-no-progress",
+            "-quiet",
+            "-mkfs-time",
+            "0",
+            "-all-time",
+            "0",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return image
 
@@ -84,8 +95,11 @@ def _private_key_pem() -> bytes:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
 
 
 def _ssh_host_key() -> bytes:
@@ -93,8 +107,9 @@ def _ssh_host_key() -> bytes:
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
     key = ed25519.Ed25519PrivateKey.generate()
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
+    )
 
 
 def _public_key_pem() -> bytes:
@@ -102,8 +117,9 @@ def _public_key_pem() -> bytes:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     key = ec.generate_private_key(ec.SECP256R1())
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def _passwd(extra: str = "") -> str:
@@ -119,30 +135,48 @@ def _passwd(extra: str = "") -> str:
 def build_defective(root: Path, bins: dict[str, Path]) -> None:
     from passlib.hash import des_crypt, md5_crypt, sha512_crypt
 
-    write(root, "/etc/passwd", _passwd("svc:" + md5_crypt.hash("svcpass9") + ":1002:1002::/home/svc:/bin/sh\n"))
-    write(root, "/etc/shadow", (
-        f"root:{des_crypt.hash(ROOT_DEFAULT_PASSWORD)}:19000:0:99999:7:::\n"
-        "daemon:*:19000:0:99999:7:::\n"
-        "admin::19000:0:99999:7:::\n"
-        f"cam:{sha512_crypt.using(rounds=5000).hash(MAC_DERIVED_PASSWORD)}:19000:0:99999:7:::\n"
-        "www-data:*:19000:0:99999:7:::\n"
-    ), mode=0o644)
-    write(root, "/etc/config/cloud.conf", """
+    write(
+        root, "/etc/passwd", _passwd("svc:" + md5_crypt.hash("svcpass9") + ":1002:1002::/home/svc:/bin/sh\n")
+    )
+    write(
+        root,
+        "/etc/shadow",
+        (
+            f"root:{des_crypt.hash(ROOT_DEFAULT_PASSWORD)}:19000:0:99999:7:::\n"
+            "daemon:*:19000:0:99999:7:::\n"
+            "admin::19000:0:99999:7:::\n"
+            f"cam:{sha512_crypt.using(rounds=5000).hash(MAC_DERIVED_PASSWORD)}:19000:0:99999:7:::\n"
+            "www-data:*:19000:0:99999:7:::\n"
+        ),
+        mode=0o644,
+    )
+    write(
+        root,
+        "/etc/config/cloud.conf",
+        """
         # Acme cloud connector
         server=mqtt.acme-cloud.example
         username=c100
         password=Acm3Cl0udS3cret!
         aws_access_key_id=AKIAIOSFODNN7EXAMPLE
         aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
-    """)
+    """,
+    )
     write(root, "/etc/ssl/private/device.key", _private_key_pem(), mode=0o644)
     write(root, "/etc/dropbear/dropbear_ed25519_host_key", _ssh_host_key(), mode=0o600)
-    write(root, "/etc/inittab", """
+    write(
+        root,
+        "/etc/inittab",
+        """
         ::sysinit:/etc/init.d/rcS
         ttyS0::respawn:/bin/sh
         ::shutdown:/bin/umount -a -r
-    """)
-    write(root, "/etc/init.d/rcS", """
+    """,
+    )
+    write(
+        root,
+        "/etc/init.d/rcS",
+        """
         #!/bin/sh
         mount -a
         syslogd
@@ -153,20 +187,31 @@ def build_defective(root: Path, bins: dict[str, Path]) -> None:
         gdbserver :2345 /usr/bin/camd &
         /usr/bin/camd &
         /usr/sbin/fwupdate &
-    """, mode=0o755)
-    write(root, "/usr/sbin/fwupdate", """
+    """,
+        mode=0o755,
+    )
+    write(
+        root,
+        "/usr/sbin/fwupdate",
+        """
         #!/bin/sh
         # fetch and flash the newest firmware
         wget -O /tmp/fw.bin http://update.acme-cloud.example/c100/firmware.bin
         sysupgrade /tmp/fw.bin
-    """, mode=0o755)
-    write(root, "/etc/hostapd.conf", """
+    """,
+        mode=0o755,
+    )
+    write(
+        root,
+        "/etc/hostapd.conf",
+        """
         interface=wlan0
         ssid=AcmeCam-Setup
         wep_default_key=0
         wep_key0="acme1"
         auth_algs=1
-    """)
+    """,
+    )
     _install_binaries(root, bins, hardened=False)
 
 
@@ -175,19 +220,31 @@ def build_clean(root: Path, bins: dict[str, Path]) -> None:
 
     strong = sha512_crypt.using(rounds=5000)
     write(root, "/etc/passwd", _passwd())
-    write(root, "/etc/shadow", (
-        f"root:{strong.hash(STRONG_PASSWORD)}:19000:0:99999:7:::\n"
-        "daemon:*:19000:0:99999:7:::\n"
-        "admin:!:19000:0:99999:7:::\n"
-        "cam:!:19000:0:99999:7:::\n"
-        "www-data:*:19000:0:99999:7:::\n"
-    ), mode=0o600)
-    write(root, "/etc/inittab", """
+    write(
+        root,
+        "/etc/shadow",
+        (
+            f"root:{strong.hash(STRONG_PASSWORD)}:19000:0:99999:7:::\n"
+            "daemon:*:19000:0:99999:7:::\n"
+            "admin:!:19000:0:99999:7:::\n"
+            "cam:!:19000:0:99999:7:::\n"
+            "www-data:*:19000:0:99999:7:::\n"
+        ),
+        mode=0o600,
+    )
+    write(
+        root,
+        "/etc/inittab",
+        """
         ::sysinit:/etc/init.d/rcS
         ttyS0::respawn:/sbin/getty -L ttyS0 115200 vt100
         ::shutdown:/bin/umount -a -r
-    """)
-    write(root, "/etc/init.d/rcS", """
+    """,
+    )
+    write(
+        root,
+        "/etc/init.d/rcS",
+        """
         #!/bin/sh
         mount -a
         syslogd
@@ -195,24 +252,35 @@ def build_clean(root: Path, bins: dict[str, Path]) -> None:
         /usr/sbin/dropbear -p 22 -R
         /usr/sbin/lighttpd -f /etc/lighttpd.conf
         /usr/bin/camd &
-    """, mode=0o755)
-    write(root, "/usr/sbin/fwupdate", """
+    """,
+        mode=0o755,
+    )
+    write(
+        root,
+        "/usr/sbin/fwupdate",
+        """
         #!/bin/sh
         # fetch, verify and flash the newest firmware
         wget -O /tmp/fw.bin https://update.acme-cloud.example/c100/firmware.bin
         wget -O /tmp/fw.sig https://update.acme-cloud.example/c100/firmware.sig
         usign -V -m /tmp/fw.bin -x /tmp/fw.sig -P /etc/opkg/keys || exit 1
         sysupgrade /tmp/fw.bin
-    """, mode=0o755)
+    """,
+        mode=0o755,
+    )
     write(root, "/etc/opkg/keys/b5043e70f9a75cde", _public_key_pem())
-    write(root, "/etc/hostapd.conf", """
+    write(
+        root,
+        "/etc/hostapd.conf",
+        """
         interface=wlan0
         ssid=AcmeCam
         wpa=2
         wpa_key_mgmt=SAE WPA-PSK
         rsn_pairwise=CCMP
         wpa_passphrase_file=/tmp/wpa.psk
-    """)
+    """,
+    )
     _install_binaries(root, bins, hardened=True)
 
 
@@ -252,30 +320,47 @@ def _require_file(path: str) -> Path:
 
 OSV_FEED = [
     {
-        "id": "CVE-2017-3735", "summary": "OpenSSL X.509 IPAddressFamily one-byte overread",
-        "affected": [{"package": {"name": "openssl", "ecosystem": "Generic"},
-                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.0.2"}, {"fixed": "1.0.2m"}]}],
-                      "versions": ["1.0.2k"]}],
+        "id": "CVE-2017-3735",
+        "summary": "OpenSSL X.509 IPAddressFamily one-byte overread",
+        "affected": [
+            {
+                "package": {"name": "openssl", "ecosystem": "Generic"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.0.2"}, {"fixed": "1.0.2m"}]}],
+                "versions": ["1.0.2k"],
+            }
+        ],
         "database_specific": {"severity": "MEDIUM"},
     },
     {
-        "id": "CVE-2016-7406", "summary": "Dropbear format string vulnerability in dbclient",
-        "affected": [{"package": {"name": "dropbear", "ecosystem": "Generic"},
-                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2016.74"}]}],
-                      "versions": ["2016.73"]}],
+        "id": "CVE-2016-7406",
+        "summary": "Dropbear format string vulnerability in dbclient",
+        "affected": [
+            {
+                "package": {"name": "dropbear", "ecosystem": "Generic"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2016.74"}]}],
+                "versions": ["2016.73"],
+            }
+        ],
         "database_specific": {"severity": "CRITICAL"},
     },
     {
-        "id": "CVE-2018-19052", "summary": "lighttpd mod_alias path traversal",
-        "affected": [{"package": {"name": "lighttpd", "ecosystem": "Generic"},
-                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.4.50"}]}],
-                      "versions": ["1.4.35"]}],
+        "id": "CVE-2018-19052",
+        "summary": "lighttpd mod_alias path traversal",
+        "affected": [
+            {
+                "package": {"name": "lighttpd", "ecosystem": "Generic"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.4.50"}]}],
+                "versions": ["1.4.35"],
+            }
+        ],
         "database_specific": {"severity": "HIGH"},
     },
 ]
 
 DEFECTIVE_DECLARATION = {
-    "manufacturer": "Acme", "model": "C100", "firmware_version": "2.1",
+    "manufacturer": "Acme",
+    "model": "C100",
+    "firmware_version": "2.1",
     "default_passwords": "unique-per-device",
     "open_ports": [{"proto": "tcp", "port": 80, "service": "http"}],
     "update": {"mechanism": "OTA from vendor cloud", "automatic": True, "signed": True, "transport": "https"},
@@ -284,11 +369,21 @@ DEFECTIVE_DECLARATION = {
     "logging": {"enabled": True, "time_source": "ntp"},
 }
 CLEAN_DECLARATION = {
-    "manufacturer": "Acme", "model": "C100", "firmware_version": "3.0",
+    "manufacturer": "Acme",
+    "model": "C100",
+    "firmware_version": "3.0",
     "default_passwords": "user-set",
-    "open_ports": [{"proto": "tcp", "port": 22, "service": "ssh"}, {"proto": "tcp", "port": 443, "service": "https"}],
-    "update": {"mechanism": "OTA from vendor cloud", "automatic": True, "signed": True, "transport": "https",
-               "url": "https://update.acme-cloud.example/c100/"},
+    "open_ports": [
+        {"proto": "tcp", "port": 22, "service": "ssh"},
+        {"proto": "tcp", "port": 443, "service": "https"},
+    ],
+    "update": {
+        "mechanism": "OTA from vendor cloud",
+        "automatic": True,
+        "signed": True,
+        "transport": "https",
+        "url": "https://update.acme-cloud.example/c100/",
+    },
     "debug_interfaces": [],
     "wireless": ["wifi"],
     "logging": {"enabled": True, "time_source": "ntp"},
@@ -310,12 +405,28 @@ class Device:
         return get_check(requirement_id).run(ctx)
 
 
-def make_case(base: Path, name: str, image: Path | None, declaration: dict | None, *,
-              feed: list | None = None, macs: tuple[str, ...] = (MAC,), serial: str | None = SERIAL) -> Device:
+def make_case(
+    base: Path,
+    name: str,
+    image: Path | None,
+    declaration: dict | None,
+    *,
+    feed: list | None = None,
+    macs: tuple[str, ...] = (MAC,),
+    serial: str | None = SERIAL,
+) -> Device:
     from workbench.case import Case, CaseInfo
 
-    info = CaseInfo(device="IP camera", vendor="Acme", model="C100", firmware_version="2.1", level=3,
-                    inspectors=["tester"], device_macs=list(macs), serial_number=serial)
+    info = CaseInfo(
+        device="IP camera",
+        vendor="Acme",
+        model="C100",
+        firmware_version="2.1",
+        level=3,
+        inspectors=["tester"],
+        device_macs=list(macs),
+        serial_number=serial,
+    )
     case = Case.create(base / name, info)
     if image is not None:
         case.add_artefact(image, "firmware")
@@ -334,8 +445,12 @@ def make_case(base: Path, name: str, image: Path | None, declaration: dict | Non
 def binaries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("elf")
     built = {
-        "openssl_old": compile_c(out / "libcrypto_old.so", HARDENED, "OpenSSL 1.0.2k  26 Jan 2017", shared=True),
-        "openssl_new": compile_c(out / "libcrypto_new.so", HARDENED, "OpenSSL 3.0.13 30 Jan 2024", shared=True),
+        "openssl_old": compile_c(
+            out / "libcrypto_old.so", HARDENED, "OpenSSL 1.0.2k  26 Jan 2017", shared=True
+        ),
+        "openssl_new": compile_c(
+            out / "libcrypto_new.so", HARDENED, "OpenSSL 3.0.13 30 Jan 2024", shared=True
+        ),
         "dropbear_old": compile_c(out / "dropbear_old", HARDENED, "Dropbear sshd v2016.74"),
         "dropbear_new": compile_c(out / "dropbear_new", HARDENED, "Dropbear sshd v2024.84"),
         "lighttpd_old": compile_c(out / "lighttpd_old", HARDENED, "lighttpd/1.4.35"),
@@ -361,13 +476,20 @@ def images(tmp_path_factory: pytest.TempPathFactory, binaries: dict[str, Path]) 
 
 @pytest.fixture(scope="session")
 def defective(tmp_path_factory: pytest.TempPathFactory, images: dict[str, Path]) -> Device:
-    return make_case(tmp_path_factory.mktemp("cases"), "defective", images["defective"],
-                     DEFECTIVE_DECLARATION, feed=OSV_FEED)
+    return make_case(
+        tmp_path_factory.mktemp("cases"),
+        "defective",
+        images["defective"],
+        DEFECTIVE_DECLARATION,
+        feed=OSV_FEED,
+    )
 
 
 @pytest.fixture(scope="session")
 def clean(tmp_path_factory: pytest.TempPathFactory, images: dict[str, Path]) -> Device:
-    return make_case(tmp_path_factory.mktemp("cases"), "clean", images["clean"], CLEAN_DECLARATION, feed=OSV_FEED)
+    return make_case(
+        tmp_path_factory.mktemp("cases"), "clean", images["clean"], CLEAN_DECLARATION, feed=OSV_FEED
+    )
 
 
 @pytest.fixture(scope="session")

@@ -41,11 +41,14 @@ def test_auth02_fails_des_md5_and_hash_in_passwd(defective):
     result = defective.run("AUTH-02")
     assert result.verdict is Verdict.FAIL
     by_user = {f.data["user"]: f for f in result.findings}
-    assert set(by_user) == {"root", "svc"}
+    assert set(by_user) == {"root", "svc", "c100"}  # c100: the plaintext password in cloud.conf
     assert by_user["root"].data["hash_scheme"] == "des_crypt"
     assert by_user["root"].evidence[0].path == "/etc/shadow"
     assert by_user["svc"].evidence[0].path == "/etc/passwd"
     assert any("passwd" in p for p in by_user["svc"].data["problems"])
+    assert by_user["c100"].data["hash_scheme"] == "plaintext"
+    assert by_user["c100"].evidence[0].path == "/etc/config/cloud.conf"
+    assert "Acm3Cl0udS3cret!" not in str(result.to_dict())
 
 
 def test_auth02_passes_sha512_crypt(clean):
@@ -60,8 +63,18 @@ def test_auth03_candidates_include_the_mac_and_serial_derivations():
     passwords = [c.password for c in candidates]
     assert passwords[0] == MAC_DERIVED_PASSWORD
     assert candidates[0].derivation == f"MAC {MAC}: last 6 characters, lower case"
-    assert {"C10050", "020000c10050", "02-00-00-C1-00-50", SERIAL, "00012345", "012345",
-            "acme_c10050", "C100", "AcmeCamSetup", "05001c000020"} <= set(passwords)
+    assert {
+        "C10050",
+        "020000c10050",
+        "02-00-00-C1-00-50",
+        SERIAL,
+        "00012345",
+        "012345",
+        "acme_c10050",
+        "C100",
+        "AcmeCamSetup",
+        "05001c000020",
+    } <= set(passwords)
     assert len(passwords) == len(set(passwords))
     assert len(derive_candidates(ids, "Acme", limit=10)) == 10
     only_last6 = derive_candidates({"mac": [MAC]}, None, ["last_6", "lowercase"])
@@ -88,8 +101,12 @@ def test_auth03_passes_when_no_candidate_matches(clean):
     result = clean.run("AUTH-03")
     assert result.verdict is Verdict.PASS, result.reasons
     assert result.indicators["tested"] == [
-        {"user": "root", "scheme": "sha512_crypt", "candidates_tried": result.indicators["candidates"],
-         "matched": False}
+        {
+            "user": "root",
+            "scheme": "sha512_crypt",
+            "candidates_tried": result.indicators["candidates"],
+            "matched": False,
+        }
     ]
     assert f"{result.indicators['candidates']} candidate passwords" in result.reasons[0]
 
@@ -109,7 +126,7 @@ def test_auth03_other_mac_does_not_match(case_factory, images):
 def test_sec03_fails_world_readable_shadow_and_key(defective):
     result = defective.run("SEC-03")
     assert result.verdict is Verdict.FAIL
-    assert evidence_paths(result) == {"/etc/shadow", "/etc/ssl/private/device.key"}
+    assert evidence_paths(result) == {"/etc/shadow", "/etc/ssl/private/device.key", "/etc/config/cloud.conf"}
     assert all(f.data["mode"] == "0644" for f in result.findings)
 
 
