@@ -7,6 +7,7 @@ of raising. Nothing here judges a requirement: the check modules do.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import math
 import re
@@ -237,6 +238,16 @@ class Device:
         )
 
 
+def capture_analyses(ctx: EvidenceContext) -> list[tuple[Any, Any]]:
+    """The case's capture analyses, loaded once per context (each load parses the cached JSON)."""
+    cached = getattr(ctx, "_network_analyses", None)
+    if cached is None:
+        cached = ctx.captures()
+        with contextlib.suppress(AttributeError):  # a context without attributes loads each time
+            ctx._network_analyses = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def device_of(ctx: EvidenceContext) -> Device:
     """The device's IP addresses: from case.yaml, else from the capture engine's identification."""
     declared = {str(a) for a in (parse_ip(v) for v in (getattr(ctx.info, "device_ips", None) or ())) if a}
@@ -245,7 +256,7 @@ def device_of(ctx: EvidenceContext) -> Device:
     found: set[str] = set()
     inferred = False
     reasons: list[str] = []
-    for _artefact, analysis in ctx.captures():
+    for _artefact, analysis in capture_analyses(ctx):
         device = getattr(analysis, "device", None) or {}
         ips = {str(a) for a in (parse_ip(v) for v in as_list(device.get("ips"))) if a}
         if ips:
@@ -260,7 +271,7 @@ def device_of(ctx: EvidenceContext) -> Device:
 
 def capture_packet_count(ctx: EvidenceContext) -> int:
     total = 0
-    for _artefact, analysis in ctx.captures():
+    for _artefact, analysis in capture_analyses(ctx):
         summary = getattr(analysis, "summary", None) or {}
         total += as_int(summary.get("packets")) or 0
     return total
@@ -269,7 +280,7 @@ def capture_packet_count(ctx: EvidenceContext) -> int:
 def capture_minutes(ctx: EvidenceContext) -> float:
     """How long the captures run, in minutes (summed over the case's captures)."""
     total = 0.0
-    for _artefact, analysis in ctx.captures():
+    for _artefact, analysis in capture_analyses(ctx):
         summary = getattr(analysis, "summary", None) or {}
         try:
             first, last = float(summary.get("first_ts")), float(summary.get("last_ts"))
@@ -443,7 +454,7 @@ def tls_version(value: Any) -> tuple[int, int] | None:
     if isinstance(value, int | float):
         code = int(value)
     else:
-        raw = str(value).strip().lower().replace("_", " ")
+        raw = str(value).split("(", 1)[0].strip().lower().replace("_", " ")  # "TLS 1.3 (draft 28)"
         if raw.startswith("0x"):
             code = as_int(raw)
             if code is None:

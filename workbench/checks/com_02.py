@@ -21,6 +21,7 @@ from workbench.checks._network import (
     text,
     tls_label,
     tls_version,
+    traffic_gap,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
@@ -154,6 +155,9 @@ class TlsFloor(Check):
             return self.result(
                 ctx, Verdict.FAIL, [lead + f" ({len(findings)} finding(s)).", *reasons], findings, indicators
             )
+        gap = traffic_gap(ctx) if handshakes == 0 else None
+        if gap:
+            return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
         if handshakes == 0:
             return self.result(
                 ctx,

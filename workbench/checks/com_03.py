@@ -20,6 +20,7 @@ from workbench.checks._network import (
     ref,
     rows,
     text,
+    traffic_gap,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
@@ -125,6 +126,9 @@ class CertificateStrength(Check):
                 findings,
                 indicators,
             )
+        gap = traffic_gap(ctx) if handshakes == 0 else None
+        if gap:
+            return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
         if handshakes == 0:
             return self.result(
                 ctx,
