@@ -159,7 +159,12 @@ def demo_case(tmp_path_factory, catalog_source):
 
 @pytest.mark.parametrize(
     ("rid", "marker"),
-    [("COM-01", "Credentials seen in clear"), ("AUTH-01", "Accounts in the image"), ("ATK-05", "image/png")],
+    [
+        ("COM-01", "Credentials seen in clear"),
+        ("AUTH-01", "Accounts in the image"),
+        ("ATK-05", "Binary hardening: nx"),
+        ("COM-04", "Traffic over time"),
+    ],
 )
 def test_demo_device_fails_with_findings(rid, marker, demo_case, catalog_source, tmp_path) -> None:
     nb = execute(
@@ -177,3 +182,19 @@ def test_demo_device_fails_with_findings(rid, marker, demo_case, catalog_source,
     outputs = json.dumps([c.get("outputs", []) for c in nb.cells])
     assert marker in outputs
     assert "no evidence of this kind" not in all_text(nb)
+
+
+def test_demo_device_assisted_requirement_waits_for_the_inspector(
+    demo_case, catalog_source, tmp_path
+) -> None:
+    nb = execute(
+        NOTEBOOKS / "INT-01.ipynb",
+        tmp_path,
+        case_dir=str(demo_case.path),
+        catalog=catalog_source,
+        interactive=False,
+    )
+    (payload,) = published(nb)
+    assert payload["final"] == {"verdict": "PENDING", "source": "pending", "stale": False}
+    assert "Entropy profile of" in all_text(nb, "text/plain")
+    assert "What to examine" in all_text(nb)

@@ -193,38 +193,45 @@ def test_publish_emits_one_mime_output(case, small_pcap, displayed) -> None:
 
 
 def test_plot_labels_are_never_mathtext(displayed) -> None:
-    assert label("$\\frac{1}{$") == "\\$\\\\frac{1}{\\$"
-    frame = pd.DataFrame({"server_name": ["$\\notacommand{$", HOSTILE, "a$b"], "bytes_c2s": [1, 2, 3]})
-    outputs = displayed(ui.plots.value_counts, frame, "server_name", "hosts")
+    assert label("$\\frac{1}{$") == "$\\frac{1}{$"  # kept literal: mathtext is off, not escaped
+    hosts = ["$\\notacommand{$", HOSTILE, "a$b", "$x^2$"]
+    frame = pd.DataFrame({"server_name": hosts, "bytes_c2s": [1, 2, 3, 4]})
+    outputs = displayed(ui.plots.value_counts, frame, "server_name", "hosts $\\bad{")
     assert "image/png" in outputs[0]
+    assert all(host in outputs[0]["text/plain"] for host in hosts)
 
 
 def test_plots_of_empty_tables_say_so(displayed) -> None:
     empty = pd.DataFrame(columns=["artefact", "sha256"])
-    for plot in (ui.plots.tls_versions, ui.plots.hardening, ui.plots.bytes_per_destination):
+    for plot in (ui.plots.tls_versions, ui.plots.hardening):
         outputs = displayed(plot, empty)
         assert "Nothing to plot" in outputs[0]["text/plain"]
+    assert "Nothing to plot" in displayed(ui.plots.value_counts, empty, "protocol", "x")[0]["text/plain"]
 
 
-def test_hardening_and_destination_plots_draw(displayed) -> None:
+def test_hardening_and_tls_plots_draw(displayed) -> None:
     binaries = pd.DataFrame(
         {"nx": ["yes", "no"], "pie": ["no", "undeterminable"], "relro": ["full", "partial"]}
     )
-    assert "image/png" in displayed(ui.plots.hardening, binaries)[0]
-    flows = pd.DataFrame(
-        {
-            "server_ip": ["203.0.113.5", "198.51.100.7"],
-            "server_name": [HOSTILE, None],
-            "app_proto": ["http", ""],
-            "bytes_c2s": [100, 5],
-            "bytes_s2c": [1000, 7],
-        }
-    )
-    outputs = displayed(ui.plots.bytes_per_destination, flows)
+    outputs = displayed(ui.plots.hardening, binaries)
     assert "image/png" in outputs[0]
-    assert "203.0.113.5" not in outputs[0]["text/plain"]  # named destinations show their name
+    assert "nx {'yes': 1, 'no': 1}" in outputs[0]["text/plain"]
     tls = pd.DataFrame({"offered_versions": [["TLS 1.2", "TLS 1.3"]], "chosen_version": ["TLS 1.2"]})
-    assert "image/png" in displayed(ui.plots.tls_versions, tls)[0]
+    outputs = displayed(ui.plots.tls_versions, tls)
+    assert "image/png" in outputs[0]
+    assert "chosen {'TLS 1.2': 1}" in outputs[0]["text/plain"]
+
+
+def test_traffic_plots_from_the_capture_engine(case, small_pcap, displayed) -> None:
+    session = open_check(case.path, "COM-01", str(LAB_CATALOG), interactive=False)
+    assert "no capture in this case" in displayed(ui.plots.traffic, session)[0]["text/plain"]
+    case.add_artefact(small_pcap, "capture")
+    session = open_check(case.path, "COM-01", str(LAB_CATALOG), interactive=False)
+    outputs = displayed(ui.plots.traffic, session)  # the real engine analyses the real pcap
+    assert [("image/png" in o) for o in outputs] == [True, True], outputs
+    assert "Traffic over time, dns.pcap" in outputs[0]["text/plain"]
+    firmware = displayed(ui.plots.entropy_profile, session)
+    assert "no firmware in this case" in firmware[0]["text/plain"]
 
 
 def test_certificates_flatten_one_row_per_certificate() -> None:

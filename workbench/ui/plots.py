@@ -1,8 +1,8 @@
 """Plots for the analysis sections. matplotlib loads on the first plot drawn, never at import.
 
 Figures are drawn with the object API (no pyplot state, no GUI backend) and shown as PNG. Labels
-come from the evidence (host names, paths): `$` is escaped so matplotlib never parses them as
-mathtext, and long labels are cut.
+come from the evidence (host names, paths): every figure, ours and the engines', is drawn and
+saved with mathtext and TeX off, so a `$` in a host name is a dollar sign, never markup.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import io
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -28,9 +30,16 @@ VALUE_COLOURS = {
 
 def label(value: Any, width: int = 40) -> str:
     text = text_of(value) or "(none)"
-    if len(text) > width:
-        text = text[: width - 1] + "…"
-    return text.replace("\\", "\\\\").replace("$", r"\$")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@contextmanager
+def plain_text() -> Iterator[None]:
+    """matplotlib settings under which every label is literal text."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        yield
 
 
 def _figure(width: float = 6.5, height: float = 3.2) -> Any:
@@ -40,12 +49,26 @@ def _figure(width: float = 6.5, height: float = 3.2) -> Any:
 
 
 def _show(fig: Any, alt: str) -> None:
+    from matplotlib.text import Text
+
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
+    with plain_text():  # texts made while saving (tick labels) read the settings, the others are told
+        for text in fig.findobj(Text):
+            text.set_parse_math(False)
+        fig.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     from IPython.display import display
 
     display({"image/png": encoded, "text/plain": alt}, raw=True)
+
+
+def _engine_figure(draw: Callable[[], Any], alt: str) -> None:
+    """Show a figure an engine draws; a failure to draw is shown, and the notebook goes on."""
+    try:
+        with plain_text():
+            _show(draw(), alt)
+    except Exception as exc:  # a plot must never take the walk-through down
+        _nothing(f"Could not draw '{alt}': {type(exc).__name__}: {exc}")
 
 
 def _nothing(message: str) -> None:
@@ -128,30 +151,24 @@ def hardening(binaries: pd.DataFrame) -> None:
     _show(fig, "Binary hardening: " + "; ".join(f"{p} {dict(c)}" for p, c in table.items()))
 
 
-def bytes_per_destination(flows: pd.DataFrame, top: int = 15) -> None:
-    """Bytes exchanged with each remote destination (name if known, else address) and protocol."""
-    needed = {"server_ip", "bytes_c2s", "bytes_s2c"}
-    if flows.empty or not needed <= set(flows.columns):
-        _nothing("Nothing to plot: no flows.")
+def traffic(session: Any) -> None:
+    """Per capture: bytes over time per remote destination, and bytes per destination and protocol."""
+    if not session.has("capture"):
+        _nothing("Nothing to plot: no capture in this case.")
         return
-    name = flows.get("server_name", pd.Series(index=flows.index, dtype=object))
-    name = name.where(name.map(lambda v: bool(text_of(v))), flows.get("sni", name))
-    name = name.where(name.map(lambda v: bool(text_of(v))), flows["server_ip"])
-    proto = flows.get("app_proto", pd.Series("", index=flows.index)).map(text_of)
-    keys = [
-        f"{label(n, 32)} ({label(p, 10)})" if p else label(n, 32) for n, p in zip(name, proto, strict=True)
-    ]
-    total = pd.to_numeric(flows["bytes_c2s"], errors="coerce").fillna(0) + pd.to_numeric(
-        flows["bytes_s2c"], errors="coerce"
-    ).fillna(0)
-    sums = total.groupby(keys).sum().sort_values(ascending=False).head(top)
-    fig = _figure(6.5, 0.3 * len(sums) + 1.2)
-    ax = fig.add_subplot()
-    ax.barh(list(sums.index), list(sums.values), color="#00838f")
-    ax.invert_yaxis()
-    ax.set_xlabel("bytes")
-    ax.set_title("Bytes per destination and protocol")
-    _show(fig, "Bytes per destination: " + ", ".join(f"{k}={int(v)}" for k, v in sums.items()))
+    from workbench.capture import plots as capture_plots
+
+    for artefact, analysis in session.ctx.captures():
+        if analysis.tables.get("flows") is None or analysis.tables["flows"].empty:
+            _nothing(f"Nothing to plot: no flows in {artefact.name}.")
+            continue
+        _engine_figure(
+            lambda a=analysis: capture_plots.traffic_over_time(a), f"Traffic over time, {artefact.name}"
+        )
+        _engine_figure(
+            lambda a=analysis: capture_plots.bytes_by_destination(a),
+            f"Bytes per destination, {artefact.name}",
+        )
 
 
 def entropy_profile(session: Any) -> None:
@@ -159,20 +176,10 @@ def entropy_profile(session: Any) -> None:
     if not session.has("firmware"):
         _nothing("Nothing to plot: no firmware in this case.")
         return
-    drawn = 0
+    from workbench.firmware import plots as firmware_plots
+
     for artefact, scan in session.ctx.firmwares():
-        points = (getattr(scan, "image", None) or {}).get("entropy_profile") or []
-        if not points:
+        if not (getattr(scan, "image", None) or {}).get("entropy_profile"):
+            _nothing(f"Nothing to plot: no entropy profile for {artefact.name}.")
             continue
-        offsets, values = zip(*[(p[0], p[1]) for p in points], strict=True)
-        fig = _figure(6.5, 2.5)
-        ax = fig.add_subplot()
-        ax.plot(offsets, values, color="#6a1b9a")
-        ax.set_ylim(0, 8.2)
-        ax.set_xlabel("offset (bytes)")
-        ax.set_ylabel("bits per byte")
-        ax.set_title(f"Entropy of {label(artefact.name, 60)}")
-        _show(fig, f"Entropy profile of {artefact.name}: {len(points)} points")
-        drawn += 1
-    if not drawn:
-        _nothing("Nothing to plot: the firmware scan has no entropy profile.")
+        _engine_figure(lambda s=scan: firmware_plots.plot_entropy(s), f"Entropy profile of {artefact.name}")
