@@ -131,15 +131,15 @@ class DeclaredPorts(Check):
             where = " and ".join(
                 k
                 for k, v in (
-                    ("in the capture", entry["capture"]),
-                    ("started at boot in the firmware", entry["firmware"]),
+                    ("is open in the capture", entry["capture"]),
+                    ("is started at boot by the firmware", entry["firmware"]),
                 )
                 if v
             )
             service = f" ({entry['service']})" if entry["service"] else ""
             findings.append(
                 Finding(
-                    summary=f"Port {label}{service} is open {where} but not declared.",
+                    summary=f"Port {label}{service} {where} but not declared.",
                     severity=Severity.HIGH,
                     evidence=tuple(refs),
                     data={

@@ -240,12 +240,12 @@ def clean_case(tmp_path_factory: pytest.TempPathFactory, clean_capture: tuple[Pa
 
 @pytest.fixture(scope="session")
 def demo_defective(tmp_path_factory: pytest.TempPathFactory) -> Case:
-    return demo_case(tmp_path_factory.mktemp("demo") / "defective", "defective")
+    return demo_case(tmp_path_factory.mktemp("demo"), "defective")
 
 
 @pytest.fixture(scope="session")
 def demo_clean(tmp_path_factory: pytest.TempPathFactory) -> Case:
-    return demo_case(tmp_path_factory.mktemp("demo") / "clean", "clean")
+    return demo_case(tmp_path_factory.mktemp("demo"), "clean")
 
 
 # --- captures with firmware (one scan per image per session) -------------------------------

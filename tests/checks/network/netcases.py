@@ -13,7 +13,6 @@ import pytest
 import yaml
 from netpcaps import (
     DEVICE_IP,
-    DEVICE_MAC,
 )
 
 from workbench.case import Case, CaseInfo
@@ -119,16 +118,15 @@ def tshark_frames(capture: Path, display_filter: str) -> list[int]:
     return [int(line) for line in out.split()]
 
 
-# --- the demo samples (built by sample_captures' generator) --------------------------------
-
-DEMO = REPO / "sample_captures"
+# --- the demo samples (sample_captures/cases/*/device.yaml, built as `workbench demo` builds them) ---
 
 
 def demo_case(root: Path, which: str) -> Case:
-    capture = DEMO / f"demo_{which}.pcap"
-    declaration_file = DEMO / "cases" / which / "declaration.yaml"
-    if not capture.exists() or not declaration_file.exists():
-        pytest.skip(f"demo sample {capture.name} or its declaration is not generated yet")
-    declaration = yaml.safe_load(declaration_file.read_text())
-    firmware = [p for p in (DEMO / f"demo_{which}_firmware.bin", DEMO / f"demo_{which}.bin") if p.exists()]
-    return new_case(root, [capture], declaration, device_macs=[DEVICE_MAC], firmware=firmware[:1])
+    from workbench.demo import build_case, load_demo_case
+    from workbench.errors import WorkbenchError
+
+    try:
+        demo = load_demo_case(which)
+    except WorkbenchError as exc:
+        pytest.skip(f"demo sample {which} not generated: {exc}")
+    return build_case(demo, root)
