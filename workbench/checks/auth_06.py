@@ -96,7 +96,7 @@ class NetworkAuthentication(Check):
                 )
         unauthenticated = sorted(k for k, v in layout.items() if not v["logins_seen"])
         indicators = {
-            "device_services": layout,
+            "observed_ports": layout,
             "services_without_login_seen": unauthenticated,
             "declared_ports": [
                 port_label(p["proto"] or "any", p["port"]) for p in declared_ports(ctx.declaration)

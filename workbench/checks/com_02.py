@@ -137,6 +137,9 @@ class TlsFloor(Check):
         indicators: dict[str, Any] = {
             "floor": tls_label(floor),
             "declared_min_version": self._declared_min(ctx),
+            "observed_min_version": min(negotiated, key=lambda v: tls_version(v) or (9, 9))
+            if negotiated
+            else None,
             "negotiated_versions": negotiated,
             "offered_versions": sorted(offered),
             "handshakes": handshakes,

@@ -91,8 +91,7 @@ class DeclaredEndpoints(Check):
         minutes = capture_minutes(ctx)
         indicators: dict[str, Any] = {
             "declared_endpoints": declared,
-            "observed_names": sorted(names),
-            "observed_addresses": sorted(addresses),
+            "observed_endpoints": [*sorted(names), *sorted(addresses)],
             "infrastructure": {
                 "names": infra_names,
                 "addresses": sorted(infrastructure),

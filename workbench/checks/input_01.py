@@ -59,7 +59,7 @@ class InputValidation(Check):
             Verdict.NEEDS_INSPECTOR,
             reasons,
             indicators={
-                "observed_interfaces": interfaces,
+                "observed_ports": interfaces,
                 "web_interfaces": web,
                 "declared_ports": declared,
                 "test_classes": classes,

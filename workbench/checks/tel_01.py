@@ -47,6 +47,7 @@ class TelemetryDisclosed(Check):
                     )
                     is not None
                 )
+            observed["cloud_endpoints"] = sorted(destinations)
             observed["destinations"] = destinations
             undeclared = sorted(k for k, e in destinations.items() if not e["declared"])
             observed["undeclared_destinations"] = undeclared

@@ -117,7 +117,7 @@ class UpdateChannel(Check):
                 "url": declared_url or None,
                 "signed": as_bool(getattr(update, "signed", None)) if update is not None else None,
             },
-            "observed": observed,
+            "observed_update": observed,
             "insecure_transports": insecure,
         }
         reasons = list(params.notes)

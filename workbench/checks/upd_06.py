@@ -92,5 +92,23 @@ class VersionRecognisable(Check):
             Verdict.NEEDS_INSPECTOR,
             reasons,
             findings,
-            indicators={"declared": declared, "case": case_values, "observed": observed},
+            indicators={
+                "declared": declared,
+                "observed": {
+                    "model": sorted(
+                        {a["model"] for a in observed if a["model"]}
+                        | {declared["model"] for a in observed if a["matches_declared"].get("model")}
+                    ),
+                    "firmware_version": sorted(
+                        {a["version"] for a in observed if a["version"]}
+                        | {
+                            declared["firmware_version"]
+                            for a in observed
+                            if a["matches_declared"].get("firmware_version")
+                        }
+                    ),
+                    "announcements": observed,
+                },
+                "case": case_values,
+            },
         )

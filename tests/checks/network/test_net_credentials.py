@@ -112,7 +112,7 @@ def test_auth06_rejected_login_is_no_finding_and_clean_device_needs_the_inspecto
     )
     result = run_check(case, "AUTH-06")
     assert result.verdict is Verdict.NEEDS_INSPECTOR
-    assert result.indicators["device_services"]["tcp/21"]["logins_seen"] == 1
+    assert result.indicators["observed_ports"]["tcp/21"]["logins_seen"] == 1
     clean = run_check(clean_case, "AUTH-06")
     assert clean.verdict is Verdict.NEEDS_INSPECTOR
-    assert set(clean.indicators["device_services"]) == {"tcp/443", "tcp/554"}
+    assert set(clean.indicators["observed_ports"]) == {"tcp/443", "tcp/554"}

@@ -68,7 +68,9 @@ def test_com05_fails_an_undeclared_tracker(
     assert result.indicators["undeclared"] == ["telemetry.tracker.example"]
     (tracker,) = [f for f in result.findings if f.data.get("name")]
     assert tracker.evidence[0].packet == defective_capture[1]["dns_tracker"]
-    assert "mqtt.acme-cloud.example" in result.indicators["observed_names"]  # covered by *.acme-cloud.example
+    assert (
+        "mqtt.acme-cloud.example" in result.indicators["observed_endpoints"]
+    )  # covered by *.acme-cloud.example
 
 
 def test_com05_passes_the_clean_device(clean_case: Case) -> None:
@@ -145,7 +147,7 @@ def test_com05_short_capture_is_inconclusive_and_undeclared_list_needed(tmp_path
     assert "at least 10" in short.reasons[1]
     unstated = run_check(new_case(tmp_path / "unstated", [capture], {"model": "C100"}), "COM-05")
     assert unstated.verdict is Verdict.INCONCLUSIVE
-    assert unstated.indicators["observed_names"] == ["mqtt.acme-cloud.example"]
+    assert unstated.indicators["observed_endpoints"] == ["mqtt.acme-cloud.example", "203.0.113.10"]
     none_declared = run_check(new_case(tmp_path / "none", [capture], {"cloud_endpoints": []}), "COM-05")
     assert none_declared.verdict is Verdict.FAIL
     nothing = run_check(new_case(tmp_path / "nodecl", [capture]), "COM-05")

@@ -67,10 +67,16 @@ def test_upd06_sets_declared_beside_announced(defective_case: Case, clean_case: 
     result = run_check(defective_case, "UPD-06")
     assert result.verdict is Verdict.NEEDS_INSPECTOR
     assert result.indicators["declared"] == {"model": "C100", "firmware_version": "2.1"}
-    (observed,) = result.indicators["observed"]
-    assert observed["matches_declared"] == {"model": True, "firmware_version": True}
+    (announcement,) = result.indicators["observed"]["announcements"]
+    assert announcement["matches_declared"] == {"model": True, "firmware_version": True}
+    assert "2.1" in result.indicators["observed"]["firmware_version"]
     clean = run_check(clean_case, "UPD-06")
-    assert clean.indicators["observed"][0]["matches_declared"] == {"model": True, "firmware_version": False}
+    (announcement,) = clean.indicators["observed"]["announcements"]
+    assert announcement["matches_declared"] == {"model": True, "firmware_version": False}
+    assert (
+        clean.indicators["observed"]["model"] == ["C100"]
+        and clean.indicators["observed"]["firmware_version"] == []
+    )
 
 
 def test_upd06_flags_a_declaration_that_differs_from_the_case(

@@ -105,4 +105,4 @@ def test_input01_lists_the_interfaces(defective_case: Case, clean_case: Case) ->
     assert result.indicators["web_interfaces"] == ["tcp/80", "tcp/8080"]
     assert "sql_injection" in result.indicators["test_classes"]
     clean = run_check(clean_case, "INPUT-01")
-    assert set(clean.indicators["observed_interfaces"]) == {"tcp/443", "tcp/554"}
+    assert set(clean.indicators["observed_ports"]) == {"tcp/443", "tcp/554"}

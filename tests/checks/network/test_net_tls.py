@@ -34,6 +34,7 @@ def test_com02_fails_tls10_with_rc4(defective_case: Case, defective_capture: tup
     assert all(f.severity is Severity.HIGH for f in result.findings)
     assert result.indicators["negotiated_versions"] == {"TLS 1.0": 1}
     assert result.indicators["declared_min_version"] == "TLS 1.2"
+    assert result.indicators["observed_min_version"] == "TLS 1.0"  # side by side in the notebook
 
 
 def test_com02_passes_clean_tls12_and_tls13(clean_case: Case) -> None:

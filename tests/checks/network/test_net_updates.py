@@ -28,7 +28,7 @@ def test_upd02_fails_a_firmware_download_over_http(
 def test_upd02_passes_tls_to_the_declared_update_host(clean_case: Case) -> None:
     result = run_check(clean_case, "UPD-02")
     assert result.verdict is Verdict.PASS
-    assert "tls://update.acme-cloud.example:443" in result.indicators["observed"]["secure_fetches"]
+    assert "tls://update.acme-cloud.example:443" in result.indicators["observed_update"]["secure_fetches"]
 
 
 def test_upd02_fails_an_http_update_url_in_the_firmware(firmware_defective_case: Case) -> None:
@@ -43,7 +43,7 @@ def test_upd02_fails_an_http_update_url_in_the_firmware(firmware_defective_case:
 def test_upd02_passes_an_https_update_url_in_the_firmware(firmware_clean_case: Case) -> None:
     result = run_check(firmware_clean_case, "UPD-02")
     assert result.verdict is Verdict.PASS
-    assert result.indicators["observed"]["firmware_urls"] == [
+    assert result.indicators["observed_update"]["firmware_urls"] == [
         "https://update.acme-cloud.example/c100/latest.bin"
     ]
 
