@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -42,14 +43,9 @@ def analyse_capture(
     except (OSError, EOFError) as exc:
         raise EvidenceError(f"capture cannot be read: {exc}", path=str(path)) from None
     if first is not None:
-        engine.run(_chain(first, records))
+        engine.run(itertools.chain((first,), records))
     engine.finish_streams()
     return _build(engine, info, list(device_ips), list(device_macs), reveal_secrets)
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def _device(engine: Engine, ips: list[str], macs: list[str]) -> dict[str, Any]:

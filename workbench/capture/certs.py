@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -40,7 +41,20 @@ def _self_signed(cert: x509.Certificate) -> bool:
 
 
 def describe(der: bytes, at: float | None) -> dict[str, Any]:
-    """One certificate as a dict of the `tls.certificates` contract."""
+    """One certificate as a dict of the `tls.certificates` contract, judged at time `at`."""
+    parsed = _parse(der)
+    if "error" in parsed:
+        return dict(parsed)
+    when = datetime.fromtimestamp(at, UTC) if at else datetime.now(UTC)
+    out = dict(parsed["_public"])
+    out["expired"] = when > parsed["_not_after"]
+    out["not_yet_valid"] = when < parsed["_not_before"]
+    return out
+
+
+@lru_cache(maxsize=512)
+def _parse(der: bytes) -> dict[str, Any]:
+    """The time-independent part (cached: a device meets the same servers again and again)."""
     try:
         cert = x509.load_der_x509_certificate(der)
     except Exception as exc:
@@ -51,8 +65,7 @@ def describe(der: bytes, at: float | None) -> dict[str, Any]:
     except Exception:
         sig = "unknown"
     not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
-    when = datetime.fromtimestamp(at, UTC) if at else datetime.now(UTC)
-    return {
+    public = {
         "subject": _name(cert.subject),
         "issuer": _name(cert.issuer),
         "not_before": not_before.isoformat(),
@@ -61,9 +74,8 @@ def describe(der: bytes, at: float | None) -> dict[str, Any]:
         "key_bits": key_bits,
         "signature_algorithm": sig,
         "self_signed": _self_signed(cert),
-        "expired": when > not_after,
-        "not_yet_valid": when < not_before,
     }
+    return {"_public": public, "_not_before": not_before, "_not_after": not_after}
 
 
 def _name(name: x509.Name) -> str:

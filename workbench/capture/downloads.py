@@ -85,7 +85,9 @@ def judge(path: str | None, content_type: str | None, body: bytes) -> tuple[bool
     """(is a file transfer worth listing, looks like firmware, reason, magic name)."""
     reasons = []
     clean_path = (path or "").split("?", 1)[0].lower()
-    ext = next((e for e in FIRMWARE_EXTENSIONS if clean_path.endswith(e)), None)
+    ext = None
+    if clean_path.endswith(FIRMWARE_EXTENSIONS):
+        ext = next(e for e in FIRMWARE_EXTENSIONS if clean_path.endswith(e))
     ctype = (content_type or "").split(";", 1)[0].strip().lower()
     name, firmware_magic = magic(body)
     if ext:

@@ -25,8 +25,9 @@ class HttpStream(TcpStream):
     def deliver(self, c2s: bool, data: bytes, number: int, ts: float) -> int:
         parser = self.parsers[c2s]
         skip = parser.feed(data, number)
-        self.size = sum(len(p.buf) + len(p.body) for p in self.parsers)
-        if all(p.closed for p in self.parsers):
+        server, client = self.parsers
+        self.size = len(server.buf) + len(server.body) + len(client.buf) + len(client.body)
+        if server.closed and client.closed:
             self.done = True
         return skip
 

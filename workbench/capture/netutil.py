@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from functools import lru_cache
 
 # "Local" = not on the internet: RFC 1918, CGNAT, loopback, link-local, multicast, broadcast,
 # unique-local IPv6. Documentation ranges (192.0.2/24, 198.51.100/24, 203.0.113/24) count as
 # remote on purpose: examples use them for internet hosts (Python's is_private says otherwise).
-_LOCAL_NETS = [
-    ipaddress.ip_network(n)
-    for n in (
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "224.0.0.0/4",
-        "255.255.255.255/32",
-        "0.0.0.0/32",
-        "::1/128",
-        "::/128",
-        "fe80::/10",
-        "fc00::/7",
-        "ff00::/8",
-    )
-]
 
 
+@lru_cache(maxsize=65536)
 def ip_text(raw: bytes) -> str:
     if len(raw) == 4:
         return socket.inet_ntop(socket.AF_INET, raw)
@@ -38,23 +19,49 @@ def ip_text(raw: bytes) -> str:
     return raw.hex()
 
 
+def _raw(ip: str) -> bytes | None:
+    try:
+        return socket.inet_pton(socket.AF_INET6 if ":" in ip else socket.AF_INET, ip)
+    except OSError:
+        return None
+
+
+def is_local_raw(raw: bytes) -> bool:
+    if len(raw) == 4:
+        a, b = raw[0], raw[1]
+        return (
+            a in (10, 127, 0)
+            or (a == 172 and 16 <= b <= 31)
+            or (a == 192 and b == 168)
+            or (a == 100 and 64 <= b <= 127)
+            or (a == 169 and b == 254)
+            or a >= 224
+        )
+    if len(raw) == 16:
+        return (
+            raw[0] == 0xFF
+            or (raw[0] & 0xFE) == 0xFC
+            or (raw[0] == 0xFE and raw[1] & 0xC0 == 0x80)
+            or raw in (bytes(16), bytes(15) + b"\x01")
+        )
+    return False
+
+
 @lru_cache(maxsize=65536)
 def is_local(ip: str) -> bool:
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    return any(addr in net for net in _LOCAL_NETS if net.version == addr.version)
+    raw = _raw(ip)
+    return raw is not None and is_local_raw(raw)
 
 
 @lru_cache(maxsize=65536)
 def is_group(ip: str) -> bool:
     """Multicast or broadcast: no host 'serves' from such an address."""
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
+    raw = _raw(ip)
+    if raw is None:
         return False
-    return addr.is_multicast or ip == "255.255.255.255" or ip.endswith(".255")
+    if len(raw) == 4:
+        return raw[0] >= 224 or raw[3] == 255
+    return raw[0] == 0xFF
 
 
 def mac_text(raw: bytes) -> str:

@@ -124,16 +124,19 @@ def _pcap(src: _Source, warnings: WarningLog, info: dict) -> Iterator[Record]:
     hdr = struct.Struct(order + "IIII")
     unpack = hdr.unpack_from
     number = 0
+    buf, pos = src.buf, src.pos
     while True:
-        if not src.need(16):
-            if src.remaining():
-                warnings.add(
-                    "truncated-file",
-                    "file ends inside a packet record header (cut mid-record)",
-                    number + 1,
-                )
-            return
-        buf, pos = src.buf, src.pos
+        if pos + 16 > len(buf):
+            src.pos = pos
+            if not src.need(16):
+                if src.remaining():
+                    warnings.add(
+                        "truncated-file",
+                        "file ends inside a packet record header (cut mid-record)",
+                        number + 1,
+                    )
+                return
+            buf, pos = src.buf, src.pos
         sec, frac, caplen, origlen = unpack(buf, pos)
         if caplen > MAX_RECORD:
             warnings.add(
@@ -144,6 +147,7 @@ def _pcap(src: _Source, warnings: WarningLog, info: dict) -> Iterator[Record]:
             return
         end = pos + 16 + caplen
         if end > len(buf):
+            src.pos = pos
             if not src.need(16 + caplen):
                 warnings.add(
                     "truncated-file",
@@ -154,8 +158,9 @@ def _pcap(src: _Source, warnings: WarningLog, info: dict) -> Iterator[Record]:
             buf, pos = src.buf, src.pos
             end = pos + 16 + caplen
         number += 1
-        src.pos = end
-        yield number, sec + frac * unit, linktype, buf[pos + 16 : end], origlen
+        data = buf[pos + 16 : end]
+        pos = end
+        yield number, sec + frac * unit, linktype, data, origlen
 
 
 def _pcapng(src: _Source, warnings: WarningLog, info: dict) -> Iterator[Record]:

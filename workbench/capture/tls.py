@@ -140,26 +140,49 @@ class ClientHello:
         )
 
     def ja3(self) -> str:
-        return hashlib.md5(self.ja3_string().encode(), usedforsecurity=False).hexdigest()
+        return _md5(self.ja3_string())
+
+    def shape(self) -> tuple:
+        """What the fingerprints depend on (not the random, session id or key shares)."""
+        return (
+            self.version,
+            tuple(self.ciphers),
+            tuple(self.extensions),
+            bool(self.sni) and not _is_ip(self.sni),
+            tuple(self.alpn[:1]),
+            tuple(self.supported_versions),
+            tuple(self.signature_algorithms),
+        )
 
     def ja4(self, transport: str = "t") -> str:
-        """JA4 (FoxIO): a_b_c; see https://github.com/FoxIO-LLC/ja4 (JA4 TLS client fingerprint)."""
-        versions = [v for v in self.supported_versions if not is_grease(v)]
-        top = max(versions) if versions else self.version
-        ciphers = [c for c in self.ciphers if not is_grease(c)]
-        extensions = [e for e in self.extensions if not is_grease(e)]
-        alpn = _ja4_alpn(self.alpn[0]) if self.alpn else "00"
-        part_a = (
-            f"{transport}{JA4_VERSIONS.get(top, '00')}{'d' if self.sni and not _is_ip(self.sni) else 'i'}"
-            f"{min(len(ciphers), 99):02d}{min(len(extensions), 99):02d}{alpn}"
-        )
-        part_b = _ja4_hash(",".join(f"{c:04x}" for c in sorted(ciphers))) if ciphers else "000000000000"
-        ext_text = ",".join(f"{e:04x}" for e in sorted(extensions) if e not in (0x0000, 0x0010))
-        sigs = [s for s in self.signature_algorithms if not is_grease(s)]
-        if sigs:
-            ext_text += "_" + ",".join(f"{s:04x}" for s in sigs)
-        part_c = _ja4_hash(ext_text) if extensions else "000000000000"
-        return f"{part_a}_{part_b}_{part_c}"
+        return _ja4(self.shape(), transport)
+
+
+@lru_cache(maxsize=4096)
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+@lru_cache(maxsize=4096)
+def _ja4(shape: tuple, transport: str) -> str:
+    """JA4 (FoxIO): a_b_c; see https://github.com/FoxIO-LLC/ja4 (JA4 TLS client fingerprint)."""
+    version, all_ciphers, all_extensions, domain, alpn_values, supported, signature_algorithms = shape
+    versions = [v for v in supported if not is_grease(v)]
+    top = max(versions) if versions else version
+    ciphers = [c for c in all_ciphers if not is_grease(c)]
+    extensions = [e for e in all_extensions if not is_grease(e)]
+    alpn = _ja4_alpn(alpn_values[0]) if alpn_values else "00"
+    part_a = (
+        f"{transport}{JA4_VERSIONS.get(top, '00')}{'d' if domain else 'i'}"
+        f"{min(len(ciphers), 99):02d}{min(len(extensions), 99):02d}{alpn}"
+    )
+    part_b = _ja4_hash(",".join(f"{c:04x}" for c in sorted(ciphers))) if ciphers else "000000000000"
+    ext_text = ",".join(f"{e:04x}" for e in sorted(extensions) if e not in (0x0000, 0x0010))
+    sigs = [s for s in signature_algorithms if not is_grease(s)]
+    if sigs:
+        ext_text += "_" + ",".join(f"{s:04x}" for s in sigs)
+    part_c = _ja4_hash(ext_text) if extensions else "000000000000"
+    return f"{part_a}_{part_b}_{part_c}"
 
 
 def _is_ip(text: str) -> bool:

@@ -64,7 +64,7 @@ class TlsStream(TcpStream):
         return 0
 
     def _check_done(self) -> None:
-        if all(s.finished for s in self.sides):
+        if self.sides[0].finished and self.sides[1].finished:
             self.done = True
 
     def _records(self, c2s: bool, side: _Side, ts: float) -> None:
@@ -116,7 +116,8 @@ class TlsStream(TcpStream):
         if side.finished:
             side.buf = bytearray()
             side.hs = bytearray()
-        self.size = sum(len(s.buf) + len(s.hs) for s in self.sides)
+        server, client = self.sides
+        self.size = len(server.buf) + len(server.hs) + len(client.buf) + len(client.hs)
 
     def _handshake(self, c2s: bool, side: _Side, body: bytes, number: int, ts: float) -> None:
         if not side.hs:
