@@ -198,3 +198,17 @@ def test_demo_device_assisted_requirement_waits_for_the_inspector(
     assert payload["final"] == {"verdict": "PENDING", "source": "pending", "stale": False}
     assert "Entropy profile of" in all_text(nb, "text/plain")
     assert "What to examine" in all_text(nb)
+
+
+def test_demo_device_tables_with_their_own_sha256_column(demo_case, catalog_source) -> None:
+    """The firmware `files` table has a per-file sha256; the notebook still labels each row's image."""
+    from workbench.notebook import open_check
+
+    session = open_check(demo_case.path, "SEC-03", catalog_source, interactive=False)
+    files = session.table("firmware", "files")
+    assert not files.empty and set(files["artefact"]) == {a.name for a in demo_case.artefacts("firmware")}
+    assert files["sha256"].str.len().eq(64).any()  # the files' own hashes are kept
+    from workbench.ui.tables import sensitive_files
+
+    sensitive = sensitive_files(files, session.table("firmware", "keys"))
+    assert "/etc/shadow" in set(sensitive["path"])
