@@ -407,7 +407,12 @@ def declared_ports(declaration: Any) -> list[dict[str, Any]]:
         if port is None:
             continue
         result.append(
-            {"proto": text(get("proto")).lower() or None, "port": port, "service": text(get("service"))}
+            {
+                "proto": text(get("proto")).lower() or None,
+                "port": port,
+                "service": text(get("service")),
+                "purpose": text(get("purpose")),
+            }
         )
     return result
 

@@ -187,6 +187,18 @@ class DeclaredPorts(Check):
             )
         if not_observed:
             reasons.append(f"Declared but not seen open: {', '.join(not_observed)}.")
+        no_purpose = [port_label(p["proto"] or "any", p["port"]) for p in ports if not p["purpose"]]
+        indicators["declared_without_purpose"] = no_purpose
         if not observed and not ctx.has(EvidenceKind.FIRMWARE):
+            if no_purpose:
+                reasons.append(f"The declaration gives no purpose for {', '.join(no_purpose)}.")
             return self.result(ctx, Verdict.INCONCLUSIVE, reasons, indicators=indicators)
+        if no_purpose:  # a pass criterion: each declared port has a stated purpose
+            finding = Finding(
+                summary=f"The declaration gives no purpose for port(s) {', '.join(no_purpose)}.",
+                severity=Severity.LOW,
+                evidence=(declaration_ref(ctx, "open_ports[].purpose"),),
+                data={"ports": no_purpose},
+            )
+            return self.result(ctx, Verdict.FAIL, [finding.summary, *reasons], [finding], indicators)
         return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)

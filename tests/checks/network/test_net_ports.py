@@ -106,3 +106,16 @@ def test_input01_lists_the_interfaces(defective_case: Case, clean_case: Case) ->
     assert "sql_injection" in result.indicators["test_classes"]
     clean = run_check(clean_case, "INPUT-01")
     assert set(clean.indicators["observed_ports"]) == {"tcp/443", "tcp/554"}
+
+
+def test_atk01_a_declared_port_needs_a_purpose(tmp_path: Path, clean_capture: tuple[Path, dict]) -> None:
+    declaration = {
+        "open_ports": [
+            {"proto": "tcp", "port": 443, "purpose": "web interface"},
+            {"proto": "tcp", "port": 554},
+        ]
+    }
+    result = run_check(new_case(tmp_path / "purpose", [clean_capture[0]], declaration), "ATK-01")
+    assert result.verdict is Verdict.FAIL
+    (finding,) = result.findings
+    assert finding.data["ports"] == ["tcp/554"] and finding.evidence[0].artefact == "declaration"
