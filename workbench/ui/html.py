@@ -35,8 +35,8 @@ def esc(value: Any) -> str:
     return html.escape(text_of(value), quote=True)
 
 
-def text_of(value: Any) -> str:
-    """A value as the short text shown in a table cell (lists joined, long strings cut)."""
+def text_of(value: Any, limit: int = MAX_CELL_CHARS) -> str:
+    """A value as the short text shown in a table cell (lists joined, cut after `limit` characters)."""
     if value is None:
         return ""
     if isinstance(value, float) and value != value:  # NaN
@@ -48,11 +48,11 @@ def text_of(value: Any) -> str:
     elif isinstance(value, list | tuple | set | frozenset):
         text = ", ".join(text_of(v) for v in value)
     elif hasattr(value, "tolist") and not isinstance(value, str):  # numpy arrays
-        return text_of(value.tolist())
+        return text_of(value.tolist(), limit)
     else:
         text = str(value)
-    if len(text) > MAX_CELL_CHARS:
-        text = text[: MAX_CELL_CHARS - 1] + "…"
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
     return text
 
 

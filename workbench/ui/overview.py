@@ -124,7 +124,7 @@ def show_progress(overview: Any) -> None:
 def show_readiness(overview: Any) -> None:
     """Whether each level can be declared met, and what stands in the way."""
     frame = readiness_frame(overview)
-    show(block(frame_html(frame)), frame_text(frame))
+    show(block(frame_html(frame, limit=2000)), frame_text(frame, limit=2000))  # id lists: cut late
 
 
 def show_evidence_to_add(overview: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.ui.html import esc, text_of
+from workbench.ui.html import MAX_CELL_CHARS, esc, text_of
 
 MAX_ROWS = 200
 
@@ -49,14 +49,16 @@ def _equal(value: Any, wanted: Any) -> bool:
         return False
 
 
-def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+def as_text(frame: pd.DataFrame, limit: int = MAX_CELL_CHARS) -> pd.DataFrame:
     """The same table with every cell as display text (lists joined, long values cut)."""
-    return frame.apply(lambda col: col.map(text_of)) if len(frame.columns) else frame
+    if not len(frame.columns):
+        return frame
+    return frame.apply(lambda col: col.map(lambda v: text_of(v, limit)))
 
 
-def frame_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
+def frame_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS, limit: int = MAX_CELL_CHARS) -> str:
     """An escaped HTML table of at most `max_rows` rows, saying how many were left out."""
-    shown = as_text(frame.head(max_rows))
+    shown = as_text(frame.head(max_rows), limit)
     table = shown.to_html(index=False, escape=True, border=0, na_rep="")
     if len(frame) > max_rows:
         left = len(frame) - max_rows
@@ -64,10 +66,10 @@ def frame_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
     return table
 
 
-def frame_text(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
+def frame_text(frame: pd.DataFrame, max_rows: int = MAX_ROWS, limit: int = MAX_CELL_CHARS) -> str:
     if frame.empty:
         return "(no rows)"
-    return as_text(frame.head(max_rows)).to_string(index=False)
+    return as_text(frame.head(max_rows), limit).to_string(index=False)
 
 
 def certificates(tls: pd.DataFrame) -> pd.DataFrame:

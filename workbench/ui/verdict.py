@@ -20,6 +20,8 @@ from workbench.ui.html import (
 )
 from workbench.ui.tables import frame_html, frame_text
 
+COMPARISON_CHARS = 2000  # the comparison is the point of step 5: cut late
+
 VERDICT_MEANING = {
     "PASS": "the evidence meets the pass criteria",
     "FAIL": "the evidence shows the requirement is not met; the findings say where",
@@ -127,15 +129,17 @@ def comparison_frame(session: Any, fields: list[str] | None = None) -> pd.DataFr
     rows = []
     for aspect in aspects:
         if aspect in declared_ind:
-            declared = text_of(_plain(declared_ind[aspect]))
+            declared = text_of(_plain(declared_ind[aspect]), COMPARISON_CHARS)
         elif aspect not in from_declaration:
             declared = "—"
         elif declaration is None:
             declared = "(no declaration in the case)"
         else:
             value = _plain(getattr(declaration, aspect, None))
-            declared = text_of(value) if value not in (None, [], {}, "") else "(not declared)"
-        observed = text_of(_plain(observed_ind[aspect])) if aspect in observed_ind else "—"
+            declared = (
+                text_of(value, COMPARISON_CHARS) if value not in (None, [], {}, "") else "(not declared)"
+            )
+        observed = text_of(_plain(observed_ind[aspect]), COMPARISON_CHARS) if aspect in observed_ind else "—"
         rows.append({"aspect": aspect.replace("_", " "), "declared": declared, "observed": observed})
     return pd.DataFrame(rows, columns=["aspect", "declared", "observed"])
 
@@ -144,12 +148,15 @@ def render_comparison(session: Any, fields: list[str] | None = None) -> str:
     frame = comparison_frame(session, fields)
     if frame.empty:
         return block(para("Neither the declaration nor the check has anything to compare here.", "muted"))
-    return block(frame_html(frame))
+    return block(frame_html(frame, limit=COMPARISON_CHARS))
 
 
 def show_declared_vs_observed(session: Any, fields: list[str] | None = None) -> None:
     """Two columns: what the manufacturer declared, and what the evidence shows."""
-    show(render_comparison(session, fields), frame_text(comparison_frame(session, fields)))
+    show(
+        render_comparison(session, fields),
+        frame_text(comparison_frame(session, fields), limit=COMPARISON_CHARS),
+    )
 
 
 # --- the recorded verdict ------------------------------------------------------------------------
