@@ -212,3 +212,23 @@ def test_demo_device_tables_with_their_own_sha256_column(demo_case, catalog_sour
 
     sensitive = sensitive_files(files, session.table("firmware", "keys"))
     assert "/etc/shadow" in set(sensitive["path"])
+
+
+HEAVY = ("scapy", "lief", "matplotlib", "ipywidgets", "unblob", "elftools", "papermill")
+
+
+def test_notebooks_read_cached_analyses_without_heavy_imports(demo_case, catalog_source) -> None:
+    """What a batch notebook does before a plot loads none of scapy, lief, matplotlib or ipywidgets."""
+    code = f"""
+import sys
+from workbench import ui
+from workbench.notebook import open_check
+for rid, kind, table in [("COM-01", "capture", "credentials"), ("ATK-05", "firmware", "binaries")]:
+    session = open_check({str(demo_case.path)!r}, rid, {catalog_source!r}, interactive=False)
+    assert session.result.findings and not session.table(kind, table).empty
+    session.outcome()
+print(sorted(m for m in {HEAVY!r} if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
