@@ -1,0 +1,138 @@
+"""End to end: `workbench demo` builds both demo cases and runs the full ★★★ batch on each (once per
+session); every automatic check fails the defective camera with evidence and passes the clean
+one; the bundles verify, and stop verifying after a one-byte change. papermill's own CLI runs a
+real notebook on the same case."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import invoke
+
+from workbench.batch.paths import NOTEBOOKS_DIR
+from workbench.catalog import load_catalog
+
+pytestmark = pytest.mark.slow
+
+CATALOG = load_catalog()
+AUTOMATIC = [r.id for r in CATALOG.requirements if r.automation == "automatic"]
+# Known gaps outside the batch, tracked as strict xfail: fixing one makes its test XPASS and fail.
+KNOWN_GAPS = {
+    ("clean", "ATK-01"): "firmware engine reads `uhttpd -s 0.0.0.0:443` (HTTPS only) as a listener on tcp/80",
+    ("clean", "ATK-05"): "the clean image's libssl.so.3 is built without a stack canary (gen_firmware.py)",
+    ("clean", "COM-05"): "the clean demo capture spans under a minute; COM-05 asks for 10 minutes",
+}
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Bundle folder per demo case, from one `workbench demo` run."""
+    out = tmp_path_factory.mktemp("demo")
+    result = invoke("demo", "--out", str(out), "--jobs", "2", "--no-progress")
+    assert result.code == 0, result.err
+    indexes = [Path(line) for line in result.out.split()]
+    assert len(indexes) == 2 and all(p.is_file() for p in indexes), result.out
+    return {p.parent.name.split("-", 1)[0]: p.parent for p in indexes}
+
+
+def rows(bundle: Path) -> dict[str, dict]:
+    return {r["id"]: r for r in json.loads((bundle / "results.json").read_text())["checks"]}
+
+
+def maybe_known(case: str, rid: str) -> list:
+    reason = KNOWN_GAPS.get((case, rid))
+    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+
+
+@pytest.mark.parametrize("rid", AUTOMATIC)
+def test_defective_camera_fails_every_automatic_check_with_evidence(demo, rid):
+    row = rows(demo["defective"])[rid]
+    assert (row["verdict"], row["verdict_source"]) == ("FAIL", "automatic"), row
+    assert row["findings"] >= 1
+
+
+@pytest.mark.parametrize(
+    "rid", [pytest.param(rid, marks=maybe_known("clean", rid)) for rid in AUTOMATIC]
+)
+def test_clean_camera_passes_every_automatic_check(demo, rid):
+    row = rows(demo["clean"])[rid]
+    assert (row["verdict"], row["verdict_source"]) == ("PASS", "automatic"), row
+
+
+@pytest.mark.parametrize("case", ["defective", "clean"])
+def test_every_requirement_of_the_catalogue_has_a_row_and_no_notebook_failed(demo, case):
+    by_id = rows(demo[case])
+    assert list(by_id) == [r.id for r in CATALOG.for_level(3)]
+    errors = {rid: r["error"] for rid, r in by_id.items() if r["verdict"] == "ERROR"}
+    assert errors == {}
+    for rid, row in by_id.items():
+        if row["automation"] != "automatic":  # assisted and manual wait for the inspector
+            assert row["verdict"] == "PENDING" and row["verdict_source"] == "pending", rid
+    results = json.loads((demo[case] / "results.json").read_text())
+    assert set(results["overall"]) == {"1", "2", "3"}
+    assert results["overview"]["error"] is None
+
+
+def test_defective_overall_result_fails_at_every_level(demo):
+    overall = json.loads((demo["defective"] / "results.json").read_text())["overall"]
+    for level in ("1", "2", "3"):
+        assert overall[level]["result"] == "FAIL"
+    assert "COM-01" in overall["1"]["failed"] and "AUTH-01" in overall["1"]["failed"]
+
+
+def test_demo_bundles_are_self_contained_and_escape_capture_strings(demo):
+    page = (demo["defective"] / "notebooks" / "ATK-04.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the mDNS/DHCP names of the demo capture
+    for bundle in demo.values():
+        for html in bundle.rglob("*.html"):
+            text = html.read_text()
+            assert "<script" not in text.lower() and "cdnjs" not in text and "unpkg" not in text, html
+
+
+@pytest.mark.parametrize("case", ["defective", "clean"])
+def test_demo_bundle_verifies_and_fails_after_a_one_byte_change(demo, case, tmp_path):
+    bundle = demo[case]
+    zip_path = bundle.with_suffix(".zip")
+    assert invoke("verify", str(zip_path)).code == 0
+    assert invoke("verify", str(bundle)).code == 0
+    for rel in ("index.html", "results.json", "manifest.json", "notebooks/COM-01.html",
+                "notebooks/AUTH-01.ipynb", "case/declaration.yaml"):
+        member = f"{bundle.name}/{rel}"
+        tampered = tmp_path / f"{rel.replace('/', '_')}.zip"
+        with zipfile.ZipFile(zip_path) as src, zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename == member:
+                    data = data[:-1] + bytes([data[-1] ^ 0x20])
+                dst.writestr(info, data)
+            dst.comment = src.comment
+        result = invoke("verify", str(tampered))
+        assert result.code == 1 and rel in result.out, (rel, result.out)
+
+
+def test_papermill_cli_runs_a_real_notebook(demo, tmp_path):
+    case_dir = demo["defective"].parent.parent / "cases" / "defective"
+    papermill = shutil.which("papermill", path=str(Path(sys.executable).parent)) or "papermill"
+    out = tmp_path / "COM-01.out.ipynb"
+    done = subprocess.run(
+        [papermill, str(NOTEBOOKS_DIR / "COM-01.ipynb"), str(out), "-p", "case_dir", str(case_dir),
+         "-p", "requirement_id", "COM-01", "-p", "interactive", "False", "--cwd", str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    nb = nbformat.read(out, as_version=4)
+    outcomes = [
+        o["data"]["application/vnd.workbench.check+json"]
+        for c in nb.cells if c.cell_type == "code"
+        for o in c.get("outputs", []) if "application/vnd.workbench.check+json" in o.get("data", {})
+    ]
+    assert len(outcomes) == 1
+    assert outcomes[0]["result"]["verdict"] == "FAIL" and outcomes[0]["final"]["verdict"] == "FAIL"
+    assert len(outcomes[0]["result"]["findings"]) >= 1
