@@ -43,9 +43,14 @@ def _certificate() -> bytes:
     key = ec.derive_private_key(0xBE7C4, ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bench.example")])
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(1).not_valid_before(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
-        .not_valid_after(dt.datetime(2030, 1, 1, tzinfo=dt.UTC)).sign(key, hashes.SHA256())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+        .not_valid_after(dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+        .sign(key, hashes.SHA256())
     )
     return cert.public_bytes(Encoding.DER)
 
@@ -61,10 +66,20 @@ def _rec(ctype: int, body: bytes) -> bytes:
 def tls_payloads(cert: bytes) -> tuple[bytes, bytes, bytes, bytes, bytes]:
     sni_name = b"api.bench.example"
     sni = struct.pack("!HHHBH", 0, len(sni_name) + 5, len(sni_name) + 3, 0, len(sni_name)) + sni_name
-    exts = sni + struct.pack("!HHH", 10, 4, 2) + struct.pack("!H", 29) + struct.pack("!HHB", 11, 2, 1) + b"\x00"
+    exts = (
+        sni + struct.pack("!HHH", 10, 4, 2) + struct.pack("!H", 29) + struct.pack("!HHB", 11, 2, 1) + b"\x00"
+    )
     exts += struct.pack("!HHH", 13, 6, 4) + struct.pack("!HH", 0x0403, 0x0804)
     ciphers = struct.pack("!H", 6) + struct.pack("!HHH", 0xC02B, 0xC02F, 0x009C)
-    body = struct.pack("!H", 0x0303) + bytes(32) + b"\x00" + ciphers + b"\x01\x00" + struct.pack("!H", len(exts)) + exts
+    body = (
+        struct.pack("!H", 0x0303)
+        + bytes(32)
+        + b"\x00"
+        + ciphers
+        + b"\x01\x00"
+        + struct.pack("!H", len(exts))
+        + exts
+    )
     client_hello = _rec(22, _hs(1, body))
     server_hello = _hs(2, struct.pack("!H", 0x0303) + bytes(32) + b"\x00" + struct.pack("!HB", 0xC02B, 0))
     chain = len(cert).to_bytes(3, "big") + cert
@@ -96,11 +111,17 @@ class Writer:
         self.handle.close()
 
 
-def tcp_frame(src: bytes, dst: bytes, sport: int, dport: int, seq: int, ack: int, flags: int, payload: bytes,
-              c2s: bool) -> bytes:
+def tcp_frame(
+    src: bytes, dst: bytes, sport: int, dport: int, seq: int, ack: int, flags: int, payload: bytes, c2s: bool
+) -> bytes:
     eth = ETH.pack(GW_MAC, CLIENT_MAC, 0x0800) if c2s else ETH.pack(CLIENT_MAC, GW_MAC, 0x0800)
     ip = IP4.pack(0x45, 0, 40 + len(payload), 0, 0x4000, 64, 6, 0, src, dst)
-    return eth + ip + TCPH.pack(sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 0x50, flags, 65535, 0, 0) + payload
+    return (
+        eth
+        + ip
+        + TCPH.pack(sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 0x50, flags, 65535, 0, 0)
+        + payload
+    )
 
 
 def udp_frame(src: bytes, dst: bytes, sport: int, dport: int, payload: bytes, c2s: bool) -> bytes:
@@ -109,11 +130,15 @@ def udp_frame(src: bytes, dst: bytes, sport: int, dport: int, payload: bytes, c2
     return eth + ip + UDPH.pack(sport, dport, 8 + len(payload), 0) + payload
 
 
-def tcp_flow(cip: bytes, sip: bytes, cport: int, sport: int, exchanges: list[tuple[bool, bytes]]) -> list[bytes]:
+def tcp_flow(
+    cip: bytes, sip: bytes, cport: int, sport: int, exchanges: list[tuple[bool, bytes]]
+) -> list[bytes]:
     """Handshake, the payload segments (each acknowledged), FIN both ways."""
     c, s = 1_000_000 + cport * 7, 9_000_000 + cport * 13
-    out = [tcp_frame(cip, sip, cport, sport, c, 0, 0x02, b"", True),
-           tcp_frame(sip, cip, sport, cport, s, c + 1, 0x12, b"", False)]
+    out = [
+        tcp_frame(cip, sip, cport, sport, c, 0, 0x02, b"", True),
+        tcp_frame(sip, cip, sport, cport, s, c + 1, 0x12, b"", False),
+    ]
     c, s = c + 1, s + 1
     out.append(tcp_frame(cip, sip, cport, sport, c, s, 0x10, b"", True))
     for from_client, data in exchanges:
@@ -134,9 +159,13 @@ def generate(path: Path, packets: int) -> int:
     cert = _certificate()
     client_hello, flight, client_fin, server_fin, app = tls_payloads(cert)
     body = bytes(rng.randbytes(1200))
-    http_req = b"GET /static/app.js HTTP/1.1\r\nHost: www.bench.example\r\nUser-Agent: bench/1.0\r\nAccept: */*\r\n\r\n"
+    http_req = b"GET /static/app.js HTTP/1.1\r\nHost: www.bench.example\r\n" b"User-Agent: bench/1.0\r\n\r\n"
     http_head = b"HTTP/1.1 200 OK\r\nContent-Type: application/javascript\r\nContent-Length: 6000\r\n\r\n"
-    http_resp = [http_head + body[:1200 - len(http_head)], *[body] * 4, body[: 6000 - (1200 - len(http_head)) - 4800]]
+    http_resp = [
+        http_head + body[: 1200 - len(http_head)],
+        *[body] * 4,
+        body[: 6000 - (1200 - len(http_head)) - 4800],
+    ]
     mqtt_body = b"\x00\x04MQTT\x04\xc2\x00\x3c\x00\x06sensor\x00\x04user\x00\x0cpassword-123"
     mqtt_connect = b"\x10" + bytes([len(mqtt_body)]) + mqtt_body
     writer = Writer(path)
@@ -151,26 +180,52 @@ def generate(path: Path, packets: int) -> int:
             cport = 1024 + flow_no % 60000
             kind = flow_no % 10
             if kind < 4:
-                batch.append(tcp_flow(cip, sip, cport, 80, [(True, http_req)] + [(False, p) for p in http_resp]))
+                batch.append(
+                    tcp_flow(cip, sip, cport, 80, [(True, http_req)] + [(False, p) for p in http_resp])
+                )
             elif kind < 7:
                 ex = [(True, client_hello), (False, flight), (True, client_fin), (False, server_fin)]
                 ex += [(True, app)] + [(False, app)] * 8
                 batch.append(tcp_flow(cip, sip, cport, 443, ex))
             elif kind == 7:
-                batch.append(tcp_flow(cip, sip, cport, 1883, [(True, mqtt_connect), (False, b"\x20\x02\x00\x00")]
-                                      + [(True, b"\x30\x10\x00\x06sensor" + bytes(8))] * 6))
+                batch.append(
+                    tcp_flow(
+                        cip,
+                        sip,
+                        cport,
+                        1883,
+                        [(True, mqtt_connect), (False, b"\x20\x02\x00\x00")]
+                        + [(True, b"\x30\x10\x00\x06sensor" + bytes(8))] * 6,
+                    )
+                )
             elif kind == 8:
                 name = f"host{flow_no % 500}.bench.example".encode()
                 qname = b"".join(bytes([len(p)]) + p for p in name.split(b".")) + b"\x00"
-                query = struct.pack("!HHHHHH", flow_no & 0xFFFF, 0x0100, 1, 0, 0, 0) + qname + b"\x00\x01\x00\x01"
-                answer = (struct.pack("!HHHHHH", flow_no & 0xFFFF, 0x8180, 1, 1, 0, 0) + qname + b"\x00\x01\x00\x01"
-                          + b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04" + sip)
-                batch.append([udp_frame(cip, bytes([10, 0, 0, 1]), cport, 53, query, True),
-                              udp_frame(bytes([10, 0, 0, 1]), cip, 53, cport, answer, False)])
+                query = (
+                    struct.pack("!HHHHHH", flow_no & 0xFFFF, 0x0100, 1, 0, 0, 0) + qname + b"\x00\x01\x00\x01"
+                )
+                answer = (
+                    struct.pack("!HHHHHH", flow_no & 0xFFFF, 0x8180, 1, 1, 0, 0)
+                    + qname
+                    + b"\x00\x01\x00\x01"
+                    + b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04"
+                    + sip
+                )
+                batch.append(
+                    [
+                        udp_frame(cip, bytes([10, 0, 0, 1]), cport, 53, query, True),
+                        udp_frame(bytes([10, 0, 0, 1]), cip, 53, cport, answer, False),
+                    ]
+                )
             else:
                 ntp = b"\x23" + bytes(47)
-                batch.append([udp_frame(cip, sip, 123, 123, ntp, True), udp_frame(sip, cip, 123, 123, b"\x24" + bytes(47),
-                                                                                  False)] * 3)
+                batch.append(
+                    [
+                        udp_frame(cip, sip, 123, 123, ntp, True),
+                        udp_frame(sip, cip, 123, 123, b"\x24" + bytes(47), False),
+                    ]
+                    * 3
+                )
         # interleave the flows of the batch, as concurrent connections are on the wire
         longest = max(len(f) for f in batch)
         for i in range(longest):
@@ -221,18 +276,19 @@ flows = df.groupby(["ip.proto", "a", "pa", "b", "pb"], sort=False).agg(
     first_packet=("frame.number", "min"), packets=("frame.number", "size"),
     fwd_bytes=("fwd_bytes", "sum"), rev_bytes=("rev_bytes", "sum")).reset_index()
 elapsed = time.perf_counter() - t
-print(f"{elapsed} {len(flows)} {usage.ru_maxrss}")
+print(f"{elapsed} {len(flows)} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
 """
 
 
-def run_child(code: str, capture: Path) -> tuple[float, str, int]:
+def run_child(code: str, capture: Path) -> tuple[float, float, str, int]:
+    """(wall seconds, CPU seconds of the child and its children, its output, its peak RSS in bytes)."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, str(capture)], stdout=subprocess.PIPE, text=True)
     out = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     if status:
         raise SystemExit(f"child failed ({status}): {out}")
-    return time.perf_counter() - start, out.strip(), usage.ru_maxrss * 1024
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, out.strip(), usage.ru_maxrss * 1024
 
 
 def main() -> int:
@@ -247,24 +303,44 @@ def main() -> int:
     capture = args.out / f"bench-{args.packets}.pcap"
     t = time.perf_counter()
     count = generate(capture, args.packets)
-    print(f"generated {count} packets, {capture.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s")
+    print(
+        f"generated {count} packets, {capture.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s"
+    )
 
-    wall_e, out_e, rss_e = run_child(ENGINE, capture)
+    wall_e, cpu_e, out_e, rss_e = run_child(ENGINE, capture)
     inner_e, flows_e, tls_e, creds_e, dns_e = out_e.split()
-    wall_t, out_t, rss_py = run_child(TSHARK_PANDAS, capture)
-    inner_t, flows_t, rss_tshark_kb = out_t.split()
-    rss_t = rss_py + int(rss_tshark_kb) * 1024
+    wall_t, cpu_py, out_t, rss_py = run_child(TSHARK_PANDAS, capture)
+    inner_t, flows_t, rss_tshark_kb, cpu_tshark = out_t.split()
+    # the child reaped tshark, so its rusage already includes tshark's CPU time and peak RSS
+    cpu_t = cpu_py
+    rss_t = rss_py
     result = {
         "packets": count,
         "file_mb": round(capture.stat().st_size / 1e6, 1),
-        "engine": {"seconds": round(wall_e, 2), "packets_per_s": round(count / wall_e), "peak_rss_mb":
-                   round(rss_e / 2**20), "flows": int(flows_e), "tls_rows": int(tls_e),
-                   "credentials": int(creds_e), "dns_rows": int(dns_e)},
-        "tshark_pandas": {"seconds": round(wall_t, 2), "packets_per_s": round(count / wall_t),
-                          "peak_rss_mb": round(rss_t / 2**20), "tshark_rss_mb": round(int(rss_tshark_kb) / 1024),
-                          "pandas_rss_mb": round(rss_py / 2**20), "flows": int(flows_t)},
+        "engine": {
+            "seconds": round(wall_e, 2),
+            "packets_per_s": round(count / wall_e),
+            "cpu_seconds": round(cpu_e, 2),
+            "packets_per_cpu_s": round(count / cpu_e),
+            "peak_rss_mb": round(rss_e / 2**20),
+            "flows": int(flows_e),
+            "tls_rows": int(tls_e),
+            "credentials": int(creds_e),
+            "dns_rows": int(dns_e),
+        },
+        "tshark_pandas": {
+            "seconds": round(wall_t, 2),
+            "packets_per_s": round(count / wall_t),
+            "cpu_seconds": round(cpu_t, 2),
+            "packets_per_cpu_s": round(count / cpu_t),
+            "peak_rss_mb": round(rss_t / 2**20),
+            "tshark_rss_mb": round(int(rss_tshark_kb) / 1024),
+            "tshark_cpu_seconds": round(float(cpu_tshark), 2),
+            "flows": int(flows_t),
+        },
     }
-    result["speed_ratio"] = round(wall_t / wall_e, 2)
+    result["speed_ratio_wall"] = round(wall_t / wall_e, 2)
+    result["speed_ratio_cpu"] = round(cpu_t / cpu_e, 2)
     print(json.dumps(result, indent=1))
     if not args.keep:
         capture.unlink()

@@ -46,7 +46,13 @@ class TcpStream:
             return
         if d.next is None:
             d.next = seq
-        self._accept(d, c2s, seq, payload, number, ts)
+        if seq == d.next and d.skip_end is None and not d.pending:  # the usual case: in order
+            d.next = (seq + len(payload)) & MASK
+            skip = self.deliver(c2s, payload, number, ts)
+            if skip:
+                d.skip_end = (d.next + skip) & MASK
+        else:
+            self._accept(d, c2s, seq, payload, number, ts)
         if d.pending:
             self._drain(d, c2s, ts)
         if cut:  # the rest of this segment was not captured: a gap
@@ -145,6 +151,8 @@ class ChunkStream(TcpStream):
         self.chunks.append((c2s, number, piece))
         self.kept[c2s] += len(piece)
         self.size += len(piece)
+        if self.protocol == "mqtt" and not c2s and self.kept[0] >= 4:
+            self.done = True  # CONNACK seen: the CONNECT before it is complete
         return 0
 
     def finish(self) -> None:
