@@ -63,7 +63,7 @@ def open_check(
     """Everything a requirement notebook shows, for one case and one requirement."""
     case, cat = _open_case_and_catalog(case_dir, catalog)
     requirement = cat.get(requirement_id)
-    ctx = EvidenceContext(case=case, requirement=requirement)
+    ctx = SharedContext(case=case, requirement=requirement)
     return CheckSession(case=case, requirement=requirement, ctx=ctx, interactive=interactive)
 
 
@@ -73,6 +73,25 @@ def open_case(
     """Everything the case overview notebook shows."""
     case, cat = _open_case_and_catalog(case_dir, catalog)
     return CaseOverview(case=case, catalog=cat, interactive=interactive)
+
+
+# --- evidence, loaded once -------------------------------------------------------------------------
+@dataclass
+class SharedContext(EvidenceContext):
+    """An EvidenceContext that loads each artefact's cached analysis once, however many times the
+    check and the notebook's cells ask, and can share it with the contexts of other requirements."""
+
+    _analyses: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict, repr=False)
+
+    def captures(self) -> list[tuple[Artefact, Any]]:
+        if "capture" not in self._analyses:
+            self._analyses["capture"] = super().captures()
+        return self._analyses["capture"]
+
+    def firmwares(self) -> list[tuple[Artefact, Any]]:
+        if "firmware" not in self._analyses:
+            self._analyses["firmware"] = super().firmwares()
+        return self._analyses["firmware"]
 
 
 # --- staleness ------------------------------------------------------------------------------------
@@ -284,6 +303,7 @@ class CaseOverview:
     catalog: Catalog
     interactive: bool = True
     _tables: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _analyses: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def level(self) -> int:
@@ -300,7 +320,9 @@ class CaseOverview:
         applicable = requirement.level <= self.level
         recorded = self.case.verdicts.latest(requirement.id)
         try:
-            ctx = EvidenceContext(case=self.case, requirement=requirement, _tables=self._tables)
+            ctx = SharedContext(
+                case=self.case, requirement=requirement, _tables=self._tables, _analyses=self._analyses
+            )
             result: CheckResult | None = get_check(requirement.id).run(ctx)
         except Exception as exc:  # one broken check must not hide the others
             final = final_with_staleness(self.case, requirement, None, recorded)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import nbformat
-from conftest import all_text, execute, make_case, published
+from nb_helpers import all_text, execute, make_case, published
 
 from workbench.catalog import load_catalog
 from workbench.cli import main

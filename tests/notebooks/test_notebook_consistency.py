@@ -6,7 +6,7 @@ import re
 
 import nbformat
 import pytest
-from conftest import NOTEBOOKS, load_generator
+from nb_helpers import NOTEBOOKS, load_generator
 
 OVERVIEW = "00-case-overview.ipynb"
 REQUIREMENT_PARAMETERS = {"case_dir": "str", "requirement_id": "str", "catalog": "str", "interactive": "bool"}

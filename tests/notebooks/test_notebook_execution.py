@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import NOTEBOOKS, ROOT, all_text, execute, make_case, published
+from nb_helpers import NOTEBOOKS, ROOT, all_text, execute, make_case, published
 
 PAPERMILL = Path(sys.executable).with_name("papermill")
 SAMPLES = ROOT / "sample_captures"

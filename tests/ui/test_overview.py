@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import LAB_CATALOG, new_case
+from ui_helpers import LAB_CATALOG, new_case
 
 from workbench.notebook import open_case, open_check
 from workbench.ui.overview import evidence_to_add, level_progress_frame, progress_frame, readiness_frame

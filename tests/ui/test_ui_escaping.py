@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import HOSTILE, LAB_CATALOG
+from ui_helpers import HOSTILE, LAB_CATALOG
 
 from workbench import ui
 from workbench.checks import CheckResult, EvidenceRef, Finding, Severity, Verdict
@@ -168,7 +168,7 @@ def test_requirement_text_from_the_catalogue_is_escaped(case) -> None:
 
 
 def test_device_and_artefacts_escape_case_fields(tmp_path, small_pcap, displayed) -> None:
-    from conftest import new_case
+    from ui_helpers import new_case
 
     case = new_case(tmp_path / "c", model=HOSTILE)
     case.add_artefact(small_pcap, "capture")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import HOSTILE, LAB_CATALOG
+from ui_helpers import HOSTILE, LAB_CATALOG
 
 from workbench.checks import CheckResult, EvidenceRef, Finding, Verdict
 from workbench.notebook import open_check
