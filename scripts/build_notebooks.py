@@ -860,7 +860,8 @@ Choose a verdict, write your rationale (what you examined, what you saw, why it 
 criteria), list the evidence you relied on, and press **Record verdict**. It is written to the case's
 verdict store with your name, the time and the SHA-256 of the artefacts judged; re-running this
 notebook shows it again and never overwrites it. If the evidence changes later, it is marked stale.
-An automatic requirement's verdict stands without you, unless you record one."""
+An automatic requirement's verdict stands without you, unless you record one. After recording, run
+the last cell again: the published outcome then carries your verdict."""
 
 STEP8 = """## 8. Publish
 
