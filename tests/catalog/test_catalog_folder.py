@@ -96,3 +96,12 @@ def test_a_part_file_with_a_stray_field(lab_folder: Path, write_yaml: Callable, 
 def test_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     assert message(tmp_path / "empty") == f"{tmp_path / 'empty'}: folder has no .yaml files"
+
+
+def test_a_folder_of_too_many_files_is_refused(tmp_path: Path, monkeypatch) -> None:
+    from workbench.catalog import loader
+
+    monkeypatch.setattr(loader, "MAX_FOLDER_FILES", 3)
+    for n in range(5):
+        (tmp_path / f"{n}.yaml").write_text("requirements: []\n")
+    assert message(tmp_path) == f"{tmp_path}: more than 3 YAML files: is this the catalogue's folder?"

@@ -29,6 +29,7 @@ from workbench.errors import CatalogError
 EDITIONS_DIR = Path(__file__).parent / "editions"
 HEADER_FIELDS = tuple(EditionHeader.model_fields)
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_FOLDER_FILES = 1000
 
 
 def _edition_key(name: str) -> tuple[tuple[int, int | str], ...]:
@@ -96,6 +97,10 @@ def _load_folder(folder: Path, label: str) -> Catalog:
             continue
         if path.suffix.lower() in YAML_SUFFIXES and path.is_file():
             files.append((relative.as_posix(), path))
+            if len(files) > MAX_FOLDER_FILES:
+                raise CatalogError(
+                    f"more than {MAX_FOLDER_FILES} YAML files: is this the catalogue's folder?", path=label
+                )
     if not files:
         raise CatalogError("folder has no .yaml files", path=label)
     files.sort()
