@@ -10,6 +10,7 @@ for ATK-06, an OSV feed; checks run through EvidenceContext and the real firmwar
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -441,10 +442,9 @@ def make_case(
     return Device(case_dir=case.path, image=image or Path())
 
 
-@pytest.fixture(scope="session")
-def binaries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("elf")
-    built = {
+def build_binaries(out: Path) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    return {
         "openssl_old": compile_c(
             out / "libcrypto_old.so", HARDENED, "OpenSSL 1.0.2k  26 Jan 2017", shared=True
         ),
@@ -460,45 +460,74 @@ def binaries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "usign": compile_c(out / "usign", HARDENED, "usign"),
         "static_pie": compile_c(out / "init_static_pie", [*HARDENED, "-static-pie", "-s"], "init"),
     }
-    return built
 
 
-@pytest.fixture(scope="session")
-def images(tmp_path_factory: pytest.TempPathFactory, binaries: dict[str, Path]) -> dict[str, Path]:
-    base = tmp_path_factory.mktemp("images")
-    out = {}
-    for name, build in (("defective", build_defective), ("clean", build_clean)):
+def _build_devices(base: Path) -> dict[str, Device]:
+    """Compile, pack, make the cases and analyse them (the engine's scan is cached in each case)."""
+    from workbench.analysis import prepare
+    from workbench.case import Case
+
+    binaries = build_binaries(base / "elf")
+    devices = {}
+    for name, build, declaration in (
+        ("defective", build_defective, DEFECTIVE_DECLARATION),
+        ("clean", build_clean, CLEAN_DECLARATION),
+    ):
         root = base / f"{name}-root"
         build(root, binaries)
-        out[name] = mksquashfs(root, base / f"{name}.squashfs")
-    return out
+        image = mksquashfs(root, base / f"{name}.squashfs")
+        devices[name] = make_case(base / "cases", name, image, declaration, feed=OSV_FEED)
+        prepare(Case.open(devices[name].case_dir))
+    return devices
 
 
 @pytest.fixture(scope="session")
-def defective(tmp_path_factory: pytest.TempPathFactory, images: dict[str, Path]) -> Device:
-    return make_case(
-        tmp_path_factory.mktemp("cases"),
-        "defective",
-        images["defective"],
-        DEFECTIVE_DECLARATION,
-        feed=OSV_FEED,
+def devices(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, Device]:
+    """Built once per test run: with pytest-xdist, the first worker builds under a lock in the
+    run's shared temporary folder and the others reuse its cases (read-only for the checks)."""
+    shared = (
+        tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
     )
+    folder = shared / "firmware-check-devices"
+    folder.mkdir(exist_ok=True)
+    with open(shared / "firmware-check-devices.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / "done.json"
+        if done.exists():
+            paths = json.loads(done.read_text())
+            return {k: Device(case_dir=Path(v["case"]), image=Path(v["image"])) for k, v in paths.items()}
+        built = _build_devices(folder)
+        done.write_text(
+            json.dumps({k: {"case": str(d.case_dir), "image": str(d.image)} for k, d in built.items()})
+        )
+        return built
 
 
 @pytest.fixture(scope="session")
-def clean(tmp_path_factory: pytest.TempPathFactory, images: dict[str, Path]) -> Device:
-    return make_case(
-        tmp_path_factory.mktemp("cases"), "clean", images["clean"], CLEAN_DECLARATION, feed=OSV_FEED
-    )
+def defective(devices: dict[str, Device]) -> Device:
+    return devices["defective"]
+
+
+@pytest.fixture(scope="session")
+def clean(devices: dict[str, Device]) -> Device:
+    return devices["clean"]
 
 
 @pytest.fixture(scope="session")
 def case_factory(tmp_path_factory: pytest.TempPathFactory):
-    """Make further cases (other declarations, no feed, no identifiers) from the built images."""
-    base = tmp_path_factory.mktemp("more-cases")
+    """Further cases from a built device: the same image under another declaration, feed or
+    identifiers. The image's analysis is derived data keyed by its SHA-256, so the new case starts
+    from a copy of the base case's cache (the extraction, and the scan when the feed is the same)
+    instead of unpacking the image again. `base=None` makes a case without firmware."""
+    folder = tmp_path_factory.mktemp("more-cases")
     counter = iter(range(1000))
 
-    def factory(image: Path | None, declaration: dict | None = None, **kwargs) -> Device:
-        return make_case(base, f"case{next(counter)}", image, declaration, **kwargs)
+    def factory(base: Device | None, declaration: dict | None = None, **kwargs) -> Device:
+        name = f"case{next(counter)}"
+        kwargs.setdefault("feed", OSV_FEED if base else None)  # the base's feed: its scan is reused
+        device = make_case(folder, name, base.image if base else None, declaration, **kwargs)
+        if base is not None:
+            shutil.copytree(base.case_dir / "cache", device.case_dir / "cache", dirs_exist_ok=True)
+        return device
 
     return factory

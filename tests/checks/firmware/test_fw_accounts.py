@@ -111,15 +111,15 @@ def test_auth03_passes_when_no_candidate_matches(clean):
     assert f"{result.indicators['candidates']} candidate passwords" in result.reasons[0]
 
 
-def test_auth03_inconclusive_without_identifiers(case_factory, images):
-    device = case_factory(images["defective"], macs=(), serial=None)
+def test_auth03_inconclusive_without_identifiers(case_factory, defective):
+    device = case_factory(defective, macs=(), serial=None)
     result = device.run("AUTH-03")
     assert result.verdict is Verdict.INCONCLUSIVE
     assert "device_macs" in result.reasons[0]
 
 
-def test_auth03_other_mac_does_not_match(case_factory, images):
-    device = case_factory(images["defective"], macs=("02:00:00:aa:bb:cc",), serial="X-1")
+def test_auth03_other_mac_does_not_match(case_factory, defective):
+    device = case_factory(defective, macs=("02:00:00:aa:bb:cc",), serial="X-1")
     assert device.run("AUTH-03").verdict is Verdict.PASS
 
 

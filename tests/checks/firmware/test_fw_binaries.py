@@ -39,7 +39,7 @@ def test_atk06_passes_current_components(clean):
     assert result.verdict is Verdict.PASS, result.reasons
 
 
-def test_atk06_inconclusive_without_feed(case_factory, images):
-    result = case_factory(images["defective"]).run("ATK-06")
+def test_atk06_inconclusive_without_feed(case_factory, defective):
+    result = case_factory(defective, feed=None).run("ATK-06")
     assert result.verdict is Verdict.INCONCLUSIVE
     assert "vulnerability feed" in result.reasons[0]

@@ -40,8 +40,8 @@ def test_log01_reports_logging_and_time_sync(clean, defective):
     assert not defective.run("LOG-01").indicators["observed"]["time_sync_at_boot"]
 
 
-def test_log01_fails_when_declaration_says_no_logging(case_factory, images):
-    device = case_factory(images["clean"], {"logging": {"enabled": False}})
+def test_log01_fails_when_declaration_says_no_logging(case_factory, clean):
+    device = case_factory(clean, {"logging": {"enabled": False}})
     result = device.run("LOG-01")
     assert result.verdict is Verdict.FAIL
     assert result.findings[0].evidence[0].artefact == "declaration"

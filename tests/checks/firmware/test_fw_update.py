@@ -20,8 +20,8 @@ def test_upd04_clean_has_verifier_and_key(clean):
     assert observed["verifiers"] or observed["public_keys"]
 
 
-def test_upd04_fails_when_declared_unsigned(case_factory, images):
-    result = case_factory(images["clean"], {"update": {"signed": False}}).run("UPD-04")
+def test_upd04_fails_when_declared_unsigned(case_factory, clean):
+    result = case_factory(clean, {"update": {"signed": False}}).run("UPD-04")
     assert result.verdict is Verdict.FAIL
     assert result.findings[0].evidence[0].artefact == "declaration"
 
@@ -33,8 +33,8 @@ def test_upd01_sets_declared_beside_observed(clean):
     assert result.indicators["observed"]["tool"]
 
 
-def test_upd01_fails_when_declared_not_updatable(case_factory, images):
-    result = case_factory(images["clean"], {"update": {"mechanism": "none"}}).run("UPD-01")
+def test_upd01_fails_when_declared_not_updatable(case_factory, clean):
+    result = case_factory(clean, {"update": {"mechanism": "none"}}).run("UPD-01")
     assert result.verdict is Verdict.FAIL
 
 
