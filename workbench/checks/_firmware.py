@@ -8,6 +8,7 @@ from the engine's extraction folder, never outside it, and never more than a bou
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -206,17 +207,48 @@ def _safe_parts(image_path: str) -> list[str] | None:
     return parts
 
 
+def _layer_folders(ctx: EvidenceContext, sha256: str, root: Path) -> list[tuple[str, Path]]:
+    """(image path where a layer is mounted, its folder on disk), longest mount first: the
+    contract's `layers` table gives the mount, the extraction's manifest the folder."""
+    try:
+        manifest = json.loads((root / "manifest.json").read_text())
+        on_disk = {
+            (as_int(layer.get("offset")), as_int(layer.get("end")), text(layer.get("format"))): layer["dir"]
+            for layer in manifest.get("layers", [])
+            if isinstance(layer, dict) and layer.get("dir")
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    found = []
+    for row in table(ctx, "layers", ("offset", "end", "format", "path")):
+        if text(row["sha256"]) != sha256 or not text(row["path"]).startswith("/"):
+            continue
+        folder = on_disk.get((as_int(row["offset"]), as_int(row["end"]), text(row["format"])))
+        if folder and not str(folder).startswith("/") and ".." not in PurePosixPath(folder).parts:
+            found.append((text(row["path"]), root / folder))
+    return sorted(found, key=lambda item: len(item[0]), reverse=True)
+
+
 def locate(ctx: EvidenceContext, sha256: str, image_path: str) -> Path | None:
     """The extracted file for an image path, or None. Never resolves outside the extraction folder."""
     parts = _safe_parts(image_path)
     if not parts:
         return None
+    wanted = "/" + "/".join(parts)
     for root in extraction_roots(ctx, sha256):
+        for mount, folder in _layer_folders(ctx, sha256, root):
+            prefix = mount.rstrip("/")
+            if wanted != prefix and not wanted.startswith(prefix + "/"):
+                continue
+            rest = [p for p in wanted[len(prefix) :].split("/") if p]
+            candidate = folder.joinpath(*rest)
+            if candidate.is_file() and _inside(root, candidate):
+                return candidate
         direct = root.joinpath(*parts)
         if direct.is_file() and _inside(root, direct):
             return direct
-        # the engine may keep each layer in its own sub-folder: look one or a few levels down
-        found = _search(root, parts, depth=4)
+        # no manifest to go by: look for the path a few levels down
+        found = _search(root, parts, depth=6)
         if found is not None:
             return found
     return None

@@ -110,6 +110,10 @@ class SecurityLogging(FirmwareCheck):
         source = text(getattr(logging, "time_source", None)).lower()
         if source in protocols and not clocks:
             reasons.append(f"the declaration names {source} as time source, but nothing starts it at boot")
+        if getattr(logging, "enabled", None) is True and not loggers:
+            reasons.append(
+                "the declaration says security events are logged, but no logging daemon starts at boot"
+            )
         if logging is not None:
             reasons.append(
                 f"the declaration states logging enabled: {logging.enabled}, "

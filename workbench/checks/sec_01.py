@@ -39,7 +39,7 @@ class NoHardCodedSecrets(FirmwareCheck):
             name = text(row["name"])
             findings.append(
                 Finding(
-                    summary=f"{kind}{f' {name}' if name else ''} hard-coded in {path}"
+                    summary=f"{kind}{f' {name}' if name and name != kind else ''} hard-coded in {path}"
                     f" (value {text(row['value']) or 'masked'})",
                     severity=Severity.HIGH,
                     evidence=(ref(row),),

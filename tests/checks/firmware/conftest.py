@@ -481,26 +481,62 @@ def _build_devices(base: Path) -> dict[str, Device]:
     return devices
 
 
-@pytest.fixture(scope="session")
-def devices(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, Device]:
-    """Built once per test run: with pytest-xdist, the first worker builds under a lock in the
-    run's shared temporary folder and the others reuse its cases (read-only for the checks)."""
-    shared = (
-        tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
-    )
-    folder = shared / "firmware-check-devices"
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, build
+) -> dict[str, Device]:
+    """`build(folder)` once per test run: with pytest-xdist, the first worker builds under a lock
+    in the run's shared temporary folder and the others reuse its cases (read-only for checks)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    folder = shared / name
     folder.mkdir(exist_ok=True)
-    with open(shared / "firmware-check-devices.lock", "w") as lock:
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         done = folder / "done.json"
         if done.exists():
             paths = json.loads(done.read_text())
             return {k: Device(case_dir=Path(v["case"]), image=Path(v["image"])) for k, v in paths.items()}
-        built = _build_devices(folder)
+        built = build(folder)
         done.write_text(
             json.dumps({k: {"case": str(d.case_dir), "image": str(d.image)} for k, d in built.items()})
         )
         return built
+
+
+@pytest.fixture(scope="session")
+def devices(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, Device]:
+    return built_once(tmp_path_factory, worker_id, "firmware-check-devices", _build_devices)
+
+
+def _build_demo_cases(folder: Path) -> dict[str, Device]:
+    """The demo cameras of sample_captures/ as `workbench demo` builds them, firmware side only
+    (image, OSV feed, declaration, case.yaml), analysed once."""
+    from dataclasses import replace
+
+    from workbench.analysis import prepare
+    from workbench.demo import build_case, load_demo_case
+
+    built = {}
+    for name in ("defective", "clean"):
+        demo = load_demo_case(name)
+        demo = replace(demo, artefacts=tuple(a for a in demo.artefacts if a[1] != "capture"))
+        case = build_case(demo, folder)
+        prepare(case)
+        image = next(path for path, kind in demo.artefacts if kind == "firmware")
+        built[name] = Device(case_dir=case.path, image=image)
+    return built
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, Device]:
+    from workbench.demo import SAMPLES
+
+    missing = [
+        n for n in ("demo_defective.img", "demo_clean.img", "osv-sample.json") if not (SAMPLES / n).is_file()
+    ]
+    if missing:
+        pytest.skip(f"sample data not generated yet: {', '.join(missing)} (sample_captures/gen_firmware.py)")
+    return built_once(tmp_path_factory, worker_id, "firmware-check-demo", _build_demo_cases)
 
 
 @pytest.fixture(scope="session")
