@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import random
 import shutil
 import subprocess
 import textwrap
@@ -133,7 +134,9 @@ def _passwd(extra: str = "") -> str:
     )
 
 
-def build_defective(root: Path, bins: dict[str, Path]) -> None:
+def build_defective(root: Path, bins: dict[str, Path], outside: Path) -> None:
+    """`outside`: a WEP hostapd config outside the image, which an absolute symlink in the image
+    points at: a check that followed it out of the extraction folder would report it."""
     from passlib.hash import des_crypt, md5_crypt, sha512_crypt
 
     write(
@@ -213,10 +216,37 @@ def build_defective(root: Path, bins: dict[str, Path]) -> None:
         auth_algs=1
     """,
     )
+    write(
+        root,
+        "/etc/wpa_supplicant.conf",
+        """
+        ctrl_interface=/var/run/wpa_supplicant
+        network={
+            ssid="AcmeHome"
+            key_mgmt=WPA-PSK
+            pairwise=TKIP
+            psk="not-the-point"
+        }
+    """,
+    )
+    write(
+        root,
+        "/etc/config/wireless",
+        """
+        config wifi-iface 'setup'
+            option device 'radio0'
+            option mode 'ap'
+            option ssid 'AcmeCam-Setup'
+            option encryption 'none'
+    """,
+    )
+    outside.write_text('interface=wlan9\nssid=Outside\nwep_key0="12345"\n')
+    (root / "etc/hostapd-phy1.conf").symlink_to(outside)  # absolute: the engine re-roots it
+    (root / "etc/hostapd-phy2.conf").symlink_to("../" * 40 + str(outside).lstrip("/"))  # relative escape
     _install_binaries(root, bins, hardened=False)
 
 
-def build_clean(root: Path, bins: dict[str, Path]) -> None:
+def build_clean(root: Path, bins: dict[str, Path], outside: Path) -> None:
     from passlib.hash import sha512_crypt
 
     strong = sha512_crypt.using(rounds=5000)
@@ -280,6 +310,26 @@ def build_clean(root: Path, bins: dict[str, Path]) -> None:
         wpa_key_mgmt=SAE WPA-PSK
         rsn_pairwise=CCMP
         wpa_passphrase_file=/tmp/wpa.psk
+    """,
+    )
+    write(
+        root,
+        "/etc/config/wireless",
+        """
+        config wifi-device 'radio0'
+            option type 'mac80211'
+
+        config wifi-iface 'default_radio0'
+            option device 'radio0'
+            option mode 'ap'
+            option ssid 'AcmeCam'
+            option encryption 'sae-mixed'
+
+        config wifi-iface 'setup'
+            option device 'radio0'
+            option mode 'ap'
+            option ssid 'AcmeCam-Guest'
+            option encryption 'psk2+ccmp'
     """,
     )
     _install_binaries(root, bins, hardened=True)
@@ -474,10 +524,14 @@ def _build_devices(base: Path) -> dict[str, Device]:
         ("clean", build_clean, CLEAN_DECLARATION),
     ):
         root = base / f"{name}-root"
-        build(root, binaries)
+        build(root, binaries, base / "outside-hostapd.conf")
         image = mksquashfs(root, base / f"{name}.squashfs")
         devices[name] = make_case(base / "cases", name, image, declaration, feed=OSV_FEED)
         prepare(Case.open(devices[name].case_dir))
+    garbage = base / "garbage.bin"  # no known format anywhere: nothing can be extracted
+    garbage.write_bytes(random.Random(2026).randbytes(256 * 1024))
+    devices["garbage"] = make_case(base / "cases", "garbage", garbage, CLEAN_DECLARATION, feed=OSV_FEED)
+    prepare(Case.open(devices["garbage"].case_dir))
     return devices
 
 
@@ -563,7 +617,9 @@ def case_factory(tmp_path_factory: pytest.TempPathFactory):
         kwargs.setdefault("feed", OSV_FEED if base else None)  # the base's feed: its scan is reused
         device = make_case(folder, name, base.image if base else None, declaration, **kwargs)
         if base is not None:
-            shutil.copytree(base.case_dir / "cache", device.case_dir / "cache", dirs_exist_ok=True)
+            shutil.copytree(
+                base.case_dir / "cache", device.case_dir / "cache", symlinks=True, dirs_exist_ok=True
+            )
         return device
 
     return factory

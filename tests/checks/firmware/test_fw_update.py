@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from workbench.checks import Verdict
 
 
@@ -44,18 +47,51 @@ def test_int01_needs_inspector(clean):
     assert "image_layers" in result.indicators["observed"]
 
 
-def test_wifi01_fails_wep(defective):
+def test_wifi01_fails_wep_tkip_and_open_networks(defective):
     result = defective.run("WIFI-01")
     assert result.verdict is Verdict.FAIL
-    [finding] = result.findings
-    assert finding.data["security"] == "WEP"
-    assert finding.evidence[0].path == "/etc/hostapd.conf" and finding.evidence[0].note == "line 4"
+    found = {(f.data["security"], f.evidence[0].path, f.evidence[0].note) for f in result.findings}
+    assert found == {
+        ("WEP", "/etc/hostapd.conf", "line 4"),
+        ("TKIP only", "/etc/wpa_supplicant.conf", "line 5"),
+        ("open", "/etc/config/wireless", "line 5"),  # the catalogue's open_network_fails is true
+    }
+    # the image's /etc/hostapd-phy1.conf links out of the extraction folder: never read
+    assert "/etc/hostapd-phy1.conf" in result.indicators["observed"]["configs"]
+    assert not any("Outside" in f.summary for f in result.findings)
 
 
 def test_wifi01_clean_needs_inspector(clean):
     result = clean.run("WIFI-01")
-    assert result.verdict is Verdict.NEEDS_INSPECTOR
-    assert result.indicators["observed"]["current"]
+    assert result.verdict is Verdict.NEEDS_INSPECTOR, result.reasons
+    current = [c.split(" ")[0] for c in result.indicators["observed"]["current"]]
+    assert sorted(current) == ["AcmeCam", "AcmeCam", "AcmeCam-Guest"]  # hostapd.conf, OpenWrt x2
+
+
+def test_wifi01_open_network_is_an_indicator_when_the_catalogue_allows_it(defective, monkeypatch):
+    from workbench.checks import get_check
+    from workbench.checks.context import EvidenceContext
+
+    ctx = EvidenceContext.for_case(defective.case_dir, "WIFI-01")
+    params = {**ctx.parameters, "open_network_fails": False}
+    monkeypatch.setattr(type(ctx), "parameters", property(lambda self: params))
+    result = get_check("WIFI-01").run(ctx)
+    assert {f.data["security"] for f in result.findings} == {"WEP", "TKIP only"}
+    assert result.indicators["observed"]["open"] == ["AcmeCam-Setup (/etc/config/wireless line 5)"]
+
+
+def test_unreadable_image_is_inconclusive_for_every_firmware_check(devices):
+    from workbench.checks import all_checks
+    from workbench.checks.base import EvidenceKind
+
+    garbage = devices["garbage"]
+    for rid, check in all_checks().items():
+        if EvidenceKind.FIRMWARE not in check.needs or rid in ("ATK-01", "ATK-02", "UPD-02"):
+            continue
+        result = garbage.run(rid)
+        assert result.verdict is Verdict.INCONCLUSIVE, rid
+        assert "no file could be extracted" in result.reasons[0]
+        assert any("entropy" in r for r in result.reasons), result.reasons
 
 
 def test_firmware_checks_inconclusive_without_firmware(case_factory):
@@ -64,3 +100,26 @@ def test_firmware_checks_inconclusive_without_firmware(case_factory):
         result = device.run(rid)
         assert result.verdict is Verdict.INCONCLUSIVE, rid
         assert "firmware" in result.reasons[0]
+
+
+def test_checks_never_read_through_a_link_out_of_the_extraction(case_factory, defective):
+    """Defence in depth: were a link pointing out of the extraction folder left on disk (the
+    engine removes or re-roots them), the checks would not follow it."""
+    device = case_factory(defective)
+    [link] = [
+        Path(folder) / "hostapd-phy1.conf"
+        for folder, _, names in os.walk(device.case_dir / "cache")
+        if folder.endswith("/etc") and "hostapd-phy1.conf" in names
+    ]
+    outside = device.case_dir.parent / "outside-wep.conf"
+    outside.write_text('interface=wlan9\nssid=Outside\nwep_key0="12345"\n')
+    link.unlink()
+    link.symlink_to(outside)
+    assert link.resolve() == outside.resolve()
+    result = device.run("WIFI-01")
+    assert not any("Outside" in f.summary for f in result.findings)
+    assert {f.evidence[0].path for f in result.findings} == {
+        "/etc/hostapd.conf",
+        "/etc/wpa_supplicant.conf",
+        "/etc/config/wireless",
+    }
