@@ -21,10 +21,11 @@ Passwords are never shown: a finding names the account and the derivation, passw
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import hmac
 import re
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,15 +199,30 @@ def hash_cost(stored: str) -> int:
     return 25
 
 
-def _stdlib_crypt() -> Any | None:
-    """The standard library's crypt (system libcrypt) where it still exists (Python < 3.13)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            import crypt  # noqa: PLC0415
-        except ImportError:
-            return None
-    return crypt
+class _LibCrypt:
+    """crypt(3) of the system's libcrypt (libxcrypt: yescrypt, bcrypt, SHA-crypt...) through
+    ctypes, for the schemes libpass does not implement; the standard library's `crypt` module,
+    which did the same, leaves Python in 3.13."""
+
+    def __init__(self, library: Any) -> None:
+        self._crypt = library.crypt
+        self._crypt.restype = ctypes.c_char_p
+        self._crypt.argtypes = (ctypes.c_char_p, ctypes.c_char_p)
+
+    def crypt(self, password: str, setting: str) -> str | None:
+        out = self._crypt(password.encode(), setting.encode())
+        return out.decode("ascii", "replace") if out else None
+
+
+@functools.cache
+def system_crypt() -> _LibCrypt | None:
+    name = ctypes.util.find_library("crypt")
+    if not name:
+        return None
+    try:
+        return _LibCrypt(ctypes.CDLL(name))
+    except (OSError, AttributeError):
+        return None
 
 
 @functools.cache
@@ -242,7 +258,7 @@ def make_verifier(stored: str, scheme: str) -> Any | None:
                     return False
 
             return check
-    crypt = _stdlib_crypt()
+    crypt = system_crypt()
     if crypt is not None and stored.startswith("$"):
 
         def check_crypt(pw: str) -> bool:

@@ -92,6 +92,25 @@ def mksquashfs(root: Path, image: Path) -> Path:
     return image
 
 
+def yescrypt(password: str) -> str:
+    """A yescrypt hash (Debian's default) from the system's libcrypt; libpass has no yescrypt."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("crypt")
+    if not name:
+        pytest.fail("libcrypt (libcrypt1) is missing")
+    crypt = ctypes.CDLL(name).crypt
+    crypt.restype, crypt.argtypes = ctypes.c_char_p, (ctypes.c_char_p, ctypes.c_char_p)
+    salt = "".join(
+        random.Random(password).choice("./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        for _ in range(16)
+    )
+    out = crypt(password.encode(), f"$y$j9T${salt}$".encode()).decode()
+    assert out.startswith("$y$"), out
+    return out
+
+
 def _private_key_pem() -> bytes:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -140,7 +159,12 @@ def build_defective(root: Path, bins: dict[str, Path], outside: Path) -> None:
     from passlib.hash import des_crypt, md5_crypt, sha512_crypt
 
     write(
-        root, "/etc/passwd", _passwd("svc:" + md5_crypt.hash("svcpass9") + ":1002:1002::/home/svc:/bin/sh\n")
+        root,
+        "/etc/passwd",
+        _passwd(
+            "svc:" + md5_crypt.hash("svcpass9") + ":1002:1002::/home/svc:/bin/sh\n"
+            "support:x:1003:1003::/home/support:/bin/sh\n"
+        ),
     )
     write(
         root,
@@ -151,6 +175,7 @@ def build_defective(root: Path, bins: dict[str, Path], outside: Path) -> None:
             "admin::19000:0:99999:7:::\n"
             f"cam:{sha512_crypt.using(rounds=5000).hash(MAC_DERIVED_PASSWORD)}:19000:0:99999:7:::\n"
             "www-data:*:19000:0:99999:7:::\n"
+            f"support:{yescrypt(MAC_DERIVED_PASSWORD.upper())}:19000:0:99999:7:::\n"
         ),
         mode=0o644,
     )

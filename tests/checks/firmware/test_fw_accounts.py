@@ -87,14 +87,20 @@ def test_auth03_cost_model_bounds_slow_hashes():
     assert hash_cost("abcdefghijklm") < hash_cost("$1$salt$hash")
 
 
-def test_auth03_fails_mac_derived_password(defective):
+def test_auth03_fails_mac_derived_passwords(defective):
     result = defective.run("AUTH-03")
     assert result.verdict is Verdict.FAIL, result.reasons
-    [finding] = result.findings
-    assert finding.data["user"] == "cam"
-    assert finding.data["derivation"] == f"MAC {MAC}: last 6 characters, lower case"
-    assert MAC_DERIVED_PASSWORD not in finding.summary and finding.data["password"] == "******"
-    assert finding.evidence[0].path == "/etc/shadow" and "line 4" in finding.evidence[0].note
+    by_user = {f.data["user"]: f for f in result.findings}
+    assert set(by_user) == {"cam", "support"}
+    cam = by_user["cam"]  # SHA-512 crypt, tested with libpass
+    assert cam.data["derivation"] == f"MAC {MAC}: last 6 characters, lower case"
+    assert MAC_DERIVED_PASSWORD not in cam.summary and cam.data["password"] == "******"
+    assert cam.evidence[0].path == "/etc/shadow" and "line 4" in cam.evidence[0].note
+    support = by_user["support"]  # yescrypt, which libpass lacks: tested with the system's libcrypt
+    assert support.data["hash_scheme"] == "yescrypt"
+    assert support.data["derivation"] == f"MAC {MAC}: last 6 characters, upper case"
+    assert "line 6" in support.evidence[0].note
+    assert MAC_DERIVED_PASSWORD.upper() not in str(result.to_dict())
 
 
 def test_auth03_passes_when_no_candidate_matches(clean):
