@@ -197,3 +197,20 @@ def test_verify_rejects_what_is_not_a_bundle(tmp_path):
     empty.mkdir()
     result = invoke("verify", str(empty))
     assert result.code == 2 and "manifest.json" in result.err
+
+
+def test_verify_with_case_checks_the_inputs_still_match(batch, tmp_path):
+    case_copy = tmp_path / "case"
+    shutil.copytree(batch.case.path, case_copy)
+    result = invoke("verify", str(batch.zip), "--case", str(case_copy))
+    assert result.code == 0 and "still holds the evidence" in result.out
+    declaration = case_copy / "declaration.yaml"
+    declaration.chmod(0o644)
+    declaration.write_text(declaration.read_text() + "# edited after the batch\n")
+    result = invoke("verify", str(batch.zip), "--case", str(case_copy))
+    assert result.code == 1 and "INPUT CHANGED  declaration.yaml" in result.out
+
+
+def test_partial_runs_say_so(audit_batch):
+    assert json.loads((audit_batch.bundle / "results.json").read_text())["partial"] is True
+    assert "Partial run (--only)" in audit_batch.index.read_text()

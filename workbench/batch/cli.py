@@ -42,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     verify.add_argument("bundle", metavar="BUNDLE", help="a bundle .zip or an unpacked bundle folder")
     verify.add_argument("--quiet", action="store_true", help="print only differences")
+    verify.add_argument("--case", metavar="DIR", default=None,
+                        help="also check that this case's artefacts and records still match the inputs "
+                        "the bundle was made from")
     verify.set_defaults(func=cmd_verify)
 
 
@@ -97,21 +100,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from workbench.batch.verify import verify_bundle
+    from workbench.batch.verify import verify_bundle, verify_inputs
 
     report = verify_bundle(args.bundle)
-    for line in report.lines():
+    input_lines = verify_inputs(report, args.case) if args.case and report.manifest else []
+    for line in report.lines() + input_lines:
         print(line)
-    if report.ok:
-        if not args.quiet:
-            m = report.manifest
-            print(f"OK  {report.bundle}: {report.checked} files match manifest.json "
-                  f"(bundle {m.get('bundle')}, sealed {m.get('finished_at')}, "
-                  f"catalogue {m.get('catalog', {}).get('edition')}); "
-                  "integrity since sealing, not authorship")
-        return 0
-    count = len(report.changed) + len(report.missing) + len(report.added)
-    print(f"FAILED  {report.bundle}: {len(report.changed)} changed, {len(report.missing)} missing, "
-          f"{len(report.added)} added" + (f", {len(report.problems)} problem(s)" if report.problems else ""),
-          file=sys.stderr)
-    return 1 if count or report.problems else 0
+    if not report.ok:
+        problems = f", {len(report.problems)} problem(s)" if report.problems else ""
+        print(f"FAILED  {report.bundle}: {len(report.changed)} changed, {len(report.missing)} missing, "
+              f"{len(report.added)} added{problems}", file=sys.stderr)
+    elif not args.quiet:
+        m = report.manifest
+        print(f"OK  {report.bundle}: {report.checked} files match manifest.json "
+              f"(bundle {m.get('bundle')}, sealed {m.get('finished_at')}, "
+              f"catalogue {m.get('catalog', {}).get('edition')}); integrity since sealing, not authorship")
+    if input_lines:
+        print(f"FAILED  {len(input_lines)} input(s) in {args.case} differ from the bundle's manifest",
+              file=sys.stderr)
+    elif args.case and not args.quiet:
+        print(f"OK  {args.case} still holds the evidence this bundle was made from")
+    return 0 if report.ok and not input_lines else 1

@@ -178,6 +178,26 @@ def _verify(source: _Source, label: str, *, comment_digest: str | None) -> Verif
     return report
 
 
+def verify_inputs(report: VerifyReport, case_dir: str | Path) -> list[str]:
+    """Compare the inputs the manifest recorded with a case folder as it is now."""
+    from workbench.fsutil import sha256_file
+
+    root = Path(case_dir)
+    lines = []
+    for entry in report.manifest.get("inputs", []):
+        if entry.get("role") == "notebook-source" or not entry.get("sha256"):
+            continue
+        rel = str(entry["path"])
+        path = root / rel
+        if ".." in PurePosixPath(rel).parts or PurePosixPath(rel).is_absolute():
+            lines.append(f"INPUT PROBLEM  {rel} (path outside the case)")
+        elif not path.is_file():
+            lines.append(f"INPUT MISSING  {rel}")
+        elif sha256_file(path) != entry["sha256"]:
+            lines.append(f"INPUT CHANGED  {rel}")
+    return lines
+
+
 def _check_seals(
     source: _Source, names: set[str], actual: str, comment_digest: str | None, report: VerifyReport
 ) -> None:
