@@ -50,7 +50,8 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, exclusive: boo
 
 
 def atomic_write_json(path: str | os.PathLike[str], data: Any, *, exclusive: bool = False) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", exclusive=exclusive)
+    text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+    atomic_write_text(path, text, exclusive=exclusive)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -80,7 +80,9 @@ class UImageExtractor(Extractor):
             elif crc != header.data_crc:
                 reports.append(
                     ExtractionProblem(
-                        problem=f"uImage data CRC mismatch: stored 0x{header.data_crc:08x}, computed 0x{crc:08x}",
+                        problem=(
+                            f"uImage data CRC mismatch: stored 0x{header.data_crc:08x}, computed 0x{crc:08x}"
+                        ),
                         resolution="Payload carved anyway; it was modified after the header was made.",
                     )
                 )
