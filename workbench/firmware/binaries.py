@@ -154,7 +154,9 @@ def analyse(path: str, disk: str, arch: str | None, config) -> Hardening | None:
         return Hardening(path, arch, u, u, u, u, u, _yes(not binary.has_section(".symtab")), u, None, None)
     dynamic = {entry.tag: entry for entry in binary.dynamic_entries}
     tags = lief.ELF.DynamicEntry.TAG
-    static = not binary.has_interpreter and tags.NEEDED not in dynamic
+    has_dynamic = any(seg.type == lief.ELF.Segment.TYPE.DYNAMIC for seg in binary.segments)
+    library = tags.SONAME in dynamic or ".so" in path.rsplit("/", 1)[-1]
+    static = not has_dynamic or (not binary.has_interpreter and tags.NEEDED not in dynamic and not library)
     stripped = not binary.has_section(".symtab")
 
     gnu_relro = any(seg.type == lief.ELF.Segment.TYPE.GNU_RELRO for seg in binary.segments)

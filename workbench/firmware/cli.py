@@ -27,10 +27,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     scan = sub.add_parser("scan", parents=[common], help="extract an image safely and report every finding")
     scan.add_argument("image", help="firmware image file")
     scan.add_argument("--json", action="store_true", help="one JSON object with every table")
-    scan.add_argument("--vuln-feed", action="append", metavar="PATH",
-                      help="offline OSV feed: a folder of .json, a .json or a .zip (repeatable)")
-    scan.add_argument("--workdir", metavar="DIR",
-                      help="extraction folder, reused across runs (default: a temporary folder)")
+    scan.add_argument(
+        "--vuln-feed",
+        action="append",
+        metavar="PATH",
+        help="offline OSV feed: a folder of .json, a .json or a .zip (repeatable)",
+    )
+    scan.add_argument(
+        "--workdir", metavar="DIR", help="extraction folder, reused across runs (default: a temporary folder)"
+    )
     scan.add_argument("--reveal-secrets", action="store_true", help="show passwords and tokens unmasked")
     scan.add_argument("--table", choices=sorted(COLUMNS), help="show only this table")
     scan.set_defaults(func=run_scan)
@@ -46,8 +51,9 @@ def run_scan(args: argparse.Namespace) -> int:
     from workbench.firmware.scan import scan_firmware
 
     with _workdir(args.workdir) as workdir:
-        result = scan_firmware(args.image, workdir=workdir, vuln_feed=args.vuln_feed,
-                               reveal_secrets=args.reveal_secrets)
+        result = scan_firmware(
+            args.image, workdir=workdir, vuln_feed=args.vuln_feed, reveal_secrets=args.reveal_secrets
+        )
     if args.json:
         data = result.to_json(include_hashes=args.reveal_secrets)
         if args.table:
@@ -56,11 +62,14 @@ def run_scan(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     image = result.image
-    print(f"{image['name']}  sha256 {image['sha256']}  {image['size']} bytes  extraction: {image['extraction']}")
+    print(
+        f"{image['name']}  sha256 {image['sha256']}  {image['size']} bytes  extraction: {image['extraction']}"
+    )
     import pandas as pd
 
-    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 70,
-                           "display.max_rows", 200):
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 20, "display.max_colwidth", 70, "display.max_rows", 200
+    ):
         for name in [args.table] if args.table else COLUMNS:
             table = result.tables[name]
             print(f"\n== {name} ({len(table)})")

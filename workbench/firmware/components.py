@@ -72,8 +72,6 @@ SIGNATURES: tuple[Signature, ...] = (
 FILE_NAME_VERSIONS: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
     ("glibc", re.compile(r"^(?:libc|ld)-(\d+\.\d+(?:\.\d+)?)\.so$"), "gnu", "glibc"),
     ("uclibc", re.compile(r"^(?:lib|ld-)uClibc-(\d+\.\d+\.\d+(?:\.\d+)?)\.so$"), "uclibc", "uclibc"),
-    ("openssl", re.compile(r"^lib(?:ssl|crypto)\.so\.(\d+\.\d+\.\d+[a-z]?)$"), "openssl", "openssl"),
-    ("curl", re.compile(r"^libcurl\.so\.\d+\.\d+\.\d+$"), "haxx", "curl"),
 )
 MODULES_DIR = re.compile(r"^/lib/modules/(\d+\.\d+\.\d+)[^/]*$")
 PRESENT_WITHOUT_VERSION = {"uhttpd": ("openwrt", "uhttpd"), "musl": ("musl-libc", "musl")}

@@ -17,7 +17,9 @@ def build_sbom(scan: FirmwareScan) -> str:
     image: dict[str, Any] = scan.image
     bom = Bom()
     firmware = Component(
-        name=image.get("name") or "firmware", type=ComponentType.FIRMWARE, bom_ref="firmware-image",
+        name=image.get("name") or "firmware",
+        type=ComponentType.FIRMWARE,
+        bom_ref="firmware-image",
         hashes=[HashType(alg=HashAlgorithm.SHA_256, content=image["sha256"])] if image.get("sha256") else [],
     )
     bom.metadata.component = firmware
@@ -28,13 +30,20 @@ def build_sbom(scan: FirmwareScan) -> str:
             continue
         seen.add(ref)
         component = Component(
-            name=row["name"], version=row["version"] or None, type=ComponentType.LIBRARY
+            name=row["name"],
+            version=row["version"] or None,
+            type=ComponentType.LIBRARY
             if row["name"] in ("openssl", "glibc", "uclibc", "musl", "curl", "mbedtls", "wolfssl", "sqlite")
-            else ComponentType.OPERATING_SYSTEM if row["name"] == "linux_kernel" else ComponentType.APPLICATION,
-            bom_ref=f"component-{index}", purl=PackageURL.from_string(row["purl"]) if row["purl"] else None,
+            else ComponentType.OPERATING_SYSTEM
+            if row["name"] == "linux_kernel"
+            else ComponentType.APPLICATION,
+            bom_ref=f"component-{index}",
+            purl=PackageURL.from_string(row["purl"]) if row["purl"] else None,
             cpe=row["cpe"] or None,
-            properties=[Property(name="workbench:path", value=row["path"]),
-                        Property(name="workbench:evidence", value=row["evidence"])],
+            properties=[
+                Property(name="workbench:path", value=row["path"]),
+                Property(name="workbench:evidence", value=row["evidence"]),
+            ],
         )
         bom.components.add(component)
         bom.register_dependency(firmware, [component])

@@ -157,10 +157,19 @@ def scan_firmware(
         "extraction_root": str(extraction.root),
         "reused": extraction.reused,
         "vuln_feeds": [str(f) for f in feeds],
-        "root": next((str(extraction.layer_dir(layer)) for layer in extraction.layers
-                      if mounts.get(layer["id"]) == "/" and layer.get("dir")), None),
-        "mounts": [[mounts[layer["id"]], str(extraction.layer_dir(layer))]
-                   for layer in extraction.layers if layer.get("dir")],
+        "root": next(
+            (
+                str(extraction.layer_dir(layer))
+                for layer in extraction.layers
+                if mounts.get(layer["id"]) == "/" and layer.get("dir")
+            ),
+            None,
+        ),
+        "mounts": [
+            [mounts[layer["id"]], str(extraction.layer_dir(layer))]
+            for layer in extraction.layers
+            if layer.get("dir")
+        ],
     }
     return FirmwareScan(
         tables=tables, image=image, password_hashes=[a.hash_record() for a in accounts if a.scheme != "empty"]

@@ -129,8 +129,12 @@ def _option(tokens: list[str], *flags: str) -> str | None:
 
 def daemon_from_tokens(tokens: list[str]) -> Service | None:
     """Recognise a daemon start in a command's tokens (after the supervisor, if any)."""
+    while tokens and re.match(r"^[\w*|.-]+\)$", tokens[0]):  # a `case` label: start)
+        tokens = tokens[1:]
     for index, token in enumerate(tokens):
         base = posixpath.basename(token)
+        if base in NOT_A_START:
+            return None
         if base in SUPERVISORS and index + 3 < len(tokens):
             rest = [t for t in tokens[index + 1 :] if not t.startswith("-")]
             port = _port_from(rest[1]) if len(rest) > 2 else None
@@ -146,8 +150,6 @@ def daemon_from_tokens(tokens: list[str]) -> Service | None:
             service = Service(base, kind, "", 0, " ".join(tokens[index:]), port=port, auth=auth)
             _refine(service, args)
             return service
-        if index == 0 and base in NOT_A_START:
-            return None
     return None
 
 
