@@ -81,17 +81,8 @@ class SharedContext(EvidenceContext):
     """An EvidenceContext that loads each artefact's cached analysis once, however many times the
     check and the notebook's cells ask, and can share it with the contexts of other requirements."""
 
-    _analyses: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict, repr=False)
-
-    def captures(self) -> list[tuple[Artefact, Any]]:
-        if "capture" not in self._analyses:
-            self._analyses["capture"] = super().captures()
-        return self._analyses["capture"]
-
-    def firmwares(self) -> list[tuple[Artefact, Any]]:
-        if "firmware" not in self._analyses:
-            self._analyses["firmware"] = super().firmwares()
-        return self._analyses["firmware"]
+    # EvidenceContext keeps the loaded analyses in `_analyses`; this class only passes the dicts
+    # of a whole overview to each requirement's context.
 
 
 # --- staleness ------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """What a check sees: one requirement, and the case's evidence, analysed once and cached.
 
 Tables from several artefacts of one kind are concatenated, with `artefact` (the artefact's
-name in the case) and `sha256` columns added so every row can be traced to its evidence.
+name in the case) and `sha256` columns added so every row can be traced to its evidence; an engine
+table that has its own `sha256` (the firmware's `files`) keeps it as `file_sha256`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class EvidenceContext:
     case: Case
     requirement: Requirement
     _tables: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
+    _analyses: dict[str, list[tuple[Artefact, Any]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_case(
@@ -83,14 +85,24 @@ class EvidenceContext:
         return self._table(EvidenceKind.FIRMWARE, name)
 
     def captures(self) -> list[tuple[Artefact, Any]]:
-        from workbench.analysis import capture_analysis
+        """Each capture with its analysis, read from the case's cache once per context."""
+        if "capture" not in self._analyses:
+            from workbench.analysis import capture_analysis
 
-        return [(a, capture_analysis(self.case, a)) for a in self.artefacts(EvidenceKind.CAPTURE)]
+            self._analyses["capture"] = [
+                (a, capture_analysis(self.case, a)) for a in self.artefacts(EvidenceKind.CAPTURE)
+            ]
+        return self._analyses["capture"]
 
     def firmwares(self) -> list[tuple[Artefact, Any]]:
-        from workbench.analysis import firmware_scan
+        """Each firmware image with its scan, read from the case's cache once per context."""
+        if "firmware" not in self._analyses:
+            from workbench.analysis import firmware_scan
 
-        return [(a, firmware_scan(self.case, a)) for a in self.artefacts(EvidenceKind.FIRMWARE)]
+            self._analyses["firmware"] = [
+                (a, firmware_scan(self.case, a)) for a in self.artefacts(EvidenceKind.FIRMWARE)
+            ]
+        return self._analyses["firmware"]
 
     def _table(self, kind: EvidenceKind, name: str) -> pd.DataFrame:
         key = (str(kind), name)
@@ -101,7 +113,7 @@ class EvidenceContext:
                 frame = analysis.tables.get(name)
                 if frame is None:
                     continue
-                frame = frame.copy()
+                frame = frame.rename(columns={"sha256": "file_sha256"})  # a copy, never the cache's
                 frame.insert(0, "artefact", artefact.name)
                 frame.insert(1, "sha256", artefact.sha256)
                 frames.append(frame)
