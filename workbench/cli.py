@@ -59,3 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` or a pager that quit: not an error
+        import contextlib
+        import os
+
+        with contextlib.suppress(OSError, ValueError):  # no second error when Python exits
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
