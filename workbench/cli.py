@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "workbench.batch.cli",
     "workbench.lab",
     "workbench.demo",
+    "workbench.training.cli",
 )
 
 
