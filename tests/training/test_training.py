@@ -14,7 +14,8 @@ from workbench.case import Case
 from workbench.cli import main as workbench_main
 from workbench.training import grade_case, load_key
 
-SAMPLE_KEY = Path(__file__).resolve().parents[2] / "sample_captures" / "exercises" / "acme-c100-defects.key.yaml"
+EXERCISES = Path(__file__).resolve().parents[2] / "sample_captures" / "exercises"
+SAMPLE_KEY = EXERCISES / "acme-c100-defects.key.yaml"
 TRAINEE = "Tess Trainee"
 
 
@@ -35,7 +36,7 @@ def key():
 
 @pytest.fixture
 def trainee_case(tmp_path) -> Case:
-    code, out, err = run_cli("exercise", "start", str(SAMPLE_KEY), str(tmp_path / "tess"), "--trainee", TRAINEE)
+    code, _, err = run_cli("exercise", "start", str(SAMPLE_KEY), str(tmp_path / "tess"), "--trainee", TRAINEE)
     assert code == 0, err
     return Case.open(tmp_path / "tess")
 
