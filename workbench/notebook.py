@@ -87,7 +87,8 @@ class SharedContext(EvidenceContext):
 
 # --- staleness ------------------------------------------------------------------------------------
 def judged_hashes(case: Case, requirement: Requirement, result: CheckResult | None) -> dict[str, str]:
-    """Name -> SHA-256 of what a verdict on `requirement` rests on, as the case is now.
+    """Name -> SHA-256 of what a verdict on `requirement` rests on, as the case is now: recorded
+    with the verdict.
 
     The case's artefacts of the evidence kinds the requirement names, its attachments, the
     declaration if named, and any other artefact the check's result was derived from.
@@ -103,30 +104,26 @@ def stale_reasons(
 ) -> list[str]:
     """Why a recorded verdict no longer matches the evidence (empty: it still does).
 
-    Judged artefacts that changed or are gone, and evidence of the judged kinds added since: a
-    verdict given on one capture says nothing about a second one.
+    The rule of workbench.case.staleness, the same `workbench case status` applies; `result` is
+    not needed by it and is accepted for the callers' convenience.
     """
-    if recorded is None:
-        return []
-    reasons = [f"{name} changed or is gone" for name in recorded.stale_artefacts(case.current_hashes())]
-    added = sorted(set(judged_hashes(case, requirement, result)) - set(recorded.artefact_hashes))
-    return reasons + [f"{name} added since" for name in added]
+    from workbench.case.staleness import stale_reasons as case_stale_reasons
+
+    return case_stale_reasons(case, requirement, recorded)
 
 
 def final_with_staleness(
     case: Case, requirement: Requirement, result: CheckResult | None, recorded: Any
 ) -> Any:
-    """workbench.case.final_verdict, with an inspector's verdict also stale when evidence was added."""
-    from dataclasses import replace
-
+    """workbench.case.final_verdict on the evidence as it is now, with an inspector's verdict
+    stale by the rule of workbench.case.staleness (evidence changed, gone, or added since)."""
     from workbench.case import final_verdict
+    from workbench.case.staleness import hashes_now
+    from workbench.case.staleness import stale_reasons as case_stale_reasons
 
-    final = final_verdict(requirement, result, recorded, case.current_hashes())
-    if final.source == "inspector":
-        reasons = stale_reasons(case, requirement, result, recorded)
-        if reasons:
-            final = replace(final, stale=True, detail=f"{final.detail}; stale: {'; '.join(reasons)}")
-    return final
+    now = hashes_now(case)
+    reasons = case_stale_reasons(case, requirement, recorded, now)
+    return final_verdict(requirement, result, recorded, now, reasons)
 
 
 # --- one requirement ---------------------------------------------------------------------------

@@ -43,6 +43,24 @@ def library_versions() -> dict[str, str | None]:
     return versions
 
 
+def catalog_entry(catalog: Any, case: Any, given: str | None) -> tuple[dict[str, Any], str | None]:
+    """The manifest's `catalog`: what was loaded (edition, source, file digest `sha256`, content hash
+    `content_sha256`), what the case records, whether they match; and a warning when they do not."""
+    from workbench.case.catalogref import provenance
+
+    check = provenance(case.info, catalog)
+    entry = {
+        "edition": str(catalog.edition),
+        "source": str(getattr(catalog, "source", "") or given or catalog.edition),
+        "sha256": getattr(catalog, "sha256", None),
+        "content_sha256": check["loaded"]["sha256"],
+        "hash_scheme": check["hash_scheme"],
+        "case_records": check["recorded"],
+        "matches_case": check["matches"],
+    }
+    return entry, check["warning"]
+
+
 def file_entry(path: Path, rel: str, **extra: Any) -> dict[str, Any]:
     return {"path": rel, "sha256": sha256_file(path), "size": path.stat().st_size, **extra}
 

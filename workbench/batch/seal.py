@@ -14,6 +14,7 @@ from workbench.batch.manifest import (
     FORMAT,
     MANIFEST,
     MANIFEST_HASH,
+    catalog_entry,
     file_entry,
     library_versions,
     output_entries,
@@ -44,6 +45,9 @@ def seal_bundle(
     from workbench import __version__
 
     bundle = result.bundle_dir
+    catalog_record, catalog_warning = catalog_entry(catalog, case, opts.catalog)
+    if catalog_warning:
+        result.warnings.append(catalog_warning)
     inputs = _inputs(case, notebooks, result.warnings)
     _copy_case_records(case, bundle / "case")
     finished = datetime.now(UTC).replace(microsecond=0)
@@ -94,11 +98,7 @@ def seal_bundle(
         "level": level,
         "with_code": opts.with_code,
         **times,
-        "catalog": {
-            "edition": str(catalog.edition),
-            "source": str(getattr(catalog, "source", "") or opts.catalog or catalog.edition),
-            "sha256": getattr(catalog, "sha256", None),
-        },
+        "catalog": catalog_record,
         "case": {"folder": case.path.name, "path": str(case.path.resolve())},
         "inputs": inputs,
         "outputs": output_entries(bundle),

@@ -70,6 +70,7 @@ class Case:
         self.info = info
         self._declaration: tuple[tuple[int, int, int], Declaration] | None = None
         self._artefacts: tuple[tuple[int, int, int], tuple[Artefact, ...]] | None = None
+        self._digests: dict[Path, tuple[tuple[int, int, int, int], str]] = {}
 
     # --- creating and opening -------------------------------------------------------------------
     @classmethod
@@ -340,14 +341,14 @@ class Case:
 
     # --- integrity ------------------------------------------------------------------------------
     def verify_artefacts(self) -> IntegrityReport:
-        """Hash every artefact again and compare with what was recorded when it entered the case."""
+        """Hash every artefact again and compare with what was recorded when it entered the case.
+
+        Within one Case object a file whose inode, size, mtime and ctime are unchanged is not read twice.
+        """
         report = IntegrityReport()
         recorded = self.artefacts()
         for artefact in recorded:
-            try:
-                actual = sha256_file(artefact.path)
-            except FileNotFoundError:
-                actual = None
+            actual = self._file_digest(artefact.path)
             status = "missing" if actual is None else ("ok" if actual == artefact.sha256 else "changed")
             report.items.append(
                 ArtefactIntegrity(artefact.name, artefact.kind, artefact.sha256, actual, status)
@@ -366,6 +367,24 @@ class Case:
                 elif entry.name not in names:
                     report.unrecorded.append(entry.name)
         return report
+
+    def _file_digest(self, path: Path) -> str | None:
+        """SHA-256 of a file now (None if gone), hashed again only when its inode, size or times changed:
+        the notebooks and the batch ask once per requirement."""
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        known = self._digests.get(path)
+        if known is not None and known[0] == key:
+            return known[1]
+        try:
+            digest = sha256_file(path)
+        except FileNotFoundError:
+            return None
+        self._digests[path] = (key, digest)
+        return digest
 
     # --- registry -------------------------------------------------------------------------------
     def _read_registry(self) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 
 from workbench.case.artefacts import KINDS
 from workbench.case.case import Case, current_user
+from workbench.case.catalogref import CatalogRef, provenance, source_to_load
 from workbench.case.info import CaseInfo
 from workbench.case.status import case_status, format_status
 from workbench.case.verdicts import RECORDABLE
@@ -79,7 +81,8 @@ def _catalog(source: str | Path | None) -> Any:
 
 
 def _case_catalog(args: argparse.Namespace, case: Case) -> Any:
-    return _catalog(args.catalog or case.info.catalog_edition)
+    """The --catalog given, else the catalogue the case was created with (a lab's by its path)."""
+    return _catalog(source_to_load(case.info, args.catalog))
 
 
 def _requirement(catalog: Any, requirement_id: str) -> Any:
@@ -103,8 +106,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         "device_macs": args.device_mac,
         "serial_number": args.serial,
     }
-    if args.catalog_edition or args.catalog:
-        fields["catalog_edition"] = _catalog(args.catalog_edition or args.catalog).edition
+    ref = CatalogRef.of(_catalog(args.catalog_edition or args.catalog))
+    fields.update(catalog_edition=ref.edition, catalog_source=ref.source, catalog_sha256=ref.sha256)
     try:
         info = CaseInfo.model_validate(fields)
     except ValidationError as exc:
@@ -114,6 +117,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         f"created case {case.path} ({info.vendor} {info.model}, level {info.level}, "
         f"catalogue {info.catalog_edition})"
     )
+    print(f"catalogue source {ref.source}, content sha256 {ref.sha256}")
     print(f"next: workbench case add {args.path} FILE --kind capture|firmware|vuln-feed|attachment")
     return 0
 
@@ -153,7 +157,11 @@ def cmd_declare(args: argparse.Namespace) -> int:
 
 def cmd_verdict(args: argparse.Namespace) -> int:
     case = Case.open(args.path)
-    requirement = _requirement(_case_catalog(args, case), args.requirement_id)
+    catalog = _case_catalog(args, case)
+    warning = provenance(case.info, catalog)["warning"]
+    if warning:
+        print(f"workbench: warning: {warning}", file=sys.stderr)
+    requirement = _requirement(catalog, args.requirement_id)
     record = case.verdicts.record(
         requirement.id,
         args.verdict,

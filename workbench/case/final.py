@@ -34,20 +34,25 @@ def final_verdict(
     result: CheckResult | None,
     recorded: RecordedVerdict | None,
     current_hashes: dict[str, str],
+    stale_reasons: list[str] | None = None,
 ) -> FinalVerdict:
     """Combine what the check proposed and what the inspector recorded.
 
-    - An inspector's verdict always wins, and is marked stale if an artefact it judged changed.
+    - An inspector's verdict always wins, and is marked stale if an artefact it judged changed, or
+      for the `stale_reasons` given (workbench.case.staleness: changed, gone or added since).
     - Otherwise, for a requirement whose automation is "automatic", the check's verdict is final
       (stale if the result was derived from evidence no longer in the case). A check that asks
       for the inspector (NEEDS_INSPECTOR) leaves it pending.
     - Otherwise (assisted, manual, or no result yet) the requirement is PENDING.
     """
     if recorded is not None:
-        stale = recorded.stale_artefacts(current_hashes)
+        if stale_reasons is None:
+            stale = [f"{name} changed since" for name in recorded.stale_artefacts(current_hashes)]
+        else:
+            stale = list(stale_reasons)
         detail = f"recorded by {recorded.inspector} at {recorded.recorded_at.isoformat(timespec='seconds')}"
         if stale:
-            detail += f"; stale: {', '.join(stale)} changed since"
+            detail += f"; stale: {'; '.join(stale)}"
         return FinalVerdict(recorded.verdict, "inspector", bool(stale), detail)
     automation = _text(getattr(requirement, "automation", "")).lower()
     if automation == "automatic" and result is not None:

@@ -9,12 +9,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from workbench.case.netaddr import normalise_ip, normalise_mac, unique
 
-CASE_SCHEMA_VERSION = 1
+CASE_SCHEMA_VERSION = 2  # 2: catalog_source and catalog_sha256 (optional; version-1 files open as before)
 FALLBACK_EDITION = "2026.1"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 IpAddress = Annotated[str, AfterValidator(normalise_ip)]
 MacAddress = Annotated[str, AfterValidator(normalise_mac)]
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+Source = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096, pattern=ONE_LINE)
+]
+Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-fA-F]{64}$")]
 
 
 def newest_edition() -> str:
@@ -40,6 +45,10 @@ class CaseInfo(BaseModel):
     level: int = Field(ge=1, le=3, description="target level: 1 = ★, 2 = ★★, 3 = ★★★")
     inspectors: list[Text] = Field(default_factory=list)
     catalog_edition: Text = Field(default_factory=newest_edition)
+    # where the catalogue came from (bundled edition name or a lab's path) and its content hash:
+    # workbench.case.catalogref; None in cases written before they were recorded
+    catalog_source: Source | None = None
+    catalog_sha256: Sha256 | None = None
     device_ips: list[IpAddress] = Field(default_factory=list)
     device_macs: list[MacAddress] = Field(default_factory=list)
     serial_number: Text | None = None

@@ -6,6 +6,8 @@ from enum import Enum
 from typing import Any
 
 from workbench.case.case import DECLARATION_KEY, Case
+from workbench.case.catalogref import provenance
+from workbench.case.staleness import hashes_now, stale_reasons
 
 STARS = {1: "★", 2: "★★", 3: "★★★"}
 
@@ -17,17 +19,16 @@ def _text(value: Any) -> str:
 def case_status(case: Case, catalog: Any, level: int | None = None) -> dict[str, Any]:
     """A plain-data summary of the case against the catalogue's requirements up to `level`.
 
-    Per requirement, `state` is "inspector" (an inspector recorded a verdict; `stale` if an
-    artefact it judged has changed or gone), "automatic" (the batch's check decides), or
-    "pending" (an inspector must decide).
+    Per requirement, `state` is "inspector" (an inspector recorded a verdict; `stale` by the rule of
+    workbench.case.staleness, with `stale_reasons`), "automatic" (the batch's check decides), or
+    "pending" (an inspector must decide). `catalog` compares the loaded catalogue with the one the
+    case records (workbench.case.catalogref); `warnings` says when they differ.
     """
     target = level or case.info.level
     integrity = case.verify_artefacts()
-    hashes = integrity.actual_hashes()
-    hashes.pop(DECLARATION_KEY, None)
+    hashes = hashes_now(case)
     declared = case.declaration_sha256()
-    if declared:
-        hashes[DECLARATION_KEY] = declared
+    catalog_check = provenance(case.info, catalog)
     store = case.verdicts
     latest = store.all_latest()
     rows = []
@@ -45,16 +46,18 @@ def case_status(case: Case, catalog: Any, level: int | None = None) -> dict[str,
             "recorded_at": None,
             "stale": False,
             "stale_artefacts": [],
+            "stale_reasons": [],
         }
         if recorded is not None:
-            changed = recorded.stale_artefacts(hashes)
+            reasons = stale_reasons(case, requirement, recorded, hashes)
             row.update(
                 state="inspector",
                 verdict=recorded.verdict,
                 inspector=recorded.inspector,
                 recorded_at=recorded.recorded_at.isoformat(timespec="seconds"),
-                stale=bool(changed),
-                stale_artefacts=changed,
+                stale=bool(reasons),
+                stale_artefacts=recorded.stale_artefacts(hashes),
+                stale_reasons=reasons,
             )
         elif automation == "automatic":
             row["state"] = "automatic"
@@ -83,9 +86,13 @@ def case_status(case: Case, catalog: Any, level: int | None = None) -> dict[str,
             "firmware_version": case.info.firmware_version,
             "target_level": case.info.level,
             "catalog_edition": case.info.catalog_edition,
+            "catalog_source": case.info.catalog_source,
+            "catalog_sha256": case.info.catalog_sha256,
         },
         "level": target,
         "catalog_edition": _text(getattr(catalog, "edition", case.info.catalog_edition)),
+        "catalog": catalog_check,
+        "warnings": [catalog_check["warning"]] if catalog_check["warning"] else [],
         "requirements": rows,
         "counts": {
             "applicable": len(rows),
@@ -135,14 +142,25 @@ def format_status(status: dict[str, Any]) -> str:
             f" ({counts['stale']} stale), {counts['automatic']} automatic (decided by the batch), "
             f"{counts['pending']} pending"
         ),
-        "",
     ]
+    check = status.get("catalog")
+    if check:
+        loaded = check["loaded"]
+        agreement = {True: "the case's own", False: "NOT the case's", None: "the case records none"}
+        out.append(
+            _clean(
+                f"Catalogue source {loaded['source']}, content sha256 {loaded['sha256']} "
+                f"({agreement[check['matches']]})"
+            )
+        )
+    out += [_clean(f"WARNING: {w}") for w in status.get("warnings", [])]
+    out.append("")
     rows = []
     for r in status["requirements"]:
         if r["state"] == "inspector":
             note = f"by {r['inspector']} {r['recorded_at']}"
             if r["stale"]:
-                note += " STALE: " + ", ".join(r["stale_artefacts"]) + " changed"
+                note += " STALE: " + "; ".join(r["stale_reasons"])
         elif r["state"] == "automatic":
             note = "verdict from the batch (`workbench run`)"
         else:
