@@ -26,7 +26,7 @@ from workbench.checks.registry import register
 
 DEFAULT_REPEATED = 5
 DEFAULT_HANDS_ON = 20
-_LOGIN_PROTOCOLS = ("telnet", "ssh", "ftp", "http", "https", "rtsp", "mqtt", "tls")
+DEFAULT_LOGIN_PROTOCOLS = ["telnet", "ssh", "ftp", "http", "https", "rtsp", "mqtt", "tls"]
 _COLUMNS = ("protocol", "client_ip", "server_ip", "server_port", "username", "packets", "detail")
 
 
@@ -51,6 +51,7 @@ class BruteForce(Check):
                 ["No capture in the case: no login attempts to show.", procedure, *params.notes],
             )
         repeated = as_int(params.get("repeated_attempts", DEFAULT_REPEATED)) or DEFAULT_REPEATED
+        login_protocols = {p.lower() for p in params.strings("login_protocols", DEFAULT_LOGIN_PROTOCOLS)}
         device = device_of(ctx)
         logins: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
         for row in rows(ctx.capture_table("credentials"), _COLUMNS):
@@ -66,7 +67,7 @@ class BruteForce(Check):
         connections: dict[str, dict[str, int]] = {}
         for row in device_flows(ctx, device, "server"):
             protocol = payload_protocol(row)
-            if protocol.removesuffix("-alt") in _LOGIN_PROTOCOLS:
+            if protocol.removesuffix("-alt") in login_protocols:
                 service = f"{protocol} {text(row['transport']).lower()}/{text(row['server_port'])}"
                 per_client = connections.setdefault(service, {})
                 per_client[text(row["client_ip"])] = per_client.get(text(row["client_ip"]), 0) + 1

@@ -1,6 +1,7 @@
 """AUTH-06: network access to the device requires authentication (assisted).
 
-FAIL on what the capture shows unambiguously: an anonymous FTP login the device accepted.
+FAIL on what the capture shows unambiguously: an anonymous FTP login the device accepted (user
+names from the catalogue's `anonymous_users`).
 Every other service of the device is laid out with whether a login was seen on it, and a
 telnet session with no login exchanged is pointed out (it may have reached a shell directly).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._network import (
+    Parameters,
     declared_ports,
     device_of,
     device_services,
@@ -24,7 +26,7 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.registry import register
 
-_ANONYMOUS = {"anonymous", "ftp"}
+DEFAULT_ANONYMOUS_USERS = ["anonymous", "ftp"]  # only when the catalogue gives no anonymous_users
 _ACCEPTED = ("230", "accepted", "logged in", "success", "granted")
 _REFUSED = ("530", "reject", "refused", "denied", "fail", "incorrect", "invalid")
 _CRED_COLUMNS = ("protocol", "client_ip", "server_ip", "server_port", "username", "packets", "detail")
@@ -47,6 +49,8 @@ class NetworkAuthentication(Check):
     optional = frozenset({EvidenceKind.DECLARATION})
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        params = Parameters.of(ctx)
+        anonymous = {u.lower() for u in params.strings("anonymous_users", DEFAULT_ANONYMOUS_USERS)}
         device = device_of(ctx)
         findings: list[Finding] = []
         logins_on: dict[str, int] = {}  # "tcp/21" -> logins seen on the device's service
@@ -57,7 +61,7 @@ class NetworkAuthentication(Check):
             label = f"tcp/{port}" if port else "unknown"
             logins_on[label] = logins_on.get(label, 0) + 1
             user = text(row["username"]).lower()
-            if not (text(row["protocol"]).lower().startswith("ftp") and user in _ANONYMOUS):
+            if not (text(row["protocol"]).lower().startswith("ftp") and user in anonymous):
                 continue
             accepted = login_outcome(text(row["detail"]))
             if accepted is False:
@@ -102,12 +106,13 @@ class NetworkAuthentication(Check):
                 port_label(p["proto"] or "any", p["port"]) for p in declared_ports(ctx.declaration)
             ],
             "device": device.describe(),
+            "anonymous_users": sorted(anonymous),
         }
         if any(f.data.get("accepted") for f in findings):
             return self.result(
                 ctx,
                 Verdict.FAIL,
-                ["The device accepts anonymous network logins.", device.describe()],
+                ["The device accepts anonymous network logins.", device.describe(), *params.notes],
                 findings,
                 indicators,
             )
@@ -118,5 +123,6 @@ class NetworkAuthentication(Check):
             else "The capture shows no service of the device.",
             "Connect to every open service without credentials (web pages and APIs, RTSP, telnet,"
             " debug ports) and record whether each asks for authentication.",
+            *params.notes,
         ]
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators)

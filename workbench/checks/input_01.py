@@ -11,7 +11,7 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.registry import register
 
-_WEB = {"http", "https", "http-alt", "https-alt", "tls", "websocket"}
+DEFAULT_WEB_PROTOCOLS = ["http", "https", "http-alt", "https-alt", "tls", "websocket"]
 DEFAULT_CLASSES = ["command_injection", "path_traversal", "cross_site_scripting", "oversized_input"]
 
 
@@ -24,6 +24,7 @@ class InputValidation(Check):
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         params = Parameters.of(ctx)
         classes = params.strings("test_classes", DEFAULT_CLASSES)
+        web_protocols = {p.lower() for p in params.strings("web_protocols", DEFAULT_WEB_PROTOCOLS)}
         interfaces: dict[str, dict[str, object]] = {}
         if ctx.has(EvidenceKind.CAPTURE):
             for label, entry in device_services(ctx, device_of(ctx)).items():
@@ -32,7 +33,7 @@ class InputValidation(Check):
                     "clients": entry["clients"],
                     "sessions": entry["sessions"],
                 }
-        web = sorted(k for k, e in interfaces.items() if set(e["protocols"]) & _WEB)  # type: ignore[arg-type]
+        web = sorted(k for k, e in interfaces.items() if set(e["protocols"]) & web_protocols)  # type: ignore[arg-type]
         declared = [
             port_label(p["proto"] or "any", p["port"]) + (f" {p['service']}" if p["service"] else "")
             for p in declared_ports(ctx.declaration)

@@ -22,8 +22,18 @@ from workbench.checks._procedural import declared
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.registry import register
 
-_LOGGERS = {"syslogd", "rsyslogd", "syslog-ng", "logd", "klogd", "journald", "systemd-journald", "metalog"}
-_TIME = {
+# Defaults only for a catalogue that gives no logging_daemons, time_services or time_configs.
+DEFAULT_LOGGING_DAEMONS = (
+    "syslogd",
+    "rsyslogd",
+    "syslog-ng",
+    "logd",
+    "klogd",
+    "journald",
+    "systemd-journald",
+    "metalog",
+)
+DEFAULT_TIME_SERVICES = (
     "ntpd",
     "chronyd",
     "ntpclient",
@@ -34,10 +44,10 @@ _TIME = {
     "htpdate",
     "sysntpd",
     "ntp",
-}
+)
 DEFAULT_SYSLOG_CONFIGS = ("/etc/syslog.conf", "/etc/rsyslog.conf", "/etc/syslog-ng/syslog-ng.conf")
 DEFAULT_TIME_PROTOCOLS = ("ntp", "nts", "sntp")
-_TIME_CONFIGS = (
+DEFAULT_TIME_CONFIGS = (
     "/etc/ntp.conf",
     "/etc/chrony.conf",
     "/etc/chrony/chrony.conf",
@@ -52,29 +62,38 @@ class SecurityLogging(FirmwareCheck):
     optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.DECLARATION})
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
+        daemons, daemons_default = parameter_list(ctx, "logging_daemons", DEFAULT_LOGGING_DAEMONS)
+        services, services_default = parameter_list(ctx, "time_services", DEFAULT_TIME_SERVICES)
+        time_configs, time_configs_default = parameter_list(ctx, "time_configs", DEFAULT_TIME_CONFIGS)
+        logging_names, time_names = set(daemons), set(services)
         loggers: list[str] = []
         clocks: list[str] = []
-        for found, names in ((loggers, _LOGGERS), (clocks, _TIME)):
+        for found, names in ((loggers, logging_names), (clocks, time_names)):
             found += [f"{s['program']} ({s['path']} line {s['line']})" for s in boot_starts(ctx, names)]
         for row in table(ctx, "services", SERVICE_COLUMNS):
             programs = {text(row["name"]).lower(), *program_names(text(row["command"]))}
             label = f"{text(row['name'])} ({text(row['source'])} line {row['line']})"
             if not started(row):
                 continue
-            if programs & _LOGGERS and label not in loggers:
+            if programs & logging_names and label not in loggers:
                 loggers.append(label)
-            if programs & _TIME and label not in clocks:
+            if programs & time_names and label not in clocks:
                 clocks.append(label)
         syslog_configs, configs_default = parameter_list(ctx, "syslog_configs", DEFAULT_SYSLOG_CONFIGS)
         protocols, protocols_default = parameter_list(ctx, "time_protocols", DEFAULT_TIME_PROTOCOLS)
-        wanted = {c.lower() for c in syslog_configs} | {c.lower() for c in _TIME_CONFIGS}
+        wanted = set(syslog_configs) | set(time_configs)
         configs = sorted(
             {text(r["path"]) for r in table(ctx, "files", ("path",)) if text(r["path"]).lower() in wanted}
         )
         ntp_flows = self._time_in_capture(ctx, protocols)
-        notes = default_note(
-            [n for n, d in (("syslog_configs", configs_default), ("time_protocols", protocols_default)) if d]
+        defaults = (
+            ("logging_daemons", daemons_default),
+            ("time_services", services_default),
+            ("syslog_configs", configs_default),
+            ("time_configs", time_configs_default),
+            ("time_protocols", protocols_default),
         )
+        notes = default_note([name for name, used in defaults if used])
         declaration = ctx.declaration
         logging = getattr(declaration, "logging", None) if declaration is not None else None
         indicators = {

@@ -32,7 +32,7 @@ MAX_CONFIGS = 50
 DEFAULT_WEAK = ("WEP", "TKIP")
 DEFAULT_CONFIG_FILES = ("wpa_supplicant.conf", "hostapd.conf")
 _CIPHER = {"open": "OPEN", "WEP": "WEP"}  # every other problem is a TKIP configuration
-_WIRELESS_TOOLS = {"hostapd", "wpa_supplicant", "iwconfig", "iw", "wpa_cli"}
+DEFAULT_WIRELESS_TOOLS = ("hostapd", "wpa_supplicant", "iwconfig", "iw", "wpa_cli")
 
 
 def _config_kind(path: str, names: Any = DEFAULT_CONFIG_FILES) -> str | None:
@@ -125,19 +125,22 @@ class CurrentWirelessSecurity(FirmwareCheck):
         weak_set = {w.upper() for w in weak}
         names, names_default = parameter_list(ctx, "config_files", DEFAULT_CONFIG_FILES)
         raw_open = ctx.parameters.get("open_network_fails")
+        wireless, wireless_default = parameter_list(ctx, "wireless_tools", DEFAULT_WIRELESS_TOOLS)
         open_fails = raw_open is True  # default: an open network is an indicator (a set-up access point?)
         defaults = (
             ("weak_ciphers", weak_default),
             ("config_files", names_default),
             ("open_network_fails", raw_open is None),
+            ("wireless_tools", wireless_default),
         )
         notes = default_note([n for n, d in defaults if d])
         rows = files_matching(ctx, lambda p: bool(_config_kind(p, names)))[:MAX_CONFIGS]
         configs = [(row, kind) for row in rows if (kind := _config_kind(text(row["path"]), names))]
         sha_by_name = {a.name: a.sha256 for a in ctx.artefacts(EvidenceKind.FIRMWARE)}
-        tools = sorted(
-            {text(r["path"]) for r in files_matching(ctx, lambda p: PurePosixPath(p).name in _WIRELESS_TOOLS)}
-        )
+        def is_tool(path: str) -> bool:
+            return PurePosixPath(path).name.lower() in wireless
+
+        tools = sorted({text(r["path"]) for r in files_matching(ctx, is_tool)})
         findings: list[Finding] = []
         open_networks: list[str] = []
         current: list[str] = []
