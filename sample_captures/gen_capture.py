@@ -27,13 +27,20 @@ demo_defective.pcap plants these defects (packet numbers are stable; tests asser
      serial number (SN C100-00012345); mDNS announcement with TXT model=C100, sn=C100-00012345,
      fw=2.1.0 and fn=<script>alert(1)</script>.
  10. DHCP request with host name "<script>alert(1)</script>" (a hostile string for escaping tests).
+Then, after these packets (whose numbers do not move), twelve minutes of the camera left alone:
+telemetry POSTs to the tracker every four minutes, its name re-resolved, an SSDP re-announcement.
 
 demo_clean.pcap: the same camera doing the same jobs properly: DNS only for the declared names;
 TLS 1.3 to api.acme-cloud.example:443 (GREASE, SNI, ALPN); TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256
 to update.acme-cloud.example:443 with a valid ECDSA chain (leaf P-256 signed by a P-384 CA) and the
 firmware download inside it; MQTT over TLS 1.3 on 8883; a port scan answered only on 443 and 554;
 SSDP and mDNS announcements without serial number or version; the laptop reaching the web UI
-over TLS 1.3.
+over TLS 1.3; NTP with 0.pool.ntp.org. The MQTT session stays up for the whole twelve minutes, with
+a keepalive every minute and a status message every five; NTP polls every 128 s; the cloud and
+NTP names are re-resolved as their TTL (300 s) runs out.
+
+Both captures span 12 minutes (COM-05 asks for `min_capture_minutes`, 10, before it passes) and
+stay small (about 200 KB): the time passes between packets, not in packets.
 
 Determinism: fixed timestamps (from 2025-01-01T00:00:00Z), sequence numbers from a seeded
 random.Random, RSA keys built from seeded primes (PKCS#1 v1.5 signatures are deterministic),
@@ -63,6 +70,7 @@ LAPTOP, LAPTOP_MAC = "192.168.1.10", "02:00:00:00:00:10"
 NAS, NAS_MAC = "192.168.1.20", "02:00:00:00:00:20"
 GATEWAY, GATEWAY_MAC = "192.168.1.1", "02:00:00:00:00:01"
 MQTT_IP, UPDATE_IP, API_IP, TRACKER_IP = "203.0.113.10", "203.0.113.20", "203.0.113.30", "198.51.100.77"
+NTP_NAME, NTP_IP = "0.pool.ntp.org", "198.51.100.123"
 START = 1735689600.0  # 2025-01-01T00:00:00Z
 MACS = {CAMERA: CAMERA_MAC, LAPTOP: LAPTOP_MAC, NAS: NAS_MAC}
 
@@ -79,6 +87,10 @@ class Capture:
         self.rng = random.Random(seed)
         self.count = 0
 
+    def at(self, seconds: float) -> None:
+        """Move the clock to `seconds` after START (never backwards: packets stay in order)."""
+        self.t = max(self.t, START + seconds)
+
     def emit(self, pkt, gap: float = 0.001) -> int:
         self.t += gap
         pkt.time = round(self.t, 6)
@@ -87,12 +99,19 @@ class Capture:
         return self.count
 
     def udp(
-        self, src: str, sport: int, dst: str, dport: int, payload: bytes, dst_mac: str | None = None
+        self,
+        src: str,
+        sport: int,
+        dst: str,
+        dport: int,
+        payload: bytes,
+        dst_mac: str | None = None,
+        gap: float = 0.001,
     ) -> int:
         frame = Ether(src=mac_of(src), dst=dst_mac or mac_of(dst)) / IP(
             src=src, dst=dst, id=self.count & 0xFFFF
         )
-        return self.emit(frame / UDP(sport=sport, dport=dport) / Raw(payload))
+        return self.emit(frame / UDP(sport=sport, dport=dport) / Raw(payload), gap)
 
     def close(self) -> None:
         self.writer.close()
@@ -168,6 +187,21 @@ def resolve(cap: Capture, name: str, address: str, port: int) -> None:
     ident = cap.rng.getrandbits(16)
     cap.udp(CAMERA, port, GATEWAY, 53, dns_query(ident, name))
     cap.udp(GATEWAY, 53, CAMERA, port, dns_answer(ident, name, address))
+
+
+def ntp_packet(mode: int, stamp: float) -> bytes:
+    """An NTPv4 packet: client (mode 3) or server (mode 4, stratum 2), its transmit time `stamp`."""
+    seconds = int(stamp) + 2208988800  # NTP era 0 starts in 1900
+    fraction = int((stamp % 1) * 2**32)
+    stratum, poll, precision = (2, 6, -23) if mode == 4 else (0, 6, -20)
+    head = struct.pack("!BBbb", (4 << 3) | mode, stratum, poll, precision)
+    return head + bytes(12) + bytes(24) + struct.pack("!II", seconds, fraction)
+
+
+def ntp_sync(cap: Capture, port: int) -> None:
+    """One client/server exchange with the pool server (busybox ntpd polls from a random port)."""
+    cap.udp(CAMERA, port, NTP_IP, 123, ntp_packet(3, cap.t))
+    cap.udp(NTP_IP, 123, CAMERA, port, ntp_packet(4, cap.t + 0.02), gap=0.021)
 
 
 def mdns_announcement(txt: list[str]) -> bytes:
@@ -357,7 +391,7 @@ MODERN_CIPHERS = [0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9
 SIGALGS = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601]
 
 
-def tls13_session(
+def tls13_open(
     cap: Capture,
     client: str,
     cport: int,
@@ -365,8 +399,8 @@ def tls13_session(
     sport: int,
     name: str | None,
     protocols: list[str],
-    app_bytes: int,
-) -> None:
+) -> Tcp:
+    """A TLS 1.3 handshake and the client's first request; the connection stays open."""
     rng = cap.rng
     conn = Tcp(cap, client, cport, server, sport)
     conn.open()
@@ -392,12 +426,43 @@ def tls13_session(
     conn.s(flight)
     conn.c(record(20, 0x0303, b"\x01") + record(23, 0x0303, rng.randbytes(74)))
     conn.c(record(23, 0x0303, rng.randbytes(300)))
+    return conn
+
+
+def tls13_data(conn: Tcp, app_bytes: int) -> None:
+    """Encrypted application data from the server, in records of at most 8000 bytes."""
     remaining = app_bytes
     while remaining > 0:
         size = min(remaining, 8000)
-        conn.s(record(23, 0x0303, rng.randbytes(size)))
+        conn.s(record(23, 0x0303, conn.cap.rng.randbytes(size)))
         remaining -= size
+
+
+def tls13_session(
+    cap: Capture,
+    client: str,
+    cport: int,
+    server: str,
+    sport: int,
+    name: str | None,
+    protocols: list[str],
+    app_bytes: int,
+) -> None:
+    conn = tls13_open(cap, client, cport, server, sport, name, protocols)
+    tls13_data(conn, app_bytes)
     conn.close()
+
+
+def mqtt_keepalive(conn: Tcp) -> None:
+    """MQTT PINGREQ / PINGRESP inside TLS 1.3: 2 bytes of MQTT, 1 of content type, 16 of tag."""
+    rng = conn.cap.rng
+    conn.c(record(23, 0x0303, rng.randbytes(19)))
+    conn.s(record(23, 0x0303, rng.randbytes(19)))
+
+
+def mqtt_status(conn: Tcp) -> None:
+    """A small PUBLISH of the camera's status inside TLS 1.3 (QoS 0: no answer)."""
+    conn.c(record(23, 0x0303, conn.cap.rng.randbytes(96)))
 
 
 def tls12_good_session(cap: Capture, app_bytes: int) -> None:
@@ -585,10 +650,10 @@ def firmware_over_http(cap: Capture) -> None:
     conn.close()
 
 
-def telemetry_post(cap: Capture) -> None:
-    conn = Tcp(cap, CAMERA, 45000, TRACKER_IP, 80)
+def telemetry_post(cap: Capture, port: int = 45000, events: str = "1,2,3") -> None:
+    conn = Tcp(cap, CAMERA, port, TRACKER_IP, 80)
     conn.open()
-    body = b'{"device":"C100","sn":"C100-00012345","events":[1,2,3]}'
+    body = b'{"device":"C100","sn":"C100-00012345","events":[' + events.encode() + b"]}"
     conn.c(
         b"POST /collect HTTP/1.1\r\nHost: telemetry.tracker.example\r\nContent-Type: application/json\r\n"
         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
@@ -598,6 +663,11 @@ def telemetry_post(cap: Capture) -> None:
 
 
 # --- the two captures --------------------------------------------------------------------------------
+# Both span 12 minutes of capture time (COM-05 asks for at least `min_capture_minutes`, 10): the
+# boot-time burst, then what the camera does on its own, at fixed offsets from START (seconds).
+SPAN = 720
+
+
 def defective(path: Path) -> None:
     cap = Capture(path, seed=20250101)
     cap.udp(
@@ -613,14 +683,8 @@ def defective(path: Path) -> None:
     resolve(cap, "api.acme-cloud.example", API_IP, 50003)
     resolve(cap, "telemetry.tracker.example", TRACKER_IP, 50004)
     banner = "Linux/3.10.14 UPnP/1.0 AcmeCam-C100/2.1.0 (SN C100-00012345)"
-    cap.udp(
-        CAMERA,
-        1900,
-        "239.255.255.250",
-        1900,
-        ssdp_notify(banner, "http://192.168.1.50:8080/desc.xml"),
-        dst_mac="01:00:5e:7f:ff:fa",
-    )
+    notify = ssdp_notify(banner, "http://192.168.1.50:8080/desc.xml")
+    cap.udp(CAMERA, 1900, "239.255.255.250", 1900, notify, dst_mac="01:00:5e:7f:ff:fa")
     txt = ["txtvers=1", "model=C100", "sn=C100-00012345", "fw=2.1.0", "fn=<script>alert(1)</script>"]
     cap.udp(CAMERA, 5353, "224.0.0.251", 5353, mdns_announcement(txt), dst_mac="01:00:5e:00:00:fb")
     mqtt5_connect(cap)
@@ -631,6 +695,17 @@ def defective(path: Path) -> None:
     port_scan(cap, {23, 80, 554, 2323, 8080})
     telnet_login(cap)
     http_basic_login(cap)
+    # Appended after the planted defects, whose packet numbers stay as they were: the camera left
+    # alone posts telemetry every four minutes, re-resolves names as their TTL (300 s) runs out and
+    # re-announces itself over SSDP. It keeps no clock in step (no NTP).
+    for second, port in ((240, 45001), (480, 45002), (SPAN, 45003)):
+        if second > 300:
+            cap.at(second - 1)
+            resolve(cap, "telemetry.tracker.example", TRACKER_IP, 50000 + port % 1000)
+        if second == 480:
+            cap.udp(CAMERA, 1900, "239.255.255.250", 1900, notify, dst_mac="01:00:5e:7f:ff:fa")
+        cap.at(second)
+        telemetry_post(cap, port, events=f"{second // 60}")
     cap.close()
 
 
@@ -639,6 +714,8 @@ def clean(path: Path) -> None:
     cap.udp(
         CAMERA, 68, "255.255.255.255", 67, dhcp_request("acmecam", "acmecam"), dst_mac="ff:ff:ff:ff:ff:ff"
     )
+    resolve(cap, NTP_NAME, NTP_IP, 50000)
+    ntp_sync(cap, 50123)
     resolve(cap, "mqtt.acme-cloud.example", MQTT_IP, 50001)
     resolve(cap, "update.acme-cloud.example", UPDATE_IP, 50002)
     resolve(cap, "api.acme-cloud.example", API_IP, 50003)
@@ -658,11 +735,40 @@ def clean(path: Path) -> None:
         mdns_announcement(["txtvers=1", "model=C100"]),
         dst_mac="01:00:5e:00:00:fb",
     )
-    tls13_session(cap, CAMERA, 41000, MQTT_IP, 8883, "mqtt.acme-cloud.example", ["mqtt"], 800)
+    # The MQTT session (TLS 1.3, keepalive 60 s) stays up for the whole capture.
+    mqtt = tls13_open(cap, CAMERA, 41000, MQTT_IP, 8883, "mqtt.acme-cloud.example", ["mqtt"])
+    tls13_data(mqtt, 800)
+    cap.at(2)
+    ntp_sync(cap, 50123)
     tls12_good_session(cap, 24000)
     tls13_session(cap, CAMERA, 41030, API_IP, 443, "api.acme-cloud.example", ["h2", "http/1.1"], 4000)
-    port_scan(cap, {443, 554})
-    tls13_session(cap, LAPTOP, 51200, CAMERA, 443, None, ["http/1.1"], 9000)  # no SNI for an address
+    # Then on its own, at fixed seconds: keepalives every minute, a status message every five,
+    # NTP polls every 128 s (busybox ntpd), the names re-resolved as their TTL (300 s) runs out,
+    # an SSDP re-announcement; the inspector's port scan and web UI visit in between.
+    events: list[tuple[float, int, str]] = []
+    events += [(float(s), 0, "keepalive") for s in range(60, SPAN + 1, 60)]
+    events += [(s + 0.5, 1, "status") for s in (300.0, 600.0)]
+    events += [(float(s), 2, "ntp") for s in range(128, SPAN, 128)]
+    events += [(s - 2.0, 3, "dns") for s in (300.0, 600.0)]
+    events += [(450.0, 4, "ssdp"), (180.0, 5, "scan"), (240.0, 6, "web")]
+    for second, _, what in sorted(events):
+        cap.at(second)
+        if what == "keepalive":
+            mqtt_keepalive(mqtt)
+        elif what == "status":
+            mqtt_status(mqtt)
+        elif what == "ntp":
+            ntp_sync(cap, 50123)
+        elif what == "dns":
+            resolve(cap, "mqtt.acme-cloud.example", MQTT_IP, 50004 + int(second) // 300)
+            resolve(cap, NTP_NAME, NTP_IP, 50006 + int(second) // 300)
+        elif what == "ssdp":
+            notify = ssdp_notify("AcmeCam UPnP/1.0", "https://192.168.1.50/desc.xml")
+            cap.udp(CAMERA, 1900, "239.255.255.250", 1900, notify, dst_mac="01:00:5e:7f:ff:fa")
+        elif what == "scan":
+            port_scan(cap, {443, 554})
+        elif what == "web":  # no SNI for an address
+            tls13_session(cap, LAPTOP, 51200, CAMERA, 443, None, ["http/1.1"], 9000)
     cap.close()
 
 

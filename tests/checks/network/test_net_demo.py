@@ -48,8 +48,6 @@ def test_defective_demo_findings_are_the_planted_defects(demo_defective: Case) -
 
 
 _KNOWN_GAPS = {
-    "COM-05": "demo_clean.pcap spans less than the catalogue's min_capture_minutes (10): the generator"
-    " (sample_captures/gen_capture.py) must spread the clean capture over at least 10 minutes",
     "ATK-01": "the firmware engine reads `uhttpd -s 0.0.0.0:443` as a listener on its default port 80"
     " (workbench/firmware/services.py parses -p only)",
 }
