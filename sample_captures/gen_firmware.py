@@ -58,6 +58,21 @@ int main(int argc, char **argv) {
 LIBRARY = r"""
 const char *version_text(void) { return "%s"; }
 """
+# A library with real work on the stack: -fstack-protector-strong only instruments functions with
+# local arrays (a library of string constants gets no canary, and the scan rightly says so), and
+# _FORTIFY_SOURCE only checks calls whose buffer size is known.
+BUFFER_LIBRARY = r"""
+#include <stdio.h>
+#include <string.h>
+const char *version_text(void) { return "%s"; }
+int peer_name(char *out, unsigned long size, const char *host, int port) {
+    char buf[256];
+    int n = snprintf(buf, sizeof buf, "%%s:%%d", host, port);
+    if (n < 0 || (unsigned long) n >= size) return -1;
+    memcpy(out, buf, (unsigned long) n + 1);
+    return n;
+}
+"""
 HARDENED = [
     "-O2",
     "-fstack-protector-strong",
@@ -446,6 +461,9 @@ def clean_rootfs(root: Path) -> None:
         "#!/bin/sh\nmount -a\nfor i in /etc/init.d/S??* ; do\n    $i start\ndone\n",
         mode=0o755,
     )
+    # Logging to a RAM ring buffer (logread) and time from the pool the capture shows it polling.
+    write(root, "/etc/init.d/S10syslog", '#!/bin/sh\n[ "$1" = start ] && syslogd -C64 && klogd\n', mode=0o755)
+    write(root, "/etc/init.d/S20ntpd", '#!/bin/sh\n[ "$1" = start ] && ntpd -p 0.pool.ntp.org\n', mode=0o755)
     write(
         root,
         "/etc/init.d/S50uhttpd",
@@ -487,8 +505,8 @@ def clean_rootfs(root: Path) -> None:
     compile_c(root / "usr/bin/usign", PROGRAM % "usign", HARDENED)
     compile_c(
         root / "usr/lib/libssl.so.3",
-        LIBRARY % "OpenSSL 3.0.15 3 Sep 2024",
-        [*HARDENED[:4], "-Wl,-z,relro,-z,now", "-Wl,-soname,libssl.so.3"],
+        BUFFER_LIBRARY % "OpenSSL 3.0.15 3 Sep 2024",
+        [*HARDENED[:4], "-Wl,-z,relro,-z,now", "-Wl,-z,noexecstack", "-Wl,-soname,libssl.so.3"],
         shared=True,
     )
     build_info(root)

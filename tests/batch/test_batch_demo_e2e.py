@@ -23,12 +23,6 @@ pytestmark = pytest.mark.slow
 
 CATALOG = load_catalog()
 AUTOMATIC = [r.id for r in CATALOG.requirements if r.automation == "automatic"]
-# Known gaps outside the batch, tracked as strict xfail: fixing one makes its test XPASS and fail.
-KNOWN_GAPS = {
-    ("clean", "ATK-01"): "firmware engine reads `uhttpd -s 0.0.0.0:443` (HTTPS only) as a listener on tcp/80",
-    ("clean", "ATK-05"): "the clean image's libssl.so.3 is built without a stack canary (gen_firmware.py)",
-    ("clean", "COM-05"): "the clean demo capture spans under a minute; COM-05 asks for 10 minutes",
-}
 
 
 @pytest.fixture(scope="session")
@@ -46,11 +40,6 @@ def rows(bundle: Path) -> dict[str, dict]:
     return {r["id"]: r for r in json.loads((bundle / "results.json").read_text())["checks"]}
 
 
-def maybe_known(case: str, rid: str) -> list:
-    reason = KNOWN_GAPS.get((case, rid))
-    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-
-
 @pytest.mark.parametrize("rid", AUTOMATIC)
 def test_defective_camera_fails_every_automatic_check_with_evidence(demo, rid):
     row = rows(demo["defective"])[rid]
@@ -58,9 +47,7 @@ def test_defective_camera_fails_every_automatic_check_with_evidence(demo, rid):
     assert row["findings"] >= 1
 
 
-@pytest.mark.parametrize(
-    "rid", [pytest.param(rid, marks=maybe_known("clean", rid)) for rid in AUTOMATIC]
-)
+@pytest.mark.parametrize("rid", AUTOMATIC)
 def test_clean_camera_passes_every_automatic_check(demo, rid):
     row = rows(demo["clean"])[rid]
     assert (row["verdict"], row["verdict_source"]) == ("PASS", "automatic"), row

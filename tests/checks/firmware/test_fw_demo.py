@@ -24,7 +24,6 @@ DEFECTIVE_EVIDENCE = {
     "UPD-04": {"/usr/sbin/fw_update.sh"},
 }
 AUTOMATIC = ("AUTH-01", "AUTH-02", "AUTH-03", "SEC-01", "SEC-02", "ATK-03", "ATK-05", "ATK-06")
-KNOWN_GAPS = {"ATK-05": "the clean image's libssl.so.3 is built without a stack canary (gen_firmware.py)"}
 
 
 def paths(result) -> set[str]:
@@ -52,13 +51,7 @@ def test_defective_camera_details(demo):
     assert {("openssl", "1.0.2k"), ("dropbear", "2016.74"), ("lighttpd", "1.4.35")} <= vulns
 
 
-@pytest.mark.parametrize(
-    "rid",
-    [
-        pytest.param(r, marks=pytest.mark.xfail(reason=KNOWN_GAPS[r], strict=True)) if r in KNOWN_GAPS else r
-        for r in AUTOMATIC
-    ],
-)
+@pytest.mark.parametrize("rid", AUTOMATIC)
 def test_clean_camera_passes(demo, rid):
     result = demo["clean"].run(rid)
     assert result.verdict is Verdict.PASS, (result.reasons, [f.summary for f in result.findings])

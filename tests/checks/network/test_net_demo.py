@@ -47,21 +47,7 @@ def test_defective_demo_findings_are_the_planted_defects(demo_defective: Case) -
     assert any(u.startswith("http://update.acme-cloud.example/") for u in urls)
 
 
-_KNOWN_GAPS = {
-    "ATK-01": "the firmware engine reads `uhttpd -s 0.0.0.0:443` as a listener on its default port 80"
-    " (workbench/firmware/services.py parses -p only)",
-}
-
-
-@pytest.mark.parametrize(
-    "rid",
-    [
-        pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=_KNOWN_GAPS[r]))
-        if r in _KNOWN_GAPS
-        else r
-        for r in AUTOMATIC
-    ],
-)
+@pytest.mark.parametrize("rid", AUTOMATIC)
 def test_clean_demo_passes(demo_clean: Case, rid: str) -> None:
     result = run_check(demo_clean, rid)
     assert result.verdict is Verdict.PASS, (result.reasons, [f.summary for f in result.findings])
