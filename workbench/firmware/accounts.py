@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from workbench.firmware import crypthash
@@ -25,6 +27,7 @@ HTPASSWD_NAMES = (
 )
 HTDIGEST_NAMES = (".htdigest", "htdigest", "lighttpd-htdigest.user")
 READ_LIMIT = 1 << 20
+PARTIAL_BUDGET = 1.0  # CPU seconds per hash and thread when the whole default list cannot be tested anyway
 _USER_KEY = re.compile(
     r"(?i)^\s*(?:option\s+)?[\"']?([\w.-]*(?:user(?:name)?|login|account))[\"']?\s*(?:[=:]\s*|\s+)"
     r"[\"']?([^\"'\s#;,]+)"
@@ -210,8 +213,12 @@ def parse_config_credentials(files: list[FileRecord]) -> list[Account]:
             continue
         if record.name in ("passwd", "shadow", "group", "gshadow") or record.size > READ_LIMIT:
             continue
+        text = record.text(READ_LIMIT)
+        folded = text.casefold()
+        if "passw" not in folded and "pwd" not in folded:
+            continue  # every key _PASS_KEY accepts holds one of these: no account here
         last_user: tuple[str, int] | None = None
-        for number, line in enumerate(_lines(record), 1):
+        for number, line in enumerate(text.splitlines(), 1):
             if line.lstrip().startswith(("#", "//", ";")):
                 continue
             user = _USER_KEY.match(line)
@@ -240,22 +247,77 @@ def parse_config_credentials(files: list[FileRecord]) -> list[Account]:
     return accounts
 
 
+def _effective(account: Account) -> tuple[str, str]:
+    """(scheme, stored value) to test: the hash behind a lock prefix is still a password."""
+    stored, scheme = account.stored, account.scheme
+    if scheme == "locked":
+        stored = crypthash.locked_inner(stored)
+        scheme = crypthash.identify(stored) if stored else "locked"
+    return scheme, stored
+
+
 def test_defaults(accounts: Iterable[Account], budget: float) -> None:
-    words = default_passwords()
-    for account in accounts:
-        stored = account.stored
-        scheme = account.scheme
-        if scheme == "locked":
-            stored = crypthash.locked_inner(stored)
-            scheme = crypthash.identify(stored) if stored else "locked"
+    tests = DefaultTests(list(accounts), budget)
+    tests.wait()
+
+
+class DefaultTests:
+    """The default-password tests, in threads: each hash's candidate list is dealt out to
+    `workers` threads in turn (so each thread still tries the most common passwords first), and
+    libxcrypt releases the GIL while it hashes, so the tests overlap the rest of the scan.
+    `budget` is CPU seconds per hash and thread; a hash too slow for the whole list to be
+    tested in it gets PARTIAL_BUDGET (its answer stays "not known" unless a candidate
+    matches). Call `wait()` before reading the accounts."""
+
+    def __init__(self, accounts: list[Account], budget: float, workers: int = 2) -> None:
+        words = default_passwords()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="default-passwords")
+        self._jobs: list[tuple[Account, list[Future]]] = []
+        for account in accounts:
+            scheme, stored = _effective(account)
+            stop = threading.Event()
+            shares = [list(words[k::workers]) for k in range(workers)]
+            futures = [
+                self._pool.submit(self._test, scheme, stored, share, budget, account, stop)
+                for share in shares
+            ]
+            self._jobs.append((account, futures))
+
+    @staticmethod
+    def _test(
+        scheme: str, stored: str, words: list[str], budget: float, account: Account, stop: threading.Event
+    ) -> crypthash.TestOutcome:
         outcome = crypthash.test_candidates(
-            scheme, stored, words, budget=budget, user=account.user, realm=account.realm
+            scheme,
+            stored,
+            words,
+            budget=budget,
+            user=account.user,
+            realm=account.realm,
+            stop=stop,
+            partial_budget=min(budget, PARTIAL_BUDGET),
         )
-        account.default_match = outcome.match
-        account.default_tested = outcome.complete
+        if outcome.match is not None:
+            stop.set()
+        return outcome
+
+    def wait(self) -> None:
+        try:
+            for account, futures in self._jobs:
+                outcomes = [f.result() for f in futures]
+                words = default_passwords()
+                matches = [o.match for o in outcomes if o.match is not None]
+                account.default_match = min(matches, key=words.index) if matches else None
+                account.default_tested = bool(matches) or all(o.complete for o in outcomes)
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def find_accounts(files: list[FileRecord], *, budget: float = 5.0) -> list[Account]:
-    accounts = parse_passwd_shadow(files) + parse_htpasswd(files) + parse_config_credentials(files)
+def parse_accounts(files: list[FileRecord]) -> list[Account]:
+    return parse_passwd_shadow(files) + parse_htpasswd(files) + parse_config_credentials(files)
+
+
+def find_accounts(files: list[FileRecord], *, budget: float = 2.0) -> list[Account]:
+    accounts = parse_accounts(files)
     test_defaults(accounts, budget)
     return accounts

@@ -7,6 +7,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from workbench.firmware.anchors import AnchorSet
 from workbench.firmware.inventory import FileRecord
 
 READ_LIMIT = 64 << 20
@@ -123,12 +124,14 @@ def _strings_evidence(data: bytes, match: re.Match[bytes]) -> str:
 
 def from_binaries(files: list[FileRecord]) -> list[Component]:
     found: list[Component] = []
+    anchors = AnchorSet(sig.anchor for sig in SIGNATURES)
     for record in files:
         if record.kind != "file" or record.type not in ("elf", "data", "text", "config"):
             continue
         data = record.read(READ_LIMIT)
+        present = anchors.present(data)
         for sig in SIGNATURES:
-            if sig.anchor not in data:
+            if sig.anchor not in present:
                 continue
             match = sig.pattern.search(data)
             if match:

@@ -1,15 +1,19 @@
 """Password hash schemes: identify them, judge them, and test candidate passwords against
-them with libpass (the maintained passlib fork), within a time budget per hash."""
+them within a time budget per hash: with the system's libxcrypt where it knows the scheme
+(`workbench.firmware.libcrypt`), else with libpass (the maintained passlib fork)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from passlib import hash as passlib_hash
+
+from workbench.firmware import libcrypt
 
 WEAK_SCHEMES = {
     "des_crypt",
@@ -43,7 +47,8 @@ _PREFIXES = (
 _DES = re.compile(r"^[./0-9A-Za-z]{13}$")
 _BSDI = re.compile(r"^_[./0-9A-Za-z]{19}$")
 _BIGCRYPT = re.compile(r"^[./0-9A-Za-z]{13}(?:[./0-9A-Za-z]{11})+$")
-UNTESTABLE = {"yescrypt", "gost_yescrypt"}  # not implemented by libpass: never guessed
+WALL_FACTOR = 4  # wall-clock cap of a test, in multiples of its CPU budget
+UNTESTABLE = {"yescrypt", "gost_yescrypt"}  # not in libpass: tested only through libxcrypt
 
 
 def identify(value: str, *, plaintext_allowed: bool = False) -> str:
@@ -87,6 +92,11 @@ def verify(scheme: str, candidate: str, stored: str, *, user: str = "", realm: s
     if scheme == "htdigest":
         digest = hashlib.md5(f"{user}:{realm}:{candidate}".encode(), usedforsecurity=False).hexdigest()
         return digest == stored.lower()
+    if "\0" in candidate:
+        return False  # no crypt(3) password holds a NUL byte
+    fast = libcrypt.verify(scheme, candidate, stored)
+    if fast is not None:
+        return fast
     if scheme in UNTESTABLE:
         return None
     handler = getattr(passlib_hash, scheme, None)
@@ -108,12 +118,23 @@ def test_candidates(
     budget: float = 5.0,
     user: str = "",
     realm: str = "",
+    stop: threading.Event | None = None,
+    partial_budget: float | None = None,
 ) -> TestOutcome:
-    """Try candidates until one matches, the list ends, or `budget` seconds are spent."""
+    """Try candidates until one matches, the list ends, the budget is spent, or `stop` is set
+    (another thread testing the same hash found the password).
+
+    budget: CPU seconds of the calling thread (so a busy machine does not change the answer;
+    wall-clock time is capped at WALL_FACTOR times it all the same). partial_budget: when the
+    first candidates show that the whole list cannot be tested within `budget` (a slow hash:
+    yescrypt, many rounds), stop after this many CPU seconds instead; such a test stays
+    partial (most common candidates first) whatever it spends."""
     pool = list(dict.fromkeys(candidates))
     if scheme in ("empty", "locked", "unknown"):
         return TestOutcome(None, 0, len(pool), False)
-    deadline = time.monotonic() + budget
+    started, wall_started = time.thread_time(), time.monotonic()
+    limit = budget
+    projected = partial_budget is None
     tested = 0
     for candidate in pool:
         result = verify(scheme, candidate, stored, user=user, realm=realm)
@@ -122,7 +143,16 @@ def test_candidates(
         tested += 1
         if result:
             return TestOutcome(candidate, tested, len(pool), True)
-        if time.monotonic() > deadline:
+        spent = time.thread_time() - started
+        if not projected and (tested >= 3 or spent > 0.1):
+            projected = True
+            if spent / tested * len(pool) > budget:
+                limit = min(budget, partial_budget)
+        if (
+            spent > limit
+            or time.monotonic() - wall_started > WALL_FACTOR * limit
+            or (stop is not None and stop.is_set())
+        ):
             break
     return TestOutcome(None, tested, len(pool), True)
 

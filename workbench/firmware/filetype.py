@@ -73,11 +73,14 @@ def elf_arch(head: bytes) -> str | None:
     return f"{name}-{bits}-{'le' if endian == '<' else 'be'}"
 
 
+_PRINTABLE = bytes([9, 10, 13, *range(32, 127), *range(0xC2, 256)])
+
+
 def is_text(head: bytes) -> bool:
     if not head or b"\0" in head:
         return False
     sample = head[:4096]
-    printable = sum(32 <= b < 127 or b in (9, 10, 13) or b >= 0xC2 for b in sample)
+    printable = len(sample) - len(sample.translate(None, _PRINTABLE))
     return printable / len(sample) > 0.95
 
 

@@ -8,6 +8,7 @@ import os
 import posixpath
 import stat
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from workbench.firmware.metadata import KIND_BY_MODE
 
 READ_BLOCK = 1 << 20
 HEAD = 4096
+HASH_THREADS = 2
+BATCH = 256
 
 
 @dataclass
@@ -93,39 +96,56 @@ def _hash_and_entropy(path: Path) -> tuple[str, float, bytes]:
 
 
 def walk(extraction: Extraction, mounts: dict[int, str]) -> Iterator[FileRecord]:
-    for layer in extraction.layers:
-        directory = extraction.layer_dir(layer)
-        if directory is None or not directory.is_dir():
-            continue
-        mount = mounts[layer["id"]]
-        meta = {_normalise(k): v for k, v in extraction.layer_metadata(layer).items()}
-        seen: set[str] = set()
-        for dirpath, dirnames, filenames in os.walk(directory):
-            dirnames.sort()
-            base = Path(dirpath)
-            for name in sorted(dirnames) + sorted(filenames):
-                disk = base / name
-                rel = disk.relative_to(directory).as_posix()
-                seen.add(rel)
-                try:
-                    st = disk.lstat()
-                except OSError:
-                    continue
-                yield _record(join(mount, rel), disk, st, meta.get(rel), layer["id"])
-        for rel, entry in sorted(meta.items()):
-            if rel and rel not in seen:
-                yield FileRecord(
-                    path=join(mount, rel),
-                    disk=None,
-                    kind=entry["kind"],
-                    size=entry.get("size") or 0,
-                    mode=entry.get("mode"),
-                    uid=entry.get("uid"),
-                    gid=entry.get("gid"),
-                    type=entry["kind"] if entry["kind"] != "file" else "data",
-                    link_target=entry.get("link_target"),
-                    layer=layer["id"],
-                )
+    """Every entry of every extracted layer, in a stable order. Files are hashed by two
+    threads (reading and SHA-256 release the GIL), a batch of entries at a time."""
+    with ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="inventory") as pool:
+        for layer in extraction.layers:
+            directory = extraction.layer_dir(layer)
+            if directory is None or not directory.is_dir():
+                continue
+            yield from _walk_layer(layer, directory, mounts[layer["id"]], extraction, pool)
+
+
+def _walk_layer(
+    layer: dict, directory: Path, mount: str, extraction: Extraction, pool: ThreadPoolExecutor
+) -> Iterator[FileRecord]:
+    meta = {_normalise(k): v for k, v in extraction.layer_metadata(layer).items()}
+    seen: set[str] = set()
+    batch: list[tuple[str, Path, os.stat_result, dict | None, int]] = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        base = Path(dirpath)
+        for name in sorted(dirnames) + sorted(filenames):
+            disk = base / name
+            rel = disk.relative_to(directory).as_posix()
+            seen.add(rel)
+            try:
+                st = disk.lstat()
+            except OSError:
+                continue
+            batch.append((join(mount, rel), disk, st, meta.get(rel), layer["id"]))
+            if len(batch) >= BATCH:
+                yield from pool.map(_record_of, batch)
+                batch = []
+    yield from pool.map(_record_of, batch)
+    for rel, entry in sorted(meta.items()):
+        if rel and rel not in seen:
+            yield FileRecord(
+                path=join(mount, rel),
+                disk=None,
+                kind=entry["kind"],
+                size=entry.get("size") or 0,
+                mode=entry.get("mode"),
+                uid=entry.get("uid"),
+                gid=entry.get("gid"),
+                type=entry["kind"] if entry["kind"] != "file" else "data",
+                link_target=entry.get("link_target"),
+                layer=layer["id"],
+            )
+
+
+def _record_of(item: tuple[str, Path, os.stat_result, dict | None, int]) -> FileRecord:
+    return _record(*item)
 
 
 def _record(path: str, disk: Path, st: os.stat_result, entry: dict | None, layer: int) -> FileRecord:

@@ -78,6 +78,16 @@ class Worker:
         self.journal = journal
         self.next_id = 0
         self.nested = 0
+        self._handlers: tuple | None = None
+
+    @property
+    def handlers(self) -> tuple:
+        """Built once: unblob caches its pattern database per handler tuple (0.3 s a build)."""
+        if self._handlers is None:
+            from workbench.firmware.unblob_plugins import build_handlers
+
+            self._handlers = build_handlers()
+        return self._handlers
 
     # --- one unblob run over one file ---------------------------------------------------
     def unpack(
@@ -96,7 +106,7 @@ class Worker:
             UnknownError,
         )
 
-        from workbench.firmware.unblob_plugins import LayerNote, build_handlers, sidecar_path
+        from workbench.firmware.unblob_plugins import LayerNote, sidecar_path
 
         out_root = self.root / "x" / str(self.next_id)
         config = ExtractionConfig(
@@ -104,7 +114,7 @@ class Worker:
             randomness_depth=0,
             max_depth=1,
             process_num=1,
-            handlers=build_handlers(),
+            handlers=self.handlers,
             keep_extracted_chunks=False,
         )
         result = process_file(config, path)
