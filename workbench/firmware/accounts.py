@@ -86,11 +86,13 @@ class Account:
             "empty": self.scheme == "empty",
             "locked": locked,
             "default_password": default,
-            "password_hint": hint if reveal else crypthash.mask(hint),
+            "password_hint": hint if reveal else crypthash.mask_password(hint),
             "line": self.line,
         }
 
     def hash_record(self) -> dict:
+        """What later candidate tests (AUTH-03) need: the stored value as found in the image.
+        Never the recovered default password (`default_match`): that stays in this object."""
         return {
             "source": self.source,
             "user": self.user,

@@ -157,6 +157,16 @@ def test_candidates(
     return TestOutcome(None, tested, len(pool), True)
 
 
+def mask_password(value: str | None) -> str | None:
+    """A password as tables and caches keep it: its first two characters, then `***` whatever
+    its length ("admin" -> "ad***"); nothing of a password of 4 characters or fewer."""
+    if value is None:
+        return None
+    if value == "":
+        return ""
+    return "***" if len(value) <= 4 else value[:2] + "***"
+
+
 def mask(value: str | None) -> str | None:
     """Enough of a secret to recognise it, not enough to use it."""
     if value is None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from workbench.firmware import crypthash
+from workbench.firmware.localpath import Resolver
 
 COLUMNS: dict[str, list[str]] = {
     "layers": ["offset", "end", "format", "size", "extracted", "reason", "path"],
@@ -99,6 +101,24 @@ class FirmwareScan:
             return self.tables[name]
         raise AttributeError(name)
 
+    def local_path(self, image_path: str, *, follow_links: bool = True) -> Path | None:
+        """The extracted copy of an image path (`/etc/shadow`, `/@0/kernel.bin`,
+        `/a.zip!/b.conf`) on disk: a regular file or a folder inside the extraction, or None
+        (not in the image, not extracted, extraction gone, `..` in the path, a link that
+        leads nowhere). Links are followed inside the image, never out of the extraction;
+        follow_links=False answers None for any path through a link. Open the result with
+        O_NOFOLLOW all the same: the extraction folder is not read-only."""
+        resolver = self.__dict__.get("_resolver")
+        if resolver is None:
+            links = {
+                r["path"]: r["link_target"]
+                for r in records(self.tables.get("files", frame("files", [])))
+                if r.get("type") == "symlink" and r.get("link_target")
+            }
+            resolver = Resolver(self.image.get("mounts") or [], self.image.get("extraction_root"), links.get)
+            self.__dict__["_resolver"] = resolver
+        return resolver.resolve(image_path, follow_links=follow_links)
+
     def to_json(self, *, include_hashes: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {"image": dict(self.image)}
         for name in COLUMNS:
@@ -142,7 +162,7 @@ class FirmwareScan:
                         "user": stored["user"],
                         "line": stored["line"],
                         "hash_scheme": scheme,
-                        "candidate": outcome.match if reveal else crypthash.mask(outcome.match),
+                        "candidate": outcome.match if reveal else crypthash.mask_password(outcome.match),
                         "tested": outcome.testable,
                     }
                 )

@@ -186,6 +186,7 @@ def scan_firmware(
         "extraction_root": str(extraction.root),
         "reused": extraction.reused,
         "vuln_feeds": [str(f) for f in feeds],
+        "secrets_revealed": bool(reveal_secrets),
         "root": next(
             (
                 str(extraction.layer_dir(layer))

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from workbench.firmware.anchors import AnchorSet
-from workbench.firmware.crypthash import mask
+from workbench.firmware.crypthash import mask, mask_password
 from workbench.firmware.inventory import FileRecord
 
 READ_LIMIT = 16 << 20
@@ -69,6 +69,9 @@ class Secret:
     name: str | None
     value: str
 
+    def masked(self) -> str | None:
+        return mask_password(self.value) if self.kind == "password" else mask(self.value)
+
     def row(self, reveal: bool) -> dict:
         return {
             "path": self.path,
@@ -76,7 +79,7 @@ class Secret:
             "line": self.line,
             "kind": self.kind,
             "name": self.name,
-            "value": self.value if reveal else mask(self.value),
+            "value": self.value if reveal else self.masked(),
         }
 
 
