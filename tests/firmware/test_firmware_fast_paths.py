@@ -1,0 +1,138 @@
+"""The scan's fast paths give the answers of the slow ones: libxcrypt against libpass on real
+hashes, default-password tests in threads, one-pass anchors, URLs found from `://`, byte
+counts, the text test; the worker starts without pandas; slow hashes get a partial test."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from passlib import hash as passlib_hash
+
+from workbench.firmware import crypthash, libcrypt
+from workbench.firmware.accounts import Account, DefaultTests
+from workbench.firmware.anchors import SMALL, AnchorSet
+from workbench.firmware.defaults import default_passwords
+from workbench.firmware.entropy import PAIRS_FROM, byte_counts
+from workbench.firmware.filetype import is_text
+from workbench.firmware.update import URL, find_urls
+
+HASHES = {
+    "des_crypt": passlib_hash.des_crypt.using(salt="ab").hash("admin"),
+    "md5_crypt": passlib_hash.md5_crypt.using(salt="saltsalt").hash("admin"),
+    "sha256_crypt": passlib_hash.sha256_crypt.using(rounds=5000, salt="s").hash("admin"),
+    "sha512_crypt": passlib_hash.sha512_crypt.using(rounds=5000, salt="s").hash("admin"),
+    "bsdi_crypt": passlib_hash.bsdi_crypt.using(salt="abcd", rounds=725).hash("admin"),
+}
+
+
+@pytest.mark.parametrize("scheme", sorted(HASHES))
+def test_libxcrypt_agrees_with_libpass(scheme):
+    assert libcrypt.available(), "libxcrypt (libcrypt.so.1) is part of every Debian system"
+    stored = HASHES[scheme]
+    assert crypthash.identify(stored) == scheme
+    for candidate in ("admin", "Admin", "admin ", "", "ad", "é-ünïcode"):
+        expected = getattr(passlib_hash, scheme).verify(candidate, stored)
+        assert libcrypt.verify(scheme, candidate, stored) is expected, candidate
+        assert crypthash.verify(scheme, candidate, stored) is expected, candidate
+
+
+def test_yescrypt_is_testable_through_libxcrypt_and_malformed_settings_are_not():
+    stored = libcrypt.crypt("admin", "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$")
+    assert stored and stored.startswith("$y$")
+    assert crypthash.verify("yescrypt", "admin", stored) is True
+    assert crypthash.verify("yescrypt", "root", stored) is False
+    assert libcrypt.verify("yescrypt", "admin", "$y$garbage") is None
+    assert libcrypt.verify("bigcrypt", "admin", HASHES["des_crypt"]) is None  # not trusted to libxcrypt
+    assert crypthash.verify("md5_crypt", "ad\0min", HASHES["md5_crypt"]) is False
+
+
+def test_a_slow_hash_gets_a_partial_test_within_its_cpu_budget():
+    slow = passlib_hash.sha512_crypt.using(rounds=400_000, salt="slow").hash("not-in-the-list")
+    words = list(default_passwords())
+    started = time.thread_time()
+    outcome = crypthash.test_candidates("sha512_crypt", slow, words, budget=2.0, partial_budget=0.3)
+    spent = time.thread_time() - started
+    assert outcome.testable and not outcome.complete and 0 < outcome.tested < len(words)
+    assert spent < 1.5  # cut at the partial budget, not the full one
+    whole = crypthash.test_candidates("md5_crypt", HASHES["md5_crypt"], ["x", "y", "admin"], budget=2.0)
+    assert whole.match == "admin" and whole.complete
+
+
+def test_default_tests_in_threads_match_the_sequential_answer():
+    accounts = [
+        Account("/etc/shadow", user, None, None, "/bin/sh", n, stored, crypthash.identify(stored))
+        for n, (user, stored) in enumerate(
+            [
+                ("a", passlib_hash.md5_crypt.using(salt="x").hash("xc3511")),  # early in the list
+                ("b", passlib_hash.sha512_crypt.using(rounds=5000, salt="y").hash("7ujMko0admin")),
+                ("c", passlib_hash.md5_crypt.using(salt="z").hash("not a default at all")),
+                ("d", "!" + passlib_hash.des_crypt.using(salt="qq").hash("vizxv")),  # locked: tested
+                ("e", "*"),
+            ],
+            1,
+        )
+    ]
+    DefaultTests(accounts, budget=5.0).wait()
+    found = {a.user: (a.default_match, a.default_tested) for a in accounts}
+    assert found == {
+        "a": ("xc3511", True),
+        "b": ("7ujMko0admin", True),
+        "c": (None, True),
+        "d": ("vizxv", True),
+        "e": (None, False),
+    }
+
+
+def test_anchor_set_finds_what_in_finds():
+    rng = random.Random(7)
+    anchors = [b"BusyBox v", b"OpenSSL ", b"gh", b"AKIA", b"-----BEGIN", b"\x00\xff"]
+    checker = AnchorSet(anchors)
+    for size in (0, 10, SMALL - 1, SMALL, 3 * SMALL):
+        data = bytearray(rng.randbytes(size))
+        for anchor in rng.sample(anchors, 3):
+            if size > 100:
+                at = rng.randrange(size - 20)
+                data[at : at + len(anchor)] = anchor
+        data = bytes(data)
+        assert checker.present(data) == {a for a in anchors if a in data}, size
+
+
+def test_urls_from_their_separator_are_the_regex_matches():
+    rng = random.Random(3)
+    pieces = [b"http://a.b/c", b"https://x.y/fw.bin", b"xhttp://no", b"sftp://no", b"tftp://1.2.3.4/f",
+              b"ftp://h/p", b"http://a/b?u=http://c/d", b"HTTP://up", b"://", b"_http://z", b"http://[::1]:80/x"]
+    for _ in range(2000):
+        data = b"".join(rng.choice([*pieces, rng.randbytes(2)]) for _ in range(rng.randint(0, 10)))
+        assert [m.span() for m in find_urls(data)] == [m.span() for m in URL.finditer(data)], data
+
+
+def test_byte_counts_and_text_test():
+    rng = random.Random(5)
+    for size in (0, 1, 2, 3, 4097, PAIRS_FROM - 1, PAIRS_FROM, PAIRS_FROM + 1):
+        data = rng.randbytes(size)
+        assert (byte_counts(data) == np.bincount(np.frombuffer(data, np.uint8), minlength=256)).all()
+
+    def slow_is_text(head: bytes) -> bool:
+        if not head or b"\0" in head:
+            return False
+        sample = head[:4096]
+        return sum(32 <= b < 127 or b in (9, 10, 13) or b >= 0xC2 for b in sample) / len(sample) > 0.95
+
+    samples = [b"", b"plain text\n", "ünïcode text".encode(), b"\x01\x02abc", bytes(range(1, 256)) * 20]
+    samples += [rng.randbytes(64) for _ in range(50)] + [b"a" * 96 + bytes([rng.randrange(1, 32)]) * 4]
+    for head in samples:
+        assert is_text(head) is slow_is_text(head), head[:20]
+
+
+def test_the_extraction_worker_starts_without_pandas():
+    code = "import sys, workbench.firmware.worker; print('pandas' in sys.modules, 'lief' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+    from workbench.firmware import FirmwareScan, scan_firmware  # still importable by name
+
+    assert callable(scan_firmware) and FirmwareScan.__name__ == "FirmwareScan"
