@@ -139,17 +139,9 @@ def _run_worker(image: Path, tmp: Path, limits: ExtractionLimits) -> tuple[str, 
             except subprocess.TimeoutExpired:
                 pass
             walk_started = time.monotonic()
-            files, size = _measure(tmp / "x")
+            reason = _over_limits(tmp / "x", limits)
             interval = min(2.0, max(0.1, 20 * (time.monotonic() - walk_started)))
-            reason = None
-            if size > limits.max_total_size:
-                reason = (
-                    f"extraction stopped: {size} bytes written, more than the limit of "
-                    f"{limits.max_total_size} (decompression bomb?)"
-                )
-            elif files > limits.max_files:
-                reason = f"extraction stopped: more than {limits.max_files} files written"
-            elif time.monotonic() - started > limits.timeout:
+            if reason is None and time.monotonic() - started > limits.timeout:
                 _stop(proc)
                 return "timeout", [_warning("timeout", f"extraction stopped after {limits.timeout:.0f} s")]
             if reason:
@@ -158,7 +150,24 @@ def _run_worker(image: Path, tmp: Path, limits: ExtractionLimits) -> tuple[str, 
     finally:
         if proc.poll() is None:
             _stop(proc)
+    # a worker quicker than the watcher's interval is held to the same limits
+    reason = _over_limits(tmp / "x", limits)
+    if reason:
+        reason = reason.replace("extraction stopped", "extraction over the limits")
+        return "limit", [_warning("limit", reason)]
     return "complete", []
+
+
+def _over_limits(top: Path, limits: ExtractionLimits) -> str | None:
+    files, size = _measure(top)
+    if size > limits.max_total_size:
+        return (
+            f"extraction stopped: {size} bytes written, more than the limit of "
+            f"{limits.max_total_size} (decompression bomb?)"
+        )
+    if files > limits.max_files:
+        return f"extraction stopped: more than {limits.max_files} files written"
+    return None
 
 
 def _stop(proc: subprocess.Popen) -> None:
