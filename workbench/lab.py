@@ -56,11 +56,11 @@ def prepare_walkthrough(
     case_dir: str | Path, catalog: str | None = None
 ) -> tuple[Path, list[str], list[str], list[str]]:
     """Create the missing walk-through notebooks; return (folder, added, kept, requirements skipped)."""
-    from workbench.case import Case
+    from workbench.case import Case, source_to_load
     from workbench.catalog import load_catalog
 
     case = Case.open(case_dir)
-    cat = load_catalog(catalog or case.info.catalog_edition)
+    cat = load_catalog(source_to_load(case.info, catalog))
     folder = case.path / WALKTHROUGH
     folder.mkdir(exist_ok=True)
     parameters_common = {"case_dir": str(case.path), "catalog": str(catalog or "")}

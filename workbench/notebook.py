@@ -48,13 +48,13 @@ def notebook_path(requirement_id: str) -> Path:
 
 # --- opening -----------------------------------------------------------------------------------
 def _open_case_and_catalog(case_dir: str | Path, catalog: str | Path | None) -> tuple[Case, Catalog]:
-    from workbench.case import Case
+    from workbench.case import Case, source_to_load
     from workbench.catalog import load_catalog
 
     if not str(case_dir).strip():
         raise WorkbenchError("case_dir is empty: pass the case folder, e.g. -p case_dir cases/cam1")
     case = Case.open(case_dir)
-    return case, load_catalog(catalog or case.info.catalog_edition)
+    return case, load_catalog(source_to_load(case.info, catalog))
 
 
 def open_check(

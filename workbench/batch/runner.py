@@ -77,13 +77,13 @@ def utc_now() -> datetime:
 
 
 def run_batch(opts: BatchOptions) -> BatchResult:
-    from workbench.case import Case
+    from workbench.case import Case, source_to_load
     from workbench.catalog import load_catalog
 
     started = utc_now()
     case = Case.open(opts.case_dir)
     catalog_source = _catalog_source(opts.catalog)
-    catalog = load_catalog(catalog_source or case.info.catalog_edition)
+    catalog = load_catalog(source_to_load(case.info, catalog_source))
     level = int(opts.level or case.info.level)
     if not 1 <= level <= 3:
         raise WorkbenchError(f"--level must be 1, 2 or 3, not {level}")

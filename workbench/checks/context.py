@@ -32,11 +32,11 @@ class EvidenceContext:
     def for_case(
         cls, case_dir: str | Path, requirement_id: str, catalog: str | Path | None = None
     ) -> EvidenceContext:
-        from workbench.case import Case
+        from workbench.case import Case, source_to_load
         from workbench.catalog import load_catalog
 
         case = Case.open(case_dir)
-        cat = load_catalog(catalog or case.info.catalog_edition)
+        cat = load_catalog(source_to_load(case.info, catalog))
         return cls(case=case, requirement=cat.get(requirement_id))
 
     # --- what evidence there is -------------------------------------------------------------
