@@ -1,13 +1,16 @@
 """Benchmark: the whole firmware scan of a large squashfs image against plain `unsquashfs`.
 
-    .venv/bin/python benchmarks/bench_firmware.py [--size-mb 64] [--comp gzip|xz] [--write]
+    .venv/bin/python benchmarks/bench_firmware.py [--size-mb 64] [--random-mb 8] [--comp gzip|xz]
+                                                  [--keep DIR] [--write]
 
-Builds (deterministically, from a seed) a squashfs root filesystem a few MB larger than --size-mb MB:
-a few thousand configuration files, scripts and text files, random high-entropy blobs, a
-passwd/shadow pair with real SHA-512 crypt hashes, a small nested .tar.gz, and a few hundred
-real ELF binaries (a handful of C programs compiled by gcc with different hardening flags,
-copied under varied names with a distinct trailer each so that squashfs cannot deduplicate
-them, plus Debian's /bin/busybox when it is installed). Then, in the same run:
+Builds (deterministically, from a seed) a squashfs root filesystem of at least --size-mb MB:
+a few thousand configuration files, scripts and text files, --random-mb MB of random
+high-entropy blobs, a passwd/shadow pair with real SHA-512 crypt hashes, a small nested .tar.gz,
+and a few hundred real ELF binaries (a handful of C programs compiled by gcc with different
+hardening flags, copied under varied names with a distinct trailer each so that squashfs cannot
+deduplicate them, plus Debian's /bin/busybox when it is installed); copies of busybox (else of
+the largest static program) fill the image up to its size, as executables fill real firmware.
+Then, in the same run:
 
 - plain: `unsquashfs -d DIR IMAGE`, timed;
 - scan: one Python subprocess that runs `scan_firmware(IMAGE, workdir=fresh DIR)` (extraction in
@@ -25,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import lzma
+import math
 import os
 import platform
 import random
@@ -35,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -113,7 +119,7 @@ def compile_programs(work: Path) -> list[Path]:
     return built
 
 
-def build_tree(root: Path, work: Path, size_mb: int, seed: int) -> dict[str, int]:
+def build_tree(root: Path, work: Path, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
     counts = {"text": 0, "elf": 0, "random": 0}
     from passlib.hash import sha512_crypt  # real hashes, fixed salts
@@ -164,12 +170,38 @@ def build_tree(root: Path, work: Path, size_mb: int, seed: int) -> dict[str, int
             counts["elf"] += 1
         (root / "bin/sh").symlink_to("busybox")
 
-    # random data does not compress: it alone makes the image at least size_mb MB
-    blobs = 48
-    for i in range(blobs):
-        _write(root, f"usr/share/blobs/cal{i:02d}.bin", rng.randbytes(size_mb * MB // blobs + 4096))
-        counts["random"] += 1
     return counts
+
+
+def add_random(root: Path, total: int, seed: int, blobs: int = 12) -> int:
+    """Random blobs (calibration data, encrypted parts): they do not compress."""
+    rng = random.Random(seed + 1)
+    for i in range(blobs):
+        _write(root, f"usr/share/blobs/cal{i:02d}.bin", rng.randbytes(total // blobs + 1))
+    return blobs
+
+
+def filler(work: Path) -> bytes:
+    """The binary whose copies bring the image to its size: busybox, else the largest static
+    program built here (what makes most of a real firmware image: executables)."""
+    if BUSYBOX.is_file():
+        return BUSYBOX.read_bytes()
+    static = [p for p in work.iterdir() if p.name.endswith("-static")]
+    return max(static, key=lambda p: p.stat().st_size).read_bytes()
+
+
+def packed_size(data: bytes, comp: str) -> int:
+    """About what mksquashfs makes of data: 128 KiB blocks compressed one by one."""
+    block = 128 << 10
+    pack = zlib.compress if comp == "gzip" else lzma.compress
+    return sum(len(pack(data[i : i + block])) for i in range(0, len(data), block))
+
+
+def add_copies(root: Path, data: bytes, count: int, start: int) -> int:
+    for i in range(start, start + count):
+        rel = f"usr/libexec/pkg{i // 20:02d}/applet{i:03d}"
+        _write(root, rel, data + f"\0fill-copy-{i}\0".encode(), 0o755)  # distinct: no deduplication
+    return count
 
 
 def mksquashfs(root: Path, image: Path, comp: str) -> None:
@@ -226,14 +258,22 @@ def timed(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, in
     return elapsed, proc.returncode, usage.ru_maxrss * 1024, sampler.peak
 
 
+def median(runs: list[tuple[float, int, int, int]]) -> tuple[float, int, int, int]:
+    """The run of median wall time, with the largest memory figures of all runs."""
+    ordered = sorted(runs)
+    middle = ordered[len(ordered) // 2]
+    return middle[0], middle[1], max(r[2] for r in runs), max(r[3] for r in runs)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--size-mb", type=int, default=64, help="random data in the image, in MB: the image "
-                        "is a few MB larger (default 64)")
+    parser.add_argument("--size-mb", type=int, default=64, help="smallest image size, in MB (default 64)")
+    parser.add_argument("--random-mb", type=int, default=8, help="random data in it, in MB (default 8)")
     parser.add_argument("--comp", default="gzip", choices=("gzip", "xz"))
     parser.add_argument("--seed", type=int, default=20261129)
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each side (median reported)")
     parser.add_argument("--keep", metavar="DIR", help="build and keep everything in DIR")
     parser.add_argument("--write", action="store_true", help=f"write the figures into {README.name}")
     args = parser.parse_args()
@@ -248,24 +288,39 @@ def main() -> int:
             shutil.rmtree(base / stale, ignore_errors=True)
         (base / "work").mkdir()
         started = time.perf_counter()
-        counts = build_tree(base / "tree", base / "work", args.size_mb, args.seed)
+        counts = build_tree(base / "tree", base / "work", args.seed)
         image = base / f"bench-{args.comp}.sqfs"
         image.unlink(missing_ok=True)
+        counts["random"] = add_random(base / "tree", args.random_mb * MB, args.seed)
+        fill, copies = filler(base / "work"), 0
         mksquashfs(base / "tree", image, args.comp)
+        while image.stat().st_size < args.size_mb * MB:  # fill with executables up to the size
+            missing = args.size_mb * MB - image.stat().st_size
+            more = math.ceil(missing * 1.02 / packed_size(fill, args.comp))
+            copies += add_copies(base / "tree", fill, more, copies)
+            mksquashfs(base / "tree", image, args.comp)
+        counts["elf"] += copies
         built = time.perf_counter() - started
         shutil.rmtree(base / "tree")
         size = image.stat().st_size
         load = os.getloadavg()[0]
 
-        plain = timed(["unsquashfs", "-no-progress", "-d", str(base / "plain"), str(image)])
-        out = base / "scan.json"
-        scan = timed([sys.executable, "-c", SCAN, str(image), str(base / "scan"), str(out),
-                      str(base / "sbom.json")])
+        plains, scans, out = [], [], base / "scan.json"
+        for turn in range(args.repeat):  # alternated, so that both see the same machine load
+            shutil.rmtree(base / "plain", ignore_errors=True)
+            shutil.rmtree(base / "scan", ignore_errors=True)
+            plains.append(timed(["unsquashfs", "-no-progress", "-d", str(base / "plain"), str(image)]))
+            scans.append(timed([sys.executable, "-c", SCAN, str(image), str(base / "scan"), str(out),
+                                str(base / "sbom.json")]))
+            print(f"turn {turn + 1}: unsquashfs {plains[-1][0]:.1f} s, scan {scans[-1][0]:.1f} s",
+                  file=sys.stderr)
         with open(base / "rescan.json", "wb") as handle:
             rescan = timed([str(BIN / "workbench"), "firmware", "scan", str(image), "--json",
                             "--workdir", str(base / "scan")], stdout=handle)
-        if plain[1] or scan[1] or rescan[1]:
-            raise SystemExit(f"a command failed: unsquashfs {plain[1]}, scan {scan[1]}, rescan {rescan[1]}")
+        if any(run[1] for run in [*plains, *scans, rescan]):
+            raise SystemExit("a command failed (see above)")
+        plain, scan = median(plains), median(scans)
+        load_end = os.getloadavg()[0]
         result = json.loads(out.read_text())
         sbom_components = len(json.loads((base / "sbom.json").read_text()).get("components", []))
     tables = {name: len(rows) for name, rows in result.items() if isinstance(rows, list)}
@@ -275,16 +330,22 @@ def main() -> int:
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'}: "
         f"{os.cpu_count()} CPUs, {platform.machine()}, Linux {platform.release()}, Python "
-        f"{platform.python_version()}; load average {load:.1f} at start.",
+        f"{platform.python_version()}; load average {load:.1f} at start, {load_end:.1f} at the end "
+        "(the machine is shared: figures vary with it).",
         "Command: `.venv/bin/python benchmarks/bench_firmware.py "
-        f"--size-mb {args.size_mb} --comp {args.comp}`",
+        f"--size-mb {args.size_mb} --random-mb {args.random_mb} --comp {args.comp} --repeat {args.repeat}`",
         "",
         f"Image: squashfs ({args.comp}), {size / MB:.1f} MB; {counts['text']} text/config/script files, "
-        f"{counts['elf']} ELF binaries, {counts['random']} random blobs, one nested .tar.gz "
+        f"{counts['elf']} ELF binaries, {counts['random']} random blobs ({args.random_mb} MB), "
+        "one nested .tar.gz "
         f"(built in {built:.0f} s). Scan found {tables.get('files', 0)} files, "
         f"{tables.get('binaries', 0)} binaries, {tables.get('accounts', 0)} accounts, "
         f"{tables.get('components', 0)} components, {tables.get('layers', 0)} layers, "
         f"{tables.get('warnings', 0)} warnings; the SBOM lists {sbom_components} components.",
+        "",
+        f"Wall times: median of {args.repeat} alternated runs "
+        f"(unsquashfs {', '.join(f'{r[0]:.1f}' for r in plains)} s; "
+        f"scan {', '.join(f'{r[0]:.1f}' for r in scans)} s); memory: the largest of all runs.",
         "",
         "| run | wall time | vs plain | peak RSS, one process | peak RSS, process tree |",
         "|---|---|---|---|---|",
