@@ -136,3 +136,21 @@ def test_the_extraction_worker_starts_without_pandas():
     from workbench.firmware import FirmwareScan, scan_firmware  # still importable by name
 
     assert callable(scan_firmware) and FirmwareScan.__name__ == "FirmwareScan"
+
+
+def test_caseless_anchors_and_the_upper_case_aws_secret(tmp_path):
+    checker = AnchorSet([b"AKIA", b"Secret_Access"], caseless=[b"secret_access"])
+    big = random.Random(9).randbytes(SMALL) + b"x AWS_SECRET_ACCESS_KEY"
+    for data in (b"AWS_SECRET_ACCESS_KEY=", big):
+        assert checker.present(data) == {b"secret_access"}
+    assert checker.present(b"AKIA secret-access") == {b"AKIA"}
+
+    from workbench.firmware.inventory import FileRecord
+    from workbench.firmware.secrets import find_secrets
+
+    key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    env = tmp_path / "cloud.env"
+    env.write_text(f"# credentials\nAWS_SECRET_ACCESS_KEY={key}\n")  # the usual, upper-case form
+    record = FileRecord("/etc/cloud.env", env, "file", env.stat().st_size, 0o600, 0, 0, "config")
+    found = [s for s in find_secrets([record]) if s.kind == "aws_secret_access_key"]
+    assert [(s.value, s.line) for s in found] == [(key, 2)]

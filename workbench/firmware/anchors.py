@@ -14,15 +14,15 @@ from typing import Any
 SMALL = 64 << 10  # below this, `in` is as fast as building a scanner
 
 
-def _database(anchors: list[bytes]) -> Any | None:
+def _database(anchors: list[bytes], caseless: set[bytes]) -> Any | None:
     try:
         import pyperscan
     except ImportError:
         return None
-    patterns = [
-        pyperscan.Pattern(b"".join(b"\\x%02x" % byte for byte in anchor), pyperscan.Flag.SINGLEMATCH, tag=i)
-        for i, anchor in enumerate(anchors)
-    ]
+    patterns = []
+    for i, anchor in enumerate(anchors):
+        flags = [pyperscan.Flag.SINGLEMATCH] + ([pyperscan.Flag.CASELESS] if anchor in caseless else [])
+        patterns.append(pyperscan.Pattern(b"".join(b"\\x%02x" % byte for byte in anchor), *flags, tag=i))
     try:
         return pyperscan.BlockDatabase(*patterns)
     except Exception:  # a pattern hyperscan refuses: fall back to `in`
@@ -37,8 +37,12 @@ def _on_match(found: set[int], tag: int, _start: int, _end: int) -> Any:
 
 
 class AnchorSet:
-    def __init__(self, anchors: Iterable[bytes]) -> None:
+    """caseless: anchors (given in lower case) that match whatever the case of the data."""
+
+    def __init__(self, anchors: Iterable[bytes], caseless: Iterable[bytes] = ()) -> None:
         self.anchors = [a for a in dict.fromkeys(anchors) if a]
+        self.caseless = {a.lower() for a in caseless}
+        self.anchors = [a.lower() if a.lower() in self.caseless else a for a in self.anchors]
         self._db: Any | None = None
         self._built = False
 
@@ -46,9 +50,10 @@ class AnchorSet:
         """The anchors that occur in data."""
         if len(data) >= SMALL:
             if not self._built:
-                self._db, self._built = _database(self.anchors), True
+                self._db, self._built = _database(self.anchors, self.caseless), True
             if self._db is not None:
                 found: set[int] = set()
                 self._db.build(found, _on_match).scan(data)
                 return {self.anchors[i] for i in found}
-        return {a for a in self.anchors if a in data}
+        lowered = data.lower() if self.caseless else data
+        return {a for a in self.anchors if a in (lowered if a in self.caseless else data)}

@@ -67,7 +67,10 @@ class FileRecord:
         except OSError:
             return b""
         with os.fdopen(fd, "rb") as handle:
-            return handle.read(limit)
+            # read(limit) allocates `limit` bytes first (8-64 MB for every small file): ask for
+            # what the file holds (one byte more tells a file that grew since it was listed)
+            wanted = min(limit, self.size + 1) if self.size > 0 else limit
+            return handle.read(wanted)[:limit]
 
     def text(self, limit: int) -> str:
         return self.read(limit).decode("utf-8", "replace")

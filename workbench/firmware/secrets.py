@@ -12,32 +12,38 @@ from workbench.firmware.crypthash import mask, mask_password
 from workbench.firmware.inventory import FileRecord
 
 READ_LIMIT = 16 << 20
-# (kind, anchor bytes that must occur, pattern); the anchor is a fast pre-filter.
-TOKEN_PATTERNS: tuple[tuple[str, bytes, re.Pattern[bytes]], ...] = (
-    ("aws_access_key_id", b"AKIA", re.compile(rb"(?<![A-Z0-9])(AKIA[A-Z0-9]{16})(?![A-Z0-9])")),
-    ("aws_access_key_id", b"ASIA", re.compile(rb"(?<![A-Z0-9])(ASIA[A-Z0-9]{16})(?![A-Z0-9])")),
+# (kind, anchors, pattern): every match holds one of the anchors, a fast pre-filter (one pass
+# over the file for all of them). Anchors in CASELESS are matched whatever their case.
+TOKEN_PATTERNS: tuple[tuple[str, tuple[bytes, ...], re.Pattern[bytes]], ...] = (
+    ("aws_access_key_id", (b"AKIA",), re.compile(rb"(?<![A-Z0-9])(AKIA[A-Z0-9]{16})(?![A-Z0-9])")),
+    ("aws_access_key_id", (b"ASIA",), re.compile(rb"(?<![A-Z0-9])(ASIA[A-Z0-9]{16})(?![A-Z0-9])")),
     (
         "aws_secret_access_key",
-        b"ecret",
+        (b"secret_access", b"secretaccess"),
         re.compile(
             rb"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
         ),
     ),
-    ("google_api_key", b"AIza", re.compile(rb"(AIza[0-9A-Za-z_\-]{35})")),
-    ("slack_token", b"xox", re.compile(rb"(xox[abposr]-[0-9A-Za-z-]{10,72})")),
+    ("google_api_key", (b"AIza",), re.compile(rb"(AIza[0-9A-Za-z_\-]{35})")),
+    ("slack_token", (b"xox",), re.compile(rb"(xox[abposr]-[0-9A-Za-z-]{10,72})")),
     (
         "slack_webhook",
-        b"hooks.slack.com",
+        (b"hooks.slack.com",),
         re.compile(rb"(https://hooks\.slack\.com/services/[A-Za-z0-9/_]{20,})"),
     ),
-    ("github_token", b"gh", re.compile(rb"((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})")),
-    ("github_token", b"github_pat_", re.compile(rb"(github_pat_[A-Za-z0-9_]{60,90})")),
+    (
+        "github_token",
+        (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"),
+        re.compile(rb"((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})"),
+    ),
+    ("github_token", (b"github_pat_",), re.compile(rb"(github_pat_[A-Za-z0-9_]{60,90})")),
     (
         "private_key",
-        b"PRIVATE KEY-----",
+        (b"PRIVATE KEY-----",),
         re.compile(rb"(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----)"),
     ),
 )
+CASELESS = {b"secret_access", b"secretaccess"}  # the AWS secret's pattern ignores case
 ASSIGNMENT = re.compile(
     r"(?i)(?:^|[\s;{,(&?])(?:option\s+|export\s+|set\s+)?[\"']?"
     r"([\w.-]*(?:passw(?:or)?d|passwd|pwd|secret|token|api_?key|apikey|auth_?key|access_?key|psk))[\"']?"
@@ -87,14 +93,14 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-TOKEN_ANCHORS = AnchorSet(anchor for _, anchor, _ in TOKEN_PATTERNS)
+TOKEN_ANCHORS = AnchorSet((a for _, anchors, _ in TOKEN_PATTERNS for a in anchors), caseless=CASELESS)
 
 
 def scan_tokens(record: FileRecord, data: bytes, text_file: bool) -> list[Secret]:
     found: list[Secret] = []
     present = TOKEN_ANCHORS.present(data)
-    for kind, anchor, pattern in TOKEN_PATTERNS:
-        if anchor not in present:
+    for kind, anchors, pattern in TOKEN_PATTERNS:
+        if not present.intersection(anchors):
             continue
         if kind == "private_key" and record.type in ("key", "certificate"):
             continue  # key files are the keys table's business
