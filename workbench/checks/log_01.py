@@ -147,12 +147,16 @@ class SecurityLogging(FirmwareCheck):
 
     @staticmethod
     def _time_in_capture(ctx: Any, protocols: list[str]) -> list[str]:
-        """Servers the device reached over a time protocol (by the engine's app_proto, else port)."""
+        """Servers the device reached over a time protocol (by the engine's app_proto, else port);
+        flows where the device is the server (someone probing its port 123) are not time sources."""
         if not ctx.has(EvidenceKind.CAPTURE):
             return []
         ports = {_TIME_PORTS[p] for p in protocols if p in _TIME_PORTS}
         servers = set()
-        for row in records(ctx.capture_table("flows"), ("server_ip", "server_port", "app_proto")):
+        columns = ("server_ip", "server_port", "app_proto", "device_role")
+        for row in records(ctx.capture_table("flows"), columns):
+            if text(row["device_role"]) == "server":
+                continue
             if text(row["app_proto"]).lower() in protocols or as_int(row["server_port"]) in ports:
                 servers.add(text(row["server_ip"]))
         return sorted(servers)

@@ -61,3 +61,10 @@ def test_guided_checks_ask_the_inspector_on_both_demos(
         result = run_check(case, rid)
         assert result.verdict in (Verdict.NEEDS_INSPECTOR, Verdict.FAIL), (rid, result.reasons)
         assert result.indicators and result.reasons
+
+
+def test_log01_time_servers_are_the_ones_the_device_asks(demo_clean: Case) -> None:
+    # the inspector's port scan probes the camera's udp/123: the camera is not its own time source
+    result = run_check(demo_clean, "LOG-01")
+    servers = result.indicators["observed"]["time_servers_in_capture"]
+    assert servers and "192.168.1.50" not in servers
