@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -10,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from workbench.capture import appid, downloads
-from workbench.capture.engine import LINK_NAMES, TRANSPORTS, Engine, Flow, Limits
+from workbench.capture.engine import LINK_NAMES, TRANSPORTS, Engine, Limits
 from workbench.capture.netutil import ip_text, is_group, is_local, mac_text, normalise_mac, port_service
-from workbench.capture.reader import iter_records
-from workbench.capture.result import CaptureAnalysis, frame
+from workbench.capture.reader import open_records
+from workbench.capture.result import CaptureAnalysis, frame, frame_from_columns
 from workbench.errors import EvidenceError
 
 
@@ -35,28 +34,45 @@ def analyse_capture(
         raise EvidenceError("capture file not found", path=str(path))
     engine = Engine(limits)
     info: dict[str, Any] = {"file_format": None, "link_types": []}
-    records = iter_records(path, engine.warnings, info)
     try:
-        first = next(records, None)  # raises EvidenceError for a file that is not a capture
-    except EvidenceError:
-        raise
+        records = open_records(path, engine.warnings, info)  # EvidenceError: not a capture
     except (OSError, EOFError) as exc:
         raise EvidenceError(f"capture cannot be read: {exc}", path=str(path)) from None
-    if first is not None:
-        engine.run(itertools.chain((first,), records))
+    try:
+        engine.run(records)
+    finally:
+        records.close()
     engine.finish_streams()
     return _build(engine, info, list(device_ips), list(device_macs), reveal_secrets)
 
 
-def _device(engine: Engine, ips: list[str], macs: list[str]) -> dict[str, Any]:
+class _FlowText:
+    """Each flow's client and server address as text, computed once for every table."""
+
+    def __init__(self, engine: Engine) -> None:
+        cache: dict[bytes, str] = {}
+        self.clients: list[str] = []
+        self.servers: list[str] = []
+        for flow in engine.flow_list:
+            key = flow.ckey
+            size = 4 if len(key) <= 12 else 16
+            for raw, out in ((key[:size], self.clients), (key[size : 2 * size], self.servers)):
+                text = cache.get(raw)
+                if text is None:
+                    text = cache[raw] = ip_text(raw)
+                out.append(text)
+
+
+def _device(engine: Engine, text: _FlowText, ips: list[str], macs: list[str]) -> dict[str, Any]:
     wanted_macs = {normalise_mac(m) for m in macs}
     found = set(ips)
+    flows = engine.flow_list
     if wanted_macs:
-        for flow in engine.flow_list:
+        for flow, client, server in zip(flows, text.clients, text.servers, strict=True):
             if flow.cmac and mac_text(flow.cmac) in wanted_macs:
-                found.add(ip_text(flow.cip))
+                found.add(client)
             if flow.smac and mac_text(flow.smac) in wanted_macs:
-                found.add(ip_text(flow.sip))
+                found.add(server)
     if ips or macs:
         reason = "given" + (
             f"; addresses of MAC {', '.join(sorted(wanted_macs))} seen in the capture" if wanted_macs else ""
@@ -64,10 +80,10 @@ def _device(engine: Engine, ips: list[str], macs: list[str]) -> dict[str, Any]:
         return {"ips": sorted(found), "macs": sorted(wanted_macs), "inferred": False, "reason": reason}
     remote_flows: Counter[str] = Counter()
     packets: Counter[str] = Counter()
-    for flow in engine.flow_list:
-        client, server = ip_text(flow.cip), ip_text(flow.sip)
-        packets[client] += flow.pc + flow.ps
-        packets[server] += flow.pc + flow.ps
+    for flow, client, server in zip(flows, text.clients, text.servers, strict=True):
+        count = flow.pc + flow.ps
+        packets[client] += count
+        packets[server] += count
         if not is_local(server):
             remote_flows[client] += 1
     candidates = [ip for ip in packets if is_local(ip) and not is_group(ip) and ip not in ("0.0.0.0", "::")]
@@ -79,7 +95,9 @@ def _device(engine: Engine, ips: list[str], macs: list[str]) -> dict[str, Any]:
             "reason": "no device given and no local host in the capture",
         }
     best = max(candidates, key=lambda ip: (remote_flows[ip], packets[ip]))
-    macs_seen = sorted({mac_text(f.cmac) for f in engine.flow_list if f.cmac and ip_text(f.cip) == best})
+    macs_seen = sorted(
+        {mac_text(f.cmac) for f, c in zip(flows, text.clients, strict=True) if f.cmac and c == best}
+    )
     reason = (
         f"inferred: the local host with the most flows to remote addresses ({remote_flows[best]}) "
         f"and packets ({packets[best]}); give the device's IP or MAC to be sure"
@@ -87,35 +105,47 @@ def _device(engine: Engine, ips: list[str], macs: list[str]) -> dict[str, Any]:
     return {"ips": [best], "macs": macs_seen[:4], "inferred": True, "reason": reason}
 
 
-def _flow_row(flow: Flow, device: set[str], names: dict[str, str]) -> dict[str, Any]:
-    transport = TRANSPORTS.get(flow.proto, str(flow.proto))
-    client, server = ip_text(flow.cip), ip_text(flow.sip)
-    role = "client" if client in device else "server" if server in device else "none"
+def _flow_columns(
+    engine: Engine, text: _FlowText, device: set[str], names: dict[str, str]
+) -> dict[str, list[Any]]:
+    """The flows table, column by column (no per-row dicts: a large table stays small)."""
+    flows = engine.flow_list
+    transports = [TRANSPORTS.get(f.proto, str(f.proto)) for f in flows]
+    server_ports = [f.sport for f in flows]
+    apps = [f.app for f in flows]
     return {
-        "flow_id": flow.fid,
-        "transport": transport,
-        "client_ip": client,
-        "client_port": flow.cport,
-        "server_ip": server,
-        "server_port": flow.sport,
-        "first_ts": flow.first_ts,
-        "last_ts": flow.last_ts,
-        "first_packet": flow.first_packet,
-        "packets_c2s": flow.pc,
-        "packets_s2c": flow.ps,
-        "bytes_c2s": flow.bc,
-        "bytes_s2c": flow.bs,
-        "app_proto": flow.app,
-        "port_proto": port_service(transport, flow.sport),
-        "server_name": names.get(server),
-        "sni": flow.sni,
-        "encrypted": flow.app in appid.ENCRYPTED,
-        "device_role": role,
-        "remote_is_local": is_local(server),
+        "flow_id": [f.fid for f in flows],
+        "transport": transports,
+        "client_ip": text.clients,
+        "client_port": [f.cport for f in flows],
+        "server_ip": text.servers,
+        "server_port": server_ports,
+        "first_ts": [f.first_ts for f in flows],
+        "last_ts": [f.last_ts for f in flows],
+        "first_packet": [f.first_packet for f in flows],
+        "packets_c2s": [f.pc for f in flows],
+        "packets_s2c": [f.ps for f in flows],
+        "bytes_c2s": [f.bc for f in flows],
+        "bytes_s2c": [f.bs for f in flows],
+        "app_proto": apps,
+        "port_proto": [port_service(t, p) for t, p in zip(transports, server_ports, strict=True)],
+        "server_name": [names.get(s) for s in text.servers],
+        "sni": [f.sni for f in flows],
+        "encrypted": [a in appid.ENCRYPTED for a in apps],
+        "device_role": [
+            "client" if c in device else "server" if s in device else "none"
+            for c, s in zip(text.clients, text.servers, strict=True)
+        ],
+        "remote_is_local": [is_local(s) for s in text.servers],
     }
 
 
-def _open_ports(engine: Engine, device: set[str], flows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _open_ports(engine: Engine, text: _FlowText, device: set[str]) -> list[dict[str, Any]]:
+    """Ports the device served: proved by its SYN/ACK, or by the first packet it sent back.
+
+    `first_packet` is that proof (the SYN/ACK, or the first server packet with payload; for UDP
+    the first reply), never the client's packet that asked.
+    """
     ports: dict[tuple[str, str, int], dict[str, Any]] = {}
     services: dict[tuple[str, str, int], Counter[str]] = {}
     for (sip, sport), (number, clients) in engine.synacks.items():
@@ -126,22 +156,24 @@ def _open_ports(engine: Engine, device: set[str], flows: list[dict[str, Any]]) -
                 "first_packet": number,
                 "clients": {ip_text(c) for c in clients},
             }
-    for row in flows:
-        if row["device_role"] != "server" or row["transport"] not in ("tcp", "udp") or not row["packets_s2c"]:
+    for flow, client, server in zip(engine.flow_list, text.clients, text.servers, strict=True):
+        if server not in device or client in device or flow.proto not in (6, 17) or not flow.ps:
             continue
-        key = (row["server_ip"], row["transport"], row["server_port"])
-        if row["transport"] == "tcp" and key not in ports and not engine.flow_list[row["flow_id"] - 1].data_s:
-            continue
-        entry = ports.setdefault(
-            key, {"evidence": "served", "first_packet": row["first_packet"], "clients": set()}
-        )
-        entry["first_packet"] = min(entry["first_packet"], row["first_packet"])
+        transport = "tcp" if flow.proto == 6 else "udp"
+        key = (server, transport, flow.sport)
+        entry = ports.get(key)
+        if entry is None:
+            if not flow.served:
+                continue  # TCP without a SYN/ACK or payload from the server: not proved open
+            entry = ports[key] = {"evidence": "served", "first_packet": flow.served, "clients": set()}
+        elif entry["evidence"] == "served" and flow.served:
+            entry["first_packet"] = min(entry["first_packet"], flow.served)
         if len(entry["clients"]) < 20:
-            entry["clients"].add(row["client_ip"])
-        if row["app_proto"]:
-            services.setdefault(key, Counter())[row["app_proto"]] += 1
+            entry["clients"].add(client)
+        if flow.app:
+            services.setdefault(key, Counter())[flow.app] += 1
     out = []
-    for key in sorted(ports, key=lambda k: (k[0], k[1], k[2])):
+    for key in sorted(ports):
         ip, transport, port = key
         entry = ports[key]
         seen = services.get(key)
@@ -160,24 +192,24 @@ def _open_ports(engine: Engine, device: set[str], flows: list[dict[str, Any]]) -
     return out
 
 
-def _tls_downloads(flows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _tls_downloads(flows: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """Encrypted transfers from hosts named like update servers: only their size is visible."""
     rows = []
-    for row in flows:
-        name = row["sni"] or row["server_name"]
-        if row["app_proto"] != "tls" or not name or not downloads.UPDATE_WORDS.search(name):
+    for i, app in enumerate(flows["app_proto"]):
+        name = flows["sni"][i] or flows["server_name"][i]
+        if app != "tls" or not name or not downloads.UPDATE_WORDS.search(name):
             continue
         rows.append(
             {
-                "packets": [row["first_packet"]],
+                "packets": [flows["first_packet"][i]],
                 "protocol": "tls",
-                "client_ip": row["client_ip"],
-                "server_ip": row["server_ip"],
-                "server_port": row["server_port"],
+                "client_ip": flows["client_ip"][i],
+                "server_ip": flows["server_ip"][i],
+                "server_port": flows["server_port"][i],
                 "host": name,
                 "path": None,
                 "content_type": None,
-                "size": row["bytes_s2c"],
+                "size": flows["bytes_s2c"][i],
                 "magic": None,
                 "looks_like_firmware": None,
                 "encrypted": True,
@@ -191,36 +223,26 @@ def _build(
     engine: Engine, info: dict[str, Any], ips: list[str], macs: list[str], reveal: bool
 ) -> CaptureAnalysis:
     sink = engine.sink
-    device = _device(engine, ips, macs)
+    text = _FlowText(engine)
+    device = _device(engine, text, ips, macs)
     device_ips = set(device["ips"])
-    flows = [_flow_row(f, device_ips, sink.names) for f in engine.flow_list]
-    if sink.credentials.dropped:
-        engine.warnings.add(
-            "table-truncated",
-            "too many distinct credentials; the rest dropped",
-            None,
-            sink.credentials.dropped,
-        )
-    if sink.discovery.dropped:
-        engine.warnings.add(
-            "table-truncated",
-            "too many distinct discovery rows; the rest dropped",
-            None,
-            sink.discovery.dropped,
-        )
+    flows = _flow_columns(engine, text, device_ips, sink.names)
+    for log, what in ((sink.credentials, "credentials"), (sink.discovery, "discovery rows")):
+        if log.dropped:
+            engine.warnings.add(
+                "table-truncated", f"too many distinct {what}; the rest dropped", None, log.dropped
+            )
+    downloads_rows = sorted(
+        sink.downloads + _tls_downloads(flows), key=lambda r: r["packets"][0] if r["packets"] else 0
+    )
     tables = {
-        "flows": frame("flows", flows),
+        "flows": frame_from_columns("flows", flows),
         "tls": frame("tls", sorted(sink.tls, key=lambda r: r["packet"] or 0)),
         "credentials": frame("credentials", sink.credentials.records(reveal)),
-        "open_ports": frame("open_ports", _open_ports(engine, device_ips, flows)),
+        "open_ports": frame("open_ports", _open_ports(engine, text, device_ips)),
         "dns": frame("dns", sink.dns),
         "discovery": frame("discovery", sink.discovery.rows),
-        "downloads": frame(
-            "downloads",
-            sorted(
-                sink.downloads + _tls_downloads(flows), key=lambda r: r["packets"][0] if r["packets"] else 0
-            ),
-        ),
+        "downloads": frame("downloads", downloads_rows),
         "warnings": frame("warnings", engine.warnings.records()),
     }
     summary = {
@@ -231,7 +253,7 @@ def _build(
         "link_types": info.get("link_types") or [],
         "link_type_names": [LINK_NAMES.get(t, str(t)) for t in info.get("link_types") or []],
         "file_format": info.get("file_format"),
-        "flows": len(flows),
+        "flows": len(engine.flow_list),
         "secrets_revealed": reveal,
     }
     return CaptureAnalysis(tables=tables, device=device, summary=summary)

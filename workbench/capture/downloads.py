@@ -70,9 +70,13 @@ MAGICS = (
     (b"!<arch>", "ar (deb/ipk)", False),
 )
 
+_ANY_MAGIC = tuple(sig for sig, _, _ in MAGICS)
+
 
 def magic(body: bytes) -> tuple[str | None, bool]:
     """(name of the format, firmware-specific) from the first bytes of a body."""
+    if not body.startswith(_ANY_MAGIC):
+        return ("tar", False) if len(body) > 262 and body[257:262] == b"ustar" else (None, False)
     for sig, name, firmware in MAGICS:
         if body.startswith(sig):
             return name, firmware

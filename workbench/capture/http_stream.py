@@ -38,17 +38,18 @@ class HttpStream(TcpStream):
             self.parsers[0].expect_no_body += 1
         if len(self.requests) < MAX_QUEUED:
             self.requests.append((head, packets))
-        emit = self.sink.credential_emitter(self.flow)
         for header in ("authorization", "proxy-authorization"):
             value = head.get(header)
             if value and (found := http.authorization(value)):
                 _, user, secret, detail = found
                 path = rest.rsplit(" ", 1)[0]
+                emit = self.sink.credential_emitter(self.flow)
                 emit(self.protocol, user, secret, packets, f"{detail}, {method} {path}"[:300])
         ctype = (head.get("content-type") or "").lower()
         if body and "x-www-form-urlencoded" in ctype and (form := http.form_credentials(body)):
             user, secret, field = form
             path = rest.rsplit(" ", 1)[0]
+            emit = self.sink.credential_emitter(self.flow)
             emit(
                 self.protocol,
                 user,
@@ -106,3 +107,8 @@ class HttpStream(TcpStream):
     def finish(self) -> None:
         for parser in self.parsers:
             parser.finish()
+
+    def close(self) -> None:
+        super().close()
+        self.parsers = ()  # type: ignore[assignment] - the parsers' callbacks point back here
+        self.requests.clear()

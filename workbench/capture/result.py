@@ -45,6 +45,7 @@ COLUMNS: dict[str, list[str]] = {
         "chosen_version",
         "chosen_cipher",
         "certificates",
+        "certificate_packet",
         "alerts",
         "ja3",
         "ja4",
@@ -95,11 +96,19 @@ COLUMNS: dict[str, list[str]] = {
 TABLES = tuple(COLUMNS)
 
 
-def frame(name: str, records: list[dict[str, Any]]) -> pd.DataFrame:
+def frame(name: str, records: list[dict[str, Any]] | list[tuple]) -> pd.DataFrame:
+    """A table from rows: dicts, or tuples in the order of COLUMNS[name]."""
     columns = COLUMNS[name]
     if not records:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def frame_from_columns(name: str, columns: dict[str, list[Any]]) -> pd.DataFrame:
+    """A table from one list per column (for the large tables: no row objects at all)."""
+    if not columns or not next(iter(columns.values())):
+        return frame(name, [])
+    return pd.DataFrame({c: columns[c] for c in COLUMNS[name]})
 
 
 def plain(value: Any) -> Any:

@@ -10,7 +10,6 @@ import hashlib
 import ipaddress
 import json
 import struct
-from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -113,17 +112,29 @@ def cipher_code(name: str) -> int | None:
     return None
 
 
-@dataclass
 class ClientHello:
-    version: int
-    ciphers: list[int]
-    extensions: list[int] = field(default_factory=list)
-    sni: str | None = None
-    alpn: list[str] = field(default_factory=list)
-    supported_versions: list[int] = field(default_factory=list)
-    groups: list[int] = field(default_factory=list)
-    point_formats: list[int] = field(default_factory=list)
-    signature_algorithms: list[int] = field(default_factory=list)
+    __slots__ = (
+        "version",
+        "ciphers",
+        "extensions",
+        "sni",
+        "alpn",
+        "supported_versions",
+        "groups",
+        "point_formats",
+        "signature_algorithms",
+    )
+
+    def __init__(self, version: int, ciphers: list[int]) -> None:
+        self.version = version
+        self.ciphers = ciphers
+        self.extensions: list[int] = []
+        self.sni: str | None = None
+        self.alpn: list[str] = []
+        self.supported_versions: list[int] = []
+        self.groups: list[int] = []
+        self.point_formats: list[int] = []
+        self.signature_algorithms: list[int] = []
 
     def ja3_string(self) -> str:
         def join(values: list[int]) -> str:
@@ -157,6 +168,20 @@ class ClientHello:
     def ja4(self, transport: str = "t") -> str:
         return _ja4(self.shape(), transport)
 
+    def key(self) -> tuple:
+        """Everything the tls table derives from this hello except the SNI and ALPN values."""
+        return (
+            self.version,
+            tuple(self.ciphers),
+            tuple(self.extensions),
+            tuple(self.groups),
+            tuple(self.point_formats),
+            tuple(self.supported_versions),
+            tuple(self.signature_algorithms),
+            bool(self.sni) and not _is_ip(self.sni),
+            tuple(self.alpn[:1]),
+        )
+
 
 @lru_cache(maxsize=4096)
 def _md5(text: str) -> str:
@@ -185,6 +210,7 @@ def _ja4(shape: tuple, transport: str) -> str:
     return f"{part_a}_{part_b}_{part_c}"
 
 
+@lru_cache(maxsize=4096)
 def _is_ip(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
@@ -208,23 +234,31 @@ def _ja4_alpn(value: str) -> str:
     return hexed[0] + hexed[-1]
 
 
-@dataclass
 class ServerHello:
-    version: int
-    cipher: int
-    selected_version: int | None = None
-    alpn: str | None = None
+    __slots__ = ("version", "cipher", "selected_version", "alpn")
+
+    def __init__(self, version: int, cipher: int) -> None:
+        self.version = version
+        self.cipher = cipher
+        self.selected_version: int | None = None
+        self.alpn: str | None = None
 
     @property
     def negotiated(self) -> int:
         return self.selected_version or self.version
 
 
+_U16 = [struct.Struct(f"!{n}H") for n in range(256)]
+
+
 def _u16_list(data: bytes, pos: int, nbytes: int) -> list[int]:
     end = pos + nbytes
     if end > len(data):
         raise TlsError("list runs past its extension")
-    return [int.from_bytes(data[i : i + 2], "big") for i in range(pos, end - 1, 2)]
+    count = max(nbytes, 0) // 2
+    if count < 256:
+        return list(_U16[count].unpack_from(data, pos))
+    return list(struct.unpack_from(f"!{count}H", data, pos))
 
 
 def _extensions(data: bytes, pos: int) -> list[tuple[int, bytes]]:

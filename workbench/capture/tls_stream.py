@@ -7,12 +7,13 @@ end of the handshake, at an oversized record (a warning), or at a per-direction 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from workbench.capture import certs, tls
 from workbench.capture.streams import TcpStream
 
 MAX_HANDSHAKE = 128 * 1024  # handshake bytes kept per direction
+OLD_VERSIONS = ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1")
 
 
 class _Side:
@@ -48,6 +49,7 @@ class TlsStream(TcpStream):
         self.hello_packet: int | None = None
         self.hello_ts: float | None = None
         self.chain: list[dict[str, Any]] = []
+        self.cert_packet: int | None = None
         self.alerts: list[str] = []
         self.notes: list[str] = []
 
@@ -59,7 +61,7 @@ class TlsStream(TcpStream):
         side.marks.append((side.base + len(side.buf), number))
         side.buf += data
         self.size += len(data)
-        self._records(c2s, side, ts)
+        self._records(c2s, side, ts, number)
         self._check_done()
         return 0
 
@@ -67,7 +69,8 @@ class TlsStream(TcpStream):
         if self.sides[0].finished and self.sides[1].finished:
             self.done = True
 
-    def _records(self, c2s: bool, side: _Side, ts: float) -> None:
+    def _records(self, c2s: bool, side: _Side, ts: float, number: int) -> None:
+        """Complete records of one side; `number` is the packet whose data completed them."""
         buf = side.buf
         pos = 0
         while len(buf) - pos >= 5 and not side.finished:
@@ -92,11 +95,11 @@ class TlsStream(TcpStream):
                 break
             if side.record_version is None:
                 side.record_version = (major << 8) | minor
-            body = bytes(buf[pos + 5 : pos + 5 + length])
             start = side.base + pos
             pos += 5 + length
             if ctype == 22 and not side.encrypted:
-                self._handshake(c2s, side, body, side.packet_at(start), ts)
+                body = bytes(buf[pos - length : pos])
+                self._handshake(c2s, side, body, side.packet_at(start), ts, number)
             elif ctype == 20:
                 side.encrypted = True
                 side.finished = True
@@ -104,7 +107,7 @@ class TlsStream(TcpStream):
                 if side.encrypted or length != 2:
                     self.alerts.append("encrypted alert")
                 else:
-                    self.alerts.append(tls.alert_text(body[0], body[1]))
+                    self.alerts.append(tls.alert_text(buf[pos - 2], buf[pos - 1]))
             elif ctype == 23:
                 side.finished = True
             if len(side.hs) > MAX_HANDSHAKE:
@@ -119,7 +122,7 @@ class TlsStream(TcpStream):
         server, client = self.sides
         self.size = len(server.buf) + len(server.hs) + len(client.buf) + len(client.hs)
 
-    def _handshake(self, c2s: bool, side: _Side, body: bytes, number: int, ts: float) -> None:
+    def _handshake(self, c2s: bool, side: _Side, body: bytes, number: int, ts: float, now: int) -> None:
         if not side.hs:
             side.hs_start = number
         side.hs += body
@@ -133,7 +136,7 @@ class TlsStream(TcpStream):
             del side.hs[: 4 + mlen]
             side.hs_start = number if side.hs else None
             try:
-                self._message(c2s, mtype, message, first_packet, ts)
+                self._message(c2s, mtype, message, first_packet, ts, now)
             except tls.TlsError as exc:
                 self.sink.warnings.add(
                     "malformed-tls", f"malformed TLS handshake message: {exc}", first_packet
@@ -141,7 +144,8 @@ class TlsStream(TcpStream):
             if side.finished:
                 return
 
-    def _message(self, c2s: bool, mtype: int, message: bytes, number: int, ts: float) -> None:
+    def _message(self, c2s: bool, mtype: int, message: bytes, number: int, ts: float, now: int) -> None:
+        """One handshake message: `number` is the packet where it began, `now` where it completed."""
         if c2s and mtype == 1 and self.client_hello is None:
             self.client_hello = tls.parse_client_hello(message)
             self.hello_packet, self.hello_ts = number, ts
@@ -155,6 +159,7 @@ class TlsStream(TcpStream):
         elif not c2s and mtype == 11 and not self.chain:
             when = self.hello_ts or ts
             self.chain = [certs.describe(der, when) for der in tls.parse_certificate_list(message)]
+            self.cert_packet = now  # Wireshark shows the message in the packet that completes it
 
     def _sslv2_hello(self, data: bytes, side: _Side, ts: float) -> None:
         # 2-byte header (high bit set), type 1, version, cipher specs length, session id, challenge
@@ -179,54 +184,93 @@ class TlsStream(TcpStream):
         ep = self.endpoint()
         client_side, server_side = self.sides[1], self.sides[0]
         record = client_side.record_version or server_side.record_version
+        hello = _hello_fields(ch) if ch else _NO_HELLO
         chosen_version = tls.version_name(sh.negotiated) if sh else None
         chosen_cipher = tls.cipher_name(sh.cipher) if sh else None
-        row: dict[str, Any] = {
+        weak = _negotiation_weaknesses(hello, chosen_version, chosen_cipher)
+        if "SSLv2-compatible hello" in self.notes:
+            weak = [*weak, "SSLv2-compatible ClientHello"]
+        cert_weak = certs.weaknesses(self.chain)
+        return {
             "packet": self.hello_packet,
             "client_ip": ep["client_ip"],
             "server_ip": ep["server_ip"],
             "server_port": ep["server_port"],
             "record_version": tls.version_name(record),
-            "hello_version": tls.version_name(ch.version) if ch else None,
-            "offered_versions": [tls.version_name(v) for v in ch.supported_versions if not tls.is_grease(v)]
-            if ch
-            else [],
-            "offered_ciphers": [tls.cipher_name(c) for c in ch.ciphers if not tls.is_grease(c)] if ch else [],
+            "hello_version": hello.version,
+            "offered_versions": hello.offered_versions,
+            "offered_ciphers": hello.offered_ciphers,
             "sni": ch.sni if ch else None,
             "alpn": list(ch.alpn) if ch else [],
             "chosen_version": chosen_version,
             "chosen_cipher": chosen_cipher,
             "certificates": self.chain,
+            "certificate_packet": self.cert_packet,
             "alerts": self.alerts[:20],
-            "ja3": ch.ja3() if ch else None,
-            "ja4": ch.ja4() if ch else None,
+            "ja3": hello.ja3,
+            "ja4": hello.ja4,
+            "weaknesses": weak + cert_weak if cert_weak else weak,
         }
-        row["weaknesses"] = self._weaknesses(row)
-        return row
-
-    def _weaknesses(self, row: dict[str, Any]) -> list[str]:
-        found: list[str] = []
-        version = row["chosen_version"]
-        if version is None and self.client_hello is not None:
-            offered = [v for v in self.client_hello.supported_versions if not tls.is_grease(v)]
-            version = tls.version_name(max(offered) if offered else self.client_hello.version)
-            if version in ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1"):
-                found.append(f"client offers at most {version}")
-        elif version in ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1"):
-            found.append(version)
-        if row["chosen_cipher"]:
-            found += [f"{w} ({row['chosen_cipher']})" for w in tls.cipher_weaknesses(row["chosen_cipher"])]
-        elif row["offered_ciphers"]:
-            weak = sorted({w for name in row["offered_ciphers"] for w in tls.cipher_weaknesses(name)})
-            if weak and all(
-                tls.cipher_weaknesses(n) for n in row["offered_ciphers"] if not n.endswith("_SCSV")
-            ):
-                found.append("client offers only weak ciphers: " + ", ".join(weak))
-        if "SSLv2-compatible hello" in self.notes:
-            found.append("SSLv2-compatible ClientHello")
-        found += certs.weaknesses(self.chain)
-        return found
 
     def close(self) -> None:
         super().close()
         self.sides = (_Side(), _Side())
+
+
+class _Hello(NamedTuple):
+    """What the tls table derives from a ClientHello (shared, read-only, by identical hellos)."""
+
+    version: str | None
+    offered_versions: list[str]
+    offered_ciphers: list[str]
+    ja3: str | None
+    ja4: str | None
+    top_version: str | None  # the highest version offered
+
+
+_NO_HELLO = _Hello(None, [], [], None, None, None)
+_HELLOS: dict[tuple, _Hello] = {}
+_WEAK: dict[tuple, list[str]] = {}
+
+
+def _hello_fields(ch: tls.ClientHello) -> _Hello:
+    key = ch.key()
+    found = _HELLOS.get(key)
+    if found is None:
+        offered = [v for v in ch.supported_versions if not tls.is_grease(v)]
+        found = _Hello(
+            tls.version_name(ch.version),
+            [tls.version_name(v) for v in offered],
+            [tls.cipher_name(c) for c in ch.ciphers if not tls.is_grease(c)],
+            ch.ja3(),
+            ch.ja4(),
+            tls.version_name(max(offered) if offered else ch.version),
+        )
+        if len(_HELLOS) >= 1024:
+            _HELLOS.clear()
+        _HELLOS[key] = found
+    return found
+
+
+def _negotiation_weaknesses(hello: _Hello, version: str | None, cipher: str | None) -> list[str]:
+    """Weak versions and ciphers, chosen or (without a ServerHello) all the client offers."""
+    key = (hello.top_version, tuple(hello.offered_ciphers), version, cipher)
+    found = _WEAK.get(key)
+    if found is not None:
+        return found
+    found = []
+    if version is None and hello.top_version is not None:
+        if hello.top_version in OLD_VERSIONS:
+            found.append(f"client offers at most {hello.top_version}")
+    elif version in OLD_VERSIONS:
+        found.append(version)
+    if cipher:
+        found += [f"{w} ({cipher})" for w in tls.cipher_weaknesses(cipher)]
+    elif hello.offered_ciphers:
+        weak = sorted({w for name in hello.offered_ciphers for w in tls.cipher_weaknesses(name)})
+        if weak and all(tls.cipher_weaknesses(n) for n in hello.offered_ciphers if not n.endswith("_SCSV")):
+            found.append("client offers only weak ciphers: " + ", ".join(weak))
+    if len(_WEAK) >= 1024:
+        _WEAK.clear()
+    _WEAK[key] = found
+    return found

@@ -1,0 +1,96 @@
+"""One bidirectional flow: counters kept per packet, endpoints decoded from its key on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workbench.capture.streams import TcpStream
+
+
+@dataclass
+class Limits:
+    max_streams: int = 4096  # TCP streams analysed at once
+    stream_bytes: int = 64 * 1024 * 1024  # bytes held by all of them together
+    max_flows: int = 250_000  # rows of the flows table; packets of later flows are only counted
+    max_rows: int = 100_000  # rows of the dns and tls tables (others are deduplicated)
+
+
+def flow_key(src: bytes, dst: bytes, sport: int, dport: int) -> bytes:
+    """The engine's key of a TCP/UDP direction: addresses then ports, as they sit in the headers."""
+    return src + dst + sport.to_bytes(2, "big") + dport.to_bytes(2, "big")
+
+
+def reverse_key(key: bytes, with_ports: bool) -> bytes:
+    size = 4 if len(key) <= 12 else 16
+    back = key[size : 2 * size] + key[:size]
+    return back + key[2 * size + 2 : 2 * size + 4] + key[2 * size : 2 * size + 2] if with_ports else back
+
+
+class Flow:
+    """`ckey` is the client-to-server key: client address, server address (then ports for TCP/UDP)."""
+
+    __slots__ = (
+        "fid",
+        "proto",
+        "ckey",
+        "first_ts",
+        "last_ts",
+        "first_packet",
+        "pc",
+        "ps",
+        "bc",
+        "bs",
+        "app",
+        "sni",
+        "cmac",
+        "smac",
+        "served",
+        "stream",
+        "inspect",
+        "tries",
+        "isn_c",
+        "isn_s",
+        "fins",
+    )
+
+    def __init__(self, fid: int, proto: int, ckey: bytes, ts: float, number: int) -> None:
+        self.fid, self.proto, self.ckey = fid, proto, ckey
+        self.first_ts = self.last_ts = ts
+        self.first_packet = number
+        self.pc = self.ps = self.bc = self.bs = 0
+        self.app: str | None = None
+        self.sni: str | None = None
+        self.cmac: bytes | None = None
+        self.smac: bytes | None = None
+        self.served = 0  # first server packet with payload (any server packet for UDP)
+        self.stream: TcpStream | None = None
+        self.inspect = proto == 6 or proto == 17
+        self.tries = 0
+        self.isn_c: int | None = None
+        self.isn_s: int | None = None
+        self.fins = 0
+
+    @property
+    def _size(self) -> int:
+        return 4 if len(self.ckey) <= 12 else 16
+
+    @property
+    def cip(self) -> bytes:
+        return self.ckey[: self._size]
+
+    @property
+    def sip(self) -> bytes:
+        size = self._size
+        return self.ckey[size : 2 * size]
+
+    @property
+    def cport(self) -> int:
+        size = self._size
+        return int.from_bytes(self.ckey[2 * size : 2 * size + 2], "big")
+
+    @property
+    def sport(self) -> int:
+        size = self._size
+        return int.from_bytes(self.ckey[2 * size + 2 : 2 * size + 4], "big")
