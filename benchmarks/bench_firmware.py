@@ -243,6 +243,7 @@ class TreeSampler(threading.Thread):
 
 def timed(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, int, int]:
     """(wall seconds, exit code, largest RSS of one process in the tree, sampled tree peak)."""
+    os.sync()  # the previous run's dirty pages are not this run's to write back
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
     sampler = TreeSampler(proc.pid)

@@ -27,7 +27,7 @@ HTPASSWD_NAMES = (
 )
 HTDIGEST_NAMES = (".htdigest", "htdigest", "lighttpd-htdigest.user")
 READ_LIMIT = 1 << 20
-PARTIAL_BUDGET = 1.0  # CPU seconds per hash and thread when the whole default list cannot be tested anyway
+PARTIAL_BUDGET = 0.5  # CPU seconds per hash and thread when the whole default list cannot be tested anyway
 _USER_KEY = re.compile(
     r"(?i)^\s*(?:option\s+)?[\"']?([\w.-]*(?:user(?:name)?|login|account))[\"']?\s*(?:[=:]\s*|\s+)"
     r"[\"']?([^\"'\s#;,]+)"
