@@ -1,4 +1,4 @@
-"""One bidirectional flow: counters kept per packet, endpoints decoded from its key on demand."""
+"""One bidirectional flow: counters kept per packet, addresses decoded from its key on demand."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ def reverse_key(key: bytes, with_ports: bool) -> bytes:
     return back + key[2 * size + 2 : 2 * size + 4] + key[2 * size : 2 * size + 2] if with_ports else back
 
 
+PORTS = tuple(range(65536))
+
+
 class Flow:
     """`ckey` is the client-to-server key: client address, server address (then ports for TCP/UDP)."""
 
@@ -35,6 +38,8 @@ class Flow:
         "fid",
         "proto",
         "ckey",
+        "cport",
+        "sport",
         "first_ts",
         "last_ts",
         "first_packet",
@@ -55,8 +60,11 @@ class Flow:
         "fins",
     )
 
-    def __init__(self, fid: int, proto: int, ckey: bytes, ts: float, number: int) -> None:
+    def __init__(
+        self, fid: int, proto: int, ckey: bytes, ts: float, number: int, cport: int = 0, sport: int = 0
+    ) -> None:
         self.fid, self.proto, self.ckey = fid, proto, ckey
+        self.cport, self.sport = PORTS[cport], PORTS[sport]  # shared int objects: less memory
         self.first_ts = self.last_ts = ts
         self.first_packet = number
         self.pc = self.ps = self.bc = self.bs = 0
@@ -84,13 +92,3 @@ class Flow:
     def sip(self) -> bytes:
         size = self._size
         return self.ckey[size : 2 * size]
-
-    @property
-    def cport(self) -> int:
-        size = self._size
-        return int.from_bytes(self.ckey[2 * size : 2 * size + 2], "big")
-
-    @property
-    def sport(self) -> int:
-        size = self._size
-        return int.from_bytes(self.ckey[2 * size + 2 : 2 * size + 4], "big")

@@ -51,6 +51,8 @@ class TcpStream:
             skip = self.deliver(c2s, payload, number, ts)
             if skip:
                 d.skip_end = (d.next + skip) & MASK
+        elif seq == d.next and not d.pending and len(payload) <= (d.skip_end - seq) & MASK < HALF:
+            d.next = (seq + len(payload)) & MASK  # in order, wholly inside a part skipped unseen
         else:
             self._accept(d, c2s, seq, payload, number, ts)
         if d.pending:
