@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from workbench.capture import appid, downloads
 from workbench.capture.engine import LINK_NAMES, TRANSPORTS, Engine, Limits
 from workbench.capture.netutil import ip_text, is_group, is_local, mac_text, normalise_mac, port_service
@@ -43,6 +45,7 @@ def analyse_capture(
     finally:
         records.close()
     engine.finish_streams()
+    engine.release_index()
     return _build(engine, info, list(device_ips), list(device_macs), reveal_secrets)
 
 
@@ -50,17 +53,9 @@ class _FlowText:
     """Each flow's client and server address as text, computed once for every table."""
 
     def __init__(self, engine: Engine) -> None:
-        cache: dict[bytes, str] = {}
-        self.clients: list[str] = []
-        self.servers: list[str] = []
-        for flow in engine.flow_list:
-            key = flow.ckey
-            size = 4 if len(key) <= 12 else 16
-            for raw, out in ((key[:size], self.clients), (key[size : 2 * size], self.servers)):
-                text = cache.get(raw)
-                if text is None:
-                    text = cache[raw] = ip_text(raw)
-                out.append(text)
+        keys = [f.ckey for f in engine.flow_list]
+        self.clients = [ip_text(k[:4]) if len(k) <= 12 else ip_text(k[:16]) for k in keys]
+        self.servers = [ip_text(k[4:8]) if len(k) <= 12 else ip_text(k[16:32]) for k in keys]
 
 
 def _device(engine: Engine, text: _FlowText, ips: list[str], macs: list[str]) -> dict[str, Any]:
@@ -107,36 +102,48 @@ def _device(engine: Engine, text: _FlowText, ips: list[str], macs: list[str]) ->
 
 def _flow_columns(
     engine: Engine, text: _FlowText, device: set[str], names: dict[str, str]
-) -> dict[str, list[Any]]:
-    """The flows table, column by column (no per-row dicts: a large table stays small)."""
+) -> dict[str, np.ndarray]:
+    """The flows table, column by column, straight into arrays (a large table stays small)."""
     flows = engine.flow_list
+    n = len(flows)
+
+    def ints(values: Iterable[int]) -> np.ndarray:
+        return np.fromiter(values, dtype=np.int64, count=n)
+
+    def floats(values: Iterable[float]) -> np.ndarray:
+        return np.fromiter(values, dtype=np.float64, count=n)
+
+    def bools(values: Iterable[bool]) -> np.ndarray:
+        return np.fromiter(values, dtype=np.bool_, count=n)
+
+    def objects(values: Iterable[Any]) -> np.ndarray:
+        return np.fromiter(values, dtype=object, count=n)
+
     transports = [TRANSPORTS.get(f.proto, str(f.proto)) for f in flows]
-    server_ports = [f.sport for f in flows]
-    apps = [f.app for f in flows]
     return {
-        "flow_id": [f.fid for f in flows],
-        "transport": transports,
-        "client_ip": text.clients,
-        "client_port": [f.cport for f in flows],
-        "server_ip": text.servers,
-        "server_port": server_ports,
-        "first_ts": [f.first_ts for f in flows],
-        "last_ts": [f.last_ts for f in flows],
-        "first_packet": [f.first_packet for f in flows],
-        "packets_c2s": [f.pc for f in flows],
-        "packets_s2c": [f.ps for f in flows],
-        "bytes_c2s": [f.bc for f in flows],
-        "bytes_s2c": [f.bs for f in flows],
-        "app_proto": apps,
-        "port_proto": [port_service(t, p) for t, p in zip(transports, server_ports, strict=True)],
-        "server_name": [names.get(s) for s in text.servers],
-        "sni": [f.sni for f in flows],
-        "encrypted": [a in appid.ENCRYPTED for a in apps],
-        "device_role": [
+        "flow_id": ints(f.fid for f in flows),
+        "transport": objects(transports),
+        "client_ip": objects(text.clients),
+        "client_port": ints(f.cport for f in flows),
+        "server_ip": objects(text.servers),
+        "server_port": ints(f.sport for f in flows),
+        "first_ts": floats(f.first_ts for f in flows),
+        "last_ts": floats(f.last_ts for f in flows),
+        "first_packet": ints(f.first_packet for f in flows),
+        "packets_c2s": ints(f.pc for f in flows),
+        "packets_s2c": ints(f.ps for f in flows),
+        "bytes_c2s": ints(f.bc for f in flows),
+        "bytes_s2c": ints(f.bs for f in flows),
+        "app_proto": objects(f.app for f in flows),
+        "port_proto": objects(port_service(t, f.sport) for t, f in zip(transports, flows, strict=True)),
+        "server_name": objects(names.get(s) for s in text.servers),
+        "sni": objects(f.sni for f in flows),
+        "encrypted": bools(f.app in appid.ENCRYPTED for f in flows),
+        "device_role": objects(
             "client" if c in device else "server" if s in device else "none"
             for c, s in zip(text.clients, text.servers, strict=True)
-        ],
-        "remote_is_local": [is_local(s) for s in text.servers],
+        ),
+        "remote_is_local": bools(is_local(s) for s in text.servers),
     }
 
 
@@ -192,24 +199,24 @@ def _open_ports(engine: Engine, text: _FlowText, device: set[str]) -> list[dict[
     return out
 
 
-def _tls_downloads(flows: dict[str, list[Any]]) -> list[dict[str, Any]]:
+def _tls_downloads(engine: Engine, text: _FlowText, names: dict[str, str]) -> list[dict[str, Any]]:
     """Encrypted transfers from hosts named like update servers: only their size is visible."""
     rows = []
-    for i, app in enumerate(flows["app_proto"]):
-        name = flows["sni"][i] or flows["server_name"][i]
-        if app != "tls" or not name or not downloads.UPDATE_WORDS.search(name):
+    for flow, client, server in zip(engine.flow_list, text.clients, text.servers, strict=True):
+        name = flow.sni or names.get(server)
+        if flow.app != "tls" or not name or not downloads.UPDATE_WORDS.search(name):
             continue
         rows.append(
             {
-                "packets": [flows["first_packet"][i]],
+                "packets": [flow.first_packet],
                 "protocol": "tls",
-                "client_ip": flows["client_ip"][i],
-                "server_ip": flows["server_ip"][i],
-                "server_port": flows["server_port"][i],
+                "client_ip": client,
+                "server_ip": server,
+                "server_port": flow.sport,
                 "host": name,
                 "path": None,
                 "content_type": None,
-                "size": flows["bytes_s2c"][i],
+                "size": flow.bs,
                 "magic": None,
                 "looks_like_firmware": None,
                 "encrypted": True,
@@ -226,18 +233,19 @@ def _build(
     text = _FlowText(engine)
     device = _device(engine, text, ips, macs)
     device_ips = set(device["ips"])
-    flows = _flow_columns(engine, text, device_ips, sink.names)
+    flows = frame_from_columns("flows", _flow_columns(engine, text, device_ips, sink.names))
     for log, what in ((sink.credentials, "credentials"), (sink.discovery, "discovery rows")):
         if log.dropped:
             engine.warnings.add(
                 "table-truncated", f"too many distinct {what}; the rest dropped", None, log.dropped
             )
     downloads_rows = sorted(
-        sink.downloads + _tls_downloads(flows), key=lambda r: r["packets"][0] if r["packets"] else 0
+        sink.downloads + _tls_downloads(engine, text, sink.names),
+        key=lambda r: r["packets"][0] if r["packets"] else 0,
     )
     tables = {
-        "flows": frame_from_columns("flows", flows),
-        "tls": frame("tls", sorted(sink.tls, key=lambda r: r["packet"] or 0)),
+        "flows": flows,
+        "tls": frame("tls", sorted(sink.tls, key=lambda r: r[0] or 0)),
         "credentials": frame("credentials", sink.credentials.records(reveal)),
         "open_ports": frame("open_ports", _open_ports(engine, text, device_ips)),
         "dns": frame("dns", sink.dns),

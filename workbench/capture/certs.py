@@ -41,14 +41,23 @@ def _self_signed(cert: x509.Certificate) -> bool:
 
 
 def describe(der: bytes, at: float | None) -> dict[str, Any]:
-    """One certificate as a dict of the `tls.certificates` contract, judged at time `at`."""
+    """One certificate as a dict of the `tls.certificates` contract, judged at time `at`.
+
+    The dict is shared by every handshake that showed the same certificate in the same state:
+    treat it as read-only.
+    """
     parsed = _parse(der)
     if "error" in parsed:
-        return dict(parsed)
+        return parsed["_public"]
     when = datetime.fromtimestamp(at, UTC) if at else datetime.now(UTC)
-    out = dict(parsed["_public"])
-    out["expired"] = when > parsed["_not_after"]
-    out["not_yet_valid"] = when < parsed["_not_before"]
+    return _judged(der, when > parsed["_not_after"], when < parsed["_not_before"])
+
+
+@lru_cache(maxsize=1024)
+def _judged(der: bytes, expired: bool, not_yet_valid: bool) -> dict[str, Any]:
+    out = dict(_parse(der)["_public"])
+    out["expired"] = expired
+    out["not_yet_valid"] = not_yet_valid
     return out
 
 
@@ -58,7 +67,7 @@ def _parse(der: bytes) -> dict[str, Any]:
     try:
         cert = x509.load_der_x509_certificate(der)
     except Exception as exc:
-        return {"error": f"certificate cannot be parsed: {exc}", "size": len(der)}
+        return {"error": True, "_public": {"error": f"certificate cannot be parsed: {exc}", "size": len(der)}}
     key_type, key_bits = _key(cert)
     try:
         sig = cert.signature_algorithm_oid._name  # noqa: SLF001 - the readable OID name

@@ -71,6 +71,14 @@ class Engine(Datagrams):
         self.first_ts: float | None = None
         self.last_ts: float | None = None
         self.tftp_pending: dict[tuple[bytes, int], dict[str, Any]] = {}
+        self.macs = _Interned()  # one bytes object per MAC address, not one per flow
+
+    def release_index(self) -> None:
+        """After the pass: the flow lookup tables are no longer needed (memory for the tables)."""
+        self.tcp_flows.clear()
+        self.udp_flows.clear()
+        self.other_flows.clear()
+        self.macs.clear()
 
     # --- the pass -------------------------------------------------------------------------------
     def run(self, records: Records) -> None:  # noqa: C901 - one loop, kept flat for speed
@@ -80,6 +88,7 @@ class Engine(Datagrams):
         tcph = TCP.unpack_from
         udph = UDP_LEN.unpack_from
         fast = FAST.unpack_from
+        macs = self.macs
         hdr, hsize, unit = records.hdr.unpack_from, records.hsize, records.unit
         buf, pos, link = records.buf, records.pos, records.link
         blen = len(buf)
@@ -293,7 +302,12 @@ class Engine(Datagrams):
                         flow = tcp_flows.get(key)
                         if flow is None:
                             flow = self._new_flow(
-                                6, key, flags, number, ts, buf[macoff : macoff + 6] if macoff >= 0 else None
+                                6,
+                                key,
+                                flags,
+                                number,
+                                ts,
+                                macs[buf[macoff : macoff + 6]] if macoff >= 0 else None,
                             )
                             if flow is None:
                                 continue
@@ -313,7 +327,7 @@ class Engine(Datagrams):
                                 if flags & 0x10:
                                     self._synack(flow, number)
                             if flow.smac is None and macoff >= 0:
-                                flow.smac = buf[macoff : macoff + 6]
+                                flow.smac = macs[buf[macoff : macoff + 6]]
                         flow.last_ts = ts
                         start = l4 + thl
                         if end > start:
@@ -327,7 +341,12 @@ class Engine(Datagrams):
                         flow = udp_flows.get(key)
                         if flow is None:
                             flow = self._new_flow(
-                                17, key, 0, number, ts, buf[macoff : macoff + 6] if macoff >= 0 else None
+                                17,
+                                key,
+                                0,
+                                number,
+                                ts,
+                                macs[buf[macoff : macoff + 6]] if macoff >= 0 else None,
                             )
                             if flow is None:
                                 continue
@@ -342,7 +361,7 @@ class Engine(Datagrams):
                             if not flow.served:
                                 flow.served = number
                             if flow.smac is None and macoff >= 0:
-                                flow.smac = buf[macoff : macoff + 6]
+                                flow.smac = macs[buf[macoff : macoff + 6]]
                         flow.last_ts = ts
                         if flow.inspect and uend > l4 + 8:
                             self._udp_payload(flow, c2s, buf[l4 + 8 : uend], number, ts)
@@ -533,6 +552,13 @@ class Engine(Datagrams):
     def finish_streams(self) -> None:
         for flow in list(self.streams.values()):
             self._finish(flow)
+
+
+class _Interned(dict):
+    def __missing__(self, key: bytes) -> bytes:
+        if len(self) < 100_000:
+            self[key] = key
+        return key
 
 
 def _ipv6_extensions(buf: bytes, proto: int, l4: int, end: int, cut: bool) -> tuple[int, int, bool, bool]:

@@ -104,11 +104,11 @@ def frame(name: str, records: list[dict[str, Any]] | list[tuple]) -> pd.DataFram
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def frame_from_columns(name: str, columns: dict[str, list[Any]]) -> pd.DataFrame:
-    """A table from one list per column (for the large tables: no row objects at all)."""
-    if not columns or not next(iter(columns.values())):
+def frame_from_columns(name: str, columns: dict[str, Any]) -> pd.DataFrame:
+    """A table from one array (or list) per column: for the large tables, no row objects at all."""
+    if not columns or not len(next(iter(columns.values()))):
         return frame(name, [])
-    return pd.DataFrame({c: columns[c] for c in COLUMNS[name]})
+    return pd.DataFrame({c: columns[c] for c in COLUMNS[name]}, copy=False)
 
 
 def plain(value: Any) -> Any:

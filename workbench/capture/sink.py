@@ -9,7 +9,10 @@ from workbench.capture.credentials import CredentialLog
 from workbench.capture.discovery import DiscoveryLog
 from workbench.capture.flow import Flow, Limits
 from workbench.capture.netutil import ip_text
+from workbench.capture.result import COLUMNS
 from workbench.capture.warnings import WarningLog
+
+TLS_COLUMNS = COLUMNS["tls"]
 
 
 class Sink:
@@ -18,7 +21,7 @@ class Sink:
         self.limits = limits
         self.credentials = CredentialLog()
         self.discovery = DiscoveryLog()
-        self.tls: list[dict[str, Any]] = []
+        self.tls: list[tuple] = []  # in the order of COLUMNS["tls"]: tuples are a third of a dict
         self.downloads: list[dict[str, Any]] = []
         self.dns: list[tuple] = []  # in the order of COLUMNS["dns"]
         self.names: dict[str, str] = {}  # address -> the name the capture resolved it from
@@ -68,7 +71,7 @@ class Sink:
 
     def tls_row(self, row: dict[str, Any]) -> None:
         if len(self.tls) < self.limits.max_rows:
-            self.tls.append(row)
+            self.tls.append(tuple([row[c] for c in TLS_COLUMNS]))
         else:
             self.warnings.add("table-truncated", "more TLS handshakes than the table keeps", row["packet"])
 
