@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -119,31 +120,33 @@ def _flow_columns(
     def objects(values: Iterable[Any]) -> np.ndarray:
         return np.fromiter(values, dtype=object, count=n)
 
-    transports = [TRANSPORTS.get(f.proto, str(f.proto)) for f in flows]
+    transports = [TRANSPORTS.get(p) or str(p) for p in map(attrgetter("proto"), flows)]
+    apps = list(map(attrgetter("app"), flows))
+    server_ports = list(map(attrgetter("sport"), flows))
     return {
-        "flow_id": ints(f.fid for f in flows),
+        "flow_id": np.arange(1, n + 1, dtype=np.int64),
         "transport": objects(transports),
         "client_ip": objects(text.clients),
-        "client_port": ints(f.cport for f in flows),
+        "client_port": ints(map(attrgetter("cport"), flows)),
         "server_ip": objects(text.servers),
-        "server_port": ints(f.sport for f in flows),
-        "first_ts": floats(f.first_ts for f in flows),
-        "last_ts": floats(f.last_ts for f in flows),
-        "first_packet": ints(f.first_packet for f in flows),
-        "packets_c2s": ints(f.pc for f in flows),
-        "packets_s2c": ints(f.ps for f in flows),
-        "bytes_c2s": ints(f.bc for f in flows),
-        "bytes_s2c": ints(f.bs for f in flows),
-        "app_proto": objects(f.app for f in flows),
-        "port_proto": objects(port_service(t, f.sport) for t, f in zip(transports, flows, strict=True)),
-        "server_name": objects(names.get(s) for s in text.servers),
-        "sni": objects(f.sni for f in flows),
-        "encrypted": bools(f.app in appid.ENCRYPTED for f in flows),
+        "server_port": ints(server_ports),
+        "first_ts": floats(map(attrgetter("first_ts"), flows)),
+        "last_ts": floats(map(attrgetter("last_ts"), flows)),
+        "first_packet": ints(map(attrgetter("first_packet"), flows)),
+        "packets_c2s": ints(map(attrgetter("pc"), flows)),
+        "packets_s2c": ints(map(attrgetter("ps"), flows)),
+        "bytes_c2s": ints(map(attrgetter("bc"), flows)),
+        "bytes_s2c": ints(map(attrgetter("bs"), flows)),
+        "app_proto": objects(apps),
+        "port_proto": objects(map(port_service, transports, server_ports)),
+        "server_name": objects(map(names.get, text.servers)),
+        "sni": objects(map(attrgetter("sni"), flows)),
+        "encrypted": bools(map(appid.ENCRYPTED.__contains__, apps)),
         "device_role": objects(
             "client" if c in device else "server" if s in device else "none"
             for c, s in zip(text.clients, text.servers, strict=True)
         ),
-        "remote_is_local": bools(is_local(s) for s in text.servers),
+        "remote_is_local": bools(map(is_local, text.servers)),
     }
 
 

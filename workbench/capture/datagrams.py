@@ -115,7 +115,7 @@ class Datagrams:
         names = self.sink.names
         asked = msg.questions[0][0] if msg.questions else None
         for rec in msg.answers:
-            if rec.rtype in (1, 28) and len(names) < 200_000:
+            if rec.rtype in (1, 28) and len(names) < self.limits.max_names:
                 names.setdefault(str(rec.data), asked or rec.name)
 
     def _snmp(self, flow: Flow, c2s: bool, payload: bytes, number: int) -> None:

@@ -19,7 +19,7 @@ from workbench.capture import appid
 from workbench.capture.datagrams import Datagrams
 from workbench.capture.flow import Flow, Limits, reverse_key
 from workbench.capture.http_stream import HttpStream
-from workbench.capture.netutil import is_service_port
+from workbench.capture.netutil import TCP_PORTS, UDP_PORTS
 from workbench.capture.reader import MAX_RECORD, Records
 from workbench.capture.sink import Sink
 from workbench.capture.streams import MASK, ChunkStream, TcpStream
@@ -64,7 +64,7 @@ class Engine(Datagrams):
         self.other_flows: dict[tuple[int, bytes], Flow] = {}
         self.flow_list: list[Flow] = []
         self.synacks: dict[tuple[bytes, int], list[Any]] = {}
-        self.streams: OrderedDict[int, Flow] = OrderedDict()
+        self.streams: OrderedDict[Flow, Flow] = OrderedDict()  # least recently active first
         self.stream_bytes = 0
         self.packets = 0
         self.bytes = 0
@@ -396,7 +396,8 @@ class Engine(Datagrams):
     def _new_flow(
         self, proto: int, key: bytes, flags: int, number: int, ts: float, mac: bytes | None
     ) -> Flow | None:
-        if len(self.flow_list) >= self.limits.max_flows:
+        flow_list = self.flow_list
+        if len(flow_list) >= self.limits.max_flows:
             self.warnings.add(
                 "flow-table-full",
                 f"more than {self.limits.max_flows} flows: packets of new "
@@ -407,18 +408,14 @@ class Engine(Datagrams):
         size = 4 if len(key) == 12 else 16
         sport = (key[2 * size] << 8) | key[2 * size + 1]
         dport = (key[2 * size + 2] << 8) | key[2 * size + 3]
-        transport = "tcp" if proto == 6 else "udp"
-        if proto == 6:
-            if flags & 0x12 == 0x12:
-                server_first = True
-            elif flags & 2:
-                server_first = False
-            else:
-                server_first = is_service_port(transport, sport) and not is_service_port(transport, dport)
-        else:
-            to_group = key[size] >= 224 if size == 4 else key[size] == 0xFF
+        if proto == 6 and flags & 2:
+            server_first = flags & 0x12 == 0x12  # a SYN/ACK comes from the server
+        else:  # no handshake seen: the well-known port is the server's (not a group address's)
+            known = TCP_PORTS if proto == 6 else UDP_PORTS
             server_first = (
-                is_service_port(transport, sport) and not is_service_port(transport, dport) and not to_group
+                (sport < 1024 or sport in known)
+                and not (dport < 1024 or dport in known)
+                and not (proto == 17 and (key[size] >= 224 if size == 4 else key[size] == 0xFF))
             )
         back = (
             key[size : 2 * size]
@@ -427,17 +424,15 @@ class Engine(Datagrams):
             + key[2 * size : 2 * size + 2]
         )
         if server_first:
-            flow = Flow(len(self.flow_list) + 1, proto, back, ts, number, dport, sport)
-        else:
-            flow = Flow(len(self.flow_list) + 1, proto, key, ts, number, sport, dport)
-        if server_first:
+            flow = Flow(proto, back, ts, number, dport, sport)
             flow.smac = mac
         else:
+            flow = Flow(proto, key, ts, number, sport, dport)
             flow.cmac = mac
         table = self.tcp_flows if proto == 6 else self.udp_flows
         table[key] = flow
         table[back] = flow
-        self.flow_list.append(flow)
+        flow_list.append(flow)
         return flow
 
     def _other(self, number: int, ts: float, origlen: int, proto: int, addresses: bytes) -> None:
@@ -445,7 +440,7 @@ class Engine(Datagrams):
         if flow is None:
             if len(self.flow_list) >= self.limits.max_flows:
                 return
-            flow = Flow(len(self.flow_list) + 1, proto, addresses, ts, number)
+            flow = Flow(proto, addresses, ts, number)
             flow.inspect = False
             self.other_flows[(proto, addresses)] = flow
             self.other_flows[(proto, reverse_key(addresses, False))] = flow
@@ -478,11 +473,13 @@ class Engine(Datagrams):
                 flow.tries += 1
                 if flow.tries >= 4:
                     flow.inspect = False
+                    flow.isn_c = flow.isn_s = None
                 return
             flow.app = app
             stream = self._make_stream(flow, app)
             if stream is None:
                 flow.inspect = False
+                flow.isn_c = flow.isn_s = None
                 return
             if flow.tries == 0:
                 if flow.isn_c is not None:
@@ -490,14 +487,15 @@ class Engine(Datagrams):
                 if flow.isn_s is not None:
                     stream.dirs[0].next = (flow.isn_s + 1) & MASK
             flow.stream = stream
-            self.streams[flow.fid] = flow
+            flow.isn_c = flow.isn_s = None  # only needed to start the stream
+            self.streams[flow] = flow
         before = stream.size
         stream.segment(c2s, seq, payload, number, ts, cut)
         self.stream_bytes += stream.size - before
         if stream.done:
             self._finish(flow)
         else:
-            self.streams.move_to_end(flow.fid)
+            self.streams.move_to_end(flow)
             if len(self.streams) > self.limits.max_streams or self.stream_bytes > self.limits.stream_bytes:
                 self._evict(number)
 
@@ -526,7 +524,7 @@ class Engine(Datagrams):
             return
         flow.stream = None
         flow.inspect = False
-        self.streams.pop(flow.fid, None)
+        self.streams.pop(flow, None)
         self.stream_bytes -= stream.size
         try:
             stream.finish()

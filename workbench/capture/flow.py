@@ -11,10 +11,16 @@ if TYPE_CHECKING:
 
 @dataclass
 class Limits:
+    """What bounds memory, whatever the size of the capture (each limit reached is a warning).
+
+    With the defaults the whole analysis stays under 300 MB (benchmarks/README_capture.md).
+    """
+
     max_streams: int = 4096  # TCP streams analysed at once
-    stream_bytes: int = 64 * 1024 * 1024  # bytes held by all of them together
-    max_flows: int = 250_000  # rows of the flows table; packets of later flows are only counted
-    max_rows: int = 100_000  # rows of the dns and tls tables (others are deduplicated)
+    stream_bytes: int = 32 * 1024 * 1024  # bytes held by all of them together
+    max_flows: int = 150_000  # rows of the flows table; packets of later flows are only counted
+    max_rows: int = 50_000  # rows of the dns, tls and downloads tables (others are deduplicated)
+    max_names: int = 50_000  # addresses remembered with the DNS name they were resolved from
 
 
 def flow_key(src: bytes, dst: bytes, sport: int, dport: int) -> bytes:
@@ -32,10 +38,12 @@ PORTS = tuple(range(65536))
 
 
 class Flow:
-    """`ckey` is the client-to-server key: client address, server address (then ports for TCP/UDP)."""
+    """`ckey` is the client-to-server key: client address, server address (then ports for TCP/UDP).
+
+    Its number (flow_id) is its position in the engine's flow list, from 1.
+    """
 
     __slots__ = (
-        "fid",
         "proto",
         "ckey",
         "cport",
@@ -61,9 +69,9 @@ class Flow:
     )
 
     def __init__(
-        self, fid: int, proto: int, ckey: bytes, ts: float, number: int, cport: int = 0, sport: int = 0
+        self, proto: int, ckey: bytes, ts: float, number: int, cport: int = 0, sport: int = 0
     ) -> None:
-        self.fid, self.proto, self.ckey = fid, proto, ckey
+        self.proto, self.ckey = proto, ckey
         self.cport, self.sport = PORTS[cport], PORTS[sport]  # shared int objects: less memory
         self.first_ts = self.last_ts = ts
         self.first_packet = number

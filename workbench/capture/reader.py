@@ -22,7 +22,7 @@ from typing import BinaryIO
 from workbench.capture.warnings import WarningLog
 from workbench.errors import EvidenceError
 
-CHUNK = 1 << 22  # 4 MiB reads
+CHUNK = 1 << 21  # 2 MiB reads
 MAX_RECORD = 1 << 18  # 256 KiB: no link type has larger frames; beyond that the file is corrupt
 MAX_BLOCK = 1 << 24  # pcapng blocks (e.g. name resolution) may be larger than packets, not this large
 
