@@ -1,14 +1,16 @@
 """Benchmark (not a test): the capture engine against `tshark -T fields` + pandas, in one run.
 
-    .venv/bin/python benchmarks/bench_capture.py [--packets 1000000] [--out benchmarks/out]
+    .venv/bin/python benchmarks/bench_capture.py [--packets 1000000] [--out benchmarks/out] [--engine-only]
 
 1. Generates a pcap of mixed traffic (HTTP with bodies, TLS 1.2 handshakes with a certificate and
    application data, DNS, NTP, MQTT with a CONNECT, SSDP), flows interleaved, built from struct
    templates (fast, deterministic).
 2. Runs, each in its own process: (a) the full `analyse_capture` (every table); (b) tshark exporting
    the header fields to CSV, read by pandas and grouped into the same bidirectional flow table.
-3. Reports packets/s, the ratio, and peak RSS (ru_maxrss of each child; for (b) tshark and the
-   pandas process are both counted).
+   Both start from the file on disk, in a fresh interpreter (imports included).
+3. Reports wall and CPU time up to the moment each side's table is complete, their ratios, peak
+   RSS (for (b) the larger of tshark and the pandas process), and whether the two flow tables are
+   the same (a digest of every flow's endpoints, packets, bytes and first packet, compared).
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def generate(path: Path, packets: int) -> int:
     cert = _certificate()
     client_hello, flight, client_fin, server_fin, app = tls_payloads(cert)
     body = bytes(rng.randbytes(1200))
-    http_req = b"GET /static/app.js HTTP/1.1\r\nHost: www.bench.example\r\n" b"User-Agent: bench/1.0\r\n\r\n"
+    http_req = b"GET /static/app.js HTTP/1.1\r\nHost: www.bench.example\r\nUser-Agent: bench/1.0\r\n\r\n"
     http_head = b"HTTP/1.1 200 OK\r\nContent-Type: application/javascript\r\nContent-Length: 6000\r\n\r\n"
     http_resp = [
         http_head + body[: 1200 - len(http_head)],
@@ -241,27 +243,54 @@ def generate(path: Path, packets: int) -> int:
     return writer.count
 
 
-ENGINE = """
-import sys, time
-from workbench.capture import analyse_capture
-t = time.perf_counter()
-a = analyse_capture(sys.argv[1])
-elapsed = time.perf_counter() - t
-print(f"{elapsed} {len(a.flows)} {len(a.tls)} {len(a.credentials)} {len(a.dns)}")
+# Each child reports, at the moment its table is complete: seconds since the parent started it
+# (process start, imports and reading the file included), CPU seconds (its own and its reaped
+# children's: tshark's), peak RSS, and then a digest of its flow table so the two can be compared.
+DIGEST = """
+def digest(rows):
+    import hashlib
+    rows = sorted(rows)
+    return len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 """
 
-TSHARK_PANDAS = """
-import os, subprocess, sys, time
+ENGINE = (
+    """
+import json, resource, sys, time
+from workbench.capture import analyse_capture
+a = analyse_capture(sys.argv[1])
+done = time.time()
+me = resource.getrusage(resource.RUSAGE_SELF)
+"""
+    + DIGEST
+    + """
+f = a.flows
+rows = [
+    (t, *sorted([(c, cp), (s, sp)]), pc + ps, bc + bs, first)
+    for t, c, cp, s, sp, pc, ps, bc, bs, first in zip(
+        f.transport, f.client_ip, f.client_port, f.server_ip, f.server_port, f.packets_c2s,
+        f.packets_s2c, f.bytes_c2s, f.bytes_s2c, f.first_packet)
+]
+print(json.dumps({
+    "wall": done - float(sys.argv[2]), "cpu": me.ru_utime + me.ru_stime, "rss_kb": me.ru_maxrss,
+    "flows": digest([tuple(int(x) if hasattr(x, "item") else x for x in r) for r in rows]),
+    "tls": len(a.tls), "credentials": len(a.credentials), "dns": len(a.dns),
+    "warnings": dict(zip(a.warnings.kind, a.warnings["count"].astype(int).tolist())),
+}))
+"""
+)
+
+TSHARK_PANDAS = (
+    """
+import json, os, resource, subprocess, sys, time
 import pandas as pd
 fields = ["frame.number", "frame.time_epoch", "frame.len", "ip.src", "ip.dst", "ip.proto",
           "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport"]
 cmd = ["tshark", "-n", "-r", sys.argv[1], "-T", "fields", "-E", "separator=,", "-E", "occurrence=f"]
 for f in fields:
     cmd += ["-e", f]
-t = time.perf_counter()
 proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 df = pd.read_csv(proc.stdout, names=fields, header=None)
-_, status, usage = os.wait4(proc.pid, 0)
+_, status, tshark_usage = os.wait4(proc.pid, 0)
 df["sport"] = df["tcp.srcport"].fillna(df["udp.srcport"]).fillna(0).astype(int)
 df["dport"] = df["tcp.dstport"].fillna(df["udp.dstport"]).fillna(0).astype(int)
 forward = (df["ip.src"] + ":" + df["sport"].astype(str)) <= (df["ip.dst"] + ":" + df["dport"].astype(str))
@@ -275,20 +304,50 @@ flows = df.groupby(["ip.proto", "a", "pa", "b", "pb"], sort=False).agg(
     first_ts=("frame.time_epoch", "min"), last_ts=("frame.time_epoch", "max"),
     first_packet=("frame.number", "min"), packets=("frame.number", "size"),
     fwd_bytes=("fwd_bytes", "sum"), rev_bytes=("rev_bytes", "sum")).reset_index()
-elapsed = time.perf_counter() - t
-print(f"{elapsed} {len(flows)} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+done = time.time()
+me = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 """
+    + DIGEST
+    + """
+names = {6: "tcp", 17: "udp"}
+rows = [
+    (names.get(int(p), str(p)), *sorted([(a, int(pa)), (b, int(pb))]), int(n), int(fb + rb), int(first))
+    for p, a, pa, b, pb, n, fb, rb, first in zip(
+        flows["ip.proto"], flows.a, flows.pa, flows.b, flows.pb, flows.packets, flows.fwd_bytes,
+        flows.rev_bytes, flows.first_packet)
+]
+print(json.dumps({
+    "wall": done - float(sys.argv[2]),
+    "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+    "rss_kb": max(me.ru_maxrss, kids.ru_maxrss), "tshark_rss_kb": tshark_usage.ru_maxrss,
+    "tshark_cpu": tshark_usage.ru_utime + tshark_usage.ru_stime, "flows": digest(rows),
+}))
+"""
+)
 
 
-def run_child(code: str, capture: Path) -> tuple[float, float, str, int]:
-    """(wall seconds, CPU seconds of the child and its children, its output, its peak RSS in bytes)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, str(capture)], stdout=subprocess.PIPE, text=True)
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status:
-        raise SystemExit(f"child failed ({status}): {out}")
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, out.strip(), usage.ru_maxrss * 1024
+def run_child(code: str, capture: Path) -> dict:
+    """Run one side in its own process; its JSON report (see ENGINE and TSHARK_PANDAS)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    start = time.time()
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(capture), repr(start)], capture_output=True, text=True, env=env
+    )
+    if proc.returncode:
+        raise SystemExit(f"child failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def side(report: dict, count: int) -> dict:
+    return {
+        "seconds": round(report["wall"], 2),
+        "packets_per_s": round(count / report["wall"]),
+        "cpu_seconds": round(report["cpu"], 2),
+        "packets_per_cpu_s": round(count / report["cpu"]),
+        "peak_rss_mb": round(report["rss_kb"] / 1024),
+        "flows": report["flows"][0],
+    }
 
 
 def main() -> int:
@@ -296,54 +355,37 @@ def main() -> int:
     parser.add_argument("--packets", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out")
     parser.add_argument("--keep", action="store_true", help="keep the generated capture")
+    parser.add_argument("--engine-only", action="store_true", help="no tshark (e.g. to measure memory)")
     args = parser.parse_args()
-    if not shutil.which("tshark"):
-        raise SystemExit("tshark is needed for the comparison")
+    if not args.engine_only and not shutil.which("tshark"):
+        raise SystemExit("tshark is needed for the comparison (or pass --engine-only)")
     args.out.mkdir(parents=True, exist_ok=True)
     capture = args.out / f"bench-{args.packets}.pcap"
     t = time.perf_counter()
     count = generate(capture, args.packets)
-    print(
-        f"generated {count} packets, {capture.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s"
-    )
-
-    wall_e, cpu_e, out_e, rss_e = run_child(ENGINE, capture)
-    inner_e, flows_e, tls_e, creds_e, dns_e = out_e.split()
-    wall_t, cpu_py, out_t, rss_py = run_child(TSHARK_PANDAS, capture)
-    inner_t, flows_t, rss_tshark_kb, cpu_tshark = out_t.split()
-    # the child reaped tshark, so its rusage already includes tshark's CPU time and peak RSS
-    cpu_t = cpu_py
-    rss_t = rss_py
-    result = {
-        "packets": count,
-        "file_mb": round(capture.stat().st_size / 1e6, 1),
-        "engine": {
-            "seconds": round(wall_e, 2),
-            "packets_per_s": round(count / wall_e),
-            "cpu_seconds": round(cpu_e, 2),
-            "packets_per_cpu_s": round(count / cpu_e),
-            "peak_rss_mb": round(rss_e / 2**20),
-            "flows": int(flows_e),
-            "tls_rows": int(tls_e),
-            "credentials": int(creds_e),
-            "dns_rows": int(dns_e),
-        },
-        "tshark_pandas": {
-            "seconds": round(wall_t, 2),
-            "packets_per_s": round(count / wall_t),
-            "cpu_seconds": round(cpu_t, 2),
-            "packets_per_cpu_s": round(count / cpu_t),
-            "peak_rss_mb": round(rss_t / 2**20),
-            "tshark_rss_mb": round(int(rss_tshark_kb) / 1024),
-            "tshark_cpu_seconds": round(float(cpu_tshark), 2),
-            "flows": int(flows_t),
-        },
-    }
-    result["speed_ratio_wall"] = round(wall_t / wall_e, 2)
-    result["speed_ratio_cpu"] = round(cpu_t / cpu_e, 2)
+    size = capture.stat().st_size
+    print(f"generated {count} packets, {size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s", flush=True)
+    try:
+        engine = run_child(ENGINE, capture)
+        result: dict = {"packets": count, "file_mb": round(size / 1e6, 1), "engine": side(engine, count)}
+        result["engine"].update(
+            {"tls_rows": engine["tls"], "credentials": engine["credentials"], "dns_rows": engine["dns"]}
+        )
+        result["engine"]["warnings"] = engine["warnings"]
+        if not args.engine_only:
+            tshark = run_child(TSHARK_PANDAS, capture)
+            result["tshark_pandas"] = side(tshark, count)
+            result["tshark_pandas"]["tshark_alone"] = {
+                "cpu_seconds": round(tshark["tshark_cpu"], 2),
+                "peak_rss_mb": round(tshark["tshark_rss_kb"] / 1024),
+            }
+            result["same_flow_table"] = engine["flows"] == tshark["flows"]
+            result["speed_ratio_wall"] = round(tshark["wall"] / engine["wall"], 2)
+            result["speed_ratio_cpu"] = round(tshark["cpu"] / engine["cpu"], 2)
+    finally:
+        if not args.keep:
+            capture.unlink()
     print(json.dumps(result, indent=1))
-    if not args.keep:
-        capture.unlink()
     return 0
 
 
