@@ -177,3 +177,17 @@ def test_generated_mixed_traffic_matches_its_construction(tmp_path):
     if TSHARK:
         frames = tshark_fields(path, "tls.handshake.type == 11", "frame.number")
         assert sorted(int(f[0]) for f in frames) == sorted(with_chain["certificate_packet"].astype(int))
+
+
+@pytest.mark.parametrize("chunk", [4096, 65536])
+def test_records_across_buffer_refills(tmp_path, monkeypatch, chunk):
+    """Records cut by the end of a read buffer: the same analysis as with one buffer for all."""
+    from workbench.capture import reader
+
+    path = tmp_path / "mixed.pcap"
+    bench_capture.generate(path, 3000)
+    whole = analyse_capture(path).to_json()
+    monkeypatch.setattr(reader, "CHUNK", chunk)
+    pieces = analyse_capture(path).to_json()
+    assert pieces == whole
+    assert whole["summary"]["packets"] == 3000
