@@ -62,9 +62,10 @@ def run_scan(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     image = result.image
-    print(
-        f"{image['name']}  sha256 {image['sha256']}  {image['size']} bytes  extraction: {image['extraction']}"
-    )
+    layers = result.tables["layers"]
+    unpacked = bool(len(layers)) and bool(layers["extracted"].astype(bool).any())
+    state = image["extraction"] + ("" if unpacked else ", nothing unpacked (no known format)")
+    print(f"{image['name']}  sha256 {image['sha256']}  {image['size']} bytes  extraction: {state}")
     import pandas as pd
 
     with pd.option_context(
