@@ -58,10 +58,28 @@ class TlsStream(TcpStream):
         if side.finished:
             self._check_done()
             return 0
-        side.marks.append((side.base + len(side.buf), number))
-        side.buf += data
-        self.size += len(data)
-        self._records(c2s, side, ts, number)
+        if side.buf:  # a record began in an earlier packet: join
+            side.marks.append((side.base + len(side.buf), number))
+            side.buf += data
+            buf: bytes | bytearray = side.buf
+        else:  # the usual case: this packet starts on a record boundary, read it in place
+            side.marks = [(side.base, number)]
+            buf = data
+        pos = self._records(c2s, side, buf, ts, number)
+        if side.finished:
+            side.buf = bytearray()
+            side.hs = bytearray()
+        elif buf is data:
+            if pos < len(data):
+                side.buf = bytearray(data[pos:])
+        else:
+            del side.buf[:pos]
+        side.base += pos
+        marks = side.marks
+        while len(marks) > 1 and marks[1][0] <= side.base:
+            marks.pop(0)
+        server, client = self.sides
+        self.size = len(server.buf) + len(server.hs) + len(client.buf) + len(client.hs)
         self._check_done()
         return 0
 
@@ -69,11 +87,14 @@ class TlsStream(TcpStream):
         if self.sides[0].finished and self.sides[1].finished:
             self.done = True
 
-    def _records(self, c2s: bool, side: _Side, ts: float, number: int) -> None:
-        """Complete records of one side; `number` is the packet whose data completed them."""
-        buf = side.buf
+    def _records(self, c2s: bool, side: _Side, buf: bytes | bytearray, ts: float, number: int) -> int:
+        """Complete records of one side from buf (at stream offset side.base); returns the bytes used.
+
+        `number` is the packet whose data completed them.
+        """
         pos = 0
-        while len(buf) - pos >= 5 and not side.finished:
+        size = len(buf)
+        while size - pos >= 5 and not side.finished:
             ctype, major, minor = buf[pos], buf[pos + 1], buf[pos + 2]
             length = (buf[pos + 3] << 8) | buf[pos + 4]
             if not (20 <= ctype <= 24 and major == 3):
@@ -91,15 +112,16 @@ class TlsStream(TcpStream):
                 )
                 side.finished = True
                 break
-            if len(buf) - pos < 5 + length:
+            if size - pos < 5 + length:
                 break
             if side.record_version is None:
                 side.record_version = (major << 8) | minor
             start = side.base + pos
             pos += 5 + length
-            if ctype == 22 and not side.encrypted:
-                body = bytes(buf[pos - length : pos])
-                self._handshake(c2s, side, body, side.packet_at(start), ts, number)
+            if ctype == 22:
+                if not side.encrypted:
+                    body = bytes(buf[pos - length : pos])
+                    self._handshake(c2s, side, body, side.packet_at(start), ts, number)
             elif ctype == 20:
                 side.encrypted = True
                 side.finished = True
@@ -112,15 +134,7 @@ class TlsStream(TcpStream):
                 side.finished = True
             if len(side.hs) > MAX_HANDSHAKE:
                 side.finished = True
-        del buf[:pos]
-        side.base += pos
-        while len(side.marks) > 1 and side.marks[1][0] <= side.base:
-            side.marks.pop(0)
-        if side.finished:
-            side.buf = bytearray()
-            side.hs = bytearray()
-        server, client = self.sides
-        self.size = len(server.buf) + len(server.hs) + len(client.buf) + len(client.hs)
+        return pos
 
     def _handshake(self, c2s: bool, side: _Side, body: bytes, number: int, ts: float, now: int) -> None:
         if not side.hs:
@@ -214,7 +228,9 @@ class TlsStream(TcpStream):
 
     def close(self) -> None:
         super().close()
-        self.sides = (_Side(), _Side())
+        for side in self.sides:
+            side.buf = side.hs = bytearray()
+            side.marks = []
 
 
 class _Hello(NamedTuple):
