@@ -253,6 +253,24 @@ def digest(rows):
     return len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 """
 
+
+def generate_scan(path: Path, packets: int) -> int:
+    """Worst case for the flow table: every two packets a new flow (SYN, then RST/ACK)."""
+    writer = Writer(path)
+    ts = 1_735_689_600.0
+    device = bytes([192, 168, 1, 50])
+    i = 0
+    while writer.count < packets:
+        i += 1
+        client = bytes([10, 1 + (i >> 24) % 200, (i >> 16) & 0xFF, (i >> 8) & 0xFF])
+        cport, port = 1024 + i % 60000, 1 + (i * 7) % 65000
+        writer.frame(ts, tcp_frame(client, device, cport, port, i, 0, 0x02, b"", True))
+        writer.frame(ts + 0.0001, tcp_frame(device, client, port, cport, 0, i + 1, 0x14, b"", False))
+        ts += 0.0002
+    writer.close()
+    return writer.count
+
+
 ENGINE = (
     """
 import json, resource, sys, time
@@ -356,13 +374,16 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out")
     parser.add_argument("--keep", action="store_true", help="keep the generated capture")
     parser.add_argument("--engine-only", action="store_true", help="no tshark (e.g. to measure memory)")
+    parser.add_argument(
+        "--kind", choices=("mixed", "scan"), default="mixed", help="mixed traffic, or a flow per 2 packets"
+    )
     args = parser.parse_args()
     if not args.engine_only and not shutil.which("tshark"):
         raise SystemExit("tshark is needed for the comparison (or pass --engine-only)")
     args.out.mkdir(parents=True, exist_ok=True)
-    capture = args.out / f"bench-{args.packets}.pcap"
+    capture = args.out / f"bench-{args.kind}-{args.packets}.pcap"
     t = time.perf_counter()
-    count = generate(capture, args.packets)
+    count = (generate if args.kind == "mixed" else generate_scan)(capture, args.packets)
     size = capture.stat().st_size
     print(f"generated {count} packets, {size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s", flush=True)
     try:
