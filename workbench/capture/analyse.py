@@ -57,6 +57,11 @@ class _FlowText:
         keys = [f.ckey for f in engine.flow_list]
         self.clients = [ip_text(k[:4]) if len(k) <= 12 else ip_text(k[:16]) for k in keys]
         self.servers = [ip_text(k[4:8]) if len(k) <= 12 else ip_text(k[16:32]) for k in keys]
+        local: dict[str, bool] = {}
+        for server in self.servers:
+            if server not in local:
+                local[server] = is_local(server)
+        self.server_local = [local[s] for s in self.servers]
 
 
 def _device(engine: Engine, text: _FlowText, ips: list[str], macs: list[str]) -> dict[str, Any]:
@@ -74,14 +79,14 @@ def _device(engine: Engine, text: _FlowText, ips: list[str], macs: list[str]) ->
             f"; addresses of MAC {', '.join(sorted(wanted_macs))} seen in the capture" if wanted_macs else ""
         )
         return {"ips": sorted(found), "macs": sorted(wanted_macs), "inferred": False, "reason": reason}
-    remote_flows: Counter[str] = Counter()
-    packets: Counter[str] = Counter()
-    for flow, client, server in zip(flows, text.clients, text.servers, strict=True):
+    remote_flows: dict[str, int] = {}
+    packets: dict[str, int] = {}
+    for flow, client, server, local in zip(flows, text.clients, text.servers, text.server_local, strict=True):
         count = flow.pc + flow.ps
-        packets[client] += count
-        packets[server] += count
-        if not is_local(server):
-            remote_flows[client] += 1
+        packets[client] = packets.get(client, 0) + count
+        packets[server] = packets.get(server, 0) + count
+        if not local:
+            remote_flows[client] = remote_flows.get(client, 0) + 1
     candidates = [ip for ip in packets if is_local(ip) and not is_group(ip) and ip not in ("0.0.0.0", "::")]
     if not candidates:
         return {
@@ -90,12 +95,12 @@ def _device(engine: Engine, text: _FlowText, ips: list[str], macs: list[str]) ->
             "inferred": True,
             "reason": "no device given and no local host in the capture",
         }
-    best = max(candidates, key=lambda ip: (remote_flows[ip], packets[ip]))
+    best = max(candidates, key=lambda ip: (remote_flows.get(ip, 0), packets[ip]))
     macs_seen = sorted(
         {mac_text(f.cmac) for f, c in zip(flows, text.clients, strict=True) if f.cmac and c == best}
     )
     reason = (
-        f"inferred: the local host with the most flows to remote addresses ({remote_flows[best]}) "
+        f"inferred: the local host with the most flows to remote addresses ({remote_flows.get(best, 0)}) "
         f"and packets ({packets[best]}); give the device's IP or MAC to be sure"
     )
     return {"ips": [best], "macs": macs_seen[:4], "inferred": True, "reason": reason}
@@ -146,7 +151,7 @@ def _flow_columns(
             "client" if c in device else "server" if s in device else "none"
             for c, s in zip(text.clients, text.servers, strict=True)
         ),
-        "remote_is_local": bools(map(is_local, text.servers)),
+        "remote_is_local": np.array(text.server_local, dtype=np.bool_),
     }
 
 
