@@ -22,7 +22,7 @@ from workbench.capture.http_stream import HttpStream
 from workbench.capture.netutil import TCP_PORTS, UDP_PORTS
 from workbench.capture.reader import MAX_RECORD, Records
 from workbench.capture.sink import Sink
-from workbench.capture.streams import MASK, ChunkStream, TcpStream
+from workbench.capture.streams import HALF, MASK, ChunkStream, TcpStream
 from workbench.capture.tls_stream import TlsStream
 from workbench.capture.warnings import WarningLog
 
@@ -57,6 +57,7 @@ TRANSPORTS = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6", 2: "igmp", 47: "gre"
 class Engine(Datagrams):
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
+        self.max_streams, self.max_stream_bytes = self.limits.max_streams, self.limits.stream_bytes
         self.warnings = WarningLog()
         self.sink = Sink(self.warnings, self.limits)
         self.tcp_flows: dict[bytes, Flow] = {}
@@ -489,6 +490,19 @@ class Engine(Datagrams):
             flow.stream = stream
             flow.isn_c = flow.isn_s = None  # only needed to start the stream
             self.streams[flow] = flow
+        else:
+            d = stream.dirs[c2s]
+            skip_end = d.skip_end
+            if (
+                skip_end is not None
+                and seq == d.next
+                and not cut
+                and not d.pending
+                and len(payload) <= (skip_end - seq) & MASK < HALF
+            ):  # in order, wholly inside a body skipped unseen (a download): nothing to look at
+                d.next = (seq + len(payload)) & MASK
+                self.streams.move_to_end(flow)
+                return
         before = stream.size
         stream.segment(c2s, seq, payload, number, ts, cut)
         self.stream_bytes += stream.size - before
@@ -496,7 +510,7 @@ class Engine(Datagrams):
             self._finish(flow)
         else:
             self.streams.move_to_end(flow)
-            if len(self.streams) > self.limits.max_streams or self.stream_bytes > self.limits.stream_bytes:
+            if len(self.streams) > self.max_streams or self.stream_bytes > self.max_stream_bytes:
                 self._evict(number)
 
     def _make_stream(self, flow: Flow, app: str) -> TcpStream | None:

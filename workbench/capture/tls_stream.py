@@ -137,8 +137,25 @@ class TlsStream(TcpStream):
         return pos
 
     def _handshake(self, c2s: bool, side: _Side, body: bytes, number: int, ts: float, now: int) -> None:
-        if not side.hs:
-            side.hs_start = number
+        if not side.hs:  # the usual case: whole messages in this record, read in place
+            pos, size = 0, len(body)
+            while size - pos >= 4:
+                mlen = (body[pos + 1] << 16) | (body[pos + 2] << 8) | body[pos + 3]
+                if size - pos < 4 + mlen:
+                    break
+                mtype = body[pos]
+                message = body[pos + 4 : pos + 4 + mlen]
+                pos += 4 + mlen
+                try:
+                    self._message(c2s, mtype, message, number, ts, now)
+                except tls.TlsError as exc:
+                    self.sink.warnings.add("malformed-tls", f"malformed TLS handshake message: {exc}", number)
+                if side.finished:
+                    return
+            if pos < size:  # a message continued in the next record
+                side.hs = bytearray(body[pos:])
+                side.hs_start = number
+            return
         side.hs += body
         while len(side.hs) >= 4:
             mtype = side.hs[0]
