@@ -115,8 +115,13 @@ class Datagrams:
         names = self.sink.names
         asked = msg.questions[0][0] if msg.questions else None
         for rec in msg.answers:
-            if rec.rtype in (1, 28) and len(names) < self.limits.max_names:
-                names.setdefault(str(rec.data), asked or rec.name)
+            if rec.rtype in (1, 28):
+                if len(names) < self.limits.max_names:
+                    names.setdefault(str(rec.data), asked or rec.name)
+                elif str(rec.data) not in names:
+                    self.warnings.add(
+                        "table-truncated", "more resolved addresses than are remembered with their name"
+                    )
 
     def _snmp(self, flow: Flow, c2s: bool, payload: bytes, number: int) -> None:
         found = snmp_community(payload)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Limits:
-    """What bounds memory, whatever the size of the capture (each limit reached is a warning).
+    """What bounds memory, whatever the size of the capture (a limit reached is a warning).
 
     With the defaults the whole analysis stays under 300 MB (benchmarks/README_capture.md).
     """
@@ -23,12 +23,8 @@ class Limits:
     max_names: int = 50_000  # addresses remembered with the DNS name they were resolved from
 
 
-def flow_key(src: bytes, dst: bytes, sport: int, dport: int) -> bytes:
-    """The engine's key of a TCP/UDP direction: addresses then ports, as they sit in the headers."""
-    return src + dst + sport.to_bytes(2, "big") + dport.to_bytes(2, "big")
-
-
 def reverse_key(key: bytes, with_ports: bool) -> bytes:
+    """The other direction's key: addresses (then ports) swapped."""
     size = 4 if len(key) <= 12 else 16
     back = key[size : 2 * size] + key[:size]
     return back + key[2 * size + 2 : 2 * size + 4] + key[2 * size : 2 * size + 2] if with_ports else back

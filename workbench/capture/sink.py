@@ -78,3 +78,8 @@ class Sink:
     def download_row(self, row: dict[str, Any]) -> None:
         if len(self.downloads) < self.limits.max_rows:
             self.downloads.append(row)
+        else:
+            packets = row["packets"]
+            self.warnings.add(
+                "table-truncated", "more downloads than the table keeps", packets[0] if packets else None
+            )
