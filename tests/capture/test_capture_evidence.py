@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from capture_support import CORPUS_FILES, ROOT, SAMPLES, TSHARK, analysed, needs_tshark, tshark_fields
 
-from workbench.capture import Limits, analyse_capture
+from workbench.capture import analyse_capture
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_capture  # noqa: E402 - the benchmark's packet builders and TLS handshake
@@ -146,20 +146,6 @@ def test_certificate_packets_match_tshark(path):
     assert no_chain["certificate_packet"].isna().all()
     if expected:
         assert len(with_chain)
-
-
-def test_flow_table_is_bounded_and_says_so(tmp_path):
-    frames = []
-    for i in range(600):
-        client = bytes([10, 9, i >> 8, i & 0xFF])
-        frames.append(_tcp(client, DEVICE, 30000 + i, 80, 1, 0x02))
-        frames.append(_tcp(DEVICE, client, 80, 30000 + i, 1, 0x12))
-    analysis = analyse_capture(_write(tmp_path / "scan.pcap", frames), limits=Limits(max_flows=250))
-    assert len(analysis.flows) == 250
-    assert analysis.summary["packets"] == 1200
-    warnings = analysis.warnings.set_index("kind")
-    assert warnings.loc["flow-table-full", "count"] == 700  # packets left out of the table
-    assert warnings.loc["flow-table-full", "first_packet"] == 501
 
 
 def test_generated_mixed_traffic_matches_its_construction(tmp_path):
