@@ -177,3 +177,32 @@ def test_records_across_buffer_refills(tmp_path, monkeypatch, chunk):
     pieces = analyse_capture(path).to_json()
     assert pieces == whole
     assert whole["summary"]["packets"] == 3000
+
+
+def test_certificate_damaged_where_parsed_lazily_does_not_stop_the_analysis(tmp_path):
+    """`cryptography` loads some damaged certificates and fails only when the subject is read."""
+    from cryptography import x509
+
+    good = bench_capture._certificate()
+    damaged = None
+    for i in range(len(good)):
+        candidate = good[:i] + b"\x09" + good[i + 1 :]
+        try:
+            cert = x509.load_der_x509_certificate(candidate)
+        except Exception:  # noqa: BLE001 - any refusal to load: not the case looked for
+            continue
+        try:
+            cert.subject  # noqa: B018 - the lazy parse is the point
+        except ValueError:
+            damaged = candidate
+            break
+    assert damaged is not None
+    frames = []
+    for port, der in ((42000, damaged), (42001, good)):
+        hello, flight, *_ = bench_capture.tls_payloads(der)
+        frames += bench_capture.tcp_flow(PEER, DEVICE, port, 443, [(True, hello), (False, flight)])
+    analysis = analyse_capture(_write(tmp_path / "damaged.pcap", frames))
+    assert "analysis-error" not in set(analysis.warnings["kind"])
+    first, second = analysis.tls["certificates"]
+    assert "cannot be parsed" in first[0]["error"]
+    assert second[0]["subject"] == "CN=bench.example"

@@ -63,11 +63,18 @@ def _judged(der: bytes, expired: bool, not_yet_valid: bool) -> dict[str, Any]:
 
 @lru_cache(maxsize=512)
 def _parse(der: bytes) -> dict[str, Any]:
-    """The time-independent part (cached: a device meets the same servers again and again)."""
+    """The time-independent part (cached: a device meets the same servers again and again).
+
+    `cryptography` parses some fields only when they are read: a certificate damaged there is
+    reported like one that does not load at all, never raised into the analysis.
+    """
     try:
-        cert = x509.load_der_x509_certificate(der)
+        return _fields(x509.load_der_x509_certificate(der))
     except Exception as exc:
         return {"error": True, "_public": {"error": f"certificate cannot be parsed: {exc}", "size": len(der)}}
+
+
+def _fields(cert: x509.Certificate) -> dict[str, Any]:
     key_type, key_bits = _key(cert)
     try:
         sig = cert.signature_algorithm_oid._name  # noqa: SLF001 - the readable OID name

@@ -504,7 +504,11 @@ class Engine(Datagrams):
                 self.streams.move_to_end(flow)
                 return
         before = stream.size
-        stream.segment(c2s, seq, payload, number, ts, cut)
+        try:
+            stream.segment(c2s, seq, payload, number, ts, cut)
+        except Exception as exc:  # one broken stream must not stop the analysis of the rest
+            self.warnings.add("parser-error", f"{stream.protocol} analysis failed: {exc!r}", number)
+            stream.done = True
         self.stream_bytes += stream.size - before
         if stream.done:
             self._finish(flow)
