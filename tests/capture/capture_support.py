@@ -7,13 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from corpus_captures import CORPUS
 
 from workbench.capture import CaptureAnalysis, analyse_capture
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path("/work/shared/corpus/captures")
-if not CORPUS.is_dir():
-    CORPUS = ROOT.parent / "shared" / "corpus" / "captures"
 SAMPLES = ROOT / "sample_captures"
 CORPUS_FILES = sorted(CORPUS.glob("*")) if CORPUS.is_dir() else []
 TSHARK = shutil.which("tshark")

@@ -7,55 +7,36 @@ built here (numbers known by construction) and on real ones against tshark where
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-from capture_support import CORPUS_FILES, ROOT, SAMPLES, TSHARK, analysed, needs_tshark, tshark_fields
+from capture_frames import DEVICE, bench_capture, tcp, udp, write_frames
+from capture_support import CORPUS_FILES, SAMPLES, TSHARK, analysed, needs_tshark, tshark_fields
 
 from workbench.capture import analyse_capture
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import bench_capture  # noqa: E402 - the benchmark's packet builders and TLS handshake
-
-DEVICE, PEER, PEER2 = bytes([192, 168, 1, 50]), bytes([192, 168, 1, 9]), bytes([192, 168, 1, 10])
-
-
-def _write(path: Path, frames: list[bytes]) -> Path:
-    writer = bench_capture.Writer(path)
-    for i, frame in enumerate(frames):
-        writer.frame(1_700_000_000 + i * 0.01, frame)
-    writer.close()
-    return path
-
-
-def _tcp(src: bytes, dst: bytes, sport: int, dport: int, seq: int, flags: int, data: bytes = b"") -> bytes:
-    return bench_capture.tcp_frame(src, dst, sport, dport, seq, 0, flags, data, src != DEVICE)
-
-
-def _udp(src: bytes, dst: bytes, sport: int, dport: int, data: bytes) -> bytes:
-    return bench_capture.udp_frame(src, dst, sport, dport, data, src != DEVICE)
+PEER, PEER2 = bytes([192, 168, 1, 9]), bytes([192, 168, 1, 10])
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> tuple[Path, dict[tuple[str, int], int]]:
     """A capture where each open port's proof comes after the client's first packet."""
     frames = [
-        _tcp(PEER, DEVICE, 40000, 8080, 100, 0x02),  # 1 client SYN
-        _tcp(DEVICE, PEER, 8080, 40000, 900, 0x12),  # 2 device SYN/ACK: the proof
-        _tcp(PEER, DEVICE, 40000, 8080, 101, 0x10),  # 3
-        _tcp(PEER2, DEVICE, 40001, 8080, 500, 0x02),  # 4 a second client, later
-        _tcp(DEVICE, PEER2, 8080, 40001, 700, 0x12),  # 5
-        _tcp(PEER, DEVICE, 40002, 9000, 300, 0x18, b"hello?"),  # 6 seen mid-connection: no SYN
-        _tcp(PEER, DEVICE, 40002, 9000, 306, 0x10),  # 7
-        _tcp(DEVICE, PEER, 9000, 40002, 800, 0x10),  # 8 a bare ACK proves nothing
-        _tcp(DEVICE, PEER, 9000, 40002, 800, 0x18, b"ready\n"),  # 9 first served payload
-        _udp(PEER, DEVICE, 50000, 5683, b"\x40\x01\x00\x01"),  # 10 CoAP request
-        _udp(DEVICE, PEER, 5683, 50000, b"\x60\x45\x00\x01"),  # 11 reply: the proof
-        _tcp(PEER, DEVICE, 40003, 7000, 1, 0x02),  # 12 SYN to a closed port
-        _tcp(DEVICE, PEER, 7000, 40003, 0, 0x14),  # 13 RST/ACK: not open
+        tcp(PEER, DEVICE, 40000, 8080, 100, 0x02),  # 1 client SYN
+        tcp(DEVICE, PEER, 8080, 40000, 900, 0x12),  # 2 device SYN/ACK: the proof
+        tcp(PEER, DEVICE, 40000, 8080, 101, 0x10),  # 3
+        tcp(PEER2, DEVICE, 40001, 8080, 500, 0x02),  # 4 a second client, later
+        tcp(DEVICE, PEER2, 8080, 40001, 700, 0x12),  # 5
+        tcp(PEER, DEVICE, 40002, 9000, 300, 0x18, b"hello?"),  # 6 seen mid-connection: no SYN
+        tcp(PEER, DEVICE, 40002, 9000, 306, 0x10),  # 7
+        tcp(DEVICE, PEER, 9000, 40002, 800, 0x10),  # 8 a bare ACK proves nothing
+        tcp(DEVICE, PEER, 9000, 40002, 800, 0x18, b"ready\n"),  # 9 first served payload
+        udp(PEER, DEVICE, 50000, 5683, b"\x40\x01\x00\x01"),  # 10 CoAP request
+        udp(DEVICE, PEER, 5683, 50000, b"\x60\x45\x00\x01"),  # 11 reply: the proof
+        tcp(PEER, DEVICE, 40003, 7000, 1, 0x02),  # 12 SYN to a closed port
+        tcp(DEVICE, PEER, 7000, 40003, 0, 0x14),  # 13 RST/ACK: not open
     ]
-    path = _write(tmp_path_factory.mktemp("served") / "served.pcap", frames)
+    path = write_frames(tmp_path_factory.mktemp("served") / "served.pcap", frames)
     return path, {("tcp", 8080): 2, ("tcp", 9000): 9, ("udp", 5683): 11}
 
 
@@ -102,7 +83,7 @@ def _tls_capture(path: Path, split: int | None) -> Path:
     hello, flight, client_fin, server_fin, _ = bench_capture.tls_payloads(bench_capture._certificate())
     server_parts = [flight] if split is None else [flight[:split], flight[split:]]
     exchanges = [(True, hello), *((False, p) for p in server_parts), (True, client_fin), (False, server_fin)]
-    return _write(path, bench_capture.tcp_flow(PEER, DEVICE, 41000, 443, exchanges))
+    return write_frames(path, bench_capture.tcp_flow(PEER, DEVICE, 41000, 443, exchanges))
 
 
 @pytest.mark.parametrize(("split", "expected"), [(None, 5), (200, 6), (30, 6)])
@@ -121,7 +102,7 @@ def test_certificate_packet_is_where_the_message_completes(tmp_path, split, expe
 def test_no_certificate_no_packet(tmp_path):
     hello = bench_capture.tls_payloads(bench_capture._certificate())[0]
     frames = bench_capture.tcp_flow(PEER, DEVICE, 41001, 443, [(True, hello)])
-    row = analyse_capture(_write(tmp_path / "hello.pcap", frames)).tls.iloc[0]
+    row = analyse_capture(write_frames(tmp_path / "hello.pcap", frames)).tls.iloc[0]
     assert row["certificates"] == [] and row["certificate_packet"] is None
 
 
@@ -201,7 +182,7 @@ def test_certificate_damaged_where_parsed_lazily_does_not_stop_the_analysis(tmp_
     for port, der in ((42000, damaged), (42001, good)):
         hello, flight, *_ = bench_capture.tls_payloads(der)
         frames += bench_capture.tcp_flow(PEER, DEVICE, port, 443, [(True, hello), (False, flight)])
-    analysis = analyse_capture(_write(tmp_path / "damaged.pcap", frames))
+    analysis = analyse_capture(write_frames(tmp_path / "damaged.pcap", frames))
     assert "analysis-error" not in set(analysis.warnings["kind"])
     first, second = analysis.tls["certificates"]
     assert "cannot be parsed" in first[0]["error"]

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import struct
-import sys
 from pathlib import Path
 
 import pytest
-from capture_support import ROOT
+from capture_frames import DEVICE, bench_capture, tcp, write_frames
 
 from workbench.capture import Limits, analyse_capture
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import bench_capture  # noqa: E402 - the benchmark's packet builders
-
-DEVICE = bytes([192, 168, 1, 50])
 
 
 @pytest.fixture(scope="module")
@@ -28,25 +22,13 @@ def _warnings(analysis) -> dict[str, tuple[int, str]]:
     return {r.kind: (r.count, r.message) for r in analysis.warnings.itertuples()}
 
 
-def _tcp(src: bytes, dst: bytes, sport: int, dport: int, seq: int, flags: int) -> bytes:
-    return bench_capture.tcp_frame(src, dst, sport, dport, seq, 0, flags, b"", src != DEVICE)
-
-
-def _write(path: Path, frames: list[bytes]) -> Path:
-    writer = bench_capture.Writer(path)
-    for i, frame in enumerate(frames):
-        writer.frame(1_700_000_000 + i * 0.01, frame)
-    writer.close()
-    return path
-
-
 def test_flow_table_is_bounded_and_says_so(tmp_path):
     frames = []
     for i in range(600):
         client = bytes([10, 9, i >> 8, i & 0xFF])
-        frames.append(_tcp(client, DEVICE, 30000 + i, 80, 1, 0x02))
-        frames.append(_tcp(DEVICE, client, 80, 30000 + i, 1, 0x12))
-    analysis = analyse_capture(_write(tmp_path / "scan.pcap", frames), limits=Limits(max_flows=250))
+        frames.append(tcp(client, DEVICE, 30000 + i, 80, 1, 0x02))
+        frames.append(tcp(DEVICE, client, 80, 30000 + i, 1, 0x12))
+    analysis = analyse_capture(write_frames(tmp_path / "scan.pcap", frames), limits=Limits(max_flows=250))
     assert len(analysis.flows) == 250
     assert analysis.summary["packets"] == 1200
     warnings = analysis.warnings.set_index("kind")
@@ -77,8 +59,8 @@ def test_remembered_names_are_bounded_and_said(tmp_path):
     for i, (name, address) in enumerate(servers.items()):
         answer = _dns_answer(name, address, i)
         frames.append(bench_capture.udp_frame(resolver, DEVICE, 53, 40000 + i, answer, False))
-        frames.append(_tcp(DEVICE, address, 41000 + i, 443, 1, 0x02))
-    path = _write(tmp_path / "names.pcap", frames)
+        frames.append(tcp(DEVICE, address, 41000 + i, 443, 1, 0x02))
+    path = write_frames(tmp_path / "names.pcap", frames)
     full = analyse_capture(path)
     assert sorted(full.flows["server_name"].dropna()) == ["a.example", "b.example"]
     small = analyse_capture(path, limits=Limits(max_names=1))

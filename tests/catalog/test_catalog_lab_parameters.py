@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from corpus_captures import CORPUS
 
 from workbench.case import Case, CaseInfo
 from workbench.catalog.loader import EDITIONS_DIR
@@ -23,10 +24,7 @@ from workbench.checks.base import CheckResult
 from workbench.checks.context import EvidenceContext
 
 EDITION = "2026.1"
-CAPTURES = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "captures"
-if not CAPTURES.is_dir():
-    CAPTURES = Path("/work/shared/corpus/captures")
-ANONYMOUS_FTP = CAPTURES / "zeek__ftp_ipv4.pcap"  # a server accepts USER anonymous
+ANONYMOUS_FTP = CORPUS / "zeek__ftp_ipv4.pcap"  # a server accepts USER anonymous
 FTP_SERVER = "199.233.217.249"
 
 

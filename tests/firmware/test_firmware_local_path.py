@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fwbuild import link, mksquashfs, tar_gz, with_kernel, write
+from rootfs_builder import link, mksquashfs, tar_gz, with_kernel, write
 
 from workbench.firmware import FirmwareScan, scan_firmware
 from workbench.firmware.localpath import Resolver, split

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from fwbuild import mksquashfs, write
 from passlib import hash as passlib_hash
+from rootfs_builder import mksquashfs, write
 
 from workbench import analysis
 from workbench.case import Case, CaseInfo

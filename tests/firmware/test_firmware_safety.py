@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from fwbuild import link, mksquashfs, write
+from rootfs_builder import link, mksquashfs, write
 
 from workbench.firmware import scan_firmware
 

@@ -106,16 +106,11 @@ def table(ctx: EvidenceContext, name: str, columns: Iterable[str] = ()) -> list[
 
 
 def files_rows(ctx: EvidenceContext, columns: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """The `files` table has its own `sha256` column (each file's): here it is `file_sha256`,
-    and `sha256` is the image's, as in every other table."""
+    """The `files` table's rows, converted once per context: its own `sha256` column (each file's)
+    is `file_sha256` there (EvidenceContext), and `sha256` is the image's, as in every other table."""
     cache = getattr(ctx, "_workbench_files_rows", None)
     if cache is None:
-        cache = []
-        for artefact, scan in ctx.firmwares():
-            frame = getattr(scan, "tables", {}).get("files")
-            for row in records(frame):
-                row["file_sha256"] = row.pop("sha256", None)
-                cache.append({"artefact": artefact.name, "sha256": artefact.sha256, **row})
+        cache = records(ctx.firmware_table("files"))
         ctx._workbench_files_rows = cache  # type: ignore[attr-defined]
     wanted = list(columns)
     return [{**{c: None for c in wanted}, **row} for row in cache]

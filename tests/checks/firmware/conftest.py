@@ -15,12 +15,12 @@ import json
 import random
 import shutil
 import subprocess
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from rootfs_builder import mksquashfs, require, write
 
 MAC = "02:00:00:c1:00:50"
 SERIAL = "C100-00012345"
@@ -45,51 +45,13 @@ HARDENED = ["-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-O2", "-pie", "-
 UNHARDENED = ["-fno-stack-protector", "-no-pie", "-z", "execstack", "-Wl,-z,norelro", "-O0"]
 
 
-def _require(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.fail(f"{tool} is not installed (scripts/install-system-deps.sh installs it)")
-    return path
-
-
 def compile_c(out: Path, flags: list[str], version: str = "", *, shared: bool = False) -> Path:
     source = out.with_suffix(".c")
     source.write_text(_C_SOURCE.replace("@VERSION@", version))
     extra = ["-shared", "-fPIC"] if shared else []
-    subprocess.run([_require("gcc"), *flags, *extra, str(source), "-o", str(out)], check=True)
+    subprocess.run([require("gcc"), *flags, *extra, str(source), "-o", str(out)], check=True)
     source.unlink()
     return out
-
-
-def write(root: Path, path: str, content: str | bytes, mode: int = 0o644) -> Path:
-    target = root / path.lstrip("/")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, str):
-        content = textwrap.dedent(content).lstrip("\n").encode()
-    target.write_bytes(content)
-    target.chmod(mode)
-    return target
-
-
-def mksquashfs(root: Path, image: Path) -> Path:
-    subprocess.run(
-        [
-            _require("mksquashfs"),
-            str(root),
-            str(image),
-            "-noappend",
-            "-all-root",
-            "-no-progress",
-            "-quiet",
-            "-mkfs-time",
-            "0",
-            "-all-time",
-            "0",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return image
 
 
 def yescrypt(password: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from corpus_captures import CORPUS
 from netpcaps import (
     DEVICE_IP,
 )
@@ -20,7 +21,6 @@ from workbench.checks import CheckResult, get_check
 from workbench.checks.context import EvidenceContext
 
 REPO = Path(__file__).resolve().parents[3]
-CORPUS = REPO.parent / "shared" / "corpus" / "captures"  # beside the clone, here and in CI
 SERIAL = "C100-00012345"
 
 DEFECTIVE_DECLARATION: dict[str, Any] = {

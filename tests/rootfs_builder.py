@@ -1,5 +1,6 @@
-"""Real firmware images for the engine's tests: a root filesystem tree written file by file,
-packed by mksquashfs, optionally behind a real U-Boot uImage kernel header."""
+"""Real firmware images for the tests (tests/firmware and tests/checks/firmware): a root filesystem
+tree written file by file, packed by mksquashfs with fixed timestamps, optionally behind a real
+U-Boot uImage kernel header."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def tar_gz(root: Path, path: str, members: dict[str, str], links: dict[str, str]
 
 def mksquashfs(root: Path, image: Path) -> Path:
     subprocess.run(
-        [require("mksquashfs"), str(root), str(image), "-noappend", "-all-root", "-no-progress", "-quiet"],
+        [require("mksquashfs"), str(root), str(image), "-noappend", "-all-root", "-no-progress", "-quiet",
+         "-mkfs-time", "0", "-all-time", "0"],
         check=True,
         stdout=subprocess.DEVNULL,
     )
