@@ -1,4 +1,4 @@
-"""One module per requirement; each registers a Check subclass under its requirement id."""
+"""One module per requirement (its check and its notebook page), listed in workbench.checks.registry."""
 
 from workbench.checks.base import (
     Check,
@@ -9,7 +9,7 @@ from workbench.checks.base import (
     Severity,
     Verdict,
 )
-from workbench.checks.registry import all_checks, get_check, register
+from workbench.checks.registry import Unit, all_checks, all_units, get_check, unit
 
 __all__ = [
     "Check",
@@ -19,7 +19,9 @@ __all__ = [
     "Finding",
     "Severity",
     "Verdict",
+    "Unit",
     "all_checks",
+    "all_units",
     "get_check",
-    "register",
+    "unit",
 ]

@@ -23,7 +23,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import OPEN_PORT_VIEW, SERVICE_VIEW, Page, table_cell
 
 _UDP_KINDS = {"tftp", "snmp", "upnp", "dns", "ntp", "syslog", "mdns", "coap", "dhcp"}
 _PORT_COLUMNS = ("device_ip", "transport", "port", "service", "evidence", "first_packet", "clients")
@@ -43,7 +43,6 @@ def firmware_listeners(ctx: EvidenceContext) -> list[dict[str, Any]]:
     return found
 
 
-@register
 class DeclaredPorts(Check):
     requirement_id = "ATK-01"
     needs = frozenset({EvidenceKind.CAPTURE})
@@ -202,3 +201,24 @@ class DeclaredPorts(Check):
             )
             return self.result(ctx, Verdict.FAIL, [finding.summary, *reasons], [finding], indicators)
         return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)
+
+
+CHECK = DeclaredPorts
+
+# The notebook page of ATK-01: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Every port the device opens is attack surface. Two sources: ports seen open in the "
+    "capture (a port scan answered with SYN-ACK, or a service that served a client), and services "
+    "the firmware starts at boot.",
+    steps=[
+        (
+            "Open ports in the capture; `evidence` says how each was seen:",
+            table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device"),
+        ),
+        (
+            "Services started at boot (firmware):",
+            table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot"),
+        ),
+    ],
+    declared=["open_ports", "services"],
+)

@@ -23,14 +23,13 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import OPEN_PORT_VIEW, SERVICE_VIEW, Page, table_cell
 
 DEFAULT_INSECURE = ["telnet", "ftp", "tftp", "rlogin", "rsh", "rexec"]
 _PORT_COLUMNS = ("device_ip", "transport", "port", "service", "evidence", "first_packet")
 _SERVICE_COLUMNS = ("name", "kind", "source", "line", "command", "runs_as", "port", "enabled", "path")
 
 
-@register
 class InsecureRemoteAccess(Check):
     requirement_id = "ATK-02"
     needs = frozenset()
@@ -175,3 +174,23 @@ class InsecureRemoteAccess(Check):
                 )
             )
         return findings
+
+
+CHECK = InsecureRemoteAccess
+
+# The notebook page of ATK-02: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Telnet, FTP, TFTP, rlogin and rsh send everything in clear and are the first thing "
+    "botnets try.",
+    steps=[
+        (
+            "Services started at boot (firmware):",
+            table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot"),
+        ),
+        (
+            "Open ports in the capture:",
+            table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device"),
+        ),
+    ],
+    declared=["services", "open_ports"],
+)

@@ -26,12 +26,11 @@ from workbench.checks._firmware import (
     text,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import SERVICE_VIEW, Page, table_cell
 
 DEFAULT_DEBUG_SERVICES = ("adbd", "gdbserver", "frida-server", "lldb-server")
 
 
-@register
 class DebugInterfacesDisabled(FirmwareCheck):
     requirement_id = "ATK-03"
     optional = frozenset({EvidenceKind.DECLARATION})
@@ -145,3 +144,19 @@ class DebugInterfacesDisabled(FirmwareCheck):
         if disabled:
             reasons.append("present but disabled: " + ", ".join(disabled))
         return self.result(ctx, Verdict.PASS, reasons + notes, indicators=indicators)
+
+
+CHECK = DebugInterfacesDisabled
+
+# The notebook page of ATK-03: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Debug services (adbd, gdbserver, a root shell on the serial console) left on in "
+    "production give full control of the device.",
+    steps=[
+        (
+            "Services started at boot; look at `kind`, `command` and `auth`:",
+            table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot"),
+        )
+    ],
+    declared=["debug_interfaces"],
+)

@@ -13,7 +13,7 @@ from typing import Any
 from workbench.checks._network import Parameters, as_list, device_of, ref, rows, text, traffic_gap
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import Page, table_cell
 
 DEFAULT_FIELDS = ["serial", "version"]
 _COLUMNS = (
@@ -45,7 +45,6 @@ def _contains_token(haystack: str, needle: str) -> bool:
     return re.search(pattern, haystack, re.IGNORECASE) is not None
 
 
-@register
 class DiscoveryDisclosure(Check):
     requirement_id = "ATK-04"
     needs = frozenset({EvidenceKind.CAPTURE})
@@ -132,3 +131,40 @@ class DiscoveryDisclosure(Check):
         else:
             lead = "The device sent no discovery announcement in the capture."
         return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators)
+
+
+CHECK = DiscoveryDisclosure
+
+# The notebook page of ATK-04: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Discovery protocols (SSDP/UPnP, mDNS, LLMNR, NetBIOS) answer anyone on the network. "
+    "Serial numbers and exact software versions in them help an attacker pick a target.",
+    steps=[
+        (
+            "Each announcement and what it `disclosed`:",
+            table_cell(
+                "discovery",
+                "capture",
+                "discovery",
+                [
+                    "packet",
+                    "protocol",
+                    "src_ip",
+                    "name",
+                    "server",
+                    "model",
+                    "serial",
+                    "version",
+                    "disclosed",
+                    "banner",
+                ],
+                "Discovery announcements",
+            ),
+        ),
+        (
+            "What is disclosed, how often:",
+            'ui.plots.value_counts(discovery, "disclosed", "Disclosed fields")',
+        ),
+    ],
+    declared=["discovery_protocols"],
+)

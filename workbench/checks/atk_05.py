@@ -24,7 +24,7 @@ from workbench.checks._firmware import (
     text,
 )
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import Page, table_cell
 
 DEFAULT_REQUIRED = ("nx", "pie", "relro", "canary")
 DEFAULT_IGNORED = ("/lib/modules/",)
@@ -70,7 +70,6 @@ def applies(prop: str, path: str) -> bool:
     return not (prop == "pie" and _LIBRARY.search(PurePosixPath(path).name))
 
 
-@register
 class BinariesHardened(FirmwareCheck):
     requirement_id = "ATK-05"
 
@@ -151,3 +150,38 @@ class BinariesHardened(FirmwareCheck):
             ],
             indicators=indicators,
         )
+
+
+CHECK = BinariesHardened
+
+# The notebook page of ATK-05: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Hardening makes a memory-corruption bug much harder to exploit: NX (no executable "
+    "stack), PIE (randomised addresses), RELRO, stack canaries, FORTIFY. `undeterminable` means "
+    "the binary (stripped or static) does not allow a decision.",
+    steps=[
+        (
+            "One row per ELF binary in the image:",
+            table_cell(
+                "binaries",
+                "firmware",
+                "binaries",
+                [
+                    "path",
+                    "arch",
+                    "nx",
+                    "pie",
+                    "relro",
+                    "canary",
+                    "fortify",
+                    "stripped",
+                    "static",
+                    "rpath",
+                    "runpath",
+                ],
+                "Binary hardening",
+            ),
+        ),
+        ("Hardening properties across all binaries:", "ui.plots.hardening(binaries)"),
+    ],
+)

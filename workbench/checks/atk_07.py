@@ -17,7 +17,7 @@ from workbench.checks._firmware import (
     text,
 )
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import SERVICE_VIEW, Page, table_cell
 
 DEFAULT_NETWORK_SERVICES = (
     "telnetd",
@@ -59,7 +59,6 @@ DEFAULT_NETWORK_SERVICES = (
 DEFAULT_EXEMPT: tuple[str, ...] = ()  # nothing is exempt unless the catalogue says so
 
 
-@register
 class LeastPrivilegeServices(FirmwareCheck):
     requirement_id = "ATK-07"
 
@@ -140,3 +139,19 @@ class LeastPrivilegeServices(FirmwareCheck):
             "whether the others drop privileges after start-up"
         )
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + notes, as_root, indicators)
+
+
+CHECK = LeastPrivilegeServices
+
+# The notebook page of ATK-07: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="A network service running as root turns any bug in it into full control of the device.",
+    steps=[
+        (
+            "Services started at boot with the user they run as (`runs_as`):",
+            table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot"),
+        ),
+        ("Services per user:", 'ui.plots.value_counts(services, "runs_as", "Services per user")'),
+    ],
+    procedure=True,
+)

@@ -8,12 +8,11 @@ from typing import Any
 from workbench.checks._firmware import table, text
 from workbench.checks._procedural import ProceduralCheck
 from workbench.checks.base import EvidenceKind
-from workbench.checks.registry import register
+from workbench.checks.page import procedural
 
 _SERIAL = re.compile(r"\btty(S|AMA|MSM|HS|O|mxc|PS|SAC|AS|LP)?\d+|\bconsole\b|\bttyUSB\d+|\bttyGS\d+")
 
 
-@register
 class PhysicalDebugInterfaces(ProceduralCheck):
     requirement_id = "ATK-08"
     needs = frozenset({EvidenceKind.INSPECTOR})
@@ -52,3 +51,9 @@ class PhysicalDebugInterfaces(ProceduralCheck):
         if not consoles:
             return []
         return [f"the firmware starts {len(consoles)} service(s) on a serial console: look for the UART"]
+
+
+CHECK = PhysicalDebugInterfaces
+
+# The notebook page of ATK-08: its analysis section and the declaration fields compared.
+PAGE = procedural(["debug_interfaces"])

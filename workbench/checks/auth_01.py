@@ -16,10 +16,9 @@ from workbench.checks._firmware import (
     text,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import ACCOUNT_VIEW, Page, table_cell
 
 
-@register
 class NoUniversalDefaultPasswords(FirmwareCheck):
     requirement_id = "AUTH-01"
     optional = frozenset({EvidenceKind.DECLARATION})
@@ -115,3 +114,21 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
                 + (f" (the declaration says '{declared}')" if declared else "")
             )
         return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)
+
+
+CHECK = NoUniversalDefaultPasswords
+
+# The notebook page of AUTH-01: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="The accounts found in the image's `passwd` and `shadow` files. What matters are accounts "
+    "someone can log in to (`login_shell` true).",
+    steps=[
+        (
+            "An `empty` password, or `default_password` true (the password is in the bundled list of "
+            "common IoT defaults), means every unit ships with the same way in. `password_hint` is "
+            "masked; `source` and `line` say where the entry is in the image.",
+            table_cell("accounts", "firmware", "accounts", ACCOUNT_VIEW, "Accounts in the image"),
+        )
+    ],
+    declared=["default_passwords"],
+)

@@ -20,7 +20,7 @@ from workbench.checks._firmware import (
 )
 from workbench.checks._firmware import KNOWN_SCHEMES as _KNOWN
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import ACCOUNT_VIEW, Page, table_cell
 
 DEFAULT_WEAK_SCHEMES = (
     "plaintext",
@@ -36,7 +36,6 @@ DEFAULT_WEAK_SCHEMES = (
 )
 
 
-@register
 class StrongPasswordHashes(FirmwareCheck):
     requirement_id = "AUTH-02"
 
@@ -104,3 +103,23 @@ class StrongPasswordHashes(FirmwareCheck):
             ],
             indicators=indicators,
         )
+
+
+CHECK = StrongPasswordHashes
+
+# The notebook page of AUTH-02: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="How each account's password is stored. DES crypt, MD5-crypt (`$1$`), `apr1`, `{SHA}`, "
+    "a plaintext password or a hash placed in `passwd` itself can be cracked or read; SHA-crypt "
+    "(`$5$`, `$6$`), bcrypt (`$2b$`) and yescrypt (`$y$`) are the strong schemes.",
+    steps=[
+        (
+            "One row per account; `weak_hash` marks the schemes above.",
+            table_cell("accounts", "firmware", "accounts", ACCOUNT_VIEW, "Accounts and their hash schemes"),
+        ),
+        (
+            "How many accounts use each scheme:",
+            'ui.plots.value_counts(accounts, "hash_scheme", "Password hash schemes")',
+        ),
+    ],
+)

@@ -45,7 +45,7 @@ from workbench.checks._firmware import (
     text,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import ACCOUNT_VIEW, Page, table_cell
 
 DEFAULT_MAX_CANDIDATES = 200
 DEFAULT_MAX_WORK_PER_HASH = 8_000_000  # about 13 s of pure-Python SHA-512 crypt per hash at worst
@@ -308,7 +308,6 @@ def stored_hash(ctx: Any, row: dict[str, Any], known: dict[Any, str] | None = No
 
 
 # --- the check ----------------------------------------------------------------------------
-@register
 class NoPasswordsFromIdentifiers(FirmwareCheck):
     requirement_id = "AUTH-03"
     optional = frozenset({EvidenceKind.DECLARATION})
@@ -443,3 +442,21 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
                 "slow hashes were tested with the most likely candidates only: " + "; ".join(partial)
             )
         return self.result(ctx, Verdict.PASS, reasons + notes, indicators=indicators)
+
+
+CHECK = NoPasswordsFromIdentifiers
+
+# The notebook page of AUTH-03: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="A password derived from something printed on the box or visible on the network (MAC "
+    "address, serial number, model) is as good as public. The check derives candidates from the "
+    "identifiers below and tries them against every password hash in the image.",
+    steps=[
+        ("The device's identifiers, as recorded in `case.yaml`:", "ui.show_device(session.case)"),
+        (
+            "The accounts whose hashes were tried:",
+            table_cell("accounts", "firmware", "accounts", ACCOUNT_VIEW, "Accounts in the image"),
+        ),
+    ],
+    declared=["default_passwords"],
+)

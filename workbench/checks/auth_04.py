@@ -7,12 +7,11 @@ from typing import Any
 from workbench.checks._firmware import flag, table, text
 from workbench.checks._procedural import ProceduralCheck
 from workbench.checks.base import EvidenceKind
-from workbench.checks.registry import register
+from workbench.checks.page import procedural
 
 _PASSWORD_TOOLS = ("/passwd", "/chpasswd")
 
 
-@register
 class ChangeAuthentication(ProceduralCheck):
     requirement_id = "AUTH-04"
     needs = frozenset({EvidenceKind.INSPECTOR})
@@ -46,3 +45,9 @@ class ChangeAuthentication(ProceduralCheck):
             return []
         users = observed.get("accounts_with_login_shell") or []
         return [f"the firmware has {len(users)} account(s) with a login shell: {', '.join(users) or 'none'}"]
+
+
+CHECK = ChangeAuthentication
+
+# The notebook page of AUTH-04: its analysis section and the declaration fields compared.
+PAGE = procedural(["default_passwords"])

@@ -22,7 +22,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import Page, table_cell
 
 DEFAULT_REPEATED = 5
 DEFAULT_HANDS_ON = 20
@@ -30,7 +30,6 @@ DEFAULT_LOGIN_PROTOCOLS = ["telnet", "ssh", "ftp", "http", "https", "rtsp", "mqt
 _COLUMNS = ("protocol", "client_ip", "server_ip", "server_port", "username", "packets", "detail")
 
 
-@register
 class BruteForce(Check):
     requirement_id = "AUTH-05"
     needs = frozenset()
@@ -108,3 +107,31 @@ class BruteForce(Check):
             *params.notes,
         ]
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators)
+
+
+CHECK = BruteForce
+
+# The notebook page of AUTH-05: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Repeated login attempts in the capture show whether the device slows down or locks out "
+    "an attacker guessing passwords. The capture only gives indicators: the decisive test is "
+    "yours, hands-on.",
+    steps=[
+        (
+            "Every login seen in the capture (`packets` are Wireshark's packet numbers): many rows "
+            "for one server and user, close in time, are a guessing attempt.",
+            table_cell(
+                "logins",
+                "capture",
+                "credentials",
+                ["packets", "protocol", "client_ip", "server_ip", "server_port", "username", "detail"],
+                "Login attempts seen in the capture",
+            ),
+        ),
+        (
+            "Attempts per protocol:",
+            'ui.plots.value_counts(logins, "protocol", "Login attempts per protocol")',
+        ),
+    ],
+    procedure=True,
+)

@@ -24,7 +24,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import OPEN_PORT_VIEW, Page, table_cell
 
 DEFAULT_ANONYMOUS_USERS = ["anonymous", "ftp"]  # only when the catalogue gives no anonymous_users
 _ACCEPTED = ("230", "accepted", "logged in", "success", "granted")
@@ -42,7 +42,6 @@ def login_outcome(detail: str) -> bool | None:
     return None
 
 
-@register
 class NetworkAuthentication(Check):
     requirement_id = "AUTH-06"
     needs = frozenset({EvidenceKind.CAPTURE})
@@ -126,3 +125,30 @@ class NetworkAuthentication(Check):
             *params.notes,
         ]
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators)
+
+
+CHECK = NetworkAuthentication
+
+# The notebook page of AUTH-06: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="A network service that answers without asking who is there: an anonymous FTP login "
+    "accepted, a telnet shell without a login prompt.",
+    steps=[
+        (
+            "Logins seen in the capture; a user name `anonymous` or `ftp` accepted by an FTP server "
+            "is an anonymous login.",
+            table_cell(
+                "logins",
+                "capture",
+                "credentials",
+                ["packets", "protocol", "server_ip", "server_port", "username", "detail"],
+                "Logins seen in the capture",
+            ),
+        ),
+        (
+            "The device's open ports: each is a service to ask about authentication.",
+            table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device"),
+        ),
+    ],
+    declared=["open_ports", "services"],
+)

@@ -25,7 +25,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import Page, table_cell
 
 DEFAULT_FLOOR = "TLS 1.2"
 DEFAULT_WEAK = ["NULL", "EXPORT", "anon", "RC4", "DES", "MD5"]
@@ -44,7 +44,6 @@ _COLUMNS = (
 )
 
 
-@register
 class TlsFloor(Check):
     requirement_id = "COM-02"
     needs = frozenset({EvidenceKind.CAPTURE})
@@ -217,3 +216,38 @@ class TlsFloor(Check):
                 data={"declared_min_version": declared},
             )
         ]
+
+
+CHECK = TlsFloor
+
+# The notebook page of COM-02: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Each TLS handshake: the versions and ciphers the client offered, and what the server "
+    "chose. The floor comes from the catalogue's parameters for this requirement.",
+    steps=[
+        (
+            "`chosen_version` and `chosen_cipher` are what the connection used; `weaknesses` names "
+            "what falls below the floor.",
+            table_cell(
+                "tls",
+                "capture",
+                "tls",
+                [
+                    "packet",
+                    "client_ip",
+                    "server_ip",
+                    "server_port",
+                    "sni",
+                    "offered_versions",
+                    "chosen_version",
+                    "chosen_cipher",
+                    "weaknesses",
+                ],
+                "TLS handshakes",
+                empty="No TLS handshake in the capture.",
+            ),
+        ),
+        ("Versions offered and chosen:", "ui.plots.tls_versions(tls)"),
+    ],
+    declared=["tls"],
+)

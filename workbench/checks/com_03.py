@@ -24,7 +24,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import Page
 
 DEFAULT_RSA_BITS = 2048
 DEFAULT_EC_BITS = 256
@@ -44,7 +44,6 @@ def _key_floor(key_type: str, min_rsa: int, min_ec: int) -> int:
     return min_rsa if not kind else 0
 
 
-@register
 class CertificateStrength(Check):
     requirement_id = "COM-03"
     needs = frozenset({EvidenceKind.CAPTURE})
@@ -232,3 +231,23 @@ class CertificateStrength(Check):
             evidence=refs,
             data={"subject": entry["subject"], "server": entry["server"], "handshakes": len(entry["rows"])},
         )
+
+
+CHECK = CertificateStrength
+
+# The notebook page of COM-03: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="The certificates servers presented in the captured handshakes: validity dates, key "
+    "size, signature algorithm, and whether they are self-signed.",
+    steps=[
+        (
+            "One row per certificate, with the packet of its handshake:",
+            "certificates = ui.show_certificates(session)",
+        ),
+        (
+            "Key sizes:",
+            'ui.plots.value_counts(certificates, "key_bits", "Certificate key sizes", "bits")',
+        ),
+    ],
+    declared=["tls"],
+)

@@ -24,7 +24,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import FLOW_VIEW, REMOTE, Page, table_cell
 
 DEFAULT_CLEARTEXT = [
     "http",
@@ -51,7 +51,6 @@ def _family(name: str) -> str:
     return name.lower().removesuffix("-alt").strip()
 
 
-@register
 class CleartextToRemote(Check):
     requirement_id = "COM-04"
     needs = frozenset({EvidenceKind.CAPTURE})
@@ -148,3 +147,31 @@ class CleartextToRemote(Check):
             ],
             indicators=indicators,
         )
+
+
+CHECK = CleartextToRemote
+
+# The notebook page of COM-04: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Flows the device opens to remote (non-local) services. An application protocol in clear "
+    "(HTTP, MQTT, telnet, FTP, CoAP) to the internet is the failure.",
+    steps=[
+        (
+            "Device-initiated flows to remote addresses; `encrypted` false with an `app_proto` is "
+            "cleartext.",
+            table_cell(
+                "flows",
+                "capture",
+                "flows",
+                FLOW_VIEW,
+                "Flows from the device to remote services",
+                where=REMOTE,
+            ),
+        ),
+        (
+            "Where the bytes go, over time and per destination (all of the device's remote traffic):",
+            "ui.plots.traffic(session)",
+        ),
+    ],
+    declared=["cloud_endpoints"],
+)

@@ -35,13 +35,12 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import FLOW_VIEW, REMOTE, Page, table_cell
 
 DEFAULT_MIN_MINUTES = 10
 _DNS_COLUMNS = ("packet", "client_ip", "resolver_ip", "qname", "answers")
 
 
-@register
 class DeclaredEndpoints(Check):
     requirement_id = "COM-05"
     needs = frozenset({EvidenceKind.CAPTURE, EvidenceKind.DECLARATION})
@@ -198,3 +197,37 @@ class DeclaredEndpoints(Check):
                 )
             )
         return findings
+
+
+CHECK = DeclaredEndpoints
+
+# The notebook page of COM-05: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Every remote service the device contacts should be in the declaration's "
+    "`cloud_endpoints`: names looked up, and addresses connected to.",
+    steps=[
+        (
+            "Names the device looked up:",
+            table_cell(
+                "dns",
+                "capture",
+                "dns",
+                ["packet", "client_ip", "qname", "qtype", "answers", "rcode"],
+                "DNS queries",
+            ),
+        ),
+        (
+            "Flows the device opened to remote services:",
+            table_cell(
+                "flows",
+                "capture",
+                "flows",
+                FLOW_VIEW,
+                "Flows from the device to remote services",
+                where=REMOTE,
+            ),
+        ),
+        ("Traffic over time and bytes per destination:", "ui.plots.traffic(session)"),
+    ],
+    declared=["cloud_endpoints"],
+)

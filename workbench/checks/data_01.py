@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.registry import register
+from workbench.checks.page import procedural
 
 
-@register
 class PersonalDataTransparency(ProceduralCheck):
     requirement_id = "DATA-01"
     fields = ("personal_data", "cloud_endpoints")
@@ -15,3 +14,9 @@ class PersonalDataTransparency(ProceduralCheck):
         "user, checks consent is asked before processing that needs it and can be withdrawn, and "
         "attaches the documents read"
     )
+
+
+CHECK = PersonalDataTransparency
+
+# The notebook page of DATA-01: its analysis section and the declaration fields compared.
+PAGE = procedural(["personal_data"])

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.registry import register
+from workbench.checks.page import procedural
 
 
-@register
 class SensorsDocumented(ProceduralCheck):
     requirement_id = "DATA-02"
     fields = ("sensors",)
@@ -14,3 +13,9 @@ class SensorsDocumented(ProceduralCheck):
         "the inspector compares the declared sensors with the device in hand and with the user "
         "documentation, and attaches the documentation (or a photo of the packaging) read"
     )
+
+
+CHECK = SensorsDocumented
+
+# The notebook page of DATA-02: its analysis section and the declaration fields compared.
+PAGE = procedural(["sensors"])

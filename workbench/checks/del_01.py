@@ -6,10 +6,9 @@ from typing import Any
 
 from workbench.checks._procedural import ProceduralCheck, says_none
 from workbench.checks.base import EvidenceKind
-from workbench.checks.registry import register
+from workbench.checks.page import procedural
 
 
-@register
 class UserDataErasure(ProceduralCheck):
     requirement_id = "DEL-01"
     needs = frozenset({EvidenceKind.INSPECTOR})
@@ -25,3 +24,9 @@ class UserDataErasure(ProceduralCheck):
         if erase is not None and says_none(erase.method):
             return [("erase.method", "the declaration states there is no way to erase user data")]
         return []
+
+
+CHECK = UserDataErasure
+
+# The notebook page of DEL-01: its analysis section and the declaration fields compared.
+PAGE = procedural(["erase"])

@@ -9,13 +9,12 @@ from __future__ import annotations
 from workbench.checks._network import Parameters, declared_ports, device_of, device_services, port_label
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import FLOW_VIEW, OPEN_PORT_VIEW, Page, table_cell
 
 DEFAULT_WEB_PROTOCOLS = ["http", "https", "http-alt", "https-alt", "tls", "websocket"]
 DEFAULT_CLASSES = ["command_injection", "path_traversal", "cross_site_scripting", "oversized_input"]
 
 
-@register
 class InputValidation(Check):
     requirement_id = "INPUT-01"
     needs = frozenset()
@@ -66,3 +65,30 @@ class InputValidation(Check):
                 "test_classes": classes,
             },
         )
+
+
+CHECK = InputValidation
+
+# The notebook page of INPUT-01: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Every interface that accepts input (web pages, APIs) must validate it. The capture "
+    "shows which interfaces exist; testing them is the inspector's work.",
+    steps=[
+        (
+            "Services the device served in the capture:",
+            table_cell(
+                "served",
+                "capture",
+                "flows",
+                FLOW_VIEW,
+                "Services the device served",
+                where={"device_role": "server"},
+            ),
+        ),
+        (
+            "Open ports of the device:",
+            table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device"),
+        ),
+    ],
+    procedure=True,
+)

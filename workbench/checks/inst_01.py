@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.registry import register
+from workbench.checks.page import procedural
 
 
-@register
 class InstallationGuidance(ProceduralCheck):
     requirement_id = "INST-01"
     fields = ("default_passwords", "update", "notes")
@@ -15,3 +14,9 @@ class InstallationGuidance(ProceduralCheck):
         "decision the user is asked to take, checks the guide says how to verify a secure set-up, "
         "and attaches the guide"
     )
+
+
+CHECK = InstallationGuidance
+
+# The notebook page of INST-01: its analysis section and the declaration fields compared.
+PAGE = procedural([])

@@ -31,7 +31,7 @@ from workbench.checks._firmware import (
     update_rows,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import UPDATE_VIEW, Page, table_cell
 
 DEFAULT_BOOT_TOOLS = (
     "veritysetup",
@@ -67,7 +67,6 @@ _LAYER_TRACES = {
 }
 
 
-@register
 class BootIntegrity(FirmwareCheck):
     requirement_id = "INT-01"
     optional = frozenset({EvidenceKind.INSPECTOR})
@@ -129,3 +128,40 @@ class BootIntegrity(FirmwareCheck):
         )
         reasons += default_note(["verified_boot_tools"] if tools_default else [])
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
+
+
+CHECK = BootIntegrity
+
+# The notebook page of INT-01: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Verified boot checks the software before running it. The image gives indicators: signed "
+    "image headers, verification tools, public keys; the decision needs the inspector.",
+    steps=[
+        (
+            "The layers of the image (headers, file systems, compressed blobs):",
+            table_cell(
+                "layers",
+                "firmware",
+                "layers",
+                ["offset", "end", "format", "size", "extracted", "reason"],
+                "Layers of the image",
+            ),
+        ),
+        (
+            "Verifiers and public keys in the image:",
+            table_cell(
+                "verifiers",
+                "firmware",
+                "update",
+                UPDATE_VIEW,
+                "Verifiers and public keys",
+                where={"kind": ["verifier", "public_key"]},
+            ),
+        ),
+        (
+            "Entropy along the image (flat near 8: compressed or encrypted):",
+            "ui.plots.entropy_profile(session)",
+        ),
+    ],
+    procedure=True,
+)

@@ -20,7 +20,7 @@ from workbench.checks._firmware import (
 )
 from workbench.checks._procedural import declared
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import FLOW_VIEW, SERVICE_VIEW, Page, table_cell
 
 # Defaults only for a catalogue that gives no logging_daemons, time_services or time_configs.
 DEFAULT_LOGGING_DAEMONS = (
@@ -56,7 +56,6 @@ DEFAULT_TIME_CONFIGS = (
 _TIME_PORTS = {"ntp": 123, "sntp": 123, "nts": 4460}
 
 
-@register
 class SecurityLogging(FirmwareCheck):
     requirement_id = "LOG-01"
     optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.DECLARATION})
@@ -160,3 +159,38 @@ class SecurityLogging(FirmwareCheck):
             if text(row["app_proto"]).lower() in protocols or as_int(row["server_port"]) in ports:
                 servers.add(text(row["server_ip"]))
         return sorted(servers)
+
+
+CHECK = SecurityLogging
+
+# The notebook page of LOG-01: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Security events are only useful with a reliable time: look for a syslog configuration "
+    "and for NTP in the image and the capture.",
+    steps=[
+        (
+            "Logging and time services started at boot:",
+            table_cell(
+                "services",
+                "firmware",
+                "services",
+                SERVICE_VIEW,
+                "Logging and time services",
+                where={"name~": "syslog|klog|ntp|chrony|timesync"},
+            ),
+        ),
+        (
+            "NTP (port 123) and syslog (port 514) traffic in the capture:",
+            table_cell(
+                "flows",
+                "capture",
+                "flows",
+                FLOW_VIEW,
+                "Time and logging traffic",
+                where={"server_port": [123, 514]},
+            ),
+        ),
+    ],
+    declared=["logging"],
+    procedure=True,
+)

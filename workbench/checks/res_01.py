@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from workbench.checks._procedural import ProceduralCheck
 from workbench.checks.base import EvidenceKind
-from workbench.checks.registry import register
+from workbench.checks.page import procedural
 
 
-@register
 class OutageResilience(ProceduralCheck):
     requirement_id = "RES-01"
     needs = frozenset({EvidenceKind.INSPECTOR})
@@ -19,3 +18,9 @@ class OutageResilience(ProceduralCheck):
         "reconnects in an orderly way, and records the observations"
     )
     hint_defaults = {"network_outage_minutes": 10, "power_cycles": 3}
+
+
+CHECK = OutageResilience
+
+# The notebook page of RES-01: its analysis section and the declaration fields compared.
+PAGE = procedural([])

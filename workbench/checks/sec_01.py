@@ -6,7 +6,7 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, cap, default_note, parameter_list, ref, table, text
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import Page, table_cell
 
 _COLUMNS = ("path", "offset", "line", "kind", "name", "value")
 DEFAULT_IGNORED = ("/usr/share/doc/", "/usr/share/man/", "/usr/share/locale/")
@@ -16,7 +16,6 @@ def _kind(value: str) -> str:
     return value.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-@register
 class NoHardCodedSecrets(FirmwareCheck):
     requirement_id = "SEC-01"
 
@@ -77,3 +76,26 @@ class NoHardCodedSecrets(FirmwareCheck):
             ],
             indicators=indicators,
         )
+
+
+CHECK = NoHardCodedSecrets
+
+# The notebook page of SEC-01: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Credentials and tokens written into the software are the same on every unit and can "
+    "be read by anyone who downloads the firmware.",
+    steps=[
+        (
+            "Each row is a secret with its place in the image (`path`, `line`, `offset`); values "
+            "are masked.",
+            table_cell(
+                "secrets",
+                "firmware",
+                "secrets",
+                ["path", "line", "offset", "kind", "name", "value"],
+                "Secrets found in the image",
+            ),
+        ),
+        ("Secrets by kind:", 'ui.plots.value_counts(secrets, "kind", "Secrets by kind")'),
+    ],
+)

@@ -27,7 +27,7 @@ from workbench.checks._firmware import (
     text,
 )
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import Page
 
 DEFAULT_SENSITIVE = ("/etc/shadow", "/etc/gshadow", "/etc/ssl/private", "/etc/dropbear", "/etc/ssh")
 _HASH_FILES = {"shadow", "shadow-", "gshadow", "gshadow-", "master.passwd"}
@@ -47,7 +47,6 @@ def _under(path: str, prefixes: list[str]) -> bool:
     return any(path == p.rstrip("/") or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 
 
-@register
 class StoredSecretsProtected(FirmwareCheck):
     requirement_id = "SEC-03"
 
@@ -137,3 +136,20 @@ class StoredSecretsProtected(FirmwareCheck):
             "partitions or secure elements) are protected on the device itself"
         )
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + notes, indicators=indicators)
+
+
+CHECK = StoredSecretsProtected
+
+# The notebook page of SEC-03: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Secrets the device must store (password hashes, keys) should be readable only by "
+    "the processes that need them.",
+    steps=[
+        (
+            "`world_readable` true means any process on the device, however unprivileged, can read "
+            "the file.",
+            "sensitive = ui.show_sensitive_files(session)",
+        )
+    ],
+    procedure=True,
+)

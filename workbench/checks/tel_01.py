@@ -12,10 +12,9 @@ from typing import Any
 from workbench.checks._network import covered_by, declared_endpoints, device_of, remote_destinations
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import FLOW_VIEW, REMOTE, Page, table_cell
 
 
-@register
 class TelemetryDisclosed(Check):
     requirement_id = "TEL-01"
     needs = frozenset({EvidenceKind.DECLARATION})
@@ -65,3 +64,28 @@ class TelemetryDisclosed(Check):
         return self.result(
             ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators={"declared": declared, "observed": observed}
         )
+
+
+CHECK = TelemetryDisclosed
+
+# The notebook page of TEL-01: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="Where the device sends data, and how much: compare it with what the manufacturer "
+    "discloses about telemetry and personal data.",
+    steps=[
+        (
+            "Flows the device opened to remote services:",
+            table_cell(
+                "flows",
+                "capture",
+                "flows",
+                FLOW_VIEW,
+                "Flows from the device to remote services",
+                where=REMOTE,
+            ),
+        ),
+        ("Traffic over time and bytes per destination:", "ui.plots.traffic(session)"),
+    ],
+    declared=["cloud_endpoints", "personal_data"],
+    procedure=True,
+)

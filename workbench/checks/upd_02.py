@@ -26,7 +26,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import UPDATE_VIEW, Page, table_cell
 
 DEFAULT_INSECURE = ["http", "ftp", "tftp"]
 _FIRMWARE_SUFFIXES = (
@@ -70,7 +70,6 @@ def _scheme(url: str) -> str:
     return urlsplit(url).scheme.lower() if "://" in url else ""
 
 
-@register
 class UpdateChannel(Check):
     requirement_id = "UPD-02"
     needs = frozenset()
@@ -226,3 +225,48 @@ class UpdateChannel(Check):
                 )
             elif scheme in ("https", "ftps") or flagged:
                 secure.append(f"firmware update URL {value}")
+
+
+CHECK = UpdateChannel
+
+# The notebook page of UPD-02: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="An update fetched over plain HTTP, FTP or TFTP can be replaced on the way. Two sources: "
+    "downloads seen in the capture, and update URLs written in the image.",
+    steps=[
+        (
+            "Downloads in the capture: `looks_like_firmware` (path, content type, size and magic "
+            "bytes) and `encrypted` decide.",
+            table_cell(
+                "downloads",
+                "capture",
+                "downloads",
+                [
+                    "packets",
+                    "protocol",
+                    "host",
+                    "path",
+                    "content_type",
+                    "size",
+                    "magic",
+                    "looks_like_firmware",
+                    "encrypted",
+                    "reason",
+                ],
+                "Downloads seen in the capture",
+            ),
+        ),
+        (
+            "Update URLs in the image: `secure` false is an `http://`, `ftp://` or `tftp://` URL.",
+            table_cell(
+                "urls",
+                "firmware",
+                "update",
+                UPDATE_VIEW,
+                "Update URLs in the image",
+                where={"kind": "url"},
+            ),
+        ),
+    ],
+    declared=["update"],
+)

@@ -6,10 +6,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.registry import register
+from workbench.checks.page import procedural
 
 
-@register
 class SupportPeriod(ProceduralCheck):
     requirement_id = "UPD-03"
     fields = ("support_period",)
@@ -46,3 +45,9 @@ class SupportPeriod(ProceduralCheck):
         if observed and not observed.get("published"):
             reasons.append("the declaration does not say where the support period is published")
         return reasons
+
+
+CHECK = SupportPeriod
+
+# The notebook page of UPD-03: its analysis section and the declaration fields compared.
+PAGE = procedural(["support_period"])

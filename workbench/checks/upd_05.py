@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.registry import register
+from workbench.checks.page import procedural
 
 
-@register
 class AutomaticUpdates(ProceduralCheck):
     requirement_id = "UPD-05"
     fields = ("update",)
@@ -24,3 +23,9 @@ class AutomaticUpdates(ProceduralCheck):
         if update is not None and update.automatic is False:
             return [("update.automatic", "the declaration states that updates are not applied automatically")]
         return []
+
+
+CHECK = AutomaticUpdates
+
+# The notebook page of UPD-05: its analysis section and the declaration fields compared.
+PAGE = procedural(["update"])

@@ -12,7 +12,7 @@ from typing import Any
 from workbench.checks._network import device_of, ref, rows, text
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.registry import register
+from workbench.checks.page import Page, table_cell
 
 _COLUMNS = ("packet", "protocol", "src_ip", "name", "server", "model", "version", "banner")
 
@@ -23,7 +23,6 @@ def _mentions(haystack: str, needle: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(needle)}(?![\w]|\.\d)", haystack, re.IGNORECASE) is not None
 
 
-@register
 class VersionRecognisable(Check):
     requirement_id = "UPD-06"
     needs = frozenset({EvidenceKind.DECLARATION})
@@ -112,3 +111,26 @@ class VersionRecognisable(Check):
                 "case": case_values,
             },
         )
+
+
+CHECK = VersionRecognisable
+
+# The notebook page of UPD-06: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="A user must be able to tell which model and software version they have. Compare what "
+    "the case records with what the device says about itself on the network.",
+    steps=[
+        ("The device as recorded in `case.yaml`:", "ui.show_device(session.case)"),
+        (
+            "What the device announces (discovery protocols carry model and version strings):",
+            table_cell(
+                "announced",
+                "capture",
+                "discovery",
+                ["packet", "protocol", "name", "model", "version", "server", "banner"],
+                "Model and version announced on the network",
+            ),
+        ),
+    ],
+    procedure=True,
+)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.registry import register
+from workbench.checks.page import procedural
 
 
-@register
 class DisclosurePolicy(ProceduralCheck):
     requirement_id = "VULN-01"
     fields = ("disclosure",)
@@ -15,3 +14,9 @@ class DisclosurePolicy(ProceduralCheck):
         "the inspector opens the published policy, checks it names a contact and the timescales for "
         "acknowledging reports and status updates, and attaches it with the date it was read"
     )
+
+
+CHECK = DisclosurePolicy
+
+# The notebook page of VULN-01: its analysis section and the declaration fields compared.
+PAGE = procedural(["disclosure"])

@@ -26,7 +26,7 @@ from workbench.checks._firmware import (
 )
 from workbench.checks._procedural import declared, is_stated
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.registry import register
+from workbench.checks.page import Page, table_cell
 
 MAX_CONFIGS = 50
 DEFAULT_WEAK = ("WEP", "TKIP")
@@ -63,7 +63,6 @@ def _assess_hostapd(values: dict[str, tuple[str, int]]) -> tuple[str, int] | Non
     return None
 
 
-@register
 class CurrentWirelessSecurity(FirmwareCheck):
     requirement_id = "WIFI-01"
     optional = frozenset({EvidenceKind.INSPECTOR, EvidenceKind.DECLARATION})
@@ -225,3 +224,27 @@ class CurrentWirelessSecurity(FirmwareCheck):
             "interfaces (WPA2/WPA3 only; set-up network protected or time-limited)"
         )
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + notes, indicators=indicators)
+
+
+CHECK = CurrentWirelessSecurity
+
+# The notebook page of WIFI-01: its analysis section and the declaration fields compared.
+PAGE = Page(
+    intro="WEP, TKIP and open networks are broken or unprotected. The check reads the wireless "
+    "configurations in the image (`wpa_supplicant`, `hostapd`).",
+    steps=[
+        (
+            "Wireless configuration files in the image:",
+            table_cell(
+                "wireless",
+                "firmware",
+                "files",
+                ["path", "size", "mode", "sha256"],
+                "Wireless configuration files",
+                where={"path~": r"wpa_supplicant|hostapd"},
+            ),
+        )
+    ],
+    declared=["wireless"],
+    procedure=True,
+)
