@@ -1,0 +1,134 @@
+"""Engine tables, each with one declared schema: the boundary between the engines and the checks.
+
+An engine declares every table it produces once, as a `TableSchema` (column names, Arrow types and
+a line of documentation each). The same declaration builds the engine's DataFrames, types the
+cache's tables when they are read back, gives the checks typed rows (a TLS version is an integer
+code, a packet list a list of integers, a missing value `None`; never a string to parse again) and
+writes the table of columns in docs/CONTRACTS.md.
+
+Rows are read in batches, so a table of millions of rows never becomes one Python object per row
+all at once; a check that needs a few columns names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+ROWS_PER_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """One engine table: its name, what a row is, and its columns in order."""
+
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def arrow(self) -> pa.Schema:
+        return pa.schema([pa.field(c.name, c.type) for c in self.columns])
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"table {self.name!r} has no column {name!r}")
+
+    # --- building (the engines) ------------------------------------------------------------
+    def empty(self) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in self.names})
+
+    def frame(self, records: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]]) -> pd.DataFrame:
+        """A table from rows: dicts, or tuples in the order of the columns."""
+        if not records:
+            return self.empty()
+        return pd.DataFrame.from_records(records, columns=list(self.names))
+
+    def frame_from_columns(self, columns: Mapping[str, Any]) -> pd.DataFrame:
+        """A table from one array (or list) per column: no row objects at all."""
+        if not columns or not len(next(iter(columns.values()))):
+            return self.empty()
+        return pd.DataFrame({c: columns[c] for c in self.names}, copy=False)
+
+    # --- reading (the cache and the checks) ------------------------------------------------
+    def to_arrow(self, frame: pd.DataFrame, columns: Iterable[str] = ()) -> pa.Table:
+        """The frame as an Arrow table of the declared types (only `columns`, if named).
+
+        A column the frame lacks is all nulls; a value of the wrong type is an error naming the
+        table, because it means the engine broke its contract.
+        """
+        wanted = tuple(columns) or self.names
+        fields = [pa.field(n, self.column(n).type) for n in wanted]
+        arrays = []
+        for field in fields:
+            if field.name in frame.columns:
+                values = frame[field.name]
+                try:
+                    arrays.append(pa.array(_plain_values(values), type=field.type, from_pandas=True))
+                except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+                    raise TypeError(f"table {self.name!r}, column {field.name!r}: {exc}") from exc
+            else:
+                arrays.append(pa.nulls(len(frame), type=field.type))
+        return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+    def rows(self, frame: pd.DataFrame | None, columns: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
+        """Typed rows of `frame` (the named columns, else all, plus any context columns such as
+        `artefact` and `sha256` the frame carries beyond the schema), read in batches."""
+        if frame is None or frame.empty:
+            return
+        wanted = tuple(columns) or self.names
+        extra = [c for c in frame.columns if c not in self.names and c not in wanted]
+        for start in range(0, len(frame), ROWS_PER_BATCH):
+            part = frame.iloc[start : start + ROWS_PER_BATCH]
+            typed = self.to_arrow(part, wanted).to_pylist()
+            context = part[extra].to_dict("records") if extra else None
+            for i, row in enumerate(typed):
+                if context is not None:
+                    row.update({k: _plain(v) for k, v in context[i].items()})
+                yield row
+
+    def markdown(self) -> str:
+        """The columns as a Markdown table, for docs/CONTRACTS.md."""
+        lines = [f"`{self.name}`: {self.doc}", "", "| column | type | meaning |", "|---|---|---|"]
+        lines += [f"| `{c.name}` | {c.type} | {c.doc} |" for c in self.columns]
+        return "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a Python value: NaN/NA/NaT as None, numpy scalars unwrapped."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            return value
+    return value
+
+
+def _plain_values(series: pd.Series) -> Any:
+    """Values Arrow can convert: object columns with numpy arrays inside become lists."""
+    if series.dtype != object:
+        return series
+    return [v.tolist() if hasattr(v, "tolist") and not isinstance(v, str | bytes) else v for v in series]
