@@ -173,26 +173,7 @@ class CheckSession:
         """A table of the capture or firmware engine over every artefact of that kind."""
         if kind not in ("capture", "firmware"):
             raise WorkbenchError(f"no tables for evidence kind {kind!r}: use 'capture' or 'firmware'")
-        try:
-            return self.ctx.capture_table(name) if kind == "capture" else self.ctx.firmware_table(name)
-        except ValueError:
-            # The context labels rows with `artefact` and `sha256` columns, which fails for engine
-            # tables that have their own `sha256` (firmware `files`): label them here instead.
-            return self._labelled_table(kind, name)
-
-    def _labelled_table(self, kind: str, name: str) -> pd.DataFrame:
-        import pandas as pd
-
-        analysed = self.ctx.captures() if kind == "capture" else self.ctx.firmwares()
-        frames = []
-        for artefact, analysis in analysed:
-            frame = analysis.tables.get(name)
-            if frame is not None:
-                frames.append(frame.assign(artefact=artefact.name, artefact_sha256=artefact.sha256))
-        non_empty = [f for f in frames if not f.empty]
-        if non_empty:
-            return pd.concat(non_empty, ignore_index=True)
-        return frames[0] if frames else pd.DataFrame(columns=["artefact", "artefact_sha256"])
+        return self.ctx.capture_table(name) if kind == "capture" else self.ctx.firmware_table(name)
 
     def has(self, kind: str) -> bool:
         return self.ctx.has(kind)

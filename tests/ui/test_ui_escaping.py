@@ -107,7 +107,8 @@ def test_evidence_table_without_that_evidence_says_so(case, displayed) -> None:
 
 def test_evidence_table_with_empty_table_shows_message(case, small_pcap, displayed) -> None:
     session = hostile_session(case, small_pcap)
-    session.ctx._tables[("capture", "credentials")] = pd.DataFrame(columns=["artefact", "sha256", "packets"])
+    empty = pd.DataFrame(columns=["artefact", "artefact_sha256", "packets"])
+    session.ctx._tables[("capture", "credentials")] = empty
     outputs = displayed(
         ui.evidence_table, session, "capture", "credentials", columns=["packets"], empty="none seen"
     )
@@ -202,7 +203,7 @@ def test_plot_labels_are_never_mathtext(displayed) -> None:
 
 
 def test_plots_of_empty_tables_say_so(displayed) -> None:
-    empty = pd.DataFrame(columns=["artefact", "sha256"])
+    empty = pd.DataFrame(columns=["artefact", "artefact_sha256"])
     for plot in (ui.plots.tls_versions, ui.plots.hardening):
         outputs = displayed(plot, empty)
         assert "Nothing to plot" in outputs[0]["text/plain"]

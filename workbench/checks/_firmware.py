@@ -99,15 +99,15 @@ def records(frame: pd.DataFrame | None, columns: Iterable[str] = ()) -> list[dic
 
 
 def table(ctx: EvidenceContext, name: str, columns: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Rows of an engine table over every image, with `artefact` and `sha256` (the image's)."""
+    """Rows of an engine table over every image, with `artefact` and `artefact_sha256`."""
     if name == "files":
         return files_rows(ctx, columns)
-    return records(ctx.firmware_table(name), ("artefact", "sha256", *columns))
+    return records(ctx.firmware_table(name), ("artefact", "artefact_sha256", *columns))
 
 
 def files_rows(ctx: EvidenceContext, columns: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """The `files` table's rows, converted once per context: its own `sha256` column (each file's)
-    is `file_sha256` there (EvidenceContext), and `sha256` is the image's, as in every other table."""
+    """The `files` table's rows, converted once per context (`sha256` is each file's own hash,
+    `artefact_sha256` the image's, as in every other table)."""
     cache = getattr(ctx, "_workbench_files_rows", None)
     if cache is None:
         cache = records(ctx.firmware_table("files"))
@@ -142,7 +142,7 @@ def ref(row: dict[str, Any], *, path: str | None = None, note: str = "") -> Evid
     notes = [n for n in (note, f"line {line}" if line else "") if n]
     return EvidenceRef(
         artefact=text(row.get("artefact")) or "firmware",
-        sha256=text(row.get("sha256")),
+        sha256=text(row.get("artefact_sha256")),
         path=path if path is not None else (text(row.get("path")) or text(row.get("source")) or None),
         offset=as_int(row.get("offset")),
         note="; ".join(notes),
@@ -216,7 +216,7 @@ def _layer_folders(ctx: EvidenceContext, sha256: str, root: Path) -> list[tuple[
         return []
     found = []
     for row in table(ctx, "layers", ("offset", "end", "format", "path")):
-        if text(row["sha256"]) != sha256 or not text(row["path"]).startswith("/"):
+        if text(row["artefact_sha256"]) != sha256 or not text(row["path"]).startswith("/"):
             continue
         folder = on_disk.get((as_int(row["offset"]), as_int(row["end"]), text(row["format"])))
         if folder and not str(folder).startswith("/") and ".." not in PurePosixPath(folder).parts:
@@ -595,7 +595,7 @@ def script_mentions(
             code = line.split("#", 1)[0]
             for match in pattern.finditer(code):
                 found.setdefault(match.group(1), []).append(
-                    {"artefact": artefact, "sha256": sha, "path": path, "line": number}
+                    {"artefact": artefact, "artefact_sha256": sha, "path": path, "line": number}
                 )
     return found
 
@@ -670,7 +670,7 @@ def boot_starts(ctx: EvidenceContext, names: Any) -> list[dict[str, Any]]:
                 starts.append(
                     {
                         "artefact": artefact,
-                        "sha256": sha,
+                        "artefact_sha256": sha,
                         "path": path,
                         "line": number,
                         "program": programs[-1],

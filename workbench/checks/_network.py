@@ -99,11 +99,11 @@ def packets_of(value: Any) -> list[int]:
 def ref(
     row: dict[str, Any], *, packet: Any = None, path: Any = None, offset: Any = None, note: str = ""
 ) -> EvidenceRef:
-    """An evidence reference for a table row (its `artefact` and `sha256` columns)."""
+    """An evidence reference for a table row (its `artefact` and `artefact_sha256` columns)."""
     number = as_int(packet)
     return EvidenceRef(
         artefact=text(row.get("artefact")) or "capture",
-        sha256=text(row.get("sha256")),
+        sha256=text(row.get("artefact_sha256")),
         packet=number if number and number > 0 else None,
         path=text(path) or None,
         offset=as_int(offset),
@@ -577,7 +577,7 @@ def remote_destinations(ctx: EvidenceContext, device: Device) -> dict[str, dict[
                 "encrypted": True,
                 "first_packet": None,
                 "artefact": text(row.get("artefact")),
-                "sha256": text(row.get("sha256")),
+                "artefact_sha256": text(row.get("artefact_sha256")),
             },
         )
         port = f"{text(row['transport']).lower() or '?'}/{text(row['server_port'])}"

@@ -297,7 +297,7 @@ def stored_hash(ctx: Any, row: dict[str, Any], known: dict[Any, str] | None = No
         return None
     wanted = as_int(row.get("line"))
     fallback = None
-    for number, line in image_lines(ctx, text(row.get("sha256")), source):
+    for number, line in image_lines(ctx, text(row.get("artefact_sha256")), source):
         fields = line.split(":")
         if len(fields) < 2 or fields[0] != user:
             continue

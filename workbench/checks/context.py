@@ -1,13 +1,15 @@
 """What a check sees: one requirement, and the case's evidence, analysed once and cached.
 
 Tables from several artefacts of one kind are concatenated, with `artefact` (the artefact's
-name in the case) and `sha256` columns added so every row can be traced to its evidence; an engine
-table that has its own `sha256` (the firmware's `files`) keeps it as `file_sha256`.
+name in the case) and `artefact_sha256` columns added so every row can be traced to its evidence;
+an engine's own columns keep their names (the firmware `files` table's `sha256` is each file's).
+`capture_rows` and `firmware_rows` give a check typed rows by the engine's declared schema
+(workbench.tables): Python values of the declared types, `None` where a value is missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,6 +86,18 @@ class EvidenceContext:
         """A table of the firmware engine (accounts, keys, binaries, ...) over every image."""
         return self._table(EvidenceKind.FIRMWARE, name)
 
+    def capture_rows(self, name: str, columns: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
+        """Typed rows of a capture table (only `columns` if named), with `artefact` and `artefact_sha256`."""
+        from workbench.capture.schema import TABLES
+
+        return TABLES[name].rows(self.capture_table(name), columns)
+
+    def firmware_rows(self, name: str, columns: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
+        """Typed rows of a firmware table (only `columns` if named), with `artefact` and `artefact_sha256`."""
+        from workbench.firmware.schema import TABLES
+
+        return TABLES[name].rows(self.firmware_table(name), columns)
+
     def captures(self) -> list[tuple[Artefact, Any]]:
         """Each capture with its analysis, read from the case's cache once per context."""
         if "capture" not in self._analyses:
@@ -113,9 +127,9 @@ class EvidenceContext:
                 frame = analysis.tables.get(name)
                 if frame is None:
                     continue
-                frame = frame.rename(columns={"sha256": "file_sha256"})  # a copy, never the cache's
+                frame = frame.copy(deep=False)  # never the cache's own frame
                 frame.insert(0, "artefact", artefact.name)
-                frame.insert(1, "sha256", artefact.sha256)
+                frame.insert(1, "artefact_sha256", artefact.sha256)
                 frames.append(frame)
             non_empty = [f for f in frames if not f.empty]
             if non_empty:
@@ -123,6 +137,6 @@ class EvidenceContext:
             elif frames:
                 table = frames[0]
             else:
-                table = pd.DataFrame(columns=["artefact", "sha256"])
+                table = pd.DataFrame(columns=["artefact", "artefact_sha256"])
             self._tables[key] = table
         return self._tables[key]

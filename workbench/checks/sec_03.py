@@ -101,7 +101,7 @@ class StoredSecretsProtected(FirmwareCheck):
                         severity=Severity.HIGH,
                         evidence=(
                             ref(
-                                {"artefact": artefact, "sha256": artefact_sha256(ctx, artefact)},
+                                {"artefact": artefact, "artefact_sha256": artefact_sha256(ctx, artefact)},
                                 path=path,
                                 note=f"mode {mode:04o}",
                             ),

@@ -168,7 +168,7 @@ class CurrentWirelessSecurity(FirmwareCheck):
                                 ref(
                                     {
                                         "artefact": row["artefact"],
-                                        "sha256": row["artefact_sha256"],
+                                        "artefact_sha256": row["artefact_sha256"],
                                         "line": problem[1],
                                     },
                                     path=text(row["path"]),

@@ -10,9 +10,9 @@ def test_files_table_keeps_each_files_hash_beside_the_images(defective):
     files = ctx.firmware_table("files")
     assert not files.empty
     image_sha = ctx.artefacts("firmware")[0].sha256
-    assert set(files["sha256"]) == {image_sha}  # the image's, as in every other table
-    regular = files[files["file_sha256"].astype(str).str.len() == 64]
-    assert len(regular) > 10 and image_sha not in set(regular["file_sha256"])
+    assert set(files["artefact_sha256"]) == {image_sha}  # the image's, as in every other table
+    regular = files[files["sha256"].astype(str).str.len() == 64]  # each file's own hash, unrenamed
+    assert len(regular) > 10 and image_sha not in set(regular["sha256"])
 
 
 def test_each_analysis_is_loaded_once_per_context(defective):
