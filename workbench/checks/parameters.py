@@ -1,0 +1,105 @@
+"""A requirement's parameters as a check reads them: thresholds and lists come from the catalogue only.
+
+A check names the parameters it reads (`Check.parameters`); `Parameters.get` returns the value the
+case's catalogue gives. A lab's own catalogue may leave one out: then the value of the newest
+bundled edition stands in, and a note says so (it becomes one of the check's reasons). No default
+lives in Python, so the catalogue and the checks cannot drift apart; tests/checks/test_registry.py
+checks every declared parameter against the bundled edition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from workbench.errors import CheckError
+
+if TYPE_CHECKING:
+    from workbench.checks.context import EvidenceContext
+
+
+@lru_cache(maxsize=4)
+def _bundled(requirement_id: str) -> tuple[str, dict[str, Any]]:
+    """(edition, parameters) of `requirement_id` in the newest bundled edition ({} if absent)."""
+    from workbench.catalog import load_catalog
+    from workbench.catalog.loader import newest_edition
+
+    edition = newest_edition()
+    catalog = load_catalog(edition)
+    if requirement_id not in catalog.ids:
+        return edition, {}
+    return edition, dict(catalog.get(requirement_id).parameters or {})
+
+
+def bundled_default(requirement_id: str, name: str) -> Any:
+    """The newest bundled edition's value of a parameter (None when it has none)."""
+    return _bundled(requirement_id)[1].get(name)
+
+
+@dataclass
+class Parameters:
+    """Reads a requirement's parameters; remembers where a bundled value had to stand in."""
+
+    requirement_id: str
+    values: dict[str, Any]
+    declared: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+    defaulted: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, ctx: EvidenceContext, declared: Iterable[str] = ()) -> Parameters:
+        return cls(ctx.requirement.id, dict(ctx.parameters), tuple(declared))
+
+    def get(self, name: str) -> Any:
+        if self.declared and name not in self.declared:
+            raise CheckError(
+                f"reads parameter {name!r}, which its `parameters` do not declare",
+                requirement=self.requirement_id,
+            )
+        value = self.values.get(name)
+        if value is not None:
+            return value
+        edition, bundled = _bundled(self.requirement_id)
+        if bundled.get(name) is None:
+            raise CheckError(
+                f"parameter {name!r} is in neither the catalogue nor the bundled edition {edition}",
+                requirement=self.requirement_id,
+            )
+        self.defaulted.append(name)
+        self.notes.append(
+            f"the catalogue gives no parameter {name!r}; the bundled edition {edition}'s value"
+            f" {bundled[name]!r} was used"
+        )
+        return bundled[name]
+
+    def strings(self, name: str) -> list[str]:
+        value = self.get(name)
+        items = value if isinstance(value, list | tuple) else [value]
+        return [str(v) for v in items]
+
+    def lowered(self, name: str) -> list[str]:
+        return [v.lower() for v in self.strings(name)]
+
+    def integer(self, name: str) -> int:
+        value = self.get(name)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise CheckError(f"parameter {name!r} is not a whole number: {value!r}",
+                             requirement=self.requirement_id) from None
+
+    def number(self, name: str) -> float:
+        value = self.get(name)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise CheckError(f"parameter {name!r} is not a number: {value!r}",
+                             requirement=self.requirement_id) from None
+
+    def flag(self, name: str) -> bool:
+        value = self.get(name)
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in {"yes", "true", "1", "on"}
