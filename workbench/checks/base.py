@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from workbench.checks.context import EvidenceContext
+    from workbench.checks.parameters import Parameters
 
 
 class Verdict(StrEnum):
@@ -113,6 +114,7 @@ class Check:
     requirement_id: ClassVar[str]
     needs: ClassVar[frozenset[EvidenceKind]] = frozenset()
     optional: ClassVar[frozenset[EvidenceKind]] = frozenset()
+    parameters: ClassVar[tuple[str, ...]] = ()  # catalogue parameters the check reads (no defaults here)
 
     def run(self, ctx: EvidenceContext) -> CheckResult:
         missing = tuple(sorted(kind for kind in self.needs if not ctx.has(kind)))
@@ -130,6 +132,12 @@ class Check:
         raise NotImplementedError
 
     # helpers for subclasses
+    def params(self, ctx: EvidenceContext) -> Parameters:
+        """The requirement's parameters, limited to those this check declares."""
+        from workbench.checks.parameters import Parameters
+
+        return Parameters.of(ctx, self.parameters)
+
     def result(
         self,
         ctx: EvidenceContext,
