@@ -14,6 +14,7 @@ from workbench.errors import WorkbenchError
 COMMAND_MODULES = (
     "workbench.catalog.cli",
     "workbench.case.cli",
+    "workbench.checks.cli",
     "workbench.capture.cli",
     "workbench.firmware.cli",
     "workbench.batch.cli",

@@ -1,0 +1,100 @@
+"""`workbench check ID [CASE]`: where a requirement lives, and what its check says about a case.
+
+Without a case: the requirement's home — its module (check and notebook page), the parameters the
+check reads with the catalogue's values, its notebook and its tests. With a case: the check run on
+the case's evidence (from the analysis cache), its verdict, reasons and findings with their evidence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench.checks.registry import unit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _clean(value: Any) -> str:
+    """Text for a terminal: no control characters from hostile evidence."""
+    return "".join(c if c.isprintable() else "?" for c in str(value))
+
+
+def home(requirement_id: str, catalog: Any) -> dict[str, Any]:
+    """Where the requirement's check, page, notebook and tests are, and the parameters it reads."""
+    found = unit(requirement_id)
+    module_file = Path(found.module.__file__ or "")
+    requirement = catalog.get(requirement_id)
+    tests = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob(f"test_{found.module_name}.py"))
+    return {
+        "id": requirement_id,
+        "title": requirement.title,
+        "module": str(module_file.relative_to(ROOT) if module_file.is_relative_to(ROOT) else module_file),
+        "check": found.check.__name__,
+        "needs": sorted(str(k) for k in found.check.needs),
+        "optional": sorted(str(k) for k in found.check.optional),
+        "parameters": {name: (requirement.parameters or {}).get(name) for name in found.check.parameters},
+        "catalog_edition": str(catalog.edition),
+        "notebook": f"notebooks/{requirement_id}.ipynb",
+        "tests": tests,
+    }
+
+
+def _home_text(info: dict[str, Any]) -> str:
+    lines = [
+        f"{info['id']}: {info['title']}",
+        f"  check and notebook page  {info['module']} ({info['check']}, PAGE)",
+        f"  evidence                 needs {', '.join(info['needs']) or '-'};"
+        f" optional {', '.join(info['optional']) or '-'}",
+        f"  notebook                 {info['notebook']}",
+        f"  tests                    {', '.join(info['tests']) or '(none)'}",
+        f"  parameters (catalogue {info['catalog_edition']}):",
+    ]
+    lines += [f"    {name} = {value!r}" for name, value in info["parameters"].items()] or ["    (none)"]
+    return "\n".join(lines) + "\n"
+
+
+def _result_text(result: Any) -> str:
+    lines = [f"{result.requirement_id}: proposed verdict {result.verdict}"]
+    lines += [f"  - {_clean(reason)}" for reason in result.reasons]
+    for number, finding in enumerate(result.findings, 1):
+        lines.append(f"  finding {number} [{finding.severity}] {_clean(finding.summary)}")
+        lines += [f"      evidence: {_clean(ref.label())}" for ref in finding.evidence]
+    if result.missing_evidence:
+        lines.append(f"  missing evidence: {', '.join(str(k) for k in result.missing_evidence)}")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from workbench.catalog import load_catalog
+
+    rid = args.id.strip().upper()
+    if not args.case:
+        info = home(rid, load_catalog(args.catalog))
+        sys.stdout.write(json.dumps(info, indent=2) + "\n" if args.json else _home_text(info))
+        return 0
+    from workbench.checks.context import EvidenceContext
+
+    result = unit(rid).check().run(EvidenceContext.for_case(args.case, rid, args.catalog))
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+    else:
+        sys.stdout.write(_result_text(result))
+    return 0
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    check = subparsers.add_parser(
+        "check",
+        parents=[common],
+        help="where a requirement's check, page and tests are; or run its check on a case",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("id", metavar="ID", help="requirement id, e.g. COM-02")
+    check.add_argument("case", metavar="CASE", nargs="?", default=None, help="a case to run the check on")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(func=cmd_check)
