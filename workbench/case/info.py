@@ -10,7 +10,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from workbench.case.netaddr import normalise_ip, normalise_mac, unique
 
 CASE_SCHEMA_VERSION = 2  # 2: catalog_source and catalog_sha256 (optional; version-1 files open as before)
-FALLBACK_EDITION = "2026.1"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 IpAddress = Annotated[str, AfterValidator(normalise_ip)]
@@ -23,16 +22,10 @@ Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, 
 
 
 def newest_edition() -> str:
-    """The newest bundled catalogue edition; the fallback only while the catalogue is not installed."""
-    try:
-        from workbench import catalog
-    except ImportError:
-        return FALLBACK_EDITION
-    helper = getattr(catalog, "newest_edition", None)
-    try:
-        return str(helper()) if callable(helper) else str(catalog.load_catalog(None).edition)
-    except Exception:  # no or broken bundled editions: the catalogue's own commands report that
-        return FALLBACK_EDITION
+    """The newest bundled catalogue edition (a CatalogError naming the folder when none is installed)."""
+    from workbench.catalog.loader import newest_edition as bundled_newest
+
+    return bundled_newest()
 
 
 class CaseInfo(BaseModel):
