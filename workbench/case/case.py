@@ -19,7 +19,7 @@ import stat
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from pydantic import ValidationError
 
@@ -40,6 +40,14 @@ from workbench.case.verdicts import VerdictStore
 from workbench.case.yamlio import describe_validation, dump_yaml, read_limited, read_yaml
 from workbench.errors import CaseError
 from workbench.fsutil import atomic_write_bytes, atomic_write_text, sha256_file
+
+
+class AddOptions(TypedDict, total=False):
+    """What may be said about an artefact as it enters the case."""
+
+    requirement: str | None  # attachments: the requirement they document
+    note: str | None
+    added_by: str | None
 
 CASE_FILE = "case.yaml"
 REGISTRY_FILE = "artefacts.yaml"
@@ -156,20 +164,10 @@ class Case:
         raise CaseError(f"no artefact named {name!r} in the case", path=str(self.path))
 
     def add_artefact(
-        self,
-        src: str | os.PathLike[str],
-        kind: str,
-        name: str | None = None,
-        *,
-        requirement: str | None = None,
-        note: str | None = None,
-        added_by: str | None = None,
+        self, src: str | os.PathLike[str], kind: str, name: str | None = None, **options: Unpack[AddOptions]
     ) -> Artefact:
         """Copy src into the case; the artefact already holding the same content if there is one."""
-        artefact, _ = self.import_artefact(
-            src, kind, name, requirement=requirement, note=note, added_by=added_by
-        )
-        return artefact
+        return self.import_artefact(src, kind, name, **options)[0]
 
     def import_artefact(
         self,
