@@ -120,32 +120,7 @@ def declaration_ref(ctx: EvidenceContext, note: str) -> EvidenceRef:
     return EvidenceRef(artefact="declaration", sha256=ctx.case.declaration_sha256() or "", note=note)
 
 
-# --- parameters from the catalogue --------------------------------------------------------
-
-
-@dataclass
-class Parameters:
-    """Reads the requirement's parameters; remembers which defaults had to stand in."""
-
-    values: dict[str, Any]
-    notes: list[str]
-
-    @classmethod
-    def of(cls, ctx: EvidenceContext) -> Parameters:
-        return cls(values=ctx.parameters, notes=[])
-
-    def get(self, name: str, default: Any) -> Any:
-        value = self.values.get(name)
-        if value is None:
-            self.notes.append(
-                f"the catalogue gives no parameter {name!r}; the workbench default {default!r} was used"
-            )
-            return default
-        return value
-
-    def strings(self, name: str, default: list[str]) -> list[str]:
-        value = self.get(name, default)
-        return [str(v) for v in as_list(value)]
+# --- patterns -----------------------------------------------------------------------------
 
 
 def pattern_match(patterns: Iterable[str], value: str) -> str | None:

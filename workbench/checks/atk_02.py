@@ -10,7 +10,6 @@ from typing import Any
 
 from workbench.checks._network import (
     INSECURE_SERVICE_PORTS,
-    Parameters,
     as_bool,
     as_int,
     device_flows,
@@ -25,7 +24,6 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import OPEN_PORT_VIEW, SERVICE_VIEW, Page, table_cell
 
-DEFAULT_INSECURE = ["telnet", "ftp", "tftp", "rlogin", "rsh", "rexec"]
 _PORT_COLUMNS = ("device_ip", "transport", "port", "service", "evidence", "first_packet")
 _SERVICE_COLUMNS = ("name", "kind", "source", "line", "command", "runs_as", "port", "enabled", "path")
 
@@ -34,6 +32,7 @@ class InsecureRemoteAccess(Check):
     requirement_id = "ATK-02"
     needs = frozenset()
     optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.FIRMWARE})
+    parameters = ("insecure_services",)
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         has_capture, has_firmware = ctx.has(EvidenceKind.CAPTURE), ctx.has(EvidenceKind.FIRMWARE)
@@ -46,8 +45,8 @@ class InsecureRemoteAccess(Check):
                     " is needed to evaluate this requirement"
                 ],
             )
-        params = Parameters.of(ctx)
-        insecure = params.strings("insecure_services", DEFAULT_INSECURE)
+        params = self.params(ctx)
+        insecure = params.strings("insecure_services")
         findings: list[Finding] = []
         seen_capture: dict[str, list[str]] = {}
         seen_firmware: dict[str, list[str]] = {}

@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbench.checks._network import Parameters, as_list, device_of, ref, rows, text, traffic_gap
+from workbench.checks._network import as_list, device_of, ref, rows, text, traffic_gap
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import Page, table_cell
 
-DEFAULT_FIELDS = ["serial", "version"]
 _COLUMNS = (
     "packet",
     "protocol",
@@ -49,10 +48,11 @@ class DiscoveryDisclosure(Check):
     requirement_id = "ATK-04"
     needs = frozenset({EvidenceKind.CAPTURE})
     optional = frozenset({EvidenceKind.DECLARATION})
+    parameters = ("disclosure_fields",)
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        params = Parameters.of(ctx)
-        wanted = params.strings("disclosure_fields", DEFAULT_FIELDS)
+        params = self.params(ctx)
+        wanted = params.strings("disclosure_fields")
         device = device_of(ctx)
         known = {
             "serial": text(getattr(ctx.info, "serial_number", None)),

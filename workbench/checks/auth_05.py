@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._network import (
-    Parameters,
-    as_int,
     device_flows,
     device_of,
     packet_refs,
@@ -24,9 +22,6 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import Page, table_cell
 
-DEFAULT_REPEATED = 5
-DEFAULT_HANDS_ON = 20
-DEFAULT_LOGIN_PROTOCOLS = ["telnet", "ssh", "ftp", "http", "https", "rtsp", "mqtt", "tls"]
 _COLUMNS = ("protocol", "client_ip", "server_ip", "server_port", "username", "packets", "detail")
 
 
@@ -34,10 +29,11 @@ class BruteForce(Check):
     requirement_id = "AUTH-05"
     needs = frozenset()
     optional = frozenset({EvidenceKind.CAPTURE})
+    parameters = ("hands_on_attempts", "repeated_attempts", "login_protocols")
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        params = Parameters.of(ctx)
-        hands_on = as_int(params.get("hands_on_attempts", DEFAULT_HANDS_ON)) or DEFAULT_HANDS_ON
+        params = self.params(ctx)
+        hands_on = params.integer("hands_on_attempts")
         procedure = (
             f"Try at least {hands_on} wrong passwords in a row on every login interface (web, app,"
             " telnet/SSH, RTSP) and record whether the device delays, limits or locks out;"
@@ -49,8 +45,8 @@ class BruteForce(Check):
                 Verdict.NEEDS_INSPECTOR,
                 ["No capture in the case: no login attempts to show.", procedure, *params.notes],
             )
-        repeated = as_int(params.get("repeated_attempts", DEFAULT_REPEATED)) or DEFAULT_REPEATED
-        login_protocols = {p.lower() for p in params.strings("login_protocols", DEFAULT_LOGIN_PROTOCOLS)}
+        repeated = params.integer("repeated_attempts")
+        login_protocols = set(params.lowered("login_protocols"))
         device = device_of(ctx)
         logins: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
         for row in rows(ctx.capture_table("credentials"), _COLUMNS):

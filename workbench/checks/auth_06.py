@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._network import (
-    Parameters,
     declared_ports,
     device_of,
     device_services,
@@ -26,7 +25,6 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import OPEN_PORT_VIEW, Page, table_cell
 
-DEFAULT_ANONYMOUS_USERS = ["anonymous", "ftp"]  # only when the catalogue gives no anonymous_users
 _ACCEPTED = ("230", "accepted", "logged in", "success", "granted")
 _REFUSED = ("530", "reject", "refused", "denied", "fail", "incorrect", "invalid")
 _CRED_COLUMNS = ("protocol", "client_ip", "server_ip", "server_port", "username", "packets", "detail")
@@ -46,10 +44,11 @@ class NetworkAuthentication(Check):
     requirement_id = "AUTH-06"
     needs = frozenset({EvidenceKind.CAPTURE})
     optional = frozenset({EvidenceKind.DECLARATION})
+    parameters = ("anonymous_users",)
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        params = Parameters.of(ctx)
-        anonymous = {u.lower() for u in params.strings("anonymous_users", DEFAULT_ANONYMOUS_USERS)}
+        params = self.params(ctx)
+        anonymous = set(params.lowered("anonymous_users"))
         device = device_of(ctx)
         findings: list[Finding] = []
         logins_on: dict[str, int] = {}  # "tcp/21" -> logins seen on the device's service

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._network import (
-    Parameters,
     as_list,
     cipher_name,
     declaration_ref,
@@ -26,9 +25,8 @@ from workbench.checks._network import (
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import Page, table_cell
+from workbench.checks.parameters import bundled_default
 
-DEFAULT_FLOOR = "TLS 1.2"
-DEFAULT_WEAK = ["NULL", "EXPORT", "anon", "RC4", "DES", "MD5"]
 _COLUMNS = (
     "packet",
     "client_ip",
@@ -48,17 +46,20 @@ class TlsFloor(Check):
     requirement_id = "COM-02"
     needs = frozenset({EvidenceKind.CAPTURE})
     optional = frozenset({EvidenceKind.DECLARATION})
+    parameters = ("min_tls_version", "weak_cipher_patterns")
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        params = Parameters.of(ctx)
-        floor_raw = params.get("min_tls_version", DEFAULT_FLOOR)
+        params = self.params(ctx)
+        floor_raw = params.get("min_tls_version")
         floor = tls_version(floor_raw)
         if floor is None:
+            bundled = bundled_default(self.requirement_id, "min_tls_version")
             params.notes.append(
-                f"min_tls_version {floor_raw!r} is not a TLS version; {DEFAULT_FLOOR} was used"
+                f"min_tls_version {floor_raw!r} is not a TLS version;"
+                f" the bundled edition's {bundled!r} was used"
             )
-            floor = tls_version(DEFAULT_FLOOR)
-        weak = params.strings("weak_cipher_patterns", DEFAULT_WEAK)
+            floor = tls_version(bundled)
+        weak = params.strings("weak_cipher_patterns")
         device = device_of(ctx)
         findings: list[Finding] = []
         handshakes = 0

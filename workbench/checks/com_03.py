@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._network import (
-    Parameters,
     as_bool,
     as_int,
     as_list,
@@ -26,9 +25,6 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import Page
 
-DEFAULT_RSA_BITS = 2048
-DEFAULT_EC_BITS = 256
-DEFAULT_WEAK_SIGNATURES = ["md2", "md4", "md5", "sha1"]
 _COLUMNS = ("packet", "client_ip", "server_ip", "server_port", "sni", "chosen_version", "certificates")
 
 
@@ -47,12 +43,13 @@ def _key_floor(key_type: str, min_rsa: int, min_ec: int) -> int:
 class CertificateStrength(Check):
     requirement_id = "COM-03"
     needs = frozenset({EvidenceKind.CAPTURE})
+    parameters = ("min_rsa_bits", "min_ec_bits", "weak_signature_algorithms")
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        params = Parameters.of(ctx)
-        min_rsa = as_int(params.get("min_rsa_bits", DEFAULT_RSA_BITS)) or DEFAULT_RSA_BITS
-        min_ec = as_int(params.get("min_ec_bits", DEFAULT_EC_BITS)) or DEFAULT_EC_BITS
-        weak_sigs = params.strings("weak_signature_algorithms", DEFAULT_WEAK_SIGNATURES)
+        params = self.params(ctx)
+        min_rsa = params.integer("min_rsa_bits")
+        min_ec = params.integer("min_ec_bits")
+        weak_sigs = params.strings("weak_signature_algorithms")
         device = device_of(ctx)
         problems: dict[tuple[str, str], dict[str, Any]] = {}  # (certificate key, problem) -> finding data
         handshakes = without_certs = 0

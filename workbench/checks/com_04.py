@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._network import (
-    Parameters,
     as_bool,
     as_int,
     device_flows,
@@ -26,25 +25,6 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import FLOW_VIEW, REMOTE, Page, table_cell
 
-DEFAULT_CLEARTEXT = [
-    "http",
-    "mqtt",
-    "telnet",
-    "ftp",
-    "tftp",
-    "coap",
-    "smtp",
-    "pop3",
-    "imap",
-    "rtsp",
-    "sip",
-    "snmp",
-    "ldap",
-    "xmpp",
-    "irc",
-]
-DEFAULT_EXEMPT = ["dns", "ntp", "dhcp"]
-
 
 def _family(name: str) -> str:
     """'http-alt' -> 'http', 'telnet-alt' -> 'telnet'; TLS variants keep their own name."""
@@ -54,11 +34,12 @@ def _family(name: str) -> str:
 class CleartextToRemote(Check):
     requirement_id = "COM-04"
     needs = frozenset({EvidenceKind.CAPTURE})
+    parameters = ("cleartext_protocols", "exempt_protocols")
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        params = Parameters.of(ctx)
-        cleartext = {p.lower() for p in params.strings("cleartext_protocols", DEFAULT_CLEARTEXT)}
-        exempt = {p.lower() for p in params.strings("exempt_protocols", DEFAULT_EXEMPT)}
+        params = self.params(ctx)
+        cleartext = set(params.lowered("cleartext_protocols"))
+        exempt = set(params.lowered("exempt_protocols"))
         device = device_of(ctx)
         remote_flows = [r for r in device_flows(ctx, device, "client") if is_remote_address(r["server_ip"])]
         grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = {}

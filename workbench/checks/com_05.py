@@ -14,7 +14,6 @@ from typing import Any
 
 from workbench.checks._network import (
     INFRASTRUCTURE,
-    Parameters,
     answer_addresses,
     as_int,
     capture_minutes,
@@ -37,17 +36,17 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import FLOW_VIEW, REMOTE, Page, table_cell
 
-DEFAULT_MIN_MINUTES = 10
 _DNS_COLUMNS = ("packet", "client_ip", "resolver_ip", "qname", "answers")
 
 
 class DeclaredEndpoints(Check):
     requirement_id = "COM-05"
     needs = frozenset({EvidenceKind.CAPTURE, EvidenceKind.DECLARATION})
+    parameters = ("min_capture_minutes",)
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        params = Parameters.of(ctx)
-        min_minutes = as_int(params.get("min_capture_minutes", DEFAULT_MIN_MINUTES)) or 0
+        params = self.params(ctx)
+        min_minutes = params.integer("min_capture_minutes")
         device = device_of(ctx)
         declared = declared_endpoints(ctx.declaration)
         names: dict[str, list[dict[str, Any]]] = {}  # name -> rows that show it (DNS query or flow)

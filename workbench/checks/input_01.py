@@ -6,24 +6,22 @@ them, web interfaces first); the inspector tests each with the catalogue's input
 
 from __future__ import annotations
 
-from workbench.checks._network import Parameters, declared_ports, device_of, device_services, port_label
+from workbench.checks._network import declared_ports, device_of, device_services, port_label
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import FLOW_VIEW, OPEN_PORT_VIEW, Page, table_cell
-
-DEFAULT_WEB_PROTOCOLS = ["http", "https", "http-alt", "https-alt", "tls", "websocket"]
-DEFAULT_CLASSES = ["command_injection", "path_traversal", "cross_site_scripting", "oversized_input"]
 
 
 class InputValidation(Check):
     requirement_id = "INPUT-01"
     needs = frozenset()
     optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.DECLARATION})
+    parameters = ("test_classes", "web_protocols")
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        params = Parameters.of(ctx)
-        classes = params.strings("test_classes", DEFAULT_CLASSES)
-        web_protocols = {p.lower() for p in params.strings("web_protocols", DEFAULT_WEB_PROTOCOLS)}
+        params = self.params(ctx)
+        classes = params.strings("test_classes")
+        web_protocols = set(params.lowered("web_protocols"))
         interfaces: dict[str, dict[str, object]] = {}
         if ctx.has(EvidenceKind.CAPTURE):
             for label, entry in device_services(ctx, device_of(ctx)).items():

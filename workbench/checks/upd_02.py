@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from workbench.checks._network import (
-    Parameters,
     as_bool,
     declaration_ref,
     device_flows,
@@ -28,7 +27,6 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import UPDATE_VIEW, Page, table_cell
 
-DEFAULT_INSECURE = ["http", "ftp", "tftp"]
 _FIRMWARE_SUFFIXES = (
     ".bin",
     ".img",
@@ -74,6 +72,7 @@ class UpdateChannel(Check):
     requirement_id = "UPD-02"
     needs = frozenset()
     optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.FIRMWARE, EvidenceKind.DECLARATION})
+    parameters = ("insecure_transports",)
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         has_capture, has_firmware = ctx.has(EvidenceKind.CAPTURE), ctx.has(EvidenceKind.FIRMWARE)
@@ -86,8 +85,8 @@ class UpdateChannel(Check):
                     " evaluate this requirement"
                 ],
             )
-        params = Parameters.of(ctx)
-        insecure = [t.lower() for t in params.strings("insecure_transports", DEFAULT_INSECURE)]
+        params = self.params(ctx)
+        insecure = params.lowered("insecure_transports")
         update = getattr(ctx.declaration, "update", None) if ctx.declaration is not None else None
         declared_url = text(getattr(update, "url", None))
         declared_transport = text(getattr(update, "transport", None)).lower()
