@@ -2,11 +2,13 @@
 
 from workbench.capture import analyse_capture
 analysis = analyse_capture("device.pcap", device_ips=["192.168.1.50"])
-analysis.credentials  # a pandas DataFrame; see docs/CONTRACTS.md for every table's columns
+analysis.credentials  # a pandas DataFrame; `TABLES` declares every table's columns
 """
 
 from workbench.capture.analyse import analyse_capture
 from workbench.capture.engine import Limits
-from workbench.capture.result import COLUMNS, CaptureAnalysis
+from workbench.capture.result import CaptureAnalysis
+from workbench.capture.schema import TABLES
+from workbench.capture.versions import TlsVersion
 
-__all__ = ["COLUMNS", "CaptureAnalysis", "Limits", "analyse_capture"]
+__all__ = ["TABLES", "CaptureAnalysis", "Limits", "TlsVersion", "analyse_capture"]

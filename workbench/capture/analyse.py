@@ -15,7 +15,7 @@ from workbench.capture import appid, downloads
 from workbench.capture.engine import LINK_NAMES, TRANSPORTS, Engine, Limits
 from workbench.capture.netutil import ip_text, is_group, is_local, mac_text, normalise_mac, port_service
 from workbench.capture.reader import open_records
-from workbench.capture.result import CaptureAnalysis, frame, frame_from_columns
+from workbench.capture.result import CaptureAnalysis, build, build_from_columns
 from workbench.errors import EvidenceError
 
 
@@ -241,7 +241,7 @@ def _build(
     text = _FlowText(engine)
     device = _device(engine, text, ips, macs)
     device_ips = set(device["ips"])
-    flows = frame_from_columns("flows", _flow_columns(engine, text, device_ips, sink.names))
+    flows = build_from_columns("flows", _flow_columns(engine, text, device_ips, sink.names))
     for log, what in ((sink.credentials, "credentials"), (sink.discovery, "discovery rows")):
         if log.dropped:
             engine.warnings.add(
@@ -253,13 +253,13 @@ def _build(
     )
     tables = {
         "flows": flows,
-        "tls": frame("tls", sorted(sink.tls, key=lambda r: r[0] or 0)),
-        "credentials": frame("credentials", sink.credentials.records(reveal)),
-        "open_ports": frame("open_ports", _open_ports(engine, text, device_ips)),
-        "dns": frame("dns", sink.dns),
-        "discovery": frame("discovery", sink.discovery.rows),
-        "downloads": frame("downloads", downloads_rows),
-        "warnings": frame("warnings", engine.warnings.records()),
+        "tls": build("tls", sorted(sink.tls, key=lambda r: r[0] or 0)),
+        "credentials": build("credentials", sink.credentials.records(reveal)),
+        "open_ports": build("open_ports", _open_ports(engine, text, device_ips)),
+        "dns": build("dns", sink.dns),
+        "discovery": build("discovery", sink.discovery.rows),
+        "downloads": build("downloads", downloads_rows),
+        "warnings": build("warnings", engine.warnings.records()),
     }
     summary = {
         "packets": engine.packets,

@@ -9,8 +9,6 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
-MIN_BITS = {"RSA": 2048, "DSA": 2048, "EC": 224}
-
 
 def _key(cert: x509.Certificate) -> tuple[str, int | None]:
     try:
@@ -99,26 +97,3 @@ def _name(name: x509.Name) -> str:
         return name.rfc4514_string()
     except Exception:
         return str(name)
-
-
-def weaknesses(chain: list[dict[str, Any]]) -> list[str]:
-    """Why a server's chain is weak: the leaf's own faults, and expiry anywhere in the chain."""
-    found: list[str] = []
-    for index, cert in enumerate(chain):
-        if "error" in cert:
-            continue
-        who = cert["subject"] or "(empty subject)"
-        if cert["expired"]:
-            found.append(f"expired certificate: {who}")
-        if index == 0:
-            if cert["self_signed"]:
-                found.append(f"self-signed certificate: {who}")
-            minimum = MIN_BITS.get(cert["key_type"])
-            if minimum and cert["key_bits"] and cert["key_bits"] < minimum:
-                found.append(f"short {cert['key_type']} key ({cert['key_bits']} bits)")
-        sig = (cert["signature_algorithm"] or "").lower()
-        if "md5" in sig or "md2" in sig:
-            found.append(f"MD5 signature: {who}")
-        elif "sha1" in sig and not cert["self_signed"]:
-            found.append(f"SHA-1 signature: {who}")
-    return found

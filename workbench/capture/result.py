@@ -1,114 +1,74 @@
-"""`CaptureAnalysis`: the engine's tables (pandas), the device, a summary; JSON round-trip."""
+"""`CaptureAnalysis`: the engine's tables (pandas, typed by `schema.TABLES`), the device, a summary.
+
+Every table, fresh from the engine or read back from the cache, goes through `typed`, so a check
+sees the same pandas form of each declared type either way: integers as int64 (object holding
+Python ints and None when some are missing), floats as float64, booleans as bool (object when some
+are missing), text as object with None for missing, lists and structs as Python lists and dicts.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
-COLUMNS: dict[str, list[str]] = {
-    "flows": [
-        "flow_id",
-        "transport",
-        "client_ip",
-        "client_port",
-        "server_ip",
-        "server_port",
-        "first_ts",
-        "last_ts",
-        "first_packet",
-        "packets_c2s",
-        "packets_s2c",
-        "bytes_c2s",
-        "bytes_s2c",
-        "app_proto",
-        "port_proto",
-        "server_name",
-        "sni",
-        "encrypted",
-        "device_role",
-        "remote_is_local",
-    ],
-    "tls": [
-        "packet",
-        "client_ip",
-        "server_ip",
-        "server_port",
-        "record_version",
-        "hello_version",
-        "offered_versions",
-        "offered_ciphers",
-        "sni",
-        "alpn",
-        "chosen_version",
-        "chosen_cipher",
-        "certificates",
-        "certificate_packet",
-        "alerts",
-        "ja3",
-        "ja4",
-        "weaknesses",
-    ],
-    "credentials": [
-        "protocol",
-        "client_ip",
-        "server_ip",
-        "server_port",
-        "username",
-        "secret",
-        "packets",
-        "detail",
-    ],
-    "open_ports": ["device_ip", "transport", "port", "service", "evidence", "first_packet", "clients"],
-    "dns": ["packet", "ts", "client_ip", "resolver_ip", "qname", "qtype", "answers", "rcode"],
-    "discovery": [
-        "packet",
-        "protocol",
-        "src_ip",
-        "name",
-        "server",
-        "location",
-        "model",
-        "serial",
-        "version",
-        "disclosed",
-        "banner",
-    ],
-    "downloads": [
-        "packets",
-        "protocol",
-        "client_ip",
-        "server_ip",
-        "server_port",
-        "host",
-        "path",
-        "content_type",
-        "size",
-        "magic",
-        "looks_like_firmware",
-        "encrypted",
-        "reason",
-    ],
-    "warnings": ["kind", "count", "message", "first_packet"],
-}
-TABLES = tuple(COLUMNS)
+from workbench.capture.schema import TABLES
+from workbench.tables import TableSchema
 
 
-def frame(name: str, records: list[dict[str, Any]] | list[tuple]) -> pd.DataFrame:
-    """A table from rows: dicts, or tuples in the order of COLUMNS[name]."""
-    columns = COLUMNS[name]
-    if not records:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pd.DataFrame.from_records(records, columns=columns)
+def build(name: str, records: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]]) -> pd.DataFrame:
+    """Table `name` from rows: dicts, or tuples in the order of its schema's columns."""
+    schema = TABLES[name]
+    return typed(schema, schema.frame(records))
 
 
-def frame_from_columns(name: str, columns: dict[str, Any]) -> pd.DataFrame:
-    """A table from one array (or list) per column: for the large tables, no row objects at all."""
-    if not columns or not len(next(iter(columns.values()))):
-        return frame(name, [])
-    return pd.DataFrame({c: columns[c] for c in COLUMNS[name]}, copy=False)
+def build_from_columns(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
+    """Table `name` from one array (or list) per column: no row objects at all."""
+    schema = TABLES[name]
+    return typed(schema, schema.frame_from_columns(columns))
+
+
+def typed(schema: TableSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's schema columns, in order, each in the pandas form of its declared type."""
+    size = len(frame)
+    columns = {}
+    for column in schema.columns:
+        if column.name in frame.columns:
+            columns[column.name] = _as_declared(frame[column.name], column.type)
+        else:
+            columns[column.name] = pd.Series([None] * size, dtype=object, index=frame.index)
+    return pd.DataFrame(columns, index=frame.index, copy=False)
+
+
+def _as_declared(values: pd.Series, kind: pa.DataType) -> pd.Series:
+    if pa.types.is_floating(kind):
+        return values if values.dtype == "float64" else values.astype("float64")
+    if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+        numpy = "int64" if pa.types.is_integer(kind) else "bool"
+        if values.dtype == numpy:
+            return values
+        missing = values.isna()
+        if not missing.any():
+            return values.astype(numpy)
+        convert = int if pa.types.is_integer(kind) else bool
+        return pd.Series(
+            [None if m else convert(v) for v, m in zip(values, missing, strict=True)],
+            dtype=object,
+            index=values.index,
+        )
+    if pa.types.is_string(kind):
+        if values.dtype == object and not values.map(_is_nan).any():
+            return values
+        return values.astype(object).where(values.notna(), None)
+    return values.astype(object) if values.dtype != object else values
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and value != value
 
 
 def plain(value: Any) -> Any:
@@ -152,7 +112,7 @@ class CaptureAnalysis:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CaptureAnalysis:
-        tables = {name: frame(name, list(data.get(name) or [])) for name in TABLES}
+        tables = {name: build(name, list(data.get(name) or [])) for name in TABLES}
         return cls(
             tables=tables, device=dict(data.get("device") or {}), summary=dict(data.get("summary") or {})
         )

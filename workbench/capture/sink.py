@@ -9,10 +9,10 @@ from workbench.capture.credentials import CredentialLog
 from workbench.capture.discovery import DiscoveryLog
 from workbench.capture.flow import Flow, Limits
 from workbench.capture.netutil import ip_text
-from workbench.capture.result import COLUMNS
+from workbench.capture.schema import TABLES
 from workbench.capture.warnings import WarningLog
 
-TLS_COLUMNS = COLUMNS["tls"]
+TLS_COLUMNS = TABLES["tls"].names
 
 
 class Sink:
@@ -21,9 +21,9 @@ class Sink:
         self.limits = limits
         self.credentials = CredentialLog()
         self.discovery = DiscoveryLog()
-        self.tls: list[tuple] = []  # in the order of COLUMNS["tls"]: tuples are a third of a dict
+        self.tls: list[tuple] = []  # in the order of the tls schema: tuples are a third of a dict
         self.downloads: list[dict[str, Any]] = []
-        self.dns: list[tuple] = []  # in the order of COLUMNS["dns"]
+        self.dns: list[tuple] = []  # in the order of the dns schema
         self.names: dict[str, str] = {}  # address -> the name the capture resolved it from
 
     @staticmethod

@@ -15,18 +15,6 @@ from importlib import resources
 
 MAX_RECORD = 16384 + 2048  # the largest TLSCiphertext the RFCs allow
 
-VERSIONS = {
-    0x0002: "SSL 2.0",
-    0x0200: "SSL 2.0",
-    0x0300: "SSL 3.0",
-    0x0301: "TLS 1.0",
-    0x0302: "TLS 1.1",
-    0x0303: "TLS 1.2",
-    0x0304: "TLS 1.3",
-    0xFEFF: "DTLS 1.0",
-    0xFEFD: "DTLS 1.2",
-    0xFEFC: "DTLS 1.3",
-}
 JA4_VERSIONS = {
     0x0304: "13",
     0x0303: "12",
@@ -81,16 +69,6 @@ class TlsError(ValueError):
 
 def is_grease(value: int) -> bool:
     return (value & 0x0F0F) == 0x0A0A and (value >> 8) == (value & 0xFF)
-
-
-def version_name(value: int | None) -> str | None:
-    if value is None:
-        return None
-    if value in VERSIONS:
-        return VERSIONS[value]
-    if value >> 8 == 0x7F:
-        return f"TLS 1.3 (draft {value & 0xFF})"
-    return f"0x{value:04x}"
 
 
 @lru_cache(maxsize=1)
@@ -365,28 +343,3 @@ def parse_certificate_list(body: bytes) -> list[bytes]:
 def alert_text(level: int, description: int) -> str:
     level_name = {1: "warning", 2: "fatal"}.get(level, f"level {level}")
     return f"{level_name}: {ALERTS.get(description, str(description))}"
-
-
-WEAK_CIPHER_MARKS = (
-    ("_NULL_", "NULL cipher"),
-    ("_anon_", "anonymous key exchange"),
-    ("EXPORT", "EXPORT cipher"),
-    ("_RC4_", "RC4"),
-    ("_RC2_", "RC2"),
-    ("3DES", "3DES"),
-    ("_DES_", "DES"),
-    ("_DES40_", "DES"),
-    ("_IDEA_", "IDEA"),
-)
-
-
-def cipher_weaknesses(name: str) -> list[str]:
-    found = []
-    for mark, label in WEAK_CIPHER_MARKS:
-        if mark in name and label not in found:
-            found.append(label)
-    if name.endswith("_MD5"):
-        found.append("MD5 MAC")
-    if name == "TLS_NULL_WITH_NULL_NULL" and "NULL cipher" not in found:
-        found.append("NULL cipher")
-    return found

@@ -13,7 +13,6 @@ from workbench.capture import certs, tls
 from workbench.capture.streams import TcpStream
 
 MAX_HANDSHAKE = 128 * 1024  # handshake bytes kept per direction
-OLD_VERSIONS = ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1")
 
 
 class _Side:
@@ -51,7 +50,6 @@ class TlsStream(TcpStream):
         self.chain: list[dict[str, Any]] = []
         self.cert_packet: int | None = None
         self.alerts: list[str] = []
-        self.notes: list[str] = []
 
     def deliver(self, c2s: bool, data: bytes, number: int, ts: float) -> int:
         side = self.sides[c2s]
@@ -98,10 +96,9 @@ class TlsStream(TcpStream):
             ctype, major, minor = buf[pos], buf[pos + 1], buf[pos + 2]
             length = (buf[pos + 3] << 8) | buf[pos + 4]
             if not (20 <= ctype <= 24 and major == 3):
-                if pos == 0 and side.base == 0 and buf[0] & 0x80:
-                    self.notes.append("SSLv2-compatible hello")
-                    if c2s and self.client_hello is None:
-                        self._sslv2_hello(bytes(buf), side, ts)
+                sslv2_hello = pos == 0 and side.base == 0 and buf[0] & 0x80
+                if sslv2_hello and c2s and self.client_hello is None:
+                    self._sslv2_hello(bytes(buf), side, ts)
                 side.finished = True
                 break
             if length > tls.MAX_RECORD:
@@ -214,33 +211,25 @@ class TlsStream(TcpStream):
         ch, sh = self.client_hello, self.server_hello
         ep = self.endpoint()
         client_side, server_side = self.sides[1], self.sides[0]
-        record = client_side.record_version or server_side.record_version
         hello = _hello_fields(ch) if ch else _NO_HELLO
-        chosen_version = tls.version_name(sh.negotiated) if sh else None
-        chosen_cipher = tls.cipher_name(sh.cipher) if sh else None
-        weak = _negotiation_weaknesses(hello, chosen_version, chosen_cipher)
-        if "SSLv2-compatible hello" in self.notes:
-            weak = [*weak, "SSLv2-compatible ClientHello"]
-        cert_weak = certs.weaknesses(self.chain)
         return {
             "packet": self.hello_packet,
             "client_ip": ep["client_ip"],
             "server_ip": ep["server_ip"],
             "server_port": ep["server_port"],
-            "record_version": tls.version_name(record),
-            "hello_version": hello.version,
+            "record_version": client_side.record_version or server_side.record_version,
+            "hello_version": ch.version if ch else None,
             "offered_versions": hello.offered_versions,
             "offered_ciphers": hello.offered_ciphers,
             "sni": ch.sni if ch else None,
             "alpn": list(ch.alpn) if ch else [],
-            "chosen_version": chosen_version,
-            "chosen_cipher": chosen_cipher,
+            "chosen_version": sh.negotiated if sh else None,
+            "chosen_cipher": tls.cipher_name(sh.cipher) if sh else None,
             "certificates": self.chain,
             "certificate_packet": self.cert_packet,
             "alerts": self.alerts[:20],
             "ja3": hello.ja3,
             "ja4": hello.ja4,
-            "weaknesses": weak + cert_weak if cert_weak else weak,
         }
 
     def close(self) -> None:
@@ -253,57 +242,27 @@ class TlsStream(TcpStream):
 class _Hello(NamedTuple):
     """What the tls table derives from a ClientHello (shared, read-only, by identical hellos)."""
 
-    version: str | None
-    offered_versions: list[str]
+    offered_versions: list[int]
     offered_ciphers: list[str]
     ja3: str | None
     ja4: str | None
-    top_version: str | None  # the highest version offered
 
 
-_NO_HELLO = _Hello(None, [], [], None, None, None)
+_NO_HELLO = _Hello([], [], None, None)
 _HELLOS: dict[tuple, _Hello] = {}
-_WEAK: dict[tuple, list[str]] = {}
 
 
 def _hello_fields(ch: tls.ClientHello) -> _Hello:
     key = ch.key()
     found = _HELLOS.get(key)
     if found is None:
-        offered = [v for v in ch.supported_versions if not tls.is_grease(v)]
         found = _Hello(
-            tls.version_name(ch.version),
-            [tls.version_name(v) for v in offered],
+            [v for v in ch.supported_versions if not tls.is_grease(v)],
             [tls.cipher_name(c) for c in ch.ciphers if not tls.is_grease(c)],
             ch.ja3(),
             ch.ja4(),
-            tls.version_name(max(offered) if offered else ch.version),
         )
         if len(_HELLOS) >= 1024:
             _HELLOS.clear()
         _HELLOS[key] = found
-    return found
-
-
-def _negotiation_weaknesses(hello: _Hello, version: str | None, cipher: str | None) -> list[str]:
-    """Weak versions and ciphers, chosen or (without a ServerHello) all the client offers."""
-    key = (hello.top_version, tuple(hello.offered_ciphers), version, cipher)
-    found = _WEAK.get(key)
-    if found is not None:
-        return found
-    found = []
-    if version is None and hello.top_version is not None:
-        if hello.top_version in OLD_VERSIONS:
-            found.append(f"client offers at most {hello.top_version}")
-    elif version in OLD_VERSIONS:
-        found.append(version)
-    if cipher:
-        found += [f"{w} ({cipher})" for w in tls.cipher_weaknesses(cipher)]
-    elif hello.offered_ciphers:
-        weak = sorted({w for name in hello.offered_ciphers for w in tls.cipher_weaknesses(name)})
-        if weak and all(tls.cipher_weaknesses(n) for n in hello.offered_ciphers if not n.endswith("_SCSV")):
-            found.append("client offers only weak ciphers: " + ", ".join(weak))
-    if len(_WEAK) >= 1024:
-        _WEAK.clear()
-    _WEAK[key] = found
     return found

@@ -11,6 +11,7 @@ from enum import IntEnum
 
 
 class TlsVersion(IntEnum):
+    SSL_2_0 = 0x0002  # the version field of an SSLv2 ClientHello
     SSL_3_0 = 0x0300
     TLS_1_0 = 0x0301
     TLS_1_1 = 0x0302
@@ -50,10 +51,13 @@ def label(code: int | None) -> str | None:
     """The name of any version code: the enum's label, a TLS 1.3 draft, else the hex code."""
     if code is None:
         return None
-    try:
+    if code in _CODES:
         return TlsVersion(code).label
-    except ValueError:
-        pass
+    if code == 0x0200:  # SSL 2.0 as some implementations write it
+        return TlsVersion.SSL_2_0.label
     if code >> 8 == 0x7F:
         return f"TLS 1.3 (draft {code & 0xFF})"
     return f"0x{code:04x}"
+
+
+_CODES = frozenset(TlsVersion)
