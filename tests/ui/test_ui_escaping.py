@@ -217,10 +217,24 @@ def test_hardening_and_tls_plots_draw(displayed) -> None:
     outputs = displayed(ui.plots.hardening, binaries)
     assert "image/png" in outputs[0]
     assert "nx {'yes': 1, 'no': 1}" in outputs[0]["text/plain"]
-    tls = pd.DataFrame({"offered_versions": [["TLS 1.2", "TLS 1.3"]], "chosen_version": ["TLS 1.2"]})
-    outputs = displayed(ui.plots.tls_versions, tls)
+    tls = pd.DataFrame({"offered_versions": [[0x0304, 0x0303]], "chosen_version": [0x0303]})
+    outputs = displayed(ui.plots.tls_versions, tls)  # the engine's wire codes, shown by name
     assert "image/png" in outputs[0]
-    assert "chosen {'TLS 1.2': 1}" in outputs[0]["text/plain"]
+    assert "offered {'TLS 1.2': 1, 'TLS 1.3': 1}, chosen {'TLS 1.2': 1}" in outputs[0]["text/plain"]
+
+
+def test_tls_version_codes_are_shown_by_name() -> None:
+    tls = pd.DataFrame(
+        {
+            "chosen_version": [0x0303, None, 0x7F1C],
+            "offered_versions": [[0x0304, 0x0303], [], [0xFEFD]],
+            "server_port": [771, 443, 8443],  # a number that is not a version stays a number
+        }
+    )
+    shown = ui.tables.as_text(tls)
+    assert shown["chosen_version"].tolist() == ["TLS 1.2", "", "TLS 1.3 (draft 28)"]
+    assert shown["offered_versions"].tolist()[::2] == ["TLS 1.3, TLS 1.2", "DTLS 1.2"]
+    assert shown["server_port"].tolist() == ["771", "443", "8443"]
 
 
 def test_traffic_plots_from_the_capture_engine(case, small_pcap, displayed) -> None:

@@ -40,6 +40,15 @@ def _table(name: str, doc: str, *columns: tuple[str, pa.DataType, str]) -> Table
     return TableSchema(name, doc, tuple(Column(n, t, d) for n, t, d in columns))
 
 
+_VERSION_COLUMNS: set[str] = set()
+
+
+def _versions(name: str, kind: pa.DataType, doc: str) -> tuple[str, pa.DataType, str]:
+    """A column of TLS version codes (a uint16 like a port: the name says which ones to label)."""
+    _VERSION_COLUMNS.add(name)
+    return name, kind, doc
+
+
 FLOWS = _table(
     "flows",
     "one row per conversation (TCP connection, UDP/ICMP exchange), oriented client to server",
@@ -72,13 +81,13 @@ TLS = _table(
     ("client_ip", TEXT, "the client"),
     ("server_ip", TEXT, "the server"),
     ("server_port", PORT, "the server's port"),
-    ("record_version", TLS_VERSION, "the record layer version code of the ClientHello"),
-    ("hello_version", TLS_VERSION, "the ClientHello's legacy version code"),
-    ("offered_versions", pa.list_(TLS_VERSION), "version codes in supported_versions (no GREASE)"),
+    _versions("record_version", TLS_VERSION, "the record layer version code of the ClientHello"),
+    _versions("hello_version", TLS_VERSION, "the ClientHello's legacy version code"),
+    _versions("offered_versions", pa.list_(TLS_VERSION), "version codes in supported_versions (no GREASE)"),
     ("offered_ciphers", pa.list_(TEXT), "the client's cipher suites by IANA name"),
     ("sni", TEXT, "the server name asked for, if any"),
     ("alpn", pa.list_(TEXT), "the application protocols offered (ALPN)"),
-    ("chosen_version", TLS_VERSION, "the version code the server chose; null without a ServerHello"),
+    _versions("chosen_version", TLS_VERSION, "the version code the server chose; null without a ServerHello"),
     ("chosen_cipher", TEXT, "the cipher suite the server chose by IANA name; null without one"),
     ("certificates", pa.list_(CERTIFICATE), "the server's chain as facts, leaf first (empty if not seen)"),
     ("certificate_packet", PACKET, "the packet completing the server's Certificate message, or null"),
@@ -168,6 +177,7 @@ WARNINGS = _table(
     ("first_packet", PACKET, "the packet of the first occurrence"),
 )
 
+TLS_VERSION_COLUMNS = frozenset(_VERSION_COLUMNS)
 TABLES: dict[str, TableSchema] = {
     t.name: t for t in (FLOWS, TLS, CREDENTIALS, OPEN_PORTS, DNS, DISCOVERY, DOWNLOADS, WARNINGS)
 }

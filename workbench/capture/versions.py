@@ -23,7 +23,7 @@ class TlsVersion(IntEnum):
 
     @property
     def label(self) -> str:
-        """"TLS 1.2", "SSL 3.0", "DTLS 1.2"."""
+        """Its name: "TLS 1.2", "SSL 3.0", "DTLS 1.2"."""
         protocol, major, minor = self.name.split("_")
         return f"{protocol} {major}.{minor}"
 

@@ -12,6 +12,7 @@ import io
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from numbers import Real
 from typing import Any
 
 import pandas as pd
@@ -106,26 +107,48 @@ def value_counts(frame: pd.DataFrame, column: str, title: str, xlabel: str = "")
 
 
 def tls_versions(tls: pd.DataFrame) -> None:
-    """Versions offered by clients and versions chosen by servers, side by side."""
+    """Versions offered by clients and versions chosen by servers, side by side (by name, oldest first)."""
     if tls.empty:
         _nothing("Nothing to plot: no TLS handshakes.")
         return
-    offered = _counts(tls["offered_versions"]) if "offered_versions" in tls.columns else Counter()
-    chosen = _counts(tls["chosen_version"]) if "chosen_version" in tls.columns else Counter()
-    versions = sorted(set(offered) | set(chosen))
-    if not versions:
+    offered = _version_counts(tls, "offered_versions")
+    chosen = _version_counts(tls, "chosen_version")
+    codes = sorted(set(offered) | set(chosen))
+    if not codes:
         _nothing("Nothing to plot: the handshakes carry no version.")
         return
+    names = [version_label(c) for c in codes]
     fig = _figure()
     ax = fig.add_subplot()
-    xs = range(len(versions))
-    ax.bar([x - 0.2 for x in xs], [offered[v] for v in versions], width=0.4, label="offered (ClientHello)")
-    ax.bar([x + 0.2 for x in xs], [chosen[v] for v in versions], width=0.4, label="chosen (ServerHello)")
-    ax.set_xticks(list(xs), versions)
+    xs = range(len(codes))
+    ax.bar([x - 0.2 for x in xs], [offered[c] for c in codes], width=0.4, label="offered (ClientHello)")
+    ax.bar([x + 0.2 for x in xs], [chosen[c] for c in codes], width=0.4, label="chosen (ServerHello)")
+    ax.set_xticks(list(xs), names)
     ax.set_ylabel("handshakes")
     ax.set_title("TLS versions")
     ax.legend()
-    _show(fig, "TLS versions offered " + dict(offered).__repr__() + ", chosen " + dict(chosen).__repr__())
+    alt_offered = {version_label(c): offered[c] for c in codes if offered[c]}
+    alt_chosen = {version_label(c): chosen[c] for c in codes if chosen[c]}
+    _show(fig, f"TLS versions offered {alt_offered!r}, chosen {alt_chosen!r}")
+
+
+def _version_counts(tls: pd.DataFrame, column: str) -> Counter[int]:
+    """How often each TLS version code occurs in `column` (list values counted item by item)."""
+    counts: Counter[int] = Counter()
+    if column not in tls.columns:
+        return counts
+    for value in tls[column]:
+        values = value.tolist() if hasattr(value, "tolist") else value
+        for code in values if isinstance(values, list | tuple) else [values]:
+            if isinstance(code, Real) and not isinstance(code, bool) and code == code:
+                counts[int(code)] += 1
+    return counts
+
+
+def version_label(code: int) -> str:
+    from workbench.capture.versions import label as tls_label
+
+    return label(tls_label(code))
 
 
 def hardening(binaries: pd.DataFrame) -> None:

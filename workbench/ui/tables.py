@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from numbers import Real
 from typing import Any
 
 import pandas as pd
@@ -50,10 +52,39 @@ def _equal(value: Any, wanted: Any) -> bool:
 
 
 def as_text(frame: pd.DataFrame, limit: int = MAX_CELL_CHARS) -> pd.DataFrame:
-    """The same table with every cell as display text (lists joined, long values cut)."""
+    """The same table with every cell as display text (lists joined, long values cut; TLS version
+    codes by their names)."""
     if not len(frame.columns):
         return frame
-    return frame.apply(lambda col: col.map(lambda v: text_of(v, limit)))
+    versions = tls_version_columns()
+
+    def column_text(column: pd.Series) -> pd.Series:
+        if column.name in versions:
+            return column.map(lambda v: text_of(version_labels(v), limit))
+        return column.map(lambda v: text_of(v, limit))
+
+    return frame.apply(column_text)
+
+
+@lru_cache(maxsize=1)
+def tls_version_columns() -> frozenset[str]:
+    """The capture tables' columns that hold TLS version codes."""
+    from workbench.capture.schema import TLS_VERSION_COLUMNS
+
+    return TLS_VERSION_COLUMNS
+
+
+def version_labels(value: Any) -> Any:
+    """A TLS version code (or a list of them) by name: 771 -> "TLS 1.2"; anything else (NaN) unchanged."""
+    from workbench.capture.versions import label
+
+    if isinstance(value, list | tuple):
+        return [version_labels(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
+        return version_labels(value.tolist())
+    if isinstance(value, Real) and not isinstance(value, bool) and float(value).is_integer():
+        return label(int(value))  # a float when pandas widened a column with missing values
+    return value
 
 
 def frame_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS, limit: int = MAX_CELL_CHARS) -> str:
