@@ -15,8 +15,8 @@ from capture_support import (
     tshark_tcp_conversations,
 )
 
-from workbench.capture import COLUMNS
-from workbench.capture.tls import cipher_name, version_name
+from workbench.capture import TABLES, TlsVersion
+from workbench.capture.tls import cipher_name
 
 pytestmark = pytest.mark.skipif(not CORPUS_FILES, reason="corpus not present")
 
@@ -24,9 +24,9 @@ pytestmark = pytest.mark.skipif(not CORPUS_FILES, reason="corpus not present")
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
 def test_every_corpus_capture_is_analysed_without_exception(path):
     analysis = analysed(path)
-    assert set(analysis.tables) == set(COLUMNS)
-    for name, columns in COLUMNS.items():
-        assert list(analysis.tables[name].columns) == columns
+    assert set(analysis.tables) == set(TABLES)
+    for name, schema in TABLES.items():
+        assert tuple(analysis.tables[name].columns) == schema.names
     assert analysis.summary["file_format"].startswith(("pcap", "pcapng"))
     assert analysis.summary["packets"] >= 0
 
@@ -90,22 +90,27 @@ def test_ja4_matches_suricata_verify_reference():
 
 def test_tls13_on_non_standard_port_and_grease_removed():
     wolf = analysed(CORPUS / "zeek__tls_tls13_wolfssl.pcap").tls.iloc[0]
-    assert wolf["server_port"] == 9090 and wolf["chosen_version"] == "TLS 1.3"
+    assert wolf["server_port"] == 9090 and wolf["chosen_version"] == TlsVersion.TLS_1_3
     ech = analysed(CORPUS / "zeek__tls_tls13-ech.pcap").tls.iloc[0]
     assert not any("GREASE" in c for c in ech["offered_ciphers"])
-    assert "TLS 1.3" in ech["offered_versions"] and not any("0x" in v for v in ech["offered_versions"])
+    assert TlsVersion.TLS_1_3 in ech["offered_versions"]
+    assert all(v in set(TlsVersion) for v in ech["offered_versions"]), "GREASE versions removed"
 
 
-def test_expired_certificate_is_flagged():
+def test_expired_certificate_is_a_fact():
     rows = analysed(CORPUS / "zeek__tls_tls-expired-cert.pcap").tls
-    assert any(any(w.startswith("expired certificate") for w in row) for row in rows["weaknesses"])
+    assert any(cert.get("expired") for chain in rows["certificates"] for cert in chain)
+    valid = analysed(CORPUS / "zeek__tls_ecdhe.pcap").tls
+    chains = [chain for chain in valid["certificates"] if chain]
+    assert chains and not any(cert.get("expired") for chain in chains for cert in chain)
 
 
-def test_tls_1_0_and_1_1_are_weak():
+def test_tls_1_0_and_1_1_are_recorded_as_codes():
     tls10 = analysed(CORPUS / "zeek__tls_signed_certificate_timestamp_tls1_0.pcap").tls.iloc[0]
-    assert tls10["chosen_version"] == "TLS 1.0" and "TLS 1.0" in tls10["weaknesses"]
+    assert tls10["chosen_version"] == TlsVersion.TLS_1_0 == 0x0301
     tls11 = analysed(CORPUS / "zeek__tls_tls1_1.pcap").tls.iloc[0]
-    assert tls11["chosen_cipher"] == "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA" and "TLS 1.1" in tls11["weaknesses"]
+    assert tls11["chosen_version"] == TlsVersion.TLS_1_1
+    assert tls11["chosen_cipher"] == "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"
 
 
 def test_credentials_found_in_the_corpus():
@@ -146,7 +151,7 @@ def test_client_hellos_match_tshark(path):
     ours = ours[ours["hello_version"].notna()]
     assert len(ours) == len(expected)
     for row, (_, version, ciphers, sni, ja3) in zip(ours.itertuples(), expected, strict=True):
-        assert row.hello_version == version_name(int(version.split(",")[0], 16))
+        assert row.hello_version == TlsVersion(int(version.split(",")[0], 16))
         names = [cipher_name(int(c, 16)) for c in ciphers.split(",") if c]
         assert row.offered_ciphers == [n for n in names if not n.startswith("GREASE")]
         assert (row.sni or "") == sni.split(",")[0]
@@ -170,7 +175,7 @@ def test_server_hellos_match_tshark(path):
     assert len(ours) == len(expected)
     for row, (version, cipher, selected) in zip(ours.itertuples(), expected, strict=True):
         code = int(selected, 16) if selected else int(version, 16)
-        assert row.chosen_version == version_name(code)
+        assert row.chosen_version == TlsVersion(code)
         assert row.chosen_cipher == cipher_name(int(cipher, 16))
 
 
