@@ -43,9 +43,9 @@ def firmware_scan(case: Case, artefact: Artefact) -> Any:
     feeds = [a for a in case.artefacts(kind="vuln-feed")]
     feed_key = [a.sha256 for a in feeds]
     cache = case.cache_dir / artefact.sha256 / f"firmware-{_key(ENGINE_VERSION, feed_key)}.json"
-    if cache.exists():
-        return FirmwareScan.from_json(json.loads(cache.read_text()))
     workdir = case.cache_dir / artefact.sha256 / "extract"
+    if cache.exists():  # the case folder may have moved since: the scan finds its files under workdir
+        return FirmwareScan.from_json(json.loads(cache.read_text()), workdir=workdir)
     scan = scan_firmware(
         artefact.path, workdir=workdir, vuln_feed=[Path(a.path) for a in feeds] or None
     )

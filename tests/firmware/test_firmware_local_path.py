@@ -13,6 +13,7 @@ from rootfs_builder import link, mksquashfs, tar_gz, with_kernel, write
 
 from workbench.firmware import FirmwareScan, scan_firmware
 from workbench.firmware.localpath import Resolver, split
+from workbench.firmware.schema import TABLES
 
 KERNEL = b"\x1f\x8b-not-really-a-kernel-" * 64
 
@@ -142,3 +143,67 @@ def test_resolver_without_extraction_and_split():
     assert Resolver([["/", "/tmp"]], None).resolve("/etc/passwd") is None
     assert split("/a//b/./c") == ["a", "b", "c"]
     assert split("/a/../b") is None and split("a") is None and split(None) is None  # type: ignore[arg-type]
+
+
+def test_read_file_and_lines_through_local_path(scanned):
+    assert scanned.read_file("/etc/passwd") == b"root:x:0:0:root:/root:/bin/sh\n"
+    assert scanned.read_file("/sbin/init", max_bytes=4) == b"\x7fELF"  # two links, then 4 bytes
+    assert list(scanned.lines("/etc/shadow")) == [(1, "root:*:19000:0:99999:7:::")]
+    assert list(scanned.lines("/usr/share/bundle.tar.gz!/bundle.tar!/conf/app.conf")) == [(1, "port=8080")]
+    assert list(scanned.lines("/bin/busybox")) == []  # binary: no lines
+    for refused in ("/etc", "/etc/escape", "/etc/loop-a", "/etc/../etc/passwd", "/nonexistent"):
+        assert scanned.read_file(refused) is None, refused  # a folder, a link out, a loop, "..", nothing
+        assert list(scanned.lines(refused)) == [], refused
+
+
+def test_read_file_never_follows_a_link_put_in_after_resolving(scanned, tmp_path):
+    found = scanned.local_path("/usr/share/readme.txt")
+    swapped = tmp_path / "swapped"
+    swapped.symlink_to(found)
+    from workbench.firmware.localpath import read_regular
+
+    assert read_regular(found) == b"hello\n"
+    assert read_regular(swapped) is None  # O_NOFOLLOW
+    assert read_regular(found.parent) is None  # not a regular file
+
+
+def test_a_scan_read_back_after_its_work_folder_moved_finds_its_files(scanned, tmp_path):
+    """The case cache keeps absolute folders; a case folder copied or moved elsewhere passes its
+    work folder to from_json and the scan reads its files there, never at the old place."""
+    root = Path(scanned.image["extraction_root"])
+    moved_workdir = tmp_path / "moved-work"
+    shutil.copytree(root, moved_workdir / root.name, symlinks=True)
+    data = json.loads(json.dumps(scanned.to_json(), default=str))
+    moved = FirmwareScan.from_json(data, workdir=moved_workdir)
+    assert moved.image["extraction_root"] == str(moved_workdir / root.name)
+    assert {m for m, _ in moved.image["mounts"]} == {m for m, _ in scanned.image["mounts"]}
+    found = moved.local_path("/etc/passwd")
+    assert found is not None and found.is_relative_to(moved_workdir)
+    assert moved.read_file("/bin/sh") == scanned.read_file("/bin/busybox")
+    (moved_workdir / root.name / "manifest.json").unlink()  # the copy is what is read, not the original
+    assert list(moved.lines("/etc/shadow")) == [(1, "root:*:19000:0:99999:7:::")]
+    shutil.rmtree(moved_workdir)
+    assert moved.read_file("/etc/passwd") is None
+    assert scanned.read_file("/etc/passwd") is not None  # the original is where it was
+
+
+def test_the_case_cache_of_a_copied_case_reads_the_copy(tmp_path):
+    from workbench import analysis
+    from workbench.case import Case, CaseInfo
+
+    info = CaseInfo(device="IP camera", vendor="Acme", model="C100", firmware_version="2.1", level=1)
+    case = Case.create(tmp_path / "case", info)
+    artefact = case.add_artefact(
+        Path(__file__).resolve().parents[2] / "sample_captures/demo_clean.img", "firmware"
+    )
+    fresh = analysis.firmware_scan(case, artefact)
+    shadow = fresh.read_file("/etc/shadow")
+    assert shadow and shadow.startswith(b"root:")
+    shutil.move(tmp_path / "case", tmp_path / "elsewhere")
+    copied = Case.open(tmp_path / "elsewhere")
+    (copied_artefact,) = copied.artefacts(kind="firmware")
+    cached = analysis.firmware_scan(copied, copied_artefact)  # read back from the moved cache
+    assert cached.image["reused"] is False  # the cached record, not a new scan
+    assert Path(cached.image["extraction_root"]).is_relative_to(tmp_path / "elsewhere")
+    assert cached.read_file("/etc/shadow") == shadow
+    assert [r["path"] for r in TABLES["keys"].rows(cached.keys)] == list(fresh.keys["path"])

@@ -13,18 +13,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from workbench.firmware.defaults import from_identifiers as candidates_from_identifiers
     from workbench.firmware.limits import ExtractionLimits
-    from workbench.firmware.result import COLUMNS, FirmwareScan
+    from workbench.firmware.result import FirmwareScan
     from workbench.firmware.scan import scan_firmware
+    from workbench.firmware.schema import TABLES
 
 _EXPORTS = {
-    "COLUMNS": ("workbench.firmware.result", "COLUMNS"),
     "ExtractionLimits": ("workbench.firmware.limits", "ExtractionLimits"),
     "FirmwareScan": ("workbench.firmware.result", "FirmwareScan"),
     "candidates_from_identifiers": ("workbench.firmware.defaults", "from_identifiers"),
     "scan_firmware": ("workbench.firmware.scan", "scan_firmware"),
+    "TABLES": ("workbench.firmware.schema", "TABLES"),
 }
 __all__ = [
-    "COLUMNS",
+    "TABLES",
     "ExtractionLimits",
     "FirmwareScan",
     "candidates_from_identifiers",

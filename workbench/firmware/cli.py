@@ -9,7 +9,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from workbench.firmware.result import COLUMNS
+from workbench.firmware.schema import TABLES
 
 
 @contextmanager
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--workdir", metavar="DIR", help="extraction folder, reused across runs (default: a temporary folder)"
     )
     scan.add_argument("--reveal-secrets", action="store_true", help="show passwords and tokens unmasked")
-    scan.add_argument("--table", choices=sorted(COLUMNS), help="show only this table")
+    scan.add_argument("--table", choices=sorted(TABLES), help="show only this table")
     scan.set_defaults(func=run_scan)
     sbom = sub.add_parser("sbom", parents=[common], help="write a CycloneDX SBOM of the image's components")
     sbom.add_argument("image")
@@ -71,7 +71,7 @@ def run_scan(args: argparse.Namespace) -> int:
     with pd.option_context(
         "display.width", 200, "display.max_columns", 20, "display.max_colwidth", 70, "display.max_rows", 200
     ):
-        for name in [args.table] if args.table else COLUMNS:
+        for name in [args.table] if args.table else TABLES:
             table = result.tables[name]
             print(f"\n== {name} ({len(table)})")
             if not table.empty:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 MAX_LINKS = 40  # as Linux: more hops than this is a loop
+MAX_READ = 1 << 20  # configuration and account files are small; a larger file is read in part
+BINARY_PROBE = 4096  # a NUL byte in this many first bytes: not a text file
 
 
 def split(image_path: str) -> list[str] | None:
@@ -140,3 +142,28 @@ def _readlink(path: Path) -> str | None:
         return os.readlink(path)
     except OSError:
         return None
+
+
+def read_regular(path: Path, max_bytes: int = MAX_READ) -> bytes | None:
+    """At most `max_bytes` of a regular file, opened without following a link (the extraction
+    folder is not read-only: `path` may have changed since it was resolved); None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(max_bytes)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def text_lines(data: bytes | None) -> Iterator[tuple[int, str]]:
+    """(1-based line number, text) of a text file's bytes; nothing for None or binary data."""
+    if data is None or b"\0" in data[:BINARY_PROBE]:
+        return
+    yield from enumerate(data.decode("utf-8", "replace").splitlines(), start=1)

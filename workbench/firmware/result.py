@@ -1,70 +1,21 @@
-"""The result of a firmware scan: tables (pandas DataFrames) with the contract's columns."""
+"""The result of a firmware scan: tables (pandas DataFrames) built by their declared schemas
+(workbench.firmware.schema), the image's facts, and safe access to the extracted files."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from workbench.firmware import crypthash
-from workbench.firmware.localpath import Resolver
-
-COLUMNS: dict[str, list[str]] = {
-    "layers": ["offset", "end", "format", "size", "extracted", "reason", "path"],
-    "files": ["path", "size", "mode", "uid", "gid", "type", "arch", "sha256", "entropy", "link_target"],
-    "accounts": [
-        "source",
-        "user",
-        "uid",
-        "gid",
-        "shell",
-        "login_shell",
-        "hash_scheme",
-        "weak_hash",
-        "empty",
-        "locked",
-        "default_password",
-        "password_hint",
-        "line",
-    ],
-    "keys": [
-        "path",
-        "offset",
-        "kind",
-        "format",
-        "key_type",
-        "key_bits",
-        "subject",
-        "issuer",
-        "not_before",
-        "not_after",
-        "self_signed",
-        "encrypted",
-    ],
-    "secrets": ["path", "offset", "line", "kind", "name", "value"],
-    "binaries": [
-        "path",
-        "arch",
-        "nx",
-        "pie",
-        "relro",
-        "canary",
-        "fortify",
-        "stripped",
-        "static",
-        "rpath",
-        "runpath",
-    ],
-    "components": ["name", "version", "path", "evidence", "purl", "cpe"],
-    "vulnerabilities": ["component", "version", "vuln_id", "summary", "severity", "fixed_in", "path"],
-    "services": ["name", "kind", "source", "line", "command", "runs_as", "port", "enabled", "auth"],
-    "update": ["kind", "path", "value", "secure", "detail"],
-    "warnings": ["kind", "path", "message"],
-}
+from workbench.firmware.localpath import MAX_READ, Resolver, read_regular, text_lines
+from workbench.firmware.schema import TABLES
 
 
 def _plain(value: Any) -> Any:
@@ -78,16 +29,49 @@ def _plain(value: Any) -> Any:
 
 
 def frame(name: str, rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    """A table with exactly the contract's columns, values kept as Python objects."""
+    """The table `name` with exactly its declared columns, each value converted to the column's
+    declared type and kept as a Python object (None where missing), so that a table built by the
+    engine and one read back from the cache are the same. A value that does not fit its column
+    is a TypeError: the engine broke its own contract."""
+    schema = TABLES[name]
     rows = list(rows)
-    columns = COLUMNS[name]
-    return pd.DataFrame(
-        {c: pd.Series([_plain(r.get(c)) for r in rows], dtype=object) for c in columns}, columns=columns
-    )
+    columns = {}
+    for column in schema.columns:
+        values = [_plain(r.get(column.name)) for r in rows]
+        try:
+            typed = pa.array(values, type=column.type).to_pylist()
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+            raise TypeError(f"firmware table {name!r}, column {column.name!r}: {exc}") from exc
+        columns[column.name] = pd.Series(typed, dtype=object)
+    return pd.DataFrame(columns, columns=list(schema.names))
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return [{c: _plain(v) for c, v in row.items()} for row in table.to_dict("records")]
+
+
+def _relocated(image: dict[str, Any], root: Path) -> dict[str, Any]:
+    """The image's facts with its extraction folders moved from where they were to `root`
+    (folders that were not inside the old extraction folder are dropped)."""
+    old = image.get("extraction_root")
+    if not old:
+        return image
+
+    def moved(folder: Any) -> str | None:
+        if not isinstance(folder, str):
+            return None
+        relative = os.path.relpath(folder, old)
+        if relative == ".." or relative.startswith("../") or os.path.isabs(relative):
+            return None
+        return str(root) if relative == "." else str(root / relative)
+
+    mounts = [[mount, moved(folder)] for mount, folder in image.get("mounts") or []]
+    return {
+        **image,
+        "extraction_root": str(root),
+        "root": moved(image.get("root")),
+        "mounts": [m for m in mounts if m[1] is not None],
+    }
 
 
 @dataclass
@@ -97,7 +81,7 @@ class FirmwareScan:
     password_hashes: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
-        if name in COLUMNS and "tables" in self.__dict__:
+        if name in TABLES and "tables" in self.__dict__:
             return self.tables[name]
         raise AttributeError(name)
 
@@ -119,20 +103,41 @@ class FirmwareScan:
             self.__dict__["_resolver"] = resolver
         return resolver.resolve(image_path, follow_links=follow_links)
 
+    def read_file(self, image_path: str, max_bytes: int = MAX_READ) -> bytes | None:
+        """At most `max_bytes` of a regular file of the image (found by `local_path`, opened
+        without following a link), or None if it is not there or cannot be read."""
+        found = self.local_path(image_path)
+        return None if found is None else read_regular(found, max_bytes)
+
+    def lines(self, image_path: str, max_bytes: int = MAX_READ) -> Iterator[tuple[int, str]]:
+        """(1-based line number, text) of a text file of the image (UTF-8, undecodable bytes
+        replaced) read up to `max_bytes`; nothing if it is not there or is binary (a NUL byte in
+        its first 4 KiB)."""
+        yield from text_lines(self.read_file(image_path, max_bytes))
+
     def to_json(self, *, include_hashes: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {"image": dict(self.image)}
-        for name in COLUMNS:
+        for name in TABLES:
             data[name] = records(self.tables.get(name, frame(name, [])))
         if include_hashes:
             data["password_hashes"] = [dict(h) for h in self.password_hashes]
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FirmwareScan:
-        tables = {name: frame(name, data.get(name) or []) for name in COLUMNS}
+    def from_json(
+        cls, data: dict[str, Any], *, workdir: str | os.PathLike[str] | None = None
+    ) -> FirmwareScan:
+        """A scan from `to_json`'s data, its tables typed by their schemas as a fresh scan's.
+        workdir: the work folder the image was extracted under (as given to `scan_firmware`),
+        where the extraction is now: a scan read back from a case's cache after the case folder
+        was moved or copied still finds its files (`local_path`)."""
+        tables = {name: frame(name, data.get(name) or []) for name in TABLES}
+        image = dict(data.get("image") or {})
+        if workdir is not None and image.get("sha256"):
+            image = _relocated(image, Path(workdir) / str(image["sha256"]))
         return cls(
             tables=tables,
-            image=dict(data.get("image") or {}),
+            image=image,
             password_hashes=list(data.get("password_hashes") or []),
         )
 

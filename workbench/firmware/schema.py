@@ -22,6 +22,19 @@ PORT = pa.uint16()  # as in the capture engine's tables
 # relocatable object (a kernel module) or a core file has `undeterminable` in every column but
 # `stripped`; a static binary has `undeterminable` canary and fortify (no imports to tell by).
 HARDENING_VALUES = ("yes", "no", "partial", "full", "undeterminable")
+# accounts.weak_hash: workbench.firmware.crypthash.WEAK_SCHEMES, named here without importing it
+ENGINE_WEAK_SCHEMES = (
+    "apr_md5_crypt",
+    "bigcrypt",
+    "bsdi_crypt",
+    "des_crypt",
+    "htdigest",
+    "ldap_salted_sha1",
+    "ldap_sha1",
+    "md5_crypt",
+    "plaintext",
+    "sun_md5_crypt",
+)
 
 
 def _table(name: str, doc: str, *columns: tuple[str, pa.DataType, str]) -> TableSchema:
@@ -72,21 +85,24 @@ ACCOUNTS = _table(
     (
         "hash_scheme",
         TEXT,
-        "how the password is stored (`sha512_crypt`, `des_crypt`, `plaintext`, `empty`, `locked`...)",
+        "how the password is stored, in the engine's names: `des_crypt`, `bsdi_crypt`, `bigcrypt`, "
+        "`md5_crypt`, `apr_md5_crypt`, `bcrypt`, `sha256_crypt`, `sha512_crypt`, `yescrypt`, "
+        "`gost_yescrypt`, `scrypt`, `sha1_crypt`, `sun_md5_crypt`, `ldap_sha1`, `ldap_salted_sha1`, "
+        "`htdigest`, `plaintext`, `empty`, `locked` (no hash behind the lock), `unknown`",
     ),
     (
         "weak_hash",
         FLAG,
-        "engine fact: hash_scheme is in the engine's fixed list of weak schemes "
-        "(workbench.firmware.crypthash.WEAK_SCHEMES); checks judge by the catalogue's weak_schemes",
+        "engine fact, by its fixed list (crypthash.WEAK_SCHEMES): hash_scheme is one of "
+        f"{', '.join(f'`{s}`' for s in ENGINE_WEAK_SCHEMES)}; a check judges by the catalogue's weak_schemes",
     ),
     ("empty", FLAG, "no password at all"),
     ("locked", FLAG, "the password is locked (`!`/`*`)"),
     (
         "default_password",
         FLAG,
-        "engine fact: the password equals one of the bundled default "
-        "passwords (empty counts); false: tested, none matched; null: not tested",
+        "engine fact, by its bundled list (firmware/data/default_passwords.txt): the password is one "
+        "of them (an empty one counts); false: all tested, none matched; null: not (fully) tested",
     ),
     ("password_hint", TEXT, "the matching default or plaintext password, masked unless revealed"),
     ("line", NUMBER, "line number in the source file"),

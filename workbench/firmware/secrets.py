@@ -62,6 +62,8 @@ KEYWORDS = ("passw", "pwd", "secret", "token", "key", "psk")
 def has_keyword(text: str) -> bool:
     folded = text.casefold()
     return any(word in folded for word in KEYWORDS)
+
+
 SKIP_NAMES = {"passwd", "shadow", "group", "gshadow", "passwd-", "shadow-"}
 TEXT_TYPES = ("config", "script", "text")
 
