@@ -67,10 +67,10 @@ FLOWS = _table(
     ("bytes_s2c", COUNT, "bytes server to client (frame lengths)"),
     ("app_proto", TEXT, "the application protocol recognised from the payload, if any"),
     ("port_proto", TEXT, "the protocol the server port is registered for, if any"),
-    ("server_name", TEXT, "the server's name (SNI, HTTP Host or a DNS answer), if known"),
+    ("server_name", TEXT, "the name a DNS answer in the capture gave the server's address, if any"),
     ("sni", TEXT, "the TLS server name the client asked for, if any"),
     ("encrypted", pa.bool_(), "the payload is encrypted (TLS, DTLS, SSH, QUIC ...)"),
-    ("device_role", TEXT, "the device under test in this flow: `client`|`server`|`none`"),
+    ("device_role", TEXT, "the device under test in this flow: `client`, `server` or `none`"),
     ("remote_is_local", pa.bool_(), "the server is in a private/link-local/multicast range"),
 )
 
@@ -123,20 +123,20 @@ OPEN_PORTS = _table(
 
 DNS = _table(
     "dns",
-    "one row per DNS/mDNS query",
-    ("packet", PACKET, "the packet carrying the query"),
+    "one row per DNS message, query or response (mDNS, LLMNR and NetBIOS go to `discovery`)",
+    ("packet", PACKET, "the packet carrying the message"),
     ("ts", SECONDS, "its time (Unix seconds)"),
     ("client_ip", TEXT, "the side asking"),
-    ("resolver_ip", TEXT, "the resolver asked"),
+    ("resolver_ip", TEXT, "the side answering"),
     ("qname", TEXT, "the name asked for"),
     ("qtype", TEXT, "the record type (`A`, `AAAA`, ...)"),
-    ("answers", pa.list_(TEXT), "the answers' data"),
-    ("rcode", TEXT, "the response code (`NOERROR`, `NXDOMAIN` ...); null without a response"),
+    ("answers", pa.list_(TEXT), "the answers as `TYPE data` (at most 32)"),
+    ("rcode", TEXT, "the response code (`NOERROR`, `NXDOMAIN` ...); null for a query"),
 )
 
 DISCOVERY = _table(
     "discovery",
-    "one row per discovery announcement (SSDP, mDNS, DHCP, LLMNR ...) the device sent",
+    "one row per discovery announcement seen (SSDP, mDNS, LLMNR, NetBIOS, DHCP)",
     ("packet", PACKET, "the packet carrying it"),
     ("protocol", TEXT, "the discovery protocol"),
     ("src_ip", TEXT, "the announcing address"),
@@ -181,3 +181,8 @@ TLS_VERSION_COLUMNS = frozenset(_VERSION_COLUMNS)
 TABLES: dict[str, TableSchema] = {
     t.name: t for t in (FLOWS, TLS, CREDENTIALS, OPEN_PORTS, DNS, DISCOVERY, DOWNLOADS, WARNINGS)
 }
+
+
+def contract_markdown() -> str:
+    """The capture tables as docs/CONTRACTS.md lists them (between its capture-tables markers)."""
+    return "\n\n".join(table.markdown() for table in TABLES.values())
