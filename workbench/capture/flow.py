@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from workbench.capture.streams import TcpStream
+from typing import Any
 
 
 @dataclass
@@ -77,7 +74,7 @@ class Flow:
         self.cmac: bytes | None = None
         self.smac: bytes | None = None
         self.served = 0  # first server packet with payload (any server packet for UDP)
-        self.stream: TcpStream | None = None
+        self.stream: Any = None  # the streams.TcpStream following this flow (flows know no streams)
         self.inspect = proto == 6 or proto == 17
         self.tries = 0
         self.isn_c: int | None = None

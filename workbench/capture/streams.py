@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbench.capture import logins
+
 if TYPE_CHECKING:
-    from workbench.capture.engine import Flow, Sink
+    from workbench.capture.flow import Flow
+    from workbench.capture.sink import Sink
 
 MASK = 0xFFFFFFFF
 HALF = 0x80000000
@@ -158,8 +161,6 @@ class ChunkStream(TcpStream):
         return 0
 
     def finish(self) -> None:
-        from workbench.capture import logins
-
         emit = self.sink.credential_emitter(self.flow)
         try:
             if self.protocol == "telnet":
