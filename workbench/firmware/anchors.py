@@ -25,7 +25,9 @@ def _database(anchors: list[bytes], caseless: set[bytes]) -> Any | None:
         patterns.append(pyperscan.Pattern(b"".join(b"\\x%02x" % byte for byte in anchor), *flags, tag=i))
     try:
         return pyperscan.BlockDatabase(*patterns)
-    except Exception:  # a pattern hyperscan refuses: fall back to `in`
+    # a pattern hyperscan refuses (its error classes live in a private module,
+    # pyperscan._pyperscan): the scanner only saves time, so fall back to `in`
+    except Exception:
         return None
 
 

@@ -206,7 +206,10 @@ def find_binaries(files: list[FileRecord]) -> tuple[list[Hardening], list[tuple[
     for record in elves:
         try:
             result = analyse(record.path, str(record.disk), record.arch, config)
-        except Exception as exc:  # lief raises on malformed input
+        # lief parses hostile input natively and its bindings raise whatever C++ threw (RuntimeError,
+        # ValueError, IndexError, OverflowError...): one malformed ELF must not end the scan, it
+        # becomes a `parse` warning
+        except Exception as exc:
             problems.append((record.path, f"ELF not parsed: {exc}"))
             continue
         if result is None:

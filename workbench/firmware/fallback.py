@@ -6,16 +6,36 @@ imported; records that it was used.
 from __future__ import annotations
 
 import json
+import lzma
 import os
 import stat
+import tarfile
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 from workbench.firmware import magic, metadata, safe_archive, unsquashfs
 from workbench.firmware.entropy import region_entropy
 from workbench.firmware.limits import ExtractionLimits
+from workbench.firmware.worker import new_layer
 
 PYTHON_KINDS = {"gzip", "xz", "bzip2", "lzma"}
+# what a corrupt or hostile archive makes Python's readers raise (an encrypted zip member is a
+# RuntimeError, an unknown compression method NotImplementedError), and launching unsquashfs an
+# OSError; anything else is a bug, which the worker reports as a crash
+ARCHIVE_ERRORS = (
+    OSError,
+    EOFError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+    tarfile.TarError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    lzma.LZMAError,
+    zlib.error,
+)
 
 
 def _extract(
@@ -60,19 +80,8 @@ def run_fallback(image: Path, root: Path, limits: ExtractionLimits, journal: Any
             head = handle.read(magic.HEAD_SIZE)
             entropy = region_entropy(handle, 0, size)
         kind = magic.sniff(head)
-        layer: dict[str, Any] = {
-            "id": next_id,
-            "parent": parent,
-            "container": container,
-            "depth": depth,
-            "offset": 0,
-            "end": size,
-            "whole": True,
-            "dir": None,
-            "meta": None,
-            "extracted": False,
-            "format": kind or "unknown",
-        }
+        layer = new_layer(next_id, parent, container, depth, 0, size, True)
+        layer["format"] = kind or "unknown"
         next_id += 1
         if kind is None:
             if parent is not None:
@@ -94,7 +103,7 @@ def run_fallback(image: Path, root: Path, limits: ExtractionLimits, journal: Any
         except OverflowError as exc:
             journal.write("warning", kind="limit", layer=layer["id"], member=None, message=str(exc))
             ok, note, entries, problems = outdir.exists(), "stopped: size limit", {}, []
-        except Exception as exc:  # corrupt archive: record and go on
+        except ARCHIVE_ERRORS as exc:  # corrupt archive: record and go on
             ok, note, entries, problems = False, f"{kind} extraction failed: {exc}", {}, []
         for problem in problems:
             journal.write(

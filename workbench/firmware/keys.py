@@ -10,9 +10,11 @@ import struct
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
+from workbench.errors import MalformedInput
 from workbench.firmware.inventory import FileRecord
 
 PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]{3,40})-----\r?\n(.{0,20000}?)-----END \1-----", re.S)
@@ -63,7 +65,8 @@ def certificate_finding(cert: x509.Certificate, path: str, offset: int, fmt: str
     if self_signed:
         try:
             cert.verify_directly_issued_by(cert)
-        except Exception:  # signature does not verify with its own key
+        # not signed by its own key, or a key type or algorithm cryptography cannot verify
+        except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
             self_signed = False
     return KeyFinding(
         path,
@@ -84,7 +87,7 @@ def certificate_finding(cert: x509.Certificate, path: str, offset: int, fmt: str
 def _ssh_string(blob: bytes, pos: int) -> tuple[bytes, int]:
     (length,) = struct.unpack_from(">I", blob, pos)
     if length > len(blob) - pos - 4:
-        raise ValueError("bad SSH string")
+        raise MalformedInput("bad SSH string: a length past the end of the key")
     return blob[pos + 4 : pos + 4 + length], pos + 4 + length
 
 
@@ -110,7 +113,7 @@ def ssh_blob_key(blob: bytes) -> tuple[str, int | None]:
 def parse_openssh_private(body: bytes) -> tuple[str, int | None, bool]:
     blob = base64.b64decode(b"".join(body.split()))
     if not blob.startswith(b"openssh-key-v1\0"):
-        raise ValueError("not openssh-key-v1")
+        raise MalformedInput("not an openssh-key-v1 private key")
     pos = len(b"openssh-key-v1\0")
     cipher, pos = _ssh_string(blob, pos)
     _kdf, pos = _ssh_string(blob, pos)

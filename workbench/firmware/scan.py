@@ -7,11 +7,11 @@ import importlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import EvidenceError
 from workbench.firmware import entropy
-from workbench.firmware.accounts import DefaultTests, parse_accounts
+from workbench.firmware.accounts import Account, DefaultTests, parse_accounts
 from workbench.firmware.binaries import find_binaries
 from workbench.firmware.components import find_components
 from workbench.firmware.extract import Extraction, extract_image
@@ -25,6 +25,9 @@ from workbench.firmware.secrets import find_secrets
 from workbench.firmware.services import find_services, web_server_configs
 from workbench.firmware.update import find_update
 from workbench.fsutil import sha256_file
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _open_checked(path: Path) -> int:
@@ -138,45 +141,9 @@ def scan_firmware(
         extraction = extract_image(image_path, digest, Path(workdir), bounds)
         profile = prepared.result()
     mounts = assign_mounts(extraction.layers, extraction.layer_dir)
-    records = list(walk(extraction, mounts))
-    files = records
-
-    warnings = _warning_rows(extraction, mounts, records)
-    accounts = parse_accounts(files)
-    default_tests = DefaultTests(accounts, password_budget)  # in threads, beside the other finders
-    try:
-        keys, secrets, hardening, elf_problems, components, services, update = _findings(files)
-    finally:
-        default_tests.wait()
-
-    warnings += [{"kind": "parse", "path": p, "message": m} for p, m in elf_problems]
-    vulnerabilities = []
+    files = list(walk(extraction, mounts))
     feeds = _feeds(vuln_feed)
-    if feeds:
-        vulnerabilities = [m.row() for m in match_feed(feeds, components)]
-    large = [r for r in files if r.kind == "file" and r.size > bounds.max_scan_size]
-    warnings += [
-        {
-            "kind": "scan_limit",
-            "path": r.path,
-            "message": f"{r.size} bytes: only the first {bounds.max_scan_size} were searched for findings",
-        }
-        for r in large
-    ]
-
-    tables = {
-        "layers": frame("layers", _layer_rows(extraction, mounts)),
-        "files": frame("files", (r.row() for r in records)),
-        "accounts": frame("accounts", (a.row(reveal_secrets) for a in accounts)),
-        "keys": frame("keys", (k.row() for k in keys)),
-        "secrets": frame("secrets", (s.row(reveal_secrets) for s in secrets)),
-        "binaries": frame("binaries", (b.row() for b in hardening)),
-        "components": frame("components", (c.row() for c in components)),
-        "vulnerabilities": frame("vulnerabilities", vulnerabilities),
-        "services": frame("services", (s.row() for s in services)),
-        "update": frame("update", (u.row() for u in update)),
-        "warnings": frame("warnings", warnings),
-    }
+    tables, accounts = _tables(extraction, mounts, files, feeds, bounds, reveal_secrets, password_budget)
     image = {
         "name": image_path.name,
         "sha256": digest,
@@ -187,20 +154,67 @@ def scan_firmware(
         "reused": extraction.reused,
         "vuln_feeds": [str(f) for f in feeds],
         "secrets_revealed": bool(reveal_secrets),
-        "root": next(
-            (
-                str(extraction.layer_dir(layer))
-                for layer in extraction.layers
-                if mounts.get(layer["id"]) == "/" and layer.get("dir")
-            ),
-            None,
-        ),
-        "mounts": [
-            [mounts[layer["id"]], str(extraction.layer_dir(layer))]
-            for layer in extraction.layers
-            if layer.get("dir")
-        ],
+        **_where_extracted(extraction, mounts),
     }
     return FirmwareScan(
         tables=tables, image=image, password_hashes=[a.hash_record() for a in accounts if a.scheme != "empty"]
     )
+
+
+def _tables(
+    extraction: Extraction,
+    mounts: dict[int, str],
+    files: list[FileRecord],
+    feeds: list[Path],
+    bounds: ExtractionLimits,
+    reveal_secrets: bool,
+    password_budget: float,
+) -> tuple[dict[str, pd.DataFrame], list[Account]]:
+    """Every table of the scan, and the accounts (their hashes stay out of the tables)."""
+    warnings = _warning_rows(extraction, mounts, files)
+    accounts = parse_accounts(files)
+    default_tests = DefaultTests(accounts, password_budget)  # in threads, beside the other finders
+    try:
+        keys, secrets, hardening, elf_problems, components, services, update = _findings(files)
+    finally:
+        default_tests.wait()
+    warnings += [{"kind": "parse", "path": p, "message": m} for p, m in elf_problems]
+    vulnerabilities = [m.row() for m in match_feed(feeds, components)] if feeds else []
+    warnings += _scan_limit_warnings(files, bounds.max_scan_size)
+    return {
+        "layers": frame("layers", _layer_rows(extraction, mounts)),
+        "files": frame("files", (r.row() for r in files)),
+        "accounts": frame("accounts", (a.row(reveal_secrets) for a in accounts)),
+        "keys": frame("keys", (k.row() for k in keys)),
+        "secrets": frame("secrets", (s.row(reveal_secrets) for s in secrets)),
+        "binaries": frame("binaries", (b.row() for b in hardening)),
+        "components": frame("components", (c.row() for c in components)),
+        "vulnerabilities": frame("vulnerabilities", vulnerabilities),
+        "services": frame("services", (s.row() for s in services)),
+        "update": frame("update", (u.row() for u in update)),
+        "warnings": frame("warnings", warnings),
+    }, accounts
+
+
+def _scan_limit_warnings(files: list[FileRecord], max_scan_size: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": "scan_limit",
+            "path": r.path,
+            "message": f"{r.size} bytes: only the first {max_scan_size} were searched for findings",
+        }
+        for r in files
+        if r.kind == "file" and r.size > max_scan_size
+    ]
+
+
+def _where_extracted(extraction: Extraction, mounts: dict[int, str]) -> dict[str, Any]:
+    """`root`: the folder of the layer mounted at `/`; `mounts`: [image path, folder] of every
+    extracted layer (what `FirmwareScan.local_path` resolves through)."""
+    folders = [
+        (mounts[layer["id"]], extraction.layer_dir(layer)) for layer in extraction.layers if layer.get("dir")
+    ]
+    return {
+        "root": next((str(folder) for mount, folder in folders if mount == "/"), None),
+        "mounts": [[mount, str(folder)] for mount, folder in folders],
+    }

@@ -71,6 +71,24 @@ def read_head(path: Path, size: int = magic.HEAD_SIZE) -> bytes:
         os.close(fd)
 
 
+def new_layer(
+    layer_id: int, parent: int | None, container: str | None, depth: int, offset: int, end: int, whole: bool
+) -> dict[str, Any]:
+    """A layer's journal record before extraction: where it is, inside what, nothing extracted yet."""
+    return {
+        "id": layer_id,
+        "parent": parent,
+        "container": container,
+        "depth": depth,
+        "offset": offset,
+        "end": end,
+        "whole": whole,
+        "dir": None,
+        "meta": None,
+        "extracted": False,
+    }
+
+
 class Worker:
     def __init__(self, root: Path, limits: ExtractionLimits, journal: Journal) -> None:
         self.root = root
@@ -93,24 +111,13 @@ class Worker:
     def unpack(
         self, path: Path, parent: int | None, container: str | None, depth: int, quiet_if_unknown: bool
     ) -> list[dict]:
-        from unblob.models import ErrorReport
+        """The layers unblob finds in one file (its chunks, or the whole file as one unknown
+        layer), journalled; the extracted ones are unpacked further by `run`."""
         from unblob.processing import ExtractionConfig, process_file
-        from unblob.report import (
-            ChunkReport,
-            ExtractCommandFailedReport,
-            ExtractionProblem,
-            ExtractorDependencyNotFoundReport,
-            ExtractorTimedOut,
-            MaliciousSymlinkRemoved,
-            UnknownChunkReport,
-            UnknownError,
-        )
+        from unblob.report import ChunkReport, MaliciousSymlinkRemoved, UnknownChunkReport
 
-        from workbench.firmware.unblob_plugins import LayerNote, sidecar_path
-
-        out_root = self.root / "x" / str(self.next_id)
         config = ExtractionConfig(
-            extract_root=out_root,
+            extract_root=self.root / "x" / str(self.next_id),
             randomness_depth=0,
             max_depth=1,
             process_num=1,
@@ -119,105 +126,26 @@ class Worker:
         )
         result = process_file(config, path)
         size = path.stat().st_size
-        top = [r for r in result.results if r.task.depth == 0]
-        reports = [rep for r in top for rep in r.reports]
+        reports = [rep for r in result.results if r.task.depth == 0 for rep in r.reports]
         chunks = [r for r in reports if isinstance(r, ChunkReport | UnknownChunkReport)]
         chunks.sort(key=lambda r: r.start_offset)
         whole = len(chunks) == 1 and isinstance(chunks[0], ChunkReport) and chunks[0].size == size
         layers = []
         for chunk in chunks:
-            layer: dict[str, Any] = {
-                "id": self.next_id,
-                "parent": parent,
-                "container": container,
-                "depth": depth,
-                "offset": chunk.start_offset,
-                "end": chunk.end_offset,
-                "whole": whole,
-                "dir": None,
-                "meta": None,
-                "extracted": False,
-            }
+            layer = new_layer(
+                self.next_id, parent, container, depth, chunk.start_offset, chunk.end_offset, whole
+            )
             self.next_id += 1
-            notes: list[str] = []
             if isinstance(chunk, UnknownChunkReport) or chunk.handler_name == "padding":
+                padding = not isinstance(chunk, UnknownChunkReport)
                 layer.update(
-                    self._unknown(
-                        path,
-                        chunk.start_offset,
-                        chunk.end_offset,
-                        padding=not isinstance(chunk, UnknownChunkReport),
-                        quiet=False,
-                    )
+                    self._unknown(path, chunk.start_offset, chunk.end_offset, padding=padding, quiet=False)
                 )
             else:
-                layer["format"] = chunk.handler_name
-                carved = (
-                    path
-                    if whole
-                    else config.get_carve_dir_for(path)
-                    / (f"{chunk.start_offset}-{chunk.end_offset}.{chunk.handler_name}")
-                )
-                extract_dir = config.get_extract_dir_for(carved)
-                for rep in chunk.extraction_reports:
-                    if isinstance(rep, LayerNote):
-                        notes.append(rep.note)
-                    elif isinstance(rep, ExtractorDependencyNotFoundReport):
-                        notes.append(f"not extracted: needs {', '.join(rep.dependencies)}, not installed")
-                        self.warn(
-                            "missing_tool",
-                            layer["id"],
-                            None,
-                            f"{chunk.handler_name} at offset {chunk.start_offset} needs "
-                            f"{', '.join(rep.dependencies)}, which is not installed",
-                        )
-                    elif isinstance(rep, ExtractCommandFailedReport):
-                        err = rep.stderr.decode("utf-8", "replace").strip().splitlines()
-                        if any(TOO_LARGE in line for line in err) or rep.exit_code == -25:
-                            self.warn("limit", layer["id"], None, LIMIT_MESSAGE)
-                        notes.append(
-                            f"{rep.command.split(' ')[0]} failed (exit {rep.exit_code})"
-                            + (f": {err[-1]}" if err else "")
-                        )
-                    elif isinstance(rep, ExtractorTimedOut):
-                        notes.append(f"extractor timed out after {rep.timeout} s")
-                    elif isinstance(rep, UnknownError):
-                        if TOO_LARGE in str(rep.exception):
-                            self.warn("limit", layer["id"], None, LIMIT_MESSAGE)
-                        notes.append("extractor error: " + str(rep.exception).strip().splitlines()[-1])
-                    elif isinstance(rep, ExtractionProblem):
-                        self.warn("archive_member", layer["id"], rep.path, f"{rep.problem} {rep.resolution}")
-                        if rep.problem.startswith("uImage"):
-                            notes.append(rep.problem)
-                if chunk.is_encrypted:
-                    notes.append("encrypted: not extracted")
-                if extract_dir.exists():
-                    layer["extracted"] = True
-                    layer["dir"] = extract_dir.relative_to(self.root).as_posix()
-                    meta = sidecar_path(extract_dir)
-                    if meta.exists():
-                        layer["meta"] = meta.relative_to(self.root).as_posix()
-                failed = any(
-                    isinstance(r, ErrorReport) and r.severity.value == "ERROR"
-                    for r in chunk.extraction_reports
-                )
-                if layer["extracted"] and failed:
-                    notes.append("partially extracted")
-                layer["reason"] = "; ".join(notes)
+                self._chunk_layer(layer, chunk, path, config, whole)
             layers.append(layer)
         if not chunks:
-            layer = {
-                "id": self.next_id,
-                "parent": parent,
-                "container": container,
-                "depth": depth,
-                "offset": 0,
-                "end": size,
-                "whole": True,
-                "dir": None,
-                "meta": None,
-                "extracted": False,
-            }
+            layer = new_layer(self.next_id, parent, container, depth, 0, size, True)
             layer.update(self._unknown(path, 0, size, padding=False, quiet=quiet_if_unknown))
             if not quiet_if_unknown or layer["format"] != "unknown":
                 self.next_id += 1
@@ -232,6 +160,79 @@ class Worker:
         for layer in layers:
             self.journal.write("layer", **layer)
         return layers
+
+    def _chunk_layer(self, layer: dict[str, Any], chunk: Any, path: Path, config: Any, whole: bool) -> None:
+        """Fills in a recognised chunk's layer: its format, where unblob extracted it, and why
+        it was (partly) not."""
+        from unblob.models import ErrorReport
+
+        from workbench.firmware.unblob_plugins import sidecar_path
+
+        layer["format"] = chunk.handler_name
+        carved = (
+            path
+            if whole
+            else config.get_carve_dir_for(path)
+            / (f"{chunk.start_offset}-{chunk.end_offset}.{chunk.handler_name}")
+        )
+        extract_dir = config.get_extract_dir_for(carved)
+        notes = self._extraction_notes(layer["id"], chunk)
+        if chunk.is_encrypted:
+            notes.append("encrypted: not extracted")
+        if extract_dir.exists():
+            layer["extracted"] = True
+            layer["dir"] = extract_dir.relative_to(self.root).as_posix()
+            meta = sidecar_path(extract_dir)
+            if meta.exists():
+                layer["meta"] = meta.relative_to(self.root).as_posix()
+        failed = any(
+            isinstance(r, ErrorReport) and r.severity.value == "ERROR" for r in chunk.extraction_reports
+        )
+        if layer["extracted"] and failed:
+            notes.append("partially extracted")
+        layer["reason"] = "; ".join(notes)
+
+    def _extraction_notes(self, layer_id: int, chunk: Any) -> list[str]:
+        """What unblob's extractor reported for a chunk, in words; limits and members it
+        refused become warnings."""
+        from unblob.report import (
+            ExtractCommandFailedReport,
+            ExtractionProblem,
+            ExtractorDependencyNotFoundReport,
+            ExtractorTimedOut,
+            UnknownError,
+        )
+
+        from workbench.firmware.unblob_plugins import LayerNote
+
+        notes: list[str] = []
+        for rep in chunk.extraction_reports:
+            if isinstance(rep, LayerNote):
+                notes.append(rep.note)
+            elif isinstance(rep, ExtractorDependencyNotFoundReport):
+                needs = ", ".join(rep.dependencies)
+                notes.append(f"not extracted: needs {needs}, not installed")
+                where = f"{chunk.handler_name} at offset {chunk.start_offset}"
+                self.warn("missing_tool", layer_id, None, f"{where} needs {needs}, which is not installed")
+            elif isinstance(rep, ExtractCommandFailedReport):
+                err = rep.stderr.decode("utf-8", "replace").strip().splitlines()
+                if any(TOO_LARGE in line for line in err) or rep.exit_code == -25:
+                    self.warn("limit", layer_id, None, LIMIT_MESSAGE)
+                notes.append(
+                    f"{rep.command.split(' ')[0]} failed (exit {rep.exit_code})"
+                    + (f": {err[-1]}" if err else "")
+                )
+            elif isinstance(rep, ExtractorTimedOut):
+                notes.append(f"extractor timed out after {rep.timeout} s")
+            elif isinstance(rep, UnknownError):
+                if TOO_LARGE in str(rep.exception):
+                    self.warn("limit", layer_id, None, LIMIT_MESSAGE)
+                notes.append("extractor error: " + str(rep.exception).strip().splitlines()[-1])
+            elif isinstance(rep, ExtractionProblem):
+                self.warn("archive_member", layer_id, rep.path, f"{rep.problem} {rep.resolution}")
+                if rep.problem.startswith("uImage"):
+                    notes.append(rep.problem)
+        return notes
 
     def _unknown(self, path: Path, start: int, end: int, *, padding: bool, quiet: bool) -> dict[str, Any]:
         if padding:
@@ -352,7 +353,9 @@ def main(argv: list[str]) -> int:
         from workbench.firmware.fallback import run_fallback
 
         run_fallback(Path(job["image"]), root, limits, journal)
-    except Exception as exc:  # a bug or an unforeseen input: the journal says what happened
+    # the confined worker's last line: whatever went wrong (a bug, an input unblob did not foresee)
+    # must reach the parent through the journal, which keeps what was extracted as a partial result
+    except Exception as exc:
         journal.write(
             "crash",
             message="".join(traceback.format_exception_only(exc)).strip(),

@@ -1,0 +1,43 @@
+"""The fallback extractor (used when unblob cannot be imported), on a real hostile archive: a
+member climbing out, a corrupt nested zip and a corrupt gzip stream are recorded and the run
+goes on; what is safe is extracted."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zipfile
+from pathlib import Path
+
+from workbench.firmware.fallback import run_fallback
+from workbench.firmware.limits import ExtractionLimits
+from workbench.firmware.worker import Journal
+
+
+def _image(path: Path) -> Path:
+    bad_deflate = bytearray(gzip.compress(b"x" * 5000))
+    bad_deflate[12:20] = b"\xff" * 8  # the deflate stream's first block is no block at all
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("etc/app.conf", "password=x\n")
+        archive.writestr("../../escape.txt", "out\n")
+        archive.writestr("inner.zip", b"PK\x03\x04" + b"\0" * 200)  # zip magic, nothing behind it
+        archive.writestr("data.gz", bytes(bad_deflate))
+    return path
+
+
+def test_corrupt_members_are_recorded_and_the_rest_extracted(tmp_path):
+    image = _image(tmp_path / "fw.zip")
+    root = tmp_path / "work"
+    root.mkdir()
+    run_fallback(image, root, ExtractionLimits(), Journal(root / "journal.jsonl"))
+    events = [json.loads(line) for line in (root / "journal.jsonl").read_text().splitlines()]
+    layers = {(e["container"], e["format"]): e for e in events if e["event"] == "layer"}
+    top = layers[(None, "zip")]
+    assert top["extracted"] and (root / top["dir"] / "etc/app.conf").read_text() == "password=x\n"
+    inner = layers[("inner.zip", "zip")]
+    assert not inner["extracted"] and inner["reason"].startswith("zip extraction failed")
+    stream = layers[("data.gz", "gzip")]  # zlib.error, which is no OSError
+    assert not stream["extracted"] and stream["reason"].startswith("gzip extraction failed: Error -3")
+    members = [e for e in events if e["event"] == "warning" and e["kind"] == "archive_member"]
+    assert [e["member"] for e in members] == ["../../escape.txt"]
+    assert not (tmp_path / "escape.txt").exists() and not (root.parent.parent / "escape.txt").exists()
