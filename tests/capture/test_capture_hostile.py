@@ -10,7 +10,7 @@ import pytest
 
 from workbench.capture import Limits, analyse_capture
 from workbench.capture.dns import DnsLoop, parse
-from workbench.errors import EvidenceError
+from workbench.errors import EvidenceError, MalformedInput
 
 CAM, PEER = bytes([192, 168, 1, 50]), bytes([203, 0, 113, 9])
 ETH = bytes.fromhex("020000000001020000c10050") + b"\x08\x00"
@@ -134,6 +134,20 @@ def test_dns_compression_loop(tmp_path):
     frames = [ETH + ipv4(CAM, PEER, 17, udp(5353, 53, looping))] + frames
     analysis = analyse_capture(write(tmp_path, "loop.pcap", pcap(frames)))
     assert kinds(analysis)["dns-compression-loop"] == 4
+
+
+def test_malformed_tls_and_dns_are_malformed_input():
+    from workbench.capture.tls import parse_client_hello, parse_server_hello
+
+    for broken in (
+        lambda: parse_client_hello(b"\x03\x03" + b"\x00" * 10),
+        lambda: parse_server_hello(b"\x03"),
+    ):
+        with pytest.raises(MalformedInput, match="shorter than its fixed fields") as caught:
+            broken()
+        assert isinstance(caught.value, ValueError)  # callers that catch ValueError still do
+    with pytest.raises(MalformedInput, match="shorter than a DNS header"):
+        parse(b"\x00\x07")
 
 
 def test_multi_segment_client_hello_and_ja3(tmp_path):

@@ -7,13 +7,14 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 
 def _key(cert: x509.Certificate) -> tuple[str, int | None]:
     try:
         key = cert.public_key()
-    except Exception:  # unsupported or malformed key: report, do not fail
+    except (ValueError, UnsupportedAlgorithm):  # unsupported or malformed key: report, do not fail
         return "unknown", None
     if isinstance(key, rsa.RSAPublicKey):
         return "RSA", key.key_size
@@ -33,7 +34,8 @@ def _self_signed(cert: x509.Certificate) -> bool:
         return False
     try:
         cert.verify_directly_issued_by(cert)
-    except Exception:  # signature does not verify or algorithm unsupported: self-issued still
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        # signature does not verify, key or algorithm unsupported: self-issued still
         return True
     return True
 
@@ -68,7 +70,7 @@ def _parse(der: bytes) -> dict[str, Any]:
     """
     try:
         return _fields(x509.load_der_x509_certificate(der))
-    except Exception as exc:
+    except Exception as exc:  # any error of the library on hostile bytes: one certificate, not the analysis
         return {"error": True, "_public": {"error": f"certificate cannot be parsed: {exc}", "size": len(der)}}
 
 
@@ -76,7 +78,7 @@ def _fields(cert: x509.Certificate) -> dict[str, Any]:
     key_type, key_bits = _key(cert)
     try:
         sig = cert.signature_algorithm_oid._name  # noqa: SLF001 - the readable OID name
-    except Exception:
+    except (ValueError, AttributeError):  # an unparsable or unnamed algorithm
         sig = "unknown"
     not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
     public = {
@@ -95,5 +97,5 @@ def _fields(cert: x509.Certificate) -> dict[str, Any]:
 def _name(name: x509.Name) -> str:
     try:
         return name.rfc4514_string()
-    except Exception:
+    except ValueError:  # an attribute that cannot be written as RFC 4514 text
         return str(name)

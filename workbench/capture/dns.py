@@ -11,6 +11,8 @@ import socket
 import struct
 from dataclasses import dataclass, field
 
+from workbench.errors import MalformedInput
+
 MAX_HOPS = 32
 MAX_NAME = 255
 MAX_RECORDS = 64
@@ -40,7 +42,7 @@ QTYPES = {
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
 
 
-class DnsError(ValueError):
+class DnsError(MalformedInput):
     """The message is not well-formed DNS."""
 
 

@@ -13,6 +13,8 @@ import struct
 from functools import lru_cache
 from importlib import resources
 
+from workbench.errors import MalformedInput
+
 MAX_RECORD = 16384 + 2048  # the largest TLSCiphertext the RFCs allow
 
 JA4_VERSIONS = {
@@ -63,7 +65,7 @@ ALERTS = {
 }
 
 
-class TlsError(ValueError):
+class TlsError(MalformedInput):
     """A handshake message that is not well-formed."""
 
 
