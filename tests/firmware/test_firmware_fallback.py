@@ -5,6 +5,7 @@ goes on; what is safe is extracted."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -41,3 +42,23 @@ def test_corrupt_members_are_recorded_and_the_rest_extracted(tmp_path):
     members = [e for e in events if e["event"] == "warning" and e["kind"] == "archive_member"]
     assert [e["member"] for e in members] == ["../../escape.txt"]
     assert not (tmp_path / "escape.txt").exists() and not (root.parent.parent / "escape.txt").exists()
+
+
+def test_a_tar_with_members_climbing_out_and_absolute_names(tmp_path):
+    import tarfile
+
+    from workbench.firmware.safe_archive import SizeBudget, extract_tar
+
+    archive_path = tmp_path / "fw.tar"
+    with tarfile.open(archive_path, "w") as archive:
+        for name in ("etc/ok.conf", "../../up.conf", "/etc/absolute.conf"):
+            info = tarfile.TarInfo(name)
+            info.size = 3
+            archive.addfile(info, io.BytesIO(b"x=1"))
+    outdir = tmp_path / "out"
+    problems = {p.path: p for p in extract_tar(archive_path, outdir, SizeBudget(1 << 20))}
+    assert (outdir / "etc/ok.conf").read_bytes() == b"x=1"
+    assert problems["../../up.conf"].resolution == "Skipped." and not (tmp_path.parent / "up.conf").exists()
+    absolute = problems["/etc/absolute.conf"]
+    assert absolute.resolution == "Converted to extraction relative path."
+    assert (outdir / "etc/absolute.conf").read_bytes() == b"x=1"

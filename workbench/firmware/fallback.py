@@ -21,6 +21,10 @@ from workbench.firmware.limits import ExtractionLimits
 from workbench.firmware.worker import new_layer
 
 PYTHON_KINDS = {"gzip", "xz", "bzip2", "lzma"}
+ARCHIVES = {  # kind: (Python's reader, its member listing, its checked extraction)
+    "tar": ("tarfile", metadata.list_tar, safe_archive.extract_tar),
+    "zip": ("zipfile", metadata.list_zip, safe_archive.extract_zip),
+}
 # what a corrupt or hostile archive makes Python's readers raise (an encrypted zip member is a
 # RuntimeError, an unknown compression method NotImplementedError), and launching unsquashfs an
 # OSError; anything else is a bug, which the worker reports as a crash
@@ -44,20 +48,10 @@ def _extract(
     if kind == "squashfs_v4_le":
         outcome = unsquashfs.extract(path, outdir, outdir.with_suffix(".exclude"))
         return outcome.ok, "; ".join(outcome.notes), outcome.entries, []
-    if kind == "tar":
-        return (
-            True,
-            "extracted with Python tarfile (fallback)",
-            metadata.list_tar(path),
-            safe_archive.extract_tar(path, outdir, budget),
-        )
-    if kind == "zip":
-        return (
-            True,
-            "extracted with Python zipfile (fallback)",
-            metadata.list_zip(path),
-            safe_archive.extract_zip(path, outdir, budget),
-        )
+    if kind in ARCHIVES:
+        reader, list_members, extract = ARCHIVES[kind]
+        entries = list_members(path)
+        return True, f"extracted with Python {reader} (fallback)", entries, extract(path, outdir, budget)
     if kind in PYTHON_KINDS:
         problems = safe_archive.decompress(path, outdir, kind, budget)
         return True, f"decompressed with Python {kind} (fallback)", {}, problems

@@ -69,17 +69,24 @@ def _copy(src: BinaryIO, dst: BinaryIO, budget: SizeBudget) -> None:
         dst.write(chunk)
 
 
+def _member_target(outdir: Path, name: str, problems: list[Problem]) -> Path | None:
+    """Where a member may be written, or None (skipped); either way recorded in `problems`."""
+    target, note = safe_member_path(outdir, name)
+    if target is None:
+        problems.append(Problem(name, note or "unsafe", "Skipped."))
+    elif note:
+        problems.append(Problem(name, note, "Converted to extraction relative path."))
+    return target
+
+
 def extract_tar(path: Path, outdir: Path, budget: SizeBudget) -> list[Problem]:
     problems: list[Problem] = []
     outdir.mkdir(parents=True, exist_ok=True)
     with tarfile.open(path, "r:*") as archive:
         for member in archive:
-            target, note = safe_member_path(outdir, member.name)
+            target = _member_target(outdir, member.name, problems)
             if target is None:
-                problems.append(Problem(member.name, note or "unsafe", "Skipped."))
                 continue
-            if note:
-                problems.append(Problem(member.name, note, "Converted to extraction relative path."))
             if member.isdir():
                 target.mkdir(parents=True, exist_ok=True)
             elif member.issym():
@@ -117,12 +124,9 @@ def extract_zip(path: Path, outdir: Path, budget: SizeBudget) -> list[Problem]:
     outdir.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
-            target, note = safe_member_path(outdir, info.filename)
+            target = _member_target(outdir, info.filename, problems)
             if target is None:
-                problems.append(Problem(info.filename, note or "unsafe", "Skipped."))
                 continue
-            if note:
-                problems.append(Problem(info.filename, note, "Converted to extraction relative path."))
             unix_mode = info.external_attr >> 16
             if info.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
