@@ -164,3 +164,26 @@ def test_the_declaration_is_complete_and_matches_the_engine():
         assert schema.doc and all(c.doc for c in schema.columns), schema.name
         assert len(set(schema.names)) == len(schema.names), schema.name
     assert set(ENGINE_WEAK_SCHEMES) == WEAK_SCHEMES  # accounts.weak_hash's documented list
+
+
+def _contracts_tables():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "contracts_tables.py"
+    spec = importlib.util.spec_from_file_location("contracts_tables", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_contracts_lists_the_firmware_schema():
+    script = _contracts_tables()
+    text = script.CONTRACTS.read_text(encoding="utf-8")
+    assert script.section(text, "firmware") == script.generated("firmware"), (
+        "docs/CONTRACTS.md's firmware tables differ from workbench/firmware/schema.py: "
+        "run `.venv/bin/python scripts/contracts_tables.py`"
+    )
+    assert script.regenerate(text) == text  # and the capture tables too
+    stale = text.replace("| `weak_hash` | bool |", "| `weak_hash` | string |")
+    assert stale != text and script.section(stale, "firmware") != script.generated("firmware")
+    assert script.regenerate(stale) == text

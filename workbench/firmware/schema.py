@@ -223,3 +223,9 @@ TABLES: dict[str, TableSchema] = {
         WARNINGS,
     )
 }
+
+
+def contract_markdown() -> str:
+    """The firmware tables as docs/CONTRACTS.md lists them (between its firmware-tables markers,
+    rewritten by scripts/contracts_tables.py)."""
+    return "\n\n".join(table.markdown() for table in TABLES.values())
