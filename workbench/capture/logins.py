@@ -11,6 +11,8 @@ import binascii
 import re
 from collections.abc import Callable
 
+from workbench.capture.marks import Mark, packet_at
+
 Chunk = tuple[bool, int, bytes]
 Emit = Callable[..., None]  # emit(protocol, username, secret, packets, detail)
 Download = Callable[..., None]  # download(path, size, packets, detail)
@@ -24,7 +26,8 @@ class Side:
     """One direction's bytes with the packet number of every offset."""
 
     def __init__(self, chunks: list[Chunk], from_client: bool) -> None:
-        parts, self.marks = [], []
+        parts: list[bytes] = []
+        self.marks: list[Mark] = []
         offset = 0
         for c2s, number, data in chunks:
             if c2s == from_client and data:
@@ -34,12 +37,7 @@ class Side:
         self.data = b"".join(parts)
 
     def packet_at(self, offset: int) -> int:
-        number = self.marks[0][1] if self.marks else 0
-        for start, num in self.marks:
-            if start > offset:
-                break
-            number = num
-        return number
+        return packet_at(self.marks, offset)
 
     def packets_between(self, start: int, end: int) -> list[int]:
         return sorted({self.packet_at(start), *(n for o, n in self.marks if start <= o < end)})
@@ -161,21 +159,30 @@ def telnet(chunks: list[Chunk], emit: Emit) -> None:
 
 
 # --- FTP, POP3, IMAP, SMTP ---------------------------------------------------------------------
+def _command(line: bytes) -> tuple[bytes, bytes]:
+    """A client command line as (VERB in capitals, argument)."""
+    verb, _, arg = line.partition(b" ")
+    return verb.upper(), arg
+
+
+def _password(protocol: str, user: tuple[str, int] | None, secret: bytes, number: int, detail: str) -> list:
+    """The login a PASS command completes, with the USER before it (its name and packet), if any."""
+    name, packets = (user[0], [user[1], number]) if user else (None, [number])
+    return [protocol, name, _text(secret), packets, detail]
+
+
 def ftp(chunks: list[Chunk], emit: Emit, download: Download) -> None:
     user: tuple[str, int] | None = None
     last: list | None = None
     retr: list | None = None
     for number, c2s, line in line_events(chunks):
         if c2s:
-            verb, _, arg = line.partition(b" ")
-            verb = verb.upper()
+            verb, arg = _command(line)
             if verb == b"USER":
                 user = (_text(arg), number)
             elif verb == b"PASS":
-                name = user[0] if user else None
-                packets = [user[1], number] if user else [number]
-                anon = name is not None and name.lower() in ("anonymous", "ftp")
-                last = ["ftp", name, _text(arg), packets, "anonymous login" if anon else "FTP login"]
+                anon = user is not None and user[0].lower() in ("anonymous", "ftp")
+                last = _password("ftp", user, arg, number, "anonymous login" if anon else "FTP login")
                 user = None
             elif verb == b"AUTH" and arg.upper().startswith((b"TLS", b"SSL")):
                 break
@@ -207,18 +214,11 @@ def pop3(chunks: list[Chunk], emit: Emit) -> None:
     last: list | None = None
     for number, c2s, line in line_events(chunks):
         if c2s:
-            verb, _, arg = line.partition(b" ")
-            verb = verb.upper()
+            verb, arg = _command(line)
             if verb == b"USER":
                 user = (_text(arg), number)
             elif verb == b"PASS":
-                last = [
-                    "pop3",
-                    user[0] if user else None,
-                    _text(arg),
-                    [user[1], number] if user else [number],
-                    "POP3 USER/PASS",
-                ]
+                last = _password("pop3", user, arg, number, "POP3 USER/PASS")
             elif verb == b"APOP":
                 name, _, digest = arg.partition(b" ")
                 last = ["pop3", _text(name), _text(digest), [number], "POP3 APOP (digest)"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from workbench.capture import certs, tls
+from workbench.capture.marks import Mark, packet_at
 from workbench.capture.streams import TcpStream
 
 MAX_HANDSHAKE = 128 * 1024  # handshake bytes kept per direction
@@ -21,20 +22,12 @@ class _Side:
     def __init__(self) -> None:
         self.buf = bytearray()
         self.base = 0  # stream offset of buf[0]
-        self.marks: list[tuple[int, int]] = []  # (stream offset, packet number)
+        self.marks: list[Mark] = []
         self.hs = bytearray()
         self.hs_start: int | None = None  # packet where the pending handshake message began
         self.encrypted = False
         self.finished = False
         self.record_version: int | None = None
-
-    def packet_at(self, offset: int) -> int:
-        number = self.marks[0][1] if self.marks else 0
-        for start, num in self.marks:
-            if start > offset:
-                break
-            number = num
-        return number
 
 
 class TlsStream(TcpStream):
@@ -105,7 +98,7 @@ class TlsStream(TcpStream):
                 self.sink.warnings.add(
                     "tls-record-oversize",
                     f"TLS record claims {length} bytes (over 16 KiB + 2048); stream not followed further",
-                    side.packet_at(side.base + pos),
+                    packet_at(side.marks, side.base + pos),
                 )
                 side.finished = True
                 break
@@ -118,7 +111,7 @@ class TlsStream(TcpStream):
             if ctype == 22:
                 if not side.encrypted:
                     body = bytes(buf[pos - length : pos])
-                    self._handshake(c2s, side, body, side.packet_at(start), ts, number)
+                    self._handshake(c2s, side, body, packet_at(side.marks, start), ts, number)
             elif ctype == 20:
                 side.encrypted = True
                 side.finished = True
@@ -200,7 +193,7 @@ class TlsStream(TcpStream):
         self.client_hello = tls.ClientHello(version, [c for c in ciphers if c <= 0xFFFF])
         self.client_hello.extensions = []
         side.record_version = 0x0002
-        self.hello_packet, self.hello_ts = side.packet_at(0), ts
+        self.hello_packet, self.hello_ts = packet_at(side.marks, 0), ts
 
     def finish(self) -> None:
         if self.client_hello is None and self.server_hello is None:
