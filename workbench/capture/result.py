@@ -27,9 +27,21 @@ def build(name: str, records: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, 
 
 
 def build_from_columns(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
-    """Table `name` from one array (or list) per column: no row objects at all."""
+    """Table `name` from one array (or list) per column: no row objects at all.
+
+    Each array becomes its column in the declared pandas form directly (an object array of text
+    stays object, without pandas inferring a string dtype first and `typed` undoing it).
+    """
     schema = TABLES[name]
-    return typed(schema, schema.frame_from_columns(columns))
+    if not columns or not len(next(iter(columns.values()))):
+        return build(name, [])
+    return pd.DataFrame({c.name: _column(columns[c.name], c.type) for c in schema.columns}, copy=False)
+
+
+def _column(values: Any, kind: pa.DataType) -> pd.Series:
+    if pa.types.is_string(kind) or pa.types.is_nested(kind):
+        return pd.Series(values, dtype=object, copy=False)
+    return _as_declared(pd.Series(values, copy=False), kind)
 
 
 def typed(schema: TableSchema, frame: pd.DataFrame) -> pd.DataFrame:
@@ -61,14 +73,11 @@ def _as_declared(values: pd.Series, kind: pa.DataType) -> pd.Series:
             index=values.index,
         )
     if pa.types.is_string(kind):
-        if values.dtype == object and not values.map(_is_nan).any():
+        missing = values.isna()
+        if values.dtype == object and not missing.any():
             return values
-        return values.astype(object).where(values.notna(), None)
+        return values.astype(object).where(~missing, None)
     return values.astype(object) if values.dtype != object else values
-
-
-def _is_nan(value: Any) -> bool:
-    return isinstance(value, float) and value != value
 
 
 def plain(value: Any) -> Any:
