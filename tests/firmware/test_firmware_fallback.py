@@ -12,7 +12,7 @@ from pathlib import Path
 
 from workbench.firmware.fallback import run_fallback
 from workbench.firmware.limits import ExtractionLimits
-from workbench.firmware.worker import Journal
+from workbench.firmware.journal import Journal
 
 
 def _image(path: Path) -> Path:

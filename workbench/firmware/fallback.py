@@ -17,8 +17,8 @@ from typing import Any
 
 from workbench.firmware import magic, metadata, safe_archive, unsquashfs
 from workbench.firmware.entropy import region_entropy
+from workbench.firmware.journal import new_layer
 from workbench.firmware.limits import ExtractionLimits
-from workbench.firmware.worker import new_layer
 
 PYTHON_KINDS = {"gzip", "xz", "bzip2", "lzma"}
 ARCHIVES = {  # kind: (Python's reader, its member listing, its checked extraction)

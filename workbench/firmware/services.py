@@ -19,6 +19,7 @@ import shlex
 from dataclasses import dataclass, field, replace
 
 from workbench.firmware.inventory import FileRecord
+from workbench.firmware.schema import SERVICES
 
 READ_LIMIT = 1 << 20
 SHELLS = {"sh", "ash", "bash", "dash", "hush", "msh", "zsh", "ksh"}
@@ -71,7 +72,6 @@ DAEMONS: dict[str, tuple[str, int | None, bool | None]] = {
     "crond": ("cron", None, None),
     "cron": ("cron", None, None),
 }
-COLUMNS = ("name", "kind", "source", "line", "command", "runs_as", "port", "enabled", "auth")
 # daemon -> options that name a listening [addr:]port (all repeatable)
 LISTEN_OPTIONS: dict[str, tuple[str, ...]] = {
     "dropbear": ("-p",),
@@ -141,7 +141,7 @@ class Service:
     listen_given: bool = field(default=False, repr=False)
 
     def row(self) -> dict:
-        return {column: getattr(self, column) for column in COLUMNS}
+        return {column: getattr(self, column) for column in SERVICES.names}
 
 
 def parse_listen(spec: str) -> tuple[str, int] | None:

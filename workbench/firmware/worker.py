@@ -18,6 +18,7 @@ from typing import Any
 
 from workbench.firmware import magic
 from workbench.firmware.entropy import region_entropy
+from workbench.firmware.journal import Journal, new_layer
 from workbench.firmware.limits import ExtractionLimits
 
 ARCHIVE_AND_FS = (
@@ -48,15 +49,6 @@ TOO_LARGE = "File too large"
 LIMIT_MESSAGE = "extraction stopped: a file reached the size limit (decompression bomb?)"
 
 
-class Journal:
-    def __init__(self, path: Path) -> None:
-        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
-
-    def write(self, event: str, **fields: Any) -> None:
-        self.handle.write(json.dumps({"event": event, **fields}, default=str) + "\n")
-        self.handle.flush()
-
-
 def quiet_unblob() -> None:
     import structlog
 
@@ -69,24 +61,6 @@ def read_head(path: Path, size: int = magic.HEAD_SIZE) -> bytes:
         return os.read(fd, size)
     finally:
         os.close(fd)
-
-
-def new_layer(
-    layer_id: int, parent: int | None, container: str | None, depth: int, offset: int, end: int, whole: bool
-) -> dict[str, Any]:
-    """A layer's journal record before extraction: where it is, inside what, nothing extracted yet."""
-    return {
-        "id": layer_id,
-        "parent": parent,
-        "container": container,
-        "depth": depth,
-        "offset": offset,
-        "end": end,
-        "whole": whole,
-        "dir": None,
-        "meta": None,
-        "extracted": False,
-    }
 
 
 class Worker:
