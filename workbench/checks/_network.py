@@ -1,126 +1,78 @@
 """Helpers shared by the checks that read the network capture.
 
-Tables come from the engines through EvidenceContext; every value read here may be missing,
-NaN, a numpy array or of an unexpected type, so each accessor degrades to "unknown" instead
-of raising. Nothing here judges a requirement: the check modules do.
+Rows are the engines' typed rows (`ctx.capture_rows`): ints, lists, bools and `None` where a value
+is missing, with `artefact` and `artefact_sha256` riding along. Here: the device's addresses, its
+flows, services and remote destinations, names against the declared endpoints, declared ports,
+TLS versions and evidence references. Nothing here judges a requirement: the check modules do.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from workbench.checks.base import EvidenceRef
+from workbench.capture.versions import TlsVersion
+from workbench.checks.base import Check, CheckResult, EvidenceKind, EvidenceRef, Finding, Severity, Verdict
+from workbench.checks.page import FLOW_VIEW, OPEN_PORT_VIEW, REMOTE, SERVICE_VIEW, table_cell
 
 if TYPE_CHECKING:
+    from workbench.case.declaration import Declaration
     from workbench.checks.context import EvidenceContext
 
 MAX_REFS = 8  # evidence references kept per finding; the table holds the rest
+Row = dict[str, Any]
 
-# --- values -------------------------------------------------------------------------------
-
-
-def is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return value is pd.NA or value is pd.NaT
+# --- evidence -----------------------------------------------------------------------------
 
 
-def text(value: Any) -> str:
-    return "" if is_missing(value) else str(value).strip()
-
-
-def as_int(value: Any) -> int | None:
-    if is_missing(value) or isinstance(value, bool):
-        return None
-    try:
-        return int(str(value).strip(), 0) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def as_bool(value: Any) -> bool | None:
-    if is_missing(value):
-        return None
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in {"true", "yes", "1", "y"}:
-            return True
-        if low in {"false", "no", "0", "n"}:
-            return False
-        return None
-    try:
-        return bool(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def as_list(value: Any) -> list[Any]:
-    """A list from a list, tuple, set, numpy array or a single scalar; [] when missing."""
-    if value is None:
-        return []
-    if isinstance(value, list | tuple | set | frozenset):
-        return [v for v in value if not is_missing(v)]
-    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
-        converted = value.tolist()
-        return as_list(converted) if isinstance(converted, list) else [converted]
-    if is_missing(value):
-        return []
-    if isinstance(value, str) and not value.strip():
-        return []
-    return [value]
-
-
-def rows(table: pd.DataFrame | None, columns: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
-    """The table's rows as dicts; requested columns that are absent read as None."""
-    if table is None or table.empty:
-        return
-    wanted = list(columns)
-    for record in table.to_dict("records"):
-        for name in wanted:
-            record.setdefault(name, None)
-        yield record
-
-
-def packets_of(value: Any) -> list[int]:
-    return sorted({n for n in (as_int(v) for v in as_list(value)) if n is not None and n > 0})
-
-
-def ref(
-    row: dict[str, Any], *, packet: Any = None, path: Any = None, offset: Any = None, note: str = ""
-) -> EvidenceRef:
+def ref(row: Row, *, packet: int | None = None, path: str | None = None, note: str = "") -> EvidenceRef:
     """An evidence reference for a table row (its `artefact` and `artefact_sha256` columns)."""
-    number = as_int(packet)
     return EvidenceRef(
-        artefact=text(row.get("artefact")) or "capture",
-        sha256=text(row.get("artefact_sha256")),
-        packet=number if number and number > 0 else None,
-        path=text(path) or None,
-        offset=as_int(offset),
+        artefact=row.get("artefact") or "capture",
+        sha256=row.get("artefact_sha256") or "",
+        packet=packet if packet and packet > 0 else None,
+        path=path or None,
         note=note,
     )
 
 
-def packet_refs(row: dict[str, Any], packets: Iterable[int], note: str = "") -> tuple[EvidenceRef, ...]:
+def packet_refs(row: Row, packets: Iterable[int], note: str = "") -> tuple[EvidenceRef, ...]:
     numbers = sorted(set(packets))
     return tuple(ref(row, packet=n, note=note) for n in numbers[:MAX_REFS])
+
+
+def first_packet_refs(rows: Iterable[Row], note: str, limit: int = MAX_REFS) -> tuple[EvidenceRef, ...]:
+    """A reference to the first packet of each row (a flow, an open port), at most `limit`."""
+    return tuple(ref(r, packet=r["first_packet"], note=note) for r in list(rows)[:limit])
+
+
+def capture_or_firmware_missing(check: Check, ctx: EvidenceContext, what: str) -> CheckResult | None:
+    """INCONCLUSIVE when the case has neither a capture nor a firmware image (`what` would show it)."""
+    if ctx.has(EvidenceKind.CAPTURE) or ctx.has(EvidenceKind.FIRMWARE):
+        return None
+    reason = f"missing evidence: {what} is needed to evaluate this requirement"
+    return check.result(ctx, Verdict.INCONCLUSIVE, [reason])
 
 
 def declaration_ref(ctx: EvidenceContext, note: str) -> EvidenceRef:
     return EvidenceRef(artefact="declaration", sha256=ctx.case.declaration_sha256() or "", note=note)
 
 
-# --- patterns -----------------------------------------------------------------------------
+def declared_list_finding(
+    ctx: EvidenceContext, what: str, items: list[str], field: str, data: Row
+) -> Finding:
+    """The INFO finding that closes a FAIL: what the declaration lists, for comparison."""
+    return Finding(
+        summary=f"The declaration lists {len(items)} {what}: {', '.join(items) or 'none'}.",
+        severity=Severity.INFO,
+        evidence=(declaration_ref(ctx, field),),
+        data=data,
+    )
 
 
 def pattern_match(patterns: Iterable[str], value: str) -> str | None:
@@ -162,16 +114,16 @@ _LOCAL_NETS = tuple(
 
 
 @lru_cache(maxsize=65536)
-def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def parse_ip(value: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return ipaddress.ip_address(str(value).strip().split("%", 1)[0])
+        return ipaddress.ip_address((value or "").strip().split("%", 1)[0])
     except ValueError:
         return None
 
 
-def is_local_address(value: Any) -> bool:
+def is_local_address(value: str | None) -> bool:
     """True for private, loopback, link-local, multicast and broadcast addresses."""
-    addr = parse_ip(text(value))
+    addr = parse_ip(value)
     if addr is None:
         return False
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
@@ -179,8 +131,8 @@ def is_local_address(value: Any) -> bool:
     return any(addr in net for net in _LOCAL_NETS if net.version == addr.version)
 
 
-def is_remote_address(value: Any) -> bool:
-    return parse_ip(text(value)) is not None and not is_local_address(value)
+def is_remote_address(value: str | None) -> bool:
+    return parse_ip(value) is not None and not is_local_address(value)
 
 
 @dataclass(frozen=True)
@@ -195,71 +147,58 @@ class Device:
     def known(self) -> bool:
         return bool(self.ips)
 
-    def is_device(self, ip: Any) -> bool:
-        addr = parse_ip(text(ip))
+    def is_device(self, ip: str | None) -> bool:
+        addr = parse_ip(ip)
         return addr is not None and str(addr) in self.ips
 
+    def concerns(self, *ips: str | None) -> bool:
+        """Whether a row between these addresses is the device's (every row when it is unknown)."""
+        return not self.known or any(self.is_device(ip) for ip in ips)
+
     def describe(self) -> str:
+        listed = ", ".join(sorted(self.ips))
         if self.source == "case":
-            return f"device address from the case: {', '.join(sorted(self.ips))}"
+            return f"device address from the case: {listed}"
         if self.source == "capture":
-            return f"device address found in the capture from the case's MAC: {', '.join(sorted(self.ips))}"
+            return f"device address found in the capture from the case's MAC: {listed}"
         if self.source == "inferred":
             why = f" ({self.reason})" if self.reason else ""
-            return f"device address inferred by the capture engine: {', '.join(sorted(self.ips))}{why}"
+            return f"device address inferred by the capture engine: {listed}{why}"
         return (
             "the device's address is unknown (set device_ips in case.yaml):"
             " every host in the capture is considered"
         )
 
 
-def capture_analyses(ctx: EvidenceContext) -> list[tuple[Any, Any]]:
-    """The case's capture analyses, loaded once per context (each load parses the cached JSON)."""
-    cached = getattr(ctx, "_network_analyses", None)
-    if cached is None:
-        cached = ctx.captures()
-        with contextlib.suppress(AttributeError):  # a context without attributes loads each time
-            ctx._network_analyses = cached  # type: ignore[attr-defined]
-    return cached
-
-
 def device_of(ctx: EvidenceContext) -> Device:
     """The device's IP addresses: from case.yaml, else from the capture engine's identification."""
-    declared = {str(a) for a in (parse_ip(v) for v in (getattr(ctx.info, "device_ips", None) or ())) if a}
+    declared = {str(a) for a in (parse_ip(v) for v in ctx.info.device_ips) if a}
     if declared:
         return Device(frozenset(declared), "case")
     found: set[str] = set()
     inferred = False
     reasons: list[str] = []
-    for _artefact, analysis in capture_analyses(ctx):
-        device = getattr(analysis, "device", None) or {}
-        ips = {str(a) for a in (parse_ip(v) for v in as_list(device.get("ips"))) if a}
+    for _artefact, analysis in ctx.captures():
+        device = analysis.device or {}
+        ips = {str(a) for a in (parse_ip(v) for v in device.get("ips") or ()) if a}
         if ips:
             found |= ips
             inferred = inferred or bool(device.get("inferred"))
-            if text(device.get("reason")):
-                reasons.append(text(device.get("reason")))
+            if device.get("reason"):
+                reasons.append(device["reason"])
     if not found:
         return Device(frozenset(), "unknown")
     return Device(frozenset(found), "inferred" if inferred else "capture", "; ".join(dict.fromkeys(reasons)))
 
 
-def capture_packet_count(ctx: EvidenceContext) -> int:
-    total = 0
-    for _artefact, analysis in capture_analyses(ctx):
-        summary = getattr(analysis, "summary", None) or {}
-        total += as_int(summary.get("packets")) or 0
-    return total
-
-
 def capture_minutes(ctx: EvidenceContext) -> float:
     """How long the captures run, in minutes (summed over the case's captures)."""
     total = 0.0
-    for _artefact, analysis in capture_analyses(ctx):
-        summary = getattr(analysis, "summary", None) or {}
+    for _artefact, analysis in ctx.captures():
+        summary = analysis.summary or {}
         try:
             first, last = float(summary.get("first_ts")), float(summary.get("last_ts"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError):  # an empty capture has no times
             continue
         if math.isfinite(first) and math.isfinite(last) and last > first:
             total += (last - first) / 60
@@ -268,43 +207,54 @@ def capture_minutes(ctx: EvidenceContext) -> float:
 
 def traffic_gap(ctx: EvidenceContext) -> str | None:
     """Why the capture cannot show anything (no packets, no IP flows), or None."""
-    if capture_packet_count(ctx) == 0 and ctx.capture_table("flows").empty:
+    if not ctx.capture_table("flows").empty:
+        return None
+    packets = sum(int((a.summary or {}).get("packets") or 0) for _artefact, a in ctx.captures())
+    if packets == 0:
         return "the capture holds no packets: capture the device's traffic and add it to the case"
-    if ctx.capture_table("flows").empty:
-        return "the capture holds no IP flows: capture the device's IP traffic and add it to the case"
-    return None
+    return "the capture holds no IP flows: capture the device's IP traffic and add it to the case"
 
 
-def device_flows(ctx: EvidenceContext, device: Device, role: str) -> list[dict[str, Any]]:
-    """Flows in which the device is the client (role="client") or the server (role="server")."""
-    columns = (
-        "flow_id",
-        "transport",
-        "client_ip",
-        "client_port",
-        "server_ip",
-        "server_port",
-        "first_packet",
-        "bytes_c2s",
-        "bytes_s2c",
-        "packets_c2s",
-        "packets_s2c",
-        "app_proto",
-        "port_proto",
-        "server_name",
-        "sni",
-        "encrypted",
-        "device_role",
-    )
+def device_flows(ctx: EvidenceContext, device: Device, role: str, columns: tuple[str, ...]) -> list[Row]:
+    """Flows in which the device is the client (role="client") or the server (role="server"),
+    with the named columns (and the ones the selection reads)."""
     side = "client_ip" if role == "client" else "server_ip"
+    wanted = tuple(dict.fromkeys((*columns, side, "device_role")))
     selected = []
-    for row in rows(ctx.capture_table("flows"), columns):
+    for row in ctx.capture_rows("flows", wanted):
         if device.known:
             if device.is_device(row[side]):
                 selected.append(row)
-        elif text(row["device_role"]) in ("", "none", role):
+        elif (row["device_role"] or "") in ("", "none", role):
             selected.append(row)
     return selected
+
+
+def payload_protocol(row: Row) -> str:
+    """The application protocol the engine recognised from the flow's payload ('' if none)."""
+    proto = (row["app_proto"] or "").lower()
+    return "" if proto in ("unknown", "data", "raw") else proto
+
+
+def without_handshakes(
+    check: Check, ctx: EvidenceContext, reasons: list[str], indicators: Row
+) -> CheckResult:
+    """COM-02 and COM-03 when the device took part in no TLS handshake: INCONCLUSIVE when the
+    capture shows no traffic at all, else NOT_APPLICABLE."""
+    gap = traffic_gap(ctx)
+    if gap:
+        return check.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
+    return check.result(
+        ctx,
+        Verdict.NOT_APPLICABLE,
+        ["No TLS handshake of the device was seen in the capture.", *reasons],
+        indicators=indicators,
+    )
+
+
+def peer(row: Row) -> str:
+    """'203.0.113.5:443 (api.example)': the server of a TLS handshake, with the name asked for."""
+    return f"{row['server_ip']}:{row['server_port']}" + (f" ({row['sni']})" if row["sni"] else "")
 
 
 # --- names and declared endpoints ---------------------------------------------------------
@@ -312,8 +262,8 @@ def device_flows(ctx: EvidenceContext, device: Device, role: str) -> list[dict[s
 _LOCAL_SUFFIXES = (".local", ".arpa", ".lan", ".home", ".internal", ".localdomain", ".localhost")
 
 
-def normalise_name(value: Any) -> str:
-    return text(value).lower().rstrip(".")
+def normalise_name(value: str | None) -> str:
+    return (value or "").strip().lower().rstrip(".")
 
 
 def is_local_name(name: str) -> bool:
@@ -348,15 +298,13 @@ def endpoint_matches(pattern: str, *, name: str = "", address: str = "") -> bool
     return bool(name) and parse_ip(pattern) is None and "/" not in pattern and host_matches(name, pattern)
 
 
-def declared_endpoints(declaration: Any) -> list[str] | None:
+def declared_endpoints(declaration: Declaration | None) -> list[str] | None:
     """The declared cloud endpoints; None when the declaration does not state them at all."""
     if declaration is None:
         return None
-    values = [normalise_name(v) for v in as_list(getattr(declaration, "cloud_endpoints", None))]
-    fields_set = getattr(declaration, "model_fields_set", None)
-    if not values and fields_set is not None and "cloud_endpoints" not in fields_set:
+    if not declaration.cloud_endpoints and "cloud_endpoints" not in declaration.model_fields_set:
         return None
-    return values
+    return [normalise_name(v) for v in declaration.cloud_endpoints]
 
 
 def covered_by(endpoints: Iterable[str], *, names: Iterable[str] = (), address: str = "") -> str | None:
@@ -370,133 +318,52 @@ def covered_by(endpoints: Iterable[str], *, names: Iterable[str] = (), address: 
     return None
 
 
+def answer_addresses(answers: Iterable[str]) -> list[str]:
+    """Addresses in a DNS answers cell: 'A 203.0.113.10', 'AAAA 2001:db8::1' or a bare address."""
+    found = []
+    for item in answers:
+        words = item.split()
+        addr = parse_ip(words[-1]) if words else None
+        if addr is not None:
+            found.append(str(addr))
+    return found
+
+
 # --- ports --------------------------------------------------------------------------------
 
 
-def declared_ports(declaration: Any) -> list[dict[str, Any]]:
-    """The declared open ports as dicts with proto, port, service (tolerates dicts or models)."""
-    result = []
-    for item in as_list(getattr(declaration, "open_ports", None) if declaration is not None else None):
-        get = item.get if isinstance(item, dict) else lambda k, _i=item: getattr(_i, k, None)
-        port = as_int(get("port"))
-        if port is None:
-            continue
-        result.append(
-            {
-                "proto": text(get("proto")).lower() or None,
-                "port": port,
-                "service": text(get("service")),
-                "purpose": text(get("purpose")),
-            }
-        )
-    return result
+def port_label(transport: str | None, port: int) -> str:
+    return f"{(transport or '').lower() or '?'}/{port}"
 
 
-def port_declared(ports: list[dict[str, Any]], transport: str, port: int) -> dict[str, Any] | None:
-    transport = transport.lower()
-    for declared in ports:
-        if declared["port"] == port and declared["proto"] in (None, transport):
-            return declared
-    return None
-
-
-def port_label(transport: str, port: int) -> str:
-    return f"{transport.lower() or '?'}/{port}"
+def declared_port_labels(declaration: Declaration | None, *, services: bool) -> list[str]:
+    """'tcp/80 http', ... (or 'tcp/80' without `services`): the declared open ports."""
+    ports = declaration.open_ports if declaration is not None else []
+    return [port_label(p.proto, p.port) + (f" {p.service}" if services and p.service else "") for p in ports]
 
 
 # --- TLS ----------------------------------------------------------------------------------
 
-_VERSION_BY_CODE = {
-    0x0002: (2, 0),
-    0x0200: (2, 0),
-    0x0300: (3, 0),
-    0x0301: (3, 1),
-    0x0302: (3, 2),
-    0x0303: (3, 3),
-    0x0304: (3, 4),
-}
-_VERSION_LABELS = {
-    (2, 0): "SSL 2.0",
-    (3, 0): "SSL 3.0",
-    (3, 1): "TLS 1.0",
-    (3, 2): "TLS 1.1",
-    (3, 3): "TLS 1.2",
-    (3, 4): "TLS 1.3",
-}
-_VERSION_TEXT = re.compile(r"^(ssl|tls|dtls)?\s*v?\s*(\d)(?:\.(\d))?$")
 
-
-def tls_version(value: Any) -> tuple[int, int] | None:
-    """(3, 1) for TLS 1.0 ... (3, 4) for TLS 1.3, from 0x0301, 769, "TLS 1.0", "TLSv1", "1.2",
-    "SSLv3"; None for GREASE, DTLS and anything unknown."""
-    if is_missing(value) or isinstance(value, bool):
+def tls_version(code: int | None) -> TlsVersion | None:
+    """The TLS or SSL version of a wire code (a TLS 1.3 draft counts as TLS 1.3); None for DTLS,
+    GREASE and codes no TLS version has."""
+    if code is None:
         return None
-    if isinstance(value, int | float):
-        code = int(value)
-    else:
-        raw = str(value).split("(", 1)[0].strip().lower().replace("_", " ")  # "TLS 1.3 (draft 28)"
-        if raw.startswith("0x"):
-            code = as_int(raw)
-            if code is None:
-                return None
-        elif raw.isdigit() and len(raw) > 2:
-            code = int(raw)
-        else:
-            match = _VERSION_TEXT.match(raw.replace("tls ", "tls").replace("ssl ", "ssl"))
-            if not match or match.group(1) == "dtls":
-                return None
-            major, minor = int(match.group(2)), int(match.group(3) or 0)
-            if match.group(1) == "ssl":
-                return (major, 0) if major in (2, 3) else None
-            if major == 1 and minor <= 3:
-                return (3, minor + 1)
-            return None
-    if (code & 0x0F0F) == 0x0A0A:  # GREASE
+    if code >> 8 == 0x7F:
+        return TlsVersion.TLS_1_3
+    try:
+        version = TlsVersion(code)
+    except ValueError:
         return None
-    if code >> 8 == 0x7F:  # TLS 1.3 drafts
-        return (3, 4)
-    return _VERSION_BY_CODE.get(code)
+    return None if version.is_dtls else version
 
 
-def tls_label(version: tuple[int, int] | None, raw: Any = None) -> str:
-    if version is None:
-        return text(raw) or "unknown"
-    return _VERSION_LABELS.get(version, f"{version[0]}.{version[1]}")
-
-
-@lru_cache(maxsize=1)
-def _cipher_names() -> dict[int, str]:
-    names: dict[int, str] = {}
-    try:
-        from scapy.layers.tls.crypto.suites import _tls_cipher_suites
-
-        names.update({int(k): str(v) for k, v in _tls_cipher_suites.items()})
-    except Exception:  # scapy's TLS layer needs cryptography; names are a convenience
-        pass
-    try:
-        import json
-        from importlib import resources
-
-        data = json.loads(resources.files("workbench.capture").joinpath("data/tls_ciphers.json").read_text())
-        names.update({int(k, 16): str(v) for k, v in data.get("suites", {}).items()})
-    except Exception:  # the engine's table is optional here
-        pass
-    return names
-
-
-def cipher_name(value: Any) -> str:
-    """The IANA name of a cipher suite given by name, number or "0x002f"; "" for GREASE."""
-    if is_missing(value):
-        return ""
-    code = as_int(value) if not isinstance(value, str) or value.strip().lower().startswith("0x") else None
-    if code is None and isinstance(value, str) and value.strip().isdigit():
-        code = int(value.strip())
-    if code is not None:
-        if (code & 0x0F0F) == 0x0A0A:
-            return ""
-        return _cipher_names().get(code, f"0x{code:04x}")
-    name = str(value).strip()
-    return "" if "GREASE" in name.upper() else name
+def declared_tls_floor(declaration: Declaration | None) -> TlsVersion | None:
+    """The declaration's `tls.min_version` ("1.2") as a version."""
+    if declaration is None or declaration.tls is None or declaration.tls.min_version is None:
+        return None
+    return TlsVersion.parse(f"TLS {declaration.tls.min_version}")
 
 
 # --- services -----------------------------------------------------------------------------
@@ -530,110 +397,108 @@ def service_in(value: str, services: Iterable[str]) -> str | None:
     return None
 
 
-def remote_destinations(ctx: EvidenceContext, device: Device) -> dict[str, dict[str, Any]]:
+def boot_service_ref(row: Row, note: str) -> EvidenceRef:
+    """The line of the image file that starts a boot service (a firmware `services` row)."""
+    line = f", line {row['line']}" if row["line"] is not None else ""
+    return ref(row, path=row["source"], note=note + line)
+
+
+_DESTINATION_COLUMNS = (
+    "transport", "server_ip", "server_port", "first_packet", "bytes_c2s", "bytes_s2c", "app_proto",
+    "port_proto", "server_name", "sni", "encrypted",
+)  # fmt: skip
+
+
+def remote_destinations(ctx: EvidenceContext, device: Device) -> dict[str, Row]:
     """The remote services the device opened flows to, keyed by the best name known (SNI, HTTP
     Host or DNS answer), else the address: ports, protocols, bytes each way, flows, first packet."""
-    destinations: dict[str, dict[str, Any]] = {}
-    for row in device_flows(ctx, device, "client"):
-        server = text(row["server_ip"])
+    destinations: dict[str, Row] = {}
+    for row in device_flows(ctx, device, "client", _DESTINATION_COLUMNS):
+        server = row["server_ip"]
         if not is_remote_address(server):
             continue
         name = normalise_name(row["sni"]) or normalise_name(row["server_name"])
-        entry = destinations.setdefault(
-            name or server,
-            {
-                "name": name,
-                "addresses": [],
-                "ports": [],
-                "protocols": [],
-                "flows": 0,
-                "bytes_sent": 0,
-                "bytes_received": 0,
-                "encrypted": True,
-                "first_packet": None,
-                "artefact": text(row.get("artefact")),
-                "artefact_sha256": text(row.get("artefact_sha256")),
-            },
-        )
-        port = f"{text(row['transport']).lower() or '?'}/{text(row['server_port'])}"
-        protocol = text(row["app_proto"]).lower() or text(row["port_proto"]).lower() or "unidentified"
+        entry = destinations.setdefault(name or server, _destination(name, row))
+        port = port_label(row["transport"], row["server_port"])
+        protocol = (row["app_proto"] or "").lower() or (row["port_proto"] or "").lower() or "unidentified"
         for key, value in (("addresses", server), ("ports", port), ("protocols", protocol)):
             if value not in entry[key]:
                 entry[key].append(value)
         entry["flows"] += 1
-        entry["bytes_sent"] += as_int(row["bytes_c2s"]) or 0
-        entry["bytes_received"] += as_int(row["bytes_s2c"]) or 0
-        entry["encrypted"] = entry["encrypted"] and bool(as_bool(row["encrypted"]))
-        first = as_int(row["first_packet"])
+        entry["bytes_sent"] += row["bytes_c2s"] or 0
+        entry["bytes_received"] += row["bytes_s2c"] or 0
+        entry["encrypted"] = entry["encrypted"] and bool(row["encrypted"])
+        first = row["first_packet"]
         if first and (entry["first_packet"] is None or first < entry["first_packet"]):
             entry["first_packet"] = first
     return destinations
+
+
+def _destination(name: str, row: Row) -> Row:
+    return {
+        "name": name,
+        "addresses": [],
+        "ports": [],
+        "protocols": [],
+        "flows": 0,
+        "bytes_sent": 0,
+        "bytes_received": 0,
+        "encrypted": True,
+        "first_packet": None,
+        "artefact": row.get("artefact") or "",
+        "artefact_sha256": row.get("artefact_sha256") or "",
+    }
 
 
 # Infrastructure protocols: not "remote services" the device uses (COM-05's pass criteria).
 INFRASTRUCTURE = frozenset({"dns", "ntp", "dhcp", "mdns", "ssdp", "llmnr", "netbios-ns", "dns-over-tls"})
 
 
-def answer_addresses(value: Any) -> list[str]:
-    """Addresses in a DNS answers cell: 'A 203.0.113.10', 'AAAA 2001:db8::1' or a bare address."""
-    found = []
-    for item in as_list(value):
-        token = text(item).split()[-1] if text(item) else ""
-        addr = parse_ip(token)
-        if addr is not None:
-            found.append(str(addr))
-    return found
-
-
-def payload_protocol(row: dict[str, Any]) -> str:
-    """The application protocol the engine recognised from the flow's payload ('' if none)."""
-    proto = text(row.get("app_proto")).lower()
-    return "" if proto in ("unknown", "data", "raw") else proto
-
-
-def device_services(ctx: EvidenceContext, device: Device) -> dict[str, dict[str, Any]]:
+def device_services(ctx: EvidenceContext, device: Device) -> dict[str, Row]:
     """The device's listening services: ports seen open (SYN/ACK or served) and flows to the device
     whose payload named a protocol. Keyed 'tcp/80'; each with protocols, clients, sessions, rows."""
-    services: dict[str, dict[str, Any]] = {}
+    services: dict[str, Row] = {}
 
-    def entry(transport: str, port: int) -> dict[str, Any]:
+    def entry(transport: str | None, port: int) -> Row:
+        transport = (transport or "tcp").lower()
         return services.setdefault(
-            port_label(transport or "tcp", port),
-            {
-                "transport": (transport or "tcp").lower(),
-                "port": port,
-                "protocols": [],
-                "clients": [],
-                "sessions": 0,
-                "rows": [],
-            },
+            port_label(transport, port),
+            {"transport": transport, "port": port, "protocols": [], "clients": [], "sessions": 0, "rows": []},
         )
 
-    for row in rows(
-        ctx.capture_table("open_ports"),
-        ("device_ip", "transport", "port", "service", "first_packet", "clients", "evidence"),
-    ):
-        port = as_int(row["port"])
-        if port is None or (device.known and not device.is_device(row["device_ip"])):
+    columns = ("device_ip", "transport", "port", "service", "first_packet", "clients", "evidence")
+    for row in ctx.capture_rows("open_ports", columns):
+        if row["port"] is None or (device.known and not device.is_device(row["device_ip"])):
             continue
-        item = entry(text(row["transport"]), port)
-        service = text(row["service"]).lower()
-        if service and service not in item["protocols"]:
-            item["protocols"].append(service)
-        for client in as_list(row["clients"]):
-            if text(client) not in item["clients"]:
-                item["clients"].append(text(client))
+        item = entry(row["transport"], row["port"])
+        _add(item["protocols"], (row["service"] or "").lower())
+        for client in row["clients"] or ():
+            _add(item["clients"], client)
         item["rows"].append(row)
-    for row in device_flows(ctx, device, "server"):
-        port = as_int(row["server_port"])
+    flow_columns = ("transport", "client_ip", "server_port", "app_proto", "first_packet")
+    for row in device_flows(ctx, device, "server", flow_columns):
         protocol = payload_protocol(row)
-        if port is None or not protocol:
+        if row["server_port"] is None or not protocol:
             continue
-        item = entry(text(row["transport"]), port)
-        if protocol not in item["protocols"]:
-            item["protocols"].append(protocol)
-        if text(row["client_ip"]) not in item["clients"]:
-            item["clients"].append(text(row["client_ip"]))
+        item = entry(row["transport"], row["server_port"])
+        _add(item["protocols"], protocol)
+        _add(item["clients"], row["client_ip"] or "")
         item["sessions"] += 1
         item["rows"].append(row)
     return services
+
+
+def _add(items: list[str], value: str) -> None:
+    if value and value not in items:
+        items.append(value)
+
+
+# --- notebook page cells shared by the network pages ----------------------------------------
+
+OPEN_PORTS_CELL = table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device")
+BOOT_SERVICES_CELL = table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot")
+REMOTE_FLOWS_CELL = table_cell(
+    "flows", "capture", "flows", FLOW_VIEW, "Flows from the device to remote services", where=REMOTE
+)
+REMOTE_FLOWS_STEP = ("Flows the device opened to remote services:", REMOTE_FLOWS_CELL)
+TRAFFIC_STEP = ("Traffic over time and bytes per destination:", "ui.plots.traffic(session)")

@@ -7,40 +7,71 @@ known. An observed port the declaration omits fails; a declared port not observe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.checks._network import (
-    as_bool,
-    as_int,
+    BOOT_SERVICES_CELL,
+    OPEN_PORTS_CELL,
+    Device,
+    Row,
+    boot_service_ref,
     declaration_ref,
-    declared_ports,
+    declared_list_finding,
+    declared_port_labels,
     device_of,
-    port_declared,
     port_label,
     ref,
-    rows,
-    text,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import OPEN_PORT_VIEW, SERVICE_VIEW, Page, table_cell
+from workbench.checks.page import Page
+
+if TYPE_CHECKING:
+    from workbench.case.declaration import Declaration, OpenPort
 
 _UDP_KINDS = {"tftp", "snmp", "upnp", "dns", "ntp", "syslog", "mdns", "coap", "dhcp"}
-_PORT_COLUMNS = ("device_ip", "transport", "port", "service", "evidence", "first_packet", "clients")
-_SERVICE_COLUMNS = ("name", "kind", "source", "line", "command", "port", "enabled", "path")
 
 
-def firmware_listeners(ctx: EvidenceContext) -> list[dict[str, Any]]:
-    """Boot services of the firmware with a known port (enabled, or enablement unknown)."""
-    if not ctx.has(EvidenceKind.FIRMWARE):
-        return []
-    found = []
-    for row in rows(ctx.firmware_table("services"), _SERVICE_COLUMNS):
-        port = as_int(row["port"])
-        if port is None or not 0 < port < 65536 or as_bool(row["enabled"]) is False:
+def _port_entry(transport: str, port: int, service: str, **extra: Any) -> Row:
+    return {"transport": transport, "port": port, "service": service, "capture": [], "firmware": [], **extra}
+
+
+def observed_ports(ctx: EvidenceContext, device: Device) -> dict[str, Row]:
+    """The device's open ports ("tcp/23" -> what shows it open): from the capture, and from the
+    firmware's boot services with a known port (enabled, or enablement unknown)."""
+    observed: dict[str, Row] = {}
+    columns = ("device_ip", "transport", "port", "service", "evidence", "first_packet")
+    for row in ctx.capture_rows("open_ports", columns):
+        if row["port"] is None or (device.known and not device.is_device(row["device_ip"])):
             continue
-        found.append({**row, "_port": port})
-    return found
+        transport = (row["transport"] or "tcp").lower()
+        entry = observed.setdefault(
+            port_label(transport, row["port"]), _port_entry(transport, row["port"], row["service"] or "")
+        )
+        entry["capture"].append(row)
+    if not ctx.has(EvidenceKind.FIRMWARE):
+        return observed
+    for row in ctx.firmware_rows("services", ("name", "kind", "source", "line", "port", "enabled")):
+        port = row["port"]
+        if not port or row["enabled"] is False:
+            continue
+        entry = next((e for e in observed.values() if e["port"] == port), None)
+        if entry is None:  # the firmware says the port, rarely the transport: guessed from the kind
+            transport = "udp" if (row["kind"] or "").lower() in _UDP_KINDS else "tcp"
+            entry = observed.setdefault(
+                port_label(transport, port),
+                _port_entry(transport, port, row["name"] or "", transport_guessed=True),
+            )
+        entry["firmware"].append(row)
+    return observed
+
+
+def _declared(ports: list[OpenPort], entry: Row) -> bool:
+    """Whether the declaration covers an observed port (any transport when it was guessed)."""
+    if any(p.port == entry["port"] and p.proto == entry["transport"] for p in ports):
+        return True
+    guessed = entry.get("transport_guessed") and not entry["capture"]
+    return bool(guessed) and any(p.port == entry["port"] for p in ports)
 
 
 class DeclaredPorts(Check):
@@ -50,47 +81,10 @@ class DeclaredPorts(Check):
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         device = device_of(ctx)
-        observed: dict[str, dict[str, Any]] = {}  # "tcp/23" -> what shows it open
-        for row in rows(ctx.capture_table("open_ports"), _PORT_COLUMNS):
-            port = as_int(row["port"])
-            if port is None or (device.known and not device.is_device(row["device_ip"])):
-                continue
-            label = port_label(text(row["transport"]) or "tcp", port)
-            entry = observed.setdefault(
-                label,
-                {
-                    "transport": (text(row["transport"]) or "tcp").lower(),
-                    "port": port,
-                    "service": text(row["service"]),
-                    "capture": [],
-                    "firmware": [],
-                },
-            )
-            entry["capture"].append(row)
-        for row in firmware_listeners(ctx):
-            port = row["_port"]
-            entry = next((e for e in observed.values() if e["port"] == port), None)
-            if entry is None:  # the firmware says the port, rarely the transport: guessed from the kind
-                transport = "udp" if text(row["kind"]).lower() in _UDP_KINDS else "tcp"
-                entry = observed.setdefault(
-                    port_label(transport, port),
-                    {
-                        "transport": transport,
-                        "port": port,
-                        "service": text(row["name"]),
-                        "capture": [],
-                        "firmware": [],
-                        "transport_guessed": True,
-                    },
-                )
-            entry["firmware"].append(row)
+        observed = observed_ports(ctx, device)
         declaration = ctx.declaration
-        ports = declared_ports(declaration)
         indicators: dict[str, Any] = {
-            "declared_ports": [
-                port_label(p["proto"] or "any", p["port"]) + (f" {p['service']}" if p["service"] else "")
-                for p in ports
-            ],
+            "declared_ports": declared_port_labels(declaration, services=True),
             "observed_ports": {
                 label: {"service": e["service"], "seen_in": [k for k in ("capture", "firmware") if e[k]]}
                 for label, e in sorted(observed.items())
@@ -98,63 +92,19 @@ class DeclaredPorts(Check):
             "device": device.describe(),
         }
         if declaration is None:
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "No declaration in the case: the open ports observed (see indicators) cannot be"
-                    " compared with what the manufacturer declares."
-                ],
-                indicators=indicators,
+            lead = (
+                "No declaration in the case: the open ports observed (see indicators) cannot be"
+                " compared with what the manufacturer declares."
             )
-        findings = []
-        for label, entry in sorted(observed.items()):
-            guessed = entry.get("transport_guessed") and not entry["capture"]
-            if port_declared(ports, entry["transport"], entry["port"]) or (
-                guessed and any(p["port"] == entry["port"] for p in ports)
-            ):
-                continue
-            refs = [
-                ref(r, packet=r["first_packet"], note=f"{label} open ({text(r['evidence']) or 'seen'})")
-                for r in entry["capture"][:4]
-            ]
-            refs += [
-                ref(
-                    r,
-                    path=r["source"] or r["path"],
-                    note=f"boot service {text(r['name'])}"
-                    + (f", line {text(r['line'])}" if text(r["line"]) else ""),
-                )
-                for r in entry["firmware"][:4]
-            ]
-            where = " and ".join(
-                k
-                for k, v in (
-                    ("is open in the capture", entry["capture"]),
-                    ("is started at boot by the firmware", entry["firmware"]),
-                )
-                if v
-            )
-            service = f" ({entry['service']})" if entry["service"] else ""
-            findings.append(
-                Finding(
-                    summary=f"Port {label}{service} {where} but not declared.",
-                    severity=Severity.HIGH,
-                    evidence=tuple(refs),
-                    data={
-                        "port": label,
-                        "service": entry["service"],
-                        "capture": bool(entry["capture"]),
-                        "firmware": bool(entry["firmware"]),
-                    },
-                )
-            )
+            return self.result(ctx, Verdict.INCONCLUSIVE, [lead], indicators=indicators)
+        ports = declaration.open_ports
+        findings = [
+            self._finding(label, e) for label, e in sorted(observed.items()) if not _declared(ports, e)
+        ]
         not_observed = [
-            port_label(p["proto"] or "any", p["port"])
+            port_label(p.proto, p.port)
             for p in ports
-            if not any(
-                e["port"] == p["port"] and p["proto"] in (None, e["transport"]) for e in observed.values()
-            )
+            if not any(e["port"] == p.port and p.proto == e["transport"] for e in observed.values())
         ]
         indicators["declared_not_observed"] = not_observed
         indicators["undeclared"] = [f.data["port"] for f in findings]
@@ -162,22 +112,11 @@ class DeclaredPorts(Check):
             " and the firmware's boot services" if ctx.has(EvidenceKind.FIRMWARE) else ""
         )
         if findings:
-            findings.append(
-                Finding(
-                    summary=f"The declaration lists {len(ports)} open port(s): "
-                    f"{', '.join(indicators['declared_ports']) or 'none'}.",
-                    severity=Severity.INFO,
-                    evidence=(declaration_ref(ctx, "open_ports"),),
-                    data={},
-                )
+            listed = declared_list_finding(
+                ctx, "open port(s)", indicators["declared_ports"], "open_ports", {}
             )
-            return self.result(
-                ctx,
-                Verdict.FAIL,
-                [f"{len(findings) - 1} open port(s) found in {sources} are not declared.", device.describe()],
-                findings,
-                indicators,
-            )
+            lead = f"{len(findings)} open port(s) found in {sources} are not declared."
+            return self.result(ctx, Verdict.FAIL, [lead, device.describe()], [*findings, listed], indicators)
         reasons = [f"Every port found open in {sources} ({len(observed)}) is declared.", device.describe()]
         if not observed:
             reasons[0] = (
@@ -186,13 +125,24 @@ class DeclaredPorts(Check):
             )
         if not_observed:
             reasons.append(f"Declared but not seen open: {', '.join(not_observed)}.")
-        no_purpose = [port_label(p["proto"] or "any", p["port"]) for p in ports if not p["purpose"]]
+        return self._purposes(ctx, declaration, bool(observed), reasons, indicators)
+
+    def _purposes(
+        self,
+        ctx: EvidenceContext,
+        declaration: Declaration,
+        observed: bool,
+        reasons: list[str],
+        indicators: Row,
+    ) -> CheckResult:
+        """Every observed port is declared: a pass criterion left is a stated purpose for each."""
+        no_purpose = [port_label(p.proto, p.port) for p in declaration.open_ports if not p.purpose]
         indicators["declared_without_purpose"] = no_purpose
         if not observed and not ctx.has(EvidenceKind.FIRMWARE):
             if no_purpose:
                 reasons.append(f"The declaration gives no purpose for {', '.join(no_purpose)}.")
             return self.result(ctx, Verdict.INCONCLUSIVE, reasons, indicators=indicators)
-        if no_purpose:  # a pass criterion: each declared port has a stated purpose
+        if no_purpose:
             finding = Finding(
                 summary=f"The declaration gives no purpose for port(s) {', '.join(no_purpose)}.",
                 severity=Severity.LOW,
@@ -201,6 +151,34 @@ class DeclaredPorts(Check):
             )
             return self.result(ctx, Verdict.FAIL, [finding.summary, *reasons], [finding], indicators)
         return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)
+
+    @staticmethod
+    def _finding(label: str, entry: Row) -> Finding:
+        refs = [
+            ref(r, packet=r["first_packet"], note=f"{label} open ({r['evidence'] or 'seen'})")
+            for r in entry["capture"][:4]
+        ]
+        refs += [boot_service_ref(r, f"boot service {r['name'] or ''}") for r in entry["firmware"][:4]]
+        where = " and ".join(
+            k
+            for k, v in (
+                ("is open in the capture", entry["capture"]),
+                ("is started at boot by the firmware", entry["firmware"]),
+            )
+            if v
+        )
+        service = f" ({entry['service']})" if entry["service"] else ""
+        return Finding(
+            summary=f"Port {label}{service} {where} but not declared.",
+            severity=Severity.HIGH,
+            evidence=tuple(refs),
+            data={
+                "port": label,
+                "service": entry["service"],
+                "capture": bool(entry["capture"]),
+                "firmware": bool(entry["firmware"]),
+            },
+        )
 
 
 CHECK = DeclaredPorts
@@ -213,11 +191,11 @@ PAGE = Page(
     steps=[
         (
             "Open ports in the capture; `evidence` says how each was seen:",
-            table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device"),
+            OPEN_PORTS_CELL,
         ),
         (
             "Services started at boot (firmware):",
-            table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot"),
+            BOOT_SERVICES_CELL,
         ),
     ],
     declared=["open_ports", "services"],

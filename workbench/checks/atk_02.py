@@ -6,26 +6,34 @@ the device (named by its payload, or by its well-known port). Either evidence su
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.checks._network import (
+    BOOT_SERVICES_CELL,
     INSECURE_SERVICE_PORTS,
-    as_bool,
-    as_int,
+    OPEN_PORTS_CELL,
+    Row,
+    boot_service_ref,
+    capture_or_firmware_missing,
     device_flows,
     device_of,
+    first_packet_refs,
     port_label,
-    ref,
-    rows,
     service_in,
-    text,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import OPEN_PORT_VIEW, SERVICE_VIEW, Page, table_cell
+from workbench.checks.page import Page
 
-_PORT_COLUMNS = ("device_ip", "transport", "port", "service", "evidence", "first_packet")
-_SERVICE_COLUMNS = ("name", "kind", "source", "line", "command", "runs_as", "port", "enabled", "path")
+
+@dataclass
+class Observed:
+    """Where each insecure service was found: service -> ports open, or boot entries."""
+
+    capture: dict[str, list[str]] = field(default_factory=dict)
+    firmware: dict[str, list[str]] = field(default_factory=dict)
+    disabled: list[str] = field(default_factory=list)
 
 
 class InsecureRemoteAccess(Check):
@@ -35,74 +43,36 @@ class InsecureRemoteAccess(Check):
     parameters = ("insecure_services",)
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        what = "a capture of a port scan of the device, or its firmware image,"
+        if missing := capture_or_firmware_missing(self, ctx, what):
+            return missing
         has_capture, has_firmware = ctx.has(EvidenceKind.CAPTURE), ctx.has(EvidenceKind.FIRMWARE)
-        if not (has_capture or has_firmware):
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "missing evidence: a capture of a port scan of the device, or its firmware image,"
-                    " is needed to evaluate this requirement"
-                ],
-            )
         params = self.params(ctx)
         insecure = params.strings("insecure_services")
+        observed = Observed()
         findings: list[Finding] = []
-        seen_capture: dict[str, list[str]] = {}
-        seen_firmware: dict[str, list[str]] = {}
-        disabled: list[str] = []
         if has_firmware:
-            for row in rows(ctx.firmware_table("services"), _SERVICE_COLUMNS):
-                kind = text(row["kind"]).lower()
-                service = (
-                    kind
-                    if kind in insecure
-                    else service_in(f"{text(row['name'])} {text(row['command'])}", insecure)
-                )
-                if not service:
-                    continue
-                label = text(row["name"]) or service
-                if as_bool(row["enabled"]) is False:
-                    disabled.append(label)
-                    continue
-                seen_firmware.setdefault(service, []).append(label)
-                where = text(row["source"]) or text(row["path"])
-                line = f", line {text(row['line'])}" if text(row["line"]) else ""
-                findings.append(
-                    Finding(
-                        summary=f"The firmware starts {label} ({service}) at boot"
-                        + (f" from {where}{line}" if where else "")
-                        + ".",
-                        severity=Severity.HIGH,
-                        evidence=(ref(row, path=where, note=f"{text(row['kind']) or 'boot'} entry{line}"),),
-                        data={
-                            "service": service,
-                            "name": label,
-                            "command": text(row["command"]),
-                            "port": as_int(row["port"]),
-                            "runs_as": text(row["runs_as"]),
-                        },
-                    )
-                )
+            findings += self._boot_findings(ctx, insecure, observed)
         if has_capture:
-            findings.extend(self._capture_findings(ctx, insecure, seen_capture))
+            findings += self._capture_findings(ctx, insecure, observed.capture)
         indicators: dict[str, Any] = {
             "insecure_services": insecure,
-            "open_in_capture": seen_capture,
-            "started_at_boot": seen_firmware,
-            "present_but_disabled": disabled,
-            "declared_services": [str(s) for s in (getattr(ctx.declaration, "services", None) or [])],
+            "open_in_capture": observed.capture,
+            "started_at_boot": observed.firmware,
+            "present_but_disabled": observed.disabled,
+            "declared_services": list(ctx.declaration.services) if ctx.declaration is not None else [],
         }
         reasons = list(params.notes)
         if findings:
-            kinds = sorted(set(seen_capture) | set(seen_firmware))
-            return self.result(
-                ctx,
-                Verdict.FAIL,
-                [f"Insecure remote-access service(s) reachable or started: {', '.join(kinds)}.", *reasons],
-                findings,
-                indicators,
+            kinds = ", ".join(sorted(set(observed.capture) | set(observed.firmware)))
+            lead = f"Insecure remote-access service(s) reachable or started: {kinds}."
+            return self.result(ctx, Verdict.FAIL, [lead, *reasons], findings, indicators)
+        if not has_firmware and ctx.capture_table("open_ports").empty:
+            lead = (
+                "The capture shows no open port of the device; add a capture of a port scan, or"
+                " the firmware image."
             )
+            return self.result(ctx, Verdict.INCONCLUSIVE, [lead, *reasons], indicators=indicators)
         sources = [
             s
             for s, present in (
@@ -111,53 +81,80 @@ class InsecureRemoteAccess(Check):
             )
             if present
         ]
-        if not has_firmware and ctx.capture_table("open_ports").empty:
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "The capture shows no open port of the device; add a capture of a port scan, or"
-                    " the firmware image.",
-                    *reasons,
-                ],
-                indicators=indicators,
+        lead = f"No telnet, FTP, TFTP or r-service found in {' or '.join(sources)}."
+        return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators)
+
+    @staticmethod
+    def _boot_findings(ctx: EvidenceContext, insecure: list[str], observed: Observed) -> list[Finding]:
+        """Insecure services the firmware starts at boot (a disabled one is only an indicator)."""
+        findings = []
+        columns = ("name", "kind", "source", "line", "command", "runs_as", "port", "enabled")
+        for row in ctx.firmware_rows("services", columns):
+            kind = (row["kind"] or "").lower()
+            service = (
+                kind
+                if kind in insecure
+                else service_in(f"{row['name'] or ''} {row['command'] or ''}", insecure)
             )
-        return self.result(
-            ctx,
-            Verdict.PASS,
-            [f"No telnet, FTP, TFTP or r-service found in {' or '.join(sources)}.", *reasons],
-            indicators=indicators,
-        )
+            if not service:
+                continue
+            label = row["name"] or service
+            if row["enabled"] is False:
+                observed.disabled.append(label)
+                continue
+            observed.firmware.setdefault(service, []).append(label)
+            where = row["source"] or ""
+            line = f", line {row['line']}" if row["line"] is not None else ""
+            findings.append(
+                Finding(
+                    summary=f"The firmware starts {label} ({service}) at boot"
+                    + (f" from {where}{line}" if where else "")
+                    + ".",
+                    severity=Severity.HIGH,
+                    evidence=(boot_service_ref(row, f"{row['kind'] or 'boot'} entry"),),
+                    data={
+                        "service": service,
+                        "name": label,
+                        "command": row["command"] or "",
+                        "port": row["port"],
+                        "runs_as": row["runs_as"] or "",
+                    },
+                )
+            )
+        return findings
 
     @staticmethod
     def _capture_findings(
         ctx: EvidenceContext, insecure: list[str], seen: dict[str, list[str]]
     ) -> list[Finding]:
+        """Insecure services open on the device: named by their payload, else by a well-known port."""
         device = device_of(ctx)
-        by_port: dict[str, dict[str, Any]] = {}
-        for row in rows(ctx.capture_table("open_ports"), _PORT_COLUMNS):
-            port = as_int(row["port"])
-            if port is None or (device.known and not device.is_device(row["device_ip"])):
+        by_port: dict[str, Row] = {}
+        for row in ctx.capture_rows(
+            "open_ports", ("device_ip", "transport", "port", "service", "first_packet")
+        ):
+            if row["port"] is None or (device.known and not device.is_device(row["device_ip"])):
                 continue
-            transport = (text(row["transport"]) or "tcp").lower()
-            service = service_in(text(row["service"]), insecure)
+            transport = (row["transport"] or "tcp").lower()
+            service = service_in(row["service"] or "", insecure)
             basis = "its payload" if service else ""
             if not service:
-                known = INSECURE_SERVICE_PORTS.get((transport, port))
+                known = INSECURE_SERVICE_PORTS.get((transport, row["port"]))
                 service = known if known in insecure else None
                 basis = "its well-known port"
             if service:
-                label = port_label(transport, port)
-                by_port.setdefault(label, {"service": service, "basis": basis, "rows": []})["rows"].append(
-                    row
+                entry = by_port.setdefault(
+                    port_label(transport, row["port"]), {"service": service, "basis": basis}
                 )
-        for row in device_flows(ctx, device, "server"):
-            port = as_int(row["server_port"])
-            service = service_in(text(row["app_proto"]), insecure)
-            if service and port is not None:
-                label = port_label(text(row["transport"]) or "tcp", port)
-                entry = by_port.setdefault(label, {"service": service, "basis": "its payload", "rows": []})
-                entry["rows"].append({**row, "first_packet": row["first_packet"]})
+                entry.setdefault("rows", []).append(row)
+        for row in device_flows(
+            ctx, device, "server", ("transport", "server_port", "app_proto", "first_packet")
+        ):
+            service = service_in(row["app_proto"] or "", insecure)
+            if service and row["server_port"] is not None:
+                label = port_label(row["transport"] or "tcp", row["server_port"])
+                entry = by_port.setdefault(label, {"service": service, "basis": "its payload"})
+                entry.setdefault("rows", []).append(row)
         findings = []
         for label, entry in sorted(by_port.items()):
             seen.setdefault(entry["service"], []).append(label)
@@ -166,9 +163,7 @@ class InsecureRemoteAccess(Check):
                     summary=f"{entry['service']} is open on the device at {label}"
                     f" (identified by {entry['basis']}).",
                     severity=Severity.HIGH,
-                    evidence=tuple(
-                        ref(r, packet=r["first_packet"], note=f"{label} open") for r in entry["rows"][:4]
-                    ),
+                    evidence=first_packet_refs(entry["rows"], f"{label} open", limit=4),
                     data={"service": entry["service"], "port": label},
                 )
             )
@@ -179,16 +174,15 @@ CHECK = InsecureRemoteAccess
 
 # The notebook page of ATK-02: its analysis section and the declaration fields compared.
 PAGE = Page(
-    intro="Telnet, FTP, TFTP, rlogin and rsh send everything in clear and are the first thing "
-    "botnets try.",
+    intro="Telnet, FTP, TFTP, rlogin and rsh send everything in clear and are the first thing botnets try.",
     steps=[
         (
             "Services started at boot (firmware):",
-            table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot"),
+            BOOT_SERVICES_CELL,
         ),
         (
             "Open ports in the capture:",
-            table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device"),
+            OPEN_PORTS_CELL,
         ),
     ],
     declared=["services", "open_ports"],

@@ -10,24 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbench.checks._network import as_list, device_of, ref, rows, text, traffic_gap
+from workbench.checks._network import Row, device_of, ref, traffic_gap
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import Page, table_cell
 
-_COLUMNS = (
-    "packet",
-    "protocol",
-    "src_ip",
-    "name",
-    "server",
-    "location",
-    "model",
-    "serial",
-    "version",
-    "disclosed",
-    "banner",
-)
 _TEXT_FIELDS = ("name", "server", "location", "model", "serial", "version", "banner")
 
 
@@ -44,6 +31,25 @@ def _contains_token(haystack: str, needle: str) -> bool:
     return re.search(pattern, haystack, re.IGNORECASE) is not None
 
 
+def disclosed_by(row: Row, wanted: list[str], known: dict[str, str]) -> dict[str, str]:
+    """What an announcement discloses of the `wanted` fields: those the engine marked, and the
+    device's own serial and version (`known`, from case.yaml) found in its text."""
+    disclosed: dict[str, str] = {}
+    for field in row["disclosed"] or ():
+        hit = _field_matches(field, wanted)
+        if hit:
+            disclosed[field] = row.get(field) or row.get(hit) or ""
+    for field in ("serial", "version"):
+        if row[field] and _field_matches(field, wanted):
+            disclosed.setdefault(field, row[field])
+    blob = " ".join(row[f] or "" for f in _TEXT_FIELDS)
+    for field, value in known.items():
+        already = any(_contains_token(v, value) for v in disclosed.values()) if value else False
+        if value and not already and _field_matches(field, wanted) and _contains_token(blob, value):
+            disclosed[f"the device's {field}"] = value  # known from case.yaml, found in the text
+    return disclosed
+
+
 class DiscoveryDisclosure(Check):
     requirement_id = "ATK-04"
     needs = frozenset({EvidenceKind.CAPTURE})
@@ -54,47 +60,20 @@ class DiscoveryDisclosure(Check):
         params = self.params(ctx)
         wanted = params.strings("disclosure_fields")
         device = device_of(ctx)
-        known = {
-            "serial": text(getattr(ctx.info, "serial_number", None)),
-            "version": text(getattr(ctx.info, "firmware_version", None)),
-        }
+        known = {"serial": ctx.info.serial_number or "", "version": ctx.info.firmware_version or ""}
         findings: list[Finding] = []
         protocols: dict[str, int] = {}
-        for row in rows(ctx.capture_table("discovery"), _COLUMNS):
-            if device.known and not device.is_device(row["src_ip"]):
+        for row in ctx.capture_rows(
+            "discovery", ("packet", "protocol", "src_ip", "disclosed", *_TEXT_FIELDS)
+        ):
+            if not device.concerns(row["src_ip"]):
                 continue
-            protocol = text(row["protocol"]) or "discovery"
+            protocol = row["protocol"] or "discovery"
             protocols[protocol] = protocols.get(protocol, 0) + 1
-            disclosed: dict[str, str] = {}
-            for field in [text(f) for f in as_list(row["disclosed"])]:
-                hit = _field_matches(field, wanted)
-                if hit:
-                    disclosed[field] = text(row.get(field)) or text(row.get(hit))
-            for field in ("serial", "version"):
-                if text(row[field]) and _field_matches(field, wanted):
-                    disclosed.setdefault(field, text(row[field]))
-            blob = " ".join(text(row[f]) for f in _TEXT_FIELDS)
-            for field, value in known.items():
-                already = any(_contains_token(v, value) for v in disclosed.values()) if value else False
-                if value and not already and _field_matches(field, wanted) and _contains_token(blob, value):
-                    disclosed[f"the device's {field}"] = value  # known from case.yaml, found in the text
-            if not disclosed:
-                continue
-            shown = ", ".join(f"{k} {v!r}" if v else k for k, v in disclosed.items())
-            findings.append(
-                Finding(
-                    summary=f"A {protocol} announcement from {text(row['src_ip'])} discloses {shown}.",
-                    severity=Severity.MEDIUM,
-                    evidence=(ref(row, packet=row["packet"], note=f"{protocol} announcement"),),
-                    data={
-                        "protocol": protocol,
-                        "src_ip": text(row["src_ip"]),
-                        "disclosed": disclosed,
-                        "banner": text(row["banner"])[:300],
-                    },
-                )
-            )
-        declared = [str(p) for p in (getattr(ctx.declaration, "discovery_protocols", None) or [])]
+            disclosed = disclosed_by(row, wanted, known)
+            if disclosed:
+                findings.append(self._finding(row, protocol, disclosed))
+        declared = list(ctx.declaration.discovery_protocols) if ctx.declaration is not None else []
         indicators: dict[str, Any] = {
             "declared_discovery_protocols": declared,
             "observed_discovery_protocols": protocols,
@@ -110,18 +89,12 @@ class DiscoveryDisclosure(Check):
         }
         reasons = list(params.notes)
         if findings:
-            return self.result(
-                ctx,
-                Verdict.FAIL,
-                [
-                    f"{len(findings)} discovery announcement(s) disclose "
-                    f"{', '.join(sorted({k.split(' ')[0] for f in findings for k in f.data['disclosed']}))}"
-                    " to anyone on the network.",
-                    *reasons,
-                ],
-                findings,
-                indicators,
+            what = sorted({k.split(" ")[0] for f in findings for k in f.data["disclosed"]})
+            lead = (
+                f"{len(findings)} discovery announcement(s) disclose {', '.join(what)} to anyone on the"
+                " network."
             )
+            return self.result(ctx, Verdict.FAIL, [lead, *reasons], findings, indicators)
         gap = traffic_gap(ctx)
         if gap and not protocols:
             return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
@@ -131,6 +104,21 @@ class DiscoveryDisclosure(Check):
         else:
             lead = "The device sent no discovery announcement in the capture."
         return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators)
+
+    @staticmethod
+    def _finding(row: Row, protocol: str, disclosed: dict[str, str]) -> Finding:
+        shown = ", ".join(f"{k} {v!r}" if v else k for k, v in disclosed.items())
+        return Finding(
+            summary=f"A {protocol} announcement from {row['src_ip'] or ''} discloses {shown}.",
+            severity=Severity.MEDIUM,
+            evidence=(ref(row, packet=row["packet"], note=f"{protocol} announcement"),),
+            data={
+                "protocol": protocol,
+                "src_ip": row["src_ip"] or "",
+                "disclosed": disclosed,
+                "banner": (row["banner"] or "").strip()[:300],
+            },
+        )
 
 
 CHECK = DiscoveryDisclosure

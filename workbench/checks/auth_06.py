@@ -11,23 +11,21 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._network import (
-    declared_ports,
+    OPEN_PORTS_CELL,
+    Device,
+    Row,
+    declared_port_labels,
     device_of,
     device_services,
     packet_refs,
-    packets_of,
-    port_label,
     ref,
-    rows,
-    text,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import OPEN_PORT_VIEW, Page, table_cell
+from workbench.checks.page import Page, table_cell
 
 _ACCEPTED = ("230", "accepted", "logged in", "success", "granted")
 _REFUSED = ("530", "reject", "refused", "denied", "fail", "incorrect", "invalid")
-_CRED_COLUMNS = ("protocol", "client_ip", "server_ip", "server_port", "username", "packets", "detail")
 
 
 def login_outcome(detail: str) -> bool | None:
@@ -50,33 +48,10 @@ class NetworkAuthentication(Check):
         params = self.params(ctx)
         anonymous = set(params.lowered("anonymous_users"))
         device = device_of(ctx)
-        findings: list[Finding] = []
         logins_on: dict[str, int] = {}  # "tcp/21" -> logins seen on the device's service
-        for row in rows(ctx.capture_table("credentials"), _CRED_COLUMNS):
-            if device.known and not device.is_device(row["server_ip"]):
-                continue
-            port = text(row["server_port"])
-            label = f"tcp/{port}" if port else "unknown"
-            logins_on[label] = logins_on.get(label, 0) + 1
-            user = text(row["username"]).lower()
-            if not (text(row["protocol"]).lower().startswith("ftp") and user in anonymous):
-                continue
-            accepted = login_outcome(text(row["detail"]))
-            if accepted is False:
-                continue
-            where = f"{text(row['server_ip'])}:{port}"
-            findings.append(
-                Finding(
-                    summary=f"The FTP server at {where} {'accepted' if accepted else 'was sent'} an anonymous"
-                    f" login ({user!r}).",
-                    severity=Severity.HIGH if accepted else Severity.MEDIUM,
-                    evidence=packet_refs(row, packets_of(row["packets"]), note="anonymous FTP login"),
-                    data={"accepted": accepted, "server": where, "detail": text(row["detail"])},
-                )
-            )
-        services = device_services(ctx, device)
+        findings = self._anonymous_logins(ctx, device, anonymous, logins_on)
         layout: dict[str, dict[str, Any]] = {}
-        for label, entry in sorted(services.items()):
+        for label, entry in sorted(device_services(ctx, device).items()):
             layout[label] = {
                 "protocols": entry["protocols"],
                 "clients": entry["clients"],
@@ -84,36 +59,18 @@ class NetworkAuthentication(Check):
                 "logins_seen": logins_on.get(label, 0),
             }
             if "telnet" in entry["protocols"] and entry["sessions"] and not logins_on.get(label):
-                session = next(r for r in entry["rows"] if text(r.get("app_proto")).lower() == "telnet")
-                findings.append(
-                    Finding(
-                        summary=f"A telnet session on the device at {label} carried data with no login seen:"
-                        " check whether it opened a shell without authentication.",
-                        severity=Severity.MEDIUM,
-                        evidence=(
-                            ref(session, packet=session.get("first_packet"), note="telnet session start"),
-                        ),
-                        data={"port": label, "client_ip": text(session.get("client_ip"))},
-                    )
-                )
+                findings.append(self._telnet_without_login(label, entry["rows"]))
         unauthenticated = sorted(k for k, v in layout.items() if not v["logins_seen"])
         indicators = {
             "observed_ports": layout,
             "services_without_login_seen": unauthenticated,
-            "declared_ports": [
-                port_label(p["proto"] or "any", p["port"]) for p in declared_ports(ctx.declaration)
-            ],
+            "declared_ports": declared_port_labels(ctx.declaration, services=False),
             "device": device.describe(),
             "anonymous_users": sorted(anonymous),
         }
         if any(f.data.get("accepted") for f in findings):
-            return self.result(
-                ctx,
-                Verdict.FAIL,
-                ["The device accepts anonymous network logins.", device.describe(), *params.notes],
-                findings,
-                indicators,
-            )
+            reasons = ["The device accepts anonymous network logins.", device.describe(), *params.notes]
+            return self.result(ctx, Verdict.FAIL, reasons, findings, indicators)
         reasons = [
             f"The capture shows {len(layout)} service(s) of the device; no login was seen on"
             f" {len(unauthenticated)} of them."
@@ -124,6 +81,49 @@ class NetworkAuthentication(Check):
             *params.notes,
         ]
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators)
+
+    @staticmethod
+    def _anonymous_logins(
+        ctx: EvidenceContext, device: Device, anonymous: set[str], logins_on: dict[str, int]
+    ) -> list[Finding]:
+        """Anonymous FTP logins to the device not refused; counts every login per service meanwhile."""
+        findings = []
+        columns = ("protocol", "server_ip", "server_port", "username", "packets", "detail")
+        for row in ctx.capture_rows("credentials", columns):
+            if not device.concerns(row["server_ip"]):
+                continue
+            port = "" if row["server_port"] is None else str(row["server_port"])
+            label = f"tcp/{port}" if port else "unknown"
+            logins_on[label] = logins_on.get(label, 0) + 1
+            user = (row["username"] or "").lower()
+            if not ((row["protocol"] or "").lower().startswith("ftp") and user in anonymous):
+                continue
+            detail = row["detail"] or ""
+            accepted = login_outcome(detail)
+            if accepted is False:
+                continue
+            where = f"{row['server_ip'] or ''}:{port}"
+            findings.append(
+                Finding(
+                    summary=f"The FTP server at {where} {'accepted' if accepted else 'was sent'} an anonymous"
+                    f" login ({user!r}).",
+                    severity=Severity.HIGH if accepted else Severity.MEDIUM,
+                    evidence=packet_refs(row, row["packets"] or (), note="anonymous FTP login"),
+                    data={"accepted": accepted, "server": where, "detail": detail},
+                )
+            )
+        return findings
+
+    @staticmethod
+    def _telnet_without_login(label: str, rows: list[Row]) -> Finding:
+        session = next(r for r in rows if (r.get("app_proto") or "").lower() == "telnet")
+        return Finding(
+            summary=f"A telnet session on the device at {label} carried data with no login seen:"
+            " check whether it opened a shell without authentication.",
+            severity=Severity.MEDIUM,
+            evidence=(ref(session, packet=session.get("first_packet"), note="telnet session start"),),
+            data={"port": label, "client_ip": session.get("client_ip") or ""},
+        )
 
 
 CHECK = NetworkAuthentication
@@ -146,7 +146,7 @@ PAGE = Page(
         ),
         (
             "The device's open ports: each is a service to ask about authentication.",
-            table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device"),
+            OPEN_PORTS_CELL,
         ),
     ],
     declared=["open_ports", "services"],

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.checks._network import device_of, packet_refs, packets_of, rows, text, traffic_gap
+from workbench.checks._network import Row, device_of, packet_refs, traffic_gap
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import Page, table_cell
 
-_COLUMNS = ("protocol", "client_ip", "server_ip", "server_port", "username", "secret", "packets", "detail")
+Login = tuple[str, str, str, str, str]  # protocol, client, server, port, user
 
 
 class CleartextCredentials(Check):
@@ -23,23 +23,21 @@ class CleartextCredentials(Check):
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         device = device_of(ctx)
-        groups: dict[tuple[str, str, str, str, str], list[dict[str, Any]]] = {}
-        elsewhere: list[dict[str, Any]] = []
-        for row in rows(ctx.capture_table("credentials"), _COLUMNS):
-            protocol = text(row["protocol"]) or "unknown protocol"
-            client, server, port = text(row["client_ip"]), text(row["server_ip"]), text(row["server_port"])
+        groups: dict[Login, list[Row]] = {}
+        elsewhere: list[Row] = []
+        columns = ("protocol", "client_ip", "server_ip", "server_port", "username", "secret", "packets",
+                   "detail")  # fmt: skip
+        for row in ctx.capture_rows("credentials", columns):
+            protocol = row["protocol"] or "unknown protocol"
+            client, server = row["client_ip"] or "", row["server_ip"] or ""
             if device.source == "case" and not (device.is_device(client) or device.is_device(server)):
+                packets = sorted(set(row["packets"] or ()))
                 elsewhere.append(
-                    {
-                        "protocol": protocol,
-                        "client": client,
-                        "server": server,
-                        "packets": packets_of(row["packets"]),
-                    }
+                    {"protocol": protocol, "client": client, "server": server, "packets": packets}
                 )
                 continue
-            key = (protocol, client, server, port, text(row["username"]))
-            groups.setdefault(key, []).append(row)
+            port = "" if row["server_port"] is None else str(row["server_port"])
+            groups.setdefault((protocol, client, server, port, row["username"] or ""), []).append(row)
         findings = [
             self._finding(device.is_device(k[1]), device.is_device(k[2]), k, g) for k, g in groups.items()
         ]
@@ -49,16 +47,8 @@ class CleartextCredentials(Check):
             indicators["credentials_between_other_hosts"] = elsewhere
         if findings:
             logins = sum(len(g) for g in groups.values())
-            return self.result(
-                ctx,
-                Verdict.FAIL,
-                [
-                    f"{logins} login(s) cross the network in clear ({', '.join(protocols)}).",
-                    device.describe(),
-                ],
-                findings,
-                indicators,
-            )
+            lead = f"{logins} login(s) cross the network in clear ({', '.join(protocols)})."
+            return self.result(ctx, Verdict.FAIL, [lead, device.describe()], findings, indicators)
         gap = traffic_gap(ctx)
         if gap:
             return self.result(ctx, Verdict.INCONCLUSIVE, [gap], indicators=indicators)
@@ -73,8 +63,8 @@ class CleartextCredentials(Check):
     def _finding(
         device_client: bool,
         device_server: bool,
-        key: tuple[str, str, str, str, str],
-        group: list[dict[str, Any]],
+        key: Login,
+        group: list[Row],
     ) -> Finding:
         protocol, client, server, port, user = key
         if device_client:
@@ -85,7 +75,7 @@ class CleartextCredentials(Check):
             lead = f"The capture carries {protocol} credentials in clear"
         times = f", {len(group)} times" if len(group) > 1 else ""
         who = f" (user {user!r}{times})" if user else (f" ({len(group)} times)" if times else "")
-        packets = sorted({p for row in group for p in packets_of(row["packets"])})
+        packets = sorted({p for row in group for p in row["packets"] or ()})
         return Finding(
             summary=f"{lead}{who} from {client} to {server}:{port}.",
             severity=Severity.HIGH,
@@ -96,10 +86,10 @@ class CleartextCredentials(Check):
                 "server_ip": server,
                 "server_port": port,
                 "username": user,
-                "secrets": sorted({text(r["secret"]) for r in group}),
+                "secrets": sorted({r["secret"] or "" for r in group}),
                 "logins": len(group),
                 "packets": packets,
-                "detail": "; ".join(sorted({text(r["detail"]) for r in group if text(r["detail"])})),
+                "detail": "; ".join(sorted({r["detail"] for r in group if r["detail"]})),
             },
         )
 

@@ -7,39 +7,37 @@ offers (a fallback to an old version or a weak suite it is willing to use: MEDIU
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.capture.versions import TlsVersion
 from workbench.checks._network import (
-    as_list,
-    cipher_name,
+    Device,
+    Row,
     declaration_ref,
+    declared_tls_floor,
     device_of,
     pattern_match,
+    peer,
     ref,
-    rows,
-    text,
-    tls_label,
     tls_version,
-    traffic_gap,
+    without_handshakes,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import Page, table_cell
-from workbench.checks.parameters import bundled_default
+from workbench.checks.parameters import Parameters, bundled_default
 
-_COLUMNS = (
-    "packet",
-    "client_ip",
-    "server_ip",
-    "server_port",
-    "hello_version",
-    "offered_versions",
-    "offered_ciphers",
-    "sni",
-    "chosen_version",
-    "chosen_cipher",
-    "weaknesses",
-)
+
+@dataclass
+class Observed:
+    """What the device's handshakes showed, beside the findings."""
+
+    handshakes: int = 0
+    ignored: int = 0  # handshakes between other hosts
+    negotiated: Counter[TlsVersion] = field(default_factory=Counter)
+    offered: set[TlsVersion] = field(default_factory=set)
 
 
 class TlsFloor(Check):
@@ -50,104 +48,166 @@ class TlsFloor(Check):
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         params = self.params(ctx)
-        floor_raw = params.get("min_tls_version")
-        floor = tls_version(floor_raw)
-        if floor is None:
-            bundled = bundled_default(self.requirement_id, "min_tls_version")
-            params.notes.append(
-                f"min_tls_version {floor_raw!r} is not a TLS version;"
-                f" the bundled edition's {bundled!r} was used"
-            )
-            floor = tls_version(bundled)
+        floor = self._floor(params)
         weak = params.strings("weak_cipher_patterns")
         device = device_of(ctx)
+        observed = Observed()
         findings: list[Finding] = []
-        handshakes = 0
-        negotiated: dict[str, int] = {}
-        offered: set[str] = set()
-        ignored = 0
-        for row in rows(ctx.capture_table("tls"), _COLUMNS):
-            client, server = text(row["client_ip"]), text(row["server_ip"])
-            device_client = device.is_device(client) or not device.known
-            if device.known and not (device.is_device(client) or device.is_device(server)):
-                ignored += 1
+        columns = ("packet", "client_ip", "server_ip", "server_port", "hello_version", "offered_versions",
+                   "offered_ciphers", "sni", "chosen_version", "chosen_cipher")  # fmt: skip
+        for row in ctx.capture_rows("tls", columns):
+            if not device.concerns(row["client_ip"], row["server_ip"]):
+                observed.ignored += 1
                 continue
-            handshakes += 1
-            peer = f"{server}:{text(row['server_port'])}" + (
-                f" ({text(row['sni'])})" if text(row["sni"]) else ""
+            observed.handshakes += 1
+            findings += self._handshake(row, device, floor, weak, observed)
+        findings += self._declared(ctx, floor)
+        reasons = list(params.notes)
+        if observed.ignored:
+            reasons.append(f"{observed.ignored} TLS handshake(s) between other hosts were ignored.")
+        return self._verdict(
+            ctx, floor, findings, observed, reasons, self._indicators(ctx, floor, observed, device)
+        )
+
+    def _floor(self, params: Parameters) -> TlsVersion:
+        """The catalogue's floor, parsed once; an unreadable one gives way to the bundled edition's."""
+        raw = params.get("min_tls_version")
+        try:
+            return TlsVersion.parse(str(raw))
+        except ValueError:
+            bundled = bundled_default(self.requirement_id, "min_tls_version")
+            params.notes.append(
+                f"min_tls_version {raw!r} is not a TLS version; the bundled edition's {bundled!r} was used"
             )
-            chosen = tls_version(row["chosen_version"])
-            cipher = cipher_name(row["chosen_cipher"])
-            if chosen is not None:
-                negotiated[tls_label(chosen)] = negotiated.get(tls_label(chosen), 0) + 1
-            if chosen is not None and floor is not None and chosen < floor:
-                findings.append(
+            return TlsVersion.parse(str(bundled))
+
+    def _handshake(
+        self, row: Row, device: Device, floor: TlsVersion, weak: list[str], observed: Observed
+    ) -> list[Finding]:
+        """The findings of one handshake: what it settled on, and what the device offered."""
+        client, server = row["client_ip"] or "", peer(row)
+        chosen = tls_version(row["chosen_version"])
+        cipher = row["chosen_cipher"] or ""
+        found = []
+        if chosen is not None:
+            observed.negotiated[chosen] += 1
+            if chosen < floor:
+                found.append(
                     self._finding(
                         row,
                         Severity.HIGH,
-                        f"The handshake with {peer} settled on {tls_label(chosen)},"
-                        f" below the floor {tls_label(floor)}.",
-                        {"negotiated_version": tls_label(chosen), "client_ip": client, "server": peer},
+                        f"The handshake with {server} settled on {chosen.label},"
+                        f" below the floor {floor.label}.",
+                        {"negotiated_version": chosen.label, "client_ip": client, "server": server},
                     )
                 )
-            weak_hit = pattern_match(weak, cipher) if cipher else None
-            if weak_hit:
-                findings.append(
-                    self._finding(
-                        row,
-                        Severity.HIGH,
-                        f"The handshake with {peer} settled on the weak cipher suite {cipher}"
-                        f" (matches {weak_hit!r}).",
-                        {
-                            "negotiated_cipher": cipher,
-                            "pattern": weak_hit,
-                            "client_ip": client,
-                            "server": peer,
-                        },
-                    )
+        weak_hit = pattern_match(weak, cipher) if cipher else None
+        if weak_hit:
+            found.append(
+                self._finding(
+                    row,
+                    Severity.HIGH,
+                    f"The handshake with {server} settled on the weak cipher suite {cipher}"
+                    f" (matches {weak_hit!r}).",
+                    {"negotiated_cipher": cipher, "pattern": weak_hit, "client_ip": client, "server": server},
                 )
-            if device_client:
-                versions = self._offered_versions(row)
-                offered |= {tls_label(v) for v in versions}
-                old = sorted(v for v in versions if floor is not None and v < floor)
-                if old and not (chosen is not None and chosen < floor):
-                    labels = [tls_label(v) for v in old]
-                    findings.append(
-                        self._finding(
-                            row,
-                            Severity.MEDIUM,
-                            f"The device offers {', '.join(labels)} to {peer}: a fallback below the floor"
-                            f" {tls_label(floor)}.",
-                            {"offered_below_floor": labels, "client_ip": client, "server": peer},
-                        )
-                    )
-                suites = [c for c in (cipher_name(c) for c in as_list(row["offered_ciphers"])) if c]
-                weak_offered = sorted({c for c in suites if pattern_match(weak, c)})
-                if weak_offered and not weak_hit:
-                    findings.append(
-                        self._finding(
-                            row,
-                            Severity.MEDIUM,
-                            f"The device offers {len(weak_offered)} weak cipher suite(s) to {peer}:"
-                            f" {', '.join(weak_offered[:6])}{' ...' if len(weak_offered) > 6 else ''}.",
-                            {"weak_offered": weak_offered, "client_ip": client, "server": peer},
-                        )
-                    )
-        findings.extend(self._declared(ctx, floor))
-        indicators: dict[str, Any] = {
-            "floor": tls_label(floor),
-            "declared_min_version": self._declared_min(ctx),
-            "observed_min_version": min(negotiated, key=lambda v: tls_version(v) or (9, 9))
-            if negotiated
-            else None,
-            "negotiated_versions": negotiated,
-            "offered_versions": sorted(offered),
-            "handshakes": handshakes,
+            )
+        if device.is_device(client) or not device.known:
+            below = chosen is not None and chosen < floor
+            found += self._offered(row, floor, weak, observed, below=below, weak_chosen=bool(weak_hit))
+        return found
+
+    def _offered(
+        self,
+        row: Row,
+        floor: TlsVersion,
+        weak: list[str],
+        observed: Observed,
+        *,
+        below: bool,
+        weak_chosen: bool,
+    ) -> list[Finding]:
+        """MEDIUM findings for what the device offers as a client: a fallback below the floor, weak suites."""
+        client, server = row["client_ip"] or "", peer(row)
+        versions = self._offered_versions(row)
+        observed.offered |= set(versions)
+        old = [v.label for v in versions if v < floor]
+        found = []
+        if old and not below:
+            found.append(
+                self._finding(
+                    row,
+                    Severity.MEDIUM,
+                    f"The device offers {', '.join(old)} to {server}: a fallback below the floor"
+                    f" {floor.label}.",
+                    {"offered_below_floor": old, "client_ip": client, "server": server},
+                )
+            )
+        weak_offered = sorted({c for c in row["offered_ciphers"] or () if c and pattern_match(weak, c)})
+        if weak_offered and not weak_chosen:
+            shown = ", ".join(weak_offered[:6]) + (" ..." if len(weak_offered) > 6 else "")
+            found.append(
+                self._finding(
+                    row,
+                    Severity.MEDIUM,
+                    f"The device offers {len(weak_offered)} weak cipher suite(s) to {server}: {shown}.",
+                    {"weak_offered": weak_offered, "client_ip": client, "server": server},
+                )
+            )
+        return found
+
+    @staticmethod
+    def _offered_versions(row: Row) -> list[TlsVersion]:
+        listed = {v for v in (tls_version(c) for c in row["offered_versions"] or ()) if v}
+        if listed:
+            return sorted(listed)
+        hello = tls_version(row["hello_version"])
+        return [hello] if hello else []
+
+    @staticmethod
+    def _finding(row: Row, severity: Severity, summary: str, data: dict[str, Any]) -> Finding:
+        evidence = (ref(row, packet=row["packet"], note="TLS handshake"),)
+        return Finding(summary=summary, severity=severity, evidence=evidence, data=data)
+
+    @staticmethod
+    def _declared(ctx: EvidenceContext, floor: TlsVersion) -> list[Finding]:
+        declared = declared_tls_floor(ctx.declaration)
+        if declared is None or declared >= floor:
+            return []
+        return [
+            Finding(
+                summary=f"The declaration states a minimum of {declared.label},"
+                f" below the floor {floor.label}.",
+                severity=Severity.MEDIUM,
+                evidence=(declaration_ref(ctx, "tls.min_version"),),
+                data={"declared_min_version": declared.label},
+            )
+        ]
+
+    @staticmethod
+    def _indicators(
+        ctx: EvidenceContext, floor: TlsVersion, observed: Observed, device: Device
+    ) -> dict[str, Any]:
+        declared = declared_tls_floor(ctx.declaration)
+        return {
+            "floor": floor.label,
+            "declared_min_version": declared.label if declared else None,
+            "observed_min_version": min(observed.negotiated).label if observed.negotiated else None,
+            "negotiated_versions": {v.label: n for v, n in observed.negotiated.items()},
+            "offered_versions": sorted(v.label for v in observed.offered),
+            "handshakes": observed.handshakes,
             "device": device.describe(),
         }
-        reasons = list(params.notes)
-        if ignored:
-            reasons.append(f"{ignored} TLS handshake(s) between other hosts were ignored.")
+
+    def _verdict(
+        self,
+        ctx: EvidenceContext,
+        floor: TlsVersion,
+        findings: list[Finding],
+        observed: Observed,
+        reasons: list[str],
+        indicators: dict[str, Any],
+    ) -> CheckResult:
         if findings:
             high = sum(f.severity is Severity.HIGH for f in findings)
             lead = (
@@ -155,68 +215,15 @@ class TlsFloor(Check):
                 if high
                 else "The device offers TLS versions or cipher suites below the floor"
             )
-            return self.result(
-                ctx, Verdict.FAIL, [lead + f" ({len(findings)} finding(s)).", *reasons], findings, indicators
-            )
-        gap = traffic_gap(ctx) if handshakes == 0 else None
-        if gap:
-            return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
-        if handshakes == 0:
-            return self.result(
-                ctx,
-                Verdict.NOT_APPLICABLE,
-                ["No TLS handshake of the device was seen in the capture.", *reasons],
-                indicators=indicators,
-            )
-        return self.result(
-            ctx,
-            Verdict.PASS,
-            [
-                f"All {handshakes} TLS handshake(s) meet the floor {tls_label(floor)}"
-                " with no weak cipher suite negotiated or offered.",
-                *reasons,
-            ],
-            indicators=indicators,
+            reasons = [lead + f" ({len(findings)} finding(s)).", *reasons]
+            return self.result(ctx, Verdict.FAIL, reasons, findings, indicators)
+        if observed.handshakes == 0:
+            return without_handshakes(self, ctx, reasons, indicators)
+        lead = (
+            f"All {observed.handshakes} TLS handshake(s) meet the floor {floor.label}"
+            " with no weak cipher suite negotiated or offered."
         )
-
-    @staticmethod
-    def _offered_versions(row: dict[str, Any]) -> list[tuple[int, int]]:
-        listed = [v for v in (tls_version(x) for x in as_list(row["offered_versions"])) if v]
-        if listed:
-            return sorted(set(listed))
-        hello = tls_version(row["hello_version"])
-        return [hello] if hello else []
-
-    def _finding(
-        self, row: dict[str, Any], severity: Severity, summary: str, data: dict[str, Any]
-    ) -> Finding:
-        return Finding(
-            summary=summary,
-            severity=severity,
-            evidence=(ref(row, packet=row["packet"], note="TLS handshake"),),
-            data=data,
-        )
-
-    @staticmethod
-    def _declared_min(ctx: EvidenceContext) -> str | None:
-        tls = getattr(ctx.declaration, "tls", None) if ctx.declaration is not None else None
-        version = tls_version(getattr(tls, "min_version", None)) if tls is not None else None
-        return tls_label(version) if version else None
-
-    def _declared(self, ctx: EvidenceContext, floor: tuple[int, int] | None) -> list[Finding]:
-        declared = self._declared_min(ctx)
-        version = tls_version(declared)
-        if version is None or floor is None or version >= floor:
-            return []
-        return [
-            Finding(
-                summary=f"The declaration states a minimum of {declared},"
-                f" below the floor {tls_label(floor)}.",
-                severity=Severity.MEDIUM,
-                evidence=(declaration_ref(ctx, "tls.min_version"),),
-                data={"declared_min_version": declared},
-            )
-        ]
+        return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators)
 
 
 CHECK = TlsFloor
@@ -227,8 +234,9 @@ PAGE = Page(
     "chose. The floor comes from the catalogue's parameters for this requirement.",
     steps=[
         (
-            "`chosen_version` and `chosen_cipher` are what the connection used; `weaknesses` names "
-            "what falls below the floor.",
+            "`chosen_version` and `chosen_cipher` are what the connection used; `offered_versions` and "
+            "`offered_ciphers` what the client was willing to use. The proposed verdict below judges "
+            "them against the catalogue's floor and weak cipher patterns.",
             table_cell(
                 "tls",
                 "capture",
@@ -242,7 +250,7 @@ PAGE = Page(
                     "offered_versions",
                     "chosen_version",
                     "chosen_cipher",
-                    "weaknesses",
+                    "offered_ciphers",
                 ],
                 "TLS handshakes",
                 empty="No TLS handshake in the capture.",

@@ -8,36 +8,50 @@ device's own server it is an indicator, as local web interfaces often have nothi
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.checks._network import (
-    as_bool,
-    as_int,
-    as_list,
-    device_of,
-    pattern_match,
-    ref,
-    rows,
-    text,
-    traffic_gap,
-)
+from workbench.checks._network import MAX_REFS, Row, device_of, pattern_match, peer, ref, without_handshakes
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import Page
 
-_COLUMNS = ("packet", "client_ip", "server_ip", "server_port", "sni", "chosen_version", "certificates")
+Problem = tuple[str, Severity, str]  # (kind, severity, summary)
 
 
-def _key_floor(key_type: str, min_rsa: int, min_ec: int) -> int:
-    """The minimum size for a key type; 0 where bits say nothing (Ed25519, Ed448)."""
-    kind = key_type.lower()
-    if "ed25519" in kind or "ed448" in kind:
-        return 0
-    if "rsa" in kind or "dsa" in kind and "ec" not in kind:
-        return min_rsa
-    if "ec" in kind:
-        return min_ec
-    return min_rsa if not kind else 0
+@dataclass(frozen=True)
+class Thresholds:
+    min_rsa: int
+    min_ec: int
+    weak_signatures: list[str]
+
+    def key_floor(self, key_type: str) -> int:
+        """The minimum size for a key type; 0 where bits say nothing (Ed25519, Ed448)."""
+        kind = key_type.lower()
+        if "ed25519" in kind or "ed448" in kind:
+            return 0
+        if "rsa" in kind or "dsa" in kind and "ec" not in kind:
+            return self.min_rsa
+        if "ec" in kind:
+            return self.min_ec
+        return self.min_rsa if not kind else 0
+
+
+@dataclass
+class Observed:
+    """The certificates of the device's handshakes, and their problems."""
+
+    handshakes: int = 0
+    without_certs: int = 0
+    seen: dict[str, Row] = field(default_factory=dict)  # certificate key -> facts
+    problems: dict[tuple[str, str], Row] = field(
+        default_factory=dict
+    )  # (certificate key, kind) -> finding data
+
+
+def _text(cert: Row, name: str) -> str:
+    value = cert.get(name)
+    return "" if value is None else str(value)
 
 
 class CertificateStrength(Check):
@@ -47,181 +61,143 @@ class CertificateStrength(Check):
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         params = self.params(ctx)
-        min_rsa = params.integer("min_rsa_bits")
-        min_ec = params.integer("min_ec_bits")
-        weak_sigs = params.strings("weak_signature_algorithms")
+        limits = Thresholds(
+            params.integer("min_rsa_bits"),
+            params.integer("min_ec_bits"),
+            params.strings("weak_signature_algorithms"),
+        )
         device = device_of(ctx)
-        problems: dict[tuple[str, str], dict[str, Any]] = {}  # (certificate key, problem) -> finding data
-        handshakes = without_certs = 0
-        seen: dict[str, dict[str, Any]] = {}
-        for row in rows(ctx.capture_table("tls"), _COLUMNS):
-            client, server = text(row["client_ip"]), text(row["server_ip"])
-            if device.known and not (device.is_device(client) or device.is_device(server)):
+        observed = Observed()
+        columns = ("packet", "client_ip", "server_ip", "server_port", "sni", "certificates")
+        for row in ctx.capture_rows("tls", columns):
+            if not device.concerns(row["client_ip"], row["server_ip"]):
                 continue
-            handshakes += 1
-            chain = [c for c in as_list(row["certificates"]) if isinstance(c, dict)]
+            observed.handshakes += 1
+            chain = row["certificates"] or []
             if not chain:
-                without_certs += 1
+                observed.without_certs += 1
                 continue
-            device_is_client = device.is_device(client) or not device.known
-            peer = f"{server}:{text(row['server_port'])}" + (
-                f" ({text(row['sni'])})" if text(row["sni"]) else ""
-            )
+            device_is_client = device.is_device(row["client_ip"]) or not device.known
             for position, cert in enumerate(chain):
-                key = "|".join(text(cert.get(k)) for k in ("subject", "issuer", "not_after", "key_bits"))
-                seen.setdefault(
-                    key,
-                    {
-                        "subject": text(cert.get("subject")),
-                        "issuer": text(cert.get("issuer")),
-                        "not_after": text(cert.get("not_after")),
-                        "key_type": text(cert.get("key_type")),
-                        "key_bits": as_int(cert.get("key_bits")),
-                        "signature_algorithm": text(cert.get("signature_algorithm")),
-                        "server": peer,
-                    },
-                )
-                for problem, severity, summary in self._judge(
-                    cert, position, device_is_client, min_rsa, min_ec, weak_sigs
-                ):
-                    entry = problems.setdefault(
-                        (key, problem),
-                        {
-                            "severity": severity,
-                            "summary": summary,
-                            "subject": text(cert.get("subject")),
-                            "server": peer,
-                            "rows": [],
-                        },
-                    )
-                    entry["rows"].append(row)
-        findings = [self._finding(entry) for entry in problems.values()]
+                self._observe(row, cert, position, device_is_client, limits, observed)
+        findings = [self._finding(entry) for entry in observed.problems.values()]
         indicators: dict[str, Any] = {
-            "certificates": list(seen.values()),
-            "handshakes": handshakes,
-            "handshakes_without_visible_certificates": without_certs,
+            "certificates": list(observed.seen.values()),
+            "handshakes": observed.handshakes,
+            "handshakes_without_visible_certificates": observed.without_certs,
             "thresholds": {
-                "min_rsa_bits": min_rsa,
-                "min_ec_bits": min_ec,
-                "weak_signature_algorithms": weak_sigs,
+                "min_rsa_bits": limits.min_rsa,
+                "min_ec_bits": limits.min_ec,
+                "weak_signature_algorithms": limits.weak_signatures,
             },
             "device": device.describe(),
         }
         reasons = list(params.notes)
-        if without_certs:
+        if observed.without_certs:
             reasons.append(
-                f"{without_certs} handshake(s) showed no certificate (TLS 1.3 encrypts it, or the"
+                f"{observed.without_certs} handshake(s) showed no certificate (TLS 1.3 encrypts it, or the"
                 " capture missed it)."
             )
-        failing = [f for f in findings if f.severity is not Severity.INFO]
-        if failing:
-            return self.result(
-                ctx,
-                Verdict.FAIL,
-                [f"{len(failing)} certificate problem(s) in the device's TLS handshakes.", *reasons],
-                findings,
-                indicators,
-            )
-        gap = traffic_gap(ctx) if handshakes == 0 else None
-        if gap:
-            return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
-        if handshakes == 0:
-            return self.result(
-                ctx,
-                Verdict.NOT_APPLICABLE,
-                ["No TLS handshake of the device was seen in the capture.", *reasons],
-                indicators=indicators,
-            )
-        if not seen:
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "TLS was seen but no certificate was visible: judge the server certificates by"
-                    " connecting to them, or capture a TLS 1.2 handshake.",
-                    *reasons,
-                ],
-                findings,
-                indicators,
-            )
-        return self.result(
-            ctx,
-            Verdict.PASS,
-            [
-                f"{len(seen)} certificate(s) in {handshakes - without_certs} handshake(s) are valid,"
-                f" with keys of at least RSA {min_rsa} / EC {min_ec} bits and strong signatures.",
-                *reasons,
-            ],
-            findings,
-            indicators,
-        )
+        return self._verdict(ctx, limits, findings, observed, reasons, indicators)
 
-    @staticmethod
-    def _judge(
-        cert: dict[str, Any],
+    def _observe(
+        self,
+        row: Row,
+        cert: Row,
         position: int,
         device_is_client: bool,
-        min_rsa: int,
-        min_ec: int,
-        weak_sigs: list[str],
-    ) -> list[tuple[str, Severity, str]]:
-        subject = text(cert.get("subject")) or "(no subject)"
-        out: list[tuple[str, Severity, str]] = []
-        self_signed = bool(as_bool(cert.get("self_signed")))
-        if as_bool(cert.get("expired")):
-            out.append(
-                (
-                    "expired",
-                    Severity.HIGH,
-                    f"Certificate {subject!r} expired ({text(cert.get('not_after')) or 'date unknown'}).",
-                )
+        limits: Thresholds,
+        observed: Observed,
+    ) -> None:
+        """Record one certificate of a chain and its problems (each certificate once, each handshake)."""
+        key = "|".join(_text(cert, k) for k in ("subject", "issuer", "not_after", "key_bits"))
+        server = peer(row)
+        observed.seen.setdefault(
+            key,
+            {
+                "subject": _text(cert, "subject"),
+                "issuer": _text(cert, "issuer"),
+                "not_after": _text(cert, "not_after"),
+                "key_type": _text(cert, "key_type"),
+                "key_bits": cert.get("key_bits"),
+                "signature_algorithm": _text(cert, "signature_algorithm"),
+                "server": server,
+            },
+        )
+        for problem, severity, summary in self._judge(cert, position, device_is_client, limits):
+            entry = observed.problems.setdefault(
+                (key, problem),
+                {
+                    "severity": severity,
+                    "summary": summary,
+                    "subject": _text(cert, "subject"),
+                    "server": server,
+                },
             )
+            entry.setdefault("rows", [])
+            entry["rows"].append(row)
+
+    def _verdict(
+        self,
+        ctx: EvidenceContext,
+        limits: Thresholds,
+        findings: list[Finding],
+        observed: Observed,
+        reasons: list[str],
+        indicators: dict[str, Any],
+    ) -> CheckResult:
+        failing = [f for f in findings if f.severity is not Severity.INFO]
+        if failing:
+            lead = f"{len(failing)} certificate problem(s) in the device's TLS handshakes."
+            return self.result(ctx, Verdict.FAIL, [lead, *reasons], findings, indicators)
+        if observed.handshakes == 0:
+            return without_handshakes(self, ctx, reasons, indicators)
+        if not observed.seen:
+            lead = (
+                "TLS was seen but no certificate was visible: judge the server certificates by"
+                " connecting to them, or capture a TLS 1.2 handshake."
+            )
+            return self.result(ctx, Verdict.INCONCLUSIVE, [lead, *reasons], findings, indicators)
+        lead = (
+            f"{len(observed.seen)} certificate(s) in {observed.handshakes - observed.without_certs}"
+            f" handshake(s) are valid, with keys of at least RSA {limits.min_rsa} / EC {limits.min_ec}"
+            " bits and strong signatures."
+        )
+        return self.result(ctx, Verdict.PASS, [lead, *reasons], findings, indicators)
+
+    @staticmethod
+    def _judge(cert: Row, position: int, device_is_client: bool, limits: Thresholds) -> list[Problem]:
+        subject = _text(cert, "subject") or "(no subject)"
+        out: list[Problem] = []
+        self_signed = bool(cert.get("self_signed"))
+        if cert.get("expired"):
+            when = _text(cert, "not_after") or "date unknown"
+            out.append(("expired", Severity.HIGH, f"Certificate {subject!r} expired ({when})."))
         if position == 0 and self_signed:
             if device_is_client:
-                out.append(
-                    (
-                        "self-signed",
-                        Severity.HIGH,
-                        f"The device accepted the self-signed server certificate {subject!r}.",
-                    )
-                )
+                summary = f"The device accepted the self-signed server certificate {subject!r}."
+                out.append(("self-signed", Severity.HIGH, summary))
             else:
-                out.append(
-                    (
-                        "self-signed-device",
-                        Severity.INFO,
-                        f"The device's own server presents the self-signed certificate {subject!r}.",
-                    )
-                )
-        key_type = text(cert.get("key_type"))
-        bits = as_int(cert.get("key_bits"))
-        if bits:
-            limit = _key_floor(key_type, min_rsa, min_ec)
-            if limit and bits < limit:
-                out.append(
-                    (
-                        "weak-key",
-                        Severity.HIGH,
-                        f"Certificate {subject!r} has a {bits}-bit {key_type or 'public'} key"
-                        f" (minimum {limit}).",
-                    )
-                )
-        algorithm = text(cert.get("signature_algorithm"))
-        squashed = algorithm.lower().replace("-", "").replace("_", "")
-        hit = pattern_match(weak_sigs, squashed) if algorithm else None
-        if hit and not (self_signed and position > 0):
-            out.append(
-                (
-                    "weak-signature",
-                    Severity.HIGH,
-                    f"Certificate {subject!r} is signed with {algorithm} (weak: {hit!r}).",
-                )
+                summary = f"The device's own server presents the self-signed certificate {subject!r}."
+                out.append(("self-signed-device", Severity.INFO, summary))
+        key_type, bits = _text(cert, "key_type"), cert.get("key_bits")
+        limit = limits.key_floor(key_type) if bits else 0
+        if bits and limit and bits < limit:
+            summary = (
+                f"Certificate {subject!r} has a {bits}-bit {key_type or 'public'} key (minimum {limit})."
             )
+            out.append(("weak-key", Severity.HIGH, summary))
+        algorithm = _text(cert, "signature_algorithm")
+        squashed = algorithm.lower().replace("-", "").replace("_", "")
+        hit = pattern_match(limits.weak_signatures, squashed) if algorithm else None
+        if hit and not (self_signed and position > 0):
+            summary = f"Certificate {subject!r} is signed with {algorithm} (weak: {hit!r})."
+            out.append(("weak-signature", Severity.HIGH, summary))
         return out
 
     @staticmethod
-    def _finding(entry: dict[str, Any]) -> Finding:
-        refs = tuple(ref(r, packet=r["packet"], note="TLS handshake") for r in entry["rows"][:8])
+    def _finding(entry: Row) -> Finding:
+        refs = tuple(ref(r, packet=r["packet"], note="TLS handshake") for r in entry["rows"][:MAX_REFS])
         return Finding(
             summary=entry["summary"] + f" Server {entry['server']}.",
             severity=entry["severity"],

@@ -8,27 +8,39 @@ recognised are shown as indicators: the port alone proves nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
 from workbench.checks._network import (
-    as_bool,
-    as_int,
+    REMOTE_FLOWS_CELL,
+    Device,
+    Row,
     device_flows,
     device_of,
+    first_packet_refs,
     is_remote_address,
     payload_protocol,
-    ref,
-    text,
     traffic_gap,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import FLOW_VIEW, REMOTE, Page, table_cell
+from workbench.checks.page import Page
+
+Service = tuple[str, str, str]  # protocol, server address, server port
 
 
 def _family(name: str) -> str:
     """'http-alt' -> 'http', 'telnet-alt' -> 'telnet'; TLS variants keep their own name."""
     return name.lower().removesuffix("-alt").strip()
+
+
+@dataclass
+class Observed:
+    """The device's flows to remote addresses, sorted by what they carry."""
+
+    flows: int = 0
+    cleartext: dict[Service, list[Row]] = field(default_factory=dict)
+    by_protocol: dict[str, int] = field(default_factory=dict)
+    unrecognised: set[str] = field(default_factory=set)  # cleartext ports whose payload was not recognised
 
 
 class CleartextToRemote(Check):
@@ -41,92 +53,71 @@ class CleartextToRemote(Check):
         cleartext = set(params.lowered("cleartext_protocols"))
         exempt = set(params.lowered("exempt_protocols"))
         device = device_of(ctx)
-        remote_flows = [r for r in device_flows(ctx, device, "client") if is_remote_address(r["server_ip"])]
-        grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-        remote_protocols: dict[str, int] = {}
-        unrecognised: list[str] = []
-        for row in remote_flows:
-            protocol = payload_protocol(row)
-            remote_protocols[protocol or "unrecognised"] = (
-                remote_protocols.get(protocol or "unrecognised", 0) + 1
-            )
-            port_family = _family(text(row["port_proto"]))
-            if not protocol and port_family in cleartext and port_family not in exempt:
-                unrecognised.append(
-                    f"{text(row['server_ip'])}:{text(row['server_port'])} ({port_family} port)"
-                )
-            if not protocol or protocol in exempt or protocol not in cleartext or as_bool(row["encrypted"]):
-                continue
-            key = (protocol, text(row["server_ip"]), text(row["server_port"]))
-            grouped.setdefault(key, []).append(row)
-        findings = []
-        for (protocol, server, port), flows in grouped.items():
-            first = flows[0]
-            name = text(first["server_name"]) or text(first["sni"])
-            target = f"{server}:{port}" + (f" ({name})" if name else "")
-            findings.append(
-                Finding(
-                    summary=f"The device talks {protocol.upper()} in clear to the remote service {target}"
-                    f" ({len(flows)} flow(s), protocol recognised from its payload).",
-                    severity=Severity.HIGH,
-                    evidence=tuple(
-                        ref(f, packet=f["first_packet"], note=f"{protocol} flow start") for f in flows[:8]
-                    ),
-                    data={
-                        "protocol": protocol,
-                        "server_ip": server,
-                        "server_port": port,
-                        "server_name": name,
-                        "flows": len(flows),
-                        "bytes_sent": sum(as_int(f["bytes_c2s"]) or 0 for f in flows),
-                    },
-                )
-            )
+        observed = self._observe(ctx, device, cleartext, exempt)
+        findings = [self._finding(service, flows) for service, flows in observed.cleartext.items()]
         indicators = {
-            "remote_flows_by_protocol": remote_protocols,
-            "unrecognised_payload_on_cleartext_ports": sorted(set(unrecognised)),
+            "remote_flows_by_protocol": observed.by_protocol,
+            "unrecognised_payload_on_cleartext_ports": sorted(observed.unrecognised),
             "cleartext_protocols": sorted(cleartext),
             "exempt_protocols": sorted(exempt),
             "device": device.describe(),
         }
         reasons = list(params.notes)
         if findings:
-            return self.result(
-                ctx,
-                Verdict.FAIL,
-                [
-                    f"The device sends {', '.join(sorted({k[0] for k in grouped}))} in clear to"
-                    f" {len(findings)} remote service(s).",
-                    device.describe(),
-                    *reasons,
-                ],
-                findings,
-                indicators,
-            )
+            protocols = ", ".join(sorted({k[0] for k in observed.cleartext}))
+            lead = f"The device sends {protocols} in clear to {len(findings)} remote service(s)."
+            return self.result(ctx, Verdict.FAIL, [lead, device.describe(), *reasons], findings, indicators)
         gap = traffic_gap(ctx)
         if gap:
             return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
-        if not remote_flows:
-            return self.result(
-                ctx,
-                Verdict.PASS,
-                [
-                    "The device opened no connection to a remote (non-local) address in the capture.",
-                    device.describe(),
-                    *reasons,
-                ],
-                indicators=indicators,
+        if not observed.flows:
+            lead = "The device opened no connection to a remote (non-local) address in the capture."
+        else:
+            lead = (
+                f"None of the device's {observed.flows} flow(s) to remote addresses uses a cleartext"
+                " application protocol."
             )
-        return self.result(
-            ctx,
-            Verdict.PASS,
-            [
-                f"None of the device's {len(remote_flows)} flow(s) to remote addresses uses a cleartext"
-                " application protocol.",
-                device.describe(),
-                *reasons,
-            ],
-            indicators=indicators,
+        return self.result(ctx, Verdict.PASS, [lead, device.describe(), *reasons], indicators=indicators)
+
+    @staticmethod
+    def _observe(ctx: EvidenceContext, device: Device, cleartext: set[str], exempt: set[str]) -> Observed:
+        observed = Observed()
+        columns = ("server_ip", "server_port", "first_packet", "bytes_c2s", "app_proto", "port_proto",
+                   "server_name", "sni", "encrypted")  # fmt: skip
+        for row in device_flows(ctx, device, "client", columns):
+            if not is_remote_address(row["server_ip"]):
+                continue
+            observed.flows += 1
+            protocol = payload_protocol(row)
+            shown = protocol or "unrecognised"
+            observed.by_protocol[shown] = observed.by_protocol.get(shown, 0) + 1
+            port_family = _family(row["port_proto"] or "")
+            if not protocol and port_family in cleartext and port_family not in exempt:
+                observed.unrecognised.add(f"{row['server_ip']}:{row['server_port']} ({port_family} port)")
+            if not protocol or protocol in exempt or protocol not in cleartext or row["encrypted"]:
+                continue
+            key = (protocol, row["server_ip"], str(row["server_port"]))
+            observed.cleartext.setdefault(key, []).append(row)
+        return observed
+
+    @staticmethod
+    def _finding(service: Service, flows: list[Row]) -> Finding:
+        protocol, server, port = service
+        name = flows[0]["server_name"] or flows[0]["sni"] or ""
+        target = f"{server}:{port}" + (f" ({name})" if name else "")
+        return Finding(
+            summary=f"The device talks {protocol.upper()} in clear to the remote service {target}"
+            f" ({len(flows)} flow(s), protocol recognised from its payload).",
+            severity=Severity.HIGH,
+            evidence=first_packet_refs(flows, f"{protocol} flow start"),
+            data={
+                "protocol": protocol,
+                "server_ip": server,
+                "server_port": port,
+                "server_name": name,
+                "flows": len(flows),
+                "bytes_sent": sum(f["bytes_c2s"] or 0 for f in flows),
+            },
         )
 
 
@@ -138,16 +129,8 @@ PAGE = Page(
     "(HTTP, MQTT, telnet, FTP, CoAP) to the internet is the failure.",
     steps=[
         (
-            "Device-initiated flows to remote addresses; `encrypted` false with an `app_proto` is "
-            "cleartext.",
-            table_cell(
-                "flows",
-                "capture",
-                "flows",
-                FLOW_VIEW,
-                "Flows from the device to remote services",
-                where=REMOTE,
-            ),
+            "Device-initiated flows to remote addresses; `encrypted` false with an `app_proto` is cleartext.",
+            REMOTE_FLOWS_CELL,
         ),
         (
             "Where the bytes go, over time and per destination (all of the device's remote traffic):",

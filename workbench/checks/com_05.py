@@ -10,33 +10,51 @@ least `min_capture_minutes` long: absence of contact in a short capture proves l
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.checks._network import (
     INFRASTRUCTURE,
+    REMOTE_FLOWS_STEP,
+    TRAFFIC_STEP,
+    Device,
+    Row,
     answer_addresses,
-    as_int,
     capture_minutes,
     covered_by,
-    declaration_ref,
     declared_endpoints,
+    declared_list_finding,
     device_flows,
     device_of,
+    first_packet_refs,
     is_local_name,
     is_remote_address,
     normalise_name,
     parse_ip,
     payload_protocol,
     ref,
-    rows,
-    text,
     traffic_gap,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import FLOW_VIEW, REMOTE, Page, table_cell
+from workbench.checks.page import Page, table_cell
 
-_DNS_COLUMNS = ("packet", "client_ip", "resolver_ip", "qname", "answers")
+
+@dataclass
+class Contacts:
+    """The remote services the device contacted, by name and by address."""
+
+    names: dict[str, list[Row]] = field(default_factory=dict)  # name -> rows that show it (DNS query or flow)
+    addresses: dict[str, list[Row]] = field(default_factory=dict)  # address -> flows
+    resolved: dict[str, set[str]] = field(default_factory=dict)  # address -> names that resolved to it
+    resolved_to: dict[str, set[str]] = field(default_factory=dict)  # name -> addresses
+    resolvers: set[str] = field(default_factory=set)
+    infrastructure: set[str] = field(default_factory=set)  # addresses of DNS, NTP ... servers
+    infrastructure_names: list[str] = field(default_factory=list)
+
+    @property
+    def contacted(self) -> set[str]:
+        return set(self.names) | set(self.addresses)
 
 
 class DeclaredEndpoints(Check):
@@ -49,51 +67,17 @@ class DeclaredEndpoints(Check):
         min_minutes = params.integer("min_capture_minutes")
         device = device_of(ctx)
         declared = declared_endpoints(ctx.declaration)
-        names: dict[str, list[dict[str, Any]]] = {}  # name -> rows that show it (DNS query or flow)
-        resolved: dict[str, set[str]] = {}  # address -> names that resolved to it
-        resolved_to: dict[str, set[str]] = {}  # name -> addresses
-        resolvers: set[str] = set()
-        for row in rows(ctx.capture_table("dns"), _DNS_COLUMNS):
-            if device.known and not device.is_device(row["client_ip"]):
-                continue
-            name = normalise_name(row["qname"])
-            resolver = parse_ip(text(row["resolver_ip"]))
-            if is_local_name(name) or (resolver is not None and resolver.is_multicast):
-                continue  # mDNS, LLMNR, reverse and home-network names
-            names.setdefault(name, []).append({**row, "_packet": row["packet"], "_what": "DNS query"})
-            resolvers.add(text(row["resolver_ip"]))
-            for address in answer_addresses(row["answers"]):
-                resolved.setdefault(address, set()).add(name)
-                resolved_to.setdefault(name, set()).add(address)
-        addresses: dict[str, list[dict[str, Any]]] = {}
-        infrastructure: set[str] = set()
-        for row in device_flows(ctx, device, "client"):
-            server = text(row["server_ip"])
-            if not is_remote_address(server):
-                continue
-            protocol = payload_protocol(row) or text(row["port_proto"]).lower()
-            if protocol in INFRASTRUCTURE:
-                infrastructure.add(server)
-                continue
-            flow_names = {normalise_name(row[c]) for c in ("server_name", "sni")} - {""}
-            for name in flow_names:
-                names.setdefault(name, []).append({**row, "_packet": row["first_packet"], "_what": "flow"})
-            addresses.setdefault(server, []).append({**row, "_names": flow_names})
-        infra_names = sorted(
-            n
-            for n, found in resolved_to.items()
-            if found and found <= infrastructure and not found & set(addresses)
-        )
-        for name in infra_names:
-            names.pop(name, None)
+        contacts = Contacts()
+        self._lookups(ctx, device, contacts)
+        self._flows(ctx, device, contacts)
         minutes = capture_minutes(ctx)
         indicators: dict[str, Any] = {
             "declared_endpoints": declared,
-            "observed_endpoints": [*sorted(names), *sorted(addresses)],
+            "observed_endpoints": [*sorted(contacts.names), *sorted(contacts.addresses)],
             "infrastructure": {
-                "names": infra_names,
-                "addresses": sorted(infrastructure),
-                "resolvers": sorted(r for r in resolvers if r),
+                "names": contacts.infrastructure_names,
+                "addresses": sorted(contacts.infrastructure),
+                "resolvers": sorted(r for r in contacts.resolvers if r),
             },
             "capture_minutes": round(minutes, 1),
             "min_capture_minutes": min_minutes,
@@ -101,76 +85,118 @@ class DeclaredEndpoints(Check):
         }
         reasons = list(params.notes)
         if declared is None:
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "The declaration does not state cloud_endpoints: the remote services contacted (see"
-                    " indicators) cannot be compared; ask the manufacturer to declare them.",
-                    *reasons,
-                ],
-                indicators=indicators,
+            lead = (
+                "The declaration does not state cloud_endpoints: the remote services contacted (see"
+                " indicators) cannot be compared; ask the manufacturer to declare them."
             )
-        findings = self._undeclared(declared, names, addresses, resolved)
-        contacted = set(names) | set(addresses)
-        not_seen = [e for e in declared if not any(covered_by([e], names=[c], address=c) for c in contacted)]
+            return self.result(ctx, Verdict.INCONCLUSIVE, [lead, *reasons], indicators=indicators)
+        findings = self._undeclared(declared, contacts)
+        not_seen = [
+            e for e in declared if not any(covered_by([e], names=[c], address=c) for c in contacts.contacted)
+        ]
         indicators["declared_not_observed"] = not_seen
         indicators["undeclared"] = [f.data.get("name") or f.data.get("address") for f in findings]
         if findings:
-            count = len(findings)
-            findings.append(
-                Finding(
-                    summary=f"The declaration lists {len(declared)} cloud endpoint(s):"
-                    f" {', '.join(declared) or 'none'}.",
-                    severity=Severity.INFO,
-                    evidence=(declaration_ref(ctx, "cloud_endpoints"),),
-                    data={"declared_endpoints": declared},
-                )
+            lead = f"The device contacts {len(findings)} remote service(s) its declaration does not list."
+            listed = declared_list_finding(
+                ctx, "cloud endpoint(s)", declared, "cloud_endpoints", {"declared_endpoints": declared}
             )
             return self.result(
-                ctx,
-                Verdict.FAIL,
-                [
-                    f"The device contacts {count} remote service(s) its declaration does not list.",
-                    device.describe(),
-                    *reasons,
-                ],
-                findings,
-                indicators,
+                ctx, Verdict.FAIL, [lead, device.describe(), *reasons], [*findings, listed], indicators
             )
+        return self._no_undeclared(
+            ctx, device, contacts, (minutes, min_minutes), not_seen, reasons, indicators
+        )
+
+    def _no_undeclared(
+        self,
+        ctx: EvidenceContext,
+        device: Device,
+        contacts: Contacts,
+        duration: tuple[float, int],
+        not_seen: list[str],
+        reasons: list[str],
+        indicators: dict[str, Any],
+    ) -> CheckResult:
+        """PASS when the capture is long enough to show that the device contacts nothing else."""
         gap = traffic_gap(ctx)
         if gap:
             return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
-        summary = f"Every remote service contacted ({len(contacted)} name(s) and address(es)) is declared."
+        summary = (
+            f"Every remote service contacted ({len(contacts.contacted)} name(s) and address(es)) is declared."
+        )
+        minutes, min_minutes = duration
         if min_minutes and minutes < min_minutes:
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    summary,
-                    f"The capture covers {minutes:.1f} minute(s); at least {min_minutes} are needed to"
-                    " conclude that the device contacts nothing else: capture set-up and normal use"
-                    " for longer.",
-                    *reasons,
-                ],
-                indicators=indicators,
+            short = (
+                f"The capture covers {minutes:.1f} minute(s); at least {min_minutes} are needed to"
+                " conclude that the device contacts nothing else: capture set-up and normal use"
+                " for longer."
             )
+            return self.result(ctx, Verdict.INCONCLUSIVE, [summary, short, *reasons], indicators=indicators)
         reasons = [summary, device.describe(), *reasons]
         if not_seen:
             reasons.append(f"Declared but not seen in this capture: {', '.join(not_seen)}.")
         return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)
 
     @staticmethod
-    def _undeclared(
-        declared: list[str],
-        names: dict[str, list[dict[str, Any]]],
-        addresses: dict[str, list[dict[str, Any]]],
-        resolved: dict[str, set[str]],
-    ) -> list[Finding]:
+    def _lookups(ctx: EvidenceContext, device: Device, contacts: Contacts) -> None:
+        """The names the device looked up (DNS), and the addresses they resolved to."""
+        for row in ctx.capture_rows("dns", ("packet", "client_ip", "resolver_ip", "qname", "answers")):
+            if not device.concerns(row["client_ip"]):
+                continue
+            name = normalise_name(row["qname"])
+            resolver = parse_ip(row["resolver_ip"])
+            if is_local_name(name) or (resolver is not None and resolver.is_multicast):
+                continue  # mDNS, LLMNR, reverse and home-network names
+            contacts.names.setdefault(name, []).append(
+                {**row, "_packet": row["packet"], "_what": "DNS query"}
+            )
+            contacts.resolvers.add(row["resolver_ip"] or "")
+            for address in answer_addresses(row["answers"] or ()):
+                contacts.resolved.setdefault(address, set()).add(name)
+                contacts.resolved_to.setdefault(name, set()).add(address)
+
+    @staticmethod
+    def _flows(ctx: EvidenceContext, device: Device, contacts: Contacts) -> None:
+        """The remote addresses the device connected to, and the names its flows carry; names that
+        only led to infrastructure (DNS, NTP ...) servers are set aside."""
+        columns = (
+            "server_ip",
+            "server_port",
+            "first_packet",
+            "app_proto",
+            "port_proto",
+            "server_name",
+            "sni",
+        )
+        for row in device_flows(ctx, device, "client", columns):
+            server = row["server_ip"]
+            if not is_remote_address(server):
+                continue
+            protocol = payload_protocol(row) or (row["port_proto"] or "").lower()
+            if protocol in INFRASTRUCTURE:
+                contacts.infrastructure.add(server)
+                continue
+            flow_names = {normalise_name(row[c]) for c in ("server_name", "sni")} - {""}
+            for name in flow_names:
+                contacts.names.setdefault(name, []).append(
+                    {**row, "_packet": row["first_packet"], "_what": "flow"}
+                )
+            contacts.addresses.setdefault(server, []).append({**row, "_names": flow_names})
+        contacts.infrastructure_names = sorted(
+            n
+            for n, found in contacts.resolved_to.items()
+            if found and found <= contacts.infrastructure and not found & set(contacts.addresses)
+        )
+        for name in contacts.infrastructure_names:
+            contacts.names.pop(name, None)
+
+    @staticmethod
+    def _undeclared(declared: list[str], contacts: Contacts) -> list[Finding]:
         findings = []
-        undeclared_names = sorted(n for n in names if not covered_by(declared, names=[n]))
+        undeclared_names = sorted(n for n in contacts.names if not covered_by(declared, names=[n]))
         for name in undeclared_names:
-            shown = sorted(names[name], key=lambda r: as_int(r["_packet"]) or 0)
+            shown = sorted(contacts.names[name], key=lambda r: r["_packet"] or 0)
             findings.append(
                 Finding(
                     summary=f"The device contacts {name}, which the declaration does not list.",
@@ -179,19 +205,19 @@ class DeclaredEndpoints(Check):
                     data={"name": name, "seen_in": sorted({r["_what"] for r in shown})},
                 )
             )
-        for address, flows in sorted(addresses.items()):
-            explaining = set().union(*(f["_names"] for f in flows)) | resolved.get(address, set())
+        for address, flows in sorted(contacts.addresses.items()):
+            explaining = set().union(*(f["_names"] for f in flows)) | contacts.resolved.get(address, set())
             if covered_by(declared, names=sorted(explaining), address=address):
                 continue
             if explaining & set(undeclared_names):
                 continue  # already reported under its name
-            ports = sorted({text(f["server_port"]) for f in flows})
+            ports = sorted({str(f["server_port"]) for f in flows})
             findings.append(
                 Finding(
                     summary=f"The device connects to {address} (port {', '.join(ports)}), an address no"
                     " declared endpoint covers and no DNS answer in the capture explains.",
                     severity=Severity.HIGH,
-                    evidence=tuple(ref(f, packet=f["first_packet"], note="flow start") for f in flows[:8]),
+                    evidence=first_packet_refs(flows, "flow start"),
                     data={"address": address, "ports": ports},
                 )
             )
@@ -215,18 +241,8 @@ PAGE = Page(
                 "DNS queries",
             ),
         ),
-        (
-            "Flows the device opened to remote services:",
-            table_cell(
-                "flows",
-                "capture",
-                "flows",
-                FLOW_VIEW,
-                "Flows from the device to remote services",
-                where=REMOTE,
-            ),
-        ),
-        ("Traffic over time and bytes per destination:", "ui.plots.traffic(session)"),
+        REMOTE_FLOWS_STEP,
+        TRAFFIC_STEP,
     ],
     declared=["cloud_endpoints"],
 )

@@ -6,10 +6,17 @@ them, web interfaces first); the inspector tests each with the catalogue's input
 
 from __future__ import annotations
 
-from workbench.checks._network import declared_ports, device_of, device_services, port_label
+from typing import Any
+
+from workbench.checks._network import (
+    OPEN_PORTS_CELL,
+    declared_port_labels,
+    device_of,
+    device_services,
+)
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import FLOW_VIEW, OPEN_PORT_VIEW, Page, table_cell
+from workbench.checks.page import FLOW_VIEW, Page, table_cell
 
 
 class InputValidation(Check):
@@ -22,19 +29,11 @@ class InputValidation(Check):
         params = self.params(ctx)
         classes = params.strings("test_classes")
         web_protocols = set(params.lowered("web_protocols"))
-        interfaces: dict[str, dict[str, object]] = {}
+        interfaces: dict[str, dict[str, Any]] = {}
         if ctx.has(EvidenceKind.CAPTURE):
             for label, entry in device_services(ctx, device_of(ctx)).items():
-                interfaces[label] = {
-                    "protocols": entry["protocols"],
-                    "clients": entry["clients"],
-                    "sessions": entry["sessions"],
-                }
-        web = sorted(k for k, e in interfaces.items() if set(e["protocols"]) & web_protocols)  # type: ignore[arg-type]
-        declared = [
-            port_label(p["proto"] or "any", p["port"]) + (f" {p['service']}" if p["service"] else "")
-            for p in declared_ports(ctx.declaration)
-        ]
+                interfaces[label] = {k: entry[k] for k in ("protocols", "clients", "sessions")}
+        web = sorted(k for k, e in interfaces.items() if set(e["protocols"]) & web_protocols)
         if interfaces:
             lead = f"The device exposes {len(interfaces)} network interface(s)" + (
                 f", web: {', '.join(web)}." if web else "."
@@ -52,17 +51,13 @@ class InputValidation(Check):
             " record the device's behaviour.",
             *params.notes,
         ]
-        return self.result(
-            ctx,
-            Verdict.NEEDS_INSPECTOR,
-            reasons,
-            indicators={
-                "observed_ports": interfaces,
-                "web_interfaces": web,
-                "declared_ports": declared,
-                "test_classes": classes,
-            },
-        )
+        indicators = {
+            "observed_ports": interfaces,
+            "web_interfaces": web,
+            "declared_ports": declared_port_labels(ctx.declaration, services=True),
+            "test_classes": classes,
+        }
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
 
 
 CHECK = InputValidation
@@ -85,7 +80,7 @@ PAGE = Page(
         ),
         (
             "Open ports of the device:",
-            table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device"),
+            OPEN_PORTS_CELL,
         ),
     ],
     procedure=True,

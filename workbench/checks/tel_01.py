@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.checks._network import covered_by, declared_endpoints, device_of, remote_destinations
+from workbench.checks._network import (
+    REMOTE_FLOWS_STEP,
+    TRAFFIC_STEP,
+    covered_by,
+    declared_endpoints,
+    device_of,
+    remote_destinations,
+)
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import FLOW_VIEW, REMOTE, Page, table_cell
+from workbench.checks.page import Page
 
 
 class TelemetryDisclosed(Check):
@@ -23,8 +30,7 @@ class TelemetryDisclosed(Check):
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         declaration = ctx.declaration
         endpoints = declared_endpoints(declaration)
-        personal = [str(p) for p in (getattr(declaration, "personal_data", None) or [])]
-        declared = {"cloud_endpoints": endpoints, "personal_data": personal}
+        personal = list(declaration.personal_data) if declaration is not None else []
         reasons = [
             f"The declaration lists {len(endpoints)} cloud endpoint(s)."
             if endpoints is not None
@@ -35,24 +41,11 @@ class TelemetryDisclosed(Check):
         ]
         observed: dict[str, Any] = {}
         if ctx.has(EvidenceKind.CAPTURE):
-            destinations = remote_destinations(ctx, device_of(ctx))
-            for entry in destinations.values():
-                entry["declared"] = (
-                    bool(endpoints)
-                    and covered_by(
-                        endpoints or [],
-                        names=[entry["name"]] if entry["name"] else [],
-                        address=entry["addresses"][0],
-                    )
-                    is not None
-                )
-            observed["cloud_endpoints"] = sorted(destinations)
-            observed["destinations"] = destinations
-            undeclared = sorted(k for k, e in destinations.items() if not e["declared"])
-            observed["undeclared_destinations"] = undeclared
-            sent = sum(e["bytes_sent"] for e in destinations.values())
+            observed = self._destinations(ctx, endpoints or [])
+            sent = sum(e["bytes_sent"] for e in observed["destinations"].values())
+            undeclared = observed["undeclared_destinations"]
             reasons.append(
-                f"The device sent {sent} byte(s) to {len(destinations)} remote destination(s)"
+                f"The device sent {sent} byte(s) to {len(observed['destinations'])} remote destination(s)"
                 + (f"; not declared: {', '.join(undeclared)}." if undeclared else ", all declared.")
             )
         else:
@@ -61,9 +54,26 @@ class TelemetryDisclosed(Check):
             "Compare each destination and what is sent to it with the user documentation; record the"
             " documents examined as evidence."
         )
+        declared = {"cloud_endpoints": endpoints, "personal_data": personal}
         return self.result(
             ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators={"declared": declared, "observed": observed}
         )
+
+    @staticmethod
+    def _destinations(ctx: EvidenceContext, endpoints: list[str]) -> dict[str, Any]:
+        """The remote destinations the device sent data to, each marked declared or not."""
+        destinations = remote_destinations(ctx, device_of(ctx))
+        for entry in destinations.values():
+            names = [entry["name"]] if entry["name"] else []
+            entry["declared"] = (
+                bool(endpoints)
+                and covered_by(endpoints, names=names, address=entry["addresses"][0]) is not None
+            )
+        return {
+            "cloud_endpoints": sorted(destinations),
+            "destinations": destinations,
+            "undeclared_destinations": sorted(k for k, e in destinations.items() if not e["declared"]),
+        }
 
 
 CHECK = TelemetryDisclosed
@@ -73,18 +83,8 @@ PAGE = Page(
     intro="Where the device sends data, and how much: compare it with what the manufacturer "
     "discloses about telemetry and personal data.",
     steps=[
-        (
-            "Flows the device opened to remote services:",
-            table_cell(
-                "flows",
-                "capture",
-                "flows",
-                FLOW_VIEW,
-                "Flows from the device to remote services",
-                where=REMOTE,
-            ),
-        ),
-        ("Traffic over time and bytes per destination:", "ui.plots.traffic(session)"),
+        REMOTE_FLOWS_STEP,
+        TRAFFIC_STEP,
     ],
     declared=["cloud_endpoints", "personal_data"],
     procedure=True,

@@ -8,64 +8,42 @@ download, or TLS to the declared update host; otherwise there is nothing to judg
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from workbench.checks._network import (
-    as_bool,
+    capture_or_firmware_missing,
     declaration_ref,
     device_flows,
     device_of,
     host_matches,
     packet_refs,
-    packets_of,
     ref,
-    rows,
-    text,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import UPDATE_VIEW, Page, table_cell
 
-_FIRMWARE_SUFFIXES = (
-    ".bin",
-    ".img",
-    ".fw",
-    ".trx",
-    ".chk",
-    ".pkg",
-    ".swu",
-    ".ubi",
-    ".zip",
-    ".tar",
-    ".gz",
-    ".tgz",
-    ".xz",
-    ".squashfs",
-    ".uimage",
-    ".rom",
-    ".hex",
-)
-_DOWNLOAD_COLUMNS = (
-    "packets",
-    "protocol",
-    "client_ip",
-    "server_ip",
-    "server_port",
-    "host",
-    "path",
-    "content_type",
-    "size",
-    "magic",
-    "looks_like_firmware",
-    "encrypted",
-    "reason",
-)
-_UPDATE_COLUMNS = ("kind", "path", "value", "secure", "detail")
+_FIRMWARE_SUFFIXES = (".bin", ".img", ".fw", ".trx", ".chk", ".pkg", ".swu", ".ubi", ".zip", ".tar", ".gz",
+                      ".tgz", ".xz", ".squashfs", ".uimage", ".rom", ".hex")  # fmt: skip
+_TLS_SCHEMES = ("https", "ftps")
 
 
 def _scheme(url: str) -> str:
     return urlsplit(url).scheme.lower() if "://" in url else ""
+
+
+@dataclass
+class Observed:
+    """What the evidence shows of the update channel."""
+
+    insecure: list[str]  # the catalogue's insecure transports
+    findings: list[Finding] = field(default_factory=list)
+    secure: list[str] = field(default_factory=list)  # positive evidence of a protected channel
+    seen: dict[str, list[str]] = field(
+        default_factory=lambda: {"insecure_downloads": [], "secure_fetches": [], "firmware_urls": []}
+    )
 
 
 class UpdateChannel(Check):
@@ -75,155 +53,133 @@ class UpdateChannel(Check):
     parameters = ("insecure_transports",)
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        if missing := capture_or_firmware_missing(
+            self, ctx, "a capture of an update, or the firmware image,"
+        ):
+            return missing
         has_capture, has_firmware = ctx.has(EvidenceKind.CAPTURE), ctx.has(EvidenceKind.FIRMWARE)
-        if not (has_capture or has_firmware):
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "missing evidence: a capture of an update, or the firmware image, is needed to"
-                    " evaluate this requirement"
-                ],
-            )
         params = self.params(ctx)
-        insecure = params.lowered("insecure_transports")
-        update = getattr(ctx.declaration, "update", None) if ctx.declaration is not None else None
-        declared_url = text(getattr(update, "url", None))
-        declared_transport = text(getattr(update, "transport", None)).lower()
-        declared_host = urlsplit(declared_url).hostname or "" if "://" in declared_url else ""
-        findings: list[Finding] = []
-        secure_evidence: list[str] = []
-        observed: dict[str, list[str]] = {"insecure_downloads": [], "secure_fetches": [], "firmware_urls": []}
+        observed = Observed(params.lowered("insecure_transports"))
+        update = ctx.declaration.update if ctx.declaration is not None else None
+        declared_url = (update.url if update else None) or ""
+        declared_host = (urlsplit(declared_url).hostname or "") if "://" in declared_url else ""
         if has_capture:
-            self._capture(ctx, insecure, declared_host, findings, secure_evidence, observed)
+            self._downloads(ctx, declared_host, observed)
+            if declared_host:
+                self._tls_to_update_host(ctx, declared_host, observed)
         if has_firmware:
-            self._firmware(ctx, insecure, findings, secure_evidence, observed)
-        for value, what in ((declared_transport, "transport"), (_scheme(declared_url), "url")):
-            if value and value in insecure:
-                findings.append(
-                    Finding(
-                        summary=f"The declaration names an update {what} in clear: {declared_url or value}.",
-                        severity=Severity.HIGH,
-                        evidence=(declaration_ref(ctx, f"update.{what}"),),
-                        data={"declared": declared_url if what == "url" else value},
-                    )
-                )
-                break
+            self._firmware_urls(ctx, observed)
+        self._declared(ctx, update.transport if update else None, declared_url, observed)
         indicators: dict[str, Any] = {
             "declared_update": {
-                "transport": declared_transport or None,
+                "transport": ((update.transport if update else None) or "").lower() or None,
                 "url": declared_url or None,
-                "signed": as_bool(getattr(update, "signed", None)) if update is not None else None,
+                "signed": update.signed if update is not None else None,
             },
-            "observed_update": observed,
-            "insecure_transports": insecure,
+            "observed_update": observed.seen,
+            "insecure_transports": observed.insecure,
         }
         reasons = list(params.notes)
-        if findings:
-            return self.result(
-                ctx,
-                Verdict.FAIL,
-                [f"Updates travel over an unprotected channel ({len(findings)} finding(s)).", *reasons],
-                findings,
-                indicators,
-            )
-        if secure_evidence:
-            return self.result(
-                ctx,
-                Verdict.PASS,
-                ["Updates are fetched over TLS: " + "; ".join(secure_evidence[:4]) + ".", *reasons],
-                indicators=indicators,
-            )
-        return self.result(
-            ctx,
-            Verdict.INCONCLUSIVE,
-            [
-                "No update fetch was seen in the capture and no update URL was found in the firmware:"
-                " trigger an update while capturing, or declare the update URL.",
-                *reasons,
-            ],
-            indicators=indicators,
+        if observed.findings:
+            lead = f"Updates travel over an unprotected channel ({len(observed.findings)} finding(s))."
+            return self.result(ctx, Verdict.FAIL, [lead, *reasons], observed.findings, indicators)
+        if observed.secure:
+            lead = "Updates are fetched over TLS: " + "; ".join(observed.secure[:4]) + "."
+            return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators)
+        lead = (
+            "No update fetch was seen in the capture and no update URL was found in the firmware:"
+            " trigger an update while capturing, or declare the update URL."
         )
+        return self.result(ctx, Verdict.INCONCLUSIVE, [lead, *reasons], indicators=indicators)
 
     @staticmethod
-    def _capture(
-        ctx: EvidenceContext,
-        insecure: list[str],
-        declared_host: str,
-        findings: list[Finding],
-        secure: list[str],
-        observed: dict[str, list[str]],
-    ) -> None:
-        for row in rows(ctx.capture_table("downloads"), _DOWNLOAD_COLUMNS):
-            protocol = text(row["protocol"]).lower()
-            path = text(row["path"])
-            host = text(row["host"]) or text(row["server_ip"])
+    def _declared(ctx: EvidenceContext, transport: str | None, url: str, observed: Observed) -> None:
+        """A declaration naming a transport or URL in clear (one finding at most)."""
+        transport = (transport or "").lower()
+        for value, what in ((transport, "transport"), (_scheme(url), "url")):
+            if value and value in observed.insecure:
+                observed.findings.append(
+                    Finding(
+                        summary=f"The declaration names an update {what} in clear: {url or value}.",
+                        severity=Severity.HIGH,
+                        evidence=(declaration_ref(ctx, f"update.{what}"),),
+                        data={"declared": url if what == "url" else value},
+                    )
+                )
+                return
+
+    @staticmethod
+    def _downloads(ctx: EvidenceContext, declared_host: str, observed: Observed) -> None:
+        """Firmware downloads in the capture: in clear (a finding) or protected."""
+        columns = ("packets", "protocol", "server_ip", "host", "path", "size", "magic", "looks_like_firmware",
+                   "encrypted", "reason")  # fmt: skip
+        for row in ctx.capture_rows("downloads", columns):
+            protocol = (row["protocol"] or "").lower()
+            path = row["path"] or ""
+            host = row["host"] or row["server_ip"] or ""
             firmware = (
-                as_bool(row["looks_like_firmware"])
+                row["looks_like_firmware"]
                 or path.lower().endswith(_FIRMWARE_SUFFIXES)
                 or bool(declared_host and host_matches(host, declared_host))
             )
             if not firmware:
                 continue
             url = f"{protocol}://{host}{path if path.startswith('/') or not path else '/' + path}"
-            if as_bool(row["encrypted"]) or protocol not in insecure:
-                secure.append(f"download {url}")
-                observed["secure_fetches"].append(url)
+            if row["encrypted"] or protocol not in observed.insecure:
+                observed.secure.append(f"download {url}")
+                observed.seen["secure_fetches"].append(url)
                 continue
-            observed["insecure_downloads"].append(url)
-            packets = packets_of(row["packets"])
-            findings.append(
+            observed.seen["insecure_downloads"].append(url)
+            size = "" if row["size"] is None else str(row["size"])
+            observed.findings.append(
                 Finding(
                     summary=f"The device downloads firmware over {protocol.upper()} in clear: {url}"
-                    f" ({text(row['size']) or '?'} bytes; {text(row['reason']) or 'looks like firmware'}).",
+                    f" ({size or '?'} bytes; {row['reason'] or 'looks like firmware'}).",
                     severity=Severity.HIGH,
-                    evidence=packet_refs(row, packets, note=f"{protocol} firmware download"),
+                    evidence=packet_refs(row, row["packets"] or (), note=f"{protocol} firmware download"),
                     data={
                         "url": url,
                         "protocol": protocol,
-                        "server_ip": text(row["server_ip"]),
-                        "magic": text(row["magic"]),
-                        "size": text(row["size"]),
+                        "server_ip": row["server_ip"] or "",
+                        "magic": row["magic"] or "",
+                        "size": size,
                     },
                 )
             )
-        if declared_host:
-            device = device_of(ctx)
-            for row in device_flows(ctx, device, "client"):
-                names = [text(row["sni"]), text(row["server_name"])]
-                if as_bool(row["encrypted"]) and any(n and host_matches(n, declared_host) for n in names):
-                    name = next(n for n in names if n)
-                    secure.append(f"TLS to the declared update host {name}")
-                    observed["secure_fetches"].append(f"tls://{name}:{text(row['server_port'])}")
-                    break
 
     @staticmethod
-    def _firmware(
-        ctx: EvidenceContext,
-        insecure: list[str],
-        findings: list[Finding],
-        secure: list[str],
-        observed: dict[str, list[str]],
-    ) -> None:
-        for row in rows(ctx.firmware_table("update"), _UPDATE_COLUMNS):
-            if text(row["kind"]).lower() != "url":
+    def _tls_to_update_host(ctx: EvidenceContext, declared_host: str, observed: Observed) -> None:
+        """An encrypted flow to the declared update host: positive evidence of a protected channel."""
+        columns = ("server_port", "sni", "server_name", "encrypted")
+        for row in device_flows(ctx, device_of(ctx), "client", columns):
+            names = [row["sni"] or "", row["server_name"] or ""]
+            if row["encrypted"] and any(n and host_matches(n, declared_host) for n in names):
+                name = next(n for n in names if n)
+                observed.secure.append(f"TLS to the declared update host {name}")
+                observed.seen["secure_fetches"].append(f"tls://{name}:{row['server_port']}")
+                return
+
+    @staticmethod
+    def _firmware_urls(ctx: EvidenceContext, observed: Observed) -> None:
+        """Update URLs written in the image: in clear (a finding) or over TLS."""
+        for row in ctx.firmware_rows("update", ("kind", "path", "value", "secure", "detail")):
+            if (row["kind"] or "").lower() != "url":
                 continue
-            value = text(row["value"])
+            value = row["value"] or ""
             scheme = _scheme(value)
-            observed["firmware_urls"].append(value)
-            flagged = as_bool(row["secure"])
-            if scheme in insecure or (flagged is False and scheme not in ("https", "ftps")):
-                findings.append(
+            observed.seen["firmware_urls"].append(value)
+            if scheme in observed.insecure or (row["secure"] is False and scheme not in _TLS_SCHEMES):
+                observed.findings.append(
                     Finding(
                         summary=f"The firmware fetches updates from {value!r}, a URL in clear"
-                        f" ({text(row['path']) or 'path unknown'}).",
+                        f" ({row['path'] or 'path unknown'}).",
                         severity=Severity.HIGH,
                         evidence=(ref(row, path=row["path"], note="update URL"),),
-                        data={"url": value, "path": text(row["path"]), "detail": text(row["detail"])},
+                        data={"url": value, "path": row["path"] or "", "detail": row["detail"] or ""},
                     )
                 )
-            elif scheme in ("https", "ftps") or flagged:
-                secure.append(f"firmware update URL {value}")
+            elif scheme in _TLS_SCHEMES or row["secure"]:
+                observed.secure.append(f"firmware update URL {value}")
 
 
 CHECK = UpdateChannel

@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbench.checks._network import device_of, ref, rows, text
+from workbench.checks._network import Row, device_of, ref
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.page import Page, table_cell
-
-_COLUMNS = ("packet", "protocol", "src_ip", "name", "server", "model", "version", "banner")
 
 
 def _mentions(haystack: str, needle: str) -> bool:
@@ -23,62 +21,35 @@ def _mentions(haystack: str, needle: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(needle)}(?![\w]|\.\d)", haystack, re.IGNORECASE) is not None
 
 
+def _label(key: str) -> str:
+    return key.replace("_", " ")
+
+
 class VersionRecognisable(Check):
     requirement_id = "UPD-06"
     needs = frozenset({EvidenceKind.DECLARATION})
     optional = frozenset({EvidenceKind.CAPTURE})
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        declaration = ctx.declaration
+        declaration, info = ctx.declaration, ctx.info
+        case_values = {"model": info.model, "firmware_version": info.firmware_version}
         declared = {
-            "model": text(getattr(declaration, "model", None)) or text(getattr(ctx.info, "model", None)),
-            "firmware_version": text(getattr(declaration, "firmware_version", None))
-            or text(getattr(ctx.info, "firmware_version", None)),
+            "model": (declaration.model if declaration else None) or info.model,
+            "firmware_version": (declaration.firmware_version if declaration else None)
+            or info.firmware_version,
         }
-        case_values = {
-            "model": text(getattr(ctx.info, "model", None)),
-            "firmware_version": text(getattr(ctx.info, "firmware_version", None)),
-        }
-        reasons = []
-        for key, value in declared.items():
-            if case_values[key] and value and case_values[key] != value:
-                reasons.append(
-                    f"The declaration's {key.replace('_', ' ')} {value!r} differs from the case's"
-                    f" {case_values[key]!r}."
-                )
-        observed: list[dict[str, Any]] = []
+        reasons = [
+            f"The declaration's {_label(key)} {value!r} differs from the case's {case_values[key]!r}."
+            for key, value in declared.items()
+            if case_values[key] and value and case_values[key] != value
+        ]
+        observed: list[Row] = []
         findings: list[Finding] = []
         if ctx.has(EvidenceKind.CAPTURE):
-            device = device_of(ctx)
-            for row in rows(ctx.capture_table("discovery"), _COLUMNS):
-                if device.known and not device.is_device(row["src_ip"]):
-                    continue
-                blob = " ".join(text(row[c]) for c in ("name", "server", "model", "version", "banner"))
-                matches = {k: _mentions(blob, v) for k, v in declared.items() if v}
-                observed.append(
-                    {
-                        "protocol": text(row["protocol"]),
-                        "packet": row["packet"],
-                        "model": text(row["model"]),
-                        "version": text(row["version"]),
-                        "server": text(row["server"]),
-                        "matches_declared": matches,
-                    }
-                )
-                if any(matches.values()):
-                    shown = ", ".join(k.replace("_", " ") for k, hit in matches.items() if hit)
-                    protocol = text(row["protocol"]) or "discovery"
-                    findings.append(
-                        Finding(
-                            summary=f"The device announces its {shown} over {protocol}.",
-                            severity=Severity.INFO,
-                            evidence=(ref(row, packet=row["packet"], note="announcement"),),
-                            data={"matches_declared": matches},
-                        )
-                    )
+            findings = self._announcements(ctx, declared, observed)
         if findings:
             carried = {k for f in findings for k, hit in f.data["matches_declared"].items() if hit}
-            shown = ", ".join(sorted(k.replace("_", " ") for k in carried))
+            shown = ", ".join(sorted(map(_label, carried)))
             reasons.append(f"The device's own announcements carry the declared {shown}.")
         elif observed:
             reasons.append("The device's announcements do not carry the declared model or version.")
@@ -86,31 +57,59 @@ class VersionRecognisable(Check):
             "Check that the model and firmware version can be read on the device, its label, its"
             " app or web interface, and match the declaration; attach a photo or screenshot."
         )
-        return self.result(
-            ctx,
-            Verdict.NEEDS_INSPECTOR,
-            reasons,
-            findings,
-            indicators={
-                "declared": declared,
-                "observed": {
-                    "model": sorted(
-                        {a["model"] for a in observed if a["model"]}
-                        | {declared["model"] for a in observed if a["matches_declared"].get("model")}
-                    ),
-                    "firmware_version": sorted(
-                        {a["version"] for a in observed if a["version"]}
-                        | {
-                            declared["firmware_version"]
-                            for a in observed
-                            if a["matches_declared"].get("firmware_version")
-                        }
-                    ),
-                    "announcements": observed,
-                },
-                "case": case_values,
-            },
-        )
+        indicators = {
+            "declared": declared,
+            "observed": self._observed(declared, observed),
+            "case": case_values,
+        }
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators=indicators)
+
+    @staticmethod
+    def _announcements(ctx: EvidenceContext, declared: dict[str, str], observed: list[Row]) -> list[Finding]:
+        """The device's discovery announcements, each with which declared values it carries."""
+        device = device_of(ctx)
+        findings = []
+        columns = ("packet", "protocol", "src_ip", "name", "server", "model", "version", "banner")
+        for row in ctx.capture_rows("discovery", columns):
+            if not device.concerns(row["src_ip"]):
+                continue
+            blob = " ".join(row[c] or "" for c in ("name", "server", "model", "version", "banner"))
+            matches = {k: _mentions(blob, v) for k, v in declared.items() if v}
+            observed.append(
+                {
+                    "protocol": row["protocol"] or "",
+                    "packet": row["packet"],
+                    "model": row["model"] or "",
+                    "version": row["version"] or "",
+                    "server": row["server"] or "",
+                    "matches_declared": matches,
+                }
+            )
+            if any(matches.values()):
+                shown = ", ".join(_label(k) for k, hit in matches.items() if hit)
+                findings.append(
+                    Finding(
+                        summary=f"The device announces its {shown} over {row['protocol'] or 'discovery'}.",
+                        severity=Severity.INFO,
+                        evidence=(ref(row, packet=row["packet"], note="announcement"),),
+                        data={"matches_declared": matches},
+                    )
+                )
+        return findings
+
+    @staticmethod
+    def _observed(declared: dict[str, str], announcements: list[Row]) -> dict[str, Any]:
+        """Model and version strings announced, and the declared ones an announcement carries."""
+
+        def values(column: str, key: str) -> list[str]:
+            found = {a[column] for a in announcements if a[column]}
+            return sorted(found | {declared[key] for a in announcements if a["matches_declared"].get(key)})
+
+        return {
+            "model": values("model", "model"),
+            "firmware_version": values("version", "firmware_version"),
+            "announcements": announcements,
+        }
 
 
 CHECK = VersionRecognisable

@@ -1,29 +1,26 @@
 """The shared helpers of the network checks: names against declared endpoints, address locality,
-TLS versions and cipher names as the engine writes them, service names, defensive table reading."""
+TLS version codes and declared floors, service names, evidence references, declared ports."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-import pandas as pd
 import pytest
 
+from workbench.capture.versions import TlsVersion
+from workbench.case.declaration import Declaration
 from workbench.checks._network import (
     answer_addresses,
-    as_list,
-    cipher_name,
     covered_by,
+    declared_port_labels,
+    declared_tls_floor,
     endpoint_matches,
+    first_packet_refs,
     host_matches,
     is_local_address,
     is_local_name,
     is_remote_address,
-    packets_of,
-    port_declared,
-    rows,
+    packet_refs,
+    ref,
     service_in,
-    tls_label,
     tls_version,
 )
 
@@ -82,7 +79,7 @@ def test_locality(address: str, local: bool) -> None:
 
 def test_not_an_address_is_neither() -> None:
     assert not is_local_address("<script>") and not is_remote_address("<script>")
-    assert not is_remote_address(None) and not is_remote_address(float("nan"))
+    assert not is_remote_address(None) and not is_remote_address("")
 
 
 def test_local_names() -> None:
@@ -91,36 +88,34 @@ def test_local_names() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "label"),
+    ("code", "label"),
     [
-        ("TLS 1.0", "TLS 1.0"),
-        ("TLSv1", "TLS 1.0"),
-        ("TLSv1.2", "TLS 1.2"),
-        ("1.3", "TLS 1.3"),
-        ("SSL 3.0", "SSL 3.0"),
-        ("SSLv3", "SSL 3.0"),
+        (0x0002, "SSL 2.0"),  # an SSLv2 ClientHello's version field
+        (0x0300, "SSL 3.0"),
+        (0x0301, "TLS 1.0"),
         (0x0302, "TLS 1.1"),
-        ("0x0303", "TLS 1.2"),
-        ("771", "TLS 1.2"),
-        ("TLS 1.3 (draft 28)", "TLS 1.3"),
-        (0x7F1C, "TLS 1.3"),
+        (0x0303, "TLS 1.2"),
+        (0x0304, "TLS 1.3"),
+        (0x7F1C, "TLS 1.3"),  # a TLS 1.3 draft counts as TLS 1.3
     ],
 )
-def test_tls_versions(value: object, label: str) -> None:
-    assert tls_label(tls_version(value)) == label
+def test_tls_versions(code: int, label: str) -> None:
+    version = tls_version(code)
+    assert version is not None and version.label == label
 
 
 def test_tls_versions_unknown() -> None:
-    for value in ("0x0a0a", 0x1A1A, "DTLS 1.2", None, float("nan"), "banana", True):
-        assert tls_version(value) is None
-    assert tls_version("TLS 1.0") < tls_version("TLS 1.2") < tls_version("TLS 1.3")
+    for code in (0x0A0A, 0x1A1A, TlsVersion.DTLS_1_2, 0x0200, 0x0305, None):
+        assert tls_version(code) is None
+    assert tls_version(0x0301) < tls_version(0x0303) < tls_version(0x0304)
 
 
-def test_cipher_names() -> None:
-    assert cipher_name(0x000A) == "TLS_RSA_WITH_3DES_EDE_CBC_SHA"
-    assert cipher_name("0x0005") == "TLS_RSA_WITH_RC4_128_SHA"
-    assert cipher_name("GREASE_0x0A0A") == "" and cipher_name(0x2A2A) == ""
-    assert cipher_name("TLS_AES_128_GCM_SHA256") == "TLS_AES_128_GCM_SHA256"
+@pytest.mark.parametrize("declared", ["1.0", "1.2", "TLSv1.3", 1.2])
+def test_declared_tls_floor(declared: object) -> None:
+    declaration = Declaration.model_validate({"tls": {"min_version": declared}})
+    floor = declared_tls_floor(declaration)
+    assert floor is not None and floor.label == f"TLS {declaration.tls.min_version}"
+    assert declared_tls_floor(Declaration()) is None and declared_tls_floor(None) is None
 
 
 @pytest.mark.parametrize(
@@ -144,20 +139,24 @@ def test_service_names(program: str, service: str | None) -> None:
     assert service_in(program, ["telnet", "ftp", "tftp", "rlogin", "rsh", "rexec"]) == service
 
 
-def test_rows_tolerate_missing_columns_and_odd_values() -> None:
-    table = pd.DataFrame({"port": [23, np.nan], "packets": [np.array([3, 1]), None]})
-    got = list(rows(table, ("port", "service", "packets")))
-    assert got[0]["service"] is None and math.isnan(got[1]["port"])
-    assert packets_of(got[0]["packets"]) == [1, 3] and packets_of(got[1]["packets"]) == []
-    assert list(rows(pd.DataFrame(), ("port",))) == [] and list(rows(None)) == []
-    assert as_list("") == [] and as_list(("a", None)) == ["a"]
+def test_evidence_refs_keep_packets_once_in_order_and_bounded() -> None:
+    row = {"artefact": "cam.pcap", "artefact_sha256": "ab" * 32}
+    refs = packet_refs(row, [30, 3, 3, *range(100, 120)], note="login")
+    assert [r.packet for r in refs] == [3, 30, 100, 101, 102, 103, 104, 105]
+    assert all(r.artefact == "cam.pcap" and r.sha256 == "ab" * 32 and r.note == "login" for r in refs)
+    assert ref(row, packet=0).packet is None and ref({}, path="").path is None
+    flows = [{**row, "first_packet": n} for n in (7, 9, 11)]
+    assert [r.packet for r in first_packet_refs(flows, "flow start", limit=2)] == [7, 9]
 
 
 def test_dns_answers_and_declared_ports() -> None:
-    assert answer_addresses(["A 203.0.113.10", "CNAME cdn.example", "AAAA 2001:db8::1"]) == [
+    assert answer_addresses(["A 203.0.113.10", "CNAME cdn.example", "AAAA 2001:db8::1", ""]) == [
         "203.0.113.10",
         "2001:db8::1",
     ]
-    ports = [{"proto": "tcp", "port": 80, "service": "http"}, {"proto": None, "port": 554, "service": ""}]
-    assert port_declared(ports, "tcp", 80) and not port_declared(ports, "udp", 80)
-    assert port_declared(ports, "udp", 554)
+    declaration = Declaration.model_validate(
+        {"open_ports": [{"proto": "tcp", "port": 80, "service": "http"}, {"proto": "udp", "port": 554}]}
+    )
+    assert declared_port_labels(declaration, services=True) == ["tcp/80 http", "udp/554"]
+    assert declared_port_labels(declaration, services=False) == ["tcp/80", "udp/554"]
+    assert declared_port_labels(None, services=True) == []

@@ -1,11 +1,11 @@
-"""COM-04 (cleartext to remote services), COM-05 (declared endpoints only) and TEL-01 (telemetry,
-guided) on generated captures and the corpus."""
+"""COM-05: remote services contacted against the declared cloud endpoints (look-alike names,
+bare addresses, infrastructure, a capture too short to conclude)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from netcases import CLEAN_DECLARATION, corpus, new_case, packets_of, run_check, tshark_frames
+from netcases import CLEAN_DECLARATION, new_case, run_check, tshark_frames
 from netpcaps import (
     CLOUD_IP,
     DEVICE_IP,
@@ -19,45 +19,6 @@ from netpcaps import (
 
 from workbench.case import Case
 from workbench.checks import Verdict
-
-
-def test_com04_fails_http_and_mqtt_to_the_internet(
-    defective_case: Case, defective_capture: tuple[Path, dict]
-) -> None:
-    result = run_check(defective_case, "COM-04")
-    assert result.verdict is Verdict.FAIL
-    targets = {(f.data["protocol"], f.data["server_ip"], f.data["server_port"]) for f in result.findings}
-    assert targets == {
-        ("http", "198.51.100.77", "80"),
-        ("mqtt", "203.0.113.10", "1883"),
-        ("http", "203.0.113.20", "80"),
-    }
-    marks = defective_capture[1]
-    mqtt = next(f for f in result.findings if f.data["protocol"] == "mqtt")
-    assert mqtt.evidence[0].packet == marks["mqtt_connect"] - 3  # the flow's SYN
-    assert mqtt.data["server_name"] == "mqtt.acme-cloud.example"
-
-
-def test_com04_passes_tls_only_and_ignores_local_http(clean_case: Case) -> None:
-    result = run_check(clean_case, "COM-04")
-    assert result.verdict is Verdict.PASS
-    assert result.indicators["remote_flows_by_protocol"] == {"tls": 3}
-
-
-def test_com04_corpus_mqtt_to_a_public_broker(tmp_path: Path) -> None:
-    capture = corpus("zeek__mqtt.pcap")
-    case = new_case(tmp_path / "mqtt", [capture], device_ips=["10.0.1.4"])
-    result = run_check(case, "COM-04")
-    assert result.verdict is Verdict.FAIL
-    (finding,) = result.findings
-    assert finding.data["server_ip"] == "198.41.30.241" and finding.data["flows"] == 2
-    connects = tshark_frames(capture, "mqtt.msgtype == 1")  # the capture starts mid-flow: no SYN
-    assert {e.packet for e in finding.evidence} == set(connects)
-
-
-def test_com04_corpus_tls_client_passes(tmp_path: Path) -> None:
-    case = new_case(tmp_path / "tls", [corpus("zeek__tls_ecdhe.pcap")], device_ips=["192.168.18.50"])
-    assert run_check(case, "COM-04").verdict is Verdict.PASS
 
 
 def test_com05_fails_an_undeclared_tracker(
@@ -152,16 +113,3 @@ def test_com05_short_capture_is_inconclusive_and_undeclared_list_needed(tmp_path
     assert none_declared.verdict is Verdict.FAIL
     nothing = run_check(new_case(tmp_path / "nodecl", [capture]), "COM-05")
     assert nothing.verdict is Verdict.INCONCLUSIVE and nothing.missing_evidence
-
-
-def test_tel01_lays_out_destinations(defective_case: Case, clean_case: Case, tmp_path: Path) -> None:
-    result = run_check(defective_case, "TEL-01")
-    assert result.verdict is Verdict.NEEDS_INSPECTOR
-    observed = result.indicators["observed"]
-    assert observed["undeclared_destinations"] == ["telemetry.tracker.example"]
-    assert observed["destinations"]["telemetry.tracker.example"]["bytes_sent"] > 0
-    assert result.indicators["declared"]["personal_data"] == ["video", "account e-mail"]
-    assert run_check(clean_case, "TEL-01").indicators["observed"]["undeclared_destinations"] == []
-    no_declaration = new_case(tmp_path / "nodecl", [corpus("zeek__mqtt.pcap")], device_ips=["10.0.1.4"])
-    assert run_check(no_declaration, "TEL-01").verdict is Verdict.INCONCLUSIVE
-    assert packets_of(result) == set()

@@ -1,5 +1,4 @@
-"""UPD-02: updates over an authenticated, encrypted channel, from the capture, the firmware
-image, and the declaration."""
+"""UPD-02: firmware downloads and update URLs in clear or over TLS (capture, firmware, declaration)."""
 
 from __future__ import annotations
 
