@@ -178,5 +178,10 @@ def test_cli_in_process(capsys):
     assert "camera123" in revealed and "flows" not in json.loads(revealed)
     assert main(["capture", "analyse", pcap, "--table", "open_ports"]) == 0
     assert "== open_ports (5 rows)" in capsys.readouterr().out
+    assert main(["capture", "analyse", pcap, "--table", "tls"]) == 0
+    text = capsys.readouterr().out  # version codes by name on the terminal
+    assert "TLS 1.0" in text and " 769 " not in text
+    assert main(["capture", "analyse", pcap, "--table", "tls", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tls"][0]["chosen_version"] == 0x0301  # codes in JSON
     assert main(["capture", "analyse", str(SAMPLES / "gen_capture.py")]) == 2
     assert "not a packet capture" in capsys.readouterr().err

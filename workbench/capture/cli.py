@@ -9,7 +9,8 @@ import sys
 
 import pandas as pd
 
-from workbench.capture.result import TABLES
+from workbench.capture.schema import TABLES, TLS_VERSION_COLUMNS
+from workbench.capture.versions import label
 
 _MAC = re.compile(r"^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$")
 MAX_ROWS = 50
@@ -64,7 +65,7 @@ def run_analyse(args: argparse.Namespace) -> int:
     )
     print(f"device: {', '.join(d.get('ips') or []) or '(unknown)'} ({d.get('reason')})")
     for name in wanted:
-        table = analysis.tables[name]
+        table = _readable(analysis.tables[name])
         print(f"\n== {name} ({len(table)} rows)")
         if table.empty:
             continue
@@ -73,3 +74,16 @@ def run_analyse(args: argparse.Namespace) -> int:
         if len(table) > MAX_ROWS:
             print(f"... {len(table) - MAX_ROWS} more rows (use --json for all)")
     return 0
+
+
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """The table for the terminal: TLS version codes by name ("TLS 1.2"); --json keeps the codes."""
+    versions = [c for c in table.columns if c in TLS_VERSION_COLUMNS]
+    if not versions or table.empty:
+        return table
+    shown = table.copy()
+    for column in versions:
+        shown[column] = shown[column].map(
+            lambda v: [label(x) for x in v] if isinstance(v, list) else label(None if pd.isna(v) else int(v))
+        )
+    return shown
