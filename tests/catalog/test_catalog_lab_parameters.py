@@ -119,4 +119,4 @@ def test_log01_logging_and_time_programs_come_from_the_catalogue(tmp_path: Path,
     omitted = lab_catalogue(tmp_path / "omitted", "LOG-01", lambda p: p.pop("logging_daemons"))
     fallback = run(case, "LOG-01", omitted)
     assert fallback.indicators["observed"]["loggers_at_boot"]
-    assert any("no logging_daemons for this requirement" in r for r in fallback.reasons)
+    assert any("no parameter 'logging_daemons'" in r for r in fallback.reasons)

@@ -19,6 +19,7 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 
 if TYPE_CHECKING:
     from workbench.checks.context import EvidenceContext
+    from workbench.checks.parameters import Parameters
 
 _NEGATIVE = {
     "none",
@@ -68,30 +69,24 @@ def is_stated(declaration: Any, field: str) -> bool:
 class ProceduralCheck(Check):
     """Subclasses name `fields` (declaration fields read) and may override `nonconformities`
     (statements in the declaration that admit non-conformity) and `observations` (facts from
-    other evidence worth setting beside the declaration)."""
+    other evidence worth setting beside the declaration). The catalogue parameters a subclass
+    declares fill the `{name}` placeholders of its `procedure_hint`; a declared
+    `required_declaration_fields` names dotted declaration fields whose absence is an admitted
+    non-conformity."""
 
     fields: ClassVar[tuple[str, ...]] = ()
     needs = frozenset({EvidenceKind.DECLARATION})
     procedure_hint: ClassVar[str] = "the inspector follows the requirement's inspection method"
-    # dotted declaration fields the requirement demands, unless the catalogue's
-    # `required_declaration_fields` says otherwise; their absence is an admitted non-conformity
-    required_fields: ClassVar[tuple[str, ...]] = ()
-    # values for `{name}` placeholders of the hint, overridden by the catalogue's parameters
-    hint_defaults: ClassVar[dict[str, Any]] = {}
 
-    def hint(self, ctx: EvidenceContext) -> str:
-        params = ctx.parameters
-        values = {**self.hint_defaults, **{k: v for k, v in params.items() if k in self.hint_defaults}}
-        try:
-            return self.procedure_hint.format(**values)
-        except (KeyError, IndexError, ValueError):
-            return self.procedure_hint
+    def hint(self, params: Parameters) -> str:
+        values = {name: params.get(name) for name in self.parameters if f"{{{name}}}" in self.procedure_hint}
+        return self.procedure_hint.format(**values)
 
-    def missing_required(self, ctx: EvidenceContext, declaration: Any) -> list[tuple[str, str]]:
-        raw = ctx.parameters.get("required_declaration_fields")
-        paths = [str(p) for p in raw] if isinstance(raw, list) else list(self.required_fields)
+    def missing_required(self, params: Parameters, declaration: Any) -> list[tuple[str, str]]:
+        if "required_declaration_fields" not in self.parameters:
+            return []
         missing = []
-        for path in paths:
+        for path in params.strings("required_declaration_fields"):
             value: Any = declaration
             for part in path.split("."):
                 value = getattr(value, part, None)
@@ -100,6 +95,7 @@ class ProceduralCheck(Check):
         return missing
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        params = self.params(ctx)
         declaration = ctx.declaration
         statements = {field: declared(declaration, field) for field in self.fields}
         unstated = [field for field in self.fields if not is_stated(declaration, field)]
@@ -107,19 +103,13 @@ class ProceduralCheck(Check):
         indicators: dict[str, Any] = {"declared": statements, "observed": observed}
         if unstated:
             indicators["not_declared"] = unstated
-
+        procedure = f"{self.hint(params)}; record what was examined as evidence"
         if declaration is None:
+            reason = "the case has no declaration: nothing the manufacturer states can be compared"
             return self.result(
-                ctx,
-                Verdict.NEEDS_INSPECTOR,
-                [
-                    "the case has no declaration: nothing the manufacturer states can be compared",
-                    f"{self.hint(ctx)}; record what was examined as evidence",
-                ],
-                indicators=indicators,
+                ctx, Verdict.NEEDS_INSPECTOR, [reason, procedure, *params.notes], indicators=indicators
             )
-
-        admitted = self.missing_required(ctx, declaration)
+        admitted = self.missing_required(params, declaration)
         named = {field for field, _ in admitted}
         admitted += [(f, r) for f, r in self.nonconformities(declaration) if f not in named]
         if admitted:
@@ -132,14 +122,8 @@ class ProceduralCheck(Check):
                 )
                 for field, reason in admitted
             ]
-            return self.result(
-                ctx,
-                Verdict.FAIL,
-                [reason for _, reason in admitted],
-                findings=findings,
-                indicators=indicators,
-            )
-
+            reasons = [reason for _, reason in admitted] + params.notes
+            return self.result(ctx, Verdict.FAIL, reasons, findings=findings, indicators=indicators)
         reasons = [
             f"the declaration states {self.describe(field, statements[field])}"
             for field in self.fields
@@ -147,8 +131,8 @@ class ProceduralCheck(Check):
         ]
         reasons += [f"the declaration does not state {field.replace('_', ' ')}" for field in unstated]
         reasons += self.observation_reasons(observed)
-        reasons.append(f"{self.hint(ctx)}; record what was examined as evidence")
-        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
+        reasons.append(procedure)
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
 
     # --- hooks --------------------------------------------------------------------------
     def nonconformities(self, declaration: Any) -> list[tuple[str, str]]:
@@ -170,3 +154,11 @@ class ProceduralCheck(Check):
         if isinstance(value, list):
             return f"{name}: {', '.join(map(str, value))}" if value else f"{name}: none"
         return f"{name}: {value}"
+
+
+class HandsOnCheck(ProceduralCheck):
+    """A requirement the inspector judges on the device in hand: the declaration, when there is
+    one, is compared, never required."""
+
+    needs = frozenset({EvidenceKind.INSPECTOR})
+    optional = frozenset({EvidenceKind.DECLARATION})

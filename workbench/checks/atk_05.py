@@ -1,11 +1,11 @@
 """ATK-05: binaries hardened: NX everywhere; PIE, RELRO and stack canaries where they can be told.
 
-The catalogue's `required_hardening` maps each property of the engine's `binaries` table (nx,
-pie, relro, canary, fortify) to the values that satisfy it (e.g. relro: [full, partial]);
-binaries under `ignored_path_prefixes` (kernel modules) are not judged. A value the engine
-reports as "undeterminable" (a stripped static binary says nothing of its
-canaries) is an indicator for the inspector, never a failure. PIE is not asked of shared
-libraries and kernel modules, which are position-independent by construction or not programs.
+The catalogue's `required` lists the properties of the engine's `binaries` table (nx, pie, relro,
+canary, fortify) a binary must have (`yes`, or `full`); `min_relro` (partial or full) says which
+RELRO suffices. Binaries under `ignored_path_prefixes` (kernel modules) are not judged. A value
+the engine reports as "undeterminable" (a stripped static binary says nothing of its canaries) is
+an indicator for the inspector, never a failure. PIE is not asked of shared libraries and kernel
+modules, which are position-independent by construction or not programs.
 """
 
 from __future__ import annotations
@@ -14,102 +14,75 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from workbench.checks._firmware import (
-    FirmwareCheck,
-    cap,
-    default_note,
-    parameter_list,
-    ref,
-    table,
-    text,
-)
+from workbench.checks._firmware import FirmwareCheck, Row, cap, ref
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.page import Page, table_cell
+from workbench.checks.parameters import Parameters
+from workbench.firmware.schema import BINARIES
 
-DEFAULT_REQUIRED = ("nx", "pie", "relro", "canary")
-DEFAULT_IGNORED = ("/lib/modules/",)
-_COLUMNS = (
-    "path",
-    "arch",
-    "nx",
-    "pie",
-    "relro",
-    "canary",
-    "fortify",
-    "stripped",
-    "static",
-    "rpath",
-    "runpath",
-)
 _UNDETERMINED = {"undeterminable", "unknown", "n/a", ""}
 _LIBRARY = re.compile(r"\.so(\.\d+)*$|\.ko$")
 
 
-def required_properties(ctx: Any) -> tuple[dict[str, set[str]], list[str]]:
-    """property -> accepted values, and the parameters that fell back to the default.
-
-    `required_hardening` maps each property to its accepted values ({relro: [full, partial]}); the
-    alternative form is `required` (a list of properties) with `min_relro` (partial or full)."""
-    mapping = ctx.parameters.get("required_hardening")
-    if isinstance(mapping, dict) and mapping:
-        return {
-            str(prop).lower(): {str(v).lower() for v in (values if isinstance(values, list) else [values])}
-            for prop, values in mapping.items()
-        }, []
-    props, props_default = parameter_list(ctx, "required", DEFAULT_REQUIRED)
-    raw_relro = ctx.parameters.get("min_relro")
-    min_relro = str(raw_relro or "partial").lower()
-    required = {prop: {"yes", "full"} for prop in props}
+def required_properties(params: Parameters) -> dict[str, set[str]]:
+    """property -> the values that satisfy it, from `required` and `min_relro`."""
+    required = {prop: {"yes", "full"} for prop in params.lowered("required")}
     if "relro" in required:
+        min_relro = str(params.get("min_relro")).lower()
         required["relro"] = {"full"} if min_relro == "full" else {"full", "partial"}
-    defaulted = ["required_hardening"] if props_default and raw_relro is None else []
-    return required, defaulted
+    return required
 
 
 def applies(prop: str, path: str) -> bool:
     return not (prop == "pie" and _LIBRARY.search(PurePosixPath(path).name))
 
 
+def _lacking(row: Row, required: dict[str, set[str]], undeterminable: dict[str, list[str]]) -> list[str]:
+    """`property value` for each required property the binary lacks; notes the undeterminable."""
+    path, lacking = row["path"] or "", []
+    for prop, accepted in required.items():
+        value = (row.get(prop) or "").lower()
+        if not applies(prop, path):
+            continue
+        if value in _UNDETERMINED:
+            undeterminable.setdefault(prop, []).append(path)
+        elif value not in accepted:
+            lacking.append(f"{prop} {value}")
+    return lacking
+
+
+def _finding(row: Row, lacking: list[str], required: dict[str, set[str]]) -> Finding:
+    path = row["path"] or ""
+    return Finding(
+        summary=f"{path} lacks hardening: {', '.join(lacking)}",
+        severity=Severity.HIGH if any(x.startswith("nx") for x in lacking) else Severity.MEDIUM,
+        evidence=(ref(row, path=path),),
+        data={"path": path, "lacking": lacking,
+              **{k: row.get(k) or "" for k in ("arch", "static", "stripped", *required)}},
+    )  # fmt: skip
+
+
 class BinariesHardened(FirmwareCheck):
     requirement_id = "ATK-05"
+    parameters = ("required", "min_relro", "ignored_path_prefixes")
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        required, defaulted = required_properties(ctx)
-        ignored, ignored_default = parameter_list(ctx, "ignored_path_prefixes", DEFAULT_IGNORED)
-        if ignored_default:
-            defaulted.append("ignored_path_prefixes")
-        every = table(ctx, "binaries", (*_COLUMNS, *required))
-        binaries = [row for row in every if not text(row["path"]).startswith(tuple(ignored))]
+        params = self.params(ctx)
+        required = required_properties(params)
+        ignored = tuple(params.lowered("ignored_path_prefixes"))
+        wanted = ("path", "arch", "static", "stripped", *(p for p in required if p in BINARIES.names))
+        every = list(ctx.firmware_rows("binaries", tuple(dict.fromkeys(wanted))))
+        binaries = [row for row in every if not (row["path"] or "").startswith(ignored)]
         findings: list[Finding] = []
         undeterminable: dict[str, list[str]] = {}
         missing_counts: dict[str, int] = {}
         for row in binaries:
-            path = text(row["path"])
-            lacking = []
-            for prop, accepted in required.items():
-                value = text(row.get(prop)).lower()
-                if not applies(prop, path):
-                    continue
-                if value in _UNDETERMINED:
-                    undeterminable.setdefault(prop, []).append(path)
-                elif value not in accepted:
-                    lacking.append(f"{prop} {value}")
-                    missing_counts[prop] = missing_counts.get(prop, 0) + 1
+            lacking = _lacking(row, required, undeterminable)
+            for item in lacking:
+                prop = item.split(" ", 1)[0]
+                missing_counts[prop] = missing_counts.get(prop, 0) + 1
             if lacking:
-                findings.append(
-                    Finding(
-                        summary=f"{path} lacks hardening: {', '.join(lacking)}",
-                        severity=Severity.HIGH
-                        if any(x.startswith("nx") for x in lacking)
-                        else Severity.MEDIUM,
-                        evidence=(ref(row, path=path),),
-                        data={
-                            "path": path,
-                            "lacking": lacking,
-                            **{k: text(row.get(k)) for k in ("arch", "static", "stripped", *required)},
-                        },
-                    )
-                )
+                findings.append(_finding(row, lacking, required))
         indicators = {
             "required": {k: sorted(v) for k, v in required.items()},
             "observed": {
@@ -119,12 +92,12 @@ class BinariesHardened(FirmwareCheck):
                 "undeterminable": {k: v[:50] for k, v in undeterminable.items()},
             },
         }
-        notes = default_note(defaulted)
         undetermined_note = [
             f"{prop} could not be determined for {len(paths)} binary(ies) (e.g. {paths[0]}): "
             "reported for the inspector, not counted as a failure"
             for prop, paths in sorted(undeterminable.items())
         ]
+        notes = params.notes
         if not binaries:
             return self.result(
                 ctx,
@@ -140,16 +113,12 @@ class BinariesHardened(FirmwareCheck):
                 *notes,
             ]
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
-        return self.result(
-            ctx,
-            Verdict.PASS,
-            [
-                f"all {len(binaries)} ELF binaries have the required hardening where it can be determined",
-                *undetermined_note,
-                *notes,
-            ],
-            indicators=indicators,
-        )
+        reasons = [
+            f"all {len(binaries)} ELF binaries have the required hardening where it can be determined",
+            *undetermined_note,
+            *notes,
+        ]
+        return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)
 
 
 CHECK = BinariesHardened
@@ -166,19 +135,7 @@ PAGE = Page(
                 "binaries",
                 "firmware",
                 "binaries",
-                [
-                    "path",
-                    "arch",
-                    "nx",
-                    "pie",
-                    "relro",
-                    "canary",
-                    "fortify",
-                    "stripped",
-                    "static",
-                    "rpath",
-                    "runpath",
-                ],
+                list(BINARIES.names),
                 "Binary hardening",
             ),
         ),

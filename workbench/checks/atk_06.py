@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from workbench.checks._firmware import FirmwareCheck, cap, default_note, ref, table, text
+from workbench.checks._firmware import FirmwareCheck, Row, cap, ref
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.page import Page, table_cell
 
@@ -31,8 +31,40 @@ def severity_rank(value: str) -> int | None:
     return 0 if score == 0 else 1 if score < 4 else 2 if score < 7 else 3 if score < 9 else 4
 
 
+def _finding(row: Row) -> Finding:
+    vuln, component, version = row["vuln_id"] or "", row["component"] or "", row["version"] or ""
+    fixed, summary, severity = row["fixed_in"] or "", row["summary"] or "", row["severity"] or ""
+    return Finding(
+        summary=f"{component} {version} has {vuln}"
+        + (f", fixed in {fixed}" if fixed else ", no fixed version known")
+        + (f": {summary[:160]}" if summary else ""),
+        severity=_SEVERITY.get(severity.lower(), Severity.MEDIUM),
+        evidence=(ref(row),),
+        data={"vuln_id": vuln, "component": component, "version": version, "fixed_in": fixed,
+              "severity": severity},
+    )  # fmt: skip
+
+
+def vulnerabilities(ctx: Any, floor: int, count_unknown: bool) -> tuple[list[Finding], list[str]]:
+    """Findings for the vulnerabilities at or above the severity floor, and the others described."""
+    findings: list[Finding] = []
+    below: list[str] = []
+    columns = ("component", "version", "vuln_id", "summary", "severity", "fixed_in", "path")
+    for row in ctx.firmware_rows("vulnerabilities", columns):
+        rank = severity_rank(row["severity"] or "")
+        if (rank is None and not count_unknown) or (rank is not None and rank < floor):
+            below.append(
+                f"{row['vuln_id'] or ''} ({row['component'] or ''} {row['version'] or ''}, "
+                f"severity {row['severity'] or 'unknown'})"
+            )
+        else:
+            findings.append(_finding(row))
+    return findings, below
+
+
 class NoKnownVulnerableComponents(FirmwareCheck):
     requirement_id = "ATK-06"
+    parameters = ("min_severity", "count_unknown_severity")
 
     def result(self, ctx: Any, *args: Any, **kwargs: Any) -> CheckResult:
         """The feed is evidence too: its hash joins the ones the result was derived from."""
@@ -42,70 +74,28 @@ class NoKnownVulnerableComponents(FirmwareCheck):
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         feeds = ctx.artefacts("vuln-feed")
-        components = table(ctx, "components", ("name", "version", "path", "evidence", "purl"))
-        inventory = [f"{text(c['name'])} {text(c['version'])}".strip() for c in components]
+        components = list(ctx.firmware_rows("components", ("name", "version")))
+        inventory = [f"{c['name'] or ''} {c['version'] or ''}".strip() for c in components]
         indicators: dict[str, Any] = {
             "observed": {"components": inventory},
             "feeds": [{"name": f.name, "sha256": f.sha256} for f in feeds],
         }
         if not feeds:
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "the case has no vulnerability feed: add an OSV JSON feed with "
-                    "`workbench case add CASE FEED --kind vuln-feed` to match the "
-                    f"{len(components)} component(s) identified",
-                ],
-                indicators=indicators,
+            reason = (
+                "the case has no vulnerability feed: add an OSV JSON feed with "
+                "`workbench case add CASE FEED --kind vuln-feed` to match the "
+                f"{len(components)} component(s) identified"
             )
-        raw_min = ctx.parameters.get("min_severity")
-        floor = severity_rank(str(raw_min or "low"))
-        floor = 1 if floor is None else floor
-        count_unknown = ctx.parameters.get("count_unknown_severity", True) is not False
-        notes = default_note(
-            [
-                n
-                for n, d in (
-                    ("min_severity", raw_min is None),
-                    ("count_unknown_severity", "count_unknown_severity" not in ctx.parameters),
-                )
-                if d
-            ]
-        )
-        findings: list[Finding] = []
-        below: list[str] = []
-        for row in table(
-            ctx,
-            "vulnerabilities",
-            ("component", "version", "vuln_id", "summary", "severity", "fixed_in", "path"),
-        ):
-            vuln, component, version = text(row["vuln_id"]), text(row["component"]), text(row["version"])
-            fixed = text(row["fixed_in"])
-            rank = severity_rank(text(row["severity"]))
-            if (rank is None and not count_unknown) or (rank is not None and rank < floor):
-                below.append(f"{vuln} ({component} {version}, severity {text(row['severity']) or 'unknown'})")
-                continue
-            findings.append(
-                Finding(
-                    summary=f"{component} {version} has {vuln}"
-                    + (f", fixed in {fixed}" if fixed else ", no fixed version known")
-                    + (f": {text(row['summary'])[:160]}" if text(row["summary"]) else ""),
-                    severity=_SEVERITY.get(text(row["severity"]).lower(), Severity.MEDIUM),
-                    evidence=(ref(row),),
-                    data={
-                        "vuln_id": vuln,
-                        "component": component,
-                        "version": version,
-                        "fixed_in": fixed,
-                        "severity": text(row["severity"]),
-                    },
-                )
-            )
-        feed_names = ", ".join(f.name for f in feeds)
+            return self.result(ctx, Verdict.INCONCLUSIVE, [reason], indicators=indicators)
+        params = self.params(ctx)
+        floor = severity_rank(str(params.get("min_severity")))
+        floor = 1 if floor is None else floor  # an unreadable floor counts from "low"
+        findings, below = vulnerabilities(ctx, floor, params.get("count_unknown_severity") is not False)
+        notes = params.notes
         indicators["below_min_severity"] = below
         if below:
             notes.append(f"{len(below)} vulnerability(ies) below the severity floor are listed as indicators")
+        feed_names = ", ".join(f.name for f in feeds)
         if findings:
             vulnerable = sorted({f"{f.data['component']} {f.data['version']}" for f in findings})
             reasons = [
@@ -114,26 +104,16 @@ class NoKnownVulnerableComponents(FirmwareCheck):
             ]
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         if not components:
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "no software component with a version was identified in the image: nothing to match "
-                    f"against {feed_names}",
-                    *notes,
-                ],
-                indicators=indicators,
+            reason = (
+                "no software component with a version was identified in the image: nothing to match "
+                f"against {feed_names}"
             )
-        return self.result(
-            ctx,
-            Verdict.PASS,
-            [
-                f"{len(components)} component(s) matched against {feed_names}: none has a known vulnerability"
-                " at or above the severity floor",
-                *notes,
-            ],
-            indicators=indicators,
+            return self.result(ctx, Verdict.INCONCLUSIVE, [reason, *notes], indicators=indicators)
+        reason = (
+            f"{len(components)} component(s) matched against {feed_names}: none has a known vulnerability"
+            " at or above the severity floor"
         )
+        return self.result(ctx, Verdict.PASS, [reason, *notes], indicators=indicators)
 
 
 CHECK = NoKnownVulnerableComponents

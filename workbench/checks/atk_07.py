@@ -4,106 +4,55 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.checks._firmware import (
-    SERVICE_COLUMNS,
-    FirmwareCheck,
-    as_int,
-    default_note,
-    parameter_list,
-    program_names,
-    ref,
-    started,
-    table,
-    text,
-)
+from workbench.checks._firmware import FirmwareCheck, Row, program_names, ref, started
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.page import SERVICE_VIEW, Page, table_cell
 
-DEFAULT_NETWORK_SERVICES = (
-    "telnetd",
-    "utelnetd",
-    "ftpd",
-    "vsftpd",
-    "proftpd",
-    "tftpd",
-    "in.tftpd",
-    "httpd",
-    "lighttpd",
-    "uhttpd",
-    "nginx",
-    "boa",
-    "goahead",
-    "mini_httpd",
-    "thttpd",
-    "dropbear",
-    "sshd",
-    "dnsmasq",
-    "mosquitto",
-    "upnpd",
-    "miniupnpd",
-    "avahi-daemon",
-    "smbd",
-    "nmbd",
-    "rtspd",
-    "onvif",
-    "snmpd",
-    "inetd",
-    "xinetd",
-    "adbd",
-    "gdbserver",
-    "mdnsd",
-    "lldpd",
-    "rpcbind",
-    "mqtt",
-)
-DEFAULT_EXEMPT: tuple[str, ...] = ()  # nothing is exempt unless the catalogue says so
+
+def _root_finding(row: Row, label: str, user: str, uid: int) -> Finding:
+    return Finding(
+        summary=f"network service {label} runs as {user} (uid {uid}) ({row['source'] or ''})",
+        severity=Severity.MEDIUM,
+        evidence=(ref(row, path=row["source"] or None),),
+        data={
+            "service": row["name"] or "",
+            "command": row["command"] or "",
+            "port": row["port"],
+            "runs_as": user,
+        },
+    )
 
 
 class LeastPrivilegeServices(FirmwareCheck):
     requirement_id = "ATK-07"
+    parameters = ("network_services", "privileged_uids", "exempt_services")
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        known, known_default = parameter_list(ctx, "network_services", DEFAULT_NETWORK_SERVICES)
-        known_set = set(known)
-        raw_uids = ctx.parameters.get("privileged_uids")
-        privileged = {as_int(u) for u in (raw_uids if isinstance(raw_uids, list) else [0])} - {None}
-        exempt, _ = parameter_list(ctx, "exempt_services", DEFAULT_EXEMPT)  # none unless listed
+        params = self.params(ctx)
+        known = set(params.lowered("network_services"))
+        privileged = {int(u) for u in params.strings("privileged_uids")}
+        exempt = params.lowered("exempt_services")
         uids = {
-            (text(r["artefact"]), text(r["user"])): as_int(r["uid"])
-            for r in table(ctx, "accounts", ("user", "uid"))
+            (r["artefact"], r["user"] or ""): r["uid"] for r in ctx.firmware_rows("accounts", ("user", "uid"))
         }
         as_root: list[Finding] = []
         exempted: list[str] = []
         unprivileged: list[str] = []
         unknown: list[str] = []
-        for row in table(ctx, "services", SERVICE_COLUMNS):
-            if not started(row):
-                continue
-            name, command = text(row["name"]), text(row["command"])
+        columns = ("name", "source", "line", "command", "runs_as", "port", "enabled")
+        for row in ctx.firmware_rows("services", columns):
+            name, command = row["name"] or "", row["command"] or ""
             programs = {name.lower(), *program_names(command)}
-            if as_int(row["port"]) is None and not programs & known_set:
+            if not started(row) or (row["port"] is None and not programs & known):
                 continue
-            label = name or command
-            user = text(row["runs_as"])
-            uid = as_int(user) if user.isdigit() else uids.get((text(row["artefact"]), user))
+            label, user = name or command, row["runs_as"] or ""
+            uid = int(user) if user.isdigit() else uids.get((row["artefact"], user))
             if uid is None and user == "root":
                 uid = 0
             if uid in privileged and programs & set(exempt):
                 exempted.append(f"{label} ({user})")
             elif uid in privileged:
-                as_root.append(
-                    Finding(
-                        summary=f"network service {label} runs as {user} (uid {uid}) ({text(row['source'])})",
-                        severity=Severity.MEDIUM,
-                        evidence=(ref(row, path=text(row["source"]) or None),),
-                        data={
-                            "service": name,
-                            "command": command,
-                            "port": as_int(row["port"]),
-                            "runs_as": user,
-                        },
-                    )
-                )
+                as_root.append(_root_finding(row, label, user, uid))
             elif user:
                 unprivileged.append(f"{label} ({user})")
             else:
@@ -118,9 +67,6 @@ class LeastPrivilegeServices(FirmwareCheck):
             "privileged_uids": sorted(privileged),
             "exempt_services": exempt,
         }
-        notes = default_note(
-            [n for n, d in (("network_services", known_default), ("privileged_uids", raw_uids is None)) if d]
-        )
         if as_root:
             lead = f"{len(as_root)} network service(s) started at boot run with a privileged uid"
         elif unprivileged or unknown:
@@ -138,7 +84,7 @@ class LeastPrivilegeServices(FirmwareCheck):
             "the inspector checks on the running device (ps, /proc) which services need root, and "
             "whether the others drop privileges after start-up"
         )
-        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + notes, as_root, indicators)
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, as_root, indicators)
 
 
 CHECK = LeastPrivilegeServices

@@ -5,41 +5,38 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbench.checks._firmware import table, text
-from workbench.checks._procedural import ProceduralCheck
+from workbench.checks._procedural import HandsOnCheck
 from workbench.checks.base import EvidenceKind
 from workbench.checks.page import procedural
+from workbench.checks.parameters import Parameters
 
 _SERIAL = re.compile(r"\btty(S|AMA|MSM|HS|O|mxc|PS|SAC|AS|LP)?\d+|\bconsole\b|\bttyUSB\d+|\bttyGS\d+")
 
 
-class PhysicalDebugInterfaces(ProceduralCheck):
+class PhysicalDebugInterfaces(HandsOnCheck):
     requirement_id = "ATK-08"
-    needs = frozenset({EvidenceKind.INSPECTOR})
-    optional = frozenset({EvidenceKind.DECLARATION, EvidenceKind.FIRMWARE})
+    optional = HandsOnCheck.optional | {EvidenceKind.FIRMWARE}
     fields = ("debug_interfaces",)
     procedure_hint = (
         "the inspector opens the enclosure, looks for UART/JTAG/SWD pads or headers, tries each UART "
         "at {uart_baud_rates} baud, and attaches photos and what each interface gave access to"
     )
-    hint_defaults = {"uart_baud_rates": [115200, 57600, 38400, 19200, 9600]}
+    parameters = ("uart_baud_rates",)
 
-    def hint(self, ctx: Any) -> str:
-        rates = ctx.parameters.get("uart_baud_rates") or self.hint_defaults["uart_baud_rates"]
-        return self.procedure_hint.format(uart_baud_rates="/".join(str(r) for r in rates))
+    def hint(self, params: Parameters) -> str:
+        return self.procedure_hint.format(uart_baud_rates="/".join(params.strings("uart_baud_rates")))
 
     def observations(self, ctx: Any) -> dict[str, Any]:
         if not ctx.has(EvidenceKind.FIRMWARE):
             return {}
         consoles = []
-        for row in table(ctx, "services", ("name", "kind", "source", "line", "command", "auth")):
-            where = " ".join(text(row[k]) for k in ("kind", "command", "name"))
-            if _SERIAL.search(where):
+        for row in ctx.firmware_rows("services", ("name", "kind", "source", "line", "command", "auth")):
+            if _SERIAL.search(" ".join(row[k] or "" for k in ("kind", "command", "name"))):
                 consoles.append(
                     {
-                        "service": text(row["name"]),
-                        "command": text(row["command"]),
-                        "source": text(row["source"]),
+                        "service": row["name"] or "",
+                        "command": row["command"] or "",
+                        "source": row["source"] or "",
                         "line": row["line"],
                         "auth": row["auth"],
                     }

@@ -5,59 +5,36 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from workbench.checks._firmware import (
-    ACCOUNT_COLUMNS,
-    NO_HASH,
-    FirmwareCheck,
-    account_ref,
-    cap,
-    default_note,
-    flag,
-    parameter_list,
-    scheme_name,
-    table,
-    text,
-)
-from workbench.checks._firmware import KNOWN_SCHEMES as _KNOWN
+from workbench.checks._firmware import KNOWN_SCHEMES, NO_HASH, FirmwareCheck, account_ref, cap, scheme_name
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.page import ACCOUNT_VIEW, Page, table_cell
 
-DEFAULT_WEAK_SCHEMES = (
-    "plaintext",
-    "des_crypt",
-    "bsdi_crypt",
-    "bigcrypt",
-    "md5_crypt",
-    "apr1",
-    "ldap_md5",
-    "ldap_sha",
-    "nthash",
-    "lmhash",
-)
+_COLUMNS = ("source", "user", "hash_scheme", "weak_hash", "empty", "locked", "line")
 
 
 class StrongPasswordHashes(FirmwareCheck):
     requirement_id = "AUTH-02"
+    parameters = ("weak_schemes", "fail_on_hash_in_passwd")
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        weak_param, defaulted = parameter_list(ctx, "weak_schemes", DEFAULT_WEAK_SCHEMES)
-        weak = {scheme_name(s) for s in weak_param}
-        in_passwd_fails = ctx.parameters.get("fail_on_hash_in_passwd", True) is not False
-        accounts = table(ctx, "accounts", ACCOUNT_COLUMNS)
+        params = self.params(ctx)
+        weak = {scheme_name(s) for s in params.lowered("weak_schemes")}
+        in_passwd_fails = params.get("fail_on_hash_in_passwd") is not False
+        accounts = list(ctx.firmware_rows("accounts", _COLUMNS))
         findings: list[Finding] = []
         schemes: dict[str, int] = {}
         for row in accounts:
-            if flag(row["locked"]) or flag(row["empty"]):
+            if row["locked"] or row["empty"]:
                 continue
             scheme = scheme_name(row["hash_scheme"])
             if scheme in NO_HASH:
                 continue
             schemes[scheme] = schemes.get(scheme, 0) + 1
-            user = text(row["user"])
+            user = row["user"] or ""
             problems = []
-            if scheme in weak or (scheme not in _KNOWN and flag(row["weak_hash"])):
+            if scheme in weak or (scheme not in KNOWN_SCHEMES and row["weak_hash"]):
                 problems.append(f"weak hash scheme {scheme}")
-            if in_passwd_fails and PurePosixPath(text(row["source"])).name == "passwd":
+            if in_passwd_fails and PurePosixPath(row["source"] or "").name == "passwd":
                 problems.append("hash stored in the world-readable passwd file")
             if problems:
                 findings.append(
@@ -69,40 +46,19 @@ class StrongPasswordHashes(FirmwareCheck):
                     )
                 )
         indicators = {"observed": {"schemes": schemes}, "weak_schemes": sorted(weak)}
-        notes = default_note(["weak_schemes"] if defaulted else [])
+        notes = params.notes
         if not accounts:
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "no account database (passwd, shadow, htpasswd) was found in the image",
-                    *notes,
-                ],
-                indicators=indicators,
-            )
+            reason = "no account database (passwd, shadow, htpasswd) was found in the image"
+            return self.result(ctx, Verdict.INCONCLUSIVE, [reason, *notes], indicators=indicators)
         if findings:
             reasons = [f.summary for f in findings] + notes
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         if not schemes:
-            return self.result(
-                ctx,
-                Verdict.NOT_APPLICABLE,
-                [
-                    f"{len(accounts)} account(s) examined: none has a stored password (all locked or empty)",
-                    *notes,
-                ],
-                indicators=indicators,
-            )
+            reason = f"{len(accounts)} account(s) examined: none has a stored password (all locked or empty)"
+            return self.result(ctx, Verdict.NOT_APPLICABLE, [reason, *notes], indicators=indicators)
         used = ", ".join(f"{k} ({v})" for k, v in sorted(schemes.items()))
-        return self.result(
-            ctx,
-            Verdict.PASS,
-            [
-                f"{sum(schemes.values())} stored password(s), all with strong schemes: {used}",
-                *notes,
-            ],
-            indicators=indicators,
-        )
+        reason = f"{sum(schemes.values())} stored password(s), all with strong schemes: {used}"
+        return self.result(ctx, Verdict.PASS, [reason, *notes], indicators=indicators)
 
 
 CHECK = StrongPasswordHashes

@@ -13,9 +13,9 @@ when MACs are known: vendor or model (as written, lower case) followed by the la
 digits, joined directly or with '_' or '-'.
 
 Candidates are ordered most likely first (all last-6 forms, then last-8, ...), deduplicated and
-cut at `max_candidates` (default 200). Slow hashes are tested with as many candidates as
-`max_work_per_hash` (hash rounds, default 8,000,000: about 13 s of pure-Python SHA-512 crypt)
-allows, in that order; the reasons say how many candidates each account was tested with.
+cut at `max_candidates`. Slow hashes are tested with as many candidates as `max_work_per_hash`
+(hash rounds; the 2026.1 edition's 8,000,000 is about 13 s of pure-Python SHA-512 crypt) allows,
+in that order; the reasons say how many candidates each account was tested with.
 Passwords are never shown: a finding names the account and the derivation, password masked.
 """
 
@@ -26,29 +26,20 @@ import ctypes.util
 import functools
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.checks._firmware import (
-    ACCOUNT_COLUMNS,
     FirmwareCheck,
+    Row,
     account_ref,
-    artefact_sha256,
-    as_int,
-    default_note,
     files_matching,
-    flag,
     image_lines,
-    parameter_list,
     scheme_name,
-    table,
-    text,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.page import ACCOUNT_VIEW, Page, table_cell
 
-DEFAULT_MAX_CANDIDATES = 200
-DEFAULT_MAX_WORK_PER_HASH = 8_000_000  # about 13 s of pure-Python SHA-512 crypt per hash at worst
 _PASSLIB_SCHEMES = (
     "sha512_crypt",
     "sha256_crypt",
@@ -71,17 +62,6 @@ class Candidate:
     derivation: str
 
 
-DEFAULT_SOURCES = ("mac", "serial", "model", "ssid")
-DEFAULT_TRANSFORMATIONS = (
-    "as_is",
-    "lowercase",
-    "uppercase",
-    "without_separators",
-    "last_4",
-    "last_6",
-    "last_8",
-    "reversed",
-)
 _ORDER = ("last_6", "last_8", "last_4", "without_separators", "as_is", "reversed")
 _SEPARATORS = re.compile(r"[\s:\-_.]")
 _SOURCE_NAMES = {"mac": "MAC", "serial": "serial number", "model": "model", "ssid": "SSID"}
@@ -114,9 +94,9 @@ def _forms(value: str, rank_of: str, transformations: set[str]) -> list[tuple[st
 
 def derive_candidates(
     identifiers: dict[str, list[str]],
-    vendor: str | None = None,
-    transformations: tuple[str, ...] | list[str] = DEFAULT_TRANSFORMATIONS,
-    limit: int = 200,
+    vendor: str | None,
+    transformations: tuple[str, ...] | list[str],
+    limit: int,
 ) -> list[Candidate]:
     """Candidate passwords from public identifiers (source -> values), most likely first."""
     wanted = {t.lower() for t in transformations}
@@ -174,7 +154,7 @@ def image_ssids(ctx: Any) -> list[str]:
             or (p.rsplit("/", 1)[-1].startswith(names) and p.endswith(".conf"))
         ),
     ):
-        for _, line in image_lines(ctx, artefact_sha256(ctx, text(row["artefact"])), text(row["path"])):
+        for _, line in image_lines(ctx, row["artefact_sha256"], row["path"]):
             match = _SSID_LINE.match(line)
             if match and match.group(1) not in ssids:
                 ssids.append(match.group(1))
@@ -281,23 +261,22 @@ def engine_hashes(ctx: Any) -> dict[tuple[str, str, str, int | None], str]:
     """(artefact, source, user, line) -> stored hash, from the engine's scan (never a table)."""
     found: dict[tuple[str, str, str, int | None], str] = {}
     for artefact, scan in ctx.firmwares():
-        for record in getattr(scan, "password_hashes", None) or []:
-            source, user = text(record.get("source")), text(record.get("user"))
-            found[(artefact.name, source, user, as_int(record.get("line")))] = text(record.get("stored"))
+        for record in scan.password_hashes:
+            key = (artefact.name, record.get("source") or "", record.get("user") or "", record.get("line"))
+            found[key] = record.get("stored") or ""
     return found
 
 
-def stored_hash(ctx: Any, row: dict[str, Any], known: dict[Any, str] | None = None) -> str | None:
+def stored_hash(ctx: Any, row: Row, known: dict[Any, str] | None = None) -> str | None:
     """The account's hash: from the engine's scan if it kept it, else from its source file's line."""
-    source, user = text(row.get("source")), text(row.get("user"))
-    key = (text(row.get("artefact")), source, user, as_int(row.get("line")))
+    source, user, wanted = row.get("source") or "", row.get("user") or "", row.get("line")
+    key = (row.get("artefact") or "", source, user, wanted)
     if known and key in known:
         return known[key]
     if not source or not user:
         return None
-    wanted = as_int(row.get("line"))
     fallback = None
-    for number, line in image_lines(ctx, text(row.get("artefact_sha256")), source):
+    for number, line in image_lines(ctx, row.get("artefact_sha256") or "", source):
         fields = line.split(":")
         if len(fields) < 2 or fields[0] != user:
             continue
@@ -307,10 +286,64 @@ def stored_hash(ctx: Any, row: dict[str, Any], known: dict[Any, str] | None = No
     return fallback
 
 
+@dataclass
+class Trials:
+    """What testing the candidates against the image's hashes found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    tested: list[dict[str, Any]] = field(default_factory=list)
+    untested: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
+
+    def indicators(self) -> dict[str, Any]:
+        return {"tested": self.tested, "untested": self.untested, "partially_tested": self.partial}
+
+
+def _match_finding(row: Row, user: str, scheme: str, match: Candidate) -> Finding:
+    masked = "*" * len(match.password)
+    return Finding(
+        summary=f"account {user}'s password is derived from a public identifier: "
+        f"{match.derivation} ({masked})",
+        severity=Severity.HIGH,
+        evidence=(account_ref(row),),
+        data={"user": user, "derivation": match.derivation, "password": masked, "hash_scheme": scheme},
+    )
+
+
+def try_candidates(ctx: Any, candidates: list[Candidate], budget: int) -> Trials:
+    """Each account's stored hash against as many candidates as `budget` allows, in order."""
+    known = engine_hashes(ctx)
+    trials = Trials()
+    columns = ("source", "user", "hash_scheme", "empty", "locked", "line")
+    for row in ctx.firmware_rows("accounts", columns):
+        if row["locked"] or row["empty"]:
+            continue
+        user, scheme = row["user"] or "", scheme_name(row["hash_scheme"])
+        stored = stored_hash(ctx, row, known)
+        if not stored or stored in _UNSET or stored.startswith(("!", "*")):
+            continue
+        verify = make_verifier(stored, scheme)
+        count = min(len(candidates), budget // hash_cost(stored))
+        if verify is None or count == 0:
+            why = "no library here can verify its scheme" if verify is None else "too slow a hash to test"
+            trials.untested.append(f"{user} ({scheme or 'unknown scheme'}: {why})")
+            continue
+        if count < len(candidates):
+            trials.partial.append(f"{user} ({count} of {len(candidates)} candidates, slow hash)")
+        match = next((c for c in candidates[:count] if verify(c.password)), None)
+        trials.tested.append(
+            {"user": user, "scheme": scheme, "candidates_tried": count, "matched": match is not None}
+        )
+        if match is not None:
+            trials.findings.append(_match_finding(row, user, scheme, match))
+    return trials
+
+
 # --- the check ----------------------------------------------------------------------------
 class NoPasswordsFromIdentifiers(FirmwareCheck):
     requirement_id = "AUTH-03"
     optional = frozenset({EvidenceKind.DECLARATION})
+    parameters = ("identifier_sources", "transformations", "max_candidates", "max_work_per_hash")
 
     def identifiers(self, ctx: Any, sources: list[str]) -> dict[str, list[str]]:
         info, declaration = ctx.info, ctx.declaration
@@ -327,26 +360,13 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
         return {source: found.get(source, []) for source in sources}
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        params = ctx.parameters
-        sources, sources_default = parameter_list(ctx, "identifier_sources", DEFAULT_SOURCES)
-        transformations, transforms_default = parameter_list(ctx, "transformations", DEFAULT_TRANSFORMATIONS)
-        limit = as_int(params.get("max_candidates")) or DEFAULT_MAX_CANDIDATES
-        budget = as_int(params.get("max_work_per_hash")) or DEFAULT_MAX_WORK_PER_HASH
-        notes = default_note(
-            [
-                n
-                for n, d in (("identifier_sources", sources_default), ("transformations", transforms_default))
-                if d
-            ]
-        )
-        notes += [
-            f"the catalogue gives no {name}; the workbench's default ({value:,}) was used"
-            for name, value in (("max_candidates", limit), ("max_work_per_hash", budget))
-            if params.get(name) is None
-        ]
-        ids = self.identifiers(ctx, sources)
+        params = self.params(ctx)
+        ids = self.identifiers(ctx, params.lowered("identifier_sources"))
         vendor = getattr(ctx.info, "vendor", None) or getattr(ctx.declaration, "manufacturer", None)
-        candidates = derive_candidates(ids, vendor, transformations, limit)
+        candidates = derive_candidates(
+            ids, vendor, params.lowered("transformations"), params.integer("max_candidates")
+        )
+        budget = params.integer("max_work_per_hash")
         declared = getattr(ctx.declaration, "default_passwords", None) if ctx.declaration else None
         indicators: dict[str, Any] = {
             "identifiers": ids,
@@ -354,92 +374,46 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
             "declared": {"default_passwords": declared},
         }
         if not ids.get("mac") and not ids.get("serial"):
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "the case records neither the device's MAC address nor its serial number: add "
-                    "device_macs and serial_number to case.yaml so derived passwords can be tested",
-                ],
-                indicators=indicators,
+            reason = (
+                "the case records neither the device's MAC address nor its serial number: add "
+                "device_macs and serial_number to case.yaml so derived passwords can be tested"
             )
+            return self.result(ctx, Verdict.INCONCLUSIVE, [reason], indicators=indicators)
+        trials = try_candidates(ctx, candidates, budget)
+        indicators.update(trials.indicators())
+        return self.verdict(ctx, trials, ids, indicators, params.notes)
 
-        known = engine_hashes(ctx)
-        findings: list[Finding] = []
-        tested: list[dict[str, Any]] = []
-        untested: list[str] = []
-        partial: list[str] = []
-        for row in table(ctx, "accounts", ACCOUNT_COLUMNS):
-            if flag(row["locked"]) or flag(row["empty"]):
-                continue
-            user, scheme = text(row["user"]), scheme_name(row["hash_scheme"])
-            stored = stored_hash(ctx, row, known)
-            if not stored or stored in _UNSET or stored.startswith(("!", "*")):
-                continue
-            verify = make_verifier(stored, scheme)
-            count = min(len(candidates), budget // hash_cost(stored))
-            if verify is None or count == 0:
-                why = "no library here can verify its scheme" if verify is None else "too slow a hash to test"
-                untested.append(f"{user} ({scheme or 'unknown scheme'}: {why})")
-                continue
-            if count < len(candidates):
-                partial.append(f"{user} ({count} of {len(candidates)} candidates, slow hash)")
-            match = next((c for c in candidates[:count] if verify(c.password)), None)
-            tested.append(
-                {"user": user, "scheme": scheme, "candidates_tried": count, "matched": match is not None}
-            )
-            if match is not None:
-                masked = "*" * len(match.password)
-                findings.append(
-                    Finding(
-                        summary=f"account {user}'s password is derived from a public identifier: "
-                        f"{match.derivation} ({masked})",
-                        severity=Severity.HIGH,
-                        evidence=(account_ref(row),),
-                        data={
-                            "user": user,
-                            "derivation": match.derivation,
-                            "password": masked,
-                            "hash_scheme": scheme,
-                        },
-                    )
-                )
-        indicators.update(tested=tested, untested=untested, partially_tested=partial)
-
-        if findings:
-            reasons = [f.summary for f in findings]
+    def verdict(
+        self,
+        ctx: Any,
+        trials: Trials,
+        ids: dict[str, list[str]],
+        indicators: dict[str, Any],
+        notes: list[str],
+    ) -> CheckResult:
+        candidates, declared = indicators["candidates"], indicators["declared"]["default_passwords"]
+        if trials.findings:
+            reasons = [f.summary for f in trials.findings]
             if declared:
                 reasons.append(f"the declaration says default passwords are '{declared}'")
-            return self.result(ctx, Verdict.FAIL, reasons + notes, findings, indicators)
-        if untested:
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    f"{len(candidates)} candidates matched none of the {len(tested)} tested hash(es), "
-                    "but these accounts could not be tested: " + "; ".join(untested),
-                    *notes,
-                ],
-                indicators=indicators,
+            return self.result(ctx, Verdict.FAIL, reasons + notes, trials.findings, indicators)
+        if trials.untested:
+            reason = (
+                f"{candidates} candidates matched none of the {len(trials.tested)} tested hash(es), "
+                "but these accounts could not be tested: " + "; ".join(trials.untested)
             )
-        if not tested:
-            return self.result(
-                ctx,
-                Verdict.NOT_APPLICABLE,
-                [
-                    "the image has no account with a stored password hash to test",
-                    *notes,
-                ],
-                indicators=indicators,
-            )
+            return self.result(ctx, Verdict.INCONCLUSIVE, [reason, *notes], indicators=indicators)
+        if not trials.tested:
+            reason = "the image has no account with a stored password hash to test"
+            return self.result(ctx, Verdict.NOT_APPLICABLE, [reason, *notes], indicators=indicators)
         reasons = [
-            f"{len(candidates)} candidate passwords derived from "
+            f"{candidates} candidate passwords derived from "
             + ", ".join(f"{_SOURCE_NAMES.get(k, k)} ({len(v)})" for k, v in ids.items() if v)
-            + f" were tested against {len(tested)} password hash(es): none matched"
+            + f" were tested against {len(trials.tested)} password hash(es): none matched"
         ]
-        if partial:
+        if trials.partial:
             reasons.append(
-                "slow hashes were tested with the most likely candidates only: " + "; ".join(partial)
+                "slow hashes were tested with the most likely candidates only: " + "; ".join(trials.partial)
             )
         return self.result(ctx, Verdict.PASS, reasons + notes, indicators=indicators)
 

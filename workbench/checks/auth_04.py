@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.checks._firmware import flag, table, text
-from workbench.checks._procedural import ProceduralCheck
+from workbench.checks._procedural import HandsOnCheck
 from workbench.checks.base import EvidenceKind
 from workbench.checks.page import procedural
 
 _PASSWORD_TOOLS = ("/passwd", "/chpasswd")
 
 
-class ChangeAuthentication(ProceduralCheck):
+class ChangeAuthentication(HandsOnCheck):
     requirement_id = "AUTH-04"
-    needs = frozenset({EvidenceKind.INSPECTOR})
-    optional = frozenset({EvidenceKind.DECLARATION, EvidenceKind.FIRMWARE})
+    optional = HandsOnCheck.optional | {EvidenceKind.FIRMWARE}
     fields = ("default_passwords",)
     procedure_hint = (
         "the inspector changes the password (or other authentication value) through the interface "
@@ -27,17 +25,12 @@ class ChangeAuthentication(ProceduralCheck):
         if not ctx.has(EvidenceKind.FIRMWARE):
             return {}
         logins = [
-            text(row["user"])
-            for row in table(ctx, "accounts", ("user", "login_shell", "locked"))
-            if flag(row["login_shell"]) and not flag(row["locked"])
+            row["user"] or ""
+            for row in ctx.firmware_rows("accounts", ("user", "login_shell", "locked"))
+            if row["login_shell"] and not row["locked"]
         ]
-        tools = sorted(
-            {
-                text(row["path"])
-                for row in table(ctx, "files", ("path",))
-                if text(row["path"]).endswith(_PASSWORD_TOOLS) and "/bin/" in text(row["path"])
-            }
-        )
+        paths = [row["path"] or "" for row in ctx.firmware_rows("files", ("path",))]
+        tools = sorted({p for p in paths if p.endswith(_PASSWORD_TOOLS) and "/bin/" in p})
         return {"accounts_with_login_shell": logins, "password_tools_in_firmware": tools}
 
     def observation_reasons(self, observed: dict[str, Any]) -> list[str]:

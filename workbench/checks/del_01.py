@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.checks._procedural import ProceduralCheck, says_none
-from workbench.checks.base import EvidenceKind
+from workbench.checks._procedural import HandsOnCheck, says_none
 from workbench.checks.page import procedural
 
 
-class UserDataErasure(ProceduralCheck):
+class UserDataErasure(HandsOnCheck):
     requirement_id = "DEL-01"
-    needs = frozenset({EvidenceKind.INSPECTOR})
-    optional = frozenset({EvidenceKind.DECLARATION})
     fields = ("erase", "personal_data")
     procedure_hint = (
         "the inspector stores some user data (account, Wi-Fi credentials, recordings), performs the "

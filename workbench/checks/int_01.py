@@ -20,37 +20,10 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from workbench.checks._firmware import (
-    FirmwareCheck,
-    as_int,
-    default_note,
-    describe_update,
-    parameter_list,
-    table,
-    text,
-    update_rows,
-)
+from workbench.checks._firmware import FirmwareCheck, Row, describe_update, update_rows
 from workbench.checks.base import CheckResult, EvidenceKind, Verdict
 from workbench.checks.page import UPDATE_VIEW, Page, table_cell
 
-DEFAULT_BOOT_TOOLS = (
-    "veritysetup",
-    "avbtool",
-    "fit_check_sign",
-    "evmctl",
-    "tpm2_pcrread",
-    "tpm2_quote",
-    "mokutil",
-    "fsverity",
-    "sbverify",
-)
-DEFAULT_INDICATORS = (
-    "signed_fit_image",
-    "dm_verity",
-    "uboot_verified_boot",
-    "ima_evm",
-    "android_verified_boot",
-)
 _FILE_TRACES = {
     "signed_fit_image": re.compile(r"\.(itb|fit)$", re.I),
     "dm_verity": re.compile(r"(^|/)(veritysetup|veritytab|[^/]*\.verity|dm-verity[^/]*)$", re.I),
@@ -67,42 +40,45 @@ _LAYER_TRACES = {
 }
 
 
+def _at(row: Row) -> str:
+    return f"0x{row['offset'] or 0:x}"
+
+
+def traces_of(ctx: Any, wanted: list[str], tools: list[str], layers: list[Row]) -> dict[str, list[str]]:
+    """indicator -> the layers and files that show it, and the verified-boot tools present."""
+    files = [row["path"] or "" for row in ctx.firmware_rows("files", ("path",))]
+    traces: dict[str, list[str]] = {name: [] for name in wanted}
+    traces["verified_boot_tools"] = [p for p in files if PurePosixPath(p).name.lower() in set(tools)][:20]
+    for name in wanted:
+        layer_re, file_re = _LAYER_TRACES.get(name), _FILE_TRACES.get(name)
+        if layer_re is not None:
+            traces[name] += [
+                f"{row['format'] or ''} layer at {_at(row)}"
+                for row in layers
+                if layer_re.search(row["format"] or "")
+            ]
+        if file_re is not None:
+            traces[name] += [p for p in files if file_re.search(p)][:20]
+    return traces
+
+
 class BootIntegrity(FirmwareCheck):
     requirement_id = "INT-01"
     optional = frozenset({EvidenceKind.INSPECTOR})
+    parameters = ("indicators", "verified_boot_tools")
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        wanted, _ = parameter_list(ctx, "indicators", DEFAULT_INDICATORS)  # the families looked for
-        tools, tools_default = parameter_list(ctx, "verified_boot_tools", DEFAULT_BOOT_TOOLS)
-        layers = table(ctx, "layers", ("offset", "format", "size", "extracted", "path"))
-        files = [text(r["path"]) for r in table(ctx, "files", ("path",))]
-        traces: dict[str, list[str]] = {name: [] for name in wanted}
-        traces["verified_boot_tools"] = [p for p in files if PurePosixPath(p).name.lower() in set(tools)][:20]
-        for name in wanted:
-            layer_re, file_re = _LAYER_TRACES.get(name), _FILE_TRACES.get(name)
-            if layer_re is not None:
-                traces[name] += [
-                    f"{text(r['format'])} layer at 0x{as_int(r['offset']) or 0:x}"
-                    for r in layers
-                    if layer_re.search(text(r["format"]))
-                ]
-            if file_re is not None:
-                traces[name] += [p for p in files if file_re.search(p)][:20]
-        uimage = [
-            f"uImage at 0x{as_int(r['offset']) or 0:x}"
-            for r in layers
-            if "uimage" in text(r["format"]).lower()
-        ]
+        params = self.params(ctx)
+        wanted = params.lowered("indicators")  # the families looked for
+        layers = list(ctx.firmware_rows("layers", ("offset", "format")))
+        traces = traces_of(ctx, wanted, params.lowered("verified_boot_tools"), layers)
+        uimage = [f"uImage at {_at(row)}" for row in layers if "uimage" in (row["format"] or "").lower()]
         rows = update_rows(ctx)
         verifiers = [describe_update(r) for r in rows.get("verifier", []) + rows.get("public_key", [])]
         indicators = {
             "observed": {
                 "indicators": traces,
-                "image_layers": [
-                    f"{text(r['format'])} at 0x{as_int(r['offset']) or 0:x}"
-                    for r in layers
-                    if text(r["format"])
-                ],
+                "image_layers": [f"{row['format']} at {_at(row)}" for row in layers if row["format"]],
                 "crc_only_headers": uimage,
                 "update_verifiers": verifiers,
             }
@@ -126,8 +102,7 @@ class BootIntegrity(FirmwareCheck):
             "the inspector checks the vendor's secure-boot documentation and, where possible, "
             "that a modified image is refused at boot"
         )
-        reasons += default_note(["verified_boot_tools"] if tools_default else [])
-        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
 
 
 CHECK = BootIntegrity

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.base import EvidenceKind
+from workbench.checks._procedural import HandsOnCheck
 from workbench.checks.page import procedural
 
 
-class OutageResilience(ProceduralCheck):
+class OutageResilience(HandsOnCheck):
     requirement_id = "RES-01"
-    needs = frozenset({EvidenceKind.INSPECTOR})
-    optional = frozenset({EvidenceKind.DECLARATION})
     fields = ("cloud_endpoints", "update")
     procedure_hint = (
         "the inspector cuts the network for {network_outage_minutes} minutes and the power "
         "{power_cycles} times during operation, checks local functions keep working and the device "
         "reconnects in an orderly way, and records the observations"
     )
-    hint_defaults = {"network_outage_minutes": 10, "power_cycles": 3}
+    parameters = ("network_outage_minutes", "power_cycles")
 
 
 CHECK = OutageResilience

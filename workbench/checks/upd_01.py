@@ -7,45 +7,31 @@ from typing import Any
 from workbench.checks._firmware import (
     FirmwareCheck,
     declaration_ref,
-    default_note,
     describe_update,
     files_named,
-    parameter_list,
-    text,
     update_rows,
 )
 from workbench.checks._procedural import declared, says_none
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.page import UPDATE_VIEW, Page, table_cell
 
-DEFAULT_UPDATE_TOOLS = (
-    "sysupgrade",
-    "swupdate",
-    "rauc",
-    "mender",
-    "fwupd",
-    "opkg",
-    "hawkbit",
-    "ota_update",
-    "fw_upgrade",
-    "updater",
-)
-
 
 class SoftwareUpdatable(FirmwareCheck):
     requirement_id = "UPD-01"
     optional = frozenset({EvidenceKind.DECLARATION})
+    parameters = ("update_tools",)
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         rows = update_rows(ctx)
-        names, defaulted = parameter_list(ctx, "update_tools", DEFAULT_UPDATE_TOOLS)
+        params = self.params(ctx)
+        names = params.lowered("update_tools")
         declaration = ctx.declaration
         update = getattr(declaration, "update", None) if declaration is not None else None
         observed = {
             kind: [describe_update(r) for r in rows.get(kind, [])]
             for kind in ("tool", "url", "verifier", "public_key")
         }
-        observed["tool"] = sorted(set(observed["tool"]) | {text(r["path"]) for r in files_named(ctx, names)})
+        observed["tool"] = sorted(set(observed["tool"]) | {r["path"] for r in files_named(ctx, names)})
         indicators = {"declared": {"update": declared(declaration, "update")}, "observed": observed}
         mechanism = getattr(update, "mechanism", None)
         if says_none(mechanism):
@@ -78,8 +64,7 @@ class SoftwareUpdatable(FirmwareCheck):
         reasons.append(
             "the inspector applies an update by the declared mechanism and checks the version changes"
         )
-        reasons += default_note(["update_tools"] if defaulted else [])
-        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
 
 
 CHECK = SoftwareUpdatable

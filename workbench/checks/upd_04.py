@@ -9,15 +9,15 @@ checks corruption, not authenticity: that is no verification.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.checks._firmware import (
     FirmwareCheck,
+    Row,
     declaration_ref,
-    default_note,
     describe_update,
     files_named,
-    parameter_list,
     ref,
     script_mentions,
     update_rows,
@@ -25,58 +25,80 @@ from workbench.checks._firmware import (
 from workbench.checks._procedural import declared
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.page import UPDATE_VIEW, Page, table_cell
-from workbench.checks.upd_01 import DEFAULT_UPDATE_TOOLS
+from workbench.checks.parameters import Parameters, bundled_default
 
-DEFAULT_VERIFIERS = ("openssl", "gpgv", "gpg", "usign", "signify", "minisign", "rauc", "swupdate")
-DEFAULT_INTEGRITY_ONLY = ("md5sum", "sha1sum", "sha256sum", "cksum", "crc32")
+# The update tools are UPD-01's catalogue list. UPD-04 has no `update_tools` of its own in the
+# catalogue yet, so the bundled edition's UPD-01 list is read (as before, when UPD-04's own missing
+# parameter fell back to the same list).
+UPDATE_TOOLS_OF = "UPD-01"
+
+
+@dataclass
+class UpdateMachinery:
+    """The update tools and URLs in the image and what verifies what they fetch."""
+
+    scripts: list[Row]
+    observed: dict[str, Any]
+    verified: bool
+    integrity_only: list[str]
+
+
+def _where(found: dict[str, list[Row]]) -> dict[str, list[str]]:
+    return {name: [f"{w['path']}:{w['line']}" for w in where] for name, where in found.items()}
+
+
+def update_machinery(ctx: Any, params: Parameters) -> UpdateMachinery:
+    rows = update_rows(ctx)
+    known = {(t["artefact"], t["path"]) for t in rows.get("tool", [])}
+    extra = files_named(ctx, [str(n).lower() for n in bundled_default(UPDATE_TOOLS_OF, "update_tools")])
+    tools = rows.get("tool", []) + [r for r in extra if (r["artefact"], r["path"]) not in known]
+    urls = rows.get("url", [])
+    scripts = tools + urls
+    used_verifiers = script_mentions(ctx, scripts, params.lowered("verifier_tools"))
+    used_integrity = script_mentions(ctx, scripts, params.lowered("integrity_only_tools"))
+    verifiers, keys = rows.get("verifier", []), rows.get("public_key", [])
+    observed = {
+        "tools": sorted({describe_update(r) for r in tools}),
+        "urls": [describe_update(r) for r in urls],
+        "verifiers": [describe_update(r) for r in verifiers],
+        "public_keys": [describe_update(r) for r in keys],
+        "verifiers_run_by_update_scripts": _where(used_verifiers),
+        "integrity_only_checks": _where(used_integrity),
+    }
+    verified = bool(verifiers or keys or used_verifiers)
+    return UpdateMachinery(scripts, observed, verified, sorted(used_integrity))
+
+
+def _unverified(found: UpdateMachinery, signed: bool | None) -> Finding:
+    observed = found.observed
+    summary = (
+        "the firmware updates itself ("
+        + ", ".join((observed["tools"] + observed["urls"])[:4])
+        + ") but contains no signature verification tool or public key"
+    )
+    if found.integrity_only:
+        summary += f"; {', '.join(found.integrity_only)} checks integrity, not authenticity"
+    if signed is True:
+        summary += "; the declaration says updates are signed"
+    return Finding(
+        summary=summary,
+        severity=Severity.HIGH,
+        evidence=tuple(ref(r) for r in found.scripts[:8]),
+        data={"tools": observed["tools"], "urls": observed["urls"]},
+    )
 
 
 class UpdateAuthenticity(FirmwareCheck):
     requirement_id = "UPD-04"
     optional = frozenset({EvidenceKind.DECLARATION})
+    parameters = ("verifier_tools", "integrity_only_tools")
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        verifier_names, verifiers_default = parameter_list(ctx, "verifier_tools", DEFAULT_VERIFIERS)
-        integrity_names, integrity_default = parameter_list(
-            ctx, "integrity_only_tools", DEFAULT_INTEGRITY_ONLY
-        )
-        update_names = ctx.parameters.get("update_tools") or DEFAULT_UPDATE_TOOLS  # UPD-01's list if set
-        rows = update_rows(ctx)
-        known = {(t["artefact"], t["path"]) for t in rows.get("tool", [])}
-        tools = rows.get("tool", []) + [
-            r for r in files_named(ctx, update_names) if (r["artefact"], r["path"]) not in known
-        ]
-        urls = rows.get("url", [])
-        scripts = tools + urls
-        used_verifiers = script_mentions(ctx, scripts, verifier_names)
-        used_integrity = script_mentions(ctx, scripts, integrity_names)
-        verifiers, keys = rows.get("verifier", []), rows.get("public_key", [])
+        params = self.params(ctx)
+        found = update_machinery(ctx, params)
         declaration = ctx.declaration
         signed = getattr(getattr(declaration, "update", None), "signed", None) if declaration else None
-        observed = {
-            "tools": sorted({describe_update(r) for r in tools}),
-            "urls": [describe_update(r) for r in urls],
-            "verifiers": [describe_update(r) for r in verifiers],
-            "public_keys": [describe_update(r) for r in keys],
-            "verifiers_run_by_update_scripts": {
-                k: [f"{w['path']}:{w['line']}" for w in v] for k, v in used_verifiers.items()
-            },
-            "integrity_only_checks": {
-                k: [f"{w['path']}:{w['line']}" for w in v] for k, v in used_integrity.items()
-            },
-        }
-        indicators = {"declared": {"update": declared(declaration, "update")}, "observed": observed}
-        notes = default_note(
-            [
-                n
-                for n, d in (
-                    ("verifier_tools", verifiers_default),
-                    ("integrity_only_tools", integrity_default),
-                )
-                if d
-            ]
-        )
-        verified = bool(verifiers or keys or used_verifiers)
+        indicators = {"declared": {"update": declared(declaration, "update")}, "observed": found.observed}
         findings: list[Finding] = []
         if signed is False:
             findings.append(
@@ -87,48 +109,40 @@ class UpdateAuthenticity(FirmwareCheck):
                     data={"declared_signed": False},
                 )
             )
-        if scripts and not verified:
-            evidence = tuple(ref(r) for r in scripts[:8])
-            summary = (
-                "the firmware updates itself ("
-                + ", ".join((observed["tools"] + observed["urls"])[:4])
-                + ") but contains no signature verification tool or public key"
-            )
-            if used_integrity:
-                summary += f"; {', '.join(sorted(used_integrity))} checks integrity, not authenticity"
-            if signed is True:
-                summary += "; the declaration says updates are signed"
-            findings.append(
-                Finding(
-                    summary=summary,
-                    severity=Severity.HIGH,
-                    evidence=evidence,
-                    data={"tools": observed["tools"], "urls": observed["urls"]},
-                )
-            )
+        if found.scripts and not found.verified:
+            findings.append(_unverified(found, signed))
         if findings:
-            return self.result(ctx, Verdict.FAIL, [f.summary for f in findings] + notes, findings, indicators)
-        if not scripts:
-            reasons = [
-                "no update tool or update URL was recognised in the firmware: the inspector "
-                "establishes how updates are applied and whether they are verified"
-            ]
-        else:
-            shown = observed["verifiers"] + observed["public_keys"] + sorted(used_verifiers)
-            reasons = [
-                "the firmware has update tools ("
-                + ", ".join(observed["tools"] + observed["urls"])
-                + ") and signature verification ("
-                + ", ".join(shown)
-                + ")",
-                "the inspector checks verification is enforced: an update with a broken or missing "
-                "signature must be refused",
-            ]
+            reasons = [f.summary for f in findings] + params.notes
+            return self.result(ctx, Verdict.FAIL, reasons, findings, indicators)
+        reasons = self._open_questions(found)
         if signed is True:
             reasons.append("the declaration states updates are signed")
         elif declaration is not None and signed is None:
             reasons.append("the declaration does not state whether updates are signed")
-        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + notes, indicators=indicators)
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
+
+    @staticmethod
+    def _open_questions(found: UpdateMachinery) -> list[str]:
+        observed = found.observed
+        if not found.scripts:
+            return [
+                "no update tool or update URL was recognised in the firmware: the inspector "
+                "establishes how updates are applied and whether they are verified"
+            ]
+        shown = (
+            observed["verifiers"]
+            + observed["public_keys"]
+            + sorted(observed["verifiers_run_by_update_scripts"])
+        )
+        return [
+            "the firmware has update tools ("
+            + ", ".join(observed["tools"] + observed["urls"])
+            + ") and signature verification ("
+            + ", ".join(shown)
+            + ")",
+            "the inspector checks verification is enforced: an update with a broken or missing "
+            "signature must be refused",
+        ]
 
 
 CHECK = UpdateAuthenticity

@@ -16,7 +16,7 @@ class AutomaticUpdates(ProceduralCheck):
         "the device checks for updates at least every {max_check_interval_hours} hours, and compares "
         "release dates of recent security fixes with the vulnerabilities they fixed"
     )
-    hint_defaults = {"max_check_interval_hours": 24}
+    parameters = ("max_check_interval_hours",)
 
     def nonconformities(self, declaration: Any) -> list[tuple[str, str]]:
         update = declaration.update

@@ -9,7 +9,7 @@ from workbench.checks.page import procedural
 class DisclosurePolicy(ProceduralCheck):
     requirement_id = "VULN-01"
     fields = ("disclosure",)
-    required_fields = ("disclosure.contact",)
+    parameters = ("required_declaration_fields",)
     procedure_hint = (
         "the inspector opens the published policy, checks it names a contact and the timescales for "
         "acknowledging reports and status updates, and attaches it with the date it was read"

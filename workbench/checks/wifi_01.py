@@ -3,7 +3,7 @@
 The check reads the wireless configurations in the image: hostapd (`*.conf` with `interface=`/
 `ssid=`), wpa_supplicant network blocks, and OpenWrt's /etc/config/wireless. WEP and TKIP-only
 configurations use a cipher of the catalogue's `weak_ciphers` (WEP, TKIP) and fail; an open
-network fails when `open_network_fails` is true (by default it is an indicator: often a set-up
+network fails when `open_network_fails` is true (else it is an indicator: often a set-up
 access point). `config_files` names the configuration files looked for (`hostapd-phy0.conf` counts as
 `hostapd.conf`); OpenWrt's /etc/config/wireless is always read.
 """
@@ -11,31 +11,20 @@ access point). `config_files` names the configuration files looked for (`hostapd
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from workbench.checks._firmware import (
-    FirmwareCheck,
-    cap,
-    default_note,
-    files_matching,
-    image_lines,
-    parameter_list,
-    ref,
-    text,
-)
+from workbench.checks._firmware import FirmwareCheck, Row, cap, files_matching, image_lines, ref
 from workbench.checks._procedural import declared, is_stated
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.page import Page, table_cell
 
 MAX_CONFIGS = 50
-DEFAULT_WEAK = ("WEP", "TKIP")
-DEFAULT_CONFIG_FILES = ("wpa_supplicant.conf", "hostapd.conf")
 _CIPHER = {"open": "OPEN", "WEP": "WEP"}  # every other problem is a TKIP configuration
-DEFAULT_WIRELESS_TOOLS = ("hostapd", "wpa_supplicant", "iwconfig", "iw", "wpa_cli")
 
 
-def _config_kind(path: str, names: Any = DEFAULT_CONFIG_FILES) -> str | None:
+def _config_kind(path: str, names: list[str]) -> str | None:
     name = PurePosixPath(path).name.lower()
     if path.endswith("/etc/config/wireless"):
         return "openwrt"
@@ -63,13 +52,23 @@ def _assess_hostapd(values: dict[str, tuple[str, int]]) -> tuple[str, int] | Non
     return None
 
 
+@dataclass
+class Networks:
+    """The networks configured in the image, by what their security is."""
+
+    findings: list[Finding] = field(default_factory=list)
+    open: list[str] = field(default_factory=list)
+    current: list[str] = field(default_factory=list)
+
+
 class CurrentWirelessSecurity(FirmwareCheck):
     requirement_id = "WIFI-01"
     optional = frozenset({EvidenceKind.INSPECTOR, EvidenceKind.DECLARATION})
+    parameters = ("weak_ciphers", "config_files", "open_network_fails", "wireless_tools")
 
     def networks(self, ctx: Any, row: dict[str, Any], kind: str) -> list[dict[str, Any]]:
         """Each network a config defines: {values: {key: (value, line)}, first_line}."""
-        lines = list(image_lines(ctx, text(row["artefact_sha256"]), text(row["path"])))
+        lines = list(image_lines(ctx, row["artefact_sha256"], row["path"]))
         networks: list[dict[str, Any]] = []
         current: dict[str, tuple[str, int]] | None = {} if kind == "hostapd" else None
         start = 1
@@ -119,96 +118,80 @@ class CurrentWirelessSecurity(FirmwareCheck):
             return "TKIP only" if "tkip" in enc else "WPA1 (TKIP)", line
         return None
 
-    def evaluate_firmware(self, ctx: Any) -> CheckResult:
-        weak, weak_default = parameter_list(ctx, "weak_ciphers", DEFAULT_WEAK)
-        weak_set = {w.upper() for w in weak}
-        names, names_default = parameter_list(ctx, "config_files", DEFAULT_CONFIG_FILES)
-        raw_open = ctx.parameters.get("open_network_fails")
-        wireless, wireless_default = parameter_list(ctx, "wireless_tools", DEFAULT_WIRELESS_TOOLS)
-        open_fails = raw_open is True  # default: an open network is an indicator (a set-up access point?)
-        defaults = (
-            ("weak_ciphers", weak_default),
-            ("config_files", names_default),
-            ("open_network_fails", raw_open is None),
-            ("wireless_tools", wireless_default),
-        )
-        notes = default_note([n for n, d in defaults if d])
-        rows = files_matching(ctx, lambda p: bool(_config_kind(p, names)))[:MAX_CONFIGS]
-        configs = [(row, kind) for row in rows if (kind := _config_kind(text(row["path"]), names))]
-        sha_by_name = {a.name: a.sha256 for a in ctx.artefacts(EvidenceKind.FIRMWARE)}
-        def is_tool(path: str) -> bool:
-            return PurePosixPath(path).name.lower() in wireless
-
-        tools = sorted({text(r["path"]) for r in files_matching(ctx, is_tool)})
-        findings: list[Finding] = []
-        open_networks: list[str] = []
-        current: list[str] = []
+    def judge(self, ctx: Any, configs: list[tuple[Row, str]], weak: set[str], open_fails: bool) -> Networks:
+        """Each network of each configuration: current, open, or a finding."""
+        found = Networks()
         for row, kind in configs:
-            row = {**row, "artefact_sha256": sha_by_name.get(text(row["artefact"]), "")}
+            path = row["path"]
             for network in self.networks(ctx, row, kind):
                 values = network["values"]
                 ssid = values.get("ssid", ("", 0))[0] or "(no SSID)"
                 problem = self.assess(kind, values)
-                where = f"{text(row['path'])} line {problem[1] if problem else network['line']}"
+                where = f"{ssid} ({path} line {problem[1] if problem else network['line']})"
                 cipher = _CIPHER.get(problem[0], "TKIP") if problem else ""
-                if problem is None or (cipher not in weak_set and cipher != "OPEN"):
-                    current.append(f"{ssid} ({where})")
-                elif cipher == "OPEN" and not open_fails:
-                    open_networks.append(f"{ssid} ({where})")
-                else:
-                    if cipher == "OPEN":
-                        open_networks.append(f"{ssid} ({where})")
-                    findings.append(
-                        Finding(
-                            summary=f"wireless network {ssid} is {problem[0]} ({text(row['path'])})"
-                            if cipher == "OPEN"
-                            else f"wireless network {ssid} uses {problem[0]} ({text(row['path'])})",
-                            severity=Severity.HIGH,
-                            evidence=(
-                                ref(
-                                    {
-                                        "artefact": row["artefact"],
-                                        "artefact_sha256": row["artefact_sha256"],
-                                        "line": problem[1],
-                                    },
-                                    path=text(row["path"]),
-                                ),
-                            ),
-                            data={"ssid": ssid, "security": problem[0], "config": kind},
-                        )
+                if problem is None or (cipher not in weak and cipher != "OPEN"):
+                    found.current.append(where)
+                    continue
+                if cipher == "OPEN":
+                    found.open.append(where)
+                    if not open_fails:
+                        continue
+                verb = "is" if cipher == "OPEN" else "uses"
+                found.findings.append(
+                    Finding(
+                        summary=f"wireless network {ssid} {verb} {problem[0]} ({path})",
+                        severity=Severity.HIGH,
+                        evidence=(ref({**row, "line": problem[1]}, path=path),),
+                        data={"ssid": ssid, "security": problem[0], "config": kind},
                     )
+                )
+        return found
+
+    def evaluate_firmware(self, ctx: Any) -> CheckResult:
+        params = self.params(ctx)
+        names, wireless = params.lowered("config_files"), params.lowered("wireless_tools")
+        rows = files_matching(ctx, lambda p: bool(_config_kind(p, names)))[:MAX_CONFIGS]
+        configs = [(row, kind) for row in rows if (kind := _config_kind(row["path"], names))]
+        tools = sorted(
+            {r["path"] for r in files_matching(ctx, lambda p: PurePosixPath(p).name.lower() in wireless)}
+        )
+        weak = {w.upper() for w in params.lowered("weak_ciphers")}
+        found = self.judge(ctx, configs, weak, params.get("open_network_fails") is True)
         declaration = ctx.declaration
         indicators = {
             "declared": {
                 "wireless": declared(declaration, "wireless") if is_stated(declaration, "wireless") else None
             },
             "observed": {
-                "configs": [text(r["path"]) for r, _ in configs],
+                "configs": [r["path"] for r, _ in configs],
                 "wireless_tools": tools,
-                "weak": [f.summary for f in findings],
-                "open": open_networks,
-                "current": current,
+                "weak": [f.summary for f in found.findings],
+                "open": found.open,
+                "current": found.current,
             },
         }
-        if findings:
-            reasons = [f.summary for f in findings] + notes
-            return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
+        if found.findings:
+            reasons = [f.summary for f in found.findings] + params.notes
+            return self.result(ctx, Verdict.FAIL, reasons, cap(found.findings, reasons), indicators)
         declared_none = is_stated(declaration, "wireless") and not declaration.wireless
         if not configs and not tools and declared_none:
-            return self.result(
-                ctx,
-                Verdict.NOT_APPLICABLE,
-                [
-                    "the declaration states no wireless interface and the image has no wireless configuration"
-                    " or tool",
-                ],
-                indicators=indicators,
+            reason = (
+                "the declaration states no wireless interface and the image has no wireless configuration"
+                " or tool"
             )
+            return self.result(ctx, Verdict.NOT_APPLICABLE, [reason], indicators=indicators)
+        reasons = self._open_questions(found, configs, tools, declared_none)
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
+
+    @staticmethod
+    def _open_questions(
+        found: Networks, configs: list[Any], tools: list[str], declared_none: bool
+    ) -> list[str]:
         reasons = []
-        if current:
-            reasons.append("wireless networks with current security: " + ", ".join(current))
-        if open_networks:
-            reasons.append("open wireless networks (set-up access point?): " + ", ".join(open_networks))
+        if found.current:
+            reasons.append("wireless networks with current security: " + ", ".join(found.current))
+        if found.open:
+            reasons.append("open wireless networks (set-up access point?): " + ", ".join(found.open))
         if not configs:
             reasons.append(
                 "no wireless configuration in the image"
@@ -223,7 +206,7 @@ class CurrentWirelessSecurity(FirmwareCheck):
             "the inspector checks the security the device offers and accepts on its wireless "
             "interfaces (WPA2/WPA3 only; set-up network protected or time-limited)"
         )
-        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + notes, indicators=indicators)
+        return reasons
 
 
 CHECK = CurrentWirelessSecurity

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rootfs_builder import mksquashfs, require, write
+from rootfs_builder import SQUASHFS_ALIGN, link, mksquashfs, require, with_kernel, write
 
 MAC = "02:00:00:c1:00:50"
 SERIAL = "C100-00012345"
@@ -610,3 +610,32 @@ def case_factory(tmp_path_factory: pytest.TempPathFactory):
         return device
 
     return factory
+
+
+def _build_layered(base: Path) -> dict[str, Device]:
+    """A uImage kernel, the root filesystem and a second squashfs (a factory overlay at
+    `/@<offset>`) that holds `etc/hostapd.conf` as well. In the root filesystem that path is an
+    link to the current configuration that climbs past the top (as `/..` is `/` on the device); on
+    disk it would lead out of the extraction folder, so it is not there, and a reader that searched
+    the extraction folder for `etc/hostapd.conf` would take the overlay's WEP file instead."""
+    from workbench.analysis import prepare
+    from workbench.case import Case
+
+    root, overlay = base / "root", base / "overlay"
+    write(root, "/etc/passwd", _passwd())
+    write(root, "/bin/busybox", b"\x7fELF" + b"\0" * 60, 0o755)
+    write(root, "/usr/share/wifi/ap.conf", "interface=wlan0\nssid=AcmeHome\nwpa=2\nrsn_pairwise=CCMP\n")
+    link(root, "/etc/hostapd.conf", "../" * 40 + "usr/share/wifi/ap.conf")
+    write(overlay, "/etc/hostapd.conf", 'interface=wlan0\nssid=Factory\nwep_key0="acme1"\n')
+    image = with_kernel(mksquashfs(root, base / "root.sqfs"), base / "layered.img", b"\x1f\x8bkernel" * 64)
+    data = image.read_bytes()
+    data += b"\xff" * (-len(data) % SQUASHFS_ALIGN)
+    image.write_bytes(data + mksquashfs(overlay, base / "overlay.sqfs").read_bytes())
+    device = make_case(base / "cases", "layered", image, CLEAN_DECLARATION)
+    prepare(Case.open(device.case_dir))
+    return {"layered": device}
+
+
+@pytest.fixture(scope="session")
+def layered(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Device:
+    return built_once(tmp_path_factory, worker_id, "firmware-check-layered", _build_layered)["layered"]

@@ -1,0 +1,17 @@
+"""ATK-08 (physical debug interfaces not exposed): a procedural check on real device cases."""
+
+from __future__ import annotations
+
+from proccases import assert_laid_out_for_the_inspector, assert_needs_inspector_without_declaration, run
+
+
+def test_needs_the_inspector_even_without_declaration(cases):
+    assert_needs_inspector_without_declaration(cases["none"], "ATK-08")
+
+
+def test_full_declaration_laid_out_for_the_inspector(cases):
+    assert_laid_out_for_the_inspector(cases["full"], "ATK-08")
+
+
+def test_catalogue_parameters_reach_the_procedure(cases):
+    assert "115200" in " ".join(run(cases["full"], "ATK-08").reasons)
