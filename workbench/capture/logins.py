@@ -165,25 +165,34 @@ def _command(line: bytes) -> tuple[bytes, bytes]:
     return verb.upper(), arg
 
 
-def _password(protocol: str, user: tuple[str, int] | None, secret: bytes, number: int, detail: str) -> list:
-    """The login a PASS command completes, with the USER before it (its name and packet), if any."""
-    name, packets = (user[0], [user[1], number]) if user else (None, [number])
-    return [protocol, name, _text(secret), packets, detail]
+class _UserPass:
+    """USER name, then PASS secret (FTP, POP3): the login a PASS completes, with both packets."""
+
+    def __init__(self) -> None:
+        self.user: tuple[str, int] | None = None
+
+    def command(self, verb: bytes, arg: bytes, number: int) -> tuple[str | None, str, list[int]] | None:
+        """(name, secret, packets) after a PASS; None after anything else (a USER is remembered)."""
+        if verb == b"USER":
+            self.user = (_text(arg), number)
+        elif verb == b"PASS":
+            name, packets = (self.user[0], [self.user[1], number]) if self.user else (None, [number])
+            return name, _text(arg), packets
+        return None
 
 
 def ftp(chunks: list[Chunk], emit: Emit, download: Download) -> None:
-    user: tuple[str, int] | None = None
+    logins = _UserPass()
     last: list | None = None
     retr: list | None = None
     for number, c2s, line in line_events(chunks):
         if c2s:
             verb, arg = _command(line)
-            if verb == b"USER":
-                user = (_text(arg), number)
-            elif verb == b"PASS":
-                anon = user is not None and user[0].lower() in ("anonymous", "ftp")
-                last = _password("ftp", user, arg, number, "anonymous login" if anon else "FTP login")
-                user = None
+            login = logins.command(verb, arg, number)
+            if login:
+                anon = login[0] is not None and login[0].lower() in ("anonymous", "ftp")
+                last = ["ftp", *login, "anonymous login" if anon else "FTP login"]
+                logins.user = None
             elif verb == b"AUTH" and arg.upper().startswith((b"TLS", b"SSL")):
                 break
             elif verb == b"RETR":
@@ -210,15 +219,14 @@ def ftp(chunks: list[Chunk], emit: Emit, download: Download) -> None:
 
 
 def pop3(chunks: list[Chunk], emit: Emit) -> None:
-    user: tuple[str, int] | None = None
+    logins = _UserPass()
     last: list | None = None
     for number, c2s, line in line_events(chunks):
         if c2s:
             verb, arg = _command(line)
-            if verb == b"USER":
-                user = (_text(arg), number)
-            elif verb == b"PASS":
-                last = _password("pop3", user, arg, number, "POP3 USER/PASS")
+            login = logins.command(verb, arg, number)
+            if login:
+                last = ["pop3", *login, "POP3 USER/PASS"]
             elif verb == b"APOP":
                 name, _, digest = arg.partition(b" ")
                 last = ["pop3", _text(name), _text(digest), [number], "POP3 APOP (digest)"]
