@@ -3,7 +3,9 @@
 Rows are the engines' typed rows (`ctx.capture_rows`): ints, lists, bools and `None` where a value
 is missing, with `artefact` and `artefact_sha256` riding along. Here: the device's addresses, its
 flows, services and remote destinations, names against the declared endpoints, declared ports,
-TLS versions and evidence references. Nothing here judges a requirement: the check modules do.
+TLS versions, evidence references, the few result shapes several network checks share (no
+handshake, neither capture nor firmware) and the table cells of their notebook pages. Thresholds
+and verdicts stay in the check modules.
 """
 
 from __future__ import annotations

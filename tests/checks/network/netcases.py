@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,22 @@ def new_case(
 
 def run_check(case: Case, requirement_id: str) -> CheckResult:
     ctx = EvidenceContext.for_case(case.path, requirement_id)
+    return get_check(requirement_id).run(ctx)
+
+
+def run_with_lab_catalogue(
+    case: Case, requirement_id: str, folder: Path, edit: Callable[[dict[str, Any]], None]
+) -> CheckResult:
+    """Run a check with a lab's own catalogue: the bundled edition with one requirement's
+    parameters edited by `edit`."""
+    data = yaml.safe_load((REPO / "workbench" / "catalog" / "editions" / "2026.1.yaml").read_text())
+    (requirement,) = [r for r in data["requirements"] if r["id"] == requirement_id]
+    edit(requirement["parameters"])
+    data["edition"] = "lab-1"
+    folder.mkdir(parents=True)
+    path = folder / "lab-catalogue.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    ctx = EvidenceContext.for_case(case.path, requirement_id, catalog=path)
     return get_check(requirement_id).run(ctx)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from netcases import corpus, new_case, packets_of, run_check, tshark_frames
+from netcases import corpus, new_case, packets_of, run_check, run_with_lab_catalogue, tshark_frames
 from netpcaps import (
     CLOUD_IP,
     DEVICE_IP,
@@ -118,3 +118,36 @@ def test_com02_declared_minimum_below_the_floor_is_a_finding(tmp_path: Path) -> 
     (finding,) = result.findings
     assert finding.evidence[0].artefact == "declaration"
     assert finding.evidence[0].sha256 == case.declaration_sha256()
+
+
+def test_com02_a_lab_floor_of_tls13_fails_tls12(clean_case: Case, tmp_path: Path) -> None:
+    """The floor is the catalogue's: the clean device passes at TLS 1.2 and fails a lab's TLS 1.3."""
+    assert run_check(clean_case, "COM-02").verdict is Verdict.PASS
+    result = run_with_lab_catalogue(
+        clean_case, "COM-02", tmp_path / "lab", lambda p: p.update(min_tls_version="TLS 1.3")
+    )
+    assert result.verdict is Verdict.FAIL and result.indicators["floor"] == "TLS 1.3"
+    below = [f for f in result.findings if f.data.get("negotiated_version")]
+    assert len(below) == 2 and all(f.data["negotiated_version"] == "TLS 1.2" for f in below)
+    assert all(f.severity is Severity.HIGH for f in below)
+
+
+def test_com02_an_unreadable_lab_floor_gives_way_to_the_bundled_one(clean_case: Case, tmp_path: Path) -> None:
+    result = run_with_lab_catalogue(
+        clean_case, "COM-02", tmp_path / "lab", lambda p: p.update(min_tls_version="TLS 9")
+    )
+    assert result.verdict is Verdict.PASS and result.indicators["floor"] == "TLS 1.2"
+    assert any(
+        "'TLS 9' is not a TLS version; the bundled edition's 'TLS 1.2' was used" in r for r in result.reasons
+    )
+
+
+def test_com02_weak_cipher_patterns_are_the_catalogues(defective_case: Case, tmp_path: Path) -> None:
+    """Only 3DES weak (a lab's list): the chosen RC4 suite passes, the offered 3DES suite is a finding."""
+    result = run_with_lab_catalogue(
+        defective_case, "COM-02", tmp_path / "lab", lambda p: p.update(weak_cipher_patterns=["3DES"])
+    )
+    assert not any(f.data.get("negotiated_cipher") for f in result.findings)
+    (offered,) = [f for f in result.findings if f.data.get("weak_offered")]
+    assert offered.data["weak_offered"] == ["TLS_RSA_WITH_3DES_EDE_CBC_SHA"]
+    assert offered.severity is Severity.MEDIUM
