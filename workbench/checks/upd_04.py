@@ -25,12 +25,7 @@ from workbench.checks._firmware import (
 from workbench.checks._procedural import declared
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.page import UPDATE_VIEW, Page, table_cell
-from workbench.checks.parameters import Parameters, bundled_default
-
-# The update tools are UPD-01's catalogue list. UPD-04 has no `update_tools` of its own in the
-# catalogue yet, so the bundled edition's UPD-01 list is read (as before, when UPD-04's own missing
-# parameter fell back to the same list).
-UPDATE_TOOLS_OF = "UPD-01"
+from workbench.checks.parameters import Parameters
 
 
 @dataclass
@@ -50,7 +45,7 @@ def _where(found: dict[str, list[Row]]) -> dict[str, list[str]]:
 def update_machinery(ctx: Any, params: Parameters) -> UpdateMachinery:
     rows = update_rows(ctx)
     known = {(t["artefact"], t["path"]) for t in rows.get("tool", [])}
-    extra = files_named(ctx, [str(n).lower() for n in bundled_default(UPDATE_TOOLS_OF, "update_tools")])
+    extra = files_named(ctx, params.lowered("update_tools"))
     tools = rows.get("tool", []) + [r for r in extra if (r["artefact"], r["path"]) not in known]
     urls = rows.get("url", [])
     scripts = tools + urls
@@ -91,7 +86,7 @@ def _unverified(found: UpdateMachinery, signed: bool | None) -> Finding:
 class UpdateAuthenticity(FirmwareCheck):
     requirement_id = "UPD-04"
     optional = frozenset({EvidenceKind.DECLARATION})
-    parameters = ("verifier_tools", "integrity_only_tools")
+    parameters = ("verifier_tools", "integrity_only_tools", "update_tools")
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         params = self.params(ctx)
