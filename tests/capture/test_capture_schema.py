@@ -121,8 +121,8 @@ def test_contracts_lists_the_schema() -> None:
     )
     assert found, "docs/CONTRACTS.md lost its capture-tables markers"
     assert found.group(1) == contract_markdown(), (
-        "docs/CONTRACTS.md's capture tables differ from workbench/capture/schema.py: paste "
-        "contract_markdown()'s output between the markers"
+        "docs/CONTRACTS.md's capture tables differ from workbench/capture/schema.py: "
+        "run `python scripts/contracts_tables.py`"
     )
     for schema in TABLES.values():  # and every column is documented
         assert all(c.doc for c in schema.columns), schema.name
