@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.capture.versions import TlsVersion
 from workbench.checks.base import Check, CheckResult, EvidenceKind, EvidenceRef, Finding, Severity, Verdict
-from workbench.checks.page import FLOW_VIEW, OPEN_PORT_VIEW, REMOTE, SERVICE_VIEW, table_cell
 
 if TYPE_CHECKING:
     from workbench.case.declaration import Declaration
@@ -493,14 +492,3 @@ def device_services(ctx: EvidenceContext, device: Device) -> dict[str, Row]:
 def _add(items: list[str], value: str) -> None:
     if value and value not in items:
         items.append(value)
-
-
-# --- notebook page cells shared by the network pages ----------------------------------------
-
-OPEN_PORTS_CELL = table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device")
-BOOT_SERVICES_CELL = table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot")
-REMOTE_FLOWS_CELL = table_cell(
-    "flows", "capture", "flows", FLOW_VIEW, "Flows from the device to remote services", where=REMOTE
-)
-REMOTE_FLOWS_STEP = ("Flows the device opened to remote services:", REMOTE_FLOWS_CELL)
-TRAFFIC_STEP = ("Traffic over time and bytes per destination:", "ui.plots.traffic(session)")

@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.checks._network import (
-    BOOT_SERVICES_CELL,
-    OPEN_PORTS_CELL,
     Device,
     Row,
     boot_service_ref,
@@ -24,7 +22,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page
+from workbench.checks.page import BOOT_SERVICES_CELL, OPEN_PORTS_CELL, Page
 
 if TYPE_CHECKING:
     from workbench.case.declaration import Declaration, OpenPort

@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.checks._network import (
-    BOOT_SERVICES_CELL,
     INSECURE_SERVICE_PORTS,
-    OPEN_PORTS_CELL,
     Row,
     boot_service_ref,
     capture_or_firmware_missing,
@@ -24,7 +22,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page
+from workbench.checks.page import BOOT_SERVICES_CELL, OPEN_PORTS_CELL, Page
 
 
 @dataclass

@@ -21,7 +21,7 @@ from workbench.checks._firmware import (
     started,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.page import SERVICE_VIEW, Page, table_cell
+from workbench.checks.page import BOOT_SERVICES_CELL, Page
 
 _COLUMNS = ("name", "kind", "source", "line", "command", "runs_as", "enabled", "auth")
 
@@ -140,7 +140,7 @@ PAGE = Page(
     steps=[
         (
             "Services started at boot; look at `kind`, `command` and `auth`:",
-            table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot"),
+            BOOT_SERVICES_CELL,
         )
     ],
     declared=["debug_interfaces"],

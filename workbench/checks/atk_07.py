@@ -6,7 +6,7 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, program_names, ref, started
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.page import SERVICE_VIEW, Page, table_cell
+from workbench.checks.page import BOOT_SERVICES_CELL, Page
 
 
 def _root_finding(row: Row, label: str, user: str, uid: int) -> Finding:
@@ -95,7 +95,7 @@ PAGE = Page(
     steps=[
         (
             "Services started at boot with the user they run as (`runs_as`):",
-            table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot"),
+            BOOT_SERVICES_CELL,
         ),
         ("Services per user:", 'ui.plots.value_counts(services, "runs_as", "Services per user")'),
     ],

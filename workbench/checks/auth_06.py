@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._network import (
-    OPEN_PORTS_CELL,
     Device,
     Row,
     declared_port_labels,
@@ -22,7 +21,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page, table_cell
+from workbench.checks.page import OPEN_PORTS_CELL, Page, table_cell
 
 _ACCEPTED = ("230", "accepted", "logged in", "success", "granted")
 _REFUSED = ("530", "reject", "refused", "denied", "fail", "incorrect", "invalid")

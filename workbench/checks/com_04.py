@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workbench.checks._network import (
-    REMOTE_FLOWS_CELL,
     Device,
     Row,
     device_flows,
@@ -23,7 +22,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page
+from workbench.checks.page import REMOTE_FLOWS_CELL, Page
 
 Service = tuple[str, str, str]  # protocol, server address, server port
 

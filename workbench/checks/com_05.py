@@ -15,8 +15,6 @@ from typing import Any
 
 from workbench.checks._network import (
     INFRASTRUCTURE,
-    REMOTE_FLOWS_STEP,
-    TRAFFIC_STEP,
     Device,
     Row,
     answer_addresses,
@@ -37,7 +35,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page, table_cell
+from workbench.checks.page import REMOTE_FLOWS_STEP, TRAFFIC_STEP, Page, table_cell
 
 
 @dataclass

@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._network import (
-    OPEN_PORTS_CELL,
     declared_port_labels,
     device_of,
     device_services,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import FLOW_VIEW, Page, table_cell
+from workbench.checks.page import FLOW_VIEW, OPEN_PORTS_CELL, Page, table_cell
 
 
 class InputValidation(Check):

@@ -120,3 +120,14 @@ def table_cell(
         lines.append(f"    empty={py_literal(empty)},")
     lines.append(")")
     return "\n".join(lines)
+
+
+# Cells shared by several pages.
+
+OPEN_PORTS_CELL = table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device")
+BOOT_SERVICES_CELL = table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot")
+REMOTE_FLOWS_CELL = table_cell(
+    "flows", "capture", "flows", FLOW_VIEW, "Flows from the device to remote services", where=REMOTE
+)
+REMOTE_FLOWS_STEP = ("Flows the device opened to remote services:", REMOTE_FLOWS_CELL)
+TRAFFIC_STEP = ("Traffic over time and bytes per destination:", "ui.plots.traffic(session)")

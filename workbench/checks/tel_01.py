@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._network import (
-    REMOTE_FLOWS_STEP,
-    TRAFFIC_STEP,
     covered_by,
     declared_endpoints,
     device_of,
@@ -19,7 +17,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page
+from workbench.checks.page import REMOTE_FLOWS_STEP, TRAFFIC_STEP, Page
 
 
 class TelemetryDisclosed(Check):
