@@ -50,12 +50,15 @@ is the verdict you record in step 7. The batch (`workbench run`) runs this same 
 PARAMETERS = """case_dir: str = ""  # path to the device case folder (made with `workbench case new`)
 requirement_id: str = "{rid}"  # id of the catalogue requirement this notebook inspects
 catalog: str = ""  # catalogue edition or YAML path; empty: the edition the case names
-interactive: bool = True  # True: the verdict widget; False (batch): the recorded verdict, read-only"""
+interactive: bool = True  # True: the verdict widget; False (batch): the recorded verdict, read-only
+outcome_path: str = ""  # the batch's judged outcome to show; empty: the check runs here"""
 
 SETUP = """from workbench import ui
 from workbench.notebook import open_check
 
-session = open_check(case_dir, requirement_id, catalog, interactive=interactive)"""
+session = open_check(
+    case_dir, requirement_id, catalog, interactive=interactive, outcome_path=outcome_path
+)"""
 
 STEP1 = """## 1. The requirement
 
@@ -107,7 +110,8 @@ the last cell again: the published outcome then carries your verdict."""
 
 STEP8 = """## 8. Publish
 
-The outcome, as the batch reads it into the evidence bundle."""
+The outcome: what the check proposes and the final verdict. In the batch this is the verdict the
+batch judged once for the evidence bundle, shown here as it was given, not computed again."""
 
 
 def _id(slug: str, number: int) -> str:

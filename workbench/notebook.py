@@ -7,28 +7,38 @@ notebook.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from dataclasses import dataclass, field
-from enum import Enum
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.checks.base import CheckResult, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.errors import WorkbenchError
+from workbench.errors import CaseError, CheckError, EvidenceError, NotebookError
+from workbench.judgement import (
+    INSPECTOR_VERDICTS,
+    FinalVerdict,
+    Outcome,
+    RequirementState,
+    assess,
+    hashes_now,
+    judge,
+    judged_hashes,
+    read_outcome,
+    run_check,
+    stale_reasons,
+)
+from workbench.judgement.state import check_for, jsonable
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from workbench.case import Artefact, Case
     from workbench.catalog import Catalog, Requirement
-    from workbench.checks.base import Check
+    from workbench.checks.base import Check, CheckResult
 
-MIME_TYPE = "application/vnd.workbench.check+json"
-INSPECTOR_VERDICTS = ("PASS", "FAIL", "NOT_APPLICABLE", "INCONCLUSIVE")
+MIME_TYPE = "application/vnd.workbench.check+json"  # the outcome a notebook shows, machine-readable
 OVERVIEW_NOTEBOOK = "00-case-overview.ipynb"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -42,7 +52,7 @@ def notebooks_dir() -> Path:
 
 def notebook_path(requirement_id: str) -> Path:
     if not _SAFE_ID.match(requirement_id):
-        raise WorkbenchError(f"not a requirement id: {requirement_id!r}")
+        raise NotebookError(f"not a requirement id: {requirement_id!r}")
     return notebooks_dir() / f"{requirement_id}.ipynb"
 
 
@@ -52,19 +62,28 @@ def _open_case_and_catalog(case_dir: str | Path, catalog: str | Path | None) -> 
     from workbench.catalog import load_catalog
 
     if not str(case_dir).strip():
-        raise WorkbenchError("case_dir is empty: pass the case folder, e.g. -p case_dir cases/cam1")
+        raise NotebookError("case_dir is empty: pass the case folder, e.g. -p case_dir cases/cam1")
     case = Case.open(case_dir)
     return case, load_catalog(source_to_load(case.info, catalog))
 
 
 def open_check(
-    case_dir: str | Path, requirement_id: str, catalog: str | Path | None = "", interactive: bool = True
+    case_dir: str | Path,
+    requirement_id: str,
+    catalog: str | Path | None = "",
+    interactive: bool = True,
+    outcome_path: str | Path | None = "",
 ) -> CheckSession:
-    """Everything a requirement notebook shows, for one case and one requirement."""
+    """Everything a requirement notebook shows, for one case and one requirement.
+
+    `outcome_path`: the outcome the batch judged for this requirement (workbench.judgement.outcome);
+    the session then shows it instead of running the check again. Empty: the check runs here.
+    """
     case, cat = _open_case_and_catalog(case_dir, catalog)
     requirement = cat.get(requirement_id)
     ctx = SharedContext(case=case, requirement=requirement)
-    return CheckSession(case=case, requirement=requirement, ctx=ctx, interactive=interactive)
+    outcome = read_outcome(outcome_path, requirement.id) if outcome_path else None
+    return CheckSession(case=case, requirement=requirement, ctx=ctx, interactive=interactive, given=outcome)
 
 
 def open_case(
@@ -85,47 +104,6 @@ class SharedContext(EvidenceContext):
     # of a whole overview to each requirement's context.
 
 
-# --- staleness ------------------------------------------------------------------------------------
-def judged_hashes(case: Case, requirement: Requirement, result: CheckResult | None) -> dict[str, str]:
-    """Name -> SHA-256 of what a verdict on `requirement` rests on, as the case is now: recorded
-    with the verdict.
-
-    The case's artefacts of the evidence kinds the requirement names, its attachments, the
-    declaration if named, and any other artefact the check's result was derived from.
-    """
-    hashes = dict(case.judged_hashes(requirement.evidence, requirement.id))
-    used = set(result.evidence_used) if result is not None else set()
-    hashes.update({n: h for n, h in case.current_hashes().items() if h in used})
-    return hashes
-
-
-def stale_reasons(
-    case: Case, requirement: Requirement, result: CheckResult | None, recorded: Any
-) -> list[str]:
-    """Why a recorded verdict no longer matches the evidence (empty: it still does).
-
-    The rule of workbench.case.staleness, the same `workbench case status` applies; `result` is
-    not needed by it and is accepted for the callers' convenience.
-    """
-    from workbench.case.staleness import stale_reasons as case_stale_reasons
-
-    return case_stale_reasons(case, requirement, recorded)
-
-
-def final_with_staleness(
-    case: Case, requirement: Requirement, result: CheckResult | None, recorded: Any
-) -> Any:
-    """workbench.case.final_verdict on the evidence as it is now, with an inspector's verdict
-    stale by the rule of workbench.case.staleness (evidence changed, gone, or added since)."""
-    from workbench.case import final_verdict
-    from workbench.case.staleness import hashes_now
-    from workbench.case.staleness import stale_reasons as case_stale_reasons
-
-    now = hashes_now(case)
-    reasons = case_stale_reasons(case, requirement, recorded, now)
-    return final_verdict(requirement, result, recorded, now, reasons)
-
-
 # --- one requirement ---------------------------------------------------------------------------
 @dataclass
 class CheckSession:
@@ -133,46 +111,44 @@ class CheckSession:
     requirement: Requirement
     ctx: EvidenceContext
     interactive: bool = True
+    given: Outcome | None = None  # the batch's outcome: shown as it is, the check is not run again
 
     @cached_property
     def check(self) -> Check | None:
-        from workbench.checks import get_check
-
-        try:
-            return get_check(self.requirement.id)
-        except WorkbenchError:
-            return None
+        """The registered check (the evidence it needs); None when the installation has none."""
+        return check_for(self.requirement.id)
 
     @cached_property
     def result(self) -> CheckResult:
-        """The check's result, computed once per session from the cached analyses."""
-        if self.check is None:
-            return CheckResult(
-                requirement_id=self.requirement.id,
-                verdict=Verdict.INCONCLUSIVE,
-                reasons=(f"no check is registered for {self.requirement.id} in this installation",),
+        """The check's result: the batch's when given, else computed once from the cached analyses."""
+        if self.given is None:
+            return run_check(self.ctx)
+        if self.given.result is None:
+            raise CheckError(
+                f"the check failed in the batch: {self.given.error}", requirement=self.requirement.id
             )
-        return self.check.run(self.ctx)
-
-    @property
-    def current_hashes(self) -> dict[str, str]:
-        return dict(self.case.current_hashes())
+        return self.given.result
 
     @property
     def recorded(self) -> Any | None:
         """The latest inspector verdict in the case's store (read afresh on every access)."""
         return self.case.verdicts.latest(self.requirement.id)
 
+    def state(self) -> RequirementState:
+        """Where the requirement stands now, by the judgement (the recorded verdict read afresh)."""
+        return judge(self.case, self.requirement, self.result)
+
     @property
-    def final(self) -> Any:
-        """The final verdict (inspector's, else automatic, else PENDING), with staleness."""
-        return final_with_staleness(self.case, self.requirement, self.result, self.recorded)
+    def final(self) -> FinalVerdict:
+        """The final verdict (inspector's, else automatic, else PENDING), with staleness: the batch's
+        when it gave its outcome, else judged now."""
+        return self.given.final if self.given is not None else self.state().final
 
     # evidence ------------------------------------------------------------------------------
     def table(self, kind: str, name: str) -> pd.DataFrame:
         """A table of the capture or firmware engine over every artefact of that kind."""
         if kind not in ("capture", "firmware"):
-            raise WorkbenchError(f"no tables for evidence kind {kind!r}: use 'capture' or 'firmware'")
+            raise EvidenceError(f"no tables for evidence kind {kind!r}: use 'capture' or 'firmware'")
         return self.ctx.capture_table(name) if kind == "capture" else self.ctx.firmware_table(name)
 
     def has(self, kind: str) -> bool:
@@ -201,7 +177,7 @@ class CheckSession:
 
     def stale_reasons(self) -> list[str]:
         """Why the recorded verdict no longer matches the evidence (empty: it still does)."""
-        return stale_reasons(self.case, self.requirement, self.result, self.recorded)
+        return stale_reasons(self.case, self.requirement, self.recorded)
 
     def is_stale(self) -> bool:
         return bool(self.stale_reasons())
@@ -212,11 +188,11 @@ class CheckSession:
     ) -> Any:
         """Append an inspector verdict to the case's store (never only into notebook state)."""
         if verdict not in INSPECTOR_VERDICTS:
-            raise WorkbenchError(f"verdict must be one of {', '.join(INSPECTOR_VERDICTS)}, not {verdict!r}")
+            raise CaseError(f"verdict must be one of {', '.join(INSPECTOR_VERDICTS)}, not {verdict!r}")
         if not rationale.strip():
-            raise WorkbenchError("write a rationale: what you examined and why it supports the verdict")
+            raise CaseError("write a rationale: what you examined and why it supports the verdict")
         if not inspector.strip():
-            raise WorkbenchError("give the inspector's name")
+            raise CaseError("give the inspector's name")
         return self.case.verdicts.record(
             self.requirement.id,
             verdict,
@@ -228,16 +204,12 @@ class CheckSession:
         )
 
     def outcome(self) -> dict[str, Any]:
-        """The payload the batch reads (CONTRACTS.md, "Notebooks and the batch")."""
-        final = self.final
+        """What the notebook publishes (CONTRACTS.md, "Notebooks and the batch"): in the batch, the
+        batch's own outcome, shown as it was given."""
         return {
             "requirement_id": self.requirement.id,
-            "result": _jsonable(self.result.to_dict()),
-            "final": {
-                "verdict": str(_value(final.verdict)),
-                "source": str(_value(final.source)),
-                "stale": bool(final.stale),
-            },
+            "result": jsonable(self.result.to_dict()),
+            "final": self.final.to_dict(),
         }
 
     def publish(self) -> dict[str, Any]:
@@ -256,17 +228,6 @@ class CheckSession:
 
 # --- the whole case ----------------------------------------------------------------------------
 @dataclass
-class RequirementStatus:
-    requirement: Requirement
-    applicable: bool
-    result: CheckResult | None
-    final_verdict: str
-    source: str
-    stale: bool
-    error: str = ""
-
-
-@dataclass
 class CaseOverview:
     case: Case
     catalog: Catalog
@@ -279,72 +240,29 @@ class CaseOverview:
         return int(self.case.info.level)
 
     @cached_property
-    def statuses(self) -> list[RequirementStatus]:
-        """Every requirement of the catalogue with its check result and final verdict."""
-        return [self._status(r) for r in sorted(self.catalog.requirements, key=lambda r: (r.level, r.id))]
+    def statuses(self) -> list[RequirementState]:
+        """Every requirement of the catalogue, its check run and judged (a check that raises is
+        that requirement's ERROR, the others go on)."""
+        hashes = hashes_now(self.case)
+        requirements = sorted(self.catalog.requirements, key=lambda r: (r.level, r.id))
+        return [assess(self._context(r), hashes) for r in requirements]
 
-    def _status(self, requirement: Requirement) -> RequirementStatus:
-        from workbench.checks import get_check
-
-        applicable = requirement.level <= self.level
-        recorded = self.case.verdicts.latest(requirement.id)
-        try:
-            ctx = SharedContext(
-                case=self.case, requirement=requirement, _tables=self._tables, _analyses=self._analyses
-            )
-            result: CheckResult | None = get_check(requirement.id).run(ctx)
-        except Exception as exc:  # one broken check must not hide the others
-            final = final_with_staleness(self.case, requirement, None, recorded)
-            return RequirementStatus(
-                requirement,
-                applicable,
-                None,
-                "ERROR",
-                str(_value(final.source)),
-                bool(final.stale),
-                error=f"{type(exc).__name__}: {exc}",
-            )
-        final = final_with_staleness(self.case, requirement, result, recorded)
-        return RequirementStatus(
-            requirement,
-            applicable,
-            result,
-            str(_value(final.verdict)),
-            str(_value(final.source)),
-            bool(final.stale),
+    def _context(self, requirement: Requirement) -> SharedContext:
+        return SharedContext(
+            case=self.case, requirement=requirement, _tables=self._tables, _analyses=self._analyses
         )
+
+    def applicable(self) -> list[RequirementState]:
+        """The requirements up to the case's target level."""
+        return [s for s in self.statuses if s.level <= self.level]
 
     def missing_kinds(self) -> dict[str, list[str]]:
         """Evidence kind -> applicable requirement ids whose check lacks it."""
         missing: dict[str, list[str]] = {}
-        for status in self.statuses:
-            if status.applicable and status.result is not None:
-                for kind in status.result.missing_evidence:
-                    missing.setdefault(str(_value(kind)), []).append(status.requirement.id)
+        for status in self.applicable():
+            for kind in status.missing_evidence:
+                missing.setdefault(kind, []).append(status.id)
         return missing
 
     def pending(self) -> list[str]:
-        return [s.requirement.id for s in self.statuses if s.applicable and s.source == "pending"]
-
-
-def _value(item: Any) -> Any:
-    return getattr(item, "value", item)
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types only (enums as their values, tuples as lists, numpy scalars unwrapped)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Enum):
-        return _jsonable(value.value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if hasattr(value, "item"):  # numpy scalar
-        return _jsonable(value.item())
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+        return [s.id for s in self.applicable() if s.source == "pending"]

@@ -1,16 +1,23 @@
-"""Fixtures of the batch tests: a real case, real fixture notebooks, real kernels, one run per session."""
+"""Fixtures of the batch tests: a real case, real fixture notebooks, real kernels, one run per session.
+
+The fixture catalogue's requirements (FIX-01..09) have checks of their own, below: each a real
+Check the batch runs in its worker pool, as it runs the registered ones.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from workbench.case import Case, CaseInfo
+from workbench.checks.base import Check, CheckResult, EvidenceRef, Finding, Verdict
 from workbench.cli import main as workbench_main
+from workbench.judgement import state as judgement_state
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CATALOG = FIXTURES / "catalog.yaml"
@@ -25,10 +32,57 @@ class Invocation:
     err: str
 
 
+class FixtureCheck(Check):
+    """A check that proposes a fixed verdict (or raises, when `verdict` is None)."""
+
+    verdict: Verdict | None = Verdict.PASS
+    reasons: tuple[str, ...] = ("all good",)
+    findings: tuple[Finding, ...] = ()
+
+    def evaluate(self, ctx) -> CheckResult:
+        if self.verdict is None:
+            raise ValueError(f"deliberate check failure in {self.requirement_id}")
+        return self.result(ctx, self.verdict, self.reasons, self.findings)
+
+
+def fixture_check(rid: str, verdict: Verdict | None = Verdict.PASS, *reasons: str, findings=()) -> Check:
+    attributes = {"requirement_id": rid, "verdict": verdict, "reasons": reasons or ("all good",),
+                  "findings": tuple(findings)}
+    return type(f"Check_{rid.replace('-', '_')}", (FixtureCheck,), attributes)()
+
+
+FIXTURE_CHECKS = {
+    "FIX-01": fixture_check(
+        "FIX-01", Verdict.FAIL, "telnet answers on 2323", "FTP accepts anonymous", findings=(
+            Finding("telnet open", evidence=(EvidenceRef("demo.pcap", packet=12),)),
+            Finding("anonymous FTP", evidence=(EvidenceRef("demo.pcap", packet=40),)),
+        ),
+    ),
+    "FIX-02": fixture_check("FIX-02"),  # its notebook raises
+    "FIX-03": fixture_check("FIX-03", Verdict.NEEDS_INSPECTOR, "look at the device"),
+    "FIX-04": fixture_check("FIX-04", Verdict.NEEDS_INSPECTOR, "hostile names seen"),
+    "FIX-05": fixture_check("FIX-05"),  # its notebook kills its kernel
+    "FIX-06": fixture_check("FIX-06"),  # it has no notebook
+    "FIX-07": fixture_check("FIX-07", None),  # the check raises
+    "FIX-08": fixture_check("FIX-08"),
+    "FIX-09": fixture_check("FIX-09"),  # its notebook sleeps
+}
+
+
+@contextlib.contextmanager
+def fixture_checks() -> Iterator[None]:
+    """The fixture checks stand beside the registered ones while the batch runs (its forked workers
+    inherit them)."""
+    registered = judgement_state.check_for
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(judgement_state, "check_for", lambda rid: FIXTURE_CHECKS.get(rid) or registered(rid))
+        yield
+
+
 def invoke(*argv: str) -> Invocation:
-    """Run the workbench CLI in-process, as a user would from the shell."""
+    """Run the workbench CLI in-process, as a user would from the shell (with the fixture checks)."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), fixture_checks():
         try:
             code = workbench_main(list(argv))
         except SystemExit as exc:  # argparse errors

@@ -43,13 +43,13 @@ def test_verdicts_sources_and_findings(batch):
     assert subset(by_id["FIX-08"], verdict="PASS", verdict_source="automatic", level=2)
 
 
-def test_failing_notebooks_are_error_and_the_batch_goes_on(batch):
+def test_failing_notebooks_and_checks_are_error_and_the_batch_goes_on(batch):
     by_id = rows(batch)
     assert "deliberate failure in FIX-02" in by_id["FIX-02"]["error"]
     assert "ValueError" in by_id["FIX-02"]["error"]
     assert "DeadKernelError" in by_id["FIX-05"]["error"]
     assert "no notebook FIX-06.ipynb" in by_id["FIX-06"]["error"]
-    assert "without publishing" in by_id["FIX-07"]["error"]
+    assert "ValueError: deliberate check failure in FIX-07" in by_id["FIX-07"]["error"]  # the check raised
     for rid in ("FIX-02", "FIX-05", "FIX-06", "FIX-07"):
         assert by_id[rid]["verdict"] == "ERROR" and by_id[rid]["verdict_source"] == "error"
     for rid in ("FIX-02", "FIX-05", "FIX-07"):  # failed notebooks still have their page and notebook

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from workbench.batch.summary import CheckRow, evidence_to_add, level_results
+from workbench.batch.summary import CheckRow
 from workbench.batch.verify import _safe_member
+from workbench.judgement import evidence_to_add, level_results
 
 
 def row(rid: str, level: int, verdict: str, *, stale: bool = False, missing=()) -> CheckRow:

@@ -9,10 +9,10 @@ import pytest
 from tests_case_paths import CORPUS, PCAP
 
 from workbench.case import Case
-from workbench.case.staleness import stale_reasons
-from workbench.case.status import case_status
 from workbench.catalog import load_catalog
 from workbench.cli import main
+from workbench.judgement import stale_reasons
+from workbench.judgement.status import case_status
 from workbench.notebook import open_case, open_check
 
 SECOND_CAPTURE = CORPUS / "zeek__dns53.pcap"

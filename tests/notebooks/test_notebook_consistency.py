@@ -9,7 +9,10 @@ import pytest
 from nb_helpers import NOTEBOOKS, load_generator
 
 OVERVIEW = "00-case-overview.ipynb"
-REQUIREMENT_PARAMETERS = {"case_dir": "str", "requirement_id": "str", "catalog": "str", "interactive": "bool"}
+REQUIREMENT_PARAMETERS = {
+    "case_dir": "str", "requirement_id": "str", "catalog": "str", "interactive": "bool",
+    "outcome_path": "str",  # the batch's outcome to show; the overview has none
+}
 STEPS = [
     "## 1. The requirement",
     "## 2. Pass criteria and inspection method",
@@ -86,12 +89,13 @@ def test_parameters_cell_is_tagged_and_every_parameter_annotated(path) -> None:
     parameters = papermill.inspect_notebook(str(path))
     expected = dict(REQUIREMENT_PARAMETERS)
     if path.name == OVERVIEW:
-        del expected["requirement_id"]
+        del expected["requirement_id"], expected["outcome_path"]
     assert {n: p["inferred_type_name"] for n, p in parameters.items()} == expected
     assert all(p["help"].strip() for p in parameters.values())
     if path.name != OVERVIEW:
         assert parameters["requirement_id"]["default"] == f'"{path.stem}"'
         assert parameters["interactive"]["default"] == "True"
+        assert parameters["outcome_path"]["default"] == '""'  # interactively the check runs in the notebook
 
 
 @pytest.mark.parametrize("path", notebook_files(), ids=lambda p: p.stem)
@@ -116,7 +120,8 @@ def test_requirement_notebooks_have_the_same_shape(path) -> None:
     ]
     assert headings == STEPS
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert "open_check(case_dir, requirement_id, catalog, interactive=interactive)" in code[1]
+    call = "case_dir, requirement_id, catalog, interactive=interactive, outcome_path=outcome_path"
+    assert f"session = open_check(\n    {call}\n)" in code[1]
     assert code[2:5] == [
         "ui.show_requirement(session.requirement)",
         "ui.show_criteria(session.requirement)",

@@ -2,7 +2,9 @@
 
 Everything that can go wrong with a notebook (an exception in a cell, a timeout, a kernel that
 dies, a notebook that cannot be read) ends here as an `error` string on the returned
-NotebookRun: the page is still rendered, with the error visible, and the batch goes on.
+NotebookRun: the page is still rendered, with the error visible, and the batch goes on. The
+verdict is not read back from the notebook: the batch judged it before (workbench.batch.judge)
+and handed the notebook its outcome to show.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.batch.outcome import find_outcome, has_widgets
+from workbench.batch.outcome import has_widgets
 from workbench.batch.paths import TEMPLATES_DIR
 from workbench.batch.render import render_html
+from workbench.errors import NotebookError
+from workbench.judgement import ERROR
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class NotebookTask:
     heading: str = ""
     facts: tuple[tuple[str, str], ...] = ()
     templates_dir: Path = TEMPLATES_DIR
+    verdict: str | None = None  # the final verdict the batch judged, for the page's header
 
 
 @dataclass
@@ -40,7 +45,6 @@ class NotebookRun:
     key: str
     requirement_id: str | None
     error: str | None = None
-    outcome: dict[str, Any] | None = None
     widgets: bool = False
     seconds: float = 0.0
     render_error: str | None = None
@@ -88,7 +92,7 @@ def analyse_artefact(case_dir: str, name: str) -> str | None:
             analysis.firmware_scan(case, artefact)
     except ModuleNotFoundError as exc:
         return f"{name}: its analysis engine is not available ({exc.name}); not analysed"
-    except Exception as exc:
+    except Exception as exc:  # an engine's bug on one artefact must not stop the batch: the rows say so
         return f"analysis of {name} failed: {type(exc).__name__}: {exc}"
     return None
 
@@ -97,13 +101,6 @@ def run_notebook(task: NotebookTask) -> NotebookRun:
     started = time.perf_counter()
     run = NotebookRun(key=task.key, requirement_id=task.requirement_id)
     nb = _execute(task, run)
-    if nb is not None and task.requirement_id:
-        run.outcome = find_outcome(nb, task.requirement_id)
-        if run.outcome is None and run.error is None:
-            run.error = (
-                "the notebook completed without publishing its check outcome "
-                "(application/vnd.workbench.check+json)"
-            )
     run.widgets = nb is not None and has_widgets(nb)
     render_page(task, run, nb)
     run.seconds = time.perf_counter() - started
@@ -132,14 +129,15 @@ def _execute(task: NotebookTask, run: NotebookRun) -> Any:
             shutdown_kernel="immediate",  # outputs are in; a graceful stop only costs ~0.25 s
         )
     except PapermillExecutionError as exc:
-        run.error = f"cell {exc.exec_count or exc.cell_index}: {exc.ename}: {exc.evalue}"
+        cell = exc.exec_count or exc.cell_index
+        run.error = str(NotebookError(f"{exc.ename}: {exc.evalue}", cell=cell))
     except Exception as exc:  # timeout, dead kernel, unreadable notebook: all ERROR, never fatal
-        run.error = f"{type(exc).__name__}: {exc}".strip()
+        run.error = str(NotebookError(f"{type(exc).__name__}: {exc}".strip()))
     # papermill saves the notebook after every cell, so a failed run leaves its partial notebook
     for path in (task.out_ipynb, task.source):
         try:
             return nbformat.read(str(path), as_version=4)
-        except Exception as exc:
+        except (OSError, ValueError) as exc:  # unreadable or not JSON (nbformat's NotJSONError)
             run.warnings.append(f"cannot read {path.name}: {exc}")
     return None
 
@@ -147,11 +145,7 @@ def _execute(task: NotebookTask, run: NotebookRun) -> Any:
 def render_page(task: NotebookTask, run: NotebookRun, nb: Any) -> None:
     import nbformat
 
-    verdict = None
-    if run.error:
-        verdict = "ERROR"
-    elif run.outcome:
-        verdict = str((run.outcome.get("final") or {}).get("verdict") or "")
+    verdict = ERROR if run.error else task.verdict
     header = {
         "heading": task.heading or task.key,
         "facts": list(task.facts),

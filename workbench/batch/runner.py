@@ -1,10 +1,12 @@
 """`workbench run`: every applicable notebook of a case, executed in parallel, sealed as a bundle.
 
 Order of work: open the case and the catalogue; start the worker pool (each worker imports
-papermill and nbconvert once, while the parent analyses every artefact once so that notebooks
-only read the cache); execute the notebooks (one fresh kernel each); judge the rows; write
-index.html, results.json, a copy of the case's records, then manifest.json and its seals, then
-the zip.
+papermill and nbconvert once); analyse every artefact once, in the pool, so that checks and
+notebooks only read the cache; run and judge every selected requirement's check once, in the
+pool (workbench.batch.judge), writing each outcome for its notebook; execute the notebooks (one
+fresh kernel each), each showing the outcome it was given; build the rows from the judged states
+(ERROR where a notebook failed); write index.html, results.json, a copy of the case's records,
+then manifest.json and its seals, then the zip.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,10 +32,12 @@ from workbench.batch.execute import (
     run_notebook,
     warm_imports,
 )
+from workbench.batch.judge import failed_share, judge_share, outcome_path, shares
 from workbench.batch.paths import NOTEBOOKS_DIR, OVERVIEW_NOTEBOOK, TEMPLATES_DIR
 from workbench.batch.seal import seal_bundle
-from workbench.batch.summary import CheckRow, evidence_to_add, level_results
-from workbench.errors import WorkbenchError
+from workbench.batch.summary import CheckRow
+from workbench.errors import EvidenceError, WorkbenchError
+from workbench.judgement import ERROR, RequirementState, evidence_to_add, level_results
 
 DEFAULT_TIMEOUT = 600  # seconds per cell
 
@@ -69,7 +73,7 @@ class BatchResult:
 
     @property
     def errors(self) -> list[CheckRow]:
-        return [r for r in self.rows if r.verdict == "ERROR"]
+        return [r for r in self.rows if r.verdict == ERROR]
 
 
 def utc_now() -> datetime:
@@ -98,52 +102,28 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     (bundle_dir / "notebooks").mkdir(parents=True)
     work = Path(tempfile.mkdtemp(prefix="wb-batch-"))
     jobs = max(1, int(opts.jobs or os.cpu_count() or 1))
-    params = {
-        "case_dir": str(case.path.resolve()),
-        "catalog": catalog_source or "",
-        "interactive": False,
-    }
-    facts = (
-        ("device", f"{case.info.vendor} {case.info.model} ({case.info.device})"),
-        ("firmware version", str(case.info.firmware_version)),
-        ("catalogue edition", str(catalog.edition)),
-        ("bundle", bundle_dir.name),
-    )
-    tasks: list[NotebookTask] = []
-    if overview.is_file():
-        tasks.append(_task(OVERVIEW_NOTEBOOK, None, overview, bundle_dir, work, params, opts,
-                           f"Case overview — {case.info.vendor} {case.info.model}", facts))
-    for req in present:
-        tasks.append(_task(req.id, req.id, notebooks_dir / f"{req.id}.ipynb", bundle_dir, work, params,
-                           opts, f"{req.id} — {req.title}", facts + (("level", "★" * req.level),)))
-
+    tasks = _tasks(case, catalog, catalog_source, present, overview, bundle_dir, work, opts)
     log_path = work / "kernels.log"
     warnings: list[str] = []
     try:
-        runs = _execute_all(tasks, jobs, log_path, opts.progress, case, warnings)
+        pool = _Pool(jobs, log_path, opts.progress, case, catalog_source, work, warnings)
+        states, runs = pool.execute(tasks, requirements)
     finally:
         if log_path.exists() and log_path.stat().st_size:
             (bundle_dir / "logs").mkdir(exist_ok=True)
             shutil.copyfile(log_path, bundle_dir / "logs" / "kernels.log")
         shutil.rmtree(work, ignore_errors=True)
 
-    rows = [_row(req, runs.get(req.id), case, notebooks_dir) for req in requirements]
+    rows = [_row(states[req.id], runs.get(req.id), notebooks_dir) for req in requirements]
     overview_run = runs.get(OVERVIEW_NOTEBOOK)
-    overview_error = overview_run.error if overview_run else None
     if overview_run is None:
         warnings.append(f"no case overview notebook ({overview.name}) in {notebooks_dir}")
     levels = level_results(rows, level)
+    overview_error = overview_run.error if overview_run else None
     result = BatchResult(bundle_dir, bundle_dir.with_suffix(".zip"), rows, levels, warnings, overview_error)
     seal_bundle(
-        result,
-        case=case,
-        catalog=catalog,
-        level=level,
-        started=started,
-        jobs=jobs,
-        opts=opts,
-        notebooks=[t.source for t in tasks],
-        evidence_needed=evidence_to_add(rows),
+        result, case=case, catalog=catalog, level=level, started=started, jobs=jobs, opts=opts,
+        notebooks=[t.source for t in tasks], evidence_needed=evidence_to_add(rows),
         overview_page=f"notebooks/{OVERVIEW_NOTEBOOK}.html" if overview_run else None,
     )
     return result
@@ -173,6 +153,29 @@ def _new_bundle_dir(out_dir: Path, case_name: str, started: datetime) -> Path:
         n += 1
         candidate = out_dir / f"{stem}-{n}"
     return candidate
+
+
+def _tasks(
+    case: Any, catalog: Any, catalog_source: str | None, present: list[Any], overview: Path,
+    bundle_dir: Path, work: Path, opts: BatchOptions,
+) -> list[NotebookTask]:
+    """The overview's task, then one per requirement with a notebook (its outcome file to show)."""
+    params = {"case_dir": str(case.path.resolve()), "catalog": catalog_source or "", "interactive": False}
+    facts = (
+        ("device", f"{case.info.vendor} {case.info.model} ({case.info.device})"),
+        ("firmware version", str(case.info.firmware_version)),
+        ("catalogue edition", str(catalog.edition)),
+        ("bundle", bundle_dir.name),
+    )
+    tasks: list[NotebookTask] = []
+    if overview.is_file():
+        tasks.append(_task(OVERVIEW_NOTEBOOK, None, overview, bundle_dir, work, params, opts,
+                           f"Case overview — {case.info.vendor} {case.info.model}", facts))
+    for req in present:
+        own = {**params, "outcome_path": str(outcome_path(work, req.id))}
+        tasks.append(_task(req.id, req.id, overview.parent / f"{req.id}.ipynb", bundle_dir, work, own,
+                           opts, f"{req.id} — {req.title}", facts + (("level", "★" * req.level),)))
+    return tasks
 
 
 def _task(
@@ -205,35 +208,77 @@ def _pool_context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _execute_all(
-    tasks: list[NotebookTask], jobs: int, log_path: Path, progress: bool, case: Any, warnings: list[str]
-) -> dict[str, NotebookRun]:
-    from tqdm import tqdm
+@dataclass
+class _Pool:
+    """The worker pool of one batch: analyse every artefact, judge every requirement, run the notebooks."""
 
-    runs: dict[str, NotebookRun] = {}
-    jobs = min(jobs, max(1, len(tasks)))
-    context = _pool_context()
-    templates = str(tasks[0].templates_dir) if tasks else None
-    if context.get_start_method() == "fork":
-        warm_imports(templates)  # once here, inherited by every worker
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=init_worker, initargs=(str(log_path), templates)
-    ) as pool:
-        # analyse every artefact once, in parallel, before any notebook reads the cache
+    jobs: int
+    log_path: Path
+    progress: bool
+    case: Any
+    catalog_source: str | None
+    work: Path
+    warnings: list[str]
+
+    def execute(
+        self, tasks: list[NotebookTask], requirements: list[Any]
+    ) -> tuple[dict[str, RequirementState], dict[str, NotebookRun]]:
+        context = _pool_context()
+        templates = str(tasks[0].templates_dir) if tasks else None
+        if context.get_start_method() == "fork":
+            warm_imports(templates)  # once here, inherited by every worker
+        workers = min(self.jobs, max(1, len(tasks), len(requirements)))
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=init_worker,
+            initargs=(str(self.log_path), templates),
+        ) as pool:
+            self._analyse(pool)
+            states = self._judge(pool, requirements)
+            tasks = [replace(t, verdict=states[t.requirement_id].verdict) if t.requirement_id else t
+                     for t in tasks]
+            runs = self._run_notebooks(pool, tasks)
+        for task in tasks:  # a crashed worker may leave a page unwritten: write a page that says so
+            if not task.out_html.exists():
+                render_page(task, runs[task.key], None)
+        return states, runs
+
+    def _analyse(self, pool: ProcessPoolExecutor) -> None:
+        """Every capture and firmware image analysed once, in parallel, before anything reads the cache."""
         analysed = [
-            pool.submit(analyse_artefact, str(case.path), a.name)
-            for a in case.artefacts()
+            pool.submit(analyse_artefact, str(self.case.path), a.name)
+            for a in self.case.artefacts()
             if a.kind in ("capture", "firmware")
         ]
         for future in analysed:
             try:
                 problem = future.result()
             except BrokenProcessPool as exc:
-                raise WorkbenchError(f"a worker process died while analysing the evidence: {exc}") from None
+                raise EvidenceError(f"a worker process died while analysing the evidence: {exc}") from None
             if problem:
-                warnings.append(problem)
+                self.warnings.append(problem)
+
+    def _judge(self, pool: ProcessPoolExecutor, requirements: list[Any]) -> dict[str, RequirementState]:
+        """Each requirement's check run and judged once; its outcome written for its notebook."""
+        by_id = {r.id: r for r in requirements}
+        futures = {
+            pool.submit(judge_share, str(self.case.path), self.catalog_source, share, str(self.work)): share
+            for share in shares(list(by_id), self.jobs)
+        }
+        states: dict[str, RequirementState] = {}
+        for future, share in futures.items():
+            try:
+                states.update(future.result())
+            except Exception as exc:  # a share that fails whole (a dead worker) is ERROR, not the batch's end
+                error = f"judging failed: {type(exc).__name__}: {exc}"
+                states.update(failed_share(self.case, [by_id[r] for r in share], self.work, error))
+        return states
+
+    def _run_notebooks(self, pool: ProcessPoolExecutor, tasks: list[NotebookTask]) -> dict[str, NotebookRun]:
+        from tqdm import tqdm
+
+        runs: dict[str, NotebookRun] = {}
         futures: dict[Future[NotebookRun], NotebookTask] = {pool.submit(run_notebook, t): t for t in tasks}
-        with tqdm(total=len(tasks), desc="notebooks", unit="nb", file=sys.stderr, disable=not progress,
+        with tqdm(total=len(tasks), desc="notebooks", unit="nb", file=sys.stderr, disable=not self.progress,
                   dynamic_ncols=True) as bar:
             for future in as_completed(futures):
                 task = futures[future]
@@ -246,35 +291,20 @@ def _execute_all(
                 runs[task.key] = run
                 bar.set_postfix_str(f"{task.key} {'ERROR' if run.error else 'ok'}", refresh=False)
                 bar.update()
-    for task in tasks:  # a crashed worker may leave a page unwritten: write a page that says so
-        if not task.out_html.exists():
-            render_page(task, runs[task.key], None)
-    return runs
+        return runs
 
 
-def _row(req: Any, run: NotebookRun | None, case: Any, notebooks_dir: Path) -> CheckRow:
-    from workbench.checks.base import CheckResult
-    from workbench.notebook import final_with_staleness
-
+def _row(state: RequirementState, run: NotebookRun | None, notebooks_dir: Path) -> CheckRow:
+    """The batch's row: the judgement's state, ERROR when the notebook that shows it failed."""
+    req, result, recorded = state.requirement, state.result, state.recorded
     row = CheckRow(
-        id=req.id,
-        title=req.title,
-        level=int(req.level),
-        automation=str(req.automation),
-        verdict="ERROR",
-        verdict_source="error",
+        id=state.id, title=req.title, level=state.level, automation=state.automation,
+        verdict=state.verdict, verdict_source=state.source, stale=state.stale, proposed=state.proposed,
+        findings=len(result.findings) if result is not None else 0, reasons=state.reasons,
+        missing_evidence=state.missing_evidence, error=state.error,
         mappings={k: list(v) for k, v in req.mappings.model_dump().items()},
-        page=f"notebooks/{req.id}.html",
-        notebook=f"notebooks/{req.id}.ipynb",
+        page=f"notebooks/{req.id}.html", notebook=f"notebooks/{req.id}.ipynb",
     )
-    if run is None:
-        row.error = f"no notebook {req.id}.ipynb in {notebooks_dir}"
-        row.page = ""
-        row.notebook = ""
-        return row
-    row.seconds = round(run.seconds, 2)
-    row.warnings = list(run.warnings)
-    recorded = case.verdicts.latest(req.id)
     if recorded is not None:
         row.inspector = {
             "inspector": recorded.inspector,
@@ -282,27 +312,15 @@ def _row(req: Any, run: NotebookRun | None, case: Any, notebooks_dir: Path) -> C
             "verdict": str(recorded.verdict),
             "rationale": recorded.rationale,
         }
-    result = None
-    if run.outcome:
-        try:
-            result = CheckResult.from_dict(run.outcome["result"])
-        except (KeyError, TypeError, ValueError) as exc:
-            run.error = run.error or f"the published check outcome is malformed: {exc}"
-    if result is not None:
-        row.proposed = str(result.verdict)
-        row.findings = len(result.findings)
-        row.reasons = list(result.reasons)
-        row.missing_evidence = [str(k) for k in result.missing_evidence]
-    if run.error:
-        row.error = run.error
+    if run is None:
+        row.page = row.notebook = ""
+        notebook_error: str | None = f"no notebook {req.id}.ipynb in {notebooks_dir}"
+    else:
+        row.seconds, row.warnings = round(run.seconds, 2), list(run.warnings)
+        notebook_error = run.error
+    if notebook_error:
+        row.verdict, row.verdict_source, row.stale = ERROR, "error", False
+        row.error = state.error or notebook_error
         if recorded is not None:
-            row.reasons = [f"inspector verdict on record: {recorded.verdict}"] + row.reasons
-        return row
-    final = final_with_staleness(case, req, result, recorded)
-    row.verdict, row.verdict_source, row.stale = str(final.verdict), str(final.source), bool(final.stale)
-    published = (run.outcome or {}).get("final") or {}
-    if published and str(published.get("verdict")) != row.verdict:
-        row.warnings.append(
-            f"the notebook showed final verdict {published.get('verdict')}, the batch judged {row.verdict}"
-        )
+            row.reasons = [f"inspector verdict on record: {recorded.verdict}", *row.reasons]
     return row

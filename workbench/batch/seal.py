@@ -53,20 +53,9 @@ def seal_bundle(
     finished = datetime.now(UTC).replace(microsecond=0)
     info = case.info.model_dump(mode="json")
     times = {"started_at": started.isoformat(), "finished_at": finished.isoformat()}
-    results = {
-        "format": "workbench-results/1",
-        "bundle": bundle.name,
-        "case": info,
-        "catalog_edition": str(catalog.edition),
-        "level": level,
-        "partial": bool(opts.only),
-        **times,
-        "checks": [row.to_json() for row in result.rows],
-        "overall": {str(k): v for k, v in result.levels.items()},
-        "evidence_to_add": evidence_needed,
-        "overview": {"page": overview_page, "error": result.overview_error},
-        "warnings": result.warnings,
-    }
+    results = _results(result, info, str(catalog.edition), level, bool(opts.only), times)
+    results["evidence_to_add"] = evidence_needed
+    results["overview"] = {"page": overview_page, "error": result.overview_error}
     _write_json(bundle / "results.json", results)
     index = render_index(
         {
@@ -109,6 +98,24 @@ def seal_bundle(
     digest = sha256_bytes(raw)
     atomic_write_text(bundle / MANIFEST_HASH, seal_line(digest))
     write_zip(bundle, result.zip_path, comment=zip_comment(digest), when=started)
+
+
+def _results(
+    result: BatchResult, info: dict[str, Any], edition: str, level: int, partial: bool, times: dict[str, str]
+) -> dict[str, Any]:
+    """results.json: the rows and the roll-up per level, as the batch judged them."""
+    return {
+        "format": "workbench-results/1",
+        "bundle": result.bundle_dir.name,
+        "case": info,
+        "catalog_edition": edition,
+        "level": level,
+        "partial": partial,
+        **times,
+        "checks": [row.to_json() for row in result.rows],
+        "overall": {str(k): v for k, v in result.levels.items()},
+        "warnings": result.warnings,
+    }
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -24,7 +24,7 @@ from workbench.batch.manifest import (
     parse_seal,
     parse_zip_comment,
 )
-from workbench.errors import WorkbenchError
+from workbench.errors import BundleError
 
 CHUNK = 1 << 20
 MAX_MANIFEST_BYTES = 64 << 20
@@ -67,7 +67,7 @@ class _Source:
         with self.open(rel) as handle:
             data = handle.read(limit + 1)
         if len(data) > limit:
-            raise WorkbenchError(f"{rel} is larger than {limit} bytes", path=rel)
+            raise BundleError(f"{rel} is larger than {limit} bytes", path=rel)
         return data
 
 
@@ -131,11 +131,11 @@ def verify_bundle(path: str | Path) -> VerifyReport:
     if bundle.is_dir():
         return _verify(_Folder(bundle), str(bundle), comment_digest=None)
     if not bundle.is_file():
-        raise WorkbenchError("no such bundle (expected a .zip or a bundle folder)", path=str(bundle))
+        raise BundleError("no such bundle (expected a .zip or a bundle folder)", path=str(bundle))
     try:
         archive = zipfile.ZipFile(bundle)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise WorkbenchError(f"not a readable zip: {exc}", path=str(bundle)) from None
+        raise BundleError(f"not a readable zip: {exc}", path=str(bundle)) from None
     with archive:
         source = _Zip(archive)
         digest = parse_zip_comment(archive.comment)
@@ -148,7 +148,7 @@ def _verify(source: _Source, label: str, *, comment_digest: str | None) -> Verif
     report = VerifyReport(bundle=label)
     names = set(source.names())
     if MANIFEST not in names:
-        raise WorkbenchError(f"no {MANIFEST} in the bundle: not a workbench evidence bundle", path=label)
+        raise BundleError(f"no {MANIFEST} in the bundle: not a workbench evidence bundle", path=label)
     try:
         raw = source.read_small(MANIFEST, MAX_MANIFEST_BYTES)
         manifest = json.loads(raw)

@@ -4,15 +4,12 @@ from workbench.case.artefacts import KINDS, Artefact
 from workbench.case.case import Case
 from workbench.case.catalogref import CatalogRef, catalog_sha256, source_to_load
 from workbench.case.declaration import Declaration, OpenPort, load_declaration
-from workbench.case.final import PENDING, FinalVerdict, final_verdict
 from workbench.case.info import CaseInfo
 from workbench.case.integrity import ArtefactIntegrity, IntegrityReport
-from workbench.case.staleness import stale_reasons
 from workbench.case.verdicts import RECORDABLE, RecordedVerdict, VerdictStore
 
 __all__ = [
     "KINDS",
-    "PENDING",
     "RECORDABLE",
     "Artefact",
     "ArtefactIntegrity",
@@ -20,14 +17,11 @@ __all__ = [
     "CaseInfo",
     "CatalogRef",
     "Declaration",
-    "FinalVerdict",
     "IntegrityReport",
     "OpenPort",
     "RecordedVerdict",
     "VerdictStore",
     "catalog_sha256",
-    "final_verdict",
     "load_declaration",
     "source_to_load",
-    "stale_reasons",
 ]

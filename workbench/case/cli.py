@@ -14,10 +14,10 @@ from workbench.case.artefacts import KINDS
 from workbench.case.case import Case, current_user
 from workbench.case.catalogref import CatalogRef, provenance, source_to_load
 from workbench.case.info import CaseInfo
-from workbench.case.status import case_status, format_status
 from workbench.case.verdicts import RECORDABLE
 from workbench.case.yamlio import describe_validation
 from workbench.errors import CaseError, WorkbenchError
+from workbench.judgement.status import case_status, format_status
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:

@@ -13,10 +13,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from workbench.case import Case
+from workbench.judgement import DECIDED_OK
 from workbench.training.key import AnswerKey, Defect, ExpectedAnswer
 
 VERDICT_POINTS = 2
-CLEAN = ("PASS", "NOT_APPLICABLE")
+CLEAN = DECIDED_OK  # a verdict that lets a level pass: judging a defect so is missing it
 
 
 @dataclass(frozen=True)

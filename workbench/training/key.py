@@ -30,8 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from workbench.case.yamlio import read_yaml
 from workbench.errors import WorkbenchError
+from workbench.judgement import INSPECTOR_VERDICTS
 
-Verdict = Literal["PASS", "FAIL", "NOT_APPLICABLE", "INCONCLUSIVE"]
+Verdict = Literal[INSPECTOR_VERDICTS]  # type: ignore[valid-type]  # a trainee answers as an inspector records
 
 
 class _Strict(BaseModel):

@@ -6,31 +6,31 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.judgement import ERROR, level_results
 from workbench.ui.evidence import add_hint, artefact_frame
 from workbench.ui.html import block, bullet_list, element, heading, para, show
 from workbench.ui.requirement import stars
 from workbench.ui.tables import frame_html, frame_text
 
-DECIDED_OK = {"PASS", "NOT_APPLICABLE"}
+READINESS = {"PASS": "conforms", "FAIL": "does not conform", "INCOMPLETE": "not ready"}
 
 
 def progress_frame(overview: Any) -> pd.DataFrame:
     """One row per requirement: level, automation, what the check proposes, the final verdict."""
     rows = []
     for s in overview.statuses:
-        r = s.requirement
         rows.append(
             {
-                "id": r.id,
-                "level": stars(r.level),
-                "title": r.title,
-                "automation": str(getattr(r.automation, "value", r.automation)),
-                "applicable": "yes" if s.applicable else "no (above target level)",
-                "check proposes": str(s.result.verdict) if s.result is not None else "ERROR",
-                "final verdict": s.final_verdict,
+                "id": s.id,
+                "level": stars(s.level),
+                "title": s.requirement.title,
+                "automation": s.automation,
+                "applicable": "yes" if s.level <= overview.level else "no (above target level)",
+                "check proposes": s.proposed or ERROR,
+                "final verdict": s.verdict,
                 "source": s.source,
                 "stale": "stale" if s.stale else "",
-                "error": s.error,
+                "error": s.error or "",
             }
         )
     frame = pd.DataFrame(rows)
@@ -43,7 +43,7 @@ def level_progress_frame(overview: Any) -> pd.DataFrame:
     """Per level of the requirements: how many verdicts are recorded, automatic, pending, stale."""
     rows = []
     for level in (1, 2, 3):
-        chosen = [s for s in overview.statuses if s.requirement.level == level]
+        chosen = [s for s in overview.statuses if s.level == level]
         if not chosen:
             continue
         rows.append(
@@ -54,32 +54,30 @@ def level_progress_frame(overview: Any) -> pd.DataFrame:
                 "automatic": sum(s.source == "automatic" for s in chosen),
                 "pending": sum(s.source == "pending" for s in chosen),
                 "stale": sum(s.stale for s in chosen),
-                "errors": sum(s.final_verdict == "ERROR" for s in chosen),
+                "errors": sum(s.verdict == ERROR for s in chosen),
             }
         )
     return pd.DataFrame(rows)
 
 
 def readiness_frame(overview: Any) -> pd.DataFrame:
-    """For each level (a level includes the lower ones): can the device be declared conforming?"""
+    """For each level (a level includes the lower ones): the judgement's roll-up, as the batch
+    reports it (workbench.judgement.levels)."""
     rows = []
-    for level in (1, 2, 3):
-        chosen = [s for s in overview.statuses if s.requirement.level <= level]
-        failed = [s.requirement.id for s in chosen if s.final_verdict == "FAIL"]
-        open_ = [s.requirement.id for s in chosen if s.final_verdict not in DECIDED_OK | {"FAIL"}]
-        stale = [s.requirement.id for s in chosen if s.stale]
-        if failed:
-            status = f"does not conform: {len(failed)} failed"
-        elif open_ or stale:
-            status = f"not ready: {len(open_)} open, {len(stale)} stale"
-        else:
-            status = "conforms"
+    for level, outcome in level_results(overview.statuses, 3).items():
+        stale = [s.id for s in overview.statuses if s.level <= level and s.stale]
+        open_ = [p["id"] for p in outcome["pending"] if p["id"] not in stale]
+        status = READINESS[outcome["result"]]
+        if outcome["failed"]:
+            status += f": {len(outcome['failed'])} failed"
+        elif outcome["pending"]:
+            status += f": {len(open_)} open, {len(stale)} stale"
         rows.append(
             {
                 "level": stars(level) + (" (target)" if level == overview.level else ""),
-                "requirements": len(chosen),
-                "passed or not applicable": sum(s.final_verdict in DECIDED_OK for s in chosen),
-                "failed": ", ".join(failed),
+                "requirements": outcome["requirements"],
+                "passed or not applicable": outcome["passed"],
+                "failed": ", ".join(outcome["failed"]),
                 "open (pending, inconclusive, needs inspector, error)": ", ".join(open_),
                 "stale": ", ".join(stale),
                 "status": status,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.errors import WorkbenchError
-from workbench.notebook import INSPECTOR_VERDICTS
+from workbench.judgement import INSPECTOR_VERDICTS
 from workbench.ui.html import STYLE, esc, show
 from workbench.ui.verdict import recorded_summary, recorded_text, render_recorded
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from workbench.case.case import Case
     from workbench.case.verdicts import RecordedVerdict
+    from workbench.checks.base import CheckResult
 
 
 def hashes_now(case: Case) -> dict[str, str]:
@@ -45,3 +46,16 @@ def stale_reasons(
     judged = case.judged_hashes(requirement.evidence, requirement.id)
     added = sorted(set(judged) - set(recorded.artefact_hashes))
     return reasons + [f"{name} added since" for name in added]
+
+
+def judged_hashes(case: Case, requirement: Any, result: CheckResult | None) -> dict[str, str]:
+    """Name -> SHA-256 of what a verdict on `requirement` rests on, as the case is now: recorded
+    with an inspector's verdict.
+
+    The case's artefacts of the evidence kinds the requirement names, its attachments, the
+    declaration if named, and any other artefact the check's result was derived from.
+    """
+    hashes = dict(case.judged_hashes(requirement.evidence, requirement.id))
+    used = set(result.evidence_used) if result is not None else set()
+    hashes.update({n: h for n, h in case.current_hashes().items() if h in used})
+    return hashes

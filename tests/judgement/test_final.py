@@ -5,16 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests_case_paths import PCAP
+from judgement_helpers import PCAP
 
-from workbench.case import PENDING, Case, final_verdict
-from workbench.catalog import load_catalog
+from workbench.case import Case
 from workbench.checks.base import CheckResult, Verdict
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(None)
+from workbench.judgement import PENDING, final_verdict
 
 
 @pytest.fixture

@@ -1,0 +1,79 @@
+"""A requirement's final verdict: the inspector's, else the check's when fully automatic, else PENDING."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from workbench.judgement.vocabulary import PENDING, Source, Verdict, text
+
+if TYPE_CHECKING:
+    from workbench.case.verdicts import RecordedVerdict
+    from workbench.checks.base import CheckResult
+
+
+@dataclass(frozen=True)
+class FinalVerdict:
+    verdict: str  # one of vocabulary.FINAL_VERDICTS
+    source: Source
+    stale: bool = False  # judged on evidence that has changed, gone, or been added to since
+    detail: str = ""  # one line saying where the verdict comes from
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "source": self.source, "stale": self.stale}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FinalVerdict:
+        return cls(str(data["verdict"]), data["source"], bool(data.get("stale", False)))
+
+
+def final_verdict(
+    requirement: Any,
+    result: CheckResult | None,
+    recorded: RecordedVerdict | None,
+    current_hashes: dict[str, str],
+    stale_reasons: list[str] | None = None,
+) -> FinalVerdict:
+    """Combine what the check proposed and what the inspector recorded.
+
+    - An inspector's verdict always wins, and is marked stale if an artefact it judged changed, or
+      for the `stale_reasons` given (workbench.judgement.staleness: changed, gone or added since).
+    - Otherwise, for a requirement whose automation is "automatic", the check's verdict is final
+      (stale if the result was derived from evidence no longer in the case). A check that asks
+      for the inspector (NEEDS_INSPECTOR) leaves it pending.
+    - Otherwise (assisted, manual, or no result yet) the requirement is PENDING.
+    """
+    if recorded is not None:
+        return _inspectors(recorded, current_hashes, stale_reasons)
+    automation = text(getattr(requirement, "automation", "")).lower()
+    if automation == "automatic" and result is not None:
+        return _automatic(result, current_hashes)
+    if result is None:
+        return FinalVerdict(PENDING, "pending", False, "no inspector verdict and no check result")
+    kind = automation or "non-automatic"
+    return FinalVerdict(PENDING, "pending", False, f"{kind} requirement: the inspector decides")
+
+
+def _inspectors(
+    recorded: RecordedVerdict, current_hashes: dict[str, str], stale_reasons: list[str] | None
+) -> FinalVerdict:
+    if stale_reasons is None:
+        stale = [f"{name} changed since" for name in recorded.stale_artefacts(current_hashes)]
+    else:
+        stale = list(stale_reasons)
+    detail = f"recorded by {recorded.inspector} at {recorded.recorded_at.isoformat(timespec='seconds')}"
+    if stale:
+        detail += f"; stale: {'; '.join(stale)}"
+    return FinalVerdict(recorded.verdict, "inspector", bool(stale), detail)
+
+
+def _automatic(result: CheckResult, current_hashes: dict[str, str]) -> FinalVerdict:
+    verdict = text(result.verdict)
+    if verdict == Verdict.NEEDS_INSPECTOR:
+        return FinalVerdict(PENDING, "pending", False, "the automatic check asks for the inspector")
+    present = set(current_hashes.values())
+    gone = [h for h in result.evidence_used if h not in present]
+    detail = "automatic check"
+    if gone:
+        detail += f"; stale: {len(gone)} input(s) no longer in the case"
+    return FinalVerdict(verdict, "automatic", bool(gone), detail)

@@ -1,0 +1,213 @@
+"""Where a case stands (`workbench case status`): which requirements of the target level are decided,
+by whom, and what is pending. No check runs here: an automatic requirement awaits the batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.case.case import DECLARATION_KEY, Case
+from workbench.case.catalogref import provenance
+from workbench.judgement.levels import STARS
+from workbench.judgement.staleness import hashes_now
+from workbench.judgement.state import RequirementState, judge
+from workbench.judgement.vocabulary import text
+
+
+def case_status(case: Case, catalog: Any, level: int | None = None) -> dict[str, Any]:
+    """A plain-data summary of the case against the catalogue's requirements up to `level`.
+
+    Per requirement, `state` is "inspector" (an inspector recorded a verdict; `stale` by the rule of
+    workbench.judgement.staleness, with `stale_reasons`), "automatic" (the batch's check decides), or
+    "pending" (an inspector must decide). `catalog` compares the loaded catalogue with the one the
+    case records (workbench.case.catalogref); `warnings` says when they differ.
+    """
+    target = level or case.info.level
+    integrity = case.verify_artefacts()
+    hashes = hashes_now(case)
+    latest = case.verdicts.all_latest()
+    states = [
+        judge(case, r, None, hashes=hashes, recorded=latest.get(r.id)) for r in catalog.for_level(target)
+    ]
+    rows = [_requirement_row(s, hashes) for s in states]
+    catalog_check = provenance(case.info, catalog)
+    declared = case.declaration_sha256()
+    integrity_of = {i.name: i.status for i in integrity.items}
+    return {
+        "case": _case_facts(case),
+        "level": target,
+        "catalog_edition": text(getattr(catalog, "edition", case.info.catalog_edition)),
+        "catalog": catalog_check,
+        "warnings": [catalog_check["warning"]] if catalog_check["warning"] else [],
+        "requirements": rows,
+        "counts": _counts(rows),
+        "other_verdicts": sorted(set(latest) - {r["id"] for r in rows}),
+        "artefacts": _artefact_rows(case, integrity_of),
+        "declaration": {
+            "present": declared is not None,
+            "sha256": declared,
+            "integrity": integrity_of.get(DECLARATION_KEY, "ok" if declared else None),
+        },
+        "integrity_ok": integrity.ok,
+        "problems": integrity.problems() + case.verdicts.problems(),
+    }
+
+
+def _requirement_row(state: RequirementState, hashes: dict[str, str]) -> dict[str, Any]:
+    requirement, recorded = state.requirement, state.recorded
+    row: dict[str, Any] = {
+        "id": state.id,
+        "level": state.level,
+        "title": requirement.title,
+        "automation": state.automation,
+        "state": "automatic" if state.awaits_check else state.source,
+        "verdict": None,
+        "inspector": None,
+        "recorded_at": None,
+        "stale": False,
+        "stale_artefacts": [],
+        "stale_reasons": [],
+    }
+    if recorded is not None:
+        row.update(
+            verdict=recorded.verdict,
+            inspector=recorded.inspector,
+            recorded_at=recorded.recorded_at.isoformat(timespec="seconds"),
+            stale=state.stale,
+            stale_artefacts=recorded.stale_artefacts(hashes),
+            stale_reasons=list(state.stale_reasons),
+        )
+    return row
+
+
+def _case_facts(case: Case) -> dict[str, Any]:
+    info = case.info
+    return {
+        "path": str(case.path),
+        "device": info.device,
+        "vendor": info.vendor,
+        "model": info.model,
+        "firmware_version": info.firmware_version,
+        "target_level": info.level,
+        "catalog_edition": info.catalog_edition,
+        "catalog_source": info.catalog_source,
+        "catalog_sha256": info.catalog_sha256,
+    }
+
+
+def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {
+        "applicable": len(rows),
+        "inspector": sum(r["state"] == "inspector" for r in rows),
+        "stale": sum(r["stale"] for r in rows),
+        "automatic": sum(r["state"] == "automatic" for r in rows),
+        "pending": sum(r["state"] == "pending" for r in rows),
+    }
+
+
+def _artefact_rows(case: Case, integrity_of: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": a.name,
+            "kind": a.kind,
+            "size": a.size,
+            "sha256": a.sha256,
+            "added_at": a.added_at,
+            "added_by": a.added_by,
+            "requirement": a.requirement,
+            "integrity": integrity_of.get(a.name, "ok"),
+        }
+        for a in case.artefacts()
+    ]
+
+
+# --- the table for a terminal ----------------------------------------------------------------------
+def _clean(value: Any) -> str:
+    """Text for a terminal: no control characters (no escape sequences from hostile names)."""
+    text_ = "-" if value is None else str(value)
+    return "".join(c if c.isprintable() else "?" for c in text_)
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    cells = [[_clean(c) for c in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    return [line(headers), *(line(r) for r in cells)]
+
+
+def format_status(status: dict[str, Any]) -> str:
+    lines = _headline(status) + [""] + _requirements_table(status) + _evidence_lines(status)
+    if status["problems"]:
+        lines += ["", "Problems:", *(f"  {_clean(p)}" for p in status["problems"])]
+    return "\n".join(lines)
+
+
+def _headline(status: dict[str, Any]) -> list[str]:
+    info, counts, level = status["case"], status["counts"], status["level"]
+    out = [
+        _clean(
+            f"Case {info['path']}: {info['device']}, {info['vendor']} {info['model']}, "
+            f"firmware {info['firmware_version']}"
+        ),
+        _clean(
+            f"Level {level} ({STARS.get(level, level)}), catalogue {status['catalog_edition']}: "
+            f"{counts['applicable']} requirements, {counts['inspector']} with an inspector verdict"
+            f" ({counts['stale']} stale), {counts['automatic']} automatic (decided by the batch), "
+            f"{counts['pending']} pending"
+        ),
+    ]
+    check = status.get("catalog")
+    if check:
+        loaded = check["loaded"]
+        agreement = {True: "the case's own", False: "NOT the case's", None: "the case records none"}
+        out.append(
+            _clean(
+                f"Catalogue source {loaded['source']}, content sha256 {loaded['sha256']} "
+                f"({agreement[check['matches']]})"
+            )
+        )
+    return out + [_clean(f"WARNING: {w}") for w in status.get("warnings", [])]
+
+
+def _note(row: dict[str, Any]) -> str:
+    if row["state"] == "inspector":
+        note = f"by {row['inspector']} {row['recorded_at']}"
+        return note + (" STALE: " + "; ".join(row["stale_reasons"]) if row["stale"] else "")
+    if row["state"] == "automatic":
+        return "verdict from the batch (`workbench run`)"
+    return "an inspector must record a verdict"
+
+
+def _requirements_table(status: dict[str, Any]) -> list[str]:
+    rows = [
+        [r["id"], r["level"], r["automation"], r["state"], r["verdict"], _note(r)]
+        for r in status["requirements"]
+    ]
+    out = _table(["ID", "L", "AUTOMATION", "STATE", "VERDICT", "NOTE"], rows)
+    if status["other_verdicts"]:
+        out += [
+            "",
+            "Verdicts recorded for requirements outside this level: " + ", ".join(status["other_verdicts"]),
+        ]
+    return out
+
+
+def _evidence_lines(status: dict[str, Any]) -> list[str]:
+    out = ["", f"Artefacts ({len(status['artefacts'])}):"]
+    if status["artefacts"]:
+        out += _table(
+            ["NAME", "KIND", "SIZE", "SHA256", "INTEGRITY"],
+            [[a["name"], a["kind"], a["size"], a["sha256"], a["integrity"]] for a in status["artefacts"]],
+        )
+    else:
+        out.append("(none yet: `workbench case add CASE FILE --kind capture|firmware|vuln-feed|attachment`)")
+    declaration = status["declaration"]
+    if declaration["present"]:
+        out.append(
+            f"Declaration: declaration.yaml sha256 {declaration['sha256']} ({declaration['integrity']})"
+        )
+    else:
+        out.append("Declaration: none (`workbench case declare CASE FILE`)")
+    return out
