@@ -53,7 +53,7 @@ class Parameters:
         return cls(ctx.requirement.id, dict(ctx.parameters), tuple(declared))
 
     def get(self, name: str) -> Any:
-        if self.declared and name not in self.declared:
+        if name not in self.declared:
             raise CheckError(
                 f"reads parameter {name!r}, which its `parameters` do not declare",
                 requirement=self.requirement_id,
