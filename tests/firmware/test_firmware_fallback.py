@@ -11,8 +11,8 @@ import zipfile
 from pathlib import Path
 
 from workbench.firmware.fallback import run_fallback
-from workbench.firmware.limits import ExtractionLimits
 from workbench.firmware.journal import Journal
+from workbench.firmware.limits import ExtractionLimits
 
 
 def _image(path: Path) -> Path:

@@ -44,17 +44,21 @@ def _hostile_image(base: Path) -> Path:
     write(
         root,
         "/etc/passwd",
-        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/sbin/nologin\nodd:x:notanumber:0::/:\n",
+        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/sbin/nologin\nodd:x:notanumber:0::/:\n"
+        "huge:x:99999999999999999999999:\u00b2::/:/bin/sh\n",  # past int64; a digit int() refuses
     )
     write(
         root,
         "/etc/shadow",
-        "root::19000:0:99999:7:::\nnobody:!$6$salt$abc:19000::::::\nodd:%%%weird%%%:1::::::\n\n:::\n",
+        "root::19000:0:99999:7:::\nnobody:!$6$salt$abc:19000::::::\nodd:%%%weird%%%:1::::::\n"
+        "huge:$6$salt$abc:1::::::\n\n:::\n",
         0o600,
     )
     write(root, "/etc/lighttpd/lighttpd.user", "admin:admin\nbroken-line-without-colon\n")
     write(root, "/etc/config/app.conf", 'password=hunter2hunter2\napi_token=""\n')
     write(root, "/etc/inittab", "::respawn:/usr/sbin/telnetd -l /bin/sh -p notaport\n")
+    write(root, "/etc/inetd.conf", "70000 stream tcp nowait root /usr/sbin/ftpd ftpd\n")
+    write(root, "/etc/xinetd.d/tftp", "service tftp\n{\n  port = 99999\n  server = /usr/sbin/in.tftpd\n}\n")
     write(root, "/usr/bin/broken", b"\x7fELF\x02\x01\x01" + b"\xff" * 57, 0o755)  # headers that lie
     write(root, "/usr/lib/empty.so", b"", 0o755)
     link(root, "/etc/escape", "../../../../../../../../etc/hostname")
@@ -131,8 +135,11 @@ def test_the_hostile_image_is_reported_not_trusted(scans):
     assert accounts[("/etc/shadow", "odd")]["uid"] is None  # "notanumber" in passwd
     (broken,) = TABLES["binaries"].rows(scan.binaries)
     assert broken["path"] == "/usr/bin/broken" and broken["relro"] == "undeterminable"
-    (telnetd,) = TABLES["services"].rows(scan.services)
-    assert telnetd["port"] is None and telnetd["enabled"] is True  # "-p notaport"
+    services = {r["name"]: r for r in TABLES["services"].rows(scan.services)}
+    assert services["telnetd"]["port"] is None and services["telnetd"]["enabled"] is True  # "-p notaport"
+    assert services["ftpd"]["port"] is None and services["in.tftpd"]["port"] is None  # 70000, 99999
+    huge = accounts[("/etc/shadow", "huge")]
+    assert huge["uid"] is None and huge["gid"] is None
     climbing = [p for p in scan.files["path"] if p.endswith("/tmp/evil.conf")]
     assert climbing and all(scan.read_file(p) is None for p in climbing)  # listed, never written
 

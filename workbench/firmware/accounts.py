@@ -108,7 +108,9 @@ def _lines(record: FileRecord) -> list[str]:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
+    """A uid or gid as written, None unless it is one (decimal digits, below 2**32)."""
+    number = int(value) if value.strip().isdecimal() else None
+    return number if number is not None and number < 1 << 32 else None
 
 
 def parse_passwd_shadow(files: list[FileRecord]) -> list[Account]:

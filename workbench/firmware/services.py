@@ -159,9 +159,18 @@ def parse_listen(spec: str) -> tuple[str, int] | None:
         address, port = spec.rsplit(":", 1)
     else:
         return None
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    number = port_number(port)
+    if number is None:
         return None
-    return ("" if address in ("", "*", "0", "0.0.0.0", "::") else address), int(port)
+    return ("" if address in ("", "*", "0", "0.0.0.0", "::") else address), number
+
+
+def port_number(text: str) -> int | None:
+    """A TCP/UDP port written in decimal digits (1-65535), else None: a value the image's files
+    give is never trusted to fit the table's port column."""
+    if not text.isdecimal() or not 0 < int(text) < 65536:
+        return None
+    return int(text)
 
 
 def _is_address(text: str) -> bool:
@@ -435,7 +444,7 @@ def scan_inetd(record: FileRecord) -> list[Service]:
         name, user, server, args = parts[0], parts[4].split(".")[0], parts[5], parts[6:]
         program = posixpath.basename(args[0] if server.endswith("tcpd") and args else server)
         kind, port, auth = DAEMONS.get(program, ("other", None, None))
-        port = INETD_PORTS.get(name, port if not name.isdigit() else int(name))
+        port = INETD_PORTS.get(name, port if not name.isdigit() else port_number(name))
         service = Service(program, kind, record.path, number, raw.strip(), runs_as=user, port=port, auth=auth)
         refined = _refine(service, args[1:])[0]  # authentication from its options; inetd owns the port
         services.append(replace(refined, port=port, listen_given=True))
@@ -512,7 +521,7 @@ def _scan_xinetd(record: FileRecord) -> list[Service]:
     kind, port, auth = DAEMONS.get(program, ("other", None, None))
     name = re.search(r"(?m)^service\s+(\S+)", text)
     port = (
-        int(fields["port"])
+        port_number(fields["port"])
         if fields.get("port", "").isdigit()
         else INETD_PORTS.get(name.group(1) if name else "", port)
     )
