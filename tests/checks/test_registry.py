@@ -14,7 +14,7 @@ import pytest
 from workbench.catalog import load_catalog
 from workbench.catalog.loader import bundled_editions, newest_edition
 from workbench.checks import EvidenceKind
-from workbench.checks.page import Page
+from workbench.checks.page import PAGES_DIR, Page, columns_of, page_from_data
 from workbench.checks.registry import UNITS, all_units
 
 TESTS = Path(__file__).resolve().parent
@@ -95,3 +95,34 @@ def test_no_default_lives_in_python(rid: str) -> None:
 def test_tests_are_found_by_the_requirement_id(rid: str) -> None:
     name = f"test_{all_units()[rid].module_name}.py"
     assert list(TESTS.rglob(name)), f"no tests/checks/**/{name} for {rid}"
+
+
+@pytest.mark.parametrize("rid", UNIT_IDS)
+def test_every_column_a_page_shows_is_in_its_engine_table(rid: str) -> None:
+    """The page's tables name their engine table and columns; each exists in the declared schema."""
+    import yaml
+
+    from workbench.capture.schema import TABLES as CAPTURE
+    from workbench.firmware.schema import TABLES as FIRMWARE
+
+    module = all_units()[rid].module_name
+    data = yaml.safe_load((PAGES_DIR / f"{module}.page.yaml").read_text())
+    for step in data.get("steps") or ():
+        if "table" not in step:
+            continue
+        spec = step["table"]
+        schema = (CAPTURE if spec["kind"] == "capture" else FIRMWARE)[spec["name"]]
+        shown = columns_of(spec, module)
+        unknown = set(shown) - set(schema.names)
+        assert not unknown, f"{rid}: {unknown} not in the {spec['name']} table"
+        assert {c.rstrip("~") for c in spec.get("where") or {}} <= set(schema.names)
+
+
+def test_a_malformed_page_is_refused_with_its_file_named(tmp_path: Path) -> None:
+    from workbench.errors import CheckError
+
+    with pytest.raises(CheckError, match="a step needs"):
+        page_from_data({"intro": "x", "steps": [{"text": "t", "cell": "nope"}]}, "bad.page.yaml")
+    with pytest.raises(CheckError, match="bad.page.yaml: unknown keys"):
+        page_from_data({"intro": "x", "stepz": []}, "bad.page.yaml")
+    assert page_from_data({"intro": "manual", "procedure": True}, "p").intro.startswith("This requirement")

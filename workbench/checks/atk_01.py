@@ -22,7 +22,6 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import BOOT_SERVICES_CELL, OPEN_PORTS_CELL, Page
 
 if TYPE_CHECKING:
     from workbench.case.declaration import Declaration, OpenPort
@@ -180,21 +179,3 @@ class DeclaredPorts(Check):
 
 
 CHECK = DeclaredPorts
-
-# The notebook page of ATK-01: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Every port the device opens is attack surface. Two sources: ports seen open in the "
-    "capture (a port scan answered with SYN-ACK, or a service that served a client), and services "
-    "the firmware starts at boot.",
-    steps=[
-        (
-            "Open ports in the capture; `evidence` says how each was seen:",
-            OPEN_PORTS_CELL,
-        ),
-        (
-            "Services started at boot (firmware):",
-            BOOT_SERVICES_CELL,
-        ),
-    ],
-    declared=["open_ports", "services"],
-)

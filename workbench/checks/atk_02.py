@@ -22,7 +22,6 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import BOOT_SERVICES_CELL, OPEN_PORTS_CELL, Page
 
 
 @dataclass
@@ -169,19 +168,3 @@ class InsecureRemoteAccess(Check):
 
 
 CHECK = InsecureRemoteAccess
-
-# The notebook page of ATK-02: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Telnet, FTP, TFTP, rlogin and rsh send everything in clear and are the first thing botnets try.",
-    steps=[
-        (
-            "Services started at boot (firmware):",
-            BOOT_SERVICES_CELL,
-        ),
-        (
-            "Open ports in the capture:",
-            OPEN_PORTS_CELL,
-        ),
-    ],
-    declared=["services", "open_ports"],
-)

@@ -21,7 +21,6 @@ from workbench.checks._firmware import (
     started,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.page import BOOT_SERVICES_CELL, Page
 
 _COLUMNS = ("name", "kind", "source", "line", "command", "runs_as", "enabled", "auth")
 
@@ -132,16 +131,3 @@ class DebugInterfacesDisabled(FirmwareCheck):
 
 
 CHECK = DebugInterfacesDisabled
-
-# The notebook page of ATK-03: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Debug services (adbd, gdbserver, a root shell on the serial console) left on in "
-    "production give full control of the device.",
-    steps=[
-        (
-            "Services started at boot; look at `kind`, `command` and `auth`:",
-            BOOT_SERVICES_CELL,
-        )
-    ],
-    declared=["debug_interfaces"],
-)

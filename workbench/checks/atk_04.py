@@ -13,7 +13,6 @@ from typing import Any
 from workbench.checks._network import Row, device_of, ref, traffic_gap
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page, table_cell
 
 _TEXT_FIELDS = ("name", "server", "location", "model", "serial", "version", "banner")
 
@@ -122,37 +121,3 @@ class DiscoveryDisclosure(Check):
 
 
 CHECK = DiscoveryDisclosure
-
-# The notebook page of ATK-04: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Discovery protocols (SSDP/UPnP, mDNS, LLMNR, NetBIOS) answer anyone on the network. "
-    "Serial numbers and exact software versions in them help an attacker pick a target.",
-    steps=[
-        (
-            "Each announcement and what it `disclosed`:",
-            table_cell(
-                "discovery",
-                "capture",
-                "discovery",
-                [
-                    "packet",
-                    "protocol",
-                    "src_ip",
-                    "name",
-                    "server",
-                    "model",
-                    "serial",
-                    "version",
-                    "disclosed",
-                    "banner",
-                ],
-                "Discovery announcements",
-            ),
-        ),
-        (
-            "What is disclosed, how often:",
-            'ui.plots.value_counts(discovery, "disclosed", "Disclosed fields")',
-        ),
-    ],
-    declared=["discovery_protocols"],
-)

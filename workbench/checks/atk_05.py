@@ -16,7 +16,6 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, cap, ref
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.page import Page, table_cell
 from workbench.checks.parameters import Parameters
 from workbench.firmware.schema import BINARIES
 
@@ -122,23 +121,3 @@ class BinariesHardened(FirmwareCheck):
 
 
 CHECK = BinariesHardened
-
-# The notebook page of ATK-05: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Hardening makes a memory-corruption bug much harder to exploit: NX (no executable "
-    "stack), PIE (randomised addresses), RELRO, stack canaries, FORTIFY. `undeterminable` means "
-    "the binary (stripped or static) does not allow a decision.",
-    steps=[
-        (
-            "One row per ELF binary in the image:",
-            table_cell(
-                "binaries",
-                "firmware",
-                "binaries",
-                list(BINARIES.names),
-                "Binary hardening",
-            ),
-        ),
-        ("Hardening properties across all binaries:", "ui.plots.hardening(binaries)"),
-    ],
-)

@@ -7,7 +7,6 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, cap, ref
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.page import Page, table_cell
 
 _SEVERITY = {
     "critical": Severity.HIGH,
@@ -117,36 +116,3 @@ class NoKnownVulnerableComponents(FirmwareCheck):
 
 
 CHECK = NoKnownVulnerableComponents
-
-# The notebook page of ATK-06: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Components (libraries, daemons) with their versions, matched against the vulnerability "
-    "feed added to the case. Without a feed the check cannot decide; add one with "
-    "`workbench case add CASE feed.json --kind vuln-feed` (an OSV JSON export).",
-    steps=[
-        (
-            "Components identified in the image, with the evidence of their version:",
-            table_cell(
-                "components",
-                "firmware",
-                "components",
-                ["name", "version", "path", "evidence", "purl"],
-                "Components",
-            ),
-        ),
-        (
-            "Known vulnerabilities of those components (from the feed):",
-            table_cell(
-                "vulnerabilities",
-                "firmware",
-                "vulnerabilities",
-                ["component", "version", "vuln_id", "severity", "fixed_in", "summary", "path"],
-                "Known vulnerabilities",
-            ),
-        ),
-        (
-            "Vulnerabilities by severity:",
-            'ui.plots.value_counts(vulnerabilities, "severity", "By severity")',
-        ),
-    ],
-)

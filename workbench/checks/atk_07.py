@@ -6,7 +6,6 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, program_names, ref, started
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.page import BOOT_SERVICES_CELL, Page
 
 
 def _root_finding(row: Row, label: str, user: str, uid: int) -> Finding:
@@ -88,16 +87,3 @@ class LeastPrivilegeServices(FirmwareCheck):
 
 
 CHECK = LeastPrivilegeServices
-
-# The notebook page of ATK-07: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="A network service running as root turns any bug in it into full control of the device.",
-    steps=[
-        (
-            "Services started at boot with the user they run as (`runs_as`):",
-            BOOT_SERVICES_CELL,
-        ),
-        ("Services per user:", 'ui.plots.value_counts(services, "runs_as", "Services per user")'),
-    ],
-    procedure=True,
-)

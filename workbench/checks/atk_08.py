@@ -7,7 +7,6 @@ from typing import Any
 
 from workbench.checks._procedural import HandsOnCheck
 from workbench.checks.base import EvidenceKind
-from workbench.checks.page import procedural
 from workbench.checks.parameters import Parameters
 
 _SERIAL = re.compile(r"\btty(S|AMA|MSM|HS|O|mxc|PS|SAC|AS|LP)?\d+|\bconsole\b|\bttyUSB\d+|\bttyGS\d+")
@@ -51,6 +50,3 @@ class PhysicalDebugInterfaces(HandsOnCheck):
 
 
 CHECK = PhysicalDebugInterfaces
-
-# The notebook page of ATK-08: its analysis section and the declaration fields compared.
-PAGE = procedural(["debug_interfaces"])

@@ -6,7 +6,6 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, account_ref, cap, login_capable, system_account
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.page import ACCOUNT_VIEW, Page, table_cell
 
 _COLUMNS = ("source", "user", "shell", "login_shell", "hash_scheme", "empty", "locked", "default_password",
             "password_hint", "line")  # fmt: skip
@@ -113,18 +112,3 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
 
 
 CHECK = NoUniversalDefaultPasswords
-
-# The notebook page of AUTH-01: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="The accounts found in the image's `passwd` and `shadow` files. What matters are accounts "
-    "someone can log in to (`login_shell` true).",
-    steps=[
-        (
-            "An `empty` password, or `default_password` true (the password is in the bundled list of "
-            "common IoT defaults), means every unit ships with the same way in. `password_hint` is "
-            "masked; `source` and `line` say where the entry is in the image.",
-            table_cell("accounts", "firmware", "accounts", ACCOUNT_VIEW, "Accounts in the image"),
-        )
-    ],
-    declared=["default_passwords"],
-)

@@ -7,7 +7,6 @@ from typing import Any
 
 from workbench.checks._firmware import KNOWN_SCHEMES, NO_HASH, FirmwareCheck, account_ref, cap, scheme_name
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.page import ACCOUNT_VIEW, Page, table_cell
 
 _COLUMNS = ("source", "user", "hash_scheme", "weak_hash", "empty", "locked", "line")
 
@@ -62,20 +61,3 @@ class StrongPasswordHashes(FirmwareCheck):
 
 
 CHECK = StrongPasswordHashes
-
-# The notebook page of AUTH-02: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="How each account's password is stored. DES crypt, MD5-crypt (`$1$`), `apr1`, `{SHA}`, "
-    "a plaintext password or a hash placed in `passwd` itself can be cracked or read; SHA-crypt "
-    "(`$5$`, `$6$`), bcrypt (`$2b$`) and yescrypt (`$y$`) are the strong schemes.",
-    steps=[
-        (
-            "One row per account; `weak_hash` marks the schemes above.",
-            table_cell("accounts", "firmware", "accounts", ACCOUNT_VIEW, "Accounts and their hash schemes"),
-        ),
-        (
-            "How many accounts use each scheme:",
-            'ui.plots.value_counts(accounts, "hash_scheme", "Password hash schemes")',
-        ),
-    ],
-)

@@ -38,7 +38,6 @@ from workbench.checks._firmware import (
     scheme_name,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.page import ACCOUNT_VIEW, Page, table_cell
 
 _PASSLIB_SCHEMES = (
     "sha512_crypt",
@@ -419,18 +418,3 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
 
 
 CHECK = NoPasswordsFromIdentifiers
-
-# The notebook page of AUTH-03: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="A password derived from something printed on the box or visible on the network (MAC "
-    "address, serial number, model) is as good as public. The check derives candidates from the "
-    "identifiers below and tries them against every password hash in the image.",
-    steps=[
-        ("The device's identifiers, as recorded in `case.yaml`:", "ui.show_device(session.case)"),
-        (
-            "The accounts whose hashes were tried:",
-            table_cell("accounts", "firmware", "accounts", ACCOUNT_VIEW, "Accounts in the image"),
-        ),
-    ],
-    declared=["default_passwords"],
-)

@@ -6,7 +6,6 @@ from typing import Any
 
 from workbench.checks._procedural import HandsOnCheck
 from workbench.checks.base import EvidenceKind
-from workbench.checks.page import procedural
 
 _PASSWORD_TOOLS = ("/passwd", "/chpasswd")
 
@@ -41,6 +40,3 @@ class ChangeAuthentication(HandsOnCheck):
 
 
 CHECK = ChangeAuthentication
-
-# The notebook page of AUTH-04: its analysis section and the declaration fields compared.
-PAGE = procedural(["default_passwords"])

@@ -10,7 +10,6 @@ from __future__ import annotations
 from workbench.checks._network import Device, Row, device_flows, device_of, packet_refs, payload_protocol
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page, table_cell
 
 Service = tuple[str, str, str, str]  # protocol, client, server, port
 
@@ -106,28 +105,3 @@ class BruteForce(Check):
 
 
 CHECK = BruteForce
-
-# The notebook page of AUTH-05: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Repeated login attempts in the capture show whether the device slows down or locks out "
-    "an attacker guessing passwords. The capture only gives indicators: the decisive test is "
-    "yours, hands-on.",
-    steps=[
-        (
-            "Every login seen in the capture (`packets` are Wireshark's packet numbers): many rows "
-            "for one server and user, close in time, are a guessing attempt.",
-            table_cell(
-                "logins",
-                "capture",
-                "credentials",
-                ["packets", "protocol", "client_ip", "server_ip", "server_port", "username", "detail"],
-                "Login attempts seen in the capture",
-            ),
-        ),
-        (
-            "Attempts per protocol:",
-            'ui.plots.value_counts(logins, "protocol", "Login attempts per protocol")',
-        ),
-    ],
-    procedure=True,
-)

@@ -21,7 +21,6 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import OPEN_PORTS_CELL, Page, table_cell
 
 _ACCEPTED = ("230", "accepted", "logged in", "success", "granted")
 _REFUSED = ("530", "reject", "refused", "denied", "fail", "incorrect", "invalid")
@@ -126,27 +125,3 @@ class NetworkAuthentication(Check):
 
 
 CHECK = NetworkAuthentication
-
-# The notebook page of AUTH-06: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="A network service that answers without asking who is there: an anonymous FTP login "
-    "accepted, a telnet shell without a login prompt.",
-    steps=[
-        (
-            "Logins seen in the capture; a user name `anonymous` or `ftp` accepted by an FTP server "
-            "is an anonymous login.",
-            table_cell(
-                "logins",
-                "capture",
-                "credentials",
-                ["packets", "protocol", "server_ip", "server_port", "username", "detail"],
-                "Logins seen in the capture",
-            ),
-        ),
-        (
-            "The device's open ports: each is a service to ask about authentication.",
-            OPEN_PORTS_CELL,
-        ),
-    ],
-    declared=["open_ports", "services"],
-)

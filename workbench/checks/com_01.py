@@ -12,7 +12,6 @@ from typing import Any
 from workbench.checks._network import Row, device_of, packet_refs, traffic_gap
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page, table_cell
 
 Login = tuple[str, str, str, str, str]  # protocol, client, server, port, user
 
@@ -95,36 +94,3 @@ class CleartextCredentials(Check):
 
 
 CHECK = CleartextCredentials
-
-# The notebook page of COM-01: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Credentials sent without encryption can be read by anyone on the path. The capture "
-    "engine finds them by payload (telnet, FTP, HTTP Basic, MQTT CONNECT), not only by port.",
-    steps=[
-        (
-            "Each row is a login seen in clear: open the capture in Wireshark at the `packets` "
-            "listed to see it. Secrets are masked.",
-            table_cell(
-                "credentials",
-                "capture",
-                "credentials",
-                [
-                    "packets",
-                    "protocol",
-                    "client_ip",
-                    "server_ip",
-                    "server_port",
-                    "username",
-                    "secret",
-                    "detail",
-                ],
-                "Credentials seen in clear",
-                empty="No credentials seen in clear in the capture.",
-            ),
-        ),
-        (
-            "Credentials in clear, per protocol:",
-            'ui.plots.value_counts(credentials, "protocol", "Credentials in clear, per protocol")',
-        ),
-    ],
-)

@@ -26,7 +26,6 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page, table_cell
 from workbench.checks.parameters import Parameters, bundled_default
 
 
@@ -227,36 +226,3 @@ class TlsFloor(Check):
 
 
 CHECK = TlsFloor
-
-# The notebook page of COM-02: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Each TLS handshake: the versions and ciphers the client offered, and what the server "
-    "chose. The floor comes from the catalogue's parameters for this requirement.",
-    steps=[
-        (
-            "`chosen_version` and `chosen_cipher` are what the connection used; `offered_versions` and "
-            "`offered_ciphers` what the client was willing to use. The proposed verdict below judges "
-            "them against the catalogue's floor and weak cipher patterns.",
-            table_cell(
-                "tls",
-                "capture",
-                "tls",
-                [
-                    "packet",
-                    "client_ip",
-                    "server_ip",
-                    "server_port",
-                    "sni",
-                    "offered_versions",
-                    "chosen_version",
-                    "chosen_cipher",
-                    "offered_ciphers",
-                ],
-                "TLS handshakes",
-                empty="No TLS handshake in the capture.",
-            ),
-        ),
-        ("Versions offered and chosen:", "ui.plots.tls_versions(tls)"),
-    ],
-    declared=["tls"],
-)

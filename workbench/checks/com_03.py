@@ -14,7 +14,6 @@ from typing import Any
 from workbench.checks._network import MAX_REFS, Row, device_of, pattern_match, peer, ref, without_handshakes
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page
 
 Problem = tuple[str, Severity, str]  # (kind, severity, summary)
 
@@ -207,20 +206,3 @@ class CertificateStrength(Check):
 
 
 CHECK = CertificateStrength
-
-# The notebook page of COM-03: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="The certificates servers presented in the captured handshakes: validity dates, key "
-    "size, signature algorithm, and whether they are self-signed.",
-    steps=[
-        (
-            "One row per certificate, with the packet of its handshake:",
-            "certificates = ui.show_certificates(session)",
-        ),
-        (
-            "Key sizes:",
-            'ui.plots.value_counts(certificates, "key_bits", "Certificate key sizes", "bits")',
-        ),
-    ],
-    declared=["tls"],
-)

@@ -22,7 +22,6 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import REMOTE_FLOWS_CELL, Page
 
 Service = tuple[str, str, str]  # protocol, server address, server port
 
@@ -121,20 +120,3 @@ class CleartextToRemote(Check):
 
 
 CHECK = CleartextToRemote
-
-# The notebook page of COM-04: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Flows the device opens to remote (non-local) services. An application protocol in clear "
-    "(HTTP, MQTT, telnet, FTP, CoAP) to the internet is the failure.",
-    steps=[
-        (
-            "Device-initiated flows to remote addresses; `encrypted` false with an `app_proto` is cleartext.",
-            REMOTE_FLOWS_CELL,
-        ),
-        (
-            "Where the bytes go, over time and per destination (all of the device's remote traffic):",
-            "ui.plots.traffic(session)",
-        ),
-    ],
-    declared=["cloud_endpoints"],
-)

@@ -35,7 +35,6 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import REMOTE_FLOWS_STEP, TRAFFIC_STEP, Page, table_cell
 
 
 @dataclass
@@ -223,24 +222,3 @@ class DeclaredEndpoints(Check):
 
 
 CHECK = DeclaredEndpoints
-
-# The notebook page of COM-05: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Every remote service the device contacts should be in the declaration's "
-    "`cloud_endpoints`: names looked up, and addresses connected to.",
-    steps=[
-        (
-            "Names the device looked up:",
-            table_cell(
-                "dns",
-                "capture",
-                "dns",
-                ["packet", "client_ip", "qname", "qtype", "answers", "rcode"],
-                "DNS queries",
-            ),
-        ),
-        REMOTE_FLOWS_STEP,
-        TRAFFIC_STEP,
-    ],
-    declared=["cloud_endpoints"],
-)

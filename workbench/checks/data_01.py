@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.page import procedural
 
 
 class PersonalDataTransparency(ProceduralCheck):
@@ -17,6 +16,3 @@ class PersonalDataTransparency(ProceduralCheck):
 
 
 CHECK = PersonalDataTransparency
-
-# The notebook page of DATA-01: its analysis section and the declaration fields compared.
-PAGE = procedural(["personal_data"])

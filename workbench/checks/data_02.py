@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.page import procedural
 
 
 class SensorsDocumented(ProceduralCheck):
@@ -16,6 +15,3 @@ class SensorsDocumented(ProceduralCheck):
 
 
 CHECK = SensorsDocumented
-
-# The notebook page of DATA-02: its analysis section and the declaration fields compared.
-PAGE = procedural(["sensors"])

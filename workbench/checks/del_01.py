@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._procedural import HandsOnCheck, says_none
-from workbench.checks.page import procedural
 
 
 class UserDataErasure(HandsOnCheck):
@@ -24,6 +23,3 @@ class UserDataErasure(HandsOnCheck):
 
 
 CHECK = UserDataErasure
-
-# The notebook page of DEL-01: its analysis section and the declaration fields compared.
-PAGE = procedural(["erase"])

@@ -15,7 +15,6 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import FLOW_VIEW, OPEN_PORTS_CELL, Page, table_cell
 
 
 class InputValidation(Check):
@@ -60,27 +59,3 @@ class InputValidation(Check):
 
 
 CHECK = InputValidation
-
-# The notebook page of INPUT-01: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Every interface that accepts input (web pages, APIs) must validate it. The capture "
-    "shows which interfaces exist; testing them is the inspector's work.",
-    steps=[
-        (
-            "Services the device served in the capture:",
-            table_cell(
-                "served",
-                "capture",
-                "flows",
-                FLOW_VIEW,
-                "Services the device served",
-                where={"device_role": "server"},
-            ),
-        ),
-        (
-            "Open ports of the device:",
-            OPEN_PORTS_CELL,
-        ),
-    ],
-    procedure=True,
-)

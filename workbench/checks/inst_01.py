@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.page import procedural
 
 
 class InstallationGuidance(ProceduralCheck):
@@ -17,6 +16,3 @@ class InstallationGuidance(ProceduralCheck):
 
 
 CHECK = InstallationGuidance
-
-# The notebook page of INST-01: its analysis section and the declaration fields compared.
-PAGE = procedural([])

@@ -22,7 +22,6 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, describe_update, update_rows
 from workbench.checks.base import CheckResult, EvidenceKind, Verdict
-from workbench.checks.page import UPDATE_VIEW, Page, table_cell
 
 _FILE_TRACES = {
     "signed_fit_image": re.compile(r"\.(itb|fit)$", re.I),
@@ -106,37 +105,3 @@ class BootIntegrity(FirmwareCheck):
 
 
 CHECK = BootIntegrity
-
-# The notebook page of INT-01: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Verified boot checks the software before running it. The image gives indicators: signed "
-    "image headers, verification tools, public keys; the decision needs the inspector.",
-    steps=[
-        (
-            "The layers of the image (headers, file systems, compressed blobs):",
-            table_cell(
-                "layers",
-                "firmware",
-                "layers",
-                ["offset", "end", "format", "size", "extracted", "reason"],
-                "Layers of the image",
-            ),
-        ),
-        (
-            "Verifiers and public keys in the image:",
-            table_cell(
-                "verifiers",
-                "firmware",
-                "update",
-                UPDATE_VIEW,
-                "Verifiers and public keys",
-                where={"kind": ["verifier", "public_key"]},
-            ),
-        ),
-        (
-            "Entropy along the image (flat near 8: compressed or encrypted):",
-            "ui.plots.entropy_profile(session)",
-        ),
-    ],
-    procedure=True,
-)

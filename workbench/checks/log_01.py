@@ -7,7 +7,6 @@ from typing import Any
 from workbench.checks._firmware import FirmwareCheck, boot_starts, declaration_ref, program_names, started
 from workbench.checks._procedural import declared
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.page import FLOW_VIEW, SERVICE_VIEW, Page, table_cell
 
 _TIME_PORTS = {"ntp": 123, "sntp": 123, "nts": 4460}
 
@@ -118,35 +117,3 @@ class SecurityLogging(FirmwareCheck):
 
 
 CHECK = SecurityLogging
-
-# The notebook page of LOG-01: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Security events are only useful with a reliable time: look for a syslog configuration "
-    "and for NTP in the image and the capture.",
-    steps=[
-        (
-            "Logging and time services started at boot:",
-            table_cell(
-                "services",
-                "firmware",
-                "services",
-                SERVICE_VIEW,
-                "Logging and time services",
-                where={"name~": "syslog|klog|ntp|chrony|timesync"},
-            ),
-        ),
-        (
-            "NTP (port 123) and syslog (port 514) traffic in the capture:",
-            table_cell(
-                "flows",
-                "capture",
-                "flows",
-                FLOW_VIEW,
-                "Time and logging traffic",
-                where={"server_port": [123, 514]},
-            ),
-        ),
-    ],
-    declared=["logging"],
-    procedure=True,
-)

@@ -1,10 +1,17 @@
 """A requirement's notebook page: the part of its walk-through that differs from every other one.
 
-Each requirement module (workbench/checks/<id>.py) holds its check and, beside it, a `PAGE`:
-how to read the analysis (step 4), the tables and plots shown there, the declaration fields
-compared in step 5, and whether the inspector's checklist and attachments are shown.
-`scripts/build_notebooks.py` turns every PAGE into `notebooks/<ID>.ipynb`. This module is data
-and a little text: it imports nothing of nbformat, the engines or the case.
+Beside each requirement's check (workbench/checks/<module>.py) lies its page,
+`<module>.page.yaml`: how to read the analysis (step 4), the tables and plots shown there, the
+declaration fields compared in step 5, and whether the inspector's checklist and attachments are
+shown. It is data, like the catalogue: `scripts/build_notebooks.py` turns every page into
+`notebooks/<ID>.ipynb`. A step of a page is `text` (markdown) and one of:
+
+- `table`: an engine table shown with `ui.evidence_table` (`var`, `kind`, `name`, `columns` — a list,
+  a view named below or `all` —, `title`, and optionally `where` and `empty`);
+- `cell`: a cell several pages share (named below);
+- `code`: a line of notebook code (a plot, usually).
+
+`intro: manual` stands for the text of a requirement the inspector judges by hand.
 """
 
 from __future__ import annotations
@@ -12,6 +19,15 @@ from __future__ import annotations
 import json
 import textwrap
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench.errors import CheckError
+
+PAGES_DIR = Path(__file__).resolve().parent
 
 PROCEDURE_MD = (
     "### What to examine and attach\n\n"
@@ -30,53 +46,31 @@ MANUAL_INTRO = (
     "compared in step 5."
 )
 
-# Columns shown by several pages (a subset of the engine tables' columns, in reading order).
-FLOW_VIEW = [
-    "first_packet",
-    "transport",
-    "client_ip",
-    "server_ip",
-    "server_port",
-    "server_name",
-    "sni",
-    "app_proto",
-    "encrypted",
-    "bytes_c2s",
-    "bytes_s2c",
-]
-SERVICE_VIEW = ["name", "kind", "source", "line", "command", "runs_as", "port", "enabled", "auth"]
-OPEN_PORT_VIEW = ["device_ip", "transport", "port", "service", "evidence", "first_packet", "clients"]
-ACCOUNT_VIEW = [
-    "source",
-    "line",
-    "user",
-    "uid",
-    "shell",
-    "login_shell",
-    "hash_scheme",
-    "weak_hash",
-    "empty",
-    "locked",
-    "default_password",
-    "password_hint",
-]
-UPDATE_VIEW = ["kind", "path", "value", "secure", "detail"]
+# Column views several pages show (a subset of an engine table's columns, in reading order).
+VIEWS: dict[str, list[str]] = {
+    "flows": [
+        "first_packet", "transport", "client_ip", "server_ip", "server_port", "server_name", "sni",
+        "app_proto", "encrypted", "bytes_c2s", "bytes_s2c",
+    ],
+    "services": ["name", "kind", "source", "line", "command", "runs_as", "port", "enabled", "auth"],
+    "open_ports": ["device_ip", "transport", "port", "service", "evidence", "first_packet", "clients"],
+    "accounts": [
+        "source", "line", "user", "uid", "shell", "login_shell", "hash_scheme", "weak_hash", "empty",
+        "locked", "default_password", "password_hint",
+    ],
+    "update": ["kind", "path", "value", "secure", "detail"],
+}  # fmt: skip
 REMOTE = {"device_role": "client", "remote_is_local": False}
 
 
 @dataclass(frozen=True)
 class Page:
-    """The requirement-specific part of a notebook."""
+    """The requirement-specific part of a notebook, as (markdown, code) steps."""
 
     intro: str  # how to read this notebook's analysis
     steps: list[tuple[str, str]] = field(default_factory=list)  # (markdown, code) pairs
     declared: list[str] = field(default_factory=list)  # declaration fields compared in step 5
     procedure: bool = False  # add the checklist and attachments cells
-
-
-def procedural(declared: list[str], intro: str = MANUAL_INTRO) -> Page:
-    """The page of a requirement judged by the inspector: checklist, attachments, declaration."""
-    return Page(intro=intro, declared=declared, procedure=True)
 
 
 def py_literal(value: object) -> str:
@@ -122,12 +116,76 @@ def table_cell(
     return "\n".join(lines)
 
 
-# Cells shared by several pages.
+# Cells several pages share, by the name a page's `cell` gives.
+CELLS = {
+    "open_ports": table_cell(
+        "ports", "capture", "open_ports", VIEWS["open_ports"], "Open ports of the device"
+    ),
+    "boot_services": table_cell(
+        "services", "firmware", "services", VIEWS["services"], "Services started at boot"
+    ),
+    "remote_flows": table_cell(
+        "flows", "capture", "flows", VIEWS["flows"], "Flows from the device to remote services", where=REMOTE
+    ),
+}
 
-OPEN_PORTS_CELL = table_cell("ports", "capture", "open_ports", OPEN_PORT_VIEW, "Open ports of the device")
-BOOT_SERVICES_CELL = table_cell("services", "firmware", "services", SERVICE_VIEW, "Services started at boot")
-REMOTE_FLOWS_CELL = table_cell(
-    "flows", "capture", "flows", FLOW_VIEW, "Flows from the device to remote services", where=REMOTE
-)
-REMOTE_FLOWS_STEP = ("Flows the device opened to remote services:", REMOTE_FLOWS_CELL)
-TRAFFIC_STEP = ("Traffic over time and bytes per destination:", "ui.plots.traffic(session)")
+
+def columns_of(spec: dict[str, Any], label: str) -> list[str]:
+    """The columns a page table shows: its list, a named view, or every column of the engine table."""
+    columns = spec.get("columns")
+    if isinstance(columns, list):
+        return [str(c) for c in columns]
+    if columns == "all":
+        from workbench.capture.schema import TABLES as CAPTURE
+        from workbench.firmware.schema import TABLES as FIRMWARE
+
+        schema = (CAPTURE if spec.get("kind") == "capture" else FIRMWARE).get(str(spec.get("name")))
+        if schema is not None:
+            return list(schema.names)
+    if isinstance(columns, str) and columns in VIEWS:
+        return list(VIEWS[columns])
+    known = ", ".join(VIEWS)
+    raise CheckError(f"columns must be a list, `all` or one of {known}; not {columns!r}", path=label)
+
+
+def _code(step: dict[str, Any], label: str) -> str:
+    if "table" in step:
+        spec = dict(step["table"])
+        return table_cell(
+            spec["var"], spec["kind"], spec["name"], columns_of(spec, label), spec["title"],
+            where=spec.get("where"), empty=spec.get("empty", ""),
+        )  # fmt: skip
+    if "cell" in step and step["cell"] in CELLS:
+        return CELLS[step["cell"]]
+    if isinstance(step.get("code"), str):
+        return step["code"]
+    known = ", ".join(CELLS)
+    raise CheckError(f"a step needs a `table`, a `code` or a `cell` ({known}): {step!r}", path=label)
+
+
+def page_from_data(data: Any, label: str) -> Page:
+    """A Page from a page file's parsed YAML (a CheckError naming the file when it is malformed)."""
+    if not isinstance(data, dict) or not isinstance(data.get("intro"), str):
+        raise CheckError("a page is a mapping with an `intro` text", path=label)
+    unknown = set(data) - {"intro", "steps", "declared", "procedure"}
+    if unknown:
+        raise CheckError(f"unknown keys {sorted(unknown)}", path=label)
+    try:
+        steps = [(str(s["text"]), _code(s, label)) for s in data.get("steps") or ()]
+    except (KeyError, TypeError) as exc:
+        raise CheckError(f"a step needs `text` and a `table`, `code` or `cell`: {exc}", path=label) from None
+    intro = MANUAL_INTRO if data["intro"] == "manual" else data["intro"]
+    return Page(intro, steps, [str(d) for d in data.get("declared") or ()], bool(data.get("procedure")))
+
+
+@lru_cache(maxsize=64)
+def load_page(module_name: str) -> Page:
+    """The page beside workbench/checks/<module_name>.py."""
+    path = PAGES_DIR / f"{module_name}.page.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CheckError(f"no page for this requirement: {exc.strerror}", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise CheckError(f"not valid YAML: {exc}", path=str(path)) from None
+    return page_from_data(data, str(path))

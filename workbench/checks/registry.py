@@ -1,7 +1,8 @@
 """Every requirement unit, in one explicit table: requirement id -> its module in workbench.checks.
 
-A unit module holds the requirement's check (`CHECK`, a Check subclass) and its notebook page
-(`PAGE`, a workbench.checks.page.Page); its tests are `tests/checks/**/test_<module>.py`. Modules
+A unit is the module with the requirement's check (`CHECK`, a Check subclass), beside it the
+notebook page `<module>.page.yaml` (workbench.checks.page), and its tests
+`tests/checks/**/test_<module>.py`. Modules
 are imported on first use, so asking for one check does not import all of them.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from workbench.checks.base import Check
-from workbench.checks.page import Page
+from workbench.checks.page import Page, load_page
 from workbench.errors import WorkbenchError
 
 UNITS: dict[str, str] = {
@@ -79,7 +80,7 @@ def unit(requirement_id: str) -> Unit:
     except KeyError:
         raise WorkbenchError(f"unknown check id {requirement_id!r}") from None
     module = importlib.import_module(f"workbench.checks.{name}")
-    check, page = module.CHECK, module.PAGE
+    check, page = module.CHECK, load_page(name)
     if check.requirement_id != requirement_id:
         raise WorkbenchError(f"{module.__name__} checks {check.requirement_id}, not {requirement_id}")
     return Unit(requirement_id, module, check, page)

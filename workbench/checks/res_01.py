@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from workbench.checks._procedural import HandsOnCheck
-from workbench.checks.page import procedural
 
 
 class OutageResilience(HandsOnCheck):
@@ -18,6 +17,3 @@ class OutageResilience(HandsOnCheck):
 
 
 CHECK = OutageResilience
-
-# The notebook page of RES-01: its analysis section and the declaration fields compared.
-PAGE = procedural([])

@@ -6,7 +6,6 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, cap, ref
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.page import Page, table_cell
 
 
 def _kind(value: str) -> str:
@@ -61,22 +60,3 @@ class NoHardCodedSecrets(FirmwareCheck):
 
 
 CHECK = NoHardCodedSecrets
-
-# The notebook page of SEC-01: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Credentials and tokens written into the software are the same on every unit and can "
-    "be read by anyone who downloads the firmware.",
-    steps=[
-        (
-            "Each row is a secret with its place in the image (`path`, `line`, `offset`); values are masked.",
-            table_cell(
-                "secrets",
-                "firmware",
-                "secrets",
-                ["path", "line", "offset", "kind", "name", "value"],
-                "Secrets found in the image",
-            ),
-        ),
-        ("Secrets by kind:", 'ui.plots.value_counts(secrets, "kind", "Secrets by kind")'),
-    ],
-)

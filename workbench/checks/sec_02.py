@@ -6,7 +6,6 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, cap, ref
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
-from workbench.checks.page import Page, table_cell
 
 _COLUMNS = ("path", "offset", "kind", "format", "key_type", "key_bits", "encrypted")
 
@@ -62,33 +61,3 @@ class NoSharedPrivateKeys(FirmwareCheck):
 
 
 CHECK = NoSharedPrivateKeys
-
-# The notebook page of SEC-02: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="A private key in the firmware image is shared by every unit: whoever extracts it can "
-    "impersonate any of them or decrypt their traffic.",
-    steps=[
-        (
-            "Keys and certificates in the image; an unencrypted `private_key` or `ssh_host_key` is "
-            "the failure.",
-            table_cell(
-                "keys",
-                "firmware",
-                "keys",
-                [
-                    "path",
-                    "offset",
-                    "kind",
-                    "format",
-                    "key_type",
-                    "key_bits",
-                    "encrypted",
-                    "subject",
-                    "self_signed",
-                ],
-                "Keys and certificates in the image",
-            ),
-        ),
-        ("Keys by kind:", 'ui.plots.value_counts(keys, "kind", "Keys and certificates by kind")'),
-    ],
-)

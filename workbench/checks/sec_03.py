@@ -15,7 +15,6 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, cap, file_index, parse_mode, ref
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.page import Page
 
 _HASH_FILES = {"shadow", "shadow-", "gshadow", "gshadow-", "master.passwd"}
 _PUBLIC = re.compile(r"(\.pub|\.crt|\.cer|\.der|_config|\.conf|moduli|authorized_keys|known_hosts)$", re.I)
@@ -111,16 +110,3 @@ class StoredSecretsProtected(FirmwareCheck):
 
 
 CHECK = StoredSecretsProtected
-
-# The notebook page of SEC-03: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Secrets the device must store (password hashes, keys) should be readable only by "
-    "the processes that need them.",
-    steps=[
-        (
-            "`world_readable` true means any process on the device, however unprivileged, can read the file.",
-            "sensitive = ui.show_sensitive_files(session)",
-        )
-    ],
-    procedure=True,
-)

@@ -17,7 +17,6 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import REMOTE_FLOWS_STEP, TRAFFIC_STEP, Page
 
 
 class TelemetryDisclosed(Check):
@@ -75,15 +74,3 @@ class TelemetryDisclosed(Check):
 
 
 CHECK = TelemetryDisclosed
-
-# The notebook page of TEL-01: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Where the device sends data, and how much: compare it with what the manufacturer "
-    "discloses about telemetry and personal data.",
-    steps=[
-        REMOTE_FLOWS_STEP,
-        TRAFFIC_STEP,
-    ],
-    declared=["cloud_endpoints", "personal_data"],
-    procedure=True,
-)

@@ -13,7 +13,6 @@ from workbench.checks._firmware import (
 )
 from workbench.checks._procedural import declared, says_none
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.page import UPDATE_VIEW, Page, table_cell
 
 
 class SoftwareUpdatable(FirmwareCheck):
@@ -68,18 +67,3 @@ class SoftwareUpdatable(FirmwareCheck):
 
 
 CHECK = SoftwareUpdatable
-
-# The notebook page of UPD-01: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="Whether the device can be updated at all: update tools, update URLs and keys found in "
-    "the image, against the update mechanism the manufacturer declares.",
-    steps=[
-        (
-            "`kind` says what was found: an update `tool`, an update `url`, a `public_key` or a "
-            "signature `verifier`.",
-            table_cell("update", "firmware", "update", UPDATE_VIEW, "Update machinery in the image"),
-        )
-    ],
-    declared=["update"],
-    procedure=True,
-)

@@ -23,7 +23,6 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import UPDATE_VIEW, Page, table_cell
 
 _FIRMWARE_SUFFIXES = (".bin", ".img", ".fw", ".trx", ".chk", ".pkg", ".swu", ".ubi", ".zip", ".tar", ".gz",
                       ".tgz", ".xz", ".squashfs", ".uimage", ".rom", ".hex")  # fmt: skip
@@ -183,45 +182,3 @@ class UpdateChannel(Check):
 
 
 CHECK = UpdateChannel
-
-# The notebook page of UPD-02: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="An update fetched over plain HTTP, FTP or TFTP can be replaced on the way. Two sources: "
-    "downloads seen in the capture, and update URLs written in the image.",
-    steps=[
-        (
-            "Downloads in the capture: `looks_like_firmware` (path, content type, size and magic "
-            "bytes) and `encrypted` decide.",
-            table_cell(
-                "downloads",
-                "capture",
-                "downloads",
-                [
-                    "packets",
-                    "protocol",
-                    "host",
-                    "path",
-                    "content_type",
-                    "size",
-                    "magic",
-                    "looks_like_firmware",
-                    "encrypted",
-                    "reason",
-                ],
-                "Downloads seen in the capture",
-            ),
-        ),
-        (
-            "Update URLs in the image: `secure` false is an `http://`, `ftp://` or `tftp://` URL.",
-            table_cell(
-                "urls",
-                "firmware",
-                "update",
-                UPDATE_VIEW,
-                "Update URLs in the image",
-                where={"kind": "url"},
-            ),
-        ),
-    ],
-    declared=["update"],
-)

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.page import procedural
 
 
 class SupportPeriod(ProceduralCheck):
@@ -48,6 +47,3 @@ class SupportPeriod(ProceduralCheck):
 
 
 CHECK = SupportPeriod
-
-# The notebook page of UPD-03: its analysis section and the declaration fields compared.
-PAGE = procedural(["support_period"])

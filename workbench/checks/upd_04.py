@@ -24,7 +24,6 @@ from workbench.checks._firmware import (
 )
 from workbench.checks._procedural import declared
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.page import UPDATE_VIEW, Page, table_cell
 from workbench.checks.parameters import Parameters
 
 
@@ -141,29 +140,3 @@ class UpdateAuthenticity(FirmwareCheck):
 
 
 CHECK = UpdateAuthenticity
-
-# The notebook page of UPD-04: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="An update tool alone lets anyone who can reach it install their own software. Look for "
-    "what verifies an update before it is installed: a signature verifier, a public key.",
-    steps=[
-        (
-            "All update machinery in the image; a `tool` without any `verifier` or `public_key` "
-            "is the typical failure.",
-            table_cell("update", "firmware", "update", UPDATE_VIEW, "Update machinery in the image"),
-        ),
-        (
-            "Public keys in the image (a key used to verify updates is usually one of these):",
-            table_cell(
-                "public_keys",
-                "firmware",
-                "keys",
-                ["path", "offset", "kind", "key_type", "key_bits"],
-                "Public keys in the image",
-                where={"kind": "public_key"},
-            ),
-        ),
-    ],
-    declared=["update"],
-    procedure=True,
-)

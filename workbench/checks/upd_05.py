@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.page import procedural
 
 
 class AutomaticUpdates(ProceduralCheck):
@@ -26,6 +25,3 @@ class AutomaticUpdates(ProceduralCheck):
 
 
 CHECK = AutomaticUpdates
-
-# The notebook page of UPD-05: its analysis section and the declaration fields compared.
-PAGE = procedural(["update"])

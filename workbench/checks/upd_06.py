@@ -12,7 +12,6 @@ from typing import Any
 from workbench.checks._network import Row, device_of, ref
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.page import Page, table_cell
 
 
 def _mentions(haystack: str, needle: str) -> bool:
@@ -113,23 +112,3 @@ class VersionRecognisable(Check):
 
 
 CHECK = VersionRecognisable
-
-# The notebook page of UPD-06: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="A user must be able to tell which model and software version they have. Compare what "
-    "the case records with what the device says about itself on the network.",
-    steps=[
-        ("The device as recorded in `case.yaml`:", "ui.show_device(session.case)"),
-        (
-            "What the device announces (discovery protocols carry model and version strings):",
-            table_cell(
-                "announced",
-                "capture",
-                "discovery",
-                ["packet", "protocol", "name", "model", "version", "server", "banner"],
-                "Model and version announced on the network",
-            ),
-        ),
-    ],
-    procedure=True,
-)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from workbench.checks._procedural import ProceduralCheck
-from workbench.checks.page import procedural
 
 
 class DisclosurePolicy(ProceduralCheck):
@@ -17,6 +16,3 @@ class DisclosurePolicy(ProceduralCheck):
 
 
 CHECK = DisclosurePolicy
-
-# The notebook page of VULN-01: its analysis section and the declaration fields compared.
-PAGE = procedural(["disclosure"])

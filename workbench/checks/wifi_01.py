@@ -18,7 +18,6 @@ from typing import Any
 from workbench.checks._firmware import FirmwareCheck, Row, cap, files_matching, image_lines, ref
 from workbench.checks._procedural import declared, is_stated
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
-from workbench.checks.page import Page, table_cell
 
 MAX_CONFIGS = 50
 _CIPHER = {"open": "OPEN", "WEP": "WEP"}  # every other problem is a TKIP configuration
@@ -210,24 +209,3 @@ class CurrentWirelessSecurity(FirmwareCheck):
 
 
 CHECK = CurrentWirelessSecurity
-
-# The notebook page of WIFI-01: its analysis section and the declaration fields compared.
-PAGE = Page(
-    intro="WEP, TKIP and open networks are broken or unprotected. The check reads the wireless "
-    "configurations in the image (`wpa_supplicant`, `hostapd`).",
-    steps=[
-        (
-            "Wireless configuration files in the image:",
-            table_cell(
-                "wireless",
-                "firmware",
-                "files",
-                ["path", "size", "mode", "sha256"],
-                "Wireless configuration files",
-                where={"path~": r"wpa_supplicant|hostapd"},
-            ),
-        )
-    ],
-    declared=["wireless"],
-    procedure=True,
-)
