@@ -28,11 +28,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def frame(name: str, rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+def frame(
+    name: str, rows: Iterable[dict[str, Any]], problems: list[dict[str, Any]] | None = None
+) -> pd.DataFrame:
     """The table `name` with exactly its declared columns, each value converted to the column's
     declared type and kept as a Python object (None where missing), so that a table built by the
-    engine and one read back from the cache are the same. A value that does not fit its column
-    is a TypeError: the engine broke its own contract."""
+    engine and one read back from the cache are the same.
+
+    A value from the image that does not fit its column (a uid past 64 bits, a port past 65535)
+    is left empty and, when `problems` is given, reported there as a warning row: a hostile
+    image never ends the scan."""
     schema = TABLES[name]
     rows = list(rows)
     columns = {}
@@ -40,10 +45,29 @@ def frame(name: str, rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
         values = [_plain(r.get(column.name)) for r in rows]
         try:
             typed = pa.array(values, type=column.type).to_pylist()
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
-            raise TypeError(f"firmware table {name!r}, column {column.name!r}: {exc}") from exc
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            typed = [_fitted(v, column.type, name, column.name, problems) for v in values]
         columns[column.name] = pd.Series(typed, dtype=object)
     return pd.DataFrame(columns, columns=list(schema.names))
+
+
+def _fitted(
+    value: Any, kind: pa.DataType, table: str, column: str, problems: list[dict[str, Any]] | None
+) -> Any:
+    """One value converted to `kind`, or None (reported) when it does not fit."""
+    try:
+        return pa.array([value], type=kind).to_pylist()[0]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+        if problems is not None:
+            problems.append(
+                {
+                    "kind": "schema",
+                    "path": None,
+                    "message": f"table {table}, column {column}: {str(value)[:80]!r} does not fit"
+                    f" ({exc}); left empty",
+                }
+            )
+        return None
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:

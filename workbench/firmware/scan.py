@@ -181,19 +181,19 @@ def _tables(
     warnings += [{"kind": "parse", "path": p, "message": m} for p, m in elf_problems]
     vulnerabilities = [m.row() for m in match_feed(feeds, components)] if feeds else []
     warnings += _scan_limit_warnings(files, bounds.max_scan_size)
-    return {
-        "layers": frame("layers", _layer_rows(extraction, mounts)),
-        "files": frame("files", (r.row() for r in files)),
-        "accounts": frame("accounts", (a.row(reveal_secrets) for a in accounts)),
-        "keys": frame("keys", (k.row() for k in keys)),
-        "secrets": frame("secrets", (s.row(reveal_secrets) for s in secrets)),
-        "binaries": frame("binaries", (b.row() for b in hardening)),
-        "components": frame("components", (c.row() for c in components)),
-        "vulnerabilities": frame("vulnerabilities", vulnerabilities),
-        "services": frame("services", (s.row() for s in services)),
-        "update": frame("update", (u.row() for u in update)),
-        "warnings": frame("warnings", warnings),
-    }, accounts
+    tables = {
+        "layers": frame("layers", _layer_rows(extraction, mounts), warnings),
+        "files": frame("files", (r.row() for r in files), warnings),
+        "accounts": frame("accounts", (a.row(reveal_secrets) for a in accounts), warnings),
+        "keys": frame("keys", (k.row() for k in keys), warnings),
+        "secrets": frame("secrets", (s.row(reveal_secrets) for s in secrets), warnings),
+        "binaries": frame("binaries", (b.row() for b in hardening), warnings),
+        "components": frame("components", (c.row() for c in components), warnings),
+        "vulnerabilities": frame("vulnerabilities", vulnerabilities, warnings),
+        "services": frame("services", (s.row() for s in services), warnings),
+        "update": frame("update", (u.row() for u in update), warnings),
+    }
+    return {**tables, "warnings": frame("warnings", warnings)}, accounts
 
 
 def _scan_limit_warnings(files: list[FileRecord], max_scan_size: int) -> list[dict[str, Any]]:
