@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import yaml
 
 ROWS_PER_BATCH = 10_000
 
@@ -27,6 +29,7 @@ class Column:
     name: str
     type: pa.DataType
     doc: str = ""
+    declared_as: str = ""  # the type's name in the declaration (`port`, `tls_version`...)
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,50 @@ class TableSchema:
     def markdown(self) -> str:
         """The columns as a Markdown table, for docs/CONTRACTS.md."""
         lines = [f"`{self.name}`: {self.doc}", "", "| column | type | meaning |", "|---|---|---|"]
-        lines += [f"| `{c.name}` | {c.type} | {c.doc} |" for c in self.columns]
+        lines += [f"| `{c.name}` | {c.declared_as or c.type} | {c.doc} |" for c in self.columns]
         return "\n".join(lines)
+
+
+# --- declarations as data ----------------------------------------------------------------
+PRIMITIVES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "bool": pa.bool_(),
+    "int64": pa.int64(),
+    "uint16": pa.uint16(),
+    "float64": pa.float64(),
+}
+
+
+def parse_type(text: str, aliases: Mapping[str, pa.DataType]) -> pa.DataType:
+    """`string`, `uint16`..., a name from `aliases`, or `list<...>` of one of them."""
+    text = text.strip()
+    if text.startswith("list<") and text.endswith(">"):
+        return pa.list_(parse_type(text[5:-1], aliases))
+    if text in aliases:
+        return aliases[text]
+    if text in PRIMITIVES:
+        return PRIMITIVES[text]
+    raise ValueError(f"unknown column type {text!r}")
+
+
+def load_tables(path: Path) -> dict[str, TableSchema]:
+    """The tables an engine declares in a YAML file: `types` (names for types, a struct as a
+    mapping of field to type) and `tables` (name -> doc and columns: name -> [type, doc])."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    aliases: dict[str, pa.DataType] = {}
+    for name, spec in (data.get("types") or {}).items():
+        if isinstance(spec, dict):
+            aliases[name] = pa.struct([pa.field(f, parse_type(t, aliases)) for f, t in spec.items()])
+        else:
+            aliases[name] = parse_type(str(spec), aliases)
+    tables = {}
+    for name, spec in data["tables"].items():
+        columns = tuple(
+            Column(column, parse_type(kind, aliases), doc, kind)
+            for column, (kind, doc) in spec["columns"].items()
+        )
+        tables[name] = TableSchema(name, spec["doc"], columns)
+    return tables
 
 
 def _plain(value: Any) -> Any:
