@@ -83,20 +83,18 @@ class Parameters:
         return [v.lower() for v in self.strings(name)]
 
     def integer(self, name: str) -> int:
-        value = self.get(name)
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise CheckError(f"parameter {name!r} is not a whole number: {value!r}",
-                             requirement=self.requirement_id) from None
+        return self._converted(name, int, "a whole number")
 
     def number(self, name: str) -> float:
+        return self._converted(name, float, "a number")
+
+    def _converted(self, name: str, convert: Any, what: str) -> Any:
         value = self.get(name)
         try:
-            return float(value)
+            return convert(value)
         except (TypeError, ValueError):
-            raise CheckError(f"parameter {name!r} is not a number: {value!r}",
-                             requirement=self.requirement_id) from None
+            problem = f"parameter {name!r} is not {what}: {value!r}"
+            raise CheckError(problem, requirement=self.requirement_id) from None
 
     def flag(self, name: str) -> bool:
         value = self.get(name)
