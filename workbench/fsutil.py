@@ -1,4 +1,4 @@
-"""Hashing and atomic writes: the two primitives evidence handling rests on."""
+"""Hashing, atomic writes and reading errors: the primitives evidence handling rests on."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from workbench.errors import WorkbenchError
 
 CHUNK = 1 << 20
 
@@ -63,3 +67,18 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def reading(
+    label: str, error: type[WorkbenchError], folder: str = "is a folder, not a file"
+) -> Iterator[None]:
+    """Turn the OS's reasons a file cannot be read into one-line `error`s naming `label`."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise error("no such file", path=label) from None
+    except IsADirectoryError:
+        raise error(folder, path=label) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", path=label) from None

@@ -13,7 +13,7 @@ from typing import Any
 
 from workbench.case import sniff
 from workbench.errors import CaseError
-from workbench.fsutil import CHUNK
+from workbench.fsutil import CHUNK, reading
 
 KINDS = ("capture", "firmware", "vuln-feed", "attachment")
 RESERVED_NAMES = {"declaration", "declaration.yaml", "artefacts.yaml", "case.yaml"}
@@ -105,14 +105,8 @@ def copy_in(src: Path, folder: Path, kind: str) -> Incoming:
     sniffed is exactly what is stored.
     """
     label = str(src)
-    try:
+    with reading(label, CaseError):
         source = open(src, "rb")  # noqa: SIM115 (closed below)
-    except FileNotFoundError:
-        raise CaseError("no such file", path=label) from None
-    except IsADirectoryError:
-        raise CaseError("is a folder, not a file", path=label) from None
-    except OSError as exc:
-        raise CaseError(f"cannot read: {exc.strerror}", path=label) from None
     tmp = folder / f"{INCOMING_PREFIX}{uuid.uuid4().hex}.tmp"
     try:
         with source:

@@ -16,6 +16,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from workbench.errors import CatalogError
+from workbench.fsutil import reading
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
@@ -54,19 +55,13 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
 
 def read_bytes(path: Path, label: str) -> bytes:
     """The raw bytes of a catalogue file; `label` is how the file is named in errors."""
-    try:
+    with reading(label, CatalogError, folder="is a folder, expected a YAML file"):
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise CatalogError(
                 f"file too large ({size} bytes; a catalogue file is at most {MAX_FILE_BYTES})", path=label
             )
         return path.read_bytes()
-    except FileNotFoundError:
-        raise CatalogError("no such file", path=label) from None
-    except IsADirectoryError:
-        raise CatalogError("is a folder, expected a YAML file", path=label) from None
-    except OSError as exc:
-        raise CatalogError(f"cannot read: {exc.strerror or exc}", path=label) from None
 
 
 def parse_yaml(raw: bytes, label: str) -> Any:
