@@ -130,9 +130,9 @@ def _execute(task: NotebookTask, run: NotebookRun) -> Any:
         )
     except PapermillExecutionError as exc:
         cell = exc.exec_count or exc.cell_index
-        run.error = str(NotebookError(f"{exc.ename}: {exc.evalue}", cell=cell))
+        run.error = str(NotebookError(f"{exc.ename}: {exc.evalue}", path=task.source.name, cell=cell))
     except Exception as exc:  # timeout, dead kernel, unreadable notebook: all ERROR, never fatal
-        run.error = str(NotebookError(f"{type(exc).__name__}: {exc}".strip()))
+        run.error = str(NotebookError(f"{type(exc).__name__}: {exc}".strip(), path=task.source.name))
     # papermill saves the notebook after every cell, so a failed run leaves its partial notebook
     for path in (task.out_ipynb, task.source):
         try:
