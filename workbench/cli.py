@@ -1,4 +1,4 @@
-"""`workbench` command line: each subpackage registers its own subcommands."""
+"""`workbench` command line: each module of workbench.commands (and lab, demo) registers its subcommands."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from workbench.errors import WorkbenchError
 
 # Modules that define `register(subparsers, common)`; each adds its own subcommands.
 COMMAND_MODULES = (
-    "workbench.catalog.cli",
-    "workbench.case.cli",
-    "workbench.checks.cli",
-    "workbench.capture.cli",
-    "workbench.firmware.cli",
-    "workbench.batch.cli",
+    "workbench.commands.catalog",
+    "workbench.commands.case",
+    "workbench.commands.checks",
+    "workbench.commands.capture",
+    "workbench.commands.firmware",
+    "workbench.commands.batch",
     "workbench.lab",
     "workbench.demo",
-    "workbench.training.cli",
+    "workbench.commands.training",
 )
 
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from workbench.catalog import cli as catalog_cli
 from workbench.catalog.render import Glyphs, table
 from workbench.catalog.schema import SCHEMA_FILE
 from workbench.cli import main
+from workbench.commands import catalog as catalog_cli
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -1,0 +1,1 @@
+"""The `workbench` command line, one module per command group: the outermost layer (nothing imports it)."""
