@@ -162,3 +162,16 @@ class HandsOnCheck(ProceduralCheck):
 
     needs = frozenset({EvidenceKind.INSPECTOR})
     optional = frozenset({EvidenceKind.DECLARATION})
+
+
+class FirmwareGuidedCheck(HandsOnCheck):
+    """A hands-on requirement where the case's firmware image, when there is one, shows the
+    inspector where to look: `firmware_observations` reads it; without an image nothing is observed."""
+
+    optional = HandsOnCheck.optional | {EvidenceKind.FIRMWARE}
+
+    def observations(self, ctx: EvidenceContext) -> dict[str, Any]:
+        return self.firmware_observations(ctx) if ctx.has(EvidenceKind.FIRMWARE) else {}
+
+    def firmware_observations(self, ctx: EvidenceContext) -> dict[str, Any]:
+        raise NotImplementedError

@@ -5,16 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbench.checks._procedural import HandsOnCheck
-from workbench.checks.base import EvidenceKind
+from workbench.checks._procedural import FirmwareGuidedCheck
 from workbench.checks.parameters import Parameters
 
 _SERIAL = re.compile(r"\btty(S|AMA|MSM|HS|O|mxc|PS|SAC|AS|LP)?\d+|\bconsole\b|\bttyUSB\d+|\bttyGS\d+")
 
 
-class PhysicalDebugInterfaces(HandsOnCheck):
+class PhysicalDebugInterfaces(FirmwareGuidedCheck):
     requirement_id = "ATK-08"
-    optional = HandsOnCheck.optional | {EvidenceKind.FIRMWARE}
     fields = ("debug_interfaces",)
     procedure_hint = (
         "the inspector opens the enclosure, looks for UART/JTAG/SWD pads or headers, tries each UART "
@@ -25,9 +23,7 @@ class PhysicalDebugInterfaces(HandsOnCheck):
     def hint(self, params: Parameters) -> str:
         return self.procedure_hint.format(uart_baud_rates="/".join(params.strings("uart_baud_rates")))
 
-    def observations(self, ctx: Any) -> dict[str, Any]:
-        if not ctx.has(EvidenceKind.FIRMWARE):
-            return {}
+    def firmware_observations(self, ctx: Any) -> dict[str, Any]:
         consoles = []
         for row in ctx.firmware_rows("services", ("name", "kind", "source", "line", "command", "auth")):
             if _SERIAL.search(" ".join(row[k] or "" for k in ("kind", "command", "name"))):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.checks._procedural import HandsOnCheck
-from workbench.checks.base import EvidenceKind
+from workbench.checks._procedural import FirmwareGuidedCheck
 
 _PASSWORD_TOOLS = ("/passwd", "/chpasswd")
 
 
-class ChangeAuthentication(HandsOnCheck):
+class ChangeAuthentication(FirmwareGuidedCheck):
     requirement_id = "AUTH-04"
-    optional = HandsOnCheck.optional | {EvidenceKind.FIRMWARE}
     fields = ("default_passwords",)
     procedure_hint = (
         "the inspector changes the password (or other authentication value) through the interface "
@@ -20,9 +18,7 @@ class ChangeAuthentication(HandsOnCheck):
         "the steps taken"
     )
 
-    def observations(self, ctx: Any) -> dict[str, Any]:
-        if not ctx.has(EvidenceKind.FIRMWARE):
-            return {}
+    def firmware_observations(self, ctx: Any) -> dict[str, Any]:
         logins = [
             row["user"] or ""
             for row in ctx.firmware_rows("accounts", ("user", "login_shell", "locked"))
