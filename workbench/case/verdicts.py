@@ -24,10 +24,10 @@ from workbench import __version__
 from workbench.case.artefacts import valid_requirement_id
 from workbench.errors import CaseError
 from workbench.fsutil import atomic_write_json
+from workbench.vocabulary import CHECK_VERDICTS, INSPECTOR_VERDICTS, NEEDS_RATIONALE
 
-RECORDABLE = ("PASS", "FAIL", "NOT_APPLICABLE", "INCONCLUSIVE")  # what an inspector may record
-PROPOSABLE = (*RECORDABLE, "NEEDS_INSPECTOR")  # what a check may propose
-NEEDS_RATIONALE = ("FAIL", "NOT_APPLICABLE")
+RECORDABLE = INSPECTOR_VERDICTS  # what an inspector may record
+PROPOSABLE = CHECK_VERDICTS  # what a check may propose
 MAX_RECORD_BYTES = 1 << 20
 RECORD_SCHEMA_VERSION = 1
 

@@ -10,17 +10,11 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from workbench.vocabulary import Verdict
+
 if TYPE_CHECKING:
     from workbench.checks.context import EvidenceContext
     from workbench.checks.parameters import Parameters
-
-
-class Verdict(StrEnum):
-    PASS = "PASS"
-    FAIL = "FAIL"
-    NOT_APPLICABLE = "NOT_APPLICABLE"
-    INCONCLUSIVE = "INCONCLUSIVE"
-    NEEDS_INSPECTOR = "NEEDS_INSPECTOR"
 
 
 class EvidenceKind(StrEnum):
