@@ -26,6 +26,7 @@ test: setup
 
 lint: setup
 	$(VENV)/bin/ruff check workbench tests benchmarks sample_captures
+	$(VENV)/bin/lint-imports
 
 clean-demo:
 	rm -rf $(DEMO_OUT)

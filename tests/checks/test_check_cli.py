@@ -31,6 +31,9 @@ def test_home_names_the_module_notebook_and_parameters() -> None:
     info = json.loads(done.stdout)
     assert info["module"] == "workbench/checks/com_02.py" and (ROOT / info["module"]).is_file()
     assert info["notebook"] == "notebooks/COM-02.ipynb" and (ROOT / info["notebook"]).is_file()
+    assert info["page"] == "workbench/checks/com_02.page.yaml" and (ROOT / info["page"]).is_file()
+    assert info["tests"] == ["tests/checks/network/test_com_02.py"]
+    assert info["parameters"]["min_tls_version"] == "TLS 1.2"  # the catalogue's value, not Python's
     assert info["needs"] == ["capture"]
 
 

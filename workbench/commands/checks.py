@@ -1,6 +1,6 @@
 """`workbench check ID [CASE]`: where a requirement lives, and what its check says about a case.
 
-Without a case: the requirement's home — its module (check and notebook page), the parameters the
+Without a case: the requirement's home — its check module, its notebook page, the parameters the
 check reads with the catalogue's values, its notebook and its tests. With a case: the check run on
 the case's evidence (from the analysis cache), its verdict, reasons and findings with their evidence.
 """
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.checks.page import PAGES_DIR
 from workbench.checks.registry import unit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ def home(requirement_id: str, catalog: Any) -> dict[str, Any]:
         "title": requirement.title,
         "module": str(module_file.relative_to(ROOT) if module_file.is_relative_to(ROOT) else module_file),
         "check": found.check.__name__,
+        "page": str(PAGES_DIR.relative_to(ROOT) / f"{found.module_name}.page.yaml"),
         "needs": sorted(str(k) for k in found.check.needs),
         "optional": sorted(str(k) for k in found.check.optional),
         "parameters": {name: (requirement.parameters or {}).get(name) for name in found.check.parameters},
@@ -46,7 +48,8 @@ def home(requirement_id: str, catalog: Any) -> dict[str, Any]:
 def _home_text(info: dict[str, Any]) -> str:
     lines = [
         f"{info['id']}: {info['title']}",
-        f"  check and notebook page  {info['module']} ({info['check']}, PAGE)",
+        f"  check                    {info['module']} ({info['check']})",
+        f"  notebook page            {info['page']}",
         f"  evidence                 needs {', '.join(info['needs']) or '-'};"
         f" optional {', '.join(info['optional']) or '-'}",
         f"  notebook                 {info['notebook']}",
