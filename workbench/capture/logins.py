@@ -181,9 +181,33 @@ class _UserPass:
         return None
 
 
+class _AwaitingReply:
+    """The last login a client sent (FTP, POP3, SMTP), reported once the server answers it, or
+    as it is when the dialogue ends unanswered; a login the client replaces is not reported."""
+
+    def __init__(self, emit: Emit) -> None:
+        self.emit = emit
+        self.login: list | None = None  # [protocol, username, secret, packets, detail]
+
+    def sent(self, login: list | None) -> None:
+        """A login the client sent; None (nothing readable in what it sent) keeps the one before."""
+        if login is not None:
+            self.login = login
+
+    def answered(self, accepted: bool) -> None:
+        if self.login is not None:
+            self.login[4] += ", accepted" if accepted else ", rejected"
+            self.ended()
+
+    def ended(self) -> None:
+        if self.login is not None:
+            self.emit(*self.login)
+            self.login = None
+
+
 def ftp(chunks: list[Chunk], emit: Emit, download: Download) -> None:
     logins = _UserPass()
-    last: list | None = None
+    awaiting = _AwaitingReply(emit)
     retr: list | None = None
     for number, c2s, line in line_events(chunks):
         if c2s:
@@ -191,7 +215,7 @@ def ftp(chunks: list[Chunk], emit: Emit, download: Download) -> None:
             login = logins.command(verb, arg, number)
             if login:
                 anon = login[0] is not None and login[0].lower() in ("anonymous", "ftp")
-                last = ["ftp", *login, "anonymous login" if anon else "FTP login"]
+                awaiting.sent(["ftp", *login, "anonymous login" if anon else "FTP login"])
                 logins.user = None
             elif verb == b"AUTH" and arg.upper().startswith((b"TLS", b"SSL")):
                 break
@@ -199,10 +223,8 @@ def ftp(chunks: list[Chunk], emit: Emit, download: Download) -> None:
                 retr = [_text(arg), None, [number], "FTP RETR"]
         else:
             code = line[:3]
-            if last is not None and code in (b"230", b"530", b"332"):
-                last[4] += ", accepted" if code == b"230" else ", rejected"
-                emit(*last)
-                last = None
+            if code in (b"230", b"530", b"332"):
+                awaiting.answered(code == b"230")
             if retr is not None and code in (b"150", b"125", b"226", b"550"):
                 size = re.search(rb"\((\d+) bytes\)", line)
                 if size:
@@ -212,32 +234,28 @@ def ftp(chunks: list[Chunk], emit: Emit, download: Download) -> None:
                     retr[3] += ", refused" if code == b"550" else ""
                     download(*retr)
                     retr = None
-    if last is not None:
-        emit(*last)
+    awaiting.ended()
     if retr is not None:
         download(*retr)
 
 
 def pop3(chunks: list[Chunk], emit: Emit) -> None:
     logins = _UserPass()
-    last: list | None = None
+    awaiting = _AwaitingReply(emit)
     for number, c2s, line in line_events(chunks):
         if c2s:
             verb, arg = _command(line)
             login = logins.command(verb, arg, number)
             if login:
-                last = ["pop3", *login, "POP3 USER/PASS"]
+                awaiting.sent(["pop3", *login, "POP3 USER/PASS"])
             elif verb == b"APOP":
                 name, _, digest = arg.partition(b" ")
-                last = ["pop3", _text(name), _text(digest), [number], "POP3 APOP (digest)"]
+                awaiting.sent(["pop3", _text(name), _text(digest), [number], "POP3 APOP (digest)"])
             elif verb == b"STLS":
                 break
-        elif last is not None and line[:1] in (b"+", b"-"):
-            last[4] += ", accepted" if line.startswith(b"+OK") else ", rejected"
-            emit(*last)
-            last = None
-    if last is not None:
-        emit(*last)
+        elif line[:1] in (b"+", b"-"):
+            awaiting.answered(line.startswith(b"+OK"))
+    awaiting.ended()
 
 
 def _imap_args(raw: bytes) -> list[str]:
@@ -309,7 +327,7 @@ def smtp(chunks: list[Chunk], emit: Emit) -> None:
     mode: str | None = None
     user: tuple[str, int] | None = None
     start = 0
-    last: list | None = None
+    awaiting = _AwaitingReply(emit)
     for number, c2s, line in line_events(chunks):
         if c2s:
             upper = line.upper()
@@ -317,7 +335,7 @@ def smtp(chunks: list[Chunk], emit: Emit) -> None:
                 mode, start = "plain", number
                 rest = line[10:].strip()
                 if rest:
-                    last = _smtp_plain(rest, [number]) or last
+                    awaiting.sent(_smtp_plain(rest, [number]))
                     mode = None
             elif mode is None and upper.startswith(b"AUTH LOGIN"):
                 mode, start = "login-user", number
@@ -325,7 +343,7 @@ def smtp(chunks: list[Chunk], emit: Emit) -> None:
                 if rest and (decoded := _b64(rest)) is not None:
                     user, mode = (_text(decoded), number), "login-pass"
             elif mode == "plain":
-                last = _smtp_plain(line, [start, number]) or last
+                awaiting.sent(_smtp_plain(line, [start, number]))
                 mode = None
             elif mode == "login-user":
                 decoded = _b64(line)
@@ -334,16 +352,14 @@ def smtp(chunks: list[Chunk], emit: Emit) -> None:
                 decoded = _b64(line)
                 if decoded is not None:
                     packets = [start, number] + ([user[1]] if user else [])
-                    last = ["smtp", user[0] if user else None, _text(decoded), packets, "SMTP AUTH LOGIN"]
+                    name = user[0] if user else None
+                    awaiting.sent(["smtp", name, _text(decoded), packets, "SMTP AUTH LOGIN"])
                 mode = None
             elif upper.startswith(b"STARTTLS"):
                 break
-        elif last is not None and line[:3] in (b"235", b"535", b"454", b"535"):
-            last[4] += ", accepted" if line.startswith(b"235") else ", rejected"
-            emit(*last)
-            last = None
-    if last is not None:
-        emit(*last)
+        elif line[:3] in (b"235", b"535", b"454"):
+            awaiting.answered(line.startswith(b"235"))
+    awaiting.ended()
 
 
 def _smtp_plain(raw: bytes, packets: list[int]) -> list | None:
