@@ -16,6 +16,7 @@ import ipaddress
 import posixpath
 import re
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from workbench.firmware.inventory import FileRecord
@@ -352,13 +353,19 @@ def _runs_as_prefix(tokens: list[str]) -> str | None:
     return None
 
 
+def _statements(record: FileRecord) -> Iterator[tuple[int, str]]:
+    """(line number, text without surrounding blanks) of each line of a script or configuration
+    file that is neither blank nor a comment."""
+    for number, raw in enumerate(record.text(READ_LIMIT).splitlines(), 1):
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            yield number, line
+
+
 def scan_script(record: FileRecord, enabled: bool | None) -> list[Service]:
     services = []
     in_stop = False
-    for number, raw in enumerate(record.text(READ_LIMIT).splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
+    for number, line in _statements(record):
         if re.match(r"^(stop|stop_service|reload)\s*\(\)", line):
             in_stop = True
         elif re.match(r"^\w+\s*\(\)", line):
@@ -383,9 +390,8 @@ def scan_script(record: FileRecord, enabled: bool | None) -> list[Service]:
 
 def scan_inittab(record: FileRecord) -> list[Service]:
     services = []
-    for number, raw in enumerate(record.text(READ_LIMIT).splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#") or line.count(":") < 3:
+    for number, line in _statements(record):
+        if line.count(":") < 3:
             continue
         ident, _runlevels, action, process = line.split(":", 3)
         if action in ("ctrlaltdel", "shutdown", "restart", "powerfail", "powerwait", "powerokwait"):
@@ -437,15 +443,15 @@ def scan_systemd(record: FileRecord, enabled: bool | None) -> list[Service]:
 
 def scan_inetd(record: FileRecord) -> list[Service]:
     services = []
-    for number, raw in enumerate(record.text(READ_LIMIT).splitlines(), 1):
-        parts = raw.split()
-        if len(parts) < 6 or raw.lstrip().startswith("#"):
+    for number, line in _statements(record):
+        parts = line.split()
+        if len(parts) < 6:
             continue
         name, user, server, args = parts[0], parts[4].split(".")[0], parts[5], parts[6:]
         program = posixpath.basename(args[0] if server.endswith("tcpd") and args else server)
         kind, port, auth = DAEMONS.get(program, ("other", None, None))
         port = INETD_PORTS.get(name, port if not name.isdigit() else port_number(name))
-        service = Service(program, kind, record.path, number, raw.strip(), runs_as=user, port=port, auth=auth)
+        service = Service(program, kind, record.path, number, line, runs_as=user, port=port, auth=auth)
         refined = _refine(service, args[1:])[0]  # authentication from its options; inetd owns the port
         services.append(replace(refined, port=port, listen_given=True))
     return services
