@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 from workbench.firmware.anchors import AnchorSet
 from workbench.firmware.inventory import FileRecord
+from workbench.firmware.schema import TABLES
+
+COMPONENTS = TABLES["components"]
 
 READ_LIMIT = 64 << 20
 
@@ -105,14 +108,7 @@ class Component:
         return f"cpe:2.3:a:{self.vendor}:{self.product}:{version}:*:*:*:*:*:*:*"
 
     def row(self) -> dict:
-        return {
-            "name": self.name,
-            "version": self.version,
-            "path": self.path,
-            "evidence": self.evidence,
-            "purl": self.purl,
-            "cpe": self.cpe,
-        }
+        return {column: getattr(self, column) for column in COMPONENTS.names}
 
 
 def _strings_evidence(data: bytes, match: re.Match[bytes]) -> str:

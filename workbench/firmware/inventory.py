@@ -17,6 +17,9 @@ from workbench.firmware.extract import Extraction
 from workbench.firmware.filetype import classify
 from workbench.firmware.layout import join
 from workbench.firmware.metadata import KIND_BY_MODE
+from workbench.firmware.schema import TABLES
+
+FILES = TABLES["files"]
 
 READ_BLOCK = 1 << 20
 HEAD = 4096
@@ -41,18 +44,10 @@ class FileRecord:
     layer: int | None = None
 
     def row(self) -> dict:
-        return {
-            "path": self.path,
-            "size": self.size,
-            "mode": f"{self.mode:04o}" if self.mode is not None else None,
-            "uid": self.uid,
-            "gid": self.gid,
-            "type": self.type,
-            "arch": self.arch,
-            "sha256": self.sha256,
-            "entropy": self.entropy,
-            "link_target": self.link_target,
-        }
+        """The `files` table's columns, the mode as four octal digits."""
+        row = {column: getattr(self, column) for column in FILES.names}
+        row["mode"] = f"{self.mode:04o}" if self.mode is not None else None
+        return row
 
     @property
     def name(self) -> str:
