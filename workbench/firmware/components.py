@@ -6,6 +6,9 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from importlib import resources
+
+import yaml
 
 from workbench.firmware.anchors import AnchorSet
 from workbench.firmware.inventory import FileRecord
@@ -19,66 +22,26 @@ READ_LIMIT = 64 << 20
 @dataclass(frozen=True)
 class Signature:
     name: str
-    anchor: bytes
-    pattern: re.Pattern[bytes]
+    anchor: bytes  # text every match contains: the one-pass prefilter
+    pattern: re.Pattern[bytes]  # group 1: the version
     vendor: str  # CPE vendor
     product: str  # CPE product
 
 
-def _sig(name: str, anchor: bytes, pattern: bytes, vendor: str, product: str | None = None) -> Signature:
-    return Signature(name, anchor, re.compile(pattern), vendor, product or name)
+def _load_signatures() -> tuple[tuple[Signature, ...], tuple[tuple[str, re.Pattern[str], str, str], ...]]:
+    """The version strings and file-name versions of data/component_signatures.yaml."""
+    text = resources.files("workbench.firmware").joinpath("data/component_signatures.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    strings = tuple(
+        Signature(s["name"], s["anchor"].encode("ascii"), re.compile(s["pattern"].encode("ascii")), *s["cpe"])
+        for s in data["version_strings"]
+    )
+    names = tuple((s["name"], re.compile(s["pattern"]), *s["cpe"]) for s in data["file_names"])
+    return strings, names
 
 
-SIGNATURES: tuple[Signature, ...] = (
-    _sig("busybox", b"BusyBox v", rb"BusyBox v(\d+\.\d+(?:\.\d+)?)", "busybox"),
-    _sig(
-        "openssl",
-        b"OpenSSL ",
-        rb"OpenSSL (\d+\.\d+\.\d+[a-z]{0,2})(?:-fips|-dev)?\s+\d{1,2} [A-Z][a-z]{2} \d{4}",
-        "openssl",
-    ),
-    _sig(
-        "dropbear",
-        b"ropbear",
-        rb"(?:dropbear_|Dropbear (?:sshd |SSH |multi-purpose )?v)(20\d\d\.\d+)",
-        "dropbear_ssh_project",
-        "dropbear_ssh",
-    ),
-    _sig("openssh", b"OpenSSH_", rb"OpenSSH_(\d+\.\d+(?:p\d+)?)", "openbsd", "openssh"),
-    _sig("dnsmasq", b"nsmasq", rb"[Dd]nsmasq[- ](?:version )?(\d+\.\d+(?:\.\d+)?)", "thekelleys", "dnsmasq"),
-    _sig("lighttpd", b"lighttpd/", rb"lighttpd/(\d+\.\d+\.\d+)", "lighttpd"),
-    _sig("curl", b"curl/", rb"(?<![\w/])(?:lib)?curl/(\d+\.\d+\.\d+)", "haxx", "curl"),
-    _sig(
-        "linux_kernel",
-        b"Linux version ",
-        rb"Linux version (\d+\.\d+(?:\.\d+)?)[^\s]* \(",
-        "linux",
-        "linux_kernel",
-    ),
-    _sig("linux_kernel", b"vermagic=", rb"vermagic=(\d+\.\d+\.\d+)", "linux", "linux_kernel"),
-    _sig(
-        "glibc", b"GNU C Library", rb"GNU C Library [^\n]{0,80}?version (\d+\.\d+(?:\.\d+)?)", "gnu", "glibc"
-    ),
-    _sig("uclibc", b"uClibc", rb"uClibc(?:-ng)?[ -](\d+\.\d+\.\d+(?:\.\d+)?)", "uclibc", "uclibc"),
-    _sig("hostapd", b"hostapd v", rb"hostapd v(\d+\.\d+(?:\.\d+)?)", "w1.fi", "hostapd"),
-    _sig(
-        "wpa_supplicant",
-        b"wpa_supplicant v",
-        rb"wpa_supplicant v(\d+\.\d+(?:\.\d+)?)",
-        "w1.fi",
-        "wpa_supplicant",
-    ),
-    _sig("boa", b"Boa/", rb"Boa/(\d+\.\d+\.\d+(?:rc\d+)?)", "boa", "boa"),
-    _sig("mbedtls", b"mbed TLS ", rb"mbed TLS (\d+\.\d+\.\d+)", "arm", "mbed_tls"),
-    _sig("wolfssl", b"wolfSSL", rb"wolfSSL[ _v]+(\d+\.\d+\.\d+)", "wolfssl", "wolfssl"),
-    _sig("sqlite", b"SQLite", rb"SQLite version (\d+\.\d+\.\d+)", "sqlite", "sqlite"),
-)
-FILE_NAME_VERSIONS: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
-    ("glibc", re.compile(r"^(?:libc|ld)-(\d+\.\d+(?:\.\d+)?)\.so$"), "gnu", "glibc"),
-    ("uclibc", re.compile(r"^(?:lib|ld-)uClibc-(\d+\.\d+\.\d+(?:\.\d+)?)\.so$"), "uclibc", "uclibc"),
-)
+SIGNATURES, FILE_NAME_VERSIONS = _load_signatures()
 MODULES_DIR = re.compile(r"^/lib/modules/(\d+\.\d+\.\d+)[^/]*$")
-PRESENT_WITHOUT_VERSION = {"uhttpd": ("openwrt", "uhttpd"), "musl": ("musl-libc", "musl")}
 
 
 @dataclass
