@@ -35,3 +35,8 @@ DECIDED_OK = frozenset({Verdict.PASS.value, Verdict.NOT_APPLICABLE.value})  # a 
 
 Source = Literal["inspector", "automatic", "pending", "error"]
 SOURCES: tuple[Source, ...] = ("inspector", "automatic", "pending", "error")
+
+
+def text(value: object) -> str:
+    """A verdict, source or automation as its plain word (enum members by their value)."""
+    return str(getattr(value, "value", value))

@@ -11,7 +11,7 @@ from workbench.judgement.levels import STARS, decided_ok, evidence_to_add, level
 from workbench.judgement.outcome import Outcome, read_outcome, write_outcome
 from workbench.judgement.staleness import hashes_now, judged_hashes, stale_reasons
 from workbench.judgement.state import RequirementState, assess, judge, run_check
-from workbench.judgement.vocabulary import (
+from workbench.vocabulary import (
     CHECK_VERDICTS,
     DECIDED_OK,
     ERROR,

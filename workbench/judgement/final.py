@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from workbench.judgement.vocabulary import PENDING, Source, Verdict, text
+from workbench.vocabulary import PENDING, Source, Verdict, text
 
 if TYPE_CHECKING:
     from workbench.case.verdicts import RecordedVerdict

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from workbench.judgement.vocabulary import DECIDED_OK, ERROR, PENDING, Verdict
+from workbench.vocabulary import DECIDED_OK, ERROR, PENDING, Verdict
 
 STARS = {1: "★", 2: "★★", 3: "★★★"}
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.judgement.final import FinalVerdict, final_verdict
 from workbench.judgement.staleness import hashes_now, stale_reasons
-from workbench.judgement.vocabulary import ERROR, Source, Verdict, text
+from workbench.vocabulary import ERROR, Source, Verdict, text
 
 if TYPE_CHECKING:
     from workbench.case import Case, RecordedVerdict

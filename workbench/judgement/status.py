@@ -10,7 +10,7 @@ from workbench.case.catalogref import provenance
 from workbench.judgement.levels import STARS
 from workbench.judgement.staleness import hashes_now
 from workbench.judgement.state import RequirementState, judge
-from workbench.judgement.vocabulary import text
+from workbench.vocabulary import text
 
 
 def case_status(case: Case, catalog: Any, level: int | None = None) -> dict[str, Any]:
