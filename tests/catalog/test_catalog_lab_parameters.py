@@ -7,6 +7,7 @@ image built here with mksquashfs).
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -120,3 +121,37 @@ def test_log01_logging_and_time_programs_come_from_the_catalogue(tmp_path: Path,
     fallback = run(case, "LOG-01", omitted)
     assert fallback.indicators["observed"]["loggers_at_boot"]
     assert any("no parameter 'logging_daemons'" in r for r in fallback.reasons)
+
+
+def _htdigest_image(base: Path, shadow_hash: str) -> Path:
+    """A squashfs root filesystem with a lighttpd htdigest password file and one shadow entry."""
+    from rootfs_builder import mksquashfs, require, write
+
+    require("mksquashfs")
+    root = base / "root"
+    write(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+    write(root, "etc/shadow", f"root:{shadow_hash}:19000:0:99999:7:::\n", mode=0o600)
+    digest = hashlib.md5(b"admin:camera:Sup3rS3cret").hexdigest()
+    write(root, "etc/lighttpd/lighttpd-htdigest.user", f"admin:camera:{digest}\n")
+    return mksquashfs(root, base / "rootfs.squashfs")
+
+
+def test_auth02_judges_hash_schemes_by_the_catalogue_only(tmp_path: Path) -> None:
+    """htdigest (unsalted MD5) is weak because the edition lists it; a lab that drops it from
+    weak_schemes is obeyed (no engine list decides behind the catalogue's back)."""
+    sha512 = "$6$saltsalt$" + "a" * 86
+    case = new_case(tmp_path / "case", firmware=_htdigest_image(tmp_path, sha512))
+    bundled = run(case, "AUTH-02")
+    assert bundled.verdict is Verdict.FAIL
+    assert [f.data["hash_scheme"] for f in bundled.findings] == ["htdigest"]
+    assert bundled.findings[0].evidence[0].path == "/etc/lighttpd/lighttpd-htdigest.user"
+    lab = lab_catalogue(tmp_path / "lab", "AUTH-02", lambda p: p["weak_schemes"].remove("htdigest"))
+    assert run(case, "AUTH-02", lab).verdict is Verdict.PASS
+
+
+def test_auth02_a_scheme_nobody_can_name_goes_to_the_inspector(tmp_path: Path) -> None:
+    case = new_case(tmp_path / "case", firmware=_htdigest_image(tmp_path, "$9$unknownscheme$abcdef"))
+    lab = lab_catalogue(tmp_path / "lab", "AUTH-02", lambda p: p["weak_schemes"].remove("htdigest"))
+    result = run(case, "AUTH-02", lab)
+    assert result.verdict is Verdict.NEEDS_INSPECTOR, result.reasons
+    assert "not known to the workbench" in result.reasons[0]

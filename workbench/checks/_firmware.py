@@ -208,6 +208,7 @@ _ALIASES = {
     "argon2": "argon2",
     "argon2id": "argon2",
     "pbkdf2": "pbkdf2",
+    "htdigest": "htdigest",
 }
 KNOWN_SCHEMES = set(_ALIASES.values())
 NO_HASH = {"", "none", "empty", "locked", "shadow", "x", "disabled"}
