@@ -21,8 +21,15 @@ from workbench.checks._firmware import (
     started,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks.parameters import Parameters
 
 _COLUMNS = ("name", "kind", "source", "line", "command", "runs_as", "enabled", "auth")
+
+
+def serial_console_pattern(params: Parameters) -> re.Pattern[str]:
+    """The catalogue's serial console names as written: device names are case-sensitive (`ttyS0`
+    is a serial port, `ttys003` a pseudo-terminal)."""
+    return console_pattern(params.strings("serial_consoles"))
 
 
 @dataclass
@@ -101,7 +108,7 @@ class DebugInterfacesDisabled(FirmwareCheck):
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         params = self.params(ctx)
         debug_names = {PurePosixPath(d).name for d in params.lowered("debug_services")}
-        pattern = console_pattern(params.lowered("serial_consoles"))
+        pattern = serial_console_pattern(params)
         found = debug_services(ctx, debug_names, pattern, params.lowered("shells"))
         findings = found.findings + debug_tools_in_scripts(ctx, debug_names, found.findings)
         declared = list(getattr(ctx.declaration, "debug_interfaces", None) or []) if ctx.declaration else None

@@ -110,3 +110,14 @@ def test_parse_mode_reads_the_files_tables_octal_modes(mode, bits):
 )
 def test_program_names_reads_the_program_and_what_a_wrapper_runs(command, programs):
     assert program_names(command) == programs
+
+
+def test_atk03_console_names_from_the_catalogue_keep_their_case():
+    """ATK-03 builds its console pattern from the catalogue's names as written: `ttyS` is a serial
+    port, `ttys003` a pseudo-terminal (lower-cased names matched neither ttyS0 nor ttyAMA0)."""
+    from workbench.checks.atk_03 import serial_console_pattern
+    from workbench.checks.parameters import Parameters
+
+    pattern = serial_console_pattern(Parameters("ATK-03", {}, ("serial_consoles",)))
+    assert pattern.search("/sbin/getty -L ttyS0 115200") and pattern.search("/bin/sh </dev/ttyAMA0")
+    assert not pattern.search("login on ttys003")
