@@ -33,10 +33,16 @@ class TlsVersion(IntEnum):
 
     @classmethod
     def parse(cls, text: str) -> TlsVersion:
-        """A version from its name ("TLS 1.2", "tls1.2", "TLSv1.2", "SSLv3") or its code ("0x0303")."""
+        """A version from its name ("TLS 1.2", "tls1.2", "TLSv1.2", "SSLv3"), a bare number as
+        declarations write it ("1.2" is TLS 1.2, "3.0" SSL 3.0), or its code ("0x0303")."""
         cleaned = text.strip().upper().replace("V", " ").replace("_", " ")
         if cleaned.startswith("0X"):
-            return cls(int(cleaned, 16))
+            try:
+                return cls(int(cleaned, 16))
+            except ValueError:
+                raise ValueError(f"not a TLS version: {text!r}") from None
+        if cleaned[:1].isdigit():
+            cleaned = ("TLS " if cleaned.startswith("1") else "SSL ") + cleaned
         for protocol in ("DTLS", "TLS", "SSL"):
             if cleaned.startswith(protocol):
                 number = cleaned[len(protocol) :].strip()

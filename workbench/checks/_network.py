@@ -353,6 +353,8 @@ def tls_version(code: int | None) -> TlsVersion | None:
         return None
     if code >> 8 == 0x7F:
         return TlsVersion.TLS_1_3
+    if code == 0x0200:  # SSL 2.0 as some implementations write it (the tables label it so too)
+        return TlsVersion.SSL_2_0
     try:
         version = TlsVersion(code)
     except ValueError:

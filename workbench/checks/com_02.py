@@ -26,7 +26,8 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
-from workbench.checks.parameters import Parameters, bundled_default
+from workbench.checks.parameters import Parameters
+from workbench.errors import CheckError
 
 
 @dataclass
@@ -69,16 +70,16 @@ class TlsFloor(Check):
         )
 
     def _floor(self, params: Parameters) -> TlsVersion:
-        """The catalogue's floor, parsed once; an unreadable one gives way to the bundled edition's."""
+        """The catalogue's floor, parsed once. An unreadable one is the catalogue's error, never
+        silently replaced by a weaker floor: the check cannot judge (the requirement becomes ERROR)."""
         raw = params.get("min_tls_version")
         try:
             return TlsVersion.parse(str(raw))
         except ValueError:
-            bundled = bundled_default(self.requirement_id, "min_tls_version")
-            params.notes.append(
-                f"min_tls_version {raw!r} is not a TLS version; the bundled edition's {bundled!r} was used"
-            )
-            return TlsVersion.parse(str(bundled))
+            raise CheckError(
+                f"min_tls_version {raw!r} is not a TLS version (write it as \"TLS 1.2\")",
+                requirement=self.requirement_id,
+            ) from None
 
     def _handshake(
         self, row: Row, device: Device, floor: TlsVersion, weak: list[str], observed: Observed

@@ -22,6 +22,7 @@ from netpcaps import (
 
 from workbench.case import Case
 from workbench.checks import Severity, Verdict
+from workbench.errors import CheckError
 
 
 def test_com02_fails_tls10_with_rc4(defective_case: Case, defective_capture: tuple[Path, dict]) -> None:
@@ -132,14 +133,20 @@ def test_com02_a_lab_floor_of_tls13_fails_tls12(clean_case: Case, tmp_path: Path
     assert all(f.severity is Severity.HIGH for f in below)
 
 
-def test_com02_an_unreadable_lab_floor_gives_way_to_the_bundled_one(clean_case: Case, tmp_path: Path) -> None:
+def test_com02_a_lab_floor_written_as_a_bare_number_is_read(clean_case: Case, tmp_path: Path) -> None:
+    """"1.3" (as declarations write versions) is TLS 1.3, not a reason to fall back to a weaker floor."""
     result = run_with_lab_catalogue(
-        clean_case, "COM-02", tmp_path / "lab", lambda p: p.update(min_tls_version="TLS 9")
+        clean_case, "COM-02", tmp_path / "lab", lambda p: p.update(min_tls_version="1.3")
     )
-    assert result.verdict is Verdict.PASS and result.indicators["floor"] == "TLS 1.2"
-    assert any(
-        "'TLS 9' is not a TLS version; the bundled edition's 'TLS 1.2' was used" in r for r in result.reasons
-    )
+    assert result.verdict is Verdict.FAIL and result.indicators["floor"] == "TLS 1.3"
+
+
+def test_com02_an_unreadable_lab_floor_is_an_error(clean_case: Case, tmp_path: Path) -> None:
+    """The check cannot judge: an error naming the value (the batch makes it the row's ERROR)."""
+    with pytest.raises(CheckError, match="COM-02: min_tls_version 'TLS 9' is not a TLS version"):
+        run_with_lab_catalogue(
+            clean_case, "COM-02", tmp_path / "lab", lambda p: p.update(min_tls_version="TLS 9")
+        )
 
 
 def test_com02_weak_cipher_patterns_are_the_catalogues(defective_case: Case, tmp_path: Path) -> None:

@@ -105,8 +105,9 @@ def test_tls_versions(code: int, label: str) -> None:
 
 
 def test_tls_versions_unknown() -> None:
-    for code in (0x0A0A, 0x1A1A, TlsVersion.DTLS_1_2, 0x0200, 0x0305, None):
+    for code in (0x0A0A, 0x1A1A, TlsVersion.DTLS_1_2, 0x0305, None):
         assert tls_version(code) is None
+    assert tls_version(0x0200) is TlsVersion.SSL_2_0  # as the tables label it: judged, not ignored
     assert tls_version(0x0301) < tls_version(0x0303) < tls_version(0x0304)
 
 
