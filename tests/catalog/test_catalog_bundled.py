@@ -54,11 +54,23 @@ def all_editions() -> list[Catalog]:
 
 
 def test_bundled_editions_are_listed_oldest_first_and_newest_is_default(baseline: Catalog) -> None:
-    assert bundled_editions() == ["2025.1", "2026.1"]
-    assert newest_edition() == "2026.1"
-    assert load_catalog().edition == "2026.1"
-    assert load_catalog("").edition == "2026.1"
-    assert baseline.supersedes == "2025.1"
+    assert bundled_editions() == ["2025.1", "2026.1", "2026.2"]
+    assert newest_edition() == "2026.2"
+    assert load_catalog().edition == "2026.2"
+    assert load_catalog("").edition == "2026.2"
+    assert baseline.supersedes == "2025.1" and load_catalog("2026.2").supersedes == "2026.1"
+
+
+def test_an_amended_edition_changes_only_what_its_header_says() -> None:
+    """2026.2 amends 2026.1 (left as published) in two parameters; nothing else moved."""
+    from workbench.catalog.diff import diff_catalogs
+
+    diff = diff_catalogs(load_catalog("2026.1"), load_catalog("2026.2"))
+    assert not diff.added and not diff.removed
+    assert {c.id: c.fields for c in diff.changed} == {
+        "AUTH-02": ["parameters.weak_schemes"],
+        "UPD-04": ["parameters.update_tools"],
+    }
 
 
 @pytest.mark.parametrize("name", bundled_editions())

@@ -19,12 +19,12 @@ import yaml
 from corpus_captures import CORPUS
 
 from workbench.case import Case, CaseInfo
-from workbench.catalog.loader import EDITIONS_DIR
+from workbench.catalog.loader import EDITIONS_DIR, newest_edition
 from workbench.checks import Verdict, get_check
 from workbench.checks.base import CheckResult
 from workbench.checks.context import EvidenceContext
 
-EDITION = "2026.1"
+EDITION = newest_edition()
 ANONYMOUS_FTP = CORPUS / "zeek__ftp_ipv4.pcap"  # a server accepts USER anonymous
 FTP_SERVER = "199.233.217.249"
 

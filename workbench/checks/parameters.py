@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from workbench.checks.context import EvidenceContext
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=256)
 def _bundled(requirement_id: str) -> tuple[str, dict[str, Any]]:
     """(edition, parameters) of `requirement_id` in the newest bundled edition ({} if absent)."""
     from workbench.catalog import load_catalog

@@ -17,6 +17,7 @@ from netpcaps import (
 )
 
 from workbench.case import Case, CaseInfo
+from workbench.catalog.loader import EDITIONS_DIR, newest_edition
 from workbench.checks import CheckResult, get_check
 from workbench.checks.context import EvidenceContext
 
@@ -105,7 +106,7 @@ def run_with_lab_catalogue(
 ) -> CheckResult:
     """Run a check with a lab's own catalogue: the bundled edition with one requirement's
     parameters edited by `edit`."""
-    data = yaml.safe_load((REPO / "workbench" / "catalog" / "editions" / "2026.1.yaml").read_text())
+    data = yaml.safe_load((EDITIONS_DIR / f"{newest_edition()}.yaml").read_text())
     (requirement,) = [r for r in data["requirements"] if r["id"] == requirement_id]
     edit(requirement["parameters"])
     data["edition"] = "lab-1"

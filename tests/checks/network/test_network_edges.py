@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from netcases import REPO, corpus, new_case, run_check
+from netcases import corpus, new_case, run_check
 
 from workbench.case import Case
+from workbench.catalog.loader import EDITIONS_DIR, newest_edition
 from workbench.checks import EvidenceKind, Verdict, get_check
 from workbench.checks.context import EvidenceContext
 
@@ -82,7 +83,7 @@ def test_without_a_capture_the_checks_say_what_to_add(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def catalogue_without_parameters(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    source = REPO / "workbench" / "catalog" / "editions" / "2026.1.yaml"
+    source = EDITIONS_DIR / f"{newest_edition()}.yaml"
     data = yaml.safe_load(source.read_text())
     for requirement in data["requirements"]:
         if requirement["id"] in NETWORK_CHECKS:

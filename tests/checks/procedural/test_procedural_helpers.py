@@ -12,7 +12,7 @@ import yaml
 from proccases import FULL, make_case, run
 
 from workbench.case.declaration import load_declaration
-from workbench.catalog.loader import EDITIONS_DIR
+from workbench.catalog.loader import EDITIONS_DIR, newest_edition
 from workbench.checks import Verdict
 from workbench.checks._procedural import declared, is_stated, says_none
 
@@ -49,7 +49,7 @@ def test_declared_fields_as_plain_data_and_stated_only_when_written(tmp_path: Pa
 
 def lab_catalogue(folder: Path, requirement_id: str, parameters: dict[str, Any] | None) -> Path:
     """The bundled edition as a lab's folder, one requirement's parameters replaced (None: removed)."""
-    data = yaml.safe_load((EDITIONS_DIR / "2026.1.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((EDITIONS_DIR / f"{newest_edition()}.yaml").read_text(encoding="utf-8"))
     (requirement,) = [r for r in data["requirements"] if r["id"] == requirement_id]
     requirement["parameters"] = parameters or {}
     data["edition"] = "lab-1"
