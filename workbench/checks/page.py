@@ -55,8 +55,8 @@ VIEWS: dict[str, list[str]] = {
     "services": ["name", "kind", "source", "line", "command", "runs_as", "port", "enabled", "auth"],
     "open_ports": ["device_ip", "transport", "port", "service", "evidence", "first_packet", "clients"],
     "accounts": [
-        "source", "line", "user", "uid", "shell", "login_shell", "hash_scheme", "weak_hash", "empty",
-        "locked", "default_password", "password_hint",
+        "source", "line", "user", "uid", "shell", "login_shell", "hash_scheme", "empty", "locked",
+        "default_password", "password_hint",
     ],
     "update": ["kind", "path", "value", "secure", "detail"],
 }  # fmt: skip
