@@ -62,7 +62,7 @@ def test_bundled_editions_are_listed_oldest_first_and_newest_is_default(baseline
 
 
 def test_an_amended_edition_changes_only_what_its_header_says() -> None:
-    """2026.2 amends 2026.1 (left as published) in two parameters; nothing else moved."""
+    """2026.2 amends 2026.1 (left as published) in three parameters; nothing else moved."""
     from workbench.catalog.diff import diff_catalogs
 
     diff = diff_catalogs(load_catalog("2026.1"), load_catalog("2026.2"))
@@ -70,6 +70,7 @@ def test_an_amended_edition_changes_only_what_its_header_says() -> None:
     assert {c.id: c.fields for c in diff.changed} == {
         "AUTH-02": ["parameters.weak_schemes"],
         "UPD-04": ["parameters.update_tools"],
+        "ATK-08": ["parameters.serial_consoles"],
     }
 
 

@@ -99,7 +99,7 @@ class ProceduralCheck(Check):
         declaration = ctx.declaration
         statements = {field: declared(declaration, field) for field in self.fields}
         unstated = [field for field in self.fields if not is_stated(declaration, field)]
-        observed = self.observations(ctx)
+        observed = self.observations(ctx, params)
         indicators: dict[str, Any] = {"declared": statements, "observed": observed}
         if unstated:
             indicators["not_declared"] = unstated
@@ -139,7 +139,7 @@ class ProceduralCheck(Check):
         """(field, reason) for each statement that admits non-conformity."""
         return []
 
-    def observations(self, ctx: EvidenceContext) -> dict[str, Any]:
+    def observations(self, ctx: EvidenceContext, params: Parameters) -> dict[str, Any]:
         return {}
 
     def observation_reasons(self, observed: dict[str, Any]) -> list[str]:
@@ -170,8 +170,8 @@ class FirmwareGuidedCheck(HandsOnCheck):
 
     optional = HandsOnCheck.optional | {EvidenceKind.FIRMWARE}
 
-    def observations(self, ctx: EvidenceContext) -> dict[str, Any]:
-        return self.firmware_observations(ctx) if ctx.has(EvidenceKind.FIRMWARE) else {}
+    def observations(self, ctx: EvidenceContext, params: Parameters) -> dict[str, Any]:
+        return self.firmware_observations(ctx, params) if ctx.has(EvidenceKind.FIRMWARE) else {}
 
-    def firmware_observations(self, ctx: EvidenceContext) -> dict[str, Any]:
+    def firmware_observations(self, ctx: EvidenceContext, params: Parameters) -> dict[str, Any]:
         raise NotImplementedError

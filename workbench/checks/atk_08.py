@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from workbench.checks._firmware import console_pattern, on_console
 from workbench.checks._procedural import FirmwareGuidedCheck
 from workbench.checks.parameters import Parameters
-
-_SERIAL = re.compile(r"\btty(S|AMA|MSM|HS|O|mxc|PS|SAC|AS|LP)?\d+|\bconsole\b|\bttyUSB\d+|\bttyGS\d+")
 
 
 class PhysicalDebugInterfaces(FirmwareGuidedCheck):
@@ -18,15 +16,16 @@ class PhysicalDebugInterfaces(FirmwareGuidedCheck):
         "the inspector opens the enclosure, looks for UART/JTAG/SWD pads or headers, tries each UART "
         "at {uart_baud_rates} baud, and attaches photos and what each interface gave access to"
     )
-    parameters = ("uart_baud_rates",)
+    parameters = ("uart_baud_rates", "serial_consoles")
 
     def hint(self, params: Parameters) -> str:
         return self.procedure_hint.format(uart_baud_rates="/".join(params.strings("uart_baud_rates")))
 
-    def firmware_observations(self, ctx: Any) -> dict[str, Any]:
+    def firmware_observations(self, ctx: Any, params: Parameters) -> dict[str, Any]:
+        pattern = console_pattern(params.strings("serial_consoles"))
         consoles = []
         for row in ctx.firmware_rows("services", ("name", "kind", "source", "line", "command", "auth")):
-            if _SERIAL.search(" ".join(row[k] or "" for k in ("kind", "command", "name"))):
+            if on_console(row, pattern):
                 consoles.append(
                     {
                         "service": row["name"] or "",

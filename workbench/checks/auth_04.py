@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._procedural import FirmwareGuidedCheck
+from workbench.checks.parameters import Parameters
 
 _PASSWORD_TOOLS = ("/passwd", "/chpasswd")
 
@@ -18,7 +19,7 @@ class ChangeAuthentication(FirmwareGuidedCheck):
         "the steps taken"
     )
 
-    def firmware_observations(self, ctx: Any) -> dict[str, Any]:
+    def firmware_observations(self, ctx: Any, params: Parameters) -> dict[str, Any]:
         logins = [
             row["user"] or ""
             for row in ctx.firmware_rows("accounts", ("user", "login_shell", "locked"))

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from workbench.checks._procedural import ProceduralCheck
+from workbench.checks.parameters import Parameters
 
 
 class SupportPeriod(ProceduralCheck):
@@ -27,7 +28,7 @@ class SupportPeriod(ProceduralCheck):
             ]
         return []
 
-    def observations(self, ctx: Any) -> dict[str, Any]:
+    def observations(self, ctx: Any, params: Parameters) -> dict[str, Any]:
         declaration = ctx.declaration
         period = getattr(declaration, "support_period", None)
         end = getattr(period, "end", None)
