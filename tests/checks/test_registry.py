@@ -58,14 +58,22 @@ def test_declared_parameters_exist_in_the_catalogue_with_a_value(rid: str) -> No
 def _parameter_reads(module_source: str) -> set[str]:
     """Names passed as string literals to Parameters' readers (`params.get("x")`, `.strings("x")`...)."""
     readers = {"get", "strings", "lowered", "integer", "number", "flag"}
+    tree = ast.parse(module_source)
+    holders = {"params", "parameters"} | {  # and any name given `self.params(ctx)`
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and "self.params(" in ast.unparse(node.value)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
     found = set()
-    for node in ast.walk(ast.parse(module_source)):
+    for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in readers
             and isinstance(node.func.value, ast.Name)
-            and node.func.value.id in {"params", "parameters"}
+            and node.func.value.id in holders
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)
