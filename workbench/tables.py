@@ -22,6 +22,9 @@ import pyarrow as pa
 import yaml
 
 ROWS_PER_BATCH = 10_000
+INT64_MAX = 2**63 - 1
+# what pyarrow raises for a value that does not fit a type (a number past its range, text for a number)
+CONVERSION_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,25 @@ class Column:
     type: pa.DataType
     doc: str = ""
     declared_as: str = ""  # the type's name in the declaration (`port`, `tls_version`...)
+
+
+@dataclass(frozen=True)
+class Misfit:
+    """A value that does not fit its declared column (a size past 64 bits, text for a port):
+    the engine leaves it empty and reports it as a warning."""
+
+    table: str
+    column: str
+    row: int  # the value's position in the values converted
+    value: Any
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"table {self.table}, column {self.column}: {str(self.value)[:80]!r} does not fit"
+            f" ({self.reason}); left empty"
+        )
 
 
 @dataclass(frozen=True)
@@ -70,6 +92,25 @@ class TableSchema:
             return self.empty()
         return pd.DataFrame({c: columns[c] for c in self.names}, copy=False)
 
+    def fitted(self, column: str, values: Sequence[Any], misfits: list[Misfit] | None = None) -> list[Any]:
+        """`values` as Python values of the column's declared type (None where missing), all at
+        once; only when that fails, value by value: a value that does not fit becomes None and is
+        reported in `misfits`. The one checked conversion of every engine's tables."""
+        kind = self.column(column).type
+        try:
+            return pa.array(values, type=kind, from_pandas=True).to_pylist()
+        except CONVERSION_ERRORS:
+            pass
+        out = []
+        for row, value in enumerate(values):
+            try:
+                out.append(pa.array([value], type=kind, from_pandas=True).to_pylist()[0])
+            except CONVERSION_ERRORS as exc:
+                out.append(None)
+                if misfits is not None:
+                    misfits.append(Misfit(self.name, column, row, value, str(exc)))
+        return out
+
     # --- reading (the cache and the checks) ------------------------------------------------
     def to_arrow(self, frame: pd.DataFrame, columns: Iterable[str] = ()) -> pa.Table:
         """The frame as an Arrow table of the declared types (only `columns`, if named).
@@ -85,7 +126,7 @@ class TableSchema:
                 values = frame[field.name]
                 try:
                     arrays.append(pa.array(_plain_values(values), type=field.type, from_pandas=True))
-                except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+                except CONVERSION_ERRORS as exc:
                     raise TypeError(f"table {self.name!r}, column {field.name!r}: {exc}") from exc
             else:
                 arrays.append(pa.nulls(len(frame), type=field.type))

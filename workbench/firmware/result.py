@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
 from workbench.firmware import crypthash
 from workbench.firmware.localpath import MAX_READ, Resolver, read_regular, text_lines
 from workbench.firmware.schema import TABLES
+from workbench.tables import Misfit
 
 
 def _plain(value: Any) -> Any:
@@ -36,38 +36,18 @@ def frame(
     engine and one read back from the cache are the same.
 
     A value from the image that does not fit its column (a uid past 64 bits, a port past 65535)
-    is left empty and, when `problems` is given, reported there as a warning row: a hostile
-    image never ends the scan."""
+    is left empty (`TableSchema.fitted`) and, when `problems` is given, reported there as a
+    warning row: a hostile image never ends the scan."""
     schema = TABLES[name]
     rows = list(rows)
-    columns = {}
-    for column in schema.columns:
-        values = [_plain(r.get(column.name)) for r in rows]
-        try:
-            typed = pa.array(values, type=column.type).to_pylist()
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-            typed = [_fitted(v, column.type, name, column.name, problems) for v in values]
-        columns[column.name] = pd.Series(typed, dtype=object)
+    misfits: list[Misfit] = []
+    columns = {
+        c.name: pd.Series(schema.fitted(c.name, [_plain(r.get(c.name)) for r in rows], misfits), dtype=object)
+        for c in schema.columns
+    }
+    if problems is not None:
+        problems.extend({"kind": "schema", "path": None, "message": m.message} for m in misfits)
     return pd.DataFrame(columns, columns=list(schema.names))
-
-
-def _fitted(
-    value: Any, kind: pa.DataType, table: str, column: str, problems: list[dict[str, Any]] | None
-) -> Any:
-    """One value converted to `kind`, or None (reported) when it does not fit."""
-    try:
-        return pa.array([value], type=kind).to_pylist()[0]
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
-        if problems is not None:
-            problems.append(
-                {
-                    "kind": "schema",
-                    "path": None,
-                    "message": f"table {table}, column {column}: {str(value)[:80]!r} does not fit"
-                    f" ({exc}); left empty",
-                }
-            )
-        return None
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
