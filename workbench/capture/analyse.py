@@ -15,8 +15,9 @@ from workbench.capture import appid, downloads
 from workbench.capture.engine import LINK_NAMES, TRANSPORTS, Engine, Limits
 from workbench.capture.netutil import ip_text, is_group, is_local, mac_text, normalise_mac, port_service
 from workbench.capture.reader import open_records
-from workbench.capture.result import CaptureAnalysis, build, build_from_columns
+from workbench.capture.result import CaptureAnalysis, build, build_from_columns, report_misfits
 from workbench.errors import EvidenceError
+from workbench.tables import Misfit
 
 
 def analyse_capture(
@@ -241,7 +242,8 @@ def _build(
     text = _FlowText(engine)
     device = _device(engine, text, ips, macs)
     device_ips = set(device["ips"])
-    flows = build_from_columns("flows", _flow_columns(engine, text, device_ips, sink.names))
+    misfits: list[Misfit] = []
+    flows = build_from_columns("flows", _flow_columns(engine, text, device_ips, sink.names), misfits)
     for log, what in ((sink.credentials, "credentials"), (sink.discovery, "discovery rows")):
         if log.dropped:
             engine.warnings.add(
@@ -253,14 +255,15 @@ def _build(
     )
     tables = {
         "flows": flows,
-        "tls": build("tls", sorted(sink.tls, key=lambda r: r[0] or 0)),
-        "credentials": build("credentials", sink.credentials.records(reveal)),
-        "open_ports": build("open_ports", _open_ports(engine, text, device_ips)),
-        "dns": build("dns", sink.dns),
-        "discovery": build("discovery", sink.discovery.rows),
-        "downloads": build("downloads", downloads_rows),
-        "warnings": build("warnings", engine.warnings.records()),
+        "tls": build("tls", sorted(sink.tls, key=lambda r: r[0] or 0), misfits),
+        "credentials": build("credentials", sink.credentials.records(reveal), misfits),
+        "open_ports": build("open_ports", _open_ports(engine, text, device_ips), misfits),
+        "dns": build("dns", sink.dns, misfits),
+        "discovery": build("discovery", sink.discovery.rows, misfits),
+        "downloads": build("downloads", downloads_rows, misfits),
     }
+    report_misfits(engine.warnings, tables, misfits)
+    tables["warnings"] = build("warnings", engine.warnings.records())
     summary = {
         "packets": engine.packets,
         "bytes": engine.bytes,

@@ -7,6 +7,8 @@ import binascii
 import re
 from urllib.parse import parse_qsl
 
+from workbench.capture.sizes import DIGITS, decimal_size
+
 MAX_HEAD = 16 * 1024
 MAX_FORM = 64 * 1024
 MAGIC_BYTES = 64
@@ -52,10 +54,19 @@ class Head:
 
     @property
     def content_length(self) -> int | None:
-        value = self.get("content-length")
-        if value is None or not value.strip().isdigit():
-            return None
-        return int(value.strip())
+        """The body's size; None if absent, not a number or past 2**63-1 (`length_too_large`)."""
+        digits = self.length_digits
+        return None if digits is None else decimal_size(digits)
+
+    @property
+    def length_too_large(self) -> bool:
+        digits = self.length_digits
+        return digits is not None and decimal_size(digits) is None
+
+    @property
+    def length_digits(self) -> str | None:
+        value = (self.get("content-length") or "").strip()
+        return value if DIGITS.fullmatch(value) else None
 
     @property
     def chunked(self) -> bool:
@@ -161,9 +172,9 @@ class HttpParser:
                     self._done()
                     self.closed = True  # do not walk the chunks of a whole download
             elif self.state == "until-close":
-                self.body += self.buf[: MAGIC_BYTES - len(self.body)]
+                self.body += self.buf[: self.keep - len(self.body)]
                 self.buf.clear()
-                if len(self.body) >= MAGIC_BYTES:
+                if len(self.body) >= self.keep:
                     self._done()
                     self.closed = True
         return 0
@@ -188,7 +199,8 @@ class HttpParser:
         if not self.from_client:
             status = first.split(" ", 2)[1] if first.count(" ") >= 1 else ""
             no_body = status.startswith("1") or status in ("204", "304") or self._pop_head_request()
-        if no_body or length == 0 or (self.from_client and length is None and not self.head.chunked):
+        unframed = length is None and not self.head.chunked and not self.head.length_too_large
+        if no_body or length == 0 or (self.from_client and unframed):
             self._done()
             return True
         ctype = (self.head.get("content-type") or "").lower()
@@ -197,7 +209,7 @@ class HttpParser:
             self.state, self.body_left = "body", length
         elif self.head.chunked:
             self.state = "chunked"
-        else:
+        else:  # no length, or one past 2**63-1: the body runs to the end of the connection
             self.state = "until-close"
         return True
 

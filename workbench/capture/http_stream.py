@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from workbench.capture import downloads, http
+from workbench.capture import downloads, http, sizes
 from workbench.capture.streams import TcpStream
 
 MAX_QUEUED = 64
@@ -33,6 +33,7 @@ class HttpStream(TcpStream):
 
     # --- requests -------------------------------------------------------------------------------
     def _request(self, head: http.Head, body: bytes, size: int | None, packets: list[int]) -> None:
+        self._check_length(head, packets)
         method, _, rest = head.first.partition(" ")
         if method == "HEAD":
             self.parsers[0].expect_no_body += 1
@@ -62,6 +63,7 @@ class HttpStream(TcpStream):
 
     # --- responses ------------------------------------------------------------------------------
     def _response(self, head: http.Head, body: bytes, size: int | None, packets: list[int]) -> None:
+        self._check_length(head, packets)
         status = head.first.split(" ", 2)[1] if head.first.count(" ") >= 1 else ""
         if status.startswith("1"):
             return
@@ -70,6 +72,14 @@ class HttpStream(TcpStream):
             return
         req_head, req_packets = request
         self._transfer(req_head, head, body, size, sorted(set(req_packets[:1] + packets[:3])), upload=False)
+
+    def _check_length(self, head: http.Head, packets: list[int]) -> None:
+        if head.length_too_large:
+            self.sink.warnings.add(
+                sizes.WARNING_KIND,
+                sizes.oversized("HTTP Content-Length", head.length_digits or ""),
+                packets[0] if packets else None,
+            )
 
     def _transfer(
         self,

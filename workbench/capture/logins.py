@@ -12,10 +12,12 @@ import re
 from collections.abc import Callable
 
 from workbench.capture.marks import Mark, packet_at
+from workbench.capture.sizes import WARNING_KIND, decimal_size, oversized
 
 Chunk = tuple[bool, int, bytes]
 Emit = Callable[..., None]  # emit(protocol, username, secret, packets, detail)
 Download = Callable[..., None]  # download(path, size, packets, detail)
+Warn = Callable[[str, str, int | None], None]  # warn(kind, message, packet), as WarningLog.add
 
 _LOGIN_PROMPT = re.compile(rb"(login|username|user name|user)\s*:\s*$", re.I)
 _PASS_PROMPT = re.compile(rb"(password|passwd|passcode)\s*:\s*$", re.I)
@@ -205,7 +207,7 @@ class _AwaitingReply:
             self.login = None
 
 
-def ftp(chunks: list[Chunk], emit: Emit, download: Download) -> None:
+def ftp(chunks: list[Chunk], emit: Emit, download: Download, warn: Warn | None = None) -> None:
     logins = _UserPass()
     awaiting = _AwaitingReply(emit)
     retr: list | None = None
@@ -228,7 +230,9 @@ def ftp(chunks: list[Chunk], emit: Emit, download: Download) -> None:
             if retr is not None and code in (b"150", b"125", b"226", b"550"):
                 size = re.search(rb"\((\d+) bytes\)", line)
                 if size:
-                    retr[1] = int(size.group(1))
+                    retr[1] = decimal_size(size.group(1))
+                    if retr[1] is None and warn is not None:
+                        warn(WARNING_KIND, oversized("FTP transfer size", size.group(1)), number)
                 retr[2].append(number)
                 if code != b"150" and code != b"125":
                     retr[3] += ", refused" if code == b"550" else ""

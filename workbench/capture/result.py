@@ -13,20 +13,31 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from workbench.capture.schema import TABLES
-from workbench.tables import TableSchema
+from workbench.capture.warnings import WarningLog
+from workbench.tables import INT64_MAX, Column, Misfit, TableSchema
+
+INT64_MIN = -(2**63)
 
 
-def build(name: str, records: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]]) -> pd.DataFrame:
-    """Table `name` from rows: dicts, or tuples in the order of its schema's columns."""
+def build(
+    name: str,
+    records: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]],
+    misfits: list[Misfit] | None = None,
+) -> pd.DataFrame:
+    """Table `name` from rows: dicts, or tuples in the order of its schema's columns. A value that
+    does not fit its column is left empty and reported in `misfits`."""
     schema = TABLES[name]
-    return typed(schema, schema.frame(records))
+    return typed(schema, schema.frame(records), misfits)
 
 
-def build_from_columns(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
+def build_from_columns(
+    name: str, columns: Mapping[str, Any], misfits: list[Misfit] | None = None
+) -> pd.DataFrame:
     """Table `name` from one array (or list) per column: no row objects at all.
 
     Each array becomes its column in the declared pandas form directly (an object array of text
@@ -35,49 +46,96 @@ def build_from_columns(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
     schema = TABLES[name]
     if not columns or not len(next(iter(columns.values()))):
         return build(name, [])
-    return pd.DataFrame({c.name: _column(columns[c.name], c.type) for c in schema.columns}, copy=False)
+    return pd.DataFrame(
+        {c.name: _column(schema, c, columns[c.name], misfits) for c in schema.columns}, copy=False
+    )
 
 
-def _column(values: Any, kind: pa.DataType) -> pd.Series:
-    if pa.types.is_string(kind) or pa.types.is_nested(kind):
+def _column(schema: TableSchema, column: Column, values: Any, misfits: list[Misfit] | None) -> pd.Series:
+    if pa.types.is_string(column.type) or pa.types.is_nested(column.type):
         return pd.Series(values, dtype=object, copy=False)
-    return _as_declared(pd.Series(values, copy=False), kind)
+    return _declared(schema, column, pd.Series(values, copy=False), misfits)
 
 
-def typed(schema: TableSchema, frame: pd.DataFrame) -> pd.DataFrame:
+def typed(schema: TableSchema, frame: pd.DataFrame, misfits: list[Misfit] | None = None) -> pd.DataFrame:
     """The frame's schema columns, in order, each in the pandas form of its declared type."""
     size = len(frame)
     columns = {}
     for column in schema.columns:
         if column.name in frame.columns:
-            columns[column.name] = _as_declared(frame[column.name], column.type)
+            columns[column.name] = _declared(schema, column, frame[column.name], misfits)
         else:
             columns[column.name] = pd.Series([None] * size, dtype=object, index=frame.index)
     return pd.DataFrame(columns, index=frame.index, copy=False)
 
 
+def _declared(
+    schema: TableSchema, column: Column, values: pd.Series, misfits: list[Misfit] | None
+) -> pd.Series:
+    """The column in its declared pandas form: vectorised; only a column holding a value that
+    does not fit (a size past 64 bits from the wire) is converted value by value, by the
+    schema's checked conversion, and the value left empty."""
+    try:
+        return _as_declared(values, column.type)
+    except (OverflowError, ValueError, TypeError):
+        fitted = schema.fitted(column.name, values.tolist(), misfits)
+        return _as_declared(pd.Series(fitted, dtype=object, index=values.index), column.type)
+
+
 def _as_declared(values: pd.Series, kind: pa.DataType) -> pd.Series:
+    """Raises OverflowError for an integer past int64 (never wraps it), ValueError or TypeError
+    for a value that is no number."""
     if pa.types.is_floating(kind):
         return values if values.dtype == "float64" else values.astype("float64")
     if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
         numpy = "int64" if pa.types.is_integer(kind) else "bool"
         if values.dtype == numpy:
             return values
+        if numpy == "int64" and values.dtype != object and not _within_int64(values):
+            raise OverflowError("a number past 64 bits")
         missing = values.isna()
         if not missing.any():
-            return values.astype(numpy)
+            return values.astype(numpy)  # an object column's int past 64 bits: OverflowError
         convert = int if pa.types.is_integer(kind) else bool
-        return pd.Series(
-            [None if m else convert(v) for v, m in zip(values, missing, strict=True)],
-            dtype=object,
-            index=values.index,
-        )
+        converted = [None if m else convert(v) for v, m in zip(values, missing, strict=True)]
+        if convert is int and any(v is not None and not INT64_MIN <= v <= INT64_MAX for v in converted):
+            raise OverflowError("a number past 64 bits")
+        return pd.Series(converted, dtype=object, index=values.index)
     if pa.types.is_string(kind):
         missing = values.isna()
         if values.dtype == object and not missing.any():
             return values
         return values.astype(object).where(~missing, None)
     return values.astype(object) if values.dtype != object else values
+
+
+def _within_int64(values: pd.Series) -> bool:
+    """Whether a numeric (not object) column's values are whole numbers int64 holds: unsigned and
+    float columns are checked at once, without a Python loop."""
+    if values.dtype.kind == "u":
+        return values.empty or int(values.max()) <= INT64_MAX
+    if values.dtype.kind == "f":
+        present = values[values.notna()]
+        return bool(((present >= INT64_MIN) & (present < 2.0**63) & (present == np.floor(present))).all())
+    return True
+
+
+def report_misfits(log: WarningLog, tables: Mapping[str, pd.DataFrame], misfits: list[Misfit]) -> None:
+    """Each value left empty as a `schema` warning, at the packet of its row."""
+    for misfit in misfits:
+        log.add("schema", misfit.message, _row_packet(tables[misfit.table], misfit.row))
+
+
+def _row_packet(table: pd.DataFrame, row: int) -> int | None:
+    """The packet of row `row` of an engine table (its packet, first packet or first of its
+    packets)."""
+    for name in ("packet", "first_packet", "packets"):
+        if name in table.columns and 0 <= row < len(table):
+            value = table[name].iloc[row]
+            if name == "packets":
+                value = value[0] if value is not None and len(value) else None
+            return None if value is None or pd.isna(value) else int(value)
+    return None
 
 
 def plain(value: Any) -> Any:
@@ -121,7 +179,12 @@ class CaptureAnalysis:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CaptureAnalysis:
-        tables = {name: build(name, list(data.get(name) or [])) for name in TABLES}
+        misfits: list[Misfit] = []
+        tables = {name: build(name, list(data.get(name) or []), misfits) for name in TABLES}
+        if misfits:  # a cache written by an engine that let such a value through
+            log = WarningLog()
+            report_misfits(log, tables, misfits)
+            tables["warnings"] = build("warnings", list(data.get("warnings") or []) + log.records())
         return cls(
             tables=tables, device=dict(data.get("device") or {}), summary=dict(data.get("summary") or {})
         )

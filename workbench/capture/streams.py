@@ -166,7 +166,9 @@ class ChunkStream(TcpStream):
             if self.protocol == "telnet":
                 logins.telnet(self.chunks, emit)
             elif self.protocol == "ftp":
-                logins.ftp(self.chunks, emit, self.sink.ftp_download_emitter(self.flow))
+                logins.ftp(
+                    self.chunks, emit, self.sink.ftp_download_emitter(self.flow), self.sink.warnings.add
+                )
             elif self.protocol == "pop3":
                 logins.pop3(self.chunks, emit)
             elif self.protocol == "imap":
