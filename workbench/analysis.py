@@ -17,7 +17,7 @@ from workbench.fsutil import atomic_write_json
 if TYPE_CHECKING:
     from workbench.case import Artefact, Case
 
-ENGINE_VERSION = "3"  # bump when an engine's output changes shape
+ENGINE_VERSION = "4"  # bump when an engine's output changes shape
 
 
 def _key(*parts: Any) -> str:
