@@ -184,14 +184,15 @@ re-run this notebook to see the progress.""",
         "parameters",
         """case_dir: str = ""  # path to the device case folder (made with `workbench case new`)
 catalog: str = ""  # catalogue edition or YAML path; empty: the edition the case names
-interactive: bool = True  # False when the batch runs this notebook""",
+interactive: bool = True  # False when the batch runs this notebook
+states_path: str = ""  # the states the batch judged, to show; empty: every requirement is judged here""",
     ),
     (
         "code",
         """from workbench import ui
 from workbench.notebook import open_case
 
-overview = open_case(case_dir, catalog, interactive=interactive)""",
+overview = open_case(case_dir, catalog, interactive=interactive, states_path=states_path)""",
     ),
     (
         "md",

@@ -18,14 +18,19 @@ from workbench.checks.context import EvidenceContext
 from workbench.errors import CaseError, CheckError, EvidenceError, NotebookError
 from workbench.judgement import (
     INSPECTOR_VERDICTS,
+    STARS,
     FinalVerdict,
+    JudgedRequirement,
+    JudgedStates,
     Outcome,
     RequirementState,
     assess,
+    evidence_to_add,
     hashes_now,
     judge,
     judged_hashes,
     read_outcome,
+    read_states,
     run_check,
     stale_reasons,
 )
@@ -82,16 +87,37 @@ def open_check(
     case, cat = _open_case_and_catalog(case_dir, catalog)
     requirement = cat.get(requirement_id)
     ctx = SharedContext(case=case, requirement=requirement)
-    outcome = read_outcome(outcome_path, requirement.id) if outcome_path else None
+    given = _batch_file(outcome_path, interactive, "outcome")
+    outcome = read_outcome(given, requirement.id) if given else None
     return CheckSession(case=case, requirement=requirement, ctx=ctx, interactive=interactive, given=outcome)
 
 
 def open_case(
-    case_dir: str | Path, catalog: str | Path | None = "", interactive: bool = True
+    case_dir: str | Path,
+    catalog: str | Path | None = "",
+    interactive: bool = True,
+    states_path: str | Path | None = "",
 ) -> CaseOverview:
-    """Everything the case overview notebook shows."""
+    """Everything the case overview notebook shows.
+
+    `states_path`: the states the batch judged (workbench.judgement.judged); the overview then shows
+    those rows instead of judging the case again. Empty: every requirement is judged here.
+    """
     case, cat = _open_case_and_catalog(case_dir, catalog)
-    return CaseOverview(case=case, catalog=cat, interactive=interactive)
+    given = _batch_file(states_path, interactive, "judged states")
+    judged = read_states(given) if given else None
+    return CaseOverview(case=case, catalog=cat, interactive=interactive, judged=judged)
+
+
+def _batch_file(path: str | Path | None, interactive: bool, what: str) -> str | Path | None:
+    """The batch's file to show, or None: none given, or (interactively only) it is gone, as when
+    an executed bundle notebook is re-run after the batch's work folder was removed."""
+    if not path:
+        return None
+    if interactive and not Path(path).exists():
+        print(f"The batch's {what} ({path}) no longer exists: judged here, from the case as it is now.")
+        return None
+    return path  # in the batch a missing file is an error (read_outcome / read_states say so)
 
 
 # --- evidence, loaded once -------------------------------------------------------------------------
@@ -232,17 +258,38 @@ class CaseOverview:
     case: Case
     catalog: Catalog
     interactive: bool = True
+    judged: JudgedStates | None = None  # the batch's states: shown as they are, nothing judged again
     _tables: dict[Any, Any] = field(default_factory=dict, repr=False)
     _analyses: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def level(self) -> int:
-        return int(self.case.info.level)
+        """The target level: the batch's when it gave its states, else the case's."""
+        return self.judged.level if self.judged is not None else int(self.case.info.level)
+
+    @property
+    def top_level(self) -> int:
+        """The highest level whose readiness is shown: the batch's level, else ★★★."""
+        return self.judged.level if self.judged is not None else 3
+
+    @property
+    def scope(self) -> str:
+        """One line saying whose states these are."""
+        if self.judged is None:
+            return "Judged now, from the case as it is: every requirement of the catalogue."
+        count = len(self.judged.requirements)
+        if self.judged.selected is not None:
+            chosen = f"only the {count} requirement(s) selected: {', '.join(self.judged.selected)}"
+        else:
+            chosen = f"the {count} requirement(s) up to {STARS.get(self.level, self.level)}"
+        return f"As the batch judged them, ERROR where a check or its notebook failed: {chosen}."
 
     @cached_property
-    def statuses(self) -> list[RequirementState]:
-        """Every requirement of the catalogue, its check run and judged (a check that raises is
-        that requirement's ERROR, the others go on)."""
+    def statuses(self) -> list[RequirementState] | list[JudgedRequirement]:
+        """The batch's states when given; else every requirement of the catalogue, its check run
+        and judged (a check that raises is that requirement's ERROR, the others go on)."""
+        if self.judged is not None:
+            return sorted(self.judged.requirements, key=lambda s: (s.level, s.id))
         hashes = hashes_now(self.case)
         requirements = sorted(self.catalog.requirements, key=lambda r: (r.level, r.id))
         return [assess(self._context(r), hashes) for r in requirements]
@@ -252,17 +299,14 @@ class CaseOverview:
             case=self.case, requirement=requirement, _tables=self._tables, _analyses=self._analyses
         )
 
-    def applicable(self) -> list[RequirementState]:
+    def applicable(self) -> list[RequirementState] | list[JudgedRequirement]:
         """The requirements up to the case's target level."""
         return [s for s in self.statuses if s.level <= self.level]
 
     def missing_kinds(self) -> dict[str, list[str]]:
-        """Evidence kind -> applicable requirement ids whose check lacks it."""
-        missing: dict[str, list[str]] = {}
-        for status in self.applicable():
-            for kind in status.missing_evidence:
-                missing.setdefault(kind, []).append(status.id)
-        return missing
+        """Evidence kind -> applicable, undecided requirement ids whose check lacks it (as the batch
+        reports it: workbench.judgement.levels.evidence_to_add)."""
+        return evidence_to_add(self.applicable())
 
     def pending(self) -> list[str]:
         return [s.id for s in self.applicable() if s.source == "pending"]

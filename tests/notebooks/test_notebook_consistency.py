@@ -90,8 +90,11 @@ def test_parameters_cell_is_tagged_and_every_parameter_annotated(path) -> None:
     expected = dict(REQUIREMENT_PARAMETERS)
     if path.name == OVERVIEW:
         del expected["requirement_id"], expected["outcome_path"]
+        expected["states_path"] = "str"  # the batch's judged states; empty: the overview judges them
     assert {n: p["inferred_type_name"] for n, p in parameters.items()} == expected
     assert all(p["help"].strip() for p in parameters.values())
+    if path.name == OVERVIEW:
+        assert parameters["states_path"]["default"] == '""'  # interactively the overview judges
     if path.name != OVERVIEW:
         assert parameters["requirement_id"]["default"] == f'"{path.stem}"'
         assert parameters["interactive"]["default"] == "True"

@@ -14,10 +14,15 @@ from typing import Any
 from workbench.judgement import RequirementState, assess, hashes_now, judge, write_outcome
 
 OUTCOME_FILE = "outcome.json"
+STATES_FILE = "states.json"  # the batch's rows, for the case overview (workbench.judgement.judged)
 
 
 def outcome_path(work: Path, requirement_id: str) -> Path:
     return work / requirement_id / OUTCOME_FILE
+
+
+def states_path(work: Path) -> Path:
+    return work / STATES_FILE
 
 
 def shares(requirement_ids: list[str], jobs: int) -> list[list[str]]:

@@ -3,41 +3,32 @@
 Order of work: open the case and the catalogue; start the worker pool (each worker imports
 papermill and nbconvert once); analyse every artefact once, in the pool, so that checks and
 notebooks only read the cache; run and judge every selected requirement's check once, in the
-pool (workbench.batch.judge), writing each outcome for its notebook; execute the notebooks (one
-fresh kernel each), each showing the outcome it was given; build the rows from the judged states
-(ERROR where a notebook failed); write index.html, results.json, a copy of the case's records,
-then manifest.json and its seals, then the zip.
+pool (workbench.batch.judge), writing each outcome for its notebook; execute the requirement
+notebooks (one fresh kernel each), each showing the outcome it was given; build the rows from the
+judged states (ERROR where a notebook failed) and write them for the case overview, which runs
+last and shows them; write index.html, results.json, a copy of the case's records, then
+manifest.json and its seals, then the zip. A worker that dies costs only what it was doing
+(workbench.batch.pool).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.batch.execute import (
-    NotebookRun,
-    NotebookTask,
-    analyse_artefact,
-    init_worker,
-    render_page,
-    run_notebook,
-    warm_imports,
-)
-from workbench.batch.judge import failed_share, judge_share, outcome_path, shares
+from workbench.batch.execute import NotebookRun, NotebookTask, render_page
+from workbench.batch.judge import outcome_path, states_path
 from workbench.batch.paths import NOTEBOOKS_DIR, OVERVIEW_NOTEBOOK, TEMPLATES_DIR
+from workbench.batch.pool import WorkerPool
 from workbench.batch.seal import seal_bundle
 from workbench.batch.summary import CheckRow
-from workbench.errors import EvidenceError, WorkbenchError
-from workbench.judgement import ERROR, RequirementState, evidence_to_add, level_results
+from workbench.errors import WorkbenchError
+from workbench.judgement import ERROR, RequirementState, evidence_to_add, level_results, write_states
 
 DEFAULT_TIMEOUT = 600  # seconds per cell
 
@@ -102,19 +93,24 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     (bundle_dir / "notebooks").mkdir(parents=True)
     work = Path(tempfile.mkdtemp(prefix="wb-batch-"))
     jobs = max(1, int(opts.jobs or os.cpu_count() or 1))
-    tasks = _tasks(case, catalog, catalog_source, present, overview, bundle_dir, work, opts)
     log_path = work / "kernels.log"
     warnings: list[str] = []
     try:
-        pool = _Pool(jobs, log_path, opts.progress, case, catalog_source, work, warnings)
-        states, runs = pool.execute(tasks, requirements)
+        tasks = _tasks(case, catalog, catalog_source, present, overview, bundle_dir, work, opts)
+        workers = min(jobs, max(1, len(tasks), len(requirements)))
+        templates = str(Path(opts.templates_dir))
+        pool = WorkerPool(workers, log_path, opts.progress, case, catalog_source, work, warnings, templates)
+        with pool:
+            rows, runs = _judge_and_run(pool, tasks, requirements, level, opts, notebooks_dir)
+        for task in tasks:  # a crashed worker may leave a page unwritten: write a page that says so
+            if not task.out_html.exists():
+                render_page(task, runs[task.key], None)
     finally:
         if log_path.exists() and log_path.stat().st_size:
             (bundle_dir / "logs").mkdir(exist_ok=True)
             shutil.copyfile(log_path, bundle_dir / "logs" / "kernels.log")
         shutil.rmtree(work, ignore_errors=True)
 
-    rows = [_row(states[req.id], runs.get(req.id), notebooks_dir) for req in requirements]
     overview_run = runs.get(OVERVIEW_NOTEBOOK)
     if overview_run is None:
         warnings.append(f"no case overview notebook ({overview.name}) in {notebooks_dir}")
@@ -129,6 +125,23 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     return result
 
 
+def _judge_and_run(
+    pool: WorkerPool, tasks: list[NotebookTask], requirements: list[Any], level: int, opts: BatchOptions,
+    notebooks_dir: Path,
+) -> tuple[list[CheckRow], dict[str, NotebookRun]]:
+    """Analyse, judge, run the requirement notebooks, build the rows; then write the rows for the
+    case overview and run it last, so that it shows the rows as results.json has them."""
+    pool.analyse()
+    states = pool.judge(requirements)
+    pages = [replace(t, verdict=states[t.requirement_id].verdict) for t in tasks if t.requirement_id]
+    runs = pool.run_notebooks(pages)
+    rows = [_row(states[req.id], runs.get(req.id), notebooks_dir) for req in requirements]
+    selected = [req.id for req in requirements] if opts.only else None
+    write_states(states_path(pool.work), level, selected, (row.to_json() for row in rows))
+    runs.update(pool.run_notebooks([t for t in tasks if not t.requirement_id], desc="overview"))
+    return rows, runs
+
+
 def _catalog_source(catalog: str | None) -> str | None:
     """An existing path becomes absolute (notebooks run elsewhere); an edition name stays."""
     if catalog and Path(catalog).exists():
@@ -139,10 +152,8 @@ def _catalog_source(catalog: str | None) -> str | None:
 def _select(catalog: Any, level: int, only: list[str] | None) -> list[Any]:
     if not only:
         return list(catalog.for_level(level))
-    wanted = []
-    for rid in only:
-        wanted.append(catalog.get(rid))  # an unknown id is a WorkbenchError naming it
-    return wanted
+    # each id once, in the order given; an unknown id is a WorkbenchError naming it
+    return [catalog.get(rid) for rid in dict.fromkeys(only)]
 
 
 def _new_bundle_dir(out_dir: Path, case_name: str, started: datetime) -> Path:
@@ -161,6 +172,7 @@ def _tasks(
 ) -> list[NotebookTask]:
     """The overview's task, then one per requirement with a notebook (its outcome file to show)."""
     params = {"case_dir": str(case.path.resolve()), "catalog": catalog_source or "", "interactive": False}
+    overview_params = {**params, "states_path": str(states_path(work))}
     facts = (
         ("device", f"{case.info.vendor} {case.info.model} ({case.info.device})"),
         ("firmware version", str(case.info.firmware_version)),
@@ -169,7 +181,7 @@ def _tasks(
     )
     tasks: list[NotebookTask] = []
     if overview.is_file():
-        tasks.append(_task(OVERVIEW_NOTEBOOK, None, overview, bundle_dir, work, params, opts,
+        tasks.append(_task(OVERVIEW_NOTEBOOK, None, overview, bundle_dir, work, overview_params, opts,
                            f"Case overview — {case.info.vendor} {case.info.model}", facts))
     for req in present:
         own = {**params, "outcome_path": str(outcome_path(work, req.id))}
@@ -198,100 +210,6 @@ def _task(
         facts=facts,
         templates_dir=Path(opts.templates_dir),
     )
-
-
-def _pool_context() -> Any:
-    """fork on Linux: workers start at once, before any thread of ours exists, and no main module
-    is re-imported (forkserver and spawn would re-run a calling script); spawn elsewhere."""
-    if sys.platform == "linux":
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
-@dataclass
-class _Pool:
-    """The worker pool of one batch: analyse every artefact, judge every requirement, run the notebooks."""
-
-    jobs: int
-    log_path: Path
-    progress: bool
-    case: Any
-    catalog_source: str | None
-    work: Path
-    warnings: list[str]
-
-    def execute(
-        self, tasks: list[NotebookTask], requirements: list[Any]
-    ) -> tuple[dict[str, RequirementState], dict[str, NotebookRun]]:
-        context = _pool_context()
-        templates = str(tasks[0].templates_dir) if tasks else None
-        if context.get_start_method() == "fork":
-            warm_imports(templates)  # once here, inherited by every worker
-        workers = min(self.jobs, max(1, len(tasks), len(requirements)))
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=init_worker,
-            initargs=(str(self.log_path), templates),
-        ) as pool:
-            self._analyse(pool)
-            states = self._judge(pool, requirements)
-            tasks = [replace(t, verdict=states[t.requirement_id].verdict) if t.requirement_id else t
-                     for t in tasks]
-            runs = self._run_notebooks(pool, tasks)
-        for task in tasks:  # a crashed worker may leave a page unwritten: write a page that says so
-            if not task.out_html.exists():
-                render_page(task, runs[task.key], None)
-        return states, runs
-
-    def _analyse(self, pool: ProcessPoolExecutor) -> None:
-        """Every capture and firmware image analysed once, in parallel, before anything reads the cache."""
-        analysed = [
-            pool.submit(analyse_artefact, str(self.case.path), a.name)
-            for a in self.case.artefacts()
-            if a.kind in ("capture", "firmware")
-        ]
-        for future in analysed:
-            try:
-                problem = future.result()
-            except BrokenProcessPool as exc:
-                raise EvidenceError(f"a worker process died while analysing the evidence: {exc}") from None
-            if problem:
-                self.warnings.append(problem)
-
-    def _judge(self, pool: ProcessPoolExecutor, requirements: list[Any]) -> dict[str, RequirementState]:
-        """Each requirement's check run and judged once; its outcome written for its notebook."""
-        by_id = {r.id: r for r in requirements}
-        futures = {
-            pool.submit(judge_share, str(self.case.path), self.catalog_source, share, str(self.work)): share
-            for share in shares(list(by_id), self.jobs)
-        }
-        states: dict[str, RequirementState] = {}
-        for future, share in futures.items():
-            try:
-                states.update(future.result())
-            except Exception as exc:  # a share that fails whole (a dead worker) is ERROR, not the batch's end
-                error = f"judging failed: {type(exc).__name__}: {exc}"
-                states.update(failed_share(self.case, [by_id[r] for r in share], self.work, error))
-        return states
-
-    def _run_notebooks(self, pool: ProcessPoolExecutor, tasks: list[NotebookTask]) -> dict[str, NotebookRun]:
-        from tqdm import tqdm
-
-        runs: dict[str, NotebookRun] = {}
-        futures: dict[Future[NotebookRun], NotebookTask] = {pool.submit(run_notebook, t): t for t in tasks}
-        with tqdm(total=len(tasks), desc="notebooks", unit="nb", file=sys.stderr, disable=not self.progress,
-                  dynamic_ncols=True) as bar:
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    run = future.result()
-                except BrokenProcessPool as exc:
-                    run = NotebookRun(task.key, task.requirement_id, error=f"worker process died: {exc}")
-                except Exception as exc:  # a bug in the worker must not sink the batch
-                    run = NotebookRun(task.key, task.requirement_id, error=f"{type(exc).__name__}: {exc}")
-                runs[task.key] = run
-                bar.set_postfix_str(f"{task.key} {'ERROR' if run.error else 'ok'}", refresh=False)
-                bar.update()
-        return runs
 
 
 def _row(state: RequirementState, run: NotebookRun | None, notebooks_dir: Path) -> CheckRow:

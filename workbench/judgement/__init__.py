@@ -7,6 +7,7 @@ training all ask it.
 """
 
 from workbench.judgement.final import FinalVerdict, final_verdict
+from workbench.judgement.judged import JudgedRequirement, JudgedStates, read_states, write_states
 from workbench.judgement.levels import STARS, decided_ok, evidence_to_add, level_results, why_pending
 from workbench.judgement.outcome import Outcome, read_outcome, write_outcome
 from workbench.judgement.staleness import hashes_now, judged_hashes, stale_reasons
@@ -33,6 +34,8 @@ __all__ = [
     "SOURCES",
     "STARS",
     "FinalVerdict",
+    "JudgedRequirement",
+    "JudgedStates",
     "Outcome",
     "RequirementState",
     "Source",
@@ -46,8 +49,10 @@ __all__ = [
     "judged_hashes",
     "level_results",
     "read_outcome",
+    "read_states",
     "run_check",
     "stale_reasons",
     "why_pending",
     "write_outcome",
+    "write_states",
 ]

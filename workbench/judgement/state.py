@@ -37,6 +37,10 @@ class RequirementState:
         return str(self.requirement.id)
 
     @property
+    def title(self) -> str:
+        return str(self.requirement.title)
+
+    @property
     def level(self) -> int:
         return int(self.requirement.level)
 

@@ -23,7 +23,7 @@ def progress_frame(overview: Any) -> pd.DataFrame:
             {
                 "id": s.id,
                 "level": stars(s.level),
-                "title": s.requirement.title,
+                "title": s.title,
                 "automation": s.automation,
                 "applicable": "yes" if s.level <= overview.level else "no (above target level)",
                 "check proposes": s.proposed or ERROR,
@@ -64,7 +64,7 @@ def readiness_frame(overview: Any) -> pd.DataFrame:
     """For each level (a level includes the lower ones): the judgement's roll-up, as the batch
     reports it (workbench.judgement.levels)."""
     rows = []
-    for level, outcome in level_results(overview.statuses, 3).items():
+    for level, outcome in level_results(overview.statuses, overview.top_level).items():
         stale = [s.id for s in overview.statuses if s.level <= level and s.stale]
         open_ = [p["id"] for p in outcome["pending"] if p["id"] not in stale]
         status = READINESS[outcome["result"]]
@@ -113,9 +113,10 @@ def show_progress(overview: Any) -> None:
     rows = progress_frame(overview)
     show(
         block(
-            heading("Per level", 4), frame_html(per_level), heading("Per requirement", 4), frame_html(rows)
+            para(overview.scope, "muted"), heading("Per level", 4), frame_html(per_level),
+            heading("Per requirement", 4), frame_html(rows),
         ),
-        frame_text(per_level),
+        overview.scope + "\n" + frame_text(per_level),
     )
 
 
