@@ -145,7 +145,7 @@ class TableSchema:
             context = part[extra].to_dict("records") if extra else None
             for i, row in enumerate(typed):
                 if context is not None:
-                    row.update({k: _plain(v) for k, v in context[i].items()})
+                    row.update({k: plain_cell(v) for k, v in context[i].items()})
                 yield row
 
     def markdown(self) -> str:
@@ -197,7 +197,7 @@ def load_tables(path: Path) -> dict[str, TableSchema]:
     return tables
 
 
-def _plain(value: Any) -> Any:
+def plain_cell(value: Any) -> Any:
     """A cell as a Python value: NaN/NA/NaT as None, numpy scalars unwrapped."""
     if value is None:
         return None

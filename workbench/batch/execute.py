@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.batch.outcome import has_widgets
 from workbench.batch.paths import TEMPLATES_DIR
 from workbench.batch.render import render_html
 from workbench.errors import NotebookError
@@ -169,3 +168,12 @@ def render_page(task: NotebookTask, run: NotebookRun, nb: Any) -> None:
             run.error = f"rendering failed: {run.render_error}"
     task.out_html.parent.mkdir(parents=True, exist_ok=True)
     task.out_html.write_text(html, encoding="utf-8")
+
+
+def has_widgets(nb: Any) -> bool:
+    """Whether an executed notebook shows widgets (rendered as static notes in its page)."""
+    return any(
+        "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+        for cell in nb.get("cells", ())
+        for output in cell.get("outputs", ())
+    )

@@ -33,11 +33,6 @@ def _bundled(requirement_id: str) -> tuple[str, dict[str, Any]]:
     return edition, dict(catalog.get(requirement_id).parameters or {})
 
 
-def bundled_default(requirement_id: str, name: str) -> Any:
-    """The newest bundled edition's value of a parameter (None when it has none)."""
-    return _bundled(requirement_id)[1].get(name)
-
-
 @dataclass
 class Parameters:
     """Reads a requirement's parameters; remembers where a bundled value had to stand in."""
@@ -46,7 +41,6 @@ class Parameters:
     values: dict[str, Any]
     declared: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
-    defaulted: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, ctx: EvidenceContext, declared: Iterable[str] = ()) -> Parameters:
@@ -67,7 +61,6 @@ class Parameters:
                 f"parameter {name!r} is in neither the catalogue nor the bundled edition {edition}",
                 requirement=self.requirement_id,
             )
-        self.defaulted.append(name)
         self.notes.append(
             f"the catalogue gives no parameter {name!r}; the bundled edition {edition}'s value"
             f" {bundled[name]!r} was used"

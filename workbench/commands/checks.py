@@ -15,13 +15,9 @@ from typing import Any
 
 from workbench.checks.page import PAGES_DIR
 from workbench.checks.registry import unit
+from workbench.judgement.status import terminal_text
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _clean(value: Any) -> str:
-    """Text for a terminal: no control characters from hostile evidence."""
-    return "".join(c if c.isprintable() else "?" for c in str(value))
 
 
 def home(requirement_id: str, catalog: Any) -> dict[str, Any]:
@@ -62,10 +58,10 @@ def _home_text(info: dict[str, Any]) -> str:
 
 def _result_text(result: Any) -> str:
     lines = [f"{result.requirement_id}: proposed verdict {result.verdict}"]
-    lines += [f"  - {_clean(reason)}" for reason in result.reasons]
+    lines += [f"  - {terminal_text(reason)}" for reason in result.reasons]
     for number, finding in enumerate(result.findings, 1):
-        lines.append(f"  finding {number} [{finding.severity}] {_clean(finding.summary)}")
-        lines += [f"      evidence: {_clean(ref.label())}" for ref in finding.evidence]
+        lines.append(f"  finding {number} [{finding.severity}] {terminal_text(finding.summary)}")
+        lines += [f"      evidence: {terminal_text(ref.label())}" for ref in finding.evidence]
     if result.missing_evidence:
         lines.append(f"  missing evidence: {', '.join(str(k) for k in result.missing_evidence)}")
     return "\n".join(lines) + "\n"

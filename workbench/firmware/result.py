@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -15,17 +14,7 @@ import pandas as pd
 from workbench.firmware import crypthash
 from workbench.firmware.localpath import MAX_READ, Resolver, read_regular, text_lines
 from workbench.firmware.schema import TABLES
-from workbench.tables import Misfit
-
-
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        return _plain(value.item())
-    return value
+from workbench.tables import Misfit, plain_cell
 
 
 def frame(
@@ -42,7 +31,9 @@ def frame(
     rows = list(rows)
     misfits: list[Misfit] = []
     columns = {
-        c.name: pd.Series(schema.fitted(c.name, [_plain(r.get(c.name)) for r in rows], misfits), dtype=object)
+        c.name: pd.Series(
+            schema.fitted(c.name, [plain_cell(r.get(c.name)) for r in rows], misfits), dtype=object
+        )
         for c in schema.columns
     }
     if problems is not None:
@@ -51,7 +42,7 @@ def frame(
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{c: _plain(v) for c, v in row.items()} for row in table.to_dict("records")]
+    return [{c: plain_cell(v) for c, v in row.items()} for row in table.to_dict("records")]
 
 
 def _relocated(image: dict[str, Any], root: Path) -> dict[str, Any]:

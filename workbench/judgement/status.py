@@ -121,14 +121,14 @@ def _artefact_rows(case: Case, integrity_of: dict[str, str]) -> list[dict[str, A
 
 
 # --- the table for a terminal ----------------------------------------------------------------------
-def _clean(value: Any) -> str:
+def terminal_text(value: Any) -> str:
     """Text for a terminal: no control characters (no escape sequences from hostile names)."""
     text_ = "-" if value is None else str(value)
     return "".join(c if c.isprintable() else "?" for c in text_)
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
-    cells = [[_clean(c) for c in row] for row in rows]
+    cells = [[terminal_text(c) for c in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
 
     def line(values: list[str]) -> str:
@@ -140,18 +140,18 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
 def format_status(status: dict[str, Any]) -> str:
     lines = _headline(status) + [""] + _requirements_table(status) + _evidence_lines(status)
     if status["problems"]:
-        lines += ["", "Problems:", *(f"  {_clean(p)}" for p in status["problems"])]
+        lines += ["", "Problems:", *(f"  {terminal_text(p)}" for p in status["problems"])]
     return "\n".join(lines)
 
 
 def _headline(status: dict[str, Any]) -> list[str]:
     info, counts, level = status["case"], status["counts"], status["level"]
     out = [
-        _clean(
+        terminal_text(
             f"Case {info['path']}: {info['device']}, {info['vendor']} {info['model']}, "
             f"firmware {info['firmware_version']}"
         ),
-        _clean(
+        terminal_text(
             f"Level {level} ({STARS.get(level, level)}), catalogue {status['catalog_edition']}: "
             f"{counts['applicable']} requirements, {counts['inspector']} with an inspector verdict"
             f" ({counts['stale']} stale), {counts['automatic']} automatic (decided by the batch), "
@@ -163,12 +163,12 @@ def _headline(status: dict[str, Any]) -> list[str]:
         loaded = check["loaded"]
         agreement = {True: "the case's own", False: "NOT the case's", None: "the case records none"}
         out.append(
-            _clean(
+            terminal_text(
                 f"Catalogue source {loaded['source']}, content sha256 {loaded['sha256']} "
                 f"({agreement[check['matches']]})"
             )
         )
-    return out + [_clean(f"WARNING: {w}") for w in status.get("warnings", [])]
+    return out + [terminal_text(f"WARNING: {w}") for w in status.get("warnings", [])]
 
 
 def _note(row: dict[str, Any]) -> str:

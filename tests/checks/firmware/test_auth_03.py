@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fwcases import assert_fails_with_evidence
 
+from workbench.catalog import load_catalog
 from workbench.checks import Verdict
 from workbench.checks.auth_03 import derive_candidates, hash_cost
-from workbench.checks.parameters import bundled_default
 
 MAC, SERIAL, MAC_DERIVED_PASSWORD = "02:00:00:c1:00:50", "C100-00012345", "c10050"  # as in conftest
-TRANSFORMATIONS = bundled_default("AUTH-03", "transformations")  # the catalogue's list
+TRANSFORMATIONS = load_catalog().get("AUTH-03").parameters["transformations"]  # the catalogue's list
 
 
 def test_auth03_candidates_include_the_mac_and_serial_derivations():
