@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the workbench and its tests use, when missing.
 # tshark: capture oracle in tests; squashfs-tools, u-boot-tools, busybox-static, gcc: firmware fixtures;
+# nmap, tcpdump: the live probe's port scan and its evidence capture; dropbear-bin, mosquitto, busybox,
+# openssl: the servers of the simulated device; iproute2 (ip), util-linux (unshare): its private network;
 # the rest are the external extractors unblob calls.
 set -euo pipefail
 
@@ -20,6 +22,13 @@ declare -A wanted=(
   [xz]=xz-utils
   [bzip2]=bzip2
   [gcc]=gcc
+  [nmap]=nmap
+  [tcpdump]=tcpdump
+  [dropbear]=dropbear-bin
+  [mosquitto]=mosquitto
+  [openssl]=openssl
+  [ip]=iproute2
+  [unshare]=util-linux
   [ubireader_extract_images]=""
 )
 missing=()

@@ -54,11 +54,12 @@ def all_editions() -> list[Catalog]:
 
 
 def test_bundled_editions_are_listed_oldest_first_and_newest_is_default(baseline: Catalog) -> None:
-    assert bundled_editions() == ["2025.1", "2026.1", "2026.2"]
-    assert newest_edition() == "2026.2"
-    assert load_catalog().edition == "2026.2"
-    assert load_catalog("").edition == "2026.2"
+    assert bundled_editions() == ["2025.1", "2026.1", "2026.2", "2026.3"]
+    assert newest_edition() == "2026.3"
+    assert load_catalog().edition == "2026.3"
+    assert load_catalog("").edition == "2026.3"
     assert baseline.supersedes == "2025.1" and load_catalog("2026.2").supersedes == "2026.1"
+    assert load_catalog("2026.3").supersedes == "2026.2"
 
 
 def test_an_amended_edition_changes_only_what_its_header_says() -> None:
@@ -72,6 +73,25 @@ def test_an_amended_edition_changes_only_what_its_header_says() -> None:
         "UPD-04": ["parameters.update_tools"],
         "ATK-08": ["parameters.serial_consoles"],
     }
+
+
+def test_the_live_probe_edition_adds_probe_evidence_and_live_settings() -> None:
+    """2026.3 amends 2026.2 for the live probe: evidence, automatic_with and the live_tests settings."""
+    from workbench.catalog.diff import diff_catalogs
+
+    old, new = load_catalog("2026.2"), load_catalog("2026.3")
+    diff = diff_catalogs(old, new)
+    assert not diff.added and not diff.removed
+    changed = {c.id: sorted(c.fields) for c in diff.changed}
+    assert changed == {
+        "AUTH-01": ["evidence"], "ATK-01": ["evidence"], "COM-02": ["evidence"],
+        "AUTH-05": ["automatic_with", "evidence"], "AUTH-06": ["automatic_with", "evidence"],
+        "UPD-06": ["automatic_with", "evidence"], "INPUT-01": ["automatic_with", "evidence"],
+    }  # fmt: skip
+    assert not old.live_tests
+    for test in ("port_scan", "tls_scan", "access", "http", "default_credentials", "brute_force", "robustness"):
+        settings = new.live_tests[test]
+        assert settings["rate_per_s"] > 0 and settings["budget_s"] > 0, test
 
 
 @pytest.mark.parametrize("name", bundled_editions())

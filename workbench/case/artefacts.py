@@ -15,7 +15,8 @@ from workbench.case import sniff
 from workbench.errors import CaseError
 from workbench.fsutil import CHUNK, reading
 
-KINDS = ("capture", "firmware", "vuln-feed", "attachment")
+KINDS = ("capture", "firmware", "vuln-feed", "attachment", "probe")
+ORIGINS = ("probe",)  # who made an artefact, when not the lab's own file: the live probe
 RESERVED_NAMES = {"declaration", "declaration.yaml", "artefacts.yaml", "case.yaml"}
 INCOMING_PREFIX = ".incoming-"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
@@ -34,6 +35,14 @@ class Artefact:
     added_by: str = ""
     requirement: str | None = None  # attachments: the requirement they document
     note: str | None = None
+    origin: str | None = None  # "probe": made by `workbench probe` (its capture and its results)
+
+    @property
+    def evidence_kind(self) -> str:
+        """The kind of evidence for the checks and staleness: whatever the live probe made is
+        `probe` evidence (its capture records the lab's own traffic to the device, not the
+        device's behaviour in use, so the capture checks do not read it)."""
+        return "probe" if self.origin == "probe" else self.kind
 
     def record(self) -> dict[str, Any]:
         """The entry written to artefacts.yaml (the path is implied by the name)."""
@@ -50,6 +59,8 @@ class Artefact:
             entry["requirement"] = self.requirement
         if self.note:
             entry["note"] = self.note
+        if self.origin:
+            entry["origin"] = self.origin
         return entry
 
     @classmethod
@@ -68,6 +79,7 @@ class Artefact:
             added_by=str(entry.get("added_by", "")),
             requirement=entry.get("requirement"),
             note=entry.get("note"),
+            origin=entry.get("origin") if entry.get("origin") in ORIGINS else None,
         )
 
 
@@ -144,4 +156,6 @@ def kind_problem(kind: str, head: bytes, copy: Path, original_name: str) -> str 
         return sniff.capture_problem(head)
     if kind == "vuln-feed":
         return sniff.vuln_feed_problem(head, copy, original_name)
+    if kind == "probe":
+        return sniff.probe_results_problem(copy)
     return None  # firmware is an opaque image; attachments are documents and photos of any type

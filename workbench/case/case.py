@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from workbench.case.artefacts import (
     INCOMING_PREFIX,
     KINDS,
+    ORIGINS,
     Artefact,
     copy_in,
     default_name,
@@ -48,6 +49,7 @@ class AddOptions(TypedDict, total=False):
     requirement: str | None  # attachments: the requirement they document
     note: str | None
     added_by: str | None
+    origin: str | None  # "probe": made by the live probe
 
 CASE_FILE = "case.yaml"
 REGISTRY_FILE = "artefacts.yaml"
@@ -178,6 +180,7 @@ class Case:
         requirement: str | None = None,
         note: str | None = None,
         added_by: str | None = None,
+        origin: str | None = None,
     ) -> tuple[Artefact, bool]:
         """Like add_artefact, also saying whether the artefact is new (False: same content already in)."""
         if kind not in KINDS:
@@ -195,6 +198,10 @@ class Case:
                 raise CaseError(f"invalid requirement id {requirement!r}", path=str(src))
         if note is not None:
             note = " ".join(note.split())[:2000] or None
+        if origin is not None and origin not in ORIGINS:
+            raise CaseError(f"unknown origin {origin!r}; one of {', '.join(ORIGINS)}", path=str(src))
+        if kind == "probe" and origin != "probe":
+            raise CaseError("probe results enter a case only from `workbench probe`", path=str(src))
         self.artefacts_dir.mkdir(exist_ok=True)
         incoming = copy_in(Path(src), self.artefacts_dir, kind)
         try:
@@ -222,6 +229,7 @@ class Case:
                     added_by=current_user(added_by),
                     requirement=requirement,
                     note=note,
+                    origin=origin,
                 )
                 os.chmod(incoming.tmp, 0o444)
                 try:
@@ -330,7 +338,8 @@ class Case:
         hashes = {
             a.name: a.sha256
             for a in self.artefacts()
-            if a.kind in wanted or (a.kind == "attachment" and a.requirement in (None, requirement_id))
+            if a.evidence_kind in wanted
+            or (a.kind == "attachment" and a.requirement in (None, requirement_id))
         }
         declared = self.declaration_sha256() if "declaration" in wanted else None
         if declared:

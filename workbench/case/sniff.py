@@ -127,3 +127,18 @@ def vuln_feed_problem(head: bytes, copy: Path, original_name: str) -> str | None
     suffix = Path(original_name).suffix.lower()
     hint = " (named .json)" if suffix == ".json" else ""
     return f"this looks like {what}{hint}, not an OSV vulnerability feed (.json or .zip of .json)"
+
+
+def probe_results_problem(copy: Path) -> str | None:
+    """Why a file is not the live probe's results (workbench.probe.results), or None."""
+    import json
+
+    from workbench.probe.results import MAX_RESULTS_BYTES, shape_problem
+
+    try:
+        if copy.stat().st_size > MAX_RESULTS_BYTES:
+            return "probe results larger than 256 MiB"
+        data = json.loads(copy.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return f"not a probe results file: {exc}"
+    return shape_problem(data)

@@ -29,7 +29,7 @@ JC_STAR_PATTERN = r"^S[1-4]\.\d+-\d{2}$"  # "S1.1-01"
 CCDS_PATTERN = r"^\d+(?:-\d+){1,2}$"  # "1-1-1", "2-1"
 UK_PSTI_PATTERN = r"^[1-3]$"  # the three security requirements of the PSTI regulations
 
-EvidenceName = Literal["capture", "firmware", "declaration", "inspector"]
+EvidenceName = Literal["capture", "firmware", "declaration", "inspector", "probe"]
 Automation = Literal["automatic", "assisted", "manual"]
 Level = Literal[1, 2, 3]
 
@@ -128,6 +128,11 @@ class Requirement(_Frozen):
     parameters: dict[Annotated[str, Field(pattern=PARAMETER_NAME_PATTERN)], JsonValue] = Field(
         default_factory=dict, description="thresholds and lists the check reads (never Python constants)"
     )
+    automatic_with: list[Literal["probe"]] = Field(
+        default_factory=list,
+        description="evidence that makes an assisted requirement automatic: when the check's verdict rests"
+        " on it (e.g. a live probe of the device), that verdict is final unless an inspector records one",
+    )
 
     @field_validator("level", mode="before")
     @classmethod
@@ -158,6 +163,14 @@ class EditionHeader(_Frozen):
         default=None, description="the edition this one replaces"
     )
     schema_version: Literal[1] = Field(description="version of this file format")
+    live_tests: dict[
+        Annotated[str, Field(pattern=PARAMETER_NAME_PATTERN)],
+        dict[Annotated[str, Field(pattern=PARAMETER_NAME_PATTERN)], JsonValue],
+    ] = Field(
+        default_factory=dict,
+        description="settings of the live probe's tests (`workbench probe`): per test, its rate limit"
+        " (rate_per_s), its total time budget (budget_s) and what else it reads",
+    )
 
 
 class CatalogFile(EditionHeader):

@@ -22,6 +22,7 @@ class EvidenceKind(StrEnum):
     FIRMWARE = "firmware"
     DECLARATION = "declaration"
     INSPECTOR = "inspector"
+    PROBE = "probe"  # the live probe's results and its capture (`workbench probe`)
 
 
 class Severity(StrEnum):
@@ -70,6 +71,7 @@ class CheckResult:
     evidence_used: tuple[str, ...] = ()  # sha256 of every artefact the result was derived from
     missing_evidence: tuple[EvidenceKind, ...] = ()
     indicators: dict[str, Any] = field(default_factory=dict)  # facts for the inspector, not findings
+    decided_by: tuple[str, ...] = ()  # evidence kinds the verdict rests on, when a check says (e.g. probe)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,6 +95,7 @@ class CheckResult:
             evidence_used=tuple(data.get("evidence_used", ())),
             missing_evidence=tuple(EvidenceKind(k) for k in data.get("missing_evidence", ())),
             indicators=dict(data.get("indicators", {})),
+            decided_by=tuple(str(k) for k in data.get("decided_by", ())),
         )
 
 
@@ -139,6 +142,7 @@ class Check:
         reasons: list[str] | tuple[str, ...],
         findings: list[Finding] | tuple[Finding, ...] = (),
         indicators: dict[str, Any] | None = None,
+        decided_by: tuple[EvidenceKind, ...] = (),
     ) -> CheckResult:
         used = self.needs | self.optional
         return CheckResult(
@@ -149,4 +153,5 @@ class Check:
             evidence_used=ctx.hashes_of(used),
             missing_evidence=tuple(sorted(k for k in self.optional if not ctx.has(k))),
             indicators=indicators or {},
+            decided_by=tuple(str(k) for k in decided_by),
         )

@@ -56,7 +56,8 @@ class EvidenceContext:
         return dict(self.requirement.parameters or {})
 
     def artefacts(self, kind: EvidenceKind | str) -> list[Artefact]:
-        return self.case.artefacts(kind=str(kind))
+        """The case's artefacts of one evidence kind (what the live probe made is `probe` only)."""
+        return [a for a in self.case.artefacts() if a.evidence_kind == str(kind)]
 
     def has(self, kind: EvidenceKind | str) -> bool:
         kind = EvidenceKind(kind)
@@ -97,6 +98,50 @@ class EvidenceContext:
         from workbench.firmware.schema import TABLES
 
         return TABLES[name].rows(self.firmware_table(name), columns)
+
+    def probe_rows(self, name: str, columns: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
+        """Typed rows of a table of the newest probe run (only `columns` if named), with `artefact`
+        and `artefact_sha256` (the results file) and `capture`, `capture_sha256` (the probe's capture,
+        which the rows' `packets` number into)."""
+        from workbench.probe.schema import TABLES
+
+        key = ("probe", name)
+        if key not in self._tables:
+            probe = self.probe()
+            if probe is None:
+                frame = pd.DataFrame(columns=["artefact", "artefact_sha256", "capture", "capture_sha256"])
+            else:
+                artefact, results = probe
+                frame = results.frame(name)
+                capture = self.probe_capture()
+                frame.insert(0, "artefact", artefact.name)
+                frame.insert(1, "artefact_sha256", artefact.sha256)
+                frame.insert(2, "capture", capture.name if capture else "")
+                frame.insert(3, "capture_sha256", capture.sha256 if capture else "")
+            self._tables[key] = frame
+        return TABLES[name].rows(self._tables[key], columns)
+
+    def probe(self) -> tuple[Artefact, Any] | None:
+        """The newest probe run's results artefact and its ProbeResults (earlier runs stay in the case as
+        evidence, superseded), or None when the device was not probed."""
+        if "probe" not in self._analyses:
+            from workbench.probe.results import ProbeResults
+
+            runs = [a for a in self.artefacts(EvidenceKind.PROBE) if a.kind == "probe"]
+            loaded = [(a, ProbeResults.load(a.path)) for a in runs]
+            loaded.sort(key=lambda pair: (pair[1].started, pair[0].added_at))
+            self._analyses["probe"] = loaded[-1:]
+        found = self._analyses["probe"]
+        return found[0] if found else None
+
+    def probe_capture(self) -> Artefact | None:
+        """The capture the newest probe run took (its `capture_sha256`), if it is in the case."""
+        probe = self.probe()
+        if probe is None:
+            return None
+        digest = probe[1].capture_sha256
+        made = self.artefacts(EvidenceKind.PROBE)
+        return next((a for a in made if a.kind == "capture" and a.sha256 == digest), None)
 
     def captures(self) -> list[tuple[Artefact, Any]]:
         """Each capture with its analysis, read from the case's cache once per context."""

@@ -40,18 +40,25 @@ def final_verdict(
       for the `stale_reasons` given (workbench.judgement.staleness: changed, gone or added since).
     - Otherwise, for a requirement whose automation is "automatic", the check's verdict is final
       (stale if the result was derived from evidence no longer in the case). A check that asks
-      for the inspector (NEEDS_INSPECTOR) leaves it pending.
+      for the inspector (NEEDS_INSPECTOR) leaves it pending. So is an assisted requirement's when
+      the check's verdict rests on the evidence its `automatic_with` names (a live probe).
     - Otherwise (assisted, manual, or no result yet) the requirement is PENDING.
     """
     if recorded is not None:
         return _inspectors(recorded, current_hashes, stale_reasons)
     automation = text(getattr(requirement, "automation", "")).lower()
-    if automation == "automatic" and result is not None:
+    if result is not None and (automation == "automatic" or decided_with(requirement, result)):
         return _automatic(result, current_hashes)
     if result is None:
         return FinalVerdict(PENDING, "pending", False, "no inspector verdict and no check result")
     kind = automation or "non-automatic"
     return FinalVerdict(PENDING, "pending", False, f"{kind} requirement: the inspector decides")
+
+
+def decided_with(requirement: Any, result: CheckResult) -> bool:
+    """Whether the check's verdict rests on every kind of evidence that makes the requirement automatic."""
+    wanted = {text(k) for k in getattr(requirement, "automatic_with", None) or ()}
+    return bool(wanted) and wanted <= {text(k) for k in result.decided_by}
 
 
 def _inspectors(

@@ -1,0 +1,74 @@
+"""The plan of a probe run: the target, the tests in order, each with its ports, rate and budget.
+
+Built by `workbench probe` from the case (target, declared ports, accounts) and the catalogue's
+`live_tests` settings; printed by `--dry-run`; stored in the results. The engine reads a plan and
+nothing of the catalogue or the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+TEST_ORDER = ("port_scan", "tls_scan", "access", "http", "default_credentials", "brute_force", "robustness")
+TOOLS = {
+    "port_scan": "nmap",
+    "tls_scan": "sslyze",
+    "access": "http.client, telnetlib, ftplib, paho-mqtt, paramiko",
+    "http": "http.client",
+    "default_credentials": "telnetlib, paramiko, ftplib, http.client, paho-mqtt",
+    "brute_force": "telnetlib, paramiko, ftplib, http.client, paho-mqtt",
+    "robustness": "socket",
+}
+
+
+@dataclass(frozen=True)
+class Credential:
+    user: str
+    password: str
+    source: str  # catalogue, declaration, firmware
+
+    def masked(self) -> str:
+        return mask(self.password)
+
+
+def mask(password: str) -> str:
+    """A password as reports show it: its first character and its length (empty shown as such)."""
+    return "(empty)" if not password else f"{password[0]}{'*' * (len(password) - 1)} ({len(password)})"
+
+
+@dataclass
+class TestPlan:
+    name: str
+    rate_per_s: float
+    budget_s: float
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tool(self) -> str:
+        return TOOLS.get(self.name, "")
+
+
+@dataclass
+class ProbePlan:
+    target: str
+    profile: str  # quick or full
+    interface: str  # where the evidence capture is taken
+    tests: list[TestPlan]
+    declared_ports: list[tuple[str, int]] = field(default_factory=list)  # (transport, port)
+    credentials: list[Credential] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # defaults taken, settings missing
+
+    def test(self, name: str) -> TestPlan | None:
+        return next((t for t in self.tests if t.name == name), None)
+
+    def expected_seconds(self) -> float:
+        """An upper bound: every test's budget (most finish well before it)."""
+        return sum(t.budget_s for t in self.tests)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["credentials"] = [
+            {"user": c.user, "password": c.masked(), "source": c.source} for c in self.credentials
+        ]
+        return data
