@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "workbench.commands.catalog",
     "workbench.commands.case",
     "workbench.commands.checks",
+    "workbench.commands.probe",
     "workbench.commands.capture",
     "workbench.commands.firmware",
     "workbench.commands.batch",

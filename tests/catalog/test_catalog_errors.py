@@ -48,8 +48,8 @@ def test_level_out_of_range(catalog_data: dict[str, Any], write_yaml: Callable[.
         ),
         (
             lambda r: r.update(evidence=["capture", "photo"]),
-            "requirement COM-02: field 'evidence[1]': must be 'capture', 'firmware', 'declaration' or "
-            "'inspector' (got 'photo')",
+            "requirement COM-02: field 'evidence[1]': must be 'capture', 'firmware', 'declaration', 'inspector' or "
+            "'probe' (got 'photo')",
         ),
         (
             lambda r: r.update(evidence=["capture", "capture"]),

@@ -51,6 +51,7 @@ class AddOptions(TypedDict, total=False):
     added_by: str | None
     origin: str | None  # "probe": made by the live probe
 
+
 CASE_FILE = "case.yaml"
 REGISTRY_FILE = "artefacts.yaml"
 DECLARATION_FILE = "declaration.yaml"
@@ -274,6 +275,24 @@ class Case:
             return sha256_file(self.declaration_path)
         except FileNotFoundError:
             return None
+
+    def record_device_ip(self, address: str) -> bool:
+        """Record another address of the device (the live probe targets recorded addresses only).
+        Returns False when it was already recorded. case.yaml is rewritten atomically, under the lock."""
+        with locked(self.path / LOCK_FILE):
+            current = Case.open(self.path).info
+            if address in current.device_ips:
+                self.info = current
+                return False
+            try:
+                info = CaseInfo.model_validate(
+                    {**current.model_dump(), "device_ips": [*current.device_ips, address]}
+                )
+            except ValidationError as exc:
+                raise CaseError(describe_validation(exc), path=str(self.path / CASE_FILE)) from None
+            atomic_write_text(self.path / CASE_FILE, dump_yaml(info.to_yaml_dict()))
+            self.info = info
+            return True
 
     def declare(
         self, src: str | os.PathLike[str], *, added_by: str | None = None

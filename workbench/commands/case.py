@@ -65,11 +65,26 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     verdict.add_argument("--evidence", action="append", default=[], metavar="REF", help="repeatable")
     verdict.set_defaults(func=cmd_verdict)
 
+    address = sub.add_parser("address", parents=[common], help="record another IP address of the device")
+    address.add_argument("path", metavar="CASE")
+    address.add_argument(
+        "ip", metavar="IP", help="an address of the device (the live probe targets only these)"
+    )
+    address.set_defaults(func=cmd_address)
+
     status = sub.add_parser("status", parents=[common], help="what is decided, stale or pending")
     status.add_argument("path", metavar="CASE")
     status.add_argument("--level", type=int, choices=(1, 2, 3), default=None, help="default: the case's")
     status.add_argument("--format", choices=("table", "json"), default="table")
     status.set_defaults(func=cmd_status)
+
+
+def cmd_address(args: argparse.Namespace) -> int:
+    case = Case.open(args.path)
+    added = case.record_device_ip(args.ip.strip())
+    state = "recorded" if added else "already recorded"
+    print(f"{args.ip.strip()} {state}; the device's addresses: {', '.join(case.info.device_ips)}")
+    return 0
 
 
 def _catalog(source: str | Path | None) -> Any:

@@ -1,0 +1,163 @@
+"""`workbench probe CASE`: test the running device itself, with every packet captured as evidence.
+
+The only target is an address the case records for the device (`--device-ip` when the case was made,
+`workbench case address CASE IP` later); broadcast, multicast and unspecified addresses are refused.
+`--dry-run` prints the plan (target, tests, ports, attempts, rates, budgets) and sends nothing. A run
+adds two read-only artefacts to the case: the probe's capture and its results; the checks then judge
+from them (`workbench run CASE`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from workbench.judgement.status import terminal_text
+
+
+def plan_text(plan: Any) -> str:
+    lines = [
+        f"Probe plan: target {plan.target} ({plan.profile} profile), evidence capture on {plan.interface}",
+        f"Declared ports: {', '.join(f'{t}/{p}' for t, p in plan.declared_ports) or '(none declared)'}",
+        "",
+        f"{'TEST':<20} {'TOOL':<22} {'RATE':>8} {'BUDGET':>8}  WHAT",
+    ]
+    for test in plan.tests:
+        lines.append(
+            f"{test.name:<20} {_tool(test):<22} {test.rate_per_s:>6g}/s {test.budget_s:>7g}s"
+            f"  {_what(plan, test)}"
+        )
+    lines.append("")
+    lines.append(
+        f"Credentials tried: {len(plan.credentials)} pairs"
+        f" ({sum(c.source == 'firmware' for c in plan.credentials)} for the firmware's own accounts)"
+    )
+    lines.append(
+        f"Expected duration: at most {plan.expected_seconds():.0f} s (each test stops at its budget)"
+    )
+    lines += [f"note: {n}" for n in plan.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _tool(test: Any) -> str:
+    return test.tool if len(test.tool) <= 22 else test.tool.split(",")[0] + ", ..."
+
+
+def _what(plan: Any, test: Any) -> str:
+    s = test.settings
+    if test.name == "port_scan":
+        if plan.profile == "full":
+            return f"every TCP port, top {s.get('full_udp_top_ports')} UDP ports, versions; + declared"
+        return (
+            f"top {s.get('quick_tcp_top_ports')} TCP and {s.get('quick_udp_top_ports')} UDP ports,"
+            " versions; + declared"
+        )
+    return {
+        "tls_scan": "versions, suites, certificate, Heartbleed, ROBOT, renegotiation, compression",
+        "access": "each service without credentials",
+        "http": "GET / on each web port: headers, title, text",
+        "default_credentials": f"at most {s.get('max_attempts_per_service')} a service, first accepted ends",
+        "brute_force": f"{s.get('attempts')} wrong attempts per login service, timed",
+        "robustness": "malformed inputs to HTTP, RTSP, MQTT; still serving after?",
+    }.get(test.name, "")
+
+
+def results_text(results: Any, added: Any) -> str:
+    lines = [
+        f"Probe of {results.target} done: {added.results.name} and {added.capture.name} added to the case"
+        f" ({results.capture_packets} packets captured)",
+        "",
+    ]
+    counts = {name: len(rows) for name, rows in results.tables.items()}
+    for run in results.tests:
+        detail = f" - {terminal_text(run.detail)}" if run.detail else ""
+        lines.append(f"  {run.name:<20} {run.status:<10}{detail}")
+    lines.append("")
+    lines.append(
+        "Rows: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else "Rows: none"
+    )
+    lines += [f"warning: {terminal_text(w)}" for w in results.warnings[:20]]
+    lines.append(f"next: workbench run {added.results.path.parent.parent} --out evidence/")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from workbench.case import Case
+    from workbench.probing import plan_for, probe_case
+
+    case = Case.open(args.path)
+    plan = plan_for(case, args.target, args.profile, args.catalog, args.interface)
+    if args.dry_run:
+        sys.stdout.write(json.dumps(plan.to_json(), indent=2) + "\n" if args.json else plan_text(plan))
+        return 0
+    if not args.yes and sys.stdin.isatty():
+        sys.stdout.write(plan_text(plan))
+        if input(f"Probe {plan.target} now? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing sent")
+            return 1
+    outcome = probe_case(case, plan, progress=_progress_bar(len(plan.tests)), added_by=args.by)
+    if args.json:
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "results": outcome.results.name,
+                    "capture": outcome.capture.name,
+                    "tests": [
+                        {"name": t.name, "status": str(t.status), "detail": t.detail}
+                        for t in outcome.summary.tests
+                    ],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    else:
+        sys.stdout.write(results_text(outcome.summary, outcome))
+    return 0
+
+
+def _progress_bar(total: int) -> Any:
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="test", file=sys.stderr, disable=None, leave=False)
+
+    def progress(name: str, event: str) -> None:
+        if event == "start":
+            bar.set_description(name)
+        else:
+            bar.update(1)
+            if bar.n >= total:
+                bar.close()
+
+    return progress
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    probe = subparsers.add_parser(
+        "probe",
+        parents=[common],
+        help="test the running device (ports, TLS, logins, brute force), captured as evidence",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    probe.add_argument("path", metavar="CASE")
+    probe.add_argument(
+        "--target",
+        default=None,
+        metavar="IP",
+        help="the address to probe (must be recorded in the case; default: its only one)",
+    )
+    probe.add_argument(
+        "--profile",
+        choices=("quick", "full"),
+        default="quick",
+        help="quick: common ports; full: every TCP port (default: quick)",
+    )
+    probe.add_argument("--interface", default=None, metavar="IF", help="capture here (default: the route's)")
+    probe.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
+    probe.add_argument("--yes", action="store_true", help="do not ask before sending")
+    probe.add_argument("--by", default=None, metavar="NAME", help="who runs it (default: $USER)")
+    probe.add_argument("--json", action="store_true", help="machine-readable output")
+    probe.set_defaults(func=cmd_probe)

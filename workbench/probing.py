@@ -1,0 +1,165 @@
+"""Between a case and the live probe: the plan from the case and the catalogue, the run, the evidence.
+
+`plan_for(case, ...)` reads the target (the guard: only an address the case records), the declared ports,
+the accounts the firmware scan names and the catalogue's `live_tests` settings; `probe_case(...)` runs the
+plan (workbench.probe.runner) in a scratch folder inside the case and adds the capture and the results
+to the case as read-only artefacts made by the probe. The probe engine itself knows no case or catalogue.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.probe.guard import checked_target
+from workbench.probe.plan import TEST_ORDER, Credential, ProbePlan, TestPlan
+
+if TYPE_CHECKING:
+    from workbench.case import Artefact, Case
+
+PROFILES = ("quick", "full")
+BRUTE_FORCE_REQUIREMENT = "AUTH-05"  # its hands_on_attempts is the number of wrong attempts per login
+FIRMWARE_USERS_FIRST = 12  # pairs for the firmware's own login accounts, tried before the catalogue's list
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    results: Artefact
+    capture: Artefact
+    summary: Any  # the ProbeResults
+
+
+def plan_for(
+    case: Case,
+    target: str | None = None,
+    profile: str = "quick",
+    catalog: str | None = None,
+    interface: str | None = None,
+) -> ProbePlan:
+    """The plan for probing the case's device: refuses a target the case does not record (TargetRefused)."""
+    from workbench.probe.capture import interface_for
+
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
+    address = str(checked_target(target, case.info.device_ips))
+    settings, notes = live_settings(case, catalog)
+    attempts = _hands_on_attempts(case, catalog, notes)
+    tests = []
+    for name in TEST_ORDER:
+        values = dict(settings.get(name) or {})
+        if name == "brute_force":
+            values["attempts"] = attempts
+        tests.append(
+            TestPlan(name, float(values.pop("rate_per_s", 1)), float(values.pop("budget_s", 60)), values)
+        )
+    declared = []
+    if case.declaration is not None:
+        declared = sorted({(p.proto, int(p.port)) for p in case.declaration.open_ports})
+    pairs = [str(p) for p in (settings.get("default_credentials") or {}).get("pairs") or ()]
+    return ProbePlan(
+        target=address,
+        profile=profile,
+        interface=interface or interface_for(address),
+        tests=tests,
+        declared_ports=declared,
+        credentials=credentials(pairs, firmware_users(case)),
+        notes=notes,
+    )
+
+
+def live_settings(case: Case, catalog: str | None) -> tuple[dict[str, Any], list[str]]:
+    """The catalogue's live_tests settings; a catalogue without them takes the newest bundled edition's."""
+    from workbench.case import source_to_load
+    from workbench.catalog import load_catalog
+    from workbench.catalog.loader import newest_edition
+
+    loaded = load_catalog(source_to_load(case.info, catalog))
+    if loaded.live_tests:
+        return dict(loaded.live_tests), []
+    newest = load_catalog(newest_edition())
+    note = (
+        f"catalogue {loaded.edition} has no live_tests settings: the probe uses those of the bundled"
+        f" edition {newest.edition}"
+    )
+    return dict(newest.live_tests), [note]
+
+
+def _hands_on_attempts(case: Case, catalog: str | None, notes: list[str]) -> int:
+    from workbench.case import source_to_load
+    from workbench.catalog import load_catalog
+    from workbench.catalog.loader import newest_edition
+
+    for source in (source_to_load(case.info, catalog), newest_edition()):
+        try:
+            value = load_catalog(source).get(BRUTE_FORCE_REQUIREMENT).parameters.get("hands_on_attempts")
+        except (KeyError, LookupError):
+            continue
+        if isinstance(value, int) and value > 0:
+            return value
+    notes.append(f"no {BRUTE_FORCE_REQUIREMENT} hands_on_attempts in any catalogue: 20 wrong attempts")
+    return 20
+
+
+def firmware_users(case: Case) -> list[str]:
+    """Login-capable account names the firmware scan of the case's images finds (none without an image)."""
+    from workbench.analysis import firmware_scan
+    from workbench.firmware.schema import TABLES
+
+    users: list[str] = []
+    for artefact in case.artefacts(kind="firmware"):
+        scan = firmware_scan(case, artefact)
+        for row in TABLES["accounts"].rows(scan.tables.get("accounts"), ("user", "login_shell", "locked")):
+            user = row["user"] or ""
+            if user and row["login_shell"] and not row["locked"] and user not in users:
+                users.append(user)
+    return users
+
+
+def credentials(pairs: list[str], users: list[str]) -> list[Credential]:
+    """The firmware's own login accounts first (with the catalogue's passwords), then the catalogue's."""
+    parsed = [(p.partition(":")[0], p.partition(":")[2]) for p in pairs if ":" in p]
+    passwords = list(dict.fromkeys(pw for _, pw in parsed))
+    out: list[Credential] = []
+    seen: set[tuple[str, str]] = set()
+    for user in users:
+        mine = [pw for u, pw in parsed if u == user] + ["", user] + passwords
+        for password in list(dict.fromkeys(mine))[:FIRMWARE_USERS_FIRST]:
+            seen.add((user, password))
+            out.append(Credential(user, password, "firmware"))
+    out += [Credential(u, pw, "catalogue") for u, pw in parsed if (u, pw) not in seen]
+    return out
+
+
+def probe_case(
+    case: Case,
+    plan: ProbePlan,
+    progress: Callable[[str, str], None] | None = None,
+    added_by: str | None = None,
+) -> ProbeOutcome:
+    """Run the plan and add its capture and results to the case (both read-only, origin probe)."""
+    from workbench.probe.runner import run_probe
+
+    scratch = Path(tempfile.mkdtemp(prefix=".probe-", dir=case.path / "cache"))
+    try:
+        run = run_probe(plan, scratch, progress=progress)
+        capture = case.import_artefact(
+            run.capture_path,
+            "capture",
+            origin="probe",
+            added_by=added_by,
+            note=f"capture of the live probe of {plan.target} ({plan.profile})",
+        )[0]
+        results = case.import_artefact(
+            run.results_path,
+            "probe",
+            origin="probe",
+            added_by=added_by,
+            note=f"results of the live probe of {plan.target} ({plan.profile})",
+        )[0]
+        return ProbeOutcome(results=results, capture=capture, summary=run.results)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
