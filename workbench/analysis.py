@@ -54,8 +54,10 @@ def firmware_scan(case: Case, artefact: Artefact) -> Any:
 
 
 def prepare(case: Case) -> None:
-    """Analyse every capture and firmware artefact of the case (the batch does this first)."""
+    """Analyse every capture and firmware artefact of the case (the batch does this first); a live
+    probe's capture is not analysed (the checks read the probe's own results, which point into it)."""
     for artefact in case.artefacts(kind="capture"):
-        capture_analysis(case, artefact)
+        if artefact.evidence_kind == "capture":
+            capture_analysis(case, artefact)
     for artefact in case.artefacts(kind="firmware"):
         firmware_scan(case, artefact)

@@ -64,7 +64,7 @@ def _kind_rows(session: Any) -> list[dict[str, Any]]:
         elif kind == "inspector":
             present, detail = "you", "your own examination, recorded with the verdict below"
         else:
-            found = session.case.artefacts(kind=kind)
+            found = [a for a in session.case.artefacts() if a.evidence_kind == kind]
             present = f"yes ({len(found)})" if found else "no"
             detail = ", ".join(a.name for a in found)
         rows.append(
@@ -121,7 +121,7 @@ def evidence_table(
         _no_evidence(session, kind, heading_html)
         return pd.DataFrame(columns=list(columns or []))
     frame = session.table(kind, name)
-    several = len(session.case.artefacts(kind=kind)) > 1
+    several = sum(a.evidence_kind == kind for a in session.case.artefacts()) > 1
     wanted = (["artefact"] if several else []) + list(columns) if columns else None
     chosen = select(frame, wanted, where)
     _show_frame(
