@@ -21,7 +21,7 @@ from workbench.ui.html import (
 )
 from workbench.ui.tables import certificates, frame_html, frame_text, select, sensitive_files
 
-KINDS = ("capture", "firmware", "declaration", "inspector")
+KINDS = ("capture", "firmware", "probe", "declaration", "inspector")
 
 
 def add_hint(kind: str, case_path: Any, requirement_id: str = "") -> str:
@@ -35,6 +35,8 @@ def add_hint(kind: str, case_path: Any, requirement_id: str = "") -> str:
         return f"workbench case declare {case} declaration.yaml"
     if kind == "vuln-feed":
         return f"workbench case add {case} osv-feed.json --kind vuln-feed"
+    if kind == "probe":
+        return f"workbench probe {case} --dry-run  (then without --dry-run, at the bench)"
     target = f" --requirement {shlex.quote(requirement_id)}" if requirement_id else ""
     return f"workbench case add {case} FILE --kind attachment{target}"
 
