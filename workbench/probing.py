@@ -41,11 +41,11 @@ def plan_for(
     interface: str | None = None,
 ) -> ProbePlan:
     """The plan for probing the case's device: refuses a target the case does not record (TargetRefused)."""
-    from workbench.probe.capture import interface_for
+    from workbench.probe.route import interface_for
 
+    address = str(checked_target(target, case.info.device_ips))  # before anything else
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
-    address = str(checked_target(target, case.info.device_ips))
     settings, notes = live_settings(case, catalog)
     attempts = _hands_on_attempts(case, catalog, notes)
     tests = []
