@@ -1,4 +1,4 @@
-"""Generate notebooks/<ID>.ipynb (one per requirement) and notebooks/00-case-overview.ipynb.
+"""Generate notebooks/<ID>.ipynb (one per requirement), 00-case-overview.ipynb and 00-live-tests.ipynb.
 
 Every requirement notebook has the same shape, from one template; only the analysis section
 (step 4) and the declaration fields compared in step 5 differ: each requirement's `PAGE`, beside
@@ -26,6 +26,7 @@ from workbench.checks.registry import all_units
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "notebooks"
 OVERVIEW = "00-case-overview"
+LIVE = "00-live-tests"
 
 
 # --- the template --------------------------------------------------------------------------------
@@ -237,13 +238,72 @@ still waiting for an inspector's verdict.""",
 ]
 
 
+LIVE_PARTS: list[tuple[str, str]] = [
+    (
+        "md",
+        """# Live tests: probing the device itself
+
+The hands-on tests of the inspection, done by the workbench against the running device: a port scan with
+service and version detection (nmap), the TLS versions, suites and certificate it accepts (sslyze), what
+each service gives without credentials, the default credentials it accepts, how it answers repeated wrong
+passwords, its web pages' security headers and how it takes malformed input. Every packet sent and
+received is captured; the capture and the results enter the case as read-only evidence, and the
+requirement notebooks (AUTH-01, AUTH-05, AUTH-06, ATK-01, COM-02, UPD-06, INPUT-01) judge from them.
+
+**Only probe a device on an isolated bench network that you are authorised to test.** The only target is
+an address recorded in the case; nothing is sent until you tick the confirmation and press *Run*. The
+same from a terminal: `workbench probe CASE --dry-run`, then `workbench probe CASE`.""",
+    ),
+    (
+        "parameters",
+        """case_dir: str = ""  # path to the device case folder (made with `workbench case new`)
+target: str = ""  # the address to probe; empty: the case's only recorded device address
+profile: str = "quick"  # quick: common ports; full: every TCP port
+catalog: str = ""  # catalogue edition or YAML path; empty: the edition the case names
+interactive: bool = True  # False (batch): the plan and the newest results only; never probes""",
+    ),
+    (
+        "md",
+        """## The plan
+
+The target, each test with its tool, its rate limit and its time budget (from the catalogue's
+`live_tests`), and what it does. Tick the confirmation, then press *Run the probe*; the progress bar
+counts the tests.""",
+    ),
+    (
+        "code",
+        """from workbench import ui
+
+panel = ui.live.probe_panel(case_dir, target, profile, catalog, interactive=interactive)
+panel""",
+    ),
+    (
+        "md",
+        """## Results
+
+The newest probe of the case: each test's status (a test the device defeated says so here), then its
+tables. `packets` are packet numbers in the probe's capture, as Wireshark counts them.""",
+    ),
+    ("code", "tables = ui.live.show_results(ui.live.open_case(case_dir))"),
+    (
+        "md",
+        """## Ports found open, by service""",
+    ),
+    ("code", 'ui.plots.value_counts(tables["ports"], "service", "Open ports per service")'),
+]
+
+
+def live_notebook() -> nbformat.NotebookNode:
+    return _notebook(_cells(LIVE, LIVE_PARTS))
+
+
 def overview_notebook() -> nbformat.NotebookNode:
     return _notebook(_cells(OVERVIEW, OVERVIEW_PARTS))
 
 
 def render_all() -> dict[str, str]:
     """File name -> notebook JSON text, for every notebook this script owns."""
-    notebooks = {f"{OVERVIEW}.ipynb": overview_notebook()}
+    notebooks = {f"{OVERVIEW}.ipynb": overview_notebook(), f"{LIVE}.ipynb": live_notebook()}
     for rid, unit in all_units().items():
         notebooks[f"{rid}.ipynb"] = requirement_notebook(rid, unit.page)
     texts = {}

@@ -17,7 +17,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.fsutil import atomic_write_text
-from workbench.notebook import OVERVIEW_NOTEBOOK, notebook_path, notebooks_dir
+from workbench.notebook import LIVE_NOTEBOOK, OVERVIEW_NOTEBOOK, notebook_path, notebooks_dir
 
 WALKTHROUGH = "walkthrough"
 INDEX_NOTEBOOK = "00-index.ipynb"
@@ -80,6 +80,7 @@ def prepare_walkthrough(
 
     requirements = cat.for_level(int(case.info.level))
     place(notebooks_dir() / OVERVIEW_NOTEBOOK, OVERVIEW_NOTEBOOK, parameters_common)
+    place(notebooks_dir() / LIVE_NOTEBOOK, LIVE_NOTEBOOK, parameters_common)
     present = []
     for requirement in requirements:
         source = notebook_path(requirement.id)
@@ -136,6 +137,9 @@ def index_notebook(case: Any, requirements: list[Any]) -> str:
         "Start with the [case overview](00-case-overview.ipynb): the evidence in the case and where the "
         "inspection stands. Then take the requirements one by one; each notebook has the same eight steps "
         "and ends with the verdict you record in the case.",
+        "",
+        "At the bench, with the device on an isolated network: the [live tests](00-live-tests.ipynb) probe "
+        "the device itself (ports, TLS, logins, brute force), every packet captured as evidence.",
         "",
         "Add evidence from a terminal with `workbench case add CASE FILE --kind capture|firmware|attachment`"
         " and re-run the notebook. These notebooks are yours: `workbench lab` never overwrites them.",

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 MIME_TYPE = "application/vnd.workbench.check+json"  # the outcome a notebook shows, machine-readable
 OVERVIEW_NOTEBOOK = "00-case-overview.ipynb"
+LIVE_NOTEBOOK = "00-live-tests.ipynb"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

@@ -163,3 +163,23 @@ def probe_case(
         return ProbeOutcome(results=results, capture=capture, summary=run.results)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def outcome_text(outcome: ProbeOutcome) -> str:
+    """What a probe run did, for a terminal: each test's status, the rows, the warnings, what next."""
+    from workbench.judgement.status import terminal_text
+
+    results = outcome.summary
+    lines = [
+        f"Probe of {results.target} done: {outcome.results.name} and {outcome.capture.name} added to the case"
+        f" ({results.capture_packets} packets captured)",
+        "",
+    ]
+    for run in results.tests:
+        detail = f" - {terminal_text(run.detail)}" if run.detail else ""
+        lines.append(f"  {run.name:<20} {run.status:<10}{detail}")
+    counts = {name: len(rows) for name, rows in results.tables.items()}
+    lines += ["", "Rows: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none")]
+    lines += [f"warning: {terminal_text(w)}" for w in results.warnings[:20]]
+    lines.append(f"next: workbench run {outcome.results.path.parent.parent} --out evidence/")
+    return "\n".join(lines) + "\n"

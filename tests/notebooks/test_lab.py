@@ -25,14 +25,18 @@ def test_prepares_applicable_notebooks_with_parameters(tmp_path, catalog_source,
     assert out.strip().splitlines()[-1] == str(folder)
     level_one = {r.id for r in load_catalog(catalog_source or None).for_level(1)}
     names = {p.name for p in folder.glob("*.ipynb")}
-    assert names == {"00-index.ipynb", "00-case-overview.ipynb"} | {f"{rid}.ipynb" for rid in level_one}
+    assert names == {"00-index.ipynb", "00-case-overview.ipynb", "00-live-tests.ipynb"} | {
+        f"{rid}.ipynb" for rid in level_one
+    }
     nb = nbformat.read(folder / "COM-01.ipynb", as_version=4)
     (injected,) = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert f'case_dir = "{case.path}"' in injected.source
     assert 'requirement_id = "COM-01"' in injected.source
     assert all(c.get("outputs", []) == [] for c in nb.cells if c.cell_type == "code")
     index = nbformat.read(folder / "00-index.ipynb", as_version=4).cells[0].source
-    assert "(COM-01.ipynb)" in index and "(00-case-overview.ipynb)" in index
+    assert (
+        "(COM-01.ipynb)" in index and "(00-case-overview.ipynb)" in index and "(00-live-tests.ipynb)" in index
+    )
     assert "ATK-05" not in index  # level 3: not applicable to a level-1 case
 
 

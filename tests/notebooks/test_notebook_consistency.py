@@ -9,8 +9,12 @@ import pytest
 from nb_helpers import NOTEBOOKS, load_generator
 
 OVERVIEW = "00-case-overview.ipynb"
+LIVE = "00-live-tests.ipynb"
 REQUIREMENT_PARAMETERS = {
-    "case_dir": "str", "requirement_id": "str", "catalog": "str", "interactive": "bool",
+    "case_dir": "str",
+    "requirement_id": "str",
+    "catalog": "str",
+    "interactive": "bool",
     "outcome_path": "str",  # the batch's outcome to show; the overview has none
 }
 STEPS = [
@@ -31,7 +35,7 @@ def notebook_files() -> list:
 
 
 def requirement_files() -> list:
-    return [p for p in notebook_files() if p.name != OVERVIEW]
+    return [p for p in notebook_files() if p.name not in (OVERVIEW, LIVE)]
 
 
 def read(path):
@@ -88,6 +92,17 @@ def test_parameters_cell_is_tagged_and_every_parameter_annotated(path) -> None:
     assert tagged == [1], "the second cell, and only it, is the parameters cell"
     parameters = papermill.inspect_notebook(str(path))
     expected = dict(REQUIREMENT_PARAMETERS)
+    if path.name == LIVE:
+        names = {n: p["inferred_type_name"] for n, p in parameters.items()}
+        assert names == {
+            "case_dir": "str",
+            "target": "str",
+            "profile": "str",
+            "catalog": "str",
+            "interactive": "bool",
+        }
+        assert parameters["interactive"]["default"] == "True"
+        return
     if path.name == OVERVIEW:
         del expected["requirement_id"], expected["outcome_path"]
         expected["states_path"] = "str"  # the batch's judged states; empty: the overview judges them

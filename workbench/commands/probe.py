@@ -14,8 +14,6 @@ import json
 import sys
 from typing import Any
 
-from workbench.judgement.status import terminal_text
-
 
 def plan_text(plan: Any) -> str:
     lines = [
@@ -27,7 +25,7 @@ def plan_text(plan: Any) -> str:
     for test in plan.tests:
         lines.append(
             f"{test.name:<20} {_tool(test):<22} {test.rate_per_s:>6g}/s {test.budget_s:>7g}s"
-            f"  {_what(plan, test)}"
+            f"  {test.describe(plan.profile)}"
         )
     lines.append("")
     lines.append(
@@ -45,47 +43,9 @@ def _tool(test: Any) -> str:
     return test.tool if len(test.tool) <= 22 else test.tool.split(",")[0] + ", ..."
 
 
-def _what(plan: Any, test: Any) -> str:
-    s = test.settings
-    if test.name == "port_scan":
-        if plan.profile == "full":
-            return f"every TCP port, top {s.get('full_udp_top_ports')} UDP ports, versions; + declared"
-        return (
-            f"top {s.get('quick_tcp_top_ports')} TCP and {s.get('quick_udp_top_ports')} UDP ports,"
-            " versions; + declared"
-        )
-    return {
-        "tls_scan": "versions, suites, certificate, Heartbleed, ROBOT, renegotiation, compression",
-        "access": "each service without credentials",
-        "http": "GET / on each web port: headers, title, text",
-        "default_credentials": f"at most {s.get('max_attempts_per_service')} a service, first accepted ends",
-        "brute_force": f"{s.get('attempts')} wrong attempts per login service, timed",
-        "robustness": "malformed inputs to HTTP, RTSP, MQTT; still serving after?",
-    }.get(test.name, "")
-
-
-def results_text(results: Any, added: Any) -> str:
-    lines = [
-        f"Probe of {results.target} done: {added.results.name} and {added.capture.name} added to the case"
-        f" ({results.capture_packets} packets captured)",
-        "",
-    ]
-    counts = {name: len(rows) for name, rows in results.tables.items()}
-    for run in results.tests:
-        detail = f" - {terminal_text(run.detail)}" if run.detail else ""
-        lines.append(f"  {run.name:<20} {run.status:<10}{detail}")
-    lines.append("")
-    lines.append(
-        "Rows: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else "Rows: none"
-    )
-    lines += [f"warning: {terminal_text(w)}" for w in results.warnings[:20]]
-    lines.append(f"next: workbench run {added.results.path.parent.parent} --out evidence/")
-    return "\n".join(lines) + "\n"
-
-
 def cmd_probe(args: argparse.Namespace) -> int:
     from workbench.case import Case
-    from workbench.probing import plan_for, probe_case
+    from workbench.probing import outcome_text, plan_for, probe_case
 
     case = Case.open(args.path)
     plan = plan_for(case, args.target, args.profile, args.catalog, args.interface)
@@ -114,7 +74,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
             + "\n"
         )
     else:
-        sys.stdout.write(results_text(outcome.summary, outcome))
+        sys.stdout.write(outcome_text(outcome))
     return 0
 
 

@@ -48,6 +48,24 @@ class TestPlan:
     def tool(self) -> str:
         return TOOLS.get(self.name, "")
 
+    def describe(self, profile: str) -> str:
+        """What the test does, in a few words (the plan's WHAT column)."""
+        s = self.settings
+        if self.name == "port_scan":
+            if profile == "full":
+                return f"every TCP port, top {s.get('full_udp_top_ports')} UDP ports, versions; + declared"
+            tcp, udp = s.get("quick_tcp_top_ports"), s.get("quick_udp_top_ports")
+            return f"top {tcp} TCP and {udp} UDP ports, versions; + declared"
+        most = s.get("max_attempts_per_service")
+        return {
+            "tls_scan": "versions, suites, certificate, Heartbleed, ROBOT, renegotiation, compression",
+            "access": "each service without credentials",
+            "http": "GET / on each web port: headers, title, text",
+            "default_credentials": f"at most {most} a service; the first accepted ends it",
+            "brute_force": f"{s.get('attempts')} wrong attempts per login service, timed",
+            "robustness": "malformed inputs to HTTP, RTSP, MQTT; still serving after?",
+        }.get(self.name, "")
+
 
 @dataclass
 class ProbePlan:

@@ -4,7 +4,7 @@ Light to import: pandas, IPython's display; ipywidgets loads when a widget is bu
 matplotlib when a plot is drawn.
 """
 
-from workbench.ui import plots
+from workbench.ui import live, plots
 from workbench.ui.evidence import (
     evidence_table,
     show_attachments,
@@ -24,6 +24,7 @@ __all__ = [
     "VerdictWidget",
     "certificates",
     "evidence_table",
+    "live",
     "plots",
     "select",
     "sensitive_files",

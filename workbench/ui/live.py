@@ -1,0 +1,209 @@
+"""The live-tests notebook's parts: the plan, the inspector's go-ahead, the progress, the results.
+
+Nothing is sent until the inspector ticks the confirmation and presses Run; the batch (papermill,
+`interactive = False`) never probes: it shows the plan and the newest probe's results only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from workbench.ui.html import block, element, heading, para, show
+from workbench.ui.tables import frame_html, frame_text
+
+# The probe's tables in reading order, with the columns an inspector reads first.
+RESULT_VIEWS: dict[str, tuple[str, list[str]]] = {
+    "ports": (
+        "Open ports (nmap)",
+        ["transport", "port", "state", "service", "product", "version", "tunnel", "banner", "packets"],
+    ),
+    "tls": (
+        "TLS versions the device accepts (sslyze)",
+        ["port", "version", "accepted", "cipher_suites", "error", "packets"],
+    ),
+    "tls_servers": (
+        "TLS certificate and known weaknesses",
+        [
+            "port",
+            "subject",
+            "key_type",
+            "key_bits",
+            "not_after",
+            "self_signed",
+            "expired",
+            "heartbleed",
+            "robot",
+            "insecure_renegotiation",
+            "compression",
+            "error",
+        ],
+    ),
+    "access": (
+        "Services without credentials",
+        ["port", "protocol", "request", "outcome", "status", "detail", "packets"],
+    ),
+    "http": ("Web pages", ["port", "scheme", "status", "server", "title", "missing_headers", "packets"]),
+    "logins": (
+        "Default credentials tried",
+        ["port", "protocol", "user", "password", "source", "accepted", "status", "packets"],
+    ),
+    "bruteforce": (
+        "Wrong attempts and their timing",
+        ["port", "protocol", "user", "attempt", "outcome", "status", "started", "finished", "packets"],
+    ),
+    "robustness": (
+        "Malformed inputs",
+        ["port", "protocol", "input", "answer", "status", "alive_after", "packets"],
+    ),
+}
+
+
+def plan_frame(plan: Any) -> pd.DataFrame:
+    rows = [
+        {
+            "test": t.name,
+            "tool": t.tool,
+            "rate": f"{t.rate_per_s:g}/s",
+            "budget": f"{t.budget_s:g} s",
+            "what": t.describe(plan.profile),
+        }
+        for t in plan.tests
+    ]
+    return pd.DataFrame(rows, columns=["test", "tool", "rate", "budget", "what"])
+
+
+def show_plan(plan: Any) -> None:
+    frame = plan_frame(plan)
+    lead = (
+        f"Target {plan.target} ({plan.profile} profile); every packet is captured on {plan.interface}."
+        f" At most {plan.expected_seconds():.0f} s: each test stops at its budget."
+    )
+    notes = [para(f"Note: {n}", "muted") for n in plan.notes]
+    show(
+        block(heading("The plan", 3), para(lead), frame_html(frame), *notes), lead + "\n" + frame_text(frame)
+    )
+
+
+def show_results(case: Any) -> dict[str, pd.DataFrame]:
+    """The newest probe run of the case: each test's status, then its tables; returns the tables."""
+    from workbench.probe.results import ProbeResults
+
+    runs = [a for a in case.artefacts() if a.kind == "probe"]
+    if not runs:
+        from workbench.probe.schema import TABLES
+
+        message = "The device has not been probed yet: nothing to show."
+        show(block(heading("Results", 3), element("div", para(message), "note")), message)
+        return {name: TABLES[name].empty() for name in RESULT_VIEWS}
+    loaded = sorted(((ProbeResults.load(a.path), a) for a in runs), key=lambda pair: pair[0].started)
+    results, artefact = loaded[-1]
+    status = pd.DataFrame(
+        [
+            {"test": t.name, "status": str(t.status), "tool": t.label(), "detail": t.detail}
+            for t in results.tests
+        ],
+        columns=["test", "status", "tool", "detail"],
+    )
+    lead = (
+        f"Probe of {results.target} ({results.profile}) from {results.started} to {results.finished}:"
+        f" results {artefact.name}, capture {results.capture_file} ({results.capture_packets} packets)."
+        " The packet numbers below are that capture's (open it in Wireshark)."
+    )
+    warnings = [para(f"Warning: {w}", "muted") for w in results.warnings[:20]]
+    show(
+        block(heading("Results", 3), para(lead), frame_html(status), *warnings),
+        lead + "\n" + frame_text(status),
+    )
+    tables: dict[str, pd.DataFrame] = {}
+    for name, (title, columns) in RESULT_VIEWS.items():
+        frame = results.frame(name)
+        tables[name] = frame
+        chosen = frame[columns] if not frame.empty else frame
+        body = frame_html(chosen) if not frame.empty else para("No rows.", "muted")
+        show(
+            block(heading(title, 4), body),
+            f"{title}\n{frame_text(chosen) if not frame.empty else 'No rows.'}",
+        )
+    return tables
+
+
+class ProbePanel:
+    """The go-ahead and the run: a confirmation to tick, a Run button, a progress bar, the outcome."""
+
+    def __init__(self, case_dir: str, target: str | None, profile: str, catalog: str | None) -> None:
+        import ipywidgets as w
+
+        from workbench.case import Case
+        from workbench.probing import plan_for
+
+        self.case = Case.open(case_dir)
+        self.plan = plan_for(self.case, target or None, profile, catalog or None)
+        self.confirm = w.Checkbox(
+            value=False,
+            description=f"The device at {self.plan.target} is on an isolated bench network and I may test it",
+            layout=w.Layout(width="95%"),
+            indent=False,
+        )
+        self.run_button = w.Button(description="Run the probe", button_style="danger", disabled=True)
+        self.progress = w.IntProgress(value=0, min=0, max=len(self.plan.tests), description="Tests")
+        self.output = w.Output()
+        self.confirm.observe(lambda change: setattr(self.run_button, "disabled", not change["new"]), "value")
+        self.run_button.on_click(lambda _button: self.run())
+        self.outcome: Any = None
+        self.box = w.VBox([self.confirm, self.run_button, self.progress, self.output])
+
+    def run(self) -> None:
+        from workbench.errors import WorkbenchError
+        from workbench.probing import outcome_text, probe_case
+
+        self.run_button.disabled = True
+        self.confirm.disabled = True
+
+        def progress(name: str, event: str) -> None:
+            if event == "start":
+                self.progress.description = name[:12]
+            else:
+                self.progress.value += 1
+
+        with self.output:
+            try:
+                self.outcome = probe_case(self.case, self.plan, progress=progress)
+            except WorkbenchError as exc:
+                print(f"The probe stopped: {exc}")
+                return
+            print(outcome_text(self.outcome))
+            print("Re-run the next cell to see the tables.")
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.box)
+
+
+def probe_panel(
+    case_dir: str,
+    target: str | None = None,
+    profile: str = "quick",
+    catalog: str | None = None,
+    interactive: bool = True,
+) -> ProbePanel | None:
+    """The plan, then (interactively) the panel that runs it; the batch gets the plan only."""
+    from workbench.case import Case
+    from workbench.probing import plan_for
+
+    if not interactive:
+        show_plan(plan_for(Case.open(case_dir), target or None, profile, catalog or None))
+        note = "Run by the batch: the probe is never started here; the newest probe's results follow."
+        show(para(note, "muted"), note)
+        return None
+    panel = ProbePanel(case_dir, target, profile, catalog)
+    show_plan(panel.plan)
+    return panel
+
+
+def open_case(case_dir: str) -> Any:
+    from workbench.case import Case
+
+    return Case.open(case_dir)
