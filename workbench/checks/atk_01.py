@@ -1,8 +1,9 @@
 """ATK-01: only the ports the manufacturer declares are open.
 
-Observed open ports come from the capture (the device answering a SYN, or serving a flow)
-and, when a firmware image is in the case, from the services started at boot whose port is
-known. An observed port the declaration omits fails; a declared port not observed is shown.
+Observed open ports come from the capture (the device answering a SYN, or serving a flow),
+the live probe's port scan (open; a UDP port nmap calls open|filtered only when declared) and,
+when a firmware image is in the case, from the services started at boot whose port is known. An
+observed port the declaration omits fails; a declared port not observed is shown.
 """
 
 from __future__ import annotations
@@ -20,25 +21,43 @@ from workbench.checks._network import (
     port_label,
     ref,
 )
+from workbench.checks._probe import clip, missing, not_done, probe_refs, test_state
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.probe.results import TestRun
 
 if TYPE_CHECKING:
     from workbench.case.declaration import Declaration, OpenPort
 
+_SOURCES = ("capture", "probe", "firmware")
 _UDP_KINDS = {"tftp", "snmp", "upnp", "dns", "ntp", "syslog", "mdns", "coap", "dhcp"}
 
 
 def _port_entry(transport: str, port: int, service: str, **extra: Any) -> Row:
-    return {"transport": transport, "port": port, "service": service, "capture": [], "firmware": [], **extra}
+    return {"transport": transport, "port": port, "service": service, "capture": [], "firmware": [],
+            "probe": [], **extra}  # fmt: skip
+
+
+def _scanned(ctx: EvidenceContext, observed: dict[str, Row]) -> None:
+    """The live port scan's open ports (a UDP port nmap could not tell from filtered, when declared)."""
+    declared = {port_label(p.proto, p.port) for p in (ctx.declaration.open_ports if ctx.declaration else ())}
+    for row in ctx.probe_rows("ports"):
+        transport, state = clip(row["transport"] or "tcp", 8).lower(), clip(row["state"], 20)
+        label = port_label(transport, row["port"]) if row["port"] is not None else None
+        if label is None or not (state == "open" or (state == "open|filtered" and label in declared)):
+            continue
+        service = clip(row["service"], 40)
+        observed.setdefault(label, _port_entry(transport, row["port"], service))["probe"].append(row)
 
 
 def observed_ports(ctx: EvidenceContext, device: Device) -> dict[str, Row]:
-    """The device's open ports ("tcp/23" -> what shows it open): from the capture, and from the
-    firmware's boot services with a known port (enabled, or enablement unknown)."""
+    """The device's open ports ("tcp/23" -> what shows it open): from the capture, the live port
+    scan, and the firmware's boot services with a known port (enabled, or enablement unknown)."""
     observed: dict[str, Row] = {}
+    if ctx.has(EvidenceKind.PROBE):
+        _scanned(ctx, observed)
     columns = ("device_ip", "transport", "port", "service", "evidence", "first_packet")
-    for row in ctx.capture_rows("open_ports", columns):
+    for row in ctx.capture_rows("open_ports", columns) if ctx.has(EvidenceKind.CAPTURE) else ():
         if row["port"] is None or (device.known and not device.is_device(row["device_ip"])):
             continue
         transport = (row["transport"] or "tcp").lower()
@@ -67,23 +86,28 @@ def _declared(ports: list[OpenPort], entry: Row) -> bool:
     """Whether the declaration covers an observed port (any transport when it was guessed)."""
     if any(p.port == entry["port"] and p.proto == entry["transport"] for p in ports):
         return True
-    guessed = entry.get("transport_guessed") and not entry["capture"]
+    guessed = entry.get("transport_guessed") and not entry["capture"] and not entry["probe"]
     return bool(guessed) and any(p.port == entry["port"] for p in ports)
 
 
 class DeclaredPorts(Check):
     requirement_id = "ATK-01"
-    needs = frozenset({EvidenceKind.CAPTURE})
-    optional = frozenset({EvidenceKind.DECLARATION, EvidenceKind.FIRMWARE})
+    needs = frozenset()
+    optional = frozenset(
+        {EvidenceKind.CAPTURE, EvidenceKind.DECLARATION, EvidenceKind.FIRMWARE, EvidenceKind.PROBE}
+    )
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        if not (ctx.has(EvidenceKind.CAPTURE) or ctx.has(EvidenceKind.PROBE)):
+            return missing(self, ctx, EvidenceKind.CAPTURE)
+        scan = test_state(ctx, "port_scan")
         device = device_of(ctx)
         observed = observed_ports(ctx, device)
         declaration = ctx.declaration
         indicators: dict[str, Any] = {
             "declared_ports": declared_port_labels(declaration, services=True),
             "observed_ports": {
-                label: {"service": e["service"], "seen_in": [k for k in ("capture", "firmware") if e[k]]}
+                label: {"service": e["service"], "seen_in": [k for k in _SOURCES if e[k]]}
                 for label, e in sorted(observed.items())
             },
             "device": device.describe(),
@@ -96,7 +120,7 @@ class DeclaredPorts(Check):
             return self.result(ctx, Verdict.INCONCLUSIVE, [lead], indicators=indicators)
         ports = declaration.open_ports
         findings = [
-            self._finding(label, e) for label, e in sorted(observed.items()) if not _declared(ports, e)
+            self._finding(label, e, scan) for label, e in sorted(observed.items()) if not _declared(ports, e)
         ]
         not_observed = [
             port_label(p.proto, p.port)
@@ -105,16 +129,29 @@ class DeclaredPorts(Check):
         ]
         indicators["declared_not_observed"] = not_observed
         indicators["undeclared"] = [f.data["port"] for f in findings]
-        sources = "the capture" + (
-            " and the firmware's boot services" if ctx.has(EvidenceKind.FIRMWARE) else ""
+        sources = " and ".join(
+            what
+            for kind, what in (
+                (EvidenceKind.CAPTURE, "the capture"),
+                (EvidenceKind.PROBE, "the live port scan"),
+                (EvidenceKind.FIRMWARE, "the firmware's boot services"),
+            )
+            if ctx.has(kind)
         )
         if findings:
             listed = declared_list_finding(
                 ctx, "open port(s)", indicators["declared_ports"], "open_ports", {}
             )
             lead = f"{len(findings)} open port(s) found in {sources} are not declared."
-            return self.result(ctx, Verdict.FAIL, [lead, device.describe()], [*findings, listed], indicators)
+            decided = tuple(EvidenceKind(k) for k in _SOURCES if any(f.data[k] for f in findings))
+            reasons = [lead, device.describe()]
+            return self.result(ctx, Verdict.FAIL, reasons, [*findings, listed], indicators, decided)
         reasons = [f"Every port found open in {sources} ({len(observed)}) is declared.", device.describe()]
+        gap = not_done(scan, "port_scan") if ctx.has(EvidenceKind.PROBE) else None
+        if gap:
+            reasons.append(f"Ports may have been missed: {gap}.")
+            if not ctx.has(EvidenceKind.CAPTURE):
+                return self.result(ctx, Verdict.INCONCLUSIVE, reasons, indicators=indicators)
         if not observed:
             reasons[0] = (
                 f"No open port of the device was found in {sources}; a capture of a port scan of the"
@@ -150,8 +187,9 @@ class DeclaredPorts(Check):
         return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)
 
     @staticmethod
-    def _finding(label: str, entry: Row) -> Finding:
-        refs = [
+    def _finding(label: str, entry: Row, scan: TestRun | None) -> Finding:
+        refs = list(probe_refs(entry["probe"], scan, limit=4))
+        refs += [
             ref(r, packet=r["first_packet"], note=f"{label} open ({r['evidence'] or 'seen'})")
             for r in entry["capture"][:4]
         ]
@@ -160,6 +198,7 @@ class DeclaredPorts(Check):
             k
             for k, v in (
                 ("is open in the capture", entry["capture"]),
+                ("is found open by the live port scan", entry["probe"]),
                 ("is started at boot by the firmware", entry["firmware"]),
             )
             if v
@@ -173,6 +212,7 @@ class DeclaredPorts(Check):
                 "port": label,
                 "service": entry["service"],
                 "capture": bool(entry["capture"]),
+                "probe": bool(entry["probe"]),
                 "firmware": bool(entry["firmware"]),
             },
         )

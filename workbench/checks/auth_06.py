@@ -1,6 +1,9 @@
-"""AUTH-06: network access to the device requires authentication (assisted).
+"""AUTH-06: network access to the device requires authentication (assisted; final when the probe decided).
 
-FAIL on what the capture shows unambiguously: an anonymous FTP login the device accepted (user
+The live probe's access test asked every service its port scan found for something without
+credentials: a service that served it fails; every service asking for credentials or refusing
+passes, decided by the probe; a service it could not try is the inspector's.
+From a capture, FAIL on what it shows unambiguously: an anonymous FTP login the device accepted (user
 names from the catalogue's `anonymous_users`).
 Every other service of the device is laid out with whether a login was seen on it, and a
 telnet session with no login exchanged is pointed out (it may have reached a shell directly).
@@ -19,8 +22,11 @@ from workbench.checks._network import (
     packet_refs,
     ref,
 )
+from workbench.checks._probe import clip, missing, not_done, port_label, probe_refs, test_state
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.checks.parameters import Parameters
+from workbench.probe.results import TestRun
 
 _ACCEPTED = ("230", "accepted", "logged in", "success", "granted")
 _REFUSED = ("530", "reject", "refused", "denied", "fail", "incorrect", "invalid")
@@ -38,12 +44,76 @@ def login_outcome(detail: str) -> bool | None:
 
 class NetworkAuthentication(Check):
     requirement_id = "AUTH-06"
-    needs = frozenset({EvidenceKind.CAPTURE})
-    optional = frozenset({EvidenceKind.DECLARATION})
+    needs = frozenset()
+    optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.DECLARATION, EvidenceKind.PROBE})
     parameters = ("anonymous_users",)
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        if not (ctx.has(EvidenceKind.CAPTURE) or ctx.has(EvidenceKind.PROBE)):
+            return missing(self, ctx, EvidenceKind.CAPTURE)
         params = self.params(ctx)
+        captured = self._captured(ctx, params) if ctx.has(EvidenceKind.CAPTURE) else None
+        if captured is not None and not ctx.has(EvidenceKind.PROBE):
+            return captured
+        return self._live(ctx, params, captured)
+
+    def _live(self, ctx: EvidenceContext, params: Parameters, captured: CheckResult | None) -> CheckResult:
+        """The access test's judgement, with the capture's findings beside it."""
+        test, scan = test_state(ctx, "access"), test_state(ctx, "port_scan")
+        rows = list(ctx.probe_rows("access"))
+        live = [self._served(r, test) for r in rows if clip(r["outcome"], 20).lower() == "open"]
+        found = {
+            port_label(r): clip(r["service"], 40) for r in ctx.probe_rows("ports") if r["state"] == "open"
+        }
+        asked = {
+            port_label(r) for r in rows if clip(r["outcome"], 20).lower() in ("auth_required", "refused")
+        }
+        untried = sorted(
+            f"{label} ({service or 'unknown'})" for label, service in found.items() if label not in asked
+        )
+        indicators = {**(captured.indicators if captured else {}), "live": {"services": sorted(found),
+                      "asking_for_credentials": sorted(asked), "not_tried": untried}}  # fmt: skip
+        capture_fails = captured is not None and captured.verdict is Verdict.FAIL
+        if live or capture_fails:
+            decided = ((EvidenceKind.PROBE,) if live else ()) + (
+                (EvidenceKind.CAPTURE,) if capture_fails else ()
+            )
+            findings = [*live, *(captured.findings if captured else ())]
+            reasons = [f.summary for f in live] + list(captured.reasons if capture_fails and captured else ())
+            return self.result(ctx, Verdict.FAIL, [*reasons, *params.notes], findings, indicators, decided)
+        gaps = [g for g in (not_done(scan, "port_scan"),) if g]
+        if untried:
+            why = not_done(test, "access")
+            gaps.append(f"the access test could not try {', '.join(untried)}" + (f" ({why})" if why else ""))
+        if gaps:
+            reasons = [f"The live test did not decide: {'; '.join(gaps)}.",
+                       *(captured.reasons if captured else ()), *params.notes]  # fmt: skip
+            findings = captured.findings if captured else ()
+            return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators)
+        lead = (f"decided by the live test: each of the {len(found)} service(s) the port scan found asks for"
+                f" credentials or refuses an unauthenticated request ({', '.join(sorted(found))})"
+                if found else "decided by the live test: the port scan found no open service")  # fmt: skip
+        reasons = [lead]
+        if captured and captured.findings:
+            shown = "; ".join(f.summary for f in captured.findings)
+            reasons.append(f"The capture's indicator(s), outweighed by the live test: {shown}")
+        return self.result(ctx, Verdict.PASS, [*reasons, *params.notes], indicators=indicators,
+                           decided_by=(EvidenceKind.PROBE,))  # fmt: skip
+
+    @staticmethod
+    def _served(row: Row, test: TestRun | None) -> Finding:
+        where = f"{clip(row['protocol'], 20)} {port_label(row)}"
+        return Finding(
+            summary=f"{where} served {clip(row['request'], 80)!r} without credentials"
+            f" ({clip(row['status'], 40) or 'no status'}: {clip(row['detail'], 120)}) (live test)",
+            severity=Severity.HIGH,
+            evidence=probe_refs([row], test),
+            data={"service": where, "request": clip(row["request"], 80), "status": clip(row["status"], 40),
+                  "detail": clip(row["detail"])},
+        )  # fmt: skip
+
+    def _captured(self, ctx: EvidenceContext, params: Parameters) -> CheckResult:
+        """Today's judgement from the capture: anonymous FTP accepted fails, the rest are indicators."""
         anonymous = set(params.lowered("anonymous_users"))
         device = device_of(ctx)
         logins_on: dict[str, int] = {}  # "tcp/21" -> logins seen on the device's service

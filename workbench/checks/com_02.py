@@ -3,6 +3,8 @@
 Judged on both sides of each handshake the device takes part in: the version and cipher the
 handshake settled on (HIGH when below the floor), and, when the device is the client, what it
 offers (a fallback to an old version or a weak suite it is willing to use: MEDIUM).
+The live probe's TLS scan shows what the device's own TLS servers accept, version by version: a
+version below the floor or a weak suite accepted is HIGH; with a probe and no capture it judges alone.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from workbench.checks._network import (
     tls_version,
     without_handshakes,
 )
+from workbench.checks._probe import clip, missing, not_done, probe_refs, test_state
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
@@ -36,17 +39,21 @@ class Observed:
 
     handshakes: int = 0
     ignored: int = 0  # handshakes between other hosts
+    probed: list[str] = field(default_factory=list)  # "443 TLS 1.2", each version the live scan saw accepted
+    untested: list[str] = field(default_factory=list)  # below-floor versions the live scan could not test
     negotiated: Counter[TlsVersion] = field(default_factory=Counter)
     offered: set[TlsVersion] = field(default_factory=set)
 
 
 class TlsFloor(Check):
     requirement_id = "COM-02"
-    needs = frozenset({EvidenceKind.CAPTURE})
-    optional = frozenset({EvidenceKind.DECLARATION})
+    needs = frozenset()
+    optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.DECLARATION, EvidenceKind.PROBE})
     parameters = ("min_tls_version", "weak_cipher_patterns")
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        if not (ctx.has(EvidenceKind.CAPTURE) or ctx.has(EvidenceKind.PROBE)):
+            return missing(self, ctx, EvidenceKind.CAPTURE)
         params = self.params(ctx)
         floor = self._floor(params)
         weak = params.strings("weak_cipher_patterns")
@@ -55,12 +62,13 @@ class TlsFloor(Check):
         findings: list[Finding] = []
         columns = ("packet", "client_ip", "server_ip", "server_port", "hello_version", "offered_versions",
                    "offered_ciphers", "sni", "chosen_version", "chosen_cipher")  # fmt: skip
-        for row in ctx.capture_rows("tls", columns):
+        for row in ctx.capture_rows("tls", columns) if ctx.has(EvidenceKind.CAPTURE) else ():
             if not device.concerns(row["client_ip"], row["server_ip"]):
                 observed.ignored += 1
                 continue
             observed.handshakes += 1
             findings += self._handshake(row, device, floor, weak, observed)
+        findings += self._probed(ctx, floor, weak, observed)
         findings += self._declared(ctx, floor)
         reasons = list(params.notes)
         if observed.ignored:
@@ -77,7 +85,7 @@ class TlsFloor(Check):
             return TlsVersion.parse(str(raw))
         except ValueError:
             raise CheckError(
-                f"min_tls_version {raw!r} is not a TLS version (write it as \"TLS 1.2\")",
+                f'min_tls_version {raw!r} is not a TLS version (write it as "TLS 1.2")',
                 requirement=self.requirement_id,
             ) from None
 
@@ -157,6 +165,40 @@ class TlsFloor(Check):
         return found
 
     @staticmethod
+    def _probed(
+        ctx: EvidenceContext, floor: TlsVersion, weak: list[str], observed: Observed
+    ) -> list[Finding]:
+        """HIGH findings for what the device's TLS servers accepted in the live scan, version by version."""
+        test = test_state(ctx, "tls_scan")
+        found = []
+        for row in ctx.probe_rows("tls") if ctx.has(EvidenceKind.PROBE) else ():
+            version = tls_version(row["version"])
+            where = f"port {row['port'] if row['port'] is not None else '?'}"
+            if version is None or row["accepted"] is False:
+                continue
+            if row["accepted"] is None:
+                if version < floor:
+                    why = clip(row["error"], 80) or "not tested"
+                    observed.untested.append(f"{where} {version.label} ({why})")
+                continue
+            observed.probed.append(f"{where} {version.label}")
+            weak_suites = [clip(c, 80) for c in row["cipher_suites"] or () if c and pattern_match(weak, c)]
+            problems = [f"accepts {version.label}, below the floor {floor.label}"] if version < floor else []
+            if weak_suites:
+                problems.append(f"accepts weak suite(s) with {version.label}: {', '.join(weak_suites[:6])}")
+            data = {"port": row["port"], "version": version.label, "weak_suites": weak_suites, "live": True}
+            found += [
+                Finding(
+                    summary=f"The device's TLS server on {where} {problem} (live test).",
+                    severity=Severity.HIGH,
+                    evidence=probe_refs([row], test),
+                    data=data,
+                )
+                for problem in problems
+            ]
+        return found
+
+    @staticmethod
     def _offered_versions(row: Row) -> list[TlsVersion]:
         listed = {v for v in (tls_version(c) for c in row["offered_versions"] or ()) if v}
         if listed:
@@ -196,6 +238,7 @@ class TlsFloor(Check):
             "negotiated_versions": {v.label: n for v, n in observed.negotiated.items()},
             "offered_versions": sorted(v.label for v in observed.offered),
             "handshakes": observed.handshakes,
+            "live_accepted": observed.probed,
             "device": device.describe(),
         }
 
@@ -216,14 +259,38 @@ class TlsFloor(Check):
                 else "The device offers TLS versions or cipher suites below the floor"
             )
             reasons = [lead + f" ({len(findings)} finding(s)).", *reasons]
-            return self.result(ctx, Verdict.FAIL, reasons, findings, indicators)
+            decided = tuple(
+                kind
+                for kind, live in ((EvidenceKind.PROBE, True), (EvidenceKind.CAPTURE, False))
+                if any(bool(f.data.get("live")) is live for f in findings)
+            )
+            return self.result(ctx, Verdict.FAIL, reasons, findings, indicators, decided)
+        gap = not_done(test_state(ctx, "tls_scan"), "tls_scan") if ctx.has(EvidenceKind.PROBE) else None
+        if observed.untested:
+            lead = f"The live TLS scan could not test {', '.join(observed.untested)}"
+            reasons = [lead + ": whether the device accepts them is the inspector's to test.", *reasons]
+            return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
+        if observed.probed:
+            accepted = ", ".join(observed.probed)
+            reasons.insert(0, f"The live TLS scan: the device's servers accept {accepted}, none below the"
+                              f" floor {floor.label}, no weak suite.")  # fmt: skip
+        elif ctx.has(EvidenceKind.PROBE):
+            reasons.insert(0, f"The live probe tested no TLS server{f': {gap}' if gap else ''}.")
         if observed.handshakes == 0:
-            return without_handshakes(self, ctx, reasons, indicators)
+            if observed.probed:
+                return self.result(
+                    ctx, Verdict.PASS, reasons, indicators=indicators, decided_by=(EvidenceKind.PROBE,)
+                )
+            if ctx.has(EvidenceKind.CAPTURE):
+                return without_handshakes(self, ctx, reasons, indicators)
+            verdict = Verdict.INCONCLUSIVE if gap else Verdict.NOT_APPLICABLE
+            return self.result(ctx, verdict, reasons, indicators=indicators)
         lead = (
             f"All {observed.handshakes} TLS handshake(s) meet the floor {floor.label}"
             " with no weak cipher suite negotiated or offered."
         )
-        return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators)
+        decided = (EvidenceKind.CAPTURE,) + ((EvidenceKind.PROBE,) if observed.probed else ())
+        return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators, decided_by=decided)
 
 
 CHECK = TlsFloor

@@ -2,6 +2,9 @@
 
 The capture lists the interfaces the device exposes (its open ports and the protocols seen on
 them, web interfaces first); the inspector tests each with the catalogue's input classes.
+When the live probe sent its malformed inputs, it decides: a service that stops serving after one,
+or an answer that reflects the input unescaped, fails; every input rejected or answered with every
+service still serving passes.
 """
 
 from __future__ import annotations
@@ -13,17 +16,26 @@ from workbench.checks._network import (
     device_of,
     device_services,
 )
-from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
+from workbench.checks._probe import clip, not_done, port_label, probe_refs, test_state
+from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 
 
 class InputValidation(Check):
     requirement_id = "INPUT-01"
     needs = frozenset()
-    optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.DECLARATION})
+    optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.DECLARATION, EvidenceKind.PROBE})
     parameters = ("test_classes", "web_protocols")
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        why_not = ""
+        if ctx.has(EvidenceKind.PROBE):
+            rows = list(ctx.probe_rows("robustness"))
+            if rows:
+                return self._live(ctx, rows)
+            why_not = (
+                not_done(test_state(ctx, "robustness"), "robustness") or "the probe sent no malformed input"
+            )
         params = self.params(ctx)
         classes = params.strings("test_classes")
         web_protocols = set(params.lowered("web_protocols"))
@@ -44,6 +56,7 @@ class InputValidation(Check):
         else:
             lead = "No capture in the case: take the interfaces from the declaration and the device."
         reasons = [
+            *([f"The live test did not decide: {why_not}."] if why_not else []),
             lead,
             f"Test every parameter of each interface for: {', '.join(classes)};"
             " record the device's behaviour.",
@@ -56,6 +69,44 @@ class InputValidation(Check):
             "test_classes": classes,
         }
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
+
+    def _live(self, ctx: EvidenceContext, rows: list[dict[str, Any]]) -> CheckResult:
+        """The probe's malformed inputs: a service down after one, or an input reflected, fails."""
+        test = test_state(ctx, "robustness")
+        services = sorted({f"{clip(r['protocol'], 20)} {port_label(r)}" for r in rows})
+        findings, unknown = [], []
+        for row in rows:
+            where = f"{clip(row['protocol'], 20)} {port_label(row)}"
+            answer, name = clip(row["answer"], 20).lower(), clip(row["input"], 60)
+            problem = (
+                "stopped serving after"
+                if row["alive_after"] is False
+                else "reflected unescaped"
+                if answer == "reflected"
+                else ""
+            )
+            if problem:
+                data = {"service": where, "input": name, "answer": answer, "status": clip(row["status"], 80)}
+                summary = f"{where} {problem} the input {name!r} (live test)."
+                findings.append(Finding(summary, Severity.HIGH, probe_refs([row], test), data))
+            elif row["alive_after"] is None or not answer:
+                unknown.append(f"{name} on {where}")
+        indicators = {"live": {"inputs": len(rows), "services": services, "undetermined": unknown}}
+        if findings:
+            reasons = ["decided by the live test: " + "; ".join(f.summary for f in findings)]
+            return self.result(ctx, Verdict.FAIL, reasons, findings, indicators, (EvidenceKind.PROBE,))
+        gap = not_done(test, "robustness")
+        if unknown or gap:
+            left = ([f"the outcome of {', '.join(unknown[:10])} is unknown"] if unknown else []) + (
+                [gap] if gap else []
+            )
+            reasons = [f"The live test did not decide: {'; '.join(left)}.", "Test the inputs by hand."]
+            return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
+        lead = (
+            f"decided by the live test: {len(rows)} malformed input(s) on {len(services)} service(s)"
+            f" ({', '.join(services)}) were each rejected or answered, and every service still served."
+        )
+        return self.result(ctx, Verdict.PASS, [lead], indicators=indicators, decided_by=(EvidenceKind.PROBE,))
 
 
 CHECK = InputValidation

@@ -1,7 +1,9 @@
 """UPD-06: the model and firmware version are recognisable (assisted).
 
 Sets the model and version the manufacturer declares (and the case records) beside the strings
-the device itself announces on the network (discovery answers, server banners).
+the device itself announces on the network (discovery answers, server banners) and shows to the
+live probe (its web page's title and text, the banners and versions its port scan read). Both
+found in what the device showed the probe: PASS, decided by the probe.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from typing import Any
 
 from workbench.checks._network import Row, device_of, ref
+from workbench.checks._probe import clip, not_done, port_label, probe_refs, test_state
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 
@@ -20,6 +23,13 @@ def _mentions(haystack: str, needle: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(needle)}(?![\w]|\.\d)", haystack, re.IGNORECASE) is not None
 
 
+# the probe's tables where a device shows what it is: (table, columns read, the test that made it)
+_SHOWN = (
+    ("http", ("title", "text", "server"), "http"),
+    ("ports", ("product", "version", "extrainfo", "banner"), "port_scan"),
+)
+
+
 def _label(key: str) -> str:
     return key.replace("_", " ")
 
@@ -27,7 +37,7 @@ def _label(key: str) -> str:
 class VersionRecognisable(Check):
     requirement_id = "UPD-06"
     needs = frozenset({EvidenceKind.DECLARATION})
-    optional = frozenset({EvidenceKind.CAPTURE})
+    optional = frozenset({EvidenceKind.CAPTURE, EvidenceKind.PROBE})
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         declaration, info = ctx.declaration, ctx.info
@@ -46,6 +56,26 @@ class VersionRecognisable(Check):
         findings: list[Finding] = []
         if ctx.has(EvidenceKind.CAPTURE):
             findings = self._announcements(ctx, declared, observed)
+        live: list[Finding] = []
+        if ctx.has(EvidenceKind.PROBE):
+            live, looked = self._shown(ctx, declared)
+            shown_live = {k for f in live for k, hit in f.data["matches_declared"].items() if hit}
+            wanted = {k for k, v in declared.items() if v}
+            if wanted and shown_live >= wanted and not reasons:
+                lead = (
+                    f"decided by the live test: the device shows its declared model {declared['model']!r}"
+                    f" and firmware version {declared['firmware_version']!r} over the network."
+                )
+                indicators = {"declared": declared, "case": case_values}
+                return self.result(
+                    ctx, Verdict.PASS, [lead], [*live, *findings], indicators, (EvidenceKind.PROBE,)
+                )
+            missed = ", ".join(sorted(map(_label, wanted - shown_live)))
+            if missed:
+                reasons.append(
+                    f"The live probe did not find the declared {missed} in {looked}; the interface"
+                    " may show it elsewhere (after login, a settings page, the app)."
+                )
         if findings:
             carried = {k for f in findings for k, hit in f.data["matches_declared"].items() if hit}
             shown = ", ".join(sorted(map(_label, carried)))
@@ -61,7 +91,28 @@ class VersionRecognisable(Check):
             "observed": self._observed(declared, observed),
             "case": case_values,
         }
-        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators=indicators)
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, [*live, *findings], indicators=indicators)
+
+    @staticmethod
+    def _shown(ctx: EvidenceContext, declared: dict[str, str]) -> tuple[list[Finding], str]:
+        """What the device showed the probe that carries a declared value; and where the probe looked."""
+        found, looked = [], []
+        for table, columns, name in _SHOWN:
+            test = test_state(ctx, name)
+            rows = list(ctx.probe_rows(table))
+            where = "web pages" if table == "http" else "service banners and versions"
+            gap = not_done(test, name)
+            looked.append(f"{len(rows)} {where}" + (f" ({gap})" if gap else ""))
+            for row in rows:
+                blob = " ".join(clip(row[c], 4096) for c in columns)
+                matches = {k: _mentions(blob, v) for k, v in declared.items() if v}
+                if not any(matches.values()):
+                    continue
+                shown = ", ".join(_label(k) for k, hit in matches.items() if hit)
+                summary = f"The device shows its {shown} on {port_label(row)} ({where}; live test)."
+                data = {"matches_declared": matches, "port": row["port"]}
+                found.append(Finding(summary, Severity.INFO, probe_refs([row], test), data))
+        return found, " and ".join(looked)
 
     @staticmethod
     def _announcements(ctx: EvidenceContext, declared: dict[str, str], observed: list[Row]) -> list[Finding]:
