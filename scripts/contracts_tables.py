@@ -18,7 +18,11 @@ import sys
 from pathlib import Path
 
 CONTRACTS = Path(__file__).resolve().parents[1] / "docs" / "CONTRACTS.md"
-ENGINES = {"capture": "workbench.capture.schema", "firmware": "workbench.firmware.schema"}
+ENGINES = {
+    "capture": "workbench.capture.schema",
+    "firmware": "workbench.firmware.schema",
+    "probe": "workbench.probe.schema",
+}
 
 
 def markers(engine: str) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from workbench.errors import WorkbenchError
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_captures"
 CASES_DIR = SAMPLES / "cases"
 DEMO_CASES = ("defective", "clean")
+SIMULATED_DEVICE_ADDRESS = "127.0.0.1"  # inside the private namespace the simulated device runs in
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,56 @@ def _remove_demo_case(target: Path) -> None:
     shutil.rmtree(target)
 
 
+def probe_simulated_device(case: Any, variant: str) -> str:
+    """Probe the simulated device of the same variant, inside a private network namespace made for it
+    (the device on that namespace's own 127.0.0.1, which the demo case records as the device's address);
+    one line saying what happened, or why the probe was skipped."""
+    import subprocess
+    import tempfile
+
+    from workbench.simdevice.netns import in_netns, netns_problem
+
+    problem = netns_problem()
+    if problem:
+        return f"live probe skipped: {problem}"
+    case.record_device_ip(SIMULATED_DEVICE_ADDRESS)
+    with tempfile.TemporaryDirectory(prefix="workbench-simdevice-") as workdir:
+        device = [
+            sys.executable,
+            "-m",
+            "workbench.simdevice",
+            "--variant",
+            variant,
+            "--workdir",
+            workdir,
+            "--",
+        ]
+        probe = [
+            sys.executable,
+            "-m",
+            "workbench",
+            "probe",
+            str(case.path),
+            "--target",
+            SIMULATED_DEVICE_ADDRESS,
+            "--yes",
+            "--by",
+            "workbench demo",
+        ]
+        started = time.perf_counter()
+        try:
+            done = subprocess.run(in_netns(device + probe), capture_output=True, text=True, timeout=900)
+        except subprocess.TimeoutExpired:
+            return "live probe of the simulated device: stopped after 900 s"
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        return f"live probe of the simulated {variant} device failed ({done.returncode}): {last[:300]}"
+    return (
+        f"live probe of the simulated {variant} device: {took:.0f} s, capture and results added to the case"
+    )
+
+
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     demo = subparsers.add_parser(
         "demo",
@@ -91,13 +142,24 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "the full batch on each into OUT/evidence/; print the path of each bundle's index.html.",
     )
     demo.add_argument("--out", default="demo", metavar="DIR", help="output folder (default: demo)")
-    demo.add_argument("--case", dest="cases", action="append", choices=DEMO_CASES,
-                      help="only this demo case (repeatable; default: both)")
+    demo.add_argument(
+        "--case",
+        dest="cases",
+        action="append",
+        choices=DEMO_CASES,
+        help="only this demo case (repeatable; default: both)",
+    )
     demo.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel notebooks")
-    demo.add_argument("--level", type=int, choices=(1, 2, 3), default=None,
-                      help="highest level (default: the demo case's, ★★★)")
+    demo.add_argument(
+        "--level",
+        type=int,
+        choices=(1, 2, 3),
+        default=None,
+        help="highest level (default: the demo case's, ★★★)",
+    )
     demo.add_argument("--with-code", action="store_true", help="keep code cells in the HTML")
     demo.add_argument("--no-progress", action="store_true", help="no progress bar")
+    demo.add_argument("--no-probe", action="store_true", help="do not probe the simulated device")
     demo.set_defaults(func=cmd_demo)
 
 
@@ -112,6 +174,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         case = build_case(load_demo_case(name), cases_root)
         print(f"demo case {name}: {case.path}", file=sys.stderr)
+        if not args.no_probe:
+            print(f"  {probe_simulated_device(case, name)}", file=sys.stderr)
         command = f"workbench demo --out {args.out} --case {name}"
         result = run_batch(
             BatchOptions(
@@ -127,8 +191,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         for lv in result.levels.values():
             failed = f"; FAIL: {', '.join(lv['failed'])}" if lv["failed"] else ""
-            print(f"  {lv['stars']:<4} {lv['result']:<10} {lv['passed']}/{lv['requirements']} PASS or N/A"
-                  f"{failed}", file=sys.stderr)
+            print(
+                f"  {lv['stars']:<4} {lv['result']:<10} {lv['passed']}/{lv['requirements']} PASS or N/A"
+                f"{failed}",
+                file=sys.stderr,
+            )
         for row in result.errors:
             print(f"  ERROR {row.id}: {row.error}", file=sys.stderr)
         for warning in result.warnings:
