@@ -55,8 +55,11 @@ def telnet_login(port: int, user: str, password: str) -> bytes:
         session.write(password.encode() + b"\r\n")
         answer = session.expect([b"# ", b"login: "], TIMEOUT_S)[2]
         if b"# " in answer:
+            canary = Path(f"/tmp/simdevice-canary-{port}")
+            session.write(f"touch {canary}; $(touch {canary}) `touch {canary}`\r\n".encode())
             session.write(b"cat /etc/shadow\r\n")
-            answer += session.read_until(b"not found", TIMEOUT_S)
+            answer += session.read_until(b"sh: cat: not found", TIMEOUT_S)
+            assert b"sh: touch: not found" in answer and not canary.exists(), answer   # a fake shell
         return answer
 
 
@@ -166,6 +169,7 @@ def check_defective(state: dict[str, object]) -> None:
         assert b"sh: cat: not found" in telnet_login(port, "root", "xc3511")
         assert b"sh: cat: not found" in telnet_login(port, "admin", "")
         assert b"Login incorrect" in telnet_login(port, "root", "wrong")
+        assert b"xc3511" not in telnet_login(port, "root", "xc3511")   # the password is not echoed
     status, _, body, _ = http_get(80)
     assert status == 200 and "Acme C100" in body and "firmware 2.1" in body, (status, body)
     assert http_get(8080)[0] == 401

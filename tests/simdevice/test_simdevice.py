@@ -62,6 +62,35 @@ def test_variant_serves_what_it_plants_and_leaves_nothing_running(variant: str, 
     assert processes_mentioning(str(workdir)) == []
 
 
+DRIVER = """
+import signal, socket, subprocess, sys, time
+from pathlib import Path
+workdir, ready = sys.argv[1], Path(sys.argv[2])
+device = subprocess.Popen([sys.executable, "-m", "workbench.simdevice", "--variant", "defective",
+                           "--workdir", workdir, "--ready-file", str(ready)])
+deadline = time.monotonic() + 30
+while not ready.exists() and time.monotonic() < deadline and device.poll() is None:
+    time.sleep(0.1)
+session = socket.create_connection(("127.0.0.1", 23), 5)   # a telnet login left open
+for line in (b"root\\r\\n", b"xc3511\\r\\n"):
+    time.sleep(0.5)
+    session.sendall(line)
+time.sleep(0.5)
+device.send_signal(signal.SIGTERM)
+print("device exit", device.wait(30))
+"""
+
+
+@needs_netns
+def test_sigterm_stops_every_server_even_with_a_session_open(tmp_path: Path) -> None:
+    workdir, ready = tmp_path / "device", tmp_path / "ready.json"
+    done = run_in_netns([sys.executable, "-c", DRIVER, str(workdir), str(ready)])
+    assert "device exit 0" in done.stdout, done.stdout + done.stderr
+    state = json.loads(ready.read_text())
+    assert [pid for pid in {state["pid"], *state["pids"].values()} if alive(pid)] == []
+    assert processes_mentioning(str(workdir)) == []
+
+
 @needs_netns
 def test_the_command_exit_code_becomes_the_device_s(tmp_path: Path) -> None:
     done = run_in_netns([sys.executable, "-m", "workbench.simdevice", "--variant", "hostile",

@@ -22,24 +22,26 @@ while [ "$tries" -lt 3 ]; do
   printf 'Acme C100 login: '
   IFS= read -r user || exit 0
   printf 'Password: '
+  stty -echo 2>/dev/null
   IFS= read -r pass || exit 0
-  printf '\r\n'
+  stty echo 2>/dev/null
+  printf '\n'
   user=${user%"$cr"}
   pass=${pass%"$cr"}
   if { [ "$user" = root ] && [ "$pass" = xc3511 ]; } || { [ "$user" = admin ] && [ -z "$pass" ]; }; then
-    printf '\r\nBusyBox v1.24.1 built-in shell (ash)\r\n\r\n'
+    printf '\nBusyBox v1.24.1 built-in shell (ash)\n\n'
     while printf '# '; IFS= read -r line; do
       line=${line%"$cr"}
       cmd=${line%% *}
       case "$cmd" in
         '') ;;
         exit|logout) exit 0 ;;
-        *) printf 'sh: %s: not found\r\n' "$cmd" ;;
+        *) printf 'sh: %s: not found\n' "$cmd" ;;
       esac
     done
     exit 0
   fi
-  printf 'Login incorrect\r\n'
+  printf 'Login incorrect\n'
 done
 """
 
