@@ -184,7 +184,9 @@ class DeclaredPorts(Check):
                 data={"ports": no_purpose},
             )
             return self.result(ctx, Verdict.FAIL, [finding.summary, *reasons], [finding], indicators)
-        return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)
+        used = (EvidenceKind.CAPTURE, EvidenceKind.PROBE, EvidenceKind.FIRMWARE)
+        decided = tuple(k for k in used if ctx.has(k))
+        return self.result(ctx, Verdict.PASS, reasons, indicators=indicators, decided_by=decided)
 
     @staticmethod
     def _finding(label: str, entry: Row, scan: TestRun | None) -> Finding:

@@ -90,14 +90,14 @@ class LiveLogins:
     def summary(self) -> str:
         if self.findings:
             return f"the live default-credential test got in on {len(self.findings)} attempt(s)"
+        if not self.rows:
+            return f"the live default-credential test tried no pair: {self.gap or 'no login service found'}"
         tried = f"{len(self.rows)} default pair(s) on {len(self.services)} login service(s)"
         if self.decides_pass():
             return f"the live test decided: {tried} ({', '.join(self.services)}), none accepted"
         left = [self.gap] if self.gap else []
         if self.unfinished:
             left.append(f"attempts that failed to run on {', '.join(self.unfinished)}")
-        if not self.rows:
-            left.append("no login service was tried")
         return f"the live test tried {tried}, none accepted; not conclusive: {'; '.join(left)}"
 
 
