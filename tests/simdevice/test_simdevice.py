@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,18 @@ def test_sigterm_stops_every_server_even_with_a_session_open(tmp_path: Path) -> 
     assert "device exit 0" in done.stdout, done.stdout + done.stderr
     state = json.loads(ready.read_text())
     assert [pid for pid in {state["pid"], *state["pids"].values()} if alive(pid)] == []
+    assert processes_mentioning(str(workdir)) == []
+
+
+@needs_netns
+def test_its_servers_die_with_it_even_when_it_is_killed(tmp_path: Path) -> None:
+    workdir, ready = tmp_path / "device", tmp_path / "ready.json"
+    driver = DRIVER.replace("signal.SIGTERM", "signal.SIGKILL").replace('"defective"', '"defective+hostile"')
+    done = run_in_netns([sys.executable, "-c", driver, str(workdir), str(ready)])
+    assert "device exit -9" in done.stdout, done.stdout + done.stderr
+    state = json.loads(ready.read_text())
+    time.sleep(0.5)
+    assert [pid for pid in state["pids"].values() if alive(pid)] == []
     assert processes_mentioning(str(workdir)) == []
 
 

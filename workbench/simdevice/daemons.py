@@ -4,6 +4,7 @@ started with its output in the work dir's logs/, stopped by its PID."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ from .files import ADMIN_PAGE, INDEX_PAGE, LOGIN_SCRIPT, MODEL, dropbear_host_ke
 from .tcp import HOST
 
 STOP_WAIT_S = 5.0
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -53,12 +55,21 @@ class Daemon:
                 continue
 
 
+def die_with_parent(parent: int) -> None:
+    """In the child before exec: SIGKILL when the device's thread that started it dies (even by SIGKILL)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def launch(name: str, argv: list[str], workdir: Path) -> Daemon:
+    parent = os.getpid()
     log = workdir / "logs" / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+                                   stderr=subprocess.STDOUT, start_new_session=True,
+                                   preexec_fn=lambda: die_with_parent(parent))  # noqa: PLW1509
     return Daemon(name, process, log)
 
 
@@ -84,7 +95,9 @@ def httpd_basic(port: int, workdir: Path) -> list[str]:
 
 def mosquitto(port: int, workdir: Path) -> list[str]:
     conf = write(workdir / "mosquitto.conf",
-                 f"listener {port} {HOST}\nallow_anonymous true\npersistence false\nlog_dest stderr\n")
+                 f"listener {port} {HOST}\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
+                 # no switch of user: that would clear the die-with-parent signal
+                 "user root\n")
     return ["mosquitto", "-c", str(conf)]
 
 
