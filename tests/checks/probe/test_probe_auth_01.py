@@ -50,3 +50,33 @@ def test_without_firmware_or_probe_the_firmware_is_asked_for(tmp_path: Path) -> 
     info = CaseInfo(device="cam", vendor="Acme", model="C100", firmware_version="2.1", level=1)
     result = run_check(Case.create(tmp_path / "none", info), "AUTH-01")
     assert result.verdict is Verdict.INCONCLUSIVE and result.missing_evidence == (EvidenceKind.FIRMWARE,)
+
+
+def _with_image(tmp_path: Path, run: str, passwd: str, shadow: str | None = None) -> Case:
+    from checks.network.netfirmware import squashfs_image
+    from probecases import probe_case
+
+    files = {"etc/passwd": passwd, **({"etc/shadow": shadow} if shadow else {})}
+    case = probe_case(tmp_path / run, run)
+    case.add_artefact(squashfs_image(tmp_path / f"{run}-fw", files), "firmware")
+    return case
+
+
+def test_the_live_test_and_the_firmware_fail_together_each_with_its_evidence(tmp_path: Path) -> None:
+    case = _with_image(tmp_path, "defective", "root::0:0:root:/root:/bin/sh\n")
+    result = run_check(case, "AUTH-01")
+    assert result.verdict is Verdict.FAIL and result.decided_by == ("probe", "firmware")
+    assert result.reasons[0] == "decided by the live test and the firmware image"
+    live, image = result.findings
+    assert live.evidence[0].packet == 15 and "empty password" in image.summary
+    assert image.evidence[0].path == "/etc/passwd"
+
+
+def test_a_clean_image_and_a_clean_live_test_pass_together(tmp_path: Path) -> None:
+    hashed = "$6$Zq0n1X2a$" + "A" * 86
+    case = _with_image(
+        tmp_path, "clean", "root:x:0:0:root:/root:/bin/sh\n", f"root:{hashed}:19000:0:99999:7:::\n"
+    )
+    result = run_check(case, "AUTH-01")
+    assert result.verdict is Verdict.PASS and result.decided_by == ("firmware", "probe")
+    assert result.reasons[0] == "decided by the firmware image and the live test"
