@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-TEST_ORDER = ("port_scan", "tls_scan", "access", "http", "default_credentials", "brute_force", "robustness")
+TEST_ORDER = ("port_scan", "tls_scan", "access", "http", "robustness", "default_credentials", "brute_force")
+# Brute force last, default credentials before it: a device that locks a client out stays locked a while
 TOOLS = {
     "port_scan": "nmap",
     "tls_scan": "sslyze",
