@@ -338,3 +338,21 @@ class _HostileHttpHandler(socketserver.StreamRequestHandler):
 
 def hostile_http() -> int:
     return _serve(_HostileHttpHandler)
+
+
+class _FragileHttpHandler(socketserver.StreamRequestHandler):
+    """Answers `GET / HTTP/1.1`; anything else makes it stop listening for good (a crashed service)."""
+
+    def handle(self) -> None:
+        request = self.rfile.readline(16384)
+        if request.startswith(b"GET / HTTP/1.1"):
+            while self.rfile.readline(16384).strip():
+                pass
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            return
+        server: Any = self.server
+        server.socket.close()  # no one is let in again
+
+
+def fragile_http() -> int:
+    return _serve(_FragileHttpHandler)
