@@ -80,7 +80,7 @@ class ProbeResults:
         rows = self.tables.get(table) or []
         misfits: list[Misfit] = []
         columns = {c: schema.fitted(c, [row.get(c) for row in rows], misfits) for c in schema.names}
-        self.warnings.extend(f"probe results: {m.message()}" for m in misfits[:20])
+        self.warnings.extend(f"probe results: {m.message}" for m in misfits[:20])
         return schema.frame_from_columns(columns)
 
     # --- the file ----------------------------------------------------------------------------
