@@ -356,3 +356,15 @@ class _FragileHttpHandler(socketserver.StreamRequestHandler):
 
 def fragile_http() -> int:
     return _serve(_FragileHttpHandler)
+
+
+def https_server(work: Path) -> int:
+    """openssl s_server -www (a status page over TLS) with a self-signed certificate of its own."""
+    key, cert = work / "tls.key", work / "tls.crt"
+    request = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+               "-out", str(cert),
+               "-subj", "/CN=fakecam", "-days", "2"]
+    subprocess.run(request, check=True, capture_output=True, timeout=60)
+    port = free_port()
+    return spawn(["openssl", "s_server", "-quiet", "-www", "-accept", f"127.0.0.1:{port}", "-key", str(key),
+                  "-cert", str(cert)], port, work / "s_server.log")

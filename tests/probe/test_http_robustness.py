@@ -19,7 +19,7 @@ page = ("<html><head><title>Acme IPCam C100</title><style>p {color: red}</style>
         "<script>var hidden = 'do not show';</script><h1>Acme IPCam</h1>"
         "<p>Model C100 &mdash; firmware version 2.1.7</p></body></html>")
 services = [S(httpd_open(WORK, page), "http"), S(httpd_basic(WORK), "http"), S(hostile_http(), "http"),
-            S(free_port(), "http"), S(23, "telnet")]
+            S(free_port(), "http"), S(23, "telnet"), S(https_server(WORK), "https")]
 clock = time.time()
 run, rows = http_test("127.0.0.1", services, TestPlan("http", 20, 30, {"security_headers":
                       ["strict-transport-security", "content-security-policy", "x-frame-options"]}))
@@ -29,9 +29,10 @@ RESULT.update(run=asdict(run), rows=rows, ports=[s.port for s in services], seco
 
 def test_http_page_and_headers(tmp_path: Path) -> None:
     got = run_driver(tmp_path, HTTP)
-    open_web, basic, hostile, closed = got["ports"][:4]
+    open_web, basic, hostile, closed, _, tls = got["ports"]
     by_port = {r["port"]: r for r in got["rows"]}
-    assert set(by_port) == {open_web, basic, hostile}  # the closed port is a problem, not a row
+    assert set(by_port) == {open_web, basic, hostile, tls}  # the closed port is a problem, not a row
+    assert (by_port[tls]["scheme"], by_port[tls]["status"]) == ("https", 200)  # self-signed, not verified
     page = by_port[open_web]
     assert page["status"] == 200 and page["scheme"] == "http" and page["title"] == "Acme IPCam C100"
     assert "Model C100 — firmware version 2.1.7" in page["text"] and "do not show" not in page["text"]
