@@ -34,7 +34,7 @@ def test_home_names_the_module_notebook_and_parameters() -> None:
     assert info["page"] == "workbench/checks/com_02.page.yaml" and (ROOT / info["page"]).is_file()
     assert info["tests"] == ["tests/checks/network/test_com_02.py"]
     assert info["parameters"]["min_tls_version"] == "TLS 1.2"  # the catalogue's value, not Python's
-    assert info["needs"] == ["capture"]
+    assert info["needs"] == [] and info["optional"] == ["capture", "declaration", "probe"]  # capture or probe
 
 
 def test_runs_the_check_on_a_case_with_evidence_refs(defective: Path) -> None:

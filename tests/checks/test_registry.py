@@ -110,8 +110,7 @@ def test_every_column_a_page_shows_is_in_its_engine_table(rid: str) -> None:
     """The page's tables name their engine table and columns; each exists in the declared schema."""
     import yaml
 
-    from workbench.capture.schema import TABLES as CAPTURE
-    from workbench.firmware.schema import TABLES as FIRMWARE
+    from workbench.checks.page import engine_tables
 
     module = all_units()[rid].module_name
     data = yaml.safe_load((PAGES_DIR / f"{module}.page.yaml").read_text())
@@ -119,7 +118,7 @@ def test_every_column_a_page_shows_is_in_its_engine_table(rid: str) -> None:
         if "table" not in step:
             continue
         spec = step["table"]
-        schema = (CAPTURE if spec["kind"] == "capture" else FIRMWARE)[spec["name"]]
+        schema = engine_tables(spec["kind"])[spec["name"]]
         shown = columns_of(spec, module)
         unknown = set(shown) - set(schema.names)
         assert not unknown, f"{rid}: {unknown} not in the {spec['name']} table"

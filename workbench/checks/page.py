@@ -6,7 +6,8 @@ declaration fields compared in step 5, and whether the inspector's checklist and
 shown. It is data, like the catalogue: `scripts/build_notebooks.py` turns every page into
 `notebooks/<ID>.ipynb`. A step of a page is `text` (markdown) and one of:
 
-- `table`: an engine table shown with `ui.evidence_table` (`var`, `kind`, `name`, `columns` — a list,
+- `table`: an engine table shown with `ui.evidence_table` (`var`, `kind` — capture, firmware, or probe for
+  the newest live probe run —, `name`, `columns` — a list,
   a view named below or `all` —, `title`, and optionally `where` and `empty`);
 - `cell`: a cell several pages share (named below);
 - `code`: a line of notebook code (a plot, usually).
@@ -130,16 +131,22 @@ CELLS = {
 }
 
 
+def engine_tables(kind: str) -> dict[str, Any]:
+    """The declared tables a page's `table` step of `kind` reads: capture, firmware or probe."""
+    from workbench.capture.schema import TABLES as CAPTURE
+    from workbench.firmware.schema import TABLES as FIRMWARE
+    from workbench.probe.schema import TABLES as PROBE
+
+    return {"capture": CAPTURE, "probe": PROBE}.get(kind, FIRMWARE)
+
+
 def columns_of(spec: dict[str, Any], label: str) -> list[str]:
     """The columns a page table shows: its list, a named view, or every column of the engine table."""
     columns = spec.get("columns")
     if isinstance(columns, list):
         return [str(c) for c in columns]
     if columns == "all":
-        from workbench.capture.schema import TABLES as CAPTURE
-        from workbench.firmware.schema import TABLES as FIRMWARE
-
-        schema = (CAPTURE if spec.get("kind") == "capture" else FIRMWARE).get(str(spec.get("name")))
+        schema = engine_tables(str(spec.get("kind"))).get(str(spec.get("name")))
         if schema is not None:
             return list(schema.names)
     if isinstance(columns, str) and columns in VIEWS:

@@ -122,8 +122,11 @@ def evidence_table(
     if not session.has(kind):
         _no_evidence(session, kind, heading_html)
         return pd.DataFrame(columns=list(columns or []))
-    frame = session.table(kind, name)
-    several = sum(a.evidence_kind == kind for a in session.case.artefacts()) > 1
+    if kind == "probe":  # the newest probe run's table, typed; its `packets` number into the probe's capture
+        frame, several = pd.DataFrame(list(session.ctx.probe_rows(name))), False
+    else:
+        frame = session.table(kind, name)
+        several = sum(a.evidence_kind == kind for a in session.case.artefacts()) > 1
     wanted = (["artefact"] if several else []) + list(columns) if columns else None
     chosen = select(frame, wanted, where)
     _show_frame(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from probecases import NMAP, probe_packets, run_check, text_of
 
 from workbench.case import Case
@@ -33,11 +32,6 @@ def test_a_scan_cut_short_is_inconclusive_alone(probed: dict[str, Case]) -> None
     assert "stopped at its time budget" in text_of(result)
 
 
-@pytest.mark.xfail(
-    raises=TypeError,
-    strict=False,
-    reason="workbench/probe/results.py ProbeResults.frame calls Misfit.message(), a property (contract bug)",
-)
 def test_a_string_where_a_port_belongs_is_left_out(probed: dict[str, Case]) -> None:
     result = run_check(probed["mistyped"], "ATK-01")
     assert result.verdict is Verdict.PASS  # tcp/80 declared; the unreadable port is not a port
