@@ -85,7 +85,8 @@ def test_the_live_probe_edition_adds_probe_evidence_and_live_settings() -> None:
     changed = {c.id: sorted(c.fields) for c in diff.changed}
     assert changed == {
         "AUTH-01": ["evidence"], "ATK-01": ["evidence"], "COM-02": ["evidence"],
-        "AUTH-05": ["automatic_with", "evidence"], "AUTH-06": ["automatic_with", "evidence"],
+        "AUTH-05": ["automatic_with", "evidence", "parameters.probe_slowdown_factor"],
+        "AUTH-06": ["automatic_with", "evidence"],
         "UPD-06": ["automatic_with", "evidence"], "INPUT-01": ["automatic_with", "evidence"],
     }  # fmt: skip
     assert not old.live_tests
