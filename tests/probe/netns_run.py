@@ -126,10 +126,13 @@ def mqtt_server(work: Path, port: int) -> int:
 
 
 def make_cert(work: Path, name: str, key: str = "rsa:2048", days: int = 30) -> tuple[Path, Path]:
-    """A self-signed certificate made by openssl: (certificate, key)."""
+    """A self-signed certificate made by openssl: (certificate, key). `key`: rsa:BITS or ec (P-256)."""
     cert, private = work / f"{name}.crt", work / f"{name}.key"
+    new_key = (
+        ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"] if key == "ec" else ["-newkey", key]
+    )
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", key, "-nodes", "-keyout", str(private), "-out", str(cert),
+        ["openssl", "req", "-x509", *new_key, "-nodes", "-keyout", str(private), "-out", str(cert),
          "-days", str(days), "-subj", f"/CN={name}.test", "-sha256"],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip

@@ -65,7 +65,7 @@ def port_scan(target: str, plan: ProbePlan, test: TestPlan, workdir: Path) -> tu
     run.finished = time.time()
     report = read_report(xml)
     declared = {(t.lower(), int(p)) for t, p in plan.declared_ports}
-    found = report.ports if report.ports is not None else process.discovered
+    found = [*process.discovered, *(report.ports or [])]  # the report's word wins where it has one
     unique = {(port["transport"], port["port"]): port for port in found if _kept(port, declared)}
     rows = [_row(port, run) for port in unique.values()]
     scanned = f"{len(tcp)} TCP and {len(udp)} UDP ports scanned"
