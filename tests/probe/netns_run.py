@@ -251,3 +251,21 @@ def as_json(value: Any) -> Any:
     from dataclasses import asdict, is_dataclass
 
     return asdict(value) if is_dataclass(value) else value
+
+
+def tcp_packets(pcap: Path) -> list[dict[str, Any]]:
+    """Every TCP packet of a capture as scapy reads it (an independent reader): number (1-based), time,
+    ports, flags."""
+    from scapy.layers.inet import TCP
+    from scapy.utils import PcapReader
+
+    found = []
+    with PcapReader(str(pcap)) as packets:
+        for number, packet in enumerate(packets, start=1):
+            if TCP in packet:
+                tcp = packet[TCP]
+                found.append(
+                    {"number": number, "time": float(packet.time), "sport": tcp.sport, "dport": tcp.dport,
+                     "flags": str(tcp.flags)}
+                )  # fmt: skip
+    return found
