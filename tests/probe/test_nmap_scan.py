@@ -10,7 +10,7 @@ import pytest
 from netns_run import plan_for, run_in_netns
 
 from workbench.probe._nmap_ports import port_ranges, services_file, top_ports
-from workbench.probe.nmap_scan import port_scan, read_report, scanned_ports
+from workbench.probe.nmap_scan import collapsed_ports, port_scan, read_report, scanned_ports
 
 
 def _by_port(rows: list[dict]) -> dict[tuple[str, int], dict]:
@@ -118,7 +118,7 @@ def test_nmap_missing_is_an_error_that_says_so(tmp_path: Path, monkeypatch: pyte
 def test_full_profile_scans_every_tcp_port_and_the_declared_udp_ones() -> None:
     services = services_file("nmap")
     assert services is not None
-    plan = plan_for("full", declared=[("udp", 40000), ("tcp", 80)])
+    plan = plan_for("full", declared=[("udp", 40000), ("tcp", 80), ("sctp", 7), ("tcp", 70000), ("udp", 0)])
     tcp, udp = scanned_ports(plan, plan.tests[0], services)
     assert tcp == list(range(1, 65536))
     assert (
@@ -148,3 +148,18 @@ def test_a_hostile_or_cut_report_is_a_problem_not_a_crash(tmp_path: Path) -> Non
 def test_nmap_is_installed_for_these_tests() -> None:
     # the tests above must run, not skip, where the probe is built (CI runs as root with nmap)
     assert subprocess.run(["nmap", "--version"], capture_output=True, check=False).returncode == 0
+
+
+def test_a_declared_port_nmap_counted_among_many_silent_ones_is_kept(tmp_path: Path) -> None:
+    # nmap lists a state's ports one by one only when few; many silent UDP ports become <extraports>
+    xml = tmp_path / "collapsed.xml"
+    xml.write_text(
+        '<nmaprun><host><ports><extraports state="closed|filtered" count="40">'
+        '<extrareasons reason="no-response" count="40" proto="udp" ports="7,9-40,5000-5004"/></extraports>'
+        '<port protocol="tcp" portid="80"><state state="open" reason="syn-ack"/></port>'
+        "</ports></host></nmaprun>"
+    )
+    report = read_report(xml)
+    assert [p["port"] for p in report.ports or []] == [80]
+    kept = collapsed_ports(report, {("udp", 5002), ("udp", 8), ("tcp", 5003)})
+    assert kept == [{"transport": "udp", "port": 5002, "state": "closed|filtered", "reason": "no-response"}]

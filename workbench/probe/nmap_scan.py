@@ -55,17 +55,23 @@ def port_scan(target: str, plan: ProbePlan, test: TestPlan, workdir: Path) -> tu
     if services is None:
         return _ended(run, TestStatus.ERROR, "nmap's port list (nmap-services) was not found"), []
     tcp, udp = scanned_ports(plan, test, services)
+    if not tcp and not udp:
+        return _ended(run, TestStatus.SKIPPED, "no port to scan (the profile's settings name none)"), []
     notes = []
     if udp and os.geteuid() != 0:
         udp, notes = [], ["UDP not scanned: nmap's UDP scan needs root"]
     xml = workdir / "nmap-port-scan.xml"
     run.command = nmap_command(nmap, target, tcp, udp, test, xml)
     run.started = time.time()
-    process = _run(run.command, test.budget_s + KILL_MARGIN_S)
+    try:
+        process = _run(run.command, test.budget_s + KILL_MARGIN_S)
+    except OSError as exc:
+        run.finished = time.time()
+        return _ended(run, TestStatus.ERROR, f"nmap could not be started: {exc}"), []
     run.finished = time.time()
     report = read_report(xml)
-    declared = {(t.lower(), int(p)) for t, p in plan.declared_ports}
-    found = [*process.discovered, *(report.ports or [])]  # the report's word wins where it has one
+    declared = declared_ports(plan)
+    found = [*process.discovered, *(report.ports or []), *collapsed_ports(report, declared)]
     unique = {(port["transport"], port["port"]): port for port in found if _kept(port, declared)}
     rows = [_row(port, run) for port in unique.values()]
     scanned = f"{len(tcp)} TCP and {len(udp)} UDP ports scanned"
@@ -88,16 +94,29 @@ def scanned_ports(plan: ProbePlan, test: TestPlan, services: Path) -> tuple[list
     """(TCP ports, UDP ports) of the plan's profile: quick = nmap's top ports, full = every TCP port;
     the declared ports are always added."""
     settings = {**DEFAULTS, **test.settings}
-    declared_tcp = [p for t, p in plan.declared_ports if t.lower() == "tcp"]
-    declared_udp = [p for t, p in plan.declared_ports if t.lower() == "udp"]
+    declared = declared_ports(plan)
+    declared_tcp = [p for t, p in declared if t == "tcp"]
+    declared_udp = [p for t, p in declared if t == "udp"]
     if plan.profile == "full":
         tcp = list(range(1, 65536))
         udp = top_ports(services, "udp", int(settings["full_udp_top_ports"]))
     else:
         tcp = top_ports(services, "tcp", int(settings["quick_tcp_top_ports"]))
         udp = top_ports(services, "udp", int(settings["quick_udp_top_ports"]))
-    valid = range(1, 65536)
-    return sorted({*tcp, *declared_tcp} & set(valid)), sorted({*udp, *declared_udp} & set(valid))
+    return sorted({*tcp, *declared_tcp}), sorted({*udp, *declared_udp})
+
+
+def declared_ports(plan: ProbePlan) -> set[tuple[str, int]]:
+    """The declared (transport, port) pairs that name a real TCP or UDP port (the rest are ignored)."""
+    return {
+        (transport.lower(), port)
+        for transport, port in plan.declared_ports
+        if isinstance(transport, str)
+        and transport.lower() in ("tcp", "udp")
+        and isinstance(port, int)
+        and not isinstance(port, bool)
+        and 0 < port < 65536
+    }
 
 
 def nmap_command(
@@ -181,6 +200,9 @@ class Report:
         self.ports: list[dict[str, Any]] | None = None  # None: no readable report
         self.host_timed_out = False
         self.problem = ""
+        self.collapsed: list[
+            tuple[str, str, str, str]
+        ] = []  # nmap's <extraports>: state, proto, reason, ports
 
 
 def read_report(xml: Path) -> Report:
@@ -202,7 +224,29 @@ def read_report(xml: Path) -> Report:
     for host in root.iter("host"):
         report.host_timed_out |= host.get("timedout") == "true"
         report.ports += [_port(element) for element in host.iter("port")]
+        for extra in host.iter("extraports"):
+            report.collapsed += [
+                (extra.get("state", ""), why.get("proto", ""), why.get("reason", ""), why.get("ports", ""))
+                for why in extra.iter("extrareasons")
+            ]
     return report
+
+
+def collapsed_ports(report: Report, declared: set[tuple[str, int]]) -> list[dict[str, Any]]:
+    """Declared ports nmap counted among many of the same state instead of listing them (<extraports>)."""
+    found = []
+    for state, transport, reason, ranges in report.collapsed:
+        for spec in ranges.split(",")[:70000]:
+            low, _, high = spec.partition("-")
+            if not low.isdigit() or not (high or low).isdigit():
+                continue
+            span = range(int(low), int(high or low) + 1)
+            found += [
+                {"transport": t, "port": p, "state": state, "reason": reason}
+                for t, p in declared
+                if t == transport and p in span
+            ]
+    return found
 
 
 def _port(element: Element) -> dict[str, Any]:
