@@ -30,6 +30,7 @@ REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 405: "Method Not 
 @dataclass
 class RtspSettings:
     password: str | None = None                 # None: no authentication at all
+    crash_over: int | None = None               # a request line this long stops the server (defective)
     lockout: Lockout = field(default_factory=Lockout)
     nonces: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=1024))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -87,6 +88,10 @@ class RtspHandler(Handler):
                 headers[name.strip().lower()] = value.strip()
         cseq = headers.get("cseq", "0")
         cseq = cseq if cseq.isdigit() and len(cseq) <= 10 else "0"
+        if settings.crash_over is not None and len(head[0]) >= settings.crash_over:
+            # the planted input defect: a long URL overflows a fixed buffer and the daemon dies
+            threading.Thread(target=self.server.stop, daemon=True).start()
+            return False
         if len(parts) != 3 or not parts[2].startswith("RTSP/"):
             return self.reply(400, cseq, {}, keep=False)
         length = headers.get("content-length", "0")
@@ -130,5 +135,5 @@ class RtspHandler(Handler):
         return sent and keep
 
 
-def start(port: int, password: str | None) -> Server:
-    return serve(port, RtspHandler, RtspSettings(password=password))
+def start(port: int, password: str | None, crash_over: int | None = None) -> Server:
+    return serve(port, RtspHandler, RtspSettings(password=password, crash_over=crash_over))

@@ -109,9 +109,11 @@ DEFECTIVE = (
             "self-signed 1024-bit RSA certificate signed with SHA-1",
             "-tls1 -cipher ALL:@SECLEVEL=0 -www: a status page over TLS 1.0",
             daemon(daemons.tls_server_weak)),
-    Service(554, "rtsp", "Python RTSP server", "live video stream without authentication",
-            "OPTIONS and DESCRIBE answer 200 with no credentials; DESCRIBE returns the stream's SDP",
-            in_process(lambda port, workdir, _: rtsp.start(port, None))),
+    Service(554, "rtsp", "Python RTSP server", "live video stream without authentication; the server dies on"
+            " a request line of 1 KiB or more (input not validated)",
+            "OPTIONS and DESCRIBE answer 200 with no credentials; DESCRIBE returns the stream's SDP; a long"
+            " URL stops the server, as a fixed-size buffer overflow stops a real camera's RTSP daemon",
+            in_process(lambda port, workdir, _: rtsp.start(port, None, crash_over=1024))),
     Service(1883, "mqtt", "mosquitto", "undeclared MQTT broker in clear accepting anonymous clients",
             "allow_anonymous true: CONNECT without credentials gets CONNACK 0", daemon(daemons.mosquitto)),
 )
