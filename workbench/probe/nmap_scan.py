@@ -91,8 +91,9 @@ def port_scan(target: str, plan: ProbePlan, test: TestPlan, workdir: Path) -> tu
 
 
 def scanned_ports(plan: ProbePlan, test: TestPlan, services: Path) -> tuple[list[int], list[int]]:
-    """(TCP ports, UDP ports) of the plan's profile: quick = nmap's top ports, full = every TCP port;
-    the declared ports are always added."""
+    """(TCP ports, UDP ports) of the plan's profile: quick = nmap's top ports and the IoT ports the
+    catalogue adds (quick_extra_tcp_ports, quick_extra_udp_ports), full = every TCP port; the declared
+    ports are always added."""
     settings = {**DEFAULTS, **test.settings}
     declared = declared_ports(plan)
     declared_tcp = [p for t, p in declared if t == "tcp"]
@@ -101,9 +102,14 @@ def scanned_ports(plan: ProbePlan, test: TestPlan, services: Path) -> tuple[list
         tcp = list(range(1, 65536))
         udp = top_ports(services, "udp", int(settings["full_udp_top_ports"]))
     else:
-        tcp = top_ports(services, "tcp", int(settings["quick_tcp_top_ports"]))
-        udp = top_ports(services, "udp", int(settings["quick_udp_top_ports"]))
+        tcp = top_ports(services, "tcp", int(settings["quick_tcp_top_ports"])) + _ports(settings, "tcp")
+        udp = top_ports(services, "udp", int(settings["quick_udp_top_ports"])) + _ports(settings, "udp")
     return sorted({*tcp, *declared_tcp}), sorted({*udp, *declared_udp})
+
+
+def _ports(settings: dict[str, Any], transport: str) -> list[int]:
+    listed = settings.get(f"quick_extra_{transport}_ports") or []
+    return [p for p in listed if isinstance(p, int) and not isinstance(p, bool) and 0 < p < 65536]
 
 
 def declared_ports(plan: ProbePlan) -> set[tuple[str, int]]:
