@@ -56,14 +56,22 @@ def run_driver(tmp_path: Path, body: str, timeout: float = 240) -> dict[str, Any
         "from netns_clients import *  # noqa: F403\n"
         f"WORK = Path({str(tmp_path)!r})\n"
         "RESULT = {}\n"
-        "try:\n" + "".join(f"    {line}\n" for line in body.strip().splitlines()) +
-        "finally:\n"
+        "try:\n" + "".join(f"    {line}\n" for line in body.strip().splitlines()) + "finally:\n"
         "    stop_all()\n"
         f"    Path({str(out)!r}).write_text(json.dumps(RESULT, default=str))\n",
         encoding="utf-8",
     )
-    command = ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", sys.executable,
-               str(driver)]
+    command = [
+        "unshare",
+        "-n",
+        "--",
+        "sh",
+        "-c",
+        'ip link set lo up && exec "$@"',
+        "sh",
+        sys.executable,
+        str(driver),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
     return json.loads(out.read_text(encoding="utf-8"))
@@ -138,8 +146,11 @@ def telnetd(work: Path) -> int:
     )
     script.chmod(0o755)
     port = free_port()
-    return spawn(["busybox", "telnetd", "-F", "-K", "-b", f"127.0.0.1:{port}", "-p", str(port), "-l",
-                  str(script)], port, work / "telnetd.log")
+    return spawn(
+        ["busybox", "telnetd", "-F", "-K", "-b", f"127.0.0.1:{port}", "-p", str(port), "-l", str(script)],
+        port,
+        work / "telnetd.log",
+    )
 
 
 def telnetd_open(work: Path) -> int:
@@ -148,8 +159,11 @@ def telnetd_open(work: Path) -> int:
     script.write_text("#!/bin/sh\nprintf '\\r\\n~ # '\nsleep 5\n", encoding="utf-8")
     script.chmod(0o755)
     port = free_port()
-    return spawn(["busybox", "telnetd", "-F", "-K", "-b", f"127.0.0.1:{port}", "-p", str(port), "-l",
-                  str(script)], port, work / "telnetd-open.log")
+    return spawn(
+        ["busybox", "telnetd", "-F", "-K", "-b", f"127.0.0.1:{port}", "-p", str(port), "-l", str(script)],
+        port,
+        work / "telnetd-open.log",
+    )
 
 
 def httpd_basic(work: Path, title: str = "IPCam C100 firmware 2.1.7", body: str = "") -> int:
@@ -158,12 +172,28 @@ def httpd_basic(work: Path, title: str = "IPCam C100 firmware 2.1.7", body: str 
     root.mkdir(exist_ok=True)
     (root / "index.html").write_text(
         f"<html><head><title>{title}</title></head><body><h1>Acme IPCam</h1>{body}</body></html>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     conf = work / "httpd.conf"
     conf.write_text("/:admin:admin\n", encoding="utf-8")
     port = free_port()
-    return spawn(["busybox", "httpd", "-f", "-p", f"127.0.0.1:{port}", "-h", str(root), "-c", str(conf),
-                  "-r", "IPCam"], port, work / "httpd.log")
+    return spawn(
+        [
+            "busybox",
+            "httpd",
+            "-f",
+            "-p",
+            f"127.0.0.1:{port}",
+            "-h",
+            str(root),
+            "-c",
+            str(conf),
+            "-r",
+            "IPCam",
+        ],
+        port,
+        work / "httpd.log",
+    )
 
 
 def httpd_open(work: Path, page: str) -> int:
@@ -172,20 +202,29 @@ def httpd_open(work: Path, page: str) -> int:
     root.mkdir(exist_ok=True)
     (root / "index.html").write_text(page, encoding="utf-8")
     port = free_port()
-    return spawn(["busybox", "httpd", "-f", "-p", f"127.0.0.1:{port}", "-h", str(root)], port,
-                 work / "httpd-open.log")
+    return spawn(
+        ["busybox", "httpd", "-f", "-p", f"127.0.0.1:{port}", "-h", str(root)], port, work / "httpd-open.log"
+    )
 
 
 def mosquitto(work: Path, anonymous: bool) -> int:
     port = free_port()
     name = "open" if anonymous else "auth"
     conf = work / f"mosquitto-{name}.conf"
-    lines = [f"listener {port} 127.0.0.1", "user root", "persistence false",
-             f"allow_anonymous {'true' if anonymous else 'false'}"]
+    lines = [
+        f"listener {port} 127.0.0.1",
+        "user root",
+        "persistence false",
+        f"allow_anonymous {'true' if anonymous else 'false'}",
+    ]
     if not anonymous:
         passwd = work / "mosquitto.passwd"
-        subprocess.run(["mosquitto_passwd", "-b", "-c", str(passwd), MQTT_USER, MQTT_PASSWORD], check=True,
-                       capture_output=True, timeout=30)
+        subprocess.run(
+            ["mosquitto_passwd", "-b", "-c", str(passwd), MQTT_USER, MQTT_PASSWORD],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
         lines.append(f"password_file {passwd}")
     conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return spawn(["mosquitto", "-c", str(conf)], port, work / f"mosquitto-{name}.log")
@@ -195,11 +234,21 @@ def dropbear(work: Path, passwords: bool) -> int:
     """dropbear with an ed25519 host key of its own; `passwords=False` offers public keys only (-s)."""
     key = work / f"dropbear-{passwords}.key"
     if not key.exists():
-        subprocess.run(["dropbearkey", "-t", "ed25519", "-f", str(key)], check=True, capture_output=True,
-                       timeout=30)
+        subprocess.run(
+            ["dropbearkey", "-t", "ed25519", "-f", str(key)], check=True, capture_output=True, timeout=30
+        )
     port = free_port()
-    command = ["dropbear", "-F", "-E", "-r", str(key), "-p", f"127.0.0.1:{port}", "-P",
-               str(work / f"dropbear-{port}.pid")]
+    command = [
+        "dropbear",
+        "-F",
+        "-E",
+        "-r",
+        str(key),
+        "-p",
+        f"127.0.0.1:{port}",
+        "-P",
+        str(work / f"dropbear-{port}.pid"),
+    ]
     if not passwords:
         command.append("-s")
     return spawn(command, port, work / f"dropbear-{port}.log")
@@ -324,10 +373,14 @@ class _HostileHttpHandler(socketserver.StreamRequestHandler):
             page = b"<html><body>Not found: " + path + b"</body></html>"
             self.wfile.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: %d\r\n\r\n" % len(page) + page)
             return
-        head = (b"HTTP/1.1 200 OK\r\nServer: EvilCam<script>x</script>\r\nContent-Length: 10485760\r\n"
-                b"X-Frame-Options: DENY\r\n\r\n")
-        self.wfile.write(head + b"<html><head><title><script>alert(1)</script>Cam \x1b[31mFW 9.9</title>"
-                         b"</head><body><p>Model X-9 firmware 9.9.1</p>")
+        head = (
+            b"HTTP/1.1 200 OK\r\nServer: EvilCam<script>x</script>\r\nContent-Length: 10485760\r\n"
+            b"X-Frame-Options: DENY\r\n\r\n"
+        )
+        self.wfile.write(
+            head + b"<html><head><title><script>alert(1)</script>Cam \x1b[31mFW 9.9</title>"
+            b"</head><body><p>Model X-9 firmware 9.9.1</p>"
+        )
         try:
             chunk = b"A" * 65536
             for _ in range(160):
@@ -361,10 +414,37 @@ def fragile_http() -> int:
 def https_server(work: Path) -> int:
     """openssl s_server -www (a status page over TLS) with a self-signed certificate of its own."""
     key, cert = work / "tls.key", work / "tls.crt"
-    request = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-               "-out", str(cert),
-               "-subj", "/CN=fakecam", "-days", "2"]
+    request = [
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(key),
+        "-out",
+        str(cert),
+        "-subj",
+        "/CN=fakecam",
+        "-days",
+        "2",
+    ]
     subprocess.run(request, check=True, capture_output=True, timeout=60)
     port = free_port()
-    return spawn(["openssl", "s_server", "-quiet", "-www", "-accept", f"127.0.0.1:{port}", "-key", str(key),
-                  "-cert", str(cert)], port, work / "s_server.log")
+    return spawn(
+        [
+            "openssl",
+            "s_server",
+            "-quiet",
+            "-www",
+            "-accept",
+            f"127.0.0.1:{port}",
+            "-key",
+            str(key),
+            "-cert",
+            str(cert),
+        ],
+        port,
+        work / "s_server.log",
+    )

@@ -33,12 +33,18 @@ def test_access_without_credentials(tmp_path: Path) -> None:
     by_port = {r["port"]: r for r in rows}
     assert len(rows) == 11  # the `tls` service gets no request
     assert (by_port[basic]["outcome"], by_port[basic]["status"], by_port[basic]["request"]) == (
-        "auth_required", "401", "GET /")
+        "auth_required",
+        "401",
+        "GET /",
+    )
     assert (by_port[open_web]["outcome"], by_port[open_web]["status"]) == ("open", "200")
     assert by_port[telnet]["outcome"] == "auth_required" and by_port[telnet]["status"] == "login prompt"
     assert by_port[telnet_open]["outcome"] == "open" and by_port[telnet_open]["status"] == "shell prompt"
     assert (by_port[ftp]["outcome"], by_port[ftp]["status"], by_port[ftp]["request"]) == (
-        "open", "230", "USER anonymous")
+        "open",
+        "230",
+        "USER anonymous",
+    )
     assert (by_port[mqtt_open]["outcome"], by_port[mqtt_open]["status"]) == ("open", "CONNACK 0")
     assert by_port[mqtt_auth]["outcome"] == "auth_required"
     assert by_port[ssh]["outcome"] == "auth_required" and "password" in by_port[ssh]["status"].split(",")

@@ -57,7 +57,8 @@ def test_a_directed_broadcast_of_a_local_network_is_refused(monkeypatch: pytest.
 
 DRIVER = r"""
 set -eu
-ip link add v0 type veth peer name v1 && ip addr add 10.9.0.1/24 dev v0 && ip link set v0 up && ip link set v1 up
+ip link add v0 type veth peer name v1 && ip addr add 10.9.0.1/24 dev v0
+ip link set v0 up && ip link set v1 up
 set +e
 tcpdump -i any -U -w "$OUT/refused.pcap" -n not ip6 >"$OUT/tcpdump.log" 2>&1 &
 dump=$!

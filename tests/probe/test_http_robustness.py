@@ -75,8 +75,14 @@ def test_robustness_inputs(tmp_path: Path) -> None:
         return {r["input"]: r for r in got["rows"] if r["port"] == port}
 
     web = on(busybox)
-    assert set(web) == {"overlong-path", "bad-method", "header-without-colon", "nul-bytes", "binary-garbage",
-                        "script-in-path"}
+    assert set(web) == {
+        "overlong-path",
+        "bad-method",
+        "header-without-colon",
+        "nul-bytes",
+        "binary-garbage",
+        "script-in-path",
+    }
     assert all(r["alive_after"] is True for r in web.values())
     assert web["bad-method"]["answer"] == "rejected" and web["bad-method"]["status"].startswith("50")
     assert web["script-in-path"]["answer"] == "rejected"  # busybox answers 404 without echoing the path
