@@ -34,6 +34,9 @@ def prepare(target: str, service: Service, running: Running) -> str | None:
             running.problems.append(f"{where}: GET / failed ({type(exc).__name__})")
             return None
         scheme = clients_http.auth_scheme(answer)
+        if scheme is None and (answer.status in (429, 503) or answer.header("retry-after")):
+            running.notes.append(f"{where}: already refusing us ({answer.status}, a lock-out still running)")
+            return "basic"  # every attempt then shows whether the lock-out persists
         if scheme is None:
             running.notes.append(f"{where}: GET / asks for no Basic or Digest login ({answer.status})")
         return scheme
@@ -46,6 +49,10 @@ def prepare(target: str, service: Service, running: Running) -> str | None:
         return None
     if word in ("refused", "error"):
         running.problems.append(f"{where}: {outcome.status or word} before any login")
+        return None
+    methods = {m.strip() for m in (outcome.status or "").split(",")}
+    if service.protocol == "ssh" and not methods & {"password", "keyboard-interactive"}:
+        running.notes.append(f"{where}: offers no password login ({outcome.status or 'no method'}): key-only")
         return None
     return ""
 

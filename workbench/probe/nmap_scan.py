@@ -30,6 +30,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from workbench.probe._nmap_ports import port_spec, services_file, top_ports
+from workbench.probe._nmap_services import detect_services
 from workbench.probe.clients_base import printable
 from workbench.probe.plan import ProbePlan, TestPlan
 from workbench.probe.results import TestRun, TestStatus
@@ -57,7 +58,8 @@ def port_scan(target: str, plan: ProbePlan, test: TestPlan, workdir: Path) -> tu
     tcp, udp = scanned_ports(plan, test, services)
     if not tcp and not udp:
         return _ended(run, TestStatus.SKIPPED, "no port to scan (the profile's settings name none)"), []
-    notes = []
+    notes: list[str] = []
+    versions_cut: list[str] = []  # version detection cut short: the ports are found, their products not
     if udp and os.geteuid() != 0:
         udp, notes = [], ["UDP not scanned: nmap's UDP scan needs root"]
     xml = workdir / "nmap-port-scan.xml"
@@ -73,6 +75,14 @@ def port_scan(target: str, plan: ProbePlan, test: TestPlan, workdir: Path) -> tu
     declared = declared_ports(plan)
     found = [*process.discovered, *(report.ports or []), *collapsed_ports(report, declared)]
     unique = {(port["transport"], port["port"]): port for port in found if _kept(port, declared)}
+    if unique and not process.killed:
+        opened = [key for key, port in unique.items() if port["state"] == "open"]
+        detected, cut = detect_services(nmap, target, opened, test, workdir)
+        for key, service in detected.items():
+            described = {k: v for k, v in service.items() if k not in ("state", "reason")}
+            unique[key] = {**unique[key], **described}
+        versions_cut = cut
+        run.finished = time.time()
     rows = [_row(port, run) for port in unique.values()]
     scanned = f"{len(tcp)} TCP and {len(udp)} UDP ports scanned"
     if process.killed or report.host_timed_out:
@@ -87,7 +97,7 @@ def port_scan(target: str, plan: ProbePlan, test: TestPlan, workdir: Path) -> tu
     if not rows:
         return _ended(run, TestStatus.COMPLETED, f"no port answered ({scanned})", notes), rows
     status = TestStatus.PARTIAL if notes else TestStatus.COMPLETED
-    return _ended(run, status, f"{len(rows)} ports found ({scanned})", notes), rows
+    return _ended(run, status, f"{len(rows)} ports found ({scanned})", notes + versions_cut), rows
 
 
 def scanned_ports(plan: ProbePlan, test: TestPlan, services: Path) -> tuple[list[int], list[int]]:
@@ -128,12 +138,9 @@ def declared_ports(plan: ProbePlan) -> set[tuple[str, int]]:
 def nmap_command(
     nmap: str, target: str, tcp: list[int], udp: list[int], test: TestPlan, xml: Path
 ) -> list[str]:
-    intensity = min(9, max(0, int(test.settings.get("version_intensity", 5))))
     command = [nmap, "-sS" if os.geteuid() == 0 else "-sT"]
     if udp:
         command += ["-sU", "--defeat-icmp-ratelimit"]
-    command += ["-sV", "--version-intensity", str(intensity)]
-    command += ["--script", "banner", "--script-args", "banner.timeout=3s"]
     command += ["-Pn", "-n", "-v", "--max-rate", f"{max(test.rate_per_s, 1):g}"]
     command += [
         "--host-timeout",
@@ -266,6 +273,12 @@ def _port(element: Element) -> dict[str, Any]:
         "state": state.get("state", "") if state is not None else "",
         "reason": state.get("reason") if state is not None else None,
         **{key: described.get(key) for key in ("name", "product", "version", "extrainfo", "tunnel")},
+        # a name nmap took from its port table, not from the service's answers, is a guess (nmap's "?")
+        **(
+            {"name": f"{described.get('name')}?"}
+            if described.get("method") == "table" and described.get("name")
+            else {}
+        ),
         "banner": banner,
     }
 

@@ -7,16 +7,53 @@ from dataclasses import dataclass
 from typing import Any
 
 PROTOCOLS = ("http", "https", "rtsp", "telnet", "ssh", "ftp", "mqtt", "mqtts", "tls")
-WELL_KNOWN = {23: "telnet", 2323: "telnet", 80: "http", 8080: "http", 8000: "http", 443: "https",
-              8443: "https", 554: "rtsp", 8554: "rtsp", 22: "ssh", 21: "ftp", 1883: "mqtt", 8883: "mqtts"}
+WELL_KNOWN = {
+    23: "telnet",
+    2323: "telnet",
+    80: "http",
+    8080: "http",
+    8000: "http",
+    443: "https",
+    8443: "https",
+    554: "rtsp",
+    8554: "rtsp",
+    22: "ssh",
+    21: "ftp",
+    1883: "mqtt",
+    8883: "mqtts",
+}
 UNNAMED = {"", "unknown", "tcpwrapped"}
 # nmap service names (lower-case) -> protocol in clear text
-NAMES = {"http": "http", "http-proxy": "http", "http-alt": "http", "http-mgmt": "http", "https": "https",
-         "https-alt": "https", "ssl/http": "https", "rtsp": "rtsp", "telnet": "telnet", "ssh": "ssh",
-         "ftp": "ftp", "mqtt": "mqtt", "secure-mqtt": "mqtts", "mqtts": "mqtts", "ssl": "tls", "tls": "tls"}
+NAMES = {
+    "http": "http",
+    "http-proxy": "http",
+    "http-alt": "http",
+    "http-mgmt": "http",
+    "https": "https",
+    "https-alt": "https",
+    "ssl/http": "https",
+    "rtsp": "rtsp",
+    "telnet": "telnet",
+    "ssh": "ssh",
+    "ftp": "ftp",
+    "mqtt": "mqtt",
+    "secure-mqtt": "mqtts",
+    "mqtts": "mqtts",
+    "ssl": "tls",
+    "tls": "tls",
+}
 # words of a product string -> protocol, when the service name says nothing
-PRODUCTS = (("telnetd", "telnet"), ("mosquitto", "mqtt"), ("dropbear", "ssh"), ("openssh", "ssh"),
-            ("ftpd", "ftp"), ("httpd", "http"), ("lighttpd", "http"), ("nginx", "http"), ("rtsp", "rtsp"))
+PRODUCTS = (
+    ("telnetd", "telnet"),
+    ("mosquitto", "mqtt"),
+    ("dropbear", "ssh"),
+    ("openssh", "ssh"),
+    ("ftpd", "ftp"),
+    ("httpd", "http"),
+    ("lighttpd", "http"),
+    ("nginx", "http"),
+    ("rtsp", "rtsp"),
+)
 SECURED = {"http": "https", "mqtt": "mqtts"}  # the protocol under an `ssl` tunnel
 
 
@@ -36,6 +73,8 @@ def classify(row: dict[str, Any]) -> str | None:
     if str(row.get("transport") or "tcp").lower() != "tcp" or str(row.get("state") or "") != "open":
         return None
     name = str(row.get("service") or "").strip().lower()
+    if name.endswith("?"):  # nmap's guess from the port number alone: the well-known port decides first
+        name = "" if WELL_KNOWN.get(_port(row)) else name.rstrip("?")
     tunnel = str(row.get("tunnel") or "").strip().lower() == "ssl"
     product = str(row.get("product") or "").lower()
     protocol = NAMES.get(name)
