@@ -223,9 +223,9 @@ def _judge(attempts: list[Row], wanted: int, factor: float) -> dict[str, Any]:
     if "accepted" in outcomes:
         judged["fails"] = f"wrong password accepted at attempt {outcomes.index('accepted') + 1}"
     elif "locked" in outcomes:
-        judged["limit"] = f"locked after {outcomes.index('locked')} wrong attempt(s)"
+        judged["limit"] = _limit_text("locked", outcomes.index("locked"))
     elif "refused" in outcomes:
-        judged["limit"] = f"refused connections after {outcomes.index('refused')} wrong attempt(s)"
+        judged["limit"] = _limit_text("refused connections", outcomes.index("refused"))
     elif slowed:
         judged["limit"] = (f"attempt {slowed[0]} took {timings[slowed[0] - 1]} s, over {factor:g} x the first"
                            f" attempts' median {baseline:.3f} s")  # fmt: skip
@@ -235,6 +235,12 @@ def _judge(attempts: list[Row], wanted: int, factor: float) -> dict[str, Any]:
                            f" slowest {max(known):.3f} s), no lock-out")  # fmt: skip
     judged["packets"] = sorted({p for r in attempts for p in packets(r)})[:64]
     return judged
+
+
+def _limit_text(what: str, before: int) -> str:
+    if before == 0:  # the default-credential test's wrong pairs came first, on the same client
+        return f"{what} from the first attempt (the lock-out the probe's earlier wrong logins set off lasts)"
+    return f"{what} after {before} wrong attempt(s)"
 
 
 CHECK = BruteForce
