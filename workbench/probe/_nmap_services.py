@@ -21,11 +21,10 @@ SERVICE_TIMEOUT_S = 15.0  # unless the test's settings say service_timeout_s
 
 
 def service_command(
-    nmap: str, target: str, transport: str, port: int, test: TestPlan, xml: Path
+    nmap: str, target: str, transport: str, port: int, test: TestPlan, xml: Path, limit: float
 ) -> list[str]:
     intensity = min(9, max(0, int(test.settings.get("version_intensity", 5))))
     scan = "-sU" if transport == "udp" else ("-sS" if os.geteuid() == 0 else "-sT")
-    limit = _limit(test)
     command = [nmap, scan, "-sV", "--version-intensity", str(intensity)]
     command += ["--script", "banner", "--script-args", "banner.timeout=3s"]
     command += ["-Pn", "-n", "--max-rate", f"{max(test.rate_per_s, 1):g}", "--host-timeout", f"{int(limit)}s"]
@@ -36,17 +35,19 @@ def service_command(
 
 
 def detect_services(
-    nmap: str, target: str, ports: list[tuple[str, int]], test: TestPlan, workdir: Path
+    nmap: str, target: str, ports: list[tuple[str, int]], test: TestPlan, workdir: Path, remaining_s: float
 ) -> tuple[dict[tuple[str, int], dict[str, Any]], list[str]]:
-    """(transport, port) -> what nmap's version detection says of it; and notes on ports cut short."""
+    """(transport, port) -> what nmap's version detection says of it; and notes on ports cut short.
+    Each port's detection stops at service_timeout_s, or sooner when the test's budget ends sooner."""
+    limit = max(1.0, min(service_limit(test), remaining_s))
     from workbench.probe.nmap_scan import read_report
 
     def one(item: tuple[str, int]) -> tuple[tuple[str, int], dict[str, Any] | None]:
         transport, port = item
         xml = workdir / f"nmap-service-{transport}-{port}.xml"
-        command = service_command(nmap, target, transport, port, test, xml)
+        command = service_command(nmap, target, transport, port, test, xml, limit)
         try:
-            subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=_limit(test) + 10,
+            subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=limit + 10,
                            check=False)  # fmt: skip
         except (OSError, subprocess.SubprocessError):
             return item, None
@@ -64,10 +65,10 @@ def detect_services(
                 cut.append(f"{item[0]}/{item[1]}")
             else:
                 detected[item] = found
-    notes = [f"version detection cut short at {_limit(test):g} s on {', '.join(cut)}"] if cut else []
+    notes = [f"version detection cut short at {limit:g} s on {', '.join(cut)}"] if cut else []
     return detected, notes
 
 
-def _limit(test: TestPlan) -> float:
+def service_limit(test: TestPlan) -> float:
     value = test.settings.get("service_timeout_s")
     return float(value) if isinstance(value, int | float) and value > 0 else SERVICE_TIMEOUT_S

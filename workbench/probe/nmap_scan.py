@@ -30,7 +30,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from workbench.probe._nmap_ports import port_spec, services_file, top_ports
-from workbench.probe._nmap_services import detect_services
+from workbench.probe._nmap_services import detect_services, service_limit
 from workbench.probe.clients_base import printable
 from workbench.probe.plan import ProbePlan, TestPlan
 from workbench.probe.results import TestRun, TestStatus
@@ -75,9 +75,12 @@ def port_scan(target: str, plan: ProbePlan, test: TestPlan, workdir: Path) -> tu
     declared = declared_ports(plan)
     found = [*process.discovered, *(report.ports or []), *collapsed_ports(report, declared)]
     unique = {(port["transport"], port["port"]): port for port in found if _kept(port, declared)}
-    if unique and not process.killed:
+    remaining = test.budget_s - (time.time() - run.started)
+    over_budget = process.killed or report.host_timed_out
+    if unique and not over_budget:
         opened = [key for key, port in unique.items() if port["state"] == "open"]
-        detected, cut = detect_services(nmap, target, opened, test, workdir)
+        detected, cut = detect_services(nmap, target, opened, test, workdir, remaining)
+        over_budget = bool(cut) and remaining < service_limit(test)
         for key, service in detected.items():
             described = {k: v for k, v in service.items() if k not in ("state", "reason")}
             unique[key] = {**unique[key], **described}
@@ -85,7 +88,7 @@ def port_scan(target: str, plan: ProbePlan, test: TestPlan, workdir: Path) -> tu
         run.finished = time.time()
     rows = [_row(port, run) for port in unique.values()]
     scanned = f"{len(tcp)} TCP and {len(udp)} UDP ports scanned"
-    if process.killed or report.host_timed_out:
+    if over_budget:
         detail = f"stopped at its time budget ({test.budget_s:g} s); {len(rows)} ports found before that"
         return _ended(run, TestStatus.TIMED_OUT, detail, notes), rows
     if process.returncode != 0:
