@@ -26,7 +26,6 @@ def service_command(
     intensity = min(9, max(0, int(test.settings.get("version_intensity", 5))))
     scan = "-sU" if transport == "udp" else ("-sS" if os.geteuid() == 0 else "-sT")
     command = [nmap, scan, "-sV", "--version-intensity", str(intensity)]
-    command += ["--script", "banner", "--script-args", "banner.timeout=3s"]
     command += ["-Pn", "-n", "--max-rate", f"{max(test.rate_per_s, 1):g}", "--host-timeout", f"{int(limit)}s"]
     command += ["-p", f"{'U' if transport == 'udp' else 'T'}:{port}", "-oX", str(xml)]
     if ":" in target:

@@ -82,7 +82,7 @@ def port_scan(target: str, plan: ProbePlan, test: TestPlan, workdir: Path) -> tu
         detected, cut = detect_services(nmap, target, opened, test, workdir, remaining)
         over_budget = bool(cut) and remaining < service_limit(test)
         for key, service in detected.items():
-            described = {k: v for k, v in service.items() if k not in ("state", "reason")}
+            described = {k: v for k, v in service.items() if k not in ("state", "reason") and v is not None}
             unique[key] = {**unique[key], **described}
         versions_cut = cut
         run.finished = time.time()
@@ -144,6 +144,7 @@ def nmap_command(
     command = [nmap, "-sS" if os.geteuid() == 0 else "-sT"]
     if udp:
         command += ["-sU", "--defeat-icmp-ratelimit"]
+    command += ["--script", "banner", "--script-args", "banner.timeout=2s"]  # what each open port says first
     command += ["-Pn", "-n", "-v", "--max-rate", f"{max(test.rate_per_s, 1):g}"]
     command += [
         "--host-timeout",

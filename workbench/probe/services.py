@@ -7,20 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 PROTOCOLS = ("http", "https", "rtsp", "telnet", "ssh", "ftp", "mqtt", "mqtts", "tls")
-WELL_KNOWN = {
-    23: "telnet",
-    2323: "telnet",
-    80: "http",
-    8080: "http",
-    8000: "http",
-    443: "https",
-    8443: "https",
-    554: "rtsp",
-    8554: "rtsp",
-    22: "ssh",
-    21: "ftp",
-    1883: "mqtt",
-    8883: "mqtts",
+WELL_KNOWN = {  # the protocol a port usually speaks, when nmap could not tell
+    **{p: "telnet" for p in (23, 2323)},
+    **{p: "http" for p in (80, 81, 8000, 8008, 8080, 8081, 8888)},
+    **{p: "https" for p in (443, 4433, 4443, 8443, 9443)},
+    **{p: "rtsp" for p in (554, 8554)},
+    **{22: "ssh", 21: "ftp", 1883: "mqtt", 8883: "mqtts"},
 }
 UNNAMED = {"", "unknown", "tcpwrapped"}
 # nmap service names (lower-case) -> protocol in clear text
