@@ -75,8 +75,11 @@ class InputValidation(Check):
         test = test_state(ctx, "robustness")
         services = sorted({f"{clip(r['protocol'], 20)} {port_label(r)}" for r in rows})
         findings, unknown = [], []
+        down: set[str] = set()  # a service already down: the inputs after the one that stopped it say nothing
         for row in rows:
             where = f"{clip(row['protocol'], 20)} {port_label(row)}"
+            if where in down:
+                continue
             answer, name = clip(row["answer"], 20).lower(), clip(row["input"], 60)
             problem = (
                 "stopped serving after"
@@ -85,6 +88,8 @@ class InputValidation(Check):
                 if answer == "reflected"
                 else ""
             )
+            if row["alive_after"] is False:
+                down.add(where)
             if problem:
                 data = {"service": where, "input": name, "answer": answer, "status": clip(row["status"], 80)}
                 summary = f"{where} {problem} the input {name!r} (live test)."
