@@ -90,7 +90,9 @@ def test_the_live_probe_edition_adds_probe_evidence_and_live_settings() -> None:
         "UPD-06": ["automatic_with", "evidence"], "INPUT-01": ["automatic_with", "evidence"],
     }  # fmt: skip
     assert not old.live_tests
-    for test in ("port_scan", "tls_scan", "access", "http", "default_credentials", "brute_force", "robustness"):
+    from workbench.probe.plan import TEST_ORDER
+
+    for test in TEST_ORDER:
         settings = new.live_tests[test]
         assert settings["rate_per_s"] > 0 and settings["budget_s"] > 0, test
 

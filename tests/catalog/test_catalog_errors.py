@@ -48,8 +48,8 @@ def test_level_out_of_range(catalog_data: dict[str, Any], write_yaml: Callable[.
         ),
         (
             lambda r: r.update(evidence=["capture", "photo"]),
-            "requirement COM-02: field 'evidence[1]': must be 'capture', 'firmware', 'declaration', 'inspector' or "
-            "'probe' (got 'photo')",
+            "requirement COM-02: field 'evidence[1]': must be 'capture', 'firmware', 'declaration', "
+            "'inspector' or 'probe' (got 'photo')",
         ),
         (
             lambda r: r.update(evidence=["capture", "capture"]),
@@ -239,7 +239,8 @@ def test_missing_file_and_unknown_edition(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     assert error_of(missing) == f"{missing}: no such file or folder"
     message = error_of("2031.4")
-    assert message.startswith("unknown catalogue edition '2031.4' (bundled editions: 2025.1, 2026.1, 2026.2, 2026.3)")
+    bundled = "2025.1, 2026.1, 2026.2, 2026.3"
+    assert message.startswith(f"unknown catalogue edition '2031.4' (bundled editions: {bundled})")
 
 
 def test_empty_catalogue(catalog_data: dict[str, Any], write_yaml: Callable[..., Path]) -> None:

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from workbench.probe._nmap_report import read_report
 from workbench.probe.plan import TestPlan
 
 PARALLEL = 8
@@ -39,8 +40,6 @@ def detect_services(
     """(transport, port) -> what nmap's version detection says of it; and notes on ports cut short.
     Each port's detection stops at service_timeout_s, or sooner when the test's budget ends sooner."""
     limit = max(1.0, min(service_limit(test), remaining_s))
-    from workbench.probe.nmap_scan import read_report
-
     def one(item: tuple[str, int]) -> tuple[tuple[str, int], dict[str, Any] | None]:
         transport, port = item
         xml = workdir / f"nmap-service-{transport}-{port}.xml"
