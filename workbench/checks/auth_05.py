@@ -27,6 +27,7 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
 from workbench.probe.results import TestRun
+from workbench.probe.services import classify
 
 _CLOCK = 1e-3  # seconds: durations below this are the clock's noise, not the device's speed
 
@@ -54,9 +55,7 @@ class BruteForce(Check):
         test, scan = test_state(ctx, "brute_force"), test_state(ctx, "port_scan")
         rows = list(ctx.probe_rows("bruteforce"))
         logins = set(params.lowered("login_protocols"))
-        ports = [
-            r for r in ctx.probe_rows("ports") if (r["service"] or "").lower().removesuffix("-alt") in logins
-        ]
+        ports = [r for r in ctx.probe_rows("ports") if classify(r) in logins]  # named as the probe names them
         if not rows:
             if completed(scan) and (completed(test) or not ports):
                 reason = (
@@ -224,7 +223,8 @@ def _judge(attempts: list[Row], wanted: int, factor: float) -> dict[str, Any]:
         judged["fails"] = f"wrong password accepted at attempt {outcomes.index('accepted') + 1}"
     elif "locked" in outcomes:
         judged["limit"] = _limit_text("locked", outcomes.index("locked"))
-    elif "refused" in outcomes:
+    elif "refused" in outcomes and "rejected" in outcomes[: outcomes.index("refused")]:
+        # refusing from the start is a service already down (e.g. after a malformed input), not a limit
         judged["limit"] = _limit_text("refused connections", outcomes.index("refused"))
     elif slowed:
         judged["limit"] = (f"attempt {slowed[0]} took {timings[slowed[0] - 1]} s, over {factor:g} x the first"

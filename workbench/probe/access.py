@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import http.client
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,12 +28,34 @@ def _http(host: str, service: Service, timeout: float) -> tuple[str, Outcome]:
     detail = f"{answer.status} {answer.reason}"
     if answer.header("location"):
         detail += f" -> {answer.header('location')}"
+    return "GET /", Outcome(
+        http_access(answer), str(answer.status), detail + _how(answer), started=started
+    ).done()
+
+
+LOGIN_WORDS = re.compile(rb"login|log-in|signin|sign-in|auth", re.I)
+PASSWORD_FIELD = re.compile(rb"<input[^>]{0,300}type\s*=\s*[\"']?password", re.I)
+
+
+def http_access(answer: clients_http.HttpAnswer) -> bool | None:
+    """True: `GET /` served a page with no login; False: it asks for one (a 401/403/407, a redirect to a
+    login page, a login form); None: it cannot be told from this answer (another redirect, a 4xx, a 5xx)."""
     if answer.status in (401, 403, 407):
-        challenge = clients_http.auth_scheme(answer)
-        return "GET /", Outcome(False, str(answer.status), detail + (f" ({challenge})" if challenge else ""),
-                                started=started).done()
-    open_ = answer.status < 500
-    return "GET /", Outcome(open_ or None, str(answer.status), detail, started=started).done()
+        return False
+    if 300 <= answer.status < 400:
+        return False if LOGIN_WORDS.search((answer.header("location") or "").encode()) else None
+    if 200 <= answer.status < 300:
+        return not PASSWORD_FIELD.search(answer.body)
+    return None
+
+
+def _how(answer: clients_http.HttpAnswer) -> str:
+    challenge = clients_http.auth_scheme(answer)
+    if challenge:
+        return f" ({challenge})"
+    if 200 <= answer.status < 300 and PASSWORD_FIELD.search(answer.body):
+        return " (a login form)"
+    return ""
 
 
 def _rtsp(host: str, service: Service, timeout: float) -> tuple[str, Outcome]:
@@ -66,7 +89,8 @@ def _telnet(host: str, service: Service, timeout: float) -> tuple[str, Outcome]:
         session.close()
     accepted = {"shell": True, "login": False, "password": False}.get(prompt)
     status = {"shell": "shell prompt", "login": "login prompt", "password": "password prompt"}.get(
-        prompt, "closed" if session.closed else "no prompt")
+        prompt, "closed" if session.closed else "no prompt"
+    )
     return request, Outcome(accepted, status, printable(text), started=started).done()
 
 
@@ -75,8 +99,9 @@ def _ftp(host: str, service: Service, timeout: float) -> tuple[str, Outcome]:
 
 
 def _mqtt(host: str, service: Service, timeout: float) -> tuple[str, Outcome]:
-    return "CONNECT without credentials", clients_mqtt.connect(host, service.port, service.tls, None, None,
-                                                               timeout)
+    return "CONNECT without credentials", clients_mqtt.connect(
+        host, service.port, service.tls, None, None, timeout
+    )
 
 
 def _ssh(host: str, service: Service, timeout: float) -> tuple[str, Outcome]:
@@ -84,8 +109,14 @@ def _ssh(host: str, service: Service, timeout: float) -> tuple[str, Outcome]:
 
 
 PROBES: dict[str, Callable[[str, Service, float], tuple[str, Outcome]]] = {
-    "http": _http, "https": _http, "rtsp": _rtsp, "telnet": _telnet, "ftp": _ftp, "mqtt": _mqtt,
-    "mqtts": _mqtt, "ssh": _ssh,
+    "http": _http,
+    "https": _http,
+    "rtsp": _rtsp,
+    "telnet": _telnet,
+    "ftp": _ftp,
+    "mqtt": _mqtt,
+    "mqtts": _mqtt,
+    "ssh": _ssh,
 }
 
 
@@ -115,9 +146,18 @@ def access_test(target: str, services: list[Service], test: TestPlan) -> tuple[T
         word = outcome_word(outcome)
         if word == "error":
             running.problems.append(f"port {service.port} ({service.protocol}): {outcome.status or 'error'}")
-        rows.append({
-            "test": test.name, "transport": service.transport, "port": service.port,
-            "protocol": service.protocol, "request": request, "outcome": word, "status": outcome.status,
-            "detail": outcome.detail, "started": outcome.started, "finished": outcome.finished,
-        })
+        rows.append(
+            {
+                "test": test.name,
+                "transport": service.transport,
+                "port": service.port,
+                "protocol": service.protocol,
+                "request": request,
+                "outcome": word,
+                "status": outcome.status,
+                "detail": outcome.detail,
+                "started": outcome.started,
+                "finished": outcome.finished,
+            }
+        )
     return running.finish("" if rows or running.timed_out else "no service to try"), rows

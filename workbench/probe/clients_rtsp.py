@@ -41,9 +41,17 @@ def login(host: str, port: int, user: str, password: str, timeout: float) -> Out
         with connect(host, port, timeout) as sock:
             first = exchange(host, port, request("DESCRIBE", target, 1), timeout, sock=sock)
             if first.status != 401:
+                if first.status is not None and 200 <= first.status < 300:  # asks for no credentials at all:
+                    return Outcome(
+                        None,
+                        str(first.status),
+                        f"no challenge: {first.status_line}",  # not a login
+                        started=started,
+                    ).done()
                 word = "no challenge" if first.status is not None else "no RTSP answer"
-                return judged(first.status or 0, first.header("retry-after"), started,
-                              f"{word}: {first.status_line}")
+                return judged(
+                    first.status or 0, first.header("retry-after"), started, f"{word}: {first.status_line}"
+                )
             challenges = first.all("www-authenticate")
             scheme = clients_auth.scheme_of(challenges)
             if scheme == "digest":

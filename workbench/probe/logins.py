@@ -38,9 +38,18 @@ def prepare(target: str, service: Service, running: Running) -> str | None:
             running.notes.append(f"{where}: already refusing us ({answer.status}, a lock-out still running)")
             return "basic"  # every attempt then shows whether the lock-out persists
         if scheme is None:
-            running.notes.append(f"{where}: GET / asks for no Basic or Digest login ({answer.status})")
+            found = access.http_access(answer)
+            if found is True:
+                running.notes.append(f"{where}: GET / asks for no login ({answer.status})")
+            else:  # a login form, a redirect to one, or an answer that does not say: not tried here
+                what = (
+                    "a form login, which the probe does not fill in"
+                    if found is False
+                    else "no login it can tell"
+                )
+                running.problems.append(f"{where}: {what} ({answer.status}); try it by hand")
         return scheme
-    if service.protocol in ("ftp", "rtsp"):  # anonymous FTP does not open named accounts; RTSP asks per path
+    if service.protocol == "ftp":  # anonymous FTP does not open named accounts: they are tried
         return ""
     _, outcome = access.without_credentials(target, service, running.timeout)
     word = access.outcome_word(outcome)
@@ -57,8 +66,9 @@ def prepare(target: str, service: Service, running: Running) -> str | None:
     return ""
 
 
-def default_credentials_test(target: str, services: list[Service], plan: ProbePlan,
-                             test: TestPlan) -> tuple[TestRun, list[dict[str, Any]]]:
+def default_credentials_test(
+    target: str, services: list[Service], plan: ProbePlan, test: TestPlan
+) -> tuple[TestRun, list[dict[str, Any]]]:
     running = begin(test)
     rows: list[dict[str, Any]] = []
     limit = int(test.settings.get("max_attempts_per_service") or 30)
@@ -75,13 +85,21 @@ def default_credentials_test(target: str, services: list[Service], plan: ProbePl
         for tried, credential in enumerate(plan.credentials[:limit], start=1):
             if not running.turn():
                 break
-            outcome = clients.login(target, service, credential.user, credential.password, running.timeout,
-                                    scheme or "basic")
+            outcome = clients.login(
+                target, service, credential.user, credential.password, running.timeout, scheme or "basic"
+            )
             row = {
-                "test": test.name, "port": service.port, "protocol": clients.label(service, scheme),
-                "user": credential.user, "password": credential.masked(), "source": credential.source,
-                "accepted": outcome.accepted, "status": outcome.status, "detail": outcome.detail,
-                "started": outcome.started, "finished": outcome.finished,
+                "test": test.name,
+                "port": service.port,
+                "protocol": clients.label(service, scheme),
+                "user": credential.user,
+                "password": credential.masked(),
+                "source": credential.source,
+                "accepted": outcome.accepted,
+                "status": outcome.status,
+                "detail": outcome.detail,
+                "started": outcome.started,
+                "finished": outcome.finished,
             }
             rows.append(row)
             where = f"port {service.port} ({row['protocol']})"
@@ -104,8 +122,9 @@ def wrong_password(attempt: int, salt: str) -> str:
     return f"wb-wrong-{salt}-{attempt:03d}"
 
 
-def brute_force_test(target: str, services: list[Service], plan: ProbePlan, test: TestPlan,
-                     attempts: int) -> tuple[TestRun, list[dict[str, Any]]]:
+def brute_force_test(
+    target: str, services: list[Service], plan: ProbePlan, test: TestPlan, attempts: int
+) -> tuple[TestRun, list[dict[str, Any]]]:
     running = begin(test)
     rows: list[dict[str, Any]] = []
     user = plan.credentials[0].user if plan.credentials else "admin"
@@ -124,8 +143,17 @@ def brute_force_test(target: str, services: list[Service], plan: ProbePlan, test
     return running.finish("" if candidates or running.timed_out else "no login service"), rows
 
 
-def _attempt_series(target: str, service: Service, scheme: str, user: str, attempts: int, salt: str,
-                    running: Running, rows: list[dict[str, Any]], test_name: str) -> None:
+def _attempt_series(
+    target: str,
+    service: Service,
+    scheme: str,
+    user: str,
+    attempts: int,
+    salt: str,
+    running: Running,
+    rows: list[dict[str, Any]],
+    test_name: str,
+) -> None:
     """`attempts` wrong passwords; after the first locked/refused/silent answer, one more to show it
     persists, then stop."""
     protocol = clients.label(service, scheme)
@@ -134,13 +162,22 @@ def _attempt_series(target: str, service: Service, scheme: str, user: str, attem
     for attempt in range(1, attempts + 1):
         if not running.turn():
             return
-        outcome = clients.login(target, service, user, wrong_password(attempt, salt), running.timeout,
-                                scheme or "basic")
-        rows.append({
-            "test": test_name, "port": service.port, "protocol": protocol, "user": user, "attempt": attempt,
-            "outcome": outcome.word, "status": outcome.status, "started": outcome.started,
-            "finished": outcome.finished,
-        })
+        outcome = clients.login(
+            target, service, user, wrong_password(attempt, salt), running.timeout, scheme or "basic"
+        )
+        rows.append(
+            {
+                "test": test_name,
+                "port": service.port,
+                "protocol": protocol,
+                "user": user,
+                "attempt": attempt,
+                "outcome": outcome.word,
+                "status": outcome.status,
+                "started": outcome.started,
+                "finished": outcome.finished,
+            }
+        )
         if outcome.accepted:
             running.problems.append(f"{where}: a wrong password was accepted (attempt {attempt})")
             return
