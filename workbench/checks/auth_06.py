@@ -65,9 +65,8 @@ class NetworkAuthentication(Check):
         found = {
             port_label(r): clip(r["service"], 40) for r in ctx.probe_rows("ports") if r["state"] == "open"
         }
-        asked = {
-            port_label(r) for r in rows if clip(r["outcome"], 20).lower() in ("auth_required", "refused")
-        }
+        # a refused connection says the service was down (or killed by an earlier test), not that it asks
+        asked = {port_label(r) for r in rows if clip(r["outcome"], 20).lower() == "auth_required"}
         untried = sorted(
             f"{label} ({service or 'unknown'})" for label, service in found.items() if label not in asked
         )
@@ -91,7 +90,7 @@ class NetworkAuthentication(Check):
             findings = captured.findings if captured else ()
             return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators)
         lead = (f"decided by the live test: each of the {len(found)} service(s) the port scan found asks for"
-                f" credentials or refuses an unauthenticated request ({', '.join(sorted(found))})"
+                f" credentials ({', '.join(sorted(found))})"
                 if found else "decided by the live test: the port scan found no open service")  # fmt: skip
         reasons = [lead]
         if captured and captured.findings:

@@ -20,7 +20,9 @@ from workbench.checks.context import EvidenceContext
 def _mentions(haystack: str, needle: str) -> bool:
     if len(needle) < 2:
         return False
-    return re.search(rf"(?<![\w.]){re.escape(needle)}(?![\w]|\.\d)", haystack, re.IGNORECASE) is not None
+    # not part of a longer word or number, nor a protocol's version ("HTTP/1.0", "RTSP/1.0", "SSH-2.0")
+    pattern = rf"(?<![\w.])(?<!HTTP/)(?<!RTSP/)(?<!SSH-){re.escape(needle)}(?![\w]|\.\d)"
+    return re.search(pattern, haystack, re.IGNORECASE) is not None
 
 
 # the probe's tables where a device shows what it is: (table, columns read, the test that made it)
@@ -59,9 +61,12 @@ class VersionRecognisable(Check):
         live: list[Finding] = []
         if ctx.has(EvidenceKind.PROBE):
             live, looked = self._shown(ctx, declared)
-            shown_live = {k for f in live for k, hit in f.data["matches_declared"].items() if hit}
             wanted = {k for k, v in declared.items() if v}
-            if wanted and shown_live >= wanted and not reasons:
+            # the model and the version shown together, in one answer of the device
+            hits = [{k for k, hit in f.data["matches_declared"].items() if hit} for f in live]
+            together = any(shown >= wanted for shown in hits)
+            shown_live = {k for f in live for k, hit in f.data["matches_declared"].items() if hit}
+            if wanted and together and not reasons:
                 lead = (
                     f"decided by the live test: the device shows its declared model {declared['model']!r}"
                     f" and firmware version {declared['firmware_version']!r} over the network."
