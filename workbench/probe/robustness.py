@@ -48,8 +48,14 @@ def rtsp_inputs(host: str, port: int) -> dict[str, bytes]:
 def mqtt_connect(protocol_name: bytes = b"MQTT", level: int = 4) -> bytes:
     """A CONNECT (clean session, keep-alive 60 s, a client id of ours, no credentials)."""
     client_id = b"wb-probe-robustness"
-    body = (len(protocol_name).to_bytes(2, "big") + protocol_name + bytes([level, 0x02]) +
-            (60).to_bytes(2, "big") + len(client_id).to_bytes(2, "big") + client_id)
+    body = (
+        len(protocol_name).to_bytes(2, "big")
+        + protocol_name
+        + bytes([level, 0x02])
+        + (60).to_bytes(2, "big")
+        + len(client_id).to_bytes(2, "big")
+        + client_id
+    )
     return b"\x10" + bytes([len(body)]) + body
 
 
@@ -106,30 +112,59 @@ def _inputs(host: str, service: Service) -> tuple[dict[str, bytes], bytes]:
     return mqtt_inputs(), mqtt_connect()
 
 
-def _one(host: str, service: Service, name: str, payload: bytes, good: bytes,
-         running: Running) -> dict[str, Any]:
-    """The malformed input, then (after the pace) the well-formed request; alive_after is empty when
-    the budget ran out between the two."""
-    send = _mqtt if service.protocol in ("mqtt", "mqtts") else _http_like
+ALIVE_TRIES = 3  # a service is down only when it answers none of this many well-formed requests
+
+
+def _sender(service: Service) -> Any:
+    return _mqtt if service.protocol in ("mqtt", "mqtts") else _http_like
+
+
+def _answers(host: str, service: Service, good: bytes, running: Running, tries: int) -> bool | None:
+    """Whether the service answers a well-formed request (tried up to `tries` times, paced); None when
+    the budget ran out first."""
+    for _ in range(tries):
+        if not running.turn():
+            return None
+        after, _ = _sender(service)(host, service, good, running.timeout)
+        if after in ("accepted", "rejected", "reflected"):
+            return True
+    return False
+
+
+def _one(
+    host: str, service: Service, name: str, payload: bytes, good: bytes, running: Running
+) -> dict[str, Any]:
+    """The malformed input, then (after the pace) the well-formed request, tried again before the service
+    counts as down; alive_after is empty when the budget ran out."""
     started = time.time()
-    answer, status = send(host, service, payload, running.timeout)
-    alive: bool | None = None
-    if running.turn():
-        after, _ = send(host, service, good, running.timeout)
-        alive = after in ("accepted", "rejected", "reflected")
+    answer, status = _sender(service)(host, service, payload, running.timeout)
+    alive = _answers(host, service, good, running, ALIVE_TRIES)
     return {
-        "test": "robustness", "port": service.port, "protocol": service.protocol, "input": name,
-        "answer": answer, "status": status, "alive_after": alive, "started": started, "finished": time.time(),
+        "test": "robustness",
+        "port": service.port,
+        "protocol": service.protocol,
+        "input": name,
+        "answer": answer,
+        "status": status,
+        "alive_after": alive,
+        "started": started,
+        "finished": time.time(),
     }
 
 
-def robustness_test(target: str, services: list[Service],
-                    test: TestPlan) -> tuple[TestRun, list[dict[str, Any]]]:
+def robustness_test(
+    target: str, services: list[Service], test: TestPlan
+) -> tuple[TestRun, list[dict[str, Any]]]:
     running = begin(test)
     rows: list[dict[str, Any]] = []
     targets = [s for s in services if s.protocol in ("http", "https", "rtsp", "mqtt", "mqtts")]
     for service in targets:
         inputs, good = _inputs(target, service)
+        if _answers(target, service, good, running, 1) is not True:  # the baseline: it served before
+            running.problems.append(
+                f"port {service.port}: no answer to a well-formed request before any input"
+            )
+            continue
         for name, payload in inputs.items():
             if not running.turn():
                 break
