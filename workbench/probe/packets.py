@@ -10,6 +10,7 @@ numbers (1-based, as Wireshark counts) and the count of all.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import struct
 from collections import defaultdict
@@ -55,11 +56,10 @@ def attach_packets(results: ProbeResults, pcap: Path, target: str) -> None:
             ports = {sport} if source == address else set()
             ports |= {dport} if destination == address else set()
             for port in ports:
-                for window in windows.get((transport, port), ()):
-                    if window.start <= seconds <= window.end:
-                        window.count += 1
-                        if len(window.numbers) < MAX_LISTED:
-                            window.numbers.append(number)
+                for window in _owners(windows.get((transport, port), {}), seconds):
+                    window.count += 1
+                    if len(window.numbers) < MAX_LISTED:
+                        window.numbers.append(number)
     except EvidenceError as exc:
         results.warnings.append(f"probe capture: {exc}")
     results.warnings += [
@@ -67,22 +67,39 @@ def attach_packets(results: ProbeResults, pcap: Path, target: str) -> None:
         for w in warnings.records()
     ]
     results.capture_packets = total
-    for table in windows.values():
-        for window in table:
-            window.row["packets"], window.row["packet_count"] = window.numbers, window.count
+    for tables in windows.values():
+        for table in tables.values():
+            for window in table:
+                window.row["packets"], window.row["packet_count"] = window.numbers, window.count
 
 
-def _windows(results: ProbeResults) -> dict[tuple[str, int], list[_Window]]:
-    """Every row with a port and a time window, by (transport, port); rows without get no packets."""
-    by_port: dict[tuple[str, int], list[_Window]] = defaultdict(list)
-    for rows in results.tables.values():
+def _owners(tables: dict[str, list[_Window]], seconds: float) -> list[_Window]:
+    """In each table, the one row a packet belongs to: the latest exchange on the port that started at or
+    before it, if the packet came before that exchange's end (plus a little for the closing packets).
+    One exchange follows another on a port, so a packet never goes to two rows of a table."""
+    owners = []
+    for table in tables.values():
+        at = bisect.bisect_right(table, seconds, key=lambda w: w.start) - 1
+        if at >= 0 and seconds <= table[at].end:
+            owners.append(table[at])
+    return owners
+
+
+def _windows(results: ProbeResults) -> dict[tuple[str, int], dict[str, list[_Window]]]:
+    """Every row with a port and a time window, by (transport, port), then by table, in order of start;
+    rows without get no packets."""
+    by_port: dict[tuple[str, int], dict[str, list[_Window]]] = defaultdict(lambda: defaultdict(list))
+    for name, rows in results.tables.items():
         for row in rows:
             row["packets"], row["packet_count"] = [], 0
             port, started, finished = row.get("port"), row.get("started"), row.get("finished")
             if not (_number(port) and _number(started) and _number(finished)):
                 continue
             transport = str(row.get("transport") or "tcp").lower()
-            by_port[(transport, int(port))].append(_Window(row, started - SLACK_S, finished + SLACK_S))
+            by_port[(transport, int(port))][name].append(_Window(row, started, finished + SLACK_S))
+    for tables in by_port.values():
+        for table in tables.values():
+            table.sort(key=lambda w: w.start)
     return by_port
 
 
