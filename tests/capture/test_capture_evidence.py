@@ -174,7 +174,7 @@ def test_certificate_damaged_where_parsed_lazily_does_not_stop_the_analysis(tmp_
             continue
         try:
             cert.subject  # noqa: B018 - the lazy parse is the point
-        except ValueError:
+        except Exception:  # noqa: BLE001 - ValueError or KeyError, by the cryptography release
             damaged = candidate
             break
     assert damaged is not None

@@ -16,7 +16,7 @@ def test_services_from_nmap_rows() -> None:
         {"transport": "tcp", "port": 443, "state": "open", "service": "http", "tunnel": "ssl"},
         {"transport": "tcp", "port": 8883, "state": "open", "service": "tcpwrapped"},
         {"transport": "tcp", "port": 9999, "state": "open", "service": "", "product": "Mosquitto"},
-        {"transport": "tcp", "port": 4433, "state": "open", "service": "unknown", "tunnel": "ssl"},
+        {"transport": "tcp", "port": 7777, "state": "open", "service": "unknown", "tunnel": "ssl"},
         {"transport": "tcp", "port": 2323, "state": "open", "service": None},
         {"transport": "tcp", "port": 53, "state": "open", "service": "domain"},
         {"transport": "udp", "port": 554, "state": "open", "service": "rtsp"},
@@ -27,7 +27,7 @@ def test_services_from_nmap_rows() -> None:
     ]
     assert services_from_ports(rows) == [  # type: ignore[arg-type]
         Service("tcp", 23, "telnet"), Service("tcp", 443, "https"), Service("tcp", 1883, "mqtts"),
-        Service("tcp", 2323, "telnet"), Service("tcp", 4433, "tls"), Service("tcp", 8883, "mqtts"),
+        Service("tcp", 2323, "telnet"), Service("tcp", 7777, "tls"), Service("tcp", 8883, "mqtts"),
         Service("tcp", 9999, "mqtt"),
     ]
 
