@@ -125,12 +125,17 @@ class EvidenceContext:
         """The newest probe run's results artefact and its ProbeResults (earlier runs stay in the case as
         evidence, superseded), or None when the device was not probed."""
         if "probe" not in self._analyses:
-            from workbench.probe.results import ProbeResults
+            from workbench.errors import MalformedInput
+            from workbench.probe.results import ProbeResults, newest
 
-            runs = [a for a in self.artefacts(EvidenceKind.PROBE) if a.kind == "probe"]
-            loaded = [(a, ProbeResults.load(a.path)) for a in runs]
-            loaded.sort(key=lambda pair: (pair[1].started, pair[0].added_at))
-            self._analyses["probe"] = loaded[-1:]
+            loaded = []
+            for artefact in (a for a in self.artefacts(EvidenceKind.PROBE) if a.kind == "probe"):
+                try:  # a results file that does not load is skipped, not every probe-judged check
+                    loaded.append((artefact, ProbeResults.load(artefact.path)))
+                except MalformedInput:
+                    continue
+            chosen = newest(loaded)
+            self._analyses["probe"] = [chosen] if chosen else []
         found = self._analyses["probe"]
         return found[0] if found else None
 

@@ -100,8 +100,10 @@ class ProbeResults:
             if path.stat().st_size > MAX_RESULTS_BYTES:
                 raise MalformedInput("probe results larger than 256 MiB", path=label)
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise MalformedInput(f"not a probe results file: {exc}", path=label) from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise MalformedInput(
+                f"not a probe results file: {type(exc).__name__}: {exc}"[:300], path=label
+            ) from None
         return cls.from_json(data, label)
 
     @classmethod
@@ -134,13 +136,19 @@ class ProbeResults:
             interface=str(data.get("interface", "")),
             capture_file=str(data.get("capture_file", "")),
             capture_sha256=str(data.get("capture_sha256", "")),
-            capture_packets=int(data.get("capture_packets") or 0),
+            capture_packets=_count(data.get("capture_packets")),
             tools={str(k): str(v) for k, v in (data.get("tools") or {}).items()},
             plan=dict(data.get("plan") or {}),
             tests=tests,
             tables=tables,
             warnings=[str(w) for w in data.get("warnings") or ()],
         )
+
+
+def newest(runs: list[tuple[Any, ProbeResults]]) -> tuple[Any, ProbeResults] | None:
+    """The newest of (artefact, results) pairs: by the probe's start, then by when it entered the case."""
+    ordered = sorted(runs, key=lambda pair: (pair[1].started, str(getattr(pair[0], "added_at", ""))))
+    return ordered[-1] if ordered else None
 
 
 def shape_problem(data: Any) -> str | None:
@@ -155,11 +163,28 @@ def shape_problem(data: Any) -> str | None:
         return "probe results name no target"
     for key, kind in (("tests", list), ("tables", dict), ("warnings", list), ("tools", dict), ("plan", dict)):
         if data.get(key) is not None and not isinstance(data[key], kind):
-            return f"probe results: `{key}` is not a {kind.__name__}"
+            return f"`{key}` is not a {kind.__name__}"
     for test in data.get("tests") or ():
-        if not isinstance(test, dict) or test.get("status", "skipped") not in set(TestStatus):
-            return "probe results: a test entry is malformed"
+        if (
+            not isinstance(test, dict)
+            or not isinstance(test.get("status", "skipped"), str)
+            or test.get("status", "skipped") not in set(TestStatus)
+            or not isinstance(test.get("command") or [], list)
+        ):
+            return "a test entry is malformed"
     return None
+
+
+def _count(value: Any) -> int:
+    """A non-negative whole number from hostile JSON (anything else is 0)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value != value
+        or value in (float("inf"), float("-inf"))
+    ):
+        return 0
+    return max(0, int(value))
 
 
 def _number(value: Any) -> float | None:

@@ -138,6 +138,8 @@ def evidence_table(
 def _no_evidence(session: Any, kind: str, heading_html: str) -> None:
     hint = add_hint(kind, session.case.path)
     message = f"No {kind} in this case: no evidence of this kind."
+    if kind == "probe":
+        message = "The device has not been probed live (optional): the live tests' table is empty."
     note = para(message) + para("Add one with: ") + code(hint)
     show(block(heading_html, element("div", note, "note")), message)
 

@@ -88,7 +88,7 @@ def show_plan(plan: Any) -> None:
 
 def show_results(case: Any) -> dict[str, pd.DataFrame]:
     """The newest probe run of the case: each test's status, then its tables; returns the tables."""
-    from workbench.probe.results import ProbeResults
+    from workbench.probe.results import ProbeResults, newest
 
     runs = [a for a in case.artefacts() if a.kind == "probe"]
     if not runs:
@@ -97,8 +97,7 @@ def show_results(case: Any) -> dict[str, pd.DataFrame]:
         message = "The device has not been probed yet: nothing to show."
         show(block(heading("Results", 3), element("div", para(message), "note")), message)
         return {name: TABLES[name].empty() for name in RESULT_VIEWS}
-    loaded = sorted(((ProbeResults.load(a.path), a) for a in runs), key=lambda pair: pair[0].started)
-    results, artefact = loaded[-1]
+    artefact, results = newest([(a, ProbeResults.load(a.path)) for a in runs])  # the checks' choice too
     status = pd.DataFrame(
         [
             {"test": t.name, "status": str(t.status), "tool": t.label(), "detail": t.detail}
