@@ -28,6 +28,7 @@ from workbench.probe.route import interface_for
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
+BUFFER_KIB = 32768  # the kernel buffer: a burst of the port scan must not overflow it (dropped packets)
 LINGER_S = 0.3  # the last answers of the last test reach the file before tcpdump stops
 SUMMARY = re.compile(r"^(\d+) packets? (captured|received by filter|dropped by kernel)", re.MULTILINE)
 
@@ -45,6 +46,7 @@ class EvidenceCapture:
         self.command: list[str] = []
         self.packets: int | None = None  # tcpdump's "N packets captured", once stopped
         self.dropped: int | None = None  # "N packets dropped by kernel"
+        self.ended_early = False
         self.stderr = ""
         self._process: subprocess.Popen[bytes] | None = None
         self._drain: threading.Thread | None = None
@@ -63,7 +65,17 @@ class EvidenceCapture:
         if tcpdump is None:
             raise CaptureError("tcpdump is not installed (Debian package tcpdump): no evidence capture")
         self.interface = self.interface or interface_for(self.target)
-        self.command = [tcpdump, "-i", self.interface, "-U", "--immediate-mode", "-s", str(self.snaplen)]
+        self.command = [
+            tcpdump,
+            "-i",
+            self.interface,
+            "-U",
+            "--immediate-mode",
+            "-B",
+            str(BUFFER_KIB),
+            "-s",
+            str(self.snaplen),
+        ]
         self.command += ["-w", str(self.pcap), "host", self.target]
         process = subprocess.Popen(
             self.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -84,7 +96,8 @@ class EvidenceCapture:
         if process is None:
             return
         self._process = None
-        if process.poll() is None:
+        self.ended_early = process.poll() is not None  # tcpdump stopped during the run (disk full, link gone)
+        if not self.ended_early:
             time.sleep(LINGER_S)
         self._end(process)
         if self._drain is not None:
@@ -92,6 +105,15 @@ class EvidenceCapture:
         counts = {what: int(number) for number, what in SUMMARY.findall(self.stderr)}
         self.packets = counts.get("captured")
         self.dropped = counts.get("dropped by kernel")
+
+    def gaps(self) -> list[str]:
+        """What the capture may lack, for the results' warnings (after `stop`)."""
+        found = []
+        if self.ended_early:
+            found.append(f"tcpdump ended before the probe did: {self.stderr.strip()[-300:]}")
+        if self.dropped:
+            found.append(f"tcpdump says {self.dropped} packet(s) were dropped by the kernel")
+        return found
 
     def _await_listening(self, process: subprocess.Popen[bytes]) -> str:
         """What tcpdump wrote to stderr up to its `listening on` line (or its exit, or the timeout)."""

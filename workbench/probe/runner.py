@@ -43,10 +43,17 @@ def run_probe(plan: ProbePlan, workdir: Path, progress: Progress | None = None) 
         plan=plan.to_json(),
         warnings=list(plan.notes),
     )
-    with EvidenceCapture(plan.interface, plan.target, capture_path):
+    with EvidenceCapture(plan.interface, plan.target, capture_path) as capture:
         _run_tests(plan, results, workdir, progress or (lambda name, event: None))
     results.finished = _now()
     attach_packets(results, capture_path, plan.target)
+    results.warnings += [f"probe capture: {gap}" for gap in capture.gaps()]
+    exchanged = any(rows for rows in results.tables.values())
+    if exchanged and results.capture_packets == 0:
+        results.warnings.append(
+            f"probe capture: no packet captured on {capture.interface} although the device"
+            " answered: the findings have no packet evidence (wrong --interface?)"
+        )
     results.capture_file = capture_path.name
     results.capture_sha256 = _sha256(capture_path)
     results.tools = tool_versions()
