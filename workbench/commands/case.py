@@ -80,10 +80,25 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_address(args: argparse.Namespace) -> int:
+    import ipaddress
+
+    from workbench.probe.guard import address_problem
+
+    try:
+        address = ipaddress.ip_address(args.ip.strip())
+    except ValueError:
+        raise CaseError(
+            f"{args.ip.strip()!r} is not an IP address (a scoped IPv6 address is not supported)"
+        ) from None
+    problem = address_problem(address)
+    if getattr(address, "scope_id", None):
+        problem = "a scoped IPv6 address (with %interface) is not supported; give a global or ULA address"
+    if problem:
+        raise CaseError(f"refusing to record {address} as the device's address: {problem}")
     case = Case.open(args.path)
-    added = case.record_device_ip(args.ip.strip())
+    added = case.record_device_ip(str(address))
     state = "recorded" if added else "already recorded"
-    print(f"{args.ip.strip()} {state}; the device's addresses: {', '.join(case.info.device_ips)}")
+    print(f"{address} {state}; the device's addresses: {', '.join(case.info.device_ips)}")
     return 0
 
 
