@@ -8,6 +8,7 @@ whatever happens, and the results always name what could not be tested.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from workbench.probe.results import ProbeResults, TestRun, TestStatus
 
 Progress = Callable[[str, str], None]  # (test name, what happens: "start" or its status)
 TLS_PROTOCOLS = {"https", "mqtts", "tls"}
+ABANDON_AFTER_S = 30.0  # a test still running this long past its budget is left behind
 
 
 @dataclass(frozen=True)
@@ -68,41 +70,39 @@ def _run_tests(plan: ProbePlan, results: ProbeResults, workdir: Path, progress: 
     services: list[Any] = []
     for test in plan.tests:
         progress(test.name, "start")
-        run = _guarded(test, lambda t=test: _one_test(t, plan, results, services, workdir))
+        run, tables = _guarded(test, lambda t=test: _one_test(t, plan, services, workdir))
+        for table, rows in tables.items():
+            results.add_rows(table, rows)
         if test.name == "port_scan":
             services[:] = services_from_ports(results.tables.get("ports") or [])
         results.tests.append(run)
         progress(test.name, str(run.status))
 
 
-def _one_test(
-    test: TestPlan, plan: ProbePlan, results: ProbeResults, services: list[Any], workdir: Path
-) -> TestRun:
+Tables = dict[str, list[dict[str, Any]]]
+
+
+def _one_test(test: TestPlan, plan: ProbePlan, services: list[Any], workdir: Path) -> tuple[TestRun, Tables]:
     target = plan.target
     if test.name == "port_scan":
         from workbench.probe.nmap_scan import port_scan
 
         run, rows = port_scan(target, plan, test, workdir)
-        results.add_rows("ports", rows)
-        return run
+        return run, {"ports": rows}
     if not services:
-        return TestRun(
-            test.name, test.tool, TestStatus.SKIPPED, "no open service to test (see the port scan)"
-        )
+        detail = "no open service to test (see the port scan)"
+        return TestRun(test.name, test.tool, TestStatus.SKIPPED, detail), {}
     if test.name == "tls_scan":
         from workbench.probe.tls_scan import tls_scan
 
         ports = sorted({s.port for s in services if s.protocol in TLS_PROTOCOLS})
         if not ports:
-            return TestRun(test.name, test.tool, TestStatus.SKIPPED, "no port speaks TLS")
+            return TestRun(test.name, test.tool, TestStatus.SKIPPED, "no port speaks TLS"), {}
         run, versions, servers = tls_scan(target, ports, test)
-        results.add_rows("tls", versions)
-        results.add_rows("tls_servers", servers)
-        return run
+        return run, {"tls": versions, "tls_servers": servers}
     table, run_test = _client_test(test.name)
     run, rows = run_test(target, services, plan, test)
-    results.add_rows(table, rows)
-    return run
+    return run, {table: rows}
 
 
 def _client_test(name: str) -> tuple[str, Callable[..., tuple[TestRun, list[dict[str, Any]]]]]:
@@ -126,16 +126,37 @@ def _client_test(name: str) -> tuple[str, Callable[..., tuple[TestRun, list[dict
     return tests[name]
 
 
-def _guarded(test: TestPlan, body: Callable[[], TestRun]) -> TestRun:
-    """Run one test; an exception ends it as ERROR with its message instead of ending the probe."""
+def _guarded(test: TestPlan, body: Callable[[], tuple[TestRun, Tables]]) -> tuple[TestRun, Tables]:
+    """Run one test in a thread of its own; an exception ends it as ERROR, and a test still running well past
+    its budget (a device dripping its answers byte by byte) is abandoned as TIMED_OUT with no rows, instead
+    of holding the probe. An abandoned thread's rows are never added."""
     started = time.time()
-    try:
-        run = body()
-    except Exception as exc:  # noqa: BLE001 - a hostile device must not end the run
-        run = TestRun(test.name, test.tool, TestStatus.ERROR, f"{type(exc).__name__}: {exc}"[:500])
+    outcome: list[tuple[TestRun, Tables]] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(body())
+        except Exception as exc:  # noqa: BLE001 - a hostile device must not end the run
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name=f"probe-{test.name}", daemon=True)
+    worker.start()
+    worker.join(test.budget_s + ABANDON_AFTER_S)
+    if worker.is_alive():
+        detail = f"still running {ABANDON_AFTER_S:g} s past its budget of {test.budget_s:g} s: abandoned"
+        run, tables = TestRun(test.name, test.tool, TestStatus.TIMED_OUT, detail), {}
+    elif failure:
+        exc = failure[0]
+        run, tables = (
+            TestRun(test.name, test.tool, TestStatus.ERROR, f"{type(exc).__name__}: {exc}"[:500]),
+            {},
+        )
+    else:
+        run, tables = outcome[0]
     run.started = run.started if run.started is not None else started
     run.finished = run.finished if run.finished is not None else time.time()
-    return run
+    return run, tables
 
 
 def tool_versions() -> dict[str, str]:

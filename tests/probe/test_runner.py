@@ -1,0 +1,45 @@
+"""The runner keeps the probe going: a test that raises is its own ERROR, a test that will not stop (a device
+dripping its answer byte by byte) is abandoned past its budget, and an abandoned test's rows never arrive."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from workbench.probe import runner
+from workbench.probe.plan import TestPlan as Planned
+from workbench.probe.results import TestRun as Run
+from workbench.probe.results import TestStatus as Status
+
+
+def test_a_test_that_raises_is_an_error_and_the_run_goes_on() -> None:
+    def body() -> tuple[Run, dict]:
+        raise ConnectionResetError("the device reset the connection")
+
+    run, tables = runner._guarded(Planned("access", 5, 10), body)
+    assert run.status == Status.ERROR and "ConnectionResetError" in run.detail and tables == {}
+    assert run.started is not None and run.finished is not None
+
+
+def test_a_test_that_will_not_stop_is_abandoned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "ABANDON_AFTER_S", 0.2)
+    release = threading.Event()
+
+    def body() -> tuple[Run, dict]:
+        release.wait(10)  # a device that never finishes its answer
+        return Run("http", "http.client", Status.COMPLETED), {"http": [{"port": 80}]}
+
+    run, tables = runner._guarded(Planned("http", 5, 0.1), body)
+    release.set()
+    assert run.status == Status.TIMED_OUT and "abandoned" in run.detail
+    assert tables == {}, "rows of an abandoned test are never added"
+
+
+def test_a_test_that_finishes_gives_its_rows() -> None:
+    def body() -> tuple[Run, dict]:
+        run = Run("http", "http.client", Status.COMPLETED, started=1.0, finished=2.0)
+        return run, {"http": [{"port": 80}]}
+
+    run, tables = runner._guarded(Planned("http", 5, 10), body)
+    assert run.status == Status.COMPLETED and tables == {"http": [{"port": 80}]} and run.started == 1.0
