@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.errors import CaseError, WorkbenchError
 from workbench.probe.guard import checked_target
 from workbench.probe.plan import TEST_ORDER, Credential, ProbePlan, TestPlan
 
@@ -146,23 +147,29 @@ def probe_case(
     scratch = Path(tempfile.mkdtemp(prefix=".probe-", dir=case.path / "cache"))
     try:
         run = run_probe(plan, scratch, progress=progress)
-        capture = case.import_artefact(
-            run.capture_path,
-            "capture",
-            origin="probe",
-            added_by=added_by,
-            note=f"capture of the live probe of {plan.target} ({plan.profile})",
-        )[0]
-        results = case.import_artefact(
-            run.results_path,
-            "probe",
-            origin="probe",
-            added_by=added_by,
-            note=f"results of the live probe of {plan.target} ({plan.profile})",
-        )[0]
-        return ProbeOutcome(results=results, capture=capture, summary=run.results)
-    finally:
+    except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    try:
+        added = [
+            case.import_artefact(
+                path,
+                kind,
+                origin="probe",
+                added_by=added_by,
+                note=f"{what} of the live probe of {plan.target} ({plan.profile})",
+            )[0]
+            for path, kind, what in (
+                (run.capture_path, "capture", "capture"),
+                (run.results_path, "probe", "results"),
+            )
+        ]
+    except WorkbenchError as exc:  # the device was probed: its evidence is kept for the inspector to add
+        raise CaseError(
+            f"{exc}; the probe's capture and results are kept in {scratch}", path=str(case.path)
+        ) from None
+    shutil.rmtree(scratch, ignore_errors=True)
+    return ProbeOutcome(results=added[1], capture=added[0], summary=run.results)
 
 
 def outcome_text(outcome: ProbeOutcome) -> str:
