@@ -18,7 +18,8 @@ def case_status(case: Case, catalog: Any, level: int | None = None) -> dict[str,
 
     Per requirement, `state` is "inspector" (an inspector recorded a verdict; `stale` by the rule of
     workbench.judgement.staleness, with `stale_reasons`), "automatic" (the batch's check decides), or
-    "pending" (an inspector must decide). `catalog` compares the loaded catalogue with the one the
+    "pending" (an inspector must decide), "if-probe" (assisted, with a probe in the case the catalogue lets
+    decide it: the batch's check may). `catalog` compares the loaded catalogue with the one the
     case records (workbench.case.catalogref); `warnings` says when they differ.
     """
     target = level or case.info.level
@@ -28,7 +29,8 @@ def case_status(case: Case, catalog: Any, level: int | None = None) -> dict[str,
     states = [
         judge(case, r, None, hashes=hashes, recorded=latest.get(r.id)) for r in catalog.for_level(target)
     ]
-    rows = [_requirement_row(s, hashes) for s in states]
+    present = {a.evidence_kind for a in case.artefacts()}
+    rows = [_requirement_row(s, hashes, present) for s in states]
     catalog_check = provenance(case.info, catalog)
     declared = case.declaration_sha256()
     integrity_of = {i.name: i.status for i in integrity.items}
@@ -52,14 +54,17 @@ def case_status(case: Case, catalog: Any, level: int | None = None) -> dict[str,
     }
 
 
-def _requirement_row(state: RequirementState, hashes: dict[str, str]) -> dict[str, Any]:
+def _requirement_row(state: RequirementState, hashes: dict[str, str], present: set[str]) -> dict[str, Any]:
     requirement, recorded = state.requirement, state.recorded
+    live = set(getattr(requirement, "automatic_with", None) or ())
+    # an assisted requirement the probe may decide, with a probe in the case: the batch's check may decide it
+    may_decide = recorded is None and state.result is None and bool(live) and live <= present
     row: dict[str, Any] = {
         "id": state.id,
         "level": state.level,
         "title": requirement.title,
         "automation": state.automation,
-        "state": "automatic" if state.awaits_check else state.source,
+        "state": "automatic" if state.awaits_check else "if-probe" if may_decide else state.source,
         "verdict": None,
         "inspector": None,
         "recorded_at": None,
@@ -100,7 +105,8 @@ def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
         "inspector": sum(r["state"] == "inspector" for r in rows),
         "stale": sum(r["stale"] for r in rows),
         "automatic": sum(r["state"] == "automatic" for r in rows),
-        "pending": sum(r["state"] == "pending" for r in rows),
+        "pending": sum(r["state"] in ("pending", "if-probe") for r in rows),
+        "if_probe": sum(r["state"] == "if-probe" for r in rows),
     }
 
 
@@ -156,6 +162,7 @@ def _headline(status: dict[str, Any]) -> list[str]:
             f"{counts['applicable']} requirements, {counts['inspector']} with an inspector verdict"
             f" ({counts['stale']} stale), {counts['automatic']} automatic (decided by the batch), "
             f"{counts['pending']} pending"
+            + (f" ({counts['if_probe']} of them the probe may decide)" if counts["if_probe"] else "")
         ),
     ]
     check = status.get("catalog")
@@ -177,6 +184,8 @@ def _note(row: dict[str, Any]) -> str:
         return note + (" STALE: " + "; ".join(row["stale_reasons"]) if row["stale"] else "")
     if row["state"] == "automatic":
         return "verdict from the batch (`workbench run`)"
+    if row["state"] == "if-probe":
+        return "the batch decides it if its check rests on the probe; else an inspector must"
     return "an inspector must record a verdict"
 
 
