@@ -16,6 +16,11 @@ def _key(cert: x509.Certificate) -> tuple[str, int | None]:
         key = cert.public_key()
     except (ValueError, UnsupportedAlgorithm):  # unsupported or malformed key: report, do not fail
         return "unknown", None
+    return key_facts(key)
+
+
+def key_facts(key: Any) -> tuple[str, int | None]:
+    """A public key's type (`RSA`, `EC`, `DSA`, `Ed25519`, `Ed448`, else its class) and size in bits."""
     if isinstance(key, rsa.RSAPublicKey):
         return "RSA", key.key_size
     if isinstance(key, ec.EllipticCurvePublicKey):

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from sslyze import ScanCommand, ScanCommandAttemptStatusEnum, ServerScanResult
 from sslyze.plugins.robot.implementation import RobotScanResultEnum
 
+from workbench.capture.certs import key_facts
 from workbench.probe.clients_base import printable
 
 TEST = "tls_scan"
@@ -140,7 +140,7 @@ def _certificate(cert: x509.Certificate, problems: list[str]) -> dict[str, Any]:
         "expired": not_after < datetime.now(UTC),
     }
     try:
-        row["key_type"], row["key_bits"] = _key(cert.public_key())
+        row["key_type"], row["key_bits"] = key_facts(cert.public_key())
     except (ValueError, TypeError) as exc:  # a key cryptography cannot load
         problems.append(f"certificate key: {exc}")
     try:
@@ -149,17 +149,3 @@ def _certificate(cert: x509.Certificate, problems: list[str]) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - an unknown algorithm raises UnsupportedAlgorithm
         problems.append(f"certificate signature: {exc}")
     return row
-
-
-def _key(key: Any) -> tuple[str, int | None]:
-    if isinstance(key, rsa.RSAPublicKey):
-        return "RSA", key.key_size
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return "EC", key.curve.key_size
-    if isinstance(key, dsa.DSAPublicKey):
-        return "DSA", key.key_size
-    if isinstance(key, ed25519.Ed25519PublicKey):
-        return "Ed25519", 256
-    if isinstance(key, ed448.Ed448PublicKey):
-        return "Ed448", 456
-    return type(key).__name__, None
