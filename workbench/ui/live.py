@@ -188,16 +188,23 @@ def probe_panel(
     catalog: str | None = None,
     interactive: bool = True,
 ) -> ProbePanel | None:
-    """The plan, then (interactively) the panel that runs it; the batch gets the plan only."""
+    """The plan, then (interactively) the panel that runs it; the batch gets the plan only. A target the
+    guard refuses is said in one line (nothing is sent), and the results below still show."""
     from workbench.case import Case
+    from workbench.probe.guard import TargetRefused
     from workbench.probing import plan_for
 
-    if not interactive:
-        show_plan(plan_for(Case.open(case_dir), target or None, profile, catalog or None))
-        note = "Run by the batch: the probe is never started here; the newest probe's results follow."
-        show(para(note, "muted"), note)
+    try:
+        if not interactive:
+            show_plan(plan_for(Case.open(case_dir), target or None, profile, catalog or None))
+            note = "Run by the batch: the probe is never started here; the newest probe's results follow."
+            show(para(note, "muted"), note)
+            return None
+        panel = ProbePanel(case_dir, target, profile, catalog)
+    except TargetRefused as refused:
+        message = f"No probe planned: {refused}. Set `target` in the parameters cell and run again."
+        show(element("div", para(message), "note"), message)
         return None
-    panel = ProbePanel(case_dir, target, profile, catalog)
     show_plan(panel.plan)
     return panel
 
