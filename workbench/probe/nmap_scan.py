@@ -141,7 +141,7 @@ def nmap_command(
     command = [nmap, "-sS" if os.geteuid() == 0 else "-sT"]
     if udp:
         command += ["-sU", "--defeat-icmp-ratelimit"]
-    command += ["--script", "banner", "--script-args", "banner.timeout=2s"]  # what each open port says first
+    command += ["--script", "banner", "--script-args", "banner.timeout=1s"]  # what each open port says first
     command += ["-Pn", "-n", "-v", "--max-rate", f"{max(test.rate_per_s, 1):g}"]
     command += [
         "--host-timeout",
