@@ -38,6 +38,9 @@ def test_a_recorded_address_may_be_named() -> None:
         ("ff02::1", ["ff02::1"], "multicast"),
         ("255.255.255.255", ["255.255.255.255"], "broadcast"),
         ("240.0.0.1", ["240.0.0.1"], "reserved"),
+        ("::ffff:224.0.0.1", ["::ffff:224.0.0.1"], "IPv4-mapped"),
+        ("::ffff:127.0.0.1", ["::ffff:127.0.0.1"], "give the IPv4 address 127.0.0.1 itself"),
+        ("127.0.0.01", ["127.0.0.1"], "not a malformed one"),
     ],
 )
 def test_refused_targets_say_why_in_one_line(target: str | None, recorded: list[str], says: str) -> None:

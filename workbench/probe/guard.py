@@ -34,7 +34,7 @@ def checked_target(requested: str | None, recorded: Iterable[str]) -> Address:
         target = ipaddress.ip_address(requested.strip())
     except ValueError:
         raise TargetRefused(
-            f"refusing target {requested!r}: give the device's IP address, not a name"
+            f"refusing target {requested!r}: give the device's IP address (not a name, not a malformed one)"
         ) from None
     problem = address_problem(target)
     if problem:
@@ -50,6 +50,9 @@ def checked_target(requested: str | None, recorded: Iterable[str]) -> Address:
 
 def address_problem(address: Address) -> str | None:
     """Why an address can never be a device under test, or None."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        return f"an IPv4-mapped IPv6 address: give the IPv4 address {mapped} itself, as the case records it"
     if address.is_unspecified:
         return "the unspecified address means every host"
     if address.is_multicast:
