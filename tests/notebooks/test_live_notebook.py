@@ -49,10 +49,10 @@ def test_the_plan_and_the_newest_probe_are_shown_escaped(tmp_path: Path) -> None
 
 
 def test_a_target_the_guard_refuses_is_one_line_and_the_rest_runs(tmp_path: Path) -> None:
-    info = {**INFO, "device_ips": ["127.0.0.1", "192.0.2.10"]}
+    info = {**INFO, "device_ips": ["127.0.0.1", "127.0.0.2"]}
     case = Case.create(tmp_path / "cam", CaseInfo.model_validate(info))
     text = outputs(run(case, tmp_path / "out.ipynb"))
     assert "No probe planned" in text and "records 2 device addresses" in text
     assert "has not been probed yet" in text
-    text = outputs(run(case, tmp_path / "out2.ipynb", "-p", "target", "192.0.2.10"))
-    assert "Target 192.0.2.10" in text
+    text = outputs(run(case, tmp_path / "out2.ipynb", "-p", "target", "127.0.0.1"))  # planned, never sent
+    assert "Target 127.0.0.1" in text
