@@ -7,22 +7,18 @@ evidence; on the clean device those checks pass and nothing is falsely found.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scapy.utils import PcapReader
 
-from workbench.checks.base import EvidenceKind
 from workbench.checks.context import EvidenceContext
 from workbench.checks.registry import get_check
-from workbench.demo import SIMULATED_DEVICE_ADDRESS, build_case, load_demo_case
+from workbench.demo import build_case, load_demo_case, probe_simulated_device
+from workbench.probe.results import ProbeResults
 
 PROBED = ("AUTH-01", "AUTH-05", "AUTH-06", "ATK-01", "COM-02", "UPD-06", "INPUT-01")
 
@@ -36,36 +32,16 @@ def _problem() -> str | None:
     return None
 
 
-def probed_case(variant: str, root: Path) -> tuple[Any, dict[str, Any], float]:
-    """The demo case of `variant`, probed at the simulated device; the probe's --json output and its time."""
-    import time
-
-    from workbench.simdevice.netns import in_netns
-
+def probed_case(variant: str, root: Path) -> Any:
+    """The demo case of `variant`, probed at the simulated device as `make demo` probes it."""
     case = build_case(load_demo_case(variant), root)
-    case.record_device_ip(SIMULATED_DEVICE_ADDRESS)
-    with tempfile.TemporaryDirectory(prefix="simdevice-") as workdir:
-        device = [
-            sys.executable,
-            "-m",
-            "workbench.simdevice",
-            "--variant",
-            variant,
-            "--workdir",
-            workdir,
-            "--",
-        ]
-        probe = [sys.executable, "-m", "workbench", "probe", str(case.path), "--target",
-                 SIMULATED_DEVICE_ADDRESS, "--yes", "--json"]  # fmt: skip
-        started = time.perf_counter()
-        done = subprocess.run(in_netns(device + probe), capture_output=True, text=True, timeout=600)
-        took = time.perf_counter() - started
-    assert done.returncode == 0, done.stderr[-3000:]
-    return case, json.loads(done.stdout[done.stdout.index("{") :]), took
+    said = probe_simulated_device(case, variant)
+    assert said.endswith("capture and results added to the case"), said
+    return case
 
 
 @pytest.fixture(scope="module")
-def defective(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any], float]:
+def defective(tmp_path_factory: pytest.TempPathFactory) -> Any:
     problem = _problem()
     if problem:
         pytest.skip(problem)
@@ -73,7 +49,7 @@ def defective(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, 
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any], float]:
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Any:
     problem = _problem()
     if problem:
         pytest.skip(problem)
@@ -93,26 +69,26 @@ def packet_count(path: Path) -> int:
 
 
 def test_the_probe_adds_its_capture_and_results_to_the_case(
-    defective: tuple[Any, dict[str, Any], float],
+    defective: Any,
 ) -> None:
-    case, output, _ = defective
+    case = defective
     made = [a for a in case.artefacts() if a.origin == "probe"]
     assert sorted(a.kind for a in made) == ["capture", "probe"]
     assert all(a.evidence_kind == "probe" for a in made)
-    assert all(not os.access(a.path, os.W_OK) or os.geteuid() == 0 for a in made)
-    assert {t["name"]: t["status"] for t in output["tests"]}.keys() >= {
-        "port_scan",
-        "tls_scan",
-        "brute_force",
-    }
+    assert all(a.path.stat().st_mode & 0o222 == 0 for a in made), "probe artefacts are read-only"
+    results = ProbeResults.load(next(a for a in made if a.kind == "probe").path)
+    capture = next(a for a in made if a.kind == "capture")
+    assert results.capture_sha256 == capture.sha256 and results.capture_packets > 0
+    assert {t.name for t in results.tests} >= {"port_scan", "tls_scan", "brute_force"}
     ctx = EvidenceContext.for_case(case.path, "ATK-01")
-    assert not ctx.has(EvidenceKind.CAPTURE) or all(a.origin != "probe" for a in ctx.artefacts("capture"))
+    assert [a.name for a in ctx.artefacts("capture")] == ["demo_defective.pcap"], "the capture checks' own"
+    assert ctx.probe_capture() == capture
 
 
 def test_every_planted_defect_fails_with_packets_of_the_probe_capture(
-    defective: tuple[Any, dict[str, Any], float],
+    defective: Any,
 ) -> None:
-    case, _, _ = defective
+    case = defective
     results = results_of(case)
     capture = next(a for a in case.artefacts() if a.origin == "probe" and a.kind == "capture")
     packets = packet_count(capture.path)
@@ -132,8 +108,8 @@ def test_every_planted_defect_fails_with_packets_of_the_probe_capture(
         assert port in undeclared, port
 
 
-def test_the_clean_device_passes_what_the_probe_decides(clean: tuple[Any, dict[str, Any], float]) -> None:
-    case, _, _ = clean
+def test_the_clean_device_passes_what_the_probe_decides(clean: Any) -> None:
+    case = clean
     results = results_of(case)
     for rid in PROBED:
         result = results[rid]
