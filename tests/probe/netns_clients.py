@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import os
 import re
-import shutil
-import signal
 import socket
 import socketserver
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import pytest
+from netns_run import PROCESSES, run_in_netns, wait_port
+from netns_run import stop_servers as stop_processes
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -37,85 +34,32 @@ MQTT_USER, MQTT_PASSWORD = "mqttuser", "mqttpass"
 LOCKOUT_AFTER = 3
 
 
-# --- the launcher (in the test process) ---------------------------------------------------------
-def needs_netns() -> None:
-    if os.geteuid() != 0:
-        pytest.skip("needs root: the servers run in a private network namespace (unshare -n)")
-    if not shutil.which("unshare"):
-        pytest.skip("needs unshare (util-linux) for a private network namespace")
-
-
+# --- the launcher (in the test process): netns_run's, with this module's servers -----------------
 def run_driver(tmp_path: Path, body: str, timeout: float = 240) -> dict[str, Any]:
-    """Run `body` inside a fresh network namespace with this module importable; its RESULT, parsed."""
-    needs_netns()
-    out = tmp_path / "result.json"
-    driver = tmp_path / "driver.py"
-    driver.write_text(
-        "import sys\n"
-        f"sys.path[:0] = [{str(HERE)!r}, {str(ROOT)!r}]\n"
-        "from netns_clients import *  # noqa: F403\n"
-        f"WORK = Path({str(tmp_path)!r})\n"
-        "RESULT = {}\n"
-        "try:\n" + "".join(f"    {line}\n" for line in body.strip().splitlines()) + "finally:\n"
-        "    stop_all()\n"
-        f"    Path({str(out)!r}).write_text(json.dumps(RESULT, default=str))\n",
-        encoding="utf-8",
-    )
-    command = [
-        "unshare",
-        "-n",
-        "--",
-        "sh",
-        "-c",
-        'ip link set lo up && exec "$@"',
-        "sh",
-        sys.executable,
-        str(driver),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=tmp_path)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
-    return json.loads(out.read_text(encoding="utf-8"))
+    """Run `body` inside a fresh network namespace with this module's servers; its RESULT, parsed."""
+    return run_in_netns(tmp_path, body, timeout, module="netns_clients")
 
 
 # --- the servers (in the driver, inside the namespace) -------------------------------------------
-PROCESSES: list[subprocess.Popen[bytes]] = []
 SERVERS: list[socketserver.BaseServer] = []
 
 
-def stop_all() -> None:
-    for proc in PROCESSES:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    for proc in PROCESSES:
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    PROCESSES.clear()
+def stop_servers() -> None:
+    """netns_run's processes and sockets, then this module's Python servers."""
+    stop_processes()
     for server in SERVERS:
         server.shutdown()
         server.server_close()
     SERVERS.clear()
 
 
-atexit.register(stop_all)
+atexit.register(stop_servers)
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def wait_port(port: int, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
 def spawn(command: list[str], port: int, log: Path) -> int:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
-import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -30,24 +28,28 @@ ROOT = HERE.parents[1]
 
 # --- the launcher (in the test process) ---------------------------------------------------------
 def needs_netns() -> None:
-    if os.geteuid() != 0:
-        pytest.skip("needs root: the servers and the probe run in a private network namespace (unshare -n)")
-    if not shutil.which("unshare"):
-        pytest.skip("needs unshare (util-linux) for a private network namespace")
-    probe = subprocess.run(["unshare", "-n", "--", "true"], capture_output=True, timeout=30, check=False)
-    if probe.returncode != 0:
-        pytest.skip(f"unshare -n is refused here: {probe.stderr.decode(errors='replace').strip()}")
+    from workbench.simdevice.netns import netns_problem
+
+    problem = netns_problem()
+    if problem:
+        pytest.skip(f"the servers and the probe run in a private network namespace: {problem}")
 
 
-def run_in_netns(tmp_path: Path, body: str, timeout: float = 300) -> dict[str, Any]:
-    """Run `body` inside a fresh network namespace with this module importable; its RESULT, parsed."""
+def run_in_netns(
+    tmp_path: Path, body: str, timeout: float = 300, module: str = "netns_run"
+) -> dict[str, Any]:
+    """Run `body` inside a fresh network namespace (workbench.simdevice.netns.in_netns: `lo` up, nothing
+    else) with `module`'s helpers imported; its RESULT, parsed. `stop_servers()` of `module` ends it."""
+    from workbench.simdevice.netns import in_netns
+
     needs_netns()
     out = tmp_path / "result.json"
     driver = tmp_path / "driver.py"
     driver.write_text(
-        "import sys\n"
+        "import json, os, shutil, signal, socket, subprocess, sys, time  # noqa: E401, F401\n"
+        "from pathlib import Path\n"
         f"sys.path[:0] = [{str(HERE)!r}, {str(ROOT)!r}]\n"
-        "from netns_run import *  # noqa: F403\n"
+        f"from {module} import *  # noqa: F403\n"
         f"WORK = Path({str(tmp_path)!r})\n"
         "RESULT = {}\n"
         "try:\n" + "".join(f"    {line}\n" for line in body.strip().splitlines()) + "finally:\n"
@@ -55,10 +57,8 @@ def run_in_netns(tmp_path: Path, body: str, timeout: float = 300) -> dict[str, A
         f"    Path({str(out)!r}).write_text(json.dumps(RESULT, default=str))\n",
         encoding="utf-8",
     )
-    command = ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
-    done = subprocess.run(
-        [*command, sys.executable, str(driver)], capture_output=True, text=True, timeout=timeout, cwd=tmp_path
-    )
+    command = in_netns([sys.executable, str(driver)])
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
     return json.loads(out.read_text(encoding="utf-8"))
 
