@@ -90,6 +90,16 @@ def _declared(ports: list[OpenPort], entry: Row) -> bool:
     return bool(guessed) and any(p.port == entry["port"] for p in ports)
 
 
+def _sources(ctx: EvidenceContext) -> str:
+    """Where open ports were looked for, as the reasons say it."""
+    named = (
+        (EvidenceKind.CAPTURE, "the capture"),
+        (EvidenceKind.PROBE, "the live port scan"),
+        (EvidenceKind.FIRMWARE, "the firmware's boot services"),
+    )
+    return " and ".join(what for kind, what in named if ctx.has(kind))
+
+
 class DeclaredPorts(Check):
     requirement_id = "ATK-01"
     needs = frozenset()
@@ -129,15 +139,7 @@ class DeclaredPorts(Check):
         ]
         indicators["declared_not_observed"] = not_observed
         indicators["undeclared"] = [f.data["port"] for f in findings]
-        sources = " and ".join(
-            what
-            for kind, what in (
-                (EvidenceKind.CAPTURE, "the capture"),
-                (EvidenceKind.PROBE, "the live port scan"),
-                (EvidenceKind.FIRMWARE, "the firmware's boot services"),
-            )
-            if ctx.has(kind)
-        )
+        sources = _sources(ctx)
         if findings:
             listed = declared_list_finding(
                 ctx, "open port(s)", indicators["declared_ports"], "open_ports", {}
