@@ -21,9 +21,12 @@ from workbench.probe.plan import TEST_ORDER, Credential, ProbePlan, TestPlan
 
 if TYPE_CHECKING:
     from workbench.case import Artefact, Case
+    from workbench.probe.vendor_access import VendorAccess
 
 PROFILES = ("quick", "full")
 BRUTE_FORCE_REQUIREMENT = "AUTH-05"  # its hands_on_attempts is the number of wrong attempts per login
+SECRETS_REQUIREMENT = "SEC-03"  # its sensitive_paths are what the device session lists on the unit
+ACCESS_FILE = "test-access.yaml"  # the manufacturer's test access, beside the case (never in a bundle)
 FIRMWARE_USERS_FIRST = 12  # pairs for the firmware's own login accounts, tried before the catalogue's list
 
 
@@ -40,8 +43,12 @@ def plan_for(
     profile: str = "quick",
     catalog: str | None = None,
     interface: str | None = None,
+    access: Path | None = None,
 ) -> ProbePlan:
-    """The plan for probing the case's device: refuses a target the case does not record (TargetRefused)."""
+    """The plan for probing the case's device: refuses a target the case does not record (TargetRefused).
+
+    `access` is the manufacturer's test-access file; without it, CASE/test-access.yaml if there is one
+    (AccessError when it does not load); with neither, the tests through test access are skipped."""
     from workbench.probe.route import interface_for
 
     address = str(checked_target(target, case.info.device_ips))  # before anything else
@@ -54,6 +61,9 @@ def plan_for(
         values = dict(settings.get(name) or {})
         if name == "brute_force":
             values["attempts"] = attempts
+        if name == "device_session":
+            paths = _parameter(case, catalog, SECRETS_REQUIREMENT, "sensitive_paths")
+            values["sensitive_paths"] = paths if isinstance(paths, list) else []
         tests.append(
             TestPlan(name, float(values.pop("rate_per_s", 1)), float(values.pop("budget_s", 60)), values)
         )
@@ -69,7 +79,35 @@ def plan_for(
         declared_ports=declared,
         credentials=credentials(pairs, firmware_users(case)),
         notes=notes,
+        access=vendor_access_for(case, access),
     )
+
+
+def vendor_access_for(case: Case, path: Path | None) -> VendorAccess | None:
+    """The manufacturer's test access: the file named, else CASE/test-access.yaml, else None."""
+    from workbench.probe.vendor_access import load_access
+
+    chosen = path if path is not None else case.path / ACCESS_FILE
+    if path is None and not chosen.exists():
+        return None
+    return load_access(chosen)
+
+
+def _parameter(case: Case, catalog: str | None, requirement: str, name: str) -> Any:
+    """A requirement's parameter in the case's catalogue, else in the newest bundled edition (None if in
+    neither)."""
+    from workbench.case import source_to_load
+    from workbench.catalog import load_catalog
+    from workbench.catalog.loader import newest_edition
+
+    for source in (source_to_load(case.info, catalog), newest_edition()):
+        try:
+            value = load_catalog(source).get(requirement).parameters.get(name)
+        except (KeyError, LookupError):
+            continue
+        if value is not None:
+            return value
+    return None
 
 
 def live_settings(case: Case, catalog: str | None) -> tuple[dict[str, Any], list[str]]:
@@ -90,17 +128,9 @@ def live_settings(case: Case, catalog: str | None) -> tuple[dict[str, Any], list
 
 
 def _hands_on_attempts(case: Case, catalog: str | None, notes: list[str]) -> int:
-    from workbench.case import source_to_load
-    from workbench.catalog import load_catalog
-    from workbench.catalog.loader import newest_edition
-
-    for source in (source_to_load(case.info, catalog), newest_edition()):
-        try:
-            value = load_catalog(source).get(BRUTE_FORCE_REQUIREMENT).parameters.get("hands_on_attempts")
-        except (KeyError, LookupError):
-            continue
-        if isinstance(value, int) and value > 0:
-            return value
+    value = _parameter(case, catalog, BRUTE_FORCE_REQUIREMENT, "hands_on_attempts")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
     notes.append(f"no {BRUTE_FORCE_REQUIREMENT} hands_on_attempts in any catalogue: 20 wrong attempts")
     return 20
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -35,6 +36,10 @@ def plan_text(plan: Any) -> str:
     lines.append(
         f"Expected duration: at most {plan.expected_seconds():.0f} s (each test stops at its budget)"
     )
+    grants = plan.access.grants() if plan.access is not None else []
+    lines.append(
+        "Test access: " + ("; ".join(grants) if grants else "none (the tests on the unit itself are skipped)")
+    )
     lines += [f"note: {n}" for n in plan.notes]
     return "\n".join(lines) + "\n"
 
@@ -48,7 +53,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     from workbench.probing import outcome_text, plan_for, probe_case
 
     case = Case.open(args.path)
-    plan = plan_for(case, args.target, args.profile, args.catalog, args.interface)
+    plan = plan_for(case, args.target, args.profile, args.catalog, args.interface, args.access)
     if args.dry_run:
         sys.stdout.write(json.dumps(plan.to_json(), indent=2) + "\n" if args.json else plan_text(plan))
         return 0
@@ -114,6 +119,14 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         choices=("quick", "full"),
         default="quick",
         help="quick: common ports; full: every TCP port (default: quick)",
+    )
+    probe.add_argument(
+        "--access",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the manufacturer's test access (shell, logs, update, password change; default:"
+        " CASE/test-access.yaml if present)",
     )
     probe.add_argument("--interface", default=None, metavar="IF", help="capture here (default: the route's)")
     probe.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")

@@ -8,10 +8,19 @@ nothing of the catalogue or the case.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-TEST_ORDER = ("port_scan", "tls_scan", "access", "http", "robustness", "default_credentials", "brute_force")
-# Brute force last, default credentials before it: a device that locks a client out stays locked a while
+if TYPE_CHECKING:
+    from workbench.probe.vendor_access import VendorAccess
+
+TEST_ORDER = (
+    "port_scan", "tls_scan", "access", "http", "robustness", "password_change", "update",
+    "default_credentials", "brute_force", "device_session",
+)  # fmt: skip
+# Wrong passwords come late (default credentials, then brute force): a device that locks a client out stays
+# locked a while, so the password change (which needs the right one) goes before them; the session reads the
+# unit's log last, to find the failed logins the brute force left there.
+ACCESS_TESTS = ("password_change", "update", "device_session")  # need test-access.yaml
 TOOLS = {
     "port_scan": "nmap",
     "tls_scan": "sslyze",
@@ -20,6 +29,9 @@ TOOLS = {
     "default_credentials": "telnetlib, paramiko, ftplib, http.client, paho-mqtt",
     "brute_force": "telnetlib, paramiko, ftplib, http.client, paho-mqtt",
     "robustness": "socket",
+    "password_change": "http.client, rtsp (Digest)",
+    "update": "paramiko (SSH, SFTP)",
+    "device_session": "paramiko (SSH)",
 }
 
 
@@ -65,6 +77,9 @@ class TestPlan:
             "default_credentials": f"at most {most} a service; the first accepted ends it",
             "brute_force": f"{s.get('attempts')} wrong attempts per login service, timed",
             "robustness": "malformed inputs to HTTP, RTSP, MQTT; still serving after?",
+            "password_change": "change the password as documented; new works, old refused; restore",
+            "update": "install the update with one byte changed, then the genuine one; versions",
+            "device_session": "on the unit: listeners and their users, sensitive files' modes, log, clock",
         }.get(self.name, "")
 
 
@@ -77,6 +92,7 @@ class ProbePlan:
     declared_ports: list[tuple[str, int]] = field(default_factory=list)  # (transport, port)
     credentials: list[Credential] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # defaults taken, settings missing
+    access: VendorAccess | None = None  # test-access.yaml: what the manufacturer grants (secrets inside)
 
     def test(self, name: str) -> TestPlan | None:
         return next((t for t in self.tests if t.name == name), None)
@@ -86,7 +102,12 @@ class ProbePlan:
         return sum(t.budget_s for t in self.tests)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        access, self.access = self.access, None
+        try:
+            data = asdict(self)
+        finally:
+            self.access = access
+        data["access"] = access.public() if access is not None else None
         data["credentials"] = [
             {"user": c.user, "password": c.masked(), "source": c.source} for c in self.credentials
         ]

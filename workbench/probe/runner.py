@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.probe.plan import ProbePlan, TestPlan
+from workbench.probe.plan import ACCESS_TESTS, ProbePlan, TestPlan
 from workbench.probe.results import ProbeResults, TestRun, TestStatus
 
 Progress = Callable[[str, str], None]  # (test name, what happens: "start" or its status)
@@ -68,9 +68,10 @@ def _run_tests(plan: ProbePlan, results: ProbeResults, workdir: Path, progress: 
     from workbench.probe.services import services_from_ports
 
     services: list[Any] = []
+    started = time.time()
     for test in plan.tests:
         progress(test.name, "start")
-        run, tables = _guarded(test, lambda t=test: _one_test(t, plan, services, workdir))
+        run, tables = _guarded(test, lambda t=test: _one_test(t, plan, services, workdir, started))
         for table, rows in tables.items():
             results.add_rows(table, rows)
         if test.name == "port_scan":
@@ -82,8 +83,12 @@ def _run_tests(plan: ProbePlan, results: ProbeResults, workdir: Path, progress: 
 Tables = dict[str, list[dict[str, Any]]]
 
 
-def _one_test(test: TestPlan, plan: ProbePlan, services: list[Any], workdir: Path) -> tuple[TestRun, Tables]:
+def _one_test(
+    test: TestPlan, plan: ProbePlan, services: list[Any], workdir: Path, probe_started: float
+) -> tuple[TestRun, Tables]:
     target = plan.target
+    if test.name in ACCESS_TESTS:
+        return _access_test(test, plan, services, probe_started)
     if test.name == "port_scan":
         from workbench.probe.nmap_scan import port_scan
 
@@ -103,6 +108,31 @@ def _one_test(test: TestPlan, plan: ProbePlan, services: list[Any], workdir: Pat
     table, run_test = _client_test(test.name)
     run, rows = run_test(target, services, plan, test)
     return run, {table: rows}
+
+
+def _access_test(
+    test: TestPlan, plan: ProbePlan, services: list[Any], probe_started: float
+) -> tuple[TestRun, Tables]:
+    """The tests through the manufacturer's test access; SKIPPED, saying what is missing, without it."""
+    access = plan.access
+    grant = {"password_change": "password_change", "update": "update", "device_session": "shell"}[test.name]
+    missing = access is None or getattr(access, grant) is None
+    if test.name == "update" and access is not None and access.shell is None:
+        missing, grant = True, "shell"
+    if missing:
+        detail = f"no test access for it: test-access.yaml grants no `{grant}`"
+        return TestRun(test.name, test.tool, TestStatus.SKIPPED, detail), {}
+    if test.name == "password_change":
+        from workbench.probe.password_change import password_change_test
+
+        return password_change_test(plan.target, services, plan, test)
+    if test.name == "update":
+        from workbench.probe.update import update_test
+
+        return update_test(plan.target, plan, test)
+    from workbench.probe.session import device_session_test
+
+    return device_session_test(plan.target, plan, test, probe_started)
 
 
 def _client_test(name: str) -> tuple[str, Callable[..., tuple[TestRun, list[dict[str, Any]]]]]:
