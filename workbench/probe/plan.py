@@ -30,7 +30,7 @@ TOOLS = {
     "brute_force": "telnetlib, paramiko, ftplib, http.client, paho-mqtt",
     "robustness": "socket",
     "password_change": "http.client, rtsp (Digest)",
-    "update": "paramiko (SSH, SFTP)",
+    "update": "paramiko (SSH)",
     "device_session": "paramiko (SSH)",
 }
 

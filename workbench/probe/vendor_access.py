@@ -51,7 +51,8 @@ class Shell(_Part):
 
 
 class Update(_Part):
-    """A local update path: the genuine file is copied to the unit (SFTP) and installed by `command`."""
+    """A local update path: the genuine file is copied to the unit through the shell (`cat > FILE`: many
+    units have no SFTP server) and installed by `command`."""
 
     image: Path  # the manufacturer's genuine update file, relative to the file
     upload_dir: Line = "/tmp"
