@@ -118,6 +118,8 @@ def probe_simulated_device(case: Any, variant: str) -> str:
             "--yes",
             "--by",
             "workbench demo",
+            "--access",  # the test access the simulated device grants, as a manufacturer would
+            str(Path(workdir) / "test-access.yaml"),
         ]
         started = time.perf_counter()
         try:

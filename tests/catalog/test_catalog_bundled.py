@@ -54,12 +54,13 @@ def all_editions() -> list[Catalog]:
 
 
 def test_bundled_editions_are_listed_oldest_first_and_newest_is_default(baseline: Catalog) -> None:
-    assert bundled_editions() == ["2025.1", "2026.1", "2026.2", "2026.3"]
-    assert newest_edition() == "2026.3"
-    assert load_catalog().edition == "2026.3"
-    assert load_catalog("").edition == "2026.3"
+    assert bundled_editions() == ["2025.1", "2026.1", "2026.2", "2026.3", "2026.4"]
+    assert newest_edition() == "2026.4"
+    assert load_catalog().edition == "2026.4"
+    assert load_catalog("").edition == "2026.4"
     assert baseline.supersedes == "2025.1" and load_catalog("2026.2").supersedes == "2026.1"
     assert load_catalog("2026.3").supersedes == "2026.2"
+    assert load_catalog("2026.4").supersedes == "2026.3"
 
 
 def test_an_amended_edition_changes_only_what_its_header_says() -> None:
@@ -90,11 +91,45 @@ def test_the_live_probe_edition_adds_probe_evidence_and_live_settings() -> None:
         "UPD-06": ["automatic_with", "evidence"], "INPUT-01": ["automatic_with", "evidence"],
     }  # fmt: skip
     assert not old.live_tests
-    from workbench.probe.plan import TEST_ORDER
+    from workbench.probe.plan import ACCESS_TESTS, TEST_ORDER
 
     for test in TEST_ORDER:
+        if test in ACCESS_TESTS:
+            assert test not in new.live_tests, test  # 2026.4 added them
+            continue
         settings = new.live_tests[test]
         assert settings["rate_per_s"] > 0 and settings["budget_s"] > 0, test
+
+
+def test_the_test_access_edition_lets_the_probe_decide_six_more() -> None:
+    """2026.4 amends 2026.3 for the tests through a manufacturer's test access: probe evidence and
+    automatic_with on six requirements, AUTH-04 assisted, two parameters, three live_tests entries."""
+    import re as regex
+
+    from workbench.catalog.diff import diff_catalogs
+    from workbench.probe.plan import TEST_ORDER
+
+    old, new = load_catalog("2026.3"), load_catalog("2026.4")
+    diff = diff_catalogs(old, new)
+    assert not diff.added and not diff.removed
+    changed = {c.id: sorted(c.fields) for c in diff.changed}
+    both = ["automatic_with", "evidence", "inspection_method"]
+    assert changed == {
+        "AUTH-04": sorted([*both, "automation", "parameters.user_interfaces"]),
+        "UPD-01": both, "UPD-04": both, "SEC-03": both, "ATK-07": both,
+        "LOG-01": sorted([*both, "parameters.probe_clock_tolerance_s"]),
+    }  # fmt: skip
+    for rid in changed:
+        assert new.get(rid).automatic_with == ["probe"] and "probe" in new.get(rid).evidence, rid
+    assert new.get("AUTH-04").automation == "assisted"
+    assert set(new.live_tests) == set(TEST_ORDER)
+    for test in TEST_ORDER:
+        assert new.live_tests[test]["rate_per_s"] > 0 and new.live_tests[test]["budget_s"] > 0, test
+    events = new.live_tests["device_session"]["log_events"]
+    patterns = {name: [regex.compile(p, regex.I) for p in ps] for name, ps in events.items()}
+    failed = "2026-12-07T00:31:02Z c100 webd[12]: login failed for admin from 127.0.0.1 port 5 (https)"
+    assert any(p.search(failed) for p in patterns["failed_login"])
+    assert not any(p.search("2026-12-07T00:31:02Z c100 syslogd: started") for p in patterns["failed_login"])
 
 
 @pytest.mark.parametrize("name", bundled_editions())

@@ -29,7 +29,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 def test_list_table_shows_every_requirement_with_stars(capsys, baseline) -> None:
     code, out, _ = run(["catalog", "list"], capsys)
     assert code == 0
-    assert out.startswith("Catalogue 2026.3")  # the newest bundled edition is the default
+    assert out.startswith("Catalogue 2026.4")  # the newest bundled edition is the default
     rows = [line.split() for line in out.splitlines() if line[:1].isupper() and "-" in line.split()[0]]
     assert [row[0] for row in rows] == baseline.ids
     by_id = {row[0]: row for row in rows}
@@ -43,7 +43,7 @@ def test_list_filters_by_level(capsys, baseline) -> None:
     code, out, _ = run(["catalog", "list", "--level", "1", "--format", "json"], capsys)
     assert code == 0
     data = json.loads(out)
-    assert data["edition"] == "2026.3"
+    assert data["edition"] == "2026.4"
     assert [r["id"] for r in data["requirements"]] == [r.id for r in baseline.for_level(1)]
     assert {r["level"] for r in data["requirements"]} == {1}
     assert len(data["sha256"]) == 64
@@ -77,7 +77,7 @@ def test_show_tells_everything_about_a_requirement(capsys, baseline) -> None:
 def test_show_unknown_id_is_one_line_and_exit_2(capsys) -> None:
     code, out, err = run(["catalog", "show", "COM-2"], capsys)
     assert code == 2
-    assert err == "workbench: error: no requirement 'COM-2' in catalogue 2026.3; did you mean COM-02?\n"
+    assert err == "workbench: error: no requirement 'COM-2' in catalogue 2026.4; did you mean COM-02?\n"
 
 
 def test_diff_text_and_json(capsys) -> None:
@@ -166,12 +166,12 @@ def test_console_script_in_a_subprocess() -> None:
     )
     assert done.returncode == 0, done.stderr
     data: dict[str, Any] = json.loads(done.stdout)
-    assert data["edition"] == "2026.3"
+    assert data["edition"] == "2026.4"
     assert len(data["requirements"]) == 39
     done = subprocess.run(
         [str(script), "catalog", "show", "NOPE-01"], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "workbench: error: no requirement 'NOPE-01' in catalogue 2026.3"
+        "workbench: error: no requirement 'NOPE-01' in catalogue 2026.4"
     ]

@@ -239,7 +239,7 @@ def test_missing_file_and_unknown_edition(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     assert error_of(missing) == f"{missing}: no such file or folder"
     message = error_of("2031.4")
-    bundled = "2025.1, 2026.1, 2026.2, 2026.3"
+    bundled = "2025.1, 2026.1, 2026.2, 2026.3, 2026.4"
     assert message.startswith(f"unknown catalogue edition '2031.4' (bundled editions: {bundled})")
 
 

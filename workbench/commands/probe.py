@@ -36,10 +36,7 @@ def plan_text(plan: Any) -> str:
     lines.append(
         f"Expected duration: at most {plan.expected_seconds():.0f} s (each test stops at its budget)"
     )
-    grants = plan.access.grants() if plan.access is not None else []
-    lines.append(
-        "Test access: " + ("; ".join(grants) if grants else "none (the tests on the unit itself are skipped)")
-    )
+    lines.append(plan.access_line())
     lines += [f"note: {n}" for n in plan.notes]
     return "\n".join(lines) + "\n"
 

@@ -97,6 +97,12 @@ class ProbePlan:
     def test(self, name: str) -> TestPlan | None:
         return next((t for t in self.tests if t.name == name), None)
 
+    def access_line(self) -> str:
+        """What the manufacturer's test access lets the probe do, in one line."""
+        grants = self.access.grants() if self.access is not None else []
+        none = "none granted (test-access.yaml): the tests on the unit are skipped"
+        return "Test access: " + ("; ".join(grants) if grants else none)
+
     def expected_seconds(self) -> float:
         """An upper bound: every test's budget (most finish well before it)."""
         return sum(t.budget_s for t in self.tests)

@@ -57,6 +57,23 @@ RESULT_VIEWS: dict[str, tuple[str, list[str]]] = {
         "Malformed inputs",
         ["port", "protocol", "input", "answer", "status", "alive_after", "packets"],
     ),
+    # through the manufacturer's test access (test-access.yaml)
+    "password_change": (
+        "The device password changed the documented way",
+        ["step", "protocol", "port", "user", "accepted", "status", "detail", "packets"],
+    ),
+    "updates": (
+        "Update images installed through the local update path",
+        ["image", "sha256", "changed_offset", "exit_status", "accepted", "version_before", "version_after"],
+    ),
+    "listeners": (
+        "Listening sockets on the unit and who runs them",
+        ["transport", "port", "address", "process", "pid", "uid", "user", "source"],
+    ),
+    "file_modes": ("Sensitive files on the unit", ["path", "exists", "type", "mode", "owner", "group"]),
+    "device_clock": ("The unit's clock", ["device_time", "probe_time", "offset_s"]),
+    "device_log": ("The unit's log during the probe", ["file", "line", "event", "text", "in_window"]),
+    "session": ("Commands run on the unit", ["purpose", "command", "exit_status", "output_bytes", "error"]),
 }
 
 
@@ -80,9 +97,11 @@ def show_plan(plan: Any) -> None:
         f"Target {plan.target} ({plan.profile} profile); every packet is captured on {plan.interface}."
         f" At most {plan.expected_seconds():.0f} s: each test stops at its budget."
     )
+    access = plan.access_line()
     notes = [para(f"Note: {n}", "muted") for n in plan.notes]
     show(
-        block(heading("The plan", 3), para(lead), frame_html(frame), *notes), lead + "\n" + frame_text(frame)
+        block(heading("The plan", 3), para(lead), para(access), frame_html(frame), *notes),
+        "\n".join([lead, access, frame_text(frame)]),
     )
 
 
@@ -192,6 +211,7 @@ def probe_panel(
     guard refuses is said in one line (nothing is sent), and the results below still show."""
     from workbench.case import Case
     from workbench.probe.guard import TargetRefused
+    from workbench.probe.vendor_access import AccessError
     from workbench.probing import plan_for
 
     try:
@@ -203,6 +223,10 @@ def probe_panel(
         panel = ProbePanel(case_dir, target, profile, catalog)
     except TargetRefused as refused:
         message = f"No probe planned: {refused}. Set `target` in the parameters cell and run again."
+        show(element("div", para(message), "note"), message)
+        return None
+    except AccessError as unreadable:
+        message = f"No probe planned: the test access does not load: {unreadable}"
         show(element("div", para(message), "note"), message)
         return None
     show_plan(panel.plan)
