@@ -134,3 +134,12 @@ def test_without_access_the_tests_on_the_unit_are_skipped_saying_what_is_missing
             assert run.status is TestStatus.SKIPPED and tables == {}
             assert "test-access.yaml grants no" in run.detail
             assert ("`shell`" in run.detail) == (granted is not None or test.name == "device_session")
+
+
+def test_the_access_beside_the_case_never_enters_a_bundle(tmp_path: Path) -> None:
+    from workbench.batch.seal import case_records
+
+    case = Case.create(tmp_path / "cam", CaseInfo.model_validate(INFO))
+    write_access(case.path)
+    sealed = {rel for _, rel, _ in case_records(case)}
+    assert "case.yaml" in sealed and not any("access" in rel or "keys" in rel for rel in sealed)
