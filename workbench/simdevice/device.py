@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import device_password
 from .netns import only_loopback
+from .password import new_password
 from .tcp import HOST
+from .unit import Unit, camera_of
 from .variants import Running, Service, services
 
 READY_TIMEOUT_S = 20.0
@@ -87,11 +88,13 @@ def running(variant: str, workdir: Path | str, *, require_private_netns: bool = 
         raise SimDeviceError("already in use: " + " ".join(f"tcp/{port}" for port in busy))
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    device = Device(variant, workdir, device_password(workdir), chosen)
+    unit = Unit(workdir, new_password(workdir), camera_of(variant))
+    unit.messages.parent.mkdir(parents=True, exist_ok=True)
+    device = Device(variant, workdir, unit.password, chosen)
     try:
         for service in chosen:
             try:
-                device.running.append(service.start(service.port, workdir, device.password))
+                device.running.append(service.start(service.port, unit))
             except (OSError, RuntimeError) as failure:
                 raise SimDeviceError(f"tcp/{service.port} ({service.software}) did not start: {failure}") \
                     from failure

@@ -3,7 +3,6 @@ the telnet login script and the web pages. Nothing is shared between two starts.
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 from pathlib import Path
 
@@ -96,10 +95,3 @@ def dropbear_host_key(workdir: Path) -> Path:
     if not key.exists():
         run_tool(["dropbearkey", "-t", "ed25519", "-f", str(key)], workdir)
     return key
-
-
-def device_password(workdir: Path) -> str:
-    """The clean camera's admin password: random per start (as if printed on each unit's label)."""
-    password = secrets.token_urlsafe(12)
-    write(workdir / "admin-password.txt", password + "\n", 0o600)
-    return password

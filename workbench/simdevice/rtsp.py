@@ -1,5 +1,6 @@
 """An RTSP/1.0 server (the camera's video stream; no Debian package fits): OPTIONS and DESCRIBE, with no
-authentication (defective) or Digest authentication and a lockout (clean). No media is sent."""
+authentication (defective) or Digest authentication with the unit's password, a lockout and failed logins
+in the security log (clean). No media is sent."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from .devlog import DeviceLog
 from .files import FIRMWARE, MODEL
 from .lockout import Lockout
+from .password import PasswordHolder
 from .tcp import Handler, Server, serve
 
 REALM = MODEL
@@ -23,14 +26,16 @@ PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN"
 SDP = (f"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns={MODEL} live\r\ni=firmware {FIRMWARE}\r\nc=IN IP4 0.0.0.0\r\n"
        "t=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:track1\r\n")
 PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))')
+SERVICE = "rtsp"
 REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 405: "Method Not Allowed",
            413: "Request Entity Too Large", 455: "Method Not Valid in This State", 503: "Service Unavailable"}
 
 
 @dataclass
 class RtspSettings:
-    password: str | None = None                 # None: no authentication at all
+    password: PasswordHolder | None = None      # None: no authentication at all
     crash_over: int | None = None               # a request line this long stops the server (defective)
+    log: DeviceLog = field(default_factory=lambda: DeviceLog(None, "rtspd"))
     lockout: Lockout = field(default_factory=Lockout)
     nonces: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=1024))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -50,17 +55,23 @@ def md5(text: str) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def digest_valid(authorization: str, method: str, settings: RtspSettings) -> bool:
-    """RFC 2617 Digest (MD5, with or without qop=auth) for USER with the device password."""
+def digest_params(authorization: str) -> dict[str, str]:
+    """The fields of a Digest Authorization header (empty for another scheme)."""
     scheme, _, rest = authorization.partition(" ")
-    if scheme.lower() != "digest" or settings.password is None:
+    if scheme.lower() != "digest":
+        return {}
+    return {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+            for m in PARAM.finditer(rest[:4096])}
+
+
+def digest_valid(params: dict[str, str], method: str, settings: RtspSettings) -> bool:
+    """RFC 2617 Digest (MD5, with or without qop=auth) for USER with the device password."""
+    if settings.password is None:
         return False
-    params = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
-              for m in PARAM.finditer(rest[:4096])}
     nonce, uri, given = params.get("nonce", ""), params.get("uri", ""), params.get("response", "")
     if params.get("username") != USER or params.get("realm") != REALM or not settings.issued(nonce):
         return False
-    ha1, ha2 = md5(f"{USER}:{REALM}:{settings.password}"), md5(f"{method}:{uri}")
+    ha1, ha2 = md5(f"{USER}:{REALM}:{settings.password.get()}"), md5(f"{method}:{uri}")
     if params.get("qop") == "auth":
         expected = md5(f"{ha1}:{nonce}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}")
     else:
@@ -117,11 +128,14 @@ class RtspHandler(Handler):
             self.reply(503, cseq, {"Retry-After": str(wait)})
             return False
         authorization = headers.get("authorization")
-        if authorization is not None and digest_valid(authorization, method, settings):
+        params = digest_params(authorization or "")
+        if digest_valid(params, method, settings):
             settings.lockout.succeeded(client)
             return True
         if authorization is not None:
-            time.sleep(settings.lockout.failed(client))
+            user = params.get("username", "")
+            settings.log.client_event("login failed", user, self.client_address, SERVICE)
+            time.sleep(settings.lockout.failed_and_logged(client, settings.log, SERVICE))
         challenge = f'Digest realm="{REALM}", nonce="{settings.new_nonce()}", algorithm=MD5, qop="auth"'
         self.reply(401, cseq, {"WWW-Authenticate": challenge})
         return False
@@ -135,5 +149,5 @@ class RtspHandler(Handler):
         return sent and keep
 
 
-def start(port: int, password: str | None, crash_over: int | None = None) -> Server:
-    return serve(port, RtspHandler, RtspSettings(password=password, crash_over=crash_over))
+def start(port: int, settings: RtspSettings) -> Server:
+    return serve(port, RtspHandler, settings)

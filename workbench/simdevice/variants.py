@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Protocol
 
 from . import daemons, ftp, hostile, rtsp, web
+from .devlog import DeviceLog
 from .files import strong_certificate
+from .password import PasswordHolder
 from .tcp import Server
+from .unit import Unit
 
 
 class Running(Protocol):
@@ -54,24 +57,30 @@ class InProcess:
         self.server.stop()
 
 
-Starter = Callable[[int, Path, str], Running]   # (port, work dir, the unit's password)
+Starter = Callable[[int, Unit], Running]
 
 
 def daemon(command: Callable[[int, Path], list[str]]) -> Starter:
-    def start(port: int, workdir: Path, password: str) -> Running:
-        return daemons.launch(f"{command.__name__}-{port}", command(port, workdir), workdir)
+    def start(port: int, unit: Unit) -> Running:
+        return daemons.launch(f"{command.__name__}-{port}", command(port, unit.workdir), unit.workdir)
     return start
 
 
-def in_process(make: Callable[[int, Path, str], Server | web.HttpsServer]) -> Starter:
-    def start(port: int, workdir: Path, password: str) -> Running:
-        return InProcess(f"python-{port}", make(port, workdir, password))
+def in_process(make: Callable[[int, Unit], Server | web.HttpsServer]) -> Starter:
+    def start(port: int, unit: Unit) -> Running:
+        return InProcess(f"python-{port}", make(port, unit))
     return start
 
 
-def clean_web(port: int, workdir: Path, password: str) -> web.HttpsServer:
-    cert, key = strong_certificate(workdir)
-    return web.start(port, cert, key, password)
+def clean_web(port: int, unit: Unit) -> web.HttpsServer:
+    cert, key = strong_certificate(unit.workdir)
+    settings = web.WebSettings(PasswordHolder(unit.workdir), DeviceLog(unit.security_log, "uhttpd"))
+    return web.start(port, cert, key, settings)
+
+
+def clean_rtsp(port: int, unit: Unit) -> Server:
+    settings = rtsp.RtspSettings(PasswordHolder(unit.workdir), log=DeviceLog(unit.security_log, "rtspd"))
+    return rtsp.start(port, settings)
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ class Service:
 DEFECTIVE = (
     Service(21, "ftp", "Python FTP server", "anonymous FTP login accepted",
             "USER anonymous (or ftp) with any password gets 230; lists an empty folder, read-only",
-            in_process(lambda port, workdir, _: ftp.start(port, workdir / "ftp"))),
+            in_process(lambda port, unit: ftp.start(port, unit.workdir / "ftp"))),
     Service(23, "telnet", "busybox telnetd", "telnet with default credentials root/xc3511 and admin with no "
             "password; no slowdown after failures",
             "the login prompt lets in root/xc3511 and admin with an empty password, then a fake shell "
@@ -113,7 +122,7 @@ DEFECTIVE = (
             " a request line of 1 KiB or more (input not validated)",
             "OPTIONS and DESCRIBE answer 200 with no credentials; DESCRIBE returns the stream's SDP; a long"
             " URL stops the server, as a fixed-size buffer overflow stops a real camera's RTSP daemon",
-            in_process(lambda port, workdir, _: rtsp.start(port, None, crash_over=1024))),
+            in_process(lambda port, _: rtsp.start(port, rtsp.RtspSettings(crash_over=1024)))),
     Service(1883, "mqtt", "mosquitto", "undeclared MQTT broker in clear accepting anonymous clients",
             "allow_anonymous true: CONNECT without credentials gets CONNACK 0", daemon(daemons.mosquitto)),
 )
@@ -131,7 +140,7 @@ CLEAN = (
     Service(554, "rtsp", "Python RTSP server", None,
             "OPTIONS open; DESCRIBE needs Digest (admin and the unit's password), otherwise 401 with "
             "WWW-Authenticate: Digest; the same slowdown and lockout (503 with Retry-After)",
-            in_process(lambda port, workdir, password: rtsp.start(port, password))),
+            in_process(clean_rtsp)),
 )
 
 HOSTILE = (

@@ -1,6 +1,7 @@
 """The clean camera's web interface: HTTPS only (TLS 1.2 and up, ECDHE with AES-GCM or ChaCha20), every page
-behind HTTP Basic with the unit's own password, failures slowed down and a lockout after five, and the
-security headers a browser needs."""
+behind HTTP Basic with the unit's own password, failures slowed down and a lockout after five, the
+security headers a browser needs, and the documented way to change the password (POST /password, the
+user manual's 4.2). Failed logins, lockouts and password changes go to the unit's security log."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import http.server
 import ssl
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .devlog import DeviceLog
 from .files import FIRMWARE, MODEL
 from .lockout import Lockout
+from .password import PasswordHolder, unacceptable
 from .tcp import HOST
 
 USER = "admin"
@@ -33,12 +37,22 @@ LOGIN_PAGE = (f"<!DOCTYPE html><html><head><title>{MODEL} - sign in</title></hea
               "</body></html>")
 STATUS_PAGE = (f"<!DOCTYPE html><html><head><title>{MODEL}</title></head><body><h1>{MODEL}</h1>"
                f"<p>firmware {FIRMWARE}</p><p>Signed in.</p></body></html>")
+PASSWORD_PAGE = (f"<!DOCTYPE html><html><head><title>{MODEL} - change password</title></head><body>"
+                 f"<h1>{MODEL}</h1><form method=\"post\" action=\"/password\">"
+                 "<label>Current password <input type=\"password\" name=\"current\"></label>"
+                 "<label>New password (8 characters or more) <input type=\"password\" name=\"new\"></label>"
+                 "<button>Change</button></form></body></html>")
+PASSWORD_PATH = "/password"
+FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_FORM = 4096
 HANDSHAKE_TIMEOUT_S = 10.0
+SERVICE = "https"
 
 
 @dataclass
 class WebSettings:
-    password: str
+    password: PasswordHolder
+    log: DeviceLog
     lockout: Lockout = field(default_factory=Lockout)
 
 
@@ -86,18 +100,66 @@ class WebHandler(http.server.BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
+        if self.signed_in():
+            self.page(200, PASSWORD_PAGE if self.path == PASSWORD_PATH else STATUS_PAGE)
+
+    def do_POST(self) -> None:
+        if self.path != PASSWORD_PATH:
+            return self.page(404, "No such page.")
+        if self.signed_in():
+            self.change_password()
+
+    def signed_in(self) -> bool:
+        """HTTP Basic as admin with the current password; otherwise the answer (401, 429) is sent."""
         settings = self.server.settings
         client = self.client_address[0]
         wait = settings.lockout.retry_after(client)
         if wait:
-            return self.page(429, "Too many failed sign-ins; try again later.", {"Retry-After": str(wait)})
+            self.page(429, "Too many failed sign-ins; try again later.", {"Retry-After": str(wait)})
+            return False
         given = basic_credentials(self.headers.get("Authorization"))
-        if given is not None and given[0] == USER and hmac.compare_digest(given[1], settings.password):
+        if given is not None and given[0] == USER and hmac.compare_digest(given[1], settings.password.get()):
             settings.lockout.succeeded(client)
-            return self.page(200, STATUS_PAGE)
+            return True
         if given is not None:
-            time.sleep(settings.lockout.failed(client))
-        return self.page(401, LOGIN_PAGE, {"WWW-Authenticate": f'Basic realm="{MODEL}", charset="UTF-8"'})
+            self.failed(given[0], "login failed")
+        self.page(401, LOGIN_PAGE, {"WWW-Authenticate": f'Basic realm="{MODEL}", charset="UTF-8"'})
+        return False
+
+    def failed(self, user: str, what: str, detail: str = "") -> None:
+        """A wrong password: logged, counted toward the lockout, answered later each time."""
+        settings = self.server.settings
+        settings.log.client_event(what, user, self.client_address, SERVICE, detail)
+        time.sleep(settings.lockout.failed_and_logged(self.client_address[0], settings.log, SERVICE))
+
+    def change_password(self) -> None:
+        settings = self.server.settings
+        form = self.form()
+        if form is None:
+            return self.page(400, f"Send the form as {FORM_TYPE}.")
+        current, new = form.get("current", ""), form.get("new", "")
+        if not hmac.compare_digest(current.encode(), settings.password.get().encode()):
+            self.failed(USER, "password change refused", "wrong current password")
+            return self.page(403, "The current password is wrong.")
+        problem = unacceptable(new, current)
+        if problem:
+            return self.page(400, f"Password not changed: {problem}.")
+        settings.password.set(new)
+        settings.log.client_event("password changed", USER, self.client_address, SERVICE)
+        self.page(200, "password changed")
+
+    def form(self) -> dict[str, str] | None:
+        """The posted form's fields (the first value of each), None when it is not a form or too large."""
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        length = self.headers.get("Content-Length", "")
+        if kind != FORM_TYPE or not length.isdigit() or int(length) > MAX_FORM:
+            return None
+        body = self.rfile.read(int(length)).decode("utf-8", "replace")
+        try:
+            fields = urllib.parse.parse_qs(body, keep_blank_values=True, max_num_fields=16)
+        except ValueError:
+            return None
+        return {name: values[0] for name, values in fields.items()}
 
     def page(self, status: int, body: str, headers: dict[str, str] | None = None) -> None:
         if not body.startswith("<!DOCTYPE"):
@@ -131,8 +193,8 @@ class HttpsServer(http.server.ThreadingHTTPServer):
         self.server_close()
 
 
-def start(port: int, cert: Path, key: Path, password: str) -> HttpsServer:
-    server = HttpsServer(port, tls_context(cert, key), WebSettings(password=password))
+def start(port: int, cert: Path, key: Path, settings: WebSettings) -> HttpsServer:
+    server = HttpsServer(port, tls_context(cert, key), settings)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                      name=f"simdevice-https/{port}", daemon=True).start()
     return server
