@@ -1,6 +1,7 @@
-"""The password-change test (AUTH-04) against real servers on this machine's 127.0.0.1: a web form that
-changes the password (HTTPS Basic) and the camera's RTSP server (Digest) sharing it; devices that ignore the
-change, refuse it, answer it unclearly, refuse the restore, answer garbage or reset; nothing listening."""
+"""The password-change test (AUTH-04) against real servers on this machine's 127.0.0.1: the simulated clean
+camera's own HTTPS (POST /password, Basic) and RTSP (Digest) servers sharing its password; small devices of
+this file's that ignore the change, refuse it, answer it unclearly, refuse the restore, answer garbage or
+reset, or bury the answer in 10 MB; nothing listening."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import re
 import socket
 import socketserver
 import ssl
+import subprocess
+import sys
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -23,10 +26,11 @@ import pytest
 
 from workbench.probe.password_change import password_change_test
 from workbench.probe.plan import ProbePlan, TestPlan
-from workbench.probe.results import TestStatus
+from workbench.probe.results import ProbeResults, TestStatus
 from workbench.probe.services import Service
 from workbench.probe.vendor_access import PasswordChange, VendorAccess
 from workbench.simdevice.files import strong_certificate
+from workbench.simdevice.netns import in_netns, netns_problem
 
 HOST = "127.0.0.1"
 USER = "admin"
@@ -203,14 +207,20 @@ def start_device(
 
 
 def run_test(
-    port: int, tls: bool, services: list[Service], applies_to: list[str], budget: float = 60, rate: float = 20
+    port: int,
+    tls: bool,
+    services: list[Service],
+    applies_to: list[str],
+    budget: float = 60,
+    rate: float = 20,
+    password: str = ORIGINAL,
 ) -> tuple[Any, list[dict[str, Any]]]:
     change = PasswordChange(
         documented_in="user manual 4.2",
         port=port,
         tls=tls,
         user=USER,
-        password=ORIGINAL,
+        password=password,
         applies_to=applies_to,
     )
     test = TestPlan("password_change", rate, budget, {"exchange_timeout_s": 3})
@@ -242,6 +252,10 @@ def web_status(port: int, tls: bool, password: str) -> int:
 
 
 def no_password_in(rows: list[dict[str, Any]], detail: str, *passwords: str) -> None:
+    """No password in the rows or `detail`; the rows fit the table's schema."""
+    results = ProbeResults(HOST, "quick", "2026-12-07T00:00:00+00:00")
+    results.add_rows("password_change", rows)
+    assert len(results.frame("password_change")) == len(rows) and results.warnings == []
     stored = json.dumps(rows) + detail
     for password in passwords:
         assert password not in stored
@@ -251,11 +265,53 @@ def no_password_in(rows: list[dict[str, Any]], detail: str, *passwords: str) -> 
 
 
 # --- the tests ------------------------------------------------------------------------------------
-def test_change_new_works_old_refused_original_restored(servers: list[Any], tmp_path: Path) -> None:
-    device = start_device(servers, "honest", tmp_path)
-    rtsp_port = device.rtsp.server_address[1]
-    services = [Service("tcp", device.port, "https"), Service("tcp", rtsp_port, "rtsp")]
-    run, rows = run_test(device.port, True, services, ["https", "rtsp"])
+CAMERA_RUN = """
+import dataclasses, json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from test_password_change import ORIGINAL, run_test, web_status
+from workbench.probe import clients_rtsp
+from workbench.probe.services import Service
+state = json.loads(Path(sys.argv[1]).read_text())
+unit, log = Path(state["workdir"]), Path(state["workdir"]) / "rootfs/var/log/messages"
+services = [Service("tcp", 443, "https"), Service("tcp", 554, "rtsp")]
+out = {"original": state["password"]}
+run, out["rows"] = run_test(443, True, services, ["https", "rtsp"], password=state["password"])
+out["run"] = dataclasses.asdict(run)
+out["file"] = (unit / "admin-password.txt").read_text()
+out["https"] = web_status(443, True, state["password"])
+out["rtsp"] = clients_rtsp.login("127.0.0.1", 554, "admin", state["password"], 5).accepted
+out["log"] = log.read_text().splitlines()
+run, out["wrong_rows"] = run_test(443, True, services, ["https", "rtsp"], password=ORIGINAL)
+out["wrong_run"] = dataclasses.asdict(run)
+out["wrong_log"] = log.read_text().splitlines()[len(out["log"]):]
+out["wrong_file"] = (unit / "admin-password.txt").read_text()
+Path(sys.argv[2]).write_text(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def camera(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The simulated clean camera started as the product starts it (`python -m workbench.simdevice`, in a
+    private network namespace of its own, its HTTPS on 443 and RTSP on 554), with CAMERA_RUN as its command:
+    the test run with the unit's password, then with a wrong one."""
+    problem = netns_problem()
+    if problem:
+        pytest.skip(f"the simulated camera runs in a private network namespace: {problem}")
+    tmp_path = tmp_path_factory.mktemp("camera")
+    driver, ready, out = tmp_path / "camera_run.py", tmp_path / "ready.json", tmp_path / "out.json"
+    driver.write_text(CAMERA_RUN)
+    command = [sys.executable, "-m", "workbench.simdevice", "--variant", "clean", "--workdir",
+               str(tmp_path / "camera"), "--ready-file", str(ready), "--",
+               sys.executable, str(driver), str(ready), str(out), str(Path(__file__).parent)]  # fmt: skip
+    done = subprocess.run(in_netns(command), capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return dict(json.loads(out.read_text()))
+
+
+def test_the_clean_camera_changed_tried_and_restored(camera: dict[str, Any]) -> None:
+    got = camera
+    original, rows = got["original"], got["rows"]
     assert steps(rows) == [
         ("change", "https", True),
         ("new_password", "https", True),
@@ -266,17 +322,44 @@ def test_change_new_works_old_refused_original_restored(servers: list[Any], tmp_
         ("restore", "https", True),
     ]
     assert [r["status"] for r in rows] == ["200", "200", "401", "200", "401", "200", "200"]
-    assert [r["port"] for r in rows] == [device.port] * 3 + [rtsp_port] * 2 + [device.port] * 2
+    assert [r["port"] for r in rows] == [443] * 3 + [554] * 2 + [443] * 2
     assert all(r["user"] == USER and r["test"] == "password_change" for r in rows)
     assert all(r["started"] <= r["finished"] for r in rows)
+    assert got["run"]["status"] == "completed", got["run"]["detail"]
+    assert "https/443: new accepted, old refused" in got["run"]["detail"]
+    assert "rtsp/554: new accepted, old refused" in got["run"]["detail"]
+    # the unit has its original password again, on both interfaces (its own file, logins made here)
+    assert got["file"] == original + "\n" and got["https"] == 200 and got["rtsp"] is True
+    changed = [line for line in got["log"] if "password changed for admin" in line]
+    assert len(changed) == 2  # the change and the restore
+    failed = [line for line in got["log"] if "login failed" in line]
+    assert (
+        len(failed) == 2 and failed[0].endswith("(https)") and failed[1].endswith("(rtsp)")
+    )  # one a service
+    no_password_in(rows, got["run"]["detail"], original)
+
+
+def test_the_clean_camera_with_a_wrong_current_password(camera: dict[str, Any]) -> None:
+    got = camera
+    rows, run = got["wrong_rows"], got["wrong_run"]
+    assert steps(rows) == [("change", "https", False)] and rows[0]["status"] == "401"
+    assert run["status"] == "partial" and "did not accept the change" in run["detail"]
+    assert len(got["wrong_log"]) == 1 and "login failed" in got["wrong_log"][0]  # nothing else was tried
+    assert got["wrong_file"] == got["original"] + "\n"
+
+
+def test_a_form_that_changes_https_and_rtsp(servers: list[Any], tmp_path: Path) -> None:
+    """This file's honest device: the same run, and the form's two posts as sent."""
+    device = start_device(servers, "honest", tmp_path)
+    rtsp_port = device.rtsp.server_address[1]
+    services = [Service("tcp", device.port, "https"), Service("tcp", rtsp_port, "rtsp")]
+    run, rows = run_test(device.port, True, services, ["https", "rtsp"])
+    assert [r["accepted"] for r in rows] == [True, True, False, True, False, True, True]
     new = device.posts[0]["new"]
     assert device.posts == [{"current": ORIGINAL, "new": new}, {"current": new, "new": ORIGINAL}]
     assert len(new) >= 16 and new != ORIGINAL
     assert run.status is TestStatus.COMPLETED, run.detail
-    assert "https/" in run.detail and "rtsp/" in run.detail and "old refused" in run.detail
-    # the unit has its original password again, on both interfaces
     assert device.password == ORIGINAL and device.rtsp.password == ORIGINAL
-    assert web_status(device.port, True, ORIGINAL) == 200
     assert web_status(device.port, True, new) == 401
     no_password_in(rows, run.detail, ORIGINAL, new)
 
@@ -314,7 +397,7 @@ def test_refused_change_tries_no_password(servers: list[Any]) -> None:
     assert steps(rows) == [("change", "http", False)] and rows[0]["status"] == "403"
     assert len(device.posts) == 1 and device.gets == 0
     assert run.status is TestStatus.PARTIAL and "did not accept the change" in run.detail
-    assert "403" in run.detail and "no password tried" in run.detail
+    assert "403" in run.detail and "new and old not tried" in run.detail
 
 
 def test_nothing_listening_is_an_error() -> None:
@@ -323,6 +406,7 @@ def test_nothing_listening_is_an_error() -> None:
     assert steps(rows) == [("change", "https", None)] and rows[0]["status"] == "refused"
     assert run.status is TestStatus.ERROR and "connection refused" in run.detail
     assert "NOT RESTORED" not in run.detail  # nothing reached the device: nothing to set back
+    no_password_in(rows, run.detail, ORIGINAL)
 
 
 def test_declared_service_not_open(servers: list[Any]) -> None:
@@ -332,6 +416,7 @@ def test_declared_service_not_open(servers: list[Any]) -> None:
     assert [(r["step"], r["port"], r["accepted"]) for r in missing] == [("new_password", None, None)]
     assert "no open rtsp port" in missing[0]["detail"]
     assert run.status is TestStatus.PARTIAL and "rtsp: not found open" in run.detail
+    no_password_in(rows, run.detail, ORIGINAL, device.posts[0]["new"])
     assert device.password == ORIGINAL and web_status(device.port, False, ORIGINAL) == 200
 
 

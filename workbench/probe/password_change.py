@@ -238,7 +238,10 @@ def restore(change: Change) -> bool:
     change.steps.add("restore", change.web, pc.port, back)
     if refused_outright(back):
         return False
-    return change.web_login(change.original, "the original password again").accepted is True
+    if change.web_login(change.original, "the original password again").accepted is not True:
+        return False
+    change.running.notes.append("the original set back, and it works on the web port")
+    return True
 
 
 def settle_unclear(change: Change) -> bool:
@@ -281,11 +284,11 @@ def password_change_test(
         try_services(change, services)
         left_as_found = restore(change)
     elif sent and not refused_outright(made):
-        running.problems.append(f"the change's answer did not say whether it took ({made.status})")
+        running.problems.append("the answer to the change did not tell whether it took: the original tried")
         left_as_found = settle_unclear(change)
     if made.accepted is False:
         refusal = (
-            f"the device did not accept the change ({change.steps.scrub(made.detail)}); no password tried"
+            f"the device did not accept the change ({change.steps.scrub(made.detail)}); new and old not tried"
         )
         running.problems.insert(0, refusal)
     if not left_as_found:
