@@ -158,6 +158,8 @@ class FormHandler(http.server.BaseHTTPRequestHandler):
         if len(form.get("new", "")) < 8 or form["new"] == self.server.password:
             return self.answer(400, b"bad new password")
         self.server.set_password(form["new"])
+        if mode == "fails-after-restoring" and self.server.changes > 1:
+            return self.answer(500, b"internal error")
         if mode == "redirects":
             return self.answer(303, b"", {"Location": "/saved"})
         return self.answer(200, b"x" * (10 << 20) if mode == "huge" else b"password changed")
@@ -447,6 +449,14 @@ def test_failed_restore_gives_the_new_password_in_full(servers: list[Any]) -> No
     assert ORIGINAL not in run.detail
     assert web_status(device.port, False, new) == 200  # the lab gets back in with what the detail gives
     no_password_in(rows, "", ORIGINAL, new)
+
+
+def test_restore_answered_unclearly_is_judged_by_the_original(servers: list[Any]) -> None:
+    device = start_device(servers, "fails-after-restoring", rtsp=False)
+    run, rows = run_test(device.port, False, [Service("tcp", device.port, "http")], ["http"])
+    assert steps(rows)[-2:] == [("restore", "http", False), ("restore", "http", True)]
+    assert rows[-2]["status"] == "500" and run.status is TestStatus.COMPLETED, run.detail
+    assert device.password == ORIGINAL and web_status(device.port, False, ORIGINAL) == 200
 
 
 @pytest.mark.parametrize("mode", ["garbage", "reset"])

@@ -4,8 +4,10 @@ try the new one and the old one on every service that uses it, then set the orig
 The unit must be left as found. Once the change may have reached the device, the original is set back and
 tried on the web port whatever happens in between (a hostile answer, a client failing, the budget spent);
 when that fails, the test's detail gives the password the unit may now have, in full, so the lab can get back
-into it. Rows never hold a password. A service gets at most one wrong password (the old one, or the original
-while finding out what an unclear answer to the change did): devices lock out after a few.
+into it. Rows never hold a password. A service gets at most one password the probe expects to be refused (the
+old one, or the original while finding out what an unclear answer to the change did): devices lock out after a
+few. Only when setting the original back itself answers unclearly can the web port get a second one (the
+original tried, to learn whether the unit has it again).
 """
 
 from __future__ import annotations
