@@ -21,19 +21,24 @@ def _quoted(path: str) -> str:
     return shlex.quote("./" + path if path.startswith("-") else path)
 
 
+def _first(most: int) -> str:
+    """The first `most` + 1 lines (to tell a longer listing); all of them on a unit without `head`."""
+    return f"{{ if command -v head >/dev/null 2>&1; then head -n {int(most) + 1}; else cat; fi; }}"
+
+
 def stat_command(path: str, most: int) -> str:
-    """Each entry at and under `path` (at most `most` + 1, to tell a longer listing), or MISSING."""
+    """Each entry at and under `path`, or MISSING."""
     p = _quoted(path)
     return (
         f"if [ -e {p} ] || [ -L {p} ]; then find {p} -exec stat -c '%f %u %g %n' {{}} + 2>/dev/null"
-        f" | head -n {int(most) + 1}; else echo '{MISSING}'; fi"
+        f" | {_first(most)}; else echo '{MISSING}'; fi"
     )
 
 
 def ls_command(path: str, most: int) -> str:
     """The same without `stat`: each name on a `#path` line, then `ls -ldn` of it."""
     return (
-        f"find {_quoted(path)} 2>/dev/null | head -n {int(most) + 1} | "
+        f"find {_quoted(path)} 2>/dev/null | {_first(most)} | "
         'while IFS= read -r f; do printf \'#path %s\\n\' "$f"; ls -ldn "$f"; done'
     )
 

@@ -1,0 +1,360 @@
+"""The device session through a real SSH test shell (tests/probe/sshd_fixture.py) in a private network
+namespace: listeners with their process and user, modes of sensitive paths, the log lines written during the
+probe with their events, the unit's clock; a hostile unit (a hung command, 10 MB of output, garbage, refused
+logins, nothing listening); and the parsers on the unit's raw output."""
+
+from __future__ import annotations
+
+import grp
+import pwd
+from pathlib import Path
+
+import pytest
+from sshd_fixture import run_session_driver
+
+from workbench.catalog import load_catalog
+from workbench.probe import _session_files as files
+from workbench.probe import _session_listeners as net
+from workbench.probe import _session_logs as logs
+
+SESSION = r"""
+import pwd, sys
+from datetime import datetime, timedelta, timezone
+from workbench.probe.session import device_session_test
+port, key = ssh_server(WORK, tools=TOOLS)
+# listeners: this process's TCP on 127.0.0.1 and UDP on ::1, and a TCP one in a child that runs as uid 65534
+tcp = socket.socket(); tcp.bind(("127.0.0.1", 0)); tcp.listen(); SOCKETS.append(tcp)
+udp = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); udp.bind(("::1", 0)); SOCKETS.append(udp)
+child = subprocess.Popen([sys.executable, "-c", "import os, socket, time; os.setgroups([]); "
+    "os.setgid(65534); os.setuid(65534); s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); "
+    "print(s.getsockname()[1], flush=True); time.sleep(300)"], stdout=subprocess.PIPE)
+PROCESSES.append(child)
+child_port = int(child.stdout.readline())
+# sensitive paths: chosen modes, one owned by nobody, a missing path, a hostile name
+secrets = WORK / "secrets"; (secrets / "sub").mkdir(parents=True)
+made = {"shadow": 0o600, "public.txt": 0o644, "sub/key.pem": 0o640, "odd name $(touch PWNED) `id`": 0o604}
+for name, mode in made.items():
+    (secrets / name).write_text("secret\n"); (secrets / name).chmod(mode)
+(secrets / "sub").chmod(0o750); secrets.chmod(0o711)
+os.chown(secrets / "sub" / "key.pem", 65534, 65534)
+many = WORK / "many"; many.mkdir()
+for i in range(210):
+    (many / f"f{i:03d}").write_text("x")
+hostile = secrets / "odd name $(touch PWNED) `id`"
+# logs: syslog (the unit's zone) and ISO 8601 lines, old and recent; the ISO file larger than the tail read
+now = time.time()
+local = lambda t: datetime.fromtimestamp(t).astimezone()
+def syslog(t, text):
+    return local(t).strftime("%b ") + f"{local(t).day:2d} " + local(t).strftime("%H:%M:%S cam ") + text
+recent, old = now - 5, now - 3 * 86400
+messages = [syslog(old, "sshd[7]: Failed password for root from 127.0.0.1 port 4000 ssh2"),
+            syslog(recent, "sshd[8]: Failed password for root from 127.0.0.1 port 4001 ssh2"),
+            syslog(recent, "passwd[9]: password changed for admin"),
+            syslog(recent, "fw_upgrade: firmware update started"),
+            syslog(recent, "sshd[10]: Accepted password for root from 127.0.0.1"),
+            syslog(recent, "kernel: eth0 link up"),
+            "\tcontinued garbage \udcff <script>alert(1)</script>"]
+(WORK / "messages").write_bytes("\n".join(messages).encode("utf-8", "surrogateescape") + b"\n")
+utc = lambda t: datetime.fromtimestamp(t, timezone.utc)
+india = timezone(timedelta(hours=5, minutes=30))
+filler = [f"2020-01-01T00:00:{i % 60:02d}Z app: filler line {i:05d} " + "." * 60 for i in range(5000)]
+app = filler + [utc(old).strftime("%Y-%m-%dT%H:%M:%SZ") + " auth: login failed for admin",
+                utc(recent).strftime("%Y-%m-%dT%H:%M:%S.250Z") + " auth: authentication failure for admin",
+                datetime.fromtimestamp(recent, india).isoformat() + " web: Password updated for admin",
+                local(recent).strftime("%Y-%m-%d %H:%M:%S") + " web: session opened for admin",
+                "no time here"]
+(WORK / "app.log").write_text("\n".join(app) + "\n")
+access_ = access(WORK, port, key_file=key.name, logs=[str(WORK / "messages"), str(WORK / "app.log")])
+probe_plan, test = plan(access_, "device_session", sensitive_paths=[str(secrets), str(WORK / "nope"),
+                        str(hostile), str(many)])
+run, tables = device_session_test("127.0.0.1", probe_plan, test, probe_started=now - 30)
+RESULT.update(run=as_json(run), tables=tables, ssh_port=port, tcp=tcp.getsockname()[1],
+              udp=udp.getsockname()[1], child=child_port, child_pid=child.pid, me=os.getpid(),
+              my_name=Path(f"/proc/{os.getpid()}/comm").read_text().strip(), secrets=str(secrets),
+              hostile=str(hostile), many=str(many), pwned=(WORK / "PWNED").exists() or Path("PWNED").exists(),
+              app_lines=len(filler))
+"""
+
+
+@pytest.mark.parametrize("tools", ["host", "busybox", "minimal"])
+def test_device_session_reads_the_unit(tmp_path: Path, tools: str) -> None:
+    """With this machine's tools, with busybox's, and with only cat, ls, find, tail, wc, readlink, tr, date
+    (no stat, head or grep: the probe's fallbacks)."""
+    got = run_session_driver(tmp_path, f"TOOLS = {tools!r}\n" + SESSION)
+    run, tables = got["run"], got["tables"]
+    assert run["status"] == "completed", run["detail"]
+    assert "SHA256:" in run["detail"]
+
+    listeners = {(r["transport"], r["port"]): r for r in tables["listeners"]}
+    mine = listeners[("tcp", got["tcp"])]
+    assert (mine["address"], mine["pid"], mine["uid"], mine["user"], mine["source"]) == (
+        "127.0.0.1",
+        got["me"],
+        0,
+        "root",
+        "process",
+    )
+    assert mine["process"] == got["my_name"] and mine["uids"] == "0 0 0 0"
+    udp = listeners[("udp", got["udp"])]
+    assert (udp["address"], udp["pid"], udp["source"]) == ("::1", got["me"], "process")
+    nobody = listeners[("tcp", got["child"])]
+    assert (nobody["pid"], nobody["uid"], nobody["uids"], nobody["source"]) == (
+        got["child_pid"],
+        65534,
+        "65534 65534 65534 65534",
+        "process",
+    )
+    assert nobody["user"] == pwd.getpwuid(65534).pw_name
+    assert listeners[("tcp", got["ssh_port"])]["pid"] == got["me"]
+
+    modes = {r["path"]: r for r in tables["file_modes"]}
+    secrets = got["secrets"]
+    assert (modes[secrets]["type"], modes[secrets]["mode"]) == ("dir", "0711")
+    assert (modes[f"{secrets}/shadow"]["mode"], modes[f"{secrets}/shadow"]["owner"]) == ("0600", "root")
+    assert modes[f"{secrets}/public.txt"]["mode"] == "0644"
+    assert (modes[f"{secrets}/sub"]["type"], modes[f"{secrets}/sub"]["mode"]) == ("dir", "0750")
+    key = modes[f"{secrets}/sub/key.pem"]
+    assert (key["mode"], key["uid"], key["gid"]) == ("0640", 65534, 65534)
+    assert (key["owner"], key["group"]) == (pwd.getpwuid(65534).pw_name, grp.getgrgid(65534).gr_name)
+    hostile = [r for r in tables["file_modes"] if r["path"] == got["hostile"]]
+    assert len(hostile) == 2 and {r["mode"] for r in hostile} == {"0604"}  # under secrets, and as a path
+    assert not got["pwned"]  # the name was data, never run
+    missing = [r for r in tables["file_modes"] if r["path"].endswith("/nope")]
+    assert missing == [{**missing[0], "exists": False, "mode": None}]
+    many = [r for r in tables["file_modes"] if r["path"].startswith(got["many"])]
+    assert len(many) == 200 and "only its first 200 entries" in run["detail"]
+
+    events = {r["text"]: r["event"] for r in tables["device_log"]}
+    assert all(r["in_window"] for r in tables["device_log"])
+    assert len(tables["device_log"]) == 8, "\n".join(events)
+    by_event = sorted(r["event"] for r in tables["device_log"] if r["file"].endswith("messages"))
+    assert by_event == ["failed_login", "login", "other", "password_change", "update"]
+    app = sorted((r["line"], r["event"]) for r in tables["device_log"] if r["file"].endswith("app.log"))
+    first = got["app_lines"] + 2  # the old line is line app_lines + 1
+    assert app == [(first, "failed_login"), (first + 1, "password_change"), (first + 2, "login")]
+    messages = sorted(r["line"] for r in tables["device_log"] if r["file"].endswith("messages"))
+    assert messages == [2, 3, 4, 5, 6]
+    log = f"log {Path(got['secrets']).parent}/messages: 7 lines read, 1 without a readable time, 5 written"
+    assert log in run["detail"]
+
+    (clock,) = tables["device_clock"]
+    assert abs(clock["offset_s"]) < 5 and clock["device_time"] > 0
+
+    session = tables["session"]
+    assert {r["port"] for r in session} == {got["ssh_port"]}
+    assert {"connect", "clock", "listeners", "processes", "file_modes", "logs"} <= {
+        r["purpose"] for r in session
+    }
+    assert all(len(r["command"]) <= 1024 and len(r["output"]) <= 4096 for r in session)
+    assert all(r["exit_status"] == 0 for r in session if r["purpose"] in ("clock", "logs"))
+
+
+NOT_ROOT = """
+from workbench.probe.session import device_session_test
+port, key = ssh_server(WORK, as_uid=65534)
+tcp = socket.socket(); tcp.bind(("127.0.0.1", 0)); tcp.listen(); SOCKETS.append(tcp)
+probe_plan, test = plan(access(WORK, port, key_file=key.name), "device_session", sensitive_paths=[])
+run, tables = device_session_test("127.0.0.1", probe_plan, test, probe_started=time.time())
+RESULT.update(run=as_json(run), tables=tables, tcp=tcp.getsockname()[1])
+"""
+
+
+def test_a_shell_that_is_not_root_sees_only_the_sockets_owner(tmp_path: Path) -> None:
+    got = run_session_driver(tmp_path, NOT_ROOT)
+    assert got["run"]["status"] == "completed", got["run"]["detail"]
+    (mine,) = [r for r in got["tables"]["listeners"] if r["port"] == got["tcp"]]
+    assert (mine["source"], mine["uid"], mine["user"], mine["pid"], mine["uids"]) == (
+        "socket",
+        0,
+        "root",
+        None,
+        None,
+    )
+    assert "without their process" in got["run"]["detail"]
+
+
+HOSTILE = r"""
+import hashlib
+from workbench.probe.session import device_session_test
+from workbench.probe.shell import Shell, OUTPUT_LIMIT
+port, key = ssh_server(WORK, banner="Welcome\x1b[2J <b>unit</b>\x07")
+probe_plan, test = plan(access(WORK, port, key_file=key.name), "device_session")
+shell = Shell("127.0.0.1", probe_plan.access, test).connect()
+hung = shell.run("sleep 60", "clock", timeout_s=1)
+after = shell.run("echo still here", "clock")
+huge = shell.run("head -c 10000000 /dev/zero | tr '\\0' A; echo oops >&2", "logs")
+garbage = shell.run(r"printf '\377\376<b>x</b>\033[31m\000tail'; exit 3", "clock")
+upload = os.urandom(3_000_000)
+sent = shell.run(f"cat > {WORK}/up.bin && sha256sum {WORK}/up.bin", "upload", stdin=upload)
+shell.close()
+gone = Shell("127.0.0.1", probe_plan.access, test)
+gone.run("true", "clock")  # never connected
+RESULT.update(rows=shell.rows, huge_kept=len(huge.stdout), limit=OUTPUT_LIMIT, huge_bytes=huge.output_bytes,
+              upload_sum=hashlib.sha256(upload).hexdigest(), gone=gone.rows)
+# a wrong password, a wrong key, nothing listening, a server that never speaks
+wrong_password = access(WORK, port, password="nope")
+_, other_key = ssh_server(WORK, key=True)
+outcomes = {}
+for name, access_ in {"password": wrong_password, "key": access(WORK, port, key_file=other_key.name),
+                      "refused": access(WORK, free_port(), password="x"),
+                      "silent": access(WORK, silent_server(free_port()), password="x")}.items():
+    probe_plan, test = plan(access_, "device_session", exchange_timeout_s=2)
+    outcomes[name] = device_session_test("127.0.0.1", probe_plan, test, time.time())
+RESULT["refused"] = {k: {"run": as_json(run), "tables": tables} for k, (run, tables) in outcomes.items()}
+# a log that does not exist: the rest runs, the test is partial
+logs = ["/nonexistent/log", str(WORK / "up.bin")]
+access_ = access(WORK, port, key_file=key.name, logs=logs)
+probe_plan, test = plan(access_, "device_session", sensitive_paths=[])
+run, tables = device_session_test("127.0.0.1", probe_plan, test, time.time())
+RESULT["missing_log"] = {"run": as_json(run), "tables": tables}
+"""
+
+
+def test_a_hostile_unit_gives_rows_not_crashes(tmp_path: Path) -> None:
+    got = run_session_driver(tmp_path, HOSTILE)
+    connect, hung, after, huge, garbage, sent = got["rows"]
+    assert connect["purpose"] == "connect" and "SHA256:" in connect["output"]
+    assert "\x1b" not in connect["output"] and "\x07" not in connect["output"] and "unit" in connect["output"]
+    assert hung["exit_status"] is None and hung["error"].startswith("cut after")
+    assert (after["exit_status"], after["output"]) == (0, "still here")
+    assert huge["exit_status"] == 0 and huge["output_bytes"] == 10_000_000 + len("oops\n")
+    assert got["huge_kept"] == got["limit"] and len(huge["output"]) <= 4096
+    assert garbage["exit_status"] == 3 and garbage["output"].isprintable() and "<b>x</b>" in garbage["output"]
+    assert sent["exit_status"] == 0 and sent["output"].startswith(got["upload_sum"])
+    (gone,) = got["gone"]
+    assert gone["exit_status"] is None and "not run" in gone["error"]
+
+    refused = got["refused"]
+    for name in ("password", "key"):
+        run = refused[name]["run"]
+        assert run["status"] == "error" and "login refused for root" in run["detail"], run
+        (row,) = refused[name]["tables"]["session"]
+        assert row["purpose"] == "connect" and "login refused" in row["error"]
+        assert not any(refused[name]["tables"][t] for t in ("listeners", "file_modes", "device_log"))
+    assert refused["refused"]["run"]["status"] == "error"
+    assert "refused" in refused["refused"]["run"]["detail"]
+    assert (
+        refused["silent"]["run"]["status"] == "error" and refused["silent"]["tables"]["session"][0]["error"]
+    )
+
+    missing = got["missing_log"]
+    assert missing["run"]["status"] == "partial" and "/nonexistent/log" in missing["run"]["detail"]
+    (row,) = [r for r in missing["tables"]["session"] if "/nonexistent/log" in r["command"]]
+    assert (
+        row["purpose"] == "logs"
+        and row["exit_status"] != 0
+        and "cannot read /nonexistent/log" in row["error"]
+    )
+    assert missing["tables"]["listeners"] and missing["tables"]["device_clock"]  # the other parts ran
+
+
+# --- the parsers, on raw output a unit could print ----------------------------------------------------
+NET = """#file tcp
+  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1111 1
+   1: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000    33        0 2222 1
+   2: 0100007F:0016 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 3333 1
+   3: garbage
+#file tcp6
+   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 4444 1
+   1: 0000000000000000FFFF00000100007F:01BB 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 5555 1
+#file udp
+   0: 00000000:0202 00000000:0000 07 00000000:00000000 00:00000000 00000000   65534    0 6666 2
+   1: 0100007F:0203 0100007F:0035 01 00000000:00000000 00:00000000 00000000     0        0 7777 2
+#file udp6
+   0: 00000000000000000000000001000000:1633 00000000000000000000000000000000:0000 07 0:0 0:0 0 0 0 8888 2
+"""
+
+
+def test_proc_net_listeners_are_parsed() -> None:
+    sockets = net.parse_net(
+        NET + "#file bogus\n   0: 0100007F:0016 00000000:0000 0A 0 0 0 0 0 9999\n\x00\xff"
+    )
+    got = {(s.transport, s.address, s.port, s.uid, s.inode) for s in sockets}
+    assert got == {
+        ("tcp", "127.0.0.1", 22, 0, 1111), ("tcp", "0.0.0.0", 80, 33, 2222), ("tcp", "::", 8080, 0, 4444),
+        ("tcp", "::ffff:127.0.0.1", 443, 0, 5555), ("udp", "0.0.0.0", 514, 65534, 6666),
+        ("udp", "::1", 5683, 0, 8888),
+    }  # fmt: skip
+
+
+def test_socket_holders_and_processes_are_parsed() -> None:
+    listing = (
+        "/proc/1/fd/:\nlrwx------ 1 root root 64 Jan 1 00:00 3 -> socket:[1111]\n"
+        "/proc/50/fd/:\nlrwx------ 1 root root 64 Jan 1 00:00 4 -> socket:[2222]\n"
+        "/proc/51/fd/:\nlrwx------ 1 www www 64 Jan 1 00:00 4 -> socket:[2222]\n"
+        "/proc/77/fd/5 socket:[6666]\nnonsense -> socket:[bad]\n"
+    )
+    assert net.parse_fds(listing) == {1111: 1, 2222: 50, 6666: 77}
+    status = (
+        "#pid 50\nName:\tlighttpd\nUid:\t0\t33\t33\t33\nGid:\t0\t0\t0\t0\n#comm lighttpd\n\n#cmdline "
+        "lighttpd\0-f\0/etc/lighttpd.conf\0\n#pid 77\nUid:\tx y\n#comm \x1b[31mevil\n\n#cmdline \n#pid abc\n"
+    )
+    processes = net.parse_processes(status)
+    assert (
+        processes[50].uids == [0, 33, 33, 33]
+        and processes[50].command_line == "lighttpd -f /etc/lighttpd.conf"
+    )
+    assert processes[77].uids is None and processes[77].name == "[31mevil"
+    users = net.parse_ids("root:x:0:0::/root:/bin/sh\nwww:x:33:33::/:/bin/false\nbroken\n:x:5:5\n")
+    assert users == {0: "root", 33: "www"}
+    rows = net.listener_rows(net.parse_net(NET), {1111: 1, 2222: 50, 6666: 77}, processes, users)
+    web = next(r for r in rows if r["port"] == 80)
+    assert (web["uid"], web["user"], web["pid"], web["uids"], web["source"]) == (
+        33,
+        "www",
+        50,
+        "0 33 33 33",
+        "process",
+    )
+    syslog = next(r for r in rows if r["port"] == 514)
+    assert (syslog["uid"], syslog["pid"], syslog["source"]) == (65534, 77, "socket")  # no Uid: line
+    assert net.process_command([5, 6]).startswith("for p in 5 6;")
+
+
+def test_stat_and_ls_listings_are_parsed() -> None:
+    stat = "41ed 0 0 /etc/ssl/private\n81a0 0 42 /etc/ssl/private/k ey.pem\nA1ff 0 0 /x/link\ngarbage line\n"
+    entries = files.parse_stat(stat)
+    assert entries == [
+        ("/etc/ssl/private", 0o40755, 0, 0), ("/etc/ssl/private/k ey.pem", 0o100640, 0, 42),
+        ("/x/link", 0o120777, 0, 0),
+    ]  # fmt: skip
+    assert files.parse_stat("#missing\n") is None
+    rows = files.file_rows("/etc/ssl/private", entries, 2, {0: "root"}, {42: "ssl-cert"})
+    assert [(r["type"], r["mode"], r["owner"], r["group"]) for r in rows] == [
+        ("dir", "0755", "root", None), ("file", "0640", "root", "ssl-cert")
+    ]  # fmt: skip
+    listing = (
+        "#path /etc/shadow\n-rw-r----- 1 0 42 512 Jan  1 00:00 /etc/shadow\n"
+        "#path /tmp\ndrwxrwxrwt 9 0 0 0 x /tmp\n"
+    )
+    assert files.parse_ls(listing) == [("/etc/shadow", 0o100640, 0, 42), ("/tmp", 0o41777, 0, 0)]
+    assert "'/a b $(x)'" in files.stat_command("/a b $(x)", 5)
+
+
+def test_log_times_events_and_line_numbers() -> None:
+    clock = logs.UnitClock(device_time=1_767_225_600, zone_s=3600, offset_s=0.0)  # 2026-01-01T00:00:00Z
+    assert logs.logged_at("2025-12-31T23:59:58Z sshd: x", clock) == 1_767_225_598
+    assert logs.logged_at("[2025-12-31T23:59:58.5+01:00] x", clock) == 1_767_225_598.5 - 3600
+    assert logs.logged_at("2026-01-01 01:00:00 x", clock) == 1_767_225_600  # the unit's zone
+    assert logs.logged_at("Jan  1 00:59:59 cam sshd: x", clock) == 1_767_225_599
+    assert logs.logged_at("<34>Dec 31 23:00:00 cam x", clock) == 1_767_218_400  # last December
+    unreadable = ("Feb 30 10:00:00 x", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T25:00:00Z")
+    for garbage in (*unreadable, "", "\xff\x00"):
+        assert logs.logged_at(garbage, clock) is None
+    events = load_catalog("2026.4").live_tests["device_session"]["log_events"]
+    rules = logs.EventRules.from_settings({**events, "broken": ["(unclosed"]})
+    assert rules.broken == ["broken: (unclosed"]
+    assert rules.event("sshd[1]: Failed password for root") == "failed_login"
+    assert rules.event("Invalid user admin from 127.0.0.1") == "failed_login"
+    assert rules.event("PASSWORD CHANGED for admin") == "password_change"
+    assert rules.event("Firmware upgrade done") == "update"
+    assert rules.event("link up") == "other"
+    output = b"#size 30\n#lines 3\n" + b"ne one\nline two\r\nline three\n"  # the tail starts inside line 1
+    assert logs.numbered_lines(output, 24) == [(2, b"line two"), (3, b"line three")]
+    whole = b"#size 12\n#lines 1\n" + b"only\npartial"
+    assert logs.numbered_lines(whole, 100) == [(1, b"only"), (2, b"partial")]
+    assert (
+        logs.numbered_lines(b"sh: can't open\n", 10) is None
+        and logs.numbered_lines(b"#size x\n#lines 1\n", 9) is None
+    )
