@@ -186,6 +186,7 @@ huge = shell.run("head -c 10000000 /dev/zero | tr '\\0' A; echo oops >&2", "logs
 garbage = shell.run(r"printf '\377\376<b>x</b>\033[31m\000tail'; exit 3", "clock")
 upload = os.urandom(3_000_000)
 sent = shell.run(f"cat > {WORK}/up.bin && sha256sum {WORK}/up.bin", "upload", stdin=upload)
+early = shell.run("exit 5", "upload", stdin=upload * 4)  # ends without reading its input
 shell.close()
 gone = Shell("127.0.0.1", probe_plan.access, test)
 gone.run("true", "clock")  # never connected
@@ -212,7 +213,7 @@ RESULT["missing_log"] = {"run": as_json(run), "tables": tables}
 
 def test_a_hostile_unit_gives_rows_not_crashes(tmp_path: Path) -> None:
     got = run_session_driver(tmp_path, HOSTILE)
-    connect, hung, after, huge, garbage, sent = got["rows"]
+    connect, hung, after, huge, garbage, sent, early = got["rows"]
     assert connect["purpose"] == "connect" and "SHA256:" in connect["output"]
     assert "\x1b" not in connect["output"] and "\x07" not in connect["output"] and "unit" in connect["output"]
     assert hung["exit_status"] is None and hung["error"].startswith("cut after")
@@ -221,6 +222,7 @@ def test_a_hostile_unit_gives_rows_not_crashes(tmp_path: Path) -> None:
     assert got["huge_kept"] == got["limit"] and len(huge["output"]) <= 4096
     assert garbage["exit_status"] == 3 and garbage["output"].isprintable() and "<b>x</b>" in garbage["output"]
     assert sent["exit_status"] == 0 and sent["output"].startswith(got["upload_sum"])
+    assert (early["exit_status"], early["error"]) == (5, "")
     (gone,) = got["gone"]
     assert gone["exit_status"] is None and "not run" in gone["error"]
 

@@ -42,9 +42,12 @@ runs["no_version"] = dict(zip(("run", "tables"), update_test("127.0.0.1", probe_
 hang = {**update, "command": "sleep 60; true {image}"}
 probe_plan, test = plan(access(WORK, port, key_file=key.name, update=hang), "update", exchange_timeout_s=2)
 runs["hung"] = dict(zip(("run", "tables"), update_test("127.0.0.1", probe_plan, test)))
+nowhere = {**update, "upload_dir": "/nonexistent/dir"}
+probe_plan, test = plan(access(WORK, port, key_file=key.name, update=nowhere), "update")
+runs["nowhere"] = dict(zip(("run", "tables"), update_test("127.0.0.1", probe_plan, test)))
 probe_plan, test = plan(access(WORK, port, password="wrong", update=update), "update")
 runs["refused"] = dict(zip(("run", "tables"), update_test("127.0.0.1", probe_plan, test)))
-for name in ("no_version", "hung", "refused"):
+for name in ("no_version", "hung", "nowhere", "refused"):
     runs[name]["run"] = as_json(runs[name]["run"])
 RESULT.update(runs=runs, genuine=genuine.hex(), port=port)
 """
@@ -109,3 +112,9 @@ def test_update_through_the_declared_path(tmp_path: Path) -> None:
     refused = runs["refused"]
     assert refused["run"]["status"] == "error" and "login refused" in refused["run"]["detail"]
     assert refused["tables"]["updates"] == [] and refused["tables"]["session"][0]["purpose"] == "connect"
+
+    nowhere = runs["nowhere"]
+    assert nowhere["run"]["status"] == "error" and "upload the tampered image" in nowhere["run"]["detail"]
+    uploads = [r for r in nowhere["tables"]["session"] if r["purpose"] == "upload"]
+    assert len(uploads) == 2 and all(r["exit_status"] != 0 and r["error"] for r in uploads)
+    assert not any(r["purpose"] == "install" for r in nowhere["tables"]["session"])

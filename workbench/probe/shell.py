@@ -107,6 +107,8 @@ class Shell:
             self._transport = self._login(min(self.exchange_timeout, CONNECT_TIMEOUT_S))
             ran.exit_status = 0
             ran.stdout = f"{self.banner} host key {self.fingerprint}".strip().encode()
+        except paramiko.PasswordRequiredException:
+            ran.error = f"the key file {cfg.key_file} needs a passphrase (test-access.yaml gives none)"
         except paramiko.AuthenticationException as exc:
             ran.error = f"login refused for {cfg.user} ({method}): {printable(str(exc))}"
         except Exception as exc:  # noqa: BLE001 - a hostile unit or an unreadable key: a row, not a crash
@@ -196,6 +198,8 @@ class Shell:
                 channel.shutdown_write()  # EOF at once: a command reading stdin does not wait
             ended = False
             while not ended:
+                if pending is not None and (channel.closed or channel.exit_status_ready()):
+                    pending = None  # the command ended without reading all of it
                 if pending is not None and len(pending) and channel.send_ready():
                     pending = pending[channel.send(pending[:CHUNK]) :]
                 if pending is not None and not len(pending):
