@@ -360,3 +360,44 @@ def test_log_times_events_and_line_numbers() -> None:
         logs.numbered_lines(b"sh: can't open\n", 10) is None
         and logs.numbered_lines(b"#size x\n#lines 1\n", 9) is None
     )
+
+
+RUNNER = r"""
+from workbench.probe.runner import run_probe
+from workbench.probe.plan import ProbePlan
+port, key = ssh_server(WORK)
+(WORK / "fw.bin").write_bytes(os.urandom(5000))
+(WORK / "messages").write_text("no time\n")
+update = {"image": "fw.bin", "upload_dir": str(WORK), "command": "true {image}"}
+access_ = access(WORK, port, key_file=key.name, logs=[str(WORK / "messages")], update=update,
+                 version_command="echo 1.0")
+_, session = plan(access_, "device_session", sensitive_paths=[str(WORK / "fw.bin")])
+_, upgrade = plan(access_, "update")
+probe = ProbePlan("127.0.0.1", "quick", "lo", [upgrade, session], access=access_)
+done = run_probe(probe, WORK)
+RESULT.update(results=str(done.results_path), capture=str(done.capture_path), port=port)
+"""
+
+
+def test_the_runner_records_the_session_with_its_packets(tmp_path: Path) -> None:
+    """Through run_probe: the rows fit the tables' schema, each command's row names packets of the shell's
+    port from the evidence capture (read back with scapy), the results keep no secret of the access."""
+    from netns_run import tcp_packets
+
+    from workbench.probe.results import ProbeResults
+
+    got = run_session_driver(tmp_path, RUNNER)
+    results = ProbeResults.load(Path(got["results"]))
+    statuses = [(t.name, t.status) for t in results.tests]
+    assert statuses == [("update", "completed"), ("device_session", "completed")], results.tests
+    for table in ("session", "listeners", "file_modes", "device_log", "device_clock", "updates"):
+        results.frame(table)
+    assert not results.warnings, results.warnings
+    packets = tcp_packets(Path(got["capture"]))
+    on_port = {p["number"] for p in packets if got["port"] in (p["sport"], p["dport"])}
+    session = results.tables["session"]
+    assert all(r["packet_count"] > 0 and set(r["packets"]) <= on_port for r in session), session
+    assert all(r["packet_count"] > 0 for r in results.tables["updates"])
+    key_file = results.plan["access"]["shell"]["key_file"]
+    assert key_file == Path(key_file).name  # a name only
+    assert "PRIVATE KEY" not in Path(got["results"]).read_text()
