@@ -1,11 +1,38 @@
-"""ATK-07: services run with least privilege: network services not running as root."""
+"""ATK-07: services run with least privilege: network services not running as root.
+
+Two views. The firmware's start scripts say as which user each network service is started (the engine's
+`services` table). The probe's device session (test access; catalogue 2026.4) lists every listening
+socket on the running unit with the process and the user behind it, and what runs decides: a listener
+whose process runs with an effective uid in `privileged_uids` and is not in `exempt_services` fails; none
+passes. A socket whose process the probe could not see is known only by its owner, which a server that
+binds as root and then drops its privileges keeps: from it the probe cannot tell.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, program_names, ref, started
-from workbench.checks.base import CheckResult, Finding, Severity, Verdict
+from workbench.checks._probe import clip, port_label, results_ref
+from workbench.checks._probe_unit import (
+    amended,
+    firmware_today,
+    listed,
+    older_catalogue,
+    session_refs,
+    takes_unit_tests,
+    undecided,
+    unit_gap,
+)
+from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks.context import EvidenceContext
+from workbench.checks.parameters import Parameters
+
+PROCEDURE = (
+    "the inspector checks on the running device (ps, /proc) which services need root, and "
+    "whether the others drop privileges after start-up"
+)
 
 
 def _root_finding(row: Row, label: str, user: str, uid: int) -> Finding:
@@ -22,22 +49,120 @@ def _root_finding(row: Row, label: str, user: str, uid: int) -> Finding:
     )
 
 
+@dataclass
+class Policy:
+    privileged: set[int]
+    exempt: set[str]
+
+    @classmethod
+    def of(cls, params: Parameters) -> Policy:
+        return cls(
+            {int(u) for u in params.strings("privileged_uids")}, set(params.lowered("exempt_services"))
+        )
+
+
 class LeastPrivilegeServices(FirmwareCheck):
     requirement_id = "ATK-07"
+    needs = frozenset()
+    optional = frozenset({EvidenceKind.FIRMWARE, EvidenceKind.PROBE})
     parameters = ("network_services", "privileged_uids", "exempt_services")
 
+    def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        today = firmware_today(self, ctx)
+        if not takes_unit_tests(ctx):
+            return amended(ctx, today, reasons=older_catalogue(ctx))
+        _, gap = unit_gap(ctx, "device_session")
+        rows = list(ctx.probe_rows("listeners"))
+        if gap or not rows:
+            return amended(ctx, today, reasons=[undecided(gap or "the unit listed no listening socket")])
+        params = self.params(ctx)
+        unit = UnitListeners.of(rows, Policy.of(params))
+        differ = unit.differences(_boot_users(today), Policy.of(params))
+        indicators = unit.indicators()
+        if unit.failing:
+            findings = [self._unit_finding(ctx, group) for group in unit.failing.values()]
+            lead = (
+                f"decided on the unit: {len(findings)} process(es) listen with a privileged uid: "
+                + listed([f.summary.removeprefix("on the unit, ") for f in findings], 6)
+            )
+            reasons = [lead, *unit.notes(), *differ]
+            return amended(
+                ctx,
+                today,
+                verdict=Verdict.FAIL,
+                reasons=reasons,
+                findings=findings,
+                indicators=indicators,
+                decided=True,
+                settled=(PROCEDURE,),
+            )
+        if unit.unknown:
+            lead = (f"On the unit, {listed(unit.unknown)}: the probe saw no process behind it and cannot"
+                    " tell whether the process dropped its privileges after binding.")  # fmt: skip
+            return amended(ctx, today, reasons=[lead, *unit.notes(), *differ], indicators=indicators)
+        lead = "decided on the unit: no listening process runs with a privileged uid unless exempt"
+        reasons = [lead, *unit.notes(), *differ, *params.notes]
+        return amended(
+            ctx,
+            today,
+            verdict=Verdict.PASS,
+            reasons=reasons,
+            findings=(),
+            indicators=indicators,
+            decided=True,
+            settled=(PROCEDURE,),
+        )
+
+    def _unit_finding(self, ctx: EvidenceContext, group: list[Row]) -> Finding:
+        first = group[0]
+        ports = sorted({port_label(r) for r in group})
+        process, user = clip(first["process"] or "?", 64), clip(first["user"] or "?", 64)
+        summary = (f"on the unit, {process} (pid {first['pid']}) listens on {listed(ports, 6)} as {user}"
+                   f" (uid {first['uid']})")  # fmt: skip
+        evidence = session_refs(ctx, "listeners", "processes") or (
+            results_ref(first, "listeners on the unit"),
+        )
+        data = {"process": process, "pid": first["pid"], "ports": ports, "uid": first["uid"],
+                "user": user, "command_line": clip(first["command_line"], 200),
+                "uids": clip(first["uids"], 64)}  # fmt: skip
+        return Finding(summary, Severity.MEDIUM, evidence, data)
+
+    # --- the firmware's start scripts (what the check did before the probe) -------------------------
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         params = self.params(ctx)
+        boot = BootServices.of(ctx, params, Policy.of(params))
+        indicators = {
+            "observed": {
+                "privileged": [f.data["service"] or f.data["command"] for f in boot.as_root],
+                "exempt": boot.exempted,
+                "unprivileged": boot.unprivileged,
+                "unknown_user": boot.unknown,
+            },
+            "privileged_uids": sorted(Policy.of(params).privileged),
+            "exempt_services": params.lowered("exempt_services"),
+            "boot_users": boot.users,
+        }
+        reasons = [*boot.reasons(), *params.notes]
+        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, boot.as_root, indicators)
+
+
+@dataclass
+class BootServices:
+    """Network services the start scripts start, by the user they run as."""
+
+    as_root: list[Finding] = field(default_factory=list)
+    exempted: list[str] = field(default_factory=list)
+    unprivileged: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    users: dict[str, list[Any]] = field(default_factory=dict)  # program -> [user, uid] its start script gives
+
+    @classmethod
+    def of(cls, ctx: Any, params: Parameters, policy: Policy) -> BootServices:
         known = set(params.lowered("network_services"))
-        privileged = {int(u) for u in params.strings("privileged_uids")}
-        exempt = params.lowered("exempt_services")
         uids = {
             (r["artefact"], r["user"] or ""): r["uid"] for r in ctx.firmware_rows("accounts", ("user", "uid"))
         }
-        as_root: list[Finding] = []
-        exempted: list[str] = []
-        unprivileged: list[str] = []
-        unknown: list[str] = []
+        boot = cls()
         columns = ("name", "source", "line", "command", "runs_as", "port", "enabled")
         for row in ctx.firmware_rows("services", columns):
             name, command = row["name"] or "", row["command"] or ""
@@ -48,42 +173,110 @@ class LeastPrivilegeServices(FirmwareCheck):
             uid = int(user) if user.isdigit() else uids.get((row["artefact"], user))
             if uid is None and user == "root":
                 uid = 0
-            if uid in privileged and programs & set(exempt):
-                exempted.append(f"{label} ({user})")
-            elif uid in privileged:
-                as_root.append(_root_finding(row, label, user, uid))
+            boot.users.update({p: [user, uid] for p in programs if p and (p in known or p == name.lower())})
+            if uid in policy.privileged and programs & policy.exempt:
+                boot.exempted.append(f"{label} ({user})")
+            elif uid in policy.privileged:
+                boot.as_root.append(_root_finding(row, label, user, uid))
             elif user:
-                unprivileged.append(f"{label} ({user})")
+                boot.unprivileged.append(f"{label} ({user})")
             else:
-                unknown.append(label)
-        indicators = {
-            "observed": {
-                "privileged": [f.data["service"] or f.data["command"] for f in as_root],
-                "exempt": exempted,
-                "unprivileged": unprivileged,
-                "unknown_user": unknown,
-            },
-            "privileged_uids": sorted(privileged),
-            "exempt_services": exempt,
-        }
-        if as_root:
-            lead = f"{len(as_root)} network service(s) started at boot run with a privileged uid"
-        elif unprivileged or unknown:
+                boot.unknown.append(label)
+        return boot
+
+    def reasons(self) -> list[str]:
+        if self.as_root:
+            lead = f"{len(self.as_root)} network service(s) started at boot run with a privileged uid"
+        elif self.unprivileged or self.unknown:
             lead = "no network service started at boot is known to run as root"
         else:
             lead = "no network service started at boot was identified in the image"
         reasons = [lead]
-        if exempted:
-            reasons.append("privileged by design (exempt in the catalogue): " + ", ".join(exempted))
-        if unprivileged:
-            reasons.append("running as unprivileged users: " + ", ".join(unprivileged))
-        if unknown:
-            reasons.append("user not determinable from the boot scripts: " + ", ".join(unknown))
-        reasons.append(
-            "the inspector checks on the running device (ps, /proc) which services need root, and "
-            "whether the others drop privileges after start-up"
+        if self.exempted:
+            reasons.append("privileged by design (exempt in the catalogue): " + ", ".join(self.exempted))
+        if self.unprivileged:
+            reasons.append("running as unprivileged users: " + ", ".join(self.unprivileged))
+        if self.unknown:
+            reasons.append("user not determinable from the boot scripts: " + ", ".join(self.unknown))
+        reasons.append(PROCEDURE)
+        return reasons
+
+
+def _boot_users(today: CheckResult) -> dict[str, list[Any]]:
+    users = today.indicators.get("boot_users")
+    return users if isinstance(users, dict) else {}
+
+
+@dataclass
+class UnitListeners:
+    """The unit's listening sockets, judged by the user behind them."""
+
+    failing: dict[tuple[Any, ...], list[Row]] = field(default_factory=dict)  # by process
+    unknown: list[str] = field(default_factory=list)
+    exempted: list[str] = field(default_factory=list)
+    unprivileged: list[str] = field(default_factory=list)
+    processes: dict[str, tuple[str, Any]] = field(default_factory=dict)  # program -> (user, uid) on the unit
+
+    @classmethod
+    def of(cls, rows: list[Row], policy: Policy) -> UnitListeners:
+        unit = cls()
+        for row in rows:
+            port, uid = port_label(row), row["uid"]
+            name, command = clip(row["process"], 64), clip(row["command_line"], 200)
+            seen = row["source"] == "process" and bool(name or command)
+            programs = {name.lower(), *program_names(command)} - {""}
+            label = f"{name or 'a process'} on {port}" if seen else port
+            if seen:
+                unit.processes.update({p: (clip(row["user"], 64), uid) for p in programs})
+            if uid is None:
+                unit.unknown.append(f"{label} (user unknown)")
+            elif uid not in policy.privileged:
+                unit.unprivileged.append(f"{label} (uid {uid})")
+            elif not seen:
+                unit.unknown.append(f"{port} (socket owner uid {uid})")
+            elif programs & policy.exempt:
+                unit.exempted.append(label)
+            else:
+                unit.failing.setdefault((row["pid"], name, uid), []).append(row)
+        return unit
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.exempted:
+            notes.append(
+                "Privileged by design on the unit (exempt in the catalogue): " + listed(self.exempted)
+            )
+        if self.unprivileged:
+            notes.append("Unprivileged on the unit: " + listed(self.unprivileged))
+        if self.unknown and self.failing:
+            notes.append("No process seen behind (privileges dropped or not): " + listed(self.unknown))
+        return notes
+
+    def differences(self, boot_users: dict[str, list[Any]], policy: Policy) -> list[str]:
+        """Where the start scripts and the unit disagree about a program's user."""
+        differ = []
+        for program, (user, uid) in sorted(boot_users.items()):
+            if program not in self.processes:
+                if uid in policy.privileged and program not in policy.exempt:
+                    differ.append(f"{clip(program, 64)}: started as {clip(user, 64)} by the start scripts,"
+                                  " not listening on the unit")  # fmt: skip
+                continue
+            unit_user, unit_uid = self.processes[program]
+            if uid != unit_uid and user != unit_user:
+                differ.append(f"{clip(program, 64)}: started as {clip(user, 64) or '?'} by the start scripts,"
+                              f" runs as {unit_user or '?'} (uid {unit_uid}) on the unit")  # fmt: skip
+        return (
+            [f"The start scripts and the unit differ (the unit decides): {listed(differ, 6)}."]
+            if differ
+            else []
         )
-        return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, as_root, indicators)
+
+    def indicators(self) -> dict[str, Any]:
+        failing = {
+            f"{name} (pid {pid})": [r["port"] for r in rows] for (pid, name, _), rows in self.failing.items()
+        }
+        return {"failing": failing, "unknown": self.unknown, "exempt": self.exempted,
+                "unprivileged": self.unprivileged}  # fmt: skip
 
 
 CHECK = LeastPrivilegeServices

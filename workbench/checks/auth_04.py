@@ -1,23 +1,99 @@
-"""AUTH-04: the user can change the authentication value simply."""
+"""AUTH-04: the user can change the authentication value simply.
+
+The inspector's hands-on test, guided by the declaration and the firmware's accounts. With test access
+(catalogue 2026.4, `password_change`) the probe follows the documented procedure itself: it sets a new
+password through the device's form, tries the new one and the old one on every service the manufacturer
+says uses it (`applies_to`), and sets the original back. The old password still accepted anywhere, or the
+documented change refused, fails; all as it should on the user's own interface (`user_interfaces`), with
+the documentation named and no other password login left untested, passes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from workbench.checks._probe import Row, clip, completed, not_done, probe_refs, service_label, test_state
+from workbench.checks._probe_unit import (
+    access_part,
+    amended,
+    listed,
+    older_catalogue,
+    takes_unit_tests,
+    undecided,
+)
 from workbench.checks._procedural import FirmwareGuidedCheck
+from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
+from workbench.probe.results import TestRun, TestStatus
 
 _PASSWORD_TOOLS = ("/passwd", "/chpasswd")
+_WRONG_CURRENT = {"401", "403", "407"}  # the form refused the current password: the test access is wrong
+_FAMILY = {"https": "web", "http": "web", "mqtts": "mqtt"}  # one password store per family
+NOT_COVERED = (
+    "Values this test does not cover (an app account, a pairing PIN, other accounts) are for the inspector"
+    " if the documentation or the declaration names them; an inspector's verdict overrides."
+)
+
+
+def _family(protocol: Any) -> str:
+    name = clip(protocol, 20).lower()
+    return _FAMILY.get(name, name)
 
 
 class ChangeAuthentication(FirmwareGuidedCheck):
     requirement_id = "AUTH-04"
     fields = ("default_passwords",)
+    optional = FirmwareGuidedCheck.optional | {EvidenceKind.PROBE}
+    parameters = ("user_interfaces",)
     procedure_hint = (
         "the inspector changes the password (or other authentication value) through the interface "
         "offered to the user, logs in with the new value, checks the old one is refused, and records "
         "the steps taken"
     )
+
+    def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        today = super().evaluate(ctx)
+        if not takes_unit_tests(ctx):
+            return amended(ctx, today, reasons=older_catalogue(ctx))
+        test = test_state(ctx, "password_change")
+        change = PasswordChange.of(ctx)
+        failed = change.failures(ctx)
+        if failed:
+            lead = "decided on the unit: " + "; ".join(f.summary for f in failed)
+            return amended(
+                ctx,
+                today,
+                verdict=Verdict.FAIL,
+                reasons=[lead],
+                findings=failed,
+                decided=True,
+                settled=(self.procedure(ctx),),
+            )
+        params = self.params(ctx)
+        why = change.cannot_tell(test, test_state(ctx, "port_scan"), params) or change.other_logins(ctx)
+        if why:
+            return amended(ctx, today, reasons=[undecided(why), *params.notes])
+        lead = f"decided on the unit: {change.summary()}"
+        shown = Finding("the documented password change works on the unit", Severity.INFO,
+                        probe_refs(change.rows, test), {"services": change.tried()})  # fmt: skip
+        absent = (
+            [f"{listed(change.not_open)} (in applies_to) is not open on the unit."] if change.not_open else []
+        )
+        reasons = [lead, *absent, NOT_COVERED, *params.notes]
+        return amended(
+            ctx,
+            today,
+            verdict=Verdict.PASS,
+            reasons=reasons,
+            findings=[shown],
+            decided=True,
+            settled=(self.procedure(ctx),),
+        )
+
+    def procedure(self, ctx: EvidenceContext) -> str:
+        """Today's procedure line, as ProceduralCheck words it (the unit did it when it decided)."""
+        return f"{self.hint(self.params(ctx))}; record what was examined as evidence"
 
     def firmware_observations(self, ctx: Any, params: Parameters) -> dict[str, Any]:
         logins = [
@@ -34,6 +110,104 @@ class ChangeAuthentication(FirmwareGuidedCheck):
             return []
         users = observed.get("accounts_with_login_shell") or []
         return [f"the firmware has {len(users)} account(s) with a login shell: {', '.join(users) or 'none'}"]
+
+
+class PasswordChange:
+    """The password_change test's rows, step by step, and the documented procedure it followed."""
+
+    def __init__(self, rows: list[Row], plan: dict[str, Any]) -> None:
+        self.rows, self.plan = rows, plan
+        self.change = next((r for r in rows if r["step"] == "change"), None)
+        self.restore = [r for r in rows if r["step"] == "restore"]
+        self.tries: dict[str, dict[str, Row]] = {}  # service -> step -> row
+        not_open: set[str] = set()  # applies_to services the port scan did not find (the probe's own row)
+        for row in rows:
+            if row["step"] not in ("new_password", "old_password"):
+                continue
+            if row["port"] is None:
+                not_open.add(clip(row["protocol"], 20).lower())
+            else:
+                self.tries.setdefault(service_label(row), {})[row["step"]] = row
+        self.not_open = sorted(not_open)
+        tried = {_family(s["new_password"]["protocol"]) for s in self.tries.values() if "new_password" in s}
+        declared = {clip(p, 20).lower() for p in plan.get("applies_to") or () if isinstance(p, str)}
+        self.untried = sorted(p for p in declared - not_open if _family(p) not in tried)
+
+    @classmethod
+    def of(cls, ctx: EvidenceContext) -> PasswordChange:
+        plan = access_part(ctx, "password_change")
+        return cls(list(ctx.probe_rows("password_change")), plan if isinstance(plan, dict) else {})
+
+    def tried(self) -> list[str]:
+        return sorted(self.tries)
+
+    def summary(self) -> str:
+        plan = self.plan
+        return (f"the probe followed the documented procedure ({clip(plan.get('documented_in'), 160)}) on"
+                f" the device's {clip(plan.get('interface'), 20)} interface: the password of"
+                f" {clip(plan.get('user'), 64)!r} changed, the new one works and the old one is refused on"
+                f" {listed(self.tried())}, and the original was set back.")  # fmt: skip
+
+    def failures(self, ctx: EvidenceContext) -> list[Finding]:
+        """The old password accepted after the change; the documented change refused outright."""
+        test = test_state(ctx, "password_change")
+        found = [
+            Finding(f"the old password is still accepted on {name} after the documented change",
+                    Severity.HIGH, probe_refs([steps["old_password"]], test), {"service": name})
+            for name, steps in sorted(self.tries.items())
+            if steps.get("old_password", {}).get("accepted") is True
+        ]  # fmt: skip
+        change = self.change
+        status = clip(change["status"], 8) if change else ""
+        if change and change["accepted"] is False and status[:1] == "4" and status not in _WRONG_CURRENT:
+            summary = (f"the device refused the documented password change ({status}:"
+                       f" {clip(change['detail'], 160)})")  # fmt: skip
+            found.append(Finding(summary, Severity.HIGH, probe_refs([change], test), {"status": status}))
+        return found
+
+    def cannot_tell(self, test: TestRun | None, scan: TestRun | None, params: Parameters) -> str | None:
+        """Why the rows do not show the procedure works (None when they do)."""
+        change, status = self.change, clip(self.change["status"], 8) if self.change else ""
+        if test is None or test.status in (TestStatus.SKIPPED, TestStatus.ERROR) or change is None:
+            return not_done(test, "password_change") or "the probe's password change test made no change"
+        if change["accepted"] is not True:
+            if status in _WRONG_CURRENT:
+                return f"the form refused the current password the test access gives ({status}); correct it"
+            return f"the device's answer to the change did not say whether it took ({status or 'no answer'})"
+        if self.untried:
+            return f"{listed(self.untried)} (in applies_to) was not tried"
+        if self.not_open and not completed(scan):
+            return f"{listed(self.not_open)} (in applies_to) was not found open by an incomplete port scan"
+        unclear = [n for n, s in self.tries.items()
+                   if s.get("new_password", {}).get("accepted") is not True
+                   or s.get("old_password", {}).get("accepted") is not False]  # fmt: skip
+        if unclear or not self.tries:
+            where = listed(unclear) or "any service"
+            return f"the new password was not shown to work and the old one refused on {where}"
+        if not self.restore or self.restore[-1]["accepted"] is not True:
+            return "the original password was not set back (see the test's detail in the results)"
+        if not self.plan.get("documented_in"):
+            return "the test access names no user documentation for the procedure"
+        if clip(self.plan.get("interface"), 20).lower() not in params.lowered("user_interfaces"):
+            return f"the procedure's interface {clip(self.plan.get('interface'), 20)!r} is not one a user has"
+        return None
+
+    def other_logins(self, ctx: EvidenceContext) -> str | None:
+        """Password logins the probe found that the documented change does not apply to."""
+        covered = {_family(p) for p in self.plan.get("applies_to") or ()}
+        shell = access_part(ctx, "shell")
+        shell_port = shell.get("port") if isinstance(shell, dict) else None
+        others = sorted(
+            service_label(r)
+            for r in ctx.probe_rows("access")
+            if (r["outcome"] or "") == "auth_required"
+            and _family(r["protocol"]) not in covered
+            and r["port"] != shell_port
+            and not (_family(r["protocol"]) == "ssh" and "password" not in clip(r["status"], 80).lower())
+        )
+        if not others:
+            return None
+        return f"{listed(others)} also asks for a password, which the documented change does not say it sets"
 
 
 CHECK = ChangeAuthentication

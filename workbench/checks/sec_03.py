@@ -5,22 +5,48 @@ source of accounts other than passwd), a private or host key (the engine's `keys
 lies under one of the catalogue's `sensitive_paths` and is not public material (a `.pub`,
 certificate or public key, or an ssh/ssl configuration file). Such a file with any of the
 `forbidden_mode_bits` set (0004 in the 2026.1 edition: readable by every user) fails the requirement.
+
+Image formats can lose modes. With test access (catalogue 2026.4) the probe lists owner and mode of
+everything at and under `sensitive_paths` on the running unit; the same rule judges those files, and
+the unit's modes decide where the image's differ. A file the unit did not list keeps the image's word.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, cap, file_index, parse_mode, ref
-from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks._probe import Row as ProbeRow
+from workbench.checks._probe import clip, results_ref
+from workbench.checks._probe_unit import (
+    amended,
+    command_refs,
+    firmware_today,
+    listed,
+    older_catalogue,
+    takes_unit_tests,
+    undecided,
+    unit_gap,
+)
+from workbench.checks.base import CheckResult, EvidenceKind, EvidenceRef, Finding, Severity, Verdict
+from workbench.checks.context import EvidenceContext
 
 _HASH_FILES = {"shadow", "shadow-", "gshadow", "gshadow-", "master.passwd"}
 _PUBLIC = re.compile(r"(\.pub|\.crt|\.cer|\.der|_config|\.conf|moduli|authorized_keys|known_hosts)$", re.I)
+PROCEDURE = (
+    "the inspector judges how other secrets (Wi-Fi keys, cloud credentials, keys in flash "
+    "partitions or secure elements) are protected on the device itself"
+)
+NOT_JUDGED = (
+    "Not judged here: secrets kept elsewhere (Wi-Fi keys, cloud credentials, keys in flash partitions or a"
+    " secure element) and the declaration's account of them (IXIT 10); an inspector's verdict overrides."
+)
 
 
-def _mode_bits(value: Any) -> int:
+def mode_bits(value: Any) -> int:
     if isinstance(value, int):
         return value
     try:
@@ -33,23 +59,38 @@ def _under(path: str, prefixes: list[str]) -> bool:
     return any(path == p.rstrip("/") or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 
 
-def stored_secrets(
-    ctx: Any, files: dict[tuple[str, str], Row], sensitive: list[str]
-) -> dict[tuple[str, str], str]:
-    """(artefact, path) -> what the file holds, for every file that holds a secret."""
-    public = {
+def secret_by_place(path: str, sensitive: list[str], public: set[str]) -> str | None:
+    """What a file holds, judged by its name and place alone; None when that says no secret."""
+    if PurePosixPath(path).name in _HASH_FILES:
+        return "password hashes"
+    if _under(path, sensitive) and not _PUBLIC.search(path) and path not in public:
+        return "sensitive material"
+    return None
+
+
+def public_material(ctx: Any) -> set[tuple[str, str]]:
+    """(artefact, path) of the certificates and public keys the firmware engine found."""
+    return {
         (r["artefact"], r["path"] or "")
         for r in ctx.firmware_rows("keys", ("path", "kind"))
         if (r["kind"] or "").lower() in ("certificate", "public_key")
     }
+
+
+def stored_secrets(
+    ctx: Any, files: dict[tuple[str, str], Row], sensitive: list[str]
+) -> dict[tuple[str, str], str]:
+    """(artefact, path) -> what the file holds, for every file that holds a secret."""
+    public: dict[str, set[str]] = {}
+    for artefact, path in public_material(ctx):
+        public.setdefault(artefact, set()).add(path)
     secrets: dict[tuple[str, str], str] = {}
     for (artefact, path), row in files.items():
         if row["type"] in ("directory", "symlink") or row["link_target"]:
             continue
-        if PurePosixPath(path).name in _HASH_FILES:
-            secrets[(artefact, path)] = "password hashes"
-        elif _under(path, sensitive) and not _PUBLIC.search(path) and (artefact, path) not in public:
-            secrets[(artefact, path)] = "sensitive material"
+        what = secret_by_place(path, sensitive, public.get(artefact, set()))
+        if what:
+            secrets[(artefact, path)] = what
     for row in ctx.firmware_rows("accounts", ("source", "hash_scheme")):
         source = row["source"] or ""
         if source and PurePosixPath(source).name != "passwd":
@@ -64,11 +105,68 @@ def stored_secrets(
 
 class StoredSecretsProtected(FirmwareCheck):
     requirement_id = "SEC-03"
+    needs = frozenset()
+    optional = frozenset({EvidenceKind.FIRMWARE, EvidenceKind.PROBE})
     parameters = ("sensitive_paths", "forbidden_mode_bits")
+
+    def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        today = firmware_today(self, ctx)
+        if not takes_unit_tests(ctx):
+            return amended(ctx, today, reasons=older_catalogue(ctx))
+        _, gap = unit_gap(ctx, "device_session")
+        if gap:
+            return amended(ctx, today, reasons=[undecided(gap)])
+        params = self.params(ctx)
+        forbidden = mode_bits(params.get("forbidden_mode_bits"))
+        unit = UnitFiles.of(ctx, today, params.lowered("sensitive_paths"), forbidden)
+        kept = [f for f in today.findings if not unit.covers(str(f.data.get("path") or ""))]
+        indicators = {"secrets": unit.secrets, "unknown_modes": unit.unknown}
+        reasons = [*unit.differences(today), *params.notes]
+        if unit.failing:
+            findings = [_unit_finding(ctx, row, what) for row, what in unit.failing]
+            lead = "decided on the unit: " + listed([f.summary for f in findings], 6)
+            return amended(
+                ctx,
+                today,
+                verdict=Verdict.FAIL,
+                reasons=[lead, *reasons],
+                findings=findings + kept,
+                indicators=indicators,
+                decided=True,
+                settled=(PROCEDURE,),
+            )
+        if kept:
+            unlisted = listed([str(f.data["path"]) for f in kept])
+            lead = (f"On the unit, no secret it listed has a forbidden bit ({forbidden:04o}); the image's"
+                    f" modes stand for what it did not list: {unlisted}.")  # fmt: skip
+            return amended(ctx, today, reasons=[lead, *reasons], findings=kept, indicators=indicators)
+        if not unit.secrets or unit.unknown:
+            lead = unit.undecided_reason()
+            return amended(
+                ctx,
+                today,
+                verdict=Verdict.NEEDS_INSPECTOR,
+                reasons=[lead, *reasons],
+                findings=(),
+                indicators=indicators,
+            )
+        held = [f"{s['path']} ({s['mode']})" for s in unit.secrets]
+        lead = (f"decided on the unit: {len(held)} file(s) holding secrets at the sensitive paths, none with"
+                f" a forbidden bit ({forbidden:04o}): {listed(held)}")  # fmt: skip
+        return amended(
+            ctx,
+            today,
+            verdict=Verdict.PASS,
+            reasons=[lead, *reasons, NOT_JUDGED],
+            findings=(),
+            indicators=indicators,
+            decided=True,
+            settled=(PROCEDURE,),
+        )
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         params = self.params(ctx)
-        forbidden = _mode_bits(params.get("forbidden_mode_bits"))
+        forbidden = mode_bits(params.get("forbidden_mode_bits"))
         files = file_index(ctx)
         image_sha256 = {a.name: a.sha256 for a in ctx.artefacts(EvidenceKind.FIRMWARE)}
         findings: list[Finding] = []
@@ -102,11 +200,88 @@ class StoredSecretsProtected(FirmwareCheck):
         ]
         if unknown:
             reasons.append("the permissions of these could not be read: " + ", ".join(unknown))
-        reasons.append(
-            "the inspector judges how other secrets (Wi-Fi keys, cloud credentials, keys in flash "
-            "partitions or secure elements) are protected on the device itself"
-        )
+        reasons.append(PROCEDURE)
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
+
+
+def _unit_finding(ctx: EvidenceContext, row: ProbeRow, what: str) -> Finding:
+    path, mode, owner = clip(row["path"], 300), clip(row["mode"], 8), clip(row["owner"], 64)
+    on_unit = EvidenceRef(artefact=row["artefact"] or "probe", sha256=row["artefact_sha256"] or "", path=path,
+                          note=f"mode {mode} on the unit (file_modes)")  # fmt: skip
+    return Finding(
+        summary=f"on the unit, {path} holds {what} and its mode {mode} lets other users read it",
+        severity=Severity.HIGH,
+        evidence=(on_unit, *command_refs(ctx, "file_modes")) if row["artefact"] else (results_ref(row),),
+        data={"path": path, "holds": what, "mode": mode, "owner": owner or None, "uid": row["uid"]},
+    )
+
+
+@dataclass
+class UnitFiles:
+    """The files at and under the sensitive paths on the unit, judged by the image check's rule."""
+
+    rows: list[ProbeRow]
+    sensitive: list[str]
+    secrets: list[dict[str, Any]] = field(default_factory=list)
+    failing: list[tuple[ProbeRow, str]] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # secrets whose mode could not be read
+
+    @classmethod
+    def of(cls, ctx: Any, today: CheckResult, sensitive: list[str], forbidden: int) -> UnitFiles:
+        known = {s["path"]: s["holds"] for s in _image_secrets(today)}
+        public = {path for _, path in public_material(ctx)} if ctx.has(EvidenceKind.FIRMWARE) else set()
+        unit = cls(list(ctx.probe_rows("file_modes")), sensitive)
+        for row in unit.rows:
+            path = row["path"] or ""
+            what = known.get(path) or secret_by_place(path, sensitive, public)
+            if not row["exists"] or row["type"] != "file" or not what:
+                continue
+            mode = parse_mode(row["mode"])
+            shown = "mode unknown" if mode is None else f"{mode:04o}"
+            unit.secrets.append({"path": clip(path, 300), "holds": what, "mode": shown,
+                                 "owner": clip(row["owner"], 64)})  # fmt: skip
+            if mode is None:
+                unit.unknown.append(clip(path, 300))
+            elif mode & forbidden:
+                unit.failing.append((row, what))
+        return unit
+
+    def covers(self, path: str) -> bool:
+        """Whether the unit's listing says something of `path`: listed, or under a sensitive path it lacks."""
+        absent = [
+            r["path"]
+            for r in self.rows
+            if r["exists"] is False and (r["path"] or "").lower() in self.sensitive
+        ]
+        return any(r["path"] == path for r in self.rows) or _under(path, absent)
+
+    def differences(self, today: CheckResult) -> list[str]:
+        modes = {r["path"]: (r["exists"], parse_mode(r["mode"])) for r in self.rows if r["path"]}
+        differ = []
+        for secret in _image_secrets(today):
+            path = secret["path"]
+            if path in modes and modes[path][0] is False:
+                differ.append(f"{clip(path, 200)} is in the image, not on the unit")
+            elif path in modes and modes[path][1] is not None and f"{modes[path][1]:04o}" != secret["mode"]:
+                differ.append(
+                    f"{clip(path, 200)}: {secret['mode']} in the image, {modes[path][1]:04o} on the unit"
+                )
+        if not differ:
+            return []
+        lead = "The image and the unit differ (the unit decides; image formats can lose modes)"
+        return [f"{lead}: {listed(differ, 6)}."]
+
+    def undecided_reason(self) -> str:
+        if self.unknown:
+            return f"The unit listed secrets whose mode the probe could not read: {listed(self.unknown)}."
+        return ("The unit holds no file that holds a secret at the sensitive paths: where it keeps its"
+                " secrets (and how) is for the inspector.")  # fmt: skip
+
+
+def _image_secrets(today: CheckResult) -> list[dict[str, Any]]:
+    observed = today.indicators.get("observed")
+    found = observed.get("stored_secrets") if isinstance(observed, dict) else None
+    return [s for s in found or () if isinstance(s, dict) and s.get("path")]
 
 
 CHECK = StoredSecretsProtected

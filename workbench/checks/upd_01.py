@@ -1,4 +1,10 @@
-"""UPD-01: the device's software can be updated."""
+"""UPD-01: the device's software can be updated.
+
+The firmware's update tools and addresses beside the mechanism the manufacturer declares. With test
+access (catalogue 2026.4) the probe installs the genuine update through the path the manufacturer names
+and reads the version before and after: a changed version shows the mechanism works on a unit (PASS when
+the declaration names the mechanism); the genuine update refused shows it does not (FAIL).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,81 @@ from workbench.checks._firmware import (
     files_named,
     update_rows,
 )
+from workbench.checks._probe import Row, clip
+from workbench.checks._probe_unit import (
+    amended,
+    firmware_today,
+    older_catalogue,
+    takes_unit_tests,
+    undecided,
+    unit_gap,
+    update_attempts,
+    update_refs,
+    versions,
+)
 from workbench.checks._procedural import declared, says_none
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks.context import EvidenceContext
+from workbench.probe.results import TestRun
+
+APPLY = "the inspector applies an update by the declared mechanism and checks the version changes"
+NOT_JUDGED = (
+    "Not judged here: software components that cannot be updated, which the declaration must name with"
+    " the reason; an inspector's verdict overrides."
+)
 
 
 class SoftwareUpdatable(FirmwareCheck):
     requirement_id = "UPD-01"
-    optional = frozenset({EvidenceKind.DECLARATION})
+    needs = frozenset()
+    optional = frozenset({EvidenceKind.FIRMWARE, EvidenceKind.DECLARATION, EvidenceKind.PROBE})
     parameters = ("update_tools",)
+
+    def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        today = firmware_today(self, ctx)
+        if not takes_unit_tests(ctx):
+            return amended(ctx, today, reasons=older_catalogue(ctx))
+        test, gap = unit_gap(ctx, "update")
+        genuine = update_attempts(ctx).get("genuine")
+        if genuine is not None and genuine["accepted"] is False:
+            finding = _refused(ctx, genuine, test)
+            return amended(
+                ctx,
+                today,
+                verdict=Verdict.FAIL,
+                reasons=[f"decided on the unit: {finding.summary}"],
+                findings=[finding, *today.findings],
+                decided=True,
+                settled=(APPLY,),
+            )
+        why = (gap if genuine is None else None) or _cannot_tell(genuine)
+        if why:
+            return amended(ctx, today, reasons=[undecided(why)])
+        before, after = versions(genuine)
+        lead = (
+            f"On the unit, the genuine update was installed through the declared path: {before} -> {after}."
+        )
+        mechanism = getattr(getattr(ctx.declaration, "update", None), "mechanism", None)
+        if today.verdict is Verdict.FAIL or not mechanism or says_none(mechanism):
+            return amended(ctx, today, reasons=[lead, _undeclared(mechanism)])
+        data = {"version_before": before, "version_after": after, "mechanism": clip(mechanism, 200)}
+        shown = Finding(
+            "the unit installed the genuine update", Severity.INFO, update_refs(ctx, genuine, test), data
+        )
+        reasons = [
+            f"decided on the unit: {lead[0].lower()}{lead[1:]}",
+            f"The declaration names the mechanism: {clip(mechanism, 200)}.",
+            NOT_JUDGED,
+        ]
+        return amended(
+            ctx,
+            today,
+            verdict=Verdict.PASS,
+            reasons=reasons,
+            findings=[shown],
+            decided=True,
+            settled=(APPLY,),
+        )
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         rows = update_rows(ctx)
@@ -60,10 +133,38 @@ class SoftwareUpdatable(FirmwareCheck):
                 )
         else:
             reasons.append("the declaration does not state the update mechanism")
-        reasons.append(
-            "the inspector applies an update by the declared mechanism and checks the version changes"
-        )
+        reasons.append(APPLY)
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
+
+
+def _undeclared(mechanism: str | None) -> str:
+    if not mechanism:
+        return (
+            "Not decided: the declaration (IXIT 7) must name the update mechanism, and the case's does not."
+        )
+    return f"Not decided: the declaration states {clip(mechanism, 80)!r} as the update mechanism."
+
+
+def _cannot_tell(genuine: Row | None) -> str | None:
+    """Why an installed genuine update does not show the mechanism works (None when it does)."""
+    if genuine is None or genuine["accepted"] is None:
+        return "the genuine update was not tried to the end"
+    before, after = versions(genuine)
+    if not before or not after:
+        return "the unit's version could not be read before and after the update"
+    if before == after:
+        return (f"the unit reported version {before} before and after (the genuine file may be the version"
+                " installed already)")  # fmt: skip
+    return None
+
+
+def _refused(ctx: EvidenceContext, row: Row, test: TestRun | None) -> Finding:
+    output = clip(row["output"], 300)
+    summary = (f"the unit refused the genuine update through the declared path (exit status"
+               f" {row['exit_status']}{': ' + output if output else ''})")  # fmt: skip
+    data = {"command": clip(row["command"], 200), "exit_status": row["exit_status"], "output": output,
+            "file": clip(row["file"], 200), "version_before": versions(row)[0]}  # fmt: skip
+    return Finding(summary, Severity.HIGH, update_refs(ctx, row, test), data)
 
 
 CHECK = SoftwareUpdatable

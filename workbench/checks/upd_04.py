@@ -5,6 +5,13 @@ catalogue's `update_tools` (UPD-01). Verification is shown by the engine's `veri
 `public_key` rows, or by an update script that runs one of the catalogue's `verifier_tools`
 (usign, gpgv, openssl...). A script that only runs `integrity_only_tools` (sha256sum, md5sum...)
 checks corruption, not authenticity: that is no verification.
+
+With test access (catalogue 2026.4) the probe sends the genuine update with one byte changed through
+the path the manufacturer names, then the genuine one as the control. The changed image installed (or
+the version changed by it) fails; refused, with the control installed and the version unchanged, the
+unit verifies what it installs: PASS when the image shows a signature verifier or key (a plain checksum
+refuses a changed byte too), unless the image or the declaration fails. Both refused cannot tell (the
+path itself may not work).
 """
 
 from __future__ import annotations
@@ -22,9 +29,23 @@ from workbench.checks._firmware import (
     script_mentions,
     update_rows,
 )
+from workbench.checks._probe import clip
+from workbench.checks._probe_unit import (
+    amended,
+    firmware_today,
+    older_catalogue,
+    takes_unit_tests,
+    undecided,
+    unit_gap,
+    update_attempts,
+    update_refs,
+    versions,
+)
 from workbench.checks._procedural import declared
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
+from workbench.probe.results import TestRun
 
 
 @dataclass
@@ -82,10 +103,111 @@ def _unverified(found: UpdateMachinery, signed: bool | None) -> Finding:
     )
 
 
+ENFORCED = (
+    "the inspector checks verification is enforced: an update with a broken or missing "
+    "signature must be refused"
+)
+OTHER_PATHS = (
+    "The probe tried the update path the test access names; any other (an upload page, the app, updates"
+    " over the network) is for the inspector, whose verdict overrides."
+)
+
+
+CHECKSUM_TOO = (
+    "A plain checksum refuses a changed byte too: without a signature verifier or public key in the"
+    " firmware image (add it to the case) the unit's refusal does not show authenticity is checked."
+)
+
+
+def _verifier_in_image(today: CheckResult) -> bool:
+    observed = today.indicators.get("observed")
+    if not isinstance(observed, dict):
+        return False
+    kinds = ("verifiers", "public_keys", "verifiers_run_by_update_scripts")
+    return any(observed.get(kind) for kind in kinds)
+
+
+def _installed(row: Row) -> bool:
+    """The attempt was installed: the unit said so (exit 0), or its version changed."""
+    before, after = versions(row)
+    return row["accepted"] is True or bool(before and after and before != after)
+
+
+def _cannot_tell(tampered: Row | None, genuine: Row | None) -> str | None:
+    """Why a refused tampered image does not show the unit verifies (None when it does)."""
+    if tampered is None or tampered["accepted"] is None:
+        return "the image with one byte changed was not installed or refused (the attempt did not run)"
+    before, after = versions(tampered)
+    if not before or not after:
+        return "the unit's version could not be read around the tampered image"
+    if genuine is None or genuine["accepted"] is None:
+        return "the genuine image (the control) was not tried to the end"
+    if genuine["accepted"] is False:
+        output = clip(genuine["output"], 200)
+        said = f"exit status {genuine['exit_status']}" + (f": {output}" if output else "")
+        return (f"the unit refused the genuine image too ({said}), so the refusal may be its update path"
+                " failing rather than a check of the image")  # fmt: skip
+    return None
+
+
+def _tampered_finding(ctx: EvidenceContext, row: Row, test: TestRun | None) -> Finding:
+    before, after = versions(row)
+    said = "installed it (exit status 0)" if row["accepted"] else f"exited {row['exit_status']}"
+    summary = (f"the unit {said} after the genuine update with one byte changed (offset"
+               f" {row['changed_offset']}) was sent through its update path; version {before or '?'} before,"
+               f" {after or '?'} after")  # fmt: skip
+    data = {"version_before": before, "version_after": after, "changed_offset": row["changed_offset"],
+            "sha256": clip(row["sha256"], 64), "command": clip(row["command"], 200),
+            "output": clip(row["output"], 300)}  # fmt: skip
+    return Finding(summary, Severity.HIGH, update_refs(ctx, row, test), data)
+
+
 class UpdateAuthenticity(FirmwareCheck):
     requirement_id = "UPD-04"
-    optional = frozenset({EvidenceKind.DECLARATION})
+    needs = frozenset()
+    optional = frozenset({EvidenceKind.FIRMWARE, EvidenceKind.DECLARATION, EvidenceKind.PROBE})
     parameters = ("verifier_tools", "integrity_only_tools", "update_tools")
+
+    def evaluate(self, ctx: EvidenceContext) -> CheckResult:
+        today = firmware_today(self, ctx)
+        if not takes_unit_tests(ctx):
+            return amended(ctx, today, reasons=older_catalogue(ctx))
+        test, gap = unit_gap(ctx, "update")
+        attempts = update_attempts(ctx)
+        tampered, genuine = attempts.get("tampered"), attempts.get("genuine")
+        if tampered is not None and _installed(tampered):
+            finding = _tampered_finding(ctx, tampered, test)
+            return amended(
+                ctx,
+                today,
+                verdict=Verdict.FAIL,
+                reasons=[f"decided on the unit: {finding.summary}"],
+                findings=[finding, *today.findings],
+                decided=True,
+                settled=(ENFORCED,),
+            )
+        why = (gap if tampered is None else None) or _cannot_tell(tampered, genuine)
+        if why:
+            return amended(ctx, today, reasons=[undecided(why)])
+        before, _ = versions(tampered)
+        lead = (f"On the unit, the image with one byte changed was refused (version {before} unchanged)"
+                " and the genuine one, the control, was installed through the same path.")  # fmt: skip
+        if today.verdict is Verdict.FAIL:
+            return amended(ctx, today, reasons=[lead, "The image's or the declaration's failure stands:"])
+        if not _verifier_in_image(today):
+            return amended(ctx, today, reasons=[lead, CHECKSUM_TOO])
+        reasons = [f"decided on the unit: {lead[0].lower()}{lead[1:]}", OTHER_PATHS]
+        shown = Finding("the unit refused a tampered update", Severity.INFO, update_refs(ctx, tampered, test),
+                        {"version": before, "output": clip(tampered["output"], 300)})  # fmt: skip
+        return amended(
+            ctx,
+            today,
+            verdict=Verdict.PASS,
+            reasons=reasons,
+            findings=[shown],
+            decided=True,
+            settled=(ENFORCED,),
+        )
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         params = self.params(ctx)
@@ -134,8 +256,7 @@ class UpdateAuthenticity(FirmwareCheck):
             + ") and signature verification ("
             + ", ".join(shown)
             + ")",
-            "the inspector checks verification is enforced: an update with a broken or missing "
-            "signature must be refused",
+            ENFORCED,
         ]
 
 

@@ -1,0 +1,203 @@
+"""Helpers of the checks that judge from the probe's tests on the unit (catalogue 2026.4).
+
+Through the manufacturer's test access (test-access.yaml) the probe runs `password_change`, `update` and
+`device_session` on the unit itself; every command it ran there is a `session` row. A check takes these
+tests as evidence only when its catalogue names `probe` evidence for the requirement: with an older
+edition it does what it did before and says the probe's rows on the unit were not read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING, Any
+
+from workbench.checks._firmware import FirmwareCheck
+from workbench.checks._probe import (
+    MAX_REFS,
+    Row,
+    clip,
+    not_done,
+    packets,
+    probe_refs,
+    results_ref,
+    test_state,
+)
+from workbench.checks.base import Check, CheckResult, EvidenceKind, EvidenceRef, Finding
+from workbench.vocabulary import Verdict
+
+if TYPE_CHECKING:
+    from workbench.checks.context import EvidenceContext
+    from workbench.probe.results import TestRun
+
+_COMMAND = 160  # characters of a unit command quoted in a note
+
+
+def takes_unit_tests(ctx: EvidenceContext) -> bool:
+    """The case holds a probe run and its catalogue takes probe evidence for this requirement."""
+    return ctx.has(EvidenceKind.PROBE) and _names_probe(ctx)
+
+
+def older_catalogue(ctx: EvidenceContext) -> list[str]:
+    """One reason when the case holds a probe run its catalogue does not take for this requirement."""
+    if not ctx.has(EvidenceKind.PROBE) or _names_probe(ctx):
+        return []
+    return [
+        f"The catalogue this case is judged with takes no probe evidence for {ctx.requirement.id} (edition"
+        " 2026.4 does): the probe's tests on the unit were not read."
+    ]
+
+
+def _names_probe(ctx: EvidenceContext) -> bool:
+    return "probe" in {str(kind).lower() for kind in ctx.requirement.evidence or ()}
+
+
+def unit_gap(ctx: EvidenceContext, name: str) -> tuple[TestRun | None, str | None]:
+    """The probe's test `name` and why it did not complete (None when it did)."""
+    test = test_state(ctx, name)
+    return test, not_done(test, name)
+
+
+def undecided(gap: str) -> str:
+    return f"The probe's test on the unit did not decide: {gap}."
+
+
+def access_part(ctx: EvidenceContext, part: str) -> Any:
+    """A part of the test access the run used (`plan.access`, secrets masked), None when absent."""
+    probe = ctx.probe()
+    access = probe[1].plan.get("access") if probe else None
+    return access.get(part) if isinstance(access, dict) else None
+
+
+def session_rows(ctx: EvidenceContext, *purposes: str) -> list[Row]:
+    """The commands the probe ran on the unit for `purposes` (clock, listeners, file_modes, logs, ...)."""
+    return [r for r in ctx.probe_rows("session") if (r["purpose"] or "") in purposes]
+
+
+def command_ref(row: Row) -> EvidenceRef:
+    """A command run on the unit: its first packet on the probe's capture (else the results file)."""
+    note = f"on the unit: {clip(row.get('command'), _COMMAND)}"
+    first = next(iter(packets(row)), None)
+    if not row.get("capture") or first is None:
+        return results_ref(row, note)
+    sha256 = row.get("capture_sha256") or ""
+    return EvidenceRef(artefact=row["capture"], sha256=sha256, packet=first, note=note)
+
+
+def command_refs(ctx: EvidenceContext, *purposes: str) -> tuple[EvidenceRef, ...]:
+    """The commands run on the unit for `purposes` (at most MAX_REFS)."""
+    return tuple(command_ref(r) for r in session_rows(ctx, *purposes)[:MAX_REFS])
+
+
+def session_refs(ctx: EvidenceContext, *purposes: str) -> tuple[EvidenceRef, ...]:
+    """The commands run on the unit for `purposes` (at most MAX_REFS), then the results file."""
+    rows = session_rows(ctx, *purposes)
+    return (*command_refs(ctx, *purposes), results_ref(rows[0])) if rows else ()
+
+
+def unfinished(ctx: EvidenceContext, *purposes: str) -> list[str]:
+    """The unit's commands for `purposes` that did not finish (no exit status), each in a few words."""
+    rows = [r for r in session_rows(ctx, *purposes) if r["exit_status"] is None]
+    return [f"`{clip(r['command'], 80)}` did not finish" + _why(r["error"]) for r in rows]
+
+
+def _why(error: Any) -> str:
+    return f" ({clip(error, 120)})" if error else ""
+
+
+def finite(value: Any) -> float | None:
+    """A number from the results, or None when it is missing or not finite."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def listed(items: list[str], most: int = 10) -> str:
+    """`a, b, c` (each once, at most `most`, then how many more)."""
+    items = list(dict.fromkeys(items))
+    shown = ", ".join(items[:most])
+    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
+# --- today's result and the unit's judgement on it ------------------------------------------------
+def missing_image(check: Check, ctx: EvidenceContext) -> CheckResult:
+    """INCONCLUSIVE as `Check.run` says it for a check that needs a firmware image the case lacks."""
+    reason = "missing evidence: firmware; add it to the case to evaluate this requirement"
+    result = check.result(ctx, Verdict.INCONCLUSIVE, [reason])
+    return dataclasses.replace(result, missing_evidence=(EvidenceKind.FIRMWARE,))
+
+
+def firmware_today(check: FirmwareCheck, ctx: EvidenceContext) -> CheckResult:
+    """What a firmware check says without the unit: its image's result, or INCONCLUSIVE without one."""
+    if ctx.has(EvidenceKind.FIRMWARE):
+        return FirmwareCheck.evaluate(check, ctx)
+    return missing_image(check, ctx)
+
+
+def amended(
+    ctx: EvidenceContext,
+    today: CheckResult,
+    *,
+    verdict: Verdict | None = None,
+    reasons: list[str] | tuple[str, ...] = (),
+    findings: list[Finding] | tuple[Finding, ...] | None = None,
+    indicators: dict[str, Any] | None = None,
+    decided: bool = False,
+    settled: tuple[str, ...] = (),
+) -> CheckResult:
+    """Today's result with what the unit showed: its reasons first, `findings` (when given) instead of
+    today's, `verdict` (when given) instead of today's. `decided`: the verdict rests on the probe; then
+    today's reasons drop the steps the unit `settled` (the inspector's procedure), and a result that only
+    lacked the image keeps one line of it. A packet past the end of the probe's capture is not cited."""
+    before = today.reasons
+    if decided:
+        before = tuple(r for r in before if r not in settled)
+    if decided and today.verdict is Verdict.INCONCLUSIVE and EvidenceKind.FIRMWARE in today.missing_evidence:
+        before = ("No firmware image in the case: the unit alone decided.",)
+    return dataclasses.replace(
+        today,
+        verdict=verdict or today.verdict,
+        reasons=tuple(dict.fromkeys((*reasons, *before))),
+        findings=tuple(_in_capture(ctx, f) for f in (today.findings if findings is None else findings)),
+        indicators={**today.indicators, **({"unit": indicators} if indicators else {})},
+        decided_by=(str(EvidenceKind.PROBE),) if decided else today.decided_by,
+    )
+
+
+# --- the update test ------------------------------------------------------------------------------
+def update_attempts(ctx: EvidenceContext) -> dict[str, Row]:
+    """The update test's attempts by image (`tampered`, `genuine`): the first row of each."""
+    found: dict[str, Row] = {}
+    for row in ctx.probe_rows("updates"):
+        found.setdefault(clip(row["image"], 20).lower(), row)
+    return found
+
+
+def versions(row: Row) -> tuple[str, str]:
+    """The version the unit reported before and after an attempt ('' when it reported none)."""
+    return clip(row["version_before"], 80), clip(row["version_after"], 80)
+
+
+def update_refs(ctx: EvidenceContext, row: Row, test: TestRun | None) -> tuple[EvidenceRef, ...]:
+    """The unit commands of one attempt (its upload, install, versions), its packets, the results file."""
+    started, finished = finite(row["started"]), finite(row["finished"])
+    if started is None or finished is None:
+        return probe_refs([row], test, 4)
+    during = [
+        s
+        for s in session_rows(ctx, "version", "upload", "install")
+        if started - 1 <= (finite(s["started"]) or -1.0) <= finished + 1
+    ]
+    return (*(command_ref(s) for s in during[:4]), *probe_refs([row], test, 4))
+
+
+def _in_capture(ctx: EvidenceContext, finding: Finding) -> Finding:
+    """The finding without references to packets its probe capture does not hold (a hostile row's)."""
+    probe = ctx.probe()
+    last = probe[1].capture_packets if probe else 0
+    capture = ctx.probe_capture()
+    kept = tuple(
+        e for e in finding.evidence
+        if e.packet is None or capture is None or e.artefact != capture.name or 0 < e.packet <= last
+    )  # fmt: skip
+    return finding if len(kept) == len(finding.evidence) else dataclasses.replace(finding, evidence=kept)
