@@ -164,7 +164,9 @@ def ssh_auth_methods(port: int) -> tuple[bytes, list[str]]:
 
 
 def check_defective(state: dict[str, object]) -> None:
-    assert open_ports() == {21, 23, 80, 443, 554, 1883, 2323, 8080}, open_ports()
+    assert open_ports() == {21, 22, 23, 80, 443, 554, 1883, 2323, 8080}, open_ports()
+    banner, methods = ssh_auth_methods(22)   # the test shell, on an undeclared port
+    assert banner.startswith(b"SSH-2.0-dropbear") and methods == ["publickey"], (banner, methods)
     for port in (23, 2323):
         assert b"sh: cat: not found" in telnet_login(port, "root", "xc3511")
         assert b"sh: cat: not found" in telnet_login(port, "admin", "")

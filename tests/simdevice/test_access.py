@@ -1,25 +1,98 @@
 """The test access the simulated camera grants a lab (test-access.yaml), used for real: the camera started in
-a private namespace with tests/simdevice/access_checker.py as its command."""
+a private namespace with tests/simdevice/access_checker.py as its command; afterwards nothing of it is left
+on the host (no process, no mount, /etc/passwd as it was)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from pathlib import Path
 
-from test_simdevice import needs_netns, run_in_netns
+import pytest
+from test_simdevice import alive, needs_netns, processes_mentioning, run_in_netns
 
 CHECKER = Path(__file__).with_name("access_checker.py")
+ON_BOTH = ("access", "shell", "listeners", "log", "update")
 
 
-def run_checks(variant: str, tmp_path: Path, *checks: str) -> str:
+def passwd_sha256() -> str:
+    return hashlib.sha256(Path("/etc/passwd").read_bytes()).hexdigest()
+
+
+def run_checks(variant: str, tmp_path: Path, *checks: str) -> dict[str, object]:
+    """The checks' output asserted, the device's ready state returned, and nothing of it left behind."""
     workdir, ready = tmp_path / "device", tmp_path / "ready.json"
-    done = run_in_netns([sys.executable, "-m", "workbench.simdevice", "--variant", variant,
-                         "--workdir", str(workdir), "--ready-file", str(ready), "--",
-                         sys.executable, str(CHECKER), variant, str(ready), *checks])
+    host_passwd = passwd_sha256()
+    done = run_in_netns(
+        [
+            sys.executable,
+            "-m",
+            "workbench.simdevice",
+            "--variant",
+            variant,
+            "--workdir",
+            str(workdir),
+            "--ready-file",
+            str(ready),
+            "--",
+            sys.executable,
+            str(CHECKER),
+            variant,
+            str(ready),
+            *checks,
+            f"host={host_passwd}",
+        ],
+        timeout=180,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return done.stdout
+    for check in (*checks, "host"):
+        assert f"checked {variant}: {check}\n" in done.stdout, done.stdout
+    state = json.loads(ready.read_text())
+    assert passwd_sha256() == host_passwd
+    assert str(workdir) not in Path("/proc/self/mountinfo").read_text()
+    assert [pid for pid in {state["pid"], *state["pids"].values()} if alive(pid)] == []
+    assert processes_mentioning(str(workdir)) == []
+    return state
+
+
+@needs_netns
+@pytest.mark.parametrize("variant", ["clean", "defective"])
+def test_the_camera_grants_a_shell_its_log_and_its_update_path(variant: str, tmp_path: Path) -> None:
+    state = run_checks(variant, tmp_path, *ON_BOTH)
+    assert state["access"] == str(tmp_path / "device" / "test-access.yaml")
 
 
 @needs_netns
 def test_the_documented_password_change_applies_to_https_and_rtsp(tmp_path: Path) -> None:
-    assert "checked clean: password" in run_checks("clean", tmp_path, "password")
+    run_checks("clean", tmp_path, "password")
+
+
+@needs_netns
+@pytest.mark.parametrize("variant", ["hostile", "defective+hostile"])
+def test_a_combined_variant_keeps_the_camera_s_access_and_hostile_alone_has_none(
+    variant: str, tmp_path: Path
+) -> None:
+    workdir, ready = tmp_path / "device", tmp_path / "ready.json"
+    done = run_in_netns(
+        [
+            sys.executable,
+            "-m",
+            "workbench.simdevice",
+            "--variant",
+            variant,
+            "--workdir",
+            str(workdir),
+            "--ready-file",
+            str(ready),
+            "--",
+            "true",
+        ]
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    state = json.loads(ready.read_text())
+    if variant == "hostile":
+        assert state["access"] is None and not (workdir / "rootfs").exists()
+    else:
+        assert state["access"] == str(workdir / "test-access.yaml")
+        assert (workdir / "rootfs/sbin/fw_upgrade").is_file()

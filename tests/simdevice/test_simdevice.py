@@ -145,13 +145,27 @@ def test_it_refuses_to_start_outside_a_private_namespace(tmp_path: Path) -> None
 
 
 def test_in_netns_brings_lo_up_then_runs_the_command_unchanged() -> None:
-    assert in_netns(["echo", "a b"]) == ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"',
-                                         "sh", "echo", "a b"]
+    assert in_netns(["echo", "a b"]) == ["unshare", "-n", "-m", "--propagation", "private", "--", "sh", "-c",
+                                         'ip link set lo up && exec "$@"', "sh", "echo", "a b"]
     if netns_problem() is None:
         done = subprocess.run(in_netns(["cat", "/proc/self/net/dev"]), capture_output=True, text=True,
                               timeout=30)
         interfaces = [line.split(":")[0].strip() for line in done.stdout.splitlines()[2:]]
         assert interfaces == ["lo"]
+        done = subprocess.run(in_netns(["cat", "/proc/self/mountinfo"]), capture_output=True, text=True,
+                              timeout=30)
+        assert done.stdout and " shared:" not in done.stdout   # no mount made inside propagates out
+
+
+@needs_netns
+def test_it_refuses_to_start_without_a_private_mount_namespace(tmp_path: Path) -> None:
+    only_network = ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
+    done = subprocess.run([*only_network, sys.executable, "-m", "workbench.simdevice", "--variant", "clean",
+                           "--workdir", str(tmp_path / "device")], cwd=ROOT, capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 2, done.stderr
+    assert "refusing to start outside a private mount namespace" in done.stderr
+    assert not (tmp_path / "device").exists()
 
 
 def test_describe_names_a_defect_for_every_defective_and_hostile_port_and_none_for_clean() -> None:
@@ -160,7 +174,7 @@ def test_describe_names_a_defect_for_every_defective_and_hostile_port_and_none_f
         assert [row["port"] for row in rows] == sorted(row["port"] for row in rows)
         assert all(row["protocol"] == "tcp" and row["detail"] for row in rows)
         assert all((row["defect"] is None) == (variant == "clean") for row in rows)
-    assert {row["port"] for row in describe("defective")} == {21, 23, 80, 443, 554, 1883, 2323, 8080}
+    assert {row["port"] for row in describe("defective")} == {21, 22, 23, 80, 443, 554, 1883, 2323, 8080}
     assert {row["port"] for row in describe("clean")} == {22, 443, 554}
     with pytest.raises(ValueError, match="share a port"):
         services("defective+clean")

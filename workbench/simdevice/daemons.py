@@ -4,18 +4,21 @@ started with its output in the work dir's logs/, stopped by its PID."""
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import subprocess
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-from .files import ADMIN_PAGE, INDEX_PAGE, LOGIN_SCRIPT, MODEL, dropbear_host_key, weak_certificate, write
+from .files import ADMIN_PAGE, INDEX_PAGE, LOGIN_SCRIPT, MODEL, weak_certificate, write
+from .privileges import die_with_parent
 from .tcp import HOST
 
 STOP_WAIT_S = 5.0
-PR_SET_PDEATHSIG = 1
+MAX_LINE = 4096
 
 
 @dataclass
@@ -55,22 +58,31 @@ class Daemon:
                 continue
 
 
-def die_with_parent(parent: int) -> None:
-    """In the child before exec: SIGKILL when the device's thread that started it dies (even by SIGKILL)."""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def launch(name: str, argv: list[str], workdir: Path) -> Daemon:
+def launch(name: str, argv: list[str], workdir: Path, relay: Callable[[str], None] | None = None,
+           env: dict[str, str] | None = None) -> Daemon:
+    """Start argv in a session of its own, its output in logs/NAME.log (and each line to `relay` too)."""
     parent = os.getpid()
     log = workdir / "logs" / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
-        process = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True,
+        process = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,
+                                   stdout=out if relay is None else subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, start_new_session=True, env=env,
                                    preexec_fn=lambda: die_with_parent(parent))  # noqa: PLW1509
+    if relay is not None and process.stdout is not None:
+        threading.Thread(target=copy_lines, args=(process.stdout, log, relay), name=f"relay-{name}",
+                         daemon=True).start()
     return Daemon(name, process, log)
+
+
+def copy_lines(pipe: IO[bytes], log: Path, relay: Callable[[str], None]) -> None:
+    """A server's output to its log file, and each line (bounded) to `relay`, until the pipe closes."""
+    with pipe, log.open("ab") as out:
+        while raw := pipe.readline(MAX_LINE):
+            out.write(raw)
+            out.flush()
+            with contextlib.suppress(Exception):
+                relay(raw.decode("utf-8", "replace").rstrip("\n"))
 
 
 def telnetd(port: int, workdir: Path) -> list[str]:
@@ -105,9 +117,3 @@ def tls_server_weak(port: int, workdir: Path) -> list[str]:
     cert, key = weak_certificate(workdir)
     return ["openssl", "s_server", "-accept", f"{HOST}:{port}", "-cert", str(cert), "-key", str(key),
             "-tls1", "-cipher", "ALL:@SECLEVEL=0", "-www", "-quiet"]
-
-
-def dropbear_keys_only(port: int, workdir: Path) -> list[str]:
-    key = dropbear_host_key(workdir)
-    return ["dropbear", "-F", "-E", "-s", "-w", "-j", "-k", "-p", f"{HOST}:{port}", "-r", str(key),
-            "-P", str(workdir / "dropbear.pid")]

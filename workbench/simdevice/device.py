@@ -1,4 +1,7 @@
-"""Start a variant on 127.0.0.1, wait until every port accepts a connection, stop every server after."""
+"""Start a variant on 127.0.0.1, wait until every port accepts a connection, stop every server after.
+
+A camera (defective or clean) first gets its own file system (rootfs.py, with /usr, /dev, /proc bound in)
+and grants the lab test access (access.py: WORKDIR/test-access.yaml)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .netns import only_loopback
+from . import access, rootfs
+from .mounts import unmount
+from .netns import only_loopback, private_mounts
 from .password import new_password
 from .tcp import HOST
 from .unit import Unit, camera_of
@@ -31,6 +36,8 @@ class Device:
     password: str                    # the clean camera's admin password, random per start
     services: tuple[Service, ...]
     running: list[Running] = field(default_factory=list)
+    mounts: list[Path] = field(default_factory=list)
+    access: Path | None = None       # test-access.yaml, on a camera
 
     @property
     def ports(self) -> list[int]:
@@ -47,12 +54,15 @@ class Device:
     def state(self) -> dict[str, object]:
         return {"variant": self.variant, "ports": self.ports, "pid": os.getpid(),
                 "pids": {str(port): pid for port, pid in self.pids.items()},
-                "password": self.password, "workdir": str(self.workdir)}
+                "password": self.password, "workdir": str(self.workdir),
+                "access": None if self.access is None else str(self.access)}
 
     def stop(self) -> None:
         for run in reversed(self.running):
             with contextlib.suppress(Exception):
                 run.stop()
+        unmount(self.mounts)
+        self.mounts = []
 
 
 def accepts(port: int, timeout_s: float = 0.5) -> bool:
@@ -82,6 +92,9 @@ def running(variant: str, workdir: Path | str, *, require_private_netns: bool = 
     if require_private_netns and not only_loopback():
         raise SimDeviceError("refusing to start outside a private network namespace (only `lo` may exist): "
                              "run it through workbench.simdevice.netns.in_netns")
+    if not private_mounts():   # always: the device's mounts never reach the host
+        raise SimDeviceError("refusing to start outside a private mount namespace (its mounts would reach "
+                             "the host): run it through workbench.simdevice.netns.in_netns")
     chosen = services(variant)
     busy = [service.port for service in chosen if accepts(service.port, 0.2)]
     if busy:
@@ -89,9 +102,15 @@ def running(variant: str, workdir: Path | str, *, require_private_netns: bool = 
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     unit = Unit(workdir, new_password(workdir), camera_of(variant))
-    unit.messages.parent.mkdir(parents=True, exist_ok=True)
     device = Device(variant, workdir, unit.password, chosen)
     try:
+        if unit.camera is not None:
+            try:
+                rootfs.build(unit)
+                device.mounts = rootfs.mount_system(unit)
+                device.access = access.grant(unit)
+            except (OSError, RuntimeError) as failure:
+                raise SimDeviceError(f"the unit's file system could not be made: {failure}") from failure
         for service in chosen:
             try:
                 device.running.append(service.start(service.port, unit))

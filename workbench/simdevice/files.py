@@ -88,10 +88,3 @@ def strong_certificate(workdir: Path) -> tuple[Path, Path]:
     """P-256 ECDSA signed with SHA-256: what the clean camera presents."""
     return self_signed(workdir, "tls-strong", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
                        "sha256")
-
-
-def dropbear_host_key(workdir: Path) -> Path:
-    key = workdir / "dropbear_ed25519_host_key"
-    if not key.exists():
-        run_tool(["dropbearkey", "-t", "ed25519", "-f", str(key)], workdir)
-    return key

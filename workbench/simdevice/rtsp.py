@@ -17,7 +17,7 @@ from .devlog import DeviceLog
 from .files import FIRMWARE, MODEL
 from .lockout import Lockout
 from .password import PasswordHolder
-from .tcp import Handler, Server, serve
+from .tcp import Handler, Server
 
 REALM = MODEL
 USER = "admin"
@@ -147,7 +147,3 @@ class RtspHandler(Handler):
         lines.append(f"Content-Length: {len(body.encode())}")
         sent = self.send(("\r\n".join(lines) + "\r\n\r\n" + body).encode())
         return sent and keep
-
-
-def start(port: int, settings: RtspSettings) -> Server:
-    return serve(port, RtspHandler, settings)

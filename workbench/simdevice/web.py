@@ -188,13 +188,10 @@ class HttpsServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         """A failed handshake (TLS 1.0, a weak suite) or a client that hangs up: no traceback."""
 
+    def start(self) -> None:
+        threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2},
+                         name=f"simdevice-https/{self.server_address[1]}", daemon=True).start()
+
     def stop(self) -> None:
         self.shutdown()
         self.server_close()
-
-
-def start(port: int, cert: Path, key: Path, settings: WebSettings) -> HttpsServer:
-    server = HttpsServer(port, tls_context(cert, key), settings)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                     name=f"simdevice-https/{port}", daemon=True).start()
-    return server
