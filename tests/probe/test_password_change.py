@@ -271,21 +271,29 @@ CAMERA_RUN = """
 import dataclasses, json, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from test_password_change import ORIGINAL, run_test, web_status
+from test_password_change import ORIGINAL, web_status
 from workbench.probe import clients_rtsp
+from workbench.probe.password_change import password_change_test
+from workbench.probe.plan import ProbePlan, TestPlan
 from workbench.probe.services import Service
+from workbench.probe.vendor_access import load_access
 state = json.loads(Path(sys.argv[1]).read_text())
 unit, log = Path(state["workdir"]), Path(state["workdir"]) / "rootfs/var/log/messages"
+access = load_access(Path(state["access"]))  # what the camera grants the lab, used as the probe uses it
 services = [Service("tcp", 443, "https"), Service("tcp", 554, "rtsp")]
-out = {"original": state["password"]}
-run, out["rows"] = run_test(443, True, services, ["https", "rtsp"], password=state["password"])
-out["run"] = dataclasses.asdict(run)
+test = TestPlan("password_change", 2, 60, {"exchange_timeout_s": 5})  # the catalogue's settings
+def run(access):
+    plan = ProbePlan("127.0.0.1", "quick", "lo", [test], access=access)
+    done, tables = password_change_test("127.0.0.1", services, plan, test)
+    return dataclasses.asdict(done), tables["password_change"]
+out = {"original": state["password"], "granted": access.password_change.model_dump(mode="json")}
+out["run"], out["rows"] = run(access)
 out["file"] = (unit / "admin-password.txt").read_text()
 out["https"] = web_status(443, True, state["password"])
 out["rtsp"] = clients_rtsp.login("127.0.0.1", 554, "admin", state["password"], 5).accepted
 out["log"] = log.read_text().splitlines()
-run, out["wrong_rows"] = run_test(443, True, services, ["https", "rtsp"], password=ORIGINAL)
-out["wrong_run"] = dataclasses.asdict(run)
+wrong = access.password_change.model_copy(update={"password": ORIGINAL})
+out["wrong_run"], out["wrong_rows"] = run(access.model_copy(update={"password_change": wrong}))
 out["wrong_log"] = log.read_text().splitlines()[len(out["log"]):]
 out["wrong_file"] = (unit / "admin-password.txt").read_text()
 Path(sys.argv[2]).write_text(json.dumps(out))
@@ -295,8 +303,8 @@ Path(sys.argv[2]).write_text(json.dumps(out))
 @pytest.fixture(scope="module")
 def camera(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The simulated clean camera started as the product starts it (`python -m workbench.simdevice`, in a
-    private network namespace of its own, its HTTPS on 443 and RTSP on 554), with CAMERA_RUN as its command:
-    the test run with the unit's password, then with a wrong one."""
+    private namespace of its own, its HTTPS on 443 and RTSP on 554), with CAMERA_RUN as its command: the test
+    run with the test access the camera grants (its test-access.yaml), then with a wrong current password."""
     problem = netns_problem()
     if problem:
         pytest.skip(f"the simulated camera runs in a private network namespace: {problem}")
@@ -314,6 +322,10 @@ def camera(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_the_clean_camera_changed_tried_and_restored(camera: dict[str, Any]) -> None:
     got = camera
     original, rows = got["original"], got["rows"]
+    granted = got["granted"]
+    assert (granted["port"], granted["tls"], granted["path"], granted["applies_to"]) == (
+        443, True, "/password", ["https", "rtsp"]
+    )  # fmt: skip
     assert steps(rows) == [
         ("change", "https", True),
         ("new_password", "https", True),
