@@ -1,0 +1,110 @@
+"""UPD-04 judged from the probe's tampered update and its control on the unit (update test, 2026.4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from unitcases import (
+    RUNS,
+    SCRIPT,
+    assert_tame,
+    final,
+    packets_of,
+    run_check,
+    shows_probe_table,
+    spec_of,
+    text_of,
+    unit_case,
+    update,
+    with_image,
+)
+
+from workbench.case import Case
+from workbench.checks import Verdict
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
+    root = tmp_path_factory.mktemp("upd04")
+    return {name: unit_case(root / name, spec_of(name)) for name in RUNS}
+
+
+def test_a_tampered_update_installed_fails(cases: dict[str, Case]) -> None:
+    result = run_check(cases["defective"], "UPD-04")
+    assert result.verdict is Verdict.FAIL and result.decided_by == ("probe",)
+    (finding,) = result.findings
+    assert "installed it (exit status 0) after the genuine update with one byte changed (offset 2048)" in (
+        finding.summary
+    )
+    assert (finding.data["version_before"], finding.data["version_after"]) == ("2.1", "2.1")
+    # the tampered attempt's commands on the unit (version, upload, install) and packets, not the genuine's
+    assert packets_of(result) == {60, 61, 62, 63}  # at most four of the row's packets
+    assert any("fw_upgrade /tmp/tampered.bin" in e.note for e in finding.evidence)
+    assert finding.evidence[-1].artefact == "defective-results.json"
+    assert final(cases["defective"], result) == "FAIL"
+
+
+def test_refused_with_the_control_installed_passes_with_a_verifier_in_the_image(tmp_path: Path) -> None:
+    case = with_image(unit_case(tmp_path / "imaged", spec_of("clean")), "clean")
+    result = run_check(case, "UPD-04")
+    assert result.verdict is Verdict.PASS and result.decided_by == ("probe",)
+    reasons = text_of(result)
+    assert "the image with one byte changed was refused (version 2.1 unchanged)" in reasons
+    assert "any other (an upload page, the app" in reasons and "must be refused" not in reasons
+    assert final(case, result) == "PASS"
+
+
+def test_a_refusal_alone_does_not_show_a_signature_is_checked(cases: dict[str, Case], tmp_path: Path) -> None:
+    result = run_check(cases["clean"], "UPD-04")  # no image: a checksum would refuse the byte too
+    assert result.verdict is Verdict.INCONCLUSIVE and not result.decided_by
+    assert "A plain checksum refuses a changed byte too" in text_of(result)
+    imaged = with_image(unit_case(tmp_path / "unverified", spec_of("clean")), "defective")
+    result = run_check(imaged, "UPD-04")  # the image's update script verifies nothing: that FAIL stands
+    assert result.verdict is Verdict.FAIL and not result.decided_by
+    assert "The image's or the declaration's failure stands" in text_of(result)
+
+
+def test_both_refused_cannot_tell(tmp_path: Path) -> None:
+    spec = spec_of("clean")
+    spec["tables"]["updates"][1] = update(
+        "genuine", False, "2.1", "2.1", [65], 1800.0, "no space left on device"
+    )
+    result = run_check(with_image(unit_case(tmp_path / "both", spec), "clean"), "UPD-04")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by
+    assert "refused the genuine image too (exit status 1: no space left on device)" in text_of(result)
+
+
+def test_a_version_changed_by_the_tampered_image_fails_whatever_the_exit_status(tmp_path: Path) -> None:
+    spec = spec_of("clean")
+    spec["tables"]["updates"][0] = update("tampered", False, "2.1", "2.2-x", [60], 1700.0, exit_status=3)
+    result = run_check(unit_case(tmp_path / "changed", spec), "UPD-04")
+    assert result.verdict is Verdict.FAIL and result.decided_by == ("probe",)
+    assert (
+        "exited 3" in result.findings[0].summary and "2.1 before, 2.2-x after" in result.findings[0].summary
+    )
+
+
+def test_without_test_access_it_does_what_it_did(cases: dict[str, Case]) -> None:
+    result = run_check(cases["no_access"], "UPD-04")
+    assert result.verdict is Verdict.INCONCLUSIVE and "skipped its update test" in text_of(result)
+    assert "update test stopped at its time budget" in text_of(run_check(cases["errored"], "UPD-04"))
+
+
+def test_hostile_versions_and_output_are_text_clipped(cases: dict[str, Case]) -> None:
+    result = run_check(cases["hostile"], "UPD-04")
+    assert_tame(result)
+    (finding,) = result.findings
+    assert finding.data["version_before"].startswith(SCRIPT) and len(finding.data["version_after"]) <= 80
+    assert len(finding.data["output"]) <= 300
+
+
+def test_an_older_catalogue_reads_no_unit_rows(tmp_path: Path) -> None:
+    case = with_image(unit_case(tmp_path / "older", spec_of("defective")), "clean")
+    result = run_check(case, "UPD-04", "2026.3")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by
+    assert "takes no probe evidence for UPD-04" in text_of(result)
+
+
+def test_the_page_shows_the_updates_tried() -> None:
+    assert shows_probe_table("upd_04", "updates")

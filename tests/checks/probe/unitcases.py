@@ -1,0 +1,627 @@
+"""Device cases holding a probe run with the tests through the manufacturer's test access (catalogue 2026.4):
+`password_change`, `update`, `device_session` and their tables (session, listeners, file_modes, device_log,
+device_clock, updates, password_change), beside the port scan, access and brute-force rows they build on.
+
+As `workbench probe` leaves them: the probe's capture (a pcap written with scapy, so every packet number a row
+names exists; every address 127.0.0.1) and its results file, imported with origin probe, and a declaration.
+Runs: `clean` (the unit as it should be), `defective` (one defect per check), `no_access` (the tests through
+test access skipped), `errored` (they failed), `hostile` (what a hostile unit prints). A test changes a run's
+spec before building its case (`unit_case(root, spec)`); `with_image` adds a demo firmware image, analysed
+once per session and copied.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+from scapy.layers.inet import IP, TCP
+from scapy.utils import wrpcap
+
+from workbench.case import Case, CaseInfo
+from workbench.checks import CheckResult, get_check
+from workbench.checks.context import EvidenceContext
+from workbench.probe.results import ProbeResults, TestRun, TestStatus
+from workbench.probe.vendor_access import VendorAccess
+
+PACKETS = 120
+SHELL_PORT = 2222
+SCRIPT = "<script>alert(1)</script>"
+LOG = "/var/log/messages"
+TOOLS = {
+    "port_scan": "nmap",
+    "access": "http.client",
+    "brute_force": "http.client",
+    "password_change": "http.client, rtsp (Digest)",
+    "update": "paramiko (SSH)",
+    "device_session": "paramiko (SSH)",
+}
+ACCESS = VendorAccess.model_validate(
+    {
+        "shell": {"port": SHELL_PORT, "user": "root", "password": "test-shell-secret"},
+        "logs": [LOG],
+        "version_command": "cat /etc/version",
+        "update": {"image": "acme-c100-2.2.bin", "upload_dir": "/tmp", "command": "/sbin/fw_upgrade {image}"},
+        "password_change": {
+            "documented_in": "Acme C100 user manual, 4.2 Changing the password",
+            "interface": "web",
+            "port": 443,
+            "tls": True,
+            "path": "/password",
+            "user": "admin",
+            "password": "unit-password-1",
+            "applies_to": ["https", "rtsp"],
+        },
+    }
+)
+DECLARATION: dict[str, Any] = {
+    "manufacturer": "Acme",
+    "model": "C100",
+    "firmware_version": "2.1",
+    "default_passwords": "user-set",
+    "update": {"mechanism": "local upload of a signed image, and OTA from the vendor cloud", "signed": True},
+    "logging": {"enabled": True, "time_source": "ntp"},
+}
+Row = dict[str, Any]
+Spec = dict[str, Any]
+
+
+def run(name: str, status: TestStatus = TestStatus.COMPLETED, detail: str = "") -> TestRun:
+    return TestRun(name, TOOLS[name], status, detail, [], 1000.0, 4000.0)
+
+
+def row(
+    test: str, packets: list[int], started: float = 1000.0, finished: float = 1000.5, **cells: Any
+) -> Row:
+    return {
+        "test": test,
+        "started": started,
+        "finished": finished,
+        "packets": packets,
+        "packet_count": len(packets),
+        **cells,
+    }
+
+
+def command(
+    purpose: str,
+    line: str,
+    packets: list[int],
+    started: float,
+    *,
+    test: str = "device_session",
+    exit_status: int | None = 0,
+    output: str = "",
+    error: str = "",
+) -> Row:
+    return row(
+        test,
+        packets,
+        started,
+        started + 0.2,
+        port=SHELL_PORT,
+        purpose=purpose,
+        command=line,
+        exit_status=exit_status,
+        output=output,
+        output_bytes=len(output),
+        error=error,
+    )
+
+
+def listener(
+    port: int,
+    uid: int | None,
+    process: str | None,
+    user: str | None,
+    *,
+    pid: int | None = None,
+    transport: str = "tcp",
+    address: str = "0.0.0.0",
+    source: str = "process",
+) -> Row:
+    seen = source == "process"
+    return {
+        "test": "device_session",
+        "transport": transport,
+        "port": port,
+        "address": address,
+        "uid": uid,
+        "user": user,
+        "pid": pid if seen else None,
+        "process": process if seen else None,
+        "command_line": f"/usr/sbin/{process} -p {port}" if seen and process else None,
+        "uids": f"{uid} {uid} {uid} {uid}" if seen else None,
+        "source": source,
+    }
+
+
+def file_mode(path: str, mode: str | None, kind: str = "file", owner: str = "root") -> Row:
+    exists = mode is not None
+    return {
+        "test": "device_session",
+        "path": path,
+        "exists": exists,
+        "type": kind if exists else None,
+        "mode": mode,
+        "uid": 0 if exists else None,
+        "gid": 0 if exists else None,
+        "owner": owner if exists else None,
+        "group": owner if exists else None,
+    }
+
+
+def log_line(number: int, text: str, event: str, logged_at: float | None, in_window: bool | None) -> Row:
+    return {
+        "test": "device_session",
+        "file": LOG,
+        "line": number,
+        "text": text,
+        "event": event,
+        "logged_at": logged_at,
+        "in_window": in_window,
+    }
+
+
+def attempts(port: int, protocol: str, outcomes: list[str], first: int) -> list[Row]:
+    return [
+        row(
+            "brute_force",
+            [first + n],
+            2000.0 + n,
+            2000.05 + n,
+            port=port,
+            protocol=protocol,
+            user="admin",
+            attempt=n + 1,
+            outcome=outcome,
+            status="401",
+        )
+        for n, outcome in enumerate(outcomes)
+    ]
+
+
+def update(
+    image: str,
+    accepted: bool | None,
+    before: str,
+    after: str,
+    packets: list[int],
+    started: float,
+    output: str = "",
+    exit_status: int | None = None,
+) -> Row:
+    status = exit_status if exit_status is not None else (None if accepted is None else 0 if accepted else 1)
+    return row(
+        "update",
+        packets,
+        started,
+        started + 20,
+        port=SHELL_PORT,
+        image=image,
+        file="acme-c100-2.2.bin",
+        sha256="ab" * 32,
+        size=4096,
+        changed_offset=2048 if image == "tampered" else None,
+        command=f"/sbin/fw_upgrade /tmp/{image}.bin",
+        exit_status=status,
+        accepted=accepted,
+        version_before=before,
+        version_after=after,
+        output=output,
+    )
+
+
+def step(
+    name: str,
+    protocol: str,
+    port: int | None,
+    accepted: bool | None,
+    status: str,
+    packets: list[int],
+    detail: str = "",
+) -> Row:
+    return row(
+        "password_change",
+        packets,
+        1500.0,
+        1500.2,
+        step=name,
+        protocol=protocol,
+        port=port,
+        user="admin",
+        accepted=accepted,
+        status=status,
+        detail=detail or f"{name}: {status}",
+    )
+
+
+def _update_commands(tampered_ok: bool) -> list[Row]:
+    """The update test's commands on the unit: the tampered attempt at 1700 (packets 60-63), the genuine one
+    at 1800 (packets 65-67)."""
+    rows = []
+    for started, name, first, ok in ((1700.0, "tampered", 60, tampered_ok), (1800.0, "genuine", 65, True)):
+        status = 0 if ok else 1
+        rows += [
+            command("version", "cat /etc/version", [first], started + 1, test="update", output="2.1"),
+            command("upload", f"cat > /tmp/{name}.bin", [first + 1], started + 2, test="update"),
+            command("install", f"/sbin/fw_upgrade /tmp/{name}.bin", [first + 2 + (name == "tampered")],
+                    started + 5, test="update", exit_status=status),
+        ]  # fmt: skip
+    return rows
+
+
+def _session(listen_packets: list[int]) -> list[Row]:
+    return [
+        command("clock", "date +%s", [80], 3000.0, output="3000"),
+        command("listeners", "for f in tcp tcp6 udp udp6; do ...; done", listen_packets, 3001.0),
+        command("processes", "for p in 1 2 3; do ...; done", [83], 3002.0),
+        command("file_modes", "find /etc/shadow -exec stat -c '%f %u %g %n' {} +", [84], 3003.0),
+        command("logs", f"tail -c 262144 {LOG}", [85, 86], 3004.0),
+    ]
+
+
+def _common(ports: list[Row], access: list[Row]) -> dict[str, list[Row]]:
+    return {"ports": ports, "access": access}
+
+
+def clean() -> Spec:
+    """The unit as it should be: every check's on-unit criterion holds."""
+    ports = [
+        row("port_scan", [1, 2], port=p, transport="tcp", state="open", service=s)
+        for p, s in ((22, "ssh"), (443, "https"), (554, "rtsp"), (SHELL_PORT, "ssh"))
+    ]
+    access = [
+        row(
+            "access",
+            [3],
+            transport="tcp",
+            port=22,
+            protocol="ssh",
+            request="auth none",
+            outcome="auth_required",
+            status="publickey",
+        ),
+        row(
+            "access",
+            [4],
+            transport="tcp",
+            port=443,
+            protocol="https",
+            request="GET /",
+            outcome="auth_required",
+            status="401",
+        ),
+        row(
+            "access",
+            [5],
+            transport="tcp",
+            port=554,
+            protocol="rtsp",
+            request="DESCRIBE",
+            outcome="auth_required",
+            status="401",
+        ),
+        row(
+            "access",
+            [6],
+            transport="tcp",
+            port=SHELL_PORT,
+            protocol="ssh",
+            request="auth none",
+            outcome="auth_required",
+            status="publickey,password",
+        ),
+    ]
+    tables = {
+        **_common(ports, access),
+        "bruteforce": attempts(443, "http-basic", ["rejected"] * 4 + ["locked"], first=20),
+        "password_change": [
+            step("change", "https", 443, True, "200", [30, 31]),
+            step("new_password", "https", 443, True, "200", [32]),
+            step("old_password", "https", 443, False, "401", [33]),
+            step("new_password", "rtsp", 554, True, "200", [34]),
+            step("old_password", "rtsp", 554, False, "401", [35]),
+            step("restore", "https", 443, True, "200", [36], "the original set back: POST /password: 200"),
+            step("restore", "https", 443, True, "200", [37], "the original password again: 200"),
+        ],
+        "updates": [
+            update("tampered", False, "2.1", "2.1", [60, 61, 62, 63, 64], 1700.0, "signature check failed"),
+            update("genuine", True, "2.1", "2.2", [65, 66, 67], 1800.0, "installed 2.2"),
+        ],
+        "session": [*_update_commands(tampered_ok=False), *_session([81, 82])],
+        "listeners": [
+            listener(22, 0, "dropbear", "root", pid=101),
+            listener(SHELL_PORT, 0, "dropbear", "root", pid=102),
+            listener(443, 33, "uhttpd", "www-data", pid=201),
+            listener(443, 33, "uhttpd", "www-data", pid=201, transport="tcp", address="::"),
+            listener(554, 1001, "rtspd", "cam", pid=202),
+            listener(123, 123, "ntpd", "ntp", pid=203, transport="udp"),
+        ],
+        "file_modes": [
+            file_mode("/etc/shadow", "0600"),
+            file_mode("/etc/gshadow", None),
+            file_mode("/etc/ssl/private", "0700", "dir"),
+            file_mode("/etc/ssl/private/device.key", "0600"),
+            file_mode("/etc/dropbear", "0755", "dir"),
+            file_mode("/etc/dropbear/dropbear_ed25519_host_key", "0600"),
+            file_mode("/etc/ssh", "0755", "dir"),
+            file_mode("/etc/ssh/ssh_host_ed25519_key.pub", "0644"),
+            file_mode("/etc/ssh/sshd_config", "0644"),
+        ],
+        "device_clock": [
+            {"test": "device_session", "device_time": 3000.4, "probe_time": 3000.0, "offset_s": 0.4}
+        ],
+        "device_log": [
+            log_line(
+                12,
+                "2026-12-06T08:00:00Z c100 uhttpd[99]: login failed for admin from 127.0.0.1",
+                "failed_login",
+                500.0,
+                False,
+            ),
+            log_line(
+                41,
+                "2026-12-07T00:31:02Z c100 uhttpd[1234]: login failed for admin from 127.0.0.1 port 51234"
+                " (https)",
+                "failed_login",
+                2000.5,
+                True,
+            ),
+            log_line(
+                42,
+                "2026-12-07T00:31:03Z c100 uhttpd[1234]: login failed for admin from 127.0.0.1 port 51236"
+                " (https)",
+                "failed_login",
+                2001.5,
+                True,
+            ),
+            log_line(
+                43, "2026-12-07T00:33:00Z c100 fw_upgrade[77]: update 2.2 installed", "update", 1820.0, True
+            ),
+        ],
+    }
+    return {"tests": [run(n) for n in TOOLS], "tables": tables}
+
+
+def defective() -> Spec:
+    """One defect per check, each with the rows that show it."""
+    spec = clean()
+    tables = spec["tables"]
+    tables["bruteforce"] = attempts(80, "http-basic", ["rejected"] * 20, first=20)
+    tables["password_change"][2] = step("old_password", "https", 443, True, "200", [33])
+    tables["updates"][0] = update(
+        "tampered", True, "2.1", "2.1", [60, 61, 62, 63, 64], 1700.0, "installed", exit_status=0
+    )
+    tables["session"] = [*_update_commands(tampered_ok=True), *_session([81, 82])]
+    tables["listeners"] = [
+        listener(22, 0, "dropbear", "root", pid=101),
+        listener(23, 0, "telnetd", "root", pid=150),
+        listener(80, 0, "lighttpd", "root", pid=160),
+        listener(80, 0, "lighttpd", "root", pid=160, address="::"),
+        listener(554, 0, None, "root", source="socket"),
+        listener(1883, 0, "mosquitto", "root", pid=170),
+        listener(8080, 1000, "httpd", "admin", pid=180),
+    ]
+    tables["file_modes"] = [
+        file_mode("/etc/shadow", "0644"),
+        file_mode("/etc/ssl/private", "0755", "dir"),
+        file_mode("/etc/ssl/private/device.key", "0644"),
+        file_mode("/etc/ssh", "0755", "dir"),
+        file_mode("/etc/ssh/sshd_config", "0644"),
+        file_mode("/etc/ssh/ssh_host_rsa_key.pub", "0644"),
+        file_mode("/etc/dropbear/dropbear_rsa_host_key", "0600"),
+    ]
+    tables["device_clock"] = [
+        {"test": "device_session", "device_time": 6600.0, "probe_time": 3000.0, "offset_s": 3600.0}
+    ]
+    tables["device_log"] = [log_line(7, "c100 syslogd started", "other", 2.0, False)]
+    return spec
+
+
+ACCESS_TESTS = ("password_change", "update", "device_session")
+
+
+def no_access() -> Spec:
+    """No test access: the three tests skipped, as the runner skips them; the other tests' rows stay."""
+    spec = clean()
+    for name in ACCESS_TESTS:
+        part = {"device_session": "shell", "update": "update"}.get(name, name)
+        detail = f"no test access for it: test-access.yaml grants no `{part}`"
+        spec["tests"] = [
+            run(n, TestStatus.SKIPPED, detail) if n == name else t
+            for n, t in zip(TOOLS, spec["tests"], strict=True)
+        ]
+    for table in (
+        "password_change",
+        "updates",
+        "session",
+        "listeners",
+        "file_modes",
+        "device_clock",
+        "device_log",
+    ):
+        spec["tables"].pop(table)
+    spec["access"] = None
+    return spec
+
+
+def errored() -> Spec:
+    """The tests through test access could not run: the shell refused, the update stopped at its budget."""
+    spec = no_access()
+    problems = {
+        "password_change": (TestStatus.ERROR, "the change could not be made: connection refused"),
+        "update": (TestStatus.TIMED_OUT, "stopped at its budget of 240 s"),
+        "device_session": (TestStatus.ERROR, "ssh: authentication failed"),
+    }
+    spec["tests"] = [
+        run(n, *problems[n]) if n in problems else t for n, t in zip(TOOLS, spec["tests"], strict=True)
+    ]
+    spec["access"] = ACCESS
+    return spec
+
+
+def hostile() -> Spec:
+    """What a hostile unit prints: markup, control characters, absurd numbers, wrong types."""
+    spec = defective()
+    tables = spec["tables"]
+    tables["listeners"] = [
+        {**listener(23, 0, SCRIPT + "\x1b[2J" + "A" * 500, SCRIPT, pid=2**40), "command_line": SCRIPT * 50},
+        {**listener(99999, 2**62, "x", "y", pid=-5), "uids": "\x00" * 9},
+        {**listener(81, None, "nouid", None, pid=7)},
+        {"test": "device_session", "port": "eighty", "uid": "root", "source": 5},
+    ]
+    tables["file_modes"] = [
+        file_mode("/etc/shadow", "99999"),
+        file_mode("/etc/ssh/" + SCRIPT + "\n" + "k" * 2000, "7777"),
+        {"path": None, "exists": "yes", "type": 3, "mode": 644},
+    ]
+    tables["device_clock"] = [
+        {"test": "device_session", "device_time": 1e300, "probe_time": -1e300, "offset_s": 1e300}
+    ]
+    tables["device_log"] = [
+        log_line(-5, SCRIPT * 40 + "\x07", "failed_login", 1e300, True),
+        {"file": SCRIPT, "line": "many", "event": 42, "in_window": "maybe"},
+    ]
+    tables["updates"] = [
+        update("tampered", True, SCRIPT + "\r\n" * 30, "9" * 5000, [-1, 0, 10**9], 1700.0, SCRIPT * 100),
+        {"image": "genuine", "accepted": "yes", "version_before": 2.1, "exit_status": -3, "output": None},
+    ]
+    tables["password_change"] = [
+        step("change", "https", 443, True, SCRIPT, [30]),
+        step("old_password", SCRIPT, 443, True, "200\r\nX-Injected: 1", [33], SCRIPT * 20),
+        {"step": None, "accepted": "no", "port": -1},
+    ]
+    tables["session"] = [command("listeners", SCRIPT * 30, [10**12, -3], 3001.0, output="\x00" * 100)]
+    return spec
+
+
+RUNS = {
+    "clean": clean,
+    "defective": defective,
+    "no_access": no_access,
+    "errored": errored,
+    "hostile": hostile,
+}
+
+
+def capture(path: Path) -> Path:
+    """PACKETS TCP packets between the probe and the device, both on 127.0.0.1."""
+    wrpcap(
+        str(path),
+        [
+            IP(src="127.0.0.1", dst="127.0.0.1") / TCP(sport=40000, dport=SHELL_PORT, seq=n) / f"p{n}"
+            for n in range(1, PACKETS + 1)
+        ],
+    )
+    return path
+
+
+def unit_case(root: Path, spec: Spec, *, declaration: dict[str, Any] | None = DECLARATION) -> Case:
+    """A case holding one probe run of `spec` (its capture and results, origin probe) and the declaration."""
+    info = CaseInfo(
+        device="IP camera",
+        vendor="Acme",
+        model="C100",
+        firmware_version="2.1",
+        level=3,
+        inspectors=["test"],
+        device_ips=["127.0.0.1"],
+    )
+    case = Case.create(root, info)
+    pcap = capture(root.parent / f"{root.name}-probe.pcap")
+    access = spec.get("access", ACCESS)
+    results = ProbeResults(
+        target="127.0.0.1",
+        profile="quick",
+        started="2026-12-07T00:30:00Z",
+        finished="2026-12-07T00:40:00Z",
+        interface="lo",
+        capture_file=pcap.name,
+        capture_sha256=hashlib.sha256(pcap.read_bytes()).hexdigest(),
+        capture_packets=PACKETS,
+        tools={"nmap": "7.93"},
+        tests=spec["tests"],
+        tables=spec["tables"],
+        plan={"target": "127.0.0.1", "access": access.public() if access else None},
+    )
+    path = root.parent / f"{root.name}-results.json"
+    results.write(path)
+    case.import_artefact(pcap, "capture", origin="probe")
+    case.import_artefact(path, "probe", origin="probe")
+    if declaration is not None:
+        source = root.parent / f"{root.name}-declaration.yaml"
+        source.write_text(yaml.safe_dump(declaration, sort_keys=False))
+        case.declare(source)
+    return case
+
+
+def spec_of(name: str) -> Spec:
+    return copy.deepcopy(RUNS[name]())
+
+
+_ANALYSED: dict[str, Path] = {}  # demo image -> a case that analysed it (its cache is copied)
+
+
+def with_image(case: Case, image: str) -> Case:
+    """Add sample_captures/demo_<image>.img; its analysis is made once per session, then copied."""
+    from workbench.analysis import prepare
+    from workbench.demo import SAMPLES
+
+    case.add_artefact(SAMPLES / f"demo_{image}.img", "firmware")
+    if image in _ANALYSED:
+        shutil.copytree(_ANALYSED[image] / "cache", case.path / "cache", symlinks=True, dirs_exist_ok=True)
+    else:
+        prepare(case)
+        _ANALYSED[image] = case.path
+    return case
+
+
+def run_check(case: Case, requirement_id: str, catalog: str | None = None) -> CheckResult:
+    ctx = EvidenceContext.for_case(case.path, requirement_id, catalog)
+    return get_check(requirement_id).run(ctx)
+
+
+def text_of(result: CheckResult) -> str:
+    return " ".join(result.reasons)
+
+
+def packets_of(result: CheckResult) -> set[int]:
+    return {e.packet for f in result.findings for e in f.evidence if e.packet is not None}
+
+
+def notes_of(result: CheckResult) -> str:
+    return " ".join(e.note for f in result.findings for e in f.evidence)
+
+
+def assert_tame(result: CheckResult) -> None:
+    """A result from hostile rows: one printable line per text, clipped, packets within the capture, and
+    JSON that round-trips."""
+    import json
+
+    texts = [*result.reasons, *(f.summary for f in result.findings)]
+    texts += [e.note for f in result.findings for e in f.evidence] + [
+        e.path or "" for f in result.findings for e in f.evidence
+    ]
+    assert all(t.isprintable() and len(t) <= 2000 for t in texts), [t[:80] for t in texts if len(t) > 2000]
+    assert all(0 < p <= PACKETS for p in packets_of(result))
+    assert CheckResult.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+
+
+def shows_probe_table(module: str, table: str) -> bool:
+    from workbench.checks.page import load_page
+
+    code = "\n".join(c for _text, c in load_page(module).steps)
+    return f'ui.evidence_table(\n    session, "probe", "{table}",' in code
+
+
+def final(case: Case, result: CheckResult, catalog: str | None = None) -> str:
+    """The judgement's final verdict for `result` under the case's catalogue (or `catalog`)."""
+    from workbench.judgement import final_verdict
+
+    requirement = EvidenceContext.for_case(case.path, result.requirement_id, catalog).requirement
+    return final_verdict(requirement, result, None, case.current_hashes()).verdict
