@@ -64,15 +64,18 @@ def telnet_login(port: int, user: str, password: str) -> bytes:
 
 
 def http_get(port: int, path: str = "/", auth: tuple[str, str] | None = None,
-             context: ssl.SSLContext | None = None) -> tuple[int, dict[str, str], str, float]:
+             context: ssl.SSLContext | None = None,
+             authorization: bytes | None = None) -> tuple[int, dict[str, str], str, float]:
     """Status, headers (lower-case names), body and the seconds the answer took."""
     if context is None:
         connection: http.client.HTTPConnection = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT_S)
     else:
         connection = http.client.HTTPSConnection(HOST, port, timeout=TIMEOUT_S, context=context)
-    headers = {}
+    headers: dict[str, str | bytes] = {}
     if auth is not None:
         headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
+    if authorization is not None:
+        headers["Authorization"] = authorization
     started = time.monotonic()
     connection.request("GET", path, headers=headers)
     response = connection.getresponse()
@@ -206,6 +209,7 @@ def check_clean(state: dict[str, object]) -> None:
                  "x-frame-options"):
         assert name in headers, headers
     assert http_get(443, auth=("admin", password), context=context)[0] == 200
+    assert http_get(443, context=context, authorization=b"Basic \xff\xfe==")[0] == 401   # garbage: no crash
     assert http_get(443, auth=("admin", "admin"), context=context)[0] == 401   # no default: failure 1
     wrong = [http_get(443, auth=("admin", f"guess{n}"), context=context) for n in range(4)]   # failures 2-5
     assert [answer[0] for answer in wrong] == [401] * 4

@@ -96,3 +96,38 @@ def test_a_combined_variant_keeps_the_camera_s_access_and_hostile_alone_has_none
     else:
         assert state["access"] == str(workdir / "test-access.yaml")
         assert (workdir / "rootfs/sbin/fw_upgrade").is_file()
+
+
+SESSION_DRIVER = """
+import signal, subprocess, sys, time
+from pathlib import Path
+import paramiko
+workdir, ready, how = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+device = subprocess.Popen([sys.executable, "-m", "workbench.simdevice", "--variant", "clean",
+                           "--workdir", workdir, "--ready-file", str(ready)])
+deadline = time.monotonic() + 30
+while not ready.exists() and time.monotonic() < deadline and device.poll() is None:
+    time.sleep(0.1)
+client = paramiko.SSHClient()
+client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+key = paramiko.Ed25519Key.from_private_key_file(workdir + "/test-access/id_ed25519")
+client.connect("127.0.0.1", 22, "root", pkey=key, allow_agent=False, look_for_keys=False, timeout=5)
+client.exec_command("sleep 6123")           # a session still running a command
+client.invoke_shell()                       # and one with a terminal
+time.sleep(1)
+device.send_signal(signal.SIGTERM if how == "term" else signal.SIGKILL)
+print("device exit", device.wait(30))
+time.sleep(1)                               # the client still connected
+"""
+
+
+@needs_netns
+@pytest.mark.parametrize("how", ["term", "kill"])
+def test_open_shell_sessions_end_with_the_device(how: str, tmp_path: Path) -> None:
+    workdir, ready = tmp_path / "device", tmp_path / "ready.json"
+    done = run_in_netns([sys.executable, "-c", SESSION_DRIVER, str(workdir), str(ready), how])
+    assert f"device exit {0 if how == 'term' else -9}" in done.stdout, done.stdout + done.stderr
+    state = json.loads(ready.read_text())
+    assert [pid for pid in {state["pid"], *state["pids"].values()} if alive(pid)] == []
+    assert processes_mentioning("sleep 6123") == []
+    assert processes_mentioning(str(workdir)) == []

@@ -1,9 +1,11 @@
 """A simulated IoT device for tests, the demo and training: real servers from Debian, configured with
 planted defects (the defective variant) or done right (the clean variant), run on 127.0.0.1 inside a
-private network namespace. It knows nothing of the workbench that probes it.
+private network and mount namespace. Both cameras grant the lab test access (WORKDIR/test-access.yaml: a root
+shell by key into the unit's own file system, its security log, its local update, the password change). It
+knows nothing of the workbench that probes it.
 
     python -m workbench.simdevice --variant defective --workdir DIR -- CMD ...   # inside in_netns(...)
-    with running("clean", workdir) as device: device.ports, device.password
+    with running("clean", workdir) as device: device.ports, device.password, device.access
     describe("defective")   # port, protocol, service, software, defect planted, behaviour
 
 What each variant plants: docs/SIMDEVICE.md."""

@@ -45,7 +45,8 @@ class Device:
 
     @property
     def pids(self) -> dict[int, int]:
-        """Each port's server PID (the Python servers share this process's)."""
+        """Each port's server PID (FTP and the hostile servers run in this process; the others each in
+        their own)."""
         return {service.port: run.pid for service, run in zip(self.services, self.running, strict=False)}
 
     def ready_line(self) -> str:

@@ -40,7 +40,7 @@ BOOT = (
     ("kernel", 0, f"Linux version 3.10.14 ({MODEL} firmware {FIRMWARE})"),
     ("init", 1, f"{MODEL} firmware {FIRMWARE} starting"),
     ("init", 1, "network: lo 127.0.0.1 up"),
-    ("init", 1, "services started"),
+    ("init", 1, "starting services"),
 )
 
 

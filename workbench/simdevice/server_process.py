@@ -48,7 +48,8 @@ def bind(options: argparse.Namespace) -> Server | web.HttpsServer:
     log = DeviceLog(options.log, NAMES[options.server])
     holder = PasswordHolder(options.workdir) if options.password or options.server == "web" else None
     if options.server == "web":
-        assert holder is not None and options.cert and options.key, "the web server needs --cert and --key"
+        if holder is None or options.cert is None or options.key is None:
+            raise SystemExit("server_process web: --cert and --key are needed")
         return web.HttpsServer(
             options.port, web.tls_context(options.cert, options.key), web.WebSettings(holder, log)
         )

@@ -5,7 +5,10 @@ device's own file system.
 Dropbear looks root's home and shell up in /etc/passwd, so it runs in a mount namespace of its own where a
 passwd of the device's is bound over /etc/passwd (and a list with its shell over /etc/shells, which it
 checks): home = rootfs/root, shell = a wrapper that runs `chroot ROOTFS /bin/sh "$@"`. The device's other
-processes (and the command it runs) keep the host's. On the clean camera dropbear's own log lines (key
+processes (and the command it runs) keep the host's. It runs as PID 1 of a PID namespace of its own under
+`unshare --kill-child` (the process the device starts): when it stops, or the device dies, every session
+and whatever a session left running dies with it (dropbear's sessions start sessions of their own, out of
+reach of a signal to its process group). On the clean camera dropbear's own log lines (key
 logins, failures) go to the unit's /var/log/messages too."""
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from .tcp import HOST
 from .unit import Unit
 
 PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+NAMESPACES = ["unshare", "-m", "--propagation", "private", "-p", "--kill-child", "--"]
+# foreground, log to stderr, no password login (key only), no local or remote forwarding
+DROPBEAR_OPTIONS = ["-F", "-E", "-s", "-j", "-k"]
 BIND_THEN_RUN = 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/shells && shift 2 && exec "$@"'
 DROPBEAR_LINE = re.compile(r"^\[(\d{1,9})\] \w{3} [ \d]\d \d\d:\d\d:\d\d (.*)$")
 
@@ -60,31 +66,9 @@ def login_files(unit: Unit) -> tuple[Path, Path]:
 
 def command(port: int, unit: Unit) -> list[str]:
     passwd, shells = login_files(unit)
-    return [
-        "unshare",
-        "-m",
-        "--propagation",
-        "private",
-        "--",
-        "sh",
-        "-c",
-        BIND_THEN_RUN,
-        "sh",
-        str(passwd),
-        str(shells),
-        "dropbear",
-        "-F",
-        "-E",
-        "-s",
-        "-j",
-        "-k",
-        "-p",
-        f"{HOST}:{port}",
-        "-r",
-        str(host_key(unit)),
-        "-P",
-        str(unit.workdir / "dropbear.pid"),
-    ]
+    dropbear = ["dropbear", *DROPBEAR_OPTIONS, "-p", f"{HOST}:{port}", "-r", str(host_key(unit))]
+    pid_file = ["-P", str(unit.workdir / "dropbear.pid")]
+    return [*NAMESPACES, "sh", "-c", BIND_THEN_RUN, "sh", str(passwd), str(shells), *dropbear, *pid_file]
 
 
 def start(port: int, unit: Unit) -> Daemon:

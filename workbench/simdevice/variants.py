@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from . import daemons, ftp, hostile, shell, web
+from . import daemons, ftp, hostile, shell
 from .files import strong_certificate
 from .tcp import Server
 from .unit import Unit
@@ -44,7 +44,7 @@ class InProcess:
     """A Python server running in a thread of this process."""
 
     name: str
-    server: Server | web.HttpsServer
+    server: Server
 
     @property
     def pid(self) -> int:
@@ -69,7 +69,7 @@ def daemon(command: Callable[[int, Path], list[str]]) -> Starter:
     return start
 
 
-def in_process(make: Callable[[int, Unit], Server | web.HttpsServer]) -> Starter:
+def in_process(make: Callable[[int, Unit], Server]) -> Starter:
     def start(port: int, unit: Unit) -> Running:
         return InProcess(f"python-{port}", make(port, unit))
     return start

@@ -6,7 +6,6 @@ user manual's 4.2). Failed logins, lockouts and password changes go to the unit'
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import html
 import http.server
@@ -70,7 +69,7 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
         return None
     try:
         user, sep, password = base64.b64decode(header[6:1030].strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError):   # binascii.Error, or a character outside ASCII
         return None
     return (user, password) if sep else None
 
