@@ -201,3 +201,29 @@ def _in_capture(ctx: EvidenceContext, finding: Finding) -> Finding:
         if e.packet is None or capture is None or e.artefact != capture.name or 0 < e.packet <= last
     )  # fmt: skip
     return finding if len(kept) == len(finding.evidence) else dataclasses.replace(finding, evidence=kept)
+
+
+def unit_start(
+    check: FirmwareCheck, ctx: EvidenceContext, test: str
+) -> tuple[CheckResult, CheckResult | None]:
+    """Today's result, and what to return at once when the unit cannot judge: the catalogue takes no probe
+    evidence for the requirement, or the probe's test `test` did not complete."""
+    today = firmware_today(check, ctx)
+    if not takes_unit_tests(ctx):
+        return today, amended(ctx, today, reasons=older_catalogue(ctx))
+    _, gap = unit_gap(ctx, test)
+    return today, amended(ctx, today, reasons=[undecided(gap)]) if gap else None
+
+
+def decide(
+    ctx: EvidenceContext,
+    today: CheckResult,
+    verdict: Verdict,
+    reasons: list[str],
+    findings: list[Finding],
+    settled: tuple[str, ...] = (),
+    indicators: dict[str, Any] | None = None,
+) -> CheckResult:
+    """The unit's verdict, decided by the probe (see `amended`)."""
+    return amended(ctx, today, verdict=verdict, reasons=reasons, findings=findings, indicators=indicators,
+                   decided=True, settled=settled)  # fmt: skip

@@ -15,16 +15,7 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, program_names, ref, started
 from workbench.checks._probe import clip, port_label, results_ref
-from workbench.checks._probe_unit import (
-    amended,
-    firmware_today,
-    listed,
-    older_catalogue,
-    session_refs,
-    takes_unit_tests,
-    undecided,
-    unit_gap,
-)
+from workbench.checks._probe_unit import amended, decide, listed, session_refs, undecided, unit_start
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
@@ -68,13 +59,10 @@ class LeastPrivilegeServices(FirmwareCheck):
     parameters = ("network_services", "privileged_uids", "exempt_services")
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        today = firmware_today(self, ctx)
-        if not takes_unit_tests(ctx):
-            return amended(ctx, today, reasons=older_catalogue(ctx))
-        _, gap = unit_gap(ctx, "device_session")
-        rows = list(ctx.probe_rows("listeners"))
-        if gap or not rows:
-            return amended(ctx, today, reasons=[undecided(gap or "the unit listed no listening socket")])
+        today, done = unit_start(self, ctx, "device_session")
+        rows = list(ctx.probe_rows("listeners")) if done is None else []
+        if done is not None or not rows:
+            return done or amended(ctx, today, reasons=[undecided("the unit listed no listening socket")])
         params = self.params(ctx)
         unit = UnitListeners.of(rows, Policy.of(params))
         differ = unit.differences(_boot_users(today), Policy.of(params))
@@ -86,32 +74,14 @@ class LeastPrivilegeServices(FirmwareCheck):
                 + listed([f.summary.removeprefix("on the unit, ") for f in findings], 6)
             )
             reasons = [lead, *unit.notes(), *differ]
-            return amended(
-                ctx,
-                today,
-                verdict=Verdict.FAIL,
-                reasons=reasons,
-                findings=findings,
-                indicators=indicators,
-                decided=True,
-                settled=(PROCEDURE,),
-            )
+            return decide(ctx, today, Verdict.FAIL, reasons, findings, (PROCEDURE,), indicators)
         if unit.unknown:
             lead = (f"On the unit, {listed(unit.unknown)}: the probe saw no process behind it and cannot"
                     " tell whether the process dropped its privileges after binding.")  # fmt: skip
             return amended(ctx, today, reasons=[lead, *unit.notes(), *differ], indicators=indicators)
         lead = "decided on the unit: no listening process runs with a privileged uid unless exempt"
         reasons = [lead, *unit.notes(), *differ, *params.notes]
-        return amended(
-            ctx,
-            today,
-            verdict=Verdict.PASS,
-            reasons=reasons,
-            findings=(),
-            indicators=indicators,
-            decided=True,
-            settled=(PROCEDURE,),
-        )
+        return decide(ctx, today, Verdict.PASS, reasons, [], (PROCEDURE,), indicators)
 
     def _unit_finding(self, ctx: EvidenceContext, group: list[Row]) -> Finding:
         first = group[0]

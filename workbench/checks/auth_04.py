@@ -16,6 +16,7 @@ from workbench.checks._probe import Row, clip, completed, not_done, probe_refs, 
 from workbench.checks._probe_unit import (
     access_part,
     amended,
+    decide,
     listed,
     older_catalogue,
     takes_unit_tests,
@@ -61,15 +62,7 @@ class ChangeAuthentication(FirmwareGuidedCheck):
         failed = change.failures(ctx)
         if failed:
             lead = "decided on the unit: " + "; ".join(f.summary for f in failed)
-            return amended(
-                ctx,
-                today,
-                verdict=Verdict.FAIL,
-                reasons=[lead],
-                findings=failed,
-                decided=True,
-                settled=(self.procedure(ctx),),
-            )
+            return decide(ctx, today, Verdict.FAIL, [lead], failed, (self.procedure(ctx),))
         params = self.params(ctx)
         why = change.cannot_tell(test, test_state(ctx, "port_scan"), params) or change.other_logins(ctx)
         if why:
@@ -81,15 +74,7 @@ class ChangeAuthentication(FirmwareGuidedCheck):
             [f"{listed(change.not_open)} (in applies_to) is not open on the unit."] if change.not_open else []
         )
         reasons = [lead, *absent, NOT_COVERED, *params.notes]
-        return amended(
-            ctx,
-            today,
-            verdict=Verdict.PASS,
-            reasons=reasons,
-            findings=[shown],
-            decided=True,
-            settled=(self.procedure(ctx),),
-        )
+        return decide(ctx, today, Verdict.PASS, reasons, [shown], (self.procedure(ctx),))
 
     def procedure(self, ctx: EvidenceContext) -> str:
         """Today's procedure line, as ProceduralCheck words it (the unit did it when it decided)."""

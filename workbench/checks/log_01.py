@@ -20,15 +20,13 @@ from workbench.checks._probe_unit import (
     access_part,
     amended,
     command_refs,
+    decide,
     finite,
-    firmware_today,
     listed,
-    older_catalogue,
     session_refs,
-    takes_unit_tests,
     undecided,
     unfinished,
-    unit_gap,
+    unit_start,
 )
 from workbench.checks._procedural import declared
 from workbench.checks.base import CheckResult, EvidenceKind, EvidenceRef, Finding, Severity, Verdict
@@ -126,12 +124,9 @@ class SecurityLogging(FirmwareCheck):
     )  # fmt: skip
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        today = firmware_today(self, ctx)
-        if not takes_unit_tests(ctx):
-            return amended(ctx, today, reasons=older_catalogue(ctx))
-        _, gap = unit_gap(ctx, "device_session")
-        if gap:
-            return amended(ctx, today, reasons=[undecided(gap)])
+        today, done = unit_start(self, ctx, "device_session")
+        if done is not None:
+            return done
         params = self.params(ctx)
         clock = UnitClock.of(ctx, params.number("probe_clock_tolerance_s"))
         logins = FailedLogins.of(ctx)
@@ -140,44 +135,23 @@ class SecurityLogging(FirmwareCheck):
         indicators = {"clock": clock.indicators(), "failed_logins": logins.indicators()}
         if findings:
             lead = "decided on the unit: " + "; ".join(f.summary for f in findings)
-            return amended(
-                ctx,
-                today,
-                verdict=Verdict.FAIL,
-                reasons=[lead, *reasons],
-                indicators=indicators,
-                findings=[*findings, *today.findings],
-                decided=True,
-                settled=(PROCEDURE,),
-            )
+            found = [*findings, *today.findings]
+            return decide(ctx, today, Verdict.FAIL, [lead, *reasons], found, (PROCEDURE,), indicators)
         if today.verdict is Verdict.FAIL:
             lead = (
                 "The declaration's statement (security events not logged) stands, whatever the unit showed."
             )
             return amended(ctx, today, reasons=[lead, *reasons], indicators=indicators)
         if clock.offset is None or not logins.logged:
-            return amended(
-                ctx,
-                today,
-                reasons=[undecided("it did not show both the clock and the failed logins"), *reasons],
-                indicators=indicators,
-            )
+            lead = undecided("it did not show both the clock and the failed logins")
+            return amended(ctx, today, reasons=[lead, *reasons], indicators=indicators)
         kept = _kept_by_firmware(today, params.lowered("syslog_configs"))
         if not kept:
             return amended(ctx, today, reasons=[NOT_KEPT, *reasons], indicators=indicators)
         lead = "decided on the unit: the failed logins the probe made are logged, with the unit's clock right"
-        reasons.insert(0, f"The firmware starts or configures logging: {listed(kept, 4)}.")
-        shown = logins.shown(ctx)
-        return amended(
-            ctx,
-            today,
-            verdict=Verdict.PASS,
-            reasons=[lead, *reasons, NOT_SHOWN],
-            findings=[shown],
-            indicators=indicators,
-            decided=True,
-            settled=(PROCEDURE,),
-        )
+        logging = f"The firmware starts or configures logging: {listed(kept, 4)}."
+        reasons = [lead, logging, *reasons, NOT_SHOWN]
+        return decide(ctx, today, Verdict.PASS, reasons, [logins.shown(ctx)], (PROCEDURE,), indicators)
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         params = self.params(ctx)

@@ -21,16 +21,7 @@ from typing import Any
 from workbench.checks._firmware import FirmwareCheck, Row, cap, file_index, parse_mode, ref
 from workbench.checks._probe import Row as ProbeRow
 from workbench.checks._probe import clip, results_ref
-from workbench.checks._probe_unit import (
-    amended,
-    command_refs,
-    firmware_today,
-    listed,
-    older_catalogue,
-    takes_unit_tests,
-    undecided,
-    unit_gap,
-)
+from workbench.checks._probe_unit import amended, command_refs, decide, listed, unit_start
 from workbench.checks.base import CheckResult, EvidenceKind, EvidenceRef, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 
@@ -110,12 +101,9 @@ class StoredSecretsProtected(FirmwareCheck):
     parameters = ("sensitive_paths", "forbidden_mode_bits")
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        today = firmware_today(self, ctx)
-        if not takes_unit_tests(ctx):
-            return amended(ctx, today, reasons=older_catalogue(ctx))
-        _, gap = unit_gap(ctx, "device_session")
-        if gap:
-            return amended(ctx, today, reasons=[undecided(gap)])
+        today, done = unit_start(self, ctx, "device_session")
+        if done is not None:
+            return done
         params = self.params(ctx)
         forbidden = mode_bits(params.get("forbidden_mode_bits"))
         unit = UnitFiles.of(ctx, today, params.lowered("sensitive_paths"), forbidden)
@@ -125,15 +113,8 @@ class StoredSecretsProtected(FirmwareCheck):
         if unit.failing:
             findings = [_unit_finding(ctx, row, what) for row, what in unit.failing]
             lead = "decided on the unit: " + listed([f.summary for f in findings], 6)
-            return amended(
-                ctx,
-                today,
-                verdict=Verdict.FAIL,
-                reasons=[lead, *reasons],
-                findings=findings + kept,
-                indicators=indicators,
-                decided=True,
-                settled=(PROCEDURE,),
+            return decide(
+                ctx, today, Verdict.FAIL, [lead, *reasons], findings + kept, (PROCEDURE,), indicators
             )
         if kept:
             unlisted = listed([str(f.data["path"]) for f in kept])
@@ -142,27 +123,12 @@ class StoredSecretsProtected(FirmwareCheck):
             return amended(ctx, today, reasons=[lead, *reasons], findings=kept, indicators=indicators)
         if not unit.secrets or unit.unknown:
             lead = unit.undecided_reason()
-            return amended(
-                ctx,
-                today,
-                verdict=Verdict.NEEDS_INSPECTOR,
-                reasons=[lead, *reasons],
-                findings=(),
-                indicators=indicators,
-            )
+            return amended(ctx, today, verdict=Verdict.NEEDS_INSPECTOR, reasons=[lead, *reasons], findings=(),
+                           indicators=indicators)  # fmt: skip
         held = [f"{s['path']} ({s['mode']})" for s in unit.secrets]
         lead = (f"decided on the unit: {len(held)} file(s) holding secrets at the sensitive paths, none with"
                 f" a forbidden bit ({forbidden:04o}): {listed(held)}")  # fmt: skip
-        return amended(
-            ctx,
-            today,
-            verdict=Verdict.PASS,
-            reasons=[lead, *reasons, NOT_JUDGED],
-            findings=(),
-            indicators=indicators,
-            decided=True,
-            settled=(PROCEDURE,),
-        )
+        return decide(ctx, today, Verdict.PASS, [lead, *reasons, NOT_JUDGED], [], (PROCEDURE,), indicators)
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         params = self.params(ctx)

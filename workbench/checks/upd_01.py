@@ -20,6 +20,7 @@ from workbench.checks._firmware import (
 from workbench.checks._probe import Row, clip
 from workbench.checks._probe_unit import (
     amended,
+    decide,
     firmware_today,
     older_catalogue,
     takes_unit_tests,
@@ -55,15 +56,8 @@ class SoftwareUpdatable(FirmwareCheck):
         genuine = update_attempts(ctx).get("genuine")
         if genuine is not None and genuine["accepted"] is False:
             finding = _refused(ctx, genuine, test)
-            return amended(
-                ctx,
-                today,
-                verdict=Verdict.FAIL,
-                reasons=[f"decided on the unit: {finding.summary}"],
-                findings=[finding, *today.findings],
-                decided=True,
-                settled=(APPLY,),
-            )
+            lead = f"decided on the unit: {finding.summary}"
+            return decide(ctx, today, Verdict.FAIL, [lead], [finding, *today.findings], (APPLY,))
         why = (gap if genuine is None else None) or _cannot_tell(genuine)
         if why:
             return amended(ctx, today, reasons=[undecided(why)])
@@ -83,15 +77,7 @@ class SoftwareUpdatable(FirmwareCheck):
             f"The declaration names the mechanism: {clip(mechanism, 200)}.",
             NOT_JUDGED,
         ]
-        return amended(
-            ctx,
-            today,
-            verdict=Verdict.PASS,
-            reasons=reasons,
-            findings=[shown],
-            decided=True,
-            settled=(APPLY,),
-        )
+        return decide(ctx, today, Verdict.PASS, reasons, [shown], (APPLY,))
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         rows = update_rows(ctx)

@@ -32,6 +32,7 @@ from workbench.checks._firmware import (
 from workbench.checks._probe import clip
 from workbench.checks._probe_unit import (
     amended,
+    decide,
     firmware_today,
     older_catalogue,
     takes_unit_tests,
@@ -177,15 +178,8 @@ class UpdateAuthenticity(FirmwareCheck):
         tampered, genuine = attempts.get("tampered"), attempts.get("genuine")
         if tampered is not None and _installed(tampered):
             finding = _tampered_finding(ctx, tampered, test)
-            return amended(
-                ctx,
-                today,
-                verdict=Verdict.FAIL,
-                reasons=[f"decided on the unit: {finding.summary}"],
-                findings=[finding, *today.findings],
-                decided=True,
-                settled=(ENFORCED,),
-            )
+            lead = f"decided on the unit: {finding.summary}"
+            return decide(ctx, today, Verdict.FAIL, [lead], [finding, *today.findings], (ENFORCED,))
         why = (gap if tampered is None else None) or _cannot_tell(tampered, genuine)
         if why:
             return amended(ctx, today, reasons=[undecided(why)])
@@ -199,15 +193,7 @@ class UpdateAuthenticity(FirmwareCheck):
         reasons = [f"decided on the unit: {lead[0].lower()}{lead[1:]}", OTHER_PATHS]
         shown = Finding("the unit refused a tampered update", Severity.INFO, update_refs(ctx, tampered, test),
                         {"version": before, "output": clip(tampered["output"], 300)})  # fmt: skip
-        return amended(
-            ctx,
-            today,
-            verdict=Verdict.PASS,
-            reasons=reasons,
-            findings=[shown],
-            decided=True,
-            settled=(ENFORCED,),
-        )
+        return decide(ctx, today, Verdict.PASS, reasons, [shown], (ENFORCED,))
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         params = self.params(ctx)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from unitcases import (
     PACKETS,
-    RUNS,
     SCRIPT,
+    all_cases,
     assert_tame,
     final,
     listener,
@@ -31,8 +31,7 @@ from workbench.ui.tables import frame_html
 
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    root = tmp_path_factory.mktemp("atk07")
-    return {name: unit_case(root / name, spec_of(name)) for name in RUNS}
+    return all_cases(tmp_path_factory.mktemp("atk07"))
 
 
 def test_services_listening_as_root_fail_with_the_commands_that_listed_them(cases: dict[str, Case]) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from unitcases import (
-    RUNS,
     SCRIPT,
+    all_cases,
     assert_tame,
     final,
     packets_of,
@@ -28,8 +28,7 @@ PROCEDURE = "the inspector changes the password"
 
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    root = tmp_path_factory.mktemp("auth04")
-    return {name: unit_case(root / name, spec_of(name)) for name in RUNS}
+    return all_cases(tmp_path_factory.mktemp("auth04"))
 
 
 def test_the_old_password_still_accepted_fails(cases: dict[str, Case]) -> None:

@@ -9,7 +9,7 @@ from unitcases import (
     ACCESS,
     DECLARATION,
     LOG,
-    RUNS,
+    all_cases,
     assert_tame,
     command,
     final,
@@ -28,8 +28,7 @@ from workbench.checks import EvidenceKind, Verdict
 
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    root = tmp_path_factory.mktemp("log01")
-    return {name: unit_case(root / name, spec_of(name)) for name in RUNS}
+    return all_cases(tmp_path_factory.mktemp("log01"))
 
 
 def test_a_wrong_clock_and_unlogged_failed_logins_fail(cases: dict[str, Case]) -> None:

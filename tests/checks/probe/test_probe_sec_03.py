@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from unitcases import (
-    RUNS,
     SCRIPT,
+    all_cases,
     assert_tame,
     file_mode,
     final,
@@ -26,8 +26,7 @@ from workbench.checks import EvidenceKind, Verdict
 
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    root = tmp_path_factory.mktemp("sec03")
-    return {name: unit_case(root / name, spec_of(name)) for name in RUNS}
+    return all_cases(tmp_path_factory.mktemp("sec03"))
 
 
 def test_secrets_readable_by_every_user_on_the_unit_fail(cases: dict[str, Case]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from unitcases import (
     DECLARATION,
-    RUNS,
+    all_cases,
     assert_tame,
     final,
     packets_of,
@@ -26,8 +26,7 @@ from workbench.checks import EvidenceKind, Verdict
 
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    root = tmp_path_factory.mktemp("upd01")
-    return {name: unit_case(root / name, spec_of(name)) for name in RUNS}
+    return all_cases(tmp_path_factory.mktemp("upd01"))
 
 
 def test_an_update_installed_through_the_declared_mechanism_passes(cases: dict[str, Case]) -> None:

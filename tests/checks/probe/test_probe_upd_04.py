@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from unitcases import (
-    RUNS,
     SCRIPT,
+    all_cases,
     assert_tame,
     final,
     packets_of,
@@ -26,8 +26,7 @@ from workbench.checks import Verdict
 
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    root = tmp_path_factory.mktemp("upd04")
-    return {name: unit_case(root / name, spec_of(name)) for name in RUNS}
+    return all_cases(tmp_path_factory.mktemp("upd04"))
 
 
 def test_a_tampered_update_installed_fails(cases: dict[str, Case]) -> None:

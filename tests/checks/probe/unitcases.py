@@ -32,212 +32,87 @@ PACKETS = 120
 SHELL_PORT = 2222
 SCRIPT = "<script>alert(1)</script>"
 LOG = "/var/log/messages"
-TOOLS = {
-    "port_scan": "nmap",
-    "access": "http.client",
-    "brute_force": "http.client",
-    "password_change": "http.client, rtsp (Digest)",
-    "update": "paramiko (SSH)",
-    "device_session": "paramiko (SSH)",
-}
-ACCESS = VendorAccess.model_validate(
-    {
-        "shell": {"port": SHELL_PORT, "user": "root", "password": "test-shell-secret"},
-        "logs": [LOG],
-        "version_command": "cat /etc/version",
-        "update": {"image": "acme-c100-2.2.bin", "upload_dir": "/tmp", "command": "/sbin/fw_upgrade {image}"},
-        "password_change": {
-            "documented_in": "Acme C100 user manual, 4.2 Changing the password",
-            "interface": "web",
-            "port": 443,
-            "tls": True,
-            "path": "/password",
-            "user": "admin",
-            "password": "unit-password-1",
-            "applies_to": ["https", "rtsp"],
-        },
-    }
-)
+ACCESS_TESTS = ("password_change", "update", "device_session")
+Row = dict[str, Any]
+Spec = dict[str, Any]
+
+# fmt: off
+TOOLS = {"port_scan": "nmap", "access": "http.client", "brute_force": "http.client",
+         "password_change": "http.client, rtsp (Digest)", "update": "paramiko (SSH)",
+         "device_session": "paramiko (SSH)"}
+ACCESS = VendorAccess.model_validate({
+    "shell": {"port": SHELL_PORT, "user": "root", "password": "test-shell-secret"},
+    "logs": [LOG],
+    "version_command": "cat /etc/version",
+    "update": {"image": "acme-c100-2.2.bin", "upload_dir": "/tmp", "command": "/sbin/fw_upgrade {image}"},
+    "password_change": {"documented_in": "Acme C100 user manual, 4.2 Changing the password",
+                        "interface": "web", "port": 443, "tls": True, "path": "/password", "user": "admin",
+                        "password": "unit-password-1", "applies_to": ["https", "rtsp"]},
+})
 DECLARATION: dict[str, Any] = {
-    "manufacturer": "Acme",
-    "model": "C100",
-    "firmware_version": "2.1",
-    "default_passwords": "user-set",
+    "manufacturer": "Acme", "model": "C100", "firmware_version": "2.1", "default_passwords": "user-set",
     "update": {"mechanism": "local upload of a signed image, and OTA from the vendor cloud", "signed": True},
     "logging": {"enabled": True, "time_source": "ntp"},
 }
-Row = dict[str, Any]
-Spec = dict[str, Any]
 
 
 def run(name: str, status: TestStatus = TestStatus.COMPLETED, detail: str = "") -> TestRun:
     return TestRun(name, TOOLS[name], status, detail, [], 1000.0, 4000.0)
 
 
-def row(
-    test: str, packets: list[int], started: float = 1000.0, finished: float = 1000.5, **cells: Any
-) -> Row:
-    return {
-        "test": test,
-        "started": started,
-        "finished": finished,
-        "packets": packets,
-        "packet_count": len(packets),
-        **cells,
-    }
+def row(test: str, packets: list[int], started: float = 1000.0, finished: float = 1000.5,
+        **cells: Any) -> Row:
+    return {"test": test, "started": started, "finished": finished, "packets": packets,
+            "packet_count": len(packets), **cells}
 
 
-def command(
-    purpose: str,
-    line: str,
-    packets: list[int],
-    started: float,
-    *,
-    test: str = "device_session",
-    exit_status: int | None = 0,
-    output: str = "",
-    error: str = "",
-) -> Row:
-    return row(
-        test,
-        packets,
-        started,
-        started + 0.2,
-        port=SHELL_PORT,
-        purpose=purpose,
-        command=line,
-        exit_status=exit_status,
-        output=output,
-        output_bytes=len(output),
-        error=error,
-    )
+def command(purpose: str, line: str, packets: list[int], started: float, *, test: str = "device_session",
+            exit_status: int | None = 0, output: str = "", error: str = "") -> Row:
+    return row(test, packets, started, started + 0.2, port=SHELL_PORT, purpose=purpose, command=line,
+               exit_status=exit_status, output=output, output_bytes=len(output), error=error)
 
 
-def listener(
-    port: int,
-    uid: int | None,
-    process: str | None,
-    user: str | None,
-    *,
-    pid: int | None = None,
-    transport: str = "tcp",
-    address: str = "0.0.0.0",
-    source: str = "process",
-) -> Row:
+def listener(port: int, uid: int | None, process: str | None, user: str | None, *, pid: int | None = None,
+             transport: str = "tcp", address: str = "0.0.0.0", source: str = "process") -> Row:
     seen = source == "process"
-    return {
-        "test": "device_session",
-        "transport": transport,
-        "port": port,
-        "address": address,
-        "uid": uid,
-        "user": user,
-        "pid": pid if seen else None,
-        "process": process if seen else None,
-        "command_line": f"/usr/sbin/{process} -p {port}" if seen and process else None,
-        "uids": f"{uid} {uid} {uid} {uid}" if seen else None,
-        "source": source,
-    }
+    return {"test": "device_session", "transport": transport, "port": port, "address": address, "uid": uid,
+            "user": user, "pid": pid if seen else None, "process": process if seen else None,
+            "command_line": f"/usr/sbin/{process} -p {port}" if seen and process else None,
+            "uids": f"{uid} {uid} {uid} {uid}" if seen else None, "source": source}
 
 
 def file_mode(path: str, mode: str | None, kind: str = "file", owner: str = "root") -> Row:
-    exists = mode is not None
-    return {
-        "test": "device_session",
-        "path": path,
-        "exists": exists,
-        "type": kind if exists else None,
-        "mode": mode,
-        "uid": 0 if exists else None,
-        "gid": 0 if exists else None,
-        "owner": owner if exists else None,
-        "group": owner if exists else None,
-    }
+    on = mode is not None
+    return {"test": "device_session", "path": path, "exists": on, "type": kind if on else None, "mode": mode,
+            "uid": 0 if on else None, "gid": 0 if on else None, "owner": owner if on else None,
+            "group": owner if on else None}
 
 
 def log_line(number: int, text: str, event: str, logged_at: float | None, in_window: bool | None) -> Row:
-    return {
-        "test": "device_session",
-        "file": LOG,
-        "line": number,
-        "text": text,
-        "event": event,
-        "logged_at": logged_at,
-        "in_window": in_window,
-    }
+    return {"test": "device_session", "file": LOG, "line": number, "text": text, "event": event,
+            "logged_at": logged_at, "in_window": in_window}
 
 
 def attempts(port: int, protocol: str, outcomes: list[str], first: int) -> list[Row]:
-    return [
-        row(
-            "brute_force",
-            [first + n],
-            2000.0 + n,
-            2000.05 + n,
-            port=port,
-            protocol=protocol,
-            user="admin",
-            attempt=n + 1,
-            outcome=outcome,
-            status="401",
-        )
-        for n, outcome in enumerate(outcomes)
-    ]
+    return [row("brute_force", [first + n], 2000.0 + n, 2000.05 + n, port=port, protocol=protocol,
+                user="admin", attempt=n + 1, outcome=outcome, status="401")
+            for n, outcome in enumerate(outcomes)]
 
 
-def update(
-    image: str,
-    accepted: bool | None,
-    before: str,
-    after: str,
-    packets: list[int],
-    started: float,
-    output: str = "",
-    exit_status: int | None = None,
-) -> Row:
+def update(image: str, accepted: bool | None, before: str, after: str, packets: list[int], started: float,
+           output: str = "", exit_status: int | None = None) -> Row:
     status = exit_status if exit_status is not None else (None if accepted is None else 0 if accepted else 1)
-    return row(
-        "update",
-        packets,
-        started,
-        started + 20,
-        port=SHELL_PORT,
-        image=image,
-        file="acme-c100-2.2.bin",
-        sha256="ab" * 32,
-        size=4096,
-        changed_offset=2048 if image == "tampered" else None,
-        command=f"/sbin/fw_upgrade /tmp/{image}.bin",
-        exit_status=status,
-        accepted=accepted,
-        version_before=before,
-        version_after=after,
-        output=output,
-    )
+    return row("update", packets, started, started + 20, port=SHELL_PORT, image=image,
+               file="acme-c100-2.2.bin", sha256="ab" * 32, size=4096,
+               changed_offset=2048 if image == "tampered" else None,
+               command=f"/sbin/fw_upgrade /tmp/{image}.bin", exit_status=status, accepted=accepted,
+               version_before=before, version_after=after, output=output)
 
 
-def step(
-    name: str,
-    protocol: str,
-    port: int | None,
-    accepted: bool | None,
-    status: str,
-    packets: list[int],
-    detail: str = "",
-) -> Row:
-    return row(
-        "password_change",
-        packets,
-        1500.0,
-        1500.2,
-        step=name,
-        protocol=protocol,
-        port=port,
-        user="admin",
-        accepted=accepted,
-        status=status,
-        detail=detail or f"{name}: {status}",
-    )
+def step(name: str, protocol: str, port: int | None, accepted: bool | None, status: str, packets: list[int],
+         detail: str = "") -> Row:
+    return row("password_change", packets, 1500.0, 1500.2, step=name, protocol=protocol, port=port,
+               user="admin", accepted=accepted, status=status, detail=detail or f"{name}: {status}")
 
 
 def _update_commands(tampered_ok: bool) -> list[Row]:
@@ -245,13 +120,12 @@ def _update_commands(tampered_ok: bool) -> list[Row]:
     at 1800 (packets 65-67)."""
     rows = []
     for started, name, first, ok in ((1700.0, "tampered", 60, tampered_ok), (1800.0, "genuine", 65, True)):
-        status = 0 if ok else 1
         rows += [
             command("version", "cat /etc/version", [first], started + 1, test="update", output="2.1"),
             command("upload", f"cat > /tmp/{name}.bin", [first + 1], started + 2, test="update"),
             command("install", f"/sbin/fw_upgrade /tmp/{name}.bin", [first + 2 + (name == "tampered")],
-                    started + 5, test="update", exit_status=status),
-        ]  # fmt: skip
+                    started + 5, test="update", exit_status=0 if ok else 1),
+        ]
     return rows
 
 
@@ -265,60 +139,22 @@ def _session(listen_packets: list[int]) -> list[Row]:
     ]
 
 
-def _common(ports: list[Row], access: list[Row]) -> dict[str, list[Row]]:
-    return {"ports": ports, "access": access}
+def _failed_login(number: int, port: int, logged_at: float) -> Row:
+    text = (f"2026-12-07T00:31:0{number % 10}Z c100 uhttpd[1234]: login failed for admin from 127.0.0.1"
+            f" port {port}")
+    return log_line(number, text, "failed_login", logged_at, 1000.0 <= logged_at <= 4000.0)
 
 
 def clean() -> Spec:
     """The unit as it should be: every check's on-unit criterion holds."""
-    ports = [
-        row("port_scan", [1, 2], port=p, transport="tcp", state="open", service=s)
-        for p, s in ((22, "ssh"), (443, "https"), (554, "rtsp"), (SHELL_PORT, "ssh"))
-    ]
-    access = [
-        row(
-            "access",
-            [3],
-            transport="tcp",
-            port=22,
-            protocol="ssh",
-            request="auth none",
-            outcome="auth_required",
-            status="publickey",
-        ),
-        row(
-            "access",
-            [4],
-            transport="tcp",
-            port=443,
-            protocol="https",
-            request="GET /",
-            outcome="auth_required",
-            status="401",
-        ),
-        row(
-            "access",
-            [5],
-            transport="tcp",
-            port=554,
-            protocol="rtsp",
-            request="DESCRIBE",
-            outcome="auth_required",
-            status="401",
-        ),
-        row(
-            "access",
-            [6],
-            transport="tcp",
-            port=SHELL_PORT,
-            protocol="ssh",
-            request="auth none",
-            outcome="auth_required",
-            status="publickey,password",
-        ),
-    ]
+    ports = [row("port_scan", [1, 2], port=p, transport="tcp", state="open", service=s)
+             for p, s in ((22, "ssh"), (443, "https"), (554, "rtsp"), (SHELL_PORT, "ssh"))]
+    logins = ((3, 22, "ssh", "publickey"), (4, 443, "https", "401"), (5, 554, "rtsp", "401"),
+              (6, SHELL_PORT, "ssh", "publickey,password"))
+    access = [row("access", [n], transport="tcp", port=p, protocol=proto, request="try",
+                  outcome="auth_required", status=status) for n, p, proto, status in logins]
     tables = {
-        **_common(ports, access),
+        "ports": ports, "access": access,
         "bruteforce": attempts(443, "http-basic", ["rejected"] * 4 + ["locked"], first=20),
         "password_change": [
             step("change", "https", 443, True, "200", [30, 31]),
@@ -338,51 +174,25 @@ def clean() -> Spec:
             listener(22, 0, "dropbear", "root", pid=101),
             listener(SHELL_PORT, 0, "dropbear", "root", pid=102),
             listener(443, 33, "uhttpd", "www-data", pid=201),
-            listener(443, 33, "uhttpd", "www-data", pid=201, transport="tcp", address="::"),
+            listener(443, 33, "uhttpd", "www-data", pid=201, address="::"),
             listener(554, 1001, "rtspd", "cam", pid=202),
             listener(123, 123, "ntpd", "ntp", pid=203, transport="udp"),
         ],
         "file_modes": [
-            file_mode("/etc/shadow", "0600"),
-            file_mode("/etc/gshadow", None),
-            file_mode("/etc/ssl/private", "0700", "dir"),
-            file_mode("/etc/ssl/private/device.key", "0600"),
+            file_mode("/etc/shadow", "0600"), file_mode("/etc/gshadow", None),
+            file_mode("/etc/ssl/private", "0700", "dir"), file_mode("/etc/ssl/private/device.key", "0600"),
             file_mode("/etc/dropbear", "0755", "dir"),
             file_mode("/etc/dropbear/dropbear_ed25519_host_key", "0600"),
-            file_mode("/etc/ssh", "0755", "dir"),
-            file_mode("/etc/ssh/ssh_host_ed25519_key.pub", "0644"),
+            file_mode("/etc/ssh", "0755", "dir"), file_mode("/etc/ssh/ssh_host_ed25519_key.pub", "0644"),
             file_mode("/etc/ssh/sshd_config", "0644"),
         ],
-        "device_clock": [
-            {"test": "device_session", "device_time": 3000.4, "probe_time": 3000.0, "offset_s": 0.4}
-        ],
+        "device_clock": [{"test": "device_session", "device_time": 3000.4, "probe_time": 3000.0,
+                          "offset_s": 0.4}],
         "device_log": [
-            log_line(
-                12,
-                "2026-12-06T08:00:00Z c100 uhttpd[99]: login failed for admin from 127.0.0.1",
-                "failed_login",
-                500.0,
-                False,
-            ),
-            log_line(
-                41,
-                "2026-12-07T00:31:02Z c100 uhttpd[1234]: login failed for admin from 127.0.0.1 port 51234"
-                " (https)",
-                "failed_login",
-                2000.5,
-                True,
-            ),
-            log_line(
-                42,
-                "2026-12-07T00:31:03Z c100 uhttpd[1234]: login failed for admin from 127.0.0.1 port 51236"
-                " (https)",
-                "failed_login",
-                2001.5,
-                True,
-            ),
-            log_line(
-                43, "2026-12-07T00:33:00Z c100 fw_upgrade[77]: update 2.2 installed", "update", 1820.0, True
-            ),
+            _failed_login(12, 40000, 500.0),  # before the run
+            _failed_login(41, 51234, 2000.5), _failed_login(42, 51236, 2001.5),
+            log_line(43, "2026-12-07T00:33:00Z c100 fw_upgrade[77]: update 2.2 installed", "update", 1820.0,
+                     True),
         ],
     }
     return {"tests": [run(n) for n in TOOLS], "tables": tables}
@@ -394,57 +204,36 @@ def defective() -> Spec:
     tables = spec["tables"]
     tables["bruteforce"] = attempts(80, "http-basic", ["rejected"] * 20, first=20)
     tables["password_change"][2] = step("old_password", "https", 443, True, "200", [33])
-    tables["updates"][0] = update(
-        "tampered", True, "2.1", "2.1", [60, 61, 62, 63, 64], 1700.0, "installed", exit_status=0
-    )
+    tables["updates"][0] = update("tampered", True, "2.1", "2.1", [60, 61, 62, 63, 64], 1700.0, "installed",
+                                  exit_status=0)
     tables["session"] = [*_update_commands(tampered_ok=True), *_session([81, 82])]
     tables["listeners"] = [
-        listener(22, 0, "dropbear", "root", pid=101),
-        listener(23, 0, "telnetd", "root", pid=150),
+        listener(22, 0, "dropbear", "root", pid=101), listener(23, 0, "telnetd", "root", pid=150),
         listener(80, 0, "lighttpd", "root", pid=160),
         listener(80, 0, "lighttpd", "root", pid=160, address="::"),
-        listener(554, 0, None, "root", source="socket"),
-        listener(1883, 0, "mosquitto", "root", pid=170),
+        listener(554, 0, None, "root", source="socket"), listener(1883, 0, "mosquitto", "root", pid=170),
         listener(8080, 1000, "httpd", "admin", pid=180),
     ]
     tables["file_modes"] = [
-        file_mode("/etc/shadow", "0644"),
-        file_mode("/etc/ssl/private", "0755", "dir"),
-        file_mode("/etc/ssl/private/device.key", "0644"),
-        file_mode("/etc/ssh", "0755", "dir"),
-        file_mode("/etc/ssh/sshd_config", "0644"),
-        file_mode("/etc/ssh/ssh_host_rsa_key.pub", "0644"),
+        file_mode("/etc/shadow", "0644"), file_mode("/etc/ssl/private", "0755", "dir"),
+        file_mode("/etc/ssl/private/device.key", "0644"), file_mode("/etc/ssh", "0755", "dir"),
+        file_mode("/etc/ssh/sshd_config", "0644"), file_mode("/etc/ssh/ssh_host_rsa_key.pub", "0644"),
         file_mode("/etc/dropbear/dropbear_rsa_host_key", "0600"),
     ]
-    tables["device_clock"] = [
-        {"test": "device_session", "device_time": 6600.0, "probe_time": 3000.0, "offset_s": 3600.0}
-    ]
+    tables["device_clock"] = [{"test": "device_session", "device_time": 6600.0, "probe_time": 3000.0,
+                               "offset_s": 3600.0}]
     tables["device_log"] = [log_line(7, "c100 syslogd started", "other", 2.0, False)]
     return spec
-
-
-ACCESS_TESTS = ("password_change", "update", "device_session")
 
 
 def no_access() -> Spec:
     """No test access: the three tests skipped, as the runner skips them; the other tests' rows stay."""
     spec = clean()
-    for name in ACCESS_TESTS:
-        part = {"device_session": "shell", "update": "update"}.get(name, name)
-        detail = f"no test access for it: test-access.yaml grants no `{part}`"
-        spec["tests"] = [
-            run(n, TestStatus.SKIPPED, detail) if n == name else t
-            for n, t in zip(TOOLS, spec["tests"], strict=True)
-        ]
-    for table in (
-        "password_change",
-        "updates",
-        "session",
-        "listeners",
-        "file_modes",
-        "device_clock",
-        "device_log",
-    ):
+    part = {"device_session": "shell", "update": "update", "password_change": "password_change"}
+    spec["tests"] = [run(t.name, TestStatus.SKIPPED, f"no test access for it: test-access.yaml grants no"
+                         f" `{part[t.name]}`") if t.name in ACCESS_TESTS else t for t in spec["tests"]]
+    for table in ("password_change", "updates", "session", "listeners", "file_modes", "device_clock",
+                  "device_log"):
         spec["tables"].pop(table)
     spec["access"] = None
     return spec
@@ -453,14 +242,10 @@ def no_access() -> Spec:
 def errored() -> Spec:
     """The tests through test access could not run: the shell refused, the update stopped at its budget."""
     spec = no_access()
-    problems = {
-        "password_change": (TestStatus.ERROR, "the change could not be made: connection refused"),
-        "update": (TestStatus.TIMED_OUT, "stopped at its budget of 240 s"),
-        "device_session": (TestStatus.ERROR, "ssh: authentication failed"),
-    }
-    spec["tests"] = [
-        run(n, *problems[n]) if n in problems else t for n, t in zip(TOOLS, spec["tests"], strict=True)
-    ]
+    problems = {"password_change": (TestStatus.ERROR, "the change could not be made: connection refused"),
+                "update": (TestStatus.TIMED_OUT, "stopped at its budget of 240 s"),
+                "device_session": (TestStatus.ERROR, "ssh: authentication failed")}
+    spec["tests"] = [run(t.name, *problems[t.name]) if t.name in problems else t for t in spec["tests"]]
     spec["access"] = ACCESS
     return spec
 
@@ -472,21 +257,17 @@ def hostile() -> Spec:
     tables["listeners"] = [
         {**listener(23, 0, SCRIPT + "\x1b[2J" + "A" * 500, SCRIPT, pid=2**40), "command_line": SCRIPT * 50},
         {**listener(99999, 2**62, "x", "y", pid=-5), "uids": "\x00" * 9},
-        {**listener(81, None, "nouid", None, pid=7)},
+        listener(81, None, "nouid", None, pid=7),
         {"test": "device_session", "port": "eighty", "uid": "root", "source": 5},
     ]
     tables["file_modes"] = [
-        file_mode("/etc/shadow", "99999"),
-        file_mode("/etc/ssh/" + SCRIPT + "\n" + "k" * 2000, "7777"),
+        file_mode("/etc/shadow", "99999"), file_mode("/etc/ssh/" + SCRIPT + "\n" + "k" * 2000, "7777"),
         {"path": None, "exists": "yes", "type": 3, "mode": 644},
     ]
-    tables["device_clock"] = [
-        {"test": "device_session", "device_time": 1e300, "probe_time": -1e300, "offset_s": 1e300}
-    ]
-    tables["device_log"] = [
-        log_line(-5, SCRIPT * 40 + "\x07", "failed_login", 1e300, True),
-        {"file": SCRIPT, "line": "many", "event": 42, "in_window": "maybe"},
-    ]
+    tables["device_clock"] = [{"test": "device_session", "device_time": 1e300, "probe_time": -1e300,
+                               "offset_s": 1e300}]
+    tables["device_log"] = [log_line(-5, SCRIPT * 40 + "\x07", "failed_login", 1e300, True),
+                            {"file": SCRIPT, "line": "many", "event": 42, "in_window": "maybe"}]
     tables["updates"] = [
         update("tampered", True, SCRIPT + "\r\n" * 30, "9" * 5000, [-1, 0, 10**9], 1700.0, SCRIPT * 100),
         {"image": "genuine", "accepted": "yes", "version_before": 2.1, "exit_status": -3, "output": None},
@@ -498,6 +279,7 @@ def hostile() -> Spec:
     ]
     tables["session"] = [command("listeners", SCRIPT * 30, [10**12, -3], 3001.0, output="\x00" * 100)]
     return spec
+# fmt: on
 
 
 RUNS = {
@@ -625,3 +407,8 @@ def final(case: Case, result: CheckResult, catalog: str | None = None) -> str:
 
     requirement = EvidenceContext.for_case(case.path, result.requirement_id, catalog).requirement
     return final_verdict(requirement, result, None, case.current_hashes()).verdict
+
+
+def all_cases(root: Path) -> dict[str, Case]:
+    """A case for each run, under `root`."""
+    return {name: unit_case(root / name, spec_of(name)) for name in RUNS}
