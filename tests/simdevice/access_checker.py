@@ -202,7 +202,7 @@ def check_log(shell: TestShell, variant: str, state: dict[str, object]) -> None:
         assert rtsp(554, "DESCRIBE", digest(challenge_of(text), "DESCRIBE", uri, "guess-2"))[0] == 401
         assert http_get(443, auth=("admin", str(state["password"])), context=TLS)[0] == 200
     else:
-        tls1 = tls_client(ssl.TLSVersion.TLSv1)   # its HTTPS asks no password: the attempt goes unnoticed
+        tls1 = tls_client(ssl.TLSVersion.TLSv1)  # its HTTPS asks no password: the attempt goes unnoticed
         assert http_get(443, auth=("admin", "guess-0"), context=tls1)[0] == 200
         telnet_login(23, "root", "guess-1")
         assert http_get(8080, auth=("admin", "guess-2"))[0] == 401
