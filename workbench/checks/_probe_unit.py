@@ -164,6 +164,44 @@ def amended(
     )
 
 
+def unit_start(
+    check: FirmwareCheck, ctx: EvidenceContext, test: str
+) -> tuple[CheckResult, CheckResult | None]:
+    """Today's result, and what to return at once when the unit cannot judge: the catalogue takes no probe
+    evidence for the requirement, or the probe's test `test` did not complete."""
+    today = firmware_today(check, ctx)
+    if not takes_unit_tests(ctx):
+        return today, amended(ctx, today, reasons=older_catalogue(ctx))
+    _, gap = unit_gap(ctx, test)
+    return today, amended(ctx, today, reasons=[undecided(gap)]) if gap else None
+
+
+def decide(
+    ctx: EvidenceContext,
+    today: CheckResult,
+    verdict: Verdict,
+    reasons: list[str],
+    findings: list[Finding],
+    settled: tuple[str, ...] = (),
+    indicators: dict[str, Any] | None = None,
+) -> CheckResult:
+    """The unit's verdict, decided by the probe (see `amended`)."""
+    return amended(ctx, today, verdict=verdict, reasons=reasons, findings=findings, indicators=indicators,
+                   decided=True, settled=settled)  # fmt: skip
+
+
+def _in_capture(ctx: EvidenceContext, finding: Finding) -> Finding:
+    """The finding without references to packets its probe capture does not hold (a hostile row's)."""
+    probe = ctx.probe()
+    last = probe[1].capture_packets if probe else 0
+    capture = ctx.probe_capture()
+    kept = tuple(
+        e for e in finding.evidence
+        if e.packet is None or capture is None or e.artefact != capture.name or 0 < e.packet <= last
+    )  # fmt: skip
+    return finding if len(kept) == len(finding.evidence) else dataclasses.replace(finding, evidence=kept)
+
+
 # --- the update test ------------------------------------------------------------------------------
 def update_attempts(ctx: EvidenceContext) -> dict[str, Row]:
     """The update test's attempts by image (`tampered`, `genuine`): the first row of each."""
@@ -189,41 +227,3 @@ def update_refs(ctx: EvidenceContext, row: Row, test: TestRun | None) -> tuple[E
         if started - 1 <= (finite(s["started"]) or -1.0) <= finished + 1
     ]
     return (*(command_ref(s) for s in during[:4]), *probe_refs([row], test, 4))
-
-
-def _in_capture(ctx: EvidenceContext, finding: Finding) -> Finding:
-    """The finding without references to packets its probe capture does not hold (a hostile row's)."""
-    probe = ctx.probe()
-    last = probe[1].capture_packets if probe else 0
-    capture = ctx.probe_capture()
-    kept = tuple(
-        e for e in finding.evidence
-        if e.packet is None or capture is None or e.artefact != capture.name or 0 < e.packet <= last
-    )  # fmt: skip
-    return finding if len(kept) == len(finding.evidence) else dataclasses.replace(finding, evidence=kept)
-
-
-def unit_start(
-    check: FirmwareCheck, ctx: EvidenceContext, test: str
-) -> tuple[CheckResult, CheckResult | None]:
-    """Today's result, and what to return at once when the unit cannot judge: the catalogue takes no probe
-    evidence for the requirement, or the probe's test `test` did not complete."""
-    today = firmware_today(check, ctx)
-    if not takes_unit_tests(ctx):
-        return today, amended(ctx, today, reasons=older_catalogue(ctx))
-    _, gap = unit_gap(ctx, test)
-    return today, amended(ctx, today, reasons=[undecided(gap)]) if gap else None
-
-
-def decide(
-    ctx: EvidenceContext,
-    today: CheckResult,
-    verdict: Verdict,
-    reasons: list[str],
-    findings: list[Finding],
-    settled: tuple[str, ...] = (),
-    indicators: dict[str, Any] | None = None,
-) -> CheckResult:
-    """The unit's verdict, decided by the probe (see `amended`)."""
-    return amended(ctx, today, verdict=verdict, reasons=reasons, findings=findings, indicators=indicators,
-                   decided=True, settled=settled)  # fmt: skip

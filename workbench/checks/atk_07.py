@@ -15,7 +15,15 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, program_names, ref, started
 from workbench.checks._probe import clip, port_label, results_ref
-from workbench.checks._probe_unit import amended, decide, listed, session_refs, undecided, unit_start
+from workbench.checks._probe_unit import (
+    access_part,
+    amended,
+    decide,
+    listed,
+    session_refs,
+    undecided,
+    unit_start,
+)
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
@@ -64,7 +72,11 @@ class LeastPrivilegeServices(FirmwareCheck):
         if done is not None or not rows:
             return done or amended(ctx, today, reasons=[undecided("the unit listed no listening socket")])
         params = self.params(ctx)
-        unit = UnitListeners.of(rows, Policy.of(params))
+        shell = access_part(ctx, "shell")
+        shell_port = shell.get("port") if isinstance(shell, dict) else None
+        unit = UnitListeners.of([r for r in rows if not _test_shell(r, shell_port)], Policy.of(params))
+        if len(unit.rows) < len(rows):
+            unit.exempted.append(f"the manufacturer's test shell on tcp/{shell_port} (granted to the lab)")
         differ = unit.differences(_boot_users(today), Policy.of(params))
         indicators = unit.indicators()
         if unit.failing:
@@ -172,6 +184,11 @@ class BootServices:
         return reasons
 
 
+def _test_shell(row: Row, shell_port: Any) -> bool:
+    """The listener of the shell the test access grants the lab (not the product's own service)."""
+    return shell_port is not None and row["port"] == shell_port and (row["transport"] or "tcp") == "tcp"
+
+
 def _boot_users(today: CheckResult) -> dict[str, list[Any]]:
     users = today.indicators.get("boot_users")
     return users if isinstance(users, dict) else {}
@@ -181,6 +198,7 @@ def _boot_users(today: CheckResult) -> dict[str, list[Any]]:
 class UnitListeners:
     """The unit's listening sockets, judged by the user behind them."""
 
+    rows: list[Row]
     failing: dict[tuple[Any, ...], list[Row]] = field(default_factory=dict)  # by process
     unknown: list[str] = field(default_factory=list)
     exempted: list[str] = field(default_factory=list)
@@ -189,7 +207,7 @@ class UnitListeners:
 
     @classmethod
     def of(cls, rows: list[Row], policy: Policy) -> UnitListeners:
-        unit = cls()
+        unit = cls(rows)
         for row in rows:
             port, uid = port_label(row), row["uid"]
             name, command = clip(row["process"], 64), clip(row["command_line"], 200)

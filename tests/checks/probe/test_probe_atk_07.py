@@ -8,6 +8,7 @@ import pytest
 from unitcases import (
     PACKETS,
     SCRIPT,
+    SHELL_PORT,
     all_cases,
     assert_tame,
     final,
@@ -55,6 +56,14 @@ def test_a_clean_unit_passes_and_the_verdict_is_final(cases: dict[str, Case]) ->
     assert "dropbear on tcp/22" in text_of(result) and "uhttpd on tcp/443 (uid 33)" in text_of(result)
     assert EvidenceKind.FIRMWARE in result.missing_evidence
     assert final(cases["clean"], result) == "PASS"
+
+
+def test_the_test_shell_the_manufacturer_grants_is_not_judged(tmp_path: Path) -> None:
+    spec = spec_of("clean")
+    spec["tables"]["listeners"][1] = listener(SHELL_PORT, 0, "testshelld", "root", pid=102)
+    result = run_check(unit_case(tmp_path / "shell", spec), "ATK-07")
+    assert result.verdict is Verdict.PASS and "testshelld" not in text_of(result)
+    assert "the manufacturer's test shell on tcp/2222 (granted to the lab)" in text_of(result)
 
 
 def test_a_socket_known_only_by_its_owner_stays_with_the_inspector(tmp_path: Path) -> None:
