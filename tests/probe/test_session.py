@@ -6,8 +6,12 @@ logins, nothing listening); and the parsers on the unit's raw output."""
 from __future__ import annotations
 
 import grp
+import json
 import pwd
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sshd_fixture import run_session_driver
@@ -401,3 +405,91 @@ def test_the_runner_records_the_session_with_its_packets(tmp_path: Path) -> None
     key_file = results.plan["access"]["shell"]["key_file"]
     assert key_file == Path(key_file).name  # a name only
     assert "PRIVATE KEY" not in Path(got["results"]).read_text()
+
+
+# --- the simulated cameras' own test access ------------------------------------------------------------
+CAMERA = r"""
+import dataclasses, json, sys, time
+from pathlib import Path
+from workbench.catalog import load_catalog
+from workbench.probe.plan import ProbePlan, TestPlan
+from workbench.probe.session import device_session_test
+from workbench.probe.update import update_test
+from workbench.probe.vendor_access import load_access
+state = json.loads(Path(sys.argv[1]).read_text())
+catalog = load_catalog("2026.4")
+def test_plan(name, **more):
+    values = {**catalog.live_tests[name], **more}
+    return TestPlan(name, float(values.pop("rate_per_s")), float(values.pop("budget_s")), values)
+access = load_access(Path(state["access"]))
+probe = ProbePlan("127.0.0.1", "quick", "lo", [], access=access)
+started = time.time()
+out = {"state": state}
+run, out["update"] = update_test("127.0.0.1", probe, test_plan("update"))
+out["update_run"] = dataclasses.asdict(run)
+paths = catalog.get("SEC-03").parameters["sensitive_paths"]
+session = test_plan("device_session", sensitive_paths=paths)
+run, out["session"] = device_session_test("127.0.0.1", probe, session, started)
+out["session_run"] = dataclasses.asdict(run)
+Path(sys.argv[2]).write_text(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module", params=["defective", "clean"])
+def camera(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The simulated camera started as the product starts it (`python -m workbench.simdevice`, its own
+    namespace), CAMERA as its command: the update test, then the device session, through the test access the
+    camera grants (WORKDIR/test-access.yaml, read by the probe's loader)."""
+    from workbench.simdevice.netns import in_netns, netns_problem
+
+    problem = netns_problem()
+    if problem:
+        pytest.skip(f"the simulated camera runs in a private network namespace: {problem}")
+    tmp_path = tmp_path_factory.mktemp(request.param)
+    driver, ready, out = tmp_path / "camera.py", tmp_path / "ready.json", tmp_path / "out.json"
+    driver.write_text(CAMERA)
+    command = [sys.executable, "-m", "workbench.simdevice", "--variant", request.param, "--workdir",
+               str(tmp_path / "camera"), "--ready-file", str(ready), "--", sys.executable, str(driver),
+               str(ready), str(out)]  # fmt: skip
+    done = subprocess.run(in_netns(command), capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return {"variant": request.param, **json.loads(out.read_text())}
+
+
+def test_the_simulated_camera_through_its_test_access(camera: dict[str, Any]) -> None:
+    """What docs/SIMDEVICE.md plants on each camera, found by the probe: ATK-07 (who runs each server),
+    SEC-03 (the mode of /etc/shadow), UPD-01/UPD-04 (tampered and genuine update), LOG-01 (updates logged)."""
+    clean = camera["variant"] == "clean"
+    assert camera["update_run"]["status"] == "completed", camera["update_run"]["detail"]
+    assert camera["session_run"]["status"] == "completed", camera["session_run"]["detail"]
+    tampered, genuine = camera["update"]["updates"]
+    assert (tampered["image"], tampered["accepted"], genuine["image"], genuine["accepted"]) == (
+        "tampered",
+        not clean,
+        "genuine",
+        True,
+    )
+    assert genuine["version_after"] == "2.1.1" and tampered["version_before"] == "2.1"
+    assert (tampered["version_after"] == "2.1") is clean
+
+    session = camera["session"]
+    listeners = {r["port"]: r for r in session["listeners"] if r["transport"] == "tcp"}
+    assert set(camera["state"]["ports"]) <= set(listeners)
+    for port in camera["state"]["ports"]:
+        row = listeners[port]
+        assert row["source"] == "process", row
+        if port == 22:  # the state names the PID namespace's launcher; dropbear holds the socket
+            assert row["process"] == "dropbear", row
+        else:
+            assert row["pid"] == camera["state"]["pids"][str(port)], row
+        expected = 65534 if clean and port in (443, 554) else 0  # the clean camera's web and RTSP: nobody
+        assert row["uid"] == expected, row
+    (shadow,) = [r for r in session["file_modes"] if r["path"] == "/etc/shadow"]
+    assert shadow["mode"] == ("0600" if clean else "0644") and shadow["owner"] == "root"
+    # the updater's own lines (the boot lines naming "firmware 2.1" match the catalogue's update regex too)
+    updates = [r for r in session["device_log"] if r["event"] == "update" and "fw_upgrade" in r["text"]]
+    assert [("refused" in r["text"], r["in_window"]) for r in updates] == (
+        [(True, True), (False, True)] if clean else []
+    ), updates
+    (clock,) = session["device_clock"]
+    assert abs(clock["offset_s"]) < 5
