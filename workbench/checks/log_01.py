@@ -129,7 +129,7 @@ class SecurityLogging(FirmwareCheck):
             return done
         params = self.params(ctx)
         clock = UnitClock.of(ctx, params.number("probe_clock_tolerance_s"))
-        logins = FailedLogins.of(ctx)
+        logins = FailedLogins.of(ctx, clock.offset)
         findings = [f for f in (clock.finding(ctx), logins.finding(ctx)) if f is not None]
         reasons = [clock.reason(), logins.reason(), *params.notes]
         indicators = {"clock": clock.indicators(), "failed_logins": logins.indicators()}
@@ -195,6 +195,30 @@ def _kept_by_firmware(today: CheckResult, syslog_configs: list[str]) -> list[str
     return [*(observed.get("loggers_at_boot") or ()), *configs]
 
 
+_GUESSING = ("default_credentials", "brute_force")  # the probe's tests that try wrong passwords
+_SLACK_S = 2.0  # a log's time has whole seconds; the clock offset is read to a fraction of one
+
+
+def _guessing_windows(ctx: EvidenceContext) -> list[tuple[float, float]]:
+    """When the probe's tests tried wrong passwords (this machine's clock)."""
+    windows = []
+    for run in (test_state(ctx, name) for name in _GUESSING):
+        started, finished = (finite(run.started), finite(run.finished)) if run else (None, None)
+        if started is not None and finished is not None:
+            windows.append((started - _SLACK_S, finished + _SLACK_S))
+    return windows
+
+
+def _while_guessing(row: ProbeRow, offset: float | None, windows: list[tuple[float, float]]) -> bool:
+    """A log line written while the probe tried wrong passwords (its time taken back to this machine's
+    clock); with no test times known, any line of the run."""
+    if not windows:
+        return row["in_window"] is True
+    logged = finite(row["logged_at"])
+    when = None if logged is None else logged - (offset or 0.0)
+    return when is not None and any(start <= when <= end for start, end in windows)
+
+
 def _seconds(value: float) -> str:
     return f"{value:.1f} s" if abs(value) < 1e7 else f"{value:.3g} s"
 
@@ -244,21 +268,24 @@ class UnitClock:
 
 @dataclass
 class FailedLogins:
-    """The failed logins the probe's brute-force test made, and those the unit's log holds from the run."""
+    """The failed logins the probe made (wrong passwords its brute-force and default-credential tests had
+    refused), and the unit's log lines of failed logins written while those tests ran."""
 
-    tried: list[ProbeRow]  # rejected attempts
-    logged: list[ProbeRow]  # failed_login lines within the run
-    earlier: int  # failed_login lines outside the run
+    tried: list[ProbeRow]  # refused attempts
+    logged: list[ProbeRow]  # failed_login lines written while the probe tried wrong passwords
+    earlier: int  # failed_login lines at other times
     files: list[str]  # the log files the test access names
     unread: list[str]  # log commands that did not finish
 
     @classmethod
-    def of(cls, ctx: EvidenceContext) -> FailedLogins:
+    def of(cls, ctx: EvidenceContext, offset: float | None) -> FailedLogins:
         tried = [r for r in ctx.probe_rows("bruteforce") if (r["outcome"] or "").lower() == "rejected"]
+        tried += [r for r in ctx.probe_rows("logins") if r["accepted"] is False]
         failed = [r for r in ctx.probe_rows("device_log") if (r["event"] or "").lower() == "failed_login"]
         named = access_part(ctx, "logs")
         files = [clip(f, 200) for f in named if isinstance(f, str)] if isinstance(named, list) else []
-        logged = [r for r in failed if r["in_window"] is True]
+        windows = _guessing_windows(ctx)
+        logged = [r for r in failed if _while_guessing(r, offset, windows)]
         return cls(tried, logged, len(failed) - len(logged), files, unfinished(ctx, "logs"))
 
     @property
@@ -273,16 +300,16 @@ class FailedLogins:
         if self.logged:
             first = self.logged[0]
             where = f"{clip(first['file'], 120)} line {first['line']}"
-            return (f"{len(self.logged)} failed login(s) logged on the unit during the run, e.g. {where}:"
-                    f" {clip(first['text'], 160)!r}.")  # fmt: skip
+            return (f"{len(self.logged)} failed login(s) logged on the unit while the probe tried wrong"
+                    f" passwords, e.g. {where}: {clip(first['text'], 160)!r}.")  # fmt: skip
         if not self.tried:
-            return "The probe's brute-force test made no rejected login: nothing to look for in the log."
+            return "The probe had no wrong password refused: no failed login to look for in the log."
         if not self.files:
             return "The test access names no log file (test-access.yaml `logs`): the unit's log was not read."
         if self.unread:
             return "The unit's log could not be read: " + listed(self.unread, 3) + "."
-        older = f" ({self.earlier} failed-login line(s) outside the run)" if self.earlier else ""
-        return f"No failed login from the run in {listed(self.files, 4)}{older}."
+        older = f" ({self.earlier} failed-login line(s) at other times)" if self.earlier else ""
+        return f"No failed login from the probe's wrong passwords in {listed(self.files, 4)}{older}."
 
     def finding(self, ctx: EvidenceContext) -> Finding | None:
         if not self.missing:
@@ -313,7 +340,7 @@ class FailedLogins:
             "logged": [
                 f"{clip(r['file'], 120)}:{r['line']}: {clip(r['text'], 160)}" for r in self.logged[:20]
             ],
-            "outside_the_run": self.earlier,
+            "at_other_times": self.earlier,
             "log_files": self.files,
         }
 
