@@ -282,3 +282,14 @@ def test_json_schema_accepts_the_bundled_files_and_rejects_a_broken_one(path: Pa
     data["requirements"][0]["level"] = 5
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+def test_the_failed_login_events_are_failures_not_counts_of_them() -> None:
+    """dropbear ends every session with "(user 'root', 0 fails)": not a failed login."""
+    import re as regex
+
+    patterns = load_catalog("2026.4").live_tests["device_session"]["log_events"]["failed_login"]
+    matches = lambda line: any(regex.search(p, line, regex.I) for p in patterns)  # noqa: E731
+    assert not matches("Exit before auth from <127.0.0.1:40000>: (user 'root', 0 fails): Exited normally")
+    assert matches("Bad password attempt for 'root' from 127.0.0.1:40000")
+    assert matches("rtspd[3]: authentication failure for admin from 127.0.0.1")

@@ -53,15 +53,19 @@ class SoftwareUpdatable(FirmwareCheck):
         if not takes_unit_tests(ctx):
             return amended(ctx, today, reasons=older_catalogue(ctx))
         test, gap = unit_gap(ctx, "update")
-        genuine = update_attempts(ctx).get("genuine")
+        attempts = update_attempts(ctx)
+        genuine = attempts.get("genuine")
         if genuine is not None and genuine["accepted"] is False:
             finding = _refused(ctx, genuine, test)
             lead = f"decided on the unit: {finding.summary}"
             return decide(ctx, today, Verdict.FAIL, [lead], [finding, *today.findings], (APPLY,))
-        why = (gap if genuine is None else None) or _cannot_tell(genuine)
+        # the unit's version before the test's first install: a tampered image the unit installed first may
+        # have brought the genuine file's version already
+        first = attempts.get("tampered") or genuine
+        why = (gap if genuine is None else None) or _cannot_tell(genuine, first)
         if why:
             return amended(ctx, today, reasons=[undecided(why)])
-        before, after = versions(genuine)
+        before, after = versions(first)[0], versions(genuine)[1]
         lead = (
             f"On the unit, the genuine update was installed through the declared path: {before} -> {after}."
         )
@@ -131,11 +135,12 @@ def _undeclared(mechanism: str | None) -> str:
     return f"Not decided: the declaration states {clip(mechanism, 80)!r} as the update mechanism."
 
 
-def _cannot_tell(genuine: Row | None) -> str | None:
-    """Why an installed genuine update does not show the mechanism works (None when it does)."""
-    if genuine is None or genuine["accepted"] is None:
+def _cannot_tell(genuine: Row | None, first: Row | None) -> str | None:
+    """Why an installed genuine update does not show the mechanism works (None when it does); `first` is
+    the update test's first attempt, whose version before is the unit's at the start."""
+    if genuine is None or first is None or genuine["accepted"] is None:
         return "the genuine update was not tried to the end"
-    before, after = versions(genuine)
+    before, after = versions(first)[0], versions(genuine)[1]
     if not before or not after:
         return "the unit's version could not be read before and after the update"
     if before == after:

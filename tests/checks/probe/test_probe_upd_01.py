@@ -55,8 +55,20 @@ def test_the_genuine_update_refused_fails_with_the_installs_output(tmp_path: Pat
     assert final(case, result) == "FAIL"
 
 
+def test_a_tampered_image_installed_first_does_not_hide_that_the_genuine_one_installs(tmp_path: Path) -> None:
+    """The defective camera installs the tampered image (its version 2.2 already), then the genuine one: the
+    unit went from 2.1 to 2.2 through the declared path, so the mechanism works (UPD-04 fails apart)."""
+    spec = spec_of("clean")
+    spec["tables"]["updates"][0] = update("tampered", True, "2.1", "2.2", [60, 61], 1700.0, exit_status=0)
+    spec["tables"]["updates"][1] = update("genuine", True, "2.2", "2.2", [65], 1800.0)
+    result = run_check(unit_case(tmp_path / "tampered-first", spec), "UPD-01")
+    assert result.verdict is Verdict.PASS and result.decided_by == ("probe",)
+    assert "installed through the declared path: 2.1 -> 2.2" in text_of(result)
+
+
 def test_the_same_version_after_the_update_cannot_tell(tmp_path: Path) -> None:
     spec = spec_of("clean")
+    spec["tables"]["updates"][0] = update("tampered", False, "2.2", "2.2", [60, 61], 1700.0)
     spec["tables"]["updates"][1] = update("genuine", True, "2.2", "2.2", [65], 1800.0)
     result = run_check(unit_case(tmp_path / "same", spec), "UPD-01")
     assert not result.decided_by
