@@ -165,14 +165,19 @@ def robustness_test(
                 f"port {service.port}: no answer to a well-formed request before any input"
             )
             continue
-        for name, payload in inputs.items():
+        for n, (name, payload) in enumerate(inputs.items(), start=1):
             if not running.turn():
                 break
             row = _one(target, service, name, payload, good, running)
             row["test"] = test.name
             rows.append(row)
-            if row["alive_after"] is False:
-                running.notes.append(f"port {service.port}: no answer to a well-formed request after {name}")
+            if row["alive_after"] is False:  # down: what follows would be sent to a dead service
+                left = len(inputs) - n
+                rest = f"; the {left} inputs after it not sent, it no longer answers" if left else ""
+                running.notes.append(
+                    f"port {service.port}: no answer to a well-formed request after {name}{rest}"
+                )
+                break
         if running.timed_out:
             break
     return running.finish("" if targets or running.timed_out else "no HTTP, RTSP or MQTT service"), rows
