@@ -14,12 +14,13 @@ if TYPE_CHECKING:
     from workbench.probe.vendor_access import VendorAccess
 
 TEST_ORDER = (
-    "port_scan", "tls_scan", "access", "http", "robustness", "password_change", "update",
-    "default_credentials", "brute_force", "device_session",
+    "port_scan", "tls_scan", "access", "http", "robustness", "password_change",
+    "default_credentials", "brute_force", "device_session", "update",
 )  # fmt: skip
 # Wrong passwords come late (default credentials, then brute force): a device that locks a client out stays
 # locked a while, so the password change (which needs the right one) goes before them; the session reads the
-# unit's log last, to find the failed logins the brute force left there.
+# unit's log after them, to find the failed logins they left there; the update goes very last, since it
+# changes the software every other test must see as the case has it (and may restart the unit).
 ACCESS_TESTS = ("password_change", "update", "device_session")  # need test-access.yaml
 TOOLS = {
     "port_scan": "nmap",
@@ -78,7 +79,7 @@ class TestPlan:
             "brute_force": f"{s.get('attempts')} wrong attempts per login service, timed",
             "robustness": "malformed inputs to HTTP, RTSP, MQTT; still serving after?",
             "password_change": "change the password as documented; new works, old refused; restore",
-            "update": "install the update with one byte changed, then the genuine one; versions",
+            "update": "install the update with one byte changed, then the genuine one; CHANGES THE UNIT",
             "device_session": "on the unit: listeners and their users, sensitive files' modes, log, clock",
         }.get(self.name, "")
 
@@ -101,7 +102,17 @@ class ProbePlan:
         """What the manufacturer's test access lets the probe do, in one line."""
         grants = self.access.grants() if self.access is not None else []
         none = "none granted (test-access.yaml): the tests on the unit are skipped"
-        return "Test access: " + ("; ".join(grants) if grants else none)
+        line = "Test access: " + ("; ".join(grants) if grants else none)
+        if self.access is not None and self.access.update is not None:
+            line += (
+                "\nwarning: the update test installs the manufacturer's update (the unit stays at its"
+                " version), and first an image with one byte changed, which a unit that does not check"
+                " may install"
+            )
+        change = self.access.password_change if self.access is not None else None
+        if change is not None and (not change.tls or "http" in change.applies_to):
+            line += "\nwarning: the device password crosses the network in clear (the capture holds it)"
+        return line
 
     def expected_seconds(self) -> float:
         """An upper bound: every test's budget (most finish well before it)."""

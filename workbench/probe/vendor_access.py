@@ -20,11 +20,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from workbench.errors import WorkbenchError
-from workbench.probe.plan import mask
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 Secret = Annotated[str, StringConstraints(max_length=1000)]
 MAX_FILE_BYTES = 64 * 1024
+SET = "(set)"  # how the results show a secret of the access: not even its length
 
 
 class AccessError(WorkbenchError):
@@ -112,12 +112,12 @@ class VendorAccess(_Part):
         """The access as the results record it: secrets masked, paths as names only."""
         data = self.model_dump(mode="json", exclude={"base"})
         if self.shell:
-            data["shell"]["password"] = mask(self.shell.password) if self.shell.password is not None else None
+            data["shell"]["password"] = SET if self.shell.password is not None else None
             data["shell"]["key_file"] = self.shell.key_file.name if self.shell.key_file else None
         if self.update:
             data["update"]["image"] = self.update.image.name
         if self.password_change:
-            data["password_change"]["password"] = mask(self.password_change.password)
+            data["password_change"]["password"] = SET
         return data
 
 
@@ -127,7 +127,11 @@ def load_access(path: Path) -> VendorAccess:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise AccessError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB; not a test-access file")
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:  # its message quotes the line, which may hold a secret: only where it is
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise AccessError(f"{path}: not valid YAML{where}") from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise AccessError(f"{path}: cannot read: {type(exc).__name__}: {str(exc)[:200]}") from None
     if not isinstance(content, dict):
         raise AccessError(f"{path}: a test-access file is a mapping (shell, logs, update, ...)")
