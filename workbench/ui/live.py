@@ -70,8 +70,15 @@ RESULT_VIEWS: dict[str, tuple[str, list[str]]] = {
         "Listening sockets on the unit and who runs them",
         ["transport", "port", "address", "process", "pid", "uid", "user", "source"],
     ),
-    "file_modes": ("Sensitive files on the unit", ["path", "exists", "type", "mode", "owner", "group"]),
+    "file_modes": (
+        "Sensitive files on the unit",
+        ["path", "exists", "type", "mode", "owner", "group", "target", "error"],
+    ),
     "device_clock": ("The unit's clock", ["device_time", "probe_time", "offset_s"]),
+    "log_files": (
+        "The unit's logs read, and how far back they reach",
+        ["file", "exists", "lines_read", "whole_file", "earliest", "latest", "untimed_lines", "error"],
+    ),
     "device_log": ("The unit's log during the probe", ["file", "line", "event", "text", "in_window"]),
     "session": ("Commands run on the unit", ["purpose", "command", "exit_status", "output_bytes", "error"]),
 }
