@@ -1,22 +1,30 @@
 """AUTH-04 hands-on (test-access.yaml `password_change`): change the device password the documented way,
 try the new one and the old one on every service that uses it, then set the original back.
 
-The unit must be left as found. Once the change may have reached the device, the original is set back and
-tried on the web port whatever happens in between (a hostile answer, a client failing, the budget spent);
-when that fails, the test's detail gives the password the unit may now have, in full, so the lab can get back
-into it. Rows never hold a password. A service gets at most one password the probe expects to be refused (the
-old one, or the original while finding out what an unclear answer to the change did): devices lock out after a
-few. Only when setting the original back itself answers unclearly can the web port get a second one (the
-original tried, to learn whether the unit has it again).
+The unit must be left as found, and never with a password nobody knows. Before the change is sent, the new
+password is written to `test-access.recovery` beside test-access.yaml (0600; removed once the original is
+shown to work again). The restore runs whatever happens after that: a hostile answer, a client failing, the
+budget spent, Ctrl-C (KeyboardInterrupt/SystemExit: set back, then re-raised). A run killed outright leaves
+the file, and the next run first sets the original back with its password. Neither the rows nor the run's
+detail ever hold a password: a unit left with the new one is named "UNIT NOT RESTORED" with the file's path.
+
+Devices lock out after a few wrong passwords: a service gets at most two (the new one where the change did
+not take, then the old one, tried only once the new one answered clearly). The web port can get one more
+while the original is set back (a restore refusing the new password, or an earlier run's recovery file).
 """
 
 from __future__ import annotations
 
 import http.client
+import os
 import secrets
+import string
+import sys
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from workbench.probe import clients, clients_auth, clients_http
@@ -30,15 +38,24 @@ from workbench.probe.vendor_access import PasswordChange
 Rows = list[dict[str, Any]]
 MATCHES = {"mqtt": ("mqtt", "mqtts")}  # applies_to names no mqtts: a broker under TLS uses the password too
 SCRUBBED_FROM = 4  # shorter secrets are not scrubbed from the device's words (a "1" would maul "401")
+WRONG_CURRENT = {401, 403, 407}  # the form turned down the password it was authenticated with
+RECOVERY_FILE = "test-access.recovery"  # beside test-access.yaml (VendorAccess.base)
+PASSWORD_LINE = "password: "
+RECOVERY_READ = 4096
+NEW_LENGTH = 16
 
 
 def fresh_password(old: str) -> str:
-    """A random password of 24 characters with lower case, upper case and a digit (what password rules
-    commonly ask for), unlike `old`."""
+    """A random password of 16 characters: upper and lower case letters, digits and one "_" inside, what
+    most units' rules accept (a length limit of 16, a special character), unlike `old`."""
+    alphabet = string.ascii_letters + string.digits
     while True:
-        new = secrets.token_urlsafe(18)
-        if new != old and all(any(kind(c) for c in new) for kind in (str.islower, str.isupper, str.isdigit)):
-            return new
+        chars = [secrets.choice(alphabet) for _ in range(NEW_LENGTH - 1)]
+        if all(any(kind(c) for c in chars) for kind in (str.islower, str.isupper, str.isdigit)):
+            chars.insert(1 + secrets.randbelow(NEW_LENGTH - 2), "_")
+            new = "".join(chars)
+            if new != old:
+                return new
 
 
 def path_problem(path: str) -> str | None:
@@ -49,12 +66,45 @@ def path_problem(path: str) -> str | None:
 
 
 @dataclass
+class Recovery:
+    """The recovery file: the password the unit may have while (or after) a run changes it."""
+
+    path: Path
+
+    def create(self, about: str, password: str) -> None:
+        """Write it, 0600, only if there is none (FileExistsError then: an earlier run's is never lost)."""
+        fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(f"# {printable(about, 1000)}\n{PASSWORD_LINE}{password}\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    def read(self) -> str | None:
+        """The password an earlier run left in it, None when it holds none."""
+        try:
+            with self.path.open("rb") as found:
+                text = found.read(RECOVERY_READ).decode("utf-8", "replace")
+        except OSError:
+            return None
+        lines = [line.rstrip("\r") for line in text.split("\n")]
+        return next((line[len(PASSWORD_LINE) :] for line in lines if line.startswith(PASSWORD_LINE)), None)
+
+    def remove(self) -> str | None:
+        """Delete it (the original works again); why it could not be, or None."""
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            return f"could not remove {self.path}: {exc.strerror or exc}"
+        return None
+
+
+@dataclass
 class Steps:
-    """The rows of one run; whatever the device said is made printable and stripped of both passwords."""
+    """The rows of one run; whatever the device said is made printable and stripped of every password."""
 
     test: str
     user: str
-    secrets: tuple[str, ...]
+    secrets: list[str]
     rows: Rows = field(default_factory=list)
 
     def redact(self, text: str) -> str:
@@ -125,9 +175,15 @@ def post_form(host: str, pc: PasswordChange, current: str, new: str, timeout: fl
         conn.close()
 
 
+def status_of(outcome: Outcome) -> int | None:
+    return int(outcome.status) if outcome.status.isdigit() and len(outcome.status) == 3 else None
+
+
 def refused_outright(outcome: Outcome) -> bool:
-    """The device answered a 4xx: the form was turned down, nothing was changed."""
-    return outcome.accepted is False and outcome.status.isdigit() and 400 <= int(outcome.status) < 500
+    """The device answered a 4xx: the form was turned down, nothing was changed (a 401/403/407: the password
+    it was authenticated with is not the current one; any other: the request or the new password)."""
+    status = status_of(outcome)
+    return outcome.accepted is False and status is not None and 400 <= status < 500
 
 
 def basic_login(host: str, port: int, tls: bool, user: str, password: str, timeout: float) -> Outcome:
@@ -171,7 +227,7 @@ def login(host: str, service: Service, user: str, password: str, timeout: float)
 # --- the steps ----------------------------------------------------------------------------------
 @dataclass
 class Change:
-    """One run's facts: where the form is, the two passwords, what was seen."""
+    """One run's facts: where the form is, the two passwords, the recovery file, what was seen."""
 
     target: str
     pc: PasswordChange
@@ -179,10 +235,19 @@ class Change:
     new: str
     running: Running
     steps: Steps
+    recovery: Recovery
+    left_as_found: bool = True
 
     @property
     def web(self) -> str:
         return "https" if self.pc.tls else "http"
+
+    @property
+    def form(self) -> str:
+        return f"{self.web} tcp/{self.pc.port} {self.pc.path}"
+
+    def post(self, current: str, new: str, timeout: float) -> tuple[Outcome, bool]:
+        return post_form(self.target, self.pc, current, new, timeout)
 
     def web_login(self, password: str, why: str) -> Outcome:
         """The `restore` step's check: `password` on the web port's GET /."""
@@ -192,9 +257,14 @@ class Change:
         outcome.detail = f"{why}: {outcome.detail}"
         return self.steps.add("restore", self.web, pc.port, outcome)
 
+    def forget_recovery(self) -> None:
+        problem = self.recovery.remove()
+        if problem:
+            self.running.problems.append(problem)
+
 
 def try_services(change: Change, services: list[Service]) -> None:
-    """`new_password` then `old_password` on each open service of applies_to (at most one wrong a service)."""
+    """`new_password`, then `old_password`, on each open service of applies_to."""
     for declared in dict.fromkeys(change.pc.applies_to):
         found = [s for s in services if s.protocol in MATCHES.get(declared, (declared,))]
         if not found:
@@ -207,23 +277,34 @@ def try_services(change: Change, services: list[Service]) -> None:
 
 
 def try_both(change: Change, service: Service) -> bool:
-    """The new password, then the old one, on one service; False once the budget is spent."""
-    running, steps = change.running, change.steps
+    """The new password on one service, then the old one only once the new one answered: accepted (the old
+    must now be refused) or refused (the old one tells whether the change took there). False once the budget
+    is spent."""
+    running, steps, user = change.running, change.steps, change.pc.user
     where = f"{service.protocol}/{service.port}"
-    outcomes = []
-    for step, password in (("new_password", change.new), ("old_password", change.original)):
-        if outcomes and outcomes[0].locked:  # a lock-out answers every password alike: the old one is spared
-            detail = "not tried: the service locked us out already"
-            steps.add(step, service.protocol, service.port, Outcome(None, "", detail).done())
-            running.problems.append(f"{where}: locked us out; the old password not tried")
-            return True
-        if not running.turn():
-            return False
-        outcome = login(change.target, service, change.pc.user, password, running.timeout)
-        outcomes.append(steps.add(step, service.protocol, service.port, outcome))
-        if outcome.accepted is None:
-            running.problems.append(f"{where}: trying the {step.split('_')[0]} password did not tell")
-    running.notes.append(f"{where}: new {_word(outcomes[0])}, old {_word(outcomes[1])}")
+    if not running.turn():
+        return False
+    new = login(change.target, service, user, change.new, running.timeout)
+    steps.add("new_password", service.protocol, service.port, new)
+    if new.accepted is None:
+        why = "the service locked us out" if new.locked else "trying the new password did not tell"
+        steps.add(
+            "old_password", service.protocol, service.port, Outcome(None, "", f"not tried: {why}").done()
+        )
+        running.problems.append(f"{where}: {why}; the old password not tried")
+        running.notes.append(f"{where}: new not told, old not tried")
+        return True
+    if not running.turn():
+        return False
+    old = login(change.target, service, user, change.original, running.timeout)
+    did_not_take = new.accepted is False and old.accepted is True
+    if did_not_take:
+        old.detail = f"change did not take: the old password works here, the new one not; {old.detail}"
+    steps.add("old_password", service.protocol, service.port, old)
+    if old.accepted is None:
+        running.problems.append(f"{where}: trying the old password did not tell")
+    note = f"{where}: new {_word(new)}, old {_word(old)}"
+    running.notes.append(f"{note}: the change did not take here" if did_not_take else note)
     return True
 
 
@@ -235,72 +316,170 @@ def restore(change: Change) -> bool:
     """Set the original back (current = the new one) and check it on the web port: True when it works."""
     change.running.pacer.wait()
     pc = change.pc
-    back, _ = post_form(change.target, pc, change.new, change.original, change.running.per_exchange)
+    back, _ = change.post(change.new, change.original, change.running.per_exchange)
     back.detail = f"the original set back: {back.detail}"
     change.steps.add("restore", change.web, pc.port, back)
+    why = "the original password again"
     if refused_outright(back):
-        return False
-    if change.web_login(change.original, "the original password again").accepted is not True:
+        if status_of(back) not in WRONG_CURRENT:  # the unit has the new one and refused the original
+            return False
+        why = "the new password refused as the current one: the original"  # did the change not take?
+    if change.web_login(change.original, why).accepted is not True:
         return False
     change.running.notes.append("the original set back, and it works on the web port")
     return True
 
 
 def settle_unclear(change: Change) -> bool:
-    """The change's answer did not say whether it took: the original on the web port tells; if it is
-    refused the change did take, and the original is set back."""
-    check = change.web_login(change.original, "did the unclear change take? the original password")
+    """Whether the change took is not known: the original on the web port tells; if it is refused the change
+    did take, and the original is set back."""
+    check = change.web_login(change.original, "did the change take? the original password")
     if check.accepted is True:
         change.running.notes.append("the unit still has its original password")
         return True
     return check.accepted is False and restore(change)
 
 
-def stranded(change: Change) -> str:
-    """The loud line: the unit may be left with the new password, given in full for the lab to get in."""
-    return (
-        f"UNIT NOT RESTORED: the password of {change.pc.user!r} on this unit may now be {change.new!r}"
-        " (given in full only because setting the original back failed, so the lab can get back into its"
-        " unit): log in with it and set the original back by hand"
+def put_back(change: Change, made: Outcome | None, sent: bool) -> bool:
+    """However the run went since the recovery file was written, leave the unit with its original password;
+    True when it has it (the recovery file is removed then)."""
+    if not sent or (made is not None and refused_outright(made)):
+        back = True  # the form never reached the unit, or the unit turned it down
+    elif made is not None and made.accepted:
+        back = restore(change)
+    else:  # an answer that does not tell, or none yet (interrupted while the form was on its way)
+        back = settle_unclear(change)
+    if back:
+        change.forget_recovery()
+    return back
+
+
+def recover_earlier(change: Change) -> bool:
+    """An earlier run left its recovery file (killed, or it could not set the original back): its password,
+    as the current one, sets the original back first. True once the original works on the web port (the file
+    is removed then); the file is never overwritten."""
+    running, path = change.running, change.recovery.path
+    earlier = change.recovery.read()
+    how = "the unit had its original password"
+    if earlier and earlier != change.original:
+        change.steps.secrets.append(earlier)
+        running.pacer.wait()
+        back, _ = change.post(earlier, change.original, running.per_exchange)
+        back.detail = f"the original set back with an earlier run's recovery file: {back.detail}"
+        change.steps.add("restore", change.web, change.pc.port, back)
+        how = "its password set the original back" if back.accepted else how
+    check = change.web_login(change.original, "the original password, before the change")
+    if check.accepted is not True:
+        running.problems.append(
+            "an earlier run's recovery file was there, and the original password could not be shown to work"
+            " again with it"
+        )
+        return False
+    change.forget_recovery()
+    running.notes.append(f"an earlier run's recovery file {path} was there: {how}; the file removed")
+    return True
+
+
+def prepare(change: Change) -> str | None:
+    """Write the recovery file before anything changes (an earlier run's first used to set the original
+    back): why the change must not be made, or None."""
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    about = (
+        f"test-access.recovery: the password the workbench probe's password_change test set for"
+        f" {change.pc.user!r} on the unit at {change.target} ({change.form}) at {when}; the unit may still"
+        " have it. The next run sets the original (test-access.yaml) back with it first; or log in with it,"
+        " set the original back by hand, and delete this file."
     )
+    for first in (True, False):
+        try:
+            change.recovery.create(about, change.new)
+            return None
+        except FileExistsError:
+            if first and recover_earlier(change):
+                continue  # the earlier file is gone, the original works: this run's file can be written
+            change.left_as_found = not first  # a file made again meanwhile is another run's
+            return f"{change.recovery.path} is there: the password was not changed"
+        except OSError as exc:
+            return (
+                f"cannot write {change.recovery.path} ({exc.strerror or exc}): the password was not changed"
+            )
+    return None
+
+
+def stranded(change: Change) -> str:
+    """The loud line: the unit may be left with a password only the recovery file knows."""
+    return (
+        f"UNIT NOT RESTORED: its password may now be the one in {change.recovery.path} (for"
+        f" {change.pc.user!r}; the next run sets the original back with it first)"
+    )
+
+
+def change_and_try(change: Change, services: list[Service]) -> Outcome | None:
+    """POST the change, try both passwords, and in any case (Ctrl-C too) set the original back."""
+    running, pc = change.running, change.pc
+    made: Outcome | None = None
+    sent = True  # until post_form returns, the form may be on its way
+    try:
+        running.pacer.wait()
+        made, sent = change.post(change.original, change.new, running.timeout)
+        change.steps.add("change", change.web, pc.port, made)
+        if made.accepted:
+            running.notes.append(f"changed through {change.form}")
+            try_services(change, services)
+    except BaseException:  # KeyboardInterrupt, SystemExit, a client's bug: set back, then re-raised
+        change.left_as_found = put_back(change, made, sent)
+        if not change.left_as_found:
+            print(f"password_change stopped: {stranded(change)}", file=sys.stderr, flush=True)
+        raise
+    change.left_as_found = put_back(change, made, sent)
+    return made
+
+
+def made_words(change: Change, made: Outcome) -> None:
+    """What the answer to the change means, in the run's problems and notes."""
+    running, status = change.running, status_of(made)
+    said = change.steps.scrub(made.detail)
+    if refused_outright(made) and status in WRONG_CURRENT:
+        running.problems.insert(
+            0,
+            f"the device did not accept the change: it refused the current password test-access.yaml gives"
+            f" ({said}); nothing else tried",
+        )
+    elif refused_outright(made):
+        running.problems.insert(0, f"the device did not accept the change ({said}); nothing else tried")
+    elif made.accepted is False:
+        running.problems.insert(0, f"the answer to the change ({said}) did not tell whether it took")
 
 
 # --- the test -----------------------------------------------------------------------------------
 def password_change_test(
     target: str, services: list[Service], plan: ProbePlan, test: TestPlan
 ) -> tuple[TestRun, dict[str, Rows]]:
-    pc = plan.access.password_change if plan.access is not None else None
-    if pc is None:
+    access = plan.access
+    pc = access.password_change if access is not None else None
+    if access is None or pc is None:
         detail = "no test access for it: test-access.yaml grants no `password_change`"
         return TestRun(test.name, test.tool, TestStatus.SKIPPED, detail), {}
     running = begin(test)
     new = fresh_password(pc.password)
-    change = Change(target, pc, pc.password, new, running, Steps(test.name, pc.user, (pc.password, new)))
-    running.pacer.wait()
-    made, sent = post_form(target, pc, pc.password, new, running.timeout)
-    change.steps.add("change", change.web, pc.port, made)
-    where = f"{change.web} tcp/{pc.port} {pc.path}"
-    left_as_found = True
-    if made.accepted:
-        running.notes.insert(0, f"changed through {where}")
-        try_services(change, services)
-        left_as_found = restore(change)
-    elif sent and not refused_outright(made):
-        running.problems.append("the answer to the change did not tell whether it took: the original tried")
-        left_as_found = settle_unclear(change)
-    if made.accepted is False:
-        refusal = (
-            f"the device did not accept the change ({change.steps.scrub(made.detail)}); new and old not tried"
-        )
-        running.problems.insert(0, refusal)
-    if not left_as_found:
+    steps = Steps(test.name, pc.user, [pc.password, new])
+    change = Change(target, pc, pc.password, new, running, steps, Recovery(access.base / RECOVERY_FILE))
+    blocked = prepare(change)
+    made = None if blocked else change_and_try(change, services)
+    if made is not None:
+        made_words(change, made)
+    if made is not None and not change.left_as_found:
         running.problems.append("the original password could not be set back")
     run = running.finish()
-    if made.accepted is None:
+    if blocked:
         run.status = TestStatus.ERROR
-        run.detail = f"the change could not be made through {where}: {made.detail}; {run.detail}".rstrip("; ")
-    run.detail = change.steps.redact(run.detail)
-    if not left_as_found:
+        run.detail = f"{blocked}; {run.detail}".rstrip("; ")
+    elif made is not None and made.accepted is None:
+        run.status = TestStatus.ERROR
+        run.detail = f"the change could not be made through {change.form}: {made.detail}; {run.detail}"
+        run.detail = run.detail.rstrip("; ")
+    run.detail = steps.redact(run.detail)
+    if not change.left_as_found:
         run.detail = f"{stranded(change)}; {run.detail}"
         run.status = TestStatus.PARTIAL if run.status is TestStatus.COMPLETED else run.status
-    return run, {"password_change": change.steps.rows}
+    return run, {"password_change": steps.rows}
