@@ -8,6 +8,7 @@ whatever happens, and the results always name what could not be tested.
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from workbench.probe.results import ProbeResults, TestRun, TestStatus
 Progress = Callable[[str, str], None]  # (test name, what happens: "start" or its status)
 TLS_PROTOCOLS = {"https", "mqtts", "tls"}
 ABANDON_AFTER_S = 30.0  # a test still running this long past its budget is left behind
+FINISH_ON_INTERRUPT = ("password_change",)  # on Ctrl-C, wait for these: they set the unit back
+FINISH_ON_INTERRUPT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,13 @@ def _guarded(test: TestPlan, body: Callable[[], tuple[TestRun, Tables]]) -> tupl
 
     worker = threading.Thread(target=work, name=f"probe-{test.name}", daemon=True)
     worker.start()
-    worker.join(test.budget_s + ABANDON_AFTER_S)
+    try:
+        worker.join(test.budget_s + ABANDON_AFTER_S)
+    except KeyboardInterrupt:  # Ctrl-C reaches this thread only: a test that changed the unit sets it back
+        if test.name in FINISH_ON_INTERRUPT:
+            sys.stderr.write(f"stopping: letting {test.name} leave the unit as it found it ...\n")
+            worker.join(FINISH_ON_INTERRUPT_S)
+        raise
     if worker.is_alive():
         detail = f"still running {ABANDON_AFTER_S:g} s past its budget of {test.budget_s:g} s: abandoned"
         run, tables = TestRun(test.name, test.tool, TestStatus.TIMED_OUT, detail), {}
