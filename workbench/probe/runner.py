@@ -174,8 +174,8 @@ def _guarded(test: TestPlan, body: Callable[[], tuple[TestRun, Tables]]) -> tupl
             failure.append(exc)
 
     worker = threading.Thread(target=work, name=f"probe-{test.name}", daemon=True)
-    worker.start()
     try:
+        worker.start()
         worker.join(test.budget_s + ABANDON_AFTER_S)
     except KeyboardInterrupt:  # Ctrl-C reaches this thread only: a test that changed the unit sets it back
         if test.name in FINISH_ON_INTERRUPT:
