@@ -27,8 +27,8 @@ from netns_run import PROCESSES, SOCKETS, STOP, run_in_netns, silent_server
 from netns_run import stop_servers as stop_processes
 
 __all__ = [  # what a driver body sees
-    "PASSWORD", "PROCESSES", "SOCKETS", "USER", "access", "as_json", "free_port", "plan", "silent_server",
-    "ssh_server", "stop_servers",
+    "PASSWORD", "PROCESSES", "SOCKETS", "USER", "access", "as_json", "drop_connections", "free_port", "plan",
+    "silent_server", "ssh_server", "stop_servers",
 ]  # fmt: skip
 
 USER, PASSWORD = "root", "shell-pass-7"
@@ -59,6 +59,12 @@ def stop_servers() -> None:
 atexit.register(stop_servers)
 
 
+def drop_connections() -> None:
+    """Close every client's connection (as a unit that restarts does); the server goes on accepting."""
+    for transport in list(TRANSPORTS):
+        transport.close()
+
+
 def make_key(path: Path) -> paramiko.PKey:
     """An Ed25519 key in OpenSSH's format at `path` (mode 0600); the key as paramiko reads it."""
     private = ed25519.Ed25519PrivateKey.generate()
@@ -72,17 +78,23 @@ def make_key(path: Path) -> paramiko.PKey:
 
 def shell_for(work: Path, tools: str) -> tuple[list[str], dict[str, str]]:
     """How each command runs: `host` (/bin/sh and this machine's tools), `busybox` (busybox's ash and its
-    applets only), `minimal` (/bin/sh with only MINIMAL_TOOLS, busybox's)."""
+    applets only), `no-mktemp` (/bin/sh with busybox's applets but mktemp), `minimal` (/bin/sh with only
+    MINIMAL_TOOLS, busybox's)."""
     if tools == "host":
         return ["/bin/sh", "-c"], dict(os.environ)
     applets = subprocess.run([BUSYBOX, "--list"], capture_output=True, text=True, check=True).stdout.split()
-    chosen = applets if tools == "busybox" else [a for a in applets if a in MINIMAL_TOOLS]
+    chosen = {
+        "busybox": applets,
+        "no-mktemp": [a for a in applets if a != "mktemp"],
+        "minimal": [a for a in applets if a in MINIMAL_TOOLS],
+    }[tools]
     bin_dir = work / f"bin-{tools}"
     bin_dir.mkdir(exist_ok=True)
     for applet in chosen:
         link = bin_dir / applet
         if not link.exists():
             link.symlink_to(BUSYBOX)
+    # busybox's own sh runs its applets whatever PATH says: a tool set without some runs under /bin/sh
     shell = [BUSYBOX, "sh", "-c"] if tools == "busybox" else ["/bin/sh", "-c"]
     return shell, {**os.environ, "PATH": str(bin_dir)}
 

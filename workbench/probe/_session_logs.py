@@ -1,5 +1,6 @@
 """The end of each security log on the unit: its lines with their real numbers, the time each states and the
-event it records, kept when written while the probe ran.
+event it records, kept when written while the probe ran (and the lines without a time that follow them);
+per file, how much was read and how far back in time it reaches.
 
 A line's time is read from ISO 8601 (`2026-03-01T10:00:00Z`, an offset, or none: the unit's zone) or from
 syslog's `Mar  1 10:00:00` (the year and zone are the unit's own, from its `date`). Events are named by the
@@ -42,7 +43,16 @@ def tail_command(path: str, tail_bytes: int) -> str:
     )
 
 
-def numbered_lines(output: bytes, tail_bytes: int) -> list[tuple[int, bytes]] | None:
+@dataclass
+class LogTail:
+    """What was read of one log: its size, whether the read reaches its first line, the numbered lines."""
+
+    size: int
+    whole_file: bool
+    lines: list[tuple[int, bytes]]
+
+
+def read_tail(output: bytes, tail_bytes: int) -> LogTail | None:
     """(line number from 1, line) of the tail, the first one dropped when it may be cut; None when the
     output is not the command's."""
     head = output.split(b"\n", 2)
@@ -54,18 +64,19 @@ def numbered_lines(output: bytes, tail_bytes: int) -> list[tuple[int, bytes]] | 
         return None
     data = head[2]
     if not data:
-        return []
+        return LogTail(size, size == 0, [])
     number = lines - data.count(b"\n") + 1  # the number of the tail's first line
     parts = data.split(b"\n")
     if data.endswith(b"\n"):
         parts.pop()
-    if size > len(data) or len(data) > tail_bytes:  # the tail starts inside the file: its first line is cut
+    whole = not (size > len(data) or len(data) > tail_bytes)
+    if not whole:  # the tail starts inside the file: its first line is cut
         parts, number = parts[1:], number + 1
-    return [(number + i, part.rstrip(b"\r")) for i, part in enumerate(parts)]
+    return LogTail(size, whole, [(number + i, part.rstrip(b"\r")) for i, part in enumerate(parts)])
 
 
 @dataclass(frozen=True)
-class UnitClock:
+class DeviceClock:
     """The unit's clock as `date '+%s %z'` gave it: its time, its zone, its offset from this machine."""
 
     device_time: float
@@ -85,7 +96,7 @@ def parse_zone(text: str) -> int | None:
     return -seconds if found[1] == "-" else seconds
 
 
-def logged_at(text: str, clock: UnitClock) -> float | None:
+def logged_at(text: str, clock: DeviceClock) -> float | None:
     """The time a line states (Unix seconds, the unit's clock), or None when it states none readable."""
     try:
         if found := _SYSLOG.match(text):
@@ -143,31 +154,54 @@ class LogCount:
     read: int = 0
     timeless: int = 0
     kept: int = 0
+    earliest: float | None = None  # this machine's time (the unit's clock offset taken off)
+    latest: float | None = None
+
+    def saw(self, when: float) -> None:
+        self.earliest = when if self.earliest is None else min(self.earliest, when)
+        self.latest = when if self.latest is None else max(self.latest, when)
 
 
 def log_rows(
     file: str,
     lines: list[tuple[int, bytes]],
-    clock: UnitClock,
+    clock: DeviceClock,
     rules: EventRules,
     window: tuple[float, float],
 ) -> tuple[list[dict[str, Any]], LogCount]:
-    """Rows for the lines logged within `window` (this machine's time; the unit's clock offset removed)."""
+    """Rows for the lines logged within `window` (this machine's time; the unit's clock offset removed), and
+    for the lines without a readable time that follow a kept line (a message's continuation, or a unit that
+    stamps only some lines): `in_window` empty."""
     rows, count = [], LogCount(read=len(lines))
     first, last = window[0] - WINDOW_SLACK_S, window[1] + WINDOW_SLACK_S
+    keeping = False  # the line before was kept
     for number, raw in lines:
         text = raw.decode("utf-8", errors="replace")
         when = logged_at(text, clock)
         if when is None:
             count.timeless += 1
-            continue
-        if not first <= when - clock.offset_s <= last:
+        else:
+            count.saw(when - clock.offset_s)
+            keeping = first <= when - clock.offset_s <= last
+        if not keeping:
             continue
         count.kept += 1
+        in_window = True if when is not None else None
         rows.append(
             {
                 "test": "device_session", "file": file, "line": number, "text": printable(text, TEXT_CHARS),
-                "event": rules.event(text), "logged_at": when, "in_window": True,
+                "event": rules.event(text), "logged_at": when, "in_window": in_window,
             }
         )  # fmt: skip
     return rows, count
+
+
+def file_row(file: str, tail: LogTail | None, count: LogCount | None, error: str = "") -> dict[str, Any]:
+    """The `log_files` row: how much of the log was read and how far back in time it reaches."""
+    return {
+        "test": "device_session", "file": file, "exists": tail is not None,
+        "bytes": tail.size if tail else None, "lines_read": count.read if count else None,
+        "whole_file": tail.whole_file if tail else None,
+        "earliest": count.earliest if count else None, "latest": count.latest if count else None,
+        "untimed_lines": count.timeless if count else None, "error": printable(error) or None,
+    }  # fmt: skip

@@ -3,9 +3,10 @@
 Read-only commands (busybox-level: cat, ls, stat, find, head, tail, wc, readlink, grep, date), each a
 `session` row: the unit's clock against this machine's (LOG-01), its listening sockets with the process and
 user behind each (ATK-07), owner and mode of SEC-03's sensitive paths, and the lines of its security log
-written while the probe ran (LOG-01). The parsing is done here, on the probe's side; nothing from the unit
-is trusted. COMPLETED when every part ran, PARTIAL when some did (the detail says which), ERROR without a
-shell.
+written while the probe ran, with how far back each log read reaches (LOG-01). The parsing is done here, on
+the probe's side; nothing from the unit is trusted. COMPLETED when every part ran, PARTIAL when some could not
+run or a file listing is cut short (the detail says which), ERROR without a shell. A log the unit cannot
+give is a `log_files` row with the error, not a part that failed: the check decides what a missing log means.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from workbench.probe import _session_listeners as net
 from workbench.probe import _session_logs as logs
 from workbench.probe.plan import ProbePlan, TestPlan
 from workbench.probe.results import TestRun, TestStatus
-from workbench.probe.shell import Shell, ShellError
+from workbench.probe.shell import ShellError, UnitShell, not_granted
 
-TABLES = ("session", "listeners", "file_modes", "device_log", "device_clock")
+TABLES = ("session", "listeners", "file_modes", "device_log", "log_files", "device_clock")
 CLOCK_COMMAND = "date '+%s %z'"
 
 
 @dataclass
 class _Session:
-    shell: Shell
+    shell: UnitShell
     test: TestPlan
     tables: dict[str, list[dict[str, Any]]]
     done: list[str] = field(default_factory=list)  # what ran, in words
@@ -43,9 +44,9 @@ def device_session_test(
     run = TestRun(test.name, test.tool, started=time.time())
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     if plan.access is None or plan.access.shell is None:
-        run.status, run.detail = TestStatus.SKIPPED, "no test access: test-access.yaml grants no `shell`"
+        run.status, run.detail = TestStatus.SKIPPED, not_granted("shell")
         return run, tables
-    shell = Shell(target, plan.access, test)
+    shell = UnitShell(target, plan.access, test)
     try:
         shell.connect()
     except ShellError as exc:
@@ -70,17 +71,17 @@ def device_session_test(
     return run, tables
 
 
-def _clock(s: _Session) -> logs.UnitClock:
+def _clock(s: _Session) -> logs.DeviceClock:
     ran = s.shell.run(CLOCK_COMMAND, "clock")
     fields = ran.text.split()
     probe_time = (ran.started + ran.finished) / 2
     if not ran.ok or not fields or not fields[0].isdigit():
         ran.fail(ran.error or "no Unix time in the answer")
         s.failed.append(f"clock ({ran.error}); log times taken as UTC, the clock as this machine's")
-        return logs.UnitClock(time.time(), 0, 0.0)
+        return logs.DeviceClock(time.time(), 0, 0.0)
     device_time = int(fields[0])
     zone = logs.parse_zone(fields[1]) if len(fields) > 1 else None
-    clock = logs.UnitClock(device_time, zone or 0, device_time - probe_time)
+    clock = logs.DeviceClock(device_time, zone or 0, device_time - probe_time)
     s.rows("device_clock", [{
         "test": "device_session", "device_time": device_time, "probe_time": probe_time,
         "offset_s": clock.offset_s,
@@ -126,25 +127,24 @@ def _file_modes(s: _Session, users: dict[int, str]) -> None:
     groups = net.parse_ids(group.text) if group.ok else {}
     listed, missing = 0, 0
     for path in paths:
-        ran = s.shell.run(files.stat_command(path, most), "file_modes")
-        entries = files.parse_stat(ran.text) if not ran.error else []
-        if entries == [] and not ran.error:  # it exists, but no `stat` line: try `ls -ldn`
-            ran = s.shell.run(files.ls_command(path, most), "file_modes")
-            entries = files.parse_ls(ran.text) if not ran.error else []
-        if entries == []:
-            ran.fail(ran.error or "no owner and mode could be read")
-            s.failed.append(f"file modes of {path} ({ran.error})")
+        found = files.list_path(lambda command: s.shell.run(command, "file_modes"), path, most)
+        first = found.ran[0]
+        if found.entries == [] or first.error:
+            first.fail(first.error or "no entry and no owner or mode could be read")
+            s.failed.append(f"file modes of {path} ({first.error})")
             continue
-        rows = files.file_rows(path, entries, most, users, groups)
+        rows = files.file_rows(path, found.entries, most, users, groups)
         s.rows("file_modes", rows)
-        listed += len(rows) if entries is not None else 0
-        missing += entries is None
-        if entries is not None and len(entries) > most:
-            s.done.append(f"{path}: only its first {most} entries listed")
+        listed += len(rows) if found.entries is not None else 0
+        missing += found.entries is None
+        if found.cut:
+            s.failed.append(f"list all of {path} (cut at {len(rows)} entries: max_files_per_path {most})")
+        if found.incomplete:
+            s.failed.append(f"list all of {path} (part of it could not be read: not root?)")
     s.done.append(f"{listed} entries under {len(paths)} sensitive paths ({missing} missing)")
 
 
-def _logs(s: _Session, names: list[str], clock: logs.UnitClock, probe_started: float) -> None:
+def _logs(s: _Session, names: list[str], clock: logs.DeviceClock, probe_started: float) -> None:
     if not names:
         s.done.append("no log file in the test access")
         return
@@ -154,15 +154,20 @@ def _logs(s: _Session, names: list[str], clock: logs.UnitClock, probe_started: f
     tail_bytes = max(1, int(s.test.settings.get("log_tail_bytes", 262144)))
     for name in names:
         ran = s.shell.run(logs.tail_command(name, tail_bytes), "logs", limit=tail_bytes + 4096)
-        lines = logs.numbered_lines(ran.stdout, tail_bytes) if ran.ok else None
-        if lines is None:
+        tail = logs.read_tail(ran.stdout, tail_bytes) if ran.ok else None
+        if tail is None:
             reason = ran.error or ran.complaint or f"exit status {ran.exit_status}"
             ran.fail(f"cannot read {name}: {reason}")
-            s.failed.append(ran.error)
+            s.rows("log_files", [logs.file_row(name, None, None, ran.error)])
+            if ran.exit_status is None:  # the probe could not ask (cut, no connection, no budget)
+                s.failed.append(ran.error)
+            else:  # the unit answered: the log is not there to read
+                s.done.append(ran.error)
             continue
-        rows, count = logs.log_rows(name, lines, clock, rules, (probe_started, time.time()))
+        rows, count = logs.log_rows(name, tail.lines, clock, rules, (probe_started, time.time()))
         s.rows("device_log", rows)
+        s.rows("log_files", [logs.file_row(name, tail, count)])
         s.done.append(
             f"log {name}: {count.read} lines read, {count.timeless} without a readable time,"
-            f" {count.kept} written during the probe"
+            f" {count.kept} kept (written during the probe, or following such a line)"
         )

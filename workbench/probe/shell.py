@@ -33,6 +33,11 @@ class ShellError(Exception):
     """No shell: the connection or the login failed (one line saying which)."""
 
 
+def not_granted(grant: str) -> str:
+    """Why a test through the test access is SKIPPED: the runner's own words."""
+    return f"no test access for it: test-access.yaml grants no `{grant}`"
+
+
 @dataclass
 class Ran:
     """One command as it ran: exit status (None when it did not finish), bounded output, error."""
@@ -46,6 +51,7 @@ class Ran:
     stderr: bytes = b""
     output_bytes: int = 0  # stdout and stderr together, all of it (kept or not)
     error: str = ""
+    cut: bool = False  # still running at its timeout: its channel was closed, the command may run on
     row: dict[str, Any] = field(default_factory=dict, repr=False)  # its `session` row
 
     def fail(self, error: str) -> None:
@@ -80,12 +86,13 @@ class _Sink:
             self.kept += data[:room]
 
 
-class Shell:
-    """An SSH session on the unit for one test: `run()` each command, `rows` the `session` rows."""
+class UnitShell:
+    """An SSH session on the unit for one test: `run()` each command, `rows` the `session` rows. (The grant
+    it logs in with is vendor_access.Shell.)"""
 
     def __init__(self, target: str, access: VendorAccess, test: TestPlan, pacer: Pacer | None = None) -> None:
         if access.shell is None:
-            raise ShellError("test-access.yaml grants no `shell`")
+            raise ShellError(not_granted("shell"))
         self.target, self.access, self.test = target, access, test
         self.config = access.shell
         self.port = self.config.port
@@ -97,7 +104,7 @@ class Shell:
         self._transport: paramiko.Transport | None = None
 
     # --- the connection --------------------------------------------------------------------
-    def connect(self) -> Shell:
+    def connect(self) -> UnitShell:
         """Log in; ShellError (and a `connect` row saying why) when the unit does not let us."""
         self.close()
         cfg = self.config
@@ -150,7 +157,7 @@ class Shell:
             self._transport.close()
             self._transport = None
 
-    def __enter__(self) -> Shell:
+    def __enter__(self) -> UnitShell:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -210,6 +217,7 @@ class Shell:
                 if not ended:
                     if time.monotonic() >= deadline:
                         ran.error = f"cut after {timeout:g} s: the command had not ended"
+                        ran.cut = True
                         break
                     select.select([channel], [], [], min(0.05, max(0.0, deadline - time.monotonic())))
             if not ran.error:
@@ -221,6 +229,7 @@ class Shell:
                     ran.error = "the unit closed the channel without an exit status"
                 else:
                     ran.error = f"cut after {timeout:g} s: no exit status"
+                    ran.cut = True
         except (OSError, EOFError, paramiko.SSHException) as exc:
             ran.error = _failure(exc)
         finally:
