@@ -3,7 +3,8 @@
 Through the manufacturer's test access (test-access.yaml) the probe runs `password_change`, `update` and
 `device_session` on the unit itself; every command it ran there is a `session` row. A check takes these
 tests as evidence only when its catalogue names `probe` evidence for the requirement: with an older
-edition it does what it did before and says the probe's rows on the unit were not read.
+edition it does what it did before and says the probe's rows on the unit were not read. The update test's
+own helpers are in `_probe_update`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from workbench.checks._probe import (
     clip,
     not_done,
     packets,
-    probe_refs,
     results_ref,
     test_state,
 )
@@ -200,30 +200,3 @@ def _in_capture(ctx: EvidenceContext, finding: Finding) -> Finding:
         if e.packet is None or capture is None or e.artefact != capture.name or 0 < e.packet <= last
     )  # fmt: skip
     return finding if len(kept) == len(finding.evidence) else dataclasses.replace(finding, evidence=kept)
-
-
-# --- the update test ------------------------------------------------------------------------------
-def update_attempts(ctx: EvidenceContext) -> dict[str, Row]:
-    """The update test's attempts by image (`tampered`, `genuine`): the first row of each."""
-    found: dict[str, Row] = {}
-    for row in ctx.probe_rows("updates"):
-        found.setdefault(clip(row["image"], 20).lower(), row)
-    return found
-
-
-def versions(row: Row) -> tuple[str, str]:
-    """The version the unit reported before and after an attempt ('' when it reported none)."""
-    return clip(row["version_before"], 80), clip(row["version_after"], 80)
-
-
-def update_refs(ctx: EvidenceContext, row: Row, test: TestRun | None) -> tuple[EvidenceRef, ...]:
-    """The unit commands of one attempt (its upload, install, versions), its packets, the results file."""
-    started, finished = finite(row["started"]), finite(row["finished"])
-    if started is None or finished is None:
-        return probe_refs([row], test, 4)
-    during = [
-        s
-        for s in session_rows(ctx, "version", "upload", "install")
-        if started - 1 <= (finite(s["started"]) or -1.0) <= finished + 1
-    ]
-    return (*(command_ref(s) for s in during[:4]), *probe_refs([row], test, 4))

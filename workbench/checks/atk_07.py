@@ -5,11 +5,13 @@ Two views. The firmware's start scripts say as which user each network service i
 socket on the running unit with the process and the user behind it, and what runs decides: a listener
 whose process runs with an effective uid in `privileged_uids` and is not in `exempt_services` fails; none
 passes. A socket whose process the probe could not see is known only by its owner, which a server that
-binds as root and then drops its privileges keeps: from it the probe cannot tell.
+binds as root and then drops its privileges keeps: from it the probe cannot tell. A socket bound only to
+a loopback address (127.0.0.0/8, ::1) serves the unit itself, not the network: it is named, not judged.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,6 +191,17 @@ def _test_shell(row: Row, shell_port: Any) -> bool:
     return shell_port is not None and row["port"] == shell_port and (row["transport"] or "tcp") == "tcp"
 
 
+def loopback_only(address: Any) -> bool:
+    """The socket is bound to a loopback address only (127.0.0.0/8, ::1, ::ffff:127.x), not the network."""
+    text = clip(address, 64).strip("[]").split("%", 1)[0]
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback
+
+
 def _boot_users(today: CheckResult) -> dict[str, list[Any]]:
     users = today.indicators.get("boot_users")
     return users if isinstance(users, dict) else {}
@@ -203,6 +216,7 @@ class UnitListeners:
     unknown: list[str] = field(default_factory=list)
     exempted: list[str] = field(default_factory=list)
     unprivileged: list[str] = field(default_factory=list)
+    local: list[str] = field(default_factory=list)  # bound to loopback only: not network services
     processes: dict[str, tuple[str, Any]] = field(default_factory=dict)  # program -> (user, uid) on the unit
 
     @classmethod
@@ -216,7 +230,10 @@ class UnitListeners:
             label = f"{name or 'a process'} on {port}" if seen else port
             if seen:
                 unit.processes.update({p: (clip(row["user"], 64), uid) for p in programs})
-            if uid is None:
+            if loopback_only(row["address"]):
+                who = f"uid {uid}" if uid is not None else "user unknown"
+                unit.local.append(f"{label} at {clip(row['address'], 64)} ({who})")
+            elif uid is None:
                 unit.unknown.append(f"{label} (user unknown)")
             elif uid not in policy.privileged:
                 unit.unprivileged.append(f"{label} (uid {uid})")
@@ -238,6 +255,9 @@ class UnitListeners:
             notes.append("Unprivileged on the unit: " + listed(self.unprivileged))
         if self.unknown and self.failing:
             notes.append("No process seen behind (privileges dropped or not): " + listed(self.unknown))
+        if self.local:
+            notes.append("Bound only to a loopback address, so not a network service (not judged): "
+                         + listed(self.local))  # fmt: skip
         return notes
 
     def differences(self, boot_users: dict[str, list[Any]], policy: Policy) -> list[str]:
@@ -264,7 +284,7 @@ class UnitListeners:
             f"{name} (pid {pid})": [r["port"] for r in rows] for (pid, name, _), rows in self.failing.items()
         }
         return {"failing": failing, "unknown": self.unknown, "exempt": self.exempted,
-                "unprivileged": self.unprivileged}  # fmt: skip
+                "unprivileged": self.unprivileged, "loopback_only": self.local}  # fmt: skip
 
 
 CHECK = LeastPrivilegeServices

@@ -3,9 +3,12 @@
 The inspector's hands-on test, guided by the declaration and the firmware's accounts. With test access
 (catalogue 2026.4, `password_change`) the probe follows the documented procedure itself: it sets a new
 password through the device's form, tries the new one and the old one on every service the manufacturer
-says uses it (`applies_to`), and sets the original back. The old password still accepted anywhere, or the
-documented change refused, fails; all as it should on the user's own interface (`user_interfaces`), with
-the documentation named and no other password login left untested, passes.
+says uses it (`applies_to`), and sets the original back. The old password still accepted where the new
+one works fails, and so does a change the form answered 2xx while the new password is refused and the old
+one accepted (the device claimed a change it did not make); all as it should on the user's own interface
+(`user_interfaces`), with the documentation named and no other password login left untested, passes. A
+change the form refused (a 4xx: the unit's password rules, a lock-out still running, a form that needs a
+token) or that did not take is not decided here.
 """
 
 from __future__ import annotations
@@ -134,30 +137,52 @@ class PasswordChange:
                 f" {listed(self.tried())}, and the original was set back.")  # fmt: skip
 
     def failures(self, ctx: EvidenceContext) -> list[Finding]:
-        """The old password accepted after the change; the documented change refused outright."""
+        """The old password accepted where the new one works; or refused-new, accepted-old after a change
+        the form answered 2xx (a change claimed, not made)."""
         test = test_state(ctx, "password_change")
-        found = [
-            Finding(f"the old password is still accepted on {name} after the documented change",
-                    Severity.HIGH, probe_refs([steps["old_password"]], test), {"service": name})
-            for name, steps in sorted(self.tries.items())
-            if steps.get("old_password", {}).get("accepted") is True
-        ]  # fmt: skip
-        change = self.change
-        status = clip(change["status"], 8) if change else ""
-        if change and change["accepted"] is False and status[:1] == "4" and status not in _WRONG_CURRENT:
-            summary = (f"the device refused the documented password change ({status}:"
-                       f" {clip(change['detail'], 160)})")  # fmt: skip
-            found.append(Finding(summary, Severity.HIGH, probe_refs([change], test), {"status": status}))
+        answered = clip(self.change["status"], 8) if self.change else ""
+        found = []
+        for name, steps in sorted(self.tries.items()):
+            new, old = steps.get("new_password", {}), steps.get("old_password", {})
+            if old.get("accepted") is not True:
+                continue
+            shown = [new, old]
+            if new.get("accepted") is True:
+                summary = f"the old password is still accepted on {name} after the documented change"
+            elif new.get("accepted") is False and self.claimed() and self.change:
+                shown.insert(0, self.change)
+                summary = (f"the device answered the documented change {answered}, but on {name} the new"
+                           " password is refused and the old one still accepted: it claimed a change it did"
+                           " not make")  # fmt: skip
+            else:
+                continue
+            found.append(Finding(summary, Severity.HIGH, probe_refs(shown, test), {"service": name}))
         return found
+
+    def claimed(self) -> bool:
+        """The form answered the change with a 2xx."""
+        change = self.change
+        return bool(change and change["accepted"] is True and clip(change["status"], 8)[:1] == "2")
 
     def cannot_tell(self, test: TestRun | None, scan: TestRun | None, params: Parameters) -> str | None:
         """Why the rows do not show the procedure works (None when they do)."""
         change, status = self.change, clip(self.change["status"], 8) if self.change else ""
         if test is None or test.status in (TestStatus.SKIPPED, TestStatus.ERROR) or change is None:
             return not_done(test, "password_change") or "the probe's password change test made no change"
+        untaken = [n for n, s in self.tries.items()
+                   if s.get("new_password", {}).get("accepted") is False
+                   and s.get("old_password", {}).get("accepted") is True]  # fmt: skip
+        if untaken:
+            return (f"on {listed(untaken)} the new password is refused and the old one accepted: the change"
+                    f" did not take (the form answered {status or 'nothing'})")  # fmt: skip
         if change["accepted"] is not True:
             if status in _WRONG_CURRENT:
                 return f"the form refused the current password the test access gives ({status}); correct it"
+            if status[:1] == "4":
+                return (f"the device refused the documented change ({status}: {clip(change['detail'], 160)}):"
+                        " its rules may reject the new password the probe chose (400, 422), a lock-out may"
+                        " still be running (429), or the form may need what the probe does not send (a token,"
+                        " another encoding: 404, 405, 415); try the procedure by hand")  # fmt: skip
             return f"the device's answer to the change did not say whether it took ({status or 'no answer'})"
         if self.untried:
             return f"{listed(self.untried)} (in applies_to) was not tried"

@@ -2,34 +2,23 @@
 
 The firmware shows what starts logging and time synchronisation at boot, the capture which time servers
 the device reached. With test access (catalogue 2026.4) the probe reads the unit's clock and, after its
-brute-force test, the log files the manufacturer names: the unit's clock must lie within
-`probe_clock_tolerance_s` of the probe's, and the failed logins the probe made must be in the log, within
-the run. That is the inspection method's hands-on test, done on the unit; it decides with the firmware
-showing logging started or configured (whether the log survives a restart it cannot show).
+brute-force test, the log files the manufacturer names (`_probe_logs`): the failed logins the probe made
+must be in the log, within the run, and the unit's clock within `probe_clock_tolerance_s` of the probe's.
+That is the inspection method's hands-on test, done on the unit; it decides with the firmware showing
+logging started or configured (whether the log survives a restart it cannot show). The failed logins
+missing from a log that could show them fail; a clock beyond the tolerance does not decide (on an isolated
+bench an NTP client cannot reach its server).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, boot_starts, declaration_ref, program_names, started
-from workbench.checks._probe import MAX_REFS, clip, probe_refs, results_ref, service_label, test_state
-from workbench.checks._probe import Row as ProbeRow
-from workbench.checks._probe_unit import (
-    access_part,
-    amended,
-    command_refs,
-    decide,
-    finite,
-    listed,
-    session_refs,
-    undecided,
-    unfinished,
-    unit_start,
-)
+from workbench.checks._probe_logs import NO_NTP, ClockOffset, FailedLogins
+from workbench.checks._probe_unit import amended, decide, listed, undecided, unit_start
 from workbench.checks._procedural import declared
-from workbench.checks.base import CheckResult, EvidenceKind, EvidenceRef, Finding, Severity, Verdict
+from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 
 _TIME_PORTS = {"ntp": 123, "sntp": 123, "nts": 4460}
@@ -128,23 +117,28 @@ class SecurityLogging(FirmwareCheck):
         if done is not None:
             return done
         params = self.params(ctx)
-        clock = UnitClock.of(ctx, params.number("probe_clock_tolerance_s"))
+        clock = ClockOffset.of(ctx, params.number("probe_clock_tolerance_s"))
         logins = FailedLogins.of(ctx, clock.offset)
-        findings = [f for f in (clock.finding(ctx), logins.finding(ctx)) if f is not None]
         reasons = [clock.reason(), logins.reason(), *params.notes]
         indicators = {"clock": clock.indicators(), "failed_logins": logins.indicators()}
-        if findings:
-            lead = "decided on the unit: " + "; ".join(f.summary for f in findings)
-            found = [*findings, *today.findings]
+        unlogged = logins.finding(ctx)
+        if unlogged is not None:
+            lead = f"decided on the unit: {unlogged.summary}"
+            found = [unlogged, *today.findings]
             return decide(ctx, today, Verdict.FAIL, [lead, *reasons], found, (PROCEDURE,), indicators)
         if today.verdict is Verdict.FAIL:
             lead = (
                 "The declaration's statement (security events not logged) stands, whatever the unit showed."
             )
             return amended(ctx, today, reasons=[lead, *reasons], indicators=indicators)
-        if clock.offset is None or not logins.logged:
-            lead = undecided("it did not show both the clock and the failed logins")
-            return amended(ctx, today, reasons=[lead, *reasons], indicators=indicators)
+        gap = (
+            "it did not show the failed logins it made in the unit's log" if not logins.logged
+            else "it could not read the unit's clock" if clock.offset is None
+            else f"the unit's clock is beyond {clock.tolerance:g} s of the probe's; {NO_NTP}" if clock.wrong
+            else None
+        )  # fmt: skip
+        if gap:
+            return amended(ctx, today, reasons=[undecided(gap), *reasons], indicators=indicators)
         kept = _kept_by_firmware(today, params.lowered("syslog_configs"))
         if not kept:
             return amended(ctx, today, reasons=[NOT_KEPT, *reasons], indicators=indicators)
@@ -193,156 +187,6 @@ def _kept_by_firmware(today: CheckResult, syslog_configs: list[str]) -> list[str
         return []
     configs = [c for c in observed.get("configs") or () if str(c).lower() in syslog_configs]
     return [*(observed.get("loggers_at_boot") or ()), *configs]
-
-
-_GUESSING = ("default_credentials", "brute_force")  # the probe's tests that try wrong passwords
-_SLACK_S = 2.0  # a log's time has whole seconds; the clock offset is read to a fraction of one
-
-
-def _guessing_windows(ctx: EvidenceContext) -> list[tuple[float, float]]:
-    """When the probe's tests tried wrong passwords (this machine's clock)."""
-    windows = []
-    for run in (test_state(ctx, name) for name in _GUESSING):
-        started, finished = (finite(run.started), finite(run.finished)) if run else (None, None)
-        if started is not None and finished is not None:
-            windows.append((started - _SLACK_S, finished + _SLACK_S))
-    return windows
-
-
-def _while_guessing(row: ProbeRow, offset: float | None, windows: list[tuple[float, float]]) -> bool:
-    """A log line written while the probe tried wrong passwords (its time taken back to this machine's
-    clock); with no test times known, any line of the run."""
-    if not windows:
-        return row["in_window"] is True
-    logged = finite(row["logged_at"])
-    when = None if logged is None else logged - (offset or 0.0)
-    return when is not None and any(start <= when <= end for start, end in windows)
-
-
-def _seconds(value: float) -> str:
-    return f"{value:.1f} s" if abs(value) < 1e7 else f"{value:.3g} s"
-
-
-@dataclass
-class UnitClock:
-    """The unit's clock against the probe's (`device_clock`)."""
-
-    offset: float | None
-    tolerance: float
-    row: ProbeRow | None = None
-
-    @classmethod
-    def of(cls, ctx: EvidenceContext, tolerance: float) -> UnitClock:
-        for row in ctx.probe_rows("device_clock"):
-            offset = finite(row["offset_s"])
-            if offset is not None:
-                return cls(offset, tolerance, row)
-        return cls(None, tolerance)
-
-    @property
-    def wrong(self) -> bool:
-        return self.offset is not None and abs(self.offset) > self.tolerance
-
-    def reason(self) -> str:
-        if self.offset is None:
-            return "The unit's clock could not be read (no usable device_clock row)."
-        within = "beyond" if self.wrong else "within"
-        return f"The unit's clock is {_seconds(self.offset)} off the probe's, {within} {self.tolerance:g} s."
-
-    def finding(self, ctx: EvidenceContext) -> Finding | None:
-        if not self.wrong or self.row is None:
-            return None
-        return Finding(
-            summary=f"the unit's clock is {_seconds(self.offset or 0.0)} off, beyond {self.tolerance:g} s:"
-            " its log's times are not reliable",
-            severity=Severity.MEDIUM,
-            evidence=session_refs(ctx, "clock") or (results_ref(self.row, "device_clock"),),
-            data=self.indicators(),
-        )
-
-    def indicators(self) -> dict[str, Any]:
-        row = self.row or {}
-        times = {name: finite(row.get(name)) for name in ("device_time", "probe_time")}
-        return {"offset_s": self.offset, "tolerance_s": self.tolerance, **times}
-
-
-@dataclass
-class FailedLogins:
-    """The failed logins the probe made (wrong passwords its brute-force and default-credential tests had
-    refused), and the unit's log lines of failed logins written while those tests ran."""
-
-    tried: list[ProbeRow]  # refused attempts
-    logged: list[ProbeRow]  # failed_login lines written while the probe tried wrong passwords
-    earlier: int  # failed_login lines at other times
-    files: list[str]  # the log files the test access names
-    unread: list[str]  # log commands that did not finish
-
-    @classmethod
-    def of(cls, ctx: EvidenceContext, offset: float | None) -> FailedLogins:
-        tried = [r for r in ctx.probe_rows("bruteforce") if (r["outcome"] or "").lower() == "rejected"]
-        tried += [r for r in ctx.probe_rows("logins") if r["accepted"] is False]
-        failed = [r for r in ctx.probe_rows("device_log") if (r["event"] or "").lower() == "failed_login"]
-        named = access_part(ctx, "logs")
-        files = [clip(f, 200) for f in named if isinstance(f, str)] if isinstance(named, list) else []
-        windows = _guessing_windows(ctx)
-        logged = [r for r in failed if _while_guessing(r, offset, windows)]
-        return cls(tried, logged, len(failed) - len(logged), files, unfinished(ctx, "logs"))
-
-    @property
-    def missing(self) -> bool:
-        """The probe made failed logins, read the named logs, and found none of them there."""
-        return bool(self.tried and self.files and not self.unread and not self.logged)
-
-    def services(self) -> str:
-        return listed(sorted({service_label(r) for r in self.tried}), 6)
-
-    def reason(self) -> str:
-        if self.logged:
-            first = self.logged[0]
-            where = f"{clip(first['file'], 120)} line {first['line']}"
-            return (f"{len(self.logged)} failed login(s) logged on the unit while the probe tried wrong"
-                    f" passwords, e.g. {where}: {clip(first['text'], 160)!r}.")  # fmt: skip
-        if not self.tried:
-            return "The probe had no wrong password refused: no failed login to look for in the log."
-        if not self.files:
-            return "The test access names no log file (test-access.yaml `logs`): the unit's log was not read."
-        if self.unread:
-            return "The unit's log could not be read: " + listed(self.unread, 3) + "."
-        older = f" ({self.earlier} failed-login line(s) at other times)" if self.earlier else ""
-        return f"No failed login from the probe's wrong passwords in {listed(self.files, 4)}{older}."
-
-    def finding(self, ctx: EvidenceContext) -> Finding | None:
-        if not self.missing:
-            return None
-        return Finding(
-            summary=f"the {len(self.tried)} failed login(s) the probe made ({self.services()}) are not in the"
-            f" log the manufacturer names ({listed(self.files, 4)})",
-            severity=Severity.MEDIUM,
-            evidence=(*probe_refs(self.tried, test_state(ctx, "brute_force"), 4), *session_refs(ctx, "logs")),
-            data=self.indicators(),
-        )
-
-    def shown(self, ctx: EvidenceContext) -> Finding:
-        lines = [EvidenceRef(artefact=r["artefact"] or "probe", sha256=r["artefact_sha256"] or "",
-                             path=clip(r["file"], 200), note=f"line {r['line']} on the unit")
-                 for r in self.logged[:MAX_REFS]]  # fmt: skip
-        return Finding(
-            summary=f"{len(self.logged)} failed login(s) of the probe's run logged on the unit",
-            severity=Severity.INFO,
-            evidence=(*lines, *command_refs(ctx, "logs", "clock")),
-            data=self.indicators(),
-        )
-
-    def indicators(self) -> dict[str, Any]:
-        return {
-            "rejected_attempts": len(self.tried),
-            "services": sorted({service_label(r) for r in self.tried}),
-            "logged": [
-                f"{clip(r['file'], 120)}:{r['line']}: {clip(r['text'], 160)}" for r in self.logged[:20]
-            ],
-            "at_other_times": self.earlier,
-            "log_files": self.files,
-        }
 
 
 CHECK = SecurityLogging

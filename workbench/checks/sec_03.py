@@ -9,6 +9,8 @@ certificate or public key, or an ssh/ssl configuration file). Such a file with a
 Image formats can lose modes. With test access (catalogue 2026.4) the probe lists owner and mode of
 everything at and under `sensitive_paths` on the running unit; the same rule judges those files, and
 the unit's modes decide where the image's differ. A file the unit did not list keeps the image's word.
+A symbolic link is judged by its target (the mode and owner the listing gives are the target's); a link
+the probe could not resolve, or whose target it did not list, leaves its path undecided, never passed.
 """
 
 from __future__ import annotations
@@ -108,24 +110,24 @@ class StoredSecretsProtected(FirmwareCheck):
         forbidden = mode_bits(params.get("forbidden_mode_bits"))
         unit = UnitFiles.of(ctx, today, params.lowered("sensitive_paths"), forbidden)
         kept = [f for f in today.findings if not unit.covers(str(f.data.get("path") or ""))]
-        indicators = {"secrets": unit.secrets, "unknown_modes": unit.unknown}
+        indicators = {"secrets": unit.secrets, "unknown_modes": unit.unknown, "unresolved": unit.unresolved}
         reasons = [*unit.differences(today), *params.notes]
         if unit.failing:
             findings = [_unit_finding(ctx, row, what) for row, what in unit.failing]
             lead = "decided on the unit: " + listed([f.summary for f in findings], 6)
-            return decide(
-                ctx, today, Verdict.FAIL, [lead, *reasons], findings + kept, (PROCEDURE,), indicators
-            )
+            reasons = [lead, *unit.undecided(), *reasons]
+            return decide(ctx, today, Verdict.FAIL, reasons, findings + kept, (PROCEDURE,), indicators)
         if kept:
             unlisted = listed([str(f.data["path"]) for f in kept])
             lead = (f"On the unit, no secret it listed has a forbidden bit ({forbidden:04o}); the image's"
-                    f" modes stand for what it did not list: {unlisted}.")  # fmt: skip
-            return amended(ctx, today, reasons=[lead, *reasons], findings=kept, indicators=indicators)
-        if not unit.secrets or unit.unknown:
+                    f" modes stand for what it did not list or could not read: {unlisted}.")  # fmt: skip
+            reasons = [lead, *unit.undecided(), *reasons]
+            return amended(ctx, today, reasons=reasons, findings=kept, indicators=indicators)
+        if not unit.secrets or unit.unknown or unit.unresolved:
             lead = unit.undecided_reason()
             return amended(ctx, today, verdict=Verdict.NEEDS_INSPECTOR, reasons=[lead, *reasons], findings=(),
                            indicators=indicators)  # fmt: skip
-        held = [f"{s['path']} ({s['mode']})" for s in unit.secrets]
+        held = [f"{s['path']} ({_through(s['target'])}{s['mode']})" for s in unit.secrets]
         lead = (f"decided on the unit: {len(held)} file(s) holding secrets at the sensitive paths, none with"
                 f" a forbidden bit ({forbidden:04o}): {listed(held)}")  # fmt: skip
         return decide(ctx, today, Verdict.PASS, [lead, *reasons, NOT_JUDGED], [], (PROCEDURE,), indicators)
@@ -170,15 +172,23 @@ class StoredSecretsProtected(FirmwareCheck):
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
 
 
+def _through(target: str | None) -> str:
+    """`a link to X, ` for a link's description (its mode is the target's)."""
+    return f"a link to {target}, " if target else ""
+
+
 def _unit_finding(ctx: EvidenceContext, row: ProbeRow, what: str) -> Finding:
     path, mode, owner = clip(row["path"], 300), clip(row["mode"], 8), clip(row["owner"], 64)
+    target = clip(row["target"], 300) or None
+    link = f" (a link to {target})" if target else ""
     on_unit = EvidenceRef(artefact=row["artefact"] or "probe", sha256=row["artefact_sha256"] or "", path=path,
-                          note=f"mode {mode} on the unit (file_modes)")  # fmt: skip
+                          note=f"mode {mode} on the unit (file_modes){link}")  # fmt: skip
     return Finding(
-        summary=f"on the unit, {path} holds {what} and its mode {mode} lets other users read it",
+        summary=f"on the unit, {path}{link} holds {what} and its mode {mode} lets other users read it",
         severity=Severity.HIGH,
         evidence=(on_unit, *command_refs(ctx, "file_modes")) if row["artefact"] else (results_ref(row),),
-        data={"path": path, "holds": what, "mode": mode, "owner": owner or None, "uid": row["uid"]},
+        data={"path": path, "holds": what, "mode": mode, "owner": owner or None, "uid": row["uid"],
+              "target": target},
     )
 
 
@@ -191,6 +201,7 @@ class UnitFiles:
     secrets: list[dict[str, Any]] = field(default_factory=list)
     failing: list[tuple[ProbeRow, str]] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # secrets whose mode could not be read
+    unresolved: list[str] = field(default_factory=list)  # secrets behind a link the listing does not resolve
 
     @classmethod
     def of(cls, ctx: Any, today: CheckResult, sensitive: list[str], forbidden: int) -> UnitFiles:
@@ -200,14 +211,19 @@ class UnitFiles:
         for row in unit.rows:
             path = row["path"] or ""
             what = known.get(path) or secret_by_place(path, sensitive, public)
+            mode = parse_mode(row["mode"])
+            if what and (row["type"] == "link" or (row["target"] and mode is None)):
+                unit.unresolved.append(_unresolved(row))
+                continue
             if not row["exists"] or row["type"] != "file" or not what:
                 continue
-            mode = parse_mode(row["mode"])
             shown = "mode unknown" if mode is None else f"{mode:04o}"
             unit.secrets.append({"path": clip(path, 300), "holds": what, "mode": shown,
-                                 "owner": clip(row["owner"], 64)})  # fmt: skip
+                                 "owner": clip(row["owner"], 64),
+                                 "target": clip(row["target"], 300) or None})  # fmt: skip
             if mode is None:
-                unit.unknown.append(clip(path, 300))
+                error = f" ({clip(row['error'], 120)})" if row["error"] else ""
+                unit.unknown.append(clip(path, 300) + error)
             elif mode & forbidden:
                 unit.failing.append((row, what))
         return unit
@@ -219,7 +235,8 @@ class UnitFiles:
             for r in self.rows
             if r["exists"] is False and (r["path"] or "").lower() in self.sensitive
         ]
-        return any(r["path"] == path for r in self.rows) or _under(path, absent)
+        undecided = {r["path"] for r in self.rows if r["type"] == "link" or r["error"]}
+        return (path not in undecided and any(r["path"] == path for r in self.rows)) or _under(path, absent)
 
     def differences(self, today: CheckResult) -> list[str]:
         modes = {r["path"]: (r["exists"], parse_mode(r["mode"])) for r in self.rows if r["path"]}
@@ -237,11 +254,31 @@ class UnitFiles:
         lead = "The image and the unit differ (the unit decides; image formats can lose modes)"
         return [f"{lead}: {listed(differ, 6)}."]
 
-    def undecided_reason(self) -> str:
+    def undecided(self) -> list[str]:
+        """What the unit's listing leaves undecided, one sentence each."""
+        said = []
+        if self.unresolved:
+            links = listed(self.unresolved, 6)
+            said.append(f"Undecided on the unit: {links}; the mode that protects what the link points to was"
+                        " not listed (the image's word, if any, stands for it).")  # fmt: skip
         if self.unknown:
-            return f"The unit listed secrets whose mode the probe could not read: {listed(self.unknown)}."
+            unread = listed(self.unknown)
+            said.append(f"The unit listed secrets whose mode the probe could not read: {unread}.")
+        return said
+
+    def undecided_reason(self) -> str:
+        if self.unresolved or self.unknown:
+            return " ".join(self.undecided())
         return ("The unit holds no file that holds a secret at the sensitive paths: where it keeps its"
                 " secrets (and how) is for the inspector.")  # fmt: skip
+
+
+def _unresolved(row: ProbeRow) -> str:
+    """`/etc/shadow is a link the probe could not resolve (No such file)`."""
+    path, target, error = clip(row["path"], 300), clip(row["target"], 300), clip(row["error"], 120)
+    if row["type"] == "link":
+        return f"{path} is a link the probe could not resolve" + (f" ({error})" if error else "")
+    return f"{path} is a link to {target}, whose mode was not listed" + (f" ({error})" if error else "")
 
 
 def _image_secrets(today: CheckResult) -> list[dict[str, Any]]:

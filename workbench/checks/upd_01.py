@@ -1,9 +1,13 @@
 """UPD-01: the device's software can be updated.
 
 The firmware's update tools and addresses beside the mechanism the manufacturer declares. With test
-access (catalogue 2026.4) the probe installs the genuine update through the path the manufacturer names
-and reads the version before and after: a changed version shows the mechanism works on a unit (PASS when
-the declaration names the mechanism); the genuine update refused shows it does not (FAIL).
+access (catalogue 2026.4) the probe installs the genuine update with the update command the manufacturer
+grants the lab and reads the version before and after. That is the unit's local update path, not
+necessarily the declared mechanism (OTA from a cloud, an app): it passes when the genuine update installed
+(exit 0) and changed the version over the test, the declaration names a mechanism and the firmware image
+holds the command's program (the updater the declared mechanism would use). The genuine update refused
+fails, unless the copy with one byte changed was installed just before (the unit may refuse to install
+the version it runs).
 """
 
 from __future__ import annotations
@@ -22,12 +26,20 @@ from workbench.checks._probe_unit import (
     amended,
     decide,
     firmware_today,
+    listed,
     older_catalogue,
     takes_unit_tests,
     undecided,
     unit_gap,
+)
+from workbench.checks._probe_update import (
+    answer,
+    installed,
     update_attempts,
+    update_program,
     update_refs,
+    updater_in_image,
+    version_story,
     versions,
 )
 from workbench.checks._procedural import declared, says_none
@@ -54,31 +66,42 @@ class SoftwareUpdatable(FirmwareCheck):
             return amended(ctx, today, reasons=older_catalogue(ctx))
         test, gap = unit_gap(ctx, "update")
         attempts = update_attempts(ctx)
-        genuine = attempts.get("genuine")
+        tampered, genuine = attempts.get("tampered"), attempts.get("genuine")
+        program = update_program(ctx)
+        path = f"the unit's local update path from the test access, {program or 'its update command'},"
         if genuine is not None and genuine["accepted"] is False:
-            finding = _refused(ctx, genuine, test)
+            if tampered is not None and installed(tampered):
+                why = (f"{path} refused the genuine update ({answer(genuine, 160)}) after it had installed"
+                       f" the copy with one byte changed ({version_story(tampered, genuine)}): a unit may"
+                       " refuse to install the version it already runs")  # fmt: skip
+                return amended(ctx, today, reasons=[undecided(why)])
+            finding = _refused(ctx, genuine, test, path)
             lead = f"decided on the unit: {finding.summary}"
             return decide(ctx, today, Verdict.FAIL, [lead], [finding, *today.findings], (APPLY,))
         # the unit's version before the test's first install: a tampered image the unit installed first may
         # have brought the genuine file's version already
-        first = attempts.get("tampered") or genuine
-        why = (gap if genuine is None else None) or _cannot_tell(genuine, first)
+        first = tampered or genuine
+        why = _cannot_tell(genuine, first, gap)
         if why:
             return amended(ctx, today, reasons=[undecided(why)])
         before, after = versions(first)[0], versions(genuine)[1]
-        lead = (
-            f"On the unit, the genuine update was installed through the declared path: {before} -> {after}."
-        )
+        story = version_story(tampered, genuine)
+        lead = (f"{path[0].upper()}{path[1:]} installed the manufacturer's update: the version went"
+                f" {before} -> {after} over the update test ({story}).")  # fmt: skip
         mechanism = getattr(getattr(ctx.declaration, "update", None), "mechanism", None)
         if today.verdict is Verdict.FAIL or not mechanism or says_none(mechanism):
             return amended(ctx, today, reasons=[lead, _undeclared(mechanism)])
-        data = {"version_before": before, "version_after": after, "mechanism": clip(mechanism, 200)}
+        where = updater_in_image(ctx, program)
+        if not where:
+            return amended(ctx, today, reasons=[lead, _not_linked(ctx, program, mechanism)])
+        data = {"version_before": before, "version_after": after, "mechanism": clip(mechanism, 200),
+                "program": program, "in_image": where[:3]}  # fmt: skip
         shown = Finding(
             "the unit installed the genuine update", Severity.INFO, update_refs(ctx, genuine, test), data
         )
         reasons = [
-            f"decided on the unit: {lead[0].lower()}{lead[1:]}",
-            f"The declaration names the mechanism: {clip(mechanism, 200)}.",
+            f"decided on the unit: {lead[0].lower()}{lead[1:-1]}; the declared mechanism"
+            f" ({clip(mechanism, 200)}) uses the same updater, found in the image ({listed(where, 3)}).",
             NOT_JUDGED,
         ]
         return decide(ctx, today, Verdict.PASS, reasons, [shown], (APPLY,))
@@ -135,26 +158,38 @@ def _undeclared(mechanism: str | None) -> str:
     return f"Not decided: the declaration states {clip(mechanism, 80)!r} as the update mechanism."
 
 
-def _cannot_tell(genuine: Row | None, first: Row | None) -> str | None:
+def _not_linked(ctx: EvidenceContext, program: str | None, mechanism: str) -> str:
+    """Why the local update path does not show the declared mechanism works."""
+    declared_as = f"the declared mechanism ({clip(mechanism, 120)})"
+    if not program:
+        return (f"Not decided: the test access's update command names no program, so nothing shows"
+                f" {declared_as} uses the same updater.")  # fmt: skip
+    if not ctx.has(EvidenceKind.FIRMWARE):
+        return (f"Not decided: without the firmware image (add it to the case) nothing shows {declared_as}"
+                f" uses {program}, the updater tested.")  # fmt: skip
+    return (f"Not decided: {program}, the updater tested, is not in the firmware image, so nothing shows"
+            f" {declared_as} uses it.")  # fmt: skip
+
+
+def _cannot_tell(genuine: Row | None, first: Row | None, gap: str | None) -> str | None:
     """Why an installed genuine update does not show the mechanism works (None when it does); `first` is
     the update test's first attempt, whose version before is the unit's at the start."""
     if genuine is None or first is None or genuine["accepted"] is None:
-        return "the genuine update was not tried to the end"
+        return "the genuine update was not tried to the end" + (f" ({gap})" if gap else "")
     before, after = versions(first)[0], versions(genuine)[1]
     if not before or not after:
         return "the unit's version could not be read before and after the update"
     if before == after:
-        return (f"the unit reported version {before} before and after (the genuine file may be the version"
-                " installed already)")  # fmt: skip
+        return (f"the unit reported version {before} before the first install and after the genuine update"
+                " (the genuine file may be the version installed already)")  # fmt: skip
     return None
 
 
-def _refused(ctx: EvidenceContext, row: Row, test: TestRun | None) -> Finding:
-    output = clip(row["output"], 300)
-    summary = (f"the unit refused the genuine update through the declared path (exit status"
-               f" {row['exit_status']}{': ' + output if output else ''})")  # fmt: skip
-    data = {"command": clip(row["command"], 200), "exit_status": row["exit_status"], "output": output,
-            "file": clip(row["file"], 200), "version_before": versions(row)[0]}  # fmt: skip
+def _refused(ctx: EvidenceContext, row: Row, test: TestRun | None, path: str) -> Finding:
+    summary = f"{path} refused the genuine update ({answer(row, 300)})"
+    data = {"command": clip(row["command"], 200), "exit_status": row["exit_status"],
+            "output": clip(row["output"], 300), "file": clip(row["file"], 200),
+            "version_before": versions(row)[0]}  # fmt: skip
     return Finding(summary, Severity.HIGH, update_refs(ctx, row, test), data)
 
 

@@ -7,11 +7,12 @@ catalogue's `update_tools` (UPD-01). Verification is shown by the engine's `veri
 checks corruption, not authenticity: that is no verification.
 
 With test access (catalogue 2026.4) the probe sends the genuine update with one byte changed through
-the path the manufacturer names, then the genuine one as the control. The changed image installed (or
-the version changed by it) fails; refused, with the control installed and the version unchanged, the
-unit verifies what it installs: PASS when the image shows a signature verifier or key (a plain checksum
-refuses a changed byte too), unless the image or the declaration fails. Both refused cannot tell (the
-path itself may not work).
+the update command the manufacturer grants, then the genuine one as the control, under the same name. The
+changed image installed (or the version changed by it, whatever the unit answered) fails; refused, with
+the control installed and the version unchanged, the unit verifies what it installs. That passes when the
+image shows a signature verifier or key (a plain checksum refuses a changed byte too) and holds the update
+command's program (else the verifier it shows may belong to another tool), unless the image or the
+declaration fails. Both refused cannot tell (the path itself may not work).
 """
 
 from __future__ import annotations
@@ -34,12 +35,20 @@ from workbench.checks._probe_unit import (
     amended,
     decide,
     firmware_today,
+    listed,
     older_catalogue,
     takes_unit_tests,
     undecided,
     unit_gap,
+)
+from workbench.checks._probe_update import (
+    answer,
+    installed,
+    names_differ,
     update_attempts,
+    update_program,
     update_refs,
+    updater_in_image,
     versions,
 )
 from workbench.checks._procedural import declared
@@ -114,52 +123,68 @@ OTHER_PATHS = (
 )
 
 
+def _elsewhere(program: str | None, verifiers: list[str]) -> str:
+    if not program:
+        return ("Not decided: the test access's update command names no program the image could be"
+                f" searched for; the verifiers the image shows ({listed(verifiers, 4)}) may belong to another"
+                " tool.")  # fmt: skip
+    return (f"Not decided: the update command's program, {program}, is not in the firmware image; the"
+            f" verifier the image shows ({listed(verifiers, 4)}) may belong to another tool.")  # fmt: skip
+
+
 CHECKSUM_TOO = (
     "A plain checksum refuses a changed byte too: without a signature verifier or public key in the"
     " firmware image (add it to the case) the unit's refusal does not show authenticity is checked."
 )
 
 
-def _verifier_in_image(today: CheckResult) -> bool:
+def _verifiers_in_image(today: CheckResult) -> list[str]:
+    """The signature verifiers and keys the image shows (today's observations)."""
     observed = today.indicators.get("observed")
     if not isinstance(observed, dict):
-        return False
-    kinds = ("verifiers", "public_keys", "verifiers_run_by_update_scripts")
-    return any(observed.get(kind) for kind in kinds)
+        return []
+    shown = [*(observed.get("verifiers") or ()), *(observed.get("public_keys") or ())]
+    return [*map(str, shown), *map(str, observed.get("verifiers_run_by_update_scripts") or ())]
 
 
-def _installed(row: Row) -> bool:
-    """The attempt was installed: the unit said so (exit 0), or its version changed."""
-    before, after = versions(row)
-    return row["accepted"] is True or bool(before and after and before != after)
-
-
-def _cannot_tell(tampered: Row | None, genuine: Row | None) -> str | None:
+def _cannot_tell(
+    ctx: EvidenceContext, tampered: Row | None, genuine: Row | None, gap: str | None
+) -> str | None:
     """Why a refused tampered image does not show the unit verifies (None when it does)."""
-    if tampered is None or tampered["accepted"] is None:
-        return "the image with one byte changed was not installed or refused (the attempt did not run)"
+    cut = f" ({gap})" if gap else ""
+    if tampered is None:
+        return gap or "the probe run has no attempt with the image with one byte changed"
+    if tampered["accepted"] is None:
+        return f"the install of the image with one byte changed did not end in installed or refused{cut}"
     before, after = versions(tampered)
     if not before or not after:
         return "the unit's version could not be read around the tampered image"
     if genuine is None or genuine["accepted"] is None:
-        return "the genuine image (the control) was not tried to the end"
+        return f"the genuine image (the control) was not tried to the end{cut}"
     if genuine["accepted"] is False:
-        output = clip(genuine["output"], 200)
-        said = f"exit status {genuine['exit_status']}" + (f": {output}" if output else "")
-        return (f"the unit refused the genuine image too ({said}), so the refusal may be its update path"
-                " failing rather than a check of the image")  # fmt: skip
+        return (f"the unit refused the genuine image too ({answer(genuine)}), so the refusal may be its"
+                " update path failing rather than a check of the image")  # fmt: skip
+    if differ := names_differ(ctx, tampered, genuine):
+        return (f"the copy with one byte changed was installed as {differ[0]!r}, the genuine one as"
+                f" {differ[1]!r}: a unit that checks only the file's name would refuse the copy"
+                " too")  # fmt: skip
     return None
 
 
 def _tampered_finding(ctx: EvidenceContext, row: Row, test: TestRun | None) -> Finding:
     before, after = versions(row)
-    said = "installed it (exit status 0)" if row["accepted"] else f"exited {row['exit_status']}"
-    summary = (f"the unit {said} after the genuine update with one byte changed (offset"
-               f" {row['changed_offset']}) was sent through its update path; version {before or '?'} before,"
-               f" {after or '?'} after")  # fmt: skip
+    sent = (f"the genuine update with one byte changed (offset {row['changed_offset']}) sent through its"
+            " update path")  # fmt: skip
+    if row["accepted"] is True:
+        summary = (f"the unit installed {sent} ({answer(row, 160)}); version {before or '?'} before,"
+                   f" {after or '?'} after")  # fmt: skip
+    else:
+        said = "answered refused" if row["accepted"] is False else "did not finish installing"
+        summary = (f"the unit {said} ({answer(row, 160)}) but its version changed to {after} ({before}"
+                   f" before) after {sent}")  # fmt: skip
     data = {"version_before": before, "version_after": after, "changed_offset": row["changed_offset"],
             "sha256": clip(row["sha256"], 64), "command": clip(row["command"], 200),
-            "output": clip(row["output"], 300)}  # fmt: skip
+            "exit_status": row["exit_status"], "output": clip(row["output"], 300)}  # fmt: skip
     return Finding(summary, Severity.HIGH, update_refs(ctx, row, test), data)
 
 
@@ -176,23 +201,33 @@ class UpdateAuthenticity(FirmwareCheck):
         test, gap = unit_gap(ctx, "update")
         attempts = update_attempts(ctx)
         tampered, genuine = attempts.get("tampered"), attempts.get("genuine")
-        if tampered is not None and _installed(tampered):
+        if tampered is not None and installed(tampered):
             finding = _tampered_finding(ctx, tampered, test)
             lead = f"decided on the unit: {finding.summary}"
             return decide(ctx, today, Verdict.FAIL, [lead], [finding, *today.findings], (ENFORCED,))
-        why = (gap if tampered is None else None) or _cannot_tell(tampered, genuine)
-        if why:
-            return amended(ctx, today, reasons=[undecided(why)])
+        why = _cannot_tell(ctx, tampered, genuine, gap)
+        if why or tampered is None:
+            return amended(ctx, today, reasons=[undecided(why or "no tampered attempt")])
+        program = update_program(ctx)
+        by = program or "the update command of the test access"
         before, _ = versions(tampered)
-        lead = (f"On the unit, the image with one byte changed was refused (version {before} unchanged)"
-                " and the genuine one, the control, was installed through the same path.")  # fmt: skip
+        lead = (f"On the unit, {by} refused the image with one byte changed ({answer(tampered, 160)}; version"
+                f" {before} unchanged) and installed the genuine one, the control, under the same name.")
         if today.verdict is Verdict.FAIL:
             return amended(ctx, today, reasons=[lead, "The image's or the declaration's failure stands:"])
-        if not _verifier_in_image(today):
+        verifiers = _verifiers_in_image(today)
+        if not verifiers:
             return amended(ctx, today, reasons=[lead, CHECKSUM_TOO])
-        reasons = [f"decided on the unit: {lead[0].lower()}{lead[1:]}", OTHER_PATHS]
-        shown = Finding("the unit refused a tampered update", Severity.INFO, update_refs(ctx, tampered, test),
-                        {"version": before, "output": clip(tampered["output"], 300)})  # fmt: skip
+        where = updater_in_image(ctx, program)
+        if not where:
+            return amended(ctx, today, reasons=[lead, _elsewhere(program, verifiers)])
+        reasons = [f"decided on the unit: {lead[0].lower()}{lead[1:]}",
+                   f"The image holds the update command's program ({listed(where, 3)}) and shows signature"
+                   f" verification: {listed(verifiers, 4)}.", OTHER_PATHS]  # fmt: skip
+        data = {"version": before, "program": program, "output": clip(tampered["output"], 300),
+                "exit_status": tampered["exit_status"]}  # fmt: skip
+        refs = update_refs(ctx, tampered, test)
+        shown = Finding("the unit refused a tampered update", Severity.INFO, refs, data)
         return decide(ctx, today, Verdict.PASS, reasons, [shown], (ENFORCED,))
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:

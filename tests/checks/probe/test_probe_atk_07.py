@@ -58,6 +58,26 @@ def test_a_clean_unit_passes_and_the_verdict_is_final(cases: dict[str, Case]) ->
     assert final(cases["clean"], result) == "PASS"
 
 
+def test_listeners_bound_only_to_loopback_are_named_not_judged(
+    cases: dict[str, Case], tmp_path: Path
+) -> None:
+    result = run_check(cases["clean"], "ATK-07")  # camd runs as root on 127.0.0.1 and ::1 only
+    assert result.verdict is Verdict.PASS and (
+        "Bound only to a loopback address, so not a network service (not judged): camd on tcp/5000 at"
+        " 127.0.0.1 (uid 0), camd on tcp/5000 at ::1 (uid 0)" in text_of(result)
+    )
+    spec = spec_of("defective")
+    spec["tables"]["listeners"] += [
+        listener(6000, 0, "debugd", "root", pid=190, address="::ffff:127.0.0.1"),  # IPv4-mapped loopback
+        listener(6001, 0, None, "root", source="socket", address="127.0.0.1"),
+    ]
+    result = run_check(unit_case(tmp_path / "loopback", spec), "ATK-07")
+    assert result.verdict is Verdict.FAIL
+    assert "debugd" not in {f.data["process"] for f in result.findings}
+    assert "debugd on tcp/6000 at ::ffff:127.0.0.1 (uid 0), tcp/6001 at 127.0.0.1 (uid 0)" in text_of(result)
+    assert "tcp/6001 (socket owner" not in text_of(result)
+
+
 def test_the_test_shell_the_manufacturer_grants_is_not_judged(tmp_path: Path) -> None:
     spec = spec_of("clean")
     spec["tables"]["listeners"][1] = listener(SHELL_PORT, 0, "testshelld", "root", pid=102)

@@ -38,7 +38,8 @@ def test_the_old_password_still_accepted_fails(cases: dict[str, Case]) -> None:
     assert (
         finding.summary == "the old password is still accepted on https tcp/443 after the documented change"
     )
-    assert packets_of(result) == {33} and finding.evidence[-1].artefact == "defective-results.json"
+    assert packets_of(result) == {32, 33}  # the new password accepted, the old one too
+    assert finding.evidence[-1].artefact == "defective-results.json"
     assert final(cases["defective"], result) == "FAIL"
 
 
@@ -53,17 +54,58 @@ def test_the_documented_change_working_everywhere_passes_and_is_final(cases: dic
 
 
 @pytest.mark.parametrize(
-    ("status", "verdict", "said"),
-    [("400", Verdict.FAIL, "the device refused the documented password change (400"),
-     ("403", Verdict.NEEDS_INSPECTOR, "the form refused the current password the test access gives (403)"),
-     ("303", Verdict.NEEDS_INSPECTOR, "did not say whether it took (303)")],
+    ("status", "said"),
+    [("400", "the device refused the documented change (400: change: 400): its rules may reject the new"),
+     ("429", "the device refused the documented change (429"),  # an earlier run's lock-out still running
+     ("415", "the device refused the documented change (415"),  # a form that wants another encoding
+     ("403", "the form refused the current password the test access gives (403)"),
+     ("303", "did not say whether it took (303)")],
 )  # fmt: skip
-def test_a_refused_change(tmp_path: Path, status: str, verdict: Verdict, said: str) -> None:
+def test_a_refused_change_is_not_decided(tmp_path: Path, status: str, said: str) -> None:
+    """A 4xx may be the unit's password rules, a lock-out or a form the probe cannot fill: never a FAIL."""
     spec = spec_of("clean")
     spec["tables"]["password_change"] = [step("change", "https", 443, False, status, [30])]
-    result = run_check(unit_case(tmp_path / status, spec), "AUTH-04")
-    assert result.verdict is verdict and bool(result.decided_by) is (verdict is Verdict.FAIL)
-    assert said in text_of(result)
+    case = unit_case(tmp_path / status, spec)
+    result = run_check(case, "AUTH-04")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by and not result.findings
+    assert said in text_of(result) and final(case, result) == "PENDING"
+
+
+def test_a_change_that_did_not_take_is_undecided_unless_the_form_claimed_it(tmp_path: Path) -> None:
+    """The new password refused and the old one accepted: the change did not take. Only a form that answered
+    2xx to the change claimed one, and fails."""
+    spec = spec_of("clean")
+    steps = spec["tables"]["password_change"]
+    steps[1] = step("new_password", "https", 443, False, "401", [32])
+    steps[2] = step("old_password", "https", 443, True, "200", [33])
+    case = unit_case(tmp_path / "claimed", spec)
+    result = run_check(case, "AUTH-04")
+    assert result.verdict is Verdict.FAIL and result.decided_by == ("probe",)
+    (finding,) = result.findings
+    assert finding.summary == (
+        "the device answered the documented change 200, but on https tcp/443 the new password is refused and"
+        " the old one still accepted: it claimed a change it did not make"
+    )
+    assert packets_of(result) == {30, 31, 32, 33} and final(case, result) == "FAIL"
+    steps[0] = step("change", "https", 443, None, "", [30], "no answer to POST /password")
+    case = unit_case(tmp_path / "unanswered", spec)
+    result = run_check(case, "AUTH-04")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.findings
+    assert (
+        "on https tcp/443 the new password is refused and the old one accepted: the change did not take (the"
+        " form answered nothing)" in text_of(result)
+    )
+    assert final(case, result) == "PENDING"
+
+
+def test_the_old_password_accepted_where_the_new_one_did_not_run_is_undecided(tmp_path: Path) -> None:
+    spec = spec_of("clean")
+    steps = spec["tables"]["password_change"]
+    steps[3] = step("new_password", "rtsp", 554, None, "", [34], "no RTSP answer")
+    steps[4] = step("old_password", "rtsp", 554, True, "200", [35])
+    result = run_check(unit_case(tmp_path / "rtsp-unknown", spec), "AUTH-04")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.findings
+    assert "the new password was not shown to work and the old one refused on rtsp tcp/554" in text_of(result)
 
 
 def test_another_password_login_keeps_it_with_the_inspector(tmp_path: Path) -> None:

@@ -9,9 +9,11 @@ from unitcases import (
     SCRIPT,
     all_cases,
     assert_tame,
+    broken_link,
     file_mode,
     final,
     packets_of,
+    run,
     run_check,
     shows_probe_table,
     spec_of,
@@ -22,6 +24,7 @@ from unitcases import (
 
 from workbench.case import Case
 from workbench.checks import EvidenceKind, Verdict
+from workbench.probe.results import TestStatus as Status
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +37,12 @@ def test_secrets_readable_by_every_user_on_the_unit_fail(cases: dict[str, Case])
     assert result.verdict is Verdict.FAIL and result.decided_by == ("probe",)
     paths = [f.data["path"] for f in result.findings]
     assert paths == ["/etc/shadow", "/etc/ssl/private/device.key"]  # not sshd_config nor the .pub: public
-    shadow = result.findings[0]
-    assert shadow.data["mode"] == "0644" and shadow.data["holds"] == "password hashes"
+    shadow = result.findings[0]  # a link to /var/shadow.rw, judged by its target's mode
+    assert shadow.summary == (
+        "on the unit, /etc/shadow (a link to /var/shadow.rw) holds password hashes and its mode 0644 lets"
+        " other users read it"
+    )
+    assert shadow.data["mode"] == "0644" and shadow.data["target"] == "/var/shadow.rw"
     on_unit, listing = shadow.evidence
     assert (on_unit.artefact, on_unit.path) == ("defective-results.json", "/etc/shadow") and on_unit.sha256
     assert listing.packet == 84 and listing.artefact == "defective-probe.pcap" and "stat -c" in listing.note
@@ -47,7 +54,11 @@ def test_a_clean_unit_passes_and_says_what_it_did_not_judge(cases: dict[str, Cas
     assert result.verdict is Verdict.PASS and result.decided_by == ("probe",)
     reasons = text_of(result)
     assert "3 file(s) holding secrets at the sensitive paths, none with a forbidden bit (0004)" in reasons
-    assert "/etc/dropbear/dropbear_ed25519_host_key (0600)" in reasons and ".pub" not in reasons
+    assert (  # a link, by its target
+        "/etc/dropbear/dropbear_ed25519_host_key (a link to"
+        " /var/lib/dropbear/dropbear_ed25519_host_key, 0600)" in reasons
+    )
+    assert ".pub" not in reasons
     assert "IXIT 10" in reasons
     assert final(cases["clean"], result) == "PASS"
 
@@ -75,6 +86,56 @@ def test_a_unit_without_secrets_at_the_sensitive_paths_stays_with_the_inspector(
     result = run_check(unit_case(tmp_path / "empty", spec), "SEC-03")
     assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by
     assert "holds no file that holds a secret at the sensitive paths" in text_of(result)
+
+
+@pytest.mark.parametrize(
+    ("link", "said"),
+    [(broken_link("/etc/shadow", "readlink: No such file or directory"),
+      "/etc/shadow is a link the probe could not resolve (readlink: No such file or directory)"),
+     (broken_link("/etc/shadow", None), "/etc/shadow is a link the probe could not resolve;"),  # older engine
+     ({**file_mode("/etc/shadow", None), "exists": True, "type": "file", "target": "/data/shadow",
+       "error": "stat: Permission denied"},
+      "/etc/shadow is a link to /data/shadow, whose mode was not listed (stat: Permission denied)")],
+)  # fmt: skip
+def test_a_link_to_a_secret_the_probe_did_not_resolve_is_never_a_pass(
+    tmp_path: Path, link: dict, said: str
+) -> None:
+    spec = spec_of("clean")
+    spec["tables"]["file_modes"][0] = link
+    case = unit_case(tmp_path / "link", spec)
+    result = run_check(case, "SEC-03")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by
+    assert f"Undecided on the unit: {said}" in text_of(result) and final(case, result) == "PENDING"
+
+
+def test_an_unresolved_link_leaves_the_images_word_for_that_path_and_a_fail_elsewhere_stands(
+    tmp_path: Path,
+) -> None:
+    spec = spec_of("defective")
+    spec["tables"]["file_modes"][0] = broken_link("/etc/shadow", "too many levels of symbolic links")
+    result = run_check(unit_case(tmp_path / "unit-fails", spec), "SEC-03")
+    assert result.verdict is Verdict.FAIL and result.decided_by == ("probe",)  # device.key 0644 on the unit
+    assert [f.data["path"] for f in result.findings] == ["/etc/ssl/private/device.key"]
+    assert "/etc/shadow is a link the probe could not resolve (too many levels" in text_of(result)
+    spec = spec_of("clean")
+    spec["tables"]["file_modes"][0] = broken_link("/etc/shadow", "loop")
+    case = with_image(unit_case(tmp_path / "image-fails", spec), "defective")  # its shadow is 0644
+    result = run_check(case, "SEC-03")
+    assert result.verdict is Verdict.FAIL and not result.decided_by
+    assert "/etc/shadow" in {f.data["path"] for f in result.findings}  # the image's word stands for it
+    said = "Undecided on the unit: /etc/shadow is a link the probe could not resolve (loop)"
+    assert said in text_of(result)
+
+
+def test_a_listing_cut_short_is_not_judged(tmp_path: Path) -> None:
+    spec = spec_of("defective")
+    cut = "could not: list /etc/ssl/private (only its first 200 entries)"
+    spec["tests"] = [run(t.name, Status.PARTIAL, cut) if t.name == "device_session" else t
+                     for t in spec["tests"]]  # fmt: skip
+    result = run_check(unit_case(tmp_path / "cut", spec), "SEC-03")
+    assert not result.decided_by and not result.findings
+    said = "could do only part of its work (could not: list /etc/ssl/private (only its first"
+    assert said in text_of(result)
 
 
 def test_without_test_access_it_judges_the_image_as_before(cases: dict[str, Case], tmp_path: Path) -> None:

@@ -1,4 +1,7 @@
-"""UPD-04 judged from the probe's tampered update and its control on the unit (update test, 2026.4)."""
+"""UPD-04 judged from the probe's tampered update and its control on the unit (update test, 2026.4).
+
+Both images go up under the genuine file's name; a PASS quotes the unit's refusal and needs the image to hold
+the update command's program beside a signature verifier."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from unitcases import (
     SCRIPT,
     all_cases,
     assert_tame,
+    cut_install,
     final,
     packets_of,
     run_check,
@@ -18,10 +22,13 @@ from unitcases import (
     unit_case,
     update,
     with_image,
+    with_update_command,
 )
 
 from workbench.case import Case
 from workbench.checks import Verdict
+
+TAMPERED_AT, GENUINE_AT = 3100.0, 3200.0
 
 
 @pytest.fixture(scope="module")
@@ -33,25 +40,46 @@ def test_a_tampered_update_installed_fails(cases: dict[str, Case]) -> None:
     result = run_check(cases["defective"], "UPD-04")
     assert result.verdict is Verdict.FAIL and result.decided_by == ("probe",)
     (finding,) = result.findings
-    assert "installed it (exit status 0) after the genuine update with one byte changed (offset 2048)" in (
-        finding.summary
+    assert finding.summary == (
+        "the unit installed the genuine update with one byte changed (offset 2048) sent through its update"
+        " path (exit status 0: 'acme-upgrade: installed'); version 2.1 before, 2.1 after"
     )
     assert (finding.data["version_before"], finding.data["version_after"]) == ("2.1", "2.1")
     # the tampered attempt's commands on the unit (version, upload, install) and packets, not the genuine's
     assert packets_of(result) == {60, 61, 62, 63}  # at most four of the row's packets
-    assert any("fw_upgrade /tmp/tampered.bin" in e.note for e in finding.evidence)
+    assert any("acme-upgrade /tmp/wb-update.k3/acme-c100-2.2.bin" in e.note for e in finding.evidence)
     assert finding.evidence[-1].artefact == "defective-results.json"
     assert final(cases["defective"], result) == "FAIL"
 
 
-def test_refused_with_the_control_installed_passes_with_a_verifier_in_the_image(tmp_path: Path) -> None:
-    case = with_image(unit_case(tmp_path / "imaged", spec_of("clean")), "clean")
+def test_refused_with_the_control_installed_passes_quoting_the_refusal(tmp_path: Path) -> None:
+    case = with_image(unit_case(tmp_path / "imaged", spec_of("clean")), "clean")  # holds /sbin/acme-upgrade
     result = run_check(case, "UPD-04")
     assert result.verdict is Verdict.PASS and result.decided_by == ("probe",)
+    assert result.reasons[0] == (
+        "decided on the unit: on the unit, /sbin/acme-upgrade refused the image with one byte changed (exit"
+        " status 1: 'acme-upgrade: signature check failed: /tmp/wb-update.k3/acme-c100-2.2.bin'; version 2.1"
+        " unchanged) and installed the genuine one, the control, under the same name."
+    )
     reasons = text_of(result)
-    assert "the image with one byte changed was refused (version 2.1 unchanged)" in reasons
+    assert "The image holds the update command's program (/sbin/acme-upgrade) and shows signature" in reasons
     assert "any other (an upload page, the app" in reasons and "must be refused" not in reasons
+    assert result.findings[0].data["program"] == "/sbin/acme-upgrade"
     assert final(case, result) == "PASS"
+
+
+def test_a_verifier_of_another_tool_does_not_pass_an_updater_the_image_lacks(tmp_path: Path) -> None:
+    spec = with_update_command(spec_of("clean"), "/sbin/fw_upgrade {image}")
+    case = with_image(unit_case(tmp_path / "elsewhere", spec), "clean")  # usign, run by /sbin/acme-upgrade
+    result = run_check(case, "UPD-04")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by
+    reasons = text_of(result)
+    assert "/sbin/fw_upgrade refused the image with one byte changed" in reasons
+    assert (
+        "Not decided: the update command's program, /sbin/fw_upgrade, is not in the firmware image; the"
+        " verifier the image shows (usign (/sbin/acme-upgrade)" in reasons
+    )
+    assert "may belong to another tool" in reasons and final(case, result) == "PENDING"
 
 
 def test_a_refusal_alone_does_not_show_a_signature_is_checked(cases: dict[str, Case], tmp_path: Path) -> None:
@@ -67,21 +95,50 @@ def test_a_refusal_alone_does_not_show_a_signature_is_checked(cases: dict[str, C
 def test_both_refused_cannot_tell(tmp_path: Path) -> None:
     spec = spec_of("clean")
     spec["tables"]["updates"][1] = update(
-        "genuine", False, "2.1", "2.1", [65], 1800.0, "no space left on device"
+        "genuine", False, "2.1", "2.1", [65], GENUINE_AT, "no space left on device"
     )
     result = run_check(with_image(unit_case(tmp_path / "both", spec), "clean"), "UPD-04")
     assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by
-    assert "refused the genuine image too (exit status 1: no space left on device)" in text_of(result)
+    assert "refused the genuine image too (exit status 1: 'no space left on device')" in text_of(result)
 
 
-def test_a_version_changed_by_the_tampered_image_fails_whatever_the_exit_status(tmp_path: Path) -> None:
+def test_a_version_changed_after_a_refusal_fails_saying_so_plainly(tmp_path: Path) -> None:
     spec = spec_of("clean")
-    spec["tables"]["updates"][0] = update("tampered", False, "2.1", "2.2-x", [60], 1700.0, exit_status=3)
+    spec["tables"]["updates"][0] = update(
+        "tampered", False, "2.1", "2.2-x", [60], TAMPERED_AT, "checksum error", exit_status=3
+    )
     result = run_check(unit_case(tmp_path / "changed", spec), "UPD-04")
     assert result.verdict is Verdict.FAIL and result.decided_by == ("probe",)
-    assert (
-        "exited 3" in result.findings[0].summary and "2.1 before, 2.2-x after" in result.findings[0].summary
+    assert result.findings[0].summary.startswith(
+        "the unit answered refused (exit status 3: 'checksum error') but its version changed to 2.2-x (2.1"
+        " before) after the genuine update with one byte changed"
     )
+
+
+def test_a_copy_installed_under_another_name_than_the_control_cannot_tell(tmp_path: Path) -> None:
+    """An older probe uploaded the copy as NAME.tampered: a unit checking only the name refuses it too."""
+    spec = spec_of("clean")
+    old = "/tmp/acme-c100-2.2.bin.tampered"
+    spec["tables"]["updates"][0] = update(
+        "tampered", False, "2.1", "2.1", [60], TAMPERED_AT, "not an update file", uploaded=old
+    )
+    result = run_check(with_image(unit_case(tmp_path / "named", spec), "clean"), "UPD-04")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by
+    assert (
+        "installed as 'acme-c100-2.2.bin.tampered', the genuine one as 'acme-c100-2.2.bin': a unit that"
+        " checks only the file's name would refuse the copy too" in text_of(result)
+    )
+
+
+def test_an_install_cut_at_its_timeout_does_not_decide(tmp_path: Path) -> None:
+    case = with_image(unit_case(tmp_path / "cut", cut_install(spec_of("clean"))), "clean")
+    result = run_check(case, "UPD-04")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by and not result.findings
+    assert (
+        "the install of the image with one byte changed did not end in installed or refused (the probe's"
+        " update test stopped at its time budget" in text_of(result)
+    )
+    assert final(case, result) == "PENDING"
 
 
 def test_without_test_access_it_does_what_it_did(cases: dict[str, Case]) -> None:

@@ -6,8 +6,11 @@ As `workbench probe` leaves them: the probe's capture (a pcap written with scapy
 names exists; every address 127.0.0.1) and its results file, imported with origin probe, and a declaration.
 Runs: `clean` (the unit as it should be), `defective` (one defect per check), `no_access` (the tests through
 test access skipped), `errored` (they failed), `hostile` (what a hostile unit prints). A test changes a run's
-spec before building its case (`unit_case(root, spec)`); `with_image` adds a demo firmware image, analysed
-once per session and copied.
+spec before building its case (`unit_case(root, spec)`; `cut_install` makes the update test end as an install
+still running at its timeout ends it); `with_image` adds a demo firmware image, analysed once per session and
+copied. As the contract has it: the update test runs last (after device_session) and installs both images
+under the genuine file's name; file_modes describes a link by its target; log_files says how far back each log
+read reaches; device_log keeps untimed lines.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ SHELL_PORT = 2222
 SCRIPT = "<script>alert(1)</script>"
 LOG = "/var/log/messages"
 ACCESS_TESTS = ("password_change", "update", "device_session")
+UPDATER = "/sbin/acme-upgrade"  # the demo clean image's updater (demo_defective.img holds another)
+UPLOADED = "/tmp/wb-update.k3/acme-c100-2.2.bin"  # both images, one after the other, under this name
+TAMPERED_AT, GENUINE_AT = 3100.0, 3200.0  # the update test runs last, after the device session (3000)
 Row = dict[str, Any]
 Spec = dict[str, Any]
 
@@ -44,7 +50,7 @@ ACCESS = VendorAccess.model_validate({
     "shell": {"port": SHELL_PORT, "user": "root", "password": "test-shell-secret"},
     "logs": [LOG],
     "version_command": "cat /etc/version",
-    "update": {"image": "acme-c100-2.2.bin", "upload_dir": "/tmp", "command": "/sbin/fw_upgrade {image}"},
+    "update": {"image": "acme-c100-2.2.bin", "upload_dir": "/tmp", "command": UPDATER + " {image}"},
     "password_change": {"documented_in": "Acme C100 user manual, 4.2 Changing the password",
                         "interface": "web", "port": 443, "tls": True, "path": "/password", "user": "admin",
                         "password": "unit-password-1", "applies_to": ["https", "rtsp"]},
@@ -81,14 +87,32 @@ def listener(port: int, uid: int | None, process: str | None, user: str | None, 
             "uids": f"{uid} {uid} {uid} {uid}" if seen else None, "source": source}
 
 
-def file_mode(path: str, mode: str | None, kind: str = "file", owner: str = "root") -> Row:
+def file_mode(path: str, mode: str | None, kind: str = "file", owner: str = "root", *,
+              target: str | None = None, error: str | None = None) -> Row:
+    """A file_modes row; `target`: a link described by what it points to (mode and owner the target's)."""
     on = mode is not None
-    return {"test": "device_session", "path": path, "exists": on, "type": kind if on else None, "mode": mode,
-            "uid": 0 if on else None, "gid": 0 if on else None, "owner": owner if on else None,
-            "group": owner if on else None}
+    return {"test": "device_session", "path": path, "exists": on, "type": kind if on else None,
+            "mode": mode, "uid": 0 if on else None, "gid": 0 if on else None, "owner": owner if on else None,
+            "group": owner if on else None, "target": target, "error": error}
+
+
+def broken_link(path: str, error: str | None) -> Row:
+    """A link the session could not resolve: type `link`, its error (None: an older engine's link row)."""
+    return {**file_mode(path, None), "exists": True, "type": "link", "error": error}
+
+
+def log_file(earliest: float | None, *, whole: bool = False, untimed: int = 0, lines: int = 3000,
+             latest: float = 3004.0, error: str | None = None, name: str = LOG) -> Row:
+    """A log_files row: how far back the session's read of one log reaches (corrected times)."""
+    read = error is None
+    return {"test": "device_session", "file": name, "exists": read, "bytes": 900000 if read else None,
+            "lines_read": lines if read else None, "whole_file": whole if read else None,
+            "earliest": earliest, "latest": latest if read else None, "untimed_lines": untimed,
+            "error": error}
 
 
 def log_line(number: int, text: str, event: str, logged_at: float | None, in_window: bool | None) -> Row:
+    """A device_log row; an untimed line (logged_at None) has in_window None."""
     return {"test": "device_session", "file": LOG, "line": number, "text": text, "event": event,
             "logged_at": logged_at, "in_window": in_window}
 
@@ -99,13 +123,13 @@ def attempts(port: int, protocol: str, outcomes: list[str], first: int) -> list[
             for n, outcome in enumerate(outcomes)]
 
 
-def update(image: str, accepted: bool | None, before: str, after: str, packets: list[int], started: float,
-           output: str = "", exit_status: int | None = None) -> Row:
+def update(image: str, accepted: bool | None, before: str, after: str | None, packets: list[int],
+           started: float, output: str = "", exit_status: int | None = None, uploaded: str = UPLOADED) -> Row:
     status = exit_status if exit_status is not None else (None if accepted is None else 0 if accepted else 1)
     return row("update", packets, started, started + 20, port=SHELL_PORT, image=image,
                file="acme-c100-2.2.bin", sha256="ab" * 32, size=4096,
                changed_offset=2048 if image == "tampered" else None,
-               command=f"/sbin/fw_upgrade /tmp/{image}.bin", exit_status=status, accepted=accepted,
+               command=f"{UPDATER} {uploaded}", exit_status=status, accepted=accepted,
                version_before=before, version_after=after, output=output)
 
 
@@ -116,17 +140,33 @@ def step(name: str, protocol: str, port: int | None, accepted: bool | None, stat
 
 
 def _update_commands(tampered_ok: bool) -> list[Row]:
-    """The update test's commands on the unit: the tampered attempt at 1700 (packets 60-63), the genuine one
-    at 1800 (packets 65-67)."""
+    """The update test's commands on the unit, after the session's: the tampered attempt (packets 60-63), the
+    genuine one (packets 65-67), the same name uploaded twice."""
     rows = []
-    for started, name, first, ok in ((1700.0, "tampered", 60, tampered_ok), (1800.0, "genuine", 65, True)):
+    attempts = ((TAMPERED_AT, "tampered", 60, tampered_ok), (GENUINE_AT, "genuine", 65, True))
+    for started, name, first, ok in attempts:
         rows += [
             command("version", "cat /etc/version", [first], started + 1, test="update", output="2.1"),
-            command("upload", f"cat > /tmp/{name}.bin", [first + 1], started + 2, test="update"),
-            command("install", f"/sbin/fw_upgrade /tmp/{name}.bin", [first + 2 + (name == "tampered")],
-                    started + 5, test="update", exit_status=0 if ok else 1),
+            command("upload", f"cat > {UPLOADED} && wc -c < {UPLOADED}", [first + 1], started + 2,
+                    test="update", output="4096"),
+            command("install", f"{UPDATER} {UPLOADED}", [first + 2 + (name == "tampered")], started + 5,
+                    test="update", exit_status=0 if ok else 1),
         ]
     return rows
+
+
+def cut_install(spec: Spec) -> Spec:
+    """The tampered image's install still running at install_timeout_s: the test ends TIMED_OUT, no genuine
+    attempt, nothing removed."""
+    spec["tables"]["updates"] = [update("tampered", None, "2.1", None, [60, 61, 62], TAMPERED_AT)]
+    spec["tables"]["session"] = [r for r in spec["tables"]["session"] if r["started"] < GENUINE_AT]
+    (install,) = [r for r in spec["tables"]["session"] if r["purpose"] == "install"]
+    install.update(exit_status=None, error="still running after 600 s (install_timeout_s)")
+    detail = ("could not: finish the tampered install (still running after 600 s); no second image, nothing"
+              " removed while an installer may use it")
+    spec["tests"] = [run("update", TestStatus.TIMED_OUT, detail) if t.name == "update" else t
+                     for t in spec["tests"]]
+    return spec
 
 
 def _session(listen_packets: list[int]) -> list[Row]:
@@ -153,8 +193,13 @@ def clean() -> Spec:
               (6, SHELL_PORT, "ssh", "publickey,password"))
     access = [row("access", [n], transport="tcp", port=p, protocol=proto, request="try",
                   outcome="auth_required", status=status) for n, p, proto, status in logins]
+    defaults = [row("default_credentials", [10 + n], 1900.0 + n, 1900.2 + n, port=p, protocol=proto,
+                    user=user, password="a(5)", source="catalogue", accepted=False, status=status,
+                    detail=status)
+                for n, (p, proto, user, status) in enumerate(((443, "http-basic", "admin", "401"),
+                                                              (554, "rtsp", "admin", "401")))]
     tables = {
-        "ports": ports, "access": access,
+        "ports": ports, "access": access, "logins": defaults,
         "bruteforce": attempts(443, "http-basic", ["rejected"] * 4 + ["locked"], first=20),
         "password_change": [
             step("change", "https", 443, True, "200", [30, 31]),
@@ -166,8 +211,9 @@ def clean() -> Spec:
             step("restore", "https", 443, True, "200", [37], "the original password again: 200"),
         ],
         "updates": [
-            update("tampered", False, "2.1", "2.1", [60, 61, 62, 63, 64], 1700.0, "signature check failed"),
-            update("genuine", True, "2.1", "2.2", [65, 66, 67], 1800.0, "installed 2.2"),
+            update("tampered", False, "2.1", "2.1", [60, 61, 62, 63, 64], TAMPERED_AT,
+                   f"acme-upgrade: signature check failed: {UPLOADED}"),
+            update("genuine", True, "2.1", "2.2", [65, 66, 67], GENUINE_AT, "acme-upgrade: installed 2.2"),
         ],
         "session": [*_update_commands(tampered_ok=False), *_session([81, 82])],
         "listeners": [
@@ -177,12 +223,15 @@ def clean() -> Spec:
             listener(443, 33, "uhttpd", "www-data", pid=201, address="::"),
             listener(554, 1001, "rtspd", "cam", pid=202),
             listener(123, 123, "ntpd", "ntp", pid=203, transport="udp"),
+            listener(5000, 0, "camd", "root", pid=204, address="127.0.0.1"),  # loopback only: not a network
+            listener(5000, 0, "camd", "root", pid=204, address="::1"),  # service
         ],
         "file_modes": [
             file_mode("/etc/shadow", "0600"), file_mode("/etc/gshadow", None),
             file_mode("/etc/ssl/private", "0700", "dir"), file_mode("/etc/ssl/private/device.key", "0600"),
             file_mode("/etc/dropbear", "0755", "dir"),
-            file_mode("/etc/dropbear/dropbear_ed25519_host_key", "0600"),
+            file_mode("/etc/dropbear/dropbear_ed25519_host_key", "0600",
+                      target="/var/lib/dropbear/dropbear_ed25519_host_key"),
             file_mode("/etc/ssh", "0755", "dir"), file_mode("/etc/ssh/ssh_host_ed25519_key.pub", "0644"),
             file_mode("/etc/ssh/sshd_config", "0644"),
         ],
@@ -191,9 +240,10 @@ def clean() -> Spec:
         "device_log": [
             _failed_login(12, 40000, 500.0),  # before the run
             _failed_login(41, 51234, 2000.5), _failed_login(42, 51236, 2001.5),
-            log_line(43, "2026-12-07T00:33:00Z c100 fw_upgrade[77]: update 2.2 installed", "update", 1820.0,
-                     True),
+            log_line(43, "2026-12-07T00:33:50Z c100 dropbear[90]: Child connection from 127.0.0.1:40000",
+                     "login", 2950.0, True),
         ],
+        "log_files": [log_file(500.0)],  # the tail read reaches back before the first wrong password
     }
     return {"tests": [run(n) for n in TOOLS], "tables": tables}
 
@@ -203,9 +253,17 @@ def defective() -> Spec:
     spec = clean()
     tables = spec["tables"]
     tables["bruteforce"] = attempts(80, "http-basic", ["rejected"] * 20, first=20)
+    tables["logins"] = [  # no password refused: the unit locked the probe out, or offered no password login
+        row("default_credentials", [10], 1900.0, 1900.2, port=443, protocol="http-basic", user="admin",
+            password="a(5)", source="catalogue", accepted=False, status="429",
+            detail="locked out after 1 attempts; no more tried: 429 Too Many Requests"),
+        row("default_credentials", [11], 1901.0, 1901.2, port=22, protocol="ssh", user="root",
+            password="r(4)", source="catalogue", accepted=False, status="publickey",
+            detail="password not offered"),
+    ]
     tables["password_change"][2] = step("old_password", "https", 443, True, "200", [33])
-    tables["updates"][0] = update("tampered", True, "2.1", "2.1", [60, 61, 62, 63, 64], 1700.0, "installed",
-                                  exit_status=0)
+    tables["updates"][0] = update("tampered", True, "2.1", "2.1", [60, 61, 62, 63, 64], TAMPERED_AT,
+                                  "acme-upgrade: installed", exit_status=0)
     tables["session"] = [*_update_commands(tampered_ok=True), *_session([81, 82])]
     tables["listeners"] = [
         listener(22, 0, "dropbear", "root", pid=101), listener(23, 0, "telnetd", "root", pid=150),
@@ -215,7 +273,8 @@ def defective() -> Spec:
         listener(8080, 1000, "httpd", "admin", pid=180),
     ]
     tables["file_modes"] = [
-        file_mode("/etc/shadow", "0644"), file_mode("/etc/ssl/private", "0755", "dir"),
+        file_mode("/etc/shadow", "0644", target="/var/shadow.rw"),  # a link to a file every user reads
+        file_mode("/etc/ssl/private", "0755", "dir"),
         file_mode("/etc/ssl/private/device.key", "0644"), file_mode("/etc/ssh", "0755", "dir"),
         file_mode("/etc/ssh/sshd_config", "0644"), file_mode("/etc/ssh/ssh_host_rsa_key.pub", "0644"),
         file_mode("/etc/dropbear/dropbear_rsa_host_key", "0600"),
@@ -223,6 +282,7 @@ def defective() -> Spec:
     tables["device_clock"] = [{"test": "device_session", "device_time": 6600.0, "probe_time": 3000.0,
                                "offset_s": 3600.0}]
     tables["device_log"] = [log_line(7, "c100 syslogd started", "other", 2.0, False)]
+    tables["log_files"] = [log_file(2.0, whole=True, lines=7)]  # all of it read: no failed login in it
     return spec
 
 
@@ -233,7 +293,7 @@ def no_access() -> Spec:
     spec["tests"] = [run(t.name, TestStatus.SKIPPED, f"no test access for it: test-access.yaml grants no"
                          f" `{part[t.name]}`") if t.name in ACCESS_TESTS else t for t in spec["tests"]]
     for table in ("password_change", "updates", "session", "listeners", "file_modes", "device_clock",
-                  "device_log"):
+                  "device_log", "log_files"):
         spec["tables"].pop(table)
     spec["access"] = None
     return spec
@@ -255,7 +315,8 @@ def hostile() -> Spec:
     spec = defective()
     tables = spec["tables"]
     tables["listeners"] = [
-        {**listener(23, 0, SCRIPT + "\x1b[2J" + "A" * 500, SCRIPT, pid=2**40), "command_line": SCRIPT * 50},
+        {**listener(23, 0, SCRIPT + "\x1b[2J" + "A" * 500, SCRIPT, pid=2**40), "command_line": SCRIPT * 50,
+         "address": SCRIPT + "127.0.0.1"},
         {**listener(99999, 2**62, "x", "y", pid=-5), "uids": "\x00" * 9},
         listener(81, None, "nouid", None, pid=7),
         {"test": "device_session", "port": "eighty", "uid": "root", "source": 5},
@@ -263,17 +324,21 @@ def hostile() -> Spec:
     tables["file_modes"] = [
         file_mode("/etc/shadow", "99999"), file_mode("/etc/ssh/" + SCRIPT + "\n" + "k" * 2000, "7777"),
         {"path": None, "exists": "yes", "type": 3, "mode": 644},
+        {**broken_link("/etc/ssl/private/" + SCRIPT, SCRIPT * 30 + "\x00"), "target": SCRIPT * 40},
     ]
     tables["device_clock"] = [{"test": "device_session", "device_time": 1e300, "probe_time": -1e300,
                                "offset_s": 1e300}]
     tables["device_log"] = [log_line(-5, SCRIPT * 40 + "\x07", "failed_login", 1e300, True),
                             {"file": SCRIPT, "line": "many", "event": 42, "in_window": "maybe"}]
+    tables["log_files"] = [{**log_file(-1e300, name=LOG), "bytes": -5, "untimed_lines": "lots"},
+                           log_file(None, name=SCRIPT * 20, error=SCRIPT + "\x1b[2J")]
     tables["updates"] = [
-        update("tampered", True, SCRIPT + "\r\n" * 30, "9" * 5000, [-1, 0, 10**9], 1700.0, SCRIPT * 100),
+        update("tampered", True, SCRIPT + "\r\n" * 30, "9" * 5000, [-1, 0, 10**9], TAMPERED_AT, SCRIPT * 100),
         {"image": "genuine", "accepted": "yes", "version_before": 2.1, "exit_status": -3, "output": None},
     ]
     tables["password_change"] = [
         step("change", "https", 443, True, SCRIPT, [30]),
+        step("new_password", SCRIPT, 443, True, "200", [32]),
         step("old_password", SCRIPT, 443, True, "200\r\nX-Injected: 1", [33], SCRIPT * 20),
         {"step": None, "accepted": "no", "port": -1},
     ]
@@ -412,3 +477,14 @@ def final(case: Case, result: CheckResult, catalog: str | None = None) -> str:
 def all_cases(root: Path) -> dict[str, Case]:
     """A case for each run, under `root`."""
     return {name: unit_case(root / name, spec_of(name)) for name in RUNS}
+
+
+def with_update_command(spec: Spec, command: str) -> Spec:
+    """The spec with the test access's update command (and its install rows) replaced."""
+    assert ACCESS.update is not None
+    changed = ACCESS.update.model_copy(update={"command": command})
+    spec["access"] = ACCESS.model_copy(update={"update": changed})
+    for row in spec["tables"].get("updates", []):
+        if isinstance(row.get("command"), str):
+            row["command"] = command.replace("{image}", UPLOADED)
+    return spec

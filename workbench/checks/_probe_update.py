@@ -1,0 +1,131 @@
+"""Helpers of UPD-01 and UPD-04 on the probe's update test (catalogue 2026.4).
+
+Through the test access the probe installs, with the update command the manufacturer grants the lab
+(`plan.access.update.command`), the genuine update with one byte changed, then the genuine one, both under
+the genuine file's name: rows `tampered` then `genuine` of `updates`. That command is the unit's local
+update path, not necessarily the mechanism the declaration describes (OTA from a cloud, an app): what
+links the two is the program, which the firmware image must hold.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from typing import TYPE_CHECKING
+
+from workbench.checks._firmware import files_named
+from workbench.checks._probe import Row, clip, probe_refs
+from workbench.checks._probe_unit import access_part, command_ref, finite, session_rows
+from workbench.checks.base import EvidenceRef
+
+if TYPE_CHECKING:
+    from workbench.checks.context import EvidenceContext
+    from workbench.probe.results import TestRun
+
+_WRAPPERS = {"env", "sudo", "nice", "nohup", "exec", "timeout", "ionice"}  # run the next word
+_SHELLS = {"sh", "ash", "bash", "dash", "busybox", "eval"}  # the updater is inside a script line
+
+
+def update_attempts(ctx: EvidenceContext) -> dict[str, Row]:
+    """The update test's attempts by image (`tampered`, `genuine`): the first row of each."""
+    found: dict[str, Row] = {}
+    for row in ctx.probe_rows("updates"):
+        found.setdefault(clip(row["image"], 20).lower(), row)
+    return found
+
+
+def versions(row: Row) -> tuple[str, str]:
+    """The version the unit reported before and after an attempt ('' when it reported none)."""
+    return clip(row["version_before"], 80), clip(row["version_after"], 80)
+
+
+def installed(row: Row) -> bool:
+    """The attempt was installed: the unit said so (exit 0), or its version changed."""
+    before, after = versions(row)
+    return row["accepted"] is True or bool(before and after and before != after)
+
+
+def answer(row: Row, most: int = 200) -> str:
+    """What the install answered: `exit status 1: 'signature check failed'`."""
+    output = clip(row["output"], most)
+    status = row["exit_status"]
+    said = "no exit status (it did not finish)" if status is None else f"exit status {status}"
+    return said + (f": {output!r}" if output else "")
+
+
+def version_story(tampered: Row | None, genuine: Row | None) -> str:
+    """The versions over the update test: before the first install, after each attempt."""
+    first = tampered or genuine
+    if first is None:
+        return "no version read"
+    parts = [f"{versions(first)[0] or '?'} before the first install"]
+    for row, name in ((tampered, "the copy with one byte changed"), (genuine, "the genuine update")):
+        if row is not None:
+            word = {True: "installed", False: "refused"}.get(row["accepted"], "not finished")
+            parts.append(f"{versions(row)[1] or '?'} after {name} ({word})")
+    return "; ".join(parts)
+
+
+def update_program(ctx: EvidenceContext) -> str | None:
+    """The program the test access's update command runs (`/sbin/fw_upgrade` of `/sbin/fw_upgrade
+    {image}`), None when there is none or a shell runs it (the updater is then inside the script)."""
+    update = access_part(ctx, "update")
+    command = update.get("command") if isinstance(update, dict) else None
+    try:
+        words = shlex.split(command) if isinstance(command, str) else []
+    except ValueError:
+        return None
+    for word in words:
+        name = posixpath.basename(word)
+        if "=" in word and not word.startswith("/") or word.startswith("-") or name in _WRAPPERS:
+            continue  # VAR=value, an option, a wrapper: the program comes later
+        return None if name in _SHELLS or "{image}" in word else clip(word, 120)
+    return None
+
+
+def updater_in_image(ctx: EvidenceContext, program: str | None) -> list[str]:
+    """Where the firmware image holds the update command's program (its path, else its name)."""
+    if not program:
+        return []
+    rows = files_named(ctx, [posixpath.basename(program)])
+    exact = [r["path"] for r in rows if r["path"] == program]
+    return sorted(set(exact or [r["path"] or "" for r in rows]) - {""})
+
+
+def uploaded_name(row: Row, template: str | None) -> str | None:
+    """The name of the file an attempt installed, read off its command with the access's template
+    (`... {image} ...`); None when the command does not follow the template."""
+    command = row.get("command")
+    if not isinstance(template, str) or not isinstance(command, str) or template.count("{image}") != 1:
+        return None
+    head, tail = template.split("{image}")
+    if not command.startswith(head) or not command.endswith(tail) or len(command) < len(head) + len(tail):
+        return None
+    try:
+        (path,) = shlex.split(command[len(head) : len(command) - len(tail)])
+    except ValueError:
+        return None
+    return posixpath.basename(path)
+
+
+def names_differ(ctx: EvidenceContext, tampered: Row, genuine: Row) -> tuple[str, str] | None:
+    """The two names, when the copy and the control were installed under different file names."""
+    update = access_part(ctx, "update")
+    template = update.get("command") if isinstance(update, dict) else None
+    names = uploaded_name(tampered, template), uploaded_name(genuine, template)
+    if names[0] is None or names[1] is None or names[0] == names[1]:
+        return None
+    return clip(names[0], 80), clip(names[1], 80)
+
+
+def update_refs(ctx: EvidenceContext, row: Row, test: TestRun | None) -> tuple[EvidenceRef, ...]:
+    """The unit commands of one attempt (its upload, install, versions), its packets, the results file."""
+    started, finished = finite(row["started"]), finite(row["finished"])
+    if started is None or finished is None:
+        return probe_refs([row], test, 4)
+    during = [
+        s
+        for s in session_rows(ctx, "version", "upload", "install")
+        if started - 1 <= (finite(s["started"]) or -1.0) <= finished + 1
+    ]
+    return (*(command_ref(s) for s in during[:4]), *probe_refs([row], test, 4))
