@@ -140,7 +140,7 @@ def _file_modes(s: _Session, users: dict[int, str]) -> None:
         if found.cut:
             s.failed.append(f"list all of {path} (cut at {len(rows)} entries: max_files_per_path {most})")
         if found.incomplete:
-            s.failed.append(f"list all of {path} (part of it could not be read: not root?)")
+            s.failed.append(f"list all of {path} (part of it could not be read or listed: see its rows)")
     s.done.append(f"{listed} entries under {len(paths)} sensitive paths ({missing} missing)")
 
 
@@ -156,8 +156,8 @@ def _logs(s: _Session, names: list[str], clock: logs.DeviceClock, probe_started:
         ran = s.shell.run(logs.tail_command(name, tail_bytes), "logs", limit=tail_bytes + 4096)
         tail = logs.read_tail(ran.stdout, tail_bytes) if ran.ok else None
         if tail is None:
-            reason = ran.error or ran.complaint or f"exit status {ran.exit_status}"
-            ran.fail(f"cannot read {name}: {reason}")
+            status = "an answer that is not the command's" if ran.ok else f"exit status {ran.exit_status}"
+            ran.fail(f"cannot read {name}: {ran.error or ran.complaint or status}")
             s.rows("log_files", [logs.file_row(name, None, None, ran.error)])
             if ran.exit_status is None:  # the probe could not ask (cut, no connection, no budget)
                 s.failed.append(ran.error)

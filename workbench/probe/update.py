@@ -259,8 +259,10 @@ def _outcome(update: _Update, rows: list[dict[str, Any]]) -> tuple[TestStatus, s
 
 
 def _said(row: dict[str, Any]) -> str:
-    if row["accepted"] is None:
-        return "not tried to the end"
-    word = "installed" if row["accepted"] else "refused"
+    if row["output"] is None:
+        return "not installed (the install did not run)"
     versions = f", version {row['version_before']} -> {row['version_after']}" if row["version_before"] else ""
+    if row["accepted"] is None:
+        return f"no exit status{versions}"
+    word = "installed" if row["accepted"] else "refused"
     return f"{word} (exit {row['exit_status']}){versions}"
