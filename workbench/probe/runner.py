@@ -123,8 +123,9 @@ def _access_test(
     if test.name == "update" and access is not None and access.shell is None:
         missing, grant = True, "shell"
     if missing:
-        detail = f"no test access for it: test-access.yaml grants no `{grant}`"
-        return TestRun(test.name, test.tool, TestStatus.SKIPPED, detail), {}
+        from workbench.probe.shell import not_granted
+
+        return TestRun(test.name, test.tool, TestStatus.SKIPPED, not_granted(grant)), {}
     if test.name == "password_change":
         from workbench.probe.password_change import password_change_test
 
