@@ -77,8 +77,13 @@ def update_program(ctx: EvidenceContext) -> str | None:
         return None
     for word in words:
         name = posixpath.basename(word)
-        if "=" in word and not word.startswith("/") or word.startswith("-") or name in _WRAPPERS:
-            continue  # VAR=value, an option, a wrapper: the program comes later
+        if (
+            ("=" in word and not word.startswith("/"))
+            or word.startswith("-")
+            or word.isdigit()
+            or name in _WRAPPERS
+        ):
+            continue  # VAR=value, an option or its number, a wrapper: the program comes later
         return None if name in _SHELLS or "{image}" in word else clip(word, 120)
     return None
 

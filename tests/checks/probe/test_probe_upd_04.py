@@ -82,6 +82,19 @@ def test_a_verifier_of_another_tool_does_not_pass_an_updater_the_image_lacks(tmp
     assert "may belong to another tool" in reasons and final(case, result) == "PENDING"
 
 
+@pytest.mark.parametrize(
+    ("command", "verdict", "said"),
+    [("timeout 600 /sbin/acme-upgrade -v {image}", Verdict.PASS, "on the unit, /sbin/acme-upgrade refused"),
+     ("LANG=C acme-upgrade {image}", Verdict.PASS, "program (/sbin/acme-upgrade)"),  # found by its name
+     ("sh -c 'cd /tmp && /sbin/acme-upgrade {image}'", Verdict.NEEDS_INSPECTOR,
+      "the test access's update command names no program the image could be searched for")],
+)  # fmt: skip
+def test_the_update_commands_program(tmp_path: Path, command: str, verdict: Verdict, said: str) -> None:
+    spec = with_update_command(spec_of("clean"), command)
+    result = run_check(with_image(unit_case(tmp_path / "command", spec), "clean"), "UPD-04")
+    assert result.verdict is verdict and said in text_of(result)
+
+
 def test_a_refusal_alone_does_not_show_a_signature_is_checked(cases: dict[str, Case], tmp_path: Path) -> None:
     result = run_check(cases["clean"], "UPD-04")  # no image: a checksum would refuse the byte too
     assert result.verdict is Verdict.INCONCLUSIVE and not result.decided_by
