@@ -10,7 +10,8 @@ Image formats can lose modes. With test access (catalogue 2026.4) the probe list
 everything at and under `sensitive_paths` on the running unit; the same rule judges those files, and
 the unit's modes decide where the image's differ. A file the unit did not list keeps the image's word.
 A symbolic link is judged by its target (the mode and owner the listing gives are the target's); a link
-the probe could not resolve, or whose target it did not list, leaves its path undecided, never passed.
+the probe could not resolve or whose target it could not read, or an entry whose mode it could not read,
+leaves its path undecided (the image's word stands for it), never passed.
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ class UnitFiles:
             path = row["path"] or ""
             what = known.get(path) or secret_by_place(path, sensitive, public)
             mode = parse_mode(row["mode"])
-            if what and (row["type"] == "link" or (row["target"] and mode is None)):
+            if what and _unread(row, mode):
                 unit.unresolved.append(_unresolved(row))
                 continue
             if not row["exists"] or row["type"] != "file" or not what:
@@ -235,7 +236,7 @@ class UnitFiles:
             for r in self.rows
             if r["exists"] is False and (r["path"] or "").lower() in self.sensitive
         ]
-        undecided = {r["path"] for r in self.rows if r["type"] == "link" or r["error"]}
+        undecided = {r["path"] for r in self.rows if _unread(r, parse_mode(r["mode"]))}
         return (path not in undecided and any(r["path"] == path for r in self.rows)) or _under(path, absent)
 
     def differences(self, today: CheckResult) -> list[str]:
@@ -258,9 +259,9 @@ class UnitFiles:
         """What the unit's listing leaves undecided, one sentence each."""
         said = []
         if self.unresolved:
-            links = listed(self.unresolved, 6)
-            said.append(f"Undecided on the unit: {links}; the mode that protects what the link points to was"
-                        " not listed (the image's word, if any, stands for it).")  # fmt: skip
+            unread = listed(self.unresolved, 6)
+            said.append(f"Undecided on the unit: {unread}; the mode that protects what it holds was not"
+                        " listed (the image's word, if any, stands for it).")  # fmt: skip
         if self.unknown:
             unread = listed(self.unknown)
             said.append(f"The unit listed secrets whose mode the probe could not read: {unread}.")
@@ -273,12 +274,22 @@ class UnitFiles:
                 " secrets (and how) is for the inspector.")  # fmt: skip
 
 
+def _unread(row: ProbeRow, mode: int | None) -> bool:
+    """A listed entry whose protection the listing does not give: a link not followed to its target (an
+    older probe listed links as such), or an entry whose mode could not be read."""
+    unreadable = mode is None and bool(row["target"] or row["error"])
+    return bool(row["exists"]) and (row["type"] == "link" or unreadable)
+
+
 def _unresolved(row: ProbeRow) -> str:
-    """`/etc/shadow is a link the probe could not resolve (No such file)`."""
+    """`/etc/shadow is a link the probe could not resolve (it loops)`."""
     path, target, error = clip(row["path"], 300), clip(row["target"], 300), clip(row["error"], 120)
+    why = f" ({error})" if error else ""
+    if target:
+        return f"{path} is a link to {target}, which could not be read{why}"
     if row["type"] == "link":
-        return f"{path} is a link the probe could not resolve" + (f" ({error})" if error else "")
-    return f"{path} is a link to {target}, whose mode was not listed" + (f" ({error})" if error else "")
+        return f"{path} is a link the probe could not resolve{why}"
+    return f"{path} could not be read{why}"
 
 
 def _image_secrets(today: CheckResult) -> list[dict[str, Any]]:
