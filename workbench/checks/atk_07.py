@@ -6,7 +6,9 @@ socket on the running unit with the process and the user behind it, and what run
 whose process runs with an effective uid in `privileged_uids` and is not in `exempt_services` fails; none
 passes. A socket whose process the probe could not see is known only by its owner, which a server that
 binds as root and then drops its privileges keeps: from it the probe cannot tell. A socket bound only to
-a loopback address (127.0.0.0/8, ::1) serves the unit itself, not the network: it is named, not judged.
+a loopback address (127.0.0.0/8, ::1) serves the unit itself, not the network: it is named, not judged;
+unless the probe's target is itself a loopback address and its port scan found that port open there (a
+simulated unit in its own network namespace, reached at 127.0.0.1): then it is what the probe reached.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ class LeastPrivilegeServices(FirmwareCheck):
         params = self.params(ctx)
         shell = access_part(ctx, "shell")
         shell_port = shell.get("port") if isinstance(shell, dict) else None
-        unit = UnitListeners.of([r for r in rows if not _test_shell(r, shell_port)], Policy.of(params))
+        judged = [r for r in rows if not _test_shell(r, shell_port)]
+        unit = UnitListeners.of(judged, Policy.of(params), reached_at_loopback(ctx))
         if len(unit.rows) < len(rows):
             unit.exempted.append(f"the manufacturer's test shell on tcp/{shell_port} (granted to the lab)")
         differ = unit.differences(_boot_users(today), Policy.of(params))
@@ -202,6 +205,19 @@ def loopback_only(address: Any) -> bool:
     return (mapped or ip).is_loopback
 
 
+def reached_at_loopback(ctx: EvidenceContext) -> frozenset[tuple[str, Any]]:
+    """(transport, port) the port scan found open when the probe's target is a loopback address: there the
+    unit's loopback is the network the probe came through."""
+    probe = ctx.probe()
+    if probe is None or not loopback_only(probe[1].target):
+        return frozenset()
+    return frozenset(
+        (clip(r["transport"] or "tcp", 8).lower(), r["port"])
+        for r in ctx.probe_rows("ports")
+        if clip(r["state"], 20).lower().startswith("open")
+    )
+
+
 def _boot_users(today: CheckResult) -> dict[str, list[Any]]:
     users = today.indicators.get("boot_users")
     return users if isinstance(users, dict) else {}
@@ -217,10 +233,14 @@ class UnitListeners:
     exempted: list[str] = field(default_factory=list)
     unprivileged: list[str] = field(default_factory=list)
     local: list[str] = field(default_factory=list)  # bound to loopback only: not network services
+    reached: list[str] = field(default_factory=list)  # bound to loopback, but where the probe reached them
     processes: dict[str, tuple[str, Any]] = field(default_factory=dict)  # program -> (user, uid) on the unit
 
     @classmethod
-    def of(cls, rows: list[Row], policy: Policy) -> UnitListeners:
+    def of(
+        cls, rows: list[Row], policy: Policy, reached: frozenset[tuple[str, Any]] = frozenset()
+    ) -> UnitListeners:
+        """`reached`: (transport, port) the probe reached at a loopback target (see reached_at_loopback)."""
         unit = cls(rows)
         for row in rows:
             port, uid = port_label(row), row["uid"]
@@ -230,10 +250,14 @@ class UnitListeners:
             label = f"{name or 'a process'} on {port}" if seen else port
             if seen:
                 unit.processes.update({p: (clip(row["user"], 64), uid) for p in programs})
-            if loopback_only(row["address"]):
-                who = f"uid {uid}" if uid is not None else "user unknown"
-                unit.local.append(f"{label} at {clip(row['address'], 64)} ({who})")
-            elif uid is None:
+            local = loopback_only(row["address"])
+            where = f"{label} at {clip(row['address'], 64)}"
+            if local and (clip(row["transport"] or "tcp", 8).lower(), row["port"]) in reached:
+                unit.reached.append(where)
+            elif local:
+                unit.local.append(f"{where} ({f'uid {uid}' if uid is not None else 'user unknown'})")
+                continue
+            if uid is None:
                 unit.unknown.append(f"{label} (user unknown)")
             elif uid not in policy.privileged:
                 unit.unprivileged.append(f"{label} (uid {uid})")
@@ -258,6 +282,9 @@ class UnitListeners:
         if self.local:
             notes.append("Bound only to a loopback address, so not a network service (not judged): "
                          + listed(self.local))  # fmt: skip
+        if self.reached:
+            notes.append("Bound to a loopback address, which is where the probe reached the unit (its"
+                         " target), so judged as network services: " + listed(self.reached))  # fmt: skip
         return notes
 
     def differences(self, boot_users: dict[str, list[Any]], policy: Policy) -> list[str]:

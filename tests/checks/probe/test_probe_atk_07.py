@@ -78,6 +78,22 @@ def test_listeners_bound_only_to_loopback_are_named_not_judged(
     assert "tcp/6001 (socket owner" not in text_of(result)
 
 
+def test_a_loopback_listener_the_probe_reached_at_its_loopback_target_is_judged(tmp_path: Path) -> None:
+    """A simulated unit in its own network namespace serves on 127.0.0.1, where the probe reaches it: a root
+    server there found open by the port scan is a network service; one the scan did not find is not."""
+    spec = spec_of("clean")  # probed at 127.0.0.1; its scan found tcp/443 open
+    spec["tables"]["listeners"] += [listener(443, 0, "lighttpd", "root", pid=161, address="127.0.0.1")]
+    case = unit_case(tmp_path / "reached", spec)
+    result = run_check(case, "ATK-07")
+    assert result.verdict is Verdict.FAIL and result.decided_by == ("probe",)
+    assert [(f.data["process"], f.data["ports"]) for f in result.findings] == [("lighttpd", ["tcp/443"])]
+    reasons = text_of(result)
+    said = "which is where the probe reached the unit (its target), so judged as network services: lighttpd"
+    assert said in reasons
+    assert "not judged): camd on tcp/5000 at 127.0.0.1" in reasons  # not found open by the scan
+    assert final(case, result) == "FAIL"
+
+
 def test_the_test_shell_the_manufacturer_grants_is_not_judged(tmp_path: Path) -> None:
     spec = spec_of("clean")
     spec["tables"]["listeners"][1] = listener(SHELL_PORT, 0, "testshelld", "root", pid=102)
