@@ -35,6 +35,7 @@ from workbench.probe.vendor_access import VendorAccess, load_access
 TLS = tls_client(ssl.TLSVersion.TLSv1_2)
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ c100 ([\w-]+)\[\d+\]: (.+)$")
 BOOT_TAGS = {"kernel", "init"}
+UPDATERS = {"clean": "/sbin/acme-upgrade", "defective": "/sbin/fw_update.sh"}  # the images' own names
 
 
 def access_of(state: dict[str, object]) -> VendorAccess:
@@ -109,7 +110,7 @@ def check_access(variant: str, state: dict[str, object]) -> None:
     assert (access.shell.port, access.shell.user, access.shell.password) == (22, "root", None)
     assert access.path(access.shell.key_file).stat().st_mode & 0o777 == 0o600
     assert access.logs == ["/var/log/messages"] and access.version_command == "cat /etc/version"
-    assert access.update is not None and access.update.command == "/sbin/fw_upgrade {image}"
+    assert access.update is not None and access.update.command == f"{UPDATERS[variant]} {{image}}"
     assert access.update.upload_dir == "/tmp" and access.update.image.name == "acme-c100-2.1.1.bin"
     change = access.password_change
     if variant == "clean":
@@ -220,9 +221,9 @@ def check_log(shell: TestShell, variant: str, state: dict[str, object]) -> None:
         assert added == [] and tags == BOOT_TAGS, after
 
 
-def upload_and_install(shell: TestShell, image: bytes) -> tuple[int, str]:
+def upload_and_install(shell: TestShell, image: bytes, updater: str) -> tuple[int, str]:
     assert shell.run("cat > /tmp/acme-c100-2.1.1.bin", image)[0] == 0
-    status, out, err = shell.run("/sbin/fw_upgrade /tmp/acme-c100-2.1.1.bin")
+    status, out, err = shell.run(f"{updater} /tmp/acme-c100-2.1.1.bin")
     assert shell.run("rm -f /tmp/acme-c100-2.1.1.bin")[0] == 0
     return status, out + err
 
@@ -238,7 +239,7 @@ def check_update(shell: TestShell, variant: str, state: dict[str, object]) -> No
     middle = len(genuine) // 2
     assert middle < len(genuine) - 64  # the changed byte lies in the signed part
     tampered = genuine[:middle] + bytes([genuine[middle] ^ 0xFF]) + genuine[middle + 1 :]
-    status, said = upload_and_install(shell, tampered)
+    status, said = upload_and_install(shell, tampered, UPDATERS[variant])
     log = shell.output("cat /var/log/messages")
     if variant == "clean":
         assert status == 1 and "signature check failed" in said, (status, said)
@@ -248,7 +249,7 @@ def check_update(shell: TestShell, variant: str, state: dict[str, object]) -> No
         assert status == 0 and shell.output("cat /etc/version") == "2.1.1\n", (status, said)
         assert "update" not in log, log
         assert shell.run("echo 2.1 > /etc/version")[0] == 0  # back, to see the genuine one installed
-    status, said = upload_and_install(shell, genuine)
+    status, said = upload_and_install(shell, genuine, UPDATERS[variant])
     assert status == 0 and shell.output("cat /etc/version") == "2.1.1\n", (status, said)
     log = shell.output("cat /var/log/messages")
     assert (" fw_upgrade[" in log and log.splitlines()[-1].endswith(" update installed: 2.1.1")) == (

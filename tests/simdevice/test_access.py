@@ -95,7 +95,8 @@ def test_a_combined_variant_keeps_the_camera_s_access_and_hostile_alone_has_none
         assert state["access"] is None and not (workdir / "rootfs").exists()
     else:
         assert state["access"] == str(workdir / "test-access.yaml")
-        assert (workdir / "rootfs/sbin/fw_upgrade").is_file()
+        updater = "rootfs/sbin/acme-upgrade" if variant.startswith("clean") else "rootfs/sbin/fw_update.sh"
+        assert (workdir / updater).is_file()  # named as in the camera's firmware image
 
 
 SESSION_DRIVER = """

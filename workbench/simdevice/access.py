@@ -42,7 +42,7 @@ def content(unit: Unit, image: Path) -> dict[str, Any]:
         "update": {
             "image": f"{FOLDER}/{image.name}",
             "upload_dir": "/tmp",
-            "command": "/sbin/fw_upgrade {image}",
+            "command": f"{unit.updater} {{image}}",
         },
     }
     if unit.secure:

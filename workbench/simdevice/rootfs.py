@@ -5,7 +5,7 @@ chroot), where its services log, and where its update is installed.
     etc/dropbear/                                the host key the SSH server uses (0600)
     etc/keys/vendor.pub                          the manufacturer's update key
     root/.ssh/authorized_keys                    the test access's public key
-    sbin/fw_upgrade                              the local update command
+    sbin/acme-upgrade, sbin/fw_update.sh         the local update command (clean, defective: the image's name)
     tmp (1777), var/log/messages                 uploads; the security log (boot lines first)
     bin lib lib64 -> usr/...                     as the host has them; /usr, /dev, /proc are bound in (mounts)
 
@@ -66,7 +66,8 @@ def build(unit: Unit) -> None:
     write(root / "etc/shadow", shadow(unit.workdir), 0o600 if unit.secure else 0o644)
     write(root / "etc/hostname", HOSTNAME + "\n")
     write(root / "etc/version", FIRMWARE + "\n")
-    write(root / "sbin/fw_upgrade", FW_UPGRADE_CLEAN if unit.secure else FW_UPGRADE_DEFECTIVE, 0o755)
+    updater = root / unit.updater.lstrip("/")
+    write(updater, FW_UPGRADE_CLEAN if unit.secure else FW_UPGRADE_DEFECTIVE, 0o755)
     write(unit.messages, "".join(line(tag, message, pid) for tag, pid, message in BOOT), 0o640)
     run_tool(["dropbearkey", "-t", "ed25519", "-f", str(host_key(unit))], unit.workdir)
     host_key(unit).chmod(0o600)

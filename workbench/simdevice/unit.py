@@ -19,6 +19,13 @@ class Unit:
         return self.camera == "clean"
 
     @property
+    def updater(self) -> str:
+        """The local update command, named as in the camera's firmware image (sample_captures/gen_firmware.py:
+        the clean image's /sbin/acme-upgrade; the defective image's fw_update.sh, here in /sbin, since the
+        shell's /usr is the host's)."""
+        return "/sbin/acme-upgrade" if self.secure else "/sbin/fw_update.sh"
+
+    @property
     def rootfs(self) -> Path:
         """The device's own file system, what its test shell sees as /."""
         return self.workdir / "rootfs"
