@@ -63,3 +63,26 @@ def test_ctrl_c_waits_for_a_test_that_sets_the_unit_back(name: str, waits: bool)
     with pytest.raises(KeyboardInterrupt):
         runner._guarded(Planned(name, 5, 10), body)
     assert restored.is_set() is waits
+
+
+def test_a_password_the_unit_logs_or_echoes_never_reaches_the_results() -> None:
+    from workbench.probe.plan import ProbePlan
+    from workbench.probe.results import ProbeResults
+    from workbench.probe.vendor_access import VendorAccess
+
+    access = VendorAccess.model_validate(
+        {"shell": {"user": "root", "password": "shell-pw-1"},
+         "password_change": {"documented_in": "m", "port": 443, "user": "admin", "password": "web-pw-22"}}
+    )  # fmt: skip
+    plan = ProbePlan("127.0.0.1", "quick", "lo", [], access=access, scrub={"New_pw_333", "ab"})
+    results = ProbeResults(target="127.0.0.1", profile="quick", started="2026-12-07T00:00:00+00:00")
+    results.add_rows("device_log", [{"text": "webd: password changed web-pw-22 -> New_pw_333", "line": 3}])
+    results.add_rows("session", [{"output": "Password: shell-pw-1\n", "exit_status": 0}])
+    results.tests.append(Run("password_change", "http.client", Status.COMPLETED, "said New_pw_333 about"))
+    results.warnings.append("echo shell-pw-1")
+    runner.scrub(results, runner.secrets_of(plan))
+    text = str(results.to_json())
+    assert not any(s in text for s in ("shell-pw-1", "web-pw-22", "New_pw_333"))
+    assert "password changed (set) -> (set)" in text and "about" in text
+    assert "ab" in str(results.tests[0].detail)  # too short to be told from ordinary text: left alone
+    assert "scrub" not in plan.to_json()

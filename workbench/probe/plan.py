@@ -94,6 +94,7 @@ class ProbePlan:
     credentials: list[Credential] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # defaults taken, settings missing
     access: VendorAccess | None = None  # test-access.yaml: what the manufacturer grants (secrets inside)
+    scrub: set[str] = field(default_factory=set)  # secrets made during the run (a new password): not written
 
     def test(self, name: str) -> TestPlan | None:
         return next((t for t in self.tests if t.name == name), None)
@@ -105,12 +106,13 @@ class ProbePlan:
         line = "Test access: " + ("; ".join(grants) if grants else none)
         if self.access is not None and self.access.update is not None:
             line += (
-                "\nwarning: the update test installs the manufacturer's update (the unit stays at its"
+                "\nwarning: the update test installs the manufacturer's update (the unit is left at its"
                 " version), and first an image with one byte changed, which a unit that does not check"
                 " may install"
             )
         change = self.access.password_change if self.access is not None else None
-        if change is not None and (not change.tls or "http" in change.applies_to):
+        clear = {"http", "telnet", "ftp", "mqtt"} & set(change.applies_to) if change is not None else set()
+        if change is not None and (not change.tls or clear):
             line += "\nwarning: the device password crosses the network in clear (the capture holds it)"
         return line
 
@@ -124,6 +126,7 @@ class ProbePlan:
             data = asdict(self)
         finally:
             self.access = access
+        data.pop("scrub", None)
         data["access"] = access.public() if access is not None else None
         data["credentials"] = [
             {"user": c.user, "password": c.masked(), "source": c.source} for c in self.credentials

@@ -19,6 +19,7 @@ from typing import Any
 
 from workbench.probe.plan import ACCESS_TESTS, ProbePlan, TestPlan
 from workbench.probe.results import ProbeResults, TestRun, TestStatus
+from workbench.probe.vendor_access import SET
 
 Progress = Callable[[str, str], None]  # (test name, what happens: "start" or its status)
 TLS_PROTOCOLS = {"https", "mqtts", "tls"}
@@ -51,6 +52,7 @@ def run_probe(plan: ProbePlan, workdir: Path, progress: Progress | None = None) 
     with EvidenceCapture(plan.interface, plan.target, capture_path) as capture:
         _run_tests(plan, results, workdir, progress or (lambda name, event: None))
     results.finished = _now()
+    scrub(results, secrets_of(plan))
     attach_packets(results, capture_path, plan.target)
     results.warnings += [f"probe capture: {gap}" for gap in capture.gaps()]
     exchanged = any(rows for rows in results.tables.values())
@@ -65,6 +67,41 @@ def run_probe(plan: ProbePlan, workdir: Path, progress: Progress | None = None) 
     results_path = workdir / f"probe-{stamp}.json"
     results.write(results_path)
     return ProbeRun(results, capture_path, results_path)
+
+
+def secrets_of(plan: ProbePlan) -> set[str]:
+    """The access's passwords and those made during the run: what the results must never hold."""
+    access = plan.access
+    found = set(plan.scrub)
+    if access is not None and access.shell is not None and access.shell.password:
+        found.add(access.shell.password)
+    if access is not None and access.password_change is not None:
+        found.add(access.password_change.password)
+    return {s for s in found if len(s) >= 4}  # shorter ones would blank ordinary words
+
+
+def scrub(results: ProbeResults, secrets: set[str]) -> None:
+    """Replace every secret in every text the results hold (rows, details, warnings) by `(set)`: a unit
+    that logs or echoes a password must not put it into the evidence."""
+    if not secrets:
+        return
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            for secret in secrets:
+                value = value.replace(secret, SET)
+            return value
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    for rows in results.tables.values():
+        for row in rows:
+            for key, value in row.items():
+                row[key] = clean(value)
+    for run in results.tests:
+        run.detail = clean(run.detail)
+    results.warnings = clean(results.warnings)
 
 
 def _run_tests(plan: ProbePlan, results: ProbeResults, workdir: Path, progress: Progress) -> None:
@@ -182,6 +219,11 @@ def _guarded(test: TestPlan, body: Callable[[], tuple[TestRun, Tables]]) -> tupl
         if test.name in FINISH_ON_INTERRUPT:
             sys.stderr.write(f"stopping: letting {test.name} leave the unit as it found it ...\n")
             worker.join(FINISH_ON_INTERRUPT_S)
+            if worker.is_alive():
+                sys.stderr.write(
+                    f"{test.name} did not finish: the unit's password may now be the one in the"
+                    " test-access.recovery file beside the test access\n"
+                )
         raise
     if worker.is_alive():
         detail = f"still running {ABANDON_AFTER_S:g} s past its budget of {test.budget_s:g} s: abandoned"
