@@ -174,6 +174,10 @@ class FailedLogins:
         return listed(sorted({service_label(r) for r in self.tried}), 6)
 
     def reason(self) -> str:
+        if self.logged and not self.tried:
+            return (f"{len(self.logged)} failed-login line(s) written while the probe tried wrong passwords,"
+                    f" but the unit rejected none of them ({self.uncounted} attempt(s) locked out, refused"
+                    " or unanswered): the lines are not shown to be the probe's.")  # fmt: skip
         if self.logged:
             first = self.logged[0]
             where = f"{clip(first['file'], 120)} line {first['line']}"

@@ -132,7 +132,9 @@ class SecurityLogging(FirmwareCheck):
             )
             return amended(ctx, today, reasons=[lead, *reasons], indicators=indicators)
         gap = (
-            "it did not show the failed logins it made in the unit's log" if not logins.logged
+            "the unit rejected none of the probe's wrong passwords, so a failed-login line does not show"
+            " the probe's attempts were logged" if not logins.tried
+            else "it did not show the failed logins it made in the unit's log" if not logins.logged
             else "it could not read the unit's clock" if clock.offset is None
             else f"the unit's clock is beyond {clock.tolerance:g} s of the probe's; {NO_NTP}" if clock.wrong
             else None

@@ -236,3 +236,21 @@ def test_an_older_catalogue_reads_no_unit_rows(tmp_path: Path) -> None:
 def test_the_page_shows_the_units_clock_and_log() -> None:
     assert shows_probe_table("log_01", "device_clock") and shows_probe_table("log_01", "device_log")
     assert shows_probe_table("log_01", "log_files")
+
+
+def test_a_failed_login_line_while_every_attempt_was_locked_out_does_not_pass(tmp_path: Path) -> None:
+    """The unit answered every wrong password with a lock-out: its failed-login lines are not the probe's."""
+    spec = spec_of("clean")
+    spec["tables"]["bruteforce"] = attempts(443, "http-basic", ["locked"] * 3, first=20)
+    spec["tables"]["logins"] = [
+        row("default_credentials", [10], 2000.0, 2000.2, port=443, protocol="http-basic", user="admin",
+            password="a(5)", source="catalogue", accepted=False, status="429",
+            detail="locked out after 1 attempts; no more tried: 429 Too Many Requests"),
+    ]  # fmt: skip
+    case = with_image(unit_case(tmp_path / "all-locked", spec), "clean")
+    result = run_check(case, "LOG-01")
+    assert result.verdict is not Verdict.PASS and not result.decided_by and not result.findings
+    reasons = text_of(result)
+    assert "did not decide: the unit rejected none of the probe's wrong passwords" in reasons
+    assert "but the unit rejected none of them (4 attempt(s) locked out, refused or unanswered)" in reasons
+    assert final(case, result) == "PENDING"
