@@ -3,12 +3,13 @@
 Two views. The firmware's start scripts say as which user each network service is started (the engine's
 `services` table). The probe's device session (test access; catalogue 2026.4) lists every listening
 socket on the running unit with the process and the user behind it, and what runs decides: a listener
-whose process runs with an effective uid in `privileged_uids` and is not in `exempt_services` fails; none
-passes. A socket whose process the probe could not see is known only by its owner, which a server that
-binds as root and then drops its privileges keeps: from it the probe cannot tell. A socket bound only to
-a loopback address (127.0.0.0/8, ::1) serves the unit itself, not the network: it is named, not judged;
-unless the probe's target is itself a loopback address and its port scan found that port open there (a
-simulated unit in its own network namespace, reached at 127.0.0.1): then it is what the probe reached.
+whose process holds a uid in `privileged_uids` (real, effective or saved: a saved uid 0 can take root
+back) and is not in `exempt_services` fails; none passes. A socket whose process the probe could not see is
+known only by its owner, which a server that binds as root and then drops its privileges keeps: from it the
+probe cannot tell. A socket bound only to a loopback address (127.0.0.0/8, ::1) serves the unit itself, not
+the network: it is named, not judged; unless the probe's target is itself a loopback address and its port
+scan found that port open there (a simulated unit in its own network namespace, reached at 127.0.0.1): then
+it is what the probe reached.
 """
 
 from __future__ import annotations
@@ -104,12 +105,18 @@ class LeastPrivilegeServices(FirmwareCheck):
         first = group[0]
         ports = sorted({port_label(r) for r in group})
         process, user = clip(first["process"] or "?", 64), clip(first["user"] or "?", 64)
+        held = privileged_ids(first, Policy.of(self.params(ctx)).privileged)
+        if not held or any(h.startswith("effective") for h in held):
+            runs_as = f"uid {first['uid']}"
+        else:
+            runs_as = f"uid {first['uid']}, but {', '.join(held)}: it can take that uid back"
         summary = (f"on the unit, {process} (pid {first['pid']}) listens on {listed(ports, 6)} as {user}"
-                   f" (uid {first['uid']})")  # fmt: skip
+                   f" ({runs_as})")  # fmt: skip
         evidence = session_refs(ctx, "listeners", "processes") or (
             results_ref(first, "listeners on the unit"),
         )
         data = {"process": process, "pid": first["pid"], "ports": ports, "uid": first["uid"],
+                "privileged_ids": held,
                 "user": user, "command_line": clip(first["command_line"], 200),
                 "uids": clip(first["uids"], 64)}  # fmt: skip
         return Finding(summary, Severity.MEDIUM, evidence, data)
@@ -223,6 +230,21 @@ def _boot_users(today: CheckResult) -> dict[str, list[Any]]:
     return users if isinstance(users, dict) else {}
 
 
+_UID_KINDS = ("real", "effective", "saved")
+
+
+def privileged_ids(row: Row, privileged: set[int]) -> list[str]:
+    """Which of the process's real, effective and saved uids (`uids`: "real effective saved fs") are
+    privileged, e.g. ["saved uid 0"]: a process holding one can take it back. Without a readable `uids`,
+    the effective uid of the `uid` column."""
+    parts = clip(row["uids"], 64).split()[:3]
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return [f"{kind} uid {int(p)}" for kind, p in zip(_UID_KINDS, parts, strict=True)
+                if int(p) in privileged]
+    uid = row["uid"]
+    return [f"effective uid {uid}"] if isinstance(uid, int) and uid in privileged else []
+
+
 @dataclass
 class UnitListeners:
     """The unit's listening sockets, judged by the user behind them."""
@@ -257,9 +279,10 @@ class UnitListeners:
             elif local:
                 unit.local.append(f"{where} ({f'uid {uid}' if uid is not None else 'user unknown'})")
                 continue
-            if uid is None:
+            held = privileged_ids(row, policy.privileged) if seen else []
+            if uid is None and not held:
                 unit.unknown.append(f"{label} (user unknown)")
-            elif uid not in policy.privileged:
+            elif uid not in policy.privileged and not held:
                 unit.unprivileged.append(f"{label} (uid {uid})")
             elif not seen:
                 unit.unknown.append(f"{port} (socket owner uid {uid})")

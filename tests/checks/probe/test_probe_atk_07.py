@@ -161,3 +161,34 @@ def test_an_older_catalogue_reads_no_unit_rows(tmp_path: Path) -> None:
 
 def test_the_page_shows_the_units_listeners() -> None:
     assert shows_probe_table("atk_07", "listeners") and shows_probe_table("atk_07", "session")
+
+
+@pytest.mark.parametrize(
+    ("uids", "held"),
+    [("33 33 0 33", "saved uid 0"), ("0 33 33 33", "real uid 0"), ("0 33 0 33", "real uid 0, saved uid 0")],
+)
+def test_a_process_that_can_take_root_back_fails_and_says_which_uid(
+    tmp_path: Path, uids: str, held: str
+) -> None:
+    """Effective uid 33, but a real or saved uid 0: setuid(0) gives it root again."""
+    spec = spec_of("clean")
+    spec["tables"]["listeners"] = [
+        row if row["port"] != 443 else {**row, "uids": uids} for row in spec["tables"]["listeners"]
+    ]
+    result = run_check(unit_case(tmp_path / "saved", spec), "ATK-07")
+    assert result.verdict is Verdict.FAIL and result.decided_by == ("probe",)
+    (finding,) = result.findings
+    assert finding.summary == (
+        f"on the unit, uhttpd (pid 201) listens on tcp/443 as www-data (uid 33, but {held}: it can take that"
+        " uid back)"
+    )
+    assert finding.data["privileged_ids"] == held.split(", ") and finding.data["uid"] == 33
+
+
+def test_unprivileged_real_effective_and_saved_uids_pass(tmp_path: Path) -> None:
+    spec = spec_of("clean")
+    spec["tables"]["listeners"] = [
+        row if row["port"] != 443 else {**row, "uids": "33 33 33 0"} for row in spec["tables"]["listeners"]
+    ]  # the filesystem uid alone gives no way back to root
+    result = run_check(unit_case(tmp_path / "fsuid", spec), "ATK-07")
+    assert result.verdict is Verdict.PASS and "uhttpd on tcp/443 (uid 33)" in text_of(result)
