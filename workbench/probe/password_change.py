@@ -6,11 +6,17 @@ password is written to `test-access.recovery` beside test-access.yaml (0600; rem
 shown to work again). The restore runs whatever happens after that: a hostile answer, a client failing, the
 budget spent, Ctrl-C (KeyboardInterrupt/SystemExit: set back, then re-raised). A run killed outright leaves
 the file, and the next run first sets the original back with its password. Neither the rows nor the run's
-detail ever hold a password: a unit left with the new one is named "UNIT NOT RESTORED" with the file's path.
+detail ever hold a password (any echo shows "(set)"; the new one is in `plan.scrub` for the runner): a unit
+left with the new one is named "UNIT NOT RESTORED" with the file's path.
+
+A 2xx to GET / with the password tells only when GET / without one is refused (401): many units serve `/` to
+anyone. Where it is not, no login on that port tells, the recovery file is kept and the restore is reported
+as not confirmed.
 
 Devices lock out after a few wrong passwords: a service gets at most two (the new one where the change did
 not take, then the old one, tried only once the new one answered clearly). The web port can get one more
-while the original is set back (a restore refusing the new password, or an earlier run's recovery file).
+while the original is set back (a restore refusing the new password, an earlier run's recovery file, or a
+restore tried after an unclear change where GET / is served to anyone).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import string
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,10 +37,10 @@ from typing import Any
 from workbench.probe import clients, clients_auth, clients_http
 from workbench.probe.clients_base import DETAIL_CHARS, MAX_READ, Outcome, failed, insecure_tls, printable
 from workbench.probe.clients_run import Running, begin
-from workbench.probe.plan import ProbePlan, TestPlan, mask
+from workbench.probe.plan import ProbePlan, TestPlan
 from workbench.probe.results import TestRun, TestStatus
 from workbench.probe.services import Service
-from workbench.probe.vendor_access import PasswordChange
+from workbench.probe.vendor_access import SET, PasswordChange
 
 Rows = list[dict[str, Any]]
 MATCHES = {"mqtt": ("mqtt", "mqtts")}  # applies_to names no mqtts: a broker under TLS uses the password too
@@ -105,13 +112,19 @@ class Steps:
     test: str
     user: str
     secrets: list[str]
+    registered: set[str]  # the plan's `scrub`: secrets the runner keeps out of the results
     rows: Rows = field(default_factory=list)
+
+    def secret(self, secret: str) -> None:
+        """A password met during the run: never in the rows, the detail or the results."""
+        self.secrets.append(secret)
+        self.registered.add(secret)
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             if len(secret) >= SCRUBBED_FROM:
                 for form in {secret, urllib.parse.quote_plus(secret)}:
-                    text = text.replace(form, mask(secret))
+                    text = text.replace(form, SET)
         return text
 
     def scrub(self, text: str) -> str:
@@ -186,15 +199,32 @@ def refused_outright(outcome: Outcome) -> bool:
     return outcome.accepted is False and status is not None and 400 <= status < 500
 
 
-def basic_login(host: str, port: int, tls: bool, user: str, password: str, timeout: float) -> Outcome:
-    """GET / with HTTP Basic: accepted on a 2xx, refused on a 401/403; anything else does not tell."""
+def served_to_anyone(host: str, port: int, tls: bool, timeout: float) -> str | None:
+    """Why a 2xx to GET / with a password does not tell: GET / without one is not refused (401); None when
+    it is."""
+    try:
+        answer = clients_http.get(host, port, tls, timeout)
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        said = failed(time.time(), exc).detail
+        return f"GET / without a password: {said}: whether it needs one is not known, no login there tells"
+    if answer.status == 401:
+        return None
+    said = f"{answer.status} {printable(answer.reason, 60)}".rstrip()
+    return f"GET / without a password: {said}, not 401: it is served to anyone, a login there does not tell"
+
+
+def basic_login(
+    host: str, port: int, tls: bool, user: str, password: str, timeout: float, pace: Callable[[], object]
+) -> tuple[Outcome, bool]:
+    """GET / with HTTP Basic: accepted on a 2xx (once GET / without a password, sent after `pace`, is
+    refused), refused on a 401/403; anything else does not tell. Also: whether `/` is served to anyone."""
     started = time.time()
     try:
         answer = clients_http.get(
             host, port, tls, timeout, headers={"Authorization": clients_auth.basic(user, password)}
         )
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        return failed(started, exc)
+        return failed(started, exc), False
     outcome = clients_http.judged(
         answer.status,
         answer.header("retry-after"),
@@ -205,16 +235,24 @@ def basic_login(host: str, port: int, tls: bool, user: str, password: str, timeo
         outcome.accepted, outcome.detail = None, f"{outcome.detail}: a redirect does not tell"
     elif answer.status == 401 and clients_http.auth_scheme(answer) == "digest":
         outcome.accepted, outcome.detail = None, f"{outcome.detail}: the service asks for Digest, not Basic"
-    return outcome
+    elif outcome.accepted:
+        pace()
+        public = served_to_anyone(host, port, tls, timeout)
+        if public:
+            outcome.accepted, outcome.detail = None, f"{outcome.detail}; {public}"
+            return outcome.done(), True
+    return outcome, False
 
 
-def login(host: str, service: Service, user: str, password: str, timeout: float) -> Outcome:
+def login(
+    host: str, service: Service, user: str, password: str, timeout: float, pace: Callable[[], object]
+) -> Outcome:
     """One login on `service` with the existing clients (RTSP: DESCRIBE with Digest; HTTP(S): Basic); a
     lock-out does not tell whether the password is right. Never raises: the restore must still run."""
     started = time.time()
     try:
         if service.protocol in ("http", "https"):
-            outcome = basic_login(host, service.port, service.tls, user, password, timeout)
+            outcome, _ = basic_login(host, service.port, service.tls, user, password, timeout, pace)
         else:
             outcome = clients.login(host, service, user, password, timeout)
     except Exception as exc:  # noqa: BLE001 - a client failing on a hostile answer must not skip the restore
@@ -237,6 +275,7 @@ class Change:
     steps: Steps
     recovery: Recovery
     left_as_found: bool = True
+    unconfirmed: bool = False  # GET / on the web port is served to anyone: no login there tells
 
     @property
     def web(self) -> str:
@@ -253,7 +292,9 @@ class Change:
         """The `restore` step's check: `password` on the web port's GET /."""
         self.running.pacer.wait()  # the restore is never cut by the budget: the unit must be left as found
         pc = self.pc
-        outcome = basic_login(self.target, pc.port, pc.tls, pc.user, password, self.running.per_exchange)
+        pace, timeout = self.running.pacer.wait, self.running.per_exchange
+        outcome, public = basic_login(self.target, pc.port, pc.tls, pc.user, password, timeout, pace)
+        self.unconfirmed = self.unconfirmed or public
         outcome.detail = f"{why}: {outcome.detail}"
         return self.steps.add("restore", self.web, pc.port, outcome)
 
@@ -284,7 +325,7 @@ def try_both(change: Change, service: Service) -> bool:
     where = f"{service.protocol}/{service.port}"
     if not running.turn():
         return False
-    new = login(change.target, service, user, change.new, running.timeout)
+    new = login(change.target, service, user, change.new, running.timeout, running.pacer.wait)
     steps.add("new_password", service.protocol, service.port, new)
     if new.accepted is None:
         why = "the service locked us out" if new.locked else "trying the new password did not tell"
@@ -296,7 +337,7 @@ def try_both(change: Change, service: Service) -> bool:
         return True
     if not running.turn():
         return False
-    old = login(change.target, service, user, change.original, running.timeout)
+    old = login(change.target, service, user, change.original, running.timeout, running.pacer.wait)
     did_not_take = new.accepted is False and old.accepted is True
     if did_not_take:
         old.detail = f"change did not take: the old password works here, the new one not; {old.detail}"
@@ -332,12 +373,13 @@ def restore(change: Change) -> bool:
 
 def settle_unclear(change: Change) -> bool:
     """Whether the change took is not known: the original on the web port tells; if it is refused the change
-    did take, and the original is set back."""
+    did take, and the original is set back. Where GET / is served to anyone nothing tells: the original is
+    set back all the same (it cannot be confirmed)."""
     check = change.web_login(change.original, "did the change take? the original password")
     if check.accepted is True:
         change.running.notes.append("the unit still has its original password")
         return True
-    return check.accepted is False and restore(change)
+    return (check.accepted is False or change.unconfirmed) and restore(change)
 
 
 def put_back(change: Change, made: Outcome | None, sent: bool) -> bool:
@@ -362,7 +404,7 @@ def recover_earlier(change: Change) -> bool:
     earlier = change.recovery.read()
     how = "the unit had its original password"
     if earlier and earlier != change.original:
-        change.steps.secrets.append(earlier)
+        change.steps.secret(earlier)
         running.pacer.wait()
         back, _ = change.post(earlier, change.original, running.per_exchange)
         back.detail = f"the original set back with an earlier run's recovery file: {back.detail}"
@@ -408,8 +450,14 @@ def prepare(change: Change) -> str | None:
 
 def stranded(change: Change) -> str:
     """The loud line: the unit may be left with a password only the recovery file knows."""
+    why = ""
+    if change.unconfirmed:
+        why = (
+            f"the restore could not be confirmed (GET / on {change.web} tcp/{change.pc.port} is served"
+            " without a password, so a login there does not tell); "
+        )
     return (
-        f"UNIT NOT RESTORED: its password may now be the one in {change.recovery.path} (for"
+        f"UNIT NOT RESTORED: {why}its password may now be the one in {change.recovery.path} (for"
         f" {change.pc.user!r}; the next run sets the original back with it first)"
     )
 
@@ -462,14 +510,19 @@ def password_change_test(
         return TestRun(test.name, test.tool, TestStatus.SKIPPED, detail), {}
     running = begin(test)
     new = fresh_password(pc.password)
-    steps = Steps(test.name, pc.user, [pc.password, new])
+    plan.scrub.add(new)  # the runner replaces it by "(set)" wherever the results hold it
+    steps = Steps(test.name, pc.user, [pc.password, new], plan.scrub)
     change = Change(target, pc, pc.password, new, running, steps, Recovery(access.base / RECOVERY_FILE))
     blocked = prepare(change)
     made = None if blocked else change_and_try(change, services)
     if made is not None:
         made_words(change, made)
     if made is not None and not change.left_as_found:
-        running.problems.append("the original password could not be set back")
+        running.problems.append(
+            "the original password set back could not be confirmed"
+            if change.unconfirmed
+            else "the original password could not be set back"
+        )
     run = running.finish()
     if blocked:
         run.status = TestStatus.ERROR
