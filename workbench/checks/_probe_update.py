@@ -10,10 +10,11 @@ links the two is the program, which the firmware image must hold.
 from __future__ import annotations
 
 import posixpath
+import re
 import shlex
 from typing import TYPE_CHECKING
 
-from workbench.checks._firmware import files_named
+from workbench.checks._firmware import describe_update, files_named, image_lines, update_rows
 from workbench.checks._probe import Row, clip, probe_refs
 from workbench.checks._probe_unit import access_part, command_ref, finite, session_rows
 from workbench.checks.base import EvidenceRef
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 _WRAPPERS = {"env", "sudo", "nice", "nohup", "exec", "timeout", "ionice"}  # run the next word
 _SHELLS = {"sh", "ash", "bash", "dash", "busybox", "eval"}  # the updater is inside a script line
+_WORD = re.compile(r"[\w./-]+")
 
 
 def update_attempts(ctx: EvidenceContext) -> dict[str, Row]:
@@ -95,6 +97,35 @@ def updater_in_image(ctx: EvidenceContext, program: str | None) -> list[str]:
     rows = files_named(ctx, [posixpath.basename(program)])
     exact = [r["path"] for r in rows if r["path"] == program]
     return sorted(set(exact or [r["path"] or "" for r in rows]) - {""})
+
+
+def updater_verifiers(ctx: EvidenceContext, where: list[str]) -> list[str]:
+    """The verifier and public-key rows of the firmware's update table that belong to the updater at
+    `where` (its paths in the image): found in it, or a file its script names (`usign` or
+    `/usr/bin/usign`, `/etc/opkg/keys` or a key under it)."""
+    rows = update_rows(ctx)
+    words: dict[str, set[str]] = {}  # artefact -> the words of its updater scripts
+    for updater in files_matching_paths(ctx, where):
+        seen = words.setdefault(updater["artefact"], set())
+        for _, line in image_lines(ctx, updater["artefact_sha256"] or "", updater["path"] or ""):
+            seen.update(w.rstrip("/") for w in _WORD.findall(line.split("#", 1)[0]))
+    tied = []
+    for kind in ("verifier", "public_key"):
+        for row in rows.get(kind, []):
+            path, named = row["path"] or "", words.get(row["artefact"])
+            if named is None or not path:
+                continue
+            by_name = kind == "verifier" and posixpath.basename(path) in named
+            under = any(w.startswith("/") and len(w) > 1 and path.startswith(w + "/") for w in named)
+            if path in where or path in named or by_name or under:
+                tied.append(describe_update(row))
+    return tied
+
+
+def files_matching_paths(ctx: EvidenceContext, paths: list[str]) -> list[Row]:
+    """The image's files at `paths` (rows path, type, artefact, artefact_sha256)."""
+    wanted = set(paths)
+    return [r for r in ctx.firmware_rows("files", ("path", "type")) if r["path"] in wanted]
 
 
 def uploaded_name(row: Row, template: str | None) -> str | None:

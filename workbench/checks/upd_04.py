@@ -9,10 +9,11 @@ checks corruption, not authenticity: that is no verification.
 With test access (catalogue 2026.4) the probe sends the genuine update with one byte changed through
 the update command the manufacturer grants, then the genuine one as the control, under the same name. The
 changed image installed (or the version changed by it, whatever the unit answered) fails; refused, with
-the control installed and the version unchanged, the unit verifies what it installs. That passes when the
-image shows a signature verifier or key (a plain checksum refuses a changed byte too) and holds the update
-command's program (else the verifier it shows may belong to another tool), unless the image or the
-declaration fails. Both refused cannot tell (the path itself may not work).
+the control installed (exit 0 and the version changed over the test), the unit verifies what it installs.
+That passes when the image holds the update command's program and its update table shows a signature
+verifier or key in that program or in a file its script names (a plain checksum refuses a changed byte too; a
+verifier elsewhere may belong to another tool), unless the image or the declaration fails. Both refused, or
+the control answered installed with the version unchanged, cannot tell (the path itself may not work).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from workbench.checks._probe_update import (
     update_program,
     update_refs,
     updater_in_image,
+    updater_verifiers,
     versions,
 )
 from workbench.checks._procedural import declared
@@ -132,6 +134,12 @@ def _elsewhere(program: str | None, verifiers: list[str]) -> str:
             f" verifier the image shows ({listed(verifiers, 4)}) may belong to another tool.")  # fmt: skip
 
 
+def _not_the_updaters(program: str | None, where: list[str], verifiers: list[str]) -> str:
+    return (f"Not decided: the image shows signature verification ({listed(verifiers, 4)}), but none in the"
+            f" update command's program, {program} ({listed(where, 3)}), nor in a file its script names: the"
+            " refusal may be a plain checksum's.")  # fmt: skip
+
+
 CHECKSUM_TOO = (
     "A plain checksum refuses a changed byte too: without a signature verifier or public key in the"
     " firmware image (add it to the case) the unit's refusal does not show authenticity is checked."
@@ -164,6 +172,13 @@ def _cannot_tell(
     if genuine["accepted"] is False:
         return (f"the unit refused the genuine image too ({answer(genuine)}), so the refusal may be its"
                 " update path failing rather than a check of the image")  # fmt: skip
+    if genuine["exit_status"] != 0 or not versions(genuine)[1] or versions(genuine)[1] == before:
+        # installed only when it said so and the version changed over the test (as UPD-01 reads it)
+        now = versions(genuine)[1] or "unread"
+        return (f"the unit answered installed for the genuine image, the control ({answer(genuine)}), but its"
+                f" version is {now} after it ({before} before the first install): answered installed (exit"
+                f" {genuine['exit_status']}), version {'unchanged' if now == before else 'not read'}, so the"
+                " control does not show the update path installs")  # fmt: skip
     if differ := names_differ(ctx, tampered, genuine):
         return (f"the copy with one byte changed was installed as {differ[0]!r}, the genuine one as"
                 f" {differ[1]!r}: a unit that checks only the file's name would refuse the copy"
@@ -210,9 +225,10 @@ class UpdateAuthenticity(FirmwareCheck):
             return amended(ctx, today, reasons=[undecided(why or "no tampered attempt")])
         program = update_program(ctx)
         by = program or "the update command of the test access"
-        before, _ = versions(tampered)
+        before, after = versions(tampered)[0], versions(genuine)[1] if genuine else ""
         lead = (f"On the unit, {by} refused the image with one byte changed ({answer(tampered, 160)}; version"
-                f" {before} unchanged) and installed the genuine one, the control, under the same name.")
+                f" {before} unchanged) and installed the genuine one, the control, under the same name"
+                f" (version {before} -> {after}).")
         if today.verdict is Verdict.FAIL:
             return amended(ctx, today, reasons=[lead, "The image's or the declaration's failure stands:"])
         verifiers = _verifiers_in_image(today)
@@ -221,9 +237,13 @@ class UpdateAuthenticity(FirmwareCheck):
         where = updater_in_image(ctx, program)
         if not where:
             return amended(ctx, today, reasons=[lead, _elsewhere(program, verifiers)])
+        tied = updater_verifiers(ctx, where)
+        if not tied:
+            return amended(ctx, today, reasons=[lead, _not_the_updaters(program, where, verifiers)])
         reasons = [f"decided on the unit: {lead[0].lower()}{lead[1:]}",
-                   f"The image holds the update command's program ({listed(where, 3)}) and shows signature"
-                   f" verification: {listed(verifiers, 4)}.", OTHER_PATHS]  # fmt: skip
+                   f"The image holds the update command's program ({listed(where, 3)}), whose signature"
+                   f" verification the firmware's update table shows: {listed(tied, 4)}.",
+                   OTHER_PATHS]  # fmt: skip
         data = {"version": before, "program": program, "output": clip(tampered["output"], 300),
                 "exit_status": tampered["exit_status"]}  # fmt: skip
         refs = update_refs(ctx, tampered, test)

@@ -1,7 +1,8 @@
 """UPD-04 judged from the probe's tampered update and its control on the unit (update test, 2026.4).
 
 Both images go up under the genuine file's name; a PASS quotes the unit's refusal and needs the image to hold
-the update command's program beside a signature verifier."""
+the update command's program with a signature verifier in it or named by it, and a control that changed
+the version."""
 
 from __future__ import annotations
 
@@ -59,10 +60,15 @@ def test_refused_with_the_control_installed_passes_quoting_the_refusal(tmp_path:
     assert result.reasons[0] == (
         "decided on the unit: on the unit, /sbin/acme-upgrade refused the image with one byte changed (exit"
         " status 1: 'acme-upgrade: signature check failed: /tmp/wb-update.k3/acme-c100-2.2.bin'; version 2.1"
-        " unchanged) and installed the genuine one, the control, under the same name."
+        " unchanged) and installed the genuine one, the control, under the same name (version 2.1 -> 2.2)."
     )
     reasons = text_of(result)
-    assert "The image holds the update command's program (/sbin/acme-upgrade) and shows signature" in reasons
+    # the engine's rows: usign run in the updater's script, the usign it names, the key directory it names
+    assert (
+        "The image holds the update command's program (/sbin/acme-upgrade), whose signature verification the"
+        " firmware's update table shows: usign (/sbin/acme-upgrade), usign (/usr/bin/usign), keys"
+        " (/etc/opkg/keys), acme-release.pub (/etc/opkg/keys/acme-release.pub)." in reasons
+    )
     assert "any other (an upload page, the app" in reasons and "must be refused" not in reasons
     assert result.findings[0].data["program"] == "/sbin/acme-upgrade"
     assert final(case, result) == "PASS"
@@ -177,3 +183,39 @@ def test_an_older_catalogue_reads_no_unit_rows(tmp_path: Path) -> None:
 
 def test_the_page_shows_the_updates_tried() -> None:
     assert shows_probe_table("upd_04", "updates")
+
+
+def test_a_verifier_the_updater_neither_holds_nor_names_does_not_pass(tmp_path: Path) -> None:
+    """The update command's program is in the image, but the verifier is another tool's: a checksum-only
+    updater would refuse a changed byte too."""
+    spec = with_update_command(spec_of("clean"), "/usr/bin/camd --flash {image}")
+    case = with_image(unit_case(tmp_path / "camd", spec), "clean")
+    result = run_check(case, "UPD-04")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by and not result.findings
+    assert (
+        "Not decided: the image shows signature verification (usign (/sbin/acme-upgrade), usign"
+        " (/usr/bin/usign)" in text_of(result)
+    )
+    assert (
+        "but none in the update command's program, /usr/bin/camd (/usr/bin/camd), nor in a file its script"
+        " names: the refusal may be a plain checksum's." in text_of(result)
+    )
+    assert final(case, result) == "PENDING"
+
+
+@pytest.mark.parametrize("after", ["2.1", None])
+def test_a_control_answered_installed_with_the_version_unchanged_cannot_tell(
+    tmp_path: Path, after: str | None
+) -> None:
+    spec = spec_of("clean")
+    spec["tables"]["updates"][1] = update("genuine", True, "2.1", after, [65], GENUINE_AT, "ok")
+    case = with_image(unit_case(tmp_path / "unchanged", spec), "clean")
+    result = run_check(case, "UPD-04")
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by and not result.findings
+    word = "unchanged" if after else "not read"
+    assert (
+        "the unit answered installed for the genuine image, the control (exit status 0: 'ok'), but its"
+        f" version is {after or 'unread'} after it (2.1 before the first install): answered installed (exit"
+        f" 0), version {word}, so the control does not show the update path installs" in text_of(result)
+    )
+    assert final(case, result) == "PENDING"
