@@ -71,22 +71,22 @@ def test_a_refused_change_is_not_decided(tmp_path: Path, status: str, said: str)
     assert said in text_of(result) and final(case, result) == "PENDING"
 
 
-def test_a_change_that_did_not_take_is_undecided_unless_the_form_claimed_it(tmp_path: Path) -> None:
-    """The new password refused and the old one accepted: the change did not take. Only a form that answered
-    2xx to the change claimed one, and fails."""
+def test_a_change_that_did_not_take_is_undecided_even_when_the_form_answered_2xx(tmp_path: Path) -> None:
+    """The new password refused and the old one accepted: the change did not take. A 200 to the change
+    does not make it a claim the unit broke: many embedded web interfaces answer 200 with an error page."""
     spec = spec_of("clean")
     steps = spec["tables"]["password_change"]
     steps[1] = step("new_password", "https", 443, False, "401", [32])
     steps[2] = step("old_password", "https", 443, True, "200", [33])
     case = unit_case(tmp_path / "claimed", spec)
     result = run_check(case, "AUTH-04")
-    assert result.verdict is Verdict.FAIL and result.decided_by == ("probe",)
-    (finding,) = result.findings
-    assert finding.summary == (
-        "the device answered the documented change 200, but on https tcp/443 the new password is refused and"
-        " the old one still accepted: it claimed a change it did not make"
+    assert result.verdict is Verdict.NEEDS_INSPECTOR and not result.decided_by and not result.findings
+    assert (
+        "on https tcp/443 the new password is refused and the old one accepted: the change did not take (the"
+        " form answered 200; a 2xx does not show the change was made: many embedded web interfaces answer"
+        " 200 with an error page)" in text_of(result)
     )
-    assert packets_of(result) == {30, 31, 32, 33} and final(case, result) == "FAIL"
+    assert final(case, result) == "PENDING"
     steps[0] = step("change", "https", 443, None, "", [30], "no answer to POST /password")
     case = unit_case(tmp_path / "unanswered", spec)
     result = run_check(case, "AUTH-04")
