@@ -2,7 +2,8 @@
 camera's own HTTPS (POST /password, Basic) and RTSP (Digest) servers sharing its password, with the probe run
 to its end, interrupted (SIGINT) or killed right after the unit logged the change; small devices of this
 file's that ignore the change, pretend to make it, refuse it (any 4xx), answer it unclearly, refuse the
-restore, answer garbage or reset, or bury the answer in 10 MB; nothing listening. The recovery file
+restore, answer garbage or reset, echo the new password, serve `/` to anyone, or bury the answer in 10 MB;
+nothing listening. The recovery file
 (test-access.recovery) is read here independently of the probe's code."""
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ class FormDevice(http.server.ThreadingHTTPServer):
             self.socket = tls.wrap_socket(self.socket, server_side=True)
         self.mode, self.rtsp, self.recovery = mode, rtsp, recovery
         self.password = ORIGINAL
+        self.public = False  # GET / answered 200 to anyone, as many cameras do
         self.posts: list[dict[str, str]] = []  # every form received, as sent
         self.recovery_seen: list[str | None] = []  # the recovery file's password when each form came in
         self.auths: list[str] = []  # the passwords of every GET's Basic Authorization
@@ -150,7 +152,7 @@ class FormHandler(http.server.BaseHTTPRequestHandler):
             return
         if self.server.mode == "error":
             return self.answer(500, b"internal error")
-        if self.authorised():
+        if self.authorised() or self.server.public:
             return self.answer(200, b"<html><title>cam</title>signed in</html>")
         return self.answer(401, b"sign in", {"WWW-Authenticate": 'Basic realm="cam"'})
 
@@ -164,6 +166,8 @@ class FormHandler(http.server.BaseHTTPRequestHandler):
             return
         if mode == "ignores":
             return self.answer(200, b"saved")
+        if mode == "echoes":  # turns the new password down, naming it
+            return self.answer(400, b"", reason=f"new password {form.get('new', '')} too weak")
         if mode.startswith("status-"):  # a refusal that is not about the current password
             return self.answer(
                 int(mode[7:]), b"refused", {"Retry-After": "300"} if mode == "status-429" else {}
@@ -185,8 +189,10 @@ class FormHandler(http.server.BaseHTTPRequestHandler):
             return self.answer(303, b"", {"Location": "/saved"})
         return self.answer(200, b"x" * (10 << 20) if mode == "huge" else b"password changed")
 
-    def answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
+    def answer(
+        self, status: int, body: bytes, headers: dict[str, str] | None = None, reason: str | None = None
+    ) -> None:
+        self.send_response(status, reason)
         for name, value in {**(headers or {}), "Content-Length": str(len(body))}.items():
             self.send_header(name, value)
         self.end_headers()
@@ -248,6 +254,21 @@ def run_test(
     rate: float = 20,
     password: str = ORIGINAL,
 ) -> tuple[Any, list[dict[str, Any]]]:
+    run, rows, _ = run_plan(base, port, tls, services, applies_to, budget, rate, password)
+    return run, rows
+
+
+def run_plan(
+    base: Path,
+    port: int,
+    tls: bool,
+    services: list[Service],
+    applies_to: list[str],
+    budget: float = 60,
+    rate: float = 20,
+    password: str = ORIGINAL,
+) -> tuple[Any, list[dict[str, Any]], ProbePlan]:
+    """run_test, with the plan after the run (its `scrub`)."""
     change = PasswordChange(
         documented_in="user manual 4.2",
         port=port,
@@ -261,7 +282,7 @@ def run_test(
     plan = ProbePlan(HOST, "quick", "lo", [test], access=access)
     run, tables = password_change_test(HOST, services, plan, test)
     assert set(tables) == {"password_change"}
-    return run, tables["password_change"]
+    return run, tables["password_change"], plan
 
 
 def steps(rows: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]:
@@ -557,9 +578,10 @@ def test_a_form_that_changes_https_and_rtsp(servers: list[Any], tmp_path: Path) 
     device = start_device(servers, "honest", tmp_path, tls=True)
     rtsp_port = device.rtsp.server_address[1]
     services = [Service("tcp", device.port, "https"), Service("tcp", rtsp_port, "rtsp")]
-    run, rows = run_test(tmp_path, device.port, True, services, ["https", "rtsp"])
+    run, rows, plan = run_plan(tmp_path, device.port, True, services, ["https", "rtsp"])
     assert [r["accepted"] for r in rows] == [True, True, False, True, False, True, True]
     new = device.posts[0]["new"]
+    assert new in plan.scrub and ORIGINAL not in plan.scrub  # the runner writes "(set)" for it
     assert device.posts == [{"current": ORIGINAL, "new": new}, {"current": new, "new": ORIGINAL}]
     assert device.recovery_seen == [new, new]
     assert len(new) == 16 and new != ORIGINAL
@@ -788,8 +810,9 @@ def test_an_earlier_recovery_file_sets_the_original_back_first(servers: list[Any
     device = start_device(servers, "honest", tmp_path, rtsp=False)
     device.set_password(EARLIER)  # an earlier run was killed after its change
     earlier_run(tmp_path, EARLIER)
-    run, rows = run_test(tmp_path, device.port, False, [Service("tcp", device.port, "http")], ["http"])
+    run, rows, plan = run_plan(tmp_path, device.port, False, [Service("tcp", device.port, "http")], ["http"])
     assert steps(rows)[:3] == [("restore", "http", True), ("restore", "http", True), ("change", "http", True)]
+    assert plan.scrub == {EARLIER, device.posts[1]["new"]}
     assert device.posts[0] == {"current": EARLIER, "new": ORIGINAL}
     assert device.recovery_seen[1] == device.posts[1]["new"]  # this run's own file, written after
     assert run.status is TestStatus.COMPLETED and "its password set the original back" in run.detail
@@ -829,3 +852,78 @@ def test_an_earlier_recovery_file_that_does_not_restore_is_kept(servers: list[An
     assert "the password was not changed" in run.detail
     assert path.read_bytes() == before
     no_password_in(rows, run.detail, ORIGINAL, EARLIER)
+
+
+# --- a web port that serves / to anyone -----------------------------------------------------------
+def test_public_root_never_confirms_a_restore(servers: list[Any], tmp_path: Path) -> None:
+    """GET / answers 200 without a password: a 2xx with one tells nothing. The original is set back (the
+    device did), but that cannot be shown: the recovery file stays and the detail says so."""
+    device = start_device(servers, "honest", tmp_path, rtsp=False)
+    device.public = True
+    run, rows, plan = run_plan(tmp_path, device.port, False, [Service("tcp", device.port, "http")], ["http"])
+    new, path = device.posts[0]["new"], tmp_path / RECOVERY
+    assert steps(rows) == [
+        ("change", "http", True),
+        ("new_password", "http", None),
+        ("old_password", "http", None),
+        ("restore", "http", True),  # the form set the original back
+        ("restore", "http", None),  # the original on GET /: served to anyone, does not tell
+    ]
+    assert "not 401" in rows[1]["detail"] and "not 401" in rows[4]["detail"]
+    assert device.auths == [new, "", ORIGINAL, ""]  # the old password never sent to a page that cannot tell
+    assert device.password == ORIGINAL and new in plan.scrub
+    assert run.detail.startswith(
+        f"UNIT NOT RESTORED: the restore could not be confirmed (GET / on http tcp/{device.port} is served"
+    )
+    assert f"its password may now be the one in {path}" in run.detail
+    assert "set back could not be confirmed" in run.detail and run.status is TestStatus.PARTIAL
+    assert recovery_password(path) == new  # kept: the lab sees what the unit may have
+    no_password_in(rows, run.detail, ORIGINAL, new)
+
+
+def test_public_root_after_an_unclear_change(servers: list[Any], tmp_path: Path) -> None:
+    """A 303 to the change where / is served to anyone: the original's 200 does not say the unit still has
+    it; the original is set back all the same, and the restore is reported as not confirmed."""
+    device = start_device(servers, "redirects", tmp_path, rtsp=False)
+    device.public = True
+    run, rows = run_test(tmp_path, device.port, False, [Service("tcp", device.port, "http")], ["http"])
+    assert steps(rows) == [
+        ("change", "http", False),
+        ("restore", "http", None),  # did the change take? the original on GET / does not tell
+        ("restore", "http", False),  # the form, current = the new one: 303
+        ("restore", "http", None),
+    ]
+    assert device.posts[1] == {"current": device.posts[0]["new"], "new": ORIGINAL}
+    assert device.password == ORIGINAL
+    assert "still has its original" not in run.detail
+    assert run.detail.startswith("UNIT NOT RESTORED: the restore could not be confirmed")
+    assert str(tmp_path / RECOVERY) in run.detail
+    assert recovery_password(tmp_path / RECOVERY) == device.posts[0]["new"]
+    no_password_in(rows, run.detail, ORIGINAL, device.posts[0]["new"])
+
+
+def test_public_root_keeps_an_earlier_recovery_file(servers: list[Any], tmp_path: Path) -> None:
+    """An earlier run's file, and / served to anyone: the original cannot be shown to work, the file stays
+    as it was and nothing is changed."""
+    device = start_device(servers, "honest", tmp_path, rtsp=False)
+    device.set_password(EARLIER)
+    device.public = True
+    path = earlier_run(tmp_path, EARLIER)
+    before = path.read_bytes()
+    run, rows = run_test(tmp_path, device.port, False, [Service("tcp", device.port, "http")], ["http"])
+    assert steps(rows) == [("restore", "http", True), ("restore", "http", None)]
+    assert device.posts == [{"current": EARLIER, "new": ORIGINAL}] and path.read_bytes() == before
+    assert run.status is TestStatus.ERROR and "the password was not changed" in run.detail
+    assert run.detail.startswith("UNIT NOT RESTORED: the restore could not be confirmed")
+    no_password_in(rows, run.detail, ORIGINAL, EARLIER)
+
+
+def test_an_echoed_password_is_shown_as_set(servers: list[Any], tmp_path: Path) -> None:
+    """The unit names the new password in its answer: the row shows "(set)", not even its length."""
+    device = start_device(servers, "echoes", tmp_path, rtsp=False)
+    run, rows = run_test(tmp_path, device.port, False, [Service("tcp", device.port, "http")], ["http"])
+    new = device.posts[0]["new"]
+    assert steps(rows) == [("change", "http", False)]
+    assert "new password (set) too weak" in rows[0]["detail"] and "*" not in rows[0]["detail"]
+    assert "new password (set) too weak" in run.detail
+    no_password_in(rows, run.detail, ORIGINAL, new, new[0] + "*")
