@@ -101,10 +101,8 @@ def _parameter(case: Case, catalog: str | None, requirement: str, name: str) -> 
     from workbench.catalog.loader import newest_edition
 
     for source in (source_to_load(case.info, catalog), newest_edition()):
-        try:
-            value = load_catalog(source).get(requirement).parameters.get(name)
-        except (KeyError, LookupError):
-            continue
+        loaded = load_catalog(source)
+        value = loaded.get(requirement).parameters.get(name) if requirement in loaded else None
         if value is not None:
             return value
     return None

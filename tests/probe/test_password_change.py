@@ -244,17 +244,9 @@ def start_device(
     return device
 
 
-def run_test(
-    base: Path,
-    port: int,
-    tls: bool,
-    services: list[Service],
-    applies_to: list[str],
-    budget: float = 60,
-    rate: float = 20,
-    password: str = ORIGINAL,
-) -> tuple[Any, list[dict[str, Any]]]:
-    run, rows, _ = run_plan(base, port, tls, services, applies_to, budget, rate, password)
+def run_test(*args: Any, **kwargs: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """run_plan's run and rows."""
+    run, rows, _ = run_plan(*args, **kwargs)
     return run, rows
 
 

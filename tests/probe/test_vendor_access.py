@@ -151,3 +151,22 @@ def test_the_access_beside_the_case_never_enters_a_bundle(tmp_path: Path) -> Non
     write_access(case.path)
     sealed = {rel for _, rel, _ in case_records(case)}
     assert "case.yaml" in sealed and not any("access" in rel or "keys" in rel for rel in sealed)
+
+
+def test_a_lab_catalogue_without_the_requirements_the_probe_reads_falls_back_to_the_bundled_values(
+    tmp_path: Path,
+) -> None:
+    """A lab's own catalogue may leave out AUTH-05 and SEC-03: the brute force and the session then take the
+    newest bundled edition's hands_on_attempts and sensitive_paths instead of failing to plan."""
+    from workbench.catalog import load_catalog
+
+    bundled = yaml.safe_load((Path(load_catalog().source)).read_text())
+    bundled["requirements"] = [r for r in bundled["requirements"] if r["id"] not in ("AUTH-05", "SEC-03")]
+    lab = tmp_path / "lab-catalogue.yaml"
+    lab.write_text(yaml.safe_dump(bundled, allow_unicode=True))
+    case = Case.create(tmp_path / "cam", CaseInfo.model_validate(INFO))
+    plan = plan_for(case, catalog=str(lab))
+    session, brute = plan.test("device_session"), plan.test("brute_force")
+    assert session is not None and brute is not None
+    assert session.settings["sensitive_paths"] == load_catalog().get("SEC-03").parameters["sensitive_paths"]
+    assert brute.settings["attempts"] == load_catalog().get("AUTH-05").parameters["hands_on_attempts"]

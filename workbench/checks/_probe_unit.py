@@ -148,7 +148,7 @@ def amended(
     """Today's result with what the unit showed: its reasons first, `findings` (when given) instead of
     today's, `verdict` (when given) instead of today's. `decided`: the verdict rests on the probe; then
     today's reasons drop the steps the unit `settled` (the inspector's procedure), and a result that only
-    lacked the image keeps one line of it. A packet past the end of the probe's capture is not cited."""
+    lacked the image keeps one line of it."""
     before = today.reasons
     if decided:
         before = tuple(r for r in before if r not in settled)
@@ -158,7 +158,7 @@ def amended(
         today,
         verdict=verdict or today.verdict,
         reasons=tuple(dict.fromkeys((*reasons, *before))),
-        findings=tuple(_in_capture(ctx, f) for f in (today.findings if findings is None else findings)),
+        findings=today.findings if findings is None else tuple(findings),
         indicators={**today.indicators, **({"unit": indicators} if indicators else {})},
         decided_by=(str(EvidenceKind.PROBE),) if decided else today.decided_by,
     )
@@ -188,15 +188,3 @@ def decide(
     """The unit's verdict, decided by the probe (see `amended`)."""
     return amended(ctx, today, verdict=verdict, reasons=reasons, findings=findings, indicators=indicators,
                    decided=True, settled=settled)  # fmt: skip
-
-
-def _in_capture(ctx: EvidenceContext, finding: Finding) -> Finding:
-    """The finding without references to packets its probe capture does not hold (a hostile row's)."""
-    probe = ctx.probe()
-    last = probe[1].capture_packets if probe else 0
-    capture = ctx.probe_capture()
-    kept = tuple(
-        e for e in finding.evidence
-        if e.packet is None or capture is None or e.artefact != capture.name or 0 < e.packet <= last
-    )  # fmt: skip
-    return finding if len(kept) == len(finding.evidence) else dataclasses.replace(finding, evidence=kept)

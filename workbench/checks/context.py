@@ -118,6 +118,9 @@ class EvidenceContext:
                 frame.insert(1, "artefact_sha256", artefact.sha256)
                 frame.insert(2, "capture", capture.name if capture else "")
                 frame.insert(3, "capture_sha256", capture.sha256 if capture else "")
+                if "packets" in frame.columns:  # a hostile file's packet numbers past the capture's end
+                    last = results.capture_packets
+                    frame["packets"] = frame["packets"].map(lambda ps: _within(ps, last))
             self._tables[key] = frame
         return TABLES[name].rows(self._tables[key], columns)
 
@@ -190,3 +193,10 @@ class EvidenceContext:
                 table = pd.DataFrame(columns=["artefact", "artefact_sha256"])
             self._tables[key] = table
         return self._tables[key]
+
+
+def _within(numbers: Any, last: int) -> Any:
+    """Packet numbers that exist in a capture of `last` packets (1-based); anything else as it is."""
+    if not isinstance(numbers, list | tuple):
+        return numbers
+    return [n for n in numbers if isinstance(n, int) and 0 < n <= last]

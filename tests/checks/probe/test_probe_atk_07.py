@@ -9,7 +9,6 @@ from unitcases import (
     PACKETS,
     SCRIPT,
     SHELL_PORT,
-    all_cases,
     assert_tame,
     final,
     listener,
@@ -28,11 +27,6 @@ from workbench.case import Case
 from workbench.checks import EvidenceKind, Verdict
 from workbench.notebook import open_check
 from workbench.ui.tables import frame_html
-
-
-@pytest.fixture(scope="module")
-def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    return all_cases(tmp_path_factory.mktemp("atk07"))
 
 
 def test_services_listening_as_root_fail_with_the_commands_that_listed_them(cases: dict[str, Case]) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from unitcases import (
     SCRIPT,
-    all_cases,
     assert_tame,
     final,
     packets_of,
@@ -25,10 +24,6 @@ from workbench.checks import Verdict
 
 PROCEDURE = "the inspector changes the password"
 
-
-@pytest.fixture(scope="module")
-def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    return all_cases(tmp_path_factory.mktemp("auth04"))
 
 
 def test_the_old_password_still_accepted_fails(cases: dict[str, Case]) -> None:

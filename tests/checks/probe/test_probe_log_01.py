@@ -13,7 +13,6 @@ from unitcases import (
     ACCESS,
     DECLARATION,
     LOG,
-    all_cases,
     assert_tame,
     attempts,
     command,
@@ -36,10 +35,6 @@ from workbench.checks import EvidenceKind, Verdict
 NO_NTP = "on an isolated bench an NTP client cannot reach its server"
 CLOCK_30 = [{"test": "device_session", "device_time": 30.0, "probe_time": 0.0, "offset_s": 30.0}]
 
-
-@pytest.fixture(scope="module")
-def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    return all_cases(tmp_path_factory.mktemp("log01"))
 
 
 def test_unlogged_failed_logins_fail_and_the_wrong_clock_is_only_said(cases: dict[str, Case]) -> None:

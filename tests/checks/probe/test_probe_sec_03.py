@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from unitcases import (
     SCRIPT,
-    all_cases,
     assert_tame,
     broken_link,
     file_mode,
@@ -25,11 +24,6 @@ from unitcases import (
 from workbench.case import Case
 from workbench.checks import EvidenceKind, Verdict
 from workbench.probe.results import TestStatus as Status
-
-
-@pytest.fixture(scope="module")
-def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    return all_cases(tmp_path_factory.mktemp("sec03"))
 
 
 def test_secrets_readable_by_every_user_on_the_unit_fail(cases: dict[str, Case]) -> None:

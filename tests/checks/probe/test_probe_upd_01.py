@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from unitcases import (
     DECLARATION,
     UPDATER,
-    all_cases,
     assert_tame,
     cut_install,
     final,
@@ -31,10 +29,6 @@ from workbench.checks import EvidenceKind, Verdict
 
 GENUINE_AT = 3200.0
 
-
-@pytest.fixture(scope="module")
-def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    return all_cases(tmp_path_factory.mktemp("upd01"))
 
 
 def test_the_local_update_path_installing_with_the_images_updater_passes(tmp_path: Path) -> None:

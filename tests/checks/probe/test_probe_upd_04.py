@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from unitcases import (
     SCRIPT,
-    all_cases,
     assert_tame,
     cut_install,
     final,
@@ -31,10 +30,6 @@ from workbench.checks import Verdict
 
 TAMPERED_AT, GENUINE_AT = 3100.0, 3200.0
 
-
-@pytest.fixture(scope="module")
-def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    return all_cases(tmp_path_factory.mktemp("upd04"))
 
 
 def test_a_tampered_update_installed_fails(cases: dict[str, Case]) -> None:
