@@ -1,31 +1,45 @@
-"""Benchmark (not a test): the capture engine against `tshark -T fields` + pandas, in one run.
+"""Benchmark (not a test): `workbench capture analyse` against `tshark -T fields` + pandas, in one run.
 
-    .venv/bin/python benchmarks/bench_capture.py [--packets 1000000] [--out benchmarks/out] [--engine-only]
+    .venv/bin/python benchmarks/bench_capture.py                        # the comparison (several minutes)
+    .venv/bin/python benchmarks/bench_capture.py --scale 0.1            # smoke test (about a minute)
+    .venv/bin/python benchmarks/bench_capture.py --engine-only --shapes scan --scan-packets 5000000
 
-1. Generates a pcap of mixed traffic (HTTP with bodies, TLS 1.2 handshakes with a certificate and
-   application data, DNS, NTP, MQTT with a CONNECT, SSDP), flows interleaved, built from struct
-   templates (fast, deterministic).
-2. Runs, each in its own process: (a) the full `analyse_capture` (every table); (b) tshark exporting
-   the header fields to CSV, read by pandas and grouped into the same bidirectional flow table.
-   Both start from the file on disk, in a fresh interpreter (imports included).
-3. Reports wall and CPU time up to the moment each side's table is complete, their ratios, peak
-   RSS (for (b) the larger of tshark and the pandas process), and whether the two flow tables are
-   the same (a digest of every flow's endpoints, packets, bytes and first packet, compared).
+1. Generates, deterministically, the captures: `mixed` (HTTP with bodies, TLS 1.2 handshakes with
+   a certificate and application data, DNS, NTP, MQTT with a CONNECT; flows interleaved; 1,000,000
+   packets), `scan` (a new flow every two packets, SYN then RST/ACK; 200,000 packets) and `pcapng`
+   (`editcap -F pcapng` of the mixed one).
+2. Times, per capture, each command as a whole process (interpreter start, imports, reading the
+   file, writing the results, exit): `workbench capture analyse FILE --out DIR` (Parquet folder),
+   `workbench capture analyse FILE --json > FILE.jsonl` (JSON Lines), and the alternative,
+   benchmarks/tshark_flows.py (`tshark -n -r FILE -T fields ...` read by pandas, grouped into the
+   bidirectional flow table, written to Parquet). Wall, CPU (the process and its children), peak
+   RSS (the largest process of the tree), the load average before and after.
+3. Compares the flows of both workbench outputs with tshark's by digest (`same_flow_table`).
+4. On a case holding the mixed capture, times the batch's analysis step: `prepare(case)` (analyse
+   and cache), again (cache hit), then papermill running notebooks/COM-01.ipynb reading the cache.
+
+--engine-only times the workbench commands alone (memory at a size tshark + pandas cannot hold).
+--json-out FILE keeps every figure; the summary table goes to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
+import platform
 import random
 import shutil
 import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import capture_runs  # benchmarks/, on sys.path when this file is run or imported by the tests
 
 ETH = struct.Struct("!6s6sH")
 IP4 = struct.Struct("!BBHHHBBH4s4s")
@@ -243,17 +257,6 @@ def generate(path: Path, packets: int) -> int:
     return writer.count
 
 
-# Each child reports, at the moment its table is complete: seconds since the parent started it
-# (process start, imports and reading the file included), CPU seconds (its own and its reaped
-# children's: tshark's), peak RSS, and then a digest of its flow table so the two can be compared.
-DIGEST = """
-def digest(rows):
-    import hashlib
-    rows = sorted(rows)
-    return len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
-"""
-
-
 def generate_scan(path: Path, packets: int) -> int:
     """Worst case for the flow table: every two packets a new flow (SYN, then RST/ACK)."""
     writer = Writer(path)
@@ -271,143 +274,183 @@ def generate_scan(path: Path, packets: int) -> int:
     return writer.count
 
 
-ENGINE = (
-    """
-import json, resource, sys, time
-from workbench.capture import analyse_capture
-a = analyse_capture(sys.argv[1])
-done = time.time()
-me = resource.getrusage(resource.RUSAGE_SELF)
-"""
-    + DIGEST
-    + """
-f = a.flows
-rows = [
-    (t, *sorted([(c, cp), (s, sp)]), pc + ps, bc + bs, first)
-    for t, c, cp, s, sp, pc, ps, bc, bs, first in zip(
-        f.transport, f.client_ip, f.client_port, f.server_ip, f.server_port, f.packets_c2s,
-        f.packets_s2c, f.bytes_c2s, f.bytes_s2c, f.first_packet)
-]
-print(json.dumps({
-    "wall": done - float(sys.argv[2]), "cpu": me.ru_utime + me.ru_stime, "rss_kb": me.ru_maxrss,
-    "flows": digest([tuple(int(x) if hasattr(x, "item") else x for x in r) for r in rows]),
-    "tls": len(a.tls), "credentials": len(a.credentials), "dns": len(a.dns),
-    "warnings": dict(zip(a.warnings.kind, a.warnings["count"].astype(int).tolist())),
-}))
-"""
-)
-
-TSHARK_PANDAS = (
-    """
-import json, os, resource, subprocess, sys, time
-import pandas as pd
-fields = ["frame.number", "frame.time_epoch", "frame.len", "ip.src", "ip.dst", "ip.proto",
-          "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport"]
-cmd = ["tshark", "-n", "-r", sys.argv[1], "-T", "fields", "-E", "separator=,", "-E", "occurrence=f"]
-for f in fields:
-    cmd += ["-e", f]
-proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-df = pd.read_csv(proc.stdout, names=fields, header=None)
-_, status, tshark_usage = os.wait4(proc.pid, 0)
-df["sport"] = df["tcp.srcport"].fillna(df["udp.srcport"]).fillna(0).astype(int)
-df["dport"] = df["tcp.dstport"].fillna(df["udp.dstport"]).fillna(0).astype(int)
-forward = (df["ip.src"] + ":" + df["sport"].astype(str)) <= (df["ip.dst"] + ":" + df["dport"].astype(str))
-df["a"] = df["ip.src"].where(forward, df["ip.dst"])
-df["b"] = df["ip.dst"].where(forward, df["ip.src"])
-df["pa"] = df["sport"].where(forward, df["dport"])
-df["pb"] = df["dport"].where(forward, df["sport"])
-df["fwd_bytes"] = df["frame.len"].where(forward, 0)
-df["rev_bytes"] = df["frame.len"].where(~forward, 0)
-flows = df.groupby(["ip.proto", "a", "pa", "b", "pb"], sort=False).agg(
-    first_ts=("frame.time_epoch", "min"), last_ts=("frame.time_epoch", "max"),
-    first_packet=("frame.number", "min"), packets=("frame.number", "size"),
-    fwd_bytes=("fwd_bytes", "sum"), rev_bytes=("rev_bytes", "sum")).reset_index()
-done = time.time()
-me = resource.getrusage(resource.RUSAGE_SELF)
-kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-"""
-    + DIGEST
-    + """
-names = {6: "tcp", 17: "udp"}
-rows = [
-    (names.get(int(p), str(p)), *sorted([(a, int(pa)), (b, int(pb))]), int(n), int(fb + rb), int(first))
-    for p, a, pa, b, pb, n, fb, rb, first in zip(
-        flows["ip.proto"], flows.a, flows.pa, flows.b, flows.pb, flows.packets, flows.fwd_bytes,
-        flows.rev_bytes, flows.first_packet)
-]
-print(json.dumps({
-    "wall": done - float(sys.argv[2]),
-    "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
-    "rss_kb": max(me.ru_maxrss, kids.ru_maxrss), "tshark_rss_kb": tshark_usage.ru_maxrss,
-    "tshark_cpu": tshark_usage.ru_utime + tshark_usage.ru_stime, "flows": digest(rows),
-}))
-"""
-)
+def generate_pcapng(pcap: Path, path: Path) -> None:
+    """The same packets as pcapng (section header, interface description, enhanced packet blocks)."""
+    subprocess.run(["editcap", "-F", "pcapng", str(pcap), str(path)], check=True, capture_output=True)
 
 
-def run_child(code: str, capture: Path) -> dict:
-    """Run one side in its own process; its JSON report (see ENGINE and TSHARK_PANDAS)."""
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    start = time.time()
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(capture), repr(start)], capture_output=True, text=True, env=env
-    )
-    if proc.returncode:
-        raise SystemExit(f"child failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def build_captures(args: argparse.Namespace, work: Path) -> dict[str, tuple[Path, int]]:
+    """The captures of the shapes asked for: name -> (path, packets)."""
+    mixed_packets = round(args.mixed_packets * args.scale)
+    scan_packets = round(args.scan_packets * args.scale)
+    wanted = args.shapes
+    built: dict[str, tuple[Path, int]] = {}
+    if "mixed" in wanted or "pcapng" in wanted:
+        path = work / f"mixed-{mixed_packets}.pcap"
+        built["mixed"] = (path, _made(path, lambda: generate(path, mixed_packets)))
+    if "scan" in wanted:
+        path = work / f"scan-{scan_packets}.pcap"
+        built["scan"] = (path, _made(path, lambda: generate_scan(path, scan_packets)))
+    if "pcapng" in wanted:
+        path = work / f"mixed-{mixed_packets}.pcapng"
+        _made(path, lambda: generate_pcapng(built["mixed"][0], path))
+        built["pcapng"] = (path, built["mixed"][1])
+    return {name: built[name] for name in wanted}
 
 
-def side(report: dict, count: int) -> dict:
-    return {
-        "seconds": round(report["wall"], 2),
-        "packets_per_s": round(count / report["wall"]),
-        "cpu_seconds": round(report["cpu"], 2),
-        "packets_per_cpu_s": round(count / report["cpu"]),
-        "peak_rss_mb": round(report["rss_kb"] / 1024),
-        "flows": report["flows"][0],
+def _made(path: Path, make: Callable[[], int | None]) -> int | None:
+    started = time.perf_counter()
+    count = make()
+    took = time.perf_counter() - started
+    print(f"generated {path.name}: {path.stat().st_size / 1e6:.0f} MB in {took:.1f} s", flush=True)
+    return count
+
+
+def measure(name: str, capture: Path, packets: int, args: argparse.Namespace, work: Path) -> dict:
+    """Every side on one capture: the workbench's outputs, then the alternative; ratios, digests."""
+    digest = not args.engine_only or args.digest
+    result: dict = {"packets": packets, "file_mb": round(capture.stat().st_size / 1e6, 1), "runs": {}}
+    sides = {
+        "out": capture_runs.workbench_out,
+        "json": capture_runs.workbench_jsonl,
+        "previous": functools.partial(capture_runs.workbench_previous, tree=args.previous_tree),
     }
+    for mode in args.modes:
+        run = sides[mode](capture, work, digest=digest)
+        result["runs"][mode] = run.row()
+        print(f"{name} workbench --{mode}: {_brief(run)}", flush=True)
+    if args.engine_only:
+        return result
+    tshark = capture_runs.tshark_side(capture, work)
+    result["runs"]["tshark"] = tshark.row()
+    print(f"{name} tshark + pandas: {_brief(tshark)}", flush=True)
+    for mode in args.modes:
+        run = result["runs"][mode]
+        run["ratio_wall"] = round(tshark.wall / run["wall"], 2)
+        run["ratio_cpu"] = round(tshark.cpu / run["cpu"], 2)
+        run["same_flow_table"] = run["extra"]["flows"] == tshark.extra["flows"]
+    return result
+
+
+def _brief(run: capture_runs.Run) -> str:
+    flows = run.extra.get("flows") or ""
+    return (
+        f"{run.wall:.2f} s wall, {run.cpu:.2f} s CPU, {run.rss_mb:.0f} MB peak, flows {flows}, "
+        f"load {run.load[0]:.2f}-{run.load[1]:.2f}"
+    )
+
+
+def table(results: dict) -> str:
+    """The figures as a Markdown table."""
+    lines = [
+        "| capture | command | wall s | CPU s | peak RSS MB | flows | same_flow_table "
+        "| ratio wall | ratio CPU | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    labels = {
+        "out": "`--out DIR`",
+        "json": "`--json > FILE.jsonl`",
+        "previous": "previous engine `--json` (nested)",
+        "tshark": "tshark -T fields + pandas",
+    }
+    for name, shape in results["shapes"].items():
+        what = f"{name} ({shape['packets']:,} packets, {shape['file_mb']:.0f} MB)"
+        for mode, run in shape["runs"].items():
+            flows = run["extra"].get("flows")
+            rows = run["extra"].get("rows", {}).get("flows")
+            count = flows[0] if flows else rows
+            lines.append(
+                f"| {what} | {labels[mode]} | {run['wall']:.2f} | {run['cpu']:.2f} | {run['rss_mb']} | "
+                f"{count if count is not None else '-'} | {run.get('same_flow_table', '-')} | "
+                f"{_ratio(run, 'ratio_wall')} | {_ratio(run, 'ratio_cpu')} | "
+                f"{run['load'][0]:.2f}-{run['load'][1]:.2f} |"
+            )
+    step = results.get("analysis_step")
+    if step:
+        lines += ["", "| analysis step (mixed capture in a case) | wall s | CPU s | peak RSS MB | load avg |"]
+        lines.append("|---|---|---|---|---|")
+        for key, label in (
+            ("prepare", "`prepare(case)`: analyse + cache"),
+            ("prepare_cached", "`prepare(case)` again: cache hit"),
+            ("notebook", f"papermill {capture_runs.NOTEBOOK}.ipynb reading the cache"),
+        ):
+            run = step[key]
+            lines.append(
+                f"| {label} | {run['wall']:.2f} | {run['cpu']:.2f} | {run['rss_mb']} | "
+                f"{run['load'][0]:.2f}-{run['load'][1]:.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def _ratio(run: dict, key: str) -> str:
+    return f"**{run[key]:.2f}x**" if key in run else "-"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--packets", type=int, default=1_000_000)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out")
-    parser.add_argument("--keep", action="store_true", help="keep the generated capture")
-    parser.add_argument("--engine-only", action="store_true", help="no tshark (e.g. to measure memory)")
+    parser.add_argument("--shapes", type=_names(SHAPES), default=list(SHAPES), help="mixed,scan,pcapng")
+    parser.add_argument("--modes", type=_names(MODES), default=["out", "json"], help="out,json,previous")
     parser.add_argument(
-        "--kind", choices=("mixed", "scan"), default="mixed", help="mixed traffic, or a flow per 2 packets"
+        "--previous-tree", type=Path, help="mode `previous`: a tree with an earlier workbench/ (git archive)"
     )
+    parser.add_argument("--mixed-packets", type=int, default=1_000_000)
+    parser.add_argument("--scan-packets", type=int, default=200_000)
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies every packet count")
+    parser.add_argument("--engine-only", action="store_true", help="only the workbench commands")
+    parser.add_argument("--digest", action="store_true", help="with --engine-only: digest the flows too")
+    parser.add_argument("--no-analysis-step", action="store_true", help="skip the case + notebook step")
+    parser.add_argument("--work", type=Path, default=Path(__file__).resolve().parent / "out")
+    parser.add_argument("--keep", action="store_true", help="keep the generated captures")
+    parser.add_argument("--json-out", type=Path, help="write every figure here as JSON")
     args = parser.parse_args()
+    if args.previous_tree:
+        args.previous_tree = args.previous_tree.resolve()
+    if "previous" in args.modes and not (args.previous_tree and (args.previous_tree / "workbench").is_dir()):
+        parser.error("mode previous needs --previous-tree DIR holding a workbench/ package")
     if not args.engine_only and not shutil.which("tshark"):
         raise SystemExit("tshark is needed for the comparison (or pass --engine-only)")
-    args.out.mkdir(parents=True, exist_ok=True)
-    capture = args.out / f"bench-{args.kind}-{args.packets}.pcap"
-    t = time.perf_counter()
-    count = (generate if args.kind == "mixed" else generate_scan)(capture, args.packets)
-    size = capture.stat().st_size
-    print(f"generated {count} packets, {size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s", flush=True)
+    work = args.work.resolve() / f"capture-{os.getpid()}"
+    work.mkdir(parents=True)
+    results: dict = {
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "shapes": {},
+    }
     try:
-        engine = run_child(ENGINE, capture)
-        result: dict = {"packets": count, "file_mb": round(size / 1e6, 1), "engine": side(engine, count)}
-        result["engine"].update(
-            {"tls_rows": engine["tls"], "credentials": engine["credentials"], "dns_rows": engine["dns"]}
-        )
-        result["engine"]["warnings"] = engine["warnings"]
-        if not args.engine_only:
-            tshark = run_child(TSHARK_PANDAS, capture)
-            result["tshark_pandas"] = side(tshark, count)
-            result["tshark_pandas"]["tshark_alone"] = {
-                "cpu_seconds": round(tshark["tshark_cpu"], 2),
-                "peak_rss_mb": round(tshark["tshark_rss_kb"] / 1024),
-            }
-            result["same_flow_table"] = engine["flows"] == tshark["flows"]
-            result["speed_ratio_wall"] = round(tshark["wall"] / engine["wall"], 2)
-            result["speed_ratio_cpu"] = round(tshark["cpu"] / engine["cpu"], 2)
+        captures = build_captures(args, work)
+        for name, (path, packets) in captures.items():
+            results["shapes"][name] = measure(name, path, packets, args, work)
+            _save(results, args.json_out)
+        if not (args.engine_only or args.no_analysis_step) and "mixed" in captures:
+            results["analysis_step"] = capture_runs.analysis_step(captures["mixed"][0], work)
     finally:
         if not args.keep:
-            capture.unlink()
-    print(json.dumps(result, indent=1))
+            shutil.rmtree(work, ignore_errors=True)
+    results["machine"]["load_end"] = os.getloadavg()
+    _save(results, args.json_out)
+    print(table(results))
     return 0
+
+
+def _save(results: dict, path: Path | None) -> None:
+    """Every figure so far (a later failure keeps the earlier figures)."""
+    if path is not None:
+        path.write_text(json.dumps(results, indent=1, default=str) + "\n")
+
+
+SHAPES = ("mixed", "scan", "pcapng")
+MODES = ("out", "json", "previous")
+
+
+def _names(allowed: tuple[str, ...]):
+    def parse(text: str) -> list[str]:
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        if not names or set(names) - set(allowed):
+            raise argparse.ArgumentTypeError(f"choose among {', '.join(allowed)}")
+        return names
+
+    return parse
 
 
 if __name__ == "__main__":
