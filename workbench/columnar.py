@@ -133,6 +133,10 @@ class TableWriter:
         values = columns[name]
         if values is None:
             return pa.nulls(size, type=kind)
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if isinstance(values, pa.Array):
+            return values if values.type == kind else values.cast(kind)
         try:
             return pa.array(values, type=kind, from_pandas=True)
         except CONVERSION_ERRORS:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from capture_frames import DEVICE, bench_capture, tcp, write_frames
 
-from workbench.capture import Limits, analyse_capture
+from workbench.capture import TABLES, Limits, analyse_capture
 
 
 @pytest.fixture(scope="module")
@@ -22,28 +23,58 @@ def _warnings(analysis) -> dict[str, tuple[int, str]]:
     return {r.kind: (r.count, r.message) for r in analysis.warnings.itertuples()}
 
 
-def test_flow_table_is_bounded_and_says_so(tmp_path):
+def _scan(tmp_path: Path, count: int, closing_flag: int | None) -> Path:
+    """`count` connections to the device, 10 ms apart; each closed by the device's RST when
+    `closing_flag` is 0x14, else left open after the SYN/ACK."""
     frames = []
-    for i in range(600):
+    for i in range(count):
         client = bytes([10, 9, i >> 8, i & 0xFF])
         frames.append(tcp(client, DEVICE, 30000 + i, 80, 1, 0x02))
-        frames.append(tcp(DEVICE, client, 80, 30000 + i, 1, 0x12))
-    analysis = analyse_capture(write_frames(tmp_path / "scan.pcap", frames), limits=Limits(max_flows=250))
-    assert len(analysis.flows) == 250
-    assert analysis.summary["packets"] == 1200
-    warnings = analysis.warnings.set_index("kind")
-    assert warnings.loc["flow-table-full", "count"] == 700  # packets left out of the table
-    assert warnings.loc["flow-table-full", "first_packet"] == 501
+        frames.append(tcp(DEVICE, client, 80, 30000 + i, 1, closing_flag or 0x12))
+    return write_frames(tmp_path / f"scan-{closing_flag}.pcap", frames)
 
 
-def test_table_rows_are_bounded_and_said(mixed):
+def test_every_flow_is_a_row_whatever_few_are_held(tmp_path):
+    path = _scan(tmp_path, 600, None)
+    full = analyse_capture(path)
+    held = analyse_capture(path, limits=Limits(live_flows=50, rows_held=64))
+    assert len(held.flows) == 600 == held.summary["flows"]
+    assert list(held.flows["flow_id"]) == list(range(1, 601))
+    pd.testing.assert_frame_equal(held.flows, full.flows)
+    # open connections written out before the end are said: a later packet would start a new row
+    count, message = _warnings(held)["flow-written-early"]
+    assert count > 0 and "still open" in message
+    assert "flow-written-early" not in _warnings(full)
+
+
+def test_ended_flows_are_written_out_without_a_warning(tmp_path):
+    path = _scan(tmp_path, 1500, 0x14)  # RST: ended; 10 ms apart, so most lingered past 5 s
+    held = analyse_capture(path, limits=Limits(live_flows=100, close_linger=0.5, rows_held=50))
+    assert len(held.flows) == 1500 and "flow-written-early" not in _warnings(held)
+    assert held.flows["packets_s2c"].eq(1).all() and held.flows["packets_c2s"].eq(1).all()
+
+
+def test_a_flow_resumed_after_it_was_written_out_is_a_new_row_and_said(tmp_path):
+    first = [tcp(bytes([10, 8, 0, 1]), DEVICE, 40000, 80, 1, 0x02)]
+    crowd = [tcp(bytes([10, 7, 0, i]), DEVICE, 31000 + i, 80, 1, 0x02) for i in range(40)]
+    again = [tcp(DEVICE, bytes([10, 8, 0, 1]), 80, 40000, 1, 0x12)]
+    path = write_frames(tmp_path / "resumed.pcap", first + crowd + again)
+    held = analyse_capture(path, limits=Limits(live_flows=10))
+    rows = held.flows[held.flows["client_ip"] == "10.8.0.1"]
+    assert len(rows) == 2 and list(rows["first_packet"]) == [1, 42]
+    assert _warnings(held)["flow-written-early"][0] >= 1
+    whole = analyse_capture(path)
+    assert (whole.flows["client_ip"] == "10.8.0.1").sum() == 1
+
+
+def test_tables_merged_from_many_runs_equal_one_pass_in_memory(mixed):
+    """Rows held a few at a time (many sorted runs merged at the end) give the same tables."""
     full = analyse_capture(mixed)
-    assert len(full.tls) > 10 and len(full.dns) > 10 and "table-truncated" not in _warnings(full)
-    small = analyse_capture(mixed, limits=Limits(max_rows=10))
-    assert len(small.tls) == 10 and len(small.dns) == 10
-    count, _ = _warnings(small)["table-truncated"]
-    assert count == (len(full.tls) - 10) + (len(full.dns) - 10)
-    assert list(small.tls["packet"]) == list(full.tls["packet"][:10])  # the first ones kept
+    assert len(full.tls) > 10 and len(full.dns) > 10 and len(full.credentials) > 3
+    small = analyse_capture(mixed, limits=Limits(rows_held=7))
+    for name in TABLES:
+        pd.testing.assert_frame_equal(small.tables[name], full.tables[name], obj=name)
+    assert list(small.tls["packet"]) == sorted(small.tls["packet"])
 
 
 def _dns_answer(name: str, address: bytes, ident: int) -> bytes:

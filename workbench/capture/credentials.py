@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 MAX_PACKETS = 20  # packet numbers kept per credential: enough to prove it
-MAX_CREDENTIALS = 10_000
+MAX_HELD = 10_000  # distinct credentials merged in memory before they are written
 
 
 def mask(secret: str | None) -> str | None:
@@ -21,9 +22,15 @@ def mask(secret: str | None) -> str | None:
 
 
 class CredentialLog:
-    def __init__(self) -> None:
+    """One row per distinct credential, its packets merged; at most `held` are held in memory,
+    then all are handed to `write` (a credential seen again later gets a row of its own)."""
+
+    def __init__(self, write: Callable[[dict[str, Any]], None], reveal: bool, held: int = MAX_HELD) -> None:
+        self.write = write
+        self.reveal = reveal
+        self.held = held
         self._items: dict[tuple, dict[str, Any]] = {}
-        self.dropped = 0
+        self.rows = 0
 
     def add(
         self,
@@ -39,9 +46,8 @@ class CredentialLog:
         key = (protocol, client_ip, server_ip, server_port, username, secret)
         item = self._items.get(key)
         if item is None:
-            if len(self._items) >= MAX_CREDENTIALS:
-                self.dropped += 1
-                return
+            if len(self._items) >= self.held:
+                self.flush()
             self._items[key] = {
                 "protocol": protocol,
                 "client_ip": client_ip,
@@ -58,11 +64,11 @@ class CredentialLog:
         if detail and detail not in item["detail"]:
             item["detail"] = f"{item['detail']}; {detail}" if item["detail"] else detail
 
-    def records(self, reveal: bool) -> list[dict[str, Any]]:
-        out = []
-        for item in sorted(self._items.values(), key=lambda i: i["packets"][0] if i["packets"] else 0):
-            row = dict(item)
-            if not reveal:
-                row["secret"] = mask(row["secret"])
-            out.append(row)
-        return out
+    def flush(self) -> None:
+        """Hand every credential held to `write` (masked unless revealed) and forget them."""
+        for item in self._items.values():
+            if not self.reveal:
+                item["secret"] = mask(item["secret"])
+            self.write(item)
+            self.rows += 1
+        self._items = {}

@@ -89,11 +89,8 @@ class Datagrams:
             self.sink.discovery.nbns(number, src_text, msg)
             return
         self._learn_names(msg)
-        if len(self.sink.dns) >= self.limits.max_rows:
-            self.warnings.add("table-truncated", "more DNS messages than the dns table keeps", number)
-            return
         qname, qtype = msg.questions[0] if msg.questions else (None, None)
-        self.sink.dns.append(
+        self.sink.dns_row(
             (
                 number,
                 ts,
@@ -164,9 +161,13 @@ class Datagrams:
             "encrypted": False,
             "reason": "; ".join(r for r in ("TFTP " + ("RRQ" if payload[1] == 1 else "WRQ"), reason) if r),
         }
-        self.sink.download_row(row)
-        if payload[1] == 1 and len(self.tftp_pending) < 1000:
+        if payload[1] == 1 and len(self.tftp_pending) < 1000:  # written when its data comes, or at the end
+            earlier = self.tftp_pending.pop((flow.cip, flow.cport), None)
+            if earlier is not None:
+                self.sink.download_row(earlier)
             self.tftp_pending[(flow.cip, flow.cport)] = row
+        else:
+            self.sink.download_row(row)
 
     def _tftp_data(self, flow: Flow, c2s: bool, payload: bytes, number: int) -> bool:
         receiver = (flow.sip, flow.sport) if c2s else (flow.cip, flow.cport)
@@ -182,6 +183,7 @@ class Datagrams:
             row["looks_like_firmware"] = True
         if name:
             row["reason"] += f"; body starts with {name} magic"
+        self.sink.download_row(row)
         return True
 
     def _pap(self, data: bytes, number: int) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from workbench.capture import dns
 from workbench.capture.http import parse_head
 
-MAX_ROWS = 20_000
+MAX_SEEN = 50_000  # distinct announcements remembered to skip repeats (then forgotten, not dropped)
 
 SERIAL = re.compile(
     r"(?:\bS/?N\b|serial(?:[ _-]?(?:number|no|num))?)\s*[:=#]?\s*([A-Za-z0-9][A-Za-z0-9._-]{3,40})", re.I
@@ -51,10 +52,12 @@ def _serial(*texts: str | None) -> str | None:
 
 
 class DiscoveryLog:
-    def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
+    """Each distinct announcement once, handed to `write` as it is found (in packet order)."""
+
+    def __init__(self, write: Callable[[dict[str, Any]], None]) -> None:
+        self.write = write
         self._seen: set[tuple] = set()
-        self.dropped = 0
+        self.rows = 0
 
     def add(
         self,
@@ -73,14 +76,14 @@ class DiscoveryLog:
         key = (protocol, src_ip, name, server, location, model, serial, version, banner)
         if key in self._seen:
             return
-        if len(self.rows) >= MAX_ROWS:
-            self.dropped += 1
-            return
+        if len(self._seen) >= MAX_SEEN:
+            self._seen.clear()  # a repeat after this is a row again: nothing is lost, little repeated
         self._seen.add(key)
+        self.rows += 1
         disclosed = [
             label for label, value in (("model", model), ("serial", serial), ("version", version)) if value
         ]
-        self.rows.append(
+        self.write(
             {
                 "packet": packet,
                 "protocol": protocol,

@@ -6,25 +6,27 @@ the headers (both directions are keyed), so a packet of a flow that is not analy
 lookup and a few additions. Payload is copied out only while a flow is still being identified
 or analysed (TLS until the handshake is over, HTTP heads, login dialogues, DNS and discovery
 datagrams). Streams under analysis are bounded in number and bytes (least recently used
-evicted, with a warning) and the flow table in rows, so memory does not grow with the capture.
+evicted, with a warning) and flows in memory in number: a flow is written out (to the sink's
+flows spill) when it has ended and lingered, or when too many are active at once, so memory does
+not grow with the capture while every flow becomes a row.
 """
 
 from __future__ import annotations
 
 import struct
 from collections import OrderedDict
+from operator import attrgetter
 from typing import Any
 
 from workbench.capture import appid
 from workbench.capture.datagrams import Datagrams
-from workbench.capture.flow import Flow, Limits, reverse_key
+from workbench.capture.flow import TRANSPORTS, Flow, Limits, reverse_key
 from workbench.capture.http_stream import HttpStream
 from workbench.capture.netutil import TCP_PORTS, UDP_PORTS
 from workbench.capture.reader import MAX_RECORD, Records
 from workbench.capture.sink import Sink
 from workbench.capture.streams import HALF, MASK, ChunkStream, TcpStream
 from workbench.capture.tls_stream import TlsStream
-from workbench.capture.warnings import WarningLog
 
 __all__ = ["LINK_NAMES", "TRANSPORTS", "Engine", "Flow", "Limits", "Sink"]
 
@@ -37,6 +39,7 @@ FAST = struct.Struct("!12xHBxH2xH1xB10x4xI4xBB")
 VLAN_TYPES = (0x8100, 0x88A8, 0x9100)
 IPV6_EXT = (0, 43, 60, 135, 139, 140, 253, 254)
 RAW_LINKS = (101, 12, 14, 228, 229)
+MAX_SYNACKS = 100_000  # (server, port) pairs seen answering a SYN: a content limit of open_ports
 LINK_NAMES = {
     0: "null",
     1: "ethernet",
@@ -51,19 +54,19 @@ LINK_NAMES = {
     229: "ipv6",
     276: "linux-sll2",
 }
-TRANSPORTS = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6", 2: "igmp", 47: "gre", 50: "esp", 132: "sctp"}
 
 
 class Engine(Datagrams):
-    def __init__(self, limits: Limits | None = None) -> None:
-        self.limits = limits or Limits()
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.limits = sink.limits
         self.max_streams, self.max_stream_bytes = self.limits.max_streams, self.limits.stream_bytes
-        self.warnings = WarningLog()
-        self.sink = Sink(self.warnings, self.limits)
+        self.warnings = sink.warnings
         self.tcp_flows: dict[bytes, Flow] = {}
         self.udp_flows: dict[bytes, Flow] = {}
         self.other_flows: dict[tuple[int, bytes], Flow] = {}
-        self.flow_list: list[Flow] = []
+        self.live: list[Flow] = []  # flows not yet written out, in order of their first packet
+        self.flows = 0  # flows numbered so far
         self.synacks: dict[tuple[bytes, int], list[Any]] = {}
         self.streams: OrderedDict[Flow, Flow] = OrderedDict()  # least recently active first
         self.stream_bytes = 0
@@ -74,8 +77,16 @@ class Engine(Datagrams):
         self.tftp_pending: dict[tuple[bytes, int], dict[str, Any]] = {}
         self.macs = _Interned()  # one bytes object per MAC address, not one per flow
 
-    def release_index(self) -> None:
-        """After the pass: the flow lookup tables are no longer needed (memory for the tables)."""
+    def finish(self) -> None:
+        """After the pass: every stream analysed with what arrived, every flow written out."""
+        for flow in list(self.streams.values()):
+            self._finish(flow)
+        for flow in self.live:
+            self.sink.flow_row(flow)
+        self.live = []
+        for row in self.tftp_pending.values():  # read requests whose data never came
+            self.sink.download_row(row)
+        self.tftp_pending.clear()
         self.tcp_flows.clear()
         self.udp_flows.clear()
         self.other_flows.clear()
@@ -310,8 +321,6 @@ class Engine(Datagrams):
                                 ts,
                                 macs[buf[macoff : macoff + 6]] if macoff >= 0 else None,
                             )
-                            if flow is None:
-                                continue
                         if key == flow.ckey:
                             flow.pc += 1
                             flow.bc += origlen
@@ -336,7 +345,7 @@ class Engine(Datagrams):
                                 flow.served = number
                             if flow.inspect:
                                 self._tcp_payload(flow, c2s, seq, buf[start:end], number, ts, cut)
-                        if flags & 5 and flow.stream is not None:
+                        if flags & 5:
                             self._tcp_close(flow, flags, c2s)
                     else:
                         flow = udp_flows.get(key)
@@ -349,8 +358,6 @@ class Engine(Datagrams):
                                 ts,
                                 macs[buf[macoff : macoff + 6]] if macoff >= 0 else None,
                             )
-                            if flow is None:
-                                continue
                         if key == flow.ckey:
                             flow.pc += 1
                             flow.bc += origlen
@@ -396,16 +403,7 @@ class Engine(Datagrams):
     # --- flows ----------------------------------------------------------------------------------
     def _new_flow(
         self, proto: int, key: bytes, flags: int, number: int, ts: float, mac: bytes | None
-    ) -> Flow | None:
-        flow_list = self.flow_list
-        if len(flow_list) >= self.limits.max_flows:
-            self.warnings.add(
-                "flow-table-full",
-                f"more than {self.limits.max_flows} flows: packets of new "
-                "flows are counted in the summary only",
-                number,
-            )
-            return None
+    ) -> Flow:
         size = 4 if len(key) == 12 else 16
         sport = (key[2 * size] << 8) | key[2 * size + 1]
         dport = (key[2 * size + 2] << 8) | key[2 * size + 3]
@@ -433,19 +431,17 @@ class Engine(Datagrams):
         table = self.tcp_flows if proto == 6 else self.udp_flows
         table[key] = flow
         table[back] = flow
-        flow_list.append(flow)
+        self._number(flow, ts, number)
         return flow
 
     def _other(self, number: int, ts: float, origlen: int, proto: int, addresses: bytes) -> None:
         flow = self.other_flows.get((proto, addresses))
         if flow is None:
-            if len(self.flow_list) >= self.limits.max_flows:
-                return
             flow = Flow(proto, addresses, ts, number)
             flow.inspect = False
             self.other_flows[(proto, addresses)] = flow
             self.other_flows[(proto, reverse_key(addresses, False))] = flow
-            self.flow_list.append(flow)
+            self._number(flow, ts, number)
         if addresses == flow.ckey:
             flow.pc += 1
             flow.bc += origlen
@@ -454,12 +450,61 @@ class Engine(Datagrams):
             flow.bs += origlen
         flow.last_ts = ts
 
+    def _number(self, flow: Flow, ts: float, number: int) -> None:
+        self.flows += 1
+        flow.id = self.flows
+        self.live.append(flow)
+        if len(self.live) > self.limits.live_flows:
+            self._write_out(ts, number)
+
+    def _write_out(self, now: float, number: int) -> None:
+        """Too many flows in memory: write out the TCP flows that ended (and lingered), then, if
+        still too many, the least recently active (a later packet of one starts a new row)."""
+        keep = int(self.limits.live_flows * 0.6)
+        linger = now - self.limits.close_linger
+        ended = [f for f in self.live if (f.fins & 4 or f.fins == 3) and f.last_ts < linger]
+        gone = {id(f) for f in ended}
+        excess = len(self.live) - len(ended) - keep
+        if excess > 0:
+            rest = sorted((f for f in self.live if id(f) not in gone), key=attrgetter("last_ts"))
+            early = rest[:excess]
+            gone.update(id(f) for f in early)
+            self.warnings.add(
+                "flow-written-early",
+                f"more than {self.limits.live_flows} flows active at once: the least recently active "
+                "were written out while still open (a later packet of one starts a new row)",
+                number,
+                len(early),
+            )
+            ended += early
+        for flow in ended:
+            self._forget(flow)
+        self.live = [f for f in self.live if id(f) not in gone]
+
+    def _forget(self, flow: Flow) -> None:
+        if flow.stream is not None:
+            self._finish(flow)
+        if flow.proto == 6 or flow.proto == 17:
+            table = self.tcp_flows if flow.proto == 6 else self.udp_flows
+            table.pop(flow.ckey, None)
+            table.pop(reverse_key(flow.ckey, True), None)
+        else:
+            self.other_flows.pop((flow.proto, flow.ckey), None)
+            self.other_flows.pop((flow.proto, reverse_key(flow.ckey, False)), None)
+        self.sink.flow_row(flow)
+
     def _synack(self, flow: Flow, number: int) -> None:
         key = (flow.sip, flow.sport)
         entry = self.synacks.get(key)
         if entry is None:
-            if len(self.synacks) < 100_000:
+            if len(self.synacks) < MAX_SYNACKS:
                 self.synacks[key] = [number, {flow.cip}]
+            else:
+                self.warnings.add(
+                    "open-ports-full",
+                    f"more than {MAX_SYNACKS} listening ports answered a SYN: later ones are not listed",
+                    number,
+                )
         elif len(entry[1]) < 20:
             entry[1].add(flow.cip)
 
@@ -529,11 +574,8 @@ class Engine(Datagrams):
         return None
 
     def _tcp_close(self, flow: Flow, flags: int, c2s: bool) -> None:
-        if flags & 4:
-            self._finish(flow)
-            return
-        flow.fins |= 1 if c2s else 2
-        if flow.fins == 3:
+        flow.fins |= 4 if flags & 4 else 1 if c2s else 2
+        if flow.stream is not None and (flow.fins & 4 or flow.fins == 3):
             self._finish(flow)
 
     def _finish(self, flow: Flow) -> None:
@@ -564,10 +606,6 @@ class Engine(Datagrams):
                 "active were analysed early, with what had arrived",
                 number,
             )
-
-    def finish_streams(self) -> None:
-        for flow in list(self.streams.values()):
-            self._finish(flow)
 
 
 class _Interned(dict):

@@ -8,15 +8,18 @@ from typing import Any
 
 @dataclass
 class Limits:
-    """What bounds memory, whatever the size of the capture (a limit reached is a warning).
+    """What bounds memory, whatever the size of the capture. No limit drops a row: tables are
+    streamed to disk; a limit bounds what is held in memory at once, and reaching one that can
+    change a result (a stream analysed early, a flow written out while still open) is a warning.
 
     With the defaults the whole analysis stays under 300 MB (benchmarks/README_capture.md).
     """
 
     max_streams: int = 4096  # TCP streams analysed at once
     stream_bytes: int = 32 * 1024 * 1024  # bytes held by all of them together
-    max_flows: int = 150_000  # rows of the flows table; packets of later flows are only counted
-    max_rows: int = 50_000  # rows of the dns, tls and downloads tables (others are deduplicated)
+    live_flows: int = 150_000  # flows held in memory; beyond, ended then least active written out
+    close_linger: float = 5.0  # capture seconds an ended TCP flow waits for its last packets
+    rows_held: int = 65_536  # rows of a table held before they are written (a row group)
     max_names: int = 50_000  # addresses remembered with the DNS name they were resolved from
 
 
@@ -28,15 +31,18 @@ def reverse_key(key: bytes, with_ports: bool) -> bytes:
 
 
 PORTS = tuple(range(65536))
+TRANSPORTS = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6", 2: "igmp", 47: "gre", 50: "esp", 132: "sctp"}
 
 
 class Flow:
     """`ckey` is the client-to-server key: client address, server address (then ports for TCP/UDP).
 
-    Its number (flow_id) is its position in the engine's flow list, from 1.
+    `id` is its number (flow_id): flows are numbered from 1 in order of their first packet.
+    `fins`: bit 1 the client's FIN, bit 2 the server's, bit 4 a RST.
     """
 
     __slots__ = (
+        "id",
         "proto",
         "ckey",
         "cport",
@@ -64,6 +70,7 @@ class Flow:
     def __init__(
         self, proto: int, ckey: bytes, ts: float, number: int, cport: int = 0, sport: int = 0
     ) -> None:
+        self.id = 0
         self.proto, self.ckey = proto, ckey
         self.cport, self.sport = PORTS[cport], PORTS[sport]  # shared int objects: less memory
         self.first_ts = self.last_ts = ts

@@ -9,8 +9,8 @@ are missing), text as object with None for missing, lists and structs as Python 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from workbench.capture.schema import TABLES
 from workbench.capture.warnings import WarningLog
+from workbench.columnar import ResultFolder, to_frame
 from workbench.tables import INT64_MAX, Column, Misfit, TableSchema
 
 INT64_MIN = -(2**63)
@@ -155,17 +156,64 @@ def plain(value: Any) -> Any:
     return value
 
 
-@dataclass
+RESULT_ENGINE = "capture"
+RESULT_VERSION = "1"  # bump when a table's content changes for the same capture
+
+
 class CaptureAnalysis:
-    tables: dict[str, pd.DataFrame]
-    device: dict[str, Any] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
+    """The analysis of one capture: `tables` (name -> DataFrame), `device`, `summary`.
+
+    Read from a result folder (`open`, or `analyse_capture(..., out=)`), each table is read from
+    its Parquet file the first time it is asked for; `table(name, columns)` reads only the named
+    columns. Built in memory (`from_json`, `analyse_capture` without `out`), the tables are frames.
+    """
+
+    def __init__(
+        self,
+        tables: Mapping[str, pd.DataFrame],
+        device: dict[str, Any] | None = None,
+        summary: dict[str, Any] | None = None,
+        folder: ResultFolder | None = None,
+    ) -> None:
+        self.tables = tables
+        self.device = device if device is not None else {}
+        self.summary = summary if summary is not None else {}
+        self.folder = folder
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables")
-        if tables is not None and name in tables:
+        if tables is not None and name in TABLES:
             return tables[name]
         raise AttributeError(name)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> CaptureAnalysis | None:
+        """The analysis in a result folder, or None if there is none there, or it is damaged or of
+        another version (to be rebuilt, never trusted)."""
+        folder = ResultFolder.open(path, TABLES, engine=RESULT_ENGINE, version=RESULT_VERSION)
+        return None if folder is None else cls.from_folder(folder)
+
+    @classmethod
+    def from_folder(cls, folder: ResultFolder, *, eager: bool = False) -> CaptureAnalysis:
+        scalars = folder.scalars
+        tables: Mapping[str, pd.DataFrame] = _FolderTables(folder)
+        if eager:
+            tables = {name: tables[name] for name in TABLES}
+        return cls(
+            tables=tables,
+            device=dict(scalars.get("device") or {}),
+            summary=dict(scalars.get("summary") or {}),
+            folder=None if eager else folder,
+        )
+
+    def table(self, name: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """Table `name`, only `columns` if named (read from disk without the others)."""
+        if columns is None:
+            return self.tables[name]
+        wanted = list(columns)
+        if self.folder is not None and not isinstance(self.tables, dict):
+            return typed_subset(name, self.folder.read(name, wanted))
+        return self.tables[name][wanted]
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -181,10 +229,36 @@ class CaptureAnalysis:
     def from_json(cls, data: dict[str, Any]) -> CaptureAnalysis:
         misfits: list[Misfit] = []
         tables = {name: build(name, list(data.get(name) or []), misfits) for name in TABLES}
-        if misfits:  # a cache written by an engine that let such a value through
+        if misfits:  # data written by an engine that let such a value through
             log = WarningLog()
             report_misfits(log, tables, misfits)
             tables["warnings"] = build("warnings", list(data.get("warnings") or []) + log.records())
         return cls(
             tables=tables, device=dict(data.get("device") or {}), summary=dict(data.get("summary") or {})
         )
+
+
+def typed_subset(name: str, table: pa.Table) -> pd.DataFrame:
+    """Columns of engine table `name` read from disk, in the form `typed` gives a fresh table."""
+    return to_frame(table)
+
+
+class _FolderTables(Mapping[str, pd.DataFrame]):
+    """A result folder's tables, each read (whole, typed) the first time it is asked for."""
+
+    def __init__(self, folder: ResultFolder) -> None:
+        self.folder = folder
+        self._read: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise KeyError(name)
+        if name not in self._read:
+            self._read[name] = typed_subset(name, self.folder.read(name))
+        return self._read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)

@@ -1,0 +1,200 @@
+"""The end of the pass: spilled rows merged in order into the result's tables, the device inferred
+from the flows, its open ports and the encrypted downloads from update servers found in them.
+
+Every step reads the flows back a range of flow numbers at a time, so it runs in the same bounded
+memory at any number of flows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench.capture import downloads
+from workbench.capture.engine import Engine
+from workbench.capture.netutil import ip_text, is_group, is_local, normalise_mac, port_service
+from workbench.capture.schema import TABLES
+from workbench.capture.sink import Sink
+from workbench.columnar import ResultWriter
+
+MACS_PER_HOST = 16  # MAC addresses remembered per local client while inferring the device
+MAX_PORT_CLIENTS = 20
+
+
+def write_tables(engine: Engine, sink: Sink, result: ResultWriter, ips: list[str], macs: list[str]) -> dict:
+    """Write every table still in spills; the device (given or inferred) as a dict."""
+    device = infer_device(sink, ips, macs)
+    device_ips = set(device["ips"])
+    ports = _OpenPorts(engine.synacks, device_ips)
+    _write_flows(sink, result, device_ips, ports)
+    _copy(sink.tls.chunks(), result, "tls")
+    _copy(sink.downloads.chunks(TABLES["downloads"].names), result, "downloads")
+    sink.credentials.flush()
+    _copy(sink.credential_rows.chunks(TABLES["credentials"].names), result, "credentials")
+    result.table("open_ports").add_many(ports.rows())
+    return device
+
+
+def _copy(chunks: Iterable[pa.Table], result: ResultWriter, name: str) -> None:
+    writer = result.table(name)
+    for chunk in chunks:
+        writer.add_columns({n: chunk.column(n) for n in chunk.column_names})
+
+
+# --- the device ---------------------------------------------------------------------------------
+def infer_device(sink: Sink, ips: list[str], macs: list[str]) -> dict[str, Any]:
+    wanted = {normalise_mac(m) for m in macs}
+    if ips or macs:
+        found = set(ips)
+        if wanted:
+            for chunk in sink.flows.chunks(["client_ip", "server_ip", "client_mac", "server_mac"]):
+                for side in ("client", "server"):
+                    hit = pc.is_in(chunk.column(f"{side}_mac"), value_set=pa.array(sorted(wanted)))
+                    found.update(chunk.column(f"{side}_ip").filter(hit).to_pylist())
+        reason = "given" + (
+            f"; addresses of MAC {', '.join(sorted(wanted))} seen in the capture" if wanted else ""
+        )
+        return {"ips": sorted(found), "macs": sorted(wanted), "inferred": False, "reason": reason}
+    packets: Counter[str] = Counter()
+    remote_flows: Counter[str] = Counter()
+    client_macs: dict[str, set[str]] = {}
+    columns = ["client_ip", "server_ip", "packets_c2s", "packets_s2c", "remote_is_local", "client_local"]
+    for chunk in sink.flows.chunks([*columns, "client_mac"]):
+        frame = chunk.to_pandas()
+        count = frame["packets_c2s"] + frame["packets_s2c"]
+        client_local, server_local = frame["client_local"], frame["remote_is_local"]
+        packets.update(count[client_local].groupby(frame["client_ip"][client_local]).sum().to_dict())
+        packets.update(count[server_local].groupby(frame["server_ip"][server_local]).sum().to_dict())
+        remote = client_local & ~server_local
+        remote_flows.update(frame["client_ip"][remote].value_counts().to_dict())
+        seen = frame.loc[client_local & frame["client_mac"].notna(), ["client_ip", "client_mac"]]
+        for client, mac in seen.drop_duplicates().itertuples(index=False):
+            held = client_macs.setdefault(client, set())
+            if len(held) < MACS_PER_HOST:
+                held.add(mac)
+    candidates = [ip for ip in packets if is_local(ip) and not is_group(ip) and ip not in ("0.0.0.0", "::")]
+    if not candidates:
+        return {
+            "ips": [],
+            "macs": [],
+            "inferred": True,
+            "reason": "no device given and no local host in the capture",
+        }
+    best = max(candidates, key=lambda ip: (remote_flows.get(ip, 0), packets[ip]))
+    reason = (
+        f"inferred: the local host with the most flows to remote addresses ({remote_flows.get(best, 0)}) "
+        f"and packets ({packets[best]}); give the device's IP or MAC to be sure"
+    )
+    macs_seen = sorted(client_macs.get(best, ()))[:4]
+    return {"ips": [best], "macs": macs_seen, "inferred": True, "reason": reason}
+
+
+# --- the flows table ----------------------------------------------------------------------------
+def _write_flows(sink: Sink, result: ResultWriter, device: set[str], ports: _OpenPorts) -> None:
+    writer = result.table("flows")
+    device_set = pa.array(sorted(device), type=pa.string())
+    name_keys = pa.array(list(sink.names), type=pa.string())
+    name_values = pa.array(list(sink.names.values()), type=pa.string())
+    for chunk in sink.flows.chunks():
+        client, server = chunk.column("client_ip"), chunk.column("server_ip")
+        is_client = pc.is_in(client, value_set=device_set)
+        is_server = pc.is_in(server, value_set=device_set)
+        late = {
+            "server_name": name_values.take(pc.index_in(server, value_set=name_keys)),
+            "device_role": pc.if_else(is_client, "client", pc.if_else(is_server, "server", "none")),
+        }
+        writer.add_columns({n: late[n] if n in late else chunk.column(n) for n in TABLES["flows"].names})
+        served_by_device = pc.and_(is_server, pc.invert(is_client))
+        ports.add(chunk.filter(pc.and_(served_by_device, pc.greater(chunk.column("packets_s2c"), 0))))
+        _tls_downloads(sink, chunk.filter(pc.equal(chunk.column("app_proto"), "tls")))
+
+
+def _tls_downloads(sink: Sink, flows: pa.Table) -> None:
+    """Encrypted transfers from hosts named like update servers: only their size is visible."""
+    names = sink.names
+    for flow in flows.to_pylist():
+        name = flow["sni"] or names.get(flow["server_ip"])
+        if not name or not downloads.UPDATE_WORDS.search(name):
+            continue
+        sink.download_row(
+            {
+                "packets": [flow["first_packet"]],
+                "protocol": "tls",
+                "client_ip": flow["client_ip"],
+                "server_ip": flow["server_ip"],
+                "server_port": flow["server_port"],
+                "host": name,
+                "path": None,
+                "content_type": None,
+                "size": flow["bytes_s2c"],
+                "magic": None,
+                "looks_like_firmware": None,
+                "encrypted": True,
+                "reason": f"TLS connection to {name} (an update server by its name); content not visible",
+            }
+        )
+
+
+class _OpenPorts:
+    """Ports the device served: proved by its SYN/ACK, or by the first packet it sent back.
+
+    `first_packet` is that proof (the SYN/ACK, or the first server packet with payload; for UDP
+    the first reply), never the client's packet that asked.
+    """
+
+    def __init__(self, synacks: dict[tuple[bytes, int], list[Any]], device: set[str]) -> None:
+        self.ports: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self.services: dict[tuple[str, str, int], Counter[str]] = {}
+        for (sip, sport), (number, clients) in synacks.items():
+            ip = ip_text(sip)
+            if ip in device:
+                self.ports[(ip, "tcp", sport)] = {
+                    "evidence": "syn-ack",
+                    "first_packet": number,
+                    "clients": {ip_text(c) for c in clients},
+                }
+
+    def add(self, flows: pa.Table) -> None:
+        """Flows (in order) whose server is the device, its client not, with packets back."""
+        columns = ["transport", "client_ip", "server_ip", "server_port", "served", "app_proto"]
+        for transport, client, server, port, served, app in zip(
+            *(flows.column(c).to_pylist() for c in columns), strict=True
+        ):
+            if transport not in ("tcp", "udp"):
+                continue
+            key = (server, transport, port)
+            entry = self.ports.get(key)
+            if entry is None:
+                if not served:
+                    continue  # TCP without a SYN/ACK or payload from the server: not proved open
+                entry = self.ports[key] = {"evidence": "served", "first_packet": served, "clients": set()}
+            elif entry["evidence"] == "served" and served:
+                entry["first_packet"] = min(entry["first_packet"], served)
+            if len(entry["clients"]) < MAX_PORT_CLIENTS:
+                entry["clients"].add(client)
+            if app:
+                self.services.setdefault(key, Counter())[app] += 1
+
+    def rows(self) -> list[dict[str, Any]]:
+        out = []
+        for key in sorted(self.ports):
+            ip, transport, port = key
+            entry = self.ports[key]
+            seen = self.services.get(key)
+            service = seen.most_common(1)[0][0] if seen else port_service(transport, port)
+            out.append(
+                {
+                    "device_ip": ip,
+                    "transport": transport,
+                    "port": port,
+                    "service": service,
+                    "evidence": entry["evidence"],
+                    "first_packet": entry["first_packet"],
+                    "clients": sorted(entry["clients"]),
+                }
+            )
+        return out
