@@ -310,6 +310,8 @@ def measure(name: str, capture: Path, packets: int, args: argparse.Namespace, wo
     """Every side on one capture: the workbench's outputs, then the alternative; ratios, digests."""
     digest = not args.engine_only or args.digest
     result: dict = {"packets": packets, "file_mb": round(capture.stat().st_size / 1e6, 1), "runs": {}}
+    if name == "scan":  # SYN then RST/ACK: one flow per two packets, all distinct
+        result["expected_flows"] = packets // 2
     sides = {
         "out": capture_runs.workbench_out,
         "json": capture_runs.workbench_jsonl,
@@ -318,6 +320,9 @@ def measure(name: str, capture: Path, packets: int, args: argparse.Namespace, wo
     for mode in args.modes:
         run = sides[mode](capture, work, digest=digest)
         result["runs"][mode] = run.row()
+        if "expected_flows" in result:
+            kept = run.extra.get("rows", {}).get("flows")
+            result["runs"][mode]["all_flows_kept"] = kept == result["expected_flows"]
         print(f"{name} workbench --{mode}: {_brief(run)}", flush=True)
     if args.engine_only:
         return result
@@ -343,7 +348,7 @@ def _brief(run: capture_runs.Run) -> str:
 def table(results: dict) -> str:
     """The figures as a Markdown table."""
     lines = [
-        "| capture | command | wall s | CPU s | peak RSS MB | flows | same_flow_table "
+        "| capture | command | wall s | CPU s | peak RSS MB | flows | flows check "
         "| ratio wall | ratio CPU | load avg |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -361,7 +366,7 @@ def table(results: dict) -> str:
             count = flows[0] if flows else rows
             lines.append(
                 f"| {what} | {labels[mode]} | {run['wall']:.2f} | {run['cpu']:.2f} | {run['rss_mb']} | "
-                f"{count if count is not None else '-'} | {run.get('same_flow_table', '-')} | "
+                f"{count if count is not None else '-'} | {_check(run)} | "
                 f"{_ratio(run, 'ratio_wall')} | {_ratio(run, 'ratio_cpu')} | "
                 f"{run['load'][0]:.2f}-{run['load'][1]:.2f} |"
             )
@@ -380,6 +385,14 @@ def table(results: dict) -> str:
                 f"{run['load'][0]:.2f}-{run['load'][1]:.2f} |"
             )
     return "\n".join(lines)
+
+
+def _check(run: dict) -> str:
+    if "same_flow_table" in run:
+        return f"same_flow_table: {run['same_flow_table']}"
+    if "all_flows_kept" in run:
+        return f"every flow kept: {run['all_flows_kept']}"
+    return "-"
 
 
 def _ratio(run: dict, key: str) -> str:

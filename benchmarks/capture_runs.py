@@ -106,7 +106,9 @@ def workbench_jsonl(capture: Path, work: Path, *, digest: bool = True) -> Run:
     run = timed([WORKBENCH, "capture", "analyse", str(capture), "--json"], stdout=lines)
     run.extra = {"jsonl_mb": round(lines.stat().st_size / 1e6, 1)}
     if digest:
-        run.extra["flows"], run.extra["lines"] = flow_digest.from_jsonl(lines)
+        run.extra["flows"], run.extra["rows"] = flow_digest.from_jsonl(lines)
+    else:
+        run.extra["rows"] = flow_digest.count_jsonl(lines)
     lines.unlink()
     return run
 
@@ -122,6 +124,7 @@ def workbench_previous(capture: Path, work: Path, *, tree: Path, digest: bool = 
     run.extra = {"json_mb": round(document.stat().st_size / 1e6, 1)}
     if digest:
         run.extra["flows"] = flow_digest.from_document(document)
+        run.extra["rows"] = {"flows": run.extra["flows"][0]}
     document.unlink()
     return run
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -83,6 +84,20 @@ def from_jsonl(path: Path) -> tuple[tuple[int, str], dict[str, int]]:
             if table == "flows":
                 rows.append({c: record.get(c) for c in WORKBENCH_COLUMNS})
     return from_workbench(pd.DataFrame(rows, columns=WORKBENCH_COLUMNS)), lines
+
+
+TABLE_FIELD = re.compile(r'^\{\s*"table"\s*:\s*"([^"]*)"')
+
+
+def count_jsonl(path: Path) -> dict[str, int]:
+    """The number of lines of each table of a JSON Lines output, without parsing the rows."""
+    lines: dict[str, int] = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            found = TABLE_FIELD.match(line)
+            table = found.group(1) if found else json.loads(line).get("table", "")
+            lines[table] = lines.get(table, 0) + 1
+    return lines
 
 
 def from_document(path: Path) -> tuple[int, str]:
