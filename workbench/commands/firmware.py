@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from workbench.firmware.schema import TABLES
+
+SCAN_EPILOG = """\
+output:
+  --out DIR   the result folder: one Parquet file per table and meta.json (the image's facts);
+              with --csv also <table>.csv beside each. The summary is printed.
+  --json      JSON Lines on standard output, one object per row with a "table" field; the
+              first line is the image's facts ("table": "image"). Written table by table,
+              never as one document.
+  neither     the tables as text on the terminal.
+The nested JSON document the earlier --json printed (one object holding every table) is gone:
+read the result folder with pandas/pyarrow, or the JSON Lines.
+"""
 
 
 @contextmanager
@@ -24,9 +35,17 @@ def _workdir(given: str | None):
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser("firmware", parents=[common], help="analyse a firmware image")
     sub = parser.add_subparsers(dest="firmware_command", metavar="ACTION")
-    scan = sub.add_parser("scan", parents=[common], help="extract an image safely and report every finding")
+    scan = sub.add_parser(
+        "scan",
+        parents=[common],
+        help="extract an image safely and report every finding",
+        epilog=SCAN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     scan.add_argument("image", help="firmware image file")
-    scan.add_argument("--json", action="store_true", help="one JSON object with every table")
+    scan.add_argument("--out", metavar="DIR", help="write the result folder (Parquet + meta.json) here")
+    scan.add_argument("--csv", action="store_true", help="with --out: also <table>.csv beside each table")
+    scan.add_argument("--json", action="store_true", help="JSON Lines on standard output, a row a line")
     scan.add_argument(
         "--vuln-feed",
         action="append",
@@ -37,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--workdir", metavar="DIR", help="extraction folder, reused across runs (default: a temporary folder)"
     )
     scan.add_argument("--reveal-secrets", action="store_true", help="show passwords and tokens unmasked")
-    scan.add_argument("--table", choices=sorted(TABLES), help="show only this table")
+    scan.add_argument("--table", choices=sorted(TABLES), help="show (with --json: stream) only this table")
     scan.set_defaults(func=run_scan)
     sbom = sub.add_parser("sbom", parents=[common], help="write a CycloneDX SBOM of the image's components")
     sbom.add_argument("image")
@@ -50,33 +69,69 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run_scan(args: argparse.Namespace) -> int:
     from workbench.firmware.scan import scan_firmware
 
+    if args.csv and not args.out:
+        print("--csv needs --out DIR (the CSV files are written beside the Parquet files)", file=sys.stderr)
+        return 2
+    names = [args.table] if args.table else list(TABLES)
     with _workdir(args.workdir) as workdir:
         result = scan_firmware(
-            args.image, workdir=workdir, vuln_feed=args.vuln_feed, reveal_secrets=args.reveal_secrets
+            args.image,
+            workdir=workdir,
+            vuln_feed=args.vuln_feed,
+            reveal_secrets=args.reveal_secrets,
+            out=args.out,
         )
-    if args.json:
-        data = result.to_json(include_hashes=args.reveal_secrets)
-        if args.table:
-            data = {args.table: data[args.table]}
-        json.dump(data, sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
-        return 0
+        if args.csv:
+            from workbench.rowsout import write_csv
+
+            for name in TABLES:
+                write_csv(result.folder, name, result.folder.path / f"{name}.csv")
+        if args.json:
+            _json_lines(result, names)
+        elif args.out:
+            _summary(result, names, Path(args.out))
+        else:
+            _terminal(result, names)
+    return 0
+
+
+def _json_lines(result, names: list[str]) -> None:
+    import json
+
+    from workbench.rowsout import write_jsonl
+
+    sys.stdout.write(json.dumps({"table": "image", **result.image}, default=str) + "\n")
+    write_jsonl(result.folder, names, sys.stdout)
+    sys.stdout.flush()
+
+
+def _headline(result) -> str:
     image = result.image
-    layers = result.tables["layers"]
-    unpacked = bool(len(layers)) and bool(layers["extracted"].astype(bool).any())
+    layers = result.table("layers", ("extracted",))
+    unpacked = any(bool(v) for v in layers["extracted"])
     state = image["extraction"] + ("" if unpacked else ", nothing unpacked (no known format)")
-    print(f"{image['name']}  sha256 {image['sha256']}  {image['size']} bytes  extraction: {state}")
+    return f"{image['name']}  sha256 {image['sha256']}  {image['size']} bytes  extraction: {state}"
+
+
+def _summary(result, names: list[str], out: Path) -> None:
+    print(_headline(result))
+    print(f"result folder: {out}")
+    for name in names:
+        print(f"  {name:16} {result.folder.rows(name):>9} rows")
+
+
+def _terminal(result, names: list[str]) -> None:
     import pandas as pd
 
+    print(_headline(result))
     with pd.option_context(
         "display.width", 200, "display.max_columns", 20, "display.max_colwidth", 70, "display.max_rows", 200
     ):
-        for name in [args.table] if args.table else TABLES:
+        for name in names:
             table = result.tables[name]
             print(f"\n== {name} ({len(table)})")
             if not table.empty:
                 print(table.to_string(index=False))
-    return 0
 
 
 def run_sbom(args: argparse.Namespace) -> int:
@@ -86,6 +141,6 @@ def run_sbom(args: argparse.Namespace) -> int:
 
     with _workdir(args.workdir) as workdir:
         result = scan_firmware(args.image, workdir=workdir)
-    atomic_write_text(args.output, build_sbom(result))
-    print(f"{args.output}: {len(result.tables['components'])} components")
+        atomic_write_text(args.output, build_sbom(result))
+        print(f"{args.output}: {len(result.tables['components'])} components")
     return 0

@@ -27,7 +27,7 @@ HASH_THREADS = 2
 BATCH = 256
 
 
-@dataclass
+@dataclass(slots=True)
 class FileRecord:
     path: str  # image path, starting with /
     disk: Path | None  # where the extracted copy is; None for entries listed but not created
@@ -48,6 +48,22 @@ class FileRecord:
         row = {column: getattr(self, column) for column in FILES.names}
         row["mode"] = f"{self.mode:04o}" if self.mode is not None else None
         return row
+
+    def values(self) -> tuple:
+        """The `files` table's columns in order (`row()` as a tuple)."""
+        mode = f"{self.mode:04o}" if self.mode is not None else None
+        return (
+            self.path,
+            self.size,
+            mode,
+            self.uid,
+            self.gid,
+            self.type,
+            self.arch,
+            self.sha256,
+            self.entropy,
+            self.link_target,
+        )
 
     @property
     def name(self) -> str:

@@ -1,20 +1,28 @@
 """The result of a firmware scan: tables (pandas DataFrames) built by their declared schemas
-(workbench.firmware.schema), the image's facts, and safe access to the extracted files."""
+(workbench.firmware.schema), the image's facts, and safe access to the extracted files.
+
+A scan is written as a result folder (workbench.columnar: one Parquet file per table, meta.json
+with the image's facts and the password hashes as scalars); `FirmwareScan.open` reads it back,
+each table on first use, or only the columns named (`table(name, columns)`)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from workbench.columnar import ResultFolder, to_frame
 from workbench.firmware import crypthash
 from workbench.firmware.localpath import MAX_READ, Resolver, read_regular, text_lines
 from workbench.firmware.schema import TABLES
 from workbench.tables import Misfit, plain_cell
+
+ENGINE = "firmware"
+RESULT_VERSION = "1"  # bump when a table or a scalar of the result changes shape or meaning
 
 
 def frame(
@@ -69,16 +77,77 @@ def _relocated(image: dict[str, Any], root: Path) -> dict[str, Any]:
     }
 
 
+class FolderTables(Mapping[str, pd.DataFrame]):
+    """The tables of a result folder as DataFrames in the engine's typed form (object columns of
+    Python values, None where missing), each read from its Parquet file on first access."""
+
+    def __init__(self, folder: ResultFolder) -> None:
+        self.folder = folder
+        self._read: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise KeyError(name)
+        if name not in self._read:
+            self._read[name] = self.columns(name, None)
+        return self._read[name]
+
+    def columns(self, name: str, columns: Iterable[str] | None) -> pd.DataFrame:
+        """Only the named columns of a table (all when None), read from its file."""
+        if name in self._read:
+            frame = self._read[name]
+            return frame if columns is None else frame[list(columns)]
+        return to_frame(self.folder.read(name, columns), objects=True)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+
 @dataclass
 class FirmwareScan:
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
     image: dict[str, Any]
     password_hashes: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    folder: ResultFolder | None = field(default=None, repr=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         if name in TABLES and "tables" in self.__dict__:
             return self.tables[name]
         raise AttributeError(name)
+
+    @classmethod
+    def open(
+        cls, folder: str | os.PathLike[str], *, workdir: str | os.PathLike[str] | None = None
+    ) -> FirmwareScan | None:
+        """The scan written in a result folder (`scan_firmware(..., out=folder)`), or None when
+        there is none there, or it is incomplete, damaged or of another result version: such a
+        folder is never trusted, the caller scans again. workdir: the work folder the image was
+        extracted under, where it is now (as `from_json`: a case folder moved or copied)."""
+        opened = ResultFolder.open(folder, TABLES, engine=ENGINE, version=RESULT_VERSION)
+        if opened is None:
+            return None
+        scalars = opened.scalars
+        image, hashes = scalars.get("image"), scalars.get("password_hashes")
+        if not isinstance(image, dict) or not isinstance(hashes, list):
+            return None
+        if workdir is not None and image.get("sha256"):
+            image = _relocated(image, Path(workdir) / str(image["sha256"]))
+        return cls(tables=FolderTables(opened), image=image, password_hashes=hashes, folder=opened)
+
+    def table(self, name: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """Table `name` in the typed form of `tables`, only `columns` if named: read from the
+        result folder without the other columns when the scan has one."""
+        if name not in TABLES:
+            raise KeyError(name)
+        if isinstance(self.tables, FolderTables):
+            return self.tables.columns(name, columns)
+        frame_ = self.tables.get(name)
+        if frame_ is None:
+            frame_ = frame(name, [])
+        return frame_ if columns is None else frame_[list(columns)]
 
     def local_path(self, image_path: str, *, follow_links: bool = True) -> Path | None:
         """The extracted copy of an image path (`/etc/shadow`, `/@0/kernel.bin`,
@@ -89,10 +158,11 @@ class FirmwareScan:
         O_NOFOLLOW all the same: the extraction folder is not read-only."""
         resolver = self.__dict__.get("_resolver")
         if resolver is None:
+            files = self.table("files", ("path", "type", "link_target"))
             links = {
-                r["path"]: r["link_target"]
-                for r in records(self.tables.get("files", frame("files", [])))
-                if r.get("type") == "symlink" and r.get("link_target")
+                path: target
+                for path, kind, target in zip(files["path"], files["type"], files["link_target"], strict=True)
+                if kind == "symlink" and target
             }
             resolver = Resolver(self.image.get("mounts") or [], self.image.get("extraction_root"), links.get)
             self.__dict__["_resolver"] = resolver

@@ -1,14 +1,18 @@
-"""`scan_firmware`: from a vendor's image to the tables the firmware checks read."""
+"""`scan_firmware`: from a vendor's image to the tables the firmware checks read, written to a
+result folder (workbench.columnar) as they are produced."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
 import os
+import secrets as tokens
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from workbench.columnar import ResultWriter
 from workbench.errors import EvidenceError
 from workbench.firmware import entropy
 from workbench.firmware.accounts import Account, DefaultTests, parse_accounts
@@ -20,15 +24,14 @@ from workbench.firmware.keys import find_keys
 from workbench.firmware.layout import assign_mounts, join
 from workbench.firmware.limits import ExtractionLimits
 from workbench.firmware.osv import match_feed
-from workbench.firmware.result import FirmwareScan, frame
+from workbench.firmware.result import ENGINE, RESULT_VERSION, FirmwareScan, FolderTables
+from workbench.firmware.schema import TABLES
 from workbench.firmware.secrets import find_secrets
 from workbench.firmware.services import find_services, web_server_configs
 from workbench.firmware.update import find_update
 from workbench.fsutil import sha256_file
 
-if TYPE_CHECKING:
-    import pandas as pd
-
+FILES_PER_GROUP = 16_384  # rows of the files table held before they are written
 
 def _open_checked(path: Path) -> int:
     if not path.exists():
@@ -125,43 +128,68 @@ def scan_firmware(
     limits: ExtractionLimits | dict[str, Any] | None = None,
     reveal_secrets: bool = False,
     password_budget: float = 2.0,  # CPU seconds per hash and thread
+    out: str | os.PathLike[str] | None = None,
 ) -> FirmwareScan:
-    """Extract (once, cached under workdir) and analyse a firmware image.
+    """Extract (once, cached under workdir) and analyse a firmware image; every table is written
+    to the result folder `out` as it is produced (without `out`: to a new folder under
+    `<workdir>/scans/`, kept for the scan's tables to be read from).
 
     vuln_feed: an OSV feed (folder, .json or .zip) or a list of them. limits: an
     ExtractionLimits or a dict of its fields. Raises EvidenceError only when nothing at all
-    can be read (missing, unreadable or empty file); every other problem is a warning.
+    can be read (missing, unreadable or empty file), ResultWriteError when the result cannot be
+    written (a full disk: nothing of it is left); every other problem is a warning.
     """
     image_path = Path(path)
     size = _open_checked(image_path)
     bounds = ExtractionLimits.coerce(limits)
     digest = sha256_file(image_path)
+    workdir = Path(workdir).absolute()  # the confined worker runs in another folder
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-prepare") as background:
         prepared = background.submit(_profile_and_warm, image_path, size)
-        extraction = extract_image(image_path, digest, Path(workdir), bounds)
+        extraction = extract_image(image_path, digest, workdir, bounds)
         profile = prepared.result()
     mounts = assign_mounts(extraction.layers, extraction.layer_dir)
-    files = list(walk(extraction, mounts))
     feeds = _feeds(vuln_feed)
-    tables, accounts = _tables(extraction, mounts, files, feeds, bounds, reveal_secrets, password_budget)
-    image = {
-        "name": image_path.name,
-        "sha256": digest,
-        "size": size,
-        "entropy_profile": profile,
-        "extraction": extraction.status,
-        "extraction_root": str(extraction.root),
-        "reused": extraction.reused,
-        "vuln_feeds": [str(f) for f in feeds],
-        "secrets_revealed": bool(reveal_secrets),
-        **_where_extracted(extraction, mounts),
-    }
-    return FirmwareScan(
-        tables=tables, image=image, password_hashes=[a.hash_record() for a in accounts if a.scheme != "empty"]
-    )
+    target = Path(out) if out is not None else workdir / "scans" / f"{digest}-{tokens.token_hex(6)}"
+    misfits: list[dict[str, Any]] = []
+
+    def on_misfit(misfit: Any, _row: dict[str, Any]) -> None:
+        misfits.append({"kind": "schema", "path": None, "message": misfit.message})
+
+    with ResultWriter(target, TABLES, engine=ENGINE, version=RESULT_VERSION, on_misfit=on_misfit) as result:
+        files = _write_files(result, walk(extraction, mounts))
+        accounts = _write_tables(
+            result, extraction, mounts, files, feeds, bounds, reveal_secrets, password_budget, misfits
+        )
+        image = {
+            "name": image_path.name,
+            "sha256": digest,
+            "size": size,
+            "entropy_profile": profile,
+            "extraction": extraction.status,
+            "extraction_root": str(extraction.root),
+            "reused": extraction.reused,
+            "vuln_feeds": [str(f) for f in feeds],
+            "secrets_revealed": bool(reveal_secrets),
+            **_where_extracted(extraction, mounts),
+        }
+        hashes = [a.hash_record() for a in accounts if a.scheme != "empty"]
+        folder = result.commit({"image": image, "password_hashes": hashes})
+    return FirmwareScan(tables=FolderTables(folder), image=image, password_hashes=hashes, folder=folder)
 
 
-def _tables(
+def _write_files(result: ResultWriter, records: Iterable[FileRecord]) -> list[FileRecord]:
+    """The files table, written as the inventory walks; the records, for the finders."""
+    writer = result.table("files", rows_per_group=FILES_PER_GROUP)
+    files = []
+    for record in records:
+        writer.add(record.values())
+        files.append(record)
+    return files
+
+
+def _write_tables(
+    result: ResultWriter,
     extraction: Extraction,
     mounts: dict[int, str],
     files: list[FileRecord],
@@ -169,8 +197,9 @@ def _tables(
     bounds: ExtractionLimits,
     reveal_secrets: bool,
     password_budget: float,
-) -> tuple[dict[str, pd.DataFrame], list[Account]]:
-    """Every table of the scan, and the accounts (their hashes stay out of the tables)."""
+    misfits: list[dict[str, Any]],
+) -> list[Account]:
+    """Every table but `files`; the accounts (their hashes stay out of the tables)."""
     warnings = _warning_rows(extraction, mounts, files)
     accounts = parse_accounts(files)
     default_tests = DefaultTests(accounts, password_budget)  # in threads, beside the other finders
@@ -181,19 +210,24 @@ def _tables(
     warnings += [{"kind": "parse", "path": p, "message": m} for p, m in elf_problems]
     vulnerabilities = [m.row() for m in match_feed(feeds, components)] if feeds else []
     warnings += _scan_limit_warnings(files, bounds.max_scan_size)
-    tables = {
-        "layers": frame("layers", _layer_rows(extraction, mounts), warnings),
-        "files": frame("files", (r.row() for r in files), warnings),
-        "accounts": frame("accounts", (a.row(reveal_secrets) for a in accounts), warnings),
-        "keys": frame("keys", (k.row() for k in keys), warnings),
-        "secrets": frame("secrets", (s.row(reveal_secrets) for s in secrets), warnings),
-        "binaries": frame("binaries", (b.row() for b in hardening), warnings),
-        "components": frame("components", (c.row() for c in components), warnings),
-        "vulnerabilities": frame("vulnerabilities", vulnerabilities, warnings),
-        "services": frame("services", (s.row() for s in services), warnings),
-        "update": frame("update", (u.row() for u in update), warnings),
+    rows = {
+        "layers": _layer_rows(extraction, mounts),
+        "accounts": (a.row(reveal_secrets) for a in accounts),
+        "keys": (k.row() for k in keys),
+        "secrets": (s.row(reveal_secrets) for s in secrets),
+        "binaries": (b.row() for b in hardening),
+        "components": (c.row() for c in components),
+        "vulnerabilities": vulnerabilities,
+        "services": (s.row() for s in services),
+        "update": (u.row() for u in update),
     }
-    return {**tables, "warnings": frame("warnings", warnings)}, accounts
+    for name, table_rows in rows.items():
+        result.table(name).add_many(table_rows)
+    for name in TABLES:  # a value that does not fit its column becomes a warning before those are written
+        if name != "warnings":
+            result.table(name).flush()
+    result.table("warnings").add_many(warnings + misfits)
+    return accounts
 
 
 def _scan_limit_warnings(files: list[FileRecord], max_scan_size: int) -> list[dict[str, Any]]:
