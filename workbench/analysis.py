@@ -25,16 +25,17 @@ def _key(*parts: Any) -> str:
 
 
 def capture_analysis(case: Case, artefact: Artefact) -> Any:
+    """The capture's analysis: its result folder in the cache (Parquet tables, read as asked
+    for), built when missing, damaged or of another engine version."""
     from workbench.capture import CaptureAnalysis, analyse_capture
 
     ips = tuple(case.info.device_ips or ())
     macs = tuple(case.info.device_macs or ())
-    cache = case.cache_dir / artefact.sha256 / f"capture-{_key(ENGINE_VERSION, ips, macs)}.json"
-    if cache.exists():
-        return CaptureAnalysis.from_json(json.loads(cache.read_text()))
-    analysis = analyse_capture(artefact.path, device_ips=ips, device_macs=macs)
-    atomic_write_json(cache, analysis.to_json())
-    return analysis
+    folder = case.cache_dir / artefact.sha256 / f"capture-{_key(ips, macs)}"
+    found = CaptureAnalysis.open(folder)
+    if found is not None:
+        return found
+    return analyse_capture(artefact.path, device_ips=ips, device_macs=macs, out=folder, replace=False)
 
 
 def firmware_scan(case: Case, artefact: Artefact) -> Any:
@@ -46,9 +47,7 @@ def firmware_scan(case: Case, artefact: Artefact) -> Any:
     workdir = case.cache_dir / artefact.sha256 / "extract"
     if cache.exists():  # the case folder may have moved since: the scan finds its files under workdir
         return FirmwareScan.from_json(json.loads(cache.read_text()), workdir=workdir)
-    scan = scan_firmware(
-        artefact.path, workdir=workdir, vuln_feed=[Path(a.path) for a in feeds] or None
-    )
+    scan = scan_firmware(artefact.path, workdir=workdir, vuln_feed=[Path(a.path) for a in feeds] or None)
     atomic_write_json(cache, scan.to_json())
     return scan
 

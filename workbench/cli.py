@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+
+# Arrow from the C library's heap, set before pyarrow is imported: its default pool (mimalloc)
+# keeps what each row group of a large result freed, tens of MB a command; notebooks keep it.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 from workbench import __version__
 from workbench.errors import WorkbenchError

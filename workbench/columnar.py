@@ -22,6 +22,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,7 @@ class TableWriter:
         self.rows_per_group = rows_per_group
         self.on_misfit = on_misfit
         self.rows = 0  # written or buffered
-        self._buffer: list[list[Any]] = [[] for _ in self.names]
-        self._buffered = 0
+        self._buffer: list[Sequence[Any]] = []
         self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
             path,
             schema.arrow,
@@ -79,15 +79,9 @@ class TableWriter:
 
     def add(self, row: Sequence[Any] | Mapping[str, Any]) -> None:
         """One row: a tuple in the order of the columns, or a dict (missing keys are null)."""
-        if isinstance(row, Mapping):
-            for values, name in zip(self._buffer, self.names, strict=True):
-                values.append(row.get(name))
-        else:
-            for values, value in zip(self._buffer, row, strict=True):
-                values.append(value)
-        self._buffered += 1
+        self._buffer.append(tuple(row.get(n) for n in self.names) if isinstance(row, Mapping) else row)
         self.rows += 1
-        if self._buffered >= self.rows_per_group:
+        if len(self._buffer) >= self.rows_per_group:
             self.flush()
 
     def add_many(self, rows: Iterable[Sequence[Any] | Mapping[str, Any]]) -> None:
@@ -103,12 +97,12 @@ class TableWriter:
             self.rows += size
 
     def flush(self) -> None:
-        if not self._buffered:
+        if not self._buffer:
             return
-        columns = dict(zip(self.names, self._buffer, strict=True))
-        size = self._buffered
-        self._buffer = [[] for _ in self.names]
-        self._buffered = 0
+        rows, self._buffer = self._buffer, []
+        size = len(rows)
+        columns = {n: list(v) for n, v in zip(self.names, zip(*rows, strict=True), strict=True)}
+        del rows
         self._write(columns, size, self.rows - size)
 
     def close(self) -> int:
@@ -201,9 +195,16 @@ class ResultWriter:
                 )
         return self._writers[name]
 
-    def commit(self, scalars: Mapping[str, Any]) -> ResultFolder:
+    def commit(self, scalars: Mapping[str, Any], *, replace: bool = True) -> ResultFolder:
         """Close every table (a declared table never written is written empty), write meta.json
-        and move the folder into place (replacing an older result there). The opened result."""
+        and move the folder into place, replacing what is there; with replace=False a complete
+        result already there (another process finished first) is kept and ours discarded, so
+        a reader of that one never loses its files. The opened result."""
+        if not replace:
+            there = ResultFolder.open(self.final, self.schemas, engine=self.engine, version=self.version)
+            if there is not None:
+                self.abort()
+                return there
         with self._disk_errors():
             for name in self.schemas:
                 self.table(name)
@@ -320,6 +321,18 @@ class ResultFolder:
             yield from handle.iter_batches(batch_size=batch_size, columns=wanted)
         finally:
             handle.close()
+
+
+@contextmanager
+def system_memory() -> Iterator[None]:
+    """Arrow allocating from the C library's heap for a while (writing or streaming a result):
+    its default pool (mimalloc) keeps what each row group freed, tens of MB over a large result."""
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
 
 
 def _at(values: Any, index: int) -> Any:

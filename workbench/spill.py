@@ -44,26 +44,28 @@ class SortedSpill:
         self.declared = declared  # the table the rows are for: a value that does not fit is left empty
         self.on_misfit = on_misfit
         self.rows = 0
-        self._buffer: list[list[Any]] = [[] for _ in schema.names]
-        self._buffered = 0
+        self._buffer: list[Sequence[Any]] = []
         self._runs: list[_Run] = []
 
     def add(self, row: Sequence[Any]) -> None:
         """One row, its values in the order of the schema's fields."""
-        for values, value in zip(self._buffer, row, strict=True):
-            values.append(value)
-        self._buffered += 1
-        self.rows += 1
-        if self._buffered >= self.rows_per_run:
+        buffer = self._buffer
+        buffer.append(row)
+        if len(buffer) >= self.rows_per_run:
             self.flush()
 
     def flush(self) -> None:
-        if not self._buffered:
+        if not self._buffer:
             return
-        columns = dict(zip(self.schema.names, self._buffer, strict=True))
+        rows, self._buffer = self._buffer, []
+        self.rows += len(rows)
+        columns = {
+            name: list(values)
+            for name, values in zip(self.schema.names, zip(*rows, strict=True), strict=True)
+        }
+        del rows
         arrays = [self._array(field, columns) for field in self.schema]
-        self._buffer = [[] for _ in self.schema.names]
-        self._buffered = 0
+        del columns
         table = pa.Table.from_arrays(arrays, schema=self.schema).sort_by(self.key)
         path = self.folder / f"{self.name}-run-{len(self._runs)}.arrow"
         with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
@@ -86,10 +88,12 @@ class SortedSpill:
                 self.on_misfit(misfit, row)
         return pa.array(fitted, type=field.type)
 
-    def chunks(self, columns: Iterable[str] | None = None, rows: int = ROWS_PER_RUN) -> Iterator[pa.Table]:
+    def chunks(self, columns: Iterable[str] | None = None, rows: int | None = None) -> Iterator[pa.Table]:
         """Every row in key order (equal keys in the order they were added within a run), in
-        tables of about `rows` rows (more when many rows share a key), only `columns` if named."""
+        tables of about `rows` rows (default: a run's; more when many rows share a key), only
+        `columns` if named."""
         self.flush()
+        rows = rows or self.rows_per_run
         if not self._runs:
             return
         wanted = list(columns) if columns is not None else None
@@ -114,6 +118,11 @@ class SortedSpill:
         for run in self._runs:
             run.path.unlink(missing_ok=True)
         self._runs = []
+
+    @property
+    def count(self) -> int:
+        """Rows added so far."""
+        return self.rows + len(self._buffer)
 
 
 class _Run:

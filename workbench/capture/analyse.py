@@ -15,7 +15,7 @@ from workbench.capture.schema import TABLES
 from workbench.capture.sink import Sink
 from workbench.capture.tables_out import write_tables
 from workbench.capture.warnings import WarningLog
-from workbench.columnar import ResultFolder, ResultWriter
+from workbench.columnar import ResultFolder, ResultWriter, system_memory
 from workbench.errors import EvidenceError
 from workbench.tables import Misfit
 
@@ -28,11 +28,13 @@ def analyse_capture(
     reveal_secrets: bool = False,
     limits: Limits | None = None,
     out: str | os.PathLike[str] | None = None,
+    replace: bool = True,
 ) -> CaptureAnalysis:
     """Analyse a pcap/pcapng capture (optionally .gz) in one streaming pass.
 
-    With `out`, the tables are written to that result folder (replacing a result there) and read
-    from it as they are asked for; without, they are read into memory from a temporary folder.
+    With `out`, the tables are written to that result folder and read from it as they are asked
+    for (a result already there is replaced; with replace=False a complete one is kept and used,
+    as a shared cache wants); without, they are read into memory from a temporary folder.
     Raises EvidenceError only when the file is missing or not a capture at all; damage inside a
     capture gives a partial result and rows in the `warnings` table; ResultWriteError when the
     result cannot be written (a full disk), leaving nothing behind.
@@ -42,15 +44,29 @@ def analyse_capture(
         raise EvidenceError("capture file not found", path=str(path))
     args = (list(device_ips), list(device_macs), reveal_secrets, limits or Limits())
     if out is not None:
-        return CaptureAnalysis.from_folder(write_result(path, Path(out), *args))
+        return CaptureAnalysis.from_folder(write_result(path, Path(out), *args, replace=replace))
     with tempfile.TemporaryDirectory(prefix="workbench-capture-") as tmp:
         return CaptureAnalysis.from_folder(write_result(path, Path(tmp) / "result", *args), eager=True)
 
 
 def write_result(
-    path: Path, out: Path, ips: list[str], macs: list[str], reveal: bool, limits: Limits
+    path: Path,
+    out: Path,
+    ips: list[str],
+    macs: list[str],
+    reveal: bool,
+    limits: Limits,
+    *,
+    replace: bool = True,
 ) -> ResultFolder:
     """The analysis of `path` as a result folder at `out`."""
+    with system_memory():
+        return _write_result(path, out, ips, macs, reveal, limits, replace)
+
+
+def _write_result(
+    path: Path, out: Path, ips: list[str], macs: list[str], reveal: bool, limits: Limits, replace: bool
+) -> ResultFolder:
     warnings = WarningLog()
 
     def misfit(found: Misfit, row: dict[str, Any]) -> None:
@@ -82,7 +98,7 @@ def write_result(
             "flows": engine.flows,
             "secrets_revealed": reveal,
         }
-        return result.commit({"device": device, "summary": summary})
+        return result.commit({"device": device, "summary": summary}, replace=replace)
 
 
 def _packet_of(row: dict[str, Any]) -> int | None:

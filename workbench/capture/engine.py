@@ -39,6 +39,7 @@ FAST = struct.Struct("!12xHBxH2xH1xB10x4xI4xBB")
 VLAN_TYPES = (0x8100, 0x88A8, 0x9100)
 IPV6_EXT = (0, 43, 60, 135, 139, 140, 253, 254)
 RAW_LINKS = (101, 12, 14, 228, 229)
+MIN_SWEEP = 8192  # live flows below which ended ones are not looked for
 MAX_SYNACKS = 100_000  # (server, port) pairs seen answering a SYN: a content limit of open_ports
 LINK_NAMES = {
     0: "null",
@@ -67,6 +68,7 @@ class Engine(Datagrams):
         self.other_flows: dict[tuple[int, bytes], Flow] = {}
         self.live: list[Flow] = []  # flows not yet written out, in order of their first packet
         self.flows = 0  # flows numbered so far
+        self.sweep_at = MIN_SWEEP  # live flows at which ended ones are next written out
         self.synacks: dict[tuple[bytes, int], list[Any]] = {}
         self.streams: OrderedDict[Flow, Flow] = OrderedDict()  # least recently active first
         self.stream_bytes = 0
@@ -81,15 +83,15 @@ class Engine(Datagrams):
         """After the pass: every stream analysed with what arrived, every flow written out."""
         for flow in list(self.streams.values()):
             self._finish(flow)
-        for flow in self.live:
-            self.sink.flow_row(flow)
-        self.live = []
-        for row in self.tftp_pending.values():  # read requests whose data never came
-            self.sink.download_row(row)
-        self.tftp_pending.clear()
         self.tcp_flows.clear()
         self.udp_flows.clear()
         self.other_flows.clear()
+        live, self.live = self.live, []
+        while live:  # each flow freed once written (the spill sorts them back)
+            self.sink.flow_row(live.pop())
+        for row in self.tftp_pending.values():  # read requests whose data never came
+            self.sink.download_row(row)
+        self.tftp_pending.clear()
         self.macs.clear()
 
     # --- the pass -------------------------------------------------------------------------------
@@ -454,18 +456,19 @@ class Engine(Datagrams):
         self.flows += 1
         flow.id = self.flows
         self.live.append(flow)
-        if len(self.live) > self.limits.live_flows:
+        if len(self.live) > self.sweep_at:
             self._write_out(ts, number)
 
     def _write_out(self, now: float, number: int) -> None:
-        """Too many flows in memory: write out the TCP flows that ended (and lingered), then, if
-        still too many, the least recently active (a later packet of one starts a new row)."""
-        keep = int(self.limits.live_flows * 0.6)
+        """Write out the TCP flows that ended (and lingered); if more than `live_flows` are still
+        in memory, the least recently active too (a later packet of one starts a new row). The
+        next sweep comes when the flows in memory have doubled: a cost of O(1) a flow."""
+        live_flows = self.limits.live_flows
         linger = now - self.limits.close_linger
         ended = [f for f in self.live if (f.fins & 4 or f.fins == 3) and f.last_ts < linger]
         gone = {id(f) for f in ended}
-        excess = len(self.live) - len(ended) - keep
-        if excess > 0:
+        excess = len(self.live) - len(ended) - int(live_flows * 0.6)
+        if len(self.live) - len(ended) > live_flows and excess > 0:
             rest = sorted((f for f in self.live if id(f) not in gone), key=attrgetter("last_ts"))
             early = rest[:excess]
             gone.update(id(f) for f in early)
@@ -480,6 +483,7 @@ class Engine(Datagrams):
         for flow in ended:
             self._forget(flow)
         self.live = [f for f in self.live if id(f) not in gone]
+        self.sweep_at = min(live_flows, max(MIN_SWEEP, 2 * len(self.live)))
 
     def _forget(self, flow: Flow) -> None:
         if flow.stream is not None:

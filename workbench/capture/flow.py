@@ -17,9 +17,9 @@ class Limits:
 
     max_streams: int = 4096  # TCP streams analysed at once
     stream_bytes: int = 32 * 1024 * 1024  # bytes held by all of them together
-    live_flows: int = 150_000  # flows held in memory; beyond, ended then least active written out
+    live_flows: int = 100_000  # flows held in memory; beyond, ended then least active written out
     close_linger: float = 5.0  # capture seconds an ended TCP flow waits for its last packets
-    rows_held: int = 65_536  # rows of a table held before they are written (a row group)
+    rows_held: int = 16_384  # rows of a table held before they are written (a row group)
     max_names: int = 50_000  # addresses remembered with the DNS name they were resolved from
 
 

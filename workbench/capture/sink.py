@@ -70,6 +70,7 @@ class Sink:
         self._dns = result.table("dns", rows_per_group=held)
         self.names: dict[str, str] = {}  # address -> the name the capture resolved it from
         self._addresses: dict[bytes, tuple[str, bool]] = {}
+        self._macs: dict[bytes, str] = {}
 
     # --- flows ----------------------------------------------------------------------------------
     def address(self, raw: bytes) -> tuple[str, bool]:
@@ -80,6 +81,16 @@ class Sink:
                 self._addresses.clear()
             known = self._addresses[raw] = (ip_text(raw), is_local_raw(raw))
         return known
+
+    def mac(self, raw: bytes | None) -> str | None:
+        if raw is None:
+            return None
+        text = self._macs.get(raw)
+        if text is None:
+            if len(self._macs) >= MAX_ADDRESSES:
+                self._macs.clear()
+            text = self._macs[raw] = mac_text(raw)
+        return text
 
     def flow_row(self, flow: Flow) -> None:
         key = flow.ckey
@@ -108,8 +119,8 @@ class Sink:
                 flow.app in ENCRYPTED,
                 server_local,
                 flow.served,
-                mac_text(flow.cmac) if flow.cmac else None,
-                mac_text(flow.smac) if flow.smac else None,
+                self.mac(flow.cmac),
+                self.mac(flow.smac),
                 client_local,
             )
         )

@@ -79,25 +79,27 @@ class EvidenceContext:
         return tuple(hashes)
 
     # --- analysed evidence ------------------------------------------------------------------
-    def capture_table(self, name: str) -> pd.DataFrame:
-        """A table of the capture engine (flows, tls, credentials, ...) over every capture."""
-        return self._table(EvidenceKind.CAPTURE, name)
+    def capture_table(self, name: str, columns: Iterable[str] = ()) -> pd.DataFrame:
+        """A table of the capture engine (flows, tls, credentials, ...) over every capture (only
+        `columns` if named: the others are not read from the cache)."""
+        return self._table(EvidenceKind.CAPTURE, name, tuple(columns))
 
-    def firmware_table(self, name: str) -> pd.DataFrame:
-        """A table of the firmware engine (accounts, keys, binaries, ...) over every image."""
-        return self._table(EvidenceKind.FIRMWARE, name)
+    def firmware_table(self, name: str, columns: Iterable[str] = ()) -> pd.DataFrame:
+        """A table of the firmware engine (accounts, keys, binaries, ...) over every image (only
+        `columns` if named)."""
+        return self._table(EvidenceKind.FIRMWARE, name, tuple(columns))
 
     def capture_rows(self, name: str, columns: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
         """Typed rows of a capture table (only `columns` if named), with `artefact` and `artefact_sha256`."""
         from workbench.capture.schema import TABLES
 
-        return TABLES[name].rows(self.capture_table(name), columns)
+        return TABLES[name].rows(self.capture_table(name, columns), columns)
 
     def firmware_rows(self, name: str, columns: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
         """Typed rows of a firmware table (only `columns` if named), with `artefact` and `artefact_sha256`."""
         from workbench.firmware.schema import TABLES
 
-        return TABLES[name].rows(self.firmware_table(name), columns)
+        return TABLES[name].rows(self.firmware_table(name, columns), columns)
 
     def probe_rows(self, name: str, columns: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
         """Typed rows of a table of the newest probe run (only `columns` if named), with `artefact`
@@ -171,13 +173,17 @@ class EvidenceContext:
             ]
         return self._analyses["firmware"]
 
-    def _table(self, kind: EvidenceKind, name: str) -> pd.DataFrame:
-        key = (str(kind), name)
+    def _table(self, kind: EvidenceKind, name: str, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+        key = (str(kind), name, *columns)
         if key not in self._tables:
+            whole = (str(kind), name)
+            if columns and whole in self._tables:  # already read whole: no need to read again
+                self._tables[key] = self._tables[whole][["artefact", "artefact_sha256", *columns]]
+                return self._tables[key]
             analysed = self.captures() if kind is EvidenceKind.CAPTURE else self.firmwares()
             frames = []
             for artefact, analysis in analysed:
-                frame = analysis.tables.get(name)
+                frame = _read(analysis, name, columns)
                 if frame is None:
                     continue
                 frame = frame.copy(deep=False)  # never the cache's own frame
@@ -193,6 +199,17 @@ class EvidenceContext:
                 table = pd.DataFrame(columns=["artefact", "artefact_sha256"])
             self._tables[key] = table
         return self._tables[key]
+
+
+def _read(analysis: Any, name: str, columns: tuple[str, ...]) -> pd.DataFrame | None:
+    """An analysis's table, only `columns` if named (read alone from its result folder when the
+    analysis can)."""
+    if name not in analysis.tables:
+        return None
+    if columns and hasattr(analysis, "table"):
+        return analysis.table(name, columns)
+    frame = analysis.tables[name]
+    return frame[list(columns)] if columns else frame
 
 
 def _within(numbers: Any, last: int) -> Any:

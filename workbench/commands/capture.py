@@ -1,4 +1,9 @@
-"""`workbench capture analyse FILE [--device IP|MAC]... [--json] [--reveal-secrets] [--table NAME]`."""
+"""`workbench capture analyse FILE [--device IP|MAC]... [--out DIR [--csv]] [--json] [--table NAME]...`.
+
+The analysis is a result folder (one Parquet file per table and meta.json; `--out DIR` keeps it,
+else it lives in a temporary folder for the command's life). The terminal gets a summary and the
+first rows of each table; `--json` streams every row as JSON Lines instead.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,15 @@ import argparse
 import json
 import re
 import sys
+import tempfile
+from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from workbench.capture.schema import TABLES, TLS_VERSION_COLUMNS
 from workbench.capture.versions import label
+from workbench.columnar import to_frame
 
 _MAC = re.compile(r"^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$")
 MAX_ROWS = 50
@@ -29,7 +38,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         metavar="IP|MAC",
         help="the device under test (repeatable); inferred when not given",
     )
-    analyse.add_argument("--json", action="store_true", help="print one JSON object")
+    analyse.add_argument(
+        "--out", metavar="DIR", help="write the tables there: one Parquet file each, and meta.json"
+    )
+    analyse.add_argument("--csv", action="store_true", help="with --out: also <table>.csv for each table")
+    analyse.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON Lines: the summary and device, then one object per row, its table in `table`"
+        " (the nested document of earlier versions is gone)",
+    )
     analyse.add_argument("--reveal-secrets", action="store_true", help="show credentials unmasked")
     analyse.add_argument(
         "--table",
@@ -43,20 +61,36 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run_analyse(args: argparse.Namespace) -> int:
+    if args.csv and not args.out:
+        print("workbench: error: --csv needs --out DIR", file=sys.stderr)
+        return 2
+    if args.out:
+        return _report(args, Path(args.out))
+    with tempfile.TemporaryDirectory(prefix="workbench-capture-") as tmp:
+        return _report(args, Path(tmp) / "result")
+
+
+def _report(args: argparse.Namespace, out: Path) -> int:
     from workbench.capture import analyse_capture
 
     macs = [d for d in args.device if _MAC.match(d)]
     ips = [d for d in args.device if d not in macs]
     analysis = analyse_capture(
-        args.file, device_ips=ips, device_macs=macs, reveal_secrets=args.reveal_secrets
+        args.file, device_ips=ips, device_macs=macs, reveal_secrets=args.reveal_secrets, out=out
     )
+    folder = analysis.folder
     wanted = args.table or list(TABLES)
+    if args.csv:
+        from workbench.rowsout import write_csv
+
+        for name in wanted:
+            write_csv(folder, name, out / f"{name}.csv")
     if args.json:
-        data = analysis.to_json()
-        out = {name: data[name] for name in wanted}
-        out["device"], out["summary"] = data["device"], data["summary"]
-        json.dump(out, sys.stdout, indent=1, default=str)
-        sys.stdout.write("\n")
+        from workbench.rowsout import write_jsonl
+
+        for name, value in (("summary", analysis.summary), ("device", analysis.device)):
+            sys.stdout.write(json.dumps({"table": name, **value}, default=str) + "\n")
+        write_jsonl(folder, wanted, sys.stdout)
         return 0
     s, d = analysis.summary, analysis.device
     print(
@@ -65,14 +99,19 @@ def run_analyse(args: argparse.Namespace) -> int:
     )
     print(f"device: {', '.join(d.get('ips') or []) or '(unknown)'} ({d.get('reason')})")
     for name in wanted:
-        table = _readable(analysis.tables[name])
-        print(f"\n== {name} ({len(table)} rows)")
-        if table.empty:
+        rows = folder.rows(name)
+        print(f"\n== {name} ({rows} rows)")
+        if not rows:
             continue
+        first = next(folder.batches(name, batch_size=MAX_ROWS))
+        table = _readable(to_frame(pa.Table.from_batches([first])))
         with pd.option_context("display.max_colwidth", MAX_COLWIDTH, "display.width", 200):
-            print(table.head(MAX_ROWS).to_string(index=False))
-        if len(table) > MAX_ROWS:
-            print(f"... {len(table) - MAX_ROWS} more rows (use --json for all)")
+            print(table.to_string(index=False))
+        if rows > MAX_ROWS:
+            more = f"all in {out}" if args.out else "--out DIR or --json for all"
+            print(f"... {rows - MAX_ROWS} more rows ({more})")
+    if args.out:
+        print(f"\nresult: {out} ({', '.join(f'{n}.parquet' for n in TABLES)}, meta.json)")
     return 0
 
 
