@@ -7,12 +7,12 @@ import contextlib
 import importlib
 import os
 import secrets as tokens
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from workbench.columnar import ResultWriter
+from workbench.columnar import DISK_FULL, ResultWriteError, ResultWriter
 from workbench.errors import EvidenceError
 from workbench.firmware import entropy
 from workbench.firmware.accounts import Account, DefaultTests, parse_accounts
@@ -32,6 +32,7 @@ from workbench.firmware.update import find_update
 from workbench.fsutil import sha256_file
 
 FILES_PER_GROUP = 16_384  # rows of the files table held before they are written
+
 
 def _open_checked(path: Path) -> int:
     if not path.exists():
@@ -156,7 +157,10 @@ def scan_firmware(
     def on_misfit(misfit: Any, _row: dict[str, Any]) -> None:
         misfits.append({"kind": "schema", "path": None, "message": misfit.message})
 
-    with ResultWriter(target, TABLES, engine=ENGINE, version=RESULT_VERSION, on_misfit=on_misfit) as result:
+    with (
+        ResultWriter(target, TABLES, engine=ENGINE, version=RESULT_VERSION, on_misfit=on_misfit) as result,
+        _disk_full_is_a_write_error(target),
+    ):
         files = _write_files(result, walk(extraction, mounts))
         accounts = _write_tables(
             result, extraction, mounts, files, feeds, bounds, reveal_secrets, password_budget, misfits
@@ -176,6 +180,21 @@ def scan_firmware(
         hashes = [a.hash_record() for a in accounts if a.scheme != "empty"]
         folder = result.commit({"image": image, "password_hashes": hashes})
     return FirmwareScan(tables=FolderTables(folder), image=image, password_hashes=hashes, folder=folder)
+
+
+@contextlib.contextmanager
+def _disk_full_is_a_write_error(target: Path) -> Iterator[None]:
+    """A table writer's row group that meets a full disk raises a plain OSError (only the result
+    writer's own steps are turned into ResultWriteError): the same clear error for it; the
+    result writer, left by that error, removes everything written."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in DISK_FULL:
+            raise
+        raise ResultWriteError(
+            "cannot write the result (the disk is full); nothing was kept", path=str(target)
+        ) from exc
 
 
 def _write_files(result: ResultWriter, records: Iterable[FileRecord]) -> list[FileRecord]:
