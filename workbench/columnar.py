@@ -51,6 +51,12 @@ class ResultWriteError(WorkbenchError):
     it is left behind."""
 
 
+def write_error(error: OSError, path: Path) -> ResultWriteError:
+    """What a failed write of a result means to the user (the result is then removed whole)."""
+    reason = "the disk is full" if error.errno in DISK_FULL else error.strerror or str(error)
+    return ResultWriteError(f"cannot write the result ({reason}); nothing was kept", path=str(path))
+
+
 class TableWriter:
     """Rows of one declared table into one Parquet file, `rows_per_group` at a time."""
 
@@ -119,7 +125,10 @@ class TableWriter:
         if self._writer is None:
             raise ValueError(f"table {self.schema.name!r} is closed")
         arrays = [self._array(c.name, c.type, columns, size, first_row) for c in self.schema.columns]
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema.arrow))
+        try:
+            self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema.arrow))
+        except OSError as exc:
+            raise write_error(exc, self.path.parent) from exc
 
     def _array(
         self, name: str, kind: pa.DataType, columns: Mapping[str, Any], size: int, first_row: int
@@ -249,9 +258,7 @@ class _DiskErrors:
         if value is None or not isinstance(value, OSError):
             return
         self.writer.abort()
-        reason = "the disk is full" if value.errno in DISK_FULL else value.strerror or str(value)
-        message = f"cannot write the result ({reason}); nothing was kept"
-        raise ResultWriteError(message, path=str(self.writer.final))
+        raise write_error(value, self.writer.final) from value
 
 
 class ResultFolder:

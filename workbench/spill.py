@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.columnar import MisfitHook
+from workbench.columnar import MisfitHook, write_error
 from workbench.tables import CONVERSION_ERRORS, Misfit, TableSchema
 
 ROWS_PER_RUN = 65_536
@@ -68,8 +68,11 @@ class SortedSpill:
         del columns
         table = pa.Table.from_arrays(arrays, schema=self.schema).sort_by(self.key)
         path = self.folder / f"{self.name}-run-{len(self._runs)}.arrow"
-        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
-            writer.write_table(table, max_chunksize=ROWS_PER_BATCH)
+        try:
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
+                writer.write_table(table, max_chunksize=ROWS_PER_BATCH)
+        except OSError as exc:
+            raise write_error(exc, self.folder) from exc
         keys = table.column(self.key).to_numpy()
         self._runs.append(_Run(path, np.asarray(keys, dtype=np.int64), table.num_rows))
 

@@ -112,7 +112,8 @@ def test_the_cli_lists_the_download(tmp_path: Path, capsys, length: str):
     text = capsys.readouterr().out
     assert "/firmware/update-1.2.bin" in text and "oversized-number" in text
     assert main(["capture", "analyse", pcap, "--json", "--table", "downloads"]) == 0
-    (row,) = json.loads(capsys.readouterr().out)["downloads"]
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (row,) = [line for line in lines if line["table"] == "downloads"]
     assert row["size"] is None
 
 

@@ -27,6 +27,7 @@ from workbench.capture.reader import MAX_RECORD, Records
 from workbench.capture.sink import Sink
 from workbench.capture.streams import HALF, MASK, ChunkStream, TcpStream
 from workbench.capture.tls_stream import TlsStream
+from workbench.columnar import ResultWriteError
 
 __all__ = ["LINK_NAMES", "TRANSPORTS", "Engine", "Flow", "Limits", "Sink"]
 
@@ -68,7 +69,7 @@ class Engine(Datagrams):
         self.other_flows: dict[tuple[int, bytes], Flow] = {}
         self.live: list[Flow] = []  # flows not yet written out, in order of their first packet
         self.flows = 0  # flows numbered so far
-        self.sweep_at = MIN_SWEEP  # live flows at which ended ones are next written out
+        self.sweep_at = min(MIN_SWEEP, self.limits.live_flows)  # live flows at the next sweep
         self.synacks: dict[tuple[bytes, int], list[Any]] = {}
         self.streams: OrderedDict[Flow, Flow] = OrderedDict()  # least recently active first
         self.stream_bytes = 0
@@ -388,6 +389,8 @@ class Engine(Datagrams):
                 buf, pos, link = records.buf, records.pos, records.link
                 blen = len(buf)
                 ether = link == 1
+        except ResultWriteError:
+            raise  # the disk is full: no partial result, the writer removes what it wrote
         except Exception as exc:  # never lose the analysis of what was read
             import traceback
 
@@ -555,6 +558,8 @@ class Engine(Datagrams):
         before = stream.size
         try:
             stream.segment(c2s, seq, payload, number, ts, cut)
+        except ResultWriteError:
+            raise  # the result cannot be written: not a parser's problem
         except Exception as exc:  # one broken stream must not stop the analysis of the rest
             self.warnings.add("parser-error", f"{stream.protocol} analysis failed: {exc!r}", number)
             stream.done = True
@@ -592,6 +597,8 @@ class Engine(Datagrams):
         self.stream_bytes -= stream.size
         try:
             stream.finish()
+        except ResultWriteError:
+            raise  # the result cannot be written: not a parser's problem
         except Exception as exc:  # one broken stream must not stop the analysis
             self.warnings.add(
                 "parser-error", f"{stream.protocol} analysis failed: {exc!r}", flow.first_packet

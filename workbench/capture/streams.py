@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.capture import logins
+from workbench.columnar import ResultWriteError
 
 if TYPE_CHECKING:
     from workbench.capture.flow import Flow
@@ -177,6 +178,8 @@ class ChunkStream(TcpStream):
                 logins.smtp(self.chunks, emit)
             elif self.protocol == "mqtt":
                 logins.mqtt(self.chunks, emit)
+        except ResultWriteError:
+            raise  # the result cannot be written: not a parser's problem
         except Exception as exc:  # a parser bug must not lose the rest of the analysis
             self.sink.warnings.add(
                 "parser-error",

@@ -1,0 +1,80 @@
+"""`workbench capture analyse` as a user runs it: the result folder, CSV beside it, JSON Lines."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from capture_frames import bench_capture
+
+from workbench.capture import TABLES, CaptureAnalysis
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_captures" / "demo_defective.pcap"
+
+
+def workbench(*args: str) -> subprocess.CompletedProcess:
+    exe = ROOT / ".venv" / "bin" / "workbench"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "workbench"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory) -> Path:
+    """A scan-heavy capture: a new flow every two packets."""
+    path = tmp_path_factory.mktemp("cli") / "scan.pcap"
+    bench_capture.generate_scan(path, 30_000)
+    return path
+
+
+def test_out_writes_a_result_folder_with_csv_beside(tmp_path):
+    out = tmp_path / "result"
+    done = workbench("capture", "analyse", str(SAMPLE), "--out", str(out), "--csv")
+    assert done.returncode == 0, done.stderr
+    assert f"result: {out}" in done.stdout
+    meta = json.loads((out / "meta.json").read_text())
+    assert set(meta["tables"]) == set(TABLES) and meta["engine"] == "capture"
+    for name in TABLES:
+        assert pq.read_metadata(out / f"{name}.parquet").num_rows == meta["tables"][name]["rows"]
+        with open(out / f"{name}.csv", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == meta["tables"][name]["rows"]
+    with open(out / "tls.csv", newline="") as handle:
+        first = next(csv.DictReader(handle))
+    assert isinstance(json.loads(first["offered_ciphers"]), list)  # lists as JSON text in a cell
+    analysis = CaptureAnalysis.open(out)
+    assert analysis is not None and len(analysis.flows) == meta["tables"]["flows"]["rows"]
+    assert "camera123" not in (out / "credentials.csv").read_text()  # masked unless revealed
+
+
+def test_json_lines_hold_every_row_of_every_table(scan, tmp_path):
+    out = tmp_path / "result"
+    assert workbench("capture", "analyse", str(scan), "--out", str(out)).returncode == 0
+    done = workbench("capture", "analyse", str(scan), "--json")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    counts = pd.Series([line["table"] for line in lines]).value_counts().to_dict()
+    meta = json.loads((out / "meta.json").read_text())
+    for name, facts in meta["tables"].items():
+        assert counts.get(name, 0) == facts["rows"], name
+    assert counts["flows"] == 15_000  # every flow, none dropped
+    summary = lines[0]
+    assert summary["table"] == "summary" and summary["packets"] == 30_000
+    flows = [line for line in lines if line["table"] == "flows"]
+    assert [f["flow_id"] for f in flows] == list(range(1, 15_001))
+
+
+def test_usage_errors_and_a_rerun_replacing_the_folder(tmp_path):
+    assert workbench("capture", "analyse", str(SAMPLE), "--csv").returncode == 2
+    out = tmp_path / "result"
+    assert workbench("capture", "analyse", str(SAMPLE), "--out", str(out), "--csv").returncode == 0
+    again = workbench("capture", "analyse", str(SAMPLE), "--out", str(out), "--table", "flows")
+    assert again.returncode == 0
+    assert CaptureAnalysis.open(out) is not None
+    assert not list(tmp_path.glob(".result.*"))  # no temporary or old folder left beside it
