@@ -1,9 +1,11 @@
 """The commands bench_capture.py times, each as a whole process (start, imports, output, exit).
 
-Wall time is measured in the parent from launch to reaping; CPU time and peak RSS come from the
-rusage wait4 returns, which covers the process and every descendant it waited for (tshark under
-tshark_flows.py), peak RSS being the largest of them. The 1-minute load average is read before
-and after each run.
+Each command runs under GNU time (`/usr/bin/time -f "%U %S %M"`): CPU time and peak RSS are the
+rusage of the command's process, which covers every descendant it waited for (tshark under
+tshark_flows.py), peak RSS being the largest of them. Not wait4 from this process: a child
+forked from a large parent reports the parent's resident size as its own peak (Linux records the
+pre-exec memory in ru_maxrss), and this process holds the flow tables it compares. Wall time is
+measured here from launch to exit. The 1-minute load average is read before and after each run.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ REPO = HERE.parent
 BIN = Path(sys.executable).parent
 WORKBENCH = str(BIN / "workbench")
 PAPERMILL = str(BIN / "papermill")
+TIME = "/usr/bin/time"  # GNU time (Debian: package `time`)
 NOTEBOOK = "COM-01"  # credentials in clear: reads the capture's credentials table
 
 
@@ -46,30 +49,29 @@ class Run:
 
 
 def timed(
-    command: list[str],
-    *,
-    stdout: Path | None = None,
-    env: dict[str, str] | None = None,
-    cwd: Path | None = None,
+    command: list[str], *, stdout: Path | None = None, env: dict | None = None, cwd: Path | None = None
 ) -> Run:
     """Run `command` to its end (stdout into `stdout` if given); its wall, CPU and peak RSS."""
     before = os.getloadavg()[0]
     sink = open(stdout, "wb") if stdout else open(os.devnull, "wb")  # noqa: SIM115
-    with sink, tempfile.TemporaryFile() as errors:
+    with sink, tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as usage:
         start = time.perf_counter()
-        proc = subprocess.Popen(
-            command, stdout=sink, stderr=errors, stdin=subprocess.DEVNULL, env=env, cwd=cwd
+        done = subprocess.run(
+            [TIME, "-f", "%U %S %M", "-o", usage.name, *command],
+            stdout=sink,
+            stderr=errors,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode:
+        if done.returncode:
             errors.seek(0)
             tail = errors.read()[-3000:].decode(errors="replace")
-            raise SystemExit(f"exit {proc.returncode}: {' '.join(command)}\n{tail}")
+            raise SystemExit(f"exit {done.returncode}: {' '.join(command)}\n{tail}")
+        user, system, rss_kb = usage.read().split()[-3:]
     shown = " ".join(command) + (f" > {stdout}" if stdout else "")
-    cpu = usage.ru_utime + usage.ru_stime
-    return Run(shown, wall, cpu, usage.ru_maxrss / 1024, (before, os.getloadavg()[0]))
+    return Run(shown, wall, float(user) + float(system), int(rss_kb) / 1024, (before, os.getloadavg()[0]))
 
 
 def tshark_side(capture: Path, work: Path) -> Run:

@@ -70,9 +70,11 @@ def main() -> int:
     parser.add_argument("--usage", type=Path, help="write tshark's own CPU seconds and peak RSS here")
     args = parser.parse_args()
 
+    # tshark first, pandas imported while it starts: also keeps tshark's own peak RSS its own
+    # (a child records the resident size of the process it was forked from)
+    proc = subprocess.Popen(tshark_command(args.capture), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     import pandas as pd
 
-    proc = subprocess.Popen(tshark_command(args.capture), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     packets = pd.read_csv(proc.stdout, names=FIELDS, header=None)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
