@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -172,11 +173,13 @@ class CheckSession:
         return self.given.final if self.given is not None else self.state().final
 
     # evidence ------------------------------------------------------------------------------
-    def table(self, kind: str, name: str) -> pd.DataFrame:
-        """A table of the capture or firmware engine over every artefact of that kind."""
+    def table(self, kind: str, name: str, columns: Iterable[str] = ()) -> pd.DataFrame:
+        """A table of the capture or firmware engine over every artefact of that kind (only
+        `columns` if named: the others are not read from the case's cache)."""
         if kind not in ("capture", "firmware"):
             raise EvidenceError(f"no tables for evidence kind {kind!r}: use 'capture' or 'firmware'")
-        return self.ctx.capture_table(name) if kind == "capture" else self.ctx.firmware_table(name)
+        read = self.ctx.capture_table if kind == "capture" else self.ctx.firmware_table
+        return read(name, columns)
 
     def has(self, kind: str) -> bool:
         return self.ctx.has(kind)

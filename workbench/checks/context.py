@@ -178,7 +178,9 @@ class EvidenceContext:
         if key not in self._tables:
             whole = (str(kind), name)
             if columns and whole in self._tables:  # already read whole: no need to read again
-                self._tables[key] = self._tables[whole][["artefact", "artefact_sha256", *columns]]
+                table = self._tables[whole]
+                kept = [c for c in ("artefact", "artefact_sha256", *columns) if c in table.columns]
+                self._tables[key] = table[kept]
                 return self._tables[key]
             analysed = self.captures() if kind is EvidenceKind.CAPTURE else self.firmwares()
             frames = []

@@ -125,7 +125,7 @@ def evidence_table(
     if kind == "probe":  # the newest probe run's table, typed; its `packets` number into the probe's capture
         frame, several = pd.DataFrame(list(session.ctx.probe_rows(name))), False
     else:
-        frame = session.table(kind, name)
+        frame = session.table(kind, name, _needed(kind, name, columns, where))
         several = sum(a.evidence_kind == kind for a in session.case.artefacts()) > 1
     wanted = (["artefact"] if several else []) + list(columns) if columns else None
     chosen = select(frame, wanted, where)
@@ -133,6 +133,19 @@ def evidence_table(
         chosen, heading_html, empty or f"Nothing in the {kind} table '{name}' matches: no rows to show."
     )
     return chosen
+
+
+def _needed(kind: str, name: str, columns: list[str] | None, where: dict[str, Any] | None) -> list[str]:
+    """The columns of an engine table a step shows or filters on (none named: all of them)."""
+    if not columns:
+        return []
+    if kind == "capture":
+        from workbench.capture.schema import TABLES
+    else:
+        from workbench.firmware.schema import TABLES
+    declared = TABLES[name].names if name in TABLES else ()
+    filtered = [key.removesuffix("~") for key in where or {}]
+    return [c for c in dict.fromkeys([*columns, *filtered]) if c in declared]
 
 
 def _no_evidence(session: Any, kind: str, heading_html: str) -> None:
