@@ -66,14 +66,16 @@ class SortedSpill:
         del rows
         arrays = [self._array(field, columns) for field in self.schema]
         del columns
-        table = pa.Table.from_arrays(arrays, schema=self.schema).sort_by(self.key)
+        table = pa.Table.from_arrays(arrays, schema=self.schema)
+        order = pc.fill_null(table.column(self.key), 0)  # a row without a key sorts first
+        table = table.take(pc.sort_indices(order, sort_keys=[("", "ascending")]))
         path = self.folder / f"{self.name}-run-{len(self._runs)}.arrow"
         try:
             with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
                 writer.write_table(table, max_chunksize=ROWS_PER_BATCH)
         except OSError as exc:
             raise write_error(exc, self.folder) from exc
-        keys = table.column(self.key).to_numpy()
+        keys = pc.fill_null(table.column(self.key), 0).to_numpy()
         self._runs.append(_Run(path, np.asarray(keys, dtype=np.int64), table.num_rows))
 
     def _array(self, field: pa.Field, columns: dict[str, list[Any]]) -> pa.Array:
@@ -111,7 +113,8 @@ class SortedSpill:
                     continue
                 merged = pa.concat_tables(parts)
                 if len(parts) > 1:
-                    merged = merged.take(pc.sort_indices(merged, sort_keys=[(self.key, "ascending")]))
+                    order = pc.fill_null(merged.column(self.key), 0)
+                    merged = merged.take(pc.sort_indices(order, sort_keys=[("", "ascending")]))
                 yield merged.select(wanted) if wanted is not None else merged
         finally:
             for reader in readers:

@@ -1,0 +1,132 @@
+"""Results on disk: table writers, result folders checked on open, sorted spills merged back."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from workbench.columnar import ResultFolder, ResultWriter, to_frame
+from workbench.rowsout import write_csv, write_jsonl
+from workbench.spill import SortedSpill
+from workbench.tables import TableSchema, load_tables
+
+YAML = """
+types:
+  packet: int64
+tables:
+  events:
+    doc: one row per event
+    columns:
+      packet: [packet, the packet]
+      name: [string, a name]
+      size: [int64, a size]
+      tags: [list<string>, tags]
+  empty:
+    doc: never written
+    columns:
+      n: [int64, a number]
+"""
+
+
+@pytest.fixture
+def schemas(tmp_path: Path) -> dict[str, TableSchema]:
+    path = tmp_path.parent / f"{tmp_path.name}-tables.yaml"
+    path.write_text(YAML)
+    return load_tables(path)
+
+
+def _write(final: Path, schemas, rows, **kwargs) -> ResultFolder:
+    misfits = []
+    with ResultWriter(
+        final, schemas, engine="test", version="1", on_misfit=lambda m, r: misfits.append((m, r))
+    ) as w:
+        w.table("events", rows_per_group=3).add_many(rows)
+        folder = w.commit({"facts": {"a": 1}}, **kwargs)
+    folder.misfits = misfits  # type: ignore[attr-defined]
+    return folder
+
+
+def test_rows_round_trip_in_row_groups_and_a_misfit_is_left_empty(tmp_path, schemas) -> None:
+    rows = [(i, f"n{i}", i * 10, [f"t{i}"]) for i in range(1, 8)] + [{"packet": 8, "size": 2**70}]
+    folder = _write(tmp_path / "r", schemas, rows)
+    frame = to_frame(folder.read("events"))
+    assert list(frame["packet"]) == list(range(1, 9)) and folder.rows("events") == 8
+    assert frame["size"].iloc[-1] is None and frame["tags"].iloc[0] == ["t1"]
+    ((misfit, row),) = folder.misfits
+    assert misfit.row == 7 and row["packet"] == 8  # the row's values, to name its packet
+    assert folder.rows("empty") == 0 and folder.scalars == {"facts": {"a": 1}}
+    reopened = ResultFolder.open(tmp_path / "r", schemas, engine="test", version="1")
+    assert reopened is not None and list(to_frame(reopened.read("events", ["name"])).columns) == ["name"]
+    assert ResultFolder.open(tmp_path / "r", schemas, engine="test", version="2") is None
+    assert ResultFolder.open(tmp_path / "r", schemas, engine="other", version="1") is None
+
+
+def test_a_folder_that_does_not_match_its_meta_is_not_opened(tmp_path, schemas) -> None:
+    _write(tmp_path / "r", schemas, [(1, "a", 1, [])])
+    meta = json.loads((tmp_path / "r" / "meta.json").read_text())
+    meta["tables"]["events"]["rows"] = 2
+    (tmp_path / "r" / "meta.json").write_text(json.dumps(meta))
+    assert ResultFolder.open(tmp_path / "r", schemas, engine="test", version="1") is None
+    _write(tmp_path / "s", schemas, [(1, "a", 1, [])])
+    (tmp_path / "s" / "empty.parquet").unlink()
+    (tmp_path / "s" / "empty.parquet").symlink_to(tmp_path / "r" / "empty.parquet")
+    assert ResultFolder.open(tmp_path / "s", schemas, engine="test", version="1") is None
+
+
+def test_an_error_while_writing_leaves_nothing(tmp_path, schemas) -> None:
+    with pytest.raises(RuntimeError), ResultWriter(tmp_path / "r", schemas, engine="test", version="1") as w:
+        w.table("events").add((1, "a", 1, []))
+        raise RuntimeError("the engine failed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_commit_without_replace_keeps_a_complete_result_already_there(tmp_path, schemas) -> None:
+    first = _write(tmp_path / "r", schemas, [(1, "first", 1, [])])
+    kept = _write(tmp_path / "r", schemas, [(1, "second", 1, [])], replace=False)
+    assert to_frame(kept.read("events"))["name"].tolist() == ["first"] and kept.path == first.path
+    replaced = _write(tmp_path / "r", schemas, [(1, "third", 1, [])])
+    assert to_frame(replaced.read("events"))["name"].tolist() == ["third"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_json_lines_and_csv_hold_every_row(tmp_path, schemas) -> None:
+    rows = [(i, f'he said "{i}"\n', i, ["a", "b"]) for i in range(1, 20_000)]
+    folder = _write(tmp_path / "r", schemas, rows)
+    out = tmp_path / "rows.jsonl"
+    with open(out, "w") as handle:
+        assert write_jsonl(folder, ["events", "empty"], handle) == len(rows)
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == len(rows) and lines[0] == {
+        "table": "events",
+        "packet": 1,
+        "name": 'he said "1"\n',
+        "size": 1,
+        "tags": ["a", "b"],
+    }
+    assert write_csv(folder, "events", tmp_path / "events.csv") == len(rows)
+    assert write_csv(folder, "empty", tmp_path / "empty.csv") == 0
+    assert (tmp_path / "empty.csv").read_text().strip() == "n"
+
+
+def test_a_sorted_spill_gives_every_row_back_in_key_order(tmp_path) -> None:
+    schema = pa.schema([("key", pa.int64()), ("value", pa.string())])
+    spill = SortedSpill(tmp_path, "t", schema, "key", rows_per_run=97)
+    rows = [(k, f"v{k}") for k in range(1, 3000)] + [(500, "again"), (None, "no key"), (None, "none either")]
+    random.Random(7).shuffle(rows)
+    for row in rows:
+        spill.add(row)
+    chunks = list(spill.chunks(rows=250))
+    merged = [
+        r
+        for chunk in chunks
+        for r in zip(*(chunk.column(c).to_pylist() for c in ("key", "value")), strict=True)
+    ]
+    assert sorted(merged, key=lambda r: (r[0] or 0, r[1])) == sorted(rows, key=lambda r: (r[0] or 0, r[1]))
+    keys = [k or 0 for k, _ in merged]
+    assert keys == sorted(keys)  # rows without a key first, then in key order
+    assert max(c.num_rows for c in chunks) <= 251  # one range at a time
+    assert [c.column_names for c in spill.chunks(["value"])][0] == ["value"]
