@@ -15,7 +15,9 @@ wire) is left empty and reported to the writer's `on_misfit`.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import gc
 import hashlib
 import json
 import os
@@ -333,13 +335,22 @@ class ResultFolder:
 @contextmanager
 def system_memory() -> Iterator[None]:
     """Arrow allocating from the C library's heap for a while (writing or streaming a result):
-    its default pool (mimalloc) keeps what each row group freed, tens of MB over a large result."""
+    its default pool (mimalloc) keeps what each row group freed, tens of MB over a large result.
+    At the end the heap's free pages go back to the system (glibc's malloc_trim), so what comes
+    next (JSON Lines of the result) does not add to the engine's peak."""
     before = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
     try:
         yield
     finally:
         pa.set_memory_pool(before)
+        _trim_heap()
+
+
+def _trim_heap() -> None:
+    gc.collect()
+    with contextlib.suppress(AttributeError, OSError):  # not glibc: nothing to trim
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _at(values: Any, index: int) -> Any:
