@@ -208,7 +208,7 @@ def capture_minutes(ctx: EvidenceContext) -> float:
 
 def traffic_gap(ctx: EvidenceContext) -> str | None:
     """Why the capture cannot show anything (no packets, no IP flows), or None."""
-    if not ctx.capture_table("flows").empty:
+    if any((a.summary or {}).get("flows") for _artefact, a in ctx.captures()):
         return None
     packets = sum(int((a.summary or {}).get("packets") or 0) for _artefact, a in ctx.captures())
     if packets == 0:

@@ -64,7 +64,7 @@ class InsecureRemoteAccess(Check):
             kinds = ", ".join(sorted(set(observed.capture) | set(observed.firmware)))
             lead = f"Insecure remote-access service(s) reachable or started: {kinds}."
             return self.result(ctx, Verdict.FAIL, [lead, *reasons], findings, indicators)
-        if not has_firmware and ctx.capture_table("open_ports").empty:
+        if not has_firmware and ctx.capture_table("open_ports", ["port"]).empty:
             lead = (
                 "The capture shows no open port of the device; add a capture of a port scan, or"
                 " the firmware image."
