@@ -19,7 +19,7 @@ from rootfs_builder import link, mksquashfs, require, write
 
 from workbench.columnar import META
 from workbench.firmware import FirmwareScan, scan_firmware
-from workbench.firmware.inventory import FILES, FileRecord
+from workbench.firmware.inventory import COLUMNS, FileRecord
 from workbench.firmware.result import RESULT_VERSION
 from workbench.firmware.schema import TABLES
 
@@ -95,7 +95,9 @@ def test_a_table_is_read_on_first_use_and_columns_alone_when_named(scanned):
 
 def test_the_files_rows_as_tuples_are_the_rows_as_dicts():
     record = FileRecord("/bin/x", None, "file", 3, 0o4755, 0, 0, "elf", "x86_64-64-le", "ab", 1.5, None, 0)
-    assert dict(zip(FILES.names, record.values(), strict=True)) == record.row()
+    assert TABLES["files"].names == COLUMNS
+    assert dict(zip(COLUMNS, record.values(), strict=True)) == record.row()
+    assert record.row()["mode"] == "4755"
 
 
 def test_a_moved_case_folder_still_finds_its_extracted_files(scanned, tmp_path):
@@ -194,9 +196,13 @@ def test_a_full_disk_gives_a_clear_error_and_leaves_no_half_written_folder(tmp_p
     assert listing == []  # neither the result nor its temporary folder
 
 
-def test_an_image_of_many_files_gives_one_row_per_file(tmp_path):
+def test_an_image_of_many_files_gives_one_row_per_file(tmp_path, monkeypatch):
+    """6,000 files go to the file worker processes; inspected in the scan's own process instead,
+    every table is the same, row for row."""
     root = tmp_path / "root"
     expected = set()
+    write(root, "/etc/app/secret.conf", "password=Wq8#rT5!zX\napi_key=AKIAIOSFODNN7EXAMPLE\n")
+    expected.add("/etc/app/secret.conf")
     for i in range(6000):
         path = f"/etc/conf{i // 500:02d}/item{i:05d}.conf"
         write(root, path, f"option value_{i} '{i * 7919 % 100000}'\n")
@@ -208,7 +214,10 @@ def test_an_image_of_many_files_gives_one_row_per_file(tmp_path):
     assert len(files) == len(set(files["path"])) == scan.folder.rows("files")
     regular = set(files.loc[files["type"] == "config", "path"])
     assert regular == expected
-    assert set(files["path"]) == expected | {"/etc/current"} | {f"/etc/conf{i:02d}" for i in range(12)} | {
-        "/etc"
-    }
-    assert files["sha256"].notna().sum() == 6000
+    folders = {f"/etc/conf{i:02d}" for i in range(12)} | {"/etc", "/etc/app"}
+    assert set(files["path"]) == expected | {"/etc/current"} | folders
+    assert files["sha256"].notna().sum() == 6001 and len(scan.tables["secrets"]) == 2
+    monkeypatch.setattr("workbench.firmware.scan.POOL_FROM", 10**9)
+    here = scan_firmware(image, workdir=tmp_path / "work", out=tmp_path / "here")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(here.tables[name], scan.tables[name])

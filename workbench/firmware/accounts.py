@@ -171,6 +171,20 @@ def parse_passwd_shadow(files: list[FileRecord]) -> list[Account]:
     return accounts
 
 
+def is_account_file(record: FileRecord) -> bool:
+    """A passwd, shadow or web server password file by its name (what the two parsers before
+    `parse_config_credentials` read)."""
+    if record.kind != "file":
+        return False
+    name = record.name.lower()
+    return (
+        record.name in ("passwd", "shadow")
+        or name in HTDIGEST_NAMES
+        or name in HTPASSWD_NAMES
+        or name.endswith((".htpasswd", ".htdigest"))
+    )
+
+
 def parse_htpasswd(files: list[FileRecord]) -> list[Account]:
     accounts: list[Account] = []
     for record in files:
@@ -209,46 +223,58 @@ def parse_htpasswd(files: list[FileRecord]) -> list[Account]:
     return accounts
 
 
+def wants_credentials(record: FileRecord) -> bool:
+    return (
+        record.kind == "file"
+        and record.type in ("config", "script", "text")
+        and record.name not in ("passwd", "shadow", "group", "gshadow")
+        and record.size <= READ_LIMIT
+    )
+
+
+def credentials_in(record: FileRecord, data: bytes) -> list[Account]:
+    """`user = x` ... `password = y` pairs in one configuration file or script, `data` its first
+    bytes (READ_LIMIT at most are read)."""
+    accounts: list[Account] = []
+    if not wants_credentials(record):
+        return accounts
+    text = data[:READ_LIMIT].decode("utf-8", "replace")
+    folded = text.casefold()
+    if "passw" not in folded and "pwd" not in folded:
+        return accounts  # every key _PASS_KEY accepts holds one of these: no account here
+    last_user: tuple[str, int] | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith(("#", "//", ";")):
+            continue
+        user = _USER_KEY.match(line)
+        if user and not re.search(r"(?i)passw|pwd", user.group(1)):
+            last_user = (user.group(2), number)
+            continue
+        found = _PASS_KEY.match(line)
+        if not found:
+            continue
+        value = found.group(2).strip("\"'")
+        if not value or PLACEHOLDER.match(value):
+            continue
+        owner = last_user[0] if last_user and number - last_user[1] <= 5 else found.group(1)
+        accounts.append(
+            Account(
+                record.path,
+                owner,
+                None,
+                None,
+                None,
+                number,
+                value,
+                crypthash.identify(value, plaintext_allowed=True),
+            )
+        )
+    return accounts
+
+
 def parse_config_credentials(files: list[FileRecord]) -> list[Account]:
     """`user = x` ... `password = y` pairs in configuration files and scripts."""
-    accounts: list[Account] = []
-    for record in files:
-        if record.kind != "file" or record.type not in ("config", "script", "text"):
-            continue
-        if record.name in ("passwd", "shadow", "group", "gshadow") or record.size > READ_LIMIT:
-            continue
-        text = record.text(READ_LIMIT)
-        folded = text.casefold()
-        if "passw" not in folded and "pwd" not in folded:
-            continue  # every key _PASS_KEY accepts holds one of these: no account here
-        last_user: tuple[str, int] | None = None
-        for number, line in enumerate(text.splitlines(), 1):
-            if line.lstrip().startswith(("#", "//", ";")):
-                continue
-            user = _USER_KEY.match(line)
-            if user and not re.search(r"(?i)passw|pwd", user.group(1)):
-                last_user = (user.group(2), number)
-                continue
-            found = _PASS_KEY.match(line)
-            if not found:
-                continue
-            value = found.group(2).strip("\"'")
-            if not value or PLACEHOLDER.match(value):
-                continue
-            owner = last_user[0] if last_user and number - last_user[1] <= 5 else found.group(1)
-            accounts.append(
-                Account(
-                    record.path,
-                    owner,
-                    None,
-                    None,
-                    None,
-                    number,
-                    value,
-                    crypthash.identify(value, plaintext_allowed=True),
-                )
-            )
-    return accounts
+    return [a for r in files if wants_credentials(r) for a in credentials_in(r, r.read(READ_LIMIT))]
 
 
 def _effective(account: Account) -> tuple[str, str]:
@@ -317,8 +343,10 @@ class DefaultTests:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def parse_accounts(files: list[FileRecord]) -> list[Account]:
-    return parse_passwd_shadow(files) + parse_htpasswd(files) + parse_config_credentials(files)
+def parse_accounts(files: list[FileRecord], credentials: list[Account] | None = None) -> list[Account]:
+    """credentials: what `credentials_in` found in the files, when already read."""
+    found = parse_config_credentials(files) if credentials is None else credentials
+    return parse_passwd_shadow(files) + parse_htpasswd(files) + found
 
 
 def find_accounts(files: list[FileRecord], *, budget: float = 2.0) -> list[Account]:

@@ -8,10 +8,11 @@ already needs) finds them all in one pass (10 ms). Without pyperscan, `in` it is
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
-SMALL = 64 << 10  # below this, `in` is as fast as building a scanner
+SMALL = 256  # below this, `in` is as fast as a scan (a scan of 9 KB: 1-3 us; 17 `in`: 50 us)
 
 
 def _database(anchors: list[bytes], caseless: set[bytes]) -> Any | None:
@@ -47,6 +48,7 @@ class AnchorSet:
         self.anchors = [a.lower() if a.lower() in self.caseless else a for a in self.anchors]
         self._db: Any | None = None
         self._built = False
+        self._scanners = threading.local()  # a scanner holds scratch space: one per thread
 
     def present(self, data: bytes) -> set[bytes]:
         """The anchors that occur in data."""
@@ -54,8 +56,13 @@ class AnchorSet:
             if not self._built:
                 self._db, self._built = _database(self.anchors, self.caseless), True
             if self._db is not None:
-                found: set[int] = set()
-                self._db.build(found, _on_match).scan(data)
+                scanner = getattr(self._scanners, "scanner", None)
+                if scanner is None:
+                    found: set[int] = set()
+                    scanner = self._scanners.scanner = (self._db.build(found, _on_match), found)
+                scan, found = scanner
+                found.clear()
+                scan.scan(data)
                 return {self.anchors[i] for i in found}
         lowered = data.lower() if self.caseless else data
         return {a for a in self.anchors if a in (lowered if a in self.caseless else data)}

@@ -192,28 +192,43 @@ def analyse(path: str, disk: str, arch: str | None, config) -> Hardening | None:
     )
 
 
-def find_binaries(files: list[FileRecord]) -> tuple[list[Hardening], list[tuple[str, str]]]:
-    """Hardening rows, and (path, problem) for ELF files lief could not parse."""
-    elves = [f for f in files if f.kind == "file" and f.type == "elf" and f.disk is not None]
-    if not elves:
-        return [], []
+def quiet_lief() -> None:
     import lief
 
     lief.logging.set_level(lief.logging.LEVEL.ERROR) if hasattr(lief, "logging") else None
     logging.getLogger("lief").setLevel(logging.ERROR)
+
+
+def hardening_of(record: FileRecord, config) -> tuple[Hardening | None, str | None]:
+    """One ELF file's hardening, or why it could not be read."""
+    try:
+        result = analyse(record.path, str(record.disk), record.arch, config)
+    # lief parses hostile input natively and its bindings raise whatever C++ threw (RuntimeError,
+    # ValueError, IndexError, OverflowError...): one malformed ELF must not end the scan, it
+    # becomes a `parse` warning
+    except Exception as exc:
+        return None, f"ELF not parsed: {exc}"
+    if result is None:
+        return None, "ELF not parsed (malformed headers)"
+    return result, None
+
+
+def is_binary(record: FileRecord) -> bool:
+    return record.kind == "file" and record.type == "elf" and record.disk is not None
+
+
+def find_binaries(files: list[FileRecord]) -> tuple[list[Hardening], list[tuple[str, str]]]:
+    """Hardening rows, and (path, problem) for ELF files lief could not parse."""
+    elves = [f for f in files if is_binary(f)]
+    if not elves:
+        return [], []
+    quiet_lief()
     config = _parser_config()
     rows, problems = [], []
     for record in elves:
-        try:
-            result = analyse(record.path, str(record.disk), record.arch, config)
-        # lief parses hostile input natively and its bindings raise whatever C++ threw (RuntimeError,
-        # ValueError, IndexError, OverflowError...): one malformed ELF must not end the scan, it
-        # becomes a `parse` warning
-        except Exception as exc:
-            problems.append((record.path, f"ELF not parsed: {exc}"))
-            continue
-        if result is None:
-            problems.append((record.path, "ELF not parsed (malformed headers)"))
-        else:
+        result, problem = hardening_of(record, config)
+        if result is not None:
             rows.append(result)
+        else:
+            problems.append((record.path, problem))
     return rows, problems

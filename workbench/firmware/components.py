@@ -12,9 +12,6 @@ import yaml
 
 from workbench.firmware.anchors import AnchorSet
 from workbench.firmware.inventory import FileRecord
-from workbench.firmware.schema import TABLES
-
-COMPONENTS = TABLES["components"]
 
 READ_LIMIT = 64 << 20
 
@@ -71,7 +68,9 @@ class Component:
         return f"cpe:2.3:a:{self.vendor}:{self.product}:{version}:*:*:*:*:*:*:*"
 
     def row(self) -> dict:
-        return {column: getattr(self, column) for column in COMPONENTS.names}
+        from workbench.firmware.schema import TABLES  # not at import: the file workers go without pandas
+
+        return {column: getattr(self, column) for column in TABLES["components"].names}
 
 
 def _strings_evidence(data: bytes, match: re.Match[bytes]) -> str:
@@ -81,30 +80,41 @@ def _strings_evidence(data: bytes, match: re.Match[bytes]) -> str:
     return text.decode("ascii", "replace").strip()
 
 
+VERSION_ANCHORS = AnchorSet(sig.anchor for sig in SIGNATURES)
+VERSION_TYPES = ("elf", "data", "text", "config")
+
+
+def versions_in(record: FileRecord, data: bytes) -> list[Component]:
+    """Version strings in one file, `data` its first bytes (READ_LIMIT at most are searched)."""
+    if record.kind != "file" or record.type not in VERSION_TYPES:
+        return []
+    data = data[:READ_LIMIT]
+    found: list[Component] = []
+    present = VERSION_ANCHORS.present(data)
+    for sig in SIGNATURES:
+        if sig.anchor not in present:
+            continue
+        match = sig.pattern.search(data)
+        if match:
+            version = match.group(1).decode("ascii")
+            found.append(
+                Component(
+                    sig.name,
+                    version,
+                    record.path,
+                    f"string '{_strings_evidence(data, match)}' at offset {match.start()}",
+                    sig.vendor,
+                    sig.product,
+                )
+            )
+    return found
+
+
 def from_binaries(files: list[FileRecord]) -> list[Component]:
     found: list[Component] = []
-    anchors = AnchorSet(sig.anchor for sig in SIGNATURES)
     for record in files:
-        if record.kind != "file" or record.type not in ("elf", "data", "text", "config"):
-            continue
-        data = record.read(READ_LIMIT)
-        present = anchors.present(data)
-        for sig in SIGNATURES:
-            if sig.anchor not in present:
-                continue
-            match = sig.pattern.search(data)
-            if match:
-                version = match.group(1).decode("ascii")
-                found.append(
-                    Component(
-                        sig.name,
-                        version,
-                        record.path,
-                        f"string '{_strings_evidence(data, match)}' at offset {match.start()}",
-                        sig.vendor,
-                        sig.product,
-                    )
-                )
+        if record.kind == "file" and record.type in VERSION_TYPES:
+            found.extend(versions_in(record, record.read(READ_LIMIT)))
     return found
 
 
@@ -179,8 +189,10 @@ def from_package_databases(files: list[FileRecord]) -> list[Component]:
     return found
 
 
-def find_components(files: list[FileRecord]) -> list[Component]:
-    components = from_package_databases(files) + from_binaries(files) + from_file_names(files)
+def find_components(files: list[FileRecord], versions: list[Component] | None = None) -> list[Component]:
+    """versions: the version strings `versions_in` found in the files, when already searched."""
+    found = from_binaries(files) if versions is None else versions
+    components = from_package_databases(files) + found + from_file_names(files)
     unique: dict[tuple, Component] = {}
     for comp in components:
         unique.setdefault((comp.name, comp.version, comp.path), comp)

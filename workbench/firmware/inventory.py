@@ -3,28 +3,20 @@ file, with mode and owner from the archive's own metadata where it was recorded.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
 import stat
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.firmware.entropy import Counter
 from workbench.firmware.extract import Extraction
-from workbench.firmware.filetype import classify
 from workbench.firmware.layout import join
 from workbench.firmware.metadata import KIND_BY_MODE
-from workbench.firmware.schema import TABLES
 
-FILES = TABLES["files"]
-
-READ_BLOCK = 1 << 20
-HEAD = 4096
-HASH_THREADS = 2
-BATCH = 256
+# the `files` table's columns in order (the file workers go without workbench.firmware.schema's
+# pandas; tests/firmware/test_firmware_columnar.py holds this to the declaration)
+COLUMNS = ("path", "size", "mode", "uid", "gid", "type", "arch", "sha256", "entropy", "link_target")
 
 
 @dataclass(slots=True)
@@ -45,9 +37,7 @@ class FileRecord:
 
     def row(self) -> dict:
         """The `files` table's columns, the mode as four octal digits."""
-        row = {column: getattr(self, column) for column in FILES.names}
-        row["mode"] = f"{self.mode:04o}" if self.mode is not None else None
-        return row
+        return dict(zip(COLUMNS, self.values(), strict=True))
 
     def values(self) -> tuple:
         """The `files` table's columns in order (`row()` as a tuple)."""
@@ -95,53 +85,33 @@ def _normalise(name: str) -> str:
     return "" if name == "." else name
 
 
-def _hash_and_entropy(path: Path) -> tuple[str, float, bytes]:
-    digest = hashlib.sha256()
-    counter = Counter()
-    head = b""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as handle:
-        while chunk := handle.read(READ_BLOCK):
-            if not head:
-                head = chunk[:HEAD]
-            digest.update(chunk)
-            counter.update(chunk)
-    return digest.hexdigest(), round(counter.entropy(), 4), head
-
-
 def walk(extraction: Extraction, mounts: dict[int, str]) -> Iterator[FileRecord]:
-    """Every entry of every extracted layer, in a stable order. Files are hashed by two
-    threads (reading and SHA-256 release the GIL), a batch of entries at a time."""
-    with ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="inventory") as pool:
-        for layer in extraction.layers:
-            directory = extraction.layer_dir(layer)
-            if directory is None or not directory.is_dir():
-                continue
-            yield from _walk_layer(layer, directory, mounts[layer["id"]], extraction, pool)
+    """Every entry of every extracted layer, in a stable order, as the disk and the layer's
+    metadata list it: nothing is read here (`workbench.firmware.filework.inspect` measures the
+    regular files: hash, entropy, type)."""
+    for layer in extraction.layers:
+        directory = extraction.layer_dir(layer)
+        if directory is None or not directory.is_dir():
+            continue
+        yield from _walk_layer(layer, directory, mounts[layer["id"]], extraction)
 
 
-def _walk_layer(
-    layer: dict, directory: Path, mount: str, extraction: Extraction, pool: ThreadPoolExecutor
-) -> Iterator[FileRecord]:
+def _walk_layer(layer: dict, directory: Path, mount: str, extraction: Extraction) -> Iterator[FileRecord]:
     meta = {_normalise(k): v for k, v in extraction.layer_metadata(layer).items()}
     seen: set[str] = set()
-    batch: list[tuple[str, Path, os.stat_result, dict | None, int]] = []
-    for dirpath, dirnames, filenames in os.walk(directory):
+    top = str(directory)
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames.sort()
-        base = Path(dirpath)
-        for name in sorted(dirnames) + sorted(filenames):
-            disk = base / name
-            rel = disk.relative_to(directory).as_posix()
+        inside = dirpath[len(top) + 1 :] if dirpath != top else ""
+        for name in dirnames + sorted(filenames):
+            disk = os.path.join(dirpath, name)
+            rel = f"{inside}/{name}" if inside else name
             seen.add(rel)
             try:
-                st = disk.lstat()
+                st = os.lstat(disk)
             except OSError:
                 continue
-            batch.append((join(mount, rel), disk, st, meta.get(rel), layer["id"]))
-            if len(batch) >= BATCH:
-                yield from pool.map(_record_of, batch)
-                batch = []
-    yield from pool.map(_record_of, batch)
+            yield _record(join(mount, rel), Path(disk), st, meta.get(rel), layer["id"])
     for rel, entry in sorted(meta.items()):
         if rel and rel not in seen:
             yield FileRecord(
@@ -158,10 +128,6 @@ def _walk_layer(
             )
 
 
-def _record_of(item: tuple[str, Path, os.stat_result, dict | None, int]) -> FileRecord:
-    return _record(*item)
-
-
 def _record(path: str, disk: Path, st: os.stat_result, entry: dict | None, layer: int) -> FileRecord:
     kind = KIND_BY_MODE.get(stat.S_IFMT(st.st_mode), "file")
     record = FileRecord(
@@ -176,11 +142,8 @@ def _record(path: str, disk: Path, st: os.stat_result, entry: dict | None, layer
         layer=layer,
     )
     if kind == "symlink":
-        record.link_target = (entry or {}).get("link_target") or os.readlink(disk)
-    elif kind == "file":
         try:
-            record.sha256, record.entropy, head = _hash_and_entropy(disk)
+            record.link_target = (entry or {}).get("link_target") or os.readlink(disk)
         except OSError:
-            head = b""
-        record.type, record.arch = classify(path, head, st.st_size)
+            record.link_target = None
     return record

@@ -223,11 +223,16 @@ def scan_file(record: FileRecord, data: bytes) -> list[KeyFinding]:
     return findings
 
 
+def keys_in(record: FileRecord, data: bytes) -> list[KeyFinding]:
+    """The key material of one file, `data` its first bytes (READ_LIMIT at most are searched)."""
+    if record.kind != "file" or record.size == 0:
+        return []
+    return scan_file(record, data[:READ_LIMIT])
+
+
 def find_keys(files: list[FileRecord]) -> list[KeyFinding]:
     findings: list[KeyFinding] = []
     for record in files:
-        if record.kind != "file" or record.size == 0:
-            continue
-        data = record.read(READ_LIMIT)
-        findings.extend(scan_file(record, data))
+        if record.kind == "file" and record.size > 0:
+            findings.extend(keys_in(record, record.read(READ_LIMIT)))
     return findings

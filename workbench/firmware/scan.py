@@ -7,28 +7,32 @@ import contextlib
 import importlib
 import os
 import secrets as tokens
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from workbench.columnar import DISK_FULL, ResultWriteError, ResultWriter
 from workbench.errors import EvidenceError
-from workbench.firmware import entropy
-from workbench.firmware.accounts import Account, DefaultTests, parse_accounts
-from workbench.firmware.binaries import find_binaries
+from workbench.firmware import entropy, filework
+from workbench.firmware.accounts import (
+    Account,
+    DefaultTests,
+    is_account_file,
+    parse_htpasswd,
+    parse_passwd_shadow,
+)
 from workbench.firmware.components import find_components
 from workbench.firmware.extract import Extraction, extract_image
+from workbench.firmware.filepool import EARLY_FROM, POOL_FROM, FilePool, cores
 from workbench.firmware.inventory import FileRecord, walk
-from workbench.firmware.keys import find_keys
 from workbench.firmware.layout import assign_mounts, join
 from workbench.firmware.limits import ExtractionLimits
 from workbench.firmware.osv import match_feed
 from workbench.firmware.result import ENGINE, RESULT_VERSION, FirmwareScan, FolderTables
 from workbench.firmware.schema import TABLES
-from workbench.firmware.secrets import find_secrets
 from workbench.firmware.services import find_services, web_server_configs
-from workbench.firmware.update import find_update
+from workbench.firmware.update import update_rows
 from workbench.fsutil import sha256_file
 
 FILES_PER_GROUP = 16_384  # rows of the files table held before they are written
@@ -111,16 +115,6 @@ def _warning_rows(
     return rows
 
 
-def _findings(files: list[FileRecord]) -> tuple:
-    keys = find_keys(files)
-    secrets = find_secrets(files)
-    hardening, elf_problems = find_binaries(files)
-    components = find_components(files)
-    services = find_services(files, web_server_configs(files))
-    update = find_update(files)
-    return keys, secrets, hardening, elf_problems, components, services, update
-
-
 def scan_firmware(
     path: str | os.PathLike[str],
     *,
@@ -147,7 +141,13 @@ def scan_firmware(
     workdir = Path(workdir).absolute()  # the confined worker runs in another folder
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-prepare") as background:
         prepared = background.submit(_profile_and_warm, image_path, size)
-        extraction = extract_image(image_path, digest, workdir, bounds)
+        early = FilePool() if size >= EARLY_FROM and cores() > 1 else None  # they start while it extracts
+        try:
+            extraction = extract_image(image_path, digest, workdir, bounds)
+        except BaseException:
+            if early is not None:
+                early.close()
+            raise
         profile = prepared.result()
     mounts = assign_mounts(extraction.layers, extraction.layer_dir)
     feeds = _feeds(vuln_feed)
@@ -157,13 +157,14 @@ def scan_firmware(
     def on_misfit(misfit: Any, _row: dict[str, Any]) -> None:
         misfits.append({"kind": "schema", "path": None, "message": misfit.message})
 
+    files = list(walk(extraction, mounts))
     with (
+        _file_pool(len(files), early) as pool,
         ResultWriter(target, TABLES, engine=ENGINE, version=RESULT_VERSION, on_misfit=on_misfit) as result,
         _disk_full_is_a_write_error(target),
     ):
-        files = _write_files(result, walk(extraction, mounts))
         accounts = _write_tables(
-            result, extraction, mounts, files, feeds, bounds, reveal_secrets, password_budget, misfits
+            result, extraction, mounts, files, pool, feeds, bounds, reveal_secrets, password_budget, misfits
         )
         image = {
             "name": image_path.name,
@@ -197,14 +198,36 @@ def _disk_full_is_a_write_error(target: Path) -> Iterator[None]:
         ) from exc
 
 
-def _write_files(result: ResultWriter, records: Iterable[FileRecord]) -> list[FileRecord]:
-    """The files table, written as the inventory walks; the records, for the finders."""
+@contextlib.contextmanager
+def _file_pool(entries: int, early: FilePool | None) -> Iterator[FilePool | None]:
+    """Worker processes for an inventory of `entries` (none for a small one): those started
+    early, else new ones; stopped at the end."""
+    pool = early
+    if entries < POOL_FROM or cores() < 2:
+        pool = None
+        if early is not None:
+            early.close()
+    elif pool is None:
+        pool = FilePool()
+    try:
+        yield pool
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _write_files(
+    result: ResultWriter, files: list[FileRecord], pool: FilePool | None, problems: list[str]
+) -> filework.Findings:
+    """The files table, written batch by batch as the files are measured; what the content
+    finders saw in them."""
     writer = result.table("files", rows_per_group=FILES_PER_GROUP)
-    files = []
-    for record in records:
-        writer.add(record.values())
-        files.append(record)
-    return files
+    findings = filework.Findings()
+    for batch, found in filework.inspect_all(files, pool, problems):
+        for record in batch:
+            writer.add(record.values())
+        findings.extend(found)
+    return findings
 
 
 def _write_tables(
@@ -212,21 +235,34 @@ def _write_tables(
     extraction: Extraction,
     mounts: dict[int, str],
     files: list[FileRecord],
+    pool: FilePool | None,
     feeds: list[Path],
     bounds: ExtractionLimits,
     reveal_secrets: bool,
     password_budget: float,
     misfits: list[dict[str, Any]],
 ) -> list[Account]:
-    """Every table but `files`; the accounts (their hashes stay out of the tables)."""
-    warnings = _warning_rows(extraction, mounts, files)
-    accounts = parse_accounts(files)
-    default_tests = DefaultTests(accounts, password_budget)  # in threads, beside the other finders
+    """Every table; the accounts (their hashes stay out of the tables)."""
+    for record in filter(is_account_file, files):  # their type first: an ELF is no htpasswd file
+        filework.measure(record)
+    stored = parse_passwd_shadow(files) + parse_htpasswd(files)
+    default_tests = [DefaultTests(stored, password_budget)]  # in threads, beside the file workers
     try:
-        keys, secrets, hardening, elf_problems, components, services, update = _findings(files)
+        stopped: list[str] = []
+        found = _write_files(result, files, pool, stopped)
+        configured = found.credentials
+        default_tests.append(DefaultTests(configured, password_budget))
+        components = find_components(files, found.versions)
+        services = find_services(files, web_server_configs(files))
+        update = update_rows(found.update, found.key_paths, {r.path for r in files})
     finally:
-        default_tests.wait()
-    warnings += [{"kind": "parse", "path": p, "message": m} for p, m in elf_problems]
+        for tests in default_tests:
+            tests.wait()
+    accounts = stored + configured
+    keys, secrets, hardening = found.keys, found.secrets, found.hardening
+    warnings = _warning_rows(extraction, mounts, files)
+    warnings += [{"kind": "parse", "path": p, "message": m} for p, m in found.problems]
+    warnings += [{"kind": "worker", "path": None, "message": m} for m in stopped]
     vulnerabilities = [m.row() for m in match_feed(feeds, components)] if feeds else []
     warnings += _scan_limit_warnings(files, bounds.max_scan_size)
     rows = {

@@ -5,7 +5,10 @@ masked unless revealed."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 
 from workbench.firmware.anchors import AnchorSet
 from workbench.firmware.crypthash import mask, mask_password
@@ -123,48 +126,87 @@ def scan_tokens(record: FileRecord, data: bytes, text_file: bool) -> list[Secret
     return found
 
 
+KEYWORD = re.compile("|".join(KEYWORDS), re.I)  # where a line can hold an assignment
+KEYWORD_LOWER = re.compile("|".join(KEYWORDS))  # the same in ASCII text made lower case: 6x faster
+
+
+def _candidate_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """(line number, offset in characters, line with its end) of the lines of `text` (as
+    `str.splitlines` cuts them) that hold a keyword: found by a search over the text that goes
+    on from the next line after each find, not by a test of every line."""
+    searched, keyword = (text.lower(), KEYWORD_LOWER) if text.isascii() else (text, KEYWORD)
+    match = keyword.search(searched)
+    if match is None:
+        return
+    lines = text.splitlines(keepends=True)
+    starts = list(accumulate((len(line) for line in lines), initial=0))
+    while match is not None:
+        index = bisect_right(starts, match.start()) - 1
+        if index >= len(lines):
+            return
+        yield index + 1, starts[index], lines[index]
+        match = keyword.search(searched, starts[index + 1])
+
+
 def scan_assignments(record: FileRecord, data: bytes) -> list[Secret]:
     found: list[Secret] = []
     text = data.decode("utf-8", "replace")
     if not has_keyword(text):
         return found
-    offset = 0
-    for number, line in enumerate(text.splitlines(keepends=True), 1):
+    encoded_to, encoded = 0, 0  # byte length of the text before line `encoded_to` characters
+    for number, start, line in _candidate_lines(text):
+        encoded += len(text[encoded_to:start].encode("utf-8", "replace"))
+        encoded_to = start
         stripped = line.lstrip()
-        if not stripped.startswith(("#", "//", ";", "--")) and has_keyword(line):
-            for match in ASSIGNMENT.finditer(line):
-                name, value = match.group(1), match.group(2).strip("\"'")
-                if not value or PLACEHOLDER.match(value) or value.lower() == name.lower():
-                    continue
-                kind = (
-                    "password"
-                    if re.search(r"(?i)passw|pwd", name)
-                    else "token"
-                    if "token" in name.lower()
-                    else "secret"
-                )
-                found.append(Secret(record.path, offset + match.start(2), number, kind, name, value))
-        offset += len(line.encode("utf-8", "replace"))
+        if stripped.startswith(("#", "//", ";", "--")) or not has_keyword(line):
+            continue
+        for match in ASSIGNMENT.finditer(line):
+            name, value = match.group(1), match.group(2).strip("\"'")
+            if not value or PLACEHOLDER.match(value) or value.lower() == name.lower():
+                continue
+            kind = (
+                "password"
+                if re.search(r"(?i)passw|pwd", name)
+                else "token"
+                if "token" in name.lower()
+                else "secret"
+            )
+            found.append(Secret(record.path, encoded + match.start(2), number, kind, name, value))
     return found
+
+
+def secrets_in(record: FileRecord, data: bytes) -> list[Secret]:
+    """The secrets of one file, `data` its first bytes (READ_LIMIT at most are read)."""
+    if record.kind != "file" or record.size == 0 or record.name in SKIP_NAMES:
+        return []
+    text_file = record.type in TEXT_TYPES
+    if not text_file and record.type not in ("elf", "data"):
+        return []
+    data = data[:READ_LIMIT]
+    found = scan_tokens(record, data, text_file)
+    if text_file:
+        taken = {s.offset for s in found}
+        found += [
+            s
+            for s in scan_assignments(record, data)
+            if s.offset not in taken
+            and not any(t.offset <= s.offset < t.offset + len(t.value) for t in found)
+        ]
+    return found
+
+
+def wants_secrets(record: FileRecord) -> bool:
+    return (
+        record.kind == "file"
+        and record.size > 0
+        and record.name not in SKIP_NAMES
+        and record.type in (*TEXT_TYPES, "elf", "data")
+    )
 
 
 def find_secrets(files: list[FileRecord]) -> list[Secret]:
     secrets: list[Secret] = []
     for record in files:
-        if record.kind != "file" or record.size == 0 or record.name in SKIP_NAMES:
-            continue
-        text_file = record.type in TEXT_TYPES
-        if not text_file and record.type not in ("elf", "data"):
-            continue
-        data = record.read(READ_LIMIT)
-        found = scan_tokens(record, data, text_file)
-        if text_file:
-            taken = {s.offset for s in found}
-            found += [
-                s
-                for s in scan_assignments(record, data)
-                if s.offset not in taken
-                and not any(t.offset <= s.offset < t.offset + len(t.value) for t in found)
-            ]
-        secrets.extend(found)
+        if wants_secrets(record):
+            secrets.extend(secrets_in(record, record.read(READ_LIMIT)))
     return secrets

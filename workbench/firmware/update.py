@@ -79,9 +79,13 @@ class UpdateFinding:
         return dict(self.__dict__)
 
 
+FETCHER_WORDS = ("wget", "curl", "uclient-fetch", "tftp", "ftpget", "fetch")  # FETCHERS' literals
+
+
 def _is_update_script(record: FileRecord, text: str) -> bool:
     return bool(TOOL_NAMES.match(record.name)) or (
-        bool(FETCHERS.search(text))
+        any(word in text for word in FETCHER_WORDS)  # a cheap test before the regular expression
+        and bool(FETCHERS.search(text))
         and bool(
             re.search(
                 r"(?i)\bmtd\s+write|sysupgrade|flashcp|dd\s+if=.*of=/dev/mtd|"
@@ -92,69 +96,70 @@ def _is_update_script(record: FileRecord, text: str) -> bool:
     )
 
 
-def find_update(files: list[FileRecord]) -> list[UpdateFinding]:
+def wants_update(record: FileRecord) -> bool:
+    """Whether `update_in` reads the file's content."""
+    return record.kind == "file" and record.type in ("script", "config", "text", "elf")
+
+
+def update_in(record: FileRecord, data: bytes | None) -> tuple[list[UpdateFinding], set[str]]:
+    """What one entry tells of the update mechanism, and the key files it names; `data`: the
+    first bytes of a file `wants_update` (READ_LIMIT at most are searched)."""
     found: list[UpdateFinding] = []
     key_paths: set[str] = set()
-    for record in files:
-        if record.kind not in ("file", "symlink"):
-            continue
-        if TOOL_NAMES.match(record.name) and (record.kind == "symlink" or record.type in ("elf", "script")):
-            found.append(
-                UpdateFinding("tool", record.path, record.name, None, f"update tool ({record.type})")
-            )
-        if (
-            record.kind == "file"
-            and record.name in ("usign", "signify", "gpgv", "gpgv2")
-            and record.type == "elf"
-        ):
-            found.append(
-                UpdateFinding("verifier", record.path, record.name, True, "verification tool present")
-            )
-        if (
-            record.kind == "file"
-            and any(d in record.path for d in KEY_DIRS)
-            and record.type in ("key", "certificate", "text", "config", "data")
-        ):
-            key_paths.add(record.path)
-        if record.kind != "file" or record.type not in ("script", "config", "text", "elf"):
-            continue
-        data = record.read(READ_LIMIT)
-        update_file = False
-        if record.type != "elf":
-            text = data.decode("utf-8", "replace")
-            update_file = _is_update_script(record, text)
-            if update_file and not TOOL_NAMES.match(record.name):
-                found.append(
-                    UpdateFinding(
-                        "tool", record.path, record.name, None, "script that downloads and writes firmware"
-                    )
-                )
-            if update_file:
-                for tool, pattern, detail in VERIFIERS:
-                    for match in pattern.finditer(text):
-                        line = text.count("\n", 0, match.start()) + 1
-                        found.append(
-                            UpdateFinding("verifier", record.path, tool, True, f"{detail}, line {line}")
-                        )
-                for match in KEY_OPTION.finditer(text):
-                    key_paths.add(match.group(1))
-        for match in find_urls(data):
-            url = match.group(1).decode("ascii", "replace").rstrip(".,")
-            if not (update_file or UPDATE_WORDS.search(url)):
-                continue
-            secure = url.lower().startswith("https://")
-            line = data.count(NEWLINE, 0, match.start()) + 1
-            where = f"line {line}" if record.type != "elf" else f"offset {match.start()}"
+    if record.kind not in ("file", "symlink"):
+        return found, key_paths
+    if TOOL_NAMES.match(record.name) and (record.kind == "symlink" or record.type in ("elf", "script")):
+        found.append(UpdateFinding("tool", record.path, record.name, None, f"update tool ({record.type})"))
+    if (
+        record.kind == "file"
+        and record.name in ("usign", "signify", "gpgv", "gpgv2")
+        and record.type == "elf"
+    ):
+        found.append(UpdateFinding("verifier", record.path, record.name, True, "verification tool present"))
+    if (
+        record.kind == "file"
+        and any(d in record.path for d in KEY_DIRS)
+        and record.type in ("key", "certificate", "text", "config", "data")
+    ):
+        key_paths.add(record.path)
+    if not wants_update(record):
+        return found, key_paths
+    data = (data or b"")[:READ_LIMIT]
+    update_file = False
+    if record.type != "elf":
+        text = data.decode("utf-8", "replace")
+        update_file = _is_update_script(record, text)
+        if update_file and not TOOL_NAMES.match(record.name):
             found.append(
                 UpdateFinding(
-                    "url",
-                    record.path,
-                    url,
-                    secure,
-                    f"{'encrypted' if secure else 'cleartext'} transfer, {where}",
+                    "tool", record.path, record.name, None, "script that downloads and writes firmware"
                 )
             )
-    present = {r.path for r in files}
+        if update_file:
+            for tool, pattern, detail in VERIFIERS:
+                for match in pattern.finditer(text):
+                    line = text.count("\n", 0, match.start()) + 1
+                    found.append(UpdateFinding("verifier", record.path, tool, True, f"{detail}, line {line}"))
+            for match in KEY_OPTION.finditer(text):
+                key_paths.add(match.group(1))
+    for match in find_urls(data):
+        url = match.group(1).decode("ascii", "replace").rstrip(".,")
+        if not (update_file or UPDATE_WORDS.search(url)):
+            continue
+        secure = url.lower().startswith("https://")
+        line = data.count(NEWLINE, 0, match.start()) + 1
+        where = f"line {line}" if record.type != "elf" else f"offset {match.start()}"
+        found.append(
+            UpdateFinding(
+                "url", record.path, url, secure, f"{'encrypted' if secure else 'cleartext'} transfer, {where}"
+            )
+        )
+    return found, key_paths
+
+
+def update_rows(found: list[UpdateFinding], key_paths: set[str], present: set[str]) -> list[UpdateFinding]:
+    """The update table: what the files showed, the key files named (in the image or not), each once."""
+    found = list(found)
     for path in sorted(key_paths):
         found.append(
             UpdateFinding(
@@ -170,3 +175,13 @@ def find_update(files: list[FileRecord]) -> list[UpdateFinding]:
     for item in found:
         unique.setdefault((item.kind, item.path, item.value), item)
     return list(unique.values())
+
+
+def find_update(files: list[FileRecord]) -> list[UpdateFinding]:
+    found: list[UpdateFinding] = []
+    key_paths: set[str] = set()
+    for record in files:
+        rows, keys = update_in(record, record.read(READ_LIMIT) if wants_update(record) else None)
+        found += rows
+        key_paths |= keys
+    return update_rows(found, key_paths, {r.path for r in files})
