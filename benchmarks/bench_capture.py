@@ -370,18 +370,20 @@ def table(results: dict) -> str:
                 f"{_ratio(run, 'ratio_wall')} | {_ratio(run, 'ratio_cpu')} | "
                 f"{run['load'][0]:.2f}-{run['load'][1]:.2f} |"
             )
-    step = results.get("analysis_step")
-    if step:
+    steps = [(k, results[k]) for k in ("analysis_step", "analysis_step_previous") if k in results]
+    if steps:
         lines += ["", "| analysis step (mixed capture in a case) | wall s | CPU s | peak RSS MB | load avg |"]
         lines.append("|---|---|---|---|---|")
-        for key, label in (
+    for key, step in steps:
+        engine = "previous engine, JSON cache: " if key.endswith("previous") else ""
+        for part, label in (
             ("prepare", "`prepare(case)`: analyse + cache"),
             ("prepare_cached", "`prepare(case)` again: cache hit"),
             ("notebook", f"papermill {capture_runs.NOTEBOOK}.ipynb reading the cache"),
         ):
-            run = step[key]
+            run = step[part]
             lines.append(
-                f"| {label} | {run['wall']:.2f} | {run['cpu']:.2f} | {run['rss_mb']} | "
+                f"| {engine}{label} | {run['wall']:.2f} | {run['cpu']:.2f} | {run['rss_mb']} | "
                 f"{run['load'][0]:.2f}-{run['load'][1]:.2f} |"
             )
     return "\n".join(lines)
@@ -437,6 +439,10 @@ def main() -> int:
             _save(results, args.json_out)
         if not (args.engine_only or args.no_analysis_step) and "mixed" in captures:
             results["analysis_step"] = capture_runs.analysis_step(captures["mixed"][0], work)
+            if "previous" in args.modes:
+                results["analysis_step_previous"] = capture_runs.analysis_step(
+                    captures["mixed"][0], work, tree=args.previous_tree
+                )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -131,33 +131,34 @@ def workbench_previous(capture: Path, work: Path, *, tree: Path, digest: bool = 
     return run
 
 
-def analysis_step(capture: Path, work: Path) -> dict:
+def analysis_step(capture: Path, work: Path, *, tree: Path | None = None) -> dict:
     """The batch's analysis step on a case holding `capture`: analyse + cache, then one notebook
-    reading the cached tables (papermill, as the batch parameterises it)."""
+    reading the cached tables (papermill, as the batch parameterises it). With `tree`, the same
+    with the workbench and notebooks of that tree (the previous engine, its JSON cache)."""
+    env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
+    workbench = [sys.executable, "-m", "workbench"] if tree else [WORKBENCH]
+    notebooks = (tree or REPO) / "notebooks"
     case = work / "case"
     _remove(case)
-    subprocess.run(
-        [WORKBENCH, "case", "new", str(case), "--device", "IP camera", "--vendor", "Bench", "--model", "B-1"]
+    for command in (
+        ["case", "new", str(case), "--device", "IP camera", "--vendor", "Bench", "--model", "B-1"]
         + ["--firmware-version", "1.0", "--level", "3"],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [WORKBENCH, "case", "add", str(case), str(capture), "--kind", "capture", "--by", "bench"],
-        check=True,
-        capture_output=True,
-    )
+        ["case", "add", str(case), str(capture), "--kind", "capture", "--by", "bench"],
+    ):
+        subprocess.run([*workbench, *command], check=True, capture_output=True, env=env, cwd=tree)
     prepare = (
         "import sys; from workbench.case import Case; from workbench.analysis import prepare; "
         "prepare(Case.open(sys.argv[1]))"
     )
-    cold = timed([sys.executable, "-c", prepare, str(case)])
+    cold = timed([sys.executable, "-c", prepare, str(case)], env=env, cwd=tree)
     cache = _tree(case / "cache")
-    warm = timed([sys.executable, "-c", prepare, str(case)])
+    warm = timed([sys.executable, "-c", prepare, str(case)], env=env, cwd=tree)
     executed = work / f"{NOTEBOOK}.ipynb"
     notebook = timed(
-        [PAPERMILL, str(REPO / "notebooks" / f"{NOTEBOOK}.ipynb"), str(executed), "--no-progress-bar"]
-        + ["-p", "case_dir", str(case), "-p", "requirement_id", NOTEBOOK, "-p", "interactive", "False"]
+        [PAPERMILL, str(notebooks / f"{NOTEBOOK}.ipynb"), str(executed), "--no-progress-bar"]
+        + ["-p", "case_dir", str(case), "-p", "requirement_id", NOTEBOOK, "-p", "interactive", "False"],
+        env=env,
+        cwd=tree,
     )
     notebook.extra = {
         "cache_untouched": _tree(case / "cache") == cache,
