@@ -1,26 +1,24 @@
-"""Benchmark: the whole firmware scan of a large squashfs image against plain `unsquashfs`.
+"""Benchmark: `workbench firmware scan` as a user runs it, beside plain `unsquashfs -d`, in one run.
 
-    .venv/bin/python benchmarks/bench_firmware.py [--size-mb 64] [--random-mb 8] [--comp gzip|xz]
-                                                  [--keep DIR] [--write]
+    .venv/bin/python benchmarks/bench_firmware.py [--shapes large,small] [--size-mb 100]
+                                                  [--small-files 55000] [--repeat 1] [--keep DIR] [--write]
 
-Builds (deterministically, from a seed) a squashfs root filesystem of at least --size-mb MB:
-a few thousand configuration files, scripts and text files, --random-mb MB of random
-high-entropy blobs, a passwd/shadow pair with real SHA-512 crypt hashes, a small nested .tar.gz,
-and a few hundred real ELF binaries (a handful of C programs compiled by gcc with different
-hardening flags, copied under varied names with a distinct trailer each so that squashfs cannot
-deduplicate them, plus Debian's /bin/busybox when it is installed); copies of busybox (else of
-the largest static program) fill the image up to its size, as executables fill real firmware.
-Then, in the same run:
+Two squashfs images (gzip) built from this machine's own files, deterministically:
+- large: real ELF programs and libraries of 512 KiB or more from /usr/lib and /usr/bin, each
+  copy with its own trailer (squashfs cannot deduplicate them), up to --size-mb MB of image;
+- small: --small-files regular files under 64 KiB from /usr/bin, /usr/sbin, /usr/lib, /usr/libexec,
+  /usr/share and /etc (configurations, scripts, small ELF programs and libraries, Python sources,
+  terminfo, ...; compressed archives left out, each would be a nested layer of its own), then
+  real libraries as in `large` until the image has --size-mb MB.
+Both also hold a passwd/shadow pair, an inittab and an init script.
 
-- plain: `unsquashfs -d DIR IMAGE`, timed;
-- scan: one Python subprocess that runs `scan_firmware(IMAGE, workdir=fresh DIR)` (extraction in
-  the confined worker, every table, the default-password tests), writes its JSON and the
-  CycloneDX SBOM; peak memory is the largest resident set of any process of its tree (wait4's
-  rusage) and the largest sum over the tree sampled from /proc every 50 ms;
-- rescan: `workbench firmware scan IMAGE --json --workdir DIR` on the same DIR (the CLI as a user
-  runs it; the extraction is reused, every table is computed again).
-
-Targets: scan within 10x of the plain extraction, peak memory under 1 GB.
+Then, alternated in each turn, each a whole process (imports and writing included), each on a
+fresh work folder (the extraction is part of the time), after a `sync`:
+- `unsquashfs -d DIR IMAGE`;
+- `workbench firmware scan IMAGE --out DIR --workdir W` (result folder: Parquet + meta.json);
+- `workbench firmware scan IMAGE --json --workdir W > FILE` (JSON Lines).
+Peak memory: the largest resident set of one process of the tree (wait4) and the largest sum over
+the tree, sampled from /proc every 50 ms. Target: each scan within 3x of unsquashfs, under 1 GB.
 --write puts the figures into benchmarks/README_firmware.md.
 """
 
@@ -28,11 +26,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import lzma
-import math
 import os
 import platform
-import random
 import re
 import shutil
 import subprocess
@@ -40,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,165 +42,124 @@ BIN = Path(sys.executable).parent
 README = Path(__file__).with_name("README_firmware.md")
 BEGIN, END = "<!-- bench_firmware:begin -->", "<!-- bench_firmware:end -->"
 MB = 1 << 20
-BUSYBOX = Path("/bin/busybox")
-SCAN = """
-import json, sys
-from workbench.firmware import scan_firmware
-from workbench.firmware.sbom import build_sbom
-scan = scan_firmware(sys.argv[1], workdir=sys.argv[2])
-with open(sys.argv[3], "w") as out:
-    json.dump(scan.to_json(include_hashes=False), out, default=str)
-with open(sys.argv[4], "w") as out:
-    out.write(build_sbom(scan))
-"""
-
-PROGRAMS = {
-    "httpd": 'const char *v = "lighttpd/1.4.45"; int main(int c, char **a) { char b[64];'
-    ' strcpy(b, c > 1 ? a[1] : "x"); printf("%s %s\\n", v, b); return 0; }',
-    "sslcheck": 'const char *v = "OpenSSL 1.0.2k  26 Jan 2017"; int main(void) { char b[32];'
-    ' snprintf(b, sizeof b, "%s", v); puts(b); return 0; }',
-    "dnsd": 'const char *v = "dnsmasq-2.78"; int main(int c, char **a) { char b[128];'
-    ' memcpy(b, a[0], strlen(a[0]) % 64); b[63] = 0; puts(v); return b[0]; }',
-    "sysmon": "int main(void) { FILE *f = fopen(\"/proc/loadavg\", \"r\"); char b[64];"
-    " if (f && fgets(b, sizeof b, f)) puts(b); return 0; }",
-    "cfgtool": 'int main(int c, char **a) { char b[256]; sprintf(b, "%s=%s", c > 1 ? a[1] : "k",'
-    ' c > 2 ? a[2] : "v"); puts(b); return 0; }',
-    "upgraded": 'const char *u = "https://update.example.com/fw"; int main(void) { puts(u); return 0; }',
-}
-FLAGS = {
-    "hardened": ["-O2", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-fPIE", "-pie",
-                 "-Wl,-z,relro,-z,now"],
-    "partial": ["-O1", "-fstack-protector", "-no-pie", "-Wl,-z,relro"],
-    "weak": ["-O0", "-fno-stack-protector", "-no-pie", "-z", "execstack", "-Wl,-z,norelro"],
-    "static": ["-O2", "-static"],
-}
-WORDS = [
-    *("device", "camera", "network", "stream", "update", "config", "service", "enable", "disable"),
-    *("port", "user", "admin", "log", "level", "timeout", "retry", "buffer", "interface", "address"),
-    *("gateway", "route", "firmware", "version", "module"),
-]
+SMALL_ROOTS = ("/usr/bin", "/usr/sbin", "/usr/lib", "/usr/libexec", "/usr/share", "/etc")
+LARGE_ROOTS = ("/usr/lib", "/usr/bin")
+ARCHIVES = (".gz", ".xz", ".bz2", ".zst", ".lz4", ".zip", ".whl", ".jar", ".egg", ".tgz", ".7z", ".deb")
+SHADOW = (
+    "root:$6$benchroot$KDwG3oG7ZcH1gSqRYqTtX7fFQmKQ8pJ0zNq2o8bI9X6cN5wJrVxT1uY3aE4dF5gH6jK7lM8nO9pQ0rS1tU2vW3:"
+    "19000::::::\nnobody:*:19000::::::\n"
+)
 
 
-def _text(rng: random.Random, lines: int) -> str:
-    return "".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 12))) + "\n"
-                   for _ in range(lines))
+def _files(roots: tuple[str, ...], keep) -> list[Path]:
+    """Regular, readable files under `roots` that `keep(path, size)` accepts, sorted."""
+    found = []
+    for root in roots:
+        for folder, dirs, names in os.walk(root):
+            dirs.sort()
+            for name in names:
+                path = Path(folder, name)
+                try:
+                    if path.is_symlink() or not path.is_file():
+                        continue
+                    size = path.stat().st_size
+                    if keep(path, size) and os.access(path, os.R_OK):
+                        found.append(path)
+                except OSError:
+                    continue
+    return sorted(found)
 
 
-def _write(root: Path, rel: str, data: str | bytes, mode: int = 0o644) -> None:
+def _is_elf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"\x7fELF"
+    except OSError:
+        return False
+
+
+def _write(root: Path, rel: str, data: bytes, mode: int = 0o644) -> None:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    path.write_bytes(data)
     path.chmod(mode)
 
 
-def compile_programs(work: Path) -> list[Path]:
-    built = []
-    for name, body in PROGRAMS.items():
-        source = work / f"{name}.c"
-        source.write_text(f"#include <stdio.h>\n#include <string.h>\n{body}\n")
-        for variant, flags in FLAGS.items():
-            out = work / f"{name}-{variant}"
-            done = subprocess.run(["gcc", *flags, str(source), "-o", str(out)], capture_output=True)
-            if done.returncode == 0:
-                built.append(out)
-    source = work / "libcodec.c"
-    source.write_text('const char *codec_version(void) { return "libcodec 2.3.1"; }\n')
-    lib = work / "libcodec.so"
-    if subprocess.run(["gcc", "-shared", "-fPIC", "-O2", str(source), "-o", str(lib)]).returncode == 0:
-        built.append(lib)
-    if not built:
-        raise SystemExit("gcc built nothing: is gcc installed?")
-    return built
+def _common(root: Path) -> None:
+    _write(root, "etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/sbin/nologin\n")
+    _write(root, "etc/shadow", SHADOW.encode(), 0o600)
+    _write(root, "etc/inittab", b"::sysinit:/etc/init.d/rcS\n::respawn:/usr/sbin/telnetd -l /bin/sh\n")
+    _write(root, "etc/init.d/rcS", b"#!/bin/sh\n/usr/sbin/dropbear -p 22 &\n", 0o755)
 
 
-def build_tree(root: Path, work: Path, seed: int) -> dict[str, int]:
-    rng = random.Random(seed)
-    counts = {"text": 0, "elf": 0, "random": 0}
-    from passlib.hash import sha512_crypt  # real hashes, fixed salts
-
-    _write(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n"
-           "nobody:x:65534:65534::/nonexistent:/sbin/nologin\n")
-    root_hash = sha512_crypt.using(salt="benchroot", rounds=5000).hash("k7#Rq2!vW9zLm4")
-    admin_hash = sha512_crypt.using(salt="benchadmn", rounds=5000).hash("admin")  # a default
-    shadow = f"root:{root_hash}:19000::::::\nadmin:{admin_hash}:19000::::::\nnobody:*:19000::::::\n"
-    _write(root, "etc/shadow", shadow, 0o600)
-    _write(root, "etc/inittab", "::sysinit:/etc/init.d/rcS\n::respawn:/usr/sbin/httpd -p 80\n")
-    _write(root, "etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/dnsd &\n/usr/sbin/sysmon &\n", 0o755)
-    for i in range(1200):
-        section = rng.choice(["network", "wireless", "system", "firewall", "media", "cloud"])
-        body = "".join(f"option {rng.choice(WORDS)}_{j} '{rng.randint(0, 99999)}'\n"
-                       for j in range(rng.randint(5, 60)))
-        _write(root, f"etc/config/{section}/{section}{i:04d}.conf", f"config {section}\n{body}")
-        counts["text"] += 1
-    for i in range(900):
-        body = "".join(f"{rng.choice(WORDS)}_{j}() {{ echo {rng.choice(WORDS)} $1; }}\n"
-                       for j in range(rng.randint(3, 40)))
-        _write(root, f"usr/lib/scripts/s{i // 100}/task{i:04d}.sh", f"#!/bin/sh\n{body}", 0o755)
-        counts["text"] += 1
-    for i in range(1100):
-        _write(root, f"usr/share/doc/pkg{i // 50:02d}/notes{i:04d}.txt", _text(rng, rng.randint(5, 120)))
-        counts["text"] += 1
-    for i in range(200):
-        _write(root, f"www/page{i:03d}.html", f"<html><body><p>{_text(rng, 20)}</p></body></html>\n")
-        counts["text"] += 1
-    nested = work / "nested"
-    _write(nested, "share/readme.txt", _text(rng, 30))
-    _write(nested, "share/extra.conf", "password_file=/etc/shadow\n")
-    subprocess.run(["tar", "-czf", str(root / "usr/share/assets.tar.gz"), "-C", str(nested), "share"],
-                   check=True)
-
-    programs = compile_programs(work)
-    dirs = ["usr/bin", "usr/sbin", "bin", "sbin", "usr/libexec", "usr/lib"]
-    for i in range(360):
-        source = programs[i % len(programs)]
-        suffix = ".so" if source.suffix == ".so" else ""
-        rel = f"{dirs[i % len(dirs)]}/{source.stem.split('-')[0]}{i:03d}{suffix}"
-        _write(root, rel, source.read_bytes() + f"\0bench-copy-{i}\0".encode(), 0o755)
-        counts["elf"] += 1
-    if BUSYBOX.is_file():
-        data = BUSYBOX.read_bytes()
-        for i, name in enumerate(("bin/busybox", "sbin/busybox-recovery", "usr/bin/busybox-extra")):
-            _write(root, name, data + f"\0copy-{i}\0".encode(), 0o755)
-            counts["elf"] += 1
-        (root / "bin/sh").symlink_to("busybox")
-
-    return counts
+def mksquashfs(root: Path, image: Path) -> int:
+    image.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            "mksquashfs",
+            str(root),
+            str(image),
+            "-noappend",
+            "-comp",
+            "gzip",
+            "-all-root",
+            "-no-progress",
+            "-quiet",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return image.stat().st_size
 
 
-def add_random(root: Path, total: int, seed: int, blobs: int = 12) -> int:
-    """Random blobs (calibration data, encrypted parts): they do not compress."""
-    rng = random.Random(seed + 1)
-    for i in range(blobs):
-        _write(root, f"usr/share/blobs/cal{i:02d}.bin", rng.randbytes(total // blobs + 1))
-    return blobs
+def fill_with_libraries(root: Path, image: Path, size_mb: int, start: int = 0) -> int:
+    """Copies of real programs and libraries (each with its own trailer) until the image has
+    size_mb MB; the number of copies."""
+    pool = [p for p in _files(LARGE_ROOTS, lambda p, s: s >= 512 << 10) if _is_elf(p)]
+    if not pool:
+        raise SystemExit("no ELF file of 512 KiB or more under /usr/lib, /usr/bin")
+    copies, made = start, mksquashfs(root, image)
+    while made < size_mb * MB:
+        missing = size_mb * MB - made
+        added = 0
+        while added < missing * 2.6:  # binaries compress to about 40%
+            source = pool[copies % len(pool)]
+            data = source.read_bytes() + f"\0bench-copy-{copies}\0".encode()
+            _write(root, f"usr/lib/bench/{copies // 100:03d}/{source.name}.{copies}", data, 0o755)
+            added += len(data)
+            copies += 1
+        made = mksquashfs(root, image)
+    return copies - start
 
 
-def filler(work: Path) -> bytes:
-    """The binary whose copies bring the image to its size: busybox, else the largest static
-    program built here (what makes most of a real firmware image: executables)."""
-    if BUSYBOX.is_file():
-        return BUSYBOX.read_bytes()
-    static = [p for p in work.iterdir() if p.name.endswith("-static")]
-    return max(static, key=lambda p: p.stat().st_size).read_bytes()
+def build_large(base: Path, size_mb: int) -> tuple[Path, str]:
+    root = base / "tree-large"
+    shutil.rmtree(root, ignore_errors=True)
+    _common(root)
+    image = base / "large.sqfs"
+    copies = fill_with_libraries(root, image, size_mb)
+    shutil.rmtree(root)
+    return image, f"{copies} copies of real programs and libraries of 512 KiB or more"
 
 
-def packed_size(data: bytes, comp: str) -> int:
-    """About what mksquashfs makes of data: 128 KiB blocks compressed one by one."""
-    block = 128 << 10
-    pack = zlib.compress if comp == "gzip" else lzma.compress
-    return sum(len(pack(data[i : i + block])) for i in range(0, len(data), block))
-
-
-def add_copies(root: Path, data: bytes, count: int, start: int) -> int:
-    for i in range(start, start + count):
-        rel = f"usr/libexec/pkg{i // 20:02d}/applet{i:03d}"
-        _write(root, rel, data + f"\0fill-copy-{i}\0".encode(), 0o755)  # distinct: no deduplication
-    return count
-
-
-def mksquashfs(root: Path, image: Path, comp: str) -> None:
-    subprocess.run(["mksquashfs", str(root), str(image), "-noappend", "-comp", comp, "-all-root",
-                    "-no-progress", "-quiet"], check=True, stdout=subprocess.DEVNULL)
+def build_small(base: Path, count: int, size_mb: int) -> tuple[Path, str]:
+    root = base / "tree-small"
+    shutil.rmtree(root, ignore_errors=True)
+    _common(root)
+    chosen = _files(SMALL_ROOTS, lambda p, s: s < 64 << 10 and not p.name.endswith(ARCHIVES))[:count]
+    elves = 0
+    for source in chosen:
+        target = root / "sys" / source.relative_to("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        elves += _is_elf(source)
+    image = base / "small.sqfs"
+    copies = fill_with_libraries(root, image, size_mb)
+    shutil.rmtree(root)
+    return image, (
+        f"{len(chosen)} files under 64 KiB ({elves} of them ELF) and {copies} copies of real "
+        "programs and libraries of 512 KiB or more"
+    )
 
 
 class TreeSampler(threading.Thread):
@@ -241,8 +194,8 @@ class TreeSampler(threading.Thread):
             self.peak = max(self.peak, self._tree_rss())
 
 
-def timed(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, int, int]:
-    """(wall seconds, exit code, largest RSS of one process in the tree, sampled tree peak)."""
+def timed(command: list[str], stdout=subprocess.DEVNULL) -> dict:
+    """Wall seconds, exit code, largest RSS of one process of the tree, sampled tree peak."""
     os.sync()  # the previous run's dirty pages are not this run's to write back
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
@@ -252,120 +205,135 @@ def timed(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, in
     elapsed = time.perf_counter() - started
     sampler.stop.set()
     sampler.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
+    code = os.waitstatus_to_exitcode(status)
+    if code:
         sys.stderr.write(proc.stderr.read().decode(errors="replace")[-3000:])
     proc.stderr.close()
-    return elapsed, proc.returncode, usage.ru_maxrss * 1024, sampler.peak
+    return {"seconds": elapsed, "code": code, "rss": usage.ru_maxrss * 1024, "tree": sampler.peak}
 
 
-def median(runs: list[tuple[float, int, int, int]]) -> tuple[float, int, int, int]:
-    """The run of median wall time, with the largest memory figures of all runs."""
-    ordered = sorted(runs)
-    middle = ordered[len(ordered) // 2]
-    return middle[0], middle[1], max(r[2] for r in runs), max(r[3] for r in runs)
+def run_shape(base: Path, image: Path, repeat: int) -> dict:
+    runs: dict[str, list[dict]] = {"plain": [], "out": [], "json": []}
+    for turn in range(repeat):  # alternated, so that all three see the same machine load
+        for stale in ("plain", "out", "work-out", "work-json"):
+            shutil.rmtree(base / stale, ignore_errors=True)
+        (base / "lines.jsonl").unlink(missing_ok=True)
+        runs["plain"].append(timed(["unsquashfs", "-no-progress", "-d", str(base / "plain"), str(image)]))
+        scan = [str(BIN / "workbench"), "firmware", "scan", str(image)]
+        runs["out"].append(timed([*scan, "--out", str(base / "out"), "--workdir", str(base / "work-out")]))
+        with open(base / "lines.jsonl", "wb") as handle:
+            runs["json"].append(timed([*scan, "--json", "--workdir", str(base / "work-json")], stdout=handle))
+        print(
+            f"  turn {turn + 1}: unsquashfs {runs['plain'][-1]['seconds']:.1f} s, scan --out "
+            f"{runs['out'][-1]['seconds']:.1f} s, scan --json {runs['json'][-1]['seconds']:.1f} s",
+            file=sys.stderr,
+        )
+    if any(r["code"] for rs in runs.values() for r in rs):
+        raise SystemExit("a command failed (see above)")
+    meta = json.loads((base / "out" / "meta.json").read_text())
+    with open(base / "lines.jsonl", "rb") as handle:
+        lines = sum(1 for _ in handle)
+    return {"runs": runs, "rows": {n: t["rows"] for n, t in meta["tables"].items()}, "lines": lines}
+
+
+def median(runs: list[dict]) -> dict:
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    return {
+        **ordered[len(ordered) // 2],
+        "rss": max(r["rss"] for r in runs),
+        "tree": max(r["tree"] for r in runs),
+    }
+
+
+def report(
+    shape: str, image: Path, what: str, built: float, result: dict, repeat: int
+) -> tuple[list[str], bool]:
+    plain, out, lines = (median(result["runs"][k]) for k in ("plain", "out", "json"))
+    rows = result["rows"]
+    ok = all(r["seconds"] <= 3 * plain["seconds"] and r["tree"] < 1 << 30 for r in (out, lines))
+    every = "; ".join(
+        k + " " + ", ".join(f"{r['seconds']:.1f}" for r in v) for k, v in result["runs"].items()
+    )
+    text = [
+        f"**{shape}**: squashfs (gzip), {image.stat().st_size / MB:.1f} MB; {what} (built in {built:.0f} s). "
+        f"The scan found {rows['files']} files, {rows['binaries']} binaries, "
+        f"{rows['components']} components, "
+        f"{rows['secrets']} secrets, {rows['layers']} layers, {rows['warnings']} warnings; --json wrote "
+        f"{result['lines']} lines.",
+        "",
+        f"Wall times (s), median of {repeat} alternated turns ({every}); memory: the largest of all turns.",
+        "",
+        "| command | wall time | vs unsquashfs | peak RSS, one process | peak RSS, process tree |",
+        "|---|---|---|---|---|",
+    ]
+    for label, run in (
+        ("`unsquashfs -d DIR IMAGE`", plain),
+        ("`workbench firmware scan IMAGE --out DIR`", out),
+        ("`workbench firmware scan IMAGE --json > FILE`", lines),
+    ):
+        ratio = run["seconds"] / plain["seconds"]
+        text.append(
+            f"| {label} | {run['seconds']:.1f} s | **{ratio:.1f}x** | {run['rss'] / MB:.0f} MB | "
+            f"{run['tree'] / MB:.0f} MB |"
+        )
+    return [*text, ""], ok
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--size-mb", type=int, default=64, help="smallest image size, in MB (default 64)")
-    parser.add_argument("--random-mb", type=int, default=8, help="random data in it, in MB (default 8)")
-    parser.add_argument("--comp", default="gzip", choices=("gzip", "xz"))
-    parser.add_argument("--seed", type=int, default=20261129)
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each side (median reported)")
+    parser.add_argument("--shapes", default="large,small", help="large, small or both (default)")
+    parser.add_argument("--size-mb", type=int, default=100, help="smallest image size, in MB (default 100)")
+    parser.add_argument("--small-files", type=int, default=55_000, help="small files of the small shape")
+    parser.add_argument("--repeat", type=int, default=1, help="alternated turns (the median is reported)")
     parser.add_argument("--keep", metavar="DIR", help="build and keep everything in DIR")
     parser.add_argument("--write", action="store_true", help=f"write the figures into {README.name}")
     args = parser.parse_args()
-    for tool in ("mksquashfs", "unsquashfs", "gcc"):
+    for tool in ("mksquashfs", "unsquashfs"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed (scripts/install-system-deps.sh installs it)")
-
-    with tempfile.TemporaryDirectory(prefix="bench-fw-") as tmp:
-        base = Path(args.keep) if args.keep else Path(tmp)
-        base.mkdir(parents=True, exist_ok=True)
-        for stale in ("tree", "work", "plain", "scan"):
-            shutil.rmtree(base / stale, ignore_errors=True)
-        (base / "work").mkdir()
-        started = time.perf_counter()
-        counts = build_tree(base / "tree", base / "work", args.seed)
-        image = base / f"bench-{args.comp}.sqfs"
-        image.unlink(missing_ok=True)
-        counts["random"] = add_random(base / "tree", args.random_mb * MB, args.seed)
-        fill, copies = filler(base / "work"), 0
-        mksquashfs(base / "tree", image, args.comp)
-        while image.stat().st_size < args.size_mb * MB:  # fill with executables up to the size
-            missing = args.size_mb * MB - image.stat().st_size
-            more = math.ceil(missing * 1.02 / packed_size(fill, args.comp))
-            copies += add_copies(base / "tree", fill, more, copies)
-            mksquashfs(base / "tree", image, args.comp)
-        counts["elf"] += copies
-        built = time.perf_counter() - started
-        shutil.rmtree(base / "tree")
-        size = image.stat().st_size
-        load = os.getloadavg()[0]
-
-        plains, scans, out = [], [], base / "scan.json"
-        for turn in range(args.repeat):  # alternated, so that both see the same machine load
-            shutil.rmtree(base / "plain", ignore_errors=True)
-            shutil.rmtree(base / "scan", ignore_errors=True)
-            plains.append(timed(["unsquashfs", "-no-progress", "-d", str(base / "plain"), str(image)]))
-            scans.append(timed([sys.executable, "-c", SCAN, str(image), str(base / "scan"), str(out),
-                                str(base / "sbom.json")]))
-            print(f"turn {turn + 1}: unsquashfs {plains[-1][0]:.1f} s, scan {scans[-1][0]:.1f} s",
-                  file=sys.stderr)
-        with open(base / "rescan.json", "wb") as handle:
-            rescan = timed([str(BIN / "workbench"), "firmware", "scan", str(image), "--json",
-                            "--workdir", str(base / "scan")], stdout=handle)
-        if any(run[1] for run in [*plains, *scans, rescan]):
-            raise SystemExit("a command failed (see above)")
-        plain, scan = median(plains), median(scans)
-        load_end = os.getloadavg()[0]
-        result = json.loads(out.read_text())
-        sbom_components = len(json.loads((base / "sbom.json").read_text()).get("components", []))
-    tables = {name: len(rows) for name, rows in result.items() if isinstance(rows, list)}
-    ratio = scan[0] / plain[0]
-    peak = max(scan[2], scan[3], rescan[2], rescan[3])
-    verdict = "met" if ratio <= 10 and peak < 1 << 30 else "NOT met"
+    shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
+    load = os.getloadavg()
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'}: "
         f"{os.cpu_count()} CPUs, {platform.machine()}, Linux {platform.release()}, Python "
-        f"{platform.python_version()}; load average {load:.1f} at start, {load_end:.1f} at the end "
-        "(the machine is shared: figures vary with it).",
+        f"{platform.python_version()}; load average {load[0]:.1f} at the start (the machine is shared).",
         "Command: `.venv/bin/python benchmarks/bench_firmware.py "
-        f"--size-mb {args.size_mb} --random-mb {args.random_mb} --comp {args.comp} --repeat {args.repeat}`",
+        f"--shapes {','.join(shapes)} --size-mb {args.size_mb} --small-files {args.small_files} "
+        f"--repeat {args.repeat}`",
         "",
-        f"Image: squashfs ({args.comp}), {size / MB:.1f} MB; {counts['text']} text/config/script files, "
-        f"{counts['elf']} ELF binaries, {counts['random']} random blobs ({args.random_mb} MB), "
-        "one nested .tar.gz "
-        f"(built in {built:.0f} s). Scan found {tables.get('files', 0)} files, "
-        f"{tables.get('binaries', 0)} binaries, {tables.get('accounts', 0)} accounts, "
-        f"{tables.get('components', 0)} components, {tables.get('layers', 0)} layers, "
-        f"{tables.get('warnings', 0)} warnings; the SBOM lists {sbom_components} components.",
-        "",
-        f"Wall times: median of {args.repeat} alternated runs "
-        f"(unsquashfs {', '.join(f'{r[0]:.1f}' for r in plains)} s; "
-        f"scan {', '.join(f'{r[0]:.1f}' for r in scans)} s); memory: the largest of all runs.",
-        "",
-        "| run | wall time | vs plain | peak RSS, one process | peak RSS, process tree |",
-        "|---|---|---|---|---|",
-        f"| `unsquashfs -d DIR IMAGE` | {plain[0]:.1f} s | 1.0x | {plain[2] / MB:.0f} MB | "
-        f"{plain[3] / MB:.0f} MB |",
-        f"| `scan_firmware` + JSON + SBOM, fresh workdir (extraction + every table) | {scan[0]:.1f} s | "
-        f"**{ratio:.1f}x** | {scan[2] / MB:.0f} MB | {scan[3] / MB:.0f} MB |",
-        f"| `workbench firmware scan IMAGE --json`, same workdir (extraction reused) | {rescan[0]:.1f} s | "
-        f"{rescan[0] / plain[0]:.1f}x | {rescan[2] / MB:.0f} MB | {rescan[3] / MB:.0f} MB |",
-        "",
-        f"Targets (scan within 10x of the plain extraction, peak memory under 1 GB): **{verdict}**.",
     ]
-    report = "\n".join(lines)
-    print(report)
+    met = True
+    with tempfile.TemporaryDirectory(prefix="bench-fw-", dir=args.keep) as tmp:
+        base = Path(tmp)
+        for shape in shapes:
+            started = time.perf_counter()
+            if shape == "large":
+                image, what = build_large(base, args.size_mb)
+            else:
+                image, what = build_small(base, args.small_files, args.size_mb)
+            built = time.perf_counter() - started
+            print(f"{shape}: {image.stat().st_size / MB:.1f} MB built in {built:.0f} s", file=sys.stderr)
+            result = run_shape(base, image, args.repeat)
+            text, ok = report(shape, image, what, built, result, args.repeat)
+            lines += text
+            met = met and ok
+            for stale in ("plain", "out", "work-out", "work-json", "lines.jsonl"):
+                path = base / stale
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    lines.append(
+        f"Load average at the end {os.getloadavg()[0]:.1f}. Targets (each scan within 3x of "
+        f"unsquashfs, peak under 1 GB): **{'met' if met else 'NOT met'}**."
+    )
+    text = "\n".join(lines)
+    print(text)
     if args.write:
-        text = README.read_text()
-        block = f"{BEGIN}\n{report}\n{END}"
-        pattern = re.escape(BEGIN) + ".*?" + re.escape(END)
-        README.write_text(re.sub(pattern, lambda _: block, text, flags=re.S))
+        readme = README.read_text()
+        block = f"{BEGIN}\n{text}\n{END}"
+        README.write_text(
+            re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, readme, flags=re.S)
+        )
     return 0
 
 
