@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
 from pathlib import Path
 
 import pyarrow as pa
@@ -41,11 +43,10 @@ def schemas(tmp_path: Path) -> dict[str, TableSchema]:
 
 def _write(final: Path, schemas, rows, **kwargs) -> ResultFolder:
     misfits = []
-    with ResultWriter(
-        final, schemas, engine="test", version="1", on_misfit=lambda m, r: misfits.append((m, r))
-    ) as w:
+    hook = lambda m, r: misfits.append((m, r))  # noqa: E731
+    with ResultWriter(final, schemas, engine="test", version="1", on_misfit=hook, **kwargs) as w:
         w.table("events", rows_per_group=3).add_many(rows)
-        folder = w.commit({"facts": {"a": 1}}, **kwargs)
+        folder = w.commit({"facts": {"a": 1}})
     folder.misfits = misfits  # type: ignore[attr-defined]
     return folder
 
@@ -84,9 +85,9 @@ def test_an_error_while_writing_leaves_nothing(tmp_path, schemas) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_commit_without_replace_keeps_a_complete_result_already_there(tmp_path, schemas) -> None:
+def test_a_cache_keeps_a_complete_result_already_there(tmp_path, schemas) -> None:
     first = _write(tmp_path / "r", schemas, [(1, "first", 1, [])])
-    kept = _write(tmp_path / "r", schemas, [(1, "second", 1, [])], replace=False)
+    kept = _write(tmp_path / "r", schemas, [(1, "second", 1, [])], cache=True)
     assert to_frame(kept.read("events"))["name"].tolist() == ["first"] and kept.path == first.path
     replaced = _write(tmp_path / "r", schemas, [(1, "third", 1, [])])
     assert to_frame(replaced.read("events"))["name"].tolist() == ["third"]
@@ -130,3 +131,33 @@ def test_a_sorted_spill_gives_every_row_back_in_key_order(tmp_path) -> None:
     assert keys == sorted(keys)  # rows without a key first, then in key order
     assert max(c.num_rows for c in chunks) <= 251  # one range at a time
     assert [c.column_names for c in spill.chunks(["value"])][0] == ["value"]
+
+
+def test_a_killed_writers_temporary_folder_is_removed_by_the_next(tmp_path, schemas) -> None:
+    pid = _dead_pid()
+    stale = tmp_path / f".r.tmp-{pid}-abcd"
+    (stale / ".scratch").mkdir(parents=True)
+    alive = tmp_path / f".r.tmp-{os.getpid()}-beef"  # a writer still running: left alone
+    alive.mkdir()
+    _write(tmp_path / "r", schemas, [(1, "a", 1, [])])
+    assert not stale.exists() and alive.exists()
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to a device", "huge"])
+def test_a_tampered_meta_json_is_not_read_without_end(tmp_path, schemas, kind) -> None:
+    _write(tmp_path / "r", schemas, [(1, "a", 1, [])])
+    meta = tmp_path / "r" / "meta.json"
+    meta.unlink()
+    if kind == "fifo":
+        os.mkfifo(meta)
+    elif kind == "link to a device":
+        meta.symlink_to("/dev/zero")
+    else:
+        meta.write_text('{"format": 1, "x": "' + "a" * (2 << 20) + '"}')
+    assert ResultFolder.open(tmp_path / "r", schemas, engine="test", version="1") is None

@@ -35,7 +35,9 @@ def capture_analysis(case: Case, artefact: Artefact) -> Any:
     found = CaptureAnalysis.open(folder)
     if found is not None:
         return found
-    return analyse_capture(artefact.path, device_ips=ips, device_macs=macs, out=folder, replace=False)
+    for stale in folder.parent.glob("capture-*.json"):  # the cache of versions before result folders
+        stale.unlink(missing_ok=True)
+    return analyse_capture(artefact.path, device_ips=ips, device_macs=macs, out=folder, cache=True)
 
 
 def firmware_scan(case: Case, artefact: Artefact) -> Any:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from typing import Any
 
 # Arrow from the C library's heap, set before pyarrow is imported: its default pool (mimalloc)
 # keeps what each row group of a large result freed, tens of MB a command; notebooks keep it.
@@ -60,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    before = _terminate_as_interrupt()
     try:
         return int(args.func(args) or 0)
     except WorkbenchError as exc:
@@ -74,3 +78,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):  # no second error when Python exits
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGTERM, before)
+
+
+def _terminate_as_interrupt() -> Any:
+    """SIGTERM (a batch system stopping the job, `kill`) unwinds like Ctrl-C: what is being
+    written is removed, a password being changed on a device is set back. The handler before."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    return signal.signal(signal.SIGTERM, interrupt)

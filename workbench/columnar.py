@@ -18,11 +18,13 @@ import contextlib
 import ctypes
 import errno
 import gc
+import glob
 import hashlib
 import json
 import os
 import secrets
 import shutil
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -38,6 +40,7 @@ from workbench.tables import CONVERSION_ERRORS, Misfit, TableSchema
 
 FORMAT = 1
 META = "meta.json"
+MAX_META = 1 << 20  # meta.json holds scalars and table facts: a larger one is not ours
 ROWS_PER_GROUP = 65_536
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 1  # the cache is rebuilt, not archived: speed over size
@@ -170,15 +173,20 @@ class ResultWriter:
         engine: str,
         version: str,
         on_misfit: MisfitHook | None = None,
+        cache: bool = False,
     ) -> None:
         self.final = Path(final)
+        self.cache = cache
         self.schemas = dict(schemas)
         self.engine, self.version = engine, version
         self.on_misfit = on_misfit
         self.tmp = self.final.parent / f".{self.final.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         self._writers: dict[str, TableWriter] = {}
+        if not cache:
+            refuse_to_replace(self.final)
         with self._disk_errors():
             self.final.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale(self.final)
             self.tmp.mkdir()
 
     def __enter__(self) -> ResultWriter:
@@ -206,16 +214,12 @@ class ResultWriter:
                 )
         return self._writers[name]
 
-    def commit(self, scalars: Mapping[str, Any], *, replace: bool = True) -> ResultFolder:
+    def commit(self, scalars: Mapping[str, Any]) -> ResultFolder:
         """Close every table (a declared table never written is written empty), write meta.json
-        and move the folder into place, replacing what is there; with replace=False a complete
-        result already there (another process finished first) is kept and ours discarded, so
-        a reader of that one never loses its files. The opened result."""
-        if not replace:
-            there = ResultFolder.open(self.final, self.schemas, engine=self.engine, version=self.version)
-            if there is not None:
-                self.abort()
-                return there
+        and move the folder into place, replacing an earlier result there (never a user's own
+        files: `refuse_to_replace`). For a cache, a complete result already there (another
+        process finished first) is kept and ours discarded, so a reader of that one never loses
+        its files, and anything else there is the cache's own to replace. The opened result."""
         with self._disk_errors():
             for name in self.schemas:
                 self.table(name)
@@ -234,6 +238,15 @@ class ResultWriter:
             text = json.dumps(meta, indent=1, sort_keys=True, default=str, allow_nan=False)
             (self.tmp / META).write_text(text + "\n", encoding="utf-8")
             _fsync_tree(self.tmp)
+            if _rename_if_free(self.tmp, self.final):
+                return ResultFolder(self.final, meta, self.schemas)
+            if self.cache:  # another process was first: keep its result if it is whole
+                there = ResultFolder.open(self.final, self.schemas, engine=self.engine, version=self.version)
+                if there is not None:
+                    self.abort()
+                    return there
+            else:
+                refuse_to_replace(self.final)
             _replace_folder(self.tmp, self.final)
         return ResultFolder(self.final, meta, self.schemas)
 
@@ -285,9 +298,8 @@ class ResultFolder:
         missing, of another size or hash, a table of other columns) or was written by another
         engine or version: such a folder is never trusted, only rebuilt."""
         folder = Path(path)
-        try:
-            meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        meta = _read_meta(folder / META)
+        if meta is None:
             return None
         if not isinstance(meta, dict) or (meta.get("format"), meta.get("engine"), meta.get("version")) != (
             FORMAT,
@@ -373,6 +385,78 @@ def to_frame(table: pa.Table, *, objects: bool = False) -> pd.DataFrame:
         else:
             columns[name] = pd.Series(column.to_pylist(), dtype=object)
     return pd.DataFrame(columns, columns=table.column_names, copy=False)
+
+
+def _read_meta(path: Path) -> Any:
+    """meta.json's content, or None: a link, a FIFO, a device or a file past MAX_META is no
+    meta.json of ours (a tampered folder is not read without end)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        facts = os.fstat(fd)
+        if not stat.S_ISREG(facts.st_mode) or facts.st_size > MAX_META:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_META + 1)
+        return json.loads(data.decode("utf-8")) if len(data) <= MAX_META else None
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def refuse_to_replace(final: Path) -> None:
+    """A result is written only where nothing is, into an empty folder, or over an earlier result
+    folder: never over a user's file or folder (an --out given by mistake destroys nothing)."""
+    if not (final.exists() or final.is_symlink()):
+        return
+    if final.is_symlink() or not final.is_dir():
+        raise ResultWriteError("exists and is not a folder: a result is not written over it", path=str(final))
+    meta = _read_meta(final / META)
+    if isinstance(meta, dict) and meta.get("format") == FORMAT and meta.get("engine"):
+        return
+    if any(final.iterdir()):
+        raise ResultWriteError(
+            "exists and is not a result folder (no meta.json of ours): choose an empty or new folder",
+            path=str(final),
+        )
+
+
+def remove_stale(final: Path) -> None:
+    """Temporary and set-aside folders of `final` left by a process that no longer runs (killed
+    mid-write): removed before a new result is written beside them."""
+    for stale in final.parent.glob(f".{glob.escape(final.name)}.*-*-*"):
+        kind, _, rest = stale.name[len(final.name) + 2 :].partition("-")
+        pid = rest.partition("-")[0]
+        if kind not in ("tmp", "old") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _rename_if_free(tmp: Path, final: Path) -> bool:
+    """Rename `tmp` to `final` if nothing is there (atomic: fails if another process was first)."""
+    if final.exists() or final.is_symlink():
+        return False
+    try:
+        os.rename(tmp, final)  # onto nothing; onto a folder another process just made: ENOTEMPTY
+    except OSError as exc:
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+            return False
+        raise
+    return True
 
 
 def _file_facts(path: Path) -> dict[str, Any]:

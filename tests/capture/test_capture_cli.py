@@ -78,3 +78,18 @@ def test_usage_errors_and_a_rerun_replacing_the_folder(tmp_path):
     assert again.returncode == 0
     assert CaptureAnalysis.open(out) is not None
     assert not list(tmp_path.glob(".result.*"))  # no temporary or old folder left beside it
+
+
+def test_out_never_writes_over_a_users_files(tmp_path):
+    """An --out given by mistake (the case folder, a document) destroys nothing."""
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "evidence.pcap").write_bytes(SAMPLE.read_bytes())
+    done = workbench("capture", "analyse", str(folder / "evidence.pcap"), "--out", str(folder))
+    assert done.returncode == 2 and "not a result folder" in done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["evidence.pcap"]
+    note = tmp_path / "notes.txt"
+    note.write_text("mine")
+    done = workbench("capture", "analyse", str(SAMPLE), "--out", str(note))
+    assert done.returncode == 2 and "not a folder" in done.stderr and note.read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case", "notes.txt"]  # nothing left beside

@@ -28,13 +28,15 @@ def analyse_capture(
     reveal_secrets: bool = False,
     limits: Limits | None = None,
     out: str | os.PathLike[str] | None = None,
-    replace: bool = True,
+    cache: bool = False,
 ) -> CaptureAnalysis:
     """Analyse a pcap/pcapng capture (optionally .gz) in one streaming pass.
 
     With `out`, the tables are written to that result folder and read from it as they are asked
-    for (a result already there is replaced; with replace=False a complete one is kept and used,
-    as a shared cache wants); without, they are read into memory from a temporary folder.
+    for (an earlier result there is replaced; a folder that is not a result is never touched:
+    ResultWriteError); with cache=True `out` is a cache's own folder, where a complete result
+    another process wrote meanwhile is kept. Without `out`, the tables are read into memory
+    from a temporary folder.
     Raises EvidenceError only when the file is missing or not a capture at all; damage inside a
     capture gives a partial result and rows in the `warnings` table; ResultWriteError when the
     result cannot be written (a full disk), leaving nothing behind.
@@ -44,7 +46,7 @@ def analyse_capture(
         raise EvidenceError("capture file not found", path=str(path))
     args = (list(device_ips), list(device_macs), reveal_secrets, limits or Limits())
     if out is not None:
-        return CaptureAnalysis.from_folder(write_result(path, Path(out), *args, replace=replace))
+        return CaptureAnalysis.from_folder(write_result(path, Path(out), *args, cache=cache))
     with tempfile.TemporaryDirectory(prefix="workbench-capture-") as tmp:
         return CaptureAnalysis.from_folder(write_result(path, Path(tmp) / "result", *args), eager=True)
 
@@ -57,22 +59,24 @@ def write_result(
     reveal: bool,
     limits: Limits,
     *,
-    replace: bool = True,
+    cache: bool = False,
 ) -> ResultFolder:
     """The analysis of `path` as a result folder at `out`."""
     with system_memory():
-        return _write_result(path, out, ips, macs, reveal, limits, replace)
+        return _write_result(path, out, ips, macs, reveal, limits, cache)
 
 
 def _write_result(
-    path: Path, out: Path, ips: list[str], macs: list[str], reveal: bool, limits: Limits, replace: bool
+    path: Path, out: Path, ips: list[str], macs: list[str], reveal: bool, limits: Limits, cache: bool
 ) -> ResultFolder:
     warnings = WarningLog()
 
     def misfit(found: Misfit, row: dict[str, Any]) -> None:
         warnings.add("schema", found.message, _packet_of(row))
 
-    with ResultWriter(out, TABLES, engine=RESULT_ENGINE, version=RESULT_VERSION, on_misfit=misfit) as result:
+    with ResultWriter(
+        out, TABLES, engine=RESULT_ENGINE, version=RESULT_VERSION, on_misfit=misfit, cache=cache
+    ) as result:
         sink = Sink(warnings, limits, result, reveal)
         engine = Engine(sink)
         info: dict[str, Any] = {"file_format": None, "link_types": []}
@@ -98,7 +102,7 @@ def _write_result(
             "flows": engine.flows,
             "secrets_revealed": reveal,
         }
-        return result.commit({"device": device, "summary": summary}, replace=replace)
+        return result.commit({"device": device, "summary": summary})
 
 
 def _packet_of(row: dict[str, Any]) -> int | None:
