@@ -1,7 +1,9 @@
 """Analyse each artefact once per case, cached by its SHA-256 under the case's cache/ folder.
 
-The cache is derived data, never evidence: deleting it only costs time. Every notebook and
-every check of a batch reads the same cached result instead of re-reading a capture or
+The cache is derived data, never evidence: deleting it only costs time. Each analysis is a
+result folder (`workbench.columnar`: Parquet tables and meta.json), opened only when whole and of
+this engine version, else rebuilt. Every notebook and every check of a batch reads the same
+cached result, each only the tables and columns it needs, instead of re-reading a capture or
 re-extracting an image.
 """
 
@@ -12,12 +14,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.fsutil import atomic_write_json
-
 if TYPE_CHECKING:
     from workbench.case import Artefact, Case
-
-ENGINE_VERSION = "4"  # bump when an engine's output changes shape
 
 
 def _key(*parts: Any) -> str:
@@ -41,17 +39,20 @@ def capture_analysis(case: Case, artefact: Artefact) -> Any:
 
 
 def firmware_scan(case: Case, artefact: Artefact) -> Any:
+    """The image's scan: its result folder in the cache, built when missing, damaged or of another
+    engine version. The case folder may have moved since: the scan finds its files under workdir."""
     from workbench.firmware import FirmwareScan, scan_firmware
 
     feeds = [a for a in case.artefacts(kind="vuln-feed")]
-    feed_key = [a.sha256 for a in feeds]
-    cache = case.cache_dir / artefact.sha256 / f"firmware-{_key(ENGINE_VERSION, feed_key)}.json"
+    folder = case.cache_dir / artefact.sha256 / f"firmware-{_key([a.sha256 for a in feeds])}"
     workdir = case.cache_dir / artefact.sha256 / "extract"
-    if cache.exists():  # the case folder may have moved since: the scan finds its files under workdir
-        return FirmwareScan.from_json(json.loads(cache.read_text()), workdir=workdir)
-    scan = scan_firmware(artefact.path, workdir=workdir, vuln_feed=[Path(a.path) for a in feeds] or None)
-    atomic_write_json(cache, scan.to_json())
-    return scan
+    found = FirmwareScan.open(folder, workdir=workdir)
+    if found is not None:
+        return found
+    for stale in folder.parent.glob("firmware-*.json"):  # the cache of versions before result folders
+        stale.unlink(missing_ok=True)
+    feed_paths = [Path(a.path) for a in feeds] or None
+    return scan_firmware(artefact.path, workdir=workdir, vuln_feed=feed_paths, out=folder, cache=True)
 
 
 def prepare(case: Case) -> None:

@@ -143,7 +143,7 @@ def test_a_damaged_or_other_version_folder_is_not_opened_and_a_scan_rebuilds_it(
     assert FirmwareScan.open(copy) is not None
     _damage(copy, how)
     assert FirmwareScan.open(copy) is None
-    rebuilt = scan_firmware(image, workdir=base / "case" / "work", out=copy)
+    rebuilt = scan_firmware(image, workdir=base / "case" / "work", out=copy, cache=True)
     again = FirmwareScan.open(copy)
     assert again is not None and rebuilt.image["sha256"] == again.image["sha256"]
     for name in TABLES:

@@ -4,6 +4,7 @@ explicit request (reveal_secrets / --reveal-secrets). Real crypt hashes in a rea
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -13,8 +14,12 @@ from rootfs_builder import mksquashfs, write
 from workbench import analysis
 from workbench.case import Case, CaseInfo
 from workbench.cli import main as cli
+from workbench.columnar import ResultFolder
 from workbench.firmware import scan_firmware
 from workbench.firmware.crypthash import mask_password
+from workbench.firmware.result import RESULT_VERSION
+from workbench.firmware.schema import TABLES
+from workbench.rowsout import write_jsonl
 
 # users -> passwords from the bundled default list, each under a different scheme
 CRACKED = {"root": "vizxv", "support": "juantech", "guest": "xmhdipc"}
@@ -91,9 +96,12 @@ def test_the_case_analysis_cache_keeps_them_masked(image, tmp_path):
     case = Case.create(tmp_path / "case", info)
     artefact = case.add_artefact(image, "firmware")
     first = analysis.firmware_scan(case, artefact)
-    cached = list((case.cache_dir / artefact.sha256).glob("firmware-*.json"))
-    assert len(cached) == 1
-    assert leaks(cached[0].read_text()) == []
+    (cached,) = (case.cache_dir / artefact.sha256).glob("firmware-*")
+    folder = ResultFolder.open(cached, TABLES, engine="firmware", version=RESULT_VERSION)
+    assert folder is not None
+    rows = io.StringIO()
+    assert write_jsonl(folder, TABLES, rows) > 0  # every cell of every table, decompressed
+    assert leaks(rows.getvalue()) == [] and leaks((cached / "meta.json").read_text()) == []
     again = analysis.firmware_scan(case, artefact)  # read back from the cache
     assert list(again.accounts["password_hint"]) == list(first.accounts["password_hint"])
     assert {h for h in again.accounts["password_hint"] if h} == {"vi***", "ju***", "xm***"}

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from workbench.columnar import DISK_FULL, ResultWriteError, ResultWriter
+from workbench.columnar import ResultWriter
 from workbench.errors import EvidenceError
 from workbench.firmware import entropy, filework
 from workbench.firmware.accounts import (
@@ -124,10 +124,13 @@ def scan_firmware(
     reveal_secrets: bool = False,
     password_budget: float = 2.0,  # CPU seconds per hash and thread
     out: str | os.PathLike[str] | None = None,
+    cache: bool = False,
 ) -> FirmwareScan:
     """Extract (once, cached under workdir) and analyse a firmware image; every table is written
     to the result folder `out` as it is produced (without `out`: to a new folder under
-    `<workdir>/scans/`, kept for the scan's tables to be read from).
+    `<workdir>/scans/`, kept for the scan's tables to be read from). An earlier result at `out`
+    is replaced, never a user's own files (ResultWriteError); cache=True: `out` is a cache's own
+    folder, where a complete result another process wrote meanwhile is kept.
 
     vuln_feed: an OSV feed (folder, .json or .zip) or a list of them. limits: an
     ExtractionLimits or a dict of its fields. Raises EvidenceError only when nothing at all
@@ -158,11 +161,10 @@ def scan_firmware(
         misfits.append({"kind": "schema", "path": None, "message": misfit.message})
 
     files = list(walk(extraction, mounts))
-    with (
-        _file_pool(len(files), early) as pool,
-        ResultWriter(target, TABLES, engine=ENGINE, version=RESULT_VERSION, on_misfit=on_misfit) as result,
-        _disk_full_is_a_write_error(target),
-    ):
+    writer = ResultWriter(
+        target, TABLES, engine=ENGINE, version=RESULT_VERSION, on_misfit=on_misfit, cache=cache
+    )
+    with _file_pool(len(files), early) as pool, writer as result:
         accounts = _write_tables(
             result, extraction, mounts, files, pool, feeds, bounds, reveal_secrets, password_budget, misfits
         )
@@ -181,21 +183,6 @@ def scan_firmware(
         hashes = [a.hash_record() for a in accounts if a.scheme != "empty"]
         folder = result.commit({"image": image, "password_hashes": hashes})
     return FirmwareScan(tables=FolderTables(folder), image=image, password_hashes=hashes, folder=folder)
-
-
-@contextlib.contextmanager
-def _disk_full_is_a_write_error(target: Path) -> Iterator[None]:
-    """A table writer's row group that meets a full disk raises a plain OSError (only the result
-    writer's own steps are turned into ResultWriteError): the same clear error for it; the
-    result writer, left by that error, removes everything written."""
-    try:
-        yield
-    except OSError as exc:
-        if exc.errno not in DISK_FULL:
-            raise
-        raise ResultWriteError(
-            "cannot write the result (the disk is full); nothing was kept", path=str(target)
-        ) from exc
 
 
 @contextlib.contextmanager
