@@ -41,6 +41,8 @@ VLAN_TYPES = (0x8100, 0x88A8, 0x9100)
 IPV6_EXT = (0, 43, 60, 135, 139, 140, 253, 254)
 RAW_LINKS = (101, 12, 14, 228, 229)
 MIN_SWEEP = 8192  # live flows below which ended ones are not looked for
+MAX_ORIENTED = 65_536  # flows written out whose orientation is remembered (then forgotten)
+WRITTEN = 8  # a flow's `fins` bit: written out already
 MAX_SYNACKS = 100_000  # (server, port) pairs seen answering a SYN: a content limit of open_ports
 LINK_NAMES = {
     0: "null",
@@ -67,7 +69,8 @@ class Engine(Datagrams):
         self.tcp_flows: dict[bytes, Flow] = {}
         self.udp_flows: dict[bytes, Flow] = {}
         self.other_flows: dict[tuple[int, bytes], Flow] = {}
-        self.live: list[Flow] = []  # flows not yet written out, in order of their first packet
+        self.live: list[Flow] = []  # flows in memory (some written out since: fins & WRITTEN)
+        self.oriented: dict[bytes, None] = {}  # client-side keys of flows written out, oldest first
         self.flows = 0  # flows numbered so far
         self.sweep_at = min(MIN_SWEEP, self.limits.live_flows)  # live flows at the next sweep
         self.synacks: dict[tuple[bytes, int], list[Any]] = {}
@@ -89,7 +92,10 @@ class Engine(Datagrams):
         self.other_flows.clear()
         live, self.live = self.live, []
         while live:  # each flow freed once written (the spill sorts them back)
-            self.sink.flow_row(live.pop())
+            flow = live.pop()
+            if not flow.fins & WRITTEN:
+                self.sink.flow_row(flow)
+        self.oriented.clear()
         for row in self.tftp_pending.values():  # read requests whose data never came
             self.sink.download_row(row)
         self.tftp_pending.clear()
@@ -315,7 +321,7 @@ class Engine(Datagrams):
                     # --- flow accounting ----------------------------------------------------------
                     if proto == 6:
                         flow = tcp_flows.get(key)
-                        if flow is None:
+                        if flow is None or (flow.fins and self._reopens(flow, flags, ts)):
                             flow = self._new_flow(
                                 6,
                                 key,
@@ -412,8 +418,16 @@ class Engine(Datagrams):
         size = 4 if len(key) == 12 else 16
         sport = (key[2 * size] << 8) | key[2 * size + 1]
         dport = (key[2 * size + 2] << 8) | key[2 * size + 3]
+        back = (
+            key[size : 2 * size]
+            + key[:size]
+            + key[2 * size + 2 : 2 * size + 4]
+            + key[2 * size : 2 * size + 2]
+        )
         if proto == 6 and flags & 2:
             server_first = flags & 0x12 == 0x12  # a SYN/ACK comes from the server
+        elif key in self.oriented or back in self.oriented:  # a flow written out before, resumed
+            server_first = back in self.oriented
         else:  # no handshake seen: the well-known port is the server's (not a group address's)
             known = TCP_PORTS if proto == 6 else UDP_PORTS
             server_first = (
@@ -421,12 +435,6 @@ class Engine(Datagrams):
                 and not (dport < 1024 or dport in known)
                 and not (proto == 17 and (key[size] >= 224 if size == 4 else key[size] == 0xFF))
             )
-        back = (
-            key[size : 2 * size]
-            + key[:size]
-            + key[2 * size + 2 : 2 * size + 4]
-            + key[2 * size : 2 * size + 2]
-        )
         if server_first:
             flow = Flow(proto, back, ts, number, dport, sport)
             flow.smac = mac
@@ -462,42 +470,61 @@ class Engine(Datagrams):
         if len(self.live) > self.sweep_at:
             self._write_out(ts, number)
 
+    def _reopens(self, flow: Flow, flags: int, ts: float) -> bool:
+        """A packet of an ended TCP connection starts a new one (and the old one is written out)
+        when it is a new SYN (the port pair reused) or comes more than close_linger after the
+        end: decided by the packets alone, so no row depends on when memory was swept."""
+        ended = flow.fins & 4 or flow.fins & 3 == 3
+        if not ended or not (flags & 0x12 == 0x02 or ts - flow.last_ts > self.limits.close_linger):
+            return False
+        self._forget(flow)
+        return True
+
     def _write_out(self, now: float, number: int) -> None:
-        """Write out the TCP flows that ended (and lingered); if more than `live_flows` are still
-        in memory, the least recently active too (a later packet of one starts a new row). The
-        next sweep comes when the flows in memory have doubled: a cost of O(1) a flow."""
+        """Free memory: write out the TCP flows that ended more than close_linger ago (what their
+        next packet would do anyway); if more than `live_flows` are still in memory, the least
+        recently active too (said: a later packet of one starts a new row). The next sweep comes
+        when the flows in memory have doubled: a cost of O(1) a flow."""
         live_flows = self.limits.live_flows
         linger = now - self.limits.close_linger
-        ended = [f for f in self.live if (f.fins & 4 or f.fins == 3) and f.last_ts < linger]
-        gone = {id(f) for f in ended}
-        excess = len(self.live) - len(ended) - int(live_flows * 0.6)
-        if len(self.live) - len(ended) > live_flows and excess > 0:
-            rest = sorted((f for f in self.live if id(f) not in gone), key=attrgetter("last_ts"))
-            early = rest[:excess]
-            gone.update(id(f) for f in early)
+        live = [f for f in self.live if not f.fins & WRITTEN]
+        ended = [f for f in live if (f.fins & 4 or f.fins & 3 == 3) and f.last_ts < linger]
+        for flow in ended:
+            self._forget(flow)
+        live = [f for f in live if not f.fins & WRITTEN]
+        excess = len(live) - int(live_flows * 0.6)
+        if len(live) > live_flows and excess > 0:
+            early = sorted(live, key=attrgetter("last_ts"))[:excess]
             self.warnings.add(
                 "flow-written-early",
                 f"more than {self.limits.live_flows} flows active at once: the least recently active "
-                "were written out while still open (a later packet of one starts a new row)",
+                "were written out before they ended (or lingered): a later packet of one starts a new row",
                 number,
                 len(early),
             )
-            ended += early
-        for flow in ended:
-            self._forget(flow)
-        self.live = [f for f in self.live if id(f) not in gone]
+            for flow in early:
+                self._forget(flow)
+            live = [f for f in live if not f.fins & WRITTEN]
+        self.live = live
         self.sweep_at = min(live_flows, max(MIN_SWEEP, 2 * len(self.live)))
 
     def _forget(self, flow: Flow) -> None:
+        """Write the flow out and drop it from the index; its orientation is remembered, so a
+        later packet of it is a new row oriented as it was, not by a guess from the ports."""
         if flow.stream is not None:
             self._finish(flow)
         if flow.proto == 6 or flow.proto == 17:
             table = self.tcp_flows if flow.proto == 6 else self.udp_flows
             table.pop(flow.ckey, None)
             table.pop(reverse_key(flow.ckey, True), None)
+            oriented = self.oriented
+            oriented[flow.ckey] = None
+            if len(oriented) > MAX_ORIENTED:
+                del oriented[next(iter(oriented))]
         else:
             self.other_flows.pop((flow.proto, flow.ckey), None)
             self.other_flows.pop((flow.proto, reverse_key(flow.ckey, False)), None)
+        flow.fins |= WRITTEN
         self.sink.flow_row(flow)
 
     def _synack(self, flow: Flow, number: int) -> None:
@@ -584,7 +611,7 @@ class Engine(Datagrams):
 
     def _tcp_close(self, flow: Flow, flags: int, c2s: bool) -> None:
         flow.fins |= 4 if flags & 4 else 1 if c2s else 2
-        if flow.stream is not None and (flow.fins & 4 or flow.fins == 3):
+        if flow.stream is not None and (flow.fins & 4 or flow.fins & 3 == 3):
             self._finish(flow)
 
     def _finish(self, flow: Flow) -> None:

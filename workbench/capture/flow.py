@@ -38,7 +38,7 @@ class Flow:
     """`ckey` is the client-to-server key: client address, server address (then ports for TCP/UDP).
 
     `id` is its number (flow_id): flows are numbered from 1 in order of their first packet.
-    `fins`: bit 1 the client's FIN, bit 2 the server's, bit 4 a RST.
+    `fins`: bit 1 the client's FIN, bit 2 the server's, bit 4 a RST, bit 8 written out (engine).
     """
 
     __slots__ = (
