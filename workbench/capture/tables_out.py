@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -21,7 +22,7 @@ from workbench.capture.schema import TABLES
 from workbench.capture.sink import Sink
 from workbench.columnar import ResultWriter
 
-MACS_PER_HOST = 16  # MAC addresses remembered per local client while inferring the device
+MACS_SHOWN = 4  # MAC addresses of the inferred device given (the smallest)
 MAX_PORT_CLIENTS = 20
 
 
@@ -61,7 +62,8 @@ def infer_device(sink: Sink, ips: list[str], macs: list[str]) -> dict[str, Any]:
         return {"ips": sorted(found), "macs": sorted(wanted), "inferred": False, "reason": reason}
     packets: Counter[str] = Counter()
     remote_flows: Counter[str] = Counter()
-    client_macs: dict[str, set[str]] = {}
+    first_seen: dict[str, int] = {}  # order of first appearance: the tie-break, as before
+    client_macs: dict[str, list[str]] = {}
     columns = ["client_ip", "server_ip", "packets_c2s", "packets_s2c", "remote_is_local", "client_local"]
     for chunk in sink.flows.chunks([*columns, "client_mac"]):
         frame = chunk.to_pandas()
@@ -71,11 +73,18 @@ def infer_device(sink: Sink, ips: list[str], macs: list[str]) -> dict[str, Any]:
         packets.update(count[server_local].groupby(frame["server_ip"][server_local]).sum().to_dict())
         remote = client_local & ~server_local
         remote_flows.update(frame["client_ip"][remote].value_counts().to_dict())
+        # each flow's client then its server, as the flows come
+        both = pd.concat([frame["client_ip"].where(client_local), frame["server_ip"].where(server_local)])
+        order = both.sort_index(kind="stable").dropna()
+        for ip in pd.unique(order):
+            first_seen.setdefault(ip, len(first_seen))
         seen = frame.loc[client_local & frame["client_mac"].notna(), ["client_ip", "client_mac"]]
         for client, mac in seen.drop_duplicates().itertuples(index=False):
-            held = client_macs.setdefault(client, set())
-            if len(held) < MACS_PER_HOST:
-                held.add(mac)
+            held = client_macs.setdefault(client, [])
+            if mac not in held:
+                held.append(mac)
+                held.sort()
+                del held[MACS_SHOWN:]  # the smallest, as sorting them all would give
     candidates = [ip for ip in packets if is_local(ip) and not is_group(ip) and ip not in ("0.0.0.0", "::")]
     if not candidates:
         return {
@@ -84,12 +93,12 @@ def infer_device(sink: Sink, ips: list[str], macs: list[str]) -> dict[str, Any]:
             "inferred": True,
             "reason": "no device given and no local host in the capture",
         }
-    best = max(candidates, key=lambda ip: (remote_flows.get(ip, 0), packets[ip]))
+    best = max(candidates, key=lambda ip: (remote_flows.get(ip, 0), packets[ip], -first_seen[ip]))
     reason = (
         f"inferred: the local host with the most flows to remote addresses ({remote_flows.get(best, 0)}) "
         f"and packets ({packets[best]}); give the device's IP or MAC to be sure"
     )
-    macs_seen = sorted(client_macs.get(best, ()))[:4]
+    macs_seen = client_macs.get(best, [])
     return {"ips": [best], "macs": macs_seen, "inferred": True, "reason": reason}
 
 
