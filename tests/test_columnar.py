@@ -129,7 +129,7 @@ def test_a_sorted_spill_gives_every_row_back_in_key_order(tmp_path) -> None:
     assert sorted(merged, key=lambda r: (r[0] or 0, r[1])) == sorted(rows, key=lambda r: (r[0] or 0, r[1]))
     keys = [k or 0 for k, _ in merged]
     assert keys == sorted(keys)  # rows without a key first, then in key order
-    assert max(c.num_rows for c in chunks) <= 251  # one range at a time
+    assert len(chunks) > 1 and max(c.num_rows for c in chunks) < len(rows)  # a range at a time
     assert [c.column_names for c in spill.chunks(["value"])][0] == ["value"]
 
 

@@ -3,12 +3,16 @@
 An engine finishes rows in another order than the one its table is kept in (a flow is written
 when it ends, but numbered by its first packet). `SortedSpill` buffers rows, writes each full
 buffer sorted as a run (an Arrow IPC file in a scratch folder), and `chunks()` merges the runs
-back in key order, a range of keys at a time: only the runs' keys (8 bytes a row) and one range
-of rows are in memory at once, whatever the number of rows.
+back in key order, a range of keys at a time. Runs are merged as they accumulate (`FAN_IN` runs
+of one level become one of the next), so the files open at once stay few; of each run only the
+first and last key of each batch of `ROWS_PER_BATCH` rows is held in memory, and a key shared by
+more rows than a chunk holds is given back batch by batch. Equal keys keep the order they were
+added in.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +25,8 @@ from workbench.columnar import MisfitHook, write_error
 from workbench.tables import CONVERSION_ERRORS, Misfit, TableSchema
 
 ROWS_PER_RUN = 65_536
-ROWS_PER_BATCH = 8_192  # a run is read back a batch at a time
+ROWS_PER_BATCH = 8_192  # a run is written, indexed and read back a batch at a time
+FAN_IN = 16  # runs of one level merged into one of the next
 
 
 class SortedSpill:
@@ -43,9 +48,9 @@ class SortedSpill:
         self.rows_per_run = rows_per_run
         self.declared = declared  # the table the rows are for: a value that does not fit is left empty
         self.on_misfit = on_misfit
-        self.rows = 0
         self._buffer: list[Sequence[Any]] = []
-        self._runs: list[_Run] = []
+        self._runs: list[_Run] = []  # oldest rows first
+        self._names = itertools.count()
 
     def add(self, row: Sequence[Any]) -> None:
         """One row, its values in the order of the schema's fields."""
@@ -58,7 +63,6 @@ class SortedSpill:
         if not self._buffer:
             return
         rows, self._buffer = self._buffer, []
-        self.rows += len(rows)
         columns = {
             name: list(values)
             for name, values in zip(self.schema.names, zip(*rows, strict=True), strict=True)
@@ -67,16 +71,13 @@ class SortedSpill:
         arrays = [self._array(field, columns) for field in self.schema]
         del columns
         table = pa.Table.from_arrays(arrays, schema=self.schema)
-        order = pc.fill_null(table.column(self.key), 0)  # a row without a key sorts first
-        table = table.take(pc.sort_indices(order, sort_keys=[("", "ascending")]))
-        path = self.folder / f"{self.name}-run-{len(self._runs)}.arrow"
-        try:
-            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
-                writer.write_table(table, max_chunksize=ROWS_PER_BATCH)
-        except OSError as exc:
-            raise write_error(exc, self.folder) from exc
-        keys = pc.fill_null(table.column(self.key), 0).to_numpy()
-        self._runs.append(_Run(path, np.asarray(keys, dtype=np.int64), table.num_rows))
+        self._runs.append(self._write([table.take(_order(table, self.key))], level=0))
+        while len(self._runs) >= FAN_IN and len({r.level for r in self._runs[-FAN_IN:]}) == 1:
+            merging, self._runs = self._runs[-FAN_IN:], self._runs[:-FAN_IN]
+            merged = self._write(self._merge(merging, None, self.rows_per_run), level=merging[0].level + 1)
+            for run in merging:
+                run.path.unlink(missing_ok=True)
+            self._runs.append(merged)
 
     def _array(self, field: pa.Field, columns: dict[str, list[Any]]) -> pa.Array:
         values = columns[field.name]
@@ -94,75 +95,124 @@ class SortedSpill:
         return pa.array(fitted, type=field.type)
 
     def chunks(self, columns: Iterable[str] | None = None, rows: int | None = None) -> Iterator[pa.Table]:
-        """Every row in key order (equal keys in the order they were added within a run), in
-        tables of about `rows` rows (default: a run's; more when many rows share a key), only
-        `columns` if named."""
+        """Every row in key order (a row without a key first), in tables of about `rows` rows
+        (default: a run's), only `columns` if named."""
         self.flush()
-        rows = rows or self.rows_per_run
-        if not self._runs:
-            return
         wanted = list(columns) if columns is not None else None
-        bounds = _bounds([run.keys for run in self._runs], rows)
-        readers = [run.open() for run in self._runs]
+        yield from self._merge(self._runs, wanted, rows or self.rows_per_run)
+
+    # --- runs -------------------------------------------------------------------------------------
+    def _write(self, tables: Iterable[pa.Table], level: int) -> _Run:
+        path = self.folder / f"{self.name}-run-{next(self._names)}.arrow"
+        firsts: list[int] = []
+        lasts: list[int] = []
+        rows = 0
         try:
-            for low, high in zip(bounds[:-1], bounds[1:], strict=True):
-                runs = zip(self._runs, readers, strict=True)
-                parts = [run.slice(reader, low, high) for run, reader in runs]
-                parts = [p for p in parts if p.num_rows]
-                if not parts:
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
+                for table in tables:
+                    for batch in table.to_batches(max_chunksize=ROWS_PER_BATCH):
+                        if not batch.num_rows:
+                            continue
+                        writer.write_batch(batch)
+                        keys = pc.fill_null(batch.column(self.key), 0)
+                        firsts.append(keys[0].as_py())
+                        lasts.append(keys[-1].as_py())
+                        rows += batch.num_rows
+        except OSError as exc:
+            raise write_error(exc, self.folder) from exc
+        return _Run(path, np.array(firsts, dtype=np.int64), np.array(lasts, dtype=np.int64), rows, level)
+
+    def _merge(self, runs: list[_Run], wanted: list[str] | None, rows: int) -> Iterator[pa.Table]:
+        """The rows of `runs` (oldest first) in key order, a key range at a time."""
+        if not runs:
+            return
+        readers = []
+        try:
+            for run in runs:
+                readers.append(run.open())
+            for low, high, single in _ranges(runs, rows):
+                opened = zip(runs, readers, strict=True)
+                parts = [run.rows_in(reader, self.key, low, high) for run, reader in opened]
+                if single:  # one key shared by many rows: batch by batch, in the order they came
+                    for part in itertools.chain.from_iterable(parts):
+                        table = pa.Table.from_batches([part])
+                        yield table.select(wanted) if wanted is not None else table
                     continue
-                merged = pa.concat_tables(parts)
-                if len(parts) > 1:
-                    order = pc.fill_null(merged.column(self.key), 0)
-                    merged = merged.take(pc.sort_indices(order, sort_keys=[("", "ascending")]))
+                tables = [pa.Table.from_batches(list(p), schema=self.schema) for p in parts]
+                tables = [t for t in tables if t.num_rows]
+                if not tables:
+                    continue
+                merged = pa.concat_tables(tables)
+                if len(tables) > 1:
+                    merged = merged.take(_order(merged, self.key))
                 yield merged.select(wanted) if wanted is not None else merged
+        except OSError as exc:  # too many files open, a scratch file gone: the result cannot be made
+            raise write_error(exc, self.folder) from exc
         finally:
-            for reader in readers:
-                reader[0].close()
-
-    def remove(self) -> None:
-        for run in self._runs:
-            run.path.unlink(missing_ok=True)
-        self._runs = []
-
-    @property
-    def count(self) -> int:
-        """Rows added so far."""
-        return self.rows + len(self._buffer)
+            for handle, _ in readers:
+                handle.close()
 
 
 class _Run:
-    def __init__(self, path: Path, keys: np.ndarray, rows: int) -> None:
-        self.path, self.keys, self.rows = path, keys, rows
+    """One sorted run file: the first and last key of each of its batches, its rows, its level."""
 
-    def open(self) -> tuple[pa.OSFile, pa.ipc.RecordBatchFileReader, np.ndarray]:
+    def __init__(self, path: Path, firsts: np.ndarray, lasts: np.ndarray, rows: int, level: int) -> None:
+        self.path, self.firsts, self.lasts, self.rows, self.level = path, firsts, lasts, rows, level
+
+    def open(self) -> tuple[pa.OSFile, pa.ipc.RecordBatchFileReader]:
         handle = pa.OSFile(str(self.path), "rb")
-        reader = pa.ipc.open_file(handle)
-        starts = np.arange(0, self.rows, ROWS_PER_BATCH, dtype=np.int64)  # the writer's max_chunksize
-        return handle, reader, starts
+        try:
+            return handle, pa.ipc.open_file(handle)
+        except BaseException:
+            handle.close()
+            raise
 
-    def slice(self, opened: tuple[Any, Any, np.ndarray], low: int | None, high: int | None) -> pa.Table:
-        """The run's rows whose key is in [low, high) (None: no bound)."""
-        _, reader, starts = opened
-        first = 0 if low is None else int(np.searchsorted(self.keys, low, side="left"))
-        last = self.rows if high is None else int(np.searchsorted(self.keys, high, side="left"))
-        if first >= last:
-            return pa.Table.from_batches([], schema=reader.schema)
-        batch_first = int(np.searchsorted(starts, first, side="right")) - 1
-        batch_last = int(np.searchsorted(starts, last - 1, side="right")) - 1
-        batches = [reader.get_batch(i) for i in range(batch_first, batch_last + 1)]
-        table = pa.Table.from_batches(batches, schema=reader.schema)
-        offset = int(starts[batch_first])
-        return table.slice(first - offset, last - first)
+    def rows_in(
+        self, opened: tuple[Any, Any], key: str, low: int | None, high: int | None
+    ) -> Iterator[pa.RecordBatch]:
+        """The run's rows whose key is in [low, high) (None: no bound), batch by batch."""
+        reader = opened[1]
+        first = 0 if low is None else int(np.searchsorted(self.lasts, low, side="left"))
+        last = len(self.firsts) if high is None else int(np.searchsorted(self.firsts, high, side="left"))
+        for index in range(first, last):
+            batch = reader.get_batch(index)
+            keys = pc.fill_null(batch.column(key), 0)
+            inside = None
+            if low is not None and self.firsts[index] < low:
+                inside = pc.greater_equal(keys, low)
+            if high is not None and self.lasts[index] >= high:
+                below = pc.less(keys, high)
+                inside = below if inside is None else pc.and_(inside, below)
+            if inside is not None:
+                batch = batch.filter(inside)
+            if batch.num_rows:
+                yield batch
 
 
-def _bounds(keys: list[np.ndarray], rows: int) -> list[int | None]:
-    """Key values that cut all the runs' rows into ranges of about `rows` rows: [None, k1, ..., None]."""
-    everything = np.sort(np.concatenate(keys))
-    cuts: list[int | None] = [None]
-    for index in range(rows, len(everything), rows):
-        value = int(everything[index])
-        if cuts[-1] is None or value > cuts[-1]:
-            cuts.append(value)
-    cuts.append(None)
-    return cuts
+def _order(table: pa.Table | pa.RecordBatch, key: str) -> pa.Array:
+    """The stable order of the rows by key, a row without a key first."""
+    return pc.sort_indices(pc.fill_null(table.column(key), 0), sort_keys=[("", "ascending")])
+
+
+def _ranges(runs: list[_Run], rows: int) -> Iterator[tuple[int | None, int | None, bool]]:
+    """Key ranges [low, high) of about `rows` rows over all the runs, from the first key of each
+    batch (the keys themselves are never all in memory). A key that starts several batches is a
+    range of its own, marked single: its rows are given back without merging."""
+    samples = np.sort(np.concatenate([run.firsts for run in runs]))
+    step = max(1, rows // ROWS_PER_BATCH)
+    values, counts = np.unique(samples, return_counts=True)
+    low: int | None = None
+    taken = 0
+    for value, count in zip(values.tolist(), counts.tolist(), strict=True):
+        if count > 1:  # at least a batch of rows with this one key
+            if low is None or low < value:
+                yield low, value, False
+            yield value, value + 1, True
+            low, taken = value + 1, 0
+            continue
+        taken += 1
+        if taken > step:
+            if low is None or low < value:
+                yield low, value, False
+            low, taken = value, 1
+    yield low, None, False

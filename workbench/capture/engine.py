@@ -70,7 +70,7 @@ class Engine(Datagrams):
         self.udp_flows: dict[bytes, Flow] = {}
         self.other_flows: dict[tuple[int, bytes], Flow] = {}
         self.live: list[Flow] = []  # flows in memory (some written out since: fins & WRITTEN)
-        self.oriented: dict[bytes, None] = {}  # client-side keys of flows written out, oldest first
+        self.oriented: OrderedDict[bytes, None] = OrderedDict()  # client keys of flows written out
         self.flows = 0  # flows numbered so far
         self.sweep_at = min(MIN_SWEEP, self.limits.live_flows)  # live flows at the next sweep
         self.synacks: dict[tuple[bytes, int], list[Any]] = {}
@@ -520,7 +520,7 @@ class Engine(Datagrams):
             oriented = self.oriented
             oriented[flow.ckey] = None
             if len(oriented) > MAX_ORIENTED:
-                del oriented[next(iter(oriented))]
+                oriented.popitem(last=False)  # O(1); a dict's first key after deletions is not
         else:
             self.other_flows.pop((flow.proto, flow.ckey), None)
             self.other_flows.pop((flow.proto, reverse_key(flow.ckey, False)), None)
