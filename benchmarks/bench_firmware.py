@@ -279,6 +279,22 @@ def report(
     return [*text, ""], ok
 
 
+def _image(shape: str, base: Path, args: argparse.Namespace) -> tuple[Path, str]:
+    """The image of `shape`: built in `base`, or reused from (else built into) --images DIR,
+    with its description beside it."""
+    where = Path(args.images) if args.images else base
+    image, described = where / f"{shape}.sqfs", where / f"{shape}.txt"
+    if args.images and image.exists() and described.exists():
+        return image, described.read_text()
+    where.mkdir(parents=True, exist_ok=True)
+    if shape == "large":
+        image, what = build_large(where, args.size_mb)
+    else:
+        image, what = build_small(where, args.small_files, args.size_mb)
+    described.write_text(what)
+    return image, what
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -288,6 +304,9 @@ def main() -> int:
     parser.add_argument("--small-files", type=int, default=55_000, help="small files of the small shape")
     parser.add_argument("--repeat", type=int, default=1, help="alternated turns (the median is reported)")
     parser.add_argument("--keep", metavar="DIR", help="build and keep everything in DIR")
+    parser.add_argument(
+        "--images", metavar="DIR", help="reuse DIR/large.sqfs, DIR/small.sqfs when there (else build and keep them)"
+    )
     parser.add_argument("--write", action="store_true", help=f"write the figures into {README.name}")
     args = parser.parse_args()
     for tool in ("mksquashfs", "unsquashfs"):
@@ -309,10 +328,7 @@ def main() -> int:
         base = Path(tmp)
         for shape in shapes:
             started = time.perf_counter()
-            if shape == "large":
-                image, what = build_large(base, args.size_mb)
-            else:
-                image, what = build_small(base, args.small_files, args.size_mb)
+            image, what = _image(shape, base, args)
             built = time.perf_counter() - started
             print(f"{shape}: {image.stat().st_size / MB:.1f} MB built in {built:.0f} s", file=sys.stderr)
             result = run_shape(base, image, args.repeat)

@@ -7,8 +7,6 @@ Imported only inside the extraction worker process.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 from pathlib import Path
@@ -28,28 +26,13 @@ from unblob.models import (
 from unblob.report import ExtractCommandFailedReport, ExtractionProblem, Report
 
 from workbench.firmware import metadata, safe_archive, uimage, unsquashfs
-
-META_DIR_ENV = "WORKBENCH_FW_META_DIR"
+from workbench.firmware.sidecar import sidecar_path, write_sidecar
 
 
 class LayerNote(Report):
     """A description of a layer (a uImage header, the extractor used) for the layers table."""
 
     note: str
-
-
-def sidecar_path(outdir: Path) -> Path:
-    """Where the metadata listing of the archive extracted into outdir is kept."""
-    digest = hashlib.sha1(str(outdir).encode(), usedforsecurity=False).hexdigest()
-    return Path(os.environ[META_DIR_ENV]) / f"{digest}.json"
-
-
-def write_sidecar(outdir: Path, entries: dict[str, metadata.Entry]) -> None:
-    if not entries or META_DIR_ENV not in os.environ:
-        return
-    path = sidecar_path(outdir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({k: v.to_dict() for k, v in entries.items()}))
 
 
 # --- uImage ---------------------------------------------------------------------------------

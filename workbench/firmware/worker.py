@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import stat
 import sys
 import traceback
 from pathlib import Path
 from typing import Any
 
-from workbench.firmware import magic
+from workbench.firmware import direct, magic
 from workbench.firmware.entropy import region_entropy
 from workbench.firmware.journal import Journal, new_layer
 from workbench.firmware.limits import ExtractionLimits
@@ -242,8 +243,51 @@ class Worker:
         self.journal.write("warning", kind=kind, layer=None, disk=rel, message=message)
 
     # --- recursion ----------------------------------------------------------------------
+    def unpack_directly(self, path: Path) -> list[dict] | None:
+        """The layer of a whole-file squashfs image, unpacked and journalled as `unpack` (unblob)
+        would, without unblob (`workbench.firmware.direct`); None when the file is not such an
+        image or unsquashfs failed: then it is unblob's to unpack, from a clean folder."""
+        if not direct.whole_squashfs(path) or shutil.which("unsquashfs") is None:
+            return None
+        from workbench.firmware import unsquashfs
+        from workbench.firmware.sidecar import sidecar_path, write_sidecar
+
+        top = self.root / "x" / str(self.next_id)
+        outdir = (top / f"{path.name}_extract").expanduser().resolve()
+        if top.exists():
+            return None
+        outdir.mkdir(parents=True)
+        meta = sidecar_path(outdir)
+        outcome = unsquashfs.extract(path, outdir, meta.with_suffix(".exclude"))
+        if not outcome.ok:
+            shutil.rmtree(top, ignore_errors=True)
+            meta.with_suffix(".exclude").unlink(missing_ok=True)
+            return None
+        write_sidecar(outdir, outcome.entries)
+        removed = direct.fix_tree(outdir)
+        if outdir.exists() and not any(outdir.iterdir()):  # unblob's delete_empty_extract_dir
+            outdir.rmdir()
+        layer = new_layer(self.next_id, None, None, 1, 0, path.stat().st_size, True)
+        self.next_id += 1
+        layer["format"] = direct.NAME
+        if outdir.exists():
+            layer["extracted"] = True
+            layer["dir"] = outdir.relative_to(self.root).as_posix()
+            if meta.exists():
+                layer["meta"] = meta.relative_to(self.root).as_posix()
+        layer["reason"] = "; ".join(outcome.notes)
+        for rep in removed:
+            self.warn_disk(
+                "symlink_escape",
+                rep.link,
+                "symbolic link pointing outside the extraction folder: recorded, not followed",
+            )
+        self.journal.write("layer", **layer)
+        return [layer]
+
     def run(self, image: Path) -> None:
-        pending = [(layer, image) for layer in self.unpack(image, None, None, 1, quiet_if_unknown=False)]
+        top = self.unpack_directly(image) or self.unpack(image, None, None, 1, quiet_if_unknown=False)
+        pending = [(layer, image) for layer in top]
         while pending:
             layer, _ = pending.pop(0)
             if not layer["extracted"]:

@@ -1,0 +1,163 @@
+"""A whole-file squashfs image is unpacked by the extraction worker without unblob
+(workbench.firmware.direct): the journal and the extracted tree are those of unblob's run over the
+same image (modes made readable, links inside kept and rewritten, links out or in a loop removed
+and reported, device nodes listed but not created); any other image still goes to unblob."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.rootfs_builder import link, mksquashfs, require, tar_gz, write
+from workbench.firmware import direct
+from workbench.firmware.journal import Journal
+from workbench.firmware.limits import ExtractionLimits
+from workbench.firmware.worker import Worker
+
+
+def _tree(root: Path) -> None:
+    write(root, "/bin/busybox", b"\x7fELF" + bytes(range(256)) * 8, 0o755)
+    write(root, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+    write(root, "/etc/shadow", "root:$1$salt$abc:0:0:::::\n", 0o000)
+    write(root, "/etc/private/key.pem", "-----BEGIN PRIVATE KEY-----\n", 0o400)
+    write(root, "/www/index.html", "<html></html>\n", 0o444)
+    (root / "etc" / "private").chmod(0o500)
+    link(root, "/bin/sh", "/bin/busybox")  # absolute, inside: rewritten relative
+    link(root, "/bin/ls", "busybox")  # relative, inside: kept
+    link(root, "/etc/escape", "../../../../../etc/hostname")  # out of the folder: removed
+    link(root, "/etc/missing", "/nowhere/at/all")  # absolute to nothing inside: rewritten
+    link(root, "/tmp/loop-a", "loop-b")  # a loop: removed
+    link(root, "/tmp/loop-b", "loop-a")
+    tar_gz(root, "/usr/share/bundle.tar.gz", {"inner/app.conf": "password=Hunter2!\n"})
+
+
+def _image(tmp_path: Path) -> Path:
+    root = tmp_path / "root"
+    _tree(root)
+    image = mksquashfs(root, tmp_path / "rootfs.sqfs")
+    subprocess.run(  # a device node and a FIFO, as an image holds them: listed, never created
+        [
+            require("mksquashfs"),
+            str(root),
+            str(image),
+            "-noappend",
+            "-all-root",
+            "-no-progress",
+            "-quiet",
+            "-mkfs-time",
+            "0",
+            "-all-time",
+            "0",
+            *("-p", "dev d 755 0 0", "-p", "dev/console c 600 0 0 5 1", "-p", "dev/initctl i 600 0 0 f"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return image
+
+
+def _worker(root: Path, monkeypatch) -> Worker:
+    root.mkdir()
+    monkeypatch.setenv("WORKBENCH_FW_META_DIR", str(root / "meta"))
+    return Worker(root, ExtractionLimits(), Journal(root / "journal.jsonl"))
+
+
+def _state(root: Path) -> dict:
+    """The journal (sidecar names aside: they hash the absolute folder), the sidecars' content, and
+    every extracted entry: kind, mode, link target, content digest."""
+    events = []
+    for line in (root / "journal.jsonl").read_text().splitlines():
+        event = json.loads(line)
+        event.pop("meta", None)
+        events.append(event)
+    sidecars = sorted((root / "meta").glob("*.json"))
+    tree = {}
+    top = root / "x"
+    for folder, dirs, names in os.walk(top):
+        for name in dirs + names:
+            path = Path(folder, name)
+            st = path.lstat()
+            entry = [stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode)]
+            if path.is_symlink():
+                entry.append(os.readlink(path))
+            elif stat.S_ISREG(st.st_mode):
+                entry.append(hashlib.sha256(path.read_bytes()).hexdigest())
+            tree[path.relative_to(top).as_posix()] = entry
+    return {"events": events, "sidecars": [json.loads(s.read_text()) for s in sidecars], "tree": tree}
+
+
+def test_a_whole_squashfs_is_unpacked_as_unblob_unpacks_it(tmp_path, monkeypatch):
+    image = _image(tmp_path)
+    assert direct.whole_squashfs(image)
+    fast = _worker(tmp_path / "direct", monkeypatch)
+    layers = fast.unpack_directly(image)
+    assert layers is not None and layers[0]["format"] == "squashfs_v4_le" and layers[0]["extracted"]
+    monkeypatch.setenv("WORKBENCH_FW_META_DIR", str(tmp_path / "unblob" / "meta"))
+    slow = _worker(tmp_path / "unblob", monkeypatch)
+    assert slow.unpack(image, None, None, 1, quiet_if_unknown=False) == [
+        {**layers[0], "meta": slow_meta} for slow_meta in [_meta_of(tmp_path / "unblob")]
+    ]
+    fast_state, slow_state = _state(tmp_path / "direct"), _state(tmp_path / "unblob")
+    assert fast_state == slow_state
+    tree = fast_state["tree"]
+    base = "0/rootfs.sqfs_extract"
+    assert tree[f"{base}/bin/sh"][2] == "busybox" and tree[f"{base}/bin/ls"][2] == "busybox"
+    assert f"{base}/etc/escape" not in tree and tree[f"{base}/etc/missing"][2] == "../nowhere/at/all"
+    assert sum(f"{base}/tmp/loop-{end}" in tree for end in "ab") == 1  # the first one met is removed
+    assert tree[f"{base}/etc/shadow"][1] == 0o644 and tree[f"{base}/etc/private"][1] == 0o775
+    assert f"{base}/dev/console" not in tree and f"{base}/dev/initctl" not in tree
+    assert {"dev/console", "dev/initctl"} <= set(fast_state["sidecars"][0])
+    removed = [e for e in fast_state["events"] if e.get("kind") == "symlink_escape"]
+    assert len(removed) >= 2, removed
+
+
+def _meta_of(root: Path) -> str:
+    (sidecar,) = (root / "meta").glob("*.json")
+    return sidecar.relative_to(root).as_posix()
+
+
+def test_the_whole_run_still_unpacks_nested_archives_and_other_images_go_to_unblob(tmp_path, monkeypatch):
+    image = _image(tmp_path)
+    worker = _worker(tmp_path / "run", monkeypatch)
+    worker.run(image)
+    layers = [json.loads(line) for line in (tmp_path / "run" / "journal.jsonl").read_text().splitlines()]
+    layers = [e for e in layers if e["event"] == "layer"]
+    assert [layer["format"] for layer in layers][:2] == ["squashfs_v4_le", "gzip"]
+    assert layers[1]["container"] == "usr/share/bundle.tar.gz"
+
+    trailing = tmp_path / "trailing.bin"  # a squashfs followed by other data: unblob's to split
+    trailing.write_bytes(image.read_bytes() + b"\xff" * 8192)
+    shifted = tmp_path / "shifted.bin"  # a squashfs after a header: unblob's to find
+    shifted.write_bytes(b"\0" * 4096 + image.read_bytes())
+    short = tmp_path / "short.bin"
+    short.write_bytes(image.read_bytes()[:64])
+    for other in (trailing, shifted, short, tmp_path / "root" / "etc" / "passwd"):
+        assert not direct.whole_squashfs(other), other
+    assert _worker(tmp_path / "other", monkeypatch).unpack_directly(trailing) is None
+    assert not (tmp_path / "other" / "x").exists()
+
+
+@pytest.mark.parametrize("pad", [0, 1024, 4096])
+def test_the_end_of_a_squashfs_is_unblobs_end(tmp_path, pad):
+    """mksquashfs pads to 4 KiB; without padding (-nopad) or with 1 KiB of it, the file still ends
+    where unblob's squashfs handler ends the chunk."""
+    root = tmp_path / "root"
+    write(root, "/etc/hostname", "device\n")
+    image = tmp_path / "fs.sqfs"
+    subprocess.run(
+        [require("mksquashfs"), str(root), str(image), "-noappend", "-nopad", "-quiet", "-no-progress"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    used = image.stat().st_size
+    data = image.read_bytes() + b"\0" * ((-used % pad) if pad else 0)
+    image.write_bytes(data)
+    assert direct.whole_squashfs(image)
+    image.write_bytes(data + b"\0" * 3)  # more than any padding: a chunk and then something else
+    assert not direct.whole_squashfs(image)

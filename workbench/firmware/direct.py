@@ -1,0 +1,107 @@
+"""A whole-file squashfs image, the usual root filesystem image, unpacked by the extraction worker
+without unblob: unblob's import (about 1 s, lief among it), its hashes of the whole image and its
+pattern search over it cost more than the extraction itself on a small image.
+
+What is done is what an unblob run does for such a file: one `squashfs_v4_le` chunk from 0 to the
+end of the file (the end as unblob's squashfs handler computes it, padding included), extracted
+by the same extractor (`workbench.firmware.unsquashfs`, its metadata listing beside), then the same
+fix-up of the tree (owner read/write bits added, symbolic links rewritten to stay inside the
+folder or removed). Anything else (another format, a squashfs followed by other data, a failed
+unsquashfs) is left to unblob.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import struct
+from pathlib import Path
+from typing import Any
+
+NAME = "squashfs_v4_le"
+HEADER_SIZE = 96  # unblob's squashfs4_super_block_t: a shorter file is no chunk
+PAD_SIZES = (4096, 1024)  # unblob's squashfs handler: the padding a chunk ends with, largest first
+FILE_BITS, DIR_BITS = 0o644, 0o775  # unblob.extractor's FILE_PERMISSION_MASK, DIR_PERMISSION_MASK
+SKIP_SUFFIXES = (".rlib",)  # unblob's DEFAULT_SKIP_EXTENSION: such a file is not searched at all
+
+
+def _round_up(size: int, alignment: int) -> int:
+    return -(-size // alignment) * alignment
+
+
+def whole_squashfs(path: Path) -> bool:
+    """Whether unblob would find in this file exactly one chunk, a little-endian squashfs v4
+    covering the whole file."""
+    if path.suffix in SKIP_SUFFIXES:
+        return False
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(HEADER_SIZE)
+            if len(head) < HEADER_SIZE or head[:4] != b"hsqs" or head[28:30] != b"\x04\x00":
+                return False
+            used = struct.unpack_from("<Q", head, 40)[0]
+            if not 0 < used < 1 << 32:
+                return False
+            handle.seek(used)
+            padding = handle.read(_round_up(used, PAD_SIZES[0]) - used)
+    except OSError:
+        return False
+    end = used
+    for pad in PAD_SIZES:
+        if padding.startswith(b"\0" * (_round_up(used, pad) - used)):
+            end = _round_up(used, pad)
+            break
+    return end == size
+
+
+class _Reports:
+    """What unblob's fix_symlink reports (a link removed), as its TaskResult would keep them."""
+
+    def __init__(self) -> None:
+        self.reports: list[Any] = []
+
+    def add_report(self, report: Any) -> None:
+        self.reports.append(report)
+
+
+def fix_tree(outdir: Path) -> list[Any]:
+    """unblob's fix_extracted_directory over `outdir`, in the same order (each folder as the
+    system lists it, depth first), without a Path and three stat calls per entry; the reports
+    of the symbolic links it removed (unblob's MaliciousSymlinkRemoved: .link, .target)."""
+    reports = _Reports()
+    if outdir.exists():
+        _fix_mode(str(outdir), os.stat(outdir))
+        _fix_folder(str(outdir), outdir, reports)
+    return reports.reports
+
+
+def _fix_mode(path: str, st: os.stat_result) -> None:
+    if stat.S_ISREG(st.st_mode):
+        wanted = st.st_mode | FILE_BITS
+    elif stat.S_ISDIR(st.st_mode):
+        wanted = st.st_mode | DIR_BITS
+    else:
+        return
+    if wanted != st.st_mode:
+        os.chmod(path, stat.S_IMODE(wanted))
+
+
+def _fix_folder(folder: str, outdir: Path, reports: _Reports) -> None:
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        try:
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                from unblob.extractor import fix_symlink  # only for a tree with links (0.2 s)
+
+                fix_symlink(Path(path), outdir, reports)
+                continue
+            _fix_mode(path, st)
+            if stat.S_ISDIR(st.st_mode):
+                _fix_folder(path, outdir, reports)
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                continue
+            raise
