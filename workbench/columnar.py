@@ -214,6 +214,12 @@ class ResultWriter:
                 )
         return self._writers[name]
 
+    def flush(self) -> None:
+        """Write every table's buffered rows now (a value that does not fit is reported now)."""
+        with self._disk_errors():
+            for writer in self._writers.values():
+                writer.flush()
+
     def commit(self, scalars: Mapping[str, Any]) -> ResultFolder:
         """Close every table (a declared table never written is written empty), write meta.json
         and move the folder into place, replacing an earlier result there (never a user's own
@@ -363,6 +369,37 @@ def _trim_heap() -> None:
     gc.collect()
     with contextlib.suppress(AttributeError, OSError):  # not glibc: nothing to trim
         ctypes.CDLL(None).malloc_trim(0)
+
+
+class FolderTables(Mapping[str, pd.DataFrame]):
+    """A result folder's tables as DataFrames in an engine's form (`to_frame`; `objects=True`:
+    every column Python values with None), each read from its Parquet file on first access;
+    `columns(name, names)` reads only those columns."""
+
+    def __init__(self, folder: ResultFolder, *, objects: bool = False) -> None:
+        self.folder = folder
+        self.objects = objects
+        self._read: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.folder.schemas:
+            raise KeyError(name)
+        if name not in self._read:
+            self._read[name] = self.columns(name, None)
+        return self._read[name]
+
+    def columns(self, name: str, columns: Iterable[str] | None) -> pd.DataFrame:
+        """Only the named columns of a table (all when None), read from its file."""
+        if name in self._read:
+            frame = self._read[name]
+            return frame if columns is None else frame[list(columns)]
+        return to_frame(self.folder.read(name, columns), objects=self.objects)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.folder.schemas)
+
+    def __len__(self) -> int:
+        return len(self.folder.schemas)
 
 
 def _at(values: Any, index: int) -> Any:

@@ -53,6 +53,8 @@ def write_csv(folder: ResultFolder, name: str, path: Path) -> int:
             for column in frame.columns:
                 if pa.types.is_nested(batch.schema.field(column).type):
                     frame[column] = frame[column].map(_json_cell)
+            if not batch.num_rows:
+                continue
             frame.to_csv(handle, index=False, header=rows == 0)
             rows += batch.num_rows
         if rows == 0:

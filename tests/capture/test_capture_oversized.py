@@ -12,12 +12,13 @@ import pytest
 from capture_frames import DEVICE, bench_capture, write_frames
 
 from workbench.capture import TABLES, CaptureAnalysis, analyse_capture
-from workbench.capture.result import build, build_from_columns, report_misfits
+from workbench.capture.result import build, report_misfits
 from workbench.capture.warnings import WarningLog
 from workbench.case import Case, CaseInfo
 from workbench.checks import Verdict, get_check
 from workbench.checks.context import EvidenceContext
 from workbench.cli import main
+from workbench.columnar import ResultWriter, to_frame
 from workbench.tables import INT64_MAX, Misfit
 
 SERVER = bytes([93, 184, 216, 34])
@@ -164,26 +165,35 @@ def test_building_a_table_leaves_a_number_past_64_bits_empty_and_reports_it():
     TABLES["downloads"].to_arrow(table)  # the contract holds
 
 
-def test_a_column_of_unsigned_numbers_past_int64_never_wraps():
+def _written_flows(tmp_path, columns) -> tuple[pd.DataFrame, list[Misfit]]:
+    """The flows columns through the result folder's table writer, as the engine writes them."""
+    misfits: list[Misfit] = []
+    with ResultWriter(
+        tmp_path / "r", TABLES, engine="t", version="1", on_misfit=lambda m, r: misfits.append(m)
+    ) as result:
+        result.table("flows").add_columns(columns)
+        folder = result.commit({})
+    return to_frame(folder.read("flows")), misfits
+
+
+def test_a_column_of_unsigned_numbers_past_int64_never_wraps(tmp_path):
     import numpy as np
 
     columns = {c: [None, None] for c in TABLES["flows"].names}
     columns["bytes_c2s"] = np.array([2**63, 5], dtype="uint64")
     columns["bytes_s2c"] = np.array([1e23, 6.0])
-    misfits: list[Misfit] = []
-    flows = build_from_columns("flows", columns, misfits)
+    flows, misfits = _written_flows(tmp_path, columns)
     assert flows["bytes_c2s"].tolist() == [None, 5] and flows["bytes_s2c"].tolist() == [None, 6]
     assert {(m.column, m.row) for m in misfits} == {("bytes_c2s", 0), ("bytes_s2c", 0)}
 
 
-def test_columns_that_fit_stay_vectorised_and_unreported():
+def test_columns_that_fit_stay_vectorised_and_unreported(tmp_path):
     import numpy as np
 
     columns = {c: [None, None] for c in TABLES["flows"].names}
     columns["bytes_c2s"] = np.array([INT64_MAX, 5], dtype="uint64")
     columns["bytes_s2c"] = np.array([3, 4], dtype="int64")
-    misfits: list[Misfit] = []
-    flows = build_from_columns("flows", columns, misfits)
+    flows, misfits = _written_flows(tmp_path, columns)
     assert flows["bytes_c2s"].dtype == "int64" and flows["bytes_c2s"].tolist() == [INT64_MAX, 5]
     assert flows["bytes_s2c"].dtype == "int64" and not misfits
 

@@ -90,6 +90,7 @@ def _write_result(
             records.close()
         engine.finish()
         device = write_tables(engine, sink, result, ips, macs)
+        result.flush()  # every misfit reported before the warnings are written
         result.table("warnings").add_many(warnings.records())
         summary = {
             "packets": engine.packets,

@@ -30,7 +30,6 @@ class CredentialLog:
         self.reveal = reveal
         self.held = held
         self._items: dict[tuple, dict[str, Any]] = {}
-        self.rows = 0
 
     def add(
         self,
@@ -70,5 +69,4 @@ class CredentialLog:
             if not self.reveal:
                 item["secret"] = mask(item["secret"])
             self.write(item)
-            self.rows += 1
         self._items = {}

@@ -57,7 +57,6 @@ class DiscoveryLog:
     def __init__(self, write: Callable[[dict[str, Any]], None]) -> None:
         self.write = write
         self._seen: set[tuple] = set()
-        self.rows = 0
 
     def add(
         self,
@@ -79,7 +78,6 @@ class DiscoveryLog:
         if len(self._seen) >= MAX_SEEN:
             self._seen.clear()  # a repeat after this is a row again: nothing is lost, little repeated
         self._seen.add(key)
-        self.rows += 1
         disclosed = [
             label for label, value in (("model", model), ("serial", serial), ("version", version)) if value
         ]

@@ -1,16 +1,17 @@
 """`CaptureAnalysis`: the engine's tables (pandas, typed by `schema.TABLES`), the device, a summary.
 
-Every table, fresh from the engine or read back from the cache, goes through `typed`, so a check
-sees the same pandas form of each declared type either way: integers as int64 (object holding
-Python ints and None when some are missing), floats as float64, booleans as bool (object when some
-are missing), text as object with None for missing, lists and structs as Python lists and dicts.
+A table read from a result folder (`workbench.columnar.to_frame`) and one built in memory from
+JSON (`from_json`, through `typed`) have the same pandas form of each declared type: integers as
+int64 (object holding Python ints and None when some are missing), floats as float64, booleans as
+bool (object when some are missing), text as object with None for missing, lists and structs as
+Python lists and dicts.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ import pyarrow as pa
 
 from workbench.capture.schema import TABLES
 from workbench.capture.warnings import WarningLog
-from workbench.columnar import ResultFolder, to_frame
+from workbench.columnar import FolderTables, ResultFolder
 from workbench.tables import INT64_MAX, Column, Misfit, TableSchema
 
 INT64_MIN = -(2**63)
@@ -34,28 +35,6 @@ def build(
     does not fit its column is left empty and reported in `misfits`."""
     schema = TABLES[name]
     return typed(schema, schema.frame(records), misfits)
-
-
-def build_from_columns(
-    name: str, columns: Mapping[str, Any], misfits: list[Misfit] | None = None
-) -> pd.DataFrame:
-    """Table `name` from one array (or list) per column: no row objects at all.
-
-    Each array becomes its column in the declared pandas form directly (an object array of text
-    stays object, without pandas inferring a string dtype first and `typed` undoing it).
-    """
-    schema = TABLES[name]
-    if not columns or not len(next(iter(columns.values()))):
-        return build(name, [])
-    return pd.DataFrame(
-        {c.name: _column(schema, c, columns[c.name], misfits) for c in schema.columns}, copy=False
-    )
-
-
-def _column(schema: TableSchema, column: Column, values: Any, misfits: list[Misfit] | None) -> pd.Series:
-    if pa.types.is_string(column.type) or pa.types.is_nested(column.type):
-        return pd.Series(values, dtype=object, copy=False)
-    return _declared(schema, column, pd.Series(values, copy=False), misfits)
 
 
 def typed(schema: TableSchema, frame: pd.DataFrame, misfits: list[Misfit] | None = None) -> pd.DataFrame:
@@ -196,7 +175,7 @@ class CaptureAnalysis:
     @classmethod
     def from_folder(cls, folder: ResultFolder, *, eager: bool = False) -> CaptureAnalysis:
         scalars = folder.scalars
-        tables: Mapping[str, pd.DataFrame] = _FolderTables(folder)
+        tables: Mapping[str, pd.DataFrame] = FolderTables(folder)
         if eager:
             tables = {name: tables[name] for name in TABLES}
         return cls(
@@ -210,10 +189,9 @@ class CaptureAnalysis:
         """Table `name`, only `columns` if named (read from disk without the others)."""
         if columns is None:
             return self.tables[name]
-        wanted = list(columns)
-        if self.folder is not None and not isinstance(self.tables, dict):
-            return typed_subset(name, self.folder.read(name, wanted))
-        return self.tables[name][wanted]
+        if isinstance(self.tables, FolderTables):
+            return self.tables.columns(name, columns)
+        return self.tables[name][list(columns)]
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -236,29 +214,3 @@ class CaptureAnalysis:
         return cls(
             tables=tables, device=dict(data.get("device") or {}), summary=dict(data.get("summary") or {})
         )
-
-
-def typed_subset(name: str, table: pa.Table) -> pd.DataFrame:
-    """Columns of engine table `name` read from disk, in the form `typed` gives a fresh table."""
-    return to_frame(table)
-
-
-class _FolderTables(Mapping[str, pd.DataFrame]):
-    """A result folder's tables, each read (whole, typed) the first time it is asked for."""
-
-    def __init__(self, folder: ResultFolder) -> None:
-        self.folder = folder
-        self._read: dict[str, pd.DataFrame] = {}
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in TABLES:
-            raise KeyError(name)
-        if name not in self._read:
-            self._read[name] = typed_subset(name, self.folder.read(name))
-        return self._read[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(TABLES)
-
-    def __len__(self) -> int:
-        return len(TABLES)

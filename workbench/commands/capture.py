@@ -111,7 +111,7 @@ def _report(args: argparse.Namespace, out: Path) -> int:
             more = f"all in {out}" if args.out else "--out DIR or --json for all"
             print(f"... {rows - MAX_ROWS} more rows ({more})")
     if args.out:
-        print(f"\nresult: {out} ({', '.join(f'{n}.parquet' for n in TABLES)}, meta.json)")
+        print(f"\nresult: {out} (a Parquet file per table, meta.json{', CSV beside' if args.csv else ''})")
     return 0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.columnar import ResultFolder, to_frame
+from workbench.columnar import FolderTables, ResultFolder
 from workbench.firmware import crypthash
 from workbench.firmware.localpath import MAX_READ, Resolver, read_regular, text_lines
 from workbench.firmware.schema import TABLES
@@ -77,35 +77,6 @@ def _relocated(image: dict[str, Any], root: Path) -> dict[str, Any]:
     }
 
 
-class FolderTables(Mapping[str, pd.DataFrame]):
-    """The tables of a result folder as DataFrames in the engine's typed form (object columns of
-    Python values, None where missing), each read from its Parquet file on first access."""
-
-    def __init__(self, folder: ResultFolder) -> None:
-        self.folder = folder
-        self._read: dict[str, pd.DataFrame] = {}
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in TABLES:
-            raise KeyError(name)
-        if name not in self._read:
-            self._read[name] = self.columns(name, None)
-        return self._read[name]
-
-    def columns(self, name: str, columns: Iterable[str] | None) -> pd.DataFrame:
-        """Only the named columns of a table (all when None), read from its file."""
-        if name in self._read:
-            frame = self._read[name]
-            return frame if columns is None else frame[list(columns)]
-        return to_frame(self.folder.read(name, columns), objects=True)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(TABLES)
-
-    def __len__(self) -> int:
-        return len(TABLES)
-
-
 @dataclass
 class FirmwareScan:
     tables: Mapping[str, pd.DataFrame]
@@ -135,7 +106,8 @@ class FirmwareScan:
             return None
         if workdir is not None and image.get("sha256"):
             image = _relocated(image, Path(workdir) / str(image["sha256"]))
-        return cls(tables=FolderTables(opened), image=image, password_hashes=hashes, folder=opened)
+        tables = FolderTables(opened, objects=True)
+        return cls(tables=tables, image=image, password_hashes=hashes, folder=opened)
 
     def table(self, name: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """Table `name` in the typed form of `tables`, only `columns` if named: read from the

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from workbench.columnar import ResultWriter
+from workbench.columnar import FolderTables, ResultWriter
 from workbench.errors import EvidenceError
 from workbench.firmware import entropy, filework
 from workbench.firmware.accounts import (
@@ -29,7 +29,7 @@ from workbench.firmware.inventory import FileRecord, walk
 from workbench.firmware.layout import assign_mounts, join
 from workbench.firmware.limits import ExtractionLimits
 from workbench.firmware.osv import match_feed
-from workbench.firmware.result import ENGINE, RESULT_VERSION, FirmwareScan, FolderTables
+from workbench.firmware.result import ENGINE, RESULT_VERSION, FirmwareScan
 from workbench.firmware.schema import TABLES
 from workbench.firmware.services import find_services, web_server_configs
 from workbench.firmware.update import update_rows
@@ -182,7 +182,8 @@ def scan_firmware(
         }
         hashes = [a.hash_record() for a in accounts if a.scheme != "empty"]
         folder = result.commit({"image": image, "password_hashes": hashes})
-    return FirmwareScan(tables=FolderTables(folder), image=image, password_hashes=hashes, folder=folder)
+    tables = FolderTables(folder, objects=True)
+    return FirmwareScan(tables=tables, image=image, password_hashes=hashes, folder=folder)
 
 
 @contextlib.contextmanager
