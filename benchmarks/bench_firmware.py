@@ -305,7 +305,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="alternated turns (the median is reported)")
     parser.add_argument("--keep", metavar="DIR", help="build and keep everything in DIR")
     parser.add_argument(
-        "--images", metavar="DIR", help="reuse DIR/large.sqfs, DIR/small.sqfs when there (else build and keep them)"
+        "--images", metavar="DIR", help="reuse DIR/large.sqfs and DIR/small.sqfs (else build them there)"
     )
     parser.add_argument("--write", action="store_true", help=f"write the figures into {README.name}")
     args = parser.parse_args()

@@ -4,6 +4,7 @@ counts, the text test; the worker starts without pandas; slow hashes get a parti
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from passlib import hash as passlib_hash
 from workbench.firmware import crypthash, libcrypt
 from workbench.firmware.accounts import Account, DefaultTests
 from workbench.firmware.anchors import SMALL, AnchorSet
+from workbench.firmware.components import SIGNATURES, lead_of
 from workbench.firmware.defaults import default_passwords
 from workbench.firmware.entropy import PAIRS_FROM, byte_counts
 from workbench.firmware.filetype import is_text
@@ -154,3 +156,53 @@ def test_caseless_anchors_and_the_upper_case_aws_secret(tmp_path):
     record = FileRecord("/etc/cloud.env", env, "file", env.stat().st_size, 0o600, 0, 0, "config")
     found = [s for s in find_secrets([record]) if s.kind == "aws_secret_access_key"]
     assert [(s.value, s.line) for s in found] == [(key, 2)]
+
+
+def _real_files(limit: int = 80) -> list[bytes]:
+    """Programs and libraries of this machine, the larger first (curl, OpenSSL and libc among them)."""
+    found = []
+    for folder in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/bin"):
+        if os.path.isdir(folder):
+            for entry in os.scandir(folder):
+                if entry.is_file(follow_symlinks=False):
+                    found.append((entry.stat().st_size, entry.path))
+    found.sort(reverse=True)
+    return [open(path, "rb").read(8 << 20) for _, path in found[:limit]]
+
+
+def test_version_searches_started_near_the_anchor_find_what_a_whole_search_finds():
+    crafted = [
+        b"x" * 5000 + b"libcurl/7.88.1 and curl/8.0.0",
+        b"/curl/1.2.3 " + b"\0" * 300 + b" curl/7.1.2",  # the first anchor's match refused by the lookbehind
+        b"curl/" + b"a" * 100 + b"libcurl/1.2.3",
+        b"Dnsmasq version 2.89 " + b"dnsmasq-2.80",
+        b"\0" * 70000 + b"OpenSSL 3.0.11 19 Sep 2023" + b"OpenSSL 1.1.1",
+        b"GNU C Library (Debian GLIBC 2.36-9) stable release version 2.36.",
+    ]
+    samples = crafted + _real_files()
+    assert any(b"curl/" in data for data in samples[len(crafted) :]), "a real library with curl/ in it"
+    leads = {sig.name: sig.lead for sig in SIGNATURES}
+    assert leads["curl"] == 3 and leads["dnsmasq"] == 1 and leads["busybox"] == 0
+    for data in samples:
+        for sig in SIGNATURES:
+            if sig.anchor not in data:  # versions_in searches only then (the whole search is slow)
+                assert sig.search(data) is None
+                continue
+            whole, near = sig.pattern.search(data), sig.search(data)
+            assert (whole and (whole.span(), whole.group(1))) == (near and (near.span(), near.group(1)))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchor", "lead"),
+    [
+        ("(?<![\\w/])(?:lib)?curl/(\\d+)", "curl/", 3),
+        ("[Dd]nsmasq[- ](\\d+)", "nsmasq", 1),
+        ("(?:dropbear_|Dropbear v)(\\d+)", "ropbear", None),  # inside an alternation
+        ("a|bcurl/(\\d+)", "curl/", None),  # the anchor in one branch only
+        ("x+curl/(\\d+)", "curl/", None),  # no bound before it
+        ("(?i)curl/(\\d+)", "curl/", None),  # any case: the anchor's exact text may come later
+        ("abcurl/?(\\d+)", "curl/", None),  # its last character optional
+    ],
+)
+def test_the_lead_before_an_anchor_is_told_only_when_it_is_certain(pattern, anchor, lead):
+    assert lead_of(pattern, anchor) == lead

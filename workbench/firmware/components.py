@@ -23,6 +23,39 @@ class Signature:
     pattern: re.Pattern[bytes]  # group 1: the version
     vendor: str  # CPE vendor
     product: str  # CPE product
+    lead: int | None = None  # the most bytes a match holds before the anchor (None: not known)
+
+    def search(self, data: bytes) -> re.Match[bytes] | None:
+        """pattern.search(data), started where the first match can start at the earliest: `lead`
+        bytes before the anchor's first occurrence (a pattern without a literal prefix, such as
+        curl's, otherwise tries every byte of a library before it)."""
+        if self.lead is None:
+            return self.pattern.search(data)
+        first = data.find(self.anchor)
+        return None if first < 0 else self.pattern.search(data, max(0, first - self.lead))
+
+
+LITERAL_ANCHOR = re.compile(r"[A-Za-z0-9 _/=-]+")  # anchors written as they are in a pattern
+
+
+def lead_of(pattern: str, anchor: str) -> int | None:
+    """The most characters a match of `pattern` holds before `anchor`, when the pattern is
+    `<prefix><anchor>...` with the anchor written literally and a prefix of bounded width that is
+    a pattern of its own (no alternation, no flags that change case); else None."""
+    at = pattern.find(anchor)
+    after = pattern[at + len(anchor) : at + len(anchor) + 1]
+    if at < 0 or not LITERAL_ANCHOR.fullmatch(anchor) or after in ("?", "*", "+", "{"):
+        return None
+    prefix = pattern[:at]
+    if "|" in prefix or "(?" in prefix.replace("(?:", "").replace("(?<!", "").replace("(?<=", ""):
+        return None
+    try:
+        if re.compile(pattern).flags & re.IGNORECASE:
+            return None
+        low, high = re._parser.parse(prefix).getwidth()
+    except (re.error, AttributeError):
+        return None
+    return high if high < 1 << 16 else None
 
 
 def _load_signatures() -> tuple[tuple[Signature, ...], tuple[tuple[str, re.Pattern[str], str, str], ...]]:
@@ -30,7 +63,13 @@ def _load_signatures() -> tuple[tuple[Signature, ...], tuple[tuple[str, re.Patte
     text = resources.files("workbench.firmware").joinpath("data/component_signatures.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     strings = tuple(
-        Signature(s["name"], s["anchor"].encode("ascii"), re.compile(s["pattern"].encode("ascii")), *s["cpe"])
+        Signature(
+            s["name"],
+            s["anchor"].encode("ascii"),
+            re.compile(s["pattern"].encode("ascii")),
+            *s["cpe"],
+            lead_of(s["pattern"], s["anchor"]),
+        )
         for s in data["version_strings"]
     )
     names = tuple((s["name"], re.compile(s["pattern"]), *s["cpe"]) for s in data["file_names"])
@@ -94,7 +133,7 @@ def versions_in(record: FileRecord, data: bytes) -> list[Component]:
     for sig in SIGNATURES:
         if sig.anchor not in present:
             continue
-        match = sig.pattern.search(data)
+        match = sig.search(data)
         if match:
             version = match.group(1).decode("ascii")
             found.append(

@@ -56,7 +56,7 @@ def quiet_unblob() -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.CRITICAL))
 
 
-def read_head(path: Path, size: int = magic.HEAD_SIZE) -> bytes:
+def read_head(path: Path | str, size: int = magic.HEAD_SIZE) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     try:
         return os.read(fd, size)
@@ -315,8 +315,10 @@ class Worker:
     def candidates(self, base: Path, fs_like: bool):
         """Files inside an extracted layer worth unpacking: containers by their magic bytes,
         and, in layers that are not filesystems (a uImage payload, a decompressed stream),
-        every file of some size."""
-        stack = [base]
+        every file of some size. Paths as strings until a file is one (a Path per entry cost
+        more than reading its head)."""
+        top = str(base)
+        stack = [top]
         while stack:
             directory = stack.pop()
             try:
@@ -329,18 +331,18 @@ class Worker:
                 except OSError:
                     continue
                 if stat.S_ISDIR(st.st_mode):
-                    stack.append(Path(entry.path))
+                    stack.append(entry.path)
                     continue
                 if not stat.S_ISREG(st.st_mode) or st.st_size < 64:
                     continue
-                path = Path(entry.path)
                 try:
-                    head = read_head(path)
+                    head = read_head(entry.path)
                 except OSError:
                     continue
                 if head.startswith(b"\x7fELF"):
                     continue
                 if magic.sniff(head) or (not fs_like and st.st_size >= 512):
+                    path = Path(entry.path)
                     yield path, path.relative_to(base).as_posix()
 
 
