@@ -14,26 +14,33 @@ from typing import Any
 # Arrow from the C library's heap, set before pyarrow is imported: its default pool (mimalloc)
 # keeps what each row group of a large result freed, tens of MB a command; notebooks keep it.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+# No command does linear algebra: OpenBLAS's spinning thread pool only burns CPU at numpy's import.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
 
-# Modules that define `register(subparsers, common)`; each adds its own subcommands.
-COMMAND_MODULES = (
-    "workbench.commands.catalog",
-    "workbench.commands.case",
-    "workbench.commands.checks",
-    "workbench.commands.probe",
-    "workbench.commands.capture",
-    "workbench.commands.firmware",
-    "workbench.commands.batch",
-    "workbench.lab",
-    "workbench.demo",
-    "workbench.commands.training",
-)
+# Each command and the module that registers it (`register(subparsers, common)`), in the order of
+# `workbench --help`. A command line names one: only its module is imported (the others cost a
+# third of a second of imports: pandas, pydantic models); tests/test_cli_commands.py keeps this true.
+COMMANDS = {
+    "catalog": "workbench.commands.catalog",
+    "case": "workbench.commands.case",
+    "check": "workbench.commands.checks",
+    "probe": "workbench.commands.probe",
+    "capture": "workbench.commands.capture",
+    "firmware": "workbench.commands.firmware",
+    "run": "workbench.commands.batch",
+    "verify": "workbench.commands.batch",
+    "lab": "workbench.lab",
+    "demo": "workbench.demo",
+    "exercise": "workbench.commands.training",
+}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of `command` alone when it is one."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--catalog",
@@ -46,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -58,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(next((w for w in words if not w.startswith("-")), None))
+    args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
