@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -40,6 +40,12 @@ def write_tables(engine: Engine, sink: Sink, result: ResultWriter, ips: list[str
     return device
 
 
+def _counts(values: pa.ChunkedArray) -> tuple[list[str], list[int]]:
+    """Each distinct value and how often it occurs."""
+    counted = pc.value_counts(values)
+    return counted.field("values").to_pylist(), counted.field("counts").to_pylist()
+
+
 def _copy(chunks: Iterable[pa.Table], result: ResultWriter, name: str) -> None:
     writer = result.table(name)
     for chunk in chunks:
@@ -62,24 +68,34 @@ def infer_device(sink: Sink, ips: list[str], macs: list[str]) -> dict[str, Any]:
         return {"ips": sorted(found), "macs": sorted(wanted), "inferred": False, "reason": reason}
     packets: Counter[str] = Counter()
     remote_flows: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}  # order of first appearance: the tie-break, as before
+    first_seen: dict[str, int] = {}  # position of first appearance: the tie-break, as before
     client_macs: dict[str, list[str]] = {}
     columns = ["client_ip", "server_ip", "packets_c2s", "packets_s2c", "remote_is_local", "client_local"]
+    offset = 0
     for chunk in sink.flows.chunks([*columns, "client_mac"]):
-        frame = chunk.to_pandas()
-        count = frame["packets_c2s"] + frame["packets_s2c"]
-        client_local, server_local = frame["client_local"], frame["remote_is_local"]
-        packets.update(count[client_local].groupby(frame["client_ip"][client_local]).sum().to_dict())
-        packets.update(count[server_local].groupby(frame["server_ip"][server_local]).sum().to_dict())
-        remote = client_local & ~server_local
-        remote_flows.update(frame["client_ip"][remote].value_counts().to_dict())
-        # each flow's client then its server, as the flows come
-        both = pd.concat([frame["client_ip"].where(client_local), frame["server_ip"].where(server_local)])
-        order = both.sort_index(kind="stable").dropna()
-        for ip in pd.unique(order):
-            first_seen.setdefault(ip, len(first_seen))
-        seen = frame.loc[client_local & frame["client_mac"].notna(), ["client_ip", "client_mac"]]
-        for client, mac in seen.drop_duplicates().itertuples(index=False):
+        count = pc.add(chunk.column("packets_c2s"), chunk.column("packets_s2c"))
+        client_local, server_local = chunk.column("client_local"), chunk.column("remote_is_local")
+        position = pa.array(np.arange(offset, offset + 2 * chunk.num_rows, 2, dtype=np.int64))
+        offset += 2 * chunk.num_rows
+        sides = [  # each flow's client, then its server, as the flows come
+            pa.table({"ip": chunk.column("client_ip"), "n": count, "at": position}).filter(client_local),
+            pa.table({"ip": chunk.column("server_ip"), "n": count, "at": pc.add(position, 1)}).filter(
+                server_local
+            ),
+        ]
+        hosts = pa.concat_tables(sides).group_by("ip").aggregate([("n", "sum"), ("at", "min")])
+        facts = (hosts.column(c).to_pylist() for c in ("ip", "n_sum", "at_min"))
+        for ip, total, at in zip(*facts, strict=True):
+            packets[ip] += total
+            first_seen.setdefault(ip, at)
+        remote = pc.and_(client_local, pc.invert(server_local))
+        for ip, flows in zip(*_counts(chunk.column("client_ip").filter(remote)), strict=True):
+            remote_flows[ip] += flows
+        with_mac = pc.and_(client_local, pc.is_valid(chunk.column("client_mac")))
+        pairs = chunk.select(["client_ip", "client_mac"]).filter(with_mac)
+        distinct = pairs.group_by(["client_ip", "client_mac"]).aggregate([])
+        found = (distinct.column(c).to_pylist() for c in ("client_ip", "client_mac"))
+        for client, mac in zip(*found, strict=True):
             held = client_macs.setdefault(client, [])
             if mac not in held:
                 held.append(mac)
@@ -119,16 +135,19 @@ def _write_flows(sink: Sink, result: ResultWriter, device: set[str], ports: _Ope
         writer.add_columns({n: late[n] if n in late else chunk.column(n) for n in TABLES["flows"].names})
         served_by_device = pc.and_(is_server, pc.invert(is_client))
         ports.add(chunk.filter(pc.and_(served_by_device, pc.greater(chunk.column("packets_s2c"), 0))))
-        _tls_downloads(sink, chunk.filter(pc.equal(chunk.column("app_proto"), "tls")))
+        _tls_downloads(sink, chunk, late["server_name"])
 
 
-def _tls_downloads(sink: Sink, flows: pa.Table) -> None:
-    """Encrypted transfers from hosts named like update servers: only their size is visible."""
-    names = sink.names
-    for flow in flows.to_pylist():
-        name = flow["sni"] or names.get(flow["server_ip"])
-        if not name or not downloads.UPDATE_WORDS.search(name):
-            continue
+def _tls_downloads(sink: Sink, flows: pa.Table, server_names: pa.Array) -> None:
+    """Encrypted transfers from hosts named like update servers (by SNI, else by the name DNS
+    gave the server): only their size is visible."""
+    sni = flows.column("sni")
+    host = pc.if_else(pc.fill_null(pc.not_equal(sni, ""), False), sni, server_names)
+    update = pc.match_substring_regex(host, downloads.UPDATE_WORDS.pattern, ignore_case=True)
+    wanted = pc.and_(pc.equal(flows.column("app_proto"), "tls"), pc.fill_null(update, False))
+    chosen = flows.filter(wanted).append_column("host", host.filter(wanted))
+    for flow in chosen.to_pylist():
+        name = flow["host"]
         sink.download_row(
             {
                 "packets": [flow["first_packet"]],
