@@ -24,6 +24,7 @@ from typing import Any
 
 IN_FLIGHT = 2  # batches queued per worker: one being inspected, one waiting
 POOL_FROM = 2_000  # entries: fewer are inspected in the scan's process (a worker's start costs more)
+POOL_BYTES_FROM = 16 << 20  # ... unless their files hold this much (a few large programs: 2 s on one core)
 EARLY_FROM = 4 << 20  # image bytes from which the workers are started while the image is extracted
 
 

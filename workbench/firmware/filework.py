@@ -37,6 +37,7 @@ CONTENT_LIMIT = 64 << 20  # the most any finder reads of a file (components.READ
 READ_BLOCK = 1 << 20
 HEAD = 4096
 BATCH = 256  # files per task sent to a worker
+BATCH_BYTES = 2 << 20  # ... or fewer when they hold this much (a batch of large programs for each worker)
 
 
 @dataclass
@@ -143,13 +144,19 @@ def _lief_config() -> Any:
     return _parser_config()
 
 
-def _batches(records: Iterable[FileRecord], size: int = BATCH) -> Iterator[list[FileRecord]]:
+def _batches(
+    records: Iterable[FileRecord], size: int = BATCH, content: int = BATCH_BYTES
+) -> Iterator[list[FileRecord]]:
+    """The records in order, `size` at most a batch, a batch closed early once its regular files
+    hold `content` bytes."""
     batch: list[FileRecord] = []
+    held = 0
     for record in records:
         batch.append(record)
-        if len(batch) >= size:
+        held += record.size if record.kind == "file" else 0
+        if len(batch) >= size or held >= content:
             yield batch
-            batch = []
+            batch, held = [], 0
     if batch:
         yield batch
 

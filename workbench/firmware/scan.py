@@ -24,7 +24,7 @@ from workbench.firmware.accounts import (
 )
 from workbench.firmware.components import find_components
 from workbench.firmware.extract import Extraction, extract_image
-from workbench.firmware.filepool import EARLY_FROM, POOL_FROM, FilePool, cores
+from workbench.firmware.filepool import EARLY_FROM, POOL_BYTES_FROM, POOL_FROM, FilePool, cores
 from workbench.firmware.inventory import FileRecord, walk
 from workbench.firmware.layout import assign_mounts, join
 from workbench.firmware.limits import ExtractionLimits
@@ -164,7 +164,8 @@ def scan_firmware(
     writer = ResultWriter(
         target, TABLES, engine=ENGINE, version=RESULT_VERSION, on_misfit=on_misfit, cache=cache
     )
-    with _file_pool(len(files), early) as pool, writer as result:
+    content = sum(r.size for r in files if r.kind == "file")
+    with _file_pool(len(files), content, early) as pool, writer as result:
         accounts = _write_tables(
             result, extraction, mounts, files, pool, feeds, bounds, reveal_secrets, password_budget, misfits
         )
@@ -187,11 +188,11 @@ def scan_firmware(
 
 
 @contextlib.contextmanager
-def _file_pool(entries: int, early: FilePool | None) -> Iterator[FilePool | None]:
-    """Worker processes for an inventory of `entries` (none for a small one): those started
-    early, else new ones; stopped at the end."""
+def _file_pool(entries: int, content: int, early: FilePool | None) -> Iterator[FilePool | None]:
+    """Worker processes for an inventory of `entries` whose files hold `content` bytes (none
+    for a small one): those started early, else new ones; stopped at the end."""
     pool = early
-    if entries < POOL_FROM or cores() < 2:
+    if (entries < POOL_FROM and content < POOL_BYTES_FROM) or cores() < 2:
         pool = None
         if early is not None:
             early.close()
