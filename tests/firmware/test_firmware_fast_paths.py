@@ -21,7 +21,7 @@ from workbench.firmware.components import SIGNATURES, lead_of
 from workbench.firmware.defaults import default_passwords
 from workbench.firmware.entropy import PAIRS_FROM, byte_counts
 from workbench.firmware.filetype import is_text
-from workbench.firmware.update import URL, find_urls
+from workbench.firmware.update import FETCHER_ANCHORS, FETCHER_WORDS, URL, find_urls
 
 HASHES = {
     "des_crypt": passlib_hash.des_crypt.using(salt="ab").hash("admin"),
@@ -206,3 +206,18 @@ def test_version_searches_started_near_the_anchor_find_what_a_whole_search_finds
 )
 def test_the_lead_before_an_anchor_is_told_only_when_it_is_certain(pattern, anchor, lead):
     assert lead_of(pattern, anchor) == lead
+
+
+def test_fetcher_words_found_in_the_bytes_are_those_of_the_decoded_text():
+    """The update finder tests the bytes for wget, curl, ... instead of the decoded text: the same
+    answer, also next to invalid UTF-8 (a byte below 0x80 is always decoded as itself)."""
+    rng = random.Random(11)
+    pieces = [b"wget", b"cur", b"l", b"fetch", b"tftp", b"uclient-", b"x "]
+    pieces += [b"\xff", b"\xc3", b"\xe2\x82", b"\xf0\x9f"]
+    samples = [b"", b"\xe2cur\x82l", b"\xc3wget", b"fe\xc3tch", b"t" * 300 + b"\xf0ftpget"]
+    samples += [b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    samples += [b"padding " * 40 + sample for sample in samples[:500]]  # hyperscan from 256 bytes
+    for data in samples:
+        text = data.decode("utf-8", "replace")
+        expected = any(word in text for word in FETCHER_WORDS)
+        assert bool(FETCHER_ANCHORS.present(data)) is expected, data

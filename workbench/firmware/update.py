@@ -7,6 +7,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from workbench.firmware.anchors import AnchorSet
 from workbench.firmware.inventory import FileRecord
 
 READ_LIMIT = 4 << 20
@@ -80,11 +81,15 @@ class UpdateFinding:
 
 
 FETCHER_WORDS = ("wget", "curl", "uclient-fetch", "tftp", "ftpget", "fetch")  # FETCHERS' literals
+# An ASCII word is in the UTF-8 decoded text exactly when its bytes are in the data (a byte below
+# 0x80 is always decoded as itself, also next to bytes replaced): one pass over the bytes.
+FETCHER_ANCHORS = AnchorSet(word.encode("ascii") for word in FETCHER_WORDS)
 
 
-def _is_update_script(record: FileRecord, text: str) -> bool:
+def _is_update_script(record: FileRecord, text: str, data: bytes) -> bool:
+    """`text`: `data` decoded (UTF-8, errors replaced)."""
     return bool(TOOL_NAMES.match(record.name)) or (
-        any(word in text for word in FETCHER_WORDS)  # a cheap test before the regular expression
+        bool(FETCHER_ANCHORS.present(data))  # a cheap test before the regular expression
         and bool(FETCHERS.search(text))
         and bool(
             re.search(
@@ -128,7 +133,7 @@ def update_in(record: FileRecord, data: bytes | None) -> tuple[list[UpdateFindin
     update_file = False
     if record.type != "elf":
         text = data.decode("utf-8", "replace")
-        update_file = _is_update_script(record, text)
+        update_file = _is_update_script(record, text, data)
         if update_file and not TOOL_NAMES.match(record.name):
             found.append(
                 UpdateFinding(

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from workbench.firmware import direct, magic
-from workbench.firmware.entropy import region_entropy
 from workbench.firmware.journal import Journal, new_layer
 from workbench.firmware.limits import ExtractionLimits
 
@@ -212,6 +211,8 @@ class Worker:
     def _unknown(self, path: Path, start: int, end: int, *, padding: bool, quiet: bool) -> dict[str, Any]:
         if padding:
             return {"format": "padding", "reason": "padding"}
+        from workbench.firmware.entropy import region_entropy  # numpy: not for a whole squashfs
+
         with open(path, "rb") as handle:
             handle.seek(start)
             head = handle.read(magic.HEAD_SIZE)
