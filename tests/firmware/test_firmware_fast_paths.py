@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from passlib import hash as passlib_hash
 
-from workbench.firmware import crypthash, libcrypt
+from workbench.firmware import crypthash, libcrypt, secrets
 from workbench.firmware.accounts import Account, DefaultTests
 from workbench.firmware.anchors import SMALL, AnchorSet
 from workbench.firmware.components import SIGNATURES, lead_of
@@ -221,3 +221,17 @@ def test_fetcher_words_found_in_the_bytes_are_those_of_the_decoded_text():
         text = data.decode("utf-8", "replace")
         expected = any(word in text for word in FETCHER_WORDS)
         assert bool(FETCHER_ANCHORS.present(data)) is expected, data
+
+
+def test_in_an_ascii_text_the_keyword_tests_the_assignment_search_skips_always_pass():
+    """scan_assignments skips has_keyword for an ASCII text and its candidate lines: a text
+    without a keyword gives no candidate line, and every candidate line holds one."""
+    rng = random.Random(7)
+    pieces = ["password=x", "TOKEN: y", "monKEY", "api_key", "words", "Pwd", " ", "#", "PSK", "\n", "\r\n"]
+    pieces += ["\r", "\v", "\x1c", "secreT", "passw", "ord"]
+    texts = ["", "nothing here\n", "PASSW\nORD"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
+    for text in texts:
+        lines = list(secrets._candidate_lines(text))
+        assert secrets.has_keyword(text) or not lines, repr(text)
+        assert all(secrets.has_keyword(line) for _, _, line in lines), repr(text)

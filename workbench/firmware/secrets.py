@@ -151,14 +151,17 @@ def _candidate_lines(text: str) -> Iterator[tuple[int, int, str]]:
 def scan_assignments(record: FileRecord, data: bytes) -> list[Secret]:
     found: list[Secret] = []
     text = data.decode("utf-8", "replace")
-    if not has_keyword(text):
+    # an ASCII text is searched for the keywords once, by _candidate_lines, and each line it gives
+    # holds one (lower() is casefold() there): has_keyword would only repeat that search
+    ascii_text = text.isascii()
+    if not ascii_text and not has_keyword(text):
         return found
     encoded_to, encoded = 0, 0  # byte length of the text before line `encoded_to` characters
     for number, start, line in _candidate_lines(text):
         encoded += len(text[encoded_to:start].encode("utf-8", "replace"))
         encoded_to = start
         stripped = line.lstrip()
-        if stripped.startswith(("#", "//", ";", "--")) or not has_keyword(line):
+        if stripped.startswith(("#", "//", ";", "--")) or (not ascii_text and not has_keyword(line)):
             continue
         for match in ASSIGNMENT.finditer(line):
             name, value = match.group(1), match.group(2).strip("\"'")
