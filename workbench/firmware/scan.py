@@ -54,16 +54,17 @@ def _open_checked(path: Path) -> int:
     return size
 
 
-# Imported while the extraction worker runs (about 1 s of lief alone), not after it.
+# Imported while the extraction worker runs (about 1 s of lief alone), not after it; lief only
+# when the files may be inspected in this process (with file workers started early, they have it).
 WARM_MODULES = ("lief", "passlib.hash", "cryptography.x509", "workbench.firmware.libcrypt")
 
 
-def _profile_and_warm(path: Path, size: int) -> list[list[float]]:
+def _profile_and_warm(path: Path, size: int, modules: tuple[str, ...]) -> list[list[float]]:
     """The image's entropy profile, then the analysis modules' imports: work for the idle
     parent process while the confined worker extracts."""
     with open(path, "rb") as handle:
         profile = entropy.profile(handle, size)
-    for module in WARM_MODULES:
+    for module in modules:
         with contextlib.suppress(ImportError):  # reported where the module is really needed
             importlib.import_module(module)
     return profile
@@ -143,8 +144,9 @@ def scan_firmware(
     digest = sha256_file(image_path)
     workdir = Path(workdir).absolute()  # the confined worker runs in another folder
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-prepare") as background:
-        prepared = background.submit(_profile_and_warm, image_path, size)
         early = FilePool() if size >= EARLY_FROM and cores() > 1 else None  # they start while it extracts
+        warm = WARM_MODULES if early is None else tuple(m for m in WARM_MODULES if m != "lief")
+        prepared = background.submit(_profile_and_warm, image_path, size, warm)
         try:
             extraction = extract_image(image_path, digest, workdir, bounds)
         except BaseException:
