@@ -254,6 +254,12 @@ def report(
     every = "; ".join(
         k + " " + ", ".join(f"{r['seconds']:.1f}" for r in v) for k, v in result["runs"].items()
     )
+    runs = result["runs"]
+    ratios = {
+        kind: [r["seconds"] / p["seconds"] for r, p in zip(runs[kind], runs["plain"], strict=True)]
+        for kind in ("out", "json")
+    }
+    per_turn = "; ".join(f"{kind} " + ", ".join(f"{x:.1f}x" for x in xs) for kind, xs in ratios.items())
     text = [
         f"**{shape}**: squashfs (gzip), {image.stat().st_size / MB:.1f} MB; {what} (built in {built:.0f} s). "
         f"The scan found {rows['files']} files, {rows['binaries']} binaries, "
@@ -262,6 +268,9 @@ def report(
         f"{result['lines']} lines.",
         "",
         f"Wall times (s), median of {repeat} alternated turns ({every}); memory: the largest of all turns.",
+        "",
+        "Ratio to unsquashfs turn by turn (the same turn's unsquashfs; the disk's speed varies from run "
+        f"to run): {per_turn}.",
         "",
         "| command | wall time | vs unsquashfs | peak RSS, one process | peak RSS, process tree |",
         "|---|---|---|---|---|",
