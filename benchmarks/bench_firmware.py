@@ -329,7 +329,7 @@ def main() -> int:
         f"{platform.python_version()}; load average {load[0]:.1f} at the start (the machine is shared).",
         "Command: `.venv/bin/python benchmarks/bench_firmware.py "
         f"--shapes {','.join(shapes)} --size-mb {args.size_mb} --small-files {args.small_files} "
-        f"--repeat {args.repeat}`",
+        f"--repeat {args.repeat}" + (f" --images {args.images}" if args.images else "") + "`",
         "",
     ]
     met = True
