@@ -1,5 +1,6 @@
 """Worker processes for the scan's per-file work (`python -m workbench.firmware.filework`), one
-per core, fed batches in turn and read back in the same order.
+per core; each batch goes to a worker with room (one long batch, a 94 MB program, does not hold
+the batches after it), and the answers are given back in the order of the batches.
 
 A worker is a fresh interpreter, not a fork: the scan's process holds pandas, Arrow and
 threads, and a script that calls `scan_firmware` without an `if __name__ == "__main__"` guard
@@ -18,11 +19,11 @@ import queue
 import subprocess
 import sys
 import threading
-from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 IN_FLIGHT = 2  # batches queued per worker: one being inspected, one waiting
+AHEAD = 8  # batches per worker sent before the earliest unanswered one is given back (memory bound)
 POOL_FROM = 2_000  # entries: fewer are inspected in the scan's process (a worker's start costs more)
 POOL_BYTES_FROM = 16 << 20  # ... unless their files hold this much (a few large programs: 2 s on one core)
 EARLY_FROM = 4 << 20  # image bytes from which the workers are started while the image is extracted
@@ -46,6 +47,17 @@ class _Worker:
         self.frames: queue.Queue[bytes | None] = queue.Queue()
         self.feeder = threading.Thread(target=self._feed, name="filework-feeder", daemon=True)
         self.feeder.start()
+        self.sent: queue.Queue[int | None] = queue.Queue()  # batch numbers, in the order sent
+        self.answers: queue.Queue[tuple[_Worker, int, Any]] | None = None
+        self.reader = threading.Thread(target=self._read, name="filework-reader", daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        """Each answer, in the order the batches were sent, to `answers` with the batch's number."""
+        while (index := self.sent.get()) is not None:
+            answer = self.receive()
+            if self.answers is not None:
+                self.answers.put((self, index, answer))
 
     def _feed(self) -> None:
         while (frame := self.frames.get()) is not None:
@@ -75,6 +87,7 @@ class _Worker:
 
     def stop(self) -> None:
         self.frames.put(None)
+        self.sent.put(None)
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -98,18 +111,40 @@ class FilePool:
         self.close()
 
     def map(self, batches: Iterable[list]) -> Iterator[tuple[list, Any]]:
-        """(batch, answer or reason) for each batch, in the order given."""
-        pending: deque[tuple[_Worker, list]] = deque()
-        for index, batch in enumerate(batches):
-            worker = self.workers[index % len(self.workers)]
-            worker.send(batch)
-            pending.append((worker, batch))
-            if len(pending) >= IN_FLIGHT * len(self.workers):
-                worker, done = pending.popleft()
-                yield done, worker.receive()
-        while pending:
-            worker, done = pending.popleft()
-            yield done, worker.receive()
+        """(batch, answer or reason) for each batch, in the order given; a batch goes to the worker
+        with the fewest batches queued (IN_FLIGHT at most), answers that come early wait for the
+        earlier ones (AHEAD batches per worker at most are sent beyond the earliest unanswered)."""
+        answers: queue.Queue[tuple[_Worker, int, Any]] = queue.Queue()
+        for worker in self.workers:
+            worker.answers = answers
+        queued = dict.fromkeys(self.workers, 0)
+        waiting: dict[int, list] = {}  # sent, not given back yet
+        done: dict[int, Any] = {}
+        numbered = enumerate(batches)
+        given = 0
+        more = True
+        while True:
+            while more and len(waiting) < AHEAD * len(self.workers):
+                alive = [w for w in self.workers if w.proc.poll() is None] or self.workers
+                worker = min(alive, key=queued.__getitem__)
+                if queued[worker] >= IN_FLIGHT:
+                    break
+                index, batch = next(numbered, (None, None))
+                if batch is None:
+                    more = False
+                    break
+                waiting[index], queued[worker] = batch, queued[worker] + 1
+                worker.send(batch)
+                worker.sent.put(index)
+            if given in done:
+                yield waiting.pop(given), done.pop(given)
+                given += 1
+                continue
+            if not more and not waiting:
+                return
+            worker, index, answer = answers.get()
+            queued[worker] -= 1
+            done[index] = answer
 
     def close(self) -> None:
         for worker in self.workers:

@@ -1,0 +1,55 @@
+"""The file workers: batches go to whichever worker has room and come back in their order; a
+worker that dies mid-way leaves its batches to be inspected in the scan's process, and the
+files are all measured, in order, as in the scan's process."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+from pathlib import Path
+
+from workbench.firmware import filework
+from workbench.firmware.filepool import FilePool
+from workbench.firmware.inventory import FileRecord
+
+
+def _records(root: Path, count: int, large: dict[int, int]) -> list[FileRecord]:
+    """`count` files, those numbered in `large` of that many bytes (a long batch among short ones)."""
+    records = []
+    for i in range(count):
+        path = root / f"f{i:05d}.conf"
+        data = os.urandom(large[i]) if i in large else f"option item_{i} 'value {i}'\n".encode()
+        path.write_bytes(data)
+        records.append(FileRecord(f"/etc/f{i:05d}.conf", path, "file", len(data), 0o644, 0, 0, "file"))
+    return records
+
+
+def _expected(records: list[FileRecord]) -> list[str]:
+    return [hashlib.sha256(r.disk.read_bytes()).hexdigest() for r in records]
+
+
+def test_batches_come_back_in_order_whichever_worker_took_them(tmp_path):
+    records = _records(tmp_path, 3000, {5: 24 << 20, 1500: 12 << 20})
+    here = [FileRecord(**{f: getattr(r, f) for f in r.__slots__}) for r in records]
+    with FilePool(2) as pool:
+        batches = list(filework.inspect_all(records, pool))
+    assert [r.path for batch, _ in batches for r in batch] == [r.path for r in records]
+    assert [r.sha256 for r in records] == _expected(records)
+    in_process = list(filework.inspect_all(here))
+    assert [(r.sha256, r.entropy, r.type) for r in records] == [(r.sha256, r.entropy, r.type) for r in here]
+    assert [len(b) for b, _ in batches] == [len(b) for b, _ in in_process]
+
+
+def test_a_worker_that_dies_leaves_its_batches_to_the_scan(tmp_path):
+    records = _records(tmp_path, 4000, {})
+    problems: list[str] = []
+    with FilePool(2) as pool:
+        results = filework.inspect_all(records, pool, problems)
+        first = next(results)
+        os.kill(pool.workers[0].proc.pid, signal.SIGKILL)
+        rest = list(results)
+    batches = [first, *rest]
+    assert [r.path for batch, _ in batches for r in batch] == [r.path for r in records]
+    assert [r.sha256 for r in records] == _expected(records)
+    assert problems and all("a file worker stopped" in p or "cut" in p for p in problems)
