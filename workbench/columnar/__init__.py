@@ -15,6 +15,7 @@ wire) is left empty and reported to the writer's `on_misfit`.
 from workbench.columnar.failures import DISK_FULL, ResultWriteError, write_error
 from workbench.columnar.folder import FORMAT, META, ResultFolder
 from workbench.columnar.frames import FolderTables, system_memory, to_frame
+from workbench.columnar.place import refuse_to_replace
 from workbench.columnar.writer import MisfitHook, ResultWriter, TableWriter
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ResultWriteError",
     "ResultWriter",
     "TableWriter",
+    "refuse_to_replace",
     "system_memory",
     "to_frame",
     "write_error",

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from workbench.columnar import FolderTables, ResultWriter
+from workbench.columnar import FolderTables, ResultWriter, refuse_to_replace
 from workbench.errors import EvidenceError
 from workbench.firmware import entropy, filework
 from workbench.firmware.accounts import (
@@ -140,6 +140,8 @@ def scan_firmware(
     """
     image_path = Path(path)
     size = _open_checked(image_path)
+    if out is not None and not cache:
+        refuse_to_replace(Path(out))  # before the extraction, not after it
     bounds = ExtractionLimits.coerce(limits)
     digest = sha256_file(image_path)
     workdir = Path(workdir).absolute()  # the confined worker runs in another folder
