@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +16,16 @@ from typing import Any
 from workbench.errors import WorkbenchError
 
 CHUNK = 1 << 20
+
+
+def remove_tree(path: str | os.PathLike[str]) -> None:
+    """Remove a folder however deep, ignoring what cannot be removed. shutil.rmtree recurses once
+    per level: a hostile image's tree of thousands of nested folders exceeds Python's recursion
+    limit, and the folder (an extracted image) would stay behind."""
+    try:
+        shutil.rmtree(path, ignore_errors=True)
+    except RecursionError:
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", os.fspath(path)], check=False)
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:

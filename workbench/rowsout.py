@@ -38,7 +38,9 @@ def _jsonl_table(folder: ResultFolder, name: str, out: TextIO) -> int:
             continue
         frame = to_frame(pa.Table.from_batches([batch]))
         frame.insert(0, "table", name)
-        text = frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
+        text = frame.to_json(
+            orient="records", lines=True, force_ascii=False, date_format="iso", double_precision=15
+        )
         out.write(text if text.endswith("\n") else text + "\n")
         lines += batch.num_rows
     return lines

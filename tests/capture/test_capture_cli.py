@@ -93,3 +93,12 @@ def test_out_never_writes_over_a_users_files(tmp_path):
     done = workbench("capture", "analyse", str(SAMPLE), "--out", str(note))
     assert done.returncode == 2 and "not a folder" in done.stderr and note.read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case", "notes.txt"]  # nothing left beside
+
+
+def test_out_over_an_earlier_result_holding_other_files_is_refused(tmp_path):
+    out = tmp_path / "result"
+    assert workbench("capture", "analyse", str(SAMPLE), "--out", str(out), "--csv").returncode == 0
+    (out / "notes.txt").write_text("the inspector's own notes")
+    done = workbench("capture", "analyse", str(SAMPLE), "--out", str(out))
+    assert done.returncode == 2 and "notes.txt" in done.stderr
+    assert (out / "notes.txt").read_text() == "the inspector's own notes"

@@ -10,15 +10,13 @@ import json
 import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.rootfs_builder import link, mksquashfs, require, tar_gz, write
 from workbench.firmware import direct
-from workbench.firmware.journal import Journal
-from workbench.firmware.limits import ExtractionLimits
-from workbench.firmware.worker import Worker
 
 
 def _tree(root: Path) -> None:
@@ -62,10 +60,44 @@ def _image(tmp_path: Path) -> Path:
     return image
 
 
-def _worker(root: Path, monkeypatch) -> Worker:
+CHILD = """
+import json, os, sys
+from pathlib import Path
+from workbench.firmware.journal import Journal
+from workbench.firmware.limits import ExtractionLimits
+from workbench.firmware.worker import Worker
+
+def worker(root):
+    root = Path(root)
     root.mkdir()
-    monkeypatch.setenv("WORKBENCH_FW_META_DIR", str(root / "meta"))
+    os.environ["WORKBENCH_FW_META_DIR"] = str(root / "meta")
     return Worker(root, ExtractionLimits(), Journal(root / "journal.jsonl"))
+
+action, image, *roots = sys.argv[1:]
+if action == "both":
+    layers = worker(roots[0]).unpack_directly(Path(image))
+    slow = worker(roots[1]).unpack(Path(image), None, None, 1, quiet_if_unknown=False)
+    print(json.dumps([layers, slow]))
+elif action == "run":
+    worker(roots[0]).run(Path(image))
+    print(json.dumps(None))
+else:
+    print(json.dumps(worker(roots[0]).unpack_directly(Path(image))))
+"""
+
+
+def _in_a_worker_process(action: str, image: Path, *roots: Path):
+    """What the extraction worker does, in a process of its own as in a scan: unblob, imported
+    there, sets multiprocessing's start method and signal handlers, which must not leak into the
+    test process (they broke later tests of the same pytest worker)."""
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, action, str(image), *map(str, roots)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _state(root: Path) -> dict:
@@ -92,17 +124,12 @@ def _state(root: Path) -> dict:
     return {"events": events, "sidecars": [json.loads(s.read_text()) for s in sidecars], "tree": tree}
 
 
-def test_a_whole_squashfs_is_unpacked_as_unblob_unpacks_it(tmp_path, monkeypatch):
+def test_a_whole_squashfs_is_unpacked_as_unblob_unpacks_it(tmp_path):
     image = _image(tmp_path)
     assert direct.whole_squashfs(image)
-    fast = _worker(tmp_path / "direct", monkeypatch)
-    layers = fast.unpack_directly(image)
+    layers, slow = _in_a_worker_process("both", image, tmp_path / "direct", tmp_path / "unblob")
     assert layers is not None and layers[0]["format"] == "squashfs_v4_le" and layers[0]["extracted"]
-    monkeypatch.setenv("WORKBENCH_FW_META_DIR", str(tmp_path / "unblob" / "meta"))
-    slow = _worker(tmp_path / "unblob", monkeypatch)
-    assert slow.unpack(image, None, None, 1, quiet_if_unknown=False) == [
-        {**layers[0], "meta": slow_meta} for slow_meta in [_meta_of(tmp_path / "unblob")]
-    ]
+    assert slow == [{**layers[0], "meta": slow_meta} for slow_meta in [_meta_of(tmp_path / "unblob")]]
     fast_state, slow_state = _state(tmp_path / "direct"), _state(tmp_path / "unblob")
     assert fast_state == slow_state
     tree = fast_state["tree"]
@@ -122,10 +149,9 @@ def _meta_of(root: Path) -> str:
     return sidecar.relative_to(root).as_posix()
 
 
-def test_the_whole_run_still_unpacks_nested_archives_and_other_images_go_to_unblob(tmp_path, monkeypatch):
+def test_the_whole_run_still_unpacks_nested_archives_and_other_images_go_to_unblob(tmp_path):
     image = _image(tmp_path)
-    worker = _worker(tmp_path / "run", monkeypatch)
-    worker.run(image)
+    _in_a_worker_process("run", image, tmp_path / "run")
     layers = [json.loads(line) for line in (tmp_path / "run" / "journal.jsonl").read_text().splitlines()]
     layers = [e for e in layers if e["event"] == "layer"]
     assert [layer["format"] for layer in layers][:2] == ["squashfs_v4_le", "gzip"]
@@ -139,7 +165,7 @@ def test_the_whole_run_still_unpacks_nested_archives_and_other_images_go_to_unbl
     short.write_bytes(image.read_bytes()[:64])
     for other in (trailing, shifted, short, tmp_path / "root" / "etc" / "passwd"):
         assert not direct.whole_squashfs(other), other
-    assert _worker(tmp_path / "other", monkeypatch).unpack_directly(trailing) is None
+    assert _in_a_worker_process("direct", trailing, tmp_path / "other") is None
     assert not (tmp_path / "other" / "x").exists()
 
 

@@ -15,17 +15,26 @@ from workbench.columnar.folder import FORMAT, META, read_meta
 
 def refuse_to_replace(final: Path) -> None:
     """A result is written only where nothing is, into an empty folder, or over an earlier result
-    folder: never over a user's file or folder (an --out given by mistake destroys nothing)."""
+    folder that holds nothing else (its tables, meta.json, CSV beside them): never over a user's
+    file or folder (an --out given by mistake destroys nothing)."""
     if not (final.exists() or final.is_symlink()):
         return
     if final.is_symlink() or not final.is_dir():
         raise ResultWriteError("exists and is not a folder: a result is not written over it", path=str(final))
+    entries = list(final.iterdir())
     meta = read_meta(final / META)
-    if isinstance(meta, dict) and meta.get("format") == FORMAT and meta.get("engine"):
+    if not (isinstance(meta, dict) and meta.get("format") == FORMAT and meta.get("engine")):
+        if entries:
+            raise ResultWriteError(
+                "exists and is not a result folder (no meta.json of ours): choose an empty or new folder",
+                path=str(final),
+            )
         return
-    if any(final.iterdir()):
+    others = sorted(p.name for p in entries if p.name != META and p.suffix not in (".parquet", ".csv"))
+    if others:
         raise ResultWriteError(
-            "exists and is not a result folder (no meta.json of ours): choose an empty or new folder",
+            f"holds an earlier result and other files ({', '.join(others[:5])}): a result is not written"
+            " over them; choose an empty or new folder",
             path=str(final),
         )
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from workbench.firmware.schema import TABLES
+from workbench.fsutil import remove_tree
 
 SCAN_EPILOG = """\
 output:
@@ -28,8 +29,11 @@ def _workdir(given: str | None):
     if given:
         yield Path(given)
         return
-    with tempfile.TemporaryDirectory(prefix="workbench-fw-") as tmp:
+    tmp = tempfile.mkdtemp(prefix="workbench-fw-")
+    try:
         yield Path(tmp)
+    finally:
+        remove_tree(tmp)  # however deep the extracted tree is
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -56,7 +60,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--workdir", metavar="DIR", help="extraction folder, reused across runs (default: a temporary folder)"
     )
     scan.add_argument("--reveal-secrets", action="store_true", help="show passwords and tokens unmasked")
-    scan.add_argument("--table", choices=sorted(TABLES), help="show (with --json: stream) only this table")
+    scan.add_argument(
+        "--table",
+        action="append",
+        choices=sorted(TABLES),
+        metavar="NAME",
+        help=f"only these tables (repeatable): {', '.join(TABLES)}",
+    )
     scan.set_defaults(func=run_scan)
     sbom = sub.add_parser("sbom", parents=[common], help="write a CycloneDX SBOM of the image's components")
     sbom.add_argument("image")
@@ -70,21 +80,24 @@ def run_scan(args: argparse.Namespace) -> int:
     from workbench.firmware.scan import scan_firmware
 
     if args.csv and not args.out:
-        print("--csv needs --out DIR (the CSV files are written beside the Parquet files)", file=sys.stderr)
+        print(
+            "workbench: error: --csv needs --out DIR (the CSV files are written beside the Parquet files)",
+            file=sys.stderr,
+        )
         return 2
-    names = [args.table] if args.table else list(TABLES)
-    with _workdir(args.workdir) as workdir:
+    names = args.table or list(TABLES)
+    with _workdir(args.workdir) as workdir, _workdir(None) as scratch:
         result = scan_firmware(
             args.image,
             workdir=workdir,
             vuln_feed=args.vuln_feed,
             reveal_secrets=args.reveal_secrets,
-            out=args.out,
+            out=args.out or scratch / "result",  # without --out: gone when the command ends
         )
         if args.csv:
             from workbench.rowsout import write_csv
 
-            for name in TABLES:
+            for name in names:
                 write_csv(result.folder, name, result.folder.path / f"{name}.csv")
         if args.json:
             _json_lines(result, names)
@@ -109,7 +122,12 @@ def _headline(result) -> str:
     image = result.image
     layers = result.table("layers", ("extracted",))
     unpacked = any(bool(v) for v in layers["extracted"])
-    state = image["extraction"] + ("" if unpacked else ", nothing unpacked (no known format)")
+    if unpacked:
+        state = image["extraction"]
+    elif image["extraction"] == "complete":
+        state = "complete, nothing unpacked (no known format)"
+    else:
+        state = f"{image['extraction']}, nothing unpacked: see the warnings"
     return f"{image['name']}  sha256 {image['sha256']}  {image['size']} bytes  extraction: {state}"
 
 

@@ -88,8 +88,16 @@ def _fix_mode(path: str, st: os.stat_result) -> None:
         os.chmod(path, stat.S_IMODE(wanted))
 
 
-def _fix_folder(folder: str, outdir: Path, reports: _Reports) -> None:
-    for name in os.listdir(folder):
+def _fix_folder(top: str, outdir: Path, reports: _Reports) -> None:
+    """Depth first in the order the system lists each folder, as unblob's recursion, but with a
+    stack of listings: a hostile tree of thousands of nested folders is fixed whole."""
+    stack = [(top, iter(os.listdir(top)))]
+    while stack:
+        folder, names = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
+            continue
         path = os.path.join(folder, name)
         try:
             st = os.lstat(path)
@@ -100,7 +108,7 @@ def _fix_folder(folder: str, outdir: Path, reports: _Reports) -> None:
                 continue
             _fix_mode(path, st)
             if stat.S_ISDIR(st.st_mode):
-                _fix_folder(path, outdir, reports)
+                stack.append((path, iter(os.listdir(path))))
         except OSError as exc:
             if exc.errno == errno.ENAMETOOLONG:
                 continue

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.firmware.limits import ExtractionLimits
-from workbench.fsutil import atomic_write_json
+from workbench.fsutil import atomic_write_json, remove_tree
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -84,17 +83,17 @@ def extract_image(image: Path, sha256: str, workdir: Path, limits: ExtractionLim
         }
         atomic_write_json(tmp / MANIFEST, manifest)
         if final.exists():
-            shutil.rmtree(final, ignore_errors=True)  # stale: a crash or other limits
+            remove_tree(final)  # stale: a crash or other limits
         try:
             os.rename(tmp, final)
         except OSError:  # another scan of the same image finished first
-            shutil.rmtree(tmp, ignore_errors=True)
+            remove_tree(tmp)
             cached = _load(final, limits)
             if cached is not None:
                 return cached
             raise
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_tree(tmp)
         raise
     return Extraction(final, status, layers, manifest["warnings"], limits.to_dict())
 

@@ -165,8 +165,9 @@ def inspect_all(
     records: list[FileRecord], pool: FilePool | None = None, problems: list[str] | None = None
 ) -> Iterator[tuple[list[FileRecord], Findings]]:
     """Every record measured (in place), batch by batch in order, with the batch's findings: in
-    `pool` when given, else here. A batch whose worker stopped is inspected here again, and
-    said in `problems`."""
+    `pool` when given, else here. A batch whose worker stopped (a native parser crashed on a
+    hostile file) is inspected again in fresh workers, halved until the file that stops one is
+    alone: that file is hashed here, never parsed here, and said in the findings' problems."""
     if pool is None:
         for batch in _batches(records):
             yield batch, inspect(batch)[1]
@@ -174,15 +175,37 @@ def inspect_all(
     for batch, outcome in pool.map(_batches(records)):
         if isinstance(outcome, str):
             if problems is not None:
-                problems.append(
-                    f"{outcome}; its {len(batch)} files from {batch[0].path} were read again here"
-                )
-            yield batch, inspect(batch)[1]
-            continue
+                again = f"its {len(batch)} files from {batch[0].path} were inspected again"
+                problems.append(f"{outcome}; {again}")
+            outcome = _isolated(batch)
         measured, found = outcome
         for record, (digest, level, kind, arch) in zip(batch, measured, strict=True):
             record.sha256, record.entropy, record.type, record.arch = digest, level, kind, arch
         yield batch, found
+
+
+def _isolated(batch: list[FileRecord]) -> tuple[list[tuple], Findings]:
+    """A batch that stopped its worker, inspected by halves in fresh workers (a crash in a
+    parser never reaches the scan's process); the file that stops a worker alone is hashed."""
+    from workbench.firmware.filepool import FilePool
+
+    if len(batch) == 1:
+        record = batch[0]
+        _read(record)  # hash, entropy and type: no parser
+        reason = "inspecting this file stopped its worker (a parser failed on it): hashed, not inspected"
+        return [(record.sha256, record.entropy, record.type, record.arch)], Findings(
+            problems=[(record.path, reason)]
+        )
+    measured: list[tuple] = []
+    found = Findings()
+    half = len(batch) // 2
+    for part in (batch[:half], batch[half:]):
+        with FilePool(1) as pool:
+            ((_, outcome),) = list(pool.map([part]))
+        part_measured, part_found = _isolated(part) if isinstance(outcome, str) else outcome
+        measured += part_measured
+        found.extend(part_found)
+    return measured, found
 
 
 def main() -> int:

@@ -96,12 +96,36 @@ def walk(extraction: Extraction, mounts: dict[int, str]) -> Iterator[FileRecord]
         yield from _walk_layer(layer, directory, mounts[layer["id"]], extraction)
 
 
+def walk_tree(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk's (folder, sorted subfolders, files) top-down without following links, but with a
+    stack instead of recursion: a hostile tree of thousands of nested folders is walked whole."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        folders: list[str] = []
+        files: list[str] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        (folders if entry.is_dir() else files).append(entry.name)
+                    except OSError:
+                        files.append(entry.name)
+        except OSError:
+            continue
+        folders.sort()
+        yield folder, folders, files
+        for name in reversed(folders):
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                stack.append(path)
+
+
 def _walk_layer(layer: dict, directory: Path, mount: str, extraction: Extraction) -> Iterator[FileRecord]:
     meta = {_normalise(k): v for k, v in extraction.layer_metadata(layer).items()}
     seen: set[str] = set()
     top = str(directory)
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames.sort()
+    for dirpath, dirnames, filenames in walk_tree(top):
         inside = dirpath[len(top) + 1 :] if dirpath != top else ""
         for name in dirnames + sorted(filenames):
             disk = os.path.join(dirpath, name)

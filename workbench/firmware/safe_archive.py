@@ -9,13 +9,14 @@ import gzip
 import lzma
 import os
 import posixpath
-import shutil
 import stat
 import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from workbench import fsutil
 
 COPY_BLOCK = 1 << 20
 
@@ -163,4 +164,4 @@ def decompress(path: Path, outdir: Path, kind: str, budget: SizeBudget) -> list[
 
 
 def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+    fsutil.remove_tree(path)

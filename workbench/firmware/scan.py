@@ -156,18 +156,23 @@ def scan_firmware(
                 early.close()
             raise
         profile = prepared.result()
-    mounts = assign_mounts(extraction.layers, extraction.layer_dir)
-    feeds = _feeds(vuln_feed)
     target = Path(out) if out is not None else workdir / "scans" / f"{digest}-{tokens.token_hex(6)}"
     misfits: list[dict[str, Any]] = []
 
     def on_misfit(misfit: Any, _row: dict[str, Any]) -> None:
         misfits.append({"kind": "schema", "path": None, "message": misfit.message})
 
-    files = list(walk(extraction, mounts))
-    writer = ResultWriter(
-        target, TABLES, engine=ENGINE, version=RESULT_VERSION, on_misfit=on_misfit, cache=cache
-    )
+    try:  # until _file_pool holds them, the workers started early are stopped here on any error
+        mounts = assign_mounts(extraction.layers, extraction.layer_dir)
+        feeds = _feeds(vuln_feed)
+        files = list(walk(extraction, mounts))
+        writer = ResultWriter(
+            target, TABLES, engine=ENGINE, version=RESULT_VERSION, on_misfit=on_misfit, cache=cache
+        )
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
     content = sum(r.size for r in files if r.kind == "file")
     with _file_pool(len(files), content, early) as pool, writer as result:
         accounts = _write_tables(

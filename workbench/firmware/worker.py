@@ -20,6 +20,7 @@ from typing import Any
 from workbench.firmware import direct, magic
 from workbench.firmware.journal import Journal, new_layer
 from workbench.firmware.limits import ExtractionLimits
+from workbench.fsutil import remove_tree
 
 ARCHIVE_AND_FS = (
     "squashfs",
@@ -261,7 +262,7 @@ class Worker:
         meta = sidecar_path(outdir)
         outcome = unsquashfs.extract(path, outdir, meta.with_suffix(".exclude"))
         if not outcome.ok:
-            shutil.rmtree(top, ignore_errors=True)
+            remove_tree(top)
             meta.with_suffix(".exclude").unlink(missing_ok=True)
             return None
         write_sidecar(outdir, outcome.entries)
