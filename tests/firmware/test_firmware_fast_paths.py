@@ -148,13 +148,13 @@ def test_caseless_anchors_and_the_upper_case_aws_secret(tmp_path):
     assert checker.present(b"AKIA secret-access") == {b"AKIA"}
 
     from workbench.firmware.inventory import FileRecord
-    from workbench.firmware.secrets import find_secrets
+    from workbench.firmware.secrets import secrets_in
 
     key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
     env = tmp_path / "cloud.env"
     env.write_text(f"# credentials\nAWS_SECRET_ACCESS_KEY={key}\n")  # the usual, upper-case form
     record = FileRecord("/etc/cloud.env", env, "file", env.stat().st_size, 0o600, 0, 0, "config")
-    found = [s for s in find_secrets([record]) if s.kind == "aws_secret_access_key"]
+    found = [s for s in secrets_in(record, env.read_bytes()) if s.kind == "aws_secret_access_key"]
     assert [(s.value, s.line) for s in found] == [(key, 2)]
 
 

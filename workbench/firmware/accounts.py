@@ -347,9 +347,3 @@ def parse_accounts(files: list[FileRecord], credentials: list[Account] | None = 
     """credentials: what `credentials_in` found in the files, when already read."""
     found = parse_config_credentials(files) if credentials is None else credentials
     return parse_passwd_shadow(files) + parse_htpasswd(files) + found
-
-
-def find_accounts(files: list[FileRecord], *, budget: float = 2.0) -> list[Account]:
-    accounts = parse_accounts(files)
-    test_defaults(accounts, budget)
-    return accounts

@@ -215,20 +215,3 @@ def hardening_of(record: FileRecord, config) -> tuple[Hardening | None, str | No
 
 def is_binary(record: FileRecord) -> bool:
     return record.kind == "file" and record.type == "elf" and record.disk is not None
-
-
-def find_binaries(files: list[FileRecord]) -> tuple[list[Hardening], list[tuple[str, str]]]:
-    """Hardening rows, and (path, problem) for ELF files lief could not parse."""
-    elves = [f for f in files if is_binary(f)]
-    if not elves:
-        return [], []
-    quiet_lief()
-    config = _parser_config()
-    rows, problems = [], []
-    for record in elves:
-        result, problem = hardening_of(record, config)
-        if result is not None:
-            rows.append(result)
-        else:
-            problems.append((record.path, problem))
-    return rows, problems

@@ -228,11 +228,3 @@ def keys_in(record: FileRecord, data: bytes) -> list[KeyFinding]:
     if record.kind != "file" or record.size == 0:
         return []
     return scan_file(record, data[:READ_LIMIT])
-
-
-def find_keys(files: list[FileRecord]) -> list[KeyFinding]:
-    findings: list[KeyFinding] = []
-    for record in files:
-        if record.kind == "file" and record.size > 0:
-            findings.extend(keys_in(record, record.read(READ_LIMIT)))
-    return findings

@@ -205,11 +205,3 @@ def wants_secrets(record: FileRecord) -> bool:
         and record.name not in SKIP_NAMES
         and record.type in (*TEXT_TYPES, "elf", "data")
     )
-
-
-def find_secrets(files: list[FileRecord]) -> list[Secret]:
-    secrets: list[Secret] = []
-    for record in files:
-        if wants_secrets(record):
-            secrets.extend(secrets_in(record, record.read(READ_LIMIT)))
-    return secrets

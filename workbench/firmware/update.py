@@ -180,13 +180,3 @@ def update_rows(found: list[UpdateFinding], key_paths: set[str], present: set[st
     for item in found:
         unique.setdefault((item.kind, item.path, item.value), item)
     return list(unique.values())
-
-
-def find_update(files: list[FileRecord]) -> list[UpdateFinding]:
-    found: list[UpdateFinding] = []
-    key_paths: set[str] = set()
-    for record in files:
-        rows, keys = update_in(record, record.read(READ_LIMIT) if wants_update(record) else None)
-        found += rows
-        key_paths |= keys
-    return update_rows(found, key_paths, {r.path for r in files})
