@@ -85,3 +85,14 @@ def test_a_file_that_kills_its_worker_is_named_and_the_rest_inspected(tmp_path):
         pq.read_table(tmp_path / "out" / "binaries.parquet", columns=["path"]).column("path").to_pylist()
     )
     assert "/bin/fine" in binaries and "/bin/crashme" not in binaries
+
+
+def test_a_listed_file_swapped_for_a_fifo_is_not_waited_on(tmp_path):
+    """A reused work folder where a listed file became a FIFO: read without blocking, left unhashed."""
+    from workbench.firmware import filework
+    from workbench.firmware.inventory import FileRecord
+
+    fifo = tmp_path / "swapped"
+    os.mkfifo(fifo)
+    record = FileRecord("/etc/swapped", fifo, "file", 10, 0o644, 0, 0, "file")
+    assert filework._read(record) == b"" and record.sha256 is None

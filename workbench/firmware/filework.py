@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -69,9 +70,13 @@ def _read(record: FileRecord) -> bytes:
     The whole file is read in one call when it fits, else the rest is hashed block by block."""
     digest = hashlib.sha256()
     counter = entropy.Counter()
-    try:
-        fd = os.open(record.disk, os.O_RDONLY | os.O_NOFOLLOW)
+    try:  # non-blocking and checked regular: a listed file swapped for a FIFO never blocks the read
+        fd = os.open(record.disk, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except (OSError, TypeError):
+        record.type, record.arch = classify(record.path, b"", record.size)
+        return b""
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
         record.type, record.arch = classify(record.path, b"", record.size)
         return b""
     with os.fdopen(fd, "rb") as handle:
