@@ -17,7 +17,6 @@ import pyarrow as pa
 
 from workbench.columnar import ResultFolder, system_memory, to_frame
 
-FORMATS = ("parquet", "csv")
 ROWS_PER_WRITE = 8_192  # rows encoded at once: the text of one such batch is the memory it takes
 
 
@@ -51,12 +50,12 @@ def write_csv(folder: ResultFolder, name: str, path: Path) -> int:
     rows = 0
     with system_memory(), open(path, "w", encoding="utf-8", newline="") as handle:
         for batch in folder.batches(name, batch_size=ROWS_PER_WRITE):
+            if not batch.num_rows:
+                continue
             frame = to_frame(pa.Table.from_batches([batch]), objects=True)
             for column in frame.columns:
                 if pa.types.is_nested(batch.schema.field(column).type):
                     frame[column] = frame[column].map(_json_cell)
-            if not batch.num_rows:
-                continue
             frame.to_csv(handle, index=False, header=rows == 0)
             rows += batch.num_rows
         if rows == 0:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -13,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from workbench.fsutil import sha256_file
 from workbench.tables import TableSchema
 
 FORMAT = 1
@@ -37,7 +37,6 @@ class ResultFolder:
         *,
         engine: str,
         version: str,
-        verify: bool = True,
     ) -> ResultFolder | None:
         """The result at `path`, or None when there is none, it is incomplete or damaged (a file
         missing, of another size or hash, a table of other columns) or was written by another
@@ -57,7 +56,7 @@ class ResultFolder:
             return None
         for name, facts in tables.items():
             file = folder / f"{name}.parquet"
-            if not isinstance(facts, dict) or not _matches(file, facts, schemas[name], verify):
+            if not isinstance(facts, dict) or not _matches(file, facts, schemas[name]):
                 return None
         return cls(folder, meta, schemas)
 
@@ -74,8 +73,7 @@ class ResultFolder:
     def read(self, name: str, columns: Iterable[str] | None = None) -> pa.Table:
         """The table (only `columns`, if named), as Arrow."""
         wanted = list(columns) if columns is not None else None
-        table = pq.read_table(self.file(name), columns=wanted, schema=self.schemas[name].arrow)
-        return table
+        return pq.read_table(self.file(name), columns=wanted, schema=self.schemas[name].arrow)
 
     def batches(
         self, name: str, columns: Iterable[str] | None = None, batch_size: int = ROWS_PER_GROUP
@@ -110,20 +108,14 @@ def read_meta(path: Path) -> Any:
 
 
 def file_facts(path: Path) -> dict[str, Any]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return {"bytes": size, "sha256": digest.hexdigest()}
+    return {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
 
 
-def _matches(file: Path, facts: Mapping[str, Any], schema: TableSchema, verify: bool) -> bool:
+def _matches(file: Path, facts: Mapping[str, Any], schema: TableSchema) -> bool:
     try:
         if file.is_symlink() or not file.is_file() or file.stat().st_size != facts.get("bytes"):
             return False
-        if verify and file_facts(file)["sha256"] != facts.get("sha256"):
+        if sha256_file(file) != facts.get("sha256"):
             return False
         metadata = pq.read_metadata(file)
         return metadata.num_rows == facts.get("rows") and metadata.schema.to_arrow_schema().equals(

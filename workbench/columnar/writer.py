@@ -57,7 +57,9 @@ class TableWriter:
             schema.arrow,
             compression=COMPRESSION,
             compression_level=COMPRESSION_LEVEL,
-            write_statistics=["flow_id", "packet", "first_packet", "path"],
+            # min/max per row group of every flat column (packet numbers, paths...): a reader filtering
+            # on one (DuckDB, pyarrow.dataset) skips the row groups that cannot match
+            write_statistics=[c.name for c in schema.columns if not pa.types.is_nested(c.type)],
         )
 
     def add(self, row: Sequence[Any] | Mapping[str, Any]) -> None:

@@ -8,9 +8,7 @@ first rows of each table; `--json` streams every row as JSON Lines instead.
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import sys
 import tempfile
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import pyarrow as pa
 from workbench.capture.schema import TABLES, TLS_VERSION_COLUMNS
 from workbench.capture.versions import label
 from workbench.columnar import to_frame
+from workbench.commands.results import add_result_options, print_json_lines, usage_error, write_csv_beside
 
 _MAC = re.compile(r"^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$")
 MAX_ROWS = 50
@@ -38,32 +37,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         metavar="IP|MAC",
         help="the device under test (repeatable); inferred when not given",
     )
-    analyse.add_argument(
-        "--out", metavar="DIR", help="write the tables there: one Parquet file each, and meta.json"
-    )
-    analyse.add_argument("--csv", action="store_true", help="with --out: also <table>.csv for each table")
-    analyse.add_argument(
-        "--json",
-        action="store_true",
-        help="print JSON Lines: the summary and device, then one object per row, its table in `table`"
-        " (the nested document of earlier versions is gone)",
-    )
+    add_result_options(analyse, TABLES, first="the summary and the device")
     analyse.add_argument("--reveal-secrets", action="store_true", help="show credentials unmasked")
-    analyse.add_argument(
-        "--table",
-        action="append",
-        choices=TABLES,
-        metavar="NAME",
-        help=f"only these tables (repeatable): {', '.join(TABLES)}",
-    )
     analyse.set_defaults(func=run_analyse)
     capture.set_defaults(func=lambda args: capture.print_help() or 2)
 
 
 def run_analyse(args: argparse.Namespace) -> int:
-    if args.csv and not args.out:
-        print("workbench: error: --csv needs --out DIR", file=sys.stderr)
-        return 2
+    if (error := usage_error(args)) is not None:
+        return error
     if args.out:
         return _report(args, Path(args.out))
     with tempfile.TemporaryDirectory(prefix="workbench-capture-") as tmp:
@@ -81,16 +63,9 @@ def _report(args: argparse.Namespace, out: Path) -> int:
     folder = analysis.folder
     wanted = args.table or list(TABLES)
     if args.csv:
-        from workbench.rowsout import write_csv
-
-        for name in wanted:
-            write_csv(folder, name, out / f"{name}.csv")
+        write_csv_beside(folder, wanted)
     if args.json:
-        from workbench.rowsout import write_jsonl
-
-        for name, value in (("summary", analysis.summary), ("device", analysis.device)):
-            sys.stdout.write(json.dumps({"table": name, **value}, default=str) + "\n")
-        write_jsonl(folder, wanted, sys.stdout)
+        print_json_lines(folder, wanted, {"summary": analysis.summary, "device": analysis.device})
         return 0
     s, d = analysis.summary, analysis.device
     print(

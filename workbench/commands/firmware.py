@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from workbench.commands.results import add_result_options, print_json_lines, usage_error, write_csv_beside
 from workbench.firmware.schema import TABLES
 from workbench.fsutil import remove_tree
 
@@ -47,9 +47,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     scan.add_argument("image", help="firmware image file")
-    scan.add_argument("--out", metavar="DIR", help="write the result folder (Parquet + meta.json) here")
-    scan.add_argument("--csv", action="store_true", help="with --out: also <table>.csv beside each table")
-    scan.add_argument("--json", action="store_true", help="JSON Lines on standard output, a row a line")
+    add_result_options(scan, TABLES, first="the image's facts")
     scan.add_argument(
         "--vuln-feed",
         action="append",
@@ -60,13 +58,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--workdir", metavar="DIR", help="extraction folder, reused across runs (default: a temporary folder)"
     )
     scan.add_argument("--reveal-secrets", action="store_true", help="show passwords and tokens unmasked")
-    scan.add_argument(
-        "--table",
-        action="append",
-        choices=sorted(TABLES),
-        metavar="NAME",
-        help=f"only these tables (repeatable): {', '.join(TABLES)}",
-    )
     scan.set_defaults(func=run_scan)
     sbom = sub.add_parser("sbom", parents=[common], help="write a CycloneDX SBOM of the image's components")
     sbom.add_argument("image")
@@ -79,12 +70,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run_scan(args: argparse.Namespace) -> int:
     from workbench.firmware.scan import scan_firmware
 
-    if args.csv and not args.out:
-        print(
-            "workbench: error: --csv needs --out DIR (the CSV files are written beside the Parquet files)",
-            file=sys.stderr,
-        )
-        return 2
+    if (error := usage_error(args)) is not None:
+        return error
     names = args.table or list(TABLES)
     with _workdir(args.workdir) as workdir, _workdir(None) as scratch:
         result = scan_firmware(
@@ -95,27 +82,14 @@ def run_scan(args: argparse.Namespace) -> int:
             out=args.out or scratch / "result",  # without --out: gone when the command ends
         )
         if args.csv:
-            from workbench.rowsout import write_csv
-
-            for name in names:
-                write_csv(result.folder, name, result.folder.path / f"{name}.csv")
+            write_csv_beside(result.folder, names)
         if args.json:
-            _json_lines(result, names)
+            print_json_lines(result.folder, names, {"image": result.image})
         elif args.out:
             _summary(result, names, Path(args.out))
         else:
             _terminal(result, names)
     return 0
-
-
-def _json_lines(result, names: list[str]) -> None:
-    import json
-
-    from workbench.rowsout import write_jsonl
-
-    sys.stdout.write(json.dumps({"table": "image", **result.image}, default=str) + "\n")
-    write_jsonl(result.folder, names, sys.stdout)
-    sys.stdout.flush()
 
 
 def _headline(result) -> str:
