@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workbench.batch.summary import CheckRow
-from workbench.batch.verify import _safe_member
+from workbench.sealed.source import safe_member as _safe_member
 from workbench.judgement import evidence_to_add, level_results
 
 

@@ -2,13 +2,13 @@
 
 The manifest's own SHA-256 is written beside it (`manifest.sha256`, in `sha256sum` format) and
 into the zip's comment, so a changed manifest is detected too. This proves integrity since
-sealing, not authorship: anyone able to rewrite the manifest can rewrite its hash as well.
+sealing, not authorship: anyone able to rewrite the manifest can rewrite its hash as well; a
+signature (`signature.json`, workbench.signing) says who sealed it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import platform
 import re
 from importlib import metadata
@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from workbench.fsutil import sha256_file
-
-MANIFEST = "manifest.json"
-MANIFEST_HASH = "manifest.sha256"
-FORMAT = "workbench-evidence-bundle/1"
-SEALS = frozenset({MANIFEST, MANIFEST_HASH})
+from workbench.sealed.names import FORMAT as FORMAT
+from workbench.sealed.names import MANIFEST as MANIFEST
+from workbench.sealed.names import MANIFEST_HASH as MANIFEST_HASH
+from workbench.sealed.names import SEALS as SEALS
+from workbench.sealed.source import bundle_files
 
 # Distributions whose versions shape the evidence: the engines, the notebook stack, crypto.
 KEY_DISTRIBUTIONS = (
@@ -74,14 +74,6 @@ def output_entries(bundle_dir: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def bundle_files(bundle_dir: Path) -> list[str]:
-    files = []
-    for dirpath, dirnames, filenames in os.walk(bundle_dir):
-        dirnames.sort()
-        for name in sorted(filenames):
-            full = Path(dirpath) / name
-            files.append(full.relative_to(bundle_dir).as_posix())
-    return files
 
 
 def sha256_bytes(data: bytes) -> str:

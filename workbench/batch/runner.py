@@ -29,6 +29,7 @@ from workbench.batch.seal import seal_bundle
 from workbench.batch.summary import CheckRow
 from workbench.errors import WorkbenchError
 from workbench.judgement import ERROR, RequirementState, evidence_to_add, level_results, write_states
+from workbench.sealed.names import OUTCOMES_DIR
 
 DEFAULT_TIMEOUT = 600  # seconds per cell
 
@@ -47,6 +48,8 @@ class BatchOptions:
     timeout: int | None = DEFAULT_TIMEOUT
     progress: bool = True
     command: str = ""
+    with_artefacts: bool = False  # archive the case's artefacts in the bundle (artefacts/<name>)
+    sign: Any = None  # a workbench.signing.SigningKey: sign the manifest (signature.json)
 
 
 @dataclass
@@ -102,6 +105,7 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         pool = WorkerPool(workers, log_path, opts.progress, case, catalog_source, work, warnings, templates)
         with pool:
             rows, runs = _judge_and_run(pool, tasks, requirements, level, opts, notebooks_dir)
+        _keep_outcomes(work, requirements, bundle_dir)
         for task in tasks:  # a crashed worker may leave a page unwritten: write a page that says so
             if not task.out_html.exists():
                 render_page(task, runs[task.key], None)
@@ -140,6 +144,17 @@ def _judge_and_run(
     write_states(states_path(pool.work), level, selected, (row.to_json() for row in rows))
     runs.update(pool.run_notebooks([t for t in tasks if not t.requirement_id], desc="overview"))
     return rows, runs
+
+
+def _keep_outcomes(work: Path, requirements: list[Any], bundle_dir: Path) -> None:
+    """outcomes/<ID>.json: each requirement's judged outcome (check result and final verdict), kept
+    in the bundle for the formats that list findings and for `workbench reproduce`."""
+    target = bundle_dir / OUTCOMES_DIR
+    target.mkdir(exist_ok=True)
+    for req in requirements:
+        source = outcome_path(work, req.id)
+        if source.is_file():
+            shutil.copyfile(source, target / f"{req.id}.json")
 
 
 def _catalog_source(catalog: str | None) -> str | None:

@@ -24,6 +24,7 @@ from workbench.batch.manifest import (
 )
 from workbench.batch.report import render_index
 from workbench.fsutil import atomic_write_bytes, atomic_write_text
+from workbench.sealed.names import ARTEFACTS_DIR, CASE_DIR
 
 if TYPE_CHECKING:
     from workbench.batch.runner import BatchOptions, BatchResult
@@ -49,7 +50,9 @@ def seal_bundle(
     if catalog_warning:
         result.warnings.append(catalog_warning)
     inputs = _inputs(case, notebooks, result.warnings)
-    _copy_case_records(case, bundle / "case")
+    _copy_case_records(case, bundle / CASE_DIR)
+    if opts.with_artefacts:
+        _copy_artefacts(case, bundle / ARTEFACTS_DIR, result.warnings)
     finished = datetime.now(UTC).replace(microsecond=0)
     info = case.info.model_dump(mode="json")
     times = {"started_at": started.isoformat(), "finished_at": finished.isoformat()}
@@ -78,6 +81,7 @@ def seal_bundle(
         opts.templates_dir,
     )
     atomic_write_text(bundle / "index.html", index)
+    _write_formats(bundle, case, result.warnings)
     manifest = {
         "format": FORMAT,
         "bundle": bundle.name,
@@ -97,6 +101,10 @@ def seal_bundle(
     atomic_write_bytes(bundle / MANIFEST, raw)
     digest = sha256_bytes(raw)
     atomic_write_text(bundle / MANIFEST_HASH, seal_line(digest))
+    if opts.sign is not None:
+        from workbench.signing import sign_bundle
+
+        sign_bundle(bundle, opts.sign)
     write_zip(bundle, result.zip_path, comment=zip_comment(digest), when=started)
 
 
@@ -145,6 +153,27 @@ def case_records(case: Any) -> list[tuple[Path, str, str]]:
                 if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
                     records.append((path, path.relative_to(root).as_posix(), role))
     return records
+
+
+def _write_formats(bundle: Path, case: Any, warnings: list[str]) -> None:
+    """formats/: the standard formats (OSCAL, JUnit, SARIF, CycloneDX...) of what the bundle holds."""
+    from workbench.export.formats import write_formats
+
+    try:
+        write_formats(bundle, case, warnings)
+    except Exception as exc:  # a format that cannot be written must not cost the sealed evidence
+        warnings.append(f"the standard formats were not all written: {type(exc).__name__}: {exc}")
+
+
+def _copy_artefacts(case: Any, dest: Path, warnings: list[str]) -> None:
+    """artefacts/<name>: each artefact as added to the case (its hash is checked by _inputs)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for artefact in case.artefacts():
+        path = Path(artefact.path)
+        if path.is_file() and not path.is_symlink() and "/" not in artefact.name:
+            shutil.copyfile(path, dest / artefact.name)
+        else:
+            warnings.append(f"artefact {artefact.name} could not be archived in the bundle")
 
 
 def _copy_case_records(case: Any, dest: Path) -> None:

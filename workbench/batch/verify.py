@@ -10,21 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import Any
 
-from workbench.batch.manifest import (
-    MANIFEST,
-    MANIFEST_HASH,
-    SEALS,
-    bundle_files,
-    parse_seal,
-    parse_zip_comment,
-)
+from workbench.batch.manifest import parse_seal, parse_zip_comment
 from workbench.errors import BundleError
+from workbench.sealed import MANIFEST, MANIFEST_HASH, SEALS, BundleSource, open_bundle
 
 CHUNK = 1 << 20
 MAX_MANIFEST_BYTES = 64 << 20
@@ -52,99 +44,21 @@ class VerifyReport:
         return out
 
 
-class _Source:
-    """A bundle's files, by path relative to the bundle root."""
-
-    def names(self) -> list[str]:
-        raise NotImplementedError
-
-    @contextmanager
-    def open(self, rel: str) -> Iterator[IO[bytes]]:
-        raise NotImplementedError
-        yield  # pragma: no cover
-
-    def read_small(self, rel: str, limit: int) -> bytes:
-        with self.open(rel) as handle:
-            data = handle.read(limit + 1)
-        if len(data) > limit:
-            raise BundleError(f"{rel} is larger than {limit} bytes", path=rel)
-        return data
-
-
-class _Folder(_Source):
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.links = [
-            p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_symlink()
-        ]
-
-    def names(self) -> list[str]:
-        return [n for n in bundle_files(self.root) if n not in self.links]
-
-    @contextmanager
-    def open(self, rel: str) -> Iterator[IO[bytes]]:
-        with (self.root / rel).open("rb") as handle:
-            yield handle
-
-
-class _Zip(_Source):
-    def __init__(self, archive: zipfile.ZipFile) -> None:
-        self.archive = archive
-        self.prefix = ""
-        self.bad: list[str] = []
-        self.members: dict[str, zipfile.ZipInfo] = {}
-        tops: set[str] = set()
-        for info in archive.infolist():
-            name = info.filename
-            if not _safe_member(name):
-                self.bad.append(f"unsafe member name refused: {name!r}")
-                continue
-            if info.is_dir():
-                continue
-            if name in self.members:
-                self.bad.append(f"member appears twice: {name!r}")
-                continue
-            self.members[name] = info
-            tops.add(name.split("/", 1)[0] if "/" in name else "")
-        if len(tops) == 1 and "" not in tops:
-            self.prefix = tops.pop() + "/"
-
-    def names(self) -> list[str]:
-        return sorted(n[len(self.prefix):] for n in self.members if n.startswith(self.prefix))
-
-    @contextmanager
-    def open(self, rel: str) -> Iterator[IO[bytes]]:
-        with self.archive.open(self.members[self.prefix + rel]) as handle:
-            yield handle
-
-
-def _safe_member(name: str) -> bool:
-    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
-        return False
-    if len(name) > 1 and name[1] == ":":  # a drive letter
-        return False
-    return ".." not in PurePosixPath(name).parts
-
-
 def verify_bundle(path: str | Path) -> VerifyReport:
-    bundle = Path(path)
-    if bundle.is_dir():
-        return _verify(_Folder(bundle), str(bundle), comment_digest=None)
-    if not bundle.is_file():
-        raise BundleError("no such bundle (expected a .zip or a bundle folder)", path=str(bundle))
-    try:
-        archive = zipfile.ZipFile(bundle)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise BundleError(f"not a readable zip: {exc}", path=str(bundle)) from None
-    with archive:
-        source = _Zip(archive)
-        digest = parse_zip_comment(archive.comment)
-        report = _verify(source, str(bundle), comment_digest=digest or "")
-        report.problems[:0] = source.bad
-        return report
+    with open_bundle(path) as source:
+        return verify_source(source)
 
 
-def _verify(source: _Source, label: str, *, comment_digest: str | None) -> VerifyReport:
+def verify_source(source: BundleSource) -> VerifyReport:
+    """Integrity of an opened bundle: every output's hash against the manifest, and the seals."""
+    comment = source.zip_comment
+    comment_digest = None if comment is None else (parse_zip_comment(comment) or "")
+    report = _verify(source, source.label, comment_digest=comment_digest)
+    report.problems[:0] = source.bad
+    return report
+
+
+def _verify(source: BundleSource, label: str, *, comment_digest: str | None) -> VerifyReport:
     report = VerifyReport(bundle=label)
     names = set(source.names())
     if MANIFEST not in names:
@@ -173,8 +87,7 @@ def _verify(source: _Source, label: str, *, comment_digest: str | None) -> Verif
             report.problems.append(f"{rel}: unreadable ({exc})")
             report.changed.append(rel)
     report.added = sorted(n for n in names if n not in outputs and n not in SEALS)
-    if isinstance(source, _Folder):
-        report.added += [f"{link} (symbolic link)" for link in source.links]
+    report.added += [f"{link} (symbolic link)" for link in source.links]
     return report
 
 
@@ -199,7 +112,7 @@ def verify_inputs(report: VerifyReport, case_dir: str | Path) -> list[str]:
 
 
 def _check_seals(
-    source: _Source, names: set[str], actual: str, comment_digest: str | None, report: VerifyReport
+    source: BundleSource, names: set[str], actual: str, comment_digest: str | None, report: VerifyReport
 ) -> None:
     if MANIFEST_HASH not in names:
         report.missing.append(MANIFEST_HASH)
@@ -220,7 +133,7 @@ def _check_seals(
             report.changed.append(MANIFEST)
 
 
-def _hash_capped(source: _Source, rel: str, size: int) -> tuple[int, str]:
+def _hash_capped(source: BundleSource, rel: str, size: int) -> tuple[int, str]:
     digest = hashlib.sha256()
     seen = 0
     with source.open(rel) as handle:

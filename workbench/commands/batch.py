@@ -30,7 +30,17 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                      help=f"notebooks folder (default: {NOTEBOOKS_DIR})")
     run.add_argument("--timeout", type=_positive, default=600, metavar="SECONDS",
                      help="limit per notebook cell (default: 600)")
-    run.add_argument("--strict", action="store_true", help="exit non-zero if any notebook is ERROR")
+    run.add_argument("--fail-on", action="append", default=[], metavar="OUTCOME[,OUTCOME]",
+                     type=_outcomes,
+                     help="exit 1 when any requirement up to the level has this outcome: fail, pending "
+                     "(a stale verdict counts as pending) or error; repeatable or comma-separated "
+                     "(default: exit 0 whatever the verdicts)")
+    run.add_argument("--strict", action="store_true", help="same as --fail-on error")
+    run.add_argument("--with-artefacts", action="store_true",
+                     help="archive the case's artefacts in the bundle (artefacts/), so that it can be "
+                     "reproduced on its own (workbench reproduce)")
+    run.add_argument("--sign", metavar="KEY", default=None,
+                     help="sign the bundle's manifest with this key (workbench key new)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 
@@ -48,6 +58,29 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     verify.set_defaults(func=cmd_verify)
 
 
+FAIL_ON = ("fail", "pending", "error")
+
+
+def _outcomes(text: str) -> list[str]:
+    words = [w.strip().lower() for w in text.split(",") if w.strip()]
+    unknown = [w for w in words if w not in FAIL_ON]
+    if unknown or not words:
+        raise argparse.ArgumentTypeError(f"expected fail, pending or error, not {text!r}")
+    return words
+
+
+def failing_rows(rows: list, outcomes: set[str]) -> dict[str, list[str]]:
+    """The requirement ids that make `--fail-on` fail, per outcome asked for."""
+    hits: dict[str, list[str]] = {}
+    for row in rows:
+        verdict = str(row.verdict)
+        outcome = "fail" if verdict == "FAIL" and not row.stale else "error" if verdict == "ERROR" else (
+            "pending" if verdict == "PENDING" or row.stale else "")
+        if outcome in outcomes:
+            hits.setdefault(outcome, []).append(row.id)
+    return hits
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -62,9 +95,14 @@ def _command_line(args: argparse.Namespace) -> str:
                         ("--timeout", args.timeout)):
         if value is not None:
             parts += [flag, str(value)]
-    for flag, on in (("--with-code", args.with_code), ("--strict", args.strict)):
+    for flag, on in (("--with-code", args.with_code), ("--strict", args.strict),
+                     ("--with-artefacts", args.with_artefacts)):
         if on:
             parts.append(flag)
+    for words in args.fail_on:
+        parts += ["--fail-on", ",".join(words)]
+    if args.sign:
+        parts += ["--sign", "KEY"]  # the key's path is the signer's business; signature.json names the key
     return shlex.join(parts)
 
 
@@ -72,6 +110,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from workbench.batch.runner import BatchOptions, run_batch
 
     only = [i.strip() for i in args.only.split(",") if i.strip()] if args.only else None
+    key = None
+    if args.sign:  # a wrong, missing or expired key stops the run before any work
+        from workbench.signing import load_signing_key
+
+        key = load_signing_key(Path(args.sign))
     result = run_batch(
         BatchOptions(
             case_dir=Path(args.case),
@@ -85,6 +128,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             progress=not args.no_progress and sys.stderr.isatty(),
             command=_command_line(args),
+            with_artefacts=args.with_artefacts,
+            sign=key,
         )
     )
     for lv in result.levels.values():
@@ -96,7 +141,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"bundle: {result.zip_path}", file=sys.stderr)
     print(result.index)
-    return 1 if args.strict and result.errors else 0
+    outcomes = {w for words in args.fail_on for w in words} | ({"error"} if args.strict else set())
+    hits = failing_rows(result.rows, outcomes)
+    for outcome, ids in hits.items():
+        print(f"--fail-on {outcome}: {', '.join(ids)}", file=sys.stderr)
+    return 1 if hits else 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
