@@ -178,7 +178,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"demo case {name}: {case.path}", file=sys.stderr)
         if not args.no_probe:
             print(f"  {probe_simulated_device(case, name)}", file=sys.stderr)
-        command = f"workbench demo --out {args.out} --case {name}"
+        command = f"workbench demo --out {args.out} --case {name}"  # with --with-artefacts
         result = run_batch(
             BatchOptions(
                 case_dir=case.path,
@@ -189,6 +189,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 catalog=args.catalog,
                 progress=not args.no_progress and sys.stderr.isatty(),
                 command=command,
+                with_artefacts=True,  # a self-contained bundle: `workbench reproduce` needs nothing else
             )
         )
         for lv in result.levels.values():

@@ -60,6 +60,7 @@ def seal_bundle(
     results["evidence_to_add"] = evidence_needed
     results["overview"] = {"page": overview_page, "error": result.overview_error}
     _write_json(bundle / "results.json", results)
+    formats = _write_formats(bundle, case, result.warnings)
     index = render_index(
         {
             "case": info,
@@ -77,11 +78,11 @@ def seal_bundle(
             "evidence_to_add": evidence_needed,
             "inputs": inputs,
             "partial": bool(opts.only),
+            "formats": formats,
         },
         opts.templates_dir,
     )
     atomic_write_text(bundle / "index.html", index)
-    _write_formats(bundle, case, result.warnings)
     manifest = {
         "format": FORMAT,
         "bundle": bundle.name,
@@ -155,14 +156,33 @@ def case_records(case: Any) -> list[tuple[Path, str, str]]:
     return records
 
 
-def _write_formats(bundle: Path, case: Any, warnings: list[str]) -> None:
-    """formats/: the standard formats (OSCAL, JUnit, SARIF, CycloneDX...) of what the bundle holds."""
+FORMAT_NAMES = {  # what each kind of file in formats/ is, for the index
+    ".oscal.json": "OSCAL assessment results (NIST OSCAL 1.1)",
+    ".junit.xml": "JUnit XML: one test case per requirement, for CI systems",
+    ".sarif": "SARIF 2.1.0: the findings with their locations in the image and the capture",
+    ".cdx.json": "CycloneDX SBOM of a firmware image, with its known vulnerabilities (VEX)",
+    ".csv": "the scheme's registry record (CSV)",
+    ".json": "the scheme's registry record (JSON)",
+    ".html": "the report in ETSI TS 103 701's shape: per provision, its test cases and verdicts",
+}
+
+
+def _write_formats(bundle: Path, case: Any, warnings: list[str]) -> list[dict[str, str]]:
+    """formats/: the standard formats (OSCAL, JUnit, SARIF, CycloneDX...) of what the bundle holds;
+    (path, what it is) of each written, for the index."""
     from workbench.export.formats import write_formats
 
     try:
-        write_formats(bundle, case, warnings)
+        written = write_formats(bundle, case, warnings)
     except Exception as exc:  # a format that cannot be written must not cost the sealed evidence
         warnings.append(f"the standard formats were not all written: {type(exc).__name__}: {exc}")
+        return []
+    listed = []
+    for path in sorted(written):
+        rel = Path(path).relative_to(bundle).as_posix()
+        what = next((v for k, v in FORMAT_NAMES.items() if rel.endswith(k)), "")
+        listed.append({"path": rel, "what": what})
+    return listed
 
 
 def _copy_artefacts(case: Any, dest: Path, warnings: list[str]) -> None:
