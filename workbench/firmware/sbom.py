@@ -184,27 +184,23 @@ def _add_evidence(component: Component, row: dict[str, Any]) -> None:
 
 
 def _purl(text: Any, name: str, version: str) -> Any:
-    """The engine's package URL as a PackageURL, rebuilt from the row's name and version when the
-    text does not parse back to them (a package name from the image may hold any character)."""
+    """The engine's package URL (`pkg:<type>/[<namespace>/]<name>[@<version>]`, written without
+    encoding) as a PackageURL, encoded from the row's own name and version: a package name from the
+    image may hold any character. None when the text is not of that form or cannot be encoded."""
     from packageurl import PackageURL
 
-    if not text or not name:
+    tail = f"{name}@{version}" if version else name
+    text = str(text or "")
+    if not name or not text.startswith("pkg:") or not text.endswith("/" + tail):
         return None
+    kind, _, namespace = text[4:-len(tail) - 1].partition("/")
     try:
-        parsed = PackageURL.from_string(str(text))
-    except ValueError:
-        parsed = None
-    if parsed is not None and parsed.name == name and (parsed.version or "") == version:
-        return parsed
-    try:
-        return PackageURL(
-            type=parsed.type if parsed else "generic",
-            namespace=parsed.namespace if parsed else None,
-            name=name,
-            version=version or None,
-        )
+        purl = PackageURL(type=kind, namespace=namespace or None, name=name, version=version or None)
+        back = PackageURL.from_string(purl.to_string())
     except ValueError:
         return None
+    # packageurl-python leaves a `/` in a name unencoded: such a purl would name another package
+    return purl if back.to_dict() == purl.to_dict() else None
 
 
 def _vulnerabilities(
@@ -286,20 +282,30 @@ def _versions(row: dict[str, Any]) -> list[Any]:
 
 
 def _recommendation(rows: list[dict[str, Any]]) -> str | None:
-    advice = sorted({
-        f"upgrade {r.get('component')} ({r.get('path')}) to {r['fixed_in']} or later"
-        for r in rows if r.get("fixed_in")
-    })
-    return "; ".join(advice).capitalize() if advice else None
+    """What the feed says fixes it: `Upgrade openssl to 1.0.2m or later (/usr/lib/libssl.so)`."""
+    paths: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        if row.get("fixed_in"):
+            key = (str(row.get("component") or ""), str(row["fixed_in"]))
+            paths.setdefault(key, []).append(str(row.get("path") or ""))
+    advice = [
+        f"Upgrade {name} to {fixed} or later ({', '.join(sorted(set(where)))})"
+        for (name, fixed), where in sorted(paths.items())
+    ]
+    return "; ".join(advice) or None
 
 
 def _rating(severity: str) -> VulnerabilityRating | None:
     """A CycloneDX rating of the engine's severity: a label, `RATING (score)` from a CVSS 3 vector,
     or a vector it could not score. None for anything else (kept as a property)."""
-    from cyclonedx.model.vulnerability import VulnerabilityRating, VulnerabilityScoreSource
+    from cyclonedx.model.vulnerability import (
+        VulnerabilityRating,
+        VulnerabilityScoreSource,
+        VulnerabilitySource,
+    )
     from cyclonedx.model.vulnerability import VulnerabilitySeverity as Severity
 
-    source = _osv("")
+    source = VulnerabilitySource(name="OSV")  # the feed given to the scan
     rated = _RATED.fullmatch(severity.strip())
     if rated:
         label = rated.group(1).lower()
@@ -335,7 +341,7 @@ def _source(alias: str) -> Any:
 
 
 def _osv(vuln_id: str) -> Any:
-    """OSV, where the match came from (its record of `vuln_id`, or OSV itself for an empty id)."""
+    """OSV, where the match came from, with its record of `vuln_id`."""
     return _published(vuln_id, *_OSV)
 
 
@@ -343,8 +349,7 @@ def _published(vuln_id: str, name: str, base: str) -> Any:
     from cyclonedx.model import XsUri
     from cyclonedx.model.vulnerability import VulnerabilitySource
 
-    url = base + quote(vuln_id, safe="") if vuln_id else "https://osv.dev/"  # no id can break out of it
-    return VulnerabilitySource(name=name, url=XsUri(url))
+    return VulnerabilitySource(name=name, url=XsUri(base + quote(vuln_id, safe="")))  # nothing breaks out
 
 
 def _split_aliases(summary: str) -> tuple[str, list[str]]:
