@@ -46,15 +46,20 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
     verify = subparsers.add_parser(
         "verify",
-        help="recompute every hash of an evidence bundle (.zip or folder)",
+        help="check an evidence bundle (.zip or folder): its integrity, and with --trust who sealed it",
         description="Recompute every hash of an evidence bundle against its manifest; name every file "
-        "that changed, is missing or was added. Exit 1 on any difference.",
+        "that changed, is missing or was added. With --trust, also check the bundle's signature against "
+        "the public keys given (who sealed it). Prints INTEGRITY OK|FAILED and SIGNATURE OK|FAILED|NOT "
+        "CHECKED; exit 1 on any difference or, with --trust, a signature that fails.",
     )
     verify.add_argument("bundle", metavar="BUNDLE", help="a bundle .zip or an unpacked bundle folder")
     verify.add_argument("--quiet", action="store_true", help="print only differences")
     verify.add_argument("--case", metavar="DIR", default=None,
                         help="also check that this case's artefacts and records still match the inputs "
                         "the bundle was made from")
+    verify.add_argument("--trust", nargs="+", action="extend", default=[], metavar="PUB.json",
+                        help="public key files (workbench key new's STEM.pub.json) of the labs trusted to "
+                        "seal bundles, after BUNDLE; the bundle must be signed by one of them")
     verify.set_defaults(func=cmd_verify)
 
 
@@ -149,9 +154,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from workbench.batch.verify import verify_bundle, verify_inputs
+    from workbench.batch.verify import verify_inputs, verify_source
+    from workbench.sealed import open_bundle
+    from workbench.signing import load_public_key, verify_signature
 
-    report = verify_bundle(args.bundle)
+    trusted = [load_public_key(Path(p)) for p in args.trust]  # a wrong key file stops here (exit 2)
+    with open_bundle(args.bundle) as source:
+        report = verify_source(source)
+        signature = verify_signature(source, trusted)
     input_lines = verify_inputs(report, args.case) if args.case and report.manifest else []
     for line in report.lines() + input_lines:
         print(line)
@@ -169,4 +179,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
               file=sys.stderr)
     elif args.case and not args.quiet:
         print(f"OK  {args.case} still holds the evidence this bundle was made from")
-    return 0 if report.ok and not input_lines else 1
+    if report.ok and not args.quiet:
+        print(f"INTEGRITY OK: {report.checked} files match manifest.json")
+    elif not report.ok:
+        named = [f"{what} {', '.join(files[:3])}{' …' if len(files) > 3 else ''}" for what, files in (
+            ("changed", report.changed), ("missing", report.missing), ("added", report.added)) if files]
+        named += [f"{len(report.problems)} problem(s)"] if report.problems else []
+        print(f"INTEGRITY FAILED: {'; '.join(named)}")
+    if signature.failed or not args.quiet:
+        print(signature.line())
+    return 0 if report.ok and not input_lines and not signature.failed else 1
