@@ -101,16 +101,14 @@ def sbom_file_name(artefact_name: str, sha256: str, taken: set[str]) -> str:
 
 def _why_none(view: BundleView) -> str:
     """Why a bundle has no SBOM: no firmware image in its case, or its SBOMs were not written."""
-    record = view.case_record("artefacts.yaml") if view.has(f"{CASE_DIR}/artefacts.yaml") else None
+    rel = f"{CASE_DIR}/artefacts.yaml"
     try:
-        listed = yaml.safe_load(record) if record else None
+        listed = yaml.safe_load(view.read_bytes(rel, 16 << 20)) if view.has(rel) else None
     except yaml.YAMLError:
         listed = None
     entries = listed.get("artefacts") if isinstance(listed, dict) else None
-    firmware = [e for e in entries if isinstance(e, dict) and e.get("kind") == "firmware"] if isinstance(
-        entries, list
-    ) else []
-    if firmware:
+    kinds = [e.get("kind") for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+    if "firmware" in kinds:
         return "the bundle's case has a firmware image but the bundle holds no SBOM of it (see its warnings)"
     return "the bundle holds no firmware image: no SBOM"
 
