@@ -173,7 +173,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         m = report.manifest
         print(f"OK  {report.bundle}: {report.checked} files match manifest.json "
               f"(bundle {m.get('bundle')}, sealed {m.get('finished_at')}, "
-              f"catalogue {m.get('catalog', {}).get('edition')}))")
+              f"catalogue {m.get('catalog', {}).get('edition')})")
     if input_lines:
         print(f"FAILED  {len(input_lines)} input(s) in {args.case} differ from the bundle's manifest",
               file=sys.stderr)
