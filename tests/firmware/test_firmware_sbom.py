@@ -243,7 +243,10 @@ def test_a_different_feed_gives_another_serial_number_and_the_timestamp_is_the_c
     assert stamped["metadata"]["component"]["supplier"] == {"name": "Acme"}
 
 
-@pytest.mark.parametrize("breakage", ["type", "hash", "unknown-field", "affects", "spec", "not-json"])
+BREAKAGES = ["type", "hash", "unknown-field", "affects", "spec", "not-json", "nested"]
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
 def test_the_validator_rejects_a_broken_document(doc, breakage):
     from workbench.export.cyclonedx import validated
 
@@ -258,7 +261,8 @@ def test_the_validator_rejects_a_broken_document(doc, breakage):
         del broken["vulnerabilities"][0]["affects"][0]["ref"]
     elif breakage == "spec":
         broken["bomFormat"] = "SPDX"
-    text = "{not json" if breakage == "not-json" else json.dumps(broken)
+    raw = {"not-json": "{not json", "nested": "[" * 5000 + "]" * 5000}
+    text = raw.get(breakage) or json.dumps(broken)
     assert validation_error(text) is not None
     with pytest.raises(BundleError, match="not a valid CycloneDX"):
         validated(text, "formats/sbom/x.cdx.json")

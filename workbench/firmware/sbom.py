@@ -63,6 +63,8 @@ def validation_error(text: str) -> str | None:
         error = JsonStrictValidator(SchemaVersion.from_version(SPEC_VERSION)).validate_str(text)
     except ValueError as exc:  # not JSON at all
         return f"not JSON: {exc}"
+    except RecursionError:  # a crafted document nested past Python's limit
+        return "not JSON the validator can read: nested too deeply"
     if error is None:
         return None
     data = error.data
@@ -104,7 +106,7 @@ def _image(scan: FirmwareScan, version: str | None, vendor: str | None) -> Compo
     hashes = [HashType(alg=HashAlgorithm.SHA_256, content=sha)] if _is_sha256(sha) else []
     return Component(
         type=ComponentType.FIRMWARE,
-        name=str(scan.image.get("name") or "firmware") or "firmware",
+        name=str(scan.image.get("name") or "firmware"),
         version=version or None,
         supplier=OrganizationalEntity(name=vendor) if vendor else None,
         bom_ref="firmware-image",
