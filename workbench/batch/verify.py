@@ -66,8 +66,8 @@ def _verify(source: BundleSource, label: str, *, comment_digest: str | None) -> 
     try:
         raw = source.read_small(MANIFEST, MAX_MANIFEST_BYTES)
         manifest = json.loads(raw)
-        outputs = {e["path"]: e for e in manifest["outputs"]}
-    except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        outputs = {e["path"]: (int(e["size"]), str(e["sha256"])) for e in manifest["outputs"]}
+    except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:  # a hostile manifest, any shape
         report.problems.append(f"{MANIFEST} is unreadable or not a manifest ({exc})")
         report.changed.append(MANIFEST)
         return report
@@ -75,13 +75,13 @@ def _verify(source: BundleSource, label: str, *, comment_digest: str | None) -> 
     _check_seals(source, names, hashlib.sha256(raw).hexdigest(), comment_digest, report)
 
     for rel in sorted(outputs):
-        entry = outputs[rel]
+        size, sha256 = outputs[rel]
         if rel not in names:
             report.missing.append(rel)
             continue
         report.checked += 1
         try:
-            if _hash_capped(source, rel, int(entry["size"])) != (entry["size"], entry["sha256"]):
+            if _hash_capped(source, rel, size) != (size, sha256):
                 report.changed.append(rel)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             report.problems.append(f"{rel}: unreadable ({exc})")
