@@ -137,3 +137,14 @@ def test_papermill_cli_runs_a_real_notebook(demo, tmp_path):
     assert len(outcomes) == 1
     assert outcomes[0]["result"]["verdict"] == "FAIL" and outcomes[0]["final"]["verdict"] == "FAIL"
     assert len(outcomes[0]["result"]["findings"]) >= 1
+
+
+@pytest.mark.parametrize("case", ["defective", "clean"])
+def test_demo_bundles_are_signed_by_the_demo_lab_and_hold_their_artefacts(demo, case):
+    bundle = demo[case]
+    public = bundle.parent.parent / "keys" / "demo-lab.pub.json"
+    result = invoke("verify", str(bundle.with_suffix(".zip")), "--trust", str(public))
+    assert result.code == 0 and "SIGNATURE OK: sealed by workbench demo, Demo Lab" in result.out, result.out
+    register = (bundle / "case" / "artefacts.yaml").read_text()
+    archived = sorted(p.name for p in (bundle / "artefacts").iterdir())
+    assert archived and all(f"name: {name}" in register for name in archived)
