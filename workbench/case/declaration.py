@@ -1,8 +1,11 @@
-"""declaration.yaml: the manufacturer's declaration, in the spirit of ETSI TS 103 701's ICS/IXIT.
+"""declaration.yaml: the manufacturer's declaration, with ETSI TS 103 701's ICS and IXIT.
 
 Every field is optional (a declaration says what it says), but nothing unknown is accepted:
 a misspelt key would otherwise silently leave a check without what the manufacturer declared.
-`ixit_ref` points at the IXIT section a statement comes from; `notes` carries free text.
+The flat fields (open_ports, update, ...) are what the checks compare; `ics` says per EN 303 645
+provision whether it applies and `ixit` holds the numbered implementation facts (workbench.case.ics).
+`ixit_ref` points at the IXIT entry a statement comes from (any text when there is no `ixit` part);
+`notes` carries free text. A flat declaration without `ics`/`ixit` stays valid.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pydantic import (
     field_validator,
 )
 
+from workbench.case.ics import IcsEntry, IxitEntry, check_ics_keys, check_unique_ids
 from workbench.case.yamlio import describe_validation, load_yaml_bytes, read_limited
 from workbench.errors import CaseError
 
@@ -144,14 +148,40 @@ class Declaration(_Part):
     wireless: list[Name] = Field(default_factory=list)
     logging: Logging | None = None
 
+    # the two parts of TS 103 701
+    ics: dict[str, IcsEntry] = Field(default_factory=dict)
+    ixit: list[IxitEntry] = Field(default_factory=list)
+
     @field_validator("model", "firmware_version", mode="before")
     @classmethod
     def _version_text(cls, value: Any) -> Any:
         return _text(value)
 
+    ics_keys_known = field_validator("ics", mode="before")(check_ics_keys)
+    ixit_ids_unique = field_validator("ixit")(check_unique_ids)
+
     def declared_port(self, proto: str, port: int) -> OpenPort | None:
         proto = proto.lower()
         return next((p for p in self.open_ports if p.proto == proto and p.port == port), None)
+
+    def ics_not_applicable(self, provisions: list[str] | tuple[str, ...]) -> dict[str, str]:
+        """{provision: justification} for those of `provisions` the ICS declares not applicable."""
+        entries = {p: self.ics.get(p) for p in provisions}
+        return {p: e.justification for p, e in entries.items() if e and e.not_applicable and e.justification}
+
+    def ixit_entry(self, entry_id: str) -> IxitEntry | None:
+        return next((e for e in self.ixit if e.id == entry_id), None)
+
+    def ixit_refs(self) -> list[tuple[str, str]]:
+        """(field path, ixit_ref) of every flat statement that names an IXIT entry."""
+        found = [("ixit_ref", self.ixit_ref)] if self.ixit_ref else []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            items = [(name, value)] if isinstance(value, _Part) else []
+            if isinstance(value, list):
+                items = [(f"{name}[{i}]", v) for i, v in enumerate(value) if isinstance(v, _Part)]
+            found += [(f"{where}.ixit_ref", part.ixit_ref) for where, part in items if part.ixit_ref]
+        return found
 
 
 def parse_declaration(data: bytes, *, name: str) -> Declaration:
@@ -162,9 +192,14 @@ def parse_declaration(data: bytes, *, name: str) -> Declaration:
     if not isinstance(content, dict):
         raise CaseError(f"a declaration is a mapping of fields, not a {type(content).__name__}", path=name)
     try:
-        return Declaration.model_validate(content)
+        declaration = Declaration.model_validate(content)
     except ValidationError as exc:
         raise CaseError(describe_validation(exc), path=name) from None
+    if declaration.ixit:  # with an IXIT part, every ixit_ref names one of its entries
+        for where, ref in declaration.ixit_refs():
+            if declaration.ixit_entry(ref) is None:
+                raise CaseError(f"{where}: {ref!r} is not the id of an entry of ixit", path=name)
+    return declaration
 
 
 def load_declaration(path: Path, *, name: str | None = None) -> Declaration:

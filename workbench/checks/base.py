@@ -6,10 +6,11 @@ knows nothing of widgets or papermill, and never raises for missing evidence.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from workbench.errors import WorkbenchError
 from workbench.vocabulary import Verdict
 
 if TYPE_CHECKING:
@@ -23,6 +24,9 @@ class EvidenceKind(StrEnum):
     DECLARATION = "declaration"
     INSPECTOR = "inspector"
     PROBE = "probe"  # the live probe's results and its capture (`workbench probe`)
+
+
+DECIDED_BY_ICS = "ics"  # in CheckResult.decided_by: the declaration's ICS alone decided (not applicable)
 
 
 class Severity(StrEnum):
@@ -105,7 +109,10 @@ class Check:
     Subclasses set `requirement_id` and `needs`, and implement `evaluate`. `run` handles missing
     evidence uniformly: if any evidence kind in `needs` is absent from the case, the result is
     INCONCLUSIVE naming what to add, and `evaluate` is not called. Checks that can judge with part
-    of their evidence list the rest in `optional`.
+    of their evidence list the rest in `optional`. Before all that, the declaration's ICS: when every
+    EN 303 645 provision the requirement maps to is declared not applicable with a justification, the
+    result is NOT_APPLICABLE, decided by the ICS (`DECIDED_BY_ICS`), and the check does not run; when
+    only some are, the check runs and its reasons say which the ICS excuses.
     """
 
     requirement_id: ClassVar[str]
@@ -114,6 +121,18 @@ class Check:
     parameters: ClassVar[tuple[str, ...]] = ()  # catalogue parameters the check reads (no defaults here)
 
     def run(self, ctx: EvidenceContext) -> CheckResult:
+        provisions, excused = _ics_excused(ctx)
+        if provisions and len(excused) == len(provisions):
+            return self._not_applicable_by_ics(ctx, excused)
+        result = self._run(ctx)
+        if excused:  # partly not applicable: the check judged the rest
+            listed = "; ".join(f"{p} ({why})" for p, why in excused.items())
+            judged = ", ".join(p for p in provisions if p not in excused)
+            note = f"the ICS declares not applicable EN 303 645 {listed}; the check judged {judged}"
+            result = replace(result, reasons=(*result.reasons, note))
+        return result
+
+    def _run(self, ctx: EvidenceContext) -> CheckResult:
         missing = tuple(sorted(kind for kind in self.needs if not ctx.has(kind)))
         if missing:
             names = ", ".join(missing)
@@ -124,6 +143,27 @@ class Check:
                 missing_evidence=missing,
             )
         return self.evaluate(ctx)
+
+    def _not_applicable_by_ics(self, ctx: EvidenceContext, excused: dict[str, str]) -> CheckResult:
+        """Every EN 303 645 provision of the requirement declared not applicable, with a justification:
+        proposed NOT_APPLICABLE (the judgement leaves it to the inspector to confirm)."""
+        by_reason: dict[str, list[str]] = {}
+        for provision, why in excused.items():
+            by_reason.setdefault(why, []).append(provision)
+        reasons = [
+            f"the ICS declares EN 303 645 {'provisions' if len(ps) > 1 else 'provision'} {', '.join(ps)}"
+            f" not applicable: {why}"
+            for why, ps in by_reason.items()
+        ]
+        reasons.append("the check did not run; the inspector confirms the declaration or records a verdict")
+        return CheckResult(
+            requirement_id=self.requirement_id,
+            verdict=Verdict.NOT_APPLICABLE,
+            reasons=tuple(reasons),
+            evidence_used=ctx.hashes_of({EvidenceKind.DECLARATION}),
+            indicators={"ics_not_applicable": dict(excused)},
+            decided_by=(DECIDED_BY_ICS,),
+        )
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         raise NotImplementedError
@@ -155,3 +195,20 @@ class Check:
             indicators=indicators or {},
             decided_by=tuple(str(k) for k in decided_by),
         )
+
+
+def _ics_excused(ctx: EvidenceContext) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The requirement's EN 303 645 provisions, and {provision: justification} of those the
+    declaration's ICS declares not applicable (none when the declaration is missing or unreadable:
+    a check that reads it reports that itself)."""
+    mappings = getattr(ctx.requirement, "mappings", None)
+    provisions = tuple(getattr(mappings, "etsi_en_303_645", None) or ())
+    if not provisions:
+        return provisions, {}
+    try:
+        declaration = ctx.declaration
+    except WorkbenchError:
+        return provisions, {}
+    if declaration is None:
+        return provisions, {}
+    return provisions, declaration.ics_not_applicable(provisions)

@@ -50,10 +50,30 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     add.add_argument("--by", default=None, metavar="NAME", help="who adds it (default: $USER)")
     add.set_defaults(func=cmd_add)
 
-    declare = sub.add_parser("declare", parents=[common], help="set the manufacturer's declaration")
+    declare = sub.add_parser(
+        "declare",
+        parents=[common],
+        help="set the manufacturer's declaration, or convert a flat one to the ICS/IXIT form",
+        description="Set the case's declaration from FILE; or, with --convert, write the two-part form "
+        "(ETSI TS 103 701's ICS and IXIT) of a flat declaration to --out without changing the case.",
+    )
     declare.add_argument("path", metavar="CASE")
-    declare.add_argument("file", metavar="FILE", help="declaration YAML (validated before it is copied in)")
+    declare.add_argument(
+        "file", metavar="FILE", nargs="?", help="declaration YAML (validated before it is copied in)"
+    )
     declare.add_argument("--by", default=None, metavar="NAME")
+    declare.add_argument(
+        "--convert",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="FLAT",
+        help="convert the flat declaration FLAT (or FILE; none: the case's own) to the ICS/IXIT form: "
+        "every flat field an IXIT entry, every provision the case's catalogue maps in the ICS (to confirm)",
+    )
+    declare.add_argument(
+        "--out", default=None, metavar="NEW", help="with --convert: the new file to write (never overwritten)"
+    )
     declare.set_defaults(func=cmd_declare)
 
     verdict = sub.add_parser("verdict", parents=[common], help="record an inspector's verdict")
@@ -175,6 +195,12 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_declare(args: argparse.Namespace) -> int:
+    if args.convert is not None:
+        return cmd_convert(args)
+    if args.out is not None:
+        raise CaseError("--out goes with --convert (to set the case's declaration, give only FILE)")
+    if not args.file:
+        raise CaseError("name the declaration FILE to set (or --convert a flat one)")
     case = Case.open(args.path)
     _, changed = case.declare(args.file, added_by=args.by)
     digest = case.declaration_sha256()
@@ -182,6 +208,33 @@ def cmd_declare(args: argparse.Namespace) -> int:
         print(f"declaration set from {args.file} (sha256 {digest})")
     else:
         print(f"{args.file}: this declaration is already the case's (sha256 {digest}); nothing changed")
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """`declare CASE --convert [FLAT] --out NEW`: the case is read, never changed."""
+    from workbench.case.convert import convert_declaration, write_converted
+    from workbench.case.declaration import load_declaration
+
+    if args.convert and args.file:
+        raise CaseError("name the flat declaration once: `--convert FLAT` or `FILE --convert`")
+    if not args.out:
+        raise CaseError("--convert writes a new file: give it with --out NEW.yaml")
+    case = Case.open(args.path)
+    source = args.convert or args.file
+    declaration = load_declaration(Path(source)) if source else case.declaration
+    if declaration is None:
+        raise CaseError("the case has no declaration; name the flat declaration to convert", path=args.path)
+    catalog = _case_catalog(args, case)
+    provisions = {p for r in catalog.requirements for p in r.mappings.etsi_en_303_645}
+    data, notes = convert_declaration(declaration, provisions)
+    write_converted(Path(args.out), data, case_dir=case.path)
+    print(f"wrote {args.out}: the ICS/IXIT form of {source or case.declaration_path} "
+          f"(catalogue {catalog.edition}); the case is unchanged")
+    for note in notes:
+        print(f"  {note}")
+    print("next: confirm the ICS entries marked 'to confirm', then: "
+          f"workbench case declare {args.path} {args.out}")
     return 0
 
 

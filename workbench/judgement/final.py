@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from workbench.case.verdicts import RecordedVerdict
     from workbench.checks.base import CheckResult
 
+DECIDED_BY_ICS = "ics"  # workbench.checks.base.DECIDED_BY_ICS (not imported: the judgement loads no check)
+ICS_PENDING = "declared not applicable in the ICS; the inspector confirms"
+
 
 @dataclass(frozen=True)
 class FinalVerdict:
@@ -42,10 +45,14 @@ def final_verdict(
       (stale if the result was derived from evidence no longer in the case). A check that asks
       for the inspector (NEEDS_INSPECTOR) leaves it pending. So is an assisted requirement's when
       the check's verdict rests on the evidence its `automatic_with` names (a live probe).
+    - A check's NOT_APPLICABLE decided by the declaration's ICS alone is never final on its own:
+      PENDING until an inspector confirms it.
     - Otherwise (assisted, manual, or no result yet) the requirement is PENDING.
     """
     if recorded is not None:
         return _inspectors(recorded, current_hashes, stale_reasons)
+    if result is not None and declared_not_applicable(result):
+        return FinalVerdict(PENDING, "pending", False, ICS_PENDING)
     automation = text(getattr(requirement, "automation", "")).lower()
     if result is not None and (automation == "automatic" or decided_with(requirement, result)):
         return _automatic(result, current_hashes)
@@ -53,6 +60,11 @@ def final_verdict(
         return FinalVerdict(PENDING, "pending", False, "no inspector verdict and no check result")
     kind = automation or "non-automatic"
     return FinalVerdict(PENDING, "pending", False, f"{kind} requirement: the inspector decides")
+
+
+def declared_not_applicable(result: CheckResult) -> bool:
+    """Whether the check proposes NOT_APPLICABLE because the manufacturer's ICS says so."""
+    return text(result.verdict) == Verdict.NOT_APPLICABLE and DECIDED_BY_ICS in result.decided_by
 
 
 def decided_with(requirement: Any, result: CheckResult) -> bool:

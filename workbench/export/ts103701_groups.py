@@ -1,0 +1,142 @@
+"""ETSI TS 103 701's shape over a bundle: per EN 303 645 provision a test group, its conceptual test
+case (the declaration's ICS and IXIT) and its functional test case (the requirements mapped to the
+provision, with their verdicts), and the provision's result as a published lab report records it.
+
+Verdicts here are proposals drawn from the bundle: an inspector's recorded verdicts are in the units
+already (results.json's rows); nothing is decided that the judgement did not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench.case.declaration import Declaration
+from workbench.case.etsi import Provision, provision_problem, reference
+from workbench.case.ics import IcsEntry, IxitEntry
+from workbench.export.ts103701_units import Unit
+from workbench.vocabulary import ERROR, PENDING, Verdict
+
+PASS, FAIL, INCONCLUSIVE = Verdict.PASS.value, Verdict.FAIL.value, Verdict.INCONCLUSIVE.value
+NA = Verdict.NOT_APPLICABLE.value
+
+
+@dataclass(frozen=True)
+class Conceptual:
+    id: str
+    ics: IcsEntry | None
+    ixit: tuple[IxitEntry, ...]  # entries naming the provision
+    consistent: bool
+    verdict: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Functional:
+    id: str
+    units: tuple[Unit, ...]
+    verdict: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Group:
+    provision: Provision
+    clause: str
+    conceptual: Conceptual
+    functional: Functional | None  # None: no requirement of the catalogue tests the provision
+    result: str  # key of reference().results
+    note: str
+
+    @property
+    def tested(self) -> bool:
+        """Shown as a test group: requirements map to it, or the ICS states it."""
+        return self.functional is not None or self.conceptual.ics is not None
+
+
+def build_groups(declaration: Declaration | None, why_none: str, units: list[Unit]) -> list[Group]:
+    """A Group for each provision of EN 303 645, in the standard's order."""
+    groups = []
+    for provision in reference().provisions:
+        mapped = tuple(u for u in units if provision.id in u.provisions)
+        concept = conceptual(provision.id, declaration, why_none)
+        func = functional(provision.id, mapped, declaration) if mapped else None
+        result, note = summary(concept, func)
+        groups.append(Group(provision, reference().clause_title(provision.id), concept, func, result, note))
+    return groups
+
+
+def unknown_mappings(units: list[Unit]) -> list[str]:
+    """Mappings of the rows that are no provision of EN 303 645 v2.1.1 (a lab catalogue's own)."""
+    return sorted({p for u in units for p in u.provisions if provision_problem(p)})
+
+
+def conceptual(provision: str, declaration: Declaration | None, why_none: str) -> Conceptual:
+    tc = f"{provision}-1"
+    if declaration is None:
+        return Conceptual(tc, None, (), True, INCONCLUSIVE, why_none)
+    naming = tuple(e for e in declaration.ixit if provision in e.provisions)
+    entry = declaration.ics.get(provision)
+    if not declaration.ics:
+        why = "the declaration has no ICS (a flat declaration: `workbench case declare --convert` makes one)"
+        return Conceptual(tc, None, naming, True, INCONCLUSIVE, why)
+    if entry is None:
+        return Conceptual(tc, None, naming, True, INCONCLUSIVE, f"the ICS does not state {provision}")
+    if entry.not_applicable:
+        if naming:
+            why = f"declared not applicable, yet {', '.join(e.id for e in naming)} describe it"
+            return Conceptual(tc, entry, naming, False, FAIL, why)
+        return Conceptual(tc, entry, naming, True, NA, "declared not applicable, with a justification")
+    if entry.to_confirm:
+        return Conceptual(tc, entry, naming, True, INCONCLUSIVE, "the ICS entry is still marked to confirm")
+    if not naming:
+        return Conceptual(tc, entry, naming, True, INCONCLUSIVE, "supported, but no IXIT entry describes how")
+    return Conceptual(tc, entry, naming, True, PASS, "supported; the IXIT describes how")
+
+
+def functional(provision: str, units: tuple[Unit, ...], declaration: Declaration | None) -> Functional:
+    tc = f"{provision}-2"
+    failed = [u.id for u in units if u.verdict == FAIL and not u.stale]
+    entry = declaration.ics.get(provision) if declaration is not None else None
+    if entry is not None and entry.not_applicable:
+        # a unit judged on declared-not-applicable provisions alone that fails: the inspector disagreed
+        alone = [u for u in units if u.id in failed and declaration and _all_excused(u, declaration)]
+        if alone:
+            return Functional(tc, units, FAIL, f"declared not applicable, yet {_ids(alone)} failed")
+        confirmed = all(u.verdict == NA and u.source == "inspector" for u in units)
+        who = "confirmed by the inspector" if confirmed else "the inspector confirms"
+        return Functional(tc, units, NA, f"declared not applicable in the ICS; {who}")
+    if failed:
+        return Functional(tc, units, FAIL, f"{', '.join(failed)} failed")
+    if all(u.verdict in (PASS, NA) and not u.stale for u in units):
+        return Functional(tc, units, PASS, "every test unit passed or is not applicable")
+    undecided = [u for u in units if u.verdict in (ERROR, INCONCLUSIVE)]
+    if undecided:
+        return Functional(tc, units, INCONCLUSIVE, f"{_ids(undecided)} could not be decided")
+    waiting = [u for u in units if u.verdict not in (PASS, NA) or u.stale]
+    verb = "awaits" if len(waiting) == 1 else "await"
+    return Functional(tc, units, PENDING, f"{_ids(waiting)} {verb} the inspector")
+
+
+def summary(concept: Conceptual, func: Functional | None) -> tuple[str, str]:
+    """(result key, note): conforms / does not conform / not applicable / not assessed."""
+    cases = [("conceptual", concept.verdict, concept.why)]
+    if func is not None:
+        cases.append(("functional", func.verdict, func.why))
+    failed = [f"{name}: {why}" for name, verdict, why in cases if verdict == FAIL]
+    if failed:
+        return "does_not_conform", "; ".join(failed)
+    if all(verdict == NA for _, verdict, _ in cases):
+        return "not_applicable", cases[-1][2]
+    if func is None:
+        return "not_assessed", f"no requirement of the catalogue tests it; conceptual: {concept.why}"
+    if concept.verdict == PASS and func.verdict == PASS:
+        return "conforms", "both test cases passed"
+    return "not_assessed", "; ".join(f"{name}: {why}" for name, verdict, why in cases if verdict != PASS)
+
+
+def _all_excused(unit: Unit, declaration: Declaration) -> bool:
+    return len(declaration.ics_not_applicable(unit.provisions)) == len(unit.provisions)
+
+
+def _ids(units: list[Unit]) -> str:
+    return ", ".join(u.id for u in units)
