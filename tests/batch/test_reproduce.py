@@ -342,3 +342,23 @@ def test_an_output_folder_in_use_is_refused(vendor, tmp_path):
     done = reproduce(vendor.bundle, "--out", tmp_path / "lab")
     assert done.code == 2 and "not an empty folder" in done.err
     assert os.listdir(tmp_path / "lab") == ["notes.txt"]
+
+
+@pytest.mark.parametrize(("declaration", "why"), [
+    ("open_ports: 5\n", "evidence missing: declaration"),
+    ("services: [ssh]\n",
+     "evidence missing: the declaration it was judged on (sha256 {digest}…), not the bundle's"),
+])
+def test_a_declaration_other_than_the_one_judged_leaves_its_requirements_not_reproduced(
+    vendor, tmp_path, declaration, why
+):
+    bundle = shutil.copytree(vendor.bundle, tmp_path / "bundle")
+    (bundle / "case" / "declaration.yaml").write_text(declaration)
+    reseal(bundle)
+    done = reproduce(bundle, "--out", tmp_path / "lab")
+    assert done.code == 1
+    reads_declaration = {"AUTH-01", "COM-02", "ATK-01", "UPD-02"}
+    expected = {rid: "not-reproduced" if rid in reads_declaration else "same" for rid in ONLY}
+    assert statuses(tmp_path / "lab") == expected
+    digest = vendor.case.declaration_sha256()[:16]
+    assert {by_id(tmp_path / "lab")[rid]["why"] for rid in reads_declaration} == {why.format(digest=digest)}

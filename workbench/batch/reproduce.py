@@ -18,7 +18,13 @@ from typing import Any
 
 from workbench.batch.compare_outcomes import STATUSES, Comparison, bundle_verdict, compare, not_reproduced
 from workbench.batch.paths import TEMPLATES_DIR
-from workbench.batch.reproduce_case import RebuiltCase, VerifiedMembers, read_case_info, rebuild_case
+from workbench.batch.reproduce_case import (
+    DECLARATION,
+    RebuiltCase,
+    VerifiedMembers,
+    read_case_info,
+    rebuild_case,
+)
 from workbench.batch.verify import verify_source
 from workbench.errors import BundleError, WorkbenchError
 from workbench.fsutil import atomic_write_json, atomic_write_text, remove_tree
@@ -190,10 +196,11 @@ def _missing_evidence(rid: str, bundled: Any, rebuilt: RebuiltCase) -> str | Non
     if "firmware" in kinds:
         kinds.add("vuln-feed")  # the firmware scan matches components against the feeds
     missing = [a.name for a in rebuilt.missing if a.sha256 in named or a.evidence_kind in kinds]
-    known = {a.sha256 for a in rebuilt.artefacts}
-    unknown = sorted(h for h in named if h not in known)
-    if unknown:
-        missing += [f"sha256 {h[:16]}… (named by the outcome, not in the bundle's register)" for h in unknown]
+    for digest in sorted(named - {a.sha256 for a in rebuilt.artefacts}):
+        if digest not in rebuilt.declarations:
+            missing.append(f"sha256 {digest[:16]}… (named by the outcome, not in the bundle's register)")
+        elif DECLARATION not in missing:
+            missing.append(f"the declaration it was judged on (sha256 {digest[:16]}…), not the bundle's")
     return f"evidence missing: {', '.join(missing)}" if missing else None
 
 

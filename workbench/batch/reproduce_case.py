@@ -22,11 +22,12 @@ from pydantic import ValidationError
 
 from workbench.case import Case, CaseInfo
 from workbench.case.artefacts import KINDS, ORIGINS, valid_name, valid_requirement_id
-from workbench.case.yamlio import describe_validation, load_yaml_bytes
+from workbench.case.yamlio import MAX_YAML_BYTES, describe_validation, load_yaml_bytes
 from workbench.errors import BundleError, WorkbenchError
 from workbench.fsutil import CHUNK
 from workbench.sealed import BundleView
 from workbench.sealed.names import ARTEFACTS_DIR, CASE_DIR
+from workbench.sealed.view import MAX_JSON_BYTES
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 DECLARATION = "declaration"  # the declaration's name among the evidence, as the case calls it
@@ -60,6 +61,7 @@ class RebuiltCase:
     case: Case
     artefacts: list[RestoredArtefact] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    declarations: set[str] = field(default_factory=set)  # SHA-256 of every declaration the register records
 
     @property
     def missing(self) -> list[RestoredArtefact]:
@@ -94,8 +96,11 @@ class VerifiedMembers:
             raise BundleError("the bundle holds no such file", path=f"{self.view.label}:{rel}")
         return int(entry["size"]), str(entry["sha256"])
 
-    def read(self, rel: str) -> bytes:
+    def read(self, rel: str, limit: int = MAX_JSON_BYTES) -> bytes:
+        """A small member's bytes (a record, an outcome): BundleError beyond `limit` or when it changed."""
         size, digest = self.entry(rel)
+        if size > limit:
+            raise BundleError(f"larger than {limit} bytes: not a record", path=f"{self.view.label}:{rel}")
         data = self.view.read_bytes(rel, size)
         if hashlib.sha256(data).hexdigest() != digest:
             raise BundleError("changed since it was verified", path=f"{self.view.label}:{rel}")
@@ -109,7 +114,7 @@ def read_case_info(members: VerifiedMembers) -> CaseInfo:
     if not members.has(rel):
         raise BundleError("the bundle holds no case record: it cannot be reproduced", path=label)
     try:
-        data = load_yaml_bytes(members.read(rel), name=label)
+        data = load_yaml_bytes(members.read(rel, MAX_YAML_BYTES), name=label)
         if not isinstance(data, dict):
             raise BundleError("expected a mapping of fields", path=label)
         return CaseInfo.model_validate(data)
@@ -128,7 +133,7 @@ def rebuild_case(
         declaration = _restore_declaration(members, rebuilt.case, staging)
         if declaration is not None:
             rebuilt.artefacts.append(declaration)
-        entries, warnings = register_entries(members)
+        entries, rebuilt.declarations, warnings = register_entries(members)
         rebuilt.warnings += warnings
         lab = _lab_artefacts(lab_case)
         for entry in entries:
@@ -142,19 +147,23 @@ def rebuild_case(
     return rebuilt
 
 
-def register_entries(members: VerifiedMembers) -> tuple[list[RestoredArtefact], list[str]]:
-    """Every artefact the bundle's register lists; an unusable entry carries its problem."""
+def register_entries(members: VerifiedMembers) -> tuple[list[RestoredArtefact], set[str], list[str]]:
+    """Every artefact the bundle's register lists (an unusable entry carries its problem), the
+    hashes of the declarations it records, and warnings."""
     rel = f"{CASE_DIR}/artefacts.yaml"
     if not members.has(rel):
-        return [], [f"the bundle holds no artefact register ({rel}): no artefact is restored"]
+        return [], set(), [f"the bundle holds no artefact register ({rel}): no artefact is restored"]
     try:
-        data = load_yaml_bytes(members.read(rel), name=rel)
+        data = load_yaml_bytes(members.read(rel, MAX_YAML_BYTES), name=rel)
     except WorkbenchError as exc:
-        return [], [f"the bundle's artefact register is unreadable: {exc}"]
-    listed = data.get("artefacts") if isinstance(data, dict) else None
+        return [], set(), [f"the bundle's artefact register is unreadable: {exc}"]
+    record = data if isinstance(data, dict) else {}
+    listed = record.get("artefacts")
+    declared = record.get("declarations") if isinstance(record.get("declarations"), list) else []
+    hashes = {str(d.get("sha256")) for d in declared if isinstance(d, dict) and d.get("sha256")}
     if not isinstance(listed, list):
-        return [], [f"the bundle's artefact register ({rel}) lists no artefacts"]
-    return [_entry(item, index) for index, item in enumerate(listed)], []
+        return [], hashes, [f"the bundle's artefact register ({rel}) lists no artefacts"]
+    return [_entry(item, index) for index, item in enumerate(listed)], hashes, []
 
 
 def _entry(item: Any, index: int) -> RestoredArtefact:
@@ -188,8 +197,13 @@ def _restore_declaration(members: VerifiedMembers, case: Case, staging: Path) ->
     rel = f"{CASE_DIR}/declaration.yaml"
     if not members.has(rel):
         return None
-    data = members.read(rel)
-    restored = RestoredArtefact(DECLARATION, DECLARATION, hashlib.sha256(data).hexdigest(), len(data))
+    size, digest = members.entry(rel)
+    restored = RestoredArtefact(DECLARATION, DECLARATION, digest, size)
+    try:
+        data = members.read(rel, MAX_YAML_BYTES)
+    except WorkbenchError as exc:
+        restored.problem = f"the bundle's declaration cannot be read: {exc.message}"
+        return restored
     path = staging / "declaration.yaml"
     path.write_bytes(data)
     try:
