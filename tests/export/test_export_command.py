@@ -1,0 +1,69 @@
+"""`workbench export`: verifies first, gives the bytes the bundle sealed, writes where it is told."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from export_fixtures import invoke
+
+SEALED = {"oscal": "assessment-results.oscal.json", "junit": "results.junit.xml", "sarif": "findings.sarif"}
+
+
+@pytest.mark.parametrize("fmt", sorted(SEALED))
+def test_the_same_bundle_gives_the_same_bytes(failing_bundle, fmt):
+    sealed = (failing_bundle / "formats" / SEALED[fmt]).read_text("utf-8")
+    from_folder = invoke("export", str(failing_bundle), "--format", fmt)
+    from_zip = invoke("export", str(failing_bundle.with_suffix(".zip")), "--format", fmt)
+    assert from_folder.code == 0 and from_zip.code == 0, from_folder.err + from_zip.err
+    assert from_folder.out == sealed == from_zip.out  # written at sealing, exported later: identical
+
+
+def test_out_writes_a_file_or_into_a_folder(failing_bundle, tmp_path):
+    target = tmp_path / "reports" / "scan.sarif"
+    run = invoke("export", str(failing_bundle), "--format", "sarif", "--out", str(target))
+    assert run.code == 0 and run.out == "" and f"wrote {target}" in run.err
+    assert target.read_bytes() == (failing_bundle / "formats" / "findings.sarif").read_bytes()
+    folder = tmp_path / "ci"
+    folder.mkdir()
+    assert invoke("export", str(failing_bundle), "--format", "junit", "--out", str(folder)).code == 0
+    assert [p.name for p in folder.iterdir()] == ["results.junit.xml"]
+    assert not list(tmp_path.rglob(".*.tmp"))  # atomic writes leave nothing behind
+
+
+def test_a_tampered_bundle_is_refused_naming_what_changed(failing_bundle, tmp_path):
+    copy = tmp_path / failing_bundle.name
+    shutil.copytree(failing_bundle, copy)
+    results = copy / "results.json"
+    data = json.loads(results.read_text())
+    data["checks"][0]["verdict"] = "PASS"  # a FAIL turned into a PASS
+    results.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    run = invoke("export", str(copy), "--format", "junit")
+    assert run.code == 2 and run.out == ""
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and "refused: the bundle fails verification: CHANGED results.json" in lines[0]
+    (copy / "results.json").unlink()
+    shutil.copyfile(failing_bundle / "results.json", copy / "results.json")
+    (copy / "formats" / "extra.sarif").write_text("{}")
+    run = invoke("export", str(copy), "--format", "sarif")
+    assert run.code == 2 and "ADDED formats/extra.sarif" in run.err
+
+
+def test_not_a_bundle_and_missing_formats_are_clear_errors(failing_bundle, tmp_path):
+    run = invoke("export", str(tmp_path / "nothing"), "--format", "oscal")
+    assert run.code == 2 and "no such bundle" in run.err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = invoke("export", str(empty), "--format", "oscal")
+    assert run.code == 2 and "not a workbench evidence bundle" in run.err
+    run = invoke("export", str(failing_bundle), "--format", "cyclonedx")  # the case has no firmware image
+    assert run.code == 2 and "SBOM" in run.err and run.out == ""
+    run = invoke("export", str(failing_bundle), "--format", "pdf")
+    assert run.code == 2 and "invalid choice" in run.err
+
+
+def test_the_ts_103_701_page_is_exported_too(failing_bundle):
+    run = invoke("export", str(failing_bundle), "--format", "ts103701")
+    assert run.code == 0, run.err
+    assert "103 701" in run.out and "<script>alert" not in run.out
