@@ -83,7 +83,8 @@ def conceptual(provision: str, declaration: Declaration | None, why_none: str) -
         return Conceptual(tc, None, naming, True, INCONCLUSIVE, f"the ICS does not state {provision}")
     if entry.not_applicable:
         if naming:
-            why = f"declared not applicable, yet {', '.join(e.id for e in naming)} describe it"
+            verb = "describes" if len(naming) == 1 else "describe"
+            why = f"declared not applicable, yet {', '.join(e.id for e in naming)} {verb} it"
             return Conceptual(tc, entry, naming, False, FAIL, why)
         return Conceptual(tc, entry, naming, True, NA, "declared not applicable, with a justification")
     if entry.to_confirm:
