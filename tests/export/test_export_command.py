@@ -67,3 +67,23 @@ def test_the_ts_103_701_page_is_exported_too(failing_bundle):
     run = invoke("export", str(failing_bundle), "--format", "ts103701")
     assert run.code == 0, run.err
     assert "103 701" in run.out and "<script>alert" not in run.out
+
+
+def test_several_files_need_a_folder_and_names_stay_inside_it(tmp_path):
+    from workbench.commands.export import write_files
+    from workbench.errors import WorkbenchError
+
+    sboms = {"a.cdx.json": "{}", "b.cdx.json": "[]"}
+    with pytest.raises(WorkbenchError, match="gives 2 cyclonedx files: name a folder with --out"):
+        write_files(sboms, None, "cyclonedx")
+    taken = tmp_path / "taken"
+    taken.write_text("a user's file")
+    with pytest.raises(WorkbenchError, match="need a folder, and this is a file"):
+        write_files(sboms, str(taken), "cyclonedx")
+    assert taken.read_text() == "a user's file"
+    written = write_files(sboms, str(tmp_path / "sboms"), "cyclonedx")
+    assert [p.name for p in written] == ["a.cdx.json", "b.cdx.json"]
+    for hostile in ("../escape.json", ".hidden", "a/b.json", ""):
+        with pytest.raises(WorkbenchError, match="refused to write a file named"):
+            write_files({hostile: "x"}, str(tmp_path / "out"), "cyclonedx")
+    assert not (tmp_path / "escape.json").exists() and not (tmp_path / "out").exists()

@@ -71,3 +71,31 @@ def test_unreadable_files(copy):
     (copy / "results.json").write_bytes(b"\xff\xfe not json")
     with open_bundle(copy) as source, pytest.raises(BundleError, match="results.json: not readable JSON"):
         build_oscal(BundleView(source))
+
+
+def test_odd_but_well_typed_records_still_give_valid_formats(copy):
+    def odd_row(data: dict) -> None:
+        row = data["checks"][0]
+        row["title"] = "two\nlines\x00 <b>title</b>"
+        row["mappings"] = {"etsi_en_303_645": ["5.1-1", "5.1-1"], "weird key!": [" spaced\tvalue "]}
+        data["bundle"] = "name with\nnewline"
+
+    def odd_evidence(data: dict) -> None:
+        finding = data["result"]["findings"][0]
+        finding["evidence"] = [
+            {"artefact": "fw 100%.img", "path": "etc/passwd", "offset": 0, "note": "\x1b[0m"},
+            {"artefact": "fw 100%.img", "path": "/etc/passwd", "offset": 2 ** 40},
+            {"artefact": "", "packet": 1},
+        ]
+        finding["data"] = {"tags": "not a list", "nested": [[{"deep": None}]]}
+
+    edit_json(copy / "results.json", odd_row)
+    edit_json(copy / "outcomes" / "EXP-01.json", odd_evidence)
+    with open_bundle(copy) as source:
+        view = BundleView(source)
+        oscal, junit, sarif = build_oscal(view), build_junit(view), build_sarif(view)  # each validates itself
+    artifacts = json.loads(sarif)["runs"][0]["artifacts"]
+    nested = [a for a in artifacts if a["location"]["uri"] == "/etc/passwd"]
+    assert len(nested) == 1  # "etc/passwd" and "/etc/passwd" are the same file of the image
+    assert any(a["location"]["uri"] == "artefacts/fw%20100%25.img" for a in artifacts)
+    assert "two lines" in junit and '"5.1-1"' in oscal

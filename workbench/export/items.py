@@ -8,8 +8,6 @@ from typing import Any
 
 from workbench.vocabulary import ERROR
 
-OUTCOMES = ("pass", "fail", "not_applicable", "pending", "error")
-
 
 @dataclass(frozen=True)
 class EvidenceItem:

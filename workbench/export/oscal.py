@@ -91,7 +91,7 @@ def _metadata(content: BundleContent) -> common.Metadata:
                        f"firmware {case.get('firmware_version', '')}"),
         published=content.finished,
         last_modified=content.finished,
-        version=content.name,
+        version=one_line(content.name),
         oscal_version=OSCAL_VERSION,
         props=props(prop("bundle", content.name), prop("catalogue-edition", content.edition),
                     prop("target-level", content.level), prop("workbench-version", content.workbench_version),

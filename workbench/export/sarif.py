@@ -83,7 +83,7 @@ def _driver(content: BundleContent) -> dict[str, Any]:
                 "mappings": {k: list(v) for k, v in req.mappings.items()},
                 "verdict": req.verdict,
                 "verdictSource": req.source,
-                "tags": [f"{k}:{value}" for k, values in req.mappings.items() for value in values],
+                "tags": list(dict.fromkeys(f"{k}:{v}" for k, values in req.mappings.items() for v in values)),
             },
         })
     return {"name": "Inspector Workbench", "version": content.workbench_version, "rules": rules,

@@ -44,12 +44,12 @@ class Artifacts:
 
     def nested(self, name: str, sha: str, path: str) -> int:
         parent = self.top(name, sha)
-        key = (name, path)
+        inner = path if path.startswith("/") else f"/{path}"  # §3.24.2: a path from the image's root
+        key = (name, inner)
         if key not in self._index:
             self._index[key] = len(self.entries)
-            inner = path if path.startswith("/") else f"/{path}"
             self.entries.append({"location": {"uri": uri_path(inner)}, "parentIndex": parent,
-                                 "description": {"text": f"{path} inside {name}"}})
+                                 "description": {"text": f"{inner} inside {name}"}})
         return self._index[key]
 
     def _top_entry(self, name: str, sha: str) -> dict[str, Any]:
