@@ -157,7 +157,7 @@ def case_records(case: Any) -> list[tuple[Path, str, str]]:
 
 
 FORMAT_NAMES = {  # what each kind of file in formats/ is, for the index
-    ".oscal.json": "OSCAL assessment results (NIST OSCAL 1.1)",
+    ".oscal.json": "OSCAL assessment results (NIST OSCAL 1.2)",
     ".junit.xml": "JUnit XML: one test case per requirement, for CI systems",
     ".sarif": "SARIF 2.1.0: the findings with their locations in the image and the capture",
     ".cdx.json": "CycloneDX SBOM of a firmware image, with its known vulnerabilities (VEX)",

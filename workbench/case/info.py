@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from workbench.case.netaddr import normalise_ip, normalise_mac, unique
 
-CASE_SCHEMA_VERSION = 2  # 2: catalog_source and catalog_sha256 (optional; version-1 files open as before)
+CASE_SCHEMA_VERSION = 3  # 2: catalog_source, catalog_sha256; 3: product_name, product_url (all optional)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 IpAddress = Annotated[str, AfterValidator(normalise_ip)]
@@ -17,6 +17,9 @@ MacAddress = Annotated[str, AfterValidator(normalise_mac)]
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 Source = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096, pattern=ONE_LINE)
+]
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2048, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")
 ]
 Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-fA-F]{64}$")]
 
@@ -45,6 +48,8 @@ class CaseInfo(BaseModel):
     device_ips: list[IpAddress] = Field(default_factory=list)
     device_macs: list[MacAddress] = Field(default_factory=list)
     serial_number: Text | None = None
+    product_name: Text | None = None  # the name it is sold under (the scheme's registry); default: the model
+    product_url: Url | None = None  # the product's public page (the scheme's registry)
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     schema_version: int = CASE_SCHEMA_VERSION
 

@@ -35,6 +35,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     new.add_argument("--device-ip", action="append", default=[], metavar="IP", help="repeatable")
     new.add_argument("--device-mac", action="append", default=[], metavar="MAC", help="repeatable")
     new.add_argument("--serial", default=None, metavar="S", help="the unit's serial number")
+    new.add_argument("--product-name", default=None, metavar="NAME",
+                     help="the name the product is sold under (the scheme's registry; default: the model)")
+    new.add_argument("--product-url", default=None, metavar="URL",
+                     help="the product's public page (http/https)")
     new.add_argument("--catalog-edition", default=None, metavar="E", help="default: newest bundled edition")
     new.set_defaults(func=cmd_new)
 
@@ -155,6 +159,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         "device_ips": args.device_ip,
         "device_macs": args.device_mac,
         "serial_number": args.serial,
+        "product_name": args.product_name,
+        "product_url": args.product_url,
     }
     ref = CatalogRef.of(_catalog(args.catalog_edition or args.catalog))
     fields.update(catalog_edition=ref.edition, catalog_source=ref.source, catalog_sha256=ref.sha256)
