@@ -148,3 +148,43 @@ def test_demo_bundles_are_signed_by_the_demo_lab_and_hold_their_artefacts(demo, 
     register = (bundle / "case" / "artefacts.yaml").read_text()
     archived = sorted(p.name for p in (bundle / "artefacts").iterdir())
     assert archived and all(f"name: {name}" in register for name in archived)
+
+
+FORMAT_FILES = {"oscal": "assessment-results.oscal.json", "junit": "results.junit.xml",
+                "sarif": "findings.sarif", "ts103701": "ts-103-701.html"}
+
+
+@pytest.mark.parametrize("case", ["defective", "clean"])
+def test_demo_bundles_speak_the_standard_formats(demo, case, tmp_path):
+    from junitparser import Failure, JUnitXml
+    from trestle.oscal.assessment_results import AssessmentResults
+
+    from workbench.export.sarif_schema import validate_sarif
+    from workbench.firmware.sbom import validation_error
+
+    bundle = demo[case]
+    formats = bundle / "formats"
+    for fmt, name in FORMAT_FILES.items():  # exported on its own: the very bytes sealed in the bundle
+        out = tmp_path / name
+        result = invoke("export", str(bundle.with_suffix(".zip")), "--format", fmt, "--out", str(out))
+        assert result.code == 0, result.err
+        assert out.read_bytes() == (formats / name).read_bytes(), fmt
+    document = json.loads((formats / FORMAT_FILES["oscal"]).read_text())
+    oscal = AssessmentResults.model_validate(document["assessment-results"])
+    assert len(oscal.results[0].findings) == len(rows(bundle))
+    validate_sarif(json.loads((formats / "findings.sarif").read_text()))
+    suites = JUnitXml.fromfile(str(formats / "results.junit.xml"))
+    failed = {c.name.split()[0] for s in suites for c in s if any(isinstance(r, Failure) for r in c.result)}
+    assert failed == {rid for rid, r in rows(bundle).items() if r["verdict"] == "FAIL"}
+    sboms = list((formats / "sbom").glob("*.cdx.json"))
+    assert len(sboms) == 1 and validation_error(sboms[0].read_text()) is None
+    if case == "defective":  # the sample OSV feed matches the defective camera's old components
+        assert json.loads(sboms[0].read_text())["vulnerabilities"]
+
+
+@pytest.mark.parametrize("case", ["defective", "clean"])
+def test_a_lab_reproduces_the_demo_bundles_from_the_bundle_alone(demo, case, tmp_path):
+    result = invoke("reproduce", str(demo[case].with_suffix(".zip")), "--out", str(tmp_path / "repro"))
+    assert result.code == 0, result.out + result.err
+    report = json.loads((tmp_path / "repro" / "reproduction.json").read_text())
+    assert report["requirements"] and all(r["status"] == "same" for r in report["requirements"]), report
