@@ -31,6 +31,9 @@ NEEDS_RATIONALE: tuple[str, ...] = (Verdict.FAIL.value, Verdict.NOT_APPLICABLE.v
 PENDING = "PENDING"
 ERROR = "ERROR"
 FINAL_VERDICTS: tuple[str, ...] = (*INSPECTOR_VERDICTS, PENDING, ERROR)
+# In CheckResult.decided_by: the manufacturer's ICS declares every provision of the requirement not
+# applicable; the check proposes NOT_APPLICABLE and the judgement waits for an inspector to confirm.
+DECIDED_BY_ICS = "ics"
 DECIDED_OK = frozenset({Verdict.PASS.value, Verdict.NOT_APPLICABLE.value})  # a level may pass on these
 
 Source = Literal["inspector", "automatic", "pending", "error"]

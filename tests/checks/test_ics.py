@@ -1,6 +1,7 @@
 """Checks and the declaration's ICS: a requirement whose every EN 303 645 provision is declared not
-applicable (with a justification) is NOT_APPLICABLE before anything else, decided by the ICS; partly
-not applicable, the check runs as ever and says which provisions the ICS excuses. Real checks on a
+applicable (with a justification) is proposed NOT_APPLICABLE, decided by the ICS, with what the check
+found all the same, unless the check FAILs (the evidence contradicts the declaration); partly not
+applicable, the check runs as ever and says which provisions the ICS excuses. Real checks on a
 real case: the defective demo camera's capture, whose cleartext credentials fail COM-01."""
 
 from __future__ import annotations
@@ -52,16 +53,32 @@ def test_supported_provisions_leave_the_check_as_it_was(case: Case) -> None:
     assert not any("ICS" in r for r in result.reasons)
 
 
-def test_every_provision_not_applicable_makes_it_not_applicable_before_the_check_runs(case: Case) -> None:
+def test_evidence_that_contradicts_the_ics_keeps_its_fail(case: Case) -> None:
     declare(case, {"5.5-1": NO_CREDENTIALS, "5.5-7": NO_CREDENTIALS})
-    result = run(case, "COM-01")  # the capture holds four logins in clear: the check would FAIL
-    assert result.verdict is Verdict.NOT_APPLICABLE
-    assert result.decided_by == (DECIDED_BY_ICS,) and result.findings == ()
-    assert result.reasons[0] == (
-        f"the ICS declares EN 303 645 provisions 5.5-1, 5.5-7 not applicable: {NO_CREDENTIALS}"
+    result = run(case, "COM-01")  # the capture holds four logins in clear: the declaration is contradicted
+    assert result.verdict is Verdict.FAIL and len(result.findings) == 4
+    assert DECIDED_BY_ICS not in result.decided_by  # an automatic FAIL stays final
+    assert result.reasons[-1] == (
+        "the evidence contradicts the ICS: the ICS declares EN 303 645 provisions 5.5-1, 5.5-7 not "
+        f"applicable: {NO_CREDENTIALS}"
     )
-    assert result.evidence_used == (case.declaration_sha256(),)  # stale once the declaration changes
-    assert result.indicators["ics_not_applicable"] == {"5.5-1": NO_CREDENTIALS, "5.5-7": NO_CREDENTIALS}
+
+
+def test_every_provision_not_applicable_is_proposed_with_what_the_check_found(case: Case) -> None:
+    declare(case, {"5.10-1": NO_TELEMETRY, "6-4": NO_TELEMETRY, "6-5": NO_TELEMETRY})
+    checked = get_check("TEL-01")._run(EvidenceContext.for_case(case.path, "TEL-01"))
+    result = run(case, "TEL-01")
+    assert result.verdict is Verdict.NOT_APPLICABLE and result.decided_by == (DECIDED_BY_ICS,)
+    assert result.reasons[0] == (
+        f"the ICS declares EN 303 645 provisions 5.10-1, 6-4, 6-5 not applicable: {NO_TELEMETRY}"
+    )
+    assert result.reasons[1].startswith(f"the check, run all the same, proposed {checked.verdict.value}: ")
+    # the inspector confirming it sees the destinations the camera contacted all the same
+    assert result.findings == checked.findings
+    assert result.indicators["observed"] == checked.indicators["observed"]
+    assert result.indicators["ics_not_applicable"] == {p: NO_TELEMETRY for p in ("5.10-1", "6-4", "6-5")}
+    assert case.declaration_sha256() in result.evidence_used  # stale once the declaration changes
+    assert set(checked.evidence_used) <= set(result.evidence_used)
     assert CheckResult.from_dict(result.to_dict()) == result  # survives the batch's outcome file
 
 
@@ -87,7 +104,7 @@ def test_partly_not_applicable_the_check_runs_and_says_so(case: Case) -> None:
     assert tel.verdict is Verdict.NEEDS_INSPECTOR and "judged 6-4, 6-5" in tel.reasons[-1]
 
 
-def test_the_ics_comes_before_missing_evidence(case: Case) -> None:
+def test_a_requirement_the_ics_excuses_asks_for_no_evidence(case: Case) -> None:
     # SEC-01 needs a firmware image the case lacks: INCONCLUSIVE, unless the ICS says it does not apply
     declare(case, {"5.4-3": None})
     assert run(case, "SEC-01").missing_evidence == (EvidenceKind.FIRMWARE,)

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbench.errors import WorkbenchError
-from workbench.vocabulary import Verdict
+from workbench.vocabulary import DECIDED_BY_ICS, Verdict
 
 if TYPE_CHECKING:
     from workbench.checks.context import EvidenceContext
@@ -24,9 +24,6 @@ class EvidenceKind(StrEnum):
     DECLARATION = "declaration"
     INSPECTOR = "inspector"
     PROBE = "probe"  # the live probe's results and its capture (`workbench probe`)
-
-
-DECIDED_BY_ICS = "ics"  # in CheckResult.decided_by: the declaration's ICS alone decided (not applicable)
 
 
 class Severity(StrEnum):
@@ -109,10 +106,11 @@ class Check:
     Subclasses set `requirement_id` and `needs`, and implement `evaluate`. `run` handles missing
     evidence uniformly: if any evidence kind in `needs` is absent from the case, the result is
     INCONCLUSIVE naming what to add, and `evaluate` is not called. Checks that can judge with part
-    of their evidence list the rest in `optional`. Before all that, the declaration's ICS: when every
-    EN 303 645 provision the requirement maps to is declared not applicable with a justification, the
-    result is NOT_APPLICABLE, decided by the ICS (`DECIDED_BY_ICS`), and the check does not run; when
-    only some are, the check runs and its reasons say which the ICS excuses.
+    of their evidence list the rest in `optional`. Then the declaration's ICS: when every EN 303 645
+    provision the requirement maps to is declared not applicable with a justification, the result is
+    NOT_APPLICABLE, decided by the ICS (`DECIDED_BY_ICS`), with what the check found all the same for
+    the inspector who confirms it — unless the check FAILs: evidence that contradicts the declaration
+    keeps its FAIL (TS 103 701's two-sided rule). When only some are, the reasons say which.
     """
 
     requirement_id: ClassVar[str]
@@ -122,9 +120,9 @@ class Check:
 
     def run(self, ctx: EvidenceContext) -> CheckResult:
         provisions, excused = _ics_excused(ctx)
-        if provisions and len(excused) == len(provisions):
-            return self._not_applicable_by_ics(ctx, excused)
         result = self._run(ctx)
+        if provisions and len(excused) == len(provisions):
+            return self._not_applicable_by_ics(ctx, excused, result)
         if excused:  # partly not applicable: the check judged the rest
             listed = "; ".join(f"{p} ({why})" for p, why in excused.items())
             judged = ", ".join(p for p in provisions if p not in excused)
@@ -144,9 +142,12 @@ class Check:
             )
         return self.evaluate(ctx)
 
-    def _not_applicable_by_ics(self, ctx: EvidenceContext, excused: dict[str, str]) -> CheckResult:
+    def _not_applicable_by_ics(
+        self, ctx: EvidenceContext, excused: dict[str, str], checked: CheckResult
+    ) -> CheckResult:
         """Every EN 303 645 provision of the requirement declared not applicable, with a justification:
-        proposed NOT_APPLICABLE (the judgement leaves it to the inspector to confirm)."""
+        proposed NOT_APPLICABLE (the judgement leaves it to the inspector to confirm), carrying what the
+        check found; a FAIL of the check stands, the declaration contradicted."""
         by_reason: dict[str, list[str]] = {}
         for provision, why in excused.items():
             by_reason.setdefault(why, []).append(provision)
@@ -155,13 +156,20 @@ class Check:
             f" not applicable: {why}"
             for why, ps in by_reason.items()
         ]
-        reasons.append("the check did not run; the inspector confirms the declaration or records a verdict")
-        return CheckResult(
-            requirement_id=self.requirement_id,
+        if checked.verdict == Verdict.FAIL:
+            contradicted = f"the evidence contradicts the ICS: {'; '.join(reasons)}"
+            return replace(checked, reasons=(*checked.reasons, contradicted))
+        found = "; ".join(checked.reasons[:3]) or "nothing to report"
+        reasons.append(f"the check, run all the same, proposed {checked.verdict.value}: {found}")
+        reasons.append("the inspector confirms the declaration or records a verdict")
+        used = tuple(dict.fromkeys((*checked.evidence_used, *ctx.hashes_of({EvidenceKind.DECLARATION}))))
+        return replace(
+            checked,
             verdict=Verdict.NOT_APPLICABLE,
             reasons=tuple(reasons),
-            evidence_used=ctx.hashes_of({EvidenceKind.DECLARATION}),
-            indicators={"ics_not_applicable": dict(excused)},
+            evidence_used=used,
+            missing_evidence=(),  # a requirement that does not apply asks for no evidence
+            indicators={**checked.indicators, "ics_not_applicable": dict(excused)},
             decided_by=(DECIDED_BY_ICS,),
         )
 

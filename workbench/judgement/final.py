@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from workbench.vocabulary import PENDING, Source, Verdict, text
+from workbench.vocabulary import DECIDED_BY_ICS, PENDING, Source, Verdict, text
 
 if TYPE_CHECKING:
     from workbench.case.verdicts import RecordedVerdict
     from workbench.checks.base import CheckResult
 
-DECIDED_BY_ICS = "ics"  # workbench.checks.base.DECIDED_BY_ICS (not imported: the judgement loads no check)
 ICS_PENDING = "declared not applicable in the ICS; the inspector confirms"
 
 
