@@ -6,29 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from workbench.checks.base import EvidenceRef as EvidenceItem  # where a finding can be seen
 from workbench.vocabulary import ERROR
-
-
-@dataclass(frozen=True)
-class EvidenceItem:
-    """Where a finding can be seen (an EvidenceRef as the outcome holds it)."""
-
-    artefact: str
-    sha256: str = ""
-    packet: int | None = None
-    path: str | None = None
-    offset: int | None = None
-    note: str = ""
-
-    def label(self) -> str:
-        parts = [self.artefact]
-        if self.packet is not None:
-            parts.append(f"packet {self.packet}")
-        if self.path:
-            parts.append(self.path)
-        if self.offset is not None:
-            parts.append(f"offset 0x{self.offset:x}")
-        return " · ".join(parts)
 
 
 @dataclass(frozen=True)
