@@ -73,6 +73,30 @@ def test_fail_on_error_exits_1_when_a_notebook_fails(cases, tmp_path):
     assert done.returncode == 1 and "--fail-on error: AUTH-01" in done.stderr, done.stderr[-2000:]
 
 
+def test_inconclusive_counts_as_pending(tmp_path):
+    demo = load_demo_case("defective")
+    capture = next(path for path, kind in demo.artefacts if kind == "capture")
+    case = tmp_path / "capture-only"
+    made = workbench("case", "new", str(case), "--device", "IP camera", "--vendor", "Acme", "--model", "C100",
+                     "--firmware-version", "2.1", "--level", "1")
+    assert made.returncode == 0, made.stderr
+    assert workbench("case", "add", str(case), str(capture), "--kind", "capture").returncode == 0
+    flags = ("--only", "SEC-01", "--jobs", "1")  # SEC-01 reads the firmware image, which the case lacks
+    passed = workbench("run", str(case), "--out", str(tmp_path / "a"), *flags, "--fail-on", "fail")
+    assert passed.returncode == 0, passed.stderr[-2000:]
+    done = workbench("run", str(case), "--out", str(tmp_path / "b"), *flags, "--fail-on", "pending")
+    assert done.returncode == 1 and "--fail-on pending: SEC-01" in done.stderr, done.stderr[-2000:]
+    verdicts = json.loads((Path(done.stdout.strip()).parent / "results.json").read_text())["checks"]
+    assert [r["verdict"] for r in verdicts] == ["INCONCLUSIVE"]
+
+
+def test_requirements_above_the_level_do_not_count(cases, tmp_path):
+    # ATK-05 (★★★) fails on the defective camera, but a ★ run judges only ★ requirements
+    done = workbench("run", str(cases["defective"]), "--out", str(tmp_path), "--only", "ATK-05",
+                     "--level", "1", "--fail-on", "fail")
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 @pytest.mark.parametrize("flag", ["maybe", "fail,bogus", ""])
 def test_a_usage_error_exits_2(cases, tmp_path, flag):
     done = run(cases["clean"], tmp_path, "--fail-on", flag)
@@ -87,14 +111,19 @@ def test_self_inspection_script_gates_a_firmware_build(tmp_path):
         "FIRMWARE": str(firmware), "DECLARATION": str(demo.declaration), "VENDOR": "Example Corp",
         "MODEL": "CAM-100", "DEVICE": "IP camera", "FIRMWARE_VERSION": "2.1.0", "LEVEL": "1",
         "OUT": str(tmp_path / "ci"), "WORKBENCH": f"{sys.executable} -m workbench",
-        "RUN_ARGS": "--only AUTH-01,SEC-01 --jobs 2",
+        "RUN_ARGS": "--only AUTH-01,AUTH-03,SEC-01 --jobs 2",
+        # the unit: AUTH-03 looks for passwords derived from its MAC address and serial number
+        "DEVICE_MAC": demo.info["device_macs"][0], "SERIAL": demo.info["serial_number"],
+        "PRODUCT_NAME": "HomeCam C100", "PRODUCT_URL": "https://acme.example/c100",
     }
     done = subprocess.run(["bash", str(ROOT / "docs" / "ci" / "self-inspect.sh")], capture_output=True,
                           text=True, timeout=900, env={**os.environ, "CI": "true", **env})
     assert done.returncode == 1, done.stderr[-3000:]
-    assert "--fail-on fail: AUTH-01, SEC-01" in done.stderr
-    bundles = list((tmp_path / "ci" / "evidence").glob("*.zip"))
+    assert "--fail-on fail: AUTH-01, AUTH-03, SEC-01" in done.stderr
+    bundles = list((tmp_path / "ci" / "evidence").glob("CAM-100-2.1.0-*.zip"))
     assert len(bundles) == 1
+    assert "<testsuites" in (tmp_path / "ci" / "results.junit.xml").read_text()
+    assert json.loads((tmp_path / "ci" / "findings.sarif").read_text())["version"] == "2.1.0"
     assert workbench("verify", str(bundles[0])).returncode == 0
     again = subprocess.run(["bash", str(ROOT / "docs" / "ci" / "self-inspect.sh")], capture_output=True,
                            text=True, timeout=60, env={**os.environ, **env})

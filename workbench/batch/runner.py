@@ -120,7 +120,7 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         warnings.append(f"no case overview notebook ({overview.name}) in {notebooks_dir}")
     levels = level_results(rows, level)
     overview_error = overview_run.error if overview_run else None
-    result = BatchResult(bundle_dir, bundle_dir.with_suffix(".zip"), rows, levels, warnings, overview_error)
+    result = BatchResult(bundle_dir, zip_beside(bundle_dir), rows, levels, warnings, overview_error)
     seal_bundle(
         result, case=case, catalog=catalog, level=level, started=started, jobs=jobs, opts=opts,
         notebooks=[t.source for t in tasks], evidence_needed=evidence_to_add(rows),
@@ -171,11 +171,16 @@ def _select(catalog: Any, level: int, only: list[str] | None) -> list[Any]:
     return [catalog.get(rid) for rid in dict.fromkeys(only)]
 
 
+def zip_beside(bundle_dir: Path) -> Path:
+    """<bundle>.zip beside the folder (not with_suffix: a case named C100-2.1.0 has a dot in it)."""
+    return bundle_dir.with_name(bundle_dir.name + ".zip")
+
+
 def _new_bundle_dir(out_dir: Path, case_name: str, started: datetime) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{case_name}-{started.strftime('%Y%m%dT%H%M%SZ')}"
     candidate, n = out_dir / stem, 1
-    while candidate.exists() or candidate.with_suffix(".zip").exists():
+    while candidate.exists() or zip_beside(candidate).exists():
         n += 1
         candidate = out_dir / f"{stem}-{n}"
     return candidate

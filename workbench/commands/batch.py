@@ -6,6 +6,7 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 from workbench.batch.paths import NOTEBOOKS_DIR
 
@@ -33,8 +34,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     run.add_argument("--fail-on", action="append", default=[], metavar="OUTCOME[,OUTCOME]",
                      type=_outcomes,
                      help="exit 1 when any requirement up to the level has this outcome: fail, pending "
-                     "(a stale verdict counts as pending) or error; repeatable or comma-separated "
-                     "(default: exit 0 whatever the verdicts)")
+                     "(undecided: PENDING, INCONCLUSIVE or a stale verdict) or error; repeatable or "
+                     "comma-separated (default: exit 0 whatever the verdicts)")
     run.add_argument("--strict", action="store_true", help="same as --fail-on error")
     run.add_argument("--with-artefacts", action="store_true",
                      help="archive the case's artefacts in the bundle (artefacts/), so that it can be "
@@ -74,13 +75,23 @@ def _outcomes(text: str) -> list[str]:
     return words
 
 
-def failing_rows(rows: list, outcomes: set[str]) -> dict[str, list[str]]:
-    """The requirement ids that make `--fail-on` fail, per outcome asked for."""
+UNDECIDED = frozenset({"PENDING", "INCONCLUSIVE"})  # nobody has decided, or the evidence did not allow it
+
+
+def failing_rows(rows: list[Any], outcomes: set[str], level: int) -> dict[str, list[str]]:
+    """The requirement ids up to `level` that make `--fail-on` fail, per outcome asked for: `fail` a
+    current FAIL, `error` an ERROR, `pending` anything undecided (PENDING, INCONCLUSIVE, or stale)."""
     hits: dict[str, list[str]] = {}
     for row in rows:
+        if row.level > level:
+            continue
         verdict = str(row.verdict)
-        outcome = "fail" if verdict == "FAIL" and not row.stale else "error" if verdict == "ERROR" else (
-            "pending" if verdict == "PENDING" or row.stale else "")
+        if verdict == "ERROR":
+            outcome = "error"
+        elif verdict in UNDECIDED or row.stale:
+            outcome = "pending"
+        else:
+            outcome = "fail" if verdict == "FAIL" else ""
         if outcome in outcomes:
             hits.setdefault(outcome, []).append(row.id)
     return hits
@@ -147,7 +158,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"bundle: {result.zip_path}", file=sys.stderr)
     print(result.index)
     outcomes = {w for words in args.fail_on for w in words} | ({"error"} if args.strict else set())
-    hits = failing_rows(result.rows, outcomes)
+    hits = failing_rows(result.rows, outcomes, max(result.levels, default=3))
     for outcome, ids in hits.items():
         print(f"--fail-on {outcome}: {', '.join(ids)}", file=sys.stderr)
     return 1 if hits else 0
