@@ -190,10 +190,22 @@ def _copy_artefacts(case: Any, dest: Path, warnings: list[str]) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     for artefact in case.artefacts():
         path = Path(artefact.path)
-        if path.is_file() and not path.is_symlink() and "/" not in artefact.name:
+        if _is_signing_key(path):  # a case made before `case add` refused them
+            warnings.append(f"artefact {artefact.name} is a private signing key: not archived in the bundle")
+        elif path.is_file() and not path.is_symlink() and "/" not in artefact.name:
             shutil.copyfile(path, dest / artefact.name)
         else:
             warnings.append(f"artefact {artefact.name} could not be archived in the bundle")
+
+
+def _is_signing_key(path: Path) -> bool:
+    from workbench.case.artefacts import SIGNING_KEY_MARK
+
+    try:
+        with path.open("rb") as handle:
+            return SIGNING_KEY_MARK in handle.read(64 * 1024)
+    except OSError:
+        return False
 
 
 def _copy_case_records(case: Any, dest: Path) -> None:

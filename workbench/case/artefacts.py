@@ -149,9 +149,15 @@ def copy_in(src: Path, folder: Path, kind: str) -> Incoming:
         raise
 
 
+SIGNING_KEY_MARK = b'"workbench-signing-key/'  # the format of `workbench key new`'s private key file
+
+
 def kind_problem(kind: str, head: bytes, copy: Path, original_name: str) -> str | None:
     if not head:
         return f"empty file; an empty {kind} is not evidence"
+    if SIGNING_KEY_MARK in head:
+        return ("a lab's private signing key never enters a case (it would travel in the bundle); "
+                "keep it outside, and give its .pub.json to whoever verifies")
     if kind == "capture":
         return sniff.capture_problem(head)
     if kind == "vuln-feed":
