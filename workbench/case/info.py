@@ -19,7 +19,7 @@ Source = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096, pattern=ONE_LINE)
 ]
 Url = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2048, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")
+    str, StringConstraints(strip_whitespace=True, max_length=2048, pattern=r"^https?://[^\s\x00-\x1f\x7f\"<>\\^`{|}]+$")
 ]
 Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-fA-F]{64}$")]
 

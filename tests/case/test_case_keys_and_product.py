@@ -22,3 +22,14 @@ def test_a_private_key_is_refused_and_its_public_key_accepted(tmp_path: Path) ->
     assert [a.name for a in case.artefacts()] == []
     assert not [p for p in case.artefacts_dir.iterdir()]  # no temporary copy left behind
     assert case.add_artefact(public, "attachment").name == "ines.pub.json"
+
+
+@pytest.mark.parametrize("url", ['https://a.example/"<script>', "javascript:alert(1)", "https://a.example/{x}",
+                                 "https://a.example/\x1b[31m", "ftp://a.example/"])
+def test_a_product_url_is_a_plain_http_address(url: str) -> None:
+    from pydantic import ValidationError
+
+    fields = {"device": "IP camera", "vendor": "Acme", "model": "C100", "firmware_version": "2.1", "level": 1}
+    with pytest.raises(ValidationError):
+        CaseInfo(**fields, product_url=url)
+    CaseInfo(**fields, product_url="https://acme.example/c100?x=1&y=2")
