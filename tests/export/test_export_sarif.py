@@ -113,3 +113,17 @@ def test_levels_artifacts_and_errors(failing_bundle):
     notes = invocation["toolExecutionNotifications"]
     assert [n["associatedRule"]["id"] for n in notes] == ["EXP-04"]
     assert run["properties"]["levelResults"] == {"1": "FAIL", "2": "FAIL"}
+
+
+def test_rules_carry_the_security_severity_code_scanning_ranks_by(failing_bundle):
+    run = run_of(failing_bundle)
+    severities = {f["severity"] for r in run["results"] if r["level"] == "error"
+                  for f in [r["properties"]] if "severity" in f}
+    scores = {"high": 8.0, "medium": 5.5, "low": 3.0, "info": 0.0}
+    for rule in run["tool"]["driver"]["rules"]:
+        failing = [r for r in run["results"] if r["ruleId"] == rule["id"] and r["level"] == "error"]
+        if failing:  # every failing rule is ranked, by the worst of its findings
+            worst = max((scores.get(r["properties"].get("severity"), 5.5) for r in failing), default=5.5)
+            assert float(rule["properties"]["security-severity"]) == worst, rule["id"]
+            assert "security" in rule["properties"]["tags"]
+    assert severities  # the fixture has failing findings with severities

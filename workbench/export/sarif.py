@@ -27,6 +27,9 @@ from workbench.sealed import BundleView
 
 FILENAME = "findings.sarif"
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+# GitHub code scanning ranks an alert by its rule's `security-severity` (a CVSS-like score): the
+# highest severity among the requirement's findings.
+SECURITY_SEVERITY = {"high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 LEVELS = {"fail": "error", "pending": "warning", "error": "warning", "pass": "note", "not_applicable": "note"}
 
 
@@ -83,11 +86,20 @@ def _driver(content: BundleContent) -> dict[str, Any]:
                 "mappings": {k: list(v) for k, v in req.mappings.items()},
                 "verdict": req.verdict,
                 "verdictSource": req.source,
-                "tags": list(dict.fromkeys(f"{k}:{v}" for k, values in req.mappings.items() for v in values)),
+                "tags": ["security", *dict.fromkeys(f"{k}:{v}" for k, values in req.mappings.items()
+                                                    for v in values)],
+                **_security_severity(req),
             },
         })
     return {"name": "Inspector Workbench", "version": content.workbench_version, "rules": rules,
             "properties": {"catalogueEdition": content.edition}}
+
+
+def _security_severity(req: RequirementItem) -> dict[str, str]:
+    scores = [SECURITY_SEVERITY[f.severity] for f in req.findings if f.severity in SECURITY_SEVERITY]
+    if req.outcome == "fail" and not scores:
+        scores = [SECURITY_SEVERITY["medium"]]  # a FAIL without findings (an inspector's verdict)
+    return {"security-severity": max(scores, key=float)} if scores else {}
 
 
 def _result(req: RequirementItem, index: int, finding: FindingItem, artifacts: Artifacts) -> dict[str, Any]:
