@@ -34,3 +34,17 @@ def test_a_capture_analysis_imports_neither_the_catalogue_nor_the_case(tmp_path)
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "r" / "meta.json").is_file()
+
+
+def test_an_unexpected_exception_exits_3_not_1(monkeypatch, capsys):
+    """Exit 1 means "a requirement failed" to a CI gate (`run --fail-on`); a bug must not look like it."""
+    import workbench.commands.batch as batch
+    from workbench.cli import INTERNAL_ERROR, main
+
+    def broken(args):
+        raise RuntimeError("planted bug")
+
+    monkeypatch.setattr(batch, "cmd_verify", broken)
+    assert main(["verify", "no-such-bundle"]) == INTERNAL_ERROR == 3
+    err = capsys.readouterr().err
+    assert "RuntimeError: planted bug" in err and "internal error (exit 3)" in err

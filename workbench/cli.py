@@ -40,6 +40,7 @@ COMMANDS = {
     "exercise": "workbench.commands.training",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+INTERNAL_ERROR = 3  # exit status of an unexpected exception (0 ok, 1 a finding or gate, 2 usage or input)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -90,6 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):  # no second error when Python exits
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception:  # a bug: never exit 1, which `run --fail-on` means "a requirement failed"
+        import traceback
+
+        traceback.print_exc()
+        print(f"workbench: internal error (exit {INTERNAL_ERROR}): this is a bug in the workbench; the "
+              "traceback above says where", file=sys.stderr)
+        return INTERNAL_ERROR
     finally:
         if before is not None:
             signal.signal(signal.SIGTERM, before)
