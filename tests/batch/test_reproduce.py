@@ -1,7 +1,9 @@
 """`workbench reproduce` on a vendor's real bundles: the real `workbench run` on the demo's defective
-camera (capture, firmware image, vulnerability feed, declaration; no live probe), built once per
-session with and without `--with-artefacts`. A faithful bundle reproduces the same; each planted
-difference is reported exactly; a tampered or crafted bundle is refused or writes nothing outside DIR."""
+camera (capture, firmware image, vulnerability feed, declaration; no live probe) under a lab's
+catalogue of seven requirements (a complete run), built once per session with and without
+`--with-artefacts`, and a partial run (`--only`) under the bundled edition. A faithful bundle
+reproduces the same; each planted difference is reported exactly; a tampered or crafted bundle is
+refused or writes nothing outside DIR."""
 
 from __future__ import annotations
 
@@ -13,18 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import Invocation, invoke
 
 from workbench import cli
 from workbench.batch.manifest import output_entries, seal_line, sha256_bytes
 from workbench.case import Case
+from workbench.catalog import load_catalog
 from workbench.catalog.loader import EDITIONS_DIR
 from workbench.checks.base import Check
 from workbench.demo import build_case, load_demo_case
 from workbench.judgement import state as judgement_state
 
-# capture, firmware (with the feed) and declaration evidence
+# capture, firmware (with the feed) and declaration evidence: the lab catalogue's requirements
 ONLY = ("AUTH-01", "SEC-01", "COM-01", "COM-02", "COM-03", "ATK-01", "UPD-02")
+LAB_EDITION = "2026.4-lab"
 CAPTURE = "demo_defective.pcap"
 IMAGE = "demo_defective.img"
 FEED = "osv-sample.json"
@@ -33,24 +38,46 @@ FEED = "osv-sample.json"
 @dataclass(frozen=True)
 class VendorRun:
     case: Case
+    catalog: Path  # the lab catalogue (the bundled edition's seven requirements) both bundles used
     bundle: Path  # the bundle folder of `run --with-artefacts`
     plain: Path  # the bundle folder of a plain `run` of the same case: no artefacts/
+    partial: Path  # `run --only COM-02 --with-artefacts` under the bundled edition
+
+
+def lab_catalogue(path: Path, ids: tuple[str, ...] = ONLY, edition: str = LAB_EDITION,
+                  replace: dict[str, str] | None = None) -> Path:
+    """The bundled edition cut to `ids`, renamed `edition`, with text replaced (each once)."""
+    text = (EDITIONS_DIR / "2026.4.yaml").read_text()
+    for old, new in (replace or {}).items():
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    data = yaml.safe_load(text)
+    data["edition"] = edition
+    data["requirements"] = [r for r in data["requirements"] if r["id"] in ids]
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def _run(case: Case, out: Path, *extra: str) -> Path:
+    done = invoke("run", str(case.path), "--out", str(out), "--jobs", "2", "--no-progress", *extra)
+    assert done.code == 0, done.err
+    return Path(done.out.strip().splitlines()[-1]).parent
 
 
 @pytest.fixture(scope="session")
 def vendor(tmp_path_factory: pytest.TempPathFactory) -> VendorRun:
-    """The vendor's case, with an inspector's verdict the lab must not copy, and its two bundles."""
+    """The vendor's case, with an inspector's verdict the lab must not copy, and its three bundles."""
     root = tmp_path_factory.mktemp("vendor")
     case = build_case(load_demo_case("defective"), root / "cases")
     case.verdicts.record("COM-03", "PASS", "the vendor's inspector overrules the check", "Vera Vendor",
                          artefact_hashes=case.current_hashes())
-    bundles = []
-    for out, extra in ((root / "with", ("--with-artefacts",)), (root / "plain", ())):
-        done = invoke("run", str(case.path), "--out", str(out), "--only", ",".join(ONLY), "--jobs", "2",
-                      "--no-progress", *extra)
-        assert done.code == 0, done.err
-        bundles.append(Path(done.out.strip().splitlines()[-1]).parent)
-    return VendorRun(case, *bundles)
+    catalog = lab_catalogue(root / "lab-catalogue.yaml")
+    return VendorRun(
+        case, catalog,
+        bundle=_run(case, root / "with", "--catalog", str(catalog), "--with-artefacts"),
+        plain=_run(case, root / "plain", "--catalog", str(catalog)),
+        partial=_run(case, root / "partial", "--only", "COM-02", "--with-artefacts"),
+    )
 
 
 def reproduce(*argv: str | Path) -> Invocation:
@@ -58,6 +85,11 @@ def reproduce(*argv: str | Path) -> Invocation:
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(cli.COMMANDS, "reproduce", "workbench.commands.reproduce")
         return invoke("reproduce", *map(str, argv))
+
+
+def lab(vendor: VendorRun, bundle: Path, out: Path, *extra: str | Path) -> Invocation:
+    """The lab reproduces a bundle of the vendor's lab catalogue, with its own copy of it."""
+    return reproduce(bundle, "--out", out, "--catalog", vendor.catalog, *extra)
 
 
 def reseal(bundle: Path) -> None:
@@ -89,26 +121,30 @@ def all_same() -> dict[str, str]:
 @pytest.mark.parametrize("form", ["folder", "zip"])
 def test_the_vendors_bundle_reproduces_the_same(vendor, tmp_path, form):
     bundle = vendor.bundle if form == "folder" else vendor.bundle.with_suffix(".zip")
-    done = reproduce(bundle, "--out", tmp_path / "lab")
+    done = lab(vendor, bundle, tmp_path / "lab")
     assert done.code == 0, (done.out, done.err)
     data = reproduction(tmp_path / "lab")
     assert statuses(tmp_path / "lab") == all_same()
     assert data["same"] is True and data["summary"]["same"] == len(ONLY)
+    assert (data["level"], data["partial"], data["not_inspected"], data["problems"]) == (3, False, [], [])
+    assert data["summary_line"] == (f"SAME  {vendor.bundle.name}: 7 requirement(s) compared: 7 same; "
+                                    f"level 3; catalogue {LAB_EDITION}")
     manifest = (vendor.bundle / "manifest.json").read_bytes()
     assert data["bundle"] == vendor.bundle.name and data["manifest_sha256"] == sha256_bytes(manifest)
     assert data["catalog"]["matches_bundle"] is True and data["missing_artefacts"] == []
     assert {a["name"]: a["source"] for a in data["artefacts"]} == {
         "declaration": "bundle", CAPTURE: "bundle", IMAGE: "bundle", FEED: "bundle"}
     assert {r["bundle_verdict"] for r in data["requirements"]} == {"FAIL"}
+    assert all(r["results_differences"] == [] for r in data["requirements"])
     assert done.out.splitlines()[0].startswith(f"SAME  {vendor.bundle.name}: 7 requirement(s) compared")
     assert done.err == ""
     html = (tmp_path / "lab" / "reproduction.html").read_text()
-    assert all(f'<tr id="{rid}">' in html for rid in ONLY)
+    assert all(f'<tr id="{rid}">' in html for rid in ONLY) and 'id="partial"' not in html
 
 
 def test_the_rebuilt_case_holds_the_evidence_and_never_the_vendors_verdicts(vendor, tmp_path):
     assert list((vendor.bundle / "case" / "verdicts" / "COM-03").glob("*.json")), "the bundle holds it"
-    assert reproduce(vendor.bundle, "--out", tmp_path / "lab").code == 0
+    assert lab(vendor, vendor.bundle, tmp_path / "lab").code == 0
     rebuilt = Case.open(tmp_path / "lab" / "case")
     assert rebuilt.verdicts.latest("COM-03") is None
     assert rebuilt.info == vendor.case.info
@@ -120,12 +156,12 @@ def test_the_rebuilt_case_holds_the_evidence_and_never_the_vendors_verdicts(vend
 
 
 # --- planted differences -------------------------------------------------------------------------
+TLS_1_0 = {'min_tls_version: "TLS 1.2"': 'min_tls_version: "TLS 1.0"'}
+
+
 def test_a_lab_catalogue_with_another_tls_floor_differs_in_com02_only(vendor, tmp_path):
-    edition = (EDITIONS_DIR / "2026.4.yaml").read_text()
-    assert edition.count('min_tls_version: "TLS 1.2"') == 1
-    lab = tmp_path / "lab-catalogue.yaml"
-    lab.write_text(edition.replace('min_tls_version: "TLS 1.2"', 'min_tls_version: "TLS 1.0"'))
-    done = reproduce(vendor.bundle, "--out", tmp_path / "lab", "--catalog", lab)
+    other = lab_catalogue(tmp_path / "lab-catalogue.yaml", replace=TLS_1_0)
+    done = reproduce(vendor.bundle, "--out", tmp_path / "lab", "--catalog", other)
     assert done.code == 1
     assert statuses(tmp_path / "lab") == {**all_same(), "COM-02": "different-findings"}
     com02 = by_id(tmp_path / "lab")["COM-02"]
@@ -135,6 +171,7 @@ def test_a_lab_catalogue_with_another_tls_floor_differs_in_com02_only(vendor, tm
     assert "settled on TLS 1.0, below the floor TLS 1.2" in gone["summary"]
     assert [(r["artefact"], r["packet"]) for r in gone["evidence"]] == [(CAPTURE, 41)]
     assert "the catalogue differs from the bundle's" in done.err
+    assert "this installation has no copy of the bundle's catalogue to compare requirement by" in done.err
     assert reproduction(tmp_path / "lab")["catalog"]["matches_bundle"] is False
     lines = done.out.splitlines()
     assert lines[0] == ("COM-02  different-findings: 1 finding(s) only in the bundle, "
@@ -163,7 +200,7 @@ def test_a_rewritten_finding_is_named_exactly(vendor, tmp_path):
 
     bundle = _rewrite_outcome(vendor, tmp_path, "SEC-01", plant)
     assert invoke("verify", str(bundle)).code == 0, "re-sealed as a vendor's tool would"
-    done = reproduce(bundle, "--out", tmp_path / "lab")
+    done = lab(vendor, bundle, tmp_path / "lab")
     assert done.code == 1
     assert statuses(tmp_path / "lab") == {**all_same(), "SEC-01": "different-findings"}
     sec01 = by_id(tmp_path / "lab")["SEC-01"]
@@ -179,7 +216,7 @@ def test_a_rewritten_finding_is_named_exactly(vendor, tmp_path):
 
 def test_findings_in_another_order_are_the_same(vendor, tmp_path):
     bundle = _rewrite_outcome(vendor, tmp_path, "ATK-01", lambda result: result["findings"].reverse())
-    assert reproduce(bundle, "--out", tmp_path / "lab").code == 0
+    assert lab(vendor, bundle, tmp_path / "lab").code == 0
     assert statuses(tmp_path / "lab") == all_same()
 
 
@@ -189,13 +226,16 @@ def test_a_rewritten_verdict_is_a_different_verdict(vendor, tmp_path):
         result["findings"] = []
 
     bundle = _rewrite_outcome(vendor, tmp_path, "COM-01", plant)
-    done = reproduce(bundle, "--out", tmp_path / "lab")
+    done = lab(vendor, bundle, tmp_path / "lab")
     assert done.code == 1
     assert statuses(tmp_path / "lab") == {**all_same(), "COM-01": "different-verdict"}
     com01 = by_id(tmp_path / "lab")["COM-01"]
     assert (com01["bundle_verdict"], com01["reproduced_verdict"]) == ("PASS", "FAIL")
     assert com01["only_in_bundle"] == [] and len(com01["only_in_reproduction"]) == 4
+    assert com01["results_differences"] == [  # results.json still says what the check found
+        "the proposed verdict is FAIL, the outcome's PASS", "it counts 4 finding(s), the outcome holds 0"]
     assert done.out.splitlines()[0] == "COM-01  different-verdict: PASS -> FAIL"
+    assert "    results.json: the proposed verdict is FAIL, the outcome's PASS" in done.out.splitlines()
 
 
 def test_a_check_that_raises_is_an_error(vendor, tmp_path, monkeypatch):
@@ -208,7 +248,7 @@ def test_a_check_that_raises_is_an_error(vendor, tmp_path, monkeypatch):
     registered = judgement_state.check_for
     monkeypatch.setattr(judgement_state, "check_for",
                         lambda rid: Broken() if rid == "COM-01" else registered(rid))
-    done = reproduce(vendor.bundle, "--out", tmp_path / "lab")
+    done = lab(vendor, vendor.bundle, tmp_path / "lab")
     assert done.code == 1
     com01 = by_id(tmp_path / "lab")["COM-01"]
     assert (com01["status"], com01["bundle_verdict"], com01["reproduced_verdict"]) == (
@@ -220,7 +260,7 @@ def test_a_check_that_raises_is_an_error(vendor, tmp_path, monkeypatch):
 # --- where the artefacts come from ----------------------------------------------------------------
 def test_artefacts_come_from_the_case_when_the_bundle_holds_none(vendor, tmp_path):
     assert not (vendor.plain / "artefacts").exists()
-    done = reproduce(vendor.plain, "--out", tmp_path / "lab", "--case", vendor.case.path)
+    done = lab(vendor, vendor.plain, tmp_path / "lab", "--case", vendor.case.path)
     assert done.code == 0, (done.out, done.err)
     data = reproduction(tmp_path / "lab")
     assert statuses(tmp_path / "lab") == all_same()
@@ -229,21 +269,23 @@ def test_artefacts_come_from_the_case_when_the_bundle_holds_none(vendor, tmp_pat
 
 
 def test_without_its_artefacts_nothing_is_reproduced_and_each_is_named(vendor, tmp_path):
-    done = reproduce(vendor.plain, "--out", tmp_path / "lab")
+    done = lab(vendor, vendor.plain, tmp_path / "lab")
     assert done.code == 1
     data = reproduction(tmp_path / "lab")
     assert data["missing_artefacts"] == [CAPTURE, IMAGE, FEED]
     assert statuses(tmp_path / "lab") == dict.fromkeys(ONLY, "not-reproduced")
     assert by_id(tmp_path / "lab")["COM-01"]["why"] == f"evidence missing: {CAPTURE}"
-    assert by_id(tmp_path / "lab")["SEC-01"]["why"] == f"evidence missing: {IMAGE}, {FEED}"
+    # the feed is missing evidence only where the outcome names it: the checks that read the image do not
+    for rid in ("SEC-01", "AUTH-01"):
+        assert by_id(tmp_path / "lab")[rid]["why"] == f"evidence missing: {IMAGE}", rid
     assert f"artefact {IMAGE} not restored: not in the bundle (give --case with a case holding it)" in (
         done.err)
 
 
 def test_an_artefact_the_lab_case_lacks_leaves_its_requirements_not_reproduced(vendor, tmp_path):
-    lab = Case.create(tmp_path / "lab-case", vendor.case.info)
-    lab.add_artefact(vendor.case.artefact(CAPTURE).path, "capture", name="lab-copy.pcap")
-    done = reproduce(vendor.plain, "--out", tmp_path / "lab", "--case", lab.path)
+    lab_case = Case.create(tmp_path / "lab-case", vendor.case.info)
+    lab_case.add_artefact(vendor.case.artefact(CAPTURE).path, "capture", name="lab-copy.pcap")
+    done = lab(vendor, vendor.plain, tmp_path / "lab", "--case", lab_case.path)
     assert done.code == 1
     data = reproduction(tmp_path / "lab")
     assert data["missing_artefacts"] == [IMAGE, FEED]
@@ -251,7 +293,7 @@ def test_an_artefact_the_lab_case_lacks_leaves_its_requirements_not_reproduced(v
     capture_only = {"COM-01", "COM-02", "COM-03"}
     expected = {rid: "same" if rid in capture_only else "not-reproduced" for rid in ONLY}
     assert statuses(tmp_path / "lab") == expected
-    assert by_id(tmp_path / "lab")["ATK-01"]["why"] == f"evidence missing: {IMAGE}, {FEED}"
+    assert by_id(tmp_path / "lab")["ATK-01"]["why"] == f"evidence missing: {IMAGE}"
     missing = [a for a in data["artefacts"] if a["source"] is None]
     assert {a["problem"] for a in missing} == {"neither in the bundle nor in the case given"}
 
@@ -280,7 +322,7 @@ def _swap_for_link(bundle: Path) -> None:
 def test_a_tampered_bundle_is_refused_naming_what_changed(vendor, tmp_path, tamper, named):
     bundle = shutil.copytree(vendor.bundle, tmp_path / vendor.bundle.name, symlinks=True)
     tamper(bundle)
-    done = reproduce(bundle, "--out", tmp_path / "lab")
+    done = lab(vendor, bundle, tmp_path / "lab")
     assert done.code == 2
     assert "refused: the bundle fails its integrity check" in done.err and named in done.err
     assert not (tmp_path / "lab").exists()
@@ -297,7 +339,7 @@ def test_a_crafted_artefact_name_writes_nothing_outside_the_output(vendor, tmp_p
     reseal(bundle)
     before = sorted(p for p in tmp_path.rglob("*") if "out" not in p.parts)
     out = tmp_path / "deep" / "er" / "out"
-    done = reproduce(bundle, "--out", out)
+    done = lab(vendor, bundle, out)
     assert done.code == 1
     assert sorted(p for p in tmp_path.rglob("*") if "out" not in p.parts) == before + [
         tmp_path / "deep", tmp_path / "deep" / "er"]
@@ -339,7 +381,7 @@ def test_a_catalogue_this_installation_lacks_needs_catalog(vendor, tmp_path, edi
 def test_an_output_folder_in_use_is_refused(vendor, tmp_path):
     (tmp_path / "lab").mkdir()
     (tmp_path / "lab" / "notes.txt").write_text("mine")
-    done = reproduce(vendor.bundle, "--out", tmp_path / "lab")
+    done = lab(vendor, vendor.bundle, tmp_path / "lab")
     assert done.code == 2 and "not an empty folder" in done.err
     assert os.listdir(tmp_path / "lab") == ["notes.txt"]
 
@@ -355,7 +397,7 @@ def test_a_declaration_other_than_the_one_judged_leaves_its_requirements_not_rep
     bundle = shutil.copytree(vendor.bundle, tmp_path / "bundle")
     (bundle / "case" / "declaration.yaml").write_text(declaration)
     reseal(bundle)
-    done = reproduce(bundle, "--out", tmp_path / "lab")
+    done = lab(vendor, bundle, tmp_path / "lab")
     assert done.code == 1
     digest = vendor.case.declaration_sha256()
     reads_declaration = {rid for rid in ONLY if digest in json.loads(
@@ -365,3 +407,109 @@ def test_a_declaration_other_than_the_one_judged_leaves_its_requirements_not_rep
     assert statuses(tmp_path / "lab") == expected
     whys = {by_id(tmp_path / "lab")[rid]["why"] for rid in reads_declaration}
     assert whys == {why.format(digest=digest[:16])}
+
+
+# --- what a bundle leaves out or contradicts ------------------------------------------------------
+def _drop(bundle: Path, ids: tuple[str, ...], *, rows: bool, partial: bool = False) -> None:
+    """A vendor's tool removes outcomes (and their results.json rows), then re-seals the bundle."""
+    for rid in ids:
+        (bundle / "outcomes" / f"{rid}.json").unlink()
+    results = json.loads((bundle / "results.json").read_text())
+    if rows:
+        results["checks"] = [row for row in results["checks"] if row["id"] not in ids]
+    results["partial"] = partial
+    (bundle / "results.json").write_text(json.dumps(results, indent=2))
+    reseal(bundle)
+    assert invoke("verify", str(bundle)).code == 0, "re-sealed as a vendor's tool would"
+
+
+@pytest.mark.parametrize("rows", [False, True], ids=["rows-kept", "rows-dropped"])
+def test_outcomes_dropped_and_resealed_are_missing_with_the_labs_verdict(vendor, tmp_path, rows):
+    bundle = shutil.copytree(vendor.bundle, tmp_path / vendor.bundle.name)
+    _drop(bundle, ("AUTH-01", "COM-01"), rows=rows)
+    done = lab(vendor, bundle, tmp_path / "lab")
+    assert done.code == 1
+    assert statuses(tmp_path / "lab") == {**all_same(), "AUTH-01": "missing-outcome",
+                                          "COM-01": "missing-outcome"}
+    com01 = by_id(tmp_path / "lab")["COM-01"]
+    assert com01["reproduced_verdict"] == "FAIL"  # the lab's own check
+    if rows:
+        assert com01["bundle_verdict"] is None
+        assert com01["why"] == "the bundle holds no outcomes/COM-01.json and results.json has no row of it"
+    else:
+        assert com01["bundle_verdict"] == "FAIL"
+        assert com01["why"] == ("the bundle holds no outcomes/COM-01.json; "
+                                "results.json says proposed FAIL, verdict FAIL")
+    assert "COM-01  missing-outcome: the lab's check proposes FAIL: the bundle holds no" in done.out
+    assert done.out.splitlines()[-2].startswith(
+        f"DIFFERENT  {bundle.name}: 7 requirement(s) compared: 5 same, 2 missing-outcome")
+
+
+def test_a_results_row_that_disagrees_with_its_outcome_is_a_difference(vendor, tmp_path):
+    bundle = shutil.copytree(vendor.bundle, tmp_path / vendor.bundle.name)
+    results = json.loads((bundle / "results.json").read_text())
+    row = next(r for r in results["checks"] if r["id"] == "COM-02")
+    row.update(verdict="PASS", proposed="PASS", findings=0)  # the page says PASS; the outcome FAIL
+    (bundle / "results.json").write_text(json.dumps(results, indent=2))
+    reseal(bundle)
+    done = lab(vendor, bundle, tmp_path / "lab")
+    assert done.code == 1
+    assert statuses(tmp_path / "lab") == {**all_same(), "COM-02": "results-differ"}
+    assert by_id(tmp_path / "lab")["COM-02"]["results_differences"] == [
+        "the proposed verdict is PASS, the outcome's FAIL", "the verdict is PASS, the outcome's FAIL",
+        "it counts 0 finding(s), the outcome holds 2"]
+    html = (tmp_path / "lab" / "reproduction.html").read_text()
+    assert "results.json disagrees with the outcome" in html
+
+
+def test_a_bundle_claiming_a_partial_run_lists_what_it_left_out(vendor, tmp_path):
+    bundle = shutil.copytree(vendor.bundle, tmp_path / vendor.bundle.name)
+    _drop(bundle, ("AUTH-01",), rows=True, partial=True)
+    done = lab(vendor, bundle, tmp_path / "lab")
+    assert done.code == 1
+    data = reproduction(tmp_path / "lab")
+    assert (data["partial"], data["not_inspected"]) == (True, ["AUTH-01"])
+    assert statuses(tmp_path / "lab") == {**all_same(), "AUTH-01": "not-inspected"}
+    assert by_id(tmp_path / "lab")["AUTH-01"]["reproduced_verdict"] == "FAIL"
+    assert "PARTIAL bundle (run --only): 1 requirement(s) not inspected by the vendor" in data["summary_line"]
+
+
+def test_a_partial_run_is_said_so_and_what_it_left_out_is_not_inspected(vendor, tmp_path):
+    done = reproduce(vendor.partial, "--out", tmp_path / "lab")
+    assert done.code == 1
+    data = reproduction(tmp_path / "lab")
+    every = [r.id for r in load_catalog("2026.4").for_level(3)]
+    assert data["partial"] is True and data["level"] == 3
+    assert [r["id"] for r in data["requirements"]] == every
+    assert data["not_inspected"] == [rid for rid in every if rid != "COM-02"]
+    assert statuses(tmp_path / "lab") == {rid: "not-inspected" for rid in every} | {"COM-02": "same"}
+    com01 = by_id(tmp_path / "lab")["COM-01"]
+    assert (com01["bundle_verdict"], com01["reproduced_verdict"]) == (None, "FAIL")  # the lab's verdict
+    assert com01["why"] == "the vendor's partial run (--only) did not select it"
+    line = (f"DIFFERENT  {vendor.partial.name}: {len(every)} requirement(s) compared: 1 same, "
+            f"{len(every) - 1} not-inspected; PARTIAL bundle (run --only): {len(every) - 1} requirement(s) "
+            "not inspected by the vendor; level 3; catalogue 2026.4")
+    assert data["summary_line"] == line
+    assert f"{len(every) - 1} not-inspected" in done.out.splitlines()[-2]
+    html = (tmp_path / "lab" / "reproduction.html").read_text()
+    assert 'id="partial"' in html and "Partial bundle" in html and "not inspected by the vendor" in html
+
+
+def test_a_lab_catalogue_names_the_requirements_that_differ_from_the_bundles(vendor, tmp_path):
+    other = lab_catalogue(tmp_path / "lab.yaml", ids=tuple(r.id for r in load_catalog("2026.4").requirements),
+                          edition="2026.4", replace=TLS_1_0)
+    done = reproduce(vendor.partial, "--out", tmp_path / "lab", "--catalog", other)
+    assert done.code == 1
+    data = reproduction(tmp_path / "lab")
+    differences = data["catalog"]["differences"]
+    assert (differences["added"], differences["removed"]) == ([], [])
+    assert [(c["id"], [f["field"] for f in c["changes"]]) for c in differences["changed"]] == [
+        ("COM-02", ["parameters.min_tls_version"])]
+    assert "requirements that differ: COM-02 (parameters.min_tls_version)" in done.err
+    com02 = by_id(tmp_path / "lab")["COM-02"]
+    assert com02["status"] == "different-findings"
+    assert com02["catalog_changes"] == ['parameters.min_tls_version: "TLS 1.2" -> "TLS 1.0"']
+    assert '    catalogue: parameters.min_tls_version: "TLS 1.2" -> "TLS 1.0"' in done.out.splitlines()
+    assert by_id(tmp_path / "lab")["COM-01"]["catalog_changes"] == []
+    html = (tmp_path / "lab" / "reproduction.html").read_text()
+    assert 'id="catalog-differences"' in html and "parameters.min_tls_version" in html

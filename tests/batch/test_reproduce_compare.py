@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from workbench.batch.compare_outcomes import compare, finding_difference
+from workbench.batch.compare_outcomes import compare, finding_difference, row_differences
 from workbench.catalog import load_catalog
 from workbench.checks.base import CheckResult, EvidenceRef, Finding, Severity, Verdict
 from workbench.judgement.final import FinalVerdict
@@ -96,3 +96,24 @@ def test_hostile_finding_fields_compare_without_raising_and_print_on_one_line():
     bundled = {"requirement_id": "COM-01", "result": {"verdict": "FAIL", "findings": [weird, plain]}}
     lines = compare("COM-01", bundled, outcome(Verdict.FAIL)).lines()
     assert len(lines) == 3 and all(line.isprintable() for line in lines)
+
+
+def row(verdict="FAIL", proposed="FAIL", findings=1, source="automatic") -> dict:
+    """A results.json row as the batch writes it (the fields compared with the outcome)."""
+    return {"id": "COM-01", "verdict": verdict, "proposed": proposed, "findings": findings,
+            "verdict_source": source}
+
+
+def test_a_results_row_agrees_with_its_outcome_or_says_where_it_does_not():
+    bundled = outcome(Verdict.FAIL, TELNET)
+    assert row_differences(row(), bundled) == []
+    assert row_differences(row(verdict="ERROR", source="error"), bundled) == []  # its notebook failed
+    assert row_differences(row(verdict="PASS", source="inspector"), bundled) == [
+        "the verdict is PASS, the outcome's FAIL"]
+    assert row_differences(row(findings=True), bundled) == ["it counts True finding(s), the outcome holds 1"]
+    assert row_differences(None, bundled) == [
+        "results.json has no row of it, yet the bundle holds its outcome"]
+    raised = outcome(error="KeyError: 'x'")
+    assert row_differences(row(verdict="ERROR", proposed=None, findings=0, source="error"), raised) == []
+    assert row_differences(row(proposed=["x"] * 30), bundled)[0].endswith("…, the outcome's FAIL")
+    assert row_differences(row(), "not an outcome") == []  # the comparison reports that itself

@@ -2,8 +2,11 @@
 
 Compared: the check's proposed verdict, and its findings as a multiset of (summary, severity,
 evidence), each evidence reference by artefact SHA-256, packet, path and offset (not by artefact
-name, order or the finding's free-form data). A bundle's outcome is hostile input: anything of the
-wrong shape makes the requirement `not-reproduced`, saying why, never an exception.
+name, order or the finding's free-form data); and results.json's row of the requirement against its
+outcome file (the proposed verdict, the final verdict, the number of findings). A requirement the
+bundle holds no outcome of is `missing-outcome`, or `not-inspected` when a partial run left it out.
+A bundle's outcome is hostile input: anything of the wrong shape makes the requirement
+`not-reproduced`, saying why, never an exception.
 """
 
 from __future__ import annotations
@@ -18,7 +21,11 @@ DIFFERENT_VERDICT = "different-verdict"
 DIFFERENT_FINDINGS = "different-findings"
 NOT_REPRODUCED = "not-reproduced"
 ERROR = "error"
-STATUSES = (SAME, DIFFERENT_VERDICT, DIFFERENT_FINDINGS, NOT_REPRODUCED, ERROR)
+RESULTS_DIFFER = "results-differ"  # results.json's row says other than the outcome file
+MISSING_OUTCOME = "missing-outcome"  # the bundle should hold an outcome of it and does not
+NOT_INSPECTED = "not-inspected"  # a partial run (--only) left it out
+STATUSES = (SAME, DIFFERENT_VERDICT, DIFFERENT_FINDINGS, RESULTS_DIFFER, MISSING_OUTCOME, NOT_INSPECTED,
+            NOT_REPRODUCED, ERROR)
 REF_FIELDS = ("sha256", "packet", "path", "offset")
 
 
@@ -32,18 +39,27 @@ class Comparison:
     only_in_reproduction: list[dict[str, Any]] = field(default_factory=list)
     why: str | None = None  # not-reproduced: what is missing; error: what the check raised
     title: str = ""
+    results_differences: list[str] = field(default_factory=list)  # results.json's row vs the outcome
+    catalog_changes: list[str] = field(default_factory=list)  # its catalogue entry: lab's vs bundle's
 
     @property
     def differs(self) -> bool:
-        return self.status != SAME
+        return self.status != SAME or bool(self.results_differences)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.requirement_id, "title": self.title, "status": self.status,
             "bundle_verdict": self.bundle_verdict, "reproduced_verdict": self.reproduced_verdict,
             "only_in_bundle": self.only_in_bundle, "only_in_reproduction": self.only_in_reproduction,
-            "why": self.why,
+            "why": self.why, "results_differences": self.results_differences,
+            "catalog_changes": self.catalog_changes,
         }
+
+    def note_results(self, differences: list[str]) -> None:
+        """Record where results.json's row disagrees with the outcome; alone, it is the difference."""
+        self.results_differences = differences
+        if differences and self.status == SAME:
+            self.status = RESULTS_DIFFER
 
     def lines(self) -> list[str]:
         """What differs, for the terminal: one line, then one per finding that differs."""
@@ -55,17 +71,74 @@ class Comparison:
         elif self.status == DIFFERENT_FINDINGS:
             head += (f": {len(self.only_in_bundle)} finding(s) only in the bundle, "
                      f"{len(self.only_in_reproduction)} only in the reproduction")
+        elif self.status in (MISSING_OUTCOME, NOT_INSPECTED):
+            head += f": the lab's check proposes {self.reproduced_verdict or 'nothing'}"
         if self.why:
             head += f": {self.why}"
         out = [_one_line(head)]
         sides = (("the bundle", self.only_in_bundle), ("the reproduction", self.only_in_reproduction))
         for where, findings in sides:
             out += [_one_line(f"    only in {where}: {finding_label(f)}") for f in findings]
+        out += [_one_line(f"    results.json: {text}") for text in self.results_differences]
+        out += [_one_line(f"    catalogue: {text}") for text in self.catalog_changes]
         return out
 
 
 def not_reproduced(requirement_id: str, why: str, bundle_verdict: str | None = None) -> Comparison:
     return Comparison(requirement_id, NOT_REPRODUCED, bundle_verdict=bundle_verdict, why=why)
+
+
+def without_outcome(
+    requirement_id: str, status: str, row: Any, reproduced: dict[str, Any] | None, why: str
+) -> Comparison:
+    """A requirement the bundle holds no outcome of (`missing-outcome` or `not-inspected`): what
+    results.json says of it, if anything, and the lab's own verdict (None: the lab could not run it)."""
+    said = row_verdicts(row)
+    if said:
+        why += f"; results.json says {said}"
+    new = None
+    if reproduced is not None:
+        new = "ERROR" if reproduced.get("error") else str((reproduced.get("result") or {}).get("verdict"))
+    proposed = _scalar(row.get("proposed")) if isinstance(row, dict) else None
+    return Comparison(requirement_id, status, bundle_verdict=None if proposed is None else str(proposed)[:40],
+                      reproduced_verdict=new, why=why)
+
+
+def row_verdicts(row: Any) -> str:
+    """What a results.json row says: "proposed FAIL, verdict FAIL" (empty when it is no row)."""
+    if not isinstance(row, dict):
+        return ""
+    return f"proposed {_short(row.get('proposed'))}, verdict {_short(row.get('verdict'))}"
+
+
+def row_differences(row: Any, outcome: Any) -> list[str]:
+    """Where results.json's row of a requirement says other than its outcome file: the check's
+    proposed verdict, the final verdict (an ERROR row of a notebook that failed excepted: the batch
+    makes it so), the number of findings. `row` None: results.json has no row of it."""
+    if not isinstance(outcome, dict):
+        return []  # an unreadable outcome is reported by the comparison itself
+    if not isinstance(row, dict):
+        return ["results.json has no row of it, yet the bundle holds its outcome"]
+    result = outcome.get("result") if isinstance(outcome.get("result"), dict) else {}
+    final = outcome.get("final") if isinstance(outcome.get("final"), dict) else {}
+    differences = []
+    if row.get("proposed") != result.get("verdict"):
+        differences.append(f"the proposed verdict is {_short(row.get('proposed'))}, "
+                           f"the outcome's {_short(result.get('verdict'))}")
+    notebook_failed = row.get("verdict") == "ERROR" and row.get("verdict_source") == "error"
+    if row.get("verdict") != final.get("verdict") and not notebook_failed:
+        differences.append(f"the verdict is {_short(row.get('verdict'))}, "
+                           f"the outcome's {_short(final.get('verdict'))}")
+    findings = result.get("findings") if isinstance(result.get("findings"), list) else []
+    counted = row.get("findings")
+    if not (isinstance(counted, int) and not isinstance(counted, bool) and counted == len(findings)):
+        differences.append(f"it counts {_short(counted)} finding(s), the outcome holds {len(findings)}")
+    return differences
+
+
+def _short(value: Any) -> str:
+    text = "none" if value is None else str(_scalar(value))
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def bundle_verdict(outcome: Any) -> str | None:

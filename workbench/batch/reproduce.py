@@ -3,9 +3,11 @@ requirement, with what the bundle says.
 
 The bundle is verified first (one that fails integrity is refused, naming what changed); a case is
 rebuilt in DIR/case from the bundle's records and artefacts (workbench.batch.reproduce_case); every
-requirement the bundle has an outcome for is assessed again (workbench.judgement.assess, one after
-the other, the analyses shared) and compared with the bundle's outcome
-(workbench.batch.compare_outcomes). DIR/reproduction.json and DIR/reproduction.html say the result.
+requirement of the catalogue up to the bundle's level, and any the bundle lists, is assessed again
+(workbench.batch.reproduce_scope: a requirement the bundle holds no outcome of is a difference, and a
+partial run's left-out ones are "not inspected"), one after the other with the analyses shared, and
+compared with the bundle's outcome and results.json's row (workbench.batch.compare_outcomes).
+DIR/reproduction.json and DIR/reproduction.html say the result.
 """
 
 from __future__ import annotations
@@ -16,7 +18,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.batch.compare_outcomes import STATUSES, Comparison, bundle_verdict, compare, not_reproduced
+from workbench.batch.compare_outcomes import (
+    MISSING_OUTCOME,
+    NOT_INSPECTED,
+    STATUSES,
+    Comparison,
+    bundle_verdict,
+    compare,
+    not_reproduced,
+    row_differences,
+    without_outcome,
+)
 from workbench.batch.paths import TEMPLATES_DIR
 from workbench.batch.reproduce_case import (
     DECLARATION,
@@ -25,6 +37,8 @@ from workbench.batch.reproduce_case import (
     read_case_info,
     rebuild_case,
 )
+from workbench.batch.reproduce_catalog import choose_catalog
+from workbench.batch.reproduce_scope import Scope, bundle_scope
 from workbench.batch.verify import verify_source
 from workbench.errors import BundleError, WorkbenchError
 from workbench.fsutil import atomic_write_json, atomic_write_text, remove_tree
@@ -48,14 +62,38 @@ class Reproduction:
     rebuilt: RebuiltCase
     comparisons: list[Comparison] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # the bundle contradicts itself: a difference
     reproduced_at: str = ""
+    scope: Scope | None = None
 
     @property
     def ok(self) -> bool:
-        return bool(self.comparisons) and not any(c.differs for c in self.comparisons)
+        return bool(self.comparisons) and not self.problems and not any(c.differs for c in self.comparisons)
+
+    @property
+    def partial(self) -> bool:
+        return self.scope is not None and self.scope.partial
+
+    @property
+    def not_inspected(self) -> list[str]:
+        return [c.requirement_id for c in self.comparisons if c.status == NOT_INSPECTED]
 
     def counts(self) -> dict[str, int]:
         return {status: sum(c.status == status for c in self.comparisons) for status in STATUSES}
+
+    def summary_line(self) -> str:
+        """One line for the terminal: SAME or DIFFERENT, the counts, a partial bundle said so."""
+        counts = ", ".join(f"{n} {status}" for status, n in self.counts().items() if n)
+        word = "SAME" if self.ok else "DIFFERENT"
+        line = (f"{word}  {self.bundle}: {len(self.comparisons)} requirement(s) compared"
+                f"{': ' + counts if counts else ''}")
+        if self.partial:
+            line += (f"; PARTIAL bundle (run --only): {len(self.not_inspected)} requirement(s) not inspected "
+                     "by the vendor")
+        if self.problems:
+            line += f"; {len(self.problems)} problem(s) with the bundle itself"
+        level = f"; level {self.scope.level}" if self.scope is not None else ""
+        return f"{line}{level}; catalogue {self.catalog['edition']}"
 
     def to_json(self) -> dict[str, Any]:
         from workbench import __version__
@@ -72,7 +110,11 @@ class Reproduction:
             "artefacts": [a.to_json() for a in self.rebuilt.artefacts],
             "missing_artefacts": [a.name for a in self.rebuilt.missing],
             "warnings": self.warnings,
+            "problems": self.problems,
+            **(self.scope.to_json() if self.scope is not None else {"level": None, "partial": False,
+                                                                      "not_inspected": []}),
             "summary": self.counts(),
+            "summary_line": self.summary_line(),
             "same": self.ok,
             "requirements": [c.to_json() for c in self.comparisons],
         }
@@ -99,22 +141,22 @@ def reproduce(
         view = BundleView(source)
         members = VerifiedMembers(view, report.manifest)
         info = read_case_info(members)
-        loaded, catalog_entry, warnings = _catalog(report.manifest, info, catalog)
+        choice = choose_catalog(report.manifest, info, catalog)
         created = not out.exists()
         try:
-            result = _reproduce(view, members, report.manifest, info, out, lab_case, loaded, catalog_entry)
+            result = _reproduce(view, members, report.manifest, info, out, lab_case, choice)
         except BaseException:
             if created:
                 remove_tree(out)
             raise
-    result.warnings[:0] = warnings
+    result.warnings[:0] = choice.warnings
     write_reports(result)
     return result
 
 
 def _reproduce(
     view: BundleView, members: VerifiedMembers, manifest: dict[str, Any], info: Any, out: Path,
-    lab_case: str | Path | None, catalog: Any, catalog_entry: dict[str, Any],
+    lab_case: str | Path | None, choice: Any,
 ) -> Reproduction:
     started = datetime.now(UTC).replace(microsecond=0).isoformat()
     out.mkdir(parents=True, exist_ok=True)
@@ -123,44 +165,92 @@ def _reproduce(
         bundle=str(manifest.get("bundle") or Path(view.label).name)[:200],
         bundle_path=view.label,
         manifest_sha256=hashlib.sha256(members.view.read_bytes(MANIFEST)).hexdigest(),
-        catalog=catalog_entry, out_dir=out, rebuilt=rebuilt, warnings=list(rebuilt.warnings),
+        catalog=choice.entry, out_dir=out, rebuilt=rebuilt, warnings=list(rebuilt.warnings),
         reproduced_at=started,
     )
     for artefact in rebuilt.missing:
         result.warnings.append(f"artefact {artefact.name} not restored: {artefact.problem}")
-    ids = _ordered_ids(view, catalog)
-    if not ids:
-        result.warnings.append(f"the bundle holds no outcomes ({OUTCOMES_DIR}/): nothing to reproduce")
-    result.comparisons = run_and_compare(members, rebuilt, catalog, ids)
+    result.scope = bundle_scope(members, manifest, info.level, choice.catalog)
+    result.problems = list(result.scope.problems)
+    result.warnings += result.scope.warnings
+    result.warnings += [f"the bundle contradicts itself: {problem}" for problem in result.problems]
+    if not result.scope.outcome_ids:
+        result.warnings.append(f"the bundle holds no outcomes ({OUTCOMES_DIR}/)")
+    result.comparisons = run_and_compare(members, rebuilt, choice.catalog, result.scope)
+    for comparison in result.comparisons:
+        comparison.catalog_changes = list(choice.changes.get(comparison.requirement_id, []))
     return result
 
 
-def run_and_compare(
-    members: VerifiedMembers, rebuilt: RebuiltCase, catalog: Any, requirement_ids: list[str]
-) -> list[Comparison]:
-    """Each requirement's check run again on the rebuilt case, compared with the bundle's outcome."""
-    from workbench.checks.context import EvidenceContext
-    from workbench.judgement import assess, hashes_now
+class LabRun:
+    """The lab's assessment of one requirement on the rebuilt case, the analyses shared by all."""
 
-    case = rebuilt.case
-    hashes = hashes_now(case)
-    tables: dict[Any, Any] = {}
-    analyses: dict[str, Any] = {}  # each artefact is analysed once for every requirement
-    comparisons = []
-    for rid in requirement_ids:
-        bundled, problem = _bundled_outcome(members, rid)
-        requirement = _requirement(catalog, rid)
-        if problem is None and requirement is None:
-            problem = f"the catalogue {catalog.edition} has no requirement {rid}"
-        if problem is None:
-            problem = _missing_evidence(rid, bundled, rebuilt)
+    def __init__(self, rebuilt: RebuiltCase, catalog: Any) -> None:
+        from workbench.judgement import hashes_now
+
+        self.rebuilt, self.catalog = rebuilt, catalog
+        self.hashes = hashes_now(rebuilt.case)
+        self.tables: dict[Any, Any] = {}
+        self.analyses: dict[str, Any] = {}  # each artefact is analysed once for every requirement
+
+    def outcome(self, rid: str, bundled: Any = None) -> tuple[dict[str, Any] | None, str | None]:
+        """(the lab's outcome, None), or (None, why it cannot run: no such requirement, evidence missing)."""
+        from workbench.checks.context import EvidenceContext
+        from workbench.judgement import assess
+
+        requirement = _requirement(self.catalog, rid)
+        if requirement is None:
+            return None, f"the catalogue {self.catalog.edition} has no requirement {rid}"
+        problem = _missing_evidence(rid, bundled, self.rebuilt, requirement)
         if problem is not None:
-            comparisons.append(not_reproduced(rid, problem, bundle_verdict(bundled)))
+            return None, problem
+        ctx = EvidenceContext(self.rebuilt.case, requirement, _tables=self.tables, _analyses=self.analyses)
+        return assess(ctx, self.hashes).outcome(), None
+
+
+def run_and_compare(
+    members: VerifiedMembers, rebuilt: RebuiltCase, catalog: Any, scope: Scope
+) -> list[Comparison]:
+    """Each requirement of `scope` run again on the rebuilt case, compared with the bundle's outcome
+    and results.json's row; one the bundle has no outcome of is reported with the lab's verdict."""
+    lab = LabRun(rebuilt, catalog)
+    comparisons = []
+    for rid in scope.ids:
+        if scope.has_outcome(rid):
+            comparison = _compare_outcome(members, lab, rid)
+            if scope.results_readable:
+                bundled, _ = _bundled_outcome(members, rid)
+                comparison.note_results(row_differences(scope.row(rid), bundled))
         else:
-            ctx = EvidenceContext(case, requirement, _tables=tables, _analyses=analyses)
-            comparisons.append(compare(rid, bundled, assess(ctx, hashes).outcome()))
-        comparisons[-1].title = str(getattr(requirement, "title", ""))
+            comparison = _without_outcome(lab, scope, rid)
+        comparison.title = str(getattr(_requirement(catalog, rid), "title", ""))
+        comparisons.append(comparison)
     return comparisons
+
+
+def _compare_outcome(members: VerifiedMembers, lab: LabRun, rid: str) -> Comparison:
+    bundled, problem = _bundled_outcome(members, rid)
+    reproduced = None
+    if problem is None:
+        reproduced, problem = lab.outcome(rid, bundled)
+    if problem is not None or reproduced is None:
+        return not_reproduced(rid, problem or "not run", bundle_verdict(bundled))
+    return compare(rid, bundled, reproduced)
+
+
+def _without_outcome(lab: LabRun, scope: Scope, rid: str) -> Comparison:
+    """A requirement the bundle holds no outcome of: not inspected (a partial run left it out) or
+    missing; the lab's own verdict beside what results.json says of it."""
+    if scope.not_inspected(rid):
+        status, why = NOT_INSPECTED, "the vendor's partial run (--only) did not select it"
+    else:
+        status, why = MISSING_OUTCOME, f"the bundle holds no {OUTCOMES_DIR}/{rid}.json"
+        if scope.results_readable and scope.row(rid) is None:
+            why += " and results.json has no row of it"
+    reproduced, problem = lab.outcome(rid)
+    if problem is not None:
+        why += f"; the lab could not run it: {problem}"
+    return without_outcome(rid, status, scope.row(rid), reproduced, why)
 
 
 def _bundled_outcome(members: VerifiedMembers, rid: str) -> tuple[Any, str | None]:
@@ -176,25 +266,11 @@ def _requirement(catalog: Any, rid: str) -> Any:
     return next((r for r in catalog.requirements if r.id == rid), None)
 
 
-def _ordered_ids(view: BundleView, catalog: Any) -> list[str]:
-    """The bundle's outcome ids, in the catalogue's order, unknown ones last."""
-    ids = view.outcome_ids()
-    order = {r.id: n for n, r in enumerate(catalog.requirements)}
-    return sorted(ids, key=lambda rid: (order.get(rid, len(order)), rid))
-
-
-def _missing_evidence(rid: str, bundled: Any, rebuilt: RebuiltCase) -> str | None:
+def _missing_evidence(rid: str, bundled: Any, rebuilt: RebuiltCase, requirement: Any) -> str | None:
     """Why the requirement cannot be reproduced for want of evidence: the artefacts it rests on
-    (named by its outcome, or of a kind its check reads) that were not restored; else None."""
-    from workbench.checks.registry import UNITS, get_check
-
+    (named by its outcome, or of a kind it reads) that were not restored; else None."""
     named = _evidence_hashes(bundled)
-    kinds = set()
-    if rid in UNITS:
-        check = get_check(rid)
-        kinds = {str(k) for k in check.needs | check.optional}
-    if "firmware" in kinds:
-        kinds.add("vuln-feed")  # the firmware scan matches components against the feeds
+    kinds = evidence_kinds(rid, requirement)
     missing = [a.name for a in rebuilt.missing if a.sha256 in named or a.evidence_kind in kinds]
     for digest in sorted(named - {a.sha256 for a in rebuilt.artefacts}):
         if digest not in rebuilt.declarations:
@@ -202,6 +278,18 @@ def _missing_evidence(rid: str, bundled: Any, rebuilt: RebuiltCase) -> str | Non
         elif DECLARATION not in missing:
             missing.append(f"the declaration it was judged on (sha256 {digest[:16]}…), not the bundle's")
     return f"evidence missing: {', '.join(missing)}" if missing else None
+
+
+def evidence_kinds(rid: str, requirement: Any) -> set[str]:
+    """The kinds of evidence a requirement reads: its check's needed and optional kinds, or the
+    catalogue entry's evidence list when no check is registered. A feed counts only when the
+    bundle's outcome names it (a check that reads it lists it among its evidence used)."""
+    from workbench.checks.registry import UNITS, get_check
+
+    if rid in UNITS:
+        check = get_check(rid)
+        return {str(k) for k in check.needs | check.optional}
+    return {str(k) for k in getattr(requirement, "evidence", ())}
 
 
 def _evidence_hashes(bundled: Any) -> set[str]:
@@ -217,39 +305,6 @@ def _evidence_hashes(bundled: Any) -> set[str]:
             if isinstance(ref, dict) and isinstance(ref.get("sha256"), str) and ref["sha256"]:
                 hashes.add(ref["sha256"])
     return hashes
-
-
-def _catalog(manifest: dict[str, Any], info: Any, given: str | None) -> tuple[Any, dict[str, Any], list[str]]:
-    """The catalogue to reproduce with (the bundle's edition unless `given`), what the manifest
-    records of the bundle's, and a warning when their contents differ."""
-    from workbench.case.catalogref import CatalogRef
-    from workbench.catalog import bundled_editions, load_catalog
-
-    recorded = manifest.get("catalog") if isinstance(manifest.get("catalog"), dict) else {}
-    edition = str(recorded.get("edition") or info.catalog_edition)[:100]
-    if given:
-        catalog = load_catalog(given)
-    elif edition in bundled_editions():
-        catalog = load_catalog(edition)
-    else:
-        raise BundleError(
-            f"the bundle was judged with catalogue edition {edition!r}, which this installation does not "
-            "ship; give the lab's copy of it with --catalog")
-    ref = CatalogRef.of(catalog)
-    bundle_hash = recorded.get("content_sha256") if isinstance(recorded.get("content_sha256"), str) else None
-    entry = {"edition": ref.edition, "source": ref.source, "content_sha256": ref.sha256,
-             "bundle_edition": edition, "bundle_content_sha256": bundle_hash,
-             "matches_bundle": None if bundle_hash is None else bundle_hash == ref.sha256}
-    warnings = []
-    if bundle_hash is None:
-        warnings.append("the bundle's manifest records no content hash of its catalogue to compare with")
-    elif bundle_hash != ref.sha256:
-        warnings.append(
-            f"the catalogue differs from the bundle's: reproduced with {ref.edition} from {ref.source} "
-            f"(sha256 {ref.sha256[:12]}…), the bundle was judged with {edition} "
-            f"(sha256 {bundle_hash[:12]}…); "
-            "differences may come from the catalogue's parameters")
-    return catalog, entry, warnings
 
 
 def _refuse_output(out: Path, bundle: Path) -> None:
