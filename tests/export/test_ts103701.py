@@ -1,7 +1,9 @@
 """formats/ts-103-701.html on a real bundle: the real `workbench run` of a case whose declaration has an
 ICS and an IXIT, on the batch's fixture checks and notebooks (tests/batch/conftest.py), under a copy of
 the batch's fixture catalogue whose requirements map to EN 303 645 provisions. Per provision the test
-group, its conceptual and functional test cases and the lab report's result; hostile strings stay text.
+group, its conceptual and functional test cases and the lab report's result, from the test units'
+final verdicts (a provision declared not applicable is so once the inspector confirmed it; a FAIL
+contradicts the declaration); hostile strings stay text, control and bidi characters shown escaped.
 """
 
 from __future__ import annotations
@@ -49,27 +51,56 @@ ixit:
 """
 
 
-@pytest.fixture(scope="session")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("ts103701")
+def _bundle(root: Path, mappings: dict[str, list[str]], declaration: str,
+            verdicts: dict[str, tuple[str, str]], only: str) -> Path:
+    """The real `workbench run` of a case with `declaration` and the inspector's `verdicts`
+    (id: (verdict, rationale)) under the batch's fixture catalogue mapped by `mappings`."""
     catalog = yaml.safe_load(BATCH_CATALOG.read_text())
     for requirement in catalog["requirements"]:
-        requirement.setdefault("mappings", {})["etsi_en_303_645"] = MAPPINGS.get(requirement["id"], [])
+        requirement.setdefault("mappings", {})["etsi_en_303_645"] = mappings.get(requirement["id"], [])
     catalog_path = root / "catalog.yaml"
     catalog_path.write_text(yaml.safe_dump(catalog, sort_keys=False))
     info = CaseInfo(device=f"{SCRIPT} camera", vendor="Acme", model="C100", firmware_version="2.1", level=2,
                     catalog_edition="test.1", inspectors=["Ines Inspector"])
     case = Case.create(root / "case", info)
     source = root / "declaration.yaml"
-    source.write_text(DECLARATION)
+    source.write_text(declaration)
     case.declare(source)
-    case.verdicts.record("FIX-04", "PASS", "seen on the device", "Ines Inspector",
-                         artefact_hashes=case.current_hashes())
+    for rid, (verdict, rationale) in verdicts.items():
+        case.verdicts.record(rid, verdict, rationale, "Ines Inspector", artefact_hashes=case.current_hashes())
     run = invoke("run", str(case.path), "--out", str(root / "evidence"), "--catalog", str(catalog_path),
-                 "--notebooks", str(NOTEBOOKS), "--jobs", "2", "--no-progress",
-                 "--only", "FIX-01,FIX-03,FIX-04,FIX-08")
+                 "--notebooks", str(NOTEBOOKS), "--jobs", "2", "--no-progress", "--only", only)
     assert run.code == 0, run.err
     return Path(run.out.strip().splitlines()[-1]).parent
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _bundle(tmp_path_factory.mktemp("ts103701"), MAPPINGS, DECLARATION,
+                   {"FIX-04": ("PASS", "seen on the device")}, "FIX-01,FIX-03,FIX-04,FIX-08")
+
+
+CONFIRMED = """\
+ics:
+  "5.10-1": {status: not_applicable, justification: "no telemetry \\e[8mhidden\\e[0m \\u202Eyrtemelet on"}
+  "6-4": {status: not_applicable, justification: no telemetry, notes: "\\u2066isolated\\u2069"}
+  "5.3-14": {status: not_applicable, justification: the camera cannot be updated}
+ixit:
+  - {id: IXIT 1-1, section: 1, title: "Pass\\u202Ewords", provisions: ["5.1-1"],
+     text: "set at first use \\x1b]0;title\\x07"}
+"""
+
+
+@pytest.fixture(scope="session")
+def confirmed(tmp_path_factory: pytest.TempPathFactory) -> Page:
+    """The inspector confirmed FIX-03 not applicable (5.10-1, 6-4); FIX-01 fails though its only
+    provision, 5.3-14, is declared not applicable; the declaration's text holds control and bidi
+    characters."""
+    bundle = _bundle(tmp_path_factory.mktemp("ts103701-confirmed"),
+                     {"FIX-01": ["5.3-14"], "FIX-03": ["5.10-1", "6-4"]}, CONFIRMED,
+                     {"FIX-03": ("NOT_APPLICABLE", "no telemetry seen on the device or in the capture")},
+                     "FIX-01,FIX-03")
+    return Page((bundle / "formats" / REPORT_NAME).read_text())
 
 
 class Page(HTMLParser):
@@ -77,6 +108,7 @@ class Page(HTMLParser):
 
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
+        self.html = html
         self.rows: dict[str, list[str]] = {}
         self.groups: dict[str, str] = {}
         self.links: list[str] = []
@@ -112,6 +144,15 @@ class Page(HTMLParser):
             self.groups[self._group] += data
 
 
+    @staticmethod
+    def counts(html: str) -> dict[str, int]:
+        """The summary table of results: each result's word and its count."""
+        head = html.split("<h2>Result per provision</h2>", 1)[1].split("</table>", 1)[0]
+        words = [w.strip() for w in head.split("<thead>")[1].split("</thead>")[0].split("</th>")[:-1]]
+        numbers = [n.strip() for n in head.split("<tbody>")[1].split("</tbody>")[0].split("</td>")[:-1]]
+        return {w.rsplit(">", 1)[1]: int(n.rsplit(">", 1)[1]) for w, n in zip(words, numbers, strict=True)}
+
+
 def report_of(path: Path) -> str:
     with open_bundle(path) as source:
         return build_report(BundleView(source))
@@ -138,13 +179,46 @@ def test_the_result_per_provision(page: Page) -> None:
     assert result("5.5-1") == ("conforms", "PASS", "PASS")
     assert result("5.1-1") == ("does not conform", "PASS", "FAIL")  # FIX-01 failed
     assert result("5.6-1") == ("does not conform", "INCONCLUSIVE", "FAIL")  # no IXIT entry names it
-    assert result("5.10-1") == ("not applicable", "NOT_APPLICABLE", "NOT_APPLICABLE")
-    assert result("6-4") == ("not applicable", "NOT_APPLICABLE", "NOT_APPLICABLE")
-    assert "the inspector confirms" in page.rows["6-4"][6]  # FIX-03 proposed N/A: PENDING until confirmed
-    assert result("5.3-13") == ("does not conform", "FAIL", "NOT_APPLICABLE")  # N/A, yet IXIT 2-1 says how
+    # FIX-03 proposed N/A on the ICS alone: PENDING until the inspector confirms, so not counted as N/A
+    assert result("5.10-1") == ("not assessed", "NOT_APPLICABLE", "PENDING")
+    assert result("6-4") == ("not assessed", "NOT_APPLICABLE", "PENDING")
+    assert ("declared not applicable in the ICS; the inspector confirms (FIX-03 awaits the inspector's "
+            "verdict)") in page.rows["6-4"][6]
+    assert result("5.3-13") == ("does not conform", "FAIL", "PASS")  # N/A, yet IXIT 2-1 says how; FIX-04 PASS
     assert "IXIT 2-1" in page.rows["5.3-13"][6]
     assert result("5.3-14") == ("not applicable", "NOT_APPLICABLE", "—")  # the ICS alone: no test units
     assert result("5.2-1") == ("not assessed", "INCONCLUSIVE", "—")
+
+
+def test_the_counts_take_no_provision_as_not_applicable_before_the_inspector(bundle: Path) -> None:
+    counts = Page.counts((bundle / "formats" / REPORT_NAME).read_text())
+    assert counts["not applicable"] == 1  # 5.3-14: the ICS alone, no test unit to confirm
+    assert counts["does not conform"] == 3 and counts["conforms"] == 1
+
+
+def test_the_inspectors_confirmation_makes_it_not_applicable(confirmed: Page) -> None:
+    def result(provision: str) -> tuple[str, str, str]:
+        cells = confirmed.rows[provision]
+        return cells[3], cells[4], cells[5]
+
+    assert result("5.10-1") == ("not applicable", "NOT_APPLICABLE", "NOT_APPLICABLE")
+    assert result("6-4") == ("not applicable", "NOT_APPLICABLE", "NOT_APPLICABLE")
+    assert confirmed.rows["6-4"][6] == "declared not applicable in the ICS; confirmed by the inspector"
+
+
+def test_a_failing_unit_contradicts_a_declared_not_applicable(confirmed: Page) -> None:
+    cells = confirmed.rows["5.3-14"]
+    assert (cells[3], cells[4], cells[5]) == ("does not conform", "NOT_APPLICABLE", "FAIL")
+    assert ("functional: FIX-01 failed; declared not applicable in the ICS, yet the evidence contradicts "
+            "the declaration") in cells[6]
+
+
+def test_control_and_bidi_characters_are_shown_escaped(confirmed: Page) -> None:
+    html = confirmed.html
+    assert not any(c in html for c in "\x1b\x07\u202e\u2066\u2069")
+    assert r"no telemetry \x1b[8mhidden\x1b[0m \u202eyrtemelet on" in html
+    assert r"\u2066isolated\u2069" in html and r"Pass\u202ewords" in html
+    assert r"set at first use \x1b]0;title\x07" in html
 
 
 def test_the_test_groups_and_their_units(page: Page, bundle: Path) -> None:

@@ -20,7 +20,7 @@ from workbench.case.declaration import Declaration, parse_declaration
 from workbench.case.etsi import reference
 from workbench.errors import BundleError, CaseError, WorkbenchError
 from workbench.export.ts103701_groups import build_groups, unknown_mappings
-from workbench.export.ts103701_units import read_units, short
+from workbench.export.ts103701_units import read_units, short, visible
 from workbench.fsutil import atomic_write_text
 from workbench.sealed import BundleView, open_bundle
 from workbench.sealed.names import CASE_DIR, FORMATS_DIR, RESULTS
@@ -93,6 +93,7 @@ def _render(context: dict[str, Any], templates_dir: Path) -> str:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=True,  # every string from a bundle is data
+        finalize=visible,  # ... shown as it is: control and bidi characters as visible escapes
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -95,24 +95,33 @@ def conceptual(provision: str, declaration: Declaration | None, why_none: str) -
 
 
 def functional(provision: str, units: tuple[Unit, ...], declaration: Declaration | None) -> Functional:
+    """The functional test case from its units' final verdicts. A provision the ICS declares not
+    applicable is not applicable only once every unit is (an inspector confirmed what the checks
+    proposed); until then it is PENDING; a unit's FAIL stands: the evidence contradicts the ICS."""
     tc = f"{provision}-2"
-    failed = [u.id for u in units if u.verdict == FAIL and not u.stale]
+    failed = [u for u in units if u.verdict == FAIL and not u.stale]
     entry = declaration.ics.get(provision) if declaration is not None else None
-    if entry is not None and entry.not_applicable:
-        # a unit judged on declared-not-applicable provisions alone that fails: the inspector disagreed
-        alone = [u for u in units if u.id in failed and declaration and _all_excused(u, declaration)]
-        if alone:
-            return Functional(tc, units, FAIL, f"declared not applicable, yet {_ids(alone)} failed")
-        confirmed = all(u.verdict == NA and u.source == "inspector" for u in units)
-        who = "confirmed by the inspector" if confirmed else "the inspector confirms"
-        return Functional(tc, units, NA, f"declared not applicable in the ICS; {who}")
+    declared_na = entry is not None and entry.not_applicable
     if failed:
-        return Functional(tc, units, FAIL, f"{', '.join(failed)} failed")
-    if all(u.verdict in (PASS, NA) and not u.stale for u in units):
-        return Functional(tc, units, PASS, "every test unit passed or is not applicable")
+        why = f"{_ids(failed)} failed"
+        if declared_na:
+            why += "; declared not applicable in the ICS, yet the evidence contradicts the declaration"
+        return Functional(tc, units, FAIL, why)
+    if all(u.verdict == NA and not u.stale for u in units):
+        confirmed = all(u.source == "inspector" for u in units)
+        who = "confirmed by the inspector" if confirmed else "the test units found it not applicable"
+        said = "declared not applicable in the ICS; " if declared_na else ""
+        return Functional(tc, units, NA, f"{said}{who}")
     undecided = [u for u in units if u.verdict in (ERROR, INCONCLUSIVE)]
     if undecided:
         return Functional(tc, units, INCONCLUSIVE, f"{_ids(undecided)} could not be decided")
+    if declared_na and not any(u.verdict == PASS for u in units):
+        waiting = [u for u in units if u.verdict != NA or u.stale]
+        verb = "awaits" if len(waiting) == 1 else "await"
+        return Functional(tc, units, PENDING, f"declared not applicable in the ICS; the inspector confirms "
+                                              f"({_ids(waiting)} {verb} the inspector's verdict)")
+    if all(u.verdict in (PASS, NA) and not u.stale for u in units):
+        return Functional(tc, units, PASS, "every test unit passed or is not applicable")
     waiting = [u for u in units if u.verdict not in (PASS, NA) or u.stale]
     verb = "awaits" if len(waiting) == 1 else "await"
     return Functional(tc, units, PENDING, f"{_ids(waiting)} {verb} the inspector")
@@ -133,10 +142,6 @@ def summary(concept: Conceptual, func: Functional | None) -> tuple[str, str]:
     if concept.verdict == PASS and func.verdict == PASS:
         return "conforms", "both test cases passed"
     return "not_assessed", "; ".join(f"{name}: {why}" for name, verdict, why in cases if verdict != PASS)
-
-
-def _all_excused(unit: Unit, declaration: Declaration) -> bool:
-    return len(declaration.ics_not_applicable(unit.provisions)) == len(unit.provisions)
 
 
 def _ids(units: list[Unit]) -> str:

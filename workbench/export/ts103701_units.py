@@ -1,8 +1,9 @@
 """The functional test units of the TS 103 701 page: results.json's rows with their outcomes' findings.
 
 Every value comes from a bundle a vendor may have crafted: rows that are not objects are skipped,
-strings are cut to a length a page can show, counts are bounded, and a link is made only to a
-requirement page the bundle holds under a plain name.
+strings are cut to a length a page can show, counts are bounded, a link is made only to a
+requirement page the bundle holds under a plain name, and control characters and bidirectional
+overrides are shown as escapes (`visible`), never passed to the page raw.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ MAX_FINDINGS = 20  # per unit shown (the rest counted)
 MAX_REFS = 10  # evidence labels per finding
 _PAGE = re.compile(r"notebooks/[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.html")
 _ANCHOR = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,60}")
+# C0 and C1 controls but tab, newline and carriage return; bidi marks, embeddings, overrides, isolates
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,20 @@ def label(ref: dict[str, Any]) -> str:
     if isinstance(ref.get("offset"), int) and not isinstance(ref.get("offset"), bool):
         parts.append(f"offset 0x{ref['offset']:x}")
     return " · ".join(parts)
+
+
+def visible(value: Any) -> Any:
+    """A string with each control character or bidi control shown as its escape (ESC as `\\x1b`,
+    RIGHT-TO-LEFT OVERRIDE as `\\u202e`): a declaration cannot hide or reorder text on the page.
+    Anything else (numbers, markup the template made) is returned as it is."""
+    if not isinstance(value, str) or hasattr(value, "__html__"):
+        return value
+    return _INVISIBLE.sub(_escape, value)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def short(value: Any, limit: int = MAX_TEXT) -> str:
