@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Invocation, invoke
+from batch.conftest import Invocation, invoke
 
 from workbench import cli
 from workbench.batch.manifest import output_entries, seal_line, sha256_bytes

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
-from export_fixtures import invoke
+from export_fixtures import CATALOG, invoke, make_case, run_bundle
+from rootfs_builder import mksquashfs, write
 
 SEALED = {"oscal": "assessment-results.oscal.json", "junit": "results.junit.xml", "sarif": "findings.sarif"}
 
@@ -87,3 +89,41 @@ def test_several_files_need_a_folder_and_names_stay_inside_it(tmp_path):
         with pytest.raises(WorkbenchError, match="refused to write a file named"):
             write_files({hostile: "x"}, str(tmp_path / "out"), "cyclonedx")
     assert not (tmp_path / "escape.json").exists() and not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def firmware_bundle(tmp_path_factory) -> Path:
+    """A real bundle of a case with one firmware image: one SBOM in formats/sbom/."""
+    root = tmp_path_factory.mktemp("one-sbom")
+    files = root / "rootfs"
+    write(files, "/bin/busybox", b"\x7fELF\0\0BusyBox v1.30.1 (2019-06-01) multi-call binary.\0", 0o755)
+    case = make_case(root, "export.1", "Acme", level=1)
+    case.add_artefact(mksquashfs(files, root / "camera-fw.img"), "firmware")
+    return run_bundle(root, case, CATALOG, ["EXP-02"])
+
+
+def test_one_sbom_goes_into_an_existing_folder_or_a_path_ending_with_a_slash(firmware_bundle, tmp_path):
+    [sealed] = (firmware_bundle / "formats" / "sbom").iterdir()
+    folder = tmp_path / "sboms"
+    folder.mkdir()
+    run = invoke("export", str(firmware_bundle), "--format", "cyclonedx", "--out", str(folder))
+    assert run.code == 0, run.err
+    assert [p.name for p in folder.iterdir()] == [sealed.name] == ["camera-fw.img.cdx.json"]
+    assert (folder / sealed.name).read_bytes() == sealed.read_bytes() and "note:" not in run.err
+    fresh = tmp_path / "new" / "sboms"
+    run = invoke("export", str(firmware_bundle), "--format", "cyclonedx", "--out", f"{fresh}/")
+    assert run.code == 0, run.err
+    assert [p.name for p in fresh.iterdir()] == [sealed.name] and "note:" not in run.err
+
+
+def test_one_sbom_to_a_new_path_is_that_file_and_the_user_is_told(firmware_bundle, tmp_path):
+    [sealed] = (firmware_bundle / "formats" / "sbom").iterdir()
+    target = tmp_path / "sboms"
+    run = invoke("export", str(firmware_bundle), "--format", "cyclonedx", "--out", str(target))
+    assert run.code == 0, run.err
+    assert target.is_file() and target.read_bytes() == sealed.read_bytes()  # as before: PATH is the file
+    assert (f"note: the {sealed.name} was written as the file {target}; to write it into a folder, give an "
+            "existing folder or end --out with /") in run.err
+    named = tmp_path / "camera.cdx.json"
+    run = invoke("export", str(firmware_bundle), "--format", "cyclonedx", "--out", str(named))
+    assert run.code == 0 and named.read_bytes() == sealed.read_bytes() and "note:" not in run.err

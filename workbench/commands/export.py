@@ -36,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     export.add_argument("--format", required=True, choices=FORMATS, help="the format to write")
     export.add_argument(
         "--out", metavar="PATH", default=None,
-        help="file or folder to write (default: standard output). Several CycloneDX SBOMs need a folder; "
+        help="file or folder to write (default: standard output): an existing folder, or a path ending "
+        "with /, is written into; else PATH is the file. Several CycloneDX SBOMs need a folder; "
         "registry: NAME.json for JSON, NAME.csv (or standard output) for CSV, a folder for both",
     )
     export.add_argument("--registered", metavar="YYYY-MM-DD", type=_day, default=None,
@@ -61,9 +62,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     files, notes = build_files(Path(args.bundle), args.format, args.registered, args.out)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
-    for path in write_files(files, args.out, args.format):
+    written = write_files(files, args.out, args.format)
+    for path in written:
         print(f"wrote {path}", file=sys.stderr)
+    note = written_as_file_note(files, args.out, written)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     return 0
+
+
+def written_as_file_note(files: Files, out: str | None, written: list[Path]) -> str | None:
+    """Say so when the one file of a format went to `--out` as a file of another name (`--out sboms`
+    for `x.cdx.json`): the user may have meant a folder."""
+    if out is None or len(written) != 1 or written[0] != Path(out):
+        return None
+    [name] = files
+    if Path(out).suffix.lower() == Path(name).suffix.lower():
+        return None
+    return (f"the {name} was written as the file {out}; to write it into a folder, give an existing "
+            f"folder or end --out with /")
 
 
 def build_files(bundle: Path, fmt: str, registered: date | None, out: str | None) -> tuple[Files, list[str]]:
