@@ -13,9 +13,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="re-run every check of an evidence bundle and compare with its outcomes",
         description="Verify an evidence bundle (a vendor's self-inspection), rebuild its case in DIR from "
         "the artefacts archived in it (or, by SHA-256, from --case), re-run the check of every requirement "
-        "it has an outcome for and compare the proposed verdict and the findings. Writes "
-        "DIR/reproduction.json and DIR/reproduction.html. Exit 0 when everything reproduced the same, 1 on "
-        "any difference or requirement not reproduced, 2 when the bundle is refused.",
+        "of the catalogue up to the bundle's level (and any it lists) and compare the proposed verdict and "
+        "the findings. Writes DIR/reproduction.json and DIR/reproduction.html. Exit 0 when everything "
+        "reproduced the same; 1 on any difference, requirement not reproduced, missing outcome, results.json "
+        "row that disagrees with its outcome, or requirement a partial run did not inspect; 2 when the "
+        "bundle is refused.",
     )
     reproduce.add_argument("bundle", metavar="BUNDLE", help="a bundle .zip or an unpacked bundle folder")
     reproduce.add_argument("--out", required=True, metavar="DIR",
@@ -35,9 +37,6 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     for comparison in result.comparisons:
         for line in comparison.lines():
             print(line)
-    counts = ", ".join(f"{n} {status}" for status, n in result.counts().items() if n)
-    verdict = "SAME" if result.ok else "DIFFERENT"
-    print(f"{verdict}  {result.bundle}: {len(result.comparisons)} requirement(s) compared"
-          f"{': ' + counts if counts else ''}; catalogue {result.catalog['edition']}")
+    print(result.summary_line())
     print(result.out_dir / HTML_FILE)
     return 0 if result.ok else 1
