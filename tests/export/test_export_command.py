@@ -127,3 +127,30 @@ def test_one_sbom_to_a_new_path_is_that_file_and_the_user_is_told(firmware_bundl
     named = tmp_path / "camera.cdx.json"
     run = invoke("export", str(firmware_bundle), "--format", "cyclonedx", "--out", str(named))
     assert run.code == 0 and named.read_bytes() == sealed.read_bytes() and "note:" not in run.err
+
+
+def test_out_never_replaces_a_link_a_fifo_or_a_device(failing_bundle, tmp_path):
+    import os
+
+    target = tmp_path / "target.xml"
+    target.write_text("kept")
+    link = tmp_path / "link.xml"
+    link.symlink_to(target)
+    fifo = tmp_path / "fifo.xml"
+    os.mkfifo(fifo)
+    for path in (link, fifo, Path("/dev/null")):
+        result = invoke("export", str(failing_bundle), "--format", "junit", "--out", str(path))
+        assert result.code == 2 and "not a regular file" in result.err, (path, result.err)
+    assert link.is_symlink() and target.read_text() == "kept" and fifo.is_fifo()
+    assert Path("/dev/null").is_char_device()
+    written = tmp_path / "results.xml"
+    assert invoke("export", str(failing_bundle), "--format", "junit", "--out", str(written)).code == 0
+    assert written.stat().st_mode & 0o777 == 0o644 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -165,9 +165,22 @@ def write_files(files: Files, out: str | None, fmt: str) -> list[Path]:
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
         pairs = [(target, next(iter(files.values())))]
+    for path, _ in pairs:  # a rename would replace a link, a FIFO or a device (/dev/stdout), not write to it
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise WorkbenchError("not a regular file: refusing to replace it (leave out --out for standard "
+                                 "output)", path=str(path))
     for path, text in pairs:
         atomic_write_text(path, text)
+        path.chmod(0o644 & ~_umask())  # an export is for sharing, not a secret
     return [path for path, _ in pairs]
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _stdout(text: str) -> None:
