@@ -2,7 +2,7 @@
 
 Every flat field becomes an IXIT entry in its section (workbench/catalog/ts_103_701.yaml), unless an
 entry already describes it, and points at it with `ixit_ref` where the field can hold one; the ICS
-gains every provision the catalogue maps that it does not state yet, as `supported` with notes
+gains every provision of EN 303 645 it does not state yet, as `supported` with notes
 saying "to confirm" (the manufacturer confirms it, or declares the provision not applicable with a
 justification). What the declaration already says is kept.
 """
@@ -29,7 +29,7 @@ _SECTION_REF = re.compile(r"\s*IXIT\s+([1-9]|1[0-9]|2[0-9])(?:-\d+)?\s*", re.IGN
 
 HEADER = """\
 # Converted to ETSI TS 103 701's two parts by `workbench case declare --convert`.
-# ics:  every EN 303 645 provision the case's catalogue maps. An entry whose notes begin with
+# ics:  every provision of EN 303 645. An entry whose notes begin with
 #       "to confirm" is the workbench's placeholder (supported): confirm it and remove the note, or
 #       declare the provision not_applicable with a justification.
 # ixit: the flat fields as numbered IXIT entries; each field's ixit_ref (where it has one) names its

@@ -232,7 +232,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
     if declaration is None:
         raise CaseError("the case has no declaration; name the flat declaration to convert", path=args.path)
     catalog = _case_catalog(args, case)
-    provisions = {p for r in catalog.requirements for p in r.mappings.etsi_en_303_645}
+    from workbench.case.etsi import reference
+
+    # the ICS states every provision of EN 303 645 (TS 103 701), the ones the catalogue maps among them
+    mapped = {p for r in catalog.requirements for p in r.mappings.etsi_en_303_645}
+    provisions = set(reference().provision_ids) | mapped
     data, notes = convert_declaration(declaration, provisions)
     write_converted(Path(args.out), data, case_dir=case.path)
     print(f"wrote {args.out}: the ICS/IXIT form of {source or case.declaration_path} "
