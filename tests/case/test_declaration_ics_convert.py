@@ -160,3 +160,12 @@ def test_the_converted_declaration_is_declared_and_read_by_the_checks(case: Case
     assert cli("case", "declare", case.path, out, capsys=capsys)[0] == 0
     result = get_check("VULN-01").run(EvidenceContext.for_case(case.path, "VULN-01"))
     assert "security@acme.example" in " ".join(result.reasons)
+
+
+def test_declaring_an_unconfirmed_ics_warns(case: Case, flat: Path, tmp_path, capsys):
+    out = tmp_path / "two-part.yaml"
+    assert cli("case", "declare", case.path, flat, "--convert", "--out", out, capsys=capsys)[0] == 0
+    code, _, err = cli("case", "declare", case.path, out, capsys=capsys)
+    assert code == 0 and "ICS entries still marked 'to confirm'" in err, err
+    code, _, err = cli("case", "declare", case.path, flat, capsys=capsys)  # a flat one: nothing to confirm
+    assert code == 0 and "to confirm" not in err

@@ -214,6 +214,13 @@ def cmd_declare(args: argparse.Namespace) -> int:
         print(f"declaration set from {args.file} (sha256 {digest})")
     else:
         print(f"{args.file}: this declaration is already the case's (sha256 {digest}); nothing changed")
+    declaration = case.declaration
+    unconfirmed = [p for p, e in declaration.ics.items() if e.to_confirm] if declaration else []
+    if unconfirmed:
+        print(f"warning: {len(unconfirmed)} ICS entr{'y' if len(unconfirmed) == 1 else 'ies'} still marked "
+              f"'to confirm' ({', '.join(unconfirmed[:5])}{', …' if len(unconfirmed) > 5 else ''}): the "
+              "manufacturer confirms each, or declares it not applicable with a justification",
+              file=sys.stderr)
     return 0
 
 
