@@ -36,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                      help="exit 1 when any requirement up to the level has this outcome: fail, pending "
                      "(undecided: PENDING, INCONCLUSIVE or a stale verdict) or error; repeatable or "
                      "comma-separated (default: exit 0 whatever the verdicts)")
-    run.add_argument("--strict", action="store_true", help="same as --fail-on error")
+    run.add_argument("--strict", action="store_true",
+                     help="exit 1 if any requirement run is ERROR (also one above the level named by --only)")
     run.add_argument("--with-artefacts", action="store_true",
                      help="archive the case's artefacts in the bundle (artefacts/), so that it can be "
                      "reproduced on its own (workbench reproduce)")
@@ -157,11 +158,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"bundle: {result.zip_path}", file=sys.stderr)
     print(result.index)
-    outcomes = {w for words in args.fail_on for w in words} | ({"error"} if args.strict else set())
+    outcomes = {w for words in args.fail_on for w in words}
     hits = failing_rows(result.rows, outcomes, max(result.levels, default=3))
     for outcome, ids in hits.items():
         print(f"--fail-on {outcome}: {', '.join(ids)}", file=sys.stderr)
-    return 1 if hits else 0
+    strict = args.strict and bool(result.errors)  # as before: any notebook ERROR, whatever its level
+    return 1 if hits or strict else 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
