@@ -20,8 +20,8 @@ while [ "$tries" -lt 3 ]; do
   tries=$((tries + 1))
   printf 'Acme C100 login: '
   IFS= read -r user || exit 0
+  stty -echo 2>/dev/null  # before the prompt: a client that answers it at once must not be echoed
   printf 'Password: '
-  stty -echo 2>/dev/null
   IFS= read -r pass || exit 0
   stty echo 2>/dev/null
   printf '\n'
