@@ -7,29 +7,19 @@ Check the batch runs in its worker pool, as it runs the registered ones.
 from __future__ import annotations
 
 import contextlib
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cli_invoke import Invocation, checks_beside, invoke_with
 
 from workbench.case import Case, CaseInfo
 from workbench.checks.base import Check, CheckResult, EvidenceRef, Finding, Verdict
-from workbench.cli import main as workbench_main
-from workbench.judgement import state as judgement_state
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CATALOG = FIXTURES / "catalog.yaml"
 NOTEBOOKS = FIXTURES / "notebooks"
 HOSTILE_DEVICE = '<script>alert("device")</script> camera'
-
-
-@dataclass
-class Invocation:
-    code: int
-    out: str
-    err: str
 
 
 class FixtureCheck(Check):
@@ -69,25 +59,15 @@ FIXTURE_CHECKS = {
 }
 
 
-@contextlib.contextmanager
-def fixture_checks() -> Iterator[None]:
+def fixture_checks() -> contextlib.AbstractContextManager[None]:
     """The fixture checks stand beside the registered ones while the batch runs (its forked workers
     inherit them)."""
-    registered = judgement_state.check_for
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(judgement_state, "check_for", lambda rid: FIXTURE_CHECKS.get(rid) or registered(rid))
-        yield
+    return checks_beside(FIXTURE_CHECKS)
 
 
 def invoke(*argv: str) -> Invocation:
     """Run the workbench CLI in-process, as a user would from the shell (with the fixture checks)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), fixture_checks():
-        try:
-            code = workbench_main(list(argv))
-        except SystemExit as exc:  # argparse errors
-            code = int(exc.code or 0)
-    return Invocation(code, out.getvalue(), err.getvalue())
+    return invoke_with(FIXTURE_CHECKS, *argv)
 
 
 def make_fixture_case(root: Path) -> Case:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from workbench.batch.summary import CheckRow
-from workbench.sealed.source import safe_member as _safe_member
 from workbench.judgement import evidence_to_add, level_results
+from workbench.sealed.source import safe_member as _safe_member
 
 
 def row(rid: str, level: int, verdict: str, *, stale: bool = False, missing=()) -> CheckRow:

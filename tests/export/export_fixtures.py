@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from cli_invoke import Invocation, checks_beside, invoke_with
 
 from workbench.case import Case, CaseInfo
 from workbench.checks.base import Check, CheckResult, EvidenceRef, Finding, Severity, Verdict
-from workbench.cli import main as workbench_main
-from workbench.judgement import state as judgement_state
 
 HERE = Path(__file__).parent
 CATALOG = HERE / "fixtures" / "catalog.yaml"
@@ -78,32 +73,15 @@ CHECKS = {
 NOTEBOOK_OF = {"EXP-04": "FIX-07"}  # the others show the outcome (FIX-08's notebook)
 
 
-@dataclass
-class Invocation:
-    code: int
-    out: str
-    err: str
-
-
-@contextlib.contextmanager
-def fixed_checks() -> Iterator[None]:
-    """The fixture checks beside the registered ones while the batch runs (its forked workers
+def fixed_checks() -> contextlib.AbstractContextManager[None]:
+    """The fixture checks stand beside the registered ones while the batch runs (its forked workers
     inherit them)."""
-    registered = judgement_state.check_for
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(judgement_state, "check_for", lambda rid: CHECKS.get(rid) or registered(rid))
-        yield
+    return checks_beside(CHECKS)
 
 
 def invoke(*argv: str) -> Invocation:
     """The workbench CLI in-process, as a user runs it (with the fixture checks)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), fixed_checks():
-        try:
-            code = workbench_main(list(argv))
-        except SystemExit as exc:  # argparse errors
-            code = int(exc.code or 0)
-    return Invocation(code, out.getvalue(), err.getvalue())
+    return invoke_with(CHECKS, *argv)
 
 
 def notebooks(root: Path, ids: list[str]) -> Path:

@@ -269,24 +269,33 @@ def test_a_crafted_bundle_gets_no_link_and_no_script(bundle: Path, tmp_path: Pat
     results = json.loads((copy / "results.json").read_text())
     row = next(r for r in results["checks"] if r["id"] == "FIX-01")
     row["page"] = "javascript:alert(1)"
+    row["title"] = SCRIPT
     results["checks"][1]["page"] = "notebooks/../../../etc/passwd.html"
-    results["checks"].append({"id": SCRIPT, "verdict": SCRIPT, "mappings": {"etsi_en_303_645": ["5.1-1"]},
-                              "reasons": "not a list", "page": 7})
-    results["checks"].append("not a row")
     (copy / "results.json").write_text(json.dumps(results))
-    (copy / "outcomes" / "FIX-08.json").write_text(json.dumps({"result": {"findings": "many"}}))
     html = report_of(copy)
     links = Page(html).links
     assert not any(link.startswith("javascript") or ".." in link.replace("../", "", 1) for link in links)
     assert "<script" not in html.lower() and "&lt;script&gt;" in html
-    results["checks"] = {"not": "a list"}
+
+
+@pytest.mark.parametrize("crafted", ["rows", "row", "outcome"])
+def test_a_malformed_bundle_is_refused_naming_the_record(bundle: Path, tmp_path: Path, crafted: str) -> None:
+    copy = copy_of(bundle, tmp_path)
+    results = json.loads((copy / "results.json").read_text())
+    if crafted == "rows":
+        results["checks"] = {"not": "a list"}
+    elif crafted == "row":
+        results["checks"].append({"id": "FIX-99", "verdict": SCRIPT, "reasons": "not a list", "page": 7})
     (copy / "results.json").write_text(json.dumps(results))
-    with pytest.raises(BundleError, match="results.json holds no list of checks"):
+    if crafted == "outcome":
+        (copy / "outcomes" / "FIX-08.json").write_text(json.dumps({"result": {"findings": "many"}}))
+    named = "outcomes/FIX-08.json" if crafted == "outcome" else "results.json"
+    with pytest.raises(BundleError, match=named):
         report_of(copy)
     warnings: list[str] = []
     (copy / "formats" / REPORT_NAME).unlink()
     assert write_report(copy, warnings) is None
-    assert warnings and "TS 103 701 report page was not written" in warnings[0]
+    assert warnings and "TS 103 701 report page was not written" in warnings[0] and named in warnings[0]
     assert not (copy / "formats" / REPORT_NAME).exists()
 
 

@@ -4,7 +4,7 @@ Per EN 303 645 provision the requirements map to, a test group: the conceptual t
 manufacturer's ICS entry and the IXIT entries naming the provision), the functional test case (the
 requirements as test units, each with its verdict, its page and its findings' evidence), their
 verdicts, and the provision's result as a published lab report records it (conforms, does not
-conform, not applicable, not assessed). Read only through workbench.sealed.BundleView; rendered by
+conform, not applicable, not assessed). Read through workbench.export.content (as every format); rendered by
 Jinja2 with autoescape (every string of a bundle is data); the page is checked to hold no script.
 """
 
@@ -19,11 +19,12 @@ import workbench
 from workbench.case.declaration import Declaration, parse_declaration
 from workbench.case.etsi import reference
 from workbench.errors import BundleError, CaseError, WorkbenchError
+from workbench.export.content import read_content
 from workbench.export.ts103701_groups import build_groups, unknown_mappings
 from workbench.export.ts103701_units import read_units, short, visible
 from workbench.fsutil import atomic_write_text
 from workbench.sealed import BundleView, open_bundle
-from workbench.sealed.names import CASE_DIR, FORMATS_DIR, RESULTS
+from workbench.sealed.names import CASE_DIR, FORMATS_DIR
 
 REPORT_NAME = "ts-103-701.html"
 TEMPLATE = "ts103701.html.j2"
@@ -31,23 +32,20 @@ TEMPLATES_DIR = Path(workbench.__file__).resolve().parent.parent / "templates"
 
 
 def build_report(view: BundleView, templates_dir: Path = TEMPLATES_DIR) -> str:
-    """The report page (HTML) of the bundle `view` reads; BundleError when results.json is unusable."""
-    results = view.results()
-    rows = results.get("checks")
-    if not isinstance(rows, list):
-        raise BundleError("results.json holds no list of checks", path=f"{view.label}:{RESULTS}")
-    units = read_units(view, rows)
+    """The report page (HTML) of the bundle `view` reads; BundleError when a record is malformed."""
+    content = read_content(view)  # typed: a malformed record is a BundleError naming it
+    units = read_units(content)
     declaration, why_none = _declaration(view)
     groups = build_groups(declaration, why_none, units)
     ref = reference()
     counts = Counter(g.result for g in groups)
-    case = results.get("case") if isinstance(results.get("case"), dict) else {}
+    case = content.case
     context: dict[str, Any] = {
         "ref": ref,
         "case": {k: short(case.get(k, ""), 200) for k in ("device", "vendor", "model", "firmware_version")},
-        "bundle_name": short(results.get("bundle") or Path(view.label).name, 200),
-        "catalog_edition": short(results.get("catalog_edition", ""), 80),
-        "partial": results.get("partial") is True,
+        "bundle_name": short(content.name, 200),
+        "catalog_edition": short(content.edition, 80),
+        "partial": content.partial,
         "workbench_version": workbench.__version__,
         "groups": groups,
         "tested": [g for g in groups if g.tested],

@@ -1,9 +1,10 @@
-"""The functional test units of the TS 103 701 page: results.json's rows with their outcomes' findings.
+"""The functional test units of the TS 103 701 page: the bundle's requirements as every format reads
+them (workbench.export.content.read_content, which refuses a malformed record), shown within bounds.
 
-Every value comes from a bundle a vendor may have crafted: rows that are not objects are skipped,
-strings are cut to a length a page can show, counts are bounded, a link is made only to a
-requirement page the bundle holds under a plain name, and control characters and bidirectional
-overrides are shown as escapes (`visible`), never passed to the page raw.
+Every value comes from a bundle a vendor may have crafted: strings are cut to a length a page can
+show, counts are bounded, a link is made only to a requirement page the bundle holds under a plain
+name, and control characters and bidirectional overrides are shown as escapes (`visible`), never
+passed to the page raw.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.errors import BundleError
-from workbench.sealed import BundleView
+from workbench.export.items import BundleContent, RequirementItem
 
 MAX_TEXT = 1000  # characters of one string shown
 MAX_FINDINGS = 20  # per unit shown (the rest counted)
@@ -50,67 +50,33 @@ class Unit:
     more_findings: int = 0
 
 
-def read_units(view: BundleView, rows: list[Any]) -> list[Unit]:
-    """A Unit for each row of results.json (`checks`), with the findings of outcomes/<ID>.json."""
-    units = []
-    for row in rows:
-        if not isinstance(row, dict) or not isinstance(row.get("id"), str):
-            continue
-        rid = short(row["id"], 80)
-        mappings = row.get("mappings") if isinstance(row.get("mappings"), dict) else {}
-        page = row.get("page")
-        linked = isinstance(page, str) and _PAGE.fullmatch(page) is not None and view.has(page)
-        findings, more = _findings(view, row["id"])
-        units.append(
-            Unit(
-                id=rid,
-                title=short(row.get("title", "")),
-                automation=short(row.get("automation", ""), 40),
-                verdict=short(row.get("verdict", ""), 40),
-                source=short(row.get("verdict_source", ""), 40),
-                stale=row.get("stale") is True,
-                provisions=_texts(mappings.get("etsi_en_303_645"), 80),
-                ixit_sections=_texts(mappings.get("ts_103_701_ixit"), 40),
-                reasons=_texts(row.get("reasons"), 5, 500),
-                page=f"../{page}" if linked else None,
-                anchor=rid if _ANCHOR.fullmatch(rid) else None,  # index.html's row (written after formats/)
-                findings=findings,
-                more_findings=more,
-            )
-        )
-    return units
+def read_units(content: BundleContent) -> list[Unit]:
+    """A Unit for each requirement of the bundle (read_content: results.json's rows, typed, with the
+    findings of outcomes/<ID>.json)."""
+    return [_unit(req) for req in content.requirements]
 
 
-def _findings(view: BundleView, rid: str) -> tuple[tuple[ShownFinding, ...], int]:
-    try:
-        outcome = view.outcome(rid) if "/" not in rid else None
-    except BundleError:
-        return (), 0
-    result = outcome.get("result") if outcome else None
-    raw = result.get("findings") if isinstance(result, dict) else None
-    if not isinstance(raw, list):
-        return (), 0
-    shown = []
-    for finding in raw[:MAX_FINDINGS]:
-        if not isinstance(finding, dict):
-            continue
-        refs = finding.get("evidence") if isinstance(finding.get("evidence"), list) else []
-        labels = tuple(label(ref) for ref in refs[:MAX_REFS] if isinstance(ref, dict))
-        summary, severity = short(finding.get("summary", "")), short(finding.get("severity", ""), 20)
-        shown.append(ShownFinding(summary, severity, labels))
-    return tuple(shown), max(0, len(raw) - MAX_FINDINGS)
-
-
-def label(ref: dict[str, Any]) -> str:
-    """An evidence reference as the workbench labels it: "image.bin · /etc/shadow · offset 0x1f"."""
-    parts = [short(ref.get("artefact", "?"), 200)]
-    if isinstance(ref.get("packet"), int) and not isinstance(ref.get("packet"), bool):
-        parts.append(f"packet {ref['packet']}")
-    if ref.get("path"):
-        parts.append(short(ref["path"], 300))
-    if isinstance(ref.get("offset"), int) and not isinstance(ref.get("offset"), bool):
-        parts.append(f"offset 0x{ref['offset']:x}")
-    return " · ".join(parts)
+def _unit(req: RequirementItem) -> Unit:
+    shown = tuple(
+        ShownFinding(short(f.summary), short(f.severity, 20),
+                     tuple(short(ref.label(), 600) for ref in f.evidence[:MAX_REFS]))
+        for f in req.findings[:MAX_FINDINGS]
+    )
+    return Unit(
+        id=short(req.id, 80),
+        title=short(req.title),
+        automation=short(req.automation, 40),
+        verdict=req.verdict,
+        source=short(req.source, 40),
+        stale=req.stale,
+        provisions=_texts(req.mappings.get("etsi_en_303_645", ()), 80),
+        ixit_sections=_texts(req.mappings.get("ts_103_701_ixit", ()), 40),
+        reasons=_texts(req.reasons, 5, 500),
+        page=f"../{req.page}" if _PAGE.fullmatch(req.page) else None,  # read_content: a page the bundle holds
+        anchor=req.id if _ANCHOR.fullmatch(req.id) else None,  # index.html's row (written after formats/)
+        findings=shown,
+        more_findings=max(0, len(req.findings) - MAX_FINDINGS),
+    )
 
 
 def visible(value: Any) -> Any:
@@ -132,7 +98,5 @@ def short(value: Any, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _texts(value: Any, count: int, chars: int = 200) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(short(v, chars) for v in value[:count] if isinstance(v, str))
+def _texts(values: tuple[str, ...], count: int, chars: int = 200) -> tuple[str, ...]:
+    return tuple(short(v, chars) for v in values[:count])
