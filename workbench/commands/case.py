@@ -1,4 +1,4 @@
-"""`workbench case new|add|declare|verdict|status`."""
+"""`workbench case new|add|declare|verdict|status` (and compare|renew|carry, in case_renewal)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from workbench.case.catalogref import CatalogRef, provenance, source_to_load
 from workbench.case.info import CaseInfo
 from workbench.case.verdicts import RECORDABLE
 from workbench.case.yamlio import describe_validation
+from workbench.commands import case_renewal
 from workbench.errors import CaseError, WorkbenchError
 from workbench.judgement.status import case_status, format_status
 
@@ -101,6 +102,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     status.add_argument("--level", type=int, choices=(1, 2, 3), default=None, help="default: the case's")
     status.add_argument("--format", choices=("table", "json"), default="table")
     status.set_defaults(func=cmd_status)
+
+    case_renewal.register(sub, common)  # compare, renew, carry
 
 
 def cmd_address(args: argparse.Namespace) -> int:
