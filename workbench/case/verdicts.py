@@ -7,6 +7,10 @@ fails rather than replace anything: a record is never overwritten, and a writer 
 point leaves either the whole record or none of it (plus, at worst, a temporary dot-file that
 readers ignore and `problems()` reports). The newest record of a requirement is its verdict;
 the older ones are its history.
+
+Since record version 2 a verdict also says what it judged against: the catalogue edition and the
+requirement's hash (workbench.catalog.fingerprint) as that catalogue has it, and, for a verdict
+carried over from another case by a renewal, `carried_from`: that case's record it confirms.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from workbench.vocabulary import CHECK_VERDICTS, INSPECTOR_VERDICTS, NEEDS_RATIO
 RECORDABLE = INSPECTOR_VERDICTS  # what an inspector may record
 PROPOSABLE = CHECK_VERDICTS  # what a check may propose
 MAX_RECORD_BYTES = 1 << 20
-RECORD_SCHEMA_VERSION = 1
+RECORD_SCHEMA_VERSION = 2  # 2: catalog_edition, requirement_sha256, carried_from (1 still reads)
+_HEX = frozenset("0123456789abcdef")
 
 
 def _value(verdict: Any) -> str:
@@ -49,6 +54,9 @@ class RecordedVerdict:
     automatic_verdict: str | None = None  # what the check proposed when the inspector decided
     workbench_version: str = ""
     supersedes: str | None = None  # id of the record that was latest when this one was written
+    catalog_edition: str | None = None  # the edition the verdict was judged with (None: version 1)
+    requirement_sha256: str | None = None  # the requirement's hash in that edition (None: version 1)
+    carried_from: dict[str, Any] | None = None  # the other case's record this one carries over
     path: Path | None = None
 
     def stale_artefacts(self, current_hashes: dict[str, str]) -> list[str]:
@@ -72,6 +80,9 @@ class RecordedVerdict:
             "automatic_verdict": self.automatic_verdict,
             "workbench_version": self.workbench_version,
             "supersedes": self.supersedes,
+            "catalog_edition": self.catalog_edition,
+            "requirement_sha256": self.requirement_sha256,
+            "carried_from": None if self.carried_from is None else dict(self.carried_from),
         }
 
     @classmethod
@@ -96,8 +107,44 @@ class RecordedVerdict:
             automatic_verdict=data.get("automatic_verdict"),
             workbench_version=str(data.get("workbench_version", "")),
             supersedes=data.get("supersedes"),
+            catalog_edition=_optional_text(data.get("catalog_edition"), "catalog_edition"),
+            requirement_sha256=_optional_hash(data.get("requirement_sha256")),
+            carried_from=_carried_from(data.get("carried_from")),
             path=path,
         )
+
+
+def _optional_text(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be text")
+    return value.strip()
+
+
+def _is_sha256(value: str) -> bool:
+    return len(value) == 64 and set(value) <= _HEX
+
+
+def _optional_hash(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _is_sha256(value.lower()):
+        raise ValueError("requirement_sha256 is not a SHA-256 hex digest")
+    return value.lower()
+
+
+def _carried_from(value: Any) -> dict[str, Any] | None:
+    """The carried-over record's description: a mapping of text keys to plain JSON data."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise ValueError("carried_from must be a mapping with text keys")
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        raise ValueError("carried_from is not plain JSON data") from None
+    return dict(value)
 
 
 def _evidence_ref(ref: Any) -> str | dict[str, Any]:
@@ -136,7 +183,12 @@ class VerdictStore:
         artefact_hashes: dict[str, str] | None = None,
         *,
         automatic_verdict: Any = None,
+        catalog_edition: str | None = None,
+        requirement_sha256: str | None = None,
+        carried_from: dict[str, Any] | None = None,
     ) -> RecordedVerdict:
+        """Append a verdict. `catalog_edition` and `requirement_sha256`: what it is judged against (the
+        requirement as that catalogue has it); `carried_from`: the other case's record it carries over."""
         folder = self._folder(requirement_id)
         value = _value(verdict)
         if value not in RECORDABLE:
@@ -148,12 +200,18 @@ class VerdictStore:
         if not inspector:
             raise CaseError("a verdict needs the inspector's name")
         hashes = {str(k): str(v).lower() for k, v in (artefact_hashes or {}).items()}
-        bad = [k for k, v in hashes.items() if len(v) != 64 or any(c not in "0123456789abcdef" for c in v)]
+        bad = [k for k, v in hashes.items() if not _is_sha256(v)]
         if bad:
             raise CaseError(f"artefact hash of {bad[0]!r} is not a SHA-256 hex digest")
         auto = None if automatic_verdict is None else _value(automatic_verdict)
         if auto is not None and auto not in PROPOSABLE:
             raise CaseError(f"unknown automatic verdict {auto!r}")
+        try:
+            edition = _optional_text(catalog_edition, "catalog_edition")
+            requirement_hash = _optional_hash(requirement_sha256)
+            carried = _carried_from(carried_from)
+        except ValueError as exc:
+            raise CaseError(f"cannot record the verdict for {requirement_id}: {exc}") from None
         now = datetime.now(UTC)
         previous = self.latest(requirement_id)
         record = RecordedVerdict(
@@ -168,6 +226,9 @@ class VerdictStore:
             automatic_verdict=auto,
             workbench_version=__version__,
             supersedes=previous.id if previous else None,
+            catalog_edition=edition,
+            requirement_sha256=requirement_hash,
+            carried_from=carried,
         )
         path = folder / f"{record.id}.json"
         try:
