@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.catalog.fingerprint import requirement_sha256
 from workbench.checks.context import EvidenceContext
 from workbench.errors import CaseError, CheckError, EvidenceError, NotebookError
 from workbench.judgement import (
@@ -91,7 +92,9 @@ def open_check(
     ctx = SharedContext(case=case, requirement=requirement)
     given = _batch_file(outcome_path, interactive, "outcome")
     outcome = read_outcome(given, requirement.id) if given else None
-    return CheckSession(case=case, requirement=requirement, ctx=ctx, interactive=interactive, given=outcome)
+    return CheckSession(
+        case=case, requirement=requirement, ctx=ctx, interactive=interactive, given=outcome, catalog=cat
+    )
 
 
 def open_case(
@@ -140,6 +143,7 @@ class CheckSession:
     ctx: EvidenceContext
     interactive: bool = True
     given: Outcome | None = None  # the batch's outcome: shown as it is, the check is not run again
+    catalog: Catalog | None = None  # the catalogue `requirement` comes from: verdicts judge against it
 
     @cached_property
     def check(self) -> Check | None:
@@ -164,7 +168,7 @@ class CheckSession:
 
     def state(self) -> RequirementState:
         """Where the requirement stands now, by the judgement (the recorded verdict read afresh)."""
-        return judge(self.case, self.requirement, self.result)
+        return judge(self.case, self.requirement, self.result, catalog=self.catalog)
 
     @property
     def final(self) -> FinalVerdict:
@@ -206,8 +210,9 @@ class CheckSession:
         return judged_hashes(self.case, self.requirement, self.result)
 
     def stale_reasons(self) -> list[str]:
-        """Why the recorded verdict no longer matches the evidence (empty: it still does)."""
-        return stale_reasons(self.case, self.requirement, self.recorded)
+        """Why the recorded verdict no longer matches the evidence or the requirement (empty: it
+        still does)."""
+        return stale_reasons(self.case, self.requirement, self.recorded, catalog=self.catalog)
 
     def is_stale(self) -> bool:
         return bool(self.stale_reasons())
@@ -216,7 +221,8 @@ class CheckSession:
     def record(
         self, verdict: str, rationale: str, inspector: str, evidence_refs: list[str] | None = None
     ) -> Any:
-        """Append an inspector verdict to the case's store (never only into notebook state)."""
+        """Append an inspector verdict to the case's store (never only into notebook state), with the
+        catalogue edition and the requirement's hash it was judged against."""
         if verdict not in INSPECTOR_VERDICTS:
             raise CaseError(f"verdict must be one of {', '.join(INSPECTOR_VERDICTS)}, not {verdict!r}")
         if not rationale.strip():
@@ -231,6 +237,8 @@ class CheckSession:
             evidence_refs=[r.strip() for r in (evidence_refs or []) if r.strip()],
             artefact_hashes=self.judged_hashes(),
             automatic_verdict=self.result.verdict,
+            catalog_edition=str(self.catalog.edition) if self.catalog is not None else None,
+            requirement_sha256=requirement_sha256(self.requirement),
         )
 
     def outcome(self) -> dict[str, Any]:
@@ -296,7 +304,7 @@ class CaseOverview:
             return sorted(self.judged.requirements, key=lambda s: (s.level, s.id))
         hashes = hashes_now(self.case)
         requirements = sorted(self.catalog.requirements, key=lambda r: (r.level, r.id))
-        return [assess(self._context(r), hashes) for r in requirements]
+        return [assess(self._context(r), hashes, catalog=self.catalog) for r in requirements]
 
     def _context(self, requirement: Requirement) -> SharedContext:
         return SharedContext(

@@ -57,7 +57,8 @@ class CatalogDiff:
         }
 
 
-def _compare(old: Requirement, new: Requirement) -> list[FieldChange]:
+def compare_requirements(old: Requirement, new: Requirement) -> list[FieldChange]:
+    """Field by field, what changed from `old` to `new` (mappings and parameters key by key)."""
     before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
     changes: list[FieldChange] = []
     for name in type(new).model_fields:
@@ -82,7 +83,7 @@ def diff_catalogs(old: Catalog, new: Catalog) -> CatalogDiff:
     changed = []
     for requirement in new.requirements:
         if requirement.id in old_ids:
-            changes = _compare(old.get(requirement.id), requirement)
+            changes = compare_requirements(old.get(requirement.id), requirement)
             if changes:
                 changed.append(RequirementChange(requirement.id, requirement.title, tuple(changes)))
     return CatalogDiff(

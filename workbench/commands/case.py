@@ -97,7 +97,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     )
     address.set_defaults(func=cmd_address)
 
-    status = sub.add_parser("status", parents=[common], help="what is decided, stale or pending")
+    status = sub.add_parser(
+        "status",
+        parents=[common],
+        help="what is decided, stale or pending (with --catalog E: what edition E makes stale)",
+    )
     status.add_argument("path", metavar="CASE")
     status.add_argument("--level", type=int, choices=(1, 2, 3), default=None, help="default: the case's")
     status.add_argument("--format", choices=("table", "json"), default="table")
@@ -259,6 +263,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_verdict(args: argparse.Namespace) -> int:
+    from workbench.catalog.fingerprint import requirement_sha256
+
     case = Case.open(args.path)
     catalog = _case_catalog(args, case)
     warning = provenance(case.info, catalog)["warning"]
@@ -272,9 +278,14 @@ def cmd_verdict(args: argparse.Namespace) -> int:
         args.inspector,
         evidence_refs=args.evidence,
         artefact_hashes=case.judged_hashes(requirement.evidence, requirement.id),
+        catalog_edition=str(catalog.edition),
+        requirement_sha256=requirement_sha256(requirement),
     )
     note = f" (supersedes {record.supersedes})" if record.supersedes else ""
-    print(f"recorded {record.verdict} for {record.requirement_id} by {record.inspector}{note}")
+    print(
+        f"recorded {record.verdict} for {record.requirement_id} by {record.inspector}{note}, "
+        f"judged against catalogue {record.catalog_edition}"
+    )
     return 0
 
 

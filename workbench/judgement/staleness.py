@@ -8,7 +8,13 @@ A recorded verdict is stale when
 - evidence of a kind the requirement judges was added since: an artefact of one of the
   requirement's evidence kinds (a vulnerability feed counts with firmware), an attachment for the
   requirement or for the whole case, or the declaration, that the verdict did not see. A verdict
-  given on one capture says nothing about a second one.
+  given on one capture says nothing about a second one; or
+- the requirement changed: the verdict records the hash of the requirement as the catalogue it was
+  judged with had it (workbench.catalog.fingerprint), and the requirement it is judged against now
+  hashes differently (a new edition revised its criteria or parameters; a new mapping to another
+  standard does not count). The reason names the fields, as `workbench catalog diff` does, compared
+  with the requirement as the recorded edition has it (a bundled edition by name, else the case's
+  recorded catalogue); a record without the hash (version 1) is never stale by this rule.
 
 The rule reads the case and the catalogue's requirement only, never a check's result, so the status
 command (which runs no check) and the notebooks give the same answer.
@@ -16,12 +22,24 @@ command (which runs no check) and the notebooks give the same answer.
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from workbench.catalog.diff import RequirementChange, compare_requirements
+from workbench.catalog.fingerprint import requirement_sha256
+from workbench.catalog.loader import bundled_editions, load_catalog
+from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
     from workbench.case.case import Case
     from workbench.case.verdicts import RecordedVerdict
+    from workbench.catalog.model import Catalog, Requirement
     from workbench.checks.base import CheckResult
+
+NOT_AT_HAND = "which is not at hand to say which fields"
+_NOT_CRITERIA = "mappings."  # a mapping to another standard changes no criterion (not hashed)
 
 
 def hashes_now(case: Case) -> dict[str, str]:
@@ -34,10 +52,14 @@ def stale_reasons(
     requirement: Any,
     recorded: RecordedVerdict | None,
     current: dict[str, str] | None = None,
+    *,
+    catalog: Catalog | None = None,
 ) -> list[str]:
-    """Why `recorded` no longer matches the evidence (empty: it still does, or nothing is recorded).
+    """Why `recorded` no longer matches the evidence or the requirement (empty: it still does, or
+    nothing is recorded).
 
-    `current`: the hashes now, from hashes_now(); computed when not given.
+    `current`: the hashes now, from hashes_now(); computed when not given. `catalog`: the catalogue
+    `requirement` comes from, the one judged with (its edition names a requirement change).
     """
     if recorded is None:
         return []
@@ -45,7 +67,92 @@ def stale_reasons(
     reasons = [f"{name} changed or is gone" for name in recorded.stale_artefacts(now)]
     judged = case.judged_hashes(requirement.evidence, requirement.id)
     added = sorted(set(judged) - set(recorded.artefact_hashes))
-    return reasons + [f"{name} added since" for name in added]
+    reasons += [f"{name} added since" for name in added]
+    changed = requirement_changed_reason(recorded, requirement, catalog, case)
+    return reasons + ([changed] if changed else [])
+
+
+def requirement_changed(recorded: RecordedVerdict | None, requirement: Any) -> bool:
+    """Whether the verdict records a requirement hash that `requirement` no longer has."""
+    judged = getattr(recorded, "requirement_sha256", None)
+    return bool(judged) and judged != requirement_sha256(requirement)
+
+
+def requirement_changed_reason(
+    recorded: RecordedVerdict | None, requirement: Any, catalog: Catalog | None, case: Case | None = None
+) -> str | None:
+    """The staleness reason for a changed requirement, naming its fields; None when unchanged."""
+    if recorded is None or not requirement_changed(recorded, requirement):
+        return None
+    edition = str(catalog.edition) if catalog is not None else "the catalogue judged with"
+    change = requirement_change(recorded, requirement, catalog, case)
+    if change is None:
+        old = recorded.catalog_edition or "an edition it does not name"
+        return f"requirement changed in {edition} (judged against {old}, {NOT_AT_HAND})"
+    return f"requirement changed in {edition}: {', '.join(change.fields) or 'its text'}"
+
+
+def requirement_change(
+    recorded: RecordedVerdict, requirement: Any, catalog: Catalog | None, case: Case | None = None
+) -> RequirementChange | None:
+    """Field by field, how `requirement` (of `catalog`) differs from the one `recorded` was judged
+    against, as `workbench catalog diff` names the fields (mappings left out: they change no criterion).
+
+    None when the verdict records no requirement hash (version 1), the requirement is unchanged, or
+    the recorded edition is not at hand: neither a bundled edition of that name nor the case's
+    recorded catalogue has the requirement with the recorded hash.
+    """
+    if not requirement_changed(recorded, requirement):
+        return None
+    judged = judged_requirement(recorded, case)
+    if judged is None:
+        return None
+    changes = [c for c in compare_requirements(judged, requirement) if not c.field.startswith(_NOT_CRITERIA)]
+    return RequirementChange(str(requirement.id), str(requirement.title), tuple(changes))
+
+
+def judged_requirement(recorded: RecordedVerdict, case: Case | None = None) -> Requirement | None:
+    """The requirement as the edition `recorded` names has it, when at hand with the recorded hash."""
+    edition = recorded.catalog_edition
+    if not edition or not recorded.requirement_sha256:
+        return None
+    candidates = [_bundled(edition)] if edition in bundled_editions() else []
+    info = getattr(case, "info", None)
+    source = str(getattr(info, "catalog_source", "") or "")
+    if info is not None and str(info.catalog_edition) == edition and source and source != edition:
+        candidates.append(_lab_catalogue(source))
+    for catalog in candidates:
+        if catalog is not None and recorded.requirement_id in catalog:
+            old = catalog.get(recorded.requirement_id)
+            if requirement_sha256(old) == recorded.requirement_sha256:
+                return old
+    return None
+
+
+@lru_cache(maxsize=8)
+def _bundled(edition: str) -> Catalog | None:
+    """A bundled edition, loaded once per process (its files ship with the workbench)."""
+    try:
+        return load_catalog(edition)
+    except WorkbenchError:
+        return None
+
+
+def _lab_catalogue(source: str) -> Catalog | None:
+    """A lab's catalogue by path, loaded once per version of it on disk (None: gone or invalid)."""
+    try:
+        stat = os.stat(source)
+    except OSError:
+        return None
+    return _lab_catalogue_at(str(Path(source).resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _lab_catalogue_at(source: str, _mtime_ns: int, _size: int) -> Catalog | None:
+    try:
+        return load_catalog(Path(source))
+    except WorkbenchError:
+        return None
 
 
 def judged_hashes(case: Case, requirement: Any, result: CheckResult | None) -> dict[str, str]:

@@ -17,6 +17,7 @@ from workbench.vocabulary import ERROR, Source, Verdict, text
 
 if TYPE_CHECKING:
     from workbench.case import Case, RecordedVerdict
+    from workbench.catalog import Catalog
     from workbench.checks.base import Check, CheckResult
     from workbench.checks.context import EvidenceContext
 
@@ -96,16 +97,18 @@ def judge(
     hashes: dict[str, str] | None = None,
     recorded: RecordedVerdict | None = _LATEST,
     error: str | None = None,
+    catalog: Catalog | None = None,
 ) -> RequirementState:
     """The state of `requirement` given its check's `result` (None: none, or `error` says why).
 
     `hashes`: the case's hashes now (staleness.hashes_now), computed when not given; `recorded`:
-    the latest inspector verdict, read from the case's store when not given.
+    the latest inspector verdict, read from the case's store when not given; `catalog`: the
+    catalogue `requirement` comes from (a verdict judged against another text of it is stale).
     """
     if recorded is _LATEST:
         recorded = case.verdicts.latest(requirement.id)
     now = hashes_now(case) if hashes is None else hashes
-    reasons = stale_reasons(case, requirement, recorded, now)
+    reasons = stale_reasons(case, requirement, recorded, now, catalog=catalog)
     final = final_verdict(requirement, result, recorded, now, reasons)
     return RequirementState(requirement, result, recorded, final, tuple(reasons), error)
 
@@ -133,13 +136,17 @@ def run_check(ctx: EvidenceContext) -> CheckResult:
     return no_check_result(ctx.requirement.id) if check is None else check.run(ctx)
 
 
-def assess(ctx: EvidenceContext, hashes: dict[str, str] | None = None) -> RequirementState:
-    """Run the requirement's check on `ctx` and judge; a check that raises makes the state ERROR."""
+def assess(
+    ctx: EvidenceContext, hashes: dict[str, str] | None = None, *, catalog: Catalog | None = None
+) -> RequirementState:
+    """Run the requirement's check on `ctx` and judge (with `catalog`, the one `ctx.requirement`
+    comes from); a check that raises makes the state ERROR."""
     try:
         result = run_check(ctx)
     except Exception as exc:  # a broken check is its requirement's ERROR, never the end of the others
-        return judge(ctx.case, ctx.requirement, None, hashes=hashes, error=f"{type(exc).__name__}: {exc}")
-    return judge(ctx.case, ctx.requirement, result, hashes=hashes)
+        error = f"{type(exc).__name__}: {exc}"
+        return judge(ctx.case, ctx.requirement, None, hashes=hashes, error=error, catalog=catalog)
+    return judge(ctx.case, ctx.requirement, result, hashes=hashes, catalog=catalog)
 
 
 def jsonable(value: Any) -> Any:

@@ -3,12 +3,13 @@ by whom, and what is pending. No check runs here: an automatic requirement await
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from workbench.case.case import DECLARATION_KEY, Case
 from workbench.case.catalogref import provenance
 from workbench.judgement.levels import STARS
-from workbench.judgement.staleness import hashes_now
+from workbench.judgement.staleness import hashes_now, requirement_change, requirement_changed
 from workbench.judgement.state import RequirementState, judge
 from workbench.vocabulary import text
 
@@ -19,7 +20,9 @@ def case_status(case: Case, catalog: Any, level: int | None = None) -> dict[str,
     Per requirement, `state` is "inspector" (an inspector recorded a verdict; `stale` by the rule of
     workbench.judgement.staleness, with `stale_reasons`), "automatic" (the batch's check decides), or
     "pending" (an inspector must decide), "if-probe" (assisted, with a probe in the case the catalogue lets
-    decide it: the batch's check may). `catalog` compares the loaded catalogue with the one the
+    decide it: the batch's check may). Recorded verdicts are judged against `catalog`'s requirements:
+    with another edition (`--catalog`), a verdict whose requirement it changed is stale, and
+    `requirement_change` says which fields. `catalog` compares the loaded catalogue with the one the
     case records (workbench.case.catalogref); `warnings` says when they differ.
     """
     target = level or case.info.level
@@ -27,10 +30,13 @@ def case_status(case: Case, catalog: Any, level: int | None = None) -> dict[str,
     hashes = hashes_now(case)
     latest = case.verdicts.all_latest()
     states = [
-        judge(case, r, None, hashes=hashes, recorded=latest.get(r.id)) for r in catalog.for_level(target)
+        judge(case, r, None, hashes=hashes, recorded=latest.get(r.id), catalog=catalog)
+        for r in catalog.for_level(target)
     ]
     present = {a.evidence_kind for a in case.artefacts()}
     rows = [_requirement_row(s, hashes, present) for s in states]
+    for row, state in zip(rows, states, strict=True):
+        row["requirement_change"] = _requirement_change(state, catalog, case)
     catalog_check = provenance(case.info, catalog)
     declared = case.declaration_sha256()
     integrity_of = {i.name: i.status for i in integrity.items}
@@ -71,6 +77,7 @@ def _requirement_row(state: RequirementState, hashes: dict[str, str], present: s
         "stale": False,
         "stale_artefacts": [],
         "stale_reasons": [],
+        "judged_against": None,
     }
     if recorded is not None:
         row.update(
@@ -80,8 +87,24 @@ def _requirement_row(state: RequirementState, hashes: dict[str, str], present: s
             stale=state.stale,
             stale_artefacts=recorded.stale_artefacts(hashes),
             stale_reasons=list(state.stale_reasons),
+            judged_against=recorded.catalog_edition,
         )
     return row
+
+
+def _requirement_change(state: RequirementState, catalog: Any, case: Case) -> dict[str, Any] | None:
+    """How the requirement differs from the one its verdict was judged against (None: it does not,
+    or the verdict records no requirement hash). `fields` None: that edition is not at hand."""
+    recorded = state.recorded
+    if recorded is None or not requirement_changed(recorded, state.requirement):
+        return None
+    change = requirement_change(recorded, state.requirement, catalog, case)
+    return {
+        "judged_against": recorded.catalog_edition,
+        "judged_with": text(getattr(catalog, "edition", None)),
+        "fields": change.fields if change is not None else None,
+        "changes": [c.to_dict() for c in change.changes] if change is not None else [],
+    }
 
 
 def _case_facts(case: Case) -> dict[str, Any]:
@@ -104,6 +127,7 @@ def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
         "applicable": len(rows),
         "inspector": sum(r["state"] == "inspector" for r in rows),
         "stale": sum(r["stale"] for r in rows),
+        "requirement_changed": sum(r.get("requirement_change") is not None for r in rows),
         "automatic": sum(r["state"] == "automatic" for r in rows),
         "pending": sum(r["state"] in ("pending", "if-probe") for r in rows),
         "if_probe": sum(r["state"] == "if-probe" for r in rows),
@@ -144,7 +168,8 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 def format_status(status: dict[str, Any]) -> str:
-    lines = _headline(status) + [""] + _requirements_table(status) + _evidence_lines(status)
+    lines = _headline(status) + [""] + _requirements_table(status) + _change_lines(status)
+    lines += _evidence_lines(status)
     if status["problems"]:
         lines += ["", "Problems:", *(f"  {terminal_text(p)}" for p in status["problems"])]
     return "\n".join(lines)
@@ -158,9 +183,11 @@ def _headline(status: dict[str, Any]) -> list[str]:
             f"firmware {info['firmware_version']}"
         ),
         terminal_text(
-            f"Level {level} ({STARS.get(level, level)}), catalogue {status['catalog_edition']}: "
+            f"Level {level} ({STARS.get(level, level)}), judged against catalogue "
+            f"{status['catalog_edition']}: "
             f"{counts['applicable']} requirements, {counts['inspector']} with an inspector verdict"
-            f" ({counts['stale']} stale), {counts['automatic']} automatic (decided by the batch), "
+            f" ({counts['stale']} stale{_by_change(counts)}), "
+            f"{counts['automatic']} automatic (decided by the batch), "
             f"{counts['pending']} pending"
             + (f" ({counts['if_probe']} of them the probe may decide)" if counts["if_probe"] else "")
         ),
@@ -175,7 +202,47 @@ def _headline(status: dict[str, Any]) -> list[str]:
                 f"({agreement[check['matches']]})"
             )
         )
+    editions = _editions_judged(status)
+    if editions:
+        out.append(terminal_text(f"Inspector verdicts were recorded against: {editions}"))
     return out + [terminal_text(f"WARNING: {w}") for w in status.get("warnings", [])]
+
+
+def _by_change(counts: dict[str, int]) -> str:
+    changed = counts.get("requirement_changed", 0)
+    return f", {changed} by a requirement change" if changed else ""
+
+
+def _editions_judged(status: dict[str, Any]) -> str:
+    """"2026.1 (3), an unrecorded edition (1)": the editions the recorded verdicts name."""
+    counts: dict[str, int] = {}
+    for row in status["requirements"]:
+        if row["state"] == "inspector":
+            name = row.get("judged_against") or "an unrecorded edition (record version 1)"
+            counts[name] = counts.get(name, 0) + 1
+    return ", ".join(f"{name} ({count})" for name, count in sorted(counts.items()))
+
+
+def _short(value: Any, width: int = 90) -> str:
+    shown = json.dumps(value, ensure_ascii=False)
+    return shown if len(shown) <= width else shown[: width - 1] + "…"
+
+
+def _change_lines(status: dict[str, Any]) -> list[str]:
+    """Per verdict whose requirement changed since: the fields, old and new (as `catalog diff`)."""
+    changed = [r for r in status["requirements"] if r.get("requirement_change")]
+    if not changed:
+        return []
+    out = ["", f"Requirements changed since their verdicts ({len(changed)}): redo or confirm them"]
+    for row in changed:
+        change = row["requirement_change"]
+        out.append(f"  {row['id']}: judged against {change['judged_against']}, now {change['judged_with']}")
+        if change["fields"] is None:
+            out.append("    (that edition is not at hand to say which fields)")
+        for item in change["changes"]:
+            old, new = _short(item["old"]), _short(item["new"])
+            out.append(f"    {item['field']} ({item['kind']}): {old} -> {new}")
+    return [terminal_text(line) for line in out]
 
 
 def _note(row: dict[str, Any]) -> str:

@@ -181,6 +181,7 @@ def recorded_summary(record: Any) -> dict[str, Any]:
         "at": _when(attr(record, "recorded_at", "timestamp", "at", "created_at")),
         "rationale": attr(record, "rationale") or "",
         "evidence_refs": list(attr(record, "evidence_refs") or []),
+        "catalog_edition": attr(record, "catalog_edition"),
     }
 
 
@@ -203,14 +204,22 @@ def render_recorded(session: Any) -> str:
         ("Recorded at", esc(info["at"])),
         ("Rationale", esc(info["rationale"])),
         ("Evidence", esc("; ".join(info["evidence_refs"]) or "—")),
+        ("Judged against", esc(_judged_against(info["catalog_edition"]))),
     ]
     parts = [heading("Inspector's verdict (from the case's verdict store)", 4), key_value_table(rows)]
     if stale:
         why = para(
-            "Stale: the evidence changed since this verdict was recorded. Re-examine it and record again:"
+            "Stale: the evidence or the requirement changed since this verdict was recorded. "
+            "Re-examine it and record again:"
         )
         parts.append(element("div", why + bullet_list(session.stale_reasons()), "note"))
     return block(*parts)
+
+
+def _judged_against(edition: Any) -> str:
+    if not edition:
+        return "— (recorded before verdicts named their catalogue edition)"
+    return f"catalogue {edition}"
 
 
 def recorded_text(session: Any) -> str:
