@@ -1,11 +1,14 @@
-"""Generate the demo firmware images of the Acme C100 IP camera (firmware 2.1) and a sample
-OSV feed, deterministically: re-running writes byte-identical files on the same toolchain.
+"""Generate the demo firmware images of the Acme C100 IP camera (firmware 2.1, and the defective
+camera's update 2.2) and a sample OSV feed, deterministically: re-running writes byte-identical files
+on the same toolchain.
 
     python sample_captures/gen_firmware.py [OUTDIR]      (default: sample_captures/)
 
-demo_defective.img  uImage kernel + squashfs root filesystem full of classic IoT defects
-demo_clean.img      the same layout done right
-osv-sample.json     a handful of OSV records for the components of the defective image
+demo_defective.img     uImage kernel + squashfs root filesystem full of classic IoT defects
+demo_defective_v2.img  the vendor's update 2.2 of it: three defects fixed, one new (see
+                       cases/defective-v2/expected-changes.yaml), ordinary changes, most files as in 2.1
+demo_clean.img         the same layout done right
+osv-sample.json        a handful of OSV records for the components of the defective image
 
 Needs mksquashfs (squashfs-tools), gcc and Debian's busybox-static; no network.
 Keys are derived from fixed seeds (RSA from seeded primes, RSA signatures are deterministic),
@@ -37,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from workbench.firmware.uimage import build_header  # noqa: E402
 
-MODEL, VERSION = "Acme C100", "2.1"
+MODEL, VERSION, VERSION_V2 = "Acme C100", "2.1", "2.2"
 MAC, SERIAL = "02:00:00:c1:00:50", "C100-00012345"
 EPOCH = 1514764800  # 2018-01-01T00:00:00Z
 BUSYBOX = Path("/bin/busybox")
@@ -227,7 +230,7 @@ def kernel_payload() -> bytes:
     return b"\0" * 64 + banner + filler
 
 
-def assemble(rootfs: Path, out: Path) -> None:
+def assemble(rootfs: Path, out: Path, version: str = VERSION) -> None:
     for path in sorted(rootfs.rglob("*"), reverse=True):
         if path.is_dir() and not path.is_symlink():
             os.chmod(path, 0o755)
@@ -260,7 +263,7 @@ def assemble(rootfs: Path, out: Path) -> None:
         kernel = kernel_payload()
         header = build_header(
             kernel,
-            name=f"{MODEL} {VERSION} kernel",
+            name=f"{MODEL} {version} kernel",
             arch=24,
             timestamp=EPOCH,
             load=0x1000000,
@@ -271,13 +274,13 @@ def assemble(rootfs: Path, out: Path) -> None:
         out.write_bytes(head + squash.read_bytes())
 
 
-def build_info(root: Path) -> None:
+def build_info(root: Path, release: str = "") -> None:
     gcc = subprocess.run(
         ["gcc", "--version"], capture_output=True, text=True, check=True
     ).stdout.splitlines()[0]
     mks = subprocess.run(["mksquashfs", "-version"], capture_output=True, text=True).stdout.splitlines()[0]
     busybox = hashlib.sha256(BUSYBOX.read_bytes()).hexdigest() if BUSYBOX.exists() else "absent"
-    write(root, "/etc/build-info", f"gcc: {gcc}\nmksquashfs: {mks}\nbusybox-sha256: {busybox}\n")
+    write(root, "/etc/build-info", f"{release}gcc: {gcc}\nmksquashfs: {mks}\nbusybox-sha256: {busybox}\n")
 
 
 COMMON_FILES = {
@@ -417,6 +420,83 @@ def defective_rootfs(root: Path) -> None:
     )
     (root / "lib/modules/3.10.14").mkdir(parents=True, exist_ok=True)
     build_info(root)
+
+
+# --- the defective camera's update 2.2 -----------------------------------------------------
+# 2.1 with three defects fixed (firmware-only ones: the re-inspection reuses 2.1's capture),
+# one new, a component updated and ordinary changes; every other file is byte-identical to 2.1,
+# so the findings that stand keep their text and the verdicts citing unchanged files can carry over.
+def defective_v2_rootfs(root: Path) -> None:
+    defective_rootfs(root)
+    write(root, "/etc/version", f"{MODEL} firmware {VERSION_V2}\n")
+    build_info(root, release=f"release: c100-{VERSION_V2} (2026-02-20)\n")
+    _v2_fixed_passwords(root)
+    # SEC-01 fixed: no cloud credentials in the image (the connector reads per-unit ones).
+    write(
+        root,
+        "/etc/config/cloud.conf",
+        "# Acme cloud connector\n[cloud]\nserver=mqtt://cloud.acme-cloud.example:1883\n"
+        "# per-unit credentials are written to /data/cloud/ at the factory\n"
+        "credential_dir=/data/cloud\n",
+    )
+    # ATK-06 in part: dropbear updated past OSV-DEMO-2024-0002 (openssl, lighttpd, busybox unchanged).
+    compile_c(
+        root / "usr/sbin/dropbear", PROGRAM % "SSH-2.0-dropbear_2019.78", ["-O2", "-fno-stack-protector"]
+    )
+    compile_c(root / "usr/bin/camd", PROGRAM % f"Acme camd {VERSION_V2}", HARDENED)
+    # The new defect (ATK-05): a motion-detection helper built with an executable stack.
+    execstack = [flag for flag in HARDENED if flag != "-Wl,-z,noexecstack"] + ["-Wl,-z,execstack"]
+    compile_c(root / "usr/bin/motiond", PROGRAM % "Acme motiond 1.0", execstack)
+    # Ordinary changes: a web page changed and one added, a configuration value.
+    write(
+        root,
+        "/www/index.html",
+        '<html><body>Acme C100 <a href="motion.html">Motion detection</a></body></html>\n',
+    )
+    write(root, "/www/motion.html", "<html><body>Motion detection: <b>off</b></body></html>\n")
+    write(root, "/etc/fstab", "proc /proc proc defaults 0 0\ntmpfs /tmp tmpfs defaults,size=16m 0 0\n")
+
+
+def _v2_fixed_passwords(root: Path) -> None:
+    """AUTH-02 fixed: every stored password sha512-crypt (the md5-crypt service account in passwd is
+    gone, the web users moved to an htpasswd file readable by root only); AUTH-03 fixed: support's
+    password is random. Root and the web admin keep their default passwords, admin its empty one
+    (AUTH-01 still fails)."""
+    sha512 = passlib_hash.sha512_crypt
+    support = "".join(
+        random.Random("acme-c100-v2-support").choice("abcdefghkmnpqrstuvwxyz23456789") for _ in range(16)
+    )
+    write(
+        root,
+        "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/sh\n"
+        "daemon:x:1:1:daemon:/usr/sbin:/bin/false\n"
+        "admin:x:1000:1000:admin:/home/admin:/bin/sh\n"
+        "support:x:1001:1001:support:/home/support:/bin/sh\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+    )
+    write(
+        root,
+        "/etc/shadow",
+        f"root:{sha512.using(salt='C100root', rounds=5000).hash('xc3511')}:17532:0:99999:7:::\n"
+        "daemon:*:17532:0:99999:7:::\n"
+        "admin::17532:0:99999:7:::\n"
+        f"support:{sha512.using(salt='C100supp', rounds=5000).hash(support)}:17532:0:99999:7:::\n"
+        "nobody:*:17532:0:99999:7:::\n",
+        mode=0o644,
+    )
+    write(
+        root,
+        "/etc/lighttpd/lighttpd.conf",
+        'server.document-root = "/www"\nserver.port = 80\nserver.tag = "lighttpd/1.4.35"\n'
+        'auth.backend = "htpasswd"\nauth.backend.htpasswd.userfile = "/etc/lighttpd/lighttpd.user"\n',
+    )
+    write(
+        root,
+        "/etc/lighttpd/lighttpd.user",
+        f"admin:{sha512.using(salt='C100web0', rounds=5000).hash('admin')}\n",
+        mode=0o600,
+    )
 
 
 # --- the clean image ------------------------------------------------------------------------
@@ -591,12 +671,17 @@ def osv_feed() -> list[dict]:
 def generate(outdir: Path) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, builder in (("demo_defective.img", defective_rootfs), ("demo_clean.img", clean_rootfs)):
+    images = (
+        ("demo_defective.img", defective_rootfs, VERSION),
+        ("demo_defective_v2.img", defective_v2_rootfs, VERSION_V2),
+        ("demo_clean.img", clean_rootfs, VERSION),
+    )
+    for name, builder, version in images:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "rootfs"
             root.mkdir()
             builder(root)
-            assemble(root, outdir / name)
+            assemble(root, outdir / name, version)
             shutil.rmtree(root)
         written.append(outdir / name)
     feed = outdir / "osv-sample.json"
