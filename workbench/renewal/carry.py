@@ -1,0 +1,164 @@
+"""Whether an inspector's verdict of the old case may carry over to the new one, and why (in words).
+
+It may when the requirement is the same (its hash, scheme requirement/1) and every piece of evidence
+the verdict judged or cites is unchanged in substance: the same artefact by SHA-256, or, for a firmware
+image that changed, every image path the verdict cites unchanged in the new image and no change, in the
+firmware diff, to what the requirement's check reads (workbench.renewal.reads). Anything else: redo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.catalog.diff import compare_requirements
+from workbench.catalog.fingerprint import requirement_sha256
+from workbench.errors import WorkbenchError
+from workbench.renewal.judging import Judged
+from workbench.renewal.reads import FirmwareReads, reads_of, relevant_changes
+
+DECLARATION = "declaration"  # the declaration's name among a verdict's artefact hashes
+CARRY_OVER, REDO, NONE = "carry-over", "redo", "none"
+
+
+@dataclass(frozen=True)
+class Carry:
+    carry: str  # carry-over | redo | none
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"carry": self.carry, "reason": self.reason}
+
+
+class ImageDiffs:
+    """Firmware diffs between an old and a new image, from the cases' cached scans, each made once."""
+
+    def __init__(self, old_case: Any, new_case: Any) -> None:
+        self.old_case, self.new_case = old_case, new_case
+        self._made: dict[tuple[str, str], Any] = {}
+
+    def between(self, old_image: Any, new_image: Any) -> Any:
+        key = (old_image.sha256, new_image.sha256)
+        if key not in self._made:
+            from workbench.analysis import firmware_scan
+            from workbench.firmware.diff import diff_scans
+
+            old_scan = firmware_scan(self.old_case, old_image)
+            self._made[key] = diff_scans(old_scan, firmware_scan(self.new_case, new_image))
+        return self._made[key]
+
+
+def decide(old_case: Any, new_case: Any, old: Judged | None, new_requirement: Any, edition: str,
+           diffs: ImageDiffs) -> Carry:
+    """Whether the old case's latest inspector verdict of the requirement carries over to `new_case`."""
+    recorded = old.state.recorded if old is not None else None
+    if old is None or recorded is None:
+        return Carry(NONE, "no inspector verdict in the old case")
+    if new_requirement is None:
+        return Carry(NONE, f"{recorded.requirement_id} is not in the new catalogue")
+    changed = requirement_changed(recorded, old.state.requirement, new_requirement, edition)
+    if changed:
+        return Carry(REDO, changed)
+    if old.state.stale_reasons:
+        return Carry(REDO, f"the old verdict is stale: {'; '.join(old.state.stale_reasons)}")
+    reads = reads_of(new_requirement, old.reads)
+    problems, notes = evidence_changes(old_case, new_case, new_requirement, recorded, reads, diffs)
+    if problems:
+        return Carry(REDO, "; ".join(problems))
+    said = "; ".join(notes) if notes else "it judged no artefact"
+    return Carry(CARRY_OVER, f"same requirement text and criteria; {said}")
+
+
+def requirement_changed(recorded: Any, old_requirement: Any, new_requirement: Any, edition: str) -> str:
+    """Why the requirement is not the one the verdict judged ("" when it is)."""
+    judged = recorded.requirement_sha256 or requirement_sha256(old_requirement)
+    if judged == requirement_sha256(new_requirement):
+        return ""
+    fields = [c.field for c in compare_requirements(old_requirement, new_requirement)
+              if not c.field.startswith("mappings")]
+    if fields and requirement_sha256(old_requirement) == judged:
+        return f"requirement changed in {edition}: {', '.join(fields)}"
+    return (f"requirement changed in {edition} (the verdict judged it as "
+            f"{recorded.catalog_edition or 'an earlier edition'} had it)")
+
+
+def evidence_changes(old_case: Any, new_case: Any, requirement: Any, recorded: Any, reads: FirmwareReads,
+                     diffs: ImageDiffs) -> tuple[list[str], list[str]]:
+    """(why the evidence changed in substance, what stayed the same), both in words."""
+    feeds_matter = reads.columns.get("vulnerabilities", set()) != set()
+    new_names = {a.name: a for a in new_case.artefacts()}
+    new_by_sha = {sha: name for name, sha in new_case.current_hashes().items()}
+    old_artefacts = {a.name: a for a in old_case.artefacts()}
+    problems: list[str] = []
+    notes: list[str] = []
+    replacing: set[str] = set()  # new images accounted for by a firmware diff
+    for name, sha in sorted(recorded.artefact_hashes.items()):
+        artefact = old_artefacts.get(name)
+        kind = DECLARATION if name == DECLARATION else (artefact.kind if artefact else "")
+        if sha in new_by_sha:
+            notes.append(f"{name} unchanged (same SHA-256)")
+        elif kind == "vuln-feed" and not feeds_matter:
+            notes.append(f"{name} changed, but the check reads no vulnerabilities")
+        elif kind == "firmware" and artefact is not None:
+            image = replacement(artefact, old_case, new_case)
+            if image is None:
+                problems.append(f"{name} changed: no single image of the new case replaces it")
+                continue
+            replacing.add(image.sha256)
+            found = image_changes(artefact, image, recorded, reads, diffs)
+            problems += found
+            if not found:
+                notes.append(f"{name} → {image.name}: cited paths and what the check reads unchanged")
+        elif kind == DECLARATION:
+            declared = new_case.declaration_sha256() is not None
+            problems.append("the declaration changed" if declared else "the new case has no declaration")
+        else:
+            problems.append(f"{name} changed" if name in new_names else f"{name} is not in the new case")
+    judged_now = new_case.judged_hashes(requirement.evidence, requirement.id)
+    seen = set(recorded.artefact_hashes.values()) | replacing
+    for name, sha in sorted(judged_now.items()):
+        artefact = new_names.get(name)
+        if sha in seen or (artefact is not None and artefact.kind == "vuln-feed" and not feeds_matter):
+            continue
+        problems.append(f"{name} added (the verdict did not see it)")
+    return problems, notes
+
+
+def replacement(old_image: Any, old_case: Any, new_case: Any) -> Any | None:
+    """The new case's image that replaces `old_image`: the only image not in the old case, else the
+    one of them with the same name."""
+    old_hashes = {a.sha256 for a in old_case.artefacts(kind="firmware")}
+    fresh = [a for a in new_case.artefacts(kind="firmware") if a.sha256 not in old_hashes]
+    if len(fresh) == 1:
+        return fresh[0]
+    return next((a for a in fresh if a.name == old_image.name), None)
+
+
+def cited_paths(refs: Any, image: Any) -> set[str]:
+    """Image paths the verdict's evidence references cite in `image` (by its name or SHA-256)."""
+    paths = set()
+    for ref in refs:
+        if not isinstance(ref, dict) or not isinstance(ref.get("path"), str):
+            continue
+        where = {ref.get("artefact"), ref.get("sha256")} - {None, ""}
+        if not where or where & {image.name, image.sha256}:
+            paths.add(ref["path"])
+    return paths
+
+
+def image_changes(old_image: Any, new_image: Any, recorded: Any, reads: FirmwareReads,
+                  diffs: ImageDiffs) -> list[str]:
+    """Why the new image differs, for this verdict, from the old one (empty: not in substance)."""
+    try:
+        diff = diffs.between(old_image, new_image)
+    except WorkbenchError as exc:
+        return [f"{old_image.name} and {new_image.name} could not be compared: {exc}"]
+    files = diff.tables.get("files")
+    changed_paths = set(files["path"]) if files is not None and len(files) else set()
+    problems = [f"{path} changed in {new_image.name}"
+                for path in sorted(cited_paths(recorded.evidence_refs, old_image) & changed_paths)]
+    touched = relevant_changes(diff.tables, reads)
+    if touched:
+        kinds = ", ".join(f"{kind} ({n} row{'s' if n > 1 else ''})" for kind, n in sorted(touched.items()))
+        problems.append(f"{new_image.name} differs from {old_image.name} in what the check reads: {kinds}")
+    return problems

@@ -1,0 +1,127 @@
+"""What a requirement's check reads of a firmware image, seen by running it, as firmware diff kinds.
+
+A verdict carried over to a new firmware version must not rest on anything the new image changed.
+What a check reads is observed, not declared: the check runs on a context that notes each firmware
+table it asks for (and which columns), and each file of an image it opens. `relevant_changes` then
+keeps the rows of a firmware diff that touch what was read: an added or removed row of a kind read,
+a changed row one of whose changed fields was read, any change of a file that was opened. The
+engine's tables map to the diff's kinds by DIFF_KINDS (data, one place).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.checks.base import EvidenceKind
+from workbench.checks.context import EvidenceContext
+
+ALL = None  # every column of a table was read
+# firmware engine table -> the firmware diff's kinds a change of it shows in
+DIFF_KINDS: dict[str, tuple[str, ...]] = {
+    "files": ("files",),
+    "layers": ("files",),  # the image's layout: what moved shows in files
+    "accounts": ("accounts",),
+    "keys": ("keys",),
+    "secrets": ("secrets",),
+    "binaries": ("binaries",),
+    "components": ("components",),
+    "vulnerabilities": ("vulnerabilities",),
+    "services": ("services",),
+    "update": ("files",),  # found from the update tools and scripts among the files
+    "warnings": (),  # the scan's own notes, no evidence
+}
+DERIVED = {"layers", "update"}  # tables whose every column depends on any file
+FILE_READS = ("lines", "read_file", "local_path")  # FirmwareScan methods opening a file of the image
+ALL_KINDS: tuple[str, ...] = tuple(sorted({k for kinds in DIFF_KINDS.values() for k in kinds}))
+IDENTITY = {"artefact", "artefact_sha256"}  # added by the context, not the engine's
+
+
+@dataclass
+class FirmwareReads:
+    """Per diff kind the columns read (ALL: every one), and the image paths opened."""
+
+    columns: dict[str, set[str] | None] = field(default_factory=dict)
+    opened: set[str] = field(default_factory=set)
+
+    def note_table(self, table: str, columns: tuple[str, ...]) -> None:
+        wanted: set[str] | None = set(columns) - IDENTITY if columns and table not in DERIVED else ALL
+        for kind in DIFF_KINDS.get(table, ALL_KINDS):
+            known = self.columns.get(kind, set())
+            self.columns[kind] = ALL if known is ALL or wanted is ALL else known | wanted
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.columns) | ({"files"} if self.opened else set())))
+
+    def everything(self) -> FirmwareReads:
+        return FirmwareReads(columns=dict.fromkeys(ALL_KINDS, ALL))
+
+
+@dataclass
+class ReadingContext(EvidenceContext):
+    """An EvidenceContext noting what of the firmware images the check reads."""
+
+    reads: FirmwareReads = field(default_factory=FirmwareReads)
+
+    def _table(self, kind: EvidenceKind, name: str, columns: tuple[str, ...] = ()) -> Any:
+        if kind is EvidenceKind.FIRMWARE:
+            self.reads.note_table(name, tuple(columns))
+        return super()._table(kind, name, columns)
+
+    def firmwares(self) -> list[tuple[Any, Any]]:
+        return [(artefact, _NotingScan(scan, self.reads)) for artefact, scan in super().firmwares()]
+
+
+class _NotingScan:
+    """A FirmwareScan that notes each file of the image opened."""
+
+    def __init__(self, scan: Any, reads: FirmwareReads) -> None:
+        self._scan = scan
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._scan, name)
+        if name not in FILE_READS:
+            return attribute
+
+        def opening(image_path: str, *args: Any, **kwargs: Any) -> Any:
+            self._reads.opened.add(str(image_path))
+            return attribute(image_path, *args, **kwargs)
+
+        return opening
+
+
+def reads_of(requirement: Any, observed: FirmwareReads | None) -> FirmwareReads:
+    """What a verdict on `requirement` rests on of a firmware image: what its check was seen to read;
+    everything when the requirement names firmware evidence and nothing was observed (no check ran,
+    or it raised: an inspector judged the image some other way)."""
+    if observed is not None and (observed.columns or observed.opened):
+        return observed
+    evidence = {str(getattr(e, "value", e)) for e in requirement.evidence}
+    return FirmwareReads().everything() if "firmware" in evidence else FirmwareReads()
+
+
+def relevant_changes(diff_tables: dict[str, Any], reads: FirmwareReads) -> dict[str, int]:
+    """Kind -> number of rows of the firmware diff that touch what was read."""
+    found: dict[str, int] = {}
+    for kind, frame in diff_tables.items():
+        columns = reads.columns.get(kind, set())
+        opened = reads.opened if kind == "files" else set()
+        if frame is None or len(frame) == 0 or (columns == set() and not opened):
+            continue
+        count = sum(1 for row in frame.to_dict("records") if _touches(row, columns, opened))
+        if count:
+            found[kind] = count
+    return found
+
+
+def _touches(row: dict[str, Any], columns: set[str] | None, opened: set[str]) -> bool:
+    if opened and row.get("path") in opened:
+        return True
+    if columns == set():
+        return False
+    if row.get("change") != "changed" or columns is ALL:
+        return True
+    fields = row.get("fields")
+    return not isinstance(fields, list | tuple) or bool(set(map(str, fields)) & columns)

@@ -1,0 +1,70 @@
+"""One requirement's row of a comparison: the two verdicts, their findings, and what changed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from workbench.judgement import RequirementState
+from workbench.vocabulary import DECIDED_OK, Verdict, text
+
+FAIL = Verdict.FAIL.value
+STATUSES = (
+    "fixed",
+    "new-defect",
+    "still-failing",
+    "changed",
+    "unchanged",
+    "added-requirement",
+    "removed-requirement",
+)
+
+
+def findings_of(state: RequirementState | None) -> list[dict[str, Any]]:
+    """The check's findings: summary, severity and evidence (artefact, sha256, packet, path, offset)."""
+    if state is None or state.result is None:
+        return []
+    return [
+        {
+            "summary": f.summary,
+            "severity": text(f.severity),
+            "evidence": [
+                {k: v for k, v in vars(ref).items() if v not in (None, "")} for ref in f.evidence
+            ],
+        }
+        for f in state.result.findings
+    ]
+
+
+def finding_key(finding: dict[str, Any]) -> tuple[str, str]:
+    """What makes two findings the same across versions: what they say, not where (the image differs)."""
+    return (" ".join(str(finding["summary"]).split()), str(finding["severity"]))
+
+
+def only_in(these: list[dict[str, Any]], those: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The findings of `these` that `those` does not have (as many times as they occur)."""
+    left = Counter(finding_key(f) for f in those)
+    found = []
+    for finding in these:
+        key = finding_key(finding)
+        if left[key]:
+            left[key] -= 1
+        else:
+            found.append(finding)
+    return found
+
+
+def status_of(old: RequirementState | None, new: RequirementState | None, newly_found: int) -> str:
+    """The row's status (STATUSES) from the two final verdicts and the count of findings only the new has."""
+    if old is None:
+        return "added-requirement"
+    if new is None:
+        return "removed-requirement"
+    before, after = old.verdict, new.verdict
+    if before == FAIL and after in DECIDED_OK:
+        return "fixed"
+    if after == FAIL and (before != FAIL or newly_found):
+        return "new-defect"
+    if after == FAIL:
+        return "still-failing"
+    return "unchanged" if before == after else "changed"
