@@ -239,10 +239,23 @@ def _change_lines(status: dict[str, Any]) -> list[str]:
         out.append(f"  {row['id']}: judged against {change['judged_against']}, now {change['judged_with']}")
         if change["fields"] is None:
             out.append("    (that edition is not at hand to say which fields)")
-        for item in change["changes"]:
-            old, new = _short(item["old"]), _short(item["new"])
-            out.append(f"    {item['field']} ({item['kind']}): {old} -> {new}")
+        out += [f"    {item['field']}: {_what_changed(item)}" for item in change["changes"]]
     return [terminal_text(line) for line in out]
+
+
+def _what_changed(item: dict[str, Any]) -> str:
+    """One field's change in a line: list items added and removed, else old -> new."""
+    old, new = item["old"], item["new"]
+    if item["kind"] == "added":
+        return f"added {_short(new)}"
+    if item["kind"] == "removed":
+        return f"removed (was {_short(old)})"
+    if isinstance(old, list) and isinstance(new, list):
+        came = [v for v in new if v not in old]
+        gone = [v for v in old if v not in new]
+        parts = ([f"+ {_short(came)}"] if came else []) + ([f"- {_short(gone)}"] if gone else [])
+        return "  ".join(parts) or "reordered"
+    return f"{_short(old)} -> {_short(new)}"
 
 
 def _note(row: dict[str, Any]) -> str:
