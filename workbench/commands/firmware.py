@@ -1,4 +1,4 @@
-"""`workbench firmware scan|sbom`."""
+"""`workbench firmware scan|sbom|diff`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from workbench.commands.results import add_result_options, print_json_lines, usage_error, write_csv_beside
+from workbench.firmware.diff_kinds import KINDS
 from workbench.firmware.schema import TABLES
 from workbench.fsutil import remove_tree
 
@@ -21,6 +22,25 @@ output:
   neither     the tables as text on the terminal.
 The nested JSON document the earlier --json printed (one object holding every table) is gone:
 read the result folder with pandas/pyarrow, or the JSON Lines.
+"""
+
+
+DIFF_EPILOG = """\
+Each image is scanned as `firmware scan` does (with --workdir: the scan of an image with the same
+SHA-256 and options kept there is reused), then every added, removed or changed file, account,
+key, secret, service, component, vulnerability and binary's hardening is listed; nothing
+unchanged is. Passwords, hashes and secrets are masked as the scan masks them (password hashes
+always, even with --reveal-secrets).
+output:
+  --out DIR   the result folder: a Parquet file per kind and meta.json (the summary as a scalar);
+              with --csv also <kind>.csv beside each.
+  --json      JSON Lines: {"table": "summary", ...} first (both images, "complete", "notes", the
+              counts per kind), then one object per row with its "table" (the kind).
+  neither     the summary and a table per kind with changes on the terminal.
+exit status: 0 the diff was made (also when an image could be extracted only in part or not at
+all: then "complete" is false and a note says that "removed"/"added" may only mean "not
+extracted"; the notes are also said on standard error); 2 an image is missing, empty or
+unreadable, or the options do not go together.
 """
 
 
@@ -64,6 +84,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     sbom.add_argument("-o", "--output", required=True, metavar="FILE")
     sbom.add_argument("--workdir", metavar="DIR")
     sbom.set_defaults(func=run_sbom)
+    _register_diff(sub, common)
     parser.set_defaults(func=lambda args: parser.print_help() or 2)
 
 
@@ -135,4 +156,59 @@ def run_sbom(args: argparse.Namespace) -> int:
         result = scan_firmware(args.image, workdir=workdir)
         atomic_write_text(args.output, build_sbom(result))
         print(f"{args.output}: {len(result.tables['components'])} components")
+    return 0
+
+
+def _register_diff(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    diff = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="what changed between two firmware images (files, accounts, keys, services, ...)",
+        epilog=DIFF_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff.add_argument("old", help="the earlier firmware image")
+    diff.add_argument("new", help="the later firmware image")
+    add_result_options(diff, KINDS, first="the summary")
+    diff.add_argument("--vuln-feed", action="append", metavar="PATH", help="offline OSV feed (repeatable)")
+    diff.add_argument(
+        "--workdir",
+        metavar="DIR",
+        help="keeps extractions and scans for the next run (default: temporary)",
+    )
+    diff.add_argument("--reveal-secrets", action="store_true", help="show secrets unmasked (never hashes)")
+    diff.set_defaults(func=run_diff)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    import sys
+
+    from workbench.firmware.diff import diff_scans
+    from workbench.firmware.diff_cache import cached_scan
+    from workbench.firmware.diff_out import write_diff
+    from workbench.firmware.diff_text import render
+
+    if (error := usage_error(args)) is not None:
+        return error
+    kinds = args.table or list(KINDS)
+    feeds = args.vuln_feed or []
+    with _workdir(args.workdir) as workdir, _workdir(None) as scratch:
+        old, new = (
+            cached_scan(image, workdir=workdir, vuln_feed=feeds, reveal_secrets=args.reveal_secrets)[0]
+            for image in (args.old, args.new)
+        )
+        diff = diff_scans(old, new)
+        diff.tables = {kind: diff.tables[kind] for kind in kinds}
+        for note in diff.notes:
+            print(f"workbench: warning: {note}", file=sys.stderr)
+        if args.out or args.json:
+            folder = write_diff(diff, args.out or scratch / "diff")
+            if args.csv:
+                write_csv_beside(folder, kinds)
+        if args.json:
+            print_json_lines(folder, kinds, {"summary": diff.head()})
+        else:
+            print(render(diff, kinds))
+            if args.out:
+                print(f"\nresult folder: {args.out}")
     return 0

@@ -14,14 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.firmware.crypthash import mask
+from workbench.firmware.crypthash import mask_password
 from workbench.firmware.diff_kinds import CHANGES, DIFF_TABLES, KINDS, DiffKind
 from workbench.firmware.diff_match import match_kind
 from workbench.firmware.diff_sides import Side
 from workbench.firmware.result import FirmwareScan
 from workbench.tables import plain_cell
 
-MASKED = ("password_hash",)  # compared in full, never shown so
+MASKED = ("password_hash",)  # compared in full, shown as the scan shows a password (`$6***`)
 IMAGE_FACTS = ("name", "sha256", "size", "extraction", "vuln_feeds", "secrets_revealed")
 
 
@@ -99,7 +99,7 @@ def _diff_kind(kind: DiffKind, old: Side, new: Side) -> pd.DataFrame:
         for name in shown:
             for prefix, side in (("old_", before), ("new_", after)):
                 values = side[name].to_numpy(object) if side is not None else [None] * size
-                columns[prefix + name] = [mask(v) for v in values] if name in MASKED else values
+                columns[prefix + name] = [mask_password(v) for v in values] if name in MASKED else values
         # object columns as given: pandas would infer its `str` dtype, whose missing value is NaN
         columns = {name: pd.Series(values, dtype=object) for name, values in columns.items()}
         parts.append(pd.DataFrame(columns, columns=list(schema.names)))

@@ -46,7 +46,7 @@ class DiffKind:
 
 DERIVED: dict[str, tuple[pa.DataType, str]] = {
     "sha256": (pa.string(), "SHA-256 of the file at the row's image path (evidence)"),
-    "password_hash": (pa.string(), "the stored password hash, masked (compared in full)"),
+    "password_hash": (pa.string(), "the stored hash or password, masked as a password (compared in full)"),
     "fingerprint": (pa.string(), "SHA-256 of the key's encoded bytes (a PEM block's DER, else the file)"),
 }
 
