@@ -91,29 +91,21 @@ def evidence_changes(old_case: Any, new_case: Any, requirement: Any, recorded: A
     old_artefacts = {a.name: a for a in old_case.artefacts()}
     problems: list[str] = []
     notes: list[str] = []
-    replacing: set[str] = set()  # new images accounted for by a firmware diff
     for name, sha in sorted(recorded.artefact_hashes.items()):
         artefact = old_artefacts.get(name)
         kind = DECLARATION if name == DECLARATION else (artefact.kind if artefact else "")
         if sha in new_by_sha:
             notes.append(f"{name} unchanged (same SHA-256)")
+        elif kind == "firmware" and artefact is not None and artefact.sha256 == sha:
+            continue  # an image that changed: judged below, by the firmware diff
         elif kind == "vuln-feed" and not feeds_matter:
             notes.append(f"{name} changed, but the check reads no vulnerabilities")
-        elif kind == "firmware" and artefact is not None:
-            image = replacement(artefact, old_case, new_case)
-            if image is None:
-                problems.append(f"{name} changed: no single image of the new case replaces it")
-                continue
-            replacing.add(image.sha256)
-            found = image_changes(artefact, image, recorded, reads, diffs)
-            problems += found
-            if not found:
-                notes.append(f"{name} → {image.name}: cited paths and what the check reads unchanged")
         elif kind == DECLARATION:
             declared = new_case.declaration_sha256() is not None
             problems.append("the declaration changed" if declared else "the new case has no declaration")
         else:
             problems.append(f"{name} changed" if name in new_names else f"{name} is not in the new case")
+    replacing = image_problems(old_case, new_case, recorded, reads, diffs, problems, notes)
     judged_now = new_case.judged_hashes(requirement.evidence, requirement.id)
     seen = set(recorded.artefact_hashes.values()) | replacing
     for name, sha in sorted(judged_now.items()):
@@ -122,6 +114,31 @@ def evidence_changes(old_case: Any, new_case: Any, requirement: Any, recorded: A
             continue
         problems.append(f"{name} added (the verdict did not see it)")
     return problems, notes
+
+
+def image_problems(old_case: Any, new_case: Any, recorded: Any, reads: FirmwareReads, diffs: ImageDiffs,
+                   problems: list[str], notes: list[str]) -> set[str]:
+    """Each old image not in the new case that the verdict judged, cites, or whose tables the check
+    read: compared with the image replacing it (appends to problems or notes). Returns the SHA-256
+    of the new images so accounted for."""
+    new_hashes = set(new_case.current_hashes().values())
+    replacing: set[str] = set()
+    for image in old_case.artefacts(kind="firmware"):
+        if image.sha256 in new_hashes:
+            continue
+        judged = recorded.artefact_hashes.get(image.name) == image.sha256
+        if not (judged or cited_paths(recorded.evidence_refs, image) or reads.kinds):
+            continue
+        counterpart = replacement(image, old_case, new_case)
+        if counterpart is None:
+            problems.append(f"{image.name} changed: no single image of the new case replaces it")
+            continue
+        replacing.add(counterpart.sha256)
+        found = image_changes(image, counterpart, recorded, reads, diffs)
+        problems += found
+        if not found:
+            notes.append(f"{image.name} → {counterpart.name}: cited paths and what the check reads unchanged")
+    return replacing
 
 
 def replacement(old_image: Any, old_case: Any, new_case: Any) -> Any | None:
@@ -159,6 +176,11 @@ def image_changes(old_image: Any, new_image: Any, recorded: Any, reads: Firmware
                 for path in sorted(cited_paths(recorded.evidence_refs, old_image) & changed_paths)]
     touched = relevant_changes(diff.tables, reads)
     if touched:
-        kinds = ", ".join(f"{kind} ({n} row{'s' if n > 1 else ''})" for kind, n in sorted(touched.items()))
+        kinds = "; ".join(f"{kind} {_some(labels)}" for kind, labels in sorted(touched.items()))
         problems.append(f"{new_image.name} differs from {old_image.name} in what the check reads: {kinds}")
     return problems
+
+
+def _some(labels: list[str], shown: int = 3) -> str:
+    more = f" and {len(labels) - shown} more" if len(labels) > shown else ""
+    return ", ".join(labels[:shown]) + more

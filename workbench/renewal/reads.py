@@ -35,6 +35,9 @@ DERIVED = {"layers", "update"}  # tables whose every column depends on any file
 FILE_READS = ("lines", "read_file", "local_path")  # FirmwareScan methods opening a file of the image
 ALL_KINDS: tuple[str, ...] = tuple(sorted({k for kinds in DIFF_KINDS.values() for k in kinds}))
 IDENTITY = {"artefact", "artefact_sha256"}  # added by the context, not the engine's
+# the diff's derived fields (a stored password hash, a key's fingerprint): a check reading its kind at
+# all may read them some other way (the scan's scalars, the key file itself)
+ALWAYS_READ = {"password_hash", "fingerprint"}
 
 
 @dataclass
@@ -102,18 +105,24 @@ def reads_of(requirement: Any, observed: FirmwareReads | None) -> FirmwareReads:
     return FirmwareReads().everything() if "firmware" in evidence else FirmwareReads()
 
 
-def relevant_changes(diff_tables: dict[str, Any], reads: FirmwareReads) -> dict[str, int]:
-    """Kind -> number of rows of the firmware diff that touch what was read."""
-    found: dict[str, int] = {}
+def relevant_changes(diff_tables: dict[str, Any], reads: FirmwareReads) -> dict[str, list[str]]:
+    """Kind -> the rows of the firmware diff that touch what was read, each as `<change> <identity>`."""
+    found: dict[str, list[str]] = {}
     for kind, frame in diff_tables.items():
         columns = reads.columns.get(kind, set())
         opened = reads.opened if kind == "files" else set()
         if frame is None or len(frame) == 0 or (columns == set() and not opened):
             continue
-        count = sum(1 for row in frame.to_dict("records") if _touches(row, columns, opened))
-        if count:
-            found[kind] = count
+        labels = [_label(row) for row in frame.to_dict("records") if _touches(row, columns, opened)]
+        if labels:
+            found[kind] = labels
     return found
+
+
+def _label(row: dict[str, Any]) -> str:
+    names = ("path", "source", "user", "name", "kind", "vuln_id", "component")
+    said = " ".join(str(row[n]) for n in names if isinstance(row.get(n), str) and row[n])
+    return f"{row.get('change', 'changed')} {said}".strip()
 
 
 def _touches(row: dict[str, Any], columns: set[str] | None, opened: set[str]) -> bool:
@@ -124,4 +133,6 @@ def _touches(row: dict[str, Any], columns: set[str] | None, opened: set[str]) ->
     if row.get("change") != "changed" or columns is ALL:
         return True
     fields = row.get("fields")
-    return not isinstance(fields, list | tuple) or bool(set(map(str, fields)) & columns)
+    if fields is None or isinstance(fields, str) or not hasattr(fields, "__iter__"):
+        return True  # not saying which fields changed: assume what was read did
+    return bool({str(f) for f in fields} & (columns | ALWAYS_READ))

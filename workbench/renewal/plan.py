@@ -1,0 +1,126 @@
+"""renewal.json: the plan of a renewed case, written by `renew_case`, read by `case carry` and the overview.
+
+    {"format": 1, "from": {"case", "device", "catalog_edition"}, "catalog_edition", "created_at",
+     "artefacts": [{"name", "kind", "sha256", "carried", "reason"}],
+     "requirements": [{"id", "plan": "carry-offered" | "redo" | "new", "reason", "old_record"}]}
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from workbench.errors import CaseError
+from workbench.fsutil import atomic_write_json
+
+PLAN_FILE = "renewal.json"
+PLAN_FORMAT = 1
+PLANS = ("carry-offered", "redo", "new")
+MAX_PLAN_BYTES = 8 << 20
+
+
+def plan_of(row: dict[str, Any]) -> dict[str, Any]:
+    """One requirement's plan from its comparison row."""
+    if row["status"] == "added-requirement":
+        plan, reason = "new", "not in the old case's catalogue"
+    elif row["carry"] == "carry-over":
+        plan, reason = "carry-offered", row["carry_reason"]
+    elif row["carry"] == "redo":
+        plan, reason = "redo", row["carry_reason"]
+    else:
+        plan, reason = "redo", f"{row['carry_reason']}: judged anew"
+    return {"id": row["id"], "title": row["title"], "plan": plan, "reason": reason,
+            "old_verdict": row["old_verdict"], "new_verdict": row["new_verdict"], "status": row["status"],
+            "old_record": row["old_record"]}
+
+
+def write_plan(new: Any, old: Any, comparison: Any, artefacts: list[dict[str, Any]]) -> dict[str, Any]:
+    plan = {
+        "format": PLAN_FORMAT,
+        "from": {"case": str(old.path), "device": comparison.old["device"],
+                 "catalog_edition": comparison.old["catalog_edition"]},
+        "catalog_edition": comparison.new["catalog_edition"],
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "artefacts": artefacts,
+        "requirements": [plan_of(row) for row in comparison.rows if row["status"] != "removed-requirement"],
+    }
+    atomic_write_json(new.path / PLAN_FILE, plan)
+    return plan
+
+
+def load_plan(case: Any) -> dict[str, Any] | None:
+    """The case's renewal plan, or None when the case is no renewal (CaseError when it is unreadable)."""
+    path = case.path / PLAN_FILE
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_PLAN_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CaseError(f"cannot read the renewal plan: {exc.strerror or exc}", path=str(path)) from None
+    try:
+        if len(raw) > MAX_PLAN_BYTES:
+            raise ValueError("too large for a renewal plan")
+        data = json.loads(raw)
+        _check(data)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise CaseError(f"not a renewal plan: {exc}", path=str(path)) from None
+    return data
+
+
+def _check(data: Any) -> None:
+    if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
+        raise ValueError(f"expected a mapping of format {PLAN_FORMAT}")
+    origin = data["from"]
+    if not isinstance(origin, dict) or not isinstance(origin.get("case"), str):
+        raise ValueError("'from' must name the old case")
+    if not isinstance(data["requirements"], list):
+        raise ValueError("'requirements' must be a list")
+    for item in data["requirements"]:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or item.get("plan") not in PLANS:
+            raise ValueError(f"a requirement's plan is malformed: {str(item)[:80]}")
+        if item.get("old_record") is not None and not isinstance(item["old_record"].get("id"), str):
+            raise ValueError(f"{item['id']}: old_record must name the record")
+
+
+def plan_frame(case: Any) -> Any:
+    """The plan as a table (id, plan, reason, old verdict, inspector), or None when the case is no renewal."""
+    import pandas as pd
+
+    plan = load_plan(case)
+    if plan is None:
+        return None
+    rows = []
+    for item in plan["requirements"]:
+        record = item.get("old_record") or {}
+        carried = case.verdicts.latest(item["id"])
+        rows.append({"id": item["id"], "plan": item["plan"], "reason": item.get("reason", ""),
+                     "old verdict": record.get("verdict"), "old inspector": record.get("inspector"),
+                     "carried": bool(carried and carried.carried_from)})
+    return pd.DataFrame(rows)
+
+
+def show_plan(case: Any) -> None:
+    """The overview notebook's renewal section: the plan, or nothing when the case is no renewal."""
+    from IPython.display import HTML, display
+
+    frame = plan_frame(case)
+    if frame is None:
+        return
+    plan = load_plan(case) or {}
+    origin = plan.get("from", {})
+    counts = frame["plan"].value_counts().to_dict()
+    said = [_escape(origin.get(k)) for k in ("case", "device", "catalog_edition")]
+    tally = _escape(", ".join(f"{n} {p}" for p, n in counts.items()))
+    display(HTML(
+        f"<h3>Renewal plan</h3><p>Renewed from {said[0]} ({said[1]}, catalogue {said[2]}): {tally}. Carry an "
+        "offered verdict with <code>workbench case carry CASE ID --inspector NAME</code>.</p>"
+    ))
+    display(frame)
+
+
+def _escape(value: Any) -> str:
+    import html
+
+    return html.escape(str(value if value is not None else "—"))
