@@ -147,6 +147,22 @@ def test_notebook_session_records_and_judges_against_its_catalogue(tmp_path: Pat
     assert later.state().stale
 
 
+def test_verdict_widget_records_the_edition_and_shows_the_change(tmp_path: Path) -> None:
+    from workbench.ui import VerdictWidget
+    from workbench.ui.verdict import render_recorded
+
+    case = new_case(tmp_path / "cam1", level=2)
+    widget = VerdictWidget(open_check(case.path, "UPD-04", catalog="2026.1"))
+    widget.verdict.value, widget.rationale.value = "FAIL", "the image is not signed"
+    widget.button.click()
+    record = case.verdicts.latest("UPD-04")
+    assert record is not None and record.catalog_edition == "2026.1"
+    assert record.requirement_sha256 == requirement_sha256(load_catalog("2026.1").get("UPD-04"))
+    html = render_recorded(open_check(case.path, "UPD-04", catalog="2026.2", interactive=False))
+    assert "catalogue 2026.1" in html and "STALE" in html
+    assert "requirement changed in 2026.2: parameters.update_tools" in html
+
+
 def test_case_status_catalog_shows_what_the_new_edition_makes_stale(
     case_2026_1: Case, capsys: pytest.CaptureFixture[str]
 ) -> None:
