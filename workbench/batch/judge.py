@@ -47,7 +47,7 @@ def judge_share(
     states: dict[str, RequirementState] = {}
     for rid in requirement_ids:
         ctx = EvidenceContext(case, catalog.get(rid), _tables=tables, _analyses=analyses)
-        states[rid] = assess(ctx, hashes)
+        states[rid] = assess(ctx, hashes, catalog=catalog)
         write_outcome(outcome_path(Path(work), rid), states[rid])
     return states
 

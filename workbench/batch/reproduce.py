@@ -205,7 +205,7 @@ class LabRun:
         if problem is not None:
             return None, problem
         ctx = EvidenceContext(self.rebuilt.case, requirement, _tables=self.tables, _analyses=self.analyses)
-        return assess(ctx, self.hashes).outcome(), None
+        return assess(ctx, self.hashes, catalog=self.catalog).outcome(), None
 
 
 def run_and_compare(
