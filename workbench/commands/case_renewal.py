@@ -3,8 +3,145 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 from typing import Any
+
+from workbench.case import Case
+from workbench.errors import CaseError
+
+SHOWN_REASON = 90  # characters of a carry reason in the terminal table (--json and the page hold all)
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    """Adds the re-inspection actions to `workbench case` (being built for issue 13)."""
+    """Adds the re-inspection actions to `workbench case`."""
+    compare = sub.add_parser(
+        "compare", parents=[common], help="two cases of a device, requirement by requirement",
+        description="Judge both cases (each with its own catalogue; --catalog judges NEW with that one) and "
+        "show per requirement the old and new verdict, what was fixed, what is new, and whether the old "
+        "inspector verdict can carry over or must be redone, with the reason. Exit 0; 2 on an error.",
+    )
+    compare.add_argument("old", metavar="OLD", help="the earlier case (e.g. the previous firmware version)")
+    compare.add_argument("new", metavar="NEW", help="the later case")
+    compare.add_argument("--json", action="store_true", help="the comparison as JSON on standard output")
+    compare.add_argument("--out", metavar="FILE.html", default=None, help="also write the HTML page there")
+    compare.set_defaults(func=cmd_compare)
+
+    renew = sub.add_parser(
+        "renew", parents=[common], help="a new case for a new firmware version or edition, with its plan",
+        description="Create NEW from OLD: case.yaml as OLD's (with --firmware-version and --catalog as "
+        "given), every artefact of OLD by hash except those of a kind given (--firmware replaces OLD's "
+        "images, --capture its captures), the declaration (or --declaration). Writes NEW/renewal.json, the "
+        "plan: which inspector verdicts of OLD may carry over (offered, recorded only by `workbench case "
+        "carry`), which must be redone, which requirements are new. No verdict is copied; OLD is unchanged.",
+    )
+    renew.add_argument("old", metavar="OLD")
+    renew.add_argument("new", metavar="NEW", help="folder to create (must not exist or be empty)")
+    renew.add_argument("--firmware", action="append", default=[], metavar="FILE",
+                       help="the new firmware image (repeatable; replaces OLD's images)")
+    renew.add_argument("--capture", action="append", default=[], metavar="FILE",
+                       help="a new capture (repeatable; replaces OLD's captures)")
+    renew.add_argument("--declaration", default=None, metavar="FILE", help="the new declaration")
+    renew.add_argument("--firmware-version", default=None, metavar="V", help="default: OLD's")
+    renew.add_argument("--inspector", default=None, metavar="NAME",
+                       help="who renews: added to NEW's inspectors (carrying verdicts is `case carry`)")
+    renew.set_defaults(func=cmd_renew)
+
+    carry = sub.add_parser(
+        "carry", parents=[common], help="record offered verdicts of a renewal, confirmed by an inspector",
+        description="For each requirement the renewal plan offers (IDs, or --all), check the offer again "
+        "against both cases as they are now and record a NEW verdict in NEW: the old verdict and rationale, "
+        "naming the old record (carried_from) and NAME as the inspector who confirms it. Exit 0 when every "
+        "one asked for was recorded; 1 when one was refused (the reason is printed); 2 on an error.",
+    )
+    carry.add_argument("new", metavar="NEW", help="the renewed case (with renewal.json)")
+    carry.add_argument("ids", metavar="ID", nargs="*", help="the requirements to carry")
+    carry.add_argument("--all", action="store_true", help="every requirement offered")
+    carry.add_argument("--inspector", required=True, metavar="NAME", help="the inspector who confirms")
+    carry.set_defaults(func=cmd_carry)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from workbench.fsutil import atomic_write_text
+    from workbench.renewal.compare import compare_cases
+    from workbench.renewal.page import render_comparison
+
+    comparison = compare_cases(Case.open(args.old), Case.open(args.new), catalog=args.catalog)
+    data = comparison.to_json()
+    if args.out:
+        try:
+            atomic_write_text(Path(args.out), render_comparison(data))
+        except OSError as exc:
+            raise CaseError(f"cannot write the page: {exc.strerror or exc}", path=args.out) from None
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{data['old']['device']} ({data['old']['catalog_edition']}) → "
+          f"{data['new']['device']} ({data['new']['catalog_edition']}), level {data['level']}")
+    rows = [(r["id"], r["old_verdict"] or "—", r["new_verdict"] or "—", r["status"], r["carry"],
+             _short(r["carry_reason"]) if r["carry"] != "none" else "") for r in data["requirements"]]
+    print(_table(("ID", "OLD", "NEW", "STATUS", "CARRY", "WHY"), rows))
+    print(_tally(data["summary"]))
+    if args.out:
+        print(f"page: {args.out}")
+    return 0
+
+
+def cmd_renew(args: argparse.Namespace) -> int:
+    from workbench.renewal.plan import load_plan
+    from workbench.renewal.renew import renew_case
+
+    old = Case.open(args.old)
+    new = renew_case(
+        old, args.new, firmware=args.firmware, captures=args.capture, declaration=args.declaration,
+        catalog=args.catalog, firmware_version=args.firmware_version, inspector=args.inspector,
+    )
+    plan = load_plan(new) or {"requirements": [], "artefacts": []}
+    print(f"renewed {old.path} → {new.path} ({new.info.vendor} {new.info.model} {new.info.firmware_version}, "
+          f"catalogue {new.info.catalog_edition})")
+    for item in plan["artefacts"]:
+        print(f"  {item['name']}: {'carried over' if item['carried'] else 'not carried'} ({item['reason']})")
+    rows = [(i["id"], i["plan"], (i.get("old_record") or {}).get("verdict") or "", _short(i["reason"]))
+            for i in plan["requirements"]]
+    print(_table(("ID", "PLAN", "OLD VERDICT", "WHY"), rows))
+    offered = [i["id"] for i in plan["requirements"] if i["plan"] == "carry-offered"]
+    if offered:
+        print(f"{len(offered)} verdict(s) offered; nothing was copied. To carry them: "
+              f"workbench case carry {args.new} {' '.join(offered)} --inspector NAME")
+    return 0
+
+
+def cmd_carry(args: argparse.Namespace) -> int:
+    from workbench.renewal.confirm import carry_verdicts
+
+    if args.all == bool(args.ids):
+        raise CaseError("name the requirements to carry, or --all (not both)")
+    done = carry_verdicts(Case.open(args.new), None if args.all else args.ids, args.inspector)
+    for record in done:
+        origin = record.carried_from or {}
+        print(f"carried {record.requirement_id}: {record.verdict}, confirmed by {record.inspector} "
+              f"(from {origin.get('record')} by {origin.get('inspector')})")
+    for rid, record in done.already.items():
+        print(f"already carried {rid} (record {record}): nothing recorded again")
+    for rid, why in done.refused.items():
+        print(f"refused {rid}: {why}")
+    if not done and not done.refused and not done.already:
+        print("no verdict is offered in the renewal plan")
+    return 1 if done.refused else 0
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHOWN_REASON else text[: SHOWN_REASON - 1] + "…"
+
+
+def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(str(x)) for x in column) for column in zip(head, *rows, strict=False)]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(line, widths, strict=True)).rstrip()
+             for line in (head, *rows)]
+    return "\n".join(lines)
+
+
+def _tally(summary: dict[str, dict[str, int]]) -> str:
+    said = [f"{n} {status}" for status, n in summary["status"].items() if n]
+    carried = [f"{n} {carry}" for carry, n in summary["carry"].items() if n and carry != "none"]
+    return "; ".join(said) + (f" — inspector verdicts: {', '.join(carried)}" if carried else "")

@@ -22,11 +22,13 @@ from workbench.renewal.plan import load_plan
 
 
 class Carried(list[RecordedVerdict]):
-    """The records made, and `refused`: requirement id -> why it was not carried."""
+    """The records made; `refused`: requirement id -> why it was not carried; `already`: requirement
+    id -> the record that carried it before (nothing recorded again)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.refused: dict[str, str] = {}
+        self.already: dict[str, str] = {}
 
 
 def carry_verdicts(new: Case, ids: list[str] | None, inspector: str) -> Carried:
@@ -46,7 +48,7 @@ def carry_verdicts(new: Case, ids: list[str] | None, inspector: str) -> Carried:
                 f"the plan offers no verdict to carry ({planned['plan']}: {planned['reason']})"
                 if planned else "not in the renewal plan"
             )
-    chosen = [rid for rid in wanted if rid in offered]
+    chosen = [rid for rid in wanted if rid in offered and not _recorded_in_new(new, offered[rid], done)]
     if not chosen:
         return done
     old = _old_case(plan, done, chosen)
@@ -63,6 +65,21 @@ def carry_verdicts(new: Case, ids: list[str] | None, inspector: str) -> Carried:
                        where=plan["from"]["case"], edition=str(catalog.edition))
         done.append(made)
     return done
+
+
+def _recorded_in_new(new: Case, offer: dict[str, Any], done: Carried) -> bool:
+    """The new case already has a verdict of the requirement: carried before (noted in `done.already`),
+    or the inspector's own, which carrying would supersede (refused)."""
+    latest = new.verdicts.latest(offer["id"])
+    if latest is None:
+        return False
+    planned = (offer.get("old_record") or {}).get("id")
+    if latest.carried_from and latest.carried_from.get("record") == planned:
+        done.already[offer["id"]] = latest.id
+    else:
+        own = f"{latest.verdict} by {latest.inspector}, record {latest.id}"
+        done.refused[offer["id"]] = f"the new case has its own verdict ({own}); carrying would supersede it"
+    return True
 
 
 def _old_case(plan: dict[str, Any], done: Carried, chosen: list[str]) -> Case | None:

@@ -35,15 +35,17 @@ def renew_case(
     declaration: str | os.PathLike[str] | None = None,
     catalog: str | os.PathLike[str] | None = None,
     firmware_version: str | None = None,
+    inspector: str | None = None,
 ) -> Case:
-    """The new case at `new_path`, with its renewal plan (renewal.json)."""
+    """The new case at `new_path`, with its renewal plan (renewal.json); `inspector`, who renews, joins
+    the case's inspectors."""
     target = Path(new_path).absolute()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise CaseError("refusing to renew into it: not an empty folder", path=str(new_path))
     if target == old.path or old.path in target.parents:
         raise CaseError("the new case goes beside the old one, not inside it", path=str(new_path))
     firmware, captures = [Path(f) for f in firmware], [Path(c) for c in captures]
-    info = renewed_info(old.info, catalog, firmware_version)
+    info = renewed_info(old.info, catalog, firmware_version, inspector)
     building = target.parent / f".{target.name}.renewing-{os.getpid()}"
     remove_tree(building)
     try:
@@ -65,9 +67,13 @@ def renew_case(
     return Case.open(target)
 
 
-def renewed_info(info: CaseInfo, catalog: str | os.PathLike[str] | None, version: str | None) -> CaseInfo:
+def renewed_info(
+    info: CaseInfo, catalog: str | os.PathLike[str] | None, version: str | None, inspector: str | None = None
+) -> CaseInfo:
     """The old case.yaml with the new firmware version and catalogue (the old one's when not given)."""
     fields: dict[str, Any] = info.model_dump()
+    if inspector:
+        fields["inspectors"] = [*fields["inspectors"], inspector]
     for dropped in ("created_at", "schema_version"):
         fields.pop(dropped)
     if version:

@@ -28,9 +28,7 @@ def findings_of(state: RequirementState | None) -> list[dict[str, Any]]:
         {
             "summary": f.summary,
             "severity": text(f.severity),
-            "evidence": [
-                {k: v for k, v in vars(ref).items() if v not in (None, "")} for ref in f.evidence
-            ],
+            "evidence": [dict(vars(ref)) for ref in f.evidence],
         }
         for f in state.result.findings
     ]
