@@ -91,6 +91,7 @@ def evidence_changes(old_case: Any, new_case: Any, requirement: Any, recorded: A
     old_artefacts = {a.name: a for a in old_case.artefacts()}
     problems: list[str] = []
     notes: list[str] = []
+    named: set[str] = set()  # new artefacts already said to replace an old one
     for name, sha in sorted(recorded.artefact_hashes.items()):
         artefact = old_artefacts.get(name)
         kind = DECLARATION if name == DECLARATION else (artefact.kind if artefact else "")
@@ -104,13 +105,15 @@ def evidence_changes(old_case: Any, new_case: Any, requirement: Any, recorded: A
             declared = new_case.declaration_sha256() is not None
             problems.append("the declaration changed" if declared else "the new case has no declaration")
         else:
-            problems.append(f"{name} changed" if name in new_names else f"{name} is not in the new case")
+            said, replacements = changed_artefact(name, artefact, new_case)
+            problems.append(said)
+            named |= replacements
     replacing = image_problems(old_case, new_case, recorded, reads, diffs, problems, notes)
     judged_now = new_case.judged_hashes(requirement.evidence, requirement.id)
     seen = set(recorded.artefact_hashes.values()) | replacing
     for name, sha in sorted(judged_now.items()):
-        artefact = new_names.get(name)
-        if sha in seen or (artefact is not None and artefact.kind == "vuln-feed" and not feeds_matter):
+        feed = new_names[name].kind == "vuln-feed" if name in new_names else False
+        if sha in seen or name in named or (feed and not feeds_matter):
             continue
         problems.append(f"{name} added (the verdict did not see it)")
     return problems, notes
@@ -139,6 +142,18 @@ def image_problems(old_case: Any, new_case: Any, recorded: Any, reads: FirmwareR
         if not found:
             notes.append(f"{image.name} → {counterpart.name}: cited paths and what the check reads unchanged")
     return replacing
+
+
+def changed_artefact(name: str, artefact: Any, new_case: Any) -> tuple[str, set[str]]:
+    """Why an artefact (not an image) the verdict judged is no longer there as it was, and the new
+    artefacts of its kind named as its replacement."""
+    if any(a.name == name for a in new_case.artefacts()):
+        return f"{name} changed", set()
+    kind = artefact.kind if artefact is not None else ""
+    others = [a.name for a in new_case.artefacts() if a.kind == kind] if kind else []
+    if not others:
+        return f"{name} is not in the new case", set()
+    return f"{name} changed: replaced by {', '.join(others)}", set(others)
 
 
 def replacement(old_image: Any, old_case: Any, new_case: Any) -> Any | None:
