@@ -13,6 +13,7 @@ from rootfs_builder import mksquashfs, write
 from workbench.case import Case, CaseInfo
 from workbench.catalog import load_catalog, requirement_sha256
 
+REPO_SAMPLES = Path(__file__).resolve().parents[2] / "sample_captures"  # the demo's images
 HTTP_AUTH = CORPUS / "zeek__http_basic-auth-with-colon.pcap"  # credentials in clear: COM-01 fails
 DNS = CORPUS / "zeek__dns53.pcap"
 SHADOW = "root:$1$saltsalt$2vnaRpHa6Jxjz5n83ok8Z0:19000:0:99999:7:::\n"  # md5_crypt: AUTH-02 fails

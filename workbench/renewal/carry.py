@@ -148,7 +148,7 @@ def changed_artefact(name: str, artefact: Any, new_case: Any) -> tuple[str, set[
     """Why an artefact (not an image) the verdict judged is no longer there as it was, and the new
     artefacts of its kind named as its replacement."""
     if any(a.name == name for a in new_case.artefacts()):
-        return f"{name} changed", set()
+        return f"{name} changed", {name}
     kind = artefact.kind if artefact is not None else ""
     others = [a.name for a in new_case.artefacts() if a.kind == kind] if kind else []
     if not others:
