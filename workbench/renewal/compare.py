@@ -85,8 +85,8 @@ def compare_cases(
             listed = ", ".join(unknown)
             raise WorkbenchError(f"{listed}: not a requirement of either catalogue up to level {level}")
         order = [i for i in order if i in set(ids)]
-    old_judged = judge_case(old, [old_reqs[i] for i in order if i in old_reqs])
-    new_judged = judge_case(new, [new_reqs[i] for i in order if i in new_reqs])
+    old_judged = judge_case(old, old_catalog, [old_reqs[i] for i in order if i in old_reqs])
+    new_judged = judge_case(new, new_catalog, [new_reqs[i] for i in order if i in new_reqs])
     diffs = ImageDiffs(old, new)
     comparison = CaseComparison(describe(old, old_catalog), describe(new, new_catalog), level)
     for rid in order:

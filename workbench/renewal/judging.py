@@ -15,12 +15,12 @@ class Judged:
     reads: FirmwareReads  # what the check read of the case's firmware images
 
 
-def judge_case(case: Any, requirements: list[Any]) -> dict[str, Judged]:
-    """id -> the requirement judged in `case` (its check run on the case's cached analyses)."""
+def judge_case(case: Any, catalog: Any, requirements: list[Any]) -> dict[str, Judged]:
+    """id -> the requirement (of `catalog`) judged in `case`, its check run on the case's cached analyses."""
     hashes = hashes_now(case)
     analyses: dict[str, Any] = {}  # each artefact's analysis loaded once for every requirement
     judged = {}
     for requirement in requirements:
         ctx = ReadingContext(case, requirement, _analyses=analyses)
-        judged[requirement.id] = Judged(assess(ctx, hashes), ctx.reads)
+        judged[requirement.id] = Judged(assess(ctx, hashes, catalog=catalog), ctx.reads)
     return judged
