@@ -211,6 +211,12 @@ Add more with `workbench case add CASE FILE --kind capture|firmware|vuln-feed|at
     ),
     ("code", "ui.show_artefacts(overview.case)"),
     (
+        "code",
+        """from workbench.renewal.plan import show_plan
+
+show_plan(overview.case)  # a renewed case (`workbench case renew`): its renewal plan; nothing otherwise""",
+    ),
+    (
         "md",
         """## Progress
 

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from cli_invoke import invoke_with
 from conftest import VERDICTS
@@ -14,8 +15,9 @@ from renewal_helpers import DNS, record
 
 from workbench.case import Case
 from workbench.catalog.loader import EDITIONS_DIR
+from workbench.errors import CaseError
 from workbench.renewal.confirm import carry_verdicts
-from workbench.renewal.plan import load_plan
+from workbench.renewal.plan import load_plan, plan_frame, plan_html
 from workbench.renewal.renew import renew_case
 
 
@@ -128,3 +130,18 @@ def test_the_commands_renew_carry_and_their_exit_codes(old_case, images, tmp_pat
     plan = json.loads((new / "renewal.json").read_text())
     assert plan["format"] == 1 and plan["from"]["case"] == str(old_case.path)
     assert invoke_with({}, "case", "renew", str(old_case.path), str(new)).code == 2  # not an empty folder
+
+
+def test_the_overview_s_plan_and_a_plan_file_that_is_not_one(old_case, images, tmp_path):
+    assert plan_html(old_case) is None  # no renewal: the overview shows nothing
+    new = renew_case(old_case, tmp_path / "cam-2.2", firmware=[images["inittab"]])
+    carry_verdicts(new, ["COM-01"], "bob")
+    frame = plan_frame(new)
+    decided = frame[frame["old verdict"] != ""]
+    assert list(decided["id"]) == ["AUTH-02", "UPD-03", "COM-01", "ATK-08"]  # offered first, then redo
+    assert dict(zip(decided["id"], decided["carried by"], strict=True))["COM-01"] == "bob"
+    html = plan_html(new)
+    assert "Renewal plan" in html and "ATK-08" in html and "/etc/inittab changed in" in html
+    (new.path / "renewal.json").write_text('{"format": 1, "from": {"case": 3}, "requirements": []}')
+    with pytest.raises(CaseError, match="not a renewal plan: 'from' must name the old case"):
+        load_plan(new)

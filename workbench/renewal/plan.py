@@ -85,7 +85,8 @@ def _check(data: Any) -> None:
 
 
 def plan_frame(case: Any) -> Any:
-    """The plan as a table (id, plan, reason, old verdict, inspector), or None when the case is no renewal."""
+    """The plan as a table (id, plan, reason, old verdict and inspector, carried by whom), the
+    requirements an inspector decided in the old case first; None when the case is no renewal."""
     import pandas as pd
 
     plan = load_plan(case)
@@ -94,33 +95,52 @@ def plan_frame(case: Any) -> Any:
     rows = []
     for item in plan["requirements"]:
         record = item.get("old_record") or {}
-        carried = case.verdicts.latest(item["id"])
-        rows.append({"id": item["id"], "plan": item["plan"], "reason": item.get("reason", ""),
-                     "old verdict": record.get("verdict"), "old inspector": record.get("inspector"),
-                     "carried": bool(carried and carried.carried_from)})
-    return pd.DataFrame(rows)
+        latest = case.verdicts.latest(item["id"])
+        carried = latest is not None and (latest.carried_from or {}).get("record") == record.get("id")
+        rows.append({
+            "id": item["id"], "plan": item["plan"], "reason": item.get("reason", ""),
+            "old verdict": record.get("verdict") or "", "old inspector": record.get("inspector") or "",
+            "carried by": latest.inspector if carried and latest else "",
+        })
+    order = {"carry-offered": 0, "redo": 1, "new": 2}
+    frame = pd.DataFrame(rows, columns=["id", "plan", "reason", "old verdict", "old inspector", "carried by"])
+    keys = [(order[r["plan"]] + (0 if r["old verdict"] else 3), i) for i, r in enumerate(rows)]
+    return frame.iloc[[i for _, i in sorted(keys)]].reset_index(drop=True)
+
+
+def plan_html(case: Any) -> str | None:
+    """The overview's renewal section as HTML (every value escaped), or None when the case is no renewal."""
+    frame = plan_frame(case)
+    if frame is None:
+        return None
+    origin = (load_plan(case) or {}).get("from", {})
+    decided = frame[frame["old verdict"] != ""]
+    others = frame[frame["old verdict"] == ""]
+    counts = ", ".join(f"{n} {p}" for p, n in decided["plan"].value_counts().items()) or "none"
+    head = "".join(f"<th>{_escape(c)}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{_escape(v)}</td>" for v in row) + "</tr>"
+                   for row in decided.itertuples(index=False))
+    said = [_escape(origin.get(k)) for k in ("case", "device", "catalog_edition")]
+    return (
+        f"<div class='wb'><h3>Renewal plan</h3><p>Renewed from {said[0]} ({said[1]}, catalogue {said[2]}). "
+        f"Inspector verdicts of the old case: {_escape(counts)}. An offered verdict is recorded only when an "
+        "inspector confirms it: <code>workbench case carry CASE ID --inspector NAME</code>.</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"<p>{len(others)} requirement(s) had no inspector verdict in the old case, or are new in its "
+        "catalogue: judged anew.</p></div>"
+    )
 
 
 def show_plan(case: Any) -> None:
     """The overview notebook's renewal section: the plan, or nothing when the case is no renewal."""
     from IPython.display import HTML, display
 
-    frame = plan_frame(case)
-    if frame is None:
-        return
-    plan = load_plan(case) or {}
-    origin = plan.get("from", {})
-    counts = frame["plan"].value_counts().to_dict()
-    said = [_escape(origin.get(k)) for k in ("case", "device", "catalog_edition")]
-    tally = _escape(", ".join(f"{n} {p}" for p, n in counts.items()))
-    display(HTML(
-        f"<h3>Renewal plan</h3><p>Renewed from {said[0]} ({said[1]}, catalogue {said[2]}): {tally}. Carry an "
-        "offered verdict with <code>workbench case carry CASE ID --inspector NAME</code>.</p>"
-    ))
-    display(frame)
+    shown = plan_html(case)
+    if shown is not None:
+        display(HTML(shown))
 
 
 def _escape(value: Any) -> str:
     import html
 
-    return html.escape(str(value if value is not None else "—"))
+    return html.escape(str(value if value is not None and value != "" else "—"))
