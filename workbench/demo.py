@@ -157,7 +157,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         parents=[common],
         help="build the demo device cases from sample_captures/ and run the full batch on them",
         description="Build the demo cases (a defective and a clean IP camera) under OUT/cases/ and run "
-        "the full batch on each into OUT/evidence/; print the path of each bundle's index.html.",
+        "the full batch on each into OUT/evidence/; renew the defective camera's case for its firmware "
+        "update 2.2 (OUT/cases/defective-v2), run its batch and compare the two "
+        "(OUT/evidence/compare-defective-2.1-2.2.html); print the path of each bundle's index.html and of "
+        "the comparison page.",
     )
     demo.add_argument("--out", default="demo", metavar="DIR", help="output folder (default: demo)")
     demo.add_argument(
@@ -178,53 +181,83 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     demo.add_argument("--with-code", action="store_true", help="keep code cells in the HTML")
     demo.add_argument("--no-progress", action="store_true", help="no progress bar")
     demo.add_argument("--no-probe", action="store_true", help="do not probe the simulated device")
+    demo.add_argument(
+        "--no-renewal",
+        action="store_true",
+        help="do not renew the defective case for its firmware update 2.2 (nor compare the two)",
+    )
     demo.set_defaults(func=cmd_demo)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from workbench.batch.runner import BatchOptions, run_batch
-
     out = Path(args.out)
     cases_root = out / "cases"
     cases_root.mkdir(parents=True, exist_ok=True)
-    indexes = []
-    key, public = demo_key(out / "keys")
+    printed = []
+    key = demo_key(out / "keys")
     for name in args.cases or DEMO_CASES:
         started = time.perf_counter()
         case = build_case(load_demo_case(name), cases_root)
         print(f"demo case {name}: {case.path}", file=sys.stderr)
         if not args.no_probe:
             print(f"  {probe_simulated_device(case, name)}", file=sys.stderr)
-        command = f"workbench demo --out {args.out} --case {name}"  # with --with-artefacts
-        result = run_batch(
-            BatchOptions(
-                case_dir=case.path,
-                out_dir=out / "evidence",
-                level=args.level,
-                jobs=args.jobs,
-                with_code=args.with_code,
-                catalog=args.catalog,
-                progress=not args.no_progress and sys.stderr.isatty(),
-                command=command,
-                with_artefacts=True,  # a self-contained bundle: `workbench reproduce` needs nothing else
-                sign=key,
-            )
-        )
-        for lv in result.levels.values():
-            failed = f"; FAIL: {', '.join(lv['failed'])}" if lv["failed"] else ""
-            print(
-                f"  {lv['stars']:<4} {lv['result']:<10} {lv['passed']}/{lv['requirements']} PASS or N/A"
-                f"{failed}",
-                file=sys.stderr,
-            )
-        for row in result.errors:
-            print(f"  ERROR {row.id}: {row.error}", file=sys.stderr)
-        for warning in result.warnings:
-            print(f"  warning: {warning}", file=sys.stderr)
-        took = time.perf_counter() - started
-        print(f"  {name}: {took:.0f} s; verify with: workbench verify {result.zip_path} --trust {public}",
-              file=sys.stderr)
-        indexes.append(result.index)
-    for index in indexes:
-        print(index)
+        printed.append(_run_batch(case, name, args, key, started))
+        if name == "defective" and not args.no_renewal:
+            printed += _renewal(case, cases_root, args, key)
+    for line in printed:
+        print(line)
     return 0
+
+
+def _renewal(old: Any, cases_root: Path, args: argparse.Namespace, key: tuple[Any, Path]) -> list[str]:
+    """The defective camera's update 2.2: renewed from the 2.1 case, its batch, the comparison page."""
+    from workbench.demo_renewal import RENEWED, renew_demo_case, summary_lines, write_comparison
+
+    started = time.perf_counter()
+    target = cases_root / RENEWED
+    if target.exists():
+        _remove_demo_case(target)
+    new = renew_demo_case(old, load_demo_case(RENEWED), target)
+    print(f"demo case {RENEWED}: {new.path} (renewed from {old.path}: the firmware update "
+          f"{old.info.firmware_version} -> {new.info.firmware_version}; see renewal.json)", file=sys.stderr)
+    index = _run_batch(new, RENEWED, args, key, started)
+    page, data = write_comparison(old, new, Path(args.out) / "evidence")
+    for line in summary_lines(data):
+        print(f"  {line}", file=sys.stderr)
+    return [index, str(page)]
+
+
+def _run_batch(case: Any, name: str, args: argparse.Namespace, key: tuple[Any, Path], started: float) -> str:
+    """The full batch on one demo case, its roll-up on standard error; the path of its index.html."""
+    from workbench.batch.runner import BatchOptions, run_batch
+
+    private, public = key
+    command = f"workbench demo --out {args.out} --case {name}"  # with --with-artefacts
+    result = run_batch(
+        BatchOptions(
+            case_dir=case.path,
+            out_dir=Path(args.out) / "evidence",
+            level=args.level,
+            jobs=args.jobs,
+            with_code=args.with_code,
+            catalog=args.catalog,
+            progress=not args.no_progress and sys.stderr.isatty(),
+            command=command,
+            with_artefacts=True,  # a self-contained bundle: `workbench reproduce` needs nothing else
+            sign=private,
+        )
+    )
+    for lv in result.levels.values():
+        failed = f"; FAIL: {', '.join(lv['failed'])}" if lv["failed"] else ""
+        print(
+            f"  {lv['stars']:<4} {lv['result']:<10} {lv['passed']}/{lv['requirements']} PASS or N/A{failed}",
+            file=sys.stderr,
+        )
+    for row in result.errors:
+        print(f"  ERROR {row.id}: {row.error}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
+    took = time.perf_counter() - started
+    print(f"  {name}: {took:.0f} s; verify with: workbench verify {result.zip_path} --trust {public}",
+          file=sys.stderr)
+    return str(result.index)

@@ -18,6 +18,7 @@ import pytest
 from conftest import invoke
 
 from workbench.batch.paths import NOTEBOOKS_DIR
+from workbench.demo import SAMPLES
 from workbench.catalog import load_catalog
 
 pytestmark = pytest.mark.slow
@@ -32,9 +33,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("demo")
     result = invoke("demo", "--out", str(out), "--jobs", "2", "--no-progress")
     assert result.code == 0, result.err
-    indexes = [Path(line) for line in result.out.split()]
-    assert len(indexes) == 2 and all(p.is_file() for p in indexes), result.out
-    return {p.parent.name.split("-", 1)[0]: p.parent for p in indexes}
+    printed = [Path(line) for line in result.out.split()]
+    indexes = [p for p in printed if p.name == "index.html"]
+    assert len(indexes) == 3 and all(p.is_file() for p in printed), result.out
+    assert printed[2].name == "compare-defective-2.1-2.2.html", result.out
+    bundles = {p.parent.name.rsplit("-", 1)[0]: p.parent for p in indexes}
+    assert set(bundles) == {"defective", "defective-v2", "clean"}, result.out
+    return bundles | {"compare": printed[2]}
 
 
 def rows(bundle: Path) -> dict[str, dict]:
@@ -52,6 +57,24 @@ def test_defective_camera_fails_every_automatic_check_with_evidence(demo, rid):
 def test_clean_camera_passes_every_automatic_check(demo, rid):
     row = rows(demo["clean"])[rid]
     assert (row["verdict"], row["verdict_source"]) == ("PASS", "automatic"), row
+
+
+def test_the_renewed_case_for_firmware_2_2_shows_exactly_the_planted_fixes_and_the_new_defect(demo):
+    """`workbench case compare` on the demo pair (2.1 as the demo built it, 2.2 renewed from it) against
+    the key sample_captures/cases/defective-v2/expected-changes.yaml; the page the demo wrote says the same."""
+    import yaml
+
+    cases = demo["defective"].parent.parent / "cases"
+    key = yaml.safe_load((SAMPLES / "cases" / "defective-v2" / "expected-changes.yaml").read_text())
+    result = invoke("case", "compare", str(cases / "defective"), str(cases / "defective-v2"), "--json")
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)["requirements"]
+    by_status = {s: sorted(r["id"] for r in rows if r["status"] == s) for s in ("fixed", "new-defect")}
+    assert by_status == {"fixed": sorted(key["fixed"]), "new-defect": sorted(key["new-defect"])}
+    renewal = json.loads((cases / "defective-v2" / "renewal.json").read_text())
+    assert renewal["from"]["catalog_edition"] and not list((cases / "defective-v2" / "verdicts").glob("*/*.json"))
+    page = demo["compare"].read_text()
+    assert all(rid in page for rid in key["fixed"] + key["new-defect"]) and "<script" not in page
 
 
 @pytest.mark.parametrize("case", ["defective", "clean"])
