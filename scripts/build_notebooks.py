@@ -212,9 +212,9 @@ Add more with `workbench case add CASE FILE --kind capture|firmware|vuln-feed|at
     ("code", "ui.show_artefacts(overview.case)"),
     (
         "code",
-        """from workbench.renewal.plan import show_plan
+        """from workbench import renewal
 
-show_plan(overview.case)  # a renewed case (`workbench case renew`): its renewal plan; nothing otherwise""",
+renewal.show_plan(overview.case)  # a renewed case (`workbench case renew`): its plan; nothing otherwise""",
     ),
     (
         "md",
