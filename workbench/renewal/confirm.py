@@ -45,7 +45,7 @@ def carry_verdicts(new: Case, ids: list[str] | None, inspector: str) -> Carried:
         if rid not in offered:
             planned = next((i for i in plan["requirements"] if i["id"] == rid), None)
             done.refused[rid] = (
-                f"the plan offers no verdict to carry ({planned['plan']}: {planned['reason']})"
+                f"the plan offers no verdict to carry ({planned['plan']}: {planned.get('reason', '')})"
                 if planned else "not in the renewal plan"
             )
     chosen = [rid for rid in wanted if rid in offered and not _recorded_in_new(new, offered[rid], done)]

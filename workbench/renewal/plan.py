@@ -80,8 +80,11 @@ def _check(data: Any) -> None:
     for item in data["requirements"]:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or item.get("plan") not in PLANS:
             raise ValueError(f"a requirement's plan is malformed: {str(item)[:80]}")
-        if item.get("old_record") is not None and not isinstance(item["old_record"].get("id"), str):
+        record = item.get("old_record")
+        if record is not None and not (isinstance(record, dict) and isinstance(record.get("id"), str)):
             raise ValueError(f"{item['id']}: old_record must name the record")
+        if not isinstance(item.get("reason", ""), str):
+            raise ValueError(f"{item['id']}: the reason must be text")
 
 
 def plan_frame(case: Any) -> Any:

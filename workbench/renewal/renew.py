@@ -47,6 +47,8 @@ def renew_case(
     firmware, captures = [Path(f) for f in firmware], [Path(c) for c in captures]
     info = renewed_info(old.info, catalog, firmware_version, inspector)
     building = target.parent / f".{target.name}.renewing-{os.getpid()}"
+    if building.is_symlink():
+        raise CaseError("refusing to build the new case through a symbolic link", path=str(building))
     remove_tree(building)
     try:
         new = Case.create(building, info)
