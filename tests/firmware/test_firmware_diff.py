@@ -67,12 +67,16 @@ def _compile(out: Path, banner: str, flags: list[str]) -> None:
     source.unlink()
 
 
-def _keys() -> tuple[bytes, bytes]:
-    """An Ed25519 private key (PEM) and a self-signed certificate of another key."""
-    key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-    pem = key.private_bytes(
+def _private_key(first: int) -> bytes:
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(first, first + 32)))
+    return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+
+
+def _keys() -> tuple[bytes, bytes]:
+    """An Ed25519 private key (PEM) and a self-signed certificate of another key."""
+    pem = _private_key(0)
     signer = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "device.test")])
     start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -113,6 +117,7 @@ def build_root(root: Path, *, new: bool) -> None:
     link(root, "/usr/bin/editor", "nano" if new else "vi")
     write(root, "/etc/removed.conf" if not new else "/etc/added.conf", "option = 1\n")
     write(root, "/etc/ssl/keep.pem" if not new else "/etc/ssl/device.crt", key if not new else cert)
+    write(root, "/etc/ssl/device.key", _private_key(40 if new else 80))  # replaced: same path, size
     secrets = (f"aws_access_key_id={AWS_KEY}\n" if new else "") + f'api_token = "{TOKEN}"\n'
     write(root, "/etc/app.conf", "# application\n" + secrets)
     daemon = "/usr/sbin/dropbear -F -p 22" if new else "/usr/sbin/telnetd -l /bin/sh"
@@ -174,7 +179,8 @@ EXPECTED = {
         ("changed", "/etc/inittab", ("sha256", "size")),
         ("changed", "/etc/passwd", ("sha256", "size")),
         ("changed", "/etc/shadow", ("sha256", "size")),
-        ("changed", "/etc/version", ("sha256", "uid")),  # content of the same size, and owner
+        ("changed", "/etc/version", ("sha256", "uid")),
+        ("changed", "/etc/ssl/device.key", ("sha256",)),  # content of the same size, and owner
         ("changed", "/usr/bin/editor", ("link_target",)),
         ("changed", "/usr/bin/tool.sh", ("mode",)),
         ("changed", "/usr/sbin/dropbear", ("sha256", "size")),
@@ -187,6 +193,7 @@ EXPECTED = {
     "keys": {
         ("removed", "/etc/ssl/keep.pem", "private_key", ()),
         ("added", "/etc/ssl/device.crt", "certificate", ()),
+        ("changed", "/etc/ssl/device.key", "private_key", ("fingerprint",)),
     },
     "secrets": {("added", "/etc/app.conf", "aws_access_key_id", "aws_access_key_id", ())},
     "services": {("removed", "telnetd", ()), ("added", "dropbear", ())},
@@ -273,6 +280,18 @@ def test_duplicate_rows_are_matched_as_multisets(scans):
         ("changed", secret["path"], secret["kind"], secret["name"], ("value",))
     ]
     assert sum(len(t) for t in found.tables.values()) == 2
+
+
+def test_revealed_secrets_show_but_hashes_never(images, scans):
+    work = images["work"]
+    revealed = {n: cached_scan(images[n], workdir=work, reveal_secrets=True)[0] for n in ("old", "new")}
+    found = diff_scans(revealed["old"], revealed["new"])
+    assert found.tables["secrets"]["new_value"].tolist() == [AWS_KEY]
+    accounts = found.tables["accounts"].set_index("user")
+    assert accounts.loc["root", ["old_password_hash", "new_password_hash"]].tolist() == ["$1***", "$6***"]
+    assert accounts.loc["admin", "fields"] == ["password_hash"]
+    masked = diff_scans(scans["old"], revealed["new"])
+    assert any("revealed secrets" in note for note in masked.notes)
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

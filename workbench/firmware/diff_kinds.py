@@ -2,12 +2,12 @@
 Arrow schema of each kind's diff table derived from it (the result folder's tables).
 
 Per kind: the scan table it reads; `identity`, the columns that name a row (a file's path, an
-account's source and user...); `pair_on`, coarser keys tried in turn to pair what is left after
-the exact matches (a secret whose value changed in the same file and variable is one `changed`
-row, not a `removed` and an `added`); `compared`, the columns whose difference is a change
-(listed in `fields`); `context`, columns shown on both sides but never a change by themselves
-(a line number, an offset: they shift when a file is edited); `evidence`, the column holding the
-image path whose file's SHA-256 is joined in as `sha256` (evidence on both sides).
+account's source and user...); `pair_on`, the keys tried in turn to pair what the exact match
+left (without it, the identity): a secret whose value changed in the same file and variable is
+one `changed` row, not a `removed` and an `added`; `compared`, the columns whose difference is a
+change (listed in `fields`); `context`, columns shown on both sides but never a change by
+themselves (a line number, an offset: they shift when a file is edited); `evidence`, the column
+holding the image path whose file's SHA-256 is joined in as `sha256` (evidence on both sides).
 
 Derived columns, not in the scan tables: `sha256` (the SHA-256 of the file at the evidence path,
 from the files table), `password_hash` (the stored hash from the scan's password_hashes scalar,
@@ -33,9 +33,14 @@ class DiffKind:
     identity: tuple[str, ...]
     compared: tuple[str, ...]
     context: tuple[str, ...] = ()
-    pair_on: tuple[tuple[str, ...], ...] = ()
+    pair_on: tuple[tuple[str, ...], ...] | None = None  # None: on the identity
     evidence: str | None = None  # column with the image path whose file's sha256 is joined in
     doc: str = ""
+
+    @property
+    def pairings(self) -> tuple[tuple[str, ...], ...]:
+        """The keys the rows left after the exact match are paired on, in turn."""
+        return self.pair_on if self.pair_on is not None else (self.identity,)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -77,6 +82,7 @@ KINDS: dict[str, DiffKind] = {
                 "not_after", "self_signed", "encrypted",
             ),
             context=("offset", "sha256"),
+            # a key replaced in its file is a change; certificates of a bundle pair by subject only
             pair_on=(("path", "kind", "subject"),),
             evidence="path",
             doc="a key or certificate, by file and kind (its fingerprint on both sides)",
@@ -92,7 +98,7 @@ KINDS: dict[str, DiffKind] = {
             "services", "services", ("name",),
             compared=("kind", "source", "command", "runs_as", "port", "enabled", "auth"),
             context=("line", "sha256"),
-            pair_on=(("name", "source"),),
+            pair_on=(("name", "source"), ("name",)),
             evidence="source",
             doc="a program the image starts, by name",
         ),
@@ -100,7 +106,7 @@ KINDS: dict[str, DiffKind] = {
             "components", "components", ("name",),
             compared=("version", "path"),
             context=("evidence", "cpe", "sha256"),
-            pair_on=(("name", "path"),),
+            pair_on=(("name", "path"), ("name",)),
             evidence="path",
             doc="a software component, by name",
         ),
@@ -108,7 +114,7 @@ KINDS: dict[str, DiffKind] = {
             "vulnerabilities", "vulnerabilities", ("vuln_id", "component"),
             compared=("version", "severity", "fixed_in", "path"),
             context=("summary", "sha256"),
-            pair_on=(("vuln_id", "component", "path"),),
+            pair_on=(("vuln_id", "component", "path"), ("vuln_id", "component")),
             evidence="path",
             doc="a known vulnerability of a component: removed = fixed (or no longer matched), added = new",
         ),

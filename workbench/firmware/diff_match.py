@@ -3,8 +3,8 @@ what is left is paired into `changed` rows or stays `added` / `removed`.
 
 1. exact: identity and every compared column equal (a multiset match: the n-th of equal rows on
    one side meets the n-th on the other, so duplicates never crash nor vanish);
-2. pairing: what is left, on each of the kind's `pair_on` keys in turn, then on the identity
-   (again the n-th with the n-th): a pair is one `changed` row naming the columns that differ;
+2. pairing: what is left, on each of the kind's `pairings` in turn (again the n-th with the
+   n-th): a pair is one `changed` row naming the columns that differ;
 3. the rest: `removed` (old side) and `added` (new side).
 """
 
@@ -59,7 +59,7 @@ def match_kind(kind: DiffKind, old: pd.DataFrame, new: pd.DataFrame) -> dict[str
     new_left = np.setdiff1d(np.arange(len(new)), same_new)
     paired_old: list[np.ndarray] = []
     paired_new: list[np.ndarray] = []
-    for keys in (*kind.pair_on, kind.identity):
+    for keys in kind.pairings:
         rows_old, rows_new = _pairs(old.iloc[old_left], new.iloc[new_left], keys)
         paired_old.append(old_left[rows_old])
         paired_new.append(new_left[rows_new])

@@ -15,6 +15,7 @@ from workbench.firmware.result import FirmwareScan
 from workbench.firmware.schema import TABLES
 
 PEM_READ = 64 << 10  # bytes read past a key's offset to find the end of its PEM block
+MAX_KEY_FILE = 64 << 20  # a key found further into a file is not read for its fingerprint
 
 
 class Side:
@@ -45,8 +46,7 @@ class Side:
         if "password_hash" in derived:
             frame["password_hash"] = self._password_hashes(frame)
         if "fingerprint" in derived:
-            places = zip(frame["path"], frame["offset"], strict=True)
-            frame["fingerprint"] = pd.Series([self._fingerprint(p, o) for p, o in places], dtype=object)
+            frame["fingerprint"] = self._fingerprints(frame)
         return frame[list(dict.fromkeys([*kind.columns, *wanted]))]
 
     def _evidence_sha(self, paths: pd.Series) -> pd.Series:
@@ -71,13 +71,22 @@ class Side:
         joined = keys.merge(stored, on=["source", "user", "line"], how="left")
         return joined["password_hash"].astype(object).where(joined["password_hash"].notna(), None)
 
-    def _fingerprint(self, path: Any, offset: Any) -> str | None:
+    def _fingerprints(self, keys: pd.DataFrame) -> pd.Series:
+        """Each key's fingerprint, its file read once (up to its last key plus a PEM block)."""
+        reads: dict[str, bytes | None] = {}
+        last = keys.groupby("path", dropna=True)["offset"].max().to_dict() if len(keys) else {}
+        for path, offset in last.items():
+            end = min(offset if isinstance(offset, int) and offset > 0 else 0, MAX_KEY_FILE) + PEM_READ
+            reads[path] = self.scan.read_file(path, max_bytes=end)
+        places = zip(keys["path"], keys["offset"], strict=True)
+        return pd.Series([self._fingerprint(p, o, reads.get(p)) for p, o in places], dtype=object)
+
+    def _fingerprint(self, path: Any, offset: Any, data: bytes | None) -> str | None:
         """SHA-256 of a key's encoded bytes: a PEM block's DER (base64 decoded), else the bytes of
         the whole file (a DER, OpenSSH or dropbear key file); None when neither can be read."""
         if not isinstance(path, str):
             return None
         start = offset if isinstance(offset, int) and offset >= 0 else 0
-        data = self.scan.read_file(path, max_bytes=start + PEM_READ)
         if data is not None and data[start : start + 11] == b"-----BEGIN ":
             block = _pem_body(data[start:])
             if block is not None:

@@ -56,6 +56,8 @@ def render(diff: FirmwareDiff, kinds: list[str], *, limit: int = 200) -> str:
     lines.append(f"{'kind':16} {'added':>7} {'removed':>7} {'changed':>7}")
     for kind in kinds:
         lines.append(f"{kind:16} " + " ".join(f"{counts[kind][c]:>7}" for c in CHANGES))
+    if no_change(diff):
+        lines += ["", "no differences: every row of these kinds is the same in both images"]
     for kind in kinds:
         table = diff.tables[kind]
         if table.empty:
