@@ -1,5 +1,5 @@
 """Scans kept for `firmware diff`: one result folder per image and scan options under a work
-folder, `<workdir>/scans/<image sha256>-<options>`, reused while complete (FirmwareScan.open
+folder, `<workdir>/scans/<image sha256>-opt-<options>`, reused while complete (FirmwareScan.open
 checks every file against its meta.json), else scanned again into the same place."""
 
 from __future__ import annotations
@@ -69,9 +69,10 @@ def cached_scan(
 
     feeds = list(vuln_feed)
     workdir = Path(workdir)
-    folder = workdir / "scans" / f"{image_digest(image)}-{options_key(feeds, reveal_secrets)}"
+    folder = workdir / "scans" / f"{image_digest(image)}-opt-{options_key(feeds, reveal_secrets)}"
     found = FirmwareScan.open(folder, workdir=workdir)
     if found is not None:
+        found.image["name"] = Path(image).name  # the same bytes may have come under another name
         return found, True
     scan = scan_firmware(
         image, workdir=workdir, vuln_feed=feeds or None, reveal_secrets=reveal_secrets, out=folder, cache=True
