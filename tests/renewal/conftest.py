@@ -6,17 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from renewal_helpers import HTTP_AUTH, INITTAB, copy_case, image, new_case, record
+from renewal_helpers import DECLARATION, HTTP_AUTH, INITTAB, VERDICTS, copy_case, image, new_case, record
 
 from workbench.analysis import prepare
 from workbench.case import Case
-
-VERDICTS = {  # requirement -> (verdict, rationale, evidence references)
-    "COM-01": ("FAIL", "HTTP basic credentials in clear", ()),  # judged on the capture
-    "AUTH-02": ("FAIL", "root's password is md5_crypt", ({"artefact": "fw.img", "path": "/etc/shadow"},)),
-    "ATK-08": ("PASS", "the console asks for a login", ({"artefact": "fw.img", "path": "/etc/inittab"},)),
-    "UPD-03": ("PASS", "the update policy is published", ()),  # judged on the declaration
-}
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +28,7 @@ def old_case(tmp_path_factory: pytest.TempPathFactory, images: dict[str, Path]) 
     """Firmware 2.1: the capture, the image, a declaration, four inspector verdicts; analysed."""
     base = tmp_path_factory.mktemp("old")
     declaration = base / "declaration.yaml"
-    declaration.write_text("support_period: {end: 2030-12-31}\n")
+    declaration.write_text(DECLARATION)
     case = new_case(base / "cam-2.1", capture=HTTP_AUTH, firmware=images["v1"], declaration=declaration)
     prepare(case)
     for rid, (verdict, rationale, refs) in VERDICTS.items():

@@ -25,6 +25,12 @@ ROOTFS = {
     "/etc/init.d/rcS": ("#!/bin/sh\nmount -a\n", 0o755),
     "/etc/motd": ("Acme C100 2.1\n", 0o644),
 }
+VERDICTS = {  # requirement -> (verdict, rationale, evidence references)
+    "COM-01": ("FAIL", "HTTP basic credentials in clear", ()),  # judged on the capture
+    "AUTH-02": ("FAIL", "root's password is md5_crypt", ({"artefact": "fw.img", "path": "/etc/shadow"},)),
+    "ATK-08": ("PASS", "the console asks for a login", ({"artefact": "fw.img", "path": "/etc/inittab"},)),
+    "UPD-03": ("PASS", "the update policy is published", ()),  # judged on the declaration
+}
 DECLARATION = "support_period: {end: 2030-12-31}\ndisclosure: {contact: security@acme.example}\n"
 
 

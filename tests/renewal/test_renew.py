@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 import yaml
 from cli_invoke import invoke_with
-from conftest import VERDICTS
-from renewal_helpers import DNS, record
+from corpus_captures import CORPUS
+from renewal_helpers import DNS, VERDICTS, record
 
 from workbench.case import Case
 from workbench.catalog.loader import EDITIONS_DIR
 from workbench.errors import CaseError
+from workbench.probe.results import ProbeResults
 from workbench.renewal.confirm import carry_verdicts
 from workbench.renewal.plan import load_plan, plan_frame, plan_html
-from workbench.renewal.renew import renew_case
+from workbench.renewal.renew import PROBE_NOTE, renew_case
 
 
 def plans(case: Case) -> dict[str, tuple[str, str]]:
@@ -145,3 +146,18 @@ def test_the_overview_s_plan_and_a_plan_file_that_is_not_one(old_case, images, t
     (new.path / "renewal.json").write_text('{"format": 1, "from": {"case": 3}, "requirements": []}')
     with pytest.raises(CaseError, match="not a renewal plan: 'from' must name the old case"):
         load_plan(new)
+
+
+def test_what_the_live_probe_made_stays_with_new_captures_and_goes_with_a_new_firmware(old, images, tmp_path):
+    results = ProbeResults(target="127.0.0.1", profile="quick", started="2026-12-06T00:00:00+00:00")
+    results.write(tmp_path / "probe.json")
+    probed = CORPUS / "zeek__ssh_single-conn.pcap"  # the lab's own traffic to the device
+    old.import_artefact(probed, "capture", "probe-traffic.pcap", origin="probe")
+    old.import_artefact(tmp_path / "probe.json", "probe", origin="probe")
+    kept = renew_case(old, tmp_path / "new-capture", captures=[DNS])
+    assert {a.name for a in kept.artefacts() if a.origin == "probe"} == {"probe-traffic.pcap", "probe.json"}
+    assert [a.name for a in kept.artefacts() if a.evidence_kind == "capture"] == ["zeek__dns53.pcap"]
+    gone = renew_case(old, tmp_path / "new-firmware", firmware=[images["motd"]])
+    assert [a for a in gone.artefacts() if a.origin == "probe"] == []
+    said = {a["name"]: a["reason"] for a in load_plan(gone)["artefacts"] if not a["carried"]}
+    assert said["probe.json"] == said["probe-traffic.pcap"] == PROBE_NOTE

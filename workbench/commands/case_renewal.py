@@ -101,9 +101,13 @@ def cmd_renew(args: argparse.Namespace) -> int:
           f"catalogue {new.info.catalog_edition})")
     for item in plan["artefacts"]:
         print(f"  {item['name']}: {'carried over' if item['carried'] else 'not carried'} ({item['reason']})")
-    rows = [(i["id"], i["plan"], (i.get("old_record") or {}).get("verdict") or "", _short(i["reason"]))
-            for i in plan["requirements"]]
-    print(_table(("ID", "PLAN", "OLD VERDICT", "WHY"), rows))
+    decided = [i for i in plan["requirements"] if i.get("old_record")]
+    rows = [(i["id"], i["plan"], i["old_record"].get("verdict") or "", i["old_record"].get("inspector") or "",
+             _short(i["reason"])) for i in decided]
+    if rows:
+        print(_table(("ID", "PLAN", "OLD VERDICT", "BY", "WHY"), rows))
+    others = len(plan["requirements"]) - len(decided)
+    print(f"{others} requirement(s) without an inspector verdict in OLD, or new: judged anew in NEW")
     offered = [i["id"] for i in plan["requirements"] if i["plan"] == "carry-offered"]
     if offered:
         print(f"{len(offered)} verdict(s) offered; nothing was copied. To carry them: "

@@ -93,7 +93,7 @@ def carry_artefacts(old: Case, new: Case, *, replaced: dict[str, list[Path]]) ->
     done = []
     for artefact in old.artefacts():
         entry: dict[str, Any] = {"name": artefact.name, "kind": artefact.kind, "sha256": artefact.sha256}
-        if replaced.get(artefact.kind):
+        if replaced.get(artefact.evidence_kind):  # the probe's own capture is probe evidence, kept
             done.append(entry | {"carried": False, "reason": f"replaced by the {artefact.kind} given"})
             continue
         if artefact.origin == "probe" and replaced.get("firmware"):
