@@ -78,6 +78,7 @@ def test_the_page_keeps_a_case_s_hostile_text_as_text_and_json_parses(dns_case, 
     assert "<script" not in html and "<img" not in html and "\u202e" not in html
     assert "&lt;script&gt;alert(&#39;vendor&#39;)&lt;/script&gt;" in html
     assert "&lt;script&gt;alert(&#39;rationale&#39;)&lt;/script&gt;" in html and "\\u202eevil" in html
+    assert '<strong>Fixed</strong>: <a href="#COM-01">COM-01</a>' in html and '<tr id="COM-01">' in html
     assert "COM-01" in done.out and "fixed" in done.out
     as_json = invoke_with({}, "case", "compare", str(hostile.path), str(dns_case.path), "--json")
     data = json.loads(as_json.out)
