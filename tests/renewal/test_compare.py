@@ -11,8 +11,12 @@ from cli_invoke import invoke_with
 from renewal_helpers import DNS, HTTP_AUTH, REPO_SAMPLES, SHADOW, image, new_case, record
 
 from workbench.case import Case
+from workbench.catalog import load_catalog
 from workbench.catalog.loader import EDITIONS_DIR
+from workbench.renewal.carry import ImageDiffs
 from workbench.renewal.compare import compare_cases
+from workbench.renewal.judging import judge_case
+from workbench.renewal.reads import FirmwareReads, relevant_changes
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +104,9 @@ def test_the_demo_camera_s_update_fixes_three_defects_and_brings_one(tmp_path):
     found = statuses(compare_cases(old, new))
     assert sorted(r for r, s in found.items() if s == "fixed") == ["AUTH-02", "AUTH-03", "SEC-01"]
     assert sorted(r for r, s in found.items() if s == "new-defect") == ["ATK-05"]
+    catalog = load_catalog(old.info.catalog_edition)
+    cracking = judge_case(old, catalog, [catalog.get("AUTH-03")])["AUTH-03"].reads
+    assert cracking.columns["accounts"] is None  # it reads the stored hashes themselves: all of accounts
 
 
 def test_unknown_requirement_ids_are_refused(old_case, dns_case):
@@ -107,3 +114,16 @@ def test_unknown_requirement_ids_are_refused(old_case, dns_case):
         compare_cases(old_case, dns_case, ids=["NOPE-1"])
 
 
+
+
+def test_what_each_check_reads_of_the_image_is_observed_and_decides_what_matters(old_case, images, tmp_path):
+    catalog = load_catalog(old_case.info.catalog_edition)
+    judged = judge_case(old_case, catalog, [catalog.get(r) for r in ("ATK-08", "AUTH-02", "COM-01")])
+    assert judged["ATK-08"].reads.kinds == ("services",) and judged["COM-01"].reads.kinds == ()
+    assert judged["AUTH-02"].reads.columns["files"] == {"path"}  # names only: a file's content is not read
+    motd = new_case(tmp_path / "motd", capture=None, firmware=images["motd"])
+    diff = ImageDiffs(old_case, motd).between(old_case.artefacts(kind="firmware")[0], motd.artefacts()[0])
+    assert relevant_changes(diff.tables, judged["AUTH-02"].reads) == {}
+    changed = {"files": ["changed /etc/motd"]}
+    assert relevant_changes(diff.tables, FirmwareReads().everything()) == changed
+    assert relevant_changes(diff.tables, FirmwareReads(opened={"/etc/motd"})) == changed

@@ -33,6 +33,8 @@ DIFF_KINDS: dict[str, tuple[str, ...]] = {
 }
 DERIVED = {"layers", "update"}  # tables whose every column depends on any file
 FILE_READS = ("lines", "read_file", "local_path")  # FirmwareScan methods opening a file of the image
+SCAN_FACTS = {"password_hashes": "accounts"}  # scan attributes a check reads directly -> their table
+RAW = ("tables", "table", "scalars", "folder")  # a check reading these itself: what it read is unknown
 ALL_KINDS: tuple[str, ...] = tuple(sorted({k for kinds in DIFF_KINDS.values() for k in kinds}))
 IDENTITY = {"artefact", "artefact_sha256"}  # added by the context, not the engine's
 # the diff's derived fields (a stored password hash, a key's fingerprint): a check reading its kind at
@@ -46,6 +48,8 @@ class FirmwareReads:
 
     columns: dict[str, set[str] | None] = field(default_factory=dict)
     opened: set[str] = field(default_factory=set)
+
+    inside_table: bool = False  # the context itself is reading a table (noted by note_table)
 
     def note_table(self, table: str, columns: tuple[str, ...]) -> None:
         wanted: set[str] | None = set(columns) - IDENTITY if columns and table not in DERIVED else ALL
@@ -68,9 +72,14 @@ class ReadingContext(EvidenceContext):
     reads: FirmwareReads = field(default_factory=FirmwareReads)
 
     def _table(self, kind: EvidenceKind, name: str, columns: tuple[str, ...] = ()) -> Any:
-        if kind is EvidenceKind.FIRMWARE:
-            self.reads.note_table(name, tuple(columns))
-        return super()._table(kind, name, columns)
+        if kind is not EvidenceKind.FIRMWARE:
+            return super()._table(kind, name, columns)
+        self.reads.note_table(name, tuple(columns))
+        self.reads.inside_table = True
+        try:
+            return super()._table(kind, name, columns)
+        finally:
+            self.reads.inside_table = False
 
     def firmwares(self) -> list[tuple[Any, Any]]:
         return [(artefact, _NotingScan(scan, self.reads)) for artefact, scan in super().firmwares()]
@@ -85,6 +94,11 @@ class _NotingScan:
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._scan, name)
+        if name in SCAN_FACTS:
+            self._reads.note_table(SCAN_FACTS[name], ())
+        elif name in RAW and not self._reads.inside_table:
+            for table in DIFF_KINDS:
+                self._reads.note_table(table, ())
         if name not in FILE_READS:
             return attribute
 
