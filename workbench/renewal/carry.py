@@ -65,7 +65,7 @@ def decide(old_case: Any, new_case: Any, old: Judged | None, new_requirement: An
     problems, notes = evidence_changes(old_case, new_case, new_requirement, recorded, reads, diffs)
     if problems:
         return Carry(REDO, "; ".join(problems))
-    said = "; ".join(notes) if notes else "it judged no artefact"
+    said = "; ".join(notes) if notes else "nothing it judged or cites changed"
     return Carry(CARRY_OVER, f"same requirement text and criteria; {said}")
 
 
