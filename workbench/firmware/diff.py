@@ -78,8 +78,11 @@ def diff_scans(old: FirmwareScan, new: FirmwareScan) -> FirmwareDiff:
 
 
 def _diff_kind(kind: DiffKind, old: Side, new: Side) -> pd.DataFrame:
-    matched = match_kind(kind, old.rows(kind), new.rows(kind))
     schema = DIFF_TABLES[kind.name]
+    before, after = old.rows(kind), new.rows(kind)
+    if before.empty and after.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in schema.names})
+    matched = match_kind(kind, before, after)
     shown = [c for c in (*kind.compared, *kind.context) if c not in kind.identity]
     parts = []
     for change, before, after in (
