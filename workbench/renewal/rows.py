@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -39,14 +40,29 @@ def finding_key(finding: dict[str, Any]) -> tuple[str, str]:
     return (" ".join(str(finding["summary"]).split()), str(finding["severity"]))
 
 
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def finding_shape(finding: dict[str, Any]) -> tuple[str, str]:
+    """The finding with its numbers left out: the same finding measured again (a timing, a process id
+    of a live probe) has the same shape."""
+    summary, severity = finding_key(finding)
+    return NUMBER.sub("#", summary), severity
+
+
 def only_in(these: list[dict[str, Any]], those: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The findings of `these` that `those` does not have (as many times as they occur)."""
-    left = Counter(finding_key(f) for f in those)
+    """The findings of `these` that `those` does not have (as many times as they occur): matched word
+    for word first, then the rest by shape, so a measurement that differs is not a new finding."""
+    these_left = _unmatched(these, those, finding_key)
+    return _unmatched(these_left, _unmatched(those, these, finding_key), finding_shape)
+
+
+def _unmatched(these: list[dict[str, Any]], those: list[dict[str, Any]], key: Any) -> list[dict[str, Any]]:
+    left = Counter(key(f) for f in those)
     found = []
     for finding in these:
-        key = finding_key(finding)
-        if left[key]:
-            left[key] -= 1
+        if left[key(finding)]:
+            left[key(finding)] -= 1
         else:
             found.append(finding)
     return found
