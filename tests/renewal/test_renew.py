@@ -161,3 +161,19 @@ def test_what_the_live_probe_made_stays_with_new_captures_and_goes_with_a_new_fi
     assert [a for a in gone.artefacts() if a.origin == "probe"] == []
     said = {a["name"]: a["reason"] for a in load_plan(gone)["artefacts"] if not a["carried"]}
     assert said["probe.json"] == said["probe-traffic.pcap"] == PROBE_NOTE
+
+
+def test_the_labels_the_notebook_widget_records_are_read_as_cited_paths(old, images, tmp_path):
+    """A verdict recorded in the notebook cites its evidence by label ("fw.img · /etc/inittab"): the carry
+    rule reads the image path from it, and the carried record points the label at the new image."""
+    from workbench.notebook import open_check
+
+    session = open_check(old.path, "ATK-08")
+    session.record("PASS", "the console asks for a login", "carol", ["fw.img · /etc/inittab", "photo of J3"])
+    redone = plans(renew_case(old, tmp_path / "inittab", firmware=[images["inittab"]]))
+    assert redone["ATK-08"][0] == "redo" and "/etc/inittab changed in " in redone["ATK-08"][1]
+    kept = renew_case(old, tmp_path / "motd", firmware=[images["motd"]])
+    assert plans(kept)["ATK-08"][0] == "carry-offered"
+    done = carry_verdicts(kept, ["ATK-08"], "bob")
+    fw = kept.artefacts(kind="firmware")[0]
+    assert list(done[0].evidence_refs) == [f"{fw.name} · /etc/inittab", "photo of J3"]

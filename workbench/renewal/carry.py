@@ -166,11 +166,28 @@ def replacement(old_image: Any, old_case: Any, new_case: Any) -> Any | None:
     return next((a for a in fresh if a.name == old_image.name), None)
 
 
+def ref_fields(ref: Any) -> dict[str, Any]:
+    """An evidence reference as a mapping: as recorded, or parsed from the label the notebook's widget
+    records (`EvidenceRef.label()`: "fw.img · /etc/shadow · offset 0x1c"; "cap.pcap · packet 12")."""
+    if isinstance(ref, dict):
+        return ref
+    if not isinstance(ref, str) or "·" not in ref:
+        return {}
+    artefact, *parts = [part.strip() for part in ref.split("·")]
+    fields: dict[str, Any] = {"artefact": artefact}
+    for part in parts:
+        if part.startswith("/"):
+            fields.setdefault("path", part)
+        elif part.startswith("packet ") and part[7:].isdigit():
+            fields.setdefault("packet", int(part[7:]))
+    return fields
+
+
 def cited_paths(refs: Any, image: Any) -> set[str]:
     """Image paths the verdict's evidence references cite in `image` (by its name or SHA-256)."""
     paths = set()
-    for ref in refs:
-        if not isinstance(ref, dict) or not isinstance(ref.get("path"), str):
+    for ref in map(ref_fields, refs):
+        if not isinstance(ref.get("path"), str):
             continue
         where = {ref.get("artefact"), ref.get("sha256")} - {None, ""}
         if not where or where & {image.name, image.sha256}:

@@ -16,7 +16,7 @@ from workbench.case import Case, RecordedVerdict, source_to_load
 from workbench.catalog import load_catalog
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.errors import CaseError, WorkbenchError
-from workbench.renewal.carry import replacement
+from workbench.renewal.carry import ref_fields, replacement
 from workbench.renewal.compare import compare_cases
 from workbench.renewal.plan import load_plan
 
@@ -140,10 +140,13 @@ def _refs_now(refs: Any, old: Case, new: Case) -> list[Any]:
     new_hashes = set(new.current_hashes().values())
     out: list[Any] = []
     for ref in refs:
-        image = images.get(ref.get("sha256") or ref.get("artefact")) if isinstance(ref, dict) else None
+        fields = ref_fields(ref)
+        image = images.get(fields.get("sha256") or fields.get("artefact"))
         if image is not None and image.sha256 not in new_hashes:
             moved = replacement(image, old, new)
-            if moved is not None:
+            if moved is not None and isinstance(ref, dict):
                 ref = {**ref, "artefact": moved.name, "sha256": moved.sha256}
+            elif moved is not None:  # the widget's label: the same place in the new image
+                ref = " · ".join([moved.name, *[p.strip() for p in ref.split("·")[1:]]])
         out.append(ref)
     return out
