@@ -177,3 +177,19 @@ def test_the_labels_the_notebook_widget_records_are_read_as_cited_paths(old, ima
     done = carry_verdicts(kept, ["ATK-08"], "bob")
     fw = kept.artefacts(kind="firmware")[0]
     assert list(done[0].evidence_refs) == [f"{fw.name} · /etc/inittab", "photo of J3"]
+
+
+def test_a_declaration_reissued_for_the_new_version_carries_and_a_changed_claim_is_redone(old, tmp_path):
+    """The declaration differs: a verdict is redone only when a field its check reads changed."""
+    from renewal_helpers import DECLARATION
+
+    reissued = tmp_path / "reissued.yaml"
+    reissued.write_text(DECLARATION + "firmware_version: '2.2'\ndeclared_on: 2026-02-20\n")
+    kept = plans(renew_case(old, tmp_path / "reissued", declaration=reissued))["UPD-03"]
+    assert kept[0] == "carry-offered", kept
+    said = "the declaration changed only in declared_on, firmware_version, which the check does not read"
+    assert said in kept[1]
+    claim = tmp_path / "claim.yaml"
+    claim.write_text(DECLARATION.replace("2030-12-31", "2027-06-30"))
+    redone = plans(renew_case(old, tmp_path / "claim", declaration=claim))["UPD-03"]
+    assert redone == ("redo", "the declaration changed: support_period")

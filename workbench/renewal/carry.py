@@ -102,8 +102,8 @@ def evidence_changes(old_case: Any, new_case: Any, requirement: Any, recorded: A
         elif kind == "vuln-feed" and not feeds_matter:
             notes.append(f"{name} changed, but the check reads no vulnerabilities")
         elif kind == DECLARATION:
-            declared = new_case.declaration_sha256() is not None
-            problems.append("the declaration changed" if declared else "the new case has no declaration")
+            declaration_change(old_case, new_case, reads, problems, notes)
+            named.add(DECLARATION)  # the new declaration: judged here, not "added since"
         else:
             said, replacements = changed_artefact(name, artefact, new_case)
             problems.append(said)
@@ -117,6 +117,24 @@ def evidence_changes(old_case: Any, new_case: Any, requirement: Any, recorded: A
             continue
         problems.append(f"{name} added (the verdict did not see it)")
     return problems, notes
+
+
+def declaration_change(old_case: Any, new_case: Any, reads: FirmwareReads, problems: list[str],
+                       notes: list[str]) -> None:
+    """The declaration changed: in substance when a field that differs is one the check reads (or
+    the check's reads are unknown); a re-issue naming the new firmware version and date is not."""
+    if new_case.declaration is None:
+        problems.append("the new case has no declaration")
+        return
+    before = old_case.declaration.model_dump(mode="json") if old_case.declaration is not None else {}
+    after = new_case.declaration.model_dump(mode="json")
+    differ = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    read = differ if reads.declared is None else [k for k in differ if k in reads.declared]
+    if read:
+        problems.append(f"the declaration changed: {', '.join(read)}")
+    else:
+        notes.append(f"the declaration changed only in {', '.join(differ) or 'its wording'}, which the check "
+                     "does not read")
 
 
 def image_problems(old_case: Any, new_case: Any, recorded: Any, reads: FirmwareReads, diffs: ImageDiffs,

@@ -10,6 +10,8 @@ engine's tables map to the diff's kinds by DIFF_KINDS (data, one place).
 
 from __future__ import annotations
 
+import inspect
+import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +42,7 @@ IDENTITY = {"artefact", "artefact_sha256"}  # added by the context, not the engi
 # the diff's derived fields (a stored password hash, a key's fingerprint): a check reading its kind at
 # all may read them some other way (the scan's scalars, the key file itself)
 ALWAYS_READ = {"password_hash", "fingerprint"}
+SCHEMA_FACTS = {"model_fields", "model_fields_set", "model_config", "model_extra"}  # of a Declaration
 
 
 @dataclass
@@ -48,6 +51,7 @@ class FirmwareReads:
 
     columns: dict[str, set[str] | None] = field(default_factory=dict)
     opened: set[str] = field(default_factory=set)
+    declared: set[str] | None = field(default_factory=set)  # declaration fields read (ALL: every one)
 
     inside_table: bool = False  # the context itself is reading a table (noted by note_table)
 
@@ -62,7 +66,14 @@ class FirmwareReads:
         return tuple(sorted(set(self.columns) | ({"files"} if self.opened else set())))
 
     def everything(self) -> FirmwareReads:
-        return FirmwareReads(columns=dict.fromkeys(ALL_KINDS, ALL))
+        return FirmwareReads(columns=dict.fromkeys(ALL_KINDS, ALL), declared=ALL)
+
+    def note_declared(self, name: str | None) -> None:
+        """A field of the declaration read (None: all of it, e.g. dumped or iterated)."""
+        if name is None or self.declared is None:
+            self.declared = ALL
+        else:
+            self.declared.add(name)
 
 
 @dataclass
@@ -83,6 +94,28 @@ class ReadingContext(EvidenceContext):
 
     def firmwares(self) -> list[tuple[Any, Any]]:
         return [(artefact, _NotingScan(scan, self.reads)) for artefact, scan in super().firmwares()]
+
+    @property
+    def declaration(self) -> Any | None:
+        found = self.case.declaration
+        return None if found is None else _NotingDeclaration(found, self.reads)
+
+
+class _NotingDeclaration:
+    """A Declaration that notes each of its fields read (anything else read of it: all of them)."""
+
+    def __init__(self, declaration: Any, reads: FirmwareReads) -> None:
+        self._declaration = declaration
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        model = type(self._declaration)
+        own = model.__dict__.get(name)
+        if inspect.isfunction(own):  # the Declaration's own helper: what it reads is noted through us
+            return types.MethodType(own, self)
+        if name not in SCHEMA_FACTS:  # which fields were set says nothing of their values
+            self._reads.note_declared(name if name in model.model_fields else None)
+        return getattr(self._declaration, name)
 
 
 class _NotingScan:
@@ -113,10 +146,13 @@ def reads_of(requirement: Any, observed: FirmwareReads | None) -> FirmwareReads:
     """What a verdict on `requirement` rests on of a firmware image: what its check was seen to read;
     everything when the requirement names firmware evidence and nothing was observed (no check ran,
     or it raised: an inspector judged the image some other way)."""
-    if observed is not None and (observed.columns or observed.opened):
-        return observed
     evidence = {str(getattr(e, "value", e)) for e in requirement.evidence}
-    return FirmwareReads().everything() if "firmware" in evidence else FirmwareReads()
+    if observed is not None and (observed.columns or observed.opened or observed.declared is ALL
+                                 or observed.declared):
+        return observed
+    if observed is not None and "firmware" not in evidence and "declaration" not in evidence:
+        return observed  # the check read nothing of an image or the declaration: they do not matter
+    return FirmwareReads().everything() if evidence & {"firmware", "declaration"} else FirmwareReads()
 
 
 def relevant_changes(diff_tables: dict[str, Any], reads: FirmwareReads) -> dict[str, list[str]]:
