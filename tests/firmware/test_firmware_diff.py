@@ -263,6 +263,20 @@ def test_identical_images_give_an_empty_diff(images, scans, tmp_path):
     assert len(rows) == 1 and rows[0]["table"] == "summary" and rows[0]["complete"] is True
 
 
+def test_an_image_extracted_in_part_says_so(images, scans, tmp_path):
+    work, out = tmp_path / "work", tmp_path / "scan"
+    partial = scan_firmware(images["new"], workdir=work, limits={"max_files": 8}, out=out)
+    assert partial.image["extraction"] == "limit"
+    found = diff_scans(scans["old"], partial)
+    assert found.complete is False and found.head()["complete"] is False
+    assert found.notes == [
+        "the new image new.sqfs: nothing of it was unpacked: its extraction stopped (limit); rows 'removed'"
+        " may only be parts of the new image that were not extracted",
+        "the scans used different vulnerability feeds: their vulnerabilities differ by that too",
+    ]
+    assert found.summary()["files"]["removed"] > 0
+
+
 def test_duplicate_rows_are_matched_as_multisets(scans):
     """Two equal rows in the old scan, three in the new: one `added`; a duplicated secret whose
     value changed once: one `changed`; never a crash."""

@@ -129,10 +129,12 @@ def _notes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         ("old", old, "rows 'added' may only be parts of the old image that were not extracted"),
         ("new", new, "rows 'removed' may only be parts of the new image that were not extracted"),
     ):
-        if not image["unpacked"]:
+        status = image.get("extraction")
+        if status != "complete":
+            done = "nothing of it was unpacked" if not image["unpacked"] else "it was extracted only in part"
+            what = f"{done}: its extraction stopped ({status})"
+        elif not image["unpacked"]:
             what = "nothing was unpacked from it (no known format)"
-        elif image.get("extraction") != "complete":
-            what = f"it was extracted only in part ({image.get('extraction')})"
         else:
             continue
         notes.append(f"the {side} image {image['name']}: {what}; {consequence}")

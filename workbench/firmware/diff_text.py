@@ -43,7 +43,8 @@ def _what(kind: str, row: dict[str, Any]) -> str:
 
 
 def image_line(label: str, image: dict[str, Any]) -> str:
-    state = image.get("extraction") if image.get("unpacked", True) else "nothing unpacked"
+    state = image.get("extraction")
+    state = state if image.get("unpacked", True) else f"{state}, nothing unpacked"
     facts = f"sha256 {image.get('sha256')}  {image.get('size')} bytes"
     return f"{label}: {image.get('name')}  {facts}  extraction: {state}"
 
