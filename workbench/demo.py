@@ -211,15 +211,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _renewal(old: Any, cases_root: Path, args: argparse.Namespace, key: tuple[Any, Path]) -> list[str]:
     """The defective camera's update 2.2: renewed from the 2.1 case, its batch, the comparison page."""
-    from workbench.demo_renewal import RENEWED, renew_demo_case, summary_lines, write_comparison
+    from workbench.demo_renewal import (
+        RENEWED,
+        carry_offered,
+        record_walkthrough,
+        renew_demo_case,
+        summary_lines,
+        write_comparison,
+    )
 
     started = time.perf_counter()
+    for line in record_walkthrough(old):  # after the 2.1 batch: its bundle holds none of them
+        print(f"  {line}", file=sys.stderr)
     target = cases_root / RENEWED
     if target.exists():
         _remove_demo_case(target)
     new = renew_demo_case(old, load_demo_case(RENEWED), target)
     print(f"demo case {RENEWED}: {new.path} (renewed from {old.path}: the firmware update "
           f"{old.info.firmware_version} -> {new.info.firmware_version}; see renewal.json)", file=sys.stderr)
+    for line in carry_offered(new):
+        print(f"  {line}", file=sys.stderr)
     index = _run_batch(new, RENEWED, args, key, started)
     page, data = write_comparison(old, new, Path(args.out) / "evidence")
     for line in summary_lines(data):

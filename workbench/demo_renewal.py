@@ -14,6 +14,33 @@ from typing import Any
 
 RENEWED = "defective-v2"
 RENEWED_FROM = "defective"
+INSPECTOR = "Demo Inspector"
+WALKTHROUGH = (  # what the demo inspector records on 2.1 after its batch, as the notebook's widget does
+    ("ATK-08", "PASS", "Opened the enclosure: the UART header J3 is unpopulated, no JTAG pads.", False),
+    ("AUTH-02", "FAIL", "Confirmed: root's password is stored as DES crypt in /etc/shadow.", True),
+)
+
+
+def record_walkthrough(case: Any) -> list[str]:
+    """The demo inspector's verdicts on the 2.1 case (the widget's default evidence where it cites any)."""
+    from workbench.notebook import open_check
+
+    lines = []
+    for rid, verdict, rationale, cites in WALKTHROUGH:
+        session = open_check(case.path, rid, interactive=False)
+        refs = session.evidence_refs() if cites else []
+        session.record(verdict, rationale, INSPECTOR, refs)
+        lines.append(f"{INSPECTOR} recorded {verdict} for {rid} on {case.info.firmware_version}")
+    return lines
+
+
+def carry_offered(new: Any) -> list[str]:
+    """The offered verdicts of the renewal, confirmed by the demo inspector (`workbench case carry --all`)."""
+    from workbench.renewal.confirm import carry_verdicts
+
+    done = carry_verdicts(new, None, INSPECTOR)
+    lines = [f"carried {r.requirement_id} ({r.verdict}), confirmed by {r.inspector}" for r in done]
+    return lines + [f"not carried {rid}: {why}" for rid, why in done.refused.items()]
 
 
 def renew_demo_case(old: Any, spec: Any, target: Path) -> Any:

@@ -193,3 +193,22 @@ def test_a_declaration_reissued_for_the_new_version_carries_and_a_changed_claim_
     claim.write_text(DECLARATION.replace("2030-12-31", "2027-06-30"))
     redone = plans(renew_case(old, tmp_path / "claim", declaration=claim))["UPD-03"]
     assert redone == ("redo", "the declaration changed: support_period")
+
+
+def test_a_carried_verdict_says_where_it_came_from_in_case_status_and_the_notebook(old_case, images,
+                                                                                  tmp_path):
+    from workbench.catalog import load_catalog
+    from workbench.judgement.status import case_status, format_status
+    from workbench.notebook import open_check
+    from workbench.ui.verdict import render_recorded
+
+    new = renew_case(old_case, tmp_path / "cam-2.2", firmware=[images["motd"]], firmware_version="2.2")
+    assert [r.requirement_id for r in carry_verdicts(new, ["UPD-03"], "bob")] == ["UPD-03"]
+    status = case_status(new, load_catalog(new.info.catalog_edition), 3)
+    row = next(r for r in status["requirements"] if r["id"] == "UPD-03")
+    source = row["carried_from"]
+    assert source["inspector"] == "alice" and source["case_device"] == "Acme C100 2.1"
+    table = format_status(status)
+    assert "by bob " in table and "(carried over from Acme C100 2.1, alice's)" in table
+    panel = render_recorded(open_check(new.path, "UPD-03"))
+    assert "Carried over from" in panel and "Acme C100 2.1: PASS by alice" in panel

@@ -78,6 +78,7 @@ def _requirement_row(state: RequirementState, hashes: dict[str, str], present: s
         "stale_artefacts": [],
         "stale_reasons": [],
         "judged_against": None,
+        "carried_from": None,
     }
     if recorded is not None:
         row.update(
@@ -88,6 +89,7 @@ def _requirement_row(state: RequirementState, hashes: dict[str, str], present: s
             stale_artefacts=recorded.stale_artefacts(hashes),
             stale_reasons=list(state.stale_reasons),
             judged_against=recorded.catalog_edition,
+            carried_from=recorded.carried_from,
         )
     return row
 
@@ -261,6 +263,9 @@ def _what_changed(item: dict[str, Any]) -> str:
 def _note(row: dict[str, Any]) -> str:
     if row["state"] == "inspector":
         note = f"by {row['inspector']} {row['recorded_at']}"
+        source = row.get("carried_from")
+        if source:
+            note += f" (carried over from {source.get('case_device')}, {source.get('inspector')}'s)"
         return note + (" STALE: " + "; ".join(row["stale_reasons"]) if row["stale"] else "")
     if row["state"] == "automatic":
         return "verdict from the batch (`workbench run`)"

@@ -182,7 +182,15 @@ def recorded_summary(record: Any) -> dict[str, Any]:
         "rationale": attr(record, "rationale") or "",
         "evidence_refs": list(attr(record, "evidence_refs") or []),
         "catalog_edition": attr(record, "catalog_edition"),
+        "carried_from": attr(record, "carried_from"),
     }
+
+
+def carried_text(source: dict[str, Any]) -> str:
+    """Where a carried verdict came from: the old case's device, its inspector and date, its record."""
+    return (f"{source.get('case_device') or source.get('case')}: {source.get('verdict')} by "
+            f"{source.get('inspector')} on {str(source.get('recorded_at') or '')[:10]} "
+            f"(record {source.get('record')}); confirmed by the inspector above")
 
 
 def render_recorded(session: Any) -> str:
@@ -206,6 +214,8 @@ def render_recorded(session: Any) -> str:
         ("Evidence", esc("; ".join(info["evidence_refs"]) or "—")),
         ("Judged against", esc(_judged_against(info["catalog_edition"]))),
     ]
+    if info["carried_from"]:
+        rows.append(("Carried over from", esc(carried_text(info["carried_from"]))))
     parts = [heading("Inspector's verdict (from the case's verdict store)", 4), key_value_table(rows)]
     if stale:
         why = para(
