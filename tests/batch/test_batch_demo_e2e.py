@@ -72,7 +72,10 @@ def test_the_renewed_case_for_firmware_2_2_shows_exactly_the_planted_fixes_and_t
     by_status = {s: sorted(r["id"] for r in rows if r["status"] == s) for s in ("fixed", "new-defect")}
     assert by_status == {"fixed": sorted(key["fixed"]), "new-defect": sorted(key["new-defect"])}
     renewal = json.loads((cases / "defective-v2" / "renewal.json").read_text())
-    assert renewal["from"]["catalog_edition"] and not list((cases / "defective-v2" / "verdicts").glob("*/*.json"))
+    plan = {i["id"]: i["plan"] for i in renewal["requirements"]}
+    assert (plan["ATK-08"], plan["AUTH-02"]) == ("carry-offered", "redo")  # the demo inspector's two verdicts
+    carried = [json.loads(p.read_text()) for p in (cases / "defective-v2" / "verdicts").glob("*/*.json")]
+    assert [(r["requirement_id"], r["carried_from"]["case_device"]) for r in carried] == [("ATK-08", "Acme C100 2.1")]
     page = demo["compare"].read_text()
     assert all(rid in page for rid in key["fixed"] + key["new-defect"]) and "<script" not in page
 
