@@ -18,8 +18,8 @@ import pytest
 from conftest import invoke
 
 from workbench.batch.paths import NOTEBOOKS_DIR
-from workbench.demo import SAMPLES
 from workbench.catalog import load_catalog
+from workbench.demo import SAMPLES
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +61,8 @@ def test_clean_camera_passes_every_automatic_check(demo, rid):
 
 def test_the_renewed_case_for_firmware_2_2_shows_exactly_the_planted_fixes_and_the_new_defect(demo):
     """`workbench case compare` on the demo pair (2.1 as the demo built it, 2.2 renewed from it) against
-    the key sample_captures/cases/defective-v2/expected-changes.yaml; the page the demo wrote says the same."""
+    the key sample_captures/cases/defective-v2/expected-changes.yaml; the page the demo wrote says the
+    same."""
     import yaml
 
     cases = demo["defective"].parent.parent / "cases"
@@ -75,7 +76,9 @@ def test_the_renewed_case_for_firmware_2_2_shows_exactly_the_planted_fixes_and_t
     plan = {i["id"]: i["plan"] for i in renewal["requirements"]}
     assert (plan["ATK-08"], plan["AUTH-02"]) == ("carry-offered", "redo")  # the demo inspector's two verdicts
     carried = [json.loads(p.read_text()) for p in (cases / "defective-v2" / "verdicts").glob("*/*.json")]
-    assert [(r["requirement_id"], r["carried_from"]["case_device"]) for r in carried] == [("ATK-08", "Acme C100 2.1")]
+    assert [(r["requirement_id"], r["carried_from"]["case_device"]) for r in carried] == [
+        ("ATK-08", "Acme C100 2.1")
+    ]
     page = demo["compare"].read_text()
     assert all(rid in page for rid in key["fixed"] + key["new-defect"]) and "<script" not in page
 
