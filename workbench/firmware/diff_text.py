@@ -75,7 +75,7 @@ def render(diff: FirmwareDiff, kinds: list[str], *, limit: int = 200) -> str:
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else _short(value)
+    return "" if value is None else str(value)  # an identity (a path) in full: it is the evidence
 
 
 def _aligned(header: list[str], cells: list[list[str]]) -> list[str]:
