@@ -8,10 +8,15 @@ is never overwritten (the inspector's notes live there); only missing ones are a
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import re
+import secrets
 import shutil
+import socket
 import sys
+import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +26,7 @@ from workbench.notebook import LIVE_NOTEBOOK, OVERVIEW_NOTEBOOK, notebook_path, 
 
 WALKTHROUGH = "walkthrough"
 INDEX_NOTEBOOK = "00-index.ipynb"
+LOOPBACK = "127.0.0.1"
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -32,7 +38,15 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "existing ones are kept) and open JupyterLab there.",
     )
     parser.add_argument("case", help="the device case folder")
-    parser.add_argument("--port", type=int, default=None, help="port for JupyterLab (default: its own)")
+    parser.add_argument(
+        "--ip", default=LOOPBACK, help=f"address JupyterLab listens on (default {LOOPBACK}; 0.0.0.0 for all)"
+    )
+    parser.add_argument("--port", type=int, default=None, help="port for JupyterLab (default: a free one)")
+    parser.add_argument(
+        "--token",
+        default=None,
+        help="the token a browser must present (default: a new random one, printed once; '' for none)",
+    )
     parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     parser.add_argument(
         "--prepare-only", action="store_true", help="prepare the walk-through, print its path, do not start"
@@ -48,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     if args.prepare_only:
         print(folder)
         return 0
-    launch(folder, port=args.port, no_browser=args.no_browser)
+    plan = plan_launch(folder, ip=args.ip, port=args.port, token=args.token, no_browser=args.no_browser)
+    launch(plan)
     return 0  # not reached: launch replaces this process
 
 
@@ -159,21 +174,89 @@ def index_notebook(case: Any, requirements: list[Any]) -> str:
     return nbformat.writes(nb) + "\n"
 
 
-def launch(folder: Path, *, port: int | None = None, no_browser: bool = False) -> None:
-    """Replace this process with `jupyter lab` serving the walk-through (so Ctrl-C reaches it)."""
+@dataclass(frozen=True)
+class LaunchPlan:
+    """How `jupyter lab` is started: its command line, the environment it adds, the URL to open.
+
+    The token travels in the environment (JUPYTER_TOKEN), never on the command line, where every
+    user of the machine could read it in the process list.
+    """
+
+    folder: Path
+    command: list[str]
+    env: dict[str, str]
+    url: str
+    warnings: list[str]
+
+
+def plan_launch(
+    folder: Path, *, ip: str = LOOPBACK, port: int | None = None, token: str | None = None,
+    no_browser: bool = False,
+) -> LaunchPlan:
+    """The command for JupyterLab on ip:port (a free port if None) with token (a new one if None)."""
+    ip = ip.strip()
+    if port is None:
+        port = free_port(ip)
+    elif not 0 < port < 65536:
+        raise WorkbenchError(f"--port {port}: not a port number (1-65535)")
+    token = secrets.token_urlsafe(24) if token is None else token
     jupyter = Path(sys.executable).with_name("jupyter")
     command = [str(jupyter)] if jupyter.exists() else [shutil.which("jupyter") or "jupyter"]
-    command += ["lab", f"--ServerApp.root_dir={folder}", f"--LabApp.default_url=/lab/tree/{INDEX_NOTEBOOK}"]
-    if port is not None:
-        command.append(f"--port={port}")
+    command += [
+        "lab",
+        f"--ServerApp.root_dir={folder}",
+        f"--LabApp.default_url=/lab/tree/{INDEX_NOTEBOOK}",
+        f"--ServerApp.ip={ip}",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",  # the port printed is the port served, or it fails
+    ]
+    env = {"JUPYTER_TOKEN": token} if token else {}
+    if not token:
+        command.append("--IdentityProvider.token=")
     if no_browser:
-        command.append("--no-browser")
+        command.append("--ServerApp.open_browser=False")
+    warnings = []
+    if not token and not is_loopback(ip):
+        warnings.append(f"warning: JupyterLab listens on {ip} without a token: whoever reaches it runs code")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        print("note: running as root (a container?): JupyterLab is started with --allow-root")
+        warnings.append("note: running as root (a container?): JupyterLab is started with --allow-root")
         command.append("--allow-root")
-    os.chdir(folder)
-    sys.stdout.flush()
+    host = {"0.0.0.0": LOOPBACK, "": LOOPBACK, "::": "::1"}.get(ip, ip)  # a wildcard: open it here
+    host = f"[{host}]" if ":" in host else host
+    query = f"?token={urllib.parse.quote(token, safe='')}" if token else ""
+    url = f"http://{host}:{port}/lab/tree/{INDEX_NOTEBOOK}{query}"
+    return LaunchPlan(folder, command, env, url, warnings)
+
+
+def is_loopback(ip: str) -> bool:
+    if ip == "localhost":
+        return True
     try:
-        os.execvp(command[0], command)
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False  # a host name: assume it reaches beyond this machine
+
+
+def free_port(ip: str) -> int:
+    """A port nobody listens on at ip now (the system picks it); WorkbenchError if ip is not ours."""
+    try:
+        family = socket.getaddrinfo(ip, None, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((ip, 0))
+            return int(probe.getsockname()[1])
     except OSError as exc:
-        raise WorkbenchError(f"cannot start JupyterLab ({command[0]}): {exc.strerror or exc}") from None
+        raise WorkbenchError(f"--ip {ip}: cannot listen there ({exc.strerror or exc})") from None
+
+
+def launch(plan: LaunchPlan) -> None:
+    """Replace this process with `jupyter lab` serving the walk-through (so Ctrl-C reaches it)."""
+    for warning in plan.warnings:
+        print(warning, file=sys.stderr)
+    print(f"open: {plan.url}")  # the only place the token is shown
+    os.chdir(plan.folder)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvpe(plan.command[0], plan.command, {**os.environ, **plan.env})
+    except OSError as exc:
+        raise WorkbenchError(f"cannot start JupyterLab ({plan.command[0]}): {exc.strerror or exc}") from None
