@@ -37,6 +37,7 @@ class NotebookTask:
     facts: tuple[tuple[str, str], ...] = ()
     templates_dir: Path = TEMPLATES_DIR
     verdict: str | None = None  # the final verdict the batch judged, for the page's header
+    stale_reasons: tuple[str, ...] = ()  # why that verdict is stale (empty: it is current)
 
 
 @dataclass
@@ -149,6 +150,7 @@ def render_page(task: NotebookTask, run: NotebookRun, nb: Any) -> None:
         "heading": task.heading or task.key,
         "facts": list(task.facts),
         "verdict": verdict,
+        "stale_reasons": list(task.stale_reasons) if verdict != ERROR else [],
         "error": run.error,
     }
     if nb is None:

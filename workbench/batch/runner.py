@@ -137,7 +137,8 @@ def _judge_and_run(
     case overview and run it last, so that it shows the rows as results.json has them."""
     pool.analyse()
     states = pool.judge(requirements)
-    pages = [replace(t, verdict=states[t.requirement_id].verdict) for t in tasks if t.requirement_id]
+    judged = [(t, states[t.requirement_id]) for t in tasks if t.requirement_id]
+    pages = [replace(t, verdict=state.verdict, stale_reasons=_stale_why(state)) for t, state in judged]
     runs = pool.run_notebooks(pages)
     rows = [_row(states[req.id], runs.get(req.id), notebooks_dir) for req in requirements]
     selected = [req.id for req in requirements] if opts.only else None
@@ -232,6 +233,13 @@ def _task(
     )
 
 
+def _stale_why(state: RequirementState) -> tuple[str, ...]:
+    """Why the state's verdict is stale (empty when it is not), a reason even when none was named."""
+    if not state.stale:
+        return ()
+    return tuple(state.stale_reasons) or ("the evidence or the requirement changed since it was recorded",)
+
+
 def _row(state: RequirementState, run: NotebookRun | None, notebooks_dir: Path) -> CheckRow:
     """The batch's row: the judgement's state, ERROR when the notebook that shows it failed."""
     req, result, recorded = state.requirement, state.result, state.recorded
@@ -239,7 +247,7 @@ def _row(state: RequirementState, run: NotebookRun | None, notebooks_dir: Path) 
         id=state.id, title=req.title, level=state.level, automation=state.automation,
         verdict=state.verdict, verdict_source=state.source, stale=state.stale, proposed=state.proposed,
         findings=len(result.findings) if result is not None else 0, reasons=state.reasons,
-        missing_evidence=state.missing_evidence, error=state.error,
+        missing_evidence=state.missing_evidence, error=state.error, stale_reasons=list(_stale_why(state)),
         mappings={k: list(v) for k, v in req.mappings.model_dump().items()},
         page=f"notebooks/{req.id}.html", notebook=f"notebooks/{req.id}.ipynb",
     )
@@ -258,6 +266,7 @@ def _row(state: RequirementState, run: NotebookRun | None, notebooks_dir: Path) 
         notebook_error = run.error
     if notebook_error:
         row.verdict, row.verdict_source, row.stale = ERROR, "error", False
+        row.stale_reasons = []
         row.error = state.error or notebook_error
         if recorded is not None:
             row.reasons = [f"inspector verdict on record: {recorded.verdict}", *row.reasons]

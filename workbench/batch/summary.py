@@ -32,6 +32,7 @@ class CheckRow:
     verdict: str
     verdict_source: str  # inspector | automatic | pending | error
     stale: bool = False
+    stale_reasons: list[str] = field(default_factory=list)  # why the verdict no longer holds
     proposed: str | None = None  # the check's own proposed verdict
     findings: int = 0
     reasons: list[str] = field(default_factory=list)
