@@ -3,6 +3,7 @@
 # tshark: capture oracle in tests; squashfs-tools, u-boot-tools, busybox-static, gcc: firmware fixtures;
 # nmap, tcpdump: the live probe's port scan and its evidence capture; dropbear-bin, mosquitto, busybox,
 # openssl: the servers of the simulated device; iproute2 (ip), util-linux (unshare): its private network;
+# chromium, fonts-liberation: the browser tests (tests/browser/) drive JupyterLab and the bundle pages in it;
 # the rest are the external extractors unblob calls.
 set -euo pipefail
 
@@ -29,6 +30,7 @@ declare -A wanted=(
   [openssl]=openssl
   [ip]=iproute2
   [unshare]=util-linux
+  [chromium]=chromium
   [ubireader_extract_images]=""
 )
 missing=()
@@ -38,6 +40,8 @@ for cmd in "${!wanted[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 done
 [ -e /bin/busybox ] || [ -e /usr/bin/busybox ] || missing+=(busybox-static)
+# a font Chromium can draw text with (a headless page with no font renders blank boxes)
+[ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
