@@ -8,7 +8,7 @@ literal tags written here and escaped values, never from formatted values.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 STYLE = """<style>
@@ -25,9 +25,12 @@ STYLE = """<style>
 .wb .NEEDS_INSPECTOR {background: #1565c0} .wb .PENDING {background: #8e24aa}
 .wb .ERROR {background: #000} .wb .stale {background: #ef6c00}
 .wb code {background: #f3f3f3; padding: 0 0.2em}
+.wb ul.evidence {margin: 0; padding-left: 1.1em}
+.wb details.evidence-more summary {cursor: pointer; color: #1565c0}
 </style>"""
 
 MAX_CELL_CHARS = 300
+EVIDENCE_SHOWN = 5  # evidence references listed before the rest fold away (all stay in the page)
 
 
 def esc(value: Any) -> str:
@@ -73,6 +76,20 @@ def heading(text: Any, level: int = 3) -> str:
 def bullet_list(items: Iterable[Any], ordered: bool = False) -> str:
     rows = "".join(element("li", esc(item)) for item in items)
     return element("ol" if ordered else "ul", rows)
+
+
+def evidence_list(labels: Sequence[Any], shown: int = EVIDENCE_SHOWN) -> str:
+    """Every evidence reference: the first `shown` listed, the rest folded into a <details> element
+    (opened by the browser itself: no script, so it works in a bundle page too)."""
+    if not labels:
+        return esc("—")
+    items = [element("li", esc(label)) for label in labels]
+    listed = element("ul", "".join(items[:shown]), "evidence")
+    if len(items) <= shown:
+        return listed
+    summary = element("summary", esc(f"{len(items) - shown} more (all {len(items)} references)"))
+    rest = element("ul", "".join(items[shown:]), "evidence")
+    return listed + f'<details class="evidence-more">{summary}{rest}</details>'
 
 
 def code(text: Any) -> str:

@@ -12,14 +12,16 @@ from workbench.ui.html import (
     bullet_list,
     element,
     esc,
+    evidence_list,
     heading,
     key_value_table,
     para,
     show,
     text_of,
 )
-from workbench.ui.tables import frame_html, frame_text
+from workbench.ui.tables import MAX_ROWS, frame_html, frame_text
 
+FINDING_COLUMNS = ("#", "summary", "severity", "evidence", "detail")
 COMPARISON_CHARS = 2000  # the comparison is the point of step 5: cut late
 
 VERDICT_MEANING = {
@@ -44,14 +46,31 @@ def findings_frame(result: Any) -> pd.DataFrame:
                 "detail": text_of(finding.data) if finding.data else "",
             }
         )
-    return pd.DataFrame(rows, columns=["#", "summary", "severity", "evidence", "detail"])
+    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
 
 
 def render_findings(result: Any) -> str:
-    frame = findings_frame(result)
-    if frame.empty:
+    """The findings as a table whose evidence cells list every reference (folded after a few)."""
+    findings = list(result.findings)
+    if not findings:
         return block(heading("Findings", 4), para("No findings.", "muted"))
-    return block(heading(f"Findings ({len(frame)})", 4), frame_html(frame))
+    head = "".join(element("th", esc(name)) for name in FINDING_COLUMNS)
+    rows = []
+    for number, finding in enumerate(findings[:MAX_ROWS], 1):
+        cells = [
+            esc(number),
+            esc(finding.summary),
+            esc(getattr(finding.severity, "value", finding.severity)),
+            evidence_list([ref.label() for ref in finding.evidence]),
+            esc(finding.data) if finding.data else "",
+        ]
+        rows.append(element("tr", "".join(element("td", cell) for cell in cells)))
+    body = element("thead", element("tr", head)) + element("tbody", "".join(rows))
+    table = element("table", body, "findings")
+    if len(findings) > MAX_ROWS:
+        left = len(findings) - MAX_ROWS
+        table += para(f"{left} more findings not shown; the outcome holds them all.", "muted")
+    return block(heading(f"Findings ({len(findings)})", 4), table)
 
 
 def show_findings(session: Any) -> None:
@@ -211,7 +230,7 @@ def render_recorded(session: Any) -> str:
         ("Recorded by", esc(info["inspector"])),
         ("Recorded at", esc(info["at"])),
         ("Rationale", esc(info["rationale"])),
-        ("Evidence", esc("; ".join(info["evidence_refs"]) or "—")),
+        ("Evidence", evidence_list(info["evidence_refs"])),
         ("Judged against", esc(_judged_against(info["catalog_edition"]))),
     ]
     if info["carried_from"]:
