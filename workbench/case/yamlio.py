@@ -73,18 +73,27 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+MAX_PROBLEMS_LISTED = 100  # a crafted file can make thousands; a real one has a handful
+
+
 def describe_validation(exc: ValidationError) -> str:
-    """One line for the first problem of a pydantic error, with a count of the others."""
+    """One line naming every problem of a pydantic error, each with where it is."""
     errors = exc.errors(include_url=False)
-    first = errors[0]
-    where = field_path(tuple(first["loc"]))
-    if first["type"] == "extra_forbidden":
+    problems = [_problem(error) for error in errors[:MAX_PROBLEMS_LISTED]]
+    if len(problems) == 1:
+        return problems[0]
+    left = len(errors) - len(problems)
+    more = f"; and {left} more" if left else ""
+    return "; ".join(problems) + more + f" ({len(errors)} problems)"
+
+
+def _problem(error: Any) -> str:
+    where = field_path(tuple(error["loc"]))
+    if error["type"] == "extra_forbidden":
         message = "unknown field (misspelt?)"
-    elif first["type"] == "missing":
+    elif error["type"] == "missing":
         message = "required field is missing"
     else:
-        message = first["msg"]
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    return f"{where}: {message}{more}"
+        message = " ".join(str(error["msg"]).split())  # one line
+        message = message.removeprefix("Value error, ")
+    return f"{where}: {message}"

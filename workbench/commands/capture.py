@@ -19,6 +19,7 @@ from workbench.capture.schema import TABLES, TLS_VERSION_COLUMNS
 from workbench.capture.versions import label
 from workbench.columnar import to_frame
 from workbench.commands.results import add_result_options, print_json_lines, usage_error, write_csv_beside
+from workbench.errors import EvidenceError
 
 _MAC = re.compile(r"^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$")
 MAX_ROWS = 50
@@ -46,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run_analyse(args: argparse.Namespace) -> int:
     if (error := usage_error(args)) is not None:
         return error
+    if Path(args.file).is_dir():
+        raise EvidenceError("is a folder: give a capture file (pcap/pcapng)", path=args.file)
     if args.out:
         return _report(args, Path(args.out))
     with tempfile.TemporaryDirectory(prefix="workbench-capture-") as tmp:

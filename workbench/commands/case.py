@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -271,6 +272,7 @@ def cmd_verdict(args: argparse.Namespace) -> int:
     if warning:
         print(f"workbench: warning: {warning}", file=sys.stderr)
     requirement = _requirement(catalog, args.requirement_id)
+    check_attachment_refs(case, args.evidence)
     record = case.verdicts.record(
         requirement.id,
         args.verdict,
@@ -287,6 +289,28 @@ def cmd_verdict(args: argparse.Namespace) -> int:
         f"judged against catalogue {record.catalog_edition}"
     )
     return 0
+
+
+ATTACHMENT_REF = re.compile(
+    r"\s*attachment\s*:\s*(?P<name>.*?)(?:\s*\(sha256 (?P<sha>[0-9a-f]{64})\))?\s*", re.IGNORECASE | re.DOTALL
+)
+NO_ATTACHMENTS = "none (add one: workbench case add CASE FILE --kind attachment)"
+
+
+def check_attachment_refs(case: Case, refs: list[str]) -> None:
+    """Refuse an `attachment: NAME` reference (the widget's form may add `(sha256 HEX)`) to a file the
+    case does not hold as an attachment, or holds with other contents: one line naming those it has."""
+    held = {a.name: a.sha256 for a in case.artefacts("attachment")}
+    for ref in refs:
+        match = ATTACHMENT_REF.fullmatch(ref)
+        if match is None:
+            continue  # a packet, a path, a note: free text
+        name, sha = match.group("name"), match.group("sha")
+        if name in held and (sha is None or sha == held[name]):
+            continue
+        problem = "holds it with other contents" if name in held else "holds no attachment of that name"
+        have = ", ".join(sorted(held)) if held else NO_ATTACHMENTS
+        raise CaseError(f"--evidence {ref.strip()[:200]!r}: the case {problem}; its attachments: {have}")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
