@@ -5,7 +5,9 @@ it starts inherits the same bounds:
 - Landlock (Linux >= 5.13, through unblob's sandbox binding): writes outside the folder fail;
 - RLIMIT_FSIZE: no single file larger than the size limit (a decompression bomb fails with
   EFBIG instead of filling the disk; SIGXFSZ is ignored so tools get an error, not a kill);
-- CAP_MKNOD dropped when running as root: device nodes cannot be created;
+- a seccomp filter (`workbench.firmware.nomknod`): no device node, FIFO or socket can be created,
+  whoever runs it (as root too, where mknod would otherwise succeed);
+- CAP_MKNOD dropped when running as root, in case seccomp is unavailable;
 - no core dumps.
 """
 
@@ -16,6 +18,8 @@ import os
 import resource
 import signal
 from pathlib import Path
+
+from workbench.firmware.nomknod import forbid_special_files
 
 CAP_MKNOD = 27
 PR_CAPBSET_DROP = 24
@@ -77,6 +81,10 @@ def confine(root: Path, max_file_size: int) -> list[str]:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_size, max_file_size))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if not forbid_special_files():
+        missing.append(
+            "seccomp unavailable: a FIFO, socket or 0:0 character device in an archive could be created"
+        )
     if os.geteuid() == 0 and not drop_mknod():
         missing.append("could not drop CAP_MKNOD")
     if not landlock(root):

@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from workbench.firmware import magic, metadata, safe_archive, unsquashfs
+from workbench.firmware import magic, members, metadata, safe_archive, streams, unsquashfs
 from workbench.firmware.entropy import region_entropy
 from workbench.firmware.journal import new_layer
 from workbench.firmware.limits import ExtractionLimits
@@ -43,7 +43,7 @@ ARCHIVE_ERRORS = (
 
 
 def _extract(
-    path: Path, kind: str, outdir: Path, budget: safe_archive.SizeBudget
+    path: Path, kind: str, outdir: Path, budget: safe_archive.SizeBudget, bounds: streams.StreamBounds
 ) -> tuple[bool, str, dict[str, metadata.Entry], list[safe_archive.Problem]]:
     if kind == "squashfs_v4_le":
         outcome = unsquashfs.extract(path, outdir, outdir.with_suffix(".exclude"))
@@ -53,7 +53,7 @@ def _extract(
         entries = list_members(path)
         return True, f"extracted with Python {reader} (fallback)", entries, extract(path, outdir, budget)
     if kind in PYTHON_KINDS:
-        problems = safe_archive.decompress(path, outdir, kind, budget)
+        problems = safe_archive.decompress(path, outdir, kind, bounds)
         return True, f"decompressed with Python {kind} (fallback)", {}, problems
     return False, f"{kind}: no fallback extractor without unblob", {}, []
 
@@ -65,6 +65,7 @@ def _head(path: Path) -> bytes:
 
 def run_fallback(image: Path, root: Path, limits: ExtractionLimits, journal: Any) -> None:
     budget = safe_archive.SizeBudget(limits.max_total_size)
+    bounds = streams.StreamBounds(limits.max_total_size, limits.max_ratio, limits.ratio_from)
     queue: list[tuple[Path, int | None, str | None, int]] = [(image, None, None, 1)]
     next_id = 0
     while queue:
@@ -93,7 +94,7 @@ def run_fallback(image: Path, root: Path, limits: ExtractionLimits, journal: Any
             continue
         outdir = root / "x" / str(layer["id"]) / f"{path.name}_extract"
         try:
-            ok, note, entries, problems = _extract(path, kind, outdir, budget)
+            ok, note, entries, problems = _extract(path, kind, outdir, budget, bounds)
         except OverflowError as exc:
             journal.write("warning", kind="limit", layer=layer["id"], member=None, message=str(exc))
             ok, note, entries, problems = outdir.exists(), "stopped: size limit", {}, []
@@ -105,7 +106,7 @@ def run_fallback(image: Path, root: Path, limits: ExtractionLimits, journal: Any
                 kind="archive_member",
                 layer=layer["id"],
                 member=problem.path,
-                message=f"{problem.problem} {problem.resolution}",
+                message=members.sentence(problem.path, problem.problem, problem.resolution) or "",
             )
         layer["reason"] = note
         if ok and outdir.exists():

@@ -12,8 +12,13 @@ from pathlib import Path
 
 from workbench.firmware.extract import Extraction
 from workbench.firmware.layout import join
-from workbench.firmware.metadata import KIND_BY_MODE
+from workbench.firmware.members import climbs_out
+from workbench.firmware.metadata import KIND_BY_MODE, SPECIAL_KINDS
 
+# entries of an archive's listing shown in the file list without an extracted copy: device nodes,
+# FIFOs and sockets (never created), and links (one pointing out is recorded, not created); a file
+# or folder that is not on disk was not extracted (a member climbing out, a limit) and is not shown
+LISTED_ONLY = SPECIAL_KINDS | {"symlink"}
 # the `files` table's columns in order (the file workers go without workbench.firmware.schema's
 # pandas; tests/firmware/test_firmware_columnar.py holds this to the declaration)
 COLUMNS = ("path", "size", "mode", "uid", "gid", "type", "arch", "sha256", "entropy", "link_target")
@@ -136,8 +141,8 @@ def _walk_layer(layer: dict, directory: Path, mount: str, extraction: Extraction
             except OSError:
                 continue
             yield _record(join(mount, rel), Path(disk), st, meta.get(rel), layer["id"])
-    for rel, entry in sorted(meta.items()):
-        if rel and rel not in seen:
+    for rel, entry in sorted(meta.items()):  # listed, not on disk: only what is never created
+        if rel not in seen and entry["kind"] in LISTED_ONLY and not climbs_out(rel):
             yield FileRecord(
                 path=join(mount, rel),
                 disk=None,

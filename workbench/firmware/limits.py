@@ -18,6 +18,11 @@ class ExtractionLimits:
     max_depth: int = 6  # nesting of layers (image -> filesystem -> archive -> ...)
     timeout: float = 1800.0  # seconds of wall-clock time for the whole extraction
     max_scan_size: int = 64 * MIB  # bytes of one file read for content findings
+    # a compressed stream that has expanded past ratio_from bytes, more than max_ratio times the
+    # compressed bytes read so far, is a decompression bomb: stopped there (zeros deflate ~1000x;
+    # a firmware's streams rarely 50x, and only small ones more)
+    max_ratio: int = 200
+    ratio_from: int = 64 * MIB
 
     @classmethod
     def coerce(cls, value: ExtractionLimits | dict[str, Any] | None) -> ExtractionLimits:

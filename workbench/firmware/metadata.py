@@ -207,7 +207,9 @@ def _cpio_members(path: Path) -> Iterator[tuple[str, Entry]]:
                 size=size if kind == "file" else None,
                 link_target=target,
             )
-            yield text.lstrip("./").strip("/") or ".", entry
+            while text.startswith("./"):  # not lstrip("./"): "../../x" is no "x", ".profile" no "profile"
+                text = text[2:]
+            yield text.strip("/") or ".", entry
 
 
 LISTERS = {

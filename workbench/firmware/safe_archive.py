@@ -4,9 +4,6 @@
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import lzma
 import os
 import posixpath
 import stat
@@ -17,8 +14,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from workbench import fsutil
+from workbench.firmware import members, streams
 
 COPY_BLOCK = 1 << 20
+TAR_SPECIAL_MODES = {
+    tarfile.CHRTYPE: stat.S_IFCHR,
+    tarfile.BLKTYPE: stat.S_IFBLK,
+    tarfile.FIFOTYPE: stat.S_IFIFO,
+}
 
 
 @dataclass
@@ -74,9 +77,9 @@ def _member_target(outdir: Path, name: str, problems: list[Problem]) -> Path | N
     """Where a member may be written, or None (skipped); either way recorded in `problems`."""
     target, note = safe_member_path(outdir, name)
     if target is None:
-        problems.append(Problem(name, note or "unsafe", "Skipped."))
+        problems.append(Problem(name, members.outside(name), ""))
     elif note:
-        problems.append(Problem(name, note, "Converted to extraction relative path."))
+        problems.append(Problem(name, members.absolute(name), ""))
     return target
 
 
@@ -93,11 +96,7 @@ def extract_tar(path: Path, outdir: Path, budget: SizeBudget) -> list[Problem]:
             elif member.issym():
                 if link_escapes(outdir, target, member.linkname):
                     problems.append(
-                        Problem(
-                            member.name,
-                            f"symlink pointing outside: {member.linkname}",
-                            "Recorded, not created.",
-                        )
+                        Problem(member.name, members.link_outside(member.name, member.linkname), "")
                     )
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,11 +111,14 @@ def extract_tar(path: Path, outdir: Path, budget: SizeBudget) -> list[Problem]:
                     _copy(source, handle, budget)
                 os.chmod(target, (member.mode & 0o777) | 0o600)
             elif member.islnk():
-                problems.append(Problem(member.name, f"hard link to {member.linkname}", "Skipped."))
-            else:
+                text = f"hard link {members.quoted(member.name)} to {members.quoted(member.linkname)} skipped"
                 problems.append(
-                    Problem(member.name, "device node, FIFO or other special file", "Recorded, not created.")
+                    Problem(member.name, text + ": the fallback extractor makes no hard links", "")
                 )
+            else:
+                mode = TAR_SPECIAL_MODES.get(member.type, 0)
+                device = (member.devmajor, member.devminor)
+                problems.append(Problem(member.name, members.special(member.name, mode, device), ""))
     return problems
 
 
@@ -134,7 +136,13 @@ def extract_zip(path: Path, outdir: Path, budget: SizeBudget) -> list[Problem]:
                 continue
             if stat.S_ISLNK(unix_mode):
                 link = archive.read(info)[:4096].decode("utf-8", "replace")
-                problems.append(Problem(info.filename, f"symlink to {link}", "Recorded, not created."))
+                text = f"symbolic link {members.quoted(info.filename)} to {members.quoted(link)} not created"
+                problems.append(
+                    Problem(info.filename, text + " by the fallback extractor (the file list shows it)", "")
+                )
+                continue
+            if members.is_special(unix_mode):
+                problems.append(Problem(info.filename, members.special(info.filename, unix_mode), ""))
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             with archive.open(info) as source, open(target, "wb") as handle:
@@ -142,10 +150,9 @@ def extract_zip(path: Path, outdir: Path, budget: SizeBudget) -> list[Problem]:
     return problems
 
 
-OPENERS = {"gzip": gzip.open, "xz": lzma.open, "lzma": lzma.open, "bzip2": bz2.open}
-
-
-def decompress(path: Path, outdir: Path, kind: str, budget: SizeBudget) -> list[Problem]:
+def decompress(path: Path, outdir: Path, kind: str, bounds: streams.StreamBounds) -> list[Problem]:
+    """One compressed stream, expanded with a running count (`workbench.firmware.streams`);
+    OverflowError when it was stopped by a bound (nothing of it kept)."""
     outdir.mkdir(parents=True, exist_ok=True)
     name = path.name
     for suffix in (".gz", ".xz", ".lzma", ".bz2", ".tgz"):
@@ -154,12 +161,13 @@ def decompress(path: Path, outdir: Path, kind: str, budget: SizeBudget) -> list[
             break
     else:
         name += ".uncompressed"
-    target = outdir / name
     try:
-        with OPENERS[kind](path, "rb") as source, open(target, "wb") as handle:
-            _copy(source, handle, budget)
-    except (OSError, EOFError, lzma.LZMAError) as exc:
-        return [Problem(path.name, f"stream ends early or is corrupt: {exc}", "Kept what was decompressed.")]
+        streams.expand(path, kind, outdir / name, bounds)
+    except streams.StreamStopped as stop:
+        raise OverflowError(f"{members.quoted(path.name)} {stop}") from None
+    except streams.CORRUPT as exc:
+        text = f"the {kind} stream ends early or is corrupt ({exc}): what came before is kept"
+        return [Problem(path.name, text, "")]
     return []
 
 

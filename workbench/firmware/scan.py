@@ -78,6 +78,19 @@ def _feeds(vuln_feed: Any) -> list[Path]:
     return [Path(p) for p in vuln_feed]
 
 
+def _image_paths(text: str, extraction: Extraction, mounts: dict[int, str]) -> str:
+    """An extractor's message with the folders of layers (relative to the extraction folder, as
+    the worker leaves them) written as the layers' image paths."""
+    folders = sorted(
+        ((layer["dir"], mounts[layer["id"]]) for layer in extraction.layers if layer.get("dir")),
+        key=lambda item: -len(item[0]),
+    )
+    for folder, mount in folders:
+        if folder in text:
+            text = text.replace(folder + "/", mount.rstrip("/") + "/").replace(folder, mount)
+    return text
+
+
 def _layer_rows(extraction: Extraction, mounts: dict[int, str]) -> list[dict[str, Any]]:
     return [
         {
@@ -86,7 +99,7 @@ def _layer_rows(extraction: Extraction, mounts: dict[int, str]) -> list[dict[str
             "format": layer["format"],
             "size": layer["end"] - layer["offset"],
             "extracted": bool(layer["extracted"]),
-            "reason": layer.get("reason") or "",
+            "reason": _image_paths(layer.get("reason") or "", extraction, mounts),
             "path": mounts.get(layer["id"]),
         }
         for layer in extraction.layers
@@ -107,7 +120,7 @@ def _warning_rows(
             for directory, layer_id in dirs.items():
                 if warning["disk"].startswith(directory + "/"):
                     path = join(mounts[layer_id], warning["disk"][len(directory) + 1 :])
-        message = warning["message"]
+        message = _image_paths(warning["message"], extraction, mounts)
         if warning["kind"] == "symlink_escape" and path in links:
             message = (
                 f"symbolic link to {links[path]} points outside the extraction folder: recorded, not followed"

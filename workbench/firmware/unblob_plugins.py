@@ -1,6 +1,7 @@
-"""What the workbench adds to unblob: a uImage handler, an unsquashfs fallback, and
-recording of each archive's original metadata (owners, modes, link targets) before unblob
-normalises the extracted tree.
+"""What the workbench adds to unblob: a uImage handler, an unsquashfs fallback, recording of each
+archive's original metadata (owners, modes, link targets) before unblob normalises the extracted
+tree, archive extractors held to the member policy (`workbench.firmware.safe_extractors`) and
+compressed streams expanded with a running count (`workbench.firmware.streams`).
 
 Imported only inside the extraction worker process.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 from unblob.extractor import carve_chunk_to_file
 from unblob.file_utils import File, InvalidInputFormat
 from unblob.handlers import BUILTIN_HANDLERS
+from unblob.handlers.compression.gzip import get_gzip_embedded_name
 from unblob.models import (
     Chunk,
     ExtractError,
@@ -25,7 +27,8 @@ from unblob.models import (
 )
 from unblob.report import ExtractCommandFailedReport, ExtractionProblem, Report
 
-from workbench.firmware import metadata, safe_archive, uimage, unsquashfs
+from workbench.firmware import metadata, safe_archive, safe_extractors, streams, uimage, unsquashfs
+from workbench.firmware.limits import ExtractionLimits
 from workbench.firmware.sidecar import sidecar_path, write_sidecar
 
 
@@ -145,24 +148,48 @@ class RecordingExtractor(Extractor):
         return self.inner.extract(inpath, outdir)
 
 
-# --- Python fallbacks when 7z is missing ----------------------------------------------------
-class PythonArchiveExtractor(Extractor):
-    """zip and single-stream compression with the standard library, member names checked."""
+# --- single compressed streams, expanded with a running count --------------------------------
+class LimitProblem(ExtractionProblem):
+    """A member stopped by a limit (a decompression bomb): the worker warns of kind `limit`."""
 
-    def __init__(self, kind: str, missing: list[str]) -> None:
+
+class StreamExtractor(Extractor):
+    """gzip, bzip2, xz, lzma, zstd and lz4 through `workbench.firmware.streams`, into the file
+    name unblob would have used."""
+
+    def __init__(self, kind: str, bounds: streams.StreamBounds) -> None:
         self.kind = kind
+        self.bounds = bounds
+
+    def extract(self, inpath: Path, outdir: Path) -> ExtractResult | None:
+        name = f"{self.kind}.uncompressed"
+        if self.kind == "gzip":
+            name = get_gzip_embedded_name(inpath) or "gzip.uncompressed"
+        outdir.mkdir(parents=True, exist_ok=True)
+        try:
+            streams.expand(inpath, self.kind, outdir / name, self.bounds)
+        except streams.StreamStopped as stop:
+            return ExtractResult(reports=[LimitProblem(path=name, problem=str(stop), resolution="")])
+        except streams.CORRUPT as exc:
+            text = f"the {self.kind} stream ends early or is corrupt ({exc}): what came before is kept"
+            return ExtractResult(reports=[ExtractionProblem(path=name, problem=text, resolution="")])
+        return None
+
+
+# --- Python fallback for zip when 7z is missing -------------------------------------------------
+class PythonZipExtractor(Extractor):
+    """zip with the standard library, member names checked."""
+
+    def __init__(self, missing: list[str]) -> None:
         self.missing = missing
 
     def extract(self, inpath: Path, outdir: Path) -> ExtractResult | None:
+        write_sidecar(outdir, metadata.list_zip(inpath))
         budget = safe_archive.SizeBudget(int(os.environ.get(SIZE_BUDGET_ENV, str(1 << 40))))
-        if self.kind == "zip":
-            problems = safe_archive.extract_zip(inpath, outdir, budget)
-        else:
-            problems = safe_archive.decompress(inpath, outdir, self.kind, budget)
+        problems = safe_archive.extract_zip(inpath, outdir, budget)
         reports: list[Report] = [
             LayerNote(
-                note=f"extracted with Python's {self.kind} module (fallback: "
-                f"{', '.join(self.missing)} not installed)"
+                note=f"extracted with Python's zipfile (fallback: {', '.join(self.missing)} not installed)"
             )
         ]
         reports += [
@@ -172,27 +199,42 @@ class PythonArchiveExtractor(Extractor):
 
 
 SIZE_BUDGET_ENV = "WORKBENCH_FW_MAX_SIZE"
-PYTHON_FALLBACKS = ("zip", "gzip", "bzip2", "xz", "lzma")
+STREAM_HANDLERS = {"gzip": "gzip", "bzip2": "bzip2", "xz": "xz", "lzma": "lzma", "zstd": "zstd"}
+STREAM_HANDLERS |= {name: "lz4" for name in ("lz4_legacy", "lz4_skippable", "lz4_default")}
 
 
-def build_handlers() -> tuple[type[Handler], ...]:
+def _substitute(handler: type[Handler], bounds: streams.StreamBounds) -> Extractor | None:
+    """The workbench's extractor for one of unblob's handlers, or None to keep unblob's."""
+    name = handler.NAME
+    if name == "squashfs_v4_le":
+        return UnsquashfsExtractor()
+    if name in STREAM_HANDLERS and STREAM_HANDLERS[name] in streams.kinds():
+        return StreamExtractor(STREAM_HANDLERS[name], bounds)
+    if name == "tar":
+        return safe_extractors.PolicyTarExtractor()
+    if name.startswith("cpio") and handler.EXTRACTOR is not None:
+        return safe_extractors.PolicyCpioExtractor(handler.EXTRACTOR)
+    if name in ("zip", "sevenzip"):
+        if not shutil.which("7z"):
+            return PythonZipExtractor(["7z"]) if name == "zip" else None
+        return safe_extractors.Policy7zExtractor(metadata.list_zip if name == "zip" else None)
+    lister = metadata.lister_for(name)
+    if lister is not None and handler.EXTRACTOR is not None:
+        return RecordingExtractor(handler.EXTRACTOR, lister)
+    return None
+
+
+def build_handlers(limits: ExtractionLimits | None = None) -> tuple[type[Handler], ...]:
     """unblob's handlers, with the workbench's uImage handler and extractor substitutions."""
+    limits = limits or ExtractionLimits()
+    bounds = streams.StreamBounds(limits.max_total_size, limits.max_ratio, limits.ratio_from)
     handlers: list[type[Handler]] = [UImageHandler]
     for handler in BUILTIN_HANDLERS:
-        if handler.NAME == "squashfs_v4_le":
-            handlers.append(type(handler.__name__, (handler,), {"EXTRACTOR": UnsquashfsExtractor()}))
-            continue
-        absent = [cmd for cmd in handler.get_dependencies() if not shutil.which(cmd)]
-        if absent and handler.NAME in PYTHON_FALLBACKS:
-            extractor = PythonArchiveExtractor(handler.NAME, absent)
+        extractor = _substitute(handler, bounds)
+        if extractor is None:
+            handlers.append(handler)
+        else:
             handlers.append(type(handler.__name__, (handler,), {"EXTRACTOR": extractor}))
-            continue
-        lister = metadata.lister_for(handler.NAME)
-        if lister is not None and handler.EXTRACTOR is not None:
-            extractor = RecordingExtractor(handler.EXTRACTOR, lister)
-            handlers.append(type(handler.__name__, (handler,), {"EXTRACTOR": extractor}))
-            continue
-        handlers.append(handler)
     return tuple(handlers)
 
 

@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from workbench.firmware import direct, magic
+from workbench.firmware import direct, magic, members
 from workbench.firmware.journal import Journal, new_layer
 from workbench.firmware.limits import ExtractionLimits
 from workbench.fsutil import remove_tree
@@ -79,7 +79,7 @@ class Worker:
         if self._handlers is None:
             from workbench.firmware.unblob_plugins import build_handlers
 
-            self._handlers = build_handlers()
+            self._handlers = build_handlers(self.limits)
         return self._handlers
 
     # --- one unblob run over one file ---------------------------------------------------
@@ -204,10 +204,26 @@ class Worker:
                     self.warn("limit", layer_id, None, LIMIT_MESSAGE)
                 notes.append("extractor error: " + str(rep.exception).strip().splitlines()[-1])
             elif isinstance(rep, ExtractionProblem):
-                self.warn("archive_member", layer_id, rep.path, f"{rep.problem} {rep.resolution}")
+                self._member_warning(layer_id, rep)
                 if rep.problem.startswith("uImage"):
                     notes.append(rep.problem)
-        return notes
+        return [self.scrub(note) for note in notes]
+
+    def _member_warning(self, layer_id: int, rep: Any) -> None:
+        """A member an extractor skipped, redirected or stopped, in a sentence of its own."""
+        from workbench.firmware.unblob_plugins import LimitProblem
+
+        text = members.sentence(rep.path, rep.problem, rep.resolution)
+        if text is not None:
+            kind = "limit" if isinstance(rep, LimitProblem) else "archive_member"
+            self.warn(kind, layer_id, rep.path, text)
+
+    def scrub(self, text: str) -> str:
+        """Paths of the extraction folder in an extractor's message, made relative to it (the scan
+        turns the folders of layers into image paths)."""
+        for root in {str(self.root), str(self.root.resolve())}:
+            text = text.replace(root + "/", "").replace(root, ".")
+        return text
 
     def _unknown(self, path: Path, start: int, end: int, *, padding: bool, quiet: bool) -> dict[str, Any]:
         if padding:
@@ -235,7 +251,7 @@ class Worker:
         return {"format": fmt, "reason": reason}
 
     def warn(self, kind: str, layer: int | None, member: str | None, message: str) -> None:
-        self.journal.write("warning", kind=kind, layer=layer, member=member, message=message)
+        self.journal.write("warning", kind=kind, layer=layer, member=member, message=self.scrub(message))
 
     def warn_disk(self, kind: str, disk_path: str, message: str) -> None:
         try:
