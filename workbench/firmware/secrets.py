@@ -13,6 +13,8 @@ from itertools import accumulate
 from workbench.firmware.anchors import AnchorSet
 from workbench.firmware.crypthash import mask, mask_password
 from workbench.firmware.inventory import FileRecord
+from workbench.firmware.secrets_binary import compiled_literals
+from workbench.firmware.secrets_compared import compared_literals
 
 READ_LIMIT = 16 << 20
 # (kind, anchors, pattern): every match holds one of the anchors, a fast pre-filter (one pass
@@ -67,6 +69,8 @@ def has_keyword(text: str) -> bool:
     return any(word in folded for word in KEYWORDS)
 
 
+# kinds masked as passwords (two characters shown); the compared ones by the name they are compared with
+PASSWORD_KINDS = {"password", "compared_password", "strcmp_password"}
 SKIP_NAMES = {"passwd", "shadow", "group", "gshadow", "passwd-", "shadow-"}
 TEXT_TYPES = ("config", "script", "text")
 
@@ -81,7 +85,7 @@ class Secret:
     value: str
 
     def masked(self) -> str | None:
-        return mask_password(self.value) if self.kind == "password" else mask(self.value)
+        return mask_password(self.value) if self.kind in PASSWORD_KINDS else mask(self.value)
 
     def row(self, reveal: bool) -> dict:
         return {
@@ -148,6 +152,17 @@ def _candidate_lines(text: str) -> Iterator[tuple[int, int, str]]:
         match = keyword.search(searched, starts[index + 1])
 
 
+def _compared(line: str, match: re.Match[str]) -> bool:
+    """The name is compared (`password == "x"`, `pwd ~= x`), or is a quoted word followed by
+    another (`"lua_secret" then`): no assignment."""
+    between, value = line[match.end(1) : match.start(2)], match.group(2)
+    if value[:1] in "=!~<>" or re.search(r"[=!~<>]=", between):
+        return True
+    quoted = line[match.start(1) - 1 : match.start(1)] in ("'", '"')
+    option = line[: match.start(1)].rstrip("\"' ").endswith("option")
+    return quoted and not option and not any(c in between for c in ":=")
+
+
 def scan_assignments(record: FileRecord, data: bytes) -> list[Secret]:
     found: list[Secret] = []
     text = data.decode("utf-8", "replace")
@@ -165,6 +180,8 @@ def scan_assignments(record: FileRecord, data: bytes) -> list[Secret]:
             continue
         for match in ASSIGNMENT.finditer(line):
             name, value = match.group(1), match.group(2).strip("\"'")
+            if _compared(line, match):
+                continue  # a comparison, not an assignment: compared_literals finds its literal
             if not value or PLACEHOLDER.match(value) or value.lower() == name.lower():
                 continue
             kind = (
@@ -187,15 +204,36 @@ def secrets_in(record: FileRecord, data: bytes) -> list[Secret]:
         return []
     data = data[:READ_LIMIT]
     found = scan_tokens(record, data, text_file)
-    if text_file:
-        taken = {s.offset for s in found}
-        found += [
-            s
-            for s in scan_assignments(record, data)
-            if s.offset not in taken
-            and not any(t.offset <= s.offset < t.offset + len(t.value) for t in found)
-        ]
+    more = scan_assignments(record, data) + compared(record, data) if text_file else compiled(record, data)
+    taken = {s.offset for s in found}
+    found += [
+        s
+        for s in more
+        if s.offset not in taken and not any(t.offset <= s.offset < t.offset + len(t.value) for t in found)
+    ]
     return found
+
+
+def compared(record: FileRecord, data: bytes) -> list[Secret]:
+    """Literals a script compares a password, token or secret with (secrets_compared)."""
+    found = []
+    for name, value, offset in compared_literals(data):
+        folded = name.lower()
+        kind = "compared_token" if "token" in folded else "compared_secret"
+        if re.search(r"pass|pwd|pw|psk|cred", folded):
+            kind = "compared_password"
+        found.append(Secret(record.path, offset, _line_of(data, offset), kind, name, value))
+    return found
+
+
+def compiled(record: FileRecord, data: bytes) -> list[Secret]:
+    """Literals beside a login prompt in a program that compares strings (secrets_binary)."""
+    if record.type != "elf":
+        return []
+    return [
+        Secret(record.path, offset, None, "strcmp_password", prompt, value)
+        for prompt, value, offset in compiled_literals(data)
+    ]
 
 
 def wants_secrets(record: FileRecord) -> bool:

@@ -1,0 +1,90 @@
+"""A password compiled into a program: in an ELF that imports strcmp (or strncmp, strcasecmp,
+strncasecmp), a short literal stored right beside a "Password:" or "login:" prompt string,
+as a compiler lays out the string constants of one function (`printf("Password: ");
+if (strcmp(buf, "s3cret") == 0)`). A heuristic, kept narrow: a single word of 4 to 32 printable
+characters, no path, format, option, message or constant name, and none of the stop words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from workbench.firmware.secrets_words import password_like
+
+STRCMP_IMPORTS = (b"\x00strcmp\x00", b"\x00strncmp\x00", b"\x00strcasecmp\x00", b"\x00strncasecmp\x00")
+# a prompt string ends with one of these (the NUL ends the string), its words before it
+PROMPT_ENDS = (b":\x00", b": \x00", b":\n\x00", b": \n\x00", b">\x00", b"> \x00")
+PROMPT_WORDS = re.compile(rb"(?:^|[^a-z])(?:password|passwd|passcode|pass ?phrase|login|user ?name)[ \t]*$")
+NEIGHBOURS = 3  # strings after the prompt (a compiler lays out a function's strings in order of use)
+WINDOW = 192  # bytes after the prompt
+MAX_HITS = 16  # per file
+WORD = re.compile(rb"[\x21-\x7e]{4,32}")
+NOT_A_PASSWORD = re.compile(
+    rb"(?i)[/%=:\\]|^\.|\.(?:so|conf|cfg|txt|sh|log|pid|c|h)(?:\.|$)"
+    rb"|[a-z]{2,}[-.][a-z]"  # option, key and file names (`body-file`, `Linux-PAM`, `a.enter`)
+    rb"|[a-z0-9]_[a-z0-9]|XXXX"  # identifiers (`use_authtok`, `EVP_read`), mkstemp templates
+    rb"|passw|phrase|login|user|incorrect|invalid|denied|usage|error|fail|welcome|shell|tty|term|lib"
+)
+# the name of a constant or environment variable (`TERM`), or a camelCase one (`formatName`)
+IDENTIFIER = re.compile(rb"[A-Z0-9_]+|[A-Za-z]*[a-z][A-Z][A-Za-z]*")
+
+# (the prompt, the literal, its offset in the file)
+Compiled = tuple[str, str, int]
+
+
+def imports_strcmp(data: bytes) -> bool:
+    return any(name in data for name in STRCMP_IMPORTS)
+
+
+def _strings_after(data: bytes, pos: int, limit: int) -> Iterator[tuple[int, bytes]]:
+    """(offset, text) of the NUL-terminated printable strings from pos, NUL padding skipped."""
+    count = 0
+    while pos < limit and count < NEIGHBOURS:
+        while pos < limit and data[pos] == 0:
+            pos += 1
+        end = data.find(b"\x00", pos, limit)
+        if end < 0 or end == pos:
+            return
+        text = data[pos:end]
+        if not all(0x20 <= c < 0x7F for c in text):
+            return  # the strings end here
+        yield pos, text
+        count, pos = count + 1, end + 1
+
+
+def _candidate(text: bytes) -> bool:
+    return (
+        WORD.fullmatch(text) is not None
+        and IDENTIFIER.fullmatch(text) is None
+        and not NOT_A_PASSWORD.search(text)
+        and password_like(text.decode())
+    )
+
+
+def compiled_literals(data: bytes) -> Iterator[Compiled]:
+    """Literals beside login prompts in an ELF that imports a string comparison."""
+    if not data.startswith(b"\x7fELF") or not imports_strcmp(data):
+        return
+    seen: set[int] = set()
+    for end in _prompt_ends(data):
+        start = data.rfind(b"\x00", max(0, end - 64), end) + 1
+        if start == 0 or not PROMPT_WORDS.search(data[start:end].split(b":")[0].split(b">")[0].lower()):
+            continue
+        label = data[start:end].decode("ascii", "replace").strip()
+        for offset, text in _strings_after(data, end + 1, min(len(data), end + 1 + WINDOW)):
+            if offset not in seen and _candidate(text):
+                seen.add(offset)
+                yield label, text.decode("ascii"), offset
+                if len(seen) >= MAX_HITS:
+                    return
+
+
+def _prompt_ends(data: bytes) -> list[int]:
+    """Offsets of the NUL ending each string that ends like a prompt, in order."""
+    ends: set[int] = set()
+    for suffix in PROMPT_ENDS:
+        at = data.find(suffix)
+        while at >= 0:
+            ends.add(at + len(suffix) - 1)
+            at = data.find(suffix, at + 1)
+    return sorted(ends)
