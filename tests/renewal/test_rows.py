@@ -34,3 +34,16 @@ def test_words_match_before_shapes_and_severity_counts():
     new = [finding("key of 1024 bits"), finding("key of 512 bits", "medium")]
     assert only_in(new, old) == [new[1]]  # a different severity is a different finding
     assert only_in(old, new) == [old[1]]
+
+
+def test_the_same_subject_seen_by_other_evidence_is_not_new_but_a_new_subject_is():
+    """ATK-01 words a port's finding by what saw it (capture, live scan, firmware): its subject stays."""
+    old = [dict(finding("Port tcp/21 (ftp) is found open by the live port scan but not declared."),
+                subject="port tcp/21")]
+    seen_otherwise = dict(finding("Port tcp/21 (ftpd) is started at boot by the firmware but not declared."),
+                          subject="port tcp/21")
+    other_port = dict(finding("Port tcp/22 (dropbear) is started at boot by the firmware but not declared."),
+                      subject="port tcp/22")
+    assert only_in([seen_otherwise, other_port], old) == [other_port]
+    unnamed = finding("Port tcp/21 (ftpd) is started at boot by the firmware but not declared.")
+    assert only_in([unnamed], [finding("something else entirely")]) == [unnamed]

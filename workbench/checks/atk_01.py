@@ -213,6 +213,7 @@ class DeclaredPorts(Check):
             severity=Severity.HIGH,
             evidence=tuple(refs),
             data={
+                "subject": f"port {label}",  # the same port however it was seen (case compare matches on it)
                 "port": label,
                 "service": entry["service"],
                 "capture": bool(entry["capture"]),

@@ -30,6 +30,7 @@ def findings_of(state: RequirementState | None) -> list[dict[str, Any]]:
             "summary": f.summary,
             "severity": text(f.severity),
             "evidence": [dict(vars(ref)) for ref in f.evidence],
+            "subject": f.data.get("subject") if isinstance(f.data.get("subject"), str) else None,
         }
         for f in state.result.findings
     ]
@@ -50,11 +51,20 @@ def finding_shape(finding: dict[str, Any]) -> tuple[str, str]:
     return NUMBER.sub("#", summary), severity
 
 
+def finding_subject(finding: dict[str, Any]) -> tuple[str, str]:
+    """What the finding is about, as its check names it (`data["subject"]`, e.g. "port tcp/21"): the
+    same defect however it was seen (capture, probe, firmware); a finding without one matches nothing."""
+    return (str(finding.get("subject") or id(finding)), str(finding["severity"]))
+
+
 def only_in(these: list[dict[str, Any]], those: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The findings of `these` that `those` does not have (as many times as they occur): matched word
-    for word first, then the rest by shape, so a measurement that differs is not a new finding."""
-    these_left = _unmatched(these, those, finding_key)
-    return _unmatched(these_left, _unmatched(those, these, finding_key), finding_shape)
+    for word first, then by shape (a measurement that differs is not a new finding), then by the
+    subject its check names (the same port seen by other evidence is not a new finding)."""
+    left, other = these, those
+    for key in (finding_key, finding_shape):
+        left, other = _unmatched(left, other, key), _unmatched(other, left, key)
+    return _unmatched(left, other, finding_subject)
 
 
 def _unmatched(these: list[dict[str, Any]], those: list[dict[str, Any]], key: Any) -> list[dict[str, Any]]:
