@@ -21,6 +21,7 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable
+from subprocess import PIPE
 from pathlib import Path
 
 import pytest
@@ -186,8 +187,12 @@ def analyse_one(mutant: str, out: str) -> dict:
         tables = {name: len(analysis.tables[name]) for name in ("flows", "warnings", "credentials")}
         warnings = sorted(set(analysis.tables["warnings"]["kind"])) if tables["warnings"] else []
         reopened = CaptureAnalysis.open(out) is not None
-        return {"outcome": "result", "warnings": warnings, "packets": analysis.summary["packets"],
-                "reopened": reopened}
+        return {
+            "outcome": "result",
+            "warnings": warnings,
+            "packets": analysis.summary["packets"],
+            "reopened": reopened,
+        }
     except EvidenceError as exc:
         return {"outcome": "error", "message": str(exc)}
     except Hang:
@@ -209,6 +214,13 @@ if __name__ == "__main__":
 
 
 # --- the test -----------------------------------------------------------------------------------
+def _start(manifest: Path, room: Path) -> subprocess.Popen:
+    """A child analysing the manifest's mutants, in `room`'s empty cwd, HOME and TMPDIR."""
+    env = {**os.environ, "HOME": str(room / "home"), "TMPDIR": str(room / "tmp")}
+    command = [sys.executable, __file__, str(manifest)]
+    return subprocess.Popen(command, cwd=room / "cwd", env=env, stdout=PIPE, stderr=PIPE, text=True)
+
+
 def _run_batches(mutants: list[Path], base: Path) -> tuple[dict[str, dict], list[Path]]:
     """Each batch in a child with an empty working folder, HOME and TMPDIR; results by mutant."""
     clean_rooms: list[Path] = []
@@ -221,11 +233,7 @@ def _run_batches(mutants: list[Path], base: Path) -> tuple[dict[str, dict], list
         batch = [(str(m), str(base / "out" / m.name)) for m in mutants[number::BATCHES]]
         manifest = base / f"batch{number}.json"
         manifest.write_text(json.dumps(batch))
-        env = {**os.environ, "HOME": str(room / "home"), "TMPDIR": str(room / "tmp")}
-        children.append((batch, subprocess.Popen(
-            [sys.executable, __file__, str(manifest)], cwd=room / "cwd", env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )))
+        children.append((batch, _start(manifest, room)))
     results: dict[str, dict] = {}
     for batch, process in children:
         try:

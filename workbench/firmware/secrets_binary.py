@@ -46,10 +46,12 @@ def _strings_after(data: bytes, pos: int, limit: int) -> Iterator[tuple[int, byt
         if end < 0 or end == pos:
             return
         text = data[pos:end]
-        if not all(0x20 <= c < 0x7F for c in text):
+        if not all(0x20 <= c < 0x7F or c in (9, 10, 13) for c in text):
             return  # the strings end here
-        yield pos, text
-        count, pos = count + 1, end + 1
+        if text.strip():  # "\n" and the like are passed over
+            yield pos, text
+            count += 1
+        pos = end + 1
 
 
 def _candidate(text: bytes) -> bool:
