@@ -21,8 +21,8 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable
-from subprocess import PIPE
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 
