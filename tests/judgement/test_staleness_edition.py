@@ -199,9 +199,11 @@ def test_status_loads_the_judged_edition_once(tmp_path: Path, monkeypatch: pytes
         case.verdicts.record(requirement.id, "PASS", "ok", "alice", catalog_edition="2025.1",
                              requirement_sha256=requirement_sha256(requirement))  # fmt: skip
     loads: list[object] = []
-    monkeypatch.setattr(staleness_module, "load_catalog", lambda source: loads.append(source) or old)
+    real = staleness_module.load_catalog
+    monkeypatch.setattr(staleness_module, "load_catalog", lambda source: loads.append(source) or real(source))
     staleness_module._bundled.cache_clear()
     status = case_status(case, load_catalog("2026.4"))
     assert status["counts"]["requirement_changed"] >= 10
-    assert loads == ["2025.1"]
+    # the judged edition, and each later one at most once to name the edition that changed a requirement
+    assert loads[0] == "2025.1" and len(loads) == len(set(loads)) <= 5
     assert "Requirements changed since their verdicts" in format_status(status)

@@ -19,6 +19,7 @@ from workbench.case.verdicts import RECORDABLE
 from workbench.case.yamlio import describe_validation
 from workbench.commands import case_renewal
 from workbench.errors import CaseError, WorkbenchError
+from workbench.judgement.staleness import cited_artefacts
 from workbench.judgement.status import case_status, format_status
 
 
@@ -279,7 +280,8 @@ def cmd_verdict(args: argparse.Namespace) -> int:
         args.rationale,
         args.inspector,
         evidence_refs=args.evidence,
-        artefact_hashes=case.judged_hashes(requirement.evidence, requirement.id),
+        artefact_hashes=case.judged_hashes(requirement.evidence, requirement.id)
+        | cited_artefacts(case, args.evidence),
         catalog_edition=str(catalog.edition),
         requirement_sha256=requirement_sha256(requirement),
     )

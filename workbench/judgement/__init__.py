@@ -10,7 +10,7 @@ from workbench.judgement.final import FinalVerdict, final_verdict
 from workbench.judgement.judged import JudgedRequirement, JudgedStates, read_states, write_states
 from workbench.judgement.levels import STARS, decided_ok, evidence_to_add, level_results, why_pending
 from workbench.judgement.outcome import Outcome, read_outcome, write_outcome
-from workbench.judgement.staleness import hashes_now, judged_hashes, stale_reasons
+from workbench.judgement.staleness import cited_artefacts, hashes_now, judged_hashes, stale_reasons
 from workbench.judgement.state import RequirementState, assess, judge, run_check
 from workbench.vocabulary import (
     CHECK_VERDICTS,
@@ -46,6 +46,7 @@ __all__ = [
     "final_verdict",
     "hashes_now",
     "judge",
+    "cited_artefacts",
     "judged_hashes",
     "level_results",
     "read_outcome",

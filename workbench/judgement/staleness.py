@@ -27,13 +27,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.case.case import Case
 from workbench.catalog.diff import RequirementChange, compare_requirements
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.catalog.loader import bundled_editions, load_catalog
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
-    from workbench.case.case import Case
     from workbench.case.verdicts import RecordedVerdict
     from workbench.catalog.model import Catalog, Requirement
     from workbench.checks.base import CheckResult
@@ -69,7 +69,37 @@ def stale_reasons(
     added = sorted(set(judged) - set(recorded.artefact_hashes))
     reasons += [f"{name} added since" for name in added]
     changed = requirement_changed_reason(recorded, requirement, catalog, case)
-    return reasons + ([changed] if changed else [])
+    superseded = source_superseded(case, recorded)
+    return reasons + [r for r in (changed, superseded) if r]
+
+
+def source_superseded(case: Case, recorded: RecordedVerdict) -> str | None:
+    """For a verdict carried over from another case: why it no longer stands there (its source record is
+    no longer that case's latest verdict on the requirement). None when it still does, when the verdict
+    was not carried, or when the other case is not at hand (nothing can be said of it)."""
+    source = recorded.carried_from
+    if not isinstance(source, dict) or not source.get("record"):
+        return None
+    other = None
+    for where in (source.get("case"), source.get("case_absolute")):
+        if isinstance(where, str) and where:
+            folder = Path(where) if os.path.isabs(where) else case.path / where
+            try:
+                other = Case.open(folder)
+                break
+            except WorkbenchError:
+                continue
+    if other is None:
+        return None
+    latest = other.verdicts.latest(recorded.requirement_id)
+    if latest is not None and latest.id == source["record"]:
+        return None
+    device = source.get("case_device") or str(other.path)
+    if latest is None:
+        return f"the verdict it was carried from is no longer in {device}"
+    when = latest.recorded_at.date().isoformat()
+    now = f"{latest.verdict} by {latest.inspector} ({when})"
+    return f"the verdict it was carried from was superseded in {device}: {now}"
 
 
 def requirement_changed(recorded: RecordedVerdict | None, requirement: Any) -> bool:
@@ -89,7 +119,48 @@ def requirement_changed_reason(
     if change is None:
         old = recorded.catalog_edition or "an edition it does not name"
         return f"requirement changed in {edition} (judged against {old}, {NOT_AT_HAND})"
-    return f"requirement changed in {edition}: {', '.join(change.fields) or 'its text'}"
+    fields = ", ".join(change.fields) or "its text"
+    return f"requirement changed in {changed_in(recorded, requirement, edition)}: {fields}"
+
+
+def changed_in(recorded: RecordedVerdict, requirement: Any, edition: str) -> str:
+    """Which edition changed the requirement: the first bundled one after the edition judged against
+    whose requirement differs from the one judged (with both named when that is not the one judged
+    with now); an older edition than the one judged against is said to be older."""
+    editions = bundled_editions()
+    judged = recorded.catalog_edition
+    if judged not in editions or edition not in editions:
+        return edition
+    start, end = editions.index(judged), editions.index(edition)
+    if end < start:
+        return f"{edition}, an older edition than {judged} it was judged against"
+    for name in editions[start + 1 : end + 1]:
+        found = _bundled(name)
+        if found is None or recorded.requirement_id not in found:
+            continue
+        if requirement_sha256(found.get(recorded.requirement_id)) != recorded.requirement_sha256:
+            return name if name == edition else f"{name} (judged against {judged}, now {edition})"
+    return edition
+
+
+def cited_artefacts(case: Case, refs: Any) -> dict[str, str]:
+    """Name -> SHA-256 of the case's artefacts an inspector's evidence references cite (a mapping's
+    `artefact`, the first part of a finding's label "fw.img · /etc/shadow", "attachment: NAME"):
+    recorded with the verdict, so that it goes stale when a file it cites changes."""
+    hashes = case.current_hashes()
+    cited: dict[str, str] = {}
+    for ref in refs or ():
+        if isinstance(ref, dict):
+            name = ref.get("artefact")
+        elif isinstance(ref, str) and ref.startswith("attachment:"):
+            name = ref.split(":", 1)[1].strip()
+        elif isinstance(ref, str):
+            name = ref.split("·", 1)[0].strip()
+        else:
+            name = None
+        if isinstance(name, str) and name in hashes:
+            cited[name] = hashes[name]
+    return cited
 
 
 def requirement_change(
