@@ -27,7 +27,7 @@ from subprocess import PIPE
 import pytest
 
 MUTANTS_PER_SOURCE = 4  # 42 sources: 168 mutants, 8 more on the compressed bytes
-BATCHES = 4  # child processes, two at a time
+BATCHES = 4  # child processes, run at once
 WATCHDOG_S = 30  # per mutant (an analysis takes about 0.1 s)
 BATCH_LIMIT_S = 600  # a child that outlives this is killed: its unanswered mutant hangs
 HUGE = (0xFFFFFFFF, 0x7FFFFFFF, 0x80000000, 0x0FFFFFFF, 0x00040001)

@@ -339,3 +339,4 @@ def test_sec_01_fails_on_compared_passwords_and_passes_the_look_alikes(built):
     assert ELF_PASSWORD not in text
     passed = _sec_01(_case(base / "cases", "look-alikes", images["clean"]))
     assert passed.verdict is Verdict.PASS, [f.summary for f in passed.findings]
+    assert "compared in a script or program" in passed.reasons[0]

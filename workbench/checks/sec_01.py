@@ -1,4 +1,4 @@
-"""SEC-01: no hard-coded credentials or tokens (cloud keys, API tokens, password assignments)."""
+"""SEC-01: no hard-coded credentials or tokens (cloud keys, API tokens, passwords assigned or compared)."""
 
 from __future__ import annotations
 
@@ -53,8 +53,8 @@ class NoHardCodedSecrets(FirmwareCheck):
             ]
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         reason = (
-            "no cloud access key, API token, private credential or password assignment was found "
-            "in the image's files"
+            "no cloud access key, API token, private credential, password assignment or password "
+            "compared in a script or program was found in the image's files"
         )
         return self.result(ctx, Verdict.PASS, [reason, *params.notes], indicators=indicators)
 
