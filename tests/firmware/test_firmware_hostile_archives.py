@@ -20,7 +20,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from rootfs_builder import mksquashfs, require, write
+from rootfs_builder import require, write
 
 from workbench.firmware import FirmwareScan
 
@@ -33,6 +33,13 @@ SCAN = (
     "from workbench.firmware import scan_firmware\n"
     "s = scan_firmware(sys.argv[1], workdir=sys.argv[2], out=sys.argv[3])\n"
     "print(json.dumps(s.image['extraction']))\n"
+)
+ROOT_DEVICES = (
+    "dev d 755 0 0",
+    "dev/console c 600 0 0 5 1",
+    "dev/whiteout c 000 0 0 0 0",
+    "dev/initctl i 600 0 0 f",
+    "dev/log i 666 0 0 s",
 )
 SPECIAL = (stat.S_ISCHR, stat.S_ISBLK, stat.S_ISFIFO, stat.S_ISSOCK)
 
@@ -154,7 +161,13 @@ def hostile(tmp_path_factory):
     ]
     write(root, "/pkg/evil.cpio", newc([(n, 0o100644, d, 0, 0) for n, d in HOSTILE] + devices))
     write(root, "/pkg/dev.tar", tar_with_devices())
-    image = mksquashfs(root, work / "fw.sqfs")
+    image = work / "fw.sqfs"
+    subprocess.run(  # device nodes in the root file system itself, given as mksquashfs pseudo files
+        [require("mksquashfs"), str(root), str(image), "-noappend", "-all-root", "-quiet", "-no-progress"]
+        + [arg for pseudo in ROOT_DEVICES for arg in ("-p", pseudo)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     status, result = scan(image, work)
     return work, status, result
 
@@ -208,6 +221,8 @@ def test_no_device_node_fifo_or_socket_is_created_yet_all_are_listed(hostile):
     assert kinds["/pkg/evil.cpio!/dev/null0"] == "char_device"
     assert kinds["/pkg/evil.cpio!/dev/fifo"] == "fifo"
     assert kinds["/pkg/dev.tar!/etc/ok.conf"] == "config"
+    assert kinds["/dev/console"] == kinds["/dev/whiteout"] == "char_device"
+    assert kinds["/dev/initctl"] == "fifo" and kinds["/dev/log"] == "socket"
     by_path = {w["path"]: w["message"] for w in _warnings(result)}
     assert by_path["/pkg/dev.tar!/dev/whiteout"].startswith('character device 0:0 "dev/whiteout" not created')
     assert by_path["/pkg/evil.cpio!/dev/sda"].startswith('block device 8:0 "dev/sda" not created')

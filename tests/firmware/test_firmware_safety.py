@@ -4,12 +4,28 @@ extraction is reused."""
 
 from __future__ import annotations
 
+import signal
 import uuid
 from pathlib import Path
 
+import pytest
 from rootfs_builder import link, mksquashfs, write
 
 from workbench.firmware import scan_firmware
+
+TIME_LIMIT = 600  # seconds: a hostile image that hangs the scan fails the test, not the suite
+
+
+@pytest.fixture(autouse=True)
+def time_limit():
+    def expired(_signum, _frame):
+        raise TimeoutError(f"the scan took more than {TIME_LIMIT} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(TIME_LIMIT)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 def test_links_out_are_recorded_not_followed_and_limits_stop_the_worker(tmp_path):

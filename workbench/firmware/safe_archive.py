@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import lzma
 import os
 import posixpath
 import stat
@@ -165,7 +166,7 @@ def decompress(path: Path, outdir: Path, kind: str, bounds: streams.StreamBounds
         streams.expand(path, kind, outdir / name, bounds)
     except streams.StreamStopped as stop:
         raise OverflowError(f"{members.quoted(path.name)} {stop}") from None
-    except streams.CORRUPT as exc:
+    except (OSError, EOFError, lzma.LZMAError) as exc:  # zlib.error: the stream is no stream at all
         text = f"the {kind} stream ends early or is corrupt ({exc}): what came before is kept"
         return [Problem(path.name, text, "")]
     return []
