@@ -301,3 +301,26 @@ def test_nothing_written_outside_the_out_folders(fuzzed):
     assert outs <= {m.name for m in mutants}
     refused = {Path(m).name for m, r in results.items() if r["outcome"] == "error"}
     assert not outs & refused  # a refused capture leaves no result behind
+
+
+def _workbench(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "workbench"
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "workbench"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def test_the_cli_on_a_refused_and_a_damaged_mutant(fuzzed, tmp_path):
+    """`workbench capture analyse`: one line and exit 2 for a refused mutant; the rows and the
+    warnings of a damaged one, exit 0."""
+    _mutants, results, _rooms, _base = fuzzed
+    refused = next(m for m, r in sorted(results.items()) if r["outcome"] == "error")
+    done = _workbench("capture", "analyse", refused, "--json", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and Path(refused).name in done.stderr
+    damaged = next(m for m, r in sorted(results.items()) if r["outcome"] == "result" and r["warnings"])
+    done = _workbench("capture", "analyse", damaged, "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    kinds = {row["kind"] for row in rows if row["table"] == "warnings"}
+    assert kinds == set(results[damaged]["warnings"]) and kinds
+    assert list(tmp_path.iterdir()) == []  # nothing written where it ran
