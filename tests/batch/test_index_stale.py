@@ -4,6 +4,10 @@ reasons in index.html's verdict column and in the requirement page's header; a c
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -81,3 +85,36 @@ def test_case_status_says_stale_and_why(stale_run) -> None:
     assert "FAIL" in line and "STALE" in line and STALE_REASON in line
     (current,) = [line for line in status.out.splitlines() if line.startswith("FIX-01")]
     assert "STALE" not in current
+
+
+STALE_VIOLET = (0x6A, 0x1B, 0x9A)  # .badge-stale's background in templates/bundle/index.html.j2
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium (the project's set-up)")
+def test_a_screenshot_of_the_index_shows_the_stale_badge(stale_run, tmp_path) -> None:
+    """Headless Chromium draws the index (no script runs: the page's CSP forbids it) with the violet
+    STALE badge; the same page with the stale row taken out has no violet at all."""
+    import numpy as np
+    from PIL import Image
+
+    def violet_pixels(page: Path) -> int:
+        shot = tmp_path / f"{page.stem}.png"
+        subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+             "--window-size=1400,2400", f"--screenshot={shot}", page.as_uri()],
+            check=True, capture_output=True, timeout=120,
+        )
+        pixels = np.asarray(Image.open(shot).convert("RGB"))
+        return int((pixels == STALE_VIOLET).all(axis=-1).sum())
+
+    index = stale_run.index
+    assert violet_pixels(index) > 200  # the badge's background, at least
+    soup = BeautifulSoup(index.read_text(), "html.parser")
+    for tag in soup.select(".row-stale, .v-STALE"):
+        tag.decompose()
+    current_only = tmp_path / "current-only.html"
+    current_only.write_text(str(soup))
+    assert violet_pixels(current_only) == 0
+    keep = os.environ.get("WORKBENCH_SCREENSHOT_DIR")
+    if keep:  # a copy for a person to look at
+        shutil.copy(tmp_path / f"{index.stem}.png", Path(keep) / "index-with-stale-verdict.png")

@@ -23,7 +23,7 @@ STYLE = """<style>
 .wb .PASS {background: #2e7d32} .wb .FAIL {background: #c62828}
 .wb .NOT_APPLICABLE {background: #607d8b} .wb .INCONCLUSIVE {background: #ef6c00}
 .wb .NEEDS_INSPECTOR {background: #1565c0} .wb .PENDING {background: #8e24aa}
-.wb .ERROR {background: #000} .wb .stale {background: #ef6c00}
+.wb .ERROR {background: #000} .wb .stale {background: #6a1b9a}
 .wb code {background: #f3f3f3; padding: 0 0.2em}
 .wb ul.evidence {margin: 0; padding-left: 1.1em}
 .wb details.evidence-more summary {cursor: pointer; color: #1565c0}
