@@ -4,6 +4,7 @@ each offer is checked again when it is carried, and the reasons are given in wor
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -52,7 +53,9 @@ def test_renew_copies_no_verdict_and_carry_records_each_as_a_new_record(old_case
         assert made.inspector == "bob"
         assert (made.verdict, made.rationale) == (source.verdict, source.rationale)
         assert made.carried_from["record"] == source.id and made.carried_from["inspector"] == "alice"
-        assert made.carried_from["case"] == str(old_case.path) and made.requirement_sha256
+        assert made.carried_from["case"] == os.path.relpath(old_case.path, new.path)
+        assert made.requirement_sha256
+        assert made.carried_from["case_absolute"] == str(old_case.path)
         assert made.id != source.id and new.verdicts.latest(made.requirement_id) == made
     fw = new.artefacts(kind="firmware")[0]
     assert done_by(done, "AUTH-02").artefact_hashes[fw.name] == fw.sha256
@@ -69,7 +72,7 @@ def done_by(done, rid):
 def test_a_changed_image_whose_cited_file_is_unchanged_carries_and_a_changed_cited_file_is_redone(
     old_case, images, tmp_path
 ):
-    new = renew_case(old_case, tmp_path / "cam-2.2", firmware=[images["inittab"]])
+    new = renew_case(old_case, tmp_path / "cam-2.2", firmware=[images["inittab"]], firmware_version="2.2")
     planned = plans(new)
     assert planned["AUTH-02"][0] == "carry-offered"  # /etc/shadow and the accounts unchanged
     assert "cited paths and what the check reads unchanged" in planned["AUTH-02"][1]
@@ -102,16 +105,18 @@ def test_a_requirement_whose_text_changed_is_redone(old_case, tmp_path):
 
 
 def test_carry_checks_each_offer_again_against_the_cases_as_they_are_now(old, images, tmp_path):
-    new = renew_case(old, tmp_path / "cam-2.2", firmware=[images["motd"]])
+    new = renew_case(old, tmp_path / "cam-2.2", firmware=[images["motd"]], firmware_version="2.2")
     record(old, "COM-01", "PASS", "the credentials were a test account")  # after the plan
     record(new, "UPD-03", "FAIL", "the policy link is dead")  # the new case's own verdict
     done = carry_verdicts(new, ["COM-01", "UPD-03", "AUTH-02"], "bob")
     assert [r.requirement_id for r in done] == ["AUTH-02"]
     assert done.refused["COM-01"].startswith("the old case's verdict changed since the plan")
+    assert f"re-plan it with `workbench case renew --update {new.path}`" in done.refused["COM-01"]
     assert "carrying would supersede it" in done.refused["UPD-03"]
     shutil.move(old.path, tmp_path / "moved")
     gone = carry_verdicts(new, ["ATK-08"], "bob")
-    assert list(gone) == [] and gone.refused["ATK-08"].startswith(f"the old case {old.path} cannot be opened")
+    assert list(gone) == [] and gone.refused["ATK-08"].startswith("the old case cannot be found (")
+    assert gone.refused["ATK-08"].endswith("name it with --old OLD")
 
 
 def test_the_commands_renew_carry_and_their_exit_codes(old_case, images, tmp_path):
@@ -129,13 +134,14 @@ def test_the_commands_renew_carry_and_their_exit_codes(old_case, images, tmp_pat
     carried = invoke_with({}, "case", "carry", str(new), "--all", "--inspector", "bob")
     assert carried.code == 0 and "carried COM-01: FAIL, confirmed by bob" in carried.out
     plan = json.loads((new / "renewal.json").read_text())
-    assert plan["format"] == 1 and plan["from"]["case"] == str(old_case.path)
+    assert plan["format"] == 1 and plan["from"]["case_absolute"] == str(old_case.path)
+    assert plan["from"]["case"] == os.path.relpath(old_case.path, new)
     assert invoke_with({}, "case", "renew", str(old_case.path), str(new)).code == 2  # not an empty folder
 
 
 def test_the_overview_s_plan_and_a_plan_file_that_is_not_one(old_case, images, tmp_path):
     assert plan_html(old_case) is None  # no renewal: the overview shows nothing
-    new = renew_case(old_case, tmp_path / "cam-2.2", firmware=[images["inittab"]])
+    new = renew_case(old_case, tmp_path / "cam-2.2", firmware=[images["inittab"]], firmware_version="2.2")
     carry_verdicts(new, ["COM-01"], "bob")
     frame = plan_frame(new)
     decided = frame[frame["old verdict"] != ""]
@@ -157,7 +163,7 @@ def test_what_the_live_probe_made_stays_with_new_captures_and_goes_with_a_new_fi
     kept = renew_case(old, tmp_path / "new-capture", captures=[DNS])
     assert {a.name for a in kept.artefacts() if a.origin == "probe"} == {"probe-traffic.pcap", "probe.json"}
     assert [a.name for a in kept.artefacts() if a.evidence_kind == "capture"] == ["zeek__dns53.pcap"]
-    gone = renew_case(old, tmp_path / "new-firmware", firmware=[images["motd"]])
+    gone = renew_case(old, tmp_path / "new-firmware", firmware=[images["motd"]], firmware_version="2.2")
     assert [a for a in gone.artefacts() if a.origin == "probe"] == []
     said = {a["name"]: a["reason"] for a in load_plan(gone)["artefacts"] if not a["carried"]}
     assert said["probe.json"] == said["probe-traffic.pcap"] == PROBE_NOTE
@@ -170,9 +176,9 @@ def test_the_labels_the_notebook_widget_records_are_read_as_cited_paths(old, ima
 
     session = open_check(old.path, "ATK-08")
     session.record("PASS", "the console asks for a login", "carol", ["fw.img · /etc/inittab", "photo of J3"])
-    redone = plans(renew_case(old, tmp_path / "inittab", firmware=[images["inittab"]]))
+    redone = plans(renew_case(old, tmp_path / "inittab", firmware=[images["inittab"]], firmware_version="2"))
     assert redone["ATK-08"][0] == "redo" and "/etc/inittab changed in " in redone["ATK-08"][1]
-    kept = renew_case(old, tmp_path / "motd", firmware=[images["motd"]])
+    kept = renew_case(old, tmp_path / "motd", firmware=[images["motd"]], firmware_version="2.2")
     assert plans(kept)["ATK-08"][0] == "carry-offered"
     done = carry_verdicts(kept, ["ATK-08"], "bob")
     fw = kept.artefacts(kind="firmware")[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     compare.add_argument("new", metavar="NEW", help="the later case")
     compare.add_argument("--json", action="store_true", help="the comparison as JSON on standard output")
     compare.add_argument("--out", metavar="FILE.html", default=None, help="also write the HTML page there")
+    compare.add_argument("--wide", action="store_true", help="the reasons uncut in the terminal table")
     compare.set_defaults(func=cmd_compare)
 
     renew = sub.add_parser(
@@ -33,10 +35,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "given), every artefact of OLD by hash except those of a kind given (--firmware replaces OLD's "
         "images, --capture its captures), the declaration (or --declaration). Writes NEW/renewal.json, the "
         "plan: which inspector verdicts of OLD may carry over (offered, recorded only by `workbench case "
-        "carry`), which must be redone, which requirements are new. No verdict is copied; OLD is unchanged.",
+        "carry`), which must be redone, which requirements are new. No verdict is copied; OLD is unchanged. "
+        "`--update NEW` re-plans an existing renewal after the old case's verdicts changed.",
     )
-    renew.add_argument("old", metavar="OLD")
-    renew.add_argument("new", metavar="NEW", help="folder to create (must not exist or be empty)")
+    renew.add_argument("old", metavar="OLD", nargs="?")
+    renew.add_argument("new", metavar="NEW", nargs="?", help="folder to create (must not exist or be empty)")
+    renew.add_argument("--update", metavar="NEW", default=None,
+                       help="re-plan the renewed case NEW against its old case as both are now (renewal.json "
+                       "only: NEW's artefacts and verdicts are kept)")
+    renew.add_argument("--old", dest="old_case", metavar="OLD", default=None,
+                       help="with --update: the old case, when it is not where the plan says")
     renew.add_argument("--firmware", action="append", default=[], metavar="FILE",
                        help="the new firmware image (repeatable; replaces OLD's images)")
     renew.add_argument("--capture", action="append", default=[], metavar="FILE",
@@ -58,6 +66,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     carry.add_argument("ids", metavar="ID", nargs="*", help="the requirements to carry")
     carry.add_argument("--all", action="store_true", help="every requirement offered")
     carry.add_argument("--inspector", required=True, metavar="NAME", help="the inspector who confirms")
+    carry.add_argument("--old", dest="old_case", metavar="OLD", default=None,
+                       help="the old case, when it is not where the plan says (it must be that case)")
     carry.set_defaults(func=cmd_carry)
 
 
@@ -66,8 +76,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from workbench.renewal.compare import compare_cases
     from workbench.renewal.page import render_comparison
 
-    comparison = compare_cases(Case.open(args.old), Case.open(args.new), catalog=args.catalog)
+    comparison = compare_cases(Case.open(args.old), Case.open(args.new), catalog=args.catalog,
+                               given=(args.old, args.new))
     data = comparison.to_json()
+    _warn(data["warnings"])
     if args.out:
         try:
             atomic_write_text(Path(args.out), render_comparison(data))
@@ -78,8 +90,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 0
     print(f"{data['old']['device']} ({data['old']['catalog_edition']}) → "
           f"{data['new']['device']} ({data['new']['catalog_edition']}), level {data['level']}")
-    rows = [(r["id"], r["old_verdict"] or "—", r["new_verdict"] or "—", r["status"], r["carry"],
-             _short(r["carry_reason"]) if r["carry"] != "none" else "") for r in data["requirements"]]
+    cut = (lambda text: text) if args.wide else _short
+    rows = [(r["id"], r["old_verdict"] or "—", r["new_verdict"] or "—", r["status"], r["carry"], cut(_why(r)))
+            for r in data["requirements"]]
     print(_table(("ID", "OLD", "NEW", "STATUS", "CARRY", "WHY"), rows))
     print(_tally(data["summary"]))
     if args.out:
@@ -87,20 +100,58 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _why(row: dict[str, Any]) -> str:
+    """What the WHY column says: the first fixed or new finding of a fixed or new-defect row, else the
+    carry reason (none when there is no inspector verdict to carry)."""
+    findings = {"fixed": row["fixed_findings"], "new-defect": row["new_only_findings"]}.get(row["status"])
+    if findings:
+        return str(findings[0]["summary"])
+    return row["carry_reason"] if row["carry"] != "none" else ""
+
+
 def cmd_renew(args: argparse.Namespace) -> int:
     from workbench.renewal.plan import load_plan
     from workbench.renewal.renew import renew_case
 
+    if args.update is not None:
+        return _update(args)
+    if args.old is None or args.new is None:
+        raise CaseError("name the old case and the new folder (OLD NEW), or --update NEW to re-plan one")
+    if args.old_case is not None:
+        raise CaseError("--old goes with --update (the old case of a renewal that moved)")
     old = Case.open(args.old)
     new = renew_case(
         old, args.new, firmware=args.firmware, captures=args.capture, declaration=args.declaration,
         catalog=args.catalog, firmware_version=args.firmware_version, inspector=args.inspector,
     )
     plan = load_plan(new) or {"requirements": [], "artefacts": []}
-    print(f"renewed {old.path} → {new.path} ({new.info.vendor} {new.info.model} {new.info.firmware_version}, "
+    _warn(plan.get("warnings") or [])
+    print(f"renewed {args.old} → {args.new} ({new.info.vendor} {new.info.model} {new.info.firmware_version}, "
           f"catalogue {new.info.catalog_edition})")
     for item in plan["artefacts"]:
         print(f"  {item['name']}: {'carried over' if item['carried'] else 'not carried'} ({item['reason']})")
+    _print_plan(plan, args.new)
+    return 0
+
+
+def _update(args: argparse.Namespace) -> int:
+    from workbench.renewal.replan import update_plan
+
+    given = [name for name, value in (("OLD NEW", args.old), ("--firmware", args.firmware),
+                                      ("--capture", args.capture), ("--declaration", args.declaration),
+                                      ("--firmware-version", args.firmware_version),
+                                      ("--inspector", args.inspector), ("--catalog", args.catalog)) if value]
+    if given:
+        raise CaseError(f"--update re-plans NEW as it is: {', '.join(given)} cannot go with it")
+    plan = update_plan(Case.open(args.update), args.old_case)
+    _warn(plan.get("warnings") or [])
+    origin = plan["from"]
+    print(f"re-planned {args.update} against {origin['case']} ({origin['device']}) as both are now")
+    _print_plan(plan, args.update)
+    return 0
+
+
+def _print_plan(plan: dict[str, Any], new: str) -> None:
     decided = [i for i in plan["requirements"] if i.get("old_record")]
     rows = [(i["id"], i["plan"], i["old_record"].get("verdict") or "", i["old_record"].get("inspector") or "",
              _short(i["reason"])) for i in decided]
@@ -111,16 +162,18 @@ def cmd_renew(args: argparse.Namespace) -> int:
     offered = [i["id"] for i in plan["requirements"] if i["plan"] == "carry-offered"]
     if offered:
         print(f"{len(offered)} verdict(s) offered; nothing was copied. To carry them: "
-              f"workbench case carry {args.new} {' '.join(offered)} --inspector NAME")
-    return 0
+              f"workbench case carry {new} {' '.join(offered)} --inspector NAME")
 
 
 def cmd_carry(args: argparse.Namespace) -> int:
     from workbench.renewal.confirm import carry_verdicts
 
-    if args.all == bool(args.ids):
+    if args.all and args.ids:
         raise CaseError("name the requirements to carry, or --all (not both)")
-    done = carry_verdicts(Case.open(args.new), None if args.all else args.ids, args.inspector)
+    if not args.all and not args.ids:
+        raise CaseError("name the requirements to carry, or --all")
+    ids = None if args.all else args.ids
+    done = carry_verdicts(Case.open(args.new), ids, args.inspector, old=args.old_case)
     for record in done:
         origin = record.carried_from or {}
         print(f"carried {record.requirement_id}: {record.verdict}, confirmed by {record.inspector} "
@@ -132,6 +185,11 @@ def cmd_carry(args: argparse.Namespace) -> int:
     if not done and not done.refused and not done.already:
         print("no verdict is offered in the renewal plan")
     return 1 if done.refused else 0
+
+
+def _warn(warnings: list[str]) -> None:
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
 
 
 def _short(text: str) -> str:

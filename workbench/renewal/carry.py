@@ -14,16 +14,19 @@ from typing import Any
 from workbench.catalog.diff import compare_requirements
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.errors import WorkbenchError
+from workbench.renewal.carried import CARRIED
 from workbench.renewal.judging import Judged
+from workbench.renewal.notices import NOT_EXTRACTED, replacement, unextracted
 from workbench.renewal.reads import FirmwareReads, reads_of, relevant_changes
 
 DECLARATION = "declaration"  # the declaration's name among a verdict's artefact hashes
 CARRY_OVER, REDO, NONE = "carry-over", "redo", "none"
+CARRIES = (CARRIED, CARRY_OVER, REDO, NONE)  # every `carry` of a comparison row
 
 
 @dataclass(frozen=True)
 class Carry:
-    carry: str  # carry-over | redo | none
+    carry: str  # carried | carry-over | redo | none
     reason: str
 
     def to_dict(self) -> dict[str, str]:
@@ -151,6 +154,9 @@ def image_problems(old_case: Any, new_case: Any, recorded: Any, reads: FirmwareR
         if not (judged or cited_paths(recorded.evidence_refs, image) or reads.kinds):
             continue
         counterpart = replacement(image, old_case, new_case)
+        if counterpart is None and not new_case.artefacts(kind="firmware"):
+            problems.append(f"{image.name} is not in the new case")
+            continue
         if counterpart is None:
             problems.append(f"{image.name} changed: no single image of the new case replaces it")
             continue
@@ -172,16 +178,6 @@ def changed_artefact(name: str, artefact: Any, new_case: Any) -> tuple[str, set[
     if not others:
         return f"{name} is not in the new case", set()
     return f"{name} changed: replaced by {', '.join(others)}", set(others)
-
-
-def replacement(old_image: Any, old_case: Any, new_case: Any) -> Any | None:
-    """The new case's image that replaces `old_image`: the only image not in the old case, else the
-    one of them with the same name."""
-    old_hashes = {a.sha256 for a in old_case.artefacts(kind="firmware")}
-    fresh = [a for a in new_case.artefacts(kind="firmware") if a.sha256 not in old_hashes]
-    if len(fresh) == 1:
-        return fresh[0]
-    return next((a for a in fresh if a.name == old_image.name), None)
 
 
 def ref_fields(ref: Any) -> dict[str, Any]:
@@ -220,6 +216,10 @@ def image_changes(old_image: Any, new_image: Any, recorded: Any, reads: Firmware
         diff = diffs.between(old_image, new_image)
     except WorkbenchError as exc:
         return [f"{old_image.name} and {new_image.name} could not be compared: {exc}"]
+    if unextracted(diff):
+        names = " and ".join(unextracted(diff))
+        return [f"{names} {NOT_EXTRACTED} (nothing of it could be unpacked): what the verdict rests on "
+                "cannot be compared"]
     files = diff.tables.get("files")
     changed_paths = set(files["path"]) if files is not None and len(files) else set()
     problems = [f"{path} changed in {new_image.name}"

@@ -2,12 +2,14 @@
 
 Each case is judged with its own catalogue (the new one with `catalog` when given), every requirement
 of both up to the higher of the two levels. A row holds the old and the new verdict and findings, what
-was fixed and what is new (`status`, workbench.renewal.rows), and whether the old inspector verdict may
-carry over (`carry`, workbench.renewal.carry).
+was fixed and what is new (`status`, workbench.renewal.rows), whether the old inspector verdict may
+carry over (`offer`, workbench.renewal.carry) and what the row shows of it (`carry`: `carried` when the
+new case's verdict carries it and it still stands, `redo` when the old case superseded it since).
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,8 +19,10 @@ from workbench import __version__
 from workbench.case import Case, source_to_load
 from workbench.catalog import load_catalog
 from workbench.errors import WorkbenchError
-from workbench.renewal.carry import ImageDiffs, decide
+from workbench.renewal.carried import carried_state
+from workbench.renewal.carry import CARRIES, Carry, ImageDiffs, decide
 from workbench.renewal.judging import Judged, judge_case
+from workbench.renewal.notices import comparison_warnings
 from workbench.renewal.rows import STATUSES, findings_of, only_in, status_of
 
 
@@ -28,6 +32,7 @@ class CaseComparison:
     new: dict[str, Any]
     level: int
     rows: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # two devices, one case twice, an image not unpacked
     compared_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def summary(self) -> dict[str, dict[str, int]]:
@@ -35,7 +40,7 @@ class CaseComparison:
         carries = Counter(r["carry"] for r in self.rows)
         return {
             "status": {s: statuses[s] for s in STATUSES},
-            "carry": {c: carries[c] for c in ("carry-over", "redo", "none")},
+            "carry": {c: carries[c] for c in CARRIES},
         }
 
     def row(self, requirement_id: str) -> dict[str, Any]:
@@ -53,14 +58,25 @@ class CaseComparison:
             "compared_at": self.compared_at,
             "workbench_version": __version__,
             "summary": self.summary(),
+            "warnings": list(self.warnings),
             "requirements": self.rows,
         }
 
 
-def describe(case: Case, catalog: Any) -> dict[str, Any]:
+def shown_path(case: Case, given: str | os.PathLike[str] | None = None) -> str:
+    """A case's folder as a report shows it: relative to the current folder when below it, else as
+    given (never expanded to an absolute path)."""
+    where = case.path if given is None else os.path.abspath(given)
+    here = os.getcwd()
+    if os.path.commonpath([here, str(where)]) == here:
+        return os.path.relpath(where, here)
+    return str(given) if given is not None else str(case.path)
+
+
+def describe(case: Case, catalog: Any, given: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     info = case.info
     return {
-        "path": str(case.path),
+        "path": shown_path(case, given),
         "device": f"{info.vendor} {info.model} {info.firmware_version}",
         "name": info.device,
         "firmware_version": info.firmware_version,
@@ -70,9 +86,11 @@ def describe(case: Case, catalog: Any) -> dict[str, Any]:
 
 
 def compare_cases(
-    old: Case, new: Case, *, catalog: Any = None, ids: list[str] | None = None
+    old: Case, new: Case, *, catalog: Any = None, ids: list[str] | None = None,
+    given: tuple[str | None, str | None] = (None, None),
 ) -> CaseComparison:
-    """Compare two cases (`catalog`: the edition or path to judge the new case with; `ids`: only these)."""
+    """Compare two cases (`catalog`: the edition or path to judge the new case with; `ids`: only these;
+    `given`: the two folders as the user named them, for the report)."""
     old_catalog = load_catalog(source_to_load(old.info))
     new_catalog = load_catalog(source_to_load(new.info, catalog))
     level = max(old.info.level, new.info.level)
@@ -88,12 +106,22 @@ def compare_cases(
     old_judged = judge_case(old, old_catalog, [old_reqs[i] for i in order if i in old_reqs])
     new_judged = judge_case(new, new_catalog, [new_reqs[i] for i in order if i in new_reqs])
     diffs = ImageDiffs(old, new)
-    comparison = CaseComparison(describe(old, old_catalog), describe(new, new_catalog), level)
+    comparison = CaseComparison(describe(old, old_catalog, given[0]), describe(new, new_catalog, given[1]),
+                                level, warnings=comparison_warnings(old, new, diffs))
     for rid in order:
-        carry = decide(old, new, old_judged.get(rid), new_reqs.get(rid), str(new_catalog.edition), diffs)
+        offer = decide(old, new, old_judged.get(rid), new_reqs.get(rid), str(new_catalog.edition), diffs)
+        carry = carried(old, new_judged.get(rid)) or offer
         comparison.rows.append(compare_row(rid, old_judged.get(rid), new_judged.get(rid)) | {
-            "carry": carry.carry, "carry_reason": carry.reason})
+            "carry": carry.carry, "carry_reason": carry.reason, "offer": offer.to_dict()})
     return comparison
+
+
+def carried(old: Case, new: Judged | None) -> Carry | None:
+    """The new case's verdict carried over from one of the old case's records: `carried` while that
+    record stands, `redo` once the old case superseded it; None when the new verdict was not carried."""
+    recorded = new.state.recorded if new is not None else None
+    found = carried_state(old, recorded) if recorded is not None else None
+    return Carry(*found) if found else None
 
 
 def compare_row(rid: str, old: Judged | None, new: Judged | None) -> dict[str, Any]:
@@ -123,6 +151,7 @@ def compare_row(rid: str, old: Judged | None, new: Judged | None) -> dict[str, A
         "new_only_findings": newly,
         "status": status_of(before, after, len(newly)),
         "old_record": record_summary(before.recorded) if before else None,
+        "new_record": record_summary(after.recorded) if after else None,
     }
 
 

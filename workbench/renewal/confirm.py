@@ -4,21 +4,28 @@ Each is a NEW record in the new case: the old verdict and rationale, the confirm
 judges now (the new case's artefact hashes, the catalogue edition and requirement hash), and
 `carried_from` naming the old record. Nothing is copied as a file. Before recording, the offer is
 checked again against both cases as they are now: an old case gone, an old record changed since the
-plan, or evidence or requirement changed since, refuses that one, with the reason.
+plan (or, for one carried before, superseded in the old case since), or evidence or requirement changed
+since, refuses that one, with the reason. The old case is found where the plan says (relative to the
+new case, then absolute) or given (`old`), and must be the same device holding the offered records.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Any
 
 from workbench.case import Case, RecordedVerdict, source_to_load
 from workbench.catalog import load_catalog
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.errors import CaseError, WorkbenchError
-from workbench.renewal.carry import ref_fields, replacement
+from workbench.renewal.carried import source_record, superseded_reason
+from workbench.renewal.carry import ref_fields
 from workbench.renewal.compare import compare_cases
+from workbench.renewal.notices import replacement
+from workbench.renewal.origin import find_old_case
 from workbench.renewal.plan import load_plan
+
+UPDATE_HINT = "re-plan it with `workbench case renew --update {case}`"
 
 
 class Carried(list[RecordedVerdict]):
@@ -31,15 +38,17 @@ class Carried(list[RecordedVerdict]):
         self.already: dict[str, str] = {}
 
 
-def carry_verdicts(new: Case, ids: list[str] | None, inspector: str) -> Carried:
-    """Record each offered verdict (`ids`; None: every one offered) in `new`, confirmed by `inspector`."""
+def carry_verdicts(new: Case, ids: list[str] | None, inspector: str, *, old: str | None = None) -> Carried:
+    """Record each offered verdict (`ids`; None: every one offered) in `new`, confirmed by `inspector`
+    (`old`: the old case's folder, when it is not where the plan says)."""
     if not (inspector or "").strip():
         raise CaseError("a carried verdict needs the confirming inspector's name (--inspector)")
     plan = load_plan(new)
     if plan is None:
         raise CaseError("not a renewed case (no renewal.json): nothing is offered", path=str(new.path))
+    catalog = load_catalog(source_to_load(new.info))
     offered = {i["id"]: i for i in plan["requirements"] if i["plan"] == "carry-offered"}
-    wanted = list(offered) if ids is None else list(dict.fromkeys(ids))
+    wanted = list(offered) if ids is None else requested(ids, catalog)
     done = Carried()
     for rid in wanted:
         if rid not in offered:
@@ -48,68 +57,97 @@ def carry_verdicts(new: Case, ids: list[str] | None, inspector: str) -> Carried:
                 f"the plan offers no verdict to carry ({planned['plan']}: {planned.get('reason', '')})"
                 if planned else "not in the renewal plan"
             )
-    chosen = [rid for rid in wanted if rid in offered and not _recorded_in_new(new, offered[rid], done)]
-    if not chosen:
+    candidates = [rid for rid in wanted if rid in offered]
+    if not candidates:
         return done
-    old = _old_case(plan, done, chosen)
-    if old is None:
+    source = _old_case(plan, new, {rid: _planned(offered[rid]) for rid in candidates}, old, done)
+    chosen = [rid for rid in candidates if not _recorded_in_new(new, source, offered[rid], done)]
+    for rid in done.already:  # carried before: said so even when the old case cannot be found now
+        done.refused.pop(rid, None)
+    if not chosen or source is None:
         return done
-    comparison = compare_cases(old, new, ids=chosen)
-    catalog = load_catalog(source_to_load(new.info))
+    comparison = compare_cases(source, new, ids=chosen)
     for rid in chosen:
-        why = _still_offered(old, offered[rid], comparison.row(rid))
+        why = _still_offered(source, offered[rid], comparison.row(rid), new)
         if why:
             done.refused[rid] = why
             continue
-        made = _record(new, old, catalog.get(rid), comparison.row(rid), inspector,
-                       where=plan["from"]["case"], edition=str(catalog.edition))
-        done.append(made)
+        done.append(_record(new, source, catalog.get(rid), comparison.row(rid), inspector,
+                            edition=str(catalog.edition)))
     return done
 
 
-def _recorded_in_new(new: Case, offer: dict[str, Any], done: Carried) -> bool:
-    """The new case already has a verdict of the requirement: carried before (noted in `done.already`),
-    or the inspector's own, which carrying would supersede (refused)."""
-    latest = new.verdicts.latest(offer["id"])
+def requested(ids: list[str], catalog: Any) -> list[str]:
+    """The requirement ids asked for, upper-cased, each once; CaseError naming any the catalogue lacks."""
+    wanted = list(dict.fromkeys(i.strip().upper() for i in ids))
+    known = {r.id for r in catalog.requirements}
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        raise CaseError(f"unknown requirement id: {', '.join(unknown)} (not in catalogue {catalog.edition})")
+    return wanted
+
+
+def _planned(offer: dict[str, Any]) -> str:
+    return str((offer.get("old_record") or {}).get("id"))
+
+
+def _recorded_in_new(new: Case, old: Case | None, offer: dict[str, Any], done: Carried) -> bool:
+    """The new case already has a verdict of the requirement: carried before from the planned record
+    (noted in `done.already`, or refused when the old case superseded that record since), or its own,
+    which carrying would supersede (refused). A verdict carried from an old record the old case has
+    superseded since may itself be superseded by the offer (False)."""
+    rid = offer["id"]
+    latest = new.verdicts.latest(rid)
     if latest is None:
         return False
-    planned = (offer.get("old_record") or {}).get("id")
-    if latest.carried_from and latest.carried_from.get("record") == planned:
-        done.already[offer["id"]] = latest.id
+    planned, source = _planned(offer), source_record(latest)
+    superseded = superseded_reason(old, rid, source) if old is not None and source else ""
+    if source == planned and superseded:
+        done.refused[rid] = f"{superseded} ({UPDATE_HINT.format(case=new.path)})"
+    elif source == planned:
+        done.already[rid] = latest.id
+    elif superseded and source in {r.id for r in old.verdicts.history(rid)}:  # type: ignore[union-attr]
+        return False
     else:
         own = f"{latest.verdict} by {latest.inspector}, record {latest.id}"
-        done.refused[offer["id"]] = f"the new case has its own verdict ({own}); carrying would supersede it"
+        done.refused[rid] = f"the new case has its own verdict ({own}); carrying would supersede it"
     return True
 
 
-def _old_case(plan: dict[str, Any], done: Carried, chosen: list[str]) -> Case | None:
-    where = plan["from"]["case"]
+def _old_case(plan: dict[str, Any], new: Case, records: dict[str, str], given: str | None,
+              done: Carried) -> Case | None:
+    """The old case (CaseError when `given` is not it); None, each candidate refused, when not found."""
+    if given is not None:
+        return find_old_case(plan["from"], new, records, given)
     try:
-        return Case.open(Path(where))
+        return find_old_case(plan["from"], new, records)
     except WorkbenchError as exc:
-        for rid in chosen:
-            done.refused[rid] = f"the old case {where} cannot be opened: {exc}"
+        for rid in records:
+            done.refused[rid] = exc.message
         return None
 
 
-def _still_offered(old: Case, offer: dict[str, Any], row: dict[str, Any]) -> str:
+def _still_offered(old: Case, offer: dict[str, Any], row: dict[str, Any], new: Case) -> str:
     """Why the offer no longer stands ("" when it does)."""
-    planned = (offer.get("old_record") or {}).get("id")
+    planned = _planned(offer)
     latest = old.verdicts.latest(offer["id"])
     if latest is None or latest.id != planned:
         now = f"now {latest.id}" if latest else "now none"
-        return f"the old case's verdict changed since the plan (planned record {planned}, {now})"
-    if row["carry"] != "carry-over":
-        return f"no longer carries over: {row['carry_reason']}"
+        return (f"the old case's verdict changed since the plan (planned record {planned}, {now}): "
+                f"{UPDATE_HINT.format(case=new.path)}")
+    found = row.get("offer") or {"carry": row["carry"], "reason": row["carry_reason"]}
+    if found["carry"] != "carry-over":
+        return f"no longer carries over: {found['reason']}"
     return ""
 
 
 def _record(new: Case, old: Case, requirement: Any, row: dict[str, Any], inspector: str, *,
-            where: str, edition: str) -> RecordedVerdict:
+            edition: str) -> RecordedVerdict:
     source = old.verdicts.latest(requirement.id)
     assert source is not None  # _still_offered saw it
     carried_from = {
-        "case": where,
+        "case": os.path.relpath(old.path, new.path),
+        "case_absolute": str(old.path),
         "case_device": f"{old.info.vendor} {old.info.model} {old.info.firmware_version}",
         "record": source.id,
         "verdict": source.verdict,

@@ -1,6 +1,8 @@
 """renewal.json: the plan of a renewed case, written by `renew_case`, read by `case carry` and the overview.
 
-    {"format": 1, "from": {"case", "device", "catalog_edition"}, "catalog_edition", "created_at",
+    {"format": 1, "from": {"case" (relative to the new case's folder), "case_absolute", "device",
+     "catalog_edition", "device_name", "vendor", "model", "serial_number", "firmware_version"},
+     "catalog_edition", "created_at", "updated_at" (re-planned), "warnings",
      "artefacts": [{"name", "kind", "sha256", "carried", "reason"}],
      "requirements": [{"id", "plan": "carry-offered" | "redo" | "new", "reason", "old_record"}]}
 """
@@ -9,10 +11,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from workbench.errors import CaseError
 from workbench.fsutil import atomic_write_json
+from workbench.renewal.origin import origin_of
 
 PLAN_FILE = "renewal.json"
 PLAN_FORMAT = 1
@@ -21,27 +25,35 @@ MAX_PLAN_BYTES = 8 << 20
 
 
 def plan_of(row: dict[str, Any]) -> dict[str, Any]:
-    """One requirement's plan from its comparison row."""
+    """One requirement's plan from its comparison row: whether the old case's latest inspector verdict
+    may carry over (`offer`), whatever the new case holds."""
+    offer = row.get("offer") or {"carry": row["carry"], "reason": row["carry_reason"]}
     if row["status"] == "added-requirement":
         plan, reason = "new", "not in the old case's catalogue"
-    elif row["carry"] == "carry-over":
-        plan, reason = "carry-offered", row["carry_reason"]
-    elif row["carry"] == "redo":
-        plan, reason = "redo", row["carry_reason"]
+    elif offer["carry"] == "carry-over":
+        plan, reason = "carry-offered", offer["reason"]
+    elif offer["carry"] == "redo":
+        plan, reason = "redo", offer["reason"]
     else:
-        plan, reason = "redo", f"{row['carry_reason']}: judged anew"
+        plan, reason = "redo", f"{offer['reason']}: judged anew"
     return {"id": row["id"], "title": row["title"], "plan": plan, "reason": reason,
             "old_verdict": row["old_verdict"], "new_verdict": row["new_verdict"], "status": row["status"],
             "old_record": row["old_record"]}
 
 
-def write_plan(new: Any, old: Any, comparison: Any, artefacts: list[dict[str, Any]]) -> dict[str, Any]:
+def write_plan(new: Any, old: Any, comparison: Any, artefacts: list[dict[str, Any]], *,
+               folder: Path | None = None, created_at: str | None = None) -> dict[str, Any]:
+    """Write renewal.json into `new` (`folder`: where the new case will be, when built elsewhere;
+    `created_at`: the first plan's, when re-planned)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     plan = {
         "format": PLAN_FORMAT,
-        "from": {"case": str(old.path), "device": comparison.old["device"],
-                 "catalog_edition": comparison.old["catalog_edition"]},
+        "from": origin_of(old, folder or new.path, comparison.old["device"],
+                          comparison.old["catalog_edition"]),
         "catalog_edition": comparison.new["catalog_edition"],
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": created_at or now,
+        **({"updated_at": now} if created_at else {}),
+        "warnings": list(comparison.warnings),
         "artefacts": artefacts,
         "requirements": [plan_of(row) for row in comparison.rows if row["status"] != "removed-requirement"],
     }

@@ -17,6 +17,7 @@ from typing import Any
 
 from workbench.case import Case, CaseInfo
 from workbench.case.catalogref import CatalogRef, source_to_load
+from workbench.case.declaration import load_declaration
 from workbench.catalog import load_catalog
 from workbench.errors import CaseError
 from workbench.fsutil import remove_tree
@@ -40,11 +41,16 @@ def renew_case(
     """The new case at `new_path`, with its renewal plan (renewal.json); `inspector`, who renews, joins
     the case's inspectors."""
     target = Path(new_path).absolute()
+    if target.resolve() == old.path.resolve():
+        raise CaseError("that is the old case itself: name a new folder for the renewed case",
+                        path=str(new_path))
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise CaseError("refusing to renew into it: not an empty folder", path=str(new_path))
-    if target == old.path or old.path in target.parents:
+    if old.path.resolve() in target.resolve().parents:
         raise CaseError("the new case goes beside the old one, not inside it", path=str(new_path))
     firmware, captures = [Path(f) for f in firmware], [Path(c) for c in captures]
+    if firmware and not firmware_version:
+        firmware_version = declared_version(declaration, old.info.firmware_version)
     info = renewed_info(old.info, catalog, firmware_version, inspector)
     building = target.parent / f".{target.name}.renewing-{os.getpid()}"
     if building.is_symlink():
@@ -54,12 +60,12 @@ def renew_case(
         new = Case.create(building, info)
         carried = carry_artefacts(old, new, replaced={"firmware": firmware, "capture": captures})
         for path, kind in [*((f, "firmware") for f in firmware), *((c, "capture") for c in captures)]:
-            new.add_artefact(path, kind)
+            add_given(new, path, kind)
         source = Path(declaration) if declaration else old.declaration_path
         if declaration or source.is_file():
             new.declare(source)
         comparison = compare_cases(old, new)
-        write_plan(new, old, comparison, carried)
+        write_plan(new, old, comparison, carried, folder=target)
         if target.is_dir():
             target.rmdir()
         os.rename(building, target)
@@ -67,6 +73,24 @@ def renew_case(
         remove_tree(building)
         raise
     return Case.open(target)
+
+
+def declared_version(declaration: str | os.PathLike[str] | None, old_version: str) -> str:
+    """The new image's version when not given: the new declaration's `firmware_version`, when it names
+    one other than the old case's; else CaseError."""
+    said = load_declaration(Path(declaration)).firmware_version if declaration else None
+    if said and str(said) != old_version:
+        return str(said)
+    raise CaseError(f"a new firmware image, and the case would still say {old_version}: say which "
+                    "version the new image is: --firmware-version V")
+
+
+def add_given(new: Case, path: Path, kind: str) -> None:
+    """Add a file given for the new case; CaseError when it is not added (the same content is already in)."""
+    artefact, added = new.import_artefact(path, kind)
+    if not added:
+        raise CaseError(f"not added to the new case: it has the same SHA-256 as {artefact.name} "
+                        f"({artefact.kind}), already in it; nothing was created", path=str(path))
 
 
 def renewed_info(
