@@ -25,7 +25,7 @@ from workbench.firmware.limits import ExtractionLimits
 from workbench.fsutil import atomic_write_json, remove_tree
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: members climbing out skipped, no special files, cpio extracted, bombs stopped
 REUSABLE = ("complete", "limit")
 
 
