@@ -20,7 +20,7 @@ from workbench.catalog.fingerprint import requirement_sha256
 from workbench.errors import CaseError, WorkbenchError
 from workbench.renewal.carried import source_record, superseded_reason
 from workbench.renewal.carry import ref_fields
-from workbench.renewal.compare import compare_cases
+from workbench.renewal.compare import compare_cases, shown_path
 from workbench.renewal.notices import replacement
 from workbench.renewal.origin import find_old_case
 from workbench.renewal.plan import load_plan
@@ -103,7 +103,7 @@ def _recorded_in_new(new: Case, old: Case | None, offer: dict[str, Any], done: C
     planned, source = _planned(offer), source_record(latest)
     superseded = superseded_reason(old, rid, source) if old is not None and source else ""
     if source == planned and superseded:
-        done.refused[rid] = f"{superseded} ({UPDATE_HINT.format(case=new.path)})"
+        done.refused[rid] = f"{superseded} ({UPDATE_HINT.format(case=shown_path(new))})"
     elif source == planned:
         done.already[rid] = latest.id
     elif superseded and source in {r.id for r in old.verdicts.history(rid)}:  # type: ignore[union-attr]
@@ -134,7 +134,7 @@ def _still_offered(old: Case, offer: dict[str, Any], row: dict[str, Any], new: C
     if latest is None or latest.id != planned:
         now = f"now {latest.id}" if latest else "now none"
         return (f"the old case's verdict changed since the plan (planned record {planned}, {now}): "
-                f"{UPDATE_HINT.format(case=new.path)}")
+                f"{UPDATE_HINT.format(case=shown_path(new))}")
     found = row.get("offer") or {"carry": row["carry"], "reason": row["carry_reason"]}
     if found["carry"] != "carry-over":
         return f"no longer carries over: {found['reason']}"
