@@ -19,13 +19,22 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from workbench.capture.versions import TlsVersion
-from workbench.checks.base import Check, CheckResult, EvidenceKind, EvidenceRef, Finding, Severity, Verdict
+from workbench.checks.base import (
+    MAX_EVIDENCE_REFS,
+    Check,
+    CheckResult,
+    EvidenceKind,
+    EvidenceRef,
+    Finding,
+    Severity,
+    Verdict,
+)
 
 if TYPE_CHECKING:
     from workbench.case.declaration import Declaration
     from workbench.checks.context import EvidenceContext
 
-MAX_REFS = 8  # evidence references kept per finding; the table holds the rest
+MAX_REFS = MAX_EVIDENCE_REFS
 Row = dict[str, Any]
 
 # --- evidence -----------------------------------------------------------------------------

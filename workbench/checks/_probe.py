@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from workbench.checks.base import Check, CheckResult, EvidenceKind, EvidenceRef
+from workbench.checks.base import MAX_EVIDENCE_REFS, Check, CheckResult, EvidenceKind, EvidenceRef
 from workbench.probe.results import TestRun, TestStatus
 from workbench.vocabulary import Verdict
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from workbench.checks.context import EvidenceContext
 
 Row = dict[str, Any]
-MAX_REFS = 8  # packet references kept per finding; the probe's table holds the rest
+MAX_REFS = MAX_EVIDENCE_REFS
 _DETAIL = 200  # characters of a test's detail quoted in a reason
 
 

@@ -33,6 +33,9 @@ class Severity(StrEnum):
     HIGH = "high"
 
 
+MAX_EVIDENCE_REFS = 1_000  # references kept per finding: every one up to this (the engines' tables hold all)
+
+
 @dataclass(frozen=True)
 class EvidenceRef:
     """Where a finding can be seen: an artefact and a place inside it."""

@@ -33,7 +33,15 @@ from workbench.checks._network import (
     ref,
     traffic_gap,
 )
-from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks.base import (
+    MAX_EVIDENCE_REFS,
+    Check,
+    CheckResult,
+    EvidenceKind,
+    Finding,
+    Severity,
+    Verdict,
+)
 from workbench.checks.context import EvidenceContext
 
 
@@ -198,7 +206,9 @@ class DeclaredEndpoints(Check):
                 Finding(
                     summary=f"The device contacts {name}, which the declaration does not list.",
                     severity=Severity.HIGH,
-                    evidence=tuple(ref(r, packet=r["_packet"], note=r["_what"]) for r in shown[:8]),
+                    evidence=tuple(
+                        ref(r, packet=r["_packet"], note=r["_what"]) for r in shown[:MAX_EVIDENCE_REFS]
+                    ),
                     data={"name": name, "seen_in": sorted({r["_what"] for r in shown})},
                 )
             )

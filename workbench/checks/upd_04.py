@@ -54,7 +54,7 @@ from workbench.checks._probe_update import (
     versions,
 )
 from workbench.checks._procedural import declared
-from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.checks.base import MAX_EVIDENCE_REFS, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
 from workbench.probe.results import TestRun
@@ -110,7 +110,7 @@ def _unverified(found: UpdateMachinery, signed: bool | None) -> Finding:
     return Finding(
         summary=summary,
         severity=Severity.HIGH,
-        evidence=tuple(ref(r) for r in found.scripts[:8]),
+        evidence=tuple(ref(r) for r in found.scripts[:MAX_EVIDENCE_REFS]),
         data={"tools": observed["tools"], "urls": observed["urls"]},
     )
 

@@ -276,7 +276,8 @@ def _note(row: dict[str, Any]) -> str:
 
 def _requirements_table(status: dict[str, Any]) -> list[str]:
     rows = [
-        [r["id"], r["level"], r["automation"], r["state"], r["verdict"], _note(r)]
+        [r["id"], r["level"], r["automation"], r["state"],
+         (r["verdict"] or "") + (" · STALE" if r["stale"] else ""), _note(r)]
         for r in status["requirements"]
     ]
     out = _table(["ID", "L", "AUTOMATION", "STATE", "VERDICT", "NOTE"], rows)

@@ -23,6 +23,7 @@ from workbench.checks._network import (
     service_in,
     tls_version,
 )
+from workbench.checks.base import MAX_EVIDENCE_REFS
 
 
 @pytest.mark.parametrize(
@@ -143,7 +144,9 @@ def test_service_names(program: str, service: str | None) -> None:
 def test_evidence_refs_keep_packets_once_in_order_and_bounded() -> None:
     row = {"artefact": "cam.pcap", "artefact_sha256": "ab" * 32}
     refs = packet_refs(row, [30, 3, 3, *range(100, 120)], note="login")
-    assert [r.packet for r in refs] == [3, 30, 100, 101, 102, 103, 104, 105]
+    assert [r.packet for r in refs] == [3, 30, *range(100, 120)]  # every packet, each once, in order
+    bounded = packet_refs(row, range(1, MAX_EVIDENCE_REFS + 500), note="scan")
+    assert [r.packet for r in bounded] == list(range(1, MAX_EVIDENCE_REFS + 1))
     assert all(r.artefact == "cam.pcap" and r.sha256 == "ab" * 32 and r.note == "login" for r in refs)
     assert ref(row, packet=0).packet is None and ref({}, path="").path is None
     flows = [{**row, "first_packet": n} for n in (7, 9, 11)]
