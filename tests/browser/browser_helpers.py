@@ -63,6 +63,12 @@ def require_browser(script: ModuleType) -> None:
     pytest.skip(problem)
 
 
+def failed(request: pytest.FixtureRequest) -> bool:
+    """Whether the test failed (the report conftest's hook keeps on the item; none: it never ran)."""
+    report = getattr(request.node, "rep_call", None)
+    return report is None or report.failed
+
+
 def lab_environment(home: Path) -> dict[str, str]:
     """os.environ with Jupyter's folders under home and the LAB_SETTINGS written there."""
     names = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR",
@@ -140,7 +146,10 @@ KERNEL_IDLE = "#jp-main-statusbar >> text=Idle"
 CURRENT_TAB = "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current"
 ALL_CELLS_RAN = """() => {
   const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-  return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+  const stderr = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]';
+  const raised = [...document.querySelectorAll(stderr)]
+    .some(e => e.textContent.includes('Traceback'));  // Run All stops at a cell that raises
+  return raised || (prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim())));
 }"""
 
 
@@ -152,7 +161,11 @@ def open_notebook(page: Any, server: LabServer, name: str) -> None:
 
 
 def run_all_cells(page: Any) -> None:
-    """Run → Run All Cells, then wait until every code cell has run (a number in its prompt)."""
+    """Edit → Clear Outputs of All Cells (a saved notebook's prompts are numbered already), Run → Run
+    All Cells, then wait until every code cell has run (a number in its prompt) or one raised."""
+    page.get_by_role("menuitem", name="Edit", exact=True).click()
+    page.get_by_role("menuitem", name="Clear Outputs of All Cells", exact=True).click()
+    page.wait_for_function("() => !document.querySelector('.jp-CodeCell .jp-OutputArea-output')")
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     page.wait_for_function(ALL_CELLS_RAN, timeout=120_000)

@@ -18,6 +18,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives Debian's chromium through Playwright")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    """Each phase's report kept on the test item (rep_setup, rep_call), for the fixtures below."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
 @pytest.fixture(scope="session")
 def stale_script() -> ModuleType:
     """scripts/screenshot_stale_index.py: the browser launch and the stale bundle, tested here."""

@@ -16,6 +16,7 @@ import pytest
 from browser_helpers import (
     WIDGET_ERROR,
     LabServer,
+    failed,
     open_notebook,
     run_all_cells,
     save_notebook,
@@ -58,6 +59,15 @@ def lab(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[Lab
     finally:
         page.close()
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def shown_when_failed(request: pytest.FixtureRequest, lab: Lab, tmp_path) -> Iterator[None]:
+    """A failed test leaves a screenshot of the page and prints the lab's log (in the report)."""
+    yield
+    if failed(request):
+        lab.page.screenshot(path=str(tmp_path / "failed.png"), full_page=False)
+        print(f"page: {tmp_path / 'failed.png'}\nlab log (end):\n{lab.server.log.read_text()[-3000:]}")
 
 
 def widget(page: Any, kind: str, label: str) -> Any:
