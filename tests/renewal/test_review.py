@@ -52,6 +52,8 @@ def test_a_carry_whose_source_was_superseded_is_refused_shown_redo_and_update_re
     data = json.loads(cli("case", "compare", old.path, new, "--json").out)
     assert data["summary"]["carry"]["carried"] == 1 and data["summary"]["carry"]["redo"] >= 1
 
+    mixed = cli("case", "renew", "--update", new, "--firmware", images["motd"])
+    assert mixed.code == 2 and "--update re-plans NEW as it is: --firmware cannot go with it" in mixed.err
     updated = cli("case", "renew", "--update", new)
     assert updated.code == 0, updated.err
     plan = load_plan(Case.open(new))
