@@ -9,6 +9,7 @@ change); a live probe of 2.1 is not (it tested the old firmware).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +64,11 @@ def write_comparison(old: Any, new: Any, evidence_dir: Path) -> tuple[Path, dict
     from workbench.renewal.compare import compare_cases
     from workbench.renewal.page import render_comparison
 
-    data = compare_cases(old, new).to_json()
     name = f"compare-{RENEWED_FROM}-{old.info.firmware_version}-{new.info.firmware_version}.html"
     page = evidence_dir / name
+    given = (os.path.relpath(old.path, evidence_dir), os.path.relpath(new.path, evidence_dir))  # as the page
+    # sees them
+    data = compare_cases(old, new, given=given).to_json()
     atomic_write_text(page, render_comparison(data))
     return page, data
 
