@@ -171,6 +171,9 @@ class StreamExtractor(Extractor):
         except streams.StreamStopped as stop:
             return ExtractResult(reports=[LimitProblem(path=name, problem=str(stop), resolution="")])
         except streams.CORRUPT as exc:
+            target = outdir / name
+            if target.exists() and target.stat().st_size == 0:
+                target.unlink()
             text = f"the {self.kind} stream ends early or is corrupt ({exc}): what came before is kept"
             return ExtractResult(reports=[ExtractionProblem(path=name, problem=text, resolution="")])
         return None
