@@ -18,6 +18,7 @@ from workbench.case import Case, RecordedVerdict, source_to_load
 from workbench.catalog import load_catalog
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.errors import CaseError, WorkbenchError
+from workbench.judgement import cited_artefacts
 from workbench.renewal.carried import source_record, superseded_reason
 from workbench.renewal.carry import ref_fields
 from workbench.renewal.compare import compare_cases, shown_path
@@ -156,13 +157,14 @@ def _record(new: Case, old: Case, requirement: Any, row: dict[str, Any], inspect
         "catalog_edition": source.catalog_edition,
         "requirement_sha256": source.requirement_sha256,
     }
+    refs = _refs_now(source.evidence_refs, old, new)
     return new.verdicts.record(
         requirement.id,
         source.verdict,
         source.rationale,
         inspector,
-        evidence_refs=_refs_now(source.evidence_refs, old, new),
-        artefact_hashes=new.judged_hashes(requirement.evidence, requirement.id),
+        evidence_refs=refs,
+        artefact_hashes=new.judged_hashes(requirement.evidence, requirement.id) | cited_artefacts(new, refs),
         automatic_verdict=row.get("new_proposed"),
         catalog_edition=edition,
         requirement_sha256=requirement_sha256(requirement),
