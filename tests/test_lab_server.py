@@ -118,3 +118,16 @@ def test_a_real_lab_answers_with_the_token_and_refuses_without(tmp_path) -> None
     assert f"http://127.0.0.1:{port}/lab/tree/00-index.ipynb?token={token}" in out
     leaked = [p for p in case.path.rglob("*") if p.is_file() and token.encode() in p.read_bytes()]
     assert leaked == []
+
+
+def test_jupyterlab_saves_the_widgets_state_so_a_saved_walkthrough_shows_its_verdict(tmp_path):
+    """JupyterLab is pointed at the walk-through's own settings, which turn the widgets' saveState on
+    (tests/browser reopens a saved notebook on a fresh kernel and sees the widget)."""
+    import json
+
+    from workbench.lab import write_lab_settings
+
+    plan = plan_launch(tmp_path, no_browser=True)
+    assert f"--LabApp.app_settings_dir={tmp_path / '.lab-settings'}" in plan.command
+    written = json.loads(write_lab_settings(tmp_path).read_text())
+    assert written == {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}

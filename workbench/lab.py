@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import os
 import re
 import secrets
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print(folder)
         return 0
     plan = plan_launch(folder, ip=args.ip, port=args.port, token=args.token, no_browser=args.no_browser)
+    write_lab_settings(folder)
     launch(plan)
     return 0  # not reached: launch replaces this process
 
@@ -189,6 +191,19 @@ class LaunchPlan:
     warnings: list[str]
 
 
+SETTINGS_DIR = ".lab-settings"  # JupyterLab's app settings for the walk-through (our own file only)
+# the widgets' state is saved in the notebook: a saved walk-through shows its verdict widget on a fresh kernel
+LAB_SETTINGS = {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}
+
+
+def write_lab_settings(folder: Path) -> Path:
+    """`<folder>/.lab-settings/overrides.json`, the settings `plan_launch` points JupyterLab at."""
+    path = folder / SETTINGS_DIR / "overrides.json"
+    path.parent.mkdir(exist_ok=True)
+    atomic_write_text(path, json.dumps(LAB_SETTINGS, indent=2) + "\n")
+    return path
+
+
 def plan_launch(
     folder: Path, *, ip: str = LOOPBACK, port: int | None = None, token: str | None = None,
     no_browser: bool = False,
@@ -209,6 +224,7 @@ def plan_launch(
         f"--ServerApp.ip={ip}",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",  # the port printed is the port served, or it fails
+        f"--LabApp.app_settings_dir={folder / SETTINGS_DIR}",
     ]
     env = {"JUPYTER_TOKEN": token} if token else {}
     if not token:
