@@ -79,8 +79,12 @@ def test_the_renewed_case_for_firmware_2_2_shows_exactly_the_planted_fixes_and_t
     assert [(r["requirement_id"], r["carried_from"]["case_device"]) for r in carried] == [
         ("ATK-08", "Acme C100 2.1")
     ]
+    sealed = json.loads((demo["defective-v2"] / "manifest.json").read_text())  # the plan is sealed with 2.2
+    assert (demo["defective-v2"] / "case" / "renewal.json").read_bytes() == (cases / "defective-v2" /
+                                                                            "renewal.json").read_bytes()
+    assert "case/renewal.json" in json.dumps(sealed)
     page = demo["compare"].read_text()
-    assert all(rid in page for rid in key["fixed"] + key["new-defect"]) and "<script" not in page
+    assert all(rid in page for rid in [*key["fixed"], *key["new-defect"]]) and "<script" not in page
 
 
 @pytest.mark.parametrize("case", ["defective", "clean"])

@@ -136,6 +136,7 @@ CASE_RECORDS = (
     ("case.yaml", "case"),
     ("declaration.yaml", "declaration"),
     ("artefacts.yaml", "artefact-register"),
+    ("renewal.json", "renewal-plan"),  # a renewed case's plan (workbench case renew)
 )
 
 
