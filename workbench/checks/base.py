@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from workbench.checks.refs import SEPARATOR
 from workbench.errors import WorkbenchError
 from workbench.vocabulary import DECIDED_BY_ICS, Verdict
 
@@ -55,7 +56,7 @@ class EvidenceRef:
             parts.append(self.path)
         if self.offset is not None:
             parts.append(f"offset 0x{self.offset:x}")
-        return " · ".join(parts)
+        return SEPARATOR.join(parts)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from workbench.case.catalogref import CatalogRef, provenance, source_to_load
 from workbench.case.info import CaseInfo
 from workbench.case.verdicts import RECORDABLE
 from workbench.case.yamlio import describe_validation
+from workbench.checks.refs import ref_fields
 from workbench.commands import case_renewal
 from workbench.errors import CaseError, WorkbenchError
 from workbench.judgement.staleness import cited_artefacts
@@ -293,9 +293,6 @@ def cmd_verdict(args: argparse.Namespace) -> int:
     return 0
 
 
-ATTACHMENT_REF = re.compile(
-    r"\s*attachment\s*:\s*(?P<name>.*?)(?:\s*\(sha256 (?P<sha>[0-9a-f]{64})\))?\s*", re.IGNORECASE | re.DOTALL
-)
 NO_ATTACHMENTS = "none (add one: workbench case add CASE FILE --kind attachment)"
 
 
@@ -304,10 +301,10 @@ def check_attachment_refs(case: Case, refs: list[str]) -> None:
     case does not hold as an attachment, or holds with other contents: one line naming those it has."""
     held = {a.name: a.sha256 for a in case.artefacts("attachment")}
     for ref in refs:
-        match = ATTACHMENT_REF.fullmatch(ref)
-        if match is None:
+        fields = ref_fields(ref)
+        if not fields.get("attachment"):
             continue  # a packet, a path, a note: free text
-        name, sha = match.group("name"), match.group("sha")
+        name, sha = fields["artefact"], fields.get("sha256")
         if name in held and (sha is None or sha == held[name]):
             continue
         problem = "holds it with other contents" if name in held else "holds no attachment of that name"

@@ -31,6 +31,7 @@ from workbench.case.case import Case
 from workbench.catalog.diff import RequirementChange, compare_requirements
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.catalog.loader import bundled_editions, load_catalog
+from workbench.checks.refs import ref_fields
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
@@ -150,14 +151,7 @@ def cited_artefacts(case: Case, refs: Any) -> dict[str, str]:
     hashes = case.current_hashes()
     cited: dict[str, str] = {}
     for ref in refs or ():
-        if isinstance(ref, dict):
-            name = ref.get("artefact")
-        elif isinstance(ref, str) and ref.startswith("attachment:"):
-            name = ref.split(":", 1)[1].strip()
-        elif isinstance(ref, str):
-            name = ref.split("·", 1)[0].strip()
-        else:
-            name = None
+        name = ref_fields(ref).get("artefact")
         if isinstance(name, str) and name in hashes:
             cited[name] = hashes[name]
     return cited

@@ -13,6 +13,7 @@ from typing import Any
 
 from workbench.catalog.diff import compare_requirements
 from workbench.catalog.fingerprint import requirement_sha256
+from workbench.checks.refs import ref_fields
 from workbench.errors import WorkbenchError
 from workbench.renewal.carried import CARRIED
 from workbench.renewal.judging import Judged
@@ -178,23 +179,6 @@ def changed_artefact(name: str, artefact: Any, new_case: Any) -> tuple[str, set[
     if not others:
         return f"{name} is not in the new case", set()
     return f"{name} changed: replaced by {', '.join(others)}", set(others)
-
-
-def ref_fields(ref: Any) -> dict[str, Any]:
-    """An evidence reference as a mapping: as recorded, or parsed from the label the notebook's widget
-    records (`EvidenceRef.label()`: "fw.img · /etc/shadow · offset 0x1c"; "cap.pcap · packet 12")."""
-    if isinstance(ref, dict):
-        return ref
-    if not isinstance(ref, str) or "·" not in ref:
-        return {}
-    artefact, *parts = [part.strip() for part in ref.split("·")]
-    fields: dict[str, Any] = {"artefact": artefact}
-    for part in parts:
-        if part.startswith("/"):
-            fields.setdefault("path", part)
-        elif part.startswith("packet ") and part[7:].isdigit():
-            fields.setdefault("packet", int(part[7:]))
-    return fields
 
 
 def cited_paths(refs: Any, image: Any) -> set[str]:

@@ -17,10 +17,10 @@ from typing import Any
 from workbench.case import Case, RecordedVerdict, source_to_load
 from workbench.catalog import load_catalog
 from workbench.catalog.fingerprint import requirement_sha256
+from workbench.checks.refs import SEPARATOR, ref_fields
 from workbench.errors import CaseError, WorkbenchError
 from workbench.judgement import cited_artefacts
 from workbench.renewal.carried import source_record, superseded_reason
-from workbench.renewal.carry import ref_fields
 from workbench.renewal.compare import compare_cases, shown_path
 from workbench.renewal.notices import replacement
 from workbench.renewal.origin import find_old_case
@@ -187,6 +187,6 @@ def _refs_now(refs: Any, old: Case, new: Case) -> list[Any]:
             if moved is not None and isinstance(ref, dict):
                 ref = {**ref, "artefact": moved.name, "sha256": moved.sha256}
             elif moved is not None:  # the widget's label: the same place in the new image
-                ref = " · ".join([moved.name, *[p.strip() for p in ref.split("·")[1:]]])
+                ref = SEPARATOR.join([moved.name, *[p.strip() for p in ref.split("·")[1:]]])
         out.append(ref)
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from workbench.checks.refs import attachment_label
 from workbench.errors import WorkbenchError
 from workbench.judgement import INSPECTOR_VERDICTS
 from workbench.ui.html import STYLE, esc, show
@@ -16,7 +17,7 @@ from workbench.ui.verdict import recorded_summary, recorded_text, render_recorde
 
 def default_evidence_refs(session: Any) -> list[str]:
     refs = list(session.evidence_refs())
-    refs += [f"attachment: {a.name} (sha256 {a.sha256})" for a in session.attachments()]
+    refs += [attachment_label(a.name, a.sha256) for a in session.attachments()]
     return refs
 
 
