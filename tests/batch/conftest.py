@@ -12,33 +12,15 @@ from pathlib import Path
 
 import pytest
 from cli_invoke import Invocation, checks_beside, invoke_with
+from fixture_checks import FixtureCheck, fixture_check  # noqa: F401  (FixtureCheck: for the tests)
 
 from workbench.case import Case, CaseInfo
-from workbench.checks.base import Check, CheckResult, EvidenceRef, Finding, Verdict
+from workbench.checks.base import EvidenceRef, Finding, Verdict
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CATALOG = FIXTURES / "catalog.yaml"
 NOTEBOOKS = FIXTURES / "notebooks"
 HOSTILE_DEVICE = '<script>alert("device")</script> camera'
-
-
-class FixtureCheck(Check):
-    """A check that proposes a fixed verdict (or raises, when `verdict` is None)."""
-
-    verdict: Verdict | None = Verdict.PASS
-    reasons: tuple[str, ...] = ("all good",)
-    findings: tuple[Finding, ...] = ()
-
-    def evaluate(self, ctx) -> CheckResult:
-        if self.verdict is None:
-            raise ValueError(f"deliberate check failure in {self.requirement_id}")
-        return self.result(ctx, self.verdict, self.reasons, self.findings)
-
-
-def fixture_check(rid: str, verdict: Verdict | None = Verdict.PASS, *reasons: str, findings=()) -> Check:
-    attributes = {"requirement_id": rid, "verdict": verdict, "reasons": reasons or ("all good",),
-                  "findings": tuple(findings)}
-    return type(f"Check_{rid.replace('-', '_')}", (FixtureCheck,), attributes)()
 
 
 FIXTURE_CHECKS = {

@@ -10,9 +10,10 @@ import shutil
 from pathlib import Path
 
 from cli_invoke import Invocation, checks_beside, invoke_with
+from fixture_checks import fixture_check
 
 from workbench.case import Case, CaseInfo
-from workbench.checks.base import Check, CheckResult, EvidenceRef, Finding, Severity, Verdict
+from workbench.checks.base import EvidenceRef, Finding, Severity, Verdict
 
 HERE = Path(__file__).parent
 CATALOG = HERE / "fixtures" / "catalog.yaml"
@@ -28,27 +29,8 @@ PCAP_SHA = hashlib.sha256(b"camera traffic").hexdigest()
 KEY_PATH = "/etc/ssl/private/dévice key.pem"
 
 
-class FixedCheck(Check):
-    """Proposes a fixed verdict with fixed findings (or raises when `verdict` is None)."""
-
-    verdict: Verdict | None = Verdict.PASS
-    reasons: tuple[str, ...] = ("all good",)
-    findings: tuple[Finding, ...] = ()
-
-    def evaluate(self, ctx) -> CheckResult:
-        if self.verdict is None:
-            raise ValueError(f"deliberate check failure in {self.requirement_id}")
-        return self.result(ctx, self.verdict, self.reasons, self.findings)
-
-
-def fixed(rid: str, verdict: Verdict | None, *reasons: str, findings: tuple[Finding, ...] = ()) -> Check:
-    attributes = {"requirement_id": rid, "verdict": verdict, "reasons": reasons or ("all good",),
-                  "findings": findings}
-    return type(f"Check_{rid.replace('-', '_')}", (FixedCheck,), attributes)()
-
-
 CHECKS = {
-    "EXP-01": fixed(
+    "EXP-01": fixture_check(
         "EXP-01", Verdict.FAIL, "a shared private key in the image", f"hostile reason: {HOSTILE}",
         findings=(
             Finding(f"private key: {HOSTILE}", Severity.HIGH,
@@ -62,13 +44,13 @@ CHECKS = {
                     (EvidenceRef("camera-fw.img", FW_SHA, offset=4096),)),
         ),
     ),
-    "EXP-02": fixed("EXP-02", Verdict.PASS, "the photo shows the header covered", findings=(
+    "EXP-02": fixture_check("EXP-02", Verdict.PASS, "the photo shows the header covered", findings=(
         Finding("debug header covered", Severity.INFO, (EvidenceRef("bench-photo.txt"),)),)),
-    "EXP-03": fixed("EXP-03", Verdict.NEEDS_INSPECTOR, "look at the device"),
-    "EXP-04": fixed("EXP-04", None),
-    "EXP-05": fixed("EXP-05", Verdict.NEEDS_INSPECTOR, "no radio seen"),
-    "PASS-01": fixed("PASS-01", Verdict.PASS),
-    "PASS-02": fixed("PASS-02", Verdict.PASS),
+    "EXP-03": fixture_check("EXP-03", Verdict.NEEDS_INSPECTOR, "look at the device"),
+    "EXP-04": fixture_check("EXP-04", None),
+    "EXP-05": fixture_check("EXP-05", Verdict.NEEDS_INSPECTOR, "no radio seen"),
+    "PASS-01": fixture_check("PASS-01", Verdict.PASS),
+    "PASS-02": fixture_check("PASS-02", Verdict.PASS),
 }
 NOTEBOOK_OF = {"EXP-04": "FIX-07"}  # the others show the outcome (FIX-08's notebook)
 
