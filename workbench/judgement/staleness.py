@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.case.case import Case
+from workbench.case.places import other_case_places
 from workbench.catalog.diff import RequirementChange, compare_requirements
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.catalog.loader import bundled_editions, load_catalog
@@ -82,18 +83,16 @@ def source_superseded(case: Case, recorded: RecordedVerdict) -> str | None:
     if not isinstance(source, dict) or not source.get("record"):
         return None
     other = None
-    for where in (source.get("case"), source.get("case_absolute")):
-        if isinstance(where, str) and where:
-            folder = Path(where) if os.path.isabs(where) else case.path / where
-            try:
-                other = Case.open(folder)
-                break
-            except WorkbenchError:
-                continue
+    for place in other_case_places(source, case.path):
+        try:
+            other = Case.open(place)
+            break
+        except WorkbenchError:
+            continue
     if other is None:
         return None
-    latest = other.verdicts.latest(recorded.requirement_id)
-    if latest is not None and latest.id == source["record"]:
+    superseded, latest = superseded_by(other, recorded.requirement_id, source["record"])
+    if not superseded:
         return None
     device = source.get("case_device") or str(other.path)
     if latest is None:
@@ -101,6 +100,12 @@ def source_superseded(case: Case, recorded: RecordedVerdict) -> str | None:
     when = latest.recorded_at.date().isoformat()
     now = f"{latest.verdict} by {latest.inspector} ({when})"
     return f"the verdict it was carried from was superseded in {device}: {now}"
+
+
+def superseded_by(other: Case, requirement_id: str, record: str) -> tuple[bool, RecordedVerdict | None]:
+    """(whether `record` is no longer `other`'s latest verdict on the requirement, that latest one)."""
+    latest = other.verdicts.latest(requirement_id)
+    return (latest is None or latest.id != record), latest
 
 
 def requirement_changed(recorded: RecordedVerdict | None, requirement: Any) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from workbench.judgement.staleness import superseded_by
+
 CARRIED = "carried"
 
 
@@ -21,8 +23,8 @@ def source_record(recorded: Any) -> str | None:
 
 def superseded_reason(old: Any, requirement_id: str, record: str) -> str:
     """Why a carry from `record` no longer stands in the old case ("" when it is still its latest)."""
-    latest = old.verdicts.latest(requirement_id)
-    if latest is not None and latest.id == record:
+    superseded, latest = superseded_by(old, requirement_id, record)
+    if not superseded:
         return ""
     if latest is None:
         return (f"the verdict it was carried from (record {record}) is no longer in the old case: judge it "

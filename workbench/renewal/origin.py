@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.case import Case
+from workbench.case.places import other_case_places
 from workbench.errors import CaseError, WorkbenchError
 
 IDENTITY = ("device", "vendor", "model", "serial_number", "firmware_version")
@@ -38,18 +39,6 @@ def identity_of(origin: dict[str, Any], new: Case) -> dict[str, Any]:
     if "vendor" in origin:
         return {"device": origin.get("device_name"), "vendor": origin["vendor"], "model": origin.get("model")}
     return {k: getattr(new.info, k) for k in SAME_DEVICE}
-
-
-def candidates(origin: dict[str, Any], new: Case) -> list[Path]:
-    """The places the old case may be, in order: relative to the new case, then absolute."""
-    places = []
-    for key in ("case", "case_absolute"):
-        where = origin.get(key)
-        if isinstance(where, str) and where:
-            place = Path(os.path.normpath(where if os.path.isabs(where) else new.path / where))
-            if place not in places:
-                places.append(place)
-    return places
 
 
 def not_the_old_case(case: Case, origin: dict[str, Any], new: Case, records: dict[str, str]) -> str:
@@ -77,7 +66,7 @@ def find_old_case(origin: dict[str, Any], new: Case, records: dict[str, str],
             raise CaseError(f"not the case {new.path.name} was renewed from: {why}", path=given)
         return case
     tried = []
-    for place in candidates(origin, new):
+    for place in other_case_places(origin, new.path):
         try:
             case = Case.open(place)
         except WorkbenchError as exc:
