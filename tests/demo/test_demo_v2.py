@@ -145,50 +145,29 @@ def test_still_failing_defects_unchanged(scans, table, columns):
 
 
 # --- the demo pair's key, against the checks ---------------------------------------------------
-def _judged(name: str, cases_root: Path) -> dict[str, tuple[str, set[str]]]:
-    """Every requirement of a demo case up to its level: (verdict, finding summaries)."""
+def _demo_case(name: str, cases_root: Path) -> Any:
     from workbench.analysis import prepare
-    from workbench.case import source_to_load
-    from workbench.catalog import load_catalog
-    from workbench.checks.context import EvidenceContext
     from workbench.demo import build_case, load_demo_case
-    from workbench.judgement import assess, hashes_now
 
     case = build_case(load_demo_case(name), cases_root)
     prepare(case)
-    catalog = load_catalog(source_to_load(case.info, None))
-    hashes = hashes_now(case)
-    tables: dict[Any, Any] = {}
-    analyses: dict[str, Any] = {}
-    judged = {}
-    for requirement in catalog.for_level(case.info.level):
-        state = assess(EvidenceContext(case, requirement, _tables=tables, _analyses=analyses), hashes)
-        findings = {f.summary for f in state.result.findings} if state.result else set()
-        judged[requirement.id] = (str(state.verdict), findings)
-    return judged
+    return case
 
 
-def _status(old: tuple[str, set[str]], new: tuple[str, set[str]]) -> str:
-    """The comparison's status as docs/CONTRACTS.md defines it (issue 13, "Case compare")."""
-    (old_verdict, old_findings), (new_verdict, new_findings) = old, new
-    if old_verdict == "FAIL" and new_verdict in ("PASS", "NOT_APPLICABLE"):
-        return "fixed"
-    if new_verdict == "FAIL" and (old_verdict != "FAIL" or new_findings - old_findings):
-        return "new-defect"
-    if old_verdict == new_verdict:
-        return "still-failing" if new_verdict == "FAIL" else "unchanged"
-    return "changed"
+def test_expected_changes_agree_with_case_compare(tmp_path):
+    """The key, against `compare_cases` on the two demo cases as built from their device.yaml (no probe,
+    no inspector verdict): every status list, and ATK-05's one new finding."""
+    from workbench.renewal.compare import compare_cases
 
-
-def test_expected_changes_agree_with_the_checks(tmp_path):
     expected: dict[str, Any] = yaml.safe_load(EXPECTED.read_text())
-    old, new = _judged(expected["old"], tmp_path), _judged(expected["new"], tmp_path)
-    assert set(old) == set(new)
+    old, new = _demo_case(expected["old"], tmp_path), _demo_case(expected["new"], tmp_path)
+    comparison = compare_cases(old, new)
     found: dict[str, set[str]] = {}
-    for rid in old:
-        found.setdefault(_status(old[rid], new[rid]), set()).add(rid)
+    for row in comparison.rows:
+        found.setdefault(row["status"], set()).add(row["id"])
     wanted = {
         status: set(expected[status]) for status in ("fixed", "new-defect", "still-failing", "unchanged")
     }
     assert found == wanted
-    assert new["ATK-05"][1] - old["ATK-05"][1] == {"/usr/bin/motiond lacks hardening: nx no"}
+    new_findings = [f["summary"] for f in comparison.row("ATK-05")["new_only_findings"]]
+    assert new_findings == ["/usr/bin/motiond lacks hardening: nx no"]
