@@ -4,7 +4,7 @@ from workbench.case.artefacts import KINDS, Artefact
 from workbench.case.case import Case
 from workbench.case.catalogref import CatalogRef, catalog_sha256, source_to_load
 from workbench.case.declaration import Declaration, OpenPort, load_declaration
-from workbench.case.info import CaseInfo
+from workbench.case.info import CaseInfo, ExerciseInfo
 from workbench.case.integrity import ArtefactIntegrity, IntegrityReport
 from workbench.case.verdicts import RECORDABLE, RecordedVerdict, VerdictStore
 
@@ -17,6 +17,7 @@ __all__ = [
     "CaseInfo",
     "CatalogRef",
     "Declaration",
+    "ExerciseInfo",
     "IntegrityReport",
     "OpenPort",
     "RecordedVerdict",

@@ -9,7 +9,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from workbench.case.netaddr import normalise_ip, normalise_mac, unique
 
-CASE_SCHEMA_VERSION = 3  # 2: catalog_source, catalog_sha256; 3: product_name, product_url (all optional)
+# 2: catalog_source, catalog_sha256; 3: product_name, product_url; 4: exercise (all optional)
+CASE_SCHEMA_VERSION = 4
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 IpAddress = Annotated[str, AfterValidator(normalise_ip)]
@@ -22,6 +23,18 @@ Url = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2048, pattern=r"^https?://[^\s\x00-\x1f\x7f\"<>\\^`{|}]+$")
 ]
 Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-fA-F]{64}$")]
+
+
+class ExerciseInfo(BaseModel):
+    """A trainee's case (`workbench exercise start`): the notebooks hide the check's proposal until the
+    trainee has recorded a verdict, and show it then only when the instructor allows feedback."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Text  # the exercise (the answer key's `exercise`); the key itself never enters the case
+    title: Text
+    trainee: Text
+    feedback: bool = True
 
 
 def newest_edition() -> str:
@@ -50,6 +63,7 @@ class CaseInfo(BaseModel):
     serial_number: Text | None = None
     product_name: Text | None = None  # the name it is sold under (the scheme's registry); default: the model
     product_url: Url | None = None  # the product's public page (the scheme's registry)
+    exercise: ExerciseInfo | None = None  # set in a trainee's case only
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     schema_version: int = CASE_SCHEMA_VERSION
 
@@ -80,4 +94,7 @@ class CaseInfo(BaseModel):
         return value
 
     def to_yaml_dict(self) -> dict[str, object]:
-        return self.model_dump(mode="json")
+        data = self.model_dump(mode="json")
+        if data.get("exercise") is None:
+            data.pop("exercise", None)  # an inspector's case.yaml stays as it was
+        return data

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-from workbench.errors import WorkbenchError
+from workbench.commands import training_key, training_report
 
 OUTCOME_WORDS = {
     "correct": "correct",
@@ -40,22 +39,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     grade.add_argument("--json", action="store_true", help="the grade as one JSON object")
     grade.set_defaults(func=cmd_grade)
 
+    training_key.register(sub)
+    training_report.register(sub)
+
 
 def cmd_start(args: argparse.Namespace) -> int:
-    from workbench.demo import build_case, load_demo_case
     from workbench.training.key import load_key
+    from workbench.training.start import start_exercise
 
     key = load_key(args.key)
-    target = Path(args.case)
-    if target.exists():
-        raise WorkbenchError("already exists; a trainee's case is never replaced", path=str(target))
-    spec = key.device_spec()
-    device = load_demo_case(spec.parent.name, cases_dir=spec.parent.parent)
-    info = {**device.info, "level": key.level, "inspectors": [args.trainee]}
-    if key.catalog:
-        info["catalog_edition"] = key.catalog
-    target.parent.mkdir(parents=True, exist_ok=True)
-    case = build_case(replace(device, name=target.name, info=info), target.parent)
+    case = start_exercise(key, Path(args.case), args.trainee)
     print(f"exercise {key.exercise}: {key.title}")
     print(f"case for {args.trainee}: {case.path} "
           f"({len(key.answers)} requirements graded, up to level {key.level})")

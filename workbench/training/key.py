@@ -1,15 +1,17 @@
 """An instructor's answer key: the sample device, the verdict each requirement deserves and the
-defects planted in it, each with the words that show a trainee found it.
+defects planted in it, each with the places in the evidence that prove it.
 
 ```yaml
 exercise: acme-c100-defects
 title: Find the defects planted in the Acme C100 camera
-schema_version: 1
-device: ../cases/defective/device.yaml   # the sample device, as `workbench demo` describes one
+schema_version: 2
+device: ../cases/defective/device.yaml   # a sample device description, or a case folder (artefacts copied)
 catalog: "2026.1"
 level: 2                                  # the trainee answers every requirement up to this level
+stage: practice                           # basics | practice: where the exercise sits in the course
 pass_mark: 0.8                            # share of the points
 max_missed_defects: 0                     # a FAIL-worthy requirement judged PASS fails the exercise
+feedback: true                            # after recording a verdict, the trainee sees the check's proposal
 answers:
   COM-01:
     verdict: FAIL
@@ -17,8 +19,14 @@ answers:
     defects:
       - id: mqtt-login
         summary: MQTT CONNECT with user name and password to the broker on port 1883
-        cite: ["mqtt", "1883"]            # any of these in the rationale or evidence = cited
+        evidence:                         # citing any of these (or a place in the same flow or file) finds it
+          - {kind: capture, packet: 57}
+          - {kind: firmware, path: /etc/init.d/S50mqtt, offset: 0x40}
+          - {kind: declaration, field: open_ports}
 ```
+A defect is found when the trainee's verdict on that requirement is right and one of its evidence
+references points at one of these places: the same packet or any packet of the same flow; the same
+file (any offset); the same declaration field. Words in the rationale never count.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from workbench.case.yamlio import read_yaml
 from workbench.errors import WorkbenchError
@@ -39,17 +47,42 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Defect(_Strict):
-    id: str = Field(min_length=1)
-    summary: str = Field(min_length=1)
-    cite: tuple[str, ...] = Field(min_length=1)  # case-insensitive words, any one is enough
+PLACE_FIELD = {"capture": "packet", "probe": "packet", "firmware": "path", "declaration": "field"}
 
-    @field_validator("cite")
-    @classmethod
-    def _no_blank_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
-        if any(not w.strip() for w in words):
-            raise ValueError("a cited word must not be blank")
-        return tuple(w.strip() for w in words)
+
+class Place(_Strict):
+    """Where a defect can be seen: a packet of a capture (or of the probe's capture), a file in a firmware
+    image (an offset narrows it, but any reference to the same file finds it), or a declaration field."""
+
+    kind: Literal["capture", "firmware", "probe", "declaration"]
+    artefact: str | None = None  # the artefact's name in the case; None: the case's only one of that kind
+    packet: int | None = Field(default=None, ge=1)
+    path: str | None = Field(default=None, min_length=2, pattern=r"^/")
+    offset: int | None = Field(default=None, ge=0)
+    field: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_place(self) -> Place:
+        needed = PLACE_FIELD[self.kind]
+        if getattr(self, needed) is None:
+            raise ValueError(f"a {self.kind} place needs '{needed}'")
+        if self.offset is not None and self.kind != "firmware":
+            raise ValueError("'offset' belongs to a firmware place")
+        return self
+
+    def label(self) -> str:
+        where = {"packet": self.packet, "path": self.path, "field": self.field}
+        parts = [self.artefact or self.kind, *(f"{k} {v}" if k == "packet" else str(v)
+                                                for k, v in where.items() if v is not None)]
+        if self.offset is not None:
+            parts.append(f"offset 0x{self.offset:x}")
+        return " · ".join(parts)
+
+
+class Defect(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    summary: str = Field(min_length=1)
+    evidence: tuple[Place, ...] = Field(min_length=1)
 
 
 class ExpectedAnswer(_Strict):
@@ -66,17 +99,19 @@ class ExpectedAnswer(_Strict):
 class AnswerKey(_Strict):
     exercise: str = Field(min_length=1)
     title: str = Field(min_length=1)
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2]
     device: str = Field(min_length=1)
     catalog: str | None = None
     level: Literal[1, 2, 3]
+    stage: Literal["basics", "practice"] = "practice"
+    feedback: bool = True
     pass_mark: float = Field(default=0.8, gt=0, le=1)
     max_missed_defects: int = Field(default=0, ge=0)
     answers: dict[str, ExpectedAnswer] = Field(min_length=1)
     path: Path | None = Field(default=None, exclude=True)
 
     def device_spec(self) -> Path:
-        """The sample device's description, relative to the key file."""
+        """The sample device's description (a device.yaml or a case folder), relative to the key file."""
         base = self.path.parent if self.path else Path.cwd()
         return (base / self.device).resolve()
 
@@ -90,6 +125,11 @@ def load_key(path: str | Path) -> AnswerKey:
     if not isinstance(data, dict):
         raise WorkbenchError("an answer key is a mapping (exercise, title, device, level, answers)",
                              path=str(path))
+    if data.get("schema_version") == 1 or "schema_version" not in data:
+        raise WorkbenchError("answer key format 1 graded by words; format 2 grades by evidence: give each "
+                             "defect its 'evidence' places (packet, file path, declaration field) and set "
+                             "schema_version: 2 (`workbench exercise key new CASE` drafts one)",
+                             path=str(path))
     try:
         key = AnswerKey.model_validate({**data, "path": None})
     except ValidationError as exc:
@@ -98,7 +138,17 @@ def load_key(path: str | Path) -> AnswerKey:
         raise WorkbenchError(f"field '{where}': {first['msg']}", path=str(path)) from None
     key = key.model_copy(update={"path": path.resolve()})
     _check_ids(key, path)
+    _check_defect_ids(key, path)
     return key
+
+
+def _check_defect_ids(key: AnswerKey, path: Path) -> None:
+    seen: set[str] = set()
+    for rid, answer in key.answers.items():
+        for defect in answer.defects:
+            if defect.id in seen:
+                raise WorkbenchError(f"answers.{rid}: defect id '{defect.id}' used twice", path=str(path))
+            seen.add(defect.id)
 
 
 def _check_ids(key: AnswerKey, path: Path) -> None:
