@@ -15,11 +15,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.case.exercise import answers_hidden
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.checks.context import EvidenceContext
 from workbench.errors import CaseError, CheckError, EvidenceError, NotebookError
 from workbench.judgement import (
     INSPECTOR_VERDICTS,
+    PENDING,
     STARS,
     FinalVerdict,
     JudgedRequirement,
@@ -167,6 +169,18 @@ class CheckSession:
         """The latest inspector verdict in the case's store (read afresh on every access)."""
         return self.case.verdicts.latest(self.requirement.id)
 
+    @property
+    def answers_hidden(self) -> bool:
+        """A trainee's case (exercise mode): True while the check's proposal, reasons, findings, observed
+        side and a check-sourced final verdict must not be shown (workbench.case.exercise); read afresh,
+        so a verdict just recorded in the widget shows the feedback at once when the exercise allows it."""
+        return answers_hidden(self.case, self.requirement.id)
+
+    @property
+    def exercise(self) -> Any | None:
+        """The case's exercise (ExerciseInfo), or None for an inspector's case."""
+        return getattr(self.case.info, "exercise", None)
+
     def state(self) -> RequirementState:
         """Where the requirement stands now, by the judgement (the recorded verdict read afresh)."""
         return judge(self.case, self.requirement, self.result, catalog=self.catalog)
@@ -237,14 +251,27 @@ class CheckSession:
             inspector.strip(),
             evidence_refs=[r.strip() for r in (evidence_refs or []) if r.strip()],
             artefact_hashes=self.judged_hashes() | cited_artefacts(self.case, evidence_refs),
-            automatic_verdict=self.result.verdict,
+            automatic_verdict=self._proposal_to_store(),
             catalog_edition=str(self.catalog.edition) if self.catalog is not None else None,
             requirement_sha256=requirement_sha256(self.requirement),
         )
 
+    def _proposal_to_store(self) -> Any:
+        """The check's verdict, kept with the record; never in the case of an exercise without feedback
+        (the trainee can read the verdict files)."""
+        exercise = self.exercise
+        return None if exercise is not None and not exercise.feedback else self.result.verdict
+
     def outcome(self) -> dict[str, Any]:
         """What the notebook publishes (CONTRACTS.md, "Notebooks and the batch"): in the batch, the
-        batch's own outcome, shown as it was given."""
+        batch's own outcome, shown as it was given. While the answers are hidden (exercise mode): no
+        result, and a final verdict only when it is the trainee's own (else PENDING)."""
+        if self.answers_hidden:
+            final = self.final.to_dict()
+            if final.get("source") != "inspector":
+                final = {"verdict": PENDING, "source": "pending", "stale": False}
+            return {"requirement_id": self.requirement.id, "result": None, "final": final,
+                    "answers_hidden": True}
         return {
             "requirement_id": self.requirement.id,
             "result": jsonable(self.result.to_dict()),
@@ -263,6 +290,9 @@ class CheckSession:
             raw=True,
         )
         return payload
+
+
+RequirementSession = CheckSession  # the name docs/CONTRACTS.md gives it (issue 14)
 
 
 # --- the whole case ----------------------------------------------------------------------------
@@ -298,21 +328,33 @@ class CaseOverview:
         return f"As the batch judged them, ERROR where a check or its notebook failed: {chosen}."
 
     @cached_property
-    def statuses(self) -> list[RequirementState] | list[JudgedRequirement]:
+    def statuses(self) -> list[RequirementState | JudgedRequirement]:
         """The batch's states when given; else every requirement of the catalogue, its check run
-        and judged (a check that raises is that requirement's ERROR, the others go on)."""
+        and judged (a check that raises is that requirement's ERROR, the others go on). In a trainee's
+        case, a requirement whose answers are hidden shows only the trainee's own verdict."""
+        states: list[RequirementState | JudgedRequirement]
         if self.judged is not None:
-            return sorted(self.judged.requirements, key=lambda s: (s.level, s.id))
-        hashes = hashes_now(self.case)
-        requirements = sorted(self.catalog.requirements, key=lambda r: (r.level, r.id))
-        return [assess(self._context(r), hashes, catalog=self.catalog) for r in requirements]
+            states = sorted(self.judged.requirements, key=lambda s: (s.level, s.id))
+        else:
+            hashes = hashes_now(self.case)
+            requirements = sorted(self.catalog.requirements, key=lambda r: (r.level, r.id))
+            states = [assess(self._context(r), hashes, catalog=self.catalog) for r in requirements]
+        return [without_answers(s) if self.answers_hidden(s.id) else s for s in states]
+
+    @cached_property
+    def _latest(self) -> dict[str, Any]:
+        return self.case.verdicts.all_latest() if self.case.info.exercise is not None else {}
+
+    def answers_hidden(self, requirement_id: str) -> bool:
+        """Exercise mode: the check's proposal for this requirement is not shown (workbench.case.exercise)."""
+        return answers_hidden(self.case, requirement_id, self._latest.get(requirement_id))
 
     def _context(self, requirement: Requirement) -> SharedContext:
         return SharedContext(
             case=self.case, requirement=requirement, _tables=self._tables, _analyses=self._analyses
         )
 
-    def applicable(self) -> list[RequirementState] | list[JudgedRequirement]:
+    def applicable(self) -> list[RequirementState | JudgedRequirement]:
         """The requirements up to the case's target level."""
         return [s for s in self.statuses if s.level <= self.level]
 
@@ -323,3 +365,15 @@ class CaseOverview:
 
     def pending(self) -> list[str]:
         return [s.id for s in self.applicable() if s.source == "pending"]
+
+
+def without_answers(state: RequirementState | JudgedRequirement) -> JudgedRequirement:
+    """A requirement as a trainee may see it before the feedback: the trainee's own verdict (or
+    PENDING), no proposal, no reasons, no check error; the evidence still missing stays."""
+    own = str(state.source) == "inspector"
+    return JudgedRequirement(
+        id=state.id, title=state.title, level=state.level, automation=str(state.automation),
+        verdict=str(state.verdict) if own else PENDING, source="inspector" if own else "pending",
+        stale=bool(state.stale) if own else False, proposed=None, error=None,
+        missing_evidence=[str(k) for k in state.missing_evidence], reasons=[],
+    )

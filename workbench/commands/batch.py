@@ -123,9 +123,23 @@ def _command_line(args: argparse.Namespace) -> str:
     return shlex.join(parts)
 
 
+EXERCISE_REFUSED = ("a trainee's exercise case: the batch publishes the check's proposals; grade it with "
+                    "`workbench exercise grade`")
+
+
+def refuse_exercise(case_dir: Path) -> None:
+    """`workbench run` never runs on a trainee's case (docs/CONTRACTS.md, exercise mode)."""
+    from workbench.case import Case
+    from workbench.errors import CaseError
+
+    if (case_dir / "case.yaml").is_file() and Case.open(case_dir).info.exercise is not None:
+        raise CaseError(EXERCISE_REFUSED, path=str(case_dir))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from workbench.batch.runner import BatchOptions, run_batch
 
+    refuse_exercise(Path(args.case))
     only = [i.strip() for i in args.only.split(",") if i.strip()] if args.only else None
     key = None
     if args.sign:  # a wrong, missing or expired key stops the run before any work

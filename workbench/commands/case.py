@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from workbench.case.artefacts import KINDS
 from workbench.case.case import Case, current_user
 from workbench.case.catalogref import CatalogRef, provenance, source_to_load
+from workbench.case.exercise import answers_hidden, hidden_note
 from workbench.case.info import CaseInfo
 from workbench.case.verdicts import RECORDABLE
 from workbench.case.yamlio import describe_validation
@@ -20,7 +21,7 @@ from workbench.checks.refs import ref_fields
 from workbench.commands import case_renewal
 from workbench.errors import CaseError, WorkbenchError
 from workbench.judgement.staleness import cited_artefacts
-from workbench.judgement.status import case_status, format_status
+from workbench.judgement.status import case_status, format_status, terminal_text
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -314,9 +315,31 @@ def check_attachment_refs(case: Case, refs: list[str]) -> None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     case = Case.open(args.path)
-    status = case_status(case, _case_catalog(args, case), args.level)
+    status = trainee_view(case, case_status(case, _case_catalog(args, case), args.level))
     if args.format == "json":
         print(json.dumps(status, indent=2, ensure_ascii=False))
     else:
+        exercise = status.get("exercise")
+        if exercise:
+            print(terminal_text(f"Exercise {exercise['id']} ({exercise['title']}), trainee "
+                                f"{exercise['trainee']}: {hidden_note(case)}"))
         print(format_status(status))
     return 0
+
+
+def trainee_view(case: Case, status: dict[str, Any]) -> dict[str, Any]:
+    """A trainee's case (workbench.case.exercise): every requirement whose answers are hidden and that has
+    no verdict of the trainee's is pending (never "automatic": the batch does not run on an exercise, and
+    which requirements a check decides is not the trainee's to learn here); the counts follow."""
+    exercise = case.info.exercise
+    if exercise is None:
+        return status
+    rows = []
+    for row in status["requirements"]:
+        if row["state"] != "inspector" and answers_hidden(case, row["id"], None):
+            row = {**row, "state": "pending"}
+        rows.append(row)
+    counts = {**status["counts"], "automatic": sum(r["state"] == "automatic" for r in rows),
+              "if_probe": sum(r["state"] == "if-probe" for r in rows),
+              "pending": sum(r["state"] in ("pending", "if-probe") for r in rows)}
+    return {**status, "exercise": exercise.model_dump(mode="json"), "requirements": rows, "counts": counts}

@@ -13,6 +13,22 @@ from workbench.ui.requirement import stars
 from workbench.ui.tables import frame_html, frame_text
 
 READINESS = {"PASS": "conforms", "FAIL": "does not conform", "INCOMPLETE": "not ready"}
+HIDDEN = "hidden"  # a trainee's case: the check's proposal, until the feedback (workbench.case.exercise)
+
+
+def _hidden(overview: Any, requirement_id: str) -> bool:
+    return bool(getattr(overview, "answers_hidden", lambda _id: False)(requirement_id))
+
+
+def exercise_note(overview: Any) -> str:
+    """One line for a trainee's case: whose exercise this is and what is hidden ('' otherwise)."""
+    exercise = getattr(overview.case.info, "exercise", None)
+    if exercise is None:
+        return ""
+    after = ("shown as feedback once you have recorded your verdict on it" if exercise.feedback
+             else "this exercise gives no feedback: the instructor shows them at grading")
+    return (f"Exercise '{exercise.title}' ({exercise.id}), trainee {exercise.trainee}: the check's proposals "
+            f"and verdicts are hidden; {after}. Only your own verdicts count here.")
 
 
 def progress_frame(overview: Any) -> pd.DataFrame:
@@ -26,7 +42,7 @@ def progress_frame(overview: Any) -> pd.DataFrame:
                 "title": s.title,
                 "automation": s.automation,
                 "applicable": "yes" if s.level <= overview.level else "no (above target level)",
-                "check proposes": s.proposed or ERROR,
+                "check proposes": HIDDEN if _hidden(overview, s.id) else s.proposed or ERROR,
                 "final verdict": s.verdict,
                 "source": s.source,
                 "stale": "stale" if s.stale else "",
@@ -111,12 +127,14 @@ def show_progress(overview: Any) -> None:
     """Progress per level, then one row per requirement with its final verdict and source."""
     per_level = level_progress_frame(overview)
     rows = progress_frame(overview)
+    note = exercise_note(overview)
     show(
         block(
+            element("div", para(note), "note") if note else "",
             para(overview.scope, "muted"), heading("Per level", 4), frame_html(per_level),
             heading("Per requirement", 4), frame_html(rows),
         ),
-        overview.scope + "\n" + frame_text(per_level),
+        (note + "\n" if note else "") + overview.scope + "\n" + frame_text(per_level),
     )
 
 

@@ -6,6 +6,15 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.ui.feedback import (
+    feedback_text,
+    hidden,
+    hidden_text,
+    in_exercise,
+    render_feedback,
+    render_hidden,
+)
+from workbench.ui.findings import findings_frame, render_findings
 from workbench.ui.html import (
     badge,
     block,
@@ -19,9 +28,8 @@ from workbench.ui.html import (
     show,
     text_of,
 )
-from workbench.ui.tables import MAX_ROWS, frame_html, frame_text
+from workbench.ui.tables import frame_html, frame_text
 
-FINDING_COLUMNS = ("#", "summary", "severity", "evidence", "detail")
 COMPARISON_CHARS = 2000  # the comparison is the point of step 5: cut late
 
 VERDICT_MEANING = {
@@ -34,47 +42,12 @@ VERDICT_MEANING = {
 }
 
 
-def findings_frame(result: Any) -> pd.DataFrame:
-    rows = []
-    for number, finding in enumerate(result.findings, 1):
-        rows.append(
-            {
-                "#": number,
-                "summary": finding.summary,
-                "severity": str(getattr(finding.severity, "value", finding.severity)),
-                "evidence": "; ".join(ref.label() for ref in finding.evidence),
-                "detail": text_of(finding.data) if finding.data else "",
-            }
-        )
-    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
-
-
-def render_findings(result: Any) -> str:
-    """The findings as a table whose evidence cells list every reference (folded after a few)."""
-    findings = list(result.findings)
-    if not findings:
-        return block(heading("Findings", 4), para("No findings.", "muted"))
-    head = "".join(element("th", esc(name)) for name in FINDING_COLUMNS)
-    rows = []
-    for number, finding in enumerate(findings[:MAX_ROWS], 1):
-        cells = [
-            esc(number),
-            esc(finding.summary),
-            esc(getattr(finding.severity, "value", finding.severity)),
-            evidence_list([ref.label() for ref in finding.evidence]),
-            esc(finding.data) if finding.data else "",
-        ]
-        rows.append(element("tr", "".join(element("td", cell) for cell in cells)))
-    body = element("thead", element("tr", head)) + element("tbody", "".join(rows))
-    table = element("table", body, "findings")
-    if len(findings) > MAX_ROWS:
-        left = len(findings) - MAX_ROWS
-        table += para(f"{left} more findings not shown; the outcome holds them all.", "muted")
-    return block(heading(f"Findings ({len(findings)})", 4), table)
-
-
 def show_findings(session: Any) -> None:
-    """The check's findings: summary, severity and where each can be seen in the evidence."""
+    """The check's findings: summary, severity and where each can be seen in the evidence (in a
+    trainee's case, only once the feedback is allowed)."""
+    if hidden(session):
+        show(render_hidden(session), hidden_text(session))
+        return
     show(render_findings(session.result), frame_text(findings_frame(session.result)))
 
 
@@ -106,7 +79,15 @@ def render_proposal(session: Any) -> str:
 
 
 def show_proposal(session: Any) -> None:
-    """The proposed verdict with its reasons and findings, and where the final verdict stands."""
+    """The proposed verdict with its reasons and findings, and where the final verdict stands. In a
+    trainee's case: a note while the answers are hidden, then the feedback (the trainee's verdict
+    beside the check's)."""
+    if hidden(session):
+        show(render_hidden(session), hidden_text(session))
+        return
+    if in_exercise(session) and session.recorded is not None:
+        show(render_feedback(session), feedback_text(session))
+        return
     result = session.result
     text = f"Proposed: {result.verdict}\n" + "\n".join(f"- {r}" for r in result.reasons)
     show(render_proposal(session), text)
@@ -139,8 +120,13 @@ def _split_indicators(indicators: dict[str, Any]) -> tuple[dict[str, Any], dict[
 
 
 def comparison_frame(session: Any, fields: list[str] | None = None) -> pd.DataFrame:
-    """Rows of (aspect, declared, observed) from the declaration fields and the check's indicators."""
+    """Rows of (aspect, declared, observed) from the declaration fields and the check's indicators;
+    while a trainee's answers are hidden, (aspect, declared) from the declaration alone."""
     declaration = session.case.declaration
+    if hidden(session):
+        rows = [{"aspect": aspect.replace("_", " "), "declared": _declared_value(declaration, aspect)}
+                for aspect in dict.fromkeys(fields or [])]
+        return pd.DataFrame(rows, columns=["aspect", "declared"])
     declared_ind, observed_ind = _split_indicators(dict(session.result.indicators or {}))
     # The check's own declared side, when it gives one, supersedes the raw declaration fields.
     from_declaration = [] if declared_ind else list(fields or [])
@@ -151,20 +137,30 @@ def comparison_frame(session: Any, fields: list[str] | None = None) -> pd.DataFr
             declared = text_of(_plain(declared_ind[aspect]), COMPARISON_CHARS)
         elif aspect not in from_declaration:
             declared = "—"
-        elif declaration is None:
-            declared = "(no declaration in the case)"
         else:
-            value = _plain(getattr(declaration, aspect, None))
-            declared = (
-                text_of(value, COMPARISON_CHARS) if value not in (None, [], {}, "") else "(not declared)"
-            )
+            declared = _declared_value(declaration, aspect)
         observed = text_of(_plain(observed_ind[aspect]), COMPARISON_CHARS) if aspect in observed_ind else "—"
         rows.append({"aspect": aspect.replace("_", " "), "declared": declared, "observed": observed})
     return pd.DataFrame(rows, columns=["aspect", "declared", "observed"])
 
 
+def _declared_value(declaration: Any, aspect: str) -> str:
+    if declaration is None:
+        return "(no declaration in the case)"
+    value = _plain(getattr(declaration, aspect, None))
+    return text_of(value, COMPARISON_CHARS) if value not in (None, [], {}, "") else "(not declared)"
+
+
+OBSERVED_IS_YOURS = ("Exercise: only the declared side is shown; what the evidence shows is for you to find "
+                     "in the analysis above.")
+
+
 def render_comparison(session: Any, fields: list[str] | None = None) -> str:
     frame = comparison_frame(session, fields)
+    if hidden(session):
+        body = frame_html(frame, limit=COMPARISON_CHARS) if not frame.empty else para(
+            "The declaration has nothing to compare here.", "muted")
+        return block(body, para(OBSERVED_IS_YOURS, "note"))
     if frame.empty:
         return block(para("Neither the declaration nor the check has anything to compare here.", "muted"))
     return block(frame_html(frame, limit=COMPARISON_CHARS))
@@ -172,10 +168,8 @@ def render_comparison(session: Any, fields: list[str] | None = None) -> str:
 
 def show_declared_vs_observed(session: Any, fields: list[str] | None = None) -> None:
     """Two columns: what the manufacturer declared, and what the evidence shows."""
-    show(
-        render_comparison(session, fields),
-        frame_text(comparison_frame(session, fields), limit=COMPARISON_CHARS),
-    )
+    text = frame_text(comparison_frame(session, fields), limit=COMPARISON_CHARS)
+    show(render_comparison(session, fields), text + ("\n" + OBSERVED_IS_YOURS if hidden(session) else ""))
 
 
 # --- the recorded verdict ------------------------------------------------------------------------
@@ -214,6 +208,8 @@ def carried_text(source: dict[str, Any]) -> str:
 
 def render_recorded(session: Any) -> str:
     record = session.recorded
+    if record is None and hidden(session):
+        return block(heading("Your verdict", 4), para("No verdict recorded yet."), para(hidden_text(session)))
     if record is None:
         final = session.final
         verdict = str(getattr(final.verdict, "value", final.verdict))

@@ -11,11 +11,19 @@ from typing import Any
 from workbench.checks.refs import attachment_label
 from workbench.errors import WorkbenchError
 from workbench.judgement import INSPECTOR_VERDICTS
+from workbench.ui.feedback import hidden, in_exercise, render_feedback
 from workbench.ui.html import STYLE, esc, show
 from workbench.ui.verdict import recorded_summary, recorded_text, render_recorded
 
+EVIDENCE_HINT = "One reference a line: a finding's label, or an attachment's name"
+EXERCISE_HINT = "One reference a line: packet N, a file's path in the image, declaration · FIELD"
+
 
 def default_evidence_refs(session: Any) -> list[str]:
+    """The findings' labels and the attachments; none in a trainee's case while the answers are hidden
+    (the labels would say where the check looked)."""
+    if hidden(session):
+        return []
     refs = list(session.evidence_refs())
     refs += [attachment_label(a.name, a.sha256) for a in session.attachments()]
     return refs
@@ -45,7 +53,7 @@ class VerdictWidget:
         refs = previous["evidence_refs"] if previous else default_evidence_refs(session)
         self.evidence = w.Textarea(
             value="\n".join(refs),
-            placeholder="One reference a line: a finding's label, or an attachment's name",
+            placeholder=EXERCISE_HINT if in_exercise(session) else EVIDENCE_HINT,
             description="Evidence",
             layout=w.Layout(width="95%", height="5em"),
         )
@@ -60,6 +68,7 @@ class VerdictWidget:
         self.button = w.Button(description="Record verdict", button_style="primary", icon="check")
         self.status = w.HTML(value=render_recorded(session))
         self.message = w.HTML(value="")
+        self.feedback = w.HTML(value="")  # exercise mode: the comparison, once recorded (when allowed)
         self.button.on_click(self._record)
         self.box = w.VBox(
             [
@@ -70,6 +79,7 @@ class VerdictWidget:
                 self.inspector,
                 self.button,
                 self.message,
+                self.feedback,
             ],
             layout=wide,
         )
@@ -89,6 +99,8 @@ class VerdictWidget:
             f'{STYLE}<div class="wb"><p class="muted">Recorded in the case at {esc(info["at"])}. '
             "Re-running this notebook shows it again; it is never overwritten.</p></div>"
         )
+        if in_exercise(self.session) and not hidden(self.session):  # the rule, read again after recording
+            self.feedback.value = render_feedback(self.session)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = dict(self.box._repr_mimebundle_(**kwargs) or {})
