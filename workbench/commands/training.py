@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -31,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     start.add_argument("key", metavar="KEY", help="the instructor's answer key (YAML)")
     start.add_argument("case", metavar="CASE", help="folder of the trainee's case (must not exist)")
     start.add_argument("--trainee", required=True, metavar="NAME", help="the trainee's name")
+    start.add_argument("--live", action="store_true",
+                       help="also run the sample device's simulated live device and probe it into the case "
+                            "(inside a private network namespace; skipped where none can be made)")
     start.set_defaults(func=cmd_start)
 
     grade = sub.add_parser("grade", help="grade the verdicts recorded in a case; exit 1 if not passed")
@@ -44,16 +48,34 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def cmd_start(args: argparse.Namespace) -> int:
+    from workbench.errors import WorkbenchError
     from workbench.training.key import load_key
-    from workbench.training.start import start_exercise
+    from workbench.training.start import live_variant, probe_live_device, start_exercise
 
     key = load_key(args.key)
+    variant = live_variant(key)
+    if args.live and variant is None:
+        raise WorkbenchError("the exercise's sample device names no simulated live device (no 'live' entry "
+                             "in its device.yaml): start it without --live", path=str(key.device_spec()))
     case = start_exercise(key, Path(args.case), args.trainee)
-    print(f"exercise {key.exercise}: {key.title}")
+    print(f"exercise {key.exercise}: {key.title} ({'★' * key.level}, {key.stage})")
     print(f"case for {args.trainee}: {case.path} "
           f"({len(key.answers)} requirements graded, up to level {key.level})")
-    print(f"next: workbench lab {args.case}   then: workbench exercise grade {args.case} KEY")
-    return 0
+    probe = probe_live_device(case, variant) if args.live and variant else None
+    if probe is not None:
+        print(probe.line)
+        if probe.status == "skipped":
+            print("the case holds the capture, the firmware image and the declaration only")
+    elif variant:
+        print("this exercise has a simulated live device: start it with --live to probe it into the case")
+    folder, name = shlex.quote(args.case), shlex.quote(args.trainee)
+    print("next:")
+    print(f"  workbench lab {folder}   (the walk-through notebooks: the evidence of each requirement)")
+    print(f"  record a verdict on every requirement up to {'★' * key.level}, citing the packets, files or "
+          f"declaration fields that prove it (the widget's evidence box, or `workbench case verdict {folder} "
+          f"ID --verdict V --inspector {name} --evidence REF`)")
+    print(f"  then hand in the case; your instructor grades it: workbench exercise grade {folder} KEY")
+    return 2 if probe is not None and probe.status == "failed" else 0
 
 
 def cmd_grade(args: argparse.Namespace) -> int:

@@ -1,12 +1,14 @@
 """A trainee's case from an exercise's sample device: its artefacts and declaration, the exercise's level,
 the trainee as the case's inspector, and the exercise marker that makes the notebooks hide the answers.
-Never the answer key, never the instructor's verdicts."""
+Never the answer key, never the instructor's verdicts. A sample device whose description names a simulated
+live device (`live: {variant: NAME}` in its device.yaml) can be probed into the case, as `workbench demo`
+probes its cameras."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from workbench.errors import WorkbenchError
 from workbench.training.key import AnswerKey
@@ -56,3 +58,47 @@ def _from_case(source: Path, target: Path, overrides: dict[str, Any]) -> Any:
     if origin.declaration_path.is_file():
         case.declare(origin.declaration_path, added_by="workbench exercise start")
     return case
+
+
+@dataclass(frozen=True)
+class LiveProbe:
+    """What became of the live probe: one line to show, and whether it probed, was skipped or failed."""
+
+    line: str
+    status: Literal["probed", "skipped", "failed"]
+
+
+def live_variant(key: AnswerKey) -> str | None:
+    """The simulated device the key's sample device names (`live: {variant: NAME}` in its device.yaml),
+    or None when it names none (or the key's device is a case folder)."""
+    from workbench.case.yamlio import read_yaml
+    from workbench.simdevice.variants import services
+
+    spec = key.device_spec()
+    if spec.name != "device.yaml" or not spec.is_file():
+        return None
+    described = read_yaml(spec, name=str(spec))
+    live = described.get("live") if isinstance(described, dict) else None
+    if live is None:
+        return None
+    variant = live.get("variant") if isinstance(live, dict) else None
+    if not isinstance(variant, str) or not variant:
+        raise WorkbenchError("'live' names the simulated device as {variant: NAME}", path=str(spec))
+    try:
+        services(variant)
+    except ValueError as problem:
+        raise WorkbenchError(f"live.variant: {problem}", path=str(spec)) from None
+    return variant
+
+
+def probe_live_device(case: Any, variant: str) -> LiveProbe:
+    """Run the simulated device and the live probe into the trainee's case, as `workbench demo` does
+    (inside a private network namespace; skipped where none can be made)."""
+    from workbench.case import Case
+    from workbench.demo import probe_simulated_device
+    from workbench.simdevice.netns import netns_problem
+
+    line = probe_simulated_device(case, variant)
+    if any(a.origin == "probe" for a in Case.open(case.path).artefacts()):
+        return LiveProbe(line, "probed")
+    return LiveProbe(line, "skipped" if netns_problem() else "failed")
