@@ -1,20 +1,22 @@
-"""Grade a trainee's case against an instructor's answer key.
+"""Grade a trainee's case against an instructor's answer key, by evidence.
 
 Only verdicts the trainee recorded count (the verdict store of the case): a check's proposal is
 not an answer until the trainee confirms it. Per keyed requirement: 2 points for a right verdict,
-and, when it is right, 1 point per planted defect the rationale or evidence references cite.
-A FAIL-worthy requirement judged PASS or NOT_APPLICABLE, or left unanswered, is a missed defect.
+and, when it is right, 1 point per planted defect found: one of the verdict's evidence references
+points at one of the defect's places (`workbench.training.cite`). The rationale's words never
+count. A FAIL-worthy requirement judged PASS or NOT_APPLICABLE, or left unanswered, is a missed
+defect.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from workbench.case import Case
 from workbench.judgement import DECIDED_OK
-from workbench.training.key import AnswerKey, Defect, ExpectedAnswer
+from workbench.training.cite import CaseEvidence, found_defects
+from workbench.training.key import AnswerKey, ExpectedAnswer
 
 VERDICT_POINTS = 2
 CLEAN = DECIDED_OK  # a verdict that lets a level pass: judging a defect so is missing it
@@ -28,9 +30,10 @@ class RequirementGrade:
     outcome: str  # correct | missed | false_alarm | inconclusive | wrong | unanswered
     points: int
     max_points: int
-    cited: tuple[str, ...] = ()
-    not_cited: tuple[str, ...] = ()
+    cited: tuple[str, ...] = ()  # the defects found (the keys of `found`, in the key's order)
+    not_cited: tuple[str, ...] = ()  # the others
     note: str = ""
+    found: dict[str, str] = field(default_factory=dict)  # defect id -> the trainee's ref that found it
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,11 @@ class Grade:
 
 
 def grade_case(case: Case, key: AnswerKey) -> Grade:
-    rows = [_grade_one(case, rid, answer) for rid, answer in key.answers.items()]  # the key's order
-    trainees = sorted({r.inspector for rid in key.answers if (r := case.verdicts.latest(rid))})
+    records = {rid: case.verdicts.latest(rid) for rid in key.answers}
+    evidence = CaseEvidence(case)
+    evidence.load_flows(_spots(evidence, key, records))  # each capture read once for every packet
+    rows = [_grade_one(evidence, rid, answer, records[rid]) for rid, answer in key.answers.items()]
+    trainees = sorted({r.inspector for r in records.values() if r is not None})
     return Grade(
         exercise=key.exercise,
         title=key.title,
@@ -76,20 +82,27 @@ def grade_case(case: Case, key: AnswerKey) -> Grade:
     )
 
 
-def _grade_one(case: Case, rid: str, answer: ExpectedAnswer) -> RequirementGrade:
+def _spots(evidence: CaseEvidence, key: AnswerKey, records: dict[str, Any]) -> list[Any]:
+    spots = [evidence.resolve(place) for answer in key.answers.values()
+             for defect in answer.defects for place in defect.evidence]
+    spots += [evidence.read(ref) for record in records.values() if record is not None
+              for ref in record.evidence_refs]
+    return spots
+
+
+def _grade_one(evidence: CaseEvidence, rid: str, answer: ExpectedAnswer, record: Any) -> RequirementGrade:
     max_points = VERDICT_POINTS + len(answer.defects)
-    record = case.verdicts.latest(rid)
+    ids = tuple(d.id for d in answer.defects)
     if record is None:
         return RequirementGrade(rid, answer.verdict, None, "unanswered", 0, max_points,
-                                not_cited=tuple(d.id for d in answer.defects), note=answer.note)
+                                not_cited=ids, note=answer.note)
     given = str(record.verdict)
     right = given in answer.right_verdicts
-    text = _answer_text(record.rationale, record.evidence_refs)
-    cited = tuple(d.id for d in answer.defects if right and _cites(text, d))
-    not_cited = tuple(d.id for d in answer.defects if d.id not in cited)
-    points = (VERDICT_POINTS + len(cited)) if right else 0
+    found = found_defects(evidence, answer.defects, record.evidence_refs) if right else {}
+    points = (VERDICT_POINTS + len(found)) if right else 0
     return RequirementGrade(rid, answer.verdict, given, _outcome(answer, given, right), points, max_points,
-                            cited, not_cited, answer.note)
+                            cited=tuple(i for i in ids if i in found),
+                            not_cited=tuple(i for i in ids if i not in found), note=answer.note, found=found)
 
 
 def _outcome(answer: ExpectedAnswer, given: str, right: bool) -> str:
@@ -100,13 +113,3 @@ def _outcome(answer: ExpectedAnswer, given: str, right: bool) -> str:
     if answer.verdict in CLEAN and given == "FAIL":
         return "false_alarm"
     return "inconclusive" if given == "INCONCLUSIVE" else "wrong"
-
-
-def _answer_text(rationale: str, refs: tuple[Any, ...]) -> str:
-    parts = [rationale or ""]
-    parts += [r if isinstance(r, str) else json.dumps(r, sort_keys=True) for r in refs]
-    return "\n".join(parts).casefold()
-
-
-def _cites(text: str, defect: Defect) -> bool:
-    return any(word.casefold() in text for word in defect.cite)
