@@ -93,10 +93,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
     print(f"Trainee: {result.trainee}   case: {result.case}")
     print(f"Score {result.points}/{result.max_points} ({result.score:.0%}) — {state} "
           f"(pass mark {result.pass_mark:.0%}; missed defects {result.missed_defects}, "
-          f"at most {result.max_missed_defects} allowed)\n")
-    print(f"{'ID':<9}{'EXPECTED':<16}{'GIVEN':<16}{'OUTCOME':<15}{'POINTS':<8}DEFECTS NOT CITED")
+          f"at most {result.max_missed_defects} allowed)")
+    print("A defect counts as found when a right verdict cites its evidence (a packet of its flow, "
+          "its file, its declaration field).\n")
+    print(f"{'ID':<9}{'EXPECTED':<16}{'GIVEN':<16}{'OUTCOME':<15}POINTS")
     for row in result.requirements:
-        missing = ", ".join(row.not_cited) or "-"
         print(f"{row.requirement_id:<9}{row.expected:<16}{row.given or '-':<16}"
-              f"{OUTCOME_WORDS[row.outcome]:<15}{row.points}/{row.max_points:<6}{missing}")
+              f"{OUTCOME_WORDS[row.outcome]:<15}{row.points}/{row.max_points}")
+        for defect_id, ref in row.found.items():
+            print(f"{'':<9}found {defect_id}: {ref}")
+        if row.not_cited:
+            print(f"{'':<9}not found: {', '.join(row.not_cited)}")
     return 0 if result.passed else 1
