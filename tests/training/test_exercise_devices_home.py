@@ -146,6 +146,8 @@ def test_the_instructors_validator_finds_no_error(exercise):
     report = validate.validate_key(key, case)
     assert report.errors == []
     assert report.places == sum(len(d.evidence) for a in key.answers.values() for d in a.defects)
+    code, out, err = run_cli("exercise", "key", "validate", str(key.path), "--case", str(case.path))
+    assert code == 0 and "key valid" in out, out + err
 
 
 def _cite(place: Any) -> str:
