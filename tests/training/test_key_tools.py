@@ -1,0 +1,205 @@
+"""The instructor's key tools: `workbench exercise key validate` checks every place of a key against a
+case of its device; `workbench exercise key new` drafts a key from the instructor's own verdicts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+from cli_invoke import invoke_with
+
+from workbench.case import Case
+from workbench.catalog import load_catalog
+from workbench.checks.context import EvidenceContext
+from workbench.demo import build_case, load_demo_case
+from workbench.judgement.state import run_check
+from workbench.training import grade_case, load_key
+from workbench.training.start import start_exercise
+
+REPO = Path(__file__).resolve().parents[2]
+KEY_FILE = Path(__file__).resolve().parent / "keys" / "camera-evidence.key.yaml"
+DEVICE = REPO / "sample_captures" / "cases" / "defective" / "device.yaml"
+
+
+def cli(*argv: str):
+    return invoke_with({}, "exercise", "key", *argv)
+
+
+@pytest.fixture(scope="module")
+def device_case(tmp_path_factory) -> Case:
+    """A case of the key's device (its analyses cached once for the module's validations)."""
+    return start_exercise(load_key(KEY_FILE), tmp_path_factory.mktemp("device") / "case", "Ivy Instructor")
+
+
+def variant(tmp_path: Path, change) -> Path:
+    """The test key with `change(data)` applied (its device by absolute path), written in tmp_path."""
+    data = yaml.safe_load(KEY_FILE.read_text())
+    data["device"] = str(DEVICE)
+    change(data)
+    path = tmp_path / "variant.key.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def place(data: dict, rid: str, defect: int = 0, index: int = 0) -> dict:
+    return data["answers"][rid]["defects"][defect]["evidence"][index]
+
+
+def test_the_test_key_is_valid_against_a_case_and_built_from_its_device(device_case):
+    result = cli("validate", str(KEY_FILE), "--case", str(device_case.path))
+    assert result.code == 0, result.out + result.err
+    assert "key valid: 7 places, all in the evidence" in result.out and "error:" not in result.out
+    built = cli("validate", str(KEY_FILE))  # without --case: the device built in a temporary folder
+    assert built.code == 0 and "built in a temporary folder" in built.out, built.out + built.err
+
+
+def test_a_packet_past_the_end_of_the_capture_is_rejected(device_case, tmp_path):
+    key = variant(tmp_path, lambda d: place(d, "COM-01").update(packet=99999))
+    result = cli("validate", str(key), "--case", str(device_case.path))
+    assert result.code == 1
+    assert re.search(
+        r"^error: COM-01 mqtt-login: packet 99999 is past the capture's 2285 packets", result.out, re.M
+    )
+    assert "key not valid: 1 error(s)" in result.out
+
+
+def test_a_file_not_in_the_image_or_an_offset_past_its_end_is_rejected(device_case, tmp_path):
+    def change(data):
+        place(data, "SEC-03").update(path="/etc/shadow.bak")
+        place(data, "SEC-01").update(offset=4096)  # cloud.conf holds 222 bytes
+
+    result = cli("validate", str(variant(tmp_path, change)), "--case", str(device_case.path))
+    assert result.code == 1
+    assert (
+        "error: SEC-03 world-readable-shadow: /etc/shadow.bak is not in demo_defective.img's files"
+        in result.out
+    )
+    assert (
+        "error: SEC-01 aws-keys: offset 0x1000 is past the end of /etc/config/cloud.conf (222 bytes)"
+        in result.out
+    )
+
+
+def test_an_unknown_requirement_id_is_rejected(device_case, tmp_path):
+    key = variant(tmp_path, lambda d: d["answers"].update({"XYZ-99": {"verdict": "PASS"}}))
+    result = cli("validate", str(key), "--case", str(device_case.path))
+    assert result.code == 1 and "no requirement 'XYZ-99' in catalogue 2026.1" in result.out
+
+
+def test_other_places_the_evidence_does_not_hold(device_case, tmp_path):
+    def change(data):
+        place(data, "COM-03").update(artefact="other.pcap")
+        place(data, "ATK-01", index=1).update(field="debug_interfaces")  # declared as an empty list
+        data["answers"]["COM-01"]["defects"][1]["evidence"] = [{"kind": "probe", "packet": 3}]
+        data["answers"]["SEC-01"]["defects"] = []
+
+    out = cli("validate", str(variant(tmp_path, change)), "--case", str(device_case.path)).out
+    assert "error: COM-03 expired-cert: no artefact 'other.pcap' in the case" in out
+    assert "error: ATK-01 undeclared-gdbserver: the declaration's field 'debug_interfaces' is not set" in out
+    assert "error: COM-01 ftp-login: the case has no live probe capture" in out
+    assert "error: SEC-01: a FAIL answer names no defect" in out
+    assert "key not valid: 4 error(s)" in out
+
+
+def test_a_place_the_checks_findings_do_not_point_at_is_information(device_case, tmp_path):
+    # SEC-03's findings point at /etc/shadow and three other files, never at /etc/inittab
+    key = variant(tmp_path, lambda d: place(d, "SEC-03").update(path="/etc/inittab"))
+    result = cli("validate", str(key), "--case", str(device_case.path))
+    assert result.code == 0, result.out
+    info = [line for line in result.out.splitlines() if line.startswith("info:")]
+    assert info == [
+        "info: SEC-03 world-readable-shadow: the check's findings do not point at "
+        "firmware · /etc/inittab: the trainee must find it in the tables"
+    ]
+
+
+# --- drafting a key --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def instructor_case(tmp_path_factory) -> tuple[Case, dict[str, tuple[str, list[str]]]]:
+    """The defective camera as an instructor's own case (not an exercise), with the instructor's
+    verdicts: FAIL citing the evidence labels the check's findings show, and a few clean ones."""
+    demo = load_demo_case("defective", cases_dir=DEVICE.parent.parent)
+    demo = replace(demo, info={**demo.info, "catalog_edition": "2026.1"})
+    case = build_case(demo, tmp_path_factory.mktemp("ivy"))
+    catalog = load_catalog("2026.1")
+    verdicts: dict[str, tuple[str, list[str]]] = {}
+    for rid in ("COM-01", "COM-02", "SEC-01", "SEC-03", "ATK-03"):
+        result = run_check(EvidenceContext(case=case, requirement=catalog.get(rid)))
+        labels = list(dict.fromkeys(ref.label() for f in result.findings for ref in f.evidence))
+        verdicts[rid] = ("FAIL", labels[:3])
+    verdicts["ATK-01"] = ("FAIL", ["declaration · open_ports", "demo_defective.pcap · packet 2167"])
+    verdicts["VULN-01"] = ("PASS", [])
+    verdicts["WIFI-01"] = ("NOT_APPLICABLE", [])
+    for rid, (verdict, refs) in verdicts.items():
+        case.verdicts.record(
+            rid,
+            verdict,
+            "the instructor's reading",
+            "Ivy Instructor",
+            evidence_refs=refs,
+            catalog_edition="2026.1",
+        )
+    return case, verdicts
+
+
+def test_key_new_drafts_a_key_that_validates_and_grades_the_same_answers_at_full_marks(
+    instructor_case, tmp_path
+):
+    case, verdicts = instructor_case
+    out = tmp_path / "keys" / "drafted.key.yaml"
+    out.parent.mkdir()
+    drafted = cli(
+        "new",
+        str(case.path),
+        "--exercise",
+        "ivy-c100",
+        "--title",
+        "Ivy's camera",
+        "--level",
+        "2",
+        "--stage",
+        "basics",
+        "--out",
+        str(out),
+    )
+    assert drafted.code == 0, drafted.out + drafted.err
+    key = load_key(out)
+    assert (key.exercise, key.level, key.stage, key.catalog) == ("ivy-c100", 2, "basics", "2026.1")
+    assert {rid: a.verdict for rid, a in key.answers.items()} == {rid: v for rid, (v, _) in verdicts.items()}
+    com01 = key.answers["COM-01"].defects
+    assert len(com01) == 3 and com01[0].summary.startswith("The device sends mqtt credentials in clear")
+    assert com01[0].evidence[0].packet == 15 and com01[0].evidence[0].artefact == "demo_defective.pcap"
+    atk01 = key.answers["ATK-01"].defects
+    assert [p.field for d in atk01 for p in d.evidence if p.kind == "declaration"] == ["open_ports"]
+
+    checked = cli("validate", str(out))  # the key's device is the instructor's case folder
+    assert checked.code == 0 and "key valid" in checked.out, checked.out + checked.err
+
+    trainee = start_exercise(key, tmp_path / "tess", "Tess Trainee")
+    assert trainee.verdicts.latest("COM-01") is None  # never the instructor's verdicts
+    for rid, (verdict, refs) in verdicts.items():
+        trainee.verdicts.record(rid, verdict, "my reading", "Tess Trainee", evidence_refs=refs)
+    grade = grade_case(trainee, key)
+    assert grade.points == grade.max_points and grade.score == 1.0 and grade.passed
+
+
+def test_key_new_never_replaces_a_file_and_writes_to_stdout_without_out(instructor_case, tmp_path):
+    case, _ = instructor_case
+    existing = tmp_path / "taken.key.yaml"
+    existing.write_text("mine\n")
+    refused = cli("new", str(case.path), "--exercise", "x", "--title", "X", "--out", str(existing))
+    assert refused.code == 2 and "never replaced" in refused.err and existing.read_text() == "mine\n"
+    shown = cli("new", str(case.path), "--exercise", "x", "--title", "X", "--level", "1")
+    assert shown.code == 0, shown.err
+    data = yaml.safe_load(shown.out)
+    assert data["schema_version"] == 2 and data["device"] == str(case.path.resolve())
+    levels = {r.id: r.level for r in load_catalog("2026.1").requirements}
+    assert data["answers"] and all(levels[rid] == 1 for rid in data["answers"])
+
+
+def test_key_new_on_a_case_without_verdicts_says_so(device_case):
+    result = cli("new", str(device_case.path), "--exercise", "x", "--title", "X")
+    assert result.code == 2 and "no verdict recorded" in result.err
