@@ -203,3 +203,21 @@ def test_key_new_never_replaces_a_file_and_writes_to_stdout_without_out(instruct
 def test_key_new_on_a_case_without_verdicts_says_so(device_case):
     result = cli("new", str(device_case.path), "--exercise", "x", "--title", "X")
     assert result.code == 2 and "no verdict recorded" in result.err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- just\n- a list\n",
+        "exercise: x\ntitle: X\nschema_version: 2\ndevice: /nonexistent/device.yaml\nlevel: 1\n"
+        "answers: {VULN-01: {verdict: PASS}}\n",
+        "!!python/object/apply:os.system ['echo no']\n",
+        "exercise: x\ntitle: X\nschema_version: 2\ndevice: d\nlevel: 1\n"
+        "answers: {COM-01: {verdict: FAIL, defects: [{id: a, summary: s, evidence: [{kind: capture}]}]}}\n",
+    ],
+)
+def test_a_hostile_or_broken_key_is_not_valid_and_nothing_crashes(tmp_path, text):
+    key = tmp_path / "hostile.key.yaml"
+    key.write_text(text)
+    result = cli("validate", str(key))
+    assert result.code == 1 and result.out.startswith("error: ") and "key not valid" in result.out, result

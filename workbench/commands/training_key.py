@@ -91,7 +91,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.case:
         return _report(key, Case.open(args.case), args.case)
     with tempfile.TemporaryDirectory(prefix="workbench-key-") as folder:
-        case = start_exercise(key, Path(folder) / "case", "key validate")
+        try:
+            case = start_exercise(key, Path(folder) / "case", "key validate")
+        except WorkbenchError as exc:
+            print(f"error: the key's device cannot be built: {exc}")
+            print("key not valid: 1 error(s)")
+            return 1
         return _report(key, case, f"{key.device_spec()} (built in a temporary folder)")
 
 
