@@ -149,6 +149,24 @@ def test_a_mapping_ref_as_recorded(trainee_case, key):
     assert row(trainee_case, key, "SEC-03").cited == ("world-readable-shadow",)
 
 
+def test_odd_refs_find_nothing_and_a_found_ref_is_shown_printable(trainee_case, key):
+    odd = [
+        {"artefact": ["demo_defective.pcap"], "packet": 15},
+        {"artefact": "demo_defective.pcap", "packet": "15"},
+        {"packet": True},
+        {"path": 7},
+        "attachment: notes.txt",
+        "packet -15",
+        "#",
+        "demo_defective.img",
+        "·",
+    ]
+    record(trainee_case, "COM-01", "FAIL", *odd)
+    assert row(trainee_case, key, "COM-01").found == {}
+    record(trainee_case, "COM-01", "FAIL", "demo_defective.pcap · packet 15 · \x1b[2J")
+    assert row(trainee_case, key, "COM-01").found == {"mqtt-login": "demo_defective.pcap · packet 15 · ?[2J"}
+
+
 def test_the_right_evidence_on_a_wrong_verdict_is_a_missed_defect(trainee_case, key):
     record(trainee_case, "SEC-03", "PASS", "/etc/shadow")
     grade = grade_case(trainee_case, key)

@@ -69,15 +69,14 @@ class CaseEvidence:
         self.artefacts = {a.name: a for a in case.artefacts() if place_kind(a) is not None}
         self.flows: dict[str, dict[int, FlowKey | None]] = {}
 
-    def only(self, kind: str) -> Any | None:
-        """The case's one artefact of a place kind; None when it has none or several."""
-        found = [a for a in self.artefacts.values() if place_kind(a) == kind]
-        if not found and kind == "capture":
-            found = [a for a in self.artefacts.values() if place_kind(a) == "probe"]
-        return found[0] if len(found) == 1 else None
-
     def of_kind(self, kind: str) -> list[Any]:
         return [a for a in self.artefacts.values() if place_kind(a) == kind]
+
+    def only(self, kind: str) -> Any | None:
+        """The artefact a trainee's bare reference means: the case's one of that kind (a bare packet:
+        its one capture, else its live probe's one); None when it has none or several."""
+        found = self.of_kind(kind) or (self.of_kind("probe") if kind == "capture" else [])
+        return found[0] if len(found) == 1 else None
 
     # --- resolving ------------------------------------------------------------------------
     def resolve(self, place: Place) -> Spot | None:
@@ -102,7 +101,9 @@ class CaseEvidence:
         if not fields or fields.get("attachment"):
             return None
         name = fields.get("artefact")
-        name = name.strip() if isinstance(name, str) else None
+        if name is not None and not isinstance(name, str):
+            return None
+        name = name.strip() if name else None
         if name == "declaration":
             value = fields.get("field") or fields.get("note")
             return Spot("declaration", "declaration", field=value.strip()) if isinstance(value, str) else None
