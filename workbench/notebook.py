@@ -339,7 +339,8 @@ class CaseOverview:
             hashes = hashes_now(self.case)
             requirements = sorted(self.catalog.requirements, key=lambda r: (r.level, r.id))
             states = [assess(self._context(r), hashes, catalog=self.catalog) for r in requirements]
-        return [without_answers(s) if self.answers_hidden(s.id) else s for s in states]
+        latest = self._latest
+        return [without_answers(s, latest.get(s.id)) if self.answers_hidden(s.id) else s for s in states]
 
     @cached_property
     def _latest(self) -> dict[str, Any]:
@@ -367,13 +368,13 @@ class CaseOverview:
         return [s.id for s in self.applicable() if s.source == "pending"]
 
 
-def without_answers(state: RequirementState | JudgedRequirement) -> JudgedRequirement:
-    """A requirement as a trainee may see it before the feedback: the trainee's own verdict (or
-    PENDING), no proposal, no reasons, no check error; the evidence still missing stays."""
-    own = str(state.source) == "inspector"
+def without_answers(state: RequirementState | JudgedRequirement, recorded: Any | None) -> JudgedRequirement:
+    """A requirement as a trainee may see it before the feedback: the trainee's own verdict (`recorded`,
+    or PENDING), no proposal, no reasons, no check error; the evidence still missing stays."""
+    own = recorded is not None
     return JudgedRequirement(
         id=state.id, title=state.title, level=state.level, automation=str(state.automation),
-        verdict=str(state.verdict) if own else PENDING, source="inspector" if own else "pending",
+        verdict=str(recorded.verdict) if own else PENDING, source="inspector" if own else "pending",
         stale=bool(state.stale) if own else False, proposed=None, error=None,
         missing_evidence=[str(k) for k in state.missing_evidence], reasons=[],
     )
