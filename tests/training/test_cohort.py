@@ -125,6 +125,9 @@ def test_json_scores_each_trainee_per_exercise(report, script):
                                                "camera-practice": (True, 0.0, False)}
     practice = trainees[script.HOSTILE]["exercises"][2]
     assert practice["missed_defects"] == 2 and practice["points"] == 0 and practice["max_points"] == 6
+    outcomes = [(r["id"], r["given"], r["outcome"], r["defects_not_found"]) for r in practice["requirements"]]
+    assert outcomes == [("SEC-03", "PASS", "missed", ["world-readable-shadow"]),
+                        ("COM-01", None, "unanswered", ["mqtt-login"])]
 
 
 def test_the_best_of_several_cases_counts(report):

@@ -40,7 +40,7 @@ def _shown(text: Any, width: int | None = None) -> str:
 def summary_lines(data: dict[str, Any]) -> list[str]:
     """The cohort's table as `workbench exercise report` prints it: a column per exercise, course order."""
     course = data["course"]
-    lines = [f"Course {course['id']}: {_shown(course['title'])} "
+    lines = [f"Course {course['id']}: {course['title']} "
              f"(qualification mark {course['qualification_mark']:.0%})"]
     for n, exercise in enumerate(course["exercises"], 1):
         lines.append(f"  {n}. {exercise['id']} {'★' * exercise['level']} {exercise['stage']}")
@@ -56,7 +56,7 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
         lines.append("(no trainee's exercise case found)")
     missed = ", ".join(f"{r['id']} ({r['count']})" for r in data["most_missed"][:5]) or "none"
     lines += ["", f"Most missed: {missed}", "(score %, * passed, - not attempted)"]
-    lines += [f"warning: {_shown(w)}" for w in data["warnings"]]
+    lines += [f"warning: {w}" for w in data["warnings"]]
     return lines
 
 
@@ -74,7 +74,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     course = load_course(args.course)
     out = Path(args.out)
     data = write_report(Path(args.trainees), course, out, args.catalog)
-    print("\n".join(summary_lines(data)))
+    print("\n".join(_shown(line) for line in summary_lines(data)))
     if data["refresher"]:
         print()
         print("\n".join(_shown(line) for line in refresher_lines(data["refresher"])))

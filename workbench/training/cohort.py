@@ -56,6 +56,11 @@ class Attempt:
             "missed_defects": grade.missed_defects if grade else None,
             "case": self.case,
             "cases": self.cases,
+            "requirements": [
+                {"id": r.requirement_id, "expected": r.expected, "given": r.given, "outcome": r.outcome,
+                 "points": r.points, "max_points": r.max_points, "defects_not_found": list(r.not_cited)}
+                for r in (grade.requirements if grade else ())
+            ],
         }
 
 
