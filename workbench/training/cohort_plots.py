@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from workbench.errors import WorkbenchError
 from workbench.renewal.page import visible
 
 MAX_LABEL = 32
@@ -21,6 +22,8 @@ MAX_BARS = 12
 MARKERS = "osD^vP*X"
 NOT_ATTEMPTED = "#cfd8dc"
 _PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|<metadata>.*?</metadata>", re.S)
+# in tags only: every text in the SVG is escaped, so a name can never match
+_ACTIVE = re.compile(r"<(script|foreignObject|iframe)\b|<[^>]*\son\w+\s*=", re.I)
 _ID = re.compile(r'(\bid="|xlink:href="#|href="#|url\(#)')
 
 
@@ -50,6 +53,8 @@ def _svg(fig: Any, name: str) -> Markup:
     svg = _PROLOGUE.sub("", buffer.getvalue()).strip()
     svg = _ID.sub(lambda m: f"{m.group(1)}{name}-", svg)
     svg = svg.replace("<svg ", f'<svg class="plot" role="img" aria-label="{name}" ', 1)
+    if _ACTIVE.search(svg):  # never expected: matplotlib escapes every text; a page never carries script
+        raise WorkbenchError(f"the {name} plot holds active content; not put on the page")
     return Markup(svg)  # noqa: S704 (matplotlib's own markup; every text in it is escaped by its writer)
 
 
