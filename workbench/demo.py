@@ -83,7 +83,7 @@ def _remove_demo_case(target: Path) -> None:
     shutil.rmtree(target)
 
 
-def probe_simulated_device(case: Any, variant: str) -> str:
+def probe_simulated_device(case: Any, variant: str, by: str = "workbench demo") -> str:
     """Probe the simulated device of the same variant, inside a private network namespace made for it
     (the device on that namespace's own 127.0.0.1, which the demo case records as the device's address);
     one line saying what happened, or why the probe was skipped."""
@@ -117,7 +117,7 @@ def probe_simulated_device(case: Any, variant: str) -> str:
             SIMULATED_DEVICE_ADDRESS,
             "--yes",
             "--by",
-            "workbench demo",
+            by,
             "--access",  # the test access the simulated device grants, as a manufacturer would
             str(Path(workdir) / "test-access.yaml"),
         ]

@@ -15,6 +15,7 @@ from typing import Any
 
 from workbench.checks.page import PAGES_DIR
 from workbench.checks.registry import unit
+from workbench.errors import CaseError
 from workbench.judgement.status import terminal_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,8 +76,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         info = home(rid, load_catalog(args.catalog))
         sys.stdout.write(json.dumps(info, indent=2) + "\n" if args.json else _home_text(info))
         return 0
+    from workbench.case import Case
+    from workbench.case.exercise import answers_hidden
     from workbench.checks.context import EvidenceContext
 
+    if answers_hidden(Case.open(args.case), rid):
+        raise CaseError(
+            "a trainee's exercise case: the check's proposal stays hidden until you record your verdict "
+            "(and then shows only when the exercise allows feedback)",
+            path=str(args.case),
+        )
     result = unit(rid).check().run(EvidenceContext.for_case(args.case, rid, args.catalog))
     if args.json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")

@@ -98,7 +98,7 @@ def probe_live_device(case: Any, variant: str) -> LiveProbe:
     from workbench.demo import probe_simulated_device
     from workbench.simdevice.netns import netns_problem
 
-    line = probe_simulated_device(case, variant)
+    line = probe_simulated_device(case, variant, by="workbench exercise start")
     if any(a.origin == "probe" for a in Case.open(case.path).artefacts()):
         return LiveProbe(line, "probed")
     return LiveProbe(line, "skipped" if netns_problem() else "failed")
