@@ -1,0 +1,194 @@
+"""The ★★★ practice exercises (homehub-h5, paypoint-p3): their generator reproduces the committed files, and
+each key agrees with its device: the trainee's case builds as the key says, no FAIL answer's check proposes
+PASS and no PASS answer's check proposes FAIL, every defect's places are in the case, the checks point at a
+place of every defect but the few the key says the trainee must find in the tables, the instructor's
+validator finds no error, and grading by evidence pays for cited places, not for the check's words."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scapy.utils import RawPcapReader
+
+from workbench.case import Case
+from workbench.catalog import load_catalog
+from workbench.checks.context import EvidenceContext
+from workbench.cli import main as workbench_main
+from workbench.firmware import scan_firmware
+from workbench.judgement.state import run_check
+from workbench.training import grade_case, load_key
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_captures"
+EXERCISES = {"homehub-h5": True, "paypoint-p3": False}  # exercise -> feedback (the last is exam-like)
+GENERATED = [f"{name}.{ext}" for name in EXERCISES for ext in ("pcap", "img")]
+MAX_BYTES = 1_500_000
+TRAINEE = "Pat Practice"
+# FAIL answers whose check cannot decide: TLS 1.3 hides the hub's certificates, the defect is in the image
+UNDECIDED = {("homehub-h5", "COM-03"): "INCONCLUSIVE"}
+# defects the checks raise no finding for: the trainee finds them in the tables (each summary says so)
+IN_THE_TABLES = {"development-signing-key", "curl-insecure", "ttyd-port-undeclared", "card-data-telemetry",
+                 "log-in-ram-only"}  # fmt: skip
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = workbench_main(list(argv))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def missing_tools() -> list[str]:
+    missing = [tool for tool in ("mksquashfs", "gcc", "strip") if shutil.which(tool) is None]
+    return missing + ([] if Path("/bin/busybox").exists() else ["/bin/busybox (Debian's busybox-static)"])
+
+
+def test_the_generator_writes_the_committed_files_byte_for_byte(tmp_path):
+    if missing_tools():
+        pytest.skip(f"gen_exercise_practice.py needs {', '.join(missing_tools())}, which this machine lacks")
+    done = subprocess.run([sys.executable, str(SAMPLES / "gen_exercise_practice.py"), str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for name in GENERATED:
+        committed = (SAMPLES / name).read_bytes()
+        assert len(committed) < MAX_BYTES, f"{name} is {len(committed)} bytes"
+        if name.endswith(".img") and (tmp_path / name).read_bytes() != committed:
+            # /etc/build-info names the toolchain: an image is reproducible with the same one only
+            info = [scan_firmware(path, workdir=tmp_path / f"scan-{i}").read_file("/etc/build-info")
+                    for i, path in enumerate((SAMPLES / name, tmp_path / name))]  # fmt: skip
+            if info[0] != info[1]:
+                pytest.skip(f"{name} was built with another toolchain: {info[0]!r}")
+        assert (tmp_path / name).read_bytes() == committed, f"{name} differs from the committed file"
+
+
+@pytest.fixture(scope="module", params=list(EXERCISES))
+def exercise(request, tmp_path_factory) -> tuple[Any, Case]:
+    key_path = SAMPLES / "exercises" / f"{request.param}.key.yaml"
+    target = tmp_path_factory.mktemp(request.param) / "trainee"
+    code, _, err = run_cli("exercise", "start", str(key_path), str(target), "--trainee", TRAINEE)
+    assert code == 0, err
+    return load_key(key_path), Case.open(target)
+
+
+@pytest.fixture(scope="module")
+def proposals(exercise) -> dict[str, Any]:
+    """Each keyed requirement's check result on the trainee's case."""
+    key, case = exercise
+    catalog = load_catalog(key.catalog)
+    return {rid: run_check(EvidenceContext(case=case, requirement=catalog.get(rid))) for rid in key.answers}
+
+
+def test_the_trainees_case_is_the_exercise_device(exercise):
+    key, case = exercise
+    info = case.info
+    assert (key.stage, key.level, key.feedback) == ("practice", 3, EXERCISES[key.exercise])
+    assert info.exercise.id == key.exercise and info.exercise.trainee == TRAINEE
+    assert info.exercise.feedback is key.feedback and info.level == 3 and info.inspectors == [TRAINEE]
+    kinds = sorted(a.kind for a in case.artefacts())
+    assert kinds[:2] == ["capture", "firmware"] and case.declaration is not None
+    assert info.device_ips == [{"homehub-h5": "192.168.1.60", "paypoint-p3": "192.168.1.70"}[key.exercise]]
+
+
+def test_every_answer_agrees_with_the_checks_proposal(exercise, proposals):
+    key, _ = exercise
+    for rid, answer in key.answers.items():
+        proposed = str(proposals[rid].verdict)
+        if answer.verdict == "FAIL":
+            assert answer.defects, f"{rid}: a FAIL answer without a defect"
+            allowed = ("FAIL", "NEEDS_INSPECTOR", UNDECIDED.get((key.exercise, rid), "FAIL"))
+            assert proposed in allowed, f"{rid}: the check proposes {proposed}"
+        else:
+            assert proposed != "FAIL", f"{rid}: the key says {answer.verdict}, the check FAIL"
+    fails = [a for a in key.answers.values() if a.verdict == "FAIL"]
+    kinds = {place.kind for a in fails for d in a.defects for place in d.evidence}
+    assert len(fails) >= 6 and kinds >= {"capture", "firmware"}
+    clean = [a for a in key.answers.values() if a.verdict in ("PASS", "NOT_APPLICABLE")]
+    assert any(a.verdict == "NOT_APPLICABLE" for a in clean)
+    assert any("false FAIL" in a.note for a in clean if a.verdict == "PASS"), "no trap for a hurried trainee"
+
+
+def test_every_defect_place_is_in_the_case(exercise):
+    key, case = exercise
+    packets = sum(1 for _ in RawPcapReader(str(case.artefacts("capture")[0].path)))
+    ctx = EvidenceContext(case=case, requirement=load_catalog(key.catalog).get("SEC-01"))
+    sizes = {row["path"]: row["size"] for row in ctx.firmware_rows("files", ("path", "size"))}
+    for rid, answer in key.answers.items():
+        for defect in answer.defects:
+            for place in defect.evidence:
+                where = f"{rid} {defect.id} {place.label()}"
+                if place.kind == "capture":
+                    assert place.packet <= packets, where
+                elif place.kind == "firmware":
+                    assert place.path in sizes, where
+                    assert place.offset is None or place.offset < sizes[place.path], where
+                else:
+                    assert place.kind == "declaration", where
+                    assert getattr(case.declaration, place.field) not in (None, [], ""), where
+
+
+def _pointed_at(result: Any) -> set[tuple[str, Any]]:
+    spots: set[tuple[str, Any]] = set()
+    for finding in result.findings:
+        for ref in finding.evidence:
+            spots |= {("packet", ref.packet), ("path", ref.path)}
+    return spots
+
+
+def test_the_checks_point_at_a_place_of_every_defect_the_tables_do_not_hide(exercise, proposals):
+    key, _ = exercise
+    for rid, answer in key.answers.items():
+        spots = _pointed_at(proposals[rid])
+        for defect in answer.defects:
+            mine = {("packet", p.packet) if p.kind == "capture" else ("path", p.path)
+                    for p in defect.evidence}  # fmt: skip
+            if defect.id in IN_THE_TABLES:
+                assert "finding" in defect.summary or "not flagged" in defect.summary, defect.id
+            else:
+                assert mine & spots, f"{rid} {defect.id}: the check's findings point at none of its places"
+
+
+def test_the_instructors_validator_finds_no_error(exercise):
+    from workbench.training.validate import validate_key
+
+    key, case = exercise
+    report = validate_key(key, case)
+    assert report.errors == []
+    assert report.places == sum(len(d.evidence) for a in key.answers.values() for d in a.defects)
+    code, out, err = run_cli("exercise", "key", "validate", str(key.path), "--case", str(case.path))
+    assert code == 0 and "key valid" in out, out + err
+
+
+def _cite(place: Any) -> str:
+    if place.kind == "capture":
+        return f"packet {place.packet}"
+    return place.path if place.kind == "firmware" else f"declaration · {place.field}"
+
+
+def test_grading_by_evidence(exercise, proposals):
+    """The check's words earn no defect; failing everything loses the done-right answers; the key's
+    verdicts citing a place of each defect earn full marks."""
+    key, case = exercise
+    for rid, answer in key.answers.items():
+        words = " ".join([*proposals[rid].reasons, *(f.summary for f in proposals[rid].findings)])
+        case.verdicts.record(rid, answer.verdict, words or "as the check says", TRAINEE, evidence_refs=[])
+    parroted = grade_case(case, key)
+    assert all(not r.cited for r in parroted.requirements) and parroted.points < parroted.max_points
+    for rid in key.answers:
+        case.verdicts.record(rid, "FAIL", "everything fails", TRAINEE, evidence_refs=["walk-through"])
+    blanket = grade_case(case, key)
+    assert not blanket.passed
+    assert {r.outcome for r in blanket.requirements if r.expected != "FAIL"} == {"false_alarm"}
+    for rid, answer in key.answers.items():
+        refs = [_cite(d.evidence[-1]) for d in answer.defects] or ["walk-through notebook"]
+        case.verdicts.record(rid, answer.verdict, "as the evidence shows", TRAINEE, evidence_refs=refs)
+    graded = grade_case(case, key)
+    assert graded.passed and graded.points == graded.max_points and graded.missed_defects == 0
