@@ -73,7 +73,7 @@ def heatmap(trainees: list[str], exercises: list[str], scores: list[list[float |
     if not trainees:
         return _nothing("heatmap", "no trainee's exercise case yet")
     values = np.array([[np.nan if s is None else s for s in row] for row in scores], dtype=float)
-    fig, ax = _figure(1.2 + 1.1 * len(exercises), 1.0 + 0.42 * len(trainees))
+    fig, ax = _figure(1.6 + 1.0 * len(exercises), max(2.6, 1.4 + 0.42 * len(trainees)))
     cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad=NOT_ATTEMPTED)
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(exercises)), [label(e) for e in exercises], rotation=30, ha="right")
