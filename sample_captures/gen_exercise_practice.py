@@ -50,6 +50,7 @@ HUB, HUB_MAC = "192.168.1.60", "02:00:00:48:05:60"
 POS, POS_MAC = "192.168.1.70", "02:00:00:9e:03:70"
 HUB_CLOUD, HUB_UPDATE, HUB_CHECK = "203.0.113.60", "203.0.113.61", "203.0.113.62"
 PAY_GATEWAY, PAY_TMS, INSIGHT = "203.0.113.70", "203.0.113.71", "198.51.100.70"
+HUB_NTP, POS_NTP = "time.homehub.example", "time.paypoint.example"  # both at the demo's NTP address
 SPAN = 720  # both captures span twelve minutes (COM-05 asks for ten)
 HUB_VERSION, POS_VERSION = "1.4.2", "3.1.0"
 
@@ -140,7 +141,7 @@ def hub_capture(path: Path) -> None:
     cap = gc.Capture(path, seed=20250160)
     dhcp = dhcp_request(HUB_MAC, HUB, "homehub-h5", "homehub-h5")
     cap.udp(HUB, 68, "255.255.255.255", 67, dhcp, dst_mac="ff:ff:ff:ff:ff:ff")
-    resolve(cap, HUB, gc.NTP_NAME, gc.NTP_IP, 51000)
+    resolve(cap, HUB, HUB_NTP, gc.NTP_IP, 51000)
     ntp_sync(cap, HUB, 51123)
     for port, (name, address) in enumerate(HUB_NAMES.items(), start=51001):
         resolve(cap, HUB, name, address, port)
@@ -253,7 +254,7 @@ def pos_capture(path: Path) -> None:
     chain = gateway_chain()
     dhcp = dhcp_request(POS_MAC, POS, "paypoint-p3", "paypoint-p3")
     cap.udp(POS, 68, "255.255.255.255", 67, dhcp, dst_mac="ff:ff:ff:ff:ff:ff")
-    resolve(cap, POS, gc.NTP_NAME, gc.NTP_IP, 52000)
+    resolve(cap, POS, POS_NTP, gc.NTP_IP, 52000)
     ntp_sync(cap, POS, 52123)
     for port, (name, address) in enumerate(POS_NAMES.items(), start=52001):
         resolve(cap, POS, name, address, port)
@@ -389,7 +390,7 @@ def hub_boot(root: Path) -> None:
         service("syslogd -s 512 -b 4 -O /overlay/log/messages", "klogd"),
         mode=0o755,
     )
-    gf.write(root, "/etc/init.d/S20ntpd", service("ntpd -p 0.pool.ntp.org"), mode=0o755)
+    gf.write(root, "/etc/init.d/S20ntpd", service(f"ntpd -p {HUB_NTP}"), mode=0o755)
     gf.write(root, "/etc/init.d/S40dnsmasq", service("dnsmasq -C /etc/dnsmasq.conf"), mode=0o755)
     gf.write(root, "/etc/init.d/S45hostapd", service("hostapd -B /etc/hostapd/hostapd.conf"), mode=0o755)
     gf.write(
@@ -557,7 +558,7 @@ def pos_boot(root: Path) -> None:
     gf.write(root, "/etc/inittab", GETTY)
     gf.write(root, "/etc/init.d/rcS", RCS, mode=0o755)
     gf.write(root, "/etc/init.d/S10syslog", service("syslogd -C128", "klogd"), mode=0o755)
-    gf.write(root, "/etc/init.d/S20ntpd", service("ntpd -p 0.pool.ntp.org"), mode=0o755)
+    gf.write(root, "/etc/init.d/S20ntpd", service(f"ntpd -p {POS_NTP}"), mode=0o755)
     gf.write(
         root,
         "/etc/init.d/S50uhttpd",
