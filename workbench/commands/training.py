@@ -93,7 +93,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     print(f"Trainee: {result.trainee}   case: {result.case}")
     print(f"Score {result.points}/{result.max_points} ({result.score:.0%}) — {state} "
           f"(pass mark {result.pass_mark:.0%}; missed defects {result.missed_defects}, "
-          f"at most {result.max_missed_defects} allowed)")
+          f"at most {result.max_missed_defects} allowed; false alarms {result.false_alarms}; "
+          f"defects proven {result.defects_found}/{result.defects_planted})")
+    for reason in result.shortfalls():
+        print(f"  not passed: {reason}")
     print("A defect counts as found when a right verdict cites its evidence (a packet of its flow, "
           "its file, its declaration field).\n")
     print(f"{'ID':<9}{'EXPECTED':<16}{'GIVEN':<16}{'OUTCOME':<15}POINTS")

@@ -54,6 +54,10 @@ class Attempt:
             "max_points": grade.max_points if grade else None,
             "passed": self.passed,
             "missed_defects": grade.missed_defects if grade else None,
+            "false_alarms": grade.false_alarms if grade else None,
+            "defects_found": grade.defects_found if grade else None,
+            "defects_planted": grade.defects_planted if grade else None,
+            "shortfalls": grade.shortfalls() if grade else [],
             "case": self.case,
             "cases": self.cases,
             "requirements": [

@@ -48,6 +48,15 @@ class Grade:
     pass_mark: float
     max_missed_defects: int
     requirements: tuple[RequirementGrade, ...] = field(default_factory=tuple)
+    false_alarms: int = 0  # requirements the key deems clean, judged FAIL
+    max_false_alarms: int | None = None
+    defects_found: int = 0
+    defects_planted: int = 0
+    min_defects_found: float = 0.0
+
+    @property
+    def found_share(self) -> float:
+        return self.defects_found / self.defects_planted if self.defects_planted else 1.0
 
     @property
     def score(self) -> float:
@@ -55,10 +64,29 @@ class Grade:
 
     @property
     def passed(self) -> bool:
-        return self.score >= self.pass_mark and self.missed_defects <= self.max_missed_defects
+        return (self.score >= self.pass_mark and self.missed_defects <= self.max_missed_defects
+                and (self.max_false_alarms is None or self.false_alarms <= self.max_false_alarms)
+                and self.found_share >= self.min_defects_found)
+
+    def shortfalls(self) -> list[str]:
+        """Why the exercise is not passed, one phrase each (empty when passed)."""
+        reasons = []
+        if self.score < self.pass_mark:
+            reasons.append(f"score {self.score:.0%} under the pass mark {self.pass_mark:.0%}")
+        if self.missed_defects > self.max_missed_defects:
+            reasons.append(f"{self.missed_defects} FAIL-worthy requirement(s) judged clean or left "
+                           f"unanswered (at most {self.max_missed_defects})")
+        if self.max_false_alarms is not None and self.false_alarms > self.max_false_alarms:
+            reasons.append(f"{self.false_alarms} false alarm(s): clean requirement(s) judged FAIL "
+                           f"(at most {self.max_false_alarms})")
+        if self.found_share < self.min_defects_found:
+            reasons.append(f"{self.defects_found} of {self.defects_planted} planted defects proven by "
+                           f"evidence (at least {self.min_defects_found:.0%})")
+        return reasons
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "score": round(self.score, 4), "passed": self.passed}
+        return {**asdict(self), "score": round(self.score, 4), "passed": self.passed,
+                "shortfalls": self.shortfalls()}
 
 
 def grade_case(case: Case, key: AnswerKey) -> Grade:
@@ -79,6 +107,11 @@ def grade_case(case: Case, key: AnswerKey) -> Grade:
         pass_mark=key.pass_mark,
         max_missed_defects=key.max_missed_defects,
         requirements=tuple(rows),
+        false_alarms=sum(1 for r in rows if r.outcome == "false_alarm"),
+        max_false_alarms=key.max_false_alarms,
+        defects_found=sum(len(r.cited) for r in rows),
+        defects_planted=sum(len(a.defects) for a in key.answers.values()),
+        min_defects_found=key.min_defects_found,
     )
 
 

@@ -11,6 +11,8 @@ level: 2                                  # the trainee answers every requiremen
 stage: practice                           # basics | practice: where the exercise sits in the course
 pass_mark: 0.8                            # share of the points
 max_missed_defects: 0                     # a FAIL-worthy requirement judged PASS fails the exercise
+max_false_alarms: 0                       # optional: a PASS-worthy requirement judged FAIL fails it too
+min_defects_found: 0.5                    # optional: at least half the planted defects found by evidence
 feedback: true                            # after recording a verdict, the trainee sees the check's proposal
 answers:
   COM-01:
@@ -107,6 +109,8 @@ class AnswerKey(_Strict):
     feedback: bool = True
     pass_mark: float = Field(default=0.8, gt=0, le=1)
     max_missed_defects: int = Field(default=0, ge=0)
+    max_false_alarms: int | None = Field(default=None, ge=0)  # clean requirements judged FAIL; None: no limit
+    min_defects_found: float = Field(default=0.0, ge=0, le=1)  # share of planted defects cited by evidence
     answers: dict[str, ExpectedAnswer] = Field(min_length=1)
     path: Path | None = Field(default=None, exclude=True)
 
