@@ -193,15 +193,26 @@ def check_findings(case: Any, requirement: Any) -> tuple[Any, ...]:
 
 def found_defects(evidence: CaseEvidence, defects: Sequence[Defect], refs: Sequence[Any]) -> dict[str, str]:
     """{defect id: the first of `refs` that points at one of its places} (flows must be loaded)."""
+    return cited_defects(evidence, defects, refs)[0]
+
+
+def cited_defects(evidence: CaseEvidence, defects: Sequence[Defect],
+                  refs: Sequence[Any]) -> tuple[dict[str, str], int]:
+    """The defects found (as `found_defects`) and how many cited places prove none of `defects`: stray
+    places (free text that names no place is not counted: it cannot point anywhere)."""
     cited = [(ref, evidence.read(ref)) for ref in refs]
+    places = {d.id: [p for p in (evidence.resolve(place) for place in d.evidence) if p is not None]
+              for d in defects}
     found: dict[str, str] = {}
-    for defect in defects:
-        places = [p for p in (evidence.resolve(place) for place in defect.evidence) if p is not None]
-        for ref, spot in cited:
-            if spot is not None and any(evidence.same(spot, place) for place in places):
-                found[defect.id] = ref_text(ref)
-                break
-    return found
+    stray = 0
+    for ref, spot in cited:
+        if spot is None:
+            continue
+        hits = [d.id for d in defects if any(evidence.same(spot, place) for place in places[d.id])]
+        stray += not hits
+        for defect_id in hits:
+            found.setdefault(defect_id, ref_text(ref))
+    return {d.id: found[d.id] for d in defects if d.id in found}, stray
 
 
 def _number(value: Any, least: int = 1) -> bool:

@@ -1,11 +1,16 @@
 """Grade a trainee's case against an instructor's answer key, by evidence.
 
-Only verdicts the trainee recorded count (the verdict store of the case): a check's proposal is
-not an answer until the trainee confirms it. Per keyed requirement: 2 points for a right verdict,
-and, when it is right, 1 point per planted defect found: one of the verdict's evidence references
-points at one of the defect's places (`workbench.training.cite`). The rationale's words never
-count. A FAIL-worthy requirement judged PASS or NOT_APPLICABLE, or left unanswered, is a missed
-defect.
+Only verdicts the trainee recorded count (records by the trainee the case names; another
+inspector's never): a check's proposal is not an answer until the trainee confirms it. With
+feedback, the trainee's *first* verdict on a requirement is graded (later ones were given after
+seeing the check's proposal and count only as revisions); without feedback, the latest.
+
+Per keyed requirement: 2 points for a right verdict, and, when it is right, 1 point per planted
+defect found: one of the verdict's evidence references points at one of the defect's places
+(`workbench.training.cite`), unless the verdict cites more than the key's `max_stray_refs` places
+that prove none of the requirement's defects (evidence is chosen, not dumped). The rationale's
+words never count. A FAIL-worthy requirement judged PASS or NOT_APPLICABLE, or left unanswered,
+is a missed defect.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 from workbench.case import Case
 from workbench.judgement import DECIDED_OK
-from workbench.training.cite import CaseEvidence, found_defects
+from workbench.training.cite import CaseEvidence, cited_defects
 from workbench.training.key import AnswerKey, ExpectedAnswer
 
 VERDICT_POINTS = 2
@@ -34,6 +39,8 @@ class RequirementGrade:
     not_cited: tuple[str, ...] = ()  # the others
     note: str = ""
     found: dict[str, str] = field(default_factory=dict)  # defect id -> the trainee's ref that found it
+    stray_refs: int = 0  # cited places that prove none of this requirement's defects
+    revisions: int = 0  # the trainee's later verdicts on it, not graded (given after feedback)
 
 
 @dataclass(frozen=True)
@@ -89,12 +96,23 @@ class Grade:
                 "shortfalls": self.shortfalls()}
 
 
+def graded_records(case: Case, key: AnswerKey, rid: str) -> tuple[Any | None, int]:
+    """The record graded for `rid` and how many of the trainee's other records on it are not."""
+    exercise = case.info.exercise
+    mine = [r for r in case.verdicts.history(rid) if exercise is None or r.inspector == exercise.trainee]
+    if not mine:
+        return None, 0
+    return (mine[0] if key.feedback else mine[-1]), len(mine) - 1
+
+
 def grade_case(case: Case, key: AnswerKey) -> Grade:
-    records = {rid: case.verdicts.latest(rid) for rid in key.answers}
+    graded = {rid: graded_records(case, key, rid) for rid in key.answers}
+    records = {rid: record for rid, (record, _) in graded.items()}
     evidence = CaseEvidence(case)
     evidence.load_flows(_spots(evidence, key, records))  # each capture read once for every packet
-    rows = [_grade_one(evidence, rid, answer, records[rid]) for rid, answer in key.answers.items()]
-    trainees = sorted({r.inspector for r in records.values() if r is not None})
+    rows = [_grade_one(evidence, key, rid, answer, graded[rid]) for rid, answer in key.answers.items()]
+    named = case.info.exercise.trainee if case.info.exercise else None
+    trainees = [named] if named else sorted({r.inspector for r in records.values() if r is not None})
     return Grade(
         exercise=key.exercise,
         title=key.title,
@@ -123,7 +141,9 @@ def _spots(evidence: CaseEvidence, key: AnswerKey, records: dict[str, Any]) -> l
     return spots
 
 
-def _grade_one(evidence: CaseEvidence, rid: str, answer: ExpectedAnswer, record: Any) -> RequirementGrade:
+def _grade_one(evidence: CaseEvidence, key: AnswerKey, rid: str, answer: ExpectedAnswer,
+               graded: tuple[Any | None, int]) -> RequirementGrade:
+    record, revisions = graded
     max_points = VERDICT_POINTS + len(answer.defects)
     ids = tuple(d.id for d in answer.defects)
     if record is None:
@@ -131,11 +151,14 @@ def _grade_one(evidence: CaseEvidence, rid: str, answer: ExpectedAnswer, record:
                                 not_cited=ids, note=answer.note)
     given = str(record.verdict)
     right = given in answer.right_verdicts
-    found = found_defects(evidence, answer.defects, record.evidence_refs) if right else {}
+    found, stray = cited_defects(evidence, answer.defects, record.evidence_refs)
+    if not right or stray > key.max_stray_refs:
+        found = {}
     points = (VERDICT_POINTS + len(found)) if right else 0
     return RequirementGrade(rid, answer.verdict, given, _outcome(answer, given, right), points, max_points,
                             cited=tuple(i for i in ids if i in found),
-                            not_cited=tuple(i for i in ids if i not in found), note=answer.note, found=found)
+                            not_cited=tuple(i for i in ids if i not in found), note=answer.note, found=found,
+                            stray_refs=stray, revisions=revisions)
 
 
 def _outcome(answer: ExpectedAnswer, given: str, right: bool) -> str:

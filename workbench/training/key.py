@@ -13,6 +13,8 @@ pass_mark: 0.8                            # share of the points
 max_missed_defects: 0                     # a FAIL-worthy requirement judged PASS fails the exercise
 max_false_alarms: 0                       # optional: a PASS-worthy requirement judged FAIL fails it too
 min_defects_found: 0.5                    # optional: at least half the planted defects found by evidence
+max_stray_refs: 5                         # a verdict citing more places that prove none of its defects earns
+                                          # no defect points: evidence is chosen, not dumped
 feedback: true                            # after recording a verdict, the trainee sees the check's proposal
 answers:
   COM-01:
@@ -111,6 +113,7 @@ class AnswerKey(_Strict):
     max_missed_defects: int = Field(default=0, ge=0)
     max_false_alarms: int | None = Field(default=None, ge=0)  # clean requirements judged FAIL; None: no limit
     min_defects_found: float = Field(default=0.0, ge=0, le=1)  # share of planted defects cited by evidence
+    max_stray_refs: int = Field(default=5, ge=0)  # per verdict, places proving nothing; more: no points
     answers: dict[str, ExpectedAnswer] = Field(min_length=1)
     path: Path | None = Field(default=None, exclude=True)
 
