@@ -27,6 +27,8 @@ answers:
           - {kind: capture, packet: 57}
           - {kind: firmware, path: /etc/init.d/S50mqtt, offset: 0x40}
           - {kind: declaration, field: open_ports}
+        unflagged: ...                    # only for a defect no check finding points at: why the checks
+                                          # miss it and which table/column the trainee reads it in
 ```
 A defect is found when the trainee's verdict on that requirement is right and one of its evidence
 references points at one of these places: the same packet or any packet of the same flow; the same
@@ -87,6 +89,9 @@ class Defect(_Strict):
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     summary: str = Field(min_length=1)
     evidence: tuple[Place, ...] = Field(min_length=1)
+    # why the check's findings point at none of the places, and where in the analysis tables the
+    # trainee sees it; without it `key validate` takes such a defect for one the evidence does not show
+    unflagged: str | None = Field(default=None, min_length=10)
 
 
 class ExpectedAnswer(_Strict):

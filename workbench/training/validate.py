@@ -1,11 +1,15 @@
 """Check an answer key against a case of its device: every defect provable from the evidence.
 
 Each place must be there: its artefact (by name, or the case's only one of its kind), the packet in
-that capture (the packet count of the case's cached capture analysis), the file in that image's
-file list (the cached firmware scan's `files` table; an offset inside the file), the declaration
-field set. Every FAIL answer needs a defect. Errors are one line each (`ID defect-id: ...`).
-Information lines name the places the check's own findings do not point at (not the same packet,
-flow, file or field): the trainee must find those in the tables; they are not errors.
+that capture (the packet count of the case's cached capture analysis), the regular file in that
+image's file list (the cached firmware scan's `files` table, not a folder, link or device; an offset
+inside the file), the declaration field set. Every FAIL answer needs a defect; only a FAIL answer has
+defects. A defect must be shown by the check: one of its places is where the check's own findings
+point (the same packet or flow, file or field, as `cite` matches a trainee's reference), unless the
+defect says in `unflagged` why the checks miss it and where the trainee sees it (then an information
+line quotes it). A FAIL answer whose check proposes PASS or NOT_APPLICABLE and points at none of its
+defects is an error unless every defect has `unflagged`. Errors are one line each (`ID defect-id:
+...`); information lines also name a flagged defect's places the findings do not point at.
 """
 
 from __future__ import annotations
@@ -18,15 +22,18 @@ from workbench.training.cite import (
     PACKET_KINDS,
     CaseEvidence,
     Spot,
-    check_findings,
     finding_ref,
     normal_path,
     place_kind,
 )
 from workbench.training.flows import count_packets
-from workbench.training.key import AnswerKey, Place
+from workbench.training.key import AnswerKey, ExpectedAnswer, Place
 
 KIND_WORDS = {"capture": "capture", "probe": "live probe capture", "firmware": "firmware image"}
+# the `files` table's types of entries that are not regular files (a regular file's type is its content's)
+NOT_FILES = {"directory": "a folder", "symlink": "a link", "char_device": "a device",
+             "block_device": "a device", "fifo": "a FIFO", "socket": "a socket"}
+LENIENT_PROPOSALS = ("PASS", "NOT_APPLICABLE")  # a FAIL against these: the check must flag a defect
 
 
 @dataclass
@@ -50,7 +57,11 @@ def validate_key(key: AnswerKey, case: Any) -> Validation:
     for rid, answer in key.answers.items():
         if answer.verdict == "FAIL" and not answer.defects:
             report.errors.append(f"{rid}: a FAIL answer names no defect (give it one with its evidence)")
-        good: list[tuple[str, Place, Spot]] = []
+        if answer.verdict != "FAIL" and answer.defects:
+            ids = ", ".join(d.id for d in answer.defects)
+            report.errors.append(f"{rid}: a {answer.verdict} answer names defects ({ids}): only a FAIL "
+                                 "answer has defects (the right verdict could never find them)")
+        placed: dict[str, list[tuple[Place, Spot]]] = {}
         for defect in answer.defects:
             for place in defect.evidence:
                 report.places += 1
@@ -60,22 +71,58 @@ def validate_key(key: AnswerKey, case: Any) -> Validation:
                     continue
                 spot = facts.evidence.resolve(place)
                 if spot is not None:
-                    good.append((defect.id, place, spot))
-        if good:
-            report.info += _unpointed(facts.evidence, case, requirements[rid], good)
+                    placed.setdefault(defect.id, []).append((place, spot))
+        if answer.verdict == "FAIL" and answer.defects:
+            _check_flagged(report, facts.evidence, requirements[rid], answer, placed)
     return report
 
 
-def _unpointed(evidence: CaseEvidence, case: Any, requirement: Any,
-               places: list[tuple[str, Place, Spot]]) -> list[str]:
-    """Information lines: the places none of the check's findings point at."""
-    pointed = [evidence.read(finding_ref(ref)) for finding in check_findings(case, requirement)
-               for ref in finding.evidence]
+def _check_flagged(report: Validation, evidence: CaseEvidence, requirement: Any, answer: ExpectedAnswer,
+                   placed: dict[str, list[tuple[Place, Spot]]]) -> None:
+    """The defects the check's findings do not point at (errors without `unflagged`), the places of
+    flagged defects they do not point at (information), and a FAIL against a lenient proposal."""
+    rid = requirement.id
+    proposed, findings = _check_proposal(evidence.case, requirement)
+    pointed = (evidence.read(finding_ref(ref)) for finding in findings for ref in finding.evidence)
     shown = [spot for spot in pointed if spot is not None]
-    evidence.load_flows([*shown, *(spot for _, _, spot in places)])
-    return [f"{requirement.id} {defect_id}: the check's findings do not point at {place.label()}: "
-            "the trainee must find it in the tables"
-            for defect_id, place, spot in places if not any(evidence.same(s, spot) for s in shown)]
+    evidence.load_flows([*shown, *(spot for pairs in placed.values() for _, spot in pairs)])
+    any_flagged = False
+    for defect in answer.defects:
+        pairs = placed.get(defect.id)
+        if not pairs:
+            continue  # no place in the evidence: already an error
+        hit = [place for place, spot in pairs if any(evidence.same(s, spot) for s in shown)]
+        any_flagged = any_flagged or bool(hit)
+        where = f"{rid} {defect.id}"
+        if hit and defect.unflagged:
+            report.info.append(f"{where}: unflagged is set but the check points at {hit[0].label()}")
+        elif hit:
+            report.info += [f"{where}: the check's findings do not point at {place.label()}: the trainee "
+                            "must find it in the tables" for place, _ in pairs if place not in hit]
+        elif defect.unflagged:
+            report.info.append(f"{where}: not flagged by the check: {defect.unflagged}")
+        else:
+            labels = ", ".join(place.label() for place, _ in pairs)
+            report.errors.append(f"{where}: the check's findings point at none of its places ({labels}): "
+                                 "the evidence does not show it; if the check misses it, say why and "
+                                 "where the trainee sees it in 'unflagged'")
+    if proposed in LENIENT_PROPOSALS and not any_flagged and not all(d.unflagged for d in answer.defects):
+        report.errors.append(f"{rid}: FAIL, but the check proposes {proposed} and flags none of its "
+                             "defects: give each defect 'unflagged' (why the check misses it, where the "
+                             "trainee sees it)")
+
+
+def _check_proposal(case: Any, requirement: Any) -> tuple[str, tuple[Any, ...]]:
+    """The verdict the requirement's check proposes on the case and its findings (ERROR and none
+    when the check fails)."""
+    from workbench.checks.context import EvidenceContext
+    from workbench.judgement.state import run_check
+
+    try:
+        result = run_check(EvidenceContext(case=case, requirement=requirement))
+    except Exception:  # noqa: BLE001 - a broken check flags nothing; its defects need 'unflagged'
+        return "ERROR", ()
+    return str(result.verdict), result.findings
 
 
 class _Facts:
@@ -85,7 +132,7 @@ class _Facts:
         self.case = case
         self.evidence = CaseEvidence(case)
         self.packets: dict[str, int | str] = {}
-        self.files: dict[str, dict[str, int] | str] = {}
+        self.files: dict[str, dict[str, tuple[int, str]] | str] = {}
 
     def problem(self, place: Place) -> str | None:
         if place.kind == "declaration":
@@ -106,8 +153,11 @@ class _Facts:
         path = normal_path(place.path or "/")
         if path not in files:
             return f"{path} is not in {artefact.name}'s files"
-        if place.offset is not None and place.offset >= files[path]:
-            return f"offset 0x{place.offset:x} is past the end of {path} ({files[path]} bytes)"
+        size, kind = files[path]
+        if kind in NOT_FILES:
+            return f"{path} is {NOT_FILES[kind]} in {artefact.name}, not a file: name a file"
+        if place.offset is not None and place.offset >= size:
+            return f"offset 0x{place.offset:x} is past the end of {path} ({size} bytes)"
         return None
 
     def _artefact(self, place: Place) -> tuple[Any | None, str | None]:
@@ -131,7 +181,7 @@ class _Facts:
             self.packets[artefact.name] = _packet_count(self.case, artefact, kind)
         return self.packets[artefact.name]
 
-    def _files(self, artefact: Any) -> dict[str, int] | str:
+    def _files(self, artefact: Any) -> dict[str, tuple[int, str]] | str:
         if artefact.name not in self.files:
             self.files[artefact.name] = _image_files(self.case, artefact)
         return self.files[artefact.name]
@@ -151,16 +201,18 @@ def _packet_count(case: Any, artefact: Any, kind: str) -> int | str:
     return count if isinstance(count, int) else f"{artefact.name} cannot be read as a capture"
 
 
-def _image_files(case: Any, artefact: Any) -> dict[str, int] | str:
-    """{image path: size} from the image's cached scan; a message when it cannot be scanned."""
+def _image_files(case: Any, artefact: Any) -> dict[str, tuple[int, str]] | str:
+    """{image path: (size, type)} from the image's cached scan; a message when it cannot be scanned."""
     from workbench.analysis import firmware_scan
 
     try:
-        table = firmware_scan(case, artefact).table("files", ["path", "size"])
+        table = firmware_scan(case, artefact).table("files", ["path", "size", "type"])
     except WorkbenchError as exc:
         return f"{artefact.name} cannot be scanned as a firmware image ({exc.message})"
     sizes = table["size"].fillna(0).astype("int64").tolist()
-    return {normal_path(str(p)): int(s) for p, s in zip(table["path"].tolist(), sizes, strict=True) if p}
+    kinds = [str(kind) for kind in table["type"].tolist()]
+    rows = zip(table["path"].tolist(), sizes, kinds, strict=True)
+    return {normal_path(str(p)): (int(s), kind) for p, s, kind in rows if p}
 
 
 def _declaration_problem(case: Any, name: str) -> str | None:
