@@ -23,6 +23,7 @@ from workbench.checks.context import EvidenceContext
 from workbench.cli import main as workbench_main
 from workbench.judgement.state import run_check
 from workbench.training import grade_case, load_key
+from workbench.training.start import start_exercise
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_captures"
 EXERCISES = ("lockly-l1", "aquaheat-r2")
@@ -156,14 +157,17 @@ def _cite(place: Any) -> str:
     return place.path if place.kind == "firmware" else f"declaration · {place.field}"
 
 
-def test_grading_by_evidence(exercise):
-    """Failing everything loses the done-right answers; the key's verdicts citing a place each, full marks."""
-    key, case = exercise
+def test_grading_by_evidence(exercise, tmp_path):
+    """Failing everything loses the done-right answers; the key's verdicts citing a place each, full marks
+    (each attempt a case of its own: with feedback, a trainee's first verdict is the one graded)."""
+    key, _ = exercise
+    case = start_exercise(key, tmp_path / "blanket", TRAINEE)
     for rid in key.answers:
         case.verdicts.record(rid, "FAIL", "everything fails", TRAINEE, evidence_refs=["walk-through"])
     blanket = grade_case(case, key)
     assert not blanket.passed and blanket.points < blanket.max_points
     assert {r.outcome for r in blanket.requirements if r.expected != "FAIL"} == {"false_alarm"}
+    case = start_exercise(key, tmp_path / "careful", TRAINEE)
     for rid, answer in key.answers.items():
         refs = [_cite(d.evidence[-1]) for d in answer.defects] or ["walk-through notebook"]
         case.verdicts.record(rid, answer.verdict, "as the evidence shows", TRAINEE, evidence_refs=refs)

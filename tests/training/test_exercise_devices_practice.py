@@ -24,6 +24,7 @@ from workbench.cli import main as workbench_main
 from workbench.firmware import scan_firmware
 from workbench.judgement.state import run_check
 from workbench.training import grade_case, load_key
+from workbench.training.start import start_exercise
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_captures"
 EXERCISES = {"homehub-h5": True, "paypoint-p3": False}  # exercise -> feedback (the last is exam-like)
@@ -173,20 +174,24 @@ def _cite(place: Any) -> str:
     return place.path if place.kind == "firmware" else f"declaration · {place.field}"
 
 
-def test_grading_by_evidence(exercise, proposals):
+def test_grading_by_evidence(exercise, proposals, tmp_path):
     """The check's words earn no defect; failing everything loses the done-right answers; the key's
-    verdicts citing a place of each defect earn full marks."""
-    key, case = exercise
+    verdicts citing a place of each defect earn full marks (each attempt a case of its own: with
+    feedback, a trainee's first verdict is the one graded)."""
+    key, _ = exercise
+    case = start_exercise(key, tmp_path / "parrot", TRAINEE)
     for rid, answer in key.answers.items():
         words = " ".join([*proposals[rid].reasons, *(f.summary for f in proposals[rid].findings)])
         case.verdicts.record(rid, answer.verdict, words or "as the check says", TRAINEE, evidence_refs=[])
     parroted = grade_case(case, key)
     assert all(not r.cited for r in parroted.requirements) and parroted.points < parroted.max_points
+    case = start_exercise(key, tmp_path / "blanket", TRAINEE)
     for rid in key.answers:
         case.verdicts.record(rid, "FAIL", "everything fails", TRAINEE, evidence_refs=["walk-through"])
     blanket = grade_case(case, key)
     assert not blanket.passed
     assert {r.outcome for r in blanket.requirements if r.expected != "FAIL"} == {"false_alarm"}
+    case = start_exercise(key, tmp_path / "careful", TRAINEE)
     for rid, answer in key.answers.items():
         refs = [_cite(d.evidence[-1]) for d in answer.defects] or ["walk-through notebook"]
         case.verdicts.record(rid, answer.verdict, "as the evidence shows", TRAINEE, evidence_refs=refs)

@@ -17,6 +17,7 @@ from workbench.checks.context import EvidenceContext
 from workbench.demo import build_case, load_demo_case
 from workbench.judgement.state import run_check
 from workbench.training import grade_case, load_key
+from workbench.training.draft import draft_key
 from workbench.training.start import start_exercise
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,16 +105,121 @@ def test_other_places_the_evidence_does_not_hold(device_case, tmp_path):
     assert "key not valid: 4 error(s)" in out
 
 
-def test_a_place_the_checks_findings_do_not_point_at_is_information(device_case, tmp_path):
-    # SEC-03's findings point at /etc/shadow and three other files, never at /etc/inittab
-    key = variant(tmp_path, lambda d: place(d, "SEC-03").update(path="/etc/inittab"))
-    result = cli("validate", str(key), "--case", str(device_case.path))
+def info_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("info:")]
+
+
+UNFLAGGED = "The SEC-03 check reads /etc/shadow's mode; the trainee reads /etc/inittab in the files table"
+
+
+def test_a_defect_the_checks_findings_do_not_point_at_needs_unflagged(device_case, tmp_path):
+    # SEC-03's findings point at /etc/shadow and three other files, never at /etc/inittab; SEC-01's
+    # at cloud.conf, never at the capture's first packet
+    def moved(data):
+        place(data, "SEC-03").update(path="/etc/inittab")
+        data["answers"]["SEC-01"]["defects"][0]["evidence"] = [{"kind": "capture", "packet": 1}]
+
+    result = cli("validate", str(variant(tmp_path, moved)), "--case", str(device_case.path))
+    assert result.code == 1, result.out
+    assert (
+        "error: SEC-03 world-readable-shadow: the check's findings point at none of its places "
+        "(firmware · /etc/inittab): the evidence does not show it" in result.out
+    )
+    assert (
+        "error: SEC-01 aws-keys: the check's findings point at none of its places (capture · packet 1)"
+        in (result.out)
+    )
+    assert "key not valid: 2 error(s)" in result.out
+
+    def explained(data):
+        moved(data)
+        del data["answers"]["SEC-01"]
+        data["answers"]["SEC-03"]["defects"][0]["unflagged"] = UNFLAGGED
+
+    result = cli("validate", str(variant(tmp_path, explained)), "--case", str(device_case.path))
     assert result.code == 0, result.out
-    info = [line for line in result.out.splitlines() if line.startswith("info:")]
-    assert info == [
-        "info: SEC-03 world-readable-shadow: the check's findings do not point at "
-        "firmware · /etc/inittab: the trainee must find it in the tables"
+    assert info_lines(result.out) == [
+        f"info: SEC-03 world-readable-shadow: not flagged by the check: {UNFLAGGED}"
     ]
+
+
+def test_unflagged_on_a_defect_the_check_points_at_is_information(device_case, tmp_path):
+    def change(data):
+        data["answers"]["COM-01"]["defects"][0]["unflagged"] = "the trainee reads it in the credentials table"
+
+    result = cli("validate", str(variant(tmp_path, change)), "--case", str(device_case.path))
+    assert result.code == 0, result.out
+    assert info_lines(result.out) == [
+        "info: COM-01 mqtt-login: unflagged is set but the check points at capture · packet 15"
+    ]
+    too_short = variant(tmp_path, lambda d: d["answers"]["COM-01"]["defects"][0].update(unflagged="tables"))
+    refused = cli("validate", str(too_short), "--case", str(device_case.path))
+    assert refused.code == 1 and "answers.COM-01.defects.0.unflagged" in refused.out, refused.out
+
+
+def test_a_defect_on_an_answer_whose_verdict_is_not_fail_is_rejected(device_case, tmp_path):
+    # VULN-01 is PASS: a defect there could never be found by the right verdict (full marks impossible)
+    shadow = {
+        "id": "shadow-again",
+        "summary": "/etc/shadow is mode 0644",
+        "evidence": [{"kind": "firmware", "path": "/etc/shadow"}],
+        "unflagged": UNFLAGGED,
+    }
+    key = variant(tmp_path, lambda d: d["answers"]["VULN-01"].update(defects=[shadow]))
+    result = cli("validate", str(key), "--case", str(device_case.path))
+    assert result.code == 1, result.out
+    assert re.search(
+        r"^error: VULN-01: a PASS answer names defects \(shadow-again\): only a FAIL answer has defects",
+        result.out,
+        re.M,
+    )
+    assert "key not valid: 1 error(s)" in result.out
+
+
+@pytest.mark.parametrize(
+    ("path", "what"), [("/usr/bin", "a folder"), ("/bin/sh", "a link"), ("/usr/sbin/telnetd", "a link")]
+)
+def test_a_firmware_place_that_is_not_a_regular_file_is_rejected(device_case, tmp_path, path, what):
+    key = variant(tmp_path, lambda d: place(d, "SEC-03").update(path=path))
+    result = cli("validate", str(key), "--case", str(device_case.path))
+    assert result.code == 1, result.out
+    assert (
+        f"error: SEC-03 world-readable-shadow: {path} is {what} in demo_defective.img, not a file"
+        in result.out
+    )
+    assert "key not valid: 1 error(s)" in result.out  # not also "unflagged": a place not there proves nothing
+
+
+def test_a_fail_answer_against_a_pass_proposal_needs_every_defect_unflagged(device_case, tmp_path):
+    # AUTH-03's check proposes PASS on the camera and points at nothing in /etc/hostname
+    hostname = {
+        "id": "hostname",
+        "summary": "the host name is the serial number",
+        "evidence": [{"kind": "firmware", "path": "/etc/hostname"}],
+    }
+    auth03 = load_catalog("2026.1").get("AUTH-03")
+    assert run_check(EvidenceContext(case=device_case, requirement=auth03)).verdict == "PASS"
+    key = variant(
+        tmp_path, lambda d: d["answers"].update({"AUTH-03": {"verdict": "FAIL", "defects": [hostname]}})
+    )
+    result = cli("validate", str(key), "--case", str(device_case.path))
+    assert result.code == 1, result.out
+    assert "error: AUTH-03: FAIL, but the check proposes PASS and flags none of its defects" in result.out
+    why = "the check reads passwords; the trainee reads /etc/hostname in files"
+    key = variant(
+        tmp_path,
+        lambda d: d["answers"].update(
+            {"AUTH-03": {"verdict": "FAIL", "defects": [{**hostname, "unflagged": why}]}}
+        ),
+    )
+    result = cli("validate", str(key), "--case", str(device_case.path))
+    assert result.code == 0 and "info: AUTH-03 hostname: not flagged by the check" in result.out, result.out
+
+
+def test_every_shipped_key_is_valid():
+    for key in sorted((REPO / "sample_captures" / "exercises").glob("*.key.yaml")):
+        result = cli("validate", str(key))
+        assert result.code == 0 and "key valid" in result.out, (key.name, result.out)
 
 
 # --- drafting a key --------------------------------------------------------------------------
@@ -221,3 +327,25 @@ def test_a_hostile_or_broken_key_is_not_valid_and_nothing_crashes(tmp_path, text
     key.write_text(text)
     result = cli("validate", str(key))
     assert result.code == 1 and result.out.startswith("error: ") and "key not valid" in result.out, result
+
+
+def test_key_new_drafts_no_defect_on_a_verdict_other_than_fail_and_notes_unflagged_places(tmp_path):
+    demo = load_demo_case("defective", cases_dir=DEVICE.parent.parent)
+    case = build_case(replace(demo, info={**demo.info, "catalog_edition": "2026.1"}), tmp_path)
+    cited = {"VULN-01": ("PASS", ["/etc/shadow", "packet 15"]), "SEC-03": ("INCONCLUSIVE", ["/etc/shadow"])}
+    cited["AUTH-03"] = ("FAIL", ["/etc/hostname"])  # the check proposes PASS: nothing flags this file
+    for rid, (verdict, refs) in cited.items():
+        case.verdicts.record(
+            rid, verdict, "mine", "Ivy Instructor", evidence_refs=refs, catalog_edition="2026.1"
+        )
+    draft = draft_key(case, exercise="x", title="X", device=str(case.path), level=2)
+    answers = draft.key["answers"]
+    assert answers["VULN-01"] == {"verdict": "PASS"} and answers["SEC-03"] == {"verdict": "INCONCLUSIVE"}
+    assert [d["evidence"] for d in answers["AUTH-03"]["defects"]] == [
+        [{"kind": "firmware", "artefact": "demo_defective.img", "path": "/etc/hostname"}]
+    ]
+    assert any(n.startswith("AUTH-03 auth-03-1: the check's findings do not point at") for n in draft.notes)
+    key_file = tmp_path / "drafted.key.yaml"
+    key_file.write_text(draft.text(str(case.path)))
+    checked = cli("validate", str(key_file))
+    assert checked.code == 1 and "error: AUTH-03 auth-03-1: the check's findings point at none" in checked.out

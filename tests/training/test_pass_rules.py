@@ -64,3 +64,42 @@ def test_citing_each_defects_place_passes_the_lock(tmp_path, lock_key):
     record(case, lock_key)
     grade = grade_case(case, lock_key)
     assert grade.passed and grade.defects_found == grade.defects_planted
+
+
+def com01(grade):
+    return next(r for r in grade.requirements if r.requirement_id == "COM-01")
+
+
+def test_with_feedback_the_first_verdict_is_graded_not_one_given_after_reading_the_check(tmp_path, lock_key):
+    assert lock_key.feedback
+    case = start_exercise(lock_key, tmp_path / "rui", TRAINEE)
+    right = [d.evidence[0].label() for d in lock_key.answers["COM-01"].defects]
+    case.verdicts.record("COM-01", "PASS", "a throwaway to unlock the feedback", TRAINEE)
+    case.verdicts.record("COM-01", "FAIL", "now that I have seen it", TRAINEE, evidence_refs=right)
+    row = com01(grade_case(case, lock_key))
+    assert (row.given, row.outcome, row.points, row.revisions) == ("PASS", "missed", 0, 1)
+    silent = lock_key.model_copy(update={"feedback": False})  # no feedback: nothing seen, the latest counts
+    assert com01(grade_case(case, silent)).outcome == "correct"
+
+
+def test_verdicts_by_anyone_but_the_trainee_the_case_names_earn_nothing(tmp_path, lock_key):
+    case = start_exercise(lock_key, tmp_path / "rui", TRAINEE)
+    right = [d.evidence[0].label() for d in lock_key.answers["COM-01"].defects]
+    case.verdicts.record("COM-01", "FAIL", "the instructor's own", "Instructor Ian", evidence_refs=right)
+    grade = grade_case(case, lock_key)
+    assert com01(grade).outcome == "unanswered" and grade.trainee == TRAINEE
+
+
+def test_citing_every_packet_finds_nothing_but_a_few_extra_places_are_fine(tmp_path, lock_key):
+    defects = lock_key.answers["COM-01"].defects
+    right = [d.evidence[0].label() for d in defects]
+    dump = start_exercise(lock_key, tmp_path / "dump", TRAINEE)
+    dump.verdicts.record("COM-01", "FAIL", "all of it", TRAINEE,
+                         evidence_refs=[f"packet {n}" for n in range(1, 2300)])
+    row = com01(grade_case(dump, lock_key))
+    assert row.outcome == "correct" and row.found == {} and row.stray_refs > lock_key.max_stray_refs
+    careful = start_exercise(lock_key, tmp_path / "careful", TRAINEE)
+    extra = [f"packet {n}" for n in range(1, 1 + lock_key.max_stray_refs)]  # DHCP/DNS context
+    careful.verdicts.record("COM-01", "FAIL", "the logins, and context", TRAINEE, evidence_refs=right + extra)
+    row = com01(grade_case(careful, lock_key))
+    assert set(row.found) == {d.id for d in defects} and row.stray_refs <= lock_key.max_stray_refs

@@ -39,13 +39,15 @@ def start(key_file: Path, target: Path, *extra: str) -> Case:
     return Case.open(target)
 
 
-def record_key_answers(case: Case, key, *, cite: bool = True) -> None:
+def record_key_answers(case: Case, key, *, cite: bool = True,
+                       instead: dict[str, tuple[str, list[str]]] | None = None) -> None:
     """The key's verdicts; each defect cited by the label of its first place (or, with cite=False, only
-    the key's own words in the rationale)."""
+    the key's own words in the rationale); `instead` gives other (verdict, refs) for some ids."""
     for rid, answer in key.answers.items():
         refs = [d.evidence[0].label() for d in answer.defects] if cite else []
         words = "; ".join(d.summary for d in answer.defects) or "judged from the evidence"
-        case.verdicts.record(rid, answer.verdict, words, TRAINEE, evidence_refs=refs)
+        verdict, refs = (instead or {}).get(rid, (answer.verdict, refs))
+        case.verdicts.record(rid, verdict, words, TRAINEE, evidence_refs=refs)
 
 
 @pytest.fixture(scope="module")
@@ -142,19 +144,17 @@ def test_the_keys_own_words_without_evidence_earn_only_the_verdict_points(traine
 
 def test_another_packet_of_the_same_flow_or_another_offset_of_the_file_finds_the_defect(trainee_case,
                                                                                         defects_key):
-    record_key_answers(trainee_case, defects_key)
-    trainee_case.verdicts.record("COM-01", "FAIL", "clear-text logins", TRAINEE,
-                                 evidence_refs=["packet 74", "#2200", "demo_defective.pcap · packet 9"])
-    trainee_case.verdicts.record("SEC-01", "FAIL", "keys in the image", TRAINEE,
-                                 evidence_refs=["/etc/config//cloud.conf"])
+    record_key_answers(trainee_case, defects_key, instead={
+        "COM-01": ("FAIL", ["packet 74", "#2200", "demo_defective.pcap · packet 9"]),
+        "SEC-01": ("FAIL", ["/etc/config//cloud.conf"]),
+    })
     rows = {r.requirement_id: r for r in grade_case(trainee_case, defects_key).requirements}
     assert set(rows["COM-01"].cited) == {"ftp-login", "telnet-login"}  # 9 is a DNS answer: no login
     assert rows["SEC-01"].cited == ("aws-keys",)
 
 
 def test_one_missed_defect_fails_the_exercise_and_the_cli_says_so(trainee_case, defects_key):
-    record_key_answers(trainee_case, defects_key)
-    trainee_case.verdicts.record("ATK-03", "PASS", "looks fine", TRAINEE)
+    record_key_answers(trainee_case, defects_key, instead={"ATK-03": ("PASS", [])})
     grade = grade_case(trainee_case, defects_key)
     assert grade.score > defects_key.pass_mark and grade.missed_defects == 1 and not grade.passed
     done = run_cli("exercise", "grade", str(trainee_case.path), str(DEFECTS_KEY))
