@@ -103,3 +103,19 @@ def test_citing_every_packet_finds_nothing_but_a_few_extra_places_are_fine(tmp_p
     careful.verdicts.record("COM-01", "FAIL", "the logins, and context", TRAINEE, evidence_refs=right + extra)
     row = com01(grade_case(careful, lock_key))
     assert set(row.found) == {d.id for d in defects} and row.stray_refs <= lock_key.max_stray_refs
+
+
+@pytest.mark.parametrize("command", [
+    ["case", "compare", "{case}", "{case}"],
+    ["case", "renew", "{case}", "{out}/renewed", "--firmware-version", "9.9"],
+    ["case", "carry", "{case}", "--all", "--inspector", TRAINEE],
+])
+def test_compare_renew_and_carry_refuse_a_trainees_case(tmp_path, lock_key, command, capsys):
+    from workbench.cli import main as workbench_main
+
+    case = start_exercise(lock_key, tmp_path / "rui", TRAINEE)
+    argv = [part.format(case=case.path, out=tmp_path) for part in command]
+    assert workbench_main(argv) == 2
+    err = capsys.readouterr().err
+    assert "exercise case" in err and "FAIL" not in err
+    assert not (tmp_path / "renewed").exists()

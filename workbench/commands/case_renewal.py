@@ -14,6 +14,18 @@ from workbench.errors import CaseError
 SHOWN_REASON = 90  # characters of a carry reason in the terminal table (--json and the page hold all)
 
 
+def _not_an_exercise(*folders: Any) -> None:
+    """Comparing, renewing and carrying show or record the checks' proposals: inspector tools, never run on
+    a trainee's exercise case (whose notebooks hide those proposals)."""
+    for folder in folders:
+        if folder is None or not (Path(folder) / "case.yaml").is_file():
+            continue  # not a case: the command itself says so
+        if Case.open(folder).info.exercise is not None:
+            raise CaseError("a trainee's exercise case: compare, renew and carry show the checks' proposals, "
+                            "which an exercise hides; grade it with `workbench exercise grade`",
+                            path=str(folder))
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Adds the re-inspection actions to `workbench case`."""
     compare = sub.add_parser(
@@ -76,6 +88,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from workbench.renewal.compare import compare_cases
     from workbench.renewal.page import render_comparison
 
+    _not_an_exercise(args.old, args.new)
     comparison = compare_cases(Case.open(args.old), Case.open(args.new), catalog=args.catalog,
                                given=(args.old, args.new))
     data = comparison.to_json()
@@ -113,6 +126,7 @@ def cmd_renew(args: argparse.Namespace) -> int:
     from workbench.renewal.plan import load_plan
     from workbench.renewal.renew import renew_case
 
+    _not_an_exercise(args.update, args.old, args.old_case)
     if args.update is not None:
         return _update(args)
     if args.old is None or args.new is None:
@@ -173,6 +187,7 @@ def cmd_carry(args: argparse.Namespace) -> int:
     if not args.all and not args.ids:
         raise CaseError("name the requirements to carry, or --all")
     ids = None if args.all else args.ids
+    _not_an_exercise(args.new, args.old_case)
     done = carry_verdicts(Case.open(args.new), ids, args.inspector, old=args.old_case)
     for record in done:
         origin = record.carried_from or {}
