@@ -141,9 +141,10 @@ def qualification(attempts: list[Attempt], course: Course) -> list[dict[str, Any
 
 def missed_requirements(table: dict[str, list[Attempt]]) -> list[dict[str, Any]]:
     """Requirements most often missed over every attempted exercise: how many trainees' attempts missed
-    a FAIL (judged clean or unanswered) or left a planted defect not found; most missed first."""
-    missed: dict[str, dict[str, Any]] = defaultdict(lambda: {"count": 0, "verdicts_missed": 0,
-                                                             "defects_not_found": 0, "exercises": set()})
+    a FAIL (judged clean or unanswered), left a planted defect not found, or judged a clean requirement
+    FAIL (a false alarm: what the clean exercises teach); most missed first."""
+    missed: dict[str, dict[str, Any]] = defaultdict(lambda: {
+        "count": 0, "verdicts_missed": 0, "false_alarms": 0, "defects_not_found": 0, "exercises": set()})
     for attempts in table.values():
         for attempt in attempts:
             if not attempt.attempted or attempt.grade is None:
@@ -151,11 +152,13 @@ def missed_requirements(table: dict[str, list[Attempt]]) -> list[dict[str, Any]]
             for row in attempt.grade.requirements:
                 wrong = row.outcome == "missed" or (row.outcome == "unanswered" and row.expected == "FAIL")
                 not_found = len(row.not_cited)
-                if not (wrong or not_found):
+                alarm = row.outcome == "false_alarm"
+                if not (wrong or not_found or alarm):
                     continue
                 entry = missed[row.requirement_id]
                 entry["count"] += 1
                 entry["verdicts_missed"] += int(wrong)
+                entry["false_alarms"] += int(alarm)
                 entry["defects_not_found"] += not_found
                 entry["exercises"].add(attempt.exercise.id)
     rows = [{"id": rid, **entry, "exercises": sorted(entry["exercises"])} for rid, entry in missed.items()]
