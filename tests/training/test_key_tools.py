@@ -163,7 +163,6 @@ def test_a_defect_on_an_answer_whose_verdict_is_not_fail_is_rejected(device_case
         "id": "shadow-again",
         "summary": "/etc/shadow is mode 0644",
         "evidence": [{"kind": "firmware", "path": "/etc/shadow"}],
-        "unflagged": UNFLAGGED,
     }
     key = variant(tmp_path, lambda d: d["answers"]["VULN-01"].update(defects=[shadow]))
     result = cli("validate", str(key), "--case", str(device_case.path))
@@ -190,30 +189,44 @@ def test_a_firmware_place_that_is_not_a_regular_file_is_rejected(device_case, tm
     assert "key not valid: 1 error(s)" in result.out  # not also "unflagged": a place not there proves nothing
 
 
-def test_a_fail_answer_against_a_pass_proposal_needs_every_defect_unflagged(device_case, tmp_path):
-    # AUTH-03's check proposes PASS on the camera and points at nothing in /etc/hostname
-    hostname = {
-        "id": "hostname",
-        "summary": "the host name is the serial number",
-        "evidence": [{"kind": "firmware", "path": "/etc/hostname"}],
-    }
-    auth03 = load_catalog("2026.1").get("AUTH-03")
-    assert run_check(EvidenceContext(case=device_case, requirement=auth03)).verdict == "PASS"
-    key = variant(
-        tmp_path, lambda d: d["answers"].update({"AUTH-03": {"verdict": "FAIL", "defects": [hostname]}})
-    )
-    result = cli("validate", str(key), "--case", str(device_case.path))
+CLEAN_KEY = REPO / "sample_captures" / "exercises" / "acme-c100-clean.key.yaml"
+
+
+@pytest.fixture(scope="module")
+def clean_case(tmp_path_factory) -> Case:
+    """A case of the shipped clean camera: the defective one has no check proposing PASS up to level 2."""
+    return start_exercise(load_key(CLEAN_KEY), tmp_path_factory.mktemp("clean") / "case", "Ivy Instructor")
+
+
+def test_a_fail_answer_against_a_pass_proposal_needs_every_defect_unflagged(clean_case, tmp_path):
+    # AUTH-03's check proposes PASS on the clean camera and points at nothing, /etc/hostname least of all
+    auth03 = load_catalog("2026.4").get("AUTH-03")
+    assert run_check(EvidenceContext(case=clean_case, requirement=auth03)).verdict == "PASS"
+
+    def fail(unflagged: str | None) -> Path:
+        defect = {
+            "id": "hostname",
+            "summary": "the host name is the serial number",
+            "evidence": [{"kind": "firmware", "path": "/etc/hostname"}],
+        }
+        data = yaml.safe_load(CLEAN_KEY.read_text())
+        data["device"] = str(CLEAN_KEY.parent / data["device"])
+        data["answers"]["AUTH-03"] = {
+            "verdict": "FAIL",
+            "defects": [{**defect, "unflagged": unflagged} if unflagged else defect],
+        }
+        path = tmp_path / "clean-variant.key.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        return path
+
+    result = cli("validate", str(fail(None)), "--case", str(clean_case.path))
     assert result.code == 1, result.out
     assert "error: AUTH-03: FAIL, but the check proposes PASS and flags none of its defects" in result.out
-    why = "the check reads passwords; the trainee reads /etc/hostname in files"
-    key = variant(
-        tmp_path,
-        lambda d: d["answers"].update(
-            {"AUTH-03": {"verdict": "FAIL", "defects": [{**hostname, "unflagged": why}]}}
-        ),
+    why = "the check reads passwords; the trainee reads /etc/hostname in the files table"
+    result = cli("validate", str(fail(why)), "--case", str(clean_case.path))
+    assert result.code == 0 and f"info: AUTH-03 hostname: not flagged by the check: {why}" in result.out, (
+        result.out
     )
-    result = cli("validate", str(key), "--case", str(device_case.path))
-    assert result.code == 0 and "info: AUTH-03 hostname: not flagged by the check" in result.out, result.out
 
 
 def test_every_shipped_key_is_valid():

@@ -3,8 +3,11 @@
 Each requirement up to the key's level with a recorded verdict becomes an answer with that verdict;
 each evidence reference of a FAIL verdict that names a place in the case (a packet, a file of an
 image, a declaration field) becomes one defect with that place, its summary the check's finding
-whose label the reference is (else "describe this defect"). The instructor then edits the summaries
-and notes, and checks the key with `workbench exercise key validate`.
+whose label the reference is (else "describe this defect"). A verdict other than FAIL never has
+defects (its references are not drafted). A defect the check's findings do not point at gets a note:
+the instructor writes its `unflagged` (why the check misses it, where the trainee sees it) or
+drops it. The instructor then edits the summaries and notes, and checks the key with
+`workbench exercise key validate`.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ def draft_key(case: Any, *, exercise: str, title: str, device: str, level: int |
         if record is None or requirement.level > level:
             continue
         answer: dict[str, Any] = {"verdict": str(record.verdict)}
-        if answer["verdict"] == "FAIL":
+        if answer["verdict"] == "FAIL":  # only a FAIL answer has defects: a PASS's references are not
             answer["defects"] = _defects(case, evidence, requirement, record.evidence_refs, draft.notes)
             if not answer["defects"]:
                 draft.notes.append(f"{requirement.id}: a FAIL verdict that cites no place in the case; "
@@ -71,18 +74,23 @@ def draft_key(case: Any, *, exercise: str, title: str, device: str, level: int |
 def _defects(case: Any, evidence: CaseEvidence, requirement: Any, refs: tuple[Any, ...],
              notes: list[str]) -> list[dict[str, Any]]:
     summaries = _finding_summaries(case, evidence, requirement)
+    cited = [evidence.read(ref) for ref in refs]
+    evidence.load_flows([*summaries, *cited])
     defects: list[dict[str, Any]] = []
     seen: set[Spot] = set()
-    for ref in refs:
-        spot = evidence.read(ref)
+    for ref, spot in zip(refs, cited, strict=True):
         if spot is None:
             notes.append(f"{requirement.id}: '{ref_text(ref)}' names no place in the case; not a defect")
             continue
         if spot in seen:
             continue
         seen.add(spot)
-        defects.append({"id": f"{requirement.id.lower()}-{len(defects) + 1}",
-                        "summary": summaries.get(spot, UNDESCRIBED), "evidence": [_place(spot)]})
+        defect_id = f"{requirement.id.lower()}-{len(defects) + 1}"
+        if not any(evidence.same(shown, spot) for shown in summaries):
+            notes.append(f"{requirement.id} {defect_id}: the check's findings do not point at "
+                         f"'{ref_text(ref)}'; say why and where the trainee sees it in 'unflagged'")
+        defects.append({"id": defect_id, "summary": summaries.get(spot, UNDESCRIBED),
+                        "evidence": [_place(spot)]})
     return defects
 
 
