@@ -148,9 +148,11 @@ def test_progress_follows_the_course_order(report, script):
 def test_most_missed_requirements(report):
     missed = {r["id"]: r for r in report["data"]["most_missed"]}
     assert [r["id"] for r in report["data"]["most_missed"]] == ["COM-01", "SEC-03"]
-    # COM-01: Ben's FTP login not found, and left unanswered on the ★★ camera; SEC-03 judged PASS
-    assert missed["COM-01"]["count"] == 2 and missed["COM-01"]["verdicts_missed"] == 1
-    assert missed["COM-01"]["exercises"] == ["camera-passwords", "camera-practice"]
+    # COM-01: Ben's FTP login not found, left unanswered on the ★★ camera, and judged FAIL on the clean
+    # camera (a false alarm); SEC-03 judged PASS
+    assert missed["COM-01"]["count"] == 3 and missed["COM-01"]["verdicts_missed"] == 1
+    assert missed["COM-01"]["false_alarms"] == 1
+    assert missed["COM-01"]["exercises"] == ["camera-passwords", "camera-practice", "clean-camera"]
     assert missed["SEC-03"] == {**missed["SEC-03"], "count": 1, "verdicts_missed": 1, "defects_not_found": 1}
     assert missed["COM-01"]["title"] == "No credentials sent in clear"  # the catalogue's, not the test's
 
@@ -219,7 +221,7 @@ def test_cli_prints_the_summary_table(report):
     assert ada.split()[2:] == ["100%*", "100%*", "100%*", "3/3", "★★"]
     ben = next(line for line in out.splitlines() if line.startswith("Ben Bloggs"))
     assert ben.split()[2:] == ["100%*", "86%*", "-", "2/3", "★"]
-    assert "Most missed: COM-01 (2), SEC-03 (1)" in out
+    assert "Most missed: COM-01 (3), SEC-03 (1)" in out
     assert str(report["out"] / "cohort.html") in out
 
 
