@@ -5,26 +5,15 @@ full-page screenshot is written. The cohort is scripts/screenshot_cohort.py's ow
 
 from __future__ import annotations
 
-import importlib.util
 import struct
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from cohort_script import load_cohort_script
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_cohort_script() -> ModuleType:
-    path = ROOT / "scripts" / "screenshot_cohort.py"
-    spec = importlib.util.spec_from_file_location("screenshot_cohort", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

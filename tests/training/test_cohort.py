@@ -11,9 +11,6 @@ and a bidi override. `workbench exercise report ... --catalog 2026.2` runs once 
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import io
 import json
 import re
 from pathlib import Path
@@ -22,8 +19,9 @@ from typing import Any
 
 import pytest
 import yaml
+from cohort_script import load_cohort_script
+from exercise_devices import run_cli
 
-from workbench.cli import main as workbench_main
 from workbench.errors import WorkbenchError
 from workbench.training.course import load_course
 
@@ -32,28 +30,9 @@ SHIPPED_COURSE = ROOT / "sample_captures" / "exercises" / "course.yaml"
 MATH_NAME = "Dollar $\\frac{a}$ \u202eDan"  # mathtext that does not parse, and a right-to-left override
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = workbench_main(list(argv))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
-
-
-def load_script() -> ModuleType:
-    path = ROOT / "scripts" / "screenshot_cohort.py"
-    spec = importlib.util.spec_from_file_location("screenshot_cohort", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def script() -> ModuleType:
-    return load_script()
+    return load_cohort_script()
 
 
 def _extras(script: ModuleType, work: Path, trainees: Path, course_path: Path) -> None:
