@@ -28,8 +28,8 @@ only the declared port 443 open.
 from __future__ import annotations
 
 import base64
+import functools
 import random
-import shutil
 import struct
 import sys
 import tempfile
@@ -44,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import gen_capture as gc  # noqa: E402
 import gen_firmware as gf  # noqa: E402  (puts the repository on sys.path too)
+from gen_exercise_common import main, resolve, write_image  # noqa: E402
 
 from workbench.firmware.uimage import build_header  # noqa: E402
 
@@ -70,14 +71,6 @@ class HomeCapture(gc.Capture):
             if dst is None or not int(dst.split(":")[0], 16) & 1:  # group addresses stay as given
                 pkt[Ether].dst = MACS.get(ip.dst, gc.GATEWAY_MAC)
         return super().emit(pkt, gap)
-
-
-def resolve(cap: gc.Capture, device: str, name: str, address: str, port: int) -> list[int]:
-    ident = cap.rng.getrandbits(16)
-    return [
-        cap.udp(device, port, gc.GATEWAY, 53, gc.dns_query(ident, name)),
-        cap.udp(gc.GATEWAY, 53, device, port, gc.dns_answer(ident, name, address)),
-    ]
 
 
 def port_scan(cap: gc.Capture, target: str, open_ports: set[int]) -> None:
@@ -524,19 +517,10 @@ def generate(outdir: Path) -> list[Path]:
     aquaheat_capture(outdir / "aquaheat-r2.pcap")
     written = [outdir / "lockly-l1.pcap", outdir / "aquaheat-r2.pcap"]
     for name, builder, kernel_name, kernel in IMAGES:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp) / "rootfs"
-            root.mkdir()
-            builder(root)
-            assemble_image(root, outdir / name, kernel_name, kernel)
-            shutil.rmtree(root)
-        written.append(outdir / name)
+        assemble = functools.partial(assemble_image, name=kernel_name, kernel=kernel)
+        written.append(write_image(outdir / name, builder, assemble))
     return written
 
 
 if __name__ == "__main__":
-    import hashlib
-
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
-    for path in generate(target):
-        print(f"{path}  {path.stat().st_size} bytes  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
+    main(generate, HERE)

@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
-import shutil
 import struct
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -45,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import gen_capture as gc  # noqa: E402
 import gen_firmware as gf  # noqa: E402
+from gen_exercise_common import main, resolve, write_image  # noqa: E402
 
 HUB, HUB_MAC = "192.168.1.60", "02:00:00:48:05:60"
 POS, POS_MAC = "192.168.1.70", "02:00:00:9e:03:70"
@@ -75,12 +75,6 @@ def dhcp_request(mac: str, address: str, hostname: str, vendor: str) -> bytes:
     opts = b"\x35\x01\x03\x32\x04" + bytes(int(x) for x in address.split("."))
     opts += bytes([12, len(hostname)]) + hostname.encode() + bytes([60, len(vendor)]) + vendor.encode()
     return head + opts + b"\xff"
-
-
-def resolve(cap: gc.Capture, device: str, name: str, address: str, port: int) -> None:
-    ident = cap.rng.getrandbits(16)
-    cap.udp(device, port, gc.GATEWAY, 53, gc.dns_query(ident, name))
-    cap.udp(gc.GATEWAY, 53, device, port, gc.dns_answer(ident, name, address))
 
 
 def ntp_sync(cap: gc.Capture, device: str, port: int) -> None:
@@ -687,17 +681,12 @@ def generate(outdir: Path) -> list[Path]:
         pos_capture(outdir / "paypoint-p3.pcap")
     written = [outdir / "homehub-h5.pcap", outdir / "paypoint-p3.pcap"]
     for name, builder, (model, version, product, kernel) in IMAGES:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp) / "rootfs"
-            root.mkdir()
-            builder(root)
-            assemble_image(root, outdir / name, model, version, product, kernel)
-            shutil.rmtree(root)
-        written.append(outdir / name)
+        assemble = functools.partial(
+            assemble_image, model=model, version=version, product=product, kernel=kernel
+        )
+        written.append(write_image(outdir / name, builder, assemble))
     return written
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
-    for path in generate(target):
-        print(f"{path}  {path.stat().st_size} bytes  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
+    main(generate, HERE)
