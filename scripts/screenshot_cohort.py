@@ -16,6 +16,7 @@ import argparse
 import importlib.util
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -132,8 +133,11 @@ def write_report(work: Path, trainees: Roster | None = None) -> Path:
     return out / "cohort.html"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def screenshot_main(argv: list[str] | None, description: str, prefix: str, build_page: Callable[[Path], Path],
+                    note: Callable[[Path, bool], str] | None = None) -> int:
+    """The screenshot scripts' command line: `build_page(work)` writes a report page, Chromium shoots it
+    into the PNG named on the command line; `note(page, kept)` is printed before the PNG's path."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("png", type=Path, help="where to write the screenshot (PNG)")
     parser.add_argument("--work", type=Path, help="keep the cohort and its report here (default: temporary)")
     args = parser.parse_args(argv)
@@ -143,18 +147,26 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="workbench-cohort-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
         work = args.work or Path(scratch)
-        page = write_report(work)
+        page = build_page(work)
         with sync_playwright() as playwright:
             context = browser.open_browser(playwright, Path(scratch) / "chromium-profile", width=1400)
             try:
                 browser.screenshot(context, page, args.png)
             finally:
                 context.close()
-    print(f"cohort report: {page}" if args.work else "cohort: built in a temporary folder, removed")
+    if note is not None:
+        print(note(page, args.work is not None))
     print(args.png)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    def note(page: Path, kept: bool) -> str:
+        return f"cohort report: {page}" if kept else "cohort: built in a temporary folder, removed"
+
+    return screenshot_main(argv, __doc__.split("\n\n")[0], "workbench-cohort-", write_report, note)
 
 
 if __name__ == "__main__":

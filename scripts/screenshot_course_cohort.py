@@ -12,9 +12,7 @@ words instead of citing on the lock, and has started nothing after the camera. T
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,36 +68,20 @@ def build(work: Path) -> Path:
     return root
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("png", type=Path, help="where to write the screenshot (PNG)")
-    parser.add_argument("--work", type=Path, help="keep the cohort and its report here (default: temporary)")
-    args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from screenshot_cohort import stale_script
-
+def write_page(work: Path) -> Path:
+    """The trainees' cases and their report (with the refresher for NEW_EDITION); its cohort.html."""
     from workbench.training.cohort import write_report
     from workbench.training.course import load_course
 
-    browser = stale_script()
-    if browser.chromium_path() is None:
-        print(f"error: {browser.NO_CHROMIUM}", file=sys.stderr)
-        return 2
-    from playwright.sync_api import sync_playwright
+    write_report(build(work), load_course(COURSE), work / "cohort", NEW_EDITION)
+    return work / "cohort" / "cohort.html"
 
-    with tempfile.TemporaryDirectory(prefix="workbench-course-cohort-") as scratch:
-        work = args.work or Path(scratch)
-        trainees = build(work)
-        write_report(trainees, load_course(COURSE), work / "cohort", NEW_EDITION)
-        page = work / "cohort" / "cohort.html"
-        with sync_playwright() as playwright:
-            context = browser.open_browser(playwright, Path(scratch) / "chromium-profile", width=1400)
-            try:
-                browser.screenshot(context, page, args.png)
-            finally:
-                context.close()
-    print(args.png)
-    return 0
+
+def main(argv: list[str] | None = None) -> int:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from screenshot_cohort import screenshot_main
+
+    return screenshot_main(argv, __doc__.split("\n\n")[0], "workbench-course-cohort-", write_page)
 
 
 if __name__ == "__main__":
