@@ -19,8 +19,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         description="Execute every applicable notebook of a device case in parallel, render each to "
         "self-contained HTML, and write index.html, results.json, manifest.json and a zip.",
     )
-    run.add_argument("case", metavar="CASE", help="the device case folder")
-    run.add_argument("--out", required=True, metavar="DIR", help="folder that receives the bundle")
+    run.add_argument("cases", nargs="+", metavar="CASE",
+                     help="device case folders: one bundle each; a case that cannot run is a row of the "
+                     "summary and the others go on")
+    run.add_argument("--out", required=True, metavar="DIR", help="folder that receives the bundles")
     run.add_argument("--level", type=int, choices=(1, 2, 3), help="highest level to inspect "
                      "(default: the case's target level)")
     run.add_argument("--jobs", type=_positive, default=None, metavar="N",
@@ -44,6 +46,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     run.add_argument("--sign", metavar="KEY", default=None,
                      help="sign the bundle's manifest with this key (workbench key new)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--cluster", type=_local_cluster, default=None, metavar="local:N",
+                       help="run on a Dask LocalCluster of N workers started for this run")
+    where.add_argument("--scheduler", type=_scheduler_url, default=None, metavar="tcp://HOST:PORT",
+                       help="run on the Dask cluster of this scheduler (`dask scheduler`, `dask worker`)")
     run.set_defaults(func=cmd_run)
 
     verify = subparsers.add_parser(
@@ -105,11 +112,36 @@ def _positive(text: str) -> int:
     return value
 
 
-def _command_line(args: argparse.Namespace) -> str:
-    parts = ["workbench", "run", args.case, "--out", args.out]
+def _local_cluster(text: str) -> str:
+    """`local:N`, N >= 1 workers of a LocalCluster."""
+    kind, _, count = text.partition(":")
+    if kind != "local" or not count.isdigit() or int(count) < 1:
+        raise argparse.ArgumentTypeError(f"expected local:N with N at least 1, not {text!r}")
+    return f"local:{int(count)}"
+
+
+def _scheduler_url(text: str) -> str:
+    """`tcp://HOST:PORT`, a Dask scheduler's address."""
+    from urllib.parse import urlsplit
+
+    try:
+        url = urlsplit(text)
+        port = url.port
+    except ValueError:
+        port = None
+    if url.scheme != "tcp" or not url.hostname or port is None or url.username or url.password \
+            or url.path or url.query or url.fragment:
+        raise argparse.ArgumentTypeError(f"expected tcp://HOST:PORT, not {text!r}")
+    return text
+
+
+def _command_line(args: argparse.Namespace, case: str | None) -> str:
+    """The command line as one bundle records it: `case` alone (None: the cases left out)."""
+    parts = ["workbench", "run", *([case] if case is not None else []), "--out", args.out]
     for flag, value in (("--level", args.level), ("--jobs", args.jobs), ("--only", args.only),
                         ("--notebooks", args.notebooks), ("--catalog", args.catalog),
-                        ("--timeout", args.timeout)):
+                        ("--timeout", args.timeout), ("--cluster", args.cluster),
+                        ("--scheduler", args.scheduler)):
         if value is not None:
             parts += [flag, str(value)]
     for flag, on in (("--with-code", args.with_code), ("--strict", args.strict),
@@ -123,12 +155,9 @@ def _command_line(args: argparse.Namespace) -> str:
     return shlex.join(parts)
 
 
-EXERCISE_REFUSED = ("a trainee's exercise case: the batch publishes the check's proposals; grade it with "
-                    "`workbench exercise grade`")
-
-
 def refuse_exercise(case_dir: Path) -> None:
     """`workbench run` never runs on a trainee's case (docs/CONTRACTS.md, exercise mode)."""
+    from workbench.batch.cases import EXERCISE_REFUSED
     from workbench.case import Case
     from workbench.errors import CaseError
 
@@ -136,33 +165,39 @@ def refuse_exercise(case_dir: Path) -> None:
         raise CaseError(EXERCISE_REFUSED, path=str(case_dir))
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from workbench.batch.runner import BatchOptions, run_batch
+def _options(args: argparse.Namespace, case: str | None) -> Any:
+    """The batch's options from the command line (`case` None: a template for many cases)."""
+    from workbench.batch.runner import BatchOptions
 
-    refuse_exercise(Path(args.case))
-    only = [i.strip() for i in args.only.split(",") if i.strip()] if args.only else None
     key = None
     if args.sign:  # a wrong, missing or expired key stops the run before any work
         from workbench.signing import load_signing_key
 
         key = load_signing_key(Path(args.sign))
-    result = run_batch(
-        BatchOptions(
-            case_dir=Path(args.case),
-            out_dir=Path(args.out),
-            level=args.level,
-            jobs=args.jobs,
-            with_code=args.with_code,
-            only=only,
-            catalog=args.catalog,
-            notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
-            timeout=args.timeout,
-            progress=not args.no_progress and sys.stderr.isatty(),
-            command=_command_line(args),
-            with_artefacts=args.with_artefacts,
-            sign=key,
-        )
+    return BatchOptions(
+        case_dir=Path(case if case is not None else "."),
+        out_dir=Path(args.out),
+        level=args.level,
+        jobs=args.jobs,
+        with_code=args.with_code,
+        only=[i.strip() for i in args.only.split(",") if i.strip()] if args.only else None,
+        catalog=args.catalog,
+        notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
+        timeout=args.timeout,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        command=_command_line(args, case),
+        with_artefacts=args.with_artefacts,
+        sign=key,
     )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if len(args.cases) > 1 or args.cluster or args.scheduler:
+        return _run_many(args)
+    from workbench.batch.runner import run_batch
+
+    refuse_exercise(Path(args.cases[0]))
+    result = run_batch(_options(args, args.cases[0]))
     for lv in result.levels.values():
         print(f"{lv['stars']:<4} {lv['result']:<10} {lv['passed']}/{lv['requirements']} PASS or N/A"
               + (f"; FAIL: {', '.join(lv['failed'])}" if lv["failed"] else ""), file=sys.stderr)
@@ -172,12 +207,87 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"bundle: {result.zip_path}", file=sys.stderr)
     print(result.index)
-    outcomes = {w for words in args.fail_on for w in words}
-    hits = failing_rows(result.rows, outcomes, max(result.levels, default=3))
+    hits = _gate_hits(result, args)
     for outcome, ids in hits.items():
         print(f"--fail-on {outcome}: {', '.join(ids)}", file=sys.stderr)
     strict = args.strict and bool(result.errors)  # as before: any notebook ERROR, whatever its level
     return 1 if hits or strict else 0
+
+
+def _gate_hits(result: Any, args: argparse.Namespace) -> dict[str, list[str]]:
+    outcomes = {w for words in args.fail_on for w in words}
+    return failing_rows(result.rows, outcomes, max(result.levels, default=3))
+
+
+def _run_many(args: argparse.Namespace) -> int:
+    """Every case given, one bundle each; the summary table on stderr, the index pages on stdout."""
+    from workbench.batch.cases import run_cases
+
+    outcomes = run_cases(args.cases, _options(args, None), cluster=args.cluster or args.scheduler)
+    gated = 0
+    for outcome in outcomes:
+        if outcome.result is not None:
+            gated += _case_lines(outcome, args)
+    for line in summary_table(outcomes):
+        print(line, file=sys.stderr)
+    for outcome in outcomes:
+        if outcome.result is not None:
+            print(outcome.result.index)
+    return many_exit_code(outcomes, gated)
+
+
+def _case_lines(outcome: Any, args: argparse.Namespace) -> int:
+    """A case's ERROR rows, warnings and gate hits on stderr; 1 when --fail-on or --strict fails it."""
+    result, name = outcome.result, shown(outcome.case_dir.name)
+    for row in result.errors:
+        print(f"{name}: ERROR {row.id}: {row.error}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"{name}: warning: {warning}", file=sys.stderr)
+    hits = _gate_hits(result, args)
+    for gate, ids in hits.items():
+        print(f"{name}: --fail-on {gate}: {', '.join(ids)}", file=sys.stderr)
+    return int(bool(hits) or (args.strict and bool(result.errors)))
+
+
+def many_exit_code(outcomes: list[Any], gated: int) -> int:
+    """2 when no case ran, 1 when one could not run or `gated` cases failed --fail-on/--strict, else 0."""
+    ran = sum(o.result is not None for o in outcomes)
+    if not ran:
+        return 2
+    return 1 if ran < len(outcomes) or gated else 0
+
+
+def summary_table(outcomes: list[Any]) -> list[str]:
+    """case, the result per level (★ …), FAIL and ERROR counts, the bundle's zip or why the case did
+    not run; as lines of aligned columns."""
+    levels = sorted({lv for o in outcomes if o.result is not None for lv in o.result.levels})
+    header = ["case", *("★" * lv for lv in levels), "FAIL", "ERROR", "bundle"]
+    table = [header]
+    for outcome in outcomes:
+        result = outcome.result
+        if result is None:
+            table.append([shown(outcome.case_dir.name), *("-" * len(levels)), "-", "-",
+                          f"error: {shown(outcome.error or 'did not run')}"])
+            continue
+        cells = [_level_cell(result.levels.get(lv)) for lv in levels]
+        fails = sum(str(r.verdict) == "FAIL" for r in result.rows)
+        table.append([shown(outcome.case_dir.name), *cells, str(fails), str(len(result.errors)),
+                      str(result.zip_path)])
+    widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
+    return ["  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]]).rstrip()
+            for row in table]
+
+
+def _level_cell(level: dict[str, Any] | None) -> str:
+    if level is None:
+        return "-"
+    return f"{level['result']} {level['passed']}/{level['requirements']}"
+
+
+def shown(text: str) -> str:
+    """Text from a case (a folder name, an error) safe on a terminal: control and bidi characters
+    escaped (`\\u202e`), never raw."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
