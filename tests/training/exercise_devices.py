@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from workbench.case import Case
 from workbench.catalog import load_catalog
 from workbench.checks.context import EvidenceContext
 from workbench.judgement.state import run_check
-from workbench.training import load_key
+from workbench.training import grade_case, load_key
+from workbench.training.start import start_exercise
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_captures"
 MAX_BYTES = 1_500_000
@@ -60,6 +62,23 @@ def check_proposals(key: Any, case: Case) -> dict[str, Any]:
     return {rid: run_check(EvidenceContext(case=case, requirement=catalog.get(rid))) for rid in key.answers}
 
 
+def exercise_fixtures(exercises: Iterable[str], trainee: str) -> tuple[Any, Any]:
+    """The module-scoped fixtures `exercise` (the key and `trainee`'s case, one per exercise) and
+    `proposals` (the checks' results on that case): `exercise, proposals = exercise_fixtures(...)`."""
+
+    @pytest.fixture(scope="module", params=list(exercises))
+    def exercise(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> tuple[Any, Case]:
+        return start_trainee_case(request.param, trainee, tmp_path_factory)
+
+    @pytest.fixture(scope="module")
+    def proposals(exercise: tuple[Any, Case]) -> dict[str, Any]:
+        return check_proposals(*exercise)
+
+    return exercise, proposals
+
+
 def assert_every_defect_place_is_in_the_case(key: Any, case: Case) -> None:
     packets = sum(1 for _ in RawPcapReader(str(case.artefacts("capture")[0].path)))
     ctx = EvidenceContext(case=case, requirement=load_catalog(key.catalog).get("SEC-01"))
@@ -85,16 +104,28 @@ def cite(place: Any) -> str:
     return place.path if place.kind == "firmware" else f"declaration · {place.field}"
 
 
-def record_blanket_fails(case: Case, key: Any, trainee: str) -> None:
+def grade_blanket_and_careful(key: Any, folder: Path, trainee: str) -> tuple[Any, Any]:
+    """Two attempts, each a case of its own (with feedback, a trainee's first verdict is the one graded):
+    one failing everything, one giving the key's verdicts citing the last place of every defect; graded."""
+    blanket = start_exercise(key, folder / "blanket", trainee)
     for rid in key.answers:
-        case.verdicts.record(rid, "FAIL", "everything fails", trainee, evidence_refs=["walk-through"])
-
-
-def record_careful_verdicts(case: Case, key: Any, trainee: str) -> None:
-    """The key's verdicts, each citing the last place of every defect."""
+        blanket.verdicts.record(rid, "FAIL", "everything fails", trainee, evidence_refs=["walk-through"])
+    careful = start_exercise(key, folder / "careful", trainee)
     for rid, answer in key.answers.items():
         refs = [cite(d.evidence[-1]) for d in answer.defects] or ["walk-through notebook"]
-        case.verdicts.record(rid, answer.verdict, "as the evidence shows", trainee, evidence_refs=refs)
+        careful.verdicts.record(rid, answer.verdict, "as the evidence shows", trainee, evidence_refs=refs)
+    return grade_case(blanket, key), grade_case(careful, key)
+
+
+def pointed_at(result: Any, *, notes: bool = False) -> set[tuple[str, Any]]:
+    """The packets and paths (and with `notes`, the notes) a check result's findings point at."""
+    spots: set[tuple[str, Any]] = set()
+    for finding in result.findings:
+        for ref in finding.evidence:
+            spots |= {("packet", ref.packet), ("path", ref.path)}
+            if notes:
+                spots.add(("field", ref.note))
+    return spots
 
 
 def assert_the_validator_finds_no_error(validate_key: Any, key: Any, case: Case) -> None:

@@ -6,24 +6,8 @@ cites them and takes the done-right answers' points from one who fails everythin
 
 from __future__ import annotations
 
-from typing import Any
-
+import exercise_devices as devices
 import pytest
-from exercise_devices import (
-    MAX_BYTES,
-    SAMPLES,
-    assert_every_defect_place_is_in_the_case,
-    assert_the_validator_finds_no_error,
-    check_proposals,
-    record_blanket_fails,
-    record_careful_verdicts,
-    run_generator,
-    start_trainee_case,
-)
-
-from workbench.case import Case
-from workbench.training import grade_case
-from workbench.training.start import start_exercise
 
 EXERCISES = ("lockly-l1", "aquaheat-r2")
 GENERATED = [f"{name}.{ext}" for name in EXERCISES for ext in ("pcap", "img")]
@@ -31,21 +15,14 @@ TRAINEE = "Hana Home"
 
 
 def test_the_generator_writes_the_committed_files_byte_for_byte(tmp_path):
-    run_generator("gen_exercise_home.py", tmp_path)
+    devices.run_generator("gen_exercise_home.py", tmp_path)
     for name in GENERATED:
-        committed = (SAMPLES / name).read_bytes()
+        committed = (devices.SAMPLES / name).read_bytes()
         assert (tmp_path / name).read_bytes() == committed, f"{name} differs from the committed file"
-        assert len(committed) < MAX_BYTES, f"{name} is {len(committed)} bytes"
+        assert len(committed) < devices.MAX_BYTES, f"{name} is {len(committed)} bytes"
 
 
-@pytest.fixture(scope="module", params=EXERCISES)
-def exercise(request, tmp_path_factory) -> tuple[Any, Case]:
-    return start_trainee_case(request.param, TRAINEE, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def proposals(exercise) -> dict[str, Any]:
-    return check_proposals(*exercise)
+exercise, proposals = devices.exercise_fixtures(EXERCISES, TRAINEE)
 
 
 def test_the_trainees_case_is_the_exercise_device(exercise):
@@ -74,21 +51,13 @@ def test_every_answer_agrees_with_the_checks_proposal(exercise, proposals):
 
 
 def test_every_defect_place_is_in_the_case(exercise):
-    assert_every_defect_place_is_in_the_case(*exercise)
-
-
-def _pointed_at(result: Any) -> set[tuple[str, Any]]:
-    spots: set[tuple[str, Any]] = set()
-    for finding in result.findings:
-        for ref in finding.evidence:
-            spots |= {("packet", ref.packet), ("path", ref.path), ("field", ref.note)}
-    return spots
+    devices.assert_every_defect_place_is_in_the_case(*exercise)
 
 
 def test_the_checks_point_at_one_place_of_every_defect(exercise, proposals):
     key, _ = exercise
     for rid, answer in key.answers.items():
-        spots = _pointed_at(proposals[rid])
+        spots = devices.pointed_at(proposals[rid], notes=True)
         for defect in answer.defects:
             mine = {(p.kind == "capture" and "packet" or p.kind == "firmware" and "path" or "field",
                      p.packet or p.path or p.field) for p in defect.evidence}  # fmt: skip
@@ -97,20 +66,15 @@ def test_the_checks_point_at_one_place_of_every_defect(exercise, proposals):
 
 def test_the_instructors_validator_finds_no_error(exercise):
     validate = pytest.importorskip("workbench.training.validate", reason="H3's key validator not in the tree")
-    assert_the_validator_finds_no_error(validate.validate_key, *exercise)
+    devices.assert_the_validator_finds_no_error(validate.validate_key, *exercise)
 
 
 def test_grading_by_evidence(exercise, tmp_path):
     """Failing everything loses the done-right answers; the key's verdicts citing a place each, full marks
     (each attempt a case of its own: with feedback, a trainee's first verdict is the one graded)."""
     key, _ = exercise
-    case = start_exercise(key, tmp_path / "blanket", TRAINEE)
-    record_blanket_fails(case, key, TRAINEE)
-    blanket = grade_case(case, key)
+    blanket, graded = devices.grade_blanket_and_careful(key, tmp_path, TRAINEE)
     assert not blanket.passed and blanket.points < blanket.max_points
     assert {r.outcome for r in blanket.requirements if r.expected != "FAIL"} == {"false_alarm"}
-    case = start_exercise(key, tmp_path / "careful", TRAINEE)
-    record_careful_verdicts(case, key, TRAINEE)
-    graded = grade_case(case, key)
     assert graded.passed and graded.points == graded.max_points and graded.missed_defects == 0
     assert all(not r.not_cited for r in graded.requirements)

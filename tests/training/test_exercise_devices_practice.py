@@ -6,22 +6,9 @@ validator finds no error, and grading by evidence pays for cited places, not for
 
 from __future__ import annotations
 
-from typing import Any
-
+import exercise_devices as devices
 import pytest
-from exercise_devices import (
-    MAX_BYTES,
-    SAMPLES,
-    assert_every_defect_place_is_in_the_case,
-    assert_the_validator_finds_no_error,
-    check_proposals,
-    record_blanket_fails,
-    record_careful_verdicts,
-    run_generator,
-    start_trainee_case,
-)
 
-from workbench.case import Case
 from workbench.firmware import scan_firmware
 from workbench.training import grade_case
 from workbench.training.start import start_exercise
@@ -37,27 +24,20 @@ IN_THE_TABLES = {"development-signing-key", "curl-insecure", "ttyd-port-undeclar
 
 
 def test_the_generator_writes_the_committed_files_byte_for_byte(tmp_path):
-    run_generator("gen_exercise_practice.py", tmp_path, timeout=300)
+    devices.run_generator("gen_exercise_practice.py", tmp_path, timeout=300)
     for name in GENERATED:
-        committed = (SAMPLES / name).read_bytes()
-        assert len(committed) < MAX_BYTES, f"{name} is {len(committed)} bytes"
+        committed = (devices.SAMPLES / name).read_bytes()
+        assert len(committed) < devices.MAX_BYTES, f"{name} is {len(committed)} bytes"
         if name.endswith(".img") and (tmp_path / name).read_bytes() != committed:
             # /etc/build-info names the toolchain: an image is reproducible with the same one only
             info = [scan_firmware(path, workdir=tmp_path / f"scan-{i}").read_file("/etc/build-info")
-                    for i, path in enumerate((SAMPLES / name, tmp_path / name))]  # fmt: skip
+                    for i, path in enumerate((devices.SAMPLES / name, tmp_path / name))]  # fmt: skip
             if info[0] != info[1]:
                 pytest.skip(f"{name} was built with another toolchain: {info[0]!r}")
         assert (tmp_path / name).read_bytes() == committed, f"{name} differs from the committed file"
 
 
-@pytest.fixture(scope="module", params=list(EXERCISES))
-def exercise(request, tmp_path_factory) -> tuple[Any, Case]:
-    return start_trainee_case(request.param, TRAINEE, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def proposals(exercise) -> dict[str, Any]:
-    return check_proposals(*exercise)
+exercise, proposals = devices.exercise_fixtures(EXERCISES, TRAINEE)
 
 
 def test_the_trainees_case_is_the_exercise_device(exercise):
@@ -90,21 +70,13 @@ def test_every_answer_agrees_with_the_checks_proposal(exercise, proposals):
 
 
 def test_every_defect_place_is_in_the_case(exercise):
-    assert_every_defect_place_is_in_the_case(*exercise)
-
-
-def _pointed_at(result: Any) -> set[tuple[str, Any]]:
-    spots: set[tuple[str, Any]] = set()
-    for finding in result.findings:
-        for ref in finding.evidence:
-            spots |= {("packet", ref.packet), ("path", ref.path)}
-    return spots
+    devices.assert_every_defect_place_is_in_the_case(*exercise)
 
 
 def test_the_checks_point_at_a_place_of_every_defect_the_tables_do_not_hide(exercise, proposals):
     key, _ = exercise
     for rid, answer in key.answers.items():
-        spots = _pointed_at(proposals[rid])
+        spots = devices.pointed_at(proposals[rid])
         for defect in answer.defects:
             mine = {("packet", p.packet) if p.kind == "capture" else ("path", p.path)
                     for p in defect.evidence}  # fmt: skip
@@ -117,7 +89,7 @@ def test_the_checks_point_at_a_place_of_every_defect_the_tables_do_not_hide(exer
 def test_the_instructors_validator_finds_no_error(exercise):
     from workbench.training.validate import validate_key
 
-    assert_the_validator_finds_no_error(validate_key, *exercise)
+    devices.assert_the_validator_finds_no_error(validate_key, *exercise)
 
 
 def test_grading_by_evidence(exercise, proposals, tmp_path):
@@ -131,12 +103,7 @@ def test_grading_by_evidence(exercise, proposals, tmp_path):
         case.verdicts.record(rid, answer.verdict, words or "as the check says", TRAINEE, evidence_refs=[])
     parroted = grade_case(case, key)
     assert all(not r.cited for r in parroted.requirements) and parroted.points < parroted.max_points
-    case = start_exercise(key, tmp_path / "blanket", TRAINEE)
-    record_blanket_fails(case, key, TRAINEE)
-    blanket = grade_case(case, key)
+    blanket, graded = devices.grade_blanket_and_careful(key, tmp_path, TRAINEE)
     assert not blanket.passed
     assert {r.outcome for r in blanket.requirements if r.expected != "FAIL"} == {"false_alarm"}
-    case = start_exercise(key, tmp_path / "careful", TRAINEE)
-    record_careful_verdicts(case, key, TRAINEE)
-    graded = grade_case(case, key)
     assert graded.passed and graded.points == graded.max_points and graded.missed_defects == 0
