@@ -1,6 +1,6 @@
 """What the exercise-device generators share (gen_exercise_home.py, gen_exercise_practice.py): a DNS
-lookup from the device, an image built from a root filesystem in a scratch folder, and the command line
-that writes every file and prints its size and SHA-256."""
+lookup from the device, OpenSSL's libssl, an image built from a root filesystem in a scratch folder, and
+the command line that writes every file and prints its size and SHA-256."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import gen_capture as gc
+import gen_firmware as gf
 
 
 def resolve(cap: gc.Capture, device: str, name: str, address: str, port: int) -> list[int]:
@@ -21,6 +22,16 @@ def resolve(cap: gc.Capture, device: str, name: str, address: str, port: int) ->
         cap.udp(device, port, gc.GATEWAY, 53, gc.dns_query(ident, name)),
         cap.udp(gc.GATEWAY, 53, device, port, gc.dns_answer(ident, name, address)),
     ]
+
+
+def compile_libssl(root: Path, banner: str) -> None:
+    """/usr/lib/libssl.so.1.0.0 carrying OpenSSL's version `banner` (what the scanners identify)."""
+    gf.compile_c(
+        root / "usr/lib/libssl.so.1.0.0",
+        gf.LIBRARY % banner,
+        ["-O2", "-Wl,-soname,libssl.so.1.0.0"],
+        shared=True,
+    )
 
 
 def write_image(

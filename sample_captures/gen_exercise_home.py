@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import gen_capture as gc  # noqa: E402
 import gen_firmware as gf  # noqa: E402  (puts the repository on sys.path too)
-from gen_exercise_common import main, resolve, write_image  # noqa: E402
+from gen_exercise_common import compile_libssl, main, resolve, write_image  # noqa: E402
 
 from workbench.firmware.uimage import build_header  # noqa: E402
 
@@ -493,12 +493,7 @@ def aquaheat_rootfs(root: Path) -> None:
         (root / rel).mkdir(parents=True, exist_ok=True)
     gf.compile_c(root / "usr/bin/heatd", daemon_source("AquaHeat heatd 3.1.0", heat_api_key()), gf.HARDENED)
     gf.compile_c(root / "usr/sbin/uhttpd", gf.PROGRAM % "uhttpd (OpenWrt)", gf.HARDENED)
-    gf.compile_c(
-        root / "usr/lib/libssl.so.1.0.0",
-        gf.LIBRARY % "OpenSSL 1.0.2k  26 Jan 2017",
-        ["-O2", "-Wl,-soname,libssl.so.1.0.0"],
-        shared=True,
-    )
+    compile_libssl(root, "OpenSSL 1.0.2k  26 Jan 2017")
     gf.build_info(root, release="release: aquaheat-r2-3.1.0\n")
 
 

@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import gen_capture as gc  # noqa: E402
 import gen_firmware as gf  # noqa: E402
-from gen_exercise_common import main, resolve, write_image  # noqa: E402
+from gen_exercise_common import compile_libssl, main, resolve, write_image  # noqa: E402
 
 HUB, HUB_MAC = "192.168.1.60", "02:00:00:48:05:60"
 POS, POS_MAC = "192.168.1.70", "02:00:00:9e:03:70"
@@ -647,12 +647,7 @@ def pos_programs(root: Path) -> None:
     gf.compile_c(root / "usr/bin/posd", gf.PROGRAM % f"PayPoint posd {POS_VERSION}", gf.HARDENED)
     gf.compile_c(root / "usr/sbin/uhttpd", gf.PROGRAM % "uhttpd (OpenWrt)", gf.HARDENED)
     gf.compile_c(root / "usr/bin/openssl", gf.PROGRAM % "OpenSSL 1.0.2l  25 May 2017", gf.HARDENED)
-    gf.compile_c(
-        root / "usr/lib/libssl.so.1.0.0",
-        gf.LIBRARY % "OpenSSL 1.0.2l  25 May 2017",
-        ["-O2", "-Wl,-soname,libssl.so.1.0.0"],
-        shared=True,
-    )
+    compile_libssl(root, "OpenSSL 1.0.2l  25 May 2017")
 
 
 def pos_rootfs(root: Path) -> None:
