@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ class NotebookRun:
     seconds: float = 0.0
     render_error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    kernel_fallback: str | None = None  # why its kernel started the ordinary way (no warm zygote)
 
     @property
     def ok(self) -> bool:
@@ -57,9 +59,14 @@ class NotebookRun:
 
 def warm_imports(templates_dir: str | None = None) -> None:
     """Import papermill and nbconvert and build the HTML exporter (~4 s, mostly jsonschema's format
-    checkers); with fork, the parent does it once and every worker inherits it."""
+    checkers); with fork, the parent does it once and every worker inherits it. Registers the
+    papermill engine `workbench` (warm kernels) for a tree whose entry points are not reinstalled."""
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
+
+    from workbench.batch.warm.engine import register
+
+    register()
 
     if templates_dir:  # the exporter's first use costs ~0.4 s
         from workbench.batch.render import _exporter
@@ -67,8 +74,9 @@ def warm_imports(templates_dir: str | None = None) -> None:
         _exporter(False, templates_dir)
 
 
-def init_worker(log_path: str | None = None, templates_dir: str | None = None) -> None:
-    """Pool initializer: quiet loggers, kernels' stderr to a log file, heavy imports done."""
+def init_worker(log_path: str | None = None, templates_dir: str | None = None, warm: bool = True) -> None:
+    """Pool initializer: quiet loggers, kernels' stderr to a log file, heavy imports done, and the
+    kernel zygote started (its imports run while this worker analyses and judges)."""
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     if log_path:
@@ -76,6 +84,13 @@ def init_worker(log_path: str | None = None, templates_dir: str | None = None) -
         os.dup2(fd, 2)  # kernels inherit it: their warnings go to the log, not over the progress bar
         os.close(fd)
     warm_imports(templates_dir)
+    if warm:
+        from multiprocessing.util import Finalize
+
+        from workbench.batch.warm import start_zygote, stop_zygote
+
+        start_zygote()
+        Finalize(None, stop_zygote, exitpriority=10)  # run when the worker process exits
 
 
 def analyse_artefact(case_dir: str, name: str) -> str | None:
@@ -98,9 +113,13 @@ def analyse_artefact(case_dir: str, name: str) -> str | None:
 
 
 def run_notebook(task: NotebookTask) -> NotebookRun:
+    from workbench.batch.warm import active_zygote
+
     started = time.perf_counter()
     run = NotebookRun(key=task.key, requirement_id=task.requirement_id)
     nb = _execute(task, run)
+    zygote = active_zygote()
+    run.kernel_fallback = zygote.reason if zygote is not None else "no kernel zygote in this process"
     run.widgets = nb is not None and has_widgets(nb)
     render_page(task, run, nb)
     run.seconds = time.perf_counter() - started
@@ -112,12 +131,12 @@ def _execute(task: NotebookTask, run: NotebookRun) -> Any:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from workbench.batch.kernel import IpcKernelManager
+    from workbench.batch.warm.engine import ENGINE_NAME
 
     try:
-        declared = {p["name"] for p in papermill.inspect_notebook(str(task.source)).values()}
+        declared = _declared_parameters(str(task.source), task.source.stat().st_mtime_ns)
         params = {k: v for k, v in task.parameters.items() if k in declared}
-        papermill.execute_notebook(
+        executed = papermill.execute_notebook(
             str(task.source),
             str(task.out_ipynb),
             parameters=params,
@@ -125,21 +144,32 @@ def _execute(task: NotebookTask, run: NotebookRun) -> Any:
             progress_bar=False,
             execution_timeout=task.timeout,
             cwd=str(task.cwd),
-            kernel_manager_class=IpcKernelManager,
+            engine_name=ENGINE_NAME,  # a kernel forked from the worker's zygote (or an ordinary one)
             shutdown_kernel="immediate",  # outputs are in; a graceful stop only costs ~0.25 s
         )
+        from nbformat.v4.rwbase import strip_transient
+
+        return strip_transient(executed)  # as papermill wrote it to out_ipynb, without a re-read
     except PapermillExecutionError as exc:
         cell = exc.exec_count or exc.cell_index
         run.error = str(NotebookError(f"{exc.ename}: {exc.evalue}", path=task.source.name, cell=cell))
     except Exception as exc:  # timeout, dead kernel, unreadable notebook: all ERROR, never fatal
         run.error = str(NotebookError(f"{type(exc).__name__}: {exc}".strip(), path=task.source.name))
-    # papermill saves the notebook after every cell, so a failed run leaves its partial notebook
+    # papermill saves the notebook when execution ends, also on errors: a failed run leaves it partial
     for path in (task.out_ipynb, task.source):
         try:
             return nbformat.read(str(path), as_version=4)
         except (OSError, ValueError) as exc:  # unreadable or not JSON (nbformat's NotJSONError)
             run.warnings.append(f"cannot read {path.name}: {exc}")
     return None
+
+
+@lru_cache(maxsize=64)
+def _declared_parameters(source: str, mtime_ns: int) -> frozenset[str]:
+    """The parameters a notebook declares (papermill's inspection), once per notebook and version."""
+    import papermill
+
+    return frozenset(p["name"] for p in papermill.inspect_notebook(source).values())
 
 
 def render_page(task: NotebookTask, run: NotebookRun, nb: Any) -> None:

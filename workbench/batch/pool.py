@@ -30,6 +30,7 @@ from workbench.batch.judge import failed_share, judge_share, shares
 from workbench.errors import EvidenceError
 from workbench.judgement import RequirementState
 
+KERNEL_FALLBACK = "notebooks ran in ordinary kernels, not forked warm ones (slower, same results)"
 WORKER_DIED = "the worker process died while judging it (killed, out of memory, or a crash in native code)"
 
 
@@ -143,6 +144,12 @@ class WorkerPool:
                 except Exception as exc:  # a bug in the worker must not sink the batch
                     run = NotebookRun(task.key, task.requirement_id, error=f"{type(exc).__name__}: {exc}")
                 runs[task.key] = run
+                self._note_fallback(run)
                 bar.set_postfix_str(f"{task.key} {'ERROR' if run.error else 'ok'}", refresh=False)
                 bar.update()
         return runs
+
+    def _note_fallback(self, run: NotebookRun) -> None:
+        """Once per batch: notebooks ran in ordinary kernels (same results, slower), and why."""
+        if run.kernel_fallback and not any(w.startswith(KERNEL_FALLBACK) for w in self.warnings):
+            self.warnings.append(f"{KERNEL_FALLBACK}: {run.kernel_fallback}")
