@@ -3,15 +3,17 @@
 Every case is looked at first (`plan_case`: the folder is a case, not a trainee's exercise, its
 catalogue loads, every artefact file it records is there, the requirements asked for exist); a case
 that cannot run is its outcome's error, and the others go on. The rest run one after another, each
-through `run_batch` as a single case runs, or together on a Dask cluster
+through `run_batch` as a single case runs but in one shared worker pool, or together on a Dask cluster
 (`workbench.batch.distributed.run_on_cluster`). One progress bar counts the pages of all of them:
 it watches each bundle's notebooks/ folder fill, so it needs nothing from the worker pool.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.batch.paths import OVERVIEW_NOTEBOOK
+from workbench.batch.pool import WorkerPool
 from workbench.batch.runner import BatchOptions, BatchResult, run_batch
 from workbench.errors import CaseError, EvidenceError, WorkbenchError
 
@@ -98,19 +101,32 @@ def command_for(template_command: str, case_dir: Path) -> str:
 
 
 def _run_locally(pages: dict[Path, int], template: BatchOptions, outcomes: dict[Path, CaseOutcome]) -> None:
+    """The cases one after another through one worker pool (its workers and their kernel zygotes
+    started once), each case bound to it in turn by run_batch."""
     from tqdm import tqdm
 
-    with tqdm(total=sum(pages.values()), unit="nb", file=sys.stderr, disable=not template.progress,
-              dynamic_ncols=True) as bar:
+    if not pages:
+        return
+    with (tempfile.TemporaryDirectory(prefix="wb-cases-") as work, _shared_pool(template, Path(work)) as pool,
+          tqdm(total=sum(pages.values()), unit="nb", file=sys.stderr, disable=not template.progress,
+               dynamic_ncols=True) as bar):
         for case_dir, expected in pages.items():
             opts = replace(case_options(template, case_dir), progress=False)  # the one bar is ours
             with _watching(bar, Path(template.out_dir), case_dir.name, expected):
                 try:
-                    outcomes[case_dir].result = run_batch(opts)
+                    outcomes[case_dir].result = run_batch(opts, pool=pool)
                 except WorkbenchError as exc:
                     outcomes[case_dir].error = str(exc)
                 except Exception as exc:  # one case's failure, whatever it is, never stops the others
                     outcomes[case_dir].error = f"{type(exc).__name__}: {exc}"
+
+
+def _shared_pool(template: BatchOptions, work: Path) -> WorkerPool:
+    """A pool of `--jobs` workers (default: one per CPU) not yet bound to a case; its kernels' log
+    is shared, each bundle keeps its own part."""
+    jobs = max(1, int(template.jobs or os.cpu_count() or 1))
+    templates = str(Path(template.templates_dir))
+    return WorkerPool(jobs, work / "kernels.log", False, None, None, work, [], templates)
 
 
 @contextmanager

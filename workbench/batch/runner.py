@@ -13,6 +13,7 @@ manifest.json and its seals, then the zip. A worker that dies costs only what it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -74,7 +75,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def run_batch(opts: BatchOptions) -> BatchResult:
+def run_batch(opts: BatchOptions, *, pool: WorkerPool | None = None) -> BatchResult:
+    """`pool`: a pool already started that runs many cases one after another (workbench.batch.cases);
+    this case is bound to it, it stays open, and the kernels' log it wrote meanwhile goes in the bundle."""
     from workbench.case import Case, source_to_load
     from workbench.catalog import load_catalog
 
@@ -96,23 +99,28 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     (bundle_dir / "notebooks").mkdir(parents=True)
     work = Path(tempfile.mkdtemp(prefix="wb-batch-"))
     jobs = max(1, int(opts.jobs or os.cpu_count() or 1))
-    log_path = work / "kernels.log"
+    log_path, log_start = work / "kernels.log", 0
     warnings: list[str] = []
     try:
         tasks = _tasks(case, catalog, catalog_source, present, overview, bundle_dir, work, opts)
         workers = min(jobs, max(1, len(tasks), len(requirements)))
         templates = str(Path(opts.templates_dir))
-        pool = WorkerPool(workers, log_path, opts.progress, case, catalog_source, work, warnings, templates)
-        with pool:
+        shared = pool is not None
+        if pool is None:
+            pool = WorkerPool(workers, log_path, opts.progress, case, catalog_source, work, warnings,
+                              templates)
+        else:  # bound to this case; it stays open for the next
+            log_path, log_start = pool.log_path, _size(pool.log_path)
+            pool.case, pool.catalog_source, pool.work, pool.warnings = case, catalog_source, work, warnings
+            pool.progress = opts.progress
+        with contextlib.nullcontext(pool) if shared else pool:
             rows, runs = _judge_and_run(pool, tasks, requirements, level, opts, notebooks_dir)
         _keep_outcomes(work, requirements, bundle_dir)
         for task in tasks:  # a crashed worker may leave a page unwritten: write a page that says so
             if not task.out_html.exists():
                 render_page(task, runs[task.key], None)
     finally:
-        if log_path.exists() and log_path.stat().st_size:
-            (bundle_dir / "logs").mkdir(exist_ok=True)
-            shutil.copyfile(log_path, bundle_dir / "logs" / "kernels.log")
+        _keep_log(log_path, log_start, bundle_dir)
         shutil.rmtree(work, ignore_errors=True)
 
     overview_run = runs.get(OVERVIEW_NOTEBOOK)
@@ -145,6 +153,21 @@ def _judge_and_run(
     write_states(states_path(pool.work), level, selected, (row.to_json() for row in rows))
     runs.update(pool.run_notebooks([t for t in tasks if not t.requirement_id], desc="overview"))
     return rows, runs
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def _keep_log(log_path: Path, start: int, bundle_dir: Path) -> None:
+    """logs/kernels.log: what the kernels wrote to stderr from byte `start` (a shared pool's log
+    holds the cases before), when they wrote anything."""
+    if _size(log_path) <= start:
+        return
+    (bundle_dir / "logs").mkdir(exist_ok=True)
+    with log_path.open("rb") as source, (bundle_dir / "logs" / "kernels.log").open("wb") as target:
+        source.seek(start)
+        shutil.copyfileobj(source, target)
 
 
 def _keep_outcomes(work: Path, requirements: list[Any], bundle_dir: Path) -> None:
