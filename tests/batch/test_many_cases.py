@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -217,15 +218,23 @@ def test_bad_cluster_flags_are_usage_errors(flags, tmp_path):
     assert done.code == 2 and "usage:" in done.err and not (tmp_path / "out").exists()
 
 
-def test_without_the_dask_part_a_cluster_run_says_it_is_not_available(cases, tmp_path):
-    try:
-        from workbench.batch.distributed import run_on_cluster  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("the Dask part is here: tests/batch of the cluster run cover it")
+def test_without_the_dask_part_a_cluster_run_says_it_is_not_available(cases, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "workbench.batch.distributed", None)  # as if not installed
     done = cli("run", str(cases["clean"]), "--out", str(tmp_path / "out"), "--cluster", "local:1")
     assert done.code == 2 and "not available" in done.err and not (tmp_path / "out").exists()
+
+
+def test_one_case_on_a_local_cluster_gets_the_summary_of_many(cases, tmp_path):
+    pytest.importorskip("distributed")
+    done = cli("run", str(cases["clean"]), str(cases["missing"]), "--out", str(tmp_path / "out"),
+               "--only", "VULN-01", "--cluster", "local:1", "--no-progress")
+    assert done.code == 1, done.err  # the missing case
+    index = Path(done.out.strip())
+    assert done.out == f"{index}\n" and index.is_file()
+    assert table(done)["clean"][:3] == ["INCOMPLETE", "0/1", "INCOMPLETE"]
+    assert "no such case folder" in " ".join(table(done)["missing"])
+    command = json.loads((index.parent / "manifest.json").read_text())["command"]
+    assert command.startswith(f"workbench run {cases['clean']} --out ") and "--cluster local:1" in command
 
 
 def test_each_bundle_records_the_command_line_with_its_case_alone():

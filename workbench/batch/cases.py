@@ -3,9 +3,10 @@
 Every case is looked at first (`plan_case`: the folder is a case, not a trainee's exercise, its
 catalogue loads, every artefact file it records is there, the requirements asked for exist); a case
 that cannot run is its outcome's error, and the others go on. The rest run one after another, each
-through `run_batch` as a single case runs but in one shared worker pool, or together on a Dask cluster
-(`workbench.batch.distributed.run_on_cluster`). One progress bar counts the pages of all of them:
-it watches each bundle's notebooks/ folder fill, so it needs nothing from the worker pool.
+through `run_batch` as a single case runs but in one shared worker pool (on a Dask cluster:
+`workbench.batch.distributed.run_on_cluster`, which uses this module's parts). One progress bar
+counts the pages of all of them: it watches each bundle's notebooks/ folder fill, so it needs
+nothing from the worker pool.
 """
 
 from __future__ import annotations
@@ -42,13 +43,12 @@ class CaseOutcome:
         return self.result is not None
 
 
-def run_cases(
-    case_dirs: Sequence[str | Path], opts_template: BatchOptions, *, cluster: str | None = None
-) -> list[CaseOutcome]:
-    """One outcome per distinct case, in the order given. `opts_template` holds the options of every
-    case (its `case_dir` is ignored; its `command` is the command line without the cases, each
-    case's own inserted after `workbench run`). `cluster`: "local:N" or a tcp:// scheduler address."""
-    run_on_cluster = _cluster_entry() if cluster else None  # not available: stop before any work
+def run_cases(case_dirs: Sequence[str | Path], opts_template: BatchOptions) -> list[CaseOutcome]:
+    """One outcome per distinct case, in the order given, run on this machine. `opts_template` holds
+    the options of every case (its `case_dir` is ignored; its `command` is the command line without
+    the cases, each case's own inserted after `workbench run`). On a Dask cluster the command calls
+    `workbench.batch.distributed.run_on_cluster`, which returns the same outcomes (it builds on this
+    module: `plan_case`, `case_options`, `CaseOutcome`)."""
     dirs = list(dict.fromkeys(Path(d) for d in case_dirs))
     outcomes = {d: CaseOutcome(d) for d in dirs}
     pages: dict[Path, int] = {}
@@ -59,10 +59,7 @@ def run_cases(
             outcomes[case_dir].error = str(exc)
         except Exception as exc:  # a crafted case must not stop the others: its row says what broke
             outcomes[case_dir].error = f"{type(exc).__name__}: {exc}"
-    if run_on_cluster is not None:
-        _merge(outcomes, run_on_cluster(list(pages), opts_template, cluster))
-    else:
-        _run_locally(pages, opts_template, outcomes)
+    _run_locally(pages, opts_template, outcomes)
     return [outcomes[d] for d in dirs]
 
 
@@ -171,29 +168,3 @@ def _catalog_source(catalog: str | None) -> str | None:
     if catalog and Path(catalog).exists():
         return str(Path(catalog).resolve())
     return catalog
-
-
-def _cluster_entry() -> Any:
-    """helper D's `run_on_cluster(case_dirs, opts_template, address)`, or a clear error without it."""
-    try:
-        from workbench.batch import distributed
-    except ModuleNotFoundError as exc:
-        raise WorkbenchError(f"running on a Dask cluster is not available in this installation ({exc})") \
-            from None
-    entry = getattr(distributed, "run_on_cluster", None)
-    if entry is None:
-        raise WorkbenchError("running on a Dask cluster is not available in this installation "
-                             "(workbench.batch.distributed has no run_on_cluster)")
-    return entry
-
-
-def _merge(outcomes: dict[Path, CaseOutcome], done: Sequence[Any]) -> None:
-    """The cluster's outcomes (anything with case_dir, result, error) into ours, by case folder."""
-    by_place = {d.resolve(): outcome for d, outcome in outcomes.items()}
-    for item in done:
-        mine = by_place.get(Path(item.case_dir).resolve())
-        if mine is not None:
-            mine.result, mine.error = item.result, item.error
-    for outcome in outcomes.values():
-        if outcome.result is None and outcome.error is None:
-            outcome.error = "the cluster returned no outcome for this case"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.batch.paths import NOTEBOOKS_DIR
+from workbench.errors import WorkbenchError
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -223,7 +224,13 @@ def _run_many(args: argparse.Namespace) -> int:
     """Every case given, one bundle each; the summary table on stderr, the index pages on stdout."""
     from workbench.batch.cases import run_cases
 
-    outcomes = run_cases(args.cases, _options(args, None), cluster=args.cluster or args.scheduler)
+    address = args.cluster or args.scheduler
+    run_on_cluster = _cluster_entry() if address else None  # not available: stop before any work
+    template = _options(args, None)
+    if run_on_cluster is not None:
+        outcomes = run_on_cluster(args.cases, template, address)
+    else:
+        outcomes = run_cases(args.cases, template)
     gated = 0
     for outcome in outcomes:
         if outcome.result is not None:
@@ -234,6 +241,17 @@ def _run_many(args: argparse.Namespace) -> int:
         if outcome.result is not None:
             print(outcome.result.index)
     return many_exit_code(outcomes, gated)
+
+
+def _cluster_entry() -> Any:
+    """`workbench.batch.distributed.run_on_cluster(case_dirs, opts_template, address)`, or a clear
+    error where the Dask part is not installed."""
+    try:
+        from workbench.batch.distributed import run_on_cluster
+    except ImportError as exc:
+        raise WorkbenchError(f"--cluster/--scheduler: running on a Dask cluster is not available in this "
+                             f"installation ({exc})") from None
+    return run_on_cluster
 
 
 def _case_lines(outcome: Any, args: argparse.Namespace) -> int:
