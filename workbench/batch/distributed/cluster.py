@@ -17,7 +17,11 @@ from workbench.errors import WorkbenchError
 LOCAL = re.compile(r"local:(\d{1,3})")
 REMOTE = re.compile(r"tcp://[^\s/]+:\d{1,5}")
 CONNECT_TIMEOUT = "30s"
-ALLOWED_FAILURES = 1  # a task whose worker dies runs once more elsewhere, then is an error
+ALLOWED_FAILURES = 1  # a task whose worker dies runs once more elsewhere; dying again, it is an error
+LOCAL_CONFIG = {
+    "distributed.worker.daemon": False,  # a worker's kernels may start processes of their own
+    "distributed.scheduler.worker-saturation": 1.0,  # one task per worker thread: a dying worker takes
+}                                                    # down only the task it was running
 
 
 @contextmanager
@@ -35,7 +39,7 @@ def cluster_client(address: str) -> Iterator[Any]:
             workers = int(local.group(1))
             if not 1 <= workers <= 256:
                 raise WorkbenchError(f"local:N needs 1 to 256 workers, not {workers}")
-            with dask.config.set({"distributed.worker.daemon": False}):  # kernels start child processes
+            with dask.config.set(LOCAL_CONFIG):
                 cluster = LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                     dashboard_address=None, scheduler_kwargs={"allowed_failures": ALLOWED_FAILURES},

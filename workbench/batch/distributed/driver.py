@@ -1,11 +1,11 @@
 """`run_on_cluster`: the batch of many cases as Dask tasks, driven from the client.
 
 Order of work per case, each step submitted as soon as what it needs is in: the artefacts'
-analyses (one per distinct content and analysis, across all cases, bytes scattered once per
+analyses (one per distinct content and analysis, across all cases, bytes sent once per
 SHA-256), then the judging (shares of the requirements, as the local pool deals them), then one
 task per requirement notebook, then the case overview, then the seal, on the client. A task whose
-worker dies runs once more elsewhere (the scheduler's allowed failures; `retries=1` for a task that
-raises); one that still fails is its requirement's ERROR row, or, for an analysis, its case's error,
+worker dies runs once more elsewhere (the scheduler's allowed failures; `retries=1` for a task
+that raises); one that still fails is its requirement's ERROR row, or, for an analysis, its case's error,
 as locally. A case that cannot run is its own outcome's error; the others go on.
 """
 
@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import shutil
 import sys
-import uuid
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from workbench.batch.distributed import finish, tasks
 from workbench.batch.distributed.cluster import cluster_client
+from workbench.batch.distributed.dispatch import Dispatcher, Job
 from workbench.batch.distributed.plan import AnalysisKey, CasePlan, plan_case
 from workbench.batch.distributed.shipping import Shipped, ship
 from workbench.batch.judge import failed_share, shares
 from workbench.batch.pool import WORKER_DIED
 from workbench.batch.runner import BatchOptions
 from workbench.errors import WorkbenchError
-
-RETRIES = 1
 
 
 def run_on_cluster(case_dirs: Sequence[str | Path], opts_template: BatchOptions, address: str) -> list[Any]:
@@ -68,12 +67,9 @@ def _guarded(outcome: Any, step: Callable[[], Any]) -> bool:
 
 class ClusterRun:
     def __init__(self, client: Any, plans: dict[Path, CasePlan], outcomes: dict[Path, Any], progress: bool):
-        from distributed import as_completed
-
         self.client, self.plans, self.outcomes, self.progress = client, plans, outcomes, progress
         self.jobs = max(1, sum(client.nthreads().values()))
-        self.pending: dict[Any, tuple[CasePlan | None, Callable[[Any], None]]] = {}  # None: several cases
-        self.finished = as_completed()
+        self.dispatch = Dispatcher(client)
         self.left: dict[str, int] = {}  # per case: analyses, shares or pages still out
         self.bar: Any = None
 
@@ -85,20 +81,16 @@ class ClusterRun:
                   disable=not self.progress, dynamic_ncols=True) as self.bar:
             self.shipped: Shipped = ship(self.client, plans)
             self._analyse(plans)
-            for future in self.finished:
-                plan, handler = self.pending.pop(future)
-                if plan is None:
-                    handler(future)
-                elif not self._failed(plan):
-                    self._step(plan, lambda h=handler, f=future: h(f))
+            for job, future in self.dispatch.done():
+                if job.owner is None:
+                    job.handler(future)
+                elif not self._failed(job.owner):
+                    self._step(job.owner, lambda h=job.handler, f=future: h(f))
 
     # --- bookkeeping --------------------------------------------------------------------------------
     def _submit(self, plan: CasePlan, handler: Callable[[Any], None], fn: Callable[..., Any], *args: Any,
                 name: str) -> None:
-        key = f"{name}-{uuid.uuid4().hex[:12]}"
-        future = self.client.submit(fn, *args, key=key, retries=RETRIES, pure=False)
-        self.pending[future] = (plan, handler)
-        self.finished.add(future)
+        self.dispatch.submit(Job(handler, fn, args, name, plan))
 
     def _step(self, plan: CasePlan, step: Callable[[], Any]) -> None:
         if not _guarded(self.outcomes[plan.opts.case_dir], step):
@@ -129,14 +121,9 @@ class ClusterRun:
             sha = key[0]
             needed = {sha, *(a.sha256 for a in first.case.artefacts(kind="vuln-feed"))}
             blobs = {s: self.shipped.blobs[s] for s in needed if s in self.shipped.blobs}
-            cached = self.shipped.cached.get(sha)
-            future = self.client.submit(
-                tasks.analyse, self.shipped.packages[first.key], name, sha, blobs, cached,
-                key=f"analyse-{name}-{uuid.uuid4().hex[:12]}", retries=RETRIES, pure=False,
-            )
-            self.shipped.analyses[key] = future
-            self.pending[future] = (None, lambda f, k=key, m=members: self._analysed(k, m, f))
-            self.finished.add(future)
+            args = (self.shipped.packages[first.key], name, sha, blobs, self.shipped.cached.get(sha))
+            handler = partial(self._analysed, key, members)
+            self.dispatch.submit(Job(handler, tasks.analyse, args, f"analyse-{name}"))
         for plan in plans:
             if not plan.analyses:
                 self._step(plan, lambda plan=plan: self._judge(plan, [r.id for r in plan.requirements]))
@@ -150,6 +137,7 @@ class ClusterRun:
                     why = f"{type(exc).__name__}: {exc}"
                     self._fail(plan, f"a worker process died while analysing the evidence: {why}")
             return
+        self.shipped.analyses[key] = future
         first_name = members[0][1]
         for plan, name in members:
             if self._failed(plan):
@@ -233,7 +221,7 @@ class ClusterRun:
         self.outcomes[plan.opts.case_dir].result = finish.seal(plan, self.jobs)
 
 
-def _worker_died(exc: BaseException) -> bool:
+def _worker_died(exc: BaseException | None) -> bool:
     from distributed import KilledWorker
 
     return isinstance(exc, KilledWorker)

@@ -31,6 +31,17 @@ class PageOutput:
     html: bytes | None
 
 
+def arrived(sha256: str, data: bytes) -> bytes:
+    """An artefact's bytes as the client sent them, into this worker's content store (verified)."""
+    store.stored(sha256, data)
+    return data
+
+
+def held(data: Any) -> Any:
+    """What the client sent (a folder's tar, a case package), held by the cluster as a task's value."""
+    return data
+
+
 def analyse(
     package: CasePackage, name: str, sha256: str, blobs: dict[str, bytes], cached: bytes | None
 ) -> AnalysisOutput:
