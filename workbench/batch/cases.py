@@ -42,6 +42,11 @@ class CaseOutcome:
     def ok(self) -> bool:
         return self.result is not None
 
+    @property
+    def name(self) -> str:
+        """The case folder's name, as its bundle is named (also for `.`)."""
+        return Path(self.case_dir).absolute().name
+
 
 def run_cases(case_dirs: Sequence[str | Path], opts_template: BatchOptions) -> list[CaseOutcome]:
     """One outcome per distinct case, in the order given, run on this machine. `opts_template` holds
@@ -109,7 +114,7 @@ def _run_locally(pages: dict[Path, int], template: BatchOptions, outcomes: dict[
                dynamic_ncols=True) as bar):
         for case_dir, expected in pages.items():
             opts = replace(case_options(template, case_dir), progress=False)  # the one bar is ours
-            with _watching(bar, Path(template.out_dir), case_dir.name, expected):
+            with _watching(bar, Path(template.out_dir), outcomes[case_dir].name, expected):
                 try:
                     outcomes[case_dir].result = run_batch(opts, pool=pool)
                 except WorkbenchError as exc:

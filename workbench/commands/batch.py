@@ -256,11 +256,11 @@ def _cluster_entry() -> Any:
 
 def _case_lines(outcome: Any, args: argparse.Namespace) -> int:
     """A case's ERROR rows, warnings and gate hits on stderr; 1 when --fail-on or --strict fails it."""
-    result, name = outcome.result, shown(outcome.case_dir.name)
+    result, name = outcome.result, shown(outcome.name)
     for row in result.errors:
-        print(f"{name}: ERROR {row.id}: {row.error}", file=sys.stderr)
+        print(f"{name}: ERROR {row.id}: {shown(str(row.error))}", file=sys.stderr)
     for warning in result.warnings:
-        print(f"{name}: warning: {warning}", file=sys.stderr)
+        print(f"{name}: warning: {shown(warning)}", file=sys.stderr)
     hits = _gate_hits(result, args)
     for gate, ids in hits.items():
         print(f"{name}: --fail-on {gate}: {', '.join(ids)}", file=sys.stderr)
@@ -284,12 +284,12 @@ def summary_table(outcomes: list[Any]) -> list[str]:
     for outcome in outcomes:
         result = outcome.result
         if result is None:
-            table.append([shown(outcome.case_dir.name), *("-" * len(levels)), "-", "-",
+            table.append([shown(outcome.name), *("-" * len(levels)), "-", "-",
                           f"error: {shown(outcome.error or 'did not run')}"])
             continue
         cells = [_level_cell(result.levels.get(lv)) for lv in levels]
         fails = sum(str(r.verdict) == "FAIL" for r in result.rows)
-        table.append([shown(outcome.case_dir.name), *cells, str(fails), str(len(result.errors)),
+        table.append([shown(outcome.name), *cells, str(fails), str(len(result.errors)),
                       str(result.zip_path)])
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     return ["  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]]).rstrip()
