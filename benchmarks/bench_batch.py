@@ -5,9 +5,10 @@
 Naive: every notebook the batch runs (the case overview and one per requirement), one after the
 other, with papermill's CLI (`papermill in.ipynb out.ipynb -p case_dir ... -p requirement_id ...
 -p interactive False`), each followed by `jupyter nbconvert --to html` so that both sides render.
-Batch: `workbench run CASE --out DIR` (parallel workers, fresh kernel per notebook, in-process
-rendering, results, manifest and zip included), also with `--jobs 1` to separate what
-parallelism buys from what removing per-notebook process start-ups buys.
+Batch: `workbench run CASE --out DIR` (parallel workers, a fresh kernel per notebook forked from
+each worker's warm zygote, in-process rendering, results, manifest and zip included), also with
+`--jobs 1` to separate what parallelism buys from what removing per-notebook start-ups buys; and
+the peak memory of its whole process tree (PSS summed over the processes, sampled every 0.2 s).
 
 The case's analyses are cached once before any timing, so both sides only read the cache (as
 the batch would on a second run). --write puts the figures into benchmarks/README_batch.md.
@@ -72,16 +73,53 @@ def run_naive(case_dir: Path, out: Path) -> tuple[float, int]:
     return time.perf_counter() - started, failures
 
 
-def run_batch(case_dir: Path, out: Path, jobs: int | None) -> float:
+def run_batch(case_dir: Path, out: Path, jobs: int | None) -> tuple[float, float]:
+    """Wall seconds of `workbench run`, and the peak memory of its whole process tree (MB)."""
     command = [str(BIN / "workbench"), "run", str(case_dir), "--out", str(out), "--no-progress"]
     if jobs:
         command += ["--jobs", str(jobs)]
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"batch failed:\n{done.stderr}")
-    return elapsed
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, tree_memory_mb(process.pid))
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"batch failed:\n{errors.read().decode(errors='replace')}")
+    return elapsed, peak
+
+
+def tree_memory_mb(root: int) -> float:
+    """Memory of `root` and all its descendants: the sum of their proportional set sizes (PSS, so
+    the pages forked kernels share with their zygote count once), from /proc (Linux)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
+        tree.update(children)
+        frontier = children
+    return sum(_pss_kb(pid) for pid in tree) / 1024
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def main() -> int:
@@ -99,8 +137,8 @@ def main() -> int:
         case_dir = build_case(args.case, root / "cases")
         count = len(notebooks_for(case_dir))
         load = os.getloadavg()[0]
-        batch = run_batch(case_dir, root / "batch", args.jobs)
-        single = None if args.skip_single else run_batch(case_dir, root / "batch1", 1)
+        batch, peak = run_batch(case_dir, root / "batch", args.jobs)
+        single = None if args.skip_single else run_batch(case_dir, root / "batch1", 1)[0]
         naive, failures = run_naive(case_dir, root / "naive")
     jobs = args.jobs or os.cpu_count()
     lines = [
@@ -115,6 +153,7 @@ def main() -> int:
     ]
     if single is not None:
         lines.append(f"| `workbench run --jobs 1` | {single:.1f} s | {naive / single:.1f}x faster |")
+    lines += ["", f"Peak memory of `workbench run --jobs {jobs}` (whole process tree, PSS): {peak:.0f} MB."]
     if failures:
         lines += ["", f"({failures} naive papermill/nbconvert call(s) exited non-zero.)"]
     report = "\n".join(lines)

@@ -29,14 +29,30 @@ PRELOAD = (
     "ipykernel.ipkernel",
     "ipykernel.debugger",
     "IPython.core.interactiveshell",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "tornado.platform.asyncio",
     "numpy",
     "pandas",
     "matplotlib",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
+    "pyarrow.dataset",
+    "pyarrow.pandas_compat",
+    "pandas.io.formats.html",
+    "pandas.io.formats.string",
+    "IPython.core.logger",
     "workbench.notebook",
     "workbench.ui",
+    "workbench.ui.publish",
     "workbench.renewal",
+    "workbench.analysis",
+    "workbench.capture.plots",
+    "workbench.firmware.plots",
+    "workbench.firmware.scan",
     "workbench.checks.registry",
 )
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel sets when unset
@@ -58,9 +74,6 @@ def preload() -> None:
     from workbench.checks.registry import all_units
 
     all_units()
-    threads = len(os.listdir(f"/proc/{os.getpid()}/task")) if os.path.isdir("/proc") else 1
-    if threads > 1:  # fork-safe libraries survive it, but say so in the kernel log
-        print(f"kernel zygote: {threads} threads after the imports; forking anyway", file=sys.stderr)
 
 
 def serve(sock: socket.socket) -> None:
@@ -167,6 +180,9 @@ def main(argv: list[str]) -> int:
         print(chatter.getvalue(), file=sys.stderr)
         sock.sendall(json.dumps({"error": f"preload failed: {type(exc).__name__}: {exc}"}).encode() + b"\n")
         return 1
+    threads = len(os.listdir(f"/proc/{os.getpid()}/task")) if os.path.isdir("/proc") else 1
+    if threads > 1:  # fork-safe libraries survive it, but say so in the kernel log
+        print(f"kernel zygote: {threads} threads after the imports; forking anyway", file=sys.stderr)
     sock.sendall(json.dumps({"ready": os.getpid()}).encode() + b"\n")
     serve(sock)
     return 0
