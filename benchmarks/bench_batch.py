@@ -9,6 +9,9 @@ Batch: `workbench run CASE --out DIR` (parallel workers, a fresh kernel per note
 each worker's warm zygote, in-process rendering, results, manifest and zip included), also with
 `--jobs 1` to separate what parallelism buys from what removing per-notebook start-ups buys; and
 the peak memory of its whole process tree (PSS summed over the processes, sampled every 0.2 s).
+Cluster: `workbench run defective clean --out DIR --cluster local:2` (a Dask LocalCluster of two
+single-thread workers on 127.0.0.1, started and stopped by the command, both demo cases at once;
+its ratio is against the naive time per notebook times the notebooks of both cases).
 
 The case's analyses are cached once before any timing, so both sides only read the cache (as
 the batch would on a second run). --write puts the figures into benchmarks/README_batch.md.
@@ -92,6 +95,17 @@ def run_batch(case_dir: Path, out: Path, jobs: int | None) -> tuple[float, float
     return elapsed, peak
 
 
+def run_cluster(case_dirs: list[Path], out: Path, workers: int) -> float:
+    """Wall seconds of `workbench run CASE... --cluster local:N`, a whole process like the others."""
+    command = [str(BIN / "workbench"), "run", *map(str, case_dirs), "--out", str(out), "--no-progress",
+               "--cluster", f"local:{workers}"]
+    started = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"cluster batch failed:\n{done.stderr}")
+    return time.perf_counter() - started
+
+
 def tree_memory_mb(root: int) -> float:
     """Memory of `root` and all its descendants: the sum of their proportional set sizes (PSS, so
     the pages forked kernels share with their zygote count once), from /proc (Linux)."""
@@ -129,6 +143,8 @@ def main() -> int:
     parser.add_argument("--case", default="defective", choices=("defective", "clean"))
     parser.add_argument("--jobs", type=int, default=None, help="batch workers (default: CPUs)")
     parser.add_argument("--skip-single", action="store_true", help="skip the --jobs 1 batch")
+    parser.add_argument("--skip-cluster", action="store_true", help="skip the LocalCluster run of both cases")
+    parser.add_argument("--cluster-workers", type=int, default=2, help="LocalCluster workers (default: 2)")
     parser.add_argument("--write", action="store_true", help=f"write the figures into {README.name}")
     args = parser.parse_args()
 
@@ -139,6 +155,12 @@ def main() -> int:
         load = os.getloadavg()[0]
         batch, peak = run_batch(case_dir, root / "batch", args.jobs)
         single = None if args.skip_single else run_batch(case_dir, root / "batch1", 1)[0]
+        cluster_cases = [case_dir] + [build_case(n, root / "cases") for n in ("defective", "clean")
+                                      if n != args.case]
+        cluster_count = sum(len(notebooks_for(c)) for c in cluster_cases)
+        cluster = None
+        if not args.skip_cluster:
+            cluster = run_cluster(cluster_cases, root / "cluster", args.cluster_workers)
         naive, failures = run_naive(case_dir, root / "naive")
     jobs = args.jobs or os.cpu_count()
     lines = [
@@ -153,6 +175,12 @@ def main() -> int:
     ]
     if single is not None:
         lines.append(f"| `workbench run --jobs 1` | {single:.1f} s | {naive / single:.1f}x faster |")
+    if cluster is not None:
+        scaled = naive / count * cluster_count  # the naive way's time for the notebooks of both cases
+        names = " ".join(c.name for c in cluster_cases)
+        lines.append(f"| `workbench run {names} --cluster local:{args.cluster_workers}` "
+                     f"({len(cluster_cases)} cases, {cluster_count} notebooks) | {cluster:.1f} s | "
+                     f"{scaled / cluster:.1f}x faster (vs naive {scaled:.0f} s for those notebooks) |")
     lines += ["", f"Peak memory of `workbench run --jobs {jobs}` (whole process tree, PSS): {peak:.0f} MB."]
     if failures:
         lines += ["", f"({failures} naive papermill/nbconvert call(s) exited non-zero.)"]

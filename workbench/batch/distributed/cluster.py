@@ -18,10 +18,7 @@ LOCAL = re.compile(r"local:(\d{1,3})")
 REMOTE = re.compile(r"tcp://[^\s/]+:\d{1,5}")
 CONNECT_TIMEOUT = "30s"
 ALLOWED_FAILURES = 1  # a task whose worker dies runs once more elsewhere; dying again, it is an error
-LOCAL_CONFIG = {
-    "distributed.worker.daemon": False,  # a worker's kernels may start processes of their own
-    "distributed.scheduler.worker-saturation": 1.0,  # one task per worker thread: a dying worker takes
-}                                                    # down only the task it was running
+LOCAL_CONFIG = {"distributed.worker.daemon": False}  # a worker's kernels may start processes of their own
 
 
 @contextmanager
@@ -62,12 +59,20 @@ def cluster_client(address: str) -> Iterator[Any]:
 
 
 class WarmWorker(WorkerPlugin):  # type: ignore[misc]
-    """On each worker (a restarted one too): papermill and nbconvert imported in the background, so
-    that the first notebook does not pay for it alone; loggers quiet."""
+    """On each worker (a restarted one too), as the local pool's initializer does: its kernel zygote
+    started (workbench.batch.warm: each notebook's kernel forked from it), papermill and nbconvert
+    imported in the background, loggers quiet."""
 
     def setup(self, worker: Any) -> None:
         from workbench.batch.execute import warm_imports
+        from workbench.batch.warm import start_zygote
 
         logging.getLogger("papermill").setLevel(logging.ERROR)
         logging.getLogger("traitlets").setLevel(logging.ERROR)
+        start_zygote()  # returns at once; the zygote imports while the worker analyses and judges
         threading.Thread(target=warm_imports, name="workbench-warm", daemon=True).start()
+
+    def teardown(self, worker: Any) -> None:
+        from workbench.batch.warm import stop_zygote
+
+        stop_zygote()
