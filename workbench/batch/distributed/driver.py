@@ -44,7 +44,13 @@ def run_on_cluster(case_dirs: Sequence[str | Path], opts_template: BatchOptions,
             for d in runnable:
                 opts = case_options(opts_template, d)
                 _guarded(outcomes[d], lambda d=d, opts=opts: plans.__setitem__(d, plan_case(opts)))
-            ClusterRun(client, plans, outcomes, opts_template.progress).run()
+            try:
+                if plans:
+                    ClusterRun(client, plans, outcomes, opts_template.progress).run()
+            except Exception as exc:  # the cluster failed under us: the cases not sealed yet say so
+                for d in plans:
+                    if outcomes[d].result is None and outcomes[d].error is None:
+                        outcomes[d].error = f"the cluster run failed: {type(exc).__name__}: {exc}"
     finally:
         for plan in plans.values():
             shutil.rmtree(plan.work, ignore_errors=True)
@@ -119,7 +125,7 @@ class ClusterRun:
         for key, members in groups.items():
             first, name = members[0]
             sha = key[0]
-            needed = {sha, *(a.sha256 for a in first.case.artefacts(kind="vuln-feed"))}
+            needed = {sha, *(first.package.artefacts[a.name] for a in first.case.artefacts(kind="vuln-feed"))}
             blobs = {s: self.shipped.blobs[s] for s in needed if s in self.shipped.blobs}
             args = (self.shipped.packages[first.key], name, sha, blobs, self.shipped.cached.get(sha))
             handler = partial(self._analysed, key, members)
