@@ -95,10 +95,11 @@ def spawn(request: dict[str, Any]) -> int:
         code = 1
         try:
             os.close(read_end)
+            middle_pid = os.getpid()  # before the fork: the kernel may outlive it before it asks
             kernel = os.fork()
             if kernel == 0:
                 os.close(write_end)
-                _run_kernel(request, os.getppid())
+                _run_kernel(request, middle_pid)
             os.write(write_end, str(kernel).encode())
             code = 0
         finally:
