@@ -229,3 +229,21 @@ def test_unpacking_leaves_out_members_that_escape(tmp_path):
     assert sorted(refused) == ["../evil.txt", "out"]
     assert sorted(p.name for p in (tmp_path / "dest").iterdir()) == ["in", "ok.txt"]
     assert not (tmp_path / "evil.txt").exists()
+
+
+def test_the_local_cluster_listens_on_127_0_0_1_only_and_serves_no_dashboard():
+    import psutil
+
+    from workbench.batch.distributed.cluster import cluster_client
+
+    def listening() -> set[Any]:
+        me = psutil.Process()
+        return {(p.pid, c.laddr) for p in [me, *me.children(recursive=True)]
+                for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+
+    before = listening()
+    with cluster_client("local:1") as client:
+        assert len(client.nthreads()) == 1
+        opened = listening() - before
+    assert opened and all(address.ip == "127.0.0.1" for _, address in opened), opened
+    assert 8787 not in {address.port for _, address in opened}

@@ -18,6 +18,11 @@ LOCAL = re.compile(r"local:(\d{1,3})")
 REMOTE = re.compile(r"tcp://[^\s/]+:\d{1,5}")
 CONNECT_TIMEOUT = "30s"
 ALLOWED_FAILURES = 1  # a task whose worker dies runs once more elsewhere; dying again, it is an error
+SCHEDULER_OPTIONS = {
+    "allowed_failures": ALLOWED_FAILURES,
+    "dashboard": False,
+    "dashboard_address": "127.0.0.1:0",  # its health/metrics HTTP server: any free port, never :8787
+}
 LOCAL_CONFIG = {"distributed.worker.daemon": False}  # a worker's kernels may start processes of their own
 
 
@@ -39,7 +44,7 @@ def cluster_client(address: str) -> Iterator[Any]:
             with dask.config.set(LOCAL_CONFIG):
                 cluster = LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                    dashboard_address=None, scheduler_kwargs={"allowed_failures": ALLOWED_FAILURES},
+                    dashboard_address=None, scheduler_kwargs=SCHEDULER_OPTIONS,
                     silence_logs=logging.ERROR,
                 )
             client = Client(cluster, timeout=CONNECT_TIMEOUT)
