@@ -98,6 +98,8 @@ def cluster_run(
     cases: dict[str, Path], local: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> list:
     out = tmp_path_factory.mktemp("cluster")
+    shutil.rmtree(cases["clean"] / "cache")  # analysed afresh on the cluster (defective's cache is shipped)
+    (cases["clean"] / "cache").mkdir()
     dirs = [cases["defective"], cases["broken"], cases["clean"]]
     return finished(lambda: run_on_cluster(dirs, options(out), "local:2"))
 
@@ -125,7 +127,7 @@ def test_a_case_whose_artefact_is_missing_fails_alone(cluster_run, cases):
 
 
 def test_the_analysis_caches_came_back_into_the_cases(cluster_run, cases):
-    """The client put each analysis into the case's cache: a local run after it re-analyses nothing."""
+    """The clean case's cache, emptied before the cluster run, holds the analyses the workers made."""
     for name in ("defective", "clean"):
         case_cache = cases[name] / "cache"
         folders = {p.name.split("-")[0] for p in case_cache.glob("*/*-*") if p.is_dir()}
