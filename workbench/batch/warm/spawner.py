@@ -47,6 +47,7 @@ class Zygote:
 
     restarts: int = 0
     reason: str | None = None  # why kernels start the ordinary way, once it is known
+    owner: int = field(default_factory=os.getpid)  # a forked copy of this handle is not this process's
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _socket: socket.socket | None = field(default=None, repr=False)
     _reader: Any = field(default=None, repr=False)
@@ -138,18 +139,27 @@ _ACTIVE: Zygote | None = None
 def start_zygote() -> Zygote:
     """This process's zygote (started once); the `workbench` engine forks its kernels from it."""
     global _ACTIVE
-    if _ACTIVE is None:
+    if active_zygote() is None:
         _ACTIVE = Zygote()
         _ACTIVE.start()
+    assert _ACTIVE is not None
     return _ACTIVE
 
 
 def active_zygote() -> Zygote | None:
+    """The zygote this process started; one inherited through fork is let go (its socket closed
+    here only: the process that started it keeps using it)."""
+    global _ACTIVE
+    if _ACTIVE is not None and _ACTIVE.owner != os.getpid():
+        for closable in (_ACTIVE._reader, _ACTIVE._socket):
+            if closable is not None:
+                closable.close()
+        _ACTIVE = None
     return _ACTIVE
 
 
 def stop_zygote() -> None:
     global _ACTIVE
-    zygote, _ACTIVE = _ACTIVE, None
+    zygote, _ACTIVE = active_zygote(), None
     if zygote is not None:
         zygote.stop()
