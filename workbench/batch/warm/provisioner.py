@@ -19,6 +19,7 @@ from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
+from traitlets import DottedObjectName, Type, default
 
 from workbench.batch.kernel import IpcKernelManager
 from workbench.batch.warm.spawner import Zygote, ZygoteUnavailable, active_zygote
@@ -68,7 +69,20 @@ class WarmProvisioner(LocalProvisioner):  # type: ignore[misc]
         self.forked_pid = self.pid = self.pgid = pid  # the kernel leads its own session
         self.returncode = None
         self.cwd = cwd
+        await self._until_bound()
         return self.connection_info
+
+    async def _until_bound(self, limit: float = 5.0) -> None:
+        """With IPC, wait until the kernel has bound its sockets (~50 ms): a client that connects
+        earlier fails and retries only after zmq's reconnect interval (100 ms)."""
+        info = self.connection_info
+        if info.get("transport") != "ipc":
+            return
+        paths = [Path(f"{info['ip']}-{info[name]}") for name in ("shell_port", "iopub_port", "hb_port")]
+        for _ in range(int(limit / 0.002)):
+            if all(path.exists() for path in paths) or await self.poll() is not None:
+                return
+            await asyncio.sleep(0.002)
 
     async def poll(self) -> int | None:
         if self.forked_pid is None:
@@ -132,6 +146,15 @@ class WarmProvisioner(LocalProvisioner):  # type: ignore[misc]
 
 class WarmKernelManager(IpcKernelManager):
     """IpcKernelManager whose kernels come from this process's zygote (when there is one)."""
+
+    client_class = DottedObjectName("workbench.batch.warm.client.WarmKernelClient")
+    client_factory = Type(klass="jupyter_client.asynchronous.AsyncKernelClient")
+
+    @default("client_factory")
+    def _warm_client_factory(self) -> type:
+        from workbench.batch.warm.client import WarmKernelClient
+
+        return WarmKernelClient
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         if self.provisioner is None:
