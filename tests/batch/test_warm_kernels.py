@@ -223,3 +223,15 @@ def test_a_batch_whose_zygote_is_killed_midway_completes_without_leftovers(tmp_p
 def _alive(pid: int) -> bool:
     """Whether the process exists, in any state (a zombie is a leftover too)."""
     return os.path.exists(f"/proc/{pid}")
+
+
+def test_without_a_zygote_the_engine_starts_ordinary_kernels(tmp_path):
+    """This test process started no zygote: the `workbench` engine still runs the notebook, in an
+    ordinary kernel (pandas not preloaded), and run_notebook says why, for the batch's warning."""
+    from workbench.batch.warm import active_zygote
+
+    assert active_zygote() is None
+    task = task_for(make_notebook(tmp_path / "plain.ipynb", "print('ordinary')"), tmp_path / "out")
+    run = run_notebook(task)
+    assert run.error is None and run.kernel_fallback == "no kernel zygote in this process"
+    assert probe(task.out_ipynb)["forked"] is False

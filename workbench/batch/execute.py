@@ -131,8 +131,9 @@ def _execute(task: NotebookTask, run: NotebookRun) -> Any:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from workbench.batch.warm.engine import ENGINE_NAME
+    from workbench.batch.warm.engine import ENGINE_NAME, register
 
+    register()  # idempotent: also where warm_imports did not run (a process of another pool)
     try:
         declared = _declared_parameters(str(task.source), task.source.stat().st_mtime_ns)
         params = {k: v for k, v in task.parameters.items() if k in declared}
