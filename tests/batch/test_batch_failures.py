@@ -72,3 +72,84 @@ def test_a_batch_that_fails_while_preparing_its_notebooks_leaves_no_work_folder(
     run = run_fixture(tmp_path, "--only", "FIX-01")
     assert run.invocation.code == 3 and "FileExistsError: a task folder" in run.invocation.err  # a bug's exit
     assert list(own_tempdir.glob("wb-batch-*")) == []  # (wb-ipc-UID: the kernels' sockets, kept)
+
+
+def test_a_notebook_that_kills_its_worker_is_its_own_error_row_the_others_run_again(tmp_path):
+    """The worker's death takes down every notebook in flight in the pool; those run again, alone."""
+    import shutil
+
+    import nbformat
+    from conftest import NOTEBOOKS
+
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks)
+    killer = nbformat.v4.new_notebook()
+    killer.cells = [nbformat.v4.new_code_cell(
+        "import os, signal\n"
+        f"if os.getppid() not in (1, {BATCH_PROCESS}):  # the batch's worker, never the test\n"
+        "    os.kill(os.getppid(), signal.SIGKILL)"
+    )]
+    nbformat.write(killer, str(notebooks / "FIX-08.ipynb"))
+    run = run_fixture(tmp_path, "--only", "FIX-01,FIX-08,FIX-04", "--jobs", "2",
+                      "--notebooks", str(notebooks))
+    assert run.invocation.code == 0, run.invocation.err
+    by_id = rows(run.bundle)
+    assert by_id["FIX-08"]["verdict"] == "ERROR" and "worker process died" in by_id["FIX-08"]["error"]
+    assert (by_id["FIX-01"]["verdict"], by_id["FIX-01"]["findings"]) == ("FAIL", 2)
+    assert (by_id["FIX-04"]["verdict"], by_id["FIX-04"]["verdict_source"]) == ("PASS", "inspector")
+    assert invoke("verify", str(run.zip)).code == 0
+
+
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for child in Path(f"/proc/{parent}/task").glob("*/children"):
+            for word in child.read_text().split():
+                if int(word) not in found:
+                    found.add(int(word))
+                    todo.append(int(word))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_batch_killed_with_sigkill_leaves_no_worker_or_zygote_behind(tmp_path):
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import nbformat
+    from conftest import CATALOG, NOTEBOOKS, make_fixture_case
+
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks)
+    slow = nbformat.v4.new_notebook()
+    slow.cells = [nbformat.v4.new_code_cell("import time\ntime.sleep(120)")]
+    nbformat.write(slow, str(notebooks / "FIX-01.ipynb"))
+    case = make_fixture_case(tmp_path)
+    batch = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "run", str(case.path), "--out", str(tmp_path / "out"),
+         "--catalog", str(CATALOG), "--notebooks", str(notebooks), "--only", "FIX-01", "--jobs", "1",
+         "--no-progress"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(_descendants(batch.pid)) < 2:  # a worker and its zygote
+        time.sleep(0.2)
+    left = _descendants(batch.pid)
+    assert len(left) >= 2, "the batch never started its worker"
+    batch.send_signal(signal.SIGKILL)
+    batch.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in left):
+        for pid in left:  # zombies of ours are reaped by init once we are gone; look at live ones only
+            stat = Path(f"/proc/{pid}/stat")
+            if stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z":
+                left = left - {pid}
+        time.sleep(0.2)
+    alive = [pid for pid in left if Path(f"/proc/{pid}").exists()]
+    for pid in alive:  # never leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    assert alive == [], "processes of the killed batch are still running"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -77,6 +78,11 @@ def warm_imports(templates_dir: str | None = None) -> None:
 def init_worker(log_path: str | None = None, templates_dir: str | None = None, warm: bool = True) -> None:
     """Pool initializer: quiet loggers, kernels' stderr to a log file, heavy imports done, and the
     kernel zygote started (its imports run while this worker analyses and judges)."""
+    from workbench.batch.warm.spawner import die_with_parent
+
+    # the batch killed (even by SIGKILL): its workers go too, never left running (SIGKILL: a worker inherits
+    # the CLI's SIGTERM handler, and a notebook's client may swallow the KeyboardInterrupt it raises)
+    die_with_parent(signal.SIGKILL)
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     if log_path:

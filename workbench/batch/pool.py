@@ -129,9 +129,12 @@ class WorkerPool:
         return failed_share(self.case, [requirement], self.work, error)
 
     def run_notebooks(self, tasks: list[NotebookTask], desc: str = "notebooks") -> dict[str, NotebookRun]:
+        """Every task's run. A worker that dies takes down every notebook in flight in the pool: those
+        run again, one at a time in a fresh pool, so only a notebook that kills its worker again is ERROR."""
         from tqdm import tqdm
 
         runs: dict[str, NotebookRun] = {}
+        cut_short: list[NotebookTask] = []
         futures: dict[Future[NotebookRun], NotebookTask] = {self._submit(run_notebook, t): t for t in tasks}
         with tqdm(total=len(tasks), desc=desc, unit="nb", file=sys.stderr, disable=not self.progress,
                   dynamic_ncols=True) as bar:
@@ -139,15 +142,30 @@ class WorkerPool:
                 task = futures[future]
                 try:
                     run = future.result()
-                except BrokenProcessPool as exc:
-                    run = NotebookRun(task.key, task.requirement_id, error=f"worker process died: {exc}")
+                except BrokenProcessPool:
+                    cut_short.append(task)
+                    continue
                 except Exception as exc:  # a bug in the worker must not sink the batch
                     run = NotebookRun(task.key, task.requirement_id, error=f"{type(exc).__name__}: {exc}")
-                runs[task.key] = run
-                self._note_fallback(run)
-                bar.set_postfix_str(f"{task.key} {'ERROR' if run.error else 'ok'}", refresh=False)
-                bar.update()
-        return runs
+                self._done(runs, task, run, bar)
+            for task in cut_short:
+                self._done(runs, task, self._run_alone(task), bar)
+        return {t.key: runs[t.key] for t in tasks}
+
+    def _done(self, runs: dict[str, NotebookRun], task: NotebookTask, run: NotebookRun, bar: Any) -> None:
+        runs[task.key] = run
+        self._note_fallback(run)
+        bar.set_postfix_str(f"{task.key} {'ERROR' if run.error else 'ok'}", refresh=False)
+        bar.update()
+
+    def _run_alone(self, task: NotebookTask) -> NotebookRun:
+        """A notebook whose worker died while it ran (or while another ran): again, alone."""
+        try:
+            return self._submit(run_notebook, task).result()
+        except BrokenProcessPool as exc:
+            return NotebookRun(task.key, task.requirement_id, error=f"worker process died: {exc}")
+        except Exception as exc:  # as in run_notebooks: this notebook's ERROR, not the batch's end
+            return NotebookRun(task.key, task.requirement_id, error=f"{type(exc).__name__}: {exc}")
 
     def _note_fallback(self, run: NotebookRun) -> None:
         """Once per batch: notebooks ran in ordinary kernels (same results, slower), and why."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from typing import Any
 READY_TIMEOUT = 120.0  # seconds for the zygote's imports (a loaded machine)
 SPAWN_TIMEOUT = 30.0  # seconds for one fork
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
 
 
 class ZygoteUnavailable(RuntimeError):
@@ -39,6 +41,19 @@ def become_subreaper() -> bool:
         return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
+
+
+def die_with_parent(signal_number: int = signal.SIGTERM) -> bool:
+    """This process gets `signal_number` when the thread that started it exits (Linux prctl
+    PR_SET_PDEATHSIG): a batch killed with SIGKILL leaves no worker or zygote behind."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        done = libc.prctl(PR_SET_PDEATHSIG, int(signal_number), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+    if done and os.getppid() == 1:  # the parent was already gone before the call
+        os.kill(os.getpid(), signal_number)
+    return done
 
 
 @dataclass

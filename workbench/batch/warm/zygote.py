@@ -18,6 +18,7 @@ import importlib.util
 import io
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -172,6 +173,9 @@ def _max_fd() -> int:
 
 def main(argv: list[str]) -> int:
     global _SOCKET
+    from workbench.batch.warm.spawner import die_with_parent
+
+    die_with_parent(signal.SIGKILL)  # its worker gone (even by SIGKILL), nothing is left to fork for
     sock = _SOCKET = socket.socket(fileno=int(argv[1]))
     chatter = io.StringIO()  # an ordinary kernel's import notices go to its iopub, unseen: so here
     try:
