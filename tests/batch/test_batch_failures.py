@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_CHECKS, FixtureCheck, invoke, run_fixture
+from conftest import CATALOG, FIXTURE_CHECKS, NOTEBOOKS, FixtureCheck, invoke, make_fixture_case, run_fixture
 
 from workbench.batch import runner
 from workbench.checks.base import CheckResult
@@ -79,7 +79,6 @@ def test_a_notebook_that_kills_its_worker_is_its_own_error_row_the_others_run_ag
     import shutil
 
     import nbformat
-    from conftest import NOTEBOOKS
 
     notebooks = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS, notebooks)
@@ -121,7 +120,6 @@ def test_a_batch_killed_with_sigkill_leaves_no_worker_or_zygote_behind(tmp_path)
     import time
 
     import nbformat
-    from conftest import CATALOG, NOTEBOOKS, make_fixture_case
 
     notebooks = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS, notebooks)
