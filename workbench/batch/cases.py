@@ -22,9 +22,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from workbench.batch.paths import OVERVIEW_NOTEBOOK
 from workbench.batch.pool import WorkerPool
-from workbench.batch.runner import BatchOptions, BatchResult, run_batch
+from workbench.batch.runner import BatchOptions, BatchResult, run_batch, select_case
 from workbench.errors import CaseError, EvidenceError, WorkbenchError
 
 EXERCISE_REFUSED = ("a trainee's exercise case: the batch publishes the check's proposals; grade it with "
@@ -70,8 +69,7 @@ def run_cases(case_dirs: Sequence[str | Path], opts_template: BatchOptions) -> l
 
 def plan_case(case_dir: Path, opts: BatchOptions) -> int:
     """How many pages the case's batch will make; a WorkbenchError saying why it cannot run."""
-    from workbench.case import Case, source_to_load
-    from workbench.catalog import load_catalog
+    from workbench.case import Case
 
     case = Case.open(case_dir)
     if case.info.exercise is not None:
@@ -80,13 +78,7 @@ def plan_case(case_dir: Path, opts: BatchOptions) -> int:
     if missing:
         raise EvidenceError(f"artefact file missing from the case: {', '.join(missing)}",
                             path=str(case_dir))
-    catalog = load_catalog(source_to_load(case.info, _catalog_source(opts.catalog)))
-    level = int(opts.level or case.info.level)
-    if not 1 <= level <= 3:
-        raise CaseError(f"level must be 1, 2 or 3, not {level}", path=str(case_dir))
-    selected = [catalog.get(r) for r in dict.fromkeys(opts.only)] if opts.only else catalog.for_level(level)
-    names = [r.id for r in selected] + [OVERVIEW_NOTEBOOK]
-    return sum((Path(opts.notebooks_dir) / f"{name}.ipynb").is_file() for name in names)
+    return select_case(replace(opts, case_dir=case_dir)).pages
 
 
 def case_options(opts_template: BatchOptions, case_dir: Path) -> BatchOptions:
@@ -167,9 +159,3 @@ def _watching(bar: Any, out_dir: Path, name: str, expected: int) -> Iterator[Non
 
 def _glob_safe(name: str) -> str:
     return "".join(f"[{c}]" if c in "*?[]" else c for c in name)
-
-
-def _catalog_source(catalog: str | None) -> str | None:
-    if catalog and Path(catalog).exists():
-        return str(Path(catalog).resolve())
-    return catalog

@@ -75,25 +75,70 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def run_batch(opts: BatchOptions, *, pool: WorkerPool | None = None) -> BatchResult:
-    """`pool`: a pool already started that runs many cases one after another (workbench.batch.cases);
-    this case is bound to it, it stays open, and the kernels' log it wrote meanwhile goes in the bundle."""
+@dataclass(frozen=True)
+class CaseSelection:
+    """What a case's batch inspects: its catalogue, level, requirements and the notebooks present."""
+
+    case: Any
+    catalog_source: str | None
+    catalog: Any
+    level: int
+    requirements: list[Any]
+    notebooks_dir: Path
+    overview: Path
+    present: list[Any]  # the requirements whose notebook exists
+
+    @property
+    def pages(self) -> int:
+        return len(self.present) + self.overview.is_file()
+
+
+def select_case(opts: BatchOptions) -> CaseSelection:
+    """A batch's first step, on one machine or a cluster's client: a WorkbenchError when it cannot run."""
     from workbench.case import Case, source_to_load
     from workbench.catalog import load_catalog
 
-    started = utc_now()
     case = Case.open(opts.case_dir)
     catalog_source = _catalog_source(opts.catalog)
     catalog = load_catalog(source_to_load(case.info, catalog_source))
     level = int(opts.level or case.info.level)
     if not 1 <= level <= 3:
-        raise WorkbenchError(f"--level must be 1, 2 or 3, not {level}")
+        raise WorkbenchError(f"--level must be 1, 2 or 3, not {level}", path=str(opts.case_dir))
     requirements = _select(catalog, level, opts.only)
     notebooks_dir = Path(opts.notebooks_dir).resolve()
     overview = notebooks_dir / f"{OVERVIEW_NOTEBOOK}.ipynb"
     present = [r for r in requirements if (notebooks_dir / f"{r.id}.ipynb").is_file()]
     if not present and not overview.is_file():
         raise WorkbenchError("no notebooks for the selected requirements", path=str(notebooks_dir))
+    return CaseSelection(case, catalog_source, catalog, level, requirements, notebooks_dir, overview, present)
+
+
+def seal_case(
+    chosen: CaseSelection, bundle_dir: Path, tasks: list[NotebookTask], runs: dict[str, NotebookRun],
+    rows: list[CheckRow], warnings: list[str], *, started: datetime, jobs: int, opts: BatchOptions,
+) -> BatchResult:
+    """A batch's last step, on one machine or a cluster's client: the result, the seal and the zip."""
+    overview_run = runs.get(OVERVIEW_NOTEBOOK)
+    if overview_run is None:
+        warnings.append(f"no case overview notebook ({chosen.overview.name}) in {chosen.notebooks_dir}")
+    levels = level_results(rows, chosen.level)
+    overview_error = overview_run.error if overview_run else None
+    result = BatchResult(bundle_dir, zip_beside(bundle_dir), rows, levels, warnings, overview_error)
+    seal_bundle(
+        result, case=chosen.case, catalog=chosen.catalog, level=chosen.level, started=started, jobs=jobs,
+        opts=opts, notebooks=[t.source for t in tasks], evidence_needed=evidence_to_add(rows),
+        overview_page=f"notebooks/{OVERVIEW_NOTEBOOK}.html" if overview_run else None,
+    )
+    return result
+
+
+def run_batch(opts: BatchOptions, *, pool: WorkerPool | None = None) -> BatchResult:
+    """`pool`: a pool already started that runs many cases one after another (workbench.batch.cases);
+    this case is bound to it, it stays open, and the kernels' log it wrote meanwhile goes in the bundle."""
+    started = utc_now()
+    chosen = select_case(opts)
+    case, catalog, catalog_source = chosen.case, chosen.catalog, chosen.catalog_source
+    requirements, notebooks_dir = chosen.requirements, chosen.notebooks_dir
 
     bundle_dir = _new_bundle_dir(Path(opts.out_dir), case.path.name, started)
     (bundle_dir / "notebooks").mkdir(parents=True)
@@ -102,7 +147,7 @@ def run_batch(opts: BatchOptions, *, pool: WorkerPool | None = None) -> BatchRes
     log_path, log_start = work / "kernels.log", 0
     warnings: list[str] = []
     try:
-        tasks = _tasks(case, catalog, catalog_source, present, overview, bundle_dir, work, opts)
+        tasks = _tasks(case, catalog, catalog_source, chosen.present, chosen.overview, bundle_dir, work, opts)
         workers = min(jobs, max(1, len(tasks), len(requirements)))
         templates = str(Path(opts.templates_dir))
         shared = pool is not None
@@ -114,7 +159,7 @@ def run_batch(opts: BatchOptions, *, pool: WorkerPool | None = None) -> BatchRes
             pool.case, pool.catalog_source, pool.work, pool.warnings = case, catalog_source, work, warnings
             pool.progress = opts.progress
         with contextlib.nullcontext(pool) if shared else pool:
-            rows, runs = _judge_and_run(pool, tasks, requirements, level, opts, notebooks_dir)
+            rows, runs = _judge_and_run(pool, tasks, requirements, chosen.level, opts, notebooks_dir)
         _keep_outcomes(work, requirements, bundle_dir)
         for task in tasks:  # a crashed worker may leave a page unwritten: write a page that says so
             if not task.out_html.exists():
@@ -123,18 +168,7 @@ def run_batch(opts: BatchOptions, *, pool: WorkerPool | None = None) -> BatchRes
         _keep_log(log_path, log_start, bundle_dir)
         shutil.rmtree(work, ignore_errors=True)
 
-    overview_run = runs.get(OVERVIEW_NOTEBOOK)
-    if overview_run is None:
-        warnings.append(f"no case overview notebook ({overview.name}) in {notebooks_dir}")
-    levels = level_results(rows, level)
-    overview_error = overview_run.error if overview_run else None
-    result = BatchResult(bundle_dir, zip_beside(bundle_dir), rows, levels, warnings, overview_error)
-    seal_bundle(
-        result, case=case, catalog=catalog, level=level, started=started, jobs=jobs, opts=opts,
-        notebooks=[t.source for t in tasks], evidence_needed=evidence_to_add(rows),
-        overview_page=f"notebooks/{OVERVIEW_NOTEBOOK}.html" if overview_run else None,
-    )
-    return result
+    return seal_case(chosen, bundle_dir, tasks, runs, rows, warnings, started=started, jobs=jobs, opts=opts)
 
 
 def _judge_and_run(

@@ -180,26 +180,29 @@ def finding_ref(ref: Any) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def check_findings(case: Any, requirement: Any) -> tuple[Any, ...]:
-    """The findings the requirement's check proposes on the case (none when the check fails)."""
+def check_proposal(case: Any, requirement: Any) -> tuple[str, tuple[Any, ...]]:
+    """The verdict the requirement's check proposes on the case and its findings ("ERROR" and none
+    when the check fails: a broken check is the batch's ERROR, here it points at nothing)."""
     from workbench.checks.context import EvidenceContext
     from workbench.judgement.state import run_check
 
     try:
-        return run_check(EvidenceContext(case=case, requirement=requirement)).findings
-    except Exception:  # noqa: BLE001 - a broken check is the batch's ERROR, here only no findings
-        return ()
+        result = run_check(EvidenceContext(case=case, requirement=requirement))
+    except Exception:  # noqa: BLE001 - see the docstring
+        return "ERROR", ()
+    return str(result.verdict), result.findings
 
 
-def found_defects(evidence: CaseEvidence, defects: Sequence[Defect], refs: Sequence[Any]) -> dict[str, str]:
-    """{defect id: the first of `refs` that points at one of its places} (flows must be loaded)."""
-    return cited_defects(evidence, defects, refs)[0]
+def check_findings(case: Any, requirement: Any) -> tuple[Any, ...]:
+    """The findings the requirement's check proposes on the case (none when the check fails)."""
+    return check_proposal(case, requirement)[1]
 
 
 def cited_defects(evidence: CaseEvidence, defects: Sequence[Defect],
                   refs: Sequence[Any]) -> tuple[dict[str, str], int]:
-    """The defects found (as `found_defects`) and how many cited places prove none of `defects`: stray
-    places (free text that names no place is not counted: it cannot point anywhere)."""
+    """{defect id: the first of `refs` that points at one of its places} (flows must be loaded), and
+    how many cited places prove none of `defects`: stray places (free text that names no place is not
+    counted: it cannot point anywhere)."""
     cited = [(ref, evidence.read(ref)) for ref in refs]
     places = {d.id: [p for p in (evidence.resolve(place) for place in d.evidence) if p is not None]
               for d in defects}

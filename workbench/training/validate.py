@@ -22,6 +22,7 @@ from workbench.training.cite import (
     PACKET_KINDS,
     CaseEvidence,
     Spot,
+    check_proposal,
     finding_ref,
     normal_path,
     place_kind,
@@ -82,7 +83,7 @@ def _check_flagged(report: Validation, evidence: CaseEvidence, requirement: Any,
     """The defects the check's findings do not point at (errors without `unflagged`), the places of
     flagged defects they do not point at (information), and a FAIL against a lenient proposal."""
     rid = requirement.id
-    proposed, findings = _check_proposal(evidence.case, requirement)
+    proposed, findings = check_proposal(evidence.case, requirement)
     pointed = (evidence.read(finding_ref(ref)) for finding in findings for ref in finding.evidence)
     shown = [spot for spot in pointed if spot is not None]
     evidence.load_flows([*shown, *(spot for pairs in placed.values() for _, spot in pairs)])
@@ -110,19 +111,6 @@ def _check_flagged(report: Validation, evidence: CaseEvidence, requirement: Any,
         report.errors.append(f"{rid}: FAIL, but the check proposes {proposed} and flags none of its "
                              "defects: give each defect 'unflagged' (why the check misses it, where the "
                              "trainee sees it)")
-
-
-def _check_proposal(case: Any, requirement: Any) -> tuple[str, tuple[Any, ...]]:
-    """The verdict the requirement's check proposes on the case and its findings (ERROR and none
-    when the check fails)."""
-    from workbench.checks.context import EvidenceContext
-    from workbench.judgement.state import run_check
-
-    try:
-        result = run_check(EvidenceContext(case=case, requirement=requirement))
-    except Exception:  # noqa: BLE001 - a broken check flags nothing; its defects need 'unflagged'
-        return "ERROR", ()
-    return str(result.verdict), result.findings
 
 
 class _Facts:

@@ -15,10 +15,8 @@ from workbench.batch.distributed.tarball import unpack
 from workbench.batch.distributed.tasks import PageOutput
 from workbench.batch.execute import NotebookRun, NotebookTask, render_page
 from workbench.batch.judge import outcome_path, states_path
-from workbench.batch.paths import OVERVIEW_NOTEBOOK
-from workbench.batch.runner import BatchResult, _keep_outcomes, _row, _stale_why, zip_beside
-from workbench.batch.seal import seal_bundle
-from workbench.judgement import evidence_to_add, level_results, write_outcome, write_states
+from workbench.batch.runner import BatchResult, _keep_outcomes, _row, _stale_why, seal_case
+from workbench.judgement import write_outcome, write_states
 
 
 def keep_cache(plan: CasePlan, sha256: str, cache: bytes) -> None:
@@ -87,15 +85,5 @@ def seal(plan: CasePlan, jobs: int) -> BatchResult:
         if not task.out_html.exists():
             missing = NotebookRun(task.key, task.requirement_id, error="the notebook did not run")
             render_page(task, plan.runs.setdefault(task.key, missing), None)
-    overview_run = plan.runs.get(OVERVIEW_NOTEBOOK)
-    if overview_run is None:
-        plan.warnings.append(f"no case overview notebook ({OVERVIEW_NOTEBOOK}.ipynb) in {plan.notebooks_dir}")
-    levels = level_results(plan.rows, plan.level)
-    result = BatchResult(plan.bundle_dir, zip_beside(plan.bundle_dir), plan.rows, levels, plan.warnings,
-                         overview_run.error if overview_run else None)
-    seal_bundle(
-        result, case=plan.case, catalog=plan.catalog, level=plan.level, started=plan.started, jobs=jobs,
-        opts=plan.opts, notebooks=[t.source for t in plan.tasks], evidence_needed=evidence_to_add(plan.rows),
-        overview_page=f"notebooks/{OVERVIEW_NOTEBOOK}.html" if overview_run else None,
-    )
-    return result
+    return seal_case(plan.chosen, plan.bundle_dir, plan.tasks, plan.runs, plan.rows, plan.warnings,
+                     started=plan.started, jobs=jobs, opts=plan.opts)

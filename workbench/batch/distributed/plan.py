@@ -18,17 +18,15 @@ from typing import Any
 
 from workbench.batch.distributed.package import CasePackage, package_of
 from workbench.batch.execute import NotebookRun, NotebookTask
-from workbench.batch.paths import OVERVIEW_NOTEBOOK
 from workbench.batch.runner import (
     BatchOptions,
-    _catalog_source,
+    CaseSelection,
     _new_bundle_dir,
-    _select,
     _tasks,
+    select_case,
     utc_now,
 )
 from workbench.batch.summary import CheckRow
-from workbench.errors import WorkbenchError
 from workbench.judgement import RequirementState
 
 ANALYSED_KINDS = ("capture", "firmware")  # as the local pool analyses
@@ -39,11 +37,7 @@ AnalysisKey = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # sha256, kind,
 @dataclass
 class CasePlan:
     opts: BatchOptions
-    case: Any
-    catalog: Any
-    level: int
-    requirements: list[Any]
-    notebooks_dir: Path
+    chosen: CaseSelection  # as run_batch selects: catalogue, level, requirements, notebooks
     tasks: list[NotebookTask]
     bundle_dir: Path
     work: Path
@@ -59,6 +53,26 @@ class CasePlan:
     key: str = field(default_factory=lambda: uuid.uuid4().hex)  # two cases may share a folder name
 
     @property
+    def case(self) -> Any:
+        return self.chosen.case
+
+    @property
+    def catalog(self) -> Any:
+        return self.chosen.catalog
+
+    @property
+    def level(self) -> int:
+        return self.chosen.level
+
+    @property
+    def requirements(self) -> list[Any]:
+        return self.chosen.requirements
+
+    @property
+    def notebooks_dir(self) -> Path:
+        return self.chosen.notebooks_dir
+
+    @property
     def name(self) -> str:
         return str(self.case.path.name)
 
@@ -68,34 +82,25 @@ class CasePlan:
 
 def plan_case(opts: BatchOptions) -> CasePlan:
     """run_batch's first steps for one case, on the client; the bundle folder is made."""
-    from workbench.case import Case, source_to_load
-    from workbench.catalog import load_catalog
+    from workbench.case import source_to_load
 
     started = utc_now()
-    case = Case.open(opts.case_dir)
-    catalog_source = _catalog_source(opts.catalog)
+    chosen = select_case(opts)
+    case, catalog_source = chosen.case, chosen.catalog_source
     source = source_to_load(case.info, catalog_source)
-    catalog = load_catalog(source)
-    level = int(opts.level or case.info.level)
-    requirements = _select(catalog, level, opts.only)
-    notebooks_dir = Path(opts.notebooks_dir).resolve()
-    overview = notebooks_dir / f"{OVERVIEW_NOTEBOOK}.ipynb"
-    present = [r for r in requirements if (notebooks_dir / f"{r.id}.ipynb").is_file()]
-    if not present and not overview.is_file():
-        raise WorkbenchError("no notebooks for the selected requirements", path=str(notebooks_dir))
     catalog_path = Path(source).resolve() if Path(source).exists() else None
     package, catalog_tree = package_of(case, catalog_source, catalog_path)
     bundle_dir = _new_bundle_dir(Path(opts.out_dir), case.path.name, started)
     (bundle_dir / "notebooks").mkdir(parents=True)
     work = Path(tempfile.mkdtemp(prefix="wb-cluster-"))
-    tasks = _tasks(case, catalog, catalog_source, present, overview, bundle_dir, work, opts)
+    tasks = _tasks(case, chosen.catalog, catalog_source, chosen.present, chosen.overview, bundle_dir, work,
+                   opts)
     paths = {sha: Path(case.artefact(name).path) for name, sha in package.artefacts.items()}
     analyses = {
         analysis_key(case, a, package.artefacts[a.name]): a.name
         for a in case.artefacts() if a.kind in ANALYSED_KINDS
     }
-    return CasePlan(opts, case, catalog, level, requirements, notebooks_dir, tasks, bundle_dir, work,
-                    started, package, catalog_tree, paths, analyses)
+    return CasePlan(opts, chosen, tasks, bundle_dir, work, started, package, catalog_tree, paths, analyses)
 
 
 def analysis_key(case: Any, artefact: Any, sha256: str) -> AnalysisKey:
