@@ -8,6 +8,7 @@ DEMO_OUT ?= demo
 .PHONY: setup system-deps demo test lint clean-demo
 
 setup: system-deps $(STAMP)
+	@$(PY) scripts/i18n.py compile >/dev/null
 
 system-deps:
 	@bash scripts/install-system-deps.sh
