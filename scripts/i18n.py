@@ -3,14 +3,15 @@
     python scripts/i18n.py update [--add FILE.yaml ...]   # re-extract; merge translations {msgid: msgstr}
     python scripts/i18n.py compile                        # .po -> .mo (make setup runs it)
     python scripts/i18n.py check                          # exit 1: untranslated, fuzzy, stale or broken
-    python scripts/i18n.py untranslated [--lang ja]       # the msgids still to translate, as YAML
+    python scripts/i18n.py untranslated [--lang ja]       # the msgids still to translate, as JSON to fill
 
-A `--add` file is YAML: `{lang: {msgid: msgstr}}`, or `{msgid: msgstr}` for Japanese.
+An `--add` file is YAML or JSON: `{lang: {msgid: msgstr}}`, or `{msgid: msgstr}` for Japanese.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -50,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "untranslated":
         todo = dict.fromkeys(po.untranslated(args.lang), "")
-        yaml.safe_dump(todo, sys.stdout, allow_unicode=True, sort_keys=True, width=100)
+        json.dump(todo, sys.stdout, ensure_ascii=False, indent=1, sort_keys=True)
+        print()
         return 0
     found = [p for lang in po.LANGUAGES if lang != po.DEFAULT_LANGUAGE for p in po.problems(lang)]
     print("\n".join(found) or "catalogues complete")
