@@ -4,6 +4,7 @@
 # nmap, tcpdump: the live probe's port scan and its evidence capture; dropbear-bin, mosquitto, busybox,
 # openssl: the servers of the simulated device; iproute2 (ip), util-linux (unshare): its private network;
 # chromium, fonts-liberation: the browser tests (tests/browser/) drive JupyterLab and the bundle pages in it;
+# fonts-noto-cjk: Japanese labels in plots and pages (issue 11);
 # the rest are the external extractors unblob calls.
 set -euo pipefail
 
@@ -42,6 +43,8 @@ done
 [ -e /bin/busybox ] || [ -e /usr/bin/busybox ] || missing+=(busybox-static)
 # a font Chromium can draw text with (a headless page with no font renders blank boxes)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
+# Japanese text in plots (matplotlib's font fallback ends in "Noto Sans CJK JP") and in the bundle pages
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
