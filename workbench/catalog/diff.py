@@ -1,4 +1,9 @@
-"""What changed between two catalogue editions: schemes revise their criteria every year."""
+"""What changed between two catalogue editions: schemes revise their criteria every year.
+
+A requirement's translations (its text in the catalogue's other languages) are not compared field by
+field with the rest: a translation restates the criteria, it changes none. `CatalogDiff.translated`
+lists, per requirement present in both editions, the languages whose translation was added, removed
+or reworded; `workbench catalog diff` prints them on their own after the changes."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any, Literal
 from workbench.catalog.model import Catalog, Requirement
 
 _NESTED = ("mappings", "parameters")  # compared key by key, e.g. "parameters.min_tls_version"
+_SEPARATE = ("translations",)  # reported apart: TranslationChange
 
 
 @dataclass(frozen=True)
@@ -36,15 +42,26 @@ class RequirementChange:
 
 
 @dataclass(frozen=True)
+class TranslationChange:
+    id: str
+    languages: tuple[str, ...]  # whose translation was added, removed or reworded
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "languages": list(self.languages)}
+
+
+@dataclass(frozen=True)
 class CatalogDiff:
     old_edition: str
     new_edition: str
     added: tuple[Requirement, ...] = ()
     removed: tuple[Requirement, ...] = ()
     changed: tuple[RequirementChange, ...] = field(default=())
+    translated: tuple[TranslationChange, ...] = field(default=())
 
     @property
     def is_empty(self) -> bool:
+        """No requirement added, removed or changed (translations apart)."""
         return not (self.added or self.removed or self.changed)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,14 +71,18 @@ class CatalogDiff:
             "added": [r.model_dump(mode="json") for r in self.added],
             "removed": [r.model_dump(mode="json") for r in self.removed],
             "changed": [c.to_dict() for c in self.changed],
+            "translated": [t.to_dict() for t in self.translated],
         }
 
 
 def compare_requirements(old: Requirement, new: Requirement) -> list[FieldChange]:
-    """Field by field, what changed from `old` to `new` (mappings and parameters key by key)."""
+    """Field by field, what changed from `old` to `new` (mappings and parameters key by key;
+    translations not: see `translation_changes`)."""
     before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
     changes: list[FieldChange] = []
     for name in type(new).model_fields:
+        if name in _SEPARATE:
+            continue
         if name in _NESTED:
             keys = list(before[name]) + [k for k in after[name] if k not in before[name]]
             for key in keys:
@@ -77,19 +98,30 @@ def compare_requirements(old: Requirement, new: Requirement) -> list[FieldChange
     return changes
 
 
+def translation_changes(old: Requirement, new: Requirement) -> tuple[str, ...]:
+    """The languages whose translation of the requirement was added, removed or reworded."""
+    languages = list(old.translations) + [lang for lang in new.translations if lang not in old.translations]
+    return tuple(lang for lang in languages if old.translations.get(lang) != new.translations.get(lang))
+
+
 def diff_catalogs(old: Catalog, new: Catalog) -> CatalogDiff:
     """Requirements added in `new`, removed from `old`, and field by field what changed."""
     old_ids, new_ids = set(old.ids), set(new.ids)
-    changed = []
+    changed, translated = [], []
     for requirement in new.requirements:
         if requirement.id in old_ids:
-            changes = compare_requirements(old.get(requirement.id), requirement)
+            before = old.get(requirement.id)
+            changes = compare_requirements(before, requirement)
             if changes:
                 changed.append(RequirementChange(requirement.id, requirement.title, tuple(changes)))
+            languages = translation_changes(before, requirement)
+            if languages:
+                translated.append(TranslationChange(requirement.id, languages))
     return CatalogDiff(
         old_edition=old.edition,
         new_edition=new.edition,
         added=tuple(r for r in new.requirements if r.id not in old_ids),
         removed=tuple(r for r in old.requirements if r.id not in new_ids),
         changed=tuple(changed),
+        translated=tuple(translated),
     )

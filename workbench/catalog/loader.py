@@ -22,14 +22,16 @@ from workbench.catalog.model import (
     EditionHeader,
     Requirement,
     RequirementsFile,
+    language_problems,
 )
 from workbench.catalog.yamlfile import parse_yaml, read_bytes
 from workbench.errors import CatalogError
 
 EDITIONS_DIR = Path(__file__).parent / "editions"
-HEADER_FIELDS = tuple(EditionHeader.model_fields)
+HEADER_FIELDS = tuple(field.alias or name for name, field in EditionHeader.model_fields.items())
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FOLDER_FILES = 1000
+MAX_LANGUAGE_LINES = 20  # lines of missing translations shown; then how many more
 
 
 def _edition_key(name: str) -> tuple[tuple[int, int | str], ...]:
@@ -163,9 +165,27 @@ def _load_files(files: list[tuple[Path, str]], *, origin: str, single: bool) -> 
         )
     if not requirements:
         raise CatalogError("the catalogue has no requirements", path=origin)
+    labels = {requirement_id: label for requirement_id, (label, _index) in first_seen.items()}
+    _check_languages(header, header_label, requirements, labels)
     catalog = Catalog.model_validate(
-        {**header.model_dump(exclude={"requirements"}), "requirements": requirements}
+        {**header.model_dump(exclude={"requirements"}, by_alias=True), "requirements": requirements}
     )
     catalog._source = origin
     catalog._sha256 = digest.hexdigest()
     return catalog
+
+
+def _check_languages(
+    header: CatalogFile, header_label: str, requirements: list[Requirement], labels: dict[str, str]
+) -> None:
+    """Every declared language complete, no translation into an undeclared one: one line per problem."""
+    problems = language_problems(header, requirements)
+    if not problems:
+        return
+    lines = [
+        one_line(labels.get(where.removeprefix("requirement "), header_label), where, field, problem)
+        for where, field, problem in problems[:MAX_LANGUAGE_LINES]
+    ]
+    if len(problems) > MAX_LANGUAGE_LINES:
+        lines.append(f"(and {len(problems) - MAX_LANGUAGE_LINES} more problems)")
+    raise CatalogError("\n".join(lines))

@@ -7,12 +7,14 @@ produce the JSON Schema of the file format (`workbench catalog schema`).
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr, field_validator, model_validator
 
 from workbench.errors import WorkbenchError
+from workbench.i18n import N_, gettext_in, language
 
 SCHEMA_VERSION = 1
 
@@ -29,6 +31,7 @@ JC_STAR_PATTERN = r"^S[1-4]\.\d+-\d{2}$"  # "S1.1-01"
 CCDS_PATTERN = r"^\d+(?:-\d+){1,2}$"  # "1-1-1", "2-1"
 UK_PSTI_PATTERN = r"^[1-3]$"  # the three security requirements of the PSTI regulations
 
+Language = Literal["en", "ja"]  # the languages the workbench speaks (workbench.i18n.LANGUAGES)
 EvidenceName = Literal["capture", "firmware", "declaration", "inspector", "probe"]
 Automation = Literal["automatic", "assisted", "manual"]
 Level = Literal[1, 2, 3]
@@ -106,6 +109,60 @@ class Mappings(_Frozen):
         return [(name, list(getattr(self, name))) for name in type(self).model_fields if getattr(self, name)]
 
 
+# The fields a person reads, in the catalogue's language and in each translation.
+TEXT_FIELDS = ("title", "statement", "rationale", "typical_failure", "pass_criteria", "inspection_method")
+
+# The visible mark of a text shown in the catalogue's language because the one asked for is missing:
+# keyed by the language the text IS in, translated into the language the reader asked for.
+_ONLY_MARKS = {"en": N_("(English only)"), "ja": N_("(Japanese only)")}
+
+
+class RequirementTranslation(_Frozen):
+    """A requirement's text in one more language. Every field is required for a language the
+    catalogue declares (the loader says which are missing); each has the constraints of the
+    requirement's own field."""
+
+    title: Line | None = Field(default=None, description="short title, one line")
+    statement: Text | None = None
+    rationale: Text | None = None
+    typical_failure: Text | None = None
+    pass_criteria: list[Step] | None = Field(default=None, min_length=1)
+    inspection_method: list[Step] | None = Field(default=None, min_length=1)
+
+
+class EditionTranslation(_Frozen):
+    """The edition header's text in one more language."""
+
+    title: Line | None = Field(default=None, description="the edition's title in this language")
+
+
+@dataclass(frozen=True)
+class RequirementText:
+    """A requirement's text in one language (`Requirement.text(lang)`).
+
+    `language` is the language the text is in; `fallback` is True when the language asked for
+    (`requested`) is not available and the catalogue's own language is shown: show `mark`.
+    """
+
+    title: str
+    statement: str
+    rationale: str
+    typical_failure: str
+    pass_criteria: tuple[str, ...]
+    inspection_method: tuple[str, ...]
+    language: str
+    fallback: bool = False
+    requested: str = ""
+
+    @property
+    def mark(self) -> str:
+        """'' for a text in the language asked for; else e.g. "(English only)" / "（英語のみ）",
+        in the language asked for."""
+        if not self.fallback:
+            return ""
+        return gettext_in(self.requested or self.language, _ONLY_MARKS.get(self.language, "(English only)"))
+
+
 class Requirement(_Frozen):
     """One requirement of a catalogue: what is required, why, how it is judged, where it maps."""
 
@@ -133,6 +190,13 @@ class Requirement(_Frozen):
         description="evidence that makes an assisted requirement automatic: when the check's verdict rests"
         " on it (e.g. a live probe of the device), that verdict is final unless an inspector records one",
     )
+    translations: dict[Language, RequirementTranslation] = Field(
+        default_factory=dict,
+        description="the text fields in the other languages the catalogue declares (header `languages`),"
+        " e.g. {ja: {title, statement, rationale, typical_failure, pass_criteria, inspection_method}};"
+        " not part of the requirement's fingerprint: a new translation never makes a verdict stale",
+    )
+    _language: str = PrivateAttr(default="en")
 
     @field_validator("level", mode="before")
     @classmethod
@@ -150,6 +214,46 @@ class Requirement(_Frozen):
     def stars(self) -> str:
         return "★" * self.level
 
+    @property
+    def language(self) -> str:
+        """The language of the requirement's own fields (its catalogue's header `language`)."""
+        return self._language
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages the requirement's text is available in, its own first."""
+        return [self._language, *(lang for lang in self.translations if lang != self._language)]
+
+    def text(self, lang: str | None = None) -> RequirementText:
+        """The text fields in `lang` (default: the current language, workbench.i18n.language()).
+
+        When `lang` is not available the catalogue's own language is returned with fallback=True
+        (a field missing from a translation, possible only outside a loaded catalogue, likewise).
+        """
+        wanted = str(lang or language())
+        own = {name: getattr(self, name) for name in TEXT_FIELDS}
+        translation = self.translations.get(wanted) if wanted != self._language else None  # type: ignore[call-overload]
+        if translation is None:
+            return _text(own, self._language, fallback=wanted != self._language, requested=wanted)
+        given = {name: getattr(translation, name) for name in TEXT_FIELDS}
+        if any(value is None for value in given.values()):
+            return _text(own, self._language, fallback=True, requested=wanted)
+        return _text(given, wanted, fallback=False, requested=wanted)
+
+
+def _text(fields: dict[str, Any], lang: str, *, fallback: bool, requested: str) -> RequirementText:
+    return RequirementText(
+        title=fields["title"],
+        statement=fields["statement"],
+        rationale=fields["rationale"],
+        typical_failure=fields["typical_failure"],
+        pass_criteria=tuple(fields["pass_criteria"]),
+        inspection_method=tuple(fields["inspection_method"]),
+        language=lang,
+        fallback=fallback,
+        requested=requested,
+    )
+
 
 class EditionHeader(_Frozen):
     """The header every catalogue carries once: which edition this is."""
@@ -163,6 +267,20 @@ class EditionHeader(_Frozen):
         default=None, description="the edition this one replaces"
     )
     schema_version: Literal[1] = Field(description="version of this file format")
+    language: Language = Field(
+        default="en", description='the language of the requirements\' text fields: "en" (default) or "ja"'
+    )
+    declared_languages: list[Language] | None = Field(
+        default=None,
+        alias="languages",
+        min_length=1,
+        description="every language the catalogue provides, its own `language` included (default: only"
+        " that one); each other one needs a translation of every requirement, e.g. [en, ja]",
+    )
+    translations: dict[Language, EditionTranslation] = Field(
+        default_factory=dict,
+        description="the edition's title in the other declared languages, e.g. {ja: {title}}",
+    )
     live_tests: dict[
         Annotated[str, Field(pattern=PARAMETER_NAME_PATTERN)],
         dict[Annotated[str, Field(pattern=PARAMETER_NAME_PATTERN)], JsonValue],
@@ -171,6 +289,33 @@ class EditionHeader(_Frozen):
         description="settings of the live probe's tests (`workbench probe`): per test, its rate limit"
         " (rate_per_s), its total time budget (budget_s) and what else it reads",
     )
+
+    @field_validator("declared_languages")
+    @classmethod
+    def _no_repeated_languages(cls, values: list[str] | None) -> list[str] | None:
+        return _unique(values) if values is not None else None
+
+    @model_validator(mode="after")
+    def _own_language_declared(self) -> EditionHeader:
+        if self.declared_languages is not None and self.language not in self.declared_languages:
+            raise ValueError(
+                f"field 'languages': must include the catalogue's own language {self.language!r}"
+                f" (got {', '.join(self.declared_languages)})"
+            )
+        return self
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages the catalogue provides, its own `language` first."""
+        declared = self.declared_languages or [self.language]
+        return [self.language, *(lang for lang in declared if lang != self.language)]
+
+    def title_in(self, lang: str | None = None) -> str:
+        """The edition's title in `lang` (default: the current language); its own title when that
+        language is not available."""
+        wanted = str(lang or language())
+        translation = self.translations.get(wanted) if wanted != self.language else None  # type: ignore[call-overload]
+        return translation.title if translation is not None and translation.title else self.title
 
 
 class CatalogFile(EditionHeader):
@@ -196,6 +341,12 @@ class Catalog(EditionHeader):
     @model_validator(mode="after")
     def _ids_unique(self) -> Catalog:
         _unique([r.id for r in self.requirements])
+        problems = language_problems(self, self.requirements)
+        if problems:
+            where, field, problem = problems[0]
+            raise ValueError(": ".join(p for p in (where, f"field '{field}'", problem) if p))
+        for requirement in self.requirements:
+            requirement._language = self.language
         return self
 
     @property
@@ -228,3 +379,48 @@ class Catalog(EditionHeader):
         if isinstance(level, bool) or level not in (1, 2, 3):
             raise WorkbenchError(f"level must be 1, 2 or 3 (got {level!r})")
         return [r for r in self.requirements if r.level <= level]
+
+
+def _stray(lang: str, own: str, declared: list[str], whose: str) -> str | None:
+    """Why a translation into `lang` is refused, or None."""
+    if lang == own:
+        return f"is the catalogue's own language {own!r}: {whose} own fields are that text"
+    if lang not in declared:
+        return (
+            f"language {lang!r} is not declared in the header's languages ({', '.join(declared)});"
+            " declare it there or remove the translation"
+        )
+    return None
+
+
+def language_problems(header: EditionHeader, requirements: list[Requirement]) -> list[tuple[str, str, str]]:
+    """What the declared languages lack or the translations add: (where, field, problem) per problem.
+
+    `where` is "" for the header, else "requirement ID". Every language the header declares besides
+    its own needs the edition's title and every text field of every requirement; a translation into
+    a language not declared, or into the catalogue's own, is refused.
+    """
+    own, declared = header.language, header.languages
+    missing = f"is missing (the catalogue declares languages {', '.join(declared)})"
+    problems: list[tuple[str, str, str]] = []
+    owners: list[tuple[str, Any, tuple[str, ...], str]] = [("", header, ("title",), "the header's")]
+    owners += [(f"requirement {r.id}", r, TEXT_FIELDS, "the requirement's") for r in requirements]
+    for where, owner, fields, whose in owners:
+        for lang in owner.translations:
+            refused = _stray(lang, own, declared, whose)
+            if refused:
+                problems.append((where, f"translations.{lang}", refused))
+        for lang in declared:
+            if lang == own:
+                continue
+            translation = owner.translations.get(lang)
+            if translation is None:
+                # the header's only field is named; a requirement's whole translation is missing
+                problems.append((where, f"translations.{lang}" + ("" if where else ".title"), missing))
+                continue
+            problems += [
+                (where, f"translations.{lang}.{name}", missing)
+                for name in fields
+                if getattr(translation, name) is None
+            ]
+    return problems
