@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from workbench.checks.base import MAX_EVIDENCE_REFS, Check, CheckResult, EvidenceKind, EvidenceRef
+from workbench.i18n import N_, _, tr
 from workbench.probe.results import TestRun, TestStatus
 from workbench.vocabulary import Verdict
 
@@ -33,8 +34,8 @@ def test_state(ctx: EvidenceContext, name: str) -> TestRun | None:
 def missing(check: Check, ctx: EvidenceContext, kind: EvidenceKind) -> CheckResult:
     """INCONCLUSIVE, as `Check.run` says it, for a check that judges from `kind` or from a live probe
     and has neither (`kind` is the evidence to add)."""
-    reason = (f"missing evidence: {kind}; add it to the case, or probe the device (`workbench probe`),"
-              " to evaluate this requirement")  # fmt: skip
+    reason = tr("missing evidence: {kind}; add it to the case, or probe the device (`workbench probe`),"
+                " to evaluate this requirement", kind=str(kind))  # fmt: skip
     return dataclasses.replace(check.result(ctx, Verdict.INCONCLUSIVE, [reason]), missing_evidence=(kind,))
 
 
@@ -53,15 +54,26 @@ def not_done(test: TestRun | None, name: str) -> str | None:
     """Why the probe's test `name` did not test everything it had to (None when it completed)."""
     what = name.replace("_", " ")
     if test is None:
-        return f"the probe run has no {what} test"
-    detail = f" ({clip(test.detail)})" if test.detail.strip() else ""
-    return {
-        TestStatus.COMPLETED: None,
-        TestStatus.PARTIAL: f"the probe's {what} test could do only part of its work{detail}",
-        TestStatus.ERROR: f"the probe's {what} test could not run{detail}",
-        TestStatus.TIMED_OUT: f"the probe's {what} test stopped at its time budget{detail}",
-        TestStatus.SKIPPED: f"the probe skipped its {what} test{detail}",
-    }[test.status]
+        return tr("the probe run has no {what} test", what=what)
+    if test.status is TestStatus.COMPLETED:
+        return None
+    if test.detail.strip():
+        return tr(_NOT_DONE_DETAIL[test.status], what=what, detail=clip(test.detail))
+    return tr(_NOT_DONE[test.status], what=what)
+
+
+_NOT_DONE = {
+    TestStatus.PARTIAL: N_("the probe's {what} test could do only part of its work"),
+    TestStatus.ERROR: N_("the probe's {what} test could not run"),
+    TestStatus.TIMED_OUT: N_("the probe's {what} test stopped at its time budget"),
+    TestStatus.SKIPPED: N_("the probe skipped its {what} test"),
+}
+_NOT_DONE_DETAIL = {
+    TestStatus.PARTIAL: N_("the probe's {what} test could do only part of its work ({detail})"),
+    TestStatus.ERROR: N_("the probe's {what} test could not run ({detail})"),
+    TestStatus.TIMED_OUT: N_("the probe's {what} test stopped at its time budget ({detail})"),
+    TestStatus.SKIPPED: N_("the probe skipped its {what} test ({detail})"),
+}
 
 
 def tool_note(test: TestRun | None) -> str:
@@ -84,9 +96,11 @@ def probe_ref(row: Row, test: TestRun | None = None, packet: int | None = None) 
     )
 
 
-def results_ref(row: Row, note: str = "probe results") -> EvidenceRef:
+def results_ref(row: Row, note: str | None = None) -> EvidenceRef:
+    """The probe's results file (`note` by default: "probe results")."""
     return EvidenceRef(
-        artefact=row.get("artefact") or "probe", sha256=row.get("artefact_sha256") or "", note=note
+        artefact=row.get("artefact") or "probe", sha256=row.get("artefact_sha256") or "",
+        note=_("probe results") if note is None else note,
     )
 
 

@@ -21,16 +21,17 @@ from workbench.checks._probe import Row as ProbeRow
 from workbench.checks._probe_unit import access_part, command_refs, finite, listed, session_refs, unfinished
 from workbench.checks.base import EvidenceRef, Finding, Severity
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import N_, _, tr
 
 _GUESSING = ("default_credentials", "brute_force")  # the probe's tests that try wrong passwords
 _SLACK_S = 2.0  # a log's time has whole seconds; the clock offset is read to a fraction of one
 # the `logins` statuses of a password the unit checked and refused (HTTP/RTSP, FTP, SSH, telnet, MQTT)
 _REFUSED = {"401", "403", "530", "password rejected", "login incorrect", "login prompt again", "connack 4",
             "connack 5"}  # fmt: skip
-NO_NTP = (
+NO_NTP = N_(
     "on an isolated bench an NTP client cannot reach its server, so the offset does not show the unit keeps"
     " no reliable time: the inspector compares the unit's clock with its time source"
-)
+)  # translate where shown: _(NO_NTP)
 
 
 def refused_password(row: ProbeRow) -> bool:
@@ -85,11 +86,15 @@ class ClockOffset:
 
     def reason(self) -> str:
         if self.offset is None:
-            return "The unit's clock could not be read (no usable device_clock row)."
+            return _("The unit's clock could not be read (no usable device_clock row).")
         if self.wrong:
-            return (f"The unit's clock is {seconds(self.offset)} off the probe's, beyond"
-                    f" {self.tolerance:g} s; {NO_NTP}.")  # fmt: skip
-        return f"The unit's clock is {seconds(self.offset)} off the probe's, within {self.tolerance:g} s."
+            return tr("The unit's clock is {offset} off the probe's, beyond {tolerance} s; on an isolated"
+                      " bench an NTP client cannot reach its server, so the offset does not show the unit"
+                      " keeps no reliable time: the inspector compares the unit's clock with its time"
+                      " source.",
+                      offset=seconds(self.offset), tolerance=f"{self.tolerance:g}")  # fmt: skip
+        return tr("The unit's clock is {offset} off the probe's, within {tolerance} s.",
+                  offset=seconds(self.offset), tolerance=f"{self.tolerance:g}")
 
     def indicators(self) -> dict[str, Any]:
         row = self.row or {}
@@ -108,10 +113,11 @@ def log_blind_spots(ctx: EvidenceContext, files: list[str], first_wrong: float |
     for name in files:
         read = reads.get(name)
         if read is None:
-            blind.append(f"the results do not say how far back the read of {name} reaches (no log_files row)")
+            blind.append(tr("the results do not say how far back the read of {name} reaches"
+                            " (no log_files row)", name=name))
         elif read["exists"] is not True or read["error"]:
-            error = f" ({clip(read['error'], 120)})" if read["error"] else ""
-            blind.append(f"{name} could not be read{error}")
+            blind.append(tr("{name} could not be read ({error})", name=name, error=clip(read["error"], 120))
+                         if read["error"] else tr("{name} could not be read", name=name))
         else:
             blind += _read_blind_spots(name, read, first_wrong, untimed[name])
     return blind
@@ -123,14 +129,18 @@ def _read_blind_spots(name: str, read: ProbeRow, first_wrong: float | None, unti
     blind = []
     if read["whole_file"] is not True and first_wrong is not None:
         if earliest is None:
-            blind.append(f"no line read from the end of {name} states a time the probe can read")
+            blind.append(tr("no line read from the end of {name} states a time the probe can read",
+                            name=name))
         elif earliest > first_wrong:
-            blind.append(f"what was read of {name} ({read['lines_read']} lines from its end) starts"
-                         f" {seconds(earliest - first_wrong)} after the first wrong password")  # fmt: skip
+            blind.append(tr("what was read of {name} ({lines} lines from its end) starts {after} after"
+                            " the first wrong password", name=name, lines=read["lines_read"],
+                            after=seconds(earliest - first_wrong)))  # fmt: skip
     if untimed:
-        blind.append(f"{untimed} line(s) of {name} written during the run state no time the probe can read")
+        blind.append(tr("{n} line(s) of {name} written during the run state no time the probe can read",
+                        n=untimed, name=name))
     elif (finite(read["untimed_lines"]) or 0) > 0 and (latest is None or latest < (first_wrong or -math.inf)):
-        blind.append(f"{name} ends with lines whose time the probe cannot read, after its last timed line")
+        blind.append(tr("{name} ends with lines whose time the probe cannot read, after its last timed line",
+                        name=name))
     return blind
 
 
@@ -162,7 +172,7 @@ class FailedLogins:
         starts = [t for t in (finite(r["started"]) for r in tried) if t is not None]
         blind = [*unfinished(ctx, "logs"), *log_blind_spots(ctx, files, min(starts, default=None))]
         if offset is None:
-            blind.append("without the unit's clock its log's times cannot be set against the probe's")
+            blind.append(_("without the unit's clock its log's times cannot be set against the probe's"))
         return cls(tried, uncounted, logged, len(failed) - len(logged), files, blind)
 
     @property
@@ -175,35 +185,47 @@ class FailedLogins:
 
     def reason(self) -> str:
         if self.logged and not self.tried:
-            return (f"{len(self.logged)} failed-login line(s) written while the probe tried wrong passwords,"
-                    f" but the unit rejected none of them ({self.uncounted} attempt(s) locked out, refused"
-                    " or unanswered): the lines are not shown to be the probe's.")  # fmt: skip
+            return tr("{n} failed-login line(s) written while the probe tried wrong passwords, but the unit"
+                      " rejected none of them ({uncounted} attempt(s) locked out, refused or unanswered): the"
+                      " lines are not shown to be the probe's.",
+                      n=len(self.logged), uncounted=self.uncounted)  # fmt: skip
         if self.logged:
             first = self.logged[0]
-            where = f"{clip(first['file'], 120)} line {first['line']}"
-            return (f"{len(self.logged)} failed login(s) logged on the unit while the probe tried wrong"
-                    f" passwords, e.g. {where}: {clip(first['text'], 160)!r}.")  # fmt: skip
+            return tr("{n} failed login(s) logged on the unit while the probe tried wrong passwords, e.g."
+                      " {file} line {line}: {text}.", n=len(self.logged), file=clip(first["file"], 120),
+                      line=first["line"], text=repr(clip(first["text"], 160)))  # fmt: skip
         if not self.tried:
-            unchecked = (
-                f" ({self.uncounted} attempt(s) locked out, refused or unanswered)" if self.uncounted else ""
-            )
-            return (
-                f"The unit rejected no wrong password of the probe's{unchecked}: no failed login to look for."
-            )
+            if self.uncounted:
+                return tr("The unit rejected no wrong password of the probe's ({uncounted} attempt(s) locked"
+                          " out, refused or unanswered): no failed login to look for.",
+                          uncounted=self.uncounted)
+            return _("The unit rejected no wrong password of the probe's: no failed login to look for.")
         if not self.files:
-            return "The test access names no log file (test-access.yaml `logs`): the unit's log was not read."
-        older = f" ({self.earlier} failed-login line(s) at other times)" if self.earlier else ""
-        none = f"No failed login from the probe's wrong passwords in {listed(self.files, 4)}{older}"
+            return _(
+                "The test access names no log file (test-access.yaml `logs`): the unit's log was not read."
+            )
+        files = listed(self.files, 4)
         if self.blind:
-            return f"{none}, but the log as read cannot show they are missing: {listed(self.blind, 4)}."
-        return none + "."
+            blind = listed(self.blind, 4)
+            if self.earlier:
+                return tr("No failed login from the probe's wrong passwords in {files} ({earlier}"
+                          " failed-login line(s) at other times), but the log as read cannot show they are"
+                          " missing: {blind}.",
+                          files=files, earlier=self.earlier, blind=blind)  # fmt: skip
+            return tr("No failed login from the probe's wrong passwords in {files}, but the log as read"
+                      " cannot show they are missing: {blind}.", files=files, blind=blind)
+        if self.earlier:
+            return tr("No failed login from the probe's wrong passwords in {files} ({earlier} failed-login"
+                      " line(s) at other times).", files=files, earlier=self.earlier)
+        return tr("No failed login from the probe's wrong passwords in {files}.", files=files)
 
     def finding(self, ctx: EvidenceContext) -> Finding | None:
         if not self.missing:
             return None
         return Finding(
-            summary=f"the {len(self.tried)} failed login(s) the probe made ({self.services()}) are not in the"
-            f" log the manufacturer names ({listed(self.files, 4)})",
+            summary=tr("the {n} failed login(s) the probe made ({services}) are not in the log the"
+                       " manufacturer names ({files})",
+                       n=len(self.tried), services=self.services(), files=listed(self.files, 4)),
             severity=Severity.MEDIUM,
             evidence=(*probe_refs(self.tried, test_state(ctx, "brute_force"), 4), *session_refs(ctx, "logs")),
             data=self.indicators(),
@@ -211,10 +233,10 @@ class FailedLogins:
 
     def shown(self, ctx: EvidenceContext) -> Finding:
         lines = [EvidenceRef(artefact=r["artefact"] or "probe", sha256=r["artefact_sha256"] or "",
-                             path=clip(r["file"], 200), note=f"line {r['line']} on the unit")
+                             path=clip(r["file"], 200), note=tr("line {line} on the unit", line=r["line"]))
                  for r in self.logged[:MAX_REFS]]  # fmt: skip
         return Finding(
-            summary=f"{len(self.logged)} failed login(s) of the probe's run logged on the unit",
+            summary=tr("{n} failed login(s) of the probe's run logged on the unit", n=len(self.logged)),
             severity=Severity.INFO,
             evidence=(*lines, *command_refs(ctx, "logs", "clock")),
             data=self.indicators(),

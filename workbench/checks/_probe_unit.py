@@ -24,6 +24,7 @@ from workbench.checks._probe import (
     test_state,
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, EvidenceRef, Finding
+from workbench.i18n import _, tr
 from workbench.vocabulary import Verdict
 
 if TYPE_CHECKING:
@@ -43,8 +44,8 @@ def older_catalogue(ctx: EvidenceContext) -> list[str]:
     if not ctx.has(EvidenceKind.PROBE) or _names_probe(ctx):
         return []
     return [
-        f"The catalogue this case is judged with takes no probe evidence for {ctx.requirement.id} (edition"
-        " 2026.4 does): the probe's tests on the unit were not read."
+        tr("The catalogue this case is judged with takes no probe evidence for {id} (edition 2026.4 does):"
+           " the probe's tests on the unit were not read.", id=ctx.requirement.id)
     ]
 
 
@@ -59,7 +60,7 @@ def unit_gap(ctx: EvidenceContext, name: str) -> tuple[TestRun | None, str | Non
 
 
 def undecided(gap: str) -> str:
-    return f"The probe's test on the unit did not decide: {gap}."
+    return tr("The probe's test on the unit did not decide: {gap}.", gap=gap)
 
 
 def access_part(ctx: EvidenceContext, part: str) -> Any:
@@ -76,7 +77,7 @@ def session_rows(ctx: EvidenceContext, *purposes: str) -> list[Row]:
 
 def command_ref(row: Row) -> EvidenceRef:
     """A command run on the unit: its first packet on the probe's capture (else the results file)."""
-    note = f"on the unit: {clip(row.get('command'), _COMMAND)}"
+    note = tr("on the unit: {command}", command=clip(row.get("command"), _COMMAND))
     first = next(iter(packets(row)), None)
     if not row.get("capture") or first is None:
         return results_ref(row, note)
@@ -98,11 +99,12 @@ def session_refs(ctx: EvidenceContext, *purposes: str) -> tuple[EvidenceRef, ...
 def unfinished(ctx: EvidenceContext, *purposes: str) -> list[str]:
     """The unit's commands for `purposes` that did not finish (no exit status), each in a few words."""
     rows = [r for r in session_rows(ctx, *purposes) if r["exit_status"] is None]
-    return [f"`{clip(r['command'], 80)}` did not finish" + _why(r["error"]) for r in rows]
-
-
-def _why(error: Any) -> str:
-    return f" ({clip(error, 120)})" if error else ""
+    return [
+        tr("`{command}` did not finish ({error})",
+           command=clip(r["command"], 80), error=clip(r["error"], 120))
+        if r["error"] else tr("`{command}` did not finish", command=clip(r["command"], 80))
+        for r in rows
+    ]
 
 
 def finite(value: Any) -> float | None:
@@ -116,13 +118,16 @@ def listed(items: list[str], most: int = 10) -> str:
     """`a, b, c` (each once, at most `most`, then how many more)."""
     items = list(dict.fromkeys(items))
     shown = ", ".join(items[:most])
-    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
+    if len(items) <= most:
+        return shown
+    return tr("{items} and {n} more", items=shown, n=len(items) - most)
 
 
 # --- today's result and the unit's judgement on it ------------------------------------------------
 def missing_image(check: Check, ctx: EvidenceContext) -> CheckResult:
     """INCONCLUSIVE as `Check.run` says it for a check that needs a firmware image the case lacks."""
-    reason = "missing evidence: firmware; add it to the case to evaluate this requirement"
+    reason = tr("missing evidence: {names}; add it to the case to evaluate this requirement",
+                names="firmware")
     result = check.result(ctx, Verdict.INCONCLUSIVE, [reason])
     return dataclasses.replace(result, missing_evidence=(EvidenceKind.FIRMWARE,))
 
@@ -151,9 +156,10 @@ def amended(
     lacked the image keeps one line of it."""
     before = today.reasons
     if decided:
-        before = tuple(r for r in before if r not in settled)
+        done = {*settled, *(_(s) for s in settled)}  # as given, and in the language the reasons are in
+        before = tuple(r for r in before if r not in done)
     if decided and today.verdict is Verdict.INCONCLUSIVE and EvidenceKind.FIRMWARE in today.missing_evidence:
-        before = ("No firmware image in the case: the unit alone decided.",)
+        before = (_("No firmware image in the case: the unit alone decided."),)
     return dataclasses.replace(
         today,
         verdict=verdict or today.verdict,

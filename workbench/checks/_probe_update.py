@@ -18,6 +18,7 @@ from workbench.checks._firmware import describe_update, files_named, image_lines
 from workbench.checks._probe import Row, clip, probe_refs
 from workbench.checks._probe_unit import access_part, command_ref, finite, session_rows
 from workbench.checks.base import EvidenceRef
+from workbench.i18n import N_, _, tr
 
 if TYPE_CHECKING:
     from workbench.checks.context import EvidenceContext
@@ -51,21 +52,38 @@ def answer(row: Row, most: int = 200) -> str:
     """What the install answered: `exit status 1: 'signature check failed'`."""
     output = clip(row["output"], most)
     status = row["exit_status"]
-    said = "no exit status (it did not finish)" if status is None else f"exit status {status}"
-    return said + (f": {output!r}" if output else "")
+    if status is None:
+        if output:
+            return tr("no exit status (it did not finish): {output}", output=repr(output))
+        return _("no exit status (it did not finish)")
+    if output:
+        return tr("exit status {status}: {output}", status=status, output=repr(output))
+    return tr("exit status {status}", status=status)
 
 
 def version_story(tampered: Row | None, genuine: Row | None) -> str:
     """The versions over the update test: before the first install, after each attempt."""
     first = tampered or genuine
     if first is None:
-        return "no version read"
-    parts = [f"{versions(first)[0] or '?'} before the first install"]
-    for row, name in ((tampered, "the copy with one byte changed"), (genuine, "the genuine update")):
+        return _("no version read")
+    parts = [tr("{version} before the first install", version=versions(first)[0] or "?")]
+    for row, said in ((tampered, _AFTER_TAMPERED), (genuine, _AFTER_GENUINE)):
         if row is not None:
-            word = {True: "installed", False: "refused"}.get(row["accepted"], "not finished")
-            parts.append(f"{versions(row)[1] or '?'} after {name} ({word})")
+            outcome = {True: "installed", False: "refused"}.get(row["accepted"], "not finished")
+            parts.append(tr(said[outcome], version=versions(row)[1] or "?"))
     return "; ".join(parts)
+
+
+_AFTER_TAMPERED = {
+    "installed": N_("{version} after the copy with one byte changed (installed)"),
+    "refused": N_("{version} after the copy with one byte changed (refused)"),
+    "not finished": N_("{version} after the copy with one byte changed (not finished)"),
+}
+_AFTER_GENUINE = {
+    "installed": N_("{version} after the genuine update (installed)"),
+    "refused": N_("{version} after the genuine update (refused)"),
+    "not finished": N_("{version} after the genuine update (not finished)"),
+}
 
 
 def update_program(ctx: EvidenceContext) -> str | None:
@@ -107,7 +125,7 @@ def updater_verifiers(ctx: EvidenceContext, where: list[str]) -> list[str]:
     words: dict[str, set[str]] = {}  # artefact -> the words of its updater scripts
     for updater in files_matching_paths(ctx, where):
         seen = words.setdefault(updater["artefact"], set())
-        for _, line in image_lines(ctx, updater["artefact_sha256"] or "", updater["path"] or ""):
+        for _number, line in image_lines(ctx, updater["artefact_sha256"] or "", updater["path"] or ""):
             seen.update(w.rstrip("/") for w in _WORD.findall(line.split("#", 1)[0]))
     tied = []
     for kind in ("verifier", "public_key"):

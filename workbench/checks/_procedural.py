@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbench.checks._firmware import declaration_ref
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.i18n import N_, _, tr
 
 if TYPE_CHECKING:
     from workbench.checks.context import EvidenceContext
@@ -33,6 +34,73 @@ _NEGATIVE = {
     "not possible",
     "false",
 }
+
+
+# Declaration fields as a reason names them (`support_period` -> "support period"), each a message: the
+# English is the field's name in words, the translation the scheme's term.
+FIELD_NAMES = {
+    "open_ports": N_("open ports"),
+    "services": N_("services"),
+    "cloud_endpoints": N_("cloud endpoints"),
+    "update": N_("update"),
+    "update.mechanism": N_("update mechanism"),
+    "update.automatic": N_("update automatic"),
+    "update.signed": N_("update signed"),
+    "update.transport": N_("update transport"),
+    "update.url": N_("update url"),
+    "support_period": N_("support period"),
+    "support_period.end": N_("support period end"),
+    "support_period.published_at": N_("support period published at"),
+    "disclosure": N_("disclosure"),
+    "disclosure.contact": N_("disclosure contact"),
+    "disclosure.policy_url": N_("disclosure policy url"),
+    "tls": N_("tls"),
+    "tls.min_version": N_("tls min version"),
+    "default_passwords": N_("default passwords"),
+    "debug_interfaces": N_("debug interfaces"),
+    "discovery_protocols": N_("discovery protocols"),
+    "personal_data": N_("personal data"),
+    "sensors": N_("sensors"),
+    "erase": N_("erase"),
+    "erase.method": N_("erase method"),
+    "wireless": N_("wireless"),
+    "logging": N_("logging"),
+    "logging.enabled": N_("logging enabled"),
+    "logging.time_source": N_("logging time source"),
+    "notes": N_("notes"),
+}
+PART_NAMES = {  # a part of a declared value, as `describe` lists it
+    "proto": N_("proto"),
+    "port": N_("port"),
+    "service": N_("service"),
+    "purpose": N_("purpose"),
+    "mechanism": N_("mechanism"),
+    "automatic": N_("automatic"),
+    "signed": N_("signed"),
+    "transport": N_("transport"),
+    "url": N_("url"),
+    "end": N_("end"),
+    "published_at": N_("published at"),
+    "contact": N_("contact"),
+    "policy_url": N_("policy url"),
+    "min_version": N_("min version"),
+    "method": N_("method"),
+    "enabled": N_("enabled"),
+    "time_source": N_("time source"),
+    "notes": N_("notes"),
+}
+
+
+def field_name(path: str) -> str:
+    """A declaration field (`support_period`, dotted `disclosure.contact`) in words, in the current
+    language."""
+    known = FIELD_NAMES.get(path)
+    return _(known) if known else path.replace(".", " ").replace("_", " ")
+
+
+def part_name(key: str) -> str:
+    known = PART_NAMES.get(key)
+    return _(known) if known else key.replace("_", " ")
 
 
 def says_none(value: Any) -> bool:
@@ -76,11 +144,12 @@ class ProceduralCheck(Check):
 
     fields: ClassVar[tuple[str, ...]] = ()
     needs = frozenset({EvidenceKind.DECLARATION})
-    procedure_hint: ClassVar[str] = "the inspector follows the requirement's inspection method"
+    procedure_hint: ClassVar[str] = N_("the inspector follows the requirement's inspection method")
 
     def hint(self, params: Parameters) -> str:
+        """The procedure hint in the current language (`procedure_hint` is a message: mark it with N_)."""
         values = {name: params.get(name) for name in self.parameters if f"{{{name}}}" in self.procedure_hint}
-        return self.procedure_hint.format(**values)
+        return tr(self.procedure_hint, **values)
 
     def missing_required(self, params: Parameters, declaration: Any) -> list[tuple[str, str]]:
         if "required_declaration_fields" not in self.parameters:
@@ -91,7 +160,7 @@ class ProceduralCheck(Check):
             for part in path.split("."):
                 value = getattr(value, part, None)
             if value in (None, "", []) or says_none(value):
-                missing.append((path, f"the declaration gives no {path.replace('.', ' ').replace('_', ' ')}"))
+                missing.append((path, tr("the declaration gives no {field}", field=field_name(path))))
         return missing
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
@@ -103,14 +172,14 @@ class ProceduralCheck(Check):
         indicators: dict[str, Any] = {"declared": statements, "observed": observed}
         if unstated:
             indicators["not_declared"] = unstated
-        procedure = f"{self.hint(params)}; record what was examined as evidence"
+        procedure = tr("{hint}; record what was examined as evidence", hint=self.hint(params))
         if declaration is None:
-            reason = "the case has no declaration: nothing the manufacturer states can be compared"
+            reason = _("the case has no declaration: nothing the manufacturer states can be compared")
             return self.result(
                 ctx, Verdict.NEEDS_INSPECTOR, [reason, procedure, *params.notes], indicators=indicators
             )
         admitted = self.missing_required(params, declaration)
-        named = {field for field, _ in admitted}
+        named = {field for field, _reason in admitted}
         admitted += [(f, r) for f, r in self.nonconformities(declaration) if f not in named]
         if admitted:
             findings = [
@@ -122,14 +191,16 @@ class ProceduralCheck(Check):
                 )
                 for field, reason in admitted
             ]
-            reasons = [reason for _, reason in admitted] + params.notes
+            reasons = [reason for _field, reason in admitted] + params.notes
             return self.result(ctx, Verdict.FAIL, reasons, findings=findings, indicators=indicators)
         reasons = [
-            f"the declaration states {self.describe(field, statements[field])}"
+            tr("the declaration states {statement}", statement=self.describe(field, statements[field]))
             for field in self.fields
             if field not in unstated
         ]
-        reasons += [f"the declaration does not state {field.replace('_', ' ')}" for field in unstated]
+        reasons += [
+            tr("the declaration does not state {field}", field=field_name(field)) for field in unstated
+        ]
         reasons += self.observation_reasons(observed)
         reasons.append(procedure)
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
@@ -147,13 +218,18 @@ class ProceduralCheck(Check):
 
     @staticmethod
     def describe(field: str, value: Any) -> str:
-        name = field.replace("_", " ")
+        """A declared field and its value, in words (`update (mechanism: OTA, signed: True)`)."""
+        name = field_name(field)
         if isinstance(value, dict):
-            parts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in value.items() if k != "ixit_ref")
-            return f"{name} ({parts})" if parts else f"{name} (no details)"
+            parts = ", ".join(f"{part_name(k)}: {v}" for k, v in value.items() if k != "ixit_ref")
+            if parts:
+                return tr("{field} ({parts})", field=name, parts=parts)
+            return tr("{field} (no details)", field=name)
         if isinstance(value, list):
-            return f"{name}: {', '.join(map(str, value))}" if value else f"{name}: none"
-        return f"{name}: {value}"
+            if value:
+                return tr("{field}: {values}", field=name, values=", ".join(map(str, value)))
+            return tr("{field}: none", field=name)
+        return tr("{field}: {values}", field=name, values=value)
 
 
 class HandsOnCheck(ProceduralCheck):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbench.checks.refs import SEPARATOR
 from workbench.errors import WorkbenchError
+from workbench.i18n import _, ntr, tr
 from workbench.vocabulary import DECIDED_BY_ICS, Verdict
 
 if TYPE_CHECKING:
@@ -130,7 +131,8 @@ class Check:
         if excused:  # partly not applicable: the check judged the rest
             listed = "; ".join(f"{p} ({why})" for p, why in excused.items())
             judged = ", ".join(p for p in provisions if p not in excused)
-            note = f"the ICS declares not applicable EN 303 645 {listed}; the check judged {judged}"
+            note = tr("the ICS declares not applicable EN 303 645 {listed}; the check judged {judged}",
+                      listed=listed, judged=judged)
             result = replace(result, reasons=(*result.reasons, note))
         return result
 
@@ -141,7 +143,8 @@ class Check:
             return CheckResult(
                 requirement_id=self.requirement_id,
                 verdict=Verdict.INCONCLUSIVE,
-                reasons=(f"missing evidence: {names}; add it to the case to evaluate this requirement",),
+                reasons=(tr("missing evidence: {names}; add it to the case to evaluate this requirement",
+                             names=names),),
                 missing_evidence=missing,
             )
         return self.evaluate(ctx)
@@ -156,16 +159,27 @@ class Check:
         for provision, why in excused.items():
             by_reason.setdefault(why, []).append(provision)
         reasons = [
-            f"the ICS declares EN 303 645 {'provisions' if len(ps) > 1 else 'provision'} {', '.join(ps)}"
-            f" not applicable: {why}"
+            ntr(
+                "the ICS declares EN 303 645 provision {provisions} not applicable: {why}",
+                "the ICS declares EN 303 645 provisions {provisions} not applicable: {why}",
+                len(ps), provisions=", ".join(ps), why=why,
+            )
             for why, ps in by_reason.items()
         ]
         if checked.verdict == Verdict.FAIL:
-            contradicted = f"the evidence contradicts the ICS: {'; '.join(reasons)}"
+            contradicted = tr("the evidence contradicts the ICS: {reasons}", reasons="; ".join(reasons))
             return replace(checked, reasons=(*checked.reasons, contradicted))
-        found = "; ".join(checked.reasons[:3]) or "nothing to report"
-        reasons.append(f"the check, run all the same, proposed {checked.verdict.value}: {found}")
-        reasons.append("the inspector confirms the declaration or records a verdict")
+        verdict = checked.verdict.value
+        if checked.reasons:
+            found = "; ".join(checked.reasons[:3])
+            reasons.append(
+                tr("the check, run all the same, proposed {verdict}: {found}", verdict=verdict, found=found)
+            )
+        else:
+            reasons.append(
+                tr("the check, run all the same, proposed {verdict}: nothing to report", verdict=verdict)
+            )
+        reasons.append(_("the inspector confirms the declaration or records a verdict"))
         used = tuple(dict.fromkeys((*checked.evidence_used, *ctx.hashes_of({EvidenceKind.DECLARATION}))))
         return replace(
             checked,

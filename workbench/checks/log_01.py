@@ -15,23 +15,24 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, boot_starts, declaration_ref, program_names, started
-from workbench.checks._probe_logs import NO_NTP, ClockOffset, FailedLogins
+from workbench.checks._probe_logs import ClockOffset, FailedLogins
 from workbench.checks._probe_unit import amended, decide, listed, undecided, unit_start
 from workbench.checks._procedural import declared
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import N_, _, tr
 
 _TIME_PORTS = {"ntp": 123, "sntp": 123, "nts": 4460}
-PROCEDURE = (
+PROCEDURE = N_(
     "the inspector triggers security events (failed logins, configuration changes) and "
     "checks they are recorded with correct time stamps"
 )
-NOT_KEPT = (
+NOT_KEPT = N_(
     "On the unit the failed logins are logged and its clock is right, but the firmware shows no logging"
     " daemon started at boot nor a syslog configuration (no image, or none found): whether the log is kept"
     " (persistent storage, a remote collector) rather than lost at restart is for the inspector."
 )
-NOT_SHOWN = (
+NOT_SHOWN = N_(
     "Not shown on the unit: whether the log survives a restart (persistent storage or a remote collector);"
     " the firmware's logging configuration is listed here for the inspector, whose verdict overrides."
 )
@@ -40,18 +41,22 @@ NOT_SHOWN = (
 def started_at_boot(ctx: Any, logging_names: set[str], time_names: set[str]) -> tuple[list[str], list[str]]:
     """(loggers, clocks): where a logging daemon and a time service are started at boot, from the
     boot scripts and from the engine's services."""
-    loggers = [f"{s['program']} ({s['path']} line {s['line']})" for s in boot_starts(ctx, logging_names)]
-    clocks = [f"{s['program']} ({s['path']} line {s['line']})" for s in boot_starts(ctx, time_names)]
+    loggers = [_started_at(s["program"], s["path"], s["line"]) for s in boot_starts(ctx, logging_names)]
+    clocks = [_started_at(s["program"], s["path"], s["line"]) for s in boot_starts(ctx, time_names)]
     for row in ctx.firmware_rows("services", ("name", "source", "line", "command", "enabled")):
         if not started(row):
             continue
         programs = {(row["name"] or "").lower(), *program_names(row["command"] or "")}
-        label = f"{row['name'] or ''} ({row['source'] or ''} line {row['line']})"
+        label = _started_at(row["name"] or "", row["source"] or "", row["line"])
         if programs & logging_names and label not in loggers:
             loggers.append(label)
         if programs & time_names and label not in clocks:
             clocks.append(label)
     return loggers, clocks
+
+
+def _started_at(program: str, path: str, line: Any) -> str:
+    return tr("{program} ({path} line {line})", program=program, path=path, line=line)
 
 
 def time_in_capture(ctx: Any, protocols: list[str]) -> list[str]:
@@ -73,31 +78,34 @@ def _reasons(ctx: Any, observed: dict[str, Any], protocols: list[str], logging: 
     loggers, clocks = observed["loggers_at_boot"], observed["time_sync_at_boot"]
     ntp_flows = observed["time_servers_in_capture"]
     reasons = [
-        f"logging started at boot: {', '.join(loggers)}"
+        tr("logging started at boot: {where}", where=", ".join(loggers))
         if loggers
-        else "no logging daemon is started at boot",
-        f"time synchronisation at boot: {', '.join(clocks)}"
+        else _("no logging daemon is started at boot"),
+        tr("time synchronisation at boot: {where}", where=", ".join(clocks))
         if clocks
-        else "no time synchronisation service is started at boot",
+        else _("no time synchronisation service is started at boot"),
     ]
     if ctx.has(EvidenceKind.CAPTURE):
         reasons.append(
-            f"time servers contacted in the capture: {', '.join(ntp_flows)}"
+            tr("time servers contacted in the capture: {servers}", servers=", ".join(ntp_flows))
             if ntp_flows
-            else f"no {'/'.join(protocols).upper()} traffic in the capture"
+            else tr("no {protocols} traffic in the capture", protocols="/".join(protocols).upper())
         )
     source = (getattr(logging, "time_source", None) or "").lower()
     if source in protocols and not clocks:
-        reasons.append(f"the declaration names {source} as time source, but nothing starts it at boot")
+        reasons.append(tr("the declaration names {source} as time source, but nothing starts it at boot",
+                          source=source))
     if getattr(logging, "enabled", None) is True and not loggers:
         reasons.append(
-            "the declaration says security events are logged, but no logging daemon starts at boot"
+            _("the declaration says security events are logged, but no logging daemon starts at boot")
         )
     if logging is not None:
-        reasons.append(
-            f"the declaration states logging enabled: {logging.enabled}, "
-            f"time source: {logging.time_source or 'not stated'}"
-        )
+        if logging.time_source:
+            reasons.append(tr("the declaration states logging enabled: {enabled}, time source: {source}",
+                              enabled=logging.enabled, source=logging.time_source))
+        else:
+            reasons.append(tr("the declaration states logging enabled: {enabled}, time source: not stated",
+                              enabled=logging.enabled))
     return reasons
 
 
@@ -123,30 +131,35 @@ class SecurityLogging(FirmwareCheck):
         indicators = {"clock": clock.indicators(), "failed_logins": logins.indicators()}
         unlogged = logins.finding(ctx)
         if unlogged is not None:
-            lead = f"decided on the unit: {unlogged.summary}"
+            lead = tr("decided on the unit: {finding}", finding=unlogged.summary)
             found = [unlogged, *today.findings]
             return decide(ctx, today, Verdict.FAIL, [lead, *reasons], found, (PROCEDURE,), indicators)
         if today.verdict is Verdict.FAIL:
-            lead = (
+            lead = _(
                 "The declaration's statement (security events not logged) stands, whatever the unit showed."
             )
             return amended(ctx, today, reasons=[lead, *reasons], indicators=indicators)
         gap = (
-            "the unit rejected none of the probe's wrong passwords, so a failed-login line does not show"
-            " the probe's attempts were logged" if not logins.tried
-            else "it did not show the failed logins it made in the unit's log" if not logins.logged
-            else "it could not read the unit's clock" if clock.offset is None
-            else f"the unit's clock is beyond {clock.tolerance:g} s of the probe's; {NO_NTP}" if clock.wrong
+            _("the unit rejected none of the probe's wrong passwords, so a failed-login line does not show"
+              " the probe's attempts were logged") if not logins.tried
+            else _("it did not show the failed logins it made in the unit's log") if not logins.logged
+            else _("it could not read the unit's clock") if clock.offset is None
+            else tr("the unit's clock is beyond {tolerance} s of the probe's; on an isolated bench an NTP"
+                    " client cannot reach its server, so the offset does not show the unit keeps no reliable"
+                    " time: the inspector compares the unit's clock with its time source",
+                    tolerance=f"{clock.tolerance:g}") if clock.wrong
             else None
         )  # fmt: skip
         if gap:
             return amended(ctx, today, reasons=[undecided(gap), *reasons], indicators=indicators)
         kept = _kept_by_firmware(today, params.lowered("syslog_configs"))
         if not kept:
-            return amended(ctx, today, reasons=[NOT_KEPT, *reasons], indicators=indicators)
-        lead = "decided on the unit: the failed logins the probe made are logged, with the unit's clock right"
-        logging = f"The firmware starts or configures logging: {listed(kept, 4)}."
-        reasons = [lead, logging, *reasons, NOT_SHOWN]
+            return amended(ctx, today, reasons=[_(NOT_KEPT), *reasons], indicators=indicators)
+        lead = _(
+            "decided on the unit: the failed logins the probe made are logged, with the unit's clock right"
+        )
+        logging = tr("The firmware starts or configures logging: {where}.", where=listed(kept, 4))
+        reasons = [lead, logging, *reasons, _(NOT_SHOWN)]
         return decide(ctx, today, Verdict.PASS, reasons, [logins.shown(ctx)], (PROCEDURE,), indicators)
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
@@ -172,13 +185,13 @@ class SecurityLogging(FirmwareCheck):
         }
         if logging is not None and logging.enabled is False:
             finding = Finding(
-                summary="the declaration states security events are not logged",
+                summary=_("the declaration states security events are not logged"),
                 severity=Severity.MEDIUM,
                 evidence=(declaration_ref(ctx, "logging.enabled"),),
             )
             return self.result(ctx, Verdict.FAIL, [finding.summary], [finding], indicators)
         reasons = _reasons(ctx, indicators["observed"], protocols, logging) + params.notes
-        reasons.append(PROCEDURE)
+        reasons.append(_(PROCEDURE))
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import CheckError
+from workbench.i18n import tr
 
 if TYPE_CHECKING:
     from workbench.checks.context import EvidenceContext
@@ -62,8 +63,8 @@ class Parameters:
                 requirement=self.requirement_id,
             )
         self.notes.append(
-            f"the catalogue gives no parameter {name!r}; the bundled edition {edition}'s value"
-            f" {bundled[name]!r} was used"
+            tr("the catalogue gives no parameter {name}; the bundled edition {edition}'s value {value}"
+               " was used", name=repr(name), edition=edition, value=repr(bundled[name]))
         )
         return bundled[name]
 
