@@ -1,4 +1,8 @@
-"""Plain-text, CSV and JSON views of a catalogue, a requirement and a diff, for the terminal."""
+"""Plain-text, CSV and JSON views of a catalogue, a requirement and a diff, for the terminal.
+
+The list and a requirement are shown in the current language (workbench.i18n): labels through gettext,
+the requirement's text from the catalogue (`Requirement.text`), marked when only the catalogue's own
+language is available. Japanese lines are wrapped by display width (a CJK character takes two columns)."""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ import csv
 import io
 import json
 import textwrap
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from workbench.catalog.diff import CatalogDiff, FieldChange
-from workbench.catalog.model import Catalog, Requirement
+from workbench.catalog.model import Catalog, Requirement, RequirementText
+from workbench.i18n import N_, _, tr
 
 SCHEME_LABELS = {
     "etsi_en_303_645": "ETSI EN 303 645",
@@ -23,6 +29,8 @@ SCHEME_LABELS = {
 }
 CSV_FIELDS = ("id", "level", "category", "automation", "evidence", "title", *SCHEME_LABELS)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+AUTOMATION_LABELS = {"automatic": N_("automatic"), "assisted": N_("assisted"), "manual": N_("manual")}
+_NO_LINE_START = set("、。，．）」』】〕！？：；ー・")  # never starts a line (kinsoku)
 
 
 class Glyphs:
@@ -47,28 +55,97 @@ def stars(level: int, glyphs: Glyphs) -> str:
     return glyphs.star * level
 
 
+def display_width(text: str) -> int:
+    """Terminal columns `text` takes: two for a wide (CJK) character, one otherwise."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - display_width(text), 0)
+
+
 def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 3, 0)] + "..."
+    if display_width(text) <= width:
+        return text
+    if display_width(text) == len(text):
+        return text[: max(width - 3, 0)] + "..."
+    cut = ""
+    for char in text:
+        if display_width(cut + char) > width - 3:
+            break
+        cut += char
+    return cut + "..."
 
 
-def table(catalog: Catalog, requirements: list[Requirement], glyphs: Glyphs, width: int = 100) -> str:
-    """One line per requirement: id, level as stars, automation, title."""
+def _tokens(text: str) -> list[str]:
+    """Words of narrow characters (with their trailing spaces) and single wide characters."""
+    tokens: list[str] = []
+    for char in text:
+        narrow_word = bool(tokens) and display_width(tokens[-1][-1]) == 1 and tokens[-1][-1] != " "
+        if tokens and (char == " " or (narrow_word and display_width(char) == 1)):
+            tokens[-1] += char
+        else:
+            tokens.append(char)
+    return tokens
+
+
+def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "") -> list[str]:
+    """textwrap.wrap for text without wide characters; else wrapped by display width."""
+    if display_width(text) == len(text):
+        return textwrap.wrap(
+            text, width=width, initial_indent=initial_indent, subsequent_indent=subsequent_indent
+        )
+    lines: list[str] = []
+    line = initial_indent
+    for token in _tokens(text):
+        fits = display_width(line.rstrip() if token[0] in _NO_LINE_START else line + token.rstrip()) <= width
+        if line.strip() and not fits and token[0] not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = subsequent_indent
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def _titled(text: RequirementText) -> str:
+    """The title, followed by the fallback mark when it is not in the language asked for."""
+    return f"{text.title} {text.mark}" if text.mark else text.title
+
+
+def table(
+    catalog: Catalog,
+    requirements: list[Requirement],
+    glyphs: Glyphs,
+    width: int = 100,
+    lang: str | None = None,
+) -> str:
+    """One line per requirement: id, level as stars, automation, title (in `lang`, default: the current)."""
     id_width = max([len("ID"), *(len(r.id) for r in requirements)])
-    head = f"{'ID':<{id_width}}  {'LEVEL':<5}  {'AUTOMATION':<10}  TITLE"
-    lines = [
-        f"Catalogue {catalog.edition} {glyphs.dot} {catalog.title} (published {catalog.published})",
-        "",
-        head,
-    ]
-    title_width = max(width - (id_width + 21), 20)
+    automations = {name: _(label) for name, label in AUTOMATION_LABELS.items()}
+    heads = (_("LEVEL"), _("AUTOMATION"), _("TITLE"))
+    level_width = max(5, display_width(heads[0]))
+    auto_width = max(10, *(display_width(h) for h in (heads[1], *automations.values())))
+    head = f"{'ID':<{id_width}}  {_pad(heads[0], level_width)}  {_pad(heads[1], auto_width)}  {heads[2]}"
+    heading = tr(
+        "Catalogue {edition} {dot} {title} (published {published})",
+        edition=catalog.edition,
+        dot=glyphs.dot,
+        title=catalog.title_in(lang),
+        published=catalog.published,
+    )
+    lines = [heading, "", head]
+    title_width = max(width - (id_width + level_width + auto_width + 6), 20)
     for r in requirements:
-        title = _fit(r.title, title_width)
-        lines.append(f"{r.id:<{id_width}}  {stars(r.level, glyphs):<5}  {r.automation:<10}  {title}")
+        title = _fit(_titled(r.text(lang)), title_width)
+        level = _pad(stars(r.level, glyphs), level_width)
+        lines.append(f"{r.id:<{id_width}}  {level}  {_pad(automations[r.automation], auto_width)}  {title}")
     counts = [sum(1 for r in requirements if r.level == n) for n in (1, 2, 3)]
     per_level = f" {glyphs.dot} ".join(
         f"{stars(n, glyphs)} {c}" for n, c in zip((1, 2, 3), counts, strict=True)
     )
-    lines += ["", f"{len(requirements)} requirements ({per_level})"]
+    total = tr("{n} requirements ({per_level})", n=len(requirements), per_level=per_level)
+    lines += ["", total]
     return "\n".join(lines) + "\n"
 
 
@@ -77,19 +154,21 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def csv_text(requirements: Iterable[Requirement]) -> str:
+def csv_text(requirements: Iterable[Requirement], lang: str | None = None) -> str:
+    """One row per requirement; the title in `lang` when given (else the catalogue's own)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for r in requirements:
-        row = [r.id, str(r.level), r.category, r.automation, "; ".join(r.evidence), r.title]
+        title = _titled(r.text(lang)) if lang else r.title
+        row = [r.id, str(r.level), r.category, r.automation, "; ".join(r.evidence), title]
         row += ["; ".join(getattr(r.mappings, scheme)) for scheme in SCHEME_LABELS]
         writer.writerow([_cell(v) for v in row])
     return out.getvalue()
 
 
 def catalog_json(catalog: Catalog, requirements: list[Requirement]) -> str:
-    data = catalog.model_dump(mode="json", exclude={"requirements"})
+    data = catalog.model_dump(mode="json", exclude={"requirements"}, by_alias=True, exclude_none=True)
     data.update(
         source=catalog.source,
         sha256=catalog.sha256,
@@ -99,14 +178,14 @@ def catalog_json(catalog: Catalog, requirements: list[Requirement]) -> str:
 
 
 def _paragraph(text: str, width: int, indent: str = "  ") -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent)
+    return wrap(" ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent)
 
 
-def _items(items: list[str], width: int, numbered: bool) -> list[str]:
+def _items(items: Iterable[str], width: int, numbered: bool) -> list[str]:
     lines: list[str] = []
     for n, item in enumerate(items, start=1):
         mark = f"{n}. " if numbered else "- "
-        lines += textwrap.wrap(
+        lines += wrap(
             " ".join(item.split()),
             width=width,
             initial_indent="  " + mark,
@@ -123,32 +202,42 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
 
-def show_text(requirement: Requirement, catalog: Catalog, glyphs: Glyphs, width: int = 100) -> str:
+def show_text(
+    requirement: Requirement, catalog: Catalog, glyphs: Glyphs, width: int = 100, lang: str | None = None
+) -> str:
+    """Everything about one requirement, its text in `lang` (default: the current language)."""
     r = requirement
-    d = glyphs.dot
+    t = r.text(lang)
     lines = [
-        f"{r.id}  {r.title}",
-        f"Level {stars(r.level, glyphs)} ({r.level}) {d} {r.automation} {d} {r.category} "
-        f"{d} catalogue {catalog.edition}",
-        f"Evidence: {', '.join(r.evidence)}",
+        f"{r.id}  {_titled(t)}",
+        tr(
+            "Level {stars} ({level}) {dot} {automation} {dot} {category} {dot} catalogue {edition}",
+            stars=stars(r.level, glyphs),
+            level=r.level,
+            dot=glyphs.dot,
+            automation=_(AUTOMATION_LABELS[r.automation]),
+            category=r.category,
+            edition=catalog.edition,
+        ),
+        tr("Evidence: {kinds}", kinds=", ".join(r.evidence)),
     ]
     sections = (
-        ("Statement", r.statement),
-        ("Why it matters", r.rationale),
-        ("What a failing device typically looks like", r.typical_failure),
+        (_("Statement"), t.statement),
+        (_("Why it matters"), t.rationale),
+        (_("What a failing device typically looks like"), t.typical_failure),
     )
     for heading, body in sections:
         lines += ["", heading, *_paragraph(body, width)]
-    lines += ["", "Pass criteria", *_items(r.pass_criteria, width, numbered=False)]
-    lines += ["", "Inspection method", *_items(r.inspection_method, width, numbered=True)]
+    lines += ["", _("Pass criteria"), *_items(t.pass_criteria, width, numbered=False)]
+    lines += ["", _("Inspection method"), *_items(t.inspection_method, width, numbered=True)]
     mapped = r.mappings.items()
-    lines += ["", "Mappings"]
+    lines += ["", _("Mappings")]
     if mapped:
         lines += [f"  {SCHEME_LABELS[scheme]:<16} {', '.join(values)}" for scheme, values in mapped]
     else:
-        lines.append("  (none known)")
+        lines.append("  " + _("(none known)"))
     if r.parameters:
-        lines += ["", "Parameters"]
+        lines += ["", _("Parameters")]
         for name, value in r.parameters.items():
             lines += textwrap.wrap(
                 f"{name}: {_value(value)}", width=width, initial_indent="  ", subsequent_indent="      "
@@ -210,4 +299,7 @@ def diff_text(diff: CatalogDiff, glyphs: Glyphs, width: int = 100) -> str:
             lines.append(f"  ~ {change.id:<9} {change.title}")
             for field_change in change.changes:
                 lines += _change_lines(field_change, glyphs, width)
+    if diff.translated:
+        lines += ["", "Translations changed (not criteria: verdicts stay current)"]
+        lines += [f"  ~ {t.id:<9} {', '.join(t.languages)}" for t in diff.translated]
     return "\n".join(lines) + "\n"

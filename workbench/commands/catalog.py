@@ -6,12 +6,14 @@ import argparse
 import json
 import shutil
 import sys
+from dataclasses import asdict
 from typing import Any
 
 from workbench.catalog import render
 from workbench.catalog.diff import diff_catalogs
 from workbench.catalog.loader import load_catalog
 from workbench.catalog.schema import schema_text
+from workbench.i18n import check_language, language, use_language
 
 
 def _width() -> int:
@@ -23,23 +25,38 @@ def _write(text: str) -> int:
     return 0
 
 
+def _language(args: argparse.Namespace) -> str:
+    """--lang, checked; else the current language."""
+    return check_language(args.lang) if args.lang else language()
+
+
 def cmd_list(args: argparse.Namespace) -> int:
+    lang = _language(args)
     catalog = load_catalog(args.catalog)
     requirements = catalog.for_level(args.level) if args.level else list(catalog.requirements)
     if args.format == "json":
         return _write(render.catalog_json(catalog, requirements))
     if args.format == "csv":
-        return _write(render.csv_text(requirements))
-    return _write(render.table(catalog, requirements, render.Glyphs.for_stream(sys.stdout), _width()))
+        return _write(render.csv_text(requirements, lang if args.lang else None))
+    with use_language(lang):
+        return _write(
+            render.table(catalog, requirements, render.Glyphs.for_stream(sys.stdout), _width(), lang=lang)
+        )
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    lang = _language(args)
     catalog = load_catalog(args.catalog)
     requirement = catalog.get(args.id.strip().upper())
     if args.format == "json":
         data = {"edition": catalog.edition, **requirement.model_dump(mode="json")}
+        if args.lang:  # the text as shown in that language, beside the data
+            text = requirement.text(lang)
+            data["text"] = {**asdict(text), "mark": text.mark}
         return _write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    return _write(render.show_text(requirement, catalog, render.Glyphs.for_stream(sys.stdout), _width()))
+    with use_language(lang):
+        glyphs = render.Glyphs.for_stream(sys.stdout)
+        return _write(render.show_text(requirement, catalog, glyphs, _width(), lang=lang))
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -59,9 +76,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     counts = f" {glyphs.dot} ".join(
         f"{render.stars(n, glyphs)} {sum(1 for r in catalog.requirements if r.level == n)}" for n in (1, 2, 3)
     )
+    languages = f", languages {', '.join(catalog.languages)}" if len(catalog.languages) > 1 else ""
     return _write(
         f"{args.path}: valid {glyphs.dot} edition {catalog.edition}, "
-        f"{len(catalog.requirements)} requirements ({counts})\n"
+        f"{len(catalog.requirements)} requirements ({counts}){languages}\n"
+    )
+
+
+def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=("en", "ja"),
+        help=f"{what}: en or ja (default: English); a text the catalogue lacks in it is shown in the"
+        " catalogue's own language, marked",
     )
 
 
@@ -80,11 +107,13 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("list", parents=[common], help="list requirements")
     p.add_argument("--level", type=int, choices=(1, 2, 3), help="only requirements that apply at this level")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    _lang_option(p, "the titles (table, csv) in this language")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", parents=[common], help="everything about one requirement")
     p.add_argument("id", metavar="ID", help="requirement id, e.g. COM-02")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _lang_option(p, "the requirement's text and the labels in this language")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser(
