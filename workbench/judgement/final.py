@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workbench.i18n import N_, _, tr
 from workbench.vocabulary import DECIDED_BY_ICS, PENDING, Source, Verdict, text
 
 if TYPE_CHECKING:
     from workbench.case.verdicts import RecordedVerdict
     from workbench.checks.base import CheckResult
 
-ICS_PENDING = "declared not applicable in the ICS; the inspector confirms"
+ICS_PENDING = N_("declared not applicable in the ICS; the inspector confirms")
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,14 @@ def final_verdict(
     if recorded is not None:
         return _inspectors(recorded, current_hashes, stale_reasons)
     if result is not None and declared_not_applicable(result):
-        return FinalVerdict(PENDING, "pending", False, ICS_PENDING)
+        return FinalVerdict(PENDING, "pending", False, _(ICS_PENDING))
     automation = text(getattr(requirement, "automation", "")).lower()
     if result is not None and (automation == "automatic" or decided_with(requirement, result)):
         return _automatic(result, current_hashes)
     if result is None:
-        return FinalVerdict(PENDING, "pending", False, "no inspector verdict and no check result")
+        return FinalVerdict(PENDING, "pending", False, _("no inspector verdict and no check result"))
     kind = automation or "non-automatic"
-    return FinalVerdict(PENDING, "pending", False, f"{kind} requirement: the inspector decides")
+    return FinalVerdict(PENDING, "pending", False, tr("{kind} requirement: the inspector decides", kind=kind))
 
 
 def declared_not_applicable(result: CheckResult) -> bool:
@@ -76,22 +77,25 @@ def _inspectors(
     recorded: RecordedVerdict, current_hashes: dict[str, str], stale_reasons: list[str] | None
 ) -> FinalVerdict:
     if stale_reasons is None:
-        stale = [f"{name} changed since" for name in recorded.stale_artefacts(current_hashes)]
+        stale = [tr("{name} changed since", name=name) for name in recorded.stale_artefacts(current_hashes)]
     else:
         stale = list(stale_reasons)
-    detail = f"recorded by {recorded.inspector} at {recorded.recorded_at.isoformat(timespec='seconds')}"
+    when = recorded.recorded_at.isoformat(timespec="seconds")
     if stale:
-        detail += f"; stale: {'; '.join(stale)}"
+        detail = tr("recorded by {inspector} at {when}; stale: {reasons}", inspector=recorded.inspector,
+                    when=when, reasons="; ".join(stale))
+    else:
+        detail = tr("recorded by {inspector} at {when}", inspector=recorded.inspector, when=when)
     return FinalVerdict(recorded.verdict, "inspector", bool(stale), detail)
 
 
 def _automatic(result: CheckResult, current_hashes: dict[str, str]) -> FinalVerdict:
     verdict = text(result.verdict)
     if verdict == Verdict.NEEDS_INSPECTOR:
-        return FinalVerdict(PENDING, "pending", False, "the automatic check asks for the inspector")
+        return FinalVerdict(PENDING, "pending", False, _("the automatic check asks for the inspector"))
     present = set(current_hashes.values())
     gone = [h for h in result.evidence_used if h not in present]
-    detail = "automatic check"
+    detail = _("automatic check")
     if gone:
-        detail += f"; stale: {len(gone)} input(s) no longer in the case"
+        detail = tr("automatic check; stale: {n} input(s) no longer in the case", n=len(gone))
     return FinalVerdict(verdict, "automatic", bool(gone), detail)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from workbench.i18n import _, tr
 from workbench.vocabulary import DECIDED_OK, ERROR, PENDING, Verdict
 
 STARS = {1: "★", 2: "★★", 3: "★★★"}
@@ -79,11 +80,12 @@ def evidence_to_add(items: Sequence[Judged]) -> dict[str, list[str]]:
 
 def why_pending(item: Judged) -> str:
     if item.verdict == ERROR:
-        return f"error: {item.error}"
+        return tr("error: {error}", error=item.error)
     if item.stale:
-        return f"inspector verdict {item.verdict} is stale: the evidence changed since; re-confirm it"
+        return tr("inspector verdict {verdict} is stale: the evidence changed since; re-confirm it",
+                  verdict=item.verdict)
     if item.verdict in (PENDING, Verdict.NEEDS_INSPECTOR):
-        return "an inspector's verdict is needed"
+        return _("an inspector's verdict is needed")
     if item.missing_evidence:
-        return "missing evidence: " + ", ".join(item.missing_evidence)
-    return item.reasons[0] if item.reasons else f"verdict {item.verdict}"
+        return tr("missing evidence: {names}", names=", ".join(item.missing_evidence))
+    return item.reasons[0] if item.reasons else tr("verdict {verdict}", verdict=item.verdict)

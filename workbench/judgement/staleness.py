@@ -34,13 +34,13 @@ from workbench.catalog.fingerprint import requirement_sha256
 from workbench.catalog.loader import bundled_editions, load_catalog
 from workbench.checks.refs import ref_fields
 from workbench.errors import WorkbenchError
+from workbench.i18n import _, tr
 
 if TYPE_CHECKING:
     from workbench.case.verdicts import RecordedVerdict
     from workbench.catalog.model import Catalog, Requirement
     from workbench.checks.base import CheckResult
 
-NOT_AT_HAND = "which is not at hand to say which fields"
 _NOT_CRITERIA = "mappings."  # a mapping to another standard changes no criterion (not hashed)
 
 
@@ -66,10 +66,10 @@ def stale_reasons(
     if recorded is None:
         return []
     now = hashes_now(case) if current is None else current
-    reasons = [f"{name} changed or is gone" for name in recorded.stale_artefacts(now)]
+    reasons = [tr("{name} changed or is gone", name=name) for name in recorded.stale_artefacts(now)]
     judged = case.judged_hashes(requirement.evidence, requirement.id)
     added = sorted(set(judged) - set(recorded.artefact_hashes))
-    reasons += [f"{name} added since" for name in added]
+    reasons += [tr("{name} added since", name=name) for name in added]
     changed = requirement_changed_reason(recorded, requirement, catalog, case)
     superseded = source_superseded(case, recorded)
     return reasons + [r for r in (changed, superseded) if r]
@@ -96,10 +96,10 @@ def source_superseded(case: Case, recorded: RecordedVerdict) -> str | None:
         return None
     device = source.get("case_device") or str(other.path)
     if latest is None:
-        return f"the verdict it was carried from is no longer in {device}"
+        return tr("the verdict it was carried from is no longer in {device}", device=device)
     when = latest.recorded_at.date().isoformat()
-    now = f"{latest.verdict} by {latest.inspector} ({when})"
-    return f"the verdict it was carried from was superseded in {device}: {now}"
+    return tr("the verdict it was carried from was superseded in {device}: {verdict} by {inspector} ({when})",
+              device=device, verdict=latest.verdict, inspector=latest.inspector, when=when)
 
 
 def superseded_by(other: Case, requirement_id: str, record: str) -> tuple[bool, RecordedVerdict | None]:
@@ -120,13 +120,26 @@ def requirement_changed_reason(
     """The staleness reason for a changed requirement, naming its fields; None when unchanged."""
     if recorded is None or not requirement_changed(recorded, requirement):
         return None
-    edition = str(catalog.edition) if catalog is not None else "the catalogue judged with"
     change = requirement_change(recorded, requirement, catalog, case)
+    if catalog is None and change is None:
+        if recorded.catalog_edition:
+            return tr("requirement changed in the catalogue judged with (judged against {old}, which is not"
+                      " at hand to say which fields)", old=recorded.catalog_edition)
+        return _("requirement changed in the catalogue judged with (judged against an edition it does not"
+                 " name, which is not at hand to say which fields)")
     if change is None:
-        old = recorded.catalog_edition or "an edition it does not name"
-        return f"requirement changed in {edition} (judged against {old}, {NOT_AT_HAND})"
-    fields = ", ".join(change.fields) or "its text"
-    return f"requirement changed in {changed_in(recorded, requirement, edition)}: {fields}"
+        edition = str(catalog.edition)  # type: ignore[union-attr]
+        if recorded.catalog_edition:
+            return tr("requirement changed in {edition} (judged against {old}, which is not at hand to say"
+                      " which fields)", edition=edition, old=recorded.catalog_edition)
+        return tr("requirement changed in {edition} (judged against an edition it does not name, which is"
+                  " not at hand to say which fields)", edition=edition)
+    edition = str(catalog.edition) if catalog is not None else _("the catalogue judged with")
+    where = changed_in(recorded, requirement, edition)
+    if change.fields:
+        fields = ", ".join(change.fields)
+        return tr("requirement changed in {edition}: {fields}", edition=where, fields=fields)
+    return tr("requirement changed in {edition}: its text", edition=where)
 
 
 def changed_in(recorded: RecordedVerdict, requirement: Any, edition: str) -> str:
@@ -139,13 +152,17 @@ def changed_in(recorded: RecordedVerdict, requirement: Any, edition: str) -> str
         return edition
     start, end = editions.index(judged), editions.index(edition)
     if end < start:
-        return f"{edition}, an older edition than {judged} it was judged against"
+        return tr("{edition}, an older edition than {judged} it was judged against", edition=edition,
+                  judged=judged)
     for name in editions[start + 1 : end + 1]:
         found = _bundled(name)
         if found is None or recorded.requirement_id not in found:
             continue
         if requirement_sha256(found.get(recorded.requirement_id)) != recorded.requirement_sha256:
-            return name if name == edition else f"{name} (judged against {judged}, now {edition})"
+            if name == edition:
+                return name
+            return tr("{edition} (judged against {judged}, now {now})", edition=name, judged=judged,
+                      now=edition)
     return edition
 
 

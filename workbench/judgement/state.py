@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from workbench.i18n import tr
 from workbench.judgement.final import FinalVerdict, final_verdict
 from workbench.judgement.staleness import hashes_now, stale_reasons
 from workbench.vocabulary import ERROR, Source, Verdict, text
@@ -126,7 +127,7 @@ def no_check_result(requirement_id: str) -> CheckResult:
     return CheckResult(
         requirement_id=requirement_id,
         verdict=Verdict.INCONCLUSIVE,
-        reasons=(f"no check is registered for {requirement_id} in this installation",),
+        reasons=(tr("no check is registered for {id} in this installation", id=requirement_id),),
     )
 
 

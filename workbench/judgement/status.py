@@ -4,10 +4,12 @@ by whom, and what is pending. No check runs here: an automatic requirement await
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 from workbench.case.case import DECLARATION_KEY, Case
 from workbench.case.catalogref import provenance
+from workbench.i18n import N_, _, tr
 from workbench.judgement.levels import STARS
 from workbench.judgement.staleness import hashes_now, requirement_change, requirement_changed
 from workbench.judgement.state import RequirementState, judge
@@ -159,60 +161,86 @@ def terminal_text(value: Any) -> str:
     return "".join(c if c.isprintable() else "?" for c in text_)
 
 
+def width(value: str) -> int:
+    """The columns `value` takes in a terminal (a wide character, as in Japanese, takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in value)
+
+
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     cells = [[terminal_text(c) for c in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    widths = [max([width(h), *(width(r[i]) for r in cells)]) for i, h in enumerate(headers)]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+        return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
 
     return [line(headers), *(line(r) for r in cells)]
 
 
 def format_status(status: dict[str, Any]) -> str:
+    """`workbench case status` as text, in the current language."""
     lines = _headline(status) + [""] + _requirements_table(status) + _change_lines(status)
     lines += _evidence_lines(status)
     if status["problems"]:
-        lines += ["", "Problems:", *(f"  {terminal_text(p)}" for p in status["problems"])]
+        lines += ["", _("Problems:"), *(f"  {terminal_text(p)}" for p in status["problems"])]
     return "\n".join(lines)
+
+
+_LEVEL_LINE = {  # (some verdicts stale by a requirement change, some pending the probe may decide)
+    (False, False): N_(
+        "Level {level} ({stars}), judged against catalogue {edition}: {applicable} requirements, {inspector}"
+        " with an inspector verdict ({stale} stale), {automatic} automatic (decided by the batch),"
+        " {pending} pending"
+    ),
+    (True, False): N_(
+        "Level {level} ({stars}), judged against catalogue {edition}: {applicable} requirements, {inspector}"
+        " with an inspector verdict ({stale} stale, {changed} by a requirement change), {automatic}"
+        " automatic (decided by the batch), {pending} pending"
+    ),
+    (False, True): N_(
+        "Level {level} ({stars}), judged against catalogue {edition}: {applicable} requirements, {inspector}"
+        " with an inspector verdict ({stale} stale), {automatic} automatic (decided by the batch),"
+        " {pending} pending ({if_probe} of them the probe may decide)"
+    ),
+    (True, True): N_(
+        "Level {level} ({stars}), judged against catalogue {edition}: {applicable} requirements, {inspector}"
+        " with an inspector verdict ({stale} stale, {changed} by a requirement change), {automatic}"
+        " automatic (decided by the batch), {pending} pending ({if_probe} of them the probe may decide)"
+    ),
+}
+_SOURCE_LINE = {  # whether the catalogue loaded is the one the case records
+    True: N_("Catalogue source {source}, content sha256 {sha256} (the case's own)"),
+    False: N_("Catalogue source {source}, content sha256 {sha256} (NOT the case's)"),
+    None: N_("Catalogue source {source}, content sha256 {sha256} (the case records none)"),
+}
 
 
 def _headline(status: dict[str, Any]) -> list[str]:
     info, counts, level = status["case"], status["counts"], status["level"]
+    changed = counts.get("requirement_changed", 0)
     out = [
         terminal_text(
-            f"Case {info['path']}: {info['device']}, {info['vendor']} {info['model']}, "
-            f"firmware {info['firmware_version']}"
+            tr("Case {path}: {device}, {vendor} {model}, firmware {firmware}", path=info["path"],
+               device=info["device"], vendor=info["vendor"], model=info["model"],
+               firmware=info["firmware_version"])
         ),
         terminal_text(
-            f"Level {level} ({STARS.get(level, level)}), judged against catalogue "
-            f"{status['catalog_edition']}: "
-            f"{counts['applicable']} requirements, {counts['inspector']} with an inspector verdict"
-            f" ({counts['stale']} stale{_by_change(counts)}), "
-            f"{counts['automatic']} automatic (decided by the batch), "
-            f"{counts['pending']} pending"
-            + (f" ({counts['if_probe']} of them the probe may decide)" if counts["if_probe"] else "")
+            tr(_LEVEL_LINE[bool(changed), bool(counts["if_probe"])], level=level,
+               stars=STARS.get(level, level), edition=status["catalog_edition"],
+               applicable=counts["applicable"], inspector=counts["inspector"], stale=counts["stale"],
+               changed=changed, automatic=counts["automatic"], pending=counts["pending"],
+               if_probe=counts["if_probe"])
         ),
     ]
     check = status.get("catalog")
     if check:
         loaded = check["loaded"]
-        agreement = {True: "the case's own", False: "NOT the case's", None: "the case records none"}
-        out.append(
-            terminal_text(
-                f"Catalogue source {loaded['source']}, content sha256 {loaded['sha256']} "
-                f"({agreement[check['matches']]})"
-            )
-        )
+        out.append(terminal_text(tr(_SOURCE_LINE[check["matches"]], source=loaded["source"],
+                                    sha256=loaded["sha256"])))
     editions = _editions_judged(status)
     if editions:
-        out.append(terminal_text(f"Inspector verdicts were recorded against: {editions}"))
-    return out + [terminal_text(f"WARNING: {w}") for w in status.get("warnings", [])]
-
-
-def _by_change(counts: dict[str, int]) -> str:
-    changed = counts.get("requirement_changed", 0)
-    return f", {changed} by a requirement change" if changed else ""
+        said = tr("Inspector verdicts were recorded against: {editions}", editions=editions)
+        out.append(terminal_text(said))
+    return out + [terminal_text(tr("WARNING: {warning}", warning=w)) for w in status.get("warnings", [])]
 
 
 def _editions_judged(status: dict[str, Any]) -> str:
@@ -220,7 +248,7 @@ def _editions_judged(status: dict[str, Any]) -> str:
     counts: dict[str, int] = {}
     for row in status["requirements"]:
         if row["state"] == "inspector":
-            name = row.get("judged_against") or "an unrecorded edition (record version 1)"
+            name = row.get("judged_against") or _("an unrecorded edition (record version 1)")
             counts[name] = counts.get(name, 0) + 1
     return ", ".join(f"{name} ({count})" for name, count in sorted(counts.items()))
 
@@ -235,12 +263,13 @@ def _change_lines(status: dict[str, Any]) -> list[str]:
     changed = [r for r in status["requirements"] if r.get("requirement_change")]
     if not changed:
         return []
-    out = ["", f"Requirements changed since their verdicts ({len(changed)}): redo or confirm them"]
+    out = ["", tr("Requirements changed since their verdicts ({n}): redo or confirm them", n=len(changed))]
     for row in changed:
         change = row["requirement_change"]
-        out.append(f"  {row['id']}: judged against {change['judged_against']}, now {change['judged_with']}")
+        out.append("  " + tr("{id}: judged against {old}, now {new}", id=row["id"],
+                             old=change["judged_against"], new=change["judged_with"]))
         if change["fields"] is None:
-            out.append("    (that edition is not at hand to say which fields)")
+            out.append("    " + _("(that edition is not at hand to say which fields)"))
         out += [f"    {item['field']}: {_what_changed(item)}" for item in change["changes"]]
     return [terminal_text(line) for line in out]
 
@@ -249,29 +278,37 @@ def _what_changed(item: dict[str, Any]) -> str:
     """One field's change in a line: list items added and removed, else old -> new."""
     old, new = item["old"], item["new"]
     if item["kind"] == "added":
-        return f"added {_short(new)}"
+        return tr("added {value}", value=_short(new))
     if item["kind"] == "removed":
-        return f"removed (was {_short(old)})"
+        return tr("removed (was {value})", value=_short(old))
     if isinstance(old, list) and isinstance(new, list):
         came = [v for v in new if v not in old]
         gone = [v for v in old if v not in new]
         parts = ([f"+ {_short(came)}"] if came else []) + ([f"- {_short(gone)}"] if gone else [])
-        return "  ".join(parts) or "reordered"
+        return "  ".join(parts) or _("reordered")
     return f"{_short(old)} -> {_short(new)}"
 
 
 def _note(row: dict[str, Any]) -> str:
     if row["state"] == "inspector":
-        note = f"by {row['inspector']} {row['recorded_at']}"
         source = row.get("carried_from")
+        said = {"inspector": row["inspector"], "when": row["recorded_at"]}
         if source:
-            note += f" (carried over from {source.get('case_device')}, {source.get('inspector')}'s)"
-        return note + (" STALE: " + "; ".join(row["stale_reasons"]) if row["stale"] else "")
+            said |= {"device": source.get("case_device"), "other": source.get("inspector")}
+        if row["stale"]:
+            reasons = "; ".join(row["stale_reasons"])
+            if source:
+                return tr("by {inspector} {when} (carried over from {device}, {other}'s) STALE: {reasons}",
+                          reasons=reasons, **said)
+            return tr("by {inspector} {when} STALE: {reasons}", reasons=reasons, **said)
+        if source:
+            return tr("by {inspector} {when} (carried over from {device}, {other}'s)", **said)
+        return tr("by {inspector} {when}", **said)
     if row["state"] == "automatic":
-        return "verdict from the batch (`workbench run`)"
+        return _("verdict from the batch (`workbench run`)")
     if row["state"] == "if-probe":
-        return "the batch decides it if its check rests on the probe; else an inspector must"
-    return "an inspector must record a verdict"
+        return _("the batch decides it if its check rests on the probe; else an inspector must")
+    return _("an inspector must record a verdict")
 
 
 def _requirements_table(status: dict[str, Any]) -> list[str]:
@@ -280,29 +317,31 @@ def _requirements_table(status: dict[str, Any]) -> list[str]:
          (r["verdict"] or "") + (" · STALE" if r["stale"] else ""), _note(r)]
         for r in status["requirements"]
     ]
-    out = _table(["ID", "L", "AUTOMATION", "STATE", "VERDICT", "NOTE"], rows)
+    out = _table([_("ID"), _("L"), _("AUTOMATION"), _("STATE"), _("VERDICT"), _("NOTE")], rows)
     if status["other_verdicts"]:
         out += [
             "",
-            "Verdicts recorded for requirements outside this level: " + ", ".join(status["other_verdicts"]),
+            tr("Verdicts recorded for requirements outside this level: {ids}",
+               ids=", ".join(status["other_verdicts"])),
         ]
     return out
 
 
 def _evidence_lines(status: dict[str, Any]) -> list[str]:
-    out = ["", f"Artefacts ({len(status['artefacts'])}):"]
+    out = ["", tr("Artefacts ({n}):", n=len(status["artefacts"]))]
     if status["artefacts"]:
         out += _table(
-            ["NAME", "KIND", "SIZE", "SHA256", "INTEGRITY"],
+            [_("NAME"), _("KIND"), _("SIZE"), _("SHA256"), _("INTEGRITY")],
             [[a["name"], a["kind"], a["size"], a["sha256"], a["integrity"]] for a in status["artefacts"]],
         )
     else:
-        out.append("(none yet: `workbench case add CASE FILE --kind capture|firmware|vuln-feed|attachment`)")
+        out.append(
+            _("(none yet: `workbench case add CASE FILE --kind capture|firmware|vuln-feed|attachment`)")
+        )
     declaration = status["declaration"]
     if declaration["present"]:
-        out.append(
-            f"Declaration: declaration.yaml sha256 {declaration['sha256']} ({declaration['integrity']})"
-        )
+        out.append(tr("Declaration: declaration.yaml sha256 {sha256} ({integrity})",
+                      sha256=declaration["sha256"], integrity=declaration["integrity"]))
     else:
-        out.append("Declaration: none (`workbench case declare CASE FILE`)")
+        out.append(_("Declaration: none (`workbench case declare CASE FILE`)"))
     return out
