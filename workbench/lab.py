@@ -1,7 +1,8 @@
 """`workbench lab CASE`: prepare the case's walk-through and open JupyterLab on it.
 
 CASE/walkthrough/ gets a parameterised copy of the overview and of every applicable requirement
-notebook (level <= the case's level), plus an index notebook. A walk-through notebook that exists
+notebook (level <= the case's level), plus an index notebook, all in the case's language (case.yaml
+`language`: notebooks/ for English, notebooks/ja/ for Japanese). A walk-through notebook that exists
 is never overwritten (the inspector's notes live there); only missing ones are added.
 """
 
@@ -23,7 +24,8 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.fsutil import atomic_write_text
-from workbench.notebook import LIVE_NOTEBOOK, OVERVIEW_NOTEBOOK, notebook_path, notebooks_dir
+from workbench.i18n import _, tr, use_language
+from workbench.notebook import LIVE_NOTEBOOK, OVERVIEW_NOTEBOOK, case_language, notebook_path, notebooks_dir
 
 WALKTHROUGH = "walkthrough"
 INDEX_NOTEBOOK = "00-index.ipynb"
@@ -57,9 +59,22 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     folder, added, kept, skipped = prepare_walkthrough(args.case, args.catalog)
-    print(f"walk-through: {folder} ({len(added)} added, {len(kept)} kept as they were)")
-    if skipped:
-        print(f"no notebook for: {', '.join(skipped)} (the catalogue has requirements this workbench lacks)")
+    with use_language(_language_of(folder)):
+        print(
+            tr(
+                "walk-through: {folder} ({added} added, {kept} kept as they were)",
+                folder=folder,
+                added=len(added),
+                kept=len(kept),
+            )
+        )
+        if skipped:
+            print(
+                tr(
+                    "no notebook for: {ids} (the catalogue has requirements this workbench lacks)",
+                    ids=", ".join(skipped),
+                )
+            )
     if args.prepare_only:
         print(folder)
         return 0
@@ -67,6 +82,15 @@ def run(args: argparse.Namespace) -> int:
     write_lab_settings(folder)
     launch(plan)
     return 0  # not reached: launch replaces this process
+
+
+def _language_of(folder: Path) -> str:
+    from workbench.case import Case
+
+    try:
+        return case_language(Case.open(folder.parent))
+    except (WorkbenchError, OSError):
+        return "en"
 
 
 def prepare_walkthrough(
@@ -80,7 +104,8 @@ def prepare_walkthrough(
     cat = load_catalog(source_to_load(case.info, catalog))
     folder = case.path / WALKTHROUGH
     folder.mkdir(exist_ok=True)
-    parameters_common = {"case_dir": str(case.path), "catalog": str(catalog or "")}
+    lang = case_language(case)
+    parameters_common = {"case_dir": str(case.path), "catalog": str(catalog or ""), "language": lang}
     added: list[str] = []
     kept: list[str] = []
     skipped: list[str] = []
@@ -96,11 +121,11 @@ def prepare_walkthrough(
             kept.append(name)
 
     requirements = cat.for_level(int(case.info.level))
-    place(notebooks_dir() / OVERVIEW_NOTEBOOK, OVERVIEW_NOTEBOOK, parameters_common)
-    place(notebooks_dir() / LIVE_NOTEBOOK, LIVE_NOTEBOOK, parameters_common)
+    place(notebooks_dir(lang) / OVERVIEW_NOTEBOOK, OVERVIEW_NOTEBOOK, parameters_common)
+    place(notebooks_dir(lang) / LIVE_NOTEBOOK, LIVE_NOTEBOOK, parameters_common)
     present = []
     for requirement in requirements:
-        source = notebook_path(requirement.id)
+        source = notebook_path(requirement.id, lang)
         if not source.is_file():
             skipped.append(requirement.id)
             continue
@@ -108,7 +133,8 @@ def prepare_walkthrough(
         place(source, source.name, {**parameters_common, "requirement_id": requirement.id})
     index = folder / INDEX_NOTEBOOK
     if not index.exists():
-        _write_new(index, index_notebook(case, present))
+        with use_language(lang):
+            _write_new(index, index_notebook(case, present))
         added.insert(0, INDEX_NOTEBOOK)
     else:
         kept.insert(0, INDEX_NOTEBOOK)
@@ -141,25 +167,39 @@ def _md_text(text: str) -> str:
 
 
 def index_notebook(case: Any, requirements: list[Any]) -> str:
+    """The walk-through's index, in the current language."""
     import nbformat
     from nbformat.v4 import new_markdown_cell, new_notebook
 
-    from workbench.ui.requirement import stars
+    from workbench.ui.overview import AUTOMATION
+    from workbench.ui.requirement import stars, title_of
 
     info = case.info
     lines = [
-        f"# Walk-through: {_md_text(info.vendor)} {_md_text(info.model)} "
-        f"(firmware {_md_text(info.firmware_version)}), target {stars(int(info.level))}",
+        tr(
+            "# Walk-through: {vendor} {model} (firmware {firmware}), target {stars}",
+            vendor=_md_text(info.vendor),
+            model=_md_text(info.model),
+            firmware=_md_text(info.firmware_version),
+            stars=stars(int(info.level)),
+        ),
         "",
-        "Start with the [case overview](00-case-overview.ipynb): the evidence in the case and where the "
-        "inspection stands. Then take the requirements one by one; each notebook has the same eight steps "
-        "and ends with the verdict you record in the case.",
+        _(
+            "Start with the [case overview](00-case-overview.ipynb): the evidence in the case and where "
+            "the inspection stands. Then take the requirements one by one; each notebook has the same eight "
+            "steps and ends with the verdict you record in the case."
+        ),
         "",
-        "At the bench, with the device on an isolated network: the [live tests](00-live-tests.ipynb) probe "
-        "the device itself (ports, TLS, logins, brute force), every packet captured as evidence.",
+        _(
+            "At the bench, with the device on an isolated network: the [live tests](00-live-tests.ipynb) "
+            "probe the device itself (ports, TLS, logins, brute force), every packet captured as evidence."
+        ),
         "",
-        "Add evidence from a terminal with `workbench case add CASE FILE --kind capture|firmware|attachment`"
-        " and re-run the notebook. These notebooks are yours: `workbench lab` never overwrites them.",
+        _(
+            "Add evidence from a terminal with `workbench case add CASE FILE --kind "
+            "capture|firmware|attachment` and re-run the notebook. These notebooks are yours: "
+            "`workbench lab` never overwrites them."
+        ),
     ]
     for level in (1, 2, 3):
         chosen = [r for r in requirements if r.level == level]
@@ -168,7 +208,8 @@ def index_notebook(case: Any, requirements: list[Any]) -> str:
         lines += ["", f"## {stars(level)}", ""]
         for r in sorted(chosen, key=lambda r: r.id):
             automation = str(getattr(r.automation, "value", r.automation))
-            lines.append(f"- [{_md_text(r.id)} — {_md_text(r.title)}]({r.id}.ipynb) ({automation})")
+            automation = _(AUTOMATION[automation]) if automation in AUTOMATION else automation
+            lines.append(f"- [{_md_text(r.id)} — {_md_text(title_of(r))}]({r.id}.ipynb) ({automation})")
     nb = new_notebook(cells=[new_markdown_cell("\n".join(lines), id="index-00")])
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -205,7 +246,11 @@ def write_lab_settings(folder: Path) -> Path:
 
 
 def plan_launch(
-    folder: Path, *, ip: str = LOOPBACK, port: int | None = None, token: str | None = None,
+    folder: Path,
+    *,
+    ip: str = LOOPBACK,
+    port: int | None = None,
+    token: str | None = None,
     no_browser: bool = False,
 ) -> LaunchPlan:
     """The command for JupyterLab on ip:port (a free port if None) with token (a new one if None)."""

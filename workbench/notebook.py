@@ -19,6 +19,7 @@ from workbench.case.exercise import answers_hidden
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.checks.context import EvidenceContext
 from workbench.errors import CaseError, CheckError, EvidenceError, NotebookError
+from workbench.i18n import DEFAULT_LANGUAGE, check_language, ntr, set_language, tr
 from workbench.judgement import (
     INSPECTOR_VERDICTS,
     PENDING,
@@ -55,16 +56,29 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 # --- where the notebooks are -------------------------------------------------------------------
-def notebooks_dir() -> Path:
-    """The folder of requirement notebooks (WORKBENCH_NOTEBOOKS overrides the repository's)."""
+def notebooks_dir(language: str | None = None) -> Path:
+    """The folder of the notebooks in `language` (WORKBENCH_NOTEBOOKS overrides the repository's):
+    English ones in it, each other language's in its subfolder (notebooks/ja/)."""
     override = os.environ.get("WORKBENCH_NOTEBOOKS")
-    return Path(override) if override else Path(__file__).resolve().parents[1] / "notebooks"
+    base = Path(override) if override else Path(__file__).resolve().parents[1] / "notebooks"
+    lang = check_language(language)
+    return base if lang == DEFAULT_LANGUAGE else base / lang
 
 
-def notebook_path(requirement_id: str) -> Path:
+def notebook_path(requirement_id: str, language: str | None = None) -> Path:
     if not _SAFE_ID.match(requirement_id):
         raise NotebookError(f"not a requirement id: {requirement_id!r}")
-    return notebooks_dir() / f"{requirement_id}.ipynb"
+    return notebooks_dir(language) / f"{requirement_id}.ipynb"
+
+
+def case_language(case: Any) -> str:
+    """The language a case is inspected in (case.yaml `language`; English when it names none)."""
+    return check_language(getattr(case.info, "language", None) or DEFAULT_LANGUAGE)
+
+
+def use_case_language(case: Any, language: str | None = "") -> str:
+    """Make `language` ('' or None: the case's) the kernel's language (workbench.i18n); returns it."""
+    return set_language(language or case_language(case))
 
 
 # --- opening -----------------------------------------------------------------------------------
@@ -73,7 +87,7 @@ def _open_case_and_catalog(case_dir: str | Path, catalog: str | Path | None) -> 
     from workbench.catalog import load_catalog
 
     if not str(case_dir).strip():
-        raise NotebookError("case_dir is empty: pass the case folder, e.g. -p case_dir cases/cam1")
+        raise NotebookError(tr("case_dir is empty: pass the case folder, e.g. -p case_dir cases/cam1"))
     case = Case.open(case_dir)
     return case, load_catalog(source_to_load(case.info, catalog))
 
@@ -84,13 +98,18 @@ def open_check(
     catalog: str | Path | None = "",
     interactive: bool = True,
     outcome_path: str | Path | None = "",
+    language: str | None = "",
 ) -> CheckSession:
     """Everything a requirement notebook shows, for one case and one requirement.
 
     `outcome_path`: the outcome the batch judged for this requirement (workbench.judgement.outcome);
     the session then shows it instead of running the check again. Empty: the check runs here.
+    `language`: the texts' language, made the kernel's (en or ja; empty: the case's).
     """
+    if language:
+        set_language(language)  # before opening: its errors are in that language too
     case, cat = _open_case_and_catalog(case_dir, catalog)
+    use_case_language(case, language)
     requirement = cat.get(requirement_id)
     ctx = SharedContext(case=case, requirement=requirement)
     given = _batch_file(outcome_path, interactive, "outcome")
@@ -105,14 +124,19 @@ def open_case(
     catalog: str | Path | None = "",
     interactive: bool = True,
     states_path: str | Path | None = "",
+    language: str | None = "",
 ) -> CaseOverview:
     """Everything the case overview notebook shows.
 
     `states_path`: the states the batch judged (workbench.judgement.judged); the overview then shows
     those rows instead of judging the case again. Empty: every requirement is judged here.
+    `language`: the texts' language, made the kernel's (en or ja; empty: the case's).
     """
+    if language:
+        set_language(language)
     case, cat = _open_case_and_catalog(case_dir, catalog)
-    given = _batch_file(states_path, interactive, "judged states")
+    use_case_language(case, language)
+    given = _batch_file(states_path, interactive, "states")
     judged = read_states(given) if given else None
     return CaseOverview(case=case, catalog=cat, interactive=interactive, judged=judged)
 
@@ -123,7 +147,12 @@ def _batch_file(path: str | Path | None, interactive: bool, what: str) -> str | 
     if not path:
         return None
     if interactive and not Path(path).exists():
-        print(f"The batch's {what} ({path}) no longer exists: judged here, from the case as it is now.")
+        if what == "outcome":
+            print(tr("The batch's outcome ({path}) no longer exists: judged here, from the case as it "
+                     "is now.", path=path))
+        else:
+            print(tr("The batch's judged states ({path}) no longer exists: judged here, from the case as it "
+                     "is now.", path=path))
         return None
     return path  # in the batch a missing file is an error (read_outcome / read_states say so)
 
@@ -160,7 +189,8 @@ class CheckSession:
             return run_check(self.ctx)
         if self.given.result is None:
             raise CheckError(
-                f"the check failed in the batch: {self.given.error}", requirement=self.requirement.id
+                tr("the check failed in the batch: {error}", error=self.given.error),
+                requirement=self.requirement.id,
             )
         return self.given.result
 
@@ -239,11 +269,12 @@ class CheckSession:
         """Append an inspector verdict to the case's store (never only into notebook state), with the
         catalogue edition and the requirement's hash it was judged against."""
         if verdict not in INSPECTOR_VERDICTS:
-            raise CaseError(f"verdict must be one of {', '.join(INSPECTOR_VERDICTS)}, not {verdict!r}")
+            raise CaseError(tr("verdict must be one of {verdicts}, not {verdict}",
+                               verdicts=", ".join(INSPECTOR_VERDICTS), verdict=repr(verdict)))
         if not rationale.strip():
-            raise CaseError("write a rationale: what you examined and why it supports the verdict")
+            raise CaseError(tr("write a rationale: what you examined and why it supports the verdict"))
         if not inspector.strip():
-            raise CaseError("give the inspector's name")
+            raise CaseError(tr("give the inspector's name"))
         return self.case.verdicts.record(
             self.requirement.id,
             verdict,
@@ -319,13 +350,23 @@ class CaseOverview:
     def scope(self) -> str:
         """One line saying whose states these are."""
         if self.judged is None:
-            return "Judged now, from the case as it is: every requirement of the catalogue."
+            return tr("Judged now, from the case as it is: every requirement of the catalogue.")
         count = len(self.judged.requirements)
         if self.judged.selected is not None:
-            chosen = f"only the {count} requirement(s) selected: {', '.join(self.judged.selected)}"
-        else:
-            chosen = f"the {count} requirement(s) up to {STARS.get(self.level, self.level)}"
-        return f"As the batch judged them, ERROR where a check or its notebook failed: {chosen}."
+            return ntr(
+                "As the batch judged them, ERROR where a check or its notebook failed: only the {n} "
+                "requirement(s) selected: {ids}.",
+                "As the batch judged them, ERROR where a check or its notebook failed: only the {n} "
+                "requirement(s) selected: {ids}.",
+                count, ids=", ".join(self.judged.selected),
+            )
+        return ntr(
+            "As the batch judged them, ERROR where a check or its notebook failed: the {n} requirement(s) "
+            "up to {level}.",
+            "As the batch judged them, ERROR where a check or its notebook failed: the {n} requirement(s) "
+            "up to {level}.",
+            count, level=STARS.get(self.level, self.level),
+        )
 
     @cached_property
     def statuses(self) -> list[RequirementState | JudgedRequirement]:

@@ -16,6 +16,7 @@ REQUIREMENT_PARAMETERS = {
     "catalog": "str",
     "interactive": "bool",
     "outcome_path": "str",  # the batch's outcome to show; the overview has none
+    "language": "str",  # the notebook's own language
 }
 STEPS = [
     "## 1. The requirement",
@@ -31,7 +32,26 @@ ID_LIKE = re.compile(r"\b[A-Z]{2,8}-\d{2}\b")
 
 
 def notebook_files() -> list:
-    return sorted(NOTEBOOKS.glob("*.ipynb"))
+    """Every committed notebook: the English ones and the Japanese ones (notebooks/ja/)."""
+    return sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "ja").glob("*.ipynb"))
+
+
+def language_of(path) -> str:
+    return "ja" if path.parent.name == "ja" else "en"
+
+
+def steps_in(language: str) -> list[str]:
+    """The requirement notebooks' step headings in `language`, as the generator translates them."""
+    from workbench.i18n import _, use_language
+
+    generator = load_generator()
+    texts = [getattr(generator, f"STEP{n}") for n in range(1, 9)]
+    with use_language(language):
+        return [_(text).splitlines()[0] for text in texts]
+
+
+def test_step_headings_are_the_same_in_english() -> None:
+    assert steps_in("en") == STEPS
 
 
 def requirement_files() -> list:
@@ -44,15 +64,16 @@ def read(path):
 
 def test_committed_notebooks_equal_the_generator() -> None:
     texts = load_generator().render_all()
-    committed = {p.name: p.read_text() for p in notebook_files()}
+    committed = {p.relative_to(NOTEBOOKS).as_posix(): p.read_text() for p in notebook_files()}
     assert sorted(committed) == sorted(texts), "run scripts/build_notebooks.py"
     differing = [name for name, text in texts.items() if committed[name] != text]
     assert not differing, f"edited by hand, or generator changed without regenerating: {differing}"
 
 
 def test_every_catalogue_requirement_has_a_notebook_and_back(catalog) -> None:
-    notebooks = {p.stem for p in requirement_files()}
-    assert notebooks == set(catalog.ids)
+    for language in ("en", "ja"):
+        notebooks = {p.stem for p in requirement_files() if language_of(p) == language}
+        assert notebooks == set(catalog.ids), language
     from workbench.checks.registry import UNITS
 
     assert set(UNITS) == set(catalog.ids)
@@ -83,7 +104,7 @@ def test_analysis_uses_only_evidence_the_requirement_names(catalog) -> None:
         assert used <= set(requirement.evidence), f"{path.name} shows {used - set(requirement.evidence)}"
 
 
-@pytest.mark.parametrize("path", notebook_files(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", notebook_files(), ids=lambda p: p.relative_to(NOTEBOOKS).as_posix())
 def test_parameters_cell_is_tagged_and_every_parameter_annotated(path) -> None:
     import papermill
 
@@ -100,14 +121,17 @@ def test_parameters_cell_is_tagged_and_every_parameter_annotated(path) -> None:
             "profile": "str",
             "catalog": "str",
             "interactive": "bool",
+            "language": "str",
         }
         assert parameters["interactive"]["default"] == "True"
+        assert parameters["language"]["default"] == f'"{language_of(path)}"'
         return
     if path.name == OVERVIEW:
         del expected["requirement_id"], expected["outcome_path"]
         expected["states_path"] = "str"  # the batch's judged states; empty: the overview judges them
     assert {n: p["inferred_type_name"] for n, p in parameters.items()} == expected
     assert all(p["help"].strip() for p in parameters.values())
+    assert parameters["language"]["default"] == f'"{language_of(path)}"'
     if path.name == OVERVIEW:
         assert parameters["states_path"]["default"] == '""'  # interactively the overview judges
     if path.name != OVERVIEW:
@@ -116,7 +140,7 @@ def test_parameters_cell_is_tagged_and_every_parameter_annotated(path) -> None:
         assert parameters["outcome_path"]["default"] == '""'  # interactively the check runs in the notebook
 
 
-@pytest.mark.parametrize("path", notebook_files(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", notebook_files(), ids=lambda p: p.relative_to(NOTEBOOKS).as_posix())
 def test_committed_without_outputs_and_thin(path) -> None:
     nb = read(path)
     nbformat.validate(nb)
@@ -130,16 +154,16 @@ def test_committed_without_outputs_and_thin(path) -> None:
         assert all(re.match(r"from workbench(\.notebook)? import", line) for line in imports), imports
 
 
-@pytest.mark.parametrize("path", requirement_files(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", requirement_files(), ids=lambda p: p.relative_to(NOTEBOOKS).as_posix())
 def test_requirement_notebooks_have_the_same_shape(path) -> None:
     nb = read(path)
     headings = [
         c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")
     ]
-    assert headings == STEPS
+    assert headings == steps_in(language_of(path))
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    call = "case_dir, requirement_id, catalog, interactive=interactive, outcome_path=outcome_path"
-    assert f"session = open_check(\n    {call}\n)" in code[1]
+    call = "case_dir, requirement_id, catalog, interactive=interactive, outcome_path=outcome_path,"
+    assert f"session = open_check(\n    {call}\n    language=language,\n)" in code[1]
     assert code[2:5] == [
         "ui.show_requirement(session.requirement)",
         "ui.show_criteria(session.requirement)",
@@ -156,7 +180,8 @@ def test_requirement_notebooks_have_the_same_shape(path) -> None:
 
 def test_procedural_requirements_get_the_checklist(catalog) -> None:
     for requirement in catalog.requirements:
-        text = "\n".join(c.source for c in read(NOTEBOOKS / f"{requirement.id}.ipynb").cells)
-        if requirement.automation == "manual":
-            assert "ui.show_checklist(session)" in text
-            assert f"--requirement {requirement.id}" in text
+        for folder in (NOTEBOOKS, NOTEBOOKS / "ja"):
+            text = "\n".join(c.source for c in read(folder / f"{requirement.id}.ipynb").cells)
+            if requirement.automation == "manual":
+                assert "ui.show_checklist(session)" in text
+                assert f"--requirement {requirement.id}" in text

@@ -13,11 +13,16 @@ shown. It is data, like the catalogue: `scripts/build_notebooks.py` turns every 
 - `code`: a line of notebook code (a plot, usually).
 
 `intro: manual` stands for the text of a requirement the inspector judges by hand.
+
+Texts are English in the file and translated through gettext (workbench.i18n; the page texts are extracted
+by workbench.i18n.extract): `load_page(module, language)` gives the page in that language, its table
+titles and empty-table texts and the titles quoted in its code lines included.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,10 +32,11 @@ from typing import Any
 import yaml
 
 from workbench.errors import CheckError
+from workbench.i18n import N_, _, use_language
 
 PAGES_DIR = Path(__file__).resolve().parent
 
-PROCEDURE_MD = (
+PROCEDURE_MD = N_(
     "### What to examine and attach\n\n"
     "This part is yours: the workbench cannot see it in a capture or an image. Work through the "
     "inspection method as a checklist. For every document, photo, screenshot or web page you rely on, "
@@ -41,7 +47,7 @@ PROCEDURE_MD = (
 )
 PROCEDURE_CODE = "ui.show_checklist(session)\nui.show_attachments(session)"
 
-MANUAL_INTRO = (
+MANUAL_INTRO = N_(
     "This requirement is judged by an inspector following the inspection method: there is no table "
     "to read. The checklist below turns the method into steps; what the manufacturer declared is "
     "compared in step 5."
@@ -117,18 +123,31 @@ def table_cell(
     return "\n".join(lines)
 
 
-# Cells several pages share, by the name a page's `cell` gives.
+# Cells several pages share, by the name a page's `cell` gives (built in the current language).
 CELLS = {
-    "open_ports": table_cell(
-        "ports", "capture", "open_ports", VIEWS["open_ports"], "Open ports of the device"
+    "open_ports": lambda: table_cell(
+        "ports", "capture", "open_ports", VIEWS["open_ports"], _(N_("Open ports of the device"))
     ),
-    "boot_services": table_cell(
-        "services", "firmware", "services", VIEWS["services"], "Services started at boot"
+    "boot_services": lambda: table_cell(
+        "services", "firmware", "services", VIEWS["services"], _(N_("Services started at boot"))
     ),
-    "remote_flows": table_cell(
-        "flows", "capture", "flows", VIEWS["flows"], "Flows from the device to remote services", where=REMOTE
+    "remote_flows": lambda: table_cell(
+        "flows", "capture", "flows", VIEWS["flows"], _(N_("Flows from the device to remote services")),
+        where=REMOTE,
     ),
 }
+QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def translated_code(code: str) -> str:
+    """A code line with its quoted texts (plot titles; not column names, which are identifiers) in the
+    current language."""
+
+    def swap(match: re.Match[str]) -> str:
+        text = json.loads(match.group(0))
+        return match.group(0) if text.isidentifier() else py_literal(_(text))
+
+    return QUOTED.sub(swap, code)
 
 
 def engine_tables(kind: str) -> dict[str, Any]:
@@ -159,35 +178,40 @@ def _code(step: dict[str, Any], label: str) -> str:
     if "table" in step:
         spec = dict(step["table"])
         return table_cell(
-            spec["var"], spec["kind"], spec["name"], columns_of(spec, label), spec["title"],
-            where=spec.get("where"), empty=spec.get("empty", ""),
+            spec["var"], spec["kind"], spec["name"], columns_of(spec, label), _(spec["title"]),
+            where=spec.get("where"), empty=_(spec.get("empty", "")),
         )  # fmt: skip
     if "cell" in step and step["cell"] in CELLS:
-        return CELLS[step["cell"]]
+        return CELLS[step["cell"]]()
     if isinstance(step.get("code"), str):
-        return step["code"]
+        return translated_code(step["code"])
     known = ", ".join(CELLS)
     raise CheckError(f"a step needs a `table`, a `code` or a `cell` ({known}): {step!r}", path=label)
 
 
-def page_from_data(data: Any, label: str) -> Page:
-    """A Page from a page file's parsed YAML (a CheckError naming the file when it is malformed)."""
+def page_from_data(data: Any, label: str, language: str | None = None) -> Page:
+    """A Page from a page file's parsed YAML (a CheckError naming the file when it is malformed), its
+    texts in `language` (default: the current language)."""
+    if language:
+        with use_language(language):
+            return page_from_data(data, label)
     if not isinstance(data, dict) or not isinstance(data.get("intro"), str):
         raise CheckError("a page is a mapping with an `intro` text", path=label)
     unknown = set(data) - {"intro", "steps", "declared", "procedure"}
     if unknown:
         raise CheckError(f"unknown keys {sorted(unknown)}", path=label)
     try:
-        steps = [(str(s["text"]), _code(s, label)) for s in data.get("steps") or ()]
+        steps = [(_(str(s["text"])), _code(s, label)) for s in data.get("steps") or ()]
     except (KeyError, TypeError) as exc:
         raise CheckError(f"a step needs `text` and a `table`, `code` or `cell`: {exc}", path=label) from None
-    intro = MANUAL_INTRO if data["intro"] == "manual" else data["intro"]
+    intro = _(MANUAL_INTRO) if data["intro"] == "manual" else _(data["intro"])
     return Page(intro, steps, [str(d) for d in data.get("declared") or ()], bool(data.get("procedure")))
 
 
-@lru_cache(maxsize=64)
-def load_page(module_name: str) -> Page:
-    """The page beside workbench/checks/<module_name>.py."""
+@lru_cache(maxsize=128)
+def load_page(module_name: str, language: str = "en") -> Page:
+    """The page beside workbench/checks/<module_name>.py, its texts in `language` (English by default,
+    whatever the current language: the registry's pages are the source)."""
     path = PAGES_DIR / f"{module_name}.page.yaml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -195,4 +219,4 @@ def load_page(module_name: str) -> Page:
         raise CheckError(f"no page for this requirement: {exc.strerror}", path=str(path)) from None
     except yaml.YAMLError as exc:
         raise CheckError(f"not valid YAML: {exc}", path=str(path)) from None
-    return page_from_data(data, str(path))
+    return page_from_data(data, str(path), language)

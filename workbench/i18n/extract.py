@@ -1,11 +1,15 @@
 """Babel extraction from the notebook pages (`workbench/checks/<module>.page.yaml`).
 
 Every value of a key in `TEXT_KEYS`, anywhere in the page, is a message (`intro: manual` is a
-keyword, not a text). Used by `workbench.i18n.po` as a Babel extraction method.
+keyword, not a text), and so is every quoted text in a `code` line that is not an identifier (a plot's
+title; column names are identifiers): workbench.checks.page translates them in the notebooks.
+Used by `workbench.i18n.po` as a Babel extraction method.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -13,6 +17,7 @@ import yaml
 
 TEXT_KEYS = frozenset({"intro", "text", "title", "empty", "label", "caption"})
 KEYWORDS_NOT_TEXT = frozenset({"manual"})
+QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def _walk(node: Any) -> Iterator[str]:
@@ -20,6 +25,9 @@ def _walk(node: Any) -> Iterator[str]:
         for key, value in node.items():
             if key in TEXT_KEYS and isinstance(value, str) and value not in KEYWORDS_NOT_TEXT:
                 yield value
+            elif key == "code" and isinstance(value, str):
+                quoted = (json.loads(q) for q in QUOTED.findall(value))
+                yield from (q for q in quoted if q and not q.isidentifier())
             else:
                 yield from _walk(value)
     elif isinstance(node, list):

@@ -7,7 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.i18n import N_, _, ntr, tr
 from workbench.ui.html import (
+    EVIDENCE_CLASS,
     block,
     bullet_list,
     code,
@@ -19,7 +21,8 @@ from workbench.ui.html import (
     show,
     text_of,
 )
-from workbench.ui.tables import certificates, frame_html, frame_text, select, sensitive_files
+from workbench.ui.requirement import requirement_text
+from workbench.ui.tables import certificates, frame_html, frame_text, headed, select, sensitive_files
 
 KINDS = ("capture", "firmware", "probe", "declaration", "inspector")
 
@@ -36,7 +39,7 @@ def add_hint(kind: str, case_path: Any, requirement_id: str = "") -> str:
     if kind == "vuln-feed":
         return f"workbench case add {case} osv-feed.json --kind vuln-feed"
     if kind == "probe":
-        return f"workbench probe {case} --dry-run  (then without --dry-run, at the bench)"
+        return tr("workbench probe {case} --dry-run  (then without --dry-run, at the bench)", case=case)
     target = f" --requirement {shlex.quote(requirement_id)}" if requirement_id else ""
     return f"workbench case add {case} FILE --kind attachment{target}"
 
@@ -46,6 +49,9 @@ def artefact_frame(artefacts: list[Any]) -> pd.DataFrame:
     rows = [{c: getattr(a, c, None) for c in columns} for a in artefacts]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.dropna(axis=1, how="all") if rows else frame[columns[:5]]
+
+
+KIND_COLUMNS = (N_("kind"), N_("role"), N_("present"), N_("detail"), N_("missing for this check"))
 
 
 def _kind_rows(session: Any) -> list[dict[str, Any]]:
@@ -58,16 +64,17 @@ def _kind_rows(session: Any) -> list[dict[str, Any]]:
     for kind in KINDS:
         if kind not in needs | optional | named:
             continue
-        role = "needed" if kind in needs else "optional" if kind in optional else "named by the catalogue"
+        role = (_("needed") if kind in needs else _("optional") if kind in optional
+                else _("named by the catalogue"))
         if kind == "declaration":
             digest = session.case.declaration_sha256()
-            present = "yes" if digest else "no"
+            present = _("yes") if digest else _("no")
             detail = f"declaration.yaml sha256 {digest}" if digest else ""
         elif kind == "inspector":
-            present, detail = "you", "your own examination, recorded with the verdict below"
+            present, detail = _("you"), _("your own examination, recorded with the verdict below")
         else:
             found = [a for a in session.case.artefacts() if a.evidence_kind == kind]
-            present = f"yes ({len(found)})" if found else "no"
+            present = tr("yes ({count})", count=len(found)) if found else _("no")
             detail = ", ".join(a.name for a in found)
         rows.append(
             {
@@ -75,7 +82,7 @@ def _kind_rows(session: Any) -> list[dict[str, Any]]:
                 "role": role,
                 "present": present,
                 "detail": detail,
-                "missing for this check": "yes" if kind in missing else "",
+                "missing for this check": _("yes") if kind in missing else "",
             }
         )
     return rows
@@ -83,28 +90,31 @@ def _kind_rows(session: Any) -> list[dict[str, Any]]:
 
 def render_evidence(session: Any) -> str:
     case = session.case
-    kinds = pd.DataFrame(_kind_rows(session))
+    kinds = headed(pd.DataFrame(_kind_rows(session)), KIND_COLUMNS)
     artefacts = artefact_frame(case.artefacts())
     parts = [
-        heading("Evidence this requirement uses", 4),
+        heading(_("Evidence this requirement uses"), 4),
         frame_html(kinds)
         if not kinds.empty
-        else para("The catalogue names no evidence kinds for this requirement.", "muted"),
+        else para(_("The catalogue names no evidence kinds for this requirement."), "muted"),
     ]
     missing = [str(k) for k in session.result.missing_evidence]
     if missing:
         hints = [f"{kind}: {add_hint(kind, case.path, session.requirement.id)}" for kind in missing]
-        parts += [element("div", para("Missing evidence, and how to add it:") + bullet_list(hints), "note")]
-    parts.append(heading("Artefacts in the case (SHA-256 recorded when they were added)", 4))
+        lead = para(_("Missing evidence, and how to add it:"))
+        parts += [element("div", lead + bullet_list(hints), "note")]
+    parts.append(heading(_("Artefacts in the case (SHA-256 recorded when they were added)"), 4))
     parts.append(
-        frame_html(artefacts) if not artefacts.empty else para("The case holds no artefacts yet.", "muted")
+        frame_html(artefacts, evidence=True)
+        if not artefacts.empty
+        else para(_("The case holds no artefacts yet."), "muted")
     )
     return block(*parts)
 
 
 def show_evidence(session: Any) -> None:
     """Which artefacts are present (kind, SHA-256, size), and which the check needs but lacks."""
-    text = frame_text(pd.DataFrame(_kind_rows(session)))
+    text = frame_text(headed(pd.DataFrame(_kind_rows(session)), KIND_COLUMNS))
     show(render_evidence(session), text)
 
 
@@ -117,8 +127,9 @@ def evidence_table(
     title: str = "",
     empty: str = "",
 ) -> pd.DataFrame:
-    """Show one engine table (filtered, escaped) and return it for plots; never fails when empty."""
-    heading_html = heading(title or f"{kind} table: {name}", 4)
+    """Show one engine table (filtered, escaped) and return it for plots; never fails when empty. `title`
+    and `empty` are shown in the current language (the texts of the pages are messages)."""
+    heading_html = heading(_(title) if title else tr("{kind} table: {name}", kind=kind, name=name), 4)
     if not session.has(kind):
         _no_evidence(session, kind, heading_html)
         return pd.DataFrame(columns=list(columns or []))
@@ -130,7 +141,10 @@ def evidence_table(
     wanted = (["artefact"] if several else []) + list(columns) if columns else None
     chosen = select(frame, wanted, where)
     _show_frame(
-        chosen, heading_html, empty or f"Nothing in the {kind} table '{name}' matches: no rows to show."
+        chosen,
+        heading_html,
+        _(empty) if empty else tr("Nothing in the {kind} table '{name}' matches: no rows to show.",
+                                  kind=kind, name=name),
     )
     return chosen
 
@@ -150,10 +164,10 @@ def _needed(kind: str, name: str, columns: list[str] | None, where: dict[str, An
 
 def _no_evidence(session: Any, kind: str, heading_html: str) -> None:
     hint = add_hint(kind, session.case.path)
-    message = f"No {kind} in this case: no evidence of this kind."
+    message = tr("No {kind} in this case: no evidence of this kind.", kind=kind)
     if kind == "probe":
-        message = "The device has not been probed live (optional): the live tests' table is empty."
-    note = para(message) + para("Add one with: ") + code(hint)
+        message = _("The device has not been probed live (optional): the live tests' table is empty.")
+    note = para(message) + para(_("Add one with: ")) + code(hint)
     show(block(heading_html, element("div", note, "note")), message)
 
 
@@ -161,59 +175,60 @@ def _show_frame(frame: pd.DataFrame, heading_html: str, empty: str) -> None:
     if frame.empty:
         show(block(heading_html, para(empty, "muted")), empty)
     else:
-        count = para(f"{len(frame)} row(s).", "muted")
-        show(block(heading_html, count, frame_html(frame)), frame_text(frame))
+        count = para(ntr("{n} row(s).", "{n} row(s).", len(frame)), "muted")
+        show(block(heading_html, count, frame_html(frame, evidence=True)), frame_text(frame))
 
 
 def show_certificates(session: Any) -> pd.DataFrame:
     """One row per certificate seen in the captured TLS handshakes; returns the table."""
-    heading_html = heading("Certificates in the TLS handshakes", 4)
+    heading_html = heading(_("Certificates in the TLS handshakes"), 4)
     if not session.has("capture"):
         _no_evidence(session, "capture", heading_html)
         return certificates(pd.DataFrame())
     frame = certificates(session.table("capture", "tls"))
-    empty = "No certificate seen (none sent, or TLS 1.3 where certificates are encrypted)."
+    empty = _("No certificate seen (none sent, or TLS 1.3 where certificates are encrypted).")
     _show_frame(frame, heading_html, empty)
     return frame
 
 
 def show_sensitive_files(session: Any) -> pd.DataFrame:
     """Password databases and key files in the image with their permissions; returns the table."""
-    heading_html = heading("Password databases and key files, with permissions", 4)
+    heading_html = heading(_("Password databases and key files, with permissions"), 4)
     if not session.has("firmware"):
         _no_evidence(session, "firmware", heading_html)
         return sensitive_files(pd.DataFrame(), pd.DataFrame())
     frame = sensitive_files(session.table("firmware", "files"), session.table("firmware", "keys"))
-    _show_frame(frame, heading_html, "No shadow file or key file found in the image.")
+    _show_frame(frame, heading_html, _("No shadow file or key file found in the image."))
     return frame
 
 
 def render_checklist(session: Any) -> str:
     r = session.requirement
-    items = "".join(element("li", "☐ " + esc(step)) for step in r.inspection_method)
+    items = "".join(element("li", "☐ " + esc(step)) for step in requirement_text(r).inspection_method)
     hint = add_hint("inspector", session.case.path, r.id)
     return block(
-        heading("What to examine", 4),
+        heading(_("What to examine"), 4),
         element("ul", items),
-        heading("What to attach", 4),
+        heading(_("What to attach"), 4),
         para(
-            "Attach what you examined so the verdict can be audited: documents, photos or screenshots, "
-            "and for a web page its URL with the date you read it (a PDF print or a screenshot)."
+            _("Attach what you examined so the verdict can be audited: documents, photos or screenshots, "
+              "and for a web page its URL with the date you read it (a PDF print or a screenshot).")
         ),
-        para("Add each file to the case with:") + code(hint),
+        para(_("Add each file to the case with:")) + code(hint),
     )
 
 
 def show_checklist(session: Any) -> None:
     """The inspection method as a checklist, and how to attach what was examined."""
-    steps = "\n".join(f"[ ] {s}" for s in session.requirement.inspection_method)
+    steps = "\n".join(f"[ ] {s}" for s in requirement_text(session.requirement).inspection_method)
     show(render_checklist(session), steps)
 
 
 def render_attachments(session: Any) -> str:
     frame = artefact_frame(session.attachments())
-    body = para("No attachments yet for this requirement.", "muted") if frame.empty else frame_html(frame)
-    return block(heading("Attachments", 4), body)
+    body = (para(_("No attachments yet for this requirement."), "muted") if frame.empty
+            else frame_html(frame, evidence=True))
+    return block(heading(_("Attachments"), 4), body)
 
 
 def show_attachments(session: Any) -> None:
@@ -224,19 +239,21 @@ def show_attachments(session: Any) -> None:
 def show_device(case: Any) -> None:
     """The device under inspection as case.yaml describes it."""
     info = case.info
-    fields = [
-        "device",
-        "vendor",
-        "model",
-        "firmware_version",
-        "serial_number",
-        "device_ips",
-        "device_macs",
-        "inspectors",
-        "catalog_edition",
-    ]
     level = int(info.level)
-    plain = [(f.replace("_", " "), text_of(getattr(info, f, None)) or "—") for f in fields]
-    plain.insert(4, ("target level", "★" * level + "☆" * (3 - level)))
+    plain = [(_(label), text_of(getattr(info, f, None)) or "—") for f, label in DEVICE_FIELDS.items()]
+    plain.insert(4, (_("target level"), "★" * level + "☆" * (3 - level)))
     text = "\n".join(f"{k}: {v}" for k, v in plain)
-    show(block(key_value_table((k, esc(v)) for k, v in plain)), text)
+    show(block(key_value_table(((k, esc(v)) for k, v in plain), EVIDENCE_CLASS)), text)
+
+
+DEVICE_FIELDS = {
+    "device": N_("device"),
+    "vendor": N_("vendor"),
+    "model": N_("model"),
+    "firmware_version": N_("firmware version"),
+    "serial_number": N_("serial number"),
+    "device_ips": N_("device ips"),
+    "device_macs": N_("device macs"),
+    "inspectors": N_("inspectors"),
+    "catalog_edition": N_("catalog edition"),
+}  # field -> its label

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.case.exercise import FEEDBACK_HEADING, hidden_note
+from workbench.i18n import _, tr
 from workbench.ui.findings import render_findings
 from workbench.ui.html import badge, block, bullet_list, element, esc, heading, key_value_table, para
 
@@ -30,19 +31,20 @@ def hidden_text(session: Any) -> str:
 def render_hidden(session: Any) -> str:
     exercise = session.case.info.exercise
     return block(
-        heading(f"Exercise: {exercise.title}", 4),
+        heading(tr("Exercise: {title}", title=exercise.title), 4),
         element("div", para(hidden_text(session)), "note"),
-        para("Judge from the evidence and the analysis tables above, then record your verdict below, "
-             "citing the packets, files or declaration fields that prove it.", "muted"),
+        para(_("Judge from the evidence and the analysis tables above, then record your verdict below, "
+               "citing the packets, files or declaration fields that prove it."), "muted"),
     )
 
 
 def agreement(mine: str, proposed: str) -> str:
     if proposed in DOES_NOT_DECIDE:
-        return f"the check does not decide this one ({proposed}): compare your reading with its reasons"
+        return tr("the check does not decide this one ({proposed}): compare your reading with its reasons",
+                  proposed=proposed)
     if mine == proposed:
-        return "you agree"
-    return "you differ: look again at the check's reasons and findings below"
+        return _("you agree")
+    return _("you differ: look again at the check's reasons and findings below")
 
 
 def _verdicts(session: Any) -> tuple[str, str]:
@@ -56,21 +58,23 @@ def render_feedback(session: Any) -> str:
     mine, proposed = _verdicts(session)
     result = session.result
     rows = [
-        ("Your verdict", badge(mine)),
-        ("The check proposes", badge(proposed)),
-        ("Agreement", esc(agreement(mine, proposed))),
+        (_("Your verdict"), badge(mine)),
+        (_("The check proposes"), badge(proposed)),
+        (_("Agreement"), esc(agreement(mine, proposed))),
     ]
-    reasons = bullet_list(result.reasons) if result.reasons else para("The check gave no reasons.", "muted")
+    none = para(_("The check gave no reasons."), "muted")
+    reasons = bullet_list(result.reasons) if result.reasons else none
     return block(
-        heading(FEEDBACK_HEADING, 4), key_value_table(rows), heading("The check's reasons", 4), reasons,
+        heading(_(FEEDBACK_HEADING), 4), key_value_table(rows), heading(_("The check's reasons"), 4), reasons,
         render_findings(result),
     )
 
 
 def feedback_text(session: Any) -> str:
     mine, proposed = _verdicts(session)
-    lines = [FEEDBACK_HEADING, f"Your verdict: {mine}",
-             f"The check proposes: {proposed} ({agreement(mine, proposed)})"]
+    lines = [_(FEEDBACK_HEADING), tr("Your verdict: {verdict}", verdict=mine),
+             tr("The check proposes: {verdict} ({agreement})", verdict=proposed,
+                agreement=agreement(mine, proposed))]
     lines += [f"- {reason}" for reason in session.result.reasons]
     for finding in session.result.findings:
         labels = "; ".join(ref.label() for ref in finding.evidence)

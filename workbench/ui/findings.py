@@ -6,10 +6,11 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.ui.html import block, element, esc, evidence_list, heading, para, text_of
-from workbench.ui.tables import MAX_ROWS
+from workbench.i18n import N_, _, ntr, tr
+from workbench.ui.html import block, code, element, esc, evidence_list, heading, para, text_of
+from workbench.ui.tables import MAX_ROWS, headed
 
-FINDING_COLUMNS = ("#", "summary", "severity", "evidence", "detail")
+FINDING_COLUMNS = ("#", N_("summary"), N_("severity"), N_("evidence"), N_("detail"))
 
 
 def findings_frame(result: Any) -> pd.DataFrame:
@@ -27,12 +28,18 @@ def findings_frame(result: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
 
 
+def findings_text(result: Any) -> pd.DataFrame:
+    """The findings frame with its headings in the current language (for the plain-text view)."""
+    return headed(findings_frame(result), FINDING_COLUMNS)
+
+
 def render_findings(result: Any) -> str:
-    """The findings as a table whose evidence cells list every reference (folded after a few)."""
+    """The findings as a table whose evidence cells list every reference (folded after a few; in
+    `<ul class="evidence">`) and whose detail is the data the check found (in `<code>`)."""
     findings = list(result.findings)
     if not findings:
-        return block(heading("Findings", 4), para("No findings.", "muted"))
-    head = "".join(element("th", esc(name)) for name in FINDING_COLUMNS)
+        return block(heading(_("Findings"), 4), para(_("No findings."), "muted"))
+    head = "".join(element("th", esc(_(name))) for name in FINDING_COLUMNS)
     rows = []
     for number, finding in enumerate(findings[:MAX_ROWS], 1):
         cells = [
@@ -40,12 +47,13 @@ def render_findings(result: Any) -> str:
             esc(finding.summary),
             esc(getattr(finding.severity, "value", finding.severity)),
             evidence_list([ref.label() for ref in finding.evidence]),
-            esc(finding.data) if finding.data else "",
+            code(finding.data) if finding.data else "",
         ]
         rows.append(element("tr", "".join(element("td", cell) for cell in cells)))
     body = element("thead", element("tr", head)) + element("tbody", "".join(rows))
     table = element("table", body, "findings")
     if len(findings) > MAX_ROWS:
         left = len(findings) - MAX_ROWS
-        table += para(f"{left} more findings not shown; the outcome holds them all.", "muted")
-    return block(heading(f"Findings ({len(findings)})", 4), table)
+        table += para(ntr("{n} more findings not shown; the outcome holds them all.",
+                          "{n} more findings not shown; the outcome holds them all.", left), "muted")
+    return block(heading(tr("Findings ({count})", count=len(findings)), 4), table)

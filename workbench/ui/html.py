@@ -3,6 +3,11 @@
 Every string that reaches HTML passes through `esc`: hostnames, banners, file paths and user
 names come from captures and firmware images and are hostile. HTML is only ever assembled from
 literal tags written here and escaped values, never from formatted values.
+
+Texts are in the current language (workbench.i18n); what comes from the device stays as it is and is
+marked so a reader (and the bundle's language test) can tell it apart: a table of evidence has the
+class `wb-evidence` (`EVIDENCE_CLASS`), a single value is inside `<code>`, evidence references are
+in `<ul class="evidence">`.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from workbench.i18n import tr
 
 STYLE = """<style>
 .wb {font-family: system-ui, sans-serif; line-height: 1.4; max-width: 70em}
@@ -29,6 +36,7 @@ STYLE = """<style>
 .wb details.evidence-more summary {cursor: pointer; color: #1565c0}
 </style>"""
 
+EVIDENCE_CLASS = "wb-evidence"  # a table whose cells are evidence (device data, file names): never translated
 MAX_CELL_CHARS = 300
 EVIDENCE_SHOWN = 5  # evidence references listed before the rest fold away (all stay in the page)
 
@@ -87,7 +95,8 @@ def evidence_list(labels: Sequence[Any], shown: int = EVIDENCE_SHOWN) -> str:
     listed = element("ul", "".join(items[:shown]), "evidence")
     if len(items) <= shown:
         return listed
-    summary = element("summary", esc(f"{len(items) - shown} more (all {len(items)} references)"))
+    summary = element("summary", esc(tr("{more} more (all {total} references)", more=len(items) - shown,
+                                        total=len(items))))
     rest = element("ul", "".join(items[shown:]), "evidence")
     return listed + f'<details class="evidence-more">{summary}{rest}</details>'
 
@@ -102,10 +111,10 @@ def badge(verdict: Any, label: str | None = None) -> str:
     return element("span", esc(label or name), f"badge {css}")
 
 
-def key_value_table(rows: Iterable[tuple[Any, str]]) -> str:
+def key_value_table(rows: Iterable[tuple[Any, str]], cls: str = "") -> str:
     """Two columns: an escaped label, and a value that is already HTML."""
     body = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return f"<table>{body}</table>"
+    return element("table", body, cls)
 
 
 def block(*parts: str) -> str:

@@ -1,9 +1,15 @@
-"""The requirement as the catalogue states it: statement, level, automation, mappings, criteria."""
+"""The requirement as the catalogue states it: statement, level, automation, mappings, criteria.
+
+The requirement's own text is the catalogue's, in the current language when the catalogue has it
+(`requirement.text(lang)`, docs/CONTRACTS.md "Languages"); otherwise its main language, marked.
+"""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+from workbench.i18n import N_, _, language, tr
 from workbench.ui.html import block, bullet_list, element, esc, heading, key_value_table, para, show
 
 MAPPING_LABELS = {
@@ -17,15 +23,45 @@ MAPPING_LABELS = {
 }
 
 AUTOMATION_MEANING = {
-    "automatic": "automatic: the check's verdict is final unless an inspector records one",
-    "assisted": "assisted: the check gathers indicators and proposes; the inspector decides",
-    "manual": "manual: a guided procedure; the inspector decides from what they examine and attach",
+    "automatic": N_("automatic: the check's verdict is final unless an inspector records one"),
+    "assisted": N_("assisted: the check gathers indicators and proposes; the inspector decides"),
+    "manual": N_("manual: a guided procedure; the inspector decides from what they examine and attach"),
 }
+ONLY_IN = {"en": N_("(English only)"), "ja": N_("(Japanese only)")}  # the text shown is not in the reader's
+TEXT_FIELDS = ("title", "statement", "rationale", "typical_failure", "pass_criteria", "inspection_method")
 
 
 def stars(level: int) -> str:
     level = max(0, min(3, int(level)))
     return "★" * level + "☆" * (3 - level)
+
+
+def requirement_text(requirement: Any, lang: str | None = None) -> Any:
+    """The requirement's text (title, statement, rationale, typical_failure, pass_criteria,
+    inspection_method, `language`, `fallback`) in `lang` (default: the current language): the
+    catalogue's `requirement.text(lang)`; a catalogue without it gives its fields, in English."""
+    lang = lang or language()
+    text = getattr(requirement, "text", None)
+    if callable(text):
+        return text(lang)
+    fields = {name: getattr(requirement, name, "") for name in TEXT_FIELDS}
+    main = getattr(requirement, "language", None) or "en"
+    return SimpleNamespace(**fields, language=main, fallback=main != lang)
+
+
+def fallback_mark(text: Any) -> str:
+    """'(English only)' in the reader's language when the text shown is not in it; '' otherwise."""
+    if not getattr(text, "fallback", False):
+        return ""
+    shown = str(getattr(text, "language", "en"))
+    return _(ONLY_IN[shown]) if shown in ONLY_IN else f"({shown})"
+
+
+def title_of(requirement: Any) -> str:
+    """The requirement's title in the current language (with the fallback mark when it is not)."""
+    text = requirement_text(requirement)
+    mark = fallback_mark(text)
+    return f"{text.title} {mark}" if mark else str(text.title)
 
 
 def mapping_rows(requirement: Any) -> list[tuple[str, list[str]]]:
@@ -37,60 +73,73 @@ def mapping_rows(requirement: Any) -> list[tuple[str, list[str]]]:
     return rows
 
 
+def automation_meaning(automation: str) -> str:
+    return _(AUTOMATION_MEANING[automation]) if automation in AUTOMATION_MEANING else automation
+
+
 def render_requirement(requirement: Any) -> str:
     r = requirement
+    t = requirement_text(r)
+    mark = fallback_mark(t)
     automation = str(getattr(r.automation, "value", r.automation))
     facts = key_value_table(
         [
-            ("Requirement", esc(f"{r.id} — {r.title}")),
-            ("Level", f"{esc(stars(r.level))} ({esc(r.level)}; a level includes all lower ones)"),
-            ("Category", esc(getattr(r, "category", ""))),
-            ("Automation", esc(AUTOMATION_MEANING.get(automation, automation))),
-            ("Evidence", esc(", ".join(str(getattr(e, "value", e)) for e in r.evidence) or "—")),
+            (_("Requirement"), esc(f"{r.id} — {t.title}")),
+            (_("Level"), esc(tr("{stars} ({level}; a level includes all lower ones)",
+                                stars=stars(r.level), level=r.level))),
+            (_("Category"), esc(getattr(r, "category", ""))),
+            (_("Automation"), esc(automation_meaning(automation))),
+            (_("Evidence"), esc(", ".join(str(getattr(e, "value", e)) for e in r.evidence) or "—")),
         ]
     )
     mappings = key_value_table((label, esc(", ".join(v) or "—")) for label, v in mapping_rows(r))
     return block(
-        heading(f"{r.id} — {r.title}", 3),
-        element("blockquote", esc(r.statement)),
+        heading(f"{r.id} — {t.title}", 3),
+        para(mark, "note") if mark else "",
+        element("blockquote", esc(t.statement)),
         facts,
-        heading("Why this requirement exists", 4),
-        para(r.rationale),
-        heading("What a typical failure looks like", 4),
-        para(r.typical_failure),
-        heading("Where it comes from (mappings)", 4),
+        heading(_("Why this requirement exists"), 4),
+        para(t.rationale),
+        heading(_("What a typical failure looks like"), 4),
+        para(t.typical_failure),
+        heading(_("Where it comes from (mappings)"), 4),
         mappings,
         para(
-            "An empty mapping means the scheme has no known counterpart, or the lab has not filled it.",
+            _("An empty mapping means the scheme has no known counterpart, or the lab has not filled it."),
             "muted",
         ),
     )
 
 
 def render_criteria(requirement: Any) -> str:
-    r = requirement
+    t = requirement_text(requirement)
+    mark = fallback_mark(t)
     return block(
-        heading("Pass criteria", 4),
-        bullet_list(r.pass_criteria),
-        heading("Inspection method", 4),
-        bullet_list(r.inspection_method, ordered=True),
+        para(mark, "note") if mark else "",
+        heading(_("Pass criteria"), 4),
+        bullet_list(t.pass_criteria),
+        heading(_("Inspection method"), 4),
+        bullet_list(t.inspection_method, ordered=True),
     )
 
 
-def requirement_text(requirement: Any) -> str:
+def requirement_text_plain(requirement: Any) -> str:
     r = requirement
-    return f"{r.id} ({stars(r.level)}) {r.title}\n{r.statement}"
+    t = requirement_text(r)
+    mark = fallback_mark(t)
+    return f"{r.id} ({stars(r.level)}) {t.title}" + (f" {mark}" if mark else "") + f"\n{t.statement}"
 
 
 def show_requirement(requirement: Any) -> None:
     """The statement, level, automation, mappings, rationale and typical failure."""
-    show(render_requirement(requirement), requirement_text(requirement))
+    show(render_requirement(requirement), requirement_text_plain(requirement))
 
 
 def show_criteria(requirement: Any) -> None:
     """The pass criteria and the inspection method, as the catalogue states them."""
-    text = "Pass criteria:\n" + "\n".join(f"- {c}" for c in requirement.pass_criteria)
-    text += "\nInspection method:\n" + "\n".join(
-        f"{i}. {m}" for i, m in enumerate(requirement.inspection_method, 1)
+    t = requirement_text(requirement)
+    text = _("Pass criteria:") + "\n" + "\n".join(f"- {c}" for c in t.pass_criteria)
+    text += "\n" + _("Inspection method:") + "\n" + "\n".join(
+        f"{i}. {m}" for i, m in enumerate(t.inspection_method, 1)
     )
     show(render_criteria(requirement), text)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from numbers import Real
 from typing import Any
 
 import pandas as pd
 
-from workbench.ui.html import MAX_CELL_CHARS, esc, text_of
+from workbench.i18n import _, ntr
+from workbench.ui.html import EVIDENCE_CLASS, MAX_CELL_CHARS, esc, text_of
 
 MAX_ROWS = 200
 
@@ -87,20 +88,34 @@ def version_labels(value: Any) -> Any:
     return value
 
 
-def frame_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS, limit: int = MAX_CELL_CHARS) -> str:
-    """An escaped HTML table of at most `max_rows` rows, saying how many were left out."""
+def frame_html(
+    frame: pd.DataFrame, max_rows: int = MAX_ROWS, limit: int = MAX_CELL_CHARS, evidence: bool = False
+) -> str:
+    """An escaped HTML table of at most `max_rows` rows, saying how many were left out. `evidence`: the
+    cells are evidence (device data, file names), shown as they are: the table gets the class
+    `wb-evidence`."""
     shown = as_text(frame.head(max_rows), limit)
-    table = shown.to_html(index=False, escape=True, border=0, na_rep="")
+    classes = EVIDENCE_CLASS if evidence else None
+    table = shown.to_html(index=False, escape=True, border=0, na_rep="", classes=classes)
     if len(frame) > max_rows:
         left = len(frame) - max_rows
-        table += f'<p class="muted">{esc(left)} more rows not shown; the full table is in the case cache.</p>'
+        note = ntr("{n} more rows not shown; the full table is in the case cache.",
+                   "{n} more rows not shown; the full table is in the case cache.", left)
+        table += f'<p class="muted">{esc(note)}</p>'
     return table
 
 
 def frame_text(frame: pd.DataFrame, max_rows: int = MAX_ROWS, limit: int = MAX_CELL_CHARS) -> str:
     if frame.empty:
-        return "(no rows)"
+        return _("(no rows)")
     return as_text(frame.head(max_rows), limit).to_string(index=False)
+
+
+def headed(frame: pd.DataFrame, labels: Iterable[str]) -> pd.DataFrame:
+    """The frame with the columns named in `labels` (texts marked with N_) headed in the current language;
+    the other columns (an engine table's, identifiers) keep their names."""
+    names = set(labels)
+    return frame.rename(columns={c: _(c) for c in frame.columns if c in names})
 
 
 def certificates(tls: pd.DataFrame) -> pd.DataFrame:

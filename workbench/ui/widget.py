@@ -10,13 +10,14 @@ from typing import Any
 
 from workbench.checks.refs import attachment_label
 from workbench.errors import WorkbenchError
+from workbench.i18n import N_, _, tr
 from workbench.judgement import INSPECTOR_VERDICTS
 from workbench.ui.feedback import hidden, in_exercise, render_feedback
 from workbench.ui.html import STYLE, esc, show
 from workbench.ui.verdict import recorded_summary, recorded_text, render_recorded
 
-EVIDENCE_HINT = "One reference a line: a finding's label, or an attachment's name"
-EXERCISE_HINT = "One reference a line: packet N, a file's path in the image, declaration · FIELD"
+EVIDENCE_HINT = N_("One reference a line: a finding's label, or an attachment's name")
+EXERCISE_HINT = N_("One reference a line: packet N, a file's path in the image, declaration · FIELD")
 
 
 def default_evidence_refs(session: Any) -> list[str]:
@@ -42,30 +43,30 @@ class VerdictWidget:
         self.verdict = w.Dropdown(
             options=list(INSPECTOR_VERDICTS),
             value=previous["verdict"] if previous and previous["verdict"] in INSPECTOR_VERDICTS else None,
-            description="Verdict",
+            description=_("Verdict"),
         )
         self.rationale = w.Textarea(
             value=previous["rationale"] if previous else "",
-            placeholder="What you examined, what you saw, and why it meets or fails the pass criteria",
-            description="Rationale",
+            placeholder=_("What you examined, what you saw, and why it meets or fails the pass criteria"),
+            description=_("Rationale"),
             layout=w.Layout(width="95%", height="7em"),
         )
         refs = previous["evidence_refs"] if previous else default_evidence_refs(session)
         self.evidence = w.Textarea(
             value="\n".join(refs),
-            placeholder=EXERCISE_HINT if in_exercise(session) else EVIDENCE_HINT,
-            description="Evidence",
+            placeholder=_(EXERCISE_HINT) if in_exercise(session) else _(EVIDENCE_HINT),
+            description=_("Evidence"),
             layout=w.Layout(width="95%", height="5em"),
         )
         inspectors = [str(i) for i in (session.case.info.inspectors or [])]
         self.inspector = w.Combobox(
             value=previous["inspector"] if previous else (inspectors[0] if inspectors else ""),
             options=inspectors,
-            placeholder="Your name",
-            description="Inspector",
+            placeholder=_("Your name"),
+            description=_("Inspector"),
             ensure_option=False,
         )
-        self.button = w.Button(description="Record verdict", button_style="primary", icon="check")
+        self.button = w.Button(description=_("Record verdict"), button_style="primary", icon="check")
         self.status = w.HTML(value=render_recorded(session))
         self.message = w.HTML(value="")
         self.feedback = w.HTML(value="")  # exercise mode: the comparison, once recorded (when allowed)
@@ -88,17 +89,17 @@ class VerdictWidget:
         refs = [line.strip() for line in self.evidence.value.splitlines() if line.strip()]
         try:
             if self.verdict.value is None:
-                raise WorkbenchError("choose a verdict")
+                raise WorkbenchError(_("choose a verdict"))
             record = self.session.record(self.verdict.value, self.rationale.value, self.inspector.value, refs)
         except (WorkbenchError, OSError) as exc:
-            self.message.value = f'{STYLE}<div class="wb"><p class="note">Not recorded: {esc(exc)}</p></div>'
+            note = esc(tr("Not recorded: {error}", error=exc))
+            self.message.value = f'{STYLE}<div class="wb"><p class="note">{note}</p></div>'
             return
         self.status.value = render_recorded(self.session)
         info = recorded_summary(record)
-        self.message.value = (
-            f'{STYLE}<div class="wb"><p class="muted">Recorded in the case at {esc(info["at"])}. '
-            "Re-running this notebook shows it again; it is never overwritten.</p></div>"
-        )
+        done = esc(tr("Recorded in the case at {at}. Re-running this notebook shows it again; it is never "
+                      "overwritten.", at=info["at"]))
+        self.message.value = f'{STYLE}<div class="wb"><p class="muted">{done}</p></div>'
         if in_exercise(self.session) and not hidden(self.session):  # the rule, read again after recording
             self.feedback.value = render_feedback(self.session)
 
