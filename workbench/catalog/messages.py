@@ -74,14 +74,19 @@ def _field_path(parts: tuple[Any, ...]) -> str:
 def _model_at(root: type[BaseModel], parts: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model class whose field list applies at `parts` (for 'did you mean' hints)."""
     current: type[BaseModel] = root
+    keyed = False  # the next part is a key of a mapping of models (e.g. translations.ja)
     for part in parts:
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed = False
             continue
         field = current.model_fields.get(part)
         if field is None:
             return None
         annotation = field.annotation
         candidates = [annotation, *getattr(annotation, "__args__", ())]
+        keyed = getattr(annotation, "__origin__", None) is dict
+        if keyed:  # a mapping of names to models: its values' fields
+            candidates = [annotation.__args__[1]]  # type: ignore[union-attr]
         nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
         if not nested:
             return None

@@ -96,15 +96,17 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
             text, width=width, initial_indent=initial_indent, subsequent_indent=subsequent_indent
         )
     lines: list[str] = []
-    line = initial_indent
+    indent, line = initial_indent, []  # the current line's tokens
     for token in _tokens(text):
-        fits = display_width(line.rstrip() if token[0] in _NO_LINE_START else line + token.rstrip()) <= width
-        if line.strip() and not fits and token[0] not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line = subsequent_indent
-        line += token
-    if line.strip():
-        lines.append(line.rstrip())
+        if line and display_width(indent + "".join(line) + token.rstrip()) > width:
+            carried = []  # a mark that may not start a line takes the character before it along
+            if token[0] in _NO_LINE_START and len(line) > 1 and display_width(line[-1]) == 2:
+                carried = [line.pop()]
+            lines.append((indent + "".join(line)).rstrip())
+            indent, line = subsequent_indent, carried
+        line.append(token)
+    if line:
+        lines.append((indent + "".join(line)).rstrip())
     return lines
 
 
@@ -287,7 +289,7 @@ def diff_text(diff: CatalogDiff, glyphs: Glyphs, width: int = 100) -> str:
         f"Catalogue {diff.old_edition} {glyphs.arrow} {diff.new_edition}: {len(diff.added)} added, "
         f"{len(diff.removed)} removed, {len(diff.changed)} changed"
     ]
-    if diff.is_empty:
+    if diff.is_empty and not diff.translated:
         return lines[0] + "\n"
     for heading, reqs, sign in (("Added", diff.added, "+"), ("Removed", diff.removed, "-")):
         if reqs:
