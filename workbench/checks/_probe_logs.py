@@ -92,9 +92,9 @@ class ClockOffset:
                       " bench an NTP client cannot reach its server, so the offset does not show the unit"
                       " keeps no reliable time: the inspector compares the unit's clock with its time"
                       " source.",
-                      offset=seconds(self.offset), tolerance=f"{self.tolerance:g}")  # fmt: skip
+                      offset=seconds(self.offset), tolerance=format(self.tolerance, "g"))  # fmt: skip
         return tr("The unit's clock is {offset} off the probe's, within {tolerance} s.",
-                  offset=seconds(self.offset), tolerance=f"{self.tolerance:g}")
+                  offset=seconds(self.offset), tolerance=format(self.tolerance, "g"))
 
     def indicators(self) -> dict[str, Any]:
         row = self.row or {}

@@ -147,7 +147,7 @@ class SecurityLogging(FirmwareCheck):
             else tr("the unit's clock is beyond {tolerance} s of the probe's; on an isolated bench an NTP"
                     " client cannot reach its server, so the offset does not show the unit keeps no reliable"
                     " time: the inspector compares the unit's clock with its time source",
-                    tolerance=f"{clock.tolerance:g}") if clock.wrong
+                    tolerance=format(clock.tolerance, "g")) if clock.wrong
             else None
         )  # fmt: skip
         if gap:

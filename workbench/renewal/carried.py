@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from workbench.i18n import tr
 from workbench.judgement.staleness import superseded_by
 
 CARRIED = "carried"
@@ -27,11 +28,12 @@ def superseded_reason(old: Any, requirement_id: str, record: str) -> str:
     if not superseded:
         return ""
     if latest is None:
-        return (f"the verdict it was carried from (record {record}) is no longer in the old case: judge it "
-                "again, or renew again")
+        return tr("the verdict it was carried from (record {record}) is no longer in the old case: judge it"
+                  " again, or renew again", record=record)
     when = latest.recorded_at.date().isoformat()
-    return (f"the verdict it was carried from (record {record}) was superseded in the old case by "
-            f"{latest.verdict} of {latest.inspector} on {when}: judge it again, or renew again")
+    return tr("the verdict it was carried from (record {record}) was superseded in the old case by {verdict}"
+              " of {inspector} on {when}: judge it again, or renew again", record=record,
+              verdict=latest.verdict, inspector=latest.inspector, when=when)
 
 
 def carried_state(old: Any, new_recorded: Any) -> tuple[str, str] | None:
@@ -48,4 +50,5 @@ def carried_state(old: Any, new_recorded: Any) -> tuple[str, str] | None:
     if why:
         return "redo", why
     when = new_recorded.recorded_at.date().isoformat()
-    return CARRIED, f"confirmed by {new_recorded.inspector} on {when} (record {new_recorded.id})"
+    return CARRIED, tr("confirmed by {inspector} on {when} (record {record})",
+                       inspector=new_recorded.inspector, when=when, record=new_recorded.id)

@@ -15,9 +15,10 @@ from workbench.catalog.diff import compare_requirements
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.checks.refs import ref_fields
 from workbench.errors import WorkbenchError
+from workbench.i18n import _, tr
 from workbench.renewal.carried import CARRIED
 from workbench.renewal.judging import Judged
-from workbench.renewal.notices import NOT_EXTRACTED, replacement, unextracted
+from workbench.renewal.notices import replacement, unextracted
 from workbench.renewal.reads import FirmwareReads, reads_of, relevant_changes
 
 DECLARATION = "declaration"  # the declaration's name among a verdict's artefact hashes
@@ -57,20 +58,22 @@ def decide(old_case: Any, new_case: Any, old: Judged | None, new_requirement: An
     """Whether the old case's latest inspector verdict of the requirement carries over to `new_case`."""
     recorded = old.state.recorded if old is not None else None
     if old is None or recorded is None:
-        return Carry(NONE, "no inspector verdict in the old case")
+        return Carry(NONE, _("no inspector verdict in the old case"))
     if new_requirement is None:
-        return Carry(NONE, f"{recorded.requirement_id} is not in the new catalogue")
+        return Carry(NONE, tr("{id} is not in the new catalogue", id=recorded.requirement_id))
     changed = requirement_changed(recorded, old.state.requirement, new_requirement, edition)
     if changed:
         return Carry(REDO, changed)
     if old.state.stale_reasons:
-        return Carry(REDO, f"the old verdict is stale: {'; '.join(old.state.stale_reasons)}")
+        stale = "; ".join(old.state.stale_reasons)
+        return Carry(REDO, tr("the old verdict is stale: {reasons}", reasons=stale))
     reads = reads_of(new_requirement, old.reads)
     problems, notes = evidence_changes(old_case, new_case, new_requirement, recorded, reads, diffs)
     if problems:
         return Carry(REDO, "; ".join(problems))
-    said = "; ".join(notes) if notes else "nothing it judged or cites changed"
-    return Carry(CARRY_OVER, f"same requirement text and criteria; {said}")
+    if notes:
+        return Carry(CARRY_OVER, tr("same requirement text and criteria; {notes}", notes="; ".join(notes)))
+    return Carry(CARRY_OVER, _("same requirement text and criteria; nothing it judged or cites changed"))
 
 
 def requirement_changed(recorded: Any, old_requirement: Any, new_requirement: Any, edition: str) -> str:
@@ -81,9 +84,12 @@ def requirement_changed(recorded: Any, old_requirement: Any, new_requirement: An
     fields = [c.field for c in compare_requirements(old_requirement, new_requirement)
               if not c.field.startswith("mappings")]
     if fields and requirement_sha256(old_requirement) == judged:
-        return f"requirement changed in {edition}: {', '.join(fields)}"
-    return (f"requirement changed in {edition} (the verdict judged it as "
-            f"{recorded.catalog_edition or 'an earlier edition'} had it)")
+        return tr("requirement changed in {edition}: {fields}", edition=edition, fields=", ".join(fields))
+    if recorded.catalog_edition:
+        return tr("requirement changed in {edition} (the verdict judged it as {old} had it)", edition=edition,
+                  old=recorded.catalog_edition)
+    return tr("requirement changed in {edition} (the verdict judged it as an earlier edition had it)",
+              edition=edition)
 
 
 def evidence_changes(old_case: Any, new_case: Any, requirement: Any, recorded: Any, reads: FirmwareReads,
@@ -100,11 +106,11 @@ def evidence_changes(old_case: Any, new_case: Any, requirement: Any, recorded: A
         artefact = old_artefacts.get(name)
         kind = DECLARATION if name == DECLARATION else (artefact.kind if artefact else "")
         if sha in new_by_sha:
-            notes.append(f"{name} unchanged (same SHA-256)")
+            notes.append(tr("{name} unchanged (same SHA-256)", name=name))
         elif kind == "firmware" and artefact is not None and artefact.sha256 == sha:
             continue  # an image that changed: judged below, by the firmware diff
         elif kind == "vuln-feed" and not feeds_matter:
-            notes.append(f"{name} changed, but the check reads no vulnerabilities")
+            notes.append(tr("{name} changed, but the check reads no vulnerabilities", name=name))
         elif kind == DECLARATION:
             declaration_change(old_case, new_case, reads, problems, notes)
             named.add(DECLARATION)  # the new declaration: judged here, not "added since"
@@ -119,7 +125,7 @@ def evidence_changes(old_case: Any, new_case: Any, requirement: Any, recorded: A
         feed = new_names[name].kind == "vuln-feed" if name in new_names else False
         if sha in seen or name in named or (feed and not feeds_matter):
             continue
-        problems.append(f"{name} added (the verdict did not see it)")
+        problems.append(tr("{name} added (the verdict did not see it)", name=name))
     return problems, notes
 
 
@@ -128,17 +134,19 @@ def declaration_change(old_case: Any, new_case: Any, reads: FirmwareReads, probl
     """The declaration changed: in substance when a field that differs is one the check reads (or
     the check's reads are unknown); a re-issue naming the new firmware version and date is not."""
     if new_case.declaration is None:
-        problems.append("the new case has no declaration")
+        problems.append(_("the new case has no declaration"))
         return
     before = old_case.declaration.model_dump(mode="json") if old_case.declaration is not None else {}
     after = new_case.declaration.model_dump(mode="json")
     differ = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     read = differ if reads.declared is None else [k for k in differ if k in reads.declared]
     if read:
-        problems.append(f"the declaration changed: {', '.join(read)}")
+        problems.append(tr("the declaration changed: {fields}", fields=", ".join(read)))
+    elif differ:
+        notes.append(tr("the declaration changed only in {fields}, which the check does not read",
+                        fields=", ".join(differ)))
     else:
-        notes.append(f"the declaration changed only in {', '.join(differ) or 'its wording'}, which the check "
-                     "does not read")
+        notes.append(_("the declaration changed only in its wording, which the check does not read"))
 
 
 def image_problems(old_case: Any, new_case: Any, recorded: Any, reads: FirmwareReads, diffs: ImageDiffs,
@@ -156,16 +164,18 @@ def image_problems(old_case: Any, new_case: Any, recorded: Any, reads: FirmwareR
             continue
         counterpart = replacement(image, old_case, new_case)
         if counterpart is None and not new_case.artefacts(kind="firmware"):
-            problems.append(f"{image.name} is not in the new case")
+            problems.append(tr("{name} is not in the new case", name=image.name))
             continue
         if counterpart is None:
-            problems.append(f"{image.name} changed: no single image of the new case replaces it")
+            problems.append(tr("{name} changed: no single image of the new case replaces it",
+                               name=image.name))
             continue
         replacing.add(counterpart.sha256)
         found = image_changes(image, counterpart, recorded, reads, diffs)
         problems += found
         if not found:
-            notes.append(f"{image.name} → {counterpart.name}: cited paths and what the check reads unchanged")
+            notes.append(tr("{old} → {new}: cited paths and what the check reads unchanged", old=image.name,
+                            new=counterpart.name))
     return replacing
 
 
@@ -173,12 +183,12 @@ def changed_artefact(name: str, artefact: Any, new_case: Any) -> tuple[str, set[
     """Why an artefact (not an image) the verdict judged is no longer there as it was, and the new
     artefacts of its kind named as its replacement."""
     if any(a.name == name for a in new_case.artefacts()):
-        return f"{name} changed", {name}
+        return tr("{name} changed", name=name), {name}
     kind = artefact.kind if artefact is not None else ""
     others = [a.name for a in new_case.artefacts() if a.kind == kind] if kind else []
     if not others:
-        return f"{name} is not in the new case", set()
-    return f"{name} changed: replaced by {', '.join(others)}", set(others)
+        return tr("{name} is not in the new case", name=name), set()
+    return tr("{name} changed: replaced by {others}", name=name, others=", ".join(others)), set(others)
 
 
 def cited_paths(refs: Any, image: Any) -> set[str]:
@@ -199,22 +209,29 @@ def image_changes(old_image: Any, new_image: Any, recorded: Any, reads: Firmware
     try:
         diff = diffs.between(old_image, new_image)
     except WorkbenchError as exc:
-        return [f"{old_image.name} and {new_image.name} could not be compared: {exc}"]
+        return [tr("{old} and {new} could not be compared: {error}", old=old_image.name, new=new_image.name,
+                   error=exc)]
     if unextracted(diff):
-        names = " and ".join(unextracted(diff))
-        return [f"{names} {NOT_EXTRACTED} (nothing of it could be unpacked): what the verdict rests on "
-                "cannot be compared"]
+        names = unextracted(diff)
+        if len(names) > 1:
+            return [tr("{first} and {second} not extracted (nothing of it could be unpacked): what the"
+                       " verdict rests on cannot be compared",
+                       first=names[0], second=" and ".join(names[1:]))]
+        return [tr("{name} not extracted (nothing of it could be unpacked): what the verdict rests on cannot"
+                   " be compared", name=names[0])]
     files = diff.tables.get("files")
     changed_paths = set(files["path"]) if files is not None and len(files) else set()
-    problems = [f"{path} changed in {new_image.name}"
+    problems = [tr("{path} changed in {image}", path=path, image=new_image.name)
                 for path in sorted(cited_paths(recorded.evidence_refs, old_image) & changed_paths)]
     touched = relevant_changes(diff.tables, reads)
     if touched:
         kinds = "; ".join(f"{kind} {_some(labels)}" for kind, labels in sorted(touched.items()))
-        problems.append(f"{new_image.name} differs from {old_image.name} in what the check reads: {kinds}")
+        problems.append(tr("{new} differs from {old} in what the check reads: {changes}", new=new_image.name,
+                           old=old_image.name, changes=kinds))
     return problems
 
 
 def _some(labels: list[str], shown: int = 3) -> str:
-    more = f" and {len(labels) - shown} more" if len(labels) > shown else ""
-    return ", ".join(labels[:shown]) + more
+    if len(labels) > shown:
+        return tr("{items} and {n} more", items=", ".join(labels[:shown]), n=len(labels) - shown)
+    return ", ".join(labels)

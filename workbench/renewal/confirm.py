@@ -19,14 +19,13 @@ from workbench.catalog import load_catalog
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.checks.refs import SEPARATOR, ref_fields
 from workbench.errors import CaseError, WorkbenchError
+from workbench.i18n import _, tr
 from workbench.judgement import cited_artefacts
 from workbench.renewal.carried import source_record, superseded_reason
 from workbench.renewal.compare import compare_cases, shown_path
 from workbench.renewal.notices import replacement
 from workbench.renewal.origin import find_old_case
 from workbench.renewal.plan import load_plan
-
-UPDATE_HINT = "re-plan it with `workbench case renew --update {case}`"
 
 
 class Carried(list[RecordedVerdict]):
@@ -55,8 +54,9 @@ def carry_verdicts(new: Case, ids: list[str] | None, inspector: str, *, old: str
         if rid not in offered:
             planned = next((i for i in plan["requirements"] if i["id"] == rid), None)
             done.refused[rid] = (
-                f"the plan offers no verdict to carry ({planned['plan']}: {planned.get('reason', '')})"
-                if planned else "not in the renewal plan"
+                tr("the plan offers no verdict to carry ({plan}: {reason})", plan=planned["plan"],
+                   reason=planned.get("reason", ""))
+                if planned else _("not in the renewal plan")
             )
     candidates = [rid for rid in wanted if rid in offered]
     if not candidates:
@@ -104,14 +104,16 @@ def _recorded_in_new(new: Case, old: Case | None, offer: dict[str, Any], done: C
     planned, source = _planned(offer), source_record(latest)
     superseded = superseded_reason(old, rid, source) if old is not None and source else ""
     if source == planned and superseded:
-        done.refused[rid] = f"{superseded} ({UPDATE_HINT.format(case=shown_path(new))})"
+        done.refused[rid] = tr("{why} (re-plan it with `workbench case renew --update {case}`)",
+                               why=superseded, case=shown_path(new))
     elif source == planned:
         done.already[rid] = latest.id
     elif superseded and source in {r.id for r in old.verdicts.history(rid)}:  # type: ignore[union-attr]
         return False
     else:
-        own = f"{latest.verdict} by {latest.inspector}, record {latest.id}"
-        done.refused[rid] = f"the new case has its own verdict ({own}); carrying would supersede it"
+        done.refused[rid] = tr("the new case has its own verdict ({verdict} by {inspector}, record {record});"
+                               " carrying would supersede it", verdict=latest.verdict,
+                               inspector=latest.inspector, record=latest.id)
     return True
 
 
@@ -132,13 +134,17 @@ def _still_offered(old: Case, offer: dict[str, Any], row: dict[str, Any], new: C
     """Why the offer no longer stands ("" when it does)."""
     planned = _planned(offer)
     latest = old.verdicts.latest(offer["id"])
-    if latest is None or latest.id != planned:
-        now = f"now {latest.id}" if latest else "now none"
-        return (f"the old case's verdict changed since the plan (planned record {planned}, {now}): "
-                f"{UPDATE_HINT.format(case=shown_path(new))}")
+    if latest is None:
+        return tr("the old case's verdict changed since the plan (planned record {planned}, now none):"
+                  " re-plan it with `workbench case renew --update {case}`", planned=planned,
+                  case=shown_path(new))
+    if latest.id != planned:
+        return tr("the old case's verdict changed since the plan (planned record {planned}, now {now}):"
+                  " re-plan it with `workbench case renew --update {case}`", planned=planned, now=latest.id,
+                  case=shown_path(new))
     found = row.get("offer") or {"carry": row["carry"], "reason": row["carry_reason"]}
     if found["carry"] != "carry-over":
-        return f"no longer carries over: {found['reason']}"
+        return tr("no longer carries over: {reason}", reason=found["reason"])
     return ""
 
 

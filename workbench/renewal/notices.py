@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.errors import WorkbenchError
+from workbench.i18n import tr
 
 NOT_EXTRACTED = "not extracted"
 
@@ -19,11 +20,12 @@ def comparison_warnings(old: Any, new: Any, diffs: Any) -> list[str]:
     """Warnings about comparing `old` with `new` (`diffs`: their ImageDiffs, reused by the carry rule)."""
     found = []
     if old.path.resolve() == new.path.resolve():
-        found.append(f"{old.path.name}: the same case folder compared with itself")
+        found.append(tr("{name}: the same case folder compared with itself", name=old.path.name))
     differ = [k for k in ("vendor", "model") if getattr(old.info, k) != getattr(new.info, k)]
     if differ:
         said = ", ".join(f"{k} {getattr(old.info, k)!r} → {getattr(new.info, k)!r}" for k in differ)
-        found.append(f"the two cases are of different devices ({said}): compared all the same")
+        found.append(tr("the two cases are of different devices ({differences}): compared all the same",
+                        differences=said))
     found += image_warnings(old, new, diffs)
     return found
 
@@ -39,10 +41,11 @@ def image_warnings(old: Any, new: Any, diffs: Any) -> list[str]:
         try:
             names = unextracted(diffs.between(image, counterpart))
         except WorkbenchError as exc:
-            found.append(f"{image.name} and {counterpart.name} could not be compared: {exc}")
+            found.append(tr("{old} and {new} could not be compared: {error}", old=image.name,
+                            new=counterpart.name, error=exc))
             continue
-        found += [f"{name}: nothing of the image could be unpacked; what rests on its files is "
-                  f"'{NOT_EXTRACTED}', not 'changed'" for name in names]
+        found += [tr("{name}: nothing of the image could be unpacked; what rests on its files is 'not"
+                     " extracted', not 'changed'", name=name) for name in names]
     return list(dict.fromkeys(found))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from workbench.errors import CaseError
 from workbench.fsutil import atomic_write_json
+from workbench.i18n import N_, _, tr
 from workbench.renewal.origin import origin_of
 
 PLAN_FILE = "renewal.json"
@@ -29,13 +30,13 @@ def plan_of(row: dict[str, Any]) -> dict[str, Any]:
     may carry over (`offer`), whatever the new case holds."""
     offer = row.get("offer") or {"carry": row["carry"], "reason": row["carry_reason"]}
     if row["status"] == "added-requirement":
-        plan, reason = "new", "not in the old case's catalogue"
+        plan, reason = "new", _("not in the old case's catalogue")
     elif offer["carry"] == "carry-over":
         plan, reason = "carry-offered", offer["reason"]
     elif offer["carry"] == "redo":
         plan, reason = "redo", offer["reason"]
     else:
-        plan, reason = "redo", f"{offer['reason']}: judged anew"
+        plan, reason = "redo", tr("{reason}: judged anew", reason=offer["reason"])
     return {"id": row["id"], "title": row["title"], "plan": plan, "reason": reason,
             "old_verdict": row["old_verdict"], "new_verdict": row["new_verdict"], "status": row["status"],
             "old_record": row["old_record"]}
@@ -131,19 +132,33 @@ def plan_html(case: Any) -> str | None:
     origin = (load_plan(case) or {}).get("from", {})
     decided = frame[frame["old verdict"] != ""]
     others = frame[frame["old verdict"] == ""]
-    counts = ", ".join(f"{n} {p}" for p, n in decided["plan"].value_counts().items()) or "none"
-    head = "".join(f"<th>{_escape(c)}</th>" for c in frame.columns)
+    counts = ", ".join(f"{n} {p}" for p, n in decided["plan"].value_counts().items()) or _("none")
+    head = "".join(f"<th>{_escape(_(COLUMNS.get(c, c)))}</th>" for c in frame.columns)
     body = "".join("<tr>" + "".join(f"<td>{_escape(v)}</td>" for v in row) + "</tr>"
                    for row in decided.itertuples(index=False))
     said = [_escape(origin.get(k)) for k in ("case", "device", "catalog_edition")]
+    lead = tr("Renewed from {case} ({device}, catalogue {edition}). Inspector verdicts of the old case:"
+              " {counts}. An offered verdict is recorded only when an inspector confirms it: {command}.",
+              case=said[0], device=said[1], edition=said[2], counts=_escape(counts),
+              command="<code>workbench case carry CASE ID --inspector NAME</code>")
+    rest = tr("{n} requirement(s) had no inspector verdict in the old case, or are new in its catalogue:"
+              " judged anew.", n=len(others))
+    title = _escape(_("Renewal plan"))
     return (
-        f"<div class='wb'><h3>Renewal plan</h3><p>Renewed from {said[0]} ({said[1]}, catalogue {said[2]}). "
-        f"Inspector verdicts of the old case: {_escape(counts)}. An offered verdict is recorded only when an "
-        "inspector confirms it: <code>workbench case carry CASE ID --inspector NAME</code>.</p>"
+        f"<div class='wb'><h3>{title}</h3><p>{lead}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        f"<p>{len(others)} requirement(s) had no inspector verdict in the old case, or are new in its "
-        "catalogue: judged anew.</p></div>"
+        f"<p>{_escape(rest)}</p></div>"
     )
+
+
+COLUMNS = {  # the plan table's columns as the overview heads them
+    "id": N_("id"),
+    "plan": N_("plan"),
+    "reason": N_("reason"),
+    "old verdict": N_("old verdict"),
+    "old inspector": N_("old inspector"),
+    "carried by": N_("carried by"),
+}
 
 
 def show_plan(case: Any) -> None:

@@ -21,10 +21,11 @@ from workbench.case.declaration import load_declaration
 from workbench.catalog import load_catalog
 from workbench.errors import CaseError
 from workbench.fsutil import remove_tree
+from workbench.i18n import N_, _, tr
 from workbench.renewal.compare import compare_cases
 from workbench.renewal.plan import write_plan
 
-PROBE_NOTE = "the live probe tested the old firmware: probe the device again"
+PROBE_NOTE = N_("the live probe tested the old firmware: probe the device again")
 
 
 def renew_case(
@@ -118,10 +119,11 @@ def carry_artefacts(old: Case, new: Case, *, replaced: dict[str, list[Path]]) ->
     for artefact in old.artefacts():
         entry: dict[str, Any] = {"name": artefact.name, "kind": artefact.kind, "sha256": artefact.sha256}
         if replaced.get(artefact.evidence_kind):  # the probe's own capture is probe evidence, kept
-            done.append(entry | {"carried": False, "reason": f"replaced by the {artefact.kind} given"})
+            said = tr("replaced by the {kind} given", kind=artefact.kind)
+            done.append(entry | {"carried": False, "reason": said})
             continue
         if artefact.origin == "probe" and replaced.get("firmware"):
-            done.append(entry | {"carried": False, "reason": PROBE_NOTE})
+            done.append(entry | {"carried": False, "reason": _(PROBE_NOTE)})
             continue
         copied = new.add_artefact(
             artefact.path, artefact.kind, artefact.name, requirement=artefact.requirement,
@@ -130,5 +132,5 @@ def carry_artefacts(old: Case, new: Case, *, replaced: dict[str, list[Path]]) ->
         if copied.sha256 != artefact.sha256:
             raise CaseError(f"{artefact.name} changed since it entered the old case (SHA-256 differs);"
                             " nothing is carried over", path=str(old.path))
-        done.append(entry | {"carried": True, "reason": "same SHA-256"})
+        done.append(entry | {"carried": True, "reason": _("same SHA-256")})
     return done
