@@ -170,7 +170,8 @@ def csv_text(requirements: Iterable[Requirement], lang: str | None = None) -> st
 
 
 def catalog_json(catalog: Catalog, requirements: list[Requirement]) -> str:
-    data = catalog.model_dump(mode="json", exclude={"requirements"}, by_alias=True, exclude_none=True)
+    data = catalog.model_dump(mode="json", exclude={"requirements", "declared_languages"})
+    data["languages"] = catalog.languages
     data.update(
         source=catalog.source,
         sha256=catalog.sha256,
