@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbench.checks.refs import SEPARATOR
 from workbench.errors import WorkbenchError
-from workbench.i18n import _, ntr, tr
+from workbench.i18n import _, tr
 from workbench.vocabulary import DECIDED_BY_ICS, Verdict
 
 if TYPE_CHECKING:
@@ -159,11 +159,11 @@ class Check:
         for provision, why in excused.items():
             by_reason.setdefault(why, []).append(provision)
         reasons = [
-            ntr(
-                "the ICS declares EN 303 645 provision {provisions} not applicable: {why}",
-                "the ICS declares EN 303 645 provisions {provisions} not applicable: {why}",
-                len(ps), provisions=", ".join(ps), why=why,
-            )
+            tr("the ICS declares EN 303 645 provisions {provisions} not applicable: {why}",
+               provisions=", ".join(ps), why=why)
+            if len(ps) > 1
+            else tr("the ICS declares EN 303 645 provision {provisions} not applicable: {why}",
+                    provisions=ps[0], why=why)
             for why, ps in by_reason.items()
         ]
         if checked.verdict == Verdict.FAIL:
