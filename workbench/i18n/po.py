@@ -107,6 +107,8 @@ def update(additions: dict[str, dict[str, str]] | None = None) -> dict[str, int]
             for msgid, msgstr in (additions or {}).get(lang, {}).items():
                 entry = catalog.get(msgid)
                 if entry is not None and msgstr:
+                    if entry.pluralizable and isinstance(msgstr, str):  # one form given: every form
+                        msgstr = (msgstr,) * catalog.num_plurals
                     entry.string = msgstr
                     entry.flags.discard("fuzzy")
             _write(catalog, po_path(lang))

@@ -103,7 +103,8 @@ def _engine_figure(draw: Callable[[], Any], alt: str) -> None:
         with plain_text():
             _show(draw(), alt)
     except Exception as exc:  # a plot must never take the walk-through down
-        _nothing(tr("Could not draw '{plot}': {error}", plot=alt, error=f"{type(exc).__name__}: {exc}"))
+        error = f"{type(exc).__name__}: {exc}"
+        _nothing(tr("Could not draw '{plot}': {error}", plot=alt, error=error))
 
 
 def _nothing(message: str) -> None:
