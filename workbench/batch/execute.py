@@ -21,6 +21,7 @@ from typing import Any
 from workbench.batch.paths import TEMPLATES_DIR
 from workbench.batch.render import render_html
 from workbench.errors import NotebookError
+from workbench.i18n import DEFAULT_LANGUAGE, tr, use_language
 from workbench.judgement import ERROR
 
 
@@ -40,6 +41,12 @@ class NotebookTask:
     templates_dir: Path = TEMPLATES_DIR
     verdict: str | None = None  # the final verdict the batch judged, for the page's header
     stale_reasons: tuple[str, ...] = ()  # why that verdict is stale (empty: it is current)
+    language: str = DEFAULT_LANGUAGE  # the run's language: the page's texts and what the worker writes
+
+    @property
+    def shipped_name(self) -> str:
+        """The notebook's name among those a cluster run ships (a run's notebooks of one language)."""
+        return f"{self.language}/{self.source.name}"
 
 
 @dataclass
@@ -99,22 +106,25 @@ def init_worker(log_path: str | None = None, templates_dir: str | None = None, w
         Finalize(None, stop_zygote, exitpriority=10)  # run when the worker process exits
 
 
-def analyse_artefact(case_dir: str, name: str) -> str | None:
-    """Analyse one artefact into the case's cache (run in a worker); a failure comes back as text."""
+def analyse_artefact(case_dir: str, name: str, language: str = DEFAULT_LANGUAGE) -> str | None:
+    """Analyse one artefact into the case's cache (run in a worker); a failure comes back as text
+    (in `language`)."""
     from workbench import analysis
     from workbench.case import Case
 
-    try:
-        case = Case.open(case_dir)
-        artefact = case.artefact(name)
-        if artefact.kind == "capture":
-            analysis.capture_analysis(case, artefact)
-        elif artefact.kind == "firmware":
-            analysis.firmware_scan(case, artefact)
-    except ModuleNotFoundError as exc:
-        return f"{name}: its analysis engine is not available ({exc.name}); not analysed"
-    except Exception as exc:  # an engine's bug on one artefact must not stop the batch: the rows say so
-        return f"analysis of {name} failed: {type(exc).__name__}: {exc}"
+    with use_language(language):
+        try:
+            case = Case.open(case_dir)
+            artefact = case.artefact(name)
+            if artefact.kind == "capture":
+                analysis.capture_analysis(case, artefact)
+            elif artefact.kind == "firmware":
+                analysis.firmware_scan(case, artefact)
+        except ModuleNotFoundError as exc:
+            return tr("{name}: its analysis engine is not available ({module}); not analysed", name=name,
+                      module=exc.name)
+        except Exception as exc:  # an engine's bug on one artefact must not stop the batch: the rows say so
+            return tr("analysis of {name} failed: {error}", name=name, error=f"{type(exc).__name__}: {exc}")
     return None
 
 
@@ -123,11 +133,12 @@ def run_notebook(task: NotebookTask) -> NotebookRun:
 
     started = time.perf_counter()
     run = NotebookRun(key=task.key, requirement_id=task.requirement_id)
-    nb = _execute(task, run)
-    zygote = active_zygote()
-    run.kernel_fallback = zygote.reason if zygote is not None else "no kernel zygote in this process"
-    run.widgets = nb is not None and has_widgets(nb)
-    render_page(task, run, nb)
+    with use_language(task.language):
+        nb = _execute(task, run)
+        zygote = active_zygote()
+        run.kernel_fallback = zygote.reason if zygote is not None else "no kernel zygote in this process"
+        run.widgets = nb is not None and has_widgets(nb)
+        render_page(task, run, nb)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -195,16 +206,19 @@ def render_page(task: NotebookTask, run: NotebookRun, nb: Any) -> None:
     try:
         html = render_html(
             nb, with_code=task.with_code, title=task.heading or task.key, header=header,
-            templates_dir=task.templates_dir,
+            templates_dir=task.templates_dir, language=task.language,
         )
     except Exception as exc:  # a page that cannot render still gets a page that says so
         run.render_error = f"{type(exc).__name__}: {exc}"
-        header["error"] = (run.error + "\n" if run.error else "") + f"rendering failed: {run.render_error}"
+        with use_language(task.language):
+            failed = tr("rendering failed: {error}", error=run.render_error)
+        header["error"] = (run.error + "\n" if run.error else "") + failed
         html = render_html(
-            nbformat.v4.new_notebook(), title=task.key, header=header, templates_dir=task.templates_dir
+            nbformat.v4.new_notebook(), title=task.key, header=header, templates_dir=task.templates_dir,
+            language=task.language,
         )
         if run.error is None:
-            run.error = f"rendering failed: {run.render_error}"
+            run.error = failed
     task.out_html.parent.mkdir(parents=True, exist_ok=True)
     task.out_html.write_text(html, encoding="utf-8")
 

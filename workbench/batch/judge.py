@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from workbench.i18n import DEFAULT_LANGUAGE, use_language
 from workbench.judgement import RequirementState, assess, hashes_now, judge, write_outcome
 
 OUTCOME_FILE = "outcome.json"
@@ -32,9 +33,18 @@ def shares(requirement_ids: list[str], jobs: int) -> list[list[str]]:
 
 
 def judge_share(
+    case_dir: str, catalog_source: str | None, requirement_ids: list[str], work: str,
+    language: str = DEFAULT_LANGUAGE,
+) -> dict[str, RequirementState]:
+    """Run in a worker: assess each requirement and write its outcome file; the checks' reasons and
+    findings in `language` (the run's)."""
+    with use_language(language):
+        return _judge_share(case_dir, catalog_source, requirement_ids, work)
+
+
+def _judge_share(
     case_dir: str, catalog_source: str | None, requirement_ids: list[str], work: str
 ) -> dict[str, RequirementState]:
-    """Run in a worker: assess each requirement and write its outcome file."""
     from workbench.case import Case, source_to_load
     from workbench.catalog import load_catalog
     from workbench.checks.context import EvidenceContext

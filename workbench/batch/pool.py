@@ -28,10 +28,15 @@ from workbench.batch.execute import (
 )
 from workbench.batch.judge import failed_share, judge_share, shares
 from workbench.errors import EvidenceError
+from workbench.i18n import DEFAULT_LANGUAGE, N_, _, tr
 from workbench.judgement import RequirementState
 
-KERNEL_FALLBACK = "notebooks ran in ordinary kernels, not forked warm ones (slower, same results)"
-WORKER_DIED = "the worker process died while judging it (killed, out of memory, or a crash in native code)"
+KERNEL_FALLBACK = N_(
+    "notebooks ran in ordinary kernels, not forked warm ones (slower, same results): {why}"
+)
+WORKER_DIED = N_(
+    "the worker process died while judging it (killed, out of memory, or a crash in native code)"
+)
 
 
 def pool_context() -> Any:
@@ -52,7 +57,15 @@ class WorkerPool:
     work: Path
     warnings: list[str]
     templates: str | None = None
+    language: str = DEFAULT_LANGUAGE  # the bound case's run: what its workers write in
     _executor: ProcessPoolExecutor | None = field(default=None, repr=False)
+    _fell_back: bool = field(default=False, repr=False)  # the kernel fallback warned (once per batch)
+
+    def bind(self, case: Any, catalog_source: str | None, work: Path, warnings: list[str], language: str,
+             progress: bool) -> None:
+        """A pool of many cases (workbench.batch.cases) bound to the next one; it stays open."""
+        self.case, self.catalog_source, self.work, self.warnings = case, catalog_source, work, warnings
+        self.language, self.progress, self._fell_back = language, progress, False
 
     def __enter__(self) -> WorkerPool:
         if pool_context().get_start_method() == "fork":
@@ -84,7 +97,7 @@ class WorkerPool:
     def analyse(self) -> None:
         """Every capture and firmware image analysed once, in parallel, before anything reads the cache."""
         analysed = [
-            self._submit(analyse_artefact, str(self.case.path), a.name)
+            self._submit(analyse_artefact, str(self.case.path), a.name, self.language)
             for a in self.case.artefacts()
             if a.kind in ("capture", "firmware")
         ]
@@ -92,7 +105,8 @@ class WorkerPool:
             try:
                 problem = future.result()
             except BrokenProcessPool as exc:
-                raise EvidenceError(f"a worker process died while analysing the evidence: {exc}") from None
+                raise EvidenceError(tr("a worker process died while analysing the evidence: {error}",
+                                       error=exc)) from None
             if problem:
                 self.warnings.append(problem)
 
@@ -108,7 +122,7 @@ class WorkerPool:
             except BrokenProcessPool:  # a worker died: every share it took down is judged again below
                 cut_short.extend(share)
             except Exception as exc:  # a share that fails whole is ERROR, not the batch's end
-                error = f"judging failed: {type(exc).__name__}: {exc}"
+                error = judging_failed(exc)
                 states.update(failed_share(self.case, [by_id[r] for r in share], self.work, error))
         for rid in cut_short:
             states.update(self._judge_alone(by_id[rid]))
@@ -116,16 +130,16 @@ class WorkerPool:
 
     def _submit_judging(self, requirement_ids: list[str]) -> Future[dict[str, RequirementState]]:
         case_dir, work = str(self.case.path), str(self.work)
-        return self._submit(judge_share, case_dir, self.catalog_source, requirement_ids, work)
+        return self._submit(judge_share, case_dir, self.catalog_source, requirement_ids, work, self.language)
 
     def _judge_alone(self, requirement: Any) -> dict[str, RequirementState]:
         """One requirement judged in a worker of its own: if that worker dies, its check killed it."""
         try:
             return self._submit_judging([requirement.id]).result()
         except BrokenProcessPool:
-            error = WORKER_DIED
+            error = _(WORKER_DIED)
         except Exception as exc:  # as in judge(): this requirement's ERROR, not the batch's end
-            error = f"judging failed: {type(exc).__name__}: {exc}"
+            error = judging_failed(exc)
         return failed_share(self.case, [requirement], self.work, error)
 
     def run_notebooks(self, tasks: list[NotebookTask], desc: str = "notebooks") -> dict[str, NotebookRun]:
@@ -163,11 +177,17 @@ class WorkerPool:
         try:
             return self._submit(run_notebook, task).result()
         except BrokenProcessPool as exc:
-            return NotebookRun(task.key, task.requirement_id, error=f"worker process died: {exc}")
+            died = tr("worker process died: {error}", error=exc)
+            return NotebookRun(task.key, task.requirement_id, error=died)
         except Exception as exc:  # as in run_notebooks: this notebook's ERROR, not the batch's end
             return NotebookRun(task.key, task.requirement_id, error=f"{type(exc).__name__}: {exc}")
 
     def _note_fallback(self, run: NotebookRun) -> None:
         """Once per batch: notebooks ran in ordinary kernels (same results, slower), and why."""
-        if run.kernel_fallback and not any(w.startswith(KERNEL_FALLBACK) for w in self.warnings):
-            self.warnings.append(f"{KERNEL_FALLBACK}: {run.kernel_fallback}")
+        if run.kernel_fallback and not self._fell_back:
+            self._fell_back = True
+            self.warnings.append(tr(KERNEL_FALLBACK, why=run.kernel_fallback))
+
+
+def judging_failed(exc: BaseException) -> str:
+    return tr("judging failed: {error}", error=f"{type(exc).__name__}: {exc}")

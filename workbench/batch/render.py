@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from workbench.batch.paths import TEMPLATES_DIR
+from workbench.i18n import DEFAULT_LANGUAGE, check_language, translations
 
 TEMPLATE_NAME = "evidence"
 
 
-@lru_cache(maxsize=4)
-def _exporter(with_code: bool, templates_dir: str) -> Any:
+@lru_cache(maxsize=8)
+def _exporter(with_code: bool, templates_dir: str, language: str = DEFAULT_LANGUAGE) -> Any:
+    """nbconvert's HTML exporter with the evidence template, its texts in `language` (jinja2.ext.i18n)."""
     from nbconvert import HTMLExporter
 
     from workbench.batch.sanitize import clean_html
@@ -28,6 +30,11 @@ def _exporter(with_code: bool, templates_dir: str) -> Any:
         exporter.exclude_input = True
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
+    environment = exporter.environment  # after the traits above: changing one builds a new environment
+    environment.add_extension("jinja2.ext.i18n")
+    environment.policies["ext.i18n.trimmed"] = True  # as extracted (scripts/i18n.py: trimmed)
+    environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    environment.globals["page_language"] = language
     return exporter
 
 
@@ -38,9 +45,11 @@ def render_html(
     title: str = "",
     header: dict[str, Any] | None = None,
     templates_dir: Path = TEMPLATES_DIR,
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
-    """HTML of `nb`; `header` fills the page banner (heading, facts, verdict, error)."""
-    exporter = _exporter(with_code, str(templates_dir))
+    """HTML of `nb`; `header` fills the page banner (heading, facts, verdict, error); the page's own
+    texts in `language`."""
+    exporter = _exporter(with_code, str(templates_dir), check_language(language))
     resources = {"metadata": {"name": title}, "workbench": header or {}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body

@@ -29,6 +29,7 @@ from workbench.batch.pool import WorkerPool
 from workbench.batch.seal import seal_bundle
 from workbench.batch.summary import CheckRow
 from workbench.errors import WorkbenchError
+from workbench.i18n import DEFAULT_LANGUAGE, N_, _, check_language, language, tr, use_language
 from workbench.judgement import ERROR, RequirementState, evidence_to_add, level_results, write_states
 from workbench.sealed.names import OUTCOMES_DIR
 
@@ -51,6 +52,7 @@ class BatchOptions:
     command: str = ""
     with_artefacts: bool = False  # archive the case's artefacts in the bundle (artefacts/<name>)
     sign: Any = None  # a workbench.signing.SigningKey: sign the manifest (signature.json)
+    language: str | None = None  # the bundle's language (en, ja); None: the case's (`case.yaml` language)
 
 
 @dataclass
@@ -61,6 +63,7 @@ class BatchResult:
     levels: dict[int, dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
     overview_error: str | None = None
+    language: str = DEFAULT_LANGUAGE  # what the bundle's texts are in
 
     @property
     def index(self) -> Path:
@@ -87,10 +90,21 @@ class CaseSelection:
     notebooks_dir: Path
     overview: Path
     present: list[Any]  # the requirements whose notebook exists
+    language: str = DEFAULT_LANGUAGE  # the run's: checks' texts, notebooks, pages
+    sources: dict[str, Path] = field(default_factory=dict)  # page key -> the notebook run (its language's)
+    untranslated: list[str] = field(default_factory=list)  # page keys whose language has no notebook
 
     @property
     def pages(self) -> int:
         return len(self.present) + self.overview.is_file()
+
+    def fallback_warning(self) -> str | None:
+        """Which pages ran the English notebook because their language has none (None: every one had)."""
+        if not self.untranslated:
+            return None
+        folder = self.notebooks_dir / self.language
+        return tr("no Japanese notebook in {folder} for {keys}: the English notebook ran instead",
+                  folder=folder, keys=", ".join(self.untranslated))
 
 
 def select_case(opts: BatchOptions) -> CaseSelection:
@@ -99,6 +113,7 @@ def select_case(opts: BatchOptions) -> CaseSelection:
     from workbench.catalog import load_catalog
 
     case = Case.open(opts.case_dir)
+    lang = check_language(opts.language or case.info.language)
     catalog_source = _catalog_source(opts.catalog)
     catalog = load_catalog(source_to_load(case.info, catalog_source))
     level = int(opts.level or case.info.level)
@@ -106,11 +121,30 @@ def select_case(opts: BatchOptions) -> CaseSelection:
         raise WorkbenchError(f"--level must be 1, 2 or 3, not {level}", path=str(opts.case_dir))
     requirements = _select(catalog, level, opts.only)
     notebooks_dir = Path(opts.notebooks_dir).resolve()
-    overview = notebooks_dir / f"{OVERVIEW_NOTEBOOK}.ipynb"
-    present = [r for r in requirements if (notebooks_dir / f"{r.id}.ipynb").is_file()]
+    keys = [OVERVIEW_NOTEBOOK, *(r.id for r in requirements)]
+    sources, untranslated = notebook_sources(notebooks_dir, keys, lang)
+    overview = sources.get(OVERVIEW_NOTEBOOK, notebooks_dir / f"{OVERVIEW_NOTEBOOK}.ipynb")
+    present = [r for r in requirements if r.id in sources]
     if not present and not overview.is_file():
         raise WorkbenchError("no notebooks for the selected requirements", path=str(notebooks_dir))
-    return CaseSelection(case, catalog_source, catalog, level, requirements, notebooks_dir, overview, present)
+    return CaseSelection(case, catalog_source, catalog, level, requirements, notebooks_dir, overview, present,
+                         lang, sources, untranslated)
+
+
+def notebook_sources(notebooks_dir: Path, keys: list[str], lang: str) -> tuple[dict[str, Path], list[str]]:
+    """The notebook of each page key in `lang` (`<dir>/<ID>.ipynb` in English, `<dir>/ja/<ID>.ipynb` in
+    Japanese); the English one where the language has none (those keys listed second)."""
+    sources: dict[str, Path] = {}
+    untranslated: list[str] = []
+    for key in keys:
+        own = notebooks_dir / (f"{key}.ipynb" if lang == DEFAULT_LANGUAGE else f"{lang}/{key}.ipynb")
+        english = notebooks_dir / f"{key}.ipynb"
+        if own.is_file():
+            sources[key] = own
+        elif english.is_file():
+            sources[key] = english
+            untranslated.append(key)
+    return sources, untranslated
 
 
 def seal_case(
@@ -120,10 +154,15 @@ def seal_case(
     """A batch's last step, on one machine or a cluster's client: the result, the seal and the zip."""
     overview_run = runs.get(OVERVIEW_NOTEBOOK)
     if overview_run is None:
-        warnings.append(f"no case overview notebook ({chosen.overview.name}) in {chosen.notebooks_dir}")
+        warnings.append(tr("no case overview notebook ({name}) in {folder}", name=chosen.overview.name,
+                           folder=chosen.notebooks_dir))
+    fallback = chosen.fallback_warning()
+    if fallback:
+        warnings.append(fallback)
     levels = level_results(rows, chosen.level)
     overview_error = overview_run.error if overview_run else None
-    result = BatchResult(bundle_dir, zip_beside(bundle_dir), rows, levels, warnings, overview_error)
+    result = BatchResult(bundle_dir, zip_beside(bundle_dir), rows, levels, warnings, overview_error,
+                         chosen.language)
     seal_bundle(
         result, case=chosen.case, catalog=chosen.catalog, level=chosen.level, started=started, jobs=jobs,
         opts=opts, notebooks=[t.source for t in tasks], evidence_needed=evidence_to_add(rows),
@@ -134,10 +173,17 @@ def seal_case(
 
 def run_batch(opts: BatchOptions, *, pool: WorkerPool | None = None) -> BatchResult:
     """`pool`: a pool already started that runs many cases one after another (workbench.batch.cases);
-    this case is bound to it, it stays open, and the kernels' log it wrote meanwhile goes in the bundle."""
+    this case is bound to it, it stays open, and the kernels' log it wrote meanwhile goes in the bundle.
+    Every text the batch produces (checks' reasons, pages, warnings) is in the run's language."""
     started = utc_now()
     chosen = select_case(opts)
-    case, catalog, catalog_source = chosen.case, chosen.catalog, chosen.catalog_source
+    with use_language(chosen.language):
+        return _run_selected(chosen, opts, started, pool)
+
+
+def _run_selected(chosen: CaseSelection, opts: BatchOptions, started: datetime, pool: WorkerPool | None
+                  ) -> BatchResult:
+    case, catalog_source = chosen.case, chosen.catalog_source
     requirements, notebooks_dir = chosen.requirements, chosen.notebooks_dir
 
     bundle_dir = _new_bundle_dir(Path(opts.out_dir), case.path.name, started)
@@ -147,17 +193,16 @@ def run_batch(opts: BatchOptions, *, pool: WorkerPool | None = None) -> BatchRes
     log_path, log_start = work / "kernels.log", 0
     warnings: list[str] = []
     try:
-        tasks = _tasks(case, catalog, catalog_source, chosen.present, chosen.overview, bundle_dir, work, opts)
+        tasks = _tasks(chosen, bundle_dir, work, opts)
         workers = min(jobs, max(1, len(tasks), len(requirements)))
         templates = str(Path(opts.templates_dir))
         shared = pool is not None
         if pool is None:
             pool = WorkerPool(workers, log_path, opts.progress, case, catalog_source, work, warnings,
-                              templates)
+                              templates, chosen.language)
         else:  # bound to this case; it stays open for the next
             log_path, log_start = pool.log_path, _size(pool.log_path)
-            pool.case, pool.catalog_source, pool.work, pool.warnings = case, catalog_source, work, warnings
-            pool.progress = opts.progress
+            pool.bind(case, catalog_source, work, warnings, chosen.language, opts.progress)
         with contextlib.nullcontext(pool) if shared else pool:
             rows, runs = _judge_and_run(pool, tasks, requirements, chosen.level, opts, notebooks_dir)
         _keep_outcomes(work, requirements, bundle_dir)
@@ -244,33 +289,49 @@ def _new_bundle_dir(out_dir: Path, case_name: str, started: datetime) -> Path:
     return candidate
 
 
-def _tasks(
-    case: Any, catalog: Any, catalog_source: str | None, present: list[Any], overview: Path,
-    bundle_dir: Path, work: Path, opts: BatchOptions,
-) -> list[NotebookTask]:
-    """The overview's task, then one per requirement with a notebook (its outcome file to show)."""
-    params = {"case_dir": str(case.path.resolve()), "catalog": catalog_source or "", "interactive": False}
+def _tasks(chosen: CaseSelection, bundle_dir: Path, work: Path, opts: BatchOptions) -> list[NotebookTask]:
+    """The overview's task, then one per requirement with a notebook (its outcome file to show); the
+    notebooks of the run's language, which each is given as its `language` parameter."""
+    case, lang = chosen.case, chosen.language
+    params = {"case_dir": str(case.path.resolve()), "catalog": chosen.catalog_source or "",
+              "interactive": False, "language": lang}
     overview_params = {**params, "states_path": str(states_path(work))}
     facts = (
-        ("device", f"{case.info.vendor} {case.info.model} ({case.info.device})"),
-        ("firmware version", str(case.info.firmware_version)),
-        ("catalogue edition", str(catalog.edition)),
-        ("bundle", bundle_dir.name),
+        (_("device"), tr("{vendor} {model} ({device})", vendor=case.info.vendor, model=case.info.model,
+                         device=case.info.device)),
+        (_("firmware version"), str(case.info.firmware_version)),
+        (_("catalogue edition"), str(chosen.catalog.edition)),
+        (_("bundle"), bundle_dir.name),
     )
     tasks: list[NotebookTask] = []
-    if overview.is_file():
-        tasks.append(_task(OVERVIEW_NOTEBOOK, None, overview, bundle_dir, work, overview_params, opts,
-                           f"Case overview — {case.info.vendor} {case.info.model}", facts))
-    for req in present:
+    if chosen.overview.is_file():
+        heading = tr("Case overview — {vendor} {model}", vendor=case.info.vendor, model=case.info.model)
+        tasks.append(_task(OVERVIEW_NOTEBOOK, None, chosen.overview, bundle_dir, work, overview_params, opts,
+                           heading, facts, lang))
+    for req in chosen.present:
         own = {**params, "outcome_path": str(outcome_path(work, req.id))}
-        tasks.append(_task(req.id, req.id, overview.parent / f"{req.id}.ipynb", bundle_dir, work, own,
-                           opts, f"{req.id} — {req.title}", facts + (("level", "★" * req.level),)))
+        heading = f"{req.id} — {requirement_title(req, lang)}"
+        tasks.append(_task(req.id, req.id, chosen.sources[req.id], bundle_dir, work, own, opts, heading,
+                           facts + ((_("level"), "★" * req.level),), lang))
     return tasks
+
+
+FALLBACK_TITLE = N_("{title} (English only)")  # a requirement whose text the run's language lacks
+
+
+def requirement_title(req: Any, lang: str) -> str:
+    """The requirement's title in `lang` (workbench.catalog: `text(lang)`), marked when only the
+    catalogue's main language has it."""
+    text_in = getattr(req, "text", None)
+    if not callable(text_in):  # a catalogue of one language, as before issue 11
+        return str(req.title)
+    text = text_in(lang)
+    return tr(FALLBACK_TITLE, title=text.title) if getattr(text, "fallback", False) else str(text.title)
 
 
 def _task(
     key: str, rid: str | None, source: Path, bundle_dir: Path, work: Path, params: dict[str, Any],
-    opts: BatchOptions, heading: str, facts: tuple[tuple[str, str], ...],
+    opts: BatchOptions, heading: str, facts: tuple[tuple[str, str], ...], language: str,
 ) -> NotebookTask:
     cwd = work / key
     cwd.mkdir()
@@ -287,6 +348,7 @@ def _task(
         heading=heading,
         facts=facts,
         templates_dir=Path(opts.templates_dir),
+        language=language,
     )
 
 
@@ -294,14 +356,14 @@ def _stale_why(state: RequirementState) -> tuple[str, ...]:
     """Why the state's verdict is stale (empty when it is not), a reason even when none was named."""
     if not state.stale:
         return ()
-    return tuple(state.stale_reasons) or ("the evidence or the requirement changed since it was recorded",)
+    return tuple(state.stale_reasons) or (_("the evidence or the requirement changed since it was recorded"),)
 
 
 def _row(state: RequirementState, run: NotebookRun | None, notebooks_dir: Path) -> CheckRow:
     """The batch's row: the judgement's state, ERROR when the notebook that shows it failed."""
     req, result, recorded = state.requirement, state.result, state.recorded
     row = CheckRow(
-        id=state.id, title=req.title, level=state.level, automation=state.automation,
+        id=state.id, title=requirement_title(req, language()), level=state.level, automation=state.automation,
         verdict=state.verdict, verdict_source=state.source, stale=state.stale, proposed=state.proposed,
         findings=len(result.findings) if result is not None else 0, reasons=state.reasons,
         missing_evidence=state.missing_evidence, error=state.error, stale_reasons=list(_stale_why(state)),
@@ -317,7 +379,8 @@ def _row(state: RequirementState, run: NotebookRun | None, notebooks_dir: Path) 
         }
     if run is None:
         row.page = row.notebook = ""
-        notebook_error: str | None = f"no notebook {req.id}.ipynb in {notebooks_dir}"
+        notebook_error: str | None = tr("no notebook {name} in {folder}", name=f"{req.id}.ipynb",
+                                        folder=notebooks_dir)
     else:
         row.seconds, row.warnings = round(run.seconds, 2), list(run.warnings)
         notebook_error = run.error
@@ -326,5 +389,6 @@ def _row(state: RequirementState, run: NotebookRun | None, notebooks_dir: Path) 
         row.stale_reasons = []
         row.error = state.error or notebook_error
         if recorded is not None:
-            row.reasons = [f"inspector verdict on record: {recorded.verdict}", *row.reasons]
+            on_record = tr("inspector verdict on record: {verdict}", verdict=recorded.verdict)
+            row.reasons = [on_record, *row.reasons]
     return row

@@ -24,6 +24,7 @@ from workbench.batch.manifest import (
 )
 from workbench.batch.report import render_index
 from workbench.fsutil import atomic_write_bytes, atomic_write_text
+from workbench.i18n import N_, _, tr
 from workbench.sealed.names import ARTEFACTS_DIR, CASE_DIR
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def seal_bundle(
     results = _results(result, info, str(catalog.edition), level, bool(opts.only), times)
     results["evidence_to_add"] = evidence_needed
     results["overview"] = {"page": overview_page, "error": result.overview_error}
+    results["language"] = result.language  # what its texts (reasons, pages) are in
     _write_json(bundle / "results.json", results)
     formats = _write_formats(bundle, case, result.warnings)
     index = render_index(
@@ -81,6 +83,7 @@ def seal_bundle(
             "formats": formats,
         },
         opts.templates_dir,
+        result.language,
     )
     atomic_write_text(bundle / "index.html", index)
     manifest = {
@@ -157,14 +160,14 @@ def case_records(case: Any) -> list[tuple[Path, str, str]]:
     return records
 
 
-FORMAT_NAMES = {  # what each kind of file in formats/ is, for the index
-    ".oscal.json": "OSCAL assessment results (NIST OSCAL 1.2)",
-    ".junit.xml": "JUnit XML: one test case per requirement, for CI systems",
-    ".sarif": "SARIF 2.1.0: the findings with their locations in the image and the capture",
-    ".cdx.json": "CycloneDX SBOM of a firmware image, with its known vulnerabilities (VEX)",
-    ".csv": "the scheme's registry record (CSV)",
-    ".json": "the scheme's registry record (JSON)",
-    ".html": "the report in ETSI TS 103 701's shape: per provision, its test cases and verdicts",
+FORMAT_NAMES = {  # what each kind of file in formats/ is, for the index (translated there)
+    ".oscal.json": N_("OSCAL assessment results (NIST OSCAL 1.2)"),
+    ".junit.xml": N_("JUnit XML: one test case per requirement, for CI systems"),
+    ".sarif": N_("SARIF 2.1.0: the findings with their locations in the image and the capture"),
+    ".cdx.json": N_("CycloneDX SBOM of a firmware image, with its known vulnerabilities (VEX)"),
+    ".csv": N_("the scheme's registry record (CSV)"),
+    ".json": N_("the scheme's registry record (JSON)"),
+    ".html": N_("the report in ETSI TS 103 701's shape: per provision, its test cases and verdicts"),
 }
 
 
@@ -176,12 +179,13 @@ def _write_formats(bundle: Path, case: Any, warnings: list[str]) -> list[dict[st
     try:
         written = write_formats(bundle, case, warnings)
     except Exception as exc:  # a format that cannot be written must not cost the sealed evidence
-        warnings.append(f"the standard formats were not all written: {type(exc).__name__}: {exc}")
+        warnings.append(tr("the standard formats were not all written: {error}",
+                           error=f"{type(exc).__name__}: {exc}"))
         return []
     listed = []
     for path in sorted(written):
         rel = Path(path).relative_to(bundle).as_posix()
-        what = next((v for k, v in FORMAT_NAMES.items() if rel.endswith(k)), "")
+        what = next((_(v) for k, v in FORMAT_NAMES.items() if rel.endswith(k)), "")
         listed.append({"path": rel, "what": what})
     return listed
 
@@ -192,11 +196,12 @@ def _copy_artefacts(case: Any, dest: Path, warnings: list[str]) -> None:
     for artefact in case.artefacts():
         path = Path(artefact.path)
         if _is_signing_key(path):  # a case made before `case add` refused them
-            warnings.append(f"artefact {artefact.name} is a private signing key: not archived in the bundle")
+            warnings.append(tr("artefact {name} is a private signing key: not archived in the bundle",
+                               name=artefact.name))
         elif path.is_file() and not path.is_symlink() and "/" not in artefact.name:
             shutil.copyfile(path, dest / artefact.name)
         else:
-            warnings.append(f"artefact {artefact.name} could not be archived in the bundle")
+            warnings.append(tr("artefact {name} could not be archived in the bundle", name=artefact.name))
 
 
 def _is_signing_key(path: Path) -> bool:
@@ -210,7 +215,7 @@ def _is_signing_key(path: Path) -> bool:
 
 
 def _copy_case_records(case: Any, dest: Path) -> None:
-    for path, rel, _ in case_records(case):
+    for path, rel, _role in case_records(case):
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
@@ -226,16 +231,15 @@ def _inputs(case: Any, notebooks: list[Path], warnings: list[str]) -> list[dict[
         except ValueError:
             rel = str(path)
         if not path.is_file():
-            warnings.append(f"artefact {artefact.name} is missing from the case ({rel})")
+            missing = tr("artefact {name} is missing from the case ({path})", name=artefact.name, path=rel)
+            warnings.append(missing)
             entries.append({"path": rel, "role": "artefact", "kind": artefact.kind, "sha256": None,
                             "size": None, "recorded_sha256": artefact.sha256})
             continue
         entry = file_entry(path, rel, role="artefact", kind=artefact.kind, recorded_sha256=artefact.sha256)
         if entry["sha256"] != artefact.sha256:
-            warnings.append(
-                f"artefact {artefact.name} does not match the hash recorded when it was added: "
-                "the evidence was modified"
-            )
+            warnings.append(tr("artefact {name} does not match the hash recorded when it was added: "
+                               "the evidence was modified", name=artefact.name))
         entries.append(entry)
     for path, rel, role in case_records(case):
         entries.append(file_entry(path, rel, role=role, kind=None))

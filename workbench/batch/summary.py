@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from workbench.i18n import N_, _, tr
 from workbench.judgement import STARS, decided_ok
 
 MAPPING_LABELS = {
@@ -21,6 +22,35 @@ MAPPING_LABELS = {
     "jc_star": "JC-STAR",
     "ccds": "CCDS",
 }
+
+
+# the words of results.json's fields (identifiers there), as a page shows them in its language
+LABELS = {
+    "automatic": N_("automatic"),  # a requirement's automation, a verdict's source
+    "assisted": N_("assisted"),
+    "manual": N_("manual"),
+    "inspector": N_("inspector"),
+    "pending": N_("pending"),
+    "error": N_("error"),
+    "artefact": N_("artefact"),  # the role of an input (manifest.json)
+    "case": N_("case record"),
+    "declaration": N_("declaration"),
+    "artefact-register": N_("artefact register"),
+    "renewal-plan": N_("renewal plan"),
+    "declaration-archive": N_("earlier declaration"),
+    "verdict": N_("inspector verdict"),
+    "notebook-source": N_("notebook"),
+    "capture": N_("capture"),  # an artefact's kind
+    "firmware": N_("firmware image"),
+    "vuln-feed": N_("vulnerability feed"),
+    "attachment": N_("attachment"),
+    "probe": N_("live test results"),
+}
+
+
+def label(word: str | None) -> str:
+    """A field's word (automatic, capture, …) in the current language; an unknown word as it is."""
+    return _(LABELS[word]) if word in LABELS else str(word or "")
 
 
 @dataclass
@@ -59,3 +89,13 @@ class CheckRow:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def level_line(lv: dict[str, Any]) -> str:
+    """One level's roll-up as `workbench run` prints it (★★ FAIL 3/12 PASS or N/A; FAIL: …)."""
+    values = {"stars": lv["stars"], "result": lv["result"], "passed": lv["passed"],
+              "total": lv["requirements"]}
+    if lv["failed"]:
+        return tr("{stars:<4} {result:<10} {passed}/{total} PASS or N/A; FAIL: {failed}",
+                  failed=", ".join(lv["failed"]), **values)
+    return tr("{stars:<4} {result:<10} {passed}/{total} PASS or N/A", **values)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import CaseError
+from workbench.i18n import tr
 
 HASH_SCHEME = "canonical-json/1"
 
@@ -101,11 +102,14 @@ def provenance(info: Any, catalog: Any) -> dict[str, Any]:
     recorded = recorded_ref(info)
     warning = None
     if recorded is not None and recorded.sha256 != loaded.sha256:
-        warning = (
-            f"the catalogue differs from the one the case was created with: loaded {loaded.edition} from "
-            f"{loaded.source} (sha256 {loaded.sha256[:12]}…), the case records {recorded.edition} from "
-            f"{recorded.source} (sha256 {recorded.sha256[:12]}…); requirements, criteria or parameters "
-            "may have changed since the case was opened"
+        warning = tr(
+            "the catalogue differs from the one the case was created with: loaded {edition} from "
+            "{source} (sha256 {sha256}…), the case records {recorded_edition} from "
+            "{recorded_source} (sha256 {recorded_sha256}…); requirements, criteria or parameters "
+            "may have changed since the case was opened",
+            edition=loaded.edition, source=loaded.source, sha256=loaded.sha256[:12],
+            recorded_edition=recorded.edition, recorded_source=recorded.source,
+            recorded_sha256=recorded.sha256[:12],
         )
     return {
         "hash_scheme": HASH_SCHEME,

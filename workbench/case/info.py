@@ -8,9 +8,12 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from workbench.case.netaddr import normalise_ip, normalise_mac, unique
+from workbench.errors import WorkbenchError
+from workbench.i18n import DEFAULT_LANGUAGE, check_language
 
-# 2: catalog_source, catalog_sha256; 3: product_name, product_url; 4: exercise (all optional)
-CASE_SCHEMA_VERSION = 4
+# 2: catalog_source, catalog_sha256; 3: product_name, product_url; 4: exercise; 5: language (all optional:
+# a case of an older format loads, its language English)
+CASE_SCHEMA_VERSION = 5
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 IpAddress = Annotated[str, AfterValidator(normalise_ip)]
@@ -64,6 +67,8 @@ class CaseInfo(BaseModel):
     product_name: Text | None = None  # the name it is sold under (the scheme's registry); default: the model
     product_url: Url | None = None  # the product's public page (the scheme's registry)
     exercise: ExerciseInfo | None = None  # set in a trainee's case only
+    # the inspector's language: notebooks, bundle pages and summaries (workbench.i18n; `run --lang` overrides)
+    language: str = DEFAULT_LANGUAGE
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     schema_version: int = CASE_SCHEMA_VERSION
 
@@ -77,6 +82,18 @@ class CaseInfo(BaseModel):
     @classmethod
     def _once_each(cls, values: list[str]) -> list[str]:
         return unique(values)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        if value is None:
+            return DEFAULT_LANGUAGE
+        if not isinstance(value, str):
+            raise ValueError("must be a language code (en or ja)")
+        try:
+            return check_language(value)
+        except WorkbenchError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("created_at")
     @classmethod

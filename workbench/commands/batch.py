@@ -10,6 +10,7 @@ from typing import Any
 
 from workbench.batch.paths import NOTEBOOKS_DIR
 from workbench.errors import WorkbenchError
+from workbench.i18n import LANGUAGES, _, tr, use_language
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -46,6 +47,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                      "reproduced on its own (workbench reproduce)")
     run.add_argument("--sign", metavar="KEY", default=None,
                      help="sign the bundle's manifest with this key (workbench key new)")
+    run.add_argument("--lang", default=None, choices=LANGUAGES, metavar="LANG",
+                     help="the bundle's language, en or ja: checks' reasons, notebooks, pages and these "
+                     "summary lines (default: each case's language)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     where = run.add_mutually_exclusive_group()
     where.add_argument("--cluster", type=_local_cluster, default=None, metavar="local:N",
@@ -142,7 +146,7 @@ def _command_line(args: argparse.Namespace, case: str | None) -> str:
     for flag, value in (("--level", args.level), ("--jobs", args.jobs), ("--only", args.only),
                         ("--notebooks", args.notebooks), ("--catalog", args.catalog),
                         ("--timeout", args.timeout), ("--cluster", args.cluster),
-                        ("--scheduler", args.scheduler)):
+                        ("--scheduler", args.scheduler), ("--lang", args.lang)):
         if value is not None:
             parts += [flag, str(value)]
     for flag, on in (("--with-code", args.with_code), ("--strict", args.strict),
@@ -189,6 +193,7 @@ def _options(args: argparse.Namespace, case: str | None) -> Any:
         command=_command_line(args, case),
         with_artefacts=args.with_artefacts,
         sign=key,
+        language=args.lang,
     )
 
 
@@ -196,17 +201,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     if len(args.cases) > 1 or args.cluster or args.scheduler:
         return _run_many(args)
     from workbench.batch.runner import run_batch
+    from workbench.batch.summary import level_line
 
     refuse_exercise(Path(args.cases[0]))
     result = run_batch(_options(args, args.cases[0]))
-    for lv in result.levels.values():
-        print(f"{lv['stars']:<4} {lv['result']:<10} {lv['passed']}/{lv['requirements']} PASS or N/A"
-              + (f"; FAIL: {', '.join(lv['failed'])}" if lv["failed"] else ""), file=sys.stderr)
-    for row in result.errors:
-        print(f"ERROR {row.id}: {row.error}", file=sys.stderr)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"bundle: {result.zip_path}", file=sys.stderr)
+    with use_language(result.language):  # the summary in the bundle's language
+        for lv in result.levels.values():
+            print(level_line(lv), file=sys.stderr)
+        for row in result.errors:
+            print(f"ERROR {row.id}: {row.error}", file=sys.stderr)
+        for warning in result.warnings:
+            print(tr("warning: {warning}", warning=warning), file=sys.stderr)
+        print(tr("bundle: {path}", path=result.zip_path), file=sys.stderr)
     print(result.index)
     hits = _gate_hits(result, args)
     for outcome, ids in hits.items():
@@ -235,12 +241,19 @@ def _run_many(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         if outcome.result is not None:
             gated += _case_lines(outcome, args)
-    for line in summary_table(outcomes):
-        print(line, file=sys.stderr)
+    with use_language(args.lang or _one_language(outcomes)):
+        for line in summary_table(outcomes):
+            print(line, file=sys.stderr)
     for outcome in outcomes:
         if outcome.result is not None:
             print(outcome.result.index)
     return many_exit_code(outcomes, gated)
+
+
+def _one_language(outcomes: list[Any]) -> str | None:
+    """The language of every bundle made, when they share one (None: English)."""
+    made = {o.result.language for o in outcomes if o.result is not None}
+    return made.pop() if len(made) == 1 else None
 
 
 def _cluster_entry() -> Any:
@@ -260,7 +273,8 @@ def _case_lines(outcome: Any, args: argparse.Namespace) -> int:
     for row in result.errors:
         print(f"{name}: ERROR {row.id}: {shown(str(row.error))}", file=sys.stderr)
     for warning in result.warnings:
-        print(f"{name}: warning: {shown(warning)}", file=sys.stderr)
+        with use_language(result.language):
+            print(tr("{case}: warning: {warning}", case=name, warning=shown(warning)), file=sys.stderr)
     hits = _gate_hits(result, args)
     for gate, ids in hits.items():
         print(f"{name}: --fail-on {gate}: {', '.join(ids)}", file=sys.stderr)
@@ -279,13 +293,13 @@ def summary_table(outcomes: list[Any]) -> list[str]:
     """case, the result per level (★ …), FAIL and ERROR counts, the bundle's zip or why the case did
     not run; as lines of aligned columns."""
     levels = sorted({lv for o in outcomes if o.result is not None for lv in o.result.levels})
-    header = ["case", *("★" * lv for lv in levels), "FAIL", "ERROR", "bundle"]
+    header = [_("case"), *("★" * lv for lv in levels), "FAIL", "ERROR", _("bundle")]
     table = [header]
     for outcome in outcomes:
         result = outcome.result
         if result is None:
             table.append([shown(outcome.name), *("-" * len(levels)), "-", "-",
-                          f"error: {shown(outcome.error or 'did not run')}"])
+                          tr("error: {error}", error=shown(outcome.error or _("did not run")))])
             continue
         cells = [_level_cell(result.levels.get(lv)) for lv in levels]
         fails = sum(str(r.verdict) == "FAIL" for r in result.rows)

@@ -20,6 +20,7 @@ from workbench.case.yamlio import describe_validation
 from workbench.checks.refs import ref_fields
 from workbench.commands import case_renewal
 from workbench.errors import CaseError, WorkbenchError
+from workbench.i18n import LANGUAGES, tr, use_language
 from workbench.judgement.staleness import cited_artefacts
 from workbench.judgement.status import case_status, format_status, terminal_text
 
@@ -44,6 +45,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     new.add_argument("--product-url", default=None, metavar="URL",
                      help="the product's public page (http/https)")
     new.add_argument("--catalog-edition", default=None, metavar="E", help="default: newest bundled edition")
+    new.add_argument("--lang", default=None, choices=LANGUAGES, metavar="LANG",
+                     help="the case's language: en or ja (notebooks, bundle pages, summaries; default: en)")
     new.set_defaults(func=cmd_new)
 
     add = sub.add_parser("add", parents=[common], help="copy an evidence file into the case")
@@ -108,6 +111,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     status.add_argument("path", metavar="CASE")
     status.add_argument("--level", type=int, choices=(1, 2, 3), default=None, help="default: the case's")
     status.add_argument("--format", choices=("table", "json"), default="table")
+    status.add_argument("--lang", default=None, choices=LANGUAGES, metavar="LANG",
+                        help="en or ja (default: the case's language)")
     status.set_defaults(func=cmd_status)
 
     case_renewal.register(sub, common)  # compare, renew, carry
@@ -171,6 +176,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         "serial_number": args.serial,
         "product_name": args.product_name,
         "product_url": args.product_url,
+        "language": args.lang,
     }
     ref = CatalogRef.of(_catalog(args.catalog_edition or args.catalog))
     fields.update(catalog_edition=ref.edition, catalog_source=ref.source, catalog_sha256=ref.sha256)
@@ -179,12 +185,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise CaseError(describe_validation(exc), path=args.path) from None
     case = Case.create(args.path, info)
-    print(
-        f"created case {case.path} ({info.vendor} {info.model}, level {info.level}, "
-        f"catalogue {info.catalog_edition})"
-    )
-    print(f"catalogue source {ref.source}, content sha256 {ref.sha256}")
-    print(f"next: workbench case add {args.path} FILE --kind capture|firmware|vuln-feed|attachment")
+    with use_language(info.language):
+        print(tr("created case {path} ({vendor} {model}, level {level}, catalogue {edition})",
+                 path=case.path, vendor=info.vendor, model=info.model, level=info.level,
+                 edition=info.catalog_edition))
+        print(tr("catalogue source {source}, content sha256 {sha256}", source=ref.source, sha256=ref.sha256))
+        print(tr("next: {command}",
+                 command=f"workbench case add {args.path} FILE --kind capture|firmware|vuln-feed|attachment"))
     return 0
 
 
@@ -314,15 +321,18 @@ def check_attachment_refs(case: Case, refs: list[str]) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """The case's status, its texts (reasons, summary lines) in the case's language or --lang."""
     case = Case.open(args.path)
-    status = trainee_view(case, case_status(case, _case_catalog(args, case), args.level))
-    if args.format == "json":
-        print(json.dumps(status, indent=2, ensure_ascii=False))
-    else:
+    with use_language(args.lang or case.info.language):
+        status = trainee_view(case, case_status(case, _case_catalog(args, case), args.level))
+        if args.format == "json":
+            print(json.dumps(status, indent=2, ensure_ascii=False))
+            return 0
         exercise = status.get("exercise")
         if exercise:
-            print(terminal_text(f"Exercise {exercise['id']} ({exercise['title']}), trainee "
-                                f"{exercise['trainee']}: {hidden_note(case)}"))
+            print(terminal_text(tr("Exercise {exercise} ({title}), trainee {trainee}: {note}",
+                                   exercise=exercise["id"], title=exercise["title"],
+                                   trainee=exercise["trainee"], note=hidden_note(case))))
         print(format_status(status))
     return 0
 

@@ -24,9 +24,10 @@ from workbench.batch.distributed.dispatch import Dispatcher, Job
 from workbench.batch.distributed.plan import AnalysisKey, CasePlan, plan_case
 from workbench.batch.distributed.shipping import Shipped, ship
 from workbench.batch.judge import failed_share, shares
-from workbench.batch.pool import WORKER_DIED
+from workbench.batch.pool import WORKER_DIED, judging_failed
 from workbench.batch.runner import BatchOptions
 from workbench.errors import WorkbenchError
+from workbench.i18n import _, tr, use_language
 
 
 def run_on_cluster(case_dirs: Sequence[str | Path], opts_template: BatchOptions, address: str) -> list[Any]:
@@ -99,7 +100,10 @@ class ClusterRun:
         self.dispatch.submit(Job(handler, fn, args, name, plan))
 
     def _step(self, plan: CasePlan, step: Callable[[], Any]) -> None:
-        if not _guarded(self.outcomes[plan.opts.case_dir], step):
+        """One step of a case, its texts (errors, warnings, pages) in the case's run's language."""
+        with use_language(plan.language):
+            ok = _guarded(self.outcomes[plan.opts.case_dir], step)
+        if not ok:
             self.bar.update(len(plan.tasks) - len(plan.runs))
 
     def _failed(self, plan: CasePlan) -> bool:
@@ -127,7 +131,8 @@ class ClusterRun:
             sha = key[0]
             needed = {sha, *(first.package.artefacts[a.name] for a in first.case.artefacts(kind="vuln-feed"))}
             blobs = {s: self.shipped.blobs[s] for s in needed if s in self.shipped.blobs}
-            args = (self.shipped.packages[first.key], name, sha, blobs, self.shipped.cached.get(sha))
+            args = (self.shipped.packages[first.key], name, sha, blobs, self.shipped.cached.get(sha),
+                    first.language)
             handler = partial(self._analysed, key, members)
             self.dispatch.submit(Job(handler, tasks.analyse, args, f"analyse-{name}"))
         for plan in plans:
@@ -138,10 +143,12 @@ class ClusterRun:
         try:
             output = future.result()
         except Exception as exc:  # the worker died twice, or the cluster failed: the cases fail, as locally
-            for plan, _ in members:
+            for plan, _name in members:
                 if not self._failed(plan):
                     why = f"{type(exc).__name__}: {exc}"
-                    self._fail(plan, f"a worker process died while analysing the evidence: {why}")
+                    with use_language(plan.language):
+                        self._fail(plan, tr("a worker process died while analysing the evidence: {error}",
+                                            error=why))
             return
         self.shipped.analyses[key] = future
         first_name = members[0][1]
@@ -162,7 +169,7 @@ class ClusterRun:
         self.left[plan.key] += len(dealt)
         for share in dealt:
             self._submit(plan, lambda f, share=share: self._judged(plan, share, alone, f), tasks.judge,
-                         package, blobs, caches, trees, share, name=f"judge-{plan.name}")
+                         package, blobs, caches, trees, share, plan.language, name=f"judge-{plan.name}")
         if not dealt:
             self._pages(plan)
 
@@ -174,7 +181,7 @@ class ClusterRun:
             if not alone:
                 self._judge(plan, share, alone=True)
             else:
-                error = WORKER_DIED if _worker_died(exc) else f"judging failed: {type(exc).__name__}: {exc}"
+                error = _(WORKER_DIED) if _worker_died(exc) else judging_failed(exc)
                 by_id = {r.id: r for r in plan.requirements}
                 plan.states.update(failed_share(plan.case, [by_id[r] for r in share], plan.work, error))
         if self.left[plan.key] == 0:

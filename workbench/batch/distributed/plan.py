@@ -27,6 +27,7 @@ from workbench.batch.runner import (
     utc_now,
 )
 from workbench.batch.summary import CheckRow
+from workbench.i18n import use_language
 from workbench.judgement import RequirementState
 
 ANALYSED_KINDS = ("capture", "firmware")  # as the local pool analyses
@@ -73,6 +74,10 @@ class CasePlan:
         return self.chosen.notebooks_dir
 
     @property
+    def language(self) -> str:
+        return self.chosen.language
+
+    @property
     def name(self) -> str:
         return str(self.case.path.name)
 
@@ -93,8 +98,8 @@ def plan_case(opts: BatchOptions) -> CasePlan:
     bundle_dir = _new_bundle_dir(Path(opts.out_dir), case.path.name, started)
     (bundle_dir / "notebooks").mkdir(parents=True)
     work = Path(tempfile.mkdtemp(prefix="wb-cluster-"))
-    tasks = _tasks(case, chosen.catalog, catalog_source, chosen.present, chosen.overview, bundle_dir, work,
-                   opts)
+    with use_language(chosen.language):  # the pages' headings and facts
+        tasks = _tasks(chosen, bundle_dir, work, opts)
     paths = {sha: Path(case.artefact(name).path) for name, sha in package.artefacts.items()}
     analyses = {
         analysis_key(case, a, package.artefacts[a.name]): a.name

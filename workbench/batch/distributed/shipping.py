@@ -39,7 +39,8 @@ def ship(client: Any, plans: list[CasePlan]) -> Shipped:
             folder = plan.case.cache_dir / sha
             if sha not in cached and any(k[0] == sha for k in plan.analyses) and folder.is_dir():
                 cached[sha] = _send(client, held, pack(folder, sha), key=f"cache-{sha}")
-    notebooks = pack_files({t.source.name: t.source.read_bytes() for plan in plans for t in plan.tasks})
+    # by language: two cases of one run may run AUTH-01 in English and in Japanese
+    notebooks = pack_files({t.shipped_name: t.source.read_bytes() for plan in plans for t in plan.tasks})
     templates = pack(plans[0].opts.templates_dir, TEMPLATES_FOLDER)
     folders = {sha256_of(notebooks): notebooks, sha256_of(templates): templates}
     for plan in plans:

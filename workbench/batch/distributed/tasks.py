@@ -43,26 +43,29 @@ def held(data: Any) -> Any:
 
 
 def analyse(
-    package: CasePackage, name: str, sha256: str, blobs: dict[str, bytes], cached: bytes | None
+    package: CasePackage, name: str, sha256: str, blobs: dict[str, bytes], cached: bytes | None,
+    language: str = "en",
 ) -> AnalysisOutput:
     """Analyse artefact `name` (a cache the client already had is unpacked first and kept if whole)."""
     from workbench.batch.execute import analyse_artefact
 
     with unpacked(package, blobs, [cached] if cached else [], {}) as here:
-        problem = analyse_artefact(str(here.case_dir), name)
+        problem = analyse_artefact(str(here.case_dir), name, language)
         folder = here.case_dir / "cache" / sha256
         return AnalysisOutput(problem, pack(folder, sha256) if folder.is_dir() else None)
 
 
 def judge(
     package: CasePackage, blobs: dict[str, bytes], caches: list[AnalysisOutput], trees: dict[str, bytes],
-    requirement_ids: list[str],
+    requirement_ids: list[str], language: str,
 ) -> dict[str, Any]:
-    """The judged states (workbench.judgement.RequirementState) of a share of the requirements."""
+    """The judged states (workbench.judgement.RequirementState) of a share of the requirements, their
+    texts in the run's `language`."""
     from workbench.batch.judge import judge_share
 
     with unpacked(package, blobs, _tars(caches), trees) as here:
-        return judge_share(str(here.case_dir), here.catalog, requirement_ids, str(here.folder / "work"))
+        work = str(here.folder / "work")
+        return judge_share(str(here.case_dir), here.catalog, requirement_ids, work, language)
 
 
 def notebook(
@@ -86,7 +89,7 @@ def notebook(
             params["catalog"] = here.catalog or ""
         (here.folder / "cwd").mkdir()
         local = replace(
-            task, source=notebooks / task.source.name, out_ipynb=here.folder / "out.ipynb",
+            task, source=notebooks / task.shipped_name, out_ipynb=here.folder / "out.ipynb",
             out_html=here.folder / "out.html", cwd=here.folder / "cwd", parameters=params,
             templates_dir=templates / TEMPLATES_FOLDER,
         )
