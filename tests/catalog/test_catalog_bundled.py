@@ -41,7 +41,8 @@ EN_PROVISIONS = {
     for n in range(1, count + 1)
 }  # fmt: skip
 IXIT_SECTIONS = {f"IXIT {n}" for n in range(1, 30)}
-JC_STAR_KNOWN = {"S1.1-01", "S1.1-02", "S1.1-03", "S1.1-04", "S1.1-05", "S1.1-16"}
+# the JC-STAR ★1 items confirmed from public sources (workbench/catalog/README.md, "JC-STAR ★1 mapping")
+JC_STAR_KNOWN = {f"S1.1-{n:02d}" for n in range(1, 17)} - {"S1.1-09", "S1.1-14"}
 CCDS_KNOWN = {"1-1", "1-1-1", "1-1-2", "1-2", "1-2-1", "1-3", "1-4", "2-1", "2-2", "2-3", "3-1", "3-1-1"}
 NISTIR_8259A = {
     "Device Identification", "Device Configuration", "Data Protection", "Logical Access to Interfaces",

@@ -83,7 +83,8 @@ def test_show_unknown_id_is_one_line_and_exit_2(capsys) -> None:
 def test_diff_text_and_json(capsys) -> None:
     code, out, _ = run(["catalog", "diff", "2025.1", "2026.1"], capsys)
     assert code == 0
-    assert out.startswith("Catalogue 2025.1 → 2026.1: 3 added, 0 removed, 13 changed\n")
+    # 21 changed: 13, and 8 more that gained only JC-STAR ★1 mappings (catalog README)
+    assert out.startswith("Catalogue 2025.1 → 2026.1: 3 added, 0 removed, 21 changed\n")
     assert "  + COM-05    ★★   Device contacts only declared remote services" in out
     assert '    parameters.min_tls_version: "TLS 1.0" → "TLS 1.2"' in out
     assert "    level: 3 → 2" in out
