@@ -7,9 +7,10 @@ one calls `warning_text(message)`, which matches the stored English against the 
 templates (`TEMPLATES`, each a gettext message) and renders the template in the current language with the
 values it held. A message no template matches is shown as it was stored.
 
-A placeholder named `warning` holds another warning (the probe prefixes its capture's own: `probe capture:
-...`), rendered the same way. The templates must say exactly what the engines write: tests/i18n check them
-against the warnings real captures, images and probe runs produce.
+The probe's test details (`TestRun.detail`, its notes joined by "; ") are rendered the same way, note by
+note (`detail_text`, templates `DETAILS`). A placeholder named `warning` holds another warning (the probe
+prefixes its capture's own: `probe capture: ...`), rendered the same way. The templates must say exactly
+what the engines write: tests/i18n check them against the warnings real captures and probe runs produce.
 """
 
 from __future__ import annotations
@@ -99,7 +100,34 @@ TEMPLATES: tuple[str, ...] = (
     N_("no {requirement} hands_on_attempts in any catalogue: 20 wrong attempts"),
 )
 
+# --- the live probe's test details (TestRun.detail: its notes and problems, joined by "; ")
+DETAILS: tuple[str, ...] = (
+    N_("no test access for it: test-access.yaml grants no `{grant}`"),
+    N_("port {port} ({protocol}): {outcome} {n} times in a row, given up"),
+    N_("port {port} ({protocol}): offers no password login ({methods}): key-only"),
+    N_("port {port} ({protocol}): GET / asks for no login ({status})"),
+    N_("port {port} ({protocol}): lets clients in without credentials (see the access test)"),
+    N_("port {port} ({protocol}): already refusing us ({status}, a lock-out still running)"),
+    N_("port {port} ({protocol}): {outcome} from attempt {attempt}, persists"),
+    N_("port {port} ({protocol}): {outcome} from attempt {attempt}, did not persist ({now})"),
+    N_("port {port} ({protocol}): {outcome} at the last attempt"),
+    N_("port {port} ({protocol}): a wrong password was accepted (attempt {attempt})"),
+    N_("port {port} ({protocol}): a form login, which the probe does not fill in ({status}); try it by"
+       " hand"),
+    N_("port {port} ({protocol}): no login it can tell ({status}); try it by hand"),
+    N_("port {port} ({protocol}): GET / failed ({error})"),
+    N_("port {port} ({protocol}): {status} before any login"),
+    N_("user {user}, {n} wrong passwords per service"),
+    N_("{n} ports found ({scanned})"),
+    N_("version detection cut short at {seconds} s on {ports}"),
+    N_("{n} TLS ports tested"),
+    N_("port {port}: no answer to a well-formed request after {input}; the {n} inputs after it not sent, it"
+       " no longer answers"),
+)
+
 NESTED = "warning"  # a placeholder holding another warning
+FREE = {NESTED, "error", "output"}  # placeholders of free text; any other value is one note ("; " ends it)
+_FREE, _VALUE = ".+?", "(?:(?!; ).)+?"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -108,10 +136,11 @@ def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     """Each template as a pattern matching what it says, its placeholders named groups; the templates
     with more fixed words first (the most specific wins)."""
     found = []
-    for template in TEMPLATES:
+    for template in (*TEMPLATES, *DETAILS):
         parts = _PLACEHOLDER.split(template)  # text, name, text, name, ..., text
         pattern = "".join(
-            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>{_FREE if part in FREE else _VALUE})"
+            for i, part in enumerate(parts)
         )
         fixed = sum(len(part) for part in parts[::2])
         found.append((fixed, re.compile(pattern, re.DOTALL), template))
@@ -144,6 +173,23 @@ def warning_text(message: str, lang: str | None = None) -> str:
     if NESTED in values:
         values[NESTED] = warning_text(values[NESTED])
     return tr(template, **values)
+
+
+def detail_text(detail: str, lang: str | None = None) -> str:
+    """A probe test's detail (its notes joined by "; ") in the current language (or `lang`): the whole when
+    one template says it, else each note rendered as `warning_text` renders a warning."""
+    if lang is not None:
+        with use_language(lang):
+            return detail_text(detail)
+    if language() == "en" or not isinstance(detail, str):
+        return detail
+    parts, shown, start = detail.split("; "), [], 0
+    while start < len(parts):  # the longest run of notes one template says, else one note as it is
+        end = next((end for end in range(len(parts), start, -1)
+                    if warning_template("; ".join(parts[start:end])) is not None), start + 1)
+        shown.append(warning_text("; ".join(parts[start:end])))
+        start = end
+    return "; ".join(shown)
 
 
 def warning_texts(messages: Iterable[str], lang: str | None = None) -> list[str]:

@@ -249,3 +249,43 @@ def test_probe_warnings_nest_and_unknown_ones_stay_as_they_are() -> None:
     with use_language("ja"):
         assert warning_text("something no engine says") == "something no engine says"
         assert warning_text("extraction stopped after 300 s") == "展開を 300 秒で停止した"
+
+
+# the details of the demo's probe of the simulated defective device (`workbench demo`), as its run wrote them
+DEMO_DETAILS = (
+    "9 ports found (1005 TCP and 22 UDP ports scanned); version detection cut short at 8 s on tcp/23,"
+    " tcp/8080, tcp/80, tcp/554, tcp/2323",
+    "1 TLS ports tested",
+    "port 554: no answer to a well-formed request after overlong-path; the 4 inputs after it not sent, it no"
+    " longer answers",
+    "no test access for it: test-access.yaml grants no `password_change`",
+    "port 554 (rtsp): refused 3 times in a row, given up; port 22 (ssh): offers no password login"
+    " (publickey): key-only; port 80 (http): GET / asks for no login (200); port 443 (https): GET / asks for"
+    " no login (200); port 1883 (mqtt): lets clients in without credentials (see the access test)",
+    "user 'root', 20 wrong passwords per service; port 22 (ssh): offers no password login (publickey):"
+    " key-only; port 80 (http): GET / asks for no login (200); port 554 (rtsp): refused from attempt 1,"
+    " persists; port 1883 (mqtt): lets clients in without credentials (see the access test)",
+)
+
+
+@pytest.mark.parametrize("detail", DEMO_DETAILS)
+def test_the_probes_test_details_render_in_japanese(detail: str) -> None:
+    from workbench.enginetext import detail_text
+
+    assert detail_text(detail) == detail == detail_text(detail, "en")
+    ja = detail_text(detail, "ja")
+    assert japanese(ja) and untranslated([ja]) == [], ja
+
+
+def test_a_partial_probe_test_is_said_in_japanese_with_its_detail(tmp_path: Path) -> None:
+    from workbench.checks._probe import not_done
+    from workbench.probe.results import TestRun, TestStatus
+
+    test = TestRun("default_credentials", "paramiko", TestStatus.PARTIAL, detail=DEMO_DETAILS[4])
+    assert not_done(test, "default_credentials") == (
+        f"the probe's default credentials test could do only part of its work ({DEMO_DETAILS[4][:199]}…)"
+    )
+    with use_language("ja"):
+        said = not_done(test, "default_credentials")
+    assert said.startswith("プローブの default credentials テストは作業の一部しか行えなかった（ポート 554")
+    assert untranslated([said]) == [], said

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from workbench.checks.base import MAX_EVIDENCE_REFS, Check, CheckResult, EvidenceKind, EvidenceRef
+from workbench.enginetext import detail_text
 from workbench.i18n import N_, _, tr
 from workbench.probe.results import TestRun, TestStatus
 from workbench.vocabulary import Verdict
@@ -57,8 +58,8 @@ def not_done(test: TestRun | None, name: str) -> str | None:
         return tr("the probe run has no {what} test", what=what)
     if test.status is TestStatus.COMPLETED:
         return None
-    if test.detail.strip():
-        return tr(_NOT_DONE_DETAIL[test.status], what=what, detail=clip(test.detail))
+    if test.detail.strip():  # the probe's own words, stored in English: rendered in the current language
+        return tr(_NOT_DONE_DETAIL[test.status], what=what, detail=clip(detail_text(test.detail)))
     return tr(_NOT_DONE[test.status], what=what)
 
 
