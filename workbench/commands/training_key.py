@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.errors import WorkbenchError
+from workbench.i18n import LANGUAGES, _, tr, use_language
 
 if TYPE_CHECKING:
     from workbench.case import Case
@@ -36,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="the exercise's level (default: the case's, at most 3)")
     new.add_argument("--stage", choices=("basics", "practice"), default="practice")
     new.add_argument("--out", metavar="KEY", default=None, help="the key file to write (must not exist)")
+    new.add_argument("--lang", default=None, choices=LANGUAGES, metavar="LANG",
+                     help="en or ja: the notes and the key's header comment (default: the case's language); "
+                     "the key's own texts stay English, with ja translations of the summaries under ja")
     new.set_defaults(func=cmd_new)
 
     validate = sub.add_parser(
@@ -47,14 +51,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     validate.add_argument("key", metavar="KEY", help="the answer key (YAML)")
     validate.add_argument("--case", metavar="CASE", default=None, help="a case of the key's device")
+    validate.add_argument("--lang", default=None, choices=LANGUAGES, metavar="LANG",
+                          help="en or ja: the problems found (default: the --case's language, else en)")
     validate.set_defaults(func=cmd_validate)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     from workbench.case import Case
-    from workbench.training.draft import draft_key, write_new
 
     case = Case.open(args.case)
+    with use_language(args.lang or getattr(case.info, "language", None)):
+        return _new(args, case)
+
+
+def _new(args: argparse.Namespace, case: Case) -> int:
+    from workbench.training.draft import draft_key, write_new
+
     out = Path(args.out) if args.out else None
     device = os.path.relpath(case.path.resolve(), out.resolve().parent) if out else str(case.path.resolve())
     draft = draft_key(case, exercise=args.exercise, title=args.title, device=device, level=args.level,
@@ -65,13 +77,14 @@ def cmd_new(args: argparse.Namespace) -> int:
     else:
         write_new(out, text)
     for note in draft.notes:
-        print(f"workbench: note: {note}", file=sys.stderr)
+        print("workbench: " + tr("note: {note}", note=note), file=sys.stderr)
     if out is None:
         return 0
     answers = draft.key["answers"]
     defects = sum(len(a.get("defects", ())) for a in answers.values())
-    print(f"wrote {out}: {len(answers)} answers, {defects} defects")
-    print(f"next: workbench exercise key validate {out}")
+    print(tr("wrote {key}: {answers} answers, {defects} defects", key=out, answers=len(answers),
+             defects=defects))
+    print(tr("next: workbench exercise key validate {key}", key=out))
     return 0
 
 
@@ -80,37 +93,39 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from workbench.training.key import load_key
     from workbench.training.start import start_exercise
 
-    if not Path(args.key).is_file():
-        raise WorkbenchError("no such answer key", path=args.key)
-    try:
-        key = load_key(args.key)
-    except WorkbenchError as exc:
-        print(f"error: {exc}")
-        print("key not valid: it does not load")
-        return 1
-    if args.case:
-        return _report(key, Case.open(args.case), args.case)
-    with tempfile.TemporaryDirectory(prefix="workbench-key-") as folder:
+    case = Case.open(args.case) if args.case else None
+    with use_language(args.lang or (getattr(case.info, "language", None) if case else None)):
+        if not Path(args.key).is_file():
+            raise WorkbenchError(_("no such answer key"), path=args.key)
         try:
-            case = start_exercise(key, Path(folder) / "case", "key validate")
+            key = load_key(args.key)
         except WorkbenchError as exc:
-            print(f"error: the key's device cannot be built: {exc}")
-            print("key not valid: 1 error(s)")
+            print(tr("error: {problem}", problem=exc))
+            print(_("key not valid: it does not load"))
             return 1
-        return _report(key, case, f"{key.device_spec()} (built in a temporary folder)")
+        if case is not None:
+            return _report(key, case, args.case)
+        with tempfile.TemporaryDirectory(prefix="workbench-key-") as folder:
+            try:
+                built = start_exercise(key, Path(folder) / "case", "key validate")
+            except WorkbenchError as exc:
+                print(tr("error: the key's device cannot be built: {problem}", problem=exc))
+                print(tr("key not valid: {count} error(s)", count=1))
+                return 1
+            return _report(key, built, tr("{device} (built in a temporary folder)", device=key.device_spec()))
 
 
 def _report(key: AnswerKey, case: Case, where: str) -> int:
     from workbench.training.validate import validate_key
 
     report = validate_key(key, case)
-    print(f"key {key.exercise}: checked against {where}")
+    print(tr("key {exercise}: checked against {where}", exercise=key.exercise, where=where))
     for line in report.errors:
-        print(f"error: {line}")
+        print(tr("error: {problem}", problem=line))
     for line in report.info:
-        print(f"info: {line}")
+        print(tr("info: {line}", line=line))
     if report.valid:
-        print(f"key valid: {report.places} places, all in the evidence")
+        print(tr("key valid: {places} places, all in the evidence", places=report.places))
         return 0
-    print(f"key not valid: {len(report.errors)} error(s)")
+    print(tr("key not valid: {count} error(s)", count=len(report.errors)))
     return 1

@@ -4,7 +4,8 @@ Per trainee per exercise the score (not attempted: no case, or no verdict on any
 progress in course order, the requirements most often missed (a FAIL judged clean or left unanswered, or
 a planted defect not found) and qualification per ★ level: every exercise up to that level passed and
 the mean score over them at least the course's qualification mark. A trainee who took an exercise
-more than once is graded on the best attempt.
+more than once is graded on the best attempt. Its texts (titles, shortfalls, warnings) are in the
+current language (`write_report(..., lang)`); cohort.json says which (`language`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.fsutil import atomic_write_json, atomic_write_text
+from workbench.i18n import language, tr, use_language
 from workbench.training.cohort_discover import FoundCase, find_exercise_cases
 from workbench.training.course import Course, CourseExercise
 from workbench.training.grade import Grade, grade_case
@@ -72,7 +74,7 @@ def _grade(found: FoundCase, exercise: CourseExercise, warnings: list[str]) -> G
     try:
         return grade_case(found.case, exercise.key)
     except (WorkbenchError, OSError, ValueError) as exc:  # one trainee's broken case never stops the report
-        warnings.append(f"{found.relative}: not graded: {exc}")
+        warnings.append(f"{found.relative}: " + tr("not graded: {problem}", problem=exc))
         return None
 
 
@@ -88,14 +90,15 @@ def grade_cohort(root: Path, course: Course) -> tuple[dict[str, list[Attempt]], 
     for item in found:
         exercise = course.exercise(item.exercise)
         if exercise is None:
-            warnings.append(f"{item.relative}: exercise '{item.exercise}' is not in course {course.course}")
+            warnings.append(f"{item.relative}: " + tr("exercise '{exercise}' is not in course {course}",
+                                                      exercise=item.exercise, course=course.course))
             continue
         slot = (item.trainee, exercise.id)
         counts[slot] += 1
         attempt = Attempt(exercise, _grade(item, exercise, warnings), item.relative, 0)
         if slot not in best or _rank(attempt) > _rank(best[slot]):
             best[slot] = attempt
-    trainees = sorted({name for name, _ in best}, key=lambda n: (n.casefold(), n))
+    trainees = sorted({name for name, _exercise in best}, key=lambda n: (n.casefold(), n))
     table = {
         name: [_with_count(best.get((name, e.id)), e, counts[(name, e.id)]) for e in course.exercises]
         for name in trainees
@@ -166,13 +169,14 @@ def missed_requirements(table: dict[str, list[Attempt]]) -> list[dict[str, Any]]
 
 
 def requirement_titles(course: Course) -> dict[str, str]:
-    """Each keyed requirement's title, as its exercise's catalogue edition has it."""
+    """Each keyed requirement's title, as its exercise's catalogue edition has it (in the current language
+    where the edition has it, else its own language)."""
     from workbench.catalog import load_catalog
 
     titles: dict[str, str] = {}
     for edition in dict.fromkeys(e.key.catalog for e in course.exercises):
         catalog = load_catalog(edition)
-        titles.update({r.id: r.title for r in catalog.requirements if r.id not in titles})
+        titles.update({r.id: r.text().title for r in catalog.requirements if r.id not in titles})
     return titles
 
 
@@ -190,6 +194,7 @@ def build_cohort(root: Path, course: Course, catalog: str | None = None) -> dict
     ]
     return {
         "schema_version": COHORT_SCHEMA_VERSION,
+        "language": language(),
         "course": _course_dict(course),
         "trainees": trainees,
         "most_missed": [{**r, "title": titles.get(r["id"], "")} for r in missed_requirements(table)],
@@ -204,21 +209,24 @@ def build_cohort(root: Path, course: Course, catalog: str | None = None) -> dict
 def _course_dict(course: Course) -> dict[str, Any]:
     return {
         "id": course.course,
-        "title": course.title,
+        "title": course.title_in(),
         "qualification_mark": course.qualification_mark,
         "levels": course.levels,
-        "exercises": [{"id": e.id, "title": e.title, "level": e.level, "stage": e.stage,
+        "exercises": [{"id": e.id, "title": e.title_in(), "level": e.level, "stage": e.stage,
                        "pass_mark": e.key.pass_mark, "catalog": e.key.catalog,
                        "requirements": len(e.key.answers)} for e in course.exercises],
     }
 
 
-def write_report(root: Path, course: Course, out: Path, catalog: str | None = None) -> dict[str, Any]:
-    """Write out/cohort.json and out/cohort.html (replacing them, never through a link); the data."""
+def write_report(root: Path, course: Course, out: Path, catalog: str | None = None,
+                 lang: str | None = None) -> dict[str, Any]:
+    """Write out/cohort.json and out/cohort.html (replacing them, never through a link), their texts in
+    `lang` (default: the current language); the data."""
     from workbench.training.cohort_page import render_cohort
 
-    data = build_cohort(root, course, catalog)
-    page = render_cohort(data)
+    with use_language(lang or language()):
+        data = build_cohort(root, course, catalog)
+        page = render_cohort(data)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(out / "cohort.json", data)
     atomic_write_text(out / "cohort.html", page)

@@ -15,6 +15,7 @@ from typing import Any
 from workbench.case import Case
 from workbench.case.yamlio import read_yaml
 from workbench.errors import WorkbenchError
+from workbench.i18n import tr
 
 CASE_FILE = "case.yaml"
 MAX_DEPTH = 8  # trainees/<trainee>/<course run>/<exercise>/...: deeper is not a cohort's layout
@@ -42,7 +43,7 @@ def find_exercise_cases(root: Path) -> tuple[list[FoundCase], list[str]]:
         folder, depth = stack.pop()
         visited += 1
         if visited > MAX_FOLDERS:
-            warnings.append(f"more than {MAX_FOLDERS} folders: stopped looking for cases")
+            warnings.append(tr("more than {count} folders: stopped looking for cases", count=MAX_FOLDERS))
             break
         entries = _entries(folder, root, warnings)
         case_file = next((e for e in entries if e.name == CASE_FILE), None)
@@ -61,7 +62,7 @@ def _entries(folder: Path, root: Path, warnings: list[str]) -> list[os.DirEntry[
         with os.scandir(folder) as listing:
             return sorted(listing, key=lambda e: e.name)
     except OSError as exc:
-        warnings.append(f"{_relative(folder, root)}: cannot list: {exc.strerror}")
+        warnings.append(f"{_relative(folder, root)}: " + tr("cannot list: {problem}", problem=exc.strerror))
         return []
 
 
@@ -69,14 +70,15 @@ def _take_case(root: Path, folder: Path, case_file: os.DirEntry[str], found: lis
                warnings: list[str]) -> None:
     where = _relative(folder, root)
     if not case_file.is_file(follow_symlinks=False):
-        warnings.append(f"{where}: {CASE_FILE} is not a regular file; not read")
+        warnings.append(f"{where}: " + tr("{file} is not a regular file; not read", file=CASE_FILE))
         return
     try:
         if _exercise_id(Path(case_file.path)) is None:
             return  # an inspector's case, not a trainee's: not part of the cohort
         escape = _link_out_of(folder, root)
         if escape is not None:
-            warnings.append(f"{where}: {escape} is a link out of the trainees' folder; case not graded")
+            warnings.append(f"{where}: " + tr("{link} is a link out of the trainees' folder; case not graded",
+                                              link=escape))
             return
         case = Case.open(folder)
     except WorkbenchError as exc:

@@ -2,7 +2,8 @@
 
 Jinja2 with autoescape: every string from a trainee's case is data, never markup; control and bidi
 characters are shown as their escapes (workbench.renewal.page.visible). Self-contained: the plots are
-inline SVG, the style inline, nothing is fetched.
+inline SVG, the style inline, nothing is fetched. Its own texts are in the current language
+(jinja2.ext.i18n over workbench.i18n's catalogues: `{% trans %}` and `_()` in the template).
 """
 
 from __future__ import annotations
@@ -11,10 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from workbench import __version__
+from workbench.i18n import language, translations
 from workbench.renewal.page import TEMPLATES_DIR, visible
 from workbench.training import cohort_plots
 
 TEMPLATE = "cohort.html.j2"
+# the page's fonts: Japanese first where the page is Japanese (Debian's fonts-noto-cjk)
+FONTS = {
+    "en": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    "ja": '"Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, system-ui, sans-serif',
+}
 
 
 def plots(data: dict[str, Any]) -> dict[str, Any]:
@@ -31,13 +38,19 @@ def plots(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_cohort(data: dict[str, Any], templates_dir: Path = TEMPLATES_DIR) -> str:
-    """The page of a cohort's data."""
+    """The page of a cohort's data, its own texts in the current language."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+    code = language()
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=True,  # every string from a trainee's case is data, never markup
         finalize=visible,
         undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
-    return env.get_template(TEMPLATE).render(**data, plots=plots(data), workbench_version=__version__)
+    env.policies["ext.i18n.trimmed"] = True  # as extracted (workbench.i18n.po: trimmed)
+    env.install_gettext_translations(translations(code), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["visible"] = visible  # for values inside {% trans %} blocks, which finalize never sees
+    return env.get_template(TEMPLATE).render(**data, plots=plots(data), workbench_version=__version__,
+                                             page_language=code, page_fonts=FONTS.get(code, FONTS["en"]))

@@ -2,18 +2,24 @@
 (trainee × exercise), a progress line per trainee over the course order, and the most-missed requirements.
 
 Names come from trainees' cases: each label is shown as text (matplotlib escapes it in the SVG), with
-control and bidi characters as escapes, `$` kept literal (no mathtext) and long names cut.
+control and bidi characters as escapes, `$` kept literal (no mathtext) and long names cut. The plots' own
+texts are in the current language; Japanese is drawn with Noto Sans CJK JP (Debian's fonts-noto-cjk)
+after matplotlib's default font, so no glyph is missing.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
 from workbench.errors import WorkbenchError
+from workbench.i18n import _, tr
 from workbench.renewal.page import visible
 
 MAX_LABEL = 32
@@ -25,6 +31,39 @@ _PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|<metadata>.*?</me
 # in tags only: every text in the SVG is escaped, so a name can never match
 _ACTIVE = re.compile(r"<(script|foreignObject|iframe)\b|<[^>]*\son\w+\s*=", re.I)
 _ID = re.compile(r'(\bid="|xlink:href="#|href="#|url\(#)')
+CJK_FONT = "Noto Sans CJK JP"
+FONT_FAMILIES = ["DejaVu Sans", CJK_FONT]  # Latin as before; every Japanese glyph from the CJK font
+_Plot = TypeVar("_Plot", bound=Callable[..., Markup])
+
+
+def _register_cjk_font() -> None:
+    """Make matplotlib know the CJK font even when its font cache predates the font's installation."""
+    from matplotlib import font_manager
+
+    if any(f.name == CJK_FONT for f in font_manager.fontManager.ttflist):
+        return
+    for path in font_manager.findSystemFonts():
+        if "NotoSansCJK" in path or "NotoSansMonoCJK" in path:
+            font_manager.fontManager.addfont(path)
+
+
+@contextmanager
+def plot_fonts() -> Iterator[None]:
+    """matplotlib's fonts for a plot in any language the workbench speaks (no missing glyph)."""
+    import matplotlib
+
+    _register_cjk_font()
+    with matplotlib.rc_context({"font.family": FONT_FAMILIES}):
+        yield
+
+
+def _with_fonts(plot: _Plot) -> _Plot:
+    @functools.wraps(plot)
+    def drawn(*args: Any, **kwargs: Any) -> Markup:
+        with plot_fonts():
+            return plot(*args, **kwargs)
+
+    return drawn  # type: ignore[return-value]
 
 
 def label(text: Any) -> str:
@@ -65,13 +104,14 @@ def _nothing(name: str, text: str) -> Markup:
     return _svg(fig, name)
 
 
+@_with_fonts
 def heatmap(trainees: list[str], exercises: list[str], scores: list[list[float | None]]) -> Markup:
     """Scores (0-1) of each trainee (rows) in each exercise (columns, course order); grey: not attempted."""
     import matplotlib
     import numpy as np
 
     if not trainees:
-        return _nothing("heatmap", "no trainee's exercise case yet")
+        return _nothing("heatmap", _("no trainee's exercise case yet"))
     values = np.array([[np.nan if s is None else s for s in row] for row in scores], dtype=float)
     fig, ax = _figure(1.6 + 1.0 * len(exercises), max(2.6, 1.4 + 0.42 * len(trainees)))
     cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad=NOT_ATTEMPTED)
@@ -83,10 +123,11 @@ def heatmap(trainees: list[str], exercises: list[str], scores: list[list[float |
         dark = not np.isnan(value) and (value < 0.2 or value > 0.8)  # the colour map's deep ends
         ax.text(col, row, text, ha="center", va="center", fontsize=9, color="white" if dark else "#1c2329")
     fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, format=lambda v, _pos: f"{v:.0%}")
-    ax.set_title("Score per trainee per exercise (grey: not attempted)", fontsize=10)
+    ax.set_title(_("Score per trainee per exercise (grey: not attempted)"), fontsize=10)
     return _svg(fig, "heatmap")
 
 
+@_with_fonts
 def progress_lines(trainees: list[str], exercises: list[str], scores: list[list[float | None]],
                    mark: float) -> Markup:
     """A line per trainee: their score in each exercise in course order (a gap where not attempted)."""
@@ -96,21 +137,24 @@ def progress_lines(trainees: list[str], exercises: list[str], scores: list[list[
         # a marker of its own, each smaller than the one before: a trainee on the same score stays visible
         ax.plot(positions, [float("nan") if s is None else s for s in row], label=label(name),
                 marker=MARKERS[n % len(MARKERS)], markersize=max(4.0, 10.0 - 1.5 * n), alpha=0.9)
-    ax.axhline(mark, color="#455a64", linestyle="--", linewidth=1, label=f"qualification mark {mark:.0%}")
+    ax.axhline(mark, color="#455a64", linestyle="--", linewidth=1,
+               label=tr("qualification mark {mark:.0%}", mark=mark))
     ax.set_xticks(positions, [f"{n}. {label(e)}" for n, e in zip(positions, exercises, strict=True)],
                   rotation=30, ha="right")
     ax.set_ylim(-0.05, 1.05)
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
-    ax.set_ylabel("score")
+    ax.set_ylabel(_("score"))
     ax.grid(axis="y", color="#eceff1")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
-    title = "Progress over the course"
+    title = _("Progress over the course")
     if len(trainees) > MAX_LINES:
-        title += f" (first {MAX_LINES} of {len(trainees)} trainees)"
+        title = tr("Progress over the course (first {shown} of {count} trainees)", shown=MAX_LINES,
+                   count=len(trainees))
     ax.set_title(title, fontsize=10)
     return _svg(fig, "progress")
 
 
+@_with_fonts
 def missed_bars(missed: list[dict[str, Any]]) -> Markup:
     """The requirements missed in most attempts: one bar each, most missed on top."""
     shown = missed[:MAX_BARS]
@@ -119,8 +163,8 @@ def missed_bars(missed: list[dict[str, Any]]) -> Markup:
     counts = [r["count"] for r in shown][::-1]
     ax.barh(ids, counts, color="#c62828")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("attempts that missed it")
+    ax.set_xlabel(_("attempts that missed it"))
     if not shown:
-        ax.text(0.5, 0.5, "nothing missed", ha="center", va="center", transform=ax.transAxes)
-    ax.set_title("Requirements most often missed", fontsize=10)
+        ax.text(0.5, 0.5, _("nothing missed"), ha="center", va="center", transform=ax.transAxes)
+    ax.set_title(_("Requirements most often missed"), fontsize=10)
     return _svg(fig, "missed")

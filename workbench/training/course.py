@@ -5,11 +5,13 @@ course: qualified-inspector
 title: Qualified IoT inspector
 schema_version: 1
 qualification: {mark: 0.8}        # mean score over a level's exercises needed to qualify at that level
+translations: {ja: {title: 認定検査員}}   # optional: the title in another language (workbench.i18n)
 exercises:                        # course order: basics first
   - key: acme-c100-clean.key.yaml  # relative to this file
   - key: lockly-l1.key.yaml
 ```
-Each exercise's level and stage are its key's (workbench.training.key): the course never restates them.
+Each exercise's level and stage are its key's (workbench.training.key): the course never restates them;
+its title (and its translations) too.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from workbench.case.yamlio import read_yaml
 from workbench.errors import WorkbenchError
-from workbench.training.key import AnswerKey, load_key
+from workbench.training.key import AnswerKey, TitleText, languages_known, load_key, text_in
 
 STAGE_ORDER = ("basics", "practice")
 
@@ -51,6 +53,12 @@ class CourseFile(_Strict):
     schema_version: Literal[1]
     qualification: Qualification
     exercises: tuple[ExerciseEntry, ...] = Field(min_length=1)
+    translations: dict[str, TitleText] = Field(default_factory=dict)  # {ja: {title}}
+
+    @field_validator("translations")
+    @classmethod
+    def _known_languages(cls, value: dict[str, TitleText]) -> dict[str, TitleText]:
+        return languages_known(value)
 
 
 class CourseExercise(_Strict):
@@ -67,6 +75,9 @@ class CourseExercise(_Strict):
     def title(self) -> str:
         return self.key.title
 
+    def title_in(self, lang: str | None = None) -> str:
+        return self.key.title_in(lang)
+
     @property
     def level(self) -> int:
         return self.key.level
@@ -82,6 +93,11 @@ class Course(_Strict):
     qualification_mark: float
     exercises: tuple[CourseExercise, ...]
     path: Path
+    translations: dict[str, TitleText] = {}
+
+    def title_in(self, lang: str | None = None) -> str:
+        """The course's title in `lang` (default: the current language), else the English one."""
+        return text_in(self.title, self.translations, "title", lang)
 
     @property
     def levels(self) -> list[int]:
@@ -115,7 +131,7 @@ def load_course(path: str | Path) -> Course:
     _check_unique(path, exercises)
     _check_order(path, exercises)
     return Course(course=parsed.course, title=parsed.title, qualification_mark=parsed.qualification.mark,
-                  exercises=exercises, path=path.resolve())
+                  exercises=exercises, path=path.resolve(), translations=parsed.translations)
 
 
 def _load_exercise(course_path: Path, index: int, entry: ExerciseEntry) -> CourseExercise:

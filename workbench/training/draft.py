@@ -8,6 +8,10 @@ defects (its references are not drafted). A defect the check's findings do not p
 the instructor writes its `unflagged` (why the check misses it, where the trainee sees it) or
 drops it. The instructor then edits the summaries and notes, and checks the key with
 `workbench exercise key validate`.
+
+The key's texts are English (the key's own language): a summary is the finding's English summary; when
+the current language is another (an instructor working in Japanese), the finding's summary in it is added
+as the defect's `translations`. The notes and the file's header comment are in the current language.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ from typing import Any
 import yaml
 
 from workbench.errors import WorkbenchError
+from workbench.i18n import DEFAULT_LANGUAGE, N_, _, language, tr, use_language
 from workbench.training.cite import CaseEvidence, Spot, check_findings, finding_ref, ref_text
 
 UNDESCRIBED = "describe this defect"
-HEADER = (
-    "# Drafted by `workbench exercise key new` from the verdicts recorded in {case}.\n"
-    "# Check each defect's summary, add notes and accepted verdicts, then run\n"
-    "# `workbench exercise key validate KEY`. Keep keys out of the trainees' reach.\n"
+HEADER = N_(
+    "Drafted by `workbench exercise key new` from the verdicts recorded in {case}.\n"
+    "Check each defect's summary, add notes and accepted verdicts, then run\n"
+    "`workbench exercise key validate KEY`. Keep keys out of the trainees' reach."
 )
 
 
@@ -37,7 +42,8 @@ class Draft:
 
     def text(self, case_path: str) -> str:
         body = yaml.safe_dump(self.key, sort_keys=False, allow_unicode=True, width=110)
-        return HEADER.format(case=case_path) + body
+        header = tr(HEADER, case=case_path)
+        return "".join(f"# {line}\n" for line in header.splitlines()) + body
 
 
 def draft_key(case: Any, *, exercise: str, title: str, device: str, level: int | None = None,
@@ -59,12 +65,13 @@ def draft_key(case: Any, *, exercise: str, title: str, device: str, level: int |
         if answer["verdict"] == "FAIL":  # only a FAIL answer has defects: a PASS's references are not
             answer["defects"] = _defects(case, evidence, requirement, record.evidence_refs, draft.notes)
             if not answer["defects"]:
-                draft.notes.append(f"{requirement.id}: a FAIL verdict that cites no place in the case; "
-                                   "add a defect with its evidence")
+                note = _("a FAIL verdict that cites no place in the case; add a defect with its evidence")
+                draft.notes.append(f"{requirement.id}: {note}")
         answers[requirement.id] = answer
     if not answers:
-        raise WorkbenchError(f"no verdict recorded on a requirement up to level {level}: record the "
-                             "instructor's verdicts first (`workbench case verdict`)", path=str(case.path))
+        raise WorkbenchError(tr("no verdict recorded on a requirement up to level {level}: record the "
+                                "instructor's verdicts first (`workbench case verdict`)", level=level),
+                             path=str(case.path))
     draft.key = {"exercise": exercise, "title": title, "schema_version": 2, "device": device,
                  "catalog": str(catalog.edition), "level": level, "stage": stage, "pass_mark": 0.8,
                  "max_missed_defects": 0, "feedback": True, "answers": answers}
@@ -73,24 +80,31 @@ def draft_key(case: Any, *, exercise: str, title: str, device: str, level: int |
 
 def _defects(case: Any, evidence: CaseEvidence, requirement: Any, refs: tuple[Any, ...],
              notes: list[str]) -> list[dict[str, Any]]:
-    summaries = _finding_summaries(case, evidence, requirement)
+    with use_language(DEFAULT_LANGUAGE):  # the key's own texts are English
+        summaries = _finding_summaries(case, evidence, requirement)
+    translated = {} if language() == DEFAULT_LANGUAGE else _finding_summaries(case, evidence, requirement)
     cited = [evidence.read(ref) for ref in refs]
     evidence.load_flows([*summaries, *cited])
     defects: list[dict[str, Any]] = []
     seen: set[Spot] = set()
     for ref, spot in zip(refs, cited, strict=True):
         if spot is None:
-            notes.append(f"{requirement.id}: '{ref_text(ref)}' names no place in the case; not a defect")
+            note = tr("'{ref}' names no place in the case; not a defect", ref=ref_text(ref))
+            notes.append(f"{requirement.id}: {note}")
             continue
         if spot in seen:
             continue
         seen.add(spot)
         defect_id = f"{requirement.id.lower()}-{len(defects) + 1}"
         if not any(evidence.same(shown, spot) for shown in summaries):
-            notes.append(f"{requirement.id} {defect_id}: the check's findings do not point at "
-                         f"'{ref_text(ref)}'; say why and where the trainee sees it in 'unflagged'")
-        defects.append({"id": defect_id, "summary": summaries.get(spot, UNDESCRIBED),
-                        "evidence": [_place(spot)]})
+            note = tr("the check's findings do not point at '{ref}'; say why and where the trainee sees it "
+                      "in 'unflagged'", ref=ref_text(ref))
+            notes.append(f"{requirement.id} {defect_id}: {note}")
+        defect: dict[str, Any] = {"id": defect_id, "summary": summaries.get(spot, UNDESCRIBED),
+                                  "evidence": [_place(spot)]}
+        if spot in translated and translated[spot] != defect["summary"]:
+            defect["translations"] = {language(): {"summary": translated[spot]}}
+        defects.append(defect)
     return defects
 
 

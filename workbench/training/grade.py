@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from workbench.case import Case
+from workbench.i18n import _, tr
 from workbench.judgement import DECIDED_OK
 from workbench.training.cite import CaseEvidence, cited_defects
 from workbench.training.key import AnswerKey, ExpectedAnswer
@@ -76,19 +77,22 @@ class Grade:
                 and self.found_share >= self.min_defects_found)
 
     def shortfalls(self) -> list[str]:
-        """Why the exercise is not passed, one phrase each (empty when passed)."""
+        """Why the exercise is not passed, one phrase each (empty when passed), in the current language."""
         reasons = []
         if self.score < self.pass_mark:
-            reasons.append(f"score {self.score:.0%} under the pass mark {self.pass_mark:.0%}")
+            reasons.append(tr("score {score:.0%} under the pass mark {mark:.0%}", score=self.score,
+                              mark=self.pass_mark))
         if self.missed_defects > self.max_missed_defects:
-            reasons.append(f"{self.missed_defects} FAIL-worthy requirement(s) judged clean or left "
-                           f"unanswered (at most {self.max_missed_defects})")
+            reasons.append(tr("{missed} FAIL-worthy requirement(s) judged clean or left unanswered "
+                              "(at most {allowed})", missed=self.missed_defects,
+                              allowed=self.max_missed_defects))
         if self.max_false_alarms is not None and self.false_alarms > self.max_false_alarms:
-            reasons.append(f"{self.false_alarms} false alarm(s): clean requirement(s) judged FAIL "
-                           f"(at most {self.max_false_alarms})")
+            reasons.append(tr("{alarms} false alarm(s): clean requirement(s) judged FAIL (at most {allowed})",
+                              alarms=self.false_alarms, allowed=self.max_false_alarms))
         if self.found_share < self.min_defects_found:
-            reasons.append(f"{self.defects_found} of {self.defects_planted} planted defects proven by "
-                           f"evidence (at least {self.min_defects_found:.0%})")
+            reasons.append(tr("{found} of {planted} planted defects proven by evidence "
+                              "(at least {share:.0%})", found=self.defects_found,
+                              planted=self.defects_planted, share=self.min_defects_found))
         return reasons
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,8 +110,9 @@ def graded_records(case: Case, key: AnswerKey, rid: str) -> tuple[Any | None, in
 
 
 def grade_case(case: Case, key: AnswerKey) -> Grade:
+    """The grade of `case`; its texts (the title, shortfalls) in the current language."""
     graded = {rid: graded_records(case, key, rid) for rid in key.answers}
-    records = {rid: record for rid, (record, _) in graded.items()}
+    records = {rid: record for rid, (record, _revisions) in graded.items()}
     evidence = CaseEvidence(case)
     evidence.load_flows(_spots(evidence, key, records))  # each capture read once for every packet
     rows = [_grade_one(evidence, key, rid, answer, graded[rid]) for rid, answer in key.answers.items()]
@@ -115,8 +120,8 @@ def grade_case(case: Case, key: AnswerKey) -> Grade:
     trainees = [named] if named else sorted({r.inspector for r in records.values() if r is not None})
     return Grade(
         exercise=key.exercise,
-        title=key.title,
-        trainee=", ".join(trainees) or "(no verdict recorded)",
+        title=key.title_in(),
+        trainee=", ".join(trainees) or _("(no verdict recorded)"),
         case=str(case.path),
         points=sum(r.points for r in rows),
         max_points=sum(r.max_points for r in rows),

@@ -16,6 +16,8 @@ min_defects_found: 0.5                    # optional: at least half the planted 
 max_stray_refs: 5                         # a verdict citing more places that prove none of its defects earns
                                           # no defect points: evidence is chosen, not dumped
 feedback: true                            # after recording a verdict, the trainee sees the check's proposal
+translations:                             # optional: the texts a trainee reads, in another language
+  ja: {title: Acme C100 IP カメラに仕込まれた欠陥を見つける}
 answers:
   COM-01:
     verdict: FAIL
@@ -29,21 +31,27 @@ answers:
           - {kind: declaration, field: open_ports}
         unflagged: ...                    # only for a defect no check finding points at: why the checks
                                           # miss it and which table/column the trainee reads it in
+        translations: {ja: {summary: ...}}  # optional: the summary in another language
 ```
 A defect is found when the trainee's verdict on that requirement is right and one of its evidence
 references points at one of these places: the same packet or any packet of the same flow; the same
 file (any offset); the same declaration field. Words in the rationale never count.
+
+The key's texts (its title, each defect's summary) are in English; `translations: {ja: {...}}` beside
+them gives them in another language the workbench speaks (workbench.i18n). `title_in(lang)` and
+`summary_in(lang)` return the text in `lang`, else the English.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from workbench.case.yamlio import read_yaml
 from workbench.errors import WorkbenchError
+from workbench.i18n import DEFAULT_LANGUAGE, check_language, language
 from workbench.judgement import INSPECTOR_VERDICTS
 
 Verdict = Literal[INSPECTOR_VERDICTS]  # type: ignore[valid-type]  # a trainee answers as an inspector records
@@ -51,6 +59,33 @@ Verdict = Literal[INSPECTOR_VERDICTS]  # type: ignore[valid-type]  # a trainee a
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def languages_known(value: dict[str, Any]) -> dict[str, Any]:
+    """The keys of a `translations` mapping are languages the workbench speaks, other than English."""
+    for code in value:
+        try:
+            known = check_language(code) == code
+        except WorkbenchError:
+            known = False
+        if not known or code == DEFAULT_LANGUAGE:
+            raise ValueError(f"'{code}' is not a translation's language (ja)")
+    return value
+
+
+def text_in(text: str, translations: dict[str, Any], field_name: str, lang: str | None) -> str:
+    """`text`, or its translation into `lang` (default: the current language) when there is one."""
+    code = check_language(lang) if lang else language()
+    translated = translations.get(code)
+    return getattr(translated, field_name, None) or text
+
+
+class TitleText(_Strict):
+    title: str = Field(min_length=1)
+
+
+class SummaryText(_Strict):
+    summary: str = Field(min_length=1)
 
 
 PLACE_FIELD = {"capture": "packet", "probe": "packet", "firmware": "path", "declaration": "field"}
@@ -92,6 +127,15 @@ class Defect(_Strict):
     # why the check's findings point at none of the places, and where in the analysis tables the
     # trainee sees it; without it `key validate` takes such a defect for one the evidence does not show
     unflagged: str | None = Field(default=None, min_length=10)
+    translations: dict[str, SummaryText] = Field(default_factory=dict)  # {ja: {summary}}
+
+    @field_validator("translations")
+    @classmethod
+    def _known_languages(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return languages_known(value)
+
+    def summary_in(self, lang: str | None = None) -> str:
+        return text_in(self.summary, self.translations, "summary", lang)
 
 
 class ExpectedAnswer(_Strict):
@@ -120,7 +164,17 @@ class AnswerKey(_Strict):
     min_defects_found: float = Field(default=0.0, ge=0, le=1)  # share of planted defects cited by evidence
     max_stray_refs: int = Field(default=5, ge=0)  # per verdict, places proving nothing; more: no points
     answers: dict[str, ExpectedAnswer] = Field(min_length=1)
+    translations: dict[str, TitleText] = Field(default_factory=dict)  # {ja: {title}}
     path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("translations")
+    @classmethod
+    def _known_languages(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return languages_known(value)
+
+    def title_in(self, lang: str | None = None) -> str:
+        """The exercise's title in `lang` (default: the current language), else the English one."""
+        return text_in(self.title, self.translations, "title", lang)
 
     def device_spec(self) -> Path:
         """The sample device's description (a device.yaml or a case folder), relative to the key file."""

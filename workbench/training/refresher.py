@@ -3,7 +3,8 @@ changed.
 
 A keyed requirement changed when its fingerprint (workbench.catalog.fingerprint.requirement_sha256: its
 text, criteria and parameters, not its mappings) differs between the key's edition and the new one; the
-fields that differ are named as `workbench catalog diff` names them (workbench.catalog.diff).
+fields that differ are named as `workbench catalog diff` names them (workbench.catalog.diff). Titles (the
+exercises', the requirements') are in the current language where the key and the catalogue have it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from workbench.catalog import load_catalog
 from workbench.catalog.diff import compare_requirements
 from workbench.catalog.fingerprint import requirement_sha256
 from workbench.catalog.model import Catalog
+from workbench.i18n import tr
 from workbench.training.course import Course, CourseExercise
 
 _UNHASHED_PREFIX = "mappings."  # a mapping to another standard changes no criterion (nor the hash)
@@ -78,25 +80,30 @@ def _exercise_refresh(exercise: CourseExercise, new: Catalog) -> ExerciseRefresh
     for rid in exercise.key.answers:
         before = old.get(rid)
         if rid not in new_ids:
-            changed.append(ChangedRequirement(rid, before.title, (), removed=True))
+            changed.append(ChangedRequirement(rid, before.text().title, (), removed=True))
             continue
         after = new.get(rid)
         if requirement_sha256(before) == requirement_sha256(after):
             continue
         fields = [c.field for c in compare_requirements(before, after)]
         hashed = tuple(f for f in fields if not f.startswith(_UNHASHED_PREFIX)) or tuple(fields)
-        changed.append(ChangedRequirement(rid, after.title, hashed))
-    return ExerciseRefresh(exercise.id, exercise.title, old.edition, tuple(changed))
+        changed.append(ChangedRequirement(rid, after.text().title, hashed))
+    return ExerciseRefresh(exercise.id, exercise.title_in(), old.edition, tuple(changed))
 
 
 def refresher_lines(result: dict[str, Any]) -> list[str]:
-    """The list (Refresher.to_dict()) as `workbench exercise refresher` prints it."""
+    """The list (Refresher.to_dict()) as `workbench exercise refresher` prints it, in the current language."""
     affected = [e for e in result["exercises"] if e["changed"]]
-    lines = [f"Refresher for catalogue {result['edition']}: {len(affected)} of {len(result['exercises'])} "
-             "exercises touch a changed requirement"]
+    lines = [tr("Refresher for catalogue {edition}: {affected} of {total} exercises touch a changed "
+                "requirement", edition=result["edition"], affected=len(affected),
+                total=len(result["exercises"]))]
     for item in affected:
-        lines.append(f"  {item['exercise']} (key edition {item['key_edition']}): {item['title']}")
+        lines.append("  " + tr("{exercise} (key edition {edition}): {title}", exercise=item["exercise"],
+                               edition=item["key_edition"], title=item["title"]))
         for change in item["changed"]:
-            what = "removed" if change["removed"] else ", ".join(change["fields"])
-            lines.append(f"    ~ {change['id']}  {change['title']}: {what}")
+            if change["removed"]:
+                line = tr("{id}  {title}: removed", id=change["id"], title=change["title"])
+            else:
+                line = f"{change['id']}  {change['title']}: {', '.join(change['fields'])}"
+            lines.append(f"    ~ {line}")
     return lines

@@ -14,13 +14,18 @@ from workbench.errors import WorkbenchError
 from workbench.training.key import AnswerKey
 
 
-def start_exercise(key: AnswerKey, target: Path, trainee: str) -> Any:
-    """Create the trainee's case at `target` (which must not exist); the Case."""
+def start_exercise(key: AnswerKey, target: Path, trainee: str, language: str | None = None) -> Any:
+    """Create the trainee's case at `target` (which must not exist); the Case. `language` (en, ja) becomes
+    the case's language (None: the sample device's, else English) and the exercise's title is the key's
+    in that language."""
     if target.exists():
         raise WorkbenchError("already exists; a trainee's case is never replaced", path=str(target))
     source = key.device_spec()
-    exercise = {"id": key.exercise, "title": key.title, "trainee": trainee, "feedback": key.feedback}
-    info = {"level": key.level, "inspectors": [trainee], "exercise": exercise}
+    title = key.title_in(language) if language else key.title
+    exercise = {"id": key.exercise, "title": title, "trainee": trainee, "feedback": key.feedback}
+    info: dict[str, Any] = {"level": key.level, "inspectors": [trainee], "exercise": exercise}
+    if language:
+        info["language"] = language
     if key.catalog:
         info["catalog_edition"] = key.catalog
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.errors import WorkbenchError
+from workbench.i18n import N_, _, tr
 from workbench.training.cite import (
     PACKET_KINDS,
     CaseEvidence,
@@ -30,10 +31,26 @@ from workbench.training.cite import (
 from workbench.training.flows import count_packets
 from workbench.training.key import AnswerKey, ExpectedAnswer, Place
 
-KIND_WORDS = {"capture": "capture", "probe": "live probe capture", "firmware": "firmware image"}
+# the problems of a place's artefact, per kind of place (one message per kind: words are never glued)
+NOT_OF_KIND = {"capture": N_("{artefact} is not a capture"),
+               "probe": N_("{artefact} is not a live probe capture"),
+               "firmware": N_("{artefact} is not a firmware image")}
+NONE_OF_KIND = {"capture": N_("the case has no capture"), "probe": N_("the case has no live probe capture"),
+                "firmware": N_("the case has no firmware image")}
+MANY_OF_KIND = {
+    "capture": N_("the case has {count} captures ({names}): name one as 'artefact'"),
+    "probe": N_("the case has {count} live probe captures ({names}): name one as 'artefact'"),
+    "firmware": N_("the case has {count} firmware images ({names}): name one as 'artefact'"),
+}
 # the `files` table's types of entries that are not regular files (a regular file's type is its content's)
-NOT_FILES = {"directory": "a folder", "symlink": "a link", "char_device": "a device",
-             "block_device": "a device", "fifo": "a FIFO", "socket": "a socket"}
+NOT_FILES = {
+    "directory": N_("{path} is a folder in {artefact}, not a file: name a file"),
+    "symlink": N_("{path} is a link in {artefact}, not a file: name a file"),
+    "char_device": N_("{path} is a device in {artefact}, not a file: name a file"),
+    "block_device": N_("{path} is a device in {artefact}, not a file: name a file"),
+    "fifo": N_("{path} is a FIFO in {artefact}, not a file: name a file"),
+    "socket": N_("{path} is a socket in {artefact}, not a file: name a file"),
+}
 LENIENT_PROPOSALS = ("PASS", "NOT_APPLICABLE")  # a FAIL against these: the check must flag a defect
 
 
@@ -49,7 +66,7 @@ class Validation:
 
 
 def validate_key(key: AnswerKey, case: Any) -> Validation:
-    """The errors and information lines of `key` checked against `case`."""
+    """The errors and information lines of `key` checked against `case`, in the current language."""
     from workbench.catalog import load_catalog
 
     report = Validation()
@@ -57,11 +74,13 @@ def validate_key(key: AnswerKey, case: Any) -> Validation:
     requirements = {r.id: r for r in load_catalog(key.catalog).requirements}
     for rid, answer in key.answers.items():
         if answer.verdict == "FAIL" and not answer.defects:
-            report.errors.append(f"{rid}: a FAIL answer names no defect (give it one with its evidence)")
+            problem = _("a FAIL answer names no defect (give it one with its evidence)")
+            report.errors.append(f"{rid}: {problem}")
         if answer.verdict != "FAIL" and answer.defects:
             ids = ", ".join(d.id for d in answer.defects)
-            report.errors.append(f"{rid}: a {answer.verdict} answer names defects ({ids}): only a FAIL "
-                                 "answer has defects (the right verdict could never find them)")
+            problem = tr("a {verdict} answer names defects ({ids}): only a FAIL answer has defects (the "
+                         "right verdict could never find them)", verdict=answer.verdict, ids=ids)
+            report.errors.append(f"{rid}: {problem}")
         placed: dict[str, list[tuple[Place, Spot]]] = {}
         for defect in answer.defects:
             for place in defect.evidence:
@@ -96,21 +115,26 @@ def _check_flagged(report: Validation, evidence: CaseEvidence, requirement: Any,
         any_flagged = any_flagged or bool(hit)
         where = f"{rid} {defect.id}"
         if hit and defect.unflagged:
-            report.info.append(f"{where}: unflagged is set but the check points at {hit[0].label()}")
+            report.info.append(f"{where}: " + tr("unflagged is set but the check points at {place}",
+                                                 place=hit[0].label()))
         elif hit:
-            report.info += [f"{where}: the check's findings do not point at {place.label()}: the trainee "
-                            "must find it in the tables" for place, _ in pairs if place not in hit]
+            report.info += [f"{where}: " + tr("the check's findings do not point at {place}: the trainee "
+                                              "must find it in the tables", place=place.label())
+                            for place, _spot in pairs if place not in hit]
         elif defect.unflagged:
-            report.info.append(f"{where}: not flagged by the check: {defect.unflagged}")
+            report.info.append(f"{where}: " + tr("not flagged by the check: {why}", why=defect.unflagged))
         else:
-            labels = ", ".join(place.label() for place, _ in pairs)
-            report.errors.append(f"{where}: the check's findings point at none of its places ({labels}): "
-                                 "the evidence does not show it; if the check misses it, say why and "
-                                 "where the trainee sees it in 'unflagged'")
+            labels = ", ".join(place.label() for place, _spot in pairs)
+            problem = tr("the check's findings point at none of its places ({places}): the evidence does "
+                         "not show it; if the check misses it, say why and where the trainee sees it in "
+                         "'unflagged'",
+                         places=labels)
+            report.errors.append(f"{where}: {problem}")
     if proposed in LENIENT_PROPOSALS and not any_flagged and not all(d.unflagged for d in answer.defects):
-        report.errors.append(f"{rid}: FAIL, but the check proposes {proposed} and flags none of its "
-                             "defects: give each defect 'unflagged' (why the check misses it, where the "
-                             "trainee sees it)")
+        problem = tr("FAIL, but the check proposes {proposed} and flags none of its defects: give each "
+                     "defect 'unflagged' (why the check misses it, where the trainee sees it)",
+                     proposed=proposed)
+        report.errors.append(f"{rid}: {problem}")
 
 
 class _Facts:
@@ -133,36 +157,38 @@ class _Facts:
             if isinstance(count, str):
                 return count
             if place.packet is not None and place.packet > count:
-                return f"packet {place.packet} is past the capture's {count} packets ({artefact.name})"
+                return tr("packet {packet} is past the capture's {count} packets ({artefact})",
+                          packet=place.packet, count=count, artefact=artefact.name)
             return None
         files = self._files(artefact)
         if isinstance(files, str):
             return files
         path = normal_path(place.path or "/")
         if path not in files:
-            return f"{path} is not in {artefact.name}'s files"
+            return tr("{path} is not in {artefact}'s files", path=path, artefact=artefact.name)
         size, kind = files[path]
         if kind in NOT_FILES:
-            return f"{path} is {NOT_FILES[kind]} in {artefact.name}, not a file: name a file"
+            return tr(NOT_FILES[kind], path=path, artefact=artefact.name)
         if place.offset is not None and place.offset >= size:
-            return f"offset 0x{place.offset:x} is past the end of {path} ({size} bytes)"
+            return tr("offset {offset} is past the end of {path} ({size} bytes)",
+                      offset=hex(place.offset), path=path, size=size)
         return None
 
     def _artefact(self, place: Place) -> tuple[Any | None, str | None]:
         if place.artefact:
             artefact = self.evidence.artefacts.get(place.artefact)
             if artefact is None:
-                return None, f"no artefact '{place.artefact}' in the case"
+                return None, tr("no artefact '{artefact}' in the case", artefact=place.artefact)
             if place_kind(artefact) != place.kind:
-                return None, f"{place.artefact} is not a {KIND_WORDS[place.kind]}"
+                return None, tr(NOT_OF_KIND[place.kind], artefact=place.artefact)
             return artefact, None
         found = self.evidence.of_kind(place.kind)
         if len(found) == 1:
             return found[0], None
         if not found:
-            return None, f"the case has no {KIND_WORDS[place.kind]}"
+            return None, _(NONE_OF_KIND[place.kind])
         names = ", ".join(sorted(a.name for a in found))
-        return None, f"the case has {len(found)} {KIND_WORDS[place.kind]}s ({names}): name one as 'artefact'"
+        return None, tr(MANY_OF_KIND[place.kind], count=len(found), names=names)
 
     def _packets(self, artefact: Any, kind: str) -> int | str:
         if artefact.name not in self.packets:
@@ -183,10 +209,12 @@ def _packet_count(case: Any, artefact: Any, kind: str) -> int | str:
     try:
         count = capture_analysis(case, artefact).summary.get("packets") if kind == "capture" else None
     except WorkbenchError as exc:
-        return f"{artefact.name} cannot be read as a capture ({exc.message})"
+        return tr("{artefact} cannot be read as a capture ({problem})", artefact=artefact.name,
+                  problem=exc.message)
     if count is None:
         count = count_packets(artefact.path)
-    return count if isinstance(count, int) else f"{artefact.name} cannot be read as a capture"
+    return count if isinstance(count, int) else tr("{artefact} cannot be read as a capture",
+                                                   artefact=artefact.name)
 
 
 def _image_files(case: Any, artefact: Any) -> dict[str, tuple[int, str]] | str:
@@ -196,7 +224,8 @@ def _image_files(case: Any, artefact: Any) -> dict[str, tuple[int, str]] | str:
     try:
         table = firmware_scan(case, artefact).table("files", ["path", "size", "type"])
     except WorkbenchError as exc:
-        return f"{artefact.name} cannot be scanned as a firmware image ({exc.message})"
+        return tr("{artefact} cannot be scanned as a firmware image ({problem})", artefact=artefact.name,
+                  problem=exc.message)
     sizes = table["size"].fillna(0).astype("int64").tolist()
     kinds = [str(kind) for kind in table["type"].tolist()]
     rows = zip(table["path"].tolist(), sizes, kinds, strict=True)
@@ -206,12 +235,12 @@ def _image_files(case: Any, artefact: Any) -> dict[str, tuple[int, str]] | str:
 def _declaration_problem(case: Any, name: str) -> str | None:
     declaration = case.declaration
     if declaration is None:
-        return "the case has no declaration"
+        return _("the case has no declaration")
     value: Any = declaration.model_dump(mode="json")
     for part in name.split("."):
         if not isinstance(value, dict) or part not in value:
-            return f"the declaration has no field '{name}'"
+            return tr("the declaration has no field '{field}'", field=name)
         value = value[part]
     if value in (None, "", [], {}):
-        return f"the declaration's field '{name}' is not set"
+        return tr("the declaration's field '{field}' is not set", field=name)
     return None
