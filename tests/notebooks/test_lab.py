@@ -69,3 +69,31 @@ def test_a_prepared_notebook_runs_as_it_is(tmp_path, catalog_source, capsys) -> 
 def test_unknown_case_is_one_line_error(tmp_path, capsys) -> None:
     assert main(["lab", str(tmp_path / "nope"), "--prepare-only"]) == 2
     assert "no such case folder" in capsys.readouterr().err
+
+
+def test_a_japanese_case_gets_the_japanese_notebooks(tmp_path, catalog_source, capsys) -> None:
+    import re
+
+    from workbench import i18n
+    from workbench.case import Case, CaseInfo
+
+    info = {"device": "IP camera", "vendor": "Acme", "model": "C100", "firmware_version": "2.1", "level": 1,
+            "inspectors": ["Alice Example"], "language": "ja"}
+    if catalog_source:
+        info["catalog_edition"] = "lab-test.1"
+    case = Case.create(tmp_path / "cam", CaseInfo.model_validate(info))
+    try:
+        code, out = prepare(case, catalog_source, capsys)
+    finally:
+        i18n.set_language("en")
+    assert code == 0 and "ウォークスルー" in out
+    folder = case.path / "walkthrough"
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    nb = nbformat.read(folder / "COM-01.ipynb", as_version=4)
+    assert nb.cells[0].source.startswith("# COM-01：検査ウォークスルー")
+    (injected,) = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert 'language = "ja"' in injected.source
+    overview = nbformat.read(folder / "00-case-overview.ipynb", as_version=4)
+    assert japanese.search(overview.cells[0].source)
+    index = nbformat.read(folder / "00-index.ipynb", as_version=4).cells[0].source
+    assert index.startswith("# ウォークスルー") and "(COM-01.ipynb)" in index

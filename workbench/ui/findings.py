@@ -11,6 +11,13 @@ from workbench.ui.html import block, code, element, esc, evidence_list, heading,
 from workbench.ui.tables import MAX_ROWS, headed
 
 FINDING_COLUMNS = ("#", N_("summary"), N_("severity"), N_("evidence"), N_("detail"))
+SEVERITIES = {"info": N_("info"), "low": N_("low"), "medium": N_("medium"), "high": N_("high")}
+
+
+def severity_label(severity: Any) -> str:
+    """A finding's severity in the current language (the code itself when it is not a known one)."""
+    name = str(getattr(severity, "value", severity))
+    return _(SEVERITIES[name]) if name in SEVERITIES else name
 
 
 def findings_frame(result: Any) -> pd.DataFrame:
@@ -45,7 +52,7 @@ def render_findings(result: Any) -> str:
         cells = [
             esc(number),
             esc(finding.summary),
-            esc(getattr(finding.severity, "value", finding.severity)),
+            esc(severity_label(finding.severity)),
             evidence_list([ref.label() for ref in finding.evidence]),
             code(finding.data) if finding.data else "",
         ]
