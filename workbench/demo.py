@@ -2,7 +2,8 @@
 
 Each demo case is described by `sample_captures/cases/<name>/device.yaml` (the case.yaml fields,
 the files to add and their kinds, the declaration). The cases are rebuilt from scratch under
-`OUT/cases/` on every run, then each gets the full ★★★ batch into `OUT/evidence/`.
+`OUT/cases/` on every run, then each gets the full ★★★ batch into `OUT/evidence/`; the defective
+camera's case also gets a bundle in Japanese (`run --lang ja`) into `OUT/evidence/ja/`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from workbench.errors import WorkbenchError
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_captures"
 CASES_DIR = SAMPLES / "cases"
 DEMO_CASES = ("defective", "clean")
+JAPANESE_CASE = "defective"  # the demo case also run in Japanese
+JAPANESE_FOLDER = "ja"  # OUT/evidence/ja/: the Japanese bundle, beside the English ones
 SIMULATED_DEVICE_ADDRESS = "127.0.0.1"  # inside the private namespace the simulated device runs in
 
 
@@ -159,8 +162,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         description="Build the demo cases (a defective and a clean IP camera) under OUT/cases/ and run "
         "the full batch on each into OUT/evidence/; renew the defective camera's case for its firmware "
         "update 2.2 (OUT/cases/defective-v2), run its batch and compare the two "
-        "(OUT/evidence/compare-defective-2.1-2.2.html); print the path of each bundle's index.html and of "
-        "the comparison page.",
+        "(OUT/evidence/compare-defective-2.1-2.2.html); run the defective camera's batch again in Japanese "
+        "into OUT/evidence/ja/; print the path of each bundle's index.html and of the comparison page.",
     )
     demo.add_argument("--out", default="demo", metavar="DIR", help="output folder (default: demo)")
     demo.add_argument(
@@ -186,6 +189,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         action="store_true",
         help="do not renew the defective case for its firmware update 2.2 (nor compare the two)",
     )
+    demo.add_argument("--no-japanese", action="store_true",
+                      help="do not build the defective camera's bundle in Japanese (OUT/evidence/ja/)")
     demo.set_defaults(func=cmd_demo)
 
 
@@ -202,6 +207,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if not args.no_probe:
             print(f"  {probe_simulated_device(case, name)}", file=sys.stderr)
         printed.append(_run_batch(case, name, args, key, started))
+        if name == JAPANESE_CASE and not args.no_japanese:  # before the renewal records verdicts in it
+            printed.append(_run_batch(case, name, args, key, time.perf_counter(), language="ja"))
         if name == "defective" and not args.no_renewal:
             printed += _renewal(case, cases_root, args, key)
     for line in printed:
@@ -238,16 +245,26 @@ def _renewal(old: Any, cases_root: Path, args: argparse.Namespace, key: tuple[An
     return [index, str(page)]
 
 
-def _run_batch(case: Any, name: str, args: argparse.Namespace, key: tuple[Any, Path], started: float) -> str:
-    """The full batch on one demo case, its roll-up on standard error; the path of its index.html."""
+def _run_batch(
+    case: Any, name: str, args: argparse.Namespace, key: tuple[Any, Path], started: float,
+    language: str | None = None,
+) -> str:
+    """The full batch on one demo case, its roll-up on standard error; the path of its index.html.
+    `language`: the bundle's (None: the case's, English), a language's own folder under evidence/."""
     from workbench.batch.runner import BatchOptions, run_batch
+    from workbench.batch.summary import level_line
+    from workbench.i18n import tr, use_language
 
     private, public = key
     command = f"workbench demo --out {args.out} --case {name}"  # with --with-artefacts
+    out_dir = Path(args.out) / "evidence"
+    if language is not None:
+        out_dir = out_dir / language
+        print(f"demo case {name} in Japanese (workbench run --lang {language}): {out_dir}", file=sys.stderr)
     result = run_batch(
         BatchOptions(
             case_dir=case.path,
-            out_dir=Path(args.out) / "evidence",
+            out_dir=out_dir,
             level=args.level,
             jobs=args.jobs,
             with_code=args.with_code,
@@ -256,18 +273,16 @@ def _run_batch(case: Any, name: str, args: argparse.Namespace, key: tuple[Any, P
             command=command,
             with_artefacts=True,  # a self-contained bundle: `workbench reproduce` needs nothing else
             sign=private,
+            language=language,
         )
     )
-    for lv in result.levels.values():
-        failed = f"; FAIL: {', '.join(lv['failed'])}" if lv["failed"] else ""
-        print(
-            f"  {lv['stars']:<4} {lv['result']:<10} {lv['passed']}/{lv['requirements']} PASS or N/A{failed}",
-            file=sys.stderr,
-        )
-    for row in result.errors:
-        print(f"  ERROR {row.id}: {row.error}", file=sys.stderr)
-    for warning in result.warnings:
-        print(f"  warning: {warning}", file=sys.stderr)
+    with use_language(result.language):
+        for lv in result.levels.values():
+            print(f"  {level_line(lv)}", file=sys.stderr)
+        for row in result.errors:
+            print(f"  ERROR {row.id}: {row.error}", file=sys.stderr)
+        for warning in result.warnings:
+            print("  " + tr("warning: {warning}", warning=warning), file=sys.stderr)
     took = time.perf_counter() - started
     print(f"  {name}: {took:.0f} s; verify with: workbench verify {result.zip_path} --trust {public}",
           file=sys.stderr)

@@ -35,11 +35,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert result.code == 0, result.err
     printed = [Path(line) for line in result.out.split()]
     indexes = [p for p in printed if p.name == "index.html"]
-    assert len(indexes) == 3 and all(p.is_file() for p in printed), result.out
-    assert printed[2].name == "compare-defective-2.1-2.2.html", result.out
-    bundles = {p.parent.name.rsplit("-", 1)[0]: p.parent for p in indexes}
+    assert len(indexes) == 4 and all(p.is_file() for p in printed), result.out
+    assert printed[3].name == "compare-defective-2.1-2.2.html", result.out
+    japanese = printed[1]  # the defective camera again, in Japanese, in its own folder
+    assert japanese.parent.parent == out / "evidence" / "ja", result.out
+    bundles = {p.parent.name.rsplit("-", 1)[0]: p.parent for p in indexes if p != japanese}
     assert set(bundles) == {"defective", "defective-v2", "clean"}, result.out
-    return bundles | {"compare": printed[2]}
+    return bundles | {"compare": printed[3], "defective-ja": japanese.parent}
 
 
 def rows(bundle: Path) -> dict[str, dict]:
@@ -221,3 +223,14 @@ def test_a_lab_reproduces_the_demo_bundles_from_the_bundle_alone(demo, case, tmp
     assert result.code == 0, result.out + result.err
     report = json.loads((tmp_path / "repro" / "reproduction.json").read_text())
     assert report["requirements"] and all(r["status"] == "same" for r in report["requirements"]), report
+
+
+def test_the_japanese_bundle_is_the_defective_run_rendered_in_japanese(demo):
+    """The same case, the same verdicts; the texts (results.json's language, the page) in Japanese."""
+    english, japanese = demo["defective"], demo["defective-ja"]
+    assert json.loads((japanese / "results.json").read_text())["language"] == "ja"
+    assert json.loads((english / "results.json").read_text())["language"] == "en"
+    verdicts = {rid: (r["verdict"], r["verdict_source"]) for rid, r in rows(english).items()}
+    assert {rid: (r["verdict"], r["verdict_source"]) for rid, r in rows(japanese).items()} == verdicts
+    page = (japanese / "index.html").read_text()
+    assert '<html lang="ja">' in page and "証跡バンドル" in page

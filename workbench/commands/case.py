@@ -190,8 +190,8 @@ def cmd_new(args: argparse.Namespace) -> int:
                  path=case.path, vendor=info.vendor, model=info.model, level=info.level,
                  edition=info.catalog_edition))
         print(tr("catalogue source {source}, content sha256 {sha256}", source=ref.source, sha256=ref.sha256))
-        print(tr("next: {command}",
-                 command=f"workbench case add {args.path} FILE --kind capture|firmware|vuln-feed|attachment"))
+        command = f"workbench case add {args.path} FILE --kind capture|firmware|vuln-feed|attachment"
+        print(tr("next: {command}", command=command))
     return 0
 
 
