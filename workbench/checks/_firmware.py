@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.checks.base import Check, CheckResult, EvidenceKind, EvidenceRef, Verdict
 from workbench.firmware.services import NOT_A_START
+from workbench.i18n import tr
 
 if TYPE_CHECKING:
     from workbench.checks.context import EvidenceContext
@@ -103,15 +104,11 @@ class FirmwareCheck(Check):
                 f"{w['artefact']}: {w['message'] or ''}"
                 for w in islice(ctx.firmware_rows("warnings", ("message",)), 5)
             ]
-            return self.result(
-                ctx,
-                Verdict.INCONCLUSIVE,
-                [
-                    "no file could be extracted from the firmware image(s) "
-                    f"{', '.join(unreadable)}; nothing to examine",
-                    *warnings,
-                ],
+            reason = tr(
+                "no file could be extracted from the firmware image(s) {images}; nothing to examine",
+                images=", ".join(unreadable),
             )
+            return self.result(ctx, Verdict.INCONCLUSIVE, [reason, *warnings])
         return self.evaluate_firmware(ctx)
 
     def evaluate_firmware(self, ctx: EvidenceContext) -> CheckResult:
@@ -129,9 +126,16 @@ MAX_FINDINGS = 200
 def cap(findings: list[Any], reasons: list[str], limit: int = MAX_FINDINGS) -> list[Any]:
     """Keep at most `limit` findings; say how many more there were."""
     if len(findings) > limit:
-        reasons.append(f"{len(findings) - limit} further findings of the same kind are not listed")
+        more = len(findings) - limit
+        reasons.append(tr("{n} further findings of the same kind are not listed", n=more))
         return findings[:limit]
     return findings
+
+
+def english_and_here(message: str, **params: Any) -> tuple[str, str]:
+    """A message (marked with N_ where it is written) in English, for a finding's `data` or the
+    indicators, which stay English, and in the current language, for a reason or a summary."""
+    return message.format(**params), tr(message, **params)
 
 
 # --- accounts -----------------------------------------------------------------------------

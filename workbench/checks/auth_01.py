@@ -21,12 +21,19 @@ from workbench.checks._probe import (
     test_state,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.i18n import N_, _, tr
 
 _COLUMNS = ("source", "user", "shell", "login_shell", "hash_scheme", "empty", "locked", "default_password",
             "password_hint", "line")  # fmt: skip
 
 
-_WHO = {EvidenceKind.FIRMWARE: "the firmware image", EvidenceKind.PROBE: "the live test"}
+_DECIDED_BY = {  # which evidence decided, in the order the verdict names it
+    (EvidenceKind.FIRMWARE,): N_("decided by the firmware image"),
+    (EvidenceKind.PROBE,): N_("decided by the live test"),
+    (EvidenceKind.FIRMWARE, EvidenceKind.PROBE): N_("decided by the firmware image and the live test"),
+    (EvidenceKind.PROBE, EvidenceKind.FIRMWARE): N_("decided by the live test and the firmware image"),
+    (): N_("decided by neither the firmware image nor the live test"),
+}
 
 
 def _state(row: Row) -> str:
@@ -39,12 +46,16 @@ def _finding(row: Row, login: bool, empty_fails: bool) -> Finding | None:
     """The failure of one usable account: an empty password (if the catalogue fails it) or a
     well-known default one; None when its password is neither."""
     user, source = row["user"] or "", row["source"] or ""
-    what = "has a login shell and" if login else f"(a credential in {source}) has"
     if row["empty"]:
         if not empty_fails:
             return None
+        if login:
+            summary = tr("account {user} has a login shell and an empty password", user=user)
+        else:
+            summary = tr("account {user} (a credential in {source}) has an empty password", user=user,
+                         source=source)  # fmt: skip
         return Finding(
-            summary=f"account {user} {what} an empty password",
+            summary=summary,
             severity=Severity.HIGH,
             evidence=(account_ref(row),),
             data={"user": user, "problem": "empty password", "shell": row["shell"] or ""},
@@ -52,8 +63,19 @@ def _finding(row: Row, login: bool, empty_fails: bool) -> Finding | None:
     if not row["default_password"]:
         return None
     hint = row["password_hint"] or ""
+    if login and hint:
+        summary = tr("account {user} has a login shell and a well-known default password ({hint})", user=user,
+                     hint=hint)  # fmt: skip
+    elif login:
+        summary = tr("account {user} has a login shell and a well-known default password", user=user)
+    elif hint:
+        summary = tr("account {user} (a credential in {source}) has a well-known default password ({hint})",
+                     user=user, source=source, hint=hint)  # fmt: skip
+    else:
+        summary = tr("account {user} (a credential in {source}) has a well-known default password", user=user,
+                     source=source)  # fmt: skip
     return Finding(
-        summary=f"account {user} {what} a well-known default password" + (f" ({hint})" if hint else ""),
+        summary=summary,
         severity=Severity.HIGH,
         evidence=(account_ref(row),),
         data={"user": user, "problem": "default password", "password_hint": hint,
@@ -73,9 +95,15 @@ class LiveLogins:
         self.gap = not_done(self.test, "default_credentials")
 
     def _finding(self, row: Row) -> Finding:
-        pair = f"{clip(row['user'], 64)}/{clip(row['password'], 64) or '(empty)'}"
+        user, password, service = clip(row["user"], 64), clip(row["password"], 64), service_label(row)
+        if password:
+            summary = tr("default credential {user}/{password} accepted on {service} (live test)", user=user,
+                         password=password, service=service)  # fmt: skip
+        else:
+            summary = tr("default credential {user}/(empty) accepted on {service} (live test)", user=user,
+                         service=service)  # fmt: skip
         return Finding(
-            summary=f"default credential {pair} accepted on {service_label(row)} (live test)",
+            summary=summary,
             severity=Severity.HIGH,
             evidence=(probe_ref(row, self.test), results_ref(row)),
             data={"user": clip(row["user"], 64), "password": clip(row["password"], 64),
@@ -89,16 +117,21 @@ class LiveLogins:
 
     def summary(self) -> str:
         if self.findings:
-            return f"the live default-credential test got in on {len(self.findings)} attempt(s)"
+            return tr("the live default-credential test got in on {n} attempt(s)", n=len(self.findings))
         if not self.rows:
-            return f"the live default-credential test tried no pair: {self.gap or 'no login service found'}"
-        tried = f"{len(self.rows)} default pair(s) on {len(self.services)} login service(s)"
+            if self.gap:
+                return tr("the live default-credential test tried no pair: {gap}", gap=self.gap)
+            return _("the live default-credential test tried no pair: no login service found")
+        pairs, services = len(self.rows), len(self.services)
         if self.decides_pass():
-            return f"the live test decided: {tried} ({', '.join(self.services)}), none accepted"
+            return tr("the live test decided: {pairs} default pair(s) on {count} login service(s)"
+                      " ({services}), none accepted", pairs=pairs, count=services,
+                      services=", ".join(self.services))  # fmt: skip
         left = [self.gap] if self.gap else []
         if self.unfinished:
-            left.append(f"attempts that failed to run on {', '.join(self.unfinished)}")
-        return f"the live test tried {tried}, none accepted; not conclusive: {'; '.join(left)}"
+            left.append(tr("attempts that failed to run on {services}", services=", ".join(self.unfinished)))
+        return tr("the live test tried {pairs} default pair(s) on {count} login service(s), none accepted;"
+                  " not conclusive: {left}", pairs=pairs, count=services, left="; ".join(left))  # fmt: skip
 
 
 class NoUniversalDefaultPasswords(FirmwareCheck):
@@ -119,17 +152,17 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
     def probe_only(self, ctx: Any, live: LiveLogins) -> CheckResult:
         indicators = {"live": {"services": live.services, "attempts": len(live.rows)}}
         if live.findings:
-            reasons = ["decided by the live test", *(f.summary for f in live.findings), live.summary()]
+            reasons = [_("decided by the live test"), *(f.summary for f in live.findings), live.summary()]
             return self.result(ctx, Verdict.FAIL, reasons, live.findings, indicators, (EvidenceKind.PROBE,))
         if live.decides_pass():
             reasons = [
                 live.summary(),
-                "no firmware image in the case: local accounts (serial console) are not seen",
+                _("no firmware image in the case: local accounts (serial console) are not seen"),
             ]
             return self.result(
                 ctx, Verdict.PASS, reasons, indicators=indicators, decided_by=(EvidenceKind.PROBE,)
             )
-        reasons = [live.summary(), "add the firmware image, or probe the device again"]
+        reasons = [live.summary(), _("add the firmware image, or probe the device again")]
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
 
     def combined(self, ctx: Any, firmware: CheckResult, live: LiveLogins) -> CheckResult:
@@ -149,8 +182,7 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
             verdict, decided = Verdict.PASS, (EvidenceKind.PROBE,)
         else:
             verdict, decided = firmware.verdict, ()
-        who = " and ".join(_WHO[k] for k in decided) or "neither the firmware image nor the live test"
-        reasons = [f"decided by {who}", live.summary(), *firmware.reasons]
+        reasons = [_(_DECIDED_BY[decided]), live.summary(), *firmware.reasons]
         if live.findings:
             reasons[2:2] = [f.summary for f in live.findings]
         return self.result(ctx, verdict, reasons, findings, indicators, decided)
@@ -190,14 +222,15 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
     ) -> CheckResult:
         declared = indicators["declared"]["default_passwords"]
         if not accounts:
-            reason = ("no account database (passwd, shadow, htpasswd) was found in the image; "
-                      "whether the device has default passwords must be established another way")  # fmt: skip
+            reason = _("no account database (passwd, shadow, htpasswd) was found in the image; whether the"
+                       " device has default passwords must be established another way")  # fmt: skip
             return self.result(ctx, Verdict.INCONCLUSIVE, [reason, *notes], indicators=indicators)
         if findings:
             reasons = [f.summary for f in findings]
             if declared in ("unique-per-device", "user-set", "none"):
                 reasons.append(
-                    f"the declaration says default passwords are '{declared}': the image contradicts it"
+                    tr("the declaration says default passwords are '{declared}': the image contradicts it",
+                       declared=declared)
                 )
             reasons += notes
             findings = cap(findings, reasons)
@@ -205,16 +238,19 @@ class NoUniversalDefaultPasswords(FirmwareCheck):
         observed = indicators["observed"]
         logins = sum(1 for o in observed["accounts"] if o["login_shell"] and o["password"] != "locked")
         reasons = [
-            f"{len(accounts)} account(s) examined, {logins} usable for login: none has an empty "
-            "password or one from the bundled list of common default passwords"
+            tr("{n} account(s) examined, {logins} usable for login: none has an empty password or one from"
+               " the bundled list of common default passwords", n=len(accounts), logins=logins)  # fmt: skip
         ]
         if observed["preset_password_hashes"]:
-            reasons.append(
-                "the image presets a password hash for "
-                + ", ".join(observed["preset_password_hashes"])
-                + ": identical on every unit unless replaced at provisioning"
-                + (f" (the declaration says '{declared}')" if declared else "")
-            )
+            users = ", ".join(observed["preset_password_hashes"])
+            if declared:
+                preset = tr("the image presets a password hash for {users}: identical on every unit unless"
+                            " replaced at provisioning (the declaration says '{declared}')", users=users,
+                            declared=declared)  # fmt: skip
+            else:
+                preset = tr("the image presets a password hash for {users}: identical on every unit unless"
+                            " replaced at provisioning", users=users)  # fmt: skip
+            reasons.append(preset)
         return self.result(ctx, Verdict.PASS, reasons + notes, indicators=indicators)
 
 

@@ -7,6 +7,19 @@ from typing import Any
 
 from workbench.checks._firmware import KNOWN_SCHEMES, NO_HASH, FirmwareCheck, account_ref, cap, scheme_name
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
+from workbench.i18n import _, tr
+
+_WEAK = "weak hash scheme {scheme}"  # the problems as a finding's data names them (English)
+_IN_PASSWD = "hash stored in the world-readable passwd file"
+
+
+def _summary(user: str, scheme: str, weak: bool, in_passwd: bool) -> str:
+    if weak and in_passwd:
+        return tr("account {user}: weak hash scheme {scheme}; hash stored in the world-readable passwd file",
+                  user=user, scheme=scheme)  # fmt: skip
+    if weak:
+        return tr("account {user}: weak hash scheme {scheme}", user=user, scheme=scheme)
+    return tr("account {user}: hash stored in the world-readable passwd file", user=user)
 
 _COLUMNS = ("source", "user", "hash_scheme", "empty", "locked", "line")
 
@@ -31,17 +44,16 @@ class StrongPasswordHashes(FirmwareCheck):
                 continue
             schemes[scheme] = schemes.get(scheme, 0) + 1
             user = row["user"] or ""
-            problems = []
-            if scheme in weak:
-                problems.append(f"weak hash scheme {scheme}")
-            elif scheme not in KNOWN_SCHEMES:
+            is_weak = scheme in weak
+            if not is_weak and scheme not in KNOWN_SCHEMES:
                 unnamed.add(scheme)
-            if in_passwd_fails and PurePosixPath(row["source"] or "").name == "passwd":
-                problems.append("hash stored in the world-readable passwd file")
+            in_passwd = in_passwd_fails and PurePosixPath(row["source"] or "").name == "passwd"
+            problems = [_WEAK.format(scheme=scheme)] if is_weak else []
+            problems += [_IN_PASSWD] if in_passwd else []
             if problems:
                 findings.append(
                     Finding(
-                        summary=f"account {user}: " + "; ".join(problems),
+                        summary=_summary(user, scheme, is_weak, in_passwd),
                         severity=Severity.HIGH,
                         evidence=(account_ref(row),),
                         data={"user": user, "hash_scheme": scheme, "problems": problems},
@@ -50,22 +62,23 @@ class StrongPasswordHashes(FirmwareCheck):
         indicators = {"observed": {"schemes": schemes}, "weak_schemes": sorted(weak)}
         notes = params.notes
         if not accounts:
-            reason = "no account database (passwd, shadow, htpasswd) was found in the image"
+            reason = _("no account database (passwd, shadow, htpasswd) was found in the image")
             return self.result(ctx, Verdict.INCONCLUSIVE, [reason, *notes], indicators=indicators)
         if findings:
             reasons = [f.summary for f in findings] + notes
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         if not schemes:
-            reason = f"{len(accounts)} account(s) examined: none has a stored password (all locked or empty)"
+            reason = tr("{n} account(s) examined: none has a stored password (all locked or empty)",
+                        n=len(accounts))
             return self.result(ctx, Verdict.NOT_APPLICABLE, [reason, *notes], indicators=indicators)
         used = ", ".join(f"{k} ({v})" for k, v in sorted(schemes.items()))
         if unnamed:
-            reason = (
-                f"hash scheme(s) {', '.join(sorted(unnamed))} are not known to the workbench: the inspector"
-                f" judges whether they are strong ({used})"
-            )
+            reason = tr("hash scheme(s) {schemes} are not known to the workbench: the inspector judges"
+                        " whether they are strong ({used})", schemes=", ".join(sorted(unnamed)),
+                        used=used)  # fmt: skip
             return self.result(ctx, Verdict.NEEDS_INSPECTOR, [reason, *notes], indicators=indicators)
-        reason = f"{sum(schemes.values())} stored password(s), all with strong schemes: {used}"
+        stored = sum(schemes.values())
+        reason = tr("{n} stored password(s), all with strong schemes: {used}", n=stored, used=used)
         return self.result(ctx, Verdict.PASS, [reason, *notes], indicators=indicators)
 
 

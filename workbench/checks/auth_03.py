@@ -33,11 +33,13 @@ from workbench.checks._firmware import (
     FirmwareCheck,
     Row,
     account_ref,
+    english_and_here,
     files_matching,
     image_lines,
     scheme_name,
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.i18n import N_, _, tr
 
 _PASSLIB_SCHEMES = (
     "sha512_crypt",
@@ -55,39 +57,88 @@ _PASSLIB_SCHEMES = (
 _UNSET = {"", "x", "*", "!", "!!", "*LK*", "NP"}
 
 
+Message = tuple[str, tuple[tuple[str, Any], ...]]  # a message (marked with N_) and its values
+
+
+def _message(text: str, **values: Any) -> Message:
+    return text, tuple(values.items())
+
+
 @dataclass(frozen=True)
 class Candidate:
     password: str
-    derivation: str
+    how: tuple[Message, ...]  # how it is derived: the identifier, then the transformation
+
+    @property
+    def derivation(self) -> str:
+        """How the password is derived, in English (a finding's data)."""
+        return ": ".join(text.format(**dict(values)) for text, values in self.how)
+
+    def described(self) -> str:
+        """How the password is derived, in the current language."""
+        return ": ".join(tr(text, **dict(values)) for text, values in self.how)
 
 
 _ORDER = ("last_6", "last_8", "last_4", "without_separators", "as_is", "reversed")
 _SEPARATORS = re.compile(r"[\s:\-_.]")
-_SOURCE_NAMES = {"mac": "MAC", "serial": "serial number", "model": "model", "ssid": "SSID"}
+_IDENTIFIER = {  # an identifier and its value
+    "mac": N_("MAC {value}"),
+    "serial": N_("serial number {value}"),
+    "model": N_("model {value}"),
+    "ssid": N_("SSID {value}"),
+}
+_COUNTED = {  # an identifier and how many values of it the case gives
+    "mac": N_("MAC ({n})"),
+    "serial": N_("serial number ({n})"),
+    "model": N_("model ({n})"),
+    "ssid": N_("SSID ({n})"),
+}
+_TRANSFORMED = {  # (transformation, case) -> how the identifier was written
+    ("last", ""): N_("last {n} characters"),
+    ("last", "lower"): N_("last {n} characters, lower case"),
+    ("last", "upper"): N_("last {n} characters, upper case"),
+    ("without_separators", ""): N_("without separators"),
+    ("without_separators", "lower"): N_("without separators, lower case"),
+    ("without_separators", "upper"): N_("without separators, upper case"),
+    ("as_is", ""): N_("as written"),
+    ("as_is", "lower"): N_("as written, lower case"),
+    ("as_is", "upper"): N_("as written, upper case"),
+    ("reversed", ""): N_("reversed"),
+    ("reversed", "lower"): N_("reversed, lower case"),
+    ("reversed", "upper"): N_("reversed, upper case"),
+}
+_PREFIXED = {  # (joined with a separator, case) -> a vendor or model name followed by MAC digits
+    (False, "lower"): N_("'{prefix}' + last {n} MAC digits (lower case)"),
+    (False, "upper"): N_("'{prefix}' + last {n} MAC digits (upper case)"),
+    (True, "lower"): N_("'{prefix}' + '{sep}' + last {n} MAC digits (lower case)"),
+    (True, "upper"): N_("'{prefix}' + '{sep}' + last {n} MAC digits (upper case)"),
+}
 
 
-def _forms(value: str, rank_of: str, transformations: set[str]) -> list[tuple[str, str]]:
+def _forms(value: str, rank_of: str, transformations: set[str]) -> list[tuple[str, Message]]:
     """The forms of one identifier for one transformation, in lower, upper, then written case."""
     stripped = _SEPARATORS.sub("", value)
+    n = None
     if rank_of.startswith("last_"):
         n = int(rank_of.removeprefix("last_"))
-        base = [(stripped[-n:], f"last {n} characters")] if len(stripped) > n else []
+        base = [(stripped[-n:], "last")] if len(stripped) > n else []
     elif rank_of == "without_separators":
-        base = [(stripped, "without separators")] if stripped != value else []
+        base = [(stripped, rank_of)] if stripped != value else []
     elif rank_of == "as_is":
-        base = [(value, "as written")]
+        base = [(value, rank_of)]
     else:
         base = [(stripped[::-1], "reversed")]
-    out: list[tuple[str, str]] = []
-    for form, what in base:
+    values = {"n": n} if n is not None else {}
+    out: list[tuple[str, Message]] = []
+    for form, kind in base:
         if form.lower() == form.upper():  # digits only: case does not apply
-            out.append((form, what))
+            out.append((form, _message(_TRANSFORMED[kind, ""], **values)))
             continue
         if "lowercase" in transformations:
-            out.append((form.lower(), f"{what}, lower case"))
+            out.append((form.lower(), _message(_TRANSFORMED[kind, "lower"], **values)))
         if "uppercase" in transformations:
-            out.append((form.upper(), f"{what}, upper case"))
-        out.append((form, what))
+            out.append((form.upper(), _message(_TRANSFORMED[kind, "upper"], **values)))
+        out.append((form, _message(_TRANSFORMED[kind, ""], **values)))
     return out
 
 
@@ -99,16 +150,20 @@ def derive_candidates(
 ) -> list[Candidate]:
     """Candidate passwords from public identifiers (source -> values), most likely first."""
     wanted = {t.lower() for t in transformations}
-    ordered: list[tuple[str, str]] = []
+    ordered: list[tuple[str, tuple[Message, ...]]] = []
     for rank in _ORDER:
         if rank not in wanted:
             continue
         for source, values in identifiers.items():
-            label = _SOURCE_NAMES.get(source, source)
             for value in values:
+                named = (
+                    _message(_IDENTIFIER[source], value=value)
+                    if source in _IDENTIFIER
+                    else _message("{source} {value}", source=source, value=value)  # the catalogue's own word
+                )
                 written = [value, value.replace(":", "-")] if source == "mac" else [value]
                 for form in dict.fromkeys(written):
-                    ordered += [(pw, f"{label} {value}: {what}") for pw, what in _forms(form, rank, wanted)]
+                    ordered += [(pw, (named, what)) for pw, what in _forms(form, rank, wanted)]
     macs = [_SEPARATORS.sub("", m).lower() for m in identifiers.get("mac", [])]
     models = identifiers.get("model", [])[:1]
     prefixes = [
@@ -123,19 +178,14 @@ def derive_candidates(
             for n in (4, 6):
                 for tail, case in ((mac[-n:], "lower"), (mac[-n:].upper(), "upper")):
                     for sep in ("", "_", "-"):
-                        joined = f" + '{sep}'" if sep else ""
-                        ordered.append(
-                            (
-                                f"{prefix}{sep}{tail}",
-                                f"'{prefix}'{joined} + last {n} MAC digits ({case} case)",
-                            )
-                        )
+                        how = _message(_PREFIXED[bool(sep), case], prefix=prefix, sep=sep, n=n)
+                        ordered.append((f"{prefix}{sep}{tail}", (how,)))
     seen: set[str] = set()
     out: list[Candidate] = []
-    for password, derivation in ordered:
+    for password, how in ordered:
         if password and password not in seen:
             seen.add(password)
-            out.append(Candidate(password, derivation))
+            out.append(Candidate(password, how))
     return out[: max(0, limit)]
 
 
@@ -153,7 +203,7 @@ def image_ssids(ctx: Any) -> list[str]:
             or (p.rsplit("/", 1)[-1].startswith(names) and p.endswith(".conf"))
         ),
     ):
-        for _, line in image_lines(ctx, row["artefact_sha256"], row["path"]):
+        for _number, line in image_lines(ctx, row["artefact_sha256"], row["path"]):
             match = _SSID_LINE.match(line)
             if match and match.group(1) not in ssids:
                 ssids.append(match.group(1))
@@ -291,8 +341,10 @@ class Trials:
 
     findings: list[Finding] = field(default_factory=list)
     tested: list[dict[str, Any]] = field(default_factory=list)
-    untested: list[str] = field(default_factory=list)
+    untested: list[str] = field(default_factory=list)  # in English, as the indicators say it
     partial: list[str] = field(default_factory=list)
+    untested_here: list[str] = field(default_factory=list)  # the same in the current language, for reasons
+    partial_here: list[str] = field(default_factory=list)
 
     def indicators(self) -> dict[str, Any]:
         return {"tested": self.tested, "untested": self.untested, "partially_tested": self.partial}
@@ -301,12 +353,20 @@ class Trials:
 def _match_finding(row: Row, user: str, scheme: str, match: Candidate) -> Finding:
     masked = "*" * len(match.password)
     return Finding(
-        summary=f"account {user}'s password is derived from a public identifier: "
-        f"{match.derivation} ({masked})",
+        summary=tr("account {user}'s password is derived from a public identifier: {derivation} ({masked})",
+                   user=user, derivation=match.described(), masked=masked),
         severity=Severity.HIGH,
         evidence=(account_ref(row),),
         data={"user": user, "derivation": match.derivation, "password": masked, "hash_scheme": scheme},
     )
+
+
+_UNTESTED = {  # (scheme known, no library can verify it) -> an account that could not be tested
+    (True, True): N_("{user} ({scheme}: no library here can verify its scheme)"),
+    (True, False): N_("{user} ({scheme}: too slow a hash to test)"),
+    (False, True): N_("{user} (unknown scheme: no library here can verify its scheme)"),
+    (False, False): N_("{user} (unknown scheme: too slow a hash to test)"),
+}
 
 
 def try_candidates(ctx: Any, candidates: list[Candidate], budget: int) -> Trials:
@@ -324,11 +384,16 @@ def try_candidates(ctx: Any, candidates: list[Candidate], budget: int) -> Trials
         verify = make_verifier(stored, scheme)
         count = min(len(candidates), budget // hash_cost(stored))
         if verify is None or count == 0:
-            why = "no library here can verify its scheme" if verify is None else "too slow a hash to test"
-            trials.untested.append(f"{user} ({scheme or 'unknown scheme'}: {why})")
+            untested = _UNTESTED[bool(scheme), verify is None]
+            english, here = english_and_here(untested, user=user, scheme=scheme)
+            trials.untested.append(english)
+            trials.untested_here.append(here)
             continue
         if count < len(candidates):
-            trials.partial.append(f"{user} ({count} of {len(candidates)} candidates, slow hash)")
+            partial = N_("{user} ({count} of {total} candidates, slow hash)")
+            english, here = english_and_here(partial, user=user, count=count, total=len(candidates))
+            trials.partial.append(english)
+            trials.partial_here.append(here)
         match = next((c for c in candidates[:count] if verify(c.password)), None)
         trials.tested.append(
             {"user": user, "scheme": scheme, "candidates_tried": count, "matched": match is not None}
@@ -373,7 +438,7 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
             "declared": {"default_passwords": declared},
         }
         if not ids.get("mac") and not ids.get("serial"):
-            reason = (
+            reason = _(
                 "the case records neither the device's MAC address nor its serial number: add "
                 "device_macs and serial_number to case.yaml so derived passwords can be tested"
             )
@@ -394,26 +459,28 @@ class NoPasswordsFromIdentifiers(FirmwareCheck):
         if trials.findings:
             reasons = [f.summary for f in trials.findings]
             if declared:
-                reasons.append(f"the declaration says default passwords are '{declared}'")
+                said = tr("the declaration says default passwords are '{declared}'", declared=declared)
+                reasons.append(said)
             return self.result(ctx, Verdict.FAIL, reasons + notes, trials.findings, indicators)
         if trials.untested:
-            reason = (
-                f"{candidates} candidates matched none of the {len(trials.tested)} tested hash(es), "
-                "but these accounts could not be tested: " + "; ".join(trials.untested)
-            )
+            reason = tr("{candidates} candidates matched none of the {tested} tested hash(es), but these"
+                        " accounts could not be tested: {accounts}", candidates=candidates,
+                        tested=len(trials.tested), accounts="; ".join(trials.untested_here))  # fmt: skip
             return self.result(ctx, Verdict.INCONCLUSIVE, [reason, *notes], indicators=indicators)
         if not trials.tested:
-            reason = "the image has no account with a stored password hash to test"
+            reason = _("the image has no account with a stored password hash to test")
             return self.result(ctx, Verdict.NOT_APPLICABLE, [reason, *notes], indicators=indicators)
+        sources = ", ".join(
+            tr(_COUNTED[k], n=len(v)) if k in _COUNTED else f"{k} ({len(v)})" for k, v in ids.items() if v
+        )
         reasons = [
-            f"{candidates} candidate passwords derived from "
-            + ", ".join(f"{_SOURCE_NAMES.get(k, k)} ({len(v)})" for k, v in ids.items() if v)
-            + f" were tested against {len(trials.tested)} password hash(es): none matched"
+            tr("{candidates} candidate passwords derived from {sources} were tested against {tested} password"
+               " hash(es): none matched", candidates=candidates, sources=sources,
+               tested=len(trials.tested))  # fmt: skip
         ]
         if trials.partial:
-            reasons.append(
-                "slow hashes were tested with the most likely candidates only: " + "; ".join(trials.partial)
-            )
+            reasons.append(tr("slow hashes were tested with the most likely candidates only: {accounts}",
+                              accounts="; ".join(trials.partial_here)))  # fmt: skip
         return self.result(ctx, Verdict.PASS, reasons + notes, indicators=indicators)
 
 

@@ -29,12 +29,18 @@ from workbench.checks._procedural import FirmwareGuidedCheck
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
+from workbench.i18n import N_, _, tr
 from workbench.probe.results import TestRun, TestStatus
 
 _PASSWORD_TOOLS = ("/passwd", "/chpasswd")
 _WRONG_CURRENT = {"401", "403", "407"}  # the form refused the current password: the test access is wrong
+_REFUSED = N_(
+    "the device refused the documented change ({status}: {detail}): its rules may reject the new password"
+    " the probe chose (400, 422), a lock-out may still be running (429), or the form may need what the probe"
+    " does not send (a token, another encoding: 404, 405, 415); try the procedure by hand"
+)
 _FAMILY = {"https": "web", "http": "web", "mqtts": "mqtt"}  # one password store per family
-NOT_COVERED = (
+NOT_COVERED = N_(
     "Values this test does not cover (an app account, a pairing PIN, other accounts) are for the inspector"
     " if the documentation or the declaration names them; an inspector's verdict overrides."
 )
@@ -50,7 +56,7 @@ class ChangeAuthentication(FirmwareGuidedCheck):
     fields = ("default_passwords",)
     optional = FirmwareGuidedCheck.optional | {EvidenceKind.PROBE}
     parameters = ("user_interfaces",)
-    procedure_hint = (
+    procedure_hint = N_(
         "the inspector changes the password (or other authentication value) through the interface "
         "offered to the user, logs in with the new value, checks the old one is refused, and records "
         "the steps taken"
@@ -64,24 +70,26 @@ class ChangeAuthentication(FirmwareGuidedCheck):
         change = PasswordChange.of(ctx)
         failed = change.failures(ctx)
         if failed:
-            lead = "decided on the unit: " + "; ".join(f.summary for f in failed)
+            lead = tr("decided on the unit: {summary}", summary="; ".join(f.summary for f in failed))
             return decide(ctx, today, Verdict.FAIL, [lead], failed, (self.procedure(ctx),))
         params = self.params(ctx)
         why = change.cannot_tell(test, test_state(ctx, "port_scan"), params) or change.other_logins(ctx)
         if why:
             return amended(ctx, today, reasons=[undecided(why), *params.notes])
-        lead = f"decided on the unit: {change.summary()}"
-        shown = Finding("the documented password change works on the unit", Severity.INFO,
+        lead = tr("decided on the unit: {summary}", summary=change.summary())
+        shown = Finding(_("the documented password change works on the unit"), Severity.INFO,
                         probe_refs(change.rows, test), {"services": change.tried()})  # fmt: skip
         absent = (
-            [f"{listed(change.not_open)} (in applies_to) is not open on the unit."] if change.not_open else []
+            [tr("{services} (in applies_to) is not open on the unit.", services=listed(change.not_open))]
+            if change.not_open
+            else []
         )
-        reasons = [lead, *absent, NOT_COVERED, *params.notes]
+        reasons = [lead, *absent, _(NOT_COVERED), *params.notes]
         return decide(ctx, today, Verdict.PASS, reasons, [shown], (self.procedure(ctx),))
 
     def procedure(self, ctx: EvidenceContext) -> str:
         """Today's procedure line, as ProceduralCheck words it (the unit did it when it decided)."""
-        return f"{self.hint(self.params(ctx))}; record what was examined as evidence"
+        return tr("{hint}; record what was examined as evidence", hint=self.hint(self.params(ctx)))
 
     def firmware_observations(self, ctx: Any, params: Parameters) -> dict[str, Any]:
         logins = [
@@ -97,7 +105,10 @@ class ChangeAuthentication(FirmwareGuidedCheck):
         if not observed:
             return []
         users = observed.get("accounts_with_login_shell") or []
-        return [f"the firmware has {len(users)} account(s) with a login shell: {', '.join(users) or 'none'}"]
+        if not users:
+            return [_("the firmware has no account with a login shell")]
+        return [tr("the firmware has {n} account(s) with a login shell: {users}", n=len(users),
+                   users=", ".join(users))]  # fmt: skip
 
 
 class PasswordChange:
@@ -131,10 +142,12 @@ class PasswordChange:
 
     def summary(self) -> str:
         plan = self.plan
-        return (f"the probe followed the documented procedure ({clip(plan.get('documented_in'), 160)}) on"
-                f" the device's {clip(plan.get('interface'), 20)} interface: the password of"
-                f" {clip(plan.get('user'), 64)!r} changed, the new one works and the old one is refused on"
-                f" {listed(self.tried())}, and the original was set back.")  # fmt: skip
+        return tr("the probe followed the documented procedure ({documentation}) on the device's {interface}"
+                  " interface: the password of {user} changed, the new one works and the old one is refused"
+                  " on {services}, and the original was set back.",
+                  documentation=clip(plan.get("documented_in"), 160),
+                  interface=clip(plan.get("interface"), 20), user=repr(clip(plan.get("user"), 64)),
+                  services=listed(self.tried()))  # fmt: skip
 
     def failures(self, ctx: EvidenceContext) -> list[Finding]:
         """The old password accepted where the new one works."""
@@ -143,7 +156,8 @@ class PasswordChange:
         for name, steps in sorted(self.tries.items()):
             new, old = steps.get("new_password", {}), steps.get("old_password", {})
             if old.get("accepted") is True and new.get("accepted") is True:
-                summary = f"the old password is still accepted on {name} after the documented change"
+                summary = tr("the old password is still accepted on {service} after the documented change",
+                             service=name)
                 found.append(Finding(summary, Severity.HIGH, probe_refs([new, old], test), {"service": name}))
         return found
 
@@ -151,42 +165,53 @@ class PasswordChange:
         """Why the rows do not show the procedure works (None when they do)."""
         change, status = self.change, clip(self.change["status"], 8) if self.change else ""
         if test is None or test.status in (TestStatus.SKIPPED, TestStatus.ERROR) or change is None:
-            return not_done(test, "password_change") or "the probe's password change test made no change"
+            return not_done(test, "password_change") or _("the probe's password change test made no change")
         untaken = [n for n, s in self.tries.items()
                    if s.get("new_password", {}).get("accepted") is False
                    and s.get("old_password", {}).get("accepted") is True]  # fmt: skip
         if untaken:
-            page = (
-                "; a 2xx does not show the change was made: many embedded web interfaces answer 200 with an"
-                " error page" if status[:1] == "2" else ""
-            )
-            return (f"on {listed(untaken)} the new password is refused and the old one accepted: the change"
-                    f" did not take (the form answered {status or 'nothing'}{page})")  # fmt: skip
+            services = listed(untaken)
+            if status[:1] == "2":
+                return tr("on {services} the new password is refused and the old one accepted: the change did"
+                          " not take (the form answered {status}; a 2xx does not show the change was made:"
+                          " many embedded web interfaces answer 200 with an error page)", services=services,
+                          status=status)  # fmt: skip
+            if status:
+                return tr("on {services} the new password is refused and the old one accepted: the change did"
+                          " not take (the form answered {status})", services=services,
+                          status=status)  # fmt: skip
+            return tr("on {services} the new password is refused and the old one accepted: the change did not"
+                      " take (the form answered nothing)", services=services)  # fmt: skip
         if change["accepted"] is not True:
             if status in _WRONG_CURRENT:
-                return f"the form refused the current password the test access gives ({status}); correct it"
+                return tr("the form refused the current password the test access gives ({status});"
+                          " correct it", status=status)  # fmt: skip
             if status[:1] == "4":
-                return (f"the device refused the documented change ({status}: {clip(change['detail'], 160)}):"
-                        " its rules may reject the new password the probe chose (400, 422), a lock-out may"
-                        " still be running (429), or the form may need what the probe does not send (a token,"
-                        " another encoding: 404, 405, 415); try the procedure by hand")  # fmt: skip
-            return f"the device's answer to the change did not say whether it took ({status or 'no answer'})"
+                return tr(_REFUSED, status=status, detail=clip(change["detail"], 160))
+            if status:
+                return tr("the device's answer to the change did not say whether it took ({status})",
+                          status=status)  # fmt: skip
+            return _("the device's answer to the change did not say whether it took (no answer)")
         if self.untried:
-            return f"{listed(self.untried)} (in applies_to) was not tried"
+            return tr("{services} (in applies_to) was not tried", services=listed(self.untried))
         if self.not_open and not completed(scan):
-            return f"{listed(self.not_open)} (in applies_to) was not found open by an incomplete port scan"
+            return tr("{services} (in applies_to) was not found open by an incomplete port scan",
+                      services=listed(self.not_open))  # fmt: skip
         unclear = [n for n, s in self.tries.items()
                    if s.get("new_password", {}).get("accepted") is not True
                    or s.get("old_password", {}).get("accepted") is not False]  # fmt: skip
         if unclear or not self.tries:
-            where = listed(unclear) or "any service"
-            return f"the new password was not shown to work and the old one refused on {where}"
+            if unclear:
+                return tr("the new password was not shown to work and the old one refused on {services}",
+                          services=listed(unclear))  # fmt: skip
+            return _("the new password was not shown to work and the old one refused on any service")
         if not self.restore or self.restore[-1]["accepted"] is not True:
-            return "the original password was not set back (see the test's detail in the results)"
+            return _("the original password was not set back (see the test's detail in the results)")
         if not self.plan.get("documented_in"):
-            return "the test access names no user documentation for the procedure"
+            return _("the test access names no user documentation for the procedure")
         if clip(self.plan.get("interface"), 20).lower() not in params.lowered("user_interfaces"):
-            return f"the procedure's interface {clip(self.plan.get('interface'), 20)!r} is not one a user has"
+            return tr("the procedure's interface {interface} is not one a user has",
+                      interface=repr(clip(self.plan.get("interface"), 20)))  # fmt: skip
         return None
 
     def other_logins(self, ctx: EvidenceContext) -> str | None:
@@ -204,7 +229,8 @@ class PasswordChange:
         )
         if not others:
             return None
-        return f"{listed(others)} also asks for a password, which the documented change does not say it sets"
+        return tr("{services} also asks for a password, which the documented change does not say it sets",
+                  services=listed(others))
 
 
 CHECK = ChangeAuthentication

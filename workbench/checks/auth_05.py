@@ -12,6 +12,7 @@ from __future__ import annotations
 from statistics import median
 from typing import Any
 
+from workbench.checks._firmware import english_and_here
 from workbench.checks._network import Device, Row, device_flows, device_of, packet_refs, payload_protocol
 from workbench.checks._probe import (
     clip,
@@ -26,6 +27,7 @@ from workbench.checks._probe import (
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
+from workbench.i18n import N_, _, tr
 from workbench.probe.results import TestRun
 from workbench.probe.services import classify
 
@@ -58,53 +60,65 @@ class BruteForce(Check):
         ports = [r for r in ctx.probe_rows("ports") if classify(r) in logins]  # named as the probe names them
         if not rows:
             if completed(scan) and (completed(test) or not ports):
-                reason = (
+                reason = _(
                     "no password login reachable: the probe's port scan completed and found no login service"
                 )
                 if ports:
-                    reason = "the probe's brute-force test completed and found no password login to try"
+                    reason = _("the probe's brute-force test completed and found no password login to try")
                 return self.result(
                     ctx, Verdict.PASS, [reason, *params.notes], decided_by=(EvidenceKind.PROBE,)
                 )
-            gap = not_done(test, "brute_force") or "the probe's brute-force test made no attempt"
-            why_not.append(f"The live test did not decide: {gap}.")
+            gap = not_done(test, "brute_force") or _("the probe's brute-force test made no attempt")
+            why_not.append(tr("The live test did not decide: {gap}.", gap=gap))
             return None
         services: dict[str, list[Row]] = {}
         for row in rows:
             services.setdefault(service_label(row), []).append(row)
         wanted, factor = params.integer("hands_on_attempts"), params.number("probe_slowdown_factor")
-        judged = {name: _judge(attempts, wanted, factor) for name, attempts in sorted(services.items())}
+        both = {name: _judge(attempts, wanted, factor) for name, attempts in sorted(services.items())}
+        judged = {name: j for name, (j, _said) in both.items()}
+        said = {name: text for name, (_judged, text) in both.items()}  # `fails` or `limit`, in the language
         findings = [
-            self._live_finding(name, services[name], j, test) for name, j in judged.items() if j["fails"]
+            self._live_finding(name, services[name], j, said[name], test)
+            for name, j in judged.items()
+            if j["fails"]
         ]
         open_ = sorted(n for n, j in judged.items() if j["limit"] is None and not j["fails"])
         if not completed(test):
             tried = {port_label(r) for r in rows}
             open_ += sorted(service_label(r) for r in ports if port_label(r) not in tried)
         indicators = {"live": judged, "slowdown_factor": factor, "hands_on_attempts": wanted}
-        limited = [f"{n}: {j['limit']}" for n, j in judged.items() if j["limit"]]
+        limited = "; ".join(f"{n}: {said[n]}" for n, j in judged.items() if j["limit"])
         if findings:
-            reasons = ["decided by the live test: " + "; ".join(f.summary for f in findings), *params.notes]
-            return self.result(ctx, Verdict.FAIL, reasons, findings, indicators, (EvidenceKind.PROBE,))
+            lead = tr("decided by the live test: {findings}", findings="; ".join(f.summary for f in findings))
+            return self.result(ctx, Verdict.FAIL, [lead, *params.notes], findings, indicators,
+                               (EvidenceKind.PROBE,))  # fmt: skip
         if open_:
             gap = not_done(test, "brute_force")
-            lead = f"The live test could not tell whether guessing is limited on {', '.join(open_)}"
-            reasons = [lead + (f" ({gap})." if gap else "."), self._procedure(params), *params.notes]
+            services = ", ".join(open_)
+            lead = (
+                tr("The live test could not tell whether guessing is limited on {services} ({gap}).",
+                   services=services, gap=gap)
+                if gap
+                else tr("The live test could not tell whether guessing is limited on {services}.",
+                        services=services)
+            )  # fmt: skip
+            reasons = [lead, self._procedure(params), *params.notes]
             if limited:
-                reasons.insert(1, "Limited: " + "; ".join(limited) + ".")
+                reasons.insert(1, tr("Limited: {limits}.", limits=limited))
             return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
-        reasons = ["decided by the live test: every login service limits guessing: " + "; ".join(limited),
-                   *params.notes]  # fmt: skip
+        lead = tr("decided by the live test: every login service limits guessing: {limits}", limits=limited)
+        reasons = [lead, *params.notes]
         return self.result(
             ctx, Verdict.PASS, reasons, indicators=indicators, decided_by=(EvidenceKind.PROBE,)
         )
 
     @staticmethod
     def _live_finding(
-        name: str, attempts: list[Row], judged: dict[str, Any], test: TestRun | None
+        name: str, attempts: list[Row], judged: dict[str, Any], said: str, test: TestRun | None
     ) -> Finding:
         return Finding(
-            summary=f"{name}: {judged['fails']}",
+            summary=f"{name}: {said}",
             severity=Severity.HIGH,
             evidence=probe_refs(attempts, test),
             data={"service": name, **judged},
@@ -112,10 +126,10 @@ class BruteForce(Check):
 
     @staticmethod
     def _procedure(params: Parameters) -> str:
-        return (
-            f"Try at least {params.integer('hands_on_attempts')} wrong passwords in a row on every login"
-            " interface (web, app, telnet/SSH, RTSP) and record whether the device delays, limits or locks"
-            " out; attach the log as evidence."
+        return tr(
+            "Try at least {n} wrong passwords in a row on every login interface (web, app, telnet/SSH, RTSP)"
+            " and record whether the device delays, limits or locks out; attach the log as evidence.",
+            n=params.integer("hands_on_attempts"),
         )
 
     # --- the capture's indicators, for the inspector's own test -------------------------------
@@ -124,7 +138,7 @@ class BruteForce(Check):
         if not ctx.has(EvidenceKind.CAPTURE):
             reasons = [
                 *why_not,
-                "No capture in the case: no login attempts to show.",
+                _("No capture in the case: no login attempts to show."),
                 procedure,
                 *params.notes,
             ]
@@ -146,9 +160,10 @@ class BruteForce(Check):
         }
         reasons = [
             *why_not,
-            f"{len(findings)} series of {repeated} or more logins against the device seen in the capture."
+            tr("{n} series of {repeated} or more logins against the device seen in the capture.",
+               n=len(findings), repeated=repeated)
             if findings
-            else "The capture shows no repeated logins against the device.",
+            else _("The capture shows no repeated logins against the device."),
             procedure,
             *params.notes,
         ]
@@ -189,9 +204,16 @@ class BruteForce(Check):
         protocol, client, server, port = service
         packets = [p for a in attempts for p in a["packets"] or ()]
         users = sorted({a["username"] for a in attempts if a["username"]})
+        values = {"n": len(attempts), "protocol": protocol, "client": client, "server": server, "port": port}
+        summary = (
+            tr("{n} {protocol} login attempts from {client} to {server}:{port} (users: {users}); see whether"
+               " the device slowed them.", users=", ".join(users[:5]), **values)
+            if users
+            else tr("{n} {protocol} login attempts from {client} to {server}:{port} (users: unknown); see"
+                    " whether the device slowed them.", **values)
+        )  # fmt: skip
         return Finding(
-            summary=f"{len(attempts)} {protocol} login attempts from {client} to {server}:{port}"
-            f" (users: {', '.join(users[:5]) or 'unknown'}); see whether the device slowed them.",
+            summary=summary,
             severity=Severity.INFO,
             evidence=packet_refs(attempts[0], packets, note=f"{protocol} login"),
             data={
@@ -204,8 +226,9 @@ class BruteForce(Check):
         )
 
 
-def _judge(attempts: list[Row], wanted: int, factor: float) -> dict[str, Any]:
-    """One service's wrong attempts: how it limited them (`limit`), or why it fails (`fails`)."""
+def _judge(attempts: list[Row], wanted: int, factor: float) -> tuple[dict[str, Any], str]:
+    """One service's wrong attempts: how it limited them (`limit`), or why it fails (`fails`), in English
+    (the indicators); and the same in the current language ('' when neither)."""
     attempts = sorted(attempts, key=lambda r: (r["attempt"] is None, r["attempt"] or 0))
     outcomes = [clip(r["outcome"], 20).lower() for r in attempts]
     timings = [
@@ -219,28 +242,47 @@ def _judge(attempts: list[Row], wanted: int, factor: float) -> dict[str, Any]:
     known = [t for t in timings if t is not None]
     baseline = max(median(known[:3]), _CLOCK) if len(known) >= 3 else None
     slowed = [i + 1 for i, t in enumerate(timings) if baseline and t is not None and t > factor * baseline]
+    key, message, values = None, "", {}
     if "accepted" in outcomes:
-        judged["fails"] = f"wrong password accepted at attempt {outcomes.index('accepted') + 1}"
+        key, message = "fails", N_("wrong password accepted at attempt {n}")
+        values = {"n": outcomes.index("accepted") + 1}
     elif "locked" in outcomes:
-        judged["limit"] = _limit_text("locked", outcomes.index("locked"))
+        key, message, values = "limit", *_limit_text("locked", outcomes.index("locked"))
     elif "refused" in outcomes and "rejected" in outcomes[: outcomes.index("refused")]:
         # refusing from the start is a service already down (e.g. after a malformed input), not a limit
-        judged["limit"] = _limit_text("refused connections", outcomes.index("refused"))
-    elif slowed:
-        judged["limit"] = (f"attempt {slowed[0]} took {timings[slowed[0] - 1]} s, over {factor:g} x the first"
-                           f" attempts' median {baseline:.3f} s")  # fmt: skip
+        key, message, values = "limit", *_limit_text("refused", outcomes.index("refused"))
+    elif slowed and baseline is not None:
+        key = "limit"
+        message = N_("attempt {n} took {took} s, over {factor} x the first attempts' median {median} s")
+        values = {"n": slowed[0], "took": timings[slowed[0] - 1], "factor": f"{factor:g}",
+                  "median": f"{baseline:.3f}"}  # fmt: skip
     elif outcomes.count("rejected") >= wanted and baseline is not None:
-        rejected = outcomes.count("rejected")
-        judged["fails"] = (f"all {rejected} wrong passwords rejected at full speed (median {baseline:.3f} s,"
-                           f" slowest {max(known):.3f} s), no lock-out")  # fmt: skip
+        key = "fails"
+        message = N_("all {n} wrong passwords rejected at full speed (median {median} s, slowest {slowest}"
+                     " s), no lock-out")  # fmt: skip
+        values = {"n": outcomes.count("rejected"), "median": f"{baseline:.3f}",
+                  "slowest": f"{max(known):.3f}"}  # fmt: skip
+    said = ""
+    if key:
+        judged[key], said = english_and_here(message, **values)
     judged["packets"] = sorted({p for r in attempts for p in packets(r)})[:64]
-    return judged
+    return judged, said
 
 
-def _limit_text(what: str, before: int) -> str:
-    if before == 0:  # the default-credential test's wrong pairs came first, on the same client
-        return f"{what} from the first attempt (the lock-out the probe's earlier wrong logins set off lasts)"
-    return f"{what} after {before} wrong attempt(s)"
+_LIMITED = {  # (how the service limited guessing, from the first attempt) -> the message
+    ("locked", True): N_("locked from the first attempt (the lock-out the probe's earlier wrong logins set"
+                         " off lasts)"),
+    ("locked", False): N_("locked after {n} wrong attempt(s)"),
+    ("refused", True): N_("refused connections from the first attempt (the lock-out the probe's earlier wrong"
+                          " logins set off lasts)"),
+    ("refused", False): N_("refused connections after {n} wrong attempt(s)"),
+}  # fmt: skip
+
+
+def _limit_text(how: str, before: int) -> tuple[str, dict[str, Any]]:
+    """The message saying how the service limited guessing, and its values."""
+    # from the first attempt: the default-credential test's wrong pairs came first, on the same client
+    return _LIMITED[how, before == 0], {"n": before}
 
 
 CHECK = BruteForce

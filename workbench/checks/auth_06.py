@@ -26,6 +26,7 @@ from workbench.checks._probe import clip, missing, not_done, port_label, probe_r
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
+from workbench.i18n import _, tr
 from workbench.probe.results import TestRun
 
 _ACCEPTED = ("230", "accepted", "logged in", "success", "granted")
@@ -69,6 +70,11 @@ class NetworkAuthentication(Check):
         asked = {port_label(r) for r in rows if clip(r["outcome"], 20).lower() == "auth_required"}
         untried = sorted(
             f"{label} ({service or 'unknown'})" for label, service in found.items() if label not in asked
+        )  # the indicator's words (English); a reason says them in the current language
+        untried_here = sorted(
+            f"{label} ({service})" if service else tr("{port} (unknown service)", port=label)
+            for label, service in found.items()
+            if label not in asked
         )
         indicators = {**(captured.indicators if captured else {}), "live": {"services": sorted(found),
                       "asking_for_credentials": sorted(asked), "not_tried": untried}}  # fmt: skip
@@ -82,29 +88,43 @@ class NetworkAuthentication(Check):
             return self.result(ctx, Verdict.FAIL, [*reasons, *params.notes], findings, indicators, decided)
         gaps = [g for g in (not_done(scan, "port_scan"),) if g]
         if untried:
-            why = not_done(test, "access")
-            gaps.append(f"the access test could not try {', '.join(untried)}" + (f" ({why})" if why else ""))
+            why, services = not_done(test, "access"), ", ".join(untried_here)
+            gaps.append(
+                tr("the access test could not try {services} ({why})", services=services, why=why)
+                if why
+                else tr("the access test could not try {services}", services=services)
+            )
         if gaps:
-            reasons = [f"The live test did not decide: {'; '.join(gaps)}.",
+            reasons = [tr("The live test did not decide: {gap}.", gap="; ".join(gaps)),
                        *(captured.reasons if captured else ()), *params.notes]  # fmt: skip
             findings = captured.findings if captured else ()
             return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators)
-        lead = (f"decided by the live test: each of the {len(found)} service(s) the port scan found asks for"
-                f" credentials ({', '.join(sorted(found))})"
-                if found else "decided by the live test: the port scan found no open service")  # fmt: skip
+        lead = (tr("decided by the live test: each of the {n} service(s) the port scan found asks for"
+                   " credentials ({services})", n=len(found), services=", ".join(sorted(found)))
+                if found else _("decided by the live test: the port scan found no open service"))  # fmt: skip
         reasons = [lead]
         if captured and captured.findings:
             shown = "; ".join(f.summary for f in captured.findings)
-            reasons.append(f"The capture's indicator(s), outweighed by the live test: {shown}")
+            outweighed = tr("The capture's indicator(s), outweighed by the live test: {shown}", shown=shown)
+            reasons.append(outweighed)
         return self.result(ctx, Verdict.PASS, [*reasons, *params.notes], indicators=indicators,
                            decided_by=(EvidenceKind.PROBE,))  # fmt: skip
 
     @staticmethod
     def _served(row: Row, test: TestRun | None) -> Finding:
         where = f"{clip(row['protocol'], 20)} {port_label(row)}"
+        values = {"service": where, "request": repr(clip(row["request"], 80)),
+                  "detail": clip(row["detail"], 120)}  # fmt: skip
+        status = clip(row["status"], 40)
+        summary = (
+            tr("{service} served {request} without credentials ({status}: {detail}) (live test)",
+               status=status, **values)
+            if status
+            else tr("{service} served {request} without credentials (no status: {detail}) (live test)",
+                    **values)
+        )  # fmt: skip
         return Finding(
-            summary=f"{where} served {clip(row['request'], 80)!r} without credentials"
-            f" ({clip(row['status'], 40) or 'no status'}: {clip(row['detail'], 120)}) (live test)",
+            summary=summary,
             severity=Severity.HIGH,
             evidence=probe_refs([row], test),
             data={"service": where, "request": clip(row["request"], 80), "status": clip(row["status"], 40),
@@ -136,15 +156,15 @@ class NetworkAuthentication(Check):
             "anonymous_users": sorted(anonymous),
         }
         if any(f.data.get("accepted") for f in findings):
-            reasons = ["The device accepts anonymous network logins.", device.describe(), *params.notes]
+            reasons = [_("The device accepts anonymous network logins."), device.describe(), *params.notes]
             return self.result(ctx, Verdict.FAIL, reasons, findings, indicators)
         reasons = [
-            f"The capture shows {len(layout)} service(s) of the device; no login was seen on"
-            f" {len(unauthenticated)} of them."
+            tr("The capture shows {n} service(s) of the device; no login was seen on {without} of them.",
+               n=len(layout), without=len(unauthenticated))
             if layout
-            else "The capture shows no service of the device.",
-            "Connect to every open service without credentials (web pages and APIs, RTSP, telnet,"
-            " debug ports) and record whether each asks for authentication.",
+            else _("The capture shows no service of the device."),
+            _("Connect to every open service without credentials (web pages and APIs, RTSP, telnet,"
+              " debug ports) and record whether each asks for authentication."),
             *params.notes,
         ]
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, findings, indicators)
@@ -170,10 +190,16 @@ class NetworkAuthentication(Check):
             if accepted is False:
                 continue
             where = f"{row['server_ip'] or ''}:{port}"
+            summary = (
+                tr("The FTP server at {server} accepted an anonymous login ({user}).", server=where,
+                   user=repr(user))
+                if accepted
+                else tr("The FTP server at {server} was sent an anonymous login ({user}).", server=where,
+                        user=repr(user))
+            )  # fmt: skip
             findings.append(
                 Finding(
-                    summary=f"The FTP server at {where} {'accepted' if accepted else 'was sent'} an anonymous"
-                    f" login ({user!r}).",
+                    summary=summary,
                     severity=Severity.HIGH if accepted else Severity.MEDIUM,
                     evidence=packet_refs(row, row["packets"] or (), note="anonymous FTP login"),
                     data={"accepted": accepted, "server": where, "detail": detail},
@@ -185,8 +211,8 @@ class NetworkAuthentication(Check):
     def _telnet_without_login(label: str, rows: list[Row]) -> Finding:
         session = next(r for r in rows if (r.get("app_proto") or "").lower() == "telnet")
         return Finding(
-            summary=f"A telnet session on the device at {label} carried data with no login seen:"
-            " check whether it opened a shell without authentication.",
+            summary=tr("A telnet session on the device at {port} carried data with no login seen: check"
+                       " whether it opened a shell without authentication.", port=label),
             severity=Severity.MEDIUM,
             evidence=(ref(session, packet=session.get("first_packet"), note="telnet session start"),),
             data={"port": label, "client_ip": session.get("client_ip") or ""},

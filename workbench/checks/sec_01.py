@@ -6,10 +6,24 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, cap, ref
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
+from workbench.i18n import _, tr
 
 
 def _kind(value: str) -> str:
     return value.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _summary(kind: str, name: str, path: str, value: str) -> str:
+    """A secret found: the engine's kind, the name it is given (when another), where, its value as masked."""
+    named = bool(name and name != kind)
+    if named and value:
+        return tr("{kind} {name} hard-coded in {path} (value {value})", kind=kind, name=name, path=path,
+                  value=value)  # fmt: skip
+    if named:
+        return tr("{kind} {name} hard-coded in {path} (value masked)", kind=kind, name=name, path=path)
+    if value:
+        return tr("{kind} hard-coded in {path} (value {value})", kind=kind, path=path, value=value)
+    return tr("{kind} hard-coded in {path} (value masked)", kind=kind, path=path)
 
 
 class NoHardCodedSecrets(FirmwareCheck):
@@ -31,8 +45,7 @@ class NoHardCodedSecrets(FirmwareCheck):
                 continue
             findings.append(
                 Finding(
-                    summary=f"{kind}{f' {name}' if name and name != kind else ''} hard-coded in {path}"
-                    f" (value {row['value'] or 'masked'})",
+                    summary=_summary(kind, name, path, row["value"] or ""),
                     severity=Severity.HIGH,
                     evidence=(ref(row),),
                     data={"kind": kind, "name": name, "value": row["value"] or ""},
@@ -46,13 +59,14 @@ class NoHardCodedSecrets(FirmwareCheck):
             "secret_kinds": sorted(failing),
         }
         if findings:
+            kinds = ", ".join(f"{k} ({v})" for k, v in sorted(by_kind.items()))
             reasons = [
-                f"{len(findings)} hard-coded secret(s) in the image, identical on every unit: "
-                + ", ".join(f"{k} ({v})" for k, v in sorted(by_kind.items())),
+                tr("{n} hard-coded secret(s) in the image, identical on every unit: {kinds}", n=len(findings),
+                   kinds=kinds),
                 *params.notes,
-            ]
+            ]  # fmt: skip
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
-        reason = (
+        reason = _(
             "no cloud access key, API token, private credential, password assignment or password "
             "compared in a script or program was found in the image's files"
         )

@@ -21,23 +21,73 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from workbench.checks._firmware import FirmwareCheck, Row, cap, file_index, parse_mode, ref
+from workbench.checks._firmware import FirmwareCheck, Row, cap, english_and_here, file_index, parse_mode, ref
 from workbench.checks._probe import Row as ProbeRow
 from workbench.checks._probe import clip, results_ref
 from workbench.checks._probe_unit import amended, command_refs, decide, listed, unit_start
 from workbench.checks.base import CheckResult, EvidenceKind, EvidenceRef, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import N_, _, tr
 
 _HASH_FILES = {"shadow", "shadow-", "gshadow", "gshadow-", "master.passwd"}
 _PUBLIC = re.compile(r"(\.pub|\.crt|\.cer|\.der|_config|\.conf|moduli|authorized_keys|known_hosts)$", re.I)
-PROCEDURE = (
+PROCEDURE = N_(
     "the inspector judges how other secrets (Wi-Fi keys, cloud credentials, keys in flash "
     "partitions or secure elements) are protected on the device itself"
 )
-NOT_JUDGED = (
+NOT_JUDGED = N_(
     "Not judged here: secrets kept elsewhere (Wi-Fi keys, cloud credentials, keys in flash partitions or a"
     " secure element) and the declaration's account of them (IXIT 10); an inspector's verdict overrides."
 )
+
+
+# What a file holds (a finding's `holds`, in English) -> a file holding it that others can read: in the
+# image, on the unit, on the unit through a link.
+_READABLE = {
+    "password hashes": (
+        N_("{path} holds password hashes and its mode {mode} lets other users read it"),
+        N_("on the unit, {path} holds password hashes and its mode {mode} lets other users read it"),
+        N_("on the unit, {path} (a link to {target}) holds password hashes and its mode {mode} lets other"
+           " users read it"),
+    ),
+    "sensitive material": (
+        N_("{path} holds sensitive material and its mode {mode} lets other users read it"),
+        N_("on the unit, {path} holds sensitive material and its mode {mode} lets other users read it"),
+        N_("on the unit, {path} (a link to {target}) holds sensitive material and its mode {mode} lets other"
+           " users read it"),
+    ),
+    "a clear-text password": (
+        N_("{path} holds a clear-text password and its mode {mode} lets other users read it"),
+        N_("on the unit, {path} holds a clear-text password and its mode {mode} lets other users read it"),
+        N_("on the unit, {path} (a link to {target}) holds a clear-text password and its mode {mode} lets"
+           " other users read it"),
+    ),
+    "a private key": (
+        N_("{path} holds a private key and its mode {mode} lets other users read it"),
+        N_("on the unit, {path} holds a private key and its mode {mode} lets other users read it"),
+        N_("on the unit, {path} (a link to {target}) holds a private key and its mode {mode} lets other users"
+           " read it"),
+    ),
+    "an encrypted private key": (
+        N_("{path} holds an encrypted private key and its mode {mode} lets other users read it"),
+        N_("on the unit, {path} holds an encrypted private key and its mode {mode} lets other users read it"),
+        N_("on the unit, {path} (a link to {target}) holds an encrypted private key and its mode {mode} lets"
+           " other users read it"),
+    ),
+}  # fmt: skip
+_READABLE_OTHER = (  # what the table does not name: its words as they are
+    "{path} holds {what} and its mode {mode} lets other users read it",
+    "on the unit, {path} holds {what} and its mode {mode} lets other users read it",
+    "on the unit, {path} (a link to {target}) holds {what} and its mode {mode} lets other users read it",
+)
+
+
+def _readable(what: str, where: int, **values: Any) -> str:
+    """The summary of a file holding `what` that others can read (`where`: 0 the image, 1 the unit, 2 the
+    unit through a link), in the current language."""
+    if what in _READABLE:
+        return tr(_READABLE[what][where], **values)
+    return _READABLE_OTHER[where].format(what=what, **values)
 
 
 def mode_bits(value: Any) -> int:
@@ -111,27 +161,31 @@ class StoredSecretsProtected(FirmwareCheck):
         forbidden = mode_bits(params.get("forbidden_mode_bits"))
         unit = UnitFiles.of(ctx, today, params.lowered("sensitive_paths"), forbidden)
         kept = [f for f in today.findings if not unit.covers(str(f.data.get("path") or ""))]
+        bits = f"{forbidden:04o}"
         indicators = {"secrets": unit.secrets, "unknown_modes": unit.unknown, "unresolved": unit.unresolved}
         reasons = [*unit.differences(today), *params.notes]
         if unit.failing:
             findings = [_unit_finding(ctx, row, what) for row, what in unit.failing]
-            lead = "decided on the unit: " + listed([f.summary for f in findings], 6)
+            lead = tr("decided on the unit: {summary}", summary=listed([f.summary for f in findings], 6))
             reasons = [lead, *unit.undecided(), *reasons]
-            return decide(ctx, today, Verdict.FAIL, reasons, findings + kept, (PROCEDURE,), indicators)
+            return decide(ctx, today, Verdict.FAIL, reasons, findings + kept, (_(PROCEDURE),), indicators)
         if kept:
             unlisted = listed([str(f.data["path"]) for f in kept])
-            lead = (f"On the unit, no secret it listed has a forbidden bit ({forbidden:04o}); the image's"
-                    f" modes stand for what it did not list or could not read: {unlisted}.")  # fmt: skip
+            lead = tr("On the unit, no secret it listed has a forbidden bit ({bits}); the image's modes stand"
+                      " for what it did not list or could not read: {paths}.", bits=bits,
+                      paths=unlisted)  # fmt: skip
             reasons = [lead, *unit.undecided(), *reasons]
             return amended(ctx, today, reasons=reasons, findings=kept, indicators=indicators)
         if not unit.secrets or unit.unknown or unit.unresolved:
             lead = unit.undecided_reason()
             return amended(ctx, today, verdict=Verdict.NEEDS_INSPECTOR, reasons=[lead, *reasons], findings=(),
                            indicators=indicators)  # fmt: skip
-        held = [f"{s['path']} ({_through(s['target'])}{s['mode']})" for s in unit.secrets]
-        lead = (f"decided on the unit: {len(held)} file(s) holding secrets at the sensitive paths, none with"
-                f" a forbidden bit ({forbidden:04o}): {listed(held)}")  # fmt: skip
-        return decide(ctx, today, Verdict.PASS, [lead, *reasons, NOT_JUDGED], [], (PROCEDURE,), indicators)
+        held = [_held(s) for s in unit.secrets]
+        lead = tr("decided on the unit: {n} file(s) holding secrets at the sensitive paths, none with a"
+                  " forbidden bit ({bits}): {files}", n=len(held), bits=bits,
+                  files=listed(held))  # fmt: skip
+        reasons = [lead, *reasons, _(NOT_JUDGED)]
+        return decide(ctx, today, Verdict.PASS, reasons, [], (_(PROCEDURE),), indicators)
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         params = self.params(ctx)
@@ -151,7 +205,7 @@ class StoredSecretsProtected(FirmwareCheck):
                 image = {"artefact": artefact, "artefact_sha256": image_sha256.get(artefact, "")}
                 findings.append(
                     Finding(
-                        summary=f"{path} holds {what} and its mode {shown} lets other users read it",
+                        summary=_readable(what, 0, path=path, mode=shown),
                         severity=Severity.HIGH,
                         evidence=(ref(image, path=path, note=f"mode {shown}"),),
                         data={"path": path, "holds": what, "mode": shown},
@@ -163,19 +217,31 @@ class StoredSecretsProtected(FirmwareCheck):
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         unknown = [o["path"] for o in observed if o["mode"] is None]
         reasons = [
-            f"{len(observed)} file(s) holding password hashes or private keys, none readable by other users"
+            tr("{n} file(s) holding password hashes or private keys, none readable by other users",
+               n=len(observed))
             if observed
-            else "no shadow file or private key was found in the image",
+            else _("no shadow file or private key was found in the image"),
         ]
         if unknown:
-            reasons.append("the permissions of these could not be read: " + ", ".join(unknown))
-        reasons.append(PROCEDURE)
+            unread = tr("the permissions of these could not be read: {paths}", paths=", ".join(unknown))
+            reasons.append(unread)
+        reasons.append(_(PROCEDURE))
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
 
 
-def _through(target: str | None) -> str:
-    """`a link to X, ` for a link's description (its mode is the target's)."""
-    return f"a link to {target}, " if target else ""
+def _held(secret: dict[str, Any]) -> str:
+    """`/etc/shadow (0600)`, `/etc/shadow (a link to /data/shadow, 0600)` (a link's mode is its target's)."""
+    path, target, mode = secret["path"], secret["target"], secret["mode"]
+    if mode == _MODE_UNKNOWN:
+        if target:
+            return tr("{path} (a link to {target}, mode unknown)", path=path, target=target)
+        return tr("{path} (mode unknown)", path=path)
+    if target:
+        return tr("{path} (a link to {target}, {mode})", path=path, target=target, mode=mode)
+    return f"{path} ({mode})"
+
+
+_MODE_UNKNOWN = "mode unknown"  # the indicators' word for a mode the listing did not give
 
 
 def _unit_finding(ctx: EvidenceContext, row: ProbeRow, what: str) -> Finding:
@@ -185,7 +251,7 @@ def _unit_finding(ctx: EvidenceContext, row: ProbeRow, what: str) -> Finding:
     on_unit = EvidenceRef(artefact=row["artefact"] or "probe", sha256=row["artefact_sha256"] or "", path=path,
                           note=f"mode {mode} on the unit (file_modes){link}")  # fmt: skip
     return Finding(
-        summary=f"on the unit, {path}{link} holds {what} and its mode {mode} lets other users read it",
+        summary=_readable(what, 2 if target else 1, path=path, target=target, mode=mode),
         severity=Severity.HIGH,
         evidence=(on_unit, *command_refs(ctx, "file_modes")) if row["artefact"] else (results_ref(row),),
         data={"path": path, "holds": what, "mode": mode, "owner": owner or None, "uid": row["uid"],
@@ -203,6 +269,7 @@ class UnitFiles:
     failing: list[tuple[ProbeRow, str]] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # secrets whose mode could not be read
     unresolved: list[str] = field(default_factory=list)  # secrets behind a link the listing does not resolve
+    unresolved_here: list[str] = field(default_factory=list)  # the same, in the current language (reasons)
 
     @classmethod
     def of(cls, ctx: Any, today: CheckResult, sensitive: list[str], forbidden: int) -> UnitFiles:
@@ -214,11 +281,13 @@ class UnitFiles:
             what = known.get(path) or secret_by_place(path, sensitive, public)
             mode = parse_mode(row["mode"])
             if what and _unread(row, mode):
-                unit.unresolved.append(_unresolved(row))
+                english, here = _unresolved(row)
+                unit.unresolved.append(english)
+                unit.unresolved_here.append(here)
                 continue
             if not row["exists"] or row["type"] != "file" or not what:
                 continue
-            shown = "mode unknown" if mode is None else f"{mode:04o}"
+            shown = _MODE_UNKNOWN if mode is None else f"{mode:04o}"
             unit.secrets.append({"path": clip(path, 300), "holds": what, "mode": shown,
                                  "owner": clip(row["owner"], 64),
                                  "target": clip(row["target"], 300) or None})  # fmt: skip
@@ -245,33 +314,36 @@ class UnitFiles:
         for secret in _image_secrets(today):
             path = secret["path"]
             if path in modes and modes[path][0] is False:
-                differ.append(f"{clip(path, 200)} is in the image, not on the unit")
+                differ.append(tr("{path} is in the image, not on the unit", path=clip(path, 200)))
             elif path in modes and modes[path][1] is not None and f"{modes[path][1]:04o}" != secret["mode"]:
+                on_unit = f"{modes[path][1]:04o}"
                 differ.append(
-                    f"{clip(path, 200)}: {secret['mode']} in the image, {modes[path][1]:04o} on the unit"
-                )
+                    tr("{path}: {image_mode} in the image, {unit_mode} on the unit", path=clip(path, 200),
+                       image_mode=secret["mode"], unit_mode=on_unit)
+                )  # fmt: skip
         if not differ:
             return []
-        lead = "The image and the unit differ (the unit decides; image formats can lose modes)"
-        return [f"{lead}: {listed(differ, 6)}."]
+        return [tr("The image and the unit differ (the unit decides; image formats can lose modes):"
+                   " {differences}.", differences=listed(differ, 6))]  # fmt: skip
 
     def undecided(self) -> list[str]:
         """What the unit's listing leaves undecided, one sentence each."""
         said = []
         if self.unresolved:
-            unread = listed(self.unresolved, 6)
-            said.append(f"Undecided on the unit: {unread}; the mode that protects what it holds was not"
-                        " listed (the image's word, if any, stands for it).")  # fmt: skip
+            unread = listed(self.unresolved_here, 6)
+            said.append(tr("Undecided on the unit: {paths}; the mode that protects what it holds was not"
+                           " listed (the image's word, if any, stands for it).", paths=unread))  # fmt: skip
         if self.unknown:
             unread = listed(self.unknown)
-            said.append(f"The unit listed secrets whose mode the probe could not read: {unread}.")
+            said.append(tr("The unit listed secrets whose mode the probe could not read: {paths}.",
+                           paths=unread))  # fmt: skip
         return said
 
     def undecided_reason(self) -> str:
         if self.unresolved or self.unknown:
             return " ".join(self.undecided())
-        return ("The unit holds no file that holds a secret at the sensitive paths: where it keeps its"
-                " secrets (and how) is for the inspector.")  # fmt: skip
+        return _("The unit holds no file that holds a secret at the sensitive paths: where it keeps its"
+                 " secrets (and how) is for the inspector.")  # fmt: skip
 
 
 def _unread(row: ProbeRow, mode: int | None) -> bool:
@@ -281,15 +353,19 @@ def _unread(row: ProbeRow, mode: int | None) -> bool:
     return bool(row["exists"]) and (row["type"] == "link" or unreadable)
 
 
-def _unresolved(row: ProbeRow) -> str:
-    """`/etc/shadow is a link the probe could not resolve (it loops)`."""
+def _unresolved(row: ProbeRow) -> tuple[str, str]:
+    """`/etc/shadow is a link the probe could not resolve (it loops)`: in English (the indicators) and in
+    the current language."""
     path, target, error = clip(row["path"], 300), clip(row["target"], 300), clip(row["error"], 120)
-    why = f" ({error})" if error else ""
     if target:
-        return f"{path} is a link to {target}, which could not be read{why}"
-    if row["type"] == "link":
-        return f"{path} is a link the probe could not resolve{why}"
-    return f"{path} could not be read{why}"
+        said = (N_("{path} is a link to {target}, which could not be read ({error})") if error
+                else N_("{path} is a link to {target}, which could not be read"))  # fmt: skip
+    elif row["type"] == "link":
+        said = (N_("{path} is a link the probe could not resolve ({error})") if error
+                else N_("{path} is a link the probe could not resolve"))  # fmt: skip
+    else:
+        said = N_("{path} could not be read ({error})") if error else N_("{path} could not be read")
+    return english_and_here(said, path=path, target=target, error=error)
 
 
 def _image_secrets(today: CheckResult) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import _, tr
 
 _FIRMWARE_SUFFIXES = (".bin", ".img", ".fw", ".trx", ".chk", ".pkg", ".swu", ".ubi", ".zip", ".tar", ".gz",
                       ".tgz", ".xz", ".squashfs", ".uimage", ".rom", ".hex")  # fmt: skip
@@ -39,7 +40,7 @@ class Observed:
 
     insecure: list[str]  # the catalogue's insecure transports
     findings: list[Finding] = field(default_factory=list)
-    secure: list[str] = field(default_factory=list)  # positive evidence of a protected channel
+    secure: list[str] = field(default_factory=list)  # positive evidence of a protected channel (the reason's)
     seen: dict[str, list[str]] = field(
         default_factory=lambda: {"insecure_downloads": [], "secure_fetches": [], "firmware_urls": []}
     )
@@ -53,7 +54,7 @@ class UpdateChannel(Check):
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
         if missing := capture_or_firmware_missing(
-            self, ctx, "a capture of an update, or the firmware image,"
+            self, ctx, _("a capture of an update, or the firmware image,")
         ):
             return missing
         has_capture, has_firmware = ctx.has(EvidenceKind.CAPTURE), ctx.has(EvidenceKind.FIRMWARE)
@@ -80,12 +81,13 @@ class UpdateChannel(Check):
         }
         reasons = list(params.notes)
         if observed.findings:
-            lead = f"Updates travel over an unprotected channel ({len(observed.findings)} finding(s))."
+            found = len(observed.findings)
+            lead = tr("Updates travel over an unprotected channel ({n} finding(s)).", n=found)
             return self.result(ctx, Verdict.FAIL, [lead, *reasons], observed.findings, indicators)
         if observed.secure:
-            lead = "Updates are fetched over TLS: " + "; ".join(observed.secure[:4]) + "."
+            lead = tr("Updates are fetched over TLS: {channels}.", channels="; ".join(observed.secure[:4]))
             return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators)
-        lead = (
+        lead = _(
             "No update fetch was seen in the capture and no update URL was found in the firmware:"
             " trigger an update while capturing, or declare the update URL."
         )
@@ -97,9 +99,14 @@ class UpdateChannel(Check):
         transport = (transport or "").lower()
         for value, what in ((transport, "transport"), (_scheme(url), "url")):
             if value and value in observed.insecure:
+                summary = (
+                    tr("The declaration names an update transport in clear: {value}.", value=url or value)
+                    if what == "transport"
+                    else tr("The declaration names an update url in clear: {value}.", value=url or value)
+                )
                 observed.findings.append(
                     Finding(
-                        summary=f"The declaration names an update {what} in clear: {url or value}.",
+                        summary=summary,
                         severity=Severity.HIGH,
                         evidence=(declaration_ref(ctx, f"update.{what}"),),
                         data={"declared": url if what == "url" else value},
@@ -125,15 +132,22 @@ class UpdateChannel(Check):
                 continue
             url = f"{protocol}://{host}{path if path.startswith('/') or not path else '/' + path}"
             if row["encrypted"] or protocol not in observed.insecure:
-                observed.secure.append(f"download {url}")
+                observed.secure.append(tr("download {url}", url=url))
                 observed.seen["secure_fetches"].append(url)
                 continue
             observed.seen["insecure_downloads"].append(url)
             size = "" if row["size"] is None else str(row["size"])
+            values = {"protocol": protocol.upper(), "url": url, "size": size or "?"}
+            summary = (
+                tr("The device downloads firmware over {protocol} in clear: {url} ({size} bytes; {reason}).",
+                   reason=row["reason"], **values)
+                if row["reason"]
+                else tr("The device downloads firmware over {protocol} in clear: {url} ({size} bytes; looks"
+                        " like firmware).", **values)
+            )  # fmt: skip
             observed.findings.append(
                 Finding(
-                    summary=f"The device downloads firmware over {protocol.upper()} in clear: {url}"
-                    f" ({size or '?'} bytes; {row['reason'] or 'looks like firmware'}).",
+                    summary=summary,
                     severity=Severity.HIGH,
                     evidence=packet_refs(row, row["packets"] or (), note=f"{protocol} firmware download"),
                     data={
@@ -154,7 +168,7 @@ class UpdateChannel(Check):
             names = [row["sni"] or "", row["server_name"] or ""]
             if row["encrypted"] and any(n and host_matches(n, declared_host) for n in names):
                 name = next(n for n in names if n)
-                observed.secure.append(f"TLS to the declared update host {name}")
+                observed.secure.append(tr("TLS to the declared update host {name}", name=name))
                 observed.seen["secure_fetches"].append(f"tls://{name}:{row['server_port']}")
                 return
 
@@ -168,17 +182,23 @@ class UpdateChannel(Check):
             scheme = _scheme(value)
             observed.seen["firmware_urls"].append(value)
             if scheme in observed.insecure or (row["secure"] is False and scheme not in _TLS_SCHEMES):
+                summary = (
+                    tr("The firmware fetches updates from {url}, a URL in clear ({path}).", url=repr(value),
+                       path=row["path"])
+                    if row["path"]
+                    else tr("The firmware fetches updates from {url}, a URL in clear (path unknown).",
+                            url=repr(value))
+                )  # fmt: skip
                 observed.findings.append(
                     Finding(
-                        summary=f"The firmware fetches updates from {value!r}, a URL in clear"
-                        f" ({row['path'] or 'path unknown'}).",
+                        summary=summary,
                         severity=Severity.HIGH,
                         evidence=(ref(row, path=row["path"], note="update URL"),),
                         data={"url": value, "path": row["path"] or "", "detail": row["detail"] or ""},
                     )
                 )
             elif scheme in _TLS_SCHEMES or row["secure"]:
-                observed.secure.append(f"firmware update URL {value}")
+                observed.secure.append(tr("firmware update URL {url}", url=value))
 
 
 CHECK = UpdateChannel

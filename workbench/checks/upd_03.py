@@ -7,12 +7,13 @@ from typing import Any
 
 from workbench.checks._procedural import ProceduralCheck
 from workbench.checks.parameters import Parameters
+from workbench.i18n import N_, _, tr
 
 
 class SupportPeriod(ProceduralCheck):
     requirement_id = "UPD-03"
     fields = ("support_period",)
-    procedure_hint = (
+    procedure_hint = N_(
         "the inspector finds the support period where it is published (product page, box, manual), "
         "checks it is stated clearly for this model, and attaches it with the date it was read"
     )
@@ -23,7 +24,7 @@ class SupportPeriod(ProceduralCheck):
             return [
                 (
                     "support_period.end",
-                    "the declaration states no end of the security-update support period",
+                    _("the declaration states no end of the security-update support period"),
                 )
             ]
         return []
@@ -41,9 +42,9 @@ class SupportPeriod(ProceduralCheck):
         reasons = []
         days = observed.get("support_ends_in_days")
         if isinstance(days, int) and days < 0:
-            reasons.append(f"the declared support period ended {-days} days ago")
+            reasons.append(tr("the declared support period ended {days} days ago", days=-days))
         if observed and not observed.get("published"):
-            reasons.append("the declaration does not say where the support period is published")
+            reasons.append(_("the declaration does not say where the support period is published"))
         return reasons
 
 

@@ -57,6 +57,7 @@ from workbench.checks._procedural import declared
 from workbench.checks.base import MAX_EVIDENCE_REFS, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
+from workbench.i18n import N_, _, tr
 from workbench.probe.results import TestRun
 
 
@@ -96,17 +97,26 @@ def update_machinery(ctx: Any, params: Parameters) -> UpdateMachinery:
     return UpdateMachinery(scripts, observed, verified, sorted(used_integrity))
 
 
+_UNVERIFIED = {  # (integrity-only tools run, the declaration says signed) -> updates nothing verifies
+    (False, False): N_("the firmware updates itself ({tools}) but contains no signature verification tool or"
+                       " public key"),
+    (True, False): N_("the firmware updates itself ({tools}) but contains no signature verification tool or"
+                      " public key; {integrity} checks integrity, not authenticity"),
+    (False, True): N_("the firmware updates itself ({tools}) but contains no signature verification tool or"
+                      " public key; the declaration says updates are signed"),
+    (True, True): N_("the firmware updates itself ({tools}) but contains no signature verification tool or"
+                     " public key; {integrity} checks integrity, not authenticity; the declaration says"
+                     " updates are signed"),
+}  # fmt: skip
+
+
 def _unverified(found: UpdateMachinery, signed: bool | None) -> Finding:
     observed = found.observed
-    summary = (
-        "the firmware updates itself ("
-        + ", ".join((observed["tools"] + observed["urls"])[:4])
-        + ") but contains no signature verification tool or public key"
+    summary = tr(
+        _UNVERIFIED[bool(found.integrity_only), signed is True],
+        tools=", ".join((observed["tools"] + observed["urls"])[:4]),
+        integrity=", ".join(found.integrity_only),
     )
-    if found.integrity_only:
-        summary += f"; {', '.join(found.integrity_only)} checks integrity, not authenticity"
-    if signed is True:
-        summary += "; the declaration says updates are signed"
     return Finding(
         summary=summary,
         severity=Severity.HIGH,
@@ -115,11 +125,11 @@ def _unverified(found: UpdateMachinery, signed: bool | None) -> Finding:
     )
 
 
-ENFORCED = (
+ENFORCED = N_(
     "the inspector checks verification is enforced: an update with a broken or missing "
     "signature must be refused"
 )
-OTHER_PATHS = (
+OTHER_PATHS = N_(
     "The probe tried the update path the test access names; any other (an upload page, the app, updates"
     " over the network) is for the inspector, whose verdict overrides."
 )
@@ -127,20 +137,22 @@ OTHER_PATHS = (
 
 def _elsewhere(program: str | None, verifiers: list[str]) -> str:
     if not program:
-        return ("Not decided: the test access's update command names no program the image could be"
-                f" searched for; the verifiers the image shows ({listed(verifiers, 4)}) may belong to another"
-                " tool.")  # fmt: skip
-    return (f"Not decided: the update command's program, {program}, is not in the firmware image; the"
-            f" verifier the image shows ({listed(verifiers, 4)}) may belong to another tool.")  # fmt: skip
+        return tr("Not decided: the test access's update command names no program the image could be searched"
+                  " for; the verifiers the image shows ({verifiers}) may belong to another tool.",
+                  verifiers=listed(verifiers, 4))  # fmt: skip
+    return tr("Not decided: the update command's program, {program}, is not in the firmware image; the"
+              " verifier the image shows ({verifiers}) may belong to another tool.", program=program,
+              verifiers=listed(verifiers, 4))  # fmt: skip
 
 
 def _not_the_updaters(program: str | None, where: list[str], verifiers: list[str]) -> str:
-    return (f"Not decided: the image shows signature verification ({listed(verifiers, 4)}), but none in the"
-            f" update command's program, {program} ({listed(where, 3)}), nor in a file its script names: the"
-            " refusal may be a plain checksum's.")  # fmt: skip
+    return tr("Not decided: the image shows signature verification ({verifiers}), but none in the update"
+              " command's program, {program} ({where}), nor in a file its script names: the refusal may be a"
+              " plain checksum's.", verifiers=listed(verifiers, 4), program=program,
+              where=listed(where, 3))  # fmt: skip
 
 
-CHECKSUM_TOO = (
+CHECKSUM_TOO = N_(
     "A plain checksum refuses a changed byte too: without a signature verifier or public key in the"
     " firmware image (add it to the case) the unit's refusal does not show authenticity is checked."
 )
@@ -159,48 +171,88 @@ def _cannot_tell(
     ctx: EvidenceContext, tampered: Row | None, genuine: Row | None, gap: str | None
 ) -> str | None:
     """Why a refused tampered image does not show the unit verifies (None when it does)."""
-    cut = f" ({gap})" if gap else ""
     if tampered is None:
-        return gap or "the probe run has no attempt with the image with one byte changed"
+        return gap or _("the probe run has no attempt with the image with one byte changed")
     if tampered["accepted"] is None:
-        return f"the install of the image with one byte changed did not end in installed or refused{cut}"
+        if gap:
+            return tr("the install of the image with one byte changed did not end in installed or refused"
+                      " ({gap})", gap=gap)  # fmt: skip
+        return _("the install of the image with one byte changed did not end in installed or refused")
     before, after = versions(tampered)
     if not before or not after:
-        return "the unit's version could not be read around the tampered image"
+        return _("the unit's version could not be read around the tampered image")
     if genuine is None or genuine["accepted"] is None:
-        return f"the genuine image (the control) was not tried to the end{cut}"
+        if gap:
+            return tr("the genuine image (the control) was not tried to the end ({gap})", gap=gap)
+        return _("the genuine image (the control) was not tried to the end")
     if genuine["accepted"] is False:
-        return (f"the unit refused the genuine image too ({answer(genuine)}), so the refusal may be its"
-                " update path failing rather than a check of the image")  # fmt: skip
+        return tr("the unit refused the genuine image too ({answer}), so the refusal may be its update path"
+                  " failing rather than a check of the image", answer=answer(genuine))  # fmt: skip
     if genuine["exit_status"] != 0 or not versions(genuine)[1] or versions(genuine)[1] == before:
         # installed only when it said so and the version changed over the test (as UPD-01 reads it)
-        now = versions(genuine)[1] or "unread"
-        return (f"the unit answered installed for the genuine image, the control ({answer(genuine)}), but its"
-                f" version is {now} after it ({before} before the first install): answered installed (exit"
-                f" {genuine['exit_status']}), version {'unchanged' if now == before else 'not read'}, so the"
-                " control does not show the update path installs")  # fmt: skip
+        now = versions(genuine)[1]
+        shape = "unread" if not now else "unchanged" if now == before else "not read"
+        return tr(_CONTROL_UNSHOWN[shape], answer=answer(genuine), now=now, before=before,
+                  exit=genuine["exit_status"])  # fmt: skip
     if differ := names_differ(ctx, tampered, genuine):
-        return (f"the copy with one byte changed was installed as {differ[0]!r}, the genuine one as"
-                f" {differ[1]!r}: a unit that checks only the file's name would refuse the copy"
-                " too")  # fmt: skip
+        return tr("the copy with one byte changed was installed as {tampered}, the genuine one as {genuine}:"
+                  " a unit that checks only the file's name would refuse the copy too",
+                  tampered=repr(differ[0]), genuine=repr(differ[1]))  # fmt: skip
     return None
+
+
+_CONTROL_UNSHOWN = {  # the control answered installed, but its version does not show it installed
+    "unchanged": N_("the unit answered installed for the genuine image, the control ({answer}), but its"
+                    " version is {now} after it ({before} before the first install): answered installed (exit"
+                    " {exit}), version unchanged, so the control does not show the update path installs"),
+    "not read": N_("the unit answered installed for the genuine image, the control ({answer}), but its"
+                   " version is {now} after it ({before} before the first install): answered installed (exit"
+                   " {exit}), version not read, so the control does not show the update path installs"),
+    "unread": N_("the unit answered installed for the genuine image, the control ({answer}), but its version"
+                 " is unread after it ({before} before the first install): answered installed (exit {exit}),"
+                 " version not read, so the control does not show the update path installs"),
+}  # fmt: skip
 
 
 def _tampered_finding(ctx: EvidenceContext, row: Row, test: TestRun | None) -> Finding:
     before, after = versions(row)
-    sent = (f"the genuine update with one byte changed (offset {row['changed_offset']}) sent through its"
-            " update path")  # fmt: skip
+    values = {"offset": row["changed_offset"], "answer": answer(row, 160)}
     if row["accepted"] is True:
-        summary = (f"the unit installed {sent} ({answer(row, 160)}); version {before or '?'} before,"
-                   f" {after or '?'} after")  # fmt: skip
+        summary = tr("the unit installed the genuine update with one byte changed (offset {offset}) sent"
+                     " through its update path ({answer}); version {before} before, {after} after",
+                     before=before or "?", after=after or "?", **values)  # fmt: skip
+    elif row["accepted"] is False:
+        summary = tr("the unit answered refused ({answer}) but its version changed to {after} ({before}"
+                     " before) after the genuine update with one byte changed (offset {offset}) sent through"
+                     " its update path", before=before, after=after, **values)  # fmt: skip
     else:
-        said = "answered refused" if row["accepted"] is False else "did not finish installing"
-        summary = (f"the unit {said} ({answer(row, 160)}) but its version changed to {after} ({before}"
-                   f" before) after {sent}")  # fmt: skip
+        summary = tr("the unit did not finish installing ({answer}) but its version changed to {after}"
+                     " ({before} before) after the genuine update with one byte changed (offset {offset})"
+                     " sent through its update path", before=before, after=after, **values)  # fmt: skip
     data = {"version_before": before, "version_after": after, "changed_offset": row["changed_offset"],
             "sha256": clip(row["sha256"], 64), "command": clip(row["command"], 200),
             "exit_status": row["exit_status"], "output": clip(row["output"], 300)}  # fmt: skip
     return Finding(summary, Severity.HIGH, update_refs(ctx, row, test), data)
+
+
+# The unit refused the tampered image and installed the control: named by the update command's program,
+# else as the test access's command
+_REFUSED_TAMPERED = {
+    True: N_("On the unit, {program} refused the image with one byte changed ({answer}; version {before}"
+             " unchanged) and installed the genuine one, the control, under the same name (version {before}"
+             " -> {after})."),
+    False: N_("On the unit, the update command of the test access refused the image with one byte changed"
+              " ({answer}; version {before} unchanged) and installed the genuine one, the control, under the"
+              " same name (version {before} -> {after})."),
+}
+_DECIDED_REFUSED = {
+    True: N_("decided on the unit: on the unit, {program} refused the image with one byte changed ({answer};"
+             " version {before} unchanged) and installed the genuine one, the control, under the same name"
+             " (version {before} -> {after})."),
+    False: N_("decided on the unit: on the unit, the update command of the test access refused the image with"
+              " one byte changed ({answer}; version {before} unchanged) and installed the genuine one, the"
+              " control, under the same name (version {before} -> {after})."),
+}  # fmt: skip
 
 
 class UpdateAuthenticity(FirmwareCheck):
@@ -218,37 +270,36 @@ class UpdateAuthenticity(FirmwareCheck):
         tampered, genuine = attempts.get("tampered"), attempts.get("genuine")
         if tampered is not None and installed(tampered):
             finding = _tampered_finding(ctx, tampered, test)
-            lead = f"decided on the unit: {finding.summary}"
-            return decide(ctx, today, Verdict.FAIL, [lead], [finding, *today.findings], (ENFORCED,))
+            lead = tr("decided on the unit: {summary}", summary=finding.summary)
+            return decide(ctx, today, Verdict.FAIL, [lead], [finding, *today.findings], (_(ENFORCED),))
         why = _cannot_tell(ctx, tampered, genuine, gap)
         if why or tampered is None:
-            return amended(ctx, today, reasons=[undecided(why or "no tampered attempt")])
+            return amended(ctx, today, reasons=[undecided(why or _("no tampered attempt"))])
         program = update_program(ctx)
-        by = program or "the update command of the test access"
         before, after = versions(tampered)[0], versions(genuine)[1] if genuine else ""
-        lead = (f"On the unit, {by} refused the image with one byte changed ({answer(tampered, 160)}; version"
-                f" {before} unchanged) and installed the genuine one, the control, under the same name"
-                f" (version {before} -> {after}).")
+        values = {"program": program, "answer": answer(tampered, 160), "before": before, "after": after}
+        lead = tr(_REFUSED_TAMPERED[bool(program)], **values)
         if today.verdict is Verdict.FAIL:
-            return amended(ctx, today, reasons=[lead, "The image's or the declaration's failure stands:"])
+            return amended(ctx, today, reasons=[lead, _("The image's or the declaration's failure stands:")])
         verifiers = _verifiers_in_image(today)
         if not verifiers:
-            return amended(ctx, today, reasons=[lead, CHECKSUM_TOO])
+            return amended(ctx, today, reasons=[lead, _(CHECKSUM_TOO)])
         where = updater_in_image(ctx, program)
         if not where:
             return amended(ctx, today, reasons=[lead, _elsewhere(program, verifiers)])
         tied = updater_verifiers(ctx, where)
         if not tied:
             return amended(ctx, today, reasons=[lead, _not_the_updaters(program, where, verifiers)])
-        reasons = [f"decided on the unit: {lead[0].lower()}{lead[1:]}",
-                   f"The image holds the update command's program ({listed(where, 3)}), whose signature"
-                   f" verification the firmware's update table shows: {listed(tied, 4)}.",
-                   OTHER_PATHS]  # fmt: skip
+        reasons = [tr(_DECIDED_REFUSED[bool(program)], **values),
+                   tr("The image holds the update command's program ({where}), whose signature verification"
+                      " the firmware's update table shows: {verifiers}.", where=listed(where, 3),
+                      verifiers=listed(tied, 4)),
+                   _(OTHER_PATHS)]  # fmt: skip
         data = {"version": before, "program": program, "output": clip(tampered["output"], 300),
                 "exit_status": tampered["exit_status"]}  # fmt: skip
         refs = update_refs(ctx, tampered, test)
-        shown = Finding("the unit refused a tampered update", Severity.INFO, refs, data)
-        return decide(ctx, today, Verdict.PASS, reasons, [shown], (ENFORCED,))
+        shown = Finding(_("the unit refused a tampered update"), Severity.INFO, refs, data)
+        return decide(ctx, today, Verdict.PASS, reasons, [shown], (_(ENFORCED),))
 
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
         params = self.params(ctx)
@@ -260,7 +311,7 @@ class UpdateAuthenticity(FirmwareCheck):
         if signed is False:
             findings.append(
                 Finding(
-                    summary="the declaration states updates are not signed",
+                    summary=_("the declaration states updates are not signed"),
                     severity=Severity.HIGH,
                     evidence=(declaration_ref(ctx, "update.signed"),),
                     data={"declared_signed": False},
@@ -273,9 +324,9 @@ class UpdateAuthenticity(FirmwareCheck):
             return self.result(ctx, Verdict.FAIL, reasons, findings, indicators)
         reasons = self._open_questions(found)
         if signed is True:
-            reasons.append("the declaration states updates are signed")
+            reasons.append(_("the declaration states updates are signed"))
         elif declaration is not None and signed is None:
-            reasons.append("the declaration does not state whether updates are signed")
+            reasons.append(_("the declaration does not state whether updates are signed"))
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
 
     @staticmethod
@@ -283,22 +334,19 @@ class UpdateAuthenticity(FirmwareCheck):
         observed = found.observed
         if not found.scripts:
             return [
-                "no update tool or update URL was recognised in the firmware: the inspector "
-                "establishes how updates are applied and whether they are verified"
-            ]
+                _("no update tool or update URL was recognised in the firmware: the inspector establishes how"
+                  " updates are applied and whether they are verified")
+            ]  # fmt: skip
         shown = (
             observed["verifiers"]
             + observed["public_keys"]
             + sorted(observed["verifiers_run_by_update_scripts"])
         )
         return [
-            "the firmware has update tools ("
-            + ", ".join(observed["tools"] + observed["urls"])
-            + ") and signature verification ("
-            + ", ".join(shown)
-            + ")",
-            ENFORCED,
-        ]
+            tr("the firmware has update tools ({tools}) and signature verification ({verifiers})",
+               tools=", ".join(observed["tools"] + observed["urls"]), verifiers=", ".join(shown)),
+            _(ENFORCED),
+        ]  # fmt: skip
 
 
 CHECK = UpdateAuthenticity

@@ -15,6 +15,7 @@ from workbench.checks._network import Row, device_of, ref
 from workbench.checks._probe import clip, not_done, port_label, probe_refs, test_state
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import N_, _, tr
 
 
 def _mentions(haystack: str, needle: str) -> bool:
@@ -32,8 +33,53 @@ _SHOWN = (
 )
 
 
-def _label(key: str) -> str:
-    return key.replace("_", " ")
+# Sentences naming the declared values a text carries (or lacks), by the set of declared keys named
+_M, _V, _MV = frozenset({"model"}), frozenset({"firmware_version"}), frozenset({"model", "firmware_version"})
+_DIFFERS = {
+    "model": N_("The declaration's model {declared} differs from the case's {case}."),
+    "firmware_version": N_("The declaration's firmware version {declared} differs from the case's {case}."),
+}
+_NOT_FOUND = {
+    _M: N_("The live probe did not find the declared model in {looked}; the interface may show it elsewhere"
+           " (after login, a settings page, the app)."),
+    _V: N_("The live probe did not find the declared firmware version in {looked}; the interface may show it"
+           " elsewhere (after login, a settings page, the app)."),
+    _MV: N_("The live probe did not find the declared firmware version, model in {looked}; the interface may"
+            " show it elsewhere (after login, a settings page, the app)."),
+}
+_CARRIED = {
+    _M: N_("The device's own announcements carry the declared model."),
+    _V: N_("The device's own announcements carry the declared firmware version."),
+    _MV: N_("The device's own announcements carry the declared firmware version, model."),
+}
+_SHOWS = {  # (keys shown, where the probe saw them)
+    (_M, "http"): N_("The device shows its model on {port} (web pages; live test)."),
+    (_V, "http"): N_("The device shows its firmware version on {port} (web pages; live test)."),
+    (_MV, "http"): N_("The device shows its model, firmware version on {port} (web pages; live test)."),
+    (_M, "ports"): N_("The device shows its model on {port} (service banners and versions; live test)."),
+    (_V, "ports"): N_("The device shows its firmware version on {port} (service banners and versions; live"
+                      " test)."),
+    (_MV, "ports"): N_("The device shows its model, firmware version on {port} (service banners and versions;"
+                       " live test)."),
+}
+_LOOKED = {  # (where the probe looked, its test did not complete)
+    ("http", False): N_("{n} web pages"),
+    ("http", True): N_("{n} web pages ({gap})"),
+    ("ports", False): N_("{n} service banners and versions"),
+    ("ports", True): N_("{n} service banners and versions ({gap})"),
+}
+_ANNOUNCES = {  # (keys carried, the protocol known)
+    (_M, True): N_("The device announces its model over {protocol}."),
+    (_V, True): N_("The device announces its firmware version over {protocol}."),
+    (_MV, True): N_("The device announces its model, firmware version over {protocol}."),
+    (_M, False): N_("The device announces its model over discovery."),
+    (_V, False): N_("The device announces its firmware version over discovery."),
+    (_MV, False): N_("The device announces its model, firmware version over discovery."),
+}  # fmt: skip
+
+
+def _hits(matches: dict[str, bool]) -> frozenset[str]:
+    return frozenset(k for k, hit in matches.items() if hit)
 
 
 class VersionRecognisable(Check):
@@ -50,7 +96,7 @@ class VersionRecognisable(Check):
             or info.firmware_version,
         }
         reasons = [
-            f"The declaration's {_label(key)} {value!r} differs from the case's {case_values[key]!r}."
+            tr(_DIFFERS[key], declared=repr(value), case=repr(case_values[key]))
             for key, value in declared.items()
             if case_values[key] and value and case_values[key] != value
         ]
@@ -67,30 +113,27 @@ class VersionRecognisable(Check):
             together = any(shown >= wanted for shown in hits)
             shown_live = {k for f in live for k, hit in f.data["matches_declared"].items() if hit}
             if wanted and together and not reasons:
-                lead = (
-                    f"decided by the live test: the device shows its declared model {declared['model']!r}"
-                    f" and firmware version {declared['firmware_version']!r} over the network."
-                )
+                lead = tr(
+                    "decided by the live test: the device shows its declared model {model} and firmware"
+                    " version {version} over the network.", model=repr(declared["model"]),
+                    version=repr(declared["firmware_version"]),
+                )  # fmt: skip
                 indicators = {"declared": declared, "case": case_values}
                 return self.result(
                     ctx, Verdict.PASS, [lead], [*live, *findings], indicators, (EvidenceKind.PROBE,)
                 )
-            missed = ", ".join(sorted(map(_label, wanted - shown_live)))
+            missed = frozenset(wanted - shown_live)
             if missed:
-                reasons.append(
-                    f"The live probe did not find the declared {missed} in {looked}; the interface"
-                    " may show it elsewhere (after login, a settings page, the app)."
-                )
+                reasons.append(tr(_NOT_FOUND[missed], looked=looked))
         if findings:
-            carried = {k for f in findings for k, hit in f.data["matches_declared"].items() if hit}
-            shown = ", ".join(sorted(map(_label, carried)))
-            reasons.append(f"The device's own announcements carry the declared {shown}.")
+            carried = frozenset(k for f in findings for k in _hits(f.data["matches_declared"]))
+            reasons.append(_(_CARRIED[carried]))
         elif observed:
-            reasons.append("The device's announcements do not carry the declared model or version.")
+            reasons.append(_("The device's announcements do not carry the declared model or version."))
         reasons.append(
-            "Check that the model and firmware version can be read on the device, its label, its"
-            " app or web interface, and match the declaration; attach a photo or screenshot."
-        )
+            _("Check that the model and firmware version can be read on the device, its label, its app or web"
+              " interface, and match the declaration; attach a photo or screenshot.")
+        )  # fmt: skip
         indicators = {
             "declared": declared,
             "observed": self._observed(declared, observed),
@@ -101,23 +144,21 @@ class VersionRecognisable(Check):
     @staticmethod
     def _shown(ctx: EvidenceContext, declared: dict[str, str]) -> tuple[list[Finding], str]:
         """What the device showed the probe that carries a declared value; and where the probe looked."""
-        found, looked = [], []
+        found, looked = [], {}
         for table, columns, name in _SHOWN:
             test = test_state(ctx, name)
             rows = list(ctx.probe_rows(table))
-            where = "web pages" if table == "http" else "service banners and versions"
             gap = not_done(test, name)
-            looked.append(f"{len(rows)} {where}" + (f" ({gap})" if gap else ""))
+            looked[table] = tr(_LOOKED[table, bool(gap)], n=len(rows), gap=gap)
             for row in rows:
                 blob = " ".join(clip(row[c], 4096) for c in columns)
                 matches = {k: _mentions(blob, v) for k, v in declared.items() if v}
                 if not any(matches.values()):
                     continue
-                shown = ", ".join(_label(k) for k, hit in matches.items() if hit)
-                summary = f"The device shows its {shown} on {port_label(row)} ({where}; live test)."
+                summary = tr(_SHOWS[_hits(matches), table], port=port_label(row))
                 data = {"matches_declared": matches, "port": row["port"]}
                 found.append(Finding(summary, Severity.INFO, probe_refs([row], test), data))
-        return found, " and ".join(looked)
+        return found, tr("{pages} and {banners}", pages=looked["http"], banners=looked["ports"])
 
     @staticmethod
     def _announcements(ctx: EvidenceContext, declared: dict[str, str], observed: list[Row]) -> list[Finding]:
@@ -141,10 +182,10 @@ class VersionRecognisable(Check):
                 }
             )
             if any(matches.values()):
-                shown = ", ".join(_label(k) for k, hit in matches.items() if hit)
+                protocol = row["protocol"] or ""
                 findings.append(
                     Finding(
-                        summary=f"The device announces its {shown} over {row['protocol'] or 'discovery'}.",
+                        summary=tr(_ANNOUNCES[_hits(matches), bool(protocol)], protocol=protocol),
                         severity=Severity.INFO,
                         evidence=(ref(row, packet=row["packet"], note="announcement"),),
                         data={"matches_declared": matches},
