@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr, field_validator, model_validator
 
 from workbench.errors import WorkbenchError
-from workbench.i18n import N_, gettext_in, language
+from workbench.i18n import LANGUAGES, N_, check_language, gettext_in, language
 
 SCHEMA_VERSION = 1
 
@@ -230,7 +230,7 @@ class Requirement(_Frozen):
         When `lang` is not available the catalogue's own language is returned with fallback=True
         (a field missing from a translation, possible only outside a loaded catalogue, likewise).
         """
-        wanted = str(lang or language())
+        wanted = _wanted(lang)
         own = {name: getattr(self, name) for name in TEXT_FIELDS}
         translation = self.translations.get(wanted) if wanted != self._language else None  # type: ignore[call-overload]
         if translation is None:
@@ -239,6 +239,13 @@ class Requirement(_Frozen):
         if any(value is None for value in given.values()):
             return _text(own, self._language, fallback=True, requested=wanted)
         return _text(given, wanted, fallback=False, requested=wanted)
+
+
+def _wanted(lang: str | None) -> str:
+    """`lang` as a language code ("ja_JP" -> "ja"); None or "": the current language."""
+    if not lang:
+        return language()
+    return check_language(lang) if str(lang).strip().lower()[:2] in LANGUAGES else str(lang)
 
 
 def _text(fields: dict[str, Any], lang: str, *, fallback: bool, requested: str) -> RequirementText:
@@ -313,7 +320,7 @@ class EditionHeader(_Frozen):
     def title_in(self, lang: str | None = None) -> str:
         """The edition's title in `lang` (default: the current language); its own title when that
         language is not available."""
-        wanted = str(lang or language())
+        wanted = _wanted(lang)
         translation = self.translations.get(wanted) if wanted != self.language else None  # type: ignore[call-overload]
         return translation.title if translation is not None and translation.title else self.title
 
