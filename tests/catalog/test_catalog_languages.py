@@ -183,6 +183,8 @@ def test_lines_fit_the_width_in_japanese(editions: list[Catalog]) -> None:
                 line for line in text.splitlines() if display_width(line) > 72 and "  " not in line.strip()
             ]
             assert not long, (r.id, long)
+            # a closing bracket, comma or full stop never starts a line (the character before goes along)
+            assert not [line for line in text.splitlines() if line.strip()[:1] in set("、。）」』：；")], r.id
         listing = table(editions[-1], list(editions[-1].requirements), Glyphs(), width=90, lang="ja")
     assert all(display_width(line) <= 90 for line in listing.splitlines())
 

@@ -100,7 +100,7 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
     for token in _tokens(text):
         if line and display_width(indent + "".join(line) + token.rstrip()) > width:
             carried = []  # a mark that may not start a line takes the character before it along
-            if token[0] in _NO_LINE_START and len(line) > 1 and display_width(line[-1]) == 2:
+            if token[0] in _NO_LINE_START and len(line) > 1 and not line[-1].endswith(" "):
                 carried = [line.pop()]
             lines.append((indent + "".join(line)).rstrip())
             indent, line = subsequent_indent, carried
