@@ -21,17 +21,13 @@ from workbench.checks._probe import Row as ProbeRow
 from workbench.checks._probe_unit import access_part, command_refs, finite, listed, session_refs, unfinished
 from workbench.checks.base import EvidenceRef, Finding, Severity
 from workbench.checks.context import EvidenceContext
-from workbench.i18n import N_, _, tr
+from workbench.i18n import _, tr
 
 _GUESSING = ("default_credentials", "brute_force")  # the probe's tests that try wrong passwords
 _SLACK_S = 2.0  # a log's time has whole seconds; the clock offset is read to a fraction of one
 # the `logins` statuses of a password the unit checked and refused (HTTP/RTSP, FTP, SSH, telnet, MQTT)
 _REFUSED = {"401", "403", "530", "password rejected", "login incorrect", "login prompt again", "connack 4",
             "connack 5"}  # fmt: skip
-NO_NTP = N_(
-    "on an isolated bench an NTP client cannot reach its server, so the offset does not show the unit keeps"
-    " no reliable time: the inspector compares the unit's clock with its time source"
-)  # translate where shown: _(NO_NTP)
 
 
 def refused_password(row: ProbeRow) -> bool:
