@@ -53,6 +53,8 @@ def fallback_mark(text: Any) -> str:
     """'(English only)' in the reader's language when the text shown is not in it; '' otherwise."""
     if not getattr(text, "fallback", False):
         return ""
+    if isinstance(getattr(text, "mark", None), str) and text.mark:
+        return text.mark  # the catalogue's own (workbench.catalog.model.RequirementText.mark)
     shown = str(getattr(text, "language", "en"))
     return _(ONLY_IN[shown]) if shown in ONLY_IN else f"({shown})"
 
