@@ -174,3 +174,14 @@ def test_open_check_and_open_case_take_the_case_language_when_none_is_given(demo
     assert i18n.language() == "ja"
     open_check(japanese.path, "COM-01", language="en")  # given: it wins
     assert i18n.language() == "en"
+
+
+def test_interactive_japanese_notebook_shows_the_widget_in_japanese(demo_case, tmp_path) -> None:
+    """Interactively (JupyterLab, `workbench lab`) the notebook builds the verdict widget; its static
+    view and every output read in Japanese."""
+    nb = run(demo_case, "VULN-01", NOTEBOOKS / "ja", tmp_path, interactive=True)
+    widget_views = [o for c in nb.cells for o in c.get("outputs", [])
+                    if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert widget_views, "the verdict widget was displayed"
+    assert english_in(nb) == []
+    assert "検査員の判定はまだ記録されていない。" in all_text(nb)
