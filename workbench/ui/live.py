@@ -108,13 +108,14 @@ def plan_frame(plan: Any) -> pd.DataFrame:
 
 def show_plan(plan: Any) -> None:
     frame = headed(plan_frame(plan), PLAN_COLUMNS)
+    seconds = f"{plan.expected_seconds():.0f}"
     lead = tr(
         "Target {target} ({profile} profile); every packet is captured on {interface}. At most {seconds} s: "
         "each test stops at its budget.",
         target=plan.target,
         profile=plan.profile,
         interface=plan.interface,
-        seconds=f"{plan.expected_seconds():.0f}",
+        seconds=seconds,
     )
     access = plan.access_line()
     notes = [para(tr("Note: {note}", note=n), "muted") for n in plan.notes]
