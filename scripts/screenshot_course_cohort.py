@@ -1,19 +1,24 @@
 """Screenshot (headless Chromium) of the shipped course's cohort report, for the README.
 
-    .venv/bin/python scripts/screenshot_course_cohort.py docs/images/cohort-report.png [--work DIR]
+    .venv/bin/python scripts/screenshot_course_cohort.py docs/images/cohort-report.png [--work DIR] \
+        [--lang ja]
 
 Three simulated trainees work the six exercises of sample_captures/exercises/course.yaml, each case made
 with `start_exercise`, each verdict recorded with evidence references drawn from the key's own places:
 Aiko answers every exercise and cites a place for every defect; Ben misses a FAIL on the hub, cites half
 the defects and has not started the POS terminal; Chie fails the clean camera twice (false alarms), copies
 words instead of citing on the lock, and has started nothing after the camera. The report runs with
-`--catalog 2026.4` (its refresher section). Same browser launch as scripts/screenshot_cohort.py.
+`--catalog 2026.4` (its refresher section). Same browser launch as scripts/screenshot_cohort.py. With
+`--lang ja` the report is in Japanese (`workbench exercise report --lang ja`) and Aiko's and Chie's cases are
+made in Japanese.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+from workbench.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "sample_captures" / "exercises" / "course.yaml"
@@ -40,8 +45,8 @@ def answers(key, *, cite_every: int = 1, wrong: frozenset[str] = frozenset(),
     return given
 
 
-def build(work: Path) -> Path:
-    """The trainees' cases under work/trainees/; that folder."""
+def build(work: Path, lang: str = "en") -> Path:
+    """The trainees' cases under work/trainees/ (Aiko's and Chie's in `lang`); that folder."""
     from workbench.training.course import load_course
     from workbench.training.start import start_exercise
 
@@ -61,19 +66,20 @@ def build(work: Path) -> Path:
     }
     root = work / "trainees"
     for (folder, name), exercises in plan.items():
+        language = None if folder == "ben" else lang
         for eid, given in exercises.items():
-            case = start_exercise(keys[eid], root / folder / eid, name)
+            case = start_exercise(keys[eid], root / folder / eid, name, language=language)
             for rid, (verdict, refs, rationale) in given.items():
                 case.verdicts.record(rid, verdict, rationale, name, evidence_refs=refs)
     return root
 
 
-def write_page(work: Path) -> Path:
-    """The trainees' cases and their report (with the refresher for NEW_EDITION); its cohort.html."""
+def write_page(work: Path, lang: str = "en") -> Path:
+    """The trainees' cases and their report in `lang` (with the refresher for NEW_EDITION); its page."""
     from workbench.training.cohort import write_report
     from workbench.training.course import load_course
 
-    write_report(build(work), load_course(COURSE), work / "cohort", NEW_EDITION)
+    write_report(build(work, lang), load_course(COURSE), work / "cohort", NEW_EDITION, lang=lang)
     return work / "cohort" / "cohort.html"
 
 
@@ -81,7 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT / "scripts"))
     from screenshot_cohort import screenshot_main
 
-    return screenshot_main(argv, __doc__.split("\n\n")[0], "workbench-course-cohort-", write_page)
+    args = list(sys.argv[1:] if argv is None else argv)
+    lang = "en"
+    if "--lang" in args:  # ours; the rest is screenshot_main's
+        at = args.index("--lang")
+        lang = args[at + 1] if at + 1 < len(args) else ""
+        del args[at: at + 2]
+        if lang not in LANGUAGES:
+            print(f"error: --lang is one of {', '.join(LANGUAGES)}", file=sys.stderr)
+            return 2
+    return screenshot_main(args, __doc__.split("\n\n")[0], "workbench-course-cohort-",
+                           lambda work: write_page(work, lang))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 Names come from trainees' cases: each label is shown as text (matplotlib escapes it in the SVG), with
 control and bidi characters as escapes, `$` kept literal (no mathtext) and long names cut. The plots' own
 texts are in the current language; Japanese is drawn with Noto Sans CJK JP (Debian's fonts-noto-cjk)
-after matplotlib's default font, so no glyph is missing.
+after matplotlib's own font, as the notebooks' plots are (workbench.ui.plots.font_families).
 """
 
 from __future__ import annotations
@@ -31,29 +31,18 @@ _PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|<metadata>.*?</me
 # in tags only: every text in the SVG is escaped, so a name can never match
 _ACTIVE = re.compile(r"<(script|foreignObject|iframe)\b|<[^>]*\son\w+\s*=", re.I)
 _ID = re.compile(r'(\bid="|xlink:href="#|href="#|url\(#)')
-CJK_FONT = "Noto Sans CJK JP"
-FONT_FAMILIES = ["DejaVu Sans", CJK_FONT]  # Latin as before; every Japanese glyph from the CJK font
 _Plot = TypeVar("_Plot", bound=Callable[..., Markup])
-
-
-def _register_cjk_font() -> None:
-    """Make matplotlib know the CJK font even when its font cache predates the font's installation."""
-    from matplotlib import font_manager
-
-    if any(f.name == CJK_FONT for f in font_manager.fontManager.ttflist):
-        return
-    for path in font_manager.findSystemFonts():
-        if "NotoSansCJK" in path or "NotoSansMonoCJK" in path:
-            font_manager.fontManager.addfont(path)
 
 
 @contextmanager
 def plot_fonts() -> Iterator[None]:
-    """matplotlib's fonts for a plot in any language the workbench speaks (no missing glyph)."""
+    """matplotlib's fonts for a plot in any language the workbench speaks: the notebooks' fallback list
+    (workbench.ui.plots.font_families: matplotlib's own font, then Noto Sans CJK JP), no missing glyph."""
     import matplotlib
 
-    _register_cjk_font()
-    with matplotlib.rc_context({"font.family": FONT_FAMILIES}):
+    from workbench.ui.plots import font_families
+
+    with matplotlib.rc_context({"font.family": list(font_families())}):
         yield
 
 
