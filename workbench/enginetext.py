@@ -98,6 +98,11 @@ TEMPLATES: tuple[str, ...] = (
         " {bundled}"
     ),
     N_("no {requirement} hands_on_attempts in any catalogue: 20 wrong attempts"),
+    # --- the capture engine's identification of the device (`device.reason`, workbench.capture.tables_out)
+    N_(
+        "inferred: the local host with the most flows to remote addresses ({flows}) and packets ({packets});"
+        " give the device's IP or MAC to be sure"
+    ),
 )
 
 # --- the live probe's test details (TestRun.detail: its notes and problems, joined by "; ")

@@ -29,6 +29,8 @@ from workbench.checks.base import (
     Severity,
     Verdict,
 )
+from workbench.enginetext import detail_text
+from workbench.i18n import _, tr
 
 if TYPE_CHECKING:
     from workbench.case.declaration import Declaration
@@ -62,10 +64,12 @@ def first_packet_refs(rows: Iterable[Row], note: str, limit: int = MAX_REFS) -> 
 
 
 def capture_or_firmware_missing(check: Check, ctx: EvidenceContext, what: str) -> CheckResult | None:
-    """INCONCLUSIVE when the case has neither a capture nor a firmware image (`what` would show it)."""
+    """INCONCLUSIVE when the case has neither a capture nor a firmware image (`what`, a noun phrase
+    already in the current language, e.g. `_("a capture of an update, or the firmware image,")`,
+    would show it)."""
     if ctx.has(EvidenceKind.CAPTURE) or ctx.has(EvidenceKind.FIRMWARE):
         return None
-    reason = f"missing evidence: {what} is needed to evaluate this requirement"
+    reason = tr("missing evidence: {what} is needed to evaluate this requirement", what=what)
     return check.result(ctx, Verdict.INCONCLUSIVE, [reason])
 
 
@@ -73,12 +77,11 @@ def declaration_ref(ctx: EvidenceContext, note: str) -> EvidenceRef:
     return EvidenceRef(artefact="declaration", sha256=ctx.case.declaration_sha256() or "", note=note)
 
 
-def declared_list_finding(
-    ctx: EvidenceContext, what: str, items: list[str], field: str, data: Row
-) -> Finding:
-    """The INFO finding that closes a FAIL: what the declaration lists, for comparison."""
+def declared_list_finding(ctx: EvidenceContext, summary: str, field: str, data: Row) -> Finding:
+    """The INFO finding that closes a FAIL: what the declaration lists (`summary`, the caller's
+    whole sentence), for comparison."""
     return Finding(
-        summary=f"The declaration lists {len(items)} {what}: {', '.join(items) or 'none'}.",
+        summary=summary,
         severity=Severity.INFO,
         evidence=(declaration_ref(ctx, field),),
         data=data,
@@ -168,13 +171,20 @@ class Device:
     def describe(self) -> str:
         listed = ", ".join(sorted(self.ips))
         if self.source == "case":
-            return f"device address from the case: {listed}"
+            return tr("device address from the case: {addresses}", addresses=listed)
         if self.source == "capture":
-            return f"device address found in the capture from the case's MAC: {listed}"
+            return tr(
+                "device address found in the capture from the case's MAC: {addresses}", addresses=listed
+            )
+        if self.source == "inferred" and self.reason:
+            return tr(
+                "device address inferred by the capture engine: {addresses} ({reason})",
+                addresses=listed,
+                reason=detail_text(self.reason),  # the capture engine's, stored in English
+            )
         if self.source == "inferred":
-            why = f" ({self.reason})" if self.reason else ""
-            return f"device address inferred by the capture engine: {listed}{why}"
-        return (
+            return tr("device address inferred by the capture engine: {addresses}", addresses=listed)
+        return _(
             "the device's address is unknown (set device_ips in case.yaml):"
             " every host in the capture is considered"
         )
@@ -221,8 +231,8 @@ def traffic_gap(ctx: EvidenceContext) -> str | None:
         return None
     packets = sum(int((a.summary or {}).get("packets") or 0) for _artefact, a in ctx.captures())
     if packets == 0:
-        return "the capture holds no packets: capture the device's traffic and add it to the case"
-    return "the capture holds no IP flows: capture the device's IP traffic and add it to the case"
+        return _("the capture holds no packets: capture the device's traffic and add it to the case")
+    return _("the capture holds no IP flows: capture the device's IP traffic and add it to the case")
 
 
 def device_flows(ctx: EvidenceContext, device: Device, role: str, columns: tuple[str, ...]) -> list[Row]:
@@ -257,7 +267,7 @@ def without_handshakes(
     return check.result(
         ctx,
         Verdict.NOT_APPLICABLE,
-        ["No TLS handshake of the device was seen in the capture.", *reasons],
+        [_("No TLS handshake of the device was seen in the capture."), *reasons],
         indicators=indicators,
     )
 

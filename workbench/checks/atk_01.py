@@ -24,6 +24,7 @@ from workbench.checks._network import (
 from workbench.checks._probe import clip, missing, not_done, probe_refs, test_state
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import N_, _, tr
 from workbench.probe.results import TestRun
 
 if TYPE_CHECKING:
@@ -90,14 +91,45 @@ def _declared(ports: list[OpenPort], entry: Row) -> bool:
     return bool(guessed) and any(p.port == entry["port"] for p in ports)
 
 
+# Where open ports were looked for (capture, probe, firmware present), as the reasons name it: one
+# noun phrase per combination, placed whole into the reasons' {sources}.
+_SOURCE_NAMES = {
+    (True, False, False): N_("the capture"),
+    (False, True, False): N_("the live port scan"),
+    (False, False, True): N_("the firmware's boot services"),
+    (True, True, False): N_("the capture and the live port scan"),
+    (True, False, True): N_("the capture and the firmware's boot services"),
+    (False, True, True): N_("the live port scan and the firmware's boot services"),
+    (True, True, True): N_("the capture and the live port scan and the firmware's boot services"),
+}
+
+# A finding's sentence by where the port was seen open (capture, live port scan, firmware).
+_UNDECLARED = {
+    (True, False, False): N_("Port {port} is open in the capture but not declared."),
+    (False, True, False): N_("Port {port} is found open by the live port scan but not declared."),
+    (False, False, True): N_("Port {port} is started at boot by the firmware but not declared."),
+    (True, True, False): N_(
+        "Port {port} is open in the capture and is found open by the live port scan but not declared."
+    ),
+    (True, False, True): N_(
+        "Port {port} is open in the capture and is started at boot by the firmware but not declared."
+    ),
+    (False, True, True): N_(
+        "Port {port} is found open by the live port scan and is started at boot by the firmware but not"
+        " declared."
+    ),
+    (True, True, True): N_(
+        "Port {port} is open in the capture and is found open by the live port scan and is started at"
+        " boot by the firmware but not declared."
+    ),
+}
+
+
 def _sources(ctx: EvidenceContext) -> str:
     """Where open ports were looked for, as the reasons say it."""
-    named = (
-        (EvidenceKind.CAPTURE, "the capture"),
-        (EvidenceKind.PROBE, "the live port scan"),
-        (EvidenceKind.FIRMWARE, "the firmware's boot services"),
-    )
-    return " and ".join(what for kind, what in named if ctx.has(kind))
+    kinds = (EvidenceKind.CAPTURE, EvidenceKind.PROBE, EvidenceKind.FIRMWARE)
+    key = tuple(ctx.has(kind) for kind in kinds)
+    return _(_SOURCE_NAMES[key]) if key in _SOURCE_NAMES else ""
 
 
 class DeclaredPorts(Check):
@@ -123,7 +155,7 @@ class DeclaredPorts(Check):
             "device": device.describe(),
         }
         if declaration is None:
-            lead = (
+            lead = _(
                 "No declaration in the case: the open ports observed (see indicators) cannot be"
                 " compared with what the manufacturer declares."
             )
@@ -141,26 +173,40 @@ class DeclaredPorts(Check):
         indicators["undeclared"] = [f.data["port"] for f in findings]
         sources = _sources(ctx)
         if findings:
-            listed = declared_list_finding(
-                ctx, "open port(s)", indicators["declared_ports"], "open_ports", {}
+            ports_listed = indicators["declared_ports"]
+            summary = (
+                tr(
+                    "The declaration lists {n} open port(s): {ports}.",
+                    n=len(ports_listed),
+                    ports=", ".join(ports_listed),
+                )
+                if ports_listed
+                else _("The declaration lists 0 open port(s): none.")
             )
-            lead = f"{len(findings)} open port(s) found in {sources} are not declared."
+            listed = declared_list_finding(ctx, summary, "open_ports", {})
+            lead = tr(
+                "{n} open port(s) found in {sources} are not declared.", n=len(findings), sources=sources
+            )
             decided = tuple(EvidenceKind(k) for k in _SOURCES if any(f.data[k] for f in findings))
             reasons = [lead, device.describe()]
             return self.result(ctx, Verdict.FAIL, reasons, [*findings, listed], indicators, decided)
-        reasons = [f"Every port found open in {sources} ({len(observed)}) is declared.", device.describe()]
+        reasons = [
+            tr("Every port found open in {sources} ({n}) is declared.", sources=sources, n=len(observed)),
+            device.describe(),
+        ]
         gap = not_done(scan, "port_scan") if ctx.has(EvidenceKind.PROBE) else None
         if gap:
-            reasons.append(f"Ports may have been missed: {gap}.")
+            reasons.append(tr("Ports may have been missed: {gap}.", gap=gap))
             if not ctx.has(EvidenceKind.CAPTURE):
                 return self.result(ctx, Verdict.INCONCLUSIVE, reasons, indicators=indicators)
         if not observed:
-            reasons[0] = (
-                f"No open port of the device was found in {sources}; a capture of a port scan of the"
-                " device shows what it exposes."
+            reasons[0] = tr(
+                "No open port of the device was found in {sources}; a capture of a port scan of the"
+                " device shows what it exposes.",
+                sources=sources,
             )
         if not_observed:
-            reasons.append(f"Declared but not seen open: {', '.join(not_observed)}.")
+            reasons.append(tr("Declared but not seen open: {ports}.", ports=", ".join(not_observed)))
         return self._purposes(ctx, declaration, bool(observed), reasons, indicators)
 
     def _purposes(
@@ -176,11 +222,15 @@ class DeclaredPorts(Check):
         indicators["declared_without_purpose"] = no_purpose
         if not observed and not ctx.has(EvidenceKind.FIRMWARE):
             if no_purpose:
-                reasons.append(f"The declaration gives no purpose for {', '.join(no_purpose)}.")
+                reasons.append(
+                    tr("The declaration gives no purpose for {ports}.", ports=", ".join(no_purpose))
+                )
             return self.result(ctx, Verdict.INCONCLUSIVE, reasons, indicators=indicators)
         if no_purpose:
             finding = Finding(
-                summary=f"The declaration gives no purpose for port(s) {', '.join(no_purpose)}.",
+                summary=tr(
+                    "The declaration gives no purpose for port(s) {ports}.", ports=", ".join(no_purpose)
+                ),
                 severity=Severity.LOW,
                 evidence=(declaration_ref(ctx, "open_ports[].purpose"),),
                 data={"ports": no_purpose},
@@ -198,18 +248,10 @@ class DeclaredPorts(Check):
             for r in entry["capture"][:4]
         ]
         refs += [boot_service_ref(r, f"boot service {r['name'] or ''}") for r in entry["firmware"][:4]]
-        where = " and ".join(
-            k
-            for k, v in (
-                ("is open in the capture", entry["capture"]),
-                ("is found open by the live port scan", entry["probe"]),
-                ("is started at boot by the firmware", entry["firmware"]),
-            )
-            if v
-        )
-        service = f" ({entry['service']})" if entry["service"] else ""
+        where = (bool(entry["capture"]), bool(entry["probe"]), bool(entry["firmware"]))
+        port = f"{label} ({entry['service']})" if entry["service"] else label
         return Finding(
-            summary=f"Port {label}{service} {where} but not declared.",
+            summary=tr(_UNDECLARED[where], port=port),
             severity=Severity.HIGH,
             evidence=tuple(refs),
             data={

@@ -22,6 +22,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import _, tr
 
 
 @dataclass
@@ -40,7 +41,7 @@ class InsecureRemoteAccess(Check):
     parameters = ("insecure_services",)
 
     def evaluate(self, ctx: EvidenceContext) -> CheckResult:
-        what = "a capture of a port scan of the device, or its firmware image,"
+        what = _("a capture of a port scan of the device, or its firmware image,")
         if missing := capture_or_firmware_missing(self, ctx, what):
             return missing
         has_capture, has_firmware = ctx.has(EvidenceKind.CAPTURE), ctx.has(EvidenceKind.FIRMWARE)
@@ -62,23 +63,23 @@ class InsecureRemoteAccess(Check):
         reasons = list(params.notes)
         if findings:
             kinds = ", ".join(sorted(set(observed.capture) | set(observed.firmware)))
-            lead = f"Insecure remote-access service(s) reachable or started: {kinds}."
+            lead = tr("Insecure remote-access service(s) reachable or started: {services}.", services=kinds)
             return self.result(ctx, Verdict.FAIL, [lead, *reasons], findings, indicators)
         if not has_firmware and ctx.capture_table("open_ports", ["port"]).empty:
-            lead = (
+            lead = _(
                 "The capture shows no open port of the device; add a capture of a port scan, or"
                 " the firmware image."
             )
             return self.result(ctx, Verdict.INCONCLUSIVE, [lead, *reasons], indicators=indicators)
-        sources = [
-            s
-            for s, present in (
-                ("the firmware's boot services", has_firmware),
-                ("the open ports in the capture", has_capture),
+        if has_firmware and has_capture:
+            lead = _(
+                "No telnet, FTP, TFTP or r-service found in the firmware's boot services or the open ports"
+                " in the capture."
             )
-            if present
-        ]
-        lead = f"No telnet, FTP, TFTP or r-service found in {' or '.join(sources)}."
+        elif has_firmware:
+            lead = _("No telnet, FTP, TFTP or r-service found in the firmware's boot services.")
+        else:
+            lead = _("No telnet, FTP, TFTP or r-service found in the open ports in the capture.")
         return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators)
 
     @staticmethod
@@ -101,12 +102,18 @@ class InsecureRemoteAccess(Check):
                 continue
             observed.firmware.setdefault(service, []).append(label)
             where = row["source"] or ""
-            line = f", line {row['line']}" if row["line"] is not None else ""
+            values = {"name": label, "service": service, "source": where, "line": row["line"]}
+            if where and row["line"] is not None:
+                summary = tr(
+                    "The firmware starts {name} ({service}) at boot from {source}, line {line}.", **values
+                )
+            elif where:
+                summary = tr("The firmware starts {name} ({service}) at boot from {source}.", **values)
+            else:
+                summary = tr("The firmware starts {name} ({service}) at boot.", **values)
             findings.append(
                 Finding(
-                    summary=f"The firmware starts {label} ({service}) at boot"
-                    + (f" from {where}{line}" if where else "")
-                    + ".",
+                    summary=summary,
                     severity=Severity.HIGH,
                     evidence=(boot_service_ref(row, f"{row['kind'] or 'boot'} entry"),),
                     data={
@@ -134,11 +141,11 @@ class InsecureRemoteAccess(Check):
                 continue
             transport = (row["transport"] or "tcp").lower()
             service = service_in(row["service"] or "", insecure)
-            basis = "its payload" if service else ""
+            basis = "payload" if service else ""
             if not service:
                 known = INSECURE_SERVICE_PORTS.get((transport, row["port"]))
                 service = known if known in insecure else None
-                basis = "its well-known port"
+                basis = "port"
             if service:
                 entry = by_port.setdefault(
                     port_label(transport, row["port"]), {"service": service, "basis": basis}
@@ -150,15 +157,22 @@ class InsecureRemoteAccess(Check):
             service = service_in(row["app_proto"] or "", insecure)
             if service and row["server_port"] is not None:
                 label = port_label(row["transport"] or "tcp", row["server_port"])
-                entry = by_port.setdefault(label, {"service": service, "basis": "its payload"})
+                entry = by_port.setdefault(label, {"service": service, "basis": "payload"})
                 entry.setdefault("rows", []).append(row)
         findings = []
         for label, entry in sorted(by_port.items()):
             seen.setdefault(entry["service"], []).append(label)
+            values = {"service": entry["service"], "port": label}
             findings.append(
                 Finding(
-                    summary=f"{entry['service']} is open on the device at {label}"
-                    f" (identified by {entry['basis']}).",
+                    summary=(
+                        tr("{service} is open on the device at {port} (identified by its payload).", **values)
+                        if entry["basis"] == "payload"
+                        else tr(
+                            "{service} is open on the device at {port} (identified by its well-known port).",
+                            **values,
+                        )
+                    ),
                     severity=Severity.HIGH,
                     evidence=first_packet_refs(entry["rows"], f"{label} open", limit=4),
                     data={"service": entry["service"], "port": label},

@@ -22,6 +22,7 @@ from workbench.checks._firmware import (
 )
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.parameters import Parameters
+from workbench.i18n import tr
 
 _COLUMNS = ("name", "kind", "source", "line", "command", "runs_as", "enabled", "auth")
 
@@ -44,10 +45,19 @@ class BootDebug:
 def _service_finding(row: Row, hit: list[str]) -> Finding:
     name, command, source = row["name"] or "", row["command"] or "", row["source"] or ""
     if hit:
-        summary = f"debug service {hit[0]} is started at boot ({source}: {command or name})"
+        summary = tr(
+            "debug service {service} is started at boot ({source}: {command})",
+            service=hit[0],
+            source=source,
+            command=command or name,
+        )
         problem = "debug service"
     else:
-        summary = f"a shell without login is started on a serial console ({source}: {command})"
+        summary = tr(
+            "a shell without login is started on a serial console ({source}: {command})",
+            source=source,
+            command=command,
+        )
         problem = "console shell without login"
     return Finding(
         summary=summary,
@@ -85,7 +95,12 @@ def debug_tools_in_scripts(ctx: Any, debug_names: set[str], known: list[Finding]
     seen = {(e.path, e.note) for f in known for e in f.evidence}
     return [
         Finding(
-            summary=f"debug tool {start['program']} is started at boot ({start['path']}: {start['command']})",
+            summary=tr(
+                "debug tool {program} is started at boot ({path}: {command})",
+                program=start["program"],
+                path=start["path"],
+                command=start["command"],
+            ),
             severity=Severity.HIGH,
             evidence=(ref(start, path=start["path"]),),
             data={
@@ -123,17 +138,22 @@ class DebugInterfacesDisabled(FirmwareCheck):
         if findings:
             reasons = [f.summary for f in findings]
             if declared:
-                reasons.append(f"the declaration lists debug interfaces: {', '.join(declared)}")
+                reasons.append(
+                    tr("the declaration lists debug interfaces: {interfaces}", interfaces=", ".join(declared))
+                )
             reasons += params.notes
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         reasons = [
-            "no debug service (" + ", ".join(sorted(debug_names)) + ") and no login-less shell on a "
-            "serial console is started at boot"
+            tr(
+                "no debug service ({services}) and no login-less shell on a serial console is started"
+                " at boot",
+                services=", ".join(sorted(debug_names)),
+            )
         ]
         if found.consoles:
-            reasons.append(f"{len(found.consoles)} serial console(s) ask for a login")
+            reasons.append(tr("{n} serial console(s) ask for a login", n=len(found.consoles)))
         if found.disabled:
-            reasons.append("present but disabled: " + ", ".join(found.disabled))
+            reasons.append(tr("present but disabled: {services}", services=", ".join(found.disabled)))
         return self.result(ctx, Verdict.PASS, reasons + params.notes, indicators=indicators)
 
 

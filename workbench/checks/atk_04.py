@@ -13,8 +13,10 @@ from typing import Any
 from workbench.checks._network import Row, device_of, ref, traffic_gap
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import _, tr
 
 _TEXT_FIELDS = ("name", "server", "location", "model", "serial", "version", "banner")
+_KNOWN = "the device's "  # the data key of a value known from case.yaml and found in the text
 
 
 def _field_matches(field: str, wanted: list[str]) -> str | None:
@@ -45,8 +47,16 @@ def disclosed_by(row: Row, wanted: list[str], known: dict[str, str]) -> dict[str
     for field, value in known.items():
         already = any(_contains_token(v, value) for v in disclosed.values()) if value else False
         if value and not already and _field_matches(field, wanted) and _contains_token(blob, value):
-            disclosed[f"the device's {field}"] = value  # known from case.yaml, found in the text
+            disclosed[_KNOWN + field] = value  # known from case.yaml, found in the text
     return disclosed
+
+
+def _disclosed_item(key: str, value: str) -> str:
+    """ "serial 'C100-1'" (a field the engine names, and its value), or the device's own serial or version
+    found in the announcement's text."""
+    if key.startswith(_KNOWN):
+        return tr("the device's {field} {value}", field=key.removeprefix(_KNOWN), value=repr(value))
+    return f"{key} {value!r}" if value else key
 
 
 class DiscoveryDisclosure(Check):
@@ -88,10 +98,13 @@ class DiscoveryDisclosure(Check):
         }
         reasons = list(params.notes)
         if findings:
-            what = sorted({k.split(" ")[0] for f in findings for k in f.data["disclosed"]})
-            lead = (
-                f"{len(findings)} discovery announcement(s) disclose {', '.join(what)} to anyone on the"
-                " network."
+            what = sorted(
+                {k.removeprefix(_KNOWN).split(" ")[0] for f in findings for k in f.data["disclosed"]}
+            )
+            lead = tr(
+                "{n} discovery announcement(s) disclose {fields} to anyone on the network.",
+                n=len(findings),
+                fields=", ".join(what),
             )
             return self.result(ctx, Verdict.FAIL, [lead, *reasons], findings, indicators)
         gap = traffic_gap(ctx)
@@ -99,16 +112,25 @@ class DiscoveryDisclosure(Check):
             return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
         if protocols:
             count = sum(protocols.values())
-            lead = f"The device's {count} discovery announcement(s) disclose no {'/'.join(wanted)}."
+            lead = tr(
+                "The device's {n} discovery announcement(s) disclose no {fields}.",
+                n=count,
+                fields="/".join(wanted),
+            )
         else:
-            lead = "The device sent no discovery announcement in the capture."
+            lead = _("The device sent no discovery announcement in the capture.")
         return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators)
 
     @staticmethod
     def _finding(row: Row, protocol: str, disclosed: dict[str, str]) -> Finding:
-        shown = ", ".join(f"{k} {v!r}" if v else k for k, v in disclosed.items())
+        shown = ", ".join(_disclosed_item(k, v) for k, v in disclosed.items())
         return Finding(
-            summary=f"A {protocol} announcement from {row['src_ip'] or ''} discloses {shown}.",
+            summary=tr(
+                "A {protocol} announcement from {address} discloses {items}.",
+                protocol=protocol,
+                address=row["src_ip"] or "",
+                items=shown,
+            ),
             severity=Severity.MEDIUM,
             evidence=(ref(row, packet=row["packet"], note=f"{protocol} announcement"),),
             data={

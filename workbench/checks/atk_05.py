@@ -18,6 +18,7 @@ from workbench.checks._firmware import FirmwareCheck, Row, cap, ref
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
 from workbench.checks.parameters import Parameters
 from workbench.firmware.schema import BINARIES
+from workbench.i18n import _, tr
 
 _UNDETERMINED = {"undeterminable", "unknown", "n/a", ""}
 _LIBRARY = re.compile(r"\.so(\.\d+)*$|\.ko$")
@@ -53,7 +54,7 @@ def _lacking(row: Row, required: dict[str, set[str]], undeterminable: dict[str, 
 def _finding(row: Row, lacking: list[str], required: dict[str, set[str]]) -> Finding:
     path = row["path"] or ""
     return Finding(
-        summary=f"{path} lacks hardening: {', '.join(lacking)}",
+        summary=tr("{path} lacks hardening: {properties}", path=path, properties=", ".join(lacking)),
         severity=Severity.HIGH if any(x.startswith("nx") for x in lacking) else Severity.MEDIUM,
         evidence=(ref(row, path=path),),
         data={"path": path, "lacking": lacking,
@@ -92,8 +93,13 @@ class BinariesHardened(FirmwareCheck):
             },
         }
         undetermined_note = [
-            f"{prop} could not be determined for {len(paths)} binary(ies) (e.g. {paths[0]}): "
-            "reported for the inspector, not counted as a failure"
+            tr(
+                "{property} could not be determined for {n} binary(ies) (e.g. {path}): "
+                "reported for the inspector, not counted as a failure",
+                property=prop,
+                n=len(paths),
+                path=paths[0],
+            )
             for prop, paths in sorted(undeterminable.items())
         ]
         notes = params.notes
@@ -101,19 +107,25 @@ class BinariesHardened(FirmwareCheck):
             return self.result(
                 ctx,
                 Verdict.NOT_APPLICABLE,
-                ["the image contains no ELF binary", *notes],
+                [_("the image contains no ELF binary"), *notes],
                 indicators=indicators,
             )
         if findings:
             reasons = [
-                f"{len(findings)} of {len(binaries)} ELF binaries lack a required hardening property: "
-                + ", ".join(f"{k} ({v})" for k, v in sorted(missing_counts.items())),
+                tr(
+                    "{n} of {total} ELF binaries lack a required hardening property: {counts}",
+                    n=len(findings),
+                    total=len(binaries),
+                    counts=", ".join(f"{k} ({v})" for k, v in sorted(missing_counts.items())),
+                ),
                 *undetermined_note,
                 *notes,
             ]
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         reasons = [
-            f"all {len(binaries)} ELF binaries have the required hardening where it can be determined",
+            tr(
+                "all {n} ELF binaries have the required hardening where it can be determined", n=len(binaries)
+            ),
             *undetermined_note,
             *notes,
         ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, cap, ref
 from workbench.checks.base import CheckResult, Finding, Severity, Verdict
+from workbench.i18n import N_, tr
 
 _SEVERITY = {
     "critical": Severity.HIGH,
@@ -14,6 +15,13 @@ _SEVERITY = {
     "medium": Severity.MEDIUM,
     "moderate": Severity.MEDIUM,
     "low": Severity.LOW,
+}
+# A finding's sentence: whether the feed names a fixed version, and a summary.
+_FOUND = {
+    (True, True): N_("{component} {version} has {vuln}, fixed in {fixed}: {summary}"),
+    (True, False): N_("{component} {version} has {vuln}, fixed in {fixed}"),
+    (False, True): N_("{component} {version} has {vuln}, no fixed version known: {summary}"),
+    (False, False): N_("{component} {version} has {vuln}, no fixed version known"),
 }
 _RANK = {"none": 0, "low": 1, "medium": 2, "moderate": 2, "high": 3, "important": 3, "critical": 4}
 
@@ -34,9 +42,14 @@ def _finding(row: Row) -> Finding:
     vuln, component, version = row["vuln_id"] or "", row["component"] or "", row["version"] or ""
     fixed, summary, severity = row["fixed_in"] or "", row["summary"] or "", row["severity"] or ""
     return Finding(
-        summary=f"{component} {version} has {vuln}"
-        + (f", fixed in {fixed}" if fixed else ", no fixed version known")
-        + (f": {summary[:160]}" if summary else ""),
+        summary=tr(
+            _FOUND[bool(fixed), bool(summary)],
+            component=component,
+            version=version,
+            vuln=vuln,
+            fixed=fixed,
+            summary=summary[:160],
+        ),
         severity=_SEVERITY.get(severity.lower(), Severity.MEDIUM),
         evidence=(ref(row),),
         data={"vuln_id": vuln, "component": component, "version": version, "fixed_in": fixed,
@@ -52,9 +65,16 @@ def vulnerabilities(ctx: Any, floor: int, count_unknown: bool) -> tuple[list[Fin
     for row in ctx.firmware_rows("vulnerabilities", columns):
         rank = severity_rank(row["severity"] or "")
         if (rank is None and not count_unknown) or (rank is not None and rank < floor):
+            values = {
+                "vuln": row["vuln_id"] or "",
+                "component": row["component"] or "",
+                "version": row["version"] or "",
+                "severity": row["severity"] or "",
+            }
             below.append(
-                f"{row['vuln_id'] or ''} ({row['component'] or ''} {row['version'] or ''}, "
-                f"severity {row['severity'] or 'unknown'})"
+                tr("{vuln} ({component} {version}, severity {severity})", **values)
+                if row["severity"]
+                else tr("{vuln} ({component} {version}, severity unknown)", **values)
             )
         else:
             findings.append(_finding(row))
@@ -80,10 +100,11 @@ class NoKnownVulnerableComponents(FirmwareCheck):
             "feeds": [{"name": f.name, "sha256": f.sha256} for f in feeds],
         }
         if not feeds:
-            reason = (
+            reason = tr(
                 "the case has no vulnerability feed: add an OSV JSON feed with "
                 "`workbench case add CASE FEED --kind vuln-feed` to match the "
-                f"{len(components)} component(s) identified"
+                "{n} component(s) identified",
+                n=len(components),
             )
             return self.result(ctx, Verdict.INCONCLUSIVE, [reason], indicators=indicators)
         params = self.params(ctx)
@@ -93,24 +114,34 @@ class NoKnownVulnerableComponents(FirmwareCheck):
         notes = params.notes
         indicators["below_min_severity"] = below
         if below:
-            notes.append(f"{len(below)} vulnerability(ies) below the severity floor are listed as indicators")
+            notes.append(
+                tr("{n} vulnerability(ies) below the severity floor are listed as indicators", n=len(below))
+            )
         feed_names = ", ".join(f.name for f in feeds)
         if findings:
             vulnerable = sorted({f"{f.data['component']} {f.data['version']}" for f in findings})
             reasons = [
-                f"{len(findings)} known vulnerability(ies) from {feed_names} in: {', '.join(vulnerable)}",
+                tr(
+                    "{n} known vulnerability(ies) from {feeds} in: {components}",
+                    n=len(findings),
+                    feeds=feed_names,
+                    components=", ".join(vulnerable),
+                ),
                 *notes,
             ]
             return self.result(ctx, Verdict.FAIL, reasons, cap(findings, reasons), indicators)
         if not components:
-            reason = (
+            reason = tr(
                 "no software component with a version was identified in the image: nothing to match "
-                f"against {feed_names}"
+                "against {feeds}",
+                feeds=feed_names,
             )
             return self.result(ctx, Verdict.INCONCLUSIVE, [reason, *notes], indicators=indicators)
-        reason = (
-            f"{len(components)} component(s) matched against {feed_names}: none has a known vulnerability"
-            " at or above the severity floor"
+        reason = tr(
+            "{n} component(s) matched against {feeds}: none has a known vulnerability"
+            " at or above the severity floor",
+            n=len(components),
+            feeds=feed_names,
         )
         return self.result(ctx, Verdict.PASS, [reason, *notes], indicators=indicators)
 

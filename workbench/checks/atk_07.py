@@ -32,16 +32,29 @@ from workbench.checks._probe_unit import (
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
+from workbench.i18n import N_, _, tr
 
-PROCEDURE = (
+PROCEDURE = N_(  # translated where shown (the unit's `settled` steps match it in either language)
     "the inspector checks on the running device (ps, /proc) which services need root, and "
     "whether the others drop privileges after start-up"
 )
+# The uids a process holds, as a sentence names them (the finding's data keeps "saved uid 0").
+_UID_NAMES = {
+    "real": N_("real uid {uid}"),
+    "effective": N_("effective uid {uid}"),
+    "saved": N_("saved uid {uid}"),
+}
 
 
 def _root_finding(row: Row, label: str, user: str, uid: int) -> Finding:
     return Finding(
-        summary=f"network service {label} runs as {user} (uid {uid}) ({row['source'] or ''})",
+        summary=tr(
+            "network service {service} runs as {user} (uid {uid}) ({source})",
+            service=label,
+            user=user,
+            uid=uid,
+            source=row["source"] or "",
+        ),
         severity=Severity.MEDIUM,
         evidence=(ref(row, path=row["source"] or None),),
         data={
@@ -75,43 +88,66 @@ class LeastPrivilegeServices(FirmwareCheck):
         today, done = unit_start(self, ctx, "device_session")
         rows = list(ctx.probe_rows("listeners")) if done is None else []
         if done is not None or not rows:
-            return done or amended(ctx, today, reasons=[undecided("the unit listed no listening socket")])
+            return done or amended(ctx, today, reasons=[undecided(_("the unit listed no listening socket"))])
         params = self.params(ctx)
         shell = access_part(ctx, "shell")
         shell_port = shell.get("port") if isinstance(shell, dict) else None
         judged = [r for r in rows if not _test_shell(r, shell_port)]
         unit = UnitListeners.of(judged, Policy.of(params), reached_at_loopback(ctx))
         if len(unit.rows) < len(rows):
-            unit.exempted.append(f"the manufacturer's test shell on tcp/{shell_port} (granted to the lab)")
+            unit.exempted.append(
+                tr("the manufacturer's test shell on tcp/{port} (granted to the lab)", port=shell_port)
+            )
         differ = unit.differences(_boot_users(today), Policy.of(params))
         indicators = unit.indicators()
         if unit.failing:
-            findings = [self._unit_finding(ctx, group) for group in unit.failing.values()]
-            lead = (
-                f"decided on the unit: {len(findings)} process(es) listen with a privileged uid: "
-                + listed([f.summary.removeprefix("on the unit, ") for f in findings], 6)
+            described = [self._unit_finding(ctx, group) for group in unit.failing.values()]
+            findings = [finding for finding, _short in described]
+            lead = tr(
+                "decided on the unit: {n} process(es) listen with a privileged uid: {processes}",
+                n=len(findings),
+                processes=listed([short for _finding, short in described], 6),
             )
             reasons = [lead, *unit.notes(), *differ]
             return decide(ctx, today, Verdict.FAIL, reasons, findings, (PROCEDURE,), indicators)
         if unit.unknown:
-            lead = (f"On the unit, {listed(unit.unknown)}: the probe saw no process behind it and cannot"
-                    " tell whether the process dropped its privileges after binding.")  # fmt: skip
+            lead = tr(
+                "On the unit, {sockets}: the probe saw no process behind it and cannot tell whether the"
+                " process dropped its privileges after binding.",
+                sockets=listed(unit.unknown),
+            )
             return amended(ctx, today, reasons=[lead, *unit.notes(), *differ], indicators=indicators)
-        lead = "decided on the unit: no listening process runs with a privileged uid unless exempt"
+        lead = _("decided on the unit: no listening process runs with a privileged uid unless exempt")
         reasons = [lead, *unit.notes(), *differ, *params.notes]
         return decide(ctx, today, Verdict.PASS, reasons, [], (PROCEDURE,), indicators)
 
-    def _unit_finding(self, ctx: EvidenceContext, group: list[Row]) -> Finding:
+    def _unit_finding(self, ctx: EvidenceContext, group: list[Row]) -> tuple[Finding, str]:
+        """The finding of one process listening with a privileged uid, and the same without "on the unit"
+        (the verdict's reason lists them)."""
         first = group[0]
         ports = sorted({port_label(r) for r in group})
         process, user = clip(first["process"] or "?", 64), clip(first["user"] or "?", 64)
-        held = privileged_ids(first, Policy.of(self.params(ctx)).privileged)
+        policy = Policy.of(self.params(ctx))
+        held = privileged_ids(first, policy.privileged)
+        held_names = ", ".join(privileged_names(first, policy.privileged))
+        values = {"process": process, "pid": first["pid"], "ports": listed(ports, 6), "user": user,
+                  "uid": first["uid"], "held": held_names}  # fmt: skip
         if not held or any(h.startswith("effective") for h in held):
-            runs_as = f"uid {first['uid']}"
+            summary = tr(
+                "on the unit, {process} (pid {pid}) listens on {ports} as {user} (uid {uid})", **values
+            )
+            short = tr("{process} (pid {pid}) listens on {ports} as {user} (uid {uid})", **values)
         else:
-            runs_as = f"uid {first['uid']}, but {', '.join(held)}: it can take that uid back"
-        summary = (f"on the unit, {process} (pid {first['pid']}) listens on {listed(ports, 6)} as {user}"
-                   f" ({runs_as})")  # fmt: skip
+            summary = tr(
+                "on the unit, {process} (pid {pid}) listens on {ports} as {user} (uid {uid}, but {held}: it"
+                " can take that uid back)",
+                **values,
+            )
+            short = tr(
+                "{process} (pid {pid}) listens on {ports} as {user} (uid {uid}, but {held}: it can take that"
+                " uid back)",
+                **values,
+            )
         evidence = session_refs(ctx, "listeners", "processes") or (
             results_ref(first, "listeners on the unit"),
         )
@@ -119,7 +155,7 @@ class LeastPrivilegeServices(FirmwareCheck):
                 "privileged_ids": held,
                 "user": user, "command_line": clip(first["command_line"], 200),
                 "uids": clip(first["uids"], 64)}  # fmt: skip
-        return Finding(summary, Severity.MEDIUM, evidence, data)
+        return Finding(summary, Severity.MEDIUM, evidence, data), short
 
     # --- the firmware's start scripts (what the check did before the probe) -------------------------
     def evaluate_firmware(self, ctx: Any) -> CheckResult:
@@ -180,19 +216,31 @@ class BootServices:
 
     def reasons(self) -> list[str]:
         if self.as_root:
-            lead = f"{len(self.as_root)} network service(s) started at boot run with a privileged uid"
+            lead = tr("{n} network service(s) started at boot run with a privileged uid", n=len(self.as_root))
         elif self.unprivileged or self.unknown:
-            lead = "no network service started at boot is known to run as root"
+            lead = _("no network service started at boot is known to run as root")
         else:
-            lead = "no network service started at boot was identified in the image"
+            lead = _("no network service started at boot was identified in the image")
         reasons = [lead]
         if self.exempted:
-            reasons.append("privileged by design (exempt in the catalogue): " + ", ".join(self.exempted))
+            reasons.append(
+                tr(
+                    "privileged by design (exempt in the catalogue): {services}",
+                    services=", ".join(self.exempted),
+                )
+            )
         if self.unprivileged:
-            reasons.append("running as unprivileged users: " + ", ".join(self.unprivileged))
+            reasons.append(
+                tr("running as unprivileged users: {services}", services=", ".join(self.unprivileged))
+            )
         if self.unknown:
-            reasons.append("user not determinable from the boot scripts: " + ", ".join(self.unknown))
-        reasons.append(PROCEDURE)
+            reasons.append(
+                tr(
+                    "user not determinable from the boot scripts: {services}",
+                    services=", ".join(self.unknown),
+                )
+            )
+        reasons.append(_(PROCEDURE))
         return reasons
 
 
@@ -239,10 +287,19 @@ def privileged_ids(row: Row, privileged: set[int]) -> list[str]:
     the effective uid of the `uid` column."""
     parts = clip(row["uids"], 64).split()[:3]
     if len(parts) == 3 and all(p.isdigit() for p in parts):
-        return [f"{kind} uid {int(p)}" for kind, p in zip(_UID_KINDS, parts, strict=True)
-                if int(p) in privileged]
+        return [
+            f"{kind} uid {int(p)}" for kind, p in zip(_UID_KINDS, parts, strict=True) if int(p) in privileged
+        ]
     uid = row["uid"]
     return [f"effective uid {uid}"] if isinstance(uid, int) and uid in privileged else []
+
+
+def privileged_names(row: Row, privileged: set[int]) -> list[str]:
+    """`privileged_ids` as a sentence says them, in the current language."""
+    return [
+        tr(_UID_NAMES[kind], uid=uid)
+        for kind, _word, uid in (h.split() for h in privileged_ids(row, privileged))
+    ]
 
 
 @dataclass
@@ -269,23 +326,35 @@ class UnitListeners:
             name, command = clip(row["process"], 64), clip(row["command_line"], 200)
             seen = row["source"] == "process" and bool(name or command)
             programs = {name.lower(), *program_names(command)} - {""}
-            label = f"{name or 'a process'} on {port}" if seen else port
+            label = (
+                (
+                    tr("{process} on {port}", process=name, port=port)
+                    if name
+                    else tr("a process on {port}", port=port)
+                )
+                if seen
+                else port
+            )
             if seen:
                 unit.processes.update({p: (clip(row["user"], 64), uid) for p in programs})
             local = loopback_only(row["address"])
-            where = f"{label} at {clip(row['address'], 64)}"
+            where = tr("{socket} at {address}", socket=label, address=clip(row["address"], 64))
             if local and (clip(row["transport"] or "tcp", 8).lower(), row["port"]) in reached:
                 unit.reached.append(where)
             elif local:
-                unit.local.append(f"{where} ({f'uid {uid}' if uid is not None else 'user unknown'})")
+                unit.local.append(
+                    tr("{socket} (uid {uid})", socket=where, uid=uid)
+                    if uid is not None
+                    else tr("{socket} (user unknown)", socket=where)
+                )
                 continue
             held = privileged_ids(row, policy.privileged) if seen else []
             if uid is None and not held:
-                unit.unknown.append(f"{label} (user unknown)")
+                unit.unknown.append(tr("{socket} (user unknown)", socket=label))
             elif uid not in policy.privileged and not held:
                 unit.unprivileged.append(f"{label} (uid {uid})")
             elif not seen:
-                unit.unknown.append(f"{port} (socket owner uid {uid})")
+                unit.unknown.append(tr("{port} (socket owner uid {uid})", port=port, uid=uid))
             elif programs & policy.exempt:
                 unit.exempted.append(label)
             else:
@@ -296,18 +365,32 @@ class UnitListeners:
         notes = []
         if self.exempted:
             notes.append(
-                "Privileged by design on the unit (exempt in the catalogue): " + listed(self.exempted)
+                tr(
+                    "Privileged by design on the unit (exempt in the catalogue): {items}",
+                    items=listed(self.exempted),
+                )
             )
         if self.unprivileged:
-            notes.append("Unprivileged on the unit: " + listed(self.unprivileged))
+            notes.append(tr("Unprivileged on the unit: {items}", items=listed(self.unprivileged)))
         if self.unknown and self.failing:
-            notes.append("No process seen behind (privileges dropped or not): " + listed(self.unknown))
+            notes.append(
+                tr("No process seen behind (privileges dropped or not): {items}", items=listed(self.unknown))
+            )
         if self.local:
-            notes.append("Bound only to a loopback address, so not a network service (not judged): "
-                         + listed(self.local))  # fmt: skip
+            notes.append(
+                tr(
+                    "Bound only to a loopback address, so not a network service (not judged): {items}",
+                    items=listed(self.local),
+                )
+            )
         if self.reached:
-            notes.append("Bound to a loopback address, which is where the probe reached the unit (its"
-                         " target), so judged as network services: " + listed(self.reached))  # fmt: skip
+            notes.append(
+                tr(
+                    "Bound to a loopback address, which is where the probe reached the unit (its target), so"
+                    " judged as network services: {items}",
+                    items=listed(self.reached),
+                )
+            )
         return notes
 
     def differences(self, boot_users: dict[str, list[Any]], policy: Policy) -> list[str]:
@@ -316,22 +399,41 @@ class UnitListeners:
         for program, (user, uid) in sorted(boot_users.items()):
             if program not in self.processes:
                 if uid in policy.privileged and program not in policy.exempt:
-                    differ.append(f"{clip(program, 64)}: started as {clip(user, 64)} by the start scripts,"
-                                  " not listening on the unit")  # fmt: skip
+                    differ.append(
+                        tr(
+                            "{program}: started as {user} by the start scripts, not listening on the unit",
+                            program=clip(program, 64),
+                            user=clip(user, 64),
+                        )
+                    )
                 continue
             unit_user, unit_uid = self.processes[program]
             if uid != unit_uid and user != unit_user:
-                differ.append(f"{clip(program, 64)}: started as {clip(user, 64) or '?'} by the start scripts,"
-                              f" runs as {unit_user or '?'} (uid {unit_uid}) on the unit")  # fmt: skip
+                differ.append(
+                    tr(
+                        "{program}: started as {user} by the start scripts, runs as {unit_user} (uid {uid})"
+                        " on the unit",
+                        program=clip(program, 64),
+                        user=clip(user, 64) or "?",
+                        unit_user=unit_user or "?",
+                        uid=unit_uid,
+                    )
+                )
         return (
-            [f"The start scripts and the unit differ (the unit decides): {listed(differ, 6)}."]
+            [
+                tr(
+                    "The start scripts and the unit differ (the unit decides): {items}.",
+                    items=listed(differ, 6),
+                )
+            ]
             if differ
             else []
         )
 
     def indicators(self) -> dict[str, Any]:
         failing = {
-            f"{name} (pid {pid})": [r["port"] for r in rows] for (pid, name, _), rows in self.failing.items()
+            f"{name} (pid {pid})": [r["port"] for r in rows]
+            for (pid, name, _uid), rows in self.failing.items()
         }
         return {"failing": failing, "unknown": self.unknown, "exempt": self.exempted,
                 "unprivileged": self.unprivileged, "loopback_only": self.local}  # fmt: skip

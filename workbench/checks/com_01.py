@@ -12,8 +12,50 @@ from typing import Any
 from workbench.checks._network import Row, device_of, packet_refs, traffic_gap
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import N_, _, tr
 
 Login = tuple[str, str, str, str, str]  # protocol, client, server, port, user
+
+# A finding's sentence, by who sends the credentials and what is known of the logins.
+_SUMMARIES = {
+    ("sends", "user-times"): N_(
+        "The device sends {protocol} credentials in clear (user {user}, {n} times) from {client} to"
+        " {server}:{port}."
+    ),
+    ("sends", "user"): N_(
+        "The device sends {protocol} credentials in clear (user {user}) from {client} to {server}:{port}."
+    ),
+    ("sends", "times"): N_(
+        "The device sends {protocol} credentials in clear ({n} times) from {client} to {server}:{port}."
+    ),
+    ("sends", ""): N_("The device sends {protocol} credentials in clear from {client} to {server}:{port}."),
+    ("accepts", "user-times"): N_(
+        "The device accepts {protocol} credentials in clear (user {user}, {n} times) from {client} to"
+        " {server}:{port}."
+    ),
+    ("accepts", "user"): N_(
+        "The device accepts {protocol} credentials in clear (user {user}) from {client} to {server}:{port}."
+    ),
+    ("accepts", "times"): N_(
+        "The device accepts {protocol} credentials in clear ({n} times) from {client} to {server}:{port}."
+    ),
+    ("accepts", ""): N_(
+        "The device accepts {protocol} credentials in clear from {client} to {server}:{port}."
+    ),
+    ("carries", "user-times"): N_(
+        "The capture carries {protocol} credentials in clear (user {user}, {n} times) from {client} to"
+        " {server}:{port}."
+    ),
+    ("carries", "user"): N_(
+        "The capture carries {protocol} credentials in clear (user {user}) from {client} to {server}:{port}."
+    ),
+    ("carries", "times"): N_(
+        "The capture carries {protocol} credentials in clear ({n} times) from {client} to {server}:{port}."
+    ),
+    ("carries", ""): N_(
+        "The capture carries {protocol} credentials in clear from {client} to {server}:{port}."
+    ),
+}
 
 
 class CleartextCredentials(Check):
@@ -46,16 +88,20 @@ class CleartextCredentials(Check):
             indicators["credentials_between_other_hosts"] = elsewhere
         if findings:
             logins = sum(len(g) for g in groups.values())
-            lead = f"{logins} login(s) cross the network in clear ({', '.join(protocols)})."
+            lead = tr(
+                "{n} login(s) cross the network in clear ({protocols}).",
+                n=logins,
+                protocols=", ".join(protocols),
+            )
             return self.result(ctx, Verdict.FAIL, [lead, device.describe()], findings, indicators)
         gap = traffic_gap(ctx)
         if gap:
             return self.result(ctx, Verdict.INCONCLUSIVE, [gap], indicators=indicators)
         reasons = [
-            "No credentials were seen in clear in the capture (telnet, FTP, HTTP Basic/Digest, MQTT, ...)."
+            _("No credentials were seen in clear in the capture (telnet, FTP, HTTP Basic/Digest, MQTT, ...).")
         ]
         if elsewhere:
-            reasons.append(f"{len(elsewhere)} cleartext login(s) between other hosts were ignored.")
+            reasons.append(tr("{n} cleartext login(s) between other hosts were ignored.", n=len(elsewhere)))
         return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)
 
     @staticmethod
@@ -66,17 +112,16 @@ class CleartextCredentials(Check):
         group: list[Row],
     ) -> Finding:
         protocol, client, server, port, user = key
-        if device_client:
-            lead = f"The device sends {protocol} credentials in clear"
-        elif device_server:
-            lead = f"The device accepts {protocol} credentials in clear"
-        else:
-            lead = f"The capture carries {protocol} credentials in clear"
-        times = f", {len(group)} times" if len(group) > 1 else ""
-        who = f" (user {user!r}{times})" if user else (f" ({len(group)} times)" if times else "")
+        role = "sends" if device_client else "accepts" if device_server else "carries"
+        shape = ("user" if user else "") + ("-times" if user and len(group) > 1 else "")
+        shape = shape or ("times" if len(group) > 1 else "")
+        summary = tr(
+            _SUMMARIES[role, shape],
+            protocol=protocol, user=repr(user), n=len(group), client=client, server=server, port=port,
+        )  # fmt: skip
         packets = sorted({p for row in group for p in row["packets"] or ()})
         return Finding(
-            summary=f"{lead}{who} from {client} to {server}:{port}.",
+            summary=summary,
             severity=Severity.HIGH,
             evidence=packet_refs(group[0], packets, note=f"{protocol} credentials"),
             data={

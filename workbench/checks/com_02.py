@@ -31,6 +31,7 @@ from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Sev
 from workbench.checks.context import EvidenceContext
 from workbench.checks.parameters import Parameters
 from workbench.errors import CheckError
+from workbench.i18n import _, tr
 
 
 @dataclass
@@ -72,7 +73,7 @@ class TlsFloor(Check):
         findings += self._declared(ctx, floor)
         reasons = list(params.notes)
         if observed.ignored:
-            reasons.append(f"{observed.ignored} TLS handshake(s) between other hosts were ignored.")
+            reasons.append(tr("{n} TLS handshake(s) between other hosts were ignored.", n=observed.ignored))
         return self._verdict(
             ctx, floor, findings, observed, reasons, self._indicators(ctx, floor, observed, device)
         )
@@ -85,7 +86,7 @@ class TlsFloor(Check):
             return TlsVersion.parse(str(raw))
         except ValueError:
             raise CheckError(
-                f'min_tls_version {raw!r} is not a TLS version (write it as "TLS 1.2")',
+                tr('min_tls_version {value} is not a TLS version (write it as "TLS 1.2")', value=repr(raw)),
                 requirement=self.requirement_id,
             ) from None
 
@@ -104,8 +105,12 @@ class TlsFloor(Check):
                     self._finding(
                         row,
                         Severity.HIGH,
-                        f"The handshake with {server} settled on {chosen.label},"
-                        f" below the floor {floor.label}.",
+                        tr(
+                            "The handshake with {server} settled on {version}, below the floor {floor}.",
+                            server=server,
+                            version=chosen.label,
+                            floor=floor.label,
+                        ),
                         {"negotiated_version": chosen.label, "client_ip": client, "server": server},
                     )
                 )
@@ -115,8 +120,13 @@ class TlsFloor(Check):
                 self._finding(
                     row,
                     Severity.HIGH,
-                    f"The handshake with {server} settled on the weak cipher suite {cipher}"
-                    f" (matches {weak_hit!r}).",
+                    tr(
+                        "The handshake with {server} settled on the weak cipher suite {cipher}"
+                        " (matches {pattern}).",
+                        server=server,
+                        cipher=cipher,
+                        pattern=repr(weak_hit),
+                    ),
                     {"negotiated_cipher": cipher, "pattern": weak_hit, "client_ip": client, "server": server},
                 )
             )
@@ -146,8 +156,12 @@ class TlsFloor(Check):
                 self._finding(
                     row,
                     Severity.MEDIUM,
-                    f"The device offers {', '.join(old)} to {server}: a fallback below the floor"
-                    f" {floor.label}.",
+                    tr(
+                        "The device offers {versions} to {server}: a fallback below the floor {floor}.",
+                        versions=", ".join(old),
+                        server=server,
+                        floor=floor.label,
+                    ),
                     {"offered_below_floor": old, "client_ip": client, "server": server},
                 )
             )
@@ -158,7 +172,12 @@ class TlsFloor(Check):
                 self._finding(
                     row,
                     Severity.MEDIUM,
-                    f"The device offers {len(weak_offered)} weak cipher suite(s) to {server}: {shown}.",
+                    tr(
+                        "The device offers {n} weak cipher suite(s) to {server}: {suites}.",
+                        n=len(weak_offered),
+                        server=server,
+                        suites=shown,
+                    ),
                     {"weak_offered": weak_offered, "client_ip": client, "server": server},
                 )
             )
@@ -173,27 +192,42 @@ class TlsFloor(Check):
         found = []
         for row in ctx.probe_rows("tls") if ctx.has(EvidenceKind.PROBE) else ():
             version = tls_version(row["version"])
-            where = f"port {row['port'] if row['port'] is not None else '?'}"
+            port = row["port"] if row["port"] is not None else "?"
             if version is None or row["accepted"] is False:
                 continue
             if row["accepted"] is None:
                 if version < floor:
-                    why = clip(row["error"], 80) or "not tested"
-                    observed.untested.append(f"{where} {version.label} ({why})")
+                    why = clip(row["error"], 80) or _("not tested")
+                    observed.untested.append(
+                        tr("port {port} {version} ({why})", port=port, version=version.label, why=why)
+                    )
                 continue
-            observed.probed.append(f"{where} {version.label}")
+            observed.probed.append(tr("port {port} {version}", port=port, version=version.label))
             weak_suites = [clip(c, 80) for c in row["cipher_suites"] or () if c and pattern_match(weak, c)]
-            problems = [f"accepts {version.label}, below the floor {floor.label}"] if version < floor else []
+            problems = []
+            if version < floor:
+                problems.append(
+                    tr(
+                        "The device's TLS server on port {port} accepts {version}, below the floor {floor}"
+                        " (live test).",
+                        port=port,
+                        version=version.label,
+                        floor=floor.label,
+                    )
+                )
             if weak_suites:
-                problems.append(f"accepts weak suite(s) with {version.label}: {', '.join(weak_suites[:6])}")
+                problems.append(
+                    tr(
+                        "The device's TLS server on port {port} accepts weak suite(s) with {version}:"
+                        " {suites} (live test).",
+                        port=port,
+                        version=version.label,
+                        suites=", ".join(weak_suites[:6]),
+                    )
+                )
             data = {"port": row["port"], "version": version.label, "weak_suites": weak_suites, "live": True}
             found += [
-                Finding(
-                    summary=f"The device's TLS server on {where} {problem} (live test).",
-                    severity=Severity.HIGH,
-                    evidence=probe_refs([row], test),
-                    data=data,
-                )
+                Finding(summary=problem, severity=Severity.HIGH, evidence=probe_refs([row], test), data=data)
                 for problem in problems
             ]
         return found
@@ -218,8 +252,11 @@ class TlsFloor(Check):
             return []
         return [
             Finding(
-                summary=f"The declaration states a minimum of {declared.label},"
-                f" below the floor {floor.label}.",
+                summary=tr(
+                    "The declaration states a minimum of {declared}, below the floor {floor}.",
+                    declared=declared.label,
+                    floor=floor.label,
+                ),
                 severity=Severity.MEDIUM,
                 evidence=(declaration_ref(ctx, "tls.min_version"),),
                 data={"declared_min_version": declared.label},
@@ -254,11 +291,18 @@ class TlsFloor(Check):
         if findings:
             high = sum(f.severity is Severity.HIGH for f in findings)
             lead = (
-                f"{high} handshake problem(s) below the TLS floor or with weak ciphers"
+                tr(
+                    "{high} handshake problem(s) below the TLS floor or with weak ciphers ({n} finding(s)).",
+                    high=high,
+                    n=len(findings),
+                )
                 if high
-                else "The device offers TLS versions or cipher suites below the floor"
+                else tr(
+                    "The device offers TLS versions or cipher suites below the floor ({n} finding(s)).",
+                    n=len(findings),
+                )
             )
-            reasons = [lead + f" ({len(findings)} finding(s)).", *reasons]
+            reasons = [lead, *reasons]
             decided = tuple(
                 kind
                 for kind, live in ((EvidenceKind.PROBE, True), (EvidenceKind.CAPTURE, False))
@@ -267,15 +311,26 @@ class TlsFloor(Check):
             return self.result(ctx, Verdict.FAIL, reasons, findings, indicators, decided)
         gap = not_done(test_state(ctx, "tls_scan"), "tls_scan") if ctx.has(EvidenceKind.PROBE) else None
         if observed.untested:
-            lead = f"The live TLS scan could not test {', '.join(observed.untested)}"
-            reasons = [lead + ": whether the device accepts them is the inspector's to test.", *reasons]
+            lead = tr(
+                "The live TLS scan could not test {versions}: whether the device accepts them is the"
+                " inspector's to test.",
+                versions=", ".join(observed.untested),
+            )
+            reasons = [lead, *reasons]
             return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
         if observed.probed:
             accepted = ", ".join(observed.probed)
-            reasons.insert(0, f"The live TLS scan: the device's servers accept {accepted}, none below the"
-                              f" floor {floor.label}, no weak suite.")  # fmt: skip
+            lead = tr(
+                "The live TLS scan: the device's servers accept {accepted}, none below the floor {floor},"
+                " no weak suite.",
+                accepted=accepted,
+                floor=floor.label,
+            )
+            reasons.insert(0, lead)
+        elif ctx.has(EvidenceKind.PROBE) and gap:
+            reasons.insert(0, tr("The live probe tested no TLS server: {gap}.", gap=gap))
         elif ctx.has(EvidenceKind.PROBE):
-            reasons.insert(0, f"The live probe tested no TLS server{f': {gap}' if gap else ''}.")
+            reasons.insert(0, _("The live probe tested no TLS server."))
         if observed.handshakes == 0:
             if observed.probed:
                 return self.result(
@@ -285,9 +340,11 @@ class TlsFloor(Check):
                 return without_handshakes(self, ctx, reasons, indicators)
             verdict = Verdict.INCONCLUSIVE if gap else Verdict.NOT_APPLICABLE
             return self.result(ctx, verdict, reasons, indicators=indicators)
-        lead = (
-            f"All {observed.handshakes} TLS handshake(s) meet the floor {floor.label}"
-            " with no weak cipher suite negotiated or offered."
+        lead = tr(
+            "All {n} TLS handshake(s) meet the floor {floor} with no weak cipher suite negotiated or"
+            " offered.",
+            n=observed.handshakes,
+            floor=floor.label,
         )
         decided = (EvidenceKind.CAPTURE,) + ((EvidenceKind.PROBE,) if observed.probed else ())
         return self.result(ctx, Verdict.PASS, [lead, *reasons], indicators=indicators, decided_by=decided)

@@ -14,6 +14,7 @@ from typing import Any
 from workbench.checks._network import MAX_REFS, Row, device_of, pattern_match, peer, ref, without_handshakes
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import _, tr
 
 Problem = tuple[str, Severity, str]  # (kind, severity, summary)
 
@@ -94,8 +95,10 @@ class CertificateStrength(Check):
         reasons = list(params.notes)
         if observed.without_certs:
             reasons.append(
-                f"{observed.without_certs} handshake(s) showed no certificate (TLS 1.3 encrypts it, or the"
-                " capture missed it)."
+                tr(
+                    "{n} handshake(s) showed no certificate (TLS 1.3 encrypts it, or the capture missed it).",
+                    n=observed.without_certs,
+                )
             )
         return self._verdict(ctx, limits, findings, observed, reasons, indicators)
 
@@ -123,7 +126,7 @@ class CertificateStrength(Check):
                 "server": server,
             },
         )
-        for problem, severity, summary in self._judge(cert, position, device_is_client, limits):
+        for problem, severity, summary in self._judge(cert, position, device_is_client, limits, server):
             entry = observed.problems.setdefault(
                 (key, problem),
                 {
@@ -147,50 +150,101 @@ class CertificateStrength(Check):
     ) -> CheckResult:
         failing = [f for f in findings if f.severity is not Severity.INFO]
         if failing:
-            lead = f"{len(failing)} certificate problem(s) in the device's TLS handshakes."
+            lead = tr("{n} certificate problem(s) in the device's TLS handshakes.", n=len(failing))
             return self.result(ctx, Verdict.FAIL, [lead, *reasons], findings, indicators)
         if observed.handshakes == 0:
             return without_handshakes(self, ctx, reasons, indicators)
         if not observed.seen:
-            lead = (
+            lead = _(
                 "TLS was seen but no certificate was visible: judge the server certificates by"
                 " connecting to them, or capture a TLS 1.2 handshake."
             )
             return self.result(ctx, Verdict.INCONCLUSIVE, [lead, *reasons], findings, indicators)
-        lead = (
-            f"{len(observed.seen)} certificate(s) in {observed.handshakes - observed.without_certs}"
-            f" handshake(s) are valid, with keys of at least RSA {limits.min_rsa} / EC {limits.min_ec}"
-            " bits and strong signatures."
+        lead = tr(
+            "{n} certificate(s) in {handshakes} handshake(s) are valid, with keys of at least"
+            " RSA {rsa} / EC {ec} bits and strong signatures.",
+            n=len(observed.seen),
+            handshakes=observed.handshakes - observed.without_certs,
+            rsa=limits.min_rsa,
+            ec=limits.min_ec,
         )
         return self.result(ctx, Verdict.PASS, [lead, *reasons], findings, indicators)
 
     @staticmethod
-    def _judge(cert: Row, position: int, device_is_client: bool, limits: Thresholds) -> list[Problem]:
-        subject = _text(cert, "subject") or "(no subject)"
+    def _judge(
+        cert: Row, position: int, device_is_client: bool, limits: Thresholds, server: str
+    ) -> list[Problem]:
+        """Each problem of one certificate, its summary naming the server of the handshake."""
+        subject = repr(_text(cert, "subject") or _("(no subject)"))
         out: list[Problem] = []
         self_signed = bool(cert.get("self_signed"))
         if cert.get("expired"):
-            when = _text(cert, "not_after") or "date unknown"
-            out.append(("expired", Severity.HIGH, f"Certificate {subject!r} expired ({when})."))
+            when = _text(cert, "not_after")
+            summary = (
+                tr(
+                    "Certificate {subject} expired ({date}). Server {server}.",
+                    subject=subject,
+                    date=when,
+                    server=server,
+                )
+                if when
+                else tr(
+                    "Certificate {subject} expired (date unknown). Server {server}.",
+                    subject=subject,
+                    server=server,
+                )
+            )
+            out.append(("expired", Severity.HIGH, summary))
         if position == 0 and self_signed:
             if device_is_client:
-                summary = f"The device accepted the self-signed server certificate {subject!r}."
+                summary = tr(
+                    "The device accepted the self-signed server certificate {subject}. Server {server}.",
+                    subject=subject,
+                    server=server,
+                )
                 out.append(("self-signed", Severity.HIGH, summary))
             else:
-                summary = f"The device's own server presents the self-signed certificate {subject!r}."
+                summary = tr(
+                    "The device's own server presents the self-signed certificate {subject}."
+                    " Server {server}.",
+                    subject=subject,
+                    server=server,
+                )
                 out.append(("self-signed-device", Severity.INFO, summary))
         key_type, bits = _text(cert, "key_type"), cert.get("key_bits")
         limit = limits.key_floor(key_type) if bits else 0
         if bits and limit and bits < limit:
+            values = {
+                "subject": subject,
+                "bits": bits,
+                "key_type": key_type,
+                "limit": limit,
+                "server": server,
+            }
             summary = (
-                f"Certificate {subject!r} has a {bits}-bit {key_type or 'public'} key (minimum {limit})."
+                tr(
+                    "Certificate {subject} has a {bits}-bit {key_type} key (minimum {limit})."
+                    " Server {server}.",
+                    **values,
+                )
+                if key_type
+                else tr(
+                    "Certificate {subject} has a {bits}-bit public key (minimum {limit}). Server {server}.",
+                    **values,
+                )
             )
             out.append(("weak-key", Severity.HIGH, summary))
         algorithm = _text(cert, "signature_algorithm")
         squashed = algorithm.lower().replace("-", "").replace("_", "")
         hit = pattern_match(limits.weak_signatures, squashed) if algorithm else None
         if hit and not (self_signed and position > 0):
-            summary = f"Certificate {subject!r} is signed with {algorithm} (weak: {hit!r})."
+            summary = tr(
+                "Certificate {subject} is signed with {algorithm} (weak: {pattern}). Server {server}.",
+                subject=subject,
+                algorithm=algorithm,
+                pattern=repr(hit),
+                server=server,
+            )
             out.append(("weak-signature", Severity.HIGH, summary))
         return out
 
@@ -198,7 +252,7 @@ class CertificateStrength(Check):
     def _finding(entry: Row) -> Finding:
         refs = tuple(ref(r, packet=r["packet"], note="TLS handshake") for r in entry["rows"][:MAX_REFS])
         return Finding(
-            summary=entry["summary"] + f" Server {entry['server']}.",
+            summary=entry["summary"],
             severity=entry["severity"],
             evidence=refs,
             data={"subject": entry["subject"], "server": entry["server"], "handshakes": len(entry["rows"])},

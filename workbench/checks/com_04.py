@@ -22,6 +22,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import _, tr
 
 Service = tuple[str, str, str]  # protocol, server address, server port
 
@@ -63,17 +64,21 @@ class CleartextToRemote(Check):
         reasons = list(params.notes)
         if findings:
             protocols = ", ".join(sorted({k[0] for k in observed.cleartext}))
-            lead = f"The device sends {protocols} in clear to {len(findings)} remote service(s)."
+            lead = tr(
+                "The device sends {protocols} in clear to {n} remote service(s).",
+                protocols=protocols,
+                n=len(findings),
+            )
             return self.result(ctx, Verdict.FAIL, [lead, device.describe(), *reasons], findings, indicators)
         gap = traffic_gap(ctx)
         if gap:
             return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
         if not observed.flows:
-            lead = "The device opened no connection to a remote (non-local) address in the capture."
+            lead = _("The device opened no connection to a remote (non-local) address in the capture.")
         else:
-            lead = (
-                f"None of the device's {observed.flows} flow(s) to remote addresses uses a cleartext"
-                " application protocol."
+            lead = tr(
+                "None of the device's {n} flow(s) to remote addresses uses a cleartext application protocol.",
+                n=observed.flows,
             )
         return self.result(ctx, Verdict.PASS, [lead, device.describe(), *reasons], indicators=indicators)
 
@@ -91,7 +96,14 @@ class CleartextToRemote(Check):
             observed.by_protocol[shown] = observed.by_protocol.get(shown, 0) + 1
             port_family = _family(row["port_proto"] or "")
             if not protocol and port_family in cleartext and port_family not in exempt:
-                observed.unrecognised.add(f"{row['server_ip']}:{row['server_port']} ({port_family} port)")
+                observed.unrecognised.add(
+                    tr(
+                        "{address}:{port} ({protocol} port)",
+                        address=row["server_ip"],
+                        port=row["server_port"],
+                        protocol=port_family,
+                    )
+                )
             if not protocol or protocol in exempt or protocol not in cleartext or row["encrypted"]:
                 continue
             key = (protocol, row["server_ip"], str(row["server_port"]))
@@ -102,10 +114,22 @@ class CleartextToRemote(Check):
     def _finding(service: Service, flows: list[Row]) -> Finding:
         protocol, server, port = service
         name = flows[0]["server_name"] or flows[0]["sni"] or ""
-        target = f"{server}:{port}" + (f" ({name})" if name else "")
+        values = {"protocol": protocol.upper(), "server": server, "port": port, "name": name, "n": len(flows)}
+        summary = (
+            tr(
+                "The device talks {protocol} in clear to the remote service {server}:{port} ({name})"
+                " ({n} flow(s), protocol recognised from its payload).",
+                **values,
+            )
+            if name
+            else tr(
+                "The device talks {protocol} in clear to the remote service {server}:{port}"
+                " ({n} flow(s), protocol recognised from its payload).",
+                **values,
+            )
+        )
         return Finding(
-            summary=f"The device talks {protocol.upper()} in clear to the remote service {target}"
-            f" ({len(flows)} flow(s), protocol recognised from its payload).",
+            summary=summary,
             severity=Severity.HIGH,
             evidence=first_packet_refs(flows, f"{protocol} flow start"),
             data={

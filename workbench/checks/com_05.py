@@ -43,6 +43,7 @@ from workbench.checks.base import (
     Verdict,
 )
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import _, tr
 
 
 @dataclass
@@ -90,7 +91,7 @@ class DeclaredEndpoints(Check):
         }
         reasons = list(params.notes)
         if declared is None:
-            lead = (
+            lead = _(
                 "The declaration does not state cloud_endpoints: the remote services contacted (see"
                 " indicators) cannot be compared; ask the manufacturer to declare them."
             )
@@ -102,10 +103,19 @@ class DeclaredEndpoints(Check):
         indicators["declared_not_observed"] = not_seen
         indicators["undeclared"] = [f.data.get("name") or f.data.get("address") for f in findings]
         if findings:
-            lead = f"The device contacts {len(findings)} remote service(s) its declaration does not list."
-            listed = declared_list_finding(
-                ctx, "cloud endpoint(s)", declared, "cloud_endpoints", {"declared_endpoints": declared}
+            lead = tr(
+                "The device contacts {n} remote service(s) its declaration does not list.", n=len(findings)
             )
+            summary = (
+                tr(
+                    "The declaration lists {n} cloud endpoint(s): {endpoints}.",
+                    n=len(declared),
+                    endpoints=", ".join(declared),
+                )
+                if declared
+                else _("The declaration lists 0 cloud endpoint(s): none.")
+            )
+            listed = declared_list_finding(ctx, summary, "cloud_endpoints", {"declared_endpoints": declared})
             return self.result(
                 ctx, Verdict.FAIL, [lead, device.describe(), *reasons], [*findings, listed], indicators
             )
@@ -127,20 +137,25 @@ class DeclaredEndpoints(Check):
         gap = traffic_gap(ctx)
         if gap:
             return self.result(ctx, Verdict.INCONCLUSIVE, [gap, *reasons], indicators=indicators)
-        summary = (
-            f"Every remote service contacted ({len(contacts.contacted)} name(s) and address(es)) is declared."
+        summary = tr(
+            "Every remote service contacted ({n} name(s) and address(es)) is declared.",
+            n=len(contacts.contacted),
         )
         minutes, min_minutes = duration
         if min_minutes and minutes < min_minutes:
-            short = (
-                f"The capture covers {minutes:.1f} minute(s); at least {min_minutes} are needed to"
+            short = tr(
+                "The capture covers {minutes} minute(s); at least {min_minutes} are needed to"
                 " conclude that the device contacts nothing else: capture set-up and normal use"
-                " for longer."
+                " for longer.",
+                minutes=format(minutes, ".1f"),
+                min_minutes=min_minutes,
             )
             return self.result(ctx, Verdict.INCONCLUSIVE, [summary, short, *reasons], indicators=indicators)
         reasons = [summary, device.describe(), *reasons]
         if not_seen:
-            reasons.append(f"Declared but not seen in this capture: {', '.join(not_seen)}.")
+            reasons.append(
+                tr("Declared but not seen in this capture: {endpoints}.", endpoints=", ".join(not_seen))
+            )
         return self.result(ctx, Verdict.PASS, reasons, indicators=indicators)
 
     @staticmethod
@@ -204,7 +219,7 @@ class DeclaredEndpoints(Check):
             shown = sorted(contacts.names[name], key=lambda r: r["_packet"] or 0)
             findings.append(
                 Finding(
-                    summary=f"The device contacts {name}, which the declaration does not list.",
+                    summary=tr("The device contacts {name}, which the declaration does not list.", name=name),
                     severity=Severity.HIGH,
                     evidence=tuple(
                         ref(r, packet=r["_packet"], note=r["_what"]) for r in shown[:MAX_EVIDENCE_REFS]
@@ -221,8 +236,12 @@ class DeclaredEndpoints(Check):
             ports = sorted({str(f["server_port"]) for f in flows})
             findings.append(
                 Finding(
-                    summary=f"The device connects to {address} (port {', '.join(ports)}), an address no"
-                    " declared endpoint covers and no DNS answer in the capture explains.",
+                    summary=tr(
+                        "The device connects to {address} (port {ports}), an address no declared endpoint"
+                        " covers and no DNS answer in the capture explains.",
+                        address=address,
+                        ports=", ".join(ports),
+                    ),
                     severity=Severity.HIGH,
                     evidence=first_packet_refs(flows, "flow start"),
                     data={"address": address, "ports": ports},

@@ -19,6 +19,7 @@ from workbench.checks._network import (
 from workbench.checks._probe import clip, not_done, port_label, probe_refs, test_state
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import _, tr
 
 
 class InputValidation(Check):
@@ -33,8 +34,8 @@ class InputValidation(Check):
             rows = list(ctx.probe_rows("robustness"))
             if rows:
                 return self._live(ctx, rows)
-            why_not = (
-                not_done(test_state(ctx, "robustness"), "robustness") or "the probe sent no malformed input"
+            why_not = not_done(test_state(ctx, "robustness"), "robustness") or _(
+                "the probe sent no malformed input"
             )
         params = self.params(ctx)
         classes = params.strings("test_classes")
@@ -44,22 +45,28 @@ class InputValidation(Check):
             for label, entry in device_services(ctx, device_of(ctx)).items():
                 interfaces[label] = {k: entry[k] for k in ("protocols", "clients", "sessions")}
         web = sorted(k for k, e in interfaces.items() if set(e["protocols"]) & web_protocols)
-        if interfaces:
-            lead = f"The device exposes {len(interfaces)} network interface(s)" + (
-                f", web: {', '.join(web)}." if web else "."
+        if interfaces and web:
+            lead = tr(
+                "The device exposes {n} network interface(s), web: {web}.",
+                n=len(interfaces),
+                web=", ".join(web),
             )
+        elif interfaces:
+            lead = tr("The device exposes {n} network interface(s).", n=len(interfaces))
         elif ctx.has(EvidenceKind.CAPTURE):
-            lead = (
+            lead = _(
                 "The capture shows no service on the device; a capture of a port scan and of the app"
                 " in use lists them."
             )
         else:
-            lead = "No capture in the case: take the interfaces from the declaration and the device."
+            lead = _("No capture in the case: take the interfaces from the declaration and the device.")
         reasons = [
-            *([f"The live test did not decide: {why_not}."] if why_not else []),
+            *([tr("The live test did not decide: {why}.", why=why_not)] if why_not else []),
             lead,
-            f"Test every parameter of each interface for: {', '.join(classes)};"
-            " record the device's behaviour.",
+            tr(
+                "Test every parameter of each interface for: {classes}; record the device's behaviour.",
+                classes=", ".join(classes),
+            ),
             *params.notes,
         ]
         indicators = {
@@ -81,35 +88,42 @@ class InputValidation(Check):
             if where in down:
                 continue
             answer, name = clip(row["answer"], 20).lower(), clip(row["input"], 60)
-            problem = (
-                "stopped serving after"
-                if row["alive_after"] is False
-                else "reflected unescaped"
-                if answer == "reflected"
-                else ""
-            )
             if row["alive_after"] is False:
+                summary = tr("{service} stopped serving after the input {input} (live test).", service=where,
+                             input=repr(name))  # fmt: skip
                 down.add(where)
-            if problem:
+            elif answer == "reflected":
+                summary = tr("{service} reflected unescaped the input {input} (live test).", service=where,
+                             input=repr(name))  # fmt: skip
+            else:
+                summary = ""
+            if summary:
                 data = {"service": where, "input": name, "answer": answer, "status": clip(row["status"], 80)}
-                summary = f"{where} {problem} the input {name!r} (live test)."
                 findings.append(Finding(summary, Severity.HIGH, probe_refs([row], test), data))
             elif row["alive_after"] is None or not answer:
-                unknown.append(f"{name} on {where}")
+                unknown.append(tr("{input} on {service}", input=name, service=where))
         indicators = {"live": {"inputs": len(rows), "services": services, "undetermined": unknown}}
         if findings:
-            reasons = ["decided by the live test: " + "; ".join(f.summary for f in findings)]
+            reasons = [
+                tr("decided by the live test: {findings}", findings="; ".join(f.summary for f in findings))
+            ]
             return self.result(ctx, Verdict.FAIL, reasons, findings, indicators, (EvidenceKind.PROBE,))
         gap = not_done(test, "robustness")
         if unknown or gap:
-            left = ([f"the outcome of {', '.join(unknown[:10])} is unknown"] if unknown else []) + (
-                [gap] if gap else []
-            )
-            reasons = [f"The live test did not decide: {'; '.join(left)}.", "Test the inputs by hand."]
+            left = (
+                [tr("the outcome of {inputs} is unknown", inputs=", ".join(unknown[:10]))] if unknown else []
+            ) + ([gap] if gap else [])
+            reasons = [
+                tr("The live test did not decide: {why}.", why="; ".join(left)),
+                _("Test the inputs by hand."),
+            ]
             return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons, indicators=indicators)
-        lead = (
-            f"decided by the live test: {len(rows)} malformed input(s) on {len(services)} service(s)"
-            f" ({', '.join(services)}) were each rejected or answered, and every service still served."
+        lead = tr(
+            "decided by the live test: {n} malformed input(s) on {count} service(s) ({services}) were each"
+            " rejected or answered, and every service still served.",
+            n=len(rows),
+            count=len(services),
+            services=", ".join(services),
         )
         return self.result(ctx, Verdict.PASS, [lead], indicators=indicators, decided_by=(EvidenceKind.PROBE,))
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from workbench.checks._firmware import FirmwareCheck, Row, describe_update, update_rows
 from workbench.checks.base import CheckResult, EvidenceKind, Verdict
+from workbench.i18n import N_, _, tr
 
 _FILE_TRACES = {
     "signed_fit_image": re.compile(r"\.(itb|fit)$", re.I),
@@ -38,6 +39,20 @@ _LAYER_TRACES = {
     "android_verified_boot": re.compile(r"avb|vbmeta", re.I),
 }
 
+# The catalogue's indicators as the reasons name them (a lab's own indicator: its name, spaced).
+_NAMES = {
+    "signed_fit_image": N_("signed fit image"),
+    "dm_verity": N_("dm verity"),
+    "uboot_verified_boot": N_("uboot verified boot"),
+    "ima_evm": N_("ima evm"),
+    "android_verified_boot": N_("android verified boot"),
+    "verified_boot_tools": N_("verified boot tools"),
+}
+
+
+def _name(indicator: str) -> str:
+    return _(_NAMES[indicator]) if indicator in _NAMES else indicator.replace("_", " ")
+
 
 def _at(row: Row) -> str:
     return f"0x{row['offset'] or 0:x}"
@@ -52,7 +67,7 @@ def traces_of(ctx: Any, wanted: list[str], tools: list[str], layers: list[Row]) 
         layer_re, file_re = _LAYER_TRACES.get(name), _FILE_TRACES.get(name)
         if layer_re is not None:
             traces[name] += [
-                f"{row['format'] or ''} layer at {_at(row)}"
+                tr("{format} layer at {offset}", format=row["format"] or "", offset=_at(row))
                 for row in layers
                 if layer_re.search(row["format"] or "")
             ]
@@ -71,35 +86,53 @@ class BootIntegrity(FirmwareCheck):
         wanted = params.lowered("indicators")  # the families looked for
         layers = list(ctx.firmware_rows("layers", ("offset", "format")))
         traces = traces_of(ctx, wanted, params.lowered("verified_boot_tools"), layers)
-        uimage = [f"uImage at {_at(row)}" for row in layers if "uimage" in (row["format"] or "").lower()]
+        uimage = [
+            tr("uImage at {offset}", offset=_at(row))
+            for row in layers
+            if "uimage" in (row["format"] or "").lower()
+        ]
         rows = update_rows(ctx)
         verifiers = [describe_update(r) for r in rows.get("verifier", []) + rows.get("public_key", [])]
         indicators = {
             "observed": {
                 "indicators": traces,
-                "image_layers": [f"{row['format']} at {_at(row)}" for row in layers if row["format"]],
+                "image_layers": [
+                    tr("{format} at {offset}", format=row["format"], offset=_at(row))
+                    for row in layers
+                    if row["format"]
+                ],
                 "crc_only_headers": uimage,
                 "update_verifiers": verifiers,
             }
         }
         present = {name: found for name, found in traces.items() if found}
         if present:
-            lead = "signs of boot-time verification: " + "; ".join(
-                f"{name.replace('_', ' ')} ({', '.join(found[:3])})" for name, found in present.items()
+            lead = tr(
+                "signs of boot-time verification: {traces}",
+                traces="; ".join(
+                    f"{_name(name)} ({', '.join(found[:3])})" for name, found in present.items()
+                ),
             )
         else:
-            lead = (
-                "no trace of " + ", ".join(n.replace("_", " ") for n in wanted) + " in the image; "
-                "secure boot rooted in the SoC's boot ROM is invisible in a root file system"
+            lead = tr(
+                "no trace of {indicators} in the image; "
+                "secure boot rooted in the SoC's boot ROM is invisible in a root file system",
+                indicators=", ".join(_name(n) for n in wanted),
             )
         reasons = [lead]
         if uimage:
-            reasons.append("legacy uImage headers carry CRCs: integrity against corruption, not authenticity")
+            reasons.append(
+                _("legacy uImage headers carry CRCs: integrity against corruption, not authenticity")
+            )
         if verifiers:
-            reasons.append("update verification (not boot verification): " + ", ".join(verifiers))
+            reasons.append(
+                tr("update verification (not boot verification): {verifiers}", verifiers=", ".join(verifiers))
+            )
         reasons.append(
-            "the inspector checks the vendor's secure-boot documentation and, where possible, "
-            "that a modified image is refused at boot"
+            _(
+                "the inspector checks the vendor's secure-boot documentation and, where possible, "
+                "that a modified image is refused at boot"
+            )
         )
         return self.result(ctx, Verdict.NEEDS_INSPECTOR, reasons + params.notes, indicators=indicators)
 

@@ -17,6 +17,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import _, tr
 
 
 class TelemetryDisclosed(Check):
@@ -29,27 +30,44 @@ class TelemetryDisclosed(Check):
         endpoints = declared_endpoints(declaration)
         personal = list(declaration.personal_data) if declaration is not None else []
         reasons = [
-            f"The declaration lists {len(endpoints)} cloud endpoint(s)."
+            tr("The declaration lists {n} cloud endpoint(s).", n=len(endpoints))
             if endpoints is not None
-            else "The declaration does not state the cloud endpoints.",
-            f"The declaration lists personal data: {', '.join(personal)}."
+            else _("The declaration does not state the cloud endpoints."),
+            tr("The declaration lists personal data: {items}.", items=", ".join(personal))
             if personal
-            else "The declaration lists no personal data processed.",
+            else _("The declaration lists no personal data processed."),
         ]
         observed: dict[str, Any] = {}
         if ctx.has(EvidenceKind.CAPTURE):
             observed = self._destinations(ctx, endpoints or [])
             sent = sum(e["bytes_sent"] for e in observed["destinations"].values())
             undeclared = observed["undeclared_destinations"]
+            values = {
+                "n": sent,
+                "destinations": len(observed["destinations"]),
+                "undeclared": ", ".join(undeclared),
+            }
             reasons.append(
-                f"The device sent {sent} byte(s) to {len(observed['destinations'])} remote destination(s)"
-                + (f"; not declared: {', '.join(undeclared)}." if undeclared else ", all declared.")
+                tr(
+                    "The device sent {n} byte(s) to {destinations} remote destination(s); not declared:"
+                    " {undeclared}.",
+                    **values,
+                )
+                if undeclared
+                else tr(
+                    "The device sent {n} byte(s) to {destinations} remote destination(s), all declared.",
+                    **values,
+                )
             )
         else:
-            reasons.append("No capture in the case: the destinations the device sends data to are not shown.")
+            reasons.append(
+                _("No capture in the case: the destinations the device sends data to are not shown.")
+            )
         reasons.append(
-            "Compare each destination and what is sent to it with the user documentation; record the"
-            " documents examined as evidence."
+            _(
+                "Compare each destination and what is sent to it with the user documentation; record the"
+                " documents examined as evidence."
+            )
         )
         declared = {"cloud_endpoints": endpoints, "personal_data": personal}
         return self.result(

@@ -18,6 +18,7 @@ from typing import Any
 from workbench.checks._firmware import FirmwareCheck, Row, cap, files_matching, image_lines, ref
 from workbench.checks._procedural import declared, is_stated
 from workbench.checks.base import CheckResult, EvidenceKind, Finding, Severity, Verdict
+from workbench.i18n import _, tr
 
 MAX_CONFIGS = 50
 _CIPHER = {"open": "OPEN", "WEP": "WEP"}  # every other problem is a TKIP configuration
@@ -28,7 +29,7 @@ def _config_kind(path: str, names: list[str]) -> str | None:
     if path.endswith("/etc/config/wireless"):
         return "openwrt"
     for wanted in names:
-        stem, _, suffix = str(wanted).lower().rpartition(".")
+        stem, _dot, suffix = str(wanted).lower().rpartition(".")
         if name == wanted.lower() or (name.startswith(stem) and name.endswith("." + suffix)):
             return "wpa_supplicant" if stem.startswith("wpa_supplicant") else "hostapd"
     return None
@@ -46,7 +47,7 @@ def _assess_hostapd(values: dict[str, tuple[str, int]]) -> tuple[str, int] | Non
     if wpa is not None and wpa[0] == "1":
         return "WPA1 (TKIP)", wpa[1]
     pairwise = [values[k] for k in ("rsn_pairwise", "wpa_pairwise", "pairwise") if k in values]
-    if pairwise and all(set(v.upper().split()) <= {"TKIP"} for v, _ in pairwise):
+    if pairwise and all(set(v.upper().split()) <= {"TKIP"} for v, _line in pairwise):
         return "TKIP only", pairwise[0][1]
     return None
 
@@ -124,9 +125,11 @@ class CurrentWirelessSecurity(FirmwareCheck):
             path = row["path"]
             for network in self.networks(ctx, row, kind):
                 values = network["values"]
-                ssid = values.get("ssid", ("", 0))[0] or "(no SSID)"
+                ssid = values.get("ssid", ("", 0))[0] or "(no SSID)"  # as the finding's data says it
+                shown = values.get("ssid", ("", 0))[0] or _("(no SSID)")
                 problem = self.assess(kind, values)
-                where = f"{ssid} ({path} line {problem[1] if problem else network['line']})"
+                line = problem[1] if problem else network["line"]
+                where = tr("{ssid} ({path} line {line})", ssid=shown, path=path, line=line)
                 cipher = _CIPHER.get(problem[0], "TKIP") if problem else ""
                 if problem is None or (cipher not in weak and cipher != "OPEN"):
                     found.current.append(where)
@@ -135,10 +138,20 @@ class CurrentWirelessSecurity(FirmwareCheck):
                     found.open.append(where)
                     if not open_fails:
                         continue
-                verb = "is" if cipher == "OPEN" else "uses"
+                if cipher == "OPEN":
+                    summary = tr("wireless network {ssid} is open ({path})", ssid=shown, path=path)
+                elif problem[0] == "TKIP only":
+                    summary = tr("wireless network {ssid} uses TKIP only ({path})", ssid=shown, path=path)
+                else:  # WEP, WPA1 (TKIP)
+                    summary = tr(
+                        "wireless network {ssid} uses {security} ({path})",
+                        ssid=shown,
+                        security=problem[0],
+                        path=path,
+                    )
                 found.findings.append(
                     Finding(
-                        summary=f"wireless network {ssid} {verb} {problem[0]} ({path})",
+                        summary=summary,
                         severity=Severity.HIGH,
                         evidence=(ref({**row, "line": problem[1]}, path=path),),
                         data={"ssid": ssid, "security": problem[0], "config": kind},
@@ -162,7 +175,7 @@ class CurrentWirelessSecurity(FirmwareCheck):
                 "wireless": declared(declaration, "wireless") if is_stated(declaration, "wireless") else None
             },
             "observed": {
-                "configs": [r["path"] for r, _ in configs],
+                "configs": [r["path"] for r, _kind in configs],
                 "wireless_tools": tools,
                 "weak": [f.summary for f in found.findings],
                 "open": found.open,
@@ -174,7 +187,7 @@ class CurrentWirelessSecurity(FirmwareCheck):
             return self.result(ctx, Verdict.FAIL, reasons, cap(found.findings, reasons), indicators)
         declared_none = is_stated(declaration, "wireless") and not declaration.wireless
         if not configs and not tools and declared_none:
-            reason = (
+            reason = _(
                 "the declaration states no wireless interface and the image has no wireless configuration"
                 " or tool"
             )
@@ -188,22 +201,37 @@ class CurrentWirelessSecurity(FirmwareCheck):
     ) -> list[str]:
         reasons = []
         if found.current:
-            reasons.append("wireless networks with current security: " + ", ".join(found.current))
-        if found.open:
-            reasons.append("open wireless networks (set-up access point?): " + ", ".join(found.open))
-        if not configs:
             reasons.append(
-                "no wireless configuration in the image"
-                + (f"; wireless tools present: {', '.join(tools)}" if tools else "")
+                tr("wireless networks with current security: {networks}", networks=", ".join(found.current))
             )
+        if found.open:
+            reasons.append(
+                tr(
+                    "open wireless networks (set-up access point?): {networks}",
+                    networks=", ".join(found.open),
+                )
+            )
+        if not configs and tools:
+            reasons.append(
+                tr(
+                    "no wireless configuration in the image; wireless tools present: {tools}",
+                    tools=", ".join(tools),
+                )
+            )
+        elif not configs:
+            reasons.append(_("no wireless configuration in the image"))
         if declared_none and (configs or tools):
             reasons.append(
-                "the declaration states no wireless interface, but the image has wireless "
-                "configuration or tools"
+                _(
+                    "the declaration states no wireless interface, but the image has wireless "
+                    "configuration or tools"
+                )
             )
         reasons.append(
-            "the inspector checks the security the device offers and accepts on its wireless "
-            "interfaces (WPA2/WPA3 only; set-up network protected or time-limited)"
+            _(
+                "the inspector checks the security the device offers and accepts on its wireless "
+                "interfaces (WPA2/WPA3 only; set-up network protected or time-limited)"
+            )
         )
         return reasons
 
