@@ -42,6 +42,7 @@ from workbench.batch.reproduce_scope import Scope, bundle_scope
 from workbench.batch.verify import verify_source
 from workbench.errors import BundleError, WorkbenchError
 from workbench.fsutil import atomic_write_json, atomic_write_text, remove_tree
+from workbench.i18n import DEFAULT_LANGUAGE, check_language, use_language
 from workbench.sealed import MANIFEST, BundleView, open_bundle
 from workbench.sealed.names import OUTCOMES_DIR
 
@@ -65,6 +66,7 @@ class Reproduction:
     problems: list[str] = field(default_factory=list)  # the bundle contradicts itself: a difference
     reproduced_at: str = ""
     scope: Scope | None = None
+    language: str = DEFAULT_LANGUAGE  # the bundle's: the checks re-run and the reports in it
 
     @property
     def ok(self) -> bool:
@@ -106,6 +108,7 @@ class Reproduction:
             "catalog": self.catalog,
             "workbench_version": __version__,
             "reproduced_at": self.reproduced_at,
+            "language": self.language,
             "case": CASE_FOLDER,
             "artefacts": [a.to_json() for a in self.rebuilt.artefacts],
             "missing_artefacts": [a.name for a in self.rebuilt.missing],
@@ -139,19 +142,31 @@ def reproduce(
                 f"refused: the bundle fails its integrity check ({'; '.join(lines[:5])}{more}); "
                 "see `workbench verify`", path=source.label)
         view = BundleView(source)
+        lang = bundle_language(view)
         members = VerifiedMembers(view, report.manifest)
         info = read_case_info(members)
         choice = choose_catalog(report.manifest, info, catalog)
         created = not out.exists()
-        try:
-            result = _reproduce(view, members, report.manifest, info, out, lab_case, choice)
+        try:  # the checks' reasons and findings in the bundle's language, as the bundle holds them
+            with use_language(lang):
+                result = _reproduce(view, members, report.manifest, info, out, lab_case, choice)
         except BaseException:
             if created:
                 remove_tree(out)
             raise
+    result.language = lang
     result.warnings[:0] = choice.warnings
-    write_reports(result)
+    with use_language(lang):
+        write_reports(result)
     return result
+
+
+def bundle_language(view: BundleView) -> str:
+    """The language a bundle was rendered in (results.json's `language`; English before issue 11)."""
+    try:
+        return check_language(str(view.results().get("language") or ""))
+    except WorkbenchError:  # unreadable results.json (listed as the bundle's problem) or a strange language
+        return DEFAULT_LANGUAGE
 
 
 def _reproduce(
@@ -321,11 +336,8 @@ def write_reports(result: Reproduction) -> None:
 
 
 def render_html(data: dict[str, Any], templates_dir: Path = TEMPLATES_DIR) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    """The page of a reproduction (autoescape: everything from a bundle is data), in its language."""
+    from workbench.batch.report import page_environment
 
-    env = Environment(
-        loader=FileSystemLoader(str(templates_dir)),
-        autoescape=True,  # everything from a bundle is data, never markup
-        undefined=StrictUndefined,
-    )
+    env = page_environment(templates_dir, str(data.get("language") or DEFAULT_LANGUAGE))
     return env.get_template(TEMPLATE).render(**data)
