@@ -124,7 +124,8 @@ def test_grade_json_texts_in_japanese_figures_unchanged(cohort: dict[str, Any]) 
     assert len(ja["shortfalls"]) == len(en["shortfalls"]) == 2
     for reason in ja["shortfalls"]:
         _japanese(reason)
-    texts = {"title", "shortfalls"}
+    assert (ja["language"], en["language"]) == ("ja", "en")
+    texts = {"title", "shortfalls", "language"}
     assert {k: v for k, v in ja.items() if k not in texts} == {k: v for k, v in en.items() if k not in texts}
 
 

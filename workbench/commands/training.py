@@ -11,7 +11,7 @@ from typing import Any
 
 from workbench.commands import training_key, training_report
 from workbench.commands.training_report import pad
-from workbench.i18n import LANGUAGES, N_, _, tr, use_language
+from workbench.i18n import LANGUAGES, N_, _, language, tr, use_language
 
 OUTCOME_WORDS = {
     "correct": N_("correct"),
@@ -117,7 +117,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     with use_language(args.lang or getattr(case.info, "language", None)):
         result = grade_case(case, key)
         if args.json:
-            sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+            data = {**result.to_dict(), "language": language()}  # the language of its texts
+            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
             return 0 if result.passed else 1
         print("\n".join(scorecard_lines(result)))
     return 0 if result.passed else 1
