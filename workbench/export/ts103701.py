@@ -23,6 +23,7 @@ from workbench.export.content import read_content
 from workbench.export.ts103701_groups import build_groups, unknown_mappings
 from workbench.export.ts103701_units import read_units, short, visible
 from workbench.fsutil import atomic_write_text
+from workbench.i18n import DEFAULT_LANGUAGE, check_language, translations
 from workbench.sealed import BundleView, open_bundle
 from workbench.sealed.names import CASE_DIR, FORMATS_DIR
 
@@ -54,7 +55,7 @@ def build_report(view: BundleView, templates_dir: Path = TEMPLATES_DIR) -> str:
         "why_none": why_none,
         "unknown_mappings": unknown_mappings(units),
     }
-    html = _render(context, templates_dir)
+    html = _render(context, templates_dir, _language(view))
     _check_no_script(html, view.label)
     return html
 
@@ -85,7 +86,16 @@ def _declaration(view: BundleView) -> tuple[Declaration | None, str]:
         return None, f"the declaration could not be read: {exc}"
 
 
-def _render(context: dict[str, Any], templates_dir: Path) -> str:
+def _language(view: BundleView) -> str:
+    """The bundle's language (results.json's `language`; English before issue 11): the page's texts in it,
+    so that the page written at sealing and one exported later are the same."""
+    try:
+        return check_language(str(view.results().get("language") or ""))
+    except WorkbenchError:
+        return DEFAULT_LANGUAGE
+
+
+def _render(context: dict[str, Any], templates_dir: Path, lang: str = DEFAULT_LANGUAGE) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(
@@ -95,8 +105,19 @@ def _render(context: dict[str, Any], templates_dir: Path) -> str:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True  # as scripts/i18n.py extracts
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["page_language"] = lang
+    env.globals["page_fonts"] = FONTS.get(lang, FONTS[DEFAULT_LANGUAGE])
     return env.get_template(TEMPLATE).render(**context)
+
+
+FONTS = {  # as the bundle's index (workbench.batch.report), which this part may not import
+    "en": 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK JP", sans-serif',
+    "ja": '"Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, system-ui, sans-serif',
+}
 
 
 class _ScriptFinder(HTMLParser):
