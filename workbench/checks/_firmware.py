@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from workbench.checks.base import Check, CheckResult, EvidenceKind, EvidenceRef, Verdict
+from workbench.enginetext import warning_text
 from workbench.firmware.services import NOT_A_START
 from workbench.i18n import tr
 
@@ -101,7 +102,7 @@ class FirmwareCheck(Check):
         images = [a.name for a in ctx.artefacts(EvidenceKind.FIRMWARE)]
         if images and len(unreadable) == len(images):
             warnings = [
-                f"{w['artefact']}: {w['message'] or ''}"
+                f"{w['artefact']}: {warning_text(w['message'] or '')}"
                 for w in islice(ctx.firmware_rows("warnings", ("message",)), 5)
             ]
             reason = tr(

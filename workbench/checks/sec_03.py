@@ -238,7 +238,7 @@ def _held(secret: dict[str, Any]) -> str:
         return tr("{path} (mode unknown)", path=path)
     if target:
         return tr("{path} (a link to {target}, {mode})", path=path, target=target, mode=mode)
-    return f"{path} ({mode})"
+    return tr("{path} ({mode})", path=path, mode=mode)
 
 
 _MODE_UNKNOWN = "mode unknown"  # the indicators' word for a mode the listing did not give

@@ -23,6 +23,7 @@ from workbench.checks._network import (
 )
 from workbench.checks.base import Check, CheckResult, EvidenceKind, Finding, Severity, Verdict
 from workbench.checks.context import EvidenceContext
+from workbench.enginetext import detail_text
 from workbench.i18n import _, tr
 
 _FIRMWARE_SUFFIXES = (".bin", ".img", ".fw", ".trx", ".chk", ".pkg", ".swu", ".ubi", ".zip", ".tar", ".gz",
@@ -140,7 +141,7 @@ class UpdateChannel(Check):
             values = {"protocol": protocol.upper(), "url": url, "size": size or "?"}
             summary = (
                 tr("The device downloads firmware over {protocol} in clear: {url} ({size} bytes; {reason}).",
-                   reason=row["reason"], **values)
+                   reason=detail_text(row["reason"]), **values)  # the capture engine's notes
                 if row["reason"]
                 else tr("The device downloads firmware over {protocol} in clear: {url} ({size} bytes; looks"
                         " like firmware).", **values)
