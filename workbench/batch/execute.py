@@ -21,7 +21,7 @@ from typing import Any
 from workbench.batch.paths import TEMPLATES_DIR
 from workbench.batch.render import render_html
 from workbench.errors import NotebookError
-from workbench.i18n import DEFAULT_LANGUAGE, tr, use_language
+from workbench.i18n import DEFAULT_LANGUAGE, _, tr, use_language
 from workbench.judgement import ERROR
 
 
@@ -136,7 +136,8 @@ def run_notebook(task: NotebookTask) -> NotebookRun:
     with use_language(task.language):
         nb = _execute(task, run)
         zygote = active_zygote()
-        run.kernel_fallback = zygote.reason if zygote is not None else "no kernel zygote in this process"
+        no_zygote = _("no kernel zygote in this process")
+        run.kernel_fallback = zygote.reason_text() if zygote is not None else no_zygote
         run.widgets = nb is not None and has_widgets(nb)
         render_page(task, run, nb)
     run.seconds = time.perf_counter() - started

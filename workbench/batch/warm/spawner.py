@@ -20,6 +20,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.i18n import N_, tr
+
 READY_TIMEOUT = 120.0  # seconds for the zygote's imports (a loaded machine)
 SPAWN_TIMEOUT = 30.0  # seconds for one fork
 PR_SET_CHILD_SUBREAPER = 36
@@ -69,13 +71,26 @@ class Zygote:
     _ready: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def _why(self, message: str, **params: Any) -> None:
+        """Kernels start the ordinary way from now on: `reason` (English, for logs and errors) and the
+        message, to be said in the language of whoever reports it (`reason_text`)."""
+        self.reason = message.format(**params)
+        self._reason_message = (message, {k: str(v) for k, v in params.items()})
+
+    def reason_text(self) -> str | None:
+        """`reason` in the current language (a batch's pages and warnings)."""
+        if self.reason is None:
+            return None
+        message, params = getattr(self, "_reason_message", (self.reason, {}))
+        return tr(message, **params)
+
     def start(self) -> None:
         """Start the process and return at once; its imports run while the worker does other work."""
         if not fork_supported():
-            self.reason = "kernels are not forked on this platform"
+            self._why(N_("kernels are not forked on this platform"))
             return
         if not become_subreaper():
-            self.reason = "this process cannot adopt forked kernels (prctl PR_SET_CHILD_SUBREAPER)"
+            self._why(N_("this process cannot adopt forked kernels (prctl PR_SET_CHILD_SUBREAPER)"))
             return
         ours, theirs = socket.socketpair()
         try:
@@ -86,7 +101,7 @@ class Zygote:
             )
         except OSError as exc:
             ours.close()
-            self.reason = f"the kernel zygote could not start: {exc}"
+            self._why(N_("the kernel zygote could not start: {error}"), error=exc)
             return
         finally:
             theirs.close()
@@ -107,7 +122,8 @@ class Zygote:
                     return self._ask({"argv": argv, "env": env, "cwd": cwd})
                 except (OSError, ValueError, ZygoteUnavailable) as second:
                     self.stop()
-                    self.reason = f"the kernel zygote failed ({first}; after a restart: {second})"
+                    failed = N_("the kernel zygote failed ({first}; after a restart: {second})")
+                    self._why(failed, first=first, second=second)
                     raise ZygoteUnavailable(self.reason) from None
 
     def _ask(self, request: dict[str, Any]) -> int:
