@@ -289,3 +289,44 @@ def test_a_partial_probe_test_is_said_in_japanese_with_its_detail(tmp_path: Path
         said = not_done(test, "default_credentials")
     assert said.startswith("プローブの default credentials テストは作業の一部しか行えなかった（ポート 554")
     assert untranslated([said]) == [], said
+
+
+# --- re-inspection: the renewal plan, its reasons and the overview's section ---------------------------
+def test_a_renewal_planned_in_japanese(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "renewal"))
+    from renewal_helpers import DECLARATION, HTTP_AUTH, INITTAB, VERDICTS, image, new_case, record
+
+    from workbench.analysis import prepare
+    from workbench.renewal.plan import load_plan, plan_html
+    from workbench.renewal.renew import renew_case
+
+    if not HTTP_AUTH.is_file():
+        pytest.skip(f"no corpus capture {HTTP_AUTH}")
+    declaration = tmp_path / "declaration.yaml"
+    declaration.write_text(DECLARATION)
+    old = new_case(tmp_path / "cam-2.1", firmware=image(tmp_path, "v1"), declaration=declaration)
+    prepare(old)
+    for rid, (verdict, rationale, refs) in VERDICTS.items():
+        record(old, rid, verdict, rationale, refs)
+    changed = image(tmp_path, "inittab", {"/etc/inittab": INITTAB + "::respawn:/bin/sh\n"})
+    plans, pages = {}, {}
+    for lang in ("en", "ja"):
+        with use_language(lang):
+            new = renew_case(old, tmp_path / f"cam-2.2-{lang}", firmware=[changed], firmware_version="2.2")
+            plans[lang], pages[lang] = load_plan(new), plan_html(new)
+    assert [(i["id"], i["plan"]) for i in plans["ja"]["requirements"]] == [
+        (i["id"], i["plan"]) for i in plans["en"]["requirements"]
+    ]
+    english = {i["id"]: i["reason"] for i in plans["en"]["requirements"]}
+    assert "/etc/inittab changed in inittab.img" in english["ATK-08"]
+    values = [*device_values(old), "fw.img", "traffic.pcap", "declaration.yaml", "/etc/inittab"]
+    values.append("sh on console")  # a service of the new image, as the firmware diff names it
+    reasons = [i["reason"] for i in plans["ja"]["requirements"]]
+    reasons += [a["reason"] for a in plans["ja"]["artefacts"]]
+    assert all(japanese(r) for r in reasons), reasons
+    assert untranslated(reasons, values) == [], reasons
+    atk_08 = next(i["reason"] for i in plans["ja"]["requirements"] if i["id"] == "ATK-08")
+    assert "inittab.img で /etc/inittab が変更された" in atk_08 and "services 追加 sh on console" in atk_08, atk_08
+    assert "更新計画" in pages["ja"] and "Renewal plan" in pages["en"]
+    page = re.sub(r"<[^>]+>", " | ", re.sub(r"<code>.*?</code>", " | ", pages["ja"]))  # code is code
+    assert untranslated([page], values + [str(tmp_path)]) == [], page

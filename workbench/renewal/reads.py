@@ -17,6 +17,7 @@ from typing import Any
 
 from workbench.checks.base import EvidenceKind
 from workbench.checks.context import EvidenceContext
+from workbench.i18n import N_, tr
 
 ALL = None  # every column of a table was read
 # firmware engine table -> the firmware diff's kinds a change of it shows in
@@ -169,10 +170,17 @@ def relevant_changes(diff_tables: dict[str, Any], reads: FirmwareReads) -> dict[
     return found
 
 
+_CHANGES = {"added": N_("added {what}"), "removed": N_("removed {what}"), "changed": N_("changed {what}")}
+
+
 def _label(row: dict[str, Any]) -> str:
+    """`added /etc/inittab`: the change (in words of the current language) and what changed."""
     names = ("path", "source", "user", "name", "kind", "vuln_id", "component")
     said = " ".join(str(row[n]) for n in names if isinstance(row.get(n), str) and row[n])
-    return f"{row.get('change', 'changed')} {said}".strip()
+    change = str(row.get("change", "changed"))
+    if change in _CHANGES:
+        return tr(_CHANGES[change], what=said).strip()
+    return f"{change} {said}".strip()
 
 
 def _touches(row: dict[str, Any], columns: set[str] | None, opened: set[str]) -> bool:
