@@ -9,9 +9,11 @@ case.yaml keeps three fields, written by `workbench case new`:
 The content hash (scheme "canonical-json/1") is the SHA-256 of the UTF-8 canonical JSON of the
 catalogue as loaded and validated: the edition header and every requirement in catalogue order,
 fields left at their model default omitted, keys sorted, separators "," and ":", non-ASCII kept.
-It does not depend on comments, quoting, key order or how a folder splits its files, and it changes
-with any wording, level, evidence, mapping or parameter. (`Catalog.sha256` is a different digest,
-of the files' bytes.) Cases written before these fields existed open as before, without the check.
+It does not depend on comments, quoting, key order or how a folder splits its files, nor on the
+translations a catalogue carries (`languages`, `translations`: a better Japanese wording is not a
+different catalogue), and it changes with any wording, level, evidence, mapping or parameter.
+(`Catalog.sha256` is a different digest, of the files' bytes.) Cases written before these fields
+existed open as before, without the check.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ HASH_SCHEME = "canonical-json/1"
 
 def catalog_sha256(catalog: Any) -> str:
     """The content hash of a loaded catalogue (scheme canonical-json/1, see the module's doc)."""
-    data = catalog.model_dump(mode="json", exclude_defaults=True)
+    data = catalog.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+    data.pop("translations", None)
+    data.pop("languages", None)
+    for requirement in data.get("requirements", []):
+        requirement.pop("translations", None)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
