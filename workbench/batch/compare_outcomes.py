@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.i18n import N_, _, tr
+
 SAME = "same"
 DIFFERENT_VERDICT = "different-verdict"
 DIFFERENT_FINDINGS = "different-findings"
@@ -69,18 +71,24 @@ class Comparison:
         if self.status == DIFFERENT_VERDICT:
             head += f": {self.bundle_verdict} -> {self.reproduced_verdict}"
         elif self.status == DIFFERENT_FINDINGS:
-            head += (f": {len(self.only_in_bundle)} finding(s) only in the bundle, "
-                     f"{len(self.only_in_reproduction)} only in the reproduction")
+            head = tr(
+                "{head}: {bundle} finding(s) only in the bundle, {reproduction} only in the reproduction",
+                head=head, bundle=len(self.only_in_bundle), reproduction=len(self.only_in_reproduction),
+            )
+        elif self.status in (MISSING_OUTCOME, NOT_INSPECTED) and self.reproduced_verdict:
+            head = tr("{head}: the lab's check proposes {verdict}", head=head,
+                      verdict=self.reproduced_verdict)
         elif self.status in (MISSING_OUTCOME, NOT_INSPECTED):
-            head += f": the lab's check proposes {self.reproduced_verdict or 'nothing'}"
+            head = tr("{head}: the lab's check proposes nothing", head=head)
         if self.why:
             head += f": {self.why}"
         out = [_one_line(head)]
-        sides = (("the bundle", self.only_in_bundle), ("the reproduction", self.only_in_reproduction))
+        sides = ((N_("only in the bundle: {finding}"), self.only_in_bundle),
+                 (N_("only in the reproduction: {finding}"), self.only_in_reproduction))
         for where, findings in sides:
-            out += [_one_line(f"    only in {where}: {finding_label(f)}") for f in findings]
+            out += [_one_line("    " + tr(where, finding=finding_label(f))) for f in findings]
         out += [_one_line(f"    results.json: {text}") for text in self.results_differences]
-        out += [_one_line(f"    catalogue: {text}") for text in self.catalog_changes]
+        out += [_one_line("    " + tr("catalogue: {change}", change=text)) for text in self.catalog_changes]
         return out
 
 
@@ -95,7 +103,7 @@ def without_outcome(
     results.json says of it, if anything, and the lab's own verdict (None: the lab could not run it)."""
     said = row_verdicts(row)
     if said:
-        why += f"; results.json says {said}"
+        why += "; " + tr("results.json says {said}", said=said)
     new = None
     if reproduced is not None:
         new = "ERROR" if reproduced.get("error") else str((reproduced.get("result") or {}).get("verdict"))
@@ -108,7 +116,8 @@ def row_verdicts(row: Any) -> str:
     """What a results.json row says: "proposed FAIL, verdict FAIL" (empty when it is no row)."""
     if not isinstance(row, dict):
         return ""
-    return f"proposed {_short(row.get('proposed'))}, verdict {_short(row.get('verdict'))}"
+    return tr("proposed {proposed}, verdict {verdict}", proposed=_short(row.get("proposed")),
+              verdict=_short(row.get("verdict")))
 
 
 def row_differences(row: Any, outcome: Any) -> list[str]:
@@ -118,21 +127,22 @@ def row_differences(row: Any, outcome: Any) -> list[str]:
     if not isinstance(outcome, dict):
         return []  # an unreadable outcome is reported by the comparison itself
     if not isinstance(row, dict):
-        return ["results.json has no row of it, yet the bundle holds its outcome"]
+        return [_("results.json has no row of it, yet the bundle holds its outcome")]
     result = outcome.get("result") if isinstance(outcome.get("result"), dict) else {}
     final = outcome.get("final") if isinstance(outcome.get("final"), dict) else {}
     differences = []
     if row.get("proposed") != result.get("verdict"):
-        differences.append(f"the proposed verdict is {_short(row.get('proposed'))}, "
-                           f"the outcome's {_short(result.get('verdict'))}")
+        differences.append(tr("the proposed verdict is {row}, the outcome's {outcome}",
+                              row=_short(row.get("proposed")), outcome=_short(result.get("verdict"))))
     notebook_failed = row.get("verdict") == "ERROR" and row.get("verdict_source") == "error"
     if row.get("verdict") != final.get("verdict") and not notebook_failed:
-        differences.append(f"the verdict is {_short(row.get('verdict'))}, "
-                           f"the outcome's {_short(final.get('verdict'))}")
+        differences.append(tr("the verdict is {row}, the outcome's {outcome}",
+                              row=_short(row.get("verdict")), outcome=_short(final.get("verdict"))))
     findings = result.get("findings") if isinstance(result.get("findings"), list) else []
     counted = row.get("findings")
     if not (isinstance(counted, int) and not isinstance(counted, bool) and counted == len(findings)):
-        differences.append(f"it counts {_short(counted)} finding(s), the outcome holds {len(findings)}")
+        differences.append(tr("it counts {counted} finding(s), the outcome holds {held}",
+                              counted=_short(counted), held=len(findings)))
     return differences
 
 
@@ -159,7 +169,7 @@ def compare(requirement_id: str, bundled: Any, reproduced: dict[str, Any]) -> Co
     old = bundle_verdict(bundled)
     if reproduced.get("error"):
         return Comparison(requirement_id, ERROR, bundle_verdict=old, reproduced_verdict="ERROR",
-                          why=f"the check raised: {reproduced['error']}")
+                          why=tr("the check raised: {error}", error=reproduced["error"]))
     new_result = reproduced.get("result") or {}
     new = str(new_result.get("verdict"))
     old_findings = (bundled.get("result") or {}).get("findings") or []

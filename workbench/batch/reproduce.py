@@ -42,7 +42,7 @@ from workbench.batch.reproduce_scope import Scope, bundle_scope
 from workbench.batch.verify import verify_source
 from workbench.errors import BundleError, WorkbenchError
 from workbench.fsutil import atomic_write_json, atomic_write_text, remove_tree
-from workbench.i18n import DEFAULT_LANGUAGE, check_language, use_language
+from workbench.i18n import DEFAULT_LANGUAGE, _, check_language, tr, use_language
 from workbench.sealed import MANIFEST, BundleView, open_bundle
 from workbench.sealed.names import OUTCOMES_DIR
 
@@ -87,15 +87,18 @@ class Reproduction:
         """One line for the terminal: SAME or DIFFERENT, the counts, a partial bundle said so."""
         counts = ", ".join(f"{n} {status}" for status, n in self.counts().items() if n)
         word = "SAME" if self.ok else "DIFFERENT"
-        line = (f"{word}  {self.bundle}: {len(self.comparisons)} requirement(s) compared"
-                f"{': ' + counts if counts else ''}")
+        line = tr("{word}  {bundle}: {n} requirement(s) compared", word=word, bundle=self.bundle,
+                  n=len(self.comparisons)) + (f": {counts}" if counts else "")
+        parts = [line]
         if self.partial:
-            line += (f"; PARTIAL bundle (run --only): {len(self.not_inspected)} requirement(s) not inspected "
-                     "by the vendor")
+            parts.append(tr("PARTIAL bundle (run --only): {n} requirement(s) not inspected by the vendor",
+                            n=len(self.not_inspected)))
         if self.problems:
-            line += f"; {len(self.problems)} problem(s) with the bundle itself"
-        level = f"; level {self.scope.level}" if self.scope is not None else ""
-        return f"{line}{level}; catalogue {self.catalog['edition']}"
+            parts.append(tr("{n} problem(s) with the bundle itself", n=len(self.problems)))
+        if self.scope is not None:
+            parts.append(tr("level {level}", level=self.scope.level))
+        parts.append(tr("catalogue {edition}", edition=self.catalog["edition"]))
+        return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
         from workbench import __version__
@@ -184,13 +187,14 @@ def _reproduce(
         reproduced_at=started,
     )
     for artefact in rebuilt.missing:
-        result.warnings.append(f"artefact {artefact.name} not restored: {artefact.problem}")
+        result.warnings.append(tr("artefact {name} not restored: {problem}", name=artefact.name,
+                                  problem=artefact.problem))
     result.scope = bundle_scope(members, manifest, info.level, choice.catalog)
     result.problems = list(result.scope.problems)
     result.warnings += result.scope.warnings
-    result.warnings += [f"the bundle contradicts itself: {problem}" for problem in result.problems]
+    result.warnings += [tr("the bundle contradicts itself: {problem}", problem=p) for p in result.problems]
     if not result.scope.outcome_ids:
-        result.warnings.append(f"the bundle holds no outcomes ({OUTCOMES_DIR}/)")
+        result.warnings.append(tr("the bundle holds no outcomes ({folder}/)", folder=OUTCOMES_DIR))
     result.comparisons = run_and_compare(members, rebuilt, choice.catalog, result.scope)
     for comparison in result.comparisons:
         comparison.catalog_changes = list(choice.changes.get(comparison.requirement_id, []))
@@ -249,22 +253,24 @@ def _compare_outcome(members: VerifiedMembers, lab: LabRun, rid: str) -> Compari
     if problem is None:
         reproduced, problem = lab.outcome(rid, bundled)
     if problem is not None or reproduced is None:
-        return not_reproduced(rid, problem or "not run", bundle_verdict(bundled))
+        return not_reproduced(rid, problem or _("not run"), bundle_verdict(bundled))
     return compare(rid, bundled, reproduced)
 
 
 def _without_outcome(lab: LabRun, scope: Scope, rid: str) -> Comparison:
     """A requirement the bundle holds no outcome of: not inspected (a partial run left it out) or
     missing; the lab's own verdict beside what results.json says of it."""
+    path = f"{OUTCOMES_DIR}/{rid}.json"
     if scope.not_inspected(rid):
-        status, why = NOT_INSPECTED, "the vendor's partial run (--only) did not select it"
+        status, why = NOT_INSPECTED, _("the vendor's partial run (--only) did not select it")
+    elif scope.results_readable and scope.row(rid) is None:
+        status, why = MISSING_OUTCOME, tr("the bundle holds no {path} and results.json has no row of it",
+                                          path=path)
     else:
-        status, why = MISSING_OUTCOME, f"the bundle holds no {OUTCOMES_DIR}/{rid}.json"
-        if scope.results_readable and scope.row(rid) is None:
-            why += " and results.json has no row of it"
+        status, why = MISSING_OUTCOME, tr("the bundle holds no {path}", path=path)
     reproduced, problem = lab.outcome(rid)
     if problem is not None:
-        why += f"; the lab could not run it: {problem}"
+        why += "; " + tr("the lab could not run it: {problem}", problem=problem)
     return without_outcome(rid, status, scope.row(rid), reproduced, why)
 
 
@@ -274,7 +280,7 @@ def _bundled_outcome(members: VerifiedMembers, rid: str) -> tuple[Any, str | Non
     try:
         return json.loads(members.read(f"{OUTCOMES_DIR}/{rid}.json")), None
     except (WorkbenchError, ValueError) as exc:
-        return None, f"the bundle's outcome is unreadable: {exc}"
+        return None, tr("the bundle's outcome is unreadable: {error}", error=exc)
 
 
 def _requirement(catalog: Any, rid: str) -> Any:
@@ -289,10 +295,12 @@ def _missing_evidence(rid: str, bundled: Any, rebuilt: RebuiltCase, requirement:
     missing = [a.name for a in rebuilt.missing if a.sha256 in named or a.evidence_kind in kinds]
     for digest in sorted(named - {a.sha256 for a in rebuilt.artefacts}):
         if digest not in rebuilt.declarations:
-            missing.append(f"sha256 {digest[:16]}… (named by the outcome, not in the bundle's register)")
+            missing.append(tr("sha256 {digest}… (named by the outcome, not in the bundle's register)",
+                              digest=digest[:16]))
         elif DECLARATION not in missing:
-            missing.append(f"the declaration it was judged on (sha256 {digest[:16]}…), not the bundle's")
-    return f"evidence missing: {', '.join(missing)}" if missing else None
+            missing.append(tr("the declaration it was judged on (sha256 {digest}…), not the bundle's",
+                              digest=digest[:16]))
+    return tr("evidence missing: {missing}", missing=", ".join(missing)) if missing else None
 
 
 def evidence_kinds(rid: str, requirement: Any) -> set[str]:

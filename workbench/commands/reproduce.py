@@ -30,13 +30,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     from workbench.batch.reproduce import HTML_FILE, reproduce
+    from workbench.i18n import tr, use_language
 
     result = reproduce(args.bundle, args.out, lab_case=args.case, catalog=args.catalog)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    for comparison in result.comparisons:
-        for line in comparison.lines():
-            print(line)
-    print(result.summary_line())
+    with use_language(result.language):  # the bundle's, as the reports
+        for warning in result.warnings:
+            print(tr("warning: {warning}", warning=warning), file=sys.stderr)
+        for comparison in result.comparisons:
+            for line in comparison.lines():
+                print(line)
+        print(result.summary_line())
     print(result.out_dir / HTML_FILE)
     return 0 if result.ok else 1
