@@ -8,9 +8,11 @@ templates (`TEMPLATES`, each a gettext message) and renders the template in the 
 values it held. A message no template matches is shown as it was stored.
 
 The probe's test details (`TestRun.detail`, its notes joined by "; ") are rendered the same way, note by
-note (`detail_text`, templates `DETAILS`). A placeholder named `warning` holds another warning (the probe
-prefixes its capture's own: `probe capture: ...`), rendered the same way. The templates must say exactly
-what the engines write: tests/i18n check them against the warnings real captures and probe runs produce.
+note (`detail_text`, templates `DETAILS`), and so are the capture engine's reasons for listing a download
+(the `downloads` table's `reason`, its notes joined the same way). A placeholder named `warning` holds
+another warning (the probe prefixes its capture's own: `probe capture: ...`), rendered the same way.
+The templates must say exactly what the engines write: tests/i18n check them against the warnings real
+captures and probe runs produce.
 """
 
 from __future__ import annotations
@@ -103,6 +105,9 @@ TEMPLATES: tuple[str, ...] = (
         "inferred: the local host with the most flows to remote addresses ({flows}) and packets ({packets});"
         " give the device's IP or MAC to be sure"
     ),
+    N_("given"),
+    N_("addresses of MAC {macs} seen in the capture"),
+    N_("no device given and no local host in the capture"),
 )
 
 # --- the live probe's test details (TestRun.detail: its notes and problems, joined by "; ")
@@ -128,6 +133,14 @@ DETAILS: tuple[str, ...] = (
     N_("{n} TLS ports tested"),
     N_("port {port}: no answer to a well-formed request after {input}; the {n} inputs after it not sent, it"
        " no longer answers"),
+    # --- the capture engine's reasons for listing a download (the `downloads` table's `reason`: its notes
+    # joined by "; ", workbench.capture.downloads.judge, datagrams, sink, tables_out)
+    N_("path ends with {ext}"),
+    N_("content type {content_type}"),
+    N_("body starts with {name} magic"),
+    N_("path names an update"),
+    N_("FTP RETR, refused"),
+    N_("TLS connection to {host} (an update server by its name); content not visible"),
 )
 
 NESTED = "warning"  # a placeholder holding another warning
