@@ -63,7 +63,7 @@ def test_the_defective_demos_reason_says_each_note_in_japanese() -> None:
     )
     assert detail_text(reason, "ja") == (
         "パスが .bin で終わる; Content-Type が application/octet-stream;"
-        " 本体が uImage のマジックナンバーで始まる; パスが更新を示す語を含む"
+        " 本体が uImage のマジックナンバーで始まる; パスがアップデートを示す語を含む"
     )
 
 
@@ -80,6 +80,6 @@ def test_upd_02_says_the_engines_reason_in_japanese(tmp_path: Path) -> None:
     assert english  # the clear download, with the engine's reason
     japanese_summaries = [f.summary for f in results["ja"].findings if "uImage" in f.summary]
     assert japanese_summaries and all(
-        "パスが更新を示す語を含む" in s and "path names" not in s and english_runs(s) == []
+        "パスがアップデートを示す語を含む" in s and "path names" not in s and english_runs(s) == []
         for s in japanese_summaries
     ), japanese_summaries

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from workbench.i18n import N_, _, tr
+
 if TYPE_CHECKING:
     from workbench.probe.vendor_access import VendorAccess
 
@@ -33,6 +35,15 @@ TOOLS = {
     "password_change": "http.client, rtsp (Digest)",
     "update": "paramiko (SSH)",
     "device_session": "paramiko (SSH)",
+}
+WHAT = {  # what a test does, in a few words (the plan's WHAT column); port_scan and those with counts below
+    "tls_scan": N_("versions, suites, certificate, Heartbleed, ROBOT, renegotiation, compression"),
+    "access": N_("each service without credentials"),
+    "http": N_("GET / on each web port: headers, title, text"),
+    "robustness": N_("malformed inputs to HTTP, RTSP, MQTT; still serving after?"),
+    "password_change": N_("change the password as documented; new works, old refused; restore"),
+    "update": N_("install the update with one byte changed, then the genuine one; CHANGES THE UNIT"),
+    "device_session": N_("on the unit: listeners and their users, sensitive files' modes, log, clock"),
 }
 
 
@@ -63,25 +74,26 @@ class TestPlan:
         return TOOLS.get(self.name, "")
 
     def describe(self, profile: str) -> str:
-        """What the test does, in a few words (the plan's WHAT column)."""
+        """What the test does, in a few words (the plan's WHAT column), in the current language."""
         s = self.settings
         if self.name == "port_scan":
             if profile == "full":
-                return f"every TCP port, top {s.get('full_udp_top_ports')} UDP ports, versions; + declared"
-            tcp, udp = s.get("quick_tcp_top_ports"), s.get("quick_udp_top_ports")
-            return f"top {tcp} TCP and {udp} UDP ports, versions; + declared"
-        most = s.get("max_attempts_per_service")
-        return {
-            "tls_scan": "versions, suites, certificate, Heartbleed, ROBOT, renegotiation, compression",
-            "access": "each service without credentials",
-            "http": "GET / on each web port: headers, title, text",
-            "default_credentials": f"at most {most} a service; the first accepted ends it",
-            "brute_force": f"{s.get('attempts')} wrong attempts per login service, timed",
-            "robustness": "malformed inputs to HTTP, RTSP, MQTT; still serving after?",
-            "password_change": "change the password as documented; new works, old refused; restore",
-            "update": "install the update with one byte changed, then the genuine one; CHANGES THE UNIT",
-            "device_session": "on the unit: listeners and their users, sensitive files' modes, log, clock",
-        }.get(self.name, "")
+                return tr(
+                    "every TCP port, top {udp} UDP ports, versions; + declared",
+                    udp=s.get("full_udp_top_ports"),
+                )
+            return tr(
+                "top {tcp} TCP and {udp} UDP ports, versions; + declared",
+                tcp=s.get("quick_tcp_top_ports"),
+                udp=s.get("quick_udp_top_ports"),
+            )
+        if self.name == "default_credentials":
+            return tr(
+                "at most {n} a service; the first accepted ends it", n=s.get("max_attempts_per_service")
+            )
+        if self.name == "brute_force":
+            return tr("{n} wrong attempts per login service, timed", n=s.get("attempts"))
+        return _(WHAT[self.name]) if self.name in WHAT else ""
 
 
 @dataclass
@@ -100,20 +112,25 @@ class ProbePlan:
         return next((t for t in self.tests if t.name == name), None)
 
     def access_line(self) -> str:
-        """What the manufacturer's test access lets the probe do, in one line."""
+        """What the manufacturer's test access lets the probe do, in one line (and its warnings, a line
+        each), in the current language."""
         grants = self.access.grants() if self.access is not None else []
-        none = "none granted (test-access.yaml): the tests on the unit are skipped"
-        line = "Test access: " + ("; ".join(grants) if grants else none)
+        if grants:
+            line = tr("Test access: {grants}", grants="; ".join(grants))
+        else:
+            line = _("Test access: none granted (test-access.yaml): the tests on the unit are skipped")
         if self.access is not None and self.access.update is not None:
-            line += (
-                "\nwarning: the update test installs the manufacturer's update (the unit is left at its"
+            line += "\n" + _(
+                "warning: the update test installs the manufacturer's update (the unit is left at its"
                 " version), and first an image with one byte changed, which a unit that does not check"
                 " may install"
             )
         change = self.access.password_change if self.access is not None else None
         clear = {"http", "telnet", "ftp", "mqtt"} & set(change.applies_to) if change is not None else set()
         if change is not None and (not change.tls or clear):
-            line += "\nwarning: the device password crosses the network in clear (the capture holds it)"
+            line += "\n" + _(
+                "warning: the device password crosses the network in clear (the capture holds it)"
+            )
         return line
 
     def expected_seconds(self) -> float:

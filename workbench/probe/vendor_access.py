@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from workbench.errors import WorkbenchError
+from workbench.i18n import tr
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 Secret = Annotated[str, StringConstraints(max_length=1000)]
@@ -95,17 +96,31 @@ class VendorAccess(_Part):
         return relative if relative.is_absolute() else self.base / relative
 
     def grants(self) -> list[str]:
-        """What this access lets the probe do, in words (the plan prints it)."""
+        """What this access lets the probe do, in words (the plan prints it), in the current language."""
         out = []
         if self.shell:
-            out.append(f"shell: ssh {self.shell.user}@tcp/{self.shell.port}")
+            out.append(tr("shell: ssh {user}@tcp/{port}", user=self.shell.user, port=self.shell.port))
         if self.logs:
-            out.append("logs: " + ", ".join(self.logs))
+            out.append(tr("logs: {logs}", logs=", ".join(self.logs)))
         if self.update:
-            out.append(f"update: {self.update.image.name} via `{self.update.command}`")
+            out.append(
+                tr(
+                    "update: {image} via `{command}`",
+                    image=self.update.image.name,
+                    command=self.update.command,
+                )
+            )
         if self.password_change:
             pc = self.password_change
-            out.append(f"password change: {pc.interface} tcp/{pc.port}{pc.path} ({pc.documented_in})")
+            out.append(
+                tr(
+                    "password change: {interface} tcp/{port}{path} ({document})",
+                    interface=pc.interface,
+                    port=pc.port,
+                    path=pc.path,
+                    document=pc.documented_in,
+                )
+            )
         return out
 
     def public(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.enginetext import warning_text
 from workbench.i18n import N_, _, set_language, tr
 from workbench.ui.html import block, element, heading, para, show
 from workbench.ui.tables import frame_html, frame_text, headed
@@ -118,7 +119,7 @@ def show_plan(plan: Any) -> None:
         seconds=seconds,
     )
     access = plan.access_line()
-    notes = [para(tr("Note: {note}", note=n), "muted") for n in plan.notes]
+    notes = [para(tr("Note: {note}", note=warning_text(n)), "muted") for n in plan.notes]  # stored English
     show(
         block(heading(_("The plan"), 3), para(lead), para(access), frame_html(frame), *notes),
         "\n".join([lead, access, frame_text(frame)]),
