@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-HIDDEN_NOTE = "the check's proposal is hidden until you record your verdict"
-NO_FEEDBACK_NOTE = "this exercise gives no feedback: the instructor shows the check's proposal at grading"
-FEEDBACK_HEADING = "Feedback: your verdict and the check's"
+from workbench.i18n import N_, _
+
+FEEDBACK_HEADING = N_("Feedback: your verdict and the check's")  # shown through _()
 
 
 def exercise_of(case: Any) -> Any | None:
@@ -38,10 +38,18 @@ def answers_hidden(case: Any, requirement_id: str, recorded: Any = _UNREAD) -> b
 
 
 def hidden_note(case: Any, recorded: bool = False) -> str:
-    """One sentence saying why the proposal is not shown, for this case's exercise."""
+    """One sentence saying why the proposal is not shown, for this case's exercise, in the current
+    language."""
     exercise = exercise_of(case)
     no_feedback = exercise is not None and not exercise.feedback
     if recorded and no_feedback:
-        return f"Your verdict is recorded; {NO_FEEDBACK_NOTE}."
-    first = HIDDEN_NOTE[0].upper() + HIDDEN_NOTE[1:]
-    return f"{first}; {NO_FEEDBACK_NOTE}." if no_feedback else f"{first}."
+        return _(
+            "Your verdict is recorded; this exercise gives no feedback: the instructor shows the check's"
+            " proposal at grading."
+        )
+    if no_feedback:
+        return _(
+            "The check's proposal is hidden until you record your verdict; this exercise gives no feedback:"
+            " the instructor shows the check's proposal at grading."
+        )
+    return _("The check's proposal is hidden until you record your verdict.")
