@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from workbench.i18n import _, tr
+
 
 def plot_entropy(scan: Any, ax: Any = None, *, threshold: float = 7.5) -> Any:
-    """The raw image's entropy profile, with layer boundaries; returns the matplotlib Figure."""
+    """The raw image's entropy profile, with layer boundaries; returns the matplotlib Figure (its words in
+    the current language)."""
     if ax is None:
         from matplotlib.figure import Figure
 
@@ -19,7 +22,8 @@ def plot_entropy(scan: Any, ax: Any = None, *, threshold: float = 7.5) -> Any:
     offsets = [p[0] for p in profile]
     values = [p[1] for p in profile]
     ax.plot(offsets, values, drawstyle="steps-post", linewidth=1, color="tab:blue")
-    ax.axhline(threshold, color="tab:red", linestyle=":", linewidth=1, label=f"{threshold} bits/byte")
+    threshold_label = tr("{threshold} bits/byte", threshold=threshold)
+    ax.axhline(threshold, color="tab:red", linestyle=":", linewidth=1, label=threshold_label)
     layers = getattr(scan, "tables", {}).get("layers")
     if layers is not None:
         for row in layers.itertuples():
@@ -28,8 +32,9 @@ def plot_entropy(scan: Any, ax: Any = None, *, threshold: float = 7.5) -> Any:
                 ax.text(row.offset, 8.05, str(row.format), fontsize=7, rotation=30, va="bottom")
     ax.set_ylim(0, 8.6)
     ax.set_xlim(0, max(offsets[-1] if offsets else 1, 1))
-    ax.set_xlabel("offset in image (bytes)")
-    ax.set_ylabel("entropy (bits/byte)")
-    ax.set_title(f"Entropy of {image.get('name', 'image')}", fontsize=9, loc="left")
+    ax.set_xlabel(_("offset in image (bytes)"))
+    ax.set_ylabel(_("entropy (bits/byte)"))
+    title = tr("Entropy of {name}", name=image["name"]) if "name" in image else _("Entropy of image")
+    ax.set_title(title, fontsize=9, loc="left")
     ax.legend(loc="lower right", fontsize=7)
     return fig
