@@ -124,7 +124,8 @@ def analyse_artefact(case_dir: str, name: str, language: str = DEFAULT_LANGUAGE)
             return tr("{name}: its analysis engine is not available ({module}); not analysed", name=name,
                       module=exc.name)
         except Exception as exc:  # an engine's bug on one artefact must not stop the batch: the rows say so
-            return tr("analysis of {name} failed: {error}", name=name, error=f"{type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            return tr("analysis of {name} failed: {error}", name=name, error=error)
     return None
 
 

@@ -190,4 +190,5 @@ class WorkerPool:
 
 
 def judging_failed(exc: BaseException) -> str:
-    return tr("judging failed: {error}", error=f"{type(exc).__name__}: {exc}")
+    error = f"{type(exc).__name__}: {exc}"
+    return tr("judging failed: {error}", error=error)

@@ -379,8 +379,8 @@ def _row(state: RequirementState, run: NotebookRun | None, notebooks_dir: Path) 
         }
     if run is None:
         row.page = row.notebook = ""
-        notebook_error: str | None = tr("no notebook {name} in {folder}", name=f"{req.id}.ipynb",
-                                        folder=notebooks_dir)
+        name = req.id + ".ipynb"
+        notebook_error: str | None = tr("no notebook {name} in {folder}", name=name, folder=notebooks_dir)
     else:
         row.seconds, row.warnings = round(run.seconds, 2), list(run.warnings)
         notebook_error = run.error

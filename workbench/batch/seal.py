@@ -179,8 +179,8 @@ def _write_formats(bundle: Path, case: Any, warnings: list[str]) -> list[dict[st
     try:
         written = write_formats(bundle, case, warnings)
     except Exception as exc:  # a format that cannot be written must not cost the sealed evidence
-        warnings.append(tr("the standard formats were not all written: {error}",
-                           error=f"{type(exc).__name__}: {exc}"))
+        error = f"{type(exc).__name__}: {exc}"
+        warnings.append(tr("the standard formats were not all written: {error}", error=error))
         return []
     listed = []
     for path in sorted(written):
