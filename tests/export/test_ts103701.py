@@ -52,9 +52,10 @@ ixit:
 
 
 def _bundle(root: Path, mappings: dict[str, list[str]], declaration: str,
-            verdicts: dict[str, tuple[str, str]], only: str) -> Path:
+            verdicts: dict[str, tuple[str, str]], only: str, *extra: str) -> Path:
     """The real `workbench run` of a case with `declaration` and the inspector's `verdicts`
-    (id: (verdict, rationale)) under the batch's fixture catalogue mapped by `mappings`."""
+    (id: (verdict, rationale)) under the batch's fixture catalogue mapped by `mappings`; `extra`
+    arguments of the run (`--lang ja`: tests/i18n/test_ts103701_ja.py)."""
     catalog = yaml.safe_load(BATCH_CATALOG.read_text())
     for requirement in catalog["requirements"]:
         requirement.setdefault("mappings", {})["etsi_en_303_645"] = mappings.get(requirement["id"], [])
@@ -69,7 +70,7 @@ def _bundle(root: Path, mappings: dict[str, list[str]], declaration: str,
     for rid, (verdict, rationale) in verdicts.items():
         case.verdicts.record(rid, verdict, rationale, "Ines Inspector", artefact_hashes=case.current_hashes())
     run = invoke("run", str(case.path), "--out", str(root / "evidence"), "--catalog", str(catalog_path),
-                 "--notebooks", str(NOTEBOOKS), "--jobs", "2", "--no-progress", "--only", only)
+                 "--notebooks", str(NOTEBOOKS), "--jobs", "2", "--no-progress", "--only", only, *extra)
     assert run.code == 0, run.err
     return Path(run.out.strip().splitlines()[-1]).parent
 

@@ -103,7 +103,7 @@ class IxitEntry(_Strict):
 
     @property
     def section_title(self) -> str:
-        return reference().ixit_sections.get(self.section, "")
+        return reference().section_title(self.section)  # in the current language
 
 
 def check_ics_keys(value: Any) -> Any:

@@ -23,7 +23,7 @@ from workbench.export.content import read_content
 from workbench.export.ts103701_groups import build_groups, unknown_mappings
 from workbench.export.ts103701_units import read_units, short, visible
 from workbench.fsutil import atomic_write_text
-from workbench.i18n import DEFAULT_LANGUAGE, check_language, translations
+from workbench.i18n import DEFAULT_LANGUAGE, _, check_language, tr, translations, use_language
 from workbench.sealed import BundleView, open_bundle
 from workbench.sealed.names import CASE_DIR, FORMATS_DIR
 
@@ -33,7 +33,14 @@ TEMPLATES_DIR = Path(workbench.__file__).resolve().parent.parent / "templates"
 
 
 def build_report(view: BundleView, templates_dir: Path = TEMPLATES_DIR) -> str:
-    """The report page (HTML) of the bundle `view` reads; BundleError when a record is malformed."""
+    """The report page (HTML) of the bundle `view` reads, in the bundle's language (its reasons, notes
+    and the provisions' wording included); BundleError when a record is malformed."""
+    lang = _language(view)
+    with use_language(lang):
+        return _build(view, templates_dir, lang)
+
+
+def _build(view: BundleView, templates_dir: Path, lang: str) -> str:
     content = read_content(view)  # typed: a malformed record is a BundleError naming it
     units = read_units(content)
     declaration, why_none = _declaration(view)
@@ -50,12 +57,14 @@ def build_report(view: BundleView, templates_dir: Path = TEMPLATES_DIR) -> str:
         "workbench_version": workbench.__version__,
         "groups": groups,
         "tested": [g for g in groups if g.tested],
-        "counts": [(key, ref.results[key], counts.get(key, 0)) for key in ref.results],
+        "counts": [(key, ref.result_word(key, lang), counts.get(key, 0)) for key in ref.results],
+        "results": {key: ref.result_word(key, lang) for key in ref.results},
+        "tc": {kind: ref.test_case(kind, lang) for kind in ref.test_cases},
         "declaration": declaration,
         "why_none": why_none,
         "unknown_mappings": unknown_mappings(units),
     }
-    html = _render(context, templates_dir, _language(view))
+    html = _render(context, templates_dir, lang)
     _check_no_script(html, view.label)
     return html
 
@@ -66,7 +75,7 @@ def write_report(bundle_dir: Path, warnings: list[str]) -> Path | None:
         with open_bundle(bundle_dir) as source:
             html = build_report(BundleView(source))
     except WorkbenchError as exc:
-        warnings.append(f"the TS 103 701 report page was not written: {exc}")
+        warnings.append(tr("the TS 103 701 report page was not written: {problem}", problem=exc))
         return None
     out = bundle_dir / FORMATS_DIR / REPORT_NAME
     out.parent.mkdir(exist_ok=True)
@@ -80,10 +89,10 @@ def _declaration(view: BundleView) -> tuple[Declaration | None, str]:
     try:
         raw = view.case_record("declaration.yaml")
         if raw is None:
-            return None, "the bundle holds no declaration (case/declaration.yaml)"
+            return None, _("the bundle holds no declaration (case/declaration.yaml)")
         return parse_declaration(raw, name=name), ""
     except (CaseError, BundleError) as exc:
-        return None, f"the declaration could not be read: {exc}"
+        return None, tr("the declaration could not be read: {problem}", problem=exc)
 
 
 def _language(view: BundleView) -> str:

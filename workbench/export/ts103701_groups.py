@@ -3,7 +3,9 @@ case (the declaration's ICS and IXIT) and its functional test case (the requirem
 provision, with their verdicts), and the provision's result as a published lab report records it.
 
 Verdicts here are proposals drawn from the bundle: an inspector's recorded verdicts are in the units
-already (results.json's rows); nothing is decided that the judgement did not.
+already (results.json's rows); nothing is decided that the judgement did not. The reasons (`why`) and
+notes are whole sentences in the current language (workbench.i18n; the page builds its groups inside
+`use_language` of the bundle's language); the clause titles likewise (workbench.case.etsi).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from workbench.case.declaration import Declaration
 from workbench.case.etsi import Provision, provision_problem, reference
 from workbench.case.ics import IcsEntry, IxitEntry
 from workbench.export.ts103701_units import Unit
+from workbench.i18n import N_, _, ntr, tr
 from workbench.vocabulary import ERROR, PENDING, Verdict
 
 PASS, FAIL, INCONCLUSIVE = Verdict.PASS.value, Verdict.FAIL.value, Verdict.INCONCLUSIVE.value
@@ -77,21 +80,26 @@ def conceptual(provision: str, declaration: Declaration | None, why_none: str) -
     naming = tuple(e for e in declaration.ixit if provision in e.provisions)
     entry = declaration.ics.get(provision)
     if not declaration.ics:
-        why = "the declaration has no ICS (a flat declaration: `workbench case declare --convert` makes one)"
+        why = _("the declaration has no ICS (a flat declaration: `workbench case declare --convert` "
+                "makes one)")
         return Conceptual(tc, None, naming, True, INCONCLUSIVE, why)
     if entry is None:
-        return Conceptual(tc, None, naming, True, INCONCLUSIVE, f"the ICS does not state {provision}")
+        return Conceptual(tc, None, naming, True, INCONCLUSIVE,
+                          tr("the ICS does not state {provision}", provision=provision))
     if entry.not_applicable:
         if naming:
-            verb = "describes" if len(naming) == 1 else "describe"
-            why = f"declared not applicable, yet {', '.join(e.id for e in naming)} {verb} it"
+            ids = ", ".join(e.id for e in naming)
+            why = ntr("declared not applicable, yet {ids} describes it",
+                      "declared not applicable, yet {ids} describe it", len(naming), ids=ids)
             return Conceptual(tc, entry, naming, False, FAIL, why)
-        return Conceptual(tc, entry, naming, True, NA, "declared not applicable, with a justification")
+        return Conceptual(tc, entry, naming, True, NA, _("declared not applicable, with a justification"))
     if entry.to_confirm:
-        return Conceptual(tc, entry, naming, True, INCONCLUSIVE, "the ICS entry is still marked to confirm")
+        why = _("the ICS entry is still marked to confirm")
+        return Conceptual(tc, entry, naming, True, INCONCLUSIVE, why)
     if not naming:
-        return Conceptual(tc, entry, naming, True, INCONCLUSIVE, "supported, but no IXIT entry describes how")
-    return Conceptual(tc, entry, naming, True, PASS, "supported; the IXIT describes how")
+        why = _("supported, but no IXIT entry describes how")
+        return Conceptual(tc, entry, naming, True, INCONCLUSIVE, why)
+    return Conceptual(tc, entry, naming, True, PASS, _("supported; the IXIT describes how"))
 
 
 def functional(provision: str, units: tuple[Unit, ...], declaration: Declaration | None) -> Functional:
@@ -103,28 +111,38 @@ def functional(provision: str, units: tuple[Unit, ...], declaration: Declaration
     entry = declaration.ics.get(provision) if declaration is not None else None
     declared_na = entry is not None and entry.not_applicable
     if failed:
-        why = f"{_ids(failed)} failed"
         if declared_na:
-            why += "; declared not applicable in the ICS, yet the evidence contradicts the declaration"
+            why = tr("{ids} failed; declared not applicable in the ICS, yet the evidence contradicts the "
+                     "declaration", ids=_ids(failed))
+        else:
+            why = tr("{ids} failed", ids=_ids(failed))
         return Functional(tc, units, FAIL, why)
     if all(u.verdict == NA and not u.stale for u in units):
         confirmed = all(u.source == "inspector" for u in units)
-        who = "confirmed by the inspector" if confirmed else "the test units found it not applicable"
-        said = "declared not applicable in the ICS; " if declared_na else ""
-        return Functional(tc, units, NA, f"{said}{who}")
+        return Functional(tc, units, NA, _(_NOT_APPLICABLE[declared_na, confirmed]))
     undecided = [u for u in units if u.verdict in (ERROR, INCONCLUSIVE)]
     if undecided:
-        return Functional(tc, units, INCONCLUSIVE, f"{_ids(undecided)} could not be decided")
+        return Functional(tc, units, INCONCLUSIVE, tr("{ids} could not be decided", ids=_ids(undecided)))
     if declared_na and not any(u.verdict == PASS for u in units):
         waiting = [u for u in units if u.verdict != NA or u.stale]
-        verb = "awaits" if len(waiting) == 1 else "await"
-        return Functional(tc, units, PENDING, f"declared not applicable in the ICS; the inspector confirms "
-                                              f"({_ids(waiting)} {verb} the inspector's verdict)")
+        why = ntr("declared not applicable in the ICS; the inspector confirms ({ids} awaits the inspector's "
+                  "verdict)",
+                  "declared not applicable in the ICS; the inspector confirms ({ids} await the inspector's "
+                  "verdict)", len(waiting), ids=_ids(waiting))
+        return Functional(tc, units, PENDING, why)
     if all(u.verdict in (PASS, NA) and not u.stale for u in units):
-        return Functional(tc, units, PASS, "every test unit passed or is not applicable")
+        return Functional(tc, units, PASS, _("every test unit passed or is not applicable"))
     waiting = [u for u in units if u.verdict not in (PASS, NA) or u.stale]
-    verb = "awaits" if len(waiting) == 1 else "await"
-    return Functional(tc, units, PENDING, f"{_ids(waiting)} {verb} the inspector")
+    why = ntr("{ids} awaits the inspector", "{ids} await the inspector", len(waiting), ids=_ids(waiting))
+    return Functional(tc, units, PENDING, why)
+
+
+_NOT_APPLICABLE = {  # (declared not applicable in the ICS, every unit's verdict the inspector's)
+    (False, True): N_("confirmed by the inspector"),
+    (False, False): N_("the test units found it not applicable"),
+    (True, True): N_("declared not applicable in the ICS; confirmed by the inspector"),
+    (True, False): N_("declared not applicable in the ICS; the test units found it not applicable"),
+}
 
 
 def summary(concept: Conceptual, func: Functional | None) -> tuple[str, str]:
@@ -132,16 +150,27 @@ def summary(concept: Conceptual, func: Functional | None) -> tuple[str, str]:
     cases = [("conceptual", concept.verdict, concept.why)]
     if func is not None:
         cases.append(("functional", func.verdict, func.why))
-    failed = [f"{name}: {why}" for name, verdict, why in cases if verdict == FAIL]
+    failed = [(name, why) for name, verdict, why in cases if verdict == FAIL]
     if failed:
-        return "does_not_conform", "; ".join(failed)
-    if all(verdict == NA for _, verdict, _ in cases):
+        return "does_not_conform", _named(failed)
+    if all(verdict == NA for _name, verdict, _why in cases):
         return "not_applicable", cases[-1][2]
     if func is None:
-        return "not_assessed", f"no requirement of the catalogue tests it; conceptual: {concept.why}"
+        why = tr("no requirement of the catalogue tests it; conceptual: {why}", why=concept.why)
+        return "not_assessed", why
     if concept.verdict == PASS and func.verdict == PASS:
-        return "conforms", "both test cases passed"
-    return "not_assessed", "; ".join(f"{name}: {why}" for name, verdict, why in cases if verdict != PASS)
+        return "conforms", _("both test cases passed")
+    return "not_assessed", _named([(name, why) for name, verdict, why in cases if verdict != PASS])
+
+
+def _named(cases: list[tuple[str, str]]) -> str:
+    """The reasons of one or both test cases, each after its test case's name."""
+    whys = dict(cases)
+    if len(whys) == 2:
+        return tr("conceptual: {conceptual}; functional: {functional}", **whys)
+    if "conceptual" in whys:
+        return tr("conceptual: {why}", why=whys["conceptual"])
+    return tr("functional: {why}", why=whys["functional"])
 
 
 def _ids(units: list[Unit]) -> str:
