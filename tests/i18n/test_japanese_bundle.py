@@ -163,7 +163,7 @@ def test_results_json_says_japanese_and_the_pages_are_marked_japanese(runs):
         assert '<html lang="ja">' in html[:500], page.name
         assert 'body { font-family: "Noto Sans CJK JP"' in html, page.name  # a Japanese font first
     summary = runs["ja-err"].read_text(encoding="utf-8")  # `workbench run`'s summary lines
-    assert "PASS または N/A" in summary and "証跡バンドル:" in summary
+    assert "PASS 又は N/A" in summary and "証跡バンドル:" in summary
 
 
 def test_lang_en_renders_the_same_run_in_english(runs):

@@ -105,7 +105,7 @@ def test_the_page_of_a_japanese_bundle_is_in_japanese(bundle: Path) -> None:
     html = (bundle / "formats" / REPORT_NAME).read_text(encoding="utf-8")
     page = Page(html)
     assert '<html lang="ja">' in html
-    title, clause = "機器ごとに固有のパスワード、またはユーザが設定するパスワード", "パスワード"
+    title, clause = "機器ごとに固有のパスワード、又はユーザが設定するパスワード", "パスワード"
     assert page.rows["5.1-1"][2] == title + clause
     assert page.rows["5.1-1"][3] == "不適合" and page.rows["5.1-1"][6] == "機能: FIX-01 が不適合である"
     assert page.rows["5.2-1"][3] == "未評価"
