@@ -42,7 +42,7 @@ from workbench.batch.reproduce_scope import Scope, bundle_scope
 from workbench.batch.verify import verify_source
 from workbench.errors import BundleError, WorkbenchError
 from workbench.fsutil import atomic_write_json, atomic_write_text, remove_tree
-from workbench.i18n import DEFAULT_LANGUAGE, _, check_language, tr, use_language
+from workbench.i18n import DEFAULT_LANGUAGE, N_, _, check_language, tr, use_language
 from workbench.sealed import MANIFEST, BundleView, open_bundle
 from workbench.sealed.names import OUTCOMES_DIR
 
@@ -51,6 +51,13 @@ CASE_FOLDER = "case"
 JSON_FILE = "reproduction.json"
 HTML_FILE = "reproduction.html"
 TEMPLATE = "reproduction.html.j2"
+# a comparison's status (a code in reproduction.json) as the summary line says it; English: the code
+STATUS_WORDS = {
+    "same": N_("same"), "different-verdict": N_("different-verdict"),
+    "different-findings": N_("different-findings"), "results-differ": N_("results-differ"),
+    "missing-outcome": N_("missing-outcome"), "not-inspected": N_("not-inspected"),
+    "not-reproduced": N_("not-reproduced"), "error": N_("error"),
+}
 
 
 @dataclass
@@ -85,7 +92,8 @@ class Reproduction:
 
     def summary_line(self) -> str:
         """One line for the terminal: SAME or DIFFERENT, the counts, a partial bundle said so."""
-        counts = ", ".join(f"{n} {status}" for status, n in self.counts().items() if n)
+        counts = ", ".join(tr("{n} {status}", n=n, status=_(STATUS_WORDS.get(status, status)))
+                           for status, n in self.counts().items() if n)
         word = "SAME" if self.ok else "DIFFERENT"
         line = tr("{word}  {bundle}: {n} requirement(s) compared", word=word, bundle=self.bundle,
                   n=len(self.comparisons)) + (f": {counts}" if counts else "")

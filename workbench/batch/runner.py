@@ -316,7 +316,7 @@ def _tasks(chosen: CaseSelection, bundle_dir: Path, work: Path, opts: BatchOptio
     return tasks
 
 
-FALLBACK_TITLE = N_("{title} (English only)")  # a requirement whose text the run's language lacks
+FALLBACK_TITLE = N_("{title} {mark}")  # a requirement whose text the run's language lacks: its mark after it
 
 
 def requirement_title(req: Any, lang: str) -> str:
@@ -326,7 +326,9 @@ def requirement_title(req: Any, lang: str) -> str:
     if not callable(text_in):  # a catalogue of one language, as before issue 11
         return str(req.title)
     text = text_in(lang)
-    return tr(FALLBACK_TITLE, title=text.title) if getattr(text, "fallback", False) else str(text.title)
+    if not getattr(text, "fallback", False):
+        return str(text.title)
+    return tr(FALLBACK_TITLE, title=text.title, mark=text.mark)  # "(Japanese only)" for a Japanese one
 
 
 def _task(

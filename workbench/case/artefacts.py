@@ -14,11 +14,29 @@ from typing import Any
 from workbench.case import sniff
 from workbench.errors import CaseError
 from workbench.fsutil import CHUNK, reading
+from workbench.i18n import N_, _
 
 KINDS = ("capture", "firmware", "vuln-feed", "attachment", "probe")
 ORIGINS = ("probe",)  # who made an artefact, when not the lab's own file: the live probe
 RESERVED_NAMES = {"declaration", "declaration.yaml", "artefacts.yaml", "case.yaml"}
 INCOMING_PREFIX = ".incoming-"
+# an evidence kind's name inside a sentence (English: the code itself); the catalogue's kinds and the case's
+KIND_NAMES = {
+    "capture": N_("capture"),
+    "firmware": N_("firmware"),
+    "vuln-feed": N_("vuln-feed"),
+    "attachment": N_("attachment"),
+    "probe": N_("probe"),
+    "declaration": N_("declaration"),
+    "inspector": N_("inspector"),
+}
+
+
+def kind_name(kind: object) -> str:
+    """An evidence kind (capture, firmware, declaration, …) named in the current language; an unknown
+    kind as it is. English keeps the code (`capture`), Japanese says パケットキャプチャ."""
+    word = str(getattr(kind, "value", kind))
+    return _(KIND_NAMES[word]) if word in KIND_NAMES else word
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
 _REQUIREMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 

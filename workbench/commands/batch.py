@@ -10,7 +10,7 @@ from typing import Any
 
 from workbench.batch.paths import NOTEBOOKS_DIR
 from workbench.errors import WorkbenchError
-from workbench.i18n import LANGUAGES, _, tr, use_language
+from workbench.i18n import LANGUAGES, N_, _, tr, use_language
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -299,15 +299,42 @@ def summary_table(outcomes: list[Any]) -> list[str]:
         result = outcome.result
         if result is None:
             table.append([shown(outcome.name), *("-" * len(levels)), "-", "-",
-                          tr("error: {error}", error=shown(outcome.error or _("did not run")))])
+                          tr("error: {error}", error=shown(row_error(outcome)))])
             continue
         cells = [_level_cell(result.levels.get(lv)) for lv in levels]
         fails = sum(str(r.verdict) == "FAIL" for r in result.rows)
         table.append([shown(outcome.name), *cells, str(fails), str(len(result.errors)),
                       str(result.zip_path)])
-    widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
-    return ["  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]]).rstrip()
-            for row in table]
+    from workbench.catalog.render import display_width
+
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(header) - 1)]
+    return ["  ".join([*(c + " " * (w - display_width(c)) for c, w in zip(row, widths, strict=False)),
+                       row[-1]]).rstrip() for row in table]
+
+
+# why a case did not run, as the batch records it (an error's English text, after the case folder it
+# names): said in the summary's language
+ROW_ERRORS = {
+    "no such case folder": N_("no such case folder"),
+    "a trainee's exercise case: the batch publishes the check's proposals; grade it with "
+    "`workbench exercise grade`": N_(
+        "a trainee's exercise case: the batch publishes the check's proposals; grade it with "
+        "`workbench exercise grade`"),
+}
+
+
+def row_error(outcome: Any) -> str:
+    """The outcome's error in the current language where it is one of ROW_ERRORS (the case folder it
+    names kept before it), else as recorded."""
+    text = outcome.error
+    if not text:
+        return _("did not run")
+    where = f"{outcome.case_dir}: "
+    if text.startswith(where) and text[len(where):] in ROW_ERRORS:
+        return where + _(ROW_ERRORS[text[len(where):]])
+    if text in ROW_ERRORS:
+        return _(ROW_ERRORS[text])
+    return text
 
 
 def _level_cell(level: dict[str, Any] | None) -> str:
@@ -322,39 +349,60 @@ def shown(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+# the files INTEGRITY FAILED names, by what happened to them
+_NAMED_FILES = {"changed": N_("changed {files}"), "missing": N_("missing {files}"),
+                "added": N_("added {files}")}
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    from workbench.batch.verify import verify_inputs, verify_source
-    from workbench.sealed import open_bundle
+    """Said in the bundle's language (results.json's `language`); OK, FAILED, INTEGRITY … stay codes."""
+    from workbench.batch.reproduce import bundle_language
+    from workbench.batch.verify import verify_source
+    from workbench.sealed import BundleView, open_bundle
     from workbench.signing import load_public_key, verify_signature
 
     trusted = [load_public_key(Path(p)) for p in args.trust]  # a wrong key file stops here (exit 2)
     with open_bundle(args.bundle) as source:
         report = verify_source(source)
         signature = verify_signature(source, trusted)
+        lang = bundle_language(BundleView(source))
+    with use_language(lang):
+        return _verify_lines(args, report, signature)
+
+
+def _verify_lines(args: argparse.Namespace, report: Any, signature: Any) -> int:
+    from workbench.batch.verify import verify_inputs
+
     input_lines = verify_inputs(report, args.case) if args.case and report.manifest else []
     for line in report.lines() + input_lines:
         print(line)
     if not report.ok:
-        problems = f", {len(report.problems)} problem(s)" if report.problems else ""
-        print(f"FAILED  {report.bundle}: {len(report.changed)} changed, {len(report.missing)} missing, "
-              f"{len(report.added)} added{problems}", file=sys.stderr)
+        said = {"bundle": report.bundle, "changed": len(report.changed), "missing": len(report.missing),
+                "added": len(report.added)}
+        if report.problems:
+            print(tr("FAILED  {bundle}: {changed} changed, {missing} missing, {added} added, {n} problem(s)",
+                     n=len(report.problems), **said), file=sys.stderr)
+        else:
+            print(tr("FAILED  {bundle}: {changed} changed, {missing} missing, {added} added", **said),
+                  file=sys.stderr)
     elif not args.quiet:
         m = report.manifest
-        print(f"OK  {report.bundle}: {report.checked} files match manifest.json "
-              f"(bundle {m.get('bundle')}, sealed {m.get('finished_at')}, "
-              f"catalogue {m.get('catalog', {}).get('edition')})")
+        print(tr("OK  {bundle}: {checked} files match manifest.json (bundle {name}, sealed {sealed}, "
+                 "catalogue {edition})", bundle=report.bundle, checked=report.checked, name=m.get("bundle"),
+                 sealed=m.get("finished_at"), edition=m.get("catalog", {}).get("edition")))
     if input_lines:
-        print(f"FAILED  {len(input_lines)} input(s) in {args.case} differ from the bundle's manifest",
-              file=sys.stderr)
+        print(tr("FAILED  {n} input(s) in {case} differ from the bundle's manifest", n=len(input_lines),
+                 case=args.case), file=sys.stderr)
     elif args.case and not args.quiet:
-        print(f"OK  {args.case} still holds the evidence this bundle was made from")
+        print(tr("OK  {case} still holds the evidence this bundle was made from", case=args.case))
     if report.ok and not args.quiet:
-        print(f"INTEGRITY OK: {report.checked} files match manifest.json")
+        print(tr("INTEGRITY OK: {checked} files match manifest.json", checked=report.checked))
     elif not report.ok:
-        named = [f"{what} {', '.join(files[:3])}{' …' if len(files) > 3 else ''}" for what, files in (
-            ("changed", report.changed), ("missing", report.missing), ("added", report.added)) if files]
-        named += [f"{len(report.problems)} problem(s)"] if report.problems else []
-        print(f"INTEGRITY FAILED: {'; '.join(named)}")
+        named = [tr(_NAMED_FILES[what], files=", ".join(files[:3]) + (" …" if len(files) > 3 else ""))
+                 for what, files in (("changed", report.changed), ("missing", report.missing),
+                                     ("added", report.added)) if files]
+        named += [tr("{n} problem(s)", n=len(report.problems))] if report.problems else []
+        print(tr("INTEGRITY FAILED: {problems}", problems="; ".join(named)))
     if signature.failed or not args.quiet:
         print(signature.line())
     return 0 if report.ok and not input_lines and not signature.failed else 1

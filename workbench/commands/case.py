@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workbench.case.artefacts import KINDS
+from workbench.case.artefacts import KINDS, kind_name
 from workbench.case.case import Case, current_user
 from workbench.case.catalogref import CatalogRef, provenance, source_to_load
 from workbench.case.exercise import answers_hidden, hidden_note
@@ -19,8 +19,9 @@ from workbench.case.verdicts import RECORDABLE
 from workbench.case.yamlio import describe_validation
 from workbench.checks.refs import ref_fields
 from workbench.commands import case_renewal
+from workbench.commands.caselang import in_case_language
 from workbench.errors import CaseError, WorkbenchError
-from workbench.i18n import LANGUAGES, tr, use_language
+from workbench.i18n import LANGUAGES, ntr, tr, use_language
 from workbench.judgement.staleness import cited_artefacts
 from workbench.judgement.status import case_status, format_status, terminal_text
 
@@ -134,10 +135,13 @@ def cmd_address(args: argparse.Namespace) -> int:
         problem = "a scoped IPv6 address (with %interface) is not supported; give a global or ULA address"
     if problem:
         raise CaseError(f"refusing to record {address} as the device's address: {problem}")
-    case = Case.open(args.path)
-    added = case.record_device_ip(str(address))
-    state = "recorded" if added else "already recorded"
-    print(f"{address} {state}; the device's addresses: {', '.join(case.info.device_ips)}")
+    with in_case_language(args.path) as case:
+        added = case.record_device_ip(str(address))
+        said = {"address": address, "addresses": ", ".join(case.info.device_ips)}
+        if added:
+            print(tr("{address} recorded; the device's addresses: {addresses}", **said))
+        else:
+            print(tr("{address} already recorded; the device's addresses: {addresses}", **said))
     return 0
 
 
@@ -196,7 +200,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    case = Case.open(args.path)
+    with in_case_language(args.path) as case:
+        return _add(args, case)
+
+
+def _add(args: argparse.Namespace, case: Case) -> int:
     if args.requirement is not None:
         _requirement(_case_catalog(args, case), args.requirement)
     artefact, new = case.import_artefact(
@@ -208,12 +216,11 @@ def cmd_add(args: argparse.Namespace) -> int:
         added_by=current_user(args.by),
     )
     if new:
-        print(f"added {artefact.name} ({artefact.kind}, {artefact.size} bytes, sha256 {artefact.sha256})")
+        print(tr("added {name} ({kind}, {size} bytes, sha256 {sha256})", name=artefact.name,
+                 kind=kind_name(artefact.kind), size=artefact.size, sha256=artefact.sha256))
     else:
-        print(
-            f"{args.file}: already in the case as {artefact.name} "
-            f"({artefact.kind}, sha256 {artefact.sha256}); nothing added"
-        )
+        print(tr("{file}: already in the case as {name} ({kind}, sha256 {sha256}); nothing added",
+                 file=args.file, name=artefact.name, kind=kind_name(artefact.kind), sha256=artefact.sha256))
     return 0
 
 
@@ -224,20 +231,23 @@ def cmd_declare(args: argparse.Namespace) -> int:
         raise CaseError("--out goes with --convert (to set the case's declaration, give only FILE)")
     if not args.file:
         raise CaseError("name the declaration FILE to set (or --convert a flat one)")
-    case = Case.open(args.path)
-    _, changed = case.declare(args.file, added_by=args.by)
-    digest = case.declaration_sha256()
-    if changed:
-        print(f"declaration set from {args.file} (sha256 {digest})")
-    else:
-        print(f"{args.file}: this declaration is already the case's (sha256 {digest}); nothing changed")
-    declaration = case.declaration
-    unconfirmed = [p for p, e in declaration.ics.items() if e.to_confirm] if declaration else []
-    if unconfirmed:
-        print(f"warning: {len(unconfirmed)} ICS entr{'y' if len(unconfirmed) == 1 else 'ies'} still marked "
-              f"'to confirm' ({', '.join(unconfirmed[:5])}{', …' if len(unconfirmed) > 5 else ''}): the "
-              "manufacturer confirms each, or declares it not applicable with a justification",
-              file=sys.stderr)
+    with in_case_language(args.path) as case:
+        _, changed = case.declare(args.file, added_by=args.by)
+        digest = case.declaration_sha256()
+        if changed:
+            print(tr("declaration set from {file} (sha256 {sha256})", file=args.file, sha256=digest))
+        else:
+            print(tr("{file}: this declaration is already the case's (sha256 {sha256}); nothing changed",
+                     file=args.file, sha256=digest))
+        declaration = case.declaration
+        unconfirmed = [p for p, e in declaration.ics.items() if e.to_confirm] if declaration else []
+        if unconfirmed:
+            ids = ", ".join(unconfirmed[:5]) + (", …" if len(unconfirmed) > 5 else "")
+            print(ntr("warning: {n} ICS entry still marked 'to confirm' ({ids}): the manufacturer confirms "
+                      "each, or declares it not applicable with a justification",
+                      "warning: {n} ICS entries still marked 'to confirm' ({ids}): the manufacturer confirms "
+                      "each, or declares it not applicable with a justification",
+                      len(unconfirmed), ids=ids), file=sys.stderr)
     return 0
 
 
@@ -273,13 +283,17 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_verdict(args: argparse.Namespace) -> int:
+    with in_case_language(args.path) as case:
+        return _verdict(args, case)
+
+
+def _verdict(args: argparse.Namespace, case: Case) -> int:
     from workbench.catalog.fingerprint import requirement_sha256
 
-    case = Case.open(args.path)
     catalog = _case_catalog(args, case)
     warning = provenance(case.info, catalog)["warning"]
     if warning:
-        print(f"workbench: warning: {warning}", file=sys.stderr)
+        print(tr("workbench: warning: {warning}", warning=warning), file=sys.stderr)
     requirement = _requirement(catalog, args.requirement_id)
     check_attachment_refs(case, args.evidence)
     record = case.verdicts.record(
@@ -293,11 +307,13 @@ def cmd_verdict(args: argparse.Namespace) -> int:
         catalog_edition=str(catalog.edition),
         requirement_sha256=requirement_sha256(requirement),
     )
-    note = f" (supersedes {record.supersedes})" if record.supersedes else ""
-    print(
-        f"recorded {record.verdict} for {record.requirement_id} by {record.inspector}{note}, "
-        f"judged against catalogue {record.catalog_edition}"
-    )
+    said = {"verdict": record.verdict, "id": record.requirement_id, "inspector": record.inspector,
+            "edition": record.catalog_edition}
+    if record.supersedes:
+        print(tr("recorded {verdict} for {id} by {inspector} (supersedes {record}), judged against catalogue "
+                 "{edition}", record=record.supersedes, **said))
+    else:
+        print(tr("recorded {verdict} for {id} by {inspector}, judged against catalogue {edition}", **said))
     return 0
 
 
@@ -322,8 +338,7 @@ def check_attachment_refs(case: Case, refs: list[str]) -> None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """The case's status, its texts (reasons, summary lines) in the case's language or --lang."""
-    case = Case.open(args.path)
-    with use_language(args.lang or case.info.language):
+    with in_case_language(args.path, args.lang) as case:
         status = trainee_view(case, case_status(case, _case_catalog(args, case), args.level))
         if args.format == "json":
             print(json.dumps(status, indent=2, ensure_ascii=False))

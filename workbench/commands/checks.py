@@ -16,6 +16,7 @@ from typing import Any
 from workbench.checks.page import PAGES_DIR
 from workbench.checks.registry import unit
 from workbench.errors import CaseError
+from workbench.i18n import LANGUAGES, tr
 from workbench.judgement.status import terminal_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,13 +59,19 @@ def _home_text(info: dict[str, Any]) -> str:
 
 
 def _result_text(result: Any) -> str:
-    lines = [f"{result.requirement_id}: proposed verdict {result.verdict}"]
+    """The check's result in the current language (its reasons and findings were made in it)."""
+    from workbench.case.artefacts import kind_name
+
+    lines = [tr("{id}: proposed verdict {verdict}", id=result.requirement_id, verdict=result.verdict)]
     lines += [f"  - {terminal_text(reason)}" for reason in result.reasons]
     for number, finding in enumerate(result.findings, 1):
-        lines.append(f"  finding {number} [{finding.severity}] {terminal_text(finding.summary)}")
-        lines += [f"      evidence: {terminal_text(ref.label())}" for ref in finding.evidence]
+        lines.append("  " + tr("finding {number} [{severity}] {summary}", number=number,
+                               severity=finding.severity, summary=terminal_text(finding.summary)))
+        lines += ["      " + tr("evidence: {reference}", reference=terminal_text(ref.label()))
+                  for ref in finding.evidence]
     if result.missing_evidence:
-        lines.append(f"  missing evidence: {', '.join(str(k) for k in result.missing_evidence)}")
+        names = ", ".join(kind_name(k) for k in result.missing_evidence)
+        lines.append("  " + tr("missing evidence: {names}", names=names))
     return "\n".join(lines) + "\n"
 
 
@@ -76,21 +83,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         info = home(rid, load_catalog(args.catalog))
         sys.stdout.write(json.dumps(info, indent=2) + "\n" if args.json else _home_text(info))
         return 0
-    from workbench.case import Case
     from workbench.case.exercise import answers_hidden
     from workbench.checks.context import EvidenceContext
+    from workbench.commands.caselang import in_case_language
 
-    if answers_hidden(Case.open(args.case), rid):
-        raise CaseError(
-            "a trainee's exercise case: the check's proposal stays hidden until you record your verdict "
-            "(and then shows only when the exercise allows feedback)",
-            path=str(args.case),
-        )
-    result = unit(rid).check().run(EvidenceContext.for_case(args.case, rid, args.catalog))
-    if args.json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
-    else:
-        sys.stdout.write(_result_text(result))
+    with in_case_language(args.case, args.lang) as case:  # the check's reasons are made in it
+        if answers_hidden(case, rid):
+            raise CaseError(
+                "a trainee's exercise case: the check's proposal stays hidden until you record your verdict "
+                "(and then shows only when the exercise allows feedback)",
+                path=str(args.case),
+            )
+        result = unit(rid).check().run(EvidenceContext.for_case(args.case, rid, args.catalog))
+        if args.json:
+            sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+        else:
+            sys.stdout.write(_result_text(result))
     return 0
 
 
@@ -105,4 +113,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     check.add_argument("id", metavar="ID", help="requirement id, e.g. COM-02")
     check.add_argument("case", metavar="CASE", nargs="?", default=None, help="a case to run the check on")
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument("--lang", default=None, choices=LANGUAGES, metavar="LANG",
+                       help="with CASE: the language of the check's reasons, en or ja (default: the case's)")
     check.set_defaults(func=cmd_check)

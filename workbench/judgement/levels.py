@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from workbench.case.artefacts import kind_name
 from workbench.i18n import _, tr
 from workbench.vocabulary import DECIDED_OK, ERROR, PENDING, Verdict
 
@@ -87,5 +88,5 @@ def why_pending(item: Judged) -> str:
     if item.verdict in (PENDING, Verdict.NEEDS_INSPECTOR):
         return _("an inspector's verdict is needed")
     if item.missing_evidence:
-        return tr("missing evidence: {names}", names=", ".join(item.missing_evidence))
+        return tr("missing evidence: {names}", names=", ".join(kind_name(k) for k in item.missing_evidence))
     return item.reasons[0] if item.reasons else tr("verdict {verdict}", verdict=item.verdict)

@@ -27,7 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.case.case import Case
+from workbench.case.artefacts import kind_name
+from workbench.case.case import DECLARATION_KEY, Case
 from workbench.case.places import other_case_places
 from workbench.catalog.diff import RequirementChange, compare_requirements
 from workbench.catalog.fingerprint import requirement_sha256
@@ -66,13 +67,19 @@ def stale_reasons(
     if recorded is None:
         return []
     now = hashes_now(case) if current is None else current
-    reasons = [tr("{name} changed or is gone", name=name) for name in recorded.stale_artefacts(now)]
+    reasons = [tr("{name} changed or is gone", name=_artefact_name(name))
+               for name in recorded.stale_artefacts(now)]
     judged = case.judged_hashes(requirement.evidence, requirement.id)
     added = sorted(set(judged) - set(recorded.artefact_hashes))
-    reasons += [tr("{name} added since", name=name) for name in added]
+    reasons += [tr("{name} added since", name=_artefact_name(name)) for name in added]
     changed = requirement_changed_reason(recorded, requirement, catalog, case)
     superseded = source_superseded(case, recorded)
     return reasons + [r for r in (changed, superseded) if r]
+
+
+def _artefact_name(name: str) -> str:
+    """An artefact's name in a reason; the declaration (its key, `declaration`) by its kind's name."""
+    return kind_name(DECLARATION_KEY) if name == DECLARATION_KEY else name
 
 
 def source_superseded(case: Case, recorded: RecordedVerdict) -> str | None:

@@ -311,9 +311,19 @@ def _note(row: dict[str, Any]) -> str:
     return _("an inspector must record a verdict")
 
 
+# the automation and state columns' words (identifiers in the JSON) as the table shows them
+AUTOMATION_WORDS = {"automatic": N_("automatic"), "assisted": N_("assisted"), "manual": N_("manual")}
+STATE_WORDS = {"automatic": N_("automatic"), "pending": N_("pending"), "inspector": N_("inspector"),
+               "if-probe": N_("if-probe")}
+
+
+def _word(words: dict[str, str], value: Any) -> str:
+    return _(words[value]) if value in words else terminal_text(value)
+
+
 def _requirements_table(status: dict[str, Any]) -> list[str]:
     rows = [
-        [r["id"], r["level"], r["automation"], r["state"],
+        [r["id"], r["level"], _word(AUTOMATION_WORDS, r["automation"]), _word(STATE_WORDS, r["state"]),
          (r["verdict"] or "") + (" · STALE" if r["stale"] else ""), _note(r)]
         for r in status["requirements"]
     ]
