@@ -137,7 +137,7 @@ def test_widget_labels_and_messages_are_japanese(demo_case) -> None:
     from workbench.notebook import open_check
     from workbench.ui.widget import VerdictWidget
 
-    session = open_check(demo_case.path, "VULN-01", language="ja")
+    session = open_check(demo_case.path, "DEL-01", language="ja")  # VULN-01 stays unrecorded (below)
     assert i18n.language() == "ja"
     widget = VerdictWidget(session)
     labels = [widget.verdict.description, widget.rationale.description, widget.evidence.description,
