@@ -180,3 +180,18 @@ def test_bundles_verify_and_reproduce_in_their_language(tmp_path):
     summary = [line for line in reproduced.out.splitlines() if line.startswith(("SAME", "DIFFERENT"))]
     assert summary and "same（同一） 1 件" in summary[0], reproduced.out + reproduced.err
     assert not english_runs(summary[0].split(":", 1)[1].replace("same", "")), summary
+
+
+def test_renew_carry_and_compare_speak_the_cases_japanese(tmp_path):
+    old = new_case(tmp_path / "old", "ja")
+    ok("case", "verdict", old, "VULN-01", "--verdict", "PASS", "--inspector", "佐藤")
+    renewed = ok("case", "renew", old, tmp_path / "new", "--firmware-version", "2.2")
+    assert f"{old} → {tmp_path / 'new'} に更新した（Acme C100 2.2、要件カタログ " in renewed, renewed
+    header = next(line for line in renewed.splitlines() if line.startswith("ID "))
+    assert header.split() == ["ID", "計画", "旧判定", "判定者", "理由"], header
+    carried = ok("case", "carry", tmp_path / "new", "--all", "--inspector", "佐藤")
+    assert carried.startswith("VULN-01 を引き継いだ: PASS、確認した検査員 佐藤"), carried
+    compared = ok("case", "compare", old, tmp_path / "new").splitlines()
+    assert compared[0].endswith("、レベル 1"), compared[0]
+    head, first = compared[1], compared[2]  # the columns line up by display width
+    assert display_width(head[:head.index("状態")]) == first.index("unchanged"), (head, first)

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.case import Case
+from workbench.commands.caselang import in_case_language
 from workbench.errors import CaseError
+from workbench.i18n import _, tr
 
 SHOWN_REASON = 90  # characters of a carry reason in the terminal table (--json and the page hold all)
 
@@ -89,8 +91,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from workbench.renewal.page import render_comparison
 
     _not_an_exercise(args.old, args.new)
-    comparison = compare_cases(Case.open(args.old), Case.open(args.new), catalog=args.catalog,
-                               given=(args.old, args.new))
+    with in_case_language(args.new) as new:  # the new case's language
+        return _compare(args, new, compare_cases, render_comparison, atomic_write_text)
+
+
+def _compare(args: argparse.Namespace, new: Case, compare_cases: Any, render_comparison: Any,
+             atomic_write_text: Any) -> int:
+    comparison = compare_cases(Case.open(args.old), new, catalog=args.catalog, given=(args.old, args.new))
     data = comparison.to_json()
     _warn(data["warnings"])
     if args.out:
@@ -101,15 +108,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    print(f"{data['old']['device']} ({data['old']['catalog_edition']}) → "
-          f"{data['new']['device']} ({data['new']['catalog_edition']}), level {data['level']}")
+    print(tr("{old} ({old_edition}) → {new} ({new_edition}), level {level}", old=data["old"]["device"],
+             old_edition=data["old"]["catalog_edition"], new=data["new"]["device"],
+             new_edition=data["new"]["catalog_edition"], level=data["level"]))
     cut = (lambda text: text) if args.wide else _short
     rows = [(r["id"], r["old_verdict"] or "—", r["new_verdict"] or "—", r["status"], r["carry"], cut(_why(r)))
             for r in data["requirements"]]
-    print(_table(("ID", "OLD", "NEW", "STATUS", "CARRY", "WHY"), rows))
+    print(_table(("ID", _("OLD"), _("NEW"), _("STATUS"), _("CARRY"), _("WHY")), rows))
     print(_tally(data["summary"]))
     if args.out:
-        print(f"page: {args.out}")
+        print(tr("page: {path}", path=args.out))
     return 0
 
 
@@ -133,17 +141,26 @@ def cmd_renew(args: argparse.Namespace) -> int:
         raise CaseError("name the old case and the new folder (OLD NEW), or --update NEW to re-plan one")
     if args.old_case is not None:
         raise CaseError("--old goes with --update (the old case of a renewal that moved)")
-    old = Case.open(args.old)
+    with in_case_language(args.old) as old:
+        return _renew(args, old, renew_case, load_plan)
+
+
+def _renew(args: argparse.Namespace, old: Case, renew_case: Any, load_plan: Any) -> int:
     new = renew_case(
         old, args.new, firmware=args.firmware, captures=args.capture, declaration=args.declaration,
         catalog=args.catalog, firmware_version=args.firmware_version, inspector=args.inspector,
     )
     plan = load_plan(new) or {"requirements": [], "artefacts": []}
     _warn(plan.get("warnings") or [])
-    print(f"renewed {args.old} → {args.new} ({new.info.vendor} {new.info.model} {new.info.firmware_version}, "
-          f"catalogue {new.info.catalog_edition})")
+    print(tr("renewed {old} → {new} ({vendor} {model} {firmware}, catalogue {edition})", old=args.old,
+             new=args.new, vendor=new.info.vendor, model=new.info.model, firmware=new.info.firmware_version,
+             edition=new.info.catalog_edition))
     for item in plan["artefacts"]:
-        print(f"  {item['name']}: {'carried over' if item['carried'] else 'not carried'} ({item['reason']})")
+        said = {"name": item["name"], "reason": item["reason"]}
+        if item["carried"]:
+            print("  " + tr("{name}: carried over ({reason})", **said))
+        else:
+            print("  " + tr("{name}: not carried ({reason})", **said))
     _print_plan(plan, args.new)
     return 0
 
@@ -157,11 +174,13 @@ def _update(args: argparse.Namespace) -> int:
                                       ("--inspector", args.inspector), ("--catalog", args.catalog)) if value]
     if given:
         raise CaseError(f"--update re-plans NEW as it is: {', '.join(given)} cannot go with it")
-    plan = update_plan(Case.open(args.update), args.old_case)
-    _warn(plan.get("warnings") or [])
-    origin = plan["from"]
-    print(f"re-planned {args.update} against {origin['case']} ({origin['device']}) as both are now")
-    _print_plan(plan, args.update)
+    with in_case_language(args.update) as case:
+        plan = update_plan(case, args.old_case)
+        _warn(plan.get("warnings") or [])
+        origin = plan["from"]
+        print(tr("re-planned {case} against {old} ({device}) as both are now", case=args.update,
+                 old=origin["case"], device=origin["device"]))
+        _print_plan(plan, args.update)
     return 0
 
 
@@ -170,13 +189,14 @@ def _print_plan(plan: dict[str, Any], new: str) -> None:
     rows = [(i["id"], i["plan"], i["old_record"].get("verdict") or "", i["old_record"].get("inspector") or "",
              _short(i["reason"])) for i in decided]
     if rows:
-        print(_table(("ID", "PLAN", "OLD VERDICT", "BY", "WHY"), rows))
+        print(_table(("ID", _("PLAN"), _("OLD VERDICT"), _("BY"), _("WHY")), rows))
     others = len(plan["requirements"]) - len(decided)
-    print(f"{others} requirement(s) without an inspector verdict in OLD, or new: judged anew in NEW")
+    print(tr("{n} requirement(s) without an inspector verdict in OLD, or new: judged anew in NEW", n=others))
     offered = [i["id"] for i in plan["requirements"] if i["plan"] == "carry-offered"]
     if offered:
-        print(f"{len(offered)} verdict(s) offered; nothing was copied. To carry them: "
-              f"workbench case carry {new} {' '.join(offered)} --inspector NAME")
+        command = f"workbench case carry {new} {' '.join(offered)} --inspector NAME"
+        print(tr("{n} verdict(s) offered; nothing was copied. To carry them: {command}", n=len(offered),
+                 command=command))
 
 
 def cmd_carry(args: argparse.Namespace) -> int:
@@ -188,23 +208,25 @@ def cmd_carry(args: argparse.Namespace) -> int:
         raise CaseError("name the requirements to carry, or --all")
     ids = None if args.all else args.ids
     _not_an_exercise(args.new, args.old_case)
-    done = carry_verdicts(Case.open(args.new), ids, args.inspector, old=args.old_case)
-    for record in done:
-        origin = record.carried_from or {}
-        print(f"carried {record.requirement_id}: {record.verdict}, confirmed by {record.inspector} "
-              f"(from {origin.get('record')} by {origin.get('inspector')})")
-    for rid, record in done.already.items():
-        print(f"already carried {rid} (record {record}): nothing recorded again")
-    for rid, why in done.refused.items():
-        print(f"refused {rid}: {why}")
-    if not done and not done.refused and not done.already:
-        print("no verdict is offered in the renewal plan")
+    with in_case_language(args.new) as new:
+        done = carry_verdicts(new, ids, args.inspector, old=args.old_case)
+        for record in done:
+            origin = record.carried_from or {}
+            print(tr("carried {id}: {verdict}, confirmed by {inspector} (from {record} by {other})",
+                     id=record.requirement_id, verdict=record.verdict, inspector=record.inspector,
+                     record=origin.get("record"), other=origin.get("inspector")))
+        for rid, record in done.already.items():
+            print(tr("already carried {id} (record {record}): nothing recorded again", id=rid, record=record))
+        for rid, why in done.refused.items():
+            print(tr("refused {id}: {why}", id=rid, why=why))
+        if not done and not done.refused and not done.already:
+            print(_("no verdict is offered in the renewal plan"))
     return 1 if done.refused else 0
 
 
 def _warn(warnings: list[str]) -> None:
     for line in warnings:
-        print(f"warning: {line}", file=sys.stderr)
+        print(tr("warning: {warning}", warning=line), file=sys.stderr)
 
 
 def _short(text: str) -> str:
@@ -212,13 +234,19 @@ def _short(text: str) -> str:
 
 
 def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(str(x)) for x in column) for column in zip(head, *rows, strict=False)]
-    lines = ["  ".join(str(v).ljust(w) for v, w in zip(line, widths, strict=True)).rstrip()
-             for line in (head, *rows)]
+    from workbench.catalog.render import display_width
+
+    widths = [max(display_width(str(x)) for x in column) for column in zip(head, *rows, strict=False)]
+    lines = ["  ".join(str(v) + " " * (w - display_width(str(v))) for v, w in zip(line, widths, strict=True))
+             .rstrip() for line in (head, *rows)]
     return "\n".join(lines)
 
 
 def _tally(summary: dict[str, dict[str, int]]) -> str:
-    said = [f"{n} {status}" for status, n in summary["status"].items() if n]
-    carried = [f"{n} {carry}" for carry, n in summary["carry"].items() if n and carry != "none"]
-    return "; ".join(said) + (f" — inspector verdicts: {', '.join(carried)}" if carried else "")
+    """The counts per status and per carry (codes, as in the table and the JSON)."""
+    said = "; ".join(tr("{n} {status}", n=n, status=status) for status, n in summary["status"].items() if n)
+    carried = [tr("{n} {status}", n=n, status=carry) for carry, n in summary["carry"].items()
+               if n and carry != "none"]
+    if carried:
+        return tr("{counts} — inspector verdicts: {carried}", counts=said, carried=", ".join(carried))
+    return said
