@@ -37,6 +37,8 @@ def kind_name(kind: object) -> str:
     kind as it is. English keeps the code (`capture`), Japanese says パケットキャプチャ."""
     word = str(getattr(kind, "value", kind))
     return _(KIND_NAMES[word]) if word in KIND_NAMES else word
+
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
 _REQUIREMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.case.artefacts import kind_name
 from workbench.i18n import N_, _, ntr, tr
 from workbench.ui.html import (
     EVIDENCE_CLASS,
@@ -78,7 +79,7 @@ def _kind_rows(session: Any) -> list[dict[str, Any]]:
             detail = ", ".join(a.name for a in found)
         rows.append(
             {
-                "kind": kind,
+                "kind": kind_name(kind),
                 "role": role,
                 "present": present,
                 "detail": detail,
@@ -100,7 +101,8 @@ def render_evidence(session: Any) -> str:
     ]
     missing = [str(k) for k in session.result.missing_evidence]
     if missing:
-        hints = [f"{kind}: {add_hint(kind, case.path, session.requirement.id)}" for kind in missing]
+        rid = session.requirement.id
+        hints = [f"{kind_name(kind)}: {add_hint(kind, case.path, rid)}" for kind in missing]
         lead = para(_("Missing evidence, and how to add it:"))
         parts += [element("div", lead + bullet_list(hints), "note")]
     parts.append(heading(_("Artefacts in the case (SHA-256 recorded when they were added)"), 4))
