@@ -9,6 +9,7 @@ tests skip code, pre and evidence-table cells).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 NAMES = {
     "ETSI", "EN", "TS", "NIST", "NISTIR", "IR", "JC-STAR", "CCDS", "PSTI", "UK", "IPA", "OSCAL",
@@ -47,3 +48,24 @@ def english_runs(text: str, min_words: int = 3) -> list[str]:
             if len(words) >= min_words:
                 runs.append(" ".join(words))
     return runs
+
+
+def strings_in(value: Any, out: set[str] | None = None) -> set[str]:
+    """Every string (and number, as text) inside nested dicts, lists and sets: the values a check took
+    from the device, so a test can leave them out of the Japanese it judges."""
+    out = set() if out is None else out
+    if isinstance(value, dict):
+        for key, item in value.items():
+            strings_in(key, out)
+            strings_in(item, out)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            strings_in(item, out)
+    elif value is not None and not isinstance(value, bool):
+        out.add(str(value))
+    return out
+
+
+def judged_values(result: Any) -> set[str]:
+    """The strings in a check result's indicators and findings' data."""
+    return strings_in([result.indicators, [f.data for f in result.findings]])

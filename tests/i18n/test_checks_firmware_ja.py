@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from babel.messages.extract import extract_from_file
-from english import english_runs
+from english import english_runs, judged_values, strings_in
 
 from workbench.case import Case
 from workbench.checks import CheckResult, get_check
@@ -113,21 +113,6 @@ def recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[Filled]:
         yield filled
 
 
-def _strings(value: Any, out: set[str]) -> set[str]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _strings(key, out)
-            _strings(item, out)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            _strings(item, out)
-    elif value is not None and not isinstance(value, bool):
-        out.add(str(value))
-    return out
-
-
-def _judged(result: CheckResult) -> set[str]:
-    return _strings([result.indicators, [f.data for f in result.findings]], set())
 
 
 def _run(requirement_id: str, name: str, case: Case, monkeypatch: pytest.MonkeyPatch) -> Run:
@@ -138,10 +123,10 @@ def _run(requirement_id: str, name: str, case: Case, monkeypatch: pytest.MonkeyP
             results[lang] = get_check(requirement_id).run(ctx)
     messages = filled["en"].outputs | filled["ja"].outputs
     values = (filled["en"].values & filled["ja"].values) - messages
-    values |= _judged(results["en"]) & _judged(results["ja"])
+    values |= judged_values(results["en"]) & judged_values(results["ja"])
     probe = ctx.probe()
     if probe is not None:
-        values |= _strings([[t.detail for t in probe[1].tests], probe[1].tables], set())
+        values |= strings_in([[t.detail for t in probe[1].tests], probe[1].tables], set())
     values |= {repr(v) for v in values}
     provided = tuple(sorted((v for v in values if len(v) >= 2), key=len, reverse=True))
     return Run(name, results["en"], results["ja"], provided, frozenset(filled["ja"].messages))

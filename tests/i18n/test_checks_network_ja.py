@@ -4,7 +4,7 @@ left out, and the Japanese run judges exactly as the English one (verdict, findi
 
 Real inputs: the demo and exercise cases of sample_captures/cases/ (captures, firmware images, the OSV
 feed, declarations), the live-probe cases of tests/checks/probe (probe results through nmap/sslyze and
-through test access, clean, defective, errored, hostile) and every capture of the shared corpus.
+through test access, clean, defective, errored, hostile) and one capture per protocol of the shared corpus.
 
 A run is attributed to a source module when it is a piece of one of that module's string literals: the
 first assertion covers the checks' own modules (workbench/checks/_network.py and the units below), the
@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 from corpus_captures import CORPUS
-from english import english_runs
+from english import english_runs, judged_values, strings_in
 
 from workbench.case import Case, CaseInfo
 from workbench.checks import CheckResult, EvidenceKind, get_check
@@ -78,6 +78,17 @@ def _probe_cases(root: Path) -> dict[str, Case]:
     return cases
 
 
+# One capture of each protocol and failure shape the checks read, to keep the suite's time (all 40
+# took 100 s here); tests/capture reads every capture of the corpus.
+CORPUS_PICKS = (
+    "ndpi__ftp.pcap", "ndpi__coap_mqtt.pcap", "tcpdump__telnet-iac-check-oobr.pcap",
+    "zeek__http_cooper-grill-dvwa.pcapng", "zeek__ssh_single-conn.pcap", "zeek__tls_tls13-ech.pcap",
+    "zeek__tls_tls-expired-cert.pcap", "zeek__tls_tls1_1.pcap", "ndpi__upnp.pcap", "zeek__dns_mdns.pcap",
+    "zeek__http_basic-auth-with-colon.pcap", "suricata-verify__mqtt311-pub-userpass_input.pcap",
+    "zeek__tcp_truncated-header.pcap", "zeek__empty.pcap",
+)
+
+
 def _corpus_cases(root: Path) -> dict[str, Case]:
     if not CORPUS.is_dir():
         return {}
@@ -85,7 +96,7 @@ def _corpus_cases(root: Path) -> dict[str, Case]:
     declaration = root / "corpus-declaration.yaml"
     declaration.write_text(yaml.safe_dump(CORPUS_DECLARATION, sort_keys=False))
     cases = {}
-    for capture in sorted(p for p in CORPUS.iterdir() if p.is_file()):
+    for capture in (CORPUS / name for name in CORPUS_PICKS if (CORPUS / name).is_file()):
         info = CaseInfo(device="corpus capture", vendor="Corpus", model="capture", firmware_version="1.0",
                         level=3, inspectors=["test"])  # fmt: skip
         case = Case.create(root / re.sub(r"\W", "_", capture.name), info)
@@ -106,30 +117,15 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
 # --- what the device provided -------------------------------------------------------------------------
 
 
-def _strings(value: Any, out: set[str]) -> set[str]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _strings(key, out)
-            _strings(item, out)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            _strings(item, out)
-    elif value is not None and not isinstance(value, bool):
-        out.add(str(value))
-    return out
-
-
-def _judged(result: CheckResult) -> set[str]:
-    return _strings([result.indicators, [f.data for f in result.findings]], set())
 
 
 def _provided(ctx: EvidenceContext, english: CheckResult, japanese: CheckResult) -> tuple[str, ...]:
     """What the check quotes rather than says: the indicators' and findings' values that are the same in
     both languages, the probe's results (tools' errors, banners) and the vulnerability feed's summaries."""
-    values = _judged(english) & _judged(japanese)
+    values = judged_values(english) & judged_values(japanese)
     probe = ctx.probe()
     if probe is not None:
-        values |= _strings([[t.detail for t in probe[1].tests], probe[1].tables], set())
+        values |= strings_in([[t.detail for t in probe[1].tests], probe[1].tables], set())
     if ctx.has(EvidenceKind.FIRMWARE):
         values |= {str(r["summary"] or "")[:160] for r in ctx.firmware_rows("vulnerabilities", ("summary",))}
     quoted = {repr(v) for v in values}
