@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from workbench.case.artefacts import kind_name
 from workbench.i18n import N_, _, language, tr
 from workbench.ui.html import block, bullet_list, element, esc, heading, key_value_table, para, show
 
@@ -91,7 +92,7 @@ def render_requirement(requirement: Any) -> str:
                                 stars=stars(r.level), level=r.level))),
             (_("Category"), esc(getattr(r, "category", ""))),
             (_("Automation"), esc(automation_meaning(automation))),
-            (_("Evidence"), esc(", ".join(str(getattr(e, "value", e)) for e in r.evidence) or "—")),
+            (_("Evidence"), esc(", ".join(kind_name(e) for e in r.evidence) or "—")),
         ]
     )
     mappings = key_value_table((label, esc(", ".join(v) or "—")) for label, v in mapping_rows(r))
