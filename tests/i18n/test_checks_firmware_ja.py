@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from babel.messages.extract import extract_from_file
 from english import english_runs, judged_values, strings_in
+from samplecases import sample_cases
 
 from workbench.case import Case
 from workbench.checks import CheckResult, get_check
@@ -43,13 +44,6 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 # --- the cases ------------------------------------------------------------------------------------------
-
-
-def _demo_cases(root: Path) -> dict[str, Case]:
-    from workbench.demo import CASES_DIR, build_case, load_demo_case
-
-    return {f"sample {p.name}": build_case(load_demo_case(p.name), root) for p in sorted(CASES_DIR.iterdir())
-            if (p / "device.yaml").is_file()}  # fmt: skip
 
 
 def _probe_cases(root: Path) -> dict[str, Case]:
@@ -70,7 +64,7 @@ def _probe_cases(root: Path) -> dict[str, Case]:
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     root = tmp_path_factory.mktemp("firmware-ja")
-    found = {**_demo_cases(root / "demo"), **_probe_cases(root / "probe")}
+    found = {**sample_cases(root / "demo"), **_probe_cases(root / "probe")}
     assert sum(name.startswith("sample") for name in found) >= 7  # the two demo cameras and the exercises
     return found
 

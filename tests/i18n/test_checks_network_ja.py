@@ -25,6 +25,7 @@ import pytest
 import yaml
 from corpus_captures import CORPUS
 from english import english_runs, judged_values, strings_in
+from samplecases import sample_cases
 
 from workbench.case import Case, CaseInfo
 from workbench.checks import CheckResult, EvidenceKind, get_check
@@ -56,13 +57,6 @@ class Run:
 
 
 # --- the cases ---------------------------------------------------------------------------------------
-
-
-def _demo_cases(root: Path) -> dict[str, Case]:
-    from workbench.demo import CASES_DIR, build_case, load_demo_case
-
-    return {f"sample {p.name}": build_case(load_demo_case(p.name), root) for p in sorted(CASES_DIR.iterdir())
-            if (p / "device.yaml").is_file()}  # fmt: skip
 
 
 def _probe_cases(root: Path) -> dict[str, Case]:
@@ -109,7 +103,7 @@ def _corpus_cases(root: Path) -> dict[str, Case]:
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     root = tmp_path_factory.mktemp("network-ja")
-    found = {**_demo_cases(root / "demo"), **_probe_cases(root / "probe"), **_corpus_cases(root / "corpus")}
+    found = {**sample_cases(root / "demo"), **_probe_cases(root / "probe"), **_corpus_cases(root / "corpus")}
     assert sum(name.startswith("sample") for name in found) >= 7  # the two demo cameras and the exercises
     return found
 

@@ -8,13 +8,7 @@ from typing import Any
 
 from workbench.batch.paths import TEMPLATES_DIR
 from workbench.batch.summary import STARS, label
-from workbench.i18n import check_language, language, translations
-
-# Japanese first where the page is Japanese: Debian's fonts-noto-cjk (scripts/install-system-deps.sh)
-FONTS = {
-    "en": 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK JP", sans-serif',
-    "ja": '"Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, system-ui, sans-serif',
-}
+from workbench.i18n import check_language, language, page_fonts, translations
 
 
 def page_environment(templates_dir: Path, lang: str | None = None) -> Any:
@@ -33,7 +27,7 @@ def page_environment(templates_dir: Path, lang: str | None = None) -> Any:
     env.policies["ext.i18n.trimmed"] = True  # as extracted (scripts/i18n.py: trimmed)
     env.install_gettext_translations(translations(code), newstyle=True)  # type: ignore[attr-defined]
     env.globals["page_language"] = code
-    env.globals["page_fonts"] = FONTS.get(code, FONTS["en"])
+    env.globals["page_fonts"] = page_fonts(code)
     return env
 
 

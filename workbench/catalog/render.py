@@ -10,13 +10,12 @@ import csv
 import io
 import json
 import textwrap
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from workbench.catalog.diff import CatalogDiff, FieldChange
 from workbench.catalog.model import Catalog, Requirement, RequirementText
-from workbench.i18n import N_, _, tr
+from workbench.i18n import N_, _, display_width, pad, tr
 
 SCHEME_LABELS = {
     "etsi_en_303_645": "ETSI EN 303 645",
@@ -55,13 +54,6 @@ def stars(level: int, glyphs: Glyphs) -> str:
     return glyphs.star * level
 
 
-def display_width(text: str) -> int:
-    """Terminal columns `text` takes: two for a wide (CJK) character, one otherwise."""
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - display_width(text), 0)
 
 
 def _fit(text: str, width: int) -> str:
@@ -128,7 +120,7 @@ def table(
     heads = (_("LEVEL"), _("AUTOMATION"), _("TITLE"))
     level_width = max(5, display_width(heads[0]))
     auto_width = max(10, *(display_width(h) for h in (heads[1], *automations.values())))
-    head = f"{'ID':<{id_width}}  {_pad(heads[0], level_width)}  {_pad(heads[1], auto_width)}  {heads[2]}"
+    head = f"{'ID':<{id_width}}  {pad(heads[0], level_width)}  {pad(heads[1], auto_width)}  {heads[2]}"
     heading = tr(
         "Catalogue {edition} {dot} {title} (published {published})",
         edition=catalog.edition,
@@ -140,8 +132,8 @@ def table(
     title_width = max(width - (id_width + level_width + auto_width + 6), 20)
     for r in requirements:
         title = _fit(_titled(r.text(lang)), title_width)
-        level = _pad(stars(r.level, glyphs), level_width)
-        lines.append(f"{r.id:<{id_width}}  {level}  {_pad(automations[r.automation], auto_width)}  {title}")
+        level = pad(stars(r.level, glyphs), level_width)
+        lines.append(f"{r.id:<{id_width}}  {level}  {pad(automations[r.automation], auto_width)}  {title}")
     counts = [sum(1 for r in requirements if r.level == n) for n in (1, 2, 3)]
     per_level = f" {glyphs.dot} ".join(
         f"{stars(n, glyphs)} {c}" for n, c in zip((1, 2, 3), counts, strict=True)

@@ -305,11 +305,11 @@ def summary_table(outcomes: list[Any]) -> list[str]:
         fails = sum(str(r.verdict) == "FAIL" for r in result.rows)
         table.append([shown(outcome.name), *cells, str(fails), str(len(result.errors)),
                       str(result.zip_path)])
-    from workbench.catalog.render import display_width
+    from workbench.i18n import display_width, pad
 
     widths = [max(display_width(row[i]) for row in table) for i in range(len(header) - 1)]
-    return ["  ".join([*(c + " " * (w - display_width(c)) for c, w in zip(row, widths, strict=False)),
-                       row[-1]]).rstrip() for row in table]
+    return ["  ".join([*(pad(c, w) for c, w in zip(row, widths, strict=False)), row[-1]]).rstrip()
+            for row in table]
 
 
 # why a case did not run, as the batch records it (an error's English text, after the case folder it

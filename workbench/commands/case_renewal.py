@@ -234,11 +234,11 @@ def _short(text: str) -> str:
 
 
 def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    from workbench.catalog.render import display_width
+    from workbench.i18n import display_width, pad
 
     widths = [max(display_width(str(x)) for x in column) for column in zip(head, *rows, strict=False)]
-    lines = ["  ".join(str(v) + " " * (w - display_width(str(v))) for v, w in zip(line, widths, strict=True))
-             .rstrip() for line in (head, *rows)]
+    lines = ["  ".join(pad(str(v), w) for v, w in zip(line, widths, strict=True)).rstrip()
+             for line in (head, *rows)]
     return "\n".join(lines)
 
 

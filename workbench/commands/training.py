@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.commands import training_key, training_report
-from workbench.commands.training_report import pad
-from workbench.i18n import LANGUAGES, N_, _, language, tr, use_language
+from workbench.i18n import LANGUAGES, N_, _, language, pad, tr, use_language
 
 OUTCOME_WORDS = {
     "correct": N_("correct"),

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import unicodedata
 from pathlib import Path
 from typing import Any
 
-from workbench.i18n import LANGUAGES, _, tr, use_language
+from workbench.i18n import LANGUAGES, _, pad, tr, use_language
 
 NAME_WIDTH = 24
 
@@ -34,12 +33,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     refresh.add_argument("--lang", default=None, choices=LANGUAGES, metavar="LANG",
                          help="en or ja: the titles and lines (default: en)")
     refresh.set_defaults(func=cmd_refresher)
-
-
-def pad(text: str, width: int) -> str:
-    """`text` left-aligned in `width` terminal columns (a wide character, e.g. Japanese, takes two)."""
-    shown = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-    return text + " " * max(width - shown, 0)
 
 
 def _shown(text: Any, width: int | None = None) -> str:

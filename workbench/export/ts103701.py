@@ -23,7 +23,7 @@ from workbench.export.content import read_content
 from workbench.export.ts103701_groups import build_groups, unknown_mappings
 from workbench.export.ts103701_units import read_units, short, visible
 from workbench.fsutil import atomic_write_text
-from workbench.i18n import DEFAULT_LANGUAGE, _, check_language, tr, translations, use_language
+from workbench.i18n import DEFAULT_LANGUAGE, _, check_language, page_fonts, tr, translations, use_language
 from workbench.sealed import BundleView, open_bundle
 from workbench.sealed.names import CASE_DIR, FORMATS_DIR
 
@@ -119,14 +119,10 @@ def _render(context: dict[str, Any], templates_dir: Path, lang: str = DEFAULT_LA
     env.policies["ext.i18n.trimmed"] = True  # as scripts/i18n.py extracts
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["page_language"] = lang
-    env.globals["page_fonts"] = FONTS.get(lang, FONTS[DEFAULT_LANGUAGE])
+    env.globals["page_fonts"] = page_fonts(lang)
     return env.get_template(TEMPLATE).render(**context)
 
 
-FONTS = {  # as the bundle's index (workbench.batch.report), which this part may not import
-    "en": 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK JP", sans-serif',
-    "ja": '"Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, system-ui, sans-serif',
-}
 
 
 class _ScriptFinder(HTMLParser):

@@ -30,8 +30,13 @@ from workbench.i18n.core import (
     translations,
     use_language,
 )
+from workbench.i18n.text import PAGE_FONTS, display_width, pad, page_fonts
 
 __all__ = [
+    "PAGE_FONTS",
+    "display_width",
+    "pad",
+    "page_fonts",
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "N_",

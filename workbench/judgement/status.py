@@ -4,12 +4,11 @@ by whom, and what is pending. No check runs here: an automatic requirement await
 from __future__ import annotations
 
 import json
-import unicodedata
 from typing import Any
 
 from workbench.case.case import DECLARATION_KEY, Case
 from workbench.case.catalogref import provenance
-from workbench.i18n import N_, _, tr
+from workbench.i18n import N_, _, display_width, pad, tr
 from workbench.judgement.levels import STARS
 from workbench.judgement.staleness import hashes_now, requirement_change, requirement_changed
 from workbench.judgement.state import RequirementState, judge
@@ -161,17 +160,12 @@ def terminal_text(value: Any) -> str:
     return "".join(c if c.isprintable() else "?" for c in text_)
 
 
-def width(value: str) -> int:
-    """The columns `value` takes in a terminal (a wide character, as in Japanese, takes two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in value)
-
-
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     cells = [[terminal_text(c) for c in row] for row in rows]
-    widths = [max([width(h), *(width(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    widths = [max([display_width(h), *(display_width(r[i]) for r in cells)]) for i, h in enumerate(headers)]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
+        return "  ".join(pad(v, w) for v, w in zip(values, widths, strict=True)).rstrip()
 
     return [line(headers), *(line(r) for r in cells)]
 

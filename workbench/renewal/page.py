@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import workbench
-from workbench.i18n import language, translations
+from workbench.i18n import language, page_fonts, translations
 
 TEMPLATES_DIR = Path(workbench.__file__).resolve().parent.parent / "templates"
 TEMPLATE = "case_compare.html.j2"
@@ -40,11 +40,7 @@ def render_comparison(data: dict[str, Any], templates_dir: Path = TEMPLATES_DIR)
     env.policies["ext.i18n.trimmed"] = True  # as scripts/i18n.py extracts
     env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
     env.globals["page_language"] = language()
-    env.globals["page_fonts"] = FONTS.get(language(), FONTS["en"])
+    env.globals["page_fonts"] = page_fonts(language())
     return env.get_template(TEMPLATE).render(**data)
 
 
-FONTS = {  # as the bundle's index (workbench.batch.report)
-    "en": 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK JP", sans-serif',
-    "ja": '"Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, system-ui, sans-serif',
-}

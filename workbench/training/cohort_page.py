@@ -12,16 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from workbench import __version__
-from workbench.i18n import language, translations
+from workbench.i18n import language, page_fonts, translations
 from workbench.renewal.page import TEMPLATES_DIR, visible
 from workbench.training import cohort_plots
 
 TEMPLATE = "cohort.html.j2"
-# the page's fonts: Japanese first where the page is Japanese (Debian's fonts-noto-cjk)
-FONTS = {
-    "en": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-    "ja": '"Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, system-ui, sans-serif',
-}
 
 
 def plots(data: dict[str, Any]) -> dict[str, Any]:
@@ -53,4 +48,4 @@ def render_cohort(data: dict[str, Any], templates_dir: Path = TEMPLATES_DIR) -> 
     env.install_gettext_translations(translations(code), newstyle=True)  # type: ignore[attr-defined]
     env.filters["visible"] = visible  # for values inside {% trans %} blocks, which finalize never sees
     return env.get_template(TEMPLATE).render(**data, plots=plots(data), workbench_version=__version__,
-                                             page_language=code, page_fonts=FONTS.get(code, FONTS["en"]))
+                                             page_language=code, page_fonts=page_fonts(code))
