@@ -69,6 +69,20 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+ENGINE_COMMANDS = ("capture", "firmware")  # they make no data frame: pyarrow need not import pandas
+
+
+def run() -> int:
+    """The `workbench` program (console script and `python -m workbench`): `main` in a process
+    of its own, where an engine command keeps pyarrow from importing pandas."""
+    words = [w for w in sys.argv[1:] if not w.startswith("-")]
+    if words and words[0] in ENGINE_COMMANDS:
+        from workbench.columnar.nopandas import arrow_without_pandas
+
+        arrow_without_pandas()
+    return main()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(next((w for w in words if not w.startswith("-")), None))

@@ -2,7 +2,8 @@
 
 Both go batch by batch (the size of a Parquet row group), so the output of a result of any size
 is written in bounded memory: JSON Lines never become one document, and no table becomes one
-Python object per row all at once. pandas' C JSON writer does the encoding.
+Python object per row all at once. JSON Lines are encoded inside Arrow (`workbench.arrowjson`: no
+Python object per cell, no pandas); CSV goes through pandas' writer.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-import pandas as pd
 import pyarrow as pa
 
+from workbench.arrowjson import batch_lines, line_bytes
 from workbench.columnar import ResultFolder, system_memory, to_frame
 
 ROWS_PER_WRITE = 8_192  # rows encoded at once: the text of one such batch is the memory it takes
@@ -24,29 +25,29 @@ def write_jsonl(folder: ResultFolder, names: Iterable[str], out: TextIO) -> int:
     """Every row of the named tables as one JSON object per line, `table` its first field.
     The number of lines written."""
     lines = 0
+    binary = getattr(out, "buffer", None)  # a real file or standard output: its bytes, not its text
+    if binary is not None:
+        out.flush()
     with system_memory():
         for name in names:
-            lines += _jsonl_table(folder, name, out)
-    return lines
-
-
-def _jsonl_table(folder: ResultFolder, name: str, out: TextIO) -> int:
-    lines = 0
-    for batch in folder.batches(name, batch_size=ROWS_PER_WRITE):
-        if not batch.num_rows:
-            continue
-        frame = to_frame(pa.Table.from_batches([batch]))
-        frame.insert(0, "table", name)
-        text = frame.to_json(
-            orient="records", lines=True, force_ascii=False, date_format="iso", double_precision=15
-        )
-        out.write(text if text.endswith("\n") else text + "\n")
-        lines += batch.num_rows
+            for batch in folder.batches(name, batch_size=ROWS_PER_WRITE):
+                if not batch.num_rows:
+                    continue
+                text = line_bytes(batch_lines(batch, {"table": name}))
+                if binary is not None:
+                    binary.write(text)
+                else:
+                    out.write(str(text, "utf-8"))
+                lines += batch.num_rows
+    if binary is not None:
+        binary.flush()
     return lines
 
 
 def write_csv(folder: ResultFolder, name: str, path: Path) -> int:
     """Table `name` as CSV at `path` (lists and structs as JSON text in their cell). Rows written."""
+    import pandas as pd
+
     rows = 0
     with system_memory(), open(path, "w", encoding="utf-8", newline="") as handle:
         for batch in folder.batches(name, batch_size=ROWS_PER_WRITE):

@@ -12,14 +12,17 @@ all at once; a check that needs a few columns names them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 import yaml
+
+if TYPE_CHECKING:  # imported where a table is built or read, not by every engine at start
+    import pandas as pd
 
 ROWS_PER_BATCH = 10_000
 INT64_MAX = 2**63 - 1
@@ -78,16 +81,22 @@ class TableSchema:
 
     # --- building (the engines) ------------------------------------------------------------
     def empty(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame({c: pd.Series(dtype=object) for c in self.names})
 
     def frame(self, records: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]]) -> pd.DataFrame:
         """A table from rows: dicts, or tuples in the order of the columns."""
+        import pandas as pd
+
         if not records:
             return self.empty()
         return pd.DataFrame.from_records(records, columns=list(self.names))
 
     def frame_from_columns(self, columns: Mapping[str, Any]) -> pd.DataFrame:
         """A table from one array (or list) per column: no row objects at all."""
+        import pandas as pd
+
         if not columns or not len(next(iter(columns.values()))):
             return self.empty()
         return pd.DataFrame({c: columns[c] for c in self.names}, copy=False)
@@ -203,7 +212,8 @@ def plain_cell(value: Any) -> Any:
         return None
     if isinstance(value, float) and value != value:
         return None
-    if value is pd.NA or value is pd.NaT:
+    pd = sys.modules.get("pandas")  # no pandas loaded: no pandas value either
+    if pd is not None and (value is pd.NA or value is pd.NaT):
         return None
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         try:

@@ -102,3 +102,18 @@ def test_out_over_an_earlier_result_holding_other_files_is_refused(tmp_path):
     done = workbench("capture", "analyse", str(SAMPLE), "--out", str(out))
     assert done.returncode == 2 and "notes.txt" in done.stderr
     assert (out / "notes.txt").read_text() == "the inspector's own notes"
+
+
+def test_the_command_never_imports_pandas_and_prints_the_first_rows(tmp_path):
+    """An engine command makes no data frame: pandas (a third of a second) is not imported."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "workbench", "capture", "analyse", str(SAMPLE)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    # (pyarrow's one refused attempt at `import pandas` is listed too: no module of it is loaded)
+    assert "workbench.capture.engine" in imported and not any(m.startswith("pandas.") for m in imported)
+    tls = done.stdout.split("== tls (", 1)[1].split("\n== ", 1)[0]
+    header = tls.splitlines()[1].split()
+    assert "hello_version" in header and "TLS 1.0" in tls  # version codes shown by name

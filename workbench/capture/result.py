@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+
+if TYPE_CHECKING:  # imported where a table is built or read, not by the engine's command
+    import pandas as pd
 
 from workbench.capture.schema import TABLES
 from workbench.capture.warnings import WarningLog
@@ -39,6 +42,8 @@ def build(
 
 def typed(schema: TableSchema, frame: pd.DataFrame, misfits: list[Misfit] | None = None) -> pd.DataFrame:
     """The frame's schema columns, in order, each in the pandas form of its declared type."""
+    import pandas as pd
+
     size = len(frame)
     columns = {}
     for column in schema.columns:
@@ -55,6 +60,8 @@ def _declared(
     """The column in its declared pandas form: vectorised; only a column holding a value that
     does not fit (a size past 64 bits from the wire) is converted value by value, by the
     schema's checked conversion, and the value left empty."""
+    import pandas as pd
+
     try:
         return _as_declared(values, column.type)
     except (OverflowError, ValueError, TypeError):
@@ -65,6 +72,8 @@ def _declared(
 def _as_declared(values: pd.Series, kind: pa.DataType) -> pd.Series:
     """Raises OverflowError for an integer past int64 (never wraps it), ValueError or TypeError
     for a value that is no number."""
+    import pandas as pd
+
     if pa.types.is_floating(kind):
         return values if values.dtype == "float64" else values.astype("float64")
     if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
@@ -109,6 +118,8 @@ def report_misfits(log: WarningLog, tables: Mapping[str, pd.DataFrame], misfits:
 def _row_packet(table: pd.DataFrame, row: int) -> int | None:
     """The packet of row `row` of an engine table (its packet, first packet or first of its
     packets)."""
+    import pandas as pd
+
     for name in ("packet", "first_packet", "packets"):
         if name in table.columns and 0 <= row < len(table):
             value = table[name].iloc[row]
@@ -128,7 +139,8 @@ def plain(value: Any) -> Any:
         return plain(value.tolist())
     if isinstance(value, float) and math.isnan(value):
         return None
-    if value is pd.NA or value is pd.NaT:
+    pd = sys.modules.get("pandas")  # no pandas loaded: no pandas value either
+    if pd is not None and (value is pd.NA or value is pd.NaT):
         return None
     if isinstance(value, bytes):
         return value.decode("utf-8", "backslashreplace")

@@ -7,17 +7,22 @@ import ctypes
 import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 
 from workbench.columnar.folder import ResultFolder
+
+if TYPE_CHECKING:  # pandas is imported by what reads tables, not by what only writes them
+    import pandas as pd
 
 
 def to_frame(table: pa.Table, *, objects: bool = False) -> pd.DataFrame:
     """An Arrow table as pandas in the engines' form: text as object with None, lists and structs
     as Python lists and dicts; numbers and booleans in their numpy dtype when the column has no
     null, else (and always with `objects=True`) as Python values with None."""
+    import pandas as pd
+
     columns = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
         kind = column.type
@@ -32,7 +37,7 @@ def to_frame(table: pa.Table, *, objects: bool = False) -> pd.DataFrame:
     return pd.DataFrame(columns, columns=table.column_names, copy=False)
 
 
-class FolderTables(Mapping[str, pd.DataFrame]):
+class FolderTables(Mapping[str, "pd.DataFrame"]):
     """A result folder's tables as DataFrames in an engine's form (`to_frame`; `objects=True`:
     every column Python values with None), each read from its Parquet file on first access;
     `columns(name, names)` reads only those columns."""

@@ -12,13 +12,10 @@ import re
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
-
 from workbench.capture.schema import TABLES, TLS_VERSION_COLUMNS
 from workbench.capture.versions import label
-from workbench.columnar import to_frame
 from workbench.commands.results import add_result_options, print_json_lines, usage_error, write_csv_beside
+from workbench.commands.texttable import render
 from workbench.errors import EvidenceError
 
 _MAC = re.compile(r"^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$")
@@ -82,9 +79,8 @@ def _report(args: argparse.Namespace, out: Path) -> int:
         if not rows:
             continue
         first = next(folder.batches(name, batch_size=MAX_ROWS))
-        table = _readable(to_frame(pa.Table.from_batches([first])))
-        with pd.option_context("display.max_colwidth", MAX_COLWIDTH, "display.width", 200):
-            print(table.to_string(index=False))
+        shown = {c: _version_names for c in first.schema.names if c in TLS_VERSION_COLUMNS}
+        print(render(first.to_pylist(), first.schema.names, max_width=MAX_COLWIDTH, shown=shown))
         if rows > MAX_ROWS:
             more = f"all in {out}" if args.out else "--out DIR or --json for all"
             print(f"... {rows - MAX_ROWS} more rows ({more})")
@@ -93,14 +89,8 @@ def _report(args: argparse.Namespace, out: Path) -> int:
     return 0
 
 
-def _readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The table for the terminal: TLS version codes by name ("TLS 1.2"); --json keeps the codes."""
-    versions = [c for c in table.columns if c in TLS_VERSION_COLUMNS]
-    if not versions or table.empty:
-        return table
-    shown = table.copy()
-    for column in versions:
-        shown[column] = shown[column].map(
-            lambda v: [label(x) for x in v] if isinstance(v, list) else label(None if pd.isna(v) else int(v))
-        )
-    return shown
+def _version_names(value: object) -> object:
+    """TLS version codes by name for the terminal ("TLS 1.2"); --json keeps the codes."""
+    if isinstance(value, list):
+        return [label(v) for v in value]
+    return label(value if isinstance(value, int) else None)
