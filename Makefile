@@ -9,6 +9,7 @@ DEMO_OUT ?= demo
 
 setup: system-deps $(STAMP)
 	@$(PY) scripts/i18n.py compile >/dev/null
+	@$(PY) scripts/build_native.py
 
 system-deps:
 	@bash scripts/install-system-deps.sh

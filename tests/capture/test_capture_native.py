@@ -1,0 +1,97 @@
+"""The capture engine's compiled copies (workbench/native.py, built by `make setup`): used only while
+they match their source, and writing exactly the tables the Python source writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from capture_frames import bench_capture
+from corpus_captures import CORPUS
+
+from workbench import native
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILT = native.MANIFEST.is_file()
+needs_build = pytest.mark.skipif(
+    not BUILT and not os.environ.get("CI"),
+    reason="compiled copies not built here (make setup builds them; in CI they must be)",
+)
+ANALYSE_ALL = """
+import json, sys
+from pathlib import Path
+from workbench.capture import analyse_capture
+from workbench import native
+for capture, out in json.loads(sys.argv[1]):
+    analyse_capture(capture, out=out)
+print(json.dumps(native.status()))
+"""
+
+
+def _analyse(pairs: list[tuple[str, str]], *, pure: bool) -> dict[str, bool]:
+    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_PURE_PYTHON"}
+    if pure:
+        env["WORKBENCH_PURE_PYTHON"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-c", ANALYSE_ALL, json.dumps(pairs)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@needs_build
+def test_setup_built_every_listed_module_and_the_engine_runs_compiled() -> None:
+    manifest = json.loads(native.MANIFEST.read_text())
+    assert manifest["tag"] == native.TAG and set(manifest["modules"]) == set(native.MODULES)
+    for module in native.MODULES:
+        assert native.compiled_of(module).is_file(), module
+        assert manifest["modules"][module] == native.digest(native.source_of(module)), f"{module} is stale"
+    status = _analyse([], pure=False)
+    assert status and all(status.values()), status
+    assert not any(_analyse([], pure=True).values())  # WORKBENCH_PURE_PYTHON: the sources
+
+
+@needs_build
+def test_a_source_that_changed_since_the_build_is_loaded_as_python() -> None:
+    module = "workbench.capture.sizes"
+    source = native.source_of(module).read_bytes()
+    current = native.NativeFinder({module: hashlib.sha256(source).hexdigest()})
+    spec = current.find_spec(module)
+    assert spec is not None and spec.origin == str(native.compiled_of(module)) and current.loaded[module]
+    edited = native.NativeFinder({module: hashlib.sha256(source + b"\n# edited\n").hexdigest()})
+    assert edited.find_spec(module) is None and edited.loaded[module] is False
+    assert native.NativeFinder({}).find_spec("workbench.capture.analyse") is None  # not listed
+
+
+@needs_build
+def test_compiled_and_python_engines_write_the_same_tables(tmp_path) -> None:
+    captures = sorted(CORPUS.glob("*.pcap*")) + sorted((ROOT / "sample_captures").glob("*.pcap"))
+    assert len(captures) > 30, f"corpus missing at {CORPUS}"
+    mixed, scan = tmp_path / "mixed.pcap", tmp_path / "scan.pcap"
+    bench_capture.generate(mixed, 30_000)
+    bench_capture.generate_scan(scan, 20_000)
+    captures += [mixed, scan]
+    sides = {}
+    for side, pure in (("compiled", False), ("python", True)):
+        pairs = [(str(c), str(tmp_path / side / f"{i}-{c.name}")) for i, c in enumerate(captures)]
+        status = _analyse(pairs, pure=pure)
+        assert all(status.values()) if not pure else not any(status.values())
+        sides[side] = [Path(out) for _, out in pairs]
+    for capture, compiled, python in zip(captures, sides["compiled"], sides["python"], strict=True):
+        meta_c, meta_p = (json.loads((d / "meta.json").read_text()) for d in (compiled, python))
+        assert meta_c["scalars"] == meta_p["scalars"], capture.name
+        names = sorted(p.name for p in compiled.glob("*.parquet"))
+        assert names == sorted(p.name for p in python.glob("*.parquet")) and names
+        for name in names:
+            assert pq.read_table(compiled / name).equals(pq.read_table(python / name)), (capture.name, name)

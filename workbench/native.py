@@ -1,0 +1,111 @@
+"""Compiled copies of the capture engine's modules, used only while they match their source.
+
+The engine is Python; `scripts/build_native.py` (run by `make setup`) compiles the modules named
+in `MODULES` with Cython, unchanged, into `<module>.native.<ABI tag>.so` beside each source, and
+records each source's SHA-256 in `workbench/native-build.json`. `install()` (done when `workbench`
+is imported) puts a finder before Python's own: a listed module is loaded from its compiled copy
+when that copy was built from the source as it is now, else from the source as usual, so an
+edited module is never shadowed by a stale build. The compiled copies are not in the repository
+(`.gitignore`) and need a C compiler to build; without them everything runs as Python, slower.
+WORKBENCH_PURE_PYTHON=1 ignores them (the tests compare both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+PACKAGE = Path(__file__).resolve().parent
+MANIFEST = PACKAGE / "native-build.json"
+TAG = importlib.machinery.EXTENSION_SUFFIXES[0].removeprefix(".").removesuffix(".so")
+MODULES = (  # what a capture's every packet or flow passes through
+    "workbench.capture.engine",
+    "workbench.capture.streams",
+    "workbench.capture.tls_stream",
+    "workbench.capture.tls",
+    "workbench.capture.http",
+    "workbench.capture.http_stream",
+    "workbench.capture.flow",
+    "workbench.capture.sink",
+    "workbench.capture.datagrams",
+    "workbench.capture.dns",
+    "workbench.capture.appid",
+    "workbench.capture.logins",
+    "workbench.capture.reader",
+    "workbench.capture.downloads",
+    "workbench.capture.sizes",
+    "workbench.capture.netutil",
+    "workbench.capture.discovery",
+    "workbench.capture.credentials",
+    "workbench.capture.certs",
+    "workbench.spill",
+)
+
+
+def source_of(module: str) -> Path:
+    return PACKAGE.parent / (module.replace(".", "/") + ".py")
+
+
+def compiled_of(module: str) -> Path:
+    source = source_of(module)
+    return source.with_name(f"{source.stem}.native.{TAG}.so")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class NativeFinder:
+    """Finds a listed module's compiled copy when it was built from the source as it is now."""
+
+    def __init__(self, built: dict[str, str]) -> None:
+        self.built = built  # module -> SHA-256 of the source it was compiled from
+        self.loaded: dict[str, bool] = {}  # module -> whether its compiled copy was used
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        expected = self.built.get(name)
+        if expected is None:
+            return None
+        compiled = compiled_of(name)
+        try:
+            current = digest(source_of(name)) == expected and compiled.is_file()
+        except OSError:
+            current = False
+        self.loaded[name] = current
+        if not current:
+            return None  # the source as usual
+        loader = importlib.machinery.ExtensionFileLoader(name, str(compiled))
+        return importlib.util.spec_from_file_location(name, compiled, loader=loader)
+
+
+def install() -> NativeFinder | None:
+    """The finder, first on sys.meta_path, if compiled copies were built (once per process)."""
+    for finder in sys.meta_path:
+        if isinstance(finder, NativeFinder):
+            return finder
+    if os.environ.get("WORKBENCH_PURE_PYTHON") or not MANIFEST.is_file():
+        return None
+    try:
+        manifest = json.loads(MANIFEST.read_text())
+        built = {m: s for m, s in manifest.get("modules", {}).items() if m in MODULES}
+    except (OSError, ValueError, AttributeError):
+        return None
+    if manifest.get("tag") != TAG or not built:
+        return None
+    finder = NativeFinder(built)
+    sys.meta_path.insert(0, finder)
+    return finder
+
+
+def status() -> dict[str, bool]:
+    """Each listed module imported so far: whether it runs compiled."""
+    for finder in sys.meta_path:
+        if isinstance(finder, NativeFinder):
+            return {m: finder.loaded.get(m, False) for m in MODULES if m in sys.modules}
+    return {m: False for m in MODULES if m in sys.modules}
