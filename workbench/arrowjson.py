@@ -15,6 +15,8 @@ _CONTROLS = [(chr(c), f"\\u{c:04x}") for c in range(0x20)]
 _SHORT = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESCAPES = [("\\", "\\\\"), ('"', '\\"')] + [(c, _SHORT.get(c, e)) for c, e in _CONTROLS]
 _HAS_CONTROL = "[\\x00-\\x1f]"
+_HAS_ESCAPE = '["\\\\\\x00-\\x1f]'  # a quote, a backslash or a control character
+_NULL = pa.scalar("null", pa.string())
 
 
 def batch_lines(batch: pa.RecordBatch, first: dict[str, object] | None = None) -> pa.Array:
@@ -45,6 +47,8 @@ def line_bytes(lines: pa.Array) -> memoryview:
 def encode(column: pa.Array) -> pa.Array:
     """The JSON text of each value of `column` (null for a missing value), a string array."""
     kind = column.type
+    if column.null_count == len(column):
+        return pc.fill_null(pa.nulls(len(column), pa.string()), _NULL)
     if pa.types.is_dictionary(kind):
         column, kind = column.dictionary_decode(), kind.value_type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
@@ -67,9 +71,10 @@ def encode(column: pa.Array) -> pa.Array:
 
 def _quoted(column: pa.Array) -> pa.Array:
     text = column
-    controls = pc.any(pc.match_substring_regex(text, _HAS_CONTROL)).as_py()
-    for old, new in _ESCAPES if controls else _ESCAPES[:2]:
-        text = pc.replace_substring(text, old, new)
+    if pc.any(pc.match_substring_regex(text, _HAS_ESCAPE)).as_py():  # most columns need none
+        controls = pc.any(pc.match_substring_regex(text, _HAS_CONTROL)).as_py()
+        for old, new in _ESCAPES if controls else _ESCAPES[:2]:
+            text = pc.replace_substring(text, old, new)
     return pc.binary_join_element_wise('"', text, '"', "")
 
 
