@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from workbench.capture import certs, tls
+from workbench.capture import tls
 from workbench.capture.marks import Mark, packet_at
 from workbench.capture.streams import TcpStream
 
@@ -178,6 +178,8 @@ class TlsStream(TcpStream):
             if self.server_hello.negotiated == 0x0304:
                 self.sides[0].finished = True  # everything after ServerHello is encrypted
         elif not c2s and mtype == 11 and not self.chain:
+            from workbench.capture import certs  # cryptography's import: only for a capture with one
+
             when = self.hello_ts or ts
             self.chain = [certs.describe(der, when) for der in tls.parse_certificate_list(message)]
             self.cert_packet = now  # Wireshark shows the message in the packet that completes it
