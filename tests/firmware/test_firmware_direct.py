@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rootfs_builder import link, mksquashfs, require, tar_gz, write
+from rootfs_builder import link, mksquashfs, require, tar_gz, write
 from workbench.firmware import direct
 
 

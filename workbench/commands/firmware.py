@@ -115,8 +115,11 @@ def run_scan(args: argparse.Namespace) -> int:
 
 def _headline(result) -> str:
     image = result.image
-    layers = result.table("layers", ("extracted",))
-    unpacked = any(bool(v) for v in layers["extracted"])
+    if result.folder is not None:  # the column from the folder (pandas costs the command 0.2 s)
+        extracted = result.folder.read("layers", ["extracted"]).column("extracted").to_pylist()
+    else:
+        extracted = result.table("layers", ("extracted",))["extracted"]
+    unpacked = any(bool(v) for v in extracted)
     if unpacked:
         state = image["extraction"]
     elif image["extraction"] == "complete":

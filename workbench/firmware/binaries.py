@@ -139,6 +139,8 @@ def _parser_config():
     config.parse_overlay = False
     config.parse_symbol_versions = False
     config.parse_notes = False
+    # the symbol table is only looked for (`stripped`), never read: its symbols took 60% of the time
+    config.parse_symtab_symbols = False
     return config
 
 

@@ -9,16 +9,21 @@ import numpy as np
 
 BLOCK = 1 << 20
 PAIRS_FROM = 1 << 18
+PAIRS_STEP = 1 << 20  # bytes counted by one bincount: its 8-byte copy stays in the cache (2x faster)
 
 
 def byte_counts(data: bytes) -> np.ndarray:
     """How often each byte value occurs. Large buffers are counted over 16-bit pairs and
     folded: half the elements for bincount, a third less time than counting bytes (below
-    PAIRS_FROM bytes, the 65,536 bins cost more than they save)."""
+    PAIRS_FROM bytes, the 65,536 bins cost more than they save), a megabyte at a time."""
     if len(data) < PAIRS_FROM:
         return np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
     even = len(data) & ~1
-    pairs = np.bincount(np.frombuffer(data, dtype=np.uint16, count=even // 2), minlength=65536)
+    pairs = np.zeros(65536, dtype=np.int64)
+    view = memoryview(data)
+    for start in range(0, even, PAIRS_STEP):  # bincount copies its input to 8-byte integers: by pieces
+        piece = view[start : min(start + PAIRS_STEP, even)]
+        pairs += np.bincount(np.frombuffer(piece, dtype=np.uint16), minlength=65536)
     square = pairs.reshape(256, 256)
     counts = square.sum(axis=0) + square.sum(axis=1)
     if even < len(data):

@@ -2,12 +2,15 @@
 per core; each batch goes to a worker with room (one long batch, a 94 MB program, does not hold
 the batches after it), and the answers are given back in the order of the batches.
 
-A worker is a fresh interpreter, not a fork: the scan's process holds pandas, Arrow and
-threads, and a script that calls `scan_firmware` without an `if __name__ == "__main__"` guard
-must not be run again in each worker (multiprocessing's spawn and forkserver import the
-caller's main script). Each worker gets its batches through a feeder thread, so a large batch
-never blocks the scan while the worker writes an answer. A worker that stops (a crash in a
-native parser on a hostile file) answers its batches with a reason instead of findings.
+The first worker is a fresh interpreter, not a fork of the scan's process: that one holds
+pandas, Arrow and threads, and a script that calls `scan_firmware` without an `if __name__ ==
+"__main__"` guard must not be run again in each worker (multiprocessing's spawn and forkserver
+import the caller's main script). The others are forked from the first once it has imported
+lief, numpy and the finders (single-threaded, nothing read yet), each with pipes of its own: the
+imports are paid once, not once per core. Each worker gets its batches through a feeder
+thread, so a large batch never blocks the scan while the worker writes an answer. A worker that
+stops (a crash in a native parser on a hostile file) answers its batches with a reason instead
+of findings.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import contextlib
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -37,13 +41,13 @@ def cores() -> int:
 
 
 class _Worker:
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "workbench.firmware.filework"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+    """One file worker: `proc` the process started (the first), None for one forked from it
+    (its end is seen on its pipe: the forked one is not this process's child)."""
+
+    def __init__(self, stdin: Any, stdout: Any, proc: subprocess.Popen | None = None) -> None:
+        self.proc = proc
+        self.stdin, self.stdout = stdin, stdout
+        self.ended = False  # its answers' pipe reached its end
         self.frames: queue.Queue[bytes | None] = queue.Queue()
         self.feeder = threading.Thread(target=self._feed, name="filework-feeder", daemon=True)
         self.feeder.start()
@@ -51,6 +55,42 @@ class _Worker:
         self.answers: queue.Queue[tuple[_Worker, int, Any]] | None = None
         self.reader = threading.Thread(target=self._read, name="filework-reader", daemon=True)
         self.reader.start()
+
+    @classmethod
+    def start(cls, count: int) -> list[_Worker]:
+        """`count` workers: one process, which forks the others once it has imported what they
+        all need (lief, numpy, the finders: half a CPU second that each would spend again).
+        The process leads a process group of its own, its forks with it, so that all are
+        stopped together whatever becomes of the first."""
+        pairs = [(os.pipe(), os.pipe()) for _ in range(count - 1)]  # (to the fork, from the fork)
+        theirs = [fd for (to_r, _), (_, from_w) in pairs for fd in (to_r, from_w)]
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "workbench.firmware.filework"]
+                + [f"{to_r},{from_w}" for (to_r, _), (_, from_w) in pairs],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                pass_fds=theirs,
+                start_new_session=True,
+            )
+        except BaseException:
+            for (_, to_w), (from_r, _) in pairs:
+                os.close(to_w)
+                os.close(from_r)
+            raise
+        finally:
+            for fd in theirs:  # the worker's ends, in the worker now
+                os.close(fd)
+        workers = [cls(proc.stdin, proc.stdout, proc)]
+        for (_, to_w), (from_r, _) in pairs:
+            workers.append(cls(os.fdopen(to_w, "wb"), os.fdopen(from_r, "rb")))
+        return workers
+
+    def running(self) -> bool:
+        if self.proc is not None:
+            return self.proc.poll() is None
+        return not self.ended
 
     def _read(self) -> None:
         """Each answer, in the order the batches were sent, to `answers` with the batch's number."""
@@ -62,12 +102,12 @@ class _Worker:
     def _feed(self) -> None:
         while (frame := self.frames.get()) is not None:
             try:
-                self.proc.stdin.write(frame)
-                self.proc.stdin.flush()
+                self.stdin.write(frame)
+                self.stdin.flush()
             except (BrokenPipeError, OSError, ValueError):
                 return
         with contextlib.suppress(OSError, ValueError):
-            self.proc.stdin.close()
+            self.stdin.close()
 
     def send(self, payload: Any) -> None:
         data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
@@ -75,25 +115,38 @@ class _Worker:
 
     def receive(self) -> Any:
         """The next answer, or a reason (str) when the worker stopped."""
-        head = self.proc.stdout.read(8)
+        head = self.stdout.read(8)
         if len(head) == 8:
-            body = self.proc.stdout.read(int.from_bytes(head, "little"))
+            body = self.stdout.read(int.from_bytes(head, "little"))
             with contextlib.suppress(pickle.UnpicklingError, EOFError, ValueError):
                 return pickle.loads(body)
+        if self.proc is None:
+            self.ended = True
+            return "a file worker stopped"
         code = self.proc.poll()
         return (
             f"a file worker stopped (exit {code})" if code is not None else "a file worker's answer was cut"
         )
 
-    def stop(self) -> None:
+    def finish(self) -> None:
+        """No more batches: the worker ends once it has answered those it has."""
         self.frames.put(None)
         self.sent.put(None)
-        try:
+
+    def wait(self) -> None:
+        """The end of a started worker and of those forked from it (the first waits for its
+        forks before it ends); all of them killed if it does not end in time or ends badly."""
+        if self.proc is None:
+            return
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        if self.proc.returncode != 0:  # killed, or still running: its forks may be left
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-        for stream in (self.proc.stdout, self.proc.stdin):
+
+    def close_pipes(self) -> None:
+        for stream in (self.stdout, self.stdin):
             with contextlib.suppress(OSError, ValueError):
                 stream.close()
 
@@ -102,7 +155,7 @@ class FilePool:
     """`workers` file workers (default: one per core); use as a context manager."""
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = [_Worker() for _ in range(workers or cores())]
+        self.workers = _Worker.start(workers or cores())
 
     def __enter__(self) -> FilePool:
         return self
@@ -125,7 +178,7 @@ class FilePool:
         more = True
         while True:
             while more and len(waiting) < AHEAD * len(self.workers):
-                alive = [w for w in self.workers if w.proc.poll() is None] or self.workers
+                alive = [w for w in self.workers if w.running()] or self.workers
                 worker = min(alive, key=queued.__getitem__)
                 if queued[worker] >= IN_FLIGHT:
                     break
@@ -147,5 +200,9 @@ class FilePool:
             done[index] = answer
 
     def close(self) -> None:
+        for worker in self.workers:  # all told first: the first one waits for its forks
+            worker.finish()
         for worker in self.workers:
-            worker.stop()
+            worker.wait()
+        for worker in self.workers:
+            worker.close_pipes()

@@ -11,9 +11,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from workbench.columnar import FolderTables, ResultFolder
 from workbench.firmware import crypthash
@@ -23,6 +21,9 @@ from workbench.tables import Misfit, plain_cell
 
 ENGINE = "firmware"
 RESULT_VERSION = "2"  # bump when a table or a scalar of the result changes shape or meaning
+
+if TYPE_CHECKING:  # pandas is imported where a table is built (0.2 s: not for the command line's scan)
+    import pandas as pd
 
 
 def frame(
@@ -35,6 +36,8 @@ def frame(
     A value from the image that does not fit its column (a uid past 64 bits, a port past 65535)
     is left empty (`TableSchema.fitted`) and, when `problems` is given, reported there as a
     warning row: a hostile image never ends the scan."""
+    import pandas as pd
+
     schema = TABLES[name]
     rows = list(rows)
     misfits: list[Misfit] = []
@@ -184,6 +187,8 @@ class FirmwareScan:
         """Stored passwords that equal one of `candidates` (e.g. derived from the device's MAC or
         serial: see `workbench.firmware.defaults.from_identifiers`). Columns: source, user,
         line, hash_scheme, candidate (masked unless revealed), tested (False: not testable)."""
+        import pandas as pd
+
         pool = [c for c in candidates if c]
         rows = []
         for stored in self.password_hashes:
