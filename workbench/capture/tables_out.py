@@ -188,6 +188,7 @@ class _OpenPorts:
 
     def add(self, flows: pa.Table) -> None:
         """Flows (in order) whose server is the device, its client not, with packets back."""
+        flows = flows.filter(self._may_count(flows))
         columns = ["transport", "client_ip", "server_ip", "server_port", "served", "app_proto"]
         for transport, client, server, port, served, app in zip(
             *(flows.column(c).to_pylist() for c in columns), strict=True
@@ -206,6 +207,21 @@ class _OpenPorts:
                 entry["clients"].add(client)
             if app:
                 self.services.setdefault(key, Counter())[app] += 1
+
+    def _may_count(self, flows: pa.Table) -> pa.Array:
+        """The flows the loop below can count: a port that sent payload, or one already open
+        (a SYN/ACK, or served by an earlier flow: of this batch too). The others (a scan's
+        thousands of refused ports) are skipped before they become Python values."""
+        served = pc.fill_null(pc.greater(flows.column("served"), 0), False)
+        keys = pc.binary_join_element_wise(
+            flows.column("server_ip"),
+            flows.column("transport"),
+            pc.cast(flows.column("server_port"), pa.string()),
+            "/",
+        )
+        opened = pa.array([f"{ip}/{transport}/{port}" for ip, transport, port in self.ports], pa.string())
+        opened = pa.concat_arrays([opened, *keys.filter(served).chunks])
+        return pc.or_(served, pc.fill_null(pc.is_in(keys, value_set=opened), False))
 
     def rows(self) -> list[dict[str, Any]]:
         out = []
