@@ -23,7 +23,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 IN_FLIGHT = 2  # batches queued per worker: one being inspected, one waiting
@@ -163,37 +163,50 @@ class FilePool:
     def __exit__(self, *_: Any) -> None:
         self.close()
 
-    def map(self, batches: Iterable[list]) -> Iterator[tuple[list, Any]]:
+    def map(
+        self, batches: Iterable[list], weight: Callable[[list], int] | None = None, heavy: int = 0
+    ) -> Iterator[tuple[list, Any]]:
         """(batch, answer or reason) for each batch, in the order given; a batch goes to the worker
         with the fewest batches queued (IN_FLIGHT at most), answers that come early wait for the
-        earlier ones (AHEAD batches per worker at most are sent beyond the earliest unanswered)."""
+        earlier ones (AHEAD batches per worker at most are read beyond the earliest unanswered).
+        Of the batches read, one of `heavy` `weight` or more is sent first, the heaviest first (a
+        long batch sent last keeps one worker busy after the other has finished), the others in
+        their order."""
         answers: queue.Queue[tuple[_Worker, int, Any]] = queue.Queue()
         for worker in self.workers:
             worker.answers = answers
         queued = dict.fromkeys(self.workers, 0)
+        ahead: dict[int, list] = {}  # read, not sent yet
+        weights: dict[int, int] = {}  # of the heavy ones read, not sent yet
         waiting: dict[int, list] = {}  # sent, not given back yet
         done: dict[int, Any] = {}
         numbered = enumerate(batches)
         given = 0
         more = True
         while True:
-            while more and len(waiting) < AHEAD * len(self.workers):
-                alive = [w for w in self.workers if w.running()] or self.workers
-                worker = min(alive, key=queued.__getitem__)
-                if queued[worker] >= IN_FLIGHT:
-                    break
+            while more and len(waiting) + len(ahead) < AHEAD * len(self.workers):
                 index, batch = next(numbered, (None, None))
                 if batch is None:
                     more = False
                     break
-                waiting[index], queued[worker] = batch, queued[worker] + 1
-                worker.send(batch)
+                ahead[index] = batch
+                if weight is not None and (cost := weight(batch)) >= heavy:
+                    weights[index] = cost
+            while ahead:
+                alive = [w for w in self.workers if w.running()] or self.workers
+                worker = min(alive, key=queued.__getitem__)
+                if queued[worker] >= IN_FLIGHT:
+                    break
+                index = max(weights, key=lambda i: (weights[i], -i)) if weights else min(ahead)
+                weights.pop(index, None)
+                waiting[index], queued[worker] = ahead.pop(index), queued[worker] + 1
+                worker.send(waiting[index])
                 worker.sent.put(index)
             if given in done:
                 yield waiting.pop(given), done.pop(given)
                 given += 1
                 continue
-            if not more and not waiting:
+            if not more and not waiting and not ahead:
                 return
             worker, index, answer = answers.get()
             queued[worker] -= 1

@@ -166,6 +166,10 @@ def _batches(
         yield batch
 
 
+def _content(batch: list[FileRecord]) -> int:
+    return sum(record.size for record in batch if record.kind == "file")
+
+
 def inspect_all(
     records: list[FileRecord], pool: FilePool | None = None, problems: list[str] | None = None
 ) -> Iterator[tuple[list[FileRecord], Findings]]:
@@ -177,7 +181,7 @@ def inspect_all(
         for batch in _batches(records):
             yield batch, inspect(batch)[1]
         return
-    for batch, outcome in pool.map(_batches(records)):
+    for batch, outcome in pool.map(_batches(records), weight=_content, heavy=BATCH_BYTES):
         if isinstance(outcome, str):
             if problems is not None:
                 again = f"its {len(batch)} files from {batch[0].path} were inspected again"

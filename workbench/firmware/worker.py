@@ -7,8 +7,8 @@ journal (JSON lines) so that a worker stopped by a limit still leaves an account
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import logging
 import os
 import shutil
 import stat
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.firmware import direct, magic, members
+from workbench.firmware.direct import quiet_unblob
 from workbench.firmware.journal import Journal, new_layer
 from workbench.firmware.limits import ExtractionLimits
 from workbench.fsutil import remove_tree
@@ -50,10 +51,12 @@ TOO_LARGE = "File too large"
 LIMIT_MESSAGE = "extraction stopped: a file reached the size limit (decompression bomb?)"
 
 
-def quiet_unblob() -> None:
-    import structlog
-
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.CRITICAL))
+def require_unblob() -> None:
+    """ImportError when unblob or structlog is not installed (the fallback extractor then runs),
+    without importing them."""
+    for name in ("unblob", "structlog"):
+        if importlib.util.find_spec(name) is None:
+            raise ImportError(f"No module named {name!r}", name=name)
 
 
 def read_head(path: Path | str, size: int = magic.HEAD_SIZE) -> bytes:
@@ -77,6 +80,7 @@ class Worker:
     def handlers(self) -> tuple:
         """Built once: unblob caches its pattern database per handler tuple (0.3 s a build)."""
         if self._handlers is None:
+            quiet_unblob()
             from workbench.firmware.unblob_plugins import build_handlers
 
             self._handlers = build_handlers(self.limits)
@@ -88,6 +92,7 @@ class Worker:
     ) -> list[dict]:
         """The layers unblob finds in one file (its chunks, or the whole file as one unknown
         layer), journalled; the extracted ones are unpacked further by `run`."""
+        quiet_unblob()
         from unblob.processing import ExtractionConfig, process_file
         from unblob.report import ChunkReport, MaliciousSymlinkRemoved, UnknownChunkReport
 
@@ -378,7 +383,7 @@ def main(argv: list[str]) -> int:
     for problem in confine(root, limits.max_total_size):
         journal.write("warning", kind="confinement", layer=None, member=None, message=problem)
     try:
-        quiet_unblob()
+        require_unblob()
         Worker(root, limits, journal).run(Path(job["image"]))
     except ImportError as exc:
         journal.write(
