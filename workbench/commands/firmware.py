@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,18 +91,27 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from workbench.firmware.scan import scan_firmware
-
     if (error := usage_error(args)) is not None:
         return error
     names = args.table or list(TABLES)
-    with _workdir(args.workdir) as workdir, _workdir(None) as scratch:
+    with contextlib.ExitStack() as stack:
+        # the file workers import lief while this process imports the scan (a core idle otherwise)
+        from workbench.firmware.filepool import early_pool
+
+        workers = early_pool(_size(args.image))
+        if workers is not None:
+            stack.callback(workers.close)  # the scan stops them; this, if it is never reached
+        from workbench.firmware.scan import scan_firmware
+
+        workdir = stack.enter_context(_workdir(args.workdir))
+        scratch = stack.enter_context(_workdir(None))
         result = scan_firmware(
             args.image,
             workdir=workdir,
             vuln_feed=args.vuln_feed,
             reveal_secrets=args.reveal_secrets,
             out=args.out or scratch / "result",  # without --out: gone when the command ends
+            workers=workers,
         )
         if args.csv:
             write_csv_beside(result.folder, names)
@@ -111,6 +122,13 @@ def run_scan(args: argparse.Namespace) -> int:
         else:
             _terminal(result, names)
     return 0
+
+
+def _size(image: str) -> int:
+    try:
+        return os.stat(image).st_size
+    except (OSError, ValueError):
+        return 0  # the scan says what is wrong with it
 
 
 def _headline(result) -> str:

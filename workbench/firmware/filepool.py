@@ -40,6 +40,13 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def early_pool(image_size: int) -> FilePool | None:
+    """File workers for a scan, started before the image is extracted (their imports, half a
+    CPU second, beside its hashing and extraction), from an image of EARLY_FROM bytes on two
+    cores or more; else None."""
+    return FilePool() if image_size >= EARLY_FROM and cores() > 1 else None
+
+
 class _Worker:
     """One file worker: `proc` the process started (the first), None for one forked from it
     (its end is seen on its pipe: the forked one is not this process's child)."""

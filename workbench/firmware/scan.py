@@ -24,7 +24,7 @@ from workbench.firmware.accounts import (
 )
 from workbench.firmware.components import find_components
 from workbench.firmware.extract import Extraction, extract_image
-from workbench.firmware.filepool import EARLY_FROM, POOL_BYTES_FROM, POOL_FROM, FilePool, cores
+from workbench.firmware.filepool import POOL_BYTES_FROM, POOL_FROM, FilePool, cores, early_pool
 from workbench.firmware.inventory import FileRecord, walk
 from workbench.firmware.layout import assign_mounts, join
 from workbench.firmware.limits import ExtractionLimits
@@ -141,6 +141,7 @@ def scan_firmware(
     password_budget: float = 2.0,  # CPU seconds per hash and thread
     out: str | os.PathLike[str] | None = None,
     cache: bool = False,
+    workers: FilePool | None = None,
 ) -> FirmwareScan:
     """Extract (once, cached under workdir) and analyse a firmware image; every table is written
     to the result folder `out` as it is produced (without `out`: to a new folder under
@@ -152,16 +153,20 @@ def scan_firmware(
     ExtractionLimits or a dict of its fields. Raises EvidenceError only when nothing at all
     can be read (missing, unreadable or empty file), ResultWriteError when the result cannot be
     written (a full disk: nothing of it is left); every other problem is a warning.
+
+    workers: file workers the caller started for this image (`filepool.early_pool`, while it
+    imported this module), taken over: the scan stops them, whatever happens.
     """
-    image_path = Path(path)
-    size = _open_checked(image_path)
-    if out is not None and not cache:
-        refuse_to_replace(Path(out))  # before the extraction, not after it
-    bounds = ExtractionLimits.coerce(limits)
-    workdir = Path(workdir).absolute()  # the confined worker runs in another folder
-    # the file workers import while the image is hashed and extracted (on a core left idle so far)
-    early = FilePool() if size >= EARLY_FROM and cores() > 1 else None
+    early = workers
     try:
+        image_path = Path(path)
+        size = _open_checked(image_path)
+        if out is not None and not cache:
+            refuse_to_replace(Path(out))  # before the extraction, not after it
+        bounds = ExtractionLimits.coerce(limits)
+        workdir = Path(workdir).absolute()  # the confined worker runs in another folder
+        if early is None:  # they import while the image is hashed and extracted
+            early = early_pool(size)
         digest = sha256_file(image_path)  # before the imports' thread: it would wait on its lock
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-prepare") as background:
             warm = WARM_MODULES if early is None else tuple(m for m in WARM_MODULES if m != "lief")
