@@ -53,3 +53,53 @@ def test_a_worker_that_dies_leaves_its_batches_to_the_scan(tmp_path):
     assert [r.path for batch, _ in batches for r in batch] == [r.path for r in records]
     assert [r.sha256 for r in records] == _expected(records)
     assert problems and all("a file worker stopped" in p or "cut" in p for p in problems)
+
+
+def _forked(pool: FilePool) -> list[int]:
+    """The pids of the workers forked from the first (its children)."""
+    first = pool.workers[0].proc.pid
+    children = Path(f"/proc/{first}/task/{first}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"  # ended, not yet reaped by whoever its parent is now
+
+
+def test_the_second_worker_is_forked_from_the_first_and_both_end_with_the_pool(tmp_path):
+    records = _records(tmp_path, 600, {})
+    with FilePool(2) as pool:
+        batches = list(filework.inspect_all(records, pool))
+        (forked,) = _forked(pool)
+        assert pool.workers[1].proc is None and pool.workers[1].running()
+    assert [r.path for batch, _ in batches for r in batch] == [r.path for r in records]
+    assert [r.sha256 for r in records] == _expected(records)
+    assert pool.workers[0].proc.returncode == 0 and _gone(forked)
+
+
+def test_a_forked_worker_that_dies_leaves_its_batches_to_the_scan(tmp_path):
+    records = _records(tmp_path, 4000, {})
+    problems: list[str] = []
+    with FilePool(2) as pool:
+        results = filework.inspect_all(records, pool, problems)
+        first = next(results)
+        (forked,) = _forked(pool)
+        os.kill(forked, signal.SIGKILL)
+        rest = list(results)
+    batches = [first, *rest]
+    assert [r.path for batch, _ in batches for r in batch] == [r.path for r in records]
+    assert [r.sha256 for r in records] == _expected(records)
+    assert problems and all("a file worker stopped" in p for p in problems)
+
+
+def test_the_forked_worker_is_stopped_when_the_first_is_killed(tmp_path):
+    records = _records(tmp_path, 300, {})
+    with FilePool(2) as pool:
+        list(filework.inspect_all(records, pool))
+        (forked,) = _forked(pool)
+        os.kill(pool.workers[0].proc.pid, signal.SIGKILL)
+    assert _gone(forked)
