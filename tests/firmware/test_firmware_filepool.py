@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import time
 from pathlib import Path
 
 from workbench.firmware import filework
@@ -62,12 +63,22 @@ def _forked(pool: FilePool) -> list[int]:
     return [int(pid) for pid in children]
 
 
-def _gone(pid: int) -> bool:
+def _ended(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return True
     return state == "Z"  # ended, not yet reaped by whoever its parent is now
+
+
+def _gone(pid: int, within: float = 5.0) -> bool:
+    """Whether the process ends within `within` seconds (a killed one takes the kernel a moment)."""
+    deadline = time.monotonic() + within
+    while not _ended(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def test_the_second_worker_is_forked_from_the_first_and_both_end_with_the_pool(tmp_path):

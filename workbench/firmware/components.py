@@ -13,6 +13,8 @@ import yaml
 from workbench.firmware.anchors import AnchorSet
 from workbench.firmware.inventory import FileRecord
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when built with it: 10x faster
+
 READ_LIMIT = 64 << 20
 
 
@@ -61,7 +63,7 @@ def lead_of(pattern: str, anchor: str) -> int | None:
 def _load_signatures() -> tuple[tuple[Signature, ...], tuple[tuple[str, re.Pattern[str], str, str], ...]]:
     """The version strings and file-name versions of data/component_signatures.yaml."""
     text = resources.files("workbench.firmware").joinpath("data/component_signatures.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=SAFE_LOADER)
     strings = tuple(
         Signature(
             s["name"],

@@ -175,36 +175,31 @@ class FilePool:
     ) -> Iterator[tuple[list, Any]]:
         """(batch, answer or reason) for each batch, in the order given; a batch goes to the worker
         with the fewest batches queued (IN_FLIGHT at most), answers that come early wait for the
-        earlier ones (AHEAD batches per worker at most are read beyond the earliest unanswered).
-        Of the batches read, one of `heavy` `weight` or more is sent first, the heaviest first (a
-        long batch sent last keeps one worker busy after the other has finished), the others in
-        their order."""
+        earlier ones (AHEAD batches per worker at most are sent and not given back yet). The
+        batches (lists the caller holds) are all read at once: those of `heavy` `weight` or more
+        are sent first, the heaviest first wherever it is (a long batch sent last keeps one
+        worker busy after the other has finished), the others in their order."""
         answers: queue.Queue[tuple[_Worker, int, Any]] = queue.Queue()
         for worker in self.workers:
             worker.answers = answers
         queued = dict.fromkeys(self.workers, 0)
-        ahead: dict[int, list] = {}  # read, not sent yet
-        weights: dict[int, int] = {}  # of the heavy ones read, not sent yet
+        ahead = dict(enumerate(batches))  # not sent yet
+        weights = {} if weight is None else {i: w for i, b in ahead.items() if (w := weight(b)) >= heavy}
         waiting: dict[int, list] = {}  # sent, not given back yet
         done: dict[int, Any] = {}
-        numbered = enumerate(batches)
         given = 0
-        more = True
         while True:
-            while more and len(waiting) + len(ahead) < AHEAD * len(self.workers):
-                index, batch = next(numbered, (None, None))
-                if batch is None:
-                    more = False
-                    break
-                ahead[index] = batch
-                if weight is not None and (cost := weight(batch)) >= heavy:
-                    weights[index] = cost
             while ahead:
                 alive = [w for w in self.workers if w.running()] or self.workers
                 worker = min(alive, key=queued.__getitem__)
                 if queued[worker] >= IN_FLIGHT:
                     break
-                index = max(weights, key=lambda i: (weights[i], -i)) if weights else min(ahead)
+                if len(waiting) < AHEAD * len(self.workers) - 1:
+                    index = max(weights, key=lambda i: (weights[i], -i)) if weights else min(ahead)
+                elif given in ahead:  # the last place is kept for the batch given back next
+                    index = given
+                else:
+                    break
                 weights.pop(index, None)
                 waiting[index], queued[worker] = ahead.pop(index), queued[worker] + 1
                 worker.send(waiting[index])
@@ -213,7 +208,7 @@ class FilePool:
                 yield waiting.pop(given), done.pop(given)
                 given += 1
                 continue
-            if not more and not waiting and not ahead:
+            if not waiting and not ahead:
                 return
             worker, index, answer = answers.get()
             queued[worker] -= 1
