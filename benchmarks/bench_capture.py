@@ -316,6 +316,8 @@ def measure(name: str, capture: Path, packets: int, args: argparse.Namespace, wo
         "out": capture_runs.workbench_out,
         "json": capture_runs.workbench_jsonl,
         "previous": functools.partial(capture_runs.workbench_previous, tree=args.previous_tree),
+        "out-python": functools.partial(capture_runs.workbench_out, env=capture_runs.python_only()),
+        "json-python": functools.partial(capture_runs.workbench_jsonl, env=capture_runs.python_only()),
     }
     for mode in args.modes:
         run = sides[mode](capture, work, digest=digest)
@@ -355,6 +357,8 @@ def table(results: dict) -> str:
     labels = {
         "out": "`--out DIR`",
         "json": "`--json > FILE.jsonl`",
+        "out-python": "`--out DIR`, engine as Python (`WORKBENCH_PURE_PYTHON=1`)",
+        "json-python": "`--json`, engine as Python",
         "previous": "previous engine `--json` (nested)",
         "tshark": "tshark -T fields + pandas",
     }
@@ -404,7 +408,12 @@ def _ratio(run: dict, key: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shapes", type=_names(SHAPES), default=list(SHAPES), help="mixed,scan,pcapng")
-    parser.add_argument("--modes", type=_names(MODES), default=["out", "json"], help="out,json,previous")
+    parser.add_argument(
+        "--modes",
+        type=_names(MODES),
+        default=["out", "json"],
+        help="out,json,out-python,json-python,previous",
+    )
     parser.add_argument(
         "--previous-tree", type=Path, help="mode `previous`: a tree with an earlier workbench/ (git archive)"
     )
@@ -430,6 +439,7 @@ def main() -> int:
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "engine_compiled": capture_runs.engine_build(),
         "shapes": {},
     }
     try:
@@ -459,7 +469,7 @@ def _save(results: dict, path: Path | None) -> None:
 
 
 SHAPES = ("mixed", "scan", "pcapng")
-MODES = ("out", "json", "previous")
+MODES = ("out", "json", "out-python", "json-python", "previous")
 
 
 def _names(allowed: tuple[str, ...]):

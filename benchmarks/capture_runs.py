@@ -88,10 +88,26 @@ def tshark_side(capture: Path, work: Path) -> Run:
     return run
 
 
-def workbench_out(capture: Path, work: Path, *, digest: bool = True) -> Run:
+def python_only() -> dict:
+    """The environment in which the engine runs as Python, its compiled copies ignored."""
+    return dict(os.environ, WORKBENCH_PURE_PYTHON="1")
+
+
+def engine_build() -> dict[str, bool]:
+    """Which of the engine's modules a command runs compiled (workbench/native.py)."""
+    code = (
+        "import json, workbench.capture.analyse; from workbench import native; "
+        "print(json.dumps(native.status()))"
+    )
+    return json.loads(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    )
+
+
+def workbench_out(capture: Path, work: Path, *, digest: bool = True, env: dict | None = None) -> Run:
     """`workbench capture analyse FILE --out DIR`: the flows' digest from DIR/flows.parquet."""
     folder = work / f"{capture.name}.out"
-    run = timed([WORKBENCH, "capture", "analyse", str(capture), "--out", str(folder)])
+    run = timed([WORKBENCH, "capture", "analyse", str(capture), "--out", str(folder)], env=env)
     meta = json.loads((folder / "meta.json").read_text())
     rows = {name: facts["rows"] for name, facts in meta["tables"].items()}
     size = sum(f.stat().st_size for f in folder.iterdir())
@@ -102,10 +118,10 @@ def workbench_out(capture: Path, work: Path, *, digest: bool = True) -> Run:
     return run
 
 
-def workbench_jsonl(capture: Path, work: Path, *, digest: bool = True) -> Run:
+def workbench_jsonl(capture: Path, work: Path, *, digest: bool = True, env: dict | None = None) -> Run:
     """`workbench capture analyse FILE --json > FILE.jsonl`: the flows' digest from the lines."""
     lines = work / f"{capture.name}.jsonl"
-    run = timed([WORKBENCH, "capture", "analyse", str(capture), "--json"], stdout=lines)
+    run = timed([WORKBENCH, "capture", "analyse", str(capture), "--json"], stdout=lines, env=env)
     run.extra = {"jsonl_mb": round(lines.stat().st_size / 1e6, 1)}
     if digest:
         run.extra["flows"], run.extra["rows"] = flow_digest.from_jsonl(lines)
