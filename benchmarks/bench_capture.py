@@ -318,6 +318,8 @@ def measure(name: str, capture: Path, packets: int, args: argparse.Namespace, wo
         "previous": functools.partial(capture_runs.workbench_previous, tree=args.previous_tree),
         "out-python": functools.partial(capture_runs.workbench_out, env=capture_runs.python_only()),
         "json-python": functools.partial(capture_runs.workbench_jsonl, env=capture_runs.python_only()),
+        "out-before": functools.partial(capture_runs.workbench_out, tree=args.before_tree),
+        "json-before": functools.partial(capture_runs.workbench_jsonl, tree=args.before_tree),
     }
     for mode in args.modes:
         run = sides[mode](capture, work, digest=digest)
@@ -359,6 +361,8 @@ def table(results: dict) -> str:
         "json": "`--json > FILE.jsonl`",
         "out-python": "`--out DIR`, engine as Python (`WORKBENCH_PURE_PYTHON=1`)",
         "json-python": "`--json`, engine as Python",
+        "out-before": "`--out DIR` of the tree before (`--before-tree`)",
+        "json-before": "`--json` of the tree before",
         "previous": "previous engine `--json` (nested)",
         "tshark": "tshark -T fields + pandas",
     }
@@ -412,7 +416,10 @@ def main() -> int:
         "--modes",
         type=_names(MODES),
         default=["out", "json"],
-        help="out,json,out-python,json-python,previous",
+        help=",".join(MODES),
+    )
+    parser.add_argument(
+        "--before-tree", type=Path, help="modes out-before/json-before: a tree with an earlier workbench/"
     )
     parser.add_argument(
         "--previous-tree", type=Path, help="mode `previous`: a tree with an earlier workbench/ (git archive)"
@@ -429,6 +436,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.previous_tree:
         args.previous_tree = args.previous_tree.resolve()
+    if args.before_tree:
+        args.before_tree = args.before_tree.resolve()
+    before = {"out-before", "json-before"} & set(args.modes)
+    if before and not (args.before_tree and (args.before_tree / "workbench").is_dir()):
+        parser.error("modes out-before/json-before need --before-tree DIR holding a workbench/ package")
     if "previous" in args.modes and not (args.previous_tree and (args.previous_tree / "workbench").is_dir()):
         parser.error("mode previous needs --previous-tree DIR holding a workbench/ package")
     if not args.engine_only and not shutil.which("tshark"):
@@ -469,7 +481,7 @@ def _save(results: dict, path: Path | None) -> None:
 
 
 SHAPES = ("mixed", "scan", "pcapng")
-MODES = ("out", "json", "out-python", "json-python", "previous")
+MODES = ("out", "json", "out-python", "json-python", "out-before", "json-before", "previous")
 
 
 def _names(allowed: tuple[str, ...]):

@@ -104,10 +104,21 @@ def engine_build() -> dict[str, bool]:
     )
 
 
-def workbench_out(capture: Path, work: Path, *, digest: bool = True, env: dict | None = None) -> Run:
+def _command(tree: Path | None, env: dict | None) -> tuple[list[str], dict | None, Path | None]:
+    """The `workbench` command, of this checkout or of an earlier source tree (`git archive`)."""
+    if tree is None:
+        return [WORKBENCH], env, None
+    env = dict(env or os.environ, PYTHONPATH=str(tree))
+    return [sys.executable, "-m", "workbench"], env, tree  # `-m` puts the cwd first on sys.path
+
+
+def workbench_out(
+    capture: Path, work: Path, *, digest: bool = True, env: dict | None = None, tree: Path | None = None
+) -> Run:
     """`workbench capture analyse FILE --out DIR`: the flows' digest from DIR/flows.parquet."""
     folder = work / f"{capture.name}.out"
-    run = timed([WORKBENCH, "capture", "analyse", str(capture), "--out", str(folder)], env=env)
+    workbench, env, cwd = _command(tree, env)
+    run = timed([*workbench, "capture", "analyse", str(capture), "--out", str(folder)], env=env, cwd=cwd)
     meta = json.loads((folder / "meta.json").read_text())
     rows = {name: facts["rows"] for name, facts in meta["tables"].items()}
     size = sum(f.stat().st_size for f in folder.iterdir())
@@ -118,10 +129,13 @@ def workbench_out(capture: Path, work: Path, *, digest: bool = True, env: dict |
     return run
 
 
-def workbench_jsonl(capture: Path, work: Path, *, digest: bool = True, env: dict | None = None) -> Run:
+def workbench_jsonl(
+    capture: Path, work: Path, *, digest: bool = True, env: dict | None = None, tree: Path | None = None
+) -> Run:
     """`workbench capture analyse FILE --json > FILE.jsonl`: the flows' digest from the lines."""
     lines = work / f"{capture.name}.jsonl"
-    run = timed([WORKBENCH, "capture", "analyse", str(capture), "--json"], stdout=lines, env=env)
+    workbench, env, cwd = _command(tree, env)
+    run = timed([*workbench, "capture", "analyse", str(capture), "--json"], stdout=lines, env=env, cwd=cwd)
     run.extra = {"jsonl_mb": round(lines.stat().st_size / 1e6, 1)}
     if digest:
         run.extra["flows"], run.extra["rows"] = flow_digest.from_jsonl(lines)
