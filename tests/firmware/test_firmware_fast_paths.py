@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -14,12 +15,12 @@ import numpy as np
 import pytest
 from passlib import hash as passlib_hash
 
-from workbench.firmware import crypthash, libcrypt, secrets
+from workbench.firmware import crypthash, libcrypt, secrets, secrets_binary
 from workbench.firmware.accounts import Account, DefaultTests
 from workbench.firmware.anchors import SMALL, AnchorSet
 from workbench.firmware.components import SIGNATURES, lead_of
 from workbench.firmware.defaults import default_passwords
-from workbench.firmware.entropy import PAIRS_FROM, byte_counts
+from workbench.firmware.entropy import PAIRS_FROM, PAIRS_STEP, byte_counts
 from workbench.firmware.filetype import is_text
 from workbench.firmware.update import FETCHER_ANCHORS, FETCHER_WORDS, URL, find_urls
 
@@ -94,14 +95,16 @@ def test_anchor_set_finds_what_in_finds():
     rng = random.Random(7)
     anchors = [b"BusyBox v", b"OpenSSL ", b"gh", b"AKIA", b"-----BEGIN", b"\x00\xff"]
     checker = AnchorSet(anchors)
-    for size in (0, 10, SMALL - 1, SMALL, 3 * SMALL):
-        data = bytearray(rng.randbytes(size))
-        for anchor in rng.sample(anchors, 3):
-            if size > 100:
-                at = rng.randrange(size - 20)
-                data[at : at + len(anchor)] = anchor
-        data = bytes(data)
-        assert checker.present(data) == {a for a in anchors if a in data}, size
+    for size in (0, 10, SMALL - 1, SMALL, 3 * SMALL, 200_000):
+        for _ in range(20):
+            data = bytearray(rng.randbytes(size))
+            for anchor in rng.choices(anchors, k=6):  # some twice: the first one is told
+                if size > 100:
+                    at = rng.randrange(size - 20)
+                    data[at : at + len(anchor)] = anchor
+            data = bytes(data)
+            assert checker.present(data) == {a for a in anchors if a in data}, size
+            assert checker.first(data) == {a: data.find(a) for a in anchors if a in data}, size
 
 
 def test_urls_from_their_separator_are_the_regex_matches():
@@ -115,7 +118,8 @@ def test_urls_from_their_separator_are_the_regex_matches():
 
 def test_byte_counts_and_text_test():
     rng = random.Random(5)
-    for size in (0, 1, 2, 3, 4097, PAIRS_FROM - 1, PAIRS_FROM, PAIRS_FROM + 1):
+    sizes = (0, 1, 2, 3, 4097, PAIRS_FROM - 1, PAIRS_FROM, PAIRS_FROM + 1, PAIRS_STEP + 1, 2 * PAIRS_STEP + 3)
+    for size in sizes:
         data = rng.randbytes(size)
         assert (byte_counts(data) == np.bincount(np.frombuffer(data, np.uint8), minlength=256)).all()
 
@@ -235,3 +239,36 @@ def test_in_an_ascii_text_the_keyword_tests_the_assignment_search_skips_always_p
         lines = list(secrets._candidate_lines(text))
         assert secrets.has_keyword(text) or not lines, repr(text)
         assert all(secrets.has_keyword(line) for _, _, line in lines), repr(text)
+
+
+def test_prompt_endings_looked_for_near_prompt_words_give_the_whole_search_s_literals(monkeypatch):
+    """compiled_literals with the endings searched only around `pass`/`login`/`user` (any case)
+    finds what it finds with every ending of the file."""
+    rng = random.Random(11)
+    pieces = [b"\x00", b"Password:", b"LOGIN: ", b"passwd>", b"User Name:\n", b"s3cr3tPw", b"hunter22",
+              b"x" * 70, b": \x00", b">\x00", b"\x00strcmp\x00", b"%s", b"\x00\x00\x00",
+              b"\x00Password: \x00s3cr3tPw\x00", b"\x00login>\x00hunter22\x00"]
+    whole = secrets_binary._ends_between
+    found = 0
+    for _ in range(3000):
+        data = b"\x7fELF" + b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        windowed = list(secrets_binary.compiled_literals(data))
+        with monkeypatch.context() as patch:
+            patch.setattr(secrets_binary, "_prompt_ends", lambda d: whole(d, [(0, len(d))]))
+            assert windowed == list(secrets_binary.compiled_literals(data)), data
+        found += len(windowed)
+    assert found > 100  # literals were there to find
+
+
+def test_expressions_rewritten_for_speed_match_as_the_originals():
+    rng = random.Random(13)
+    aws_before = re.compile(rb"(?<![A-Z0-9])(ASIA[A-Z0-9]{16})(?![A-Z0-9])")
+    aws_now = next(p for kind, anchors, p in secrets.TOKEN_PATTERNS if anchors == (b"ASIA",))
+    names = [b"\x00", b"str", b"n", b"case", b"cmp", b"x", b"\x00strcmp", b"cmp\x00", b"strncasecmp\x00"]
+    for _ in range(5000):
+        data = b"".join(rng.choice([b"ASIA", b"A", b"0", b"Z", b"a", b" ", b"ASIA0123456789ABCDEF"])
+                        for _ in range(rng.randint(0, 12)))
+        assert [m.span(1) for m in aws_now.finditer(data)] == [m.span(1) for m in aws_before.finditer(data)]
+        data = b"".join(rng.choice(names) for _ in range(rng.randint(0, 8)))
+        expected = any(name in data for name in secrets_binary.STRCMP_IMPORTS)
+        assert secrets_binary.imports_strcmp(data) is expected, data

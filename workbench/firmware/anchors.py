@@ -32,10 +32,10 @@ def _database(anchors: list[bytes], caseless: set[bytes]) -> Any | None:
         return None
 
 
-def _on_match(found: set[int], tag: int, _start: int, _end: int) -> Any:
+def _on_match(found: dict[int, int], tag: int, _start: int, end: int) -> Any:
     import pyperscan
 
-    found.add(tag)
+    found.setdefault(tag, end)  # a single match per anchor: its first, the one that ends first
     return pyperscan.Scan.Continue
 
 
@@ -52,17 +52,36 @@ class AnchorSet:
 
     def present(self, data: bytes) -> set[bytes]:
         """The anchors that occur in data."""
-        if len(data) >= SMALL:
-            if not self._built:
-                self._db, self._built = _database(self.anchors, self.caseless), True
-            if self._db is not None:
-                scanner = getattr(self._scanners, "scanner", None)
-                if scanner is None:
-                    found: set[int] = set()
-                    scanner = self._scanners.scanner = (self._db.build(found, _on_match), found)
-                scan, found = scanner
-                found.clear()
-                scan.scan(data)
-                return {self.anchors[i] for i in found}
+        found = self._scan(data)
+        if found is not None:
+            return {self.anchors[i] for i in found}
         lowered = data.lower() if self.caseless else data
         return {a for a in self.anchors if a in (lowered if a in self.caseless else data)}
+
+    def first(self, data: bytes) -> dict[bytes, int]:
+        """Where each anchor that occurs in data first occurs (`data.find(anchor)`), from the same
+        one pass; for a set without caseless anchors."""
+        if self.caseless:
+            raise ValueError("first() is for an anchor set without caseless anchors")
+        found = self._scan(data)
+        if found is not None:
+            return {self.anchors[i]: end - len(self.anchors[i]) for i, end in found.items()}
+        return {a: at for a in self.anchors if (at := data.find(a)) >= 0}
+
+    def _scan(self, data: bytes) -> dict[int, int] | None:
+        """{anchor's number: where its first occurrence ends}, or None (data too short for a scan
+        to be worth it, or no pyperscan)."""
+        if len(data) < SMALL:
+            return None
+        if not self._built:
+            self._db, self._built = _database(self.anchors, self.caseless), True
+        if self._db is None:
+            return None
+        scanner = getattr(self._scanners, "scanner", None)
+        if scanner is None:
+            found: dict[int, int] = {}
+            scanner = self._scanners.scanner = (self._db.build(found, _on_match), found)
+        scan, found = scanner
+        found.clear()
+        scan.scan(data)
+        return dict(found)

@@ -27,13 +27,15 @@ class Signature:
     product: str  # CPE product
     lead: int | None = None  # the most bytes a match holds before the anchor (None: not known)
 
-    def search(self, data: bytes) -> re.Match[bytes] | None:
+    def search(self, data: bytes, first: int | None = None) -> re.Match[bytes] | None:
         """pattern.search(data), started where the first match can start at the earliest: `lead`
         bytes before the anchor's first occurrence (a pattern without a literal prefix, such as
-        curl's, otherwise tries every byte of a library before it)."""
+        curl's, otherwise tries every byte of a library before it). first: where the anchor first
+        occurs, when known (`data.find(anchor)`)."""
         if self.lead is None:
             return self.pattern.search(data)
-        first = data.find(self.anchor)
+        if first is None:
+            first = data.find(self.anchor)
         return None if first < 0 else self.pattern.search(data, max(0, first - self.lead))
 
 
@@ -131,11 +133,11 @@ def versions_in(record: FileRecord, data: bytes) -> list[Component]:
         return []
     data = data[:READ_LIMIT]
     found: list[Component] = []
-    present = VERSION_ANCHORS.present(data)
+    firsts = VERSION_ANCHORS.first(data)  # where each anchor first occurs, from one pass
     for sig in SIGNATURES:
-        if sig.anchor not in present:
+        if sig.anchor not in firsts:
             continue
-        match = sig.search(data)
+        match = sig.search(data, firsts[sig.anchor])
         if match:
             version = match.group(1).decode("ascii")
             found.append(

@@ -1,4 +1,4 @@
-"""Worker processes for the scan's per-file work (`python -m workbench.firmware.filework`), one
+"""Worker processes for the scan's per-file work (`workbench.firmware.filework.main`), one
 per core; each batch goes to a worker with room (one long batch, a 94 MB program, does not hold
 the batches after it), and the answers are given back in the order of the batches.
 
@@ -31,6 +31,15 @@ AHEAD = 8  # batches per worker sent before the earliest unanswered one is given
 POOL_FROM = 2_000  # entries: fewer are inspected in the scan's process (a worker's start costs more)
 POOL_BYTES_FROM = 16 << 20  # ... unless their files hold this much (a few large programs: 2 s on one core)
 EARLY_FROM = 4 << 20  # image bytes from which the workers are started while the image is extracted
+
+
+# `python -m workbench.firmware.filework`, but without the collector while it imports (lief makes
+# thousands of types: a tenth of its import) and without running the module twice (as __main__,
+# then under its name for its classes to pickle)
+WORKER = (
+    "import gc, sys; gc.disable(); from workbench.firmware import filework; "
+    "sys.exit(filework.main(sys.argv[1:]))"
+)
 
 
 def cores() -> int:
@@ -73,8 +82,7 @@ class _Worker:
         theirs = [fd for (to_r, _), (_, from_w) in pairs for fd in (to_r, from_w)]
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "workbench.firmware.filework"]
-                + [f"{to_r},{from_w}" for (to_r, _), (_, from_w) in pairs],
+                [sys.executable, "-c", WORKER] + [f"{to_r},{from_w}" for (to_r, _), (_, from_w) in pairs],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

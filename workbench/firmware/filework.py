@@ -3,15 +3,16 @@ bytes, every finder that reads content (keys, secrets, version strings, update U
 credentials in configurations) and lief for an ELF's hardening.
 
 Batches of files go to worker processes, one per core (the finders are Python and hold the GIL):
-`python -m workbench.firmware.filework` (this module and lief, no pandas), started while the
-image is extracted (workbench.firmware.filepool). A small inventory is inspected in the scan's
-own process, by the same function. Results come back in the order of the files, so every table
-is in the same order whichever way it was made.
+`main` of this module in a fresh interpreter (this module and lief, no pandas; the second one
+forked from the first), started while the image is extracted (workbench.firmware.filepool). A
+small inventory is inspected in the scan's own process, by the same function. Results come back
+in the order of the files, so every table is in the same order whichever way it was made.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -224,6 +225,8 @@ def main(argv: list[str]) -> int:
     that reads IN and answers on OUT; this one waits for them before it ends."""
     with contextlib.suppress(ImportError):
         import lief  # noqa: F401  (its import takes a quarter of a second: before the first batch)
+    gc.freeze()  # what the imports made is kept: never scanned again, nor copied into the forks by it
+    gc.enable()
     forks = [tuple(int(fd) for fd in arg.split(",")) for arg in argv]
     children = []
     for read_fd, write_fd in forks:

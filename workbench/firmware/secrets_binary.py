@@ -34,8 +34,12 @@ IDENTIFIER = re.compile(rb"[A-Z0-9_]+|[A-Za-z]*[a-z][A-Z][A-Za-z]*")
 Compiled = tuple[str, str, int]
 
 
+# any of STRCMP_IMPORTS, in one search (four `in` over a program whose NULs each start a compare)
+STRCMP_IMPORT = re.compile(rb"\x00str(?:n?casecmp|n?cmp)\x00")
+
+
 def imports_strcmp(data: bytes) -> bool:
-    return any(name in data for name in STRCMP_IMPORTS)
+    return STRCMP_IMPORT.search(data) is not None
 
 
 def _strings_after(data: bytes, pos: int, limit: int) -> Iterator[tuple[int, bytes]]:
