@@ -49,6 +49,8 @@ def test_links_out_are_recorded_not_followed_and_limits_stop_the_worker(tmp_path
 
     again = scan_firmware(image, workdir=tmp_path / "work")
     assert again.image["reused"] is True and len(again.files) == len(scan.files)
+    # the worker started while the image was hashed was stopped, its folder removed
+    assert not list((tmp_path / "work").glob(".*.tmp"))
 
     # unsquashfs is done before the watcher's first look: the limit holds all the same
     limited = scan_firmware(image, workdir=tmp_path / "limited", limits={"max_files": 10})

@@ -1,8 +1,8 @@
 """Safe, cached extraction of a firmware image under a work folder.
 
 The image is unpacked by a confined worker process (`workbench.firmware.worker`) into a
-temporary folder `<workdir>/.<sha256>.<random>.tmp`, which is renamed to `<workdir>/<sha256>`
-when the extraction is over; a later scan of the same image reuses it. While the worker
+temporary folder `<workdir>/.<random>.tmp`, which is renamed to `<workdir>/<sha256>` when the
+extraction is over; a later scan of the same image reuses it. While the worker
 runs, this process watches the folder and stops the worker (its whole process group) when
 the total size, the number of files or the time exceeds the limits.
 """
@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,17 +52,34 @@ class Extraction:
             return {}
 
 
-def extract_image(image: Path, sha256: str, workdir: Path, limits: ExtractionLimits) -> Extraction:
+def extract_image(
+    image: Path, sha256: str | Callable[[], str], workdir: Path, limits: ExtractionLimits
+) -> Extraction:
+    """sha256: the image's digest, or a function that gives it (a hash being computed elsewhere):
+    then the worker is started first, and stopped if an extraction of the image is there."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    final = workdir / sha256
-    cached = _load(final, limits)
-    if cached is not None:
-        return cached
-    tmp = workdir / f".{sha256}.{uuid.uuid4().hex[:8]}.tmp"
+    if isinstance(sha256, str):
+        cached = _load(workdir / sha256, limits)
+        if cached is not None:
+            return cached
+    tmp = workdir / f".{uuid.uuid4().hex[:12]}.tmp"
     tmp.mkdir()
     try:
-        status, watch_warnings = _run_worker(image, tmp, limits)
+        proc = _start_worker(image, tmp, limits)
+        try:
+            if not isinstance(sha256, str):
+                sha256 = sha256()  # the worker starts meanwhile
+                cached = _load(workdir / sha256, limits)
+                if cached is not None:
+                    _stop(proc)
+                    remove_tree(tmp)
+                    return cached
+        except BaseException:
+            _stop(proc)
+            raise
+        final = workdir / sha256
+        status, watch_warnings = _watch_worker(proc, tmp, limits)
         layers, warnings, done = _read_journal(tmp / "journal.jsonl")
         if status == "complete" and not done:
             status = "crash"
@@ -112,7 +130,7 @@ def _load(final: Path, limits: ExtractionLimits) -> Extraction | None:
     )
 
 
-def _run_worker(image: Path, tmp: Path, limits: ExtractionLimits) -> tuple[str, list[dict[str, Any]]]:
+def _start_worker(image: Path, tmp: Path, limits: ExtractionLimits) -> subprocess.Popen:
     job = tmp / "job.json"
     job.write_text(
         json.dumps(
@@ -120,7 +138,7 @@ def _run_worker(image: Path, tmp: Path, limits: ExtractionLimits) -> tuple[str, 
         )
     )
     with open(tmp / "worker.log", "wb") as log:
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "workbench.firmware.worker", str(job)],
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -128,6 +146,11 @@ def _run_worker(image: Path, tmp: Path, limits: ExtractionLimits) -> tuple[str, 
             start_new_session=True,
             cwd=tmp,
         )
+
+
+def _watch_worker(
+    proc: subprocess.Popen, tmp: Path, limits: ExtractionLimits
+) -> tuple[str, list[dict[str, Any]]]:
     started = time.monotonic()
     interval = 0.1
     try:

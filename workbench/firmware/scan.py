@@ -4,6 +4,7 @@ result folder (workbench.columnar) as they are produced."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import os
 import secrets as tokens
@@ -33,9 +34,9 @@ from workbench.firmware.result import ENGINE, RESULT_VERSION, FirmwareScan
 from workbench.firmware.schema import TABLES
 from workbench.firmware.services import find_services, web_server_configs
 from workbench.firmware.update import update_rows
-from workbench.fsutil import sha256_file
 
 FILES_PER_GROUP = 16_384  # rows of the files table held before they are written
+HASH_PIECE = 16 << 20  # bytes of the image hashed per call
 
 
 def _open_checked(path: Path) -> int:
@@ -59,6 +60,16 @@ def _open_checked(path: Path) -> int:
 # pandas: pyarrow imports it at the first table written (`pa.array` of a list asks pandas whether
 # the list is array-like), 0.2 s at the end of the scan with the other core idle.
 WARM_MODULES = ("lief", "passlib.hash", "cryptography.x509", "workbench.firmware.libcrypt", "pandas")
+
+
+def _sha256(path: Path) -> str:
+    """The file's SHA-256, read and hashed a large piece at a time (the interpreter's lock is let
+    go of for each read and each hash: the thread beside it is not held up, nor is this one)."""
+    digest = hashlib.sha256()
+    with open(path, "rb", buffering=0) as handle:
+        while piece := handle.read(HASH_PIECE):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 def _profile_and_warm(path: Path, size: int, modules: tuple[str, ...]) -> list[list[float]]:
@@ -167,11 +178,14 @@ def scan_firmware(
         workdir = Path(workdir).absolute()  # the confined worker runs in another folder
         if early is None:  # they import while the image is hashed and extracted
             early = early_pool(size)
-        digest = sha256_file(image_path)  # before the imports' thread: it would wait on its lock
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-prepare") as background:
+            # the image hashed while the extraction worker starts (it needs the digest only once
+            # it is running: for the folder's name and an earlier extraction of the same image)
+            hashed = background.submit(_sha256, image_path)
             warm = WARM_MODULES if early is None else tuple(m for m in WARM_MODULES if m != "lief")
             prepared = background.submit(_profile_and_warm, image_path, size, warm)
-            extraction = extract_image(image_path, digest, workdir, bounds)
+            extraction = extract_image(image_path, hashed.result, workdir, bounds)
+            digest = hashed.result()
             profile = prepared.result()
     except BaseException:
         if early is not None:
