@@ -56,7 +56,9 @@ def test_setup_built_every_listed_module_and_the_engine_runs_compiled() -> None:
     assert manifest["tag"] == native.TAG and set(manifest["modules"]) == set(native.MODULES)
     for module in native.MODULES:
         assert native.compiled_of(module).is_file(), module
-        assert manifest["modules"][module] == native.digest(native.source_of(module)), f"{module} is stale"
+        assert manifest["modules"][module] == native.digest(native.source_of(module)), (
+            f"{module} changed since its build: make setup compiles it again"
+        )
     status = _analyse([], pure=False)
     assert status and all(status.values()), status
     assert not any(_analyse([], pure=True).values())  # WORKBENCH_PURE_PYTHON: the sources
