@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 IN_FLIGHT = 2  # batches queued per worker: one being inspected, one waiting
-AHEAD = 8  # batches per worker sent before the earliest unanswered one is given back (memory bound)
+AHEAD = 16  # batches per worker sent before the earliest unanswered one is given back (memory bound)
 POOL_FROM = 2_000  # entries: fewer are inspected in the scan's process (a worker's start costs more)
 POOL_BYTES_FROM = 16 << 20  # ... unless their files hold this much (a few large programs: 2 s on one core)
 EARLY_FROM = 4 << 20  # image bytes from which the workers are started while the image is extracted
@@ -184,9 +184,11 @@ class FilePool:
         """(batch, answer or reason) for each batch, in the order given; a batch goes to the worker
         with the fewest batches queued (IN_FLIGHT at most), answers that come early wait for the
         earlier ones (AHEAD batches per worker at most are sent and not given back yet). The
-        batches (lists the caller holds) are all read at once: those of `heavy` `weight` or more
-        are sent first, the heaviest first wherever it is (a long batch sent last keeps one
-        worker busy after the other has finished), the others in their order."""
+        batches (lists the caller holds) are all read at once; among those within AHEAD per
+        worker of the earliest not given back, those of `heavy` `weight` or more are sent first,
+        the heaviest first (a long batch sent last keeps one worker busy after the other has
+        finished; one sent far ahead would hold a place until all before it are given back),
+        the others in their order."""
         answers: queue.Queue[tuple[_Worker, int, Any]] = queue.Queue()
         for worker in self.workers:
             worker.answers = answers
@@ -203,7 +205,8 @@ class FilePool:
                 if queued[worker] >= IN_FLIGHT:
                     break
                 if len(waiting) < AHEAD * len(self.workers) - 1:
-                    index = max(weights, key=lambda i: (weights[i], -i)) if weights else min(ahead)
+                    near = [i for i in weights if i < given + AHEAD * len(self.workers)]
+                    index = max(near, key=lambda i: (weights[i], -i)) if near else min(ahead)
                 elif given in ahead:  # the last place is kept for the batch given back next
                     index = given
                 else:
