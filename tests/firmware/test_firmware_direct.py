@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from rootfs_builder import link, mksquashfs, require, tar_gz, write
+
 from workbench.firmware import direct
 
 
