@@ -57,9 +57,9 @@ def _open_checked(path: Path) -> int:
 
 # Imported while the extraction worker runs (about 1 s of lief alone), not after it; lief only
 # when the files may be inspected in this process (with file workers started early, they have it).
-# pandas: pyarrow imports it at the first table written (`pa.array` of a list asks pandas whether
-# the list is array-like), 0.2 s at the end of the scan with the other core idle.
-WARM_MODULES = ("lief", "passlib.hash", "cryptography.x509", "workbench.firmware.libcrypt", "pandas")
+# Not pandas: the command line tells pyarrow it is absent (workbench/columnar/nopandas.py), so no
+# table written imports it; importing it here cost the command 0.15 CPU-s for nothing.
+WARM_MODULES = ("lief", "passlib.hash", "cryptography.x509", "workbench.firmware.libcrypt")
 
 
 def _sha256(path: Path) -> str:
