@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -73,6 +74,7 @@ def _report(args: argparse.Namespace, out: Path) -> int:
         f"link types {', '.join(s['link_type_names']) or '-'}"
     )
     print(f"device: {', '.join(d.get('ips') or []) or '(unknown)'} ({d.get('reason')})")
+    width = max(80, shutil.get_terminal_size((200, 24)).columns)
     for name in wanted:
         rows = folder.rows(name)
         print(f"\n== {name} ({rows} rows)")
@@ -80,7 +82,11 @@ def _report(args: argparse.Namespace, out: Path) -> int:
             continue
         first = next(folder.batches(name, batch_size=MAX_ROWS))
         shown = {c: _version_names for c in first.schema.names if c in TLS_VERSION_COLUMNS}
-        print(render(first.to_pylist(), first.schema.names, max_width=MAX_COLWIDTH, shown=shown))
+        print(
+            render(
+                first.to_pylist(), first.schema.names, max_width=MAX_COLWIDTH, line_width=width, shown=shown
+            )
+        )
         if rows > MAX_ROWS:
             more = f"all in {out}" if args.out else "--out DIR or --json for all"
             print(f"... {rows - MAX_ROWS} more rows ({more})")

@@ -16,16 +16,34 @@ def render(
     columns: Sequence[str],
     *,
     max_width: int = 60,
+    line_width: int = 200,
     shown: Mapping[str, Shown] | None = None,
 ) -> str:
     """`rows` as a text table: a header, a line per row, every column right-aligned to its widest
-    cell (by terminal columns), a cell longer than `max_width` cut with "..."; `shown` maps a
-    column to what its value is shown as."""
+    cell (by terminal columns), a cell longer than `max_width` cut with "..."; columns beyond
+    `line_width` go on in a block below, as pandas prints a wide frame; `shown` maps a column to
+    what its value is shown as."""
     shown = shown or {}
     cells = [[_cell(shown.get(c, _same)(row.get(c)), max_width) for c in columns] for row in rows]
     widths = [max([display_width(c)] + [display_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    lines = [_line(columns, widths)] + [_line(r, widths) for r in cells]
-    return "\n".join(lines)
+    blocks = []
+    for part in _blocks(widths, line_width):  # columns that fit the terminal, block after block
+        header = _line([columns[i] for i in part], [widths[i] for i in part])
+        body = [_line([r[i] for i in part], [widths[i] for i in part]) for r in cells]
+        blocks.append("\n".join([header, *body]))
+    return "\n\n".join(blocks)
+
+
+def _blocks(widths: Sequence[int], line_width: int) -> list[list[int]]:
+    blocks: list[list[int]] = [[]]
+    used = 0
+    for index, width in enumerate(widths):
+        if blocks[-1] and used + 1 + width > line_width:
+            blocks.append([])
+            used = 0
+        used += width + (1 if blocks[-1] else 0)
+        blocks[-1].append(index)
+    return blocks
 
 
 def _same(value: Any) -> Any:
