@@ -33,6 +33,7 @@ PCAP_MAGICS = {
     b"\xa1\xb2\x3c\x4d": (">", 1e-9),
 }
 PCAPNG_SHB = b"\x0a\x0d\x0d\x0a"
+SHB_TYPE = 0x0A0D0D0A  # the section header block's type, read in either byte order
 GZIP_MAGIC = b"\x1f\x8b"
 NG_RECORD = struct.Struct("<dIII")  # pcapng packets rewritten: time, 0, captured length, original length
 
@@ -138,40 +139,149 @@ class PcapRecords(Records):
 
 
 class PcapngRecords(Records):
-    """pcapng packets rewritten as `NG_RECORD` records, a buffer per run of one link type."""
+    """pcapng packets rewritten as `NG_RECORD` records, a buffer per run of one link type; the
+    blocks are walked in the source's buffer, each packet's bytes copied once (into the new one)."""
 
     def __init__(self, handle: BinaryIO, warnings: WarningLog, info: dict) -> None:
         super().__init__(handle, warnings)
         self.hdr = NG_RECORD
         self.unit = 0.0
-        self.packets = _pcapng(_Source(handle, warnings), warnings, info)
-        self.ahead: Record | None = None
+        self.blocks = _PcapngBlocks(_Source(handle, warnings), warnings, info)
+        self.ahead: tuple[int, bytes | memoryview, int, float] | None = None
 
     def refill(self, pos: int, number: int) -> bool:
-        parts: list[bytes] = []
-        size = 0
-        pack = NG_RECORD.pack
-        link = None
-        while size < CHUNK:
-            record = self.ahead or next(self.packets, None)
-            self.ahead = None
-            if record is None:
-                break
-            _, ts, linktype, data, origlen = record
-            if link is None:
-                link = linktype
-            elif linktype != link:
-                self.ahead = record
-                break
-            if len(data) > MAX_RECORD:
-                data = data[:MAX_RECORD]
-            parts.append(pack(ts, 0, len(data), origlen))
-            parts.append(data)
-            size += len(data) + 20
+        parts: list[bytes | memoryview] = []
+        ahead, self.ahead = self.ahead, None
+        link = ahead[0] if ahead is not None else None
+        if ahead is not None:
+            parts += (NG_RECORD.pack(ahead[3], 0, len(ahead[1]), ahead[2]), ahead[1])
+        self.ahead = self.blocks.fill(parts, link)
         if not parts:
             return False
+        if link is None:
+            link = self.blocks.last_link
         self.buf, self.pos, self.link = b"".join(parts), 0, link
         return True
+
+
+class _PcapngBlocks:
+    """The walk over a pcapng file's blocks: interfaces and byte order followed, packets appended
+    as `NG_RECORD` header + frame to a list until it holds a chunk, or a packet of another link
+    type comes (given back, to start the next buffer)."""
+
+    def __init__(self, src: _Source, warnings: WarningLog, info: dict) -> None:
+        self.src = src
+        self.warnings = warnings
+        self.link_types: list[int] = info["link_types"]
+        self.order = "<"
+        self.interfaces: list[tuple[int, float, int]] = []  # (linktype, seconds a tick, offset)
+        self.number = 0
+        self.ended = False
+        self.last_link: int | None = None
+
+    def fill(
+        self, parts: list[bytes | memoryview], link: int | None
+    ) -> tuple[int, bytes | memoryview, int, float] | None:
+        """Append packets of link type `link` (the first packet's, if None) to `parts`, as header
+        and frame, until they hold a chunk; the packet of another link type that stopped it, as
+        (link, frame, original length, time), or None."""
+        src, warnings, pack, append = self.src, self.warnings, NG_RECORD.pack, parts.append
+        size = sum(len(p) for p in parts)
+        structs = _NG_STRUCTS[self.order]
+        buf, view = src.buf, memoryview(src.buf)
+        while size < CHUNK and not self.ended:
+            pos = src.pos
+            if len(buf) - pos < 12:
+                if not src.need(12):
+                    if src.remaining():
+                        warnings.add(
+                            "truncated-file", "file ends inside a pcapng block header", self.number + 1
+                        )
+                    self.ended = True
+                    break
+                buf, view, pos = src.buf, memoryview(src.buf), src.pos
+            block_type, total = structs[0].unpack_from(buf, pos)
+            if block_type == SHB_TYPE:  # the same in either byte order
+                bom = buf[pos + 8 : pos + 12]
+                if bom not in _BYTE_ORDERS:
+                    warnings.add(
+                        "corrupt-record", "pcapng section header with a bad byte-order magic", self.number + 1
+                    )
+                    self.ended = True
+                    break
+                self.order = _BYTE_ORDERS[bom]
+                self.interfaces = []
+                structs = _NG_STRUCTS[self.order]
+                block_type, total = structs[0].unpack_from(buf, pos)
+            if total < 12 or total % 4 or total > MAX_BLOCK:
+                warnings.add(
+                    "corrupt-record",
+                    f"pcapng block of impossible length {total}; the rest of the file cannot be trusted",
+                    self.number + 1,
+                )
+                self.ended = True
+                break
+            if len(buf) - pos < total:
+                if not src.need(total):
+                    warnings.add(
+                        "truncated-file", "file ends inside a pcapng block (cut mid-record)", self.number + 1
+                    )
+                    self.ended = True
+                    break
+                buf, view, pos = src.buf, memoryview(src.buf), src.pos
+            src.pos = pos + total
+            body_end = pos + total - 4  # the body is buf[pos + 8 : body_end]
+            if block_type == 6 and total >= 32:  # enhanced packet
+                iface, high, low, caplen, origlen = structs[1].unpack_from(buf, pos + 8)
+                start = pos + 28
+                stop = start + caplen
+                frame = view[start : stop if stop < body_end else body_end]
+            elif block_type == 3 and total >= 16:  # simple packet
+                (origlen,) = structs[2].unpack_from(buf, pos + 8)
+                iface, high, low = 0, 0, 0
+                frame = view[pos + 12 : min(pos + 12 + origlen, body_end)]
+                caplen = len(frame)
+            elif block_type == 2 and total >= 32:  # obsolete packet block
+                iface, _, high, low, caplen, origlen = structs[3].unpack_from(buf, pos + 8)
+                start = pos + 28
+                stop = start + caplen
+                frame = view[start : stop if stop < body_end else body_end]
+            else:
+                if block_type == 1:  # interface description
+                    self.interfaces.append(_idb(buf[pos + 8 : body_end], self.order))
+                    if self.interfaces[-1][0] not in self.link_types:
+                        self.link_types.append(self.interfaces[-1][0])
+                continue
+            self.number += 1
+            if iface >= len(self.interfaces):
+                warnings.add("malformed-packet", "packet refers to an undeclared interface", self.number)
+                packet_link, ts, frame, origlen = -1, 0.0, b"", 0
+            else:
+                if len(frame) < caplen:
+                    warnings.add(
+                        "malformed-packet",
+                        "pcapng packet claims more bytes than its block holds",
+                        self.number,
+                    )
+                packet_link, tick, offset = self.interfaces[iface]
+                ts = ((high << 32) | low) * tick + offset
+            captured = len(frame)
+            if captured > MAX_RECORD:
+                frame, captured = frame[:MAX_RECORD], MAX_RECORD
+            if link is None:
+                link = self.last_link = packet_link
+            elif packet_link != link:
+                return packet_link, frame, origlen, ts
+            append(pack(ts, 0, captured, origlen))
+            append(frame)
+            size += captured + 20
+        return None
+
+
+_BYTE_ORDERS = {b"\x4d\x3c\x2b\x1a": "<", b"\x1a\x2b\x3c\x4d": ">"}
+_NG_STRUCTS = {  # block type and length; enhanced, simple and obsolete packet block heads
+    order: tuple(struct.Struct(order + f) for f in ("II", "IIIII", "I", "HHIIII")) for order in "<>"
+}
 
 
 def open_capture(path: str | Path) -> tuple[BinaryIO, bytes]:
@@ -244,73 +354,6 @@ def iter_records(path: str | Path, warnings: WarningLog, info: dict) -> Iterator
                 return
     finally:
         records.close()
-
-
-def _pcapng(src: _Source, warnings: WarningLog, info: dict) -> Iterator[Record]:
-    order = "<"
-    interfaces: list[tuple[int, float, int]] = []  # (linktype, seconds per tick, offset seconds)
-    link_types: list[int] = info["link_types"]
-    number = 0
-    while True:
-        if not src.need(12):
-            if src.remaining():
-                warnings.add("truncated-file", "file ends inside a pcapng block header", number + 1)
-            return
-        buf, pos = src.buf, src.pos
-        btype = buf[pos : pos + 4]
-        if btype == PCAPNG_SHB:
-            bom = buf[pos + 8 : pos + 12]
-            if bom == b"\x4d\x3c\x2b\x1a":
-                order = "<"
-            elif bom == b"\x1a\x2b\x3c\x4d":
-                order = ">"
-            else:
-                warnings.add(
-                    "corrupt-record", "pcapng section header with a bad byte-order magic", number + 1
-                )
-                return
-            interfaces = []
-        (block_type, total) = struct.unpack_from(order + "II", buf, pos)
-        if total < 12 or total % 4 or total > MAX_BLOCK:
-            warnings.add(
-                "corrupt-record",
-                f"pcapng block of impossible length {total}; the rest of the file cannot be trusted",
-                number + 1,
-            )
-            return
-        if not src.need(total):
-            warnings.add("truncated-file", "file ends inside a pcapng block (cut mid-record)", number + 1)
-            return
-        buf, pos = src.buf, src.pos
-        body = buf[pos + 8 : pos + total - 4]
-        src.pos = pos + total
-        if block_type == 1:  # interface description
-            interfaces.append(_idb(body, order))
-            if interfaces[-1][0] not in link_types:
-                link_types.append(interfaces[-1][0])
-            continue
-        if block_type == 6 and len(body) >= 20:  # enhanced packet
-            iface, high, low, caplen, origlen = struct.unpack_from(order + "IIIII", body, 0)
-            data = body[20 : 20 + caplen]
-        elif block_type == 3 and len(body) >= 4:  # simple packet
-            (origlen,) = struct.unpack_from(order + "I", body, 0)
-            iface, high, low = 0, 0, 0
-            data = body[4 : 4 + origlen]
-            caplen = len(data)
-        elif block_type == 2 and len(body) >= 20:  # obsolete packet block
-            iface, _, high, low, caplen, origlen = struct.unpack_from(order + "HHIIII", body, 0)
-            data = body[20 : 20 + caplen]
-        else:
-            continue
-        number += 1
-        if iface >= len(interfaces):
-            warnings.add("malformed-packet", "packet refers to an undeclared interface", number)
-            yield number, 0.0, -1, b"", 0
-            continue
-        if len(data) < caplen:
-            warnings.add("malformed-packet", "pcapng packet claims more bytes than its block holds", number)
-        linktype, tick, offset = interfaces[iface]
-        yield number, ((high << 32) | low) * tick + offset, linktype, data, origlen
 
 
 def _idb(body: bytes, order: str) -> tuple[int, float, int]:
