@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +51,12 @@ def main() -> int:
     except ImportError:
         print("build_native: Cython is not installed: the capture engine runs as Python (slower)")
         return 0
-    print(f"build_native: compiling {len(stale)} module(s) of the capture engine with Cython ...")
+    print(
+        f"build_native: compiling {len(stale)} module(s) of the capture engine with Cython "
+        "(a minute or two the first time) ...",
+        flush=True,
+    )
+    started = time.monotonic()
     try:
         done = _compile(stale)
     except Exception as exc:  # a missing compiler or headers: said, set-up goes on
@@ -58,6 +64,7 @@ def main() -> int:
         return 0
     built = {m: s for m, s in built.items() if m not in stale} | done
     _write_manifest(built)
+    print(f"build_native: done in {time.monotonic() - started:.0f} s ({len(built)} modules compiled)")
     return 0
 
 
@@ -84,7 +91,9 @@ def _compile(modules: list[str]) -> dict[str, str]:
         try:
             extensions = cythonize(
                 [str(copy.relative_to(scratch)) for _, copy in sources.values()],
-                compiler_directives={"language_level": 3, "binding": True},
+                # annotations stay hints, as in Python: `x: int` must not make Cython refuse a
+                # numpy integer or a bool that the source accepts
+                compiler_directives={"language_level": 3, "binding": True, "annotation_typing": False},
                 nthreads=os.cpu_count() or 1,
                 quiet=True,
             )

@@ -79,6 +79,12 @@ class NativeFinder:
             current = False
         self.loaded[name] = current
         if not current:
+            if compiled.is_file():  # built, but from another version of the source: said once
+                print(
+                    f"workbench: {name} changed since it was compiled: it runs as Python, slower, "
+                    "until `make setup` compiles it again",
+                    file=sys.stderr,
+                )
             return None  # the source as usual
         loader = importlib.machinery.ExtensionFileLoader(name, str(compiled))
         return importlib.util.spec_from_file_location(name, compiled, loader=loader)

@@ -65,7 +65,7 @@ def test_setup_built_every_listed_module_and_the_engine_runs_compiled() -> None:
 
 
 @needs_build
-def test_a_source_that_changed_since_the_build_is_loaded_as_python() -> None:
+def test_a_source_that_changed_since_the_build_is_loaded_as_python(capsys) -> None:
     module = "workbench.capture.sizes"
     source = native.source_of(module).read_bytes()
     current = native.NativeFinder({module: hashlib.sha256(source).hexdigest()})
@@ -73,6 +73,7 @@ def test_a_source_that_changed_since_the_build_is_loaded_as_python() -> None:
     assert spec is not None and spec.origin == str(native.compiled_of(module)) and current.loaded[module]
     edited = native.NativeFinder({module: hashlib.sha256(source + b"\n# edited\n").hexdigest()})
     assert edited.find_spec(module) is None and edited.loaded[module] is False
+    assert "changed since it was compiled" in capsys.readouterr().err  # said, not silent
     assert native.NativeFinder({}).find_spec("workbench.capture.analyse") is None  # not listed
 
 

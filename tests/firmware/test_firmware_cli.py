@@ -91,3 +91,31 @@ def test_the_terminal_summary_and_the_help_saying_the_old_json_is_gone(image, tm
         cwd=tmp_path,
     )
     assert refused.returncode == 2 and "--csv needs --out" in refused.stderr
+
+
+def test_the_terminal_tables_need_no_pandas_and_stop_after_their_first_rows(image, tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "workbench",
+            "firmware",
+            "scan",
+            str(image),
+            "--table",
+            "files",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "workbench.firmware.scan" in imported and not any(m.startswith("pandas.") for m in imported)
+    files = done.stdout.split("== files (", 1)[1]
+    total = int(files.split(")", 1)[0])
+    assert total > 300 and f"... {total - 200} more rows" in files  # 300 data files and more
+    assert "/etc/passwd" in files or "/usr/share/data/f000.txt" in files

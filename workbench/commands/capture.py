@@ -77,7 +77,7 @@ def _report(args: argparse.Namespace, out: Path) -> int:
     width = max(80, shutil.get_terminal_size((200, 24)).columns)
     for name in wanted:
         rows = folder.rows(name)
-        print(f"\n== {name} ({rows} rows)")
+        print(f"\n== {name} ({rows} {'row' if rows == 1 else 'rows'})")
         if not rows:
             continue
         first = next(folder.batches(name, batch_size=MAX_ROWS))

@@ -14,6 +14,8 @@ from workbench.firmware.diff_kinds import KINDS
 from workbench.firmware.schema import TABLES
 from workbench.fsutil import remove_tree
 
+TERMINAL_ROWS = 200  # rows of each table shown in the terminal
+
 SCAN_EPILOG = """\
 output:
   --out DIR   the result folder: one Parquet file per table and meta.json (the image's facts);
@@ -155,17 +157,22 @@ def _summary(result, names: list[str], out: Path) -> None:
 
 
 def _terminal(result, names: list[str]) -> None:
-    import pandas as pd
+    """The headline and the first rows of each table, laid out without pandas."""
+    import shutil
+
+    from workbench.commands.texttable import render
 
     print(_headline(result))
-    with pd.option_context(
-        "display.width", 200, "display.max_columns", 20, "display.max_colwidth", 70, "display.max_rows", 200
-    ):
-        for name in names:
-            table = result.tables[name]
-            print(f"\n== {name} ({len(table)})")
-            if not table.empty:
-                print(table.to_string(index=False))
+    width = max(80, shutil.get_terminal_size((200, 24)).columns)
+    for name in names:
+        rows = result.folder.rows(name)
+        print(f"\n== {name} ({rows})")
+        if not rows:
+            continue
+        first = next(result.folder.batches(name, batch_size=TERMINAL_ROWS))
+        print(render(first.to_pylist(), first.schema.names, max_width=70, line_width=width))
+        if rows > TERMINAL_ROWS:
+            print(f"... {rows - TERMINAL_ROWS} more rows (--out DIR or --json for all)")
 
 
 def run_sbom(args: argparse.Namespace) -> int:

@@ -1,5 +1,9 @@
 """The first rows of a result's table for the terminal, laid out without pandas: an engine's
-command starts faster without it, and a few dozen rows need no data frame."""
+command starts faster without it, and a few dozen rows need no data frame.
+
+Every value comes from a device: a control character in it (ESC, BEL, CR, ...) is shown escaped,
+as `\\x1b`, never sent to the terminal, where it could clear the screen, set the title or
+overwrite a line."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from typing import Any
 from workbench.i18n.text import display_width
 
 Shown = Callable[[Any], Any]
+_ESCAPED = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_ESCAPED |= {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
 
 
 def render(
@@ -20,8 +26,9 @@ def render(
     shown: Mapping[str, Shown] | None = None,
 ) -> str:
     """`rows` as a text table: a header, a line per row, every column right-aligned to its widest
-    cell (by terminal columns), a cell longer than `max_width` cut with "..."; columns beyond
-    `line_width` go on in a block below, as pandas prints a wide frame; `shown` maps a column to
+    cell, a cell wider than `max_width` cut with "..." (widths in terminal columns: a CJK
+    character takes two); columns beyond `line_width` go on in a block below, each block led by
+    the first column (the row's key), as pandas prints a wide frame; `shown` maps a column to
     what its value is shown as."""
     shown = shown or {}
     cells = [[_cell(shown.get(c, _same)(row.get(c)), max_width) for c in columns] for row in rows]
@@ -35,12 +42,13 @@ def render(
 
 
 def _blocks(widths: Sequence[int], line_width: int) -> list[list[int]]:
+    """Column indexes per block; every block after the first starts with column 0."""
     blocks: list[list[int]] = [[]]
     used = 0
     for index, width in enumerate(widths):
-        if blocks[-1] and used + 1 + width > line_width:
-            blocks.append([])
-            used = 0
+        if len(blocks[-1]) > (len(blocks) > 1) and used + 1 + width > line_width:
+            blocks.append([0])
+            used = widths[0]
         used += width + (1 if blocks[-1] else 0)
         blocks[-1].append(index)
     return blocks
@@ -51,10 +59,16 @@ def _same(value: Any) -> Any:
 
 
 def _cell(value: Any, max_width: int) -> str:
-    text = _text(value).replace("\n", "\\n").replace("\t", "\\t")
-    if len(text) > max_width:
-        text = text[: max_width - 3] + "..."
-    return text
+    text = _text(value).translate(_ESCAPED)
+    if display_width(text) <= max_width:
+        return text
+    kept, used = [], 0
+    for char in text:  # as many characters as fit, with room for "..."
+        used += display_width(char)
+        if used > max_width - 3:
+            break
+        kept.append(char)
+    return "".join(kept) + "..."
 
 
 def _text(value: Any) -> str:
