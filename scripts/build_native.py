@@ -37,7 +37,7 @@ def main() -> int:
             native.compiled_of(module).unlink(missing_ok=True)
         native.MANIFEST.unlink(missing_ok=True)
         return 0
-    built = _manifest()
+    built = native.built()
     stale = [
         m
         for m in native.MODULES
@@ -115,14 +115,6 @@ def _compile(modules: list[str]) -> dict[str, str]:
             os.replace(partial, target)  # a running process keeps the file it mapped
             done[module] = sha
     return done
-
-
-def _manifest() -> dict[str, str]:
-    try:
-        manifest = json.loads(native.MANIFEST.read_text())
-    except (OSError, ValueError):
-        return {}
-    return dict(manifest.get("modules") or {}) if manifest.get("tag") == native.TAG else {}
 
 
 def _write_manifest(built: dict[str, str]) -> None:

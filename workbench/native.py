@@ -90,28 +90,34 @@ class NativeFinder:
         return importlib.util.spec_from_file_location(name, compiled, loader=loader)
 
 
-def install() -> NativeFinder | None:
-    """The finder, first on sys.meta_path, if compiled copies were built (once per process)."""
-    for finder in sys.meta_path:
-        if isinstance(finder, NativeFinder):
-            return finder
-    if os.environ.get("WORKBENCH_PURE_PYTHON") or not MANIFEST.is_file():
-        return None
+def built() -> dict[str, str]:
+    """The listed modules compiled for this interpreter (module -> SHA-256 of the source each was
+    compiled from), as the manifest says; empty when there is none or it is of another build."""
     try:
         manifest = json.loads(MANIFEST.read_text())
-        built = {m: s for m, s in manifest.get("modules", {}).items() if m in MODULES}
-    except (OSError, ValueError, AttributeError):
+        modules = dict(manifest.get("modules") or {}) if manifest.get("tag") == TAG else {}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+    return {m: s for m, s in modules.items() if m in MODULES}
+
+
+def install() -> NativeFinder | None:
+    """The finder, first on sys.meta_path, if compiled copies were built (once per process)."""
+    if (finder := _installed()) is not None:
+        return finder
+    compiled = {} if os.environ.get("WORKBENCH_PURE_PYTHON") else built()
+    if not compiled:
         return None
-    if manifest.get("tag") != TAG or not built:
-        return None
-    finder = NativeFinder(built)
+    finder = NativeFinder(compiled)
     sys.meta_path.insert(0, finder)
     return finder
 
 
 def status() -> dict[str, bool]:
     """Each listed module imported so far: whether it runs compiled."""
-    for finder in sys.meta_path:
-        if isinstance(finder, NativeFinder):
-            return {m: finder.loaded.get(m, False) for m in MODULES if m in sys.modules}
-    return {m: False for m in MODULES if m in sys.modules}
+    loaded = finder.loaded if (finder := _installed()) is not None else {}
+    return {m: loaded.get(m, False) for m in MODULES if m in sys.modules}
+
+
+def _installed() -> NativeFinder | None:
+    return next((f for f in sys.meta_path if isinstance(f, NativeFinder)), None)

@@ -207,14 +207,19 @@ def load_tables(path: Path) -> dict[str, TableSchema]:
     return tables
 
 
+def is_pandas_missing(value: Any) -> bool:
+    """Whether `value` is pandas' NA or NaT (never, when pandas was not even imported)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
 def plain_cell(value: Any) -> Any:
     """A cell as a Python value: NaN/NA/NaT as None, numpy scalars unwrapped."""
     if value is None:
         return None
     if isinstance(value, float) and value != value:
         return None
-    pd = sys.modules.get("pandas")  # no pandas loaded: no pandas value either
-    if pd is not None and (value is pd.NA or value is pd.NaT):
+    if is_pandas_missing(value):
         return None
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         try:

@@ -81,7 +81,7 @@ def test_json_of_one_table_and_without_out(image, tmp_path):
 
 def test_the_terminal_summary_and_the_help_saying_the_old_json_is_gone(image, tmp_path):
     done = _run(str(image), "--table", "accounts", cwd=tmp_path)
-    assert "== accounts (2)" in done.stdout and "admin" in done.stdout
+    assert "== accounts (2 rows)" in done.stdout and "admin" in done.stdout
     helped = _run("--help", cwd=tmp_path)
     assert "JSON Lines" in helped.stdout and "is gone" in helped.stdout
     refused = subprocess.run(
@@ -116,6 +116,6 @@ def test_the_terminal_tables_need_no_pandas_and_stop_after_their_first_rows(imag
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "workbench.firmware.scan" in imported and not any(m.startswith("pandas.") for m in imported)
     files = done.stdout.split("== files (", 1)[1]
-    total = int(files.split(")", 1)[0])
+    total = int(files.split(" rows)", 1)[0])
     assert total > 300 and f"... {total - 200} more rows" in files  # 300 data files and more
     assert "/etc/passwd" in files or "/usr/share/data/f000.txt" in files

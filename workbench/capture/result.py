@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ if TYPE_CHECKING:  # imported where a table is built or read, not by the engine'
 from workbench.capture.schema import TABLES
 from workbench.capture.warnings import WarningLog
 from workbench.columnar import FolderTables, ResultFolder
-from workbench.tables import INT64_MAX, Column, Misfit, TableSchema
+from workbench.tables import INT64_MAX, Column, Misfit, TableSchema, is_pandas_missing
 
 INT64_MIN = -(2**63)
 
@@ -139,8 +138,7 @@ def plain(value: Any) -> Any:
         return plain(value.tolist())
     if isinstance(value, float) and math.isnan(value):
         return None
-    pd = sys.modules.get("pandas")  # no pandas loaded: no pandas value either
-    if pd is not None and (value is pd.NA or value is pd.NaT):
+    if is_pandas_missing(value):
         return None
     if isinstance(value, bytes):
         return value.decode("utf-8", "backslashreplace")

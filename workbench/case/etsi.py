@@ -40,30 +40,24 @@ class TitleTranslation(_Data):
 
 
 class Titled(_Data):
-    """A clause or an IXIT section: its title and the title in the other languages."""
+    """A clause, an IXIT section or a provision: its title and the title in the other languages."""
 
     title: str
     translations: dict[Language, TitleTranslation] = Field(default_factory=dict)
 
     def title_in(self, lang: str | None = None) -> str:
+        """The title in `lang` (default: the current language; the file's own when not given)."""
         found = self.translations.get(_wanted(lang))  # type: ignore[call-overload]
         return found.title if found is not None else self.title
 
 
-class Provision(_Data):
+class Provision(Titled):
     id: str = Field(pattern=PROVISION_SYNTAX.pattern)
     kind: Literal["M", "R"]
-    title: str
-    translations: dict[Language, TitleTranslation] = Field(default_factory=dict)
 
     @property
     def clause(self) -> str:
         return self.id.split("-", 1)[0]
-
-    def title_in(self, lang: str | None = None) -> str:
-        """The short title in `lang` (default: the current language; the file's own when not given)."""
-        found = self.translations.get(_wanted(lang))  # type: ignore[call-overload]
-        return found.title if found is not None else self.title
 
 
 class FieldSection(_Data):

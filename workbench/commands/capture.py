@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
 from workbench.capture.schema import TABLES, TLS_VERSION_COLUMNS
 from workbench.capture.versions import label
-from workbench.commands.results import add_result_options, print_json_lines, usage_error, write_csv_beside
-from workbench.commands.texttable import render
+from workbench.commands.results import (
+    add_result_options,
+    print_first_rows,
+    print_json_lines,
+    usage_error,
+    write_csv_beside,
+)
 from workbench.errors import EvidenceError
 
 _MAC = re.compile(r"^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$")
@@ -74,22 +78,10 @@ def _report(args: argparse.Namespace, out: Path) -> int:
         f"link types {', '.join(s['link_type_names']) or '-'}"
     )
     print(f"device: {', '.join(d.get('ips') or []) or '(unknown)'} ({d.get('reason')})")
-    width = max(80, shutil.get_terminal_size((200, 24)).columns)
+    more = f"all in {out}" if args.out else "--out DIR or --json for all"
+    versions = dict.fromkeys(TLS_VERSION_COLUMNS, _version_names)
     for name in wanted:
-        rows = folder.rows(name)
-        print(f"\n== {name} ({rows} {'row' if rows == 1 else 'rows'})")
-        if not rows:
-            continue
-        first = next(folder.batches(name, batch_size=MAX_ROWS))
-        shown = {c: _version_names for c in first.schema.names if c in TLS_VERSION_COLUMNS}
-        print(
-            render(
-                first.to_pylist(), first.schema.names, max_width=MAX_COLWIDTH, line_width=width, shown=shown
-            )
-        )
-        if rows > MAX_ROWS:
-            more = f"all in {out}" if args.out else "--out DIR or --json for all"
-            print(f"... {rows - MAX_ROWS} more rows ({more})")
+        print_first_rows(folder, name, rows=MAX_ROWS, max_width=MAX_COLWIDTH, more=more, shown=versions)
     if args.out:
         print(f"\nresult: {out} (a Parquet file per table, meta.json{', CSV beside' if args.csv else ''})")
     return 0

@@ -9,7 +9,13 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from workbench.commands.results import add_result_options, print_json_lines, usage_error, write_csv_beside
+from workbench.commands.results import (
+    add_result_options,
+    print_first_rows,
+    print_json_lines,
+    usage_error,
+    write_csv_beside,
+)
 from workbench.firmware.diff_kinds import KINDS
 from workbench.firmware.schema import TABLES
 from workbench.fsutil import remove_tree
@@ -158,21 +164,11 @@ def _summary(result, names: list[str], out: Path) -> None:
 
 def _terminal(result, names: list[str]) -> None:
     """The headline and the first rows of each table, laid out without pandas."""
-    import shutil
-
-    from workbench.commands.texttable import render
-
     print(_headline(result))
-    width = max(80, shutil.get_terminal_size((200, 24)).columns)
     for name in names:
-        rows = result.folder.rows(name)
-        print(f"\n== {name} ({rows})")
-        if not rows:
-            continue
-        first = next(result.folder.batches(name, batch_size=TERMINAL_ROWS))
-        print(render(first.to_pylist(), first.schema.names, max_width=70, line_width=width))
-        if rows > TERMINAL_ROWS:
-            print(f"... {rows - TERMINAL_ROWS} more rows (--out DIR or --json for all)")
+        print_first_rows(
+            result.folder, name, rows=TERMINAL_ROWS, max_width=70, more="--out DIR or --json for all"
+        )
 
 
 def run_sbom(args: argparse.Namespace) -> int:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from workbench.columnar import ResultFolder
+from workbench.commands.texttable import Shown, render
 
 
 def add_result_options(parser: argparse.ArgumentParser, tables: Iterable[str], *, first: str) -> None:
@@ -65,3 +67,27 @@ def print_json_lines(
         sys.stdout.write(json.dumps({"table": name, **value}, default=str) + "\n")
     write_jsonl(folder, names, sys.stdout)
     sys.stdout.flush()
+
+
+def print_first_rows(
+    folder: ResultFolder,
+    name: str,
+    *,
+    rows: int,
+    max_width: int,
+    more: str,
+    shown: Mapping[str, Shown] | None = None,
+) -> None:
+    """`== NAME (N rows)`, the table's first `rows` rows laid out for the terminal (blocks as wide
+    as it is), then how many more there are and where (`more`)."""
+    count = folder.rows(name)
+    print(f"\n== {name} ({count} {'row' if count == 1 else 'rows'})")
+    if not count:
+        return
+    first = next(folder.batches(name, batch_size=rows))
+    width = max(80, shutil.get_terminal_size((200, 24)).columns)
+    names = first.schema.names
+    shown = {c: show for c, show in (shown or {}).items() if c in names}
+    print(render(first.to_pylist(), names, max_width=max_width, line_width=width, shown=shown))
+    if count > rows:
+        print(f"... {count - rows} more rows ({more})")
