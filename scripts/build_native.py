@@ -82,6 +82,8 @@ def _compile(modules: list[str]) -> dict[str, str]:
             copy = scratch / source.relative_to(ROOT)
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, copy)
+            if source.with_suffix(".pxd").is_file():  # its C declarations (cimported by others too)
+                shutil.copyfile(source.with_suffix(".pxd"), copy.with_suffix(".pxd"))
             sources[module] = (native.digest(source), copy)
             for parent in copy.relative_to(scratch).parents:  # package folders: qualified names
                 if str(parent) != ".":

@@ -1,12 +1,14 @@
 """Compiled copies of the capture engine's modules, used only while they match their source.
 
 The engine is Python; `scripts/build_native.py` (run by `make setup`) compiles the modules named
-in `MODULES` with Cython, unchanged, into `<module>.native.<ABI tag>.so` beside each source, and
-records each source's SHA-256 in `workbench/native-build.json`. `install()` (done when `workbench`
-is imported) puts a finder before Python's own: a listed module is loaded from its compiled copy
-when that copy was built from the source as it is now, else from the source as usual, so an
-edited module is never shadowed by a stale build. The compiled copies are not in the repository
-(`.gitignore`) and need a C compiler to build; without them everything runs as Python, slower.
+in `MODULES` with Cython, unchanged, into `<module>.native.<ABI tag>.so` beside each source. A
+`.pxd` beside a module gives C types to its compiled copy only (the hot loop's integers, a flow's
+counters); as Python the module is the same. `workbench/native-build.json` records each source's
+SHA-256, the declarations included. `install()` (done when `workbench` is imported) puts a finder
+before Python's own: a listed module is loaded from its compiled copy when that copy was built
+from the source as it is now, else from the source as usual, so an edited module is never
+shadowed by a stale build. The compiled copies are not in the repository (`.gitignore`) and need
+a C compiler to build; without them everything runs as Python, slower.
 WORKBENCH_PURE_PYTHON=1 ignores them (the tests compare both).
 """
 
@@ -57,8 +59,19 @@ def compiled_of(module: str) -> Path:
     return source.with_name(f"{source.stem}.native.{TAG}.so")
 
 
+def declarations() -> list[Path]:
+    """The C declarations of the listed modules (`<module>.pxd`, read only by Cython)."""
+    found = (source_of(m).with_suffix(".pxd") for m in MODULES)
+    return [path for path in found if path.is_file()]
+
+
 def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a source and of every listed module's declarations: a module compiled against
+    another's C layout (engine against flow) is stale when any declaration changes."""
+    sha = hashlib.sha256(path.read_bytes())
+    for pxd in declarations():
+        sha.update(pxd.read_bytes())
+    return sha.hexdigest()
 
 
 class NativeFinder:

@@ -67,14 +67,28 @@ def test_setup_built_every_listed_module_and_the_engine_runs_compiled() -> None:
 @needs_build
 def test_a_source_that_changed_since_the_build_is_loaded_as_python(capsys) -> None:
     module = "workbench.capture.sizes"
-    source = native.source_of(module).read_bytes()
-    current = native.NativeFinder({module: hashlib.sha256(source).hexdigest()})
+    current = native.NativeFinder({module: native.digest(native.source_of(module))})
     spec = current.find_spec(module)
     assert spec is not None and spec.origin == str(native.compiled_of(module)) and current.loaded[module]
+    source = native.source_of(module).read_bytes()
     edited = native.NativeFinder({module: hashlib.sha256(source + b"\n# edited\n").hexdigest()})
     assert edited.find_spec(module) is None and edited.loaded[module] is False
     assert "changed since it was compiled" in capsys.readouterr().err  # said, not silent
     assert native.NativeFinder({}).find_spec("workbench.capture.analyse") is None  # not listed
+
+
+def test_a_changed_declaration_makes_every_module_stale(tmp_path, monkeypatch) -> None:
+    """engine.pxd cimports flow.pxd: an engine compiled against another layout of Flow would read
+    the wrong fields, so any .pxd change makes every compiled copy stale, not only its module's."""
+    declared = native.declarations()
+    assert {p.name for p in declared} >= {"engine.pxd", "flow.pxd", "datagrams.pxd"}
+    sources = [native.source_of(m) for m in native.MODULES]
+    before = [native.digest(s) for s in sources]
+    edited = tmp_path / "flow.pxd"
+    edited.write_bytes(declared[0].read_bytes() + b"\n# a field added\n")
+    monkeypatch.setattr(native, "declarations", lambda: [edited, *declared[1:]])
+    after = [native.digest(s) for s in sources]
+    assert all(b != a for b, a in zip(before, after, strict=True))
 
 
 @needs_build

@@ -102,314 +102,8 @@ class Engine(Datagrams):
         self.macs.clear()
 
     # --- the pass -------------------------------------------------------------------------------
-    def run(self, records: Records) -> None:  # noqa: C901 - one loop, kept flat for speed
-        tcp_flows, udp_flows = self.tcp_flows, self.udp_flows
-        warn = self.warnings.add
-        ip4 = IP4.unpack_from
-        tcph = TCP.unpack_from
-        udph = UDP_LEN.unpack_from
-        fast = FAST.unpack_from
-        macs = self.macs
-        hdr, hsize, unit = records.hdr.unpack_from, records.hsize, records.unit
-        buf, pos, link = records.buf, records.pos, records.link
-        blen = len(buf)
-        ether = link == 1
-        packets = 0
-        total = 0
-        first_ts = None
-        ts = 0.0
-        unsupported: set[int] = set()
-        try:
-            while True:
-                # `while True` + break, not `while cond`: CPython 3.11 specialises a function only
-                # after unconditional backward jumps, and this one is entered once per capture
-                while True:
-                    if pos + hsize > blen:
-                        break
-                    sec, frac, caplen, origlen = hdr(buf, pos)
-                    o = pos + hsize  # the frame is buf[o:fend]
-                    fend = o + caplen
-                    if fend > blen or caplen > MAX_RECORD:
-                        break
-                    pos = fend
-                    packets += 1
-                    number = packets
-                    total += origlen
-                    ts = sec + frac * unit
-                    if first_ts is None:
-                        first_ts = ts
-                    # --- the common case in one unpack: Ethernet, IPv4 without options, whole ---------
-                    proto = 0
-                    if ether and caplen >= 54 and origlen == caplen:
-                        etype, vihl, tot, frag, proto, seq, doff, flags = fast(buf, o)
-                        end = o + 14 + tot
-                        if etype != 0x0800 or vihl != 0x45 or frag & 0x3FFF or end > fend:
-                            proto = 0
-                        elif proto == 6:
-                            thl = (doff >> 4) << 2
-                            if thl < 20 or tot < 20 + thl:
-                                proto = 0
-                        elif proto == 17:
-                            uend = o + 34 + (seq >> 16)
-                            if uend > end or uend < o + 42:
-                                proto = 0
-                        else:
-                            proto = 0
-                    if proto:
-                        key = buf[o + 26 : o + 38]
-                        l4 = o + 34
-                        macoff = o + 6
-                        cut = False
-                    else:
-                        # --- anything else, header by header --------------------------------------
-                        cut = origlen > caplen
-                        if cut:
-                            warn("snaplen-cut", "packets cut short by the capture's snap length", number)
-                        macoff = -1
-                        if link == 1:
-                            if caplen < 14:
-                                warn("malformed-packet", "frame shorter than an Ethernet header", number)
-                                continue
-                            etype = (buf[o + 12] << 8) | buf[o + 13]
-                            off = o + 14
-                            macoff = o + 6
-                            while etype in VLAN_TYPES and fend >= off + 4:
-                                etype = (buf[off + 2] << 8) | buf[off + 3]
-                                off += 4
-                            if etype <= 1500 and fend >= off + 8 and buf[off : off + 3] == b"\xaa\xaa\x03":
-                                etype = (buf[off + 6] << 8) | buf[off + 7]  # 802.3 + LLC/SNAP
-                                off += 8
-                        elif link in RAW_LINKS:
-                            off = o
-                            version = buf[o] >> 4 if caplen else 0
-                            etype = 0x0800 if version == 4 else 0x86DD if version == 6 else 0
-                        elif link == 113:
-                            if caplen < 16:
-                                warn("malformed-packet", "frame shorter than a Linux cooked header", number)
-                                continue
-                            etype, off = (buf[o + 14] << 8) | buf[o + 15], o + 16
-                            if ((buf[o + 4] << 8) | buf[o + 5]) == 6:
-                                macoff = o + 6
-                        elif link == 276:
-                            if caplen < 20:
-                                warn(
-                                    "malformed-packet", "frame shorter than a Linux cooked v2 header", number
-                                )
-                                continue
-                            etype, off = (buf[o] << 8) | buf[o + 1], o + 20
-                            if buf[o + 11] == 6:
-                                macoff = o + 12
-                        elif link in (0, 108):
-                            if caplen < 4:
-                                warn("malformed-packet", "frame shorter than a loopback header", number)
-                                continue
-                            family = int.from_bytes(buf[o : o + 4], "big" if link == 108 else "little")
-                            if family > 0xFFFF:
-                                family = int.from_bytes(buf[o : o + 4], "little" if link == 108 else "big")
-                            etype = 0x0800 if family == 2 else 0x86DD if family in (10, 24, 28, 30) else 0
-                            off = o + 4
-                        elif link in (9, 50):
-                            off = o + 2 if caplen >= 2 and buf[o : o + 2] == b"\xff\x03" else o
-                            if fend > off and buf[off] & 1:
-                                pproto, off = buf[off], off + 1
-                            else:
-                                pproto, off = int.from_bytes(buf[off : min(off + 2, fend)], "big"), off + 2
-                            etype = 0x0800 if pproto == 0x21 else 0x86DD if pproto == 0x57 else 0
-                            if pproto == 0xC023:
-                                self._pap(buf[off:fend], number)
-                        else:
-                            unsupported.add(link)
-                            warn(
-                                "unsupported-link-type",
-                                f"link type {link} is not supported; packets skipped",
-                                number,
-                            )
-                            continue
-                        # network layer: the addresses are buf[a0:a1] (source then destination)
-                        if etype == 0x0800:
-                            if fend < off + 20:
-                                warn("malformed-packet", "IPv4 header cut short", number)
-                                continue
-                            vihl, tot, frag, proto = ip4(buf, off)
-                            ihl = (vihl & 15) << 2
-                            if vihl >> 4 != 4 or ihl < 20:
-                                warn("malformed-packet", "bad IPv4 version or header length", number)
-                                continue
-                            end = off + tot if tot else fend
-                            if end > fend:
-                                if not cut:
-                                    warn(
-                                        "malformed-packet",
-                                        "IPv4 total length beyond the end of the packet",
-                                        number,
-                                    )
-                                    cut = True
-                                end = fend
-                            a0, a1 = off + 12, off + 20
-                            l4 = off + ihl
-                            if frag & 0x3FFF:
-                                warn(
-                                    "ip-fragment",
-                                    "IP fragments (not reassembled; first fragments only)",
-                                    number,
-                                )
-                                if frag & 0x1FFF:
-                                    self._other(number, ts, origlen, 0, buf[a0:a1])
-                                    continue
-                                cut = True
-                        elif etype == 0x86DD:
-                            if fend < off + 40:
-                                warn("malformed-packet", "IPv6 header cut short", number)
-                                continue
-                            plen = (buf[off + 4] << 8) | buf[off + 5]
-                            proto = buf[off + 6]
-                            a0, a1 = off + 8, off + 40
-                            l4 = a1
-                            end = l4 + plen if plen else fend
-                            if end > fend:
-                                if not cut:
-                                    warn(
-                                        "malformed-packet",
-                                        "IPv6 payload length beyond the end of the packet",
-                                        number,
-                                    )
-                                    cut = True
-                                end = fend
-                            if proto in IPV6_EXT or proto == 44 or proto == 51:
-                                proto, l4, cut, fragment = _ipv6_extensions(buf, proto, l4, end, cut)
-                                if fragment:
-                                    warn(
-                                        "ip-fragment",
-                                        "IP fragments (not reassembled; first fragments only)",
-                                        number,
-                                    )
-                                    if proto == 44:
-                                        self._other(number, ts, origlen, 44, buf[a0:a1])
-                                        continue
-                        else:
-                            continue  # ARP, LLDP, ...: counted, not tabulated
-                        # transport headers
-                        if proto == 6:
-                            if l4 + 20 > end:
-                                warn("malformed-packet", "TCP header cut short", number)
-                                continue
-                            seq, doff, flags = tcph(buf, l4)
-                            thl = (doff >> 4) << 2
-                            if thl < 20 or l4 + thl > end:
-                                warn("malformed-packet", "TCP header length beyond the packet", number)
-                                continue
-                        elif proto == 17:
-                            if l4 + 8 > end:
-                                warn("malformed-packet", "UDP header cut short", number)
-                                continue
-                            ulen = udph(buf, l4)[0]
-                            uend = l4 + ulen
-                            if ulen < 8:
-                                warn("malformed-packet", "UDP length smaller than its header", number)
-                                uend = end
-                            elif uend > end:
-                                if not cut:
-                                    warn(
-                                        "malformed-packet", "UDP length beyond the end of the packet", number
-                                    )
-                                uend = end
-                        else:
-                            self._other(number, ts, origlen, proto, buf[a0:a1])
-                            continue
-                        # the key: the addresses then the two ports
-                        key = buf[a0 : l4 + 4] if a1 == l4 else buf[a0:a1] + buf[l4 : l4 + 4]
-                    # --- flow accounting ----------------------------------------------------------
-                    if proto == 6:
-                        flow = tcp_flows.get(key)
-                        if flow is None or (flow.fins and self._reopens(flow, flags, ts)):
-                            flow = self._new_flow(
-                                6,
-                                key,
-                                flags,
-                                number,
-                                ts,
-                                macs[buf[macoff : macoff + 6]] if macoff >= 0 else None,
-                            )
-                        if key == flow.ckey:
-                            flow.pc += 1
-                            flow.bc += origlen
-                            c2s = True
-                            if flags & 2 and flow.isn_c is None:
-                                flow.isn_c = seq
-                        else:
-                            flow.ps += 1
-                            flow.bs += origlen
-                            c2s = False
-                            if flags & 2:
-                                if flow.isn_s is None:
-                                    flow.isn_s = seq
-                                if flags & 0x10:
-                                    self._synack(flow, number)
-                            if flow.smac is None and macoff >= 0:
-                                flow.smac = macs[buf[macoff : macoff + 6]]
-                        flow.last_ts = ts
-                        start = l4 + thl
-                        if end > start:
-                            if not c2s and not flow.served:
-                                flow.served = number
-                            if flow.inspect:
-                                self._tcp_payload(flow, c2s, seq, buf[start:end], number, ts, cut)
-                        if flags & 5:
-                            self._tcp_close(flow, flags, c2s)
-                    else:
-                        flow = udp_flows.get(key)
-                        if flow is None:
-                            flow = self._new_flow(
-                                17,
-                                key,
-                                0,
-                                number,
-                                ts,
-                                macs[buf[macoff : macoff + 6]] if macoff >= 0 else None,
-                            )
-                        if key == flow.ckey:
-                            flow.pc += 1
-                            flow.bc += origlen
-                            c2s = True
-                        else:
-                            flow.ps += 1
-                            flow.bs += origlen
-                            c2s = False
-                            if not flow.served:
-                                flow.served = number
-                            if flow.smac is None and macoff >= 0:
-                                flow.smac = macs[buf[macoff : macoff + 6]]
-                        flow.last_ts = ts
-                        if flow.inspect and uend > l4 + 8:
-                            self._udp_payload(flow, c2s, buf[l4 + 8 : uend], number, ts)
-                if pos + hsize <= blen and hdr(buf, pos)[2] > MAX_RECORD:
-                    warn(
-                        "corrupt-record",
-                        f"record claims {hdr(buf, pos)[2]} captured bytes; "
-                        "the rest of the file cannot be trusted",
-                        packets + 1,
-                    )
-                    break
-                if not records.refill(pos, packets):
-                    break
-                buf, pos, link = records.buf, records.pos, records.link
-                blen = len(buf)
-                ether = link == 1
-        except ResultWriteError:
-            raise  # the disk is full: no partial result, the writer removes what it wrote
-        except Exception as exc:  # never lose the analysis of what was read
-            import traceback
-
-            warn(
-                "analysis-error",
-                f"analysis stopped early: {exc!r} ({traceback.extract_tb(exc.__traceback__)[-1].name})",
-                packets or None,
-            )
-        self.packets, self.bytes = packets, total
-        self.first_ts = first_ts
-        self.last_ts = ts if packets else None
-        for link in sorted(unsupported):
-            self.warnings.add("unsupported-link-type", f"link type {link} is not supported", None, 0)
+    def run(self, records: Records) -> None:
+        walk(self, records)
 
     # --- flows ----------------------------------------------------------------------------------
     def _new_flow(
@@ -644,6 +338,314 @@ class Engine(Datagrams):
                 "active were analysed early, with what had arrived",
                 number,
             )
+
+
+def walk(engine: Engine, records: Records) -> None:  # noqa: C901 - one loop, kept flat for speed
+    """The pass over every record: a function of its own, so that a compiled build can give its
+    variables C types (engine.pxd); as Python it is the same code."""
+    tcp_flows, udp_flows = engine.tcp_flows, engine.udp_flows
+    warn = engine.warnings.add
+    ip4 = IP4.unpack_from
+    tcph = TCP.unpack_from
+    udph = UDP_LEN.unpack_from
+    fast = FAST.unpack_from
+    macs = engine.macs
+    hdr, hsize, unit = records.hdr.unpack_from, records.hsize, records.unit
+    buf, pos, link = records.buf, records.pos, records.link
+    blen = len(buf)
+    ether = link == 1
+    packets = 0
+    total = 0
+    first_ts = None
+    ts = 0.0
+    unsupported: set[int] = set()
+    try:
+        while True:
+            # `while True` + break, not `while cond`: CPython 3.11 specialises a function only
+            # after unconditional backward jumps, and this one is entered once per capture
+            while True:
+                if pos + hsize > blen:
+                    break
+                sec, frac, caplen, origlen = hdr(buf, pos)
+                o = pos + hsize  # the frame is buf[o:fend]
+                fend = o + caplen
+                if fend > blen or caplen > MAX_RECORD:
+                    break
+                pos = fend
+                packets += 1
+                number = packets
+                total += origlen
+                ts = sec + frac * unit
+                if first_ts is None:
+                    first_ts = ts
+                # --- the common case in one unpack: Ethernet, IPv4 without options, whole ---------
+                proto = 0
+                if ether and caplen >= 54 and origlen == caplen:
+                    etype, vihl, tot, frag, proto, seq, doff, flags = fast(buf, o)
+                    end = o + 14 + tot
+                    if etype != 0x0800 or vihl != 0x45 or frag & 0x3FFF or end > fend:
+                        proto = 0
+                    elif proto == 6:
+                        thl = (doff >> 4) << 2
+                        if thl < 20 or tot < 20 + thl:
+                            proto = 0
+                    elif proto == 17:
+                        uend = o + 34 + (seq >> 16)
+                        if uend > end or uend < o + 42:
+                            proto = 0
+                    else:
+                        proto = 0
+                if proto:
+                    key = buf[o + 26 : o + 38]
+                    l4 = o + 34
+                    macoff = o + 6
+                    cut = False
+                else:
+                    # --- anything else, header by header --------------------------------------
+                    cut = origlen > caplen
+                    if cut:
+                        warn("snaplen-cut", "packets cut short by the capture's snap length", number)
+                    macoff = -1
+                    if link == 1:
+                        if caplen < 14:
+                            warn("malformed-packet", "frame shorter than an Ethernet header", number)
+                            continue
+                        etype = (buf[o + 12] << 8) | buf[o + 13]
+                        off = o + 14
+                        macoff = o + 6
+                        while etype in VLAN_TYPES and fend >= off + 4:
+                            etype = (buf[off + 2] << 8) | buf[off + 3]
+                            off += 4
+                        if etype <= 1500 and fend >= off + 8 and buf[off : off + 3] == b"\xaa\xaa\x03":
+                            etype = (buf[off + 6] << 8) | buf[off + 7]  # 802.3 + LLC/SNAP
+                            off += 8
+                    elif link in RAW_LINKS:
+                        off = o
+                        version = buf[o] >> 4 if caplen else 0
+                        etype = 0x0800 if version == 4 else 0x86DD if version == 6 else 0
+                    elif link == 113:
+                        if caplen < 16:
+                            warn("malformed-packet", "frame shorter than a Linux cooked header", number)
+                            continue
+                        etype, off = (buf[o + 14] << 8) | buf[o + 15], o + 16
+                        if ((buf[o + 4] << 8) | buf[o + 5]) == 6:
+                            macoff = o + 6
+                    elif link == 276:
+                        if caplen < 20:
+                            warn("malformed-packet", "frame shorter than a Linux cooked v2 header", number)
+                            continue
+                        etype, off = (buf[o] << 8) | buf[o + 1], o + 20
+                        if buf[o + 11] == 6:
+                            macoff = o + 12
+                    elif link in (0, 108):
+                        if caplen < 4:
+                            warn("malformed-packet", "frame shorter than a loopback header", number)
+                            continue
+                        family = int.from_bytes(buf[o : o + 4], "big" if link == 108 else "little")
+                        if family > 0xFFFF:
+                            family = int.from_bytes(buf[o : o + 4], "little" if link == 108 else "big")
+                        etype = 0x0800 if family == 2 else 0x86DD if family in (10, 24, 28, 30) else 0
+                        off = o + 4
+                    elif link in (9, 50):
+                        off = o + 2 if caplen >= 2 and buf[o : o + 2] == b"\xff\x03" else o
+                        if fend > off and buf[off] & 1:
+                            pproto, off = buf[off], off + 1
+                        else:
+                            pproto, off = int.from_bytes(buf[off : min(off + 2, fend)], "big"), off + 2
+                        etype = 0x0800 if pproto == 0x21 else 0x86DD if pproto == 0x57 else 0
+                        if pproto == 0xC023:
+                            engine._pap(buf[off:fend], number)
+                    else:
+                        unsupported.add(link)
+                        warn(
+                            "unsupported-link-type",
+                            f"link type {link} is not supported; packets skipped",
+                            number,
+                        )
+                        continue
+                    # network layer: the addresses are buf[a0:a1] (source then destination)
+                    if etype == 0x0800:
+                        if fend < off + 20:
+                            warn("malformed-packet", "IPv4 header cut short", number)
+                            continue
+                        vihl, tot, frag, proto = ip4(buf, off)
+                        ihl = (vihl & 15) << 2
+                        if vihl >> 4 != 4 or ihl < 20:
+                            warn("malformed-packet", "bad IPv4 version or header length", number)
+                            continue
+                        end = off + tot if tot else fend
+                        if end > fend:
+                            if not cut:
+                                warn(
+                                    "malformed-packet",
+                                    "IPv4 total length beyond the end of the packet",
+                                    number,
+                                )
+                                cut = True
+                            end = fend
+                        a0, a1 = off + 12, off + 20
+                        l4 = off + ihl
+                        if frag & 0x3FFF:
+                            warn(
+                                "ip-fragment",
+                                "IP fragments (not reassembled; first fragments only)",
+                                number,
+                            )
+                            if frag & 0x1FFF:
+                                engine._other(number, ts, origlen, 0, buf[a0:a1])
+                                continue
+                            cut = True
+                    elif etype == 0x86DD:
+                        if fend < off + 40:
+                            warn("malformed-packet", "IPv6 header cut short", number)
+                            continue
+                        plen = (buf[off + 4] << 8) | buf[off + 5]
+                        proto = buf[off + 6]
+                        a0, a1 = off + 8, off + 40
+                        l4 = a1
+                        end = l4 + plen if plen else fend
+                        if end > fend:
+                            if not cut:
+                                warn(
+                                    "malformed-packet",
+                                    "IPv6 payload length beyond the end of the packet",
+                                    number,
+                                )
+                                cut = True
+                            end = fend
+                        if proto in IPV6_EXT or proto == 44 or proto == 51:
+                            proto, l4, cut, fragment = _ipv6_extensions(buf, proto, l4, end, cut)
+                            if fragment:
+                                warn(
+                                    "ip-fragment",
+                                    "IP fragments (not reassembled; first fragments only)",
+                                    number,
+                                )
+                                if proto == 44:
+                                    engine._other(number, ts, origlen, 44, buf[a0:a1])
+                                    continue
+                    else:
+                        continue  # ARP, LLDP, ...: counted, not tabulated
+                    # transport headers
+                    if proto == 6:
+                        if l4 + 20 > end:
+                            warn("malformed-packet", "TCP header cut short", number)
+                            continue
+                        seq, doff, flags = tcph(buf, l4)
+                        thl = (doff >> 4) << 2
+                        if thl < 20 or l4 + thl > end:
+                            warn("malformed-packet", "TCP header length beyond the packet", number)
+                            continue
+                    elif proto == 17:
+                        if l4 + 8 > end:
+                            warn("malformed-packet", "UDP header cut short", number)
+                            continue
+                        ulen = udph(buf, l4)[0]
+                        uend = l4 + ulen
+                        if ulen < 8:
+                            warn("malformed-packet", "UDP length smaller than its header", number)
+                            uend = end
+                        elif uend > end:
+                            if not cut:
+                                warn("malformed-packet", "UDP length beyond the end of the packet", number)
+                            uend = end
+                    else:
+                        engine._other(number, ts, origlen, proto, buf[a0:a1])
+                        continue
+                    # the key: the addresses then the two ports
+                    key = buf[a0 : l4 + 4] if a1 == l4 else buf[a0:a1] + buf[l4 : l4 + 4]
+                # --- flow accounting ----------------------------------------------------------
+                if proto == 6:
+                    flow = tcp_flows.get(key)
+                    if flow is None or (flow.fins and engine._reopens(flow, flags, ts)):
+                        flow = engine._new_flow(
+                            6,
+                            key,
+                            flags,
+                            number,
+                            ts,
+                            macs[buf[macoff : macoff + 6]] if macoff >= 0 else None,
+                        )
+                    if key == flow.ckey:
+                        flow.pc += 1
+                        flow.bc += origlen
+                        c2s = True
+                        if flags & 2 and flow.isn_c is None:
+                            flow.isn_c = seq
+                    else:
+                        flow.ps += 1
+                        flow.bs += origlen
+                        c2s = False
+                        if flags & 2:
+                            if flow.isn_s is None:
+                                flow.isn_s = seq
+                            if flags & 0x10:
+                                engine._synack(flow, number)
+                        if flow.smac is None and macoff >= 0:
+                            flow.smac = macs[buf[macoff : macoff + 6]]
+                    flow.last_ts = ts
+                    start = l4 + thl
+                    if end > start:
+                        if not c2s and not flow.served:
+                            flow.served = number
+                        if flow.inspect:
+                            engine._tcp_payload(flow, c2s, seq, buf[start:end], number, ts, cut)
+                    if flags & 5:
+                        engine._tcp_close(flow, flags, c2s)
+                else:
+                    flow = udp_flows.get(key)
+                    if flow is None:
+                        flow = engine._new_flow(
+                            17,
+                            key,
+                            0,
+                            number,
+                            ts,
+                            macs[buf[macoff : macoff + 6]] if macoff >= 0 else None,
+                        )
+                    if key == flow.ckey:
+                        flow.pc += 1
+                        flow.bc += origlen
+                        c2s = True
+                    else:
+                        flow.ps += 1
+                        flow.bs += origlen
+                        c2s = False
+                        if not flow.served:
+                            flow.served = number
+                        if flow.smac is None and macoff >= 0:
+                            flow.smac = macs[buf[macoff : macoff + 6]]
+                    flow.last_ts = ts
+                    if flow.inspect and uend > l4 + 8:
+                        engine._udp_payload(flow, c2s, buf[l4 + 8 : uend], number, ts)
+            if pos + hsize <= blen and hdr(buf, pos)[2] > MAX_RECORD:
+                warn(
+                    "corrupt-record",
+                    f"record claims {hdr(buf, pos)[2]} captured bytes; "
+                    "the rest of the file cannot be trusted",
+                    packets + 1,
+                )
+                break
+            if not records.refill(pos, packets):
+                break
+            buf, pos, link = records.buf, records.pos, records.link
+            blen = len(buf)
+            ether = link == 1
+    except ResultWriteError:
+        raise  # the disk is full: no partial result, the writer removes what it wrote
+    except Exception as exc:  # never lose the analysis of what was read
+        import traceback
+
+        warn(
+            "analysis-error",
+            f"analysis stopped early: {exc!r} ({traceback.extract_tb(exc.__traceback__)[-1].name})",
+            packets or None,
+        )
+    engine.packets, engine.bytes = packets, total
+    engine.first_ts = first_ts
+    engine.last_ts = ts if packets else None
+    for link in sorted(unsupported):
+        engine.warnings.add("unsupported-link-type", f"link type {link} is not supported", None, 0)
 
 
 class _Interned(dict):
