@@ -66,6 +66,11 @@ class SortedSpill:
         # a column at a time from the rows: half the time of transposing them with zip(*rows)
         columns = {name: [row[index] for row in rows] for index, name in enumerate(self.schema.names)}
         del rows
+        self.add_run(columns)
+
+    def add_run(self, columns: dict[str, list[Any] | pa.Array]) -> None:
+        """Rows given as columns, every field of the schema (a list of values or an Arrow array of
+        its type), written as one sorted run."""
         arrays = [self._array(field, columns) for field in self.schema]
         del columns
         table = pa.Table.from_arrays(arrays, schema=self.schema)
@@ -77,8 +82,10 @@ class SortedSpill:
                 run.path.unlink(missing_ok=True)
             self._runs.append(merged)
 
-    def _array(self, field: pa.Field, columns: dict[str, list[Any]]) -> pa.Array:
+    def _array(self, field: pa.Field, columns: dict[str, list[Any] | pa.Array]) -> pa.Array:
         values = columns[field.name]
+        if isinstance(values, pa.Array):
+            return values
         try:
             return pa.array(values, type=field.type)
         except CONVERSION_ERRORS:
@@ -88,7 +95,7 @@ class SortedSpill:
         fitted = self.declared.fitted(field.name, values, misfits)
         for misfit in misfits:
             if self.on_misfit is not None:
-                row = {name: column[misfit.row] for name, column in columns.items()}
+                row = {name: _value(column, misfit.row) for name, column in columns.items()}
                 self.on_misfit(misfit, row)
         return pa.array(fitted, type=field.type)
 
@@ -185,6 +192,10 @@ class _Run:
                 batch = batch.filter(inside)
             if batch.num_rows:
                 yield batch
+
+
+def _value(column: list[Any] | pa.Array, row: int) -> Any:
+    return column[row].as_py() if isinstance(column, pa.Array) else column[row]
 
 
 def _order(table: pa.Table | pa.RecordBatch, key: str) -> pa.Array:

@@ -8,6 +8,7 @@ complete, downloads, credentials) go to a sorted spill and are merged in order a
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 import pyarrow as pa
@@ -61,7 +62,7 @@ class Sink:
                 on_misfit=result.on_misfit,
             )
 
-        self.flows = spill("flows", FLOW_RUN, "flow_id")
+        self.flows = FlowSpill(result.scratch, "flows", FLOW_RUN, "flow_id", rows_per_run=held)
         self.tls = spill("tls", TABLES["tls"].arrow, "packet")
         self.downloads = spill("downloads", DOWNLOAD_RUN, "order")
         self.credential_rows = spill("credentials", CREDENTIAL_RUN, "order")
@@ -69,61 +70,11 @@ class Sink:
         self.discovery = DiscoveryLog(result.table("discovery", rows_per_group=held).add)
         self._dns = result.table("dns", rows_per_group=held)
         self.names: dict[str, str] = {}  # address -> the name the capture resolved it from
-        self._addresses: dict[bytes, tuple[str, bool]] = {}
-        self._macs: dict[bytes, str] = {}
 
     # --- flows ----------------------------------------------------------------------------------
-    def address(self, raw: bytes) -> tuple[str, bool]:
-        """An address's text and whether it is local, remembered for the next flow of the host."""
-        known = self._addresses.get(raw)
-        if known is None:
-            if len(self._addresses) >= MAX_ADDRESSES:
-                self._addresses.clear()
-            known = self._addresses[raw] = (ip_text(raw), is_local_raw(raw))
-        return known
-
-    def mac(self, raw: bytes | None) -> str | None:
-        if raw is None:
-            return None
-        text = self._macs.get(raw)
-        if text is None:
-            if len(self._macs) >= MAX_ADDRESSES:
-                self._macs.clear()
-            text = self._macs[raw] = mac_text(raw)
-        return text
-
     def flow_row(self, flow: Flow) -> None:
-        key = flow.ckey
-        size = 4 if len(key) <= 12 else 16
-        client, client_local = self.address(key[:size])
-        server, server_local = self.address(key[size : 2 * size])
-        transport = TRANSPORTS.get(flow.proto) or str(flow.proto)
-        self.flows.add(
-            (
-                flow.id,
-                transport,
-                client,
-                flow.cport,
-                server,
-                flow.sport,
-                flow.first_ts,
-                flow.last_ts,
-                flow.first_packet,
-                flow.pc,
-                flow.ps,
-                flow.bc,
-                flow.bs,
-                flow.app,
-                port_service(transport, flow.sport),
-                flow.sni,
-                flow.app in ENCRYPTED,
-                server_local,
-                flow.served,
-                self.mac(flow.cmac),
-                self.mac(flow.smac),
-                client_local,
-            )
-        )
+        """A flow written out: held as it is until a run of them becomes columns (FlowSpill)."""
+        self.flows.add(flow)
 
     # --- rows of the other tables ---------------------------------------------------------------
     @staticmethod
@@ -182,3 +133,115 @@ class Sink:
     def _credential(self, item: dict[str, Any]) -> None:
         packets = item["packets"]
         self.credential_rows.add([packets[0] if packets else 0, *(item.get(c) for c in CREDENTIAL_COLUMNS)])
+
+
+class FlowSpill(SortedSpill):
+    """The flows spill: flows written out are held as objects, then a run of them becomes the
+    columns of FLOW_RUN at once (`flow_columns`), with no row tuple in between."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.addresses: dict[bytes, tuple[str, bool]] = {}  # address -> its text, whether local
+        self.macs: dict[bytes, str] = {}
+
+    def flush(self) -> None:
+        if not self._buffer:
+            return
+        flows, self._buffer = self._buffer, []
+        self.add_run(flow_columns(flows, self.addresses, self.macs))
+
+
+def flow_columns(
+    flows: list[Flow], addresses: dict[bytes, tuple[str, bool]], macs: dict[bytes, str]
+) -> dict[str, pa.Array | list[Any]]:
+    """FLOW_RUN's columns of `flows`: numbers straight into typed buffers (C stores in the compiled
+    copy, sink.pxd), texts as lists. `addresses` and `macs` remember the text of each address."""
+    n = len(flows)
+    ids, first_packets, served = array("q", bytes(8 * n)), array("q", bytes(8 * n)), array("q", bytes(8 * n))
+    pc, ps = array("q", bytes(8 * n)), array("q", bytes(8 * n))
+    bc, bs = array("q", bytes(8 * n)), array("q", bytes(8 * n))
+    cports, sports = array("H", bytes(2 * n)), array("H", bytes(2 * n))
+    first_ts, last_ts = array("d", bytes(8 * n)), array("d", bytes(8 * n))
+    transports: list[str] = []
+    clients: list[str] = []
+    servers: list[str] = []
+    apps: list[str | None] = []
+    services: list[str | None] = []
+    snis: list[str | None] = []
+    encrypted: list[bool] = []
+    client_local: list[bool] = []
+    server_local: list[bool] = []
+    client_macs: list[str | None] = []
+    server_macs: list[str | None] = []
+    for i in range(n):
+        flow = flows[i]
+        key = flow.ckey
+        size = 4 if len(key) <= 12 else 16
+        client = addresses.get(key[:size])
+        if client is None:
+            client = _address(addresses, key[:size])
+        server = addresses.get(key[size : 2 * size])
+        if server is None:
+            server = _address(addresses, key[size : 2 * size])
+        transport = TRANSPORTS.get(flow.proto) or str(flow.proto)
+        ids[i], first_packets[i], served[i] = flow.id, flow.first_packet, flow.served
+        pc[i], ps[i], bc[i], bs[i] = flow.pc, flow.ps, flow.bc, flow.bs
+        cports[i], sports[i] = flow.cport, flow.sport
+        first_ts[i], last_ts[i] = flow.first_ts, flow.last_ts
+        transports.append(transport)
+        clients.append(client[0])
+        client_local.append(client[1])
+        servers.append(server[0])
+        server_local.append(server[1])
+        apps.append(flow.app)
+        services.append(port_service(transport, flow.sport))
+        snis.append(flow.sni)
+        encrypted.append(flow.app in ENCRYPTED)
+        client_macs.append(None if flow.cmac is None else _mac(macs, flow.cmac))
+        server_macs.append(None if flow.smac is None else _mac(macs, flow.smac))
+    values: dict[str, pa.Array | list[Any]] = {
+        "flow_id": _numbers(pa.int64(), ids),
+        "transport": transports,
+        "client_ip": clients,
+        "client_port": _numbers(pa.uint16(), cports),
+        "server_ip": servers,
+        "server_port": _numbers(pa.uint16(), sports),
+        "first_ts": _numbers(pa.float64(), first_ts),
+        "last_ts": _numbers(pa.float64(), last_ts),
+        "first_packet": _numbers(pa.int64(), first_packets),
+        "packets_c2s": _numbers(pa.int64(), pc),
+        "packets_s2c": _numbers(pa.int64(), ps),
+        "bytes_c2s": _numbers(pa.int64(), bc),
+        "bytes_s2c": _numbers(pa.int64(), bs),
+        "app_proto": apps,
+        "port_proto": services,
+        "sni": snis,
+        "encrypted": encrypted,
+        "remote_is_local": server_local,
+        "served": _numbers(pa.int64(), served),
+        "client_mac": client_macs,
+        "server_mac": server_macs,
+        "client_local": client_local,
+    }
+    return values
+
+
+def _numbers(kind: pa.DataType, values: array) -> pa.Array:
+    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
+
+
+def _address(known: dict[bytes, tuple[str, bool]], raw: bytes) -> tuple[str, bool]:
+    """An address's text and whether it is local, remembered for the next flow of the host."""
+    if len(known) >= MAX_ADDRESSES:
+        known.clear()
+    found = known[raw] = (ip_text(raw), is_local_raw(raw))
+    return found
+
+
+def _mac(known: dict[bytes, str], raw: bytes) -> str:
+    text = known.get(raw)
+    if text is None:
+        if len(known) >= MAX_ADDRESSES:
+            known.clear()
+        text = known[raw] = mac_text(raw)
+    return text
