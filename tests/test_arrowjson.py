@@ -119,3 +119,27 @@ def test_an_engine_command_runs_without_pandas_and_pyarrow_still_converts_frames
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["False", "[1, 2] True"]
+
+
+@pytest.mark.parametrize(
+    "values", [["plain", "", "日本"], NASTY, ['only "quotes" and \\ here', "x"], ["ctl\x07", "y"]]
+)
+def test_text_without_missing_values_is_quoted_and_escaped_as_json(values) -> None:
+    """A text column with no missing value has its quotes joined to the constant pieces; each is
+    escaped only when its bytes need it (a quote or backslash alone, or control characters too)."""
+    batch = pa.RecordBatch.from_pydict({"a": pa.array(values), "b": pa.array(values[::-1])})
+    assert _lines(batch, {"table": "t"}) == [
+        {"table": "t", "a": a, "b": b} for a, b in zip(values, values[::-1], strict=True)
+    ]
+    assert _lines(batch.slice(1)) == [
+        {"a": a, "b": b} for a, b in zip(values[1:], values[::-1][1:], strict=True)
+    ]
+
+
+@pytest.mark.parametrize(
+    "values", [[0.5, 1733000000.25], [1.0, -3.0, 0.5], [0.5, math.nan], [2.0, math.inf, None], [None, 0.25]]
+)
+def test_floats_keep_their_type_whole_or_not_finite_or_not(values) -> None:
+    got = [line["x"] for line in _lines(pa.RecordBatch.from_pydict({"x": pa.array(values, pa.float64())}))]
+    assert got == [v if v is not None and math.isfinite(v) else None for v in values]
+    assert all(isinstance(v, float) for v in got if v is not None)

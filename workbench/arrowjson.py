@@ -14,8 +14,7 @@ import pyarrow.compute as pc
 _CONTROLS = [(chr(c), f"\\u{c:04x}") for c in range(0x20)]
 _SHORT = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESCAPES = [("\\", "\\\\"), ('"', '\\"')] + [(c, _SHORT.get(c, e)) for c, e in _CONTROLS]
-_HAS_CONTROL = "[\\x00-\\x1f]"
-_HAS_ESCAPE = '["\\\\\\x00-\\x1f]'  # a quote, a backslash or a control character
+_PLAIN = bytes(b for b in range(256) if b >= 0x20 and b not in b'"\\')  # bytes never escaped
 _NULL = pa.scalar("null", pa.string())
 
 
@@ -27,16 +26,21 @@ def batch_lines(batch: pa.RecordBatch, first: dict[str, object] | None = None) -
         opening += f"{json.dumps(key)}:{json.dumps(value, ensure_ascii=False)},"
     for index, field in enumerate(batch.schema):
         name = json.dumps(field.name, ensure_ascii=False)
-        pieces.append((opening if index == 0 else ",") + name + ":")
-        pieces.append(encode(batch.column(index)))
+        lead = (opening if index == 0 else ",") + name + ":"
+        column = batch.column(index)
+        if _is_text(column.type) and not column.null_count:  # its quotes joined to the constants
+            pieces += [lead + '"', _escaped(column), '"']
+        else:
+            pieces += [lead, encode(column)]
     if not pieces:
         pieces.append(opening.rstrip(","))
     pieces.append("}\n")
-    return pc.binary_join_element_wise(*_as_arrays(pieces), "")
+    return pc.binary_join_element_wise(*_as_arrays(_constants_merged(pieces)), "")
 
 
 def line_bytes(lines: pa.Array) -> memoryview:
-    """The text of `lines` (a string array without nulls) as one contiguous piece of memory."""
+    """The text of `lines` (a string array; a missing value may add undefined bytes) as one
+    contiguous piece of memory."""
     offsets, data = lines.buffers()[1], lines.buffers()[2]
     width = 8 if pa.types.is_large_string(lines.type) else 4
     view = memoryview(offsets).cast("q" if width == 8 else "i")
@@ -51,15 +55,17 @@ def encode(column: pa.Array) -> pa.Array:
         return pc.fill_null(pa.nulls(len(column), pa.string()), _NULL)
     if pa.types.is_dictionary(kind):
         column, kind = column.dictionary_decode(), kind.value_type
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+    if _is_text(kind):
         text = _quoted(column)
     elif pa.types.is_boolean(kind) or pa.types.is_integer(kind):
         text = pc.cast(column, pa.string())
     elif pa.types.is_floating(kind):
         text = pc.cast(column, pa.string())
-        whole = pc.match_substring_regex(text, "^-?[0-9]+$")  # 1.0 is "1" to Arrow: keep it a float
-        text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
-        text = pc.if_else(pc.is_finite(column), text, pa.scalar(None, pa.string()))
+        if pc.any(pc.equal(pc.floor(column), column)).as_py():  # 1.0 is "1" to Arrow: keep it a float
+            whole = pc.match_substring_regex(text, "^-?[0-9]+$")
+            text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
+        if not pc.all(pc.is_finite(column)).as_py():
+            text = pc.if_else(pc.is_finite(column), text, pa.scalar(None, pa.string()))
     elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
         text = _list(column)
     elif pa.types.is_struct(kind):
@@ -69,13 +75,34 @@ def encode(column: pa.Array) -> pa.Array:
     return pc.fill_null(text, "null")
 
 
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
 def _quoted(column: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise('"', _escaped(column), '"', "")
+
+
+def _escaped(column: pa.Array) -> pa.Array:
+    """The text of each value escaped as inside JSON quotes (without the quotes)."""
+    special = bytes(line_bytes(column)).translate(None, _PLAIN)  # the bytes that need escaping
+    if not special:  # most columns: found by one pass over the bytes, not a regex per value
+        return column
     text = column
-    if pc.any(pc.match_substring_regex(text, _HAS_ESCAPE)).as_py():  # most columns need none
-        controls = pc.any(pc.match_substring_regex(text, _HAS_CONTROL)).as_py()
-        for old, new in _ESCAPES if controls else _ESCAPES[:2]:
-            text = pc.replace_substring(text, old, new)
-    return pc.binary_join_element_wise('"', text, '"', "")
+    for old, new in _ESCAPES if special.translate(None, b'"\\') else _ESCAPES[:2]:
+        text = pc.replace_substring(text, old, new)
+    return text
+
+
+def _constants_merged(pieces: list[pa.Array | str]) -> list[pa.Array | str]:
+    """Adjacent constant pieces as one: fewer values to join on every row."""
+    merged: list[pa.Array | str] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return merged
 
 
 def _list(column: pa.Array) -> pa.Array:
