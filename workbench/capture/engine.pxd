@@ -18,11 +18,15 @@ cdef class Engine(Datagrams):
     cpdef _number(self, Flow flow, double ts, Py_ssize_t number)
     cpdef bint _reopens(self, Flow flow, Py_ssize_t flags, double ts)
     cpdef _forget(self, Flow flow)
+    @cython.locals(flow=Flow, live=list, ended=list, linger=double)
+    cpdef _write_out(self, double now, Py_ssize_t number)
 
 
 
 @cython.locals(
     buf=bytes,
+    tcp_flows=dict,
+    udp_flows=dict,
     key=bytes,
     flow=Flow,
     pos=Py_ssize_t,

@@ -181,11 +181,17 @@ class Engine(Datagrams):
         when the flows in memory have doubled: a cost of O(1) a flow."""
         live_flows = self.limits.live_flows
         linger = now - self.limits.close_linger
-        live = [f for f in self.live if not f.fins & WRITTEN]
-        ended = [f for f in live if (f.fins & 4 or f.fins & 3 == 3) and f.last_ts < linger]
+        live: list[Flow] = []
+        ended: list[Flow] = []
+        for flow in self.live:  # a loop, not comprehensions: the compiled copy types `flow`
+            if flow.fins & WRITTEN:
+                continue
+            if (flow.fins & 4 or flow.fins & 3 == 3) and flow.last_ts < linger:
+                ended.append(flow)
+            else:
+                live.append(flow)
         for flow in ended:
             self._forget(flow)
-        live = [f for f in live if not f.fins & WRITTEN]
         excess = len(live) - int(live_flows * 0.6)
         if len(live) > live_flows and excess > 0:
             early = sorted(live, key=attrgetter("last_ts"))[:excess]

@@ -7,4 +7,5 @@ cdef class Flow:
     cdef public int proto, cport, sport
     cdef public double first_ts, last_ts
     cdef public bint inspect
-    cdef public object ckey, app, sni, cmac, smac, stream, isn_c, isn_s
+    cdef public bytes ckey
+    cdef public object app, sni, cmac, smac, stream, isn_c, isn_s
