@@ -11,6 +11,8 @@ import json
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.linejoin import join_rows
+
 _CONTROLS = [(chr(c), f"\\u{c:04x}") for c in range(0x20)]
 _SHORT = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESCAPES = [("\\", "\\\\"), ('"', '\\"')] + [(c, _SHORT.get(c, e)) for c, e in _CONTROLS]
@@ -35,7 +37,7 @@ def batch_lines(batch: pa.RecordBatch, first: dict[str, object] | None = None) -
     if not pieces:
         pieces.append(opening.rstrip(","))
     pieces.append("}\n")
-    return pc.binary_join_element_wise(*_as_arrays(_constants_merged(pieces)), "")
+    return join_rows([_as_text(p) for p in _constants_merged(pieces)], len(batch))
 
 
 def line_bytes(lines: pa.Array) -> memoryview:
@@ -123,6 +125,10 @@ def _struct(column: pa.StructArray) -> pa.Array:
     pieces.append("}")
     text = pc.binary_join_element_wise(*_as_arrays(pieces), "")
     return pc.if_else(pc.is_null(column), pa.scalar(None, pa.string()), text)
+
+
+def _as_text(piece: pa.Array | str) -> pa.Array | str:
+    return piece if isinstance(piece, str) else piece.cast(pa.string())
 
 
 def _as_arrays(pieces: list[pa.Array | str]) -> list[pa.Array | pa.Scalar]:

@@ -47,6 +47,7 @@ MODULES = (  # what a capture's every packet or flow passes through
     "workbench.capture.credentials",
     "workbench.capture.certs",
     "workbench.spill",
+    "workbench.linejoin",  # JSON Lines' rows joined
 )
 
 

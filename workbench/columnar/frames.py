@@ -84,6 +84,6 @@ def system_memory() -> Iterator[None]:
 
 
 def _trim_heap() -> None:
-    gc.collect()
+    gc.collect(1)  # the young generations: a full pass would walk every module's objects too
     with contextlib.suppress(AttributeError, OSError):  # not glibc: nothing to trim
         ctypes.CDLL(None).malloc_trim(0)
