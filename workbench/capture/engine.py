@@ -364,6 +364,7 @@ def walk(engine: Engine, records: Records) -> None:  # noqa: C901 - one loop, ke
     total = 0
     first_ts = None
     ts = 0.0
+    seq = flags = thl = uend = 0  # set by each packet's transport header before use
     unsupported: set[int] = set()
     try:
         while True:
