@@ -48,6 +48,17 @@ MODULES = (  # what a capture's every packet or flow passes through
     "workbench.capture.certs",
     "workbench.spill",
     "workbench.linejoin",  # JSON Lines' rows joined
+    "workbench.firmware.filework",  # a firmware scan's per-file work: every file of the image
+    "workbench.firmware.secrets",  # firmware: secrets in every text and program
+    "workbench.firmware.secrets_compared",  # firmware: compared literals in every text
+    "workbench.firmware.accounts",  # firmware: credentials in every text
+    "workbench.firmware.update",  # firmware: update tools and URLs in every text and program
+    "workbench.firmware.filetype",  # firmware: every file's type
+    "workbench.firmware.magic",  # firmware: every file's type
+    "workbench.firmware.entropy",  # firmware: every file's byte counts
+    "workbench.firmware.anchors",  # firmware: every finder's anchors
+    "workbench.firmware.keys",  # firmware: keys in every file
+    "workbench.firmware.components",  # firmware: version strings in every file
 )
 
 

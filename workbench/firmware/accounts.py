@@ -6,11 +6,12 @@ from __future__ import annotations
 import posixpath
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from workbench.firmware import crypthash
+from workbench.firmware.anchors import Leftmost
 from workbench.firmware.defaults import default_passwords
 from workbench.firmware.inventory import FileRecord
 
@@ -232,6 +233,32 @@ def wants_credentials(record: FileRecord) -> bool:
     )
 
 
+# every line _USER_KEY or _PASS_KEY matches holds one of these, in ASCII text made lower case
+KEY_WORDS = ("user", "login", "account", "passw", "pwd")
+LINE_ENDS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")  # str.splitlines' in ASCII, "\n" aside
+
+
+def _key_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(number, line) of the lines of `text` as `str.splitlines()` cuts them, those that cannot
+    match _USER_KEY nor _PASS_KEY left out where that is certain: in an ASCII text whose lines
+    all end with "\n", only the lines holding a KEY_WORDS word are given, found by Leftmost."""
+    lowered = text.lower()
+    if not text.isascii() or any(end in lowered for end in LINE_ENDS):
+        yield from enumerate(text.splitlines(), 1)
+        return
+    search = Leftmost(lowered, KEY_WORDS).search
+    at = search(0)
+    number, counted = 1, 0  # the line number at offset `counted`
+    while at >= 0:
+        start = lowered.rfind("\n", 0, at) + 1
+        end = lowered.find("\n", at)
+        end = len(lowered) if end < 0 else end
+        number += lowered.count("\n", counted, start)
+        counted = start
+        yield number, text[start:end]
+        at = search(end + 1)
+
+
 def credentials_in(record: FileRecord, data: bytes) -> list[Account]:
     """`user = x` ... `password = y` pairs in one configuration file or script, `data` its first
     bytes (READ_LIMIT at most are read)."""
@@ -243,7 +270,7 @@ def credentials_in(record: FileRecord, data: bytes) -> list[Account]:
     if "passw" not in folded and "pwd" not in folded:
         return accounts  # every key _PASS_KEY accepts holds one of these: no account here
     last_user: tuple[str, int] | None = None
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in _key_lines(text):
         if line.lstrip().startswith(("#", "//", ";")):
             continue
         user = _USER_KEY.match(line)

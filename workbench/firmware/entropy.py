@@ -33,14 +33,17 @@ def byte_counts(data: bytes) -> np.ndarray:
 
 class Counter:
     def __init__(self) -> None:
-        self.counts = np.zeros(256, dtype=np.int64)
+        self.counts: np.ndarray | None = None  # the first counts taken as they are (the same int64s)
 
     def update(self, data: bytes) -> None:
         if data:
-            self.counts += byte_counts(data)
+            if self.counts is None:
+                self.counts = byte_counts(data).astype(np.int64, copy=False)
+            else:
+                self.counts += byte_counts(data)
 
     def entropy(self) -> float:
-        return counts_entropy(self.counts)
+        return 0.0 if self.counts is None else counts_entropy(self.counts)
 
 
 def counts_entropy(counts: np.ndarray) -> float:

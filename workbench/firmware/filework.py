@@ -68,35 +68,51 @@ class Findings:
 
 def _read(record: FileRecord) -> bytes:
     """Hash, entropy and type of a regular file into its record; its first CONTENT_LIMIT bytes.
-    The whole file is read in one call when it fits, else the rest is hashed block by block."""
-    digest = hashlib.sha256()
-    counter = entropy.Counter()
+    The whole file is read in one call when it fits, else the rest is hashed block by block
+    (os.read on the descriptor: no file object, its fstat and lseek, for every small file)."""
     try:  # non-blocking and checked regular: a listed file swapped for a FIFO never blocks the read
         fd = os.open(record.disk, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except (OSError, TypeError):
         record.type, record.arch = classify(record.path, b"", record.size)
         return b""
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        record.type, record.arch = classify(record.path, b"", record.size)
-        return b""
-    with os.fdopen(fd, "rb") as handle:
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            record.type, record.arch = classify(record.path, b"", record.size)
+            return b""
+        digest = hashlib.sha256()
+        counter = entropy.Counter()
         try:
             # what the file holds (one byte more tells a file that grew since it was listed)
             wanted = min(CONTENT_LIMIT, record.size + 1) if record.size > 0 else CONTENT_LIMIT
-            data = handle.read(wanted)
+            data = os.read(fd, wanted)
+            # a short read is the end when the file holds no more (else read on, as read(n) does)
+            if len(data) < wanted and len(data) != status.st_size:
+                data = _read_on(fd, data, wanted)
             digest.update(data)
             counter.update(data)
             if len(data) >= wanted:  # larger than CONTENT_LIMIT, or grown since it was listed
-                while chunk := handle.read(READ_BLOCK):
+                while chunk := os.read(fd, READ_BLOCK):
                     digest.update(chunk)
                     counter.update(chunk)
         except OSError:
             record.type, record.arch = classify(record.path, b"", record.size)
             return b""
+    finally:
+        os.close(fd)
     record.sha256, record.entropy = digest.hexdigest(), round(counter.entropy(), 4)
     record.type, record.arch = classify(record.path, data[:HEAD], record.size)
     return data
+
+
+def _read_on(fd: int, data: bytes, wanted: int) -> bytes:
+    """`data` and what follows it up to `wanted` bytes or the end of the file."""
+    pieces = [data]
+    held = len(data)
+    while held < wanted and (piece := os.read(fd, wanted - held)):
+        pieces.append(piece)
+        held += len(piece)
+    return b"".join(pieces)
 
 
 def measure(record: FileRecord) -> None:

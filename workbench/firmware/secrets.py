@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
-from workbench.firmware.anchors import AnchorSet
+from workbench.firmware.anchors import AnchorSet, Leftmost
 from workbench.firmware.crypthash import mask, mask_password
 from workbench.firmware.inventory import FileRecord
 from workbench.firmware.secrets_binary import compiled_literals
@@ -133,25 +133,63 @@ def scan_tokens(record: FileRecord, data: bytes, text_file: bool) -> list[Secret
 
 
 KEYWORD = re.compile("|".join(KEYWORDS), re.I)  # where a line can hold an assignment
-KEYWORD_LOWER = re.compile("|".join(KEYWORDS))  # the same in ASCII text made lower case: 6x faster
+KEYWORD_LOWER = re.compile("|".join(KEYWORDS))  # the same in ASCII text made lower case (what Leftmost finds)
+
+
+# str.splitlines' line ends in ASCII text besides "\n"; with the keywords, one pass finds them all
+BREAKS = (b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
+KEYWORDS_ASCII = tuple(word.encode("ascii") for word in KEYWORDS)
+LINE_ANCHORS = AnchorSet(KEYWORDS_ASCII + BREAKS)
 
 
 def _candidate_lines(text: str) -> Iterator[tuple[int, int, str]]:
     """(line number, offset in characters, line with its end) of the lines of `text` (as
     `str.splitlines` cuts them) that hold a keyword: found by a search over the text that goes
     on from the next line after each find, not by a test of every line."""
-    searched, keyword = (text.lower(), KEYWORD_LOWER) if text.isascii() else (text, KEYWORD)
-    match = keyword.search(searched)
-    if match is None:
+    if not text.isascii():
+        yield from _lines_holding(text, _regex_search(KEYWORD, text))
+        return
+    # ASCII: offsets in characters are offsets in bytes; the keywords' and the line ends' first
+    # occurrences in one pass over the bytes made lower case, the next ones by Leftmost
+    lowered = text.lower().encode("ascii")
+    first = LINE_ANCHORS.first(lowered)
+    search = Leftmost(lowered, KEYWORDS_ASCII, first).search
+    if any(end in first for end in BREAKS):  # other line ends than "\n": str.splitlines cuts
+        yield from _lines_holding(text, search)
+        return
+    at = search(0)
+    number, counted = 1, 0  # the line number at offset `counted`
+    while at >= 0:  # every line ends with "\n" (the last one may not): found around each find
+        start = lowered.rfind(b"\n", 0, at) + 1
+        end = lowered.find(b"\n", at)
+        end = len(lowered) if end < 0 else end + 1
+        number += lowered.count(b"\n", counted, start)
+        counted = start
+        yield number, start, text[start:end]
+        at = search(end)
+
+
+def _lines_holding(text: str, search: Callable[[int], int]) -> Iterator[tuple[int, int, str]]:
+    """_candidate_lines with the lines cut by str.splitlines; `search(start)`: the next keyword."""
+    at = search(0)
+    if at < 0:
         return
     lines = text.splitlines(keepends=True)
-    starts = list(accumulate((len(line) for line in lines), initial=0))
-    while match is not None:
-        index = bisect_right(starts, match.start()) - 1
+    starts = list(accumulate(map(len, lines), initial=0))
+    while at >= 0:
+        index = bisect_right(starts, at) - 1
         if index >= len(lines):
             return
         yield index + 1, starts[index], lines[index]
-        match = keyword.search(searched, starts[index + 1])
+        at = search(starts[index + 1])
+
+
+def _regex_search(pattern: re.Pattern[str], text: str) -> Callable[[int], int]:
+    def search(start: int) -> int:
+        match = pattern.search(text, start)
+        return -1 if match is None else match.start()
+
+    return search
 
 
 def _compared(line: str, match: re.Match[str]) -> bool:
@@ -175,8 +213,11 @@ def scan_assignments(record: FileRecord, data: bytes) -> list[Secret]:
         return found
     encoded_to, encoded = 0, 0  # byte length of the text before line `encoded_to` characters
     for number, start, line in _candidate_lines(text):
-        encoded += len(text[encoded_to:start].encode("utf-8", "replace"))
-        encoded_to = start
+        if ascii_text:
+            encoded = start
+        else:
+            encoded += len(text[encoded_to:start].encode("utf-8", "replace"))
+            encoded_to = start
         stripped = line.lstrip()
         if stripped.startswith(("#", "//", ";", "--")) or (not ascii_text and not has_keyword(line)):
             continue

@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from workbench.firmware.anchors import AnchorSet, Leftmost
 from workbench.firmware.secrets_words import compared_with, secret_name
 
 # where a line can hold such a comparison: the compared name holds one of these (lower case)
-KEYWORDS = re.compile(rb"pass|pw|secret|token|key|psk|cred")
+KEYWORD_WORDS = (b"pass", b"pw", b"secret", b"token", b"key", b"psk", b"cred")
+KEYWORDS = re.compile(b"|".join(KEYWORD_WORDS))  # what Leftmost finds
+KEYWORD_ANCHORS = AnchorSet(KEYWORD_WORDS)
 COMMENT = (b"#", b"//", b"--", b";", b"/*", b"* ")
 QUOTED = rb"\"[^\"\n]*\"|'[^'\n]*'"
 SHELL_WORD = QUOTED + rb"|[^\s\]'\";&|)]+"
@@ -96,17 +99,27 @@ def _pair(a: bytes, a_start: int, b: bytes, b_start: int, bare_is_literal: bool)
     return name, value, offset
 
 
+# what a line must hold for each expression to match in it (each skipped where it cannot):
+SHELL_OPERATOR = re.compile(rb"\s!?=")  # SHELL_TEST's operator, after its blank
+COMPARISON_OPERATORS = (b"==", b"!=", b"~=")  # every operator of COMPARISON holds one
+STRCMP_NAMES = (b"cmp", b"coll", b"_equals", b"compare_digest")  # every function STRCMP names
+
+
 def _in_line(line: bytes, base: int) -> Iterator[Comparison]:
-    for match in SHELL_TEST.finditer(line):
-        found = _pair(match[1], base + match.start(1), match[2], base + match.start(2), True)
-        if found:
-            yield found
-    for match in COMPARISON.finditer(line):
-        groups = (1, 2) if match[1] is not None else (3, 4)
-        a, b = groups
-        found = _pair(match[a], base + match.start(a), match[b], base + match.start(b), False)
-        if found:
-            yield found
+    if SHELL_OPERATOR.search(line):
+        for match in SHELL_TEST.finditer(line):
+            found = _pair(match[1], base + match.start(1), match[2], base + match.start(2), True)
+            if found:
+                yield found
+    if any(operator in line for operator in COMPARISON_OPERATORS):
+        for match in COMPARISON.finditer(line):
+            groups = (1, 2) if match[1] is not None else (3, 4)
+            a, b = groups
+            found = _pair(match[a], base + match.start(a), match[b], base + match.start(b), False)
+            if found:
+                yield found
+    if not any(name in line for name in STRCMP_NAMES):
+        return
     for match in STRCMP.finditer(line):
         found = _pair(match[1], base + match.start(1), match[2], base + match.start(2), False)
         if found:
@@ -133,17 +146,19 @@ def _case_patterns(data: bytes, name: str, body_start: int) -> Iterator[Comparis
 
 def compared_literals(data: bytes) -> Iterator[Comparison]:
     """Every literal the text compares a secret-named variable with, in order of the lines."""
-    lowered = data.lower()
+    lowered = data.lower()  # KEYWORDS.search(lowered, ...).start(), the first finds in one pass
+    search = Leftmost(lowered, KEYWORD_WORDS, KEYWORD_ANCHORS.first(lowered)).search
     seen: set[int] = set()
-    match = KEYWORDS.search(lowered)
-    while match is not None:
-        start = data.rfind(b"\n", 0, match.start()) + 1
-        end = data.find(b"\n", match.start())
+    at = search(0)
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
         end = len(data) if end < 0 else end
         line = data[start:end]
         if not line.lstrip().startswith(COMMENT):
-            found = list(_in_line(line, start))
-            head = CASE_HEAD.search(line)
+            # every operator of SHELL_TEST and COMPARISON holds "=", STRCMP a "(", CASE_HEAD "case"
+            found = list(_in_line(line, start)) if b"=" in line or b"(" in line else []
+            head = CASE_HEAD.search(line) if b"case" in line else None
             if head and secret_name(head[1].decode("utf-8", "replace")):
                 found += _case_patterns(
                     data, head[1].decode("utf-8", "replace").strip('"'), start + head.end()
@@ -152,4 +167,4 @@ def compared_literals(data: bytes) -> Iterator[Comparison]:
                 if comparison[2] not in seen:
                     seen.add(comparison[2])
                     yield comparison
-        match = KEYWORDS.search(lowered, end + 1)
+        at = search(end + 1)

@@ -86,18 +86,28 @@ FETCHER_WORDS = ("wget", "curl", "uclient-fetch", "tftp", "ftpget", "fetch")  # 
 FETCHER_ANCHORS = AnchorSet(word.encode("ascii") for word in FETCHER_WORDS)
 
 
+WRITES = re.compile(r"(?i)\bmtd\s+write|sysupgrade|flashcp|dd\s+if=.*of=/dev/mtd|firmware|fw_?upgrade")
+WRITE_WORDS = ("sysupgrade", "flashcp", "firmware")  # WRITES' literal alternatives
+WRITE_HINTS = ("mtd", "fw")  # every other match of WRITES holds one of these
+
+
+def _writes_firmware(text: str) -> bool:
+    """WRITES.search(text): in ASCII text (where lower() is what the expression's case folding
+    does) first by substring tests, the expression only when they cannot answer."""
+    if not text.isascii():
+        return WRITES.search(text) is not None
+    lowered = text.lower()
+    if any(word in lowered for word in WRITE_WORDS):
+        return True
+    return any(hint in lowered for hint in WRITE_HINTS) and WRITES.search(text) is not None
+
+
 def _is_update_script(record: FileRecord, text: str, data: bytes) -> bool:
     """`text`: `data` decoded (UTF-8, errors replaced)."""
     return bool(TOOL_NAMES.match(record.name)) or (
         bool(FETCHER_ANCHORS.present(data))  # a cheap test before the regular expression
         and bool(FETCHERS.search(text))
-        and bool(
-            re.search(
-                r"(?i)\bmtd\s+write|sysupgrade|flashcp|dd\s+if=.*of=/dev/mtd|"
-                r"firmware|fw_?upgrade",
-                text,
-            )
-        )
+        and _writes_firmware(text)
     )
 
 
