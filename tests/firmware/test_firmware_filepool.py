@@ -29,7 +29,7 @@ def _records(root: Path, count: int, large: dict[int, int]) -> list[FileRecord]:
 
 
 def _expected(records: list[FileRecord]) -> list[str]:
-    return [hashlib.sha256(r.disk.read_bytes()).hexdigest() for r in records]
+    return [hashlib.sha256(Path(r.disk).read_bytes()).hexdigest() for r in records]
 
 
 def test_batches_come_back_in_order_whichever_worker_took_them(tmp_path):

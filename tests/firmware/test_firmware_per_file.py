@@ -308,3 +308,23 @@ def test_compiled_and_python_firmware_scans_write_the_same_tables(tmp_path):
     assert files.num_rows > 2000  # the file workers ran (FilePool from 2,000 entries / 16 MB)
     secrets_found = pq.read_table(compiled / "secrets.parquet").column("path").to_pylist()
     assert {"/www/cgi-bin/login.sh", "/www/login.lua", "/etc/config/crlf.conf"} <= set(secrets_found)
+
+
+def test_fetcher_names_found_by_find_are_the_expression_s():
+    pieces = ["wget", "curl", "uclient-fetch", "tftp", "ftpget", "fetch", "x", "_", "-", " ", "é", "1", "\n"]
+    pieces += ["２", "ſ", "fetcher", "/usr/bin/", "${curl}", "a"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    for text in texts + _texts(2000):
+        present = update.FETCHER_ANCHORS.present(text.encode("utf-8"))
+        expected = update.FETCHERS.search(text) is not None
+        assert (bool(present) and update._names_fetcher(text, present)) is expected, repr(text)
+
+
+def test_lines_without_a_name_the_assignment_takes_are_skipped_for_nothing(monkeypatch):
+    """The skip of candidate lines holding no NAME_WORDS word (`key` alone) changes no finding."""
+    record = FileRecord("/etc/x.conf", None, "file", 1, None, None, None, "config")
+    texts = _texts(3000)
+    skipping = [[s.row(True) for s in secrets.scan_assignments(record, t.encode())] for t in texts]
+    monkeypatch.setattr(secrets, "NAME_WORDS", ("",))  # every line holds the empty word
+    assert [[s.row(True) for s in secrets.scan_assignments(record, t.encode())] for t in texts] == skipping
+    assert sum(map(len, skipping)) > 300

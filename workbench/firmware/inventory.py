@@ -27,7 +27,9 @@ COLUMNS = ("path", "size", "mode", "uid", "gid", "type", "arch", "sha256", "entr
 @dataclass(slots=True)
 class FileRecord:
     path: str  # image path, starting with /
-    disk: Path | None  # where the extracted copy is; None for entries listed but not created
+    # where the extracted copy is (a str from walk: no Path parsed per entry, nor per pickle to a
+    # file worker); None for entries listed but not created
+    disk: str | Path | None
     kind: str  # file, directory, symlink, char_device, block_device, fifo, socket
     size: int
     mode: int | None
@@ -140,7 +142,7 @@ def _walk_layer(layer: dict, directory: Path, mount: str, extraction: Extraction
                 st = os.lstat(disk)
             except OSError:
                 continue
-            yield _record(join(mount, rel), Path(disk), st, meta.get(rel), layer["id"])
+            yield _record(join(mount, rel), disk, st, meta.get(rel), layer["id"])
     for rel, entry in sorted(meta.items()):  # listed, not on disk: only what is never created
         if rel not in seen and entry["kind"] in LISTED_ONLY and not climbs_out(rel):
             yield FileRecord(
@@ -157,7 +159,7 @@ def _walk_layer(layer: dict, directory: Path, mount: str, extraction: Extraction
             )
 
 
-def _record(path: str, disk: Path, st: os.stat_result, entry: dict | None, layer: int) -> FileRecord:
+def _record(path: str, disk: str, st: os.stat_result, entry: dict | None, layer: int) -> FileRecord:
     kind = KIND_BY_MODE.get(stat.S_IFMT(st.st_mode), "file")
     record = FileRecord(
         path=path,

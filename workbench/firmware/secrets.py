@@ -66,6 +66,13 @@ PLACEHOLDER = re.compile(
 KEYWORDS = ("passw", "pwd", "secret", "token", "key", "psk")
 
 
+# every name ASSIGNMENT takes holds one of these, in ASCII text made lower case
+NAME_WORDS = (
+    "passwd", "password", "pwd", "secret", "token", "psk",
+    "apikey", "api_key", "authkey", "auth_key", "accesskey", "access_key",
+)  # fmt: skip
+
+
 def has_keyword(text: str) -> bool:
     folded = text.casefold()
     return any(word in folded for word in KEYWORDS)
@@ -221,6 +228,8 @@ def scan_assignments(record: FileRecord, data: bytes) -> list[Secret]:
         stripped = line.lstrip()
         if stripped.startswith(("#", "//", ";", "--")) or (not ascii_text and not has_keyword(line)):
             continue
+        if ascii_text and not any(word in line.lower() for word in NAME_WORDS):
+            continue  # a keyword, but no name ASSIGNMENT takes (`key` alone: monkey, keys)
         for match in ASSIGNMENT.finditer(line):
             name, value = match.group(1), match.group(2).strip("\"'")
             if _compared(line, match):

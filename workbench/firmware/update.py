@@ -102,13 +102,32 @@ def _writes_firmware(text: str) -> bool:
     return any(hint in lowered for hint in WRITE_HINTS) and WRITES.search(text) is not None
 
 
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what `\b` of a str expression takes for a word character
+
+
+def _names_fetcher(text: str, present: set[bytes]) -> bool:
+    """FETCHERS.search(text) is not None, `present` the FETCHER_WORDS in the text: each
+    occurrence of those found by `find` and its ends tested as `\b` tests them (every word
+    begins and ends with a word character), instead of the expression tried at every character."""
+    for word in FETCHER_WORDS:
+        if word.encode("ascii") not in present:
+            continue
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (at == 0 or not _is_word(text[at - 1])) and (end == len(text) or not _is_word(text[end])):
+                return True
+            at = text.find(word, at + 1)
+    return False
+
+
 def _is_update_script(record: FileRecord, text: str, data: bytes) -> bool:
     """`text`: `data` decoded (UTF-8, errors replaced)."""
-    return bool(TOOL_NAMES.match(record.name)) or (
-        bool(FETCHER_ANCHORS.present(data))  # a cheap test before the regular expression
-        and bool(FETCHERS.search(text))
-        and _writes_firmware(text)
-    )
+    if TOOL_NAMES.match(record.name):
+        return True
+    present = FETCHER_ANCHORS.present(data)  # a cheap test before the others
+    return bool(present) and _names_fetcher(text, present) and _writes_firmware(text)
 
 
 def wants_update(record: FileRecord) -> bool:
