@@ -8,7 +8,7 @@ from typing import BinaryIO
 import numpy as np
 
 BLOCK = 1 << 20
-PAIRS_FROM = 1 << 18
+PAIRS_FROM = 1 << 17  # (a 213 KB block of the image's profile: 0.10 s a 100 MB by pairs, 0.15 s by bytes)
 PAIRS_STEP = 1 << 20  # bytes counted by one bincount: its 8-byte copy stays in the cache (2x faster)
 
 

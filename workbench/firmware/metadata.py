@@ -108,10 +108,25 @@ def parse_unsquashfs_listing(text: str) -> dict[str, Entry]:
 
 
 def list_squashfs(path: Path, timeout: float = 600) -> dict[str, Entry]:
+    return parse_unsquashfs_listing(squashfs_listing(path, timeout))
+
+
+def squashfs_listing(path: Path, timeout: float = 600) -> str:
+    """`unsquashfs -lln` of the image, as parse_unsquashfs_listing reads it."""
     proc = subprocess.run(
         ["unsquashfs", "-lln", str(path)], capture_output=True, timeout=timeout, check=False
     )
-    return parse_unsquashfs_listing(proc.stdout.decode("utf-8", "surrogateescape"))
+    return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+SPECIAL_LS = ("c", "b", "p", "s")  # the first letters of the special kinds in KIND_BY_LS
+
+
+def may_list_special(text: str) -> bool:
+    """Whether parse_unsquashfs_listing(text) may hold a device node, FIFO or socket: a line
+    (as it cuts them) starting with one of their letters; False is certain, without the parse
+    (a third of a second for 65,000 entries)."""
+    return any(line.startswith(SPECIAL_LS) for line in text.splitlines())
 
 
 def _collected(members: Iterator[tuple[str, Entry]], errors: tuple[type[Exception], ...]) -> dict[str, Entry]:

@@ -27,9 +27,15 @@ class SquashfsOutcome:
 
 
 def extract(inpath: Path, outdir: Path, exclude_file: Path) -> SquashfsOutcome:
-    entries = metadata.list_squashfs(inpath)
+    """The listing is parsed before unsquashfs starts only when it may hold special files (they
+    are excluded); else while unsquashfs extracts."""
+    listing = metadata.squashfs_listing(inpath)
+    entries: dict[str, metadata.Entry] | None = None
+    special: list[str] = []
+    if metadata.may_list_special(listing):
+        entries = metadata.parse_unsquashfs_listing(listing)
+        special = sorted(p for p, e in entries.items() if e.kind in metadata.SPECIAL_KINDS)
     notes: list[str] = []
-    special = sorted(p for p, e in entries.items() if e.kind in metadata.SPECIAL_KINDS)
     cmd = ["unsquashfs", "-no-xattrs", "-no-progress", "-f", "-d", str(outdir)]
     if special:
         exclude_file.parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +43,15 @@ def extract(inpath: Path, outdir: Path, exclude_file: Path) -> SquashfsOutcome:
         cmd += ["-no-wildcards", "-exclude-file", str(exclude_file)]
         notes.append(f"{len(special)} device nodes/FIFOs/sockets listed, not created")
     cmd.append(str(inpath))
-    proc = subprocess.run(cmd, capture_output=True, check=False)
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        try:
+            if entries is None:  # nothing to exclude: parsed while it extracts
+                entries = metadata.parse_unsquashfs_listing(listing)
+            _, stderr = run.communicate()
+        except BaseException:
+            run.kill()
+            raise
+    proc = subprocess.CompletedProcess(cmd, run.returncode, b"", stderr)
     have_sasquatch = shutil.which(SASQUATCH) is not None
     if proc.returncode == 0:
         notes.append(
