@@ -328,3 +328,23 @@ def test_lines_without_a_name_the_assignment_takes_are_skipped_for_nothing(monke
     monkeypatch.setattr(secrets, "NAME_WORDS", ("",))  # every line holds the empty word
     assert [[s.row(True) for s in secrets.scan_assignments(record, t.encode())] for t in texts] == skipping
     assert sum(map(len, skipping)) > 300
+
+
+def test_a_listing_said_to_hold_no_special_file_holds_none():
+    """unsquashfs.extract parses the listing after starting unsquashfs only when may_list_special
+    says no: never when the parse finds a device node, FIFO or socket."""
+    from workbench.firmware import metadata
+
+    kinds = "-dlcbps"
+    lines = []
+    for i in range(400):
+        perm = rng.choice(kinds) + "rwxr-xr-x"
+        size = "1, 3" if perm[0] in "cb" else str(rng.randint(0, 999))
+        lines.append(f"{perm} 0/0 {size:>8} 2024-01-01 00:00 squashfs-root/p{i}")
+    ends = ["\n", "\r\n", "\r", "\x0b", "\x1c", "\u2028"]
+    for _ in range(3000):
+        text = "".join(rng.choice(lines) + rng.choice(ends) for _ in range(rng.randint(0, 6)))
+        special = any(
+            e.kind in metadata.SPECIAL_KINDS for e in metadata.parse_unsquashfs_listing(text).values()
+        )
+        assert metadata.may_list_special(text) or not special, repr(text)
