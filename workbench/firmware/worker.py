@@ -11,7 +11,6 @@ import importlib.util
 import json
 import os
 import shutil
-import stat
 import sys
 import traceback
 from pathlib import Path
@@ -349,22 +348,25 @@ class Worker:
             except OSError:
                 continue
             for entry in entries:
+                # the kinds from the listing (no stat call where the file system says them); the
+                # size only where it counts beyond the head: a file under 64 bytes is read whole
+                size = 0
                 try:
-                    st = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if stat.S_ISDIR(st.st_mode):
-                    stack.append(entry.path)
-                    continue
-                if not stat.S_ISREG(st.st_mode) or st.st_size < 64:
-                    continue
-                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                        continue
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
+                    if not fs_like:
+                        size = entry.stat(follow_symlinks=False).st_size
+                        if size < 64:
+                            continue
                     head = read_head(entry.path)
                 except OSError:
                     continue
-                if head.startswith(b"\x7fELF"):
+                if len(head) < 64 or head.startswith(b"\x7fELF"):
                     continue
-                if magic.sniff(head) or (not fs_like and st.st_size >= 512):
+                if magic.sniff(head) or (not fs_like and size >= 512):
                     path = Path(entry.path)
                     yield path, path.relative_to(base).as_posix()
 
