@@ -1,4 +1,4 @@
-"""Compile the capture engine's modules with Cython (`make setup` runs this; see workbench/native.py).
+"""Compile the engines' hot modules with Cython (`make setup` runs this; see workbench/native.py).
 
     .venv/bin/python scripts/build_native.py            # build what is missing or out of date
     .venv/bin/python scripts/build_native.py --clean    # remove every compiled copy and the manifest
@@ -49,10 +49,10 @@ def main() -> int:
         import Cython  # noqa: F401
         from Cython.Build import cythonize  # noqa: F401
     except ImportError:
-        print("build_native: Cython is not installed: the capture engine runs as Python (slower)")
+        print("build_native: Cython is not installed: the engines run as Python (slower)")
         return 0
     print(
-        f"build_native: compiling {len(stale)} module(s) of the capture engine with Cython "
+        f"build_native: compiling {len(stale)} module(s) of the capture and firmware engines with Cython "
         "(a minute or two the first time) ...",
         flush=True,
     )
@@ -60,7 +60,7 @@ def main() -> int:
     try:
         done = _compile(stale)
     except Exception as exc:  # a missing compiler or headers: said, set-up goes on
-        print(f"build_native: not compiled ({exc}): the capture engine runs as Python (slower)")
+        print(f"build_native: not compiled ({exc}): the engines run as Python (slower)")
         return 0
     built = {m: s for m, s in built.items() if m not in stale} | done
     _write_manifest(built)
