@@ -66,6 +66,20 @@ def test_rows_round_trip_in_row_groups_and_a_misfit_is_left_empty(tmp_path, sche
     assert ResultFolder.open(tmp_path / "r", schemas, engine="other", version="1") is None
 
 
+@pytest.mark.parametrize("durable", [True, False])
+def test_a_result_is_forced_to_disk_unless_it_is_scratch(tmp_path, schemas, monkeypatch, durable) -> None:
+    """A result kept (--out, a cache) is fsynced before it is moved into place; a command's scratch
+    result (read once, removed) is not, and is the same result."""
+    from workbench.columnar import writer
+
+    synced: list[Path] = []
+    monkeypatch.setattr(writer, "fsync_tree", lambda folder: synced.append(folder))
+    folder = _write(tmp_path / "r", schemas, [(1, "a", 1, [])], durable=durable)
+    assert len(synced) == (1 if durable else 0)
+    assert folder.rows("events") == 1
+    assert ResultFolder.open(tmp_path / "r", schemas, engine="test", version="1") is not None
+
+
 def test_a_folder_that_does_not_match_its_meta_is_not_opened(tmp_path, schemas) -> None:
     _write(tmp_path / "r", schemas, [(1, "a", 1, [])])
     meta = json.loads((tmp_path / "r" / "meta.json").read_text())

@@ -31,6 +31,7 @@ def analyse_capture(
     limits: Limits | None = None,
     out: str | os.PathLike[str] | None = None,
     cache: bool = False,
+    durable: bool = True,
 ) -> CaptureAnalysis:
     """Analyse a pcap/pcapng capture (optionally .gz) in one streaming pass.
 
@@ -38,7 +39,8 @@ def analyse_capture(
     for (an earlier result there is replaced; a folder that is not a result is never touched:
     ResultWriteError); with cache=True `out` is a cache's own folder, where a complete result
     another process wrote meanwhile is kept. Without `out`, the tables are read into memory
-    from a temporary folder.
+    from a temporary folder. durable=False: `out` is scratch, read once then removed (its files
+    are not forced to the disk).
     Raises EvidenceError only when the file is missing or not a capture at all; damage inside a
     capture gives a partial result and rows in the `warnings` table; ResultWriteError when the
     result cannot be written (a full disk), leaving nothing behind.
@@ -48,9 +50,11 @@ def analyse_capture(
         raise EvidenceError("capture file not found", path=str(path))
     args = (list(device_ips), list(device_macs), reveal_secrets, limits or Limits())
     if out is not None:
-        return CaptureAnalysis.from_folder(write_result(path, Path(out), *args, cache=cache))
+        folder = write_result(path, Path(out), *args, cache=cache, durable=durable)
+        return CaptureAnalysis.from_folder(folder)
     with tempfile.TemporaryDirectory(prefix="workbench-capture-") as tmp:
-        return CaptureAnalysis.from_folder(write_result(path, Path(tmp) / "result", *args), eager=True)
+        folder = write_result(path, Path(tmp) / "result", *args, durable=False)
+        return CaptureAnalysis.from_folder(folder, eager=True)
 
 
 def write_result(
@@ -62,10 +66,11 @@ def write_result(
     limits: Limits,
     *,
     cache: bool = False,
+    durable: bool = True,
 ) -> ResultFolder:
     """The analysis of `path` as a result folder at `out`."""
     with system_memory(), fewer_collections():
-        return _write_result(path, out, ips, macs, reveal, limits, cache)
+        return _write_result(path, out, ips, macs, reveal, limits, cache, durable)
 
 
 @contextmanager
@@ -83,7 +88,14 @@ def fewer_collections(young: int = 50_000) -> Iterator[None]:
 
 
 def _write_result(
-    path: Path, out: Path, ips: list[str], macs: list[str], reveal: bool, limits: Limits, cache: bool
+    path: Path,
+    out: Path,
+    ips: list[str],
+    macs: list[str],
+    reveal: bool,
+    limits: Limits,
+    cache: bool,
+    durable: bool,
 ) -> ResultFolder:
     warnings = WarningLog()
 
@@ -91,7 +103,13 @@ def _write_result(
         warnings.add("schema", found.message, _packet_of(row))
 
     with ResultWriter(
-        out, TABLES, engine=RESULT_ENGINE, version=RESULT_VERSION, on_misfit=misfit, cache=cache
+        out,
+        TABLES,
+        engine=RESULT_ENGINE,
+        version=RESULT_VERSION,
+        on_misfit=misfit,
+        cache=cache,
+        durable=durable,
     ) as result:
         sink = Sink(warnings, limits, result, reveal)
         engine = Engine(sink)

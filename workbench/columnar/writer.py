@@ -151,9 +151,11 @@ class ResultWriter:
         version: str,
         on_misfit: MisfitHook | None = None,
         cache: bool = False,
+        durable: bool = True,
     ) -> None:
         self.final = Path(final)
         self.cache = cache
+        self.durable = durable  # False: a scratch result, read once and removed (no fsync)
         self.schemas = dict(schemas)
         self.engine, self.version = engine, version
         self.on_misfit = on_misfit
@@ -220,7 +222,8 @@ class ResultWriter:
             }
             text = json.dumps(meta, indent=1, sort_keys=True, default=str, allow_nan=False)
             (self.tmp / META).write_text(text + "\n", encoding="utf-8")
-            fsync_tree(self.tmp)
+            if self.durable:
+                fsync_tree(self.tmp)
             if rename_if_free(self.tmp, self.final):
                 return ResultFolder(self.final, meta, self.schemas)
             if self.cache:  # another process was first: keep its result if it is whole

@@ -63,7 +63,12 @@ def _report(args: argparse.Namespace, out: Path) -> int:
     macs = [d for d in args.device if _MAC.match(d)]
     ips = [d for d in args.device if d not in macs]
     analysis = analyse_capture(
-        args.file, device_ips=ips, device_macs=macs, reveal_secrets=args.reveal_secrets, out=out
+        args.file,
+        device_ips=ips,
+        device_macs=macs,
+        reveal_secrets=args.reveal_secrets,
+        out=out,
+        durable=bool(args.out),  # without --out, a scratch folder for the command's life
     )
     folder = analysis.folder
     wanted = args.table or list(TABLES)
