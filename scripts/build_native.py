@@ -64,7 +64,10 @@ def main() -> int:
         return 0
     built = {m: s for m, s in built.items() if m not in stale} | done
     _write_manifest(built)
-    print(f"build_native: done in {time.monotonic() - started:.0f} s ({len(built)} modules compiled)")
+    print(
+        f"build_native: done in {time.monotonic() - started:.0f} s ({len(done)} module(s) compiled, "
+        f"{len(built) - len(done)} up to date)"
+    )
     return 0
 
 
@@ -82,8 +85,10 @@ def _compile(modules: list[str]) -> dict[str, str]:
             copy = scratch / source.relative_to(ROOT)
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, copy)
-            if source.with_suffix(".pxd").is_file():  # its C declarations (cimported by others too)
-                shutil.copyfile(source.with_suffix(".pxd"), copy.with_suffix(".pxd"))
+            for pxd in native.layout_of(source):  # its C declarations and those it cimports
+                if pxd.suffix == ".pxd":
+                    (scratch / pxd.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(pxd, scratch / pxd.relative_to(ROOT))
             sources[module] = (native.digest(source), copy)
             for parent in copy.relative_to(scratch).parents:  # package folders: qualified names
                 if str(parent) != ".":

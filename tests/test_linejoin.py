@@ -71,3 +71,8 @@ def test_only_constants_and_bad_pieces() -> None:
 )
 def test_the_compiled_copy_does_the_joining_after_setup() -> None:
     assert linejoin.COMPILED and linejoin.__file__.endswith(".so")
+
+
+def test_pieces_of_unequal_lengths_are_refused() -> None:
+    with pytest.raises(ValueError, match="values, not 3"):
+        _as_python().copy_rows(["{", pa.array(["a", "b"])], 3)

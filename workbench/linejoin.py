@@ -35,7 +35,7 @@ def copy_rows(pieces: list[pa.Array | str], rows: int) -> pa.Array:
     """`join_rows` by copying: every piece in one string array (the columns, then each constant
     once), then each line's pieces copied in turn, a line after another (the output is written
     in order, which keeps it in the processor's cache)."""
-    columns = [_checked(p) for p in pieces if not isinstance(p, str)]
+    columns = [_checked(p, rows) for p in pieces if not isinstance(p, str)]
     constants = [p for p in pieces if isinstance(p, str)]
     first = array("q")  # per piece: the index of its row 0 in `values`
     step = array("q")  # per piece: 1 for a column, 0 for a constant (the same value each row)
@@ -59,7 +59,9 @@ def copy_rows(pieces: list[pa.Array | str], rows: int) -> pa.Array:
     return pa.Array.from_buffers(pa.large_string(), rows, [None, pa.py_buffer(ends), pa.py_buffer(out)])
 
 
-def _checked(piece: pa.Array) -> pa.Array:
+def _checked(piece: pa.Array, rows: int) -> pa.Array:
+    if len(piece) != rows:
+        raise ValueError(f"a piece of text has {len(piece)} values, not {rows}")
     if not pa.types.is_string(piece.type):
         raise TypeError(f"a piece of text must be a string array, not {piece.type}")
     if piece.null_count:

@@ -1,15 +1,16 @@
-"""Compiled copies of the capture engine's modules, used only while they match their source.
+"""Compiled copies of the engines' hot modules, used only while they match their source.
 
-The engine is Python; `scripts/build_native.py` (run by `make setup`) compiles the modules named
+The engines are Python; `scripts/build_native.py` (run by `make setup`) compiles the modules named
 in `MODULES` with Cython, unchanged, into `<module>.native.<ABI tag>.so` beside each source. A
-`.pxd` beside a module gives C types to its compiled copy only (the hot loop's integers, a flow's
-counters); as Python the module is the same. `workbench/native-build.json` records each source's
-SHA-256, the declarations included. `install()` (done when `workbench` is imported) puts a finder
-before Python's own: a listed module is loaded from its compiled copy when that copy was built
-from the source as it is now, else from the source as usual, so an edited module is never
-shadowed by a stale build. The compiled copies are not in the repository (`.gitignore`) and need
-a C compiler to build; without them everything runs as Python, slower.
-WORKBENCH_PURE_PYTHON=1 ignores them (the tests compare both).
+`.pxd` beside a module gives C types to its compiled copy only (the capture engine's hot loop, a
+flow's counters); as Python the module is the same. `workbench/native-build.json` records each
+source's SHA-256 together with what its copy is built against (`layout_of`: its `.pxd` and the
+modules that cimports). `install()` (done when `workbench` is imported) puts a finder before
+Python's own: a listed module is loaded from its compiled copy when that copy was built from the
+source as it is now, else from the source as usual, so an edited module (or one compiled against
+an edited module's C layout) is never shadowed by a stale build. The compiled copies are not in
+the repository (`.gitignore`) and need a C compiler to build; without them everything runs as
+Python, slower. WORKBENCH_PURE_PYTHON=1 ignores them (the tests compare both).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import importlib.machinery
 import importlib.util
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from typing import Any
 PACKAGE = Path(__file__).resolve().parent
 MANIFEST = PACKAGE / "native-build.json"
 TAG = importlib.machinery.EXTENSION_SUFFIXES[0].removeprefix(".").removesuffix(".so")
-MODULES = (  # what a capture's every packet or flow passes through
+MODULES = (  # what a capture's every packet or flow, or a firmware image's every file, passes through
     "workbench.capture.engine",
     "workbench.capture.streams",
     "workbench.capture.tls_stream",
@@ -71,18 +73,33 @@ def compiled_of(module: str) -> Path:
     return source.with_name(f"{source.stem}.native.{TAG}.so")
 
 
-def declarations() -> list[Path]:
-    """The C declarations of the listed modules (`<module>.pxd`, read only by Cython)."""
-    found = (source_of(m).with_suffix(".pxd") for m in MODULES)
-    return [path for path in found if path.is_file()]
+_CIMPORT = re.compile(r"^\s*(?:from\s+(workbench(?:\.\w+)+)\s+cimport|cimport\s+(workbench(?:\.\w+)+))", re.M)
+
+
+def layout_of(path: Path) -> list[Path]:
+    """What a source's compiled copy is built against: its `.pxd`, then the sources and `.pxd`s of
+    the modules that declaration cimports, transitively (engine.pxd cimports flow: an engine
+    compiled against the C `Flow` must never run beside a `Flow` run as Python)."""
+    found: list[Path] = []
+    pending = [path.with_suffix(".pxd")]
+    while pending:
+        pxd = pending.pop()
+        if pxd in found or not pxd.is_file():
+            continue
+        found.append(pxd)
+        for named in _CIMPORT.findall(pxd.read_text(encoding="utf-8")):
+            other = source_of(named[0] or named[1])
+            if other not in found:
+                found.append(other)
+            pending.append(other.with_suffix(".pxd"))
+    return found
 
 
 def digest(path: Path) -> str:
-    """SHA-256 of a source and of every listed module's declarations: a module compiled against
-    another's C layout (engine against flow) is stale when any declaration changes."""
+    """SHA-256 of a source and of everything its compiled copy is built against (`layout_of`)."""
     sha = hashlib.sha256(path.read_bytes())
-    for pxd in declarations():
-        sha.update(pxd.read_bytes())
+    for part in sorted(layout_of(path)):
+        sha.update(part.name.encode() + b"\0" + part.read_bytes())
     return sha.hexdigest()
 
 
@@ -92,6 +109,7 @@ class NativeFinder:
     def __init__(self, built: dict[str, str]) -> None:
         self.built = built  # module -> SHA-256 of the source it was compiled from
         self.loaded: dict[str, bool] = {}  # module -> whether its compiled copy was used
+        self.said = False  # a stale copy is said once a process, not once a module
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
         expected = self.built.get(name)
@@ -104,10 +122,11 @@ class NativeFinder:
             current = False
         self.loaded[name] = current
         if not current:
-            if compiled.is_file():  # built, but from another version of the source: said once
+            if compiled.is_file() and not self.said:  # built from another version of the source
+                self.said = True
                 print(
-                    f"workbench: {name} changed since it was compiled: it runs as Python, slower, "
-                    "until `make setup` compiles it again",
+                    f"workbench: {name} changed since it was compiled: it (and any other module so "
+                    "changed) runs as Python, slower, until `make setup` compiles it again",
                     file=sys.stderr,
                 )
             return None  # the source as usual

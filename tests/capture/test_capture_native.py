@@ -74,21 +74,40 @@ def test_a_source_that_changed_since_the_build_is_loaded_as_python(capsys) -> No
     edited = native.NativeFinder({module: hashlib.sha256(source + b"\n# edited\n").hexdigest()})
     assert edited.find_spec(module) is None and edited.loaded[module] is False
     assert "changed since it was compiled" in capsys.readouterr().err  # said, not silent
+    edited.built["workbench.capture.netutil"] = "0" * 64
+    assert edited.find_spec("workbench.capture.netutil") is None
+    assert capsys.readouterr().err == ""  # said once a process, not once a module
     assert native.NativeFinder({}).find_spec("workbench.capture.analyse") is None  # not listed
 
 
-def test_a_changed_declaration_makes_every_module_stale(tmp_path, monkeypatch) -> None:
-    """engine.pxd cimports flow.pxd: an engine compiled against another layout of Flow would read
-    the wrong fields, so any .pxd change makes every compiled copy stale, not only its module's."""
-    declared = native.declarations()
-    assert {p.name for p in declared} >= {"engine.pxd", "flow.pxd", "datagrams.pxd"}
-    sources = [native.source_of(m) for m in native.MODULES]
-    before = [native.digest(s) for s in sources]
-    edited = tmp_path / "flow.pxd"
-    edited.write_bytes(declared[0].read_bytes() + b"\n# a field added\n")
-    monkeypatch.setattr(native, "declarations", lambda: [edited, *declared[1:]])
-    after = [native.digest(s) for s in sources]
-    assert all(b != a for b, a in zip(before, after, strict=True))
+def test_a_module_compiled_against_another_is_stale_when_that_one_changes(tmp_path, monkeypatch) -> None:
+    """engine.pxd and sink.pxd cimport flow: an engine compiled against the C `Flow` beside a `Flow`
+    run as Python would read the wrong memory, so editing flow.py or flow.pxd makes engine and sink
+    stale too (never a crash); a module that cimports nothing is not concerned."""
+    tree = tmp_path / "workbench" / "capture"
+    tree.mkdir(parents=True)
+    for name in ("flow", "datagrams", "engine", "sink", "sizes"):
+        for suffix in (".py", ".pxd"):
+            source = native.PACKAGE / "capture" / (name + suffix)
+            if source.is_file():
+                (tree / source.name).write_bytes(source.read_bytes())
+    monkeypatch.setattr(native, "PACKAGE", tmp_path / "workbench")
+    names = ["flow", "datagrams", "engine", "sink", "sizes"]
+
+    def digests() -> dict[str, str]:
+        return {n: native.digest(native.source_of(f"workbench.capture.{n}")) for n in names}
+
+    layout = {p.name for p in native.layout_of(native.source_of("workbench.capture.engine"))}
+    assert layout == {"engine.pxd", "flow.py", "flow.pxd", "datagrams.py", "datagrams.pxd"}
+    before = digests()
+    with (tree / "flow.py").open("a") as handle:
+        handle.write("# edited\n")
+    after = digests()
+    assert {n for n in names if before[n] != after[n]} == {"flow", "engine", "sink"}
+    with (tree / "datagrams.pxd").open("a") as handle:
+        handle.write("# edited\n")
+    again = digests()
+    assert {n for n in names if after[n] != again[n]} == {"datagrams", "engine"}
 
 
 @needs_build

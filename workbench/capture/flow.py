@@ -72,7 +72,7 @@ class Flow:
     ) -> None:
         self.id = 0
         self.proto, self.ckey = proto, ckey
-        self.cport, self.sport = PORTS[cport], PORTS[sport]  # shared int objects: less memory
+        self.cport, self.sport = PORTS[cport], PORTS[sport]  # as Python: shared int objects, less memory
         self.first_ts = self.last_ts = ts
         self.first_packet = number
         self.pc = self.ps = self.bc = self.bs = 0

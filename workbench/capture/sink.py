@@ -62,7 +62,15 @@ class Sink:
                 on_misfit=result.on_misfit,
             )
 
-        self.flows = FlowSpill(result.scratch, "flows", FLOW_RUN, "flow_id", rows_per_run=held)
+        self.flows = FlowSpill(
+            result.scratch,
+            "flows",
+            FLOW_RUN,
+            "flow_id",
+            rows_per_run=held,
+            declared=TABLES["flows"],
+            on_misfit=result.on_misfit,
+        )
         self.tls = spill("tls", TABLES["tls"].arrow, "packet")
         self.downloads = spill("downloads", DOWNLOAD_RUN, "order")
         self.credential_rows = spill("credentials", CREDENTIAL_RUN, "order")

@@ -102,10 +102,10 @@ def infer_device(sink: Sink, ips: list[str], macs: list[str]) -> dict[str, Any]:
             ("server_ip", server_local, position + 1),
         ):
             chosen = local.chunk(0).to_numpy(zero_copy_only=False)
-            ips, totals, firsts = _per_value(
+            hosts, totals, firsts = _per_value(
                 chunk.column(side).chunk(0).filter(local.chunk(0)), count, chosen, at
             )
-            for ip, total, first in zip(ips, totals, firsts, strict=True):
+            for ip, total, first in zip(hosts, totals, firsts, strict=True):
                 packets[ip] += total
                 first_seen[ip] = min(first_seen.get(ip, first), first)
         remote = pc.and_(client_local, pc.invert(server_local))
