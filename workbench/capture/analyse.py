@@ -69,48 +69,24 @@ def write_result(
     durable: bool = True,
 ) -> ResultFolder:
     """The analysis of `path` as a result folder at `out`."""
-    with system_memory(), fewer_collections():
-        return _write_result(path, out, ips, macs, reveal, limits, cache, durable)
-
-
-@contextmanager
-def fewer_collections(young: int = 50_000) -> Iterator[None]:
-    """The cyclic garbage collector run every `young` new objects instead of 700 while the
-    engine runs: it keeps a flow, its stream and rows for each of up to hundreds of thousands of
-    flows, which the collector would otherwise walk again and again (a tenth of a scan-heavy
-    capture's time). The engine's objects hold no cycles it relies on the collector for."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(young, before[0]), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
-def _write_result(
-    path: Path,
-    out: Path,
-    ips: list[str],
-    macs: list[str],
-    reveal: bool,
-    limits: Limits,
-    cache: bool,
-    durable: bool,
-) -> ResultFolder:
     warnings = WarningLog()
 
     def misfit(found: Misfit, row: dict[str, Any]) -> None:
         warnings.add("schema", found.message, _packet_of(row))
 
-    with ResultWriter(
-        out,
-        TABLES,
-        engine=RESULT_ENGINE,
-        version=RESULT_VERSION,
-        on_misfit=misfit,
-        cache=cache,
-        durable=durable,
-    ) as result:
+    with (
+        system_memory(),
+        fewer_collections(),
+        ResultWriter(
+            out,
+            TABLES,
+            engine=RESULT_ENGINE,
+            version=RESULT_VERSION,
+            on_misfit=misfit,
+            cache=cache,
+            durable=durable,
+        ) as result,
+    ):
         sink = Sink(warnings, limits, result, reveal)
         engine = Engine(sink)
         info: dict[str, Any] = {"file_format": None, "link_types": []}
@@ -138,6 +114,20 @@ def _write_result(
             "secrets_revealed": reveal,
         }
         return result.commit({"device": device, "summary": summary})
+
+
+@contextmanager
+def fewer_collections(young: int = 50_000) -> Iterator[None]:
+    """The cyclic garbage collector run every `young` new objects instead of 700 while the
+    engine runs: it keeps a flow, its stream and rows for each of up to hundreds of thousands of
+    flows, which the collector would otherwise walk again and again (a tenth of a scan-heavy
+    capture's time). The engine's objects hold no cycles it relies on the collector for."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(young, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _packet_of(row: dict[str, Any]) -> int | None:

@@ -50,27 +50,18 @@ class Sink:
         self.result = result
         held = limits.rows_held
 
-        def spill(name: str, schema: pa.Schema, key: str) -> SortedSpill:
-            declared = TABLES[name]
-            return SortedSpill(
+        def spill(name: str, schema: pa.Schema, key: str, kind: type[SortedSpill] = SortedSpill) -> Any:
+            return kind(
                 result.scratch,
                 name,
                 schema,
                 key,
                 rows_per_run=held,
-                declared=declared,
+                declared=TABLES[name],
                 on_misfit=result.on_misfit,
             )
 
-        self.flows = FlowSpill(
-            result.scratch,
-            "flows",
-            FLOW_RUN,
-            "flow_id",
-            rows_per_run=held,
-            declared=TABLES["flows"],
-            on_misfit=result.on_misfit,
-        )
+        self.flows: FlowSpill = spill("flows", FLOW_RUN, "flow_id", FlowSpill)
         self.tls = spill("tls", TABLES["tls"].arrow, "packet")
         self.downloads = spill("downloads", DOWNLOAD_RUN, "order")
         self.credential_rows = spill("credentials", CREDENTIAL_RUN, "order")
