@@ -12,8 +12,9 @@ Two squashfs images (gzip) built from this machine's own files, deterministicall
   real libraries as in `large` until the image has --size-mb MB.
 Both also hold a passwd/shadow pair, an inittab and an init script.
 
-Then, alternated in each turn, each a whole process (imports and writing included), each on a
-fresh work folder (the extraction is part of the time), after a `sync`:
+Then, alternated in each turn (each command first in one turn of three), each a whole process
+(imports and writing included), each on a fresh work folder (the extraction is part of the time),
+after the trees of earlier runs are removed and a `sync`:
 - `unsquashfs -d DIR IMAGE`;
 - `workbench firmware scan IMAGE --out DIR --workdir W` (result folder: Parquet + meta.json);
 - `workbench firmware scan IMAGE --json --workdir W > FILE` (JSON Lines).
@@ -214,18 +215,28 @@ def timed(command: list[str], stdout=subprocess.DEVNULL) -> dict:
 
 def run_shape(base: Path, image: Path, repeat: int) -> dict:
     runs: dict[str, list[dict]] = {"plain": [], "out": [], "json": []}
+    scan = [str(BIN / "workbench"), "firmware", "scan", str(image)]
+    commands = {
+        "plain": (["unsquashfs", "-no-progress", "-d", str(base / "plain"), str(image)], None),
+        "out": ([*scan, "--out", str(base / "out"), "--workdir", str(base / "work-out")], None),
+        "json": ([*scan, "--json", "--workdir", str(base / "work-json")], base / "lines.jsonl"),
+    }
     for turn in range(repeat):  # alternated, so that all three see the same machine load
-        for stale in ("plain", "out", "work-out", "work-json"):
-            shutil.rmtree(base / stale, ignore_errors=True)
-        (base / "lines.jsonl").unlink(missing_ok=True)
-        runs["plain"].append(timed(["unsquashfs", "-no-progress", "-d", str(base / "plain"), str(image)]))
-        scan = [str(BIN / "workbench"), "firmware", "scan", str(image)]
-        runs["out"].append(timed([*scan, "--out", str(base / "out"), "--workdir", str(base / "work-out")]))
-        with open(base / "lines.jsonl", "wb") as handle:
-            runs["json"].append(timed([*scan, "--json", "--workdir", str(base / "work-json")], stdout=handle))
+        order = list(commands)[turn % 3 :] + list(commands)[: turn % 3]  # each goes first in turn
+        for kind in order:
+            # every run on the same disk: the trees earlier runs wrote removed (a tree of the size
+            # of the image left there made the next run 0.3-0.5 s slower on this machine's disk)
+            for stale in ("plain", "work-out", "work-json") + (("out",) if kind == "out" else ()):
+                shutil.rmtree(base / stale, ignore_errors=True)  # the result folder kept for its rows
+            command, output = commands[kind]
+            if output is None:
+                runs[kind].append(timed(command))
+                continue
+            with open(output, "wb") as handle:
+                runs[kind].append(timed(command, stdout=handle))
         print(
-            f"  turn {turn + 1}: unsquashfs {runs['plain'][-1]['seconds']:.1f} s, scan --out "
-            f"{runs['out'][-1]['seconds']:.1f} s, scan --json {runs['json'][-1]['seconds']:.1f} s",
+            f"  turn {turn + 1} ({', '.join(order)}): unsquashfs {runs['plain'][-1]['seconds']:.1f} s, "
+            f"scan --out {runs['out'][-1]['seconds']:.1f} s, scan --json {runs['json'][-1]['seconds']:.1f} s",
             file=sys.stderr,
         )
     if any(r["code"] for rs in runs.values() for r in rs):
