@@ -180,7 +180,8 @@ def test_byte_counts_without_a_zeroed_counter_give_the_same_entropy():
         for piece in (data, data[:100]):
             if piece:
                 zeroed += entropy.byte_counts(piece)
-        assert counter.entropy() == entropy.counts_entropy(zeroed)
+        # the compiled counter sums in another order: the same to the last bits the tables keep
+        assert counter.entropy() == pytest.approx(entropy.counts_entropy(zeroed), abs=1e-12)
 
 
 def test_a_file_read_by_its_descriptor_is_read_whole(tmp_path):

@@ -71,9 +71,15 @@ class ResultFolder:
         return int(self.meta["tables"][name]["rows"])
 
     def read(self, name: str, columns: Iterable[str] | None = None) -> pa.Table:
-        """The table (only `columns`, if named), as Arrow."""
-        wanted = list(columns) if columns is not None else None
-        return pq.read_table(self.file(name), columns=wanted, schema=self.schemas[name].arrow)
+        """The table (only `columns`, if named, in that order), as Arrow in its declared types.
+        Read by ParquetFile: `pq.read_table` goes through pyarrow.dataset, whose import cost a
+        command 60 ms."""
+        schema = self.schemas[name].arrow
+        wanted = list(columns) if columns is not None else schema.names
+        declared = pa.schema([schema.field(column) for column in wanted])
+        with pq.ParquetFile(self.file(name)) as handle:
+            table = handle.read(columns=wanted).select(wanted)
+        return table if table.schema.equals(declared) else table.cast(declared)
 
     def batches(
         self, name: str, columns: Iterable[str] | None = None, batch_size: int = ROWS_PER_GROUP
