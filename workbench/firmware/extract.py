@@ -199,23 +199,24 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def _measure(top: Path) -> tuple[int, int]:
+    """Entries and bytes (of all but folders) under `top`, links not followed: one stat call an
+    entry that is not a folder (a folder's kind comes from its listing), paths as str."""
     files = size = 0
-    stack = [top]
+    stack = [str(top)]
     while stack:
-        try:
-            entries = list(os.scandir(stack.pop()))
+        try:  # (the worker may remove a folder while it is listed: what was seen is kept)
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    files += 1
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        else:
+                            size += entry.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        continue
         except OSError:
             continue
-        for entry in entries:
-            files += 1
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
-            else:
-                size += st.st_size
     return files, size
 
 

@@ -1,0 +1,58 @@
+"""The extraction's own walks made cheaper hold to what they replace: the limit watcher's count of
+entries and bytes, and the permission bits of a squashfs listing (worked out once per string)."""
+
+from __future__ import annotations
+
+import os
+import random
+
+from workbench.firmware import metadata
+from workbench.firmware.extract import _measure
+
+rng = random.Random(10)
+
+
+def _reference_measure(top: str) -> tuple[int, int]:
+    """What the watcher counted before: every entry, and the size of every entry but a folder."""
+    files = size = 0
+    for folder, dirs, names in os.walk(top):
+        for name in dirs + names:
+            files += 1
+            st = os.lstat(os.path.join(folder, name))
+            if not os.path.isdir(os.path.join(folder, name)) or os.path.islink(os.path.join(folder, name)):
+                size += st.st_size
+    return files, size
+
+
+def test_the_watchers_count_is_every_entry_and_every_non_folders_bytes(tmp_path):
+    top = tmp_path / "x"
+    deep = top
+    for level in range(40):  # nested deeper than a few levels, walked without recursion
+        deep = deep / f"d{level}"
+    deep.mkdir(parents=True)
+    for i in range(300):
+        folder = top / f"f{i % 7}" / f"g{i % 3}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"file{i}").write_bytes(rng.randbytes(rng.randrange(0, 5000)))
+    (deep / "leaf").write_bytes(b"x" * 123)
+    with open(top / "sparse", "wb") as handle:  # counted by its size, as a bomb's file would be
+        handle.truncate(1 << 30)
+    os.symlink("/etc/passwd", top / "out")  # a link is an entry of its own: never followed
+    os.symlink("f0", top / "to-folder")
+    os.mkfifo(top / "fifo")
+    (top / "odd\udcffname".encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")).write_bytes(
+        b"abc"
+    )
+    assert _measure(top) == _reference_measure(str(top))
+    assert _measure(top)[1] > 1 << 30
+    assert _measure(tmp_path / "missing") == (0, 0)
+
+
+def test_permission_bits_worked_out_once_are_those_worked_out_each_time():
+    chars = "-rwxsStT"
+    texts = [rng.choice("-dlcbps") + "".join(rng.choice(chars) for _ in range(9)) for _ in range(6000)]
+    texts += ["-rwsr-x--T", "drwxrwxrwt", "-rwSr-Sr-T", "----------"]
+    for text in texts + texts[:100]:
+        assert metadata.permissions_from_ls(text) == metadata._permissions(text), text
+    assert len(metadata._PERMISSIONS) <= metadata.PERMISSIONS_KEPT  # a hostile listing is not kept whole
+    assert metadata.permissions_from_ls("-rwsr-x--T") == 0o4750 | 0o1000
