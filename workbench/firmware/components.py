@@ -3,7 +3,6 @@ a version string in a binary or library, a file name, or a package database entr
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -164,29 +163,30 @@ def from_binaries(files: list[FileRecord]) -> list[Component]:
 def from_file_names(files: list[FileRecord]) -> list[Component]:
     found: list[Component] = []
     for record in files:
-        name = posixpath.basename(record.path)
+        path = record.path
+        name = path.rpartition("/")[2]  # posixpath.basename's answer, without its calls
         for comp, pattern, vendor, product in FILE_NAME_VERSIONS:
             match = pattern.match(name)
             if match and match.groups():
+                found.append(Component(comp, match.group(1), path, f"file name {name}", vendor, product))
+        # MODULES_DIR's literal start tested first: a regular expression only for those folders
+        if record.kind == "directory" and path.startswith("/lib/modules/"):
+            modules = MODULES_DIR.match(path)
+            if modules:
                 found.append(
-                    Component(comp, match.group(1), record.path, f"file name {name}", vendor, product)
+                    Component(
+                        "linux_kernel",
+                        modules.group(1),
+                        path,
+                        f"kernel modules directory {path}",
+                        "linux",
+                        "linux_kernel",
+                    )
                 )
-        modules = MODULES_DIR.match(record.path)
-        if modules and record.kind == "directory":
-            found.append(
-                Component(
-                    "linux_kernel",
-                    modules.group(1),
-                    record.path,
-                    f"kernel modules directory {record.path}",
-                    "linux",
-                    "linux_kernel",
-                )
-            )
         if name.startswith("ld-musl-") and name.endswith(".so.1"):
-            found.append(Component("musl", None, record.path, f"file name {name}", "musl-libc", "musl"))
+            found.append(Component("musl", None, path, f"file name {name}", "musl-libc", "musl"))
         if name == "uhttpd" and record.type == "elf":
-            found.append(Component("uhttpd", None, record.path, "binary uhttpd", "openwrt", "uhttpd"))
+            found.append(Component("uhttpd", None, path, "binary uhttpd", "openwrt", "uhttpd"))
     return found
 
 
@@ -201,10 +201,14 @@ def _stanzas(text: str):
             yield fields
 
 
+PACKAGE_DATABASE_ENDINGS = ("/status", ".control")  # of every path from_package_databases reads
+
+
 def from_package_databases(files: list[FileRecord]) -> list[Component]:
     found: list[Component] = []
     for record in files:
-        if record.kind != "file":
+        # one test of how the path ends before the others: most entries are no package database
+        if record.kind != "file" or not record.path.endswith(PACKAGE_DATABASE_ENDINGS):
             continue
         if record.path.endswith(("/usr/lib/opkg/status", "/var/lib/opkg/status")) or (
             "/opkg/info/" in record.path and record.path.endswith(".control")

@@ -457,50 +457,74 @@ def scan_inetd(record: FileRecord) -> list[Service]:
     return services
 
 
+RC_DIRECTORY = re.compile(r"/rc[0-9S]?\.d$")
+INIT_D_SCRIPT = re.compile(r"/etc/init\.d/[^/]+$")
+RC_D_SCRIPT = re.compile(r"/etc/rc\.d/[^/]+$")
+SYSTEMD_UNIT = re.compile(r"/systemd/system/[^/]+\.service$")
+SWEEPS_S_SCRIPTS = re.compile(r"/etc/init\.d/S\?\?\*|/etc/init\.d/S\*")
+INIT_D_NAMED = re.compile(r"/etc/init\.d/([\w.-]+)")
+S_SCRIPT = re.compile(r"S\d\d")
+RCS_FILES = ("/etc/init.d/rcS", "/etc/rc.local", "/etc/rc.d/rcS", "/etc/inittab")
+
+
 def _enabled_scripts(files: list[FileRecord], rcs_text: str) -> set[str]:
+    """The names of the init scripts started at boot: the targets of rcN.d's S links, and the
+    init.d scripts the boot scripts name."""
     enabled = set()
     for record in files:
-        directory = posixpath.dirname(record.path)
+        # the cheap tests first (most entries are no link): only an S link's folder is looked at
         if (
-            re.search(r"/rc[0-9S]?\.d$", directory)
-            and posixpath.basename(record.path)[:1] in "S"
-            and record.link_target
+            record.link_target
+            and record.path.rpartition("/")[2][:1] in "S"
+            and RC_DIRECTORY.search(posixpath.dirname(record.path))
         ):
             enabled.add(posixpath.basename(record.link_target))
-    for name in re.findall(r"/etc/init\.d/([\w.-]+)", rcs_text):
-        enabled.add(name)
+    enabled.update(INIT_D_NAMED.findall(rcs_text))
     return enabled
 
 
 def find_services(files: list[FileRecord], web_configs: dict[str, dict]) -> list[Service]:
     services: list[Service] = []
-    by_path = {r.path: r for r in files if r.kind == "file"}
-    rcs_text = "".join(
-        r.text(READ_LIMIT)
-        for p, r in by_path.items()
-        if p.endswith(("/etc/init.d/rcS", "/etc/rc.local", "/etc/rc.d/rcS", "/etc/inittab"))
-    )
-    sweeps_s_scripts = bool(re.search(r"/etc/init\.d/S\?\?\*|/etc/init\.d/S\*", rcs_text))
+    # only the regular files whose path can name a service (the last record of a path, in the
+    # order the paths first come): every path the tests below take holds one of these, so the
+    # image's other entries cost a few substring tests, not regular expressions
+    by_path = {
+        path: r
+        for r in files
+        if r.kind == "file"
+        and (
+            "/etc/" in (path := r.path)
+            or "/xinetd.d/" in path
+            or "/systemd/system/" in path
+            or path.endswith("inetd.conf")
+        )
+    }
+    rcs_text = "".join(r.text(READ_LIMIT) for p, r in by_path.items() if p.endswith(RCS_FILES))
+    sweeps_s_scripts = bool(SWEEPS_S_SCRIPTS.search(rcs_text))
     enabled_names = _enabled_scripts(files, rcs_text)
-    wants = {posixpath.basename(r.path) for r in files if r.path.rsplit("/", 2)[-2].endswith(".wants")}
+    wants = {  # the links in a *.wants folder (its name and a slash in the path: tested first)
+        r.path.rpartition("/")[2]
+        for r in files
+        if ".wants/" in r.path and r.path.rsplit("/", 2)[-2].endswith(".wants")
+    }
     for path, record in sorted(by_path.items()):
-        name = posixpath.basename(path)
+        name = path.rpartition("/")[2]
         if name == "inittab" and "/etc/" in path:
             services += scan_inittab(record)
         elif name in ("inetd.conf",) or "/xinetd.d/" in path:
             services += scan_inetd(record) if name == "inetd.conf" else _scan_xinetd(record)
         elif (
-            re.search(r"/etc/init\.d/[^/]+$", path)
+            INIT_D_SCRIPT.search(path)
             or path.endswith(("/etc/rc.local", "/etc/rc.d/rcS"))
-            or re.search(r"/etc/rc\.d/[^/]+$", path)
+            or RC_D_SCRIPT.search(path)
         ):
             if name in ("rcS", "rc.local", "rcK"):
                 enabled: bool | None = name != "rcK"
             else:
-                enabled = name in enabled_names or (sweeps_s_scripts and bool(re.match(r"S\d\d", name)))
+                enabled = name in enabled_names or (sweeps_s_scripts and bool(S_SCRIPT.match(name)))
             if name != "rcK":
                 services += scan_script(record, enabled)
-        elif re.search(r"/systemd/system/[^/]+\.service$", path):
+        elif SYSTEMD_UNIT.search(path):
             services += scan_systemd(record, name in wants)
     return [row for service in services for row in _configured(service, web_configs.get(service.name))]
 
@@ -550,9 +574,11 @@ def web_server_configs(files: list[FileRecord]) -> dict[str, dict]:
     nginx and mosquitto. daemon -> {"ports": [int], "user": str}, each only when the file says."""
     found: dict[str, dict] = {}
     for record in files:
-        if record.kind != "file":
+        path = record.path
+        # a substring test before any other: most entries of an image are none of these files
+        if record.kind != "file" or not (path.endswith(CONFIG_ENDINGS) or "/nginx/" in path):
             continue
-        name, path = posixpath.basename(record.path), record.path
+        name = path.rpartition("/")[2]
         if path.endswith("/etc/config/uhttpd"):
             daemon, parse = "uhttpd", _uhttpd_config
         elif "/nginx/" in path and (name.endswith(".conf") or "/sites-enabled/" in path):
@@ -626,3 +652,5 @@ CONFIG_READERS = {
     "boa.conf": ("boa", _boa_config),
     "mosquitto.conf": ("mosquitto", _mosquitto_config),
 }
+# what the path of every file web_server_configs reads ends with, but nginx's
+CONFIG_ENDINGS = ("/etc/config/uhttpd", *CONFIG_READERS)
