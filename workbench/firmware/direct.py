@@ -17,6 +17,7 @@ import logging
 import os
 import stat
 import struct
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,14 +83,16 @@ class _Reports:
         self.reports.append(report)
 
 
-def fix_tree(outdir: Path) -> list[Any]:
+def fix_tree(outdir: Path, on_file: Callable[[str], None] | None = None) -> list[Any]:
     """unblob's fix_extracted_directory over `outdir`, in the same order (each folder as the
     system lists it, depth first), without a Path and three stat calls per entry; the reports
-    of the symbolic links it removed (unblob's MaliciousSymlinkRemoved: .link, .target)."""
+    of the symbolic links it removed (unblob's MaliciousSymlinkRemoved: .link, .target).
+    `on_file(path)`, if given, is called with each regular file once its mode is fixed (one walk
+    of the tree for the caller's look at every file too); it must raise nothing."""
     reports = _Reports()
     if outdir.exists():
         _fix_mode(str(outdir), os.stat(outdir))
-        _fix_folder(str(outdir), outdir, reports)
+        _fix_folder(str(outdir), outdir, reports, on_file)
     return reports.reports
 
 
@@ -104,7 +107,7 @@ def _fix_mode(path: str, st: os.stat_result) -> None:
         os.chmod(path, stat.S_IMODE(wanted))
 
 
-def _fix_folder(top: str, outdir: Path, reports: _Reports) -> None:
+def _fix_folder(top: str, outdir: Path, reports: _Reports, on_file: Callable[[str], None] | None) -> None:
     """Depth first in the order the system lists each folder, as unblob's recursion, but with a
     stack of listings: a hostile tree of thousands of nested folders is fixed whole."""
     stack = [(top, iter(os.listdir(top)))]
@@ -126,6 +129,8 @@ def _fix_folder(top: str, outdir: Path, reports: _Reports) -> None:
             _fix_mode(path, st)
             if stat.S_ISDIR(st.st_mode):
                 stack.append((path, iter(os.listdir(path))))
+            elif on_file is not None and stat.S_ISREG(st.st_mode):
+                on_file(path)
         except OSError as exc:
             if exc.errno == errno.ENAMETOOLONG:
                 continue

@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import traceback
+from functools import cmp_to_key
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,8 @@ class Worker:
         self.next_id = 0
         self.nested = 0
         self._handlers: tuple | None = None
+        # layer id -> (its folder, its containers), found as the tree was fixed
+        self.found: dict[int, tuple[str, list[str]]] = {}
 
     @property
     def handlers(self) -> tuple:
@@ -286,7 +289,13 @@ class Worker:
             meta.with_suffix(".exclude").unlink(missing_ok=True)
             return None
         write_sidecar(outdir, outcome.entries)
-        removed = direct.fix_tree(outdir)
+        containers: list[str] = []  # found as the tree is fixed: its files' heads read in that walk
+
+        def look(file: str) -> None:
+            if _is_container(file):
+                containers.append(file)
+
+        removed = direct.fix_tree(outdir, look)
         if outdir.exists() and not any(outdir.iterdir()):  # unblob's delete_empty_extract_dir
             outdir.rmdir()
         layer = new_layer(self.next_id, None, None, 1, 0, path.stat().st_size, True)
@@ -298,6 +307,7 @@ class Worker:
             if meta.exists():
                 layer["meta"] = meta.relative_to(self.root).as_posix()
         layer["reason"] = "; ".join(outcome.notes)
+        self.found[layer["id"]] = (str(outdir), containers)
         for rep in removed:
             self.warn_disk(
                 "symlink_escape",
@@ -316,7 +326,9 @@ class Worker:
                 continue
             fs_like = layer["format"].startswith(ARCHIVE_AND_FS)
             base = self.root / layer["dir"]
-            for file, rel in self.candidates(base, fs_like):
+            found = self.found.pop(layer["id"], None)
+            listed = self.candidates(base, fs_like) if found is None else walk_order(*found, base)
+            for file, rel in listed:
                 if layer["depth"] + 1 > self.limits.max_depth:
                     self.warn(
                         "depth_limit",
@@ -369,6 +381,33 @@ class Worker:
                 if magic.sniff(head) or (not fs_like and size >= 512):
                     path = Path(entry.path)
                     yield path, path.relative_to(base).as_posix()
+
+
+def _is_container(file: str) -> bool:
+    """`Worker.candidates`' test of a file of a file-system layer: a container by its magic."""
+    try:
+        head = read_head(file)
+    except OSError:
+        return False
+    return len(head) >= 64 and not head.startswith(b"\x7fELF") and bool(magic.sniff(head))
+
+
+def walk_order(top: str, files: list[str], base: Path) -> list[tuple[Path, str]]:
+    """`files` under the folder `top` (`base`) in the order `Worker.candidates` gives them: each
+    folder's files by name before what its subfolders hold, the subfolders by name from the last."""
+
+    def before(a: list[str], b: list[str]) -> int:
+        i = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), None)
+        if i is None:  # the same file twice
+            return 0
+        a_file, b_file = i == len(a) - 1, i == len(b) - 1
+        if a_file != b_file:
+            return -1 if a_file else 1
+        earlier = a[i] < b[i] if a_file else a[i] > b[i]
+        return -1 if earlier else 1
+
+    parts = sorted((f[len(top) + 1 :].split("/") for f in files), key=cmp_to_key(before))
+    return [(Path(base, *p), "/".join(p)) for p in parts]
 
 
 def main(argv: list[str]) -> int:
