@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
+import sys
 
 from workbench.firmware import metadata
-from workbench.firmware.extract import _measure
+from workbench.firmware.extract import _ended_within, _measure
 
 rng = random.Random(10)
 
@@ -56,3 +58,16 @@ def test_permission_bits_worked_out_once_are_those_worked_out_each_time():
         assert metadata.permissions_from_ls(text) == metadata._permissions(text), text
     assert len(metadata._PERMISSIONS) <= metadata.PERMISSIONS_KEPT  # a hostile listing is not kept whole
     assert metadata.permissions_from_ls("-rwsr-x--T") == 0o4750 | 0o1000
+
+
+def test_the_watcher_sees_the_worker_end():
+    running = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        assert _ended_within(running, 0.05) is False  # still running: the time is up first
+        running.stdin.close()  # now it ends
+        assert _ended_within(running, 60) is True
+        assert running.returncode == 0  # reaped
+        assert _ended_within(running, 60) is True  # and once reaped, still ended
+    finally:
+        running.kill()
+        running.wait()

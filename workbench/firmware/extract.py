@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -155,11 +156,8 @@ def _watch_worker(
     interval = 0.1
     try:
         while True:
-            try:
-                proc.wait(timeout=interval)
+            if _ended_within(proc, interval):
                 break
-            except subprocess.TimeoutExpired:
-                pass
             walk_started = time.monotonic()
             reason = _over_limits(tmp / "x", limits)
             interval = min(2.0, max(0.1, 20 * (time.monotonic() - walk_started)))
@@ -178,6 +176,24 @@ def _watch_worker(
         reason = reason.replace("extraction stopped", "extraction over the limits")
         return "limit", [_warning("limit", reason)]
     return "complete", []
+
+
+def _ended_within(proc: subprocess.Popen, timeout: float) -> bool:
+    """Whether the worker ended within `timeout` seconds, seen at its end: a pidfd wakes this
+    process when it exits (Popen.wait(timeout) sleeps up to 50 ms at a time between looks)."""
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):  # not Linux 5.3+, or already reaped
+        try:
+            proc.wait(timeout=timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    try:
+        select.select([pidfd], [], [], timeout)
+    finally:
+        os.close(pidfd)
+    return proc.poll() is not None
 
 
 def _over_limits(top: Path, limits: ExtractionLimits) -> str | None:
