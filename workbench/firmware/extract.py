@@ -53,24 +53,74 @@ class Extraction:
             return {}
 
 
+class StartedWorker:
+    """An extraction worker started ahead of `extract_image` (by the command line, before it
+    imports the scan: a tenth of a second sooner), for that image, work folder and limits only.
+    `abandon()` stops it and removes its folder unless `extract_image` took it over."""
+
+    def __init__(self, image: Path, workdir: Path, limits: ExtractionLimits) -> None:
+        self.image, self.workdir, self.limits = Path(image).resolve(), Path(workdir).absolute(), limits
+        self.tmp = _new_tmp(self.workdir)
+        try:
+            self.proc: subprocess.Popen | None = _start_worker(self.image, self.tmp, limits)
+        except BaseException:
+            remove_tree(self.tmp)
+            raise
+
+    def take(
+        self, image: Path, workdir: Path, limits: ExtractionLimits
+    ) -> tuple[Path, subprocess.Popen] | None:
+        """Its folder and process, for an extraction of the same image, folder and limits; else
+        None (and it is abandoned)."""
+        same = (Path(image).resolve(), Path(workdir).absolute(), limits) == (
+            self.image,
+            self.workdir,
+            self.limits,
+        )
+        if not same or self.proc is None:
+            self.abandon()
+            return None
+        proc, self.proc = self.proc, None
+        return self.tmp, proc
+
+    def abandon(self) -> None:
+        if self.proc is not None:
+            _stop(self.proc)
+            self.proc = None
+            remove_tree(self.tmp)
+
+
+def _new_tmp(workdir: Path) -> Path:
+    workdir.mkdir(parents=True, exist_ok=True)
+    tmp = workdir / f".{uuid.uuid4().hex[:12]}.tmp"
+    tmp.mkdir()
+    return tmp
+
+
 def extract_image(
-    image: Path, sha256: str | Callable[[], str], workdir: Path, limits: ExtractionLimits
+    image: Path,
+    sha256: str | Callable[[], str],
+    workdir: Path,
+    limits: ExtractionLimits,
+    started: StartedWorker | None = None,
 ) -> Extraction:
     """sha256: the image's digest, or a function that gives it (a hash being computed elsewhere):
-    then the worker is started first, and stopped if an extraction of the image is there."""
+    then the worker is started first (or `started` is taken over), and stopped if an extraction
+    of the image is there."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    if isinstance(sha256, str):
+    taken = started.take(image, workdir, limits) if started is not None else None
+    if isinstance(sha256, str) and taken is None:
         cached = _load(workdir / sha256, limits)
         if cached is not None:
             return cached
-    tmp = workdir / f".{uuid.uuid4().hex[:12]}.tmp"
-    tmp.mkdir()
+    tmp = taken[0] if taken is not None else _new_tmp(workdir)
     try:
-        proc = _start_worker(image, tmp, limits)
+        proc = taken[1] if taken is not None else _start_worker(image, tmp, limits)
         try:
-            if not isinstance(sha256, str):
-                sha256 = sha256()  # the worker starts meanwhile
+            if not isinstance(sha256, str) or taken is not None:
+                if not isinstance(sha256, str):
+                    sha256 = sha256()  # the worker starts meanwhile
                 cached = _load(workdir / sha256, limits)
                 if cached is not None:
                     _stop(proc)

@@ -24,7 +24,7 @@ from workbench.firmware.accounts import (
     parse_passwd_shadow,
 )
 from workbench.firmware.components import find_components
-from workbench.firmware.extract import Extraction, extract_image
+from workbench.firmware.extract import Extraction, StartedWorker, extract_image
 from workbench.firmware.filepool import POOL_BYTES_FROM, POOL_FROM, FilePool, cores, early_pool
 from workbench.firmware.inventory import FileRecord, walk
 from workbench.firmware.layout import assign_mounts, join
@@ -153,6 +153,7 @@ def scan_firmware(
     out: str | os.PathLike[str] | None = None,
     cache: bool = False,
     workers: FilePool | None = None,
+    started: StartedWorker | None = None,
 ) -> FirmwareScan:
     """Extract (once, cached under workdir) and analyse a firmware image; every table is written
     to the result folder `out` as it is produced (without `out`: to a new folder under
@@ -166,7 +167,9 @@ def scan_firmware(
     written (a full disk: nothing of it is left); every other problem is a warning.
 
     workers: file workers the caller started for this image (`filepool.early_pool`, while it
-    imported this module), taken over: the scan stops them, whatever happens.
+    imported this module), taken over: the scan stops them, whatever happens. started: an
+    extraction worker the caller started for this image, `workdir` and limits (`StartedWorker`),
+    taken over; one started for other ones is stopped (the caller abandons it too, if unused).
     """
     early = workers
     try:
@@ -184,7 +187,7 @@ def scan_firmware(
             hashed = background.submit(_sha256, image_path)
             warm = WARM_MODULES if early is None else tuple(m for m in WARM_MODULES if m != "lief")
             prepared = background.submit(_profile_and_warm, image_path, size, warm)
-            extraction = extract_image(image_path, hashed.result, workdir, bounds)
+            extraction = extract_image(image_path, hashed.result, workdir, bounds, started)
             digest = hashed.result()
             profile = prepared.result()
     except BaseException:
