@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from itertools import accumulate
 
 from workbench.firmware import secrets
+from workbench.firmware import secrets_compared as sc
 from workbench.firmware.anchors import Leftmost
 from workbench.firmware.inventory import FileRecord
 
@@ -169,3 +170,66 @@ def test_the_folded_text_s_keywords_are_the_expression_s():
             match = secrets.KEYWORD.search(text, start)
             expected = -1 if match is None else match.start()
             assert Leftmost(folded, secrets.KEYWORDS).search(start) == expected
+
+
+# ---- secrets_compared.compared_literals as it was ---------------------------------------------
+
+
+def _old_compared_literals(data: bytes) -> Iterator[tuple[str, str, int]]:
+    lowered = data.lower()
+    search = Leftmost(lowered, sc.KEYWORD_WORDS, sc.KEYWORD_ANCHORS.first(lowered)).search
+    seen: set[int] = set()
+    at = search(0)
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        line = data[start:end]
+        if not line.lstrip().startswith(sc.COMMENT):
+            found = list(sc._in_line(line, start)) if b"=" in line or b"(" in line else []
+            head = sc.CASE_HEAD.search(line) if b"case" in line else None
+            if head and sc.secret_name(head[1].decode("utf-8", "replace")):
+                found += sc._case_patterns(
+                    data, head[1].decode("utf-8", "replace").strip('"'), start + head.end()
+                )
+            for comparison in found:
+                if comparison[2] not in seen:
+                    seen.add(comparison[2])
+                    yield comparison
+        at = search(end + 1)
+
+
+COMPARED_PIECES = [
+    "monkey", "keys", "api_key", "API-KEY", "authkey", "wifi_key", "LoginKey", "rootkey", "privatekey",
+    "\u212a", "to\u212aen", "api_\u212aey", "\u0130", "$x['to\u212aen']", "$_POST['api_\u212aey']",
+    "$key", "${key}", "$apikey", "$PASS", "$pw", "req.body.password", "$_POST['passwd']", "token",
+    " == ", " = ", " != ", " === ", " ~= ", "==", "=", "strcmp(", "hash_equals(", ", ", ")", "[ ", " ]",
+    "[[ ", " ]]", "test ", "'abc123xyz'", '"hunter22"', "'s3cr3t!'", "q1w2e3r4t5", "case ", " in\n",
+    "abc) ;;\n", "esac\n", "\n", "\r\n", "#", "// ", "-- ", ";", "/* ", "* ", " ", "if ", "then", "\t",
+    "é", "\xff", "x", "key=", "monkey == 'abcdefgh1'", "$api_key == 'zzz999aaa'",
+]  # fmt: skip
+
+
+def _compared_texts(count: int) -> list[bytes]:
+    texts = ["".join(rng.choice(COMPARED_PIECES) for _ in range(rng.randint(1, 40))) for _ in range(count)]
+    texts += _texts(count // 2)
+    datas = [text.encode("utf-8", "surrogateescape") for text in texts]
+    return datas + [b"padding " * 40 + data for data in datas[:500]]
+
+
+def test_compared_literals_are_those_the_old_search_found():
+    """compared_literals, lines with `key` alone and no Kelvin sign not looked at, finds what the
+    old search over every line with a keyword found."""
+    found = 0
+    for data in _compared_texts(8000):
+        expected = list(_old_compared_literals(data))
+        assert list(sc.compared_literals(data)) == expected, data
+        found += len(expected)
+    assert found > 1000
+
+
+def test_lower_makes_an_ascii_letter_only_of_the_kelvin_sign_and_dotted_i():
+    """What compared_literals' skip of lines with `key` alone rests on."""
+    made = [code for code in range(0x80, 0x110000) if any(c.isascii() for c in chr(code).lower())]
+    assert made == [0x130, 0x212A]
+    assert "\u0130".lower() == "i\u0307" and "\u212a".lower() == "k"
