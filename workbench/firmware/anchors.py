@@ -109,9 +109,12 @@ class Leftmost:
         """The start of the leftmost occurrence at or after `start`, or -1."""
         best = -1
         nexts = self.nexts
-        for i, at in enumerate(nexts):
+        count = len(nexts)
+        for i in range(count):
+            at = nexts[i]
             if 0 <= at < start:
-                at = nexts[i] = self.text.find(self.words[i], start)
+                at = self.text.find(self.words[i], start)
+                nexts[i] = at
             if at >= 0 and (best < 0 or at < best):
                 best = at
         return best
