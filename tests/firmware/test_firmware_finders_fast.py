@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from itertools import accumulate
 
-from workbench.firmware import secrets
+from workbench.firmware import secrets, update
 from workbench.firmware import secrets_compared as sc
 from workbench.firmware.anchors import Leftmost
 from workbench.firmware.inventory import FileRecord
@@ -233,3 +233,145 @@ def test_lower_makes_an_ascii_letter_only_of_the_kelvin_sign_and_dotted_i():
     made = [code for code in range(0x80, 0x110000) if any(c.isascii() for c in chr(code).lower())]
     assert made == [0x130, 0x212A]
     assert "\u0130".lower() == "i\u0307" and "\u212a".lower() == "k"
+
+
+# ---- update.update_in as it was ---------------------------------------------------------------
+
+
+def _old_find_urls(data: bytes):
+    end = 0
+    pos = data.find(b"://")
+    while pos != -1:
+        for scheme in update.SCHEMES:
+            start = pos - len(scheme)
+            if start >= end and data[start:pos] == scheme:
+                if start == 0 or not update._word_byte(data[start - 1]):
+                    match = update.URL.match(data, start)
+                    if match:
+                        yield match
+                        end = match.end()
+                break
+        pos = data.find(b"://", max(pos + 3, end))
+
+
+def _old_writes_firmware(text: str) -> bool:
+    if not text.isascii():
+        return update.WRITES.search(text) is not None
+    lowered = text.lower()
+    if any(word in lowered for word in update.WRITE_WORDS):
+        return True
+    return any(hint in lowered for hint in ("mtd", "fw")) and update.WRITES.search(text) is not None
+
+
+def _old_is_update_script(record: FileRecord, text: str, data: bytes) -> bool:
+    if update.TOOL_NAMES.match(record.name):
+        return True
+    present = update.FETCHER_ANCHORS.present(data)
+    return bool(present) and update._names_fetcher(text, present) and _old_writes_firmware(text)
+
+
+def _old_update_in(record: FileRecord, data: bytes | None):
+    found: list[update.UpdateFinding] = []
+    key_paths: set[str] = set()
+    if record.kind not in ("file", "symlink"):
+        return found, key_paths
+    if update.TOOL_NAMES.match(record.name) and (
+        record.kind == "symlink" or record.type in ("elf", "script")
+    ):
+        found.append(
+            update.UpdateFinding("tool", record.path, record.name, None, f"update tool ({record.type})")
+        )
+    if (
+        record.kind == "file"
+        and record.name in ("usign", "signify", "gpgv", "gpgv2")
+        and record.type == "elf"
+    ):
+        found.append(
+            update.UpdateFinding("verifier", record.path, record.name, True, "verification tool present")
+        )
+    if (
+        record.kind == "file"
+        and any(d in record.path for d in update.KEY_DIRS)
+        and record.type in ("key", "certificate", "text", "config", "data")
+    ):
+        key_paths.add(record.path)
+    if not update.wants_update(record):
+        return found, key_paths
+    data = (data or b"")[: update.READ_LIMIT]
+    update_file = False
+    if record.type != "elf":
+        text = data.decode("utf-8", "replace")
+        update_file = _old_is_update_script(record, text, data)
+        if update_file and not update.TOOL_NAMES.match(record.name):
+            detail = "script that downloads and writes firmware"
+            found.append(update.UpdateFinding("tool", record.path, record.name, None, detail))
+        if update_file:
+            for tool, pattern, detail in update.VERIFIERS:
+                for match in pattern.finditer(text):
+                    line = text.count("\n", 0, match.start()) + 1
+                    found.append(
+                        update.UpdateFinding("verifier", record.path, tool, True, f"{detail}, line {line}")
+                    )
+            for match in update.KEY_OPTION.finditer(text):
+                key_paths.add(match.group(1))
+    for match in _old_find_urls(data):
+        url = match.group(1).decode("ascii", "replace").rstrip(".,")
+        if not (update_file or update.UPDATE_WORDS.search(url)):
+            continue
+        secure = url.lower().startswith("https://")
+        line = data.count(b"\n", 0, match.start()) + 1
+        where = f"line {line}" if record.type != "elf" else f"offset {match.start()}"
+        kind = "encrypted" if secure else "cleartext"
+        found.append(update.UpdateFinding("url", record.path, url, secure, f"{kind} transfer, {where}"))
+    return found, key_paths
+
+
+UPDATE_PIECES = [
+    "wget ", "curl -o x ", "uclient-fetch", "tftp", "ftpget", "fetch", "fetcher", "WGET", "${curl}", "/bin/",
+    "mtd write ", "MTD\twrite", "mtd", "fw_upgrade", "fwupgrade", "FW-", "fw", "dd if=a of=/dev/mtd3",
+    "dd if=x\nof=/dev/mtd", "sysupgrade", "flashcp", "FirmWare", "http://", "https://", "ftp://", "tftp://",
+    "HTTP://", "://", "xhttp://", "example.com/", "fw/update.bin", "/fw/", "a.BIN", "x.img ", ".imgx", ".trx",
+    ".ipk", "ota", "OTA", "upd\u212aate", "\ufffd", "\xff", "é", "\u212a", "ſ", "\u0130", "usign -V x",
+    "openssl dgst -verify /etc/k.pem", "-k /etc/swupdate/public.pem", "gpgv", "rauc install", " ", "\n", "\r",
+    ".", ",", "'", '"', ")", "`", ";", "|", "\\", "\x00", "abc", "#!/bin/sh\n",
+]  # fmt: skip
+UPDATE_NAMES = [
+    "sysupgrade", "x.sh", "fw_update", "update.sh", "OTA", "ota\n", "my-upgrade.lua", "hawkbit-client",
+    "ha\u212abit", "hawkbıt", "\u0130update", "upd\u0130ate.sh", "rauc", "mender", "fwupd", "usign", "gpgv",
+    "notes.txt", "x_ota_y.py", "ſwupdate", "UPDATE.CGI", "run", "update_firmware", "x",
+]  # fmt: skip
+
+
+def test_update_findings_are_those_the_old_code_found():
+    """update_in (one pass for the fetchers' words and `://`, the text decoded only when needed,
+    tool names and URLs first tested by substrings, `fw_?upgrade` without the expression) finds
+    what the old code found, for every kind and type of entry."""
+    found = 0
+    for i in range(8000):
+        text = "".join(rng.choice(UPDATE_PIECES) for _ in range(rng.randint(0, 40)))
+        data = text.encode("utf-8", "surrogatepass")
+        if i % 5 == 0:
+            data = b"padding " * 40 + data
+        name = rng.choice(UPDATE_NAMES)
+        folder = rng.choice(["/usr/sbin/", "/etc/opkg/keys/", "/etc/", "/www/cgi-bin/"])
+        kind = rng.choice(["file", "file", "file", "symlink", "directory"])
+        kind_of = rng.choice(["script", "config", "text", "elf", "data", "key"])
+        record = FileRecord(folder + name, None, kind, len(data), None, None, None, kind_of)
+        given = data if update.wants_update(record) else None
+        expected = _old_update_in(record, given)
+        assert update.update_in(record, given) == expected, (record, data)
+        found += len(expected[0])
+    assert found > 3000
+
+
+def test_tool_names_found_by_substrings_are_the_expression_s():
+    names = UPDATE_NAMES + [
+        "".join(rng.choice(UPDATE_NAMES + ["-", "_", ".", "x"]) for _ in range(3)) for _ in range(3000)
+    ]
+    for name in names:
+        assert update._tool_name(name) is (update.TOOL_NAMES.match(name) is not None), name
+    letters = sorted(set("".join(update.TOOL_WORDS)))
+    every = "".join(chr(code) for code in range(0x80, 0x110000))
+    for letter in letters:  # of characters besides ASCII, the expression takes only the Kelvin sign for one
+        taken = [m.group() for m in re.finditer(letter, every, re.IGNORECASE)]
+        assert taken == (["\u212a"] if letter == "k" else []), letter

@@ -21,6 +21,11 @@ URL = re.compile(rb"\b((?:https?|ftp|tftp)://[A-Za-z0-9.\-_~:%@\[\]]+(?:/[^\s\"'
 UPDATE_WORDS = re.compile(
     r"(?i)firmware|upgrade|update|/fw/|fw[_-]|\.bin\b|\.img\b|ota|sysupgrade|\.trx|\.ipk"
 )
+# UPDATE_WORDS' alternatives without `\b`, in lower case; the others hold one of UPDATE_ENDINGS. A
+# URL is ASCII but for U+FFFD (it is decoded from ASCII bytes, errors replaced), where the
+# expression's case folding is what lower() does.
+UPDATE_LITERALS = ("firmware", "upgrade", "update", "/fw/", "fw_", "fw-", "ota", ".trx", ".ipk")
+UPDATE_ENDINGS = (".bin", ".img")
 VERIFIERS = (
     ("usign", re.compile(r"\busign\b[^\n]*-V"), "usign -V (OpenWrt signify-compatible)"),
     ("signify", re.compile(r"\bsignify\b[^\n]*-V"), "signify -V"),
@@ -58,7 +63,7 @@ def find_urls(data: bytes):
     while pos != -1:
         for scheme in SCHEMES:
             start = pos - len(scheme)
-            if start >= end and data[start:pos] == scheme:
+            if start >= end and data.startswith(scheme, start):  # data[start:pos] == scheme
                 if start == 0 or not _word_byte(data[start - 1]):
                     match = URL.match(data, start)
                     if match:
@@ -88,7 +93,6 @@ FETCHER_ANCHORS = AnchorSet(word.encode("ascii") for word in FETCHER_WORDS)
 
 WRITES = re.compile(r"(?i)\bmtd\s+write|sysupgrade|flashcp|dd\s+if=.*of=/dev/mtd|firmware|fw_?upgrade")
 WRITE_WORDS = ("sysupgrade", "flashcp", "firmware")  # WRITES' literal alternatives
-WRITE_HINTS = ("mtd", "fw")  # every other match of WRITES holds one of these
 
 
 def _writes_firmware(text: str) -> bool:
@@ -99,7 +103,9 @@ def _writes_firmware(text: str) -> bool:
     lowered = text.lower()
     if any(word in lowered for word in WRITE_WORDS):
         return True
-    return any(hint in lowered for hint in WRITE_HINTS) and WRITES.search(text) is not None
+    if "mtd" not in lowered:  # WRITES' alternatives left without it: `fw_?upgrade` (no expression)
+        return "fwupgrade" in lowered or "fw_upgrade" in lowered
+    return WRITES.search(text) is not None
 
 
 def _is_word(char: str) -> bool:
@@ -122,12 +128,44 @@ def _names_fetcher(text: str, present: set[bytes]) -> bool:
     return False
 
 
-def _is_update_script(record: FileRecord, text: str, data: bytes) -> bool:
-    """`text`: `data` decoded (UTF-8, errors replaced)."""
-    if TOOL_NAMES.match(record.name):
+URL_MARK = b"://"  # in every URL find_urls finds
+# the fetchers' words and the URLs' mark in one pass over a text's bytes
+TEXT_ANCHORS = AnchorSet((*(word.encode("ascii") for word in FETCHER_WORDS), URL_MARK))
+# every name TOOL_NAMES matches holds one of these, made lower case (of characters besides ASCII,
+# its case folding takes only the Kelvin sign for one of their letters, which lower() makes k)
+TOOL_WORDS = ("upgrade", "update", "ota", "rauc", "mender", "fwupd", "hawkb")
+
+
+def _tool_name(name: str) -> bool:
+    """TOOL_NAMES.match(name) is not None: first by substring tests (one name in a hundred holds
+    one of TOOL_WORDS); lower() makes U+0130 two characters (then the expression decides)."""
+    lowered = name.lower()
+    if len(lowered) == len(name) and not any(word in lowered for word in TOOL_WORDS):
+        return False
+    return TOOL_NAMES.match(name) is not None
+
+
+def _text_update(tool: bool, data: bytes) -> tuple[bool, str, bool]:
+    """(whether the text is an update script: its name is a tool's or it names a fetcher and
+    writes firmware; the text, whether `data` holds `://`) of a text whose name is a tool's
+    name or not (`tool`), with one pass over the bytes for the fetchers' words and the URLs'
+    mark, and `data` decoded only when a test needs the text (else the text is "")."""
+    present = TEXT_ANCHORS.present(data)
+    urls = URL_MARK in present
+    present.discard(URL_MARK)
+    if not tool and not present:
+        return False, "", urls
+    text = data.decode("utf-8", "replace")
+    return tool or (_names_fetcher(text, present) and _writes_firmware(text)), text, urls
+
+
+def _update_url(url: str) -> bool:
+    """UPDATE_WORDS.search(url) is not None, by substring tests (the expression only for the
+    endings that it wants a word's end after)."""
+    lowered = url.lower()
+    if any(word in lowered for word in UPDATE_LITERALS):
         return True
-    present = FETCHER_ANCHORS.present(data)  # a cheap test before the others
-    return bool(present) and _names_fetcher(text, present) and _writes_firmware(text)
+    return any(ending in lowered for ending in UPDATE_ENDINGS) and UPDATE_WORDS.search(url) is not None
 
 
 def wants_update(record: FileRecord) -> bool:
@@ -142,7 +180,8 @@ def update_in(record: FileRecord, data: bytes | None) -> tuple[list[UpdateFindin
     key_paths: set[str] = set()
     if record.kind not in ("file", "symlink"):
         return found, key_paths
-    if TOOL_NAMES.match(record.name) and (record.kind == "symlink" or record.type in ("elf", "script")):
+    tool = _tool_name(record.name)
+    if tool and (record.kind == "symlink" or record.type in ("elf", "script")):
         found.append(UpdateFinding("tool", record.path, record.name, None, f"update tool ({record.type})"))
     if (
         record.kind == "file"
@@ -160,25 +199,28 @@ def update_in(record: FileRecord, data: bytes | None) -> tuple[list[UpdateFindin
         return found, key_paths
     data = (data or b"")[:READ_LIMIT]
     update_file = False
+    urls = True
     if record.type != "elf":
-        text = data.decode("utf-8", "replace")
-        update_file = _is_update_script(record, text, data)
-        if update_file and not TOOL_NAMES.match(record.name):
+        update_file, text, urls = _text_update(tool, data)
+        if update_file and not tool:
             found.append(
                 UpdateFinding(
                     "tool", record.path, record.name, None, "script that downloads and writes firmware"
                 )
             )
         if update_file:
-            for tool, pattern, detail in VERIFIERS:
+            for tool_name, pattern, detail in VERIFIERS:
                 for match in pattern.finditer(text):
                     line = text.count("\n", 0, match.start()) + 1
-                    found.append(UpdateFinding("verifier", record.path, tool, True, f"{detail}, line {line}"))
+                    where = f"{detail}, line {line}"
+                    found.append(UpdateFinding("verifier", record.path, tool_name, True, where))
             for match in KEY_OPTION.finditer(text):
                 key_paths.add(match.group(1))
+    if not urls:  # no `://` in the text: no URL
+        return found, key_paths
     for match in find_urls(data):
         url = match.group(1).decode("ascii", "replace").rstrip(".,")
-        if not (update_file or UPDATE_WORDS.search(url)):
+        if not (update_file or _update_url(url)):
             continue
         secure = url.lower().startswith("https://")
         line = data.count(NEWLINE, 0, match.start()) + 1
