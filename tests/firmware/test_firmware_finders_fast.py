@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from itertools import accumulate
 
-from workbench.firmware import secrets, update
+from workbench.firmware import accounts, crypthash, secrets, update
 from workbench.firmware import secrets_compared as sc
 from workbench.firmware.anchors import Leftmost
 from workbench.firmware.inventory import FileRecord
@@ -375,3 +375,51 @@ def test_tool_names_found_by_substrings_are_the_expression_s():
     for letter in letters:  # of characters besides ASCII, the expression takes only the Kelvin sign for one
         taken = [m.group() for m in re.finditer(letter, every, re.IGNORECASE)]
         assert taken == (["\u212a"] if letter == "k" else []), letter
+
+
+# ---- accounts.credentials_in as it was --------------------------------------------------------
+
+
+def _old_credentials_in(record: FileRecord, data: bytes) -> list[accounts.Account]:
+    found: list[accounts.Account] = []
+    if not accounts.wants_credentials(record):
+        return found
+    text = data[: accounts.READ_LIMIT].decode("utf-8", "replace")
+    folded = text.casefold()
+    if "passw" not in folded and "pwd" not in folded:
+        return found
+    last_user: tuple[str, int] | None = None
+    for number, line in accounts._key_lines(text):
+        if line.lstrip().startswith(("#", "//", ";")):
+            continue
+        user = accounts._USER_KEY.match(line)
+        if user and not re.search(r"(?i)passw|pwd", user.group(1)):
+            last_user = (user.group(2), number)
+            continue
+        match = accounts._PASS_KEY.match(line)
+        if not match:
+            continue
+        value = match.group(2).strip("\"'")
+        if not value or accounts.PLACEHOLDER.match(value):
+            continue
+        owner = last_user[0] if last_user and number - last_user[1] <= 5 else match.group(1)
+        found.append(
+            accounts.Account(
+                record.path, owner, None, None, None, number, value,
+                crypthash.identify(value, plaintext_allowed=True),
+            )
+        )  # fmt: skip
+    return found
+
+
+def test_credentials_are_those_the_old_code_found():
+    """credentials_in (an ASCII text's bytes searched for `passw` and `pwd` in one pass, without
+    decoding and case folding it) finds what the old code found."""
+    found = 0
+    for data in _datas(_texts(6000)):
+        for kind_of in ("config", "script"):
+            record = FileRecord("/etc/x.conf", None, "file", len(data), None, None, None, kind_of)
+            expected = _old_credentials_in(record, data)
+            assert accounts.credentials_in(record, data) == expected, data
+            found += len(expected)
+    assert found > 1000

@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from workbench.firmware import crypthash
-from workbench.firmware.anchors import Leftmost
+from workbench.firmware.anchors import AnchorSet, Leftmost
 from workbench.firmware.defaults import default_passwords
 from workbench.firmware.inventory import FileRecord
 
@@ -259,16 +259,25 @@ def _key_lines(text: str) -> Iterator[tuple[int, str]]:
         at = search(end + 1)
 
 
+PASS_ANCHORS = AnchorSet((b"passw", b"pwd"), caseless=(b"passw", b"pwd"))
+
+
 def credentials_in(record: FileRecord, data: bytes) -> list[Account]:
     """`user = x` ... `password = y` pairs in one configuration file or script, `data` its first
     bytes (READ_LIMIT at most are read)."""
     accounts: list[Account] = []
     if not wants_credentials(record):
         return accounts
-    text = data[:READ_LIMIT].decode("utf-8", "replace")
-    folded = text.casefold()
-    if "passw" not in folded and "pwd" not in folded:
-        return accounts  # every key _PASS_KEY accepts holds one of these: no account here
+    data = data[:READ_LIMIT]
+    if data.isascii():  # casefold() is lower() there: the words looked for in the bytes, in one pass
+        if not PASS_ANCHORS.present(data):
+            return accounts  # every key _PASS_KEY accepts holds one of these: no account here
+        text = data.decode("ascii")
+    else:
+        text = data.decode("utf-8", "replace")
+        folded = text.casefold()
+        if "passw" not in folded and "pwd" not in folded:
+            return accounts
     last_user: tuple[str, int] | None = None
     for number, line in _key_lines(text):
         if line.lstrip().startswith(("#", "//", ";")):
