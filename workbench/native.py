@@ -61,6 +61,7 @@ MODULES = (  # what a capture's every packet or flow, or a firmware image's ever
     "workbench.firmware.anchors",  # firmware: every finder's anchors
     "workbench.firmware.keys",  # firmware: keys in every file
     "workbench.firmware.components",  # firmware: version strings in every file
+    "workbench.firmware.inventory",  # firmware: every entry of the image walked
 )
 
 

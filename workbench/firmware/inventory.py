@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import posixpath
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
+from stat import S_IFMT, S_ISLNK
 
 from workbench.firmware.extract import Extraction
 from workbench.firmware.layout import join
@@ -92,6 +93,19 @@ def _normalise(name: str) -> str:
     return "" if name == "." else name
 
 
+def _normalised(listing: dict[str, dict]) -> dict[str, dict]:
+    """A layer's metadata keyed by `_normalise`d names (a later name normalised alike wins, as in a
+    dict built in the listing's order). A name holding no backslash, no `//`, no segment that
+    starts with a dot, and no slash at either end is its own normal form, and so is many a name
+    that does (a hidden file's): when every name is, the listing is its own answer."""
+    for name in listing:
+        if (
+            "/." in name or "//" in name or "\\" in name or name.startswith((".", "/")) or name.endswith("/")
+        ) and _normalise(name) != name:
+            return {_normalise(k): v for k, v in listing.items()}
+    return listing
+
+
 def walk(extraction: Extraction, mounts: dict[int, str]) -> Iterator[FileRecord]:
     """Every entry of every extracted layer, in a stable order, as the disk and the layer's
     metadata list it: nothing is read here (`workbench.firmware.filework.inspect` measures the
@@ -100,81 +114,140 @@ def walk(extraction: Extraction, mounts: dict[int, str]) -> Iterator[FileRecord]
         directory = extraction.layer_dir(layer)
         if directory is None or not directory.is_dir():
             continue
-        yield from _walk_layer(layer, directory, mounts[layer["id"]], extraction)
+        yield from _walk_layer(layer, str(directory), mounts[layer["id"]], extraction)
 
 
-def walk_tree(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
-    """os.walk's (folder, sorted subfolders, files) top-down without following links, but with a
-    stack instead of recursion: a hostile tree of thousands of nested folders is walked whole."""
-    stack = [top]
+def _walk_layer(layer: dict, top: str, mount: str, extraction: Extraction) -> Iterator[FileRecord]:
+    """The layer's folder top-down: each folder's subfolders (a link to a folder among them, as
+    os.walk lists it) by name, then its other entries by name, then its subfolders' in turn, with
+    a stack instead of recursion (a hostile tree of thousands of nested folders is walked whole)
+    and links never followed; then the entries its metadata lists that are never created."""
+    meta = _normalised(extraction.layer_metadata(layer))
+    layer_id = layer["id"]
+    base = mount.rstrip("/") + "/"  # layout.join(mount, rel) for a rel neither empty nor from /
+    seen: set[str] = set()
+    stack = [(top, "")]
     while stack:
-        folder = stack.pop()
-        folders: list[str] = []
-        files: list[str] = []
+        folder, prefix = stack.pop()
+        records = _folder(folder, prefix, base, meta, layer_id, seen, stack)
+        if records:
+            yield from records
+    missing = [rel for rel, found in meta.items() if rel not in seen and found["kind"] in LISTED_ONLY]
+    for rel in sorted(missing):  # listed, not on disk: only what is never created
+        if climbs_out(rel):
+            continue
+        entry = meta[rel]
+        yield FileRecord(
+            path=join(mount, rel),
+            disk=None,
+            kind=entry["kind"],
+            size=entry.get("size") or 0,
+            mode=entry.get("mode"),
+            uid=entry.get("uid"),
+            gid=entry.get("gid"),
+            type=entry["kind"] if entry["kind"] != "file" else "data",
+            link_target=entry.get("link_target"),
+            layer=layer_id,
+        )
+
+
+# A folder whose path is shorter than this is opened once and its entries looked up relative to
+# it (fstatat: its path is not resolved again for each entry). Such
+# an entry's path is shorter than PATH_MAX (4,096 bytes with its NUL; a character is at most 4
+# bytes, a name at most 255), so os.lstat of its path could not have failed where fstatat did
+# not. A longer folder is listed by its path and its entries looked up by theirs, as os.walk and
+# os.lstat do: one whose path reaches PATH_MAX is left out as they leave it.
+_BY_DESCRIPTOR = (4096 - 1 - 255 - 1) // 4
+_OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+_by_name = attrgetter("name")
+
+
+def _folder(
+    folder: str, prefix: str, base: str, meta: dict, layer: int, seen: set[str], stack: list
+) -> list[FileRecord] | None:
+    """The records of one folder's entries, its subfolders first, each group by name; each entry
+    looked up once, never following a link. Its subfolders that are not links go on the stack, the
+    first by name on top. None when the folder cannot be listed (nothing of it is walked)."""
+    fd = -1
+    try:
+        if len(folder) < _BY_DESCRIPTOR:
+            fd = os.open(folder, _OPEN_FOLDER)  # follows a link as os.scandir(folder) does
+        return _entries(fd, folder, prefix, base, meta, layer, seen, stack)
+    except OSError:
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _entries(
+    fd: int, folder: str, prefix: str, base: str, meta: dict, layer: int, seen: set[str], stack: list
+) -> list[FileRecord]:
+    folders: list = []
+    others: list = []
+    with os.scandir(fd if fd >= 0 else folder) as listing:
+        for entry in listing:
+            try:  # DirEntry knows a folder (and a link) from the listing; a link is looked up
+                (folders if entry.is_dir() else others).append(entry)
+            except OSError:
+                others.append(entry)
+    folders.sort(key=_by_name)
+    others.sort(key=_by_name)
+    get = meta.get
+    add = seen.add
+    into = folder + "/"  # os.path.join(folder, name): folder never ends with a slash
+    records = []
+    below = []
+    for entry in folders:
+        name = entry.name
+        rel = prefix + name
+        add(rel)
         try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    try:
-                        (folders if entry.is_dir() else files).append(entry.name)
-                    except OSError:
-                        files.append(entry.name)
+            st = entry.stat(follow_symlinks=False)  # fstatat(fd, name) or lstat(folder/name)
+        except OSError:
+            below.append((into + name, rel + "/"))  # not known to be a link: tried, as os.walk would
+            continue
+        if S_ISLNK(st.st_mode):
+            records.append(_link(base + rel, into + name, get(rel), layer))
+        else:
+            below.append((into + name, rel + "/"))
+            records.append(_entry(base + rel, into + name, st, get(rel), layer))
+    for entry in others:
+        name = entry.name
+        rel = prefix + name
+        add(rel)
+        try:
+            st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        folders.sort()
-        yield folder, folders, files
-        for name in reversed(folders):
-            path = os.path.join(folder, name)
-            if not os.path.islink(path):
-                stack.append(path)
+        if S_ISLNK(st.st_mode):
+            records.append(_link(base + rel, into + name, get(rel), layer))
+        else:
+            records.append(_entry(base + rel, into + name, st, get(rel), layer))
+    below.reverse()
+    stack.extend(below)
+    return records
 
 
-def _walk_layer(layer: dict, directory: Path, mount: str, extraction: Extraction) -> Iterator[FileRecord]:
-    meta = {_normalise(k): v for k, v in extraction.layer_metadata(layer).items()}
-    seen: set[str] = set()
-    top = str(directory)
-    for dirpath, dirnames, filenames in walk_tree(top):
-        inside = dirpath[len(top) + 1 :] if dirpath != top else ""
-        for name in dirnames + sorted(filenames):
-            disk = os.path.join(dirpath, name)
-            rel = f"{inside}/{name}" if inside else name
-            seen.add(rel)
-            try:
-                st = os.lstat(disk)
-            except OSError:
-                continue
-            yield _record(join(mount, rel), disk, st, meta.get(rel), layer["id"])
-    for rel, entry in sorted(meta.items()):  # listed, not on disk: only what is never created
-        if rel not in seen and entry["kind"] in LISTED_ONLY and not climbs_out(rel):
-            yield FileRecord(
-                path=join(mount, rel),
-                disk=None,
-                kind=entry["kind"],
-                size=entry.get("size") or 0,
-                mode=entry.get("mode"),
-                uid=entry.get("uid"),
-                gid=entry.get("gid"),
-                type=entry["kind"] if entry["kind"] != "file" else "data",
-                link_target=entry.get("link_target"),
-                layer=layer["id"],
-            )
+def _entry(path: str, disk: str, st: os.stat_result, found: dict | None, layer: int) -> FileRecord:
+    """A record of what is not a link: its kind and size from the disk, mode and owner from the
+    metadata (the fields given by position: cheaper than by keyword)."""
+    kind = KIND_BY_MODE.get(S_IFMT(st.st_mode), "file")
+    size = st.st_size if kind == "file" else 0
+    if found:
+        mode, uid, gid = found.get("mode"), found.get("uid"), found.get("gid")
+        return FileRecord(path, disk, kind, size, mode, uid, gid, kind, None, None, None, None, layer)
+    return FileRecord(path, disk, kind, size, None, None, None, kind, None, None, None, None, layer)
 
 
-def _record(path: str, disk: str, st: os.stat_result, entry: dict | None, layer: int) -> FileRecord:
-    kind = KIND_BY_MODE.get(stat.S_IFMT(st.st_mode), "file")
-    record = FileRecord(
-        path=path,
-        disk=disk,
-        kind=kind,
-        size=st.st_size if kind == "file" else 0,
-        mode=entry.get("mode") if entry else None,
-        uid=entry.get("uid") if entry else None,
-        gid=entry.get("gid") if entry else None,
-        type=kind,
-        layer=layer,
-    )
-    if kind == "symlink":
-        try:
-            record.link_target = (entry or {}).get("link_target") or os.readlink(disk)
-        except OSError:
-            record.link_target = None
-    return record
+def _link(path: str, disk: str, found: dict | None, layer: int) -> FileRecord:
+    """A symbolic link's record: its target as the metadata lists it, else as the disk holds it."""
+    try:
+        target = (found or {}).get("link_target") or os.readlink(disk)
+    except OSError:
+        target = None
+    if found:
+        mode, uid, gid = found.get("mode"), found.get("uid"), found.get("gid")
+    else:
+        mode = uid = gid = None
+    return FileRecord(path, disk, "symlink", 0, mode, uid, gid, "symlink", None, None, None, target, layer)
