@@ -423,3 +423,16 @@ def test_credentials_are_those_the_old_code_found():
             assert accounts.credentials_in(record, data) == expected, data
             found += len(expected)
     assert found > 1000
+
+
+def test_the_assignment_without_case_folding_finds_the_same_in_ascii_made_lower_case():
+    pieces = [piece for piece in PIECES if piece.isascii()]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(4000)]
+    lines = [line for text in texts for line in text.splitlines(keepends=True)]
+    matched = 0
+    for line in lines:
+        expected = [match.span(1) + match.span(2) for match in secrets.ASSIGNMENT.finditer(line)]
+        lowered = secrets.ASSIGNMENT_LOWER.finditer(line.lower())
+        assert [match.span(1) + match.span(2) for match in lowered] == expected, line
+        matched += len(expected)
+    assert matched > 500
