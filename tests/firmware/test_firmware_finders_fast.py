@@ -5,13 +5,15 @@ lower case is two characters), comparisons and assignments, quotes and comments.
 
 from __future__ import annotations
 
+import posixpath
 import random
 import re
+import struct
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from itertools import accumulate
 
-from workbench.firmware import accounts, crypthash, secrets, update
+from workbench.firmware import accounts, crypthash, filetype, magic, secrets, update
 from workbench.firmware import secrets_compared as sc
 from workbench.firmware.anchors import Leftmost
 from workbench.firmware.inventory import FileRecord
@@ -436,3 +438,101 @@ def test_the_assignment_without_case_folding_finds_the_same_in_ascii_made_lower_
         assert [match.span(1) + match.span(2) for match in lowered] == expected, line
         matched += len(expected)
     assert matched > 500
+
+
+# ---- magic.sniff and filetype.classify as they were -------------------------------------------
+
+
+def _old_sniff(head: bytes) -> str | None:
+    for prefix, name in magic._PREFIXES:
+        if head.startswith(prefix):
+            return name
+    if head[:3] == b"BZh" and head[3:4].isdigit():
+        return "bzip2"
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "tar"
+    if len(head) >= 1082 and head[1080:1082] == b"\x53\xef":
+        return "extfs"
+    if len(head) >= 4:
+        value, node = struct.unpack("<HH", head[:4])
+        if value == 0x1985 and node in magic._JFFS2_NODES:
+            return "jffs2"
+        value, node = struct.unpack(">HH", head[:4])
+        if value == 0x1985 and node in magic._JFFS2_NODES:
+            return "jffs2"
+    if head[:1] == b"\x5d" and head[1:5] in (
+        b"\x00\x00\x80\x00", b"\x00\x00\x00\x01", b"\x00\x00\x00\x02", b"\x00\x00\x00\x04",
+        b"\x00\x00\x00\x08", b"\x00\x00\x20\x00", b"\x00\x00\x40\x00", b"\x00\x00\x10\x00",
+    ):  # fmt: skip
+        return "lzma"
+    return None
+
+
+def _old_classify(image_path: str, head: bytes, size: int) -> tuple[str, str | None]:
+    ft = filetype
+    if size == 0:
+        return "empty", None
+    if head.startswith(b"\x7fELF"):
+        return "elf", ft.elf_arch(head)
+    name = posixpath.basename(image_path).lower()
+    if b"-----BEGIN CERTIFICATE-----" in head:
+        return "certificate", None
+    if b"-----BEGIN " in head and any(label in head for label in ft._PEM_KEY_LABELS):
+        return "key", None
+    if (
+        name in ft.KEY_NAMES
+        or (name.startswith("ssh_host_") and name.endswith("_key"))
+        or head[:11] == b"\0\0\0\x07ssh-rsa"
+        or head[:4] + head[4:15] == b"\0\0\0\x0bssh-ed25519"
+    ):
+        return "key", None
+    if head.startswith(b"#!"):
+        return "script", None
+    if _old_sniff(head) is not None:
+        return "archive", None
+    if name.endswith(ft.CERT_SUFFIXES) and head[:1] == b"\x30":
+        return "certificate", None
+    if name.endswith(ft.KEY_SUFFIXES) and head[:1] == b"\x30":
+        return "key", None
+    if ft.is_text(head):
+        if name.endswith(ft.SCRIPT_SUFFIXES) or "/init.d/" in image_path or "/rc.d/" in image_path:
+            return "script", None
+        if name.endswith(ft.CONFIG_SUFFIXES) or any(d in image_path for d in ft.CONFIG_DIRS):
+            return "config", None
+        return "text", None
+    return "data", None
+
+
+def _heads(count: int) -> list[bytes]:
+    starts = [prefix for prefix, _ in magic._PREFIXES] + [
+        b"BZh9", b"BZhx", b"\x85\x19\x01\xe0", b"\x19\x85\xe0\x01", b"\x85\x19\x03\x20", b"\x19\x85\x20\x06",
+        b"\x85\x19\x00\x00", b"\x5d\x00\x00\x80\x00", b"\x5d\x00\x00\x00\x03", b"\x7fELF\x01\x01", b"#!",
+        b"\0\0\0\x07ssh-rsa", b"\0\0\0\x0bssh-ed25519", b"\x30", b"-----BEGIN CERTIFICATE-----",
+        b"-----BEGIN RSA PRIVATE KEY-----", b"", b"\x00", b"\x1f", b"\x28", b"0707", b"PK", b"x",
+    ]  # fmt: skip
+    fills = [b"", b"text line\n", b"\x00" * 300, b"a" * 1100, b"\xff\xfe"]
+    heads = []
+    for _ in range(count):
+        head = rng.choice(starts)[: rng.choice([1, 2, 3, 4, 100])] + rng.choice(fills) + rng.choice(fills)
+        if rng.random() < 0.2 and len(head) > 262:
+            head = head[:257] + b"ustar" + head[262:]
+        if rng.random() < 0.2 and len(head) > 1082:
+            head = head[:1080] + b"\x53\xef" + head[1082:]
+        heads.append(head[:4096])
+    return heads
+
+
+def test_sniff_and_classify_are_what_they_were():
+    """magic.sniff (prefixes tried by their first byte, jffs2's magic compared before unpacking)
+    and classify (the name by rpartition) answer as they did."""
+    names = ["/etc/x.conf", "/a/b.sh", "/etc/init.d/rc", "/k/dropbear_rsa_host_key", "/x/ssh_host_ed_key",
+             "/c/a.CRT", "/k/a.key", "noslash.py", "/d/", "/var/etc/x", "/x/y.bin"]  # fmt: skip
+    kinds = set()
+    for head in _heads(6000):
+        assert magic.sniff(head) == _old_sniff(head), head
+        path = rng.choice(names)
+        size = rng.choice([0, len(head), 10**6])
+        assert filetype.classify(path, head, size) == _old_classify(path, head, size), (path, head)
+        kinds.add(magic.sniff(head))
+        kinds.add(filetype.classify(path, head, size)[0])
+    assert {"jffs2", "lzma", "tar", "extfs", "bzip2", "cpio", "zstd", "cramfs", "archive", "key"} <= kinds

@@ -3,7 +3,6 @@ certificate, key, config, archive, text, data, empty."""
 
 from __future__ import annotations
 
-import posixpath
 import struct
 
 from workbench.firmware import magic
@@ -90,7 +89,7 @@ def classify(image_path: str, head: bytes, size: int) -> tuple[str, str | None]:
         return "empty", None
     if head.startswith(b"\x7fELF"):
         return "elf", elf_arch(head)
-    name = posixpath.basename(image_path).lower()
+    name = image_path.rpartition("/")[2].lower()  # posixpath.basename's answer, without its calls
     if b"-----BEGIN CERTIFICATE-----" in head:
         return "certificate", None
     if b"-----BEGIN " in head and any(label in head for label in _PEM_KEY_LABELS):

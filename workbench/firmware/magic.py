@@ -34,20 +34,26 @@ _PREFIXES: tuple[tuple[bytes, str], ...] = (
     (b"-rom1fs-", "romfs"),
 )
 _JFFS2_NODES = {0xE001, 0xE002, 0x2003, 0x2004, 0x2006, 0xE008, 0xE009}
+# _PREFIXES by their first byte, in their order: a head is tried only against those it can start
+_BY_FIRST: dict[int, tuple[tuple[bytes, str], ...]] = {}
+for _prefix, _name in _PREFIXES:
+    _BY_FIRST[_prefix[0]] = (*_BY_FIRST.get(_prefix[0], ()), (_prefix, _name))
 
 
 def sniff(head: bytes) -> str | None:
     """The container format these leading bytes announce, or None."""
-    for prefix, name in _PREFIXES:
-        if head.startswith(prefix):
-            return name
+    if head:
+        for prefix, name in _BY_FIRST.get(head[0], ()):
+            if head.startswith(prefix):
+                return name
     if head[:3] == b"BZh" and head[3:4].isdigit():
         return "bzip2"
     if len(head) >= 262 and head[257:262] == b"ustar":
         return "tar"
     if len(head) >= 1082 and head[1080:1082] == b"\x53\xef":
         return "extfs"
-    if len(head) >= 4:
+    # a jffs2 node: the magic 0x1985 little- or big-endian (the node type read the same way)
+    if len(head) >= 4 and head[:2] in (b"\x85\x19", b"\x19\x85"):
         magic, node = struct.unpack("<HH", head[:4])
         if magic == 0x1985 and node in _JFFS2_NODES:
             return "jffs2"
