@@ -184,8 +184,9 @@ class FilePool:
         """(batch, answer or reason) for each batch, in the order given; a batch goes to the worker
         with the fewest batches queued (IN_FLIGHT at most), answers that come early wait for the
         earlier ones (AHEAD batches per worker at most are sent and not given back yet). The
-        batches (lists the caller holds) are all read at once; among those within AHEAD per
-        worker of the earliest not given back, those of `heavy` `weight` or more are sent first,
+        batches are read as they are needed, never more than AHEAD per worker beyond the earliest
+        not given back (they may come from a walk of the tree still going on: the workers start
+        on the first ones). Among those read, those of `heavy` `weight` or more are sent first,
         the heaviest first (a long batch sent last keeps one worker busy after the other has
         finished; one sent far ahead would hold a place until all before it are given back),
         the others in their order."""
@@ -193,20 +194,32 @@ class FilePool:
         for worker in self.workers:
             worker.answers = answers
         queued = dict.fromkeys(self.workers, 0)
-        ahead = dict(enumerate(batches))  # not sent yet
-        weights = {} if weight is None else {i: w for i, b in ahead.items() if (w := weight(b)) >= heavy}
+        window = AHEAD * len(self.workers)
+        source = enumerate(batches)
+        read, exhausted = 0, False
+        ahead: dict[int, list] = {}  # read, not sent yet
+        weights: dict[int, int] = {}  # of the heavy ones among them
         waiting: dict[int, list] = {}  # sent, not given back yet
         done: dict[int, Any] = {}
         given = 0
         while True:
+            while not exhausted and read < given + window:
+                item = next(source, None)
+                if item is None:
+                    exhausted = True
+                    break
+                index, batch = item
+                ahead[index] = batch
+                read += 1
+                if weight is not None and (heavy_weight := weight(batch)) >= heavy:
+                    weights[index] = heavy_weight
             while ahead:
                 alive = [w for w in self.workers if w.running()] or self.workers
                 worker = min(alive, key=queued.__getitem__)
                 if queued[worker] >= IN_FLIGHT:
                     break
-                if len(waiting) < AHEAD * len(self.workers) - 1:
-                    near = [i for i in weights if i < given + AHEAD * len(self.workers)]
-                    index = max(near, key=lambda i: (weights[i], -i)) if near else min(ahead)
+                if len(waiting) < window - 1:
+                    index = max(weights, key=lambda i: (weights[i], -i)) if weights else min(ahead)
                 elif given in ahead:  # the last place is kept for the batch given back next
                     index = given
                 else:
@@ -220,7 +233,9 @@ class FilePool:
                 given += 1
                 continue
             if not waiting and not ahead:
-                return
+                if exhausted:
+                    return
+                continue  # (nothing sent: read on)
             worker, index, answer = answers.get()
             queued[worker] -= 1
             done[index] = answer

@@ -8,7 +8,7 @@ import hashlib
 import importlib
 import os
 import secrets as tokens
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -203,7 +203,8 @@ def scan_firmware(
     try:  # until _file_pool holds them, the workers started early are stopped here on any error
         mounts = assign_mounts(extraction.layers, extraction.layer_dir)
         feeds = _feeds(vuln_feed)
-        files = list(walk(extraction, mounts))
+        inventory = Inventory(walk(extraction, mounts))
+        enough = inventory.read_until(POOL_FROM, POOL_BYTES_FROM)  # the rest is walked as it is inspected
         writer = ResultWriter(
             target, TABLES, engine=ENGINE, version=RESULT_VERSION, on_misfit=on_misfit, cache=cache
         )
@@ -211,10 +212,18 @@ def scan_firmware(
         if early is not None:
             early.close()
         raise
-    content = sum(r.size for r in files if r.kind == "file")
-    with _file_pool(len(files), content, early) as pool, writer as result:
+    with _file_pool(enough, early) as pool, writer as result:
         accounts = _write_tables(
-            result, extraction, mounts, files, pool, feeds, bounds, reveal_secrets, password_budget, misfits
+            result,
+            extraction,
+            mounts,
+            inventory,
+            pool,
+            feeds,
+            bounds,
+            reveal_secrets,
+            password_budget,
+            misfits,
         )
         image = {
             "name": image_path.name,
@@ -234,12 +243,67 @@ def scan_firmware(
     return FirmwareScan(tables=tables, image=image, password_hashes=hashes, folder=folder)
 
 
+class Inventory:
+    """The file inventory as the walk of the extraction gives it: `records()` yields each record
+    once, in order, to the per-file work, while the walk goes on (the file workers start on the
+    first batches, not after 65,000 entries are walked); `files` holds those walked so far, all
+    of them once `walked`."""
+
+    def __init__(self, walked: Iterator[FileRecord]) -> None:
+        self._walk = walked
+        self.files: list[FileRecord] = []
+        self._read = 0  # of `files`, those given to records() already
+        self.walked = False
+        self._then: list[Callable[[], None]] = []
+
+    def read_until(self, entries: int, content: int) -> bool:
+        """Walks on until `entries` records or files of `content` bytes are held; whether they
+        are (else the walk has ended)."""
+        held = sum(r.size for r in self.files if r.kind == "file")
+        while len(self.files) < entries and held < content:
+            record = self._next()
+            if record is None:
+                return False
+            held += record.size if record.kind == "file" else 0
+        return True
+
+    def records(self) -> Iterator[FileRecord]:
+        while self._read < len(self.files) or self._next() is not None:
+            self._read += 1
+            yield self.files[self._read - 1]
+
+    def when_walked(self, then: Callable[[], None]) -> None:
+        """`then()` once the walk has ended (now, if it has)."""
+        if self.walked:
+            then()
+        else:
+            self._then.append(then)
+
+    def walk_all(self) -> list[FileRecord]:
+        while self._next() is not None:
+            pass
+        return self.files
+
+    def _next(self) -> FileRecord | None:
+        if self.walked:
+            return None
+        record = next(self._walk, None)
+        if record is None:
+            self.walked = True
+            for then in self._then:
+                then()
+            return None
+        self.files.append(record)
+        return record
+
+
 @contextlib.contextmanager
-def _file_pool(entries: int, content: int, early: FilePool | None) -> Iterator[FilePool | None]:
-    """Worker processes for an inventory of `entries` whose files hold `content` bytes (none
-    for a small one): those started early, else new ones; stopped at the end."""
+def _file_pool(enough: bool, early: FilePool | None) -> Iterator[FilePool | None]:
+    """Worker processes for an inventory `enough` for them (POOL_FROM entries or POOL_BYTES_FROM
+    bytes of files): those started early, else new ones; none for a smaller one (those started
+    early stopped). Stopped at the end."""
     pool = early
-    if (entries < POOL_FROM and content < POOL_BYTES_FROM) or cores() < 2:
+    if not enough or cores() < 2:
         pool = None
         if early is not None:
             early.close()
@@ -253,7 +317,7 @@ def _file_pool(entries: int, content: int, early: FilePool | None) -> Iterator[F
 
 
 def _write_files(
-    result: ResultWriter, files: list[FileRecord], pool: FilePool | None, problems: list[str]
+    result: ResultWriter, files: Iterator[FileRecord], pool: FilePool | None, problems: list[str]
 ) -> filework.Findings:
     """The files table, written batch by batch as the files are measured; what the content
     finders saw in them."""
@@ -270,7 +334,7 @@ def _write_tables(
     result: ResultWriter,
     extraction: Extraction,
     mounts: dict[int, str],
-    files: list[FileRecord],
+    inventory: Inventory,
     pool: FilePool | None,
     feeds: list[Path],
     bounds: ExtractionLimits,
@@ -279,13 +343,21 @@ def _write_tables(
     misfits: list[dict[str, Any]],
 ) -> list[Account]:
     """Every table; the accounts (their hashes stay out of the tables)."""
-    for record in filter(is_account_file, files):  # their type first: an ELF is no htpasswd file
-        filework.measure(record)
-    stored = parse_passwd_shadow(files) + parse_htpasswd(files)
-    default_tests = [DefaultTests(stored, password_budget)]  # in threads, beside the file workers
+    stored: list[Account] = []
+    default_tests: list[DefaultTests] = []
+
+    def test_stored() -> None:  # once the walk has ended: in threads, beside the file workers
+        files = inventory.files
+        for record in filter(is_account_file, files):  # their type first: an ELF is no htpasswd file
+            filework.measure(record)
+        stored.extend(parse_passwd_shadow(files) + parse_htpasswd(files))
+        default_tests.append(DefaultTests(stored, password_budget))
+
+    inventory.when_walked(test_stored)
     try:
         stopped: list[str] = []
-        found = _write_files(result, files, pool, stopped)
+        found = _write_files(result, inventory.records(), pool, stopped)
+        files = inventory.walk_all()  # (walked whole by now: the per-file work read every record)
         configured = found.credentials
         default_tests.append(DefaultTests(configured, password_budget))
         components = find_components(files, found.versions)
