@@ -15,7 +15,7 @@ from itertools import accumulate
 
 from workbench.firmware import accounts, crypthash, filetype, magic, secrets, update
 from workbench.firmware import secrets_compared as sc
-from workbench.firmware.anchors import Leftmost
+from workbench.firmware.anchors import AnchorSet, Leftmost
 from workbench.firmware.inventory import FileRecord
 
 PIECES = [
@@ -536,3 +536,16 @@ def test_sniff_and_classify_are_what_they_were():
         kinds.add(magic.sniff(head))
         kinds.add(filetype.classify(path, head, size)[0])
     assert {"jffs2", "lzma", "tar", "extfs", "bzip2", "cpio", "zstd", "cramfs", "archive", "key"} <= kinds
+
+
+def test_anchor_starts_are_every_occurrence_of_every_anchor():
+    """AnchorSet.starts (hyperscan's every match from 256 bytes on, `find` below) is every
+    position where an anchor occurs, overlapping ones too, in order, each once."""
+    words = (b"aa", b"aab", b"b", b"key", sc.KELVIN, b"pw")
+    anchors = AnchorSet(words)
+    pieces = [b"a", b"b", b"aab", b"key", b"\xe2\x84", b"\xaa", sc.KELVIN, b"pw", b"x", b"\n", b"\x00"]
+    for count in (0, 1, 5, 30, 300):
+        for _ in range(300):
+            data = b"".join(rng.choice(pieces) for _ in range(count))
+            expected = sorted({at for at in range(len(data)) for word in words if data.startswith(word, at)})
+            assert anchors.starts(data) == expected, data
