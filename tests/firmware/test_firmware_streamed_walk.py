@@ -20,27 +20,37 @@ def _record(root: Path, i: int, size: int = 0) -> FileRecord:
     return FileRecord(f"/etc/f{i:05d}.conf", str(path), "file", len(data), 0o644, 0, 0, "file")
 
 
-def test_the_pool_reads_batches_as_it_needs_them(tmp_path):
+def test_the_pool_sends_batches_before_the_walk_has_ended(tmp_path):
     records = [_record(tmp_path, i, 3 << 20 if i in (40, 41) else 0) for i in range(60)]
     batches = [records[i : i + 1] for i in range(60)]
-    read: list[int] = []  # how many batches were read when each answer came back
-    pulled = 0
-
-    def lazily():
-        nonlocal pulled
-        for batch in batches:
-            pulled += 1
-            yield batch
+    sent_before: dict[int, int] = {}  # batch number -> batches sent when it was read
+    sent = 0
 
     with FilePool(2) as pool:
+        for worker in pool.workers:
+
+            def counted(payload, send=worker.send):
+                nonlocal sent
+                sent += 1
+                send(payload)
+
+            worker.send = counted
+
+        def lazily():
+            for number, batch in enumerate(batches):
+                sent_before[number] = sent
+                yield batch
+
+        answered = []
         for batch, answer in pool.map(lazily(), weight=filework._content, heavy=1 << 20):
-            read.append(pulled)
             assert not isinstance(answer, str)
             measured, _ = answer
-            assert measured[0][0] is not None and batch[0].path == records[len(read) - 1].path
-    assert len(read) == 60
-    assert read[0] < 60  # the first answer before the last batch was read: the walk was not awaited
-    assert all(r <= given + AHEAD * 2 for given, r in enumerate(read))  # never further ahead
+            assert measured[0][0] is not None
+            answered.append(batch[0].path)
+    assert answered == [r.path for r in records]  # every batch, in order
+    window = AHEAD * 2
+    assert sent_before[window - 1] == 0  # the first window read before any is sent ...
+    assert sent_before[window] > 0 and sent_before[59] > 0  # ... then the walk goes on beside the workers
 
 
 def test_an_inventory_gives_each_record_once_in_order_and_says_when_it_is_walked(tmp_path):

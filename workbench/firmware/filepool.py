@@ -184,12 +184,12 @@ class FilePool:
         """(batch, answer or reason) for each batch, in the order given; a batch goes to the worker
         with the fewest batches queued (IN_FLIGHT at most), answers that come early wait for the
         earlier ones (AHEAD batches per worker at most are sent and not given back yet). The
-        batches are read as they are needed, never more than AHEAD per worker beyond the earliest
-        not given back (they may come from a walk of the tree still going on: the workers start
-        on the first ones). Among those read, those of `heavy` `weight` or more are sent first,
-        the heaviest first (a long batch sent last keeps one worker busy after the other has
-        finished; one sent far ahead would hold a place until all before it are given back),
-        the others in their order."""
+        batches are read as they are needed, and while no answer has come (they may come from
+        a walk of the tree still going on: the workers start on the first ones, and the walk
+        goes on beside them). Among those read within AHEAD per worker of the earliest not given
+        back, those of `heavy` `weight` or more are sent first, the heaviest first (a long batch
+        sent last keeps one worker busy after the other has finished; one sent far ahead would
+        hold a place until all before it are given back), the others in their order."""
         answers: queue.Queue[tuple[_Worker, int, Any]] = queue.Queue()
         for worker in self.workers:
             worker.answers = answers
@@ -202,24 +202,31 @@ class FilePool:
         waiting: dict[int, list] = {}  # sent, not given back yet
         done: dict[int, Any] = {}
         given = 0
+
+        def read_one() -> bool:
+            nonlocal read, exhausted
+            item = None if exhausted else next(source, None)
+            if item is None:
+                exhausted = True
+                return False
+            index, batch = item
+            ahead[index] = batch
+            read += 1
+            if weight is not None and (heavy_weight := weight(batch)) >= heavy:
+                weights[index] = heavy_weight
+            return True
+
         while True:
-            while not exhausted and read < given + window:
-                item = next(source, None)
-                if item is None:
-                    exhausted = True
-                    break
-                index, batch = item
-                ahead[index] = batch
-                read += 1
-                if weight is not None and (heavy_weight := weight(batch)) >= heavy:
-                    weights[index] = heavy_weight
+            while read < given + window and read_one():
+                pass
             while ahead:
                 alive = [w for w in self.workers if w.running()] or self.workers
                 worker = min(alive, key=queued.__getitem__)
                 if queued[worker] >= IN_FLIGHT:
                     break
                 if len(waiting) < window - 1:
-                    index = max(weights, key=lambda i: (weights[i], -i)) if weights else min(ahead)
+                    near = [i for i in weights if i < given + window]
+                    index = max(near, key=lambda i: (weights[i], -i)) if near else min(ahead)
                 elif given in ahead:  # the last place is kept for the batch given back next
                     index = given
                 else:
@@ -236,6 +243,8 @@ class FilePool:
                 if exhausted:
                     return
                 continue  # (nothing sent: read on)
+            while answers.empty() and read_one():  # the walk goes on while the workers work
+                pass
             worker, index, answer = answers.get()
             queued[worker] -= 1
             done[index] = answer
