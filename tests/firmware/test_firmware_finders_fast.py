@@ -334,6 +334,7 @@ UPDATE_PIECES = [
     "dd if=x\nof=/dev/mtd", "sysupgrade", "flashcp", "FirmWare", "http://", "https://", "ftp://", "tftp://",
     "HTTP://", "://", "xhttp://", "example.com/", "fw/update.bin", "/fw/", "a.BIN", "x.img ", ".imgx", ".trx",
     ".ipk", "ota", "OTA", "upd\u212aate", "\ufffd", "\xff", "é", "\u212a", "ſ", "\u0130", "usign -V x",
+    "gpg --verify s", "signify -V", "swupdate -k /k ", "fwtool -s", "openssl smime -verify", "rauc", "usign",
     "openssl dgst -verify /etc/k.pem", "-k /etc/swupdate/public.pem", "gpgv", "rauc install", " ", "\n", "\r",
     ".", ",", "'", '"', ")", "`", ";", "|", "\\", "\x00", "abc", "#!/bin/sh\n",
 ]  # fmt: skip

@@ -42,6 +42,7 @@ VERIFIERS = (
     ("swupdate", re.compile(r"\bswupdate\b[^\n]*\s-k\s"), "swupdate -k public key"),
     ("fwtool", re.compile(r"\bfwtool\b[^\n]*-s\b"), "fwtool signature"),
 )
+VERIFIER_WORDS = ("usign", "signify", "openssl", "gpg", "rauc", "swupdate", "fwtool")  # in each one's matches
 KEY_OPTION = re.compile(r"(?:-P|-p|-verify|-k|--keyring|-certfile|-CAfile)\s+[\"']?(/[\w./-]+)")
 KEY_DIRS = ("/etc/opkg/keys/", "/etc/swupdate/", "/etc/rauc/", "/usr/share/keys/", "/etc/keys/")
 NEWLINE = b"\n"
@@ -209,7 +210,9 @@ def update_in(record: FileRecord, data: bytes | None) -> tuple[list[UpdateFindin
                 )
             )
         if update_file:
-            for tool_name, pattern, detail in VERIFIERS:
+            for (tool_name, pattern, detail), word in zip(VERIFIERS, VERIFIER_WORDS, strict=True):
+                if word not in text:
+                    continue  # no match without it: the expression not tried at every character
                 for match in pattern.finditer(text):
                     line = text.count("\n", 0, match.start()) + 1
                     where = f"{detail}, line {line}"
