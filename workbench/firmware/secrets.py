@@ -265,9 +265,8 @@ def scan_assignments(record: FileRecord, data: bytes) -> list[Secret]:
             if not line.lstrip().startswith(("#", "//", ";", "--")):
                 _assignments(record, line, number, start, found, ASSIGNMENT_LOWER.finditer(line.lower()))
         return found
+    # (a text without a keyword once case-folded gives no candidate line: no has_keyword(text) first)
     text = data.decode("utf-8", "replace")
-    if not has_keyword(text):
-        return found
     encoded_to, encoded = 0, 0  # byte length of the text before line `encoded_to` characters
     for number, start, line in _candidate_lines(text):
         encoded += len(text[encoded_to:start].encode("utf-8", "replace"))
@@ -275,7 +274,9 @@ def scan_assignments(record: FileRecord, data: bytes) -> list[Secret]:
         stripped = line.lstrip()
         if stripped.startswith(("#", "//", ";", "--")) or not has_keyword(line):
             continue
-        _assignments(record, line, number, encoded, found, ASSIGNMENT.finditer(line))
+        # an ASCII line of the text: the expression without case folding on the line made lower case
+        matches = ASSIGNMENT_LOWER.finditer(line.lower()) if line.isascii() else ASSIGNMENT.finditer(line)
+        _assignments(record, line, number, encoded, found, matches)
     return found
 
 
