@@ -321,16 +321,6 @@ def test_fetcher_names_found_by_find_are_the_expression_s():
         assert (bool(present) and update._names_fetcher(text, present)) is expected, repr(text)
 
 
-def test_lines_without_a_name_the_assignment_takes_are_skipped_for_nothing(monkeypatch):
-    """The skip of candidate lines holding no NAME_WORDS word (`key` alone) changes no finding."""
-    record = FileRecord("/etc/x.conf", None, "file", 1, None, None, None, "config")
-    texts = _texts(3000)
-    skipping = [[s.row(True) for s in secrets.scan_assignments(record, t.encode())] for t in texts]
-    monkeypatch.setattr(secrets, "NAME_WORDS", ("",))  # every line holds the empty word
-    assert [[s.row(True) for s in secrets.scan_assignments(record, t.encode())] for t in texts] == skipping
-    assert sum(map(len, skipping)) > 300
-
-
 def test_a_listing_said_to_hold_no_special_file_holds_none():
     """unsquashfs.extract parses the listing after starting unsquashfs only when may_list_special
     says no: never when the parse finds a device node, FIFO or socket."""
