@@ -15,7 +15,7 @@ from itertools import accumulate
 
 from workbench.firmware import accounts, crypthash, filetype, magic, secrets, update
 from workbench.firmware import secrets_compared as sc
-from workbench.firmware.anchors import AnchorSet, Leftmost
+from workbench.firmware.anchors import Leftmost
 from workbench.firmware.inventory import FileRecord
 
 PIECES = [
@@ -539,14 +539,19 @@ def test_sniff_and_classify_are_what_they_were():
     assert {"jffs2", "lzma", "tar", "extfs", "bzip2", "cpio", "zstd", "cramfs", "archive", "key"} <= kinds
 
 
-def test_anchor_starts_are_every_occurrence_of_every_anchor():
-    """AnchorSet.starts (hyperscan's every match from 256 bytes on, `find` below) is every
-    position where an anchor occurs, overlapping ones too, in order, each once."""
-    words = (b"aa", b"aab", b"b", b"key", sc.KELVIN, b"pw")
-    anchors = AnchorSet(words)
-    pieces = [b"a", b"b", b"aab", b"key", b"\xe2\x84", b"\xaa", sc.KELVIN, b"pw", b"x", b"\n", b"\x00"]
-    for count in (0, 1, 5, 30, 300):
-        for _ in range(300):
-            data = b"".join(rng.choice(pieces) for _ in range(count))
-            expected = sorted({at for at in range(len(data)) for word in words if data.startswith(word, at)})
-            assert anchors.starts(data) == expected, data
+def test_compared_literals_hold_no_list_of_every_keyword_in_a_hostile_text():
+    """A text of nothing but keywords (`pwpwpw...`: 2 million finds in 4 MB) is searched with the
+    memory of a few copies of it, not a position per find (a scan of one such 16 MB file once
+    took 880 MB)."""
+    import tracemalloc
+
+    from workbench.firmware.secrets_compared import compared_literals
+
+    text = b"pw" * (2 << 20)
+    tracemalloc.start()
+    try:
+        assert list(compared_literals(text)) == []
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * len(text)

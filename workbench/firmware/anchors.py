@@ -15,16 +15,14 @@ from typing import Any
 SMALL = 256  # below this, `in` is as fast as a scan (a scan of 9 KB: 1-3 us; 17 `in`: 50 us)
 
 
-def _database(anchors: list[bytes], caseless: set[bytes], single: bool = True) -> Any | None:
-    """single: each anchor's first match only (else every match)."""
+def _database(anchors: list[bytes], caseless: set[bytes]) -> Any | None:
     try:
         import pyperscan
     except ImportError:
         return None
     patterns = []
     for i, anchor in enumerate(anchors):
-        flags = [pyperscan.Flag.SINGLEMATCH] if single else []
-        flags += [pyperscan.Flag.CASELESS] if anchor in caseless else []
+        flags = [pyperscan.Flag.SINGLEMATCH] + ([pyperscan.Flag.CASELESS] if anchor in caseless else [])
         patterns.append(pyperscan.Pattern(b"".join(b"\\x%02x" % byte for byte in anchor), *flags, tag=i))
     try:
         return pyperscan.BlockDatabase(*patterns)
@@ -41,12 +39,6 @@ def _on_match(found: dict[int, int], tag: int, _start: int, end: int) -> Any:
     return pyperscan.Scan.Continue
 
 
-def _on_every(context: tuple[list[int], list[int], Any], tag: int, _start: int, end: int) -> Any:
-    found, lengths, go_on = context
-    found.append(end - lengths[tag])  # where the match starts
-    return go_on
-
-
 class AnchorSet:
     """caseless: anchors (given in lower case) that match whatever the case of the data."""
 
@@ -56,8 +48,6 @@ class AnchorSet:
         self.anchors = [a.lower() if a.lower() in self.caseless else a for a in self.anchors]
         self._db: Any | None = None
         self._built = False
-        self._every_db: Any | None = None  # every match of every anchor (starts())
-        self._every_built = False
         self._scanners = threading.local()  # a scanner holds scratch space: one per thread
 
     def present(self, data: bytes) -> set[bytes]:
@@ -77,36 +67,6 @@ class AnchorSet:
         if found is not None:
             return {self.anchors[i]: end - len(self.anchors[i]) for i, end in found.items()}
         return {a: at for a in self.anchors if (at := data.find(a)) >= 0}
-
-    def starts(self, data: bytes) -> list[int]:
-        """Where every occurrence of every anchor in data starts (overlapping ones too), in
-        increasing order, each position once: one pass for all of them (hyperscan reporting every
-        match), where `find` for each anchor from each occurrence on reads the data once per
-        anchor; for a set without caseless anchors."""
-        if self.caseless:
-            raise ValueError("starts() is for an anchor set without caseless anchors")
-        if len(data) >= SMALL:
-            if not self._every_built:
-                self._every_db, self._every_built = _database(self.anchors, set(), single=False), True
-            if self._every_db is not None:
-                scanner = getattr(self._scanners, "every", None)
-                if scanner is None:
-                    import pyperscan
-
-                    found: list[int] = []
-                    context = (found, [len(anchor) for anchor in self.anchors], pyperscan.Scan.Continue)
-                    scanner = self._scanners.every = (self._every_db.build(context, _on_every), found)
-                scan, found = scanner
-                found.clear()
-                scan.scan(data)
-                return sorted(set(found))
-        positions = set()
-        for anchor in self.anchors:
-            at = data.find(anchor)
-            while at >= 0:
-                positions.add(at)
-                at = data.find(anchor, at + 1)
-        return sorted(positions)
 
     def _scan(self, data: bytes) -> dict[int, int] | None:
         """{anchor's number: where its first occurrence ends}, or None (data too short for a scan

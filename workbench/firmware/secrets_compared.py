@@ -8,15 +8,14 @@ first character in the file."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterator
 
-from workbench.firmware.anchors import AnchorSet
+from workbench.firmware.anchors import AnchorSet, Leftmost
 from workbench.firmware.secrets_words import compared_with, secret_name
 
 # where a line can hold such a comparison: the compared name holds one of these (lower case)
 KEYWORD_WORDS = (b"pass", b"pw", b"secret", b"token", b"key", b"psk", b"cred")
-KEYWORDS = re.compile(b"|".join(KEYWORD_WORDS))  # their alternation
+KEYWORDS = re.compile(b"|".join(KEYWORD_WORDS))  # what Leftmost finds
 KEYWORD_ANCHORS = AnchorSet(KEYWORD_WORDS)
 # A line is searched for comparisons when it holds one of KEYWORD_WORDS; a literal is reported
 # when the compared name's last component, made lower case, holds a match of SECRET_NAME
@@ -162,16 +161,13 @@ def _case_patterns(data: bytes, name: str, body_start: int) -> Iterator[Comparis
 
 def compared_literals(data: bytes) -> Iterator[Comparison]:
     """Every literal the text compares a secret-named variable with, in order of the lines."""
-    lowered = data.lower()
-    # where each word occurs, all found in one pass: the next one at or after a position p is
-    # positions[bisect_left(positions, p)] (KEYWORDS.search(lowered, p).start() but for the Kelvin sign)
-    positions = SEARCH_ANCHORS.starts(lowered)
+    lowered = data.lower()  # the first finds of the words in one pass, the next ones by find
+    search = Leftmost(lowered, SEARCH_WORDS, SEARCH_ANCHORS.first(lowered)).search
     seen: set[int] = set()
-    index = 0
-    while index < len(positions):
-        at = positions[index]
+    at = search(0)
+    while at >= 0:
         if lowered.startswith(b"key", at) and not lowered.endswith(KEY_PREFIXES, 0, at):
-            index += 1  # `key` that names no secret: the line's other words, if any
+            at = search(at + 1)  # `key` that names no secret: the line's other words, if any
             continue
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
@@ -191,4 +187,4 @@ def compared_literals(data: bytes) -> Iterator[Comparison]:
                 if comparison[2] not in seen:
                     seen.add(comparison[2])
                     yield comparison
-        index = bisect_left(positions, end + 1, index)
+        at = search(end + 1)
