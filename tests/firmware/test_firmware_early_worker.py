@@ -93,7 +93,7 @@ def test_the_command_leaves_no_worker_nor_folder_when_it_refuses_its_output(tmp_
     )
     assert done.returncode != 0
     assert (out / "notes.txt").read_text() == "a user's own file\n"
-    assert _leftovers(workdir) == [] and not any(workdir.glob("*/job.json"))
+    assert not workdir.exists()  # refused before any work folder is made
     workers = subprocess.run(["pgrep", "-f", f"workbench.firmware.worker {workdir}"], capture_output=True)
     assert workers.stdout == b""
 
@@ -121,3 +121,29 @@ def test_the_command_takes_over_its_early_worker(tmp_path):
     assert meta["scalars"]["image"]["extraction"] == "complete"
     assert meta["tables"]["files"]["rows"] >= 4
     assert _leftovers(workdir) == [] and len([p for p in workdir.iterdir() if len(p.name) == 64]) == 1
+
+
+def test_a_refused_output_or_a_workdir_that_is_a_file_is_said_before_anything_is_made(tmp_path):
+    image = _image(tmp_path, filler=5 << 20)
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("a user's own file\n")
+    command = [str(Path(sys.executable).parent / "workbench"), "firmware", "scan", str(image)]
+    refused = subprocess.run(
+        [*command, "--out", str(out), "--workdir", str(tmp_path / "new" / "deep")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert refused.returncode == 2 and "not a result folder" in refused.stderr
+    assert not (tmp_path / "new").exists()  # no work folder made for a scan that never ran
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder\n")
+    wrong = subprocess.run(
+        [*command, "--out", str(tmp_path / "out"), "--workdir", str(a_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert wrong.returncode == 2 and "--workdir" in wrong.stderr and "not a folder" in wrong.stderr
+    assert "Traceback" not in wrong.stderr and a_file.read_text() == "not a folder\n"

@@ -71,3 +71,22 @@ def test_the_watcher_sees_the_worker_end():
     finally:
         running.kill()
         running.wait()
+
+
+def test_the_watcher_sees_the_worker_end_past_a_thousand_descriptors(tmp_path):
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 1200 if hard == resource.RLIM_INFINITY else min(hard, 1200)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+    held = []
+    try:
+        while len(held) < 1100 and (not held or held[-1] < 1030):  # the next descriptor past 1024
+            held.append(os.open(tmp_path, os.O_RDONLY))
+        assert held[-1] >= 1024
+        ended = subprocess.Popen([sys.executable, "-c", "pass"])
+        assert _ended_within(ended, 60) is True  # (select.select refuses such a descriptor)
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import stat
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,19 +103,26 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run_scan(args: argparse.Namespace) -> int:
     if (error := usage_error(args)) is not None:
         return error
+    if args.workdir and os.path.exists(args.workdir) and not os.path.isdir(args.workdir):
+        print(f"workbench: error: --workdir {args.workdir}: not a folder", file=sys.stderr)
+        return 2
     names = args.table or list(TABLES)
     with contextlib.ExitStack() as stack:
         # the extraction worker starts, and the file workers import lief, while this process
         # imports the scan (0.2 s: a core idle otherwise, and the extraction a tenth later)
+        from workbench.columnar import refuse_to_replace  # (pyarrow is in already: the tables' schema)
         from workbench.firmware.extract import StartedWorker
         from workbench.firmware.filepool import EARLY_FROM, early_pool
         from workbench.firmware.limits import ExtractionLimits
 
+        if args.out:  # refused before anything is started or made (the scan checks it again)
+            refuse_to_replace(Path(args.out))
         workdir = stack.enter_context(_workdir(args.workdir))
         started = None
         if _size(args.image) >= EARLY_FROM:  # a regular file the scan will extract
-            started = StartedWorker(Path(args.image), workdir, ExtractionLimits())
-            stack.callback(started.abandon)  # the scan takes it over; this, if it never does
+            with contextlib.suppress(OSError):  # a --workdir that cannot be made: the scan says so
+                started = StartedWorker(Path(args.image), workdir, ExtractionLimits())
+                stack.callback(started.abandon)  # the scan takes it over; this, if it never does
         workers = early_pool(_size(args.image))
         if workers is not None:
             stack.callback(workers.close)  # the scan stops them; this, if it is never reached

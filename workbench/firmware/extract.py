@@ -240,7 +240,9 @@ def _ended_within(proc: subprocess.Popen, timeout: float) -> bool:
         except subprocess.TimeoutExpired:
             return False
     try:
-        select.select([pidfd], [], [], timeout)
+        waiting = select.poll()  # (not select.select: a descriptor past 1024 is refused there)
+        waiting.register(pidfd, select.POLLIN)
+        waiting.poll(timeout * 1000)
     finally:
         os.close(pidfd)
     return proc.poll() is not None
