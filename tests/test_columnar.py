@@ -66,6 +66,17 @@ def test_rows_round_trip_in_row_groups_and_a_misfit_is_left_empty(tmp_path, sche
     assert ResultFolder.open(tmp_path / "r", schemas, engine="other", version="1") is None
 
 
+def test_a_name_in_bytes_that_are_not_utf8_is_written_as_python_shows_it(tmp_path, schemas) -> None:
+    """A file name from a device's file system need not be UTF-8: os gives its bytes as
+    surrogates, which Arrow's UTF-8 cannot hold; the row is kept, the bytes written `\\xff`."""
+    odd = b"bad\xffname\xc3".decode("utf-8", "surrogateescape")
+    rows = [(1, odd, 1, [odd]), (2, "caf\u00e9", 2, []), (3, "lone \ud800", 3, []), (4, None, 4, None)]
+    folder = _write(tmp_path / "r", schemas, rows)
+    names = folder.read("events", ["name"]).column("name").to_pylist()
+    assert names == ["bad\\xffname\\xc3", "caf\u00e9", "lone \\ud800", None]
+    assert folder.misfits == []  # kept, not left empty
+
+
 @pytest.mark.parametrize("durable", [True, False])
 def test_a_result_is_forced_to_disk_unless_it_is_scratch(tmp_path, schemas, monkeypatch, durable) -> None:
     """A result kept (--out, a cache) is fsynced before it is moved into place; a command's scratch

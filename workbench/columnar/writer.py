@@ -123,10 +123,15 @@ class TableWriter:
             values = values.combine_chunks()
         if isinstance(values, pa.Array):
             return values if values.type == kind else values.cast(kind)
-        try:
-            return pa.array(values, type=kind, from_pandas=True)
-        except CONVERSION_ERRORS:
-            pass
+        for attempt in range(2):
+            try:
+                return pa.array(values, type=kind, from_pandas=True)
+            except CONVERSION_ERRORS:
+                break
+            except UnicodeEncodeError:  # a name in bytes that are not UTF-8 (a device's file system)
+                if attempt:
+                    raise
+                values = [_text(value) for value in values]
         misfits: list[Misfit] = []
         fitted = self.schema.fitted(name, list(values), misfits)
         for misfit in misfits:
@@ -134,6 +139,22 @@ class TableWriter:
                 row = {n: _at(columns.get(n), misfit.row) for n in self.names}
                 self.on_misfit(replace(misfit, row=first_row + misfit.row), row)
         return pa.array(fitted, type=kind)
+
+
+def _text(value: Any) -> Any:
+    """A str as Arrow's UTF-8 can hold it: the bytes of a name that are not UTF-8 (surrogateescape,
+    as the file system gave them) written `\\xff`, as Python shows them, in lists and structs too;
+    anything else as it is."""
+    if isinstance(value, list | tuple):
+        return [_text(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _text(item) for key, item in value.items()}
+    if not isinstance(value, str):
+        return value
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate from elsewhere than a file name
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class ResultWriter:
