@@ -176,16 +176,8 @@ def _candidate_lines(text: str) -> Iterator[tuple[int, int, str]]:
     if any(end in first for end in BREAKS):  # other line ends than "\n": str.splitlines cuts
         yield from _lines_holding(text, search)
         return
-    at = search(0)
-    number, counted = 1, 0  # the line number at offset `counted`
-    while at >= 0:  # every line ends with "\n" (the last one may not): found around each find
-        start = lowered.rfind(b"\n", 0, at) + 1
-        end = lowered.find(b"\n", at)
-        end = len(lowered) if end < 0 else end + 1
-        number += lowered.count(b"\n", counted, start)
-        counted = start
+    for number, start, end in _lines_around(lowered, search):
         yield number, start, text[start:end]
-        at = search(end)
 
 
 def _folded(text: str) -> str | None:
@@ -212,15 +204,23 @@ def _name_lines(data: bytes) -> Iterator[tuple[int, int, str]]:
     if any(end in first for end in BREAKS):  # other line ends than "\n": str.splitlines cuts
         yield from _lines_holding(data.decode("ascii"), search)
         return
+    for number, start, end in _lines_around(lowered, search):
+        yield number, start, data[start:end].decode("ascii")
+
+
+def _lines_around(lowered: bytes, search: Callable[[int], int]) -> Iterator[tuple[int, int, int]]:
+    """(line number, start, end) of each line of `lowered` holding a find of `search(start)`, where
+    every line ends with "\n" (the last one may not): cut around each find, the next one searched
+    from the next line on."""
     at = search(0)
     number, counted = 1, 0  # the line number at offset `counted`
-    while at >= 0:  # every line ends with "\n" (the last one may not): found around each find
+    while at >= 0:
         start = lowered.rfind(b"\n", 0, at) + 1
         end = lowered.find(b"\n", at)
         end = len(lowered) if end < 0 else end + 1
         number += lowered.count(b"\n", counted, start)
         counted = start
-        yield number, start, data[start:end].decode("ascii")
+        yield number, start, end
         at = search(end)
 
 
