@@ -3,7 +3,9 @@
 The engines are Python; `scripts/build_native.py` (run by `make setup`) compiles the modules named
 in `MODULES` with Cython, unchanged, into `<module>.native.<ABI tag>.so` beside each source. A
 `.pxd` beside a module gives C types to its compiled copy only (the capture engine's hot loop, a
-flow's counters); as Python the module is the same. `workbench/native-build.json` records each
+flow's counters); as Python the module is the same code. Two modules take another path when
+compiled (`cython.compiled`): linejoin and entropy loop in C where, as Python, Arrow and numpy do
+the work; the tests hold both paths to the same answers. `workbench/native-build.json` records each
 source's SHA-256 together with what its copy is built against (`layout_of`: its `.pxd` and the
 modules that cimports). `install()` (done when `workbench` is imported) puts a finder before
 Python's own: a listed module is loaded from its compiled copy when that copy was built from the
