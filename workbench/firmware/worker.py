@@ -376,20 +376,26 @@ class Worker:
                     head = read_head(entry.path)
                 except OSError:
                     continue
-                if len(head) < 64 or head.startswith(b"\x7fELF"):
-                    continue
-                if magic.sniff(head) or (not fs_like and size >= 512):
+                if _worth_unpacking(head, fs_like, size):
                     path = Path(entry.path)
                     yield path, path.relative_to(base).as_posix()
 
 
+def _worth_unpacking(head: bytes, fs_like: bool, size: int) -> bool:
+    """A file with these first bytes is unpacked further: 64 bytes or more, no ELF, and a
+    container by its magic, or (in a layer that is no file system) of 512 bytes or more."""
+    if len(head) < 64 or head.startswith(b"\x7fELF"):
+        return False
+    return bool(magic.sniff(head)) or (not fs_like and size >= 512)
+
+
 def _is_container(file: str) -> bool:
-    """`Worker.candidates`' test of a file of a file-system layer: a container by its magic."""
+    """`Worker.candidates`' test of a file of a file-system layer, the file read here."""
     try:
         head = read_head(file)
     except OSError:
         return False
-    return len(head) >= 64 and not head.startswith(b"\x7fELF") and bool(magic.sniff(head))
+    return _worth_unpacking(head, True, 0)
 
 
 def walk_order(top: str, files: list[str], base: Path) -> list[tuple[Path, str]]:
