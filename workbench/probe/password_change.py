@@ -173,8 +173,8 @@ def post_form(host: str, pc: PasswordChange, current: str, new: str, timeout: fl
         conn.connect()
         sent = True
         conn.request("POST", pc.path, body=urllib.parse.urlencode(form).encode(), headers=headers)
-        response = conn.getresponse()
-        response.read(MAX_READ)
+        with conn.getresponse() as response:  # closed here: Ctrl-C in a finalizer's close() would be lost
+            response.read(MAX_READ)
         detail = f"POST {pc.path}: {response.status} {response.reason or ''}"
         if 300 <= response.status < 400:
             detail += (
