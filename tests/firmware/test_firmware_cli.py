@@ -119,3 +119,24 @@ def test_the_terminal_tables_need_no_pandas_and_stop_after_their_first_rows(imag
     total = int(files.split(" rows)", 1)[0])
     assert total > 300 and f"... {total - 200} more rows" in files  # 300 data files and more
     assert "/etc/passwd" in files or "/usr/share/data/f000.txt" in files
+
+
+@pytest.mark.parametrize("action", ["scan", "sbom", "diff"])
+def test_a_workdir_that_cannot_be_a_folder_is_one_line_and_exit_2(image, tmp_path, action):
+    """A file where the folder would be, or a path through a file: scan, sbom and diff each say so in one
+    line (no traceback, not the internal error's exit 3) and leave the file as it was."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("mine\n")
+    given = {"scan": [str(image)], "sbom": [str(image), "-o", "sbom.json"], "diff": [str(image), str(image)]}
+    for workdir, said in ((a_file, "not a folder"), (a_file / "under", "Not a directory")):
+        command = [sys.executable, "-m", "workbench", "firmware", action, *given[action]]
+        done = subprocess.run(
+            [*command, "--workdir", str(workdir)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=300,
+        )
+        assert done.returncode == 2, done.stderr[-3000:]
+        assert done.stderr == f"workbench: error: --workdir {workdir}: {said}\n"
+    assert a_file.read_text() == "mine\n" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]

@@ -18,6 +18,7 @@ from workbench.commands.results import (
     usage_error,
     write_csv_beside,
 )
+from workbench.errors import WorkbenchError
 from workbench.firmware.diff_kinds import KINDS
 from workbench.firmware.schema import TABLES
 from workbench.fsutil import remove_tree
@@ -59,13 +60,25 @@ unreadable, or the options do not go together.
 @contextmanager
 def _workdir(given: str | None):
     if given:
-        yield Path(given)
+        yield _made(Path(given))
         return
     tmp = tempfile.mkdtemp(prefix="workbench-fw-")
     try:
         yield Path(tmp)
     finally:
         remove_tree(tmp)  # however deep the extracted tree is
+
+
+def _made(folder: Path) -> Path:
+    """The --workdir folder, made if it is missing; a one-line error when it cannot be (a file there, a
+    path through a file, no permission), not a traceback halfway through a scan."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise WorkbenchError(f"--workdir {folder}: not a folder") from None
+    except OSError as exc:
+        raise WorkbenchError(f"--workdir {folder}: {exc.strerror or exc}") from None
+    return folder
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -103,9 +116,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run_scan(args: argparse.Namespace) -> int:
     if (error := usage_error(args)) is not None:
         return error
-    if args.workdir and os.path.exists(args.workdir) and not os.path.isdir(args.workdir):
-        print(f"workbench: error: --workdir {args.workdir}: not a folder", file=sys.stderr)
-        return 2
     names = args.table or list(TABLES)
     with contextlib.ExitStack() as stack:
         # the extraction worker starts, and the file workers import lief, while this process
@@ -117,10 +127,10 @@ def run_scan(args: argparse.Namespace) -> int:
 
         if args.out:  # refused before anything is started or made (the scan checks it again)
             refuse_to_replace(Path(args.out))
-        workdir = stack.enter_context(_workdir(args.workdir))
+        workdir = stack.enter_context(_workdir(args.workdir))  # made here, or a one-line error
         started = None
         if _size(args.image) >= EARLY_FROM:  # a regular file the scan will extract
-            with contextlib.suppress(OSError):  # a --workdir that cannot be made: the scan says so
+            with contextlib.suppress(OSError):  # a folder it cannot write in: the scan says so
                 started = StartedWorker(Path(args.image), workdir, ExtractionLimits())
                 stack.callback(started.abandon)  # the scan takes it over; this, if it never does
         workers = early_pool(_size(args.image))
@@ -224,8 +234,6 @@ def _register_diff(sub: argparse._SubParsersAction, common: argparse.ArgumentPar
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    import sys
-
     from workbench.firmware.diff import diff_scans
     from workbench.firmware.diff_cache import cached_scan
     from workbench.firmware.diff_out import write_diff
