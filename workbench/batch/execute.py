@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from workbench.batch.noiri import jsonschema_without_iri_grammars
 from workbench.batch.paths import TEMPLATES_DIR
 from workbench.batch.render import render_html
 from workbench.errors import NotebookError
@@ -66,9 +67,10 @@ class NotebookRun:
 
 
 def warm_imports(templates_dir: str | None = None) -> None:
-    """Import papermill and nbconvert and build the HTML exporter (~4 s, mostly jsonschema's format
-    checkers); with fork, the parent does it once and every worker inherits it. Registers the
+    """Import papermill and nbconvert and build the HTML exporter (~0.7 s; jsonschema's IRI grammars
+    left out, `noiri`); with fork, the parent does it once and every worker inherits it. Registers the
     papermill engine `workbench` (warm kernels) for a tree whose entry points are not reinstalled."""
+    jsonschema_without_iri_grammars()
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
@@ -146,6 +148,7 @@ def run_notebook(task: NotebookTask) -> NotebookRun:
 
 
 def _execute(task: NotebookTask, run: NotebookRun) -> Any:
+    jsonschema_without_iri_grammars()  # also where warm_imports did not run
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
