@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import invoke
+from shared_demo import demo_run
 
 from workbench.batch.paths import NOTEBOOKS_DIR
 from workbench.catalog import load_catalog
@@ -29,18 +30,17 @@ AUTOMATIC = [r.id for r in CATALOG.requirements if r.automation == "automatic"]
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Bundle folder per demo case, from one `workbench demo` run."""
-    out = tmp_path_factory.mktemp("demo")
-    result = invoke("demo", "--out", str(out), "--jobs", "2", "--no-progress")
-    assert result.code == 0, result.err
-    printed = [Path(line) for line in result.out.split()]
+    """Bundle folder per demo case, from the session's one `workbench demo` run (shared_demo)."""
+    out, result = demo_run(tmp_path_factory)
+    assert result.returncode == 0, result.stderr
+    printed = [Path(line) for line in result.stdout.split()]
     indexes = [p for p in printed if p.name == "index.html"]
-    assert len(indexes) == 4 and all(p.is_file() for p in printed), result.out
-    assert printed[3].name == "compare-defective-2.1-2.2.html", result.out
+    assert len(indexes) == 4 and all(p.is_file() for p in printed), result.stdout
+    assert printed[3].name == "compare-defective-2.1-2.2.html", result.stdout
     japanese = printed[1]  # the defective camera again, in Japanese, in its own folder
-    assert japanese.parent.parent == out / "evidence" / "ja", result.out
+    assert japanese.parent.parent == out / "evidence" / "ja", result.stdout
     bundles = {p.parent.name.rsplit("-", 1)[0]: p.parent for p in indexes if p != japanese}
-    assert set(bundles) == {"defective", "defective-v2", "clean"}, result.out
+    assert set(bundles) == {"defective", "defective-v2", "clean"}, result.stdout
     return bundles | {"compare": printed[3], "defective-ja": japanese.parent}
 
 

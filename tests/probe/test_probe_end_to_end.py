@@ -1,5 +1,6 @@
 """The whole live probe, as a lab runs it: `workbench probe` against the simulated device (defective and
-clean variants of the demo camera) inside a private network namespace the test makes, then the checks.
+clean variants of the demo camera) inside a private network namespace made for it, as `make demo` runs it
+(the session's one demo run, shared with the demo's own tests), then the checks.
 
 The defective device's planted defects are each found, with the packets of the probe's capture as
 evidence; on the clean device those checks pass and nothing is falsely found.
@@ -14,10 +15,11 @@ from typing import Any
 
 import pytest
 from scapy.utils import PcapReader
+from shared_demo import demo_run
 
+from workbench.case import Case
 from workbench.checks.context import EvidenceContext
 from workbench.checks.registry import get_check
-from workbench.demo import build_case, load_demo_case, probe_simulated_device
 from workbench.probe.results import ProbeResults
 
 PROBED = ("AUTH-01", "AUTH-05", "AUTH-06", "ATK-01", "COM-02", "UPD-06", "INPUT-01")
@@ -32,28 +34,28 @@ def _problem() -> str | None:
     return None
 
 
-def probed_case(variant: str, root: Path) -> Any:
-    """The demo case of `variant`, probed at the simulated device as `make demo` probes it."""
-    case = build_case(load_demo_case(variant), root)
-    said = probe_simulated_device(case, variant)
-    assert said.endswith("capture and results added to the case"), said
-    return case
+def probed_case(variant: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo case of `variant` as `make demo` built and probed it at the simulated device (the
+    session's one demo run, shared with the demo's own tests: shared_demo)."""
+    problem = _problem()
+    if problem:
+        pytest.skip(problem)
+    out, done = demo_run(tmp_path_factory)
+    assert done.returncode == 0, done.stderr[-3000:]
+    said = f"live probe of the simulated {variant} device: "
+    assert any(said in line and line.endswith("capture and results added to the case")
+               for line in done.stderr.splitlines()), done.stderr[-3000:]  # fmt: skip
+    return Case.open(out / "cases" / variant)
 
 
 @pytest.fixture(scope="module")
 def defective(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    problem = _problem()
-    if problem:
-        pytest.skip(problem)
-    return probed_case("defective", tmp_path_factory.mktemp("cases"))
+    return probed_case("defective", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    problem = _problem()
-    if problem:
-        pytest.skip(problem)
-    return probed_case("clean", tmp_path_factory.mktemp("cases"))
+    return probed_case("clean", tmp_path_factory)
 
 
 def results_of(case: Any) -> dict[str, Any]:
