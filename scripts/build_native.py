@@ -104,6 +104,8 @@ def _compile(modules: list[str]) -> dict[str, str]:
                 nthreads=os.cpu_count() or 1,
                 quiet=True,
             )
+            for extension in extensions:  # no debug information: a quarter less time, a fifth the size
+                extension.extra_compile_args = [*extension.extra_compile_args, "-g0"]
             dist = Distribution({"ext_modules": extensions})
             command = build_ext(dist)
             command.build_lib = str(scratch / "lib")
