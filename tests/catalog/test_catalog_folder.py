@@ -105,3 +105,24 @@ def test_a_folder_of_too_many_files_is_refused(tmp_path: Path, monkeypatch) -> N
     for n in range(5):
         (tmp_path / f"{n}.yaml").write_text("requirements: []\n")
     assert message(tmp_path) == f"{tmp_path}: more than 3 YAML files: is this the catalogue's folder?"
+
+
+def test_a_catalogue_loaded_again_is_a_copy_of_its_own_and_an_edit_is_seen(lab_folder: Path) -> None:
+    """A process loads the same catalogue once per check it runs: the second load is not parsed again,
+    yet it is a copy of its own (a caller changing one changes no other) and a changed file is read."""
+    first = load_catalog(lab_folder)
+    first.requirements[0].pass_criteria.append("a criterion one caller added")  # (the models are frozen,
+    first.requirements.pop()  # their lists are not)
+    second = load_catalog(lab_folder)
+    assert second is not first and second.sha256 == first.sha256 and second.source == first.source
+    assert second.ids == ["AUTH-01", "COM-02", "PHY-01"]
+    assert second.requirements[0].pass_criteria == ["The thing is done."]
+    phy = lab_folder / "physical" / "phy.yaml"
+    phy.write_text(phy.read_text().replace("Look at the thing.", "Look closely at the thing."))
+    third = load_catalog(lab_folder)
+    assert third.sha256 != second.sha256
+    assert third.get("PHY-01").inspection_method[0] == "Look closely at the thing."
+    phy.write_text("requirements: [not: a requirement]\n")
+    for _ in range(2):  # an error is said each time, never remembered as a catalogue
+        with pytest.raises(CatalogError):
+            load_catalog(lab_folder)
