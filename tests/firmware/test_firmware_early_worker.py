@@ -147,3 +147,15 @@ def test_a_refused_output_or_a_workdir_that_is_a_file_is_said_before_anything_is
     )
     assert wrong.returncode == 2 and "--workdir" in wrong.stderr and "not a folder" in wrong.stderr
     assert "Traceback" not in wrong.stderr and a_file.read_text() == "not a folder\n"
+
+
+def test_the_sbom_command_starts_its_workers_early_too_and_leaves_nothing(tmp_path):
+    image = _image(tmp_path, filler=5 << 20)
+    workdir, sbom = tmp_path / "w", tmp_path / "sbom.json"
+    command = [str(Path(sys.executable).parent / "workbench"), "firmware", "sbom", str(image)]
+    done = subprocess.run(
+        [*command, "-o", str(sbom), "--workdir", str(workdir)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(sbom.read_text())["bomFormat"] == "CycloneDX" and "components" in done.stdout
+    assert _leftovers(workdir) == [] and len([p for p in workdir.iterdir() if len(p.name) == 64]) == 1

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from workbench.commands.results import (
     add_result_options,
@@ -118,24 +119,12 @@ def run_scan(args: argparse.Namespace) -> int:
         return error
     names = args.table or list(TABLES)
     with contextlib.ExitStack() as stack:
-        # the extraction worker starts, and the file workers import lief, while this process
-        # imports the scan (0.2 s: a core idle otherwise, and the extraction a tenth later)
         from workbench.columnar import refuse_to_replace  # (pyarrow is in already: the tables' schema)
-        from workbench.firmware.extract import StartedWorker
-        from workbench.firmware.filepool import EARLY_FROM, early_pool
-        from workbench.firmware.limits import ExtractionLimits
 
         if args.out:  # refused before anything is started or made (the scan checks it again)
             refuse_to_replace(Path(args.out))
         workdir = stack.enter_context(_workdir(args.workdir))  # made here, or a one-line error
-        started = None
-        if _size(args.image) >= EARLY_FROM:  # a regular file the scan will extract
-            with contextlib.suppress(OSError):  # a folder it cannot write in: the scan says so
-                started = StartedWorker(Path(args.image), workdir, ExtractionLimits())
-                stack.callback(started.abandon)  # the scan takes it over; this, if it never does
-        workers = early_pool(_size(args.image))
-        if workers is not None:
-            stack.callback(workers.close)  # the scan stops them; this, if it is never reached
+        started, workers = _started_early(stack, args.image, workdir)
         from workbench.firmware.scan import scan_firmware
 
         scratch = stack.enter_context(_workdir(None))
@@ -157,6 +146,25 @@ def run_scan(args: argparse.Namespace) -> int:
         else:
             _terminal(result, names)
     return 0
+
+
+def _started_early(stack: contextlib.ExitStack, image: str, workdir: Path) -> tuple[Any, Any]:
+    """The extraction worker and the file workers, started (the file workers importing lief) while this
+    process imports the scan: 0.2 s of a core idle otherwise, and the extraction a tenth sooner. (None,
+    None) for an image too small to gain from it, or one that is not a regular file (the scan says so)."""
+    from workbench.firmware.extract import StartedWorker
+    from workbench.firmware.filepool import EARLY_FROM, early_pool
+    from workbench.firmware.limits import ExtractionLimits
+
+    started = None
+    if _size(image) >= EARLY_FROM:  # a regular file the scan will extract
+        with contextlib.suppress(OSError):  # a folder it cannot write in: the scan says so
+            started = StartedWorker(Path(image), workdir, ExtractionLimits())
+            stack.callback(started.abandon)  # the scan takes it over; this, if it never does
+    workers = early_pool(_size(image))
+    if workers is not None:
+        stack.callback(workers.close)  # the scan stops them; this, if it is never reached
+    return started, workers
 
 
 def _size(image: str) -> int:
@@ -201,12 +209,14 @@ def _terminal(result, names: list[str]) -> None:
 
 
 def run_sbom(args: argparse.Namespace) -> int:
-    from workbench.firmware.sbom import build_sbom
-    from workbench.firmware.scan import scan_firmware
-    from workbench.fsutil import atomic_write_text
+    with contextlib.ExitStack() as stack:
+        workdir = stack.enter_context(_workdir(args.workdir))  # made here, or a one-line error
+        started, workers = _started_early(stack, args.image, workdir)
+        from workbench.firmware.sbom import build_sbom
+        from workbench.firmware.scan import scan_firmware
+        from workbench.fsutil import atomic_write_text
 
-    with _workdir(args.workdir) as workdir:
-        result = scan_firmware(args.image, workdir=workdir)
+        result = scan_firmware(args.image, workdir=workdir, workers=workers, started=started)
         atomic_write_text(args.output, build_sbom(result))
         print(f"{args.output}: {len(result.tables['components'])} components")
     return 0
