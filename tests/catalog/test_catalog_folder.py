@@ -126,3 +126,24 @@ def test_a_catalogue_loaded_again_is_a_copy_of_its_own_and_an_edit_is_seen(lab_f
     for _ in range(2):  # an error is said each time, never remembered as a catalogue
         with pytest.raises(CatalogError):
             load_catalog(lab_folder)
+
+
+def test_a_bad_first_file_is_said_before_the_rest_of_a_large_folder_is_read(tmp_path: Path) -> None:
+    """Hostile folder: a broken first file and 40 files of 4 MB each (sparse). The first file's error comes
+    first, and the loader never holds more than one file (the memo's key is not worth 160 MB)."""
+    import tracemalloc
+
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    (folder / "000.yaml").write_text("edition: lab-1\nrequirements: [\n")
+    for i in range(40):
+        with open(folder / f"{i + 1:03d}.yaml", "wb") as handle:
+            handle.truncate(4 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(CatalogError, match=r"000\.yaml: line"):
+            load_catalog(folder)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 12 << 20, peak
