@@ -49,16 +49,17 @@ def test_a_test_that_finishes_gives_its_rows() -> None:
 def test_ctrl_c_waits_for_a_test_that_sets_the_unit_back(name: str, waits: bool) -> None:
     """Ctrl-C reaches the main thread only; the password change runs in a worker and must finish its restore
     before the process exits, or the unit keeps a password nobody knows. Other tests are left at once."""
-    import os
     import signal
     import time
 
     restored = threading.Event()
 
     def body() -> tuple[Run, dict]:
-        # the inspector presses Ctrl-C while the test runs: a real SIGINT, as a terminal sends (the
-        # simulated one of _thread.interrupt_main does not wake the main thread's wait)
-        os.kill(os.getpid(), signal.SIGINT)
+        # the inspector presses Ctrl-C while the test runs: a real SIGINT to the main thread, as a terminal's
+        # reaches it (the simulated one of _thread.interrupt_main does not wake the main thread's wait; one
+        # delivered to this thread waits for it to end before the main thread sees it)
+        time.sleep(0.2)  # the main thread waiting for this one by now
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
         time.sleep(0.5)  # the restore still under way
         restored.set()
         return Run(name, "http.client", Status.COMPLETED), {}

@@ -204,28 +204,30 @@ def _guarded(test: TestPlan, body: Callable[[], tuple[TestRun, Tables]]) -> tupl
     started = time.time()
     outcome: list[tuple[TestRun, Tables]] = []
     failure: list[BaseException] = []
+    ended = threading.Event()  # not Thread.join: on 3.11, a join cut by Ctrl-C marks the thread ended
 
     def work() -> None:
         try:
             outcome.append(body())
         except Exception as exc:  # noqa: BLE001 - a hostile device must not end the run
             failure.append(exc)
+        finally:
+            ended.set()
 
     worker = threading.Thread(target=work, name=f"probe-{test.name}", daemon=True)
     try:
         worker.start()
-        worker.join(test.budget_s + ABANDON_AFTER_S)
+        ended.wait(test.budget_s + ABANDON_AFTER_S)
     except KeyboardInterrupt:  # Ctrl-C reaches this thread only: a test that changed the unit sets it back
         if test.name in FINISH_ON_INTERRUPT:
             sys.stderr.write(f"stopping: letting {test.name} leave the unit as it found it ...\n")
-            worker.join(FINISH_ON_INTERRUPT_S)
-            if worker.is_alive():
+            if not ended.wait(FINISH_ON_INTERRUPT_S):
                 sys.stderr.write(
                     f"{test.name} did not finish: the unit's password may now be the one in the"
                     " test-access.recovery file beside the test access\n"
                 )
         raise
-    if worker.is_alive():
+    if not ended.is_set():
         detail = f"still running {ABANDON_AFTER_S:g} s past its budget of {test.budget_s:g} s: abandoned"
         run, tables = TestRun(test.name, test.tool, TestStatus.TIMED_OUT, detail), {}
     elif failure:
