@@ -140,3 +140,28 @@ def test_a_workdir_that_cannot_be_a_folder_is_one_line_and_exit_2(image, tmp_pat
         assert done.returncode == 2, done.stderr[-3000:]
         assert done.stderr == f"workbench: error: --workdir {workdir}: {said}\n"
     assert a_file.read_text() == "mine\n" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+@pytest.mark.parametrize("action", ["scan", "sbom", "diff"])
+def test_a_workdir_made_for_a_command_that_fails_is_removed(tmp_path, action):
+    given = {"scan": ["no.img"], "sbom": ["no.img", "-o", "sbom.json"], "diff": ["no.img", "no2.img"]}
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "firmware", action, *given[action], "--workdir", "new/deep"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 2 and "no.img: no such file" in done.stderr, done.stderr[-3000:]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_sbom_written_over_a_folder_is_refused_before_the_scan(image, tmp_path):
+    (tmp_path / "taken").mkdir()
+    command = [sys.executable, "-m", "workbench", "firmware", "sbom", str(image), "-o", "taken"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert (
+        done.returncode == 2
+        and done.stderr == "workbench: error: -o taken: is a folder; give the SBOM file's name\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"] and not any((tmp_path / "taken").iterdir())

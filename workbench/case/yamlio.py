@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from workbench.errors import CaseError
 
 MAX_YAML_BYTES = 4 << 20  # case files are small; anything bigger is not a case file
-REMEMBER_BELOW = 64 << 10  # files parsed once a process when no larger than this ...
-MAX_REMEMBERED = 256  # ... and this many of them (pickled): 16 MiB at most
+REMEMBER_BELOW = 64 << 10  # files parsed once a process when no larger than this, nor their pickles ...
+MAX_REMEMBERED = 256  # ... and this many of them: 16 MiB at most
 _REMEMBERED: dict[bytes, bytes] = {}
 _REMEMBERED_LOCK = threading.Lock()
 
@@ -42,11 +42,12 @@ def load_yaml_bytes(data: bytes, *, name: str) -> Any:
     if kept is not None:
         return pickle.loads(kept)  # noqa: S301 - pickled by this process from what it parsed
     content = _parsed(data, name)
-    if key is not None:
+    pickled = pickle.dumps(content) if key is not None else b""
+    if key is not None and len(pickled) <= REMEMBER_BELOW:  # (a list of numbers pickles to 3x its text)
         with _REMEMBERED_LOCK:
             if len(_REMEMBERED) >= MAX_REMEMBERED:
                 _REMEMBERED.pop(next(iter(_REMEMBERED)))  # the oldest
-            _REMEMBERED[key] = pickle.dumps(content)
+            _REMEMBERED[key] = pickled
     return content
 
 

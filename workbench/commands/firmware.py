@@ -61,13 +61,29 @@ unreadable, or the options do not go together.
 @contextmanager
 def _workdir(given: str | None):
     if given:
-        yield _made(Path(given))
+        folder = Path(given)
+        first_made = next((p for p in reversed((folder, *folder.parents)) if not p.exists()), None)
+        try:
+            yield _made(folder)
+        finally:
+            if first_made is not None:  # made for a command that left nothing in it (it failed): removed
+                _remove_empty(folder, first_made)
         return
     tmp = tempfile.mkdtemp(prefix="workbench-fw-")
     try:
         yield Path(tmp)
     finally:
         remove_tree(tmp)  # however deep the extracted tree is
+
+
+def _remove_empty(folder: Path, up_to: Path) -> None:
+    """Remove `folder` and its parents up to `up_to` (the first this command made), each only if empty."""
+    with contextlib.suppress(OSError):  # not empty, or gone: left as it is
+        while True:
+            folder.rmdir()
+            if folder == up_to:
+                return
+            folder = folder.parent
 
 
 def _made(folder: Path) -> Path:
@@ -209,6 +225,8 @@ def _terminal(result, names: list[str]) -> None:
 
 
 def run_sbom(args: argparse.Namespace) -> int:
+    if os.path.isdir(args.output):  # said before the scan, not after it
+        raise WorkbenchError(f"-o {args.output}: is a folder; give the SBOM file's name")
     with contextlib.ExitStack() as stack:
         workdir = stack.enter_context(_workdir(args.workdir))  # made here, or a one-line error
         started, workers = _started_early(stack, args.image, workdir)
