@@ -14,9 +14,7 @@ import sys
 SLOW = "rfc3987_syntax"
 
 
-def jsonschema_without_iri_grammars() -> bool:
-    """Whether jsonschema will import without rfc3987-syntax (False when jsonschema is already in)."""
-    if "jsonschema" in sys.modules:
-        return sys.modules.get(SLOW, None) is None
-    sys.modules.setdefault(SLOW, None)  # `import rfc3987_syntax` raises ImportError, which jsonschema expects
-    return sys.modules[SLOW] is None
+def jsonschema_without_iri_grammars() -> None:
+    """jsonschema, when it is imported next, without rfc3987-syntax (nothing changes once it is in)."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault(SLOW, None)  # its import raises ImportError, which jsonschema expects

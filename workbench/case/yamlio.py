@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +10,12 @@ import yaml
 from pydantic import ValidationError
 
 from workbench.errors import CaseError
+from workbench.memo import MISSING, PickledMemo
 
 MAX_YAML_BYTES = 4 << 20  # case files are small; anything bigger is not a case file
-REMEMBER_BELOW = 64 << 10  # files parsed once a process when no larger than this, nor their pickles ...
-MAX_REMEMBERED = 256  # ... and this many of them: 16 MiB at most
-_REMEMBERED: dict[bytes, bytes] = {}
-_REMEMBERED_LOCK = threading.Lock()
+REMEMBER_BELOW = 64 << 10  # files parsed once a process when no larger than this, nor their pickles
+# (a list of numbers pickles to 3x its text), and 256 of them at most: 16 MiB
+_PARSED = PickledMemo(256, max_pickle=REMEMBER_BELOW)
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -35,19 +33,13 @@ class _NoAliasLoader(yaml.SafeLoader):
 def load_yaml_bytes(data: bytes, *, name: str) -> Any:
     """The parsed content of a case file's bytes. The same bytes parsed before in this process (a check
     opens the case, its declaration and its artefact list again: 5 ms a file) are not parsed again:
-    each caller gets a copy of its own (unpickled); an error is raised again, never remembered."""
+    each caller gets a copy of its own; an error is raised again, never remembered."""
     key = hashlib.sha256(data).digest() if len(data) <= REMEMBER_BELOW else None
-    with _REMEMBERED_LOCK:
-        kept = _REMEMBERED.get(key) if key is not None else None
-    if kept is not None:
-        return pickle.loads(kept)  # noqa: S301 - pickled by this process from what it parsed
+    if key is not None and (kept := _PARSED.get(key)) is not MISSING:
+        return kept
     content = _parsed(data, name)
-    pickled = pickle.dumps(content) if key is not None else b""
-    if key is not None and len(pickled) <= REMEMBER_BELOW:  # (a list of numbers pickles to 3x its text)
-        with _REMEMBERED_LOCK:
-            if len(_REMEMBERED) >= MAX_REMEMBERED:
-                _REMEMBERED.pop(next(iter(_REMEMBERED)))  # the oldest
-            _REMEMBERED[key] = pickled
+    if key is not None:
+        _PARSED.put(key, content)
     return content
 
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +26,15 @@ from workbench.catalog.model import (
 )
 from workbench.catalog.yamlfile import parse_yaml, read_bytes
 from workbench.errors import CatalogError
+from workbench.memo import MISSING, PickledMemo
 
 EDITIONS_DIR = Path(__file__).parent / "editions"
 HEADER_FIELDS = tuple(field.alias or name for name, field in EditionHeader.model_fields.items())
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FOLDER_FILES = 1000
 MAX_LANGUAGE_LINES = 20  # lines of missing translations shown; then how many more
-MAX_REMEMBERED = 8  # catalogues kept loaded (pickled) by a process
 MAX_REMEMBERED_BYTES = 16 << 20  # of YAML, all files of one catalogue (the bundled one is 0.2 MiB)
-_REMEMBERED: dict[tuple[Any, ...], bytes] = {}
-_REMEMBERED_LOCK = threading.Lock()
+_LOADED = PickledMemo(8)  # catalogues a process loaded
 
 
 def _edition_key(name: str) -> tuple[tuple[int, int | str], ...]:
@@ -127,43 +124,40 @@ def _validate(model: type[BaseModel], data: Any, label: str) -> Any:
 def _load_files(files: list[tuple[Path, str]], *, origin: str, single: bool) -> Catalog:
     """The catalogue of these files. One already loaded from the same bytes, names and origin in this
     process is not parsed and validated again (a check's context loads it once per requirement: 25 ms
-    each): each caller gets a copy of its own, unpickled. Files are read one at a time, never held."""
+    each): each caller gets a copy of its own. Files are read one at a time, never held."""
     key = _key_of(files, origin, single)
-    if key is not None:
-        with _REMEMBERED_LOCK:
-            kept = _REMEMBERED.get(key)
-        if kept is not None:
-            return pickle.loads(kept)  # noqa: S301 - pickled by this process, from a catalogue it validated
-    read: list[tuple[str, bytes]] = []  # (label, sha256) of each file as validated
-    catalog = _validated(files, read, origin=origin, single=single)
-    if key is not None and key[2] == tuple(read):  # no file changed between the two readings
-        with _REMEMBERED_LOCK:
-            if len(_REMEMBERED) >= MAX_REMEMBERED:
-                _REMEMBERED.pop(next(iter(_REMEMBERED)))  # the oldest
-            _REMEMBERED[key] = pickle.dumps(catalog)
+    if key is not None and (kept := _LOADED.get(key)) is not MISSING:
+        return kept
+    catalog = _validated(files, origin=origin, single=single)
+    if key is not None and key[-1] == catalog.sha256:  # no file changed between the two readings
+        _LOADED.put(key, catalog)
     return catalog
 
 
 def _key_of(files: list[tuple[Path, str]], origin: str, single: bool) -> tuple[Any, ...] | None:
-    """What a loaded catalogue is remembered by; None when a file cannot be read (the validation then
-    says so, in file order) or the files are larger than any real catalogue (they are not remembered)."""
+    """What a loaded catalogue is remembered by (its digest last, as `Catalog.sha256`); None when a file
+    cannot be read (the validation then says so, in file order) or the files are larger than any real
+    catalogue (they are not remembered)."""
     try:
         if sum(path.stat().st_size for path, _ in files) > MAX_REMEMBERED_BYTES:
             return None
     except OSError:
         return None
-    digests = []
+    digest = hashlib.sha256()
     for path, label in files:
         try:
-            digests.append((label, hashlib.sha256(read_bytes(path, label)).digest()))
+            _add(digest, read_bytes(path, label))
         except CatalogError:
             return None
-    return (origin, single, tuple(digests))
+    return (origin, single, tuple(label for _, label in files), digest.hexdigest())
 
 
-def _validated(
-    files: list[tuple[Path, str]], read: list[tuple[str, bytes]], *, origin: str, single: bool
-) -> Catalog:
+def _add(digest: Any, raw: bytes) -> None:
+    """One file's bytes into a catalogue's digest (its length first: files cannot trade bytes)."""
+    digest.update(f"{len(raw)}\0".encode() + raw)
+
+
+def _validated(files: list[tuple[Path, str]], *, origin: str, single: bool) -> Catalog:
     digest = hashlib.sha256()
     header: CatalogFile | None = None
     header_label = ""
@@ -171,8 +165,7 @@ def _validated(
     first_seen: dict[str, tuple[str, int]] = {}
     for path, label in files:
         raw = read_bytes(path, label)
-        read.append((label, hashlib.sha256(raw).digest()))
-        digest.update(f"{len(raw)}\0".encode() + raw)
+        _add(digest, raw)
         data = parse_yaml(raw, label)
         if data is None:
             raise CatalogError("file is empty", path=label)

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workbench.commands.results import (
     add_result_options,
@@ -23,6 +23,10 @@ from workbench.errors import WorkbenchError
 from workbench.firmware.diff_kinds import KINDS
 from workbench.firmware.schema import TABLES
 from workbench.fsutil import remove_tree
+
+if TYPE_CHECKING:
+    from workbench.firmware.extract import StartedWorker
+    from workbench.firmware.filepool import FilePool
 
 TERMINAL_ROWS = 200  # rows of each table shown in the terminal
 
@@ -164,7 +168,9 @@ def run_scan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _started_early(stack: contextlib.ExitStack, image: str, workdir: Path) -> tuple[Any, Any]:
+def _started_early(
+    stack: contextlib.ExitStack, image: str, workdir: Path
+) -> tuple[StartedWorker | None, FilePool | None]:
     """The extraction worker and the file workers, started (the file workers importing lief) while this
     process imports the scan: 0.2 s of a core idle otherwise, and the extraction a tenth sooner. (None,
     None) for an image too small to gain from it, or one that is not a regular file (the scan says so)."""
