@@ -187,3 +187,56 @@ def test_the_end_of_a_squashfs_is_unblobs_end(tmp_path, pad):
     assert direct.whole_squashfs(image)
     image.write_bytes(data + b"\0" * 3)  # more than any padding: a chunk and then something else
     assert not direct.whole_squashfs(image)
+
+
+def test_a_listing_spares_the_lookups_never_the_fix(tmp_path, monkeypatch):
+    """With the archive's listing, an entry is looked up only when the listing does not show it
+    readable already; a listing that disagrees with the disk (another kind, a link listed as a
+    file, a mode lacking the bits) leaves the fix to the disk, as without a listing."""
+    from workbench.firmware.metadata import Entry
+
+    def tree(top: Path) -> None:
+        write(top, "/etc/shadow", "root:x:0:0\n", 0o000)  # listed lacking the bits: fixed
+        write(top, "/etc/group", "root:x:0:\n", 0o000)  # listed as a folder: fixed from the disk
+        write(top, "/etc/ok", "x\n", 0o644)
+        (top / "etc").chmod(0o500)
+        os.symlink("/nowhere", top / "link-listed-as-file")  # a link whatever the listing says
+
+    listed = {
+        "etc": Entry("directory", 0o500, 0, 0),
+        "etc/shadow": Entry("file", 0o000, 0, 0),
+        "etc/group": Entry("directory", 0o755, 0, 0),
+        "etc/ok": Entry("file", 0o644, 0, 0),
+        "link-listed-as-file": Entry("file", 0o644, 0, 0),
+    }
+    states = []
+    for name, listing in (("plain", None), ("listed", listed)):
+        top = (tmp_path / name / "fs_extract").resolve()
+        top.mkdir(parents=True)
+        tree(top)
+        seen: list[str] = []
+        looked_up: list[str] = []
+        with monkeypatch.context() as patch:
+            patch.setattr(
+                os,
+                "lstat",
+                lambda path, seen=looked_up, lstat=os.lstat, **kw: seen.append(path) or lstat(path, **kw),
+            )
+            reports = direct.fix_tree(top, seen.append, listing)
+        looked_up = [p for p in map(str, looked_up) if p.startswith(f"{top}/etc")]
+        if listing is not None:  # the folder listed lacking the bits, the file, the one of another kind
+            assert sorted(Path(p).relative_to(top).as_posix() for p in looked_up) == [
+                "etc",
+                "etc/group",
+                "etc/shadow",
+            ]
+        else:
+            assert len(looked_up) == 4  # every entry but the link
+        modes = {p.relative_to(top).as_posix(): stat.S_IMODE(p.lstat().st_mode) for p in top.rglob("*")}
+        links = {p.name: os.readlink(p) for p in top.rglob("*") if p.is_symlink()}
+        states.append((modes, links, sorted(Path(s).relative_to(top).as_posix() for s in seen), len(reports)))
+    assert states[0] == states[1]
+    modes, links, seen, _ = states[1]
+    assert modes["etc"] == 0o775 and modes["etc/shadow"] == 0o644 and modes["etc/group"] == 0o644
+    assert links == {"link-listed-as-file": "nowhere"}  # rewritten to stay inside, as unblob does
+    assert seen == ["etc/group", "etc/ok", "etc/shadow"]

@@ -90,3 +90,26 @@ def test_the_watcher_sees_the_worker_end_past_a_thousand_descriptors(tmp_path):
         for fd in held:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_walk_the_workers_end_overtakes_stops_at_the_next_folder(tmp_path):
+    """The watcher's walk during the extraction gives up once the worker has ended (the final walk
+    then counts everything): it asks before each folder, and keeps what it counted."""
+    top = tmp_path / "x"
+    for i in range(30):
+        folder = top / f"f{i:02}"
+        folder.mkdir(parents=True)
+        for j in range(5):
+            (folder / f"file{j}").write_bytes(b"x" * 10)
+    whole = _measure(top)
+    assert whole == (180, 1500)
+    asked = []
+
+    def ended_after_three() -> bool:
+        asked.append(1)
+        return len(asked) > 3
+
+    files, size = _measure(top, until=ended_after_three)
+    assert len(asked) == 4  # the top folder and two subfolders walked, then the end seen
+    assert files == 30 + 2 * 5 and size == 2 * 5 * 10
+    assert _measure(top, until=lambda: False) == whole

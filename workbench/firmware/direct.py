@@ -17,7 +17,7 @@ import logging
 import os
 import stat
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,16 +83,24 @@ class _Reports:
         self.reports.append(report)
 
 
-def fix_tree(outdir: Path, on_file: Callable[[str], None] | None = None) -> list[Any]:
+def fix_tree(
+    outdir: Path, on_file: Callable[[str], None] | None = None, listed: Mapping[str, Any] | None = None
+) -> list[Any]:
     """unblob's fix_extracted_directory over `outdir`, in the same order (each folder as the
     system lists it, depth first), without a Path and three stat calls per entry; the reports
     of the symbolic links it removed (unblob's MaliciousSymlinkRemoved: .link, .target).
     `on_file(path)`, if given, is called with each regular file once its mode is fixed (one walk
-    of the tree for the caller's look at every file too); it must raise nothing."""
+    of the tree for the caller's look at every file too); it must raise nothing.
+
+    `listed`: the archive's own listing (member path -> an entry with `kind` and `mode`, as
+    `metadata.parse_unsquashfs_listing` gives it). An entry the folder's listing shows of the
+    listed kind, whose listed mode has the bits the fix adds, is not looked up (the extractor
+    set that mode); any other is, as without a listing. Links and folders are known from the
+    folder's listing, never from the archive's."""
     reports = _Reports()
     if outdir.exists():
         _fix_mode(str(outdir), os.stat(outdir))
-        _fix_folder(str(outdir), outdir, reports, on_file)
+        _fix_folder(str(outdir), outdir, reports, on_file, listed or {})
     return reports.reports
 
 
@@ -107,30 +115,48 @@ def _fix_mode(path: str, st: os.stat_result) -> None:
         os.chmod(path, stat.S_IMODE(wanted))
 
 
-def _fix_folder(top: str, outdir: Path, reports: _Reports, on_file: Callable[[str], None] | None) -> None:
+def _has_bits(listed: Any, kind: str, bits: int) -> bool:
+    """Whether the archive lists an entry of this kind whose mode already has `bits`."""
+    if listed is None or listed.kind != kind or listed.mode is None:
+        return False
+    return listed.mode & bits == bits
+
+
+def _fix_folder(
+    top: str,
+    outdir: Path,
+    reports: _Reports,
+    on_file: Callable[[str], None] | None,
+    listed: Mapping[str, Any],
+) -> None:
     """Depth first in the order the system lists each folder, as unblob's recursion, but with a
-    stack of listings: a hostile tree of thousands of nested folders is fixed whole."""
-    stack = [(top, iter(os.listdir(top)))]
+    stack of listings: a hostile tree of thousands of nested folders is fixed whole. Each
+    folder's listing is read whole before any of its links is rewritten or removed."""
+    stack = [(iter(list(os.scandir(top))), "")]
     while stack:
-        folder, names = stack[-1]
-        name = next(names, None)
-        if name is None:
+        entries, prefix = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
             stack.pop()
             continue
-        path = os.path.join(folder, name)
+        path = entry.path
         try:
-            st = os.lstat(path)
-            if stat.S_ISLNK(st.st_mode):
+            if entry.is_symlink():
                 quiet_unblob()  # as in an unblob run: its warnings never reach the worker's log
                 from unblob.extractor import fix_symlink  # only for a tree with links (0.2 s)
 
                 fix_symlink(Path(path), outdir, reports)
                 continue
-            _fix_mode(path, st)
-            if stat.S_ISDIR(st.st_mode):
-                stack.append((path, iter(os.listdir(path))))
-            elif on_file is not None and stat.S_ISREG(st.st_mode):
-                on_file(path)
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if not _has_bits(listed.get(rel), "directory", DIR_BITS):
+                    _fix_mode(path, os.lstat(path))
+                stack.append((iter(list(os.scandir(path))), rel + "/"))
+            elif entry.is_file(follow_symlinks=False):
+                if not _has_bits(listed.get(rel), "file", FILE_BITS):
+                    _fix_mode(path, os.lstat(path))
+                if on_file is not None:
+                    on_file(path)
         except OSError as exc:
             if exc.errno == errno.ENAMETOOLONG:
                 continue

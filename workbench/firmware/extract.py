@@ -209,7 +209,8 @@ def _watch_worker(
             if _ended_within(proc, interval):
                 break
             walk_started = time.monotonic()
-            reason = _over_limits(tmp / "x", limits)
+            # a walk the worker's end overtakes is left for the final one (it would be done twice)
+            reason = _over_limits(tmp / "x", limits, until=lambda: proc.poll() is not None)
             interval = min(2.0, max(0.1, 20 * (time.monotonic() - walk_started)))
             if reason is None and time.monotonic() - started > limits.timeout:
                 _stop(proc)
@@ -248,8 +249,10 @@ def _ended_within(proc: subprocess.Popen, timeout: float) -> bool:
     return proc.poll() is not None
 
 
-def _over_limits(top: Path, limits: ExtractionLimits) -> str | None:
-    files, size = _measure(top)
+def _over_limits(top: Path, limits: ExtractionLimits, until: Callable[[], bool] | None = None) -> str | None:
+    """Why the folder is over the limits, if it is; None also when `until()` became true
+    during the walk (checked before each folder), which then stopped."""
+    files, size = _measure(top, until)
     if size > limits.max_total_size:
         return (
             f"extraction stopped: {size} bytes written, more than the limit of "
@@ -266,12 +269,15 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def _measure(top: Path) -> tuple[int, int]:
+def _measure(top: Path, until: Callable[[], bool] | None = None) -> tuple[int, int]:
     """Entries and bytes (of all but folders) under `top`, links not followed: one stat call an
-    entry that is not a folder (a folder's kind comes from its listing), paths as str."""
+    entry that is not a folder (a folder's kind comes from its listing), paths as str. The
+    walk stops, with what it counted so far, once `until()` is true (asked before each folder)."""
     files = size = 0
     stack = [str(top)]
     while stack:
+        if until is not None and until():
+            break
         try:  # (the worker may remove a folder while it is listed: what was seen is kept)
             with os.scandir(stack.pop()) as entries:
                 for entry in entries:

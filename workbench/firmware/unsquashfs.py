@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +27,15 @@ class SquashfsOutcome:
     exit_code: int = 0
 
 
-def extract(inpath: Path, outdir: Path, exclude_file: Path) -> SquashfsOutcome:
+def extract(
+    inpath: Path,
+    outdir: Path,
+    exclude_file: Path,
+    on_listing: Callable[[dict[str, metadata.Entry]], None] | None = None,
+) -> SquashfsOutcome:
     """The listing is parsed before unsquashfs starts only when it may hold special files (they
-    are excluded); else while unsquashfs extracts."""
+    are excluded); else while unsquashfs extracts. `on_listing(entries)`, if given, is called
+    while unsquashfs extracts (the caller's work on the listing beside it: its sidecar)."""
     listing = metadata.squashfs_listing(inpath)
     entries: dict[str, metadata.Entry] | None = None
     special: list[str] = []
@@ -47,6 +54,8 @@ def extract(inpath: Path, outdir: Path, exclude_file: Path) -> SquashfsOutcome:
         try:
             if entries is None:  # nothing to exclude: parsed while it extracts
                 entries = metadata.parse_unsquashfs_listing(listing)
+            if on_listing is not None:
+                on_listing(entries)
             _, stderr = run.communicate()
         except BaseException:
             run.kill()

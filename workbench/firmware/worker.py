@@ -283,19 +283,22 @@ class Worker:
             return None
         outdir.mkdir(parents=True)
         meta = sidecar_path(outdir)
-        outcome = unsquashfs.extract(path, outdir, meta.with_suffix(".exclude"))
+        # its sidecar written while unsquashfs extracts (a third of a second for 65,000 entries)
+        outcome = unsquashfs.extract(
+            path, outdir, meta.with_suffix(".exclude"), lambda entries: write_sidecar(outdir, entries)
+        )
         if not outcome.ok:
             remove_tree(top)
             meta.with_suffix(".exclude").unlink(missing_ok=True)
+            meta.unlink(missing_ok=True)
             return None
-        write_sidecar(outdir, outcome.entries)
         containers: list[str] = []  # found as the tree is fixed: its files' heads read in that walk
 
         def look(file: str) -> None:
             if _is_container(file):
                 containers.append(file)
 
-        removed = direct.fix_tree(outdir, look)
+        removed = direct.fix_tree(outdir, look, outcome.entries)  # modes the listing shows set: no lstat
         if outdir.exists() and not any(outdir.iterdir()):  # unblob's delete_empty_extract_dir
             outdir.rmdir()
         layer = new_layer(self.next_id, None, None, 1, 0, path.stat().st_size, True)
