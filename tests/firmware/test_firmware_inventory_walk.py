@@ -484,3 +484,16 @@ def test_a_folder_gone_or_unreadable_is_left_out_as_it_was(tmp_path, monkeypatch
     rows = _same(_extraction(tmp_path, {"gone/g": _entry("fifo")}), {0: "/"})
     paths = [row[0] for row in rows]
     assert "/gone" in paths and "/gone/g" in paths and "/keep/in/f" in paths  # g: as listed
+
+
+def test_a_record_pickles_every_field_it_has():
+    """Pickled as its fields in order: a field added to FileRecord and not to `__reduce__` fails
+    here (each field given a value of its own)."""
+    import dataclasses
+
+    values = {f.name: f"value of {f.name}" for f in dataclasses.fields(FileRecord)}
+    values.update(size=12, mode=0o755, uid=1, gid=2, entropy=7.25, layer=3)
+    record = FileRecord(**values)
+    back = pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(back) is FileRecord and back == record
+    assert {name: getattr(back, name) for name in values} == values

@@ -269,28 +269,39 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+_OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
 def _measure(top: Path, until: Callable[[], bool] | None = None) -> tuple[int, int]:
     """Entries and bytes (of all but folders) under `top`, links not followed: one stat call an
-    entry that is not a folder (a folder's kind comes from its listing), paths as str. The
+    entry that is not a folder (a folder's kind comes from its listing), relative to the
+    folder's descriptor (its path is not resolved again for each entry), paths as str. The
     walk stops, with what it counted so far, once `until()` is true (asked before each folder)."""
     files = size = 0
     stack = [str(top)]
     while stack:
         if until is not None and until():
             break
-        try:  # (the worker may remove a folder while it is listed: what was seen is kept)
-            with os.scandir(stack.pop()) as entries:
+        folder = stack.pop()
+        try:  # (the worker may remove a folder, or put a link in its place: what was seen is kept)
+            fd = os.open(folder, _OPEN_FOLDER)
+        except OSError:
+            continue
+        try:
+            with os.scandir(fd) as entries:
                 for entry in entries:
                     files += 1
                     try:
                         if entry.is_dir(follow_symlinks=False):
-                            stack.append(entry.path)
+                            stack.append(f"{folder}/{entry.name}")
                         else:
                             size += entry.stat(follow_symlinks=False).st_size
                     except OSError:
                         continue
         except OSError:
             continue
+        finally:
+            os.close(fd)
     return files, size
 
 
