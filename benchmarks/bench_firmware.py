@@ -315,6 +315,35 @@ def _image(shape: str, base: Path, args: argparse.Namespace) -> tuple[Path, str]
     return image, what
 
 
+def _filesystem(path: str) -> str:
+    """The type of the file system holding `path` and its mount point, from /proc/mounts."""
+    where = os.path.realpath(path)
+    best = ("", "an unknown file system")
+    try:
+        with open("/proc/mounts", encoding="utf-8") as mounts:
+            for line in mounts:
+                fields = line.split()
+                if len(fields) < 3:
+                    continue
+                point = fields[1].replace("\\040", " ")
+                inside = where == point or where.startswith(point.rstrip("/") + "/")
+                if inside and len(point) >= len(best[0]):
+                    best = (point, fields[2])
+    except OSError:
+        pass
+    return f"{best[1]} at {best[0]}" if best[0] else best[1]
+
+
+def _where_run(path: str) -> str:
+    kind = _filesystem(path)
+    why = (
+        "no disk in the way: the CPU-bound case"
+        if kind.startswith("tmpfs")
+        else "a disk's speed varies from run to run"
+    )
+    return f"Work folders and results on {kind} ({why})."
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -340,7 +369,11 @@ def main() -> int:
         f"{platform.python_version()}; load average {load[0]:.1f} at the start (the machine is shared).",
         "Command: `.venv/bin/python benchmarks/bench_firmware.py "
         f"--shapes {','.join(shapes)} --size-mb {args.size_mb} --small-files {args.small_files} "
-        f"--repeat {args.repeat}" + (f" --images {args.images}" if args.images else "") + "`",
+        f"--repeat {args.repeat}"
+        + (f" --images {args.images}" if args.images else "")
+        + (f" --keep {args.keep}" if args.keep else "")
+        + "`",
+        _where_run(args.keep or tempfile.gettempdir()),
         "",
     ]
     met = True
