@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,30 @@ from pathlib import Path
 import pytest
 
 from workbench.fsutil import remove_tree
+
+TIMEOUT_S = 1800  # a demo still running then has hung: recorded as failed, never run a second time
+
+
+def _run(command: list[str], timeout: float) -> tuple[int, str, str]:
+    """The command's exit code and output; past `timeout`, its whole process group is killed (the
+    demo's simulated cameras and workers with it) and the run is a failure that says so."""
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as running:
+        try:
+            stdout, stderr = running.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(running.pid, signal.SIGKILL)
+            stdout, stderr = running.communicate()
+            return -1, stdout, f"{stderr}\n(killed after {timeout:g} s: the demo hung)"
+        except BaseException:
+            os.killpg(running.pid, signal.SIGKILL)
+            raise
+    return running.returncode, stdout, stderr
 
 
 def _shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -36,14 +61,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess
             if out.exists():  # a run cut short by a killed worker
                 remove_tree(out)
             command = [sys.executable, "-m", "workbench", "demo", "--out", str(out), "--jobs", "2"]
-            done = subprocess.run(
-                [*command, "--no-progress"],
-                capture_output=True,
-                text=True,
-                timeout=1800,
-            )
+            code, stdout, stderr = _run([*command, "--no-progress"], TIMEOUT_S)
             partial = record.with_suffix(".tmp")
-            partial.write_text(json.dumps({"code": done.returncode, "out": done.stdout, "err": done.stderr}))
+            partial.write_text(json.dumps({"code": code, "out": stdout, "err": stderr}))
             os.replace(partial, record)
     got = json.loads(record.read_text())
     return out, subprocess.CompletedProcess(["workbench", "demo"], got["code"], got["out"], got["err"])
