@@ -109,8 +109,19 @@ def test_anchor_set_finds_what_in_finds():
 
 def test_urls_from_their_separator_are_the_regex_matches():
     rng = random.Random(3)
-    pieces = [b"http://a.b/c", b"https://x.y/fw.bin", b"xhttp://no", b"sftp://no", b"tftp://1.2.3.4/f",
-              b"ftp://h/p", b"http://a/b?u=http://c/d", b"HTTP://up", b"://", b"_http://z", b"http://[::1]:80/x"]
+    pieces = [
+        b"http://a.b/c",
+        b"https://x.y/fw.bin",
+        b"xhttp://no",
+        b"sftp://no",
+        b"tftp://1.2.3.4/f",
+        b"ftp://h/p",
+        b"http://a/b?u=http://c/d",
+        b"HTTP://up",
+        b"://",
+        b"_http://z",
+        b"http://[::1]:80/x",
+    ]
     for _ in range(2000):
         data = b"".join(rng.choice([*pieces, rng.randbytes(2)]) for _ in range(rng.randint(0, 10)))
         assert [m.span() for m in find_urls(data)] == [m.span() for m in URL.finditer(data)], data
@@ -245,9 +256,23 @@ def test_prompt_endings_looked_for_near_prompt_words_give_the_whole_search_s_lit
     """compiled_literals with the endings searched only around `pass`/`login`/`user` (any case)
     finds what it finds with every ending of the file."""
     rng = random.Random(11)
-    pieces = [b"\x00", b"Password:", b"LOGIN: ", b"passwd>", b"User Name:\n", b"s3cr3tPw", b"hunter22",
-              b"x" * 70, b": \x00", b">\x00", b"\x00strcmp\x00", b"%s", b"\x00\x00\x00",
-              b"\x00Password: \x00s3cr3tPw\x00", b"\x00login>\x00hunter22\x00"]
+    pieces = [
+        b"\x00",
+        b"Password:",
+        b"LOGIN: ",
+        b"passwd>",
+        b"User Name:\n",
+        b"s3cr3tPw",
+        b"hunter22",
+        b"x" * 70,
+        b": \x00",
+        b">\x00",
+        b"\x00strcmp\x00",
+        b"%s",
+        b"\x00\x00\x00",
+        b"\x00Password: \x00s3cr3tPw\x00",
+        b"\x00login>\x00hunter22\x00",
+    ]
     whole = secrets_binary._ends_between
     found = 0
     for _ in range(3000):
@@ -266,9 +291,61 @@ def test_expressions_rewritten_for_speed_match_as_the_originals():
     aws_now = next(p for kind, anchors, p in secrets.TOKEN_PATTERNS if anchors == (b"ASIA",))
     names = [b"\x00", b"str", b"n", b"case", b"cmp", b"x", b"\x00strcmp", b"cmp\x00", b"strncasecmp\x00"]
     for _ in range(5000):
-        data = b"".join(rng.choice([b"ASIA", b"A", b"0", b"Z", b"a", b" ", b"ASIA0123456789ABCDEF"])
-                        for _ in range(rng.randint(0, 12)))
+        data = b"".join(
+            rng.choice([b"ASIA", b"A", b"0", b"Z", b"a", b" ", b"ASIA0123456789ABCDEF"])
+            for _ in range(rng.randint(0, 12))
+        )
         assert [m.span(1) for m in aws_now.finditer(data)] == [m.span(1) for m in aws_before.finditer(data)]
         data = b"".join(rng.choice(names) for _ in range(rng.randint(0, 8)))
         expected = any(name in data for name in secrets_binary.STRCMP_IMPORTS)
         assert secrets_binary.imports_strcmp(data) is expected, data
+
+
+def test_fields_with_no_hash_are_answered_as_the_tries_in_threads_answer_them():
+    """A plain text (a configuration's password), an empty, locked or unknown field: answered
+    without the threads, exactly as trying every default password in them answers."""
+    from workbench.firmware.accounts import _effective
+    from workbench.firmware.defaults import default_passwords
+
+    words = default_passwords()
+    fields = [
+        ("admin", True),  # a listed default, as a configuration holds it
+        (words[-1], True),  # the list's last
+        ("Tr0ub4dor&3-not-listed", True),
+        ("", False),  # empty
+        ("*", False),
+        ("!", False),
+        ("!!", False),
+        ("!admin", False),  # locked: what is behind the lock is no hash
+        ("$9$unknown-scheme", False),
+        (passlib_hash.md5_crypt.using(salt="x").hash("admin"), False),  # a hash: still in threads
+    ]
+    accounts = [
+        Account(
+            "/etc/app.conf",
+            f"u{n}",
+            None,
+            None,
+            None,
+            n,
+            stored,
+            crypthash.identify(stored, plaintext_allowed=plain),
+        )
+        for n, (stored, plain) in enumerate(fields)
+    ]
+    expected = []
+    for account in accounts:  # what the threads computed for each: the tries, share by share
+        scheme, stored = _effective(account)
+        outcomes = [crypthash.test_candidates(scheme, stored, words[k::2], budget=5.0) for k in range(2)]
+        matches = [o.match for o in outcomes if o.match is not None]
+        expected.append(
+            (
+                min(matches, key=words.index) if matches else None,
+                bool(matches) or all(o.complete for o in outcomes),
+            )
+        )
+    schemes = {_effective(a)[0] for a in accounts}
+    assert {"plaintext", "empty", "locked", "unknown", "md5_crypt"} <= schemes
+    DefaultTests(accounts, budget=5.0).wait()
+    assert [(a.default_match, a.default_tested) for a in accounts] == expected
+    assert expected[0] == ("admin", True) and expected[2] == (None, True) and expected[3] == (None, False)

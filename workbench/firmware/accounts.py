@@ -28,6 +28,10 @@ HTPASSWD_NAMES = (
 )
 HTDIGEST_NAMES = (".htdigest", "htdigest", "lighttpd-htdigest.user")
 READ_LIMIT = 1 << 20
+# schemes whose default-password test needs no hash: a configuration's plain text (hundreds of
+# them in a large image: their tries in threads cost the scan's end a fifth of a second), and the
+# fields where nothing can be tested (crypthash.test_candidates: not testable)
+INSTANT = ("plaintext", "empty", "locked", "unknown")
 PARTIAL_BUDGET = 0.5  # CPU seconds per hash and thread when the whole default list cannot be tested anyway
 _USER_KEY = re.compile(
     r"(?i)^\s*(?:option\s+)?[\"']?([\w.-]*(?:user(?:name)?|login|account))[\"']?\s*(?:[=:]\s*|\s+)"
@@ -339,8 +343,12 @@ class DefaultTests:
         words = default_passwords()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="default-passwords")
         self._jobs: list[tuple[Account, list[Future]]] = []
+        self._instant: list[tuple[Account, str, str]] = []
         for account in accounts:
             scheme, stored = _effective(account)
+            if scheme in INSTANT:  # no hash to compute: answered in wait(), not by 300 tries in threads
+                self._instant.append((account, scheme, stored))
+                continue
             stop = threading.Event()
             shares = [list(words[k::workers]) for k in range(workers)]
             futures = [
@@ -369,6 +377,13 @@ class DefaultTests:
 
     def wait(self) -> None:
         try:
+            words = set(default_passwords())
+            for account, scheme, stored in self._instant:
+                # what trying each candidate gives: a plain text matches itself if it is listed;
+                # nothing is testable in an empty, locked or unknown field
+                found = scheme == "plaintext" and stored in words
+                account.default_match = stored if found else None
+                account.default_tested = scheme == "plaintext"
             for account, futures in self._jobs:
                 outcomes = [f.result() for f in futures]
                 words = default_passwords()
