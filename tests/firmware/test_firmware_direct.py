@@ -240,3 +240,50 @@ def test_a_listing_spares_the_lookups_never_the_fix(tmp_path, monkeypatch):
     assert modes["etc"] == 0o775 and modes["etc/shadow"] == 0o644 and modes["etc/group"] == 0o644
     assert links == {"link-listed-as-file": "nowhere"}  # rewritten to stay inside, as unblob does
     assert seen == ["etc/group", "etc/ok", "etc/shadow"]
+
+
+def test_names_holding_line_breaks_forge_no_listing(tmp_path):
+    """unsquashfs prints names raw. A decoy named `shadow\\r` once listed as `etc/shadow`, readable;
+    a name holding "\\n" can forge the whole line of another path. Neither spares the real entry
+    its fix (the tree is unblob's), nor hides a real file as a device node never created."""
+    root = tmp_path / "root"
+    write(root, "/etc/shadow", "root:$1$salt$abcdefghijklmnopqrstu:0:0:::::\n", 0o000)
+    write(root, "/etc/shadow\r", "decoy\n", 0o644)
+    write(root, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0o000)
+    write(root, "/zz\n-rw-r--r-- 0/0 1 2020-01-01 00:00 squashfs-root/etc/passwd", "forged\n")
+    write(root, "/etc/app.conf", "password=Hunter2!\n")
+    write(root, "/yy\ncrw-rw-rw- 0/0 1, 3 2020-01-01 00:00 squashfs-root/etc/app.conf", "forged\n")
+    write(root, "/vault/inside", "x\n")
+    (root / "vault").chmod(0o000)
+    (root / "vault\r").mkdir(mode=0o775)
+    image = mksquashfs(root, tmp_path / "forged.sqfs")
+    _in_a_worker_process("both", image, tmp_path / "direct", tmp_path / "unblob")
+    fast, slow = _state(tmp_path / "direct"), _state(tmp_path / "unblob")
+    assert fast == slow
+    tree, base = fast["tree"], "0/forged.sqfs_extract"
+    assert tree[f"{base}/etc/shadow"][1] == 0o644 and tree[f"{base}/etc/passwd"][1] == 0o644
+    assert tree[f"{base}/vault"][1] == 0o775 and f"{base}/vault/inside" in tree
+    assert tree[f"{base}/etc/app.conf"][2] == hashlib.sha256(b"password=Hunter2!\n").hexdigest()
+    (sidecar,) = fast["sidecars"]
+    assert "etc/passwd" not in sidecar and "etc/app.conf" not in sidecar  # listed twice: unknown
+    assert sidecar["etc/shadow"]["mode"] == 0 and sidecar["etc/shadow\r"]["mode"] == 0o644
+    (layer,) = [e for e in fast["events"] if e.get("event") == "layer"]
+    # (each "/" in a forged name is a folder, whose forged line lists yet another path)
+    assert "6 paths listed twice" in layer["reason"]
+
+
+def test_a_whole_squashfs_unsquashfs_fails_on_leaves_no_sidecar(tmp_path):
+    """A squashfs whose data is damaged: the direct path gives it to unblob from a clean folder,
+    its sidecar (written while unsquashfs ran) removed with the rest."""
+    root = tmp_path / "root"
+    for i in range(40):
+        write(root, f"/data/f{i}", os.urandom(20_000).hex())
+    image = mksquashfs(root, tmp_path / "damaged.sqfs")
+    data = bytearray(image.read_bytes())
+    data[200 : len(data) // 2] = b"\xa5" * (len(data) // 2 - 200)  # the data blocks, not the tables
+    image.write_bytes(bytes(data))
+    assert direct.whole_squashfs(image)
+    assert _in_a_worker_process("direct", image, tmp_path / "w") is None
+    assert not (tmp_path / "w" / "x" / "0").exists()
+    assert (tmp_path / "w" / "meta").is_dir()  # where the sidecar was written
+    assert list((tmp_path / "w" / "meta").iterdir()) == []

@@ -113,3 +113,72 @@ def test_a_walk_the_workers_end_overtakes_stops_at_the_next_folder(tmp_path):
     assert len(asked) == 4  # the top folder and two subfolders walked, then the end seen
     assert files == 30 + 2 * 5 and size == 2 * 5 * 10
     assert _measure(top, until=lambda: False) == whole
+
+
+def test_a_listing_is_cut_at_its_line_ends_only_and_a_forged_line_is_left_out():
+    """unsquashfs prints names raw: a name holding "\\r" or U+2028 keeps them (str.splitlines
+    would have cut a line of its own out of it, one that can name another path), and a name holding
+    "\\n" that forges the line of another path makes that path listed twice: left out, with
+    neither line's owner and mode."""
+    line = "{perm} {uid}/0 {size:>8} 2024-01-01 00:00 squashfs-root/{path}"
+    text = "\n".join(
+        [
+            line.format(perm="drwxr-xr-x", uid=0, size=3, path="etc"),
+            line.format(perm="----------", uid=0, size=20, path="etc/shadow"),
+            # a decoy whose name ends in "\r": once the listing of etc/shadow, readable
+            line.format(perm="-rw-r--r--", uid=0, size=1, path="etc/shadow\r"),
+            line.format(
+                perm="-rw-r--r--", uid=0, size=1, path="etc/a\u2028-rw-r--r-- 0/0 1 2024-01-01 00:00 b"
+            ),
+            # a name holding "\n": its second half forges the line of etc/passwd, and of a device
+            line.format(perm="-rw-------", uid=5, size=9, path="etc/passwd"),
+            line.format(perm="-rw-r--r--", uid=0, size=1, path="zz"),
+            line.format(perm="-rwxrwxrwx", uid=0, size=1, path="etc/passwd"),
+            line.format(perm="crw-rw-rw-", uid=0, size="1, 3", path="etc/passwd"),
+        ]
+    )
+    entries, twice = metadata.listing_entries(text)
+    assert twice == ["etc/passwd"]
+    assert "etc/passwd" not in entries  # neither line believed
+    assert entries["etc/shadow"].mode == 0 and entries["etc/shadow\r"].mode == 0o644
+    assert "etc/a\u2028-rw-r--r-- 0/0 1 2024-01-01 00:00 b" in entries
+    assert metadata.parse_unsquashfs_listing(text) == entries
+    assert metadata.may_list_special(text)  # the forged device line starts a line
+
+
+def test_a_worker_that_ends_during_a_walk_past_the_timeout_is_held_to_the_limits(tmp_path):
+    """The watcher's walk gives up when the worker ends during it; past the time limit, that is
+    still the end of the worker, not a timeout: the final walk then finds the bomb."""
+    from workbench.firmware import extract
+    from workbench.firmware.limits import ExtractionLimits
+
+    for i in range(20):
+        (tmp_path / "x" / f"d{i}").mkdir(parents=True)
+        (tmp_path / "x" / f"d{i}" / "bomb").write_bytes(b"\0" * 10_000)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+
+    class EndsDuringTheFirstWalk:  # the worker: seen to end on the third look inside a walk
+        pid = sleeper.pid
+        returncode = None
+        looks = 0
+
+        def poll(self):
+            self.looks += 1
+            if self.looks > 3 and self.returncode is None:
+                sleeper.kill()
+                sleeper.wait()
+                self.returncode = 0
+            return self.returncode
+
+        def wait(self, timeout=None):
+            return self.poll()
+
+    try:
+        status, warnings = extract._watch_worker(
+            EndsDuringTheFirstWalk(), tmp_path, ExtractionLimits(max_total_size=100_000, timeout=0.0)
+        )
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert status == "limit", warnings
+    assert "decompression bomb" in warnings[0]["message"]

@@ -93,10 +93,11 @@ def fix_tree(
     of the tree for the caller's look at every file too); it must raise nothing.
 
     `listed`: the archive's own listing (member path -> an entry with `kind` and `mode`, as
-    `metadata.parse_unsquashfs_listing` gives it). An entry the folder's listing shows of the
-    listed kind, whose listed mode has the bits the fix adds, is not looked up (the extractor
-    set that mode); any other is, as without a listing. Links and folders are known from the
-    folder's listing, never from the archive's."""
+    `metadata.parse_unsquashfs_listing` gives it: a line a hostile name forged for another path
+    lists that path twice, and such a path is left out). An entry the folder's listing shows of
+    the listed kind, whose listed mode has the bits the fix adds, is not looked up (the
+    extractor set that mode); any other is, as without a listing. Links and folders are known
+    from the folder's listing, never from the archive's."""
     reports = _Reports()
     if outdir.exists():
         _fix_mode(str(outdir), os.stat(outdir))

@@ -211,6 +211,8 @@ def _watch_worker(
             walk_started = time.monotonic()
             # a walk the worker's end overtakes is left for the final one (it would be done twice)
             reason = _over_limits(tmp / "x", limits, until=lambda: proc.poll() is not None)
+            if reason is None and proc.poll() is not None:
+                break  # ended: the final walk counts everything (no timeout for a worker that ended)
             interval = min(2.0, max(0.1, 20 * (time.monotonic() - walk_started)))
             if reason is None and time.monotonic() - started > limits.timeout:
                 _stop(proc)

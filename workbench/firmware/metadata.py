@@ -99,9 +99,21 @@ _LS_LINE = re.compile(
 
 
 def parse_unsquashfs_listing(text: str) -> dict[str, Entry]:
-    """Parse `unsquashfs -lln` output (numeric owners)."""
+    """Parse `unsquashfs -lln` output (numeric owners); see `listing_entries`."""
+    return listing_entries(text)[0]
+
+
+def listing_entries(text: str) -> tuple[dict[str, Entry], list[str]]:
+    """The entries of `unsquashfs -lln` output (numeric owners), and the paths listed twice.
+
+    unsquashfs prints names raw, one entry a line ended by "\n": lines are cut there only (a
+    name may hold "\r" or U+2028, where str.splitlines would cut a line of its own out of it).
+    A name holding "\n" can still forge a whole line, the line of another path: a path listed
+    twice is left out (its owner and mode unknown), never taken from either line. A squashfs
+    holds each path once."""
     entries: dict[str, Entry] = {}
-    for line in text.splitlines():
+    twice: set[str] = set()
+    for line in text.split("\n"):
         match = _LS_LINE.match(line)
         if not match:
             continue
@@ -111,6 +123,8 @@ def parse_unsquashfs_listing(text: str) -> dict[str, Entry]:
         if kind == "symlink" and " -> " in path:
             path, target = path.split(" -> ", 1)
         size = match["size"]
+        if path in entries:
+            twice.add(path)
         entries[path] = Entry(
             kind=kind,
             mode=permissions_from_ls(match["perm"]),
@@ -119,7 +133,9 @@ def parse_unsquashfs_listing(text: str) -> dict[str, Entry]:
             size=int(size) if size.isdigit() else None,
             link_target=target,
         )
-    return entries
+    for path in twice:
+        del entries[path]
+    return entries, sorted(twice)
 
 
 def list_squashfs(path: Path, timeout: float = 600) -> dict[str, Entry]:
@@ -141,7 +157,7 @@ def may_list_special(text: str) -> bool:
     """Whether parse_unsquashfs_listing(text) may hold a device node, FIFO or socket: a line
     (as it cuts them) starting with one of their letters; False is certain, without the parse
     (a third of a second for 65,000 entries)."""
-    return any(line.startswith(SPECIAL_LS) for line in text.splitlines())
+    return any(line.startswith(SPECIAL_LS) for line in text.split("\n"))
 
 
 def _collected(members: Iterator[tuple[str, Entry]], errors: tuple[type[Exception], ...]) -> dict[str, Entry]:

@@ -38,9 +38,10 @@ def extract(
     while unsquashfs extracts (the caller's work on the listing beside it: its sidecar)."""
     listing = metadata.squashfs_listing(inpath)
     entries: dict[str, metadata.Entry] | None = None
+    twice: list[str] = []
     special: list[str] = []
     if metadata.may_list_special(listing):
-        entries = metadata.parse_unsquashfs_listing(listing)
+        entries, twice = metadata.listing_entries(listing)
         special = sorted(p for p, e in entries.items() if e.kind in metadata.SPECIAL_KINDS)
     notes: list[str] = []
     cmd = ["unsquashfs", "-no-xattrs", "-no-progress", "-f", "-d", str(outdir)]
@@ -53,13 +54,16 @@ def extract(
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
         try:
             if entries is None:  # nothing to exclude: parsed while it extracts
-                entries = metadata.parse_unsquashfs_listing(listing)
+                entries, twice = metadata.listing_entries(listing)
             if on_listing is not None:
                 on_listing(entries)
             _, stderr = run.communicate()
         except BaseException:
             run.kill()
             raise
+    if twice:  # a name holding a line break forged the line of another path
+        notes.append(f"{len(twice)} paths listed twice by unsquashfs (a name holding a line break?): "
+                     "their owners and modes are not known")  # fmt: skip
     proc = subprocess.CompletedProcess(cmd, run.returncode, b"", stderr)
     have_sasquatch = shutil.which(SASQUATCH) is not None
     if proc.returncode == 0:
