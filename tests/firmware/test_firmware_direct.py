@@ -287,3 +287,26 @@ def test_a_whole_squashfs_unsquashfs_fails_on_leaves_no_sidecar(tmp_path):
     assert not (tmp_path / "w" / "x" / "0").exists()
     assert (tmp_path / "w" / "meta").is_dir()  # where the sidecar was written
     assert list((tmp_path / "w" / "meta").iterdir()) == []
+
+
+def test_special_files_named_like_exclusion_syntax_exclude_only_themselves(tmp_path):
+    """unsquashfs reads an exclude file skipping leading blanks, "#" comments and one leading
+    backslash: a FIFO named " etc" once excluded the folder etc, and one named "#null" was not
+    excluded at all. A special file's name that is no UTF-8 was an error that stopped the worker."""
+    from workbench.firmware import unsquashfs
+
+    root = tmp_path / "root"
+    write(root, "/etc/shadow", "root:$1$salt$abcdefghijklmnopqrstu:0:0:::::\n")
+    write(root, "/bin/busybox", b"\x7fELF" + bytes(200))
+    for name in (" etc", "\\bin", "#log", "  #x"):
+        os.mkfifo(root / name)
+    os.mkfifo(os.fsencode(root) + b"/fifo\xff")
+    image = mksquashfs(root, tmp_path / "names.sqfs")
+    out, exclude = tmp_path / "out", tmp_path / "exclude"
+    outcome = unsquashfs.extract(image, out, exclude)
+    assert outcome.ok, outcome.stderr
+    made = sorted(os.fsencode(p.relative_to(out)) for p in out.rglob("*"))
+    assert made == [b"bin", b"bin/busybox", b"etc", b"etc/shadow"]
+    specials = {p for p, e in outcome.entries.items() if e.kind == "fifo"}
+    assert specials == {" etc", "\\bin", "#log", "  #x", os.fsdecode(b"fifo\xff")}
+    assert exclude.read_bytes().count(b"\n") == 5

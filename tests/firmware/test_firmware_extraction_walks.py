@@ -182,3 +182,20 @@ def test_a_worker_that_ends_during_a_walk_past_the_timeout_is_held_to_the_limits
         sleeper.wait()
     assert status == "limit", warnings
     assert "decompression bomb" in warnings[0]["message"]
+
+
+def test_a_link_whose_name_holds_an_arrow_claims_each_path_it_may_stand_for():
+    """A link's line `name -> target` reads as several paths when its name holds " -> " too: a
+    forged line for one of them (a device, to be excluded) is left out, as a path listed twice."""
+    line = "{perm} 0/0 {size:>8} 2024-01-01 00:00 squashfs-root/{path}"
+    text = "\n".join(
+        [
+            line.format(perm="lrwxrwxrwx", size=11, path="etc/x -> y -> /etc/passwd"),
+            line.format(perm="crw-rw-rw-", size="1, 3", path="etc/x -> y"),
+            line.format(perm="lrwxrwxrwx", size=7, path="bin/sh -> busybox"),
+        ]
+    )
+    entries, left_out = metadata.listing_entries(text)
+    assert left_out == ["etc/x -> y"]
+    assert not any(e.kind in metadata.SPECIAL_KINDS for e in entries.values())
+    assert entries["bin/sh"].link_target == "busybox"

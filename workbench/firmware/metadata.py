@@ -104,14 +104,17 @@ def parse_unsquashfs_listing(text: str) -> dict[str, Entry]:
 
 
 def listing_entries(text: str) -> tuple[dict[str, Entry], list[str]]:
-    """The entries of `unsquashfs -lln` output (numeric owners), and the paths listed twice.
+    """The entries of `unsquashfs -lln` output (numeric owners), and the paths left out.
 
     unsquashfs prints names raw, one entry a line ended by "\n": lines are cut there only (a
     name may hold "\r" or U+2028, where str.splitlines would cut a line of its own out of it).
-    A name holding "\n" can still forge a whole line, the line of another path: a path listed
-    twice is left out (its owner and mode unknown), never taken from either line. A squashfs
-    holds each path once."""
+    A name holding "\n" can still forge a whole line, the line of another path; a link's line
+    `name -> target` reads as several paths when the name holds " -> " too. A path two lines
+    may stand for is left out (its owner and mode unknown), never taken from either line: a
+    forged line for a path that exists always claims it a second time. A squashfs holds each
+    path once."""
     entries: dict[str, Entry] = {}
+    claimed: set[str] = set()
     twice: set[str] = set()
     for line in text.split("\n"):
         match = _LS_LINE.match(line)
@@ -120,11 +123,16 @@ def listing_entries(text: str) -> tuple[dict[str, Entry], list[str]]:
         kind = KIND_BY_LS[match["perm"][0]]
         path = (match["path"] or "/").lstrip("/")
         target = None
+        claims = [path]
         if kind == "symlink" and " -> " in path:
-            path, target = path.split(" -> ", 1)
+            parts = path.split(" -> ")
+            claims = [" -> ".join(parts[:cut]) for cut in range(1, len(parts))]
+            path, target = parts[0], " -> ".join(parts[1:])
+        for claim in claims:
+            if claim in claimed:
+                twice.add(claim)
+            claimed.add(claim)
         size = match["size"]
-        if path in entries:
-            twice.add(path)
         entries[path] = Entry(
             kind=kind,
             mode=permissions_from_ls(match["perm"]),
@@ -134,7 +142,7 @@ def listing_entries(text: str) -> tuple[dict[str, Entry], list[str]]:
             link_target=target,
         )
     for path in twice:
-        del entries[path]
+        entries.pop(path, None)
     return entries, sorted(twice)
 
 

@@ -6,6 +6,7 @@ to unsquashfs as exclusions.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -25,6 +26,15 @@ class SquashfsOutcome:
     command: str = ""
     stderr: bytes = b""
     exit_code: int = 0
+
+
+def exclusions(paths: list[str]) -> bytes:
+    """An `-exclude-file` naming exactly these paths (with -no-wildcards). unsquashfs skips a
+    line's leading blanks, takes a line starting with "#" for a comment, and then drops one
+    leading backslash: each line starts with one, so that a name starting with a blank, a "#"
+    or a backslash is the name itself, not another path (a FIFO named " etc" once excluded the
+    folder etc). The names' own bytes (a name that is no UTF-8 is no error)."""
+    return b"".join(b"\\" + os.fsencode(path) + b"\n" for path in paths)
 
 
 def extract(
@@ -47,7 +57,7 @@ def extract(
     cmd = ["unsquashfs", "-no-xattrs", "-no-progress", "-f", "-d", str(outdir)]
     if special:
         exclude_file.parent.mkdir(parents=True, exist_ok=True)
-        exclude_file.write_text("".join(f"{p}\n" for p in special))
+        exclude_file.write_bytes(exclusions(special))
         cmd += ["-no-wildcards", "-exclude-file", str(exclude_file)]
         notes.append(f"{len(special)} device nodes/FIFOs/sockets listed, not created")
     cmd.append(str(inpath))
