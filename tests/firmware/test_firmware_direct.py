@@ -269,7 +269,7 @@ def test_names_holding_line_breaks_forge_no_listing(tmp_path):
     assert sidecar["etc/shadow"]["mode"] == 0 and sidecar["etc/shadow\r"]["mode"] == 0o644
     (layer,) = [e for e in fast["events"] if e.get("event") == "layer"]
     # (each "/" in a forged name is a folder, whose forged line lists yet another path)
-    assert "6 paths listed twice" in layer["reason"]
+    assert "6 paths claimed by two lines" in layer["reason"]
 
 
 def test_a_whole_squashfs_unsquashfs_fails_on_leaves_no_sidecar(tmp_path):

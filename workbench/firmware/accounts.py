@@ -377,16 +377,16 @@ class DefaultTests:
 
     def wait(self) -> None:
         try:
-            words = set(default_passwords())
+            words = default_passwords()
+            listed = set(words)
             for account, scheme, stored in self._instant:
                 # what trying each candidate gives: a plain text matches itself if it is listed;
                 # nothing is testable in an empty, locked or unknown field
-                found = scheme == "plaintext" and stored in words
+                found = scheme == "plaintext" and stored in listed
                 account.default_match = stored if found else None
                 account.default_tested = scheme == "plaintext"
             for account, futures in self._jobs:
                 outcomes = [f.result() for f in futures]
-                words = default_passwords()
                 matches = [o.match for o in outcomes if o.match is not None]
                 account.default_match = min(matches, key=words.index) if matches else None
                 account.default_tested = bool(matches) or all(o.complete for o in outcomes)

@@ -71,9 +71,9 @@ def extract(
         except BaseException:
             run.kill()
             raise
-    if twice:  # a name holding a line break forged the line of another path
-        notes.append(f"{len(twice)} paths listed twice by unsquashfs (a name holding a line break?): "
-                     "their owners and modes are not known")  # fmt: skip
+    if twice:  # a hostile name (a line break, " -> " in a link's) forged the line of another path
+        notes.append(f"{len(twice)} paths claimed by two lines of unsquashfs's listing (a name holding a "
+                     "line break or ' -> '?): their owners and modes are not known")  # fmt: skip
     proc = subprocess.CompletedProcess(cmd, run.returncode, b"", stderr)
     have_sasquatch = shutil.which(SASQUATCH) is not None
     if proc.returncode == 0:
